@@ -1,0 +1,108 @@
+"""``mta-sts render``: the policy text, its id and the DNS records to publish.
+
+Either from flags (``--domain --mode --mx --max-age [--rua]``) or from a stack file
+(``--stack NAME`` reads ``stacks/Pulumi.NAME.yaml``). Needs no cloud account and no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ..config import find_stack_file, load_stack_config, load_stack_file
+from ..errors import InputError, Problem
+from ..records import policy_url, records_for
+
+_FLAG_ONLY = ("domain", "mode", "mx", "max_age", "rua")
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "render",
+        help="print the policy, its id and the DNS records to publish",
+        description="Render the MTA-STS policy of a domain (from flags or a stack file), its id and DNS records.",
+    )
+    parser.add_argument("--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml instead of flags")
+    parser.add_argument(
+        "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
+    )
+    parser.add_argument("--domain", metavar="D", help="the mail domain, e.g. example.com")
+    parser.add_argument("--mode", metavar="M", help="enforce | testing | none (default testing)")
+    parser.add_argument("--mx", metavar="P", action="append", help="an MX pattern (repeat for each MX host)")
+    parser.add_argument("--max-age", metavar="N", dest="max_age", help="policy max_age in seconds (default 86401)")
+    parser.add_argument("--rua", metavar="URI", action="append", help="a TLS-RPT destination (mailto: or https:)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def build(args: argparse.Namespace) -> dict[str, Any]:
+    """The render result as the JSON object the command prints."""
+    if args.stack:
+        given = [f"--{name.replace('_', '-')}" for name in _FLAG_ONLY if getattr(args, name) is not None]
+        if given:
+            raise InputError([Problem(given[0], None, "cannot be combined with --stack; edit the stack file instead")])
+        cfg = load_stack_file(find_stack_file(args.stack, args.stacks_dir))
+    else:
+        if not args.domain:
+            raise InputError([Problem("--domain", None, "is required (or use --stack NAME)")])
+        values: dict[str, Any] = {
+            "domain": args.domain,
+            "dns": {"provider": "route53"},  # irrelevant to rendering; keeps the config whole
+            "policy": {
+                "mode": args.mode if args.mode is not None else "testing",
+                "mx": args.mx or [],
+                "max_age": args.max_age if args.max_age is not None else 86401,
+            },
+            "reporting": {"rua": args.rua or []},
+        }
+        try:
+            cfg = load_stack_config(values)
+        except InputError as exc:
+            raise InputError(_as_flag(p) for p in exc.problems) from None
+    policy = cfg.policy
+    return {
+        "domain": cfg.domain,
+        "policy": policy.render(),
+        "id": policy.id,
+        "url": policy_url(cfg.domain),
+        "records": [r.as_dict() for r in records_for(cfg.domain, policy, cfg.reporting.rua)],
+    }
+
+
+def _as_flag(problem: Problem) -> Problem:
+    """Name flags, not config keys, when the input came from flags."""
+    name = problem.field.removeprefix("mta-sts:")
+    for prefix, flag in (
+        ("policy.max_age", "--max-age"),
+        ("policy.mx", "--mx"),
+        ("policy.mode", "--mode"),
+        ("reporting.rua", "--rua"),
+        ("domain", "--domain"),
+        ("policy.extensions", "--extension"),
+    ):
+        if name.startswith(prefix):
+            return Problem(flag + name[len(prefix) :], problem.value, problem.reason)
+    return problem
+
+
+def run(args: argparse.Namespace) -> int:
+    result = build(args)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    width = max(len(r["name"]) for r in result["records"])
+    print(f"MTA-STS policy for {result['domain']}")
+    print(f"  served at {result['url']}")
+    print(f"  id        {result['id']}")
+    print()
+    for line in result["policy"].splitlines():
+        print(f"  | {line}")
+    print()
+    print("DNS records to publish:")
+    for record in result["records"]:
+        print(f"  {record['name']:<{width}}  {record['type']:<4} {json.dumps(record['value'])}")
+    if not any(r["name"].startswith("_smtp._tls.") for r in result["records"]):
+        print("  (no _smtp._tls record: give --rua / mta-sts:reporting.rua to receive TLS failure reports)")
+    return 0

@@ -1,0 +1,131 @@
+"""Host names and MX patterns: validation and the one normal form used everywhere.
+
+The normal form is lowercase ASCII (IDNs converted to A-labels with IDNA 2008 / UTS #46),
+without a trailing dot. MX patterns are a host name or ``*.`` followed by a host name; the
+wildcard is only ever the whole leftmost label (RFC 8461 §3.2, §4.1). IP addresses are refused:
+MX patterns are names.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+import idna
+
+from .errors import Problem
+
+__all__ = [
+    "MAX_LABEL_LENGTH",
+    "MAX_NAME_LENGTH",
+    "fold_hostname",
+    "normalize_hostname",
+    "normalize_mx_pattern",
+]
+
+MAX_LABEL_LENGTH = 63
+MAX_NAME_LENGTH = 253
+
+_LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+
+
+def fold_hostname(name: str) -> str:
+    """Best-effort normal form for *comparison* only (never raises): trailing dot removed,
+    lowercased, Unicode labels converted to A-labels where possible."""
+    text = name.strip().rstrip(".").lower()
+    if text.isascii():
+        return text
+    try:
+        return idna.encode(text, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return text
+
+
+def _looks_like_ip(text: str) -> bool:
+    candidate = text.strip("[]")
+    if candidate.lower().startswith("ipv6:"):
+        candidate = candidate[5:]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
+    """Validate a host name and return its normal form (or ``None``) and the problems found.
+
+    Rules: a string; not an IP address; no empty labels; each label 1..63 characters of
+    letters, digits and hyphens, not starting or ending with a hyphen; at most 253 characters
+    in all (A-label form, without the trailing dot); at least ``min_labels`` labels; the last
+    label not all digits. Unicode labels are accepted and converted to A-labels.
+    """
+    if not isinstance(name, str):
+        return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
+    raw = name.strip()
+    if not raw:
+        return None, [Problem(field, name, "is empty; give a host name such as mx1.example.com")]
+    if _looks_like_ip(raw):
+        return None, [Problem(field, name, f"{raw!r} is an IP address; MX patterns and domains must be host names")]
+    text = raw[:-1] if raw.endswith(".") else raw
+    if not text or ".." in text or text.startswith("."):
+        return None, [Problem(field, name, f"{raw!r} has an empty label; remove the extra dot")]
+    labels = text.split(".")
+    if "*" in text:
+        return None, [
+            Problem(field, name, f"{raw!r} contains '*'; a wildcard is only allowed as the whole leftmost label ('*.')")
+        ]
+    ascii_labels: list[str] = []
+    for label in labels:
+        if label.isascii():
+            lower = label.lower()
+            if lower.startswith("xn--"):
+                try:
+                    idna.decode(lower)
+                except (idna.IDNAError, UnicodeError):
+                    return None, [Problem(field, name, f"{raw!r} has an invalid A-label {label!r} (bad punycode)")]
+            ascii_labels.append(lower)
+            continue
+        try:
+            ascii_labels.append(idna.encode(label, uts46=True).decode("ascii"))
+        except (idna.IDNAError, UnicodeError) as exc:
+            return None, [Problem(field, name, f"{raw!r} has a label that is not a valid IDN ({label!r}: {exc})")]
+    problems: list[Problem] = []
+    for label in ascii_labels:
+        if len(label) > MAX_LABEL_LENGTH:
+            problems.append(
+                Problem(field, name, f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters")
+            )
+        elif not _LDH_LABEL.match(label):
+            problems.append(
+                Problem(
+                    field,
+                    name,
+                    f"{raw!r} has an invalid label {label!r}; use letters, digits and hyphens, "
+                    "not starting or ending with a hyphen",
+                )
+            )
+    if problems:
+        return None, problems[:1]
+    normal = ".".join(ascii_labels)
+    if len(normal) > MAX_NAME_LENGTH:
+        return None, [Problem(field, name, f"{raw!r} is {len(normal)} characters long; names are at most 253")]
+    if len(ascii_labels) < min_labels:
+        return None, [
+            Problem(field, name, f"{raw!r} is a single label; give a fully qualified name such as mx1.example.com")
+        ]
+    if ascii_labels[-1].isdigit():
+        return None, [Problem(field, name, f"{raw!r} ends in an all-numeric label; that is not a host name")]
+    return normal, []
+
+
+def normalize_mx_pattern(pattern: object, field: str) -> tuple[str | None, list[Problem]]:
+    """Validate an MX pattern (a host name, or ``*.`` + a host name) and return its normal form."""
+    if isinstance(pattern, str):
+        raw = pattern.strip()
+        if raw.startswith("*."):
+            rest, problems = normalize_hostname(raw[2:], field)
+            if rest is None:
+                return None, [Problem(p.field, pattern, p.reason.replace(repr(raw[2:]), repr(raw))) for p in problems]
+            return "*." + rest, []
+    return normalize_hostname(pattern, field)
