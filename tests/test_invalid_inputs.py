@@ -23,7 +23,12 @@ VALID: dict[str, Any] = {
     "preflight": {"mx_coverage": True},
 }
 
-_DELETE = object()
+class _Delete:
+    def __repr__(self) -> str:
+        return "<deleted>"
+
+
+_DELETE = _Delete()
 
 
 def _with(path: str, value: object) -> dict[str, Any]:

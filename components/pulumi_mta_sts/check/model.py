@@ -1,0 +1,77 @@
+"""Results of ``mta-sts check``: one :class:`CheckResult` per check, grouped per domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["CHECK_IDS", "CheckResult", "DomainReport", "Status"]
+
+#: The check ids, in the order they are reported. STARTTLS results are one per MX host, with
+#: id ``starttls:<mx-host>`` (or one ``starttls`` skip). A bug in the checker itself is reported
+#: as a single failed ``checker`` result for that domain instead of a traceback.
+CHECK_IDS = (
+    "sts-record",
+    "policy-fetch",
+    "policy-content",
+    "policy-id",
+    "mx-coverage",
+    "starttls",
+    "tlsrpt-record",
+    "policy-host-ip",
+    "caa",
+)
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """``id`` names the check (see :data:`CHECK_IDS`); ``detail`` says in one line what was found;
+    ``hint`` says how to fix it (empty when there is nothing to fix)."""
+
+    id: str
+    status: Status
+    detail: str
+    hint: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "status": self.status.value, "detail": self.detail, "hint": self.hint}
+
+
+def passed(check_id: str, detail: str) -> CheckResult:
+    return CheckResult(check_id, Status.PASS, detail)
+
+
+def warned(check_id: str, detail: str, hint: str) -> CheckResult:
+    return CheckResult(check_id, Status.WARN, detail, hint)
+
+
+def failed(check_id: str, detail: str, hint: str) -> CheckResult:
+    return CheckResult(check_id, Status.FAIL, detail, hint)
+
+
+def skipped(check_id: str, detail: str, hint: str = "") -> CheckResult:
+    return CheckResult(check_id, Status.SKIP, detail, hint)
+
+
+@dataclass
+class DomainReport:
+    domain: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no check failed (warnings and skips do not count)."""
+        return not any(c.status is Status.FAIL for c in self.checks)
+
+    def get(self, check_id: str) -> CheckResult | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"domain": self.domain, "ok": self.ok, "checks": [c.as_dict() for c in self.checks]}

@@ -1,0 +1,110 @@
+"""Verdicts on a fetched policy: the fetch itself (check 2), its content (check 3) and whether
+the published id was derived from the served body (check 4). Pure functions of their inputs."""
+
+from __future__ import annotations
+
+from ..policy import Policy, is_toolkit_id, parse_policy, policy_id, validate_policy_text
+from ..records import StsRecord
+from .https_fetch import MAX_POLICY_BYTES, FetchResult
+from .model import CheckResult, failed, passed, skipped, warned
+
+__all__ = ["ONE_DAY", "check_policy_content", "check_policy_fetch", "check_policy_id"]
+
+ONE_DAY = 86_400
+
+
+def check_policy_fetch(fetch: FetchResult, host: str) -> CheckResult:
+    """Check 2: HTTP 200 over verified HTTPS, ``text/plain``, at most 64 KiB, within the timeout."""
+    cid = "policy-fetch"
+    if fetch.error is not None:
+        hints = {
+            "tls": f"serve a certificate valid for {host} from a CA senders trust (with its chain)",
+            "timeout": f"make {host} answer quickly (senders give up after a timeout)",
+            "connect": f"make {host} accept HTTPS connections on port 443",
+            "http": f"make {host} answer plain HTTP/1.1",
+        }
+        return failed(cid, f"{fetch.url} ({fetch.address}): {fetch.error}", hints.get(fetch.error_kind or "", ""))
+    if fetch.status is not None and 300 <= fetch.status < 400:
+        return failed(
+            cid,
+            f"{fetch.url} answers {fetch.status} redirect to {fetch.location or '?'}",
+            "serve the policy directly with 200: senders never follow redirects (RFC 8461 §3.3)",
+        )
+    if fetch.status != 200:
+        return failed(
+            cid, f"{fetch.url} answers HTTP {fetch.status}", "serve the policy file with HTTP 200 at that path"
+        )
+    media = (fetch.content_type or "").split(";")[0].strip().lower()
+    if media != "text/plain":
+        return failed(
+            cid,
+            f"{fetch.url} is served as {fetch.content_type or 'no Content-Type'}",
+            "serve the policy with 'Content-Type: text/plain' (senders reject other types)",
+        )
+    if fetch.too_large:
+        return failed(
+            cid,
+            f"{fetch.url} is larger than {MAX_POLICY_BYTES // 1024} KiB",
+            "serve only the policy (a few lines); senders cap the size",
+        )
+    cert = fetch.certificate
+    cert_text = f", certificate from {cert.issuer} until {cert.not_after:%Y-%m-%d}" if cert else ""
+    return passed(
+        cid,
+        f"{fetch.url}: 200 text/plain, {len(fetch.body)} bytes, {fetch.tls_version}{cert_text}, "
+        f"{fetch.elapsed * 1000:.0f} ms",
+    )
+
+
+def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
+    """Check 3: strict RFC 8461 §3.2 validation plus operational warnings. Returns the policy a
+    lenient sender would use (``None`` when even a lenient sender finds none)."""
+    cid = "policy-content"
+    parsed = parse_policy(body)
+    errors = validate_policy_text(body)
+    if errors:
+        text = "; ".join(str(p) for p in errors[:4]) + (f" (+{len(errors) - 4} more)" if len(errors) > 4 else "")
+        return (
+            failed(cid, f"invalid policy: {text}", "serve a policy rendered by 'mta-sts render' (RFC 8461 §3.2)"),
+            parsed.policy,
+        )
+    policy = parsed.policy
+    if policy is None:  # pragma: no cover - strict validation reports everything parse_policy does
+        return failed(cid, "no usable policy", "serve a valid policy"), None
+    summary = f"mode {policy.mode}, max_age {policy.max_age}, mx {', '.join(policy.mx) or '(none)'}"
+    notes: list[str] = []
+    hints: list[str] = []
+    if policy.mode == "enforce" and policy.max_age < ONE_DAY:
+        notes.append(f"max_age {policy.max_age} is under one day in enforce")
+        hints.append("use a max_age of at least 604800 (a week) in enforce")
+    if policy.mode == "testing" and policy.max_age <= ONE_DAY:
+        notes.append(f"max_age {policy.max_age} is one day or less in testing: some senders then send no reports")
+        hints.append("use max_age 86401 or more in testing")
+    if parsed.unknown_keys:
+        notes.append(f"unknown keys {', '.join(parsed.unknown_keys)} (ignored by senders)")
+        hints.append("remove keys that are not version, mode, mx, max_age unless you rely on an extension")
+    if notes:
+        return warned(cid, f"{summary}; " + "; ".join(notes), "; ".join(hints)), policy
+    return passed(cid, summary), policy
+
+
+def check_policy_id(record: StsRecord | None, body: bytes | None) -> CheckResult:
+    """Check 4: for ids of this toolkit's form (32 characters of a-z and 2-7: the base32 SHA-256
+    of the served bytes, see :func:`~pulumi_mta_sts.policy.is_toolkit_id`), the served body must
+    hash to the published id; otherwise a new id was published before the new body (or the
+    body changed without a new id), and senders cache the wrong policy under it."""
+    cid = "policy-id"
+    if record is None:
+        return skipped(cid, "no valid MTA-STS record to compare")
+    if body is None:
+        return skipped(cid, "no policy body fetched")
+    if not is_toolkit_id(record.id):
+        return skipped(cid, f"id {record.id} is not a pulumi-mta-sts id (32 of a-z, 2-7); cannot compare")
+    served = policy_id(body)
+    if served != record.id:
+        return warned(
+            cid,
+            f"published id {record.id} was not derived from the served body (its id is {served})",
+            "serve the new policy body first, then publish its id; re-run 'pulumi up' after the body is live",
+        )
+    return passed(cid, f"id {record.id} matches the served body")

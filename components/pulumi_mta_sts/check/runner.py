@@ -1,0 +1,210 @@
+"""Run every check for one domain, and many domains concurrently (a bounded thread pool: the
+work is waiting on the network, so checking N domains takes about as long as the slowest few)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import dns.resolver
+
+from ..dnsquery import make_resolver
+from ..policy import Policy
+from ..records import policy_host
+from .caa import check_caa, find_caa
+from .dns_checks import (
+    Lookup,
+    MailHosts,
+    Outcome,
+    addresses,
+    check_mx_coverage,
+    check_sts_record,
+    check_tlsrpt_record,
+    lookup,
+    mail_hosts,
+)
+from .https_fetch import FetchResult, fetch_policy, make_tls_context
+from .model import CheckResult, DomainReport, failed, passed, skipped, warned
+from .policy_checks import check_policy_content, check_policy_fetch, check_policy_id
+from .smtp_tls import probe_starttls
+
+__all__ = ["CheckOptions", "Session", "check_domain", "check_domains"]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each DNS query, HTTPS fetch and
+    SMTP step; ``nameservers`` are ``HOST[:PORT]`` (empty: the system resolver)."""
+
+    nameservers: tuple[str, ...] = ()
+    cafile: str | None = None
+    https_port: int = 443
+    smtp_port: int = 25
+    smtp: bool = True
+    timeout: float = 10.0
+    concurrency: int = 20
+
+
+class Session:
+    """What all checks of one run share: the resolver and the TLS context (both thread-safe) and
+    a pool for the independent network steps inside one domain (look-ups, fetches, probes run
+    side by side). Domain-level work waits on this pool, never the other way round, so the two
+    bounded pools cannot deadlock. Close it (or use it as a context manager) when done."""
+
+    def __init__(self, options: CheckOptions) -> None:
+        self.options = options
+        self.resolver: dns.resolver.Resolver = make_resolver(list(options.nameservers), options.timeout)
+        self.tls: ssl.SSLContext = make_tls_context(options.cafile)
+        self.io = ThreadPoolExecutor(max_workers=min(256, 8 * max(1, options.concurrency)))
+
+    def close(self) -> None:
+        self.io.shutdown(wait=True)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _first(found: Lookup) -> str | None:
+    return found.records[0].address if found.outcome is Outcome.OK else None
+
+
+def check_domain(domain: str, options: CheckOptions, session: Session | None = None) -> DomainReport:
+    """All checks for ``domain`` (already normalised), in the order of :data:`~.model.CHECK_IDS`."""
+    if session is None:
+        with Session(options) as own:
+            return check_domain(domain, options, own)
+    s = session
+    io, resolver = s.io, s.resolver
+    host = policy_host(domain)
+    # Everything that needs only DNS starts at once.
+    sts_future = io.submit(check_sts_record, resolver, domain)
+    a_future = io.submit(lookup, resolver, host, "A")
+    aaaa_future = io.submit(lookup, resolver, host, "AAAA")
+    mail_future = io.submit(mail_hosts, resolver, domain)
+    tlsrpt_future = io.submit(check_tlsrpt_record, resolver, domain)
+    caa_future = io.submit(find_caa, resolver, host)
+
+    a, aaaa = a_future.result(), aaaa_future.result()
+    fetch4_future = io.submit(_fetch, s, host, _first(a))
+    fetch6_future = io.submit(_fetch, s, host, _first(aaaa))
+    mail = mail_future.result()
+    starttls_futures = [io.submit(_probe_mx, s, mx) for mx in _probe_targets(s, mail)]
+
+    report = DomainReport(domain)
+    add = report.checks.append
+    sts, record = sts_future.result()
+    add(sts)
+    fetch4, fetch6 = fetch4_future.result(), fetch6_future.result()
+    primary = fetch4 or fetch6
+    body: bytes | None = None
+    policy: Policy | None = None
+    if primary is None:
+        problem = next((x for x in (a, aaaa) if x.failed or x.outcome is Outcome.NXDOMAIN), None)
+        detail = problem.describe_failure() if problem else f"{host} has no A or AAAA record"
+        add(failed("policy-fetch", detail, f"publish {host} (A/AAAA or CNAME to the policy host)"))
+    else:
+        add(check_policy_fetch(primary, host))
+        if primary.status == 200 and not primary.too_large and primary.error is None:
+            body = primary.body
+    if body is not None:
+        content, policy = check_policy_content(body)
+        add(content)
+    else:
+        add(skipped("policy-content", "no policy body fetched"))
+    add(check_policy_id(record, body))
+    add(check_mx_coverage(mail, policy))
+    if not starttls_futures:
+        add(_no_probe(s, mail))
+    report.checks.extend(f.result() for f in starttls_futures)
+    add(tlsrpt_future.result()[0])
+    add(_ip_families(host, a, aaaa, fetch4, fetch6))
+    cert = primary.certificate if primary is not None else None
+    add(check_caa(caa_future.result(), cert, host))
+    return report
+
+
+def _fetch(s: Session, host: str, address: str | None) -> FetchResult | None:
+    if address is None:
+        return None
+    return fetch_policy(host, address, port=s.options.https_port, context=s.tls, timeout=s.options.timeout)
+
+
+def _probe_targets(s: Session, mail: MailHosts) -> tuple[str, ...]:
+    if not s.options.smtp or mail.problem is not None or mail.null_mx:
+        return ()
+    return mail.hosts
+
+
+def _no_probe(s: Session, mail: MailHosts) -> CheckResult:
+    if not s.options.smtp:
+        return skipped("starttls", "skipped (--no-smtp)")
+    return skipped("starttls", "no MX hosts to probe")
+
+
+def _probe_mx(s: Session, mx: str) -> CheckResult:
+    a, aaaa = addresses(s.resolver, mx)
+    address = _first(a) or _first(aaaa)
+    if address is None:
+        problem = a if a.failed else aaaa
+        return failed(f"starttls:{mx}", f"{mx}: {problem.describe_failure()}", f"publish an A record for {mx}")
+    return probe_starttls(
+        mx, address, port=s.options.smtp_port, context=s.tls, timeout=s.options.timeout,
+        now=dt.datetime.now(dt.UTC),
+    )
+
+
+def _ip_families(
+    host: str, a: Lookup, aaaa: Lookup, fetch4: FetchResult | None, fetch6: FetchResult | None
+) -> CheckResult:
+    """Check 8: the policy host answers over IPv4 and, where it has AAAA records, IPv6."""
+    cid = "policy-host-ip"
+
+    def ok(fetch: FetchResult | None) -> bool:
+        return fetch is not None and fetch.error is None and fetch.status == 200
+
+    if fetch4 is None and fetch6 is None:
+        return skipped(cid, f"{host} has no address")
+    broken = [
+        f"IPv{n} ({f.address}): {f.error or f'HTTP {f.status}'}"
+        for n, f in ((4, fetch4), (6, fetch6))
+        if f is not None and not ok(f)
+    ]
+    if broken:
+        return failed(cid, f"{host} does not serve the policy over " + "; ".join(broken), "fix or remove that address")
+    if fetch6 is None:
+        why = "DNS timeout" if aaaa.outcome is Outcome.TIMEOUT else "no AAAA record"
+        return warned(
+            cid,
+            f"{host} answers over IPv4 ({fetch4.address if fetch4 else '-'}); {why}",
+            f"publish an AAAA record for {host} so IPv6-only senders can fetch the policy",
+        )
+    if fetch4 is None:
+        return warned(
+            cid, f"{host} answers over IPv6 ({fetch6.address}); no A record", f"publish an A record for {host}"
+        )
+    return passed(cid, f"{host} answers over IPv4 ({fetch4.address}) and IPv6 ({fetch6.address})")
+
+
+def check_domains(domains: Sequence[str], options: CheckOptions) -> list[DomainReport]:
+    """Check every domain, at most ``options.concurrency`` at a time; reports in input order."""
+    with Session(options) as session:
+
+        def one(domain: str) -> DomainReport:
+            try:
+                return check_domain(domain, options, session)
+            except Exception as exc:  # a checker bug must not hide the other domains' results
+                return DomainReport(
+                    domain,
+                    [failed("checker", f"internal error: {type(exc).__name__}: {exc}", "please report this bug")],
+                )
+
+        if len(domains) <= 1 or options.concurrency <= 1:
+            return [one(d) for d in domains]
+        with ThreadPoolExecutor(max_workers=min(options.concurrency, len(domains))) as pool:
+            return list(pool.map(one, domains))

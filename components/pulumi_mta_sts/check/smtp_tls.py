@@ -1,0 +1,102 @@
+"""STARTTLS probe of one MX host, as a sending MTA under MTA-STS does it (RFC 8461 §4.2):
+connect, EHLO, STARTTLS must be offered, the handshake must succeed with a certificate valid
+for the MX host name (SNI = that name) and chained to a trusted CA."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import socket
+import ssl
+
+from .model import CheckResult, failed, passed, warned
+from .tlsinfo import cert_info, describe_tls_error
+
+__all__ = ["EXPIRY_WARNING_DAYS", "probe_starttls"]
+
+EXPIRY_WARNING_DAYS = 14
+_HELO_NAME = "mta-sts-check.invalid"
+
+
+class _PinnedSMTP(smtplib.SMTP):
+    """SMTP to ``address`` while STARTTLS uses the MX host name for SNI and verification
+    (smtplib passes the host given to ``connect`` as ``server_hostname``)."""
+
+    def __init__(self, mx_host: str, address: str, timeout: float) -> None:
+        self._address = address
+        super().__init__(local_hostname=_HELO_NAME, timeout=timeout)
+        self._host = mx_host  # what starttls() passes as server_hostname
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return socket.create_connection((self._address, port), timeout)
+
+
+def probe_starttls(
+    mx_host: str,
+    address: str,
+    *,
+    port: int = 25,
+    context: ssl.SSLContext,
+    timeout: float = 10.0,
+    now: dt.datetime | None = None,
+) -> CheckResult:
+    """One ``starttls:<mx_host>`` result."""
+    cid = f"starttls:{mx_host}"
+    where = f"{mx_host} ({address} port {port})"
+    smtp = _PinnedSMTP(mx_host, address, timeout)
+    try:
+        try:
+            code, greeting = smtp.connect(mx_host, port)
+        except (OSError, smtplib.SMTPException) as exc:
+            return failed(cid, f"cannot connect to {where}: {_reason(exc)}", "check the MX host answers on port 25")
+        if code != 220:
+            text = greeting.decode("utf-8", "replace")
+            return failed(cid, f"{where} greets with {code} {text}", "the mail server must greet with 220")
+        try:
+            smtp.ehlo()
+        except (OSError, smtplib.SMTPException) as exc:
+            return failed(cid, f"{where}: EHLO failed: {_reason(exc)}", "check the mail server accepts EHLO")
+        if not smtp.has_extn("starttls"):
+            return failed(
+                cid,
+                f"{where} does not offer STARTTLS",
+                "enable STARTTLS with a certificate for the MX host name; MTA-STS senders will not deliver",
+            )
+        try:
+            smtp.starttls(context=context)
+        except ssl.SSLError as exc:
+            return failed(
+                cid,
+                f"{where}: {describe_tls_error(exc)}",
+                f"install a certificate for {mx_host} from a public CA, with its full chain",
+            )
+        except (OSError, smtplib.SMTPException) as exc:
+            return failed(cid, f"{where}: STARTTLS failed: {_reason(exc)}", "check the mail server's TLS set-up")
+        sock = smtp.sock
+        assert isinstance(sock, ssl.SSLSocket)
+        version = sock.version() or "TLS"
+        cert = cert_info(sock.getpeercert())
+        if cert is None:
+            return failed(cid, f"{where}: no certificate presented", f"install a certificate for {mx_host}")
+        days = cert.days_left(now)
+        summary = f"{version}, certificate for {mx_host} from {cert.issuer}, expires {cert.not_after:%Y-%m-%d}"
+        if days < 0:
+            return failed(cid, f"{where}: {summary} — expired", f"renew the certificate of {mx_host}")
+        if days < EXPIRY_WARNING_DAYS:
+            return warned(
+                cid,
+                f"{where}: {summary} — expires in {days:.0f} days",
+                f"renew the certificate of {mx_host} (less than {EXPIRY_WARNING_DAYS} days left)",
+            )
+        return passed(cid, f"{where}: {summary}")
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,124 @@
+"""``mta-sts check DOMAIN...``: verify live domains the way a sending MTA would.
+
+Exit codes: 0 when no check failed, 1 when any check failed, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..check.model import DomainReport
+from ..check.output import render_json, render_table
+from ..check.runner import CheckOptions, check_domains
+from ..dnsquery import parse_nameserver
+from ..errors import InputError, Problem
+from ..hostnames import normalize_hostname
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 600")
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000")
+    return int(text)
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "check",
+        help="verify live domains like a sending MTA (MTA-STS, TLS-RPT, STARTTLS, CAA)",
+        description=(
+            "Check each DOMAIN like a sending MTA: the _mta-sts and _smtp._tls records, the policy "
+            "fetch and content, MX coverage, STARTTLS on every MX, IPv4/IPv6 and CAA. "
+            "Exit 0 when no check failed, 1 when one did, 2 for usage errors."
+        ),
+    )
+    parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="mail domains to check")
+    parser.add_argument(
+        "--nameserver", action="append", default=[], metavar="HOST[:PORT]",
+        help="DNS server to ask instead of the system resolver (repeatable)",
+    )
+    parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates")
+    parser.add_argument("--https-port", type=_port, default=443, metavar="N", help="policy host port (default 443)")
+    parser.add_argument("--smtp-port", type=_port, default=25, metavar="N", help="SMTP port of MX hosts (default 25)")
+    parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
+    parser.add_argument(
+        "--timeout", type=_seconds, default=10.0, metavar="S",
+        help="seconds for each DNS query, HTTPS fetch and SMTP step (default 10)",
+    )
+    parser.add_argument(
+        "--concurrency", type=_count, default=20, metavar="N", help="domains checked at once (default 20)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.set_defaults(func=run)
+
+
+def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
+    """Validate the arguments; raise :class:`InputError` naming every bad one."""
+    problems: list[Problem] = []
+    domains: list[str] = []
+    for raw in args.domains:
+        domain, found = normalize_hostname(raw, "DOMAIN")
+        problems.extend(found)
+        if domain is not None and domain not in domains:
+            domains.append(domain)
+    for spec in args.nameserver:
+        try:
+            parse_nameserver(spec)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    cafile: str | None = None
+    if args.cafile is not None:
+        if not args.cafile.is_file():
+            problems.append(Problem("--cafile", str(args.cafile), "does not exist; give a PEM file of CA certificates"))
+        else:
+            cafile = str(args.cafile)
+    if problems:
+        raise InputError(problems)
+    options = CheckOptions(
+        nameservers=tuple(args.nameserver),
+        cafile=cafile,
+        https_port=args.https_port,
+        smtp_port=args.smtp_port,
+        smtp=not args.no_smtp,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+    )
+    return domains, options
+
+
+def run(args: argparse.Namespace) -> int:
+    domains, options = options_from(args)
+    try:
+        reports = check_domains(domains, options)
+    except OSError as exc:  # e.g. an unreadable --cafile
+        raise InputError([Problem("--cafile", str(args.cafile), f"cannot be used: {exc}")]) from None
+    print_reports(reports, as_json=args.json)
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
+
+
+def print_reports(reports: list[DomainReport], *, as_json: bool) -> None:
+    if as_json:
+        print(render_json(reports))
+    else:
+        render_table(reports, sys.stdout)

@@ -1,0 +1,90 @@
+"""``mta-sts reports parse PATH... [--json]``: parse TLS-RPT reports from files.
+
+Files may be emails (``.eml``), report bodies (``.json``, ``.json.gz``, ``.gz``); which one is
+decided from the bytes. With ``--json`` each report is one line (the normalised report plus
+``source``); every failure is one line ``{"source": ..., "error": ...}`` naming the file and,
+inside an email, the attachment. The command goes on after a failure. Exit 0 when everything
+parsed, 1 when anything failed (a file without any report is a failure too), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..reports import DEFAULT_LIMITS, ParseResult, parse_input
+from ..reports.parse import ParseFailure
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "reports",
+        help="work with TLS-RPT reports (parse files)",
+        description="Work with SMTP TLS reports (RFC 8460).",
+    )
+    actions = parser.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
+    parse = actions.add_parser(
+        "parse",
+        help="parse report files (.eml, .json, .json.gz, .gz) and print normalised reports",
+        description=(
+            "Parse TLS-RPT reports from emails or report bodies and print them normalised. "
+            "Exit 0 if everything parsed, 1 if anything failed."
+        ),
+    )
+    parse.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="a report file or an email")
+    parse.add_argument("--json", action="store_true", help="one JSON object per line (reports and errors)")
+    parse.set_defaults(func=run_parse)
+
+
+def _read(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(DEFAULT_LIMITS.max_email_bytes + 1)
+    return data
+
+
+def parse_path(path: Path) -> ParseResult:
+    """Parse one file; an unreadable file is a failure of that file, not of the command."""
+    source = str(path)
+    try:
+        data = _read(path)
+    except OSError as exc:
+        return ParseResult(failures=[ParseFailure(source, f"cannot read the file: {exc.strerror or exc}", b"")])
+    return parse_input(data, source)
+
+
+def _summary(source: str, report: dict[str, Any]) -> str:
+    lines = [
+        f"{source}: {report['organization_name']} report {report['report_id']} ({report['start']} .. {report['end']})"
+    ]
+    for policy in report["policies"]:
+        types = ", ".join(f"{d['result_type']} x{d['failed_session_count']}" for d in policy["failure_details"])
+        lines.append(
+            f"  {policy['policy_type']} {policy['policy_domain'] or '(no domain)'}: "
+            f"{policy['successful']} successful, {policy['failed']} failed" + (f" [{types}]" if types else "")
+        )
+    return "\n".join(lines)
+
+
+def run_parse(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.paths:
+        result = parse_path(path)
+        for parsed in result.reports:
+            if args.json:
+                print(json.dumps({"source": parsed.source, **parsed.report}, sort_keys=False))
+            else:
+                print(_summary(parsed.source, parsed.report))
+        for failure in result.failures:
+            failed = True
+            if args.json:
+                print(json.dumps(failure.as_dict()))
+            else:
+                print(f"mta-sts reports: {failure.source}: {failure.error}", file=sys.stderr)
+        sys.stdout.flush()
+    return EXIT_FAILED if failed else EXIT_OK

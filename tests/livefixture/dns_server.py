@@ -1,0 +1,156 @@
+"""An authoritative DNS server on loopback (dnslib) serving an in-memory zone.
+
+It follows CNAMEs inside the zone (answering with the whole chain, as a recursive resolver
+would), answers NXDOMAIN for names that do not exist, and never answers names marked as
+black holes, so clients see a real timeout.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from dnslib import AAAA, CAA, CNAME, MX, QTYPE, RCODE, RR, TXT, A, DNSError, DNSRecord
+from dnslib.server import DNSHandler, DNSLogger, DNSServer
+
+_RDATA = {"A": A, "AAAA": AAAA, "CNAME": CNAME, "TXT": TXT}
+
+
+def _norm(name: str) -> str:
+    return name.rstrip(".").lower()
+
+
+class Zone:
+    """Records by owner name; mutate freely before (or between) queries."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        self.blackholes: set[str] = set()
+        self.delay = 0.0
+
+    def add(self, name: str, rtype: str, value: Any) -> None:
+        """``value``: an address or name; for MX ``(preference, host)``; for TXT a string
+        (split into 255-byte strings); for CAA ``(flags, tag, value)``."""
+        self.records[_norm(name)].append((rtype.upper(), value))
+
+    def remove(self, name: str, rtype: str | None = None) -> None:
+        key = _norm(name)
+        self.records[key] = [r for r in self.records[key] if rtype is not None and r[0] != rtype.upper()]
+
+    def blackhole(self, domain: str) -> None:
+        """Never answer any query for ``domain`` or a name below it."""
+        self.blackholes.add(_norm(domain))
+
+    def is_blackholed(self, name: str) -> bool:
+        return any(name == b or name.endswith("." + b) for b in self.blackholes)
+
+    def exists(self, name: str) -> bool:
+        return any((k == name or k.endswith("." + name)) and v for k, v in self.records.items())
+
+    def rr(self, name: str, rtype: str, value: Any) -> RR:
+        qtype = getattr(QTYPE, rtype)
+        if rtype == "MX":
+            rdata: Any = MX(value[1], value[0])
+        elif rtype == "CAA":
+            rdata = CAA(value[0], value[1], value[2])
+        elif rtype == "TXT":
+            raw = value.encode()
+            rdata = TXT([raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""])
+        else:
+            rdata = _RDATA[rtype](value)
+        return RR(name + ".", qtype, rdata=rdata, ttl=60)
+
+
+class _ZoneResolver:
+    def __init__(self, zone: Zone) -> None:
+        self.zone = zone
+
+    def resolve(self, request: DNSRecord, handler: DNSHandler) -> DNSRecord | None:
+        zone = self.zone
+        name = _norm(str(request.q.qname))
+        qtype = QTYPE[request.q.qtype]
+        if zone.is_blackholed(name):
+            return None
+        if zone.delay:
+            time.sleep(zone.delay)
+        reply = request.reply()
+        for _ in range(8):
+            rows = zone.records.get(name, [])
+            cnames = [v for t, v in rows if t == "CNAME"]
+            if cnames and qtype != "CNAME":
+                reply.add_answer(zone.rr(name, "CNAME", cnames[0]))
+                name = _norm(cnames[0])
+                if zone.is_blackholed(name):
+                    return None
+                continue
+            for rtype, value in rows:
+                if rtype == qtype:
+                    reply.add_answer(zone.rr(name, rtype, value))
+            if not zone.exists(name):
+                reply.header.rcode = RCODE.NXDOMAIN
+            break
+        return reply
+
+
+class _Handler(DNSHandler):  # type: ignore[misc]
+    def get_reply(self, data: bytes) -> bytes:
+        request = DNSRecord.parse(data)
+        reply = self.server.resolver.resolve(request, self)
+        if reply is None:  # black hole: send nothing, the client times out
+            raise DNSError("black hole")
+        packed: bytes = reply.pack()
+        if self.protocol == "udp" and len(packed) > 512 and not request.ar:
+            packed = reply.truncate().pack()
+        return packed
+
+
+def _free_port_pair() -> int:
+    """A port free for both UDP and TCP on 127.0.0.1."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port: int = udp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no free port")
+
+
+class DnsFixture:
+    """UDP and TCP DNS servers on 127.0.0.1, same port, serving ``zone``."""
+
+    def __init__(self, zone: Zone) -> None:
+        self.zone = zone
+        resolver = _ZoneResolver(zone)
+        logger = DNSLogger(log="none", prefix=False)
+        for attempt in range(20):
+            port = _free_port_pair()
+            try:
+                self.udp = DNSServer(resolver, address="127.0.0.1", port=port, logger=logger, handler=_Handler)
+                self.tcp = DNSServer(
+                    resolver, address="127.0.0.1", port=port, tcp=True, logger=logger, handler=_Handler
+                )
+                break
+            except OSError:
+                if attempt == 19:
+                    raise
+        self.port = port
+        self._threads: list[threading.Thread] = []
+        for server in (self.udp, self.tcp):
+            server.start_thread()
+
+    @property
+    def nameserver(self) -> str:
+        """The ``HOST:PORT`` spec for ``--nameserver``."""
+        return f"127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        for server in (self.udp, self.tcp):
+            server.stop()
+            server.server.server_close()
