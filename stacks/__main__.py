@@ -8,6 +8,7 @@ import pulumi
 
 from pulumi_mta_sts import stack
 from pulumi_mta_sts.preflight import run_preflight
+from pulumi_mta_sts.receiver_stack import add_receiver
 
 with stack.user_errors():  # user mistakes end the program with their message, no traceback
     # 1. Config: every mta-sts: key validated; errors stop here, before any resource exists.
@@ -22,4 +23,6 @@ with stack.user_errors():  # user mistakes end the program with their message, n
     mtasts = stack.run(cfg)
     stack.export(mtasts)
 
-    # 4. Optional parts that build on it (e.g. the TLS-RPT receiver) go here.
+    # 4. Optional parts that build on it: the TLS-RPT receiver (mta-sts:reporting.receiver), which
+    #    also publishes the _smtp._tls record with its own mailto:/https: rua added.
+    add_receiver(cfg, mtasts)

@@ -167,6 +167,54 @@ def _r53_record(args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
+# ---- AWS: the TLS-RPT receiver's types ----------------------------------------------------------
+FUNCTION_URL = "https://abcdefghij0123456789.lambda-url.eu-west-1.on.aws/"
+
+
+def _regional_arn(args: MockResourceArgs, service: str, rest: str) -> str:
+    return f"arn:aws:{service}:{args.inputs.get('region', REGION)}:{ACCOUNT}:{rest}"
+
+
+@outputs_for("aws:ses/domainIdentity:DomainIdentity")
+def _ses_identity(args: MockResourceArgs) -> dict[str, Any]:
+    domain = str(args.inputs.get("domain", ""))
+    return {"arn": _regional_arn(args, "ses", f"identity/{domain}"), "verificationToken": "VeRiFy+token="}
+
+
+@outputs_for("aws:lambda/function:Function")
+def _lambda_function(args: MockResourceArgs) -> dict[str, Any]:
+    name = f"{args.name}-f00"
+    return {"arn": _regional_arn(args, "lambda", f"function:{name}"), "name": name}
+
+
+@outputs_for("aws:lambda/functionUrl:FunctionUrl")
+def _lambda_function_url(args: MockResourceArgs) -> dict[str, Any]:
+    return {"functionUrl": FUNCTION_URL, "urlId": FUNCTION_URL.split("//")[1].split(".")[0]}
+
+
+@outputs_for("aws:cloudwatch/logGroup:LogGroup")
+def _log_group(args: MockResourceArgs) -> dict[str, Any]:
+    name = f"{args.name}-f00"
+    return {"arn": _regional_arn(args, "logs", f"log-group:{name}"), "name": name}
+
+
+@outputs_for("aws:sqs/queue:Queue")
+def _sqs_queue(args: MockResourceArgs) -> dict[str, Any]:
+    name = f"{args.name}-f00"
+    return {"arn": _regional_arn(args, "sqs", name), "name": name}
+
+
+@outputs_for("aws:iam/role:Role")
+def _iam_role(args: MockResourceArgs) -> dict[str, Any]:
+    name = f"{args.name}-f00"
+    return {"arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "id": name, "name": name}
+
+
+@outputs_for("aws:sns/topic:Topic")
+def _sns_topic(args: MockResourceArgs) -> dict[str, Any]:
+    return {"arn": _regional_arn(args, "sns", f"{args.name}-f00")}
+
+
 @invoke_for("aws:route53/getZone:getZone")
 def _get_r53_zone(args: MockCallArgs) -> dict[str, Any]:
     name = str(args.args.get("name") or "example.com").rstrip(".")

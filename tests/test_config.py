@@ -83,13 +83,14 @@ def test_structured_values_may_arrive_as_strings_like_pulumi_config_gives_them()
             "dns": {"provider": "Route53", "zone_id": "Z123"},
             "host": {"verify_live": "false", "verify_timeout": "120"},
             "policy": {"mode": "ENFORCE", "mx": "mx.example.com", "max_age": "604800"},
-            "reporting": {"receiver": {"enabled": True}},
+            "reporting": {"receiver": {"enabled": "true", "create_rule_set": "true", "silence_days": "5"}},
         }
     )
     assert cfg.dns == type(cfg.dns)("route53", "Z123", None)
     assert cfg.host.verify_live is False and cfg.host.verify_timeout == 120
     assert cfg.policy.mode == "enforce" and cfg.policy.max_age == 604800
-    assert cfg.reporting.receiver.enabled is True
+    assert cfg.reporting.receiver.enabled is True and cfg.reporting.receiver.settings.create_rule_set is True
+    assert cfg.reporting.receiver.settings.silence_days == 5
 
 
 def test_error_message_names_the_key_and_the_limit() -> None:

@@ -23,6 +23,12 @@ Keys (all under ``mta-sts:``)::
     reporting:
       rua: [mailto:tlsrpt@example.com]   # TLS-RPT destinations
       receiver: false                    # or an object: deploy the TLS-RPT receiver
+      #   enabled: true                    # default true when the object is given
+      #   region: us-east-1                # SES receiving region of the receiver
+      #   rule_set_name: my-active-set     # the account's ACTIVE SES receipt rule set, or:
+      #   create_rule_set: false           # true: create and activate one (deactivates others)
+      #   subdomain, mailbox, https, failed_sessions_threshold, silence_days,
+      #   raw_retention_days, quarantine_retention_days, max_body_bytes (receiver_settings.py)
       alarm_email: ops@example.com       # optional
     preflight:
       mx_coverage: true                  # refuse enforce when live MX hosts are not covered
@@ -32,13 +38,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem
 from .hostnames import normalize_hostname
 from .policy import DEFAULT_MAX_AGE, DEFAULT_MODE, Policy, validate_policy
+from .receiver_settings import ReceiverSettings, check_receiver_settings, settings_from_mapping
 from .records import validate_rua
 
 __all__ = [
@@ -88,9 +95,11 @@ class HostConfig:
 
 @dataclass(frozen=True)
 class ReceiverConfig:
-    """The TLS-RPT receiver (SES inbound + Lambda + HTTPS endpoint); off unless ``enabled``."""
+    """The TLS-RPT receiver (SES inbound + Lambda + HTTPS endpoint); off unless ``enabled``.
+    ``settings``: how it is deployed (:class:`~pulumi_mta_sts.receiver_settings.ReceiverSettings`)."""
 
     enabled: bool = False
+    settings: ReceiverSettings = field(default_factory=ReceiverSettings)
 
 
 @dataclass(frozen=True)
@@ -256,17 +265,32 @@ def _load_policy(c: _Collector, raw: object) -> Policy | None:
     return policy
 
 
-def _load_receiver(c: _Collector, raw: object) -> ReceiverConfig:
-    if raw is None or isinstance(raw, bool):
-        return ReceiverConfig(enabled=bool(raw))
-    value = c.mapping("reporting.receiver", raw)
+_RECEIVER_KEYS = ("enabled", *(f.name for f in fields(ReceiverSettings)))
+
+
+def _load_receiver(c: _Collector, raw: object, domain: str | None) -> ReceiverConfig:
+    path = "reporting.receiver"
+    if isinstance(raw, str):  # the engine passes `receiver: true` as "true"
+        if raw.strip().lower() not in ("true", "false"):
+            c.add(path, raw, "must be true, false or an object of receiver settings (e.g. {rule_set_name: ...})")
+            return ReceiverConfig()
+        raw = raw.strip().lower() == "true"
+    if isinstance(raw, bool) or raw is None:
+        value: Mapping[str, Any] | None = {"enabled": bool(raw)}
+    else:
+        value = c.mapping(path, raw)
     if value is None:
         return ReceiverConfig()
-    c.unknown("reporting.receiver", value, ("enabled",))
-    return ReceiverConfig(enabled=c.boolean("reporting.receiver.enabled", value.get("enabled"), True))
+    c.unknown(path, value, _RECEIVER_KEYS)
+    enabled = c.boolean(f"{path}.enabled", value.get("enabled"), True)
+    settings, problems = settings_from_mapping(value)
+    if domain is not None and not problems:
+        problems = check_receiver_settings(domain, settings, require_rule_set=enabled)
+    c.problems.extend(p.under(_key(path)) for p in problems)
+    return ReceiverConfig(enabled=enabled, settings=settings)
 
 
-def _load_reporting(c: _Collector, raw: object) -> ReportingConfig:
+def _load_reporting(c: _Collector, raw: object, domain: str | None) -> ReportingConfig:
     value = c.mapping("reporting", raw)
     if value is None:
         return ReportingConfig()
@@ -274,7 +298,7 @@ def _load_reporting(c: _Collector, raw: object) -> ReportingConfig:
     ruas = c.string_list("reporting.rua", value.get("rua"))
     for index, uri in enumerate(ruas):
         c.problems.extend(p.under(_key("reporting")) for p in validate_rua(uri, f"rua[{index}]"))
-    receiver = _load_receiver(c, value.get("receiver"))
+    receiver = _load_receiver(c, value.get("receiver"), domain)
     alarm = value.get("alarm_email")
     if alarm is not None and validate_rua(f"mailto:{alarm}" if isinstance(alarm, str) else alarm):
         c.add("reporting.alarm_email", alarm, "must be a mail address such as ops@example.com")
@@ -313,7 +337,7 @@ def load_stack_config(values: Mapping[str, Any]) -> StackConfig:
     host = _load_host(c, values.get("host"), dns.provider if dns else None)
     loaders: dict[str, Callable[[_Collector, object], object]] = {
         "policy": _load_policy,
-        "reporting": _load_reporting,
+        "reporting": lambda c, raw: _load_reporting(c, raw, domain),
         "preflight": _load_preflight,
     }
     loaded = {name: fn(c, values.get(name)) for name, fn in loaders.items()}

@@ -25,7 +25,7 @@ from .errors import InputError, Problem
 from .mock_engine import RecordedResource, Recorder
 from .txt_values import decode_txt
 
-__all__ = ["GROUPS", "UNKNOWN", "Plan", "config_for_engine", "group_of", "plan_stack"]
+__all__ = ["GROUPS", "UNKNOWN", "Plan", "config_for_engine", "dns_rows", "group_of", "plan_stack"]
 
 UNKNOWN = "(known after deploy)"
 SECRET = "(secret)"
@@ -90,6 +90,15 @@ def _route53_record(args: Any) -> dict[str, Any]:
 
 PLAN_OUTPUTS = {
     "aws:s3/bucket:Bucket": _bucket,
+    "aws:lambda/functionUrl:FunctionUrl": lambda a: {"id": UNKNOWN, "functionUrl": UNKNOWN, "urlId": UNKNOWN},
+    "aws:lambda/function:Function": lambda a: {"id": UNKNOWN, "arn": UNKNOWN, "name": UNKNOWN},
+    "aws:ses/domainIdentity:DomainIdentity": lambda a: {
+        "id": UNKNOWN,
+        "arn": UNKNOWN,
+        "domain": a.inputs.get("domain", UNKNOWN),
+        "verificationToken": UNKNOWN,
+    },
+    "aws:sqs/queue:Queue": lambda a: {"id": UNKNOWN, "arn": UNKNOWN, "name": UNKNOWN, "url": UNKNOWN},
     "aws:cloudfront/distribution:Distribution": _distribution,
     "aws:acm/certificate:Certificate": _certificate,
     "aws:route53/record:Record": _route53_record,
@@ -201,7 +210,7 @@ class Plan:
     def dns_entries(self) -> list[dict[str, str]]:
         out: list[dict[str, str]] = []
         for r in self.resources:
-            out += _dns_rows(r)
+            out += dns_rows(r)
         return out
 
     def as_json(self) -> dict[str, Any]:
@@ -299,7 +308,8 @@ def group_of(resource: RecordedResource, by_urn: Mapping[str, RecordedResource])
     return "Other"
 
 
-def _dns_rows(r: RecordedResource) -> list[dict[str, str]]:
+def dns_rows(r: RecordedResource) -> list[dict[str, str]]:
+    """The DNS record(s) a recorded resource writes, as readers see them: ``name``, ``type``, ``value``."""
     inputs = r.inputs
     if r.type == "aws:route53/record:Record":
         name, rtype = str(inputs.get("name", "")), str(inputs.get("type", ""))

@@ -22,6 +22,7 @@ from pulumi.runtime.config import CONFIG, get_config_env
 from .config import NAMESPACE, StackConfig, load_stack_config
 from .errors import InputError, Problem
 from .mtasts import MtaSts, MtaStsArgs
+from .receiver_stack import mtasts_config
 
 __all__ = ["StackInputError", "config_values", "export", "load_config", "run", "user_errors"]
 
@@ -69,8 +70,10 @@ def load_config(values: Mapping[str, Any] | None = None) -> StackConfig:
 
 def run(cfg: StackConfig, opts: pulumi.ResourceOptions | None = None) -> MtaSts:
     """Instantiate :class:`MtaSts` for the stack's domain. The resource name is the domain with
-    dots as dashes (``example.com`` → ``example-com``)."""
-    return MtaSts(cfg.domain.replace(".", "-"), MtaStsArgs.from_config(cfg), opts)
+    dots as dashes (``example.com`` → ``example-com``). With the TLS-RPT receiver enabled, the
+    ``_smtp._tls`` record is left to :func:`~pulumi_mta_sts.receiver_stack.add_receiver`, which adds
+    the receiver's own ``rua``."""
+    return MtaSts(cfg.domain.replace(".", "-"), MtaStsArgs.from_config(mtasts_config(cfg)), opts)
 
 
 def export(mtasts: MtaSts) -> None:

@@ -1,0 +1,81 @@
+"""The TLS-RPT receiver in the domain stack (``stacks/__main__.py``), when
+``mta-sts:reporting.receiver`` is enabled.
+
+The receiver's ``rua`` holds its function URL, which exists only once deployed, so the
+``_smtp._tls`` record cannot be written by :class:`~pulumi_mta_sts.mtasts.MtaSts` (it takes plain
+strings). Instead :func:`mtasts_config` hands ``MtaSts`` the config without ``rua`` and
+:func:`add_receiver` publishes the one ``_smtp._tls`` record with the configured URIs plus the
+receiver's, under the same resource name ``MtaSts`` uses (``<name>-tlsrpt-txt``, child of the
+same DNS backend), so turning the receiver on or off updates that record in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pulumi
+
+from .config import StackConfig
+from .errors import InputError
+from .mtasts import MtaSts
+from .receiver_settings import mailto_rua
+from .records import tlsrpt_record_name, tlsrpt_record_value
+
+if TYPE_CHECKING:
+    from .receiver import TlsRptReceiver
+
+__all__ = ["CONFIG_KEY", "add_receiver", "mtasts_config"]
+
+CONFIG_KEY = "mta-sts:reporting.receiver"
+
+
+def mtasts_config(cfg: StackConfig) -> StackConfig:
+    """The config for ``MtaSts``: unchanged, or without ``rua`` when the receiver publishes it."""
+    if not cfg.reporting.receiver.enabled:
+        return cfg
+    return replace(cfg, reporting=replace(cfg.reporting, rua=()))
+
+
+def add_receiver(cfg: StackConfig, mtasts: MtaSts, opts: pulumi.ResourceOptions | None = None) -> TlsRptReceiver | None:
+    """Deploy the receiver (when enabled) and publish ``_smtp._tls`` with every ``rua``.
+
+    Problems with the receiver settings are raised as :class:`InputError` naming
+    ``mta-sts:reporting.receiver.<key>``.
+    """
+    if not cfg.reporting.receiver.enabled:
+        return None
+    from .receiver import TlsRptReceiver, TlsRptReceiverArgs  # pulumi_aws: imported only when used
+
+    name = cfg.domain.replace(".", "-")
+    receiver_mailto = mailto_rua(cfg.domain, cfg.reporting.receiver.settings)
+    try:
+        receiver = TlsRptReceiver(
+            f"{name}-tlsrpt-receiver",
+            TlsRptReceiverArgs(
+                domain=cfg.domain,
+                dns=mtasts.dns,
+                settings=cfg.reporting.receiver.settings,
+                alarm_email=cfg.reporting.alarm_email,
+            ),
+            opts,
+        )
+    except InputError as exc:
+        raise InputError(p.under(CONFIG_KEY) for p in exc.problems) from None
+    configured = list(cfg.reporting.rua)
+    tlsrpt_record_value(configured or [receiver_mailto], check=True)  # the user's URIs: refused here
+    # The receiver's own URIs are not checked again: the mailto is built from validated settings and
+    # the function URL is AWS's (under `mta-sts plan` it is "(known after deploy)").
+    value = receiver.rua.apply(lambda own: tlsrpt_record_value([*configured, *own], check=False))
+    mtasts.dns.record(tlsrpt_record_name(cfg.domain), "TXT", [value], resource_name=f"{name}-tlsrpt-txt")
+    pulumi.export(
+        "tlsrpt_receiver",
+        {
+            "rua": receiver.rua,
+            "mailbox": receiver.mailbox,
+            "bucket": receiver.bucket_name,
+            "alarm_topic": receiver.topic_arn,
+            "https_endpoint": receiver.function_url,
+        },
+    )
+    return receiver
