@@ -19,10 +19,12 @@ with stack.user_errors():  # user mistakes end the program with their message, n
     for warning in run_preflight(cfg):
         pulumi.log.warn(warning)
 
-    # 3. The resources of the domain, and the stack outputs.
+    # 3. The resources of the domain.
     mtasts = stack.run(cfg)
-    stack.export(mtasts)
 
     # 4. Optional parts that build on it: the TLS-RPT receiver (mta-sts:reporting.receiver), which
     #    also publishes the _smtp._tls record with its own mailto:/https: rua added.
-    add_receiver(cfg, mtasts)
+    receiver = add_receiver(cfg, mtasts)
+
+    # 5. The stack outputs.
+    stack.export(mtasts, receiver)

@@ -130,7 +130,7 @@ def test_stack_files_are_found_by_name(tmp_path: Path) -> None:
     assert find_stack_file("example-com", STACKS) == STACKS / "Pulumi.example-com.yaml"
     with pytest.raises(InputError) as info:
         find_stack_file("nope", STACKS)
-    assert "known stacks: example-com, example-org" in str(info.value)
+    assert "known stacks: example-com, example-net, example-org" in str(info.value)
     with pytest.raises(InputError):
         find_stack_file("../etc/passwd", STACKS)
     bad = tmp_path / "Pulumi.bad.yaml"

@@ -38,7 +38,7 @@ def stack_config(name: str) -> dict[str, str]:
     return config_for_engine(data["config"])
 
 
-@pytest.mark.parametrize("stack", ["example-com", "example-org"])
+@pytest.mark.parametrize("stack", ["example-com", "example-org", "example-net"])
 def test_the_program_builds_the_domain_of_the_stack_and_exports_its_outputs(pulumi_mocks: Recorder, stack: str) -> None:
     rec = run_program(stack_config(stack), stack)
     cfg = load_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml")

@@ -117,7 +117,7 @@ def test_text_shows_policy_groups_records_and_unknowns(capsys: pytest.CaptureFix
 def test_an_unknown_stack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--stack", "nope"]) == 2
     err = capsys.readouterr().err
-    assert "known stacks: example-com, example-org" in err and "Traceback" not in err
+    assert "known stacks: example-com, example-net, example-org" in err and "Traceback" not in err
 
 
 def test_a_wrong_config_stops_before_the_program_with_the_config_message(

@@ -137,6 +137,8 @@ def test_the_program_deploys_the_receiver_and_publishes_its_rua_beside_the_confi
     assert values_at(rec, "tlsrpt.example.com", "MX") == ["10 inbound-smtp.eu-west-1.amazonaws.com"]
     assert values_at(rec, "example.com", "MX") == []  # never the apex: that would take the domain's mail
     assert values_at(rec, "_amazonses.tlsrpt.example.com", "TXT") == ["VeRiFy+token="]
+    tlsrpt = [r for r in rec.stack_outputs["records"] if r["name"] == "_smtp._tls.example.com"]
+    assert [r["value"] for r in tlsrpt] == values_at(rec, "_smtp._tls.example.com", "TXT")  # the records output
     out = rec.stack_outputs["tlsrpt_receiver"]
     assert out["mailbox"] == "reports@tlsrpt.example.com"
     assert out["https_endpoint"] == FUNCTION_URL
@@ -218,3 +220,27 @@ def test_plan_shows_the_receivers_records_with_the_endpoint_known_after_deploy(
     )
     groups = {r["name"]: r["group"] for r in plan["resources"]}
     assert groups["example-com-tlsrpt-receiver"] == "Reporting"
+
+
+# ---- the shipped example and mta-sts render ------------------------------------------------------
+def test_the_example_net_stack_ships_with_the_receiver_as_its_only_rua(pulumi_mocks: Recorder) -> None:
+    rec = run_program(stack_yaml("example-net"), "example-net")
+    assert values_at(rec, "_smtp._tls.example.net", "TXT") == [
+        f"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.net,{FUNCTION_URL}"
+    ]
+    assert values_at(rec, "tlsrpt.example.net", "MX") == ["10 inbound-smtp.eu-west-1.amazonaws.com"]
+
+
+def test_render_lists_the_receivers_mailbox_and_says_the_endpoint_comes_at_deploy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["render", "--stack", "example-net", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {
+        "name": "_smtp._tls.example.net",
+        "type": "TXT",
+        "value": "v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.net",
+    } in result["records"]
+    assert result["receiver"] == {"mailbox": "reports@tlsrpt.example.net", "https": True}
+    assert main(["render", "--stack", "example-net"]) == 0
+    assert "adds its HTTPS endpoint to the _smtp._tls rua once deployed" in capsys.readouterr().out

@@ -11,7 +11,7 @@ same DNS backend), so turning the receiver on or off updates that record in plac
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -25,7 +25,7 @@ from .records import tlsrpt_record_name, tlsrpt_record_value
 if TYPE_CHECKING:
     from .receiver import TlsRptReceiver
 
-__all__ = ["CONFIG_KEY", "add_receiver", "mtasts_config"]
+__all__ = ["CONFIG_KEY", "ReceiverDeployment", "add_receiver", "mtasts_config"]
 
 CONFIG_KEY = "mta-sts:reporting.receiver"
 
@@ -37,8 +37,20 @@ def mtasts_config(cfg: StackConfig) -> StackConfig:
     return replace(cfg, reporting=replace(cfg.reporting, rua=()))
 
 
-def add_receiver(cfg: StackConfig, mtasts: MtaSts, opts: pulumi.ResourceOptions | None = None) -> TlsRptReceiver | None:
-    """Deploy the receiver (when enabled) and publish ``_smtp._tls`` with every ``rua``.
+@dataclass(frozen=True)
+class ReceiverDeployment:
+    """What :func:`add_receiver` made: the component and the ``_smtp._tls`` record it published
+    (``{"name", "type", "value"}``, for the stack's ``records`` output)."""
+
+    receiver: TlsRptReceiver
+    tlsrpt_record: pulumi.Output[dict[str, str]]
+
+
+def add_receiver(
+    cfg: StackConfig, mtasts: MtaSts, opts: pulumi.ResourceOptions | None = None
+) -> ReceiverDeployment | None:
+    """Deploy the receiver (when enabled), publish ``_smtp._tls`` with every ``rua`` and export
+    ``tlsrpt_receiver``.
 
     Problems with the receiver settings are raised as :class:`InputError` naming
     ``mta-sts:reporting.receiver.<key>``.
@@ -67,7 +79,8 @@ def add_receiver(cfg: StackConfig, mtasts: MtaSts, opts: pulumi.ResourceOptions 
     # The receiver's own URIs are not checked again: the mailto is built from validated settings and
     # the function URL is AWS's (under `mta-sts plan` it is "(known after deploy)").
     value = receiver.rua.apply(lambda own: tlsrpt_record_value([*configured, *own], check=False))
-    mtasts.dns.record(tlsrpt_record_name(cfg.domain), "TXT", [value], resource_name=f"{name}-tlsrpt-txt")
+    record_name = tlsrpt_record_name(cfg.domain)
+    mtasts.dns.record(record_name, "TXT", [value], resource_name=f"{name}-tlsrpt-txt")
     pulumi.export(
         "tlsrpt_receiver",
         {
@@ -78,4 +91,4 @@ def add_receiver(cfg: StackConfig, mtasts: MtaSts, opts: pulumi.ResourceOptions 
             "https_endpoint": receiver.function_url,
         },
     )
-    return receiver
+    return ReceiverDeployment(receiver, value.apply(lambda v: {"name": record_name, "type": "TXT", "value": v}))

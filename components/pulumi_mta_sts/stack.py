@@ -6,7 +6,8 @@ Order, so that nothing is registered on a bad config or a failed preflight::
         cfg = stack.load_config()      # 1. validate every mta-sts: key (pulumi_mta_sts.config)
         ...                            # 2. preflight checks (they may raise InputError)
         mtasts = stack.run(cfg)        # 3. the resources
-        stack.export(mtasts)           # 4. the stack outputs
+        receiver = add_receiver(cfg, mtasts)  # 4. optional: the TLS-RPT receiver
+        stack.export(mtasts, receiver) # 5. the stack outputs
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pulumi.runtime.config import CONFIG, get_config_env
 from .config import NAMESPACE, StackConfig, load_stack_config
 from .errors import InputError, Problem
 from .mtasts import MtaSts, MtaStsArgs
-from .receiver_stack import mtasts_config
+from .receiver_stack import ReceiverDeployment, mtasts_config
 
 __all__ = ["StackInputError", "config_values", "export", "load_config", "run", "user_errors"]
 
@@ -76,11 +77,15 @@ def run(cfg: StackConfig, opts: pulumi.ResourceOptions | None = None) -> MtaSts:
     return MtaSts(cfg.domain.replace(".", "-"), MtaStsArgs.from_config(mtasts_config(cfg)), opts)
 
 
-def export(mtasts: MtaSts) -> None:
-    """Stack outputs: ``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records``, ``host``."""
+def export(mtasts: MtaSts, receiver: ReceiverDeployment | None = None) -> None:
+    """Stack outputs: ``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (with
+    the receiver's ``_smtp._tls`` record when it publishes it), ``host``."""
     pulumi.export("domain", mtasts.domain)
     pulumi.export("policy_id", mtasts.policy_id)
     pulumi.export("policy_text", mtasts.policy_text)
     pulumi.export("policy_url", mtasts.policy_url)
-    pulumi.export("records", mtasts.records)
+    records = mtasts.records
+    if receiver is not None:
+        records = pulumi.Output.all(mtasts.records, receiver.tlsrpt_record).apply(lambda v: [*v[0], v[1]])
+    pulumi.export("records", records)
     pulumi.export("host", mtasts.host)

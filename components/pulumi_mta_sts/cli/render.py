@@ -13,6 +13,7 @@ from typing import Any
 
 from ..config import find_stack_file, load_stack_config, load_stack_file
 from ..errors import InputError, Problem
+from ..receiver_settings import mailto_rua
 from ..records import policy_url, records_for
 
 _FLAG_ONLY = ("domain", "mode", "mx", "max_age", "rua")
@@ -62,13 +63,20 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         except InputError as exc:
             raise InputError(_as_flag(p) for p in exc.problems) from None
     policy = cfg.policy
-    return {
+    rua = list(cfg.reporting.rua)
+    receiver = cfg.reporting.receiver
+    if receiver.enabled:  # the receiver's mailbox is known now; its HTTPS endpoint only once deployed
+        rua.append(mailto_rua(cfg.domain, receiver.settings))
+    result: dict[str, Any] = {
         "domain": cfg.domain,
         "policy": policy.render(),
         "id": policy.id,
         "url": policy_url(cfg.domain),
-        "records": [r.as_dict() for r in records_for(cfg.domain, policy, cfg.reporting.rua)],
+        "records": [r.as_dict() for r in records_for(cfg.domain, policy, rua)],
     }
+    if receiver.enabled:
+        result["receiver"] = {"mailbox": rua[-1].removeprefix("mailto:"), "https": receiver.settings.https}
+    return result
 
 
 def _as_flag(problem: Problem) -> Problem:
@@ -103,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     print("DNS records to publish:")
     for record in result["records"]:
         print(f"  {record['name']:<{width}}  {record['type']:<4} {json.dumps(record['value'])}")
+    if result.get("receiver", {}).get("https"):
+        print("  (the TLS-RPT receiver adds its HTTPS endpoint to the _smtp._tls rua once deployed)")
     if not any(r["name"].startswith("_smtp._tls.") for r in result["records"]):
         print("  (no _smtp._tls record: give --rua / mta-sts:reporting.rua to receive TLS failure reports)")
     return 0
