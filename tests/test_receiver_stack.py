@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import runpy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,13 @@ import pytest
 
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.config import load_stack_config
-from pulumi_mta_sts.dnsquery import NO_LIVE_DNS_ENV
+from pulumi_mta_sts.dnsquery import NAMESERVERS_ENV, NO_LIVE_DNS_ENV
 from pulumi_mta_sts.errors import InputError
 from pulumi_mta_sts.mock_engine import Recorder
 from pulumi_mta_sts.plan import UNKNOWN, config_for_engine, dns_rows
 from pulumi_mta_sts.stack import StackInputError
 
+from .livefixture.dns_server import DnsFixture, Zone
 from .pulumi_mock import FUNCTION_URL, make_recorder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,3 +246,31 @@ def test_render_lists_the_receivers_mailbox_and_says_the_endpoint_comes_at_deplo
     assert result["receiver"] == {"mailbox": "reports@tlsrpt.example.net", "https": True}
     assert main(["render", "--stack", "example-net"]) == 0
     assert "adds its HTTPS endpoint to the _smtp._tls rua once deployed" in capsys.readouterr().out
+
+
+# ---- a hand-made _smtp._tls record in live DNS (a real DNS server on 127.0.0.1) ------------------
+@pytest.fixture
+def live_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[Zone]:
+    server = DnsFixture(Zone())
+    monkeypatch.setenv(NAMESERVERS_ENV, server.nameserver)
+    monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
+    server.zone.add("example.com", "A", "127.0.0.1")
+    yield server.zone
+    server.stop()
+
+
+def test_a_hand_made_tlsrpt_record_is_reported_with_how_to_adopt_it(pulumi_mocks: Recorder, live_dns: Zone) -> None:
+    live_dns.add("_smtp._tls.example.com", "TXT", "v=TLSRPTv1; rua=mailto:dmarc@provider.example")
+    rec = run_program(with_receiver("example-com", RECEIVER))
+    [warning] = rec.warnings
+    assert "_smtp._tls.example.com" in warning and "mailto:dmarc@provider.example" in warning
+    assert "pulumi import aws:route53/record:Record example-com-tlsrpt-txt" in warning
+    assert rec.named("example-com-tlsrpt-txt")  # a warning, not a failure
+
+
+def test_the_record_this_stack_published_with_the_receiver_is_not_reported(
+    pulumi_mocks: Recorder, live_dns: Zone
+) -> None:
+    previous = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,https://old.example/"
+    live_dns.add("_smtp._tls.example.com", "TXT", previous)
+    assert run_program(with_receiver("example-com", RECEIVER)).warnings == []

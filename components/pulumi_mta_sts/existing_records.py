@@ -22,7 +22,7 @@ none are made when ``MTA_STS_NO_LIVE_DNS=1`` (``mta-sts plan --no-live-dns``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dns.exception
 import dns.resolver
@@ -75,9 +75,11 @@ def _sts_warnings(name: str, txts: Sequence[str], expected: str, import_hint: st
     return warnings
 
 
-def _tlsrpt_warnings(name: str, txts: Sequence[str], expected: str | None, import_hint: str) -> list[str]:
+def _tlsrpt_warnings(
+    name: str, txts: Sequence[str], expected: str | None, import_hint: str, is_ours: Callable[[str], bool] | None
+) -> list[str]:
     candidates = parse_tlsrpt_records(txts).candidates
-    others = [t for t in candidates if t != expected]
+    others = [t for t in candidates if t != expected and not (is_ours and is_ours(t))]
     if expected is None or not others:
         return []
     listed = ", ".join(repr(t) for t in others)
@@ -94,10 +96,13 @@ def unmanaged_record_warnings(
     *,
     resolver: dns.resolver.Resolver | None = None,
     import_hint: str = ADOPT_HINT,
+    is_ours: Callable[[str], bool] | None = None,
 ) -> list[str]:
     """Warnings about live TXT records at the names of ``expected`` (from
-    :func:`pulumi_mta_sts.records.records_for`) that the stack would not own. Returns ``[]``
-    when live DNS is switched off; unreachable DNS is one warning, never an exception."""
+    :func:`pulumi_mta_sts.records.records_for`) that the stack would not own. ``is_ours`` tells
+    a live ``v=TLSRPTv1`` value the stack published itself when ``expected`` cannot say it
+    exactly (the receiver's endpoint is known only after deploy). Returns ``[]`` when live DNS is
+    switched off; unreachable DNS is one warning, never an exception."""
     if not live_dns_enabled():
         return []
     try:
@@ -117,5 +122,5 @@ def unmanaged_record_warnings(
         if record.value.startswith(STS_VERSION):
             warnings += _sts_warnings(record.name, txts, record.value, import_hint)
         elif record.value.startswith(TLSRPT_VERSION):
-            warnings += _tlsrpt_warnings(record.name, txts, record.value, import_hint)
+            warnings += _tlsrpt_warnings(record.name, txts, record.value, import_hint, is_ours)
     return warnings

@@ -32,7 +32,7 @@ Use from any Pulumi program::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,6 +165,8 @@ class MtaSts(pulumi.ComponentResource):
             )
 
         self.dns = dns
+        self._resource_name = name
+        self._warn_existing_records = args.warn_existing_records
         self.policy_host = host
         self.domain = domain
         self.policy_id = pulumi.Output.from_input(args.policy.id)
@@ -211,7 +213,25 @@ class MtaSts(pulumi.ComponentResource):
             opts,
         )
 
-    def _warn_existing(self, name: str, domain: str, dns: DnsBackend, records: Sequence[DnsRecord]) -> None:
+    def warn_unmanaged_records(
+        self, records: Sequence[DnsRecord], *, is_ours: Callable[[str], bool] | None = None
+    ) -> None:
+        """Warn about live TXT records at the names of ``records`` that this stack would not own
+        (as for its own records; see :mod:`pulumi_mta_sts.existing_records`), with the
+        ``pulumi import`` command that adopts them under this component's DNS backend. For parts
+        that publish records through :attr:`dns` themselves (the TLS-RPT receiver). Does nothing
+        when ``warn_existing_records`` is off."""
+        if self._warn_existing_records:
+            self._warn_existing(self._resource_name, self.domain, self.dns, records, is_ours)
+
+    def _warn_existing(
+        self,
+        name: str,
+        domain: str,
+        dns: DnsBackend,
+        records: Sequence[DnsRecord],
+        is_ours: Callable[[str], bool] | None = None,
+    ) -> None:
         type_token, id_format = _IMPORT_TYPES.get(dns.provider_name, ("<type>", "<id>"))
         hints = []
         for record in records:
@@ -222,5 +242,5 @@ class MtaSts(pulumi.ComponentResource):
                 f"--parent '{dns.resource_prefix}=<URN of {dns.resource_prefix}>'`"
             )
         hint = "README 'Adopting existing records'; e.g. " + " / ".join(hints)
-        for message in unmanaged_record_warnings(domain, records, import_hint=hint):
+        for message in unmanaged_record_warnings(domain, records, import_hint=hint, is_ours=is_ours):
             pulumi.log.warn(message, resource=self)

@@ -20,7 +20,7 @@ from .config import StackConfig
 from .errors import InputError
 from .mtasts import MtaSts
 from .receiver_settings import mailto_rua
-from .records import tlsrpt_record_name, tlsrpt_record_value
+from .records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name, tlsrpt_record_value
 
 if TYPE_CHECKING:
     from .receiver import TlsRptReceiver
@@ -75,11 +75,19 @@ def add_receiver(
     except InputError as exc:
         raise InputError(p.under(CONFIG_KEY) for p in exc.problems) from None
     configured = list(cfg.reporting.rua)
-    tlsrpt_record_value(configured or [receiver_mailto], check=True)  # the user's URIs: refused here
+    record_name = tlsrpt_record_name(cfg.domain)
+    known = tlsrpt_record_value([*configured, receiver_mailto])  # the user's URIs are refused here
+    # A live _smtp._tls record that names the receiver's mailbox is this stack's (its endpoint is
+    # known only after deploy); any other one would be a second v=TLSRPTv1 record: senders then
+    # send no reports.
+    def is_ours(live: str) -> bool:
+        record = parse_tlsrpt_records([live]).record
+        return record is not None and receiver_mailto in record.rua
+
+    mtasts.warn_unmanaged_records([DnsRecord(record_name, "TXT", known)], is_ours=is_ours)
     # The receiver's own URIs are not checked again: the mailto is built from validated settings and
     # the function URL is AWS's (under `mta-sts plan` it is "(known after deploy)").
     value = receiver.rua.apply(lambda own: tlsrpt_record_value([*configured, *own], check=False))
-    record_name = tlsrpt_record_name(cfg.domain)
     mtasts.dns.record(record_name, "TXT", [value], resource_name=f"{name}-tlsrpt-txt")
     pulumi.export(
         "tlsrpt_receiver",
