@@ -20,7 +20,16 @@ are unchanged. Nothing else in checkdmarc is altered.
 
 Note the two do different amounts of work per domain: checkdmarc's check_mta_sts reads the
 _mta-sts TXT record (plus a CNAME query) and fetches the policy over IPv4; ours also resolves
-MX, _smtp._tls, A/AAAA, CAA (climbing) and fetches over IPv4 and IPv6.
+MX, _smtp._tls, A/AAAA, CAA (climbing) and fetches over IPv4 and IPv6. Each run prints the DNS
+questions and HTTPS fetches per domain the fixture answered for each side, and the CPU per
+domain; before the scenarios, the CPU of one DNS question and one HTTPS fetch (TLS handshake
+included) measured here, which give the CPU floor of each side's work.
+
+Reading the figures: with no added delay both sides are bound by CPU, not by waiting, and
+concurrency cannot buy anything on a 2-CPU machine whose other CPU runs the fixture; ours does
+about 3x the work per domain, so it cannot be 10x faster there (its two TLS handshakes alone
+cost more CPU than a tenth of checkdmarc's whole per-domain time). With network-like delays the
+sequential loop pays every round trip one after the other while ours overlaps them.
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from tests.livefixture import live_fixture  # noqa: E402
 
 from pulumi_mta_sts.check import CheckOptions, check_domains  # noqa: E402
 from pulumi_mta_sts.check.dns_checks import lookup  # noqa: E402
+from pulumi_mta_sts.check.https_fetch import fetch_policy, make_tls_context  # noqa: E402
 from pulumi_mta_sts.dnsquery import make_resolver  # noqa: E402
 
 
@@ -59,6 +69,11 @@ def serve_fixture(conn: Any, domains: list[str]) -> None:
             message = conn.recv()
             if message == "cpu":
                 conn.send(_cpu())
+            elif message == "work":  # DNS questions and policy requests answered since last asked
+                conn.send((sum(live.zone.queries.values()), sum(site.requests for site in sites)))
+                live.zone.queries.clear()
+                for site in sites:
+                    site.requests = 0
             elif isinstance(message, tuple) and message[0] == "delay":
                 live.zone.delay = message[1]
                 for site in sites:
@@ -109,10 +124,37 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def fixture_work(conn: Any, domains: int) -> str:
+    """DNS questions and HTTPS policy requests per domain since the last call."""
+    conn.send("work")
+    questions, requests = conn.recv()
+    return f"{questions / domains:.1f} DNS questions + {requests / domains:.1f} HTTPS fetches per domain"
+
+
 def fixture_cpu(conn: Any) -> float:
     conn.send("cpu")
     value: float = conn.recv()
     return value
+
+
+def unit_costs(live: Remote, domains: list[str]) -> None:
+    """CPU of the two units of work, one after the other in this process: one DNS question
+    through dnspython and one HTTPS policy fetch (TCP + TLS handshake with certificate
+    verification + GET). Multiplied by the work per domain they give the CPU floor per domain."""
+    resolver = make_resolver([live.nameserver], 5.0)
+    context = make_tls_context(live.cafile)
+    sample = domains[: min(100, len(domains))]
+    c0 = _cpu()
+    for d in sample:
+        lookup(resolver, f"_mta-sts.{d}", "TXT")
+    per_query = (_cpu() - c0) / len(sample) * 1000
+    c0 = _cpu()
+    for d in sample:
+        fetch_policy(f"mta-sts.{d}", "127.0.0.1", port=live.https_port, context=context)
+    per_fetch = (_cpu() - c0) / len(sample) * 1000
+    print(f"unit CPU here: {per_query:.2f} ms per DNS question, {per_fetch:.2f} ms per HTTPS fetch -> floor per "
+          f"domain: ours (7 questions + 2 fetches) {7 * per_query + 2 * per_fetch:.1f} ms, "
+          f"checkdmarc's work (2 + 1) with our code {2 * per_query + per_fetch:.1f} ms")
 
 
 def run_scenario(
@@ -129,7 +171,10 @@ def run_scenario(
     )
     ours_walls: list[float] = []
     theirs_walls: list[float] = []
+    ours_cpus: list[float] = []
+    theirs_cpus: list[float] = []
     for run in range(1, repeat + 1):
+        fixture_work(parent, len(domains))
         t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
         reports = check_domains(domains, options)
         ours, ours_cpu = time.perf_counter() - t0, _cpu() - c0
@@ -138,23 +183,31 @@ def run_scenario(
         checks = sum(len(r.checks) for r in reports)
         print(f"[{run}] ours (mta-sts check --no-smtp, concurrency {concurrency}): {ours:.2f}s wall, "
               f"{ok}/{len(reports)} domains ok, {checks} checks, {ours_cpu:.2f}s CPU here, "
-              f"{ours_fixture_cpu:.2f}s CPU in the fixture")
+              f"{ours_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}")
 
         with checkdmarc_adapter(live) as check_mta_sts:
+            fixture_work(parent, len(domains))
             t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
             results = [check_mta_sts(d) for d in domains]
             theirs, theirs_cpu = time.perf_counter() - t0, _cpu() - c0
             theirs_fixture_cpu = fixture_cpu(parent) - f0
         valid = sum(bool(r.get("valid")) for r in results)
         print(f"[{run}] checkdmarc check_mta_sts, sequential loop: {theirs:.2f}s wall, "
-              f"{valid}/{len(results)} valid, {theirs_cpu:.2f}s CPU here, {theirs_fixture_cpu:.2f}s CPU in the fixture")
+              f"{valid}/{len(results)} valid, {theirs_cpu:.2f}s CPU here, "
+              f"{theirs_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}")
         if valid < len(results):
             print("  first error:", next(r.get("error") for r in results if not r.get("valid")))
         ours_walls.append(ours)
         theirs_walls.append(theirs)
+        ours_cpus.append(ours_cpu)
+        theirs_cpus.append(theirs_cpu)
     ours_med, theirs_med = statistics.median(ours_walls), statistics.median(theirs_walls)
     print(f"median wall: ours {ours_med:.2f}s, checkdmarc {theirs_med:.2f}s; "
           f"ratio (checkdmarc sequential / ours concurrent): {theirs_med / ours_med:.1f}x  (target >= 10x)")
+    per = 1000 / len(domains)
+    print(f"CPU per domain in the checking process: ours {statistics.median(ours_cpus) * per:.1f} ms, "
+          f"checkdmarc {statistics.median(theirs_cpus) * per:.1f} ms (with no added delay the run is bound by "
+          "this CPU, not by waiting, so concurrency cannot help there)")
 
 
 def main() -> int:
@@ -182,6 +235,7 @@ def main() -> int:
         check_domains(domains[:4], warm)  # imports, first TLS contexts: not part of any figure
         with checkdmarc_adapter(live) as check_mta_sts:
             [check_mta_sts(d) for d in domains[:4]]
+        unit_costs(live, domains)
         for dns_ms, http_ms in scenarios:
             run_scenario(parent, live, domains, args.concurrency, dns_ms, http_ms, args.repeat)
     finally:

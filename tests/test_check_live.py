@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulumi_mta_sts.check import CheckOptions, DomainReport, Status, check_domain
+from pulumi_mta_sts.check import CheckOptions, DomainReport, Status, check_domain, check_domains
 from pulumi_mta_sts.check.model import CHECK_IDS
 from pulumi_mta_sts.policy import Policy
 from pulumi_mta_sts.records import sts_record_value
@@ -325,3 +325,16 @@ def test_a_dns_timeout_is_reported_per_check(live: LiveFixture) -> None:
     assert "DNS timeout" in result(report, "sts-record")
     assert status(report, "tlsrpt-record") is Status.FAIL
     assert status(report, "caa") is Status.FAIL
+
+
+def test_one_run_asks_each_dns_question_once_even_when_domains_share_parents(live: LiveFixture) -> None:
+    for domain in ("a.shared.test", "b.shared.test"):
+        live.publish(domain, caa=False, mx_hosts=["mx.shared.test"], smtp_certs=False)
+    live.zone.queries.clear()
+    options = CheckOptions(
+        nameservers=(live.nameserver,), cafile=live.cafile, https_port=live.https.port, smtp=False, concurrency=1
+    )
+    reports = check_domains(["a.shared.test", "b.shared.test"], options)
+    assert [r.ok for r in reports] == [True, True]
+    assert live.zone.queries[("shared.test", "CAA")] == 1  # the CAA climb of both domains reaches it
+    assert max(live.zone.queries.values()) == 1

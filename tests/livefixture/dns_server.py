@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from dnslib import AAAA, CAA, CNAME, MX, QTYPE, RCODE, RR, TXT, A, DNSError, DNSRecord
@@ -30,6 +30,8 @@ class Zone:
         self.records: dict[str, list[tuple[str, Any]]] = defaultdict(list)
         self.blackholes: set[str] = set()
         self.delay = 0.0
+        self.queries: Counter[tuple[str, str]] = Counter()
+        """How many times each ``(name, type)`` was asked (names without the trailing dot)."""
 
     def add(self, name: str, rtype: str, value: Any) -> None:
         """``value``: an address or name; for MX ``(preference, host)``; for TXT a string
@@ -72,6 +74,7 @@ class _ZoneResolver:
         zone = self.zone
         name = _norm(str(request.q.qname))
         qtype = QTYPE[request.q.qtype]
+        zone.queries[(name, qtype)] += 1
         if zone.is_blackholed(name):
             return None
         if zone.delay:

@@ -31,6 +31,8 @@ class Site:
     #: When set, every request waits here until ``gate.parties`` requests are in flight at
     #: once (HTTP 503 if that never happens): proof of concurrency without timing anything.
     gate: threading.Barrier | None = None
+    #: Requests answered on the well-known path (any status).
+    requests: int = 0
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,6 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path != WELL_KNOWN or site is None:
             self._send(404, b"not found\n", "text/plain")
             return
+        site.requests += 1
         if site.delay:
             time.sleep(site.delay)
         if site.gate is not None:

@@ -57,6 +57,9 @@ class Session:
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
         self.resolver: dns.resolver.Resolver = make_resolver(list(options.nameservers), options.timeout)
+        # One answer per question per run (within its TTL): domains of one run share parents (the
+        # CAA climb asks each parent zone) and MX hosts, which are then asked once, not per domain.
+        self.resolver.cache = dns.resolver.LRUCache()
         self.tls: ssl.SSLContext = make_tls_context(options.cafile)
         self.io = ThreadPoolExecutor(max_workers=min(256, 8 * max(1, options.concurrency)))
 
