@@ -15,10 +15,9 @@ from pulumi_mta_sts.mock_engine import RecordedResource, Recorder
 from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.receiver_settings import ReceiverSettings
 
-from .pulumi_mock import ACCOUNT
+from .pulumi_mock import ACCOUNT, FUNCTION_URL
 
 REGION = "eu-west-1"
-FUNCTION_URL = "https://abcdefghij0123456789.lambda-url.eu-west-1.on.aws/"
 
 
 def _arn(service: str, rest: str) -> str:
@@ -36,21 +35,7 @@ def _event_loop() -> None:
 
 @pytest.fixture
 def mocks(pulumi_mocks: Recorder) -> Recorder:
-    """The shared recorder plus what AWS computes for the receiver's resource types."""
-    out = pulumi_mocks.outputs
-    out["aws:ses/domainIdentity:DomainIdentity"] = lambda a: {"verificationToken": "VeRiFy+token="}
-    out["aws:lambda/function:Function"] = lambda a: {
-        "arn": _arn("lambda", f"function:{a.name}-f00"),
-        "name": f"{a.name}-f00",
-    }
-    out["aws:lambda/functionUrl:FunctionUrl"] = lambda a: {"functionUrl": FUNCTION_URL}
-    out["aws:cloudwatch/logGroup:LogGroup"] = lambda a: {
-        "arn": _arn("logs", f"log-group:{a.name}-f00"),
-        "name": f"{a.name}-f00",
-    }
-    out["aws:sqs/queue:Queue"] = lambda a: {"arn": _arn("sqs", f"{a.name}-f00"), "name": f"{a.name}-f00"}
-    out["aws:iam/role:Role"] = lambda a: {"arn": f"arn:aws:iam::{ACCOUNT}:role/{a.name}-f00", "id": f"{a.name}-f00"}
-    out["aws:sns/topic:Topic"] = lambda a: {"arn": _arn("sns", f"{a.name}-f00")}
+    """The shared recorder; what AWS computes for the receiver's types is in ``tests/pulumi_mock.py``."""
     return pulumi_mocks
 
 
