@@ -128,3 +128,47 @@ def test_the_general_record_method_makes_mx_records_for_other_components(pulumi_
 def test_a_zone_must_be_named_somehow(pulumi_mocks: Recorder) -> None:
     with pytest.raises(InputError, match="zone"):
         pulumi_mocks.run(lambda: Route53Dns("dns", Route53DnsArgs()))
+
+
+@pytest.mark.parametrize("backend", ["route53", "cloudflare"])
+def test_a_second_record_set_of_one_type_at_one_name_is_refused_naming_the_first(
+    pulumi_mocks: Recorder, backend: str
+) -> None:
+    """Route53 would fail the deploy; Cloudflare would serve both, and two v=TLSRPTv1 records make
+    senders send no reports at all."""
+
+    def program() -> None:
+        dns = (
+            Route53Dns("dns", Route53DnsArgs(zone_id="Z1"))
+            if backend == "route53"
+            else CloudflareDns("dns", CloudflareDnsArgs(zone_id="zone123"))
+        )
+        dns.record("_smtp._tls.example.com", "TXT", ["v=TLSRPTv1; rua=mailto:a@example.com"], resource_name="mine")
+        dns.record("_smtp._tls.example.com", "MX", ["10 mx.example.com"])  # another type: fine
+        dns.record("_SMTP._tls.example.com.", "TXT", ["v=TLSRPTv1; rua=mailto:b@example.com"])
+
+    with pytest.raises(InputError) as err:
+        pulumi_mocks.run(program)
+    [problem] = err.value.problems
+    assert problem.field == "name"
+    assert "already has a TXT record published through this DNS backend (resource 'mine')" in problem.reason
+
+
+def test_an_alias_name_cannot_also_get_a_plain_record(pulumi_mocks: Recorder) -> None:
+    def program() -> None:
+        dns = Route53Dns("dns", Route53DnsArgs(zone_id="Z1"))
+        dns.alias("mta-sts.example.com", "d111.cloudfront.net", "Z2FDTNDATAQYW2")
+        dns.record("mta-sts.example.com", "AAAA", ["2001:db8::1"])
+
+    with pytest.raises(InputError, match="already has a AAAA record"):
+        pulumi_mocks.run(program)
+
+
+def test_a_cname_cannot_share_its_name_with_another_record(pulumi_mocks: Recorder) -> None:
+    def program() -> None:
+        dns = CloudflareDns("dns", CloudflareDnsArgs(zone_id="zone123"))
+        dns.alias("mta-sts.example.com", "mta-sts.example.workers.dev")
+        dns.record("mta-sts.example.com", "TXT", ["hello"])
+
+    with pytest.raises(InputError, match=r"already has a CNAME record \(resource 'dns-mta-sts-example-com-cname'\)"):
+        pulumi_mocks.run(program)

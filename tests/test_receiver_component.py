@@ -288,3 +288,44 @@ def test_children_have_the_component_as_parent_and_inherit_the_users_provider(mo
             assert "user-aws" in resource.provider, resource.name
     for record in mocks.of_type("aws:route53/record:Record"):
         assert "user-aws" in record.provider
+
+
+def publish(mocks: Recorder, also: list[str], resource_name: str | None = None) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        dns = Route53Dns("dns", Route53DnsArgs(zone_id="Z1"))
+        receiver = TlsRptReceiver(
+            "tlsrpt", TlsRptReceiverArgs("example.com", dns, ReceiverSettings(region=REGION, rule_set_name="x"))
+        )
+        receiver.publish_tlsrpt_record(also, resource_name=resource_name).apply(
+            lambda record: seen.setdefault("record", record)
+        )
+
+    mocks.run(program)
+    return seen
+
+
+def test_publish_tlsrpt_record_puts_your_destinations_first_then_the_receivers_in_one_record(
+    mocks: Recorder,
+) -> None:
+    seen = publish(mocks, ["mailto:tlsrpt@reports.example.net"], resource_name="example-com-tlsrpt-txt")
+    value = f"v=TLSRPTv1; rua=mailto:tlsrpt@reports.example.net,mailto:reports@tlsrpt.example.com,{FUNCTION_URL}"
+    assert seen["record"] == {"name": "_smtp._tls.example.com", "type": "TXT", "value": value}
+    [txt] = [r for r in mocks.of_type("aws:route53/record:Record") if r.inputs["name"] == "_smtp._tls.example.com"]
+    assert txt.name == "example-com-tlsrpt-txt"
+    assert txt.inputs["records"] == [value]
+    assert txt.parent_name == "dns"  # a record of the backend, like MtaSts's own: the URN does not move
+
+
+def test_publish_tlsrpt_record_with_only_the_receivers_destinations(mocks: Recorder) -> None:
+    seen = publish(mocks, [])
+    assert seen["record"]["value"] == f"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.com,{FUNCTION_URL}"
+
+
+def test_publish_tlsrpt_record_refuses_a_bad_destination_naming_it(mocks: Recorder) -> None:
+    with pytest.raises(InputError) as err:
+        publish(mocks, ["mailto:tlsrpt@reports.example.net", "http://reports.example.net/tlsrpt"])
+    [problem] = err.value.problems
+    assert problem.field == "rua[1]"
+    assert "https" in problem.reason

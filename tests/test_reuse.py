@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from pulumi_mta_sts.dnsquery import NO_LIVE_DNS_ENV
+from pulumi_mta_sts.errors import InputError
 from pulumi_mta_sts.mock_engine import RecordedResource, Recorder
+
+from .pulumi_mock import FUNCTION_URL
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "three_domains.py"
 
@@ -77,9 +80,7 @@ def test_the_existing_zone_is_looked_up_by_name_and_receives_the_host_records(re
 
 
 def test_the_readme_example_runs_as_written(pulumi_mocks: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("## Using the component from another stack", 1)[1].split("\n## ", 1)[0]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    code = readme_blocks()[0]
     assert len(code.strip().splitlines()) <= 15
     monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
     pulumi_mocks.run(lambda: exec(compile(code, "README.md", "exec"), {}))
@@ -88,3 +89,43 @@ def test_the_readme_example_runs_as_written(pulumi_mocks: Recorder, monkeypatch:
     provider = pulumi_mocks.one("pulumi:providers:aws", "mail-account")
     custom = [r for r in pulumi_mocks.descendants_of(component) if r.custom and r.type.startswith("aws:")]
     assert custom and all(r.provider.startswith(provider.urn) for r in custom)
+
+
+def readme_blocks() -> list[str]:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Using the component from another stack", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```python\n")[1:]]
+
+
+def test_the_readme_receiver_example_publishes_one_tlsrpt_record_with_every_rua(
+    pulumi_mocks: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, receiver = readme_blocks()
+    rua_line = '    rua=["mailto:tlsrpt@example.com"],\n'
+    assert rua_line in site
+    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
+    code = site.replace(rua_line, "") + receiver  # "give MtaSts no rua"
+    pulumi_mocks.run(lambda: exec(compile(code, "README.md", "exec"), {}))
+    [txt] = [
+        r for r in pulumi_mocks.of_type("aws:route53/record:Record") if r.inputs["name"] == "_smtp._tls.example.com"
+    ]
+    assert txt.inputs["records"] == [
+        f"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,{FUNCTION_URL}"
+    ]
+    assert pulumi_mocks.stack_outputs["tlsrpt_rua"] == ["mailto:reports@tlsrpt.example.com", FUNCTION_URL]
+    provider = pulumi_mocks.one("pulumi:providers:aws", "mail-account")
+    receiver_component = pulumi_mocks.one("mta-sts:receiver:TlsRptReceiver")
+    custom = [r for r in pulumi_mocks.descendants_of(receiver_component) if r.custom]
+    assert custom and all(r.provider.startswith(provider.urn) for r in custom)
+
+
+def test_keeping_mtasts_rua_beside_the_receiver_is_refused_before_a_second_record_exists(
+    pulumi_mocks: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
+    code = "".join(readme_blocks())
+    with pytest.raises(InputError) as err:
+        pulumi_mocks.run(lambda: exec(compile(code, "README.md", "exec"), {}))
+    [problem] = err.value.problems
+    assert problem.value == "_smtp._tls.example.com"
+    assert "give MtaSts no rua" in problem.reason

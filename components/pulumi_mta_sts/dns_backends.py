@@ -115,6 +115,31 @@ class DnsBackend(pulumi.ComponentResource):
             raise InputError([Problem("resource_name", None, "is required when the record name is an Output")])
         return f"{self.resource_prefix}-{_slug(name)}-{type.lower()}"
 
+    def _claim(self, name: pulumi.Input[str], rtype: str, resource_name: str) -> None:
+        """Refuse a second record set of one type at one name through this backend: Route53 would
+        fail the deploy, and Cloudflare would serve both (two ``v=STSv1`` or ``v=TLSRPTv1`` TXT
+        records make senders ignore MTA-STS or TLS-RPT altogether)."""
+        if not isinstance(name, str):
+            return
+        claimed: dict[tuple[str, str], str] = self.__dict__.setdefault("_claimed", {})
+        owner = name.rstrip(".").lower()
+        key = (owner, rtype)
+        if key in claimed:
+            reason = (
+                f"already has a {rtype} record published through this DNS backend (resource {claimed[key]!r}); "
+                "one name holds one record set per type: publish every value in one record "
+                "(e.g. with the TLS-RPT receiver publishing _smtp._tls, give MtaSts no rua)"
+            )
+            raise InputError([Problem("name", name, reason)])
+        clash = next(
+            (f"{t} record (resource {r!r})" for (n, t), r in claimed.items() if n == owner and "CNAME" in (t, rtype)),
+            None,
+        )
+        if clash:
+            reason = f"already has a {clash} published through this DNS backend; a CNAME cannot share its name"
+            raise InputError([Problem("name", name, reason)])
+        claimed[key] = resource_name
+
     def _opts(self, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), opts)
 
@@ -172,8 +197,10 @@ class Route53Dns(DnsBackend):
         written: list[pulumi.Input[str]] = [
             pulumi.Output.from_input(v).apply(route53_txt) if rtype == "TXT" else v for v in values
         ]
+        resource = self._name_for(name, rtype, resource_name)
+        self._claim(name, rtype, resource)
         record = aws.route53.Record(
-            self._name_for(name, rtype, resource_name),
+            resource,
             zone_id=self.zone_id,
             name=name,
             type=rtype,
@@ -197,6 +224,8 @@ class Route53Dns(DnsBackend):
         if target_zone_id is None:
             raise InputError([Problem("target_zone_id", None, "a Route53 alias needs the target's hosted zone id")])
         base = resource_name or f"{self.resource_prefix}-{_slug(name)}"
+        for rtype in ("A", "AAAA"):
+            self._claim(name, rtype, f"{base}-{rtype.lower()}")
         return [
             aws.route53.Record(
                 f"{base}-{rtype.lower()}",
@@ -281,6 +310,7 @@ class CloudflareDns(DnsBackend):
 
         rtype = self._check_type(type)
         base = self._name_for(name, rtype, resource_name)
+        self._claim(name, rtype, base)
         created: list[pulumi.CustomResource] = []
         for index, value in enumerate(values):
             priority: pulumi.Input[float] | None = None

@@ -48,6 +48,7 @@ from .receiver_settings import (
     mailto_rua,
     reports_subdomain,
 )
+from .records import tlsrpt_record_name, tlsrpt_record_value
 
 __all__ = ["TlsRptReceiver", "TlsRptReceiverArgs"]
 
@@ -89,6 +90,7 @@ class TlsRptReceiver(pulumi.ComponentResource):
     """
 
     rua: pulumi.Output[list[str]]
+    domain: str
     bucket_name: pulumi.Output[str]
     topic_arn: pulumi.Output[str]
     function_url: pulumi.Output[str] | None
@@ -486,6 +488,8 @@ class TlsRptReceiver(pulumi.ComponentResource):
         )
 
         self.rua = pulumi.Output.all(*ruas).apply(lambda values: [str(v) for v in values])
+        self.domain = domain
+        self._dns = args.dns
         self.bucket_name = bucket.bucket
         self.topic_arn = topic.arn
         self.receipt_rule = rule
@@ -498,3 +502,22 @@ class TlsRptReceiver(pulumi.ComponentResource):
                 "mailbox": self.mailbox,
             }
         )
+
+    def publish_tlsrpt_record(
+        self, also: Sequence[str] = (), *, resource_name: str | None = None
+    ) -> pulumi.Output[dict[str, str]]:
+        """Publish the domain's one ``_smtp._tls`` record through the receiver's DNS backend:
+        ``also`` (your other ``mailto:``/``https:`` destinations, checked here) followed by
+        :attr:`rua`. A domain must have exactly one ``v=TLSRPTv1`` record, so do not publish
+        another one (e.g. leave ``MtaStsArgs.rua`` empty). ``resource_name`` names the record's
+        Pulumi resource (keep it when moving an existing record here, so it updates in place).
+        Returns the record as ``{"name", "type", "value"}``."""
+        configured = list(also)
+        if configured:
+            tlsrpt_record_value(configured)  # raises InputError naming rua[i]
+        # The receiver's own URIs are not checked again: the mailto is built from validated
+        # settings and the function URL is AWS's (under `mta-sts plan` it is "(known after deploy)").
+        value = self.rua.apply(lambda own: tlsrpt_record_value([*configured, *own], check=False))
+        name = tlsrpt_record_name(self.domain)
+        self._dns.record(name, "TXT", [value], resource_name=resource_name)
+        return value.apply(lambda v: {"name": name, "type": "TXT", "value": v})

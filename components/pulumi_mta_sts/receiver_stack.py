@@ -4,9 +4,10 @@
 The receiver's ``rua`` holds its function URL, which exists only once deployed, so the
 ``_smtp._tls`` record cannot be written by :class:`~pulumi_mta_sts.mtasts.MtaSts` (it takes plain
 strings). Instead :func:`mtasts_config` hands ``MtaSts`` the config without ``rua`` and
-:func:`add_receiver` publishes the one ``_smtp._tls`` record with the configured URIs plus the
-receiver's, under the same resource name ``MtaSts`` uses (``<name>-tlsrpt-txt``, child of the
-same DNS backend), so turning the receiver on or off updates that record in place.
+:func:`add_receiver` has the receiver publish the one ``_smtp._tls`` record with the configured
+URIs plus its own (:meth:`~pulumi_mta_sts.receiver.TlsRptReceiver.publish_tlsrpt_record`), under
+the resource name ``MtaSts`` uses (``<name>-tlsrpt-txt``, child of the same DNS backend), so
+turning the receiver on or off updates that record in place.
 """
 
 from __future__ import annotations
@@ -85,10 +86,7 @@ def add_receiver(
         return record is not None and receiver_mailto in record.rua
 
     mtasts.warn_unmanaged_records([DnsRecord(record_name, "TXT", known)], is_ours=is_ours)
-    # The receiver's own URIs are not checked again: the mailto is built from validated settings and
-    # the function URL is AWS's (under `mta-sts plan` it is "(known after deploy)").
-    value = receiver.rua.apply(lambda own: tlsrpt_record_value([*configured, *own], check=False))
-    mtasts.dns.record(record_name, "TXT", [value], resource_name=f"{name}-tlsrpt-txt")
+    record = receiver.publish_tlsrpt_record(configured, resource_name=f"{name}-tlsrpt-txt")
     pulumi.export(
         "tlsrpt_receiver",
         {
@@ -99,4 +97,4 @@ def add_receiver(
             "https_endpoint": receiver.function_url,
         },
     )
-    return ReceiverDeployment(receiver, value.apply(lambda v: {"name": record_name, "type": "TXT", "value": v}))
+    return ReceiverDeployment(receiver, record)
