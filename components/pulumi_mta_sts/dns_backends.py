@@ -84,7 +84,9 @@ class DnsBackend(pulumi.ComponentResource):
         quoted and split here), an MX value ``"<preference> <host>"``, a CNAME target name.
         ``resource_name`` names the Pulumi resource (default: derived from this backend's name,
         ``name`` and ``type``); ``opts`` is merged over ``parent=self``. Returns the created
-        resources (one per value on Cloudflare, one record set on Route53).
+        resources (one per value on Cloudflare, one record set on Route53). Raises
+        :class:`InputError` when this backend already published that type at ``name`` (or a
+        CNAME beside anything else there): put every value in one call.
         """
         raise NotImplementedError
 
