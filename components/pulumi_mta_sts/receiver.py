@@ -29,7 +29,7 @@ What it deploys, all in one AWS region where SES receives mail:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -400,91 +400,93 @@ class TlsRptReceiver(pulumi.ComponentResource):
 
         # ---- alarms ---------------------------------------------------------------------------
         actions = [topic.arn]
-        for policy_domain in served:
-            slug = policy_domain.replace(".", "-")
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-failed-{slug}",
-                alarm_description=f"TLS-RPT: failed TLS sessions to {policy_domain} reached "
-                f"{s.failed_sessions_threshold} in a day",
-                namespace=args.metric_namespace,
-                metric_name="FailedSessions",
-                dimensions={"PolicyDomain": policy_domain},
-                statistic="Sum",
-                period=86400,
-                evaluation_periods=1,
-                threshold=s.failed_sessions_threshold,
-                comparison_operator="GreaterThanOrEqualToThreshold",
-                treat_missing_data="notBreaching",
+
+        def alarm(
+            resource_name: str,
+            description: str,
+            namespace: pulumi.Input[str],
+            metric: str,
+            *,
+            period: int,
+            threshold: int = 1,
+            statistic: str = "Sum",
+            evaluation_periods: int = 1,
+            datapoints_to_alarm: int | None = None,
+            dimensions: Mapping[str, pulumi.Input[str]] | None = None,
+            below: bool = False,
+            missing_breaches: bool = False,
+            notify_ok: bool = False,
+        ) -> aws.cloudwatch.MetricAlarm:
+            """An alarm to the topic: at or above ``threshold`` (``below``: under it)."""
+            return aws.cloudwatch.MetricAlarm(
+                resource_name,
+                alarm_description=description,
+                namespace=namespace,
+                metric_name=metric,
+                dimensions=dict(dimensions) if dimensions else None,
+                statistic=statistic,
+                period=period,
+                evaluation_periods=evaluation_periods,
+                datapoints_to_alarm=datapoints_to_alarm,
+                threshold=threshold,
+                comparison_operator="LessThanThreshold" if below else "GreaterThanOrEqualToThreshold",
+                treat_missing_data="breaching" if missing_breaches else "notBreaching",
                 alarm_actions=actions,
-                ok_actions=actions,
+                ok_actions=actions if notify_ok else None,
                 region=region,
                 opts=child,
             )
-            aws.cloudwatch.MetricAlarm(
+
+        for policy_domain in served:
+            slug = policy_domain.replace(".", "-")
+            per_domain = {"PolicyDomain": policy_domain}
+            alarm(
+                f"{name}-failed-{slug}",
+                f"TLS-RPT: failed TLS sessions to {policy_domain} reached {s.failed_sessions_threshold} in a day",
+                args.metric_namespace,
+                "FailedSessions",
+                dimensions=per_domain,
+                period=86400,
+                threshold=s.failed_sessions_threshold,
+                notify_ok=True,
+            )
+            alarm(
                 f"{name}-silent-{slug}",
-                alarm_description=f"TLS-RPT: no report about {policy_domain} for {s.silence_days} days "
+                f"TLS-RPT: no report about {policy_domain} for {s.silence_days} days "
                 "(a broken receiver looks like a quiet one)",
-                namespace=args.metric_namespace,
-                metric_name="Reports",
-                dimensions={"PolicyDomain": policy_domain},
-                statistic="Sum",
+                args.metric_namespace,
+                "Reports",
+                dimensions=per_domain,
                 period=86400,
                 evaluation_periods=s.silence_days,
                 datapoints_to_alarm=s.silence_days,
-                threshold=1,
-                comparison_operator="LessThanThreshold",
-                treat_missing_data="breaching",
-                alarm_actions=actions,
-                ok_actions=actions,
-                region=region,
-                opts=child,
+                below=True,
+                missing_breaches=True,
+                notify_ok=True,
             )
-        aws.cloudwatch.MetricAlarm(
+        alarm(
             f"{name}-quarantined",
-            alarm_description="TLS-RPT: a report was quarantined (unparseable or about a foreign domain)",
-            namespace=args.metric_namespace,
-            metric_name="QuarantinedReports",
-            statistic="Sum",
+            "TLS-RPT: a report was quarantined (unparseable or about a foreign domain)",
+            args.metric_namespace,
+            "QuarantinedReports",
             period=3600,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=actions,
-            region=region,
-            opts=child,
         )
-        aws.cloudwatch.MetricAlarm(
+        alarm(
             f"{name}-parser-errors",
-            alarm_description="TLS-RPT: the parser function failed",
-            namespace="AWS/Lambda",
-            metric_name="Errors",
+            "TLS-RPT: the parser function failed",
+            "AWS/Lambda",
+            "Errors",
             dimensions={"FunctionName": function.name},
-            statistic="Sum",
             period=3600,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=actions,
-            region=region,
-            opts=child,
         )
-        aws.cloudwatch.MetricAlarm(
+        alarm(
             f"{name}-dead-letters",
-            alarm_description="TLS-RPT: messages the parser could not process are waiting in the dead-letter queue",
-            namespace="AWS/SQS",
-            metric_name="ApproximateNumberOfMessagesVisible",
+            "TLS-RPT: messages the parser could not process are waiting in the dead-letter queue",
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
             dimensions={"QueueName": dead_letters.name},
             statistic="Maximum",
             period=300,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=actions,
-            region=region,
-            opts=child,
         )
 
         self.rua = pulumi.Output.all(*ruas).apply(lambda values: [str(v) for v in values])
