@@ -67,6 +67,13 @@ class DnsBackend(pulumi.ComponentResource):
     #: The backend's resource name; default record resource names start with it.
     resource_prefix: str
 
+    def __init__(
+        self, type_token: str, name: str, props: dict[str, object] | None, opts: pulumi.ResourceOptions | None
+    ) -> None:
+        super().__init__(type_token, name, props, opts)
+        #: Record types published so far per name (lower case, no trailing dot) -> resource name.
+        self._published: dict[str, dict[str, str]] = {}
+
     def record(
         self,
         name: pulumi.Input[str],
@@ -123,24 +130,22 @@ class DnsBackend(pulumi.ComponentResource):
         records make senders ignore MTA-STS or TLS-RPT altogether)."""
         if not isinstance(name, str):
             return
-        claimed: dict[tuple[str, str], str] = self.__dict__.setdefault("_claimed", {})
-        owner = name.rstrip(".").lower()
-        key = (owner, rtype)
-        if key in claimed:
+        types = self._published.setdefault(name.rstrip(".").lower(), {})
+        if rtype in types:
             reason = (
-                f"already has a {rtype} record published through this DNS backend (resource {claimed[key]!r}); "
+                f"already has a {rtype} record published through this DNS backend (resource {types[rtype]!r}); "
                 "one name holds one record set per type: publish every value in one record "
                 "(e.g. with the TLS-RPT receiver publishing _smtp._tls, give MtaSts no rua)"
             )
             raise InputError([Problem("name", name, reason)])
-        clash = next(
-            (f"{t} record (resource {r!r})" for (n, t), r in claimed.items() if n == owner and "CNAME" in (t, rtype)),
-            None,
-        )
-        if clash:
-            reason = f"already has a {clash} published through this DNS backend; a CNAME cannot share its name"
+        if types and (rtype == "CNAME" or "CNAME" in types):
+            other, resource = next(iter(types.items()))
+            reason = (
+                f"already has a {other} record (resource {resource!r}) published through this DNS backend; "
+                "a CNAME cannot share its name"
+            )
             raise InputError([Problem("name", name, reason)])
-        claimed[key] = resource_name
+        types[rtype] = resource_name
 
     def _opts(self, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), opts)
