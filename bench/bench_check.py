@@ -56,9 +56,9 @@ sys.path.insert(0, str(ROOT))
 from tests.livefixture import live_fixture  # noqa: E402
 
 from pulumi_mta_sts.check import CheckOptions, check_domains  # noqa: E402
-from pulumi_mta_sts.check.dns_checks import lookup  # noqa: E402
-from pulumi_mta_sts.check.https_fetch import fetch_policy, make_tls_context  # noqa: E402
-from pulumi_mta_sts.dnsquery import make_resolver  # noqa: E402
+from pulumi_mta_sts.net.https_fetch import fetch_policy, make_tls_context  # noqa: E402
+from pulumi_mta_sts.net.lookup import lookup  # noqa: E402
+from pulumi_mta_sts.net.resolver import make_resolver  # noqa: E402
 
 
 def serve_fixture(conn: Any, domains: list[str]) -> None:
@@ -156,14 +156,22 @@ def unit_costs(live: Remote, domains: list[str]) -> float:
         fetch_policy(f"mta-sts.{d}", "127.0.0.1", port=live.https_port, context=context)
     per_fetch = (_cpu() - c0) / len(sample) * 1000
     floor = 7 * per_query + 2 * per_fetch
-    print(f"unit CPU here: {per_query:.2f} ms per DNS question, {per_fetch:.2f} ms per HTTPS fetch -> floor per "
-          f"domain: ours (7 questions + 2 fetches) {floor:.1f} ms, "
-          f"checkdmarc's work (2 + 1) with our code {2 * per_query + per_fetch:.1f} ms")
+    print(
+        f"unit CPU here: {per_query:.2f} ms per DNS question, {per_fetch:.2f} ms per HTTPS fetch -> floor per "
+        f"domain: ours (7 questions + 2 fetches) {floor:.1f} ms, "
+        f"checkdmarc's work (2 + 1) with our code {2 * per_query + per_fetch:.1f} ms"
+    )
     return floor
 
 
 def run_scenario(
-    parent: Any, live: Remote, domains: list[str], concurrency: int, dns_ms: float, http_ms: float, repeat: int,
+    parent: Any,
+    live: Remote,
+    domains: list[str],
+    concurrency: int,
+    dns_ms: float,
+    http_ms: float,
+    repeat: int,
     floor_ms: float,
 ) -> None:
     """Alternate ours and checkdmarc ``repeat`` times (so load from elsewhere hits both alike) and
@@ -172,8 +180,12 @@ def run_scenario(
     parent.recv()
     print(f"\n== added delay: DNS {dns_ms:g} ms per answer, HTTP {http_ms:g} ms per policy response")
     options = CheckOptions(
-        nameservers=(live.nameserver,), cafile=live.cafile, https_port=live.https_port,
-        smtp=False, timeout=10, concurrency=concurrency,
+        nameservers=(live.nameserver,),
+        cafile=live.cafile,
+        https_port=live.https_port,
+        smtp=False,
+        timeout=10,
+        concurrency=concurrency,
     )
     ours_walls: list[float] = []
     theirs_walls: list[float] = []
@@ -187,9 +199,11 @@ def run_scenario(
         ours_fixture_cpu = fixture_cpu(parent) - f0
         ok = sum(r.ok for r in reports)
         checks = sum(len(r.checks) for r in reports)
-        print(f"[{run}] ours (mta-sts check --no-smtp, concurrency {concurrency}): {ours:.2f}s wall, "
-              f"{ok}/{len(reports)} domains ok, {checks} checks, {ours_cpu:.2f}s CPU here, "
-              f"{ours_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}")
+        print(
+            f"[{run}] ours (mta-sts check --no-smtp, concurrency {concurrency}): {ours:.2f}s wall, "
+            f"{ok}/{len(reports)} domains ok, {checks} checks, {ours_cpu:.2f}s CPU here, "
+            f"{ours_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
+        )
 
         with checkdmarc_adapter(live) as check_mta_sts:
             fixture_work(parent, len(domains))
@@ -198,9 +212,11 @@ def run_scenario(
             theirs, theirs_cpu = time.perf_counter() - t0, _cpu() - c0
             theirs_fixture_cpu = fixture_cpu(parent) - f0
         valid = sum(bool(r.get("valid")) for r in results)
-        print(f"[{run}] checkdmarc check_mta_sts, sequential loop: {theirs:.2f}s wall, "
-              f"{valid}/{len(results)} valid, {theirs_cpu:.2f}s CPU here, "
-              f"{theirs_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}")
+        print(
+            f"[{run}] checkdmarc check_mta_sts, sequential loop: {theirs:.2f}s wall, "
+            f"{valid}/{len(results)} valid, {theirs_cpu:.2f}s CPU here, "
+            f"{theirs_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
+        )
         if valid < len(results):
             print("  first error:", next(r.get("error") for r in results if not r.get("valid")))
         ours_walls.append(ours)
@@ -208,17 +224,26 @@ def run_scenario(
         ours_cpus.append(ours_cpu)
         theirs_cpus.append(theirs_cpu)
     ours_med, theirs_med = statistics.median(ours_walls), statistics.median(theirs_walls)
-    print(f"median wall: ours {ours_med:.2f}s, checkdmarc {theirs_med:.2f}s; "
-          f"ratio (checkdmarc sequential / ours concurrent): {theirs_med / ours_med:.1f}x  (target >= 10x)")
+    print(
+        f"median wall: ours {ours_med:.2f}s, checkdmarc {theirs_med:.2f}s; "
+        f"ratio (checkdmarc sequential / ours concurrent): {theirs_med / ours_med:.1f}x  (target >= 10x)"
+    )
     per = 1000 / len(domains)
-    print(f"CPU per domain in the checking process: ours {statistics.median(ours_cpus) * per:.1f} ms, "
-          f"checkdmarc {statistics.median(theirs_cpus) * per:.1f} ms"
-          + (" (with no added delay the run is bound by this CPU, not by waiting, so concurrency cannot help there)"
-             if dns_ms == http_ms == 0 else ""))
+    print(
+        f"CPU per domain in the checking process: ours {statistics.median(ours_cpus) * per:.1f} ms, "
+        f"checkdmarc {statistics.median(theirs_cpus) * per:.1f} ms"
+        + (
+            " (with no added delay the run is bound by this CPU, not by waiting, so concurrency cannot help there)"
+            if dns_ms == http_ms == 0
+            else ""
+        )
+    )
     # Python runs one thread at a time (GIL), so the checking process's CPU floor is a wall floor.
     best = floor_ms * len(domains) / 1000
-    print(f"bound: at the CPU floor ({floor_ms:.1f} ms/domain on one core) ours needs >= {best:.2f}s, "
-          f"so the best reachable ratio here is {theirs_med / best:.1f}x")
+    print(
+        f"bound: at the CPU floor ({floor_ms:.1f} ms/domain on one core) ours needs >= {best:.2f}s, "
+        f"so the best reachable ratio here is {theirs_med / best:.1f}x"
+    )
 
 
 def main() -> int:
@@ -226,7 +251,9 @@ def main() -> int:
     parser.add_argument("--domains", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20, help="as mta-sts check --concurrency (default 20)")
     parser.add_argument(
-        "--delays", default="0/0,20/50", metavar="DNS/HTTP,...",
+        "--delays",
+        default="0/0,20/50",
+        metavar="DNS/HTTP,...",
         help="scenarios of added delay in ms: DNS answer / policy response (default 0/0,20/50)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario; the median is compared")
@@ -240,8 +267,10 @@ def main() -> int:
     server.start()
     try:
         live = Remote(parent.recv())
-        print(f"fixture in a separate process: {len(domains)} domains; {os.cpu_count()} CPUs; "
-              f"checkdmarc adapter: see this script's docstring")
+        print(
+            f"fixture in a separate process: {len(domains)} domains; {os.cpu_count()} CPUs; "
+            f"checkdmarc adapter: see this script's docstring"
+        )
         warm = CheckOptions((live.nameserver,), live.cafile, live.https_port, smtp=False, concurrency=2)
         check_domains(domains[:4], warm)  # imports, first TLS contexts: not part of any figure
         with checkdmarc_adapter(live) as check_mta_sts:

@@ -49,7 +49,7 @@ def main() -> None:
             f"{len(plan['resources'])} resources, {len(plan['dns'])} DNS records"
         )
 
-    from pulumi_mta_sts.plan import plan_stack
+    from pulumi_mta_sts.plan.stack_plan import plan_stack
 
     plan_stack("example-org", stacks_dir=ROOT / "stacks", live_dns=False)  # warm up: imports
     for stack in ("example-com", "example-org"):
@@ -62,7 +62,7 @@ def main() -> None:
 
     from pulumi.dynamic.dynamic import serialize_provider
 
-    from pulumi_mta_sts.policy_live_resource import PolicyLiveProvider
+    from pulumi_mta_sts.mtasts.policy_live import PolicyLiveProvider
 
     print(f"serialised PolicyLive provider: {len(serialize_provider(PolicyLiveProvider()))} bytes (base64)")
 

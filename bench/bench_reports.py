@@ -33,7 +33,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
-from pulumi_mta_sts.receiver_archive import HANDLER, build_zip
+from pulumi_mta_sts.receiver.archive import HANDLER, build_zip
 from pulumi_mta_sts.reports import parse_email, parse_report
 
 RESULT_TYPES = ["certificate-expired", "starttls-not-supported", "certificate-host-mismatch", "validation-failure"]

@@ -16,10 +16,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
-from pulumi_mta_sts.config import DnsConfig
-from pulumi_mta_sts.dns_backends import CloudflareDns, CloudflareDnsArgs
-from pulumi_mta_sts.mtasts import MtaSts, MtaStsArgs
-from pulumi_mta_sts.policy import Policy
+from pulumi_mta_sts.config.stack import DnsConfig
+from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.dns.backends import CloudflareDns, CloudflareDnsArgs
+from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 
 
 class MailDomains(pulumi.ComponentResource):

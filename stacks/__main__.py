@@ -1,14 +1,14 @@
 """The stack program: MTA-STS + TLS-RPT for one mail domain (``stacks/Pulumi.<stack>.yaml``).
 
 Run by ``pulumi up`` / ``pulumi preview``, and by ``mta-sts plan --stack NAME`` under Pulumi's
-mock engine. Keep it a list of steps; the work lives in ``pulumi_mta_sts.stack``.
+mock engine. Keep it a list of steps; the work lives in ``pulumi_mta_sts.program.pipeline``.
 """
 
 import pulumi
 
-from pulumi_mta_sts import stack
-from pulumi_mta_sts.preflight import run_preflight
-from pulumi_mta_sts.receiver_stack import add_receiver
+from pulumi_mta_sts.program import pipeline as stack
+from pulumi_mta_sts.program.preflight import run_preflight
+from pulumi_mta_sts.program.receiver import add_receiver
 
 with stack.user_errors():  # user mistakes end the program with their message, no traceback
     # 1. Config: every mta-sts: key validated; errors stop here, before any resource exists.

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulumi_mta_sts.mock_engine import Recorder
+from pulumi_mta_sts.plan.engine import Recorder
 
 
 @pytest.fixture

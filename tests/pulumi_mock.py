@@ -1,7 +1,7 @@
 """The test-suite's shared Pulumi mock: realistic cloud outputs and invoke answers.
 
 The recording machinery (what was registered, with which inputs, parent, dependencies,
-property dependencies and provider) is :class:`pulumi_mta_sts.mock_engine.Recorder`, the same
+property dependencies and provider) is :class:`pulumi_mta_sts.plan.engine.Recorder`, the same
 engine ``mta-sts plan`` uses. This module only adds what a real cloud would answer:
 
 - ``OUTPUTS``: resource type token → ``fn(args: MockResourceArgs) -> dict`` returning the
@@ -46,7 +46,7 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
-from pulumi_mta_sts.mock_engine import InvokeFn, OutputsFn, Recorder
+from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, Recorder
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

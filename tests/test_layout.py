@@ -7,12 +7,12 @@ import sys
 
 PURE = [
     "pulumi_mta_sts",
-    "pulumi_mta_sts.errors",
-    "pulumi_mta_sts.hostnames",
-    "pulumi_mta_sts.policy",
-    "pulumi_mta_sts.records",
-    "pulumi_mta_sts.matching",
-    "pulumi_mta_sts.config",
+    "pulumi_mta_sts.core.errors",
+    "pulumi_mta_sts.core.hostnames",
+    "pulumi_mta_sts.core.policy",
+    "pulumi_mta_sts.core.records",
+    "pulumi_mta_sts.core.matching",
+    "pulumi_mta_sts.config.stack",
     "pulumi_mta_sts.cli.render",
 ]
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pulumi_mta_sts.policy import Policy
-from pulumi_mta_sts.records import policy_host, sts_record_name, sts_record_value, tlsrpt_record_name
+from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.core.records import policy_host, sts_record_name, sts_record_value, tlsrpt_record_name
 
 from .dns_server import DnsFixture, Zone
 from .https_server import HttpsFixture, Site
@@ -67,8 +67,14 @@ class LiveFixture:
     def cli_args(self, *, smtp: bool = True, timeout: float = 3.0) -> list[str]:
         """The ``mta-sts check`` options that point it at this fixture."""
         args = [
-            "--nameserver", self.nameserver, "--cafile", self.cafile,
-            "--https-port", str(self.https.port), "--timeout", str(timeout),
+            "--nameserver",
+            self.nameserver,
+            "--cafile",
+            self.cafile,
+            "--https-port",
+            str(self.https.port),
+            "--timeout",
+            str(timeout),
         ]
         args += ["--smtp-port", str(self.smtp.port)] if smtp else ["--no-smtp"]
         return args
@@ -118,11 +124,10 @@ class LiveFixture:
         """Replace the HTTPS certificate of ``host`` (names default to ``host``)."""
         self.https.contexts[host] = self.pki.server_context(*(names or (host,)), expired=expired, days_left=days_left)
 
-    def smtp_certificate(
-        self, mx_host: str, *names: str, expired: bool = False, days_left: int | None = None
-    ) -> None:
-        self.smtp.certificate(mx_host, self.pki.server_context(*(names or (mx_host,)), expired=expired,
-                                                              days_left=days_left))
+    def smtp_certificate(self, mx_host: str, *names: str, expired: bool = False, days_left: int | None = None) -> None:
+        self.smtp.certificate(
+            mx_host, self.pki.server_context(*(names or (mx_host,)), expired=expired, days_left=days_left)
+        )
 
     def stop(self) -> None:
         for part in (self.dns, self.https, self.smtp):
@@ -137,4 +142,3 @@ def live_fixture() -> Iterator[LiveFixture]:
         yield fixture
     finally:
         fixture.stop()
-

@@ -51,8 +51,12 @@ class SmtpFixture:
         tls.sni_callback = choose  # type: ignore[assignment]
         self.port = _port_free_on(["127.0.0.1", NO_STARTTLS_ADDRESS])
         self.with_tls = Controller(
-            _Sink(), hostname="127.0.0.1", port=self.port, server_hostname="fixture-mx",
-            tls_context=tls, require_starttls=False,
+            _Sink(),
+            hostname="127.0.0.1",
+            port=self.port,
+            server_hostname="fixture-mx",
+            tls_context=tls,
+            require_starttls=False,
         )
         self.without_tls = Controller(
             _Sink(), hostname=NO_STARTTLS_ADDRESS, port=self.port, server_hostname="fixture-mx-plain"

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import dns.resolver
 
-from .dns_checks import Lookup, Outcome, lookup
+from pulumi_mta_sts.net.lookup import Lookup, Outcome, lookup
+from pulumi_mta_sts.net.tlsinfo import CertInfo
+
 from .model import CheckResult, failed, passed, skipped, warned
-from .tlsinfo import CertInfo
 
 __all__ = ["KNOWN_CAS", "CaaSet", "check_caa", "find_caa", "issuer_caa_domains"]
 

@@ -3,9 +3,10 @@ the published id was derived from the served body (check 4). Pure functions of t
 
 from __future__ import annotations
 
-from ..policy import Policy, is_toolkit_id, parse_policy, policy_id, validate_policy_text
-from ..records import StsRecord
-from .https_fetch import MAX_POLICY_BYTES, FetchResult
+from pulumi_mta_sts.core.policy import Policy, is_toolkit_id, parse_policy, policy_id, validate_policy_text
+from pulumi_mta_sts.core.records import StsRecord
+from pulumi_mta_sts.net.https_fetch import MAX_POLICY_BYTES, FetchResult
+
 from .model import CheckResult, failed, passed, skipped, warned
 
 __all__ = ["ONE_DAY", "check_policy_content", "check_policy_fetch", "check_policy_id"]
@@ -90,7 +91,7 @@ def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
 
 def check_policy_id(record: StsRecord | None, body: bytes | None) -> CheckResult:
     """Check 4: for ids of this toolkit's form (32 characters of a-z and 2-7: the base32 SHA-256
-    of the served bytes, see :func:`~pulumi_mta_sts.policy.is_toolkit_id`), the served body must
+    of the served bytes, see :func:`~pulumi_mta_sts.core.policy.is_toolkit_id`), the served body must
     hash to the published id; otherwise a new id was published before the new body (or the
     body changed without a new id), and senders cache the wrong policy under it."""
     cid = "policy-id"

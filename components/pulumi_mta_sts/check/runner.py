@@ -11,22 +11,14 @@ from dataclasses import dataclass
 
 import dns.resolver
 
-from ..dnsquery import make_resolver
-from ..policy import Policy
-from ..records import policy_host
+from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.net.https_fetch import FetchResult, fetch_policy, make_tls_context
+from pulumi_mta_sts.net.lookup import Lookup, MailHosts, Outcome, addresses, lookup, mail_hosts
+from pulumi_mta_sts.net.resolver import make_resolver
+
 from .caa import check_caa, find_caa
-from .dns_checks import (
-    Lookup,
-    MailHosts,
-    Outcome,
-    addresses,
-    check_mx_coverage,
-    check_sts_record,
-    check_tlsrpt_record,
-    lookup,
-    mail_hosts,
-)
-from .https_fetch import FetchResult, fetch_policy, make_tls_context
+from .dns_checks import check_mx_coverage, check_sts_record, check_tlsrpt_record
 from .model import CheckResult, DomainReport, failed, passed, skipped, warned
 from .policy_checks import check_policy_content, check_policy_fetch, check_policy_id
 from .smtp_tls import probe_starttls
@@ -158,7 +150,11 @@ def _probe_mx(s: Session, mx: str) -> CheckResult:
         problem = a if a.failed else aaaa
         return failed(f"starttls:{mx}", f"{mx}: {problem.describe_failure()}", f"publish an A record for {mx}")
     return probe_starttls(
-        mx, address, port=s.options.smtp_port, context=s.tls, timeout=s.options.timeout,
+        mx,
+        address,
+        port=s.options.smtp_port,
+        context=s.tls,
+        timeout=s.options.timeout,
         now=dt.datetime.now(dt.UTC),
     )
 

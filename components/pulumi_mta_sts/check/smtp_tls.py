@@ -9,8 +9,9 @@ import smtplib
 import socket
 import ssl
 
+from pulumi_mta_sts.net.tlsinfo import cert_info, describe_tls_error
+
 from .model import CheckResult, failed, passed, warned
-from .tlsinfo import cert_info, describe_tls_error
 
 __all__ = ["EXPIRY_WARNING_DAYS", "probe_starttls"]
 

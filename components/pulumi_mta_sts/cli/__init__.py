@@ -2,7 +2,7 @@
 
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (``args -> exit code``).
-User mistakes are raised as :class:`~pulumi_mta_sts.errors.InputError` and printed here as
+User mistakes are raised as :class:`~pulumi_mta_sts.core.errors.InputError` and printed here as
 one line per problem on stderr with exit code 2; nothing the user does wrong prints a
 traceback.
 """
@@ -14,7 +14,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ..errors import InputError
+from pulumi_mta_sts.core.errors import InputError
 
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = ("render", "plan", "check", "reports")

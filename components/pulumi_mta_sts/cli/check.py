@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..check.model import DomainReport
-from ..check.output import render_json, render_table
-from ..check.runner import CheckOptions, check_domains
-from ..dnsquery import parse_nameserver
-from ..errors import InputError, Problem
-from ..hostnames import normalize_hostname
+from pulumi_mta_sts.check.model import DomainReport
+from pulumi_mta_sts.check.output import render_json, render_table
+from pulumi_mta_sts.check.runner import CheckOptions, check_domains
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.net.resolver import parse_nameserver
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -55,7 +55,10 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="mail domains to check")
     parser.add_argument(
-        "--nameserver", action="append", default=[], metavar="HOST[:PORT]",
+        "--nameserver",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
         help="DNS server to ask instead of the system resolver (repeatable)",
     )
     parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates")
@@ -63,7 +66,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--smtp-port", type=_port, default=25, metavar="N", help="SMTP port of MX hosts (default 25)")
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
     parser.add_argument(
-        "--timeout", type=_seconds, default=10.0, metavar="S",
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
         help="seconds for each DNS query, HTTPS fetch and SMTP step (default 10)",
     )
     parser.add_argument(

@@ -1,6 +1,6 @@
 """``mta-sts plan --stack NAME [--format text|json] [--no-live-dns]``: the whole deployment of a
 stack, evaluated from the real stack program under Pulumi's mock engine (no cloud account, no
-Pulumi CLI). See :mod:`pulumi_mta_sts.plan`.
+Pulumi CLI). See :mod:`pulumi_mta_sts.plan.stack_plan`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..plan import plan_stack  # imports Pulumi: only when this command runs
+    from pulumi_mta_sts.plan.stack_plan import plan_stack  # imports Pulumi: only when this command runs
 
     plan = plan_stack(args.stack, stacks_dir=args.stacks_dir, live_dns=args.live_dns)
     if args.format == "json":

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..reports import DEFAULT_LIMITS, ParseResult, parse_input
-from ..reports.parse import ParseFailure
+from pulumi_mta_sts.reports import DEFAULT_LIMITS, ParseResult, parse_input
+from pulumi_mta_sts.reports.parse import ParseFailure
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from ..reports import DEFAULT_LIMITS, Limits, ParseResult, parse_body, parse_input, report_key
+from pulumi_mta_sts.reports import DEFAULT_LIMITS, Limits, ParseResult, parse_body, parse_input, report_key
 
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",

@@ -1,0 +1,223 @@
+"""Settings of the TLS-RPT receiver and their validation (pure: no Pulumi, no I/O).
+
+Shared by the stack configuration loader (``mta-sts:reporting.receiver``) and the
+:class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver` component, so both refuse the same mistakes
+with the same words. Problems name the setting relative to the receiver (``region``,
+``subdomain``, ...); callers place them under their own prefix with :meth:`Problem.under`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from pulumi_mta_sts.core.errors import Problem
+from pulumi_mta_sts.core.hostnames import normalize_hostname
+
+__all__ = [
+    "DEFAULT_MAILBOX",
+    "DEFAULT_REGION",
+    "DEFAULT_SUBDOMAIN_LABEL",
+    "MAX_BODY_BYTES_LIMIT",
+    "MAX_SILENCE_DAYS",
+    "SES_RECEIVING_REGIONS",
+    "ReceiverSettings",
+    "check_receiver_settings",
+    "inbound_mx_value",
+    "mailto_rua",
+    "reports_subdomain",
+    "settings_from_mapping",
+]
+
+#: Regions where SES receives mail (its ``inbound-smtp.<region>.amazonaws.com`` endpoints), as
+#: listed in the SES endpoints documentation.
+SES_RECEIVING_REGIONS: frozenset[str] = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-west-1",
+        "eu-west-2",
+        "ap-northeast-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+    }
+)
+DEFAULT_REGION = "us-east-1"
+DEFAULT_SUBDOMAIN_LABEL = "tlsrpt"
+DEFAULT_MAILBOX = "reports"
+DEFAULT_RULE_SET = "mta-sts-tlsrpt"
+#: CloudWatch evaluates at most 7 days of daily periods.
+MAX_SILENCE_DAYS = 7
+#: A function URL request is at most 6 MB, base64 included.
+MAX_BODY_BYTES_LIMIT = 4 * 1024 * 1024
+
+_MAILBOX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    """How the TLS-RPT receiver is deployed. Every field has a safe default except the rule set:
+    either name the account's active rule set or ask for one to be created."""
+
+    region: str = DEFAULT_REGION
+    """AWS region of SES inbound, the bucket and the function; must receive mail (see
+    :data:`SES_RECEIVING_REGIONS`)."""
+    subdomain: str | None = None
+    """The reports mailbox's domain; default ``tlsrpt.<domain>``; never the domain itself."""
+    mailbox: str = DEFAULT_MAILBOX
+    """Local part of the reports address (``reports`` → ``mailto:reports@tlsrpt.<domain>``)."""
+    rule_set_name: str | None = None
+    """The SES receipt rule set the rule is added to: by default the account's ACTIVE one, by
+    name (only one rule set is active per account and region)."""
+    create_rule_set: bool = False
+    """Create a rule set (named ``rule_set_name`` or ``mta-sts-tlsrpt``) and make it the active
+    one. This deactivates whatever rule set the account had in that region."""
+    https: bool = True
+    """Also accept reports by HTTPS POST (a Lambda function URL added to ``rua``)."""
+    failed_sessions_threshold: int = 1
+    """Alarm when a domain's failed sessions in one day reach this many."""
+    silence_days: int = 3
+    """Alarm when no report at all arrived for a domain for this many days (1 to 7)."""
+    raw_retention_days: int = 365
+    """Days ``raw/`` objects (messages and bodies as received) are kept."""
+    quarantine_retention_days: int = 90
+    """Days ``quarantine/`` objects are kept."""
+    max_body_bytes: int = 1024 * 1024
+    """Largest HTTPS report body accepted (413 above)."""
+
+    @property
+    def effective_rule_set_name(self) -> str:
+        return self.rule_set_name or DEFAULT_RULE_SET
+
+
+def reports_subdomain(domain: str, settings: ReceiverSettings) -> str:
+    """The reports mailbox's domain (``tlsrpt.<domain>`` unless set)."""
+    return (settings.subdomain or f"{DEFAULT_SUBDOMAIN_LABEL}.{domain}").rstrip(".").lower()
+
+
+def mailto_rua(domain: str, settings: ReceiverSettings) -> str:
+    """The ``mailto:`` URI for the ``rua`` list."""
+    return f"mailto:{settings.mailbox}@{reports_subdomain(domain, settings)}"
+
+
+def inbound_mx_value(region: str) -> str:
+    """The MX value (``<preference> <host>``) that sends the subdomain's mail to SES inbound."""
+    return f"10 inbound-smtp.{region}.amazonaws.com"
+
+
+def _int_in(problems: list[Problem], name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.append(Problem(name, value, f"must be a whole number from {low} to {high}, got {value!r}"))
+
+
+def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSettings, list[Problem]]:
+    """Read settings from a config mapping (the keys of :class:`ReceiverSettings`; other keys are
+    ignored — the caller reports unknown keys). Only types are checked here: a value of the wrong
+    type is reported and replaced by its default; ranges and names are checked by
+    :func:`check_receiver_settings`. Numbers may be given as digit strings, booleans as
+    ``"true"``/``"false"``."""
+    problems: list[Problem] = []
+    chosen: dict[str, object] = {}
+    for spec in fields(ReceiverSettings):
+        if spec.name not in values or values[spec.name] is None:
+            continue
+        value = values[spec.name]
+        default = spec.default
+        if isinstance(default, bool):
+            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+                value = value.strip().lower() == "true"
+            if not isinstance(value, bool):
+                problems.append(Problem(spec.name, value, f"must be true or false, got {value!r}"))
+                continue
+        elif isinstance(default, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value.strip())
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.append(Problem(spec.name, value, f"must be a whole number, got {value!r}"))
+                continue
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(Problem(spec.name, value, f"must be a non-empty string, got {value!r}"))
+            continue
+        else:
+            value = value.strip()
+            if spec.name == "region":
+                value = value.lower()
+        chosen[spec.name] = value
+    return ReceiverSettings(**chosen), problems  # type: ignore[arg-type]
+
+
+def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_rule_set: bool = True) -> list[Problem]:
+    """Every problem with ``settings`` for a receiver serving ``domain`` (already normalised).
+    ``require_rule_set=False`` skips the "name a rule set or create one" rule (for a receiver
+    that is configured but not enabled)."""
+    problems: list[Problem] = []
+    if settings.region not in SES_RECEIVING_REGIONS:
+        problems.append(
+            Problem(
+                "region",
+                settings.region,
+                f"SES does not receive mail in {settings.region!r}; use one of "
+                f"{', '.join(sorted(SES_RECEIVING_REGIONS))}",
+            )
+        )
+    if settings.subdomain is not None:
+        sub, sub_problems = normalize_hostname(settings.subdomain, "subdomain")
+        problems.extend(sub_problems)
+        if sub is not None and sub == domain:
+            problems.append(
+                Problem(
+                    "subdomain",
+                    settings.subdomain,
+                    f"is the domain itself; an MX for SES on {domain} would take the domain's real mail. "
+                    f"Use a dedicated subdomain such as tlsrpt.{domain}",
+                )
+            )
+        elif sub is not None and not sub.endswith("." + domain):
+            problems.append(
+                Problem(
+                    "subdomain",
+                    settings.subdomain,
+                    f"must be a subdomain of {domain} (its MX and verification records go in that zone), "
+                    f"e.g. tlsrpt.{domain}",
+                )
+            )
+    mailbox = settings.mailbox
+    if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
+        problems.append(
+            Problem("mailbox", mailbox, "must be a mail local part of letters, digits, '.', '-', '_' or '+'")
+        )
+    if settings.rule_set_name is None and not settings.create_rule_set and require_rule_set:
+        problems.append(
+            Problem(
+                "rule_set_name",
+                None,
+                "is required: give the name of the account's ACTIVE SES receipt rule set in "
+                f"{settings.region} (only one is active per region), or set create_rule_set: true to create "
+                "and activate one (that deactivates any other rule set in the region)",
+            )
+        )
+    elif settings.rule_set_name is not None:
+        name = settings.rule_set_name
+        if (
+            not isinstance(name, str)
+            or not 1 <= len(name) <= 64
+            or not all(ch.isascii() and (ch.isalnum() or ch in "._-") for ch in name)
+            or not name[0].isalnum()
+        ):
+            problems.append(
+                Problem(
+                    "rule_set_name",
+                    name,
+                    "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                )
+            )
+    _int_in(problems, "failed_sessions_threshold", settings.failed_sessions_threshold, 1, 10**9)
+    _int_in(problems, "silence_days", settings.silence_days, 1, MAX_SILENCE_DAYS)
+    _int_in(problems, "raw_retention_days", settings.raw_retention_days, 1, 36500)
+    _int_in(problems, "quarantine_retention_days", settings.quarantine_retention_days, 1, 36500)
+    _int_in(problems, "max_body_bytes", settings.max_body_bytes, 1024, MAX_BODY_BYTES_LIMIT)
+    return problems

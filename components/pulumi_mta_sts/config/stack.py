@@ -1,0 +1,410 @@
+"""Stack configuration: the ``mta-sts:`` namespace of ``stacks/Pulumi.<stack>.yaml``.
+
+One stack is one mail domain. Loading validates everything up front and reports every problem
+with the config key and the fix (``mta-sts:policy.max_age: 40000000 is above ...``), so a
+wrong config stops the program before any resource is registered.
+
+Keys (all under ``mta-sts:``)::
+
+    domain: example.com                  # required
+    dns:                                 # where the records go
+      provider: route53 | cloudflare     # required
+      zone_id: Z123...                   # or zone_name (looked up); default zone_name = domain
+      zone_name: example.com
+    host:                                # who serves https://mta-sts.<domain>/...
+      kind: cloudfront | worker          # default: cloudfront on route53, worker on cloudflare
+      verify_live: true                  # wait until the new policy is served before the new id
+      verify_timeout: 600                # seconds
+    policy:
+      mode: testing                      # enforce | testing | none (default testing)
+      mx: [mx1.example.com, "*.mail.example.net"]
+      max_age: 86401                     # default 86401 (one day + one second)
+      extensions: {}                     # optional extension fields
+    reporting:
+      rua: [mailto:tlsrpt@example.com]   # TLS-RPT destinations
+      receiver: false                    # or an object: deploy the TLS-RPT receiver
+      #   enabled: true                    # default true when the object is given
+      #   region: us-east-1                # SES receiving region of the receiver
+      #   rule_set_name: my-active-set     # the account's ACTIVE SES receipt rule set, or:
+      #   create_rule_set: false           # true: create and activate one (deactivates others)
+      #   subdomain, mailbox, https, failed_sessions_threshold, silence_days,
+      #   raw_retention_days, quarantine_retention_days, max_body_bytes (receiver_settings.py)
+      alarm_email: ops@example.com       # optional
+    preflight:
+      mx_coverage: true                  # refuse enforce when live MX hosts are not covered
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.core.policy import DEFAULT_MAX_AGE, DEFAULT_MODE, Policy, validate_policy
+from pulumi_mta_sts.core.records import validate_rua
+
+from .receiver import ReceiverSettings, check_receiver_settings, settings_from_mapping
+
+__all__ = [
+    "DNS_PROVIDERS",
+    "HOST_KINDS",
+    "NAMESPACE",
+    "DnsConfig",
+    "HostConfig",
+    "PreflightConfig",
+    "ReceiverConfig",
+    "ReportingConfig",
+    "StackConfig",
+    "find_stack_file",
+    "find_stacks_dir",
+    "load_stack_config",
+    "load_stack_file",
+    "read_stack_file",
+]
+
+NAMESPACE = "mta-sts"
+DNS_PROVIDERS = ("route53", "cloudflare")
+HOST_KINDS = ("cloudfront", "worker")
+DEFAULT_HOST_KIND = {"route53": "cloudfront", "cloudflare": "worker"}
+DEFAULT_VERIFY_TIMEOUT = 600
+
+
+@dataclass(frozen=True)
+class DnsConfig:
+    """``provider``: ``route53`` or ``cloudflare``. ``zone_id`` if known, else ``zone_name``
+    (looked up at deploy time)."""
+
+    provider: str
+    zone_id: str | None = None
+    zone_name: str | None = None
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """``kind``: ``cloudfront`` (S3 + CloudFront + ACM) or ``worker`` (Cloudflare Worker).
+    ``verify_live``: before publishing a new id, wait (up to ``verify_timeout`` seconds) until
+    the policy URL serves the new body."""
+
+    kind: str
+    verify_live: bool = True
+    verify_timeout: int = DEFAULT_VERIFY_TIMEOUT
+
+
+@dataclass(frozen=True)
+class ReceiverConfig:
+    """The TLS-RPT receiver (SES inbound + Lambda + HTTPS endpoint); off unless ``enabled``.
+    ``settings``: how it is deployed (:class:`~pulumi_mta_sts.config.receiver.ReceiverSettings`)."""
+
+    enabled: bool = False
+    settings: ReceiverSettings = field(default_factory=ReceiverSettings)
+
+
+@dataclass(frozen=True)
+class ReportingConfig:
+    """``rua``: where senders send TLS-RPT reports (mailto:/https: URIs)."""
+
+    rua: tuple[str, ...] = ()
+    receiver: ReceiverConfig = field(default_factory=ReceiverConfig)
+    alarm_email: str | None = None
+
+
+@dataclass(frozen=True)
+class PreflightConfig:
+    """``mx_coverage``: in enforce mode, refuse to deploy when a live MX host of the domain is not
+    covered by the policy's ``mx`` patterns (set false only while moving MX in the same change)."""
+
+    mx_coverage: bool = True
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything one domain stack needs, validated."""
+
+    domain: str
+    dns: DnsConfig
+    host: HostConfig
+    policy: Policy
+    reporting: ReportingConfig = field(default_factory=ReportingConfig)
+    preflight: PreflightConfig = field(default_factory=PreflightConfig)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _key(path: str) -> str:
+    return f"{NAMESPACE}:{path}"
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, value: object, reason: str) -> None:
+        self.problems.append(Problem(_key(path), value, reason))
+
+    def mapping(self, path: str, value: object) -> Mapping[str, Any] | None:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            self.add(path, value, f"must be an object (YAML mapping), got {type(value).__name__}")
+            return None
+        return value
+
+    def unknown(self, path: str, value: Mapping[str, Any], known: tuple[str, ...]) -> None:
+        for name in value:
+            if name not in known:
+                close = difflib.get_close_matches(str(name), known, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+                where = f"{path}.{name}" if path else str(name)
+                self.add(where, value[name], f"is not a known setting; {hint}")
+
+    def boolean(self, path: str, value: object, default: bool) -> bool:
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+            return value.strip().lower() == "true"
+        self.add(path, value, f"must be true or false, got {value!r}")
+        return default
+
+    def integer(self, path: str, value: object, default: int, low: int, high: int) -> int:
+        if value is None:
+            return default
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and value.strip().isdigit():
+            number = int(value.strip())
+        if number is None or not low <= number <= high:
+            self.add(path, value, f"must be a whole number from {low} to {high}, got {value!r}")
+            return default
+        return number
+
+    def choice(self, path: str, value: object, choices: tuple[str, ...]) -> str | None:
+        if isinstance(value, str) and value.strip().lower() in choices:
+            return value.strip().lower()
+        self.add(path, value, f"{value!r} is not supported; use one of {', '.join(choices)}")
+        return None
+
+    def string_list(self, path: str, value: object) -> list[Any]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list | tuple):
+            return list(value)
+        self.add(path, value, "must be a list")
+        return []
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _load_dns(c: _Collector, raw: object, domain: str | None) -> DnsConfig | None:
+    value = c.mapping("dns", raw)
+    if value is None:
+        return None
+    c.unknown("dns", value, ("provider", "zone_id", "zone_name"))
+    if "provider" not in value:
+        c.add("dns.provider", None, "is required; set it to route53 or cloudflare")
+        return None
+    provider = c.choice("dns.provider", value["provider"], DNS_PROVIDERS)
+    zone_id = value.get("zone_id")
+    if zone_id is not None and (not isinstance(zone_id, str) or not zone_id.strip() or " " in zone_id.strip()):
+        c.add("dns.zone_id", zone_id, "must be the zone's id as a string (no spaces)")
+        zone_id = None
+    zone_name = value.get("zone_name")
+    if zone_name is not None:
+        zone_name, problems = normalize_hostname(zone_name, _key("dns.zone_name"), min_labels=1)
+        c.problems.extend(problems)
+    if zone_id is None and zone_name is None:
+        zone_name = domain
+    if zone_name and domain and domain != zone_name and not domain.endswith("." + zone_name):
+        c.add("dns.zone_name", zone_name, f"zone {zone_name!r} does not contain the domain {domain!r}")
+    if provider is None:
+        return None
+    return DnsConfig(provider, zone_id.strip() if isinstance(zone_id, str) else None, zone_name)
+
+
+def _load_host(c: _Collector, raw: object, provider: str | None) -> HostConfig | None:
+    value = c.mapping("host", raw)
+    if value is None:
+        return None
+    c.unknown("host", value, ("kind", "verify_live", "verify_timeout"))
+    if value.get("kind") is None:
+        kind = DEFAULT_HOST_KIND.get(provider or "")
+        if kind is None:
+            return None
+    else:
+        kind = c.choice("host.kind", value["kind"], HOST_KINDS)
+    if kind == "worker" and provider == "route53":
+        c.add("host.kind", "worker", "a Cloudflare Worker needs dns.provider cloudflare; use kind cloudfront")
+    verify_live = c.boolean("host.verify_live", value.get("verify_live"), True)
+    timeout = c.integer("host.verify_timeout", value.get("verify_timeout"), DEFAULT_VERIFY_TIMEOUT, 10, 3600)
+    return HostConfig(kind, verify_live, timeout) if kind else None
+
+
+def _load_policy(c: _Collector, raw: object) -> Policy | None:
+    value = c.mapping("policy", raw)
+    if value is None:
+        return None
+    c.unknown("policy", value, ("mode", "mx", "max_age", "extensions"))
+    mode = value.get("mode", DEFAULT_MODE)
+    if isinstance(mode, str):
+        mode = mode.strip().lower()
+    extensions = value.get("extensions")
+    if extensions is not None and not isinstance(extensions, Mapping):
+        c.add("policy.extensions", extensions, "must be an object of name: value pairs")
+        extensions = None
+    policy, problems = validate_policy(mode, value.get("mx"), value.get("max_age", DEFAULT_MAX_AGE), extensions)
+    c.problems.extend(p.under(_key("policy")) for p in problems)
+    return policy
+
+
+_RECEIVER_KEYS = ("enabled", *(f.name for f in fields(ReceiverSettings)))
+
+
+def _load_receiver(c: _Collector, raw: object, domain: str | None) -> ReceiverConfig:
+    path = "reporting.receiver"
+    if isinstance(raw, str):  # the engine passes `receiver: true` as "true"
+        if raw.strip().lower() not in ("true", "false"):
+            c.add(path, raw, "must be true, false or an object of receiver settings (e.g. {rule_set_name: ...})")
+            return ReceiverConfig()
+        raw = raw.strip().lower() == "true"
+    if isinstance(raw, bool) or raw is None:
+        value: Mapping[str, Any] | None = {"enabled": bool(raw)}
+    else:
+        value = c.mapping(path, raw)
+    if value is None:
+        return ReceiverConfig()
+    c.unknown(path, value, _RECEIVER_KEYS)
+    enabled = c.boolean(f"{path}.enabled", value.get("enabled"), True)
+    settings, problems = settings_from_mapping(value)
+    if domain is not None and not problems:
+        problems = check_receiver_settings(domain, settings, require_rule_set=enabled)
+    c.problems.extend(p.under(_key(path)) for p in problems)
+    return ReceiverConfig(enabled=enabled, settings=settings)
+
+
+def _load_reporting(c: _Collector, raw: object, domain: str | None) -> ReportingConfig:
+    value = c.mapping("reporting", raw)
+    if value is None:
+        return ReportingConfig()
+    c.unknown("reporting", value, ("rua", "receiver", "alarm_email"))
+    ruas = c.string_list("reporting.rua", value.get("rua"))
+    for index, uri in enumerate(ruas):
+        c.problems.extend(p.under(_key("reporting")) for p in validate_rua(uri, f"rua[{index}]"))
+    receiver = _load_receiver(c, value.get("receiver"), domain)
+    alarm = value.get("alarm_email")
+    if alarm is not None and validate_rua(f"mailto:{alarm}" if isinstance(alarm, str) else alarm):
+        c.add("reporting.alarm_email", alarm, "must be a mail address such as ops@example.com")
+        alarm = None
+    clean = tuple(dict.fromkeys(u.strip() for u in ruas if isinstance(u, str)))
+    return ReportingConfig(clean, receiver, alarm)
+
+
+def _load_preflight(c: _Collector, raw: object) -> PreflightConfig:
+    value = c.mapping("preflight", raw)
+    if value is None:
+        return PreflightConfig()
+    c.unknown("preflight", value, ("mx_coverage",))
+    return PreflightConfig(mx_coverage=c.boolean("preflight.mx_coverage", value.get("mx_coverage"), True))
+
+
+_TOP_LEVEL = ("domain", "dns", "host", "policy", "reporting", "preflight")
+
+
+def load_stack_config(values: Mapping[str, Any]) -> StackConfig:
+    """Validate the ``mta-sts:`` settings (keys without the namespace) into a :class:`StackConfig`.
+
+    Raises :class:`InputError` listing every problem, fields named ``mta-sts:<path>``.
+    """
+    c = _Collector()
+    c.unknown("", values, _TOP_LEVEL)
+    domain: str | None = None
+    if values.get("domain") is None:
+        c.add("domain", None, "is required; set it to the mail domain, e.g. example.com")
+    else:
+        domain, problems = normalize_hostname(values["domain"], _key("domain"))
+        c.problems.extend(problems)
+    dns = _load_dns(c, values.get("dns"), domain) if "dns" in values else None
+    if "dns" not in values:
+        c.add("dns", None, "is required; e.g. {provider: route53} or {provider: cloudflare}")
+    host = _load_host(c, values.get("host"), dns.provider if dns else None)
+    loaders: dict[str, Callable[[_Collector, object], object]] = {
+        "policy": _load_policy,
+        "reporting": lambda c, raw: _load_reporting(c, raw, domain),
+        "preflight": _load_preflight,
+    }
+    loaded = {name: fn(c, values.get(name)) for name, fn in loaders.items()}
+    policy = loaded["policy"]
+    if c.problems or domain is None or dns is None or host is None or not isinstance(policy, Policy):
+        raise InputError(c.problems)
+    reporting = loaded["reporting"]
+    preflight = loaded["preflight"]
+    assert isinstance(reporting, ReportingConfig) and isinstance(preflight, PreflightConfig)
+    return StackConfig(domain, dns, host, policy, reporting, preflight)
+
+
+# --------------------------------------------------------------------------- stack files
+
+
+def find_stacks_dir(start: Path | None = None) -> Path:
+    """The stack config directory: ``stackConfigDir`` of the nearest ``Pulumi.yaml`` at or above
+    ``start`` (default: the working directory), else ``./stacks``."""
+    import yaml
+
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        project = folder / "Pulumi.yaml"
+        if project.is_file():
+            try:
+                data = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError:
+                data = {}
+            config_dir = data.get("stackConfigDir") if isinstance(data, dict) else None
+            return folder / (config_dir if isinstance(config_dir, str) else ".")
+    return here / "stacks"
+
+
+def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
+    """``<stacks_dir>/Pulumi.<stack>.yaml``; raises :class:`InputError` when it does not exist."""
+    if not stack or "/" in stack or "\\" in stack or stack.startswith("."):
+        raise InputError([Problem("--stack", stack, "must be a stack name such as example-com")])
+    folder = stacks_dir or find_stacks_dir()
+    path = folder / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
+        hint = f"known stacks: {', '.join(known)}" if known else f"no stack files in {folder}"
+        raise InputError([Problem("--stack", stack, f"{path} does not exist; {hint}")])
+    return path
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """The whole ``config:`` mapping of a stack file (every namespace, keys as written)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError([Problem(str(path), None, f"cannot be read as YAML: {exc}")]) from None
+    config = data.get("config", {}) if isinstance(data, dict) else None
+    if not isinstance(config, dict):
+        raise InputError([Problem(f"{path}: config", config, "must be a mapping of 'namespace:key: value'")])
+    return config
+
+
+def load_stack_file(path: Path) -> StackConfig:
+    """Load and validate the ``mta-sts:`` settings of a stack file."""
+    config = read_stack_file(path)
+    prefix = f"{NAMESPACE}:"
+    values = {k[len(prefix) :]: v for k, v in config.items() if isinstance(k, str) and k.startswith(prefix)}
+    try:
+        return load_stack_config(values)
+    except InputError as exc:
+        raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None

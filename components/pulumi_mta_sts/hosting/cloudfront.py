@@ -1,0 +1,305 @@
+"""AWS policy host: private S3 bucket + CloudFront (Origin Access Control) + ACM in us-east-1.
+
+What :class:`CloudFrontHost` (``mta-sts:hosting:CloudFrontHost``) creates:
+
+- an S3 bucket, private: all four public-access blocks on, object ownership enforced (no
+  ACLs), default encryption SSE-S3 (AES256), and a bucket policy that denies every request not
+  made over TLS (``aws:SecureTransport``) and lets only *this* CloudFront distribution read
+  (service principal ``cloudfront.amazonaws.com``, condition ``AWS:SourceArn``) exactly two
+  keys: the policy and the 404 page;
+- the policy object ``.well-known/mta-sts.txt`` with ``Content-Type: text/plain;
+  charset=utf-8`` and exactly the rendered policy bytes;
+- an ACM certificate for ``mta-sts.<domain>`` in ``us-east-1`` (CloudFront only takes
+  certificates from there; pulumi-aws 7 takes ``region`` per resource), validated by a DNS
+  record in the chosen DNS backend (``CertificateValidation`` waits for it);
+- a CloudFront distribution with the alias ``mta-sts.<domain>``, IPv6 on, viewer protocol
+  policy ``https-only`` (plain HTTP is refused with 403, never redirected: RFC 8461 senders
+  do not follow redirects and only fetch over HTTPS, so a redirect would only hide a
+  mistake), minimum TLS ``TLSv1.2_2021``, SNI; the AWS managed ``CachingDisabled`` cache
+  policy, so a changed policy object is served on the next request (pulumi-aws has no
+  invalidation resource; the policy is a few hundred bytes, so not caching costs nothing);
+  a viewer-request CloudFront Function and custom error responses answer every other path
+  404 with a short text saying what the host is for;
+- DNS: ``mta-sts.<domain>`` → the distribution (alias ``A`` + ``AAAA`` on Route53, a
+  ``CNAME`` that is not proxied on Cloudflare).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pulumi
+import pulumi_aws as aws
+
+from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.core.records import policy_host, policy_url
+from pulumi_mta_sts.dns.backends import DnsBackend
+
+from .base import HostRecord, PolicyHost
+from .cloudfront_function import NOT_FOUND_KEY, POLICY_KEY, RUNTIME, viewer_request_code
+from .worker_script import not_found_text
+
+__all__ = [
+    "ACM_REGION",
+    "CACHE_POLICY_NAME",
+    "MIN_TLS",
+    "POLICY_CONTENT_TYPE",
+    "VIEWER_PROTOCOL_POLICY",
+    "CloudFrontHost",
+    "CloudFrontHostArgs",
+    "bucket_policy_document",
+]
+
+ACM_REGION = "us-east-1"
+MIN_TLS = "TLSv1.2_2021"
+VIEWER_PROTOCOL_POLICY = "https-only"
+CACHE_POLICY_NAME = "Managed-CachingDisabled"
+POLICY_CONTENT_TYPE = "text/plain; charset=utf-8"
+CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
+ORIGIN_ID = "policy-bucket"
+
+
+@dataclass(frozen=True)
+class CloudFrontHostArgs:
+    """Arguments of :class:`CloudFrontHost`."""
+
+    domain: str
+    """The mail domain (normal form); the host is ``mta-sts.<domain>``."""
+    policy: Policy
+    """The policy to serve (its canonical bytes are uploaded)."""
+    dns: DnsBackend
+    """Where the certificate validation record and the host's alias go."""
+    price_class: str = "PriceClass_100"
+    """CloudFront price class (edge locations used); ``PriceClass_100`` is the cheapest."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags for the taggable AWS resources."""
+
+
+def _short(prefix: str, domain: str, limit: int = 64) -> str:
+    slug = re.sub(r"[^a-zA-Z0-9-]+", "-", domain).strip("-")
+    return f"{prefix}-{slug}"[:limit].rstrip("-")
+
+
+def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> dict[str, Any]:
+    """The bucket policy: deny any non-TLS request; allow this distribution to read exactly
+    the policy object and the 404 page (nothing can list the bucket, so any other key is 403
+    for CloudFront, turned into the 404 page)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "AllowThisCloudFrontDistributionToReadThePolicy",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDFRONT_SERVICE},
+                "Action": "s3:GetObject",
+                "Resource": [f"{bucket_arn}/{POLICY_KEY}", f"{bucket_arn}/{NOT_FOUND_KEY}"],
+                "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+            },
+        ],
+    }
+
+
+class CloudFrontHost(PolicyHost):
+    """Serves the policy from a private S3 bucket through CloudFront (see the module docs)."""
+
+    kind: ClassVar[str] = "cloudfront"
+
+    def __init__(self, name: str, args: CloudFrontHostArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mta-sts:hosting:CloudFrontHost", name, None, opts)
+        domain = args.domain
+        self.hostname = policy_host(domain)
+        self.url = policy_url(domain)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = {"mta-sts:domain": domain, **args.tags}
+
+        # -- the private bucket ------------------------------------------------------------
+        bucket = aws.s3.Bucket(f"{name}-bucket", force_destroy=False, tags=tags, opts=child)
+        ownership = aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        public_access = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="AES256"
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        after_bucket_setup = pulumi.ResourceOptions(parent=self, depends_on=[ownership, public_access, encryption])
+        policy_object = aws.s3.BucketObjectv2(
+            f"{name}-policy",
+            bucket=bucket.id,
+            key=POLICY_KEY,
+            content=args.policy.render(),
+            content_type=POLICY_CONTENT_TYPE,
+            cache_control="no-cache",
+            server_side_encryption="AES256",
+            tags=tags,
+            opts=after_bucket_setup,
+        )
+        not_found_object = aws.s3.BucketObjectv2(
+            f"{name}-not-found",
+            bucket=bucket.id,
+            key=NOT_FOUND_KEY,
+            content=not_found_text(domain),
+            content_type=POLICY_CONTENT_TYPE,
+            cache_control="no-cache",
+            server_side_encryption="AES256",
+            tags=tags,
+            opts=after_bucket_setup,
+        )
+
+        # -- the certificate (us-east-1, DNS-validated in the chosen backend) ---------------
+        certificate = aws.acm.Certificate(
+            f"{name}-certificate",
+            domain_name=self.hostname,
+            validation_method="DNS",
+            region=ACM_REGION,
+            tags=tags,
+            opts=child,
+        )
+        option = certificate.domain_validation_options.apply(lambda opts: opts[0])
+        validation_records = args.dns.record(
+            option.apply(lambda o: str(o.resource_record_name).rstrip(".")),
+            "CNAME",
+            [option.apply(lambda o: str(o.resource_record_value).rstrip("."))],
+            resource_name=f"{name}-certificate-validation-cname",
+        )
+        validation = aws.acm.CertificateValidation(
+            f"{name}-certificate-validation",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=args.dns.record_names(validation_records),
+            region=ACM_REGION,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=validation_records),
+        )
+
+        # -- CloudFront ------------------------------------------------------------------
+        oac = aws.cloudfront.OriginAccessControl(
+            f"{name}-oac",
+            name=_short("mta-sts", domain),
+            description=f"MTA-STS policy of {domain}",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=child,
+        )
+        rewrite = aws.cloudfront.Function(
+            f"{name}-only-policy",
+            name=_short("mta-sts-only-policy", domain),
+            runtime=RUNTIME,
+            comment=f"MTA-STS host of {domain}: every path but the policy is 404",
+            code=viewer_request_code(),
+            publish=True,
+            opts=child,
+        )
+        cache_policy = aws.cloudfront.get_cache_policy_output(
+            name=CACHE_POLICY_NAME, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        not_found_path = f"/{NOT_FOUND_KEY}"
+        distribution = aws.cloudfront.Distribution(
+            f"{name}-cdn",
+            enabled=True,
+            comment=f"MTA-STS policy of {domain}",
+            aliases=[self.hostname],
+            is_ipv6_enabled=True,
+            http_version="http2and3",
+            price_class=args.price_class,
+            origins=[
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id=ORIGIN_ID,
+                    domain_name=bucket.bucket_regional_domain_name,
+                    origin_access_control_id=oac.id,
+                )
+            ],
+            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+                target_origin_id=ORIGIN_ID,
+                viewer_protocol_policy=VIEWER_PROTOCOL_POLICY,
+                allowed_methods=["GET", "HEAD"],
+                cached_methods=["GET", "HEAD"],
+                cache_policy_id=cache_policy.apply(lambda p: str(p.id)),
+                compress=False,
+                function_associations=[
+                    aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
+                        event_type="viewer-request", function_arn=rewrite.arn
+                    )
+                ],
+            ),
+            custom_error_responses=[
+                aws.cloudfront.DistributionCustomErrorResponseArgs(
+                    error_code=code, response_code=404, response_page_path=not_found_path, error_caching_min_ttl=0
+                )
+                for code in (403, 404)
+            ],
+            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+            ),
+            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+                acm_certificate_arn=validation.certificate_arn,
+                ssl_support_method="sni-only",
+                minimum_protocol_version=MIN_TLS,
+            ),
+            wait_for_deployment=True,
+            tags=tags,
+            opts=child,
+        )
+        bucket_policy = aws.s3.BucketPolicy(
+            f"{name}-bucket-policy",
+            bucket=bucket.id,
+            policy=pulumi.Output.all(bucket.arn, distribution.arn).apply(
+                lambda arns: json.dumps(bucket_policy_document(str(arns[0]), str(arns[1])))
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+        )
+
+        # -- DNS: mta-sts.<domain> -> the distribution --------------------------------------
+        alias_records = args.dns.alias(
+            self.hostname,
+            distribution.domain_name,
+            distribution.hosted_zone_id,
+            resource_name=f"{name}-alias",
+        )
+
+        self.bucket = bucket
+        self.policy_object = policy_object
+        self.certificate = certificate
+        self.distribution = distribution
+        self.bucket_policy = bucket_policy
+        self.serving = [policy_object, not_found_object, bucket_policy, distribution, *alias_records]
+        alias_types = ["A", "AAAA"] if args.dns.provider_name == "route53" else ["CNAME"]
+        self.host_records = [HostRecord(self.hostname, t, distribution.domain_name) for t in alias_types]
+        self.details = {
+            "kind": self.kind,
+            "url": self.url,
+            "bucket": bucket.bucket,
+            "distribution_id": distribution.id,
+            "distribution_domain_name": distribution.domain_name,
+            "certificate_arn": certificate.arn,
+        }
+        self.register_outputs(self.details)

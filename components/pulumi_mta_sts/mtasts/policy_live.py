@@ -1,0 +1,88 @@
+"""``PolicyLive``: a Pulumi dynamic resource that is "created" once the policy URL serves the
+expected bytes.
+
+The ``_mta-sts`` TXT record depends on it, so the engine only publishes a new id after the new
+body is what senders get (RFC 8461 §3.3 / §5: a sender that sees a new id and fetches the old
+body caches the old body under the new id for ``max_age``). On create, and on every change of
+the expected bytes or the URL, the provider fetches the URL with retries and backoff (see
+:func:`pulumi_mta_sts.net.served.wait_until_served`); when the timeout passes it fails with a
+clear message, the deploy stops and the TXT record keeps its old id.
+
+The check runs where ``pulumi up`` runs (the dynamic provider runs in the program's Python
+environment), with the system's DNS resolver and trust store, like a sender.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
+
+from pulumi_mta_sts.core.policy import policy_id
+from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
+
+__all__ = ["TYPE_TOKEN", "PolicyLive", "PolicyLiveArgs", "PolicyLiveProvider"]
+
+TYPE_TOKEN = "pulumi-python:dynamic/mtasts:PolicyLive"
+#: Inputs whose change means "verify again".
+WATCHED = ("url", "policy_sha", "policy_text")
+
+
+class PolicyLiveProvider(ResourceProvider):
+    """Create / update = wait until served; delete = nothing (it only observes)."""
+
+    serialize_as_secret_always = False  # nothing secret is captured
+
+    def _verify(self, props: dict[str, Any]) -> dict[str, Any]:
+        text = str(props["policy_text"])
+        result = wait_until_served(str(props["url"]), text.encode("utf-8"), timeout=float(props["timeout"]))
+        if not result.served:
+            raise PolicyNotServed(result)
+        return {**props, "served_id": policy_id(text), "attempts": len(result.attempts)}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        outs = self._verify(props)
+        return CreateResult(id_=f"{props['url']}", outs=outs)
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        changed = [key for key in WATCHED if _olds.get(key) != _news.get(key)]
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(outs=self._verify(_news))
+
+
+@dataclass(frozen=True)
+class PolicyLiveArgs:
+    """Arguments of :class:`PolicyLive`."""
+
+    url: str
+    """The policy URL, ``https://mta-sts.<domain>/.well-known/mta-sts.txt``."""
+    policy_text: str
+    """The policy text that must be served, byte for byte (UTF-8)."""
+    timeout: int = 600
+    """Seconds to keep trying before the deploy fails."""
+
+
+class PolicyLive(Resource, module="mtasts", name="PolicyLive"):
+    """Exists once ``url`` serves ``policy_text``; its outputs: ``served_id`` (the id of what was
+    verified) and ``attempts``."""
+
+    served_id: pulumi.Output[str]
+    attempts: pulumi.Output[int]
+
+    def __init__(self, name: str, args: PolicyLiveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        text = args.policy_text
+        props: dict[str, Any] = {
+            "url": args.url,
+            "policy_text": text,
+            "policy_id": policy_id(text),
+            "policy_sha": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "timeout": args.timeout,
+            "served_id": None,
+            "attempts": None,
+        }
+        super().__init__(PolicyLiveProvider(), name, props, opts)

@@ -1,0 +1,4 @@
+"""Live I/O without Pulumi: DNS look-ups (:mod:`.resolver`, :mod:`.lookup`), the one HTTPS policy
+fetch (:mod:`.https_fetch`), waiting until a policy is served (:mod:`.served`) and the look-up
+of records a stack does not manage (:mod:`.existing_records`).
+"""

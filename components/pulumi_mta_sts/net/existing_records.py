@@ -1,0 +1,127 @@
+"""Warn about ``_mta-sts`` / ``_smtp._tls`` TXT records in live DNS that the stack does not manage.
+
+Two ``v=STSv1`` records at ``_mta-sts.<domain>`` mean *no policy* for senders (RFC 8461 §3.1),
+and two ``v=TLSRPTv1`` records mean no reports (RFC 8460 §3). Route53 refuses to create a
+second record set of the same name and type, so there a hand-made record makes ``pulumi up``
+fail until it is adopted; Cloudflare keeps one record per value, so a hand-made record plus
+ours would silently switch MTA-STS off. The stack program therefore looks at live DNS first
+and warns (it never fails: DNS being unreachable is only a warning too).
+
+How a live record is judged:
+
+- ``_mta-sts``: a ``v=STSv1`` record whose id has the toolkit's form
+  (:func:`pulumi_mta_sts.core.policy.is_toolkit_id`) is taken as this stack's current or previous
+  record; any other id was made by someone else.
+- ``_smtp._tls``: a ``v=TLSRPTv1`` record whose value differs from the one the stack publishes
+  is reported (it may also be this stack's previous value after a ``rua`` change).
+- more than one record with the version tag is always reported.
+
+DNS look-ups use :func:`pulumi_mta_sts.net.resolver.make_resolver` (``MTA_STS_NAMESERVERS``), and
+none are made when ``MTA_STS_NO_LIVE_DNS=1`` (``mta-sts plan --no-live-dns``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import dns.exception
+import dns.resolver
+
+from pulumi_mta_sts.core.policy import is_toolkit_id
+from pulumi_mta_sts.core.records import STS_VERSION, TLSRPT_VERSION, DnsRecord, parse_sts_records, parse_tlsrpt_records
+
+from .resolver import live_dns_enabled, make_resolver
+
+__all__ = ["ADOPT_HINT", "DNS_TIMEOUT", "live_txt", "unmanaged_record_warnings"]
+
+ADOPT_HINT = "see README 'Adopting existing records'"
+#: Seconds to wait for each look-up before giving up with a warning.
+DNS_TIMEOUT = 5.0
+
+
+def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
+    """The TXT records at ``name`` (character-strings of each joined); empty when none.
+    Raises ``dns.exception.DNSException`` when the name cannot be looked up."""
+    try:
+        answer = resolver.resolve(name, "TXT", raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return []
+    if answer.rrset is None:
+        return []
+    return [b"".join(rdata.strings).decode("utf-8", errors="replace") for rdata in answer.rrset]
+
+
+def _sts_warnings(name: str, txts: Sequence[str], expected: str, import_hint: str) -> list[str]:
+    candidates = parse_sts_records(txts).candidates
+    warnings: list[str] = []
+    foreign = []
+    for text in candidates:
+        if text == expected:
+            continue
+        record = parse_sts_records([text]).record
+        if record is None or not is_toolkit_id(record.id):
+            foreign.append(text)
+    if foreign:
+        listed = ", ".join(repr(t) for t in foreign)
+        warnings.append(
+            f"live DNS has a TXT record at {name} that this stack does not manage: {listed}. If the stack "
+            f"adds its own next to it, senders see two '{STS_VERSION}' records and treat the domain as having "
+            f"NO policy. Adopt it before `pulumi up` ({import_hint}), or delete it by hand right before the deploy."
+        )
+    elif len(candidates) > 1:
+        warnings.append(
+            f"live DNS has {len(candidates)} '{STS_VERSION}' TXT records at {name}: senders treat the domain as "
+            "having NO policy until only one is left; remove the extra ones."
+        )
+    return warnings
+
+
+def _tlsrpt_warnings(
+    name: str, txts: Sequence[str], expected: str | None, import_hint: str, is_ours: Callable[[str], bool] | None
+) -> list[str]:
+    candidates = parse_tlsrpt_records(txts).candidates
+    others = [t for t in candidates if t != expected and not (is_ours and is_ours(t))]
+    if expected is None or not others:
+        return []
+    listed = ", ".join(repr(t) for t in others)
+    return [
+        f"live DNS has a TXT record at {name} that differs from the one this stack publishes: {listed}. "
+        f"If it was made by hand, adopt it before `pulumi up` ({import_hint}) so that only one "
+        f"'{TLSRPT_VERSION}' record remains; if it is this stack's previous value, ignore this."
+    ]
+
+
+def unmanaged_record_warnings(
+    domain: str,
+    expected: Sequence[DnsRecord],
+    *,
+    resolver: dns.resolver.Resolver | None = None,
+    import_hint: str = ADOPT_HINT,
+    is_ours: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """Warnings about live TXT records at the names of ``expected`` (from
+    :func:`pulumi_mta_sts.core.records.records_for`) that the stack would not own. ``is_ours`` tells
+    a live ``v=TLSRPTv1`` value the stack published itself when ``expected`` cannot say it
+    exactly (the receiver's endpoint is known only after deploy). Returns ``[]`` when live DNS is
+    switched off; unreachable DNS is one warning, never an exception."""
+    if not live_dns_enabled():
+        return []
+    try:
+        resolver = resolver or make_resolver(timeout=DNS_TIMEOUT)
+    except (dns.exception.DNSException, OSError, ValueError) as exc:
+        return [f"could not check live DNS for existing MTA-STS records of {domain}: {exc}; continuing"]
+    warnings: list[str] = []
+    for record in expected:
+        if record.type != "TXT":
+            continue
+        try:
+            txts = live_txt(record.name, resolver)
+        except (dns.exception.DNSException, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            warnings.append(f"could not check live DNS for existing records at {record.name} ({reason}); continuing")
+            continue
+        if record.value.startswith(STS_VERSION):
+            warnings += _sts_warnings(record.name, txts, record.value, import_hint)
+        elif record.value.startswith(TLSRPT_VERSION):
+            warnings += _tlsrpt_warnings(record.name, txts, record.value, import_hint, is_ours)
+    return warnings

@@ -1,0 +1,119 @@
+"""DNS look-ups that never raise: every dnspython outcome (answer, no data, NXDOMAIN, timeout,
+server failure) becomes a :class:`Lookup` value. Shared by ``mta-sts check``, the stack
+preflight and anything else that reads live DNS, so they all read a domain the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import dns.exception
+import dns.name
+import dns.rdatatype
+import dns.resolver
+
+__all__ = ["Lookup", "MailHosts", "Outcome", "addresses", "lookup", "mail_hosts"]
+
+
+class Outcome(StrEnum):
+    OK = "ok"  # at least one record
+    NODATA = "nodata"  # the name exists, no record of this type
+    NXDOMAIN = "nxdomain"
+    TIMEOUT = "timeout"
+    ERROR = "error"  # SERVFAIL, REFUSED, no reachable server, malformed answer
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One DNS question and what came back. ``canonical`` is the name after CNAMEs."""
+
+    name: str
+    rtype: str
+    outcome: Outcome
+    records: tuple[Any, ...] = ()
+    canonical: str = ""
+    error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """True when the server did not give a usable answer (timeout or error)."""
+        return self.outcome in (Outcome.TIMEOUT, Outcome.ERROR)
+
+    def texts(self) -> list[str]:
+        """TXT records, each record's character-strings joined (RFC 7208 §3.3 style)."""
+        return [b"".join(r.strings).decode("utf-8", "replace") for r in self.records]
+
+    def describe_failure(self) -> str:
+        if self.outcome is Outcome.TIMEOUT:
+            return f"DNS timeout looking up {self.rtype} {self.name}"
+        if self.outcome is Outcome.NXDOMAIN:
+            return f"{self.name} does not exist (NXDOMAIN)"
+        if self.outcome is Outcome.NODATA:
+            return f"{self.name} has no {self.rtype} record"
+        return f"DNS error looking up {self.rtype} {self.name}: {self.error}"
+
+
+def _text(name: dns.name.Name | str) -> str:
+    return str(name).rstrip(".").lower()
+
+
+def lookup(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
+    """Ask ``resolver`` for ``rtype`` records of ``name``; never raises for DNS trouble."""
+    try:
+        answer = resolver.resolve(name, rtype, raise_on_no_answer=False, search=False)
+    except dns.resolver.NXDOMAIN:
+        return Lookup(name, rtype, Outcome.NXDOMAIN)
+    except dns.exception.Timeout:
+        return Lookup(name, rtype, Outcome.TIMEOUT, error="timeout")
+    except dns.exception.DNSException as exc:  # SERVFAIL/REFUSED from every server, bad answers
+        return Lookup(name, rtype, Outcome.ERROR, error=_short(exc))
+    except OSError as exc:  # e.g. no route to the configured nameserver
+        return Lookup(name, rtype, Outcome.ERROR, error=str(exc))
+    if answer.rrset is None:
+        return Lookup(name, rtype, Outcome.NODATA, canonical=_text(answer.canonical_name))
+    return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), _text(answer.canonical_name))
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def addresses(resolver: dns.resolver.Resolver, host: str) -> tuple[Lookup, Lookup]:
+    """The A and AAAA look-ups of ``host``."""
+    return lookup(resolver, host, "A"), lookup(resolver, host, "AAAA")
+
+
+# --------------------------------------------------------------------------- mail hosts
+
+
+@dataclass(frozen=True)
+class MailHosts:
+    """The hosts mail for a domain goes to: its MX hosts by preference, or the domain itself when
+    it has no MX but has an address (RFC 5321 §5.1 implicit MX)."""
+
+    domain: str
+    hosts: tuple[str, ...] = ()
+    implicit: bool = False
+    null_mx: bool = False
+    problem: Lookup | None = None  # set when DNS did not give a usable answer
+
+
+def mail_hosts(resolver: dns.resolver.Resolver, domain: str) -> MailHosts:
+    """Resolve the MX hosts of ``domain`` (or its implicit MX)."""
+    mx = lookup(resolver, domain, "MX")
+    if mx.outcome is Outcome.OK:
+        ordered = sorted(mx.records, key=lambda r: (r.preference, _text(r.exchange)))
+        hosts = tuple(dict.fromkeys(_text(r.exchange) for r in ordered))
+        if hosts in ((), ("",)):
+            return MailHosts(domain, null_mx=True)
+        return MailHosts(domain, tuple(h for h in hosts if h))
+    if mx.outcome is not Outcome.NODATA:
+        return MailHosts(domain, problem=mx)
+    a, aaaa = addresses(resolver, domain)
+    if a.outcome is Outcome.OK or aaaa.outcome is Outcome.OK:
+        return MailHosts(domain, (domain,), implicit=True)
+    failed_lookup = a if a.failed else aaaa if aaaa.failed else None
+    return MailHosts(domain, problem=failed_lookup)

@@ -1,0 +1,88 @@
+"""Live DNS look-ups shared by the checker, the stack preflight and the existing-record warning.
+
+One place decides which resolver is used, so tests (and users behind split-horizon DNS) can
+point every look-up at one server:
+
+- ``MTA_STS_NAMESERVERS``: comma-separated ``HOST[:PORT]`` list used instead of the system
+  resolver (e.g. ``127.0.0.1:5353``).
+- ``MTA_STS_NO_LIVE_DNS=1``: the stack program makes no DNS queries at all (``mta-sts plan
+  --no-live-dns`` sets it); checks that need live DNS are skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import dns.resolver
+
+from pulumi_mta_sts.core.errors import InputError, Problem
+
+__all__ = [
+    "NAMESERVERS_ENV",
+    "NO_LIVE_DNS_ENV",
+    "live_dns_enabled",
+    "make_resolver",
+    "nameservers_from_env",
+    "parse_nameserver",
+]
+
+NAMESERVERS_ENV = "MTA_STS_NAMESERVERS"
+NO_LIVE_DNS_ENV = "MTA_STS_NO_LIVE_DNS"
+
+
+def live_dns_enabled() -> bool:
+    """False when ``MTA_STS_NO_LIVE_DNS`` is set to a true value (1, true, yes)."""
+    return os.environ.get(NO_LIVE_DNS_ENV, "").strip().lower() not in {"1", "true", "yes", "on"}
+
+
+def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
+    """``HOST``, ``HOST:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(host, port)``."""
+    text = spec.strip()
+    host, port = text, 53
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            raise InputError([Problem(field, spec, f"{spec!r} has '[' without ']'; use [ADDRESS]:PORT")])
+        host, rest = text[1:close], text[close + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                raise InputError([Problem(field, spec, f"{spec!r} is not HOST[:PORT]")])
+            port = _port(rest[1:], spec, field)
+    elif text.count(":") == 1:
+        host, raw_port = text.split(":")
+        port = _port(raw_port, spec, field)
+    if not host:
+        raise InputError([Problem(field, spec, f"{spec!r} has no host; use HOST[:PORT]")])
+    return host, port
+
+
+def _port(raw: str, spec: str, field: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise InputError([Problem(field, spec, f"{spec!r} has an invalid port; use a number from 1 to 65535")])
+    return int(raw)
+
+
+def nameservers_from_env() -> list[str]:
+    """The ``MTA_STS_NAMESERVERS`` list, or an empty list for the system resolver."""
+    raw = os.environ.get(NAMESERVERS_ENV, "")
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = 5.0) -> dns.resolver.Resolver:
+    """A dnspython resolver using ``nameservers`` (``HOST[:PORT]``), else the environment's, else
+    the system's. ``timeout`` bounds each whole query (``lifetime``)."""
+    specs = list(nameservers) if nameservers else nameservers_from_env()
+    if specs:
+        resolver = dns.resolver.Resolver(configure=False)
+        parsed = [parse_nameserver(s) for s in specs]
+        resolver.nameservers = [host for host, _ in parsed]
+        ports = {host: port for host, port in parsed}
+        resolver.nameserver_ports = ports
+        resolver.port = parsed[0][1]
+    else:
+        resolver = dns.resolver.Resolver(configure=True)
+    resolver.timeout = timeout
+    resolver.lifetime = timeout
+    resolver.cache = None
+    return resolver

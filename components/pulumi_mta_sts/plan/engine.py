@@ -1,0 +1,293 @@
+"""Run a Pulumi program under the SDK's mock engine and record everything it registers.
+
+Used by ``mta-sts plan`` (see :mod:`pulumi_mta_sts.plan.stack_plan`) and by the test-suite's shared mock
+(``tests/pulumi_mock.py``), so both see a program the same way:
+
+- every registered resource (custom and component) with its type token, name, URN, resolved
+  inputs (camelCase keys, as the provider names them), parent URN, dependencies, property
+  dependencies and provider reference: :class:`RecordedResource`;
+- every invoke (data-source call) with its token and arguments: :class:`RecordedInvoke`;
+- every log message the program sends to the engine (``pulumi.log.warn`` ...): ``logs``.
+
+What a registered resource "returns" is decided per type token by ``outputs`` (a mapping of
+type token → function of :class:`~pulumi.runtime.MockResourceArgs` returning extra state, in
+camelCase); what an invoke returns is decided per token by ``invokes``. A resource's state is
+its inputs overlaid with those outputs. An invoke without a handler fails the program with a
+message naming the token, so a missing mock is never silent.
+
+This module imports Pulumi; the pure modules of the package never import it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as _settings
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.sync_await import _ensure_event_loop
+
+__all__ = [
+    "InvokeFn",
+    "OutputsFn",
+    "RecordedInvoke",
+    "RecordedResource",
+    "Recorder",
+    "RecordingMocks",
+    "RecordingMonitor",
+    "name_of_urn",
+]
+
+#: ``args -> extra state`` (camelCase keys) for a resource type.
+OutputsFn = Callable[[MockResourceArgs], Mapping[str, Any]]
+#: ``args -> result`` (camelCase keys) for an invoke token.
+InvokeFn = Callable[[MockCallArgs], Mapping[str, Any]]
+
+
+def name_of_urn(urn: str) -> str:
+    """The logical name at the end of a URN (``urn:pulumi:s::p::t$u::NAME`` → ``NAME``)."""
+    return urn.rsplit("::", 1)[-1]
+
+
+@dataclass
+class RecordedResource:
+    """One ``RegisterResource`` (or ``ReadResource``) request as the engine would see it."""
+
+    type: str
+    name: str
+    urn: str
+    custom: bool
+    inputs: dict[str, Any]
+    parent: str = ""
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    provider: str = ""
+    providers: dict[str, str] = field(default_factory=dict)
+    import_id: str = ""
+    read: bool = False
+    id: str = ""
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parent_name(self) -> str:
+        return name_of_urn(self.parent) if self.parent else ""
+
+    def all_dependencies(self) -> set[str]:
+        """URNs this resource depends on: ``dependsOn`` plus every property dependency."""
+        urns = set(self.dependencies)
+        for deps in self.property_dependencies.values():
+            urns.update(deps)
+        return urns
+
+    def depends_on(self, other: RecordedResource | str) -> bool:
+        """True when this resource depends on ``other`` (a record, a URN or a logical name)."""
+        if isinstance(other, RecordedResource):
+            return other.urn in self.all_dependencies()
+        return any(urn == other or name_of_urn(urn) == other for urn in self.all_dependencies())
+
+
+@dataclass(frozen=True)
+class RecordedInvoke:
+    token: str
+    args: dict[str, Any]
+    provider: str
+
+
+class RecordingMocks(Mocks):
+    """Answers resources and invokes from the recorder's tables."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        rec = self.recorder
+        handler = rec.outputs.get(args.typ, rec.default_outputs)
+        extra = dict(handler(args)) if handler is not None else {}
+        state = {**args.inputs, **extra}
+        resource_id = args.resource_id or str(state.pop("id", "") or f"{args.name}-id")
+        return resource_id, state
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        rec = self.recorder
+        rec.invocations.append(RecordedInvoke(args.token, dict(args.args), args.provider or ""))
+        handler = rec.invokes.get(args.token, rec.default_invoke)
+        if handler is None:
+            raise NotImplementedError(
+                f"no mock answer for invoke {args.token!r}; add one to Recorder.invokes "
+                "(tests: tests/pulumi_mock.py INVOKES)"
+            )
+        return dict(handler(args)), []
+
+
+class RecordingMonitor(MockMonitor):
+    """A :class:`MockMonitor` that keeps each request's parent, dependencies and provider."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__(recorder.mocks)
+        self.recorder = recorder
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            _ensure_event_loop()  # type: ignore[no-untyped-call]
+            inputs = rpc.deserialize_properties(request.object)
+            self.recorder._record(
+                RecordedResource(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    custom=bool(request.custom),
+                    inputs=dict(inputs),
+                    parent=request.parent,
+                    dependencies=list(request.dependencies),
+                    property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
+                    provider=request.provider,
+                    providers=dict(request.providers),
+                    import_id=request.importId,
+                    id=response.id,
+                    state=dict(self.resources[response.urn].state),
+                )
+            )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        self.recorder._record(
+            RecordedResource(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                custom=True,
+                inputs=dict(rpc.deserialize_properties(request.properties)),
+                parent=request.parent,
+                dependencies=list(request.dependencies),
+                provider=request.provider,
+                import_id=request.id,
+                read=True,
+                id=request.id,
+                state=dict(self.resources[response.urn].state),
+            )
+        )
+        return response
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[tuple[str, str]]) -> None:
+        super().__init__(logging.INFO)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append((record.levelname.lower(), record.getMessage()))
+
+
+class Recorder:
+    """Installs the mock engine and records a program's resources, invokes and log messages.
+
+    ``outputs`` maps a resource type token to a function returning the extra state the cloud
+    would compute (camelCase keys); ``default_outputs`` is used for types without an entry.
+    ``invokes`` maps an invoke token to a function returning its result. Both tables are plain
+    dicts: add or override entries before running a program. ``default_invoke`` answers tokens
+    without an entry (by default such an invoke fails the program, naming the token).
+    ``stack_outputs`` receives the program's ``pulumi.export`` values.
+    """
+
+    def __init__(
+        self,
+        outputs: Mapping[str, OutputsFn] | None = None,
+        invokes: Mapping[str, InvokeFn] | None = None,
+        default_outputs: OutputsFn | None = None,
+        default_invoke: InvokeFn | None = None,
+    ) -> None:
+        self.outputs: dict[str, OutputsFn] = dict(outputs or {})
+        self.invokes: dict[str, InvokeFn] = dict(invokes or {})
+        self.default_outputs = default_outputs
+        self.default_invoke = default_invoke
+        self.stack_outputs: dict[str, Any] = {}
+        self.resources: list[RecordedResource] = []
+        self.invocations: list[RecordedInvoke] = []
+        self.logs: list[tuple[str, str]] = []
+        self.mocks = RecordingMocks(self)
+        self.monitor = RecordingMonitor(self)
+        self.logger = logging.getLogger(f"{__name__}.{id(self)}")
+        self.logger.propagate = False
+        self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(_ListHandler(self.logs))
+
+    # -- set-up -------------------------------------------------------------------------------
+    def install(
+        self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None
+    ) -> Recorder:
+        """Point the Pulumi runtime at this recorder (``preview=False``: every ``apply`` runs)
+        with a fresh root stack and exactly ``config`` (``"ns:key" -> string``)."""
+        _settings.ROOT.set(None)
+        pulumi.runtime.set_all_config(dict(config or {}))
+        pulumi.runtime.set_mocks(
+            self.mocks, project=project, stack=stack, preview=False, monitor=self.monitor, logger=self.logger
+        )
+        return self
+
+    def run(self, program: Callable[[], Any]) -> None:
+        """Run ``program`` to completion (all outputs resolved); exceptions propagate. The values
+        it exports (``pulumi.export``) end up, resolved, in ``stack_outputs``."""
+
+        def wrapped() -> Any:
+            program()
+            root = _settings.get_root_resource()
+            exported = dict(getattr(root, "outputs", {}) or {})
+            return pulumi.Output.from_input(exported).apply(self.stack_outputs.update)
+
+        pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
+
+    def _record(self, resource: RecordedResource) -> None:
+        self.resources.append(resource)
+
+    # -- queries ------------------------------------------------------------------------------
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> RecordedResource:
+        """The single resource of ``type_token`` (and ``name``, if given); fails otherwise."""
+        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_token)]
+            raise AssertionError(f"expected one {type_token} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def named(self, name: str) -> RecordedResource:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one resource named {name!r}, found {len(found)}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> RecordedResource:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise KeyError(urn)
+
+    def children_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
+        urn = parent.urn if isinstance(parent, RecordedResource) else parent
+        return [r for r in self.resources if r.parent == urn]
+
+    def descendants_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
+        out: list[RecordedResource] = []
+        todo = [parent.urn if isinstance(parent, RecordedResource) else parent]
+        while todo:
+            urn = todo.pop()
+            kids = [r for r in self.resources if r.parent == urn]
+            out.extend(kids)
+            todo.extend(k.urn for k in kids)
+        return out
+
+    def invoked(self, token: str) -> list[RecordedInvoke]:
+        return [c for c in self.invocations if c.token == token]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [msg for level, msg in self.logs if level == "warning"]

@@ -1,0 +1,376 @@
+"""``mta-sts plan``: evaluate the real stack program under Pulumi's mock engine, without a cloud
+account or the Pulumi CLI, and describe everything it asks the cloud for.
+
+The program (``__main__.py`` of the project's ``main`` folder) runs with project ``mta-sts``,
+stack ``NAME`` and every ``config:`` entry of ``stacks/Pulumi.NAME.yaml``. Values that only
+the cloud knows (a CloudFront domain name, a bucket's generated name, a zone id that is looked
+up) come back as :data:`UNKNOWN`. Nothing is created anywhere; the policy URL is never
+fetched (``PolicyLive`` only runs in a real deploy). With ``live_dns=False``
+(``--no-live-dns``) the program makes no network calls at all.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi_mta_sts.config.stack import find_stack_file, find_stacks_dir, load_stack_file, read_stack_file
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.txt_values import decode_txt
+from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV
+
+from .engine import RecordedResource, Recorder
+
+__all__ = ["GROUPS", "UNKNOWN", "Plan", "config_for_engine", "dns_rows", "group_of", "plan_stack"]
+
+UNKNOWN = "(known after deploy)"
+SECRET = "(secret)"
+GROUPS = ("DNS", "Hosting", "Reporting", "Other")
+PROJECT = "mta-sts"
+#: CloudFront's fixed hosted zone id for alias records (documented by AWS, the same everywhere).
+CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"
+#: AWS managed cache policies (fixed ids, documented by AWS).
+MANAGED_CACHE_POLICIES = {
+    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+}
+
+
+# ---- what the mock cloud answers ----------------------------------------------------------------
+def _unknown_outputs(args: Any) -> dict[str, Any]:
+    if not args.custom:
+        return {}
+    out: dict[str, Any] = {"id": UNKNOWN}
+    if str(args.typ).startswith("aws:"):
+        out["arn"] = UNKNOWN
+    return out
+
+
+def _bucket(args: Any) -> dict[str, Any]:
+    name = args.inputs.get("bucket") or UNKNOWN
+    known = name != UNKNOWN
+    return {
+        "id": name,
+        "bucket": name,
+        "arn": f"arn:aws:s3:::{name}" if known else UNKNOWN,
+        "bucketRegionalDomainName": UNKNOWN,
+        "bucketDomainName": UNKNOWN,
+    }
+
+
+def _distribution(args: Any) -> dict[str, Any]:
+    return {"id": UNKNOWN, "arn": UNKNOWN, "domainName": UNKNOWN, "hostedZoneId": CLOUDFRONT_HOSTED_ZONE_ID}
+
+
+def _certificate(args: Any) -> dict[str, Any]:
+    names = [args.inputs.get("domainName"), *args.inputs.get("subjectAlternativeNames", [])]
+    return {
+        "id": UNKNOWN,
+        "arn": UNKNOWN,
+        "domainValidationOptions": [
+            {
+                "domainName": n,
+                "resourceRecordName": UNKNOWN,
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": UNKNOWN,
+            }
+            for n in dict.fromkeys(names)
+            if n
+        ],
+    }
+
+
+def _route53_record(args: Any) -> dict[str, Any]:
+    return {"id": UNKNOWN, "fqdn": args.inputs.get("name", UNKNOWN)}
+
+
+PLAN_OUTPUTS = {
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:lambda/functionUrl:FunctionUrl": lambda a: {"id": UNKNOWN, "functionUrl": UNKNOWN, "urlId": UNKNOWN},
+    "aws:lambda/function:Function": lambda a: {"id": UNKNOWN, "arn": UNKNOWN, "name": UNKNOWN},
+    "aws:ses/domainIdentity:DomainIdentity": lambda a: {
+        "id": UNKNOWN,
+        "arn": UNKNOWN,
+        "domain": a.inputs.get("domain", UNKNOWN),
+        "verificationToken": UNKNOWN,
+    },
+    "aws:sqs/queue:Queue": lambda a: {"id": UNKNOWN, "arn": UNKNOWN, "name": UNKNOWN, "url": UNKNOWN},
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:route53/record:Record": _route53_record,
+}
+
+
+def _cache_policy(args: Any) -> dict[str, Any]:
+    name = str(args.args.get("name", ""))
+    return {"id": MANAGED_CACHE_POLICIES.get(name, UNKNOWN), "name": name}
+
+
+PLAN_INVOKES = {
+    "aws:route53/getZone:getZone": lambda a: {
+        "id": a.args.get("zoneId") or UNKNOWN,
+        "zoneId": a.args.get("zoneId") or UNKNOWN,
+        "name": a.args.get("name") or UNKNOWN,
+    },
+    "cloudflare:index/getZone:getZone": lambda a: {
+        "id": a.args.get("zoneId") or UNKNOWN,
+        "zoneId": a.args.get("zoneId") or UNKNOWN,
+        "name": (a.args.get("filter") or {}).get("name") or UNKNOWN,
+        "account": {"id": UNKNOWN, "name": UNKNOWN},
+    },
+    "aws:cloudfront/getCachePolicy:getCachePolicy": _cache_policy,
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {"accountId": UNKNOWN, "arn": UNKNOWN, "id": UNKNOWN},
+    "aws:index/getPartition:getPartition": lambda a: {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+    "aws:index/getRegion:getRegion": lambda a: {"name": UNKNOWN, "region": UNKNOWN, "id": UNKNOWN},
+}
+
+
+# ---- running the program ------------------------------------------------------------------------
+def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
+    """A stack file's ``config:`` mapping as the engine passes it: strings as they are,
+    structured values and scalars JSON-encoded, secure values hidden."""
+    import json
+
+    out: dict[str, str] = {}
+    for key, value in config.items():
+        if isinstance(value, Mapping) and set(value) == {"secure"}:
+            out[str(key)] = SECRET
+        elif isinstance(value, str):
+            out[str(key)] = value
+        else:
+            out[str(key)] = json.dumps(value)
+    return out
+
+
+def _program_path(stacks_dir: Path) -> Path:
+    """``__main__.py`` of the project's ``main`` folder (``Pulumi.yaml`` above the stack dir)."""
+    import yaml
+
+    for folder in (stacks_dir, *stacks_dir.parents):
+        project = folder / "Pulumi.yaml"
+        if project.is_file():
+            data = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+            main = data.get("main", ".") if isinstance(data, dict) else "."
+            target = folder / str(main)
+            return target / "__main__.py" if target.is_dir() else target
+    return stacks_dir / "__main__.py"
+
+
+@contextmanager
+def _environment(live_dns: bool) -> Iterator[None]:
+    old = os.environ.get(NO_LIVE_DNS_ENV)
+    if not live_dns:
+        os.environ[NO_LIVE_DNS_ENV] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(NO_LIVE_DNS_ENV, None)
+        else:
+            os.environ[NO_LIVE_DNS_ENV] = old
+
+
+# ---- the result ---------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """What the program registered, shaped for people (``text()``) and scripts (``as_json()``)."""
+
+    stack: str
+    domain: str
+    policy_text: str
+    policy_id: str
+    resources: list[RecordedResource]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def _names(self) -> dict[str, str]:
+        return {r.urn: r.name for r in self.resources}
+
+    def resource_entries(self) -> list[dict[str, Any]]:
+        names = self._names()
+        by_urn = {r.urn: r for r in self.resources}
+        entries = []
+        for r in self.resources:
+            entries.append(
+                {
+                    "name": r.name,
+                    "type": r.type,
+                    "group": group_of(r, by_urn),
+                    "inputs": _clean_inputs(r.inputs),
+                    "parent": names.get(r.parent),
+                    "dependencies": sorted({names[u] for u in r.all_dependencies() if u in names}),
+                }
+            )
+        return entries
+
+    def dns_entries(self) -> list[dict[str, str]]:
+        out: list[dict[str, str]] = []
+        for r in self.resources:
+            out += dns_rows(r)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "domain": self.domain,
+            "policy": {"text": self.policy_text, "id": self.policy_id},
+            "resources": self.resource_entries(),
+            "dns": self.dns_entries(),
+            "outputs": _clean_inputs(self.outputs),
+            "warnings": self.warnings,
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"Stack {self.stack}: MTA-STS for {self.domain} (evaluated under the mock engine; nothing was deployed)",
+            "",
+            f"Policy id {self.policy_id}, served at https://mta-sts.{self.domain}/.well-known/mta-sts.txt:",
+        ]
+        lines += [f"    {line}" for line in self.policy_text.splitlines()]
+        entries = self.resource_entries()
+        lines += ["", f"Resources ({len(entries)})"]
+        for group in GROUPS:
+            members = [e for e in entries if e["group"] == group]
+            if not members:
+                continue
+            lines.append(f"  {group}")
+            width = max(len(e["name"]) for e in members)
+            for e in members:
+                lines.append(f"    {e['name']:<{width}}  {e['type']}")
+                if e["dependencies"]:
+                    lines.append(f"    {'':<{width}}    after: {', '.join(e['dependencies'])}")
+        rows = self.dns_entries()
+        lines += ["", f"DNS records managed ({len(rows)})"]
+        if rows:
+            name_w = max(len(r["name"]) for r in rows)
+            type_w = max(len(r["type"]) for r in rows)
+            lines += [f"  {r['name']:<{name_w}}  {r['type']:<{type_w}}  {r['value']}" for r in rows]
+        if self.warnings:
+            lines += ["", "Warnings"] + [f"  {w}" for w in self.warnings]
+        lines += ["", f"Values shown as {UNKNOWN} are only known once the cloud creates the resource."]
+        return "\n".join(lines) + "\n"
+
+
+def _clean_inputs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: ("(dynamic provider)" if k == "__provider" else _clean_inputs(v))
+            for k, v in value.items()
+            if not (k.startswith("__") and k != "__provider")
+        }
+    if isinstance(value, list | tuple):
+        return [_clean_inputs(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the engine passes numbers as floats; 300.0 is the TTL 300
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+_TYPE_GROUPS = (
+    ("DNS", ("aws:route53/", "cloudflare:index/dnsRecord:", "mta-sts:dns:")),
+    (
+        "Hosting",
+        (
+            "aws:s3/",
+            "aws:cloudfront/",
+            "aws:acm/",
+            "cloudflare:index/workers",
+            "mta-sts:hosting:",
+            "pulumi-python:dynamic",
+        ),
+    ),
+    ("Reporting", ("aws:ses/", "aws:lambda/", "aws:sns/", "aws:cloudwatch/", "aws:iam/", "aws:apigateway", "aws:sqs/")),
+)
+
+
+def group_of(resource: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> str:
+    """``DNS``, ``Hosting``, ``Reporting`` or ``Other``: by the nearest toolkit component above
+    the resource (its DNS backend, policy host, or a reporting/receiver component), else by type."""
+    node: RecordedResource | None = resource
+    while node is not None:
+        t = node.type.lower()
+        if t.startswith("mta-sts:"):
+            if t.startswith("mta-sts:dns:"):
+                return "DNS"
+            if t.startswith("mta-sts:hosting:"):
+                return "Hosting"
+            if any(word in t for word in ("receiver", "report", "tlsrpt")):
+                return "Reporting"
+        node = by_urn.get(node.parent)
+    for group, prefixes in _TYPE_GROUPS:
+        if resource.type.startswith(prefixes):
+            return group
+    return "Other"
+
+
+def dns_rows(r: RecordedResource) -> list[dict[str, str]]:
+    """The DNS record(s) a recorded resource writes, as readers see them: ``name``, ``type``, ``value``."""
+    inputs = r.inputs
+    if r.type == "aws:route53/record:Record":
+        name, rtype = str(inputs.get("name", "")), str(inputs.get("type", ""))
+        if inputs.get("aliases"):
+            return [
+                {"name": name, "type": rtype, "value": f"ALIAS {a.get('name')} (zone {a.get('zoneId')})"}
+                for a in inputs["aliases"]
+            ]
+        values = [str(v) for v in inputs.get("records", [])]
+        return [{"name": name, "type": rtype, "value": decode_txt(v) if rtype == "TXT" else v} for v in values]
+    if r.type == "cloudflare:index/dnsRecord:DnsRecord":
+        name, rtype, content = str(inputs.get("name", "")), str(inputs.get("type", "")), str(inputs.get("content", ""))
+        if rtype == "TXT":
+            content = decode_txt(content)
+        elif rtype == "MX" and inputs.get("priority") is not None:
+            content = f"{int(inputs['priority'])} {content}"
+        suffix = " (proxied)" if inputs.get("proxied") else ""
+        return [{"name": name, "type": rtype, "value": content + suffix}]
+    if r.type == "cloudflare:index/workersCustomDomain:WorkersCustomDomain":
+        host = str(inputs.get("hostname", ""))
+        return [
+            {"name": host, "type": "WORKER", "value": f"Worker {inputs.get('service')} (record made by Cloudflare)"}
+        ]
+    return []
+
+
+def plan_stack(
+    stack: str, *, stacks_dir: Path | None = None, live_dns: bool = True, program: Path | None = None
+) -> Plan:
+    """Run the stack program for ``stack`` under the mock engine and return the :class:`Plan`.
+
+    Raises :class:`InputError` for an unknown stack, an invalid stack file or any user mistake
+    the program reports (config, preflight). ``program`` overrides the stack program found
+    from ``Pulumi.yaml``."""
+    from pulumi_mta_sts.program.pipeline import StackInputError
+
+    folder = stacks_dir or find_stacks_dir()
+    path = find_stack_file(stack, folder)
+    cfg = load_stack_file(path)  # config errors: before the program runs
+    config = config_for_engine(read_stack_file(path))
+    program = program or _program_path(folder)
+    if not program.is_file():
+        raise InputError([Problem("--stack", stack, f"the stack program {program} does not exist")])
+    recorder = Recorder(outputs=PLAN_OUTPUTS, invokes=PLAN_INVOKES, default_outputs=_unknown_outputs)
+    recorder.default_invoke = lambda a: {}
+    with _environment(live_dns):
+        recorder.install(project=PROJECT, stack=stack, config=config)
+        try:
+            recorder.run(lambda: runpy.run_path(str(program), run_name="__main__"))
+        except StackInputError as exc:
+            raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+        except InputError as exc:
+            raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+    outputs = dict(recorder.stack_outputs)
+    return Plan(
+        stack=stack,
+        domain=str(outputs.get("domain") or cfg.domain),
+        policy_text=str(outputs.get("policy_text") or cfg.policy.render()),
+        policy_id=str(outputs.get("policy_id") or cfg.policy.id),
+        resources=list(recorder.resources),
+        outputs=outputs,
+        warnings=recorder.warnings,
+    )

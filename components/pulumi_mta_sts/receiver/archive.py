@@ -1,0 +1,46 @@
+"""The receiver Lambda's deployment archive: the handler and the pure ``reports`` package, nothing
+else (no Pulumi, no third-party code). Shared by the Pulumi component and the benchmark.
+
+The archive is deterministic (sorted entries, fixed timestamps), so an unchanged source gives
+an unchanged archive and no redeploy.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+__all__ = ["HANDLER", "RUNTIME", "archive_files", "build_zip"]
+
+#: The function's handler setting.
+HANDLER = "pulumi_mta_sts.receiver_lambda.handler.handler"
+#: The Lambda runtime the handler is written for (standard library + boto3).
+RUNTIME = "python3.12"
+
+_PACKAGE_DIR = Path(__file__).parent.parent  # the pulumi_mta_sts package
+_SHIPPED = ("reports", "receiver_lambda")
+#: The top package's ``__init__`` is replaced: the real one may grow imports the Lambda must not need.
+_STUB_INIT = b'"""The part of pulumi-mta-sts shipped in the TLS-RPT receiver Lambda."""\n'
+_FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def archive_files() -> dict[str, bytes]:
+    """Archive path → content, for every file the function needs."""
+    files: dict[str, bytes] = {"pulumi_mta_sts/__init__.py": _STUB_INIT}
+    for sub in _SHIPPED:
+        for path in sorted((_PACKAGE_DIR / sub).glob("*.py")):
+            files[f"pulumi_mta_sts/{sub}/{path.name}"] = path.read_bytes()
+    return files
+
+
+def build_zip(files: dict[str, bytes] | None = None) -> bytes:
+    """The deployment zip (deflated, sorted, fixed timestamps)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in sorted((files or archive_files()).items()):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
