@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 
@@ -46,14 +47,12 @@ SES_RECEIVING_REGIONS: frozenset[str] = frozenset(
         "ap-southeast-3",
     }
 )
-DEFAULT_REGION = "us-east-1"
-DEFAULT_SUBDOMAIN_LABEL = "tlsrpt"
-DEFAULT_MAILBOX = "reports"
-DEFAULT_RULE_SET = "mta-sts-tlsrpt"
-#: CloudWatch evaluates at most 7 days of daily periods.
-MAX_SILENCE_DAYS = 7
-#: A function URL request is at most 6 MB, base64 included.
-MAX_BODY_BYTES_LIMIT = 4 * 1024 * 1024
+DEFAULT_REGION = defaults.RECEIVER_REGION
+DEFAULT_SUBDOMAIN_LABEL = defaults.RECEIVER_SUBDOMAIN_LABEL
+DEFAULT_MAILBOX = defaults.RECEIVER_MAILBOX
+DEFAULT_RULE_SET = defaults.RECEIVER_RULE_SET
+MAX_SILENCE_DAYS = defaults.RECEIVER_MAX_SILENCE_DAYS
+MAX_BODY_BYTES_LIMIT = defaults.RECEIVER_MAX_BODY_BYTES_LIMIT
 
 _MAILBOX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
 
@@ -78,15 +77,15 @@ class ReceiverSettings:
     one. This deactivates whatever rule set the account had in that region."""
     https: bool = True
     """Also accept reports by HTTPS POST (a Lambda function URL added to ``rua``)."""
-    failed_sessions_threshold: int = 1
+    failed_sessions_threshold: int = defaults.RECEIVER_FAILED_SESSIONS_THRESHOLD
     """Alarm when a domain's failed sessions in one day reach this many."""
-    silence_days: int = 3
+    silence_days: int = defaults.RECEIVER_SILENCE_DAYS
     """Alarm when no report at all arrived for a domain for this many days (1 to 7)."""
-    raw_retention_days: int = 365
+    raw_retention_days: int = defaults.RECEIVER_RAW_RETENTION_DAYS
     """Days ``raw/`` objects (messages and bodies as received) are kept."""
-    quarantine_retention_days: int = 90
+    quarantine_retention_days: int = defaults.RECEIVER_QUARANTINE_RETENTION_DAYS
     """Days ``quarantine/`` objects are kept."""
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = defaults.RECEIVER_MAX_BODY_BYTES
     """Largest HTTPS report body accepted (413 above)."""
 
     @property

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import DEFAULT_MAX_AGE, DEFAULT_MODE, Policy, validate_policy
@@ -67,10 +68,9 @@ __all__ = [
 ]
 
 NAMESPACE = "mta-sts"
-DNS_PROVIDERS = ("route53", "cloudflare")
-HOST_KINDS = ("cloudfront", "worker")
-DEFAULT_HOST_KIND = {"route53": "cloudfront", "cloudflare": "worker"}
-DEFAULT_VERIFY_TIMEOUT = 600
+DNS_PROVIDERS = defaults.DNS_PROVIDERS
+HOST_KINDS = defaults.HOST_KINDS
+DEFAULT_VERIFY_TIMEOUT = defaults.VERIFY_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def _load_host(c: _Collector, raw: object, provider: str | None) -> HostConfig |
         return None
     c.unknown("host", value, ("kind", "verify_live", "verify_timeout"))
     if value.get("kind") is None:
-        kind = DEFAULT_HOST_KIND.get(provider or "")
+        kind = defaults.DEFAULT_HOST_KIND.get(provider or "")
         if kind is None:
             return None
     else:
@@ -245,7 +245,9 @@ def _load_host(c: _Collector, raw: object, provider: str | None) -> HostConfig |
     if kind == "worker" and provider == "route53":
         c.add("host.kind", "worker", "a Cloudflare Worker needs dns.provider cloudflare; use kind cloudfront")
     verify_live = c.boolean("host.verify_live", value.get("verify_live"), True)
-    timeout = c.integer("host.verify_timeout", value.get("verify_timeout"), DEFAULT_VERIFY_TIMEOUT, 10, 3600)
+    timeout = c.integer(
+        "host.verify_timeout", value.get("verify_timeout"), DEFAULT_VERIFY_TIMEOUT, *defaults.VERIFY_TIMEOUT_RANGE
+    )
     return HostConfig(kind, verify_live, timeout) if kind else None
 
 

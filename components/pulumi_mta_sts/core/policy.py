@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from . import defaults
 from .errors import InputError, Problem
 from .hostnames import normalize_mx_pattern
 
@@ -40,9 +41,8 @@ __all__ = [
 
 MODES = ("enforce", "testing", "none")
 MAX_AGE_LIMIT = 31_557_600
-DEFAULT_MODE = "testing"
-#: One day and one second: some senders only send reports when max_age is over one day.
-DEFAULT_MAX_AGE = 86_401
+DEFAULT_MODE = defaults.DEFAULT_MODE
+DEFAULT_MAX_AGE = defaults.DEFAULT_MAX_AGE
 ID_LENGTH = 32
 VERSION = "STSv1"
 RESERVED_KEYS = ("version", "mode", "mx", "max_age")

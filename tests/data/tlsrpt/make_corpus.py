@@ -129,7 +129,7 @@ def rfc_expected() -> dict[str, Any]:
     }
 
 
-def provider_report(org: str, report_id: str, domain: str, ok: Any, failed: Any, **policy: Any) -> dict[str, Any]:
+def provider_report(org: str, report_id: str | int, domain: str, ok: Any, failed: Any, **policy: Any) -> dict[str, Any]:
     pol: dict[str, Any] = {"policy-type": "sts", "policy-string": POLICY_LINES, "policy-domain": domain}
     pol.update(policy)
     return {

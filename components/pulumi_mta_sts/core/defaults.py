@@ -1,0 +1,99 @@
+"""Every default and every fixed choice of the toolkit, defined once.
+
+Library users (``MtaStsArgs``, ``TlsRptReceiverArgs``, the hosts) and stack users
+(``stacks/Pulumi.<stack>.yaml``) get the same deployment from the same defaults because both
+read them here. A value that is a rule of the standards (what a sender accepts) lives in
+:mod:`pulumi_mta_sts.core.acceptance`; this module holds the toolkit's own choices.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "DEFAULT_HOST_KIND",
+    "DEFAULT_MAX_AGE",
+    "DEFAULT_MODE",
+    "DLQ_RETENTION_SECONDS",
+    "DNS_PROVIDERS",
+    "DNS_TIMEOUT",
+    "DNS_TTL",
+    "HOST_KINDS",
+    "HTTPS_REQUEST_TIMEOUT",
+    "LOG_RETENTION_DAYS",
+    "PRICE_CLASS",
+    "RECEIVER_FAILED_SESSIONS_THRESHOLD",
+    "RECEIVER_MAILBOX",
+    "RECEIVER_MAX_BODY_BYTES",
+    "RECEIVER_MAX_BODY_BYTES_LIMIT",
+    "RECEIVER_MAX_SILENCE_DAYS",
+    "RECEIVER_QUARANTINE_RETENTION_DAYS",
+    "RECEIVER_RAW_RETENTION_DAYS",
+    "RECEIVER_REGION",
+    "RECEIVER_RULE_SET",
+    "RECEIVER_SILENCE_DAYS",
+    "RECEIVER_SUBDOMAIN_LABEL",
+    "VERIFY_INITIAL_DELAY",
+    "VERIFY_MAX_DELAY",
+    "VERIFY_TIMEOUT",
+    "VERIFY_TIMEOUT_RANGE",
+    "default_host_kind",
+]
+
+# ---- the policy ----------------------------------------------------------------------------------
+#: A new domain starts by watching reports, not by refusing mail.
+DEFAULT_MODE: Final = "testing"
+#: One day and one second: some senders only send reports when max_age is over one day.
+DEFAULT_MAX_AGE: Final = 86_401
+
+# ---- DNS -----------------------------------------------------------------------------------------
+DNS_PROVIDERS: Final = ("route53", "cloudflare")
+#: TTL in seconds of every record the toolkit publishes (Cloudflare: also the explicit TTL).
+DNS_TTL: Final = 300
+#: Seconds to wait for each live DNS answer (preflight, existing-record warnings, plan).
+DNS_TIMEOUT: Final = 5.0
+
+# ---- the policy host -----------------------------------------------------------------------------
+HOST_KINDS: Final = ("cloudfront", "worker")
+#: The host each DNS provider gets unless one is chosen: a Worker needs Cloudflare DNS, and on
+#: Cloudflare it is one script instead of a bucket, a certificate and a distribution.
+DEFAULT_HOST_KIND: Final = {"route53": "cloudfront", "cloudflare": "worker"}
+#: CloudFront's cheapest price class (edge locations in North America and Europe): the policy is
+#: a few hundred bytes fetched about once a day per sender.
+PRICE_CLASS: Final = "PriceClass_100"
+
+
+def default_host_kind(dns_provider: str) -> str:
+    """The host kind used for ``dns_provider`` when none is chosen (``cloudfront`` for unknown ones)."""
+    return DEFAULT_HOST_KIND.get(dns_provider, "cloudfront")
+
+
+# ---- waiting until the new policy is served (PolicyLive) ------------------------------------------
+#: Seconds ``PolicyLive`` keeps trying before the deploy fails.
+VERIFY_TIMEOUT: Final = 600
+#: The values ``verify_timeout`` may take (seconds).
+VERIFY_TIMEOUT_RANGE: Final = (10, 3600)
+#: Seconds before the first retry, and the cap of the exponential back-off.
+VERIFY_INITIAL_DELAY: Final = 2.0
+VERIFY_MAX_DELAY: Final = 30.0
+#: Seconds one HTTPS fetch of the policy may take (the deploy gate and ``mta-sts check``).
+HTTPS_REQUEST_TIMEOUT: Final = 10.0
+
+# ---- the TLS-RPT receiver ------------------------------------------------------------------------
+RECEIVER_REGION: Final = "us-east-1"
+RECEIVER_SUBDOMAIN_LABEL: Final = "tlsrpt"
+RECEIVER_MAILBOX: Final = "reports"
+RECEIVER_RULE_SET: Final = "mta-sts-tlsrpt"
+RECEIVER_FAILED_SESSIONS_THRESHOLD: Final = 1
+RECEIVER_SILENCE_DAYS: Final = 3
+#: CloudWatch evaluates at most 7 days of daily periods.
+RECEIVER_MAX_SILENCE_DAYS: Final = 7
+RECEIVER_RAW_RETENTION_DAYS: Final = 365
+RECEIVER_QUARANTINE_RETENTION_DAYS: Final = 90
+RECEIVER_MAX_BODY_BYTES: Final = 1024 * 1024
+#: A function URL request is at most 6 MB, base64 included.
+RECEIVER_MAX_BODY_BYTES_LIMIT: Final = 4 * 1024 * 1024
+#: Days the receiver function's logs are kept.
+LOG_RETENTION_DAYS: Final = 90
+#: How long a report that failed every retry stays in the dead-letter queue (the SQS maximum).
+DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600

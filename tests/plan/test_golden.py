@@ -1,0 +1,68 @@
+"""Golden plans: what ``mta-sts plan --format json`` says of the three example stacks.
+
+The policy, its id, every DNS record and every resource (name, type, group, parent, inputs,
+dependencies) must stay exactly as recorded in ``tests/plan/golden/<stack>.json``. A change that
+moves code must not change any of it; a change that means to change the deployment updates the
+files on purpose::
+
+    MTA_STS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/plan/test_golden.py
+
+and the diff of the JSON files is then part of the review.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_mta_sts.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+STACKS = ("example-com", "example-org", "example-net")
+_OBJECT_REPR = re.compile(r"<([\w.]+) object at 0x[0-9a-f]+>")
+
+
+def _stable(value: Any) -> Any:
+    """``value`` without what differs between runs (object addresses) and in a fixed order."""
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    if isinstance(value, str):
+        return _OBJECT_REPR.sub(r"<\1>", value)
+    return value
+
+
+def _normal(plan: dict[str, Any]) -> dict[str, Any]:
+    out = _stable(plan)
+    out["resources"] = sorted(out["resources"], key=lambda r: (r["name"], r["type"]))
+    out["dns"] = sorted(out["dns"], key=lambda r: (r["name"], r["type"], r["value"]))
+    return dict(out)
+
+
+def _plan_json(stack: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    code = main(["plan", "--stack", stack, "--stacks-dir", str(ROOT / "stacks"), "--no-live-dns", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    result: dict[str, Any] = json.loads(captured.out)
+    return result
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_matches_the_golden_file(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = GOLDEN / f"{stack}.json"
+    got = _plan_json(stack, capsys)
+    if os.environ.get("MTA_STS_UPDATE_GOLDEN") == "1":
+        path.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    want = json.loads(path.read_text(encoding="utf-8"))
+    got_n, want_n = _normal(got), _normal(want)
+    assert got_n["policy"] == want_n["policy"]
+    assert got_n["dns"] == want_n["dns"]
+    assert [(r["name"], r["type"]) for r in got_n["resources"]] == [(r["name"], r["type"]) for r in want_n["resources"]]
+    assert got_n == want_n
