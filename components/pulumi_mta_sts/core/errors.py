@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["InputError", "Problem"]
+__all__ = ["InputError", "MissingExtraError", "Problem"]
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,38 @@ class InputError(ValueError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+#: The optional dependency groups (``pip install 'pulumi-mta-sts[<extra>]'``) that bring each module.
+EXTRAS_OF_MODULE: dict[str, tuple[str, ...]] = {
+    "pulumi": ("aws", "cloudflare"),
+    "pulumi_aws": ("aws",),
+    "boto3": ("aws",),
+    "botocore": ("aws",),
+    "pulumi_cloudflare": ("cloudflare",),
+}
+
+
+class MissingExtraError(ImportError):
+    """Raised when a component needs a dependency of an extra that is not installed. The base
+    install (the CLI's ``render``, ``check``, ``reports`` and the pure core) stays small; the
+    Pulumi components need ``[aws]`` and/or ``[cloudflare]``.
+
+    Use it where a component imports its provider SDK::
+
+        try:
+            import pulumi_aws as aws
+        except ModuleNotFoundError as exc:
+            raise MissingExtraError.for_module(exc, "CloudFrontHost") from None
+    """
+
+    @classmethod
+    def for_module(cls, exc: ModuleNotFoundError, needed_by: str) -> MissingExtraError:
+        missing = (exc.name or "").split(".")[0]
+        extras = EXTRAS_OF_MODULE.get(missing, ("all",))
+        commands = " or ".join(f"pip install 'pulumi-mta-sts[{extra}]'" for extra in extras)
+        return cls(
+            f"{needed_by} needs the Python package {missing!r}, which is not installed; install it with "
+            f"{commands} (from a checkout: pip install -e '.[{extras[0]}]')",
+            name=missing,
+        )

@@ -40,6 +40,7 @@ from pulumi_mta_sts.dns.backends import DnsBackend
 
 from .base import HostRecord, PolicyHost
 from .cloudfront_function import NOT_FOUND_KEY, POLICY_KEY, RUNTIME, viewer_request_code
+from .private_bucket import BucketNames, private_bucket
 from .worker_script import not_found_text
 
 __all__ = [
@@ -124,35 +125,13 @@ class CloudFrontHost(PolicyHost):
         tags = {"mta-sts:domain": domain, **args.tags}
 
         # -- the private bucket ------------------------------------------------------------
-        bucket = aws.s3.Bucket(f"{name}-bucket", force_destroy=False, tags=tags, opts=child)
-        ownership = aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
+        storage = private_bucket(
+            BucketNames(f"{name}-bucket", f"{name}-ownership", f"{name}-public-access", f"{name}-encryption"),
+            parent=self,
+            tags=tags,
         )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    ),
-                )
-            ],
-            opts=child,
-        )
-        after_bucket_setup = pulumi.ResourceOptions(parent=self, depends_on=[ownership, public_access, encryption])
+        bucket = storage.bucket
+        after_bucket_setup = pulumi.ResourceOptions(parent=self, depends_on=storage.setup)
         policy_object = aws.s3.BucketObjectv2(
             f"{name}-policy",
             bucket=bucket.id,
@@ -275,7 +254,7 @@ class CloudFrontHost(PolicyHost):
             policy=pulumi.Output.all(bucket.arn, distribution.arn).apply(
                 lambda arns: json.dumps(bucket_policy_document(str(arns[0]), str(arns[1])))
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[storage.public_access]),
         )
 
         # -- DNS: mta-sts.<domain> -> the distribution --------------------------------------
