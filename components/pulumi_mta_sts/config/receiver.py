@@ -122,31 +122,33 @@ def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSetting
     problems: list[Problem] = []
     chosen: dict[str, object] = {}
     for spec in fields(ReceiverSettings):
-        if spec.name not in values or values[spec.name] is None:
+        if values.get(spec.name) is None:
             continue
-        value = values[spec.name]
-        default = spec.default
-        if isinstance(default, bool):
-            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-                value = value.strip().lower() == "true"
-            if not isinstance(value, bool):
-                problems.append(Problem(spec.name, value, f"must be true or false, got {value!r}"))
-                continue
-        elif isinstance(default, int):
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value.strip())
-            if isinstance(value, bool) or not isinstance(value, int):
-                problems.append(Problem(spec.name, value, f"must be a whole number, got {value!r}"))
-                continue
-        elif not isinstance(value, str) or not value.strip():
-            problems.append(Problem(spec.name, value, f"must be a non-empty string, got {value!r}"))
-            continue
+        value, problem = _read_setting(spec.name, values[spec.name], spec.default)
+        if problem is not None:
+            problems.append(problem)
         else:
-            value = value.strip()
-            if spec.name == "region":
-                value = value.lower()
-        chosen[spec.name] = value
+            chosen[spec.name] = value
     return ReceiverSettings(**chosen), problems  # type: ignore[arg-type]
+
+
+def _read_setting(name: str, value: object, default: object) -> tuple[object, Problem | None]:
+    """``value`` converted to the type of ``default`` (bool, int or text), or the problem."""
+    if isinstance(default, bool):
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            value = value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            return None, Problem(name, value, f"must be true or false, got {value!r}")
+        return value, None
+    if isinstance(default, int):
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, Problem(name, value, f"must be a whole number, got {value!r}")
+        return value, None
+    if not isinstance(value, str) or not value.strip():
+        return None, Problem(name, value, f"must be a non-empty string, got {value!r}")
+    return (value.strip().lower() if name == "region" else value.strip()), None
 
 
 def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_rule_set: bool = True) -> list[Problem]:
@@ -164,33 +166,51 @@ def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_
             )
         )
     if settings.subdomain is not None:
-        sub, sub_problems = normalize_hostname(settings.subdomain, "subdomain")
-        problems.extend(sub_problems)
-        if sub is not None and sub == domain:
-            problems.append(
-                Problem(
-                    "subdomain",
-                    settings.subdomain,
-                    f"is the domain itself; an MX for SES on {domain} would take the domain's real mail. "
-                    f"Use a dedicated subdomain such as tlsrpt.{domain}",
-                )
-            )
-        elif sub is not None and not sub.endswith("." + domain):
-            problems.append(
-                Problem(
-                    "subdomain",
-                    settings.subdomain,
-                    f"must be a subdomain of {domain} (its MX and verification records go in that zone), "
-                    f"e.g. tlsrpt.{domain}",
-                )
-            )
+        problems += _subdomain_problems(domain, settings.subdomain)
     mailbox = settings.mailbox
     if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
         problems.append(
             Problem("mailbox", mailbox, "must be a mail local part of letters, digits, '.', '-', '_' or '+'")
         )
-    if settings.rule_set_name is None and not settings.create_rule_set and require_rule_set:
+    problems += _rule_set_problems(settings, require_rule_set)
+    _int_in(problems, "failed_sessions_threshold", settings.failed_sessions_threshold, 1, 10**9)
+    _int_in(problems, "silence_days", settings.silence_days, 1, MAX_SILENCE_DAYS)
+    _int_in(problems, "raw_retention_days", settings.raw_retention_days, 1, 36500)
+    _int_in(problems, "quarantine_retention_days", settings.quarantine_retention_days, 1, 36500)
+    _int_in(problems, "max_body_bytes", settings.max_body_bytes, 1024, MAX_BODY_BYTES_LIMIT)
+    return problems
+
+
+def _subdomain_problems(domain: str, subdomain: str) -> list[Problem]:
+    """The reports mailbox's domain must be a host name strictly below ``domain``: an SES MX on
+    the domain itself would take the domain's real mail."""
+    sub, problems = normalize_hostname(subdomain, "subdomain")
+    if sub is not None and sub == domain:
         problems.append(
+            Problem(
+                "subdomain",
+                subdomain,
+                f"is the domain itself; an MX for SES on {domain} would take the domain's real mail. "
+                f"Use a dedicated subdomain such as tlsrpt.{domain}",
+            )
+        )
+    elif sub is not None and not sub.endswith("." + domain):
+        problems.append(
+            Problem(
+                "subdomain",
+                subdomain,
+                f"must be a subdomain of {domain} (its MX and verification records go in that zone), "
+                f"e.g. tlsrpt.{domain}",
+            )
+        )
+    return problems
+
+
+def _rule_set_problems(settings: ReceiverSettings, require_rule_set: bool) -> list[Problem]:
+    """One SES receipt rule set is active per region: the user names it, or asks for one."""
+    name = settings.rule_set_name
+    if name is None and not settings.create_rule_set and require_rule_set:
+        return [
             Problem(
                 "rule_set_name",
                 None,
@@ -198,25 +218,22 @@ def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_
                 f"{settings.region} (only one is active per region), or set create_rule_set: true to create "
                 "and activate one (that deactivates any other rule set in the region)",
             )
-        )
-    elif settings.rule_set_name is not None:
-        name = settings.rule_set_name
-        if (
-            not isinstance(name, str)
-            or not 1 <= len(name) <= 64
-            or not all(ch.isascii() and (ch.isalnum() or ch in "._-") for ch in name)
-            or not name[0].isalnum()
-        ):
-            problems.append(
-                Problem(
-                    "rule_set_name",
-                    name,
-                    "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-                )
+        ]
+    if name is not None and not _is_rule_set_name(name):
+        return [
+            Problem(
+                "rule_set_name",
+                name,
+                "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
             )
-    _int_in(problems, "failed_sessions_threshold", settings.failed_sessions_threshold, 1, 10**9)
-    _int_in(problems, "silence_days", settings.silence_days, 1, MAX_SILENCE_DAYS)
-    _int_in(problems, "raw_retention_days", settings.raw_retention_days, 1, 36500)
-    _int_in(problems, "quarantine_retention_days", settings.quarantine_retention_days, 1, 36500)
-    _int_in(problems, "max_body_bytes", settings.max_body_bytes, 1024, MAX_BODY_BYTES_LIMIT)
-    return problems
+        ]
+    return []
+
+
+def _is_rule_set_name(name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and 1 <= len(name) <= 64
+        and all(ch.isascii() and (ch.isalnum() or ch in "._-") for ch in name)
+        and name[0].isalnum()
+    )

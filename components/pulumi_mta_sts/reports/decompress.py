@@ -7,6 +7,7 @@ A gzip bomb is cut off as soon as the output passes the cap: zlib is asked for a
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 
 from .limits import DEFAULT_LIMITS, Limits, ReportError
 
@@ -24,43 +25,57 @@ def is_gzip(data: bytes) -> bool:
 def gunzip_capped(data: bytes, max_output: int) -> bytes:
     """Decompress gzip ``data`` (several concatenated members allowed), refusing more than
     ``max_output`` bytes of output; raises :class:`ReportError` on corrupt or truncated input."""
-    out: list[bytes] = []
-    total = 0
+    out = _CappedOutput(max_output)
     pending = data
     while pending:
-        decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        chunk_in = pending
-        while True:
-            try:
-                piece = decoder.decompress(chunk_in, max_output - total + 1)
-            except zlib.error as exc:
-                raise ReportError(f"corrupt gzip data ({exc})") from None
-            total += len(piece)
-            if total > max_output:
-                raise ReportError(f"decompressed report exceeds the limit of {max_output} bytes")
-            out.append(piece)
-            if decoder.eof:
-                break
-            chunk_in = decoder.unconsumed_tail
-            if not chunk_in:
-                # Ask for any output still buffered inside zlib before deciding it is truncated.
-                try:
-                    piece = decoder.flush(_CHUNK)
-                except zlib.error as exc:  # pragma: no cover - zlib reports this on decompress
-                    raise ReportError(f"corrupt gzip data ({exc})") from None
-                total += len(piece)
-                if total > max_output:
-                    raise ReportError(f"decompressed report exceeds the limit of {max_output} bytes")
-                out.append(piece)
-                if not decoder.eof:
-                    raise ReportError("truncated gzip data (the stream ends before the gzip trailer)")
-                break
-        pending = decoder.unused_data
+        pending = _inflate_member(pending, out)
         if pending and not is_gzip(pending):
             if pending.strip(b"\x00"):
                 raise ReportError("trailing garbage after the gzip data")
             break
-    return b"".join(out)
+    return b"".join(out.pieces)
+
+
+class _CappedOutput:
+    """Decompressed pieces whose total size may not pass ``cap``."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.total = 0
+        self.pieces: list[bytes] = []
+
+    @property
+    def room(self) -> int:
+        """How much output zlib may return: one byte past the cap, so exceeding it is seen."""
+        return self.cap - self.total + 1
+
+    def add(self, piece: bytes) -> None:
+        self.total += len(piece)
+        if self.total > self.cap:
+            raise ReportError(f"decompressed report exceeds the limit of {self.cap} bytes")
+        self.pieces.append(piece)
+
+
+def _inflate_member(data: bytes, out: _CappedOutput) -> bytes:
+    """Inflate the gzip member at the start of ``data`` into ``out``; return the bytes after it."""
+    decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    chunk_in = data
+    while not decoder.eof:
+        out.add(_zlib_call(decoder.decompress, chunk_in, out.room))
+        chunk_in = decoder.unconsumed_tail
+        if not chunk_in and not decoder.eof:
+            # Ask for any output still buffered inside zlib before deciding it is truncated.
+            out.add(_zlib_call(decoder.flush, _CHUNK))
+            if not decoder.eof:
+                raise ReportError("truncated gzip data (the stream ends before the gzip trailer)")
+    return decoder.unused_data
+
+
+def _zlib_call(method: Callable[..., bytes], *args: object) -> bytes:
+    try:
+        return method(*args)
+    except zlib.error as exc:
+        raise ReportError(f"corrupt gzip data ({exc})") from None
 
 
 def report_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bytes:

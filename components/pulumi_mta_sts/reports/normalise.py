@@ -109,36 +109,43 @@ def _count(value: Any, path: str) -> int:
 
 
 def _timestamp(value: Any, path: str) -> str:
+    """``value`` as a canonical UTC date-time (``YYYY-MM-DDTHH:MM:SSZ``): RFC 3339 text, with the
+    deviations real senders use (Unix seconds as number or digits, ``UTC``/``GMT`` suffixes)."""
     if value is _MISSING or value is None:
         raise ReportError(f"{path} is missing")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            moment = datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise ReportError(f"{path} is not a date-time: {value!r}") from None
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _from_unix_seconds(value, path)
     if not isinstance(value, str):
         raise ReportError(f"{path} must be an RFC 3339 date-time string, got {type(value).__name__}")
     if len(value) == 20 and value[10] == "T" and value[19] == "Z":  # already canonical: validate only
-        try:
-            datetime.fromisoformat(value[:19])
-        except ValueError:
-            raise ReportError(f"{path} is not an RFC 3339 date-time: {value!r}") from None
+        _parse_iso(value[:19], value, path)
         return value
     text = value.strip()
-    if text.isdigit() and len(text) >= 9:
-        return _timestamp(int(text), path)
+    if text.isascii() and text.isdigit() and len(text) >= 9:
+        return _from_unix_seconds(int(text), path)
     if text[-1:] in ("z", "Z"):
         text = text[:-1] + "+00:00"
     elif text.endswith(" UTC") or text.endswith(" GMT"):
         text = text[:-4] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ReportError(f"{path} is not an RFC 3339 date-time: {value!r}") from None
+    moment = _parse_iso(text, value, path)
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _from_unix_seconds(value: float, path: str) -> str:
+    try:
+        moment = datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ReportError(f"{path} is not a date-time: {value!r}") from None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(text: str, original: str, path: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ReportError(f"{path} is not an RFC 3339 date-time: {original!r}") from None
 
 
 def _strings(value: Any, path: str) -> list[str]:
