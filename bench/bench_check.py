@@ -164,6 +164,40 @@ def unit_costs(live: Remote, domains: list[str]) -> float:
     return floor
 
 
+def one_round(
+    parent: Any, live: Remote, domains: list[str], options: CheckOptions, run: int
+) -> tuple[float, float, float, float]:
+    """Ours, then checkdmarc, over ``domains``; prints both and returns their wall and CPU
+    seconds: (ours wall, checkdmarc wall, ours CPU, checkdmarc CPU)."""
+    fixture_work(parent, len(domains))
+    t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
+    reports = check_domains(domains, options)
+    ours, ours_cpu = time.perf_counter() - t0, _cpu() - c0
+    ours_fixture_cpu = fixture_cpu(parent) - f0
+    ok = sum(r.ok for r in reports)
+    checks = sum(len(r.checks) for r in reports)
+    print(
+        f"[{run}] ours (mta-sts check --no-smtp, concurrency {options.concurrency}): {ours:.2f}s wall, "
+        f"{ok}/{len(reports)} domains ok, {checks} checks, {ours_cpu:.2f}s CPU here, "
+        f"{ours_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
+    )
+    with checkdmarc_adapter(live) as check_mta_sts:
+        fixture_work(parent, len(domains))
+        t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
+        results = [check_mta_sts(d) for d in domains]
+        theirs, theirs_cpu = time.perf_counter() - t0, _cpu() - c0
+        theirs_fixture_cpu = fixture_cpu(parent) - f0
+    valid = sum(bool(r.get("valid")) for r in results)
+    print(
+        f"[{run}] checkdmarc check_mta_sts, sequential loop: {theirs:.2f}s wall, "
+        f"{valid}/{len(results)} valid, {theirs_cpu:.2f}s CPU here, "
+        f"{theirs_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
+    )
+    if valid < len(results):
+        print("  first error:", next(r.get("error") for r in results if not r.get("valid")))
+    return ours, theirs, ours_cpu, theirs_cpu
+
+
 def run_scenario(
     parent: Any,
     live: Remote,
@@ -187,42 +221,8 @@ def run_scenario(
         timeout=10,
         concurrency=concurrency,
     )
-    ours_walls: list[float] = []
-    theirs_walls: list[float] = []
-    ours_cpus: list[float] = []
-    theirs_cpus: list[float] = []
-    for run in range(1, repeat + 1):
-        fixture_work(parent, len(domains))
-        t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
-        reports = check_domains(domains, options)
-        ours, ours_cpu = time.perf_counter() - t0, _cpu() - c0
-        ours_fixture_cpu = fixture_cpu(parent) - f0
-        ok = sum(r.ok for r in reports)
-        checks = sum(len(r.checks) for r in reports)
-        print(
-            f"[{run}] ours (mta-sts check --no-smtp, concurrency {concurrency}): {ours:.2f}s wall, "
-            f"{ok}/{len(reports)} domains ok, {checks} checks, {ours_cpu:.2f}s CPU here, "
-            f"{ours_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
-        )
-
-        with checkdmarc_adapter(live) as check_mta_sts:
-            fixture_work(parent, len(domains))
-            t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
-            results = [check_mta_sts(d) for d in domains]
-            theirs, theirs_cpu = time.perf_counter() - t0, _cpu() - c0
-            theirs_fixture_cpu = fixture_cpu(parent) - f0
-        valid = sum(bool(r.get("valid")) for r in results)
-        print(
-            f"[{run}] checkdmarc check_mta_sts, sequential loop: {theirs:.2f}s wall, "
-            f"{valid}/{len(results)} valid, {theirs_cpu:.2f}s CPU here, "
-            f"{theirs_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
-        )
-        if valid < len(results):
-            print("  first error:", next(r.get("error") for r in results if not r.get("valid")))
-        ours_walls.append(ours)
-        theirs_walls.append(theirs)
-        ours_cpus.append(ours_cpu)
-        theirs_cpus.append(theirs_cpu)
+    rounds = [one_round(parent, live, domains, options, run) for run in range(1, repeat + 1)]
+    ours_walls, theirs_walls, ours_cpus, theirs_cpus = (list(column) for column in zip(*rounds, strict=True))
     ours_med, theirs_med = statistics.median(ours_walls), statistics.median(theirs_walls)
     print(
         f"median wall: ours {ours_med:.2f}s, checkdmarc {theirs_med:.2f}s; "

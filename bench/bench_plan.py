@@ -50,19 +50,20 @@ def main() -> None:
         )
 
     from pulumi_mta_sts.plan.stack_plan import plan_stack
+    from pulumi_mta_sts.program.options import ProgramOptions
 
-    plan_stack("example-org", stacks_dir=ROOT / "stacks", live_dns=False)  # warm up: imports
+    offline = ProgramOptions(live_dns=False)
+    plan_stack("example-org", stacks_dir=ROOT / "stacks", options=offline)  # warm up: imports
     for stack in ("example-com", "example-org"):
         times = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            plan_stack(stack, stacks_dir=ROOT / "stacks", live_dns=False)
+            plan_stack(stack, stacks_dir=ROOT / "stacks", options=offline)
             times.append(time.perf_counter() - start)
         print(f"in-process plan_stack({stack!r}): median {statistics.median(times) * 1000:.0f} ms (n={args.repeat})")
 
-    from pulumi.dynamic.dynamic import serialize_provider
-
     from pulumi_mta_sts.mtasts.policy_live import PolicyLiveProvider
+    from pulumi_mta_sts.program.sdk import serialize_provider
 
     print(f"serialised PolicyLive provider: {len(serialize_provider(PolicyLiveProvider()))} bytes (base64)")
 

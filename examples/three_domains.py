@@ -18,7 +18,7 @@ import pulumi_cloudflare as cloudflare
 
 from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.dns.backends import CloudflareDns, CloudflareDnsArgs
+from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 
 

@@ -11,8 +11,9 @@ from pulumi_mta_sts.plan.engine import Recorder
 
 @pytest.fixture
 def pulumi_mocks() -> Iterator[Recorder]:
-    """A fresh recording Pulumi mock engine (``tests/pulumi_mock.py``), installed with
-    project ``mta-sts``, stack ``test``, ``preview=False`` and empty config.
+    """A fresh recording Pulumi mock engine (``tests/pulumi_mock.py``: the test cloud of
+    ``pulumi_mta_sts/plan/cloud.py``), installed with project ``mta-sts``, stack ``test``,
+    ``preview=False`` and empty config, on an open event loop (closed again afterwards).
 
     Run a program with ``pulumi_mocks.run(fn)``; afterwards query ``resources``,
     ``one(type_token)``, ``named(name)``, ``invocations``, ``warnings``. Re-install with other
@@ -25,3 +26,4 @@ def pulumi_mocks() -> Iterator[Recorder]:
     import pulumi.runtime
 
     pulumi.runtime.set_all_config({})
+    recorder.close()

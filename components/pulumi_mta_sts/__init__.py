@@ -1,8 +1,87 @@
 """pulumi-mta-sts: MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460) for a mail domain.
 
-The pure parts (``policy``, ``records``, ``matching``, ``hostnames``, ``config``, ``reports``)
-never import Pulumi, so the CLI and the report-parsing Lambda stay light. The Pulumi
-components live in their own modules and import Pulumi only when they are imported.
+The public names are loaded on first use (PEP 562), so ``import pulumi_mta_sts`` costs nothing
+and imports no Pulumi: the CLI, the checker and the receiver Lambda import this package too, and
+the base install has no Pulumi SDK at all. ``from pulumi_mta_sts import MtaSts`` imports the
+component then; when the extra it needs is not installed, :class:`MissingExtraError` names it.
+
+The folders below are the layers (``docs/architecture.md``); import from them directly for
+anything not listed here.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pulumi_mta_sts.config import DnsConfig, ReceiverSettings
+    from pulumi_mta_sts.core import InputError, Policy, Problem
+    from pulumi_mta_sts.core.errors import MissingExtraError
+    from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
+    from pulumi_mta_sts.mtasts import MtaSts, MtaStsArgs
+    from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
+
 __version__ = "0.1.0"
+
+#: Public name → the module that defines it (imported when the name is first used).
+_SOURCES: dict[str, str] = {
+    "MtaSts": "pulumi_mta_sts.mtasts",
+    "MtaStsArgs": "pulumi_mta_sts.mtasts",
+    "TlsRptReceiver": "pulumi_mta_sts.receiver",
+    "TlsRptReceiverArgs": "pulumi_mta_sts.receiver",
+    "Route53Dns": "pulumi_mta_sts.dns",
+    "Route53DnsArgs": "pulumi_mta_sts.dns",
+    "CloudflareDns": "pulumi_mta_sts.dns",
+    "CloudflareDnsArgs": "pulumi_mta_sts.dns",
+    "Policy": "pulumi_mta_sts.core",
+    "InputError": "pulumi_mta_sts.core",
+    "Problem": "pulumi_mta_sts.core",
+    "MissingExtraError": "pulumi_mta_sts.core.errors",
+    "DnsConfig": "pulumi_mta_sts.config",
+    "ReceiverSettings": "pulumi_mta_sts.config",
+}
+
+__all__ = [
+    "CloudflareDns",
+    "CloudflareDnsArgs",
+    "DnsConfig",
+    "InputError",
+    "MissingExtraError",
+    "MtaSts",
+    "MtaStsArgs",
+    "Policy",
+    "Problem",
+    "ReceiverSettings",
+    "Route53Dns",
+    "Route53DnsArgs",
+    "TlsRptReceiver",
+    "TlsRptReceiverArgs",
+    "__version__",
+]
+
+
+def _load(name: str) -> Any:
+    """The module's ``__getattr__``: import the public ``name`` from its home on first use."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        value = getattr(importlib.import_module(source), name)
+    except ModuleNotFoundError as exc:
+        from pulumi_mta_sts.core.errors import MissingExtraError
+
+        missing = MissingExtraError.from_import_error(exc, name)
+        if missing is None:
+            raise  # not a missing extra: a real error, shown as it is
+        raise missing from None
+    globals()[name] = value  # the next use is a plain attribute look-up
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if not TYPE_CHECKING:  # mypy reads the imports above instead, so it still reports a misspelt name
+    __getattr__ = _load

@@ -1,3 +1,5 @@
+"""``python -m pulumi_mta_sts``: the ``mta-sts`` command, for when the script is not on ``PATH``."""
+
 import sys
 
 from .cli import main

@@ -121,6 +121,16 @@ def test_an_oversized_policy_fails(live: LiveFixture) -> None:
     assert "64 KiB" in result(report, "policy-fetch")
 
 
+def test_a_body_that_is_not_utf8_fails_the_fetch_and_its_content_is_still_checked(live: LiveFixture) -> None:
+    published = live.publish("latin1.mail.test")
+    published.site.body = published.policy.render_bytes().replace(b"enforce", b"enf\xf6rce")
+    report = check(live, "latin1.mail.test", smtp=False)
+    assert status(report, "policy-fetch") is Status.FAIL  # a sender cannot read it: no policy
+    assert "not valid UTF-8" in result(report, "policy-fetch")
+    assert "serve the policy as UTF-8" in result(report, "policy-fetch")
+    assert status(report, "policy-content") is Status.FAIL
+
+
 def test_a_slow_policy_host_is_a_timeout_not_a_traceback(live: LiveFixture) -> None:
     live.publish("slow.mail.test").site.delay = 1.5
     report = check(live, "slow.mail.test", smtp=False, timeout=0.5)

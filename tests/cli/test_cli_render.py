@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_mta_sts.cli import main
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +69,22 @@ def test_render_stack_file(capsys: pytest.CaptureFixture[str]) -> None:
         == "version: STSv1\r\nmode: testing\r\nmx: mx1.example.com\r\nmx: mx2.example.com\r\nmax_age: 86401\r\n"
     )
     assert [r["name"] for r in data["records"]] == ["_mta-sts.example.com", "_smtp._tls.example.com"]
+
+
+def test_flags_left_out_take_the_one_set_of_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "render", "--domain", "example.com", "--mx", "mx1.example.com", "--json")
+    assert code == 0
+    expected = Policy.build(defaults.DEFAULT_MODE, ["mx1.example.com"], defaults.DEFAULT_MAX_AGE)
+    assert json.loads(out)["id"] == expected.id
+    help_text = subprocess.run(
+        [sys.executable, "-m", "pulumi_mta_sts", "render", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},  # one help line per option
+    ).stdout
+    assert f"(default {defaults.DEFAULT_MODE})" in help_text
+    assert f"(default {defaults.DEFAULT_MAX_AGE})" in help_text
 
 
 def test_render_text_shows_policy_id_and_records(capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,7 +32,6 @@ def deploy(rec: Recorder, provider: str) -> None:
         dns=DnsConfig(provider, zone_name="example.com"),
         host="cloudfront",
         rua=RUA,
-        warn_existing_records=False,
     )
     rec.run(lambda: MtaSts("example-com", args))
 

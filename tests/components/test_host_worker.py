@@ -32,7 +32,6 @@ def rec(pulumi_mocks: Recorder) -> Recorder:
         dns=DnsConfig("cloudflare", zone_name="example.org"),
         host="worker",
         rua=RUA,
-        warn_existing_records=False,
     )
     pulumi_mocks.run(lambda: MtaSts("example-org", args))
     return pulumi_mocks

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import dns.resolver
 import pulumi
 import pytest
 
 from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import sts_record_value
+from pulumi_mta_sts.core.records import DnsRecord, sts_record_value
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
-from pulumi_mta_sts.net import existing_records
-from pulumi_mta_sts.net.resolver import NAMESERVERS_ENV, NO_LIVE_DNS_ENV
+from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV, make_resolver
 from pulumi_mta_sts.plan.engine import Recorder
 from tests.livefixture.dns_server import DnsFixture, Zone
 from tests.pulumi_mock import make_recorder
@@ -27,7 +27,6 @@ def args(policy: Policy = POLICY, **overrides: Any) -> MtaStsArgs:
         "policy": policy,
         "dns": DnsConfig("route53", zone_name="example.com"),
         "rua": ["mailto:tlsrpt@example.com"],
-        "warn_existing_records": False,
     }
     return MtaStsArgs(**{**base, **overrides})
 
@@ -112,49 +111,114 @@ def live_dns(dns_server: DnsFixture, monkeypatch: pytest.MonkeyPatch) -> Zone:
     zone = dns_server.zone
     zone.records.clear()
     zone.blackholes.clear()
-    monkeypatch.setenv(NAMESERVERS_ENV, dns_server.nameserver)
     monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
-    monkeypatch.setattr(existing_records, "DNS_TIMEOUT", 0.5)
     zone.add("example.com", "A", "127.0.0.1")
     return zone
 
 
-def test_a_hand_made_sts_record_is_reported_with_how_to_adopt_it(pulumi_mocks: Recorder, live_dns: Zone) -> None:
+@pytest.fixture
+def resolver(dns_server: DnsFixture) -> dns.resolver.Resolver:
+    return make_resolver([dns_server.nameserver], timeout=0.5)
+
+
+class _NoLookups(dns.resolver.Resolver):
+    """A resolver that fails the test if anything asks it."""
+
+    def resolve(self, *args: Any, **kwargs: Any) -> dns.resolver.Answer:
+        raise AssertionError(f"unexpected DNS look-up {args}")
+
+
+def warn_unmanaged(a: MtaStsArgs, resolver: dns.resolver.Resolver, **kwargs: Any) -> tuple[Recorder, list[str]]:
+    """Deploy ``a`` and ask the component for unmanaged records, as the stack program does."""
+    rec = make_recorder().install(stack="test")
+    returned: list[str] = []
+    rec.run(lambda: returned.extend(MtaSts("example-com", a).warn_unmanaged_records(resolver, **kwargs)))
+    return rec, returned
+
+
+def test_the_constructor_looks_nothing_up(pulumi_mocks: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
+    monkeypatch.setattr(dns.resolver.Resolver, "resolve", _NoLookups.resolve)
+    assert deploy(args()).warnings == []
+
+
+def test_a_hand_made_sts_record_is_reported_with_how_to_adopt_it(
+    pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
+) -> None:
     live_dns.add("_mta-sts.example.com", "TXT", "v=STSv1; id=20240101T000000;")
     live_dns.add("_mta-sts.example.com", "TXT", "some other text")
-    rec = deploy(args(warn_existing_records=True))
+    rec, returned = warn_unmanaged(args(), resolver)
     [warning] = rec.warnings
+    assert returned == [warning]
     assert "_mta-sts.example.com" in warning and "v=STSv1; id=20240101T000000;" in warning
     assert "NO policy" in warning
-    assert "pulumi import aws:route53/record:Record example-com-mta-sts-txt" in warning
+    assert (
+        "`pulumi import aws:route53/record:Record example-com-mta-sts-txt '<ZONE_ID>__mta-sts.example.com_TXT' "
+        "--parent 'example-com-dns=<URN of example-com-dns>'`" in warning
+    )
     assert len(rec.resources) > 10  # a warning, not a failure
 
 
-def test_records_this_stack_published_are_not_reported(pulumi_mocks: Recorder, live_dns: Zone) -> None:
+def test_records_this_stack_published_are_not_reported(
+    pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
+) -> None:
     older = Policy.build("testing", ["mx1.example.com"], 86401)
     live_dns.add("_mta-sts.example.com", "TXT", sts_record_value(older.id))  # our previous id
     live_dns.add("_smtp._tls.example.com", "TXT", "v=TLSRPTv1; rua=mailto:tlsrpt@example.com")
-    assert deploy(args(warn_existing_records=True)).warnings == []
+    rec, returned = warn_unmanaged(args(), resolver)
+    assert rec.warnings == returned == []
 
 
-def test_a_different_tlsrpt_record_is_reported(pulumi_mocks: Recorder, live_dns: Zone) -> None:
+def test_a_different_tlsrpt_record_is_reported(
+    pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
+) -> None:
     live_dns.add("_smtp._tls.example.com", "TXT", "v=TLSRPTv1; rua=mailto:dmarc@provider.example")
-    rec = deploy(args(warn_existing_records=True, dns=DnsConfig("cloudflare", zone_name="example.com")))
+    rec, _ = warn_unmanaged(args(dns=DnsConfig("cloudflare", zone_name="example.com")), resolver)
     [warning] = rec.warnings
     assert "mailto:dmarc@provider.example" in warning
-    assert "pulumi import cloudflare:index/dnsRecord:DnsRecord example-com-tlsrpt-txt" in warning
+    assert (
+        "pulumi import cloudflare:index/dnsRecord:DnsRecord example-com-tlsrpt-txt '<ZONE_ID>/<RECORD_ID>'" in warning
+    )
 
 
-def test_unreachable_dns_is_a_warning_and_the_program_goes_on(pulumi_mocks: Recorder, live_dns: Zone) -> None:
+def test_records_given_and_is_ours_are_what_is_checked(
+    pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
+) -> None:
+    """The TLS-RPT receiver passes its own record and tells its earlier values apart."""
+    live_dns.add("_mta-sts.example.com", "TXT", "v=STSv1; id=handmade1;")  # not asked about
+    live_dns.add("_smtp._tls.example.com", "TXT", "v=TLSRPTv1; rua=https://old.endpoint.example/v1")
+    theirs = DnsRecord("_smtp._tls.example.com", "TXT", "v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.com")
+    rec, returned = warn_unmanaged(args(rua=[]), resolver, records=[theirs])
+    [warning] = returned
+    assert "https://old.endpoint.example/v1" in warning and "example-com-tlsrpt-txt" in warning
+    rec, returned = warn_unmanaged(args(rua=[]), resolver, records=[theirs], is_ours=lambda v: "old.endpoint" in v)
+    assert returned == rec.warnings == []
+
+
+def test_unreachable_dns_is_a_warning_and_the_program_goes_on(
+    pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
+) -> None:
     live_dns.blackhole("example.com")
-    rec = deploy(args(warn_existing_records=True))
+    rec, _ = warn_unmanaged(args(), resolver)
     assert len(rec.warnings) == 2 and all("could not check live DNS" in w for w in rec.warnings)
     assert rec.named("example-com-mta-sts-txt")
 
 
-def test_no_live_dns_means_no_lookup_at_all(
-    pulumi_mocks: Recorder, live_dns: Zone, monkeypatch: pytest.MonkeyPatch
+def test_the_adoption_hint_is_the_backends_own(
+    pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
 ) -> None:
-    live_dns.blackhole("example.com")  # any query would time out and warn
-    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
-    assert deploy(args(warn_existing_records=True)).warnings == []
+    """A backend that is neither Route53 nor Cloudflare says itself how its records are imported."""
+    from pulumi_mta_sts.dns import Route53DnsArgs
+    from tests.components.test_interfaces import AcmeDns
+
+    live_dns.add("_mta-sts.example.com", "TXT", "v=STSv1; id=handmade1;")
+    returned: list[str] = []
+
+    def program() -> None:
+        site = MtaSts("example-com", args(dns=AcmeDns("acme", Route53DnsArgs(zone_id="Z1")), host="cloudfront"))
+        returned.extend(site.warn_unmanaged_records(resolver))
+
+    pulumi_mocks.run(program)
+    [warning] = returned
+    assert "`pulumi import acme:dns/txt:Txt example-com-mta-sts-txt '_mta-sts.example.com@acme'" in warning
+    assert "--parent 'acme=<URN of acme>'" in warning

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import dill  # type: ignore[import-untyped]
 import pytest
-from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.mtasts import policy_live as policy_live_resource
 from pulumi_mta_sts.mtasts.policy_live import TYPE_TOKEN, PolicyLive, PolicyLiveProvider
 from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
+from pulumi_mta_sts.program import sdk
 from tests.livefixture.https_server import HttpsFixture, Site
 from tests.livefixture.pki import Pki
 
@@ -95,7 +95,7 @@ def test_a_changed_policy_is_an_update_that_verifies_again(
 
 
 def test_the_provider_serialises_by_reference_and_is_not_a_secret() -> None:
-    blob = serialize_provider(PolicyLiveProvider())
+    blob = sdk.serialize_provider(PolicyLiveProvider())
     assert len(blob) < 2000  # the class is imported where the provider runs, not pickled whole
     assert isinstance(dill.loads(base64.b64decode(blob)), PolicyLiveProvider)
     assert PolicyLiveProvider.serialize_as_secret_always is False
@@ -114,3 +114,24 @@ def test_type_token_and_inputs_under_the_mock_engine(pulumi_mocks: object) -> No
     live = pulumi_mocks.one(TYPE_TOKEN)
     assert live.inputs["policy_text"] == NEW.render() and live.inputs["policy_id"] == NEW.id
     assert live.inputs["timeout"] == 30
+
+
+def test_the_default_timeout_is_the_toolkits_and_the_provider_waits_that_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pulumi_mta_sts.core.defaults import VERIFY_TIMEOUT
+    from pulumi_mta_sts.mtasts.policy_live import PolicyLiveArgs
+    from pulumi_mta_sts.net.served import WaitResult
+
+    args = PolicyLiveArgs("https://mta-sts.example.com/.well-known/mta-sts.txt", NEW.render())
+    assert args.timeout == VERIFY_TIMEOUT
+    asked: list[float] = []
+
+    def served_at_once(url: str, expected: bytes, *, timeout: float) -> WaitResult:
+        asked.append(timeout)
+        return WaitResult(served=True, url=url, expected=expected, elapsed=0.0)
+
+    monkeypatch.setattr(policy_live_resource, "wait_until_served", served_at_once)
+    props = {"url": args.url, "policy_text": args.policy_text, "timeout": args.timeout}
+    outs = PolicyLiveProvider().create(props).outs
+    assert outs is not None and outs["served_id"] == NEW.id and asked == [VERIFY_TIMEOUT]

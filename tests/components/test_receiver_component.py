@@ -11,7 +11,7 @@ import pytest
 
 from pulumi_mta_sts.config.receiver import ReceiverSettings
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.dns.backends import Route53Dns, Route53DnsArgs
+from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
 from tests.pulumi_mock import ACCOUNT, FUNCTION_URL
@@ -21,15 +21,6 @@ REGION = "eu-west-1"
 
 def _arn(service: str, rest: str) -> str:
     return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{rest}"
-
-
-@pytest.fixture(autouse=True)
-def _event_loop() -> None:
-    """``asyncio.run`` in an earlier test of the same worker leaves no event loop behind, and
-    Pulumi's mock runtime needs one when it is installed (autouse: runs before ``pulumi_mocks``)."""
-    from pulumi.runtime.sync_await import _ensure_event_loop
-
-    _ensure_event_loop()  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture
@@ -328,3 +319,38 @@ def test_publish_tlsrpt_record_refuses_a_bad_destination_naming_it(mocks: Record
     [problem] = err.value.problems
     assert problem.field == "rua[1]"
     assert "https" in problem.reason
+
+
+def test_the_parts_add_no_component_of_their_own_so_no_urn_moves(mocks: Recorder) -> None:
+    """Storage, function, inbound, HTTPS and alarms are functions, not components: another
+    parent in between would change every child's URN and replace deployed resources."""
+    deploy(mocks, ReceiverSettings(region=REGION, create_rule_set=True), alarm_email="ops@example.com")
+    component = mocks.one("mta-sts:receiver:TlsRptReceiver")
+    children = mocks.children_of(component)
+    made_by_the_receiver = [r for r in mocks.resources if r.custom and r.parent_name != "dns"]
+    assert len(made_by_the_receiver) > 20 and children == made_by_the_receiver
+    assert mocks.descendants_of(component) == children
+    assert all(r.custom for r in children)
+    assert all(r.urn.startswith("urn:pulumi:test::mta-sts::mta-sts:receiver:TlsRptReceiver$aws:") for r in children)
+
+
+def test_the_receiver_keeps_its_dns_backend_and_public_attributes(mocks: Recorder) -> None:
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        dns = Route53Dns("dns", Route53DnsArgs(zone_id="Z1"))
+        receiver = TlsRptReceiver(
+            "tlsrpt", TlsRptReceiverArgs("Example.COM.", dns, ReceiverSettings(region=REGION, rule_set_name="x"))
+        )
+        seen.update(dns_is_the_backend=receiver.dns is dns, domain=receiver.domain, mailbox=receiver.mailbox)
+        receiver.bucket_name.apply(lambda v: seen.setdefault("bucket_name", v))
+        receiver.topic_arn.apply(lambda v: seen.setdefault("topic_arn", v))
+        assert receiver.function_url is not None
+        receiver.function_url.apply(lambda v: seen.setdefault("function_url", v))
+
+    mocks.run(program)
+    assert seen["dns_is_the_backend"] is True
+    assert (seen["domain"], seen["mailbox"]) == ("example.com", "reports@tlsrpt.example.com")
+    assert seen["bucket_name"] == mocks.one("aws:s3/bucket:Bucket").state["bucket"]
+    assert seen["topic_arn"] == mocks.one("aws:sns/topic:Topic").state["arn"]
+    assert seen["function_url"] == FUNCTION_URL

@@ -25,7 +25,7 @@ class Site:
 
     body: bytes = b""
     status: int = 200
-    content_type: str = "text/plain"
+    content_type: str | None = "text/plain"  # None: no Content-Type header at all
     location: str | None = None
     delay: float = 0.0
     #: When set, every request waits here until ``gate.parties`` requests are in flight at
@@ -70,9 +70,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"Location": site.location} if site.location else {}
         self._send(site.status, site.body, site.content_type, headers)
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str | None, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
+        if ctype is not None:
+            self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)

@@ -8,6 +8,11 @@ files on purpose::
     MTA_STS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/plan/test_golden.py
 
 and the diff of the JSON files is then part of the review.
+
+The receiver Lambda's code shows as ``(archive: N files, sha256 D)``; the digest follows every
+edit of the shipped code (``reports/``, ``receiver_lambda/``), which is not a change of the
+resources, so the comparison leaves it out and
+:func:`test_the_lambda_code_is_described_by_the_archive_the_receiver_ships` checks it instead.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 STACKS = ("example-com", "example-org", "example-net")
 _OBJECT_REPR = re.compile(r"<([\w.]+) object at 0x[0-9a-f]+>")
+_ARCHIVE_DIGEST = re.compile(r"^(\(archive: \d+ files, sha256 )[0-9a-f]+\)$")
 
 
 def _stable(value: Any) -> Any:
@@ -35,7 +41,7 @@ def _stable(value: Any) -> Any:
     if isinstance(value, list):
         return [_stable(v) for v in value]
     if isinstance(value, str):
-        return _OBJECT_REPR.sub(r"<\1>", value)
+        return _ARCHIVE_DIGEST.sub(r"\1…)", _OBJECT_REPR.sub(r"<\1>", value))
     return value
 
 
@@ -66,3 +72,19 @@ def test_plan_matches_the_golden_file(stack: str, capsys: pytest.CaptureFixture[
     assert got_n["dns"] == want_n["dns"]
     assert [(r["name"], r["type"]) for r in got_n["resources"]] == [(r["name"], r["type"]) for r in want_n["resources"]]
     assert got_n == want_n
+
+
+def test_the_lambda_code_is_described_by_the_archive_the_receiver_ships(capsys: pytest.CaptureFixture[str]) -> None:
+    import pulumi
+
+    from pulumi_mta_sts.plan.stack_plan import describe_asset
+    from pulumi_mta_sts.receiver.archive import archive_files
+
+    plan = _plan_json("example-net", capsys)
+    [code] = [r["inputs"]["code"] for r in plan["resources"] if r["type"] == "aws:lambda/function:Function"]
+    shipped = pulumi.AssetArchive(
+        {path: pulumi.StringAsset(content.decode()) for path, content in archive_files().items()}
+    )
+    assert code == describe_asset(shipped)
+    assert code.startswith(f"(archive: {len(archive_files())} files, sha256 ")
+    assert "object at 0x" not in json.dumps(plan)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import textwrap
@@ -154,21 +155,28 @@ def test_user_errors_raised_by_the_program_are_reported_like_config_errors(
     assert "mta-sts plan: Pulumi.x.yaml: preflight: mx9.example.com is not covered" in err
 
 
-def test_no_live_dns_makes_no_network_calls(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_no_live_dns_makes_no_network_calls_and_leaves_the_environment_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"network call during plan --no-live-dns: {args!r}")
 
+    (tmp_path / "Pulumi.yaml").write_text("name: mta-sts\nruntime: python\nmain: program/\n")
+    (tmp_path / "program").mkdir()
+    (tmp_path / "program" / "__main__.py").write_text(  # the real program, telling what it sees
+        "import os, runpy, pulumi\n"
+        f"pulumi.log.warn('environment: ' + repr(os.environ.get({NO_LIVE_DNS_ENV!r})))\n"
+        f"runpy.run_path({str(STACKS / '__main__.py')!r}, run_name='__main__')\n"
+    )
+    (tmp_path / "Pulumi.x.yaml").write_text((STACKS / "Pulumi.example-com.yaml").read_text())
     monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
+    before = dict(os.environ)
     for name in ("connect", "connect_ex", "sendto"):  # (send stays: asyncio's self-pipe uses it)
         monkeypatch.setattr(socket.socket, name, refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    plan = plan_json(capsys, "--no-live-dns")
-    assert plan["warnings"] == []
-    import os
-
-    assert NO_LIVE_DNS_ENV not in os.environ  # restored after the run
+    plan = plan_json(capsys, "--no-live-dns", "--stacks-dir", str(tmp_path), stack="x")
+    assert plan["warnings"] == ["environment: None"]  # the option reached the program as an argument
+    assert dict(os.environ) == before
 
 
 def test_with_live_dns_the_program_warns_about_records_it_does_not_manage(
@@ -179,12 +187,71 @@ def test_with_live_dns_the_program_warns_about_records_it_does_not_manage(
     zone.add("_mta-sts.example.com", "TXT", "v=STSv1; id=handmade2024;")
     server = DnsFixture(zone)
     try:
-        monkeypatch.setenv(NAMESERVERS_ENV, server.nameserver)
         monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
-        plan = plan_json(capsys)
+        monkeypatch.delenv(NAMESERVERS_ENV, raising=False)
+        by_flag = plan_json(capsys, "--nameserver", server.nameserver)
+        monkeypatch.setenv(NAMESERVERS_ENV, server.nameserver)  # the documented default
+        by_environment = plan_json(capsys)
     finally:
         server.stop()
-    assert any("v=STSv1; id=handmade2024;" in w for w in plan["warnings"])
+    for plan in (by_flag, by_environment):
+        assert any("v=STSv1; id=handmade2024;" in w for w in plan["warnings"])
+
+
+def test_the_environment_switch_still_turns_live_dns_off(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
+    monkeypatch.setenv(NAMESERVERS_ENV, "192.0.2.1")  # never asked: nothing would answer
+    plan = plan_json(capsys, "--nameserver", "192.0.2.1", stack="example-org")
+    assert plan["warnings"] == [
+        "preflight: live DNS disabled (MTA_STS_NO_LIVE_DNS); MX coverage of example.org not checked"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "field"),
+    [
+        (["--nameserver", "127.0.0.1:0"], {}, "--nameserver"),
+        (["--nameserver", "[::1"], {}, "--nameserver"),
+        ([], {NAMESERVERS_ENV: "127.0.0.1:70000"}, NAMESERVERS_ENV),
+    ],
+)
+def test_a_malformed_nameserver_is_a_usage_error_naming_where_it_came_from(
+    argv: list[str],
+    environ: dict[str, str],
+    field: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    assert main(["plan", "--stack", "example-com", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mta-sts plan: {field}: ") and "Traceback" not in err
+
+
+def test_an_archive_is_described_by_its_files_not_by_its_address() -> None:
+    import pulumi
+
+    from pulumi_mta_sts.plan.stack_plan import describe_asset
+
+    def archive(files: dict[str, str]) -> pulumi.AssetArchive:
+        return pulumi.AssetArchive({path: pulumi.StringAsset(text) for path, text in files.items()})
+
+    files = {"a/__init__.py": "", "a/handler.py": "def handler(event, context): ...\n"}
+    described = describe_asset(archive(files))
+    assert re.fullmatch(r"\(archive: 2 files, sha256 [0-9a-f]{16}\)", described)
+    assert describe_asset(archive(dict(reversed(files.items())))) == described  # order does not matter
+    assert describe_asset(archive({**files, "a/handler.py": "def handler(e, c): ...\n"})) != described
+    assert describe_asset(archive({"a/x.py": "", "a/handler.py": files["a/handler.py"]})) != described  # names count
+    nested = pulumi.AssetArchive({"a": archive({"__init__.py": "", "handler.py": files["a/handler.py"]})})
+    assert describe_asset(nested) == described  # a folder is its paths
+    assert describe_asset(pulumi.FileAsset("/srv/code.zip")) == "(file: /srv/code.zip)"
+    assert (
+        describe_asset(pulumi.RemoteArchive("https://example.com/code.zip")) == "(remote: https://example.com/code.zip)"
+    )
 
 
 def test_resources_are_grouped_by_the_toolkit_component_above_them() -> None:

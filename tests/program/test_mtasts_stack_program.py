@@ -9,24 +9,25 @@ from pathlib import Path
 import pytest
 
 from pulumi_mta_sts.config.stack import load_stack_file
-from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV
+from pulumi_mta_sts.net.resolver import NAMESERVERS_ENV, NO_LIVE_DNS_ENV
 from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.plan.stack_plan import config_for_engine
+from pulumi_mta_sts.program.options import ProgramOptions, running_with
 from pulumi_mta_sts.program.pipeline import StackInputError
 from tests.pulumi_mock import make_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "stacks" / "__main__.py"
+OFFLINE = ProgramOptions(live_dns=False)
 
 
-@pytest.fixture(autouse=True)
-def _no_live_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
-
-
-def run_program(config: dict[str, str], stack: str = "example-com") -> Recorder:
-    rec = make_recorder().install(stack=stack, config=config)
-    rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
+def run_program(
+    config: dict[str, str], stack: str = "example-com", options: ProgramOptions = OFFLINE, rec: Recorder | None = None
+) -> Recorder:
+    """Run the stack program with ``config``, handing it ``options`` as ``mta-sts plan`` does."""
+    rec = (rec or make_recorder()).install(stack=stack, config=config)
+    with running_with(options):
+        rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
     return rec
 
 
@@ -54,9 +55,9 @@ def test_a_config_error_stops_the_program_before_any_resource_with_the_config_me
     config = stack_config("example-com")
     config["mta-sts:policy"] = json.dumps({"mode": "enforce", "mx": ["mx1.example.com"], "max_age": 40000000})
     config["mta-sts:host"] = json.dumps({"kind": "worker"})
-    rec = make_recorder().install(config=config)
+    rec = make_recorder()
     with pytest.raises(StackInputError) as caught:
-        rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
+        run_program(config, rec=rec)
     message = str(caught.value)
     assert "mta-sts:policy.max_age: 40000000 is above the RFC 8461 limit" in message
     assert "mta-sts:host.kind: a Cloudflare Worker needs dns.provider cloudflare" in message
@@ -66,7 +67,30 @@ def test_a_config_error_stops_the_program_before_any_resource_with_the_config_me
 
 def test_the_program_registers_nothing_when_the_domain_is_missing(pulumi_mocks: Recorder) -> None:
     config = {k: v for k, v in stack_config("example-com").items() if k != "mta-sts:domain"}
-    rec = make_recorder().install(config=config)
+    rec = make_recorder()
     with pytest.raises(StackInputError, match="mta-sts:domain: is required"):
+        run_program(config, rec=rec)
+    assert rec.resources == []
+
+
+def test_under_pulumi_up_the_environment_switches_are_the_options(
+    pulumi_mocks: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``mta-sts plan`` around it: MTA_STS_NO_LIVE_DNS=1 is what keeps the program off live DNS."""
+    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
+    rec = make_recorder().install(stack="example-org", config=stack_config("example-org"))
+    rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
+    assert rec.warnings == [
+        "preflight: live DNS disabled (MTA_STS_NO_LIVE_DNS); MX coverage of example.org not checked"
+    ]
+
+
+def test_a_malformed_nameserver_switch_is_a_user_error_naming_it(
+    pulumi_mocks: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
+    monkeypatch.setenv(NAMESERVERS_ENV, "127.0.0.1:99999")
+    rec = make_recorder().install(config=stack_config("example-com"))
+    with pytest.raises(StackInputError, match=r"MTA_STS_NAMESERVERS: '127\.0\.0\.1:99999' has an invalid port"):
         rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
     assert rec.resources == []

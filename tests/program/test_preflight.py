@@ -11,7 +11,8 @@ import pytest
 
 from pulumi_mta_sts.config.stack import StackConfig, load_stack_config
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.net.resolver import NAMESERVERS_ENV, NO_LIVE_DNS_ENV, make_resolver
+from pulumi_mta_sts.net.resolver import make_resolver
+from pulumi_mta_sts.program.options import LiveDns, ProgramOptions, open_live_dns
 from pulumi_mta_sts.program.preflight import check_mx_coverage, run_preflight
 from tests.livefixture.dns_server import DnsFixture, Zone
 
@@ -84,17 +85,29 @@ def test_testing_mode_is_not_checked(dns_server: DnsFixture) -> None:
     assert check_mx_coverage(cfg, make_resolver([dns_server.nameserver], 2)) == []
 
 
-def test_run_preflight_uses_the_nameservers_from_the_environment(
-    dns_server: DnsFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(NAMESERVERS_ENV, dns_server.nameserver)
-    monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
+def test_run_preflight_asks_the_runs_resolver(dns_server: DnsFixture) -> None:
+    live = LiveDns(make_resolver([dns_server.nameserver], 2))
     with pytest.raises(InputError):
-        run_preflight(config("moving.pf.test", ["mx1.moving.pf.test"]))
-    assert run_preflight(config("covered.pf.test", ["mx1.covered.pf.test", "*.mail.pf.test"])) == []
+        run_preflight(config("moving.pf.test", ["mx1.moving.pf.test"]), live)
+    assert run_preflight(config("covered.pf.test", ["mx1.covered.pf.test", "*.mail.pf.test"]), live) == []
 
 
-def test_run_preflight_skips_when_live_dns_is_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
-    [warning] = run_preflight(config("moving.pf.test", ["mx1.moving.pf.test"]))
-    assert NO_LIVE_DNS_ENV in warning
+def test_run_preflight_skips_when_live_dns_is_off() -> None:
+    live = open_live_dns(ProgramOptions(live_dns=False))
+    [warning] = run_preflight(config("moving.pf.test", ["mx1.moving.pf.test"]), live)
+    assert warning == "preflight: live DNS disabled (MTA_STS_NO_LIVE_DNS); MX coverage of moving.pf.test not checked"
+
+
+def test_run_preflight_without_a_resolver_says_why_and_goes_on() -> None:
+    live = LiveDns(None, "no DNS resolver could be set up: no nameservers")
+    [warning] = run_preflight(config("moving.pf.test", ["mx1.moving.pf.test"]), live)
+    assert "DNS could not be reached (no DNS resolver could be set up: no nameservers)" in warning
+    assert "mta-sts check moving.pf.test" in warning
+
+
+@pytest.mark.parametrize("live", [LiveDns(None, "no DNS resolver"), open_live_dns(ProgramOptions(live_dns=False))])
+def test_the_switch_and_testing_mode_need_no_resolver(live: LiveDns) -> None:
+    switched_off = config("moving.pf.test", ["mx1.moving.pf.test"], mx_coverage=False)
+    [warning] = run_preflight(switched_off, live)
+    assert "mta-sts:preflight.mx_coverage is false" in warning
+    assert run_preflight(config("moving.pf.test", ["mx1.moving.pf.test"], mode="testing"), live) == []

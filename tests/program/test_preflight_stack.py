@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.net import existing_records
-from pulumi_mta_sts.net.resolver import NAMESERVERS_ENV, NO_LIVE_DNS_ENV
-from pulumi_mta_sts.plan.stack_plan import plan_stack
-from pulumi_mta_sts.program import preflight
+from pulumi_mta_sts.plan.stack_plan import Plan, plan_stack
+from pulumi_mta_sts.program.options import ProgramOptions
 from tests.livefixture.dns_server import DnsFixture, Zone
 
 PROGRAM = Path(__file__).resolve().parents[2] / "stacks" / "__main__.py"
@@ -47,12 +45,14 @@ def dns_server() -> Iterator[DnsFixture]:
 
 
 @pytest.fixture
-def stacks(tmp_path: Path, dns_server: DnsFixture, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(NAMESERVERS_ENV, dns_server.nameserver)
-    monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
-    monkeypatch.setattr(preflight, "PREFLIGHT_DNS_TIMEOUT", 0.3)
-    monkeypatch.setattr(existing_records, "DNS_TIMEOUT", 0.3)
+def stacks(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture
+def live(dns_server: DnsFixture) -> ProgramOptions:
+    """The run's options: live DNS from the loopback server, short timeouts (an argument, no environment)."""
+    return ProgramOptions(live_dns=True, nameservers=(dns_server.nameserver,), dns_timeout=0.3)
 
 
 def write_stack(folder: Path, name: str, domain: str, extra: str = "") -> str:
@@ -60,29 +60,41 @@ def write_stack(folder: Path, name: str, domain: str, extra: str = "") -> str:
     return name
 
 
-def test_an_uncovered_live_mx_stops_the_program_before_any_resource(stacks: Path) -> None:
+def plan(name: str, stacks: Path, options: ProgramOptions) -> Plan:
+    return plan_stack(name, stacks_dir=stacks, program=PROGRAM, options=options)
+
+
+def test_an_uncovered_live_mx_stops_the_program_before_any_resource(stacks: Path, live: ProgramOptions) -> None:
     name = write_stack(stacks, "moving", "moving.pf.test")
     with pytest.raises(InputError) as exc:
-        plan_stack(name, stacks_dir=stacks, program=PROGRAM)
+        plan(name, stacks, live)
     [problem] = exc.value.problems
     assert problem.field == "Pulumi.moving.yaml: mta-sts:policy.mx"
     assert "new-mx.provider.test" in problem.reason and "mx1.moving.pf.test" in problem.reason
 
 
-def test_covered_mx_hosts_deploy_without_a_preflight_warning(stacks: Path) -> None:
-    plan = plan_stack(write_stack(stacks, "fine", "fine.pf.test"), stacks_dir=stacks, program=PROGRAM)
-    assert plan.resources
-    assert not [w for w in plan.warnings if "preflight" in w]
+def test_covered_mx_hosts_deploy_without_a_preflight_warning(stacks: Path, live: ProgramOptions) -> None:
+    result = plan(write_stack(stacks, "fine", "fine.pf.test"), stacks, live)
+    assert result.resources
+    assert not [w for w in result.warnings if "preflight" in w]
 
 
-def test_the_switch_lets_the_deploy_go_on_with_a_warning(stacks: Path) -> None:
+def test_the_switch_lets_the_deploy_go_on_with_a_warning(stacks: Path, live: ProgramOptions) -> None:
     extra = "  mta-sts:preflight:\n    mx_coverage: false\n"
-    plan = plan_stack(write_stack(stacks, "moving", "moving.pf.test", extra), stacks_dir=stacks, program=PROGRAM)
-    assert plan.resources
-    assert any("mta-sts:preflight.mx_coverage is false" in w for w in plan.warnings)
+    result = plan(write_stack(stacks, "moving", "moving.pf.test", extra), stacks, live)
+    assert result.resources
+    assert any("mta-sts:preflight.mx_coverage is false" in w for w in result.warnings)
 
 
-def test_unreachable_dns_lets_the_deploy_go_on_with_a_warning(stacks: Path) -> None:
-    plan = plan_stack(write_stack(stacks, "silent", "silent.pf.test"), stacks_dir=stacks, program=PROGRAM)
-    assert plan.resources
-    assert any("preflight: DNS could not be reached" in w for w in plan.warnings)
+def test_unreachable_dns_lets_the_deploy_go_on_with_a_warning(stacks: Path, live: ProgramOptions) -> None:
+    result = plan(write_stack(stacks, "silent", "silent.pf.test"), stacks, live)
+    assert result.resources
+    assert any("preflight: DNS could not be reached" in w for w in result.warnings)
+
+
+def test_without_live_dns_the_uncovered_mx_is_not_looked_up(stacks: Path) -> None:
+    result = plan(write_stack(stacks, "moving", "moving.pf.test"), stacks, ProgramOptions(live_dns=False))
+    assert result.resources
+    assert result.warnings == [
+        "preflight: live DNS disabled (MTA_STS_NO_LIVE_DNS); MX coverage of moving.pf.test not checked"
+    ]

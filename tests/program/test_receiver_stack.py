@@ -14,9 +14,9 @@ import pytest
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.net.resolver import NAMESERVERS_ENV, NO_LIVE_DNS_ENV
 from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.plan.stack_plan import UNKNOWN, config_for_engine, dns_rows
+from pulumi_mta_sts.program.options import ProgramOptions, running_with
 from pulumi_mta_sts.program.pipeline import StackInputError
 from tests.livefixture.dns_server import DnsFixture, Zone
 from tests.pulumi_mock import FUNCTION_URL, make_recorder
@@ -24,18 +24,7 @@ from tests.pulumi_mock import FUNCTION_URL, make_recorder
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "stacks" / "__main__.py"
 RECEIVER = {"region": "eu-west-1", "rule_set_name": "default-rule-set"}
-
-
-@pytest.fixture(autouse=True)
-def _no_live_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
-
-
-@pytest.fixture(autouse=True)
-def _event_loop() -> None:
-    from pulumi.runtime.sync_await import _ensure_event_loop
-
-    _ensure_event_loop()  # type: ignore[no-untyped-call]
+OFFLINE = ProgramOptions(live_dns=False)
 
 
 def stack_yaml(name: str) -> dict[str, Any]:
@@ -51,9 +40,13 @@ def with_receiver(name: str, receiver: object, **reporting: object) -> dict[str,
     return config
 
 
-def run_program(config: dict[str, Any], stack: str = "example-com") -> Recorder:
-    rec = make_recorder().install(stack=stack, config=config_for_engine(config))
-    rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
+def run_program(
+    config: dict[str, Any], stack: str = "example-com", options: ProgramOptions = OFFLINE, rec: Recorder | None = None
+) -> Recorder:
+    """Run the stack program with ``config``, handing it ``options`` as ``mta-sts plan`` does."""
+    rec = (rec or make_recorder()).install(stack=stack, config=config_for_engine(config))
+    with running_with(options):
+        rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
     return rec
 
 
@@ -193,9 +186,9 @@ def test_without_the_receiver_nothing_of_it_is_registered(pulumi_mocks: Recorder
 
 def test_a_wrong_receiver_setting_stops_the_program_before_any_resource(pulumi_mocks: Recorder) -> None:
     config = with_receiver("example-com", {**RECEIVER, "region": "sa-east-1"})
-    rec = make_recorder().install(config=config_for_engine(config))
+    rec = make_recorder()
     with pytest.raises(StackInputError, match=r"mta-sts:reporting\.receiver\.region: SES does not receive mail"):
-        rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
+        run_program(config, rec=rec)
     assert rec.resources == []
 
 
@@ -249,18 +242,20 @@ def test_render_lists_the_receivers_mailbox_and_says_the_endpoint_comes_at_deplo
 
 # ---- a hand-made _smtp._tls record in live DNS (a real DNS server on 127.0.0.1) ------------------
 @pytest.fixture
-def live_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[Zone]:
+def live_dns() -> Iterator[tuple[Zone, ProgramOptions]]:
+    """A loopback DNS server and the options that point the program's live look-ups at it."""
     server = DnsFixture(Zone())
-    monkeypatch.setenv(NAMESERVERS_ENV, server.nameserver)
-    monkeypatch.delenv(NO_LIVE_DNS_ENV, raising=False)
     server.zone.add("example.com", "A", "127.0.0.1")
-    yield server.zone
+    yield server.zone, ProgramOptions(nameservers=(server.nameserver,), dns_timeout=2)
     server.stop()
 
 
-def test_a_hand_made_tlsrpt_record_is_reported_with_how_to_adopt_it(pulumi_mocks: Recorder, live_dns: Zone) -> None:
-    live_dns.add("_smtp._tls.example.com", "TXT", "v=TLSRPTv1; rua=mailto:dmarc@provider.example")
-    rec = run_program(with_receiver("example-com", RECEIVER))
+def test_a_hand_made_tlsrpt_record_is_reported_with_how_to_adopt_it(
+    pulumi_mocks: Recorder, live_dns: tuple[Zone, ProgramOptions]
+) -> None:
+    zone, options = live_dns
+    zone.add("_smtp._tls.example.com", "TXT", "v=TLSRPTv1; rua=mailto:dmarc@provider.example")
+    rec = run_program(with_receiver("example-com", RECEIVER), options=options)
     [warning] = rec.warnings
     assert "_smtp._tls.example.com" in warning and "mailto:dmarc@provider.example" in warning
     assert "pulumi import aws:route53/record:Record example-com-tlsrpt-txt" in warning
@@ -268,8 +263,18 @@ def test_a_hand_made_tlsrpt_record_is_reported_with_how_to_adopt_it(pulumi_mocks
 
 
 def test_the_record_this_stack_published_with_the_receiver_is_not_reported(
-    pulumi_mocks: Recorder, live_dns: Zone
+    pulumi_mocks: Recorder, live_dns: tuple[Zone, ProgramOptions]
 ) -> None:
+    zone, options = live_dns
     previous = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,https://old.example/"
-    live_dns.add("_smtp._tls.example.com", "TXT", previous)
-    assert run_program(with_receiver("example-com", RECEIVER)).warnings == []
+    zone.add("_smtp._tls.example.com", "TXT", previous)
+    assert run_program(with_receiver("example-com", RECEIVER), options=options).warnings == []
+
+
+def test_a_hand_made_sts_record_is_reported_with_the_receiver_on_too(
+    pulumi_mocks: Recorder, live_dns: tuple[Zone, ProgramOptions]
+) -> None:
+    zone, options = live_dns
+    zone.add("_mta-sts.example.com", "TXT", "v=STSv1; id=handmade2024;")
+    [warning] = run_program(with_receiver("example-com", RECEIVER), options=options).warnings
+    assert "_mta-sts.example.com" in warning and "handmade2024" in warning

@@ -1,8 +1,9 @@
 """``mta-sts check``: verify a live domain the way a sending MTA would (RFC 8461, RFC 8460).
 
-One module per concern: :mod:`.model` (results), :mod:`.dns_checks` (TXT, MX, CAA look-ups and
-their verdicts), :mod:`.https_fetch` (the policy fetch, never following redirects),
-:mod:`.policy_checks` (content and id consistency), :mod:`.smtp_tls` (STARTTLS probe),
+One module per concern: :mod:`.model` (results), :mod:`.dns_checks` (TXT and MX look-ups and
+their verdicts), :mod:`.policy_checks` (the policy fetch, judged by
+:mod:`pulumi_mta_sts.core.acceptance` like the deploy gate judges it, then content and id
+consistency), :mod:`.smtp_tls` (STARTTLS probe),
 :mod:`.caa` (CAA evaluation), :mod:`.runner` (all checks for many domains, concurrently) and
 :mod:`.output` (table and JSON).
 """

@@ -3,9 +3,10 @@ the published id was derived from the served body (check 4). Pure functions of t
 
 from __future__ import annotations
 
+from pulumi_mta_sts.core.acceptance import Refused
 from pulumi_mta_sts.core.policy import Policy, is_toolkit_id, parse_policy, policy_id, validate_policy_text
 from pulumi_mta_sts.core.records import StsRecord
-from pulumi_mta_sts.net.https_fetch import MAX_POLICY_BYTES, FetchResult
+from pulumi_mta_sts.net.https_fetch import FetchResult
 
 from .model import CheckResult, failed, passed, skipped, warned
 
@@ -14,40 +15,15 @@ __all__ = ["ONE_DAY", "check_policy_content", "check_policy_fetch", "check_polic
 ONE_DAY = 86_400
 
 
-def check_policy_fetch(fetch: FetchResult, host: str) -> CheckResult:
-    """Check 2: HTTP 200 over verified HTTPS, ``text/plain``, at most 64 KiB, within the timeout."""
+def check_policy_fetch(fetch: FetchResult) -> CheckResult:
+    """Check 2: would a sender accept this fetch (:mod:`pulumi_mta_sts.core.acceptance`, the rules
+    the deploy gate applies too): verified HTTPS, HTTP 200 (no redirect), ``text/plain``, at most
+    64 KiB of UTF-8, within the timeout."""
     cid = "policy-fetch"
-    if fetch.error is not None:
-        hints = {
-            "tls": f"serve a certificate valid for {host} from a CA senders trust (with its chain)",
-            "timeout": f"make {host} answer quickly (senders give up after a timeout)",
-            "connect": f"make {host} accept HTTPS connections on port 443",
-            "http": f"make {host} answer plain HTTP/1.1",
-        }
-        return failed(cid, f"{fetch.url} ({fetch.address}): {fetch.error}", hints.get(fetch.error_kind or "", ""))
-    if fetch.status is not None and 300 <= fetch.status < 400:
-        return failed(
-            cid,
-            f"{fetch.url} answers {fetch.status} redirect to {fetch.location or '?'}",
-            "serve the policy directly with 200: senders never follow redirects (RFC 8461 §3.3)",
-        )
-    if fetch.status != 200:
-        return failed(
-            cid, f"{fetch.url} answers HTTP {fetch.status}", "serve the policy file with HTTP 200 at that path"
-        )
-    media = (fetch.content_type or "").split(";")[0].strip().lower()
-    if media != "text/plain":
-        return failed(
-            cid,
-            f"{fetch.url} is served as {fetch.content_type or 'no Content-Type'}",
-            "serve the policy with 'Content-Type: text/plain' (senders reject other types)",
-        )
-    if fetch.too_large:
-        return failed(
-            cid,
-            f"{fetch.url} is larger than {MAX_POLICY_BYTES // 1024} KiB",
-            "serve only the policy (a few lines); senders cap the size",
-        )
+    verdict = fetch.verdict
+    if isinstance(verdict, Refused):
+        where = f"{fetch.url} ({fetch.address}):" if fetch.status is None else fetch.url
+        return failed(cid, f"{where} {verdict.reason}", verdict.fix)
     cert = fetch.certificate
     cert_text = f", certificate from {cert.issuer} until {cert.not_after:%Y-%m-%d}" if cert else ""
     return passed(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import dns.resolver
 
+from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.net.https_fetch import FetchResult, fetch_policy, make_tls_context
@@ -36,7 +37,7 @@ class CheckOptions:
     https_port: int = 443
     smtp_port: int = 25
     smtp: bool = True
-    timeout: float = 10.0
+    timeout: float = HTTPS_REQUEST_TIMEOUT
     concurrency: int = 20
 
 
@@ -95,21 +96,9 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     add = report.checks.append
     add(sts)
     primary = fetch4 or fetch6
-    body: bytes | None = None
-    policy: Policy | None = None
-    if primary is None:
-        problem = next((x for x in (a, aaaa) if x.failed or x.outcome is Outcome.NXDOMAIN), None)
-        detail = problem.describe_failure() if problem else f"{host} has no A or AAAA record"
-        add(failed("policy-fetch", detail, f"publish {host} (A/AAAA or CNAME to the policy host)"))
-    else:
-        add(check_policy_fetch(primary, host))
-        if primary.status == 200 and not primary.too_large and primary.error is None:
-            body = primary.body
-    if body is not None:
-        content, policy = check_policy_content(body)
-        add(content)
-    else:
-        add(skipped("policy-content", "no policy body fetched"))
+    fetch_result, content, body, policy = _fetch_and_content(host, a, aaaa, primary)
+    add(fetch_result)
+    add(content)
     add(check_policy_id(record, body))
     add(check_mx_coverage(mail, policy))
     if not starttls_futures:
@@ -120,6 +109,24 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     cert = primary.certificate if primary is not None else None
     add(check_caa(caa_future.result(), cert, host))
     return report
+
+
+def _fetch_and_content(
+    host: str, a: Lookup, aaaa: Lookup, primary: FetchResult | None
+) -> tuple[CheckResult, CheckResult, bytes | None, Policy | None]:
+    """Checks 2 and 3, and the body and policy the later checks compare with. The content is
+    checked whenever a body came with a 200 (even one a sender refuses for its media type or
+    encoding), so one run reports everything that is wrong with it."""
+    if primary is None:
+        problem = next((x for x in (a, aaaa) if x.failed or x.outcome is Outcome.NXDOMAIN), None)
+        detail = problem.describe_failure() if problem else f"{host} has no A or AAAA record"
+        fetch_result = failed("policy-fetch", detail, f"publish {host} (A/AAAA or CNAME to the policy host)")
+        return fetch_result, skipped("policy-content", "no policy body fetched"), None, None
+    fetch_result = check_policy_fetch(primary)
+    if primary.status != 200 or primary.too_large or primary.error is not None:
+        return fetch_result, skipped("policy-content", "no policy body fetched"), None, None
+    content, policy = check_policy_content(primary.body)
+    return fetch_result, content, primary.body, policy
 
 
 def _address_and_fetch(s: Session, host: str, rdtype: str) -> tuple[Lookup, FetchResult | None]:

@@ -4,7 +4,10 @@ Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (``args -> exit code``).
 User mistakes are raised as :class:`~pulumi_mta_sts.core.errors.InputError` and printed here as
 one line per problem on stderr with exit code 2; nothing the user does wrong prints a
-traceback.
+traceback. A command that needs an extra which is not installed (``mta-sts plan`` runs the Pulumi
+program, so it needs the SDKs) is a user mistake too: one line naming the extra, exit 2.
+
+This module and ``render``, ``check`` and ``reports`` import no Pulumi; the base install runs them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.core.errors import InputError, MissingExtraError
 
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = ("render", "plan", "check", "reports")
@@ -49,6 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         for problem in exc.problems:
             print(f"mta-sts {args.command}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportError as exc:
+        missing = MissingExtraError.from_import_error(exc, "this command")
+        if missing is None:
+            raise
+        print(f"mta-sts {args.command}: {missing}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -19,6 +19,8 @@ from pulumi_mta_sts.net.resolver import parse_nameserver
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+#: The checker's own defaults, shown and used by the options.
+_DEFAULTS = CheckOptions()
 
 
 def _port(text: str) -> int:
@@ -62,18 +64,34 @@ def register(sub: Any) -> None:
         help="DNS server to ask instead of the system resolver (repeatable)",
     )
     parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates")
-    parser.add_argument("--https-port", type=_port, default=443, metavar="N", help="policy host port (default 443)")
-    parser.add_argument("--smtp-port", type=_port, default=25, metavar="N", help="SMTP port of MX hosts (default 25)")
+    parser.add_argument(
+        "--https-port",
+        type=_port,
+        default=_DEFAULTS.https_port,
+        metavar="N",
+        help=f"policy host port (default {_DEFAULTS.https_port})",
+    )
+    parser.add_argument(
+        "--smtp-port",
+        type=_port,
+        default=_DEFAULTS.smtp_port,
+        metavar="N",
+        help=f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})",
+    )
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
     parser.add_argument(
         "--timeout",
         type=_seconds,
-        default=10.0,
+        default=_DEFAULTS.timeout,
         metavar="S",
-        help="seconds for each DNS query, HTTPS fetch and SMTP step (default 10)",
+        help=f"seconds for each DNS query, HTTPS fetch and SMTP step (default {_DEFAULTS.timeout:g})",
     )
     parser.add_argument(
-        "--concurrency", type=_count, default=20, metavar="N", help="domains checked at once (default 20)"
+        "--concurrency",
+        type=_count,
+        default=_DEFAULTS.concurrency,
+        metavar="N",
+        help=f"domains checked at once (default {_DEFAULTS.concurrency})",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(func=run)

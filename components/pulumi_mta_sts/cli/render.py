@@ -13,6 +13,7 @@ from typing import Any
 
 from pulumi_mta_sts.config.receiver import mailto_rua
 from pulumi_mta_sts.config.stack import find_stack_file, load_stack_config, load_stack_file
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.records import policy_url, records_for
 
@@ -30,9 +31,11 @@ def register(sub: Any) -> None:
         "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
     )
     parser.add_argument("--domain", metavar="D", help="the mail domain, e.g. example.com")
-    parser.add_argument("--mode", metavar="M", help="enforce | testing | none (default testing)")
+    parser.add_argument("--mode", metavar="M", help=f"enforce | testing | none (default {defaults.DEFAULT_MODE})")
     parser.add_argument("--mx", metavar="P", action="append", help="an MX pattern (repeat for each MX host)")
-    parser.add_argument("--max-age", metavar="N", dest="max_age", help="policy max_age in seconds (default 86401)")
+    parser.add_argument(
+        "--max-age", metavar="N", dest="max_age", help=f"policy max_age in seconds (default {defaults.DEFAULT_MAX_AGE})"
+    )
     parser.add_argument("--rua", metavar="URI", action="append", help="a TLS-RPT destination (mailto: or https:)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
@@ -48,14 +51,12 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     else:
         if not args.domain:
             raise InputError([Problem("--domain", None, "is required (or use --stack NAME)")])
+        chosen = (("mode", args.mode), ("max_age", args.max_age))
         values: dict[str, Any] = {
             "domain": args.domain,
-            "dns": {"provider": "route53"},  # irrelevant to rendering; keeps the config whole
-            "policy": {
-                "mode": args.mode if args.mode is not None else "testing",
-                "mx": args.mx or [],
-                "max_age": args.max_age if args.max_age is not None else 86401,
-            },
+            "dns": {"provider": defaults.DNS_PROVIDERS[0]},  # irrelevant to rendering; keeps the config whole
+            # mode and max_age left out take the config's defaults (core.defaults), as in a stack file
+            "policy": {"mx": args.mx or [], **{k: v for k, v in chosen if v is not None}},
             "reporting": {"rua": args.rua or []},
         }
         try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.core.records import validate_rua
 
 __all__ = [
     "DEFAULT_MAILBOX",
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_SILENCE_DAYS",
     "SES_RECEIVING_REGIONS",
     "ReceiverSettings",
+    "alarm_email_problems",
     "check_receiver_settings",
     "inbound_mx_value",
     "mailto_rua",
@@ -237,3 +239,13 @@ def _is_rule_set_name(name: object) -> bool:
         and all(ch.isascii() and (ch.isalnum() or ch in "._-") for ch in name)
         and name[0].isalnum()
     )
+
+
+def alarm_email_problems(alarm_email: object) -> list[Problem]:
+    """The rule for the alarm address (``reporting.alarm_email``, ``TlsRptReceiverArgs.alarm_email``):
+    none, or one valid mail address."""
+    if alarm_email is None:
+        return []
+    if isinstance(alarm_email, str) and not validate_rua(f"mailto:{alarm_email}"):
+        return []
+    return [Problem("alarm_email", alarm_email, "must be a mail address such as ops@example.com")]

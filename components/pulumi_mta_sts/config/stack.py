@@ -37,7 +37,7 @@ Keys (all under ``mta-sts:``)::
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -45,32 +45,53 @@ from typing import Any
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
-from pulumi_mta_sts.core.policy import DEFAULT_MAX_AGE, DEFAULT_MODE, Policy, validate_policy
+from pulumi_mta_sts.core.policy import Policy, validate_policy
 from pulumi_mta_sts.core.records import validate_rua
 
-from .receiver import ReceiverSettings, check_receiver_settings, settings_from_mapping
+from .receiver import ReceiverSettings, alarm_email_problems, check_receiver_settings, settings_from_mapping
 
 __all__ = [
     "DNS_PROVIDERS",
     "HOST_KINDS",
     "NAMESPACE",
+    "PRICE_CLASSES",
+    "WORKER_NEEDS_CLOUDFLARE",
     "DnsConfig",
     "HostConfig",
     "PreflightConfig",
     "ReceiverConfig",
     "ReportingConfig",
     "StackConfig",
+    "dns_config_problems",
     "find_stack_file",
     "find_stacks_dir",
+    "host_kind_problems",
+    "id_problems",
     "load_stack_config",
     "load_stack_file",
+    "not_one_of",
+    "policy_problems",
+    "price_class_problems",
     "read_stack_file",
+    "tags_problems",
+    "verify_timeout_problems",
+    "whole_number_problems",
+    "zone_problems",
 ]
 
 NAMESPACE = "mta-sts"
 DNS_PROVIDERS = defaults.DNS_PROVIDERS
 HOST_KINDS = defaults.HOST_KINDS
 DEFAULT_VERIFY_TIMEOUT = defaults.VERIFY_TIMEOUT
+#: CloudFront's price classes (which edge locations serve the policy).
+PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+#: Why a Cloudflare Worker cannot serve the policy of a zone elsewhere (stack config and the hosts).
+WORKER_NEEDS_CLOUDFLARE = (
+    "a Cloudflare Worker needs dns.provider cloudflare (a CloudflareDns backend); use kind cloudfront"
+)
+#: AWS limits on tag names and values (characters).
+TAG_KEY_LENGTH = 128
+TAG_VALUE_LENGTH = 256
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,102 @@ class StackConfig:
     preflight: PreflightConfig = field(default_factory=PreflightConfig)
 
 
+# --------------------------------------------------------------------------- shared rules
+# Stack config and the components (MtaSts, the DNS backends, the policy hosts) check the same
+# inputs with these, so a library user and a stack user get the same message for one mistake.
+# Each takes the field name to report (``mta-sts:host.kind`` here, ``host`` in MtaStsArgs).
+
+
+def not_one_of(field_name: str, value: object, choices: Sequence[str]) -> Problem:
+    """``value`` is not one of ``choices``."""
+    return Problem(field_name, value, f"{value!r} is not supported; use one of {', '.join(choices)}")
+
+
+def whole_number_problems(field_name: str, value: object, low: int, high: int) -> list[Problem]:
+    """``value`` must be an ``int`` (not a ``bool``) from ``low`` to ``high``."""
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return []
+    return [Problem(field_name, value, _range_reason(value, low, high))]
+
+
+def _range_reason(value: object, low: int, high: int) -> str:
+    return f"must be a whole number from {low} to {high}, got {value!r}"
+
+
+def verify_timeout_problems(value: object, field_name: str = "verify_timeout") -> list[Problem]:
+    """Seconds ``PolicyLive`` keeps trying: :data:`~pulumi_mta_sts.core.defaults.VERIFY_TIMEOUT_RANGE`."""
+    return whole_number_problems(field_name, value, *defaults.VERIFY_TIMEOUT_RANGE)
+
+
+def price_class_problems(value: object, field_name: str = "price_class") -> list[Problem]:
+    """One of CloudFront's three price classes (:data:`PRICE_CLASSES`, exact spelling)."""
+    return [] if value in PRICE_CLASSES else [not_one_of(field_name, value, PRICE_CLASSES)]
+
+
+def tags_problems(value: object, field_name: str = "tags") -> list[Problem]:
+    """AWS tags: a mapping of text names (1 to 128 characters) to text values (at most 256)."""
+    if not isinstance(value, Mapping):
+        return [
+            Problem(field_name, value, f"must be a mapping of tag names to text values, got {type(value).__name__}")
+        ]
+    problems: list[Problem] = []
+    for key, text in value.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_LENGTH:
+            problems.append(
+                Problem(f"{field_name}.{key}", key, f"a tag name is text of 1 to {TAG_KEY_LENGTH} characters")
+            )
+        elif not isinstance(text, str) or len(text) > TAG_VALUE_LENGTH:
+            problems.append(
+                Problem(f"{field_name}.{key}", text, f"a tag value is text of at most {TAG_VALUE_LENGTH} characters")
+            )
+    return problems
+
+
+def policy_problems(value: object, field_name: str = "policy") -> list[Problem]:
+    """Components take a ready :class:`Policy` (valid by construction), never raw fields."""
+    if isinstance(value, Policy):
+        return []
+    return [Problem(field_name, value, "must be a Policy (use Policy.build(mode, mx, max_age))")]
+
+
+def host_kind_problems(kind: object, dns_provider: str | None, field_name: str = "host.kind") -> list[Problem]:
+    """``kind`` is a host kind, and the DNS provider can carry it (``dns_provider`` ``None``: not
+    known, not checked)."""
+    if kind not in HOST_KINDS:
+        return [not_one_of(field_name, kind, HOST_KINDS)]
+    if kind == "worker" and dns_provider is not None and dns_provider != "cloudflare":
+        return [Problem(field_name, "worker", WORKER_NEEDS_CLOUDFLARE)]
+    return []
+
+
+def id_problems(value: object, field_name: str, owner: str) -> list[Problem]:
+    """An optional provider id (of a ``zone``, an ``account``): ``None``, or text without spaces."""
+    if value is None or (isinstance(value, str) and value.strip() and " " not in value.strip()):
+        return []
+    return [Problem(field_name, value, f"must be the {owner}'s id as a string (no spaces)")]
+
+
+def zone_problems(zone_id: object, zone_name: object, *, required: bool = True) -> tuple[str | None, list[Problem]]:
+    """The zone name in normal form (``None`` when not given) and the problems of a zone given by
+    ``zone_id`` and/or ``zone_name`` (fields ``zone_id`` / ``zone_name``); with ``required``, one
+    of the two must be given."""
+    problems = id_problems(zone_id, "zone_id", "zone")
+    normal: str | None = None
+    if zone_name is not None:
+        normal, name_problems = normalize_hostname(zone_name, "zone_name", min_labels=1)
+        problems += name_problems
+    elif required and zone_id is None:
+        problems.append(Problem("zone_id", None, "give the zone's id or its name (zone_name)"))
+    return normal, problems
+
+
+def dns_config_problems(dns: DnsConfig, field_name: str = "dns") -> list[Problem]:
+    """A :class:`DnsConfig` given to a component directly (stack config is checked on loading)."""
+    problems = [] if dns.provider in DNS_PROVIDERS else [not_one_of("provider", dns.provider, DNS_PROVIDERS)]
+    problems += zone_problems(dns.zone_id, dns.zone_name)[1]
+    return [p.under(field_name) for p in problems]
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -181,14 +298,14 @@ class _Collector:
         elif isinstance(value, str) and value.strip().isdigit():
             number = int(value.strip())
         if number is None or not low <= number <= high:
-            self.add(path, value, f"must be a whole number from {low} to {high}, got {value!r}")
+            self.add(path, value, _range_reason(value, low, high))
             return default
         return number
 
     def choice(self, path: str, value: object, choices: tuple[str, ...]) -> str | None:
         if isinstance(value, str) and value.strip().lower() in choices:
             return value.strip().lower()
-        self.add(path, value, f"{value!r} is not supported; use one of {', '.join(choices)}")
+        self.problems.append(not_one_of(_key(path), value, choices))
         return None
 
     def string_list(self, path: str, value: object) -> list[Any]:
@@ -211,17 +328,15 @@ def _load_dns(c: _Collector, raw: object, domain: str | None) -> DnsConfig | Non
         return None
     c.unknown("dns", value, ("provider", "zone_id", "zone_name"))
     if "provider" not in value:
-        c.add("dns.provider", None, "is required; set it to route53 or cloudflare")
+        c.add("dns.provider", None, f"is required; set it to {' or '.join(DNS_PROVIDERS)}")
         return None
     provider = c.choice("dns.provider", value["provider"], DNS_PROVIDERS)
-    zone_id = value.get("zone_id")
-    if zone_id is not None and (not isinstance(zone_id, str) or not zone_id.strip() or " " in zone_id.strip()):
-        c.add("dns.zone_id", zone_id, "must be the zone's id as a string (no spaces)")
+    zone_id, zone_name = value.get("zone_id"), value.get("zone_name")
+    normal_name, problems = zone_problems(zone_id, zone_name, required=False)
+    c.problems.extend(p.under(_key("dns")) for p in problems)
+    if any(p.field == "zone_id" for p in problems):
         zone_id = None
-    zone_name = value.get("zone_name")
-    if zone_name is not None:
-        zone_name, problems = normalize_hostname(zone_name, _key("dns.zone_name"), min_labels=1)
-        c.problems.extend(problems)
+    zone_name = normal_name
     if zone_id is None and zone_name is None:
         zone_name = domain
     if zone_name and domain and domain != zone_name and not domain.endswith("." + zone_name):
@@ -237,13 +352,13 @@ def _load_host(c: _Collector, raw: object, provider: str | None) -> HostConfig |
         return None
     c.unknown("host", value, ("kind", "verify_live", "verify_timeout"))
     if value.get("kind") is None:
-        kind = defaults.DEFAULT_HOST_KIND.get(provider or "")
-        if kind is None:
+        if provider is None:
             return None
+        kind: str | None = defaults.default_host_kind(provider)
     else:
         kind = c.choice("host.kind", value["kind"], HOST_KINDS)
-    if kind == "worker" and provider == "route53":
-        c.add("host.kind", "worker", "a Cloudflare Worker needs dns.provider cloudflare; use kind cloudfront")
+    if kind is not None:
+        c.problems.extend(host_kind_problems(kind, provider, _key("host.kind")))
     verify_live = c.boolean("host.verify_live", value.get("verify_live"), True)
     timeout = c.integer(
         "host.verify_timeout", value.get("verify_timeout"), DEFAULT_VERIFY_TIMEOUT, *defaults.VERIFY_TIMEOUT_RANGE
@@ -256,14 +371,15 @@ def _load_policy(c: _Collector, raw: object) -> Policy | None:
     if value is None:
         return None
     c.unknown("policy", value, ("mode", "mx", "max_age", "extensions"))
-    mode = value.get("mode", DEFAULT_MODE)
+    mode = value.get("mode", defaults.DEFAULT_MODE)
     if isinstance(mode, str):
         mode = mode.strip().lower()
     extensions = value.get("extensions")
     if extensions is not None and not isinstance(extensions, Mapping):
         c.add("policy.extensions", extensions, "must be an object of name: value pairs")
         extensions = None
-    policy, problems = validate_policy(mode, value.get("mx"), value.get("max_age", DEFAULT_MAX_AGE), extensions)
+    max_age = value.get("max_age", defaults.DEFAULT_MAX_AGE)
+    policy, problems = validate_policy(mode, value.get("mx"), max_age, extensions)
     c.problems.extend(p.under(_key("policy")) for p in problems)
     return policy
 
@@ -303,8 +419,8 @@ def _load_reporting(c: _Collector, raw: object, domain: str | None) -> Reporting
         c.problems.extend(p.under(_key("reporting")) for p in validate_rua(uri, f"rua[{index}]"))
     receiver = _load_receiver(c, value.get("receiver"), domain)
     alarm = value.get("alarm_email")
-    if alarm is not None and validate_rua(f"mailto:{alarm}" if isinstance(alarm, str) else alarm):
-        c.add("reporting.alarm_email", alarm, "must be a mail address such as ops@example.com")
+    for problem in alarm_email_problems(alarm):
+        c.add("reporting.alarm_email", problem.value, problem.reason)
         alarm = None
     clean = tuple(dict.fromkeys(u.strip() for u in ruas if isinstance(u, str)))
     return ReportingConfig(clean, receiver, alarm)

@@ -8,7 +8,10 @@ program and the components all build on, and what other tools may import on thei
 - :mod:`.policy` — the policy: model, canonical bytes, id, lenient parsing, strict validation;
 - :mod:`.records` — the ``_mta-sts`` and ``_smtp._tls`` TXT records: values, names, parsing;
 - :mod:`.matching` — MX hosts against ``mx`` patterns (RFC 8461 §4.1);
-- :mod:`.txt_values` — TXT values as each DNS provider wants them written.
+- :mod:`.txt_values` — TXT values as each DNS provider wants them written;
+- :mod:`.acceptance` — what a sending MTA accepts when it fetches the policy (RFC 8461 §3.3),
+  the one rule set the deploy gate and ``mta-sts check`` both judge by;
+- :mod:`.defaults` — every default and fixed choice of the toolkit, defined once.
 """
 
 from .errors import InputError, Problem

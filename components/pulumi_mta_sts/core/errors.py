@@ -8,10 +8,11 @@ sees every mistake at once, one line each.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["InputError", "MissingExtraError", "Problem"]
+__all__ = ["EXTRAS_OF_MODULE", "InputError", "MissingExtraError", "Problem", "provider_sdk"]
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,8 @@ class MissingExtraError(ImportError):
     install (the CLI's ``render``, ``check``, ``reports`` and the pure core) stays small; the
     Pulumi components need ``[aws]`` and/or ``[cloudflare]``.
 
-    Use it where a component imports its provider SDK::
-
-        try:
-            import pulumi_aws as aws
-        except ModuleNotFoundError as exc:
-            raise MissingExtraError.for_module(exc, "CloudFrontHost") from None
+    Components import their provider SDK inside :func:`provider_sdk`; the CLI and the lazy
+    public API turn what escapes with :meth:`from_import_error`.
     """
 
     @classmethod
@@ -80,3 +77,30 @@ class MissingExtraError(ImportError):
             f"{commands} (from a checkout: pip install -e '.[{extras[0]}]')",
             name=missing,
         )
+
+    @classmethod
+    def from_import_error(cls, exc: ImportError, needed_by: str) -> MissingExtraError | None:
+        """``exc`` as the extra to install, or ``None`` when it is not about an extra: a missing
+        module of ours or a broken install is a bug to show as it is, not a usage error."""
+        if isinstance(exc, MissingExtraError):
+            return exc
+        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in EXTRAS_OF_MODULE:
+            return cls.for_module(exc, needed_by)
+        return None
+
+
+@contextmanager
+def provider_sdk(needed_by: str) -> Iterator[None]:
+    """Import a provider SDK inside the block; when it belongs to an extra that is not installed,
+    raise :class:`MissingExtraError` naming the extra instead of a traceback::
+
+        with provider_sdk("Route53Dns"):
+            import pulumi_aws as aws
+    """
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        missing = MissingExtraError.from_import_error(exc, needed_by)
+        if missing is None:
+            raise
+        raise missing from None

@@ -52,71 +52,92 @@ def _looks_like_ip(text: str) -> bool:
     return True
 
 
+def _shape_problem(name: str, field: str) -> Problem | None:
+    """What is wrong with the outline of ``name`` (already a string): empty, an IP address, an
+    empty label or a ``*``; ``None`` when it has the outline of a host name."""
+    raw = name.strip()
+    if not raw:
+        return Problem(field, name, "is empty; give a host name such as mx1.example.com")
+    if _looks_like_ip(raw):
+        return Problem(field, name, f"{raw!r} is an IP address; MX patterns and domains must be host names")
+    text = raw[:-1] if raw.endswith(".") else raw
+    if not text or ".." in text or text.startswith("."):
+        return Problem(field, name, f"{raw!r} has an empty label; remove the extra dot")
+    if "*" in text:
+        return Problem(
+            field, name, f"{raw!r} contains '*'; a wildcard is only allowed as the whole leftmost label ('*.')"
+        )
+    return None
+
+
+def _a_label(label: str, raw: str, name: str, field: str) -> tuple[str | None, Problem | None]:
+    """One label as an A-label (lowercase ASCII), or the problem: bad punycode, an invalid IDN."""
+    if label.isascii():
+        lower = label.lower()
+        if lower.startswith("xn--"):
+            try:
+                idna.decode(lower)
+            except (idna.IDNAError, UnicodeError):
+                return None, Problem(field, name, f"{raw!r} has an invalid A-label {label!r} (bad punycode)")
+        return lower, None
+    try:
+        return idna.encode(label, uts46=True).decode("ascii"), None
+    except (idna.IDNAError, UnicodeError) as exc:
+        return None, Problem(field, name, f"{raw!r} has a label that is not a valid IDN ({label!r}: {exc})")
+
+
+def _label_problem(label: str, raw: str, name: str, field: str) -> Problem | None:
+    """An A-label longer than 63 characters or not letters, digits and inner hyphens."""
+    if len(label) > MAX_LABEL_LENGTH:
+        return Problem(field, name, f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters")
+    if not _LDH_LABEL.match(label):
+        return Problem(
+            field,
+            name,
+            f"{raw!r} has an invalid label {label!r}; use letters, digits and hyphens, "
+            "not starting or ending with a hyphen",
+        )
+    return None
+
+
+def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels: int) -> Problem | None:
+    """The whole name: at most 253 characters, at least ``min_labels`` labels, not all-numeric at the end."""
+    normal = ".".join(labels)
+    if len(normal) > MAX_NAME_LENGTH:
+        return Problem(field, name, f"{raw!r} is {len(normal)} characters long; names are at most 253")
+    if len(labels) < min_labels:
+        return Problem(field, name, f"{raw!r} is a single label; give a fully qualified name such as mx1.example.com")
+    if labels[-1].isdigit():
+        return Problem(field, name, f"{raw!r} ends in an all-numeric label; that is not a host name")
+    return None
+
+
 def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
     """Validate a host name and return its normal form (or ``None``) and the problems found.
 
     Rules: a string; not an IP address; no empty labels; each label 1..63 characters of
     letters, digits and hyphens, not starting or ending with a hyphen; at most 253 characters
     in all (A-label form, without the trailing dot); at least ``min_labels`` labels; the last
-    label not all digits. Unicode labels are accepted and converted to A-labels.
+    label not all digits. Unicode labels are accepted and converted to A-labels. At most one
+    problem is reported: the first found, in that order.
     """
     if not isinstance(name, str):
         return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
+    shape = _shape_problem(name, field)
+    if shape is not None:
+        return None, [shape]
     raw = name.strip()
-    if not raw:
-        return None, [Problem(field, name, "is empty; give a host name such as mx1.example.com")]
-    if _looks_like_ip(raw):
-        return None, [Problem(field, name, f"{raw!r} is an IP address; MX patterns and domains must be host names")]
-    text = raw[:-1] if raw.endswith(".") else raw
-    if not text or ".." in text or text.startswith("."):
-        return None, [Problem(field, name, f"{raw!r} has an empty label; remove the extra dot")]
-    labels = text.split(".")
-    if "*" in text:
-        return None, [
-            Problem(field, name, f"{raw!r} contains '*'; a wildcard is only allowed as the whole leftmost label ('*.')")
-        ]
     ascii_labels: list[str] = []
-    for label in labels:
-        if label.isascii():
-            lower = label.lower()
-            if lower.startswith("xn--"):
-                try:
-                    idna.decode(lower)
-                except (idna.IDNAError, UnicodeError):
-                    return None, [Problem(field, name, f"{raw!r} has an invalid A-label {label!r} (bad punycode)")]
-            ascii_labels.append(lower)
-            continue
-        try:
-            ascii_labels.append(idna.encode(label, uts46=True).decode("ascii"))
-        except (idna.IDNAError, UnicodeError) as exc:
-            return None, [Problem(field, name, f"{raw!r} has a label that is not a valid IDN ({label!r}: {exc})")]
-    problems: list[Problem] = []
-    for label in ascii_labels:
-        if len(label) > MAX_LABEL_LENGTH:
-            problems.append(
-                Problem(field, name, f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters")
-            )
-        elif not _LDH_LABEL.match(label):
-            problems.append(
-                Problem(
-                    field,
-                    name,
-                    f"{raw!r} has an invalid label {label!r}; use letters, digits and hyphens, "
-                    "not starting or ending with a hyphen",
-                )
-            )
-    if problems:
-        return None, problems[:1]
-    normal = ".".join(ascii_labels)
-    if len(normal) > MAX_NAME_LENGTH:
-        return None, [Problem(field, name, f"{raw!r} is {len(normal)} characters long; names are at most 253")]
-    if len(ascii_labels) < min_labels:
-        return None, [
-            Problem(field, name, f"{raw!r} is a single label; give a fully qualified name such as mx1.example.com")
-        ]
-    if ascii_labels[-1].isdigit():
-        return None, [Problem(field, name, f"{raw!r} ends in an all-numeric label; that is not a host name")]
-    return normal, []
+    for label in raw.removesuffix(".").split("."):
+        ascii_label, problem = _a_label(label, raw, name, field)
+        if problem is not None or ascii_label is None:
+            return None, [problem] if problem else []
+        ascii_labels.append(ascii_label)
+    problem = next((p for label in ascii_labels if (p := _label_problem(label, raw, name, field))), None)
+    problem = problem or _name_problem(ascii_labels, raw, name, field, min_labels)
+    if problem is not None:
+        return None, [problem]
+    return ".".join(ascii_labels), []
 
 
 def normalize_mx_pattern(pattern: object, field: str) -> tuple[str | None, list[Problem]]:

@@ -136,6 +136,38 @@ def _check_extensions(
     return tuple(sorted(out.items())), problems
 
 
+def _mode_problems(mode: object) -> list[Problem]:
+    if mode in MODES:
+        return []
+    return [Problem("mode", mode, f"{mode!r} is not a mode; use one of enforce, testing, none")]
+
+
+def _mx_required(mode: object, mx: object) -> Problem:
+    return Problem("mx", mx, f"is required in {mode} mode; list every MX host of the domain (or a '*.' pattern)")
+
+
+def _mx_items(mx: object) -> tuple[list[object], list[Problem]]:
+    """The MX patterns given as ``mx`` (one string, or a list, tuple or set of them)."""
+    if mx is None:
+        return [], []
+    if isinstance(mx, str):
+        return [mx], []
+    if isinstance(mx, list | tuple | set | frozenset):
+        return list(mx), []
+    return [], [Problem("mx", mx, "must be a list of MX host patterns")]
+
+
+def _normal_patterns(items: Iterable[object]) -> tuple[list[str | None], list[Problem]]:
+    """The normal form of each pattern (``None`` where it is invalid) and the problems, ``mx[i]``."""
+    normals: list[str | None] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        normal, item_problems = normalize_mx_pattern(item, f"mx[{index}]")
+        normals.append(normal)
+        problems.extend(item_problems)
+    return normals, problems
+
+
 def validate_policy(
     mode: object,
     mx: object,
@@ -144,28 +176,12 @@ def validate_policy(
 ) -> tuple[Policy | None, list[Problem]]:
     """Validate policy fields; return the normalised :class:`Policy` (or ``None``) and every
     problem found. Fields are named ``mode``, ``mx``, ``mx[i]``, ``max_age``, ``extensions.<key>``."""
-    problems: list[Problem] = []
-    if mode not in MODES:
-        problems.append(Problem("mode", mode, f"{mode!r} is not a mode; use one of enforce, testing, none"))
-    patterns: list[str] = []
-    if mx is None:
-        mx_items: list[object] = []
-    elif isinstance(mx, str):
-        mx_items = [mx]
-    elif isinstance(mx, list | tuple | set | frozenset):
-        mx_items = list(mx)
-    else:
-        problems.append(Problem("mx", mx, "must be a list of MX host patterns"))
-        mx_items = []
-    for index, item in enumerate(mx_items):
-        normal, item_problems = normalize_mx_pattern(item, f"mx[{index}]")
-        problems.extend(item_problems)
-        if normal is not None and normal not in patterns:
-            patterns.append(normal)
+    problems = _mode_problems(mode)
+    mx_items, mx_problems = _mx_items(mx)
+    normals, pattern_problems = _normal_patterns(mx_items)
+    problems += mx_problems + pattern_problems
     if mode in ("enforce", "testing") and not mx_items:
-        problems.append(
-            Problem("mx", mx, f"is required in {mode} mode; list every MX host of the domain (or a '*.' pattern)")
-        )
+        problems.append(_mx_required(mode, mx))
     age, age_problems = _check_max_age(max_age, "max_age")
     problems.extend(age_problems)
     exts, ext_problems = _check_extensions(extensions, "extensions")
@@ -173,8 +189,48 @@ def validate_policy(
     if problems or age is None or not isinstance(mode, str):
         return None, problems
     # A `none` policy retires MTA-STS: it is rendered without mx lines.
-    final_mx = () if mode == "none" else tuple(sorted(patterns))
+    final_mx = () if mode == "none" else tuple(sorted({n for n in normals if n is not None}))
     return Policy(mode=mode, mx=final_mx, max_age=age, extensions=exts), []
+
+
+def _policy_mx_problems(mode: object, mx: object) -> list[Problem]:
+    """``Policy.mx``: a tuple of normal-form patterns, sorted, unique; empty exactly in ``none`` mode."""
+    if not isinstance(mx, tuple):
+        return [Problem("mx", mx, "must be a tuple of MX host patterns (Policy.build takes any list)")]
+    normals, problems = _normal_patterns(mx)
+    for index, (given, normal) in enumerate(zip(mx, normals, strict=True)):
+        if normal is not None and normal != given:
+            problems.append(
+                Problem(f"mx[{index}]", given, f"is not in normal form; write {normal!r} (or use Policy.build)")
+            )
+    if not problems and list(mx) != sorted(set(mx)):
+        problems.append(Problem("mx", mx, "must be sorted and without duplicates (Policy.build sorts them)"))
+    if mode == "none" and mx:
+        problems.append(Problem("mx", mx, "must be empty in none mode: a none policy has no mx lines"))
+    elif mode in ("enforce", "testing") and not mx:
+        problems.append(_mx_required(mode, mx))
+    return problems
+
+
+def _policy_max_age_problems(max_age: object) -> list[Problem]:
+    """``Policy.max_age``: an ``int`` (not a ``bool``, not text) within the RFC 8461 range."""
+    if isinstance(max_age, bool) or not isinstance(max_age, int):
+        return [Problem("max_age", max_age, f"must be a whole number of seconds, got {max_age!r}")]
+    return _check_max_age(max_age, "max_age")[1]
+
+
+def _policy_extension_problems(extensions: object) -> list[Problem]:
+    """``Policy.extensions``: valid ``(name, value)`` text pairs, sorted by name, none reserved."""
+    pairs_given = isinstance(extensions, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in extensions)
+    if not pairs_given:
+        return [Problem("extensions", extensions, "must be a tuple of (name, value) pairs (Policy.build takes a dict)")]
+    assert isinstance(extensions, tuple)
+    normal, problems = _check_extensions(extensions, "extensions")
+    if not problems and normal != extensions:
+        problems.append(
+            Problem("extensions", extensions, "must be text pairs sorted by name (Policy.build sorts them)")
+        )
+    return problems
 
 
 @dataclass(frozen=True)
@@ -182,13 +238,30 @@ class Policy:
     """A valid, normalised MTA-STS policy. Build it with :meth:`Policy.build`.
 
     ``mx`` holds normal-form patterns (A-labels, lowercase, no trailing dot), sorted and
-    without duplicates; ``extensions`` holds ``(key, value)`` pairs sorted by key.
+    without duplicates (none in ``none`` mode, at least one otherwise); ``max_age`` is 0 to
+    31557600 seconds; ``extensions`` holds valid ``(key, value)`` pairs sorted by key.
+
+    A ``Policy`` cannot exist invalid: the constructor checks every field and raises
+    :class:`InputError` with the problems :func:`validate_policy` reports, so whatever holds a
+    ``Policy`` can render it and publish its id without checking again. The constructor takes
+    only the normal form; :meth:`Policy.build` is the way in for anything else (any case, order,
+    duplicates, IDNs, ``max_age`` as text).
     """
 
     mode: str
     mx: tuple[str, ...]
     max_age: int
     extensions: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        problems = [
+            *_mode_problems(self.mode),
+            *_policy_mx_problems(self.mode, self.mx),
+            *_policy_max_age_problems(self.max_age),
+            *_policy_extension_problems(self.extensions),
+        ]
+        if problems:
+            raise InputError(problems)
 
     @classmethod
     def build(
@@ -250,17 +323,9 @@ def _decode(text: str | bytes) -> tuple[str | None, list[Problem]]:
         return None, [Problem("policy", None, f"is not valid UTF-8 (byte {exc.start}); serve the policy as UTF-8")]
 
 
-def parse_policy(text: str | bytes) -> PolicyParse:
-    """Parse a policy read from the wild, the way a tolerant sender would.
-
-    Accepts LF or CRLF, spaces around keys and values and unknown keys (reported as
-    warnings). Lines that are not ``key: value`` are reported as warnings and skipped. Missing
-    or invalid required fields, or a repeated single field, are errors.
-    """
-    decoded, problems = _decode(text)
-    if decoded is None:
-        return PolicyParse(policy=None, errors=problems)
-    result = PolicyParse(policy=None)
+def _read_fields(decoded: str, result: PolicyParse) -> None:
+    """Collect ``key: value`` lines into ``result.fields`` (other lines are warnings) and warn
+    about keys that are not standard fields."""
     for number, line in enumerate(decoded.splitlines(), start=1):
         if not line.strip():
             continue
@@ -274,32 +339,52 @@ def parse_policy(text: str | bytes) -> PolicyParse:
         if key not in RESERVED_KEYS:
             result.unknown_keys.append(key)
             result.warnings.append(Problem(key, result.fields[key][0], "is not a standard field; senders ignore it"))
+
+
+def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
+    """``version``, ``mode`` and ``max_age``: each exactly once, and ``version`` ``STSv1``."""
+    errors: list[Problem] = []
     for key in ("version", "mode", "max_age"):
-        values = result.fields.get(key, [])
+        values = fields.get(key, [])
         if len(values) > 1:
-            result.errors.append(Problem(key, values, f"appears {len(values)} times; keep exactly one {key} line"))
-    versions = result.fields.get("version")
+            errors.append(Problem(key, values, f"appears {len(values)} times; keep exactly one {key} line"))
+    versions = fields.get("version")
     if not versions:
-        result.errors.append(Problem("version", None, "is missing; the first line must be 'version: STSv1'"))
+        errors.append(Problem("version", None, "is missing; the first line must be 'version: STSv1'"))
     elif versions[0] != VERSION:
-        result.errors.append(Problem("version", versions[0], f"{versions[0]!r} is not supported; use 'STSv1'"))
-    modes = result.fields.get("mode")
-    max_ages = result.fields.get("max_age")
-    if not modes:
-        result.errors.append(Problem("mode", None, "is missing; add 'mode: testing' (or enforce, none)"))
-    if not max_ages:
-        result.errors.append(Problem("max_age", None, "is missing; add e.g. 'max_age: 86401'"))
-    if result.errors or not modes or not max_ages:
+        errors.append(Problem("version", versions[0], f"{versions[0]!r} is not supported; use 'STSv1'"))
+    if not fields.get("mode"):
+        errors.append(Problem("mode", None, "is missing; add 'mode: testing' (or enforce, none)"))
+    if not fields.get("max_age"):
+        errors.append(Problem("max_age", None, "is missing; add e.g. 'max_age: 86401'"))
+    return errors
+
+
+def parse_policy(text: str | bytes) -> PolicyParse:
+    """Parse a policy read from the wild, the way a tolerant sender would.
+
+    Accepts LF or CRLF, spaces around keys and values and unknown keys (reported as
+    warnings). Lines that are not ``key: value`` are reported as warnings and skipped. Missing
+    or invalid required fields, or a repeated single field, are errors.
+    """
+    decoded, problems = _decode(text)
+    if decoded is None:
+        return PolicyParse(policy=None, errors=problems)
+    result = PolicyParse(policy=None)
+    _read_fields(decoded, result)
+    result.errors.extend(_required_field_errors(result.fields))
+    if result.errors:
         return result
-    mx_values: list[str] = result.fields.get("mx", [])
-    extensions = [(k, v[0]) for k, v in result.fields.items() if k not in RESERVED_KEYS]
-    policy, field_problems = validate_policy(modes[0], mx_values, max_ages[0], None)
+    fields = result.fields
+    # Invalid extensions are only warnings (senders ignore unknown keys): the policy keeps the valid ones.
+    extensions = [(k, v[0]) for k, v in fields.items() if k not in RESERVED_KEYS]
+    good_exts, ext_problems = _check_extensions(extensions, "extensions")
+    policy, field_problems = validate_policy(fields["mode"][0], fields.get("mx", []), fields["max_age"][0], good_exts)
     if policy is None:
         result.errors.extend(field_problems)
         return result
-    good_exts, ext_problems = _check_extensions(extensions, "extensions")
     result.warnings.extend(ext_problems)
-    result.policy = Policy(policy.mode, policy.mx, policy.max_age, good_exts)
+    result.policy = policy
     return result
 
 

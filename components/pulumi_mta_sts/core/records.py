@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from .acceptance import WELL_KNOWN_PATH
 from .errors import InputError, Problem
 from .hostnames import normalize_hostname
 from .policy import Policy
@@ -36,7 +37,6 @@ __all__ = [
 
 STS_VERSION = "v=STSv1"
 TLSRPT_VERSION = "v=TLSRPTv1"
-WELL_KNOWN_PATH = "/.well-known/mta-sts.txt"
 
 _ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 _STS_EXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -75,6 +75,38 @@ def sts_record_value(policy_id: str) -> str:
     return f"{STS_VERSION}; id={policy_id};"
 
 
+def _mailto_problems(uri: str, rest: str, field: str) -> list[Problem]:
+    """A ``mailto:`` rua: exactly one address (dot-atom local part of at most 64 characters and a
+    valid mail domain), no query."""
+    address = unquote(rest)
+    if "?" in address:
+        return [Problem(field, uri, f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com")]
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not _LOCAL_PART.match(local) or len(local) > 64:
+        return [Problem(field, uri, f"{uri!r} is not a valid mail address; use mailto:name@example.com")]
+    _, problems = normalize_hostname(domain, field)
+    if problems:
+        return [Problem(field, uri, f"{uri!r} has an invalid mail domain: {problems[0].reason}")]
+    return []
+
+
+def _https_problems(uri: str, rest: str, field: str) -> list[Problem]:
+    """An ``https:`` rua: a valid host, a valid port if any, no credentials."""
+    parts = urlsplit(uri)
+    if not rest.startswith("//") or not parts.hostname:
+        return [Problem(field, uri, f"{uri!r} has no host; use https://host/path")]
+    if parts.username or parts.password:
+        return [Problem(field, uri, f"{uri!r} carries credentials; remove them")]
+    try:
+        parts.port  # noqa: B018 - raises on an invalid port
+    except ValueError:
+        return [Problem(field, uri, f"{uri!r} has an invalid port")]
+    _, problems = normalize_hostname(parts.hostname, field)
+    if problems:
+        return [Problem(field, uri, f"{uri!r} has an invalid host: {problems[0].reason}")]
+    return []
+
+
 def validate_rua(uri: object, field: str = "rua") -> list[Problem]:
     """Problems with one TLS-RPT ``rua`` URI: ``mailto:`` with one valid address, or an
     ``https:`` URL with a host. Commas and ``!`` must be percent-encoded (RFC 8460 §3)."""
@@ -86,33 +118,11 @@ def validate_rua(uri: object, field: str = "rua") -> list[Problem]:
     if "," in text or "!" in text:
         return [Problem(field, uri, f"{uri!r} contains ',' or '!'; percent-encode them (%2C, %21)")]
     scheme, _, rest = text.partition(":")
-    scheme = scheme.lower()
-    if scheme == "mailto":
-        address = unquote(rest)
-        if "?" in address:
-            return [Problem(field, uri, f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com")]
-        local, at, domain = address.rpartition("@")
-        if not at or not local or not _LOCAL_PART.match(local) or len(local) > 64:
-            return [Problem(field, uri, f"{uri!r} is not a valid mail address; use mailto:name@example.com")]
-        _, problems = normalize_hostname(domain, field)
-        if problems:
-            return [Problem(field, uri, f"{uri!r} has an invalid mail domain: {problems[0].reason}")]
-        return []
-    if scheme == "https":
-        parts = urlsplit(text)
-        if not rest.startswith("//") or not parts.hostname:
-            return [Problem(field, uri, f"{uri!r} has no host; use https://host/path")]
-        if parts.username or parts.password:
-            return [Problem(field, uri, f"{uri!r} carries credentials; remove them")]
-        try:
-            parts.port  # noqa: B018 - raises on an invalid port
-        except ValueError:
-            return [Problem(field, uri, f"{uri!r} has an invalid port")]
-        _, problems = normalize_hostname(parts.hostname, field)
-        if problems:
-            return [Problem(field, uri, f"{uri!r} has an invalid host: {problems[0].reason}")]
-        return []
-    return [Problem(field, uri, f"{uri!r} must start with mailto: or https: (TLS-RPT reports go by mail or HTTPS)")]
+    checks = {"mailto": _mailto_problems, "https": _https_problems}
+    check = checks.get(scheme.lower())
+    if check is None:
+        return [Problem(field, uri, f"{uri!r} must start with mailto: or https: (TLS-RPT reports go by mail or HTTPS)")]
+    return check(uri, rest, field)
 
 
 def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:

@@ -32,15 +32,19 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pulumi
-import pulumi_aws as aws
 
+from pulumi_mta_sts.config.stack import price_class_problems, tags_problems
+from pulumi_mta_sts.core import defaults
+from pulumi_mta_sts.core.errors import Problem, provider_sdk
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import policy_host, policy_url
-from pulumi_mta_sts.dns.backends import DnsBackend
+from pulumi_mta_sts.dns import DnsBackend
 
-from .base import HostRecord, PolicyHost
+with provider_sdk("CloudFrontHost"):
+    import pulumi_aws as aws
+
+from .base import HostParts, HostRecord, PolicyHost, dns_backend_problems
 from .cloudfront_function import NOT_FOUND_KEY, POLICY_KEY, RUNTIME, viewer_request_code
-from .private_bucket import BucketNames, private_bucket
+from .private_bucket import BucketNames, PrivateBucket, private_bucket
 from .worker_script import not_found_text
 
 __all__ = [
@@ -68,12 +72,12 @@ class CloudFrontHostArgs:
     """Arguments of :class:`CloudFrontHost`."""
 
     domain: str
-    """The mail domain (normal form); the host is ``mta-sts.<domain>``."""
+    """The mail domain; the host is ``mta-sts.<domain>``."""
     policy: Policy
     """The policy to serve (its canonical bytes are uploaded)."""
     dns: DnsBackend
-    """Where the certificate validation record and the host's alias go."""
-    price_class: str = "PriceClass_100"
+    """Where the certificate validation record and the host's alias go (any backend)."""
+    price_class: str = defaults.PRICE_CLASS
     """CloudFront price class (edge locations used); ``PriceClass_100`` is the cheapest."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags for the taggable AWS resources."""
@@ -111,61 +115,128 @@ def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> dict[str, 
     }
 
 
-class CloudFrontHost(PolicyHost):
+def _cache_behaviour(
+    cache_policy_id: pulumi.Input[str], function_arn: pulumi.Input[str]
+) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgs:
+    """GET/HEAD only, HTTPS only, nothing cached, the viewer-request function on every request."""
+    return aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+        target_origin_id=ORIGIN_ID,
+        viewer_protocol_policy=VIEWER_PROTOCOL_POLICY,
+        allowed_methods=["GET", "HEAD"],
+        cached_methods=["GET", "HEAD"],
+        cache_policy_id=cache_policy_id,
+        compress=False,
+        function_associations=[
+            aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
+                event_type="viewer-request", function_arn=function_arn
+            )
+        ],
+    )
+
+
+def _not_found_responses() -> list[aws.cloudfront.DistributionCustomErrorResponseArgs]:
+    """403 (a key CloudFront may not read) and 404 both become the 404 page, never cached."""
+    return [
+        aws.cloudfront.DistributionCustomErrorResponseArgs(
+            error_code=code, response_code=404, response_page_path=f"/{NOT_FOUND_KEY}", error_caching_min_ttl=0
+        )
+        for code in (403, 404)
+    ]
+
+
+class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
     """Serves the policy from a private S3 bucket through CloudFront (see the module docs)."""
 
     kind: ClassVar[str] = "cloudfront"
+    type_token: ClassVar[str] = "mta-sts:hosting:CloudFrontHost"
 
-    def __init__(self, name: str, args: CloudFrontHostArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("mta-sts:hosting:CloudFrontHost", name, None, opts)
-        domain = args.domain
-        self.hostname = policy_host(domain)
-        self.url = policy_url(domain)
-        child = pulumi.ResourceOptions(parent=self)
-        tags = {"mta-sts:domain": domain, **args.tags}
+    bucket: aws.s3.Bucket
+    policy_object: aws.s3.BucketObjectv2
+    certificate: aws.acm.Certificate
+    distribution: aws.cloudfront.Distribution
+    bucket_policy: aws.s3.BucketPolicy
 
-        # -- the private bucket ------------------------------------------------------------
+    @classmethod
+    def problems(cls, args: CloudFrontHostArgs) -> list[Problem]:
+        return [*dns_backend_problems(args.dns), *price_class_problems(args.price_class), *tags_problems(args.tags)]
+
+    def build(self, name: str, args: CloudFrontHostArgs) -> HostParts:
+        tags = {"mta-sts:domain": self.domain, **args.tags}
         storage = private_bucket(
             BucketNames(f"{name}-bucket", f"{name}-ownership", f"{name}-public-access", f"{name}-encryption"),
             parent=self,
             tags=tags,
         )
-        bucket = storage.bucket
-        after_bucket_setup = pulumi.ResourceOptions(parent=self, depends_on=storage.setup)
-        policy_object = aws.s3.BucketObjectv2(
-            f"{name}-policy",
-            bucket=bucket.id,
-            key=POLICY_KEY,
-            content=args.policy.render(),
-            content_type=POLICY_CONTENT_TYPE,
-            cache_control="no-cache",
-            server_side_encryption="AES256",
-            tags=tags,
-            opts=after_bucket_setup,
+        self.bucket = storage.bucket
+        self.policy_object, not_found_object = self._objects(name, args.policy, storage, tags)
+        certificate_arn = self._certificate(name, args.dns, tags)
+        self.distribution = self._distribution(name, args.price_class, certificate_arn, tags)
+        self.bucket_policy = aws.s3.BucketPolicy(
+            f"{name}-bucket-policy",
+            bucket=self.bucket.id,
+            policy=pulumi.Output.all(self.bucket.arn, self.distribution.arn).apply(
+                lambda arns: json.dumps(bucket_policy_document(str(arns[0]), str(arns[1])))
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[storage.public_access]),
         )
-        not_found_object = aws.s3.BucketObjectv2(
-            f"{name}-not-found",
-            bucket=bucket.id,
-            key=NOT_FOUND_KEY,
-            content=not_found_text(domain),
-            content_type=POLICY_CONTENT_TYPE,
-            cache_control="no-cache",
-            server_side_encryption="AES256",
-            tags=tags,
-            opts=after_bucket_setup,
+        # DNS: mta-sts.<domain> -> the distribution
+        alias_records = args.dns.alias(
+            self.hostname,
+            self.distribution.domain_name,
+            self.distribution.hosted_zone_id,
+            resource_name=f"{name}-alias",
+        )
+        return HostParts(
+            serving=[self.policy_object, not_found_object, self.bucket_policy, self.distribution, *alias_records],
+            host_records=[
+                HostRecord(self.hostname, rtype, self.distribution.domain_name) for rtype in args.dns.alias_record_types
+            ],
+            details={
+                "bucket": self.bucket.bucket,
+                "distribution_id": self.distribution.id,
+                "distribution_domain_name": self.distribution.domain_name,
+                "certificate_arn": self.certificate.arn,
+            },
         )
 
-        # -- the certificate (us-east-1, DNS-validated in the chosen backend) ---------------
-        certificate = aws.acm.Certificate(
+    def _objects(
+        self, name: str, policy: Policy, storage: PrivateBucket, tags: dict[str, str]
+    ) -> tuple[aws.s3.BucketObjectv2, aws.s3.BucketObjectv2]:
+        """The policy object (exactly the rendered bytes) and the body of every 404."""
+        after_bucket_setup = pulumi.ResourceOptions(parent=self, depends_on=storage.setup)
+        objects = {
+            f"{name}-policy": (POLICY_KEY, policy.render()),
+            f"{name}-not-found": (NOT_FOUND_KEY, not_found_text(self.domain)),
+        }
+        policy_object, not_found_object = (
+            aws.s3.BucketObjectv2(
+                resource_name,
+                bucket=storage.bucket.id,
+                key=key,
+                content=content,
+                content_type=POLICY_CONTENT_TYPE,
+                cache_control="no-cache",
+                server_side_encryption="AES256",
+                tags=tags,
+                opts=after_bucket_setup,
+            )
+            for resource_name, (key, content) in objects.items()
+        )
+        return policy_object, not_found_object
+
+    def _certificate(self, name: str, dns: DnsBackend, tags: dict[str, str]) -> pulumi.Output[str]:
+        """An ACM certificate in us-east-1 (the only region CloudFront takes them from), validated
+        by a CNAME in ``dns``; returns its ARN once validated."""
+        self.certificate = aws.acm.Certificate(
             f"{name}-certificate",
             domain_name=self.hostname,
             validation_method="DNS",
             region=ACM_REGION,
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        option = certificate.domain_validation_options.apply(lambda opts: opts[0])
-        validation_records = args.dns.record(
+        option = self.certificate.domain_validation_options.apply(lambda opts: opts[0])
+        validation_records = dns.record(
             option.apply(lambda o: str(o.resource_record_name).rstrip(".")),
             "CNAME",
             [option.apply(lambda o: str(o.resource_record_value).rstrip("."))],
@@ -173,17 +244,21 @@ class CloudFrontHost(PolicyHost):
         )
         validation = aws.acm.CertificateValidation(
             f"{name}-certificate-validation",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=args.dns.record_names(validation_records),
+            certificate_arn=self.certificate.arn,
+            validation_record_fqdns=dns.record_names(validation_records),
             region=ACM_REGION,
             opts=pulumi.ResourceOptions(parent=self, depends_on=validation_records),
         )
+        return validation.certificate_arn
 
-        # -- CloudFront ------------------------------------------------------------------
+    def _edge(self, name: str) -> tuple[aws.cloudfront.OriginAccessControl, aws.cloudfront.Function]:
+        """The origin access control (CloudFront signs its S3 reads) and the viewer-request
+        function that sends every path but the policy to the 404 page."""
+        child = pulumi.ResourceOptions(parent=self)
         oac = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",
-            name=_short("mta-sts", domain),
-            description=f"MTA-STS policy of {domain}",
+            name=_short("mta-sts", self.domain),
+            description=f"MTA-STS policy of {self.domain}",
             origin_access_control_origin_type="s3",
             signing_behavior="always",
             signing_protocol="sigv4",
@@ -191,94 +266,48 @@ class CloudFrontHost(PolicyHost):
         )
         rewrite = aws.cloudfront.Function(
             f"{name}-only-policy",
-            name=_short("mta-sts-only-policy", domain),
+            name=_short("mta-sts-only-policy", self.domain),
             runtime=RUNTIME,
-            comment=f"MTA-STS host of {domain}: every path but the policy is 404",
+            comment=f"MTA-STS host of {self.domain}: every path but the policy is 404",
             code=viewer_request_code(),
             publish=True,
             opts=child,
         )
+        return oac, rewrite
+
+    def _distribution(
+        self, name: str, price_class: str, certificate_arn: pulumi.Output[str], tags: dict[str, str]
+    ) -> aws.cloudfront.Distribution:
+        oac, rewrite = self._edge(name)
         cache_policy = aws.cloudfront.get_cache_policy_output(
             name=CACHE_POLICY_NAME, opts=pulumi.InvokeOutputOptions(parent=self)
         )
-        not_found_path = f"/{NOT_FOUND_KEY}"
-        distribution = aws.cloudfront.Distribution(
+        return aws.cloudfront.Distribution(
             f"{name}-cdn",
             enabled=True,
-            comment=f"MTA-STS policy of {domain}",
+            comment=f"MTA-STS policy of {self.domain}",
             aliases=[self.hostname],
             is_ipv6_enabled=True,
             http_version="http2and3",
-            price_class=args.price_class,
+            price_class=price_class,
             origins=[
                 aws.cloudfront.DistributionOriginArgs(
                     origin_id=ORIGIN_ID,
-                    domain_name=bucket.bucket_regional_domain_name,
+                    domain_name=self.bucket.bucket_regional_domain_name,
                     origin_access_control_id=oac.id,
                 )
             ],
-            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-                target_origin_id=ORIGIN_ID,
-                viewer_protocol_policy=VIEWER_PROTOCOL_POLICY,
-                allowed_methods=["GET", "HEAD"],
-                cached_methods=["GET", "HEAD"],
-                cache_policy_id=cache_policy.apply(lambda p: str(p.id)),
-                compress=False,
-                function_associations=[
-                    aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
-                        event_type="viewer-request", function_arn=rewrite.arn
-                    )
-                ],
-            ),
-            custom_error_responses=[
-                aws.cloudfront.DistributionCustomErrorResponseArgs(
-                    error_code=code, response_code=404, response_page_path=not_found_path, error_caching_min_ttl=0
-                )
-                for code in (403, 404)
-            ],
+            default_cache_behavior=_cache_behaviour(cache_policy.apply(lambda p: str(p.id)), rewrite.arn),
+            custom_error_responses=_not_found_responses(),
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
             ),
             viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=validation.certificate_arn,
+                acm_certificate_arn=certificate_arn,
                 ssl_support_method="sni-only",
                 minimum_protocol_version=MIN_TLS,
             ),
             wait_for_deployment=True,
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        bucket_policy = aws.s3.BucketPolicy(
-            f"{name}-bucket-policy",
-            bucket=bucket.id,
-            policy=pulumi.Output.all(bucket.arn, distribution.arn).apply(
-                lambda arns: json.dumps(bucket_policy_document(str(arns[0]), str(arns[1])))
-            ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[storage.public_access]),
-        )
-
-        # -- DNS: mta-sts.<domain> -> the distribution --------------------------------------
-        alias_records = args.dns.alias(
-            self.hostname,
-            distribution.domain_name,
-            distribution.hosted_zone_id,
-            resource_name=f"{name}-alias",
-        )
-
-        self.bucket = bucket
-        self.policy_object = policy_object
-        self.certificate = certificate
-        self.distribution = distribution
-        self.bucket_policy = bucket_policy
-        self.serving = [policy_object, not_found_object, bucket_policy, distribution, *alias_records]
-        alias_types = ["A", "AAAA"] if args.dns.provider_name == "route53" else ["CNAME"]
-        self.host_records = [HostRecord(self.hostname, t, distribution.domain_name) for t in alias_types]
-        self.details = {
-            "kind": self.kind,
-            "url": self.url,
-            "bucket": bucket.bucket,
-            "distribution_id": distribution.id,
-            "distribution_domain_name": distribution.domain_name,
-            "certificate_arn": certificate.arn,
-        }
-        self.register_outputs(self.details)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from pulumi_mta_sts.core.records import WELL_KNOWN_PATH
+from pulumi_mta_sts.core.acceptance import WELL_KNOWN_PATH
 
 __all__ = ["MISSING_PATH", "NOT_FOUND_KEY", "POLICY_KEY", "RUNTIME", "viewer_request_code"]
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
+
+from pulumi_mta_sts.core.errors import provider_sdk
+
+with provider_sdk("PrivateBucket"):
+    import pulumi_aws as aws
 
 __all__ = ["BucketNames", "PrivateBucket", "private_bucket"]
 

@@ -18,16 +18,19 @@ from typing import ClassVar
 
 import pulumi
 
+from pulumi_mta_sts.config.stack import WORKER_NEEDS_CLOUDFLARE
+from pulumi_mta_sts.core.errors import Problem, provider_sdk
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import policy_host, policy_url
-from pulumi_mta_sts.dns.backends import CloudflareDns
+from pulumi_mta_sts.dns import CloudflareDns
 
-from .base import HostRecord, PolicyHost
+from .base import HostParts, HostRecord, PolicyHost
 from .worker_script import MAIN_MODULE, worker_module
 
 __all__ = ["COMPATIBILITY_DATE", "WorkerHost", "WorkerHostArgs", "script_name_for"]
 
 COMPATIBILITY_DATE = "2024-09-23"
+#: A Worker's name: lowercase letters, digits, '-' and '_', at most 63 characters.
+_SCRIPT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 def script_name_for(domain: str) -> str:
@@ -40,7 +43,7 @@ class WorkerHostArgs:
     """Arguments of :class:`WorkerHost`."""
 
     domain: str
-    """The mail domain (normal form); the host is ``mta-sts.<domain>``."""
+    """The mail domain; the host is ``mta-sts.<domain>``."""
     policy: Policy
     """The policy to serve (embedded in the script)."""
     dns: CloudflareDns
@@ -49,40 +52,49 @@ class WorkerHostArgs:
     """The Worker's name; default :func:`script_name_for` of the domain."""
 
 
-class WorkerHost(PolicyHost):
+class WorkerHost(PolicyHost[WorkerHostArgs]):
     """Serves the policy from a Cloudflare Worker on a custom domain."""
 
     kind: ClassVar[str] = "worker"
+    type_token: ClassVar[str] = "mta-sts:hosting:WorkerHost"
 
-    def __init__(self, name: str, args: WorkerHostArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("mta-sts:hosting:WorkerHost", name, None, opts)
-        import pulumi_cloudflare as cloudflare
+    script: pulumi.CustomResource
+    custom_domain: pulumi.CustomResource
 
-        domain = args.domain
-        self.hostname = policy_host(domain)
-        self.url = policy_url(domain)
-        script_name = args.script_name or script_name_for(domain)
+    @classmethod
+    def problems(cls, args: WorkerHostArgs) -> list[Problem]:
+        problems = [] if isinstance(args.dns, CloudflareDns) else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE)]
+        name = args.script_name
+        if name is not None and not (isinstance(name, str) and _SCRIPT_NAME.match(name)):
+            reason = "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_'"
+            problems.append(Problem("script_name", name, reason))
+        return problems
+
+    def build(self, name: str, args: WorkerHostArgs) -> HostParts:
+        with provider_sdk("WorkerHost"):
+            import pulumi_cloudflare as cloudflare
+
+        script_name = args.script_name or script_name_for(self.domain)
         account_id = args.dns.account_id
-        script = cloudflare.WorkersScript(
+        self.script = cloudflare.WorkersScript(
             f"{name}-script",
             account_id=account_id,
             script_name=script_name,
-            content=worker_module(args.policy.render(), domain, args.policy.id),
+            content=worker_module(args.policy.render(), self.domain, args.policy.id),
             main_module=MAIN_MODULE,
             compatibility_date=COMPATIBILITY_DATE,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        custom_domain = cloudflare.WorkersCustomDomain(
+        self.custom_domain = cloudflare.WorkersCustomDomain(
             f"{name}-domain",
             account_id=account_id,
             hostname=self.hostname,
-            service=script.script_name,
+            service=self.script.script_name,
             zone_id=args.dns.zone_id,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[script]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.script]),
         )
-        self.script = script
-        self.custom_domain = custom_domain
-        self.serving = [script, custom_domain]
-        self.host_records = [HostRecord(self.hostname, "WORKER", script_name)]
-        self.details = {"kind": self.kind, "url": self.url, "script_name": script_name}
-        self.register_outputs(self.details)
+        return HostParts(
+            serving=[self.script, self.custom_domain],
+            host_records=[HostRecord(self.hostname, "WORKER", script_name)],
+            details={"script_name": script_name},
+        )

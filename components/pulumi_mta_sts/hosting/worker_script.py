@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from pulumi_mta_sts.core.records import WELL_KNOWN_PATH
+from pulumi_mta_sts.core.acceptance import WELL_KNOWN_PATH
 
 __all__ = ["MAIN_MODULE", "not_found_text", "worker_module"]
 

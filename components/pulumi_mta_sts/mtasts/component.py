@@ -3,7 +3,7 @@
 Given a domain, a DNS backend, a policy host kind, a policy and the TLS-RPT ``rua`` list, it
 creates (as children, so ``ResourceOptions(providers=...)`` given to it reach every resource):
 
-1. the DNS backend (unless you pass one you created): :mod:`pulumi_mta_sts.dns.backends`;
+1. the DNS backend (unless you pass one you created): :mod:`pulumi_mta_sts.dns`;
 2. the policy host: :class:`~pulumi_mta_sts.hosting.cloudfront.CloudFrontHost` or
    :class:`~pulumi_mta_sts.hosting.worker.WorkerHost`;
 3. ``PolicyLive`` (:mod:`pulumi_mta_sts.mtasts.policy_live`), which waits until the policy
@@ -15,6 +15,11 @@ creates (as children, so ``ResourceOptions(providers=...)`` given to it reach ev
 Outputs: ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (``name``/``type``/``value``
 of every record it manages) and ``host`` (host details).
 
+Every argument is checked first, with the same rules and messages as stack config; a mistake
+raises :class:`~pulumi_mta_sts.core.errors.InputError` before anything is registered. The
+constructor makes no network call: :meth:`MtaSts.warn_unmanaged_records` looks at live DNS for
+hand-made records when the program asks for it.
+
 Use from any Pulumi program::
 
     from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
@@ -24,8 +29,7 @@ Use from any Pulumi program::
     MtaSts("example-com", MtaStsArgs(
         domain="example.com",
         policy=Policy.build("testing", ["mx1.example.com"], 86401),
-        dns=DnsConfig("route53", zone_name="example.com"),
-        host="cloudfront",
+        dns=DnsConfig("route53", zone_name="example.com"),   # host: cloudfront (worker on Cloudflare)
         rua=["mailto:tlsrpt@example.com"],
     ))
 """
@@ -36,14 +40,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import dns.resolver
 import pulumi
 
-from pulumi_mta_sts.config.stack import HOST_KINDS, DnsConfig, StackConfig
+from pulumi_mta_sts.config.stack import (
+    DnsConfig,
+    StackConfig,
+    dns_config_problems,
+    host_kind_problems,
+    policy_problems,
+    price_class_problems,
+    tags_problems,
+    verify_timeout_problems,
+)
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import DnsRecord, policy_url, records_for, sts_record_name
-from pulumi_mta_sts.dns.backends import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
+from pulumi_mta_sts.core.records import DnsRecord, policy_url, records_for, sts_record_name, validate_rua
+from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.base import PolicyHost
 from pulumi_mta_sts.net.existing_records import unmanaged_record_warnings
 
@@ -51,16 +66,10 @@ from .policy_live import PolicyLive, PolicyLiveArgs
 
 __all__ = ["MtaSts", "MtaStsArgs"]
 
-DEFAULT_VERIFY_TIMEOUT = 600
-_IMPORT_TYPES = {
-    "route53": ("aws:route53/record:Record", "<ZONE_ID>_{name}_TXT"),
-    "cloudflare": ("cloudflare:index/dnsRecord:DnsRecord", "<ZONE_ID>/<RECORD_ID>"),
-}
-
 
 @dataclass(frozen=True)
 class MtaStsArgs:
-    """Arguments of :class:`MtaSts`."""
+    """Arguments of :class:`MtaSts`. Defaults are those of stack config (:mod:`pulumi_mta_sts.core.defaults`)."""
 
     domain: str
     """The mail domain (``example.com``); the policy is served at ``mta-sts.<domain>``."""
@@ -69,20 +78,18 @@ class MtaStsArgs:
     dns: DnsBackend | DnsConfig
     """Where the records go: a backend you created (``Route53Dns`` / ``CloudflareDns``, e.g. with
     your own provider), or a :class:`~pulumi_mta_sts.config.stack.DnsConfig` to create one as a child."""
-    host: str = "cloudfront"
+    host: str | None = None
     """``cloudfront`` (S3 + CloudFront + ACM; any DNS backend) or ``worker`` (Cloudflare Worker;
-    needs the Cloudflare backend)."""
+    needs the Cloudflare backend). Default: the DNS provider's (``cloudfront`` on Route53,
+    ``worker`` on Cloudflare), as in stack config."""
     rua: Sequence[str] = ()
     """TLS-RPT report destinations (``mailto:`` / ``https:``); empty = no ``_smtp._tls`` record."""
     verify_live: bool = True
     """Wait (``PolicyLive``) until the URL serves the new policy before publishing its id. Turn
     off only for a first deploy before DNS is delegated; a warning says so."""
-    verify_timeout: int = DEFAULT_VERIFY_TIMEOUT
+    verify_timeout: int = defaults.VERIFY_TIMEOUT
     """Seconds ``PolicyLive`` keeps trying before the deploy fails."""
-    warn_existing_records: bool = True
-    """Look at live DNS for ``_mta-sts`` / ``_smtp._tls`` records the stack does not manage, and
-    warn (never fail). Skipped when ``MTA_STS_NO_LIVE_DNS=1``."""
-    price_class: str = "PriceClass_100"
+    price_class: str = defaults.PRICE_CLASS
     """CloudFront price class (``cloudfront`` host only)."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags for taggable AWS resources."""
@@ -101,22 +108,60 @@ class MtaStsArgs:
         )
 
 
-def _validate(args: MtaStsArgs) -> str:
-    problems: list[Problem] = []
-    domain, domain_problems = normalize_hostname(args.domain, "domain")
-    problems += domain_problems
-    if args.host not in HOST_KINDS:
-        problems.append(Problem("host", args.host, f"{args.host!r} is not a host kind; use cloudfront or worker"))
-    provider = args.dns.provider if isinstance(args.dns, DnsConfig) else args.dns.provider_name
-    if args.host == "worker" and provider != "cloudflare":
-        problems.append(
-            Problem("host", "worker", "a Cloudflare Worker needs the Cloudflare DNS backend; use cloudfront")
-        )
-    if not isinstance(args.policy, Policy):
-        problems.append(Problem("policy", args.policy, "must be a Policy (use Policy.build(mode, mx, max_age))"))
+def _dns_provider(backend: object) -> tuple[str | None, list[Problem]]:
+    """Which provider the DNS argument names (``None`` when it cannot be told) and its problems."""
+    if isinstance(backend, DnsBackend):
+        return backend.provider_name, []
+    if isinstance(backend, DnsConfig):
+        problems = dns_config_problems(backend)
+        return (None if problems else backend.provider), problems
+    reason = "must be a DNS backend (Route53Dns, CloudflareDns) or a DnsConfig(provider, zone_id=..., zone_name=...)"
+    return None, [Problem("dns", backend, reason)]
+
+
+def _rua_problems(rua: object) -> list[Problem]:
+    if isinstance(rua, str) or not isinstance(rua, Sequence):
+        return [Problem("rua", rua, "must be a list of mailto: or https: URIs, e.g. ['mailto:tlsrpt@example.com']")]
+    return [p for index, uri in enumerate(rua) for p in validate_rua(uri, f"rua[{index}]")]
+
+
+def _validate(args: MtaStsArgs) -> tuple[str, str]:
+    """The domain in normal form and the host kind; raises :class:`InputError` listing every problem."""
+    domain, problems = normalize_hostname(args.domain, "domain")
+    provider, dns_problems = _dns_provider(args.dns)
+    kind = args.host if args.host is not None else defaults.default_host_kind(provider or "")
+    problems += [
+        *policy_problems(args.policy),
+        *dns_problems,
+        *host_kind_problems(kind, provider, "host"),
+        *_rua_problems(args.rua),
+        *verify_timeout_problems(args.verify_timeout),
+        *price_class_problems(args.price_class),
+        *tags_problems(args.tags),
+    ]
     if problems or domain is None:
         raise InputError(problems)
-    return domain
+    return domain, kind
+
+
+def _make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
+    if cfg.provider == "cloudflare":
+        return CloudflareDns(f"{name}-dns", CloudflareDnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
+    return Route53Dns(f"{name}-dns", Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
+
+
+def _make_host(
+    name: str, domain: str, kind: str, args: MtaStsArgs, dns: DnsBackend, opts: pulumi.ResourceOptions
+) -> PolicyHost[Any]:
+    """The host of ``kind`` (imported here: a Cloudflare-only program needs no pulumi_aws)."""
+    if kind == "worker":
+        from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
+
+        return WorkerHost(f"{name}-host", WorkerHostArgs(domain=domain, policy=args.policy, dns=dns), opts)  # type: ignore[arg-type]
+    from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
+
+    host_args = CloudFrontHostArgs(domain, args.policy, dns, price_class=args.price_class, tags=dict(args.tags))
+    return CloudFrontHost(f"{name}-host", host_args, opts)
 
 
 class MtaSts(pulumi.ComponentResource):
@@ -129,54 +174,23 @@ class MtaSts(pulumi.ComponentResource):
     host: pulumi.Output[dict[str, Any]]
 
     def __init__(self, name: str, args: MtaStsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        domain = _validate(args)  # before anything is registered
-        txt_records = records_for(domain, args.policy, list(args.rua))
+        domain, kind = _validate(args)  # before anything is registered
+        self.txt_records = records_for(domain, args.policy, list(args.rua))
         super().__init__("mta-sts:mtasts:MtaSts", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-
-        dns = args.dns if isinstance(args.dns, DnsBackend) else self._make_dns(name, args.dns, child)
-        if args.warn_existing_records:
-            self._warn_existing(name, domain, dns, txt_records)
-        host = self._make_host(name, domain, args, dns, child)
-
-        if args.verify_live:
-            live = PolicyLive(
-                f"{name}-policy-live",
-                PolicyLiveArgs(url=policy_url(domain), policy_text=args.policy.render(), timeout=args.verify_timeout),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=host.serving),
-            )
-            publish_after: list[pulumi.Resource] = [live]
-        else:
-            pulumi.log.warn(
-                f"{domain}: verify_live is off, so the new _mta-sts id is published without checking that "
-                f"{policy_url(domain)} serves the new policy. Turn it back on (mta-sts:host.verify_live: true) "
-                "once DNS for the domain is delegated.",
-                resource=self,
-            )
-            publish_after = list(host.serving)
-
-        for record in txt_records:
-            label = "mta-sts" if record.name == sts_record_name(domain) else "tlsrpt"
-            dns.record(
-                record.name,
-                "TXT",
-                [record.value],
-                resource_name=f"{name}-{label}-txt",
-                opts=pulumi.ResourceOptions(depends_on=publish_after) if label == "mta-sts" else None,
-            )
-
-        self.dns = dns
         self._resource_name = name
-        self._warn_existing_records = args.warn_existing_records
-        self.policy_host = host
         self.domain = domain
+        self.dns = args.dns if isinstance(args.dns, DnsBackend) else _make_dns(name, args.dns, child)
+        self.policy_host = _make_host(name, domain, kind, args, self.dns, child)
+        self._publish_txt_records(name, self._publish_after(args))
+
         self.policy_id = pulumi.Output.from_input(args.policy.id)
         self.policy_text = pulumi.Output.from_input(args.policy.render())
         self.policy_url = pulumi.Output.from_input(policy_url(domain))
-        listed: list[Any] = [r.as_dict() for r in txt_records]
-        listed += [{"name": r.name, "type": r.type, "value": r.value} for r in host.host_records]
+        listed: list[Any] = [r.as_dict() for r in self.txt_records]
+        listed += [{"name": r.name, "type": r.type, "value": r.value} for r in self.policy_host.host_records]
         self.records = pulumi.Output.from_input(listed)
-        self.host = pulumi.Output.from_input(host.details)
+        self.host = pulumi.Output.from_input(self.policy_host.details)
         self.register_outputs(
             {
                 "policy_id": self.policy_id,
@@ -187,61 +201,69 @@ class MtaSts(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
-    def _make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
-        if cfg.provider == "route53":
-            return Route53Dns(f"{name}-dns", Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
-        if cfg.provider == "cloudflare":
-            return CloudflareDns(f"{name}-dns", CloudflareDnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
-        raise InputError([Problem("dns.provider", cfg.provider, "use route53 or cloudflare")])
-
-    @staticmethod
-    def _make_host(
-        name: str, domain: str, args: MtaStsArgs, dns: DnsBackend, opts: pulumi.ResourceOptions
-    ) -> PolicyHost:
-        if args.host == "worker":
-            from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
-
-            assert isinstance(dns, CloudflareDns)  # checked by _validate
-            return WorkerHost(f"{name}-host", WorkerHostArgs(domain=domain, policy=args.policy, dns=dns), opts)
-        from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
-
-        return CloudFrontHost(
-            f"{name}-host",
-            CloudFrontHostArgs(
-                domain=domain, policy=args.policy, dns=dns, price_class=args.price_class, tags=dict(args.tags)
-            ),
-            opts,
+    def _publish_after(self, args: MtaStsArgs) -> list[pulumi.Resource]:
+        """What the ``_mta-sts`` record waits for: ``PolicyLive`` (the URL serves the new body), or
+        with ``verify_live`` off only the host's resources (and a warning on every run)."""
+        url = policy_url(self.domain)
+        if args.verify_live:
+            live = PolicyLive(
+                f"{self._resource_name}-policy-live",
+                PolicyLiveArgs(url=url, policy_text=args.policy.render(), timeout=args.verify_timeout),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=self.policy_host.serving),
+            )
+            return [live]
+        pulumi.log.warn(
+            f"{self.domain}: verify_live is off, so the new _mta-sts id is published without checking that "
+            f"{url} serves the new policy. Turn it back on (mta-sts:host.verify_live: true) "
+            "once DNS for the domain is delegated.",
+            resource=self,
         )
+        return list(self.policy_host.serving)
+
+    def _publish_txt_records(self, name: str, publish_after: list[pulumi.Resource]) -> None:
+        for record in self.txt_records:
+            label = self._label(record)
+            self.dns.record(
+                record.name,
+                "TXT",
+                [record.value],
+                resource_name=f"{name}-{label}-txt",
+                opts=pulumi.ResourceOptions(depends_on=publish_after) if label == "mta-sts" else None,
+            )
+
+    def _label(self, record: DnsRecord) -> str:
+        return "mta-sts" if record.name == sts_record_name(self.domain) else "tlsrpt"
 
     def warn_unmanaged_records(
-        self, records: Sequence[DnsRecord], *, is_ours: Callable[[str], bool] | None = None
-    ) -> None:
-        """Warn about live TXT records at the names of ``records`` that this stack would not own
-        (as for its own records; see :mod:`pulumi_mta_sts.net.existing_records`), with the
-        ``pulumi import`` command that adopts them under this component's DNS backend. For parts
-        that publish records through :attr:`dns` themselves (the TLS-RPT receiver). Does nothing
-        when ``warn_existing_records`` is off."""
-        if self._warn_existing_records:
-            self._warn_existing(self._resource_name, self.domain, self.dns, records, is_ours)
-
-    def _warn_existing(
         self,
-        name: str,
-        domain: str,
-        dns: DnsBackend,
-        records: Sequence[DnsRecord],
+        resolver: dns.resolver.Resolver,
+        records: Sequence[DnsRecord] | None = None,
+        *,
         is_ours: Callable[[str], bool] | None = None,
-    ) -> None:
-        type_token, id_format = _IMPORT_TYPES.get(dns.provider_name, ("<type>", "<id>"))
+    ) -> list[str]:
+        """Look up live DNS through ``resolver`` for TXT records at the names of ``records`` (default:
+        this component's own ``_mta-sts`` / ``_smtp._tls`` records) that this stack would not own
+        (see :mod:`pulumi_mta_sts.net.existing_records`); log each as a warning on this component,
+        with the ``pulumi import`` command that adopts the record under its DNS backend, and return
+        them. Never fails: unreachable DNS is a warning too. The constructor makes no look-up; the
+        stack program calls this (parts that publish records through :attr:`dns` themselves, such
+        as the TLS-RPT receiver, pass theirs and ``is_ours``)."""
+        checked = self.txt_records if records is None else records
+        hint = self._adoption_hint(checked)
+        warnings = unmanaged_record_warnings(self.domain, checked, resolver=resolver, import_hint=hint, is_ours=is_ours)
+        for message in warnings:
+            pulumi.log.warn(message, resource=self)
+        return warnings
+
+    def _adoption_hint(self, records: Sequence[DnsRecord]) -> str:
+        """How to adopt hand-made records: one ``pulumi import`` command per record."""
+        prefix = self.dns.resource_prefix
         hints = []
         for record in records:
-            label = "mta-sts" if record.name == sts_record_name(domain) else "tlsrpt"
-            import_id = id_format.format(name=record.name)
+            label = self._label(record)
+            target = self.dns.txt_import(record.name)
             hints.append(
-                f"`pulumi import {type_token} {name}-{label}-txt '{import_id}' "
-                f"--parent '{dns.resource_prefix}=<URN of {dns.resource_prefix}>'`"
+                f"`pulumi import {target.type_token} {self._resource_name}-{label}-txt '{target.import_id}' "
+                f"--parent '{prefix}=<URN of {prefix}>'`"
             )
-        hint = "README 'Adopting existing records'; e.g. " + " / ".join(hints)
-        for message in unmanaged_record_warnings(domain, records, import_hint=hint, is_ours=is_ours):
-            pulumi.log.warn(message, resource=self)
+        return "README 'Adopting existing records'; e.g. " + " / ".join(hints)

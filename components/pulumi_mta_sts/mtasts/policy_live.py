@@ -5,8 +5,10 @@ The ``_mta-sts`` TXT record depends on it, so the engine only publishes a new id
 body is what senders get (RFC 8461 §3.3 / §5: a sender that sees a new id and fetches the old
 body caches the old body under the new id for ``max_age``). On create, and on every change of
 the expected bytes or the URL, the provider fetches the URL with retries and backoff (see
-:func:`pulumi_mta_sts.net.served.wait_until_served`); when the timeout passes it fails with a
-clear message, the deploy stops and the TXT record keeps its old id.
+:func:`pulumi_mta_sts.net.served.wait_until_served`) until a sender would accept exactly the new
+bytes, by the same rules ``mta-sts check`` applies (:mod:`pulumi_mta_sts.core.acceptance`);
+when the timeout passes it fails with a clear message, the deploy stops and the TXT record keeps
+its old id.
 
 The check runs where ``pulumi up`` runs (the dynamic provider runs in the program's Python
 environment), with the system's DNS resolver and trust store, like a sender.
@@ -21,6 +23,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
 
+from pulumi_mta_sts.core.defaults import VERIFY_TIMEOUT
 from pulumi_mta_sts.core.policy import policy_id
 from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
 
@@ -63,7 +66,7 @@ class PolicyLiveArgs:
     """The policy URL, ``https://mta-sts.<domain>/.well-known/mta-sts.txt``."""
     policy_text: str
     """The policy text that must be served, byte for byte (UTF-8)."""
-    timeout: int = 600
+    timeout: int = VERIFY_TIMEOUT
     """Seconds to keep trying before the deploy fails."""
 
 

@@ -4,8 +4,8 @@ Two ``v=STSv1`` records at ``_mta-sts.<domain>`` mean *no policy* for senders (R
 and two ``v=TLSRPTv1`` records mean no reports (RFC 8460 §3). Route53 refuses to create a
 second record set of the same name and type, so there a hand-made record makes ``pulumi up``
 fail until it is adopted; Cloudflare keeps one record per value, so a hand-made record plus
-ours would silently switch MTA-STS off. The stack program therefore looks at live DNS first
-and warns (it never fails: DNS being unreachable is only a warning too).
+ours would silently switch MTA-STS off. The stack program therefore looks at live DNS, as an
+explicit step of its run, and warns (it never fails: DNS being unreachable is only a warning too).
 
 How a live record is judged:
 
@@ -16,8 +16,9 @@ How a live record is judged:
   is reported (it may also be this stack's previous value after a ``rua`` change).
 - more than one record with the version tag is always reported.
 
-DNS look-ups use :func:`pulumi_mta_sts.net.resolver.make_resolver` (``MTA_STS_NAMESERVERS``), and
-none are made when ``MTA_STS_NO_LIVE_DNS=1`` (``mta-sts plan --no-live-dns``).
+The caller passes the resolver (the stack program's one resolver of the run:
+:func:`pulumi_mta_sts.program.options.open_live_dns`); nothing here reads the environment, and a
+run that may not use live DNS simply does not call :func:`unmanaged_record_warnings`.
 """
 
 from __future__ import annotations
@@ -30,13 +31,9 @@ import dns.resolver
 from pulumi_mta_sts.core.policy import is_toolkit_id
 from pulumi_mta_sts.core.records import STS_VERSION, TLSRPT_VERSION, DnsRecord, parse_sts_records, parse_tlsrpt_records
 
-from .resolver import live_dns_enabled, make_resolver
-
-__all__ = ["ADOPT_HINT", "DNS_TIMEOUT", "live_txt", "unmanaged_record_warnings"]
+__all__ = ["ADOPT_HINT", "live_txt", "unmanaged_record_warnings"]
 
 ADOPT_HINT = "see README 'Adopting existing records'"
-#: Seconds to wait for each look-up before giving up with a warning.
-DNS_TIMEOUT = 5.0
 
 
 def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
@@ -95,21 +92,15 @@ def unmanaged_record_warnings(
     domain: str,
     expected: Sequence[DnsRecord],
     *,
-    resolver: dns.resolver.Resolver | None = None,
+    resolver: dns.resolver.Resolver,
     import_hint: str = ADOPT_HINT,
     is_ours: Callable[[str], bool] | None = None,
 ) -> list[str]:
     """Warnings about live TXT records at the names of ``expected`` (from
     :func:`pulumi_mta_sts.core.records.records_for`) that the stack would not own. ``is_ours`` tells
     a live ``v=TLSRPTv1`` value the stack published itself when ``expected`` cannot say it
-    exactly (the receiver's endpoint is known only after deploy). Returns ``[]`` when live DNS is
-    switched off; unreachable DNS is one warning, never an exception."""
-    if not live_dns_enabled():
-        return []
-    try:
-        resolver = resolver or make_resolver(timeout=DNS_TIMEOUT)
-    except (dns.exception.DNSException, OSError, ValueError) as exc:
-        return [f"could not check live DNS for existing MTA-STS records of {domain}: {exc}; continuing"]
+    exactly (the receiver's endpoint is known only after deploy). Every look-up goes to
+    ``resolver``; unreachable DNS is one warning per name, never an exception."""
     warnings: list[str] = []
     for record in expected:
         if record.type != "TXT":

@@ -1,25 +1,33 @@
-"""Fetch a policy the way a sender does: HTTPS, certificate verified for the policy host name,
-redirects never followed, a size cap and a time limit.
+"""The one HTTPS fetch of a policy, made the way a sender makes it: the certificate verified for
+the policy host name, redirects never followed, the body read up to the cap plus one byte (so an
+oversized body is noticed without reading it all), and a time limit.
 
-The connection goes to an address chosen from DNS (so IPv4 and IPv6 can be tested apart),
-while SNI and the certificate's host name check use the policy host name.
+The deploy gate (:mod:`.served`, for ``PolicyLive``) and ``mta-sts check`` both fetch with
+:func:`fetch_policy` and judge the result with :func:`pulumi_mta_sts.core.acceptance.judge`
+(:attr:`FetchResult.verdict`), so they cannot disagree about the same URL.
+
+The connection may go to an address chosen by the caller (the checker tests IPv4 and IPv6 apart,
+tests connect to loopback) while SNI, the ``Host`` header and the certificate check use the
+policy host name; without an address the system resolver is used, like a sender.
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
 import socket
 import ssl
 import time
 from dataclasses import dataclass
 
+from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES, WELL_KNOWN_PATH, Fetched, FetchError, Verdict, judge
+from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT
+
 from .tlsinfo import CertInfo, cert_info, describe_tls_error
 
-__all__ = ["MAX_POLICY_BYTES", "FetchResult", "fetch_policy", "make_tls_context"]
+__all__ = ["USER_AGENT", "FetchResult", "fetch_policy", "make_tls_context", "policy_fetch_url"]
 
-#: Senders commonly cap the policy body at 64 KiB.
-MAX_POLICY_BYTES = 64 * 1024
-USER_AGENT = "pulumi-mta-sts-check/0.1"
+USER_AGENT = "pulumi-mta-sts (+RFC 8461 policy fetch)"
 
 
 def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
@@ -29,36 +37,48 @@ def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
     return ctx
 
 
-@dataclass(frozen=True)
-class FetchResult:
-    """What one HTTPS GET returned. ``error`` is set (and ``status`` is ``None``) when no HTTP
-    response came back; ``error_kind`` is ``tls`` (certificate or handshake), ``timeout``,
-    ``connect`` or ``http``."""
+@functools.cache
+def _system_context() -> ssl.SSLContext:
+    """The system trust store, loaded once per process (a context is safe to share)."""
+    return make_tls_context()
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchResult(Fetched):
+    """What one HTTPS GET got (the facts a sender judges, see :class:`Fetched`), plus how: the
+    ``url``, the ``address`` connected to, the time taken, the TLS version and the verified
+    certificate."""
 
     url: str
     address: str
-    status: int | None = None
-    content_type: str | None = None
-    location: str | None = None
-    body: bytes = b""
-    too_large: bool = False
     elapsed: float = 0.0
     tls_version: str | None = None
     certificate: CertInfo | None = None
-    error: str | None = None
-    error_kind: str | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """Whether a sender accepts this fetch, and why not (:func:`~pulumi_mta_sts.core.acceptance.judge`)."""
+        return judge(self)
+
+
+def policy_fetch_url(host: str, port: int = 443, path: str = WELL_KNOWN_PATH) -> str:
+    """``https://host[:port]/path``; the port is left out when it is 443."""
+    return f"https://{host}{'' if port == 443 else f':{port}'}{path}"
 
 
 class _PinnedConnection(http.client.HTTPSConnection):
-    """HTTPS to ``address`` while SNI and the host name check use ``host``."""
+    """HTTPS to ``address`` (the host name itself when ``None``) while SNI, the ``Host`` header
+    and the certificate check use ``host``. ``peer`` is the address actually connected to."""
 
-    def __init__(self, host: str, port: int, address: str, context: ssl.SSLContext, timeout: float) -> None:
+    def __init__(self, host: str, port: int, address: str | None, context: ssl.SSLContext, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
+        self._address = address or host
         self._tls = context
+        self.peer: str | None = None
 
     def connect(self) -> None:
         raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.peer = str(raw.getpeername()[0])
         try:
             self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)
         except BaseException:
@@ -68,53 +88,71 @@ class _PinnedConnection(http.client.HTTPSConnection):
 
 def fetch_policy(
     host: str,
-    address: str,
+    address: str | None = None,
     *,
     port: int = 443,
-    path: str = "/.well-known/mta-sts.txt",
-    context: ssl.SSLContext,
-    timeout: float = 10.0,
+    path: str = WELL_KNOWN_PATH,
+    context: ssl.SSLContext | None = None,
+    timeout: float = HTTPS_REQUEST_TIMEOUT,
 ) -> FetchResult:
-    """GET ``https://host:port/path`` from ``address``; never raises for network trouble."""
-    url = f"https://{host}{'' if port == 443 else f':{port}'}{path}"
+    """GET ``https://host:port/path`` (from ``address`` when given); never raises for network
+    trouble: a failure is a result with ``error`` set. ``context`` defaults to the system trust
+    store. An answer that took longer than ``timeout`` in all is a timeout, as for a sender."""
+    url = policy_fetch_url(host, port, path)
     started = time.monotonic()
-    conn = _PinnedConnection(host, port, address, context, timeout)
-    try:
-        conn.connect()
-        assert isinstance(conn.sock, ssl.SSLSocket)
-        tls_version = conn.sock.version()
-        cert = cert_info(conn.sock.getpeercert())
-        conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/plain"})
-        response = conn.getresponse()
-        body = response.read(MAX_POLICY_BYTES + 1)
-        elapsed = time.monotonic() - started
-        if elapsed > timeout:
-            return FetchResult(
-                url, address, elapsed=elapsed, error=f"no complete answer within {timeout:g}s", error_kind="timeout"
-            )
+    conn = _PinnedConnection(host, port, address, context or _system_context(), timeout)
+
+    def failure(error: str, kind: FetchError) -> FetchResult:
+        where = conn.peer or address or host
         return FetchResult(
-            url,
-            address,
-            status=response.status,
-            content_type=response.getheader("Content-Type"),
-            location=response.getheader("Location"),
-            body=body[:MAX_POLICY_BYTES],
-            too_large=len(body) > MAX_POLICY_BYTES,
-            elapsed=elapsed,
-            tls_version=tls_version,
-            certificate=cert,
+            host=host, url=url, address=where, elapsed=time.monotonic() - started, error=error, error_kind=kind
         )
+
+    try:
+        return _get(conn, url, path, started, timeout)
     except ssl.SSLError as exc:
-        return _failure(url, address, started, describe_tls_error(exc), "tls")
+        return failure(describe_tls_error(exc), FetchError.TLS)
     except TimeoutError:
-        return _failure(url, address, started, f"no answer within {timeout:g}s", "timeout")
-    except (ConnectionError, OSError) as exc:
-        return _failure(url, address, started, f"cannot connect to {address} port {port}: {exc}", "connect")
+        return failure(f"no answer within {timeout:g}s", FetchError.TIMEOUT)
+    except OSError as exc:
+        return failure(f"cannot connect to {conn.peer or address or host} port {port}: {exc}", FetchError.CONNECT)
     except http.client.HTTPException as exc:
-        return _failure(url, address, started, f"invalid HTTP answer: {exc!r}", "http")
+        return failure(f"invalid HTTP answer: {exc!r}", FetchError.HTTP)
     finally:
         conn.close()
 
 
-def _failure(url: str, address: str, started: float, error: str, kind: str) -> FetchResult:
-    return FetchResult(url, address, elapsed=time.monotonic() - started, error=error, error_kind=kind)
+def _get(conn: _PinnedConnection, url: str, path: str, started: float, timeout: float) -> FetchResult:
+    """Connect, GET ``path`` and read at most one byte more than a sender would."""
+    conn.connect()
+    sock = conn.sock
+    assert isinstance(sock, ssl.SSLSocket)
+    tls_version = sock.version()
+    certificate = cert_info(sock.getpeercert())
+    conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/plain"})
+    response = conn.getresponse()
+    body = response.read(MAX_POLICY_BYTES + 1)
+    elapsed = time.monotonic() - started
+    address = conn.peer or conn.host
+    if elapsed > timeout:
+        return FetchResult(
+            host=conn.host,
+            url=url,
+            address=address,
+            elapsed=elapsed,
+            error=f"no complete answer within {timeout:g}s",
+            error_kind=FetchError.TIMEOUT,
+        )
+    return FetchResult(
+        host=conn.host,
+        url=url,
+        address=address,
+        status=response.status,
+        content_type=response.getheader("Content-Type"),
+        location=response.getheader("Location"),
+        body=body[:MAX_POLICY_BYTES],
+        too_large=len(body) > MAX_POLICY_BYTES,
+        elapsed=elapsed,
+        tls_version=tls_version,
+        certificate=certificate,
+    )

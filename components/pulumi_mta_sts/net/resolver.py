@@ -1,21 +1,28 @@
-"""Live DNS look-ups shared by the checker, the stack preflight and the existing-record warning.
+"""The resolver behind every live DNS look-up: the checker's, the stack preflight's and the
+existing-record warnings'.
 
 One place decides which resolver is used, so tests (and users behind split-horizon DNS) can
-point every look-up at one server:
+point every look-up at one server. Two documented switches name it for the stack program under
+``pulumi up`` / ``pulumi preview``, where the program has no command line; they are read only
+when asked (:func:`live_dns_enabled`, :func:`nameservers_from_env`; the program does it in
+:meth:`pulumi_mta_sts.program.options.ProgramOptions.from_environment`):
 
 - ``MTA_STS_NAMESERVERS``: comma-separated ``HOST[:PORT]`` list used instead of the system
-  resolver (e.g. ``127.0.0.1:5353``).
-- ``MTA_STS_NO_LIVE_DNS=1``: the stack program makes no DNS queries at all (``mta-sts plan
-  --no-live-dns`` sets it); checks that need live DNS are skipped with a warning.
+  resolver (e.g. ``127.0.0.1:5353``); :func:`make_resolver` falls back to it when given no
+  servers.
+- ``MTA_STS_NO_LIVE_DNS=1``: the stack program makes no DNS queries at all; checks that need
+  live DNS are skipped with a warning (``mta-sts plan --no-live-dns`` asks for the same as an
+  argument of the run).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dns.resolver
 
+from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError, Problem
 
 __all__ = [
@@ -31,9 +38,11 @@ NAMESERVERS_ENV = "MTA_STS_NAMESERVERS"
 NO_LIVE_DNS_ENV = "MTA_STS_NO_LIVE_DNS"
 
 
-def live_dns_enabled() -> bool:
-    """False when ``MTA_STS_NO_LIVE_DNS`` is set to a true value (1, true, yes)."""
-    return os.environ.get(NO_LIVE_DNS_ENV, "").strip().lower() not in {"1", "true", "yes", "on"}
+def live_dns_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """False when ``MTA_STS_NO_LIVE_DNS`` is set to a true value (1, true, yes, on) in ``environ``
+    (default: the process environment)."""
+    value = (os.environ if environ is None else environ).get(NO_LIVE_DNS_ENV, "")
+    return value.strip().lower() not in {"1", "true", "yes", "on"}
 
 
 def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
@@ -63,13 +72,14 @@ def _port(raw: str, spec: str, field: str) -> int:
     return int(raw)
 
 
-def nameservers_from_env() -> list[str]:
-    """The ``MTA_STS_NAMESERVERS`` list, or an empty list for the system resolver."""
-    raw = os.environ.get(NAMESERVERS_ENV, "")
+def nameservers_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The ``MTA_STS_NAMESERVERS`` list of ``environ`` (default: the process environment), or an
+    empty list for the system resolver."""
+    raw = (os.environ if environ is None else environ).get(NAMESERVERS_ENV, "")
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = 5.0) -> dns.resolver.Resolver:
+def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS_TIMEOUT) -> dns.resolver.Resolver:
     """A dnspython resolver using ``nameservers`` (``HOST[:PORT]``), else the environment's, else
     the system's. ``timeout`` bounds each whole query (``lifetime``)."""
     specs = list(nameservers) if nameservers else nameservers_from_env()

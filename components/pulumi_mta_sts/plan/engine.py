@@ -15,11 +15,22 @@ camelCase); what an invoke returns is decided per token by ``invokes``. A resour
 its inputs overlaid with those outputs. An invoke without a handler fails the program with a
 message naming the token, so a missing mock is never silent.
 
+The event loops are closed when the run is over (:meth:`Recorder.close`,
+:func:`close_event_loops`). The SDK's mock monitor answers in executor threads and makes an
+event loop in each (``_ensure_event_loop``), which nobody closes; left to the garbage collector
+at interpreter exit, such a loop may be finalised after its self-pipe socket, and
+``BaseEventLoop.__del__`` then prints ``Exception ignored … ValueError: Invalid file descriptor:
+-1`` on stderr. So the monitor notes every loop it runs in, and closing shuts the executor down
+and closes them all.
+
+What the SDK does not offer publicly (reading a request's properties, resetting the root stack,
+the mock monitor) comes from :mod:`pulumi_mta_sts.program.sdk`, the one adapter for its internals.
 This module imports Pulumi; the pure modules of the package never import it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,10 +38,9 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pulumi.runtime import rpc
-from pulumi.runtime import settings as _settings
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.sync_await import _ensure_event_loop
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+
+from pulumi_mta_sts.program import sdk
 
 __all__ = [
     "InvokeFn",
@@ -40,6 +50,7 @@ __all__ = [
     "Recorder",
     "RecordingMocks",
     "RecordingMonitor",
+    "close_event_loops",
     "name_of_urn",
 ]
 
@@ -47,6 +58,40 @@ __all__ = [
 OutputsFn = Callable[[MockResourceArgs], Mapping[str, Any]]
 #: ``args -> result`` (camelCase keys) for an invoke token.
 InvokeFn = Callable[[MockCallArgs], Mapping[str, Any]]
+
+
+#: Every event loop the mock runtime used since the last :func:`close_event_loops`: the main
+#: thread's and one per executor thread. Held, not weakly referenced: a loop the garbage collector
+#: finds unreachable before it is closed is finalised in no set order with its socket, too.
+_LOOPS: set[asyncio.AbstractEventLoop] = set()
+
+
+def _note_event_loop() -> None:
+    """Note the current thread's event loop (made if missing), to close it with the others."""
+    _LOOPS.add(sdk.ensure_event_loop())
+
+
+def close_event_loops() -> None:
+    """End the mock runtime's event loops: on the main thread's, cancel what is pending and shut
+    its executor down (its threads end), then close it and every loop an executor thread made.
+    The next :meth:`Recorder.install` starts afresh."""
+    try:
+        main = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # none set in this thread
+        main = None
+    if main is not None and not main.is_running() and not main.is_closed():
+        pending = [task for task in asyncio.all_tasks(main) if not task.done()]
+        for task in pending:  # as asyncio.run does on its way out
+            task.cancel()
+        main.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        main.run_until_complete(main.shutdown_asyncgens())
+        main.run_until_complete(main.shutdown_default_executor())
+        main.close()
+        asyncio.set_event_loop(None)
+    for loop in list(_LOOPS):
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+        _LOOPS.discard(loop)
 
 
 def name_of_urn(urn: str) -> str:
@@ -119,12 +164,12 @@ class RecordingMocks(Mocks):
         if handler is None:
             raise NotImplementedError(
                 f"no mock answer for invoke {args.token!r}; add one to Recorder.invokes "
-                "(tests: tests/pulumi_mock.py INVOKES)"
+                "(answers for every program: pulumi_mta_sts/plan/cloud.py)"
             )
         return dict(handler(args)), []
 
 
-class RecordingMonitor(MockMonitor):
+class RecordingMonitor(sdk.MockMonitor):
     """A :class:`MockMonitor` that keeps each request's parent, dependencies and provider."""
 
     def __init__(self, recorder: Recorder) -> None:
@@ -133,16 +178,16 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        _note_event_loop()
         if request.type != "pulumi:pulumi:Stack":
-            _ensure_event_loop()  # type: ignore[no-untyped-call]
-            inputs = rpc.deserialize_properties(request.object)
+            inputs = sdk.deserialize_properties(request.object)
             self.recorder._record(
                 RecordedResource(
                     type=request.type,
                     name=request.name,
                     urn=response.urn,
                     custom=bool(request.custom),
-                    inputs=dict(inputs),
+                    inputs=inputs,
                     parent=request.parent,
                     dependencies=list(request.dependencies),
                     property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
@@ -155,16 +200,21 @@ class RecordingMonitor(MockMonitor):
             )
         return response
 
+    def Invoke(self, request: Any) -> Any:
+        response = super().Invoke(request)  # type: ignore[no-untyped-call]
+        _note_event_loop()
+        return response
+
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        _note_event_loop()
         self.recorder._record(
             RecordedResource(
                 type=request.type,
                 name=request.name,
                 urn=response.urn,
                 custom=True,
-                inputs=dict(rpc.deserialize_properties(request.properties)),
+                inputs=sdk.deserialize_properties(request.properties),
                 parent=request.parent,
                 dependencies=list(request.dependencies),
                 provider=request.provider,
@@ -224,8 +274,10 @@ class Recorder:
         self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None
     ) -> Recorder:
         """Point the Pulumi runtime at this recorder (``preview=False``: every ``apply`` runs)
-        with a fresh root stack and exactly ``config`` (``"ns:key" -> string``)."""
-        _settings.ROOT.set(None)
+        with a fresh root stack and exactly ``config`` (``"ns:key" -> string``), on an open
+        event loop (a test before may have closed or unset it: ``asyncio.run`` does)."""
+        _note_event_loop()
+        sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
         pulumi.runtime.set_mocks(
             self.mocks, project=project, stack=stack, preview=False, monitor=self.monitor, logger=self.logger
@@ -238,11 +290,15 @@ class Recorder:
 
         def wrapped() -> Any:
             program()
-            root = _settings.get_root_resource()
-            exported = dict(getattr(root, "outputs", {}) or {})
+            exported = sdk.root_resource_outputs()
             return pulumi.Output.from_input(exported).apply(self.stack_outputs.update)
 
         pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
+
+    def close(self) -> None:
+        """Close the event loops the program ran on (:func:`close_event_loops`), once nothing
+        more will run on them. What was recorded stays readable."""
+        close_event_loops()
 
     def _record(self, resource: RecordedResource) -> None:
         self.resources.append(resource)

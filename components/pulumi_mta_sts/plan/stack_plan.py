@@ -5,129 +5,45 @@ The program (``__main__.py`` of the project's ``main`` folder) runs with project
 stack ``NAME`` and every ``config:`` entry of ``stacks/Pulumi.NAME.yaml``. Values that only
 the cloud knows (a CloudFront domain name, a bucket's generated name, a zone id that is looked
 up) come back as :data:`UNKNOWN`. Nothing is created anywhere; the policy URL is never
-fetched (``PolicyLive`` only runs in a real deploy). With ``live_dns=False``
-(``--no-live-dns``) the program makes no network calls at all.
+fetched (``PolicyLive`` only runs in a real deploy). The program's options are an argument
+(:class:`~pulumi_mta_sts.program.options.ProgramOptions`); with ``live_dns=False``
+(``--no-live-dns``) it makes no network calls at all. The mock cloud's answers are
+:data:`pulumi_mta_sts.plan.cloud.PLAN_CLOUD`.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 import runpy
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pulumi
+
 from pulumi_mta_sts.config.stack import find_stack_file, find_stacks_dir, load_stack_file, read_stack_file
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.txt_values import decode_txt
-from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV
+from pulumi_mta_sts.program.options import ProgramOptions, running_with
 
+from .cloud import PLAN_CLOUD, UNKNOWN
 from .engine import RecordedResource, Recorder
 
-__all__ = ["GROUPS", "UNKNOWN", "Plan", "config_for_engine", "dns_rows", "group_of", "plan_stack"]
+__all__ = [
+    "GROUPS",
+    "UNKNOWN",
+    "Plan",
+    "config_for_engine",
+    "describe_asset",
+    "dns_rows",
+    "group_of",
+    "plan_stack",
+]
 
-UNKNOWN = "(known after deploy)"
 SECRET = "(secret)"
 GROUPS = ("DNS", "Hosting", "Reporting", "Other")
 PROJECT = "mta-sts"
-#: CloudFront's fixed hosted zone id for alias records (documented by AWS, the same everywhere).
-CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"
-#: AWS managed cache policies (fixed ids, documented by AWS).
-MANAGED_CACHE_POLICIES = {
-    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
-    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-}
-
-
-# ---- what the mock cloud answers ----------------------------------------------------------------
-def _unknown_outputs(args: Any) -> dict[str, Any]:
-    if not args.custom:
-        return {}
-    out: dict[str, Any] = {"id": UNKNOWN}
-    if str(args.typ).startswith("aws:"):
-        out["arn"] = UNKNOWN
-    return out
-
-
-def _bucket(args: Any) -> dict[str, Any]:
-    name = args.inputs.get("bucket") or UNKNOWN
-    known = name != UNKNOWN
-    return {
-        "id": name,
-        "bucket": name,
-        "arn": f"arn:aws:s3:::{name}" if known else UNKNOWN,
-        "bucketRegionalDomainName": UNKNOWN,
-        "bucketDomainName": UNKNOWN,
-    }
-
-
-def _distribution(args: Any) -> dict[str, Any]:
-    return {"id": UNKNOWN, "arn": UNKNOWN, "domainName": UNKNOWN, "hostedZoneId": CLOUDFRONT_HOSTED_ZONE_ID}
-
-
-def _certificate(args: Any) -> dict[str, Any]:
-    names = [args.inputs.get("domainName"), *args.inputs.get("subjectAlternativeNames", [])]
-    return {
-        "id": UNKNOWN,
-        "arn": UNKNOWN,
-        "domainValidationOptions": [
-            {
-                "domainName": n,
-                "resourceRecordName": UNKNOWN,
-                "resourceRecordType": "CNAME",
-                "resourceRecordValue": UNKNOWN,
-            }
-            for n in dict.fromkeys(names)
-            if n
-        ],
-    }
-
-
-def _route53_record(args: Any) -> dict[str, Any]:
-    return {"id": UNKNOWN, "fqdn": args.inputs.get("name", UNKNOWN)}
-
-
-PLAN_OUTPUTS = {
-    "aws:s3/bucket:Bucket": _bucket,
-    "aws:lambda/functionUrl:FunctionUrl": lambda a: {"id": UNKNOWN, "functionUrl": UNKNOWN, "urlId": UNKNOWN},
-    "aws:lambda/function:Function": lambda a: {"id": UNKNOWN, "arn": UNKNOWN, "name": UNKNOWN},
-    "aws:ses/domainIdentity:DomainIdentity": lambda a: {
-        "id": UNKNOWN,
-        "arn": UNKNOWN,
-        "domain": a.inputs.get("domain", UNKNOWN),
-        "verificationToken": UNKNOWN,
-    },
-    "aws:sqs/queue:Queue": lambda a: {"id": UNKNOWN, "arn": UNKNOWN, "name": UNKNOWN, "url": UNKNOWN},
-    "aws:cloudfront/distribution:Distribution": _distribution,
-    "aws:acm/certificate:Certificate": _certificate,
-    "aws:route53/record:Record": _route53_record,
-}
-
-
-def _cache_policy(args: Any) -> dict[str, Any]:
-    name = str(args.args.get("name", ""))
-    return {"id": MANAGED_CACHE_POLICIES.get(name, UNKNOWN), "name": name}
-
-
-PLAN_INVOKES = {
-    "aws:route53/getZone:getZone": lambda a: {
-        "id": a.args.get("zoneId") or UNKNOWN,
-        "zoneId": a.args.get("zoneId") or UNKNOWN,
-        "name": a.args.get("name") or UNKNOWN,
-    },
-    "cloudflare:index/getZone:getZone": lambda a: {
-        "id": a.args.get("zoneId") or UNKNOWN,
-        "zoneId": a.args.get("zoneId") or UNKNOWN,
-        "name": (a.args.get("filter") or {}).get("name") or UNKNOWN,
-        "account": {"id": UNKNOWN, "name": UNKNOWN},
-    },
-    "aws:cloudfront/getCachePolicy:getCachePolicy": _cache_policy,
-    "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {"accountId": UNKNOWN, "arn": UNKNOWN, "id": UNKNOWN},
-    "aws:index/getPartition:getPartition": lambda a: {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
-    "aws:index/getRegion:getRegion": lambda a: {"name": UNKNOWN, "region": UNKNOWN, "id": UNKNOWN},
-}
 
 
 # ---- running the program ------------------------------------------------------------------------
@@ -159,20 +75,6 @@ def _program_path(stacks_dir: Path) -> Path:
             target = folder / str(main)
             return target / "__main__.py" if target.is_dir() else target
     return stacks_dir / "__main__.py"
-
-
-@contextmanager
-def _environment(live_dns: bool) -> Iterator[None]:
-    old = os.environ.get(NO_LIVE_DNS_ENV)
-    if not live_dns:
-        os.environ[NO_LIVE_DNS_ENV] = "1"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(NO_LIVE_DNS_ENV, None)
-        else:
-            os.environ[NO_LIVE_DNS_ENV] = old
 
 
 # ---- the result ---------------------------------------------------------------------------------
@@ -269,7 +171,47 @@ def _clean_inputs(value: Any) -> Any:
         return int(value)  # the engine passes numbers as floats; 300.0 is the TTL 300
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return describe_asset(value)
     return str(value)
+
+
+def describe_asset(value: pulumi.Asset | pulumi.Archive) -> str:
+    """A stable description of an asset or archive input (a Lambda's code): ``(archive: 9 files,
+    sha256 1a2b…)``. The digest covers every file's path and content, so it changes exactly when
+    the code the cloud would receive does; ``(file: PATH)`` / ``(remote: URI)`` for references."""
+    if isinstance(value, pulumi.AssetArchive):
+        files = _archive_files(value)
+        return f"(archive: {len(files)} files, sha256 {_digest(files)})"
+    if isinstance(value, pulumi.StringAsset):
+        text = value.text.encode("utf-8")
+        return f"(text: {len(text)} bytes, sha256 {hashlib.sha256(text).hexdigest()[:16]})"
+    path = getattr(value, "path", None) or getattr(value, "uri", None)
+    kind = "remote" if hasattr(value, "uri") else "file"
+    return f"({kind}: {path})"
+
+
+def _archive_files(archive: pulumi.AssetArchive, prefix: str = "") -> dict[str, bytes]:
+    """Path → what identifies the content (the text; a description for references), nested archives flattened."""
+    files: dict[str, bytes] = {}
+    for name, member in archive.assets.items():
+        path = f"{prefix}{name}"
+        if isinstance(member, pulumi.AssetArchive):
+            files.update(_archive_files(member, f"{path}/"))
+        elif isinstance(member, pulumi.StringAsset):
+            files[path] = member.text.encode("utf-8")
+        else:
+            files[path] = describe_asset(member).encode("utf-8")
+    return files
+
+
+def _digest(files: Mapping[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        content = files[path]
+        digest.update(f"{path}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()[:16]
 
 
 _TYPE_GROUPS = (
@@ -338,15 +280,20 @@ def dns_rows(r: RecordedResource) -> list[dict[str, str]]:
 
 
 def plan_stack(
-    stack: str, *, stacks_dir: Path | None = None, live_dns: bool = True, program: Path | None = None
+    stack: str,
+    *,
+    stacks_dir: Path | None = None,
+    options: ProgramOptions | None = None,
+    program: Path | None = None,
 ) -> Plan:
     """Run the stack program for ``stack`` under the mock engine and return the :class:`Plan`.
 
-    Raises :class:`InputError` for an unknown stack, an invalid stack file or any user mistake
-    the program reports (config, preflight). ``program`` overrides the stack program found
-    from ``Pulumi.yaml``."""
-    from pulumi_mta_sts.program.pipeline import StackInputError
-
+    ``options`` are handed to the program (:func:`~pulumi_mta_sts.program.options.running_with`):
+    ``ProgramOptions(live_dns=False)`` makes it query no DNS; default: the environment's
+    (:meth:`~pulumi_mta_sts.program.options.ProgramOptions.from_environment`). Raises
+    :class:`InputError` for an unknown stack, an invalid stack file or any user mistake the
+    program reports (config, preflight). ``program`` overrides the stack program found from
+    ``Pulumi.yaml``."""
     folder = stacks_dir or find_stacks_dir()
     path = find_stack_file(stack, folder)
     cfg = load_stack_file(path)  # config errors: before the program runs
@@ -354,16 +301,7 @@ def plan_stack(
     program = program or _program_path(folder)
     if not program.is_file():
         raise InputError([Problem("--stack", stack, f"the stack program {program} does not exist")])
-    recorder = Recorder(outputs=PLAN_OUTPUTS, invokes=PLAN_INVOKES, default_outputs=_unknown_outputs)
-    recorder.default_invoke = lambda a: {}
-    with _environment(live_dns):
-        recorder.install(project=PROJECT, stack=stack, config=config)
-        try:
-            recorder.run(lambda: runpy.run_path(str(program), run_name="__main__"))
-        except StackInputError as exc:
-            raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
-        except InputError as exc:
-            raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+    recorder = _run_program(program, stack, config, path.name, options or ProgramOptions.from_environment())
     outputs = dict(recorder.stack_outputs)
     return Plan(
         stack=stack,
@@ -374,3 +312,22 @@ def plan_stack(
         outputs=outputs,
         warnings=recorder.warnings,
     )
+
+
+def _run_program(
+    program: Path, stack: str, config: dict[str, str], file_name: str, options: ProgramOptions
+) -> Recorder:
+    """The recorder after ``program`` ran with ``options``; user mistakes as :class:`InputError`
+    with fields prefixed by the stack file's name."""
+    from pulumi_mta_sts.program.pipeline import StackInputError
+
+    recorder = PLAN_CLOUD.recorder()
+    try:
+        recorder.install(project=PROJECT, stack=stack, config=config)
+        with running_with(options):
+            recorder.run(lambda: runpy.run_path(str(program), run_name="__main__"))
+    except (StackInputError, InputError) as exc:
+        raise InputError(Problem(f"{file_name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+    finally:
+        recorder.close()
+    return recorder

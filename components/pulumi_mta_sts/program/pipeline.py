@@ -1,13 +1,19 @@
-"""What the stack program (``stacks/__main__.py``) calls: config → components → exports.
+"""The steps of the stack program (``stacks/__main__.py`` lists them, in this order)::
 
-Order, so that nothing is registered on a bad config or a failed preflight::
+    with stack.user_errors():                       # InputError -> a clean Pulumi error, no traceback
+        options = stack.program_options()           # 1. live DNS or not, which servers (.options)
+        cfg = stack.load_config()                   # 2. every mta-sts: key validated
+        parts = stack.enabled_parts(cfg)            # 3. the optional parts the config turns on (PARTS)
+        live = stack.open_live_dns(options)         # 4. the run's one resolver (or why there is none)
+        stack.preflight(cfg, live)                  #    enforce: an uncovered live MX stops here
+        deployment = stack.build(cfg, parts)        # 5. MtaSts, then each part on top of it
+        stack.warn_unmanaged_records(deployment, live)  # 6. hand-made records in live DNS: warnings
+        stack.export(deployment)                    # 7. the stack outputs
 
-    with stack.user_errors():          # InputError -> a clean Pulumi error, no traceback
-        cfg = stack.load_config()      # 1. validate every mta-sts: key (pulumi_mta_sts.config.stack)
-        ...                            # 2. preflight checks (they may raise InputError)
-        mtasts = stack.run(cfg)        # 3. the resources
-        receiver = add_receiver(cfg, mtasts)  # 4. optional: the TLS-RPT receiver
-        stack.export(mtasts, receiver) # 5. the stack outputs
+Nothing is registered before step 5, so a bad config or a failed preflight leaves no resource.
+The live look-ups happen in steps 4 and 6 only, through the resolver the options allow; the
+components make none. The optional parts are plugged in one place, :data:`PARTS` (see
+:mod:`.part`); no step names a part.
 """
 
 from __future__ import annotations
@@ -15,18 +21,40 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 import pulumi
-from pulumi.runtime.config import CONFIG, get_config_env
 
 from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig, load_stack_config
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 
-from .receiver import ReceiverDeployment, mtasts_config
+from . import sdk
+from .options import LiveDns, ProgramOptions, current_options, open_live_dns
+from .part import BuiltPart, StackPart, resource_name
+from .preflight import run_preflight
+from .receiver import TLSRPT_RECEIVER
 
-__all__ = ["StackInputError", "config_values", "export", "load_config", "run", "user_errors"]
+__all__ = [
+    "PARTS",
+    "Deployment",
+    "StackInputError",
+    "build",
+    "config_values",
+    "enabled_parts",
+    "export",
+    "load_config",
+    "open_live_dns",
+    "preflight",
+    "program_options",
+    "user_errors",
+    "warn_unmanaged_records",
+]
+
+#: The optional parts of the stack, in the order they are built. Add a new part here.
+PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER,)
 
 
 class StackInputError(pulumi.RunError):
@@ -47,6 +75,13 @@ def user_errors() -> Iterator[None]:
         raise StackInputError(exc.problems) from None
 
 
+# ---- 1. options, 2. config, 3. parts -------------------------------------------------------------
+def program_options() -> ProgramOptions:
+    """The options handed to this run (``mta-sts plan``), else those of the environment
+    (``MTA_STS_NO_LIVE_DNS``, ``MTA_STS_NAMESERVERS``) under ``pulumi up``."""
+    return current_options()
+
+
 def _decode(value: object) -> object:
     if isinstance(value, str) and value.strip()[:1] in ("{", "["):
         try:
@@ -60,7 +95,7 @@ def config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
     """Every ``<namespace>:<key>`` of the stack config (keys without the namespace); structured
     values (objects, lists) decoded from the JSON the engine passes them as."""
     prefix = f"{namespace}:"
-    merged: dict[str, Any] = {**get_config_env(), **CONFIG.get()}
+    merged = sdk.stack_config()
     return {k[len(prefix) :]: _decode(v) for k, v in merged.items() if isinstance(k, str) and k.startswith(prefix)}
 
 
@@ -70,23 +105,71 @@ def load_config(values: Mapping[str, Any] | None = None) -> StackConfig:
     return load_stack_config(config_values() if values is None else values)
 
 
-def run(cfg: StackConfig, opts: pulumi.ResourceOptions | None = None) -> MtaSts:
-    """Instantiate :class:`MtaSts` for the stack's domain. The resource name is the domain with
-    dots as dashes (``example.com`` → ``example-com``). With the TLS-RPT receiver enabled, the
-    ``_smtp._tls`` record is left to :func:`~pulumi_mta_sts.program.receiver.add_receiver`, which adds
-    the receiver's own ``rua``."""
-    return MtaSts(cfg.domain.replace(".", "-"), MtaStsArgs.from_config(mtasts_config(cfg)), opts)
+def enabled_parts(cfg: StackConfig, parts: tuple[StackPart, ...] | None = None) -> tuple[StackPart, ...]:
+    """The parts of ``parts`` (default :data:`PARTS`) the config turns on, in order."""
+    return tuple(part for part in (PARTS if parts is None else parts) if part.enabled(cfg))
 
 
-def export(mtasts: MtaSts, receiver: ReceiverDeployment | None = None) -> None:
+# ---- 4. live DNS before any resource ---------------------------------------------------------------
+def preflight(cfg: StackConfig, live: LiveDns) -> None:
+    """The checks that must pass before any resource is registered (they raise
+    :class:`InputError`); what they skip is logged as a warning."""
+    for warning in run_preflight(cfg, live):
+        pulumi.log.warn(warning)
+
+
+# ---- 5. the resources ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Deployment:
+    """What :func:`build` registered: the domain's ``MtaSts`` and each enabled part's share."""
+
+    mtasts: MtaSts
+    parts: tuple[BuiltPart, ...] = ()
+
+
+def build(cfg: StackConfig, parts: tuple[StackPart, ...] = ()) -> Deployment:
+    """``MtaSts`` for the stack's domain (resource name: the domain with dots as dashes), built
+    from the config as every part adjusts it, then each part on top of it."""
+    mtasts_cfg = reduce(lambda adjusted, part: part.adjust(adjusted), parts, cfg)
+    mtasts = MtaSts(resource_name(cfg), MtaStsArgs.from_config(mtasts_cfg))
+    return Deployment(mtasts, tuple(part.build(cfg, mtasts) for part in parts))
+
+
+# ---- 6. live DNS after ----------------------------------------------------------------------------
+def warn_unmanaged_records(deployment: Deployment, live: LiveDns) -> list[str]:
+    """Look up the records the stack publishes in live DNS and warn (never fail) about hand-made
+    ones it would not own: ``MtaSts``'s own, then each part's. Nothing is looked up when live DNS
+    is off; when no resolver could be set up, that is the one warning. Returns the warnings."""
+    mtasts = deployment.mtasts
+    if live.resolver is None:
+        if live.disabled:
+            return []
+        domain = mtasts.domain
+        warning = f"could not check live DNS for existing MTA-STS records of {domain}: {live.unavailable}; continuing"
+        pulumi.log.warn(warning, resource=mtasts)
+        return [warning]
+    warnings = mtasts.warn_unmanaged_records(live.resolver)
+    for part in deployment.parts:
+        for check in part.live_checks:
+            warnings += check(live.resolver)
+    return warnings
+
+
+# ---- 7. the stack outputs -------------------------------------------------------------------------
+def export(deployment: Deployment) -> None:
     """Stack outputs: ``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (with
-    the receiver's ``_smtp._tls`` record when it publishes it), ``host``."""
+    the records the parts publish themselves), ``host``, then each part's own."""
+    mtasts = deployment.mtasts
     pulumi.export("domain", mtasts.domain)
     pulumi.export("policy_id", mtasts.policy_id)
     pulumi.export("policy_text", mtasts.policy_text)
     pulumi.export("policy_url", mtasts.policy_url)
+    extra = [record for part in deployment.parts for record in part.records]
     records = mtasts.records
-    if receiver is not None:
-        records = pulumi.Output.all(mtasts.records, receiver.tlsrpt_record).apply(lambda v: [*v[0], v[1]])
+    if extra:
+        records = pulumi.Output.all(mtasts.records, *extra).apply(lambda v: [*v[0], *v[1:]])
     pulumi.export("records", records)
     pulumi.export("host", mtasts.host)
+    for part in deployment.parts:
+        for name, value in part.exports.items():
+            pulumi.export(name, value)

@@ -7,12 +7,13 @@ against the policy's ``mx`` patterns (RFC 8461 §4.1). An uncovered MX stops the
 skipped, with a warning:
 
 - when ``mta-sts:preflight.mx_coverage`` is ``false`` (e.g. the MX moves in the same change);
-- when DNS cannot be reached (timeout, server failure) or live DNS is disabled
-  (``MTA_STS_NO_LIVE_DNS=1``);
+- when DNS cannot be reached (timeout, server failure) or the run may not use live DNS
+  (``--no-live-dns``, ``MTA_STS_NO_LIVE_DNS=1``: see :mod:`.options`);
 - when the domain has no mail hosts to compare (NXDOMAIN, null MX, no MX and no address).
 
-Uses :mod:`pulumi_mta_sts.net.resolver` for the resolver (``MTA_STS_NAMESERVERS`` applies). No
-Pulumi import: the stack program calls :func:`run_preflight` and reports the warnings.
+The look-ups go to the run's one resolver (:class:`~.options.LiveDns`). No Pulumi import: the
+stack program (:func:`pulumi_mta_sts.program.pipeline.preflight`) calls :func:`run_preflight`
+and reports the warnings.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ from pulumi_mta_sts.config.stack import StackConfig
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.net.lookup import Outcome, mail_hosts
-from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV, live_dns_enabled, make_resolver
 
-__all__ = ["PREFLIGHT_DNS_TIMEOUT", "check_mx_coverage", "run_preflight"]
+from .options import LiveDns
 
-#: Seconds to wait for each DNS answer before skipping the check with a warning.
-PREFLIGHT_DNS_TIMEOUT = 5.0
+__all__ = ["check_mx_coverage", "run_preflight"]
 
 _SWITCH = "mta-sts:preflight.mx_coverage"
 
@@ -41,18 +40,12 @@ def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list
     if policy.mode != "enforce":
         return []
     if not cfg.preflight.mx_coverage:
-        return [
-            f"preflight: MX coverage of {domain} not checked ({_SWITCH} is false); run "
-            f"'mta-sts check {domain}' once the MX records are final — an uncovered MX loses mail in enforce"
-        ]
+        return [_switched_off(domain)]
     mail = mail_hosts(resolver, domain)
     if mail.problem is not None:
         if mail.problem.outcome is Outcome.NXDOMAIN:
             return [f"preflight: {domain} does not exist in DNS yet; MX coverage not checked"]
-        return [
-            f"preflight: DNS could not be reached ({mail.problem.describe_failure()}); MX coverage of "
-            f"{domain} not checked — run 'mta-sts check {domain}' before relying on enforce"
-        ]
+        return [_unreachable(domain, mail.problem.describe_failure())]
     if mail.null_mx or not mail.hosts:
         return [f"preflight: {domain} has no mail hosts (null MX, or no MX and no address); nothing to cover"]
     missing = uncovered(mail.hosts, policy.mx)
@@ -73,13 +66,29 @@ def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list
     return []
 
 
-def run_preflight(cfg: StackConfig, resolver: dns.resolver.Resolver | None = None) -> list[str]:
-    """The stack program's entry point: :func:`check_mx_coverage` with the environment's resolver
-    (``MTA_STS_NAMESERVERS``), skipped with a warning when ``MTA_STS_NO_LIVE_DNS`` is set."""
+def run_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
+    """The stack program's preflight: :func:`check_mx_coverage` with the run's resolver; skipped
+    with a warning saying why when the run has none (live DNS switched off, or no resolver)."""
     if cfg.policy.mode != "enforce":
         return []
-    if resolver is None:
-        if cfg.preflight.mx_coverage and not live_dns_enabled():
-            return [f"preflight: live DNS disabled ({NO_LIVE_DNS_ENV}); MX coverage of {cfg.domain} not checked"]
-        resolver = make_resolver(timeout=PREFLIGHT_DNS_TIMEOUT)
-    return check_mx_coverage(cfg, resolver)
+    if not cfg.preflight.mx_coverage:
+        return [_switched_off(cfg.domain)]
+    if live.resolver is None:
+        if live.disabled:
+            return [f"preflight: {live.unavailable}; MX coverage of {cfg.domain} not checked"]
+        return [_unreachable(cfg.domain, live.unavailable)]
+    return check_mx_coverage(cfg, live.resolver)
+
+
+def _switched_off(domain: str) -> str:
+    return (
+        f"preflight: MX coverage of {domain} not checked ({_SWITCH} is false); run "
+        f"'mta-sts check {domain}' once the MX records are final — an uncovered MX loses mail in enforce"
+    )
+
+
+def _unreachable(domain: str, why: str) -> str:
+    return (
+        f"preflight: DNS could not be reached ({why}); MX coverage of "
+        f"{domain} not checked — run 'mta-sts check {domain}' before relying on enforce"
+    )

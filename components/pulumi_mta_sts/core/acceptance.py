@@ -1,0 +1,173 @@
+"""What a sending MTA accepts when it fetches the policy (RFC 8461 §3.3), written once.
+
+The deploy gate (``PolicyLive``, via :func:`pulumi_mta_sts.net.served.wait_until_served`) and
+``mta-sts check`` both judge what :func:`pulumi_mta_sts.net.https_fetch.fetch_policy` got with
+:func:`judge`. If they each had their own rules, the gate could publish a new id for a body
+that senders refuse (or the checker could fail a deploy the gate let through) — the very
+mistake this toolkit exists to prevent. A sender accepts a fetch only when:
+
+- HTTPS succeeded with a certificate valid for the policy host from a trusted CA;
+- the status is ``200``: a ``3xx`` is not followed (a redirect means no policy), any other
+  status is no policy;
+- the media type is ``text/plain`` (case-insensitive; parameters such as ``charset`` may
+  follow);
+- the body is at most :data:`MAX_POLICY_BYTES` (a common sender cap; RFC 8461 §3.3 allows
+  senders to cap the size);
+- the body is valid UTF-8.
+
+Pure: no I/O. The fetch (transport, timeouts) lives in :mod:`pulumi_mta_sts.net.https_fetch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+__all__ = [
+    "ACCEPTED_MEDIA_TYPE",
+    "ACCEPTED_STATUS",
+    "MAX_POLICY_BYTES",
+    "WELL_KNOWN_PATH",
+    "Accepted",
+    "FetchError",
+    "Fetched",
+    "Refused",
+    "Rule",
+    "Verdict",
+    "is_accepted_media_type",
+    "judge",
+    "media_type",
+]
+
+#: Where a sender fetches the policy on ``mta-sts.<domain>`` (RFC 8461 §3.3).
+WELL_KNOWN_PATH: Final = "/.well-known/mta-sts.txt"
+#: Senders commonly cap the policy body at 64 KiB; a larger body is no policy.
+MAX_POLICY_BYTES: Final = 64 * 1024
+#: The media type senders check (RFC 8461 §3.3: "text/plain", parameters may follow).
+ACCEPTED_MEDIA_TYPE: Final = "text/plain"
+#: The only status that carries a policy (RFC 8461 §3.3).
+ACCEPTED_STATUS: Final = 200
+
+
+class FetchError(StrEnum):
+    """Why a fetch read no HTTP answer at all."""
+
+    TLS = "tls"  # the handshake failed or the certificate was refused
+    TIMEOUT = "timeout"
+    CONNECT = "connect"
+    HTTP = "http"  # something answered, but not with HTTP
+
+
+class Rule(StrEnum):
+    """The sender rule a refused fetch broke."""
+
+    CERTIFICATE = "certificate"
+    ANSWER = "answer"
+    NO_REDIRECT = "no-redirect"
+    STATUS = "status"
+    MEDIA_TYPE = "media-type"
+    SIZE = "size"
+    UTF8 = "utf-8"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fetched:
+    """What one fetch of ``https://<host>/.well-known/mta-sts.txt`` got.
+
+    ``error`` (with ``error_kind``) is set, and ``status`` is ``None``, when no HTTP answer
+    was read. ``body`` holds at most :data:`MAX_POLICY_BYTES`; ``too_large`` says the server
+    sent more (the fetch stops reading one byte past the cap). ``location`` is the
+    ``Location`` header (the redirect a sender does not follow).
+    """
+
+    host: str
+    status: int | None = None
+    content_type: str | None = None
+    location: str | None = None
+    body: bytes = b""
+    too_large: bool = False
+    error: str | None = None
+    error_kind: FetchError | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A sender caches this policy: ``body`` as served, ``text`` its UTF-8 decoding."""
+
+    body: bytes
+    text: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A sender treats the domain as having no (new) policy. ``reason`` says what was wrong in
+    words that follow the URL ("… answers HTTP 404"); ``fix`` says what to change."""
+
+    rule: Rule
+    reason: str
+    fix: str
+
+
+Verdict = Accepted | Refused
+
+
+def media_type(content_type: str | None) -> str:
+    """The media type of a ``Content-Type`` value, lowercase, without parameters (``""`` for none)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_accepted_media_type(content_type: str | None) -> bool:
+    """Whether a sender accepts a body served with this ``Content-Type``."""
+    return media_type(content_type) == ACCEPTED_MEDIA_TYPE
+
+
+def judge(got: Fetched) -> Verdict:
+    """The verdict of a sender on ``got``. The rules apply in the order a sender meets them: no
+    answer, then the status, then the media type, the size and the encoding of the body."""
+    if got.error is not None or got.status is None:
+        return _no_answer(got)
+    if 300 <= got.status < 400:
+        return Refused(
+            Rule.NO_REDIRECT,
+            f"answers {got.status} redirect to {got.location or '?'}",
+            "serve the policy directly with 200: senders never follow redirects (RFC 8461 §3.3)",
+        )
+    if got.status != ACCEPTED_STATUS:
+        return Refused(Rule.STATUS, f"answers HTTP {got.status}", "serve the policy file with HTTP 200 at that path")
+    if not is_accepted_media_type(got.content_type):
+        return Refused(
+            Rule.MEDIA_TYPE,
+            f"is served as {got.content_type or 'no Content-Type'}",
+            "serve the policy with 'Content-Type: text/plain' (senders reject other types)",
+        )
+    if got.too_large or len(got.body) > MAX_POLICY_BYTES:
+        return Refused(
+            Rule.SIZE,
+            f"is larger than {MAX_POLICY_BYTES // 1024} KiB",
+            "serve only the policy (a few lines); senders cap the size",
+        )
+    try:
+        text = got.body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Refused(
+            Rule.UTF8,
+            f"is not valid UTF-8 (byte {exc.start}: {exc.reason})",
+            "serve the policy as UTF-8 text, e.g. as rendered by 'mta-sts render'",
+        )
+    return Accepted(got.body, text)
+
+
+#: What to do about each kind of failed fetch; ``{host}`` is the policy host.
+_NO_ANSWER_FIX: Final = {
+    FetchError.TLS: "serve a certificate valid for {host} from a CA senders trust (with its chain)",
+    FetchError.TIMEOUT: "make {host} answer quickly (senders give up after a timeout)",
+    FetchError.CONNECT: "make {host} accept HTTPS connections on port 443",
+    FetchError.HTTP: "make {host} answer plain HTTP/1.1",
+}
+
+
+def _no_answer(got: Fetched) -> Refused:
+    rule = Rule.CERTIFICATE if got.error_kind is FetchError.TLS else Rule.ANSWER
+    fix = _NO_ANSWER_FIX[got.error_kind] if got.error_kind is not None else "make {host} answer HTTPS requests"
+    return Refused(rule, got.error or "no HTTP answer", fix.format(host=got.host))

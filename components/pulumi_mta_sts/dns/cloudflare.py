@@ -1,0 +1,166 @@
+"""Cloudflare (``mta-sts:dns:CloudflareDns``): records in a zone (pulumi-cloudflare 6
+``DnsRecord``, one resource per value), given by id or looked up by name. TXT values are quoted
+and split into 255-byte character-strings; aliases are ``CNAME`` records, never proxied unless
+asked (a proxied name would be answered by Cloudflare's edge, not by the target).
+
+``pulumi_cloudflare`` is imported only when a record is made or the zone looked up: importing
+it costs seconds, and a Route53-only program never needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pulumi
+
+from pulumi_mta_sts.config.stack import id_problems
+from pulumi_mta_sts.core import defaults
+from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
+from pulumi_mta_sts.core.txt_values import cloudflare_txt
+
+from .base import DnsBackend, RecordImport, checked_zone
+
+__all__ = ["CloudflareDns", "CloudflareDnsArgs"]
+
+RECORD_TYPE_TOKEN = "cloudflare:index/dnsRecord:DnsRecord"
+ALIAS_RECORD_TYPES = ("CNAME",)
+#: Record types Cloudflare can proxy (``proxied`` is only sent for these).
+PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
+
+
+@dataclass(frozen=True)
+class CloudflareDnsArgs:
+    """Arguments of :class:`CloudflareDns`."""
+
+    zone_id: str | None = None
+    """The zone id (32 hex characters). When given, the zone is only looked up if
+    :attr:`CloudflareDns.account_id` is needed (Workers) and ``account_id`` is not given."""
+    zone_name: str | None = None
+    """The zone's domain, looked up when ``zone_id`` is not given."""
+    account_id: str | None = None
+    """The Cloudflare account id; looked up from the zone when needed and not given."""
+
+
+def _checked(args: CloudflareDnsArgs) -> str | None:
+    account = id_problems(args.account_id, "account_id", "account")
+    try:
+        zone_name = checked_zone(args.zone_id, args.zone_name)
+    except InputError as exc:
+        raise InputError([*exc.problems, *account]) from None
+    if account:
+        raise InputError(account)
+    return zone_name
+
+
+class CloudflareDns(DnsBackend):
+    """Records in a Cloudflare zone (``cloudflare.DnsRecord``; TTL 300, never proxied unless asked)."""
+
+    provider_name: ClassVar[str] = "cloudflare"
+
+    def __init__(self, name: str, args: CloudflareDnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        zone_name = _checked(args)  # before anything is registered
+        super().__init__("mta-sts:dns:CloudflareDns", name, opts)
+        self._args = args
+        self.zone_name = zone_name
+        self._zone: pulumi.Output[Any] | None = None
+        if args.zone_id:
+            self.zone_id = pulumi.Output.from_input(args.zone_id.strip())
+        else:
+            self.zone_id = self._lookup().apply(lambda z: str(z.zone_id or z.id))
+        self.register_outputs({"zone_id": self.zone_id})
+
+    def _lookup(self) -> pulumi.Output[Any]:
+        if self._zone is None:
+            with provider_sdk("CloudflareDns"):
+                import pulumi_cloudflare as cloudflare
+
+            invoke_opts = pulumi.InvokeOutputOptions(parent=self)
+            if self._args.zone_id:
+                self._zone = cloudflare.get_zone_output(zone_id=self._args.zone_id.strip(), opts=invoke_opts)
+            else:
+                self._zone = cloudflare.get_zone_output(
+                    filter=cloudflare.GetZoneFilterArgs(name=str(self.zone_name), match="all"), opts=invoke_opts
+                )
+        return self._zone
+
+    @property
+    def account_id(self) -> pulumi.Output[str]:
+        """The account that owns the zone (needed for Workers)."""
+        if self._args.account_id:
+            return pulumi.Output.from_input(self._args.account_id.strip())
+        return self._lookup().apply(lambda z: str(z.account.id))
+
+    @property
+    def alias_record_types(self) -> tuple[str, ...]:
+        return ALIAS_RECORD_TYPES
+
+    def txt_import(self, record_name: str) -> RecordImport:
+        return RecordImport(RECORD_TYPE_TOKEN, "<ZONE_ID>/<RECORD_ID>")
+
+    def record(
+        self,
+        name: pulumi.Input[str],
+        type: str,
+        values: Sequence[pulumi.Input[str]],
+        *,
+        ttl: int = defaults.DNS_TTL,
+        resource_name: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        proxied: bool = False,
+    ) -> list[pulumi.CustomResource]:
+        with provider_sdk("CloudflareDns"):
+            import pulumi_cloudflare as cloudflare
+
+        rtype = self._check_type(type)
+        base = self._name_for(name, rtype, resource_name)
+        self._claim(name, rtype, base)
+        created: list[pulumi.CustomResource] = []
+        for index, value in enumerate(values):
+            content, priority = _content_and_priority(rtype, value)
+            created.append(
+                cloudflare.DnsRecord(
+                    base if len(values) == 1 else f"{base}-{index}",
+                    zone_id=self.zone_id,
+                    name=name,
+                    type=rtype,
+                    ttl=ttl,
+                    content=content,
+                    priority=priority,
+                    proxied=proxied if rtype in PROXIABLE_TYPES else None,
+                    opts=self._opts(opts),
+                )
+            )
+        return created
+
+    def alias(
+        self,
+        name: str,
+        target: pulumi.Input[str],
+        target_zone_id: pulumi.Input[str] | None = None,
+        *,
+        resource_name: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> list[pulumi.CustomResource]:
+        return self.record(name, "CNAME", [target], resource_name=resource_name, opts=opts, proxied=False)
+
+    def record_names(self, resources: Sequence[pulumi.CustomResource]) -> list[pulumi.Output[str]]:
+        return [r.name for r in resources]  # type: ignore[attr-defined]
+
+
+def _content_and_priority(rtype: str, value: pulumi.Input[str]) -> tuple[pulumi.Input[str], pulumi.Input[float] | None]:
+    """What Cloudflare stores for one record value: TXT quoted and split; MX as host + priority."""
+    if rtype == "TXT":
+        return pulumi.Output.from_input(value).apply(cloudflare_txt), None
+    if rtype == "MX":
+        parsed = pulumi.Output.from_input(value).apply(_split_mx)
+        return parsed.apply(lambda p: p[1]), parsed.apply(lambda p: float(p[0]))
+    return value, None
+
+
+def _split_mx(value: str) -> tuple[int, str]:
+    parts = value.split()
+    if len(parts) != 2 or not parts[0].isdigit():
+        raise InputError([Problem("MX", value, "must be '<preference> <host>', e.g. '10 mx.example.com'")])
+    return int(parts[0]), parts[1].rstrip(".")

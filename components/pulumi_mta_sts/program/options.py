@@ -1,0 +1,134 @@
+"""How one run of the stack program may reach the outside world: :class:`ProgramOptions`.
+
+The program makes live DNS look-ups (the preflight's MX coverage, the warnings about hand-made
+records) and nothing else. Whether it may, and which DNS server it asks, is an argument of the
+run, not something a module reads on its own:
+
+- ``mta-sts plan`` builds the options from its flags (``--no-live-dns``, ``--nameserver``) and
+  hands them to the program it runs with :func:`running_with`, which sets the context variable
+  :data:`PROGRAM_OPTIONS` around ``runpy`` (the program runs in that context: Pulumi's tasks
+  copy it);
+- under ``pulumi up`` / ``pulumi preview`` nobody sets it, and :func:`current_options` reads the
+  documented switches instead: ``MTA_STS_NO_LIVE_DNS=1`` (no live look-ups) and
+  ``MTA_STS_NAMESERVERS=HOST[:PORT],...`` (ask these servers, not the system resolver).
+
+:func:`open_live_dns` turns the options into the one resolver every live step of the run uses
+(:class:`LiveDns`). No Pulumi import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import dns.exception
+import dns.resolver
+
+from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.net.resolver import (
+    NAMESERVERS_ENV,
+    NO_LIVE_DNS_ENV,
+    live_dns_enabled,
+    make_resolver,
+    nameservers_from_env,
+    parse_nameserver,
+)
+
+__all__ = [
+    "LIVE_DNS_DISABLED",
+    "PROGRAM_OPTIONS",
+    "LiveDns",
+    "ProgramOptions",
+    "check_nameservers",
+    "current_options",
+    "open_live_dns",
+    "running_with",
+]
+
+#: Why a run makes no live look-ups when its options say so (shown in the skipped checks' warnings).
+LIVE_DNS_DISABLED = f"live DNS disabled ({NO_LIVE_DNS_ENV})"
+
+
+def check_nameservers(specs: Sequence[str], field: str) -> tuple[str, ...]:
+    """``specs`` (``HOST[:PORT]``) as given, or :class:`InputError` naming ``field`` and every bad one."""
+    problems: list[Problem] = []
+    for spec in specs:
+        try:
+            parse_nameserver(spec, field)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return tuple(specs)
+
+
+@dataclass(frozen=True)
+class ProgramOptions:
+    """What one run of the stack program may do beyond registering resources."""
+
+    live_dns: bool = True
+    """Make the live DNS look-ups (preflight, hand-made records); off: they are skipped with a warning."""
+    nameservers: tuple[str, ...] = ()
+    """``HOST[:PORT]`` servers to ask; empty: the system resolver."""
+    dns_timeout: float = DNS_TIMEOUT
+    """Seconds each live DNS query may take before the check is skipped with a warning."""
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ProgramOptions:
+        """The options the documented switches ask for (``MTA_STS_NO_LIVE_DNS``,
+        ``MTA_STS_NAMESERVERS``); a malformed server is an :class:`InputError` naming the variable."""
+        return cls(
+            live_dns=live_dns_enabled(environ),
+            nameservers=check_nameservers(nameservers_from_env(environ), NAMESERVERS_ENV),
+        )
+
+
+#: The options of the program run in this context. ``mta-sts plan`` sets them (see
+#: :func:`running_with`); unset, the program uses :meth:`ProgramOptions.from_environment`.
+PROGRAM_OPTIONS: ContextVar[ProgramOptions] = ContextVar("pulumi_mta_sts.program_options")
+
+
+def current_options() -> ProgramOptions:
+    """The options handed to this run, else those of the environment (``pulumi up``)."""
+    try:
+        return PROGRAM_OPTIONS.get()
+    except LookupError:
+        return ProgramOptions.from_environment()
+
+
+@contextmanager
+def running_with(options: ProgramOptions) -> Iterator[ProgramOptions]:
+    """Run the stack program inside this block to hand it ``options``."""
+    token = PROGRAM_OPTIONS.set(options)
+    try:
+        yield options
+    finally:
+        PROGRAM_OPTIONS.reset(token)
+
+
+@dataclass(frozen=True)
+class LiveDns:
+    """The resolver every live look-up of one run uses, or why there is none."""
+
+    resolver: dns.resolver.Resolver | None
+    unavailable: str = ""
+    """Why ``resolver`` is ``None``: :data:`LIVE_DNS_DISABLED`, or the error that kept it from being set up."""
+
+    @property
+    def disabled(self) -> bool:
+        """True when the options switched live DNS off (not when it failed)."""
+        return self.unavailable == LIVE_DNS_DISABLED
+
+
+def open_live_dns(options: ProgramOptions) -> LiveDns:
+    """The resolver the options ask for. A system without resolver configuration is not an error
+    of the stack: the live checks are then skipped with a warning that says why."""
+    if not options.live_dns:
+        return LiveDns(None, LIVE_DNS_DISABLED)
+    try:
+        return LiveDns(make_resolver(options.nameservers, timeout=options.dns_timeout))
+    except (dns.exception.DNSException, OSError) as exc:
+        return LiveDns(None, f"no DNS resolver could be set up: {str(exc) or type(exc).__name__}")

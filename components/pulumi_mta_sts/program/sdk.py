@@ -1,0 +1,78 @@
+"""The one module that touches the Pulumi SDK's internals.
+
+Pulumi's public API has no way to list every key of a config namespace, reset the root stack
+resource between two mock runs, read a protobuf request the way the engine does, or own the
+event loop the mock runtime runs on. The stack program (:mod:`.pipeline`) and the mock engine of
+``mta-sts plan`` (:mod:`pulumi_mta_sts.plan.engine`) need exactly that, so the few private names
+they use are imported here and nowhere else: ruff's ``banned-api`` (``pyproject.toml``) refuses
+them in every other file, and ``tests/program/test_sdk.py`` fails naming the symbol when an
+installed SDK moves one of them. Checked with pulumi 3.272.
+
+Everything here is small and typed; callers never see the private modules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pulumi.dynamic.dynamic import serialize_provider as _serialize_provider
+from pulumi.runtime import rpc as _rpc
+from pulumi.runtime import settings as _settings
+from pulumi.runtime.config import CONFIG as _CONFIG
+from pulumi.runtime.config import get_config_env as _get_config_env
+from pulumi.runtime.mocks import MockMonitor as _MockMonitor
+from pulumi.runtime.sync_await import _ensure_event_loop
+
+__all__ = [
+    "MockMonitor",
+    "deserialize_properties",
+    "ensure_event_loop",
+    "reset_root_resource",
+    "root_resource_outputs",
+    "serialize_provider",
+    "stack_config",
+]
+
+#: The SDK's mock monitor (``set_mocks(..., monitor=...)``): subclass it to see each request's
+#: parent, dependencies and provider, which ``Mocks.new_resource`` is not given.
+MockMonitor = _MockMonitor
+
+
+def stack_config() -> dict[str, Any]:
+    """Every ``namespace:key`` of the stack config, as the engine passed it (values are strings;
+    structured ones are JSON). Under ``pulumi up`` the engine sets them in ``PULUMI_CONFIG``;
+    under the mock engine ``set_all_config`` does; the latter wins."""
+    return {**_get_config_env(), **_CONFIG.get()}
+
+
+def reset_root_resource() -> None:
+    """Forget the root stack resource, so that the next ``set_mocks`` creates a fresh one."""
+    _settings.ROOT.set(None)
+
+
+def root_resource_outputs() -> dict[str, Any]:
+    """What the program exported (``pulumi.export``) so far: the root stack's outputs."""
+    root = _settings.get_root_resource()
+    return dict(getattr(root, "outputs", {}) or {})
+
+
+def deserialize_properties(struct: Any) -> dict[str, Any]:
+    """A request's ``google.protobuf.Struct`` of properties as Python values (what the engine sees)."""
+    return dict(_rpc.deserialize_properties(struct))
+
+
+def serialize_provider(provider: object) -> str:
+    """A dynamic provider as Pulumi stores it in the state (base64 of the pickled provider)."""
+    return str(_serialize_provider(provider))  # type: ignore[arg-type]
+
+
+def ensure_event_loop() -> asyncio.AbstractEventLoop:
+    """The current thread's open event loop, made (and set) when there is none or it was closed,
+    as the SDK makes it: the mock runtime registers the root stack and every output on the main
+    thread's, and its mock monitor makes one in each executor thread it answers in."""
+    loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
+    if loop.is_closed():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    return loop

@@ -1,0 +1,156 @@
+"""The receiver's arguments and their validation, done in full before anything is registered.
+
+A Pulumi component that fails half-way leaves a partly registered graph behind (and, after the
+first deploy, a preview that wants to delete what it did not get to). So
+:func:`check_receiver_args` looks at every argument, reports every mistake at once as
+:class:`~pulumi_mta_sts.core.errors.Problem` values in the same words as the stack
+configuration (``check_receiver_settings``, ``normalize_hostname``), and returns the normalised
+values every part of the receiver builds from. Nothing here imports ``pulumi_aws``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pulumi_mta_sts.config.receiver import (
+    ReceiverSettings,
+    alarm_email_problems,
+    check_receiver_settings,
+    reports_subdomain,
+)
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_NAMESPACE
+
+__all__ = ["CheckedReceiverArgs", "TlsRptReceiverArgs", "check_receiver_args"]
+
+#: SES receipt rule names are at most 64 characters.
+RULE_NAME_MAX = 64
+#: CloudWatch metric namespaces are at most 255 characters; ``AWS/`` is reserved for AWS's own.
+NAMESPACE_MAX = 255
+RESERVED_NAMESPACE_PREFIX = "AWS/"
+
+
+@dataclass(frozen=True)
+class TlsRptReceiverArgs:
+    """Arguments of :class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver`."""
+
+    domain: str
+    """The policy domain whose reports are received (e.g. ``example.com``); the reports
+    subdomain is created under it."""
+    dns: DnsBackend
+    """Where the subdomain's MX and SES verification TXT are published (its zone must contain
+    the subdomain)."""
+    settings: ReceiverSettings = field(default_factory=ReceiverSettings)
+    """Region, subdomain, rule set, thresholds, retention, body cap (see :class:`ReceiverSettings`)."""
+    alarm_email: str | None = None
+    """Subscribe this address to the alarm topic (the subscription must be confirmed by mail)."""
+    extra_domains: Sequence[str] = ()
+    """Other policy domains whose reports this receiver also counts (all others are quarantined
+    as foreign)."""
+    metric_namespace: str = DEFAULT_NAMESPACE
+    """CloudWatch namespace of the report metrics."""
+
+
+@dataclass(frozen=True)
+class CheckedReceiverArgs:
+    """Valid, normalised arguments: what each part of the receiver creates its resources from."""
+
+    name: str
+    """The component's resource name; every child's name starts with it."""
+    domain: str
+    """The policy domain (normal form)."""
+    served: tuple[str, ...]
+    """``domain`` then the extra domains: the domains whose reports are counted and alarmed on."""
+    subdomain: str
+    """The reports mailbox's domain (``tlsrpt.<domain>`` unless set)."""
+    mailbox: str
+    """The full reports address, ``<mailbox>@<subdomain>``."""
+    settings: ReceiverSettings
+    dns: DnsBackend
+    alarm_email: str | None
+    metric_namespace: str
+
+    @property
+    def region(self) -> str:
+        return self.settings.region
+
+    @property
+    def rule_set_name(self) -> str:
+        return self.settings.effective_rule_set_name
+
+    @property
+    def rule_name(self) -> str:
+        """The SES receipt rule's name (the component name, cut to SES's limit)."""
+        return f"{self.name}-tlsrpt"[:RULE_NAME_MAX]
+
+
+def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverArgs:
+    """``args`` validated and normalised; raises :class:`InputError` listing every problem."""
+    domain, problems = normalize_hostname(args.domain, "domain")
+    if not isinstance(args.settings, ReceiverSettings):
+        problems.append(Problem("settings", args.settings, "must be a ReceiverSettings (see its fields)"))
+    elif domain is not None:
+        problems.extend(check_receiver_settings(domain, args.settings))
+    served, served_problems = _served_domains(domain, args.extra_domains)
+    problems.extend(served_problems)
+    problems.extend(_dns_problems(args.dns))
+    problems.extend(alarm_email_problems(args.alarm_email))
+    problems.extend(_namespace_problems(args.metric_namespace))
+    if problems or domain is None:
+        raise InputError(problems or [Problem("domain", args.domain, "is required")])
+    subdomain = reports_subdomain(domain, args.settings)
+    return CheckedReceiverArgs(
+        name=name,
+        domain=domain,
+        served=served,
+        subdomain=subdomain,
+        mailbox=f"{args.settings.mailbox}@{subdomain}",
+        settings=args.settings,
+        dns=args.dns,
+        alarm_email=args.alarm_email,
+        metric_namespace=args.metric_namespace,
+    )
+
+
+def _served_domains(domain: str | None, extra_domains: Sequence[str]) -> tuple[tuple[str, ...], list[Problem]]:
+    """``domain`` and the normalised extra domains, each once: a domain listed twice would name
+    two alarms alike (Pulumi refuses duplicate resource names)."""
+    if isinstance(extra_domains, str):
+        reason = "must be a list of domains, e.g. ['example.org'], not one string"
+        return (), [Problem("extra_domains", extra_domains, reason)]
+    served: list[str] = [domain] if domain else []
+    problems: list[Problem] = []
+    for index, extra in enumerate(extra_domains):
+        field_name = f"extra_domains[{index}]"
+        normal, extra_problems = normalize_hostname(extra, field_name)
+        problems.extend(extra_problems)
+        if normal in served:
+            problems.append(Problem(field_name, extra, f"{normal} is already served by this receiver; list it once"))
+        elif normal:
+            served.append(normal)
+    return tuple(served), problems
+
+
+def _dns_problems(dns: object) -> list[Problem]:
+    if isinstance(dns, DnsBackend):
+        return []
+    reason = f"must be a DNS backend (Route53Dns or CloudflareDns from pulumi_mta_sts.dns), got {type(dns).__name__}"
+    return [Problem("dns", dns, reason)]
+
+
+def _namespace_problems(namespace: object) -> list[Problem]:
+    if (
+        isinstance(namespace, str)
+        and namespace.strip()
+        and len(namespace) <= NAMESPACE_MAX
+        and not namespace.startswith(RESERVED_NAMESPACE_PREFIX)
+    ):
+        return []
+    reason = (
+        f"must be a CloudWatch namespace of 1 to {NAMESPACE_MAX} characters not starting with "
+        f"{RESERVED_NAMESPACE_PREFIX!r} (reserved for AWS's own metrics), e.g. {DEFAULT_NAMESPACE}"
+    )
+    return [Problem("metric_namespace", namespace, reason)]

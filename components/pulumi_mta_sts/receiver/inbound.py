@@ -1,0 +1,118 @@
+"""Mail in: the SES identity of the reports subdomain, its DNS records and the receipt rule.
+
+The subdomain (never the apex: an MX on the apex would take the domain's real mail) gets its
+verification TXT and an MX to ``inbound-smtp.<region>.amazonaws.com`` through the project's DNS
+backend. The rule for ``<mailbox>@<subdomain>`` first stores the raw message in S3 and then
+invokes the parser asynchronously. SES has ONE active receipt rule set per account and region;
+activating another silently deactivates the current one (and the mail flows it carries), so the
+rule goes into an existing rule set by name unless ``create_rule_set`` asks for a new one.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from pulumi_mta_sts.config.receiver import inbound_mx_value
+from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_RAW_EMAIL_PREFIX
+
+from .args import CheckedReceiverArgs
+from .function import ParserFunction
+from .storage import ReportStorage
+
+__all__ = ["create_inbound", "receipt_rule_arn"]
+
+SES_SERVICE = "ses.amazonaws.com"
+
+
+def receipt_rule_arn(receiver: CheckedReceiverArgs, account: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The ARN the receipt rule will have: known before it exists, so the bucket policy and the
+    function's permission can name it (SES checks both when the rule is created)."""
+    return pulumi.Output.concat(
+        "arn:aws:ses:",
+        receiver.region,
+        ":",
+        account,
+        ":receipt-rule-set/",
+        receiver.rule_set_name,
+        ":receipt-rule/",
+        receiver.rule_name,
+    )
+
+
+def create_inbound(
+    receiver: CheckedReceiverArgs,
+    *,
+    parent: pulumi.Resource,
+    storage: ReportStorage,
+    parser: ParserFunction,
+    account: pulumi.Input[str],
+    rule_arn: pulumi.Input[str],
+) -> aws.ses.ReceiptRule:
+    """Create the identity, its records, the rule set (when asked) and the receipt rule that
+    stores each message in ``storage`` and then hands it to ``parser``."""
+    name, region = receiver.name, receiver.region
+    waits_for: list[pulumi.Resource] = [storage.policy, _verified_identity(receiver, parent)]
+    waits_for += _created_rule_set(receiver, parent)
+    waits_for.append(
+        aws.lambda_.Permission(
+            f"{name}-parser-from-ses",
+            action="lambda:InvokeFunction",
+            function=parser.function.name,
+            principal=SES_SERVICE,
+            source_account=account,
+            source_arn=rule_arn,
+            region=region,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+    )
+    return aws.ses.ReceiptRule(
+        f"{name}-rule",
+        name=receiver.rule_name,
+        rule_set_name=receiver.rule_set_name,
+        recipients=[receiver.mailbox],
+        enabled=True,
+        scan_enabled=True,
+        tls_policy="Optional",
+        s3_actions=[
+            {"bucket_name": storage.bucket.bucket, "object_key_prefix": DEFAULT_RAW_EMAIL_PREFIX, "position": 1}
+        ],
+        lambda_actions=[{"function_arn": parser.function.arn, "invocation_type": "Event", "position": 2}],
+        region=region,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=waits_for),
+    )
+
+
+def _verified_identity(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -> aws.ses.DomainIdentityVerification:
+    """The subdomain's SES identity, verified through its TXT record, plus its MX."""
+    name, region, subdomain = receiver.name, receiver.region, receiver.subdomain
+    identity = aws.ses.DomainIdentity(
+        f"{name}-identity", domain=subdomain, region=region, opts=pulumi.ResourceOptions(parent=parent)
+    )
+    # The records stay children of the DNS backend, so the providers given to it apply.
+    verification_records = receiver.dns.record(
+        f"_amazonses.{subdomain}", "TXT", [identity.verification_token], resource_name=f"{name}-ses-verification"
+    )
+    receiver.dns.record(subdomain, "MX", [inbound_mx_value(region)], resource_name=f"{name}-mx")
+    return aws.ses.DomainIdentityVerification(
+        f"{name}-identity-verified",
+        domain=identity.domain,
+        region=region,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=verification_records),
+    )
+
+
+def _created_rule_set(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -> list[pulumi.Resource]:
+    """With ``create_rule_set``: the new rule set and its activation; otherwise nothing (the
+    account's active rule set is left alone)."""
+    if not receiver.settings.create_rule_set:
+        return []
+    name, region = receiver.name, receiver.region
+    child = pulumi.ResourceOptions(parent=parent)
+    created = aws.ses.ReceiptRuleSet(
+        f"{name}-rule-set", rule_set_name=receiver.rule_set_name, region=region, opts=child
+    )
+    active = aws.ses.ActiveReceiptRuleSet(
+        f"{name}-rule-set-active", rule_set_name=created.rule_set_name, region=region, opts=child
+    )
+    return [created, active]

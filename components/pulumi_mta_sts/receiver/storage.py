@@ -1,0 +1,105 @@
+"""The receiver's storage: one private, encrypted, versioned bucket with retention rules.
+
+Raw mail and bodies go under ``raw/``, parsed reports under ``reports/``, what could not be
+parsed or is about a foreign domain under ``quarantine/``. ``raw/`` and ``quarantine/`` expire
+after the configured days; old versions after :data:`NONCURRENT_VERSION_DAYS`. The bucket itself
+is the toolkit's one private bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from pulumi_mta_sts.hosting.private_bucket import BucketNames, private_bucket
+
+from .args import CheckedReceiverArgs
+from .documents import bucket_policy_document
+
+__all__ = ["ReportStorage", "create_storage"]
+
+#: Days an overwritten or deleted object's old version is kept.
+NONCURRENT_VERSION_DAYS = 30
+#: Days before an unfinished multipart upload is cleaned up.
+ABORT_MULTIPART_DAYS = 7
+
+
+@dataclass(frozen=True)
+class ReportStorage:
+    """The reports bucket and its policy (the receipt rule waits for the policy: SES checks it
+    may write before it accepts the rule)."""
+
+    bucket: aws.s3.Bucket
+    policy: aws.s3.BucketPolicy
+
+
+def create_storage(
+    receiver: CheckedReceiverArgs,
+    *,
+    parent: pulumi.Resource,
+    account: pulumi.Input[str],
+    rule_arn: pulumi.Input[str],
+) -> ReportStorage:
+    """Create the bucket, its versioning, lifecycle and policy as children of ``parent``. Only
+    SES acting for ``rule_arn`` in ``account`` may write raw mail into it."""
+    name, region = receiver.name, receiver.region
+    names = BucketNames(
+        bucket=f"{name}-reports",
+        ownership=f"{name}-reports-ownership",
+        public_access=f"{name}-reports-private",
+        encryption=f"{name}-reports-encryption",
+    )
+    private = private_bucket(names, parent=parent, region=region, bucket_key=True)
+    bucket = private.bucket
+    versioning = aws.s3.BucketVersioning(
+        f"{name}-reports-versioning",
+        bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"},
+        region=region,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-reports-lifecycle",
+        bucket=bucket.id,
+        rules=_lifecycle_rules(receiver),
+        region=region,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
+    )
+    document = pulumi.Output.all(bucket_arn=bucket.arn, account=account, rule_arn=rule_arn).apply(
+        lambda arns: bucket_policy_document(**arns)
+    )
+    policy = aws.s3.BucketPolicy(
+        f"{name}-reports-policy",
+        bucket=bucket.id,
+        policy=document,
+        region=region,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.public_access]),
+    )
+    return ReportStorage(bucket=bucket, policy=policy)
+
+
+def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
+    settings = receiver.settings
+    return [
+        {
+            "id": "raw-retention",
+            "status": "Enabled",
+            "filter": {"prefix": "raw/"},
+            "expiration": {"days": settings.raw_retention_days},
+        },
+        {
+            "id": "quarantine-retention",
+            "status": "Enabled",
+            "filter": {"prefix": "quarantine/"},
+            "expiration": {"days": settings.quarantine_retention_days},
+        },
+        {
+            "id": "old-versions",
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_VERSION_DAYS},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_DAYS},
+        },
+    ]

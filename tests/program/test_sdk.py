@@ -1,0 +1,188 @@
+"""The one adapter for the Pulumi SDK's internals (``pulumi_mta_sts.program.sdk``).
+
+When an SDK release moves or renames one of the private names the adapter uses, the test for
+that name fails and says which one. The names are found in the adapter's source (its imports
+from, and attribute reads on, the modules ``pyproject.toml`` bans everywhere else), so the list
+cannot fall behind the code. ruff refuses those modules outside the adapter; the last tests check
+that the ban is in force.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import importlib
+import json
+import subprocess
+import sys
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+import pulumi
+import pulumi.dynamic
+import pulumi.runtime
+import pytest
+from google.protobuf import struct_pb2  # type: ignore[import-untyped]
+
+from pulumi_mta_sts.program import sdk
+
+ROOT = Path(__file__).resolve().parents[2]
+ADAPTER = ROOT / "components" / "pulumi_mta_sts" / "program" / "sdk.py"
+
+
+def banned_modules() -> list[str]:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        ruff = tomllib.load(handle)["tool"]["ruff"]["lint"]
+    return sorted(ruff["flake8-tidy-imports"]["banned-api"])
+
+
+def _is_banned(dotted: str) -> bool:
+    return any(dotted == module or dotted.startswith(f"{module}.") for module in banned_modules())
+
+
+def internal_names(source: str) -> list[str]:
+    """Every private SDK name ``source`` uses: ``module.name`` for each ``from module import name``
+    and each ``alias.attribute`` read on an imported private module."""
+    found: dict[str, None] = {}
+    aliases: dict[str, str] = {}
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                dotted = f"{node.module}.{alias.name}"
+                if _is_banned(dotted):
+                    found[dotted] = None
+                    aliases[alias.asname or alias.name] = dotted
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            found[f"{aliases[node.value.id]}.{node.attr}"] = None
+    return list(found)
+
+
+def resolve(dotted: str) -> object:
+    """The object ``dotted`` names in the installed SDK; fails naming it when it is gone."""
+    module_name, _, attribute = dotted.rpartition(".")
+    try:
+        return importlib.import_module(dotted)
+    except ImportError:
+        pass
+    try:
+        target: object = importlib.import_module(module_name)
+    except ImportError:
+        target = resolve(module_name)
+    if not hasattr(target, attribute):
+        pytest.fail(
+            f"pulumi {version('pulumi')} has no {dotted}, which pulumi_mta_sts/program/sdk.py uses: "
+            "find where the SDK moved it and update the adapter"
+        )
+    return getattr(target, attribute)
+
+
+USED = internal_names(ADAPTER.read_text(encoding="utf-8"))
+
+
+def test_the_adapter_uses_internals_at_all() -> None:
+    """Guards the parser above: an empty list would make the next test pass vacuously."""
+    assert {"pulumi.runtime.config.CONFIG", "pulumi.runtime.settings.ROOT", "pulumi.runtime.rpc"} <= set(USED)
+
+
+@pytest.mark.parametrize("dotted", USED)
+def test_every_internal_the_adapter_uses_exists_in_the_installed_sdk(dotted: str) -> None:
+    assert resolve(dotted) is not None
+
+
+def test_a_moved_internal_fails_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pulumi.runtime.settings as settings  # noqa: TID251  (the test plays the SDK's part)
+
+    monkeypatch.delattr(settings, "ROOT")
+    with pytest.raises(pytest.fail.Exception, match=r"has no pulumi\.runtime\.settings\.ROOT"):
+        resolve("pulumi.runtime.settings.ROOT")
+
+
+# ---- what the adapter does -----------------------------------------------------------------------
+def test_stack_config_merges_the_engines_environment_and_the_mock_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"mta-sts:domain": "from-env", "mta-sts:only-env": "1"}))
+    pulumi.runtime.set_all_config({"mta-sts:domain": "example.com"})
+    try:
+        config = sdk.stack_config()
+    finally:
+        pulumi.runtime.set_all_config({})
+    assert config["mta-sts:domain"] == "example.com"  # the mock engine's config wins
+    assert config["mta-sts:only-env"] == "1"
+
+
+def test_properties_are_read_as_the_engine_sends_them() -> None:
+    struct = struct_pb2.Struct()
+    struct.update({"name": "_mta-sts.example.com", "ttl": 300, "records": ["v=STSv1; id=x;"]})
+    assert sdk.deserialize_properties(struct) == {
+        "name": "_mta-sts.example.com",
+        "ttl": 300.0,
+        "records": ["v=STSv1; id=x;"],
+    }
+
+
+def test_a_closed_event_loop_is_replaced() -> None:
+    loop = sdk.ensure_event_loop()
+    assert sdk.ensure_event_loop() is loop
+    loop.close()
+    fresh = sdk.ensure_event_loop()
+    assert fresh is not loop and not fresh.is_closed()
+    assert asyncio.get_event_loop_policy().get_event_loop() is fresh
+
+
+def test_the_root_resource_is_reset_between_runs(pulumi_mocks: object) -> None:
+    from pulumi_mta_sts.plan.engine import Recorder
+
+    assert isinstance(pulumi_mocks, Recorder)
+    pulumi_mocks.run(lambda: pulumi.export("answer", 42))
+    assert sdk.root_resource_outputs().keys() == {"answer"}
+    sdk.reset_root_resource()
+    assert sdk.root_resource_outputs() == {}
+
+
+class _Provider(pulumi.dynamic.ResourceProvider):
+    pass
+
+
+def test_a_dynamic_provider_serialises_as_pulumi_stores_it() -> None:
+    text = sdk.serialize_provider(_Provider())
+    assert text and text.isascii()
+
+
+# ---- the ban ----------------------------------------------------------------------------------
+def test_ruff_refuses_every_banned_module_outside_the_adapter(tmp_path: Path) -> None:
+    modules = banned_modules()
+    probe = tmp_path / "probe.py"
+    probe.write_text("".join(f"import {module}\n" for module in modules))
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--config",
+            str(ROOT / "pyproject.toml"),
+            "--select",
+            "TID251",
+            "--output-format",
+            "json",
+            str(probe),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    flagged = {item["location"]["row"] for item in json.loads(found.stdout)}
+    assert flagged == set(range(1, len(modules) + 1)), found.stdout
+
+
+def test_the_adapter_itself_is_allowed() -> None:
+    found = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "TID251", str(ADAPTER)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert found.returncode == 0, found.stdout
