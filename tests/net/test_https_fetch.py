@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ssl
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,20 +15,6 @@ from tests.livefixture.pki import Pki
 
 HOST = "mta-sts.fetch.test"
 POLICY = Policy.build("enforce", ["mx1.fetch.test"], 604800).render_bytes()
-
-
-@pytest.fixture(scope="module")
-def pki() -> Iterator[Pki]:
-    p = Pki()
-    yield p
-    p.close()
-
-
-@pytest.fixture(scope="module")
-def server(pki: Pki) -> Iterator[HttpsFixture]:
-    fixture = HttpsFixture(pki.server_context("unknown.invalid"))
-    yield fixture
-    fixture.stop()
 
 
 @pytest.fixture

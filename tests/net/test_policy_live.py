@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import socket
 import ssl
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,20 +28,6 @@ DOMAIN = "example.com"
 HOST = f"mta-sts.{DOMAIN}"
 OLD = Policy.build("testing", ["mx1.example.com"], 86401)
 NEW = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 86401)
-
-
-@pytest.fixture(scope="module")
-def pki() -> Iterator[Pki]:
-    p = Pki()
-    yield p
-    p.close()
-
-
-@pytest.fixture(scope="module")
-def server(pki: Pki) -> Iterator[HttpsFixture]:
-    fixture = HttpsFixture(pki.server_context("unknown.invalid"))
-    yield fixture
-    fixture.stop()
 
 
 @pytest.fixture

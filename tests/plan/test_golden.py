@@ -9,7 +9,7 @@ files on purpose::
 
 and the diff of the JSON files is then part of the review.
 
-The receiver Lambda's code shows as ``(archive: N files, sha256 D)``; the digest follows every
+The receiver Lambda's code shows as ``(archive: N files, sha256 D)``; the count and digest follow every
 edit of the shipped code (``reports/``, ``receiver_lambda/``), which is not a change of the
 resources, so the comparison leaves it out and
 :func:`test_the_lambda_code_is_described_by_the_archive_the_receiver_ships` checks it instead.
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 STACKS = ("example-com", "example-org", "example-net")
 _OBJECT_REPR = re.compile(r"<([\w.]+) object at 0x[0-9a-f]+>")
-_ARCHIVE_DIGEST = re.compile(r"^(\(archive: \d+ files, sha256 )[0-9a-f]+\)$")
+_ARCHIVE_DIGEST = re.compile(r"^\(archive: \d+ files, sha256 [0-9a-f]+\)$")
 
 
 def _stable(value: Any) -> Any:
@@ -41,7 +41,7 @@ def _stable(value: Any) -> Any:
     if isinstance(value, list):
         return [_stable(v) for v in value]
     if isinstance(value, str):
-        return _ARCHIVE_DIGEST.sub(r"\1…)", _OBJECT_REPR.sub(r"<\1>", value))
+        return _ARCHIVE_DIGEST.sub("(archive: …)", _OBJECT_REPR.sub(r"<\1>", value))
     return value
 
 

@@ -17,13 +17,12 @@ Anything that is not a report raises :class:`ReportError` naming the JSON path a
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from .limits import DEFAULT_LIMITS, Limits, ReportError
+from .limits import ReportError
 
-__all__ = ["FAILURE_DETAIL_FIELDS", "check_depth", "load_json", "normalise_report"]
+__all__ = ["FAILURE_DETAIL_FIELDS", "normalise_report"]
 
 #: Optional string fields of a failure detail: (JSON key, normalised key).
 FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
@@ -35,41 +34,7 @@ FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
     ("failure-reason-code", "failure_reason_code"),
 )
 
-_STRUCTURE_ONLY = bytes(b for b in range(256) if b not in b'[]{}"')
 _MISSING = object()
-
-
-def check_depth(data: bytes, max_depth: int) -> None:
-    """Raise :class:`ReportError` when arrays/objects nest deeper than ``max_depth``.
-
-    Cheap: a count of opening brackets bounds the depth; only when that bound is over the
-    limit are strings blanked out (escapes first) and the brackets walked.
-    """
-    if data.count(b"{") + data.count(b"[") <= max_depth:
-        return
-    structure = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _STRUCTURE_ONLY)
-    outside_strings = b"".join(structure.split(b'"')[::2])
-    depth = 0
-    for byte in outside_strings:
-        if byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            if depth > max_depth:
-                raise ReportError(f"JSON nests deeper than {max_depth} levels; a report nests about 5")
-        else:
-            depth -= 1
-
-
-def load_json(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """Decode report JSON (UTF-8/16/32, BOM allowed) after the depth check."""
-    check_depth(data, limits.max_json_depth)
-    try:
-        return json.loads(data)
-    except RecursionError:  # pragma: no cover - check_depth catches this first
-        raise ReportError("JSON nests too deeply") from None
-    except UnicodeDecodeError as exc:
-        raise ReportError(f"report is not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except ValueError as exc:
-        raise ReportError(f"not valid JSON ({exc})") from None
 
 
 def _text(value: Any, path: str, *, required: bool) -> str | None:

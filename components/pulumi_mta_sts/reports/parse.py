@@ -11,8 +11,9 @@ from typing import Any
 
 from .decompress import is_gzip, report_bytes
 from .extract import extract_attachments
+from .json_text import load_json
 from .limits import DEFAULT_LIMITS, Limits, ReportError
-from .normalise import load_json, normalise_report
+from .normalise import normalise_report
 
 __all__ = [
     "ParseFailure",
