@@ -10,15 +10,22 @@
    parsedmarc's ``parse_report_email(offline=True)``.
 2. The Lambda archive's size and the cold import time of the handler module (fresh interpreter,
    archive only on sys.path, median of several runs).
+3. Memory (issue 11 §2): the handler's peak on the worst input it still accepts (at the item and
+   text caps, by HTTPS and by mail), by tracemalloc and as a fresh process's max RSS with boto3
+   loaded, printed beside the function's ``memorySize``.
+4. Concatenated gzip members: time for 1, 2 and 4 MiB of tiny members, and the bytes handed to
+   zlib as a multiple of the input (constant when linear).
 
-Run: ``.venv/bin/python bench/bench_reports.py [--reports N] [--repeat R]``
+Run: ``.venv/bin/python bench/bench_reports.py [--reports N] [--repeat R] [--limits-only]``
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import email
 import email.policy
+import functools
 import gzip
 import io
 import json
@@ -28,13 +35,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import zipfile
+import zlib
 from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 from pulumi_mta_sts.receiver.archive import HANDLER, build_zip
-from pulumi_mta_sts.reports import parse_email, parse_report
+from pulumi_mta_sts.reports import DEFAULT_LIMITS, Limits, parse_email, parse_report
 
 RESULT_TYPES = ["certificate-expired", "starttls-not-supported", "certificate-host-mismatch", "validation-failure"]
 ORGS = ["Google Inc.", "Microsoft Corporation", "Yahoo", "Mail.ru", "Comcast"]
@@ -135,11 +144,204 @@ def cold_import_ms(archive: bytes, runs: int = 7) -> tuple[float, float]:
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
+# --- the worst input the receiver still accepts (issue 11 §2: memory) ------------------------------
+
+MIB = 1024 * 1024
+
+
+def _report_with(details: list[dict[str, Any]], contact: str = "x@example.net") -> dict[str, Any]:
+    return {
+        "organization-name": "Worst Case Inc.",
+        "date-range": {"start-datetime": "2024-03-01T00:00:00Z", "end-datetime": "2024-03-01T23:59:59Z"},
+        "contact-info": contact,
+        "report-id": "worst-1",
+        "policies": [
+            {
+                "policy": {"policy-type": "sts", "policy-domain": "example.com", "mx-host": ["mx1.example.com"]},
+                "summary": {"total-successful-session-count": 1, "total-failure-session-count": len(details)},
+                "failure-details": details,
+            }
+        ],
+    }
+
+
+def _fill_items(row: dict[str, Any], limits: Limits) -> bytes:
+    """A report with as many copies of ``row`` as the item and size caps let through, as JSON."""
+    one = json.dumps(row, separators=(",", ":")).encode()
+    per_row = one.count(b",") + one.count(b"{") + one.count(b"[") + 1
+    rows = min((limits.max_json_items - 100) // per_row, (limits.max_report_bytes - 4096) // (len(one) + 1))
+    return json.dumps(_report_with([row] * rows), separators=(",", ":")).encode()
+
+
+def worst_accepted_bodies(limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
+    """HTTPS bodies at the caps, gzipped (each is accepted: stored, not refused)."""
+    minimal = {"result-type": "x", "failed-session-count": 1}
+    full = {
+        "result-type": "certificate-host-mismatch",
+        "sending-mta-ip": "192.0.2.1",
+        "receiving-mx-hostname": "mx1.example.com",
+        "receiving-mx-helo": "mx1.example.com",
+        "receiving-ip": "198.51.100.1",
+        "failed-session-count": 1,
+        "additional-information": "https://example.net/why",
+        "failure-reason-code": "X509_V_ERR_HOSTNAME_MISMATCH",
+    }
+    astral = "\U0001f4e7" * ((limits.max_report_bytes - 4096) // 4)  # 4 UTF-8 bytes, 12 escaped
+    bmp = "\u00e9" * ((limits.max_report_bytes - 4096) // 2)  # 2 UTF-8 bytes, 6 escaped
+    texts = {
+        "max items, minimal rows": _fill_items(minimal, limits),
+        "max items, full rows": _fill_items(full, limits),
+        "max text, one astral string": json.dumps(_report_with([], astral), ensure_ascii=False).encode(),
+        "max text, one accented string": json.dumps(_report_with([], bmp), ensure_ascii=False).encode(),
+    }
+    return {name: gzip.compress(text, 9, mtime=0) for name, text in texts.items()}
+
+
+def worst_accepted_email(limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A message just under the size cap: the worst report as its attachment, the rest filler."""
+    body = worst_accepted_bodies(limits)["max items, full rows"]
+    msg = EmailMessage()
+    msg["Subject"] = "Report Domain: example.com Submitter: worst.example Report-ID: <worst-1>"
+    msg.set_content("x")
+    msg.add_attachment(body, maintype="application", subtype="tlsrpt+gzip", filename="w!example.com!1!2.json.gz")
+    room = limits.max_email_bytes - len(msg.as_bytes()) - 64 * 1024
+    msg.add_attachment(b"\0" * (room * 72 // 100), maintype="application", subtype="octet-stream", filename="pad.bin")
+    return msg.as_bytes()
+
+
+def handler_peak_bytes(run: Callable[[], object]) -> int:
+    """Peak bytes Python allocated while ``run`` ran (tracemalloc), over what was allocated before."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        run()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+_CHILD = """
+import base64, json, sys
+import boto3  # what the Lambda runtime has loaded too
+from pulumi_mta_sts.receiver_lambda import handler as lam
+def high_water_kib():  # VmHWM: this process's peak RSS (ru_maxrss keeps the forking parent's)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+settings = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
+kind, path = sys.argv[1], sys.argv[2]
+data = open(path, "rb").read()
+before = high_water_kib()
+if kind == "https":
+    event = {"requestContext": {"http": {"method": "POST"}, "requestId": "w"},
+             "headers": {"content-type": "application/tlsrpt+gzip"},
+             "body": base64.b64encode(data).decode(), "isBase64Encoded": True}
+    status = lam.handle_http(event, lam.MemoryStore(), settings, emit=lambda d: None)["statusCode"]
+else:
+    store = lam.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
+    status = 200 if lam.handle_raw("raw/email/w", store, settings, emit=lambda d: None).stored else 400
+print(before, high_water_kib(), status)
+"""
+
+
+def child_max_rss_mib(kind: str, data: bytes) -> tuple[float, float, int]:
+    """(max RSS after importing boto3 + the handler, max RSS after handling ``data``, status), in
+    a fresh interpreter: what the function's memory meter sees, runtime included."""
+    with tempfile.NamedTemporaryFile() as handle:
+        handle.write(data)
+        handle.flush()
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, kind, handle.name], capture_output=True, text=True, check=True
+        ).stdout.split()
+    return int(out[0]) / 1024, int(out[1]) / 1024, int(out[2])
+
+
+def _drop(document: dict[str, Any]) -> None:
+    """Metrics are not what is measured here."""
+
+
+def memory_figures() -> None:
+    """Peak memory of the handler on the worst input it still accepts, beside ``memorySize``."""
+    from pulumi_mta_sts.receiver.function import MEMORY_MB
+    from pulumi_mta_sts.receiver_lambda import handler as lam
+
+    settings = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
+    limits = DEFAULT_LIMITS
+    print(
+        f"memory: caps {limits.max_json_items} JSON values, {limits.max_report_bytes // MIB} MiB of report text, "
+        f"{limits.max_email_bytes // MIB} MiB per message; function memorySize {MEMORY_MB} MB"
+    )
+    inputs = [("https", name, body) for name, body in worst_accepted_bodies(limits).items()]
+    inputs.append(("email", "10 MiB message, worst report attached", worst_accepted_email(limits)))
+    for kind, name, data in inputs:
+        if kind == "https":
+            event = {
+                "requestContext": {"http": {"method": "POST"}, "requestId": "w"},
+                "headers": {"content-type": "application/tlsrpt+gzip"},
+                "body": base64.b64encode(data).decode(),
+                "isBase64Encoded": True,
+            }
+            peak = handler_peak_bytes(functools.partial(lam.handle_http, event, lam.MemoryStore(), settings, _drop))
+        else:
+            store = lam.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
+            peak = handler_peak_bytes(functools.partial(lam.handle_raw, "raw/email/w", store, settings, _drop))
+        base, rss, status = child_max_rss_mib(kind, data)
+        print(
+            f"  {kind:5} {name:38} {len(data) / 1024:8.0f} KiB in: handler peak {peak / MIB:6.1f} MiB "
+            f"(tracemalloc); process max RSS {rss:6.1f} MiB ({base:.1f} before), status {status}; "
+            f"memorySize {MEMORY_MB} MB"
+        )
+
+
+class _CountingDecoder:
+    """``zlib.decompressobj`` that adds up the input bytes it is handed (in ``fed``)."""
+
+    fed = 0
+    real: Callable[..., Any] = staticmethod(zlib.decompressobj)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.inner = _CountingDecoder.real(*args, **kwargs)
+
+    def decompress(self, piece: Any, max_length: int = 0) -> bytes:
+        _CountingDecoder.fed += len(piece)
+        result: bytes = self.inner.decompress(piece, max_length)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def gzip_member_figures() -> None:
+    """Concatenated gzip members: time and bytes handed to zlib for 1-4 MiB of tiny members."""
+    from pulumi_mta_sts.reports.decompress import gunzip_capped
+
+    member = gzip.compress(b'{"a":1}', mtime=0)
+    for mib in (1, 2, 4):
+        data = member * (mib * MIB // len(member))
+        _CountingDecoder.fed = 0
+        zlib.decompressobj = _CountingDecoder  # type: ignore[assignment]
+        try:
+            start = time.perf_counter()
+            gunzip_capped(data, 64 * MIB)
+            seconds = time.perf_counter() - start
+        finally:
+            zlib.decompressobj = _CountingDecoder.real
+        print(
+            f"gzip: {mib} MiB of {len(data) // len(member)} members in {seconds:.2f} s; bytes handed to zlib "
+            f"{_CountingDecoder.fed / len(data):.2f}x the input (linear: the same ratio at every size)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--limits-only", action="store_true", help="only the memory and gzip-member figures")
     args = parser.parse_args()
+    memory_figures()
+    gzip_member_figures()
+    if args.limits_only:
+        return
 
     import parsedmarc
 

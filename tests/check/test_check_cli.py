@@ -70,6 +70,8 @@ def test_the_table_names_each_check_and_has_no_colour_codes_off_a_terminal(
     [
         (["check", "not a domain"], "DOMAIN"),
         (["check", "ok.cli.test", "--nameserver", "127.0.0.1:99999"], "--nameserver"),
+        (["check", "ok.cli.test", "--nameserver", "localhost"], "--nameserver"),
+        (["check", "ok.cli.test", "--nameserver", "127.0.0.1.1:53"], "--nameserver"),
         (["check", "ok.cli.test", "--cafile", "/nonexistent/ca.pem"], "--cafile"),
     ],
 )

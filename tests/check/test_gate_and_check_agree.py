@@ -144,6 +144,8 @@ ROWS = [
     Row("body exactly at the cap", True, _body(at_the_cap)),
     Row("body one byte over the cap", False, _body(lambda p: at_the_cap(p) + b"a")),
     Row("body not UTF-8", False, _body(lambda p: p.render_bytes().replace(b"enforce", b"enf\xf6rce"))),
+    Row("body shorter than its Content-Length", False, _site(missing=1)),
+    Row("body far shorter than its Content-Length", False, _site(missing=10_000)),
     Row("certificate for another name", False, _certificate("other-name")),
     Row("certificate expired", False, _certificate("expired")),
     Row("certificate from an untrusted CA", False, _certificate("untrusted-ca")),

@@ -54,7 +54,7 @@ def test_a_file_without_any_report_and_a_missing_file_are_failures(capsys: pytes
     code, lines = run_json(capsys, "email_no_report.eml", "does-not-exist.json")
     assert code == 1
     assert "no TLS-RPT report in this message" in str(lines[0]["error"])
-    assert lines[1]["error"] == "cannot read the file: No such file or directory"
+    assert lines[1]["error"] == "cannot read the file: it does not exist"
 
 
 def test_text_mode_summarises_reports_and_puts_errors_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:

@@ -171,3 +171,46 @@ def test_a_cname_cannot_share_its_name_with_another_record(pulumi_mocks: Recorde
 
     with pytest.raises(InputError, match=r"already has a CNAME record \(resource 'dns-mta-sts-example-com-cname'\)"):
         pulumi_mocks.run(program)
+
+
+# ---- taking over records already in the zone -----------------------------------------------------
+def test_route53_takes_over_only_when_asked(pulumi_mocks: Recorder) -> None:
+    def program() -> None:
+        dns = Route53Dns("dns", Route53DnsArgs(zone_id="Z999"))
+        dns.record("plain.example.com", "CNAME", ["a.example.net"], resource_name="plain")
+        dns.takeover_record("_x.mta-sts.example.com", "CNAME", ["_y.acm-validations.aws"], resource_name="taken")
+        dns.takeover_alias("mta-sts.example.com", "d1.cloudfront.net", "Z2FDTNDATAQYW2", resource_name="alias")
+
+    pulumi_mocks.run(program)
+    overwrite = {r.name: r.inputs.get("allowOverwrite") for r in pulumi_mocks.of_type("aws:route53/record:Record")}
+    assert overwrite == {"plain": None, "taken": True, "alias-a": True, "alias-aaaa": True}
+
+
+def test_cloudflare_has_no_overwrite_and_takes_over_like_a_plain_record(pulumi_mocks: Recorder) -> None:
+    def program() -> None:
+        dns = CloudflareDns("dns", CloudflareDnsArgs(zone_id="0" * 32, account_id="1" * 32))
+        dns.takeover_record("_x.mta-sts.example.com", "CNAME", ["_y.acm-validations.aws"], resource_name="taken")
+        dns.takeover_alias("mta-sts.example.com", "d1.cloudfront.net", resource_name="alias")
+
+    pulumi_mocks.run(program)
+    records = pulumi_mocks.of_type("cloudflare:index/dnsRecord:DnsRecord")
+    assert sorted(r.name for r in records) == ["alias", "taken"]
+    assert all("allowOverwrite" not in r.inputs for r in records)
+
+
+def test_a_route53_subclass_with_its_own_alias_keeps_it_when_taking_over(pulumi_mocks: Recorder) -> None:
+    """A user's backend that overrides ``alias`` is never sent an overwrite it did not ask for."""
+
+    class OwnAlias(Route53Dns):
+        def alias(
+            self, name: str, target: pulumi.Input[str], *args: object, **kwargs: object
+        ) -> list[pulumi.CustomResource]:
+            return self.record(name, "CNAME", [target], resource_name="own")
+
+    pulumi_mocks.run(
+        lambda: OwnAlias("dns", Route53DnsArgs(zone_id="Z1")).takeover_alias(
+            "mta-sts.example.com", "t.example", resource_name="x"
+        )
+    )
+    [record] = pulumi_mocks.of_type("aws:route53/record:Record")
+    assert (record.name, record.inputs["type"], record.inputs.get("allowOverwrite")) == ("own", "CNAME", None)

@@ -209,3 +209,22 @@ def test_the_mta_sts_txt_waits_for_the_served_policy(rec: Recorder, provider: st
         assert live.depends_on(serving)
     [tlsrpt] = [r for r in rec.of_type(DNS_RECORD[provider]) if r.inputs["name"] == "_smtp._tls.example.com"]
     assert not tlsrpt.depends_on(live)  # nothing to wait for
+
+
+# ---- adopting what is already there (issue 13) ---------------------------------------------------
+def test_the_validation_cname_and_the_alias_overwrite_earlier_records_on_route53(rec: Recorder, provider: str) -> None:
+    """ACM gives every certificate for one name in one account the same validation record, and a
+    hand-made setup leaves A/AAAA at mta-sts.<domain>: Route53 takes both over (one UPSERT).
+    Cloudflare has no overwrite (its provider dropped ``allow_overwrite``): nothing is sent."""
+    records = rec.of_type(DNS_RECORD[provider])
+    taken_over = {r.name for r in records if r.inputs.get("allowOverwrite") is True}
+    if provider == "route53":
+        assert taken_over == {
+            "example-com-host-certificate-validation-cname",
+            "example-com-host-alias-a",
+            "example-com-host-alias-aaaa",
+        }
+    else:
+        assert taken_over == set()
+    # the TXT records never overwrite: a hand-made one is adopted on purpose (pulumi import)
+    assert all("allowOverwrite" not in r.inputs for r in records if r.inputs.get("type") == "TXT")

@@ -14,9 +14,12 @@ from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
-from tests.pulumi_mock import ACCOUNT, FUNCTION_URL
+from tests.pulumi_mock import ACCOUNT, HTTP_API_ENDPOINT
 
 REGION = "eu-west-1"
+#: The ``https:`` URI the receiver adds to ``rua``: the API's endpoint (a POST to it is ``POST /``).
+API_ENDPOINT = HTTP_API_ENDPOINT
+HTTPS_URL = API_ENDPOINT
 
 
 def _arn(service: str, rest: str) -> str:
@@ -153,6 +156,10 @@ def test_function_role_is_scoped_to_exact_arns_and_prefixes(mocks: Recorder) -> 
     }
     assert granted == {
         ("s3:GetObject", f"{bucket}/raw/*"),
+        ("s3:PutObjectTagging", f"{bucket}/raw/*"),
+        ("s3:GetObject", f"{bucket}/reports/*"),
+        ("s3:GetObject", f"{bucket}/test/*"),
+        ("s3:PutObject", f"{bucket}/test/*"),
         ("s3:PutObject", f"{bucket}/raw/https/*"),
         ("s3:PutObject", f"{bucket}/reports/*"),
         ("s3:PutObject", f"{bucket}/quarantine/*"),
@@ -192,7 +199,7 @@ def test_bucket_is_private_encrypted_versioned_with_retention(mocks: Recorder) -
     assert bucket.inputs.get("forceDestroy") is False
 
 
-def test_every_alarm_notifies_the_topic_and_silence_counts_missing_data_as_breaching(mocks: Recorder) -> None:
+def test_every_alarm_notifies_the_topic_and_silence_notifies_on_insufficient_data(mocks: Recorder) -> None:
     deploy(
         mocks,
         ReceiverSettings(region=REGION, rule_set_name="x", silence_days=4, failed_sessions_threshold=5),
@@ -215,8 +222,9 @@ def test_every_alarm_notifies_the_topic_and_silence_counts_missing_data_as_breac
     assert (silent["metricName"], silent["dimensions"], silent["treatMissingData"]) == (
         "Reports",
         {"PolicyDomain": "example.com"},
-        "breaching",
+        "missing",
     )
+    assert silent["insufficientDataActions"] == [topic_arn]
     assert (silent["evaluationPeriods"], silent["period"], silent["comparisonOperator"]) == (
         4,
         86400,
@@ -232,9 +240,9 @@ def test_every_alarm_notifies_the_topic_and_silence_counts_missing_data_as_breac
 
 def test_rua_lists_the_mailbox_and_the_https_endpoint_and_failures_dead_letter(mocks: Recorder) -> None:
     seen = deploy(mocks)
-    assert seen["rua"] == ["mailto:reports@tlsrpt.example.com", FUNCTION_URL]
-    url = mocks.one("aws:lambda/functionUrl:FunctionUrl")
-    assert url.inputs["authorizationType"] == "NONE"
+    assert seen["rua"] == ["mailto:reports@tlsrpt.example.com", HTTPS_URL]
+    assert mocks.of_type("aws:lambda/functionUrl:FunctionUrl") == []  # unbounded: replaced by the API
+    assert mocks.one("aws:apigatewayv2/api:Api").inputs["protocolType"] == "HTTP"
     async_config = mocks.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
     assert (
         async_config.inputs["destinationConfig"]["onFailure"]["destination"]
@@ -247,6 +255,8 @@ def test_https_can_be_turned_off(mocks: Recorder) -> None:
     seen = deploy(mocks, ReceiverSettings(region=REGION, rule_set_name="x", https=False))
     assert seen["rua"] == ["mailto:reports@tlsrpt.example.com"]
     assert mocks.of_type("aws:lambda/functionUrl:FunctionUrl") == []
+    assert mocks.of_type("aws:apigatewayv2/api:Api") == []
+    assert mocks.of_type("aws:apigatewayv2/stage:Stage") == []
 
 
 def test_function_ships_the_archive_handler_and_runs_in_the_chosen_region(mocks: Recorder) -> None:
@@ -300,7 +310,7 @@ def test_publish_tlsrpt_record_puts_your_destinations_first_then_the_receivers_i
     mocks: Recorder,
 ) -> None:
     seen = publish(mocks, ["mailto:tlsrpt@reports.example.net"], resource_name="example-com-tlsrpt-txt")
-    value = f"v=TLSRPTv1; rua=mailto:tlsrpt@reports.example.net,mailto:reports@tlsrpt.example.com,{FUNCTION_URL}"
+    value = f"v=TLSRPTv1; rua=mailto:tlsrpt@reports.example.net,mailto:reports@tlsrpt.example.com,{HTTPS_URL}"
     assert seen["record"] == {"name": "_smtp._tls.example.com", "type": "TXT", "value": value}
     [txt] = [r for r in mocks.of_type("aws:route53/record:Record") if r.inputs["name"] == "_smtp._tls.example.com"]
     assert txt.name == "example-com-tlsrpt-txt"
@@ -310,7 +320,7 @@ def test_publish_tlsrpt_record_puts_your_destinations_first_then_the_receivers_i
 
 def test_publish_tlsrpt_record_with_only_the_receivers_destinations(mocks: Recorder) -> None:
     seen = publish(mocks, [])
-    assert seen["record"]["value"] == f"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.com,{FUNCTION_URL}"
+    assert seen["record"]["value"] == f"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.com,{HTTPS_URL}"
 
 
 def test_publish_tlsrpt_record_refuses_a_bad_destination_naming_it(mocks: Recorder) -> None:
@@ -345,12 +355,12 @@ def test_the_receiver_keeps_its_dns_backend_and_public_attributes(mocks: Recorde
         seen.update(dns_is_the_backend=receiver.dns is dns, domain=receiver.domain, mailbox=receiver.mailbox)
         receiver.bucket_name.apply(lambda v: seen.setdefault("bucket_name", v))
         receiver.topic_arn.apply(lambda v: seen.setdefault("topic_arn", v))
-        assert receiver.function_url is not None
-        receiver.function_url.apply(lambda v: seen.setdefault("function_url", v))
+        assert receiver.function_url is not None and receiver.https_endpoint is receiver.function_url
+        receiver.https_endpoint.apply(lambda v: seen.setdefault("https_endpoint", v))
 
     mocks.run(program)
     assert seen["dns_is_the_backend"] is True
     assert (seen["domain"], seen["mailbox"]) == ("example.com", "reports@tlsrpt.example.com")
     assert seen["bucket_name"] == mocks.one("aws:s3/bucket:Bucket").state["bucket"]
     assert seen["topic_arn"] == mocks.one("aws:sns/topic:Topic").state["arn"]
-    assert seen["function_url"] == FUNCTION_URL
+    assert seen["https_endpoint"] == HTTPS_URL

@@ -46,8 +46,14 @@ def test_the_parser_access_document_is_exactly_this() -> None:
     assert parser_access_document(bucket_arn=BUCKET, log_group_arn=LOG_GROUP, queue_arn=QUEUE) == (
         '{"Statement": [{"Action": "s3:GetObject", "Effect": "Allow", '
         '"Resource": "arn:aws:s3:::reports-bucket/raw/*", "Sid": "ReadRaw"}, '
+        '{"Action": "s3:PutObjectTagging", "Effect": "Allow", '
+        '"Resource": "arn:aws:s3:::reports-bucket/raw/*", "Sid": "TagJunk"}, '
+        '{"Action": "s3:GetObject", "Effect": "Allow", '
+        '"Resource": ["arn:aws:s3:::reports-bucket/reports/*", "arn:aws:s3:::reports-bucket/test/*"], '
+        '"Sid": "ReadResults"}, '
         '{"Action": "s3:PutObject", "Effect": "Allow", "Resource": ["arn:aws:s3:::reports-bucket/raw/https/*", '
-        '"arn:aws:s3:::reports-bucket/reports/*", "arn:aws:s3:::reports-bucket/quarantine/*"], '
+        '"arn:aws:s3:::reports-bucket/reports/*", "arn:aws:s3:::reports-bucket/quarantine/*", '
+        '"arn:aws:s3:::reports-bucket/test/*"], '
         '"Sid": "WriteResults"}, {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow", '
         '"Resource": "arn:aws:logs:eu-west-1:111122223333:log-group:parser-logs:*", "Sid": "OwnLogsAndMetrics"}, '
         '{"Action": "sqs:SendMessage", "Effect": "Allow", '
@@ -82,8 +88,8 @@ def _resources(document: str) -> list[str]:
 def test_every_grant_is_inside_one_named_arn(bucket: str, log_group: str, queue: str) -> None:
     """No wildcard resource, no ARN but the ones given; each name lands where it belongs."""
     allowed = _resources(parser_access_document(bucket_arn=bucket, log_group_arn=log_group, queue_arn=queue))
-    assert all(r.startswith(f"{bucket}/") for r in allowed[:4])
-    assert allowed[4:] == [f"{log_group}:*", queue]
+    assert all(r.startswith(f"{bucket}/") for r in allowed[:-2])
+    assert allowed[-2:] == [f"{log_group}:*", queue]
     policy = _resources(bucket_policy_document(bucket_arn=bucket, account="1", rule_arn=RULE))
     assert policy == [f"{bucket}/raw/email/*", bucket, f"{bucket}/*"]
 

@@ -11,7 +11,7 @@ import pytest
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
-from tests.pulumi_mock import FUNCTION_URL
+from tests.pulumi_mock import HTTP_API_ENDPOINT
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "three_domains.py"
 
@@ -109,9 +109,9 @@ def test_the_readme_receiver_example_publishes_one_tlsrpt_record_with_every_rua(
         r for r in pulumi_mocks.of_type("aws:route53/record:Record") if r.inputs["name"] == "_smtp._tls.example.com"
     ]
     assert txt.inputs["records"] == [
-        f"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,{FUNCTION_URL}"
+        f"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,{HTTP_API_ENDPOINT}"
     ]
-    assert pulumi_mocks.stack_outputs["tlsrpt_rua"] == ["mailto:reports@tlsrpt.example.com", FUNCTION_URL]
+    assert pulumi_mocks.stack_outputs["tlsrpt_rua"] == ["mailto:reports@tlsrpt.example.com", HTTP_API_ENDPOINT]
     provider = pulumi_mocks.one("pulumi:providers:aws", "mail-account")
     receiver_component = pulumi_mocks.one("mta-sts:receiver:TlsRptReceiver")
     custom = [r for r in pulumi_mocks.descendants_of(receiver_component) if r.custom]

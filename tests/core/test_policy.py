@@ -81,23 +81,21 @@ def test_build_raises_input_error_listing_every_problem() -> None:
 
 
 def test_lenient_parser_accepts_lf_spaces_unknown_keys_and_reports_garbage() -> None:
-    text = "version: STSv1\nmode:enforce  \n  mx:  MX.example.com\nmax_age: 86401\nfoo: bar\nthis is garbage\n\n"
-    parsed = parse_policy(text)
+    # "field-delim = ":" *WSP" and "*WSP" may follow a value; a line that starts with a space is
+    # no field (the name starts the line): senders ignore it like any line that is not a field.
+    text = "version: STSv1\nmode:enforce  \nmx:\t MX.example.com\t\n  mx: x.example.com\nmax_age: 86401\nfoo: bar\n"
+    parsed = parse_policy(text + "this is garbage\n\n")
     assert parsed.ok and parsed.policy is not None
     assert parsed.policy.mx == ("mx.example.com",)
     assert parsed.unknown_keys == ["foo"]
-    assert [w.field for w in parsed.warnings] == ["line 6", "foo"]
+    assert [w.field for w in parsed.warnings] == ["line 4", "line 7", "foo"]
     assert parsed.errors == []
 
 
 def test_lenient_parser_reports_structured_errors() -> None:
     parsed = parse_policy(b"version: STSv2\r\nmode: enforce\r\nmode: testing\r\n")
     assert parsed.policy is None
-    assert sorted((e.field, str(e.value)) for e in parsed.errors) == [
-        ("max_age", "None"),
-        ("mode", "['enforce', 'testing']"),
-        ("version", "STSv2"),
-    ]
+    assert sorted((e.field, str(e.value)) for e in parsed.errors) == [("max_age", "None"), ("version", "STSv2")]
 
 
 def test_lenient_parser_refuses_bad_utf8() -> None:
@@ -113,11 +111,7 @@ def test_strict_validator_accepts_canonical_and_lf_forms() -> None:
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ("version: STSv1\r\nmode: enforce\r\nmx: a.example\r\nmax_age: 1", "policy"),
         ("version: STSv1\r\nmode : enforce\r\nmx: a.example\r\nmax_age: 1\r\n", "line 2"),
-        ("mode: enforce\r\nversion: STSv1\r\nmx: a.example\r\nmax_age: 1\r\n", "line 1"),
-        ("version: STSv1\r\nmode: enforce \r\nmx: a.example\r\nmax_age: 1\r\n", "line 2"),
-        ("version: STSv1\r\n\r\nmode: enforce\r\nmx: a.example\r\nmax_age: 1\r\n", "line 2"),
         ("version: STSv1\rmode: enforce\r\nmx: a.example\r\nmax_age: 1\r\n", "line 1"),
         ("version: STSv1\r\nmode: enforce\r\nmax_age: 1\r\n", "mx"),
         ("version: STSv1\r\nmode: enforce\r\nmx: a.example\r\nmax_age: 1\r\nbad!key: x\r\n", "line 5"),

@@ -1,8 +1,11 @@
 """An authoritative DNS server on loopback (dnslib) serving an in-memory zone.
 
 It follows CNAMEs inside the zone (answering with the whole chain, as a recursive resolver
-would), answers NXDOMAIN for names that do not exist, and never answers names marked as
-black holes, so clients see a real timeout.
+would, up to 8 links, so a CNAME loop is answered with a chain that never ends in data),
+answers NXDOMAIN for names that do not exist, and never answers names marked as black holes,
+so clients see a real timeout. Answers too large for UDP (512 bytes, or the client's EDNS
+size) go out with the TC bit and the question, and are served whole over TCP on the same
+port, as a real server does: a 60 KB TXT record or hundreds of MX hosts reach the client.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
-from dnslib import AAAA, CAA, CNAME, MX, QTYPE, RCODE, RR, TXT, A, DNSError, DNSRecord
+from dnslib import AAAA, CAA, CNAME, MX, QTYPE, RCODE, RR, TXT, A, DNSError, DNSHeader, DNSRecord
 from dnslib.server import DNSHandler, DNSLogger, DNSServer
 
 _RDATA = {"A": A, "AAAA": AAAA, "CNAME": CNAME, "TXT": TXT}
@@ -98,6 +101,28 @@ class _ZoneResolver:
         return reply
 
 
+#: The largest UDP answer a client without EDNS accepts (RFC 1035 §4.2.1).
+_UDP_LIMIT = 512
+
+
+def udp_limit(request: DNSRecord) -> int:
+    """The largest UDP answer ``request`` accepts: its EDNS payload size (RFC 6891 §6.2.5, at
+    least 512), else 512."""
+    for rr in request.ar:
+        if rr.rtype == QTYPE.OPT:
+            return max(_UDP_LIMIT, int(rr.rclass))
+    return _UDP_LIMIT
+
+
+def truncated(request: DNSRecord, reply: DNSRecord) -> DNSRecord:
+    """What a server sends over UDP when ``reply`` does not fit: the header with TC set and the
+    question kept, no records (RFC 2181 §9, RFC 7766 §5), so the client asks again over TCP.
+    (dnslib's own ``truncate()`` drops the question; dnspython then does not recognise the answer
+    as one to its query and waits until its timeout.)"""
+    header = DNSHeader(id=reply.header.id, bitmap=reply.header.bitmap, tc=1)
+    return DNSRecord(header, q=request.q)
+
+
 class _Handler(DNSHandler):  # type: ignore[misc]
     def get_reply(self, data: bytes) -> bytes:
         request = DNSRecord.parse(data)
@@ -105,8 +130,8 @@ class _Handler(DNSHandler):  # type: ignore[misc]
         if reply is None:  # black hole: send nothing, the client times out
             raise DNSError("black hole")
         packed: bytes = reply.pack()
-        if self.protocol == "udp" and len(packed) > 512 and not request.ar:
-            packed = reply.truncate().pack()
+        if self.protocol == "udp" and len(packed) > udp_limit(request):
+            packed = truncated(request, reply).pack()
         return packed
 
 

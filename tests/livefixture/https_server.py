@@ -33,6 +33,9 @@ class Site:
     gate: threading.Barrier | None = None
     #: Requests answered on the well-known path (any status).
     requests: int = 0
+    #: Announce this many bytes more than ``body`` in ``Content-Length``, then close the
+    #: connection: a body cut short.
+    missing: int = 0
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -68,13 +71,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(503, b"never saw enough concurrent requests\n", "text/plain")
                 return
         headers = {"Location": site.location} if site.location else {}
-        self._send(site.status, site.body, site.content_type, headers)
+        self._send(site.status, site.body, site.content_type, headers, missing=site.missing)
 
-    def _send(self, status: int, body: bytes, ctype: str | None, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, ctype: str | None, headers: dict[str, str] | None = None, *, missing: int = 0
+    ) -> None:
         self.send_response(status)
         if ctype is not None:
             self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) + missing))
+        self.close_connection = self.close_connection or missing > 0
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()

@@ -20,7 +20,7 @@ from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_url
 from pulumi_mta_sts.net.https_fetch import FetchResult, fetch_policy
-from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
+from pulumi_mta_sts.net.served import MIN_ATTEMPT_SECONDS, PolicyNotServed, wait_until_served
 from tests.livefixture.https_server import HttpsFixture, Site
 from tests.livefixture.pki import Pki
 
@@ -207,7 +207,8 @@ def test_each_fetch_gets_the_url_parts_and_a_timeout_within_the_deadline() -> No
     first = calls[0]
     assert (first["host"], first["address"], first["port"]) == ("mta-sts.example.com", None, 8443)
     assert first["path"] == "/.well-known/mta-sts.txt?x=1"
-    assert [c["timeout"] for c in calls] == [5, 2, 0.1]  # the time left; the attempt at the deadline gets 0.1 s
+    # The time left, but at least MIN_ATTEMPT_SECONDS: a whole fetch cut to a sliver only times out.
+    assert [c["timeout"] for c in calls] == [5, 2, MIN_ATTEMPT_SECONDS]
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ MADE_UP = (
     cloud.ACCOUNT,
     cloud.ROUTE53_ZONE_ID,
     cloud.CLOUDFLARE_ACCOUNT_ID,
-    cloud.FUNCTION_URL,
+    cloud.HTTP_API_ENDPOINT,
     "VeRiFy+token=",
     "-f00",
 )
@@ -112,7 +112,7 @@ def test_an_unknown_managed_cache_policy_is_an_error_naming_it() -> None:
 def test_the_test_suites_names_keep_their_values() -> None:
     """Other test files import these from ``tests.pulumi_mock`` and compare with them."""
     assert (pulumi_mock.ACCOUNT, pulumi_mock.REGION) == ("123456789012", "eu-west-1")
-    assert pulumi_mock.FUNCTION_URL == "https://abcdefghij0123456789.lambda-url.eu-west-1.on.aws/"
+    assert pulumi_mock.HTTP_API_ENDPOINT == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
     assert pulumi_mock.CLOUDFLARE_ACCOUNT_ID == "f037e56e89293a057740de681ac9abbe"
     assert pulumi_mock.ROUTE53_ZONE_ID == "Z0123456789EXAMPLE"
     assert pulumi_mock.CACHING_DISABLED_POLICY_ID == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"

@@ -64,8 +64,8 @@ def _plan_json(stack: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]
 def test_plan_matches_the_golden_file(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = GOLDEN / f"{stack}.json"
     got = _plan_json(stack, capsys)
-    if os.environ.get("MTA_STS_UPDATE_GOLDEN") == "1":
-        path.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if os.environ.get("MTA_STS_UPDATE_GOLDEN") == "1":  # written in a fixed order: the diff is the change
+        path.write_text(json.dumps(_normal(got), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     want = json.loads(path.read_text(encoding="utf-8"))
     got_n, want_n = _normal(got), _normal(want)
     assert got_n["policy"] == want_n["policy"]

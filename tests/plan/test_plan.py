@@ -268,3 +268,78 @@ def test_resources_are_grouped_by_the_toolkit_component_above_them() -> None:
     loose = res("topic", "aws:sns/topic:Topic")
     by_urn = {r.urn: r for r in (receiver, bucket, mx, dns, loose)}
     assert [group_of(r, by_urn) for r in (bucket, mx, loose)] == ["Reporting", "DNS", "Reporting"]
+
+
+# ---- the stack file as Pulumi reads it ------------------------------------------------------------------
+def _project(tmp_path: Path, stack_text: str) -> Path:
+    """A project in ``tmp_path`` whose program is the real one and whose stack ``x`` is ``stack_text``."""
+    (tmp_path / "Pulumi.yaml").write_text(f"name: mta-sts\nruntime: python\nmain: {STACKS}\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.x.yaml").write_text(stack_text)
+    return tmp_path
+
+
+PULUMI_STYLE_STACK = textwrap.dedent(
+    """\
+    config:
+      aws:region: eu-west-1
+      domain: example.com            # no namespace: the project's (mta-sts)
+      other:when: 2024-01-01         # a date, binary and a set elsewhere: passed on, never a crash
+      other:blob: !!binary aGVsbG8=
+      other:set: !!set {a, b}
+      other:anchor: &dns {provider: route53}
+      mta-sts:dns: *dns
+      mta-sts:policy:
+        mode: testing
+        max_age: 0x15181             # 86401 in every YAML version
+        mx: [mx1.example.com]
+    """
+)
+
+
+def test_plan_reads_the_stack_file_as_pulumi_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_project(tmp_path, PULUMI_STYLE_STACK))
+    code = main(["plan", "--stack", "x", "--format", "json", "--no-live-dns"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    plan = json.loads(out.out)
+    assert plan["domain"] == "example.com"
+    assert "max_age: 86401" in plan["policy"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (("max_age: 0x15181", "max_age: 0o17"), "mta-sts:policy.max_age"),
+        (("mode: testing", "mode: testing\n    mode: enforce"), "mta-sts:policy"),
+        (("max_age: 0x15181", "max_age: 1:00:00"), "mta-sts:policy.max_age"),
+    ],
+)
+def test_plan_refuses_what_yaml_versions_read_differently(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: tuple[str, str],
+    key: str,
+) -> None:
+    monkeypatch.chdir(_project(tmp_path, PULUMI_STYLE_STACK.replace(*change)))
+    code = main(["plan", "--stack", "x", "--no-live-dns"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"Pulumi.x.yaml: {key}: line" in err and "Traceback" not in err
+
+
+def test_what_plan_validates_is_what_the_program_receives(tmp_path: Path) -> None:
+    from pulumi_mta_sts.config.stack import read_stack_file, stack_values
+    from pulumi_mta_sts.config.stack_file import decode_config_value
+    from pulumi_mta_sts.plan.stack_plan import config_for_engine
+
+    _project(tmp_path, PULUMI_STYLE_STACK)
+    engine = config_for_engine(read_stack_file(tmp_path / "stacks" / "Pulumi.x.yaml"))
+    assert engine["mta-sts:domain"] == "example.com"
+    assert engine["other:when"] == "2024-01-01 00:00:00 +0000 UTC"
+    program_sees = {
+        k.removeprefix("mta-sts:"): decode_config_value(v) for k, v in engine.items() if k.startswith("mta-sts:")
+    }
+    assert program_sees == stack_values(read_stack_file(tmp_path / "stacks" / "Pulumi.x.yaml"))

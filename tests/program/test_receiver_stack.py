@@ -19,7 +19,7 @@ from pulumi_mta_sts.plan.stack_plan import UNKNOWN, config_for_engine, dns_rows
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 from pulumi_mta_sts.program.pipeline import StackInputError
 from tests.livefixture.dns_server import DnsFixture, Zone
-from tests.pulumi_mock import FUNCTION_URL, make_recorder
+from tests.pulumi_mock import HTTP_API_ENDPOINT, make_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "stacks" / "__main__.py"
@@ -126,7 +126,7 @@ def test_the_program_deploys_the_receiver_and_publishes_its_rua_beside_the_confi
     receiver = rec.one("mta-sts:receiver:TlsRptReceiver")
     assert receiver.name == "example-com-tlsrpt-receiver"
     assert values_at(rec, "_smtp._tls.example.com", "TXT") == [
-        f"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,{FUNCTION_URL}"
+        f"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,{HTTP_API_ENDPOINT}"
     ]
     assert values_at(rec, "tlsrpt.example.com", "MX") == ["10 inbound-smtp.eu-west-1.amazonaws.com"]
     assert values_at(rec, "example.com", "MX") == []  # never the apex: that would take the domain's mail
@@ -135,8 +135,8 @@ def test_the_program_deploys_the_receiver_and_publishes_its_rua_beside_the_confi
     assert [r["value"] for r in tlsrpt] == values_at(rec, "_smtp._tls.example.com", "TXT")  # the records output
     out = rec.stack_outputs["tlsrpt_receiver"]
     assert out["mailbox"] == "reports@tlsrpt.example.com"
-    assert out["https_endpoint"] == FUNCTION_URL
-    assert out["rua"] == ["mailto:reports@tlsrpt.example.com", FUNCTION_URL]
+    assert out["https_endpoint"] == HTTP_API_ENDPOINT
+    assert out["rua"] == ["mailto:reports@tlsrpt.example.com", HTTP_API_ENDPOINT]
     subscription = rec.one("aws:sns/topicSubscription:TopicSubscription")
     assert subscription.inputs["endpoint"] == "ops@example.com"
 
@@ -166,7 +166,7 @@ def test_with_no_configured_rua_the_record_lists_only_the_receiver(pulumi_mocks:
     config["mta-sts:reporting"].pop("rua")
     rec = run_program(config)
     assert values_at(rec, "_smtp._tls.example.com", "TXT") == ["v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.com"]
-    assert rec.of_type("aws:lambda/functionUrl:FunctionUrl") == []
+    assert rec.of_type("aws:apigatewayv2/api:Api") == []
 
 
 def test_the_receiver_works_with_cloudflare_dns_too(pulumi_mocks: Recorder) -> None:
@@ -174,7 +174,7 @@ def test_the_receiver_works_with_cloudflare_dns_too(pulumi_mocks: Recorder) -> N
     assert values_at(rec, "reports.example.org", "MX") == ["10 inbound-smtp.eu-west-1.amazonaws.com"]
     (value,) = values_at(rec, "_smtp._tls.example.org", "TXT")
     assert value.startswith("v=TLSRPTv1; rua=mailto:tlsrpt@example.org,https://tlsrpt.example.org/v1/report,")
-    assert value.endswith(f"mailto:reports@reports.example.org,{FUNCTION_URL}")
+    assert value.endswith(f"mailto:reports@reports.example.org,{HTTP_API_ENDPOINT}")
 
 
 def test_without_the_receiver_nothing_of_it_is_registered(pulumi_mocks: Recorder) -> None:
@@ -220,7 +220,7 @@ def test_plan_shows_the_receivers_records_with_the_endpoint_known_after_deploy(
 def test_the_example_net_stack_ships_with_the_receiver_as_its_only_rua(pulumi_mocks: Recorder) -> None:
     rec = run_program(stack_yaml("example-net"), "example-net")
     assert values_at(rec, "_smtp._tls.example.net", "TXT") == [
-        f"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.net,{FUNCTION_URL}"
+        f"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.net,{HTTP_API_ENDPOINT}"
     ]
     assert values_at(rec, "tlsrpt.example.net", "MX") == ["10 inbound-smtp.eu-west-1.amazonaws.com"]
 
@@ -278,3 +278,29 @@ def test_a_hand_made_sts_record_is_reported_with_the_receiver_on_too(
     zone.add("_mta-sts.example.com", "TXT", "v=STSv1; id=handmade2024;")
     [warning] = run_program(with_receiver("example-com", RECEIVER), options=options).warnings
     assert "_mta-sts.example.com" in warning and "handmade2024" in warning
+
+
+@pytest.mark.parametrize("mailbox", ["a..b", ".reports", "reports.", "ré", "a b", "a;b"])
+def test_a_bad_mailbox_names_its_config_key_not_a_rua_position(mailbox: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_stack_config(base(rua=["mailto:a@example.com"], receiver={**RECEIVER, "mailbox": mailbox}))
+    fields = {p.field for p in info.value.problems}
+    assert fields == {"mta-sts:reporting.receiver.mailbox"}, fields
+
+
+def test_the_program_checks_the_combined_rua_before_building_the_receiver(pulumi_mocks: Recorder) -> None:
+    """Even past the config check (a library user's StackConfig), a mailbox the rua rule refuses is
+    reported under its config key, and no receiver resource is registered for it."""
+    from dataclasses import replace
+
+    from pulumi_mta_sts.config.receiver import ReceiverSettings
+    from pulumi_mta_sts.config.stack import ReceiverConfig
+    from pulumi_mta_sts.program.receiver import TLSRPT_RECEIVER
+
+    cfg = load_stack_config(base(rua=["mailto:a@example.com"], receiver=RECEIVER))
+    bad = ReceiverSettings(region="eu-west-1", rule_set_name="default-rule-set", mailbox="a..b")
+    cfg = replace(cfg, reporting=replace(cfg.reporting, receiver=ReceiverConfig(True, bad)))
+    with pytest.raises(InputError) as info:
+        TLSRPT_RECEIVER.build(cfg, mtasts=None)  # type: ignore[arg-type]  # fails before the component is used
+    assert [p.field for p in info.value.problems] == ["mta-sts:reporting.receiver.mailbox"]
+    assert not any("receiver" in r.name for r in pulumi_mocks.resources)

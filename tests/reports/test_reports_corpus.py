@@ -120,10 +120,20 @@ def test_parsedmarc_accepts_most_of_the_well_formed_corpus() -> None:
     assert accepted >= 15
 
 
+#: Messages parsedmarc reads a report from that we deliberately do not, with the reason.
+EMAILS_STRICTER_THAN_PARSEDMARC = {
+    "email_application_tlsrpt_named_txt.eml": "a bare application/tlsrpt counts only when named *.json or *.json.gz",
+    "email_deep_mime.eml": "MIME parts nesting 40 deep are refused (bounded work); a report nests 2 or 3 deep",
+}
+
+
 @pytest.mark.parametrize("name", [n for n in CASES if n.endswith(".eml")])
 def test_parsedmarc_email_parser_agrees_wherever_it_accepts_the_message(name: str) -> None:
     import parsedmarc
 
+    if name in EMAILS_STRICTER_THAN_PARSEDMARC:
+        assert not parse_input((CORPUS / name).read_bytes(), name).reports
+        return
     try:
         theirs = parsedmarc.parse_report_email((CORPUS / name).read_bytes(), offline=True)
     except (parsedmarc.ParserError, parsedmarc.InvalidSMTPTLSReport):

@@ -7,13 +7,17 @@ import json
 import tracemalloc
 import zlib
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pulumi_mta_sts.reports import Limits, ReportError, parse_email, parse_input, parse_report
+from pulumi_mta_sts.reports import Limits, ReportError, parse_body, parse_email, parse_input, parse_report
 from pulumi_mta_sts.reports.decompress import gunzip_capped
+from pulumi_mta_sts.reports.json_text import count_items
 
-REPORT = {
+REPORT: dict[str, Any] = {
     "organization-name": "Limits Org",
     "date-range": {"start-datetime": "2024-01-01T00:00:00Z", "end-datetime": "2024-01-01T23:59:59Z"},
     "contact-info": "x@limits.example",
@@ -91,3 +95,137 @@ def test_an_email_over_the_size_limit_is_refused_whole() -> None:
 
 def test_empty_input_is_an_error() -> None:
     assert parse_input(b"", "empty.json").failures[0].error == "input is empty; no report in it"
+
+
+# --- concatenated gzip members: linear work ------------------------------------------------------
+
+
+class _CountingDecoder:
+    """A ``zlib.decompressobj`` that adds up how many input bytes it is handed."""
+
+    fed = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._inner = _REAL_DECOMPRESSOBJ(*args, **kwargs)
+
+    def decompress(self, data: Any, max_length: int = 0) -> bytes:
+        _CountingDecoder.fed += len(data)
+        return self._inner.decompress(data, max_length)
+
+    def flush(self, length: int = zlib.DEF_BUF_SIZE) -> bytes:
+        return self._inner.flush(length)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+_REAL_DECOMPRESSOBJ = zlib.decompressobj
+
+
+def _bytes_fed(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, int]:
+    _CountingDecoder.fed = 0
+    with monkeypatch.context() as patch:
+        patch.setattr(zlib, "decompressobj", _CountingDecoder)
+        out = gunzip_capped(data, 64 * 1024 * 1024)
+    return out, _CountingDecoder.fed
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.binary(min_size=0, max_size=3000), min_size=1, max_size=8), st.integers(1, 400))
+def test_concatenated_members_are_fed_to_zlib_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch, payloads: list[bytes], repeat: int
+) -> None:
+    members = [gzip.compress(p, mtime=0) for p in payloads] * repeat
+    data = b"".join(members)
+    out, fed = _bytes_fed(data, monkeypatch)
+    assert out == b"".join(payloads) * repeat
+    # each byte is handed to zlib a bounded number of times, however many members there are
+    # (feeding each member the whole rest of the input costs members x input: quadratic)
+    assert fed <= 4 * len(data) + 64 * len(members)
+
+
+def test_four_mib_of_tiny_members_cost_a_few_times_their_size_not_their_square(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    member = gzip.compress(b'{"a":1}', mtime=0)
+    data = member * (4 * 1024 * 1024 // len(member))
+    out, fed = _bytes_fed(data, monkeypatch)
+    assert len(out) == 7 * (len(data) // len(member))
+    assert fed <= 4 * len(data)  # the quadratic loop fed about 60,000 times the input
+
+
+# --- JSON values: counted before any object is built ------------------------------------------------
+
+
+def _with_rows(rows: int, report_id: str = "limits-1", result_type: str = "certificate-expired") -> dict[str, Any]:
+    """:data:`REPORT` with ``rows`` minimal failure-detail rows."""
+    row = {"result-type": result_type, "failed-session-count": 1}
+    policy = dict(REPORT["policies"][0], **{"failure-details": [row] * rows})
+    return dict(REPORT, **{"policies": [policy], "report-id": report_id})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{},:"\\ab', max_size=8),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(alphabet='[]{},"ab', max_size=4), inner),
+    max_leaves=30,
+)
+
+
+def _values(doc: Any) -> int:
+    if isinstance(doc, list):
+        return 1 + sum(_values(v) for v in doc)
+    if isinstance(doc, dict):
+        return 1 + sum(_values(v) for v in doc.values())
+    return 1
+
+
+@given(json_values)
+def test_the_item_count_bounds_the_values_json_loads_would_build(doc: Any) -> None:
+    text = json.dumps(doc).encode()
+    values = _values(doc)
+    assert count_items(text, 10**9) >= values  # the cheap bound
+    # with a limit just under the cheap bound, the exact count (strings blanked) decides
+    bound = count_items(text, 10**9)
+    try:
+        counted = count_items(text, bound - 1)
+    except ReportError:
+        counted = bound
+    assert values <= counted <= 2 * values + 1
+
+
+@given(st.integers(0, 50))
+def test_a_report_over_the_item_limit_is_refused_before_decoding(extra: int) -> None:
+    with pytest.raises(ReportError, match=r"JSON values; the limit is 1000"):
+        parse_report(json.dumps(_with_rows(400 + extra)).encode(), Limits(max_json_items=1000))
+
+
+def test_commas_and_brackets_inside_strings_do_not_count_against_the_limit() -> None:
+    doc = dict(REPORT)
+    doc["contact-info"] = ",[{" * 5000
+    assert parse_report(json.dumps(doc).encode(), Limits(max_json_items=200))["report_id"] == "limits-1"
+
+
+def test_the_58_kb_body_that_inflated_to_313k_rows_is_refused_with_the_reason() -> None:
+    body = gzip.compress(json.dumps(_with_rows(313_000), separators=(",", ":")).encode())
+    assert len(body) < 100 * 1024
+    result = parse_body(body, "https:x")
+    assert not result.reports
+    assert "exceeds the limit of 8388608 bytes" in result.failures[0].error
+    # under the byte cap, the same rows are refused by the count of values
+    body = gzip.compress(json.dumps(_with_rows(120_000, result_type="x"), separators=(",", ":")).encode())
+    result = parse_body(body, "https:x")
+    assert "JSON values; the limit is 200000" in result.failures[0].error
+
+
+def test_a_message_shares_one_item_budget_between_its_attachments() -> None:
+    msg = EmailMessage()
+    msg["Subject"] = "two"
+    msg.set_content("x")
+    for i in range(3):
+        body = json.dumps(_with_rows(300, f"r{i}")).encode()
+        msg.add_attachment(body, maintype="application", subtype="tlsrpt+json", filename=f"r{i}.json")
+    result = parse_email(msg.as_bytes(), "m.eml", Limits(max_json_items=2000))
+    assert [r.report["report_id"] for r in result.reports] == ["r0", "r1"]
+    [failure] = result.failures
+    assert failure.source == "m.eml#r2.json"
+    assert "what the message's earlier report attachments left of its limit" in failure.error

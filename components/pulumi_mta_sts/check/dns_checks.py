@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dns.resolver
 
+from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.matching import matching_pattern, uncovered, unused_patterns
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import (
@@ -39,14 +40,14 @@ def check_sts_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[Chec
     via = f" (via CNAME to {found.canonical})" if found.canonical and found.canonical != name else ""
     parsed = parse_sts_records(found.texts())
     if parsed.record is None:
-        reasons = "; ".join(p.reason for p in parsed.problems)
+        reasons = "; ".join(p.reason for p in [*parsed.problems, *parsed.warnings])
         if len(parsed.candidates) > 1:
             hint = "delete all but one v=STSv1 record (senders ignore MTA-STS when there are several)"
         else:
             hint = hint_publish
         return failed("sts-record", f"{name}{via}: {reasons}", hint), None
     record = parsed.record
-    return passed("sts-record", f"{name}{via}: v=STSv1 id={record.id}"), record
+    return _passed_or_warned("sts-record", f"{name}{via}: v=STSv1 id={record.id}", parsed.warnings), record
 
 
 def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, TlsRptRecord | None]:
@@ -59,14 +60,23 @@ def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[C
         return failed("tlsrpt-record", found.describe_failure(), hint), None
     parsed = parse_tlsrpt_records(found.texts())
     if parsed.record is None:
-        reasons = "; ".join(p.reason for p in parsed.problems)
+        reasons = "; ".join(p.reason for p in [*parsed.problems, *parsed.warnings])
         if len(parsed.candidates) > 1:
             hint = "delete all but one v=TLSRPTv1 record; put every address in its rua, comma separated"
         else:
             hint = hint_publish
         return failed("tlsrpt-record", f"{name}: {reasons}", hint), None
     rua = ",".join(parsed.record.rua)
-    return passed("tlsrpt-record", f"{name}: v=TLSRPTv1 rua={rua}"), parsed.record
+    return _passed_or_warned("tlsrpt-record", f"{name}: v=TLSRPTv1 rua={rua}", parsed.warnings), parsed.record
+
+
+def _passed_or_warned(check_id: str, detail: str, warnings: list[Problem]) -> CheckResult:
+    """A usable record: a pass, or a warning when senders had to ignore something next to it
+    (a look-alike record, a repeated field) on which parsers may disagree."""
+    if not warnings:
+        return passed(check_id, detail)
+    notes = "; ".join(p.reason for p in warnings)
+    return warned(check_id, f"{detail}; {notes}", "delete the ignored records or fields so every sender reads the same")
 
 
 # --------------------------------------------------------------------------- MX

@@ -4,7 +4,16 @@ the published id was derived from the served body (check 4). Pure functions of t
 from __future__ import annotations
 
 from pulumi_mta_sts.core.acceptance import Refused
-from pulumi_mta_sts.core.policy import Policy, is_toolkit_id, parse_policy, policy_id, validate_policy_text
+from pulumi_mta_sts.core.errors import Problem
+from pulumi_mta_sts.core.policy import (
+    Policy,
+    PolicyParse,
+    is_toolkit_id,
+    lint_policy_text,
+    parse_policy,
+    policy_id,
+    validate_policy_text,
+)
 from pulumi_mta_sts.core.records import StsRecord
 from pulumi_mta_sts.net.https_fetch import FetchResult
 
@@ -34,21 +43,44 @@ def check_policy_fetch(fetch: FetchResult) -> CheckResult:
 
 
 def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
-    """Check 3: strict RFC 8461 §3.2 validation plus operational warnings. Returns the policy a
-    lenient sender would use (``None`` when even a lenient sender finds none)."""
+    """Check 3: the body judged as senders judge it. A violation of RFC 8461 §3.2 (what
+    :func:`~pulumi_mta_sts.core.policy.validate_policy_text` reports: some sender refuses the
+    body) fails; advice (:func:`~pulumi_mta_sts.core.policy.lint_policy_text`) and operational
+    notes warn. Returns the policy senders that follow the RFC apply (``None`` when they find
+    none)."""
     cid = "policy-content"
     parsed = parse_policy(body)
     errors = validate_policy_text(body)
     if errors:
         text = "; ".join(str(p) for p in errors[:4]) + (f" (+{len(errors) - 4} more)" if len(errors) > 4 else "")
-        return (
-            failed(cid, f"invalid policy: {text}", "serve a policy rendered by 'mta-sts render' (RFC 8461 §3.2)"),
-            parsed.policy,
-        )
+        return failed(cid, f"invalid policy: {text}", _violation_hint(errors)), parsed.policy
     policy = parsed.policy
     if policy is None:  # pragma: no cover - strict validation reports everything parse_policy does
         return failed(cid, "no usable policy", "serve a valid policy"), None
     summary = f"mode {policy.mode}, max_age {policy.max_age}, mx {', '.join(policy.mx) or '(none)'}"
+    notes, hints = _operational_notes(policy, parsed)
+    for advice in lint_policy_text(body):
+        notes.append(str(advice))
+    if len(hints) < len(notes):
+        hints.append("senders accept the policy as it is; serve one rendered by 'mta-sts render' to be safe")
+    if notes:
+        return warned(cid, f"{summary}; " + "; ".join(notes), "; ".join(hints)), policy
+    return passed(cid, summary), policy
+
+
+def _violation_hint(errors: list[Problem]) -> str:
+    """What to do about violations: the mx-form ones say what each kind of sender does."""
+    hint = "serve a policy rendered by 'mta-sts render' (RFC 8461 §3.2)"
+    if any(p.field.startswith("mx[") and "Strict senders refuse" in p.reason for p in errors):
+        hint = (
+            "write mx values as A-labels without a trailing dot: strict senders ignore this policy, "
+            "lenient ones apply it but may match no MX host; " + hint
+        )
+    return hint
+
+
+def _operational_notes(policy: Policy, parsed: PolicyParse) -> tuple[list[str], list[str]]:
+    """Advice about a valid policy's values: short max_age, unknown keys."""
     notes: list[str] = []
     hints: list[str] = []
     if policy.mode == "enforce" and policy.max_age < ONE_DAY:
@@ -60,9 +92,7 @@ def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
     if parsed.unknown_keys:
         notes.append(f"unknown keys {', '.join(parsed.unknown_keys)} (ignored by senders)")
         hints.append("remove keys that are not version, mode, mx, max_age unless you rely on an extension")
-    if notes:
-        return warned(cid, f"{summary}; " + "; ".join(notes), "; ".join(hints)), policy
-    return passed(cid, summary), policy
+    return notes, hints
 
 
 def check_policy_id(record: StsRecord | None, body: bytes | None) -> CheckResult:

@@ -29,8 +29,9 @@ __all__ = ["CheckOptions", "Session", "check_domain", "check_domains"]
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each DNS query, HTTPS fetch and
-    SMTP step; ``nameservers`` are ``HOST[:PORT]`` (empty: the system resolver)."""
+    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each DNS query, each whole HTTPS
+    fetch and each whole SMTP dialogue (however slowly a server answers); ``nameservers`` are
+    ``ADDRESS[:PORT]`` (empty: the system resolver)."""
 
     nameservers: tuple[str, ...] = ()
     cafile: str | None = None

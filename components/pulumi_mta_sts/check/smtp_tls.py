@@ -1,6 +1,12 @@
 """STARTTLS probe of one MX host, as a sending MTA under MTA-STS does it (RFC 8461 §4.2):
 connect, EHLO, STARTTLS must be offered, the handshake must succeed with a certificate valid
-for the MX host name (SNI = that name) and chained to a trusted CA."""
+for the MX host name (SNI = that name) and chained to a trusted CA.
+
+Whatever the server does, the probe ends: ``timeout`` bounds the whole dialogue (connect,
+greeting, EHLO, STARTTLS, handshake), not each read (:class:`~pulumi_mta_sts.net.deadline.Deadline`),
+and a reply may have at most :data:`MAX_REPLY_LINES` lines of at most
+:data:`MAX_REPLY_LINE_BYTES` bytes, so a trickled greeting or an endless EHLO continuation is a
+failed probe, not a hang or gigabytes of memory."""
 
 from __future__ import annotations
 
@@ -9,15 +15,22 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
+from typing import Final
 
+from pulumi_mta_sts.net.deadline import Deadline, buffered_reader
 from pulumi_mta_sts.net.tlsinfo import cert_info, describe_tls_error
 
 from .model import CheckResult, failed, passed, warned
 
-__all__ = ["EXPIRY_WARNING_DAYS", "probe_starttls"]
+__all__ = ["EXPIRY_WARNING_DAYS", "MAX_REPLY_LINES", "MAX_REPLY_LINE_BYTES", "ReplyTooLong", "probe_starttls"]
 
 EXPIRY_WARNING_DAYS = 14
 _HELO_NAME = "mta-sts-check.invalid"
+#: The most lines one SMTP reply may have (a greeting or an EHLO reply has a few dozen at most).
+MAX_REPLY_LINES: Final = 100
+#: The longest SMTP reply line read, CRLF included (RFC 5321 §4.5.3.1.5 allows 512; servers
+#: that exceed it a little still work with senders).
+MAX_REPLY_LINE_BYTES: Final = 2048
 
 
 @dataclass(frozen=True)
@@ -37,17 +50,68 @@ class _Target:
         return f"{self.mx_host} ({self.address} port {self.port})"
 
 
+class ReplyTooLong(smtplib.SMTPException):
+    """An SMTP reply with more lines, or longer lines, than a sender reads."""
+
+
 class _PinnedSMTP(smtplib.SMTP):
     """SMTP to ``address`` while STARTTLS uses the MX host name for SNI and verification
-    (smtplib passes the host given to ``connect`` as ``server_hostname``)."""
+    (smtplib passes the host given to ``connect`` as ``server_hostname``). Every step ends by
+    ``deadline``; replies are read within :data:`MAX_REPLY_LINES` and :data:`MAX_REPLY_LINE_BYTES`."""
 
-    def __init__(self, mx_host: str, address: str, timeout: float) -> None:
+    def __init__(self, mx_host: str, address: str, deadline: Deadline) -> None:
         self._address = address
-        super().__init__(local_hostname=_HELO_NAME, timeout=timeout)
+        self._deadline = deadline
+        self.connected = False
+        super().__init__(local_hostname=_HELO_NAME, timeout=deadline.seconds)
         self._host = mx_host  # what starttls() passes as server_hostname
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        return socket.create_connection((self._address, port), timeout)
+        sock = socket.create_connection((self._address, port), self._deadline.remaining())
+        self.connected = True
+        return sock
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        """Send a command (every command goes through here) within the time left."""
+        if self.sock is not None:
+            self._deadline.arm(self.sock)
+        super().putcmd(cmd, args)
+
+    def getreply(self) -> tuple[int, bytes]:
+        """One reply, as :meth:`smtplib.SMTP.getreply` reads it, within the limits."""
+        if self.file is None:
+            if self.sock is None:
+                raise smtplib.SMTPServerDisconnected("not connected")
+            # The STARTTLS handshake reuses the time set on the socket by the last read here, so
+            # it too ends by the deadline.
+            self.file = buffered_reader(self.sock, self._deadline)
+        lines: list[bytes] = []
+        while True:
+            line = self._reply_line(len(lines))
+            lines.append(line[4:].strip(b" \t\r\n"))
+            code = line[:3]
+            if not (code.isascii() and code.isdigit()):
+                return -1, b"\n".join(lines)
+            if line[3:4] != b"-":
+                return int(code), b"\n".join(lines)
+
+    def _reply_line(self, lines_read: int) -> bytes:
+        """The next reply line; :class:`ReplyTooLong` past the limits, and the connection closed
+        on any failure (so nothing more is read from it)."""
+        assert self.file is not None
+        try:
+            if lines_read >= MAX_REPLY_LINES:
+                raise ReplyTooLong(f"a reply longer than {MAX_REPLY_LINES} lines")
+            line: bytes = self.file.readline(MAX_REPLY_LINE_BYTES + 1)
+            if len(line) > MAX_REPLY_LINE_BYTES:
+                raise ReplyTooLong(f"a reply line longer than {MAX_REPLY_LINE_BYTES} bytes")
+        except BaseException:
+            self.close()
+            raise
+        if not line:
+            self.close()
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return line
 
 
 def probe_starttls(
@@ -59,9 +123,9 @@ def probe_starttls(
     timeout: float,
     now: dt.datetime | None = None,
 ) -> CheckResult:
-    """One ``starttls:<mx_host>`` result; ``timeout`` bounds each SMTP step."""
+    """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue."""
     target = _Target(mx_host, address, port)
-    smtp = _PinnedSMTP(mx_host, address, timeout)
+    smtp = _PinnedSMTP(mx_host, address, Deadline(timeout))
     try:
         problem = _negotiate_tls(smtp, target, context)
         if problem is not None:
@@ -83,14 +147,16 @@ def _negotiate_tls(smtp: _PinnedSMTP, target: _Target, context: ssl.SSLContext) 
     try:
         code, greeting = smtp.connect(mx_host, target.port)
     except (OSError, smtplib.SMTPException) as exc:
-        return failed(cid, f"cannot connect to {where}: {_reason(exc)}", "check the MX host answers on port 25")
+        if smtp.connected:
+            return failed(cid, f"{where}: no greeting: {_reason(exc, smtp)}", "the mail server must greet with 220")
+        return failed(cid, f"cannot connect to {where}: {_reason(exc, smtp)}", "check the MX host answers on port 25")
     if code != 220:
-        text = greeting.decode("utf-8", "replace")
+        text = _shorten(greeting.decode("utf-8", "replace"))
         return failed(cid, f"{where} greets with {code} {text}", "the mail server must greet with 220")
     try:
         smtp.ehlo()
     except (OSError, smtplib.SMTPException) as exc:
-        return failed(cid, f"{where}: EHLO failed: {_reason(exc)}", "check the mail server accepts EHLO")
+        return failed(cid, f"{where}: EHLO failed: {_reason(exc, smtp)}", "check the mail server accepts EHLO")
     if not smtp.has_extn("starttls"):
         return failed(
             cid,
@@ -106,7 +172,7 @@ def _negotiate_tls(smtp: _PinnedSMTP, target: _Target, context: ssl.SSLContext) 
             f"install a certificate for {mx_host} from a public CA, with its full chain",
         )
     except (OSError, smtplib.SMTPException) as exc:
-        return failed(cid, f"{where}: STARTTLS failed: {_reason(exc)}", "check the mail server's TLS set-up")
+        return failed(cid, f"{where}: STARTTLS failed: {_reason(exc, smtp)}", "check the mail server's TLS set-up")
     return None
 
 
@@ -130,7 +196,12 @@ def _certificate_result(target: _Target, sock: ssl.SSLSocket, now: dt.datetime |
     return passed(cid, f"{where}: {summary}")
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, smtp: smtplib.SMTP) -> str:
     if isinstance(exc, TimeoutError):
-        return "timed out"
-    return str(exc) or type(exc).__name__
+        return f"timed out (the whole dialogue may take {smtp.timeout:g}s)"
+    return _shorten(str(exc) or type(exc).__name__)
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters: a server's words are quoted, not its whole reply."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -13,18 +13,23 @@ This module and ``render``, ``check`` and ``reports`` import no Pulumi; the base
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from pulumi_mta_sts.core.errors import InputError, MissingExtraError
 
 #: Sub-command modules, in the order ``--help`` lists them.
-COMMANDS = ("render", "plan", "check", "reports")
+COMMANDS = ("render", "plan", "check", "reports", "receiver")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+#: The reader of the output went away (``mta-sts ... | head``): what a process killed by SIGPIPE reports.
+EXIT_BROKEN_PIPE = 128 + 13
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,24 +49,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _tolerant_streams() -> None:
+    """Text that cannot be encoded (a lone surrogate from a file name or a report) is printed as
+    ``\\udcff`` instead of ending the command with a ``UnicodeEncodeError``."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot change
+                reconfigure(errors="backslashreplace")
+
+
+def _drop_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the interpreter's last flush at exit
+    does not print ``Exception ignored ... BrokenPipeError``."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+        pass
+
+
+def _report(command: str, problems: Sequence[object]) -> int:
+    for problem in problems:
+        print(f"mta-sts {command}: {problem}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command's exit code; user mistakes and missing extras as one line each, exit 2."""
     try:
         code: int = args.func(args)
+        sys.stdout.flush()
     except InputError as exc:
-        for problem in exc.problems:
-            print(f"mta-sts {args.command}: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return _report(args.command, exc.problems)
     except ImportError as exc:
         missing = MissingExtraError.from_import_error(exc, "this command")
         if missing is None:
             raise
-        print(f"mta-sts {args.command}: {missing}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
+        return _report(args.command, [missing])
     return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``mta-sts``; never a traceback for what the user did, the pipe reader or Ctrl-C."""
+    _tolerant_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,7 +24,7 @@ _DEFAULTS = CheckOptions()
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
     return int(text)
 
@@ -40,7 +40,7 @@ def _seconds(text: str) -> float:
 
 
 def _count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 1000:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 1000:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000")
     return int(text)
 
@@ -60,8 +60,8 @@ def register(sub: Any) -> None:
         "--nameserver",
         action="append",
         default=[],
-        metavar="HOST[:PORT]",
-        help="DNS server to ask instead of the system resolver (repeatable)",
+        metavar="ADDRESS[:PORT]",
+        help="IP address of a DNS server to ask instead of the system resolver (repeatable)",
     )
     parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates")
     parser.add_argument(
@@ -84,7 +84,10 @@ def register(sub: Any) -> None:
         type=_seconds,
         default=_DEFAULTS.timeout,
         metavar="S",
-        help=f"seconds for each DNS query, HTTPS fetch and SMTP step (default {_DEFAULTS.timeout:g})",
+        help=(
+            "seconds each DNS query, each whole HTTPS fetch and each whole SMTP dialogue may take "
+            f"(default {_DEFAULTS.timeout:g})"
+        ),
     )
     parser.add_argument(
         "--concurrency",

@@ -1,4 +1,4 @@
-"""``mta-sts plan --stack NAME [--format text|json] [--no-live-dns] [--nameserver HOST[:PORT]]``:
+"""``mta-sts plan --stack NAME [--format text|json] [--no-live-dns] [--nameserver ADDRESS[:PORT]]``:
 the whole deployment of a stack, evaluated from the real stack program under Pulumi's mock
 engine (no cloud account, no Pulumi CLI). See :mod:`pulumi_mta_sts.plan.stack_plan`.
 
@@ -44,8 +44,11 @@ def register(sub: Any) -> None:
         "--nameserver",
         action="append",
         default=[],
-        metavar="HOST[:PORT]",
-        help="DNS server the program's live checks ask (repeatable; default MTA_STS_NAMESERVERS, else the system's)",
+        metavar="ADDRESS[:PORT]",
+        help=(
+            "IP address of a DNS server the program's live checks ask "
+            "(repeatable; default MTA_STS_NAMESERVERS, else the system's)"
+        ),
     )
     parser.set_defaults(func=run)
 

@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
     """The render result as the JSON object the command prints."""
-    if args.stack:
+    if args.stack is not None:
         given = [f"--{name.replace('_', '-')}" for name in _FLAG_ONLY if getattr(args, name) is not None]
         if given:
             raise InputError([Problem(given[0], None, "cannot be combined with --stack; edit the stack file instead")])

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
 from pulumi_mta_sts.reports import DEFAULT_LIMITS, ParseResult, parse_input
 from pulumi_mta_sts.reports.parse import ParseFailure
 
@@ -42,19 +43,40 @@ def register(sub: Any) -> None:
     parse.set_defaults(func=run_parse)
 
 
-def _read(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        data = handle.read(DEFAULT_LIMITS.max_email_bytes + 1)
-    return data
+#: Formats a report file is sometimes mistaken for (a report is gzip or JSON, or inside an email),
+#: by their magic bytes: the file is named for what it is, not for what its name says.
+FOREIGN_FORMATS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ\x00", "xz-compressed data"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x1f\x9d", "compress (.Z) data"),
+    (b"%PDF-", "a PDF document"),
+)
+
+
+def foreign_format(data: bytes) -> str | None:
+    """What ``data`` really is when it is one of :data:`FOREIGN_FORMATS` (never a report), else None."""
+    for magic, name in FOREIGN_FORMATS:
+        if data.startswith(magic):
+            return name
+    return None
 
 
 def parse_path(path: Path) -> ParseResult:
-    """Parse one file; an unreadable file is a failure of that file, not of the command."""
+    """Parse one file; a path that is not a readable regular file (a named pipe is never opened
+    for a blocking read), or a file in another format, is a failure of that file, not of the command."""
     source = str(path)
     try:
-        data = _read(path)
-    except OSError as exc:
-        return ParseResult(failures=[ParseFailure(source, f"cannot read the file: {exc.strerror or exc}", b"")])
+        data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
+    except UnreadableFile as exc:
+        return ParseResult(failures=[ParseFailure(source, f"cannot read the file: it {exc.reason}", b"")])
+    real = foreign_format(data)
+    if real is not None:
+        reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
+        return ParseResult(failures=[ParseFailure(source, reason, b"")])
     return parse_input(data, source)
 
 

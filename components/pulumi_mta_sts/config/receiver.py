@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, name_problem
 from pulumi_mta_sts.core.records import validate_rua
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "alarm_email_problems",
     "check_receiver_settings",
     "inbound_mx_value",
+    "mailbox_problems",
     "mailto_rua",
     "reports_subdomain",
     "settings_from_mapping",
@@ -89,6 +91,16 @@ class ReceiverSettings:
     """Days ``quarantine/`` objects are kept."""
     max_body_bytes: int = defaults.RECEIVER_MAX_BODY_BYTES
     """Largest HTTPS report body accepted (413 above)."""
+    https_rate_limit: int = defaults.RECEIVER_HTTPS_RATE_LIMIT
+    """Requests a second the public HTTPS endpoint passes on to the function (API Gateway answers
+    429 above it): what bounds the function's concurrency and the bill, whoever posts."""
+    https_burst_limit: int = defaults.RECEIVER_HTTPS_BURST_LIMIT
+    """Requests the endpoint passes on in one burst."""
+    reserved_concurrency: int | None = None
+    """Lambda instances reserved for the function; empty: none (Lambda refuses a reservation that
+    leaves the account's unreserved pool under its minimum, so a new account can reserve none)."""
+    rule_after: str | None = None
+    """The receipt rule of the rule set the receiver's rule is placed after; empty: first."""
 
     @property
     def effective_rule_set_name(self) -> str:
@@ -134,8 +146,14 @@ def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSetting
     return ReceiverSettings(**chosen), problems  # type: ignore[arg-type]
 
 
+#: Settings whose default is "none" but whose value is a whole number.
+_OPTIONAL_NUMBERS = frozenset({"reserved_concurrency"})
+
+
 def _read_setting(name: str, value: object, default: object) -> tuple[object, Problem | None]:
     """``value`` converted to the type of ``default`` (bool, int or text), or the problem."""
+    if name in _OPTIONAL_NUMBERS:
+        default = 0
     if isinstance(default, bool):
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             value = value.strip().lower() == "true"
@@ -169,18 +187,54 @@ def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_
         )
     if settings.subdomain is not None:
         problems += _subdomain_problems(domain, settings.subdomain)
-    mailbox = settings.mailbox
-    if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
-        problems.append(
-            Problem("mailbox", mailbox, "must be a mail local part of letters, digits, '.', '-', '_' or '+'")
-        )
+    problems += mailbox_problems(domain, settings, subdomain_ok=not any(p.field == "subdomain" for p in problems))
     problems += _rule_set_problems(settings, require_rule_set)
     _int_in(problems, "failed_sessions_threshold", settings.failed_sessions_threshold, 1, 10**9)
     _int_in(problems, "silence_days", settings.silence_days, 1, MAX_SILENCE_DAYS)
     _int_in(problems, "raw_retention_days", settings.raw_retention_days, 1, 36500)
     _int_in(problems, "quarantine_retention_days", settings.quarantine_retention_days, 1, 36500)
     _int_in(problems, "max_body_bytes", settings.max_body_bytes, 1024, MAX_BODY_BYTES_LIMIT)
+    _int_in(problems, "https_rate_limit", settings.https_rate_limit, 1, defaults.RECEIVER_HTTPS_RATE_LIMIT_MAX)
+    _int_in(problems, "https_burst_limit", settings.https_burst_limit, 1, defaults.RECEIVER_HTTPS_BURST_LIMIT_MAX)
+    problems += _reserved_concurrency_problems(settings.reserved_concurrency)
+    problems += _rule_after_problems(settings.rule_after)
     return problems
+
+
+def _reserved_concurrency_problems(reserved: object) -> list[Problem]:
+    high = defaults.RECEIVER_RESERVED_CONCURRENCY_MAX
+    if reserved is None or (not isinstance(reserved, bool) and isinstance(reserved, int) and 1 <= reserved <= high):
+        return []
+    reason = (
+        f"must be empty (no reservation: the endpoint's throttle bounds the function) or a whole number "
+        f"from 1 to {high}; Lambda refuses it unless the account keeps its minimum unreserved "
+        "concurrency (100; a new account with a quota of 10 cannot reserve any)"
+    )
+    return [Problem("reserved_concurrency", reserved, reason)]
+
+
+def _rule_after_problems(after: object) -> list[Problem]:
+    """``rule_after`` names an existing receipt rule: an SES rule name, or nothing (first)."""
+    if after is None or (isinstance(after, str) and name_problem(SES_RECEIPT_RULE, after) is None):
+        return []
+    reason = (
+        "must be the name of a receipt rule in the rule set (letters, digits, '.', '_' or '-', at most 63, "
+        "a letter or digit at both ends), or empty to put the receiver's rule first"
+    )
+    return [Problem("rule_after", after, reason)]
+
+
+def mailbox_problems(domain: str, settings: ReceiverSettings, *, subdomain_ok: bool = True) -> list[Problem]:
+    """The reports mailbox (``mailbox``): a local part of letters, digits, '.', '-', '_' or '+', and
+    the ``mailto:`` it makes must pass the same rule as every ``rua`` (so a mistake is reported
+    here, naming ``mailbox``, never later as an anonymous ``rua`` entry)."""
+    mailbox = settings.mailbox
+    reason = "must be a mail local part of letters, digits, '.', '-', '_' or '+' (no leading, trailing or double dot)"
+    if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
+        return [Problem("mailbox", mailbox, reason)]
+    if subdomain_ok and validate_rua(mailto_rua(domain, settings)):
+        return [Problem("mailbox", mailbox, reason)]
+    return []
 
 
 def _subdomain_problems(domain: str, subdomain: str) -> list[Problem]:

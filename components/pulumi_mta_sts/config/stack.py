@@ -37,6 +37,9 @@ Keys (all under ``mta-sts:``)::
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -46,9 +49,17 @@ from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import Policy, validate_policy
-from pulumi_mta_sts.core.records import validate_rua
+from pulumi_mta_sts.core.records import tlsrpt_record_value, validate_rua
 
-from .receiver import ReceiverSettings, alarm_email_problems, check_receiver_settings, settings_from_mapping
+from .files import file_kind
+from .receiver import (
+    ReceiverSettings,
+    alarm_email_problems,
+    check_receiver_settings,
+    mailto_rua,
+    settings_from_mapping,
+)
+from .stack_file import SECRET, decode_config_value, read_project_file, read_stack_config
 
 __all__ = [
     "DNS_PROVIDERS",
@@ -62,6 +73,8 @@ __all__ = [
     "ReceiverConfig",
     "ReportingConfig",
     "StackConfig",
+    "decode_config_value",
+    "digit_string",
     "dns_config_problems",
     "find_stack_file",
     "find_stacks_dir",
@@ -72,7 +85,10 @@ __all__ = [
     "not_one_of",
     "policy_problems",
     "price_class_problems",
+    "project_name",
     "read_stack_file",
+    "rua_problem_key",
+    "stack_values",
     "tags_problems",
     "verify_timeout_problems",
     "whole_number_problems",
@@ -169,6 +185,20 @@ def whole_number_problems(field_name: str, value: object, low: int, high: int) -
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return []
     return [Problem(field_name, value, _range_reason(value, low, high))]
+
+
+#: The longest digit string read as a number (far beyond every range here; int() of thousands of
+#: digits is slow and, past 4300, refused by Python).
+MAX_DIGITS = 18
+
+
+def digit_string(text: str) -> int | None:
+    """The whole number an ASCII digit string stands for (``" 600 "`` → 600); ``None`` for anything
+    else: signs, other scripts' digits (``'¹²³'``, ``'٣'``), more than :data:`MAX_DIGITS` digits."""
+    text = text.strip()
+    if not text or len(text) > MAX_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def _range_reason(value: object, low: int, high: int) -> str:
@@ -295,8 +325,8 @@ class _Collector:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and value.strip().isdigit():
-            number = int(value.strip())
+        elif isinstance(value, str):
+            number = digit_string(value)
         if number is None or not low <= number <= high:
             self.add(path, value, _range_reason(value, low, high))
             return default
@@ -418,12 +448,36 @@ def _load_reporting(c: _Collector, raw: object, domain: str | None) -> Reporting
     for index, uri in enumerate(ruas):
         c.problems.extend(p.under(_key("reporting")) for p in validate_rua(uri, f"rua[{index}]"))
     receiver = _load_receiver(c, value.get("receiver"), domain)
+    if receiver.enabled and domain is not None and not c.problems:
+        c.problems.extend(_with_receiver_problems(ruas, mailto_rua(domain, receiver.settings)))
     alarm = value.get("alarm_email")
     for problem in alarm_email_problems(alarm):
         c.add("reporting.alarm_email", problem.value, problem.reason)
         alarm = None
     clean = tuple(dict.fromkeys(u.strip() for u in ruas if isinstance(u, str)))
     return ReportingConfig(clean, receiver, alarm)
+
+
+def _with_receiver_problems(ruas: Sequence[str], mailbox: str) -> list[Problem]:
+    """The ``_smtp._tls`` record the receiver publishes (the configured URIs plus its mailbox) must
+    be valid as a whole, e.g. within what a TXT record can carry; problems name the config key
+    (``reporting.rua[i]``, ``reporting.receiver.mailbox``), never the record's list position."""
+    try:
+        tlsrpt_record_value([*ruas, mailbox])
+    except InputError as exc:
+        return [rua_problem_key(p, len(ruas)) for p in exc.problems]
+    return []
+
+
+def rua_problem_key(problem: Problem, configured: int) -> Problem:
+    """A problem of the combined ``rua`` list (configured URIs, then the receiver's mailbox) with
+    the config key it comes from."""
+    match = re.fullmatch(r"rua\[(\d+)\](.*)", problem.field)
+    if match is None:
+        return Problem(_key(f"reporting.{problem.field}"), problem.value, problem.reason)
+    index, rest = int(match.group(1)), match.group(2)
+    key = f"reporting.rua[{index}]{rest}" if index < configured else f"reporting.receiver.mailbox{rest}"
+    return Problem(_key(key), problem.value, problem.reason)
 
 
 def _load_preflight(c: _Collector, raw: object) -> PreflightConfig:
@@ -443,6 +497,7 @@ def load_stack_config(values: Mapping[str, Any]) -> StackConfig:
     Raises :class:`InputError` listing every problem, fields named ``mta-sts:<path>``.
     """
     c = _Collector()
+    values = {k: (None if v == "" else v) for k, v in values.items()}  # an empty value reaches the program as ""
     c.unknown("", values, _TOP_LEVEL)
     domain: str | None = None
     if values.get("domain") is None:
@@ -470,58 +525,112 @@ def load_stack_config(values: Mapping[str, Any]) -> StackConfig:
 
 
 # --------------------------------------------------------------------------- stack files
+# Read as the Pulumi CLI reads them (stack_file.py cites its source), so that `mta-sts plan` and
+# `render --stack` see what `pulumi up` hands the program.
+
+PROJECT_FILE = "Pulumi.yaml"
+_STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def _project_file(start: Path) -> Path | None:
+    """The nearest ``Pulumi.yaml`` at or above ``start`` (a file of that name of any kind)."""
+    for folder in (start, *start.parents):
+        candidate = folder / PROJECT_FILE
+        if os.path.lexists(candidate):
+            return candidate
+    return None
 
 
 def find_stacks_dir(start: Path | None = None) -> Path:
     """The stack config directory: ``stackConfigDir`` of the nearest ``Pulumi.yaml`` at or above
-    ``start`` (default: the working directory), else ``./stacks``."""
-    import yaml
-
+    ``start`` (default: the working directory), else ``./stacks``. An unreadable or invalid
+    ``Pulumi.yaml`` is an :class:`InputError` naming it (``pulumi`` refuses it too)."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        project = folder / "Pulumi.yaml"
-        if project.is_file():
-            try:
-                data = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError:
-                data = {}
-            config_dir = data.get("stackConfigDir") if isinstance(data, dict) else None
-            return folder / (config_dir if isinstance(config_dir, str) else ".")
-    return here / "stacks"
+    project = _project_file(here)
+    if project is None:
+        return here / "stacks"
+    config_dir = read_project_file(project).get("stackConfigDir")
+    return project.parent / (config_dir if isinstance(config_dir, str) else ".")
+
+
+def project_name(folder: Path) -> str | None:
+    """The ``name`` of the project whose ``Pulumi.yaml`` is at or above ``folder`` (None: none)."""
+    project = _project_file(folder.resolve())
+    name = read_project_file(project).get("name") if project is not None else None
+    return name if isinstance(name, str) and name else None
+
+
+def _stack_name_problems(stack: str) -> list[Problem]:
+    if isinstance(stack, str) and _STACK_NAME.fullmatch(stack):
+        return []
+    return [Problem("--stack", stack, "must be a stack name such as example-com (letters, digits, '-', '_', '.')")]
+
+
+def _stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
+    if folder.is_dir():
+        return []
+    what = "does not exist" if not os.path.lexists(folder) else "is not a directory"
+    if given:
+        return [
+            Problem("--stacks-dir", str(folder), f"{folder} {what}; give the folder of the Pulumi.<stack>.yaml files")
+        ]
+    return [
+        Problem(
+            "--stacks-dir",
+            str(folder),
+            f"the stacks folder {folder} {what}; run from the project (its {PROJECT_FILE} names the folder) "
+            "or give --stacks-dir",
+        )
+    ]
 
 
 def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
-    """``<stacks_dir>/Pulumi.<stack>.yaml``; raises :class:`InputError` when it does not exist."""
-    if not stack or "/" in stack or "\\" in stack or stack.startswith("."):
-        raise InputError([Problem("--stack", stack, "must be a stack name such as example-com")])
+    """``<stacks_dir>/Pulumi.<stack>.yaml``; raises :class:`InputError` when the name is not a stack
+    name, the folder is not a directory, or the file does not exist or is not a regular file."""
+    problems = _stack_name_problems(stack)
+    if problems:
+        raise InputError(problems)
     folder = stacks_dir or find_stacks_dir()
+    problems = _stacks_dir_problems(folder, stacks_dir is not None)
+    if problems:
+        raise InputError(problems)
     path = folder / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
         known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
         hint = f"known stacks: {', '.join(known)}" if known else f"no stack files in {folder}"
-        raise InputError([Problem("--stack", stack, f"{path} does not exist; {hint}")])
+        raise InputError([Problem("--stack", stack, f"{path} does not exist; {hint}")]) from None
+    except OSError as exc:
+        raise InputError([Problem("--stack", stack, f"{path} is not a readable file ({exc.strerror})")]) from None
+    if not stat.S_ISREG(mode):
+        raise InputError([Problem("--stack", stack, f"{path} is {file_kind(mode)}, not a readable file")])
     return path
 
 
-def read_stack_file(path: Path) -> dict[str, Any]:
-    """The whole ``config:`` mapping of a stack file (every namespace, keys as written)."""
-    import yaml
+def read_stack_file(path: Path, project: str | None = None) -> dict[str, Any]:
+    """Every ``config:`` entry of a stack file as ``pulumi up`` hands it to the program:
+    ``namespace:key`` → text (objects and lists as JSON; ``{"secure": ...}`` for a secret). Keys
+    written without a namespace belong to ``project`` (default: the ``name`` in ``Pulumi.yaml``).
+    Raises :class:`InputError` naming the file (and key and line) for anything ``pulumi`` would
+    refuse, and for ``mta-sts:`` values whose meaning depends on the YAML version."""
+    return read_stack_config(path, project or project_name(path.parent), NAMESPACE)
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([Problem(str(path), None, f"cannot be read as YAML: {exc}")]) from None
-    config = data.get("config", {}) if isinstance(data, dict) else None
-    if not isinstance(config, dict):
-        raise InputError([Problem(f"{path}: config", config, "must be a mapping of 'namespace:key: value'")])
-    return config
+
+def stack_values(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``mta-sts:`` entries of :func:`read_stack_file`'s result as the program reads them
+    (keys without the namespace; JSON decoded; a secret as ``(secret)``)."""
+    prefix = f"{NAMESPACE}:"
+    return {
+        key[len(prefix) :]: decode_config_value(SECRET if isinstance(value, Mapping) else value)
+        for key, value in config.items()
+        if key.startswith(prefix)
+    }
 
 
 def load_stack_file(path: Path) -> StackConfig:
     """Load and validate the ``mta-sts:`` settings of a stack file."""
-    config = read_stack_file(path)
-    prefix = f"{NAMESPACE}:"
-    values = {k[len(prefix) :]: v for k, v in config.items() if isinstance(k, str) and k.startswith(prefix)}
+    values = stack_values(read_stack_file(path))
     try:
         return load_stack_config(values)
     except InputError as exc:

@@ -5,7 +5,8 @@ program and the components all build on, and what other tools may import on thei
 
 - :mod:`.errors` — :class:`Problem` / :class:`InputError`, how every layer reports bad input;
 - :mod:`.hostnames` — host names and MX patterns in their one normal form;
-- :mod:`.policy` — the policy: model, canonical bytes, id, lenient parsing, strict validation;
+- :mod:`.policy` — the policy: model, canonical bytes, id, reading it as senders do, the RFC's
+  violations (:func:`validate_policy_text`) apart from advice (:func:`lint_policy_text`);
 - :mod:`.records` — the ``_mta-sts`` and ``_smtp._tls`` TXT records: values, names, parsing;
 - :mod:`.matching` — MX hosts against ``mx`` patterns (RFC 8461 §4.1);
 - :mod:`.txt_values` — TXT values as each DNS provider wants them written;
@@ -16,7 +17,16 @@ program and the components all build on, and what other tools may import on thei
 
 from .errors import InputError, Problem
 from .matching import matches, matching_pattern, uncovered, unused_patterns
-from .policy import Policy, PolicyParse, is_toolkit_id, parse_policy, policy_id, validate_policy, validate_policy_text
+from .policy import (
+    Policy,
+    PolicyParse,
+    is_toolkit_id,
+    lint_policy_text,
+    parse_policy,
+    policy_id,
+    validate_policy,
+    validate_policy_text,
+)
 from .records import (
     DnsRecord,
     StsRecord,
@@ -43,6 +53,7 @@ __all__ = [
     "TlsRptRecord",
     "TlsRptRecordSet",
     "is_toolkit_id",
+    "lint_policy_text",
     "matches",
     "matching_pattern",
     "parse_policy",

@@ -23,6 +23,10 @@ __all__ = [
     "LOG_RETENTION_DAYS",
     "PRICE_CLASS",
     "RECEIVER_FAILED_SESSIONS_THRESHOLD",
+    "RECEIVER_HTTPS_BURST_LIMIT",
+    "RECEIVER_HTTPS_BURST_LIMIT_MAX",
+    "RECEIVER_HTTPS_RATE_LIMIT",
+    "RECEIVER_HTTPS_RATE_LIMIT_MAX",
     "RECEIVER_MAILBOX",
     "RECEIVER_MAX_BODY_BYTES",
     "RECEIVER_MAX_BODY_BYTES_LIMIT",
@@ -30,6 +34,7 @@ __all__ = [
     "RECEIVER_QUARANTINE_RETENTION_DAYS",
     "RECEIVER_RAW_RETENTION_DAYS",
     "RECEIVER_REGION",
+    "RECEIVER_RESERVED_CONCURRENCY_MAX",
     "RECEIVER_RULE_SET",
     "RECEIVER_SILENCE_DAYS",
     "RECEIVER_SUBDOMAIN_LABEL",
@@ -91,8 +96,16 @@ RECEIVER_MAX_SILENCE_DAYS: Final = 7
 RECEIVER_RAW_RETENTION_DAYS: Final = 365
 RECEIVER_QUARANTINE_RETENTION_DAYS: Final = 90
 RECEIVER_MAX_BODY_BYTES: Final = 1024 * 1024
-#: A function URL request is at most 6 MB, base64 included.
+#: A Lambda request payload is at most 6 MB, base64 included.
 RECEIVER_MAX_BODY_BYTES_LIMIT: Final = 4 * 1024 * 1024
+#: Requests a second the public HTTPS endpoint passes on to the function, and its burst: anyone
+#: can POST to it, so this is what bounds the function's concurrency and the owner's bill.
+RECEIVER_HTTPS_RATE_LIMIT: Final = 1
+RECEIVER_HTTPS_BURST_LIMIT: Final = 5
+RECEIVER_HTTPS_RATE_LIMIT_MAX: Final = 10_000
+RECEIVER_HTTPS_BURST_LIMIT_MAX: Final = 5_000
+#: The most Lambda instances a receiver may reserve (reserving is optional: see the receiver docs).
+RECEIVER_RESERVED_CONCURRENCY_MAX: Final = 1_000
 #: Days the receiver function's logs are kept.
 LOG_RETENTION_DAYS: Final = 90
 #: How long a report that failed every retry stays in the dead-letter queue (the SQS maximum).

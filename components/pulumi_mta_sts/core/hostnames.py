@@ -3,7 +3,9 @@
 The normal form is lowercase ASCII (IDNs converted to A-labels with IDNA 2008 / UTS #46),
 without a trailing dot. MX patterns are a host name or ``*.`` followed by a host name; the
 wildcard is only ever the whole leftmost label (RFC 8461 §3.2, §4.1). IP addresses are refused:
-MX patterns are names.
+MX patterns are names. A name holding a control, format or separator character (CR, LF, NEL,
+U+2028, ...) is refused before anything else, never cleaned up: it would otherwise reach the
+policy file or a record name as a line or field break (see :func:`.txt_values.unsafe_character`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import idna
 
 from .errors import Problem
+from .txt_values import describe_character, unsafe_character
 
 __all__ = [
     "MAX_LABEL_LENGTH",
@@ -90,7 +93,7 @@ def _label_problem(label: str, raw: str, name: str, field: str) -> Problem | Non
     """An A-label longer than 63 characters or not letters, digits and inner hyphens."""
     if len(label) > MAX_LABEL_LENGTH:
         return Problem(field, name, f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters")
-    if not _LDH_LABEL.match(label):
+    if not _LDH_LABEL.fullmatch(label):
         return Problem(
             field,
             name,
@@ -115,7 +118,8 @@ def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels
 def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
     """Validate a host name and return its normal form (or ``None``) and the problems found.
 
-    Rules: a string; not an IP address; no empty labels; each label 1..63 characters of
+    Rules: a string; no control, format or separator character (only ASCII spaces around it,
+    which are removed); not an IP address; no empty labels; each label 1..63 characters of
     letters, digits and hyphens, not starting or ending with a hyphen; at most 253 characters
     in all (A-label form, without the trailing dot); at least ``min_labels`` labels; the last
     label not all digits. Unicode labels are accepted and converted to A-labels. At most one
@@ -123,6 +127,15 @@ def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tupl
     """
     if not isinstance(name, str):
         return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
+    bad = unsafe_character(name)
+    if bad is not None:
+        return None, [
+            Problem(
+                field,
+                name,
+                f"{name!r} contains {describe_character(bad)}; a host name is letters, digits, hyphens and dots only",
+            )
+        ]
     shape = _shape_problem(name, field)
     if shape is not None:
         return None, [shape]
@@ -142,7 +155,7 @@ def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tupl
 
 def normalize_mx_pattern(pattern: object, field: str) -> tuple[str | None, list[Problem]]:
     """Validate an MX pattern (a host name, or ``*.`` + a host name) and return its normal form."""
-    if isinstance(pattern, str):
+    if isinstance(pattern, str) and unsafe_character(pattern) is None:  # else: refused below
         raw = pattern.strip()
         if raw.startswith("*."):
             rest, problems = normalize_hostname(raw[2:], field)

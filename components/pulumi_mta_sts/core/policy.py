@@ -9,6 +9,15 @@ canonical byte form, and its id is derived from exactly those bytes, so:
 Canonical form: UTF-8, CRLF after every line (including the last), fields in the order
 ``version``, ``mode``, ``mx`` (sorted, one line each, omitted for ``mode: none``), ``max_age``,
 then extension fields sorted by key.
+
+Values that reach the policy file are refused unless they are exactly what they seem: no
+control, format or separator character (CR, LF, NEL, U+2028, U+2029, ...) in an extension or
+an mx pattern, so no sender, however it splits lines, reads a field we did not write; and a
+policy whose bytes exceed what senders fetch (:data:`.acceptance.MAX_POLICY_BYTES`) cannot be
+built. Reading a served policy follows RFC 8461 §3.2 as senders do: lines end at LF or CRLF
+only, the last line end is optional, white space may follow a value, and a repeated field keeps
+its first value. :func:`validate_policy_text` reports only what breaks the RFC's grammar and
+rules; :func:`lint_policy_text` gives advice.
 """
 
 from __future__ import annotations
@@ -20,8 +29,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import defaults
+from .acceptance import MAX_POLICY_BYTES
 from .errors import InputError, Problem
 from .hostnames import normalize_mx_pattern
+from .txt_values import describe_character, unsafe_character
 
 __all__ = [
     "DEFAULT_MAX_AGE",
@@ -32,9 +43,13 @@ __all__ = [
     "RESERVED_KEYS",
     "Policy",
     "PolicyParse",
+    "extension_value_problem",
     "is_toolkit_id",
+    "lint_policy_text",
+    "mx_form_problems",
     "parse_policy",
     "policy_id",
+    "policy_lines",
     "validate_policy",
     "validate_policy_text",
 ]
@@ -47,12 +62,12 @@ ID_LENGTH = 32
 VERSION = "STSv1"
 RESERVED_KEYS = ("version", "mode", "mx", "max_age")
 
-_EXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-# sts-policy-vchar: VCHAR or non-ASCII UTF-8; WSP allowed between (not at either end).
-_EXT_VALUE = re.compile(r"^[^\x00-\x20\x7f](?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f])?$")
-_MAX_AGE_TEXT = re.compile(r"^[0-9]{1,10}$")
-_TOOLKIT_ID = re.compile(r"^[a-z2-7]{32}$")
-_STRICT_LINE = re.compile(r"^([^:\s]+):[ \t]*(.*)$")
+# Every pattern is used with fullmatch: "$" would also match before a final "\n".
+_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
+_MAX_AGE_TEXT = re.compile(r"[0-9]{1,10}")
+_TOOLKIT_ID = re.compile(r"[a-z2-7]{32}")
+#: RFC 8461 §3.2: ``field-delim = ":" *WSP``, and ``*WSP`` may follow a field's value.
+_WSP = " \t"
 
 
 def policy_id(data: bytes | str) -> str:
@@ -68,16 +83,16 @@ def is_toolkit_id(value: str) -> bool:
     """Whether ``value`` has the form of an id made by :func:`policy_id`: exactly 32 characters,
     all lowercase letters or the digits 2-7. (Timestamps and hex digests almost never fit: they
     use 0, 1, 8 or 9.)"""
-    return bool(_TOOLKIT_ID.match(value))
+    return bool(_TOOLKIT_ID.fullmatch(value))
 
 
 def _check_max_age(value: object, field_name: str) -> tuple[int | None, list[Problem]]:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None, [Problem(field_name, value, f"must be a whole number of seconds, got {value!r}")]
     if isinstance(value, str):
-        if not _MAX_AGE_TEXT.match(value.strip()):
+        if not _MAX_AGE_TEXT.fullmatch(value.strip(_WSP)):
             return None, [Problem(field_name, value, f"{value!r} is not a whole number of seconds (1 to 10 digits)")]
-        value = int(value.strip())
+        value = int(value.strip(_WSP))
     if value < 0:
         return None, [Problem(field_name, value, f"{value} is negative; use 0 to {MAX_AGE_LIMIT} seconds")]
     if value > MAX_AGE_LIMIT:
@@ -92,6 +107,38 @@ def _check_max_age(value: object, field_name: str) -> tuple[int | None, list[Pro
     return value, []
 
 
+def extension_value_problem(value: str) -> str | None:
+    """Why ``value`` may not be served as an extension value, or ``None``. RFC 8461 §3.2:
+    ``sts-policy-ext-value = sts-policy-vchar [*(%x20 / sts-policy-vchar) sts-policy-vchar]``
+    (no CTLs, no leading or trailing space); stricter than the grammar, no character that some
+    sender treats as a line or field break (:func:`.txt_values.unsafe_character`)."""
+    if not value:
+        return "is empty; give a value"
+    bad = unsafe_character(value)
+    if bad is not None:
+        return (
+            f"contains {describe_character(bad)}; use printable characters only: senders that split "
+            "lines there would read the rest as another field"
+        )
+    if value != value.strip(" "):
+        return "has leading or trailing spaces; remove them"
+    return None
+
+
+def _extension_name_problem(key: object) -> str | None:
+    """Why ``key`` may not be an extension name (RFC 8461 §3.2 ``sts-policy-ext-name``)."""
+    if not isinstance(key, str) or not _EXT_NAME.fullmatch(key):
+        return (
+            "is not a valid extension name; use 1 to 32 letters, digits, '_', '-' or '.', "
+            "starting with a letter or digit"
+        )
+    if key in RESERVED_KEYS:
+        return f"{key!r} is a standard field; set it directly, not as an extension"
+    if key.lower() in RESERVED_KEYS:
+        return f"{key!r} is not the standard field {key.lower()!r} (names are case-sensitive): senders ignore it"
+    return None
+
+
 def _check_extensions(
     extensions: Mapping[str, object] | Iterable[tuple[str, object]] | None, field_name: str
 ) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
@@ -102,32 +149,17 @@ def _check_extensions(
     out: dict[str, str] = {}
     for key, value in items:
         where = f"{field_name}.{key}"
-        if not isinstance(key, str) or not _EXT_NAME.match(key):
-            problems.append(
-                Problem(
-                    where,
-                    key,
-                    "is not a valid extension name; use 1 to 32 letters, digits, '_', '-' or '.', "
-                    "starting with a letter or digit",
-                )
-            )
-            continue
-        if key in RESERVED_KEYS:
-            problems.append(Problem(where, key, f"{key!r} is a standard field; set it directly, not as an extension"))
+        name_problem = _extension_name_problem(key)
+        if name_problem is not None:
+            problems.append(Problem(where, key, name_problem))
             continue
         if isinstance(value, bool) or not isinstance(value, str | int):
             problems.append(Problem(where, value, "must be a text value"))
             continue
         text = str(value)
-        if not _EXT_VALUE.match(text):
-            problems.append(
-                Problem(
-                    where,
-                    value,
-                    "is not a valid extension value; use printable characters, no line breaks, "
-                    "no leading or trailing spaces",
-                )
-            )
+        value_problem = extension_value_problem(text)
+        if value_problem is not None:
+            problems.append(Problem(where, value, f"is not a valid extension value: {value_problem}"))
             continue
         if key in out:
             problems.append(Problem(where, value, f"extension {key!r} is given twice; keep one"))
@@ -190,7 +222,10 @@ def validate_policy(
         return None, problems
     # A `none` policy retires MTA-STS: it is rendered without mx lines.
     final_mx = () if mode == "none" else tuple(sorted({n for n in normals if n is not None}))
-    return Policy(mode=mode, mx=final_mx, max_age=age, extensions=exts), []
+    try:
+        return Policy(mode=mode, mx=final_mx, max_age=age, extensions=exts), []
+    except InputError as error:  # what only the whole policy shows: its size
+        return None, list(error.problems)
 
 
 def _policy_mx_problems(mode: object, mx: object) -> list[Problem]:
@@ -217,6 +252,23 @@ def _policy_max_age_problems(max_age: object) -> list[Problem]:
     if isinstance(max_age, bool) or not isinstance(max_age, int):
         return [Problem("max_age", max_age, f"must be a whole number of seconds, got {max_age!r}")]
     return _check_max_age(max_age, "max_age")[1]
+
+
+def _policy_size_problems(policy: Policy) -> list[Problem]:
+    """The rendered bytes must fit what senders fetch: RFC 8461 §3.3 lets them cap the size, and
+    :data:`.acceptance.MAX_POLICY_BYTES` is the cap the deploy gate and the checker apply."""
+    size = len(policy.render_bytes())
+    if size <= MAX_POLICY_BYTES:
+        return []
+    return [
+        Problem(
+            "policy",
+            size,
+            f"renders to {size} bytes; senders fetch at most {MAX_POLICY_BYTES} bytes "
+            f"({MAX_POLICY_BYTES // 1024} KiB) and ignore a larger policy: use fewer mx patterns "
+            "('*.' covers one label of many hosts) or shorter extensions",
+        )
+    ]
 
 
 def _policy_extension_problems(extensions: object) -> list[Problem]:
@@ -262,6 +314,9 @@ class Policy:
         ]
         if problems:
             raise InputError(problems)
+        size_problems = _policy_size_problems(self)
+        if size_problems:
+            raise InputError(size_problems)
 
     @classmethod
     def build(
@@ -297,10 +352,12 @@ class Policy:
 
 @dataclass
 class PolicyParse:
-    """The result of :func:`parse_policy`.
+    """The result of :func:`parse_policy`: the policy as senders apply it (RFC 8461 §3.2).
 
     ``policy`` is set when the text holds a usable policy (no errors). ``fields`` maps each key
-    seen to its values in order; ``unknown_keys`` lists extension keys (ignored by senders).
+    seen to its values in order (senders use the first, except for ``mx``); ``unknown_keys``
+    lists extension keys (ignored by senders); ``warnings`` says what senders skip, or what
+    lenient senders accept and strict ones refuse.
     """
 
     policy: Policy | None
@@ -314,6 +371,25 @@ class PolicyParse:
         return self.policy is not None and not self.errors
 
 
+#: A line that is one field: ``name ":" *WSP value *WSP`` (RFC 8461 §3.2); the name starts the
+#: line and the colon follows it at once.
+_FIELD_LINE = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]{0,31}):[ \t]*(.*?)[ \t]*", re.DOTALL)
+#: Characters that are no line end in RFC 8461 but are one for ``str.splitlines`` (which
+#: postfix-mta-sts-resolver uses) and are not CTLs, which the grammar refuses anyway.
+_UNICODE_BREAKS = "\x85\u2028\u2029"
+
+
+def policy_lines(text: str) -> list[str]:
+    """The lines of a policy body as RFC 8461 §3.2 defines them (``sts-policy-term = LF / CRLF``):
+    split at LF only, and the CR of a CRLF dropped. Never at a lone CR, NEL, U+2028 or the other
+    breaks ``str.splitlines`` knows: a sender that follows the RFC sees them inside a line. The
+    last line end is optional, so a final terminator makes no empty last line."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def _decode(text: str | bytes) -> tuple[str | None, list[Problem]]:
     if isinstance(text, str):
         return text, []
@@ -323,16 +399,27 @@ def _decode(text: str | bytes) -> tuple[str | None, list[Problem]]:
         return None, [Problem("policy", None, f"is not valid UTF-8 (byte {exc.start}); serve the policy as UTF-8")]
 
 
+def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
+    """``(line number, line, key, value)`` for every non-blank line; ``key`` is ``None`` for a
+    line that is not a field."""
+    out: list[tuple[int, str, str | None, str]] = []
+    for number, line in enumerate(policy_lines(decoded), start=1):
+        if not line.strip(_WSP):
+            continue
+        match = _FIELD_LINE.fullmatch(line)
+        if match is None:
+            out.append((number, line, None, ""))
+        else:
+            out.append((number, line, match.group(1), match.group(2)))
+    return out
+
+
 def _read_fields(decoded: str, result: PolicyParse) -> None:
     """Collect ``key: value`` lines into ``result.fields`` (other lines are warnings) and warn
     about keys that are not standard fields."""
-    for number, line in enumerate(decoded.splitlines(), start=1):
-        if not line.strip():
-            continue
-        key, sep, value = line.partition(":")
-        key, value = key.strip(), value.strip()
-        if not sep or not key or not _EXT_NAME.match(key):
-            result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; ignored"))
+    for number, line, key, value in _field_lines(decoded):
+        if key is None:
+            result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; senders ignore it"))
             continue
         result.fields.setdefault(key, []).append(value)
     for key in result.fields:
@@ -342,15 +429,13 @@ def _read_fields(decoded: str, result: PolicyParse) -> None:
 
 
 def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
-    """``version``, ``mode`` and ``max_age``: each exactly once, and ``version`` ``STSv1``."""
+    """``version``, ``mode`` and ``max_age`` must be present, and the first ``version`` is
+    ``STSv1``. A repeated field is no error: "all entries except for the first SHALL be ignored"
+    (RFC 8461 §3.2); :func:`lint_policy_text` warns about it."""
     errors: list[Problem] = []
-    for key in ("version", "mode", "max_age"):
-        values = fields.get(key, [])
-        if len(values) > 1:
-            errors.append(Problem(key, values, f"appears {len(values)} times; keep exactly one {key} line"))
     versions = fields.get("version")
     if not versions:
-        errors.append(Problem("version", None, "is missing; the first line must be 'version: STSv1'"))
+        errors.append(Problem("version", None, "is missing; add the line 'version: STSv1'"))
     elif versions[0] != VERSION:
         errors.append(Problem("version", versions[0], f"{versions[0]!r} is not supported; use 'STSv1'"))
     if not fields.get("mode"):
@@ -360,12 +445,39 @@ def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
     return errors
 
 
-def parse_policy(text: str | bytes) -> PolicyParse:
-    """Parse a policy read from the wild, the way a tolerant sender would.
+def _mx_form_problem(index: int, value: str, normal: str) -> Problem:
+    """An ``mx`` value senders disagree on: valid as a name, but not in the form RFC 8461 §3.2
+    serves (``["*."] Domain``: A-labels, no trailing dot)."""
+    what = f"{value!r} ends with a dot" if value.endswith(".") else f"{value!r} is not in A-label form"
+    return Problem(
+        f"mx[{index}]",
+        value,
+        f"{what}: a policy's mx values are A-label names without a trailing dot (RFC 8461 §3.2). "
+        f"Strict senders refuse the whole policy; lenient ones apply it but may match no MX host "
+        f"against this pattern, and in enforce defer the mail. Serve 'mx: {normal}'",
+    )
 
-    Accepts LF or CRLF, spaces around keys and values and unknown keys (reported as
-    warnings). Lines that are not ``key: value`` are reported as warnings and skipped. Missing
-    or invalid required fields, or a repeated single field, are errors.
+
+def mx_form_problems(values: Iterable[str]) -> list[Problem]:
+    """The served ``mx`` values that are valid names but not in served form (a trailing dot,
+    U-labels). Invalid values are not reported here (:func:`parse_policy` reports them)."""
+    problems: list[Problem] = []
+    for index, value in enumerate(values):
+        normal, invalid = normalize_mx_pattern(value, f"mx[{index}]")
+        if normal is not None and not invalid and value.lower() != normal:
+            problems.append(_mx_form_problem(index, value, normal))
+    return problems
+
+
+def parse_policy(text: str | bytes) -> PolicyParse:
+    """Read a policy as a sender that follows RFC 8461 §3.2 does.
+
+    Lines end at LF or CRLF only (:func:`policy_lines`), the last line end is optional, spaces
+    and tabs may follow a value, fields come in any order, a repeated field keeps its first
+    value ("all entries except for the first SHALL be ignored", except ``mx``), unknown keys
+    and lines that are not ``key: value`` are ignored (warnings). Missing or invalid required
+    fields are errors. ``mx`` values with a trailing dot or U-labels are warnings here (the
+    policy holds their normal form) and violations in :func:`validate_policy_text`.
     """
     decoded, problems = _decode(text)
     if decoded is None:
@@ -379,49 +491,100 @@ def parse_policy(text: str | bytes) -> PolicyParse:
     # Invalid extensions are only warnings (senders ignore unknown keys): the policy keeps the valid ones.
     extensions = [(k, v[0]) for k, v in fields.items() if k not in RESERVED_KEYS]
     good_exts, ext_problems = _check_extensions(extensions, "extensions")
-    policy, field_problems = validate_policy(fields["mode"][0], fields.get("mx", []), fields["max_age"][0], good_exts)
+    mx_values = fields.get("mx", [])
+    policy, field_problems = validate_policy(fields["mode"][0], mx_values, fields["max_age"][0], good_exts)
     if policy is None:
         result.errors.extend(field_problems)
         return result
-    result.warnings.extend(ext_problems)
+    result.warnings.extend(ext_problems + mx_form_problems(mx_values))
     result.policy = policy
     return result
 
 
-def validate_policy_text(text: str | bytes) -> list[Problem]:
-    """Strict validation of a policy body against the RFC 8461 §3.2 grammar.
+def _grammar_value_problem(value: str) -> str | None:
+    """Why an extension value breaks ``sts-policy-ext-value`` (RFC 8461 §3.2): empty, a CTL,
+    or a tab between words (only %x20 may be inside; WSP may only follow the value)."""
+    if not value:
+        return "has an empty value; sts-policy-ext-value is at least one character"
+    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        return "contains a control character; RFC 8461 §3.2 values exclude CTLs"
+    return None
 
-    Everything :func:`parse_policy` reports as an error, plus: lines must be exactly
-    ``key:`` + optional spaces + value (no space before the colon, no trailing space), every
-    line ends with LF or CRLF (a bare CR or a missing final line end is an error), no blank or
-    garbage lines, ``version`` must be the first line, ``mx`` lines must be present unless the
-    mode is ``none``, and extension names/values must follow the grammar.
+
+def _line_violations(number: int, line: str, key: str | None, value: str) -> list[Problem]:
+    """What breaks the RFC 8461 §3.2 grammar in one non-blank line."""
+    where = f"line {number}"
+    if "\r" in line:
+        return [Problem(where, line, "contains a CR that does not end the line; end lines with CRLF or LF")]
+    if key is None:
+        return [Problem(where, line, "is not 'key: value' (the name starts the line, the colon follows it)")]
+    if key in RESERVED_KEYS:
+        return []
+    reason = _grammar_value_problem(value)
+    return [Problem(where, line, reason)] if reason else []
+
+
+def validate_policy_text(text: str | bytes) -> list[Problem]:
+    """The violations of RFC 8461 §3.2 (grammar and rules) in a policy body; an empty list
+    means every sender that follows the RFC accepts it.
+
+    Reported: what :func:`parse_policy` finds as errors (required fields missing, a first value
+    that is invalid, ``mx`` missing outside ``none`` mode, an invalid pattern), blank lines and
+    lines that are not ``key: value``, a CR that does not end a line, extension values outside
+    the grammar, and ``mx`` values with a trailing dot or U-labels (strict senders refuse them,
+    lenient ones accept them). Not reported, because the RFC allows them: LF line ends, no final
+    line end, spaces or tabs after a value, fields in any order, repeated fields (the first
+    counts) — :func:`lint_policy_text` gives that advice. Blank lines are advice too: the grammar
+    has none, but every sender implementation we compare with skips them (docs/standards.md).
     """
     decoded, problems = _decode(text)
     if decoded is None:
         return problems
-    problems = list(parse_policy(decoded).errors)
-    if decoded and not decoded.endswith("\n"):
-        problems.append(Problem("policy", None, "the last line has no line end; end every line with CRLF"))
-    lines = decoded.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    for number, raw in enumerate(lines, start=1):
-        line = raw[:-1] if raw.endswith("\r") else raw
-        where = f"line {number}"
-        if "\r" in line:
-            problems.append(Problem(where, raw, "contains a bare CR; end lines with CRLF or LF"))
-            continue
-        match = _STRICT_LINE.match(line)
-        if not match:
-            problems.append(Problem(where, line, "is not 'key: value' (no space before the colon, no blank lines)"))
-            continue
-        key, value = match.groups()
-        if value != value.rstrip(" \t"):
-            problems.append(Problem(where, line, "has trailing white space; remove it"))
-        if number == 1 and key != "version":
-            problems.append(Problem(where, line, "the first line must be 'version: STSv1'"))
-        if key not in RESERVED_KEYS:
-            _, ext_problems = _check_extensions([(key, value.rstrip(" \t"))], "extensions")
-            problems.extend(Problem(where, p.value, p.reason) for p in ext_problems)
+    parsed = parse_policy(decoded)
+    problems = list(parsed.errors)
+    for number, line, key, value in _field_lines(decoded):
+        problems.extend(_line_violations(number, line, key, value))
+    if parsed.policy is not None:
+        problems.extend(mx_form_problems(parsed.fields.get("mx", [])))
     return problems
+
+
+def lint_policy_text(text: str | bytes) -> list[Problem]:
+    """Advice on a policy body that senders accept as it is: ``version`` not on the first line,
+    a field that repeats (senders use the first), blank lines (senders skip them), and
+    characters inside a line that some parsers wrongly take for a line end (NEL, U+2028,
+    U+2029: ``str.splitlines``)."""
+    decoded, _ = _decode(text)
+    if decoded is None:
+        return []
+    lines = _field_lines(decoded)
+    advice = [
+        Problem(f"line {number}", line, "is blank; senders skip it, but the RFC 8461 grammar has none: remove it")
+        for number, line in enumerate(policy_lines(decoded), start=1)
+        if not line.strip(_WSP)
+    ]
+    if lines and lines[0][2] != "version" and any(key == "version" for _, _, key, _ in lines):
+        advice.append(
+            Problem("version", lines[0][1], "is not the first line; RFC 8461 allows any order, but put it first")
+        )
+    seen: dict[str, list[str]] = {}
+    for _, _, key, value in lines:
+        if key is not None:
+            seen.setdefault(key, []).append(value)
+    for key, values in seen.items():
+        if key != "mx" and len(values) > 1:
+            advice.append(
+                Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
+            )
+    for number, line, _, _ in lines:
+        breaks = sorted({describe_character(c) for c in line if c in _UNICODE_BREAKS})
+        if breaks:
+            advice.append(
+                Problem(
+                    f"line {number}",
+                    line,
+                    f"contains {', '.join(breaks)}; senders that split lines with str.splitlines() "
+                    "(postfix-mta-sts-resolver) read a new line there: remove it",
+                )
+            )
+    return advice

@@ -1,14 +1,26 @@
 """DNS names and TXT record values for MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3).
 
 Rendering (what we publish) and parsing (what a sender does with what it finds) live here,
-with the RFC rules a sender applies: TXT records at the name that do not start with the version
-tag are discarded, and if the number left is not exactly one, the domain has no policy.
+with the RFC rules a sender applies: TXT records at the name that do not begin with
+``v=STSv1;`` / ``v=TLSRPTv1;`` are discarded (``v=STSv1`` alone or ``v=STSv1 id=a`` too: they
+are not a second record), and if the number left is not exactly one, the domain has no policy.
+
+A repeated field: in ``_mta-sts`` the id is the first field that is an ``sts-id``
+(``id=`` + 1 to 32 letters and digits); an ``id=`` field whose value is no ``sts-id`` (``id=x-y``)
+can only be an ``sts-extension`` named ``id`` and is ignored, and a second ``sts-id`` is
+ignored because "all entries except for the first SHALL be ignored" (RFC 8461 §3.2). In
+``_smtp._tls`` the first ``rua=`` is the rua; a later one is ignored the same way. Both cases
+are warnings: some parsers keep the last value instead.
+
+A ``rua`` is published exactly as given, so :func:`validate_rua` refuses, rather than encodes,
+anything a reader could split or mistake (``;``, ``,``, ``!``, white space, controls, quotes,
+backslashes, non-ASCII: a U-label domain is refused with its A-label form in the message).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +28,7 @@ from .acceptance import WELL_KNOWN_PATH
 from .errors import InputError, Problem
 from .hostnames import normalize_hostname
 from .policy import Policy
+from .txt_values import describe_character, txt_size_problems, unsafe_character
 
 __all__ = [
     "DnsRecord",
@@ -38,14 +51,19 @@ __all__ = [
 STS_VERSION = "v=STSv1"
 TLSRPT_VERSION = "v=TLSRPTv1"
 
-_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
-_STS_EXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-_TLSRPT_EXT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+# Every pattern is used with fullmatch: "$" would also match before a final "\n".
+_ID = re.compile(r"[A-Za-z0-9]{1,32}")
+_STS_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
+_TLSRPT_EXT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 # %x21-3A / %x3C / %x3E-7E : VCHAR except ';' and '='
-_EXT_VALUE = re.compile(r"^[\x21-\x3a\x3c\x3e-\x7e]+$")
+_EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
 _DELIM = re.compile(r"[ \t]*;[ \t]*")
 # RFC 5322 dot-atom local part (the form report mailboxes use).
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+#: Characters a ``rua`` may not hold, with the percent-encoding to use where one exists: the
+#: record's field and list separators (``;``, ``,``), ``!`` (RFC 8460 §3: "commas ... and
+#: exclamation points ... MUST be encoded"), and quotes and backslashes (TXT quoting).
+_RUA_FORBIDDEN = {";": "%3B", ",": "%2C", "!": "%21", '"': "%22", "'": "%27", "\\": "%5C"}
 
 
 def policy_host(domain: str) -> str:
@@ -70,7 +88,7 @@ def tlsrpt_record_name(domain: str) -> str:
 
 def sts_record_value(policy_id: str) -> str:
     """``v=STSv1; id=<id>;``. Raises :class:`InputError` for an id that is not 1-32 alphanumerics."""
-    if not _ID.match(policy_id):
+    if not isinstance(policy_id, str) or not _ID.fullmatch(policy_id):
         raise InputError([Problem("id", policy_id, "must be 1 to 32 letters and digits")])
     return f"{STS_VERSION}; id={policy_id};"
 
@@ -82,7 +100,7 @@ def _mailto_problems(uri: str, rest: str, field: str) -> list[Problem]:
     if "?" in address:
         return [Problem(field, uri, f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com")]
     local, at, domain = address.rpartition("@")
-    if not at or not local or not _LOCAL_PART.match(local) or len(local) > 64:
+    if not at or not local or not _LOCAL_PART.fullmatch(local) or len(local) > 64:
         return [Problem(field, uri, f"{uri!r} is not a valid mail address; use mailto:name@example.com")]
     _, problems = normalize_hostname(domain, field)
     if problems:
@@ -107,16 +125,52 @@ def _https_problems(uri: str, rest: str, field: str) -> list[Problem]:
     return []
 
 
+def _a_label_fix(uri: str) -> str:
+    """`` (A-label form: mailto:r@xn--...)`` when a valid U-label domain is what makes ``uri``
+    non-ASCII; ``""`` otherwise."""
+    if uri.lower().startswith("mailto:"):
+        host = uri.rpartition("@")[2]
+    else:
+        host = urlsplit(uri).netloc.rpartition("@")[2].partition(":")[0]
+    normal, problems = normalize_hostname(host, "rua") if host else (None, [])
+    fixed = uri.replace(host, normal, 1) if normal is not None and not problems else ""
+    return f" (A-label form: {fixed})" if fixed and fixed.isascii() else ""
+
+
+def _rua_character_problems(uri: str, field: str) -> list[Problem]:
+    """A ``rua`` is published verbatim: refuse any character a reader could split it at or
+    mistake (white space, controls, separators, quotes, backslashes, non-ASCII)."""
+    bad = unsafe_character(uri)
+    if bad is not None or " " in uri:
+        shown = describe_character(bad) if bad is not None else "a space"
+        return [Problem(field, uri, f"{uri!r} contains {shown}; remove it (a rua is published exactly as given)")]
+    for char, encoded in _RUA_FORBIDDEN.items():
+        if char in uri:
+            return [
+                Problem(
+                    field,
+                    uri,
+                    f"{uri!r} contains {char!r}, which readers of the record take for a separator or quote; "
+                    f"percent-encode it ({encoded}) or remove it",
+                )
+            ]
+    if not uri.isascii():
+        return [
+            Problem(field, uri, f"{uri!r} is not ASCII; a rua is a URI: write domains as A-labels{_a_label_fix(uri)}")
+        ]
+    return []
+
+
 def validate_rua(uri: object, field: str = "rua") -> list[Problem]:
     """Problems with one TLS-RPT ``rua`` URI: ``mailto:`` with one valid address, or an
-    ``https:`` URL with a host. Commas and ``!`` must be percent-encoded (RFC 8460 §3)."""
+    ``https:`` URL with a host; printable ASCII only, without ``;``, ``,``, ``!``, quotes or
+    backslashes (RFC 8460 §3: commas and ``!`` must be percent-encoded)."""
     if not isinstance(uri, str) or not uri.strip():
         return [Problem(field, uri, "must be a mailto: or https: URI, e.g. mailto:tlsrpt@example.com")]
-    text = uri.strip()
-    if text != uri or any(c.isspace() for c in text):
-        return [Problem(field, uri, f"{uri!r} contains white space; remove it")]
-    if "," in text or "!" in text:
-        return [Problem(field, uri, f"{uri!r} contains ',' or '!'; percent-encode them (%2C, %21)")]
+    problems = _rua_character_problems(uri, field)
+    if problems:
+        return problems
+    text = uri
     scheme, _, rest = text.partition(":")
     checks = {"mailto": _mailto_problems, "https": _https_problems}
     check = checks.get(scheme.lower())
@@ -137,7 +191,11 @@ def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
     if problems:
         raise InputError(problems)
     unique = list(dict.fromkeys(u.strip() for u in ruas))
-    return f"{TLSRPT_VERSION}; rua={','.join(unique)}"
+    value = f"{TLSRPT_VERSION}; rua={','.join(unique)}"
+    size_problems = txt_size_problems(value, "rua")
+    if size_problems:
+        raise InputError(size_problems)
+    return value
 
 
 @dataclass(frozen=True)
@@ -179,11 +237,13 @@ class TlsRptRecord:
 class StsRecordSet:
     """What a sender makes of the TXT records at ``_mta-sts.<domain>``: ``record`` is the policy
     indicator, or ``None`` when the domain has no (usable) MTA-STS record; ``candidates`` are the
-    records that start with ``v=STSv1``; ``problems`` say why there is no record."""
+    records that begin with ``v=STSv1;``; ``problems`` say why there is no record; ``warnings``
+    what senders ignore (look-alike records, repeated fields)."""
 
     record: StsRecord | None
     candidates: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -191,22 +251,32 @@ class TlsRptRecordSet:
     record: TlsRptRecord | None
     candidates: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _is_candidate(text: str, version: str) -> bool:
-    if not text.startswith(version):
-        return False
-    rest = text[len(version) :]
-    return rest == "" or rest[0] in "; \t"
+    """RFC 8461 §3.1 / RFC 8460 §3: records that do not begin with ``v=STSv1;`` /
+    ``v=TLSRPTv1;`` are discarded (the literal text, semicolon included)."""
+    return text.startswith(version + ";")
+
+
+def _lookalike_warnings(txts: Sequence[str], version: str) -> list[Problem]:
+    """Records that look like ``version`` records but do not begin with ``version;``: senders
+    discard them (they are not a second record), so say so."""
+    return [
+        Problem(
+            "record",
+            text,
+            f"{text!r} does not begin with '{version};', so senders ignore it; write '{version}; ...' or delete it",
+        )
+        for text in txts
+        if text[: len(version)].lower() == version.lower() and not _is_candidate(text, version)
+    ]
 
 
 def _split_fields(text: str, version: str) -> tuple[list[str], list[Problem]]:
-    fields = _DELIM.split(text[len(version) :])
+    fields = _DELIM.split(text[len(version) :])[1:]  # a candidate begins with "version;"
     problems: list[Problem] = []
-    if not fields or fields[0] != "":
-        problems.append(Problem("v", text, f"'{version}' must be followed by ';'"))
-        return [], problems
-    fields = fields[1:]
     if fields and fields[-1] == "":
         fields.pop()  # the optional trailing ';'
     if any(f == "" for f in fields):
@@ -214,10 +284,10 @@ def _split_fields(text: str, version: str) -> tuple[list[str], list[Problem]]:
     return [f for f in fields if f], problems
 
 
-def _select(txts: Iterable[str], version: str, what: str) -> tuple[str | None, list[str], list[Problem]]:
+def _select(txts: Sequence[str], version: str, what: str) -> tuple[str | None, list[str], list[Problem]]:
     candidates = [t for t in txts if _is_candidate(t, version)]
     if not candidates:
-        return None, candidates, [Problem("record", None, f"no TXT record starts with '{version}'; {what}")]
+        return None, candidates, [Problem("record", None, f"no TXT record begins with '{version};'; {what}")]
     if len(candidates) > 1:
         return (
             None,
@@ -226,7 +296,7 @@ def _select(txts: Iterable[str], version: str, what: str) -> tuple[str | None, l
                 Problem(
                     "record",
                     candidates,
-                    f"{len(candidates)} TXT records start with '{version}'; senders then ignore the domain's "
+                    f"{len(candidates)} TXT records begin with '{version};'; senders then ignore the domain's "
                     f"{what.split(';')[0]} entirely — keep exactly one",
                 )
             ],
@@ -234,64 +304,107 @@ def _select(txts: Iterable[str], version: str, what: str) -> tuple[str | None, l
     return candidates[0], candidates, []
 
 
+def _repeat_warning(name: str, value: str, used: str) -> Problem:
+    return Problem(
+        name,
+        value,
+        f"'{name}={value}' repeats the field; senders that follow the RFC use the first ({used!r}), "
+        "others the last: keep one",
+    )
+
+
+def _id_field_warning(value: str, record_id: str | None) -> Problem:
+    """An ``id=`` field that is not the id: a second ``sts-id`` (ignored, RFC 8461 §3.2), or a
+    value that is no ``sts-id`` and so can only be an extension named ``id``."""
+    if _ID.fullmatch(value):
+        return _repeat_warning("id", value, record_id or "")
+    return Problem(
+        "id",
+        value,
+        f"'id={value}' is no id (1 to 32 letters and digits), so it can only be an extension field "
+        "named 'id' that senders ignore; parsers that keep the last 'id=' read it as the id: delete it",
+    )
+
+
+def _sts_fields(fields: list[str]) -> tuple[str | None, list[tuple[str, str]], list[Problem], list[Problem]]:
+    """The id, the extensions, the problems and the warnings of a ``v=STSv1;`` record's fields.
+    The id is the first ``sts-id`` field; other ``id=`` fields are ignored (module docstring)."""
+    record_id: str | None = None
+    extensions: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    other_ids: list[str] = []
+    for item in fields:
+        key, eq, value = item.partition("=")
+        if key == "id" and _ID.fullmatch(value) and record_id is None:
+            record_id = value
+        elif not eq or not _STS_EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
+            problems.append(Problem("record", item, f"{item!r} is not a valid 'name=value' field"))
+        elif key == "id":
+            other_ids.append(value)
+        else:
+            extensions.append((key, value))
+    if record_id is None:
+        shown = next((v for k, _, v in (f.partition("=") for f in fields) if k == "id"), None)
+        reason = f"{shown!r} is not 1 to 32 letters and digits" if shown is not None else "is missing"
+        problems.append(Problem("id", shown, f"{reason}; the record must be 'v=STSv1; id=<id>;'"))
+        return None, extensions, problems, []
+    return record_id, extensions, problems, [_id_field_warning(v, record_id) for v in other_ids]
+
+
 def parse_sts_records(txts: Sequence[str]) -> StsRecordSet:
     """Apply RFC 8461 §3.1 to the TXT strings found at ``_mta-sts.<domain>`` (each record's
-    character-strings already joined): discard records not starting with ``v=STSv1``; exactly
+    character-strings already joined): discard records not beginning with ``v=STSv1;``; exactly
     one must be left, with a valid ``id``."""
     text, candidates, problems = _select(txts, STS_VERSION, "MTA-STS; the domain has no policy")
-    result = StsRecordSet(record=None, candidates=candidates, problems=problems)
+    result = StsRecordSet(None, candidates, problems, _lookalike_warnings(txts, STS_VERSION))
     if text is None:
         return result
     fields, problems = _split_fields(text, STS_VERSION)
-    record_id: str | None = None
-    extensions: list[tuple[str, str]] = []
-    for item in fields:
-        key, eq, value = item.partition("=")
-        if key == "id":
-            if record_id is not None:
-                problems.append(Problem("id", value, "appears twice; keep one id field"))
-            elif not _ID.match(value):
-                problems.append(Problem("id", value, f"{value!r} is not 1 to 32 letters and digits"))
-            else:
-                record_id = value
-        elif not eq or not _STS_EXT_NAME.match(key) or not _EXT_VALUE.match(value):
-            problems.append(Problem("record", item, f"{item!r} is not a valid 'name=value' field"))
-        else:
-            extensions.append((key, value))
-    if record_id is None and not any(p.field == "id" for p in problems):
-        problems.append(Problem("id", None, "is missing; the record must be 'v=STSv1; id=<id>;'"))
-    result.problems = problems
-    if not problems and record_id is not None:
+    record_id, extensions, field_problems, warnings = _sts_fields(fields)
+    result.problems = problems + field_problems
+    result.warnings += warnings
+    if not result.problems and record_id is not None:
         result.record = StsRecord(record_id, tuple(extensions))
     return result
 
 
-def parse_tlsrpt_records(txts: Sequence[str]) -> TlsRptRecordSet:
-    """Apply RFC 8460 §3 to the TXT strings found at ``_smtp._tls.<domain>``: discard records not
-    starting with ``v=TLSRPTv1``; exactly one must be left, with a ``rua`` of valid URIs."""
-    text, candidates, problems = _select(txts, TLSRPT_VERSION, "TLS reporting; no reports will be sent")
-    result = TlsRptRecordSet(record=None, candidates=candidates, problems=problems)
-    if text is None:
-        return result
-    fields, problems = _split_fields(text, TLSRPT_VERSION)
+def _tlsrpt_fields(
+    fields: list[str],
+) -> tuple[list[str] | None, list[tuple[str, str]], list[Problem], list[Problem]]:
+    """The rua, the extensions, the problems and the warnings of a ``v=TLSRPTv1;`` record's
+    fields. The first ``rua=`` is the rua; a later one is ignored (module docstring)."""
     rua: list[str] | None = None
     extensions: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
     for item in fields:
         key, eq, value = item.partition("=")
-        if key == "rua":
-            if rua is not None:
-                problems.append(Problem("rua", value, "appears twice; put every URI in one comma-separated rua"))
-                continue
-            rua = [u.strip() for u in value.split(",")]
+        if key == "rua" and rua is None:
+            rua = [u.strip(" \t") for u in value.split(",")]
             for index, uri in enumerate(rua):
                 problems.extend(validate_rua(uri, f"rua[{index}]"))
-        elif not eq or not _TLSRPT_EXT_NAME.match(key) or not _EXT_VALUE.match(value):
+        elif key == "rua":
+            warnings.append(_repeat_warning("rua", value, ",".join(rua or [])))
+        elif not eq or not _TLSRPT_EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
             problems.append(Problem("record", item, f"{item!r} is not a valid 'name=value' field"))
         else:
             extensions.append((key, value))
     if rua is None:
         problems.append(Problem("rua", None, "is missing; the record must be 'v=TLSRPTv1; rua=mailto:...'"))
-    result.problems = problems
-    if not problems and rua is not None:
+    return rua, extensions, problems, warnings
+
+
+def parse_tlsrpt_records(txts: Sequence[str]) -> TlsRptRecordSet:
+    """Apply RFC 8460 §3 to the TXT strings found at ``_smtp._tls.<domain>``: discard records not
+    beginning with ``v=TLSRPTv1;``; exactly one must be left, with a ``rua`` of valid URIs."""
+    text, candidates, problems = _select(txts, TLSRPT_VERSION, "TLS reporting; no reports will be sent")
+    result = TlsRptRecordSet(None, candidates, problems, _lookalike_warnings(txts, TLSRPT_VERSION))
+    if text is None:
+        return result
+    fields, problems = _split_fields(text, TLSRPT_VERSION)
+    rua, extensions, field_problems, warnings = _tlsrpt_fields(fields)
+    result.problems = problems + field_problems
+    result.warnings += warnings
+    if not result.problems and rua is not None:
         result.record = TlsRptRecord(tuple(rua), tuple(extensions))
     return result

@@ -16,9 +16,81 @@ Chunks are cut on UTF-8 byte boundaries and never inside a multi-byte character.
 
 from __future__ import annotations
 
-__all__ = ["MAX_STRING", "cloudflare_txt", "decode_txt", "route53_txt", "split_txt"]
+import unicodedata
+
+from .errors import Problem
+
+__all__ = [
+    "CLOUDFLARE_MAX_WIRE_BYTES",
+    "MAX_STRING",
+    "ROUTE53_MAX_VALUE_CHARS",
+    "cloudflare_txt",
+    "decode_txt",
+    "describe_character",
+    "route53_txt",
+    "split_txt",
+    "txt_size_problems",
+    "unsafe_character",
+]
 
 MAX_STRING = 255
+#: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" (Route 53 API Reference,
+#: ResourceRecord), counted on the written form: quotes, ``""`` joins and escapes included.
+ROUTE53_MAX_VALUE_CHARS = 4000
+#: Cloudflare: "Each DNS record has a maximum wire format size of 4,096 bytes" (Cloudflare DNS
+#: docs, DNS record types): for a TXT record, the RDATA, one length byte per character-string.
+CLOUDFLARE_MAX_WIRE_BYTES = 4096
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` that may not reach what senders read, or ``None``.
+
+    Allowed: printable ASCII (``!`` to ``~``), the ASCII space, and non-ASCII characters that are
+    letters, marks, numbers, punctuation or symbols. Refused: every other character, i.e. the
+    Unicode categories C* (controls such as CR, LF, TAB, NEL U+0085; format characters such as
+    U+200B or the bidi overrides U+202A-U+202E; lone surrogates; private use; unassigned) and Z*
+    other than the ASCII space (line and paragraph separators U+2028/U+2029, no-break and other
+    spaces). Each of these is a line or field break for some parser (``str.splitlines``,
+    ``str.split``) or makes text look other than it is.
+    """
+    for char in text:
+        if char == " " or "!" <= char <= "~":
+            continue
+        if char.isascii() or unicodedata.category(char)[0] in "CZ":
+            return char
+    return None
+
+
+#: Names of the control characters people meet (``unicodedata`` names no control character).
+_CONTROL_NAMES = {"\t": "TAB", "\n": "LF, a line feed", "\r": "CR, a carriage return", "\x85": "NEL, a next line"}
+
+
+def describe_character(char: str) -> str:
+    """``U+2028 (LINE SEPARATOR)``: how a message names a refused character."""
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "")
+    if not name:
+        name = "a surrogate" if unicodedata.category(char) == "Cs" else "a control character"
+    return f"U+{ord(char):04X} ({name})"
+
+
+def txt_size_problems(value: str, field: str) -> list[Problem]:
+    """A TXT value no DNS provider we publish to can carry: its RDATA (character-strings of at
+    most 255 bytes, each with a length byte) over Cloudflare's 4096-byte record limit, or its
+    Route53 written form over 4000 characters. (The DNS itself caps RDATA at 65535 bytes.)"""
+    wire = sum(len(piece.encode("utf-8")) + 1 for piece in split_txt(value))
+    written = len(route53_txt(value)) + 2  # the provider adds the outer quotes
+    if wire <= CLOUDFLARE_MAX_WIRE_BYTES and written <= ROUTE53_MAX_VALUE_CHARS:
+        return []
+    size = len(value.encode("utf-8"))
+    return [
+        Problem(
+            field,
+            value if size <= 200 else value[:200] + "...",
+            f"makes a TXT value of {size} bytes ({wire} bytes on the wire, {written} characters for "
+            f"Route53); DNS providers accept at most {CLOUDFLARE_MAX_WIRE_BYTES} bytes (Cloudflare) and "
+            f"{ROUTE53_MAX_VALUE_CHARS} characters (Route53): give fewer or shorter values",
+        )
+    ]
 
 
 def split_txt(value: str, limit: int = MAX_STRING) -> list[str]:

@@ -126,6 +126,37 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
         """Point ``name`` at the host name ``target`` (a CDN endpoint; ``target_zone_id`` is the
         target's hosted zone where the provider needs it), with :attr:`alias_record_types`."""
 
+    # -- taking over what is already in the zone (a provider that cannot keeps these defaults) --
+    def takeover_record(
+        self,
+        name: pulumi.Input[str],
+        type: str,
+        values: Sequence[pulumi.Input[str]],
+        *,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> list[pulumi.CustomResource]:
+        """:meth:`record`, taking over a record set of ``type`` that already exists at ``name``
+        instead of failing, where the provider can (Route53 ``allow_overwrite``: one UPSERT, no
+        moment without a record). This default is :meth:`record`: Cloudflare cannot (its
+        provider's version 5 dropped ``allow_overwrite``), so a record in the way there must be
+        imported or removed first (docs/deploying.md, "Migrating from a hand-made or hosted
+        MTA-STS setup"; the program's live step finds it before anything is created)."""
+        return self.record(name, type, values, resource_name=resource_name, opts=opts)
+
+    def takeover_alias(
+        self,
+        name: str,
+        target: pulumi.Input[str],
+        target_zone_id: pulumi.Input[str] | None = None,
+        *,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> list[pulumi.CustomResource]:
+        """:meth:`alias`, taking over the records of :attr:`alias_record_types` already at
+        ``name`` where the provider can (see :meth:`takeover_record`)."""
+        return self.alias(name, target, target_zone_id, resource_name=resource_name, opts=opts)
+
     @abstractmethod
     def record_names(self, resources: Sequence[pulumi.CustomResource]) -> list[pulumi.Output[str]]:
         """The fully qualified names of records created by this backend (for dependencies such

@@ -33,6 +33,12 @@ class Route53DnsArgs:
     """The hosted zone's domain (public zone), looked up when ``zone_id`` is not given."""
 
 
+def _overwrite(allow: bool) -> bool | None:
+    """``allow_overwrite`` as sent: absent unless asked, so records that never asked for it keep
+    their inputs (no update of existing stacks)."""
+    return True if allow else None
+
+
 class Route53Dns(DnsBackend):
     """Records in a Route53 public hosted zone."""
 
@@ -71,6 +77,19 @@ class Route53Dns(DnsBackend):
         resource_name: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> list[pulumi.CustomResource]:
+        return self._record(name, type, values, ttl=ttl, resource_name=resource_name, opts=opts)
+
+    def _record(
+        self,
+        name: pulumi.Input[str],
+        type: str,
+        values: Sequence[pulumi.Input[str]],
+        *,
+        ttl: int = defaults.DNS_TTL,
+        resource_name: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        allow_overwrite: bool = False,
+    ) -> list[pulumi.CustomResource]:
         with provider_sdk("Route53Dns"):
             import pulumi_aws as aws
 
@@ -87,6 +106,7 @@ class Route53Dns(DnsBackend):
             type=rtype,
             ttl=ttl,
             records=written,
+            allow_overwrite=_overwrite(allow_overwrite),
             opts=self._opts(opts),
         )
         return [record]
@@ -99,6 +119,18 @@ class Route53Dns(DnsBackend):
         *,
         resource_name: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
+    ) -> list[pulumi.CustomResource]:
+        return self._alias(name, target, target_zone_id, resource_name=resource_name, opts=opts)
+
+    def _alias(
+        self,
+        name: str,
+        target: pulumi.Input[str],
+        target_zone_id: pulumi.Input[str] | None = None,
+        *,
+        resource_name: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        allow_overwrite: bool = False,
     ) -> list[pulumi.CustomResource]:
         with provider_sdk("Route53Dns"):
             import pulumi_aws as aws
@@ -116,10 +148,37 @@ class Route53Dns(DnsBackend):
                 name=name,
                 type=rtype,
                 aliases=[target_alias],
+                allow_overwrite=_overwrite(allow_overwrite),
                 opts=self._opts(opts),
             )
             for rtype in ALIAS_RECORD_TYPES
         ]
+
+    def takeover_record(
+        self,
+        name: pulumi.Input[str],
+        type: str,
+        values: Sequence[pulumi.Input[str]],
+        *,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> list[pulumi.CustomResource]:
+        if self.__class__.record is not Route53Dns.record:  # a subclass's own records: no overwrite known
+            return super().takeover_record(name, type, values, resource_name=resource_name, opts=opts)
+        return self._record(name, type, values, resource_name=resource_name, opts=opts, allow_overwrite=True)
+
+    def takeover_alias(
+        self,
+        name: str,
+        target: pulumi.Input[str],
+        target_zone_id: pulumi.Input[str] | None = None,
+        *,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> list[pulumi.CustomResource]:
+        if self.__class__.alias is not Route53Dns.alias:  # a subclass's own aliases: no overwrite known
+            return super().takeover_alias(name, target, target_zone_id, resource_name=resource_name, opts=opts)
+        return self._alias(name, target, target_zone_id, resource_name=resource_name, opts=opts, allow_overwrite=True)
 
     def record_names(self, resources: Sequence[pulumi.CustomResource]) -> list[pulumi.Output[str]]:
         return [r.fqdn for r in resources]  # type: ignore[attr-defined]

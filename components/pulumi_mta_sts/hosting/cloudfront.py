@@ -27,7 +27,6 @@ What :class:`CloudFrontHost` (``mta-sts:hosting:CloudFrontHost``) creates:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -36,6 +35,7 @@ import pulumi
 from pulumi_mta_sts.config.stack import price_class_problems, tags_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem, provider_sdk
+from pulumi_mta_sts.core.names import CLOUDFRONT_FUNCTION, CLOUDFRONT_OAC, S3_BUCKET, autoname_base, physical_name
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import DnsBackend
 
@@ -81,11 +81,6 @@ class CloudFrontHostArgs:
     """CloudFront price class (edge locations used); ``PriceClass_100`` is the cheapest."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags for the taggable AWS resources."""
-
-
-def _short(prefix: str, domain: str, limit: int = 64) -> str:
-    slug = re.sub(r"[^a-zA-Z0-9-]+", "-", domain).strip("-")
-    return f"{prefix}-{slug}"[:limit].rstrip("-")
 
 
 def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> dict[str, Any]:
@@ -162,8 +157,11 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
 
     def build(self, name: str, args: CloudFrontHostArgs) -> HostParts:
         tags = {"mta-sts:domain": self.domain, **args.tags}
+        # The bucket is autonamed ("<logical name>-" + 7 characters, at most 63): its logical name is
+        # today's where that fits, else cut with a hash (core/names.py), so every domain deploys.
+        bucket_name = autoname_base(S3_BUCKET, f"{name}-bucket")
         storage = private_bucket(
-            BucketNames(f"{name}-bucket", f"{name}-ownership", f"{name}-public-access", f"{name}-encryption"),
+            BucketNames(bucket_name, f"{name}-ownership", f"{name}-public-access", f"{name}-encryption"),
             parent=self,
             tags=tags,
         )
@@ -180,7 +178,9 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[storage.public_access]),
         )
         # DNS: mta-sts.<domain> -> the distribution
-        alias_records = args.dns.alias(
+        # A hand-made A/AAAA record at mta-sts.<domain> is taken over in one step where the
+        # provider can (Route53 UPSERT): the old host serves until the alias does.
+        alias_records = args.dns.takeover_alias(
             self.hostname,
             self.distribution.domain_name,
             self.distribution.hosted_zone_id,
@@ -236,7 +236,9 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
             opts=pulumi.ResourceOptions(parent=self),
         )
         option = self.certificate.domain_validation_options.apply(lambda opts: opts[0])
-        validation_records = dns.record(
+        # ACM gives every certificate for one name in one account the same validation record:
+        # one made for an earlier certificate (by hand, another stack) is taken over.
+        validation_records = dns.takeover_record(
             option.apply(lambda o: str(o.resource_record_name).rstrip(".")),
             "CNAME",
             [option.apply(lambda o: str(o.resource_record_value).rstrip("."))],
@@ -257,7 +259,7 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
         child = pulumi.ResourceOptions(parent=self)
         oac = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",
-            name=_short("mta-sts", self.domain),
+            name=physical_name(CLOUDFRONT_OAC, "mta-sts", self.domain),
             description=f"MTA-STS policy of {self.domain}",
             origin_access_control_origin_type="s3",
             signing_behavior="always",
@@ -266,7 +268,7 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
         )
         rewrite = aws.cloudfront.Function(
             f"{name}-only-policy",
-            name=_short("mta-sts-only-policy", self.domain),
+            name=physical_name(CLOUDFRONT_FUNCTION, "mta-sts-only-policy", self.domain),
             runtime=RUNTIME,
             comment=f"MTA-STS host of {self.domain}: every path but the policy is 404",
             code=viewer_request_code(),

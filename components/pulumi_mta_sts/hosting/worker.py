@@ -12,7 +12,6 @@ What :class:`WorkerHost` (``mta-sts:hosting:WorkerHost``) creates:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -20,6 +19,7 @@ import pulumi
 
 from pulumi_mta_sts.config.stack import WORKER_NEEDS_CLOUDFLARE
 from pulumi_mta_sts.core.errors import Problem, provider_sdk
+from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns
 
@@ -29,13 +29,13 @@ from .worker_script import MAIN_MODULE, worker_module
 __all__ = ["COMPATIBILITY_DATE", "WorkerHost", "WorkerHostArgs", "script_name_for"]
 
 COMPATIBILITY_DATE = "2024-09-23"
-#: A Worker's name: lowercase letters, digits, '-' and '_', at most 63 characters.
-_SCRIPT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 def script_name_for(domain: str) -> str:
-    """The Worker's name: ``mta-sts-<domain with dots as dashes>`` (at most 63 characters)."""
-    return f"mta-sts-{re.sub(r'[^a-z0-9-]+', '-', domain.lower())}"[:63].rstrip("-")
+    """The Worker's name: ``mta-sts-<domain with dots as dashes>`` when that fits in 63
+    characters, else cut with a hash of the whole (:func:`pulumi_mta_sts.core.names.physical_name`),
+    so two long domains of one account never share a Worker."""
+    return physical_name(WORKER_SCRIPT, "mta-sts", domain.lower())
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,11 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
     def problems(cls, args: WorkerHostArgs) -> list[Problem]:
         problems = [] if isinstance(args.dns, CloudflareDns) else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE)]
         name = args.script_name
-        if name is not None and not (isinstance(name, str) and _SCRIPT_NAME.match(name)):
-            reason = "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_'"
+        if name is not None and not (isinstance(name, str) and WORKER_SCRIPT.accepts(name)):
+            reason = (
+                "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_', "
+                "starting and ending with a letter or a digit"
+            )
             problems.append(Problem("script_name", name, reason))
         return problems
 

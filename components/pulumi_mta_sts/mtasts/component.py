@@ -55,9 +55,17 @@ from pulumi_mta_sts.config.stack import (
 )
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH, normalize_hostname
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import DnsRecord, policy_url, records_for, sts_record_name, validate_rua
+from pulumi_mta_sts.core.records import (
+    DnsRecord,
+    policy_host,
+    policy_url,
+    records_for,
+    sts_record_name,
+    tlsrpt_record_name,
+    validate_rua,
+)
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.base import PolicyHost
 from pulumi_mta_sts.net.existing_records import unmanaged_record_warnings
@@ -125,9 +133,30 @@ def _rua_problems(rua: object) -> list[Problem]:
     return [p for index, uri in enumerate(rua) for p in validate_rua(uri, f"rua[{index}]")]
 
 
+def _name_length_problems(domain: str | None, rua: object) -> list[Problem]:
+    """Every name ``MtaSts`` publishes must be a DNS name (at most 253 characters): a domain that
+    is itself valid may leave no room for ``mta-sts.``, ``_mta-sts.`` or ``_smtp._tls.`` before it,
+    and then no deploy could succeed (ACM and the DNS providers refuse the name)."""
+    if domain is None:
+        return []
+    names = [policy_host(domain), sts_record_name(domain)]
+    if rua and not isinstance(rua, str):
+        names.append(tlsrpt_record_name(domain))
+    longest = max(names, key=len)
+    if len(longest) <= MAX_NAME_LENGTH:
+        return []
+    room = MAX_NAME_LENGTH - (len(longest) - len(domain))
+    reason = (
+        f"is {len(domain)} characters long, so {longest[: len(longest) - len(domain)]}<domain> would be "
+        f"{len(longest)}, over DNS's {MAX_NAME_LENGTH}; MTA-STS here needs a domain of at most {room} characters"
+    )
+    return [Problem("domain", domain, reason)]
+
+
 def _validate(args: MtaStsArgs) -> tuple[str, str]:
     """The domain in normal form and the host kind; raises :class:`InputError` listing every problem."""
     domain, problems = normalize_hostname(args.domain, "domain")
+    problems += _name_length_problems(domain, args.rua)
     provider, dns_problems = _dns_provider(args.dns)
     kind = args.host if args.host is not None else defaults.default_host_kind(provider or "")
     problems += [

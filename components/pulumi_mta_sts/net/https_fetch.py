@@ -9,25 +9,47 @@ The deploy gate (:mod:`.served`, for ``PolicyLive``) and ``mta-sts check`` both 
 The connection may go to an address chosen by the caller (the checker tests IPv4 and IPv6 apart,
 tests connect to loopback) while SNI, the ``Host`` header and the certificate check use the
 policy host name; without an address the system resolver is used, like a sender.
+
+What is read is bounded in time and size, whatever the server does: ``timeout`` bounds the whole
+fetch (connect, handshake, request, every interim and the final response head, the body), not
+each read (:mod:`.deadline`); the response heads together may not exceed :data:`MAX_HEAD_BYTES`
+in :data:`MAX_HEAD_LINES` lines, so endless headers or endless ``100 Continue`` answers are an
+invalid answer, not a hang; a body shorter than its ``Content-Length`` is an incomplete answer,
+never a policy.
 """
 
 from __future__ import annotations
 
 import functools
 import http.client
+import io
 import socket
 import ssl
-import time
 from dataclasses import dataclass
+from typing import Any, Final
 
 from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES, WELL_KNOWN_PATH, Fetched, FetchError, Verdict, judge
 from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT
 
+from .deadline import Deadline, DeadlineReader
 from .tlsinfo import CertInfo, cert_info, describe_tls_error
 
-__all__ = ["USER_AGENT", "FetchResult", "fetch_policy", "make_tls_context", "policy_fetch_url"]
+__all__ = [
+    "MAX_HEAD_BYTES",
+    "MAX_HEAD_LINES",
+    "USER_AGENT",
+    "FetchResult",
+    "fetch_policy",
+    "make_tls_context",
+    "policy_fetch_url",
+]
 
 USER_AGENT = "pulumi-mta-sts (+RFC 8461 policy fetch)"
+#: The most bytes of response head read, over all interim (``1xx``) and the final response:
+#: status lines and header fields (real policy hosts send well under 4 KiB).
+MAX_HEAD_BYTES: Final = 64 * 1024
+#: The most lines of response head read, over all interim and the final response.
+MAX_HEAD_LINES: Final = 256
 
 
 def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
@@ -66,24 +88,79 @@ def policy_fetch_url(host: str, port: int = 443, path: str = WELL_KNOWN_PATH) ->
     return f"https://{host}{'' if port == 443 else f':{port}'}{path}"
 
 
+class _HeadTooLarge(http.client.HTTPException):
+    """The response heads went past :data:`MAX_HEAD_BYTES` or :data:`MAX_HEAD_LINES`."""
+
+
+class _BoundedFile(io.BufferedReader):
+    """The response file: every read ends by the deadline, and while ``counting`` (the status
+    lines and headers) the lines read are limited in number and in bytes, over all responses."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        super().__init__(DeadlineReader(sock, deadline))
+        self.counting = True
+        self.head_bytes = 0
+        self.head_lines = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if not self.counting:
+            return super().readline(size)
+        budget = MAX_HEAD_BYTES - self.head_bytes + 1  # one byte more tells "too large"
+        line = super().readline(budget if size is None or size < 0 else min(size, budget))
+        self.head_bytes += len(line)
+        self.head_lines += 1
+        if self.head_bytes > MAX_HEAD_BYTES or self.head_lines > MAX_HEAD_LINES:
+            raise _HeadTooLarge(
+                f"the response head is longer than {MAX_HEAD_BYTES // 1024} KiB or {MAX_HEAD_LINES} lines"
+            )
+        return line
+
+
+class _BoundedResponse(http.client.HTTPResponse):
+    """An ``HTTPResponse`` that reads through a :class:`_BoundedFile`."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        debuglevel: int = 0,
+        method: str | None = None,
+        url: str | None = None,
+        *,
+        deadline: Deadline,
+    ) -> None:
+        super().__init__(sock, debuglevel, method, url)
+        self.fp.close()  # the plain file http.client made; it does not close the socket
+        self.bounded = _BoundedFile(sock, deadline)
+        self.fp = self.bounded
+
+
 class _PinnedConnection(http.client.HTTPSConnection):
     """HTTPS to ``address`` (the host name itself when ``None``) while SNI, the ``Host`` header
-    and the certificate check use ``host``. ``peer`` is the address actually connected to."""
+    and the certificate check use ``host``. ``peer`` is the address actually connected to. Every
+    step (connect, handshake, sending, reading) ends by ``deadline``."""
 
-    def __init__(self, host: str, port: int, address: str | None, context: ssl.SSLContext, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
+    def __init__(self, host: str, port: int, address: str | None, context: ssl.SSLContext, deadline: Deadline) -> None:
+        super().__init__(host, port, timeout=deadline.seconds, context=context)
         self._address = address or host
         self._tls = context
+        self.deadline = deadline
         self.peer: str | None = None
+        self.response_class: Any = functools.partial(_BoundedResponse, deadline=deadline)
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
+        raw = socket.create_connection((self._address, self.port), self.deadline.remaining())
         self.peer = str(raw.getpeername()[0])
         try:
+            self.deadline.arm(raw)
             self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)
         except BaseException:
             raw.close()
             raise
+
+    def send(self, data: Any) -> None:
+        if self.sock is not None:
+            self.deadline.arm(self.sock)
+        super().send(data)
 
 
 def fetch_policy(
@@ -97,32 +174,44 @@ def fetch_policy(
 ) -> FetchResult:
     """GET ``https://host:port/path`` (from ``address`` when given); never raises for network
     trouble: a failure is a result with ``error`` set. ``context`` defaults to the system trust
-    store. An answer that took longer than ``timeout`` in all is a timeout, as for a sender."""
+    store. ``timeout`` bounds the whole fetch, as a sender's does: an answer not complete by then
+    is a timeout, however the server paces it."""
     url = policy_fetch_url(host, port, path)
-    started = time.monotonic()
-    conn = _PinnedConnection(host, port, address, context or _system_context(), timeout)
+    deadline = Deadline(timeout)
+    conn = _PinnedConnection(host, port, address, context or _system_context(), deadline)
 
     def failure(error: str, kind: FetchError) -> FetchResult:
         where = conn.peer or address or host
-        return FetchResult(
-            host=host, url=url, address=where, elapsed=time.monotonic() - started, error=error, error_kind=kind
-        )
+        return FetchResult(host=host, url=url, address=where, elapsed=deadline.elapsed(), error=error, error_kind=kind)
 
     try:
-        return _get(conn, url, path, started, timeout)
+        return _get(conn, url, path)
     except ssl.SSLError as exc:
         return failure(describe_tls_error(exc), FetchError.TLS)
     except TimeoutError:
         return failure(f"no answer within {timeout:g}s", FetchError.TIMEOUT)
     except OSError as exc:
+        if conn.peer is not None and deadline.expired:  # a read cut short by the deadline
+            return failure(f"no answer within {timeout:g}s", FetchError.TIMEOUT)
         return failure(f"cannot connect to {conn.peer or address or host} port {port}: {exc}", FetchError.CONNECT)
     except http.client.HTTPException as exc:
-        return failure(f"invalid HTTP answer: {exc!r}", FetchError.HTTP)
+        return failure(f"invalid HTTP answer: {_describe_http_error(exc)}", FetchError.HTTP)
     finally:
         conn.close()
 
 
-def _get(conn: _PinnedConnection, url: str, path: str, started: float, timeout: float) -> FetchResult:
+def _describe_http_error(exc: http.client.HTTPException) -> str:
+    """Short words for what ``http.client`` refused (its messages can quote a whole line)."""
+    if isinstance(exc, _HeadTooLarge):
+        return str(exc)
+    if isinstance(exc, http.client.IncompleteRead):
+        announced = f" of the {len(exc.partial) + exc.expected} its Content-Length announced" if exc.expected else ""
+        return f"the body ended after {len(exc.partial)} bytes{announced}"
+    text = repr(exc)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _get(conn: _PinnedConnection, url: str, path: str) -> FetchResult:
     """Connect, GET ``path`` and read at most one byte more than a sender would."""
     conn.connect()
     sock = conn.sock
@@ -131,28 +220,22 @@ def _get(conn: _PinnedConnection, url: str, path: str, started: float, timeout: 
     certificate = cert_info(sock.getpeercert())
     conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/plain"})
     response = conn.getresponse()
+    assert isinstance(response, _BoundedResponse)
+    response.bounded.counting = False
     body = response.read(MAX_POLICY_BYTES + 1)
-    elapsed = time.monotonic() - started
-    address = conn.peer or conn.host
-    if elapsed > timeout:
-        return FetchResult(
-            host=conn.host,
-            url=url,
-            address=address,
-            elapsed=elapsed,
-            error=f"no complete answer within {timeout:g}s",
-            error_kind=FetchError.TIMEOUT,
-        )
+    missing = response.length or 0  # bytes the Content-Length announced and the body did not bring
+    if missing and len(body) <= MAX_POLICY_BYTES:
+        raise http.client.IncompleteRead(body, missing)
     return FetchResult(
         host=conn.host,
         url=url,
-        address=address,
+        address=conn.peer or conn.host,
         status=response.status,
         content_type=response.getheader("Content-Type"),
         location=response.getheader("Location"),
         body=body[:MAX_POLICY_BYTES],
         too_large=len(body) > MAX_POLICY_BYTES,
-        elapsed=elapsed,
+        elapsed=conn.deadline.elapsed(),
         tls_version=tls_version,
         certificate=certificate,
     )

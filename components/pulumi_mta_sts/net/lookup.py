@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 import dns.exception
+import dns.message
 import dns.name
 import dns.rdatatype
 import dns.resolver
@@ -77,8 +78,19 @@ def lookup(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
 
 
 def _short(exc: Exception) -> str:
+    if _chain_too_long(exc):
+        return "the CNAME chain is too long (a CNAME loop?)"
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _chain_too_long(exc: Exception) -> bool:
+    """Whether dnspython gave up following CNAMEs (every server answered a chain longer than
+    it follows, as a loop does); it reports that inside "all nameservers failed"."""
+    if isinstance(exc, dns.message.ChainTooLong):
+        return True
+    errors = exc.kwargs.get("errors", ()) if isinstance(exc, dns.resolver.NoNameservers) else ()
+    return bool(errors) and all(any(isinstance(part, dns.message.ChainTooLong) for part in error) for error in errors)
 
 
 def addresses(resolver: dns.resolver.Resolver, host: str) -> tuple[Lookup, Lookup]:

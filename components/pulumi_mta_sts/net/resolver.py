@@ -7,7 +7,7 @@ point every look-up at one server. Two documented switches name it for the stack
 when asked (:func:`live_dns_enabled`, :func:`nameservers_from_env`; the program does it in
 :meth:`pulumi_mta_sts.program.options.ProgramOptions.from_environment`):
 
-- ``MTA_STS_NAMESERVERS``: comma-separated ``HOST[:PORT]`` list used instead of the system
+- ``MTA_STS_NAMESERVERS``: comma-separated ``ADDRESS[:PORT]`` list used instead of the system
   resolver (e.g. ``127.0.0.1:5353``); :func:`make_resolver` falls back to it when given no
   servers.
 - ``MTA_STS_NO_LIVE_DNS=1``: the stack program makes no DNS queries at all; checks that need
@@ -17,6 +17,7 @@ when asked (:func:`live_dns_enabled`, :func:`nameservers_from_env`; the program 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 
@@ -46,7 +47,11 @@ def live_dns_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
-    """``HOST``, ``HOST:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(host, port)``."""
+    """``ADDRESS``, ``ADDRESS:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(address, port)``.
+
+    The host must be an IP address: a name (``localhost``) would need a resolver to find the
+    resolver, and dnspython refuses it with a traceback deep inside the first query. Any other
+    spec is an :class:`InputError` naming ``field`` and the fix, never another exception."""
     text = spec.strip()
     host, port = text, 53
     if text.startswith("["):
@@ -56,18 +61,36 @@ def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
         host, rest = text[1:close], text[close + 1 :]
         if rest:
             if not rest.startswith(":"):
-                raise InputError([Problem(field, spec, f"{spec!r} is not HOST[:PORT]")])
+                raise InputError([Problem(field, spec, f"{spec!r} is not ADDRESS[:PORT]")])
             port = _port(rest[1:], spec, field)
     elif text.count(":") == 1:
         host, raw_port = text.split(":")
         port = _port(raw_port, spec, field)
+    return _address(host, spec, field), port
+
+
+def _address(host: str, spec: str, field: str) -> str:
+    """``host`` as the IP address text dnspython takes; :class:`InputError` for anything else."""
     if not host:
-        raise InputError([Problem(field, spec, f"{spec!r} has no host; use HOST[:PORT]")])
-    return host, port
+        raise InputError([Problem(field, spec, f"{spec!r} has no address; use ADDRESS[:PORT], e.g. 127.0.0.1:53")])
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        shown = host if host.isprintable() and len(host) <= 80 else ascii(host[:80])
+        raise InputError(
+            [
+                Problem(
+                    field,
+                    spec,
+                    f"{shown!r} is not an IP address; give the DNS server's IP address, "
+                    "e.g. 127.0.0.1, 127.0.0.1:5353 or [::1]:53",
+                )
+            ]
+        ) from None
 
 
 def _port(raw: str, spec: str, field: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
         raise InputError([Problem(field, spec, f"{spec!r} has an invalid port; use a number from 1 to 65535")])
     return int(raw)
 
@@ -80,7 +103,7 @@ def nameservers_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS_TIMEOUT) -> dns.resolver.Resolver:
-    """A dnspython resolver using ``nameservers`` (``HOST[:PORT]``), else the environment's, else
+    """A dnspython resolver using ``nameservers`` (``ADDRESS[:PORT]``), else the environment's, else
     the system's. ``timeout`` bounds each whole query (``lifetime``)."""
     specs = list(nameservers) if nameservers else nameservers_from_env()
     if specs:

@@ -34,7 +34,15 @@ from pulumi_mta_sts.core.policy import policy_id
 
 from .https_fetch import FetchResult, fetch_policy
 
-__all__ = ["PolicyFetcher", "PolicyNotServed", "WaitResult", "describe_attempt", "is_served", "wait_until_served"]
+__all__ = [
+    "MIN_ATTEMPT_SECONDS",
+    "PolicyFetcher",
+    "PolicyNotServed",
+    "WaitResult",
+    "describe_attempt",
+    "is_served",
+    "wait_until_served",
+]
 
 
 class PolicyFetcher(Protocol):
@@ -143,6 +151,17 @@ def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> _T
     return _Target(str(parts.hostname), path, address, port)
 
 
+#: The least time one attempt gets, even at the deadline: the fetch is bounded as a whole
+#: (connect, TLS handshake, answer), so a sliver of time would only ever time out.
+MIN_ATTEMPT_SECONDS = 2.0
+
+
+def _attempt_budget(request_timeout: float, left: float) -> float:
+    """The time one fetch may take: what is left of the wait, at least
+    :data:`MIN_ATTEMPT_SECONDS`, never more than ``request_timeout``."""
+    return min(request_timeout, max(left, MIN_ATTEMPT_SECONDS))
+
+
 def wait_until_served(
     url: str,
     expected: bytes,
@@ -158,7 +177,8 @@ def wait_until_served(
     sleep: Callable[[float], None] = time.sleep,
 ) -> WaitResult:
     """Fetch ``url`` until a sender would accept exactly ``expected`` from it, or ``timeout``
-    seconds pass (at least one attempt is made). ``connect_to`` (``(address, port)``) connects
+    seconds pass (at least one attempt is made; each is bounded as a whole, however slowly the
+    host answers, see :func:`_attempt_budget`). ``connect_to`` (``(address, port)``) connects
     there instead of resolving the URL's host, still verifying the certificate for that host.
     Never raises for network problems (they are failed attempts); raises :class:`InputError`
     when ``url`` is not HTTPS or ``expected`` is larger than senders read."""
@@ -174,7 +194,7 @@ def wait_until_served(
             port=target.port,
             path=target.path,
             context=ssl_context,
-            timeout=max(0.1, min(request_timeout, deadline - clock())),
+            timeout=_attempt_budget(request_timeout, deadline - clock()),
         )
         result.attempts.append(attempt)
         if is_served(attempt, expected):

@@ -38,7 +38,8 @@ __all__ = [
     "CACHING_OPTIMIZED_POLICY_ID",
     "CLOUDFLARE_ACCOUNT_ID",
     "CLOUDFRONT_ZONE_ID",
-    "FUNCTION_URL",
+    "HTTP_API_ENDPOINT",
+    "HTTP_API_ID",
     "MANAGED_CACHE_POLICIES",
     "PLAN_CLOUD",
     "REGION",
@@ -67,7 +68,9 @@ ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 ROUTE53_ZONE_ID = "Z0123456789EXAMPLE"
 CLOUDFLARE_ACCOUNT_ID = "f037e56e89293a057740de681ac9abbe"
-FUNCTION_URL = "https://abcdefghij0123456789.lambda-url.eu-west-1.on.aws/"
+HTTP_API_ID = "a1b2c3d4e5"
+#: The receiver's HTTPS endpoint (an API Gateway HTTP API) in the test cloud.
+HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
 
 _CloudOutputs = Callable[["MockCloud", MockResourceArgs], dict[str, Any]]
 _CloudInvoke = Callable[["MockCloud", MockCallArgs], dict[str, Any]]
@@ -237,10 +240,15 @@ def _lambda_function(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]
     return {"arn": cloud.regional_arn(args, "lambda", f"function:{name}"), "name": cloud.after_deploy(name)}
 
 
-@_outputs_for("aws:lambda/functionUrl:FunctionUrl")
-def _lambda_function_url(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    url_id = FUNCTION_URL.split("//")[1].split(".")[0]
-    return {"functionUrl": cloud.after_deploy(FUNCTION_URL), "urlId": cloud.after_deploy(url_id)}
+@_outputs_for("aws:apigatewayv2/api:Api")
+def _http_api(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
+    region = args.inputs.get("region", REGION)
+    api_id = cloud.after_deploy(HTTP_API_ID)
+    return {
+        "id": api_id,
+        "apiEndpoint": cloud.derived(api_id, f"https://{{}}.execute-api.{region}.amazonaws.com"),
+        "executionArn": cloud.derived(api_id, f"arn:aws:execute-api:{region}:{ACCOUNT}:{{}}"),
+    }
 
 
 @_outputs_for("aws:cloudwatch/logGroup:LogGroup")

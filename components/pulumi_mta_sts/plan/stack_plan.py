@@ -14,6 +14,7 @@ fetched (``PolicyLive`` only runs in a real deploy). The program's options are a
 from __future__ import annotations
 
 import hashlib
+import os
 import runpy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,14 @@ from typing import Any
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import find_stack_file, find_stacks_dir, load_stack_file, read_stack_file
+from pulumi_mta_sts.config.stack import (
+    find_stack_file,
+    find_stacks_dir,
+    load_stack_config,
+    read_stack_file,
+    stack_values,
+)
+from pulumi_mta_sts.config.stack_file import SECRET, config_text, read_project_file
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.txt_values import decode_txt
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
@@ -41,38 +49,29 @@ __all__ = [
     "plan_stack",
 ]
 
-SECRET = "(secret)"
 GROUPS = ("DNS", "Hosting", "Reporting", "Other")
 PROJECT = "mta-sts"
 
 
 # ---- running the program ------------------------------------------------------------------------
 def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
-    """A stack file's ``config:`` mapping as the engine passes it: strings as they are,
-    structured values and scalars JSON-encoded, secure values hidden."""
-    import json
-
+    """A stack file's ``config:`` entries as the engine passes them to the program: text as it is
+    (:func:`~pulumi_mta_sts.config.stack.read_stack_file` already gives what ``pulumi up`` passes),
+    other values as the Pulumi CLI writes them (JSON as Go writes it), secrets hidden."""
     out: dict[str, str] = {}
     for key, value in config.items():
-        if isinstance(value, Mapping) and set(value) == {"secure"}:
-            out[str(key)] = SECRET
-        elif isinstance(value, str):
-            out[str(key)] = value
-        else:
-            out[str(key)] = json.dumps(value)
+        text = config_text(value)
+        out[str(key)] = SECRET if isinstance(text, Mapping) else text
     return out
 
 
 def _program_path(stacks_dir: Path) -> Path:
     """``__main__.py`` of the project's ``main`` folder (``Pulumi.yaml`` above the stack dir)."""
-    import yaml
-
     for folder in (stacks_dir, *stacks_dir.parents):
         project = folder / "Pulumi.yaml"
-        if project.is_file():
-            data = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
-            main = data.get("main", ".") if isinstance(data, dict) else "."
-            target = folder / str(main)
+        if os.path.lexists(project):  # of any kind: read_project_file says what is wrong with it
+            main = read_project_file(project).get("main", ".")
+            target = folder / (main if isinstance(main, str) else ".")
             return target / "__main__.py" if target.is_dir() else target
     return stacks_dir / "__main__.py"
 
@@ -296,8 +295,12 @@ def plan_stack(
     ``Pulumi.yaml``."""
     folder = stacks_dir or find_stacks_dir()
     path = find_stack_file(stack, folder)
-    cfg = load_stack_file(path)  # config errors: before the program runs
-    config = config_for_engine(read_stack_file(path))
+    engine_config = read_stack_file(path)  # read once: the program sees exactly what this validates
+    try:
+        cfg = load_stack_config(stack_values(engine_config))  # config errors: before the program runs
+    except InputError as exc:
+        raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+    config = config_for_engine(engine_config)
     program = program or _program_path(folder)
     if not program.is_file():
         raise InputError([Problem("--stack", stack, f"the stack program {program} does not exist")])

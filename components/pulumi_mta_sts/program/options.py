@@ -10,7 +10,7 @@ run, not something a module reads on its own:
   copy it);
 - under ``pulumi up`` / ``pulumi preview`` nobody sets it, and :func:`current_options` reads the
   documented switches instead: ``MTA_STS_NO_LIVE_DNS=1`` (no live look-ups) and
-  ``MTA_STS_NAMESERVERS=HOST[:PORT],...`` (ask these servers, not the system resolver).
+  ``MTA_STS_NAMESERVERS=ADDRESS[:PORT],...`` (ask these servers, not the system resolver).
 
 :func:`open_live_dns` turns the options into the one resolver every live step of the run uses
 (:class:`LiveDns`). No Pulumi import.
@@ -53,7 +53,7 @@ LIVE_DNS_DISABLED = f"live DNS disabled ({NO_LIVE_DNS_ENV})"
 
 
 def check_nameservers(specs: Sequence[str], field: str) -> tuple[str, ...]:
-    """``specs`` (``HOST[:PORT]``) as given, or :class:`InputError` naming ``field`` and every bad one."""
+    """``specs`` (``ADDRESS[:PORT]``) as given, or :class:`InputError` naming ``field`` and every bad one."""
     problems: list[Problem] = []
     for spec in specs:
         try:
@@ -72,7 +72,7 @@ class ProgramOptions:
     live_dns: bool = True
     """Make the live DNS look-ups (preflight, hand-made records); off: they are skipped with a warning."""
     nameservers: tuple[str, ...] = ()
-    """``HOST[:PORT]`` servers to ask; empty: the system resolver."""
+    """``ADDRESS[:PORT]`` servers to ask; empty: the system resolver."""
     dns_timeout: float = DNS_TIMEOUT
     """Seconds each live DNS query may take before the check is skipped with a warning."""
 

@@ -5,20 +5,22 @@
         cfg = stack.load_config()                   # 2. every mta-sts: key validated
         parts = stack.enabled_parts(cfg)            # 3. the optional parts the config turns on (PARTS)
         live = stack.open_live_dns(options)         # 4. the run's one resolver (or why there is none)
-        stack.preflight(cfg, live)                  #    enforce: an uncovered live MX stops here
+        stack.preflight(cfg, live)                  #    an uncovered live MX (enforce), or records
+                                                        #    in the way at mta-sts.<domain>, stop here
         deployment = stack.build(cfg, parts)        # 5. MtaSts, then each part on top of it
         stack.warn_unmanaged_records(deployment, live)  # 6. hand-made records in live DNS: warnings
         stack.export(deployment)                    # 7. the stack outputs
 
 Nothing is registered before step 5, so a bad config or a failed preflight leaves no resource.
-The live look-ups happen in steps 4 and 6 only, through the resolver the options allow; the
+The preflight looks at the MX hosts (enforce) and at what is already at ``mta-sts.<domain>``
+(:func:`pulumi_mta_sts.program.preflight.check_host_records`). The live look-ups happen in steps
+4 and 6 only, through the resolver the options allow; the
 components make none. The optional parts are plugged in one place, :data:`PARTS` (see
 :mod:`.part`); no step names a part.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from typing import Any
 import pulumi
 
 from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig, load_stack_config
+from pulumi_mta_sts.config.stack_file import decode_config_value
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 
@@ -82,21 +85,16 @@ def program_options() -> ProgramOptions:
     return current_options()
 
 
-def _decode(value: object) -> object:
-    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 def config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
     """Every ``<namespace>:<key>`` of the stack config (keys without the namespace); structured
     values (objects, lists) decoded from the JSON the engine passes them as."""
     prefix = f"{namespace}:"
     merged = sdk.stack_config()
-    return {k[len(prefix) :]: _decode(v) for k, v in merged.items() if isinstance(k, str) and k.startswith(prefix)}
+    return {
+        k[len(prefix) :]: decode_config_value(v)
+        for k, v in merged.items()
+        if isinstance(k, str) and k.startswith(prefix)
+    }
 
 
 def load_config(values: Mapping[str, Any] | None = None) -> StackConfig:

@@ -1,4 +1,5 @@
-"""Preflight of the stack program: refuse to publish an ``enforce`` policy that would lose mail.
+"""Preflight of the stack program: refuse to publish an ``enforce`` policy that would lose mail,
+and refuse to start a deploy that records already at ``mta-sts.<domain>`` would stop half-way.
 
 Before any resource is registered, when the configured mode is ``enforce``, the domain's live
 MX hosts (or its implicit MX: the domain itself when it has no MX) are resolved and matched
@@ -11,25 +12,45 @@ skipped, with a warning:
   (``--no-live-dns``, ``MTA_STS_NO_LIVE_DNS=1``: see :mod:`.options`);
 - when the domain has no mail hosts to compare (NXDOMAIN, null MX, no MX and no address).
 
-The look-ups go to the run's one resolver (:class:`~.options.LiveDns`). No Pulumi import: the
-stack program (:func:`pulumi_mta_sts.program.pipeline.preflight`) calls :func:`run_preflight`
-and reports the warnings.
+Then (:func:`check_host_records`, every mode) the records already at ``mta-sts.<domain>`` are
+looked up: where the policy host's own record could not be created over them, the program stops
+with the steps to take over (:func:`blocking_reason`); where a safe sequence exists, it warns.
+
+The look-ups go to the run's one resolver (:class:`~.options.LiveDns`). The stack program
+(:func:`pulumi_mta_sts.program.pipeline.preflight`) calls :func:`run_preflight` and reports the
+warnings.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import dns.resolver
 
 from pulumi_mta_sts.config.stack import StackConfig
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.matching import uncovered
+from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.dns.cloudflare import RECORD_TYPE_TOKEN as CLOUDFLARE_RECORD
+from pulumi_mta_sts.net.host_records import LOOKUP_ERRORS, HostAnswer, live_host_records
 from pulumi_mta_sts.net.lookup import Outcome, mail_hosts
 
 from .options import LiveDns
+from .part import resource_name
 
-__all__ = ["check_mx_coverage", "run_preflight"]
+__all__ = [
+    "HOST_KIND_KEY",
+    "Situation",
+    "blocking_reason",
+    "check_host_records",
+    "check_mx_coverage",
+    "run_preflight",
+    "takeover_warnings",
+]
 
 _SWITCH = "mta-sts:preflight.mx_coverage"
+HOST_KIND_KEY = "mta-sts:host.kind"
+_MIGRATING = "docs/deploying.md, 'Migrating from a hand-made or hosted MTA-STS setup'"
 
 
 def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list[str]:
@@ -67,8 +88,17 @@ def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list
 
 
 def run_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
-    """The stack program's preflight: :func:`check_mx_coverage` with the run's resolver; skipped
-    with a warning saying why when the run has none (live DNS switched off, or no resolver)."""
+    """The stack program's preflight: :func:`check_mx_coverage` and :func:`check_host_records`
+    with the run's resolver. Without one (live DNS switched off, or no resolver) the MX coverage
+    is skipped with a warning saying why; the host records are then not looked at (the program's
+    later live step says once that live DNS could not be checked)."""
+    warnings = _mx_preflight(cfg, live)
+    if live.resolver is not None:
+        warnings += check_host_records(cfg, live.resolver)
+    return warnings
+
+
+def _mx_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
     if cfg.policy.mode != "enforce":
         return []
     if not cfg.preflight.mx_coverage:
@@ -78,6 +108,24 @@ def run_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
             return [f"preflight: {live.unavailable}; MX coverage of {cfg.domain} not checked"]
         return [_unreachable(cfg.domain, live.unavailable)]
     return check_mx_coverage(cfg, live.resolver)
+
+
+def check_host_records(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list[str]:
+    """Look at what live DNS has at ``mta-sts.<domain>`` (:mod:`pulumi_mta_sts.net.host_records`)
+    and stop before any resource when the policy host's own record could not be created there
+    (:func:`blocking_reason`); warn, with the steps, where the
+    deploy would stop half-way but a safe sequence exists. A failed look-up is a warning."""
+    host = policy_host(cfg.domain)
+    try:
+        answer = live_host_records(host, resolver)
+    except LOOKUP_ERRORS as exc:
+        reason = str(exc) or type(exc).__name__
+        return [f"preflight: could not look up {host} ({reason}); records already there were not checked"]
+    situation = Situation(cfg.dns.provider, cfg.host.kind, resource_name(cfg), answer)
+    blocking = blocking_reason(situation)
+    if blocking:
+        raise InputError([Problem(HOST_KIND_KEY, cfg.host.kind, blocking)])
+    return takeover_warnings(situation)
 
 
 def _switched_off(domain: str) -> str:
@@ -91,4 +139,103 @@ def _unreachable(domain: str, why: str) -> str:
     return (
         f"preflight: DNS could not be reached ({why}); MX coverage of "
         f"{domain} not checked — run 'mta-sts check {domain}' before relying on enforce"
+    )
+
+
+# ---- what is already at mta-sts.<domain> ----------------------------------------------------------
+@dataclass(frozen=True)
+class Situation:
+    """The stack's DNS provider and host kind, its ``MtaSts`` resource name, and what live DNS
+    has at ``mta-sts.<domain>``."""
+
+    provider: str
+    kind: str
+    resource: str
+    answer: HostAnswer
+
+    @property
+    def target(self) -> str:
+        return self.answer.cname or ""
+
+    @property
+    def addresses(self) -> str:
+        return ", ".join(self.answer.addresses) or "none"
+
+
+def blocking_reason(situation: Situation) -> str | None:
+    """Why the policy host's record cannot be created over what is there (``None``: it can).
+    Route53 puts no alias A/AAAA beside a CNAME; Cloudflare binds no Worker custom domain over a
+    CNAME (error 100117). A/AAAA records are no obstacle on Route53 (the alias overwrites them in
+    one UPSERT) and, for a Worker, are what its own custom domain looks like."""
+    if situation.answer.cname is None:
+        return None
+    if situation.provider == "route53" and situation.kind == "cloudfront":
+        return _route53_over_cname(situation)
+    if situation.kind == "worker":
+        return _worker_over_cname(situation)
+    return None
+
+
+def takeover_warnings(situation: Situation) -> list[str]:
+    """Warnings with a safe sequence where the deploy would stop half-way but need not be
+    stopped before it starts: a CloudFront host on Cloudflare DNS, whose CNAME Cloudflare will
+    not create over another A/AAAA/CNAME (error 81053). Its own CNAME points at CloudFront."""
+    if situation.provider != "cloudflare" or situation.kind != "cloudfront" or situation.answer.empty:
+        return []
+    if situation.answer.cname is None:
+        return [_cloudflare_over_addresses(situation)]
+    if situation.target.endswith(".cloudfront.net"):
+        return []
+    return [_cloudflare_over_cname(situation)]
+
+
+def _host(situation: Situation) -> str:
+    return f"mta-sts.{situation.answer.name.removeprefix('mta-sts.')}"
+
+
+def _route53_over_cname(s: Situation) -> str:
+    return (
+        f"live DNS has a CNAME at {_host(s)} (to {s.target}; a hand-made or hosted MTA-STS setup): Route53 "
+        "cannot create this stack's alias A/AAAA records beside it, and `pulumi up` would stop after creating "
+        "the certificate and the distribution. To take over with no moment without a policy: in the hosted "
+        "zone, replace the CNAME by A/AAAA records with the addresses it resolves to now "
+        f"({s.addresses}) in one change batch (DELETE the CNAME, CREATE the A/AAAA records); once the "
+        "CNAME's TTL has passed (or with MTA_STS_NAMESERVERS set to the zone's name servers), run "
+        "`pulumi up`: it overwrites those records with its alias in one step and the old host serves "
+        f"until CloudFront does. See {_MIGRATING}"
+    )
+
+
+def _worker_over_cname(s: Situation) -> str:
+    return (
+        f"live DNS has a CNAME at {_host(s)} (to {s.target}): Cloudflare binds no Worker custom domain over "
+        "an existing record (error 100117), and `pulumi up` would stop after uploading the Worker. If it is "
+        f"this stack's CloudFront alias (switching {HOST_KIND_KEY} from cloudfront to worker), run "
+        f"`pulumi destroy --target '<URN of {s.resource}-host-alias>'`; if it was made by hand or by a "
+        "hosting service, delete it in the Cloudflare dashboard. Then run `pulumi up` at once (with "
+        "MTA_STS_NAMESERVERS set to the zone's name servers, so this check sees the change), keeping the "
+        "policy unchanged so its id stays: until the Worker serves, senders keep the policy they cached "
+        f"and the others deliver as without MTA-STS. See {_MIGRATING}"
+    )
+
+
+def _cloudflare_over_cname(s: Situation) -> str:
+    return (
+        f"live DNS has a CNAME at {_host(s)} (to {s.target}) that this stack did not make; Cloudflare will not "
+        "create the stack's CNAME to CloudFront over it (error 81053). To take it over with no gap: run "
+        "`pulumi up` (it stops at that record once CloudFront serves, the old host still answering), then "
+        f"`pulumi import {CLOUDFLARE_RECORD} {s.resource}-host-alias '<ZONE_ID>/<RECORD_ID>' "
+        f"--parent '{s.resource}-dns=<URN of {s.resource}-dns>'`, then `pulumi up` again: it points the "
+        f"record at CloudFront in place. See {_MIGRATING}"
+    )
+
+
+def _cloudflare_over_addresses(s: Situation) -> str:
+    return (
+        f"live DNS has A/AAAA records at {_host(s)} ({s.addresses}): a hand-made setup, or this stack's "
+        f"Worker when switching {HOST_KIND_KEY} from worker to cloudfront. Cloudflare will not create the "
+        "stack's CNAME to CloudFront beside them (error 81053). Run `pulumi up` (it stops at that record once "
+        "CloudFront serves, the old host still answering); then remove them (this stack's Worker: "
+        f"`pulumi destroy --target '<URN of {s.resource}-host-domain>'`; by hand: the Cloudflare dashboard) "
+        f"and run `pulumi up` again at once: the CNAME is created within seconds. See {_MIGRATING}"
     )

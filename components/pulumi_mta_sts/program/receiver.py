@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import dns.resolver
 
 from pulumi_mta_sts.config.receiver import mailto_rua
-from pulumi_mta_sts.config.stack import StackConfig
+from pulumi_mta_sts.config.stack import StackConfig, rua_problem_key
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name, tlsrpt_record_value
 from pulumi_mta_sts.mtasts.component import MtaSts
@@ -48,10 +48,13 @@ class TlsRptReceiverPart:
     def build(self, cfg: StackConfig, mtasts: MtaSts) -> BuiltPart:
         """Deploy the receiver and publish ``_smtp._tls`` with every ``rua``. Problems with the
         receiver settings are raised as :class:`InputError` naming ``mta-sts:reporting.receiver.<key>``."""
-        receiver = _deploy(cfg, mtasts)
         configured = list(cfg.reporting.rua)
         mailbox = mailto_rua(cfg.domain, cfg.reporting.receiver.settings)
-        known = tlsrpt_record_value([*configured, mailbox])  # the user's URIs are refused here
+        try:  # checked before the receiver is built; problems name the config key, not a list position
+            known = tlsrpt_record_value([*configured, mailbox])
+        except InputError as exc:
+            raise InputError(rua_problem_key(p, len(configured)) for p in exc.problems) from None
+        receiver = _deploy(cfg, mtasts)
         expected = DnsRecord(tlsrpt_record_name(cfg.domain), "TXT", known)
         record = receiver.publish_tlsrpt_record(configured, resource_name=f"{resource_name(cfg)}-tlsrpt-txt")
         exports = {

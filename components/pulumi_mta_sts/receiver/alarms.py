@@ -1,8 +1,21 @@
 """Alarms to an SNS topic (with an optional e-mail subscription).
 
-Per served domain: failed sessions in a day at or above the threshold, and silence (no report
-for ``silence_days``; missing data counts as silence, since a broken receiver looks like a quiet
-one). For the receiver itself: a quarantined report, function errors, dead letters waiting.
+Anyone can post to the public endpoint or mail the public mailbox (spam, auto-replies, junk), so
+no alarm fires on one request: every alarm counts over whole days and fires only when its
+condition held on :data:`SUSTAINED_DAYS` days in a row. An alarm notifies when it goes to ALARM
+and stays there while the condition lasts: one notification per episode (no message on recovery).
+
+Per served domain: failed sessions in a day at or above the threshold, and silence. For the
+receiver itself: quarantined reports (:data:`QUARANTINED_PER_DAY` a day), function errors
+(:data:`ERRORS_PER_DAY` a day: one mail the function fails on is tried three times), and dead
+letters waiting (a report the function could not store).
+
+Silence is "no report for ``silence_days``". Its missing data is ``missing``, not ``breaching``:
+a breaching alarm would fire right after deploy, before any sender could have reported. So the
+alarm stays INSUFFICIENT_DATA until the first report about the domain arrives (OK then, without a
+message), and goes back to INSUFFICIENT_DATA — which notifies — when no report came for
+``silence_days`` days; run ``mta-sts receiver test`` after deploying to check the receiver works
+before the first report (test reports are not counted, so they do not end the grace period).
 
 The topic is not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the
 AWS-managed SNS key, and a customer key would cost more than the whole receiver.
@@ -16,14 +29,29 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from pulumi_mta_sts.core.names import CLOUDWATCH_ALARM, SNS_TOPIC
+
 from .args import CheckedReceiverArgs
 from .function import ParserFunction
+from .naming import named_child
 
-__all__ = ["AlarmSpec", "create_alarms", "domain_alarms", "health_alarms"]
+__all__ = [
+    "ERRORS_PER_DAY",
+    "QUARANTINED_PER_DAY",
+    "SUSTAINED_DAYS",
+    "AlarmSpec",
+    "create_alarms",
+    "domain_alarms",
+    "health_alarms",
+]
 
 DAY_SECONDS = 86400
-HOUR_SECONDS = 3600
-DEAD_LETTER_PERIOD_SECONDS = 300
+#: Days in a row a condition must hold before an alarm fires (a day's junk never pages).
+SUSTAINED_DAYS = 2
+#: Quarantined inputs a day that count as trouble (real senders' reports failing to parse).
+QUARANTINED_PER_DAY = 5
+#: Function errors a day that count as trouble (one bad mail makes three: 2 retries).
+ERRORS_PER_DAY = 5
 
 
 @dataclass(frozen=True)
@@ -31,27 +59,27 @@ class AlarmSpec:
     """One CloudWatch alarm: it fires at or above ``threshold`` (``below``: under it)."""
 
     resource_name: str
+    """The name the receiver has always given it (cut to fit, with an alias, where too long)."""
     description: str
     namespace: pulumi.Input[str]
     metric: str
     period: int
     threshold: int = 1
     statistic: str = "Sum"
-    evaluation_periods: int = 1
-    datapoints_to_alarm: int | None = None
+    evaluation_periods: int = SUSTAINED_DAYS
+    datapoints_to_alarm: int | None = SUSTAINED_DAYS
     dimensions: Mapping[str, pulumi.Input[str]] | None = None
     below: bool = False
     """Fire when the metric is under ``threshold`` (silence) instead of at or above it."""
-    missing_breaches: bool = False
-    """Count periods without data as breaching (a dead receiver sends no data at all)."""
-    notify_ok: bool = False
-    """Also tell the topic when the alarm clears."""
+    silence: bool = False
+    """No data is the condition watched: notify on INSUFFICIENT_DATA (see the module docs)."""
 
 
 def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, parser: ParserFunction) -> aws.sns.Topic:
     """Create the topic, its subscription (with ``alarm_email``) and every alarm; returns the topic."""
     child = pulumi.ResourceOptions(parent=parent)
-    topic = aws.sns.Topic(f"{receiver.name}-alarms", region=receiver.region, opts=child)
+    topic_name, topic_opts = named_child(SNS_TOPIC, f"{receiver.name}-alarms", parent=parent)
+    topic = aws.sns.Topic(topic_name, region=receiver.region, opts=topic_opts)
     if receiver.alarm_email:
         aws.sns.TopicSubscription(
             f"{receiver.name}-alarms-email",
@@ -63,7 +91,7 @@ def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, par
         )
     specs = [spec for domain in receiver.served for spec in domain_alarms(receiver, domain)]
     for spec in [*specs, *health_alarms(receiver, parser)]:
-        _metric_alarm(spec, topic, region=receiver.region, opts=child)
+        _metric_alarm(spec, topic, region=receiver.region, parent=parent)
     return topic
 
 
@@ -73,18 +101,18 @@ def domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]
     per_domain = {"PolicyDomain": domain}
     failed = AlarmSpec(
         f"{receiver.name}-failed-{slug}",
-        f"TLS-RPT: failed TLS sessions to {domain} reached {settings.failed_sessions_threshold} in a day",
+        f"TLS-RPT: failed TLS sessions to {domain} reached {settings.failed_sessions_threshold} a day "
+        f"on {SUSTAINED_DAYS} days in a row",
         receiver.metric_namespace,
         "FailedSessions",
         dimensions=per_domain,
         period=DAY_SECONDS,
         threshold=settings.failed_sessions_threshold,
-        notify_ok=True,
     )
     silent = AlarmSpec(
         f"{receiver.name}-silent-{slug}",
         f"TLS-RPT: no report about {domain} for {settings.silence_days} days "
-        "(a broken receiver looks like a quiet one)",
+        "(INSUFFICIENT_DATA; a broken receiver looks like a quiet one)",
         receiver.metric_namespace,
         "Reports",
         dimensions=per_domain,
@@ -92,8 +120,7 @@ def domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]
         evaluation_periods=settings.silence_days,
         datapoints_to_alarm=settings.silence_days,
         below=True,
-        missing_breaches=True,
-        notify_ok=True,
+        silence=True,
     )
     return [failed, silent]
 
@@ -104,37 +131,42 @@ def health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list
     return [
         AlarmSpec(
             f"{name}-quarantined",
-            "TLS-RPT: a report was quarantined (unparseable or about a foreign domain)",
+            f"TLS-RPT: {QUARANTINED_PER_DAY} or more inputs a day were quarantined (unparseable or about a "
+            f"foreign domain) on {SUSTAINED_DAYS} days in a row",
             receiver.metric_namespace,
             "QuarantinedReports",
-            period=HOUR_SECONDS,
+            period=DAY_SECONDS,
+            threshold=QUARANTINED_PER_DAY,
         ),
         AlarmSpec(
             f"{name}-parser-errors",
-            "TLS-RPT: the parser function failed",
+            f"TLS-RPT: the parser function failed {ERRORS_PER_DAY} or more times a day "
+            f"on {SUSTAINED_DAYS} days in a row",
             "AWS/Lambda",
             "Errors",
             dimensions={"FunctionName": parser.function.name},
-            period=HOUR_SECONDS,
+            period=DAY_SECONDS,
+            threshold=ERRORS_PER_DAY,
         ),
         AlarmSpec(
             f"{name}-dead-letters",
-            "TLS-RPT: messages the parser could not process are waiting in the dead-letter queue",
+            f"TLS-RPT: mail the parser could not process has waited in the dead-letter queue for {SUSTAINED_DAYS} days",
             "AWS/SQS",
             "ApproximateNumberOfMessagesVisible",
             dimensions={"QueueName": parser.dead_letters.name},
             statistic="Maximum",
-            period=DEAD_LETTER_PERIOD_SECONDS,
+            period=DAY_SECONDS,
         ),
     ]
 
 
 def _metric_alarm(
-    spec: AlarmSpec, topic: aws.sns.Topic, *, region: str, opts: pulumi.ResourceOptions
+    spec: AlarmSpec, topic: aws.sns.Topic, *, region: str, parent: pulumi.Resource
 ) -> aws.cloudwatch.MetricAlarm:
     actions = [topic.arn]
+    logical, opts = named_child(CLOUDWATCH_ALARM, spec.resource_name, parent=parent)
     return aws.cloudwatch.MetricAlarm(
-        spec.resource_name,
+        logical,
         alarm_description=spec.description,
         namespace=spec.namespace,
         metric_name=spec.metric,
@@ -145,9 +177,9 @@ def _metric_alarm(
         datapoints_to_alarm=spec.datapoints_to_alarm,
         threshold=spec.threshold,
         comparison_operator="LessThanThreshold" if spec.below else "GreaterThanOrEqualToThreshold",
-        treat_missing_data="breaching" if spec.missing_breaches else "notBreaching",
+        treat_missing_data="missing" if spec.silence else "notBreaching",
         alarm_actions=actions,
-        ok_actions=actions if spec.notify_ok else None,
+        insufficient_data_actions=actions if spec.silence else None,
         region=region,
         opts=opts,
     )

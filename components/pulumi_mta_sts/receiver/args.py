@@ -19,15 +19,41 @@ from pulumi_mta_sts.config.receiver import (
     check_receiver_settings,
     reports_subdomain,
 )
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, NameRule, physical_name
 from pulumi_mta_sts.dns import DnsBackend
 from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_NAMESPACE
 
-__all__ = ["CheckedReceiverArgs", "TlsRptReceiverArgs", "check_receiver_args"]
+__all__ = [
+    "API_NAME",
+    "HTTPS_BURST_LIMIT",
+    "HTTPS_RATE_LIMIT",
+    "LAMBDA_STATEMENT_ID",
+    "CheckedReceiverArgs",
+    "EndpointBound",
+    "TlsRptReceiverArgs",
+    "check_receiver_args",
+    "endpoint_bound",
+]
 
-#: SES receipt rule names are at most 64 characters.
-RULE_NAME_MAX = 64
+# ---- name rules of the receiver's own kinds (to join core/names.NAME_RULES) ------------------------
+#: API Gateway API names: at most 128 characters.
+API_NAME = NameRule(
+    "apigateway-api", 128, r"A-Za-z0-9_.-", "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html"
+)
+#: A Lambda permission's statement id (autonamed from the logical name): at most 100 characters.
+LAMBDA_STATEMENT_ID = NameRule(
+    "lambda-statement-id", 100, r"A-Za-z0-9_-", "https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html"
+)
+
+# ---- operating settings (ReceiverSettings fields; defaults and ranges in core/defaults.py) ------------
+#: Requests per second the public HTTPS endpoint passes on to the function, steadily. A domain
+#: gets a few reports a day; one a second is 86,400 a day, far above any real need.
+HTTPS_RATE_LIMIT = defaults.RECEIVER_HTTPS_RATE_LIMIT
+#: Requests the endpoint passes on at once in a burst (senders report at about the same hour).
+HTTPS_BURST_LIMIT = defaults.RECEIVER_HTTPS_BURST_LIMIT
 #: CloudWatch metric namespaces are at most 255 characters; ``AWS/`` is reserved for AWS's own.
 NAMESPACE_MAX = 255
 RESERVED_NAMESPACE_PREFIX = "AWS/"
@@ -55,6 +81,27 @@ class TlsRptReceiverArgs:
 
 
 @dataclass(frozen=True)
+class EndpointBound:
+    """How far the public HTTPS endpoint lets anyone drive the function (and the bill).
+
+    The endpoint is an API Gateway HTTP API whose stage throttles to ``rate_limit`` requests a
+    second with bursts of ``burst_limit``; requests over it get ``429`` from API Gateway and never
+    reach the function. This works in every account: reserved concurrency does not, since Lambda
+    refuses a reservation that leaves the account's unreserved pool under its minimum (100 in an
+    account with the default quota of 1,000; a new account whose quota is 10 can reserve nothing).
+    ``reserved_concurrency`` is therefore optional, for accounts that can spare it."""
+
+    rate_limit: int = HTTPS_RATE_LIMIT
+    burst_limit: int = HTTPS_BURST_LIMIT
+    reserved_concurrency: int | None = None
+
+    @property
+    def requests_per_day(self) -> int:
+        """The most requests a day that reach the function by HTTPS (what bounds the bill)."""
+        return self.rate_limit * 86_400 + self.burst_limit
+
+
+@dataclass(frozen=True)
 class CheckedReceiverArgs:
     """Valid, normalised arguments: what each part of the receiver creates its resources from."""
 
@@ -72,6 +119,10 @@ class CheckedReceiverArgs:
     dns: DnsBackend
     alarm_email: str | None
     metric_namespace: str
+    bound: EndpointBound = EndpointBound()
+    """The HTTPS endpoint's throttle and the function's optional reserved concurrency."""
+    rule_after: str | None = None
+    """The receipt rule this receiver's rule is placed after; ``None``: first in the rule set."""
 
     @property
     def region(self) -> str:
@@ -83,8 +134,9 @@ class CheckedReceiverArgs:
 
     @property
     def rule_name(self) -> str:
-        """The SES receipt rule's name (the component name, cut to SES's limit)."""
-        return f"{self.name}-tlsrpt"[:RULE_NAME_MAX]
+        """The SES receipt rule's name: ``<component name>-tlsrpt`` when SES takes it as it is,
+        else cut to fit with a hash (:func:`~pulumi_mta_sts.core.names.physical_name`)."""
+        return physical_name(SES_RECEIPT_RULE, self.name, "tlsrpt")
 
 
 def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverArgs:
@@ -99,6 +151,8 @@ def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverA
     problems.extend(_dns_problems(args.dns))
     problems.extend(alarm_email_problems(args.alarm_email))
     problems.extend(_namespace_problems(args.metric_namespace))
+    if isinstance(args.settings, ReceiverSettings) and domain is not None and args.settings.subdomain is None:
+        problems.extend(_default_subdomain_problems(domain, args.settings))
     if problems or domain is None:
         raise InputError(problems or [Problem("domain", args.domain, "is required")])
     subdomain = reports_subdomain(domain, args.settings)
@@ -112,7 +166,29 @@ def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverA
         dns=args.dns,
         alarm_email=args.alarm_email,
         metric_namespace=args.metric_namespace,
+        bound=endpoint_bound(args.settings),
+        rule_after=args.settings.rule_after,
     )
+
+
+def endpoint_bound(settings: ReceiverSettings) -> EndpointBound:
+    """The endpoint's bound as ``settings`` give it (``https_rate_limit``, ``https_burst_limit``,
+    ``reserved_concurrency``; checked with the other settings by ``check_receiver_settings``)."""
+    return EndpointBound(
+        rate_limit=settings.https_rate_limit,
+        burst_limit=settings.https_burst_limit,
+        reserved_concurrency=settings.reserved_concurrency,
+    )
+
+
+def _default_subdomain_problems(domain: str, settings: ReceiverSettings) -> list[Problem]:
+    """``tlsrpt.<domain>`` must itself be a host name: a domain of 247 characters or more leaves
+    no room for the label, and SES would refuse the identity after half the stack was created."""
+    default = reports_subdomain(domain, settings)
+    if not normalize_hostname(default, "subdomain")[1]:
+        return []
+    reason = f"the default reports subdomain {default[:40]}... is longer than 253 characters; set a shorter one"
+    return [Problem("subdomain", None, reason)]
 
 
 def _served_domains(domain: str | None, extra_domains: Sequence[str]) -> tuple[tuple[str, ...], list[Problem]]:

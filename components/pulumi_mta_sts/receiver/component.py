@@ -8,14 +8,15 @@ code is split; the arguments are checked in :mod:`.args` before anything is regi
   never the apex: an MX on the apex would take the domain's real mail), its verification TXT and
   its MX to ``inbound-smtp.<region>.amazonaws.com`` (through the project's DNS backend), and a
   receipt rule for ``<mailbox>@<subdomain>`` that first stores the raw message in S3
-  (``raw/email/``) and then invokes the parser Lambda asynchronously.
+  (``raw/email/``), then invokes the parser Lambda asynchronously, then stops the rule set (so
+  no later catch-all rule acts on report mail); it is placed first, or after ``rule_after``.
   SES has ONE active receipt rule set per account and region; activating another silently
   deactivates the account's current one (and whatever mail flows it carries). So by default the
   rule is added to an existing active rule set given by name; a rule set is only created and
   activated when ``create_rule_set`` is set. (:mod:`.inbound`)
-- **By HTTPS**: a Lambda function URL (public, as RFC 8460 senders need) accepting ``POST``
-  ``application/tlsrpt+gzip`` / ``+json``; its URL is added to :attr:`TlsRptReceiver.rua`.
-  (:mod:`.https`)
+- **By HTTPS**: an API Gateway HTTP API (public, as RFC 8460 senders need; throttled, so nobody
+  can use up the account's Lambda concurrency or the owner's money) whose ``POST /`` goes to the
+  function; its URL is added to :attr:`TlsRptReceiver.rua`. (:mod:`.https`)
 - **Storage**: one private (public access blocked, bucket-owner-enforced), encrypted (SSE-S3),
   versioned bucket with ``raw/``, ``reports/`` and ``quarantine/``; lifecycle rules expire
   ``raw/`` and ``quarantine/`` after the configured days and old versions after 30 days.
@@ -25,10 +26,10 @@ code is split; the arguments are checked in :mod:`.args` before anything is regi
   bucket, write its own log group (metrics go out as embedded metric format log lines) and
   send to its dead-letter queue, nothing more. Failed asynchronous invocations (after 2 retries)
   go to an encrypted SQS queue. (:mod:`.function`; the policy documents: :mod:`.documents`)
-- **Alarms** to an SNS topic (optional e-mail subscription): per domain, failed sessions in a
-  day ≥ threshold, and silence (no report for N days; missing data counts as silence, since a
-  broken receiver looks like a quiet one); quarantined reports; function errors; dead letters.
-  (:mod:`.alarms`)
+- **Alarms** to an SNS topic (optional e-mail subscription), each on whole days and only when
+  its condition lasts (never on one anonymous request): per domain, failed sessions a day ≥
+  threshold, and silence (no report for N days, after the first one); quarantined reports;
+  function errors; dead letters. (:mod:`.alarms`)
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ class TlsRptReceiver(pulumi.ComponentResource):
     """The TLS-RPT receiver: SES inbound mail + HTTPS endpoint → Lambda parser → S3, with alarms.
 
     Outputs: :attr:`rua` (the ``mailto:`` and, when enabled, ``https:`` URIs to publish in the
-    ``_smtp._tls`` record), :attr:`bucket_name`, :attr:`topic_arn`, :attr:`function_url`,
-    :attr:`mailbox`. Its records go through :attr:`dns`.
+    ``_smtp._tls`` record), :attr:`bucket_name`, :attr:`topic_arn`, :attr:`https_endpoint`
+    (also as :attr:`function_url`, its former name), :attr:`mailbox`. Its records go through
+    :attr:`dns`.
     """
 
     rua: pulumi.Output[list[str]]
@@ -70,6 +72,7 @@ class TlsRptReceiver(pulumi.ComponentResource):
     dns: DnsBackend
     bucket_name: pulumi.Output[str]
     topic_arn: pulumi.Output[str]
+    https_endpoint: pulumi.Output[str] | None
     function_url: pulumi.Output[str] | None
     mailbox: str
     receipt_rule: aws.ses.ReceiptRule
@@ -85,7 +88,8 @@ class TlsRptReceiver(pulumi.ComponentResource):
         self.receipt_rule = create_inbound(
             receiver, parent=self, storage=storage, parser=parser, account=account, rule_arn=rule_arn
         )
-        self.function_url = create_https_endpoint(receiver, parent=self, function=parser.function)
+        self.https_endpoint = create_https_endpoint(receiver, parent=self, function=parser.function)
+        self.function_url = self.https_endpoint
         topic = create_alarms(receiver, parent=self, parser=parser)
         self._set_outputs(receiver, bucket_name=storage.bucket.bucket, topic_arn=topic.arn)
 
@@ -94,8 +98,8 @@ class TlsRptReceiver(pulumi.ComponentResource):
     ) -> None:
         """Set the public attributes and register them as the component's outputs."""
         ruas: list[pulumi.Input[str]] = [mailto_rua(receiver.domain, receiver.settings)]
-        if self.function_url is not None:
-            ruas.append(self.function_url)
+        if self.https_endpoint is not None:
+            ruas.append(self.https_endpoint)
         self.rua = pulumi.Output.all(*ruas).apply(lambda values: [str(v) for v in values])
         self.domain = receiver.domain
         self.dns = receiver.dns
@@ -107,6 +111,7 @@ class TlsRptReceiver(pulumi.ComponentResource):
                 "rua": self.rua,
                 "bucket_name": self.bucket_name,
                 "topic_arn": self.topic_arn,
+                "https_endpoint": self.https_endpoint,
                 "function_url": self.function_url,
                 "mailbox": self.mailbox,
             }
@@ -125,7 +130,7 @@ class TlsRptReceiver(pulumi.ComponentResource):
         if configured:
             tlsrpt_record_value(configured)  # raises InputError naming rua[i]
         # The receiver's own URIs are not checked again: the mailto is built from validated
-        # settings and the function URL is AWS's (under `mta-sts plan` it is "(known after deploy)").
+        # settings and the endpoint URL is AWS's (under `mta-sts plan` it is "(known after deploy)").
         value = self.rua.apply(lambda own: tlsrpt_record_value([*configured, *own], check=False))
         name = tlsrpt_record_name(self.domain)
         self.dns.record(name, "TXT", [value], resource_name=resource_name)

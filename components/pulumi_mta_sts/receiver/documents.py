@@ -21,8 +21,9 @@ __all__ = [
     "policy_document",
 ]
 
-#: Where the function writes: report bodies it received by HTTPS, parsed reports, quarantine.
-RESULT_PREFIXES = ("raw/https/", "reports/", "quarantine/")
+#: Where the function writes: report bodies it received by HTTPS, parsed reports, quarantine,
+#: test reports (``mta-sts receiver test``).
+RESULT_PREFIXES = ("raw/https/", "reports/", "quarantine/", "test/")
 
 
 def policy_document(statements: list[dict[str, Any]]) -> str:
@@ -65,11 +66,21 @@ def bucket_policy_document(*, bucket_arn: str, account: str, rule_arn: str) -> s
 
 
 def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: str) -> str:
-    """The function's grants: read ``raw/``, write its result prefixes, write its own log group
-    (metrics leave as embedded metric format log lines) and send to its dead-letter queue."""
+    """The function's grants: read ``raw/``, tag a raw object as junk (so it expires early, see
+    ``storage.JUNK_TAG``), write its result prefixes, read back what it stored in ``reports/`` and
+    ``test/`` (the content digest in an object's metadata tells an exact re-delivery from a
+    different report under the same key), write its own log group (metrics leave as embedded
+    metric format log lines) and send to its dead-letter queue."""
     return policy_document(
         [
             {"Sid": "ReadRaw", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/raw/*"},
+            {"Sid": "TagJunk", "Effect": "Allow", "Action": "s3:PutObjectTagging", "Resource": f"{bucket_arn}/raw/*"},
+            {
+                "Sid": "ReadResults",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": [f"{bucket_arn}/reports/*", f"{bucket_arn}/test/*"],
+            },
             {
                 "Sid": "WriteResults",
                 "Effect": "Allow",

@@ -3,8 +3,12 @@
 The function ships the handler and the pure report parser only
 (:mod:`pulumi_mta_sts.receiver.archive`). Its role may do what
 :func:`~pulumi_mta_sts.receiver.documents.parser_access_document` lists and nothing more.
-Asynchronous invocations (from SES) that failed :data:`ASYNC_RETRIES` retries, or waited longer
-than :data:`ASYNC_MAX_EVENT_AGE_SECONDS`, go to an encrypted SQS queue kept for the SQS maximum.
+Every autonamed resource gets a logical name that still fits its provider's limit once Pulumi
+adds its random suffix (:func:`~.naming.named_child`: today's names where they fit, an alias
+where a name had to change, so nothing deployed is replaced). With ``reserved_concurrency``
+the function reserves that many instances (optional: see :class:`~.args.EndpointBound`).
+Asynchronous invocations (from SES) that failed :data:`ASYNC_RETRIES` retries, or waited longer than
+:data:`ASYNC_MAX_EVENT_AGE_SECONDS`, go to an encrypted SQS queue kept for the SQS maximum.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_mta_sts.core.defaults import DLQ_RETENTION_SECONDS, LOG_RETENTION_DAYS
+from pulumi_mta_sts.core.names import IAM_POLICY, IAM_ROLE, LAMBDA_FUNCTION, LOG_GROUP, SQS_QUEUE
 from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_RAW_EMAIL_PREFIX
 
 from .archive import HANDLER, RUNTIME, archive_files
 from .args import CheckedReceiverArgs
 from .documents import LAMBDA_ASSUME_ROLE_POLICY, parser_access_document
+from .naming import named_child
 
 __all__ = ["ParserFunction", "create_parser_function"]
 
@@ -43,20 +49,22 @@ def create_parser_function(
 ) -> ParserFunction:
     """Create the function that parses what lands in ``bucket``, as a child of ``parent``."""
     name, region = receiver.name, receiver.region
-    child = pulumi.ResourceOptions(parent=parent)
+    queue_name, queue_opts = named_child(SQS_QUEUE, f"{name}-dead-letters", parent=parent)
     dead_letters = aws.sqs.Queue(
-        f"{name}-dead-letters",
+        queue_name,
         sqs_managed_sse_enabled=True,
         message_retention_seconds=DLQ_RETENTION_SECONDS,
         region=region,
-        opts=child,
+        opts=queue_opts,
     )
-    log_group = aws.cloudwatch.LogGroup(
-        f"{name}-parser-logs", retention_in_days=LOG_RETENTION_DAYS, region=region, opts=child
+    logs_name, logs_opts = named_child(LOG_GROUP, f"{name}-parser-logs", parent=parent)
+    log_group = aws.cloudwatch.LogGroup(logs_name, retention_in_days=LOG_RETENTION_DAYS, region=region, opts=logs_opts)
+    role, role_policy = _parser_role(name, parent, bucket=bucket, log_group=log_group, dead_letters=dead_letters)
+    function_name, function_opts = named_child(
+        LAMBDA_FUNCTION, f"{name}-parser", parent=parent, depends_on=[role_policy, log_group]
     )
-    role, role_policy = _parser_role(name, child, bucket=bucket, log_group=log_group, dead_letters=dead_letters)
     function = aws.lambda_.Function(
-        f"{name}-parser",
+        function_name,
         runtime=RUNTIME,
         handler=HANDLER,
         code=_code(),
@@ -64,10 +72,11 @@ def create_parser_function(
         architectures=[ARCHITECTURE],
         memory_size=MEMORY_MB,
         timeout=TIMEOUT_SECONDS,
+        reserved_concurrent_executions=receiver.bound.reserved_concurrency,
         environment={"variables": _environment(receiver, bucket)},
         logging_config={"log_format": "Text", "log_group": log_group.name},
         region=region,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[role_policy, log_group]),
+        opts=function_opts,
     )
     aws.lambda_.FunctionEventInvokeConfig(
         f"{name}-parser-async",
@@ -83,20 +92,22 @@ def create_parser_function(
 
 def _parser_role(
     name: str,
-    child: pulumi.ResourceOptions,
+    parent: pulumi.Resource,
     *,
     bucket: aws.s3.Bucket,
     log_group: aws.cloudwatch.LogGroup,
     dead_letters: aws.sqs.Queue,
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
     """The function's role and its one inline policy, naming each ARN it may touch."""
-    role = aws.iam.Role(f"{name}-parser-role", assume_role_policy=LAMBDA_ASSUME_ROLE_POLICY, opts=child)
+    role_name, role_opts = named_child(IAM_ROLE, f"{name}-parser-role", parent=parent)
+    role = aws.iam.Role(role_name, assume_role_policy=LAMBDA_ASSUME_ROLE_POLICY, opts=role_opts)
     arns = pulumi.Output.all(bucket_arn=bucket.arn, log_group_arn=log_group.arn, queue_arn=dead_letters.arn)
+    policy_name, policy_opts = named_child(IAM_POLICY, f"{name}-parser-access", parent=parent)
     role_policy = aws.iam.RolePolicy(
-        f"{name}-parser-access",
+        policy_name,
         role=role.id,
         policy=arns.apply(lambda named: parser_access_document(**named)),
-        opts=child,
+        opts=policy_opts,
     )
     return role, role_policy
 

@@ -1,9 +1,16 @@
-"""Reports by HTTPS: a public Lambda function URL that senders ``POST`` reports to.
+"""Reports by HTTPS: a public, throttled API Gateway HTTP API that senders ``POST`` reports to.
 
-RFC 8460 senders post ``application/tlsrpt+gzip`` / ``+json`` without credentials, so the URL
-takes no authorisation; the function itself refuses what is not a report (and bodies over
-``max_body_bytes``). Lambda needs two permissions for a public URL: ``InvokeFunctionUrl`` for
-the URL and ``InvokeFunction`` limited to calls that come through a function URL.
+RFC 8460 senders post ``application/tlsrpt+gzip`` / ``+json`` without credentials, so the
+endpoint takes no authorisation; the function refuses what is not a report (and bodies over
+``max_body_bytes``). Being public, the endpoint is bounded (:class:`~.args.EndpointBound`): the
+stage passes on at most ``rate_limit`` requests a second (bursts of ``burst_limit``) and answers
+the rest ``429`` itself, so nobody can use up the account's Lambda concurrency or run up the bill.
+A Lambda function URL has no such limit, and reserved concurrency cannot be set in a new account
+(Lambda keeps a minimum of the account's concurrency unreserved), hence the throttled front.
+
+Only ``POST /`` reaches the function (any other method or path is API Gateway's ``404``), through
+one permission limited to this API's ``POST /`` route. The event the function receives is payload
+format 2.0, the same as a function URL's.
 """
 
 from __future__ import annotations
@@ -11,44 +18,82 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from .args import CheckedReceiverArgs
+from pulumi_mta_sts.core.names import autoname_base
 
-__all__ = ["create_https_endpoint"]
+from .args import API_NAME, LAMBDA_STATEMENT_ID, CheckedReceiverArgs
+
+__all__ = ["ROUTE_KEY", "create_https_endpoint"]
+
+#: The one route: the report goes to the endpoint's root, as published in ``rua``.
+ROUTE_KEY = "POST /"
+#: The stage every request goes through (``$default``: no stage name in the URL).
+STAGE_NAME = "$default"
+#: API Gateway waits this long for the function (its maximum is 30 s).
+INTEGRATION_TIMEOUT_MS = 30_000
 
 
 def create_https_endpoint(
     receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, function: aws.lambda_.Function
 ) -> pulumi.Output[str] | None:
-    """Create the function URL and its permissions (when ``https`` is on); returns the URL to
-    add to ``rua``, or ``None`` when reports come by email only."""
+    """Create the throttled HTTP API, its route to ``function`` and the one permission (when
+    ``https`` is on); returns the URL to add to ``rua``, or ``None`` when reports come by email only."""
     if not receiver.settings.https:
         return None
     name, region = receiver.name, receiver.region
     child = pulumi.ResourceOptions(parent=parent)
-    url = aws.lambda_.FunctionUrl(
-        f"{name}-https",
-        function_name=function.name,
-        authorization_type="NONE",
-        invoke_mode="BUFFERED",
+    api = aws.apigatewayv2.Api(
+        autoname_base(API_NAME, name, "https"),
+        protocol_type="HTTP",
+        description="TLS-RPT reports (RFC 8460)",
         region=region,
         opts=child,
     )
-    aws.lambda_.Permission(
-        f"{name}-https-url-public",
-        action="lambda:InvokeFunctionUrl",
-        function=function.name,
-        principal="*",
-        function_url_auth_type="NONE",
+    integration = aws.apigatewayv2.Integration(
+        f"{name}-https-parser",
+        api_id=api.id,
+        integration_type="AWS_PROXY",
+        integration_method="POST",
+        integration_uri=function.arn,
+        payload_format_version="2.0",
+        timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
         region=region,
         opts=child,
     )
+    aws.apigatewayv2.Route(
+        f"{name}-https-post",
+        api_id=api.id,
+        route_key=ROUTE_KEY,
+        target=integration.id.apply(lambda integration_id: f"integrations/{integration_id}"),
+        region=region,
+        opts=child,
+    )
+    _throttled_stage(receiver, api, child)
     aws.lambda_.Permission(
-        f"{name}-https-invoke-public",
+        autoname_base(LAMBDA_STATEMENT_ID, name, "https-invoke"),
         action="lambda:InvokeFunction",
         function=function.name,
-        principal="*",
-        invoked_via_function_url=True,
+        principal="apigateway.amazonaws.com",
+        source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/POST/"),
         region=region,
         opts=child,
     )
-    return url.function_url
+    return api.api_endpoint  # https://<id>.execute-api.<region>.amazonaws.com: a POST to it is "POST /"
+
+
+def _throttled_stage(
+    receiver: CheckedReceiverArgs, api: aws.apigatewayv2.Api, child: pulumi.ResourceOptions
+) -> aws.apigatewayv2.Stage:
+    """The ``$default`` stage, deployed on every change, throttled to the receiver's bound."""
+    bound = receiver.bound
+    return aws.apigatewayv2.Stage(
+        f"{receiver.name}-https-stage",
+        api_id=api.id,
+        name=STAGE_NAME,
+        auto_deploy=True,
+        default_route_settings={
+            "throttling_rate_limit": bound.rate_limit,
+            "throttling_burst_limit": bound.burst_limit,
+        },
+        region=receiver.region,
+        opts=child,
+    )

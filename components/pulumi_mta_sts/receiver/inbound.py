@@ -2,10 +2,14 @@
 
 The subdomain (never the apex: an MX on the apex would take the domain's real mail) gets its
 verification TXT and an MX to ``inbound-smtp.<region>.amazonaws.com`` through the project's DNS
-backend. The rule for ``<mailbox>@<subdomain>`` first stores the raw message in S3 and then
-invokes the parser asynchronously. SES has ONE active receipt rule set per account and region;
-activating another silently deactivates the current one (and the mail flows it carries), so the
-rule goes into an existing rule set by name unless ``create_rule_set`` asks for a new one.
+backend. The rule for ``<mailbox>@<subdomain>`` first stores the raw message in S3, then
+invokes the parser asynchronously, then STOPS the rule set: no later rule of a shared rule set
+(a catch-all bounce or forward) also acts on report mail. Its place is deliberate: first in the
+rule set (SES's place for a rule created without ``After``), or right after ``rule_after``, so the
+rules before it are exactly the ones the owner chose to run on all mail. SES has ONE active
+receipt rule set per account and region; activating another silently deactivates the current one
+(and the mail flows it carries), so the rule goes into an existing rule set by name unless
+``create_rule_set`` asks for a new one.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import pulumi_aws as aws
 from pulumi_mta_sts.config.receiver import inbound_mx_value
 from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_RAW_EMAIL_PREFIX
 
-from .args import CheckedReceiverArgs
+from .args import LAMBDA_STATEMENT_ID, CheckedReceiverArgs
 from .function import ParserFunction
+from .naming import named_child
 from .storage import ReportStorage
 
 __all__ = ["create_inbound", "receipt_rule_arn"]
@@ -54,22 +59,24 @@ def create_inbound(
     name, region = receiver.name, receiver.region
     waits_for: list[pulumi.Resource] = [storage.policy, _verified_identity(receiver, parent)]
     waits_for += _created_rule_set(receiver, parent)
+    permission_name, permission_opts = named_child(LAMBDA_STATEMENT_ID, f"{name}-parser-from-ses", parent=parent)
     waits_for.append(
         aws.lambda_.Permission(
-            f"{name}-parser-from-ses",
+            permission_name,
             action="lambda:InvokeFunction",
             function=parser.function.name,
             principal=SES_SERVICE,
             source_account=account,
             source_arn=rule_arn,
             region=region,
-            opts=pulumi.ResourceOptions(parent=parent),
+            opts=permission_opts,
         )
     )
     return aws.ses.ReceiptRule(
         f"{name}-rule",
         name=receiver.rule_name,
         rule_set_name=receiver.rule_set_name,
+        after=receiver.rule_after,
         recipients=[receiver.mailbox],
         enabled=True,
         scan_enabled=True,
@@ -78,6 +85,7 @@ def create_inbound(
             {"bucket_name": storage.bucket.bucket, "object_key_prefix": DEFAULT_RAW_EMAIL_PREFIX, "position": 1}
         ],
         lambda_actions=[{"function_arn": parser.function.arn, "invocation_type": "Event", "position": 2}],
+        stop_actions=[{"scope": "RuleSet", "position": 3}],
         region=region,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=waits_for),
     )

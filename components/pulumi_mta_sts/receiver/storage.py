@@ -1,9 +1,13 @@
 """The receiver's storage: one private, encrypted, versioned bucket with retention rules.
 
 Raw mail and bodies go under ``raw/``, parsed reports under ``reports/``, what could not be
-parsed or is about a foreign domain under ``quarantine/``. ``raw/`` and ``quarantine/`` expire
-after the configured days; old versions after :data:`NONCURRENT_VERSION_DAYS`. The bucket itself
-is the toolkit's one private bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`).
+parsed or is about a foreign domain under ``quarantine/``, test reports under ``test/``. ``raw/``
+and ``quarantine/`` expire after the configured days; old versions after
+:data:`NONCURRENT_VERSION_DAYS`. Junk is kept briefly, since anyone can send it: test reports
+for :data:`TEST_REPORT_DAYS`, a raw object the function tagged ``JUNK_TAG``
+(:mod:`~pulumi_mta_sts.receiver_lambda.handler`: nothing in it was stored) as long as the
+quarantine, and old versions of both a day. The bucket itself is the toolkit's one private
+bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from pulumi_mta_sts.core.names import S3_BUCKET, autoname_base
 from pulumi_mta_sts.hosting.private_bucket import BucketNames, private_bucket
+from pulumi_mta_sts.receiver_lambda.handler import JUNK_TAG
 
 from .args import CheckedReceiverArgs
 from .documents import bucket_policy_document
@@ -22,6 +28,10 @@ __all__ = ["ReportStorage", "create_storage"]
 
 #: Days an overwritten or deleted object's old version is kept.
 NONCURRENT_VERSION_DAYS = 30
+#: Days an old version of junk (quarantined or test) is kept: junk is not worth a month.
+JUNK_NONCURRENT_DAYS = 1
+#: Days test reports (``mta-sts receiver test``, stored under ``test/``) are kept.
+TEST_REPORT_DAYS = 7
 #: Days before an unfinished multipart upload is cleaned up.
 ABORT_MULTIPART_DAYS = 7
 
@@ -46,7 +56,7 @@ def create_storage(
     SES acting for ``rule_arn`` in ``account`` may write raw mail into it."""
     name, region = receiver.name, receiver.region
     names = BucketNames(
-        bucket=f"{name}-reports",
+        bucket=autoname_base(S3_BUCKET, name, "reports"),
         ownership=f"{name}-reports-ownership",
         public_access=f"{name}-reports-private",
         encryption=f"{name}-reports-encryption",
@@ -81,7 +91,9 @@ def create_storage(
 
 
 def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
+    """Retention per prefix; S3 applies the shortest expiration when several rules match."""
     settings = receiver.settings
+    junk_days = settings.quarantine_retention_days
     return [
         {
             "id": "raw-retention",
@@ -93,7 +105,22 @@ def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecyc
             "id": "quarantine-retention",
             "status": "Enabled",
             "filter": {"prefix": "quarantine/"},
-            "expiration": {"days": settings.quarantine_retention_days},
+            "expiration": {"days": junk_days},
+            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
+        },
+        {
+            "id": "raw-junk-retention",
+            "status": "Enabled",
+            "filter": {"and_": {"prefix": "raw/", "tags": dict(JUNK_TAG)}},
+            "expiration": {"days": min(junk_days, settings.raw_retention_days)},
+            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
+        },
+        {
+            "id": "test-retention",
+            "status": "Enabled",
+            "filter": {"prefix": "test/"},
+            "expiration": {"days": TEST_REPORT_DAYS},
+            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
         },
         {
             "id": "old-versions",

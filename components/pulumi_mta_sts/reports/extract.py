@@ -2,11 +2,17 @@
 
 An attachment counts when its type is ``application/tlsrpt+gzip`` or ``application/tlsrpt+json``,
 or, as senders also do, a gzip/json/octet-stream type with a ``.json``, ``.json.gz`` or ``.gz``
-file name. Whether it is gzipped is decided later from its bytes, never from its label.
+file name, or a bare ``application/tlsrpt`` with a ``.json`` or ``.json.gz`` file name (the RFC 8460
+§5.3 report names). Whether it is gzipped is decided later from its bytes, never from its label.
+
+A message whose parts nest deeper than :data:`MAX_MIME_DEPTH` is refused with a
+:class:`ReportError` (a real report nests two or three deep); the standard library's MIME parser
+recurses once per level, so a hostile message would otherwise end in a ``RecursionError``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +21,11 @@ from .limits import DEFAULT_LIMITS, Limits, ReportError
 if TYPE_CHECKING:
     from email.message import Message
 
-__all__ = ["REPORT_TYPES", "Attachment", "Extraction", "extract_attachments"]
+__all__ = ["MAX_MIME_DEPTH", "REPORT_TYPES", "Attachment", "Extraction", "extract_attachments"]
+
+#: How deep MIME parts may nest (a report e-mail nests 2 deep, a forwarded one a few more). Belongs
+#: in :class:`~.limits.Limits` once that class takes it.
+MAX_MIME_DEPTH = 32
 
 REPORT_TYPES = frozenset({"application/tlsrpt+gzip", "application/tlsrpt+json"})
 _LOOSE_TYPES = frozenset(
@@ -30,6 +40,10 @@ _LOOSE_TYPES = frozenset(
     }
 )
 _REPORT_SUFFIXES = (".json", ".json.gz", ".gz")
+#: ``application/tlsrpt`` without ``+json``/``+gzip`` (seen in Stalwart mail-auth's report e-mail
+#: fixture rpt02.eml): a report only when named as RFC 8460 §5.3 names report files.
+_BARE_REPORT_TYPE = "application/tlsrpt"
+_BARE_REPORT_SUFFIXES = (".json", ".json.gz")
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ def _is_candidate(content_type: str, filename: str | None) -> bool:
         return True
     if content_type in _LOOSE_TYPES and filename:
         return filename.lower().endswith(_REPORT_SUFFIXES)
+    if content_type == _BARE_REPORT_TYPE and filename:
+        return filename.lower().endswith(_BARE_REPORT_SUFFIXES)
     return False
 
 
@@ -74,6 +90,26 @@ def _filename(part: Message) -> str | None:
     return str(name).strip() or None
 
 
+def _too_deep() -> ReportError:
+    return ReportError(f"MIME parts nest deeper than {MAX_MIME_DEPTH} levels; a report e-mail nests 2 or 3")
+
+
+def _leaf_parts(message: Message) -> Iterator[Message]:
+    """The non-multipart parts of ``message`` in order (as ``walk()`` gives them), without
+    recursion and refusing nesting deeper than :data:`MAX_MIME_DEPTH`."""
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        if not part.is_multipart():
+            yield part
+            continue
+        if depth >= MAX_MIME_DEPTH:
+            raise _too_deep()
+        children = part.get_payload()
+        if isinstance(children, list):
+            stack.extend((child, depth + 1) for child in reversed(children) if not isinstance(child, str))
+
+
 def extract_attachments(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Extraction:
     """Find every report attachment in the MIME message ``raw`` (at most
     ``limits.max_attachments`` are returned; ``skipped`` counts the rest)."""
@@ -82,12 +118,13 @@ def extract_attachments(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracti
     import email  # imported here: the HTTPS path of the Lambda never needs the email package
     import email.policy
 
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    except RecursionError:
+        raise _too_deep() from None
     found: list[Attachment] = []
     skipped = 0
-    for part in message.walk():
-        if part.is_multipart():
-            continue
+    for part in _leaf_parts(message):
         content_type = part.get_content_type().lower()
         filename = _filename(part)
         if not _is_candidate(content_type, filename):

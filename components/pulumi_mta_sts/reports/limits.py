@@ -1,5 +1,13 @@
 """Caps that keep hostile input (gzip bombs, huge or deeply nested JSON, mail with thousands of
-attachments) from exhausting the parser. Every cap is checked while reading, never after."""
+attachments) from exhausting the parser. Every cap is checked while reading, never after.
+
+The caps are sized so that the worst input the receiver still ACCEPTS stays well inside the
+Lambda's ``memorySize`` (256 MB): a parsed JSON value costs about 260 bytes of peak memory from
+decoding to the stored document, so :attr:`Limits.max_json_items` (200,000) costs about 52 MB;
+8 MiB of report text costs at most about 9 times that while decoded and re-encoded; the MIME
+parser holds about 8 times a message, so a message is capped at 10 MiB. ``bench/bench_reports.py``
+prints the measured peak beside ``memorySize``.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +23,22 @@ class Limits:
     """Upper bounds for one input.
 
     ``max_input_bytes``: a report body as received (gzip or JSON), before decompression.
-    ``max_report_bytes``: a report after decompression (the JSON text).
-    ``max_email_bytes``: a whole MIME message (SES accepts up to 40 MB).
+    ``max_report_bytes``: a report after decompression (the JSON text); for a message, all its
+    report attachments together.
+    ``max_email_bytes``: a whole MIME message (SES accepts up to 40 MB; real report mail is tens
+    of KB).
     ``max_json_depth``: nesting of arrays/objects in a report (a real one nests 5 deep).
+    ``max_json_items``: JSON values (containers, members, elements) in a report, counted before
+    any object is built; for a message, in all its report attachments together. A real report
+    holds tens to a few thousand.
     ``max_attachments``: report attachments parsed from one email.
     """
 
     max_input_bytes: int = 5 * MIB
-    max_report_bytes: int = 20 * MIB
-    max_email_bytes: int = 40 * MIB
+    max_report_bytes: int = 8 * MIB
+    max_email_bytes: int = 10 * MIB
     max_json_depth: int = 32
+    max_json_items: int = 200_000
     max_attachments: int = 20
 
 

@@ -3,26 +3,57 @@
 Normalised form (keys are snake_case; times are UTC ``YYYY-MM-DDTHH:MM:SSZ``)::
 
     {"organization_name", "report_id", "contact_info", "start", "end",
-     "policies": [{"policy_type", "policy_domain", "policy_strings", "mx_hosts",
+     "policies": [{"policy_type", "policy_domain", "policy_strings", "mx_hosts", "mx_hosts_source",
                    "successful", "failed",
                    "failure_details": [{"result_type", "failed_session_count", "sending_mta_ip",
                                         "receiving_mx_hostname", "receiving_mx_helo", "receiving_ip",
-                                        "additional_information", "failure_reason_code"}]}]}
+                                        "additional_information", "failure_reason_code", "extra"}],
+                   "extra"}],
+     "extra", "warnings"}
 
 What real senders send is tolerated: counts as strings, ``mx-host`` as one string,
 ``policy-string`` as one string, date-times without a zone (UTC), missing optional fields,
 ``no-policy-found`` without a domain, unknown result and policy types (kept, lowercased).
 Anything that is not a report raises :class:`ReportError` naming the JSON path at fault.
+
+Nothing a sender says is dropped:
+
+- ``mx_hosts`` are the policy's MX host patterns (lowercase, no trailing dot) and
+  ``mx_hosts_source`` says where they came from: ``"mx-host"`` (the report's ``mx-host`` list,
+  RFC 8460 §4.3), ``"policy-string"`` (an ``sts`` policy whose ``mx-host`` is absent or empty:
+  Microsoft never sends it, older Google reports neither; the patterns are then read from the
+  ``mx:`` lines of ``policy-string`` as RFC 8461 §3.2 defines them), or ``None`` when there are
+  none. The receiver Lambda ships only ``reports/`` and runs on the standard library, so the
+  core's policy parser (which needs ``idna``) cannot be used here: :func:`policy_mx_patterns` is
+  the minimal line reader, and it reads only ``mx`` lines.
+- A ``tlsa`` ``policy-string`` item that holds a JSON array of strings (Microsoft sends all the
+  TLSA records as one such string) is split into the records, one string each.
+- Keys real senders use instead of the RFC's (:data:`POLICY_ALIASES`, :data:`DETAIL_ALIASES`,
+  e.g. SocketLabs' ``receiving-mx-host-name``) are read as the RFC key when that key is absent.
+- Keys the parser does not read are kept, with their JSON values unchanged, in ``extra`` at the
+  level they belong to: the report's ``extra`` holds unknown top-level keys and unknown
+  ``date-range`` keys (as ``"date-range.<key>"``); a policy's ``extra`` holds unknown keys of the
+  ``policies[]`` entry, of its ``policy`` (``"policy.<key>"``) and of its ``summary``
+  (``"summary.<key>"``); a failure detail's ``extra`` holds its unknown keys. An alias next to
+  its RFC key is kept there too. ``extra`` is ``None`` when there is nothing to keep (so the many
+  rows of a large report stay flat records, cheap in memory and to the garbage collector).
+- ``warnings`` lists, in plain words with the JSON path, what looks wrong but is kept as sent:
+  a summary's ``total-failure-session-count`` that is not the sum of the policy's
+  ``failure-details`` rows (the sender's total is kept), and ``mx:`` values that are not host
+  name patterns (left out of ``mx_hosts``, kept in ``policy_strings``).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+from .json_text import check_depth
 from .limits import ReportError
 
-__all__ = ["FAILURE_DETAIL_FIELDS", "normalise_report"]
+__all__ = ["DETAIL_ALIASES", "FAILURE_DETAIL_FIELDS", "POLICY_ALIASES", "normalise_report", "policy_mx_patterns"]
 
 #: Optional string fields of a failure detail: (JSON key, normalised key).
 FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
@@ -33,6 +64,30 @@ FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
     ("additional-information", "additional_information"),
     ("failure-reason-code", "failure_reason_code"),
 )
+
+#: Keys real senders use for an RFC 8460 key: (their key, the RFC key), read as the RFC key when
+#: that one is absent. ``receiving-mx-host-name``: SocketLabs (a report of 2020-02-27 loaded into
+#: BigQuery by a public Cloud Function); ``additional-info-uri`` and ``mx-host-pattern``: the names
+#: of the drafts of RFC 8460 (draft-ietf-uta-smtp-tlsrpt), still seen from older senders.
+DETAIL_ALIASES: dict[str, str] = {
+    "receiving-mx-host-name": "receiving-mx-hostname",
+    "additional-info-uri": "additional-information",
+}
+POLICY_ALIASES: dict[str, str] = {"mx-host-pattern": "mx-host"}
+
+_REPORT_KEYS = frozenset({"organization-name", "date-range", "contact-info", "report-id", "policies"})
+_DATE_RANGE_KEYS = frozenset({"start-datetime", "end-datetime"})
+_ENTRY_KEYS = frozenset({"policy", "summary", "failure-details"})
+_POLICY_KEYS = frozenset({"policy-type", "policy-string", "policy-domain", "mx-host"})
+_SUMMARY_KEYS = frozenset({"total-successful-session-count", "total-failure-session-count"})
+_DETAIL_KEYS = frozenset({"result-type", "failed-session-count", *(key for key, _ in FAILURE_DETAIL_FIELDS)})
+_NO_ALIASES: dict[str, str] = {}
+
+#: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2: ``"mx" *WSP ":" *WSP sts-policy-mx-value``;
+#: the field name is case-sensitive, white space may follow the value).
+_MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
+#: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
+_MX_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\Z")
 
 _MISSING = object()
 
@@ -114,13 +169,14 @@ def _parse_iso(text: str, original: str, path: str) -> datetime:
 
 
 def _strings(value: Any, path: str) -> list[str]:
-    """A list of strings; one string is a one-element list; missing is empty."""
+    """A list of strings; one string is split into its lines (at LF or CRLF only, as RFC 8461
+    §3.2 ends a policy line); missing is empty."""
     if type(value) is list and all(type(item) is str and item.strip() == item and item for item in value):
         return value
     if value is _MISSING or value is None:
         return []
     if isinstance(value, str):
-        return [line for line in (part.strip() for part in value.splitlines()) if line]
+        return [line for line in (part.strip() for part in value.split("\n")) if line]
     if not isinstance(value, list):
         raise ReportError(f"{path} must be a list of strings, got {type(value).__name__}")
     out: list[str] = []
@@ -155,8 +211,37 @@ def _object(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
+def _split_known(
+    obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``obj`` as (the fields read, by their RFC names; the rest as sent, or ``None`` if none).
+
+    An alias is read as its RFC key when that key is absent or null; otherwise it stays in the rest.
+    The common case (nothing unknown) costs one subset test and no copy.
+    """
+    if known.issuperset(obj):
+        return obj, None
+    fields = {key: value for key, value in obj.items() if key in known}
+    extra: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key in known:
+            continue
+        rfc_key = aliases.get(key)
+        if rfc_key is not None and fields.get(rfc_key) is None:
+            fields[rfc_key] = value
+        else:
+            extra[key] = value
+    return fields, extra or None
+
+
+def _merged(*parts: tuple[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+    """The unknown keys of several objects of one level, each under its prefix; ``None`` if none."""
+    merged = {f"{prefix}{key}": value for prefix, extra in parts if extra for key, value in extra.items()}
+    return merged or None
+
+
 def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
-    detail = raw if type(raw) is dict else _object(raw, path)
+    detail, extra = _split_known(raw if type(raw) is dict else _object(raw, path), _DETAIL_KEYS, DETAIL_ALIASES)
     get = detail.get
     result_type = get("result-type")
     if type(result_type) is not str or not result_type.strip():
@@ -167,14 +252,13 @@ def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
     out: dict[str, Any] = {"result_type": str(result_type).strip().lower(), "failed_session_count": count}
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
-        if value is None and key == "additional-information":
-            value = get("additional-info-uri")
         if value is None:
             out[name] = None
         elif type(value) is str:
             out[name] = value.strip() or None
         else:
             out[name] = _text(value, f"{path}.{key}", required=False)
+    out["extra"] = extra
     return out
 
 
@@ -185,9 +269,100 @@ def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
     return _count(value, f"{path}.summary.{key}")
 
 
-def _policy(raw: Any, path: str) -> dict[str, Any]:
-    entry = _object(raw, path)
-    policy = _object(entry.get("policy", _MISSING), f"{path}.policy")
+def _mx_pattern(value: str) -> str | None:
+    """``value`` as a host name pattern (lowercase, A-labels, no trailing dot), or ``None``."""
+    pattern = value.lower().rstrip(".")
+    if not pattern.isascii():
+        wildcard, name = ("*.", pattern[2:]) if pattern.startswith("*.") else ("", pattern)
+        try:
+            pattern = wildcard + name.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return pattern if _MX_PATTERN.match(pattern) else None
+
+
+def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]) -> list[str]:
+    """The ``mx`` values of an MTA-STS policy given as its lines (RFC 8461 §3.2), in order.
+
+    Lines end at LF or CRLF only; ``mx`` is case-sensitive (``MX:`` is an extension, which a
+    sender ignores). A value that is not a host name pattern is left out, with a warning.
+    """
+    patterns: list[str] = []
+    for item in policy_strings:
+        for line in item.split("\n"):
+            match = _MX_LINE.match(line.rstrip("\r"))
+            if match is None:
+                continue
+            pattern = _mx_pattern(match.group(1))
+            if pattern is None:
+                warnings.append(f"{path}: mx value {match.group(1)!r} is not a host name pattern; not in mx_hosts")
+            else:
+                patterns.append(pattern)
+    return patterns
+
+
+def _json_string_array(text: str) -> list[str] | None:
+    """The strings of ``text`` when it is a flat JSON array of strings, else ``None``."""
+    try:
+        check_depth(text.encode("utf-8", "surrogatepass"), 1)
+        value = json.loads(text)
+    except (ReportError, ValueError):
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return [item.strip() for item in value if item.strip()]
+
+
+def _tlsa_records(policy_strings: list[str]) -> list[str]:
+    """TLSA records one per string: Microsoft sends them all as one string holding a JSON array."""
+    if not any(line.startswith("[") for line in policy_strings):
+        return policy_strings
+    records: list[str] = []
+    for line in policy_strings:
+        split = _json_string_array(line) if line.startswith("[") else None
+        records.extend([line] if split is None else split)
+    return records
+
+
+def _mx_hosts(
+    policy: dict[str, Any], policy_type: str, policy_strings: list[str], path: str, warnings: list[str]
+) -> tuple[list[str], str | None]:
+    """The policy's MX host patterns and where they came from (see the module docstring)."""
+    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host", _MISSING), f"{path}.policy.mx-host")]
+    if declared:
+        return declared, "mx-host"
+    if policy_type == "sts":
+        derived = policy_mx_patterns(policy_strings, f"{path}.policy.policy-string", warnings)
+        if derived:
+            return derived, "policy-string"
+    return [], None
+
+
+def _failure_details_raw(entry: dict[str, Any], path: str) -> list[Any]:
+    details_raw = entry.get("failure-details", _MISSING)
+    if details_raw is _MISSING or details_raw is None:
+        return []
+    if isinstance(details_raw, dict):
+        return [details_raw]
+    if not isinstance(details_raw, list):
+        raise ReportError(f"{path}.failure-details must be a list, got {type(details_raw).__name__}")
+    return details_raw
+
+
+def _totals_warning(out: dict[str, Any], path: str) -> str | None:
+    """A warning when the failure-detail rows do not add up to the summary's failure total."""
+    details = out["failure_details"]
+    listed = sum(detail["failed_session_count"] for detail in details)
+    if not details or listed == out["failed"]:
+        return None
+    return (
+        f"{path}: summary.total-failure-session-count is {out['failed']} but the failure-details rows "
+        f"add up to {listed}; the sender's total is kept"
+    )
+
+
+def _policy_identity(policy: dict[str, Any], path: str) -> tuple[str, str | None, list[str]]:
+    """(policy type, policy domain, policy strings) of one ``policy`` object."""
     policy_type = _text(policy.get("policy-type", _MISSING), f"{path}.policy.policy-type", required=True)
     policy_type = (policy_type or "").lower()
     domain = _domain(
@@ -195,26 +370,45 @@ def _policy(raw: Any, path: str) -> dict[str, Any]:
         f"{path}.policy.policy-domain",
         required=policy_type != "no-policy-found",
     )
-    mx = policy.get("mx-host", _MISSING)
-    if mx is _MISSING:
-        mx = policy.get("mx-host-pattern", _MISSING)
-    summary = _object(entry.get("summary", _MISSING), f"{path}.summary")
-    details_raw = entry.get("failure-details", _MISSING)
-    if details_raw is _MISSING or details_raw is None:
-        details_raw = []
-    elif isinstance(details_raw, dict):
-        details_raw = [details_raw]
-    elif not isinstance(details_raw, list):
-        raise ReportError(f"{path}.failure-details must be a list, got {type(details_raw).__name__}")
-    return {
+    strings = _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string")
+    return policy_type, domain, _tlsa_records(strings) if policy_type == "tlsa" else strings
+
+
+def _policy(raw: Any, path: str, warnings: list[str]) -> dict[str, Any]:
+    entry, entry_extra = _split_known(_object(raw, path), _ENTRY_KEYS, _NO_ALIASES)
+    policy, policy_extra = _split_known(
+        _object(entry.get("policy", _MISSING), f"{path}.policy"), _POLICY_KEYS, POLICY_ALIASES
+    )
+    policy_type, domain, policy_strings = _policy_identity(policy, path)
+    mx_hosts, mx_source = _mx_hosts(policy, policy_type, policy_strings, path, warnings)
+    summary, summary_extra = _split_known(
+        _object(entry.get("summary", _MISSING), f"{path}.summary"), _SUMMARY_KEYS, _NO_ALIASES
+    )
+    details_raw = _failure_details_raw(entry, path)
+    out = {
         "policy_type": policy_type,
         "policy_domain": domain,
-        "policy_strings": _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string"),
-        "mx_hosts": [h.rstrip(".").lower() for h in _strings(mx, f"{path}.policy.mx-host")],
+        "policy_strings": policy_strings,
+        "mx_hosts": mx_hosts,
+        "mx_hosts_source": mx_source,
         "successful": _summary_count(summary, "total-successful-session-count", path),
         "failed": _summary_count(summary, "total-failure-session-count", path),
         "failure_details": [_failure_detail(d, f"{path}.failure-details[{i}]") for i, d in enumerate(details_raw)],
+        "extra": _merged(("", entry_extra), ("policy.", policy_extra), ("summary.", summary_extra)),
     }
+    warning = _totals_warning(out, path)
+    if warning is not None:
+        warnings.append(warning)
+    return out
+
+
+def _policies_raw(doc: dict[str, Any]) -> list[Any]:
+    policies_raw = doc.get("policies", _MISSING)
+    if policies_raw is _MISSING or policies_raw is None:
+        raise ReportError("policies is missing")
+    if not isinstance(policies_raw, list):
+        raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
+    return policies_raw
 
 
 def normalise_report(doc: Any) -> dict[str, Any]:
@@ -223,17 +417,19 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(f"a report is a JSON object; this is a JSON {type(doc).__name__}")
     if "organization-name" not in doc and "policies" not in doc and "report-id" not in doc:
         raise ReportError("not a TLS-RPT report: no organization-name, report-id or policies")
-    date_range = _object(doc.get("date-range", _MISSING), "date-range")
-    policies_raw = doc.get("policies", _MISSING)
-    if policies_raw is _MISSING or policies_raw is None:
-        raise ReportError("policies is missing")
-    if not isinstance(policies_raw, list):
-        raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
+    report, report_extra = _split_known(doc, _REPORT_KEYS, _NO_ALIASES)
+    date_range, date_extra = _split_known(
+        _object(report.get("date-range", _MISSING), "date-range"), _DATE_RANGE_KEYS, _NO_ALIASES
+    )
+    policies_raw = _policies_raw(report)
+    warnings: list[str] = []
     return {
-        "organization_name": _text(doc.get("organization-name", _MISSING), "organization-name", required=True),
-        "report_id": _text(doc.get("report-id", _MISSING), "report-id", required=True),
-        "contact_info": _text(doc.get("contact-info", _MISSING), "contact-info", required=False),
+        "organization_name": _text(report.get("organization-name", _MISSING), "organization-name", required=True),
+        "report_id": _text(report.get("report-id", _MISSING), "report-id", required=True),
+        "contact_info": _text(report.get("contact-info", _MISSING), "contact-info", required=False),
         "start": _timestamp(date_range.get("start-datetime", _MISSING), "date-range.start-datetime"),
         "end": _timestamp(date_range.get("end-datetime", _MISSING), "date-range.end-datetime"),
-        "policies": [_policy(p, f"policies[{i}]") for i, p in enumerate(policies_raw)],
+        "policies": [_policy(p, f"policies[{i}]", warnings) for i, p in enumerate(policies_raw)],
+        "extra": _merged(("", report_extra), ("date-range.", date_extra)),
+        "warnings": warnings,
     }

@@ -6,12 +6,12 @@ Used by the receiver Lambda and by ``mta-sts reports parse``. Pure (standard lib
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .decompress import is_gzip, report_bytes
-from .extract import extract_attachments
-from .json_text import load_json
+from .extract import Attachment, extract_attachments
+from .json_text import load_json_counted
 from .limits import DEFAULT_LIMITS, Limits, ReportError
 from .normalise import normalise_report
 
@@ -25,6 +25,7 @@ __all__ = [
     "parse_input",
     "parse_report",
     "report_key",
+    "unexpected_error_reason",
 ]
 
 
@@ -63,7 +64,26 @@ class ParseResult:
 
 def parse_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """One report body (gzip detected by its magic bytes, else JSON) → normalised report."""
-    return normalise_report(load_json(report_bytes(data, limits), limits))
+    return _parse_measured(data, limits)[0]
+
+
+def _parse_measured(data: bytes, limits: Limits) -> tuple[dict[str, Any], int, int]:
+    """The normalised report, how many JSON values it held and how long its text was."""
+    text = report_bytes(data, limits)
+    document, items = load_json_counted(text, limits)
+    return normalise_report(document), items, len(text)
+
+
+def unexpected_error_reason(exc: BaseException) -> str:
+    """The reason stored with an input that raised something other than :class:`ReportError`
+    (a parser defect or an exhausted resource): the exception's type and message, shortened."""
+    message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")[:300]
+    return f"could not parse ({type(exc).__name__}: {message or 'no detail'})"
+
+
+def _failure(source: str, exc: Exception, data: bytes) -> ParseFailure:
+    reason = exc.reason if isinstance(exc, ReportError) else unexpected_error_reason(exc)
+    return ParseFailure(source, reason, data)
 
 
 def looks_like_report_body(data: bytes) -> bool:
@@ -76,10 +96,20 @@ def looks_like_report_body(data: bytes) -> bool:
 
 def parse_body(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     """A report body (HTTPS POST, ``.json``, ``.json.gz``) → result with one report or one failure."""
+    return _parse_body_measured(data, source, limits)[0]
+
+
+def _parse_body_measured(data: bytes, source: str, limits: Limits) -> tuple[ParseResult, int, int]:
+    """:func:`parse_body`, with the JSON values and text bytes it used (0, 0 on failure).
+
+    Any exception ends as a failure with its reason, never raised: a ``ValueError``,
+    ``OverflowError``, ``RecursionError`` or ``MemoryError`` from a corner of the parser must
+    not lose the report (the caller quarantines the bytes with the reason)."""
     try:
-        return ParseResult(reports=[ParsedReport(source, parse_report(data, limits), data)])
-    except ReportError as exc:
-        return ParseResult(failures=[ParseFailure(source, exc.reason, data)])
+        report, items, size = _parse_measured(data, limits)
+    except Exception as exc:  # every failure is kept with its reason
+        return ParseResult(failures=[_failure(source, exc, data)]), 0, 0
+    return ParseResult(reports=[ParsedReport(source, report, data)]), items, size
 
 
 def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
@@ -87,17 +117,10 @@ def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Par
     result = ParseResult()
     try:
         extraction = extract_attachments(raw, limits)
-    except ReportError as exc:
-        result.failures.append(ParseFailure(source, exc.reason, raw))
+    except Exception as exc:  # e.g. RecursionError from deeply nested MIME
+        result.failures.append(_failure(source, exc, raw))
         return result
-    for attachment in extraction.attachments:
-        where = f"{source}#{attachment.label}"
-        if not attachment.data:
-            result.failures.append(ParseFailure(where, "attachment is empty", b""))
-            continue
-        part = parse_body(attachment.data, where, limits)
-        result.reports.extend(part.reports)
-        result.failures.extend(part.failures)
+    _parse_attachments(extraction.attachments, source, limits, result)
     if extraction.skipped:
         result.failures.append(
             ParseFailure(
@@ -120,6 +143,35 @@ def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Par
     return result
 
 
+def _parse_attachments(attachments: list[Attachment], source: str, limits: Limits, result: ParseResult) -> None:
+    """Parse each attachment alone (one failing never stops the others), under one budget for the
+    whole message: together they may hold ``max_json_items`` values and ``max_report_bytes`` of
+    text, so twenty attachments cannot cost twenty times one report's memory."""
+    budget = limits
+    for attachment in attachments:
+        where = f"{source}#{attachment.label}"
+        if not attachment.data:
+            result.failures.append(ParseFailure(where, "attachment is empty", b""))
+            continue
+        part, items, size = _parse_body_measured(attachment.data, where, budget)
+        if budget is not limits:
+            part.failures[:] = [_over_message_budget(f) for f in part.failures]
+        result.reports.extend(part.reports)
+        result.failures.extend(part.failures)
+        budget = replace(
+            budget,
+            max_json_items=max(budget.max_json_items - items, 0),
+            max_report_bytes=max(budget.max_report_bytes - size, 0),
+        )
+
+
+def _over_message_budget(failure: ParseFailure) -> ParseFailure:
+    if "limit" not in failure.error:
+        return failure
+    note = " (what the message's earlier report attachments left of its limit)"
+    return ParseFailure(failure.source, failure.error + note, failure.data)
+
+
 def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     """Any input: a report body (gzip or JSON, decided from the bytes) or a MIME message."""
     if not data:
@@ -131,7 +183,11 @@ def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Pa
 
 def report_key(report: dict[str, Any]) -> str:
     """Stable storage key of a report: the same submitter + report-id always give the same key,
-    whichever channel or message delivered it (``<sha256 hex, 40 chars>.json``)."""
-    submitter = str(report["organization_name"]).strip().lower()
-    digest = hashlib.sha256(f"{submitter}\x00{report['report_id']}".encode()).hexdigest()
+    whichever channel or message delivered it (``<sha256 hex, 40 chars>.json``).
+
+    Both are compared exactly as the normalised report holds them, never case-folded or
+    otherwise loosened: a looser match only widens what someone else can send to claim a
+    sender's key. Lone surrogates (valid in JSON text) are hashed as they are, never raised on."""
+    identity = f"{report['organization_name']}\x00{report['report_id']}"
+    digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{digest[:40]}.json"

@@ -18,6 +18,9 @@ HERE = Path(__file__).parent
 MTIME = 1700000000  # fixed gzip header time: files are byte-for-byte reproducible
 
 POLICY_LINES = ["version: STSv1", "mode: testing", "mx: mx1.example.com", "mx: *.mail.example.com", "max_age: 86401"]
+#: The ``mx:`` values of POLICY_LINES, written out by hand: what ``mx_hosts`` holds when a report
+#: has no ``mx-host`` (RFC 8460 §4.3 "the pattern of MX hostnames from the applied policy").
+POLICY_MX = ["mx1.example.com", "*.mail.example.com"]
 
 
 def rfc_report() -> dict[str, Any]:
@@ -70,7 +73,7 @@ def rfc_report() -> dict[str, Any]:
     }
 
 
-def detail(result_type: str, count: int, **extra: str | None) -> dict[str, Any]:
+def detail(result_type: str, count: int, extra: dict[str, Any] | None = None, **fields: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "result_type": result_type,
         "failed_session_count": count,
@@ -81,7 +84,8 @@ def detail(result_type: str, count: int, **extra: str | None) -> dict[str, Any]:
         "additional_information": None,
         "failure_reason_code": None,
     }
-    out.update(extra)
+    out.update(fields)
+    out["extra"] = extra or None
     return out
 
 
@@ -98,6 +102,7 @@ def rfc_expected() -> dict[str, Any]:
                 "policy_domain": "company-y.example",
                 "policy_strings": ["version: STSv1", "mode: testing", "mx: *.mail.company-y.example", "max_age: 86400"],
                 "mx_hosts": ["*.mail.company-y.example"],
+                "mx_hosts_source": "mx-host",
                 "successful": 5326,
                 "failed": 303,
                 "failure_details": [
@@ -124,8 +129,11 @@ def rfc_expected() -> dict[str, Any]:
                         failure_reason_code="X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED",
                     ),
                 ],
+                "extra": None,
             }
         ],
+        "extra": None,
+        "warnings": [],
     }
 
 
@@ -152,6 +160,7 @@ def provider_expected(
     mx: list[str] | None = None,
     details: list[Any] | None = None,
 ) -> dict[str, Any]:
+    """``mx``: the report's ``mx-host``; without it, the ``mx:`` lines of POLICY_LINES."""
     return {
         "organization_name": org,
         "report_id": report_id,
@@ -163,12 +172,16 @@ def provider_expected(
                 "policy_type": "sts",
                 "policy_domain": domain,
                 "policy_strings": POLICY_LINES,
-                "mx_hosts": mx or [],
+                "mx_hosts": mx or POLICY_MX,
+                "mx_hosts_source": "mx-host" if mx else "policy-string",
                 "successful": ok,
                 "failed": failed,
                 "failure_details": details or [],
+                "extra": None,
             }
         ],
+        "extra": None,
+        "warnings": [],
     }
 
 
@@ -194,6 +207,7 @@ def email_with(parts: list[tuple[str, str, bytes]], subject: str = "Report Domai
         maintype, subtype = content_type.split("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     msg.replace_header("Content-Type", 'multipart/report; report-type="tlsrpt"')
+    msg.set_boundary("=_tlsrpt_corpus_boundary")  # fixed: files are byte-for-byte reproducible
     return msg.as_bytes().replace(b"\n", b"\r\n")
 
 
@@ -341,11 +355,15 @@ def build() -> None:
                         "policy_domain": None,
                         "policy_strings": [],
                         "mx_hosts": [],
+                        "mx_hosts_source": None,
                         "successful": 4,
                         "failed": 0,
                         "failure_details": [],
+                        "extra": None,
                     }
                 ],
+                "extra": None,
+                "warnings": [],
             }
         ],
     )
@@ -374,6 +392,8 @@ def build() -> None:
     exp = provider_expected("Minimal", "min-1", "example.com", 3, 0)
     exp["contact_info"] = None
     exp["policies"][0]["policy_strings"] = []
+    exp["policies"][0]["mx_hosts"] = []
+    exp["policies"][0]["mx_hosts_source"] = None
     case("missing_optional_fields.json", dumps(q), [exp])
     q = provider_report("Case Sender", "case-1", "EXAMPLE.com.", 3, 0)
     case(
@@ -405,9 +425,11 @@ def build() -> None:
             "policy_domain": "example.com",
             "policy_strings": ["3 1 1 ABCDEF"],
             "mx_hosts": ["mx2.example.com"],
+            "mx_hosts_source": "mx-host",
             "successful": 4,
             "failed": 2,
             "failure_details": [detail("tlsa-invalid", 2), detail("dnssec-invalid", 0)],
+            "extra": None,
         }
     )
     case("two_policies_sts_and_tlsa.json", dumps(q), [exp])
@@ -421,21 +443,24 @@ def build() -> None:
         }
     ]
     q["extension-field"] = {"ignored": True}
-    case(
-        "additional_info_uri_alias_and_extras.json",
-        dumps(q),
+    exp = provider_expected(
+        "Alias Info",
+        "alias-1",
+        "example.com",
+        0,
+        1,
+        None,
         [
-            provider_expected(
-                "Alias Info",
-                "alias-1",
-                "example.com",
-                0,
+            detail(
+                "certificate-not-trusted",
                 1,
-                None,
-                [detail("certificate-not-trusted", 1, additional_information="https://alias.example/info")],
+                {"extra-field": {"kept": False}},
+                additional_information="https://alias.example/info",
             )
         ],
     )
+    exp["extra"] = {"extension-field": {"ignored": True}}  # unknown keys are kept, not dropped
+    case("additional_info_uri_alias_and_extras.json", dumps(q), [exp])
     q = provider_report("Single Detail", "single-1", "example.com", 0, 1)
     q["policies"][0]["failure-details"] = {"result-type": "sts-webpki-invalid", "failed-session-count": 1}
     case(
@@ -619,8 +644,531 @@ def build() -> None:
     )
 
 
+# --- shapes real senders send ---------------------------------------------------------------
+# Each report below is written here, with made-up domains, addresses and counts, in the shape a
+# real sender uses; the comment names the public material the shape was learnt from.
+
+
+def exp_report(
+    org: str, report_id: str, contact: str | None, start: str, end: str, policies: list[Any]
+) -> dict[str, Any]:
+    return {
+        "organization_name": org,
+        "report_id": report_id,
+        "contact_info": contact,
+        "start": start,
+        "end": end,
+        "policies": policies,
+        "extra": None,
+        "warnings": [],
+    }
+
+
+def exp_policy(
+    policy_type: str,
+    domain: str | None,
+    strings: list[str],
+    mx: tuple[list[str], str | None],
+    counts: tuple[int, int],
+    details: list[Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "policy_type": policy_type,
+        "policy_domain": domain,
+        "policy_strings": strings,
+        "mx_hosts": mx[0],
+        "mx_hosts_source": mx[1],
+        "successful": counts[0],
+        "failed": counts[1],
+        "failure_details": details or [],
+        "extra": None,
+    }
+
+
+def sts_lines(mode: str, max_age: int, *mx: str) -> list[str]:
+    """Policy lines in the order Microsoft and Google print them (mx before max_age)."""
+    return ["version: STSv1", f"mode: {mode}", *(f"mx: {m}" for m in mx), f"max_age: {max_age}"]
+
+
+def google_cases() -> None:
+    # Google, older reports (2020-2022): no "mx-host"; each policy line may end in "\r" (Google's
+    # report for digilicious.com of 2022-01-09, in gene-hightower/internet-message-parser's tests).
+    lines = ["version: STSv1\r", "mode: enforce\r", "max_age: 2419200\r", "mx: mail.tide.example\r"]
+    doc = {
+        "organization-name": "Google Inc.",
+        "date-range": {"start-datetime": "2022-01-09T00:00:00Z", "end-datetime": "2022-01-09T23:59:59Z"},
+        "contact-info": "smtp-tls-reporting@google.com",
+        "report-id": "2022-01-09T00:00:00Z_tide.example",
+        "policies": [
+            {
+                "policy": {"policy-type": "sts", "policy-string": lines, "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 5, "total-failure-session-count": 0},
+            }
+        ],
+    }
+    pol = exp_policy(
+        "sts",
+        "tide.example",
+        ["version: STSv1", "mode: enforce", "max_age: 2419200", "mx: mail.tide.example"],
+        (["mail.tide.example"], "policy-string"),
+        (5, 0),
+    )
+    exp = exp_report(
+        "Google Inc.",
+        "2022-01-09T00:00:00Z_tide.example",
+        "smtp-tls-reporting@google.com",
+        "2022-01-09T00:00:00Z",
+        "2022-01-09T23:59:59Z",
+        [pol],
+    )
+    case("google_2022_no_mx_host_cr_lines.json.gz", gz(json.dumps(doc, separators=(",", ":")).encode()), [exp])
+    # Google, 2020: a no-policy-found entry and two policy versions in one report, failures listed
+    # per sending IP, no "mx-host" (a public BigQuery loader's sample of a Google report).
+    old = sts_lines("testing", 86401, "mx1.tide.example", "mx2.tide.example")
+    new = sts_lines("testing", 86401, "mx1.tide.example", "*.tide.example")
+    row = {
+        "result-type": "validation-failure",
+        "receiving-ip": "192.0.2.7",
+        "receiving-mx-hostname": "mx1.tide.example",
+    }
+    doc = {
+        "organization-name": "Google Inc.",
+        "date-range": {"start-datetime": "2020-02-06T00:00:00Z", "end-datetime": "2020-02-06T23:59:59Z"},
+        "contact-info": "smtp-tls-reporting@google.com",
+        "report-id": "2020-02-06T00:00:00Z_tide.example",
+        "policies": [
+            {
+                "policy": {"policy-type": "no-policy-found", "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 1, "total-failure-session-count": 0},
+            },
+            {
+                "policy": {"policy-type": "sts", "policy-string": old, "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 0, "total-failure-session-count": 3},
+                "failure-details": [
+                    {**row, "sending-mta-ip": "198.51.100.1", "failed-session-count": 1},
+                    {**row, "sending-mta-ip": "198.51.100.2", "failed-session-count": 2},
+                ],
+            },
+            {
+                "policy": {"policy-type": "sts", "policy-string": new, "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 4, "total-failure-session-count": 0},
+            },
+        ],
+    }
+    fields: dict[str, str | None] = {"receiving_ip": "192.0.2.7", "receiving_mx_hostname": "mx1.tide.example"}
+    exp = exp_report(
+        "Google Inc.",
+        "2020-02-06T00:00:00Z_tide.example",
+        "smtp-tls-reporting@google.com",
+        "2020-02-06T00:00:00Z",
+        "2020-02-06T23:59:59Z",
+        [
+            exp_policy("no-policy-found", "tide.example", [], ([], None), (1, 0)),
+            exp_policy(
+                "sts",
+                "tide.example",
+                old,
+                (["mx1.tide.example", "mx2.tide.example"], "policy-string"),
+                (0, 3),
+                [
+                    detail("validation-failure", 1, None, sending_mta_ip="198.51.100.1", **fields),
+                    detail("validation-failure", 2, None, sending_mta_ip="198.51.100.2", **fields),
+                ],
+            ),
+            exp_policy("sts", "tide.example", new, (["mx1.tide.example", "*.tide.example"], "policy-string"), (4, 0)),
+        ],
+    )
+    case("google_2020_three_policies.json", json.dumps(doc, separators=(",", ":")).encode(), [exp])
+
+
+def microsoft_cases() -> None:
+    # Microsoft: no "mx-host" ever; a "tlsa" policy whose policy-string is ONE string holding a JSON
+    # array of the TLSA records; report-id "<number>+<domain>" (cry-inc/dmarc-report-viewer's
+    # testdata microsoft.json, kravietz/tlsrpt-rs's microsoft1.eml).
+    records = ["3 1 1 " + "AB" * 32, "3 1 1 " + "CD" * 32]
+    lines = sts_lines("enforce", 2592000, "*.tide.example")
+    doc = {
+        "organization-name": "Microsoft Corporation",
+        "date-range": {"start-datetime": "2025-05-23T00:00:00Z", "end-datetime": "2025-05-23T23:59:59Z"},
+        "contact-info": "tlsrpt-noreply@microsoft.com",
+        "report-id": "133925885310000000+tide.example",
+        "policies": [
+            {
+                "policy": {"policy-type": "sts", "policy-string": lines, "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 2, "total-failure-session-count": 0},
+            },
+            {
+                "policy": {
+                    "policy-type": "tlsa",
+                    "policy-string": [json.dumps(records, separators=(",", ":"))],
+                    "policy-domain": "tide.example",
+                },
+                "summary": {"total-successful-session-count": 2, "total-failure-session-count": 0},
+            },
+        ],
+    }
+    exp = exp_report(
+        "Microsoft Corporation",
+        "133925885310000000+tide.example",
+        "tlsrpt-noreply@microsoft.com",
+        "2025-05-23T00:00:00Z",
+        "2025-05-23T23:59:59Z",
+        [
+            exp_policy("sts", "tide.example", lines, (["*.tide.example"], "policy-string"), (2, 0)),
+            exp_policy("tlsa", "tide.example", records, ([], None), (2, 0)),
+        ],
+    )
+    case("microsoft_sts_and_tlsa_json_array.json", dumps(doc), [exp])
+    # Microsoft, 2023/2024: date-times without a zone (mjl-/mox's microsoft.eml, phi-ag/mta-sts-exporter's
+    # microsoft-2.json), delivered as application/tlsrpt+gzip in a multipart/report e-mail.
+    lines = sts_lines("enforce", 86400, "mx.tide.example")
+    doc = {
+        "organization-name": "Microsoft Corporation",
+        "date-range": {"start-datetime": "2023-01-10T00:00:00", "end-datetime": "2023-01-10T23:59:59"},
+        "contact-info": "tlsrpt-noreply@microsoft.com",
+        "report-id": "133198585430000000+tide.example",
+        "policies": [
+            {
+                "policy": {"policy-type": "sts", "policy-string": lines, "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 2, "total-failure-session-count": 0},
+            }
+        ],
+    }
+    exp = exp_report(
+        "Microsoft Corporation",
+        "133198585430000000+tide.example",
+        "tlsrpt-noreply@microsoft.com",
+        "2023-01-10T00:00:00Z",
+        "2023-01-10T23:59:59Z",
+        [exp_policy("sts", "tide.example", lines, (["mx.tide.example"], "policy-string"), (2, 0))],
+    )
+    name = "microsoft.com!tide.example!1673308800!1673395199!133198585430000000.json.gz"
+    case("email_microsoft_no_zone.eml", email_with([("application/tlsrpt+gzip", name, gz(dumps(doc)))]), [exp])
+    # Microsoft, 2025: a fetch error with neither policy-string nor any optional failure field
+    # (cry-inc/dmarc-report-viewer issue #57).
+    doc = {
+        "organization-name": "Microsoft Corporation",
+        "date-range": {"start-datetime": "2025-06-14T00:00:00Z", "end-datetime": "2025-06-14T23:59:59Z"},
+        "contact-info": "tlsrpt-noreply@microsoft.com",
+        "report-id": "133944884950000000+",
+        "policies": [
+            {
+                "policy": {"policy-type": "sts", "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 0, "total-failure-session-count": 3},
+                "failure-details": [{"result-type": "sts-policy-fetch-error", "failed-session-count": 3}],
+            }
+        ],
+    }
+    exp = exp_report(
+        "Microsoft Corporation",
+        "133944884950000000+",
+        "tlsrpt-noreply@microsoft.com",
+        "2025-06-14T00:00:00Z",
+        "2025-06-14T23:59:59Z",
+        [exp_policy("sts", "tide.example", [], ([], None), (0, 3), [detail("sts-policy-fetch-error", 3)])],
+    )
+    case("microsoft_fetch_error_minimal_detail.json", json.dumps(doc, separators=(",", ":")).encode(), [exp])
+
+
+def other_sender_cases() -> None:
+    # Mail.ru: keys in alphabetical order, no policy-string, only failure-reason-code, end at the
+    # next midnight, and failure-details rows that add up to MORE than the summary's total
+    # (parsedmarc's samples/smtp_tls/mail.ru.json; kravietz/tlsrpt-rs's mail.ru.eml).
+    doc = {
+        "contact-info": "tls_support@corp.mail.ru",
+        "date-range": {"end-datetime": "2024-02-23T00:00:00Z", "start-datetime": "2024-02-22T00:00:00Z"},
+        "organization-name": "Mail.ru",
+        "policies": [
+            {
+                "failure-details": [
+                    {
+                        "failed-session-count": 1,
+                        "failure-reason-code": "bad https response code: 404",
+                        "result-type": "sts-policy-fetch-error",
+                    },
+                    {
+                        "failed-session-count": 1,
+                        "failure-reason-code": "bad https response code: 503",
+                        "result-type": "sts-policy-fetch-error",
+                    },
+                ],
+                "policy": {"policy-domain": "tide.example", "policy-type": "sts"},
+                "summary": {"total-failure-session-count": 1, "total-successful-session-count": 0},
+            }
+        ],
+        "report-id": "0f3c5a3e-1111-2222-3333-444455556666@mail.ru",
+    }
+    exp = exp_report(
+        "Mail.ru",
+        "0f3c5a3e-1111-2222-3333-444455556666@mail.ru",
+        "tls_support@corp.mail.ru",
+        "2024-02-22T00:00:00Z",
+        "2024-02-23T00:00:00Z",
+        [
+            exp_policy(
+                "sts",
+                "tide.example",
+                [],
+                ([], None),
+                (0, 1),
+                [
+                    detail("sts-policy-fetch-error", 1, failure_reason_code="bad https response code: 404"),
+                    detail("sts-policy-fetch-error", 1, failure_reason_code="bad https response code: 503"),
+                ],
+            )
+        ],
+    )
+    exp["warnings"] = [
+        "policies[0]: summary.total-failure-session-count is 1 but the failure-details rows add up to 2; "
+        "the sender's total is kept"
+    ]
+    case("mailru_details_exceed_total.json", json.dumps(doc, indent=3, sort_keys=True).encode(), [exp])
+    # SocketLabs: "receiving-mx-host-name" instead of "receiving-mx-hostname", an empty "mx-host"
+    # list on the failing policy, a hex report-id (a public BigQuery loader's SocketLabs sample).
+    lines = sts_lines("enforce", 86401, "mx.tide.example")
+    doc = {
+        "organization-name": "socketlabs.com",
+        "date-range": {"start-datetime": "2020-02-27T00:00:00Z", "end-datetime": "2020-02-28T00:00:00Z"},
+        "contact-info": "tlsrpt-feedback@socketlabs.com",
+        "report-id": "0A1B2C3D4E5F60718293A4B5C6D7E8F9",
+        "policies": [
+            {
+                "policy": {
+                    "policy-type": "sts",
+                    "policy-string": lines,
+                    "policy-domain": "tide.example",
+                    "mx-host": ["mx.tide.example"],
+                },
+                "summary": {"total-successful-session-count": 12, "total-failure-session-count": 0},
+            },
+            {
+                "policy": {
+                    "policy-type": "sts",
+                    "policy-string": lines,
+                    "policy-domain": "tide.example",
+                    "mx-host": [],
+                },
+                "summary": {"total-successful-session-count": 0, "total-failure-session-count": 2},
+                "failure-details": [
+                    {
+                        "result-type": "certificate-host-mismatch",
+                        "sending-mta-ip": "203.0.113.9",
+                        "receiving-mx-host-name": "mx.tide.example",
+                        "receiving-ip": "192.0.2.7",
+                        "failed-session-count": 2,
+                    }
+                ],
+            },
+        ],
+    }
+    mismatch = detail(
+        "certificate-host-mismatch",
+        2,
+        sending_mta_ip="203.0.113.9",
+        receiving_mx_hostname="mx.tide.example",
+        receiving_ip="192.0.2.7",
+    )
+    exp = exp_report(
+        "socketlabs.com",
+        "0A1B2C3D4E5F60718293A4B5C6D7E8F9",
+        "tlsrpt-feedback@socketlabs.com",
+        "2020-02-27T00:00:00Z",
+        "2020-02-28T00:00:00Z",
+        [
+            exp_policy("sts", "tide.example", lines, (["mx.tide.example"], "mx-host"), (12, 0)),
+            exp_policy("sts", "tide.example", lines, (["mx.tide.example"], "policy-string"), (0, 2), [mismatch]),
+        ],
+    )
+    case("socketlabs_mx_host_name_alias.json", json.dumps(doc, separators=(",", ":")).encode(), [exp])
+    small_sender_cases()
+
+
+def small_sender_cases() -> None:
+    # Postfix with sys4's tlsrpt-reporter: "no-policy-found" without a policy-domain, "summary"
+    # before "policy", an empty failure-details list (sys4/tlsrpt-reporter issue #51).
+    doc: dict[str, Any] = {
+        "organization-name": "mail.tide.example",
+        "date-range": {"start-datetime": "2025-09-20T00:00:00Z", "end-datetime": "2025-09-20T23:59:59Z"},
+        "contact-info": "smtp-tls-reporting@mail.tide.example",
+        "policies": [
+            {
+                "summary": {"total-failure-session-count": 0, "total-successful-session-count": 1},
+                "policy": {"policy-type": "no-policy-found"},
+                "failure-details": [],
+            }
+        ],
+        "report-id": "2025-09-20T00:00:00Z_idx1_tide.example",
+    }
+    exp = exp_report(
+        "mail.tide.example",
+        "2025-09-20T00:00:00Z_idx1_tide.example",
+        "smtp-tls-reporting@mail.tide.example",
+        "2025-09-20T00:00:00Z",
+        "2025-09-20T23:59:59Z",
+        [exp_policy("no-policy-found", None, [], ([], None), (1, 0))],
+    )
+    case("postfix_tlsrpt_reporter_no_domain.json", json.dumps(doc, indent=2).encode(), [exp])
+    # Small MTAs (mx.egressif.io, parsedmarc issue #575; refluxstop.de, cry-inc/dmarc-report-viewer
+    # issue #71): contact-info null, empty policy-string / mx-host / failure-details lists.
+    doc = {
+        "organization-name": "mx.relay.example",
+        "date-range": {"start-datetime": "2024-10-31T00:00:00Z", "end-datetime": "2024-11-01T00:00:00Z"},
+        "contact-info": None,
+        "report-id": "1730332800_11732957880687192466",
+        "policies": [
+            {
+                "policy": {
+                    "policy-type": "no-policy-found",
+                    "policy-string": [],
+                    "policy-domain": "tide.example",
+                    "mx-host": [],
+                },
+                "summary": {"total-successful-session-count": 1, "total-failure-session-count": 0},
+                "failure-details": [],
+            }
+        ],
+    }
+    exp = exp_report(
+        "mx.relay.example",
+        "1730332800_11732957880687192466",
+        None,
+        "2024-10-31T00:00:00Z",
+        "2024-11-01T00:00:00Z",
+        [exp_policy("no-policy-found", "tide.example", [], ([], None), (1, 0))],
+    )
+    case("small_mta_contact_null_empty_lists.json", json.dumps(doc, separators=(",", ":")).encode(), [exp])
+    # Empty strings for the optional failure fields (parsedmarc's
+    # samples/smtp_tls/empty_failure_detail_fields.json): read as absent.
+    lines = sts_lines("enforce", 86400, "tide.example")
+    doc = {
+        "organization-name": "Reporter Example",
+        "date-range": {"start-datetime": "2024-06-01T00:00:00Z", "end-datetime": "2024-06-01T23:59:59Z"},
+        "contact-info": "smtp-tls-reporting@reporter.example",
+        "report-id": "2024-06-01T00:00:00Z_tide.example",
+        "policies": [
+            {
+                "policy": {"policy-type": "sts", "policy-string": lines, "policy-domain": "tide.example"},
+                "summary": {"total-successful-session-count": 0, "total-failure-session-count": 1},
+                "failure-details": [
+                    {
+                        "result-type": "sts-policy-fetch-error",
+                        "sending-mta-ip": "",
+                        "receiving-ip": "",
+                        "receiving-mx-hostname": "",
+                        "failed-session-count": 1,
+                        "additional-information": "",
+                        "failure-reason-code": "no-policy-served",
+                    }
+                ],
+            }
+        ],
+    }
+    exp = exp_report(
+        "Reporter Example",
+        "2024-06-01T00:00:00Z_tide.example",
+        "smtp-tls-reporting@reporter.example",
+        "2024-06-01T00:00:00Z",
+        "2024-06-01T23:59:59Z",
+        [
+            exp_policy(
+                "sts",
+                "tide.example",
+                lines,
+                (["tide.example"], "policy-string"),
+                (0, 1),
+                [detail("sts-policy-fetch-error", 1, failure_reason_code="no-policy-served")],
+            )
+        ],
+    )
+    case("empty_failure_detail_fields.json", dumps(doc), [exp])
+
+
+def unknown_keys_case() -> None:
+    # No real sender is known to add fields beyond the aliases above; this report adds one at every
+    # level (as a future extension would) to show that each is kept where it was sent.
+    q = provider_report("Extension Sender", "ext-1", "example.com", 3, 1)
+    q["x-top"] = [1, 2]
+    q["date-range"]["x-zone"] = "UTC"
+    q["policies"][0]["x-entry"] = True
+    q["policies"][0]["policy"]["x-policy"] = {"a": None}
+    q["policies"][0]["policy"]["mx-host-pattern"] = ["old.example.com"]  # alias beside its RFC key
+    q["policies"][0]["policy"]["mx-host"] = ["mx1.example.com"]
+    q["policies"][0]["summary"]["x-summary"] = 7
+    q["policies"][0]["failure-details"] = [
+        {
+            "result-type": "starttls-not-supported",
+            "failed-session-count": 1,
+            "receiving-mx-hostname": "mx1.example.com",
+            "receiving-mx-host-name": "other.example.com",
+            "x-detail": "kept",
+        }
+    ]
+    exp = provider_expected(
+        "Extension Sender",
+        "ext-1",
+        "example.com",
+        3,
+        1,
+        ["mx1.example.com"],
+        [
+            detail(
+                "starttls-not-supported",
+                1,
+                {"receiving-mx-host-name": "other.example.com", "x-detail": "kept"},
+                receiving_mx_hostname="mx1.example.com",
+            )
+        ],
+    )
+    exp["extra"] = {"x-top": [1, 2], "date-range.x-zone": "UTC"}
+    exp["policies"][0]["extra"] = {
+        "x-entry": True,
+        "policy.x-policy": {"a": None},
+        "policy.mx-host-pattern": ["old.example.com"],
+        "summary.x-summary": 7,
+    }
+    case("unknown_keys_at_every_level.json", dumps(q), [exp])
+
+
+def mime_cases() -> None:
+    report = provider_report("Bare Type", "bare-1", "example.com", 6, 0)
+    exp = provider_expected("Bare Type", "bare-1", "example.com", 6, 0)
+    # "application/tlsrpt" without +json/+gzip, named *.json (stalwartlabs/mail-auth's rpt02.eml).
+    name = "sender.example!example.com!1709251200!1709337599.json"
+    case("email_application_tlsrpt_named_json.eml", email_with([("application/tlsrpt", name, dumps(report))]), [exp])
+    case(
+        "email_application_tlsrpt_named_json_gz.eml",
+        email_with([("application/tlsrpt", name + ".gz", gz(dumps(report)))]),
+        [exp],
+    )
+    case(
+        "email_application_tlsrpt_named_txt.eml",
+        email_with([("application/tlsrpt", "report.txt", dumps(report))]),
+        [],
+        [{"source": "email_application_tlsrpt_named_txt.eml", "error": "no TLS-RPT report in this message"}],
+    )
+    case(
+        "email_deep_mime.eml", deep_mime(40), [], [{"source": "email_deep_mime.eml", "error": "MIME parts nest deeper"}]
+    )
+
+
+def deep_mime(levels: int) -> bytes:
+    """A message whose multipart parts nest ``levels`` deep around one report attachment."""
+    head = b"From: a@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n"
+    opening = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i) for i in range(levels)
+    )
+    inner = b"Content-Type: application/tlsrpt+json\r\n\r\n" + dumps(rfc_report()) + b"\r\n"
+    closing = b"".join(b"--b%d--\r\n" % i for i in reversed(range(levels)))
+    return head + opening + inner + closing
+
+
 def main() -> None:
     build()
+    google_cases()
+    microsoft_cases()
+    other_sender_cases()
+    unknown_keys_case()
+    mime_cases()
     for path in HERE.iterdir():
         if path.name != Path(__file__).name and path.is_file():
             path.unlink()

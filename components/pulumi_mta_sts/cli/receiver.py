@@ -1,0 +1,292 @@
+"""``mta-sts receiver test [--stack NAME | --endpoint URL] [--domain DOMAIN]``: a smoke test of a
+deployed TLS-RPT receiver.
+
+It posts one clearly marked sample report (RFC 8460 JSON, gzip) to the receiver's HTTPS endpoint
+and says whether the receiver stored it. The report is marked as a test by the contract the
+receiver's handler keeps (:mod:`pulumi_mta_sts.receiver_lambda.placement`): ``organization-name``
+exactly ``TEST_ORGANIZATION`` and a ``report-id`` starting with ``TEST_REPORT_ID_PREFIX``; the
+receiver stores it under ``test/`` (kept a week), counts it apart from real reports, and answers
+with JSON naming the keys it wrote (``stored``) and how many test reports it saw
+(``test_reports``).
+
+The endpoint is the stack output ``tlsrpt_receiver.https_endpoint`` and the policy domain the
+output ``domain``: with ``--stack`` (or neither flag: the selected stack) they are read with
+``pulumi stack output --json``, which needs the Pulumi CLI; without it, pass ``--endpoint`` and
+``--domain``. Exit codes: 0 stored, 1 the endpoint answered but did not store the report,
+2 a usage error (no endpoint found, a bad URL or domain, the Pulumi CLI missing or failing),
+3 the endpoint could not be reached. Standard library only (the handler's constants too): it
+runs in the base install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import secrets
+import shutil
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.receiver_lambda.placement import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
+
+__all__ = [
+    "EXIT_NOT_STORED",
+    "EXIT_STORED",
+    "EXIT_UNREACHABLE",
+    "TEST_ORGANIZATION",
+    "TEST_REPORT_ID_PREFIX",
+    "Answer",
+    "register",
+    "sample_report",
+]
+
+#: The stack outputs the command reads.
+RECEIVER_OUTPUT = "tlsrpt_receiver"
+ENDPOINT_OUTPUT = "https_endpoint"
+DOMAIN_OUTPUT = "domain"
+
+EXIT_STORED = 0
+EXIT_NOT_STORED = 1
+EXIT_UNREACHABLE = 3
+DEFAULT_TIMEOUT_SECONDS = 30.0
+#: Most bytes of the endpoint's answer read (a receiver answers with a few hundred).
+MAX_ANSWER_BYTES = 64 * 1024
+PULUMI_TIMEOUT_SECONDS = 120
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "receiver",
+        help="operate a deployed TLS-RPT receiver (test it)",
+        description="Operate a deployed TLS-RPT receiver.",
+    )
+    actions = parser.add_subparsers(dest="receiver_command", metavar="ACTION", required=True)
+    test = actions.add_parser(
+        "test",
+        help="post a marked sample report to the receiver's HTTPS endpoint and say whether it was stored",
+        description=(
+            "Post a sample TLS-RPT report, marked as a test, to the deployed receiver's HTTPS endpoint "
+            "and say whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable."
+        ),
+    )
+    where = test.add_mutually_exclusive_group()
+    where.add_argument("--stack", metavar="NAME", help="read the endpoint from this Pulumi stack's outputs")
+    where.add_argument("--endpoint", metavar="URL", help="the receiver's HTTPS endpoint (no Pulumi CLI needed)")
+    test.add_argument("--domain", metavar="DOMAIN", help="the policy domain the report is about (default: the stack's)")
+    test.add_argument(
+        "--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT_SECONDS, help="give up after this long"
+    )
+    test.set_defaults(func=run_test)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the sample report goes, and which served domain it is about."""
+
+    endpoint: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the endpoint said: the HTTP status and its JSON body (``{}`` if it was not JSON)."""
+
+    status: int
+    body: dict[str, Any]
+    text: str
+
+    @property
+    def stored(self) -> list[str]:
+        """The keys the receiver says it wrote (``stored``; an older receiver says ``key``)."""
+        keys = self.body.get("stored")
+        if isinstance(keys, list):
+            return [str(k) for k in keys]
+        key = self.body.get("key")
+        return [str(key)] if self.body.get("status") == "stored" and key else []
+
+
+def run_test(args: argparse.Namespace) -> int:
+    target = _target(args)
+    report_id = TEST_REPORT_ID_PREFIX + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(4)
+    body = gzip.compress(sample_report(target.domain, report_id), mtime=0)
+    print(f"posting test report {report_id} about {target.domain} to {target.endpoint}")
+    try:
+        answer = post_report(target.endpoint, body, timeout=args.timeout)
+    except (OSError, http.client.HTTPException) as exc:  # URLError, TLS, timeouts, refused, bad HTTP
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        print(f"unreachable: {_printable(str(reason))}")
+        return EXIT_UNREACHABLE
+    return _verdict(answer)
+
+
+def _verdict(answer: Answer) -> int:
+    """Print what the answer means; the exit code."""
+    stored = answer.stored
+    if 200 <= answer.status < 300 and stored:
+        print(f"stored: {_printable(', '.join(stored))}")
+        if not answer.body.get("test_reports"):
+            print("note: this receiver does not mark test reports (deploy the current version): it counted it as real")
+        return EXIT_STORED
+    if 200 <= answer.status < 300 and answer.body.get("status") == "duplicate":
+        print(f"stored already (a duplicate): {_printable(str(answer.body.get('key')))}")
+        return EXIT_STORED
+    print(f"not stored: HTTP {answer.status}: {_printable(_explain(answer))}")
+    return EXIT_NOT_STORED
+
+
+def _printable(text: str) -> str:
+    """What the endpoint said, without control characters (it may be anyone's server)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:500]
+
+
+def _explain(answer: Answer) -> str:
+    """The endpoint's reason, or what the status means when it gave none."""
+    reason = answer.body.get("error") or answer.body.get("message") or answer.text.strip()[:200]
+    if answer.status == 429:
+        return f"{reason or 'too many requests'} (the endpoint's throttle; try again in a minute)"
+    if answer.status == 403:
+        return f"{reason or 'forbidden'} (is --domain a domain this receiver serves?)"
+    return str(reason or "no reason given")
+
+
+def sample_report(domain: str, report_id: str, *, now: datetime | None = None) -> bytes:
+    """A valid RFC 8460 report about ``domain`` for yesterday, marked as a test: no session,
+    no policy found (so it claims nothing about the domain's mail)."""
+    day = ((now or datetime.now(UTC)) - timedelta(days=1)).strftime("%Y-%m-%d")
+    report = {
+        "organization-name": TEST_ORGANIZATION,
+        "date-range": {"start-datetime": f"{day}T00:00:00Z", "end-datetime": f"{day}T23:59:59Z"},
+        "contact-info": "mta-sts receiver test (pulumi-mta-sts)",
+        "report-id": report_id,
+        "policies": [
+            {
+                "policy": {"policy-type": "no-policy-found", "policy-domain": domain},
+                "summary": {"total-successful-session-count": 0, "total-failure-session-count": 0},
+            }
+        ],
+    }
+    return json.dumps(report, sort_keys=True).encode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer: a receiver never redirects, and a POST must not turn into a GET."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def post_report(endpoint: str, body: bytes, *, timeout: float) -> Answer:
+    """POST ``body`` (gzip) to ``endpoint``; every HTTP status is an :class:`Answer`."""
+    request = urllib.request.Request(
+        endpoint,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/tlsrpt+gzip", "User-Agent": "mta-sts receiver test"},
+    )
+    opener = urllib.request.build_opener(_NoRedirect())
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return _answer(response.status, response.read(MAX_ANSWER_BYTES))
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return _answer(exc.code, exc.read(MAX_ANSWER_BYTES))
+
+
+def _answer(status: int, raw: bytes) -> Answer:
+    text = raw.decode("utf-8", "replace")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = {}
+    return Answer(status=status, body=body if isinstance(body, dict) else {}, text=text)
+
+
+# ---- where to post --------------------------------------------------------------------------------
+
+
+def _target(args: argparse.Namespace) -> Target:
+    """The endpoint and domain from the flags, or from the stack's outputs."""
+    if args.timeout is None or not 0 < args.timeout <= 600:
+        raise InputError([Problem("--timeout", args.timeout, "must be more than 0 and at most 600 seconds")])
+    if args.endpoint is not None:
+        if args.domain is None:
+            reason = "is required with --endpoint: the policy domain the receiver serves (the stack output domain)"
+            raise InputError([Problem("--domain", None, reason)])
+        return Target(checked_endpoint(args.endpoint, "--endpoint"), _checked_domain(args.domain, "--domain"))
+    outputs = stack_outputs(args.stack)
+    endpoint = _receiver_endpoint(outputs, args.stack)
+    if args.domain is not None:
+        return Target(endpoint, _checked_domain(args.domain, "--domain"))
+    return Target(endpoint, _checked_domain(outputs.get(DOMAIN_OUTPUT), f"stack output {DOMAIN_OUTPUT}"))
+
+
+def checked_endpoint(url: object, field: str) -> str:
+    """``url`` if it is an ``https://`` URL with a host (no credentials, fragment or spaces)."""
+    reason = "must be an https:// URL such as the stack output tlsrpt_receiver.https_endpoint"
+    if not isinstance(url, str) or not url.isprintable() or any(ch.isspace() for ch in url):
+        raise InputError([Problem(field, url, reason)])
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        raise InputError([Problem(field, url, reason)]) from None
+    if parts.scheme.lower() != "https" or not parts.hostname or parts.username or parts.fragment or not port_ok:
+        raise InputError([Problem(field, url, reason)])
+    return url
+
+
+def _checked_domain(domain: object, field: str) -> str:
+    normal, problems = normalize_hostname(domain, field)
+    if problems or normal is None:
+        raise InputError(problems or [Problem(field, domain, "is required")])
+    return normal
+
+
+def stack_outputs(stack: str | None) -> dict[str, Any]:
+    """``pulumi stack output --json`` of ``stack`` (the selected stack if ``None``)."""
+    field, value = "--stack", stack  # no flag: the selected stack
+    pulumi = shutil.which("pulumi")
+    if pulumi is None:
+        reason = (
+            "needs the Pulumi CLI to read the stack outputs, and it is not installed here; pass --endpoint URL "
+            "(the output tlsrpt_receiver.https_endpoint) and --domain DOMAIN instead"
+        )
+        raise InputError([Problem(field, value, reason)])
+    command = [pulumi, "stack", "output", "--json", *(["--stack", stack] if stack is not None else [])]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=PULUMI_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InputError([Problem(field, value, f"pulumi stack output failed: {exc}")]) from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise InputError([Problem(field, value, f"pulumi stack output failed: {last}")])
+    try:
+        outputs = json.loads(done.stdout)
+    except ValueError:
+        outputs = None
+    if not isinstance(outputs, dict):
+        raise InputError([Problem(field, value, "pulumi stack output --json did not print a JSON object")])
+    return outputs
+
+
+def _receiver_endpoint(outputs: dict[str, Any], stack: str | None) -> str:
+    """The receiver's HTTPS endpoint from the outputs, or why there is none."""
+    receiver = outputs.get(RECEIVER_OUTPUT)
+    if not isinstance(receiver, dict):
+        reason = f"has no output {RECEIVER_OUTPUT}: the receiver is not enabled (mta-sts:reporting.receiver)"
+        raise InputError([Problem("--stack", stack, reason)])
+    endpoint = receiver.get(ENDPOINT_OUTPUT)
+    if endpoint is None:
+        mailbox = receiver.get("mailbox") or "the receiver's mailbox"
+        reason = f"has no HTTPS endpoint (https: false); test by mail instead: send a report to {mailbox}"
+        raise InputError([Problem("--stack", stack, reason)])
+    return checked_endpoint(endpoint, f"stack output {RECEIVER_OUTPUT}.{ENDPOINT_OUTPUT}")

@@ -1,0 +1,86 @@
+"""Reading a file the user named (a stack file, ``Pulumi.yaml``, a report), safely.
+
+A path on the command line may name anything: a named pipe (opening it for reading waits for
+a writer forever), a directory, a device that never ends (``/dev/zero``), a file the user may not
+read, or a file far larger than any such input. :func:`read_regular_file` opens without
+blocking, checks on the open descriptor that it is a regular file (no race between checking and
+opening), and reads at most ``limit`` bytes, so every one of those ends as an
+:class:`UnreadableFile` whose ``reason`` says what the path really is.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["UnreadableFile", "file_kind", "read_regular_file"]
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+class UnreadableFile(Exception):
+    """``reason`` completes "PATH ...": ``is a named pipe, not a regular file``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``mode`` (``st_mode``) is, in words: ``a named pipe``, ``a directory`` ..."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def _open(path: Path) -> int:
+    """A descriptor for reading ``path``; never blocks (a FIFO opens at once with O_NONBLOCK)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        return os.open(path, flags)
+    except FileNotFoundError:
+        raise UnreadableFile("does not exist") from None
+    except PermissionError:
+        raise UnreadableFile("is not a readable file (permission denied)") from None
+    except IsADirectoryError:
+        raise UnreadableFile("is a directory, not a regular file") from None
+    except OSError as exc:
+        raise UnreadableFile(f"is not a readable file ({exc.strerror or exc})") from None
+    except ValueError:  # an embedded NUL byte
+        raise UnreadableFile("is not a valid file name (it contains a NUL character)") from None
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path`` (at most ``limit``); raises :class:`UnreadableFile`
+    when it is missing, unreadable, not a regular file or larger than ``limit`` bytes."""
+    try:  # stat first: a socket cannot be opened at all, and a kind is clearer than an errno
+        before = os.stat(path).st_mode
+    except (OSError, ValueError):
+        before = stat.S_IFREG  # _open says why
+    if not stat.S_ISREG(before):
+        raise UnreadableFile(f"is {file_kind(before)}, not a regular file")
+    fd = _open(path)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(f"is {file_kind(mode)}, not a regular file")
+        handle = os.fdopen(fd, "rb", closefd=True)
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise UnreadableFile(f"is not a readable file ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise UnreadableFile(f"is larger than {limit} bytes, the most read from such a file")
+    return data

@@ -1,0 +1,70 @@
+"""What live DNS has at ``mta-sts.<domain>`` before the stack deploys its policy host there.
+
+A hand-made or hosted MTA-STS setup (or this stack's previous host kind) leaves an ``A`` /
+``AAAA`` record or a ``CNAME`` at the policy host's name. Depending on the host and the DNS
+provider, the stack's own record then cannot be created: Route53 puts no alias beside a CNAME,
+Cloudflare refuses a second A/AAAA/CNAME at one name (error 81053) and a Worker custom domain
+over any record (error 100117). The program's preflight
+(:mod:`pulumi_mta_sts.program.preflight`) looks first, through the run's one resolver, so the
+deploy stops before anything is created instead of half-way.
+
+This module only looks; what is in the way of which host is decided by the preflight. Nothing
+here reads the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dns.exception
+import dns.rdatatype
+import dns.resolver
+
+__all__ = ["LOOKUP_ERRORS", "HostAnswer", "live_host_records"]
+
+#: What a failed look-up raises (callers turn it into a warning).
+LOOKUP_ERRORS: tuple[type[BaseException], ...] = (dns.exception.DNSException, OSError)
+
+
+@dataclass(frozen=True)
+class HostAnswer:
+    """The records live DNS has at one name."""
+
+    name: str
+    cname: str | None = None
+    """The CNAME's target (lower case, no trailing dot), ``None`` when the name has no CNAME."""
+    addresses: tuple[str, ...] = ()
+    """The A and AAAA addresses the name resolves to (through the CNAME, if any)."""
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at the name: the stack's record can be created."""
+        return self.cname is None and not self.addresses
+
+
+def _cname(name: str, resolver: dns.resolver.Resolver) -> str | None:
+    try:
+        answer = resolver.resolve(name, "CNAME", raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return None
+    if answer.rrset is None:
+        return None
+    return str(answer.rrset[0].target).rstrip(".").lower()
+
+
+def _addresses(name: str, rtype: str, resolver: dns.resolver.Resolver) -> list[str]:
+    try:
+        answer = resolver.resolve(name, rtype, raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return []
+    wanted = dns.rdatatype.from_text(rtype)
+    return [rdata.to_text() for rrset in answer.response.answer if rrset.rdtype == wanted for rdata in rrset]
+
+
+def live_host_records(name: str, resolver: dns.resolver.Resolver) -> HostAnswer:
+    """The CNAME and the addresses at ``name`` (``mta-sts.<domain>``), asked of ``resolver``.
+    Raises ``dns.exception.DNSException`` (or ``OSError``) when the name cannot be looked up;
+    the caller turns that into a warning."""
+    cname = _cname(name, resolver)
+    addresses = [*_addresses(name, "A", resolver), *_addresses(name, "AAAA", resolver)]
+    return HostAnswer(name, cname, tuple(addresses))
