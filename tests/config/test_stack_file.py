@@ -114,7 +114,25 @@ def test_values_are_handed_over_as_the_engine_does() -> None:
 
 
 # ---- ambiguity: the three readings must agree in the mta-sts namespace ------------------------------
-AMBIGUOUS = ["yes", "No", "on", "OFF", "y", "n", "1:00:00", "0o17", "017", "0b101", "1_000", "1e3", "08", "2024-01-01"]
+AMBIGUOUS = [
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "n",
+    "1:00:00",
+    "0o17",
+    "017",
+    "0b101",
+    "1_000",
+    "1e3",
+    "08",
+    "2024-01-01",
+    "0b_",
+    "0x_",
+    "1_",
+]
 
 
 @pytest.mark.parametrize("text", AMBIGUOUS)

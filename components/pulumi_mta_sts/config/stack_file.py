@@ -255,6 +255,8 @@ def _yaml11_scalar(text: str) -> Any:
             return ("number", text)  # beyond any 64-bit value; do not ask int() for thousands of digits
         if tag.endswith((":int", ":float", ":bool", ":null", ":timestamp")):
             return loader.construct_object(yaml.ScalarNode(tag, text))
+    except (ValueError, OverflowError, yaml.YAMLError):
+        return ("error", text)  # resolved as a number or date that PyYAML then fails to read (e.g. 0b_)
     finally:
         loader.dispose()
     return text
@@ -302,7 +304,7 @@ def _show(value: Any) -> str:
     if isinstance(value, GoTime | date):
         return "a date"
     if isinstance(value, tuple):
-        return "a number"
+        return "an error" if value[0] == "error" else "a number"
     if isinstance(value, str):
         return f"the text {_short(value)!r}"
     return _short(repr(value))
