@@ -410,7 +410,10 @@ def _load_policy(c: _Collector, raw: object) -> Policy | None:
         extensions = None
     max_age = value.get("max_age", defaults.DEFAULT_MAX_AGE)
     policy, problems = validate_policy(mode, value.get("mx"), max_age, extensions)
-    c.problems.extend(p.under(_key("policy")) for p in problems)
+    # A problem of the whole policy (its rendered size) names mta-sts:policy itself.
+    c.problems.extend(
+        Problem(_key("policy"), p.value, p.reason) if p.field == "policy" else p.under(_key("policy")) for p in problems
+    )
     return policy
 
 
