@@ -16,10 +16,10 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
-from dnslib import AAAA, CAA, CNAME, MX, QTYPE, RCODE, RR, TXT, A, DNSError, DNSHeader, DNSRecord
+from dnslib import AAAA, CAA, CNAME, MX, NS, QTYPE, RCODE, RR, TXT, A, DNSError, DNSHeader, DNSRecord
 from dnslib.server import DNSHandler, DNSLogger, DNSServer
 
-_RDATA = {"A": A, "AAAA": AAAA, "CNAME": CNAME, "TXT": TXT}
+_RDATA = {"A": A, "AAAA": AAAA, "CNAME": CNAME, "NS": NS, "TXT": TXT}
 
 
 def _norm(name: str) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pulumi_mta_sts.core.errors import InputError, MissingExtraError
 
 #: Sub-command modules, in the order ``--help`` lists them.
-COMMANDS = ("render", "plan", "check", "reports", "receiver")
+COMMANDS = ("init", "render", "plan", "check", "reports", "receiver")
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -88,7 +88,9 @@ __all__ = [
     "project_name",
     "read_stack_file",
     "rua_problem_key",
+    "stack_name_problems",
     "stack_values",
+    "stacks_dir_problems",
     "tags_problems",
     "verify_timeout_problems",
     "whole_number_problems",
@@ -563,13 +565,13 @@ def project_name(folder: Path) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _stack_name_problems(stack: str) -> list[Problem]:
+def stack_name_problems(stack: str) -> list[Problem]:
     if isinstance(stack, str) and _STACK_NAME.fullmatch(stack):
         return []
     return [Problem("--stack", stack, "must be a stack name such as example-com (letters, digits, '-', '_', '.')")]
 
 
-def _stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
+def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
     if folder.is_dir():
         return []
     what = "does not exist" if not os.path.lexists(folder) else "is not a directory"
@@ -590,11 +592,11 @@ def _stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
 def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
     """``<stacks_dir>/Pulumi.<stack>.yaml``; raises :class:`InputError` when the name is not a stack
     name, the folder is not a directory, or the file does not exist or is not a regular file."""
-    problems = _stack_name_problems(stack)
+    problems = stack_name_problems(stack)
     if problems:
         raise InputError(problems)
     folder = stacks_dir or find_stacks_dir()
-    problems = _stacks_dir_problems(folder, stacks_dir is not None)
+    problems = stacks_dir_problems(folder, stacks_dir is not None)
     if problems:
         raise InputError(problems)
     path = folder / f"Pulumi.{stack}.yaml"

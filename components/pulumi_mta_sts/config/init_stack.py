@@ -1,0 +1,234 @@
+"""The pure half of ``mta-sts init``: which DNS provider name servers belong to, which ``mx``
+patterns cover a domain's live MX hosts, and the text of the stack file that is written.
+
+No I/O here: ``net/domain_survey.py`` asks DNS and fetches the policy; this module only decides.
+A pattern is either an MX host's exact name or ``*.<suffix>`` for a suffix a mail provider
+documents; a wildcard replaces exactly one label (RFC 8461 §4.1), and only for a host that has
+exactly one label before the documented suffix, so no pattern is broader than the provider's
+own MX names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pulumi_mta_sts.core import defaults
+from pulumi_mta_sts.core.errors import Problem
+from pulumi_mta_sts.core.hostnames import normalize_mx_pattern
+from pulumi_mta_sts.core.matching import uncovered
+from pulumi_mta_sts.core.records import validate_rua
+
+__all__ = [
+    "INIT_DEFAULT_MAX_AGE",
+    "INIT_DEFAULT_MODE",
+    "MAIL_PROVIDERS",
+    "InitChoices",
+    "MailProvider",
+    "PatternChoice",
+    "dns_provider_of",
+    "mx_patterns",
+    "pattern_for",
+    "split_rua",
+    "stack_name_for",
+    "stack_text",
+    "unusable_patterns",
+]
+
+#: What ``init`` writes when the domain has no policy yet: the toolkit's one set of defaults.
+INIT_DEFAULT_MODE = defaults.DEFAULT_MODE
+INIT_DEFAULT_MAX_AGE = defaults.DEFAULT_MAX_AGE
+#: The ``aws:region`` written for a Route53 stack (should move to ``core/defaults.py``).
+INIT_AWS_REGION = "us-east-1"
+
+#: Host kind that goes with each DNS provider (the stack's default pairing).
+HOST_OF_PROVIDER = {"route53": "cloudfront", "cloudflare": "worker"}
+
+
+@dataclass(frozen=True)
+class MailProvider:
+    """A mail provider whose MX names are ``<one label>.<suffix>``; ``wildcard`` False means the
+    provider's names share no suffix narrow enough for ``*.``, so hosts stay exact."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    source: str
+    wildcard: bool = True
+
+
+#: Mail providers and the documentation each suffix comes from.
+MAIL_PROVIDERS: tuple[MailProvider, ...] = (
+    MailProvider(
+        "Google Workspace",
+        ("aspmx.l.google.com",),
+        "https://support.google.com/a/answer/174125 (ALT1..ALT4.ASPMX.L.GOOGLE.COM)",
+    ),
+    MailProvider(
+        "Microsoft 365",
+        ("mail.protection.outlook.com",),
+        "https://learn.microsoft.com/purview/enhancing-mail-flow-with-mta-sts (mx: *.mail.protection.outlook.com)",
+    ),
+    MailProvider(
+        "Fastmail",
+        ("messagingengine.com",),
+        "https://www.fastmail.help/hc/en-us/articles/360060591153 (in1-smtp/in2-smtp.messagingengine.com)",
+    ),
+    MailProvider("Proton", ("protonmail.ch",), "https://proton.me/support/custom-domain (mail/mailsec.protonmail.ch)"),
+    MailProvider(
+        "Zoho",
+        ("zoho.com", "zoho.eu", "zoho.in", "zoho.com.au", "zoho.jp"),
+        "https://www.zoho.com/mail/help/adminconsole/configure-email-delivery.html (mx/mx2/mx3.zoho.<region>)",
+    ),
+    MailProvider(
+        "Amazon SES inbound",
+        ("amazonaws.com",),
+        "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-mx-record.html "
+        "(inbound-smtp.<region>.amazonaws.com; exact names: *.<region>.amazonaws.com is every AWS service)",
+        wildcard=False,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PatternChoice:
+    """The pattern chosen for one MX host, and the provider it came from (``None``: exact name)."""
+
+    host: str
+    pattern: str
+    provider: str | None = None
+
+
+def _provider_suffix(host: str) -> tuple[MailProvider, str] | None:
+    for provider in MAIL_PROVIDERS:
+        for suffix in provider.suffixes:
+            if host.endswith("." + suffix):
+                return provider, suffix
+    return None
+
+
+def pattern_for(host: str) -> PatternChoice:
+    """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``."""
+    found = _provider_suffix(host)
+    if found is None:
+        return PatternChoice(host, host)
+    provider, suffix = found
+    one_label = "." not in host[: -len(suffix) - 1]
+    if provider.wildcard and one_label:
+        return PatternChoice(host, "*." + suffix, provider.name)
+    return PatternChoice(host, host, provider.name)
+
+
+def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> tuple[list[str], list[PatternChoice]]:
+    """``existing`` patterns, plus a pattern for every host they do not cover, in MX order. The
+    result always covers every host in ``hosts``."""
+    patterns = list(existing)
+    choices: list[PatternChoice] = []
+    for host in uncovered(hosts, patterns):
+        choice = pattern_for(host)
+        choices.append(choice)
+        if choice.pattern not in patterns:
+            patterns.append(choice.pattern)
+    return patterns, choices
+
+
+def unusable_patterns(patterns: Sequence[str]) -> list[Problem]:
+    """Why a pattern found in DNS cannot go into a policy as it is (the same rule the stack's
+    loader applies), so ``init`` never writes a file ``mta-sts plan`` would refuse."""
+    problems: list[Problem] = []
+    for pattern in patterns:
+        normal, found = normalize_mx_pattern(pattern, "mx")
+        if normal != pattern:
+            problems += found or [Problem("mx", pattern, f"is written {normal!r} in a policy")]
+    return problems
+
+
+def split_rua(ruas: Sequence[str]) -> tuple[list[str], list[Problem]]:
+    """The live ``rua`` URIs the stack accepts as they are, and the problems of the others."""
+    kept: list[str] = []
+    problems: list[Problem] = []
+    for uri in ruas:
+        found = validate_rua(uri)
+        problems += found
+        if not found:
+            kept.append(uri)
+    return kept, problems
+
+
+def dns_provider_of(nameservers: Sequence[str]) -> str | None:
+    """``route53`` for ``awsdns-`` name servers, ``cloudflare`` for ``*.ns.cloudflare.com``,
+    ``None`` for anything else (mixed sets included: the caller names them)."""
+    kinds = {_provider_of_one(ns) for ns in nameservers}
+    if len(kinds) == 1:
+        return kinds.pop()
+    return None
+
+
+def _provider_of_one(nameserver: str) -> str | None:
+    labels = nameserver.lower().rstrip(".").split(".")
+    if any(label.startswith("awsdns-") for label in labels):
+        return "route53"
+    if len(labels) == 4 and labels[1:] == ["ns", "cloudflare", "com"]:
+        return "cloudflare"
+    return None
+
+
+def stack_name_for(domain: str) -> str:
+    """The default stack name: the domain with dots as dashes (``example.com`` -> ``example-com``)."""
+    return domain.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class InitChoices:
+    """Everything the written stack file says."""
+
+    domain: str
+    provider: str
+    zone: str
+    mode: str
+    max_age: int
+    mx: tuple[str, ...]
+    rua: tuple[str, ...] = ()
+
+
+def _quoted(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML), so no value changes meaning."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def _region_lines(provider: str) -> list[str]:
+    if provider != "route53":
+        return []
+    return [f"  aws:region: {INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely"]
+
+
+def _reporting_lines(choices: InitChoices) -> list[str]:
+    if choices.rua:
+        return ["  mta-sts:reporting:", "    rua:", *(f"      - {_quoted(uri)}" for uri in choices.rua)]
+    return [
+        "  # mta-sts:reporting:            # where senders send TLS-RPT reports (RFC 8460); set it, then plan",
+        "  #   rua:",
+        f"  #     - mailto:tlsrpt@{choices.domain}",
+    ]
+
+
+def stack_text(choices: InitChoices) -> str:
+    """The stack file for ``choices``: every value quoted, so YAML reads back exactly what DNS said."""
+    lines = [
+        f"# Written by `mta-sts init {choices.domain}` from what live DNS said; review, then `mta-sts plan`.",
+        "config:",
+        *_region_lines(choices.provider),
+        f"  mta-sts:domain: {_quoted(choices.domain)}",
+        "  mta-sts:dns:",
+        f"    provider: {choices.provider}",
+        f"    zone_name: {_quoted(choices.zone)}",
+        "  mta-sts:host:",
+        f"    kind: {HOST_OF_PROVIDER[choices.provider]}",
+        "  mta-sts:policy:",
+        f"    mode: {choices.mode}",
+        f"    max_age: {choices.max_age}",
+        "    mx:",
+        *(f"      - {_quoted(pattern)}" for pattern in choices.mx),
+        *_reporting_lines(choices),
+    ]
+    return "\n".join(lines) + "\n"
