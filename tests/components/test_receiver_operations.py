@@ -49,15 +49,12 @@ from .test_receiver_component import API_ENDPOINT, REGION
 DAY = 86400
 
 
-OperatingSettings = ReceiverSettings  # the operating fields (https_rate_limit ...) are settings like the others
-
-
 def operating_problems(settings: ReceiverSettings) -> list[Problem]:
     """What the config layer (and so the component) says of ``settings`` for example.com."""
     return check_receiver_settings("example.com", settings)
 
 
-BASE = OperatingSettings(region=REGION, rule_set_name="shared-rules")
+BASE = ReceiverSettings(region=REGION, rule_set_name="shared-rules")
 
 
 @pytest.fixture
@@ -112,7 +109,7 @@ def test_the_configured_bound_is_what_the_stage_and_function_get(
     mocks: Recorder, rate: int, burst: int, reserved: int | None
 ) -> None:
     mocks.resources.clear()
-    chosen = OperatingSettings(
+    chosen = ReceiverSettings(
         region=REGION,
         rule_set_name="r",
         https_rate_limit=rate,
@@ -130,7 +127,7 @@ def test_the_configured_bound_is_what_the_stage_and_function_get(
     value=st.one_of(st.integers(max_value=0), st.integers(min_value=10_001), st.booleans(), st.text(max_size=3)),
 )
 def test_a_bound_out_of_range_is_a_problem_naming_the_setting(field: str, value: object) -> None:
-    problems = operating_problems(OperatingSettings(region=REGION, rule_set_name="r", **{field: value}))  # type: ignore[arg-type]
+    problems = operating_problems(ReceiverSettings(region=REGION, rule_set_name="r", **{field: value}))  # type: ignore[arg-type]
     assert [p.field for p in problems] == [field]
     assert "whole number" in problems[0].reason
 
@@ -142,7 +139,7 @@ def test_the_default_bound_caps_what_anyone_can_make_the_function_do_in_a_day() 
 
 
 def test_a_reserved_concurrency_problem_says_why_it_is_optional() -> None:
-    [problem] = operating_problems(OperatingSettings(region=REGION, rule_set_name="r", reserved_concurrency=0))
+    [problem] = operating_problems(ReceiverSettings(region=REGION, rule_set_name="r", reserved_concurrency=0))
     assert "quota of 10" in problem.reason and "throttle" in problem.reason
 
 
@@ -161,7 +158,7 @@ def test_no_alarm_fires_on_one_request_and_each_notifies_once_per_episode(
     mocks.resources.clear()
     deploy(
         mocks,
-        OperatingSettings(region=REGION, rule_set_name="r", silence_days=silence, failed_sessions_threshold=threshold),
+        ReceiverSettings(region=REGION, rule_set_name="r", silence_days=silence, failed_sessions_threshold=threshold),
     )
     alarms = _alarms(mocks)
     assert len(alarms) == 5
@@ -179,7 +176,7 @@ def test_the_silence_alarm_waits_for_the_first_report_then_notifies_on_silence(m
     """Missing data ``missing``: right after deploy (no data at all) the alarm stays in its initial
     INSUFFICIENT_DATA without a transition, so nothing is sent; once reports came, N days without
     one make it INSUFFICIENT_DATA again, and that transition notifies."""
-    deploy(mocks, OperatingSettings(region=REGION, rule_set_name="r", silence_days=3))
+    deploy(mocks, ReceiverSettings(region=REGION, rule_set_name="r", silence_days=3))
     silent = _alarms(mocks)["tlsrpt-silent-example-com"]
     topic = mocks.one("aws:sns/topic:Topic").state["arn"]
     assert silent["treatMissingData"] == "missing"  # never "breaching": that fires at deploy
@@ -208,13 +205,13 @@ def test_the_rule_stores_then_invokes_then_stops_the_rule_set(mocks: Recorder) -
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_the_rule_goes_right_after_the_named_rule(mocks: Recorder, after: str) -> None:
     mocks.resources.clear()
-    deploy(mocks, OperatingSettings(region=REGION, rule_set_name="shared", rule_after=after))
+    deploy(mocks, ReceiverSettings(region=REGION, rule_set_name="shared", rule_after=after))
     assert mocks.one("aws:ses/receiptRule:ReceiptRule").inputs["after"] == after
 
 
 @pytest.mark.parametrize("after", ["", "-bounce", "bounce-", "a" * 64, "bounce all", "règle", 7])
 def test_a_bad_rule_after_is_a_problem_naming_it(after: object) -> None:
-    [problem] = operating_problems(OperatingSettings(region=REGION, rule_set_name="r", rule_after=after))  # type: ignore[arg-type]
+    [problem] = operating_problems(ReceiverSettings(region=REGION, rule_set_name="r", rule_after=after))  # type: ignore[arg-type]
     assert problem.field == "rule_after" and "first" in problem.reason
 
 
@@ -222,7 +219,7 @@ def test_a_bad_rule_after_is_a_problem_naming_it(after: object) -> None:
 
 
 def test_junk_and_test_reports_expire_early_and_their_old_versions_after_a_day(mocks: Recorder) -> None:
-    deploy(mocks, OperatingSettings(region=REGION, rule_set_name="r", quarantine_retention_days=14))
+    deploy(mocks, ReceiverSettings(region=REGION, rule_set_name="r", quarantine_retention_days=14))
     rules = {
         r["id"]: r
         for r in mocks.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]

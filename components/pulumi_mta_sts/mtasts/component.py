@@ -68,7 +68,7 @@ from pulumi_mta_sts.core.records import (
 )
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.base import PolicyHost
-from pulumi_mta_sts.net.existing_records import unmanaged_record_warnings
+from pulumi_mta_sts.net.existing_records import ADOPT_SECTION, unmanaged_record_warnings
 
 from .policy_live import PolicyLive, PolicyLiveArgs
 
@@ -295,4 +295,4 @@ class MtaSts(pulumi.ComponentResource):
                 f"`pulumi import {target.type_token} {self._resource_name}-{label}-txt '{target.import_id}' "
                 f"--parent '{prefix}=<URN of {prefix}>'`"
             )
-        return "README 'Adopting existing records'; e.g. " + " / ".join(hints)
+        return f"{ADOPT_SECTION}; e.g. " + " / ".join(hints)

@@ -31,9 +31,11 @@ import dns.resolver
 from pulumi_mta_sts.core.policy import is_toolkit_id
 from pulumi_mta_sts.core.records import STS_VERSION, TLSRPT_VERSION, DnsRecord, parse_sts_records, parse_tlsrpt_records
 
-__all__ = ["ADOPT_HINT", "live_txt", "unmanaged_record_warnings"]
+__all__ = ["ADOPT_HINT", "ADOPT_SECTION", "live_txt", "unmanaged_record_warnings"]
 
-ADOPT_HINT = "see README 'Adopting existing records'"
+#: Where the adoption steps are documented (the README only links there now).
+ADOPT_SECTION = "docs/deploying.md 'Adopting existing records'"
+ADOPT_HINT = f"see {ADOPT_SECTION}"
 
 
 def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:

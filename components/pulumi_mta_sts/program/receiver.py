@@ -63,7 +63,7 @@ class TlsRptReceiverPart:
                 "mailbox": receiver.mailbox,
                 "bucket": receiver.bucket_name,
                 "alarm_topic": receiver.topic_arn,
-                "https_endpoint": receiver.function_url,
+                "https_endpoint": receiver.https_endpoint,
             }
         }
         return BuiltPart(
