@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pulumi_mta_sts.core import InputError, Policy, Problem
     from pulumi_mta_sts.core.errors import MissingExtraError
     from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
-    from pulumi_mta_sts.mtasts import MtaSts, MtaStsArgs
+    from pulumi_mta_sts.mtasts import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
     from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
 
 __version__ = "0.1.0"
@@ -28,6 +28,10 @@ __version__ = "0.1.0"
 _SOURCES: dict[str, str] = {
     "MtaSts": "pulumi_mta_sts.mtasts",
     "MtaStsArgs": "pulumi_mta_sts.mtasts",
+    "MtaStsFleet": "pulumi_mta_sts.mtasts",
+    "MtaStsFleetArgs": "pulumi_mta_sts.mtasts",
+    "FleetDomainArgs": "pulumi_mta_sts.mtasts",
+    "DelegationArgs": "pulumi_mta_sts.mtasts",
     "TlsRptReceiver": "pulumi_mta_sts.receiver",
     "TlsRptReceiverArgs": "pulumi_mta_sts.receiver",
     "Route53Dns": "pulumi_mta_sts.dns",
@@ -45,11 +49,15 @@ _SOURCES: dict[str, str] = {
 __all__ = [
     "CloudflareDns",
     "CloudflareDnsArgs",
+    "DelegationArgs",
     "DnsConfig",
+    "FleetDomainArgs",
     "InputError",
     "MissingExtraError",
     "MtaSts",
     "MtaStsArgs",
+    "MtaStsFleet",
+    "MtaStsFleetArgs",
     "Policy",
     "Problem",
     "ReceiverSettings",

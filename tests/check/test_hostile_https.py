@@ -185,7 +185,7 @@ def test_a_truncated_chunked_body_is_a_failed_fetch(hostile: HostileServer, trus
 @st.composite
 def answers(draw: st.DrawFn) -> tuple[bytes, bool]:
     """A response (interim answers, headers, a framing, maybe cut short) and whether a sender
-    accepts it: the head within the limits and http.client's 100 fields, the body complete."""
+    accepts it: the head within the limits and http.client's 100 lines, the body complete."""
     interim = draw(st.integers(0, 4))
     fields = draw(st.integers(0, 130))
     width = draw(st.sampled_from([1, 100, 700, 3000]))
@@ -205,8 +205,22 @@ def answers(draw: st.DrawFn) -> tuple[bytes, bool]:
     prefix = b"HTTP/1.1 100 Continue\r\n\r\n" * interim
     head_bytes = len(prefix) + len(final)
     head_lines = 2 * interim + len(head) + 1
-    within = head_bytes <= MAX_HEAD_BYTES and head_lines <= MAX_HEAD_LINES and len(head) - 1 <= 100
+    # http.client reads at most 100 lines of a head, the empty line ending it included: 99 fields
+    fields_within = len(head) - 1 < 100
+    within = head_bytes <= MAX_HEAD_BYTES and head_lines <= MAX_HEAD_LINES and fields_within
     return prefix + final + payload, within and not framing.endswith("short")
+
+
+@pytest.mark.parametrize(("fields", "accepted"), [(99, True), (100, False)])
+def test_the_header_count_limit_is_http_clients_100_lines(
+    hostile: HostileServer, trust: ssl.SSLContext, fields: int, accepted: bool
+) -> None:
+    # The boundary the generated answers' oracle models, pinned: the empty line ends the head and counts.
+    extra = "".join(f"X-F{i}: v\r\n" for i in range(fields - 2))
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n{extra}Content-Length: {len(POLICY)}\r\n\r\n"
+    got = fetch(hostile, trust, serve_http(lambda peer: peer.send(head.encode() + POLICY)), timeout=GENEROUS)
+    assert isinstance(got.verdict, Accepted) is accepted, got.error
+    assert accepted or "more than 100 headers" in str(got.error)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

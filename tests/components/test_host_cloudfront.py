@@ -49,7 +49,7 @@ def rec(pulumi_mocks: Recorder, provider: str) -> Recorder:
 
 def test_the_full_set_of_resources(rec: Recorder, provider: str) -> None:
     expected = {
-        "mta-sts:mtasts:MtaSts": 1,
+        "mta-sts:index:MtaSts": 1,
         DNS_COMPONENT[provider]: 1,
         "mta-sts:hosting:CloudFrontHost": 1,
         "aws:s3/bucket:Bucket": 1,
@@ -228,3 +228,43 @@ def test_the_validation_cname_and_the_alias_overwrite_earlier_records_on_route53
         assert taken_over == set()
     # the TXT records never overwrite: a hand-made one is adopted on purpose (pulumi import)
     assert all("allowOverwrite" not in r.inputs for r in records if r.inputs.get("type") == "TXT")
+
+
+def _domain_of_length(length: int) -> str:
+    """A valid domain of exactly ``length`` characters: labels of at most 63, ending in ``.com``."""
+    body, labels = length - len(".com"), []
+    while body > 0:
+        label = min(body, 63) if body != 64 else 62  # never leave a lone dot's worth
+        labels.append("a" * label)
+        body -= label + 1
+    return ".".join(labels) + ".com"
+
+
+@pytest.mark.parametrize("length", [40, 56, 57, 60, 64])
+def test_the_certificate_names_fit_acms_64_character_common_name(pulumi_mocks: Recorder, length: int) -> None:
+    domain = _domain_of_length(length)
+    assert len(domain) == length
+    host = f"mta-sts.{domain}"
+    args = MtaStsArgs(domain=domain, policy=POLICY, dns=DnsConfig("route53", zone_id="Z1"), host="cloudfront")
+    pulumi_mocks.run(lambda: MtaSts("long", args))
+    cert = pulumi_mocks.one("aws:acm/certificate:Certificate")
+    names = [cert.inputs["domainName"], *cert.inputs.get("subjectAlternativeNames", [])]
+    assert len(cert.inputs["domainName"]) <= 64
+    assert sorted(names) == sorted({host, domain} if len(host) > 64 else {host})
+    cnames = [r for r in pulumi_mocks.of_type(DNS_RECORD["route53"]) if "certificate-validation-cname" in r.name]
+    options = {o["domainName"]: o["resourceRecordName"].rstrip(".") for o in cert.state["domainValidationOptions"]}
+    assert sorted(r.inputs["name"] for r in cnames) == sorted(options[name] for name in names)  # every name validated
+    validation = pulumi_mocks.one("aws:acm/certificateValidation:CertificateValidation")
+    assert all(validation.depends_on(r) for r in cnames)
+
+
+@pytest.mark.parametrize("length", [65, 100, 200])
+def test_a_domain_too_long_for_any_acm_common_name_is_refused_naming_the_field(
+    pulumi_mocks: Recorder, length: int
+) -> None:
+    domain = _domain_of_length(length)
+    args = MtaStsArgs(domain=domain, policy=POLICY, dns=DnsConfig("route53", zone_id="Z1"), host="cloudfront")
+    with pytest.raises(Exception, match=r"domain.*64 characters.*host\.kind: worker") as raised:
+        pulumi_mocks.run(lambda: MtaSts("long", args))
+    assert "Traceback" not in str(raised.value)
+    assert not pulumi_mocks.of_type("aws:acm/certificate:Certificate")

@@ -39,7 +39,7 @@ def rec(pulumi_mocks: Recorder) -> Recorder:
 
 def test_the_full_set_of_resources_has_no_s3_and_no_acm(rec: Recorder) -> None:
     assert Counter(r.type for r in rec.resources) == {
-        "mta-sts:mtasts:MtaSts": 1,
+        "mta-sts:index:MtaSts": 1,
         "mta-sts:dns:CloudflareDns": 1,
         "mta-sts:hosting:WorkerHost": 1,
         "cloudflare:index/workersScript:WorkersScript": 1,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.names import (
+    ACM_COMMON_NAME_LIMIT,
     AUTONAME_SUFFIX_LENGTH,
     CLOUDFRONT_FUNCTION,
     CLOUDFRONT_OAC,
@@ -41,6 +42,17 @@ HOSTS = [("route53", "cloudfront"), ("cloudflare", "cloudfront"), ("cloudflare",
 #: The longest domain MTA-STS with TLS-RPT can use: `_smtp._tls.<domain>` is at most 253.
 LONGEST = ".".join(["a" * 62 + "9", "b" * 62 + "8", "c" * 62 + "7", "d" * 50])
 IDN = "bücher-und-zeitschriften-für-alle-leserinnen.straße-der-einheit-münchen.zürich-ölgesellschaft.example"
+#: The longest domain a CloudFront host takes: ACM needs a certificate name of at most 64
+#: characters (core/names.py: the domain itself once mta-sts.<domain> is longer).
+LONGEST_CLOUDFRONT = ".".join(["a" * 40 + "9", "b" * 17 + "8", "c" * 3])
+IDN_CLOUDFRONT = "bücher-für-alle-9.straße-münchen-8.example"
+
+
+def longest(domain: str, kind: str) -> str:
+    """``domain``, or for the CloudFront host the longest domain of its kind that ACM can certify."""
+    if kind != "cloudfront" or len(idna.encode(domain, uts46=True)) <= ACM_COMMON_NAME_LIMIT:
+        return domain
+    return IDN_CLOUDFRONT if domain == IDN else LONGEST_CLOUDFRONT
 
 
 def deploy(domain: str, provider: str, kind: str) -> Recorder:
@@ -72,8 +84,18 @@ def assert_all_fit(rec: Recorder) -> None:
 @pytest.mark.parametrize(("provider", "kind"), HOSTS)
 @pytest.mark.parametrize("domain", [LONGEST, IDN, "mail-9.relay-2-1.example-industries.co.uk"])
 def test_named_domains_fit_every_limit(domain: str, provider: str, kind: str) -> None:
-    assert len(LONGEST) == 242
-    assert_all_fit(deploy(domain, provider, kind))
+    assert len(LONGEST) == 242 and len(LONGEST_CLOUDFRONT) == ACM_COMMON_NAME_LIMIT
+    assert len(idna.encode(IDN_CLOUDFRONT, uts46=True)) <= ACM_COMMON_NAME_LIMIT
+    assert_all_fit(deploy(longest(domain, kind), provider, kind))
+
+
+@pytest.mark.parametrize("provider", ["route53", "cloudflare"])
+@pytest.mark.parametrize("domain", [LONGEST, IDN, LONGEST_CLOUDFRONT + "x"])
+def test_a_domain_acm_cannot_certify_is_refused_for_cloudfront_before_any_resource(domain: str, provider: str) -> None:
+    with pytest.raises(InputError) as caught:
+        deploy(domain, provider, "cloudfront")
+    assert {p.field for p in caught.value.problems} == {"domain"}
+    assert "host.kind: worker" in caught.value.problems[0].reason
 
 
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", fullmatch=True)
@@ -100,8 +122,9 @@ def test_every_servable_domain_fits_every_limit(domain: str, host: tuple[str, st
 
 @pytest.mark.parametrize(("provider", "kind"), HOSTS)
 def test_two_long_domains_that_differ_after_the_cut_get_different_names(provider: str, kind: str) -> None:
-    first = {what.split()[0]: name for _, name, what in physical_names(deploy(LONGEST, provider, kind))}
-    other = LONGEST[:-1] + "e"
+    domain = longest(LONGEST, kind)
+    first = {what.split()[0]: name for _, name, what in physical_names(deploy(domain, provider, kind))}
+    other = domain[:-1] + "e"
     second = {what.split()[0]: name for _, name, what in physical_names(deploy(other, provider, kind))}
     for type_token, name in first.items():
         if type_token != "aws:s3/bucket:Bucket":  # autonamed: unique by Pulumi's random suffix
@@ -125,7 +148,7 @@ def test_example_size_names_are_todays(provider: str, kind: str, expected: set[s
 
 
 def test_the_autonamed_bucket_keeps_room_for_pulumis_suffix() -> None:
-    [bucket] = deploy(LONGEST, "route53", "cloudfront").of_type("aws:s3/bucket:Bucket")
+    [bucket] = deploy(LONGEST_CLOUDFRONT, "route53", "cloudfront").of_type("aws:s3/bucket:Bucket")
     assert len(bucket.name) + AUTONAME_SUFFIX_LENGTH <= S3_BUCKET.limit
 
 

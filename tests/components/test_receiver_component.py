@@ -106,7 +106,7 @@ def test_receipt_rule_stores_in_s3_first_then_invokes_the_lambda_in_the_existing
     assert s3_action["position"] < lambda_action["position"]
     assert s3_action["bucketName"] == mocks.one("aws:s3/bucket:Bucket").state["bucket"]
     assert s3_action["objectKeyPrefix"] == "raw/email/"
-    assert lambda_action["functionArn"] == mocks.one("aws:lambda/function:Function").state["arn"]
+    assert lambda_action["functionArn"] == mocks.one("aws:lambda/function:Function", "tlsrpt-parser").state["arn"]
     assert lambda_action["invocationType"] == "Event"
     assert rule.inputs["ruleSetName"] == "default-rule-set"
     assert rule.inputs["recipients"] == ["reports@tlsrpt.example.com"]
@@ -145,11 +145,11 @@ def test_ses_may_invoke_the_function_and_write_raw_mail_only_for_this_rule_in_th
 def test_function_role_is_scoped_to_exact_arns_and_prefixes(mocks: Recorder) -> None:
     deploy(mocks)
     bucket = bucket_arn(mocks)
-    log_group = mocks.one("aws:cloudwatch/logGroup:LogGroup").state["arn"]
+    log_group = mocks.one("aws:cloudwatch/logGroup:LogGroup", "tlsrpt-parser-logs").state["arn"]
     queue = mocks.one("aws:sqs/queue:Queue").state["arn"]
     granted = {
         (action, resource)
-        for st in statements(mocks.one("aws:iam/rolePolicy:RolePolicy"))
+        for st in statements(mocks.one("aws:iam/rolePolicy:RolePolicy", "tlsrpt-parser-access"))
         for action in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
         for resource in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])
         if st["Effect"] == "Allow"
@@ -163,13 +163,14 @@ def test_function_role_is_scoped_to_exact_arns_and_prefixes(mocks: Recorder) -> 
         ("s3:PutObject", f"{bucket}/raw/https/*"),
         ("s3:PutObject", f"{bucket}/reports/*"),
         ("s3:PutObject", f"{bucket}/quarantine/*"),
+        ("s3:PutObject", f"{bucket}/tables/reports/*"),  # analytics (on by default): the JSON-lines table
         ("logs:CreateLogStream", f"{log_group}:*"),
         ("logs:PutLogEvents", f"{log_group}:*"),
         ("sqs:SendMessage", queue),
     }
-    assert json.loads(mocks.one("aws:iam/role:Role").inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
-        "Service": "lambda.amazonaws.com"
-    }
+    assert json.loads(mocks.one("aws:iam/role:Role", "tlsrpt-parser-role").inputs["assumeRolePolicy"])["Statement"][0][
+        "Principal"
+    ] == {"Service": "lambda.amazonaws.com"}
 
 
 def test_bucket_is_private_encrypted_versioned_with_retention(mocks: Recorder) -> None:
@@ -234,7 +235,7 @@ def test_every_alarm_notifies_the_topic_and_silence_notifies_on_insufficient_dat
     assert (failed["metricName"], failed["threshold"], failed["namespace"]) == ("FailedSessions", 5, "MtaSts/TlsRpt")
     subscription = mocks.one("aws:sns/topicSubscription:TopicSubscription")
     assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "ops@example.com")
-    env = mocks.one("aws:lambda/function:Function").inputs["environment"]["variables"]
+    env = mocks.one("aws:lambda/function:Function", "tlsrpt-parser").inputs["environment"]["variables"]
     assert env["DOMAINS"] == "example.com,example.org"
 
 
@@ -261,7 +262,7 @@ def test_https_can_be_turned_off(mocks: Recorder) -> None:
 
 def test_function_ships_the_archive_handler_and_runs_in_the_chosen_region(mocks: Recorder) -> None:
     deploy(mocks)
-    function = mocks.one("aws:lambda/function:Function")
+    function = mocks.one("aws:lambda/function:Function", "tlsrpt-parser")
     assert function.inputs["handler"] == "pulumi_mta_sts.receiver_lambda.handler.handler"
     assert function.inputs["runtime"] == "python3.12"
     assert function.inputs["region"] == REGION
@@ -281,7 +282,7 @@ def test_children_have_the_component_as_parent_and_inherit_the_users_provider(mo
         )
 
     mocks.run(program)
-    component = mocks.one("mta-sts:receiver:TlsRptReceiver")
+    component = mocks.one("mta-sts:index:TlsRptReceiver")
     for resource in mocks.descendants_of(component):
         assert resource.parent_name in {"tlsrpt"}, resource.name
         if resource.custom:
@@ -335,13 +336,13 @@ def test_the_parts_add_no_component_of_their_own_so_no_urn_moves(mocks: Recorder
     """Storage, function, inbound, HTTPS and alarms are functions, not components: another
     parent in between would change every child's URN and replace deployed resources."""
     deploy(mocks, ReceiverSettings(region=REGION, create_rule_set=True), alarm_email="ops@example.com")
-    component = mocks.one("mta-sts:receiver:TlsRptReceiver")
+    component = mocks.one("mta-sts:index:TlsRptReceiver")
     children = mocks.children_of(component)
     made_by_the_receiver = [r for r in mocks.resources if r.custom and r.parent_name != "dns"]
     assert len(made_by_the_receiver) > 20 and children == made_by_the_receiver
     assert mocks.descendants_of(component) == children
     assert all(r.custom for r in children)
-    assert all(r.urn.startswith("urn:pulumi:test::mta-sts::mta-sts:receiver:TlsRptReceiver$aws:") for r in children)
+    assert all(r.urn.startswith("urn:pulumi:test::mta-sts::mta-sts:index:TlsRptReceiver$aws:") for r in children)
 
 
 def test_the_receiver_keeps_its_dns_backend_and_public_attributes(mocks: Recorder) -> None:

@@ -105,8 +105,8 @@ def _deploy(mocks: Recorder) -> None:
     mocks.run(program)
 
 
-def _arn(mocks: Recorder, type_token: str) -> Any:
-    return mocks.one(type_token).state["arn"]
+def _arn(mocks: Recorder, type_token: str, name: str | None = None) -> Any:
+    return mocks.one(type_token, name).state["arn"]
 
 
 def test_the_deployed_documents_name_the_receivers_own_arns(pulumi_mocks: Recorder) -> None:
@@ -116,20 +116,30 @@ def test_the_deployed_documents_name_the_receivers_own_arns(pulumi_mocks: Record
     assert pulumi_mocks.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"] == bucket_policy_document(
         bucket_arn=bucket, account=ACCOUNT, rule_arn=rule
     )
-    assert pulumi_mocks.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"] == parser_access_document(
+    assert pulumi_mocks.one("aws:iam/rolePolicy:RolePolicy", "tlsrpt-parser-access").inputs[
+        "policy"
+    ] == parser_access_document(
         bucket_arn=bucket,
-        log_group_arn=_arn(pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup"),
+        log_group_arn=_arn(pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup", "tlsrpt-parser-logs"),
         queue_arn=_arn(pulumi_mocks, "aws:sqs/queue:Queue"),
+        write_table=True,  # analytics is on by default
     )
-    assert pulumi_mocks.one("aws:iam/role:Role").inputs["assumeRolePolicy"] == LAMBDA_ASSUME_ROLE_POLICY
+    assert (
+        pulumi_mocks.one("aws:iam/role:Role", "tlsrpt-parser-role").inputs["assumeRolePolicy"]
+        == LAMBDA_ASSUME_ROLE_POLICY
+    )
     # the premise of the comparisons above: the ARNs differ, so a swapped name could not pass
-    arns = {bucket, _arn(pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup"), _arn(pulumi_mocks, "aws:sqs/queue:Queue")}
+    arns = {
+        bucket,
+        _arn(pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup", "tlsrpt-parser-logs"),
+        _arn(pulumi_mocks, "aws:sqs/queue:Queue"),
+    }
     assert len(arns) == 3
 
 
 def test_the_policies_wait_for_what_they_name(pulumi_mocks: Recorder) -> None:
     _deploy(pulumi_mocks)
-    role_policy = pulumi_mocks.one("aws:iam/rolePolicy:RolePolicy")
+    role_policy = pulumi_mocks.one("aws:iam/rolePolicy:RolePolicy", "tlsrpt-parser-access")
     for named in ("tlsrpt-reports", "tlsrpt-parser-logs", "tlsrpt-dead-letters", "tlsrpt-parser-role"):
         assert role_policy.depends_on(named), named
     bucket_policy = pulumi_mocks.one("aws:s3/bucketPolicy:BucketPolicy")

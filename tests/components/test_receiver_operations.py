@@ -85,7 +85,7 @@ def test_the_endpoint_is_a_throttled_http_api_whose_post_alone_reaches_the_funct
         "throttlingRateLimit": HTTPS_RATE_LIMIT,
         "throttlingBurstLimit": HTTPS_BURST_LIMIT,
     }
-    function = mocks.one("aws:lambda/function:Function")
+    function = mocks.one("aws:lambda/function:Function", "tlsrpt-parser")
     integration = mocks.one("aws:apigatewayv2/integration:Integration")
     assert (integration.inputs["integrationType"], integration.inputs["payloadFormatVersion"]) == ("AWS_PROXY", "2.0")
     assert integration.inputs["integrationUri"] == function.state["arn"]
@@ -119,7 +119,10 @@ def test_the_configured_bound_is_what_the_stage_and_function_get(
     deploy(mocks, chosen)
     stage = mocks.one("aws:apigatewayv2/stage:Stage")
     assert stage.inputs["defaultRouteSettings"] == {"throttlingRateLimit": rate, "throttlingBurstLimit": burst}
-    assert mocks.one("aws:lambda/function:Function").inputs.get("reservedConcurrentExecutions") == reserved
+    assert (
+        mocks.one("aws:lambda/function:Function", "tlsrpt-parser").inputs.get("reservedConcurrentExecutions")
+        == reserved
+    )
 
 
 @given(
@@ -239,7 +242,9 @@ def test_junk_and_test_reports_expire_early_and_their_old_versions_after_a_day(m
     assert rules["test-retention"]["filter"]["prefix"] == "test/"
     assert rules["test-retention"]["expiration"]["days"] == TEST_REPORT_DAYS
     assert rules["raw-retention"]["expiration"]["days"] == 365  # real reports' raw copies stay
-    grants = json.loads(mocks.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])["Statement"]
+    grants = json.loads(mocks.one("aws:iam/rolePolicy:RolePolicy", "tlsrpt-parser-access").inputs["policy"])[
+        "Statement"
+    ]
     assert {"s3:PutObjectTagging"} == {g["Action"] for g in grants if g["Sid"] == "TagJunk"}
 
 
@@ -305,8 +310,9 @@ def test_a_domain_with_no_room_for_the_reports_subdomain_is_refused_before_anyth
 def test_example_size_names_are_todays_so_nothing_is_replaced(mocks: Recorder) -> None:
     deploy(mocks, domain="example.net", name="example-net-tlsrpt-receiver")
     prefix = "example-net-tlsrpt-receiver-"
-    assert _autonamed(mocks)["aws:iam/role:Role"] == [prefix + "parser-role"]
-    assert _autonamed(mocks)["aws:lambda/function:Function"] == [prefix + "parser"]
+    roles = [prefix + "digest-schedule-role", prefix + "parser-role", prefix + "reader-role"]  # + digest (issue 15)
+    assert _autonamed(mocks)["aws:iam/role:Role"] == roles
+    assert _autonamed(mocks)["aws:lambda/function:Function"] == [prefix + "parser", prefix + "reader"]
     assert _autonamed(mocks)["aws:s3/bucket:Bucket"] == [prefix + "reports"]
     assert _autonamed(mocks)["aws:sqs/queue:Queue"] == [prefix + "dead-letters"]
     assert _autonamed(mocks)["aws:sns/topic:Topic"] == [prefix + "alarms"]

@@ -33,7 +33,7 @@ def ancestors(rec: Recorder, r: RecordedResource) -> list[str]:
 
 
 def test_three_domains_with_their_own_backends(rec: Recorder) -> None:
-    components = {r.name: r for r in rec.of_type("mta-sts:mtasts:MtaSts")}
+    components = {r.name: r for r in rec.of_type("mta-sts:index:MtaSts")}
     assert set(components) == {"example-com", "example-org", "example-net"}
     kinds = Counter(r.type for r in rec.resources if r.type.startswith("mta-sts:hosting:"))
     assert kinds == {"mta-sts:hosting:CloudFrontHost": 2, "mta-sts:hosting:WorkerHost": 1}
@@ -83,7 +83,7 @@ def test_the_readme_example_runs_as_written(pulumi_mocks: Recorder, monkeypatch:
     assert len(code.strip().splitlines()) <= 15
     monkeypatch.setenv(NO_LIVE_DNS_ENV, "1")
     pulumi_mocks.run(lambda: exec(compile(code, "README.md", "exec"), {}))
-    component = pulumi_mocks.one("mta-sts:mtasts:MtaSts")
+    component = pulumi_mocks.one("mta-sts:index:MtaSts")
     assert pulumi_mocks.stack_outputs["policy_id"]
     provider = pulumi_mocks.one("pulumi:providers:aws", "mail-account")
     custom = [r for r in pulumi_mocks.descendants_of(component) if r.custom and r.type.startswith("aws:")]
@@ -113,7 +113,7 @@ def test_the_readme_receiver_example_publishes_one_tlsrpt_record_with_every_rua(
     ]
     assert pulumi_mocks.stack_outputs["tlsrpt_rua"] == ["mailto:reports@tlsrpt.example.com", HTTP_API_ENDPOINT]
     provider = pulumi_mocks.one("pulumi:providers:aws", "mail-account")
-    receiver_component = pulumi_mocks.one("mta-sts:receiver:TlsRptReceiver")
+    receiver_component = pulumi_mocks.one("mta-sts:index:TlsRptReceiver")
     custom = [r for r in pulumi_mocks.descendants_of(receiver_component) if r.custom]
     assert custom and all(r.provider.startswith(provider.urn) for r in custom)
 

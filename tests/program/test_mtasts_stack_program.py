@@ -42,7 +42,7 @@ def stack_config(name: str) -> dict[str, str]:
 def test_the_program_builds_the_domain_of_the_stack_and_exports_its_outputs(pulumi_mocks: Recorder, stack: str) -> None:
     rec = run_program(stack_config(stack), stack)
     cfg = load_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml")
-    component = rec.one("mta-sts:mtasts:MtaSts")
+    component = rec.one("mta-sts:index:MtaSts")
     assert component.name == cfg.domain.replace(".", "-")
     out = rec.stack_outputs
     assert (out["domain"], out["policy_id"], out["policy_text"]) == (cfg.domain, cfg.policy.id, cfg.policy.render())
@@ -81,7 +81,7 @@ def test_under_pulumi_up_the_environment_switches_are_the_options(
     rec = make_recorder().install(stack="example-org", config=stack_config("example-org"))
     rec.run(lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
     assert rec.warnings == [
-        "preflight: live DNS disabled (MTA_STS_NO_LIVE_DNS); MX coverage of example.org not checked"
+        "preflight: live DNS disabled (--no-live-dns or MTA_STS_NO_LIVE_DNS); MX coverage of example.org not checked"
     ]
 
 

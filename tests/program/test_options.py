@@ -9,6 +9,7 @@ import os
 import dns.resolver
 import pytest
 
+from pulumi_mta_sts.cli import build_parser
 from pulumi_mta_sts.cli.plan import program_options
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError
@@ -95,8 +96,16 @@ def test_a_system_without_resolver_configuration_is_a_reason_not_an_error(monkey
 
 
 # ---- mta-sts plan's flags -------------------------------------------------------------------------
-def args(*, live_dns: bool = True, nameserver: list[str] | None = None) -> argparse.Namespace:
-    return argparse.Namespace(live_dns=live_dns, nameserver=nameserver or [])
+def args(*, live_dns: bool | None = None, nameserver: list[str] | None = None, timeout: str = "") -> argparse.Namespace:
+    """The Namespace ``mta-sts plan`` hands over, built by the real parser (``None``: no live-DNS flag)."""
+    argv = ["plan", "--stack", "example-com"]
+    if live_dns is not None:
+        argv.append("--live-dns" if live_dns else "--no-live-dns")
+    for server in nameserver or []:
+        argv += ["--nameserver", server]
+    if timeout:
+        argv += ["--timeout", timeout]
+    return build_parser().parse_args(argv)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +122,9 @@ def args(*, live_dns: bool = True, nameserver: list[str] | None = None) -> argpa
             {NO_LIVE_DNS_ENV: "1"},
             ProgramOptions(live_dns=False, nameservers=("10.0.0.2",)),
         ),
+        (args(live_dns=True), {NO_LIVE_DNS_ENV: "1"}, ProgramOptions()),  # the flag wins over the switch
+        (args(timeout="2.5"), {}, ProgramOptions(dns_timeout=2.5)),
+        (args(live_dns=False, timeout="2.5"), {}, ProgramOptions(live_dns=False)),
     ],
 )
 def test_plans_flags_become_the_options_with_the_switches_as_defaults(

@@ -12,7 +12,7 @@ import pytest
 from pulumi_mta_sts.config.stack import StackConfig, load_stack_config
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.net.resolver import make_resolver
-from pulumi_mta_sts.program.options import LiveDns, ProgramOptions, open_live_dns
+from pulumi_mta_sts.program.options import LIVE_DNS_DISABLED, LiveDns, ProgramOptions, open_live_dns
 from pulumi_mta_sts.program.preflight import check_mx_coverage, run_preflight
 from tests.livefixture.dns_server import DnsFixture, Zone
 
@@ -95,7 +95,7 @@ def test_run_preflight_asks_the_runs_resolver(dns_server: DnsFixture) -> None:
 def test_run_preflight_skips_when_live_dns_is_off() -> None:
     live = open_live_dns(ProgramOptions(live_dns=False))
     [warning] = run_preflight(config("moving.pf.test", ["mx1.moving.pf.test"]), live)
-    assert warning == "preflight: live DNS disabled (MTA_STS_NO_LIVE_DNS); MX coverage of moving.pf.test not checked"
+    assert warning == f"preflight: {LIVE_DNS_DISABLED}; MX coverage of moving.pf.test not checked"
 
 
 def test_run_preflight_without_a_resolver_says_why_and_goes_on() -> None:

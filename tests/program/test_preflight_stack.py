@@ -96,5 +96,5 @@ def test_without_live_dns_the_uncovered_mx_is_not_looked_up(stacks: Path) -> Non
     result = plan(write_stack(stacks, "moving", "moving.pf.test"), stacks, ProgramOptions(live_dns=False))
     assert result.resources
     assert result.warnings == [
-        "preflight: live DNS disabled (MTA_STS_NO_LIVE_DNS); MX coverage of moving.pf.test not checked"
+        "preflight: live DNS disabled (--no-live-dns or MTA_STS_NO_LIVE_DNS); MX coverage of moving.pf.test not checked"
     ]

@@ -123,7 +123,7 @@ def test_the_program_deploys_the_receiver_and_publishes_its_rua_beside_the_confi
     pulumi_mocks: Recorder,
 ) -> None:
     rec = run_program(with_receiver("example-com", RECEIVER, alarm_email="ops@example.com"))
-    receiver = rec.one("mta-sts:receiver:TlsRptReceiver")
+    receiver = rec.one("mta-sts:index:TlsRptReceiver")
     assert receiver.name == "example-com-tlsrpt-receiver"
     assert values_at(rec, "_smtp._tls.example.com", "TXT") == [
         f"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,mailto:reports@tlsrpt.example.com,{HTTP_API_ENDPOINT}"
@@ -179,7 +179,7 @@ def test_the_receiver_works_with_cloudflare_dns_too(pulumi_mocks: Recorder) -> N
 
 def test_without_the_receiver_nothing_of_it_is_registered(pulumi_mocks: Recorder) -> None:
     rec = run_program(stack_yaml("example-com"))
-    assert rec.of_type("mta-sts:receiver:TlsRptReceiver") == []
+    assert rec.of_type("mta-sts:index:TlsRptReceiver") == []
     assert values_at(rec, "_smtp._tls.example.com", "TXT") == ["v=TLSRPTv1; rua=mailto:tlsrpt@example.com"]
     assert "tlsrpt_receiver" not in rec.stack_outputs
 

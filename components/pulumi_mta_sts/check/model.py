@@ -8,7 +8,8 @@ from enum import StrEnum
 __all__ = ["CHECK_IDS", "CheckResult", "DomainReport", "Status"]
 
 #: The check ids, in the order they are reported. STARTTLS results are one per MX host, with
-#: id ``starttls:<mx-host>`` (or one ``starttls`` skip). A bug in the checker itself is reported
+#: id ``starttls:<mx-host>`` (or one ``starttls`` skip); ``delegation`` results (hosted mode only,
+#: :mod:`.delegation`) are one per delegated name, ``delegation:<name>``. A bug in the checker itself is reported
 #: as a single failed ``checker`` result for that domain instead of a traceback.
 CHECK_IDS = (
     "sts-record",
@@ -20,6 +21,7 @@ CHECK_IDS = (
     "tlsrpt-record",
     "policy-host-ip",
     "caa",
+    "delegation",
 )
 
 

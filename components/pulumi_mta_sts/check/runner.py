@@ -19,6 +19,7 @@ from pulumi_mta_sts.net.lookup import Lookup, MailHosts, Outcome, addresses, loo
 from pulumi_mta_sts.net.resolver import make_resolver
 
 from .caa import check_caa, find_caa
+from .delegation import check_delegation
 from .dns_checks import check_mx_coverage, check_sts_record, check_tlsrpt_record
 from .model import CheckResult, DomainReport, failed, passed, skipped, warned
 from .policy_checks import check_policy_content, check_policy_fetch, check_policy_id
@@ -87,6 +88,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     v6_future = io.submit(_address_and_fetch, s, host, "AAAA")
     mail_future = io.submit(mail_hosts, resolver, domain)
     caa_future = io.submit(find_caa, resolver, host)
+    delegation_future = io.submit(check_delegation, resolver, domain)
     sts, record = check_sts_record(resolver, domain)
     tlsrpt, _ = check_tlsrpt_record(resolver, domain)
     mail = mail_future.result()
@@ -109,6 +111,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     add(_ip_families(host, a, aaaa, fetch4, fetch6))
     cert = primary.certificate if primary is not None else None
     add(check_caa(caa_future.result(), cert, host))
+    report.checks.extend(delegation_future.result())  # hosted mode only
     return report
 
 

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 from pulumi_mta_sts.core.errors import InputError, MissingExtraError
 
-#: Sub-command modules, in the order ``--help`` lists them.
-COMMANDS = ("init", "render", "plan", "check", "reports", "receiver")
+#: Sub-commands, in the order ``--help`` lists them (module: the name with ``_`` for ``-``).
+COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "reports", "receiver", "schema")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -39,10 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
+        module_name = f"{__name__}.{name.replace('-', '_')}"
         try:
-            module = importlib.import_module(f"{__name__}.{name}")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:  # a command another issue has not delivered yet
-            if exc.name != f"{__name__}.{name}":
+            if exc.name != module_name:
                 raise
             continue
         module.register(sub)

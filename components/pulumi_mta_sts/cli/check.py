@@ -17,26 +17,12 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.net.resolver import parse_nameserver
 
+from .argtypes import port_number, timeout_seconds
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 #: The checker's own defaults, shown and used by the options.
 _DEFAULTS = CheckOptions()
-
-
-def _port(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
-    return int(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 600")
-    return value
 
 
 def _count(text: str) -> int:
@@ -66,14 +52,14 @@ def register(sub: Any) -> None:
     parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates")
     parser.add_argument(
         "--https-port",
-        type=_port,
+        type=port_number,
         default=_DEFAULTS.https_port,
         metavar="N",
         help=f"policy host port (default {_DEFAULTS.https_port})",
     )
     parser.add_argument(
         "--smtp-port",
-        type=_port,
+        type=port_number,
         default=_DEFAULTS.smtp_port,
         metavar="N",
         help=f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})",
@@ -81,7 +67,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=timeout_seconds,
         default=_DEFAULTS.timeout,
         metavar="S",
         help=(

@@ -1,10 +1,16 @@
-"""``mta-sts plan --stack NAME [--format text|json] [--no-live-dns] [--nameserver ADDRESS[:PORT]]``:
-the whole deployment of a stack, evaluated from the real stack program under Pulumi's mock
-engine (no cloud account, no Pulumi CLI). See :mod:`pulumi_mta_sts.plan.stack_plan`.
+"""``mta-sts plan (--stack NAME | --all) [--format text|markdown|json] [--live-dns | --no-live-dns]
+[--nameserver ADDRESS[:PORT] ...]``: the whole deployment of a stack, evaluated from the real
+stack program under Pulumi's mock engine (no cloud account, no Pulumi CLI), and compared with
+what live DNS and the policy host serve today. See :mod:`pulumi_mta_sts.plan.stack_plan` and
+:mod:`pulumi_mta_sts.plan.live_diff`.
 
 The flags become the program's :class:`~pulumi_mta_sts.program.options.ProgramOptions`, handed to
-it as an argument; the environment's switches (``MTA_STS_NO_LIVE_DNS``, ``MTA_STS_NAMESERVERS``)
-are the defaults, and nothing here changes the environment.
+it as an argument, and the same options drive the comparison with live DNS, so ``--nameserver``
+applies to every live look-up of the run; the environment's switches (``MTA_STS_NO_LIVE_DNS``,
+``MTA_STS_NAMESERVERS``) are the defaults, and nothing here changes the environment.
+
+Exit codes: 0 when every stack was planned, 2 for a usage error or a stack that could not be
+planned (with ``--all`` the others are still planned and shown; the exit code is the worst).
 """
 
 from __future__ import annotations
@@ -15,30 +21,49 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.core.defaults import DNS_TIMEOUT, HTTPS_REQUEST_TIMEOUT
+from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.net.resolver import live_dns_enabled
 from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers
+
+from .argtypes import port_number, timeout_seconds
+
+FORMATS = ("text", "markdown", "json")
 
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "plan",
-        help="show every resource and DNS record a stack would create (mock engine, nothing deployed)",
+        help="show every resource and DNS record a stack would create or change (mock engine, nothing deployed)",
         description=(
             "Evaluate the stack program with stacks/Pulumi.NAME.yaml under Pulumi's mock engine and print "
-            "the rendered policy and id, the resources (DNS, hosting, reporting) and every DNS record managed. "
-            "Values only the cloud knows print as '(known after deploy)'."
+            "the rendered policy and id, the resources (DNS, hosting, reporting) and every DNS record managed, "
+            "each compared with what live DNS serves today (+ create, ~ change, = unchanged, ? known only after "
+            "deploy), the policy diff and the safety notes. Values only the cloud knows print as "
+            "'(known after deploy)'."
         ),
     )
-    parser.add_argument("--stack", metavar="NAME", required=True, help="the stack (stacks/Pulumi.NAME.yaml)")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--stack", metavar="NAME", help="the stack (stacks/Pulumi.NAME.yaml)")
+    which.add_argument("--all", action="store_true", help="plan every stack of the stacks folder")
     parser.add_argument(
         "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    _live_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _live_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--no-live-dns",
+        "--live-dns",
         dest="live_dns",
-        action="store_false",
-        help="make no network calls (skips the live-DNS checks of the program: existing records, preflight)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=(
+            "compare with live DNS and the policy served today (default: on unless MTA_STS_NO_LIVE_DNS is set); "
+            "--no-live-dns makes no network calls at all"
+        ),
     )
     parser.add_argument(
         "--nameserver",
@@ -46,31 +71,73 @@ def register(sub: Any) -> None:
         default=[],
         metavar="ADDRESS[:PORT]",
         help=(
-            "IP address of a DNS server the program's live checks ask "
+            "IP address of a DNS server every live look-up asks "
             "(repeatable; default MTA_STS_NAMESERVERS, else the system's)"
         ),
     )
-    parser.set_defaults(func=run)
+    parser.add_argument(
+        "--cafile", type=Path, metavar="PEM", help="trust only these CA certificates for the policy fetch"
+    )
+    parser.add_argument(
+        "--https-port",
+        type=port_number,
+        default=443,
+        metavar="N",
+        help="policy host port for the policy fetch (default 443)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=timeout_seconds,
+        default=None,
+        metavar="S",
+        help=(
+            f"seconds each DNS query (default {DNS_TIMEOUT:g}) and the policy fetch "
+            f"(default {HTTPS_REQUEST_TIMEOUT:g}) may take"
+        ),
+    )
 
 
 def program_options(args: argparse.Namespace) -> ProgramOptions:
     """The options the flags ask for, the environment's switches filling in what they leave open."""
-    if not args.live_dns:
+    timeout = args.timeout if args.timeout is not None else DNS_TIMEOUT
+    if args.live_dns is False:
         return ProgramOptions(live_dns=False)
+    live = True if args.live_dns else live_dns_enabled()
     if args.nameserver:
-        return ProgramOptions(
-            live_dns=live_dns_enabled(), nameservers=check_nameservers(args.nameserver, "--nameserver")
-        )
-    return ProgramOptions.from_environment()
+        return ProgramOptions(live, check_nameservers(args.nameserver, "--nameserver"), timeout)
+    return ProgramOptions(live, ProgramOptions.from_environment().nameservers, timeout)
+
+
+def _cafile(args: argparse.Namespace) -> str | None:
+    if args.cafile is None:
+        return None
+    if not args.cafile.is_file():
+        raise InputError([Problem("--cafile", str(args.cafile), "does not exist; give a PEM file of CA certificates")])
+    return str(args.cafile)
 
 
 def run(args: argparse.Namespace) -> int:
-    from pulumi_mta_sts.plan.stack_plan import plan_stack  # imports Pulumi: only when this command runs
+    # imports Pulumi: only when this command runs
+    from pulumi_mta_sts.plan.live_diff import LiveRun, LiveSettings
+    from pulumi_mta_sts.plan.markdown import render_markdown
+    from pulumi_mta_sts.plan.report import plan_reports, render_json, render_text, stack_names
 
-    plan = plan_stack(args.stack, stacks_dir=args.stacks_dir, options=program_options(args))
+    settings = LiveSettings(
+        program_options(args),
+        _cafile(args),
+        args.https_port,
+        args.timeout if args.timeout is not None else HTTPS_REQUEST_TIMEOUT,
+    )
+    stacks = stack_names(args.stacks_dir) if args.all else [args.stack]
+    reports = plan_reports(stacks, args.stacks_dir, LiveRun(settings))
+    for report in reports:
+        for problem in report.problems:
+            print(f"mta-sts plan: {report.stack}: {problem}", file=sys.stderr)
     if args.format == "json":
-        json.dump(plan.as_json(), sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(render_json(reports, several=args.all), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
+    elif args.format == "markdown":
+        sys.stdout.write(render_markdown(reports))
     else:
-        sys.stdout.write(plan.text())
-    return 0
+        sys.stdout.write(render_text(reports))
+    return max(report.exit_code for report in reports)

@@ -1,32 +1,60 @@
-"""``mta-sts reports parse PATH... [--json]``: parse TLS-RPT reports from files.
+"""``mta-sts reports``: read TLS-RPT reports (RFC 8460).
 
-Files may be emails (``.eml``), report bodies (``.json``, ``.json.gz``, ``.gz``); which one is
-decided from the bytes. With ``--json`` each report is one line (the normalised report plus
-``source``); every failure is one line ``{"source": ..., "error": ...}`` naming the file and,
-inside an email, the attachment. The command goes on after a failure. Exit 0 when everything
-parsed, 1 when anything failed (a file without any report is a failure too), 2 for usage errors.
+- ``reports parse PATH... [--json]``: parse report files. Files may be emails (``.eml``), report
+  bodies (``.json``, ``.json.gz``, ``.gz``); which one is decided from the bytes. With ``--json``
+  each report is one line (the normalised report plus ``source``); every failure is one line
+  ``{"source": ..., "error": ...}`` naming the file and, inside an email, the attachment. The
+  command goes on after a failure. Exit 0 when everything parsed, 1 when anything failed (a
+  file without any report is a failure too), 2 for usage errors.
+- ``reports summary SOURCE...``: the views of :mod:`pulumi_mta_sts.reports.summary`, as text,
+  Markdown, JSON or CSV. Exit 0, or 1 when some input could not be read (the summary is printed).
+- ``reports ready DOMAIN --source SOURCE...``: the enforce-readiness verdict
+  (:mod:`pulumi_mta_sts.reports.readiness`). Exit 0 ready, 1 not ready.
+- ``reports html SOURCE... -o FILE``: the summary as one self-contained HTML file.
+
+SOURCE: a file, a directory or ``s3://bucket[/prefix]`` (:mod:`.report_sources`). Reports are read
+one at a time; the summary keeps aggregates only. Exit 2 for usage errors (a bad date, ``--days``
+below 1, a source that does not exist, boto3 missing for ``s3://``).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import json
+import os
 import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
-from pulumi_mta_sts.reports import DEFAULT_LIMITS, ParseResult, parse_input
-from pulumi_mta_sts.reports.parse import ParseFailure
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.policy import parse_policy
+from pulumi_mta_sts.reports import ReportError
+from pulumi_mta_sts.reports.readiness import readiness, render_verdict, window
+from pulumi_mta_sts.reports.summary import Summary
+from pulumi_mta_sts.reports.summary_render import render_summary
+
+from .report_sources import check_sources, parse_path, read_sources
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+#: ``reports ready``: the domain is not ready to enforce.
+EXIT_NOT_READY = 1
+DEFAULT_READY_DAYS = 14
+DEFAULT_MIN_ORGS = 2
+#: The longest window ``reports ready`` judges (a year: older reports say nothing about today).
+MAX_READY_DAYS = 366
+SOURCE_HELP = "a report file, a directory of them, or s3://BUCKET[/PREFIX] (the receiver's bucket; needs [aws])"
 
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "reports",
-        help="work with TLS-RPT reports (parse files)",
+        help="work with TLS-RPT reports (parse, summary, ready, html)",
         description="Work with SMTP TLS reports (RFC 8460).",
     )
     actions = parser.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
@@ -41,43 +69,222 @@ def register(sub: Any) -> None:
     parse.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="a report file or an email")
     parse.add_argument("--json", action="store_true", help="one JSON object per line (reports and errors)")
     parse.set_defaults(func=run_parse)
+    _register_summary(actions)
+    _register_ready(actions)
+    _register_html(actions)
 
 
-#: Formats a report file is sometimes mistaken for (a report is gzip or JSON, or inside an email),
-#: by their magic bytes: the file is named for what it is, not for what its name says.
-FOREIGN_FORMATS: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a zip archive"),
-    (b"PK\x05\x06", "an empty zip archive"),
-    (b"BZh", "bzip2-compressed data"),
-    (b"\xfd7zXZ\x00", "xz-compressed data"),
-    (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x1f\x9d", "compress (.Z) data"),
-    (b"%PDF-", "a PDF document"),
-)
-
-
-def foreign_format(data: bytes) -> str | None:
-    """What ``data`` really is when it is one of :data:`FOREIGN_FORMATS` (never a report), else None."""
-    for magic, name in FOREIGN_FORMATS:
-        if data.startswith(magic):
-            return name
-    return None
-
-
-def parse_path(path: Path) -> ParseResult:
-    """Parse one file; a path that is not a readable regular file (a named pipe is never opened
-    for a blocking read), or a file in another format, is a failure of that file, not of the command."""
-    source = str(path)
+def day_argument(text: str) -> date:
+    """A ``YYYY-MM-DD`` day (argparse type: a bad one is a usage error naming the flag)."""
     try:
-        data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
-    except UnreadableFile as exc:
-        return ParseResult(failures=[ParseFailure(source, f"cannot read the file: it {exc.reason}", b"")])
-    real = foreign_format(data)
-    if real is not None:
-        reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
-        return ParseResult(failures=[ParseFailure(source, reason, b"")])
-    return parse_input(data, source)
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD, e.g. 2024-03-01") from None
+
+
+def positive_argument(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 or not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def days_argument(text: str) -> int:
+    """``--days``: 1 to :data:`MAX_READY_DAYS` (argparse type)."""
+    value = positive_argument(text)
+    if value > MAX_READY_DAYS:
+        raise argparse.ArgumentTypeError(f"{value} is more than {MAX_READY_DAYS} days; judge at most a year")
+    return value
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", metavar="SOURCE", nargs="+", help=SOURCE_HELP)
+    parser.add_argument("--since", type=day_argument, metavar="DATE", help="only reports from this UTC day on")
+    parser.add_argument("--until", type=day_argument, metavar="DATE", help="only reports up to this UTC day")
+    parser.add_argument("--domain", metavar="D", help="only the policies of this policy domain")
+
+
+def _register_summary(actions: Any) -> None:
+    summary = actions.add_parser(
+        "summary",
+        help="what the reports say: per domain and day, organisation, result type, MX host, policy",
+        description=(
+            "Summarise TLS-RPT reports, each counted once per (organisation, report-id). "
+            "Exit 0, or 1 when some input could not be read (the summary is printed anyway)."
+        ),
+    )
+    _add_filters(summary)
+    summary.add_argument(
+        "--format", choices=("text", "markdown", "json", "csv"), default="text", help="output format (default: text)"
+    )
+    summary.set_defaults(func=run_summary)
+
+
+def _register_ready(actions: Any) -> None:
+    ready = actions.add_parser(
+        "ready",
+        help="is DOMAIN ready to go from mode testing to enforce?",
+        description=(
+            "Ready to enforce when, over the N days before --as-of, reports from at least K organisations "
+            "cover each day and show no failed session of the sts policy. Exit 0 ready, 1 not ready, 2 usage."
+        ),
+    )
+    ready.add_argument("domain", metavar="DOMAIN", help="the policy domain")
+    ready.add_argument(
+        "--source", dest="sources", metavar="SOURCE", nargs="+", action="extend", required=True, help=SOURCE_HELP
+    )
+    ready.add_argument(
+        "--days", type=days_argument, default=DEFAULT_READY_DAYS, metavar="N", help="days to look at (default 14)"
+    )
+    ready.add_argument(
+        "--min-orgs",
+        type=positive_argument,
+        default=DEFAULT_MIN_ORGS,
+        metavar="K",
+        help="organisations that must report every day (default 2)",
+    )
+    ready.add_argument(
+        "--as-of", type=day_argument, metavar="DATE", help="judge the N days before this UTC day (default: today)"
+    )
+    ready.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    ready.set_defaults(func=run_ready)
+
+
+def _register_html(actions: Any) -> None:
+    html = actions.add_parser(
+        "html",
+        help="the summary as one self-contained HTML file (charts and tables)",
+        description="Write the summary as one HTML file that opens without network access.",
+    )
+    _add_filters(html)
+    html.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the HTML file to write")
+    html.set_defaults(func=run_html)
+
+
+@functools.lru_cache(maxsize=4096)
+def toolkit_policy_id(policy_strings: tuple[str, ...]) -> str | None:
+    """The id this toolkit publishes for the policy in ``policy_strings`` (the core parses it as
+    senders do and renders its canonical bytes), or ``None`` when it is no valid policy."""
+    parsed = parse_policy("".join(line + "\r\n" for line in policy_strings))
+    return parsed.policy.id if parsed.policy is not None else None
+
+
+def _policy_id(policy_strings: Sequence[str]) -> str | None:
+    return toolkit_policy_id(tuple(policy_strings))
+
+
+def build_summary(
+    sources: Sequence[str],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    domain: str | None = None,
+    domain_flag: str = "--domain",
+    warn: Callable[[str], None] | None = None,
+) -> Summary:
+    """Read every source once, report by report, into a :class:`Summary`."""
+    if since is not None and until is not None and since > until:
+        raise InputError([Problem("--since", since.isoformat(), f"is after --until {until.isoformat()}")])
+    checked = check_sources(sources)
+    try:
+        summary = Summary(since=since, until=until, domain=domain, policy_id=_policy_id)
+    except ReportError as exc:
+        raise InputError([Problem(domain_flag, domain, exc.reason.removeprefix("domain "))]) from None
+    for result in read_sources(checked):
+        for parsed in result.reports:
+            summary.add(parsed.report)
+        for failure in result.failures:
+            summary.add_unreadable(failure.source, failure.error)
+            if warn is not None:
+                warn(f"{failure.source}: {failure.error}")
+    return summary
+
+
+def _warn(message: str) -> None:
+    print(f"mta-sts reports: {message}", file=sys.stderr)
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    summary = build_summary(args.sources, since=args.since, until=args.until, domain=args.domain, warn=_warn)
+    if args.format == "json":
+        print(json.dumps(summary.as_json(), indent=2))
+    else:
+        sys.stdout.write(render_summary(summary, args.format))
+    return EXIT_FAILED if summary.unreadable else EXIT_OK
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def run_ready(args: argparse.Namespace) -> int:
+    as_of: date = args.as_of or today_utc()
+    try:
+        days = window(as_of, args.days)
+    except OverflowError:
+        raise InputError([Problem("--as-of", as_of.isoformat(), f"leaves no {args.days} days before it")]) from None
+    summary = build_summary(
+        args.sources,
+        since=date.fromisoformat(days[0]),
+        until=as_of - timedelta(days=1),
+        domain=args.domain,
+        domain_flag="DOMAIN",
+        warn=_warn,
+    )
+    verdict = readiness(summary, args.domain, days=args.days, min_orgs=args.min_orgs, as_of=as_of)
+    if args.format == "json":
+        print(json.dumps({**verdict.as_json(), "unreadable": summary.unreadable}, indent=2))
+    else:
+        sys.stdout.write(render_verdict(verdict))
+        if summary.unreadable:
+            print(f"  note: {summary.unreadable} input(s) could not be read (listed on stderr) and are not counted.")
+    return EXIT_OK if verdict.ready else EXIT_NOT_READY
+
+
+def _render_html() -> Callable[[Any], str]:
+    """``reports.html.render_html``, imported on use."""
+    try:
+        module = importlib.import_module("pulumi_mta_sts.reports.html")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pulumi_mta_sts.reports.html":
+            raise
+        raise InputError(
+            [Problem("reports html", None, "is not available in this version of pulumi-mta-sts")]
+        ) from None
+    render: Callable[[Any], str] = module.render_html
+    return render
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it (never a half-written file)."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError([Problem("--output", str(path), f"cannot be written: {directory} is not a directory")])
+    handle, temporary = tempfile.mkstemp(prefix=".mta-sts-", suffix=".html", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run_html(args: argparse.Namespace) -> int:
+    render_html = _render_html()
+    summary = build_summary(args.sources, since=args.since, until=args.until, domain=args.domain, warn=_warn)
+    try:
+        write_atomically(args.output, render_html(summary.as_json()))
+    except OSError as exc:
+        raise InputError([Problem("--output", str(args.output), f"cannot be written: {exc.strerror or exc}")]) from None
+    print(f"wrote {args.output} ({summary.counted} report(s))")
+    return EXIT_FAILED if summary.unreadable else EXIT_OK
 
 
 def _summary(source: str, report: dict[str, Any]) -> str:

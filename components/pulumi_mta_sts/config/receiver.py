@@ -101,6 +101,11 @@ class ReceiverSettings:
     leaves the account's unreserved pool under its minimum, so a new account can reserve none)."""
     rule_after: str | None = None
     """The receipt rule of the rule set the receiver's rule is placed after; empty: first."""
+    analytics: bool = defaults.RECEIVER_ANALYTICS
+    """Lay the reports out for SQL (JSON lines under ``tables/``) and create a Glue database and
+    table and an Athena workgroup over them (docs/receiver.md, "SQL at scale")."""
+    digest: str = defaults.RECEIVER_DIGEST_DAY
+    """The weekday the weekly digest goes to the alarm topic (``monday`` ... ``sunday``), or ``off``."""
 
     @property
     def effective_rule_set_name(self) -> str:
@@ -152,6 +157,8 @@ _OPTIONAL_NUMBERS = frozenset({"reserved_concurrency"})
 
 def _read_setting(name: str, value: object, default: object) -> tuple[object, Problem | None]:
     """``value`` converted to the type of ``default`` (bool, int or text), or the problem."""
+    if name == "digest" and value is False:  # YAML 1.1 reads a bare `off` as false
+        return "off", None
     if name in _OPTIONAL_NUMBERS:
         default = 0
     if isinstance(default, bool):
@@ -168,7 +175,7 @@ def _read_setting(name: str, value: object, default: object) -> tuple[object, Pr
         return value, None
     if not isinstance(value, str) or not value.strip():
         return None, Problem(name, value, f"must be a non-empty string, got {value!r}")
-    return (value.strip().lower() if name == "region" else value.strip()), None
+    return (value.strip().lower() if name in ("region", "digest") else value.strip()), None
 
 
 def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_rule_set: bool = True) -> list[Problem]:
@@ -198,7 +205,19 @@ def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_
     _int_in(problems, "https_burst_limit", settings.https_burst_limit, 1, defaults.RECEIVER_HTTPS_BURST_LIMIT_MAX)
     problems += _reserved_concurrency_problems(settings.reserved_concurrency)
     problems += _rule_after_problems(settings.rule_after)
+    problems += _digest_problems(settings.digest)
+    if not isinstance(settings.analytics, bool):
+        problems.append(Problem("analytics", settings.analytics, f"must be true or false, got {settings.analytics!r}"))
     return problems
+
+
+def _digest_problems(digest: object) -> list[Problem]:
+    """The weekly digest's day: a weekday in English, or ``off``."""
+    if isinstance(digest, str) and digest in defaults.RECEIVER_DIGEST_DAYS:
+        return []
+    days = ", ".join(defaults.RECEIVER_DIGEST_DAYS)
+    reason = f"must be one of {days} (the day the weekly digest is sent), got {digest!r}"
+    return [Problem("digest", digest, reason)]
 
 
 def _reserved_concurrency_problems(reserved: object) -> list[Problem]:

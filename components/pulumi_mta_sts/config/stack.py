@@ -40,7 +40,7 @@ import difflib
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from typing import Any
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.core.names import common_name_problem
 from pulumi_mta_sts.core.policy import Policy, validate_policy
 from pulumi_mta_sts.core.records import tlsrpt_record_value, validate_rua
 
@@ -66,8 +67,10 @@ __all__ = [
     "HOST_KINDS",
     "NAMESPACE",
     "PRICE_CLASSES",
+    "SECTIONS",
     "WORKER_NEEDS_CLOUDFLARE",
     "DnsConfig",
+    "DomainSections",
     "HostConfig",
     "PreflightConfig",
     "ReceiverConfig",
@@ -80,6 +83,7 @@ __all__ = [
     "find_stacks_dir",
     "host_kind_problems",
     "id_problems",
+    "load_sections",
     "load_stack_config",
     "load_stack_file",
     "not_one_of",
@@ -284,16 +288,21 @@ def dns_config_problems(dns: DnsConfig, field_name: str = "dns") -> list[Problem
 # --------------------------------------------------------------------------- helpers
 
 
-def _key(path: str) -> str:
-    return f"{NAMESPACE}:{path}"
-
-
 class _Collector:
-    def __init__(self) -> None:
+    """Gathers every problem of one load. ``prefix`` goes before each key path: ``mta-sts:`` for a
+    single-domain stack, ``mta-sts:domains[12].`` for an entry of a fleet (config/fleet.py), so the
+    same section loaders name the key where the user wrote it."""
+
+    def __init__(self, prefix: str = f"{NAMESPACE}:") -> None:
+        self.prefix = prefix
         self.problems: list[Problem] = []
 
+    def key(self, path: str) -> str:
+        """The config key of ``path`` (``policy.mx`` → ``mta-sts:policy.mx``)."""
+        return f"{self.prefix}{path}"
+
     def add(self, path: str, value: object, reason: str) -> None:
-        self.problems.append(Problem(_key(path), value, reason))
+        self.problems.append(Problem(self.key(path), value, reason))
 
     def mapping(self, path: str, value: object) -> Mapping[str, Any] | None:
         if value is None:
@@ -337,7 +346,7 @@ class _Collector:
     def choice(self, path: str, value: object, choices: tuple[str, ...]) -> str | None:
         if isinstance(value, str) and value.strip().lower() in choices:
             return value.strip().lower()
-        self.problems.append(not_one_of(_key(path), value, choices))
+        self.problems.append(not_one_of(self.key(path), value, choices))
         return None
 
     def string_list(self, path: str, value: object) -> list[Any]:
@@ -365,7 +374,7 @@ def _load_dns(c: _Collector, raw: object, domain: str | None) -> DnsConfig | Non
     provider = c.choice("dns.provider", value["provider"], DNS_PROVIDERS)
     zone_id, zone_name = value.get("zone_id"), value.get("zone_name")
     normal_name, problems = zone_problems(zone_id, zone_name, required=False)
-    c.problems.extend(p.under(_key("dns")) for p in problems)
+    c.problems.extend(p.under(c.key("dns")) for p in problems)
     if any(p.field == "zone_id" for p in problems):
         zone_id = None
     zone_name = normal_name
@@ -383,14 +392,12 @@ def _load_host(c: _Collector, raw: object, provider: str | None) -> HostConfig |
     if value is None:
         return None
     c.unknown("host", value, ("kind", "verify_live", "verify_timeout"))
-    if value.get("kind") is None:
-        if provider is None:
-            return None
-        kind: str | None = defaults.default_host_kind(provider)
+    if value.get("kind") is None:  # unknown provider: no kind, but the other keys are still checked
+        kind: str | None = defaults.default_host_kind(provider) if provider is not None else None
     else:
         kind = c.choice("host.kind", value["kind"], HOST_KINDS)
     if kind is not None:
-        c.problems.extend(host_kind_problems(kind, provider, _key("host.kind")))
+        c.problems.extend(host_kind_problems(kind, provider, c.key("host.kind")))
     verify_live = c.boolean("host.verify_live", value.get("verify_live"), True)
     timeout = c.integer(
         "host.verify_timeout", value.get("verify_timeout"), DEFAULT_VERIFY_TIMEOUT, *defaults.VERIFY_TIMEOUT_RANGE
@@ -414,7 +421,8 @@ def _load_policy(c: _Collector, raw: object) -> Policy | None:
     policy, problems = validate_policy(mode, value.get("mx"), max_age, extensions)
     # A problem of the whole policy (its rendered size) names mta-sts:policy itself.
     c.problems.extend(
-        Problem(_key("policy"), p.value, p.reason) if p.field == "policy" else p.under(_key("policy")) for p in problems
+        Problem(c.key("policy"), p.value, p.reason) if p.field == "policy" else p.under(c.key("policy"))
+        for p in problems
     )
     return policy
 
@@ -440,7 +448,7 @@ def _load_receiver(c: _Collector, raw: object, domain: str | None) -> ReceiverCo
     settings, problems = settings_from_mapping(value)
     if domain is not None and not problems:
         problems = check_receiver_settings(domain, settings, require_rule_set=enabled)
-    c.problems.extend(p.under(_key(path)) for p in problems)
+    c.problems.extend(p.under(c.key(path)) for p in problems)
     return ReceiverConfig(enabled=enabled, settings=settings)
 
 
@@ -451,10 +459,10 @@ def _load_reporting(c: _Collector, raw: object, domain: str | None) -> Reporting
     c.unknown("reporting", value, ("rua", "receiver", "alarm_email"))
     ruas = c.string_list("reporting.rua", value.get("rua"))
     for index, uri in enumerate(ruas):
-        c.problems.extend(p.under(_key("reporting")) for p in validate_rua(uri, f"rua[{index}]"))
+        c.problems.extend(p.under(c.key("reporting")) for p in validate_rua(uri, f"rua[{index}]"))
     receiver = _load_receiver(c, value.get("receiver"), domain)
     if receiver.enabled and domain is not None and not c.problems:
-        c.problems.extend(_with_receiver_problems(ruas, mailto_rua(domain, receiver.settings)))
+        c.problems.extend(_with_receiver_problems(ruas, mailto_rua(domain, receiver.settings), c.prefix))
     alarm = value.get("alarm_email")
     for problem in alarm_email_problems(alarm):
         c.add("reporting.alarm_email", problem.value, problem.reason)
@@ -463,26 +471,26 @@ def _load_reporting(c: _Collector, raw: object, domain: str | None) -> Reporting
     return ReportingConfig(clean, receiver, alarm)
 
 
-def _with_receiver_problems(ruas: Sequence[str], mailbox: str) -> list[Problem]:
+def _with_receiver_problems(ruas: Sequence[str], mailbox: str, prefix: str) -> list[Problem]:
     """The ``_smtp._tls`` record the receiver publishes (the configured URIs plus its mailbox) must
     be valid as a whole, e.g. within what a TXT record can carry; problems name the config key
     (``reporting.rua[i]``, ``reporting.receiver.mailbox``), never the record's list position."""
     try:
         tlsrpt_record_value([*ruas, mailbox])
     except InputError as exc:
-        return [rua_problem_key(p, len(ruas)) for p in exc.problems]
+        return [rua_problem_key(p, len(ruas), prefix) for p in exc.problems]
     return []
 
 
-def rua_problem_key(problem: Problem, configured: int) -> Problem:
+def rua_problem_key(problem: Problem, configured: int, prefix: str = f"{NAMESPACE}:") -> Problem:
     """A problem of the combined ``rua`` list (configured URIs, then the receiver's mailbox) with
-    the config key it comes from."""
+    the config key it comes from (``prefix``: where the keys sit, ``mta-sts:`` by default)."""
     match = re.fullmatch(r"rua\[(\d+)\](.*)", problem.field)
     if match is None:
-        return Problem(_key(f"reporting.{problem.field}"), problem.value, problem.reason)
+        return Problem(f"{prefix}reporting.{problem.field}", problem.value, problem.reason)
     index, rest = int(match.group(1)), match.group(2)
     key = f"reporting.rua[{index}]{rest}" if index < configured else f"reporting.receiver.mailbox{rest}"
-    return Problem(_key(key), problem.value, problem.reason)
+    return Problem(f"{prefix}{key}", problem.value, problem.reason)
 
 
 def _load_preflight(c: _Collector, raw: object) -> PreflightConfig:
@@ -493,7 +501,41 @@ def _load_preflight(c: _Collector, raw: object) -> PreflightConfig:
     return PreflightConfig(mx_coverage=c.boolean("preflight.mx_coverage", value.get("mx_coverage"), True))
 
 
-_TOP_LEVEL = ("domain", "dns", "host", "policy", "reporting", "preflight")
+#: The sections of one domain's settings (the keys of a single-domain stack besides ``domain``,
+#: and of each fleet entry and ``mta-sts:defaults``).
+SECTIONS = ("dns", "host", "policy", "reporting", "preflight")
+_TOP_LEVEL = ("domain", *SECTIONS)
+
+
+@dataclass(frozen=True)
+class DomainSections:
+    """One domain's sections as loaded; a section is ``None`` where it had a problem (or, for
+    ``dns``, where none was asked for)."""
+
+    dns: DnsConfig | None
+    host: HostConfig | None
+    policy: Policy | None
+    reporting: ReportingConfig
+    preflight: PreflightConfig
+
+
+def load_sections(
+    values: Mapping[str, Any], domain: str | None, prefix: str, *, with_dns: bool = True
+) -> tuple[DomainSections, list[Problem]]:
+    """Load the sections of one domain (:data:`SECTIONS`; other keys of ``values`` are not looked
+    at) with every problem named ``<prefix><section>.<key>``. ``with_dns`` false: the domain's
+    DNS is not managed here (a fleet's delegated domain) and ``dns`` is neither required nor read."""
+    c = _Collector(prefix)
+    dns: DnsConfig | None = None
+    if with_dns and "dns" in values:
+        dns = _load_dns(c, values.get("dns"), domain)
+    elif with_dns:
+        c.add("dns", None, "is required; e.g. {provider: route53} or {provider: cloudflare}")
+    host = _load_host(c, values.get("host"), dns.provider if dns else None)
+    policy = _load_policy(c, values.get("policy"))
+    reporting = _load_reporting(c, values.get("reporting"), domain)
+    preflight = _load_preflight(c, values.get("preflight"))
+    return DomainSections(dns, host, policy, reporting, preflight), c.problems
 
 
 def load_stack_config(values: Mapping[str, Any]) -> StackConfig:
@@ -503,30 +545,28 @@ def load_stack_config(values: Mapping[str, Any]) -> StackConfig:
     """
     c = _Collector()
     values = {k: (None if v == "" else v) for k, v in values.items()}  # an empty value reaches the program as ""
+    if "domains" in values:  # a fleet stack (config/fleet.py): say so rather than "not a known setting"
+        reason = (
+            "makes this a fleet stack (docs/fleets.md), which has no single domain to read here; "
+            "a fleet's policies and records are in its plan and its 'domains' output"
+        )
+        raise InputError([Problem(c.key("domains"), "(a list of domains)", reason)])
     c.unknown("", values, _TOP_LEVEL)
     domain: str | None = None
     if values.get("domain") is None:
         c.add("domain", None, "is required; set it to the mail domain, e.g. example.com")
     else:
-        domain, problems = normalize_hostname(values["domain"], _key("domain"))
+        domain, problems = normalize_hostname(values["domain"], c.key("domain"))
         c.problems.extend(problems)
-    dns = _load_dns(c, values.get("dns"), domain) if "dns" in values else None
-    if "dns" not in values:
-        c.add("dns", None, "is required; e.g. {provider: route53} or {provider: cloudflare}")
-    host = _load_host(c, values.get("host"), dns.provider if dns else None)
-    loaders: dict[str, Callable[[_Collector, object], object]] = {
-        "policy": _load_policy,
-        "reporting": lambda c, raw: _load_reporting(c, raw, domain),
-        "preflight": _load_preflight,
-    }
-    loaded = {name: fn(c, values.get(name)) for name, fn in loaders.items()}
-    policy = loaded["policy"]
-    if c.problems or domain is None or dns is None or host is None or not isinstance(policy, Policy):
+    sections, problems = load_sections(values, domain, c.prefix)
+    host_kind = sections.host.kind if sections.host else None
+    if domain is not None and host_kind == "cloudfront" and (acm := common_name_problem(domain, c.key("domain"))):
+        problems.append(acm)
+    c.problems.extend(problems)
+    dns, host, policy = sections.dns, sections.host, sections.policy
+    if c.problems or domain is None or dns is None or host is None or policy is None:
         raise InputError(c.problems)
-    reporting = loaded["reporting"]
-    preflight = loaded["preflight"]
-    assert isinstance(reporting, ReportingConfig) and isinstance(preflight, PreflightConfig)
-    return StackConfig(domain, dns, host, policy, reporting, preflight)
+    return StackConfig(domain, dns, host, policy, sections.reporting, sections.preflight)
 
 
 # --------------------------------------------------------------------------- stack files

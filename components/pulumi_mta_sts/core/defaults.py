@@ -18,10 +18,15 @@ __all__ = [
     "DNS_PROVIDERS",
     "DNS_TIMEOUT",
     "DNS_TTL",
+    "DOMAINS_PER_CERTIFICATE",
+    "DOMAINS_PER_CERTIFICATE_MAX",
     "HOST_KINDS",
     "HTTPS_REQUEST_TIMEOUT",
     "LOG_RETENTION_DAYS",
     "PRICE_CLASS",
+    "RECEIVER_ANALYTICS",
+    "RECEIVER_DIGEST_DAY",
+    "RECEIVER_DIGEST_DAYS",
     "RECEIVER_FAILED_SESSIONS_THRESHOLD",
     "RECEIVER_HTTPS_BURST_LIMIT",
     "RECEIVER_HTTPS_BURST_LIMIT_MAX",
@@ -38,6 +43,7 @@ __all__ = [
     "RECEIVER_RULE_SET",
     "RECEIVER_SILENCE_DAYS",
     "RECEIVER_SUBDOMAIN_LABEL",
+    "SHARD_LIMIT",
     "VERIFY_INITIAL_DELAY",
     "VERIFY_MAX_DELAY",
     "VERIFY_TIMEOUT",
@@ -73,6 +79,16 @@ def default_host_kind(dns_provider: str) -> str:
     return DEFAULT_HOST_KIND.get(dns_provider, "cloudfront")
 
 
+# ---- shared hosting of a fleet (hosting/shared_*.py, core/shards.py) ------------------------------
+#: Host names one ACM certificate (and so one shared CloudFront distribution) carries: ACM's
+#: default quota of domain names per certificate is 10; a quota raise allows up to 100.
+DOMAINS_PER_CERTIFICATE: Final = 10
+DOMAINS_PER_CERTIFICATE_MAX: Final = 100
+#: Shard numbers a pinned assignment may use (0 .. SHARD_LIMIT-1): far above CloudFront's
+#: default quota of 200 distributions per account, and a bound for hostile input.
+SHARD_LIMIT: Final = 1000
+
+
 # ---- waiting until the new policy is served (PolicyLive) ------------------------------------------
 #: Seconds ``PolicyLive`` keeps trying before the deploy fails.
 VERIFY_TIMEOUT: Final = 600
@@ -106,6 +122,11 @@ RECEIVER_HTTPS_RATE_LIMIT_MAX: Final = 10_000
 RECEIVER_HTTPS_BURST_LIMIT_MAX: Final = 5_000
 #: The most Lambda instances a receiver may reserve (reserving is optional: see the receiver docs).
 RECEIVER_RESERVED_CONCURRENCY_MAX: Final = 1_000
+#: The receiver's Glue table and Athena workgroup (``analytics``) are made unless switched off.
+RECEIVER_ANALYTICS: Final = True
+#: The day the weekly digest goes out (``digest``), and the values it may take (``off``: none).
+RECEIVER_DIGEST_DAY: Final = "monday"
+RECEIVER_DIGEST_DAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off")
 #: Days the receiver function's logs are kept.
 LOG_RETENTION_DAYS: Final = 90
 #: How long a report that failed every retry stays in the dead-letter queue (the SQS maximum).

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from .errors import Problem
+
 __all__ = [
     "AUTONAME_SUFFIX_LENGTH",
     "CLOUDFRONT_FUNCTION",
@@ -237,3 +239,30 @@ def name_problem(rule: NameRule, name: str, *, limit: int | None = None) -> str 
     if name.startswith(rule.forbidden_prefixes) or name.endswith(rule.forbidden_suffixes):
         return f"must not start with {rule.forbidden_prefixes} or end with {rule.forbidden_suffixes}"
     return None
+
+
+#: ACM: a certificate's domain name (its common name, the first name requested) "cannot exceed 64
+#: octets (characters), including periods"; the subject alternative names may be 253 (ACM API
+#: Reference, RequestCertificate, ``DomainName``, citing RFC 5280's upper bound).
+ACM_COMMON_NAME_LIMIT: Final = 64
+
+
+def certificate_common_name(host: str, domain: str) -> str | None:
+    """The name a one-domain ACM certificate is requested for: the policy host when it fits the
+    common name (:data:`ACM_COMMON_NAME_LIMIT`), else the mail domain, with the host as an
+    alternative name (up to 253), else ``None``: ACM cannot issue a certificate for the host."""
+    return next((name for name in (host, domain) if len(name) <= ACM_COMMON_NAME_LIMIT), None)
+
+
+def common_name_problem(domain: str, field_name: str = "domain") -> Problem | None:
+    """``domain`` when neither ``mta-sts.<domain>`` nor the domain fits ACM's common name: a
+    one-domain CloudFront host cannot get its certificate (a Worker needs none)."""
+    host = f"mta-sts.{domain}"
+    if certificate_common_name(host, domain) is not None:
+        return None
+    reason = (
+        f"is {len(domain)} characters long: an ACM certificate needs a first name of at most "
+        f"{ACM_COMMON_NAME_LIMIT} characters, and both mta-sts.<domain> and the domain are longer; serve the "
+        "policy from a Cloudflare Worker (host.kind: worker, with Cloudflare DNS), which needs no ACM certificate"
+    )
+    return Problem(field_name, domain, reason)

@@ -35,7 +35,15 @@ import pulumi
 from pulumi_mta_sts.config.stack import price_class_problems, tags_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem, provider_sdk
-from pulumi_mta_sts.core.names import CLOUDFRONT_FUNCTION, CLOUDFRONT_OAC, S3_BUCKET, autoname_base, physical_name
+from pulumi_mta_sts.core.names import (
+    CLOUDFRONT_FUNCTION,
+    CLOUDFRONT_OAC,
+    S3_BUCKET,
+    autoname_base,
+    certificate_common_name,
+    common_name_problem,
+    physical_name,
+)
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import DnsBackend
 
@@ -56,6 +64,12 @@ __all__ = [
     "CloudFrontHost",
     "CloudFrontHostArgs",
     "bucket_policy_document",
+    "cache_behaviour",
+    "caching_disabled_policy_id",
+    "no_restrictions",
+    "validation_option",
+    "validation_record",
+    "viewer_certificate",
 ]
 
 ACM_REGION = "us-east-1"
@@ -110,12 +124,13 @@ def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> dict[str, 
     }
 
 
-def _cache_behaviour(
-    cache_policy_id: pulumi.Input[str], function_arn: pulumi.Input[str]
+def cache_behaviour(
+    cache_policy_id: pulumi.Input[str], function_arn: pulumi.Input[str], origin_id: str = ORIGIN_ID
 ) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgs:
-    """GET/HEAD only, HTTPS only, nothing cached, the viewer-request function on every request."""
+    """GET/HEAD only, HTTPS only, nothing cached, the viewer-request function on every request
+    (shared with the fleet's distributions, :mod:`.shared_cloudfront`)."""
     return aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-        target_origin_id=ORIGIN_ID,
+        target_origin_id=origin_id,
         viewer_protocol_policy=VIEWER_PROTOCOL_POLICY,
         allowed_methods=["GET", "HEAD"],
         cached_methods=["GET", "HEAD"],
@@ -126,6 +141,52 @@ def _cache_behaviour(
                 event_type="viewer-request", function_arn=function_arn
             )
         ],
+    )
+
+
+def viewer_certificate(certificate_arn: pulumi.Input[str]) -> aws.cloudfront.DistributionViewerCertificateArgs:
+    """The validated ACM certificate, SNI only, TLS 1.2 or later (:data:`MIN_TLS`)."""
+    return aws.cloudfront.DistributionViewerCertificateArgs(
+        acm_certificate_arn=certificate_arn,
+        ssl_support_method="sni-only",
+        minimum_protocol_version=MIN_TLS,
+    )
+
+
+def no_restrictions() -> aws.cloudfront.DistributionRestrictionsArgs:
+    """No geographic restriction: senders fetch from anywhere."""
+    return aws.cloudfront.DistributionRestrictionsArgs(
+        geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+    )
+
+
+def caching_disabled_policy_id(parent: pulumi.Resource) -> pulumi.Output[str]:
+    """The id of the AWS managed ``CachingDisabled`` cache policy (a changed policy is served
+    on the next request)."""
+    cache_policy = aws.cloudfront.get_cache_policy_output(
+        name=CACHE_POLICY_NAME, opts=pulumi.InvokeOutputOptions(parent=parent)
+    )
+    return cache_policy.apply(lambda p: str(p.id))
+
+
+def validation_option(certificate: aws.acm.Certificate, name: str) -> pulumi.Output[Any]:
+    """The certificate's entry of ``domain_validation_options`` for ``name`` (the order of the
+    entries is the provider's, not the order the names were asked in)."""
+    return certificate.domain_validation_options.apply(
+        lambda options: next(o for o in options if str(o.domain_name).rstrip(".").lower() == name)
+    )
+
+
+def validation_record(dns: DnsBackend, option: pulumi.Output[Any], resource_name: str) -> list[pulumi.CustomResource]:
+    """The DNS validation CNAME of one name of an ACM certificate (``option``: its entry of
+    ``domain_validation_options``), published through ``dns``. ACM gives every certificate for
+    one name in one account the same validation record: one made for an earlier certificate
+    (by hand, another stack, the certificate being replaced) is taken over, not duplicated."""
+    return dns.takeover_record(
+        option.apply(lambda o: str(o.resource_record_name).rstrip(".")),
+        "CNAME",
+        [option.apply(lambda o: str(o.resource_record_value).rstrip("."))],
+        resource_name=resource_name,
     )
 
 
@@ -153,7 +214,12 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
 
     @classmethod
     def problems(cls, args: CloudFrontHostArgs) -> list[Problem]:
-        return [*dns_backend_problems(args.dns), *price_class_problems(args.price_class), *tags_problems(args.tags)]
+        return [
+            *filter(None, [common_name_problem(args.domain)]),
+            *dns_backend_problems(args.dns),
+            *price_class_problems(args.price_class),
+            *tags_problems(args.tags),
+        ]
 
     def build(self, name: str, args: CloudFrontHostArgs) -> HostParts:
         tags = {"mta-sts:domain": self.domain, **args.tags}
@@ -226,24 +292,27 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
 
     def _certificate(self, name: str, dns: DnsBackend, tags: dict[str, str]) -> pulumi.Output[str]:
         """An ACM certificate in us-east-1 (the only region CloudFront takes them from), validated
-        by a CNAME in ``dns``; returns its ARN once validated."""
+        by a CNAME in ``dns`` per name; returns its ARN once validated. Its common name is the
+        policy host, or the mail domain when the host is too long for one (the host is then its
+        alternative name): :func:`certificate_common_name`."""
+        common = certificate_common_name(self.hostname, self.domain) or self.hostname  # problems() refused None
         self.certificate = aws.acm.Certificate(
             f"{name}-certificate",
-            domain_name=self.hostname,
+            domain_name=common,
+            subject_alternative_names=None if common == self.hostname else [self.hostname],
             validation_method="DNS",
             region=ACM_REGION,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        option = self.certificate.domain_validation_options.apply(lambda opts: opts[0])
-        # ACM gives every certificate for one name in one account the same validation record:
-        # one made for an earlier certificate (by hand, another stack) is taken over.
-        validation_records = dns.takeover_record(
-            option.apply(lambda o: str(o.resource_record_name).rstrip(".")),
-            "CNAME",
-            [option.apply(lambda o: str(o.resource_record_value).rstrip("."))],
-            resource_name=f"{name}-certificate-validation-cname",
-        )
+        names = {self.hostname: f"{name}-certificate-validation-cname"}
+        if common != self.hostname:
+            names[common] = f"{name}-certificate-validation-cname-domain"
+        validation_records = [
+            record
+            for host, resource_name in names.items()
+            for record in validation_record(dns, validation_option(self.certificate, host), resource_name)
+        ]
         validation = aws.acm.CertificateValidation(
             f"{name}-certificate-validation",
             certificate_arn=self.certificate.arn,
@@ -281,9 +350,6 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
         self, name: str, price_class: str, certificate_arn: pulumi.Output[str], tags: dict[str, str]
     ) -> aws.cloudfront.Distribution:
         oac, rewrite = self._edge(name)
-        cache_policy = aws.cloudfront.get_cache_policy_output(
-            name=CACHE_POLICY_NAME, opts=pulumi.InvokeOutputOptions(parent=self)
-        )
         return aws.cloudfront.Distribution(
             f"{name}-cdn",
             enabled=True,
@@ -299,16 +365,10 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
                     origin_access_control_id=oac.id,
                 )
             ],
-            default_cache_behavior=_cache_behaviour(cache_policy.apply(lambda p: str(p.id)), rewrite.arn),
+            default_cache_behavior=cache_behaviour(caching_disabled_policy_id(self), rewrite.arn),
             custom_error_responses=_not_found_responses(),
-            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
-            ),
-            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=certificate_arn,
-                ssl_support_method="sni-only",
-                minimum_protocol_version=MIN_TLS,
-            ),
+            restrictions=no_restrictions(),
+            viewer_certificate=viewer_certificate(certificate_arn),
             wait_for_deployment=True,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),

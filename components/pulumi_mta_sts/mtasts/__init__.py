@@ -1,6 +1,7 @@
-"""``MtaSts``: the composite for one mail domain, and ``PolicyLive``, the dynamic resource that
-holds the new id back until its body is served."""
+"""``MtaSts``: the composite for one mail domain; ``MtaStsFleet``: many domains on shared hosting;
+and ``PolicyLive``, the dynamic resource that holds the new id back until its body is served."""
 
 from .component import MtaSts, MtaStsArgs
+from .fleet import DelegationArgs, FleetDomainArgs, MtaStsFleet, MtaStsFleetArgs
 
-__all__ = ["MtaSts", "MtaStsArgs"]
+__all__ = ["DelegationArgs", "FleetDomainArgs", "MtaSts", "MtaStsArgs", "MtaStsFleet", "MtaStsFleetArgs"]

@@ -1,4 +1,4 @@
-"""``MtaSts`` (``mta-sts:mtasts:MtaSts``): everything one mail domain needs for MTA-STS + TLS-RPT.
+"""``MtaSts`` (``mta-sts:index:MtaSts``): everything one mail domain needs for MTA-STS + TLS-RPT.
 
 Given a domain, a DNS backend, a policy host kind, a policy and the TLS-RPT ``rua`` list, it
 creates (as children, so ``ResourceOptions(providers=...)`` given to it reach every resource):
@@ -46,7 +46,6 @@ import pulumi
 from pulumi_mta_sts.config.stack import (
     DnsConfig,
     StackConfig,
-    dns_config_problems,
     host_kind_problems,
     policy_problems,
     price_class_problems,
@@ -54,23 +53,20 @@ from pulumi_mta_sts.config.stack import (
     verify_timeout_problems,
 )
 from pulumi_mta_sts.core import defaults
-from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH, normalize_hostname
+from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import (
     DnsRecord,
-    policy_host,
     policy_url,
     records_for,
     sts_record_name,
-    tlsrpt_record_name,
-    validate_rua,
 )
-from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
+from pulumi_mta_sts.dns import DnsBackend
 from pulumi_mta_sts.hosting.base import PolicyHost
 from pulumi_mta_sts.net.existing_records import ADOPT_SECTION, unmanaged_record_warnings
 
-from .policy_live import PolicyLive, PolicyLiveArgs
+from .domain_parts import dns_provider, make_dns, name_length_problems, policy_gate, rua_problems
 
 __all__ = ["MtaSts", "MtaStsArgs"]
 
@@ -116,54 +112,17 @@ class MtaStsArgs:
         )
 
 
-def _dns_provider(backend: object) -> tuple[str | None, list[Problem]]:
-    """Which provider the DNS argument names (``None`` when it cannot be told) and its problems."""
-    if isinstance(backend, DnsBackend):
-        return backend.provider_name, []
-    if isinstance(backend, DnsConfig):
-        problems = dns_config_problems(backend)
-        return (None if problems else backend.provider), problems
-    reason = "must be a DNS backend (Route53Dns, CloudflareDns) or a DnsConfig(provider, zone_id=..., zone_name=...)"
-    return None, [Problem("dns", backend, reason)]
-
-
-def _rua_problems(rua: object) -> list[Problem]:
-    if isinstance(rua, str) or not isinstance(rua, Sequence):
-        return [Problem("rua", rua, "must be a list of mailto: or https: URIs, e.g. ['mailto:tlsrpt@example.com']")]
-    return [p for index, uri in enumerate(rua) for p in validate_rua(uri, f"rua[{index}]")]
-
-
-def _name_length_problems(domain: str | None, rua: object) -> list[Problem]:
-    """Every name ``MtaSts`` publishes must be a DNS name (at most 253 characters): a domain that
-    is itself valid may leave no room for ``mta-sts.``, ``_mta-sts.`` or ``_smtp._tls.`` before it,
-    and then no deploy could succeed (ACM and the DNS providers refuse the name)."""
-    if domain is None:
-        return []
-    names = [policy_host(domain), sts_record_name(domain)]
-    if rua and not isinstance(rua, str):
-        names.append(tlsrpt_record_name(domain))
-    longest = max(names, key=len)
-    if len(longest) <= MAX_NAME_LENGTH:
-        return []
-    room = MAX_NAME_LENGTH - (len(longest) - len(domain))
-    reason = (
-        f"is {len(domain)} characters long, so {longest[: len(longest) - len(domain)]}<domain> would be "
-        f"{len(longest)}, over DNS's {MAX_NAME_LENGTH}; MTA-STS here needs a domain of at most {room} characters"
-    )
-    return [Problem("domain", domain, reason)]
-
-
 def _validate(args: MtaStsArgs) -> tuple[str, str]:
     """The domain in normal form and the host kind; raises :class:`InputError` listing every problem."""
     domain, problems = normalize_hostname(args.domain, "domain")
-    problems += _name_length_problems(domain, args.rua)
-    provider, dns_problems = _dns_provider(args.dns)
+    problems += name_length_problems(domain, args.rua)
+    provider, dns_problems = dns_provider(args.dns)
     kind = args.host if args.host is not None else defaults.default_host_kind(provider or "")
     problems += [
         *policy_problems(args.policy),
         *dns_problems,
         *host_kind_problems(kind, provider, "host"),
-        *_rua_problems(args.rua),
+        *rua_problems(args.rua),
         *verify_timeout_problems(args.verify_timeout),
         *price_class_problems(args.price_class),
         *tags_problems(args.tags),
@@ -171,12 +130,6 @@ def _validate(args: MtaStsArgs) -> tuple[str, str]:
     if problems or domain is None:
         raise InputError(problems)
     return domain, kind
-
-
-def _make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
-    if cfg.provider == "cloudflare":
-        return CloudflareDns(f"{name}-dns", CloudflareDnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
-    return Route53Dns(f"{name}-dns", Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
 
 
 def _make_host(
@@ -205,11 +158,13 @@ class MtaSts(pulumi.ComponentResource):
     def __init__(self, name: str, args: MtaStsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         domain, kind = _validate(args)  # before anything is registered
         self.txt_records = records_for(domain, args.policy, list(args.rua))
-        super().__init__("mta-sts:mtasts:MtaSts", name, None, opts)
+        # The package token (mta-sts:index:MtaSts, docs/packaging.md); the alias keeps stacks made before it.
+        former = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="mta-sts:mtasts:MtaSts")])
+        super().__init__("mta-sts:index:MtaSts", name, None, pulumi.ResourceOptions.merge(opts, former))
         child = pulumi.ResourceOptions(parent=self)
         self._resource_name = name
         self.domain = domain
-        self.dns = args.dns if isinstance(args.dns, DnsBackend) else _make_dns(name, args.dns, child)
+        self.dns = args.dns if isinstance(args.dns, DnsBackend) else make_dns(f"{name}-dns", args.dns, child)
         self.policy_host = _make_host(name, domain, kind, args, self.dns, child)
         self._publish_txt_records(name, self._publish_after(args))
 
@@ -235,12 +190,9 @@ class MtaSts(pulumi.ComponentResource):
         with ``verify_live`` off only the host's resources (and a warning on every run)."""
         url = policy_url(self.domain)
         if args.verify_live:
-            live = PolicyLive(
-                f"{self._resource_name}-policy-live",
-                PolicyLiveArgs(url=url, policy_text=args.policy.render(), timeout=args.verify_timeout),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=self.policy_host.serving),
-            )
-            return [live]
+            serving = self.policy_host.serving
+            text = args.policy.render()
+            return [policy_gate(f"{self._resource_name}-policy-live", url, text, args.verify_timeout, serving, self)]
         pulumi.log.warn(
             f"{self.domain}: verify_live is off, so the new _mta-sts id is published without checking that "
             f"{url} serves the new policy. Turn it back on (mta-sts:host.verify_live: true) "

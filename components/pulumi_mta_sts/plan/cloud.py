@@ -184,6 +184,19 @@ def _cf_function(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     return {"arn": cloud.after_deploy(f"arn:aws:cloudfront::{ACCOUNT}:function/{name}"), "status": "LIVE"}
 
 
+@_outputs_for("aws:cloudfront/keyValueStore:KeyValueStore")
+def _cf_key_value_store(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
+    store_id = cloud.after_deploy(short_hash(args.name, "kvs", length=32))
+    return {"id": store_id, "arn": cloud.derived(store_id, f"arn:aws:cloudfront::{ACCOUNT}:key-value-store/{{}}")}
+
+
+@_outputs_for("aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey")
+def _cf_kvs_key(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
+    made_up = f"arn:aws:cloudfront::{ACCOUNT}:key-value-store/{short_hash(args.name, 'kvs', length=32)}"
+    store = str(args.inputs.get("keyValueStoreArn") or cloud.after_deploy(made_up))
+    return {"id": cloud.derived(store, f"{{}},{args.inputs.get('key')}")}
+
+
 @_outputs_for("aws:cloudfront/cachePolicy:CachePolicy")
 def _cf_cache_policy(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     return {"id": cloud.after_deploy(short_hash(args.name, "cp", length=32))}

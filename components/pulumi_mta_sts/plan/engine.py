@@ -31,8 +31,10 @@ This module imports Pulumi; the pure modules of the package never import it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +53,7 @@ __all__ = [
     "RecordingMocks",
     "RecordingMonitor",
     "close_event_loops",
+    "collector_paused",
     "name_of_urn",
 ]
 
@@ -92,6 +95,24 @@ def close_event_loops() -> None:
         if not loop.is_running() and not loop.is_closed():
             loop.close()
         _LOOPS.discard(loop)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a program runs under the mock engine.
+
+    A program registering thousands of resources keeps every future, output and resource alive
+    until it ends, so each collection walks an ever larger heap and frees almost nothing: half
+    of the planning time of a 400-domain program went to the collector, and with it paused the
+    time per domain stays flat (peak memory +5%; ``bench/bench_fleet.py``). Restored on exit;
+    the next collection frees what the program left."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def name_of_urn(urn: str) -> str:
@@ -293,7 +314,8 @@ class Recorder:
             exported = sdk.root_resource_outputs()
             return pulumi.Output.from_input(exported).apply(self.stack_outputs.update)
 
-        pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
+        with collector_paused(), sdk.without_source_positions():
+            pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         """Close the event loops the program ran on (:func:`close_event_loops`), once nothing

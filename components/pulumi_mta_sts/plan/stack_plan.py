@@ -2,7 +2,9 @@
 account or the Pulumi CLI, and describe everything it asks the cloud for.
 
 The program (``__main__.py`` of the project's ``main`` folder) runs with project ``mta-sts``,
-stack ``NAME`` and every ``config:`` entry of ``stacks/Pulumi.NAME.yaml``. Values that only
+stack ``NAME`` and every ``config:`` entry of ``stacks/Pulumi.NAME.yaml``, a single-domain stack
+(``mta-sts:domain``) or a fleet (``mta-sts:domains``, docs/fleets.md): a fleet's plan has one
+:class:`DomainPolicy` per domain, taken from the program's ``domains`` output. Values that only
 the cloud knows (a CloudFront domain name, a bucket's generated name, a zone id that is looked
 up) come back as :data:`UNKNOWN`. Nothing is created anywhere; the policy URL is never
 fetched (``PolicyLive`` only runs in a real deploy). The program's options are an argument
@@ -23,24 +25,31 @@ from typing import Any
 
 import pulumi
 
+from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config
 from pulumi_mta_sts.config.stack import (
+    StackConfig,
     find_stack_file,
     find_stacks_dir,
-    load_stack_config,
     read_stack_file,
     stack_values,
 )
 from pulumi_mta_sts.config.stack_file import SECRET, config_text, read_project_file
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.core.txt_values import decode_txt
+from pulumi_mta_sts.core.record_resources import record_rows
+from pulumi_mta_sts.core.records import policy_url
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 
 from .cloud import PLAN_CLOUD, UNKNOWN
+from .domains import DomainIndex, owner_of
 from .engine import RecordedResource, Recorder
+from .live_diff import LiveComparison
+from .live_json import add_live
+from .live_text import dns_lines, domain_status_lines, live_heading, notes_lines, policy_lines
 
 __all__ = [
     "GROUPS",
     "UNKNOWN",
+    "DomainPolicy",
     "Plan",
     "config_for_engine",
     "describe_asset",
@@ -50,6 +59,9 @@ __all__ = [
 ]
 
 GROUPS = ("DNS", "Hosting", "Reporting", "Other")
+#: How many of a fleet's domains a heading names.
+_NAMED_DOMAINS = 5
+_EVALUATED = "evaluated under the mock engine; nothing was deployed"
 PROJECT = "mta-sts"
 
 
@@ -77,9 +89,45 @@ def _program_path(stacks_dir: Path) -> Path:
 
 
 # ---- the result ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DomainPolicy:
+    """One mail domain of the plan and the policy served for it (a fleet has one per domain)."""
+
+    domain: str
+    text: str
+    id: str
+    delegated: bool = False
+    """Hosted mode: the domain's DNS is its owner's (its TXT records live in the provider zone)."""
+    mode: str = ""
+    """The policy's mode (``testing``, ``enforce``, ``none``)."""
+
+    @property
+    def url(self) -> str:
+        return policy_url(self.domain)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "policy": {"text": self.text, "id": self.id},
+            "url": self.url,
+            "mode": self.mode,
+            "delegated": self.delegated,
+        }
+
+    def text_lines(self) -> list[str]:
+        """The heading line and the indented policy, as a fleet's plan lists it."""
+        hosted = " (delegated: its owner's CNAMEs point to the provider zone)" if self.delegated else ""
+        lines = [f"  {self.domain}{hosted}: id {self.id}, served at {self.url}:"]
+        return lines + [f"      {line}" for line in self.text.splitlines()]
+
+
 @dataclass
 class Plan:
-    """What the program registered, shaped for people (``text()``) and scripts (``as_json()``)."""
+    """What the program registered, shaped for people (``text()``) and scripts (``as_json()``).
+
+    ``domain``, ``policy_text`` and ``policy_id`` are the stack's domain and policy; in a fleet
+    (``fleet``) they are those of its first domain (the order of ``mta-sts:domains``), and
+    ``fleet_domains`` holds every domain's policy."""
 
     stack: str
     domain: str
@@ -88,6 +136,19 @@ class Plan:
     resources: list[RecordedResource]
     outputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    fleet_domains: list[DomainPolicy] | None = None
+    """``None`` for a single-domain stack."""
+
+    @property
+    def fleet(self) -> bool:
+        return self.fleet_domains is not None
+
+    @property
+    def domains(self) -> list[DomainPolicy]:
+        """Every mail domain of the plan with its policy (one for a single-domain stack)."""
+        if self.fleet_domains is not None:
+            return list(self.fleet_domains)
+        return [DomainPolicy(self.domain, self.policy_text, self.policy_id)]
 
     def _names(self) -> dict[str, str]:
         return {r.urn: r.name for r in self.resources}
@@ -115,26 +176,75 @@ class Plan:
             out += dns_rows(r)
         return out
 
-    def as_json(self) -> dict[str, Any]:
-        return {
+    def policies(self) -> dict[str, str]:
+        """Mail domain → the policy text the plan serves for it (every domain of a fleet)."""
+        return {d.domain: d.text for d in self.domains}
+
+    def as_json(self, live: LiveComparison | None = None) -> dict[str, Any]:
+        """The plan for scripts; with ``live`` (the comparison with live DNS, or why there was
+        none) every ``dns`` entry gains ``status`` and ``live``, and the policy diff and the
+        safety notes are added (:func:`.live_json.add_live`)."""
+        out: dict[str, Any] = {
             "stack": self.stack,
             "domain": self.domain,
             "policy": {"text": self.policy_text, "id": self.policy_id},
+        }
+        if self.fleet_domains is not None:  # a fleet: domain/policy are its first domain's
+            out["domains"] = [d.as_json() for d in self.fleet_domains]
+        out |= {
             "resources": self.resource_entries(),
-            "dns": self.dns_entries(),
+            "dns": self._dns_json(),
             "outputs": _clean_inputs(self.outputs),
             "warnings": self.warnings,
         }
+        return out if live is None else add_live(out, live)
 
-    def text(self) -> str:
-        lines = [
-            f"Stack {self.stack}: MTA-STS for {self.domain} (evaluated under the mock engine; nothing was deployed)",
-            "",
-            f"Policy id {self.policy_id}, served at https://mta-sts.{self.domain}/.well-known/mta-sts.txt:",
-        ]
-        lines += [f"    {line}" for line in self.policy_text.splitlines()]
-        entries = self.resource_entries()
-        lines += ["", f"Resources ({len(entries)})"]
+    def _dns_json(self) -> list[dict[str, Any]]:
+        """``dns`` entries; in a fleet each names its mail domain (``null``: shared, or not known yet)."""
+        entries: list[dict[str, Any]] = list(self.dns_entries())
+        if self.fleet_domains is None:
+            return entries
+        index = DomainIndex(d.domain for d in self.fleet_domains)
+        return [{**e, "domain": owner_of(e["name"], index)} for e in entries]
+
+    def text(self, live: LiveComparison | None = None) -> str:
+        """The plan for people; with ``live``, the records marked against live DNS, the policy
+        diff and the safety notes."""
+        lines = [f"Stack {self.stack}: MTA-STS for {self.subject()} ({_EVALUATED})"]
+        if live is not None:
+            lines.append(live_heading(live))
+        lines += ["", *self._policy_lines()]
+        if live is not None and self.fleet:
+            lines += domain_status_lines(live, [d.domain for d in self.domains])
+        rows = sorted(self.dns_entries(), key=lambda r: (r["name"], r["type"], r["value"]))
+        lines += ["", *self._resource_lines(), "", *dns_lines(rows, live)]
+        if live is not None:
+            lines += policy_lines(live) + notes_lines(live)
+        if self.warnings:
+            lines += ["", "Warnings"] + [f"  {w}" for w in self.warnings]
+        lines += ["", f"Values shown as {UNKNOWN} are only known once the cloud creates the resource."]
+        return "\n".join(lines) + "\n"
+
+    def subject(self) -> str:
+        """What the plan is for: the domain, or a fleet's domains (``3 domains: a, b, c``)."""
+        if self.fleet_domains is None:
+            return self.domain
+        names = [d.domain for d in self.fleet_domains]
+        shown = ", ".join(names[:_NAMED_DOMAINS]) + (", …" if len(names) > _NAMED_DOMAINS else "")
+        return f"{len(names)} domain{'s' if len(names) > 1 else ''}: {shown}"
+
+    def _policy_lines(self) -> list[str]:
+        if self.fleet_domains is None:
+            lines = [f"Policy id {self.policy_id}, served at {policy_url(self.domain)}:"]
+            return lines + [f"    {line}" for line in self.policy_text.splitlines()]
+        lines = [f"Policies ({len(self.fleet_domains)})"]
+        for domain in self.fleet_domains:
+            lines += domain.text_lines()
+        return lines
+
+    def _resource_lines(self) -> list[str]:
+        entries = sorted(self.resource_entries(), key=lambda e: e["name"])
+        lines = [f"Resources ({len(entries)})"]
         for group in GROUPS:
             members = [e for e in entries if e["group"] == group]
             if not members:
@@ -145,16 +255,7 @@ class Plan:
                 lines.append(f"    {e['name']:<{width}}  {e['type']}")
                 if e["dependencies"]:
                     lines.append(f"    {'':<{width}}    after: {', '.join(e['dependencies'])}")
-        rows = self.dns_entries()
-        lines += ["", f"DNS records managed ({len(rows)})"]
-        if rows:
-            name_w = max(len(r["name"]) for r in rows)
-            type_w = max(len(r["type"]) for r in rows)
-            lines += [f"  {r['name']:<{name_w}}  {r['type']:<{type_w}}  {r['value']}" for r in rows]
-        if self.warnings:
-            lines += ["", "Warnings"] + [f"  {w}" for w in self.warnings]
-        lines += ["", f"Values shown as {UNKNOWN} are only known once the cloud creates the resource."]
-        return "\n".join(lines) + "\n"
+        return lines
 
 
 def _clean_inputs(value: Any) -> Any:
@@ -251,31 +352,9 @@ def group_of(resource: RecordedResource, by_urn: Mapping[str, RecordedResource])
 
 
 def dns_rows(r: RecordedResource) -> list[dict[str, str]]:
-    """The DNS record(s) a recorded resource writes, as readers see them: ``name``, ``type``, ``value``."""
-    inputs = r.inputs
-    if r.type == "aws:route53/record:Record":
-        name, rtype = str(inputs.get("name", "")), str(inputs.get("type", ""))
-        if inputs.get("aliases"):
-            return [
-                {"name": name, "type": rtype, "value": f"ALIAS {a.get('name')} (zone {a.get('zoneId')})"}
-                for a in inputs["aliases"]
-            ]
-        values = [str(v) for v in inputs.get("records", [])]
-        return [{"name": name, "type": rtype, "value": decode_txt(v) if rtype == "TXT" else v} for v in values]
-    if r.type == "cloudflare:index/dnsRecord:DnsRecord":
-        name, rtype, content = str(inputs.get("name", "")), str(inputs.get("type", "")), str(inputs.get("content", ""))
-        if rtype == "TXT":
-            content = decode_txt(content)
-        elif rtype == "MX" and inputs.get("priority") is not None:
-            content = f"{int(inputs['priority'])} {content}"
-        suffix = " (proxied)" if inputs.get("proxied") else ""
-        return [{"name": name, "type": rtype, "value": content + suffix}]
-    if r.type == "cloudflare:index/workersCustomDomain:WorkersCustomDomain":
-        host = str(inputs.get("hostname", ""))
-        return [
-            {"name": host, "type": "WORKER", "value": f"Worker {inputs.get('service')} (record made by Cloudflare)"}
-        ]
-    return []
+    """The DNS record(s) a recorded resource writes, as readers see them: ``name``, ``type``,
+    ``value`` (the one reading of record resources, shared with ``preview-diff``)."""
+    return record_rows(r.type, r.inputs)
 
 
 def plan_stack(
@@ -297,7 +376,7 @@ def plan_stack(
     path = find_stack_file(stack, folder)
     engine_config = read_stack_file(path)  # read once: the program sees exactly what this validates
     try:
-        cfg = load_stack_config(stack_values(engine_config))  # config errors: before the program runs
+        cfg = load_any_config(stack_values(engine_config))  # config errors: before the program runs
     except InputError as exc:
         raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
     config = config_for_engine(engine_config)
@@ -306,15 +385,47 @@ def plan_stack(
         raise InputError([Problem("--stack", stack, f"the stack program {program} does not exist")])
     recorder = _run_program(program, stack, config, path.name, options or ProgramOptions.from_environment())
     outputs = dict(recorder.stack_outputs)
+    if isinstance(cfg, FleetConfig):
+        fleet: list[DomainPolicy] | None = _fleet_policies(cfg, outputs)
+        first = fleet[0] if fleet else DomainPolicy(stack, "", "")
+    else:
+        fleet, first = None, _single_policy(cfg, outputs)
     return Plan(
         stack=stack,
-        domain=str(outputs.get("domain") or cfg.domain),
-        policy_text=str(outputs.get("policy_text") or cfg.policy.render()),
-        policy_id=str(outputs.get("policy_id") or cfg.policy.id),
+        domain=first.domain,
+        policy_text=first.text,
+        policy_id=first.id,
         resources=list(recorder.resources),
         outputs=outputs,
         warnings=recorder.warnings,
+        fleet_domains=fleet,
     )
+
+
+def _single_policy(cfg: StackConfig, outputs: Mapping[str, Any]) -> DomainPolicy:
+    """A single-domain stack's policy: the program's outputs, else the config's."""
+    return DomainPolicy(
+        str(outputs.get("domain") or cfg.domain),
+        str(outputs.get("policy_text") or cfg.policy.render()),
+        str(outputs.get("policy_id") or cfg.policy.id),
+        mode=cfg.policy.mode,
+    )
+
+
+def _fleet_policies(cfg: FleetConfig, outputs: Mapping[str, Any]) -> list[DomainPolicy]:
+    """Each fleet domain's policy, in the order of ``mta-sts:domains``: the program's ``domains``
+    output (``policy_text``, ``policy_id``), else what the config serves (offboarding: ``mode: none``)."""
+    exported = outputs.get("domains")
+    found = exported if isinstance(exported, Mapping) else {}
+    policies = []
+    for d in cfg.domains:
+        entry = found.get(d.domain)
+        entry = entry if isinstance(entry, Mapping) else {}
+        served = d.served_policy
+        text = entry.get("policy_text") or served.render()
+        policy_id = entry.get("policy_id") or served.id
+        policies.append(DomainPolicy(d.domain, str(text), str(policy_id), d.delegated, served.mode))
+    return policies
 
 
 def _run_program(

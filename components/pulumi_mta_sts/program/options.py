@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Why a run makes no live look-ups when its options say so (shown in the skipped checks' warnings).
-LIVE_DNS_DISABLED = f"live DNS disabled ({NO_LIVE_DNS_ENV})"
+LIVE_DNS_DISABLED = f"live DNS disabled (--no-live-dns or {NO_LIVE_DNS_ENV})"
 
 
 def check_nameservers(specs: Sequence[str], field: str) -> tuple[str, ...]:

@@ -11,6 +11,9 @@
         stack.warn_unmanaged_records(deployment, live)  # 6. hand-made records in live DNS: warnings
         stack.export(deployment)                    # 7. the stack outputs
 
+A fleet stack (``mta-sts:domains``, config/fleet.py) goes through the same steps: each one
+dispatches on the config's type to :mod:`.fleet` (one ``MtaStsFleet``, no optional parts).
+
 Nothing is registered before step 5, so a bad config or a failed preflight leaves no resource.
 The preflight looks at the MX hosts (enforce) and at what is already at ``mta-sts.<domain>``
 (:func:`pulumi_mta_sts.program.preflight.check_host_records`). The live look-ups happen in steps
@@ -25,16 +28,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from typing import Any, overload
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig, load_stack_config
+from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config
+from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig
 from pulumi_mta_sts.config.stack_file import decode_config_value
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 
-from . import sdk
+from . import fleet, sdk
+from .fleet import FleetDeployment
 from .options import LiveDns, ProgramOptions, current_options, open_live_dns
 from .part import BuiltPart, StackPart, resource_name
 from .preflight import run_preflight
@@ -97,21 +102,27 @@ def config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
     }
 
 
-def load_config(values: Mapping[str, Any] | None = None) -> StackConfig:
-    """The validated stack config (from the Pulumi config unless ``values`` is given). Raises
-    :class:`InputError` naming every wrong ``mta-sts:`` key."""
-    return load_stack_config(config_values() if values is None else values)
+def load_config(values: Mapping[str, Any] | None = None) -> StackConfig | FleetConfig:
+    """The validated stack config (from the Pulumi config unless ``values`` is given): one domain,
+    or a fleet when ``mta-sts:domains`` is set (:mod:`.fleet`). Raises :class:`InputError` naming
+    every wrong ``mta-sts:`` key."""
+    return load_any_config(config_values() if values is None else values)
 
 
-def enabled_parts(cfg: StackConfig, parts: tuple[StackPart, ...] | None = None) -> tuple[StackPart, ...]:
-    """The parts of ``parts`` (default :data:`PARTS`) the config turns on, in order."""
+def enabled_parts(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] | None = None) -> tuple[StackPart, ...]:
+    """The parts of ``parts`` (default :data:`PARTS`) the config turns on, in order (a fleet has none)."""
+    if isinstance(cfg, FleetConfig):
+        return ()
     return tuple(part for part in (PARTS if parts is None else parts) if part.enabled(cfg))
 
 
 # ---- 4. live DNS before any resource ---------------------------------------------------------------
-def preflight(cfg: StackConfig, live: LiveDns) -> None:
+def preflight(cfg: StackConfig | FleetConfig, live: LiveDns) -> None:
     """The checks that must pass before any resource is registered (they raise
     :class:`InputError`); what they skip is logged as a warning."""
+    if isinstance(cfg, FleetConfig):
+        fleet.preflight(cfg, live)
+        return
     for warning in run_preflight(cfg, live):
         pulumi.log.warn(warning)
 
@@ -125,19 +136,31 @@ class Deployment:
     parts: tuple[BuiltPart, ...] = ()
 
 
-def build(cfg: StackConfig, parts: tuple[StackPart, ...] = ()) -> Deployment:
+@overload
+def build(cfg: StackConfig, parts: tuple[StackPart, ...] = ()) -> Deployment: ...
+@overload
+def build(cfg: FleetConfig, parts: tuple[StackPart, ...] = ()) -> FleetDeployment: ...
+@overload
+def build(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] = ()) -> Deployment | FleetDeployment: ...
+def build(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] = ()) -> Deployment | FleetDeployment:
     """``MtaSts`` for the stack's domain (resource name: the domain with dots as dashes), built
-    from the config as every part adjusts it, then each part on top of it."""
+    from the config as every part adjusts it, then each part on top of it; for a fleet stack,
+    its ``MtaStsFleet`` (:func:`.fleet.build`)."""
+    if isinstance(cfg, FleetConfig):
+        return fleet.build(cfg)
     mtasts_cfg = reduce(lambda adjusted, part: part.adjust(adjusted), parts, cfg)
     mtasts = MtaSts(resource_name(cfg), MtaStsArgs.from_config(mtasts_cfg))
     return Deployment(mtasts, tuple(part.build(cfg, mtasts) for part in parts))
 
 
 # ---- 6. live DNS after ----------------------------------------------------------------------------
-def warn_unmanaged_records(deployment: Deployment, live: LiveDns) -> list[str]:
+def warn_unmanaged_records(deployment: Deployment | FleetDeployment, live: LiveDns) -> list[str]:
     """Look up the records the stack publishes in live DNS and warn (never fail) about hand-made
     ones it would not own: ``MtaSts``'s own, then each part's. Nothing is looked up when live DNS
-    is off; when no resolver could be set up, that is the one warning. Returns the warnings."""
+    is off; when no resolver could be set up, that is the one warning. Returns the warnings.
+    (A fleet's records are not looked up: see docs/fleets.md, ``mta-sts check`` per domain.)"""
+    if isinstance(deployment, FleetDeployment):
+        return []
     mtasts = deployment.mtasts
     if live.resolver is None:
         if live.disabled:
@@ -154,9 +177,13 @@ def warn_unmanaged_records(deployment: Deployment, live: LiveDns) -> list[str]:
 
 
 # ---- 7. the stack outputs -------------------------------------------------------------------------
-def export(deployment: Deployment) -> None:
+def export(deployment: Deployment | FleetDeployment) -> None:
     """Stack outputs: ``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (with
-    the records the parts publish themselves), ``host``, then each part's own."""
+    the records the parts publish themselves), ``host``, then each part's own; a fleet's are
+    ``domains`` and ``shards`` (:func:`.fleet.export`)."""
+    if isinstance(deployment, FleetDeployment):
+        fleet.export(deployment)
+        return
     mtasts = deployment.mtasts
     pulumi.export("domain", mtasts.domain)
     pulumi.export("policy_id", mtasts.policy_id)

@@ -64,6 +64,9 @@ class TlsRptReceiverPart:
                 "bucket": receiver.bucket_name,
                 "alarm_topic": receiver.topic_arn,
                 "https_endpoint": receiver.https_endpoint,
+                "athena_workgroup": receiver.athena_workgroup,
+                "glue_database": receiver.glue_database,
+                "reader_function": receiver.reader_function,
             }
         }
         return BuiltPart(

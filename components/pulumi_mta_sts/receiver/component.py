@@ -1,4 +1,4 @@
-"""``TlsRptReceiver`` (``mta-sts:receiver:TlsRptReceiver``): receive, keep and watch TLS-RPT reports.
+"""``TlsRptReceiver`` (``mta-sts:index:TlsRptReceiver``): receive, keep and watch TLS-RPT reports.
 
 What it deploys, all in one AWS region where SES receives mail (one module per part; each is a
 plain function creating its resources as children of the receiver, so no URN depends on how the
@@ -30,6 +30,10 @@ code is split; the arguments are checked in :mod:`.args` before anything is regi
   its condition lasts (never on one anonymous request): per domain, failed sessions a day ≥
   threshold, and silence (no report for N days, after the first one); quarantined reports;
   function errors; dead letters. (:mod:`.alarms`)
+- **SQL** (``analytics``, on by default): the reports also as JSON lines under ``tables/``, a Glue
+  database and table with partition projection, an enforced Athena workgroup. (:mod:`.analytics`)
+- **Weekly digest** (``digest``, Mondays by default): a schedule invokes a private reader function
+  that sends last week's summary and readiness verdict per domain to the topic. (:mod:`.digest`)
 """
 
 from __future__ import annotations
@@ -47,7 +51,9 @@ from pulumi_mta_sts.core.records import tlsrpt_record_name, tlsrpt_record_value
 from pulumi_mta_sts.dns import DnsBackend
 
 from .alarms import create_alarms
+from .analytics import create_analytics
 from .args import CheckedReceiverArgs, TlsRptReceiverArgs, check_receiver_args
+from .digest import create_reader
 from .function import create_parser_function
 from .https import create_https_endpoint
 from .inbound import create_inbound, receipt_rule_arn
@@ -55,7 +61,7 @@ from .storage import create_storage
 
 __all__ = ["TlsRptReceiver", "TlsRptReceiverArgs"]
 
-TYPE_TOKEN = "mta-sts:receiver:TlsRptReceiver"
+TYPE_TOKEN = "mta-sts:index:TlsRptReceiver"  # the package token (docs/packaging.md)
 
 
 class TlsRptReceiver(pulumi.ComponentResource):
@@ -76,11 +82,16 @@ class TlsRptReceiver(pulumi.ComponentResource):
     function_url: pulumi.Output[str] | None
     mailbox: str
     receipt_rule: aws.ses.ReceiptRule
+    athena_workgroup: pulumi.Output[str] | None
+    glue_database: pulumi.Output[str] | None
+    reader_function: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: TlsRptReceiverArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Every argument is checked before the component registers: a mistake registers nothing.
         receiver = check_receiver_args(name, args)
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        former = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="mta-sts:receiver:TlsRptReceiver")])
+        # The alias keeps stacks made before the type token moved to mta-sts:index from replacing it.
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, former))
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         rule_arn = receipt_rule_arn(receiver, account)
         storage = create_storage(receiver, parent=self, account=account, rule_arn=rule_arn)
@@ -91,6 +102,13 @@ class TlsRptReceiver(pulumi.ComponentResource):
         self.https_endpoint = create_https_endpoint(receiver, parent=self, function=parser.function)
         self.function_url = self.https_endpoint
         topic = create_alarms(receiver, parent=self, parser=parser)
+        analytics = create_analytics(receiver, parent=self, bucket=storage.bucket, account=account)
+        self.athena_workgroup = analytics.workgroup.name if analytics else None
+        self.glue_database = analytics.database.name if analytics else None
+        reader = create_reader(
+            receiver, parent=self, bucket=storage.bucket, topic=topic, account=account, workgroup=self.athena_workgroup
+        )
+        self.reader_function = reader.function.name if reader else None
         self._set_outputs(receiver, bucket_name=storage.bucket.bucket, topic_arn=topic.arn)
 
     def _set_outputs(
@@ -114,6 +132,9 @@ class TlsRptReceiver(pulumi.ComponentResource):
                 "https_endpoint": self.https_endpoint,
                 "function_url": self.function_url,
                 "mailbox": self.mailbox,
+                "athena_workgroup": self.athena_workgroup,
+                "glue_database": self.glue_database,
+                "reader_function": self.reader_function,
             }
         )
 

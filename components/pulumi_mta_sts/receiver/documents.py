@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_RAW_EMAIL_PREFIX
+from pulumi_mta_sts.receiver_lambda.table import TABLE_PREFIX
 
 __all__ = [
     "LAMBDA_ASSUME_ROLE_POLICY",
@@ -65,12 +66,14 @@ def bucket_policy_document(*, bucket_arn: str, account: str, rule_arn: str) -> s
     )
 
 
-def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: str) -> str:
+def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: str, write_table: bool = False) -> str:
     """The function's grants: read ``raw/``, tag a raw object as junk (so it expires early, see
     ``storage.JUNK_TAG``), write its result prefixes, read back what it stored in ``reports/`` and
     ``test/`` (the content digest in an object's metadata tells an exact re-delivery from a
     different report under the same key), write its own log group (metrics leave as embedded
-    metric format log lines) and send to its dead-letter queue."""
+    metric format log lines) and send to its dead-letter queue; with ``write_table`` (``analytics``)
+    also write ``tables/`` (each stored report as JSON lines for Athena)."""
+    prefixes = (*RESULT_PREFIXES, *((TABLE_PREFIX,) if write_table else ()))
     return policy_document(
         [
             {"Sid": "ReadRaw", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/raw/*"},
@@ -85,7 +88,7 @@ def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: st
                 "Sid": "WriteResults",
                 "Effect": "Allow",
                 "Action": "s3:PutObject",
-                "Resource": [f"{bucket_arn}/{prefix}*" for prefix in RESULT_PREFIXES],
+                "Resource": [f"{bucket_arn}/{prefix}*" for prefix in prefixes],
             },
             {
                 "Sid": "OwnLogsAndMetrics",

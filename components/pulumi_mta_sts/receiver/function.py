@@ -59,7 +59,10 @@ def create_parser_function(
     )
     logs_name, logs_opts = named_child(LOG_GROUP, f"{name}-parser-logs", parent=parent)
     log_group = aws.cloudwatch.LogGroup(logs_name, retention_in_days=LOG_RETENTION_DAYS, region=region, opts=logs_opts)
-    role, role_policy = _parser_role(name, parent, bucket=bucket, log_group=log_group, dead_letters=dead_letters)
+    write_table = receiver.settings.analytics
+    role, role_policy = _parser_role(
+        name, parent, bucket=bucket, log_group=log_group, dead_letters=dead_letters, write_table=write_table
+    )
     function_name, function_opts = named_child(
         LAMBDA_FUNCTION, f"{name}-parser", parent=parent, depends_on=[role_policy, log_group]
     )
@@ -97,6 +100,7 @@ def _parser_role(
     bucket: aws.s3.Bucket,
     log_group: aws.cloudwatch.LogGroup,
     dead_letters: aws.sqs.Queue,
+    write_table: bool = False,
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
     """The function's role and its one inline policy, naming each ARN it may touch."""
     role_name, role_opts = named_child(IAM_ROLE, f"{name}-parser-role", parent=parent)
@@ -106,7 +110,7 @@ def _parser_role(
     role_policy = aws.iam.RolePolicy(
         policy_name,
         role=role.id,
-        policy=arns.apply(lambda named: parser_access_document(**named)),
+        policy=arns.apply(lambda named: parser_access_document(**named, write_table=write_table)),
         opts=policy_opts,
     )
     return role, role_policy
@@ -127,4 +131,5 @@ def _environment(receiver: CheckedReceiverArgs, bucket: aws.s3.Bucket) -> dict[s
         "METRIC_NAMESPACE": receiver.metric_namespace,
         "MAX_BODY_BYTES": str(receiver.settings.max_body_bytes),
         "RAW_EMAIL_PREFIX": DEFAULT_RAW_EMAIL_PREFIX,
+        **({"WRITE_TABLE": "true"} if receiver.settings.analytics else {}),
     }

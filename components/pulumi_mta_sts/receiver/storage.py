@@ -21,6 +21,7 @@ from pulumi_mta_sts.core.names import S3_BUCKET, autoname_base
 from pulumi_mta_sts.hosting.private_bucket import BucketNames, private_bucket
 from pulumi_mta_sts.receiver_lambda.handler import JUNK_TAG
 
+from .analytics import RESULTS_PREFIX, RESULTS_RETENTION_DAYS
 from .args import CheckedReceiverArgs
 from .documents import bucket_policy_document
 
@@ -90,6 +91,21 @@ def create_storage(
     return ReportStorage(bucket=bucket, policy=policy)
 
 
+def _results_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
+    """With ``analytics``: Athena's query results (``results/``) expire; a query can be run again."""
+    if not receiver.settings.analytics:
+        return []
+    return [
+        {
+            "id": "athena-results-retention",
+            "status": "Enabled",
+            "filter": {"prefix": RESULTS_PREFIX},
+            "expiration": {"days": RESULTS_RETENTION_DAYS},
+            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
+        }
+    ]
+
+
 def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
     """Retention per prefix; S3 applies the shortest expiration when several rules match."""
     settings = receiver.settings
@@ -122,6 +138,7 @@ def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecyc
             "expiration": {"days": TEST_REPORT_DAYS},
             "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
         },
+        *_results_rules(receiver),
         {
             "id": "old-versions",
             "status": "Enabled",

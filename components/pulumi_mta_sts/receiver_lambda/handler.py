@@ -18,6 +18,9 @@ Storage layout in the one bucket (``BUCKET``):
 - ``reports/<id>.<content>.json``: a later report with the same submitter + report-id but a
   DIFFERENT content, kept as a version and counted (``ReportConflicts``);
 - ``test/...``: the same two forms for test reports (below);
+- ``tables/reports/dt=<day>/<id>[.<content>].json``: with ``WRITE_TABLE`` set, the same report
+  as flat JSON lines for Athena (:mod:`.table`; written for exact re-deliveries too, so a retried
+  invocation completes it);
 - ``quarantine/invalid/<hash>`` and ``quarantine/foreign/<hash>``: the bytes that failed, with
   the reason in the object metadata. A raw object of which nothing was stored is tagged
   ``tlsrpt-outcome=quarantined`` (:data:`JUNK_TAG`) so it expires with the quarantine.
@@ -40,10 +43,12 @@ about a served domain. The HTTPS answer's JSON body always has ``"stored"`` (the
 Metrics go out in CloudWatch embedded metric format on stdout (namespace ``METRIC_NAMESPACE``):
 per policy domain ``Reports``, ``SuccessfulSessions``, ``FailedSessions``; per domain and result
 type ``FailedSessionsByResultType``; ``QuarantinedReports`` (all, and per ``Kind``);
-``ReportConflicts``; ``TestReports``.
+``ReportConflicts``; ``TestReports``; ``TableSkipped`` (a report whose table rows would pass
+:data:`.table.MAX_TABLE_BYTES`: stored, without rows).
 
 Environment: ``BUCKET`` (required), ``DOMAINS`` (comma-separated policy domains served),
-``METRIC_NAMESPACE``, ``MAX_BODY_BYTES`` (HTTPS body cap), ``RAW_EMAIL_PREFIX``.
+``METRIC_NAMESPACE``, ``MAX_BODY_BYTES`` (HTTPS body cap), ``RAW_EMAIL_PREFIX``, ``WRITE_TABLE``
+(``true``: also write the table objects above).
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ from pulumi_mta_sts.reports.parse import unexpected_error_reason
 
 from .placement import content_digest, first_key, is_test_report, version_key
 from .store import MemoryStore, S3Store, Store
+from .table import TableTooLarge, partition_day, table_key, table_lines
 
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
@@ -115,6 +121,7 @@ class Settings:
     namespace: str = DEFAULT_NAMESPACE
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     raw_email_prefix: str = DEFAULT_RAW_EMAIL_PREFIX
+    write_table: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -126,6 +133,7 @@ class Settings:
             namespace=values.get("METRIC_NAMESPACE", DEFAULT_NAMESPACE),
             max_body_bytes=int(values.get("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
             raw_email_prefix=values.get("RAW_EMAIL_PREFIX", DEFAULT_RAW_EMAIL_PREFIX),
+            write_table=values.get("WRITE_TABLE", "").strip().lower() == "true",
         )
 
     @property
@@ -273,6 +281,8 @@ class _Placed:
     body: bytes
     digest: str
     metadata: dict[str, str]
+    document: dict[str, Any] = field(default_factory=dict)
+    """What ``body`` holds (the report and how it was received): the table rows' source."""
 
 
 def _place(parsed: ParsedReport, raw_key: str) -> _Placed:
@@ -283,7 +293,20 @@ def _place(parsed: ParsedReport, raw_key: str) -> _Placed:
     document["received"] = {"source": parsed.source, "raw_key": raw_key, "at": _now()}
     body = json.dumps(document, sort_keys=True).encode()
     metadata = {"raw-key": _safe_meta(raw_key), "source": _safe_meta(parsed.source), "content-sha256": digest}
-    return _Placed(report, body, digest, metadata)
+    return _Placed(report, body, digest, metadata, document)
+
+
+def _write_table(run: _Run, placed: _Placed, key: str) -> None:
+    """The table object of the report stored under ``key`` (create-only: a retry finds it)."""
+    if not run.settings.write_table or is_test_report(placed.report):
+        return
+    day = partition_day(placed.report, received=datetime.now(UTC).date())
+    try:
+        lines = table_lines(placed.document, report_key=key, conflict=key != first_key(placed.report))
+    except TableTooLarge:  # only a hostile report: it is stored, it just gets no rows
+        run.count("TableSkipped")
+        return
+    run.store.put_new(table_key(key, day), lines, "application/x-ndjson", {"report-key": _safe_meta(key)})
 
 
 def _write_report(run: _Run, placed: _Placed) -> str | None:
@@ -293,15 +316,19 @@ def _write_report(run: _Run, placed: _Placed) -> str | None:
     content cannot be read), under the content-addressed version key."""
     key = first_key(placed.report)
     if run.store.put_new(key, placed.body, "application/json", placed.metadata):
+        _write_table(run, placed, key)
         return key
     existing = run.store.metadata(key)
     if existing is not None and existing.get("content-sha256") == placed.digest:
         run.outcome.duplicates.append(key)
+        _write_table(run, placed, key)
         return None
     version = version_key(placed.report, placed.digest)
     if not run.store.put_new(version, placed.body, "application/json", placed.metadata):
         run.outcome.duplicates.append(version)
+        _write_table(run, placed, version)
         return None
+    _write_table(run, placed, version)
     run.outcome.versions.append(version)
     run.count("ReportConflicts")
     return version

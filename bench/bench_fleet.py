@@ -1,0 +1,213 @@
+"""Benchmark of fleets: many mail domains in one program (not a test: prints figures, asserts nothing).
+
+1. ``per-domain``: N ``MtaSts`` components (each with its own bucket, certificate and distribution)
+   registered by one program under the mock engine of ``mta-sts plan``: what planning N domains
+   cost before fleets, and the baseline the fleet is compared with in the same run.
+2. ``fleet``: the real stack program (``stacks/__main__.py``, as ``mta-sts plan --stack`` runs it)
+   on a generated fleet stack of N domains (``mta-sts:domains``, half Route53, half Cloudflare) on
+   shared hosting, under the plan's mock cloud.
+3. ``config``: validating a fleet config of 1,000 entries (``config/fleet.py``), valid and with a
+   mistake in every entry (every problem is reported).
+4. ``engine``: the fleet of the largest N planned twice in one process, once with the mock
+   engine's two speed-ups undone (the cyclic garbage collector running during the program, the
+   SDK capturing a call stack per resource) and once as shipped: the ratio is what they save.
+
+For each N: wall time, resources, resources per domain, and the marginal cost per domain between
+two sizes ((t(N2) - t(N1)) / (N2 - N1)); a flat marginal cost means the cost per domain does not
+grow with N. Ratios are against the smallest N of the same run.
+
+Run: ``.venv/bin/python bench/bench_fleet.py [--sizes 10,100,1000] [--only per-domain,fleet,config]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ("per-domain", "fleet", "config", "engine")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured size: ``n`` domains, wall ``seconds``, ``cpu`` seconds of this process (less
+    sensitive than wall time to other work on the machine), ``resources`` registered."""
+
+    n: int
+    seconds: float
+    resources: int
+    cpu: float = 0.0
+
+
+def domains(n: int) -> list[str]:
+    """``n`` distinct mail domains (``d0000.example.com`` ...)."""
+    return [f"d{i:04d}.example.com" for i in range(n)]
+
+
+def fleet_values(n: int, *, broken: bool = False) -> dict[str, Any]:
+    """The ``mta-sts:`` values of a fleet stack of ``n`` domains (half Route53, half Cloudflare);
+    ``broken``: every entry has a mistake (an IP address in its mx list)."""
+    entries: list[dict[str, Any]] = []
+    for index, domain in enumerate(domains(n)):
+        entry: dict[str, Any] = {"domain": domain, "policy": {"mx": [f"mx.{domain}"]}}
+        if index % 2:
+            entry["dns"] = {"provider": "cloudflare"}
+        if broken:
+            entry["policy"] = {"mx": ["192.0.2.1"]}
+        entries.append(entry)
+    return {
+        "defaults": {"dns": {"provider": "route53"}, "policy": {"mode": "testing", "max_age": 86401}},
+        "domains": entries,
+    }
+
+
+# ---- 1. N MtaSts components in one program -------------------------------------------------------
+def plan_per_domain(n: int) -> Run:
+    """Register N ``MtaSts`` (Route53 + CloudFront) in one program under the plan's mock cloud."""
+    from pulumi_mta_sts.config.stack import DnsConfig
+    from pulumi_mta_sts.core.policy import Policy
+    from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
+    from pulumi_mta_sts.plan.cloud import PLAN_CLOUD
+
+    def program() -> None:
+        for domain in domains(n):
+            policy = Policy.build("testing", [f"mx.{domain}"], 86401)
+            args = MtaStsArgs(domain=domain, policy=policy, dns=DnsConfig("route53", zone_name=domain))
+            MtaSts(domain.replace(".", "-"), args)
+
+    recorder = PLAN_CLOUD.recorder()
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        recorder.install(project="mta-sts", stack="bench")
+        recorder.run(program)
+    finally:
+        recorder.close()
+    return Run(n, time.perf_counter() - start, len(recorder.resources), time.process_time() - cpu)
+
+
+# ---- 2. a fleet stack planned by the real program ------------------------------------------------
+def engine_config(n: int) -> dict[str, str]:
+    """A generated fleet stack's config as the engine hands it to the program."""
+    import json
+
+    config = {"aws:region": "eu-west-1"}
+    config.update({f"mta-sts:{key}": json.dumps(value) for key, value in fleet_values(n).items()})
+    return config
+
+
+def plan_fleet(n: int) -> Run:
+    """The stack program (``stacks/__main__.py``) on a generated fleet stack of ``n`` domains under
+    the plan's mock cloud, no live DNS: what ``mta-sts plan --stack`` runs, without reading a file."""
+    import runpy
+
+    from pulumi_mta_sts.plan.cloud import PLAN_CLOUD
+    from pulumi_mta_sts.program.options import ProgramOptions, running_with
+
+    program = str(ROOT / "stacks" / "__main__.py")
+    recorder = PLAN_CLOUD.recorder()
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        recorder.install(project="mta-sts", stack=f"bench-{n}", config=engine_config(n))
+        with running_with(ProgramOptions(live_dns=False)):
+            recorder.run(lambda: runpy.run_path(program, run_name="__main__"))
+    finally:
+        recorder.close()
+    return Run(n, time.perf_counter() - start, len(recorder.resources), time.process_time() - cpu)
+
+
+# ---- 3. config validation ------------------------------------------------------------------------
+def validate_config(n: int, broken: bool) -> tuple[float, int]:
+    """Seconds to validate a fleet config of ``n`` entries, and the problems reported."""
+    from pulumi_mta_sts.config.fleet import load_fleet_config
+    from pulumi_mta_sts.core.errors import InputError
+
+    values = fleet_values(n, broken=broken)
+    start = time.perf_counter()
+    try:
+        load_fleet_config(values)
+        problems = 0
+    except InputError as exc:
+        problems = len(exc.problems)
+    return time.perf_counter() - start, problems
+
+
+# ---- output ----------------------------------------------------------------------------------------
+def report(title: str, runs: Sequence[Run]) -> None:
+    """Print each size with its cost per domain and the marginal cost against the previous size."""
+    print(title)
+    base = runs[0]
+    previous: Run | None = None
+    for run in runs:
+        per_domain = run.seconds / run.n * 1000
+        line = (
+            f"  N={run.n:>5}: {run.seconds:8.2f} s, {run.resources:>6} resources "
+            f"({run.resources / run.n:.1f}/domain), {per_domain:7.1f} ms/domain "
+            f"(x{per_domain / (base.seconds / base.n * 1000):.2f} of N={base.n}), "
+            f"CPU {run.cpu / run.n * 1000:.1f} ms/domain"
+        )
+        if previous is not None:
+            marginal = (run.seconds - previous.seconds) / (run.n - previous.n) * 1000
+            line += f", marginal {marginal:.1f} ms/domain from N={previous.n}"
+        print(line)
+        previous = run
+
+
+def measure(title: str, plan: Callable[[int], Run], sizes: Sequence[int]) -> None:
+    plan(min(sizes))  # warm up: imports, first program run
+    report(title, [plan(n) for n in sizes])
+
+
+def without_engine_speedups(n: int) -> Run:
+    """:func:`plan_fleet` with the collector left running and a call stack captured per resource,
+    as before the engine paused the one and skipped the other (``plan/engine.py``)."""
+    import contextlib
+
+    from pulumi_mta_sts.plan import engine
+    from pulumi_mta_sts.program import sdk
+
+    paused, positions = engine.collector_paused, sdk.without_source_positions
+    engine.collector_paused = contextlib.nullcontext  # type: ignore[assignment]
+    sdk.without_source_positions = contextlib.nullcontext  # type: ignore[assignment]
+    try:
+        return plan_fleet(n)
+    finally:
+        engine.collector_paused, sdk.without_source_positions = paused, positions
+
+
+def compare_engine(n: int) -> None:
+    """Plan the same fleet without, then with, the engine's speed-ups: the best CPU time of two runs each."""
+    plan_fleet(10)  # warm up
+    before = min((without_engine_speedups(n) for _ in range(2)), key=lambda run: run.cpu)
+    after = min((plan_fleet(n) for _ in range(2)), key=lambda run: run.cpu)
+    print(
+        f"engine: fleet of N={n}: CPU {before.cpu:.2f} s without the speed-ups, {after.cpu:.2f} s with "
+        f"(x{before.cpu / after.cpu:.2f}); wall {before.seconds:.2f} s vs {after.seconds:.2f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,1000", help="domain counts, comma separated")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"sections to run: {', '.join(SECTIONS)}")
+    args = parser.parse_args()
+    sizes = sorted({int(n) for n in args.sizes.split(",") if n.strip()})
+    only = {s.strip() for s in args.only.split(",")}
+    if "config" in only:
+        for broken in (False, True):
+            seconds, problems = validate_config(1000, broken)
+            what = "a mistake in every entry" if broken else "valid"
+            print(f"config: 1000 entries ({what}) validated in {seconds * 1000:.0f} ms, {problems} problems reported")
+    if "per-domain" in only:
+        measure("per-domain: N MtaSts components in one program (before fleets)", plan_per_domain, sizes)
+    if "fleet" in only:
+        measure("fleet: the stack program on a fleet stack (mta-sts:domains) on shared hosting", plan_fleet, sizes)
+    if "engine" in only:
+        compare_engine(max(sizes))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Benchmark of shared hosting (not a test: prints figures, asserts nothing).
+
+1. ``shards``: :func:`pulumi_mta_sts.core.shards.assign_shards` for N domains, fresh and with
+   the previous assignment pinned plus 1% new domains.
+2. ``cloudfront``: :class:`SharedCloudFrontHosting` for N domains (each its own Route53 zone)
+   planned under the test cloud's mock engine: wall time, resources, resources per domain and
+   the marginal time per domain between sizes (flat: no step grows with N).
+
+Ratios are against the smallest N of the same run.
+Run: ``.venv/bin/python bench/bench_shared_hosting.py [--sizes 10,100,1000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def bench_shards(sizes: list[int]) -> None:
+    from pulumi_mta_sts.core.shards import assign_shards
+
+    base = None
+    for n in sizes:
+        domains = [f"customer-{i}.example" for i in range(n)]
+        start = time.perf_counter()
+        fresh = assign_shards(domains, {}, 100)
+        middle = time.perf_counter()
+        assign_shards([*domains, *(f"new-{i}.example" for i in range(max(n // 100, 1)))], fresh, 100)
+        end = time.perf_counter()
+        per = (end - middle) / n * 1e6
+        base = base or per
+        print(
+            f"shards      N={n:>7}: fresh {1e3 * (middle - start):8.2f} ms, pinned+1% {1e3 * (end - middle):8.2f} ms,"
+            f" {per:6.2f} us/domain (x{per / base:.2f})"
+        )
+
+
+def bench_cloudfront(sizes: list[int]) -> None:
+    from pulumi_mta_sts.core.policy import Policy
+    from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
+    from pulumi_mta_sts.hosting.shared import FleetSite
+    from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, SharedCloudFrontHostingArgs
+    from pulumi_mta_sts.plan.cloud import TEST_CLOUD
+
+    policy = Policy.build("testing", ["mx1.mail.example.net", "mx2.mail.example.net"], 86401).render()
+    previous: tuple[int, float] | None = None
+    for n in sizes:
+        rec = TEST_CLOUD.recorder().install()
+
+        def program(n: int = n) -> None:
+            sites = [
+                FleetSite(f"d{i}.example", policy, Route53Dns(f"dns-{i}", Route53DnsArgs(zone_id="Z1")))
+                for i in range(n)
+            ]
+            SharedCloudFrontHosting("fleet", SharedCloudFrontHostingArgs(sites=sites))
+
+        start, cpu = time.perf_counter(), time.process_time()
+        rec.run(program)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        rec.close()
+        hosted = [r for r in rec.resources if not r.name.startswith("dns-")]
+        marginal = (
+            "" if previous is None else f", marginal {1e3 * (seconds - previous[1]) / (n - previous[0]):.2f} ms/domain"
+        )
+        print(
+            f"cloudfront  N={n:>7}: {seconds:7.2f} s, {len(hosted)} resources ({len(hosted) / n:.2f}/domain),"
+            f" {1e3 * seconds / n:.2f} ms/domain{marginal}; CPU {cpu:.2f} s ({1e3 * cpu / n:.2f} ms/domain)"
+        )
+        previous = (n, seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10,100,1000")
+    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    bench_shards([s * 10 for s in sizes])
+    bench_cloudfront(sizes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""``mta-sts onboard DOMAIN --stack NAME [--format text|json] [--outputs FILE] [--check]``: the
+records the owner of a delegated domain of a fleet stack publishes (hosted mode, docs/fleets.md).
+
+Without ``--outputs`` the records come from the plan (the stack program under the mock engine, as
+``mta-sts plan``); values only the cloud knows (the certificate's validation record) print as
+``(known after deploy)``. With ``--outputs FILE`` they come from the deployed stack's outputs,
+written by ``pulumi stack output --json --show-secrets > FILE`` (the ``domains`` output), so every
+value is real; a ``pulumi stack export > FILE`` is read too (the state keeps the certificate's
+validation record even when the deploy stopped waiting for it). ``--check`` looks each record up
+in live DNS (found / missing / wrong; exit 1 when one is not in place).
+
+Exit codes: 0 printed (and, with ``--check``, all in place), 1 a record is not in place, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pulumi_mta_sts.check.model import DomainReport
+from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
+from pulumi_mta_sts.config.fleet import FleetConfig, FleetDomain, load_any_config
+from pulumi_mta_sts.config.stack import find_stack_file, read_stack_file, stack_values
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name
+
+EXIT_OK = 0
+EXIT_NOT_IN_PLACE = 1
+#: The most bytes of ``--outputs`` read (a fleet of thousands of domains fits easily).
+MAX_OUTPUTS_BYTES = 64 * 1024 * 1024
+UNKNOWN = "(known after deploy)"
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "onboard",
+        help="print the CNAMEs the owner of a delegated domain publishes (hosted mode of a fleet stack)",
+        description=(
+            "Print exactly the records the owner of DOMAIN (delegated: true in the fleet stack NAME) publishes, "
+            "in the order to publish them: from the plan (values only the cloud knows print as "
+            f"'{UNKNOWN}'), or from the deployed stack's outputs with --outputs."
+        ),
+    )
+    parser.add_argument("domain", metavar="DOMAIN", help="the delegated mail domain")
+    parser.add_argument("--stack", metavar="NAME", required=True, help="the fleet stack (stacks/Pulumi.NAME.yaml)")
+    parser.add_argument(
+        "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument(
+        "--outputs",
+        metavar="FILE",
+        type=Path,
+        help="the deployed stack's outputs: the file `pulumi stack output --json --show-secrets` wrote",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="also look each record up in live DNS: found, missing or wrong"
+    )
+    parser.add_argument(
+        "--nameserver",
+        action="append",
+        default=[],
+        metavar="ADDRESS[:PORT]",
+        help="with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)",
+    )
+    parser.set_defaults(func=run)
+
+
+# ---- which domain ----------------------------------------------------------------------------------
+def delegated_entry(cfg: FleetConfig, domain: str, stack: str) -> FleetDomain:
+    """The entry of ``domain``; :class:`InputError` when it is not in the fleet or not delegated."""
+    entry = next((d for d in cfg.domains if d.domain == domain), None)
+    delegated = ", ".join(d.domain for d in cfg.domains if d.delegated) or "none"
+    if entry is None:
+        reason = f"is not a domain of the stack {stack}; its delegated domains: {delegated}"
+        raise InputError([Problem("DOMAIN", domain, reason)])
+    if not entry.delegated:
+        reason = (
+            f"is not delegated ({entry.key}): the stack publishes its records in its own zone, "
+            "so its owner publishes nothing; set delegated: true for hosted mode"
+        )
+        raise InputError([Problem("DOMAIN", domain, reason)])
+    return entry
+
+
+def load_fleet(stack: str, stacks_dir: Path | None) -> tuple[FleetConfig, Path]:
+    """The fleet config of ``stack`` and its stack file."""
+    path = find_stack_file(stack, stacks_dir)
+    config = read_stack_file(path)
+    try:
+        cfg = load_any_config(stack_values(config))
+    except InputError as exc:
+        raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+    if not isinstance(cfg, FleetConfig):
+        reason = f"{path.name} is a single-domain stack; hosted mode needs a fleet stack (mta-sts:domains)"
+        raise InputError([Problem("--stack", stack, reason)])
+    return cfg, path
+
+
+# ---- where the values come from ---------------------------------------------------------------------
+def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
+    """The stack outputs as ``mta-sts plan --no-live-dns`` sees them (the program under the mock
+    engine, no network), for the stack file ``path``."""
+    from pulumi_mta_sts.plan.stack_plan import plan_stack  # imports Pulumi: only without --outputs
+    from pulumi_mta_sts.program.options import ProgramOptions
+
+    return plan_stack(stack, stacks_dir=path.parent, options=ProgramOptions(live_dns=False)).outputs
+
+
+def read_outputs(path: Path) -> dict[str, Any]:
+    """The ``pulumi stack output --json`` document in ``path`` (or a ``pulumi stack export``:
+    :func:`is_state`); :class:`InputError` naming ``--outputs``."""
+    try:
+        document = json.loads(read_regular_file(path, MAX_OUTPUTS_BYTES))
+    except UnreadableFile as exc:
+        raise InputError([Problem("--outputs", str(path), f"{path} {exc}")]) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        reason = f"{path} is not JSON ({exc}); write it with `pulumi stack output --json --show-secrets > FILE`"
+        raise InputError([Problem("--outputs", str(path), reason)]) from None
+    if is_state(document):
+        return dict(document)
+    if not isinstance(document, dict) or not isinstance(document.get("domains"), dict):
+        reason = f"{path} has no 'domains' output: is it the output of a fleet stack (pulumi stack output --json)?"
+        raise InputError([Problem("--outputs", str(path), reason)])
+    return document
+
+
+def is_state(document: object) -> bool:
+    """Whether ``document`` is a ``pulumi stack export`` (the state, kept even when a deploy
+    stopped half way, e.g. while a certificate waits for its owner's validation record)."""
+    return isinstance(document, dict) and isinstance(document.get("deployment"), dict)
+
+
+def validation_from_state(state: Mapping[str, Any], domain: str) -> dict[str, str] | None:
+    """The validation record of ``mta-sts.<domain>`` from the certificates in a stack export."""
+    host = policy_host(domain)
+    resources = state.get("deployment", {}).get("resources") or []
+    for resource in resources if isinstance(resources, list) else []:
+        if not isinstance(resource, dict) or resource.get("type") != "aws:acm/certificate:Certificate":
+            continue
+        options = (resource.get("outputs") or {}).get("domainValidationOptions") or []
+        for option in options if isinstance(options, list) else []:
+            if isinstance(option, dict) and str(option.get("domainName", "")).rstrip(".").lower() == host:
+                name, value = option.get("resourceRecordName"), option.get("resourceRecordValue")
+                return {"name": str(name).rstrip("."), "type": "CNAME", "value": str(value).rstrip(".")}
+    return None
+
+
+def with_validation(records: list[dict[str, str]], found: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """The plan's records with the validation record (``(known after deploy)``) from the state."""
+    if found is None:
+        return records
+    return [dict(found) if UNKNOWN in (r["name"], r["value"]) else r for r in records]
+
+
+def customer_records(outputs: Mapping[str, Any], domain: str, source: str) -> list[dict[str, str]]:
+    """The domain's ``customer_records`` of the ``domains`` output."""
+    entry = outputs.get("domains", {}).get(domain) if isinstance(outputs.get("domains"), dict) else None
+    records = entry.get("customer_records") if isinstance(entry, dict) else None
+    if not isinstance(records, list) or not records:
+        reason = f"{source} has no customer_records for {domain}: deploy the stack with it delegated first"
+        raise InputError([Problem("--outputs" if source != "the plan" else "DOMAIN", domain, reason)])
+    return [{k: str(r.get(k, "")) for k in ("name", "type", "value")} for r in records if isinstance(r, dict)]
+
+
+# ---- what is printed --------------------------------------------------------------------------------
+def purpose(domain: str, name: str) -> str:
+    """What a record is for, in a few words."""
+    if name == policy_host(domain):
+        return f"policy host: the fleet serves https://{name}/.well-known/mta-sts.txt"
+    if name == sts_record_name(domain):
+        return "MTA-STS record (publish last: senders then fetch the policy)"
+    if name == tlsrpt_record_name(domain):
+        return "TLS-RPT record"
+    return "certificate validation (the policy host's certificate)"
+
+
+def as_json(domain: str, stack: str, source: str, records: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    rows = [{**r, "purpose": purpose(domain, r["name"])} for r in records]
+    complete = not any(UNKNOWN in (r["name"], r["value"]) for r in records)
+    return {"domain": domain, "stack": stack, "source": source, "complete": complete, "records": rows}
+
+
+def as_text(document: Mapping[str, Any]) -> str:
+    domain, records = document["domain"], document["records"]
+    lines = [f"Records the owner of {domain} publishes (stack {document['stack']}, from {document['source']}):", ""]
+    name_w = max(len(r["name"]) for r in records)
+    for number, r in enumerate(records, 1):
+        lines.append(f"  {number}. {r['name']:<{name_w}}  {r['type']:<5}  {r['value']}")
+        lines.append(f"     {'':<{name_w}}  {r['purpose']}")
+    lines += [
+        "",
+        "Publish them in this order, each as the only record at its name (remove any other record there:",
+        f"a CNAME cannot share its name). Then: mta-sts check {domain}",
+    ]
+    if not document["complete"]:
+        lines.append(
+            f"Values shown as {UNKNOWN} exist once the stack is deployed: run `pulumi stack output --json "
+            "--show-secrets > outputs.json`, then this command with --outputs outputs.json."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    domain, problems = normalize_hostname(args.domain, "DOMAIN")
+    if problems or domain is None:
+        raise InputError(problems)
+    cfg, path = load_fleet(args.stack, args.stacks_dir)
+    delegated_entry(cfg, domain, args.stack)
+    records, kind, source = _records(args, domain, path)
+    document = as_json(domain, args.stack, kind, records)
+    report = _check(domain, args.nameserver, records) if args.check else None
+    if args.format == "json":
+        if report is not None:
+            document["check"] = {"ok": report.ok, "checks": [c.as_dict() for c in report.checks]}
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(as_text({**document, "source": source}))
+        if report is not None:
+            from pulumi_mta_sts.check.output import render_table
+
+            sys.stdout.write("\n")
+            render_table([report], sys.stdout)
+    return EXIT_NOT_IN_PLACE if report is not None and not report.ok else EXIT_OK
+
+
+def _records(args: argparse.Namespace, domain: str, path: Path) -> tuple[list[dict[str, str]], str, str]:
+    """The records, where they come from (``plan``, ``outputs``, ``plan+state``) and that in words."""
+    given = read_outputs(args.outputs) if args.outputs is not None else None
+    if given is not None and not is_state(given):
+        source = f"the outputs in {args.outputs}"
+        return customer_records(given, domain, source), "outputs", source
+    records = customer_records(planned_outputs(args.stack, path), domain, "the plan")
+    if given is None:
+        return records, "plan", "the plan"
+    return (
+        with_validation(records, validation_from_state(given, domain)),
+        "plan+state",
+        (f"the plan and the state in {args.outputs}"),
+    )
+
+
+def _check(domain: str, nameservers: Sequence[str], records: Sequence[Mapping[str, str]]) -> DomainReport:
+    """``--check``: each record against live DNS."""
+    from pulumi_mta_sts.check.delegation import compare_records
+    from pulumi_mta_sts.net.resolver import make_resolver
+
+    return DomainReport(domain, compare_records(make_resolver(list(nameservers)), records))

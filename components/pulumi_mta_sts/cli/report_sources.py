@@ -1,0 +1,162 @@
+"""Where ``mta-sts reports summary|ready|html`` read reports from: files, directories, S3.
+
+A SOURCE is a file (anything ``reports parse`` reads: an e-mail, a report body, gzip or not), a
+directory (every regular file under it, recursively, in name order; hidden files and
+directories, whose names start with ``.``, are skipped; symbolic links to directories are not
+followed, so a link loop cannot make the walk endless), or ``s3://bucket[/prefix]``: the
+receiver's bucket (read by :mod:`.report_s3`, which needs boto3 from the ``[aws]`` extra).
+
+Inputs are read one at a time and handed on as :class:`ParseResult` values; nothing is kept.
+Sources are checked before any is read: a path that does not exist or a malformed ``s3://`` URL
+is a usage error naming the source.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.reports import DEFAULT_LIMITS, ParseResult, parse_input
+from pulumi_mta_sts.reports.parse import ParseFailure
+from pulumi_mta_sts.reports.stored import looks_stored, parse_stored
+
+__all__ = [
+    "FOREIGN_FORMATS",
+    "S3_SCHEME",
+    "S3Source",
+    "check_sources",
+    "foreign_format",
+    "parse_path",
+    "read_path",
+    "read_sources",
+]
+
+S3_SCHEME = "s3://"
+#: S3 bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at both ends.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+class S3Source:
+    """``s3://bucket[/prefix]``; without a prefix the receiver's ``reports/`` is read."""
+
+    def __init__(self, url: str) -> None:
+        bucket, _, prefix = url[len(S3_SCHEME) :].partition("/")
+        self.url = url
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def problem(self) -> Problem | None:
+        if not _BUCKET.fullmatch(self.bucket) or ".." in self.bucket:
+            return Problem(
+                self.url,
+                self.url,
+                "is not an S3 bucket URL: write s3://BUCKET or s3://BUCKET/PREFIX "
+                "(a bucket name is 3-63 characters a-z, 0-9, '.', '-')",
+            )
+        return None
+
+
+def _source(text: str) -> Path | S3Source:
+    return S3Source(text) if text.startswith(S3_SCHEME) else Path(text)
+
+
+def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
+    """The sources, each checked; every bad one is a :class:`Problem` (raised together)."""
+    parsed = [_source(text) for text in sources]
+    problems: list[Problem] = []
+    for text, source in zip(sources, parsed, strict=True):
+        if isinstance(source, S3Source):
+            problem = source.problem()
+            if problem is not None:
+                problems.append(problem)
+        elif not os.path.lexists(source):
+            problems.append(
+                Problem(text, text, "does not exist: name a report file, a directory of reports or s3://BUCKET")
+            )
+    if problems:
+        raise InputError(problems)
+    return parsed
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Every non-hidden file under ``directory``, in name order, links to directories not followed."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+#: Formats a report file is sometimes mistaken for (a report is gzip or JSON, or inside an email),
+#: by their magic bytes: the file is named for what it is, not for what its name says.
+FOREIGN_FORMATS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ\x00", "xz-compressed data"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x1f\x9d", "compress (.Z) data"),
+    (b"%PDF-", "a PDF document"),
+)
+
+
+def foreign_format(data: bytes) -> str | None:
+    """What ``data`` really is when it is one of :data:`FOREIGN_FORMATS` (never a report), else None."""
+    for magic, name in FOREIGN_FORMATS:
+        if data.startswith(magic):
+            return name
+    return None
+
+
+def _read_file(path: Path) -> bytes | ParseResult:
+    """The bytes of ``path``, or the failure saying what it really is."""
+    try:
+        data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
+    except UnreadableFile as exc:
+        return ParseResult(failures=[ParseFailure(str(path), f"cannot read the file: it {exc.reason}", b"")])
+    real = foreign_format(data)
+    if real is not None:
+        reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
+        return ParseResult(failures=[ParseFailure(str(path), reason, b"")])
+    return data
+
+
+def parse_path(path: Path) -> ParseResult:
+    """Parse one file (``reports parse``); a path that is not a readable regular file (a named pipe
+    is never opened for a blocking read), or a file in another format, is a failure of that file,
+    not of the command."""
+    data = _read_file(path)
+    return data if isinstance(data, ParseResult) else parse_input(data, str(path))
+
+
+def read_path(path: Path) -> ParseResult:
+    """One file as :func:`parse_path` reads it or, when it is a report the receiver stored (a
+    normalised report, e.g. from ``aws s3 sync s3://BUCKET/reports/ DIR``), as that report."""
+    data = _read_file(path)
+    if isinstance(data, ParseResult):
+        return data
+    return parse_stored(data, str(path)) if looks_stored(data) else parse_input(data, str(path))
+
+
+def _local(path: Path) -> Iterator[ParseResult]:
+    if path.is_dir() and not path.is_symlink():
+        for file in _walk(path):
+            yield read_path(file)
+    else:
+        yield read_path(path)
+
+
+def read_sources(sources: Sequence[Path | S3Source]) -> Iterator[ParseResult]:
+    """Every input of every source, one :class:`ParseResult` at a time."""
+    for source in sources:
+        if isinstance(source, S3Source):
+            from .report_s3 import read_bucket  # boto3 is imported there, only when used
+
+            yield from read_bucket(source.bucket, source.prefix)
+        else:
+            yield from _local(source)

@@ -1,0 +1,134 @@
+"""Which shard (one ACM certificate + one CloudFront distribution) serves each domain of a fleet.
+
+A shared CloudFront distribution carries the ``mta-sts.<domain>`` names of up to
+``per_shard`` domains on one certificate. Moving a domain to another shard changes two
+certificates and two distributions and repoints the domain's DNS: a deploy that can fail half
+way (CloudFront refuses one alias on two distributions) and leaves the domain's policy host on a
+certificate that does not name it. So the assignment is *stable*:
+
+- a domain of ``previous`` that is still present keeps its shard, whatever else changes;
+- the order of ``domains`` does not matter (new domains are placed in name order);
+- new domains fill free slots of the shards already in use (lowest number first), then open
+  new shards at the lowest unused numbers;
+- the same inputs always give the same assignment.
+
+The program has no memory between runs: ``previous`` is the assignment the stack was deployed
+with, pinned in config (docs/fleets.md, "Shared hosting", says why and what happens when it is
+missing). This module is pure (standard library only).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from itertools import count
+
+from pulumi_mta_sts.core import defaults
+from pulumi_mta_sts.core.errors import InputError, Problem
+
+__all__ = ["assign_shards", "moves", "shard_key", "shard_members", "shard_problems"]
+
+
+def shard_key(domain: str) -> str:
+    """The form two spellings of one domain share (case, a trailing dot): a pin written as
+    ``Example.COM.`` still holds ``example.com`` in place."""
+    return domain.strip().rstrip(".").lower()
+
+
+def _per_shard_problems(per_shard: object) -> list[Problem]:
+    low, high = 1, defaults.DOMAINS_PER_CERTIFICATE_MAX
+    if isinstance(per_shard, bool) or not isinstance(per_shard, int) or not low <= per_shard <= high:
+        reason = (
+            f"must be a whole number from {low} to {high} (ACM allows {defaults.DOMAINS_PER_CERTIFICATE} "
+            f"names per certificate by default, up to {high} after a quota raise)"
+        )
+        return [Problem("domains_per_certificate", per_shard, reason)]
+    return []
+
+
+def _previous_problems(previous: Mapping[str, object]) -> list[Problem]:
+    problems = []
+    for domain, shard in previous.items():
+        if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < defaults.SHARD_LIMIT:
+            reason = f"must be a shard number from 0 to {defaults.SHARD_LIMIT - 1}"
+            problems.append(Problem(f"assignment.{domain}", shard, reason))
+    return problems
+
+
+def _duplicate_problems(domains: list[str]) -> list[Problem]:
+    seen: Counter[str] = Counter(shard_key(d) for d in domains)
+    return [
+        Problem("domains", key, "is listed more than once; list every domain once") for key, n in seen.items() if n > 1
+    ]
+
+
+def _overfull_problems(kept: Mapping[str, int], per_shard: int) -> list[Problem]:
+    """A shard already holding more present domains than ``per_shard`` cannot shrink without
+    moving domains, which this module never does."""
+    problems = []
+    for shard, held in sorted(Counter(kept.values()).items()):
+        if held > per_shard:
+            reason = (
+                f"is smaller than the {held} domains shard {shard} already carries; keep it at least {held} "
+                "(lowering it would move live domains to another certificate and distribution)"
+            )
+            problems.append(Problem("domains_per_certificate", per_shard, reason))
+    return problems
+
+
+def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_shard: object) -> list[Problem]:
+    """Every reason :func:`assign_shards` would refuse these inputs (empty: it will not)."""
+    listed = list(domains)
+    problems = [*_per_shard_problems(per_shard), *_previous_problems(previous), *_duplicate_problems(listed)]
+    if problems or not isinstance(per_shard, int):
+        return problems
+    pins = {shard_key(d): s for d, s in previous.items() if isinstance(s, int)}
+    kept = {d: pins[shard_key(d)] for d in listed if shard_key(d) in pins}
+    problems = _overfull_problems(kept, per_shard)
+    used = len(set(kept.values()))
+    room = (defaults.SHARD_LIMIT - used) * per_shard + sum(per_shard - n for n in Counter(kept.values()).values())
+    if len(listed) - len(kept) > room:
+        problems.append(Problem("domains", len(listed), f"need more than {defaults.SHARD_LIMIT} shards"))
+    return problems
+
+
+def assign_shards(
+    domains: Iterable[str], previous: Mapping[str, int], per_shard: int = defaults.DOMAINS_PER_CERTIFICATE
+) -> dict[str, int]:
+    """Domain -> shard number for ``domains`` (see the module docs); raises :class:`InputError`
+    with every problem (:func:`shard_problems`) before assigning anything."""
+    listed = list(domains)
+    problems = shard_problems(listed, previous, per_shard)
+    if problems:
+        raise InputError(problems)
+    pins = {shard_key(d): s for d, s in previous.items()}
+    assignment = {d: pins[shard_key(d)] for d in listed if shard_key(d) in pins}
+    held = Counter(assignment.values())
+    newcomers = sorted((d for d in listed if d not in assignment), key=shard_key)
+    for domain, shard in zip(newcomers, _free_slots(held, per_shard), strict=False):
+        assignment[domain] = shard
+    return {d: assignment[d] for d in sorted(assignment, key=lambda d: (assignment[d], shard_key(d)))}
+
+
+def _free_slots(held: Counter[int], per_shard: int) -> Iterable[int]:
+    """Shard numbers, one per free slot: the shards in use (lowest first), then new shards at
+    the lowest unused numbers."""
+    for shard in sorted(held):
+        yield from [shard] * (per_shard - held[shard])
+    for shard in count():
+        if shard not in held:
+            yield from [shard] * per_shard
+
+
+def shard_members(assignment: Mapping[str, int]) -> dict[int, tuple[str, ...]]:
+    """Shard number -> its domains (in name order), shards in number order."""
+    members: dict[int, list[str]] = {}
+    for domain, shard in assignment.items():
+        members.setdefault(shard, []).append(domain)
+    return {shard: tuple(sorted(members[shard], key=shard_key)) for shard in sorted(members)}
+
+
+def moves(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tuple[int, int]]:
+    """Domains present in both assignments whose shard differs: domain -> (before, after)."""
+    old = {shard_key(d): s for d, s in before.items()}
+    return {d: (old[shard_key(d)], s) for d, s in after.items() if shard_key(d) in old and old[shard_key(d)] != s}

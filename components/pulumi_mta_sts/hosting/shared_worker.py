@@ -1,0 +1,107 @@
+"""Cloudflare shared policy host of a fleet: one Worker serving every domain's policy by host name.
+
+What :class:`SharedWorkerHosting` (``mta-sts:hosting:SharedWorkerHosting``) creates:
+
+- one ``WorkersScript`` (:func:`.shared_worker_script.fleet_worker_module`: every policy
+  embedded, so a change is one atomic new version);
+- per domain, one ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it in the domain's
+  zone (as :mod:`.worker` does for one domain: Cloudflare creates the DNS record and the
+  certificate of that name itself, so the domain costs no DNS record here).
+
+Every site needs a Cloudflare zone of the Worker's account (``dns``: a ``CloudflareDns``): a
+custom domain can only be a name in such a zone. Delegated domains (``dns=None``) are served by
+the CloudFront shared host instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pulumi
+
+from pulumi_mta_sts.config.stack import WORKER_NEEDS_CLOUDFLARE, id_problems
+from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
+from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
+from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.dns import CloudflareDns
+
+from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
+from .shared_worker_script import MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
+from .worker import COMPATIBILITY_DATE
+
+__all__ = ["SharedWorkerHosting", "SharedWorkerHostingArgs"]
+
+
+@dataclass(frozen=True)
+class SharedWorkerHostingArgs:
+    """Arguments of :class:`SharedWorkerHosting`."""
+
+    sites: Sequence[FleetSite]
+    """Every domain served (any order); each ``dns`` a ``CloudflareDns`` of one account."""
+    account_id: str | None = None
+    """The account of the Worker; default: the first site's zone's account."""
+    script_name: str | None = None
+    """The Worker's name; default ``mta-sts-<resource name>`` (within Cloudflare's 63 characters)."""
+
+
+def _problems(args: SharedWorkerHostingArgs) -> list[Problem]:
+    problems = site_problems(args.sites, allow_delegated=False)
+    for index, site in enumerate(args.sites if isinstance(args.sites, Sequence) else []):
+        if isinstance(site, FleetSite) and site.dns is not None and not isinstance(site.dns, CloudflareDns):
+            problems.append(Problem(f"sites[{index}].dns", site.dns, WORKER_NEEDS_CLOUDFLARE))
+    problems += id_problems(args.account_id, "account_id", "account")
+    name = args.script_name
+    if name is not None and not (isinstance(name, str) and WORKER_SCRIPT.accepts(name)):
+        reason = "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_'"
+        problems.append(Problem("script_name", name, reason))
+    return problems
+
+
+class SharedWorkerHosting(SharedHosting):
+    """Serves every site's policy from one Cloudflare Worker (see the module docs)."""
+
+    type_token: ClassVar[str] = "mta-sts:hosting:SharedWorkerHosting"
+
+    script: pulumi.CustomResource
+    custom_domains: dict[str, pulumi.CustomResource]
+
+    def __init__(self, name: str, args: SharedWorkerHostingArgs, opts: pulumi.ResourceOptions | None = None):
+        problems = _problems(args)
+        source = "" if problems else fleet_worker_module({policy_host(s.domain): s.policy_text for s in args.sites})
+        if not problems and compressed_size(source) > WORKER_SIZE_LIMIT:
+            size = compressed_size(source)
+            reason = f"make a Worker of {size} bytes compressed, over {WORKER_SIZE_LIMIT}: split the fleet"
+            problems.append(Problem("sites", len(args.sites), reason))
+        if problems:
+            raise InputError(problems)  # before anything is registered
+        with provider_sdk("SharedWorkerHosting"):
+            import pulumi_cloudflare as cloudflare
+
+        sites = checked_sites(args.sites, allow_delegated=False)
+        super().__init__(self.type_token, name, None, opts)
+        zones = [s.dns for s in sites if isinstance(s.dns, CloudflareDns)]
+        account_id = pulumi.Output.from_input(args.account_id) if args.account_id else zones[0].account_id
+        self.script = cloudflare.WorkersScript(
+            f"{name}-script",
+            account_id=account_id,
+            script_name=args.script_name or physical_name(WORKER_SCRIPT, "mta-sts", name.lower()),
+            content=source,
+            main_module=MAIN_MODULE,
+            compatibility_date=COMPATIBILITY_DATE,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.custom_domains, self.hosted = {}, {}
+        for site, zone in zip(sites, zones, strict=True):
+            bound = cloudflare.WorkersCustomDomain(
+                f"{name}-{site.domain}-domain",
+                account_id=account_id,
+                hostname=policy_host(site.domain),
+                service=self.script.script_name,
+                zone_id=zone.zone_id,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.script]),
+            )
+            self.custom_domains[site.domain] = bound
+            self.hosted[site.domain] = SiteHosting(site.domain, self._url_of(site), (self.script, bound), no_records())
+        self.register_outputs({"script_name": self.script.script_name, "hosts": sorted(self.custom_domains)})

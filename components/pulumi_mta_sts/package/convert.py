@@ -1,0 +1,65 @@
+"""Plain package inputs → the rich Python arguments (``Policy``, ``DnsConfig``, ``ReceiverSettings``).
+
+The component provider hands a component its inputs as a ``dict`` keyed by the Python names of
+the args ``TypedDict`` (nested objects as dicts, enums as members). Every conversion here is
+plain data work, and every value is checked afterwards by the rich component with the same
+rules and messages as stack config, so a mistake names its field before anything registers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+from pulumi_mta_sts.config.stack import DnsConfig
+from pulumi_mta_sts.core import defaults
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.policy import Policy
+
+__all__ = ["dns_config", "plain", "policy_of"]
+
+
+def plain(value: Any) -> Any:
+    """``value`` as Python code would give it: enum members as their values, and whole numbers as
+    ``int`` (the engine sends every number as a float, and the SDK's provider keeps the float
+    for integer properties), in lists and maps too."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+def _mapping(value: object, field: str, example: str) -> tuple[Mapping[str, Any], list[Problem]]:
+    if isinstance(value, Mapping):
+        return value, []
+    return {}, [Problem(field, value, f"must be an object, e.g. {example}")]
+
+
+def policy_of(value: object) -> Policy:
+    """The ``policy`` input as a :class:`Policy`; raises :class:`InputError` naming ``policy.<key>``."""
+    spec, problems = _mapping(value, "policy", "{mode: testing, mx: [mx1.example.com]}")
+    if problems:
+        raise InputError(problems)
+    try:
+        return Policy.build(
+            plain(spec.get("mode", defaults.DEFAULT_MODE)),
+            plain(spec.get("mx", [])),
+            plain(spec.get("max_age", defaults.DEFAULT_MAX_AGE)),
+            plain(spec.get("extensions")),
+        )
+    except InputError as exc:
+        raise InputError([problem.under("policy") for problem in exc.problems]) from None
+
+
+def dns_config(value: object) -> DnsConfig:
+    """The ``dns`` input as a :class:`DnsConfig` (checked by the component that uses it)."""
+    zone, problems = _mapping(value, "dns", "{provider: route53, zone_name: example.com}")
+    if problems:
+        raise InputError(problems)
+    return DnsConfig(plain(zone.get("provider")), plain(zone.get("zone_id")), plain(zone.get("zone_name")))

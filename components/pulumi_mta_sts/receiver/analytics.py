@@ -1,0 +1,192 @@
+"""SQL over the stored reports: a Glue database and table, an Athena workgroup, the saved queries.
+
+With ``analytics`` on (the default) the parser function also writes each report as JSON lines
+under ``tables/reports/dt=<day>/`` (:mod:`pulumi_mta_sts.receiver_lambda.table`), and this part
+creates, as children of the receiver:
+
+- a Glue database (the receiver's name with ``_`` for ``-``: Glue and Athena want lowercase
+  letters, digits and ``_``) and its external table ``report_rows`` over ``tables/reports/``, read with the OpenX
+  JSON SerDe, partitioned by ``dt`` with **partition projection** (type ``date``, format
+  ``yyyy-MM-dd``, from the first day of RFC 8460 to ``NOW``): Athena computes the day prefixes
+  itself, so no crawler runs and no partition is ever added;
+- an Athena workgroup whose configuration is **enforced** (a query cannot send its results
+  elsewhere or unencrypted): results under ``results/`` of the receiver's own bucket, encrypted
+  with SSE-S3 (the bucket's own encryption; no KMS key to grant), the bucket owner checked, a
+  per-query cutoff of :data:`BYTES_SCANNED_CUTOFF` bytes (about half a US cent at Athena's
+  US$5 per TB, whatever anyone runs), CloudWatch metrics on;
+- the queries behind each view of ``mta-sts reports summary`` (:mod:`~pulumi_mta_sts.receiver_lambda.queries`),
+  saved in the workgroup.
+
+Nothing here grants anyone access: a person querying needs the usual Athena, Glue and S3
+permissions of their own (read ``tables/``, write ``results/``); the bucket policy only adds the
+TLS-only deny, which Athena (always TLS) passes. Query results expire with the bucket's lifecycle
+(``storage.py``: ``results/`` after :data:`RESULTS_RETENTION_DAYS` days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from pulumi_mta_sts.core.names import NameRule, physical_name
+from pulumi_mta_sts.receiver_lambda.queries import VIEWS
+from pulumi_mta_sts.receiver_lambda.table import COLUMNS, FIRST_DAY, PARTITION_COLUMN, TABLE_NAME, TABLE_PREFIX
+
+from .args import CheckedReceiverArgs
+
+__all__ = [
+    "ATHENA_WORKGROUP",
+    "BYTES_SCANNED_CUTOFF",
+    "GLUE_DATABASE",
+    "RESULTS_PREFIX",
+    "RESULTS_RETENTION_DAYS",
+    "Analytics",
+    "create_analytics",
+    "database_name",
+    "table_parameters",
+    "workgroup_name",
+]
+
+#: Where Athena writes query results in the receiver's bucket.
+RESULTS_PREFIX = "results/"
+#: Days a query's result files are kept (they can be fetched again by re-running the query).
+RESULTS_RETENTION_DAYS = 30
+#: The most one query may scan (bytes): 1 GiB. Years of one domain's reports are a few MB, and a
+#: query filtered on ``dt`` reads only its days; the cap bounds what any query can cost.
+BYTES_SCANNED_CUTOFF = 1024**3
+#: Glue database names: lowercase letters, digits and ``_``, at most 255 characters. The name is
+#: built as a slug (letters, digits, ``-``) that fits, whose ``-`` then become ``_``.
+GLUE_DATABASE = NameRule(
+    "glue-database",
+    255,
+    r"a-z0-9-",
+    "https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-databases.html",
+    lowercase=True,
+    autonamed=False,
+)
+#: Athena workgroup names: 1 to 128 letters, digits, ``.``, ``_`` or ``-``.
+ATHENA_WORKGROUP = NameRule(
+    "athena-workgroup",
+    128,
+    r"A-Za-z0-9._-",
+    "https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html",
+    autonamed=False,
+)
+_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+_INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
+_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+
+
+@dataclass(frozen=True)
+class Analytics:
+    """What SQL users need: the database, the table and the workgroup."""
+
+    database: aws.glue.CatalogDatabase
+    table: aws.glue.CatalogTable
+    workgroup: aws.athena.Workgroup
+
+
+def database_name(receiver_name: str) -> str:
+    """The Glue database: the receiver's name in the characters Glue and Athena take
+    (``example-com-tlsrpt-receiver`` → ``example_com_tlsrpt_receiver``)."""
+    return physical_name(GLUE_DATABASE, receiver_name.lower().replace("_", "-")).replace("-", "_")
+
+
+def workgroup_name(receiver_name: str) -> str:
+    """The Athena workgroup: the receiver's name (cut with a hash when too long)."""
+    return physical_name(ATHENA_WORKGROUP, receiver_name)
+
+
+def table_parameters(bucket: str) -> dict[str, str]:
+    """The table's properties: an external JSON table with ``dt`` projected as a date."""
+    column = PARTITION_COLUMN
+    return {
+        "EXTERNAL": "TRUE",
+        "classification": "json",
+        "projection.enabled": "true",
+        f"projection.{column}.type": "date",
+        f"projection.{column}.format": "yyyy-MM-dd",
+        f"projection.{column}.range": f"{FIRST_DAY.isoformat()},NOW",
+        f"projection.{column}.interval": "1",
+        f"projection.{column}.interval.unit": "DAYS",
+        "storage.location.template": f"s3://{bucket}/{TABLE_PREFIX}{column}=${{{column}}}/",
+    }
+
+
+def _storage(bucket: str) -> aws.glue.CatalogTableStorageDescriptorArgsDict:
+    return {
+        "location": f"s3://{bucket}/{TABLE_PREFIX}",
+        "input_format": _INPUT_FORMAT,
+        "output_format": _OUTPUT_FORMAT,
+        "ser_de_info": {"serialization_library": _SERDE, "parameters": {"ignore.malformed.json": "FALSE"}},
+        "columns": [{"name": name, "type": kind} for name, kind in COLUMNS],
+    }
+
+
+def create_analytics(
+    receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, bucket: aws.s3.Bucket, account: pulumi.Input[str]
+) -> Analytics | None:
+    """The database, table, workgroup and saved queries as children of ``parent``; ``None``
+    when ``analytics`` is off."""
+    if not receiver.settings.analytics:
+        return None
+    name, region = receiver.name, receiver.region
+    child = pulumi.ResourceOptions(parent=parent)
+    database = aws.glue.CatalogDatabase(
+        f"{name}-analytics-database",
+        name=database_name(name),
+        description=f"TLS-RPT reports received for {', '.join(receiver.served)} (pulumi-mta-sts)",
+        region=region,
+        opts=child,
+    )
+    table = aws.glue.CatalogTable(
+        f"{name}-report-rows",
+        name=TABLE_NAME,
+        database_name=database.name,
+        table_type="EXTERNAL_TABLE",
+        description="One row per policy and per failure-detail row of each stored TLS-RPT report",
+        parameters=bucket.bucket.apply(table_parameters),
+        partition_keys=[{"name": PARTITION_COLUMN, "type": "string"}],
+        storage_descriptor=bucket.bucket.apply(_storage),
+        region=region,
+        opts=child,
+    )
+    workgroup = _workgroup(receiver, parent, bucket=bucket, account=account)
+    for view, sql in VIEWS.items():
+        aws.athena.NamedQuery(
+            f"{name}-query-{view.replace('.', '-').replace('_', '-')}",
+            name=f"TLS-RPT summary: {view}",
+            description=f"The `{view}` view of mta-sts reports summary; parameters: first day, last day",
+            database=database.name,
+            workgroup=workgroup.name,
+            query=sql,
+            region=region,
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[table]),
+        )
+    return Analytics(database=database, table=table, workgroup=workgroup)
+
+
+def _workgroup(
+    receiver: CheckedReceiverArgs, parent: pulumi.Resource, *, bucket: aws.s3.Bucket, account: pulumi.Input[str]
+) -> aws.athena.Workgroup:
+    """The workgroup, its settings enforced: results encrypted in ``results/``, scans capped."""
+    return aws.athena.Workgroup(
+        f"{receiver.name}-analytics",
+        name=workgroup_name(receiver.name),
+        description="SQL over the TLS-RPT receiver's reports (pulumi-mta-sts)",
+        force_destroy=False,
+        configuration={
+            "enforce_workgroup_configuration": True,
+            "publish_cloudwatch_metrics_enabled": True,
+            "bytes_scanned_cutoff_per_query": BYTES_SCANNED_CUTOFF,
+            "result_configuration": {
+                "output_location": bucket.bucket.apply(lambda b: f"s3://{b}/{RESULTS_PREFIX}"),
+                "encryption_configuration": {"encryption_option": "SSE_S3"},
+                "expected_bucket_owner": account,
+            },
+        },
+        region=receiver.region,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

@@ -1,0 +1,81 @@
+"""Lay out, as the table's JSON lines, the reports stored before the table existed.
+
+A receiver deployed before ``analytics`` (or with it off for a while) holds reports under
+``reports/`` that have no object under ``tables/``. The reader function does it on request::
+
+    aws lambda invoke --function-name <reader> --payload '{"backfill": {}}' out.json
+
+Each run lists at most ``max_reports`` reports after ``start_after`` (in key order), writes each
+one's table object create-only (an object that exists is left as it is, so running it twice, or
+beside the parser, changes nothing) and answers ``next``: the key to pass as ``start_after`` in the
+next run, or ``null`` when every report was seen. The rows are the same pure function of the stored
+document the parser uses (:func:`.table.table_lines`), filed under the day the object was written
+(as the parser files it), so a backfilled object equals one the parser would have written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .listing import list_objects
+from .placement import REPORTS_PREFIX
+from .store import S3Store
+from .table import partition_day, table_key, table_lines
+
+__all__ = ["DEFAULT_BATCH", "MAX_BATCH", "Backfill", "backfill"]
+
+#: Reports one run handles unless told (each a GET and a conditional PUT).
+DEFAULT_BATCH = 1_000
+#: The most one run may be asked to handle (a run has 900 seconds).
+MAX_BATCH = 5_000
+_VERSION = re.compile(r"[0-9a-f]{40}\.[0-9a-f]+\.json\Z")
+
+
+@dataclass
+class Backfill:
+    """What one run did, and where the next one starts."""
+
+    written: int = 0
+    existing: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    next: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"written": self.written, "existing": self.existing, "unreadable": self.unreadable, "next": self.next}
+
+
+def _batch(request: Mapping[str, Any]) -> int:
+    size = request.get("max_reports", DEFAULT_BATCH)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
+        raise ValueError(f"backfill.max_reports must be a whole number from 1 to {MAX_BATCH}, got {size!r}")
+    return size
+
+
+def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> Backfill:
+    """One run of the backfill (``request``: ``start_after``, ``max_reports``; both optional)."""
+    start_after = request.get("start_after")
+    size = _batch(request)
+    store = S3Store(bucket, client)
+    done = Backfill()
+    last = None
+    for item in list_objects(
+        client, bucket, REPORTS_PREFIX, start_after=str(start_after) if start_after else None, max_keys=size
+    ):
+        last = item.key
+        try:
+            document = json.loads(client.get_object(Bucket=bucket, Key=item.key)["Body"].read())
+            day = partition_day(document, received=item.last_modified.date())
+            lines = table_lines(document, report_key=item.key, conflict=bool(_VERSION.search(item.key)))
+        except (ValueError, TypeError, AttributeError) as exc:
+            done.unreadable.append(f"{item.key}: {type(exc).__name__}")
+            continue
+        if store.put_new(table_key(item.key, day), lines, "application/x-ndjson", {"report-key": item.key[:512]}):
+            done.written += 1
+        else:
+            done.existing += 1
+    done.next = last if last is not None and done.written + done.existing + len(done.unreadable) >= size else None
+    return done

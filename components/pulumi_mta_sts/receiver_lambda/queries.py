@@ -1,0 +1,111 @@
+"""The SQL behind each view of ``mta-sts reports summary``, over the receiver's table (:mod:`.table`).
+
+One text per view, written once here: docs/receiver.md shows them (a test checks each appears
+there verbatim), the receiver saves them in its Athena workgroup as named queries, and the tests
+run them with DuckDB over the same JSON-lines objects and compare every number with
+:func:`pulumi_mta_sts.reports.summary.summarise`. So they keep to SQL both engines read the same
+way: ``SELECT``/``WHERE``/``GROUP BY``/``ORDER BY``, ``SUM``, ``COUNT(DISTINCT ...)``, ``MIN``,
+``MAX``, ``ROUND``, ``CAST``, ``NULLIF``, ``COALESCE``, string comparison.
+
+Each query takes two parameters, the first and the last day (``'YYYY-MM-DD'``, inclusive): the
+``dt BETWEEN ? AND ?`` condition reads only those days' objects (partition projection), which is
+what keeps a query's cost flat as the archive grows. Athena takes them as execution parameters
+(the console asks for them); add ``AND domain = '...'`` for one domain (``--domain``).
+
+Every view counts each submitter + report-id once (``NOT conflict``: a different body stored as a
+version, see :mod:`.placement`, is left out; :data:`CONFLICTS` lists those).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["CONFLICTS", "VIEWS"]
+
+_PERIOD = "NOT conflict AND dt BETWEEN ? AND ?"
+
+DOMAINS: Final = f"""SELECT domain,
+       SUM(successful) AS successful,
+       SUM(failed) AS failed,
+       ROUND(CAST(SUM(successful) AS DOUBLE) / NULLIF(SUM(successful) + SUM(failed), 0), 6) AS success_rate
+FROM report_rows
+WHERE kind = 'policy' AND {_PERIOD}
+GROUP BY domain
+ORDER BY domain"""
+
+DOMAIN_DAYS: Final = f"""SELECT domain,
+       dt AS day,
+       SUM(successful) AS successful,
+       SUM(failed) AS failed,
+       COUNT(DISTINCT organization) AS organizations
+FROM report_rows
+WHERE kind = 'policy' AND {_PERIOD}
+GROUP BY domain, dt
+ORDER BY domain, day"""
+
+ORGANIZATIONS: Final = f"""SELECT organization,
+       COUNT(DISTINCT report_key) AS reports,
+       SUM(successful) AS successful,
+       SUM(failed) AS failed,
+       COUNT(DISTINCT domain) AS domains
+FROM report_rows
+WHERE kind = 'policy' AND {_PERIOD}
+GROUP BY organization
+ORDER BY failed DESC, successful DESC, organization"""
+
+RESULT_TYPES: Final = f"""SELECT result_type,
+       SUM(failed_session_count) AS failed,
+       COUNT(DISTINCT organization) AS organizations,
+       COUNT(DISTINCT mx_host) AS mx_hosts,
+       COUNT(DISTINCT domain) AS domains,
+       MIN(dt) AS first_day,
+       MAX(dt) AS last_day
+FROM report_rows
+WHERE kind = 'failure' AND {_PERIOD}
+GROUP BY result_type
+ORDER BY failed DESC, result_type"""
+
+MX_HOSTS: Final = f"""SELECT mx_host,
+       SUM(COALESCE(successful, 0)) AS successful,
+       SUM(COALESCE(failed_session_count, 0)) AS failed,
+       COUNT(DISTINCT receiving_ip) AS ips
+FROM report_rows
+WHERE mx_host IS NOT NULL AND {_PERIOD}
+GROUP BY mx_host
+ORDER BY failed DESC, successful DESC, mx_host"""
+
+MX_HOST_IPS: Final = f"""SELECT DISTINCT mx_host, receiving_ip
+FROM report_rows
+WHERE kind = 'failure' AND receiving_ip IS NOT NULL AND {_PERIOD}
+ORDER BY mx_host, receiving_ip"""
+
+POLICIES: Final = f"""SELECT domain,
+       policy_type,
+       policy_strings AS policy_string,
+       COUNT(DISTINCT organization) AS organizations,
+       MIN(dt) AS first_day,
+       MAX(dt) AS last_day,
+       SUM(successful) AS successful,
+       SUM(failed) AS failed
+FROM report_rows
+WHERE kind = 'policy' AND {_PERIOD}
+GROUP BY domain, policy_type, policy_strings
+ORDER BY domain, first_day, last_day, policy_type"""
+
+#: The reports stored as versions (another body under an existing submitter + report-id): who
+#: sent what, and when it arrived (see ``ReportConflicts`` in docs/receiver.md).
+CONFLICTS: Final = """SELECT DISTINCT organization, report_id, report_key, dt AS day, received_at
+FROM report_rows
+WHERE conflict AND dt BETWEEN ? AND ?
+ORDER BY day, organization, report_id"""
+
+#: Each ``reports summary`` view (its JSON key) → its query.
+VIEWS: Final[dict[str, str]] = {
+    "domains": DOMAINS,
+    "domains.days": DOMAIN_DAYS,
+    "organizations": ORGANIZATIONS,
+    "result_types": RESULT_TYPES,
+    "mx_hosts": MX_HOSTS,
+    "mx_hosts.ips": MX_HOST_IPS,
+    "policies": POLICIES,
+}
