@@ -22,12 +22,14 @@ def test_the_collector_is_paused_during_a_run_and_left_as_it_was(enabled: bool) 
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+        gc.unfreeze()
 
 
 def test_the_collector_comes_back_when_the_program_fails() -> None:
     with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("boom")
     assert gc.isenabled()
+    gc.unfreeze()
 
 
 def test_no_source_positions_are_captured_inside_and_the_sdk_function_is_back_after() -> None:
@@ -52,3 +54,15 @@ def test_a_program_run_records_its_resources_with_both_in_force() -> None:
     assert seen == [False]
     assert [r.name for r in recorder.resources] == ["thing"]
     assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # close() handed what the run made back to the collector
+
+
+def test_what_the_program_made_is_frozen_until_the_recorder_closes() -> None:
+    """Else the collector's first pass after the run walks all of it at once."""
+    recorder = Recorder().install()
+    recorder.run(lambda: pulumi.ComponentResource("test:index:Thing", "thing"))
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        recorder.close()
+    assert gc.get_freeze_count() == 0

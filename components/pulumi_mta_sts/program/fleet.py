@@ -14,6 +14,7 @@ one ``MtaSts``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -86,8 +87,11 @@ def build(cfg: FleetConfig) -> FleetDeployment:
     return FleetDeployment(fleet, cfg)
 
 
-def lifecycle_warnings(cfg: FleetConfig, today: dt.date | None = None) -> list[str]:
-    """Offboarding domains (mode none served; when the entry may go) and unpinned shards."""
+def lifecycle_warnings(
+    cfg: FleetConfig, today: dt.date | None = None, shards: Mapping[str, int] | None = None
+) -> list[str]:
+    """Offboarding domains (mode none served; when the entry may go) and unpinned shards (with
+    the pin to write, from ``shards``: the plan places them exactly as ``pulumi up`` will)."""
     today = today or dt.datetime.now(dt.UTC).date()
     warnings = []
     for d in cfg.domains:
@@ -106,19 +110,31 @@ def lifecycle_warnings(cfg: FleetConfig, today: dt.date | None = None) -> list[s
         warnings.append(f"{d.key} ({d.domain}) is offboarding: mode none is served; {when}")
     unpinned = [d for d in cfg.domains if d.shard is None and (d.delegated or d.host.kind == "cloudfront")]
     if unpinned:
-        warnings.append(
-            f"{len(unpinned)} CloudFront-hosted domains have no pinned shard (e.g. {unpinned[0].key}); after "
-            "deploying, copy each domain's shard from the 'shards' output into its entry (shard: N) so that "
-            "later changes never move it (docs/fleets.md)"
-        )
+        warnings.append(_unpinned_warning(unpinned, shards or {}))
     return warnings
+
+
+#: How many pins the warning spells out; the 'shards' output has them all.
+_PINS_SHOWN = 10
+
+
+def _unpinned_warning(unpinned: Sequence[FleetDomain], shards: Mapping[str, int]) -> str:
+    """Which domains to pin and to what: the same placement `pulumi up` makes from this config,
+    so the pins can go into the change that adds the domains, before any deploy."""
+    pins = [f"{d.key} ({d.domain}): shard: {shards[d.domain]}" for d in unpinned if d.domain in shards]
+    shown = "; ".join(pins[:_PINS_SHOWN]) + (f"; and {len(pins) - _PINS_SHOWN} more" if len(pins) > _PINS_SHOWN else "")
+    return (
+        f"{len(unpinned)} CloudFront-hosted domains have no pinned shard; add to each entry the shard this "
+        f"plan (and `pulumi up`) places it in, so that later additions and removals never move it "
+        f"(docs/fleets.md): {shown or unpinned[0].key} (all of them: the 'shards' output)"
+    )
 
 
 def export(deployment: FleetDeployment) -> None:
     """Stack outputs: ``domains`` (per domain) and ``shards`` (domain → shard, to pin)."""
     fleet = deployment.fleet
-    for warning in lifecycle_warnings(deployment.config):
+    shards = {d: m.hosting.shard for d, m in fleet.members.items() if m.hosting.shard is not None}
+    for warning in lifecycle_warnings(deployment.config, shards=shards):
         pulumi.log.warn(warning, resource=fleet)
     pulumi.export("domains", fleet.domains)
-    shards = {d: m.hosting.shard for d, m in fleet.members.items() if m.hosting.shard is not None}
     pulumi.export("shards", shards)
