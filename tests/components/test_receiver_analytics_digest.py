@@ -298,3 +298,31 @@ def test_the_reader_handler_is_in_the_archive_both_functions_ship() -> None:
         assert f"pulumi_mta_sts/receiver_lambda/{needed}" in files
     for needed in ("summary.py", "summary_render.py", "readiness.py"):
         assert f"pulumi_mta_sts/reports/{needed}" in files
+
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+@pytest.mark.parametrize(
+    ("settings", "reader"), [({}, True), ({"digest": "off"}, True), ({"digest": "off", "analytics": False}, False)]
+)
+def test_a_failing_reader_notifies_the_topic_on_its_first_error(
+    pulumi_mocks: Recorder, settings: dict[str, Any], reader: bool
+) -> None:
+    """Only the schedule and the owner invoke the reader, so one error is a digest that did not go."""
+    deploy(pulumi_mocks, **settings)
+    alarms = [a for a in pulumi_mocks.of_type(ALARM) if a.name == "tlsrpt-reader-errors"]
+    if not reader:
+        assert alarms == []
+        return
+    [alarm] = alarms
+    topic = pulumi_mocks.one("aws:sns/topic:Topic")
+    assert alarm.inputs["dimensions"] == {"FunctionName": pulumi_mocks.one(FUNCTION, "tlsrpt-reader").state["name"]}
+    assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == ("AWS/Lambda", "Errors")
+    assert (alarm.inputs["threshold"], alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (
+        1,
+        1,
+        1,
+    )
+    assert alarm.inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm.inputs["alarmActions"] == [topic.state["arn"]]

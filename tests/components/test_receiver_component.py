@@ -217,6 +217,7 @@ def test_every_alarm_notifies_the_topic_and_silence_notifies_on_insufficient_dat
         "tlsrpt-quarantined",
         "tlsrpt-parser-errors",
         "tlsrpt-dead-letters",
+        "tlsrpt-reader-errors",  # the weekly digest's reader (on by default)
     }
     assert all(a.inputs["alarmActions"] == [topic_arn] for a in alarms.values())
     silent = alarms["tlsrpt-silent-example-com"].inputs

@@ -164,11 +164,14 @@ def test_no_alarm_fires_on_one_request_and_each_notifies_once_per_episode(
         ReceiverSettings(region=REGION, rule_set_name="r", silence_days=silence, failed_sessions_threshold=threshold),
     )
     alarms = _alarms(mocks)
-    assert len(alarms) == 5
+    assert len(alarms) == 6
     for name, alarm in alarms.items():
         assert alarm["period"] == DAY, name  # counted over whole days
         assert "okActions" not in alarm, name  # one notification per episode: none on recovery
         if name.startswith("tlsrpt-silent-"):
+            continue
+        if name == "tlsrpt-reader-errors":  # private: only the schedule and the owner can invoke it
+            assert alarm["evaluationPeriods"] == alarm["datapointsToAlarm"] == 1, name
             continue
         # fires only when the condition held on SUSTAINED_DAYS days in a row: one request is one day
         assert alarm["evaluationPeriods"] == alarm["datapointsToAlarm"] == SUSTAINED_DAYS >= 2, name

@@ -109,3 +109,22 @@ def test_wrong_types_are_reported_by_setting_and_replaced_by_defaults() -> None:
 
 def test_a_configured_but_disabled_receiver_need_not_name_a_rule_set() -> None:
     assert check_receiver_settings("example.com", ReceiverSettings(), require_rule_set=False) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "create", "ok"),
+    [
+        ("existing.set.v1", False, True),  # made when SES allowed '.': still named
+        ("existing.set.v1", True, False),  # SES no longer creates such a name
+        ("a" * 64, False, True),
+        ("a" * 64, True, False),  # 63 satisfies both "less than 64" and "64 or fewer"
+        ("a" * 63, True, True),
+        ("tlsrpt-", True, False),  # must end with a letter or a digit
+        ("mta_sts-tlsrpt", True, True),
+    ],
+)
+def test_a_rule_set_to_create_follows_todays_ses_rule_an_existing_one_the_older(
+    name: str, create: bool, ok: bool
+) -> None:
+    settings = ReceiverSettings(rule_set_name=name, create_rule_set=create)
+    assert (fields(settings) == []) is ok

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
-from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, name_problem
+from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, SES_RULE_SET, name_problem
 from pulumi_mta_sts.core.records import validate_rua
 
 __all__ = [
@@ -294,6 +294,9 @@ def _rule_set_problems(settings: ReceiverSettings, require_rule_set: bool) -> li
                 "and activate one (that deactivates any other rule set in the region)",
             )
         ]
+    if name is not None and settings.create_rule_set and (why := name_problem(SES_RULE_SET, str(name))):
+        # SES creates a rule set only under today's rule (core/names.py cites it)
+        return [Problem("rule_set_name", name, f"{why} for a rule set to create (create_rule_set: true)")]
     if name is not None and not _is_rule_set_name(name):
         return [
             Problem(
@@ -306,6 +309,8 @@ def _rule_set_problems(settings: ReceiverSettings, require_rule_set: bool) -> li
 
 
 def _is_rule_set_name(name: object) -> bool:
+    """An existing rule set's name: older SES pages allowed '.' too, so a set made then is still
+    named here; one this toolkit creates follows today's rule (:data:`SES_RULE_SET`)."""
     return (
         isinstance(name, str)
         and 1 <= len(name) <= 64

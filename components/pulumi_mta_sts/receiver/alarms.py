@@ -43,6 +43,8 @@ __all__ = [
     "create_alarms",
     "domain_alarms",
     "health_alarms",
+    "metric_alarm",
+    "reader_alarm",
 ]
 
 DAY_SECONDS = 86400
@@ -91,7 +93,7 @@ def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, par
         )
     specs = [spec for domain in receiver.served for spec in domain_alarms(receiver, domain)]
     for spec in [*specs, *health_alarms(receiver, parser)]:
-        _metric_alarm(spec, topic, region=receiver.region, parent=parent)
+        metric_alarm(spec, topic, region=receiver.region, parent=parent)
     return topic
 
 
@@ -160,9 +162,25 @@ def health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list
     ]
 
 
-def _metric_alarm(
+def reader_alarm(receiver: CheckedReceiverArgs, function_name: pulumi.Input[str]) -> AlarmSpec:
+    """The reader (weekly digest, backfill) failing. Only the schedule and the owner can invoke it,
+    so nobody outside can make it fail: one error in a day is trouble (a digest that did not go)."""
+    return AlarmSpec(
+        f"{receiver.name}-reader-errors",
+        "TLS-RPT: the reader function (weekly digest, backfill) failed; the digest may not have been sent",
+        "AWS/Lambda",
+        "Errors",
+        dimensions={"FunctionName": function_name},
+        period=DAY_SECONDS,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+    )
+
+
+def metric_alarm(
     spec: AlarmSpec, topic: aws.sns.Topic, *, region: str, parent: pulumi.Resource
 ) -> aws.cloudwatch.MetricAlarm:
+    """The CloudWatch alarm ``spec`` describes, notifying ``topic``."""
     actions = [topic.arn]
     logical, opts = named_child(CLOUDWATCH_ALARM, spec.resource_name, parent=parent)
     return aws.cloudwatch.MetricAlarm(

@@ -29,6 +29,7 @@ from pulumi_mta_sts.core.names import IAM_POLICY, IAM_ROLE, LAMBDA_FUNCTION, LOG
 from pulumi_mta_sts.receiver_lambda.placement import REPORTS_PREFIX
 from pulumi_mta_sts.receiver_lambda.table import TABLE_PREFIX
 
+from .alarms import metric_alarm, reader_alarm
 from .archive import RUNTIME
 from .args import CheckedReceiverArgs
 from .documents import LAMBDA_ASSUME_ROLE_POLICY, policy_document
@@ -159,6 +160,7 @@ def create_reader(
     if settings.digest == "off" and not settings.analytics:
         return None
     function = _reader_function(receiver, parent, bucket=bucket, topic=topic, workgroup=workgroup)
+    metric_alarm(reader_alarm(receiver, function.name), topic, region=receiver.region, parent=parent)
     schedule = None
     if settings.digest != "off":
         schedule = _schedule(receiver, parent, function=function, account=account)
