@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.reports.summary import NOT_DETAILED, Summary, render_summary, summarise
-from pulumi_mta_sts.reports.summary_render import render_summary_json
+from pulumi_mta_sts.reports.summary import NOT_DETAILED, Summary, summarise
+from pulumi_mta_sts.reports.summary_render import render_summary, render_summary_json
 
 from .summary_corpus import NEW_POLICY, OLD_POLICY, normalised_reports, raw_reports, write_corpus
 

@@ -33,7 +33,8 @@ from typing import Any
 from pulumi_mta_sts.reports.limits import ReportError
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.stored import stored_report
-from pulumi_mta_sts.reports.summary import Summary, render_summary
+from pulumi_mta_sts.reports.summary import Summary
+from pulumi_mta_sts.reports.summary_render import render_summary
 
 from .backfill import backfill
 from .listing import Listed, list_objects

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from .normalise import _domain
 from .parse import report_key
@@ -49,7 +49,6 @@ __all__ = [
     "PolicyIdFunction",
     "Summary",
     "normal_domain",
-    "render_summary",
     "report_day",
     "report_identity",
     "summarise",
@@ -544,11 +543,3 @@ def summarise(
     for report in reports:
         summary.add(report)
     return summary
-
-
-def render_summary(summary: Summary, fmt: Literal["text", "markdown", "csv"]) -> str:
-    """``summary`` as text, Markdown or CSV; see :mod:`.summary_render` (imported here on use,
-    since it imports this module)."""
-    from .summary_render import render_summary as render
-
-    return render(summary, fmt)
