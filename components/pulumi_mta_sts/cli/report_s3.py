@@ -16,21 +16,21 @@ is the one the summary counts (the others are duplicates of its identity).
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
+from pulumi_mta_sts.receiver_lambda.placement import REPORTS_PREFIX, STORED_NAME
 from pulumi_mta_sts.reports import ParseResult
 from pulumi_mta_sts.reports.parse import ParseFailure
 from pulumi_mta_sts.reports.stored import parse_stored
 
 __all__ = ["DEFAULT_PREFIX", "STORED_KEY", "read_bucket"]
 
-#: Where the receiver keeps reports (``receiver_lambda.placement.REPORTS_PREFIX``).
-DEFAULT_PREFIX = "reports/"
-#: The name of a stored report: ``<id>.json`` or ``<id>.<content>.json`` (placement.first_key / version_key).
-STORED_KEY = re.compile(r"(?P<id>[0-9a-f]{40})(?:\.[0-9a-f]{16})?\.json")
+#: Where the receiver keeps reports.
+DEFAULT_PREFIX = REPORTS_PREFIX
+#: The name of a stored report: ``<id>.json`` or ``<id>.<content>.json``, as the receiver names it.
+STORED_KEY = STORED_NAME
 #: Largest stored object read (a normalised report is at most a few MiB; bigger is not ours).
 MAX_OBJECT_BYTES = 16 * 1024 * 1024
 

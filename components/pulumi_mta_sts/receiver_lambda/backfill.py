@@ -16,13 +16,12 @@ document the parser uses (:func:`.table.table_lines`), filed under the day the o
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .listing import list_objects
-from .placement import REPORTS_PREFIX
+from .placement import REPORTS_PREFIX, is_version_key
 from .store import S3Store
 from .table import partition_day, table_key, table_lines
 
@@ -32,7 +31,6 @@ __all__ = ["DEFAULT_BATCH", "MAX_BATCH", "Backfill", "backfill"]
 DEFAULT_BATCH = 1_000
 #: The most one run may be asked to handle (a run has 900 seconds).
 MAX_BATCH = 5_000
-_VERSION = re.compile(r"[0-9a-f]{40}\.[0-9a-f]+\.json\Z")
 
 
 @dataclass
@@ -69,7 +67,7 @@ def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> Backfill:
         try:
             document = json.loads(client.get_object(Bucket=bucket, Key=item.key)["Body"].read())
             day = partition_day(document, received=item.last_modified.date())
-            lines = table_lines(document, report_key=item.key, conflict=bool(_VERSION.search(item.key)))
+            lines = table_lines(document, report_key=item.key, conflict=is_version_key(item.key))
         except (ValueError, TypeError, AttributeError) as exc:
             done.unreadable.append(f"{item.key}: {type(exc).__name__}")
             continue

@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from pulumi_mta_sts.reports import report_key
 
 __all__ = [
     "REPORTS_PREFIX",
+    "STORED_NAME",
     "TEST_ORGANIZATION",
     "TEST_PREFIX",
     "TEST_REPORT_ID_PREFIX",
     "content_digest",
     "first_key",
     "is_test_report",
+    "is_version_key",
     "version_key",
 ]
 
@@ -38,6 +41,9 @@ TEST_ORGANIZATION = "pulumi-mta-sts receiver test"
 #: How the ``report-id`` of such a sample report starts.
 TEST_REPORT_ID_PREFIX = "mta-sts-receiver-test-"
 _VERSION_DIGITS = 16
+#: The name (after the prefix) of a stored report, as :func:`first_key` and :func:`version_key`
+#: make it: ``<id>.json`` or ``<id>.<content>.json``; the readers of the bucket match with it.
+STORED_NAME = re.compile(rf"(?P<id>[0-9a-f]{{40}})(?P<version>\.[0-9a-f]{{{_VERSION_DIGITS}}})?\.json")
 
 
 def is_test_report(report: dict[str, Any]) -> bool:
@@ -69,3 +75,9 @@ def first_key(report: dict[str, Any]) -> str:
 def version_key(report: dict[str, Any], digest: str) -> str:
     """Where a different body for the same submitter + report-id goes."""
     return _prefix(report) + report_key(report).removesuffix(".json") + f".{digest[:_VERSION_DIGITS]}.json"
+
+
+def is_version_key(key: str) -> bool:
+    """True for a key :func:`version_key` made (a later, different body of a report)."""
+    match = STORED_NAME.fullmatch(key.rpartition("/")[2])
+    return match is not None and match["version"] is not None
