@@ -337,6 +337,19 @@ def test_reports_html_writes_one_file(corpus: Path, tmp_path: Path, capsys: pyte
     assert code == 2 and "--output" in err
 
 
+def test_reports_html_refuses_a_fifo_or_a_link_in_one_line(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo, link = tmp_path / "pipe.html", tmp_path / "link.html"
+    os.mkfifo(fifo)
+    link.symlink_to(tmp_path / "elsewhere.html")
+    for target, said in ((fifo, "is a named pipe"), (link, "is a symbolic link"), (Path("/dev/null"), "device")):
+        code, out, err = run(capsys, "reports", "html", str(corpus), "-o", str(target))
+        assert code == 2 and err.count("\n") == 1 and err.startswith(f"mta-sts reports: --output: {target} ")
+        assert said in err and out == ""
+    assert not (tmp_path / "elsewhere.html").exists()
+
+
 @settings(max_examples=100)
 @given(
     st.lists(

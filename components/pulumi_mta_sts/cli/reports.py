@@ -23,14 +23,13 @@ import argparse
 import functools
 import importlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import parse_policy
 from pulumi_mta_sts.reports import ReportError
@@ -261,28 +260,13 @@ def _render_html() -> Callable[[Any], str]:
     return render
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it (never a half-written file)."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError([Problem("--output", str(path), f"cannot be written: {directory} is not a directory")])
-    handle, temporary = tempfile.mkstemp(prefix=".mta-sts-", suffix=".html", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def run_html(args: argparse.Namespace) -> int:
     render_html = _render_html()
     summary = build_summary(args.sources, since=args.since, until=args.until, domain=args.domain, warn=_warn)
     try:
-        write_atomically(args.output, render_html(summary.as_json()))
-    except OSError as exc:
-        raise InputError([Problem("--output", str(args.output), f"cannot be written: {exc.strerror or exc}")]) from None
+        write_file_atomically(args.output, render_html(summary.as_json()).encode("utf-8"))
+    except UnwritableFile as exc:
+        raise InputError([Problem("--output", str(args.output), f"{args.output} {exc.reason}")]) from None
     print(f"wrote {args.output} ({summary.counted} report(s))")
     return EXIT_FAILED if summary.unreadable else EXIT_OK
 

@@ -1,4 +1,4 @@
-"""Reading a file the user named (a stack file, ``Pulumi.yaml``, a report), safely.
+"""Reading and writing a file the user named (a stack file, ``Pulumi.yaml``, a report), safely.
 
 A path on the command line may name anything: a named pipe (opening it for reading waits for
 a writer forever), a directory, a device that never ends (``/dev/zero``), a file the user may not
@@ -6,15 +6,22 @@ read, or a file far larger than any such input. :func:`read_regular_file` opens 
 blocking, checks on the open descriptor that it is a regular file (no race between checking and
 opening), and reads at most ``limit`` bytes, so every one of those ends as an
 :class:`UnreadableFile` whose ``reason`` says what the path really is.
+
+Writing is the mirror image: :func:`write_file_atomically` refuses a target that is not a regular
+file (a named pipe would block, a device would swallow the output, a symbolic link would write
+through to wherever it points), writes a new file beside the target and renames it into place,
+so a reader never sees half a file and an interrupted run leaves the old file whole. The new file
+gets the mode an ordinary ``open(path, "w")`` would give it: what the umask allows.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
-__all__ = ["UnreadableFile", "file_kind", "read_regular_file"]
+__all__ = ["UnreadableFile", "UnwritableFile", "file_kind", "read_regular_file", "write_file_atomically"]
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -84,3 +91,58 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise UnreadableFile(f"is larger than {limit} bytes, the most read from such a file")
     return data
+
+
+class UnwritableFile(Exception):
+    """``reason`` completes "PATH ...": ``is a named pipe, not a regular file``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _writable_target(path: Path) -> Path:
+    """The folder the new file goes into; refuses a target that exists and is not a regular file
+    (``lstat``: a symbolic link is refused, not followed)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except (OSError, ValueError) as exc:
+        raise UnwritableFile(f"cannot be written ({getattr(exc, 'strerror', None) or exc})") from None
+    if mode is not None and stat.S_ISLNK(mode):
+        raise UnwritableFile("is a symbolic link; name the file itself")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UnwritableFile(f"is {file_kind(mode)}, not a regular file")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UnwritableFile(f"cannot be written: {directory} is not a directory")
+    return directory
+
+
+def _umask_mode() -> int:
+    """The mode ``open(path, "w")`` gives a new file: 0o666 less the process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a new file beside it, renamed into place (never a
+    half-written file); raises :class:`UnwritableFile` for a target that is a named pipe, a
+    device, a directory or a symbolic link, or a folder that cannot be written."""
+    directory = _writable_target(path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise UnwritableFile(f"cannot be written ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, _umask_mode())  # mkstemp makes it 0600; a report or stack file is not secret
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UnwritableFile(f"cannot be written ({exc.strerror or exc})") from None
+        raise
