@@ -15,10 +15,12 @@ document the parser uses (:func:`.table.table_lines`), filed under the day the o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pulumi_mta_sts.core.bounded_json import load_bounded_json
+from pulumi_mta_sts.reports.stored import stored_bounds
 
 from .listing import list_objects
 from .placement import REPORTS_PREFIX, is_version_key
@@ -65,7 +67,7 @@ def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> Backfill:
     ):
         last = item.key
         try:
-            document = json.loads(client.get_object(Bucket=bucket, Key=item.key)["Body"].read())
+            document = load_bounded_json(client.get_object(Bucket=bucket, Key=item.key)["Body"].read(), stored_bounds())
             day = partition_day(document, received=item.last_modified.date())
             lines = table_lines(document, report_key=item.key, conflict=is_version_key(item.key))
         except (ValueError, TypeError, AttributeError) as exc:

@@ -9,13 +9,14 @@ Standard library only (the receiver's weekly digest reads the bucket with it too
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
 
 from .limits import DEFAULT_LIMITS, Limits, ReportError
 from .parse import ParsedReport, ParseFailure, ParseResult
 
-__all__ = ["looks_stored", "parse_stored", "stored_report"]
+__all__ = ["looks_stored", "parse_stored", "stored_bounds", "stored_report"]
 
 _MARK = b'"organization_name"'
 
@@ -53,14 +54,20 @@ def _check_policy(policy: Any, path: str) -> None:
                 _need(detail[key], str, f"{where}.{key}")
 
 
+def stored_bounds(limits: Limits = DEFAULT_LIMITS) -> JsonBounds:
+    """What a report the receiver stored may hold: what a sender's report may, and room for what
+    normalising adds (``extra`` one level down, a few keys per object)."""
+    return JsonBounds(max_depth=limits.max_json_depth + 4, max_items=2 * limits.max_json_items)
+
+
 def stored_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """The normalised report in ``data`` (a stored object); :class:`ReportError` when it is not one."""
     if len(data) > limits.max_report_bytes:
         raise ReportError(f"stored report is larger than {limits.max_report_bytes} bytes")
     try:
-        report = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise ReportError(f"stored report is not JSON ({type(exc).__name__})") from None
+        report = load_bounded_json(data, stored_bounds(limits))
+    except JsonInputError as exc:
+        raise ReportError(f"stored report {exc.reason}") from None
     _need(report, dict, "report")
     _need(report.get("organization_name"), str, "organization_name")
     _need(report.get("report_id"), str, "report_id")
