@@ -12,7 +12,6 @@ says what the change means, as ``mta-sts plan`` does.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ from functools import cached_property
 from typing import Any, Final
 
 from pulumi_mta_sts.core.acceptance import WELL_KNOWN_PATH
+from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote, safety_notes
 from pulumi_mta_sts.core.record_resources import RECORD_TYPE_TOKENS, record_rows
 from pulumi_mta_sts.core.records import parse_sts_records
 
-from .digest import SECRET, UNKNOWN, PreviewDigest, ResourceState, Step
+from .digest import BOUNDS, SECRET, UNKNOWN, PreviewDigest, ResourceState, Step
 
 __all__ = ["KNOWN_AFTER_DEPLOY", "REPLACE_OPS", "Change", "PolicyChange", "PreviewSummary", "mail_domain", "summarise"]
 
@@ -119,8 +119,8 @@ def _worker_policy(script: object) -> str | None:
     if found is None:
         return None
     try:
-        text = json.loads(found.group(1))
-    except ValueError:
+        text = load_bounded_json(found.group(1), BOUNDS)
+    except JsonInputError:
         return None
     return text if isinstance(text, str) else None
 
