@@ -104,7 +104,7 @@ def test_mistakes_are_one_line_each(capsys: pytest.CaptureFixture[str], args: li
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("not json", "is not JSON"),
+        ("not json", "is not valid JSON"),
         ('{"domain": "x"}', "no 'domains' output"),
         ('{"domains": {}}', "no customer_records"),
     ],

@@ -20,11 +20,11 @@ Pure: the standard library and the core only (it runs inside the policy pack, an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.txt_values import decode_txt
 
 __all__ = [
@@ -130,8 +130,8 @@ def _public_statement(statement: object) -> bool:
 def _policy_statements(document: object) -> list[object]:
     if isinstance(document, str):
         try:
-            document = json.loads(document)
-        except ValueError:
+            document = load_bounded_json(document)
+        except JsonInputError:
             return []
     statements = document.get("Statement", []) if isinstance(document, Mapping) else []
     return statements if isinstance(statements, list) else [statements]
