@@ -270,11 +270,12 @@ def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> Pr
     policy = policy_change(changes)
     notes = tuple(_for_preview(n) for n in safety_notes(policy.old, policy.new, live_mx)) if policy.changes else ()
     apart = {id(c) for c in (*dns, *policy.objects)}  # by identity: equality would compare whole states
-    other = [c for c in changes if id(c) not in apart and not _is_root(c)]
+    # A resource that changes nothing (``same`` under --show-sames, a ``read``/``refresh``) is no
+    # "other change": neither listed nor counted (Pulumi's changeSummary still counts it).
+    other = [c for c in changes if id(c) not in apart and not _is_root(c) and c.op not in NO_CHANGE_OPS]
     counts: dict[str, int] = {}
     for change in other:
-        if change.op not in NO_CHANGE_OPS:
-            counts[change.op] = counts.get(change.op, 0) + 1
+        counts[change.op] = counts.get(change.op, 0) + 1
     return PreviewSummary(
         stack=digest.stack,
         project=digest.project,
