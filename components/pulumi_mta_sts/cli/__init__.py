@@ -71,9 +71,15 @@ def _drop_stdout() -> None:
         pass
 
 
+def _one_line(text: str) -> str:
+    """A problem as one line: a character a file put in it that would end the line or act on the
+    terminal (a key or value with CR, LF, ESC ...) is shown as ``⟨U+XXXX⟩``, never emitted."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else f"⟨U+{ord(c):04X}⟩" for c in text)
+
+
 def _report(command: str, problems: Sequence[object]) -> int:
     for problem in problems:
-        print(f"mta-sts {command}: {problem}", file=sys.stderr)
+        print(f"mta-sts {command}: {_one_line(str(problem))}", file=sys.stderr)
     return EXIT_USAGE
 
 
