@@ -154,41 +154,44 @@ def test_check_reports_each_record_found_missing_or_wrong(
     assert code == 0 and "PASS" in out
 
 
+#: A ``pulumi stack export`` of a fleet whose first deploy stopped waiting for the owner's validation record.
+STATE: dict[str, Any] = {
+    "version": 3,
+    "deployment": {
+        "resources": [
+            {"urn": "urn:pulumi:s::mta-sts::pulumi:pulumi:Stack::mta-sts-s", "type": "pulumi:pulumi:Stack"},
+            {
+                "urn": "urn:pulumi:s::mta-sts::aws:acm/certificate:Certificate::fleet-shard-0-certificate",
+                "type": "aws:acm/certificate:Certificate",
+                "outputs": {
+                    "domainValidationOptions": [
+                        {
+                            "domainName": "mta-sts.example.com",
+                            "resourceRecordName": "_e.mta-sts.example.com.",
+                            "resourceRecordType": "CNAME",
+                            "resourceRecordValue": "_f.acm-validations.aws.",
+                        },
+                        {
+                            "domainName": "mta-sts.customer.example",
+                            "resourceRecordName": "_9z.mta-sts.customer.example.",
+                            "resourceRecordType": "CNAME",
+                            "resourceRecordValue": "_8y.acm-validations.aws.",
+                        },
+                    ]
+                },
+            },
+        ]
+    },
+}
+
+
 def test_a_stack_export_gives_the_validation_record_of_a_stopped_deploy(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """The state keeps the certificate (and its validation options) even when the deploy stopped
     waiting for the owner's validation record, before any stack output was written."""
-    state = {
-        "version": 3,
-        "deployment": {
-            "resources": [
-                {"urn": "urn:pulumi:s::mta-sts::pulumi:pulumi:Stack::mta-sts-s", "type": "pulumi:pulumi:Stack"},
-                {
-                    "urn": "urn:pulumi:s::mta-sts::aws:acm/certificate:Certificate::fleet-shard-0-certificate",
-                    "type": "aws:acm/certificate:Certificate",
-                    "outputs": {
-                        "domainValidationOptions": [
-                            {
-                                "domainName": "mta-sts.example.com",
-                                "resourceRecordName": "_e.mta-sts.example.com.",
-                                "resourceRecordType": "CNAME",
-                                "resourceRecordValue": "_f.acm-validations.aws.",
-                            },
-                            {
-                                "domainName": "mta-sts.customer.example",
-                                "resourceRecordName": "_9z.mta-sts.customer.example.",
-                                "resourceRecordType": "CNAME",
-                                "resourceRecordValue": "_8y.acm-validations.aws.",
-                            },
-                        ]
-                    },
-                },
-            ]
-        },
-    }
     export = tmp_path / "state.json"
-    export.write_text(json.dumps(state))
+    export.write_text(json.dumps(STATE))
     args = ("customer.example", "--stack", "example-fleet", "--outputs", str(export), "--format", "json")
     code, out, _ = onboard(capsys, *args)
     document = json.loads(out)
