@@ -107,6 +107,22 @@ def test_mistakes_are_one_line_each(capsys: pytest.CaptureFixture[str], args: li
         ("not json", "is not valid JSON"),
         ('{"domain": "x"}', "no 'domains' output"),
         ('{"domains": {}}', "no customer_records"),
+        ('{"domains": []}', "domains is an array, not an object"),
+        ('{"domains": {"customer.example": "x"}}', 'domains["customer.example"] is a string, not an object'),
+        (
+            '{"domains": {"customer.example": {"customer_records": [{"name": 5, "type": "CNAME", "value": "x"}]}}}',
+            'domains["customer.example"].customer_records[0].name is a number, not a string',
+        ),
+        ('{"domains": {"customer.example": {"customer_records": ["x"]}}}', "customer_records[0] is a string"),
+        ('{"domains": NaN}', "holds NaN"),
+        ('{"domains": ' + "[" * 1000 + "]" * 1000 + "}", "nests deeper than 128 levels"),
+        ('{"deployment": {"resources": {}}}', "deployment.resources is an object, not an array"),
+        ('{"deployment": {"resources": [7]}}', "deployment.resources[0] is a number, not an object"),
+        (
+            '{"deployment": {"resources": [{"type": "aws:acm/certificate:Certificate", "outputs": '
+            '{"domainValidationOptions": [{"domainName": ["mta-sts.customer.example"]}]}}]}}',
+            "outputs.domainValidationOptions[0].domainName is an array, not a string",
+        ),
     ],
 )
 def test_bad_outputs_files_are_named(

@@ -148,7 +148,7 @@ def _need(value: Any, kind: type, where: str, source: str) -> Any:
         return value
     expected = _EXPECTED[kind]
     field = "DOMAIN" if source == "the plan" else "--outputs"
-    raise InputError([Problem(field, source, f"{source} has {json_kind(value)} at {where}, not {expected}")])
+    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {expected}")])
 
 
 def _items(value: Any, where: str, source: str) -> list[Any]:
