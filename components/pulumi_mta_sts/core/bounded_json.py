@@ -43,8 +43,13 @@ __all__ = [
 ]
 
 _STRUCTURE_ONLY: Final = bytes(b for b in range(256) if b not in b'[]{}",')
+#: Brackets walked at a time when the depth is taken.
+_CHUNK: Final = 1 << 16
 #: Each bracket byte's step in depth: ``[`` and ``{`` one level in, ``]`` and ``}`` one out.
 _DEPTH_STEP: Final = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
+#: ASCII digits as 1, every other byte as 0: a run of digits longer than the bound is found with
+#: one translate and one substring search (a Python call per integer costs more than the parse).
+_DIGITS: Final = bytes(1 if 0x30 <= b <= 0x39 else 0 for b in range(256))
 #: What a number too long to be meant reads as in a message (its first digits).
 _SHOWN_DIGITS: Final = 12
 
@@ -95,9 +100,10 @@ def _structure_outside_strings(data: bytes) -> bytes:
     return b"".join(structure.split(b'"')[::2])
 
 
-def check_depth(data: bytes, max_depth: int) -> None:
+def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> None:
     """Raise :class:`JsonInputError` when arrays/objects in the UTF-8 JSON ``data`` nest deeper
-    than ``max_depth``.
+    than ``max_depth``; with ``max_items``, only as many brackets are walked as a document of that
+    many values can hold (two per container): past them :func:`count_items` refuses it anyway.
 
     Cheap: a count of opening brackets bounds the depth; only when that bound is over the limit
     are strings blanked out (escapes first) and the running depth taken (in C: no Python loop
@@ -106,8 +112,14 @@ def check_depth(data: bytes, max_depth: int) -> None:
     if data.count(b"{") + data.count(b"[") <= max_depth:
         return
     brackets = _structure_outside_strings(data).replace(b",", b"")
-    if max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > max_depth:
-        raise JsonInputError("depth", f"nests deeper than {max_depth} levels")
+    if max_items is not None:
+        brackets = brackets[: 2 * max_items + 2]
+    depth = 0
+    for start in range(0, len(brackets), _CHUNK):  # in chunks: a deep document stops at its first
+        running = list(accumulate(map(_DEPTH_STEP.__getitem__, brackets[start : start + _CHUNK]), initial=depth))
+        if max(running) > max_depth:
+            raise JsonInputError("depth", f"nests deeper than {max_depth} levels")
+        depth = running[-1]
 
 
 def count_items(data: bytes, max_items: int) -> int:
@@ -169,17 +181,18 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
     """The JSON value in ``data`` and how many values it holds (the cheap bound when ``bounds``
     counts none), read within ``bounds``; :class:`JsonInputError` says what is wrong."""
     text, utf8 = _decoded(data)
-    check_depth(utf8, bounds.max_depth)
+    check_depth(utf8, bounds.max_depth, bounds.max_items)
     if bounds.max_items is None:
         items = utf8.count(b",") + utf8.count(b"{") + utf8.count(b"[") + 1
     else:
         items = count_items(utf8, bounds.max_items)
+    long_digits = b"\x01" * (bounds.max_int_digits + 1) in utf8.translate(_DIGITS)
     try:
         value = json.loads(
             text,
             parse_constant=_no_constant,
             parse_float=_finite,
-            parse_int=_integer_reader(bounds.max_int_digits),
+            parse_int=_integer_reader(bounds.max_int_digits) if long_digits else None,
         )
     except JsonInputError:
         raise
