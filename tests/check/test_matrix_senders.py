@@ -267,13 +267,22 @@ RECORDS = [
     ),
     RecordRow("'v=STSv1 id=a' beside a good one", ("v=STSv1 id=a", "v=STSv1; id=abc;"), "abc", None, "abc", "as above"),
     RecordRow(
-        "space before the first ';'",
+        "space before the first ';', the only answer",
         ("v=STSv1 ; id=abc;",),
+        "abc",
+        "abc",
+        "abc",
+        'valid by the ABNF (sts-field-delim = *WSP ";" *WSP); the discard rule is said of several answers. '
+        "Senders that apply it to a single answer drop the record, so check warns",
+    ),
+    RecordRow(
+        "space before the first ';', beside another TXT record",
+        ("v=STSv1 ; id=abc;", "v=spf1 -all"),
         None,
         "abc",
         "abc",
-        "the RFC's discard rule names the literal 'v=STSv1;' (the ABNF alone would allow the space); "
-        "senders that apply it literally ignore the record, so we report it",
+        "with several answers RFC 8461 §3.1 discards records not beginning with the literal 'v=STSv1;'; "
+        "postfix-mta-sts-resolver filters on 'v=STSv1' and checkdmarc on 'v=STSv1 *WSP ;'",
     ),
     RecordRow(
         "a second id",

@@ -115,6 +115,38 @@ def test_a_record_that_does_not_begin_with_v_stsv1_semicolon_is_ignored(live: Li
     assert published.policy.id in text and "senders ignore it" in text
 
 
+@pytest.mark.parametrize("spaced", ["v=STSv1 ;id={id}", "v=STSv1\t ; id={id} ;"])
+def test_the_only_record_with_white_space_before_the_semicolon_passes_with_a_warning(
+    live: LiveFixture, spaced: str
+) -> None:
+    """RFC 8461 §3.1: the discard rule is said of several answers; alone, the record is judged by
+    the ABNF (``sts-field-delim = *WSP ";" *WSP``) and is valid. Senders that apply the rule to a
+    single answer drop it: check warns."""
+    domain = f"form-spaced{len(spaced)}.mail.test"
+    published = live.publish(domain, smtp_certs=False)
+    live.zone.remove(f"_mta-sts.{domain}")
+    live.zone.add(f"_mta-sts.{domain}", "TXT", spaced.format(id=published.policy.id))
+    report = check(live, domain)
+    status, text = verdict(report, "sts-record")
+    assert status is Status.WARN and f"id={published.policy.id}" in text, text
+    assert "literally drop it" in text and "remove the white space before the first ';'" in text
+    assert verdict(report, "policy-id")[0] is Status.PASS and report.ok
+    live.zone.add(f"_mta-sts.{domain}", "TXT", "v=spf1 -all")  # several answers: the discard rule applies
+    status, text = verdict(check(live, domain), "sts-record")
+    assert status is Status.FAIL and "discards it" in text, text
+
+
+def test_the_only_tlsrpt_record_with_white_space_before_the_semicolon_passes_with_a_warning(
+    live: LiveFixture,
+) -> None:
+    domain = "form-tlsrpt-spaced.mail.test"
+    live.publish(domain, smtp_certs=False)
+    live.zone.remove(f"_smtp._tls.{domain}")
+    live.zone.add(f"_smtp._tls.{domain}", "TXT", f"v=TLSRPTv1 ; rua=mailto:tlsrpt@{domain}")
+    status, text = verdict(check(live, domain), "tlsrpt-record")
+    assert status is Status.WARN and f"rua=mailto:tlsrpt@{domain}" in text and "literally drop it" in text
+
+
 def test_an_id_x_y_after_the_id_is_an_ignored_extension(live: LiveFixture) -> None:
     domain = "form-idxy.mail.test"
     published = live.publish(domain, smtp_certs=False)
