@@ -58,13 +58,23 @@ POLICIES = [
         "enforce",
     ),
     PolicyRow(
-        "blank lines",
-        GOOD.replace("\r\nmode", "\r\n\r\nmode") + "\r\n",
+        "a blank line between fields",
+        GOOD.replace("\r\nmode", "\r\n\r\nmode"),
         "enforce",
         True,
         "enforce",
         "enforce",
         "the grammar has no blank line, but every peer skips it: advice (lint), not a violation",
+    ),
+    PolicyRow(
+        "ending in an empty line",
+        GOOD + "\r\n",
+        "enforce",
+        False,
+        "enforce",
+        "enforce",
+        "one optional line end after the last field ([sts-policy-term]): strict parsers (Mimecast's with CRLF "
+        "required) refuse it, both peers skip the empty line; a violation whose hint says both (check fails)",
     ),
     PolicyRow(
         "mode repeated",

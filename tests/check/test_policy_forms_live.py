@@ -52,7 +52,7 @@ GOOD = "version: STSv1\r\nmode: enforce\r\nmx: mx1.{d}\r\nmx: mx2.{d}\r\nmax_age
         ("lf", GOOD.replace("\r\n", "\n"), Status.PASS),  # sts-policy-term = LF / CRLF
         ("twomodes", GOOD + "mode: testing\r\n", Status.WARN),  # the first value counts: advice
         ("vlast", GOOD.replace("version: STSv1\r\n", "") + "version: STSv1\r\n", Status.WARN),
-        ("blank", GOOD + "\r\n", Status.WARN),
+        ("blank", GOOD.replace("\r\nmx: mx2", "\r\n\r\nmx: mx2"), Status.WARN),  # between fields: advice
     ],
 )
 def test_bodies_senders_accept_are_never_a_failure(live: LiveFixture, label: str, body: str, expected: Status) -> None:
@@ -83,6 +83,21 @@ def test_mx_values_strict_senders_refuse_fail_with_both_behaviours_in_the_hint(
     assert status is Status.FAIL
     assert "Strict senders refuse the whole policy" in text and "lenient ones" in text
     assert f"mx: mx1.{domain}" in text  # the fix names the served form
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r\n\r\n", " \t\r\n"])
+def test_empty_lines_at_the_end_fail_with_both_behaviours_in_the_hint(live: LiveFixture, ending: str) -> None:
+    """As for an mx value with a trailing dot: the grammar allows one optional line end after the
+    last field, strict senders refuse more, lenient ones apply the policy. ``check`` fails, says
+    both, keeps the lint note and still compares the MX hosts with the policy lenient senders apply."""
+    domain = f"form-end{len(ending)}.mail.test"
+    serve(live, domain, GOOD + ending)
+    report = check(live, domain)
+    status, text = verdict(report, "policy-content")
+    assert status is Status.FAIL, text
+    assert "Strict senders refuse the whole policy" in text and "lenient ones" in text
+    assert "Mimecast" in text and "remove the empty lines at the end of the body" in text
+    assert verdict(report, "mx-coverage")[0] is Status.PASS
 
 
 @pytest.mark.usefixtures("sender_network")
