@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.policy import (
@@ -129,6 +129,7 @@ def bodies(draw: st.DrawFn) -> str:
     return text + end
 
 
+@settings(deadline=None)
 @given(text=bodies())
 @example(text="version: STSv1\r\nmode: none\r\nmax_age: 1\r\n\r\n")
 @example(text="version: STSv1\nmode: none\nmax_age: 1\n\n\n")

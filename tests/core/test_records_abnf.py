@@ -145,7 +145,7 @@ def answers(record: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
     )
 
 
-GENERATED = settings(max_examples=400)
+GENERATED = settings(max_examples=400, deadline=None)
 
 
 @GENERATED
@@ -171,6 +171,7 @@ def test_a_record_only_the_grammar_accepts_is_used_with_a_warning(txts: list[str
     assert any("literally drop it" in w.reason for w in found.warnings) is spaced
 
 
+@settings(deadline=None)
 @given(before=wsp.filter(bool), after=wsp, record_id=ident, end=st.sampled_from(["", ";", " ;", "\t;\t"]))
 def test_white_space_before_the_first_semicolon_counts_only_for_a_single_answer(
     before: str, after: str, record_id: str, end: str
