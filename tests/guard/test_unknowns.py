@@ -101,9 +101,11 @@ def route53(name: str, *values: str, type_: str = "TXT") -> tuple[str, dict[str,
 
 
 def cloudflare(name: str, value: str, legacy: bool = False) -> tuple[str, dict[str, Any]]:
-    type_, key = ("cloudflare:index/record:Record", "value") if legacy else ("cloudflare:index/dnsRecord:DnsRecord",
-                                                                            "content")  # fmt: skip
-    return type_, {"name": name, "type": "TXT", "zoneId": "0" * 32, "ttl": 1, key: cloudflare_txt(value)}
+    """A Cloudflare 6 ``DnsRecord`` (``content``), or the legacy ``Record`` (``value``)."""
+    props = {"name": name, "type": "TXT", "zoneId": "0" * 32, "ttl": 1}
+    if legacy:
+        return "cloudflare:index/record:Record", {**props, "value": cloudflare_txt(value)}
+    return "cloudflare:index/dnsRecord:DnsRecord", {**props, "content": cloudflare_txt(value)}
 
 
 STS = sts_record_value(POLICY.id)
