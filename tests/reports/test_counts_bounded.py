@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import boto3
 import pytest
@@ -28,10 +28,10 @@ from pulumi_mta_sts.reports.limits import MAX_COUNT
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.summary import summarise
 from pulumi_mta_sts.reports.summary_render import render_summary
+from tests.reports.conftest import DIGEST_BUCKET, published_digest
 from tests.reports.test_receiver_lambda import email, s3_event, url_event
 
 BUCKET = "tlsrpt-bounded"
-REGION: Final = "eu-west-1"
 BOUND = 2**63 - 1
 DAY = date(2026, 3, 2)
 
@@ -258,51 +258,26 @@ def _cli(argv: list[str], out: Path) -> int:
     return code
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """The receiver's bucket and alarm topic, with an SQS queue subscribed to read the digest."""
-    for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-        sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
-        topic = sns.create_topic(Name="alarms")["TopicArn"]
-        queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-        monkeypatch.setenv("BUCKET", BUCKET)
-        monkeypatch.setenv("DOMAINS", "example.com")
-        monkeypatch.setenv("TOPIC_ARN", topic)
-        yield {"s3": s3, "sns": sns, "sqs": sqs, "queue": queue}
-
-
-def published(aws: dict[str, Any]) -> dict[str, Any]:
-    [message] = aws["sqs"].receive_message(QueueUrl=aws["queue"], MaxNumberOfMessages=10)["Messages"]
-    body: dict[str, Any] = json.loads(message["Body"])
-    return body
-
-
 def _put(aws: dict[str, Any], key: str, document: dict[str, Any]) -> None:
-    aws["s3"].put_object(Bucket=BUCKET, Key=key, Body=json.dumps(document, sort_keys=True).encode())
+    aws["s3"].put_object(Bucket=DIGEST_BUCKET, Key=key, Body=json.dumps(document, sort_keys=True).encode())
 
 
-def test_the_digest_and_the_backfill_refuse_a_stored_count_over_the_bound(aws: dict[str, Any]) -> None:
+def test_the_digest_and_the_backfill_refuse_a_stored_count_over_the_bound(digest_aws: dict[str, Any]) -> None:
     today = date.today()
     day = today - timedelta(days=3)
-    _put(aws, "reports/old.json", stored_document("old", day, failed=10**4000 - 1, detail=10**4000 - 1))
-    _put(aws, "reports/good.json", stored_document("good", day, failed=7, detail=7))
-    result = dig.handler({}, None, s3=aws["s3"], sns=aws["sns"])
-    message = published(aws)
+    _put(digest_aws, "reports/old.json", stored_document("old", day, failed=10**4000 - 1, detail=10**4000 - 1))
+    _put(digest_aws, "reports/good.json", stored_document("good", day, failed=7, detail=7))
+    result = dig.handler({}, None, s3=digest_aws["s3"], sns=digest_aws["sns"])
+    message = published_digest(digest_aws)
     assert result["reports_read"] == 2
     assert "example.com not ready, 7 failed" in message["Subject"]  # the good report's 7 only
     assert "1 unreadable input(s)" in message["Message"]
     assert "reports/old.json: policies[0].failed is 99999999999999999999... (4000 digits)" in message["Message"]
-    done = dig.handler({"backfill": {}}, None, s3=aws["s3"], sns=aws["sns"])
+    done = dig.handler({"backfill": {}}, None, s3=digest_aws["s3"], sns=digest_aws["sns"])
     assert done["written"] == 1
     [unreadable] = done["unreadable"]
     assert unreadable.startswith("reports/old.json: policies[0].failed is 9999") and "(2^63-1)" in unreadable
-    tables = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="tables/").get("Contents", [])
+    tables = digest_aws["s3"].list_objects_v2(Bucket=DIGEST_BUCKET, Prefix="tables/").get("Contents", [])
     assert [o["Key"].rsplit("/", 1)[-1] for o in tables] == ["good.json"]
 
 
@@ -337,18 +312,18 @@ def test_sums_of_counts_at_the_bound_print_in_every_format_and_in_the_verdict(co
     assert f"<dd>{2 * total:,}</dd>" in page and f"<dd>{total:,}</dd>" in page
 
 
-def test_the_digest_prints_sums_of_counts_at_the_bound(aws: dict[str, Any]) -> None:
+def test_the_digest_prints_sums_of_counts_at_the_bound(digest_aws: dict[str, Any]) -> None:
     as_of = date.today() - timedelta(days=dig.REPORTING_DELAY_DAYS)
-    store = lam.S3Store(BUCKET, aws["s3"])
-    settings = lam.Settings(bucket=BUCKET, domains=frozenset({"example.com"}))
+    store = lam.S3Store(DIGEST_BUCKET, digest_aws["s3"])
+    settings = lam.Settings(bucket=DIGEST_BUCKET, domains=frozenset({"example.com"}))
     week = 40
     for n in range(week):
         text = report_text("successful", str(BOUND), f"max-{n}", as_of - timedelta(days=1 + n % 7), rest=str(BOUND))
         lam.store_result(
             parse_body(text, "t"), raw_key=f"raw/{n}", input_data=text, store=store, settings=settings, emit=_drop
         )
-    result = dig.handler({}, None, s3=aws["s3"], sns=aws["sns"])
-    message = published(aws)
+    result = dig.handler({}, None, s3=digest_aws["s3"], sns=digest_aws["sns"])
+    message = published_digest(digest_aws)
     assert result["reports_read"] == week
     assert message["Subject"].endswith(f"example.com not ready, {week * BOUND} failed")
     assert f"saw {week * BOUND} failed session(s)" in message["Message"]

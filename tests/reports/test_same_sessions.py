@@ -12,19 +12,16 @@ from the folder beside the checkout, skipped without it) and the digest under mo
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-import boto3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from pulumi_mta_sts.receiver_lambda import digest as dig
 from pulumi_mta_sts.receiver_lambda.handler import S3Store
@@ -33,6 +30,7 @@ from pulumi_mta_sts.reports.html import render_html
 from pulumi_mta_sts.reports.readiness import readiness
 from pulumi_mta_sts.reports.sessions import sessions_once
 from pulumi_mta_sts.reports.summary import summarise
+from tests.reports.conftest import DIGEST_BUCKET, published_digest
 from tests.reports.realworld_files import REALWORLD_FILES, needs_real_reports
 from tests.reports.receiver_corpus import deliver
 
@@ -321,27 +319,6 @@ def test_every_real_report_together_follows_the_rule() -> None:
 
 # --- the digest (moto S3 + SNS) ---------------------------------------------------------------------
 
-BUCKET: Final = "tlsrpt-same-sessions"
-REGION: Final = "eu-west-1"
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-        sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
-        topic = sns.create_topic(Name="alarms")["TopicArn"]
-        queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-        monkeypatch.setenv("BUCKET", BUCKET)
-        monkeypatch.setenv("DOMAINS", "example.com")
-        monkeypatch.setenv("TOPIC_ARN", topic)
-        yield {"s3": s3, "sns": sns, "sqs": sqs, "queue": queue}
-
 
 def microsoft_style(day: date, report_id: str, sts: tuple[int, int], tlsa: tuple[int, int]) -> dict[str, Any]:
     """A report listing the same sessions under example.com's sts and tlsa policies."""
@@ -362,16 +339,15 @@ def microsoft_style(day: date, report_id: str, sts: tuple[int, int], tlsa: tuple
     }
 
 
-def test_the_digest_counts_the_same_sessions_once(aws: dict[str, Any]) -> None:
+def test_the_digest_counts_the_same_sessions_once(digest_aws: dict[str, Any]) -> None:
     as_of = date.today() - timedelta(days=dig.REPORTING_DELAY_DAYS)
     reports = [
         microsoft_style(as_of - timedelta(days=2), "ms-1", sts=(20, 3), tlsa=(20, 3)),
         microsoft_style(as_of - timedelta(days=3), "ms-2", sts=(7, 0), tlsa=(9, 1)),
     ]
-    deliver(S3Store(BUCKET, aws["s3"]), reports)
-    dig.handler({}, None, s3=aws["s3"], sns=aws["sns"])
-    [message] = aws["sqs"].receive_message(QueueUrl=aws["queue"], MaxNumberOfMessages=10)["Messages"]
-    body = json.loads(message["Body"])
+    deliver(S3Store(DIGEST_BUCKET, digest_aws["s3"]), reports)
+    dig.handler({}, None, s3=digest_aws["s3"], sns=digest_aws["sns"])
+    body = published_digest(digest_aws)
     assert body["Subject"].endswith("example.com not ready, 4 failed")  # 3 + 1, not 3 + 3 + 0 + 1
     text = body["Message"]
     assert re.search(r"\n  example\.com +29 +4 ", text), text  # 20 + 9 successful, 3 + 1 failed
