@@ -65,14 +65,13 @@ class ReportError(ValueError):
 def shown_count(value: object) -> str:
     """A count as a reason may quote it: one of more than 40 digits is cut to its first 20 and its
     length (a hostile count may have thousands, more than ``str`` of an ``int`` may give)."""
-    if type(value) is int and value.bit_length() > 133:  # over 40 digits
-        digits = len(str(value)) if value.bit_length() < 14_000 else None
-        if digits is None:
-            return f"a number of about {int(value.bit_length() * 0.30103)} digits"
-        return f"{str(value)[:20]}... ({digits} digits)"
+    if type(value) is int and value.bit_length() >= 14_000:  # about 4,200 digits: str() may refuse
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
+    if type(value) is int:
+        value = str(value)
     text = value.strip() if isinstance(value, str) else ""
     if not (text.isascii() and text.isdigit()):
         shown = repr(value)
         return shown if len(shown) <= 60 else f"{shown[:40]}..."
-    digits = text.lstrip("0")
-    return text if len(digits) <= 40 else f"{digits[:20]}... ({len(digits)} digits)"
+    significant = text.lstrip("0")
+    return text if len(significant) <= 40 else f"{significant[:20]}... ({len(significant)} digits)"
