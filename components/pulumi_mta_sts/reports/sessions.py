@@ -27,7 +27,7 @@ Standard library only (the receiver's digest runs it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["SAME_SESSIONS_TYPES", "domain_sessions", "sessions_once"]
@@ -50,9 +50,13 @@ def sessions_once(counts: Iterable[tuple[str, int]]) -> int:
     return max(sts, tlsa) + other
 
 
-def domain_sessions(policies: Iterable[Mapping[str, Any]]) -> dict[str | None, tuple[int, int]]:
+def domain_sessions(policies: Sequence[Mapping[str, Any]]) -> dict[str | None, tuple[int, int]]:
     """Each policy domain of ONE report's normalised ``policies`` (``None``: a ``no-policy-found``
-    entry without a domain) -> its ``(successful, failed)`` sessions, each by :func:`sessions_once`."""
+    entry without a domain) -> its ``(successful, failed)`` sessions, each by :func:`sessions_once`
+    (a report of one policy, the common case, is its counts: nothing is seen twice)."""
+    if len(policies) == 1:
+        only = policies[0]
+        return {only["policy_domain"]: (only["successful"], only["failed"])}
     grouped: dict[str | None, list[Mapping[str, Any]]] = {}
     for policy in policies:
         grouped.setdefault(policy["policy_domain"], []).append(policy)

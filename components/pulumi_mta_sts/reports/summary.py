@@ -309,7 +309,8 @@ class Summary:
         for policy in policies:
             self._count_policy(organization, day, policy, failures)
         self._count_domains(org, day, policies)
-        self._count_domain_failures(organization, day, failures)
+        if failures:
+            self._count_domain_failures(organization, day, failures, one_type=len(policies) == 1)
 
     def _day_cell(self, domain: str, day: str) -> _Day:
         cell = self._days.get((domain, day))
@@ -329,15 +330,24 @@ class Summary:
             cell.successful += successful
             cell.failed += failed
 
-    def _count_domain_failures(self, organization: str, day: str, failures: list[_ReportFailure]) -> None:
+    def _count_domain_failures(
+        self, organization: str, day: str, failures: list[_ReportFailure], *, one_type: bool
+    ) -> None:
         """One report's failed sessions per domain, result type and MX host, by the rule of
-        :mod:`.sessions` across its policy types (what :meth:`domain_failure_rows` gives)."""
+        :mod:`.sessions` across its policy types (what :meth:`domain_failure_rows` gives); rows of
+        ``one_type`` (a report of one policy: the common case) simply add up."""
+        totals = self._domain_failures
+        if one_type:
+            for domain, _, result_type, host, count in failures:
+                key = (domain, result_type, host, organization, day)
+                totals[key] = totals.get(key, 0) + count
+            return
         grouped: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
         for domain, policy_type, result_type, host, count in failures:
             grouped.setdefault((domain, result_type, host), []).append((policy_type, count))
         for (domain, result_type, host), counts in grouped.items():
             key = (domain, result_type, host, organization, day)
-            self._domain_failures[key] = self._domain_failures.get(key, 0) + sessions_once(counts)
+            totals[key] = totals.get(key, 0) + sessions_once(counts)
 
     def _context(self, policy: Mapping[str, Any]) -> _Context:
         """The shared part of ``policy`` (its domain, type, MX row and policy-seen row), cached."""
