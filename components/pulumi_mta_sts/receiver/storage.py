@@ -7,7 +7,8 @@ and ``quarantine/`` expire after the configured days; old versions after
 for :data:`TEST_REPORT_DAYS`, a raw object the function tagged ``JUNK_TAG``
 (:mod:`~pulumi_mta_sts.receiver_lambda.handler`: nothing in it was stored) as long as the
 quarantine, and old versions of both a day. The bucket itself is the toolkit's one private
-bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`).
+bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`), made with
+``force_destroy`` only when the receiver's ``force_destroy`` setting asks for it.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def create_storage(
         public_access=f"{name}-reports-private",
         encryption=f"{name}-reports-encryption",
     )
-    private = private_bucket(names, parent=parent, region=region, bucket_key=True)
+    force_destroy = receiver.settings.force_destroy
+    private = private_bucket(names, parent=parent, region=region, bucket_key=True, force_destroy=force_destroy)
     bucket = private.bucket
     versioning = aws.s3.BucketVersioning(
         f"{name}-reports-versioning",
