@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
@@ -58,6 +58,7 @@ def test_a_switch_is_read_as_the_other_switches_are(given: object, read: bool) -
     assert load_stack_config(stack(given)).reporting.receiver.settings.force_destroy is read
 
 
+@settings(deadline=None)
 @given(NOT_A_SWITCH)
 def test_any_other_value_in_the_stack_file_is_one_problem_naming_the_key(value: object) -> None:
     with pytest.raises(InputError) as caught:
@@ -66,6 +67,7 @@ def test_any_other_value_in_the_stack_file_is_one_problem_naming_the_key(value: 
     assert problem.field == KEY and "must be true or false" in problem.reason
 
 
+@settings(deadline=None)
 @given(NOT_A_SWITCH)
 def test_any_other_value_given_to_the_settings_is_one_problem_naming_it(value: object) -> None:
     settings = ReceiverSettings(region="eu-west-1", rule_set_name="r", force_destroy=value)  # type: ignore[arg-type]

@@ -66,6 +66,7 @@ def _oracle(rows: Mapping[str, list[dict[str, str]]]) -> dict[str, dict[str, set
     return {name: owners for name, owners in found.items() if len(owners) > 1}
 
 
+@settings(deadline=None)
 @given(stack_rows())
 def test_every_name_two_stacks_publish_is_found_with_both_stacks_and_types(
     rows: dict[str, list[dict[str, str]]],
@@ -79,6 +80,7 @@ def test_every_name_two_stacks_publish_is_found_with_both_stacks_and_types(
         assert all(o.stack in entry.text() and all(t in entry.text() for t in o.types) for o in entry.owners)
 
 
+@settings(deadline=None)
 @given(stack_rows())
 def test_stacks_with_distinct_names_share_nothing(rows: dict[str, list[dict[str, str]]]) -> None:
     distinct = {stack: [{**row, "name": f"{stack}.{row['name']}"} for row in r] for stack, r in rows.items()}
