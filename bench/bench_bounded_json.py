@@ -5,9 +5,9 @@ For each input, the time (best of ``--repeat``) and the peak memory (tracemalloc
 
 - a real-shaped preview of about 30 MiB (the steps of tests/data/preview/show-sames.json
   repeated, under ``preview-diff``'s 32 MiB), and the fixture itself;
-- hostile inputs of 32 MiB: brackets nested all the way (and 2 MiB of them, under the value cap), ``[{},{},…]`` (11 million objects to
-  ``json.loads``), brackets and quotes inside strings (the exact count's worst case),
-  ``NaN`` at the very end, an integer of 4,000 digits.
+- hostile inputs of 32 MiB: brackets nested all the way (and 2 MiB of them, under the value
+  cap), ``[{},{},…]`` (11 million objects to ``json.loads``), brackets and quotes inside
+  strings (the exact count's worst case), ``NaN`` at the very end; an integer of 4,000 digits.
 
 Run: ``.venv/bin/python bench/bench_bounded_json.py [--repeat R]``
 """

@@ -77,7 +77,8 @@ DEFAULT_BOUNDS: Final = JsonBounds()
 class JsonInputError(ValueError):
     """The text is not JSON this toolkit reads. ``reason`` completes "WHAT: …" (``is not valid
     JSON (line 3 column 7: Expecting value)``); ``kind`` is ``encoding``, ``syntax``, ``depth``,
-    ``items`` or ``number``."""
+    ``items``, ``number`` (``NaN``, ``Infinity``, a number that reads as infinity) or ``digits``
+    (an integer longer than the bound)."""
 
     def __init__(self, kind: str, reason: str) -> None:
         self.kind = kind
@@ -169,7 +170,7 @@ def _integer_reader(max_digits: int) -> Any:
         digits = len(text) - text.startswith("-")
         if digits > max_digits:
             raise JsonInputError(
-                "number",
+                "digits",
                 f"holds an integer of {digits} digits ({text[:_SHOWN_DIGITS]}…); the most read is {max_digits}",
             )
         return int(text)

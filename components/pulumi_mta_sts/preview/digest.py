@@ -206,6 +206,7 @@ _WHY: Final = {
     "depth": " (a preview nests about ten levels)",
     "items": " (a preview of thousands of resources holds a few hundred thousand)",
     "number": " (`pulumi preview --json` never writes one: the file was changed)",
+    "digits": " (`pulumi preview --json` never writes one: the file was changed)",
 }
 
 

@@ -11,14 +11,15 @@ large to print); this module gives it the report's limits and words its refusals
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pulumi_mta_sts.core.bounded_json as bounded_json
 from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError
 
-from .limits import DEFAULT_LIMITS, Limits, ReportError
+from .limits import DEFAULT_LIMITS, MAX_COUNT, Limits, ReportError
 
-__all__ = ["check_depth", "count_items", "load_json", "load_json_counted", "report_error"]
+__all__ = ["REPORT_INT_DIGITS", "check_depth", "count_items", "load_json", "load_json_counted", "report_error"]
 
 
 def report_error(exc: JsonInputError) -> ReportError:
@@ -29,6 +30,10 @@ def report_error(exc: JsonInputError) -> ReportError:
         return ReportError(f"report {exc.reason} (a real report holds a few thousand)")
     if exc.kind == "syntax":
         return ReportError(exc.reason.removeprefix("is "))
+    if exc.kind == "digits":
+        return ReportError(
+            f"a number in the report has more than {REPORT_INT_DIGITS} digits; a count is at most {MAX_COUNT} (2^63-1)"
+        )
     return ReportError(f"report {exc.reason}")
 
 
@@ -48,8 +53,16 @@ def count_items(data: bytes, max_items: int) -> int:
         raise report_error(exc) from None
 
 
+#: The longest integer a report's JSON may hold: Python's own limit (4,300 digits). A count is
+#: refused far below it by the count rule (2^63-1, naming the field, :mod:`.normalise`); other
+#: values are kept as sent, never summed, and print at this length.
+REPORT_INT_DIGITS = sys.int_info.default_max_str_digits
+
+
 def _bounds(limits: Limits) -> JsonBounds:
-    return JsonBounds(max_depth=limits.max_json_depth, max_items=limits.max_json_items)
+    return JsonBounds(
+        max_depth=limits.max_json_depth, max_items=limits.max_json_items, max_int_digits=REPORT_INT_DIGITS
+    )
 
 
 def load_json(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
