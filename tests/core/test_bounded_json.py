@@ -189,3 +189,21 @@ def test_no_module_reads_json_or_yaml_but_the_one_reader() -> None:
             ):
                 offenders.append(f"{where}: {call}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("offset", [-60, -41, -20, 0, 7])
+def test_an_integer_across_the_scan_boundary_is_still_seen(offset: int) -> None:
+    """The digits are looked for a MiB at a time: a run that crosses a boundary is found."""
+    padding = (1 << 20) + offset - len('["", ')
+    with pytest.raises(JsonInputError, match="holds an integer of 50 digits"):
+        load_bounded_json('["' + "x" * padding + '", ' + "9" * 50 + "]")
+
+
+def test_past_pythons_own_limit_the_reader_says_so() -> None:
+    """With a bound at Python's limit (the reports'), int() refuses longer integers itself."""
+    with pytest.raises(
+        JsonInputError, match="holds an integer of more than 4300 digits; the most read is 4300"
+    ) as caught:
+        load_bounded_json("[" + "9" * 5000 + "]", JsonBounds(max_int_digits=4300))
+    assert caught.value.kind == "digits"
+    assert load_bounded_json("[" + "9" * 4300 + "]", JsonBounds(max_int_digits=4300)) == [int("9" * 4300)]

@@ -25,8 +25,10 @@ the CLI's, ``config``'s, ``preview``'s and the report parser's, which may import
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import sys
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Final
@@ -48,8 +50,9 @@ _CHUNK: Final = 1 << 16
 #: Each bracket byte's step in depth: ``[`` and ``{`` one level in, ``]`` and ``}`` one out.
 _DEPTH_STEP: Final = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
 #: ASCII digits as 1, every other byte as 0: a run of digits longer than the bound is found with
-#: one translate and one substring search (a Python call per integer costs more than the parse).
+#: one translate and one substring search per :data:`_SCAN` bytes.
 _DIGITS: Final = bytes(1 if 0x30 <= b <= 0x39 else 0 for b in range(256))
+_SCAN: Final = 1 << 20
 #: What a number too long to be meant reads as in a message (its first digits).
 _SHOWN_DIGITS: Final = 12
 
@@ -139,18 +142,28 @@ def count_items(data: bytes, max_items: int) -> int:
 
 
 # ---- reading ----------------------------------------------------------------------------------------
-def _decoded(data: bytes | str) -> tuple[str, bytes]:
-    """The text, and its bytes in UTF-8 for counting. Bytes are decoded as ``json.loads`` decodes
-    them (UTF-8, UTF-16 or UTF-32, told apart by the first bytes; a BOM allowed)."""
-    if isinstance(data, str):
-        return data, data.encode("utf-8", "surrogatepass")
-    encoding = json.detect_encoding(data)
+def _encoding(data: bytes | str) -> str | None:
+    """How bytes are decoded, as ``json.loads`` tells (UTF-8, UTF-16 or UTF-32 from the first
+    bytes; a BOM allowed); ``None`` for text."""
+    return None if isinstance(data, str) else json.detect_encoding(data)
+
+
+def _text(data: bytes, encoding: str) -> str:
     try:
-        text = data.decode(encoding, "surrogatepass")
+        return data.decode(encoding, "surrogatepass")
     except UnicodeDecodeError as exc:
         name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
         raise JsonInputError("encoding", f"is not valid {name} text ({exc.reason} at byte {exc.start})") from None
-    return text, data if encoding.startswith("utf-8") else text.encode("utf-8", "surrogatepass")
+
+
+def _utf8(data: bytes | str, encoding: str | None) -> bytes:
+    """The document in UTF-8, for counting: UTF-8 bytes as they are (no copy, nothing decoded yet:
+    the counts' copies are made and freed before the text exists)."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogatepass")
+    if encoding is None or encoding.startswith("utf-8"):
+        return data
+    return _text(data, encoding).encode("utf-8", "surrogatepass")
 
 
 def _no_constant(name: str) -> Any:
@@ -163,6 +176,14 @@ def _finite(text: str) -> float:
         shown = text if len(text) <= _SHOWN_DIGITS * 2 else text[:_SHOWN_DIGITS] + "…"
         raise JsonInputError("number", f"holds the number {shown}, too large for any reader (it reads as infinity)")
     return value
+
+
+@functools.cache
+def _decoder(max_int_digits: int | None) -> json.JSONDecoder:
+    """The decoder for a bound on integers (``None``: none needed), made once: ``json.loads``
+    with hooks makes a new one on every call, which costs more than a small report's parse."""
+    hook = None if max_int_digits is None else _integer_reader(max_int_digits)
+    return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=hook)
 
 
 def _integer_reader(max_digits: int) -> Any:
@@ -181,27 +202,42 @@ def _integer_reader(max_digits: int) -> Any:
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:
     """The JSON value in ``data`` and how many values it holds (the cheap bound when ``bounds``
     counts none), read within ``bounds``; :class:`JsonInputError` says what is wrong."""
-    text, utf8 = _decoded(data)
+    encoding = _encoding(data)
+    utf8 = _utf8(data, encoding)
     check_depth(utf8, bounds.max_depth, bounds.max_items)
     if bounds.max_items is None:
         items = utf8.count(b",") + utf8.count(b"{") + utf8.count(b"[") + 1
     else:
         items = count_items(utf8, bounds.max_items)
-    long_digits = b"\x01" * (bounds.max_int_digits + 1) in utf8.translate(_DIGITS)
+    long_integers = _may_hold_long_integers(utf8, bounds.max_int_digits)
+    del utf8  # a copy unless the bytes were UTF-8: not kept while the values are built
+    text = data if isinstance(data, str) else _text(data, encoding or "utf-8")
     try:
-        value = json.loads(
-            text,
-            parse_constant=_no_constant,
-            parse_float=_finite,
-            parse_int=_integer_reader(bounds.max_int_digits) if long_digits else None,
-        )
+        value = _decoder(bounds.max_int_digits if long_integers else None).decode(text)
     except JsonInputError:
         raise
     except RecursionError:  # pragma: no cover - check_depth refuses this first
         raise JsonInputError("depth", "nests too deeply") from None
     except json.JSONDecodeError as exc:
         raise JsonInputError("syntax", f"is not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
+    except ValueError:  # int() itself: longer than Python's limit, which is within the bound (see above)
+        limit = sys.get_int_max_str_digits()
+        raise JsonInputError(
+            "digits", f"holds an integer of more than {limit} digits; the most read is {bounds.max_int_digits}"
+        ) from None
     return value, items
+
+
+def _may_hold_long_integers(utf8: bytes, max_digits: int) -> bool:
+    """Whether an integer of ``utf8`` may have more than ``max_digits`` digits, so that each one
+    must be looked at (a Python call per integer costs more than the parse). No when Python's own
+    limit is that bound or lower (``int()`` refuses longer ones itself); else whether the text
+    holds a run of more digits, found a MiB at a time (one translate and one search each)."""
+    limit = sys.get_int_max_str_digits()
+    if 0 < limit <= max_digits:
+        return False
+    run = b"\x01" * (max_digits + 1)
+    return any(run in utf8[at : at + _SCAN + max_digits].translate(_DIGITS) for at in range(0, len(utf8), _SCAN))
 
 
 def load_bounded_json(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> Any:

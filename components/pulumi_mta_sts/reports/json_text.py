@@ -11,6 +11,7 @@ large to print); this module gives it the report's limits and words its refusals
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Any
 
@@ -59,6 +60,7 @@ def count_items(data: bytes, max_items: int) -> int:
 REPORT_INT_DIGITS = sys.int_info.default_max_str_digits
 
 
+@functools.lru_cache(maxsize=8)
 def _bounds(limits: Limits) -> JsonBounds:
     return JsonBounds(
         max_depth=limits.max_json_depth, max_items=limits.max_json_items, max_int_digits=REPORT_INT_DIGITS
