@@ -13,8 +13,9 @@ than JSON and more than the rest of the program can use:
   them, and ``1e400`` reads as infinity; either, printed back, makes output that is not JSON. An
   integer of thousands of digits is read (up to 4,300) but a sum of a few can no longer be
   printed (``ValueError``), and over 4,300 it cannot even be read. So a non-finite number is
-  refused, and an integer longer than :attr:`JsonBounds.max_int_digits` digits (no JSON this
-  toolkit reads holds one over 20: int64, uint64 and float64 all fit) is refused.
+  refused, and an integer longer than :attr:`JsonBounds.max_int_digits` digits (by default 40:
+  no file the CLI reads holds one over 20 — int64, uint64 and float64 all fit; a report, whose
+  counts have their own rule, allows Python's 4,300) is refused.
 
 Everything refused raises :class:`JsonInputError`, whose ``reason`` completes a sentence that
 starts with what was read (``preview.json: nests deeper than 128 levels``); ``kind`` lets a caller
@@ -62,7 +63,8 @@ class JsonBounds:
     """How much one document may hold.
 
     ``max_depth``: arrays and objects nested in each other (the document itself is level 1).
-    ``max_items``: JSON values (containers, members, elements), ``None`` for no count.
+    ``max_items``: JSON values, counted as containers + separators + 1 (at least the number of
+    values, at most about twice it), ``None`` for no count.
     ``max_int_digits``: digits of one integer.
     """
 
