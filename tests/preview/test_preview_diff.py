@@ -203,6 +203,4 @@ def test_markdown_ids_values_are_code_never_markup(capsys: pytest.CaptureFixture
     assert len(out) < MARKDOWN_LIMIT
     dns_table = out.split("**DNS**", 1)[1].split("**Policy**", 1)[0]
     table_rows = [line for line in dns_table.splitlines() if line.startswith("| \\+")]
-    assert table_rows and all(
-        re.fullmatch(r"\| [^|]+ \|( (`[^`|]*`(<br>)?)+ \|| — \|){4}", row) for row in table_rows
-    )
+    assert table_rows and all(re.fullmatch(r"\| [^|]+ \|( (`[^`|]*`(<br>)?)+ \|| — \|){4}", row) for row in table_rows)

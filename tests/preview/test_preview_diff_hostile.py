@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
-from pulumi_mta_sts.preview.changes import POLICY_LIVE, mail_domain
-from pulumi_mta_sts.preview.digest import MAX_BYTES, read_preview
 from pulumi_mta_sts.escape import markdown as md
 from pulumi_mta_sts.escape.visible import shown
+from pulumi_mta_sts.preview.changes import POLICY_LIVE, mail_domain
+from pulumi_mta_sts.preview.digest import MAX_BYTES, read_preview
 from pulumi_mta_sts.preview.render import MARKDOWN_LIMIT
 from tests.escape.gfm import parse, render, text_of
 
