@@ -16,6 +16,7 @@ from typing import Any
 
 from pulumi_mta_sts.config.stack import find_stacks_dir, stack_name_problems, stacks_dir_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.escape import terminal
 
 from .live_diff import LiveComparison, LiveRun, compare_with_live
 from .stack_plan import Plan, plan_stack
@@ -85,7 +86,7 @@ def _said_once(reports: list[StackReport]) -> list[StackReport]:
 
 def _error_text(report: StackReport) -> str:
     lines = [f"Stack {report.stack}: not planned"] + [f"  {problem}" for problem in report.problems]
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal.shown(line) for line in lines) + "\n"
 
 
 def render_text(reports: Sequence[StackReport]) -> str:
