@@ -181,3 +181,25 @@ def test_a_thousand_stacks_name_those_shown_and_count_the_rest() -> None:
                 counts[note.level] += 1
     held = ", ".join(f"{n} {level}" for level, n in counts.items() if n) or "none"
     assert f"(their safety notes: {held})" in text
+
+
+def test_beyond_thousands_of_noted_domains_every_level_and_code_stays_and_the_cut_is_said() -> None:
+    """6,000 domains with notes do not fit even one line per domain: the most serious notes come
+    first, every level and code is still named, and the comment says the list was cut."""
+    diffs = [_diff(f"domain-{i}.example", 2, 1, uncovered=i % 500 == 0) for i in range(6000)]
+    for diff in diffs[1::2]:  # live MX not known: an info note each
+        diff.live_mx = None
+        diff.notes = safety_notes(diff.old or PolicyState(None, None), diff.new, None)
+    live = LiveComparison([], diffs, compared=True)
+    assert len(live.notes) > 3000
+    domains = [DomainPolicy(d.domain, d.new.text or "", "x", mode="enforce") for d in diffs]
+    report = StackReport("s", Plan("s", diffs[0].domain, domains[0].text, "x", [], fleet_domains=domains), live)
+    text = render_markdown([report])
+    assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
+    assert gfm.balanced(text)
+    items = _rendered_items(text)
+    for level, code in {(note.level, note.code) for _, note in live.notes}:
+        assert any(level in item and code in item for item in items), code
+    danger = next(item for item in items if "enforce-uncovered-mx" in item)
+    assert all(re.search(rf"domain-{i}\.example\b", danger) for i in range(0, 6000, 500))
+    assert "and the list of safety notes cut to fit a comment" in text

@@ -128,17 +128,18 @@ def join(blocks: Iterable[Block]) -> str:
     return JOINER.join(block.forms[0] for block in blocks if block.forms[0])
 
 
-def least_size(blocks: Sequence[Block], cut_note: Callable[[int], str]) -> int:
+def least_size(blocks: Sequence[Block], cut_note: Callable[[int, bool], str]) -> int:
     """The size :func:`fit` needs at least: the kept blocks in their last forms and the note."""
     kept = [block.forms[-1] for block in blocks if block.keep]
-    return size(JOINER.join([*kept, cut_note(len(blocks))]))
+    return size(JOINER.join([*kept, cut_note(len(blocks), False)]))
 
 
-def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int], str]) -> str:
+def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], str]) -> str:
     """The blocks within ``budget`` bytes: all of them when they fit; else the kept blocks in
     the longest forms that leave room, the others in order where they fit, then
-    ``cut_note(number left out)``. When even the kept blocks' last forms do not fit, they are cut
-    after the last whole line that does (only then is anything kept lost)."""
+    ``cut_note(number left out, False)``. When even the kept blocks' last forms do not fit, they
+    are cut after the last whole line that does, and the note is ``cut_note(number, True)`` (only
+    then is anything kept lost)."""
     whole = join(blocks)
     if size(whole) <= budget:
         return whole
@@ -154,7 +155,10 @@ Level = TypeVar("Level")
 
 
 def fit_levels(
-    render: Callable[[Level], Sequence[Block]], levels: Sequence[Level], budget: int, cut_note: Callable[[int], str]
+    render: Callable[[Level], Sequence[Block]],
+    levels: Sequence[Level],
+    budget: int,
+    cut_note: Callable[[int, bool], str],
 ) -> str:
     """The document at the first level of detail (``render(level)``) that fits ``budget`` bytes
     whole; when none does, the last level :func:`fit` to it."""
@@ -167,12 +171,12 @@ def fit_levels(
     return fit(blocks, budget, cut_note)
 
 
-def _fit_at(blocks: Sequence[Block], depth: int, budget: int, cut_note: Callable[[int], str]) -> str | None:
+def _fit_at(blocks: Sequence[Block], depth: int, budget: int, cut_note: Callable[[int, bool], str]) -> str | None:
     """:func:`fit` with every kept block in its form ``depth`` (or its last); ``None`` when
     those alone do not fit."""
     kept = {i: block.forms[min(depth, len(block.forms) - 1)] for i, block in enumerate(blocks) if block.keep}
     joiner = size(JOINER)
-    room = budget - size(cut_note(len(blocks))) - sum(size(form) + joiner for form in kept.values())
+    room = budget - size(cut_note(len(blocks), False)) - sum(size(form) + joiner for form in kept.values())
     if room < 0:
         return None
     parts: list[str] = []
@@ -187,11 +191,11 @@ def _fit_at(blocks: Sequence[Block], depth: int, budget: int, cut_note: Callable
         else:
             parts.append(form)
             room -= size(form) + joiner
-    return JOINER.join([*(p for p in parts if p), cut_note(left_out)])
+    return JOINER.join([*(p for p in parts if p), cut_note(left_out, False)])
 
 
-def _cut_kept(blocks: Sequence[Block], budget: int, cut_note: Callable[[int], str]) -> str:
-    note = cut_note(sum(not block.keep for block in blocks))
+def _cut_kept(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], str]) -> str:
+    note = cut_note(sum(not block.keep for block in blocks), True)
     room = budget - size(note) - size(JOINER)
     if room < 0:
         return note.encode("utf-8")[: max(0, budget)].decode("utf-8", "ignore")

@@ -52,6 +52,8 @@ _LEVEL_ICONS: Final = {"danger": "🛑", "warning": "⚠️", "info": "ℹ️"}
 _JSON: Final = "`mta-sts plan --format json`"
 #: Characters of a note's message in the shortened form of the notes, of the live-DNS line, of a problem.
 _SHORT_MESSAGE, _HEADING_CHARS, _PROBLEM_CHARS = 300, 600, 300
+#: Domains per line in the last form of the safety notes.
+_DOMAINS_PER_LINE = 8
 
 
 @dataclass(frozen=True)
@@ -100,14 +102,21 @@ def _note_line(domain: str | None, note: SafetyNote, message: int | None) -> str
 
 
 def _grouped_notes(notes: Sequence[tuple[str, SafetyNote]], several: bool) -> list[str]:
-    """One line per level and code, naming every domain that has the note (the last form)."""
+    """One item per level and code, naming every domain that has the note (the last form), the
+    domains on lines of their own so that a cut at a line keeps every level and code first."""
     groups: dict[tuple[str, str], list[str]] = {}
     for domain, note in notes:
         groups.setdefault((note.level, note.code), []).append(domain)
     lines = []
     for (level, code), domains in sorted(groups.items(), key=lambda item: LEVELS.index(item[0][0])):
-        named = f": {', '.join(markdown.text(d) for d in domains)}" if several else ""
-        lines.append(f"- {_LEVEL_ICONS[level]} **{level}** {markdown.code(code)} ×{len(domains)}{named}")
+        lines.append(
+            f"- {_LEVEL_ICONS[level]} **{level}** {markdown.code(code)} ×{len(domains)}{':' if several else ''}"
+        )
+        if several:
+            lines += [
+                "  " + ", ".join(markdown.text(d) for d in domains[start : start + _DOMAINS_PER_LINE])
+                for start in range(0, len(domains), _DOMAINS_PER_LINE)
+            ]
     return lines
 
 
@@ -273,10 +282,10 @@ def _blocks(report: StackReport, level: _Level) -> list[Block]:
 
 
 # ---- fitting sections to the budget -------------------------------------------------------------
-def _cut_note(left_out: int) -> str:
-    if left_out:
-        return f"_…{left_out} more parts left out to fit a comment: see {_JSON}._"
-    return f"_…shortened to fit a comment: see {_JSON}._"
+def _cut_note(left_out: int, notes_cut: bool) -> str:
+    said = f"{left_out} more parts left out" if left_out else "shortened"
+    notes = " and the list of safety notes cut" if notes_cut else ""
+    return f"_…{said}{notes} to fit a comment: see {_JSON}._"
 
 
 class _Section:

@@ -406,9 +406,10 @@ def _blocks(summary: PreviewSummary, cap: int | None) -> list[Block]:
     return [*blocks, Block.of(f"<sub>Pulumi's totals: {markdown.text(_totals(summary))}</sub>")]
 
 
-def _cut_note(left_out: int) -> str:
+def _cut_note(left_out: int, notes_cut: bool) -> str:
     what = f"{left_out} more parts left out" if left_out else "shortened"
-    return f"_… {what} to fit a comment: run `mta-sts preview-diff` on the preview._"
+    notes = " and the list of safety notes cut" if notes_cut else ""
+    return f"_… {what}{notes} to fit a comment: run `mta-sts preview-diff` on the preview._"
 
 
 def render_markdown(summary: PreviewSummary, limit: int = MARKDOWN_LIMIT) -> str:
