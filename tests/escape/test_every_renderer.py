@@ -57,7 +57,7 @@ def printable_json(text: str) -> Any:
 
 
 # ---- plan ----------------------------------------------------------------------------------------
-def plan_report(value: str) -> Any:
+def plan_report(value: str, stack: str = "s") -> Any:
     from pulumi_mta_sts.plan.live_diff import LiveComparison, PolicyDiff, RecordSet
     from pulumi_mta_sts.plan.report import StackReport
     from pulumi_mta_sts.plan.stack_plan import Plan
@@ -72,16 +72,18 @@ def plan_report(value: str) -> Any:
         RecordSet("_smtp._tls.example.com", "TXT", [value], "unchanged", [value]),
     ]
     live = LiveComparison(records, [diff], compared=True)
-    return StackReport("s", Plan("s", "example.com", new_text, "new1", [], warnings=[value]), live)
+    return StackReport(stack, Plan(stack, "example.com", new_text, "new1", [], warnings=[value]), live)
 
 
 @settings(max_examples=60, deadline=None)
 @given(hostile_text)
 def test_plan_markdown_text_and_json(value: str) -> None:
-    report = plan_report(value)
+    report, other = plan_report(value), plan_report(value, "t")  # the same names: overlaps
     assert_plan_well_formed(render_plan_markdown([report]))
-    printable_lines(render_plan_text([report]))
+    assert_plan_well_formed(render_plan_markdown([report, other]))
+    printable_lines(render_plan_text([report, other]).rstrip("\n"))
     printable_json(terminal.json_text(render_plan_json([report], several=False)))
+    printable_json(terminal.json_text(render_plan_json([report, other], several=True)))
 
 
 # ---- preview-diff --------------------------------------------------------------------------------

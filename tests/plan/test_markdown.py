@@ -96,7 +96,7 @@ def ours(tag: str, text: str) -> bool:
     if tag == "em":
         return text.startswith(_EM_STARTS)
     if tag == "h3":
-        return text.startswith("mta-sts plan · stack ")
+        return text.startswith(("mta-sts plan · stack ", "⚠️ DNS names published by more than one stack ("))
     if tag == "h4":
         return text.startswith(_H4)
     if tag == "summary":

@@ -20,6 +20,10 @@ messages are shortened, then dropped, keeping each note's level, code and domain
 first; when not even every stack's least form fits, the stacks with the most serious notes are
 shown and the rest are counted, with the notes they hold.
 
+With several stacks (``--all``), DNS names more than one of them would publish
+(:mod:`.overlaps`) come first, in at most :data:`_OVERLAP_BUDGET` bytes (the rest counted), and
+the stacks share what is left.
+
 Everything that comes from outside (values DNS serves, a served policy, warnings) is written by
 :mod:`pulumi_mta_sts.escape.markdown`: inert, one line, unable to close a table cell, a code block
 or a ``<details>``, link or mention anyone.
@@ -38,7 +42,8 @@ from pulumi_mta_sts.escape.markdown import Block
 from .domains import domain_statuses
 from .live_diff import MARKS, STATUS_WORDS, LiveComparison, PolicyDiff, RecordSet, policy_diff_lines
 from .live_text import VALUE_SEPARATOR, id_sentence, live_heading
-from .report import StackReport
+from .overlaps import CONSEQUENCE, HEADING, SharedName
+from .report import StackReport, dns_overlaps
 from .stack_plan import GROUPS, DomainPolicy, Plan
 
 __all__ = ["GITHUB_COMMENT_LIMIT", "MARKDOWN_BUDGET", "render_markdown"]
@@ -48,6 +53,10 @@ GITHUB_COMMENT_LIMIT: Final = 65_536
 #: What a run prints at most (UTF-8 bytes): the limit less room for a workflow's heading and marker.
 MARKDOWN_BUDGET: Final = 60_000
 _SEPARATOR: Final = "\n\n---\n\n"
+#: The most the warning about shared DNS names takes (UTF-8 bytes); names beyond it are counted.
+_OVERLAP_BUDGET: Final = 8_000
+#: Stacks named per shared DNS name (the rest counted).
+_OWNERS_SHOWN: Final = 6
 _LEVEL_ICONS: Final = {"danger": "🛑", "warning": "⚠️", "info": "ℹ️"}
 _JSON: Final = "`mta-sts plan --format json`"
 #: Characters of a note's message in the shortened form of the notes, of the live-DNS line, of a problem.
@@ -350,11 +359,10 @@ def _chosen(sections: Sequence[_Section], budget: int) -> list[int]:
     return sorted(chosen)
 
 
-def render_markdown(reports: Sequence[StackReport], budget: int = MARKDOWN_BUDGET) -> str:
+def _stacks(sections: Sequence[_Section], budget: int) -> str:
     """Every stack's section, together at most ``budget`` UTF-8 bytes: each stack gets what it
     needs when that fits, else an equal share of what the smaller ones leave, never less than
     its kept parts; stacks that cannot all be shown are counted in a last line."""
-    sections = [_Section(report) for report in reports]
     chosen = _chosen(sections, budget)
     left = [sections[i] for i in range(len(sections)) if i not in chosen]
     tail = _rest(left) if left else ""
@@ -368,3 +376,35 @@ def render_markdown(reports: Sequence[StackReport], budget: int = MARKDOWN_BUDGE
         texts[index] = section.within(share)
         remaining -= markdown.size(texts[index])
     return _SEPARATOR.join([*(texts[i] for i in chosen), *([tail] if tail else [])])
+
+
+def _overlap_line(entry: SharedName) -> str:
+    shown = entry.owners[:_OWNERS_SHOWN]
+    owners = "; ".join(f"{markdown.text(', '.join(o.types))} in {markdown.code(o.stack, 100)}" for o in shown)
+    more = len(entry.owners) - len(shown)
+    return f"- {markdown.code(entry.name, 260)}: {owners}" + (f"; and {more} more stacks" if more else "")
+
+
+def _overlaps(shared: Sequence[SharedName]) -> str:
+    """The warning about DNS names several stacks would publish, within :data:`_OVERLAP_BUDGET`."""
+    if not shared:
+        return ""
+    lines = [f"### ⚠️ {markdown.text(HEADING)} ({len(shared)})", "", markdown.text(CONSEQUENCE), ""]
+    room = _OVERLAP_BUDGET - markdown.size("\n".join(lines)) - 200  # 200: the "…and N more" line
+    shown = 0
+    for entry in shared:
+        line = _overlap_line(entry)
+        if markdown.size(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= markdown.size(line) + 1
+        shown += 1
+    return "\n".join(lines + _left_out(len(shared) - shown, "shared names")) + "\n"
+
+
+def render_markdown(reports: Sequence[StackReport], budget: int = MARKDOWN_BUDGET) -> str:
+    """The warning about shared DNS names (if any), then every stack's section, together at most
+    ``budget`` UTF-8 bytes (:func:`_stacks` shares what the warning leaves)."""
+    warning = _overlaps(dns_overlaps(reports))
+    head = warning + _SEPARATOR if warning else ""
+    return head + _stacks([_Section(report) for report in reports], budget - markdown.size(head))
