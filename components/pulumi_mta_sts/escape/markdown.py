@@ -21,7 +21,10 @@ tagfilter extensions) by the tests:
   emphasis, link, image, HTML, entity, heading, list, quote or table break can start), a WORD
   JOINER (U+2060) after every ``@``, ``#`` and ``:`` and between ``www`` and ``.`` (GitHub finds
   mentions, issue references, emoji codes and autolinks in the rendered text, where escapes are
-  gone), and leading or trailing spaces as ``&#32;`` (no indented code, no hard line break);
+  gone), and leading or trailing spaces as ``&#32;`` (no indented code, no hard line break).
+  GitHub also links a commit hash, ``GH-123`` and a repository's own autolink prefixes in
+  running text when they exist there: values that may look so (hosts, ids, record values) are
+  code spans, and running text is for messages that quote them;
 - :func:`fence`: lines as a fenced code block whose fence is longer than any run of backticks
   in them, so no line can close it.
 
