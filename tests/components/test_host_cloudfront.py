@@ -17,6 +17,7 @@ from pulumi_mta_sts.hosting.cloudfront_function import NOT_FOUND_KEY, POLICY_KEY
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID
+from tests.strategies import domain_under
 
 POLICY = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 86401)
 RUA = ["mailto:tlsrpt@example.com"]
@@ -270,24 +271,13 @@ def test_a_domain_too_long_for_any_acm_common_name_is_refused_naming_the_field(
     assert not pulumi_mocks.of_type("aws:acm/certificate:Certificate")
 
 
-def _under_zone(zone: str, length: int) -> str:
-    """A domain of exactly ``length`` characters under ``zone``."""
-    body = length - len(zone) - 1
-    labels = []
-    while body > 0:
-        label = body if body <= 63 else min(50, body - 2)
-        labels.append("d" * label)
-        body -= label + 1
-    return ".".join([*labels, zone])
-
-
 @pytest.mark.parametrize("provider", ["route53", "cloudflare"])
 @pytest.mark.parametrize(("length", "zone_length"), [(65, 63), (66, 64), (70, 20), (200, 64)])
 def test_a_domain_longer_than_64_takes_the_zone_apex_as_first_name(
     pulumi_mocks: Recorder, provider: str, length: int, zone_length: int
 ) -> None:
     zone = _domain_of_length(zone_length)
-    domain = _under_zone(zone, length)
+    domain = domain_under(zone, length)
     assert (len(domain), len(zone)) == (length, zone_length)
     host = f"mta-sts.{domain}"
     args = MtaStsArgs(domain=domain, policy=POLICY, dns=DnsConfig(provider, zone_name=zone), host="cloudfront")
@@ -307,7 +297,7 @@ def test_no_name_that_fits_is_refused_naming_the_domain_and_the_zone(
     pulumi_mocks: Recorder, length: int, zone_length: int
 ) -> None:
     zone = _domain_of_length(zone_length)
-    domain = zone if length == zone_length else _under_zone(zone, length)
+    domain = zone if length == zone_length else domain_under(zone, length)
     args = MtaStsArgs(domain=domain, policy=POLICY, dns=DnsConfig("route53", zone_name=zone), host="cloudfront")
     with pytest.raises(Exception, match=r"domain.*zone apex.*host\.kind: worker") as raised:
         pulumi_mocks.run(lambda: MtaSts("long", args))

@@ -21,6 +21,7 @@ from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, Sh
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from tests.components.fleet_support import EXAMPLE_FLEET, run_program
 from tests.pulumi_mock import make_recorder
+from tests.strategies import domain_under
 
 CERT = "aws:acm/certificate:Certificate"
 VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
@@ -115,16 +116,7 @@ def test_a_shard_of_delegated_domains_only_names_none_as_before() -> None:
 
 # ---- ACM's 64-character first name, in a shard ------------------------------------------------------------
 def long_domain(length: int, zone: str = "example") -> str:
-    """A domain of exactly ``length`` characters under ``zone``."""
-    head = length - len(zone) - 1
-    labels = []
-    while head > 0:
-        size = min(head if head <= 63 else 50, 63)
-        labels.append("a" * size)
-        head -= size + 1
-    domain = ".".join([*labels, zone])
-    assert len(domain) == length, (length, domain)
-    return domain
+    return domain_under(zone, length, "a")
 
 
 def zone_backend(domain: str, zone: str) -> DnsBackend:
