@@ -20,10 +20,12 @@ import pytest
 
 from pulumi_mta_sts.reports import parse_input
 
-FILES = Path(__file__).resolve().parents[2].parent / "shared" / "tlsrpt-realworld" / "files"
+from .realworld_files import REALWORLD_FILES, needs_real_reports
+
+FILES = REALWORLD_FILES
 NAMES = sorted(p.name for p in FILES.iterdir()) if FILES.is_dir() else []
 
-pytestmark = pytest.mark.skipif(not FILES.is_dir(), reason=f"{FILES} is absent")
+pytestmark = needs_real_reports
 
 NOT_A_REPORT = {"tlsrpt-rs__not_a_report_cron.eml"}
 #: Real senders' names for RFC keys (SocketLabs, the RFC's drafts).
