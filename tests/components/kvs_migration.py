@@ -4,11 +4,11 @@ of ``test_kvs_migration.py``.
 - :func:`plan_writers` plans a fleet under the mock engine and keeps the resources that write the store
   (``KeyvaluestoreKey``: one key; ``KeyvaluestoreKeysExclusive``: every key) with their dependencies and
   ``retainOnDelete``, as the engine records them in the state.
-- ``tests/components/data/kvs_main.json`` holds what the code of ``main`` at 2be3a97 (before the exclusive
+- ``tests/components/data/kvs_main.json`` holds what the code of ``main`` at 0def74f (before the exclusive
   resource) planned for the example fleet and for :func:`large_fleet`: the old state of a stack deployed
   before. It was written by running this file against that commit::
 
-      git -C /work/main archive 2be3a97 components stacks tests Pulumi.yaml | tar -x -C /tmp/main
+      git archive 0def74f components stacks tests Pulumi.yaml | tar -x -C /tmp/main
       cd /tmp/main && PYTHONPATH=/tmp/main/components:/tmp/main \\
           python /path/to/tests/components/kvs_migration.py tests/components/data/kvs_main.json
 
@@ -265,7 +265,7 @@ def write_main_fixture(path: Path) -> None:
     what writes their store, with the example's values, to ``path``."""
     values = example_fleet_values()
     fixture = {
-        "commit": "2be3a97",
+        "commit": "0def74f",
         "example-fleet": {
             "values": values,
             "writers": [w.as_json() for w in plan_writers(lambda: None, config=values)],

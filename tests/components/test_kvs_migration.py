@@ -1,6 +1,6 @@
 """Moving a fleet's KeyValueStore to the exclusive-keys resource never leaves a served key missing.
 
-The old state is what ``main`` (2be3a97, one ``KeyvaluestoreKey`` per key) planned for the example fleet
+The old state is what ``main`` (0def74f, one ``KeyvaluestoreKey`` per key) planned for the example fleet
 and a 300-domain fleet (``data/kvs_main.json``, :mod:`tests.components.kvs_migration`); the new program is
 this code's plan. Each ``pulumi up`` is replayed as the engine runs it (creates and updates in any order
 their dependencies allow, the exclusive resource's batches in any order, then the deletes of what left
