@@ -52,3 +52,24 @@ def domain_under(zone: str, length: int, letter: str = "d") -> str:
     domain = ".".join([*labels, zone])
     assert len(domain) == length, (zone, length)
     return domain
+
+
+# ---- what strangers write (escape/: every output format must show it inert) ---------------------
+#: Pieces of hostile text: Markdown and HTML syntax, links, autolinks, mentions, backtick runs,
+#: pipes, line ends, terminal escape sequences, C1, bidi and zero-width characters, rich markup
+#: and emoji codes, spreadsheet formulas, and text that is harmless but not ASCII.
+HOSTILE_PIECES = (
+    "|", "\\|", "\\", "`", "``", "```", "````", "~~~", "*", "**", "_", "__", "~~x~~", "[x](https://evil.example/a)",
+    "![i](https://evil.example/i.png)", "<img src=x onerror=alert(1)>", "</code>", "<code>", "</details>",
+    "<details>", "<summary>", "</summary>", "<sub>", "<script>alert(1)</script>", "<!--", "-->", "&amp;", "&#64;",
+    "&lt;", "# ", "## h", "> q", "- ", "+ ", "1. ", "---", "===", "[^1]", "[x]: https://evil.example",
+    "www.evil.example", "WWW.evil.example", "http://evil.example", "https://evil.example/x?y=1&z",
+    "ftp://evil.example", "mailto:a@b.example", "user@evil.example", "@octocat", "@org/team", "#123", "GH-1",
+    ":smile:", ":+1:", " ", "  ", "    ", "\t", "\n", "\r\n", "\r", "\x00", "\x07", "\x08", "\x1b[31m",
+    "\x1b]0;title\x07", "\x1b[2J", "\x1b]8;;https://evil.example\x1b\\", "\x7f", "\x85", "\x9b31m", "\u200b",
+    "\u200d", "\u2028", "\u2029", "\u202e", "\u2066", "\u2060", "\ufeff", "\u00a0", "\ue000", "\U000e0041",
+    "[bold]", "[/]", "[/bold]", "[link=https://evil.example]x[/link]", "\\[b]", "[@click=x]", ":thumbs_up:",
+    "=1+2", "+1", "-1", "@SUM(A1)", '=HYPERLINK("http://evil.example")', "é", "🌈", "⟨U+001B⟩", "x",
+    "mx.example.com",
+)  # fmt: skip
+hostile_text = st.lists(st.sampled_from(HOSTILE_PIECES) | st.text(max_size=6), max_size=8).map("".join)

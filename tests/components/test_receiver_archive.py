@@ -1,5 +1,5 @@
-"""The Lambda archive holds only the handler and the pure parser, and runs without Pulumi or
-any third-party package installed."""
+"""The Lambda archive holds only the handler, the pure parser and the escaping modules, and runs
+without Pulumi or any third-party package installed."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from pulumi_mta_sts.receiver.archive import HANDLER, archive_files, build_zip
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
 
 
-def test_archive_holds_only_the_handler_and_the_reports_package() -> None:
+def test_archive_holds_only_the_handler_the_reports_package_and_escaping() -> None:
     names = sorted(zipfile.ZipFile(io.BytesIO(build_zip())).namelist())
-    assert all(n.startswith(("pulumi_mta_sts/reports/", "pulumi_mta_sts/receiver_lambda/")) for n in names[1:])
+    shipped = ("pulumi_mta_sts/escape/", "pulumi_mta_sts/reports/", "pulumi_mta_sts/receiver_lambda/")
+    assert all(n.startswith(shipped) for n in names[1:])
     assert names[0] == "pulumi_mta_sts/__init__.py"
     assert "pulumi_mta_sts/reports/parse.py" in names
     assert "pulumi_mta_sts/receiver_lambda/handler.py" in names
+    assert "pulumi_mta_sts/escape/terminal.py" in names
 
 
 def test_archive_is_byte_for_byte_reproducible() -> None:
@@ -43,6 +45,7 @@ def test_handler_runs_from_the_extracted_archive_in_an_isolated_interpreter(tmp_
         f"mod = importlib.import_module({module!r})\n"
         f"assert callable(getattr(mod, {function!r}))\n"
         "from pulumi_mta_sts.reports import parse_input\n"
+        "importlib.import_module('pulumi_mta_sts.receiver_lambda.digest')  # the weekly digest, its escaping too\n"
         "result = parse_input(sys.stdin.buffer.read(), 'stdin')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'yaml', 'idna', 'dns', 'boto3'))\n"
         "print(json.dumps({'reports': len(result.reports), 'third_party': bad}))\n"

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from pulumi_mta_sts.core.errors import InputError, MissingExtraError
+from pulumi_mta_sts.escape import terminal
 
 #: Sub-commands, in the order ``--help`` lists them (module: the name with ``_`` for ``-``).
 COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "reports", "receiver", "schema")
@@ -72,8 +73,10 @@ def _drop_stdout() -> None:
 
 
 def _report(command: str, problems: Sequence[object]) -> int:
+    """One line per problem: a value it quotes (a key of a preview file, a line of a report) is
+    shown through :mod:`pulumi_mta_sts.escape.terminal`, never obeyed nor breaking the line."""
     for problem in problems:
-        print(f"mta-sts {command}: {problem}", file=sys.stderr)
+        print(terminal.shown(f"mta-sts {command}: {problem}"), file=sys.stderr)
     return EXIT_USAGE
 
 

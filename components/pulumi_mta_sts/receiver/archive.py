@@ -1,5 +1,6 @@
-"""The receiver Lambda's deployment archive: the handler and the pure ``reports`` package, nothing
-else (no Pulumi, no third-party code). Shared by the Pulumi component and the benchmark.
+"""The receiver Lambda's deployment archive: the handler, the pure ``reports`` package and the
+escaping it writes text with (``escape``), nothing else (no Pulumi, no third-party code). Shared
+by the Pulumi component and the benchmark.
 
 The archive is deterministic (sorted entries, fixed timestamps), so an unchanged source gives
 an unchanged archive and no redeploy.
@@ -19,7 +20,7 @@ HANDLER = "pulumi_mta_sts.receiver_lambda.handler.handler"
 RUNTIME = "python3.12"
 
 _PACKAGE_DIR = Path(__file__).parent.parent  # the pulumi_mta_sts package
-_SHIPPED = ("reports", "receiver_lambda")
+_SHIPPED = ("escape", "reports", "receiver_lambda")
 #: The top package's ``__init__`` is replaced: the real one may grow imports the Lambda must not need.
 _STUB_INIT = b'"""The part of pulumi-mta-sts shipped in the TLS-RPT receiver Lambda."""\n'
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
