@@ -38,3 +38,38 @@ ext_name = st.from_regex(r"\A[a-z0-9][a-z0-9_.-]{0,10}\Z").filter(
 ext_value = st.from_regex(r"\A[!-~](?:[!-~ ]{0,20}[!-~])?\Z")
 extensions = st.dictionaries(ext_name, ext_value, max_size=3)
 case_variants = _case_variants
+
+
+def domain_under(zone: str, length: int, letter: str = "d") -> str:
+    """A valid domain of exactly ``length`` characters under ``zone`` (labels of at most 63), for tests
+    on both sides of a length limit; ``length`` must be at least ``len(zone) + 2``."""
+    body = length - len(zone) - 1
+    labels = []
+    while body > 0:
+        size = body if body <= 63 else min(50, body - 2)  # never leave a lone dot's worth
+        labels.append(letter * size)
+        body -= size + 1
+    domain = ".".join([*labels, zone])
+    assert len(domain) == length, (zone, length)
+    return domain
+
+
+# ---- what strangers write (escape/: every output format must show it inert) ---------------------
+#: Pieces of hostile text: Markdown and HTML syntax, links, autolinks, mentions, backtick runs,
+#: pipes, line ends, terminal escape sequences, C1, bidi and zero-width characters, rich markup
+#: and emoji codes, spreadsheet formulas, and text that is harmless but not ASCII.
+HOSTILE_PIECES = (
+    "|", "\\|", "\\", "`", "``", "```", "````", "~~~", "*", "**", "_", "__", "~~x~~", "[x](https://evil.example/a)",
+    "![i](https://evil.example/i.png)", "<img src=x onerror=alert(1)>", "</code>", "<code>", "</details>",
+    "<details>", "<summary>", "</summary>", "<sub>", "<script>alert(1)</script>", "<!--", "-->", "&amp;", "&#64;",
+    "&lt;", "# ", "## h", "> q", "- ", "+ ", "1. ", "---", "===", "[^1]", "[x]: https://evil.example",
+    "www.evil.example", "WWW.evil.example", "http://evil.example", "https://evil.example/x?y=1&z",
+    "ftp://evil.example", "mailto:a@b.example", "user@evil.example", "@octocat", "@org/team", "#123", "GH-1",
+    ":smile:", ":+1:", " ", "  ", "    ", "\t", "\n", "\r\n", "\r", "\x00", "\x07", "\x08", "\x1b[31m",
+    "\x1b]0;title\x07", "\x1b[2J", "\x1b]8;;https://evil.example\x1b\\", "\x7f", "\x85", "\x9b31m", "\u200b",
+    "\u200d", "\u2028", "\u2029", "\u202e", "\u2066", "\u2060", "\ufeff", "\u00a0", "\ue000", "\U000e0041",
+    "[bold]", "[/]", "[/bold]", "[link=https://evil.example]x[/link]", "\\[b]", "[@click=x]", ":thumbs_up:",
+    "=1+2", "+1", "-1", "@SUM(A1)", '=HYPERLINK("http://evil.example")', "é", "🌈", "⟨U+001B⟩", "x",
+    "mx.example.com",
+)  # fmt: skip
+hostile_text = st.lists(st.sampled_from(HOSTILE_PIECES) | st.text(max_size=6), max_size=8).map("".join)

@@ -198,7 +198,7 @@ def test_a_preview_comment_is_preview_diffs_markdown_under_the_marker(tmp_path: 
     code, body = _body(tmp_path, "example-com", "preview", bin_dir, PULUMI_STACK_PREFIX="acme/mta-sts/")
     assert code == 0
     assert body.splitlines()[0] == "<!-- mta-sts-preview:example-com -->"
-    assert "### MTA-STS preview: <code>example-com</code>" in body and "max-age-raised" in body
+    assert "### MTA-STS preview: `example-com`" in body and "max-age-raised" in body
     assert "stack `acme/mta-sts/example-com`" in body and "abc123" in body
     calls = (tmp_path / "pulumi.calls").read_text()
     assert calls.strip() == "preview --json --non-interactive --stack acme/mta-sts/example-com"

@@ -247,7 +247,7 @@ def test_lone_surrogates_print_in_text_mode(capsys: pytest.CaptureFixture[str], 
     path = tmp_path / "caf\udce9.json"  # a file name that is not UTF-8 (surrogate-escaped)
     path.write_text(json.dumps(report, ensure_ascii=True))
     code, out, _ = run(capsys, "reports", "parse", str(path))
-    assert code == 0 and "Evil \\ud800 Corp" in out and "caf\\udce9" in out
+    assert code == 0 and "Evil ⟨U+D800⟩ Corp" in out and "caf⟨U+DCE9⟩" in out
     done = _cli(
         "reports",
         "parse",

@@ -176,7 +176,7 @@ def test_a_domain_the_receiver_does_not_serve_is_not_stored_and_says_why(
         (500, "Internal Server Error", "Internal Server Error"),
         (200, '{"status": "refused"}', 'HTTP 200: {"status": "refused"}'),
         (302, "", "HTTP 302"),
-        (400, '{"error": "bad \\u001b[31mred"}', "bad ?[31mred"),
+        (400, '{"error": "bad \\u001b[31mred"}', "bad ⟨U+001B⟩[31mred"),
     ],
 )
 def test_every_other_answer_is_not_stored_with_its_reason(

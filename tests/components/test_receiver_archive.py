@@ -1,5 +1,5 @@
-"""The Lambda archive holds only the handler, the pure parser and the core modules they import,
-and runs without Pulumi or any third-party package installed."""
+"""The Lambda archive holds only the handler, the pure parser, the escaping modules and the core
+modules they import, and runs without Pulumi or any third-party package installed."""
 
 from __future__ import annotations
 
@@ -16,16 +16,16 @@ from pulumi_mta_sts.receiver.archive import HANDLER, SHIPPED_CORE, archive_files
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
 
 
-def test_archive_holds_only_the_handler_the_reports_package_and_their_core_modules() -> None:
+def test_archive_holds_only_the_handler_the_reports_package_escaping_and_their_core_modules() -> None:
     names = sorted(zipfile.ZipFile(io.BytesIO(build_zip())).namelist())
     core = {f"pulumi_mta_sts/core/{m}.py" for m in SHIPPED_CORE} | {"pulumi_mta_sts/core/__init__.py"}
+    shipped = ("pulumi_mta_sts/escape/", "pulumi_mta_sts/reports/", "pulumi_mta_sts/receiver_lambda/")
     assert names[0] == "pulumi_mta_sts/__init__.py"
-    assert all(
-        n.startswith(("pulumi_mta_sts/reports/", "pulumi_mta_sts/receiver_lambda/")) or n in core for n in names[1:]
-    )
+    assert all(n.startswith(shipped) or n in core for n in names[1:])
     assert core <= set(names)
     assert "pulumi_mta_sts/reports/parse.py" in names
     assert "pulumi_mta_sts/receiver_lambda/handler.py" in names
+    assert "pulumi_mta_sts/escape/terminal.py" in names
 
 
 def _imported_modules(source: bytes) -> set[str]:
@@ -68,6 +68,7 @@ def test_handler_runs_from_the_extracted_archive_in_an_isolated_interpreter(tmp_
         f"mod = importlib.import_module({module!r})\n"
         f"assert callable(getattr(mod, {function!r}))\n"
         "from pulumi_mta_sts.reports import parse_input\n"
+        "importlib.import_module('pulumi_mta_sts.receiver_lambda.digest')  # the weekly digest, its escaping too\n"
         "result = parse_input(sys.stdin.buffer.read(), 'stdin')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'yaml', 'idna', 'dns', 'boto3'))\n"
         "print(json.dumps({'reports': len(result.reports), 'third_party': bad}))\n"

@@ -226,11 +226,12 @@ def test_live_text_per_domain(live: LiveFixture, project: Path, capsys: pytest.C
 def test_live_markdown_per_domain(live: LiveFixture, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = plan(live, capsys, project, "--format", "markdown")
     assert code == 0, err
-    assert out.startswith("### `mta-sts plan` · stack `fleet` · 3 domains: alpha.fleet.test, ")
-    assert "#### Domains (3)" in out and "| <code>hosted.fleet.test</code> (delegated) |" in out
-    assert "`max-age-raised` (alpha.fleet.test)" in out
+    assert out.startswith("### `mta-sts plan` · stack `fleet` · 3 domains\\:\u2060 alpha\\.fleet\\.test\\, ")
+    assert "#### Domains (3)" in out and "| `hosted.fleet.test` (delegated) |" in out
+    assert "`max-age-raised` (alpha\\.fleet\\.test)" in out
     for domain in ("alpha", "beta", "hosted"):
-        assert f"#### Policy of {domain}.fleet.test" in out
+        assert f"#### Policy of {domain}\\.fleet\\.test" in out
+    assert_well_formed(out)
     assert len(out.encode()) <= MARKDOWN_BUDGET
 
 
@@ -281,8 +282,9 @@ def test_any_fleet_fits_a_comment_and_stays_well_formed(report: StackReport) -> 
     assert_well_formed(text)
     assert report.plan is not None
     count = len(report.plan.domains)
-    assert text.startswith(f"### `mta-sts plan` · stack `fleet` · {count} domain{'s' * (count > 1)}: d0.example")
-    rows = [line for line in text.split("\n") if line.startswith("| <code>d")]  # the Domains table
+    domains = f"{count} domain{'s' * (count > 1)}\\:\u2060 d0\\.example"
+    assert text.startswith(f"### `mta-sts plan` · stack `fleet` · {domains}")
+    rows = [line for line in text.split("\n") if line.startswith("| `d")]  # the Domains table
     if text.count("#### Policy of ") < count or len(rows) < count:
         assert "--format json" in text  # what is left out is said, and where to see it all
     else:
@@ -295,4 +297,4 @@ def test_a_fleet_of_1500_domains_is_cut_to_fit_and_says_so(compared: bool) -> No
     assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
     assert_well_formed(text)
     assert "--format json" in text
-    assert "| <code>d0.example</code> |" in text  # the first domains are still listed
+    assert "| `d0.example` |" in text  # the first domains are still listed

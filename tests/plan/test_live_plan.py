@@ -118,8 +118,8 @@ def test_one_stack_as_text_shows_marks_the_policy_diff_and_the_notes(
 def test_one_stack_as_markdown(live: LiveFixture, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = plan(live, capsys, project, "--stack", "beta", "--format", "markdown")
     assert code == 0, err
-    assert out.startswith("### `mta-sts plan` · stack `beta` · beta.plan.test\n")
-    assert "| `+` | <code>_mta-sts.beta.plan.test</code> | TXT | — | <code>v=STSv1; id=" in out
+    assert out.startswith("### `mta-sts plan` · stack `beta` · beta\\.plan\\.test\n")
+    assert "| `+` | `_mta-sts.beta.plan.test` | TXT | — | `v=STSv1; id=" in out
     assert "```diff\n--- served today\n+++ after deploy\n" in out
     assert len(out.encode()) <= MARKDOWN_BUDGET
 

@@ -144,13 +144,13 @@ def test_many_shared_names_keep_the_comment_within_its_budget_and_count_the_rest
     assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
     head = text.split("\n---\n", 1)[0]
     assert head.startswith(f"### ⚠️ {HEADING} (3000)") and len(head.encode("utf-8")) <= 8_000
-    assert "more shared names" in head and "<code>stack-0</code>" in head and "<code>stack-2</code>" in head
+    assert "more shared names" in head and "`stack-0`" in head and "`stack-2`" in head
 
 
 def test_many_stacks_sharing_one_name_are_named_up_to_a_bound() -> None:
     reports = [_report(f"s{k:03d}", ["mta-sts.x.example"]) for k in range(50)]
     head = render_markdown(reports).split("\n---\n", 1)[0]
-    assert "<code>s005</code>" in head and "<code>s006</code>" not in head and "and 44 more stacks" in head
+    assert "`s005`" in head and "`s006`" not in head and "and 44 more stacks" in head
     [line] = [line for line in render_text(reports).splitlines() if line.startswith("  mta-sts.x.example:")]
     assert all(f" in s{k:03d}" in line for k in range(50))  # the terminal names every one
 
@@ -212,7 +212,7 @@ def test_plan_all_warns_in_every_format_naming_both_stacks_and_the_name(
     for fmt in ("text", "markdown"):
         code, out = _plan_all(stacks, fmt, capsys)
         assert code == 0 and (HEADING in out) == bool(expected)
-        start, stack = ("{}:", " in {}") if fmt == "text" else ("- <code>{}</code>:", " in <code>{}</code>")
+        start, stack = ("{}:", " in {}") if fmt == "text" else ("- `{}`:", " in `{}`")
         for name, owners in expected.items():
             [line] = [line for line in out.splitlines() if line.strip().startswith(start.format(name))]
             assert all(stack.format(owner) in line for owner in owners), line

@@ -61,7 +61,7 @@ def test_output_matches_the_golden(capsys: pytest.CaptureFixture[str], name: str
 
 def test_markdown_is_the_default_format(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, str(DATA / "policy-edit.json"))
-    assert out.startswith("### MTA-STS preview: <code>example-com</code>")
+    assert out.startswith("### MTA-STS preview: `example-com`")
 
 
 # ---- what each scenario shows -------------------------------------------------------------------
@@ -202,7 +202,5 @@ def test_markdown_ids_values_are_code_never_markup(capsys: pytest.CaptureFixture
     _, out, _ = run(capsys, str(DATA / "first-deploy.json"))
     assert len(out) < MARKDOWN_LIMIT
     dns_table = out.split("**DNS**", 1)[1].split("**Policy**", 1)[0]
-    table_rows = [line for line in dns_table.splitlines() if line.startswith("| +")]
-    assert table_rows and all(
-        re.fullmatch(r"\| [^|]+ \|( (<code>[^|]*</code>(<br>)?)+ \|| — \|){4}", row) for row in table_rows
-    )
+    table_rows = [line for line in dns_table.splitlines() if line.startswith("| \\+")]
+    assert table_rows and all(re.fullmatch(r"\| [^|]+ \|( (`[^`|]*`(<br>)?)+ \|| — \|){4}", row) for row in table_rows)

@@ -14,9 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
+from pulumi_mta_sts.escape import markdown as md
+from pulumi_mta_sts.escape.visible import shown
 from pulumi_mta_sts.preview.changes import POLICY_LIVE, mail_domain
 from pulumi_mta_sts.preview.digest import MAX_BYTES, read_preview
-from pulumi_mta_sts.preview.render import MARKDOWN_LIMIT, code
+from pulumi_mta_sts.preview.render import MARKDOWN_LIMIT
+from tests.escape.gfm import parse, render, text_of
 
 from . import pulumi_json as pj
 
@@ -244,9 +247,9 @@ def test_random_step_mixes_show_every_dns_step(
     dns_urns = {s["urn"] for s in steps if s["urn"].split("::")[2].rsplit("$", 1)[-1] in RECORD_TYPES}
     assert {e["urn"] for e in shown["dns"] + shown["dns_unchanged"]} == dns_urns
     markdown = outputs["markdown"][1]
-    assert len(markdown) <= MARKDOWN_LIMIT
+    assert len(markdown.encode()) <= MARKDOWN_LIMIT
     for entry in shown["dns"]:
-        assert code(entry["name"]) in markdown
+        assert md.cell(entry["name"], 300) in markdown
     assert "\x1b" not in outputs["text"][1] and "\x1b" not in markdown and "\u202e" not in markdown
 
 
@@ -259,8 +262,9 @@ def test_hostile_values_are_code_in_markdown(tmp_path: Path) -> None:
     path = tmp_path / "evil.json"
     path.write_text(pj.go_json(pj.digest([pj.step("create", urn, new=new)])))
     _, markdown, _ = run(path)
-    assert "<img" not in markdown and "&lt;img src=x onerror=alert(1)&gt; &#124; @org/team" in markdown
-    assert "\\x1b[31m" in markdown
+    root = parse(render(markdown))
+    assert not root.find("img") and not root.find("a")
+    assert [text_of(cell) for cell in root.find("td")][-1] == shown(value)
 
 
 def test_a_huge_stack_fits_one_comment(tmp_path: Path) -> None:

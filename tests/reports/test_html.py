@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.escape.html import shown_text
 from pulumi_mta_sts.reports.html import (
     CHART_BARS,
     MAX_DAYS,
     NO_REPORTS,
     TABLE_ROWS,
     render_html,
-    shown_text,
 )
 from tests.reports.html_page import Page
 from tests.reports.html_summaries import (

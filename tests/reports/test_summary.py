@@ -380,13 +380,15 @@ def test_every_format_renders_every_summary(reports: list[dict[str, Any]]) -> No
     import csv
     import io
 
+    from pulumi_mta_sts.escape import csv as csv_escape
+
     data = summarise(reports).as_json()
     rows = list(csv.DictReader(io.StringIO(render_summary_json(data, "csv"))))
     assert len(rows) == len(data["domains"]) + sum(len(d["days"]) for d in data["domains"]) + sum(
         len(data[view]) for view in ("organizations", "result_types", "mx_hosts", "policies")
     )
     assert {row["organization"] for row in rows if row["view"] == "organization"} == {
-        o["organization"] for o in data["organizations"]
+        csv_escape.cell(o["organization"]) for o in data["organizations"]
     }
     markdown = render_summary_json(data, "markdown")
     widths: set[int] = set()
@@ -413,4 +415,4 @@ def test_control_characters_a_sender_wrote_never_reach_the_terminal() -> None:
     verdict = render_verdict(readiness(summary, "example.com", days=3, as_of=date(2024, 3, 15)))
     for text in (render_summary(summary, "text"), render_summary(summary, "markdown"), verdict):
         assert not any(ch in text for ch in "\x1b\x07\x9b"), text
-        assert "x1b[2J" in text
+        assert "001B⟩" in text  # shown, as ⟨U+001B⟩ (in Markdown its + and [ escaped)

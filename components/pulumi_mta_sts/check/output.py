@@ -1,12 +1,18 @@
 """Presenting check results: a compact table per domain (rich; colours only on a terminal)
-and the JSON document of ``--json``."""
+and the JSON document of ``--json``.
+
+Check ids (``starttls:<mx host>``), details and hints carry what DNS and servers said: every one
+reaches rich as a ``Text`` of :func:`pulumi_mta_sts.escape.terminal.shown` (never as a markup
+string), so ``[link=…]``, ``[/]`` or ``:emoji:`` in a host name print as written, and control
+characters as ``⟨U+XXXX⟩``."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO
+
+from pulumi_mta_sts.escape import terminal
 
 from .model import DomainReport, Status
 
@@ -21,7 +27,7 @@ def to_json(reports: Sequence[DomainReport]) -> dict[str, object]:
 
 
 def render_json(reports: Sequence[DomainReport]) -> str:
-    return json.dumps(to_json(reports), indent=2, ensure_ascii=False)
+    return terminal.json_text(to_json(reports))
 
 
 def summary(report: DomainReport) -> str:
@@ -38,14 +44,16 @@ def render_table(reports: Sequence[DomainReport], stream: IO[str]) -> None:
 
     console = Console(file=stream, highlight=False, width=None if stream.isatty() else 160)
     for report in reports:
-        table = Table(title=summary(report), title_justify="left", show_header=True, box=None, pad_edge=False)
+        title = Text(terminal.shown(summary(report)))
+        table = Table(title=title, title_justify="left", show_header=True, box=None, pad_edge=False)
         table.add_column("status", no_wrap=True)
         table.add_column("check", no_wrap=True)
         table.add_column("detail / hint", overflow="fold")
         for check in report.checks:
-            detail = Text(check.detail)
+            detail = Text(terminal.shown(check.detail))
             if check.hint:
-                detail.append("\n→ " + check.hint, style="italic")
-            table.add_row(Text(check.status.value.upper(), style=_STYLE[check.status]), check.id, detail)
+                detail.append("\n→ " + terminal.shown(check.hint), style="italic")
+            status = Text(check.status.value.upper(), style=_STYLE[check.status])
+            table.add_row(status, Text(terminal.shown(check.id)), detail)
         console.print(table)
         console.print()

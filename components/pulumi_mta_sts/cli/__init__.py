@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from pulumi_mta_sts.core.errors import InputError, MissingExtraError
+from pulumi_mta_sts.escape import terminal
 
 #: Sub-commands, in the order ``--help`` lists them (module: the name with ``_`` for ``-``).
 COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "reports", "receiver", "schema")
@@ -71,15 +72,11 @@ def _drop_stdout() -> None:
         pass
 
 
-def _one_line(text: str) -> str:
-    """A problem as one line: a character a file put in it that would end the line or act on the
-    terminal (a key or value with CR, LF, ESC ...) is shown as ``⟨U+XXXX⟩``, never emitted."""
-    return text if text.isprintable() else "".join(c if c.isprintable() else f"⟨U+{ord(c):04X}⟩" for c in text)
-
-
 def _report(command: str, problems: Sequence[object]) -> int:
+    """One line per problem: a value it quotes (a key of a preview file, a line of a report) is
+    shown through :mod:`pulumi_mta_sts.escape.terminal`, never obeyed nor breaking the line."""
     for problem in problems:
-        print(f"mta-sts {command}: {_one_line(str(problem))}", file=sys.stderr)
+        print(terminal.shown(f"mta-sts {command}: {problem}"), file=sys.stderr)
     return EXIT_USAGE
 
 

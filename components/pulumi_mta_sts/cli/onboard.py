@@ -29,6 +29,7 @@ from pulumi_mta_sts.core.bounded_json import JsonInputError, json_kind, load_bou
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name
+from pulumi_mta_sts.escape import terminal
 
 EXIT_OK = 0
 EXIT_NOT_IN_PLACE = 1
@@ -230,8 +231,11 @@ def as_json(domain: str, stack: str, source: str, records: Sequence[Mapping[str,
 
 
 def as_text(document: Mapping[str, Any]) -> str:
-    domain, records = document["domain"], document["records"]
-    lines = [f"Records the owner of {domain} publishes (stack {document['stack']}, from {document['source']}):", ""]
+    """The records for people: every value (from the outputs or a state file) through
+    :func:`pulumi_mta_sts.escape.terminal.shown`."""
+    domain, source = terminal.shown(document["domain"]), terminal.shown(document["source"])
+    records = [{k: terminal.shown(v) for k, v in r.items()} for r in document["records"]]
+    lines = [f"Records the owner of {domain} publishes (stack {terminal.shown(document['stack'])}, from {source}):", ""]
     name_w = max(len(r["name"]) for r in records)
     for number, r in enumerate(records, 1):
         lines.append(f"  {number}. {r['name']:<{name_w}}  {r['type']:<5}  {r['value']}")
@@ -261,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         if report is not None:
             document["check"] = {"ok": report.ok, "checks": [c.as_dict() for c in report.checks]}
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(terminal.json_text(document) + "\n")
     else:
         sys.stdout.write(as_text({**document, "source": source}))
         if report is not None:

@@ -16,13 +16,13 @@ planned (with ``--all`` the others are still planned and shown; the exit code is
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT, HTTPS_REQUEST_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.net.resolver import live_dns_enabled
 from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers
 
@@ -133,10 +133,9 @@ def run(args: argparse.Namespace) -> int:
     reports = plan_reports(stacks, args.stacks_dir, LiveRun(settings))
     for report in reports:
         for problem in report.problems:
-            print(f"mta-sts plan: {report.stack}: {problem}", file=sys.stderr)
+            print(terminal.shown(f"mta-sts plan: {report.stack}: {problem}"), file=sys.stderr)
     if args.format == "json":
-        json.dump(render_json(reports, several=args.all), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(terminal.json_text(render_json(reports, several=args.all)) + "\n")
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(reports))
     else:

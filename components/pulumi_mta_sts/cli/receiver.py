@@ -37,6 +37,7 @@ from typing import Any
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
+from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.receiver_lambda.placement import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 
 __all__ = [
@@ -61,6 +62,8 @@ EXIT_UNREACHABLE = 3
 DEFAULT_TIMEOUT_SECONDS = 30.0
 #: Most bytes of the endpoint's answer read (a receiver answers with a few hundred).
 MAX_ANSWER_BYTES = 64 * 1024
+#: Most characters of what the endpoint said that are printed (it may be anyone's server).
+ANSWER_CHARS = 500
 PULUMI_TIMEOUT_SECONDS = 120
 
 
@@ -124,7 +127,7 @@ def run_test(args: argparse.Namespace) -> int:
         answer = post_report(target.endpoint, body, timeout=args.timeout)
     except (OSError, http.client.HTTPException) as exc:  # URLError, TLS, timeouts, refused, bad HTTP
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-        print(f"unreachable: {_printable(str(reason))}")
+        print(f"unreachable: {terminal.shown(reason, ANSWER_CHARS)}")
         return EXIT_UNREACHABLE
     return _verdict(answer)
 
@@ -133,20 +136,15 @@ def _verdict(answer: Answer) -> int:
     """Print what the answer means; the exit code."""
     stored = answer.stored
     if 200 <= answer.status < 300 and stored:
-        print(f"stored: {_printable(', '.join(stored))}")
+        print(f"stored: {terminal.shown(', '.join(stored), ANSWER_CHARS)}")
         if not answer.body.get("test_reports"):
             print("note: this receiver does not mark test reports (deploy the current version): it counted it as real")
         return EXIT_STORED
     if 200 <= answer.status < 300 and answer.body.get("status") == "duplicate":
-        print(f"stored already (a duplicate): {_printable(str(answer.body.get('key')))}")
+        print(f"stored already (a duplicate): {terminal.shown(answer.body.get('key'), ANSWER_CHARS)}")
         return EXIT_STORED
-    print(f"not stored: HTTP {answer.status}: {_printable(_explain(answer))}")
+    print(f"not stored: HTTP {answer.status}: {terminal.shown(_explain(answer), ANSWER_CHARS)}")
     return EXIT_NOT_STORED
-
-
-def _printable(text: str) -> str:
-    """What the endpoint said, without control characters (it may be anyone's server)."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)[:500]
 
 
 def _explain(answer: Answer) -> str:

@@ -32,6 +32,7 @@ from typing import Any
 from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import parse_policy
+from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.reports import ReportError
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict, window
 from pulumi_mta_sts.reports.summary import Summary
@@ -206,7 +207,7 @@ def build_summary(
 
 
 def _warn(message: str) -> None:
-    print(f"mta-sts reports: {message}", file=sys.stderr)
+    print(f"mta-sts reports: {terminal.shown(message)}", file=sys.stderr)
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -267,11 +268,12 @@ def run_html(args: argparse.Namespace) -> int:
         write_file_atomically(args.output, render_html(summary.as_json()).encode("utf-8"))
     except UnwritableFile as exc:
         raise InputError([Problem("--output", str(args.output), f"{args.output} {exc.reason}")]) from None
-    print(f"wrote {args.output} ({summary.counted} report(s))")
+    print(f"wrote {terminal.shown(args.output)} ({summary.counted} report(s))")
     return EXIT_FAILED if summary.unreadable else EXIT_OK
 
 
 def _summary(source: str, report: dict[str, Any]) -> str:
+    """One report for people: what its sender wrote through :mod:`pulumi_mta_sts.escape.terminal`."""
     lines = [
         f"{source}: {report['organization_name']} report {report['report_id']} ({report['start']} .. {report['end']})"
     ]
@@ -281,7 +283,7 @@ def _summary(source: str, report: dict[str, Any]) -> str:
             f"  {policy['policy_type']} {policy['policy_domain'] or '(no domain)'}: "
             f"{policy['successful']} successful, {policy['failed']} failed" + (f" [{types}]" if types else "")
         )
-    return "\n".join(lines)
+    return "\n".join(terminal.shown(line) for line in lines)
 
 
 def run_parse(args: argparse.Namespace) -> int:
@@ -298,6 +300,6 @@ def run_parse(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(failure.as_dict()))
             else:
-                print(f"mta-sts reports: {failure.source}: {failure.error}", file=sys.stderr)
+                _warn(f"{failure.source}: {failure.error}")
         sys.stdout.flush()
     return EXIT_FAILED if failed else EXIT_OK

@@ -3,13 +3,17 @@
 Record sets print with their mark (``+`` create, ``~`` change old → new, ``=`` unchanged, ``?``
 known only after the deploy); a plan not compared with live DNS prints its records as before,
 without marks. The policy diff and the safety notes follow. Pure functions of a
-:class:`~pulumi_mta_sts.plan.live_diff.LiveComparison`.
+:class:`~pulumi_mta_sts.plan.live_diff.LiveComparison`. What live DNS or a policy host said is
+shown through :mod:`pulumi_mta_sts.escape.terminal` (control characters as ``⟨U+XXXX⟩``); the
+plan's text passes every line through it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
+
+from pulumi_mta_sts.escape import terminal
 
 from .domains import domain_statuses
 from .live_diff import MARKS, STATUS_WORDS, LiveComparison, PolicyDiff, RecordSet, Status, policy_diff_lines
@@ -33,7 +37,7 @@ _NOTHING: Final = "(nothing)"
 
 
 def values_text(values: Sequence[str] | None) -> str:
-    return VALUE_SEPARATOR.join(values) if values else _NOTHING
+    return terminal.shown(VALUE_SEPARATOR.join(values)) if values else _NOTHING
 
 
 def counts_text(counts: Mapping[Status, int]) -> str:
@@ -62,17 +66,22 @@ def dns_lines(rows: Sequence[dict[str, str]], live: LiveComparison | None) -> li
     else one line per record set with its mark."""
     if live is None or not live.compared:
         lines = [f"DNS records managed ({len(rows)})"]
-        if rows:
-            name_w = max(len(r["name"]) for r in rows)
-            type_w = max(len(r["type"]) for r in rows)
-            lines += [f"  {r['name']:<{name_w}}  {r['type']:<{type_w}}  {r['value']}" for r in rows]
+        shown = [{k: terminal.shown(r[k]) for k in ("name", "type", "value")} for r in rows]
+        if shown:
+            name_w = max(len(r["name"]) for r in shown)
+            type_w = max(len(r["type"]) for r in shown)
+            lines += [f"  {r['name']:<{name_w}}  {r['type']:<{type_w}}  {r['value']}" for r in shown]
         return lines
     records = live.records
     lines = [f"DNS records managed ({len(records)} record sets, compared with live DNS)"]
     if records:
-        name_w = max(len(r.name) for r in records)
-        type_w = max(len(r.type) for r in records)
-        lines += [f"  {MARKS[r.status]} {r.name:<{name_w}}  {r.type:<{type_w}}  {_record_value(r)}" for r in records]
+        names = [terminal.shown(r.name) for r in records]
+        types = [terminal.shown(r.type) for r in records]
+        name_w, type_w = max(map(len, names)), max(map(len, types))
+        lines += [
+            f"  {MARKS[r.status]} {name:<{name_w}}  {kind:<{type_w}}  {_record_value(r)}"
+            for r, name, kind in zip(records, names, types, strict=True)
+        ]
     return lines
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from pulumi_mta_sts.config.stack import find_stacks_dir, stack_name_problems, stacks_dir_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.escape import terminal
 
 from .live_diff import LiveComparison, LiveRun, compare_with_live
 from .overlaps import SharedName, published_names, shared_names, text_lines
@@ -103,7 +104,7 @@ def dns_overlaps(reports: Sequence[StackReport]) -> list[SharedName]:
 
 def _error_text(report: StackReport) -> str:
     lines = [f"Stack {report.stack}: not planned"] + [f"  {problem}" for problem in report.problems]
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal.shown(line) for line in lines) + "\n"
 
 
 def render_text(reports: Sequence[StackReport]) -> str:
@@ -112,7 +113,7 @@ def render_text(reports: Sequence[StackReport]) -> str:
     parts = [r.plan.text(r.live) if r.plan is not None else _error_text(r) for r in reports]
     overlaps = text_lines(dns_overlaps(reports))
     if overlaps:
-        parts.append("\n".join(overlaps) + "\n")
+        parts.append("\n".join(terminal.shown(line) for line in overlaps) + "\n")
     return ("\n" + "─" * 78 + "\n\n").join(parts)
 
 

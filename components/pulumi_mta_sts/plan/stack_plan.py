@@ -37,6 +37,7 @@ from pulumi_mta_sts.config.stack_file import SECRET, config_text, read_project_f
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.record_resources import record_rows
 from pulumi_mta_sts.core.records import policy_url
+from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 
 from .cloud import PLAN_CLOUD, UNKNOWN
@@ -223,7 +224,7 @@ class Plan:
         if self.warnings:
             lines += ["", "Warnings"] + [f"  {w}" for w in self.warnings]
         lines += ["", f"Values shown as {UNKNOWN} are only known once the cloud creates the resource."]
-        return "\n".join(lines) + "\n"
+        return "\n".join(terminal.shown(line) for line in lines) + "\n"
 
     def subject(self) -> str:
         """What the plan is for: the domain, or a fleet's domains (``3 domains: a, b, c``)."""

@@ -2,29 +2,32 @@
 
 Order: the preview's errors first (nothing below them is final), then the DNS records (name,
 type, old → new), the policy's diff and id, the safety notes, then counts of everything else.
-Values from the preview are shown, never interpreted: ``[secret]`` stays ``[secret]``, control
-characters are escaped, and in Markdown every value sits in ``<code>`` with HTML escaped, so a
-record cannot inject markup, mentions or links into the comment. Markdown stays under GitHub's
-comment limit (65,536 characters): long lists are shortened until it fits, saying how many
-entries were left out.
+Values from the preview are shown, never interpreted: ``[secret]`` stays ``[secret]``; in text a
+control character is ``⟨U+XXXX⟩`` (:mod:`pulumi_mta_sts.escape.terminal`), and in Markdown every
+value is written by :mod:`pulumi_mta_sts.escape.markdown` (a code span or escaped text), so a
+record cannot inject markup, mentions or links into the comment. Markdown stays within
+:data:`MARKDOWN_LIMIT` UTF-8 bytes, under GitHub's comment limit (65,536 characters): long lists
+and the diff are shortened until it fits, saying how many entries were left out; the safety
+notes, the heading, the preview's failure and the policy id are never left out
+(:func:`pulumi_mta_sts.escape.markdown.fit`).
 """
 
 from __future__ import annotations
 
 import difflib
-import html
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from pulumi_mta_sts.core.policy_change import SafetyNote
+from pulumi_mta_sts.escape import markdown, terminal
+from pulumi_mta_sts.escape.markdown import Block
 
 from .changes import Change, PolicyChange, PreviewSummary
 from .digest import Diagnostic
 
 __all__ = ["MARKDOWN_LIMIT", "OP_SYMBOLS", "policy_diff", "render_json", "render_markdown", "render_text"]
 
-#: GitHub refuses a comment body over 65,536 characters; room is left for a heading and marker.
+#: GitHub refuses a comment body over 65,536 characters; room is left for a heading and marker (UTF-8 bytes).
 MARKDOWN_LIMIT: Final = 60_000
 #: The symbols the Pulumi CLI shows for each op.
 OP_SYMBOLS: Final = {
@@ -40,26 +43,13 @@ OP_SYMBOLS: Final = {
 }
 _CELL_CHARS: Final = 300
 _MESSAGE_CHARS: Final = 2000
+#: Characters of a note's message in the shortened form of the notes.
+_SHORT_MESSAGE: Final = 300
 _DIFF_LINES: Final = 200
 _LEVEL_LABELS: Final = {"danger": "DANGER", "warning": "warning", "info": "info"}
 
 
 # ---- shared pieces ------------------------------------------------------------------------------
-def printable(text: str, limit: int | None = None, *, newlines: bool = False) -> str:
-    """``text`` with control characters escaped (a value cannot move a terminal's cursor or
-    break a table), cut at ``limit`` characters with a mark saying so."""
-    out = []
-    for char in text:
-        if (char == "\n" and newlines) or char.isprintable() or char == " ":
-            out.append(char)
-        else:
-            out.append(char.encode("unicode_escape").decode("ascii"))
-    cleaned = "".join(out)
-    if limit is not None and len(cleaned) > limit:
-        return cleaned[:limit] + f"… ({len(cleaned) - limit} more characters)"
-    return cleaned
-
-
 #: The order counts are listed in: what changes the cloud first, unchanged last.
 _OP_ORDER: Final = ("create", "update", "replace", "delete", "import")
 
@@ -178,14 +168,14 @@ def render_json(summary: PreviewSummary) -> str:
         "change_summary": dict(summary.digest.change_summary),
         "maybe_corrupt": summary.digest.maybe_corrupt,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return terminal.json_text(document)
 
 
 # ---- text ---------------------------------------------------------------------------------------
 def _text_values(prefix: str, values: list[str] | None) -> list[str]:
     if values is None:
         return []
-    return [f"      {prefix} {printable(v)}" for v in values] or [f"      {prefix} (no value)"]
+    return [f"      {prefix} {terminal.shown(v)}" for v in values] or [f"      {prefix} (no value)"]
 
 
 def _text_dns(changes: Sequence[Change], title: str) -> list[str]:
@@ -193,7 +183,8 @@ def _text_dns(changes: Sequence[Change], title: str) -> list[str]:
         return []
     lines = [f"{title} ({len(changes)}):"]
     for change in changes:
-        lines.append(f"  {_op_label(change):<14} {printable(_record_name(change))}  {printable(_record_type(change))}")
+        name, kind = terminal.shown(_record_name(change)), terminal.shown(_record_type(change))
+        lines.append(f"  {terminal.shown(_op_label(change)):<14} {name}  {kind}")
         if change.op not in ("same", "read", "refresh"):
             lines += _text_values("-", _values(change, "old")) + _text_values("+", _values(change, "new"))
     return lines
@@ -203,14 +194,14 @@ def _text_policy(summary: PreviewSummary) -> list[str]:
     policy = summary.policy
     if not policy.changes:
         return ["Policy: no change in this preview."]
-    lines = [f"Policy: {printable(_id_line(policy))}"]
+    lines = [f"Policy: {terminal.shown(_id_line(policy))}"]
     if policy.objects:
-        lines.append(f"  held by: {printable(_holders(policy))}")
+        lines.append(f"  held by: {terminal.shown(_holders(policy))}")
     diff = policy_diff(policy)
     if policy.hidden:
         lines.append("  the policy object's content is [secret] in the preview: its diff is not shown")
     if diff:
-        lines += [f"  {printable(line)}" for line in diff.splitlines()]
+        lines += [f"  {line}" for line in terminal.lines(diff)]
     return lines
 
 
@@ -219,7 +210,7 @@ def _text_diagnostics(items: Sequence[Diagnostic], title: str) -> list[str]:
         return []
     lines = [f"{title} ({len(items)}):"]
     for item in items:
-        lines += [f"  {printable(line)}" for line in item.message.rstrip("\n").splitlines() or [""]]
+        lines += [f"  {line}" for line in terminal.lines(item.message.rstrip("\n")) or [""]]
     return lines
 
 
@@ -227,22 +218,25 @@ def _text_notes(notes: Sequence[SafetyNote]) -> list[str]:
     if not notes:
         return []
     return ["What this means for senders:"] + [
-        f"  [{_LEVEL_LABELS[n.level]}] {n.code}: {printable(n.message)}" for n in notes
+        f"  [{_LEVEL_LABELS[n.level]}] {n.code}: {terminal.shown(n.message)}" for n in notes
     ]
 
 
 def _text_other(summary: PreviewSummary) -> list[str]:
     if not summary.other:
         return ["Other changes: none."]
-    lines = [f"Other changes: {_counts(dict(summary.other_counts)) or 'none'}"]
-    lines += [f"  {_op_label(c):<14} {printable(c.name)}  ({printable(c.type)})" for c in summary.other]
+    lines = [f"Other changes: {terminal.shown(_counts(dict(summary.other_counts))) or 'none'}"]
+    lines += [
+        f"  {terminal.shown(_op_label(c)):<14} {terminal.shown(c.name)}  ({terminal.shown(c.type)})"
+        for c in summary.other
+    ]
     return lines
 
 
 def render_text(summary: PreviewSummary) -> str:
-    """Plain text for a terminal or a log."""
+    """Plain text for a terminal or a log (every value through :mod:`~pulumi_mta_sts.escape.terminal`)."""
     heading = f"Preview of stack {summary.stack or '?'}" + (f" (project {summary.project})" if summary.project else "")
-    lines = [printable(heading)]
+    lines = [terminal.shown(heading)]
     errors = _diagnostics(summary, "error")
     if errors:
         lines += _text_diagnostics(errors, "THE PREVIEW FAILED: nothing below is final. Errors")
@@ -253,40 +247,27 @@ def render_text(summary: PreviewSummary) -> str:
     lines += _text_diagnostics(_diagnostics(summary, "info"), "Program output")
     if summary.digest.maybe_corrupt:
         lines.append("Pulumi says one or more resources may be corrupt.")
-    lines.append(f"Pulumi's totals: {_totals(summary)}")
+    lines.append(f"Pulumi's totals: {terminal.shown(_totals(summary))}")
     return "\n".join(lines) + "\n"
 
 
 # ---- Markdown -----------------------------------------------------------------------------------
-def code(text: str, limit: int = _CELL_CHARS) -> str:
-    """``text`` as inline code safe in a table cell: HTML escaped, pipes and newlines neutral."""
-    escaped = html.escape(printable(text, limit), quote=False).replace("|", "&#124;")
-    return f"<code>{escaped}</code>"
+#: How many entries each list shows, level by level, until the comment fits (``None``: all).
+_CAPS: Final = (None, 200, 50, 20, 5, 1, 0)
 
 
-def _fence(text: str, language: str = "") -> str:
-    """A fenced block whose fence is longer than any run of backticks in ``text``."""
-    longest = max((len(run) for run in text.split("\n") for run in _backtick_runs(run)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{language}\n{text}\n{fence}"
-
-
-def _backtick_runs(line: str) -> Iterable[str]:
-    run = ""
-    for char in line:
-        if char == "`":
-            run += char
-        elif run:
-            yield run
-            run = ""
-    if run:
-        yield run
+def _message_lines(message: str) -> list[str]:
+    """A diagnostic's message as lines for a fenced block, at most :data:`_MESSAGE_CHARS` characters."""
+    text = message.rstrip("\n")
+    if len(text) > _MESSAGE_CHARS:
+        text = text[: _MESSAGE_CHARS - 1] + "…"
+    return terminal.lines(text)
 
 
 def _cell_values(values: list[str] | None, gone: str) -> str:
     if values is None:
         return gone
-    return "<br>".join(code(v) for v in values) or "(no value)"
+    return "<br>".join(markdown.cell(v, _CELL_CHARS) for v in values) or "(no value)"
 
 
 def _capped(items: Sequence[Any], cap: int | None) -> tuple[Sequence[Any], int]:
@@ -301,127 +282,141 @@ def _more(left: int, what: str) -> list[str]:
     return ["", f"_… and {left} more {what}, left out to fit a comment: run `mta-sts preview-diff` on the preview._"]
 
 
-def _md_dns_table(changes: Sequence[Change], cap: int | None) -> list[str]:
+def _md_dns_table(changes: Sequence[Change], cap: int | None) -> str:
     shown, left = _capped(changes, cap)
     lines = ["| | record | type | now | after `pulumi up` |", "|---|---|---|---|---|"]
     for change in shown:
         cells = [
-            html.escape(_op_label(change), quote=False),
-            code(_record_name(change)),
-            code(_record_type(change)),
+            markdown.text(_op_label(change).strip(), _CELL_CHARS),
+            markdown.cell(_record_name(change), _CELL_CHARS),
+            markdown.cell(_record_type(change), _CELL_CHARS),
             _cell_values(_values(change, "old"), "—"),
             _cell_values(_values(change, "new"), "— (deleted)" if change.op == "delete" else "—"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    return lines + _more(left, "DNS changes")
+    return "\n".join(lines + _more(left, "DNS changes"))
 
 
-def _md_errors(summary: PreviewSummary, cap: int | None) -> list[str]:
+def _md_errors(summary: PreviewSummary, cap: int | None) -> list[Block]:
+    """That the preview failed (kept: nothing below is final), then each error."""
     errors = _diagnostics(summary, "error")
     if not errors:
         return []
     shown, left = _capped(errors, None if cap is None else max(cap, 3))
-    lines = [
+    caution = Block.kept(
         f"> [!CAUTION]\n> **The preview failed ({len(errors)} error{'s' if len(errors) > 1 else ''})**: "
-        "nothing below is final. Fix these first.",
-        "",
-    ]
-    for item in shown:
-        lines += [_fence(printable(item.message.rstrip("\n"), _MESSAGE_CHARS, newlines=True), "text"), ""]
-    return lines[:-1] + _more(left, "errors")
+        "nothing below is final. Fix these first."
+    )
+    fences = [Block.of(markdown.fence(_message_lines(item.message), "text")) for item in shown]
+    more = _more(left, "errors")
+    return [caution, *fences, *([Block.of(more[-1])] if more else [])]
 
 
-def _md_policy(summary: PreviewSummary) -> list[str]:
+def _diff_lines(cap: int | None) -> int:
+    return _DIFF_LINES if cap is None else min(_DIFF_LINES, 2 * cap)
+
+
+def _md_policy(summary: PreviewSummary, cap: int | None) -> list[Block]:
+    """The id line (kept), who holds the policy, and its diff."""
     policy = summary.policy
     if not policy.changes:
-        return ["**Policy**: no change in this preview."]
-    lines = [f"**Policy**: {code(_id_line(policy), 200)}"]
+        return [Block.kept("**Policy**: no change in this preview.")]
+    blocks = [Block.kept(f"**Policy**: {markdown.code(_id_line(policy), 200)}")]
     if policy.objects:
-        lines += ["", f"Held by: {code(_holders(policy), 1000)}"]
+        blocks.append(Block.of(f"Held by: {markdown.code(_holders(policy), 1000)}"))
     if policy.hidden:
-        lines += ["", "The policy object's content is `[secret]` in the preview: its diff is not shown."]
+        blocks.append(Block.of("The policy object's content is `[secret]` in the preview: its diff is not shown."))
     diff = policy_diff(policy)
     if diff:
         diff_lines = diff.splitlines()
-        shown = diff_lines[:_DIFF_LINES]
-        body = "\n".join(printable(line, _CELL_CHARS) for line in shown)
-        lines += ["", _fence(body, "diff"), *_more(len(diff_lines) - len(shown), "diff lines")]
-    return lines
+        shown = diff_lines[: _diff_lines(cap)]
+        body = markdown.fence(shown, "diff", _CELL_CHARS) if shown else ""
+        blocks.append(Block.of("\n".join([body, *_more(len(diff_lines) - len(shown), "diff lines")]).strip("\n")))
+    return blocks
 
 
-def _md_notes(notes: Sequence[SafetyNote]) -> list[str]:
+def _md_notes(notes: Sequence[SafetyNote]) -> list[Block]:
+    """The safety notes, kept whatever the size: in full, with shortened messages, then level
+    and code only."""
     if not notes:
         return []
-    lines = ["**What this means for senders**", ""]
-    for note in notes:
-        label = _LEVEL_LABELS[note.level]
-        lines.append(
-            f"- **{label}** `{note.code}`: {html.escape(printable(note.message, _MESSAGE_CHARS), quote=False)}"
+    title = "**What this means for senders**\n\n"
+    shortened = "\n\n_Messages shortened to fit a comment: run `mta-sts preview-diff --format json` on the preview._"
+
+    def form(message: int | None) -> str:
+        return title + "\n".join(
+            f"- **{_LEVEL_LABELS[n.level]}** {markdown.code(n.code)}"
+            + (f": {markdown.text(n.message, message)}" if message != 0 else "")
+            for n in notes
         )
-    return lines
+
+    return [Block.kept(form(_MESSAGE_CHARS), form(_SHORT_MESSAGE) + shortened, form(0) + shortened)]
 
 
-def _details(summary: str, body: list[str]) -> list[str]:
-    return ["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"]
+def _details(summary: str, body: list[str]) -> str:
+    return "\n".join(["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"])
 
 
-def _md_other(summary: PreviewSummary, cap: int | None) -> list[str]:
+def _md_other(summary: PreviewSummary, cap: int | None) -> list[Block]:
     if not summary.other:
-        return ["**Other changes**: none."]
+        return [Block.of("**Other changes**: none.")]
     shown, left = _capped(summary.other, cap)
     rows = ["| | resource | type |", "|---|---|---|"]
-    rows += [f"| {html.escape(_op_label(c), quote=False)} | {code(c.name)} | {code(c.type)} |" for c in shown]
+    rows += [
+        f"| {markdown.text(_op_label(c).strip(), _CELL_CHARS)} | {markdown.cell(c.name, _CELL_CHARS)} | "
+        f"{markdown.cell(c.type, _CELL_CHARS)} |"
+        for c in shown
+    ]
     counts = _counts(dict(summary.other_counts)) or "nothing changes"
     return [
-        f"**Other changes**: {html.escape(counts, quote=False)}",
-        "",
-        *_details(f"{len(summary.other)} other resources", rows + _more(left, "resources")),
+        Block.of(f"**Other changes**: {markdown.text(counts)}"),
+        Block.of(_details(f"{len(summary.other)} other resources", rows + _more(left, "resources"))),
     ]
 
 
-def _md_diagnostics(items: Sequence[Diagnostic], title: str, cap: int | None) -> list[str]:
+def _md_diagnostics(items: Sequence[Diagnostic], title: str, cap: int | None) -> list[Block]:
     if not items:
         return []
     shown, left = _capped(items, cap)
-    body = "\n".join(printable(d.message.rstrip("\n"), _MESSAGE_CHARS, newlines=True) for d in shown)
-    return _details(f"{title} ({len(items)})", [_fence(body, "text"), *_more(left, title.lower())])
+    body = markdown.fence([line for d in shown for line in _message_lines(d.message)], "text")
+    return [Block.of(_details(f"{title} ({len(items)})", [body, *_more(left, title.lower())]))]
 
 
-def _md_unchanged(summary: PreviewSummary, cap: int | None) -> list[str]:
+def _md_unchanged(summary: PreviewSummary, cap: int | None) -> list[Block]:
     if not summary.dns_unchanged:
         return []
-    return _details(f"Unchanged DNS records ({len(summary.dns_unchanged)})", _md_dns_table(summary.dns_unchanged, cap))
+    title = f"Unchanged DNS records ({len(summary.dns_unchanged)})"
+    return [Block.of(_details(title, [_md_dns_table(summary.dns_unchanged, cap)]))]
 
 
-def _markdown(summary: PreviewSummary, cap: int | None) -> str:
-    heading = f"### MTA-STS preview: {code(summary.stack or '?', 100)}"
+def _blocks(summary: PreviewSummary, cap: int | None) -> list[Block]:
+    """The comment with every list shortened to ``cap`` entries: kept what a reviewer must
+    never miss (heading, failure, counts, policy id, safety notes), the rest droppable."""
     dns = summary.dns
-    parts: list[list[str]] = [
-        [heading],
-        _md_errors(summary, cap),
-        [f"**DNS**: {len(dns)} change{'s' if len(dns) != 1 else ''}", ""] + (_md_dns_table(dns, cap) if dns else []),
-        _md_policy(summary),
-        _md_notes(summary.notes),
-        _md_other(summary, cap),
-        _md_unchanged(summary, cap),
-        _md_diagnostics(_diagnostics(summary, "warning"), "Warnings", cap),
-        _md_diagnostics(_diagnostics(summary, "info"), "Program output", cap),
-        ["> [!WARNING]\n> Pulumi says one or more resources may be corrupt."] if summary.digest.maybe_corrupt else [],
-        [f"<sub>Pulumi's totals: {html.escape(_totals(summary), quote=False)}</sub>"],
-    ]
-    return "\n\n".join("\n".join(part) for part in parts if part) + "\n"
+    blocks = [Block.kept(f"### MTA-STS preview: {markdown.code(summary.stack or '?', 100)}")]
+    blocks += _md_errors(summary, cap)
+    blocks.append(Block.kept(f"**DNS**: {len(dns)} change{'s' if len(dns) != 1 else ''}"))
+    blocks += [Block.of(_md_dns_table(dns, cap))] if dns else []
+    blocks += _md_policy(summary, cap) + _md_notes(summary.notes) + _md_other(summary, cap)
+    blocks += _md_unchanged(summary, cap)
+    blocks += _md_diagnostics(_diagnostics(summary, "warning"), "Warnings", cap)
+    blocks += _md_diagnostics(_diagnostics(summary, "info"), "Program output", cap)
+    if summary.digest.maybe_corrupt:
+        blocks.append(Block.kept("> [!WARNING]\n> Pulumi says one or more resources may be corrupt."))
+    return [*blocks, Block.of(f"<sub>Pulumi's totals: {markdown.text(_totals(summary))}</sub>")]
+
+
+def _cut_note(left_out: int, notes_cut: bool) -> str:
+    what = f"{left_out} more parts left out" if left_out else "shortened"
+    notes = " and the list of safety notes cut" if notes_cut else ""
+    return f"_… {what}{notes} to fit a comment: run `mta-sts preview-diff` on the preview._"
 
 
 def render_markdown(summary: PreviewSummary, limit: int = MARKDOWN_LIMIT) -> str:
-    """Markdown for a pull-request comment, at most ``limit`` characters: lists are shortened
-    (saying how many entries were left out) until it fits."""
-    text = ""
-    for cap in (None, 200, 50, 20, 5, 1, 0):
-        text = _markdown(summary, cap)
-        if len(text) <= limit:
-            return text
-    note = "\n\n_… cut to fit a comment: run `mta-sts preview-diff` on the preview._\n"
-    return text[: limit - len(note)] + note
+    """Markdown for a pull-request comment, at most ``limit`` UTF-8 bytes: lists are shortened
+    (saying how many entries were left out) until it fits, then whole parts are left out; the
+    safety notes never are."""
+    return markdown.fit_levels(lambda cap: _blocks(summary, cap), _CAPS, limit - 1, _cut_note) + "\n"
 
 
 RENDERERS: Final[dict[str, Callable[[PreviewSummary], str]]] = {

@@ -1,7 +1,7 @@
-"""The receiver Lambda's deployment archive: the handler, the pure ``reports`` package and the one
-module of the core they use (:mod:`pulumi_mta_sts.core.bounded_json`, the JSON reading rule,
-standard library only), nothing else (no Pulumi, no third-party code). Shared by the Pulumi
-component and the benchmark.
+"""The receiver Lambda's deployment archive: the handler, the pure ``reports`` package, the
+escaping it writes text with (``escape``) and the one module of the core they use
+(:mod:`pulumi_mta_sts.core.bounded_json`, the JSON reading rule, standard library only),
+nothing else (no Pulumi, no third-party code). Shared by the Pulumi component and the benchmark.
 
 The archive is deterministic (sorted entries, fixed timestamps), so an unchanged source gives
 an unchanged archive and no redeploy.
@@ -21,7 +21,7 @@ HANDLER = "pulumi_mta_sts.receiver_lambda.handler.handler"
 RUNTIME = "python3.12"
 
 _PACKAGE_DIR = Path(__file__).parent.parent  # the pulumi_mta_sts package
-_SHIPPED = ("reports", "receiver_lambda")
+_SHIPPED = ("escape", "reports", "receiver_lambda")
 #: Modules of the core the shipped code imports (each standard library only); the core's real
 #: ``__init__`` imports all of it (and ``idna``), so the archive gets a stub in its place.
 SHIPPED_CORE = ("bounded_json",)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.reports.limits import ReportError
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.stored import stored_report
@@ -187,12 +188,15 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
 
 
 def _domain_section(digest: Digest, domain: str) -> str:
+    """One domain's summary and verdict (their renderers show what senders wrote through
+    :mod:`pulumi_mta_sts.escape.terminal`, as every line of this plain-text e-mail)."""
     summary = digest.weekly[domain]
     verdict = readiness(
         digest.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=digest.period.as_of
     )
-    rule = "=" * min(len(domain) + 8, 72)
-    return f"{rule}\n=== {domain} ===\n{rule}\n{render_summary(summary, 'text')}\n{render_verdict(verdict)}"
+    shown = terminal.shown(domain)
+    rule = "=" * min(len(shown) + 8, 72)
+    return f"{rule}\n=== {shown} ===\n{rule}\n{render_summary(summary, 'text')}\n{render_verdict(verdict)}"
 
 
 def _footer(digest: Digest, settings: DigestSettings) -> str:
@@ -237,7 +241,7 @@ def subject_line(digest: Digest, settings: DigestSettings) -> str:
         )
         failed = sum(d["failed"] for d in digest.weekly[domain].as_json()["domains"])
         verdicts.append(f"{domain} {'ready' if verdict.ready else 'not ready'}, {failed} failed")
-    text = f"TLS-RPT digest {digest.period.since}..{digest.period.until}: " + "; ".join(verdicts)
+    text = terminal.shown(f"TLS-RPT digest {digest.period.since}..{digest.period.until}: " + "; ".join(verdicts))
     ascii_text = " ".join(text.encode("ascii", "replace").decode("ascii").split())
     if len(ascii_text) > MAX_SUBJECT_CHARACTERS:
         ascii_text = ascii_text[: MAX_SUBJECT_CHARACTERS - 3].rstrip() + "..."

@@ -6,8 +6,8 @@ inline SVG, it has no script, font or image to fetch, and a Content-Security-Pol
 the page call out when someone opens it.
 
 Everything a report says is hostile: organisation names, MX hosts, result types and policy
-strings reach the page only through :func:`_text` (control, format and separator characters
-shown as ``⟨U+202E⟩``, the length bounded, then HTML-escaped), so a name cannot close its
+strings reach the page only through :func:`pulumi_mta_sts.escape.html.text` (control, format
+and separator characters shown as ``⟨U+202E⟩``, the length bounded, then HTML-escaped), so a name cannot close its
 element, reorder the text around it, or make the page huge. Output size is bounded too: every
 day is kept (up to :data:`MAX_DAYS`), other tables show their first :data:`TABLE_ROWS` rows and
 charts their first :data:`CHART_BARS` bars, in the summary's order (most failures first), with
@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import math
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+from pulumi_mta_sts.escape import html as html_escape
 
 __all__ = [
     "CHART_BARS",
@@ -34,7 +34,6 @@ __all__ = [
     "OK_COLOUR",
     "TABLE_ROWS",
     "render_html",
-    "shown_text",
 ]
 
 #: Rows shown per table (days excepted); the rest are counted in an "and K more" line.
@@ -226,26 +225,9 @@ def _calendar(days: list[str]) -> list[str] | None:
 # ---- text: visible, bounded, escaped ----------------------------------------------------------
 
 
-def shown_text(text: str, limit: int) -> str:
-    """``text`` as a reader may safely see it: every control, format (bidi overrides, zero-width),
-    surrogate, private-use, unassigned or separator character except the ASCII space shown as
-    ``⟨U+XXXX⟩``, cut to ``limit`` characters with an ellipsis."""
-    out: list[str] = []
-    size = 0
-    for char in text[: limit + 1]:
-        piece = char
-        if char != " " and (char < " " or unicodedata.category(char)[0] in "CZ"):
-            piece = f"⟨U+{ord(char):04X}⟩"
-        out.append(piece)
-        size += len(piece)
-        if size > limit:
-            return "".join(out)[: limit - 1] + "…"
-    return "".join(out)
-
-
 def _text(value: object, limit: int = CELL_CHARS) -> str:
     """Any value from a report, as HTML text or a double-quoted attribute value (``None`` as a dash)."""
-    return html.escape(shown_text("–" if value is None else str(value), limit), quote=True)
+    return html_escape.text(value, limit)
 
 
 def _num(value: int) -> str:

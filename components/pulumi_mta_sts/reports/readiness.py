@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from pulumi_mta_sts.escape import terminal
+
 from .summary import NOT_DETAILED, FailureRow, Summary, normal_domain
-from .summary_render import printable
 
 __all__ = ["Blocker", "Verdict", "fix_for", "readiness", "render_verdict"]
 
@@ -225,16 +226,16 @@ def render_verdict(verdict: Verdict) -> str:
     if verdict.ready:
         lowest = min(count for _, count in verdict.coverage)
         return (
-            f"{verdict.domain}: ready to enforce\n"
+            f"{terminal.shown(verdict.domain)}: ready to enforce\n"
             f"  over {span}: reports from at least {lowest} organisation(s) every day "
             f"(need {verdict.min_orgs}; {orgs} in all), no failed session of the sts policy.\n"
             f"  Next: set mode enforce, keep reading reports (`mta-sts reports summary`).\n"
         )
     lines = [
-        f"{verdict.domain}: not ready ({len(verdict.blockers)} blocker(s))",
+        f"{terminal.shown(verdict.domain)}: not ready ({len(verdict.blockers)} blocker(s))",
         f"  over {span} (need reports from {verdict.min_orgs} organisation(s) every day; {orgs} seen):",
     ]
     for blocker in verdict.blockers:
-        lines.append(f"  - {blocker.kind}: {printable(blocker.message)}")
-        lines.append(f"    fix: {printable(blocker.fix)}")
+        lines.append(f"  - {blocker.kind}: {terminal.shown(blocker.message)}")
+        lines.append(f"    fix: {terminal.shown(blocker.fix)}")
     return "\n".join(lines) + "\n"

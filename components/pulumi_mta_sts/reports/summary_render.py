@@ -2,18 +2,24 @@
 
 Every format is drawn from :meth:`Summary.as_json`, so all of them (and the HTML report) show the
 same numbers. Standard library only (the receiver's weekly digest sends the text form).
+
+What senders wrote (organisation names, MX hosts, result types, policy strings, unreadable
+sources) is written by the escaping module of each format (:mod:`pulumi_mta_sts.escape`): text
+through ``terminal`` (control characters as ``⟨U+XXXX⟩``), Markdown through ``markdown`` (each
+cell inert running text), CSV through ``csv`` (no cell starts a formula).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from pulumi_mta_sts.escape import csv as csv_escape
+from pulumi_mta_sts.escape import markdown, terminal
+
 from .summary import Summary
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "printable", "render_summary", "render_summary_json", "views"]
+__all__ = ["CSV_COLUMNS", "FORMATS", "render_summary", "render_summary_json", "views"]
 
 FORMATS = ("text", "markdown", "json", "csv")
 
@@ -39,16 +45,6 @@ CSV_COLUMNS = (
 )
 
 Row = Sequence[object]
-
-
-def printable(value: object) -> str:
-    """``value`` as text safe to print on a terminal: anything a sender wrote (organisation
-    names, MX hosts, result types) may hold control characters such as ESC, which would drive
-    the reader's terminal; those are shown escaped (``\\x1b``, ``\\n``) instead."""
-    text = str(value)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _percent(rate: float | None) -> str:
@@ -164,7 +160,7 @@ def _text_table(title: str, columns: Sequence[str], rows: list[Row]) -> list[str
     lines = [title]
     if not rows:
         return [*lines, "  (none)"]
-    cells = [[str(c) for c in columns], *[[printable(v) for v in row] for row in rows]]
+    cells = [[str(c) for c in columns], *[[terminal.shown(v) for v in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     numeric = [all(isinstance(row[i], int) for row in rows) for i in range(len(columns))]
     for row in cells:
@@ -173,33 +169,28 @@ def _text_table(title: str, columns: Sequence[str], rows: list[Row]) -> list[str
     return lines
 
 
-def _unreadable_lines(data: Mapping[str, Any], bullet: str) -> list[str]:
+def _unreadable(data: Mapping[str, Any]) -> tuple[list[tuple[str, str]], int]:
+    """The unreadable inputs named (source, error), and how many more there are."""
     named = data["reports"].get("unreadable_named") or []
-    lines = [f"{bullet}{printable(item['source'])}: {printable(item['error'])}" for item in named]
-    hidden = data["reports"]["unreadable"] - len(named)
-    if hidden > 0:
-        lines.append(f"{bullet}... and {hidden} more")
-    return lines
+    return [(str(item["source"]), str(item["error"])) for item in named], data["reports"]["unreadable"] - len(named)
 
 
 def _render_text(data: Mapping[str, Any]) -> str:
-    lines = ["TLS-RPT summary: " + printable(_header(data))]
+    lines = ["TLS-RPT summary: " + terminal.shown(_header(data))]
     for title, columns, rows in views(data):
-        lines += ["", *_text_table(printable(title), columns, rows)]
-    unreadable = _unreadable_lines(data, "  ")
+        lines += ["", *_text_table(terminal.shown(title), columns, rows)]
+    named, hidden = _unreadable(data)
+    unreadable = [f"  {terminal.shown(source)}: {terminal.shown(error)}" for source, error in named]
+    unreadable += [f"  ... and {hidden} more"] if hidden > 0 else []
     if unreadable:
         lines += ["", "Unreadable inputs", *unreadable]
     return "\n".join(lines) + "\n"
 
 
-def _md_cell(value: object) -> str:
-    return printable(value).replace("\\", "\\\\").replace("|", "\\|")
-
-
 def _render_markdown(data: Mapping[str, Any]) -> str:
-    lines = ["# TLS-RPT summary", "", _md_cell(_header(data))]
+    lines = ["# TLS-RPT summary", "", markdown.text(_header(data))]
     for title, columns, rows in views(data):
-        lines += ["", f"## {_md_cell(title)}", ""]
+        lines += ["", f"## {markdown.text(title)}", ""]
         if not rows:
             lines.append("(none)")
             continue
@@ -209,10 +200,12 @@ def _render_markdown(data: Mapping[str, Any]) -> str:
             + "|".join("---:" if all(isinstance(r[i], int) for r in rows) else "---" for i in range(len(columns)))
             + "|"
         )
-        lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
-    unreadable = _unreadable_lines(data, "- ")
+        lines += ["| " + " | ".join(markdown.text(v) for v in row) + " |" for row in rows]
+    named, hidden = _unreadable(data)
+    unreadable = [f"- {markdown.text(source)}: {markdown.text(error)}" for source, error in named]
+    unreadable += [f"- ... and {hidden} more"] if hidden > 0 else []
     if unreadable:
-        lines += ["", "## Unreadable inputs", "", *(_md_cell(line) for line in unreadable)]
+        lines += ["", "## Unreadable inputs", "", *unreadable]
     return "\n".join(lines) + "\n"
 
 
@@ -281,7 +274,7 @@ def _csv_rows(data: Mapping[str, Any]) -> list[dict[str, object]]:
             "domain": p["domain"],
             "policy_type": p["policy_type"],
             "policy_id": p["policy_id"],
-            "policy_string": "\n".join(p["policy_string"]),
+            "policy_string": csv_escape.lines_cell(p["policy_string"]),
             "organization": " ".join(p["organizations"]),
             "first_day": p["first_day"],
             "last_day": p["last_day"],
@@ -294,12 +287,7 @@ def _csv_rows(data: Mapping[str, Any]) -> list[dict[str, object]]:
 
 
 def _render_csv(data: Mapping[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in _csv_rows(data):
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
-    return out.getvalue()
+    return csv_escape.table(CSV_COLUMNS, _csv_rows(data))
 
 
 def render_summary_json(data: Mapping[str, Any], fmt: Literal["text", "markdown", "csv"]) -> str:
