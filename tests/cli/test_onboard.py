@@ -104,9 +104,25 @@ def test_mistakes_are_one_line_each(capsys: pytest.CaptureFixture[str], args: li
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("not json", "is not JSON"),
+        ("not json", "is not valid JSON"),
         ('{"domain": "x"}', "no 'domains' output"),
         ('{"domains": {}}', "no customer_records"),
+        ('{"domains": []}', "domains is an array, not an object"),
+        ('{"domains": {"customer.example": "x"}}', 'domains["customer.example"] is a string, not an object'),
+        (
+            '{"domains": {"customer.example": {"customer_records": [{"name": 5, "type": "CNAME", "value": "x"}]}}}',
+            'domains["customer.example"].customer_records[0].name is a number, not a string',
+        ),
+        ('{"domains": {"customer.example": {"customer_records": ["x"]}}}', "customer_records[0] is a string"),
+        ('{"domains": NaN}', "holds NaN"),
+        ('{"domains": ' + "[" * 1000 + "]" * 1000 + "}", "nests deeper than 128 levels"),
+        ('{"deployment": {"resources": {}}}', "deployment.resources is an object, not an array"),
+        ('{"deployment": {"resources": [7]}}', "deployment.resources[0] is a number, not an object"),
+        (
+            '{"deployment": {"resources": [{"type": "aws:acm/certificate:Certificate", "outputs": '
+            '{"domainValidationOptions": [{"domainName": ["mta-sts.customer.example"]}]}}]}}',
+            "outputs.domainValidationOptions[0].domainName is an array, not a string",
+        ),
     ],
 )
 def test_bad_outputs_files_are_named(
@@ -154,41 +170,44 @@ def test_check_reports_each_record_found_missing_or_wrong(
     assert code == 0 and "PASS" in out
 
 
+#: A ``pulumi stack export`` of a fleet whose first deploy stopped waiting for the owner's validation record.
+STATE: dict[str, Any] = {
+    "version": 3,
+    "deployment": {
+        "resources": [
+            {"urn": "urn:pulumi:s::mta-sts::pulumi:pulumi:Stack::mta-sts-s", "type": "pulumi:pulumi:Stack"},
+            {
+                "urn": "urn:pulumi:s::mta-sts::aws:acm/certificate:Certificate::fleet-shard-0-certificate",
+                "type": "aws:acm/certificate:Certificate",
+                "outputs": {
+                    "domainValidationOptions": [
+                        {
+                            "domainName": "mta-sts.example.com",
+                            "resourceRecordName": "_e.mta-sts.example.com.",
+                            "resourceRecordType": "CNAME",
+                            "resourceRecordValue": "_f.acm-validations.aws.",
+                        },
+                        {
+                            "domainName": "mta-sts.customer.example",
+                            "resourceRecordName": "_9z.mta-sts.customer.example.",
+                            "resourceRecordType": "CNAME",
+                            "resourceRecordValue": "_8y.acm-validations.aws.",
+                        },
+                    ]
+                },
+            },
+        ]
+    },
+}
+
+
 def test_a_stack_export_gives_the_validation_record_of_a_stopped_deploy(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """The state keeps the certificate (and its validation options) even when the deploy stopped
     waiting for the owner's validation record, before any stack output was written."""
-    state = {
-        "version": 3,
-        "deployment": {
-            "resources": [
-                {"urn": "urn:pulumi:s::mta-sts::pulumi:pulumi:Stack::mta-sts-s", "type": "pulumi:pulumi:Stack"},
-                {
-                    "urn": "urn:pulumi:s::mta-sts::aws:acm/certificate:Certificate::fleet-shard-0-certificate",
-                    "type": "aws:acm/certificate:Certificate",
-                    "outputs": {
-                        "domainValidationOptions": [
-                            {
-                                "domainName": "mta-sts.example.com",
-                                "resourceRecordName": "_e.mta-sts.example.com.",
-                                "resourceRecordType": "CNAME",
-                                "resourceRecordValue": "_f.acm-validations.aws.",
-                            },
-                            {
-                                "domainName": "mta-sts.customer.example",
-                                "resourceRecordName": "_9z.mta-sts.customer.example.",
-                                "resourceRecordType": "CNAME",
-                                "resourceRecordValue": "_8y.acm-validations.aws.",
-                            },
-                        ]
-                    },
-                },
-            ]
-        },
-    }
     export = tmp_path / "state.json"
-    export.write_text(json.dumps(state))
+    export.write_text(json.dumps(STATE))
     args = ("customer.example", "--stack", "example-fleet", "--outputs", str(export), "--format", "json")
     code, out, _ = onboard(capsys, *args)
     document = json.loads(out)

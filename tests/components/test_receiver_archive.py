@@ -1,8 +1,9 @@
-"""The Lambda archive holds only the handler, the pure parser and the escaping modules, and runs
-without Pulumi or any third-party package installed."""
+"""The Lambda archive holds only the handler, the pure parser, the escaping modules and the core
+modules they import, and runs without Pulumi or any third-party package installed."""
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import subprocess
@@ -10,19 +11,41 @@ import sys
 import zipfile
 from pathlib import Path
 
-from pulumi_mta_sts.receiver.archive import HANDLER, archive_files, build_zip
+from pulumi_mta_sts.receiver.archive import HANDLER, SHIPPED_CORE, archive_files, build_zip
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
 
 
-def test_archive_holds_only_the_handler_the_reports_package_and_escaping() -> None:
+def test_archive_holds_only_the_handler_the_reports_package_escaping_and_their_core_modules() -> None:
     names = sorted(zipfile.ZipFile(io.BytesIO(build_zip())).namelist())
+    core = {f"pulumi_mta_sts/core/{m}.py" for m in SHIPPED_CORE} | {"pulumi_mta_sts/core/__init__.py"}
     shipped = ("pulumi_mta_sts/escape/", "pulumi_mta_sts/reports/", "pulumi_mta_sts/receiver_lambda/")
-    assert all(n.startswith(shipped) for n in names[1:])
     assert names[0] == "pulumi_mta_sts/__init__.py"
+    assert all(n.startswith(shipped) or n in core for n in names[1:])
+    assert core <= set(names)
     assert "pulumi_mta_sts/reports/parse.py" in names
     assert "pulumi_mta_sts/receiver_lambda/handler.py" in names
     assert "pulumi_mta_sts/escape/terminal.py" in names
+
+
+def _imported_modules(source: bytes) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_every_core_module_the_shipped_code_imports_is_shipped() -> None:
+    files = archive_files()
+    imported = {name for content in files.values() for name in _imported_modules(content)}
+    core = {name.split(".")[2] for name in imported if name.startswith("pulumi_mta_sts.core.")}
+    assert "pulumi_mta_sts.core" not in imported  # the real core/__init__ is not shipped
+    assert core == set(SHIPPED_CORE)
+    for module in SHIPPED_CORE:  # a shipped core module imports the standard library only
+        assert not {n for n in _imported_modules(files[f"pulumi_mta_sts/core/{module}.py"]) if "pulumi" in n}
 
 
 def test_archive_is_byte_for_byte_reproducible() -> None:

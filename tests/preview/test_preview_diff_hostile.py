@@ -69,8 +69,19 @@ CASES = {
     "empty-object": (b"{}", "none of the keys"),
     "plan": (b'{"stack": "x", "resources": [], "dns": [], "policy": {}}', "mta-sts plan --format json"),
     "export": (b'{"version": 3, "deployment": {}}', "pulumi stack export"),
-    "deep": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
-    "huge-number": (b'{"duration": ' + b"9" * 5000 + b"}", "is not valid JSON"),
+    "deep": (b"[" * 100_000 + b"]" * 100_000, "nests deeper than 128 levels"),
+    "huge-number": (b'{"duration": ' + b"9" * 5000 + b"}", "holds an integer of 5000 digits"),
+    "nan": (b'{"duration": NaN}', "holds NaN, which is not a JSON number"),
+    "infinity": (b'{"changeSummary": {"create": -Infinity}}', "holds -Infinity"),
+    "1e400": (b'{"duration": 1e400}', "holds the number 1e400, too large"),
+    "deep-inputs": (
+        b'{"steps": [{"op": "create", "urn": "u", "newState": {"type": "t", "inputs": {"a": '
+        + b"[" * 600
+        + b"]" * 600
+        + b"}}}]}",
+        "nests deeper than 128 levels",
+    ),
+    "many-values": (b"[" + b"{}," * 1_000_000 + b"{}]", "JSON values; the limit is 2000000"),
     "steps-object": (b'{"steps": {}}', "steps is an object, not an array"),
     "step-string": (b'{"steps": ["create"]}', "steps[0] is a string, not an object"),
     "no-op": (b'{"steps": [{"urn": "urn:pulumi:a::b::t::n"}]}', "steps[0].op is null, not a string"),

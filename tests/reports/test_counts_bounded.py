@@ -8,6 +8,7 @@ every format, in the HTML report and in the digest (moto S3 + SNS)."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,6 +32,8 @@ from pulumi_mta_sts.reports.summary_render import render_summary
 from tests.reports.conftest import DIGEST_BUCKET, published_digest
 from tests.reports.test_receiver_lambda import email, s3_event, url_event
 
+#: How the reader starts refusing a number that reads as infinity.
+READS_AS_INFINITY = "holds the number "
 BUCKET = "tlsrpt-bounded"
 BOUND = 2**63 - 1
 DAY = date(2026, 3, 2)
@@ -109,9 +112,12 @@ def test_a_count_is_read_up_to_the_bound_and_refused_above_it_whatever_its_spell
     else:
         assert not result.reports
         [failure] = result.failures
+        assert len(failure.error) < 300  # a count of thousands of digits is not repeated whole
+        if meant == math.inf:  # not a number JSON readers agree on: refused while reading, before the count rule
+            assert failure.error.startswith(f"report {READS_AS_INFINITY}") and "reads as infinity" in failure.error
+            return
         assert failure.error.startswith(FIELDS[field] + " is ")
         assert f"above {BOUND} (2^63-1)" in failure.error
-        assert len(failure.error) < 300  # a count of thousands of digits is not repeated whole
 
 
 def test_the_bound_is_two_to_the_63_minus_one() -> None:
@@ -168,15 +174,18 @@ _SEEN = iter(range(10**9))
 def test_the_receiver_quarantines_a_posted_report_with_the_reason(
     bucket: Any, pick: tuple[str, tuple[str, float | int]]
 ) -> None:
-    field, (text, _) = pick
+    field, (text, meant) = pick
     request = f"big-{next(_SEEN)}"
     response = lam.handler(url_event(report_text(field, text, request), "application/tlsrpt+json", request_id=request))
     answer = json.loads(response["body"])
-    assert response["statusCode"] == 400 and answer["stored"] == [] and FIELDS[field] in answer["error"]
+    # a count that reads as infinity is refused while reading (core/bounded_json), before the count rule
+    said = "reads as infinity" if meant == math.inf else FIELDS[field]
+    assert response["statusCode"] == 400 and answer["stored"] == [] and said in answer["error"]
     [quarantined] = answer["quarantined"]
     assert quarantined.startswith("quarantine/invalid/")
     head = bucket.head_object(Bucket=BUCKET, Key=quarantined)
-    assert head["Metadata"]["reason"].startswith(FIELDS[field]) and "2^63-1" in head["Metadata"]["reason"]
+    reason = head["Metadata"]["reason"]
+    assert said in reason and (meant == math.inf or (reason.startswith(FIELDS[field]) and "2^63-1" in reason))
     kept = bucket.get_object(Bucket=BUCKET, Key=quarantined)["Body"].read()
     assert kept == report_text(field, text, request)  # the bytes as received
     [raw] = [

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import stat
+from pathlib import Path
 
-__all__ = ["port_number", "timeout_seconds"]
+from pulumi_mta_sts.config.files import file_kind
+from pulumi_mta_sts.core.errors import Problem
+
+__all__ = ["cafile_problems", "port_number", "timeout_seconds"]
 
 
 def port_number(text: str) -> int:
@@ -23,3 +29,21 @@ def timeout_seconds(text: str) -> float:
     if not 0 < value <= 600:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 600")
     return value
+
+
+def cafile_problems(path: Path | None) -> list[Problem]:
+    """``--cafile``: a regular file (``None``: not given). A name the system refuses (too long, a
+    NUL) is a problem like a missing file, never an error of the command."""
+    if path is None:
+        return []
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        reason = "does not exist; give a PEM file of CA certificates"
+    except (OSError, ValueError) as exc:
+        reason = f"cannot be read ({getattr(exc, 'strerror', None) or exc}); give a PEM file of CA certificates"
+    else:
+        if stat.S_ISREG(mode):
+            return []
+        reason = f"is {file_kind(mode)}; give a PEM file of CA certificates"
+    return [Problem("--cafile", str(path), reason)]

@@ -17,7 +17,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.net.resolver import parse_nameserver
 
-from .argtypes import port_number, timeout_seconds
+from .argtypes import cafile_problems, port_number, timeout_seconds
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -100,12 +100,9 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
             parse_nameserver(spec)
         except InputError as exc:
             problems.extend(exc.problems)
-    cafile: str | None = None
-    if args.cafile is not None:
-        if not args.cafile.is_file():
-            problems.append(Problem("--cafile", str(args.cafile), "does not exist; give a PEM file of CA certificates"))
-        else:
-            cafile = str(args.cafile)
+    cafile_wrong = cafile_problems(args.cafile)
+    problems += cafile_wrong
+    cafile = str(args.cafile) if args.cafile is not None and not cafile_wrong else None
     if problems:
         raise InputError(problems)
     options = CheckOptions(

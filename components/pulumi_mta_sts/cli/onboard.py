@@ -25,6 +25,7 @@ from pulumi_mta_sts.check.model import DomainReport
 from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
 from pulumi_mta_sts.config.fleet import FleetConfig, FleetDomain, load_any_config
 from pulumi_mta_sts.config.stack import find_stack_file, read_stack_file, stack_values
+from pulumi_mta_sts.core.bounded_json import JsonInputError, json_kind, load_bounded_json
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name
@@ -115,19 +116,20 @@ def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
 
 def read_outputs(path: Path) -> dict[str, Any]:
     """The ``pulumi stack output --json`` document in ``path`` (or a ``pulumi stack export``:
-    :func:`is_state`); :class:`InputError` naming ``--outputs``."""
+    :func:`is_state`), read by the bounded JSON reader; :class:`InputError` naming ``--outputs``."""
     try:
-        document = json.loads(read_regular_file(path, MAX_OUTPUTS_BYTES))
+        document = load_bounded_json(read_regular_file(path, MAX_OUTPUTS_BYTES))
     except UnreadableFile as exc:
-        raise InputError([Problem("--outputs", str(path), f"{path} {exc}")]) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        reason = f"{path} is not JSON ({exc}); write it with `pulumi stack output --json --show-secrets > FILE`"
+        raise InputError([Problem("--outputs", str(path), f"{path} {exc.reason}")]) from None
+    except JsonInputError as exc:
+        reason = f"{path} {exc.reason}; write it with `pulumi stack output --json --show-secrets > FILE`"
         raise InputError([Problem("--outputs", str(path), reason)]) from None
     if is_state(document):
         return dict(document)
-    if not isinstance(document, dict) or not isinstance(document.get("domains"), dict):
+    if not isinstance(document, dict) or document.get("domains") is None:
         reason = f"{path} has no 'domains' output: is it the output of a fleet stack (pulumi stack output --json)?"
         raise InputError([Problem("--outputs", str(path), reason)])
+    _need(document["domains"], dict, "domains", str(path))
     return document
 
 
@@ -137,18 +139,50 @@ def is_state(document: object) -> bool:
     return isinstance(document, dict) and isinstance(document.get("deployment"), dict)
 
 
-def validation_from_state(state: Mapping[str, Any], domain: str) -> dict[str, str] | None:
-    """The validation record of ``mta-sts.<domain>`` from the certificates in a stack export."""
+_EXPECTED: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
+
+
+def _need(value: Any, kind: type, where: str, source: str) -> Any:
+    """``value`` when it is of the JSON type ``kind``; else :class:`InputError` naming the
+    document (``source``: the file, or "the plan") and where in it."""
+    if isinstance(value, kind) and not isinstance(value, bool):
+        return value
+    expected = _EXPECTED[kind]
+    field = "DOMAIN" if source == "the plan" else "--outputs"
+    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {expected}")])
+
+
+def _items(value: Any, where: str, source: str) -> list[Any]:
+    """An array of the document (absent or null: empty)."""
+    return [] if value is None else list(_need(value, list, where, source))
+
+
+def _validation_options(resource: Mapping[str, Any], where: str, source: str) -> list[dict[str, Any]]:
+    """The ``domainValidationOptions`` of a certificate in a stack export, each an object."""
+    outputs = resource.get("outputs")
+    outputs = {} if outputs is None else _need(outputs, dict, f"{where}.outputs", source)
+    place = f"{where}.outputs.domainValidationOptions"
+    return [
+        _need(o, dict, f"{place}[{i}]", source)
+        for i, o in enumerate(_items(outputs.get("domainValidationOptions"), place, source))
+    ]
+
+
+def validation_from_state(state: Mapping[str, Any], domain: str, source: str) -> dict[str, str] | None:
+    """The validation record of ``mta-sts.<domain>`` from the certificates in a stack export
+    (``source``: the file, for messages)."""
     host = policy_host(domain)
-    resources = state.get("deployment", {}).get("resources") or []
-    for resource in resources if isinstance(resources, list) else []:
-        if not isinstance(resource, dict) or resource.get("type") != "aws:acm/certificate:Certificate":
+    for index, item in enumerate(_items(state["deployment"].get("resources"), "deployment.resources", source)):
+        where = f"deployment.resources[{index}]"
+        resource = _need(item, dict, where, source)
+        if _need(resource.get("type"), str, f"{where}.type", source) != "aws:acm/certificate:Certificate":
             continue
-        options = (resource.get("outputs") or {}).get("domainValidationOptions") or []
-        for option in options if isinstance(options, list) else []:
-            if isinstance(option, dict) and str(option.get("domainName", "")).rstrip(".").lower() == host:
-                name, value = option.get("resourceRecordName"), option.get("resourceRecordValue")
-                return {"name": str(name).rstrip("."), "type": "CNAME", "value": str(value).rstrip(".")}
+        for number, option in enumerate(_validation_options(resource, where, source)):
+            place = f"{where}.outputs.domainValidationOptions[{number}]"
+            if _need(option.get("domainName"), str, f"{place}.domainName", source).rstrip(".").lower() == host:
+                name = _need(option.get("resourceRecordName"), str, f"{place}.resourceRecordName", source)
+                value = _need(option.get("resourceRecordValue"), str, f"{place}.resourceRecordValue", source)
+                return {"name": name.rstrip("."), "type": "CNAME", "value": value.rstrip(".")}
     return None
 
 
@@ -160,13 +194,22 @@ def with_validation(records: list[dict[str, str]], found: Mapping[str, str] | No
 
 
 def customer_records(outputs: Mapping[str, Any], domain: str, source: str) -> list[dict[str, str]]:
-    """The domain's ``customer_records`` of the ``domains`` output."""
-    entry = outputs.get("domains", {}).get(domain) if isinstance(outputs.get("domains"), dict) else None
-    records = entry.get("customer_records") if isinstance(entry, dict) else None
-    if not isinstance(records, list) or not records:
+    """The domain's ``customer_records`` of the ``domains`` output, every part of its JSON type
+    (else :class:`InputError` naming ``source`` and where in it)."""
+    where = f"domains[{json.dumps(domain)}]"
+    domains = outputs.get("domains")
+    entry = domains.get(domain) if isinstance(domains, dict) else None
+    records = None if entry is None else _need(entry, dict, where, source).get("customer_records")
+    if not records:
         reason = f"{source} has no customer_records for {domain}: deploy the stack with it delegated first"
         raise InputError([Problem("--outputs" if source != "the plan" else "DOMAIN", domain, reason)])
-    return [{k: str(r.get(k, "")) for k in ("name", "type", "value")} for r in records if isinstance(r, dict)]
+    rows = _need(records, list, f"{where}.customer_records", source)
+    return [_record(row, f"{where}.customer_records[{i}]", source) for i, row in enumerate(rows)]
+
+
+def _record(row: Any, where: str, source: str) -> dict[str, str]:
+    fields = _need(row, dict, where, source)
+    return {key: _need(fields.get(key), str, f"{where}.{key}", source) for key in ("name", "type", "value")}
 
 
 # ---- what is printed --------------------------------------------------------------------------------
@@ -243,7 +286,7 @@ def _records(args: argparse.Namespace, domain: str, path: Path) -> tuple[list[di
     if given is None:
         return records, "plan", "the plan"
     return (
-        with_validation(records, validation_from_state(given, domain)),
+        with_validation(records, validation_from_state(given, domain, str(args.outputs))),
         "plan+state",
         (f"the plan and the state in {args.outputs}"),
     )

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT, HTTPS_REQUEST_TIMEOUT
-from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.net.resolver import live_dns_enabled
 from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers
 
-from .argtypes import port_number, timeout_seconds
+from .argtypes import cafile_problems, port_number, timeout_seconds
 
 FORMATS = ("text", "markdown", "json")
 
@@ -111,8 +111,9 @@ def program_options(args: argparse.Namespace) -> ProgramOptions:
 def _cafile(args: argparse.Namespace) -> str | None:
     if args.cafile is None:
         return None
-    if not args.cafile.is_file():
-        raise InputError([Problem("--cafile", str(args.cafile), "does not exist; give a PEM file of CA certificates")])
+    problems = cafile_problems(args.cafile)
+    if problems:
+        raise InputError(problems)
     return str(args.cafile)
 
 

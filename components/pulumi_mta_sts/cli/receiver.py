@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.escape import terminal
@@ -202,8 +203,8 @@ def post_report(endpoint: str, body: bytes, *, timeout: float) -> Answer:
 def _answer(status: int, raw: bytes) -> Answer:
     text = raw.decode("utf-8", "replace")
     try:
-        body = json.loads(text)
-    except ValueError:
+        body = load_bounded_json(text)
+    except JsonInputError:
         body = {}
     return Answer(status=status, body=body if isinstance(body, dict) else {}, text=text)
 
@@ -268,8 +269,8 @@ def stack_outputs(stack: str | None) -> dict[str, Any]:
         last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise InputError([Problem(field, value, f"pulumi stack output failed: {last}")])
     try:
-        outputs = json.loads(done.stdout)
-    except ValueError:
+        outputs = load_bounded_json(done.stdout)
+    except JsonInputError:
         outputs = None
     if not isinstance(outputs, dict):
         raise InputError([Problem(field, value, "pulumi stack output --json did not print a JSON object")])

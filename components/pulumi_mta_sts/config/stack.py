@@ -613,10 +613,22 @@ def stack_name_problems(stack: str) -> list[Problem]:
     return [Problem("--stack", stack, "must be a stack name such as example-com (letters, digits, '-', '_', '.')")]
 
 
+def _not_a_directory(folder: Path) -> str | None:
+    """Why ``folder`` is no directory to read stack files from (``None``: it is one). A name the
+    system refuses (too long, a NUL) is a reason too, not an error."""
+    try:
+        mode = os.stat(folder).st_mode
+    except FileNotFoundError:
+        return "does not exist"
+    except (OSError, ValueError) as exc:
+        return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    return None if stat.S_ISDIR(mode) else "is not a directory"
+
+
 def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
-    if folder.is_dir():
+    what = _not_a_directory(folder)
+    if what is None:
         return []
-    what = "does not exist" if not os.path.lexists(folder) else "is not a directory"
     if given:
         return [
             Problem("--stacks-dir", str(folder), f"{folder} {what}; give the folder of the Pulumi.<stack>.yaml files")

@@ -44,6 +44,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.errors import InputError, Problem
 
 from .files import UnreadableFile, read_regular_file
@@ -71,6 +72,8 @@ MAX_DEPTH = 64
 MAX_NODES = 20_000
 MAX_EXPANDED_VALUES = 20_000
 MAX_EXPANDED_CHARS = 4 * 1024 * 1024
+#: A config value the engine hands over as JSON is read within a stack file's own bounds.
+_CONFIG_JSON = JsonBounds(max_depth=MAX_DEPTH + 1, max_items=2 * MAX_EXPANDED_VALUES + 1)
 #: What a secret (``{secure: ...}``) stands as when the file is read without the stack's key.
 SECRET = "(secret)"
 
@@ -472,8 +475,8 @@ def decode_config_value(text: object) -> object:
     passes them as (text beginning with ``{`` or ``[``), everything else as it is."""
     if isinstance(text, str) and text.strip()[:1] in ("{", "["):
         try:
-            return json.loads(text)
-        except ValueError:
+            return load_bounded_json(text, _CONFIG_JSON)
+        except JsonInputError:
             return text
     return text
 

@@ -13,6 +13,8 @@ program and the components all build on, and what other tools may import on thei
 - :mod:`.acceptance` — what a sending MTA accepts when it fetches the policy (RFC 8461 §3.3),
   the one rule set the deploy gate and ``mta-sts check`` both judge by;
 - :mod:`.defaults` — every default and fixed choice of the toolkit, defined once.
+- :mod:`.bounded_json` — the one rule for reading JSON from outside (depth, number of values,
+  no ``NaN``/``Infinity``, no number too long to print), for every reader of the toolkit.
 """
 
 from .errors import InputError, Problem

@@ -27,12 +27,12 @@ Pure: the standard library and the core only (it runs inside the policy pack, an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final, Literal
 
+from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.txt_values import decode_txt
 
 __all__ = [
@@ -187,8 +187,8 @@ def _public_statement(statement: object) -> bool:
 def _policy_statements(document: object) -> list[object]:
     if isinstance(document, str):
         try:
-            document = json.loads(document)
-        except (ValueError, RecursionError):
+            document = load_bounded_json(document)
+        except JsonInputError:
             return []
     statements = mapping(document).get("Statement", [])
     return statements if isinstance(statements, list) else [statements]

@@ -8,13 +8,13 @@ see the same JSON.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pulumi
 from pulumi.provider.experimental.component import ComponentProvider
 
 from pulumi_mta_sts import __version__
+from pulumi_mta_sts.core.bounded_json import load_bounded_json
 
 from .fleet import MtaStsFleet
 from .mtasts import MtaSts
@@ -33,5 +33,5 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [MtaSts, TlsRptReceiver, MtaS
 def package_schema(version: str = __version__) -> dict[str, Any]:
     """The package schema Pulumi's analyzer infers from :data:`COMPONENTS` (JSON-ready)."""
     provider = ComponentProvider(COMPONENTS, PACKAGE_NAME, version=version)
-    schema: dict[str, Any] = json.loads(provider.schema or "{}")
+    schema: dict[str, Any] = load_bounded_json(provider.schema or "{}")
     return schema

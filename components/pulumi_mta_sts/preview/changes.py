@@ -12,7 +12,6 @@ says what the change means, as ``mta-sts plan`` does.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ from functools import cached_property
 from typing import Any, Final
 
 from pulumi_mta_sts.core.acceptance import WELL_KNOWN_PATH
+from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote, safety_notes
 from pulumi_mta_sts.core.record_resources import RECORD_TYPE_TOKENS, record_rows
 from pulumi_mta_sts.core.records import parse_sts_records
 
-from .digest import SECRET, UNKNOWN, PreviewDigest, ResourceState, Step
+from .digest import BOUNDS, SECRET, UNKNOWN, PreviewDigest, ResourceState, Step
 
 __all__ = ["KNOWN_AFTER_DEPLOY", "REPLACE_OPS", "Change", "PolicyChange", "PreviewSummary", "mail_domain", "summarise"]
 
@@ -119,8 +119,8 @@ def _worker_policy(script: object) -> str | None:
     if found is None:
         return None
     try:
-        text = json.loads(found.group(1))
-    except ValueError:
+        text = load_bounded_json(found.group(1), BOUNDS)
+    except JsonInputError:
         return None
     return text if isinstance(text, str) else None
 
@@ -270,11 +270,12 @@ def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> Pr
     policy = policy_change(changes)
     notes = tuple(_for_preview(n) for n in safety_notes(policy.old, policy.new, live_mx)) if policy.changes else ()
     apart = {id(c) for c in (*dns, *policy.objects)}  # by identity: equality would compare whole states
-    other = [c for c in changes if id(c) not in apart and not _is_root(c)]
+    # A resource that changes nothing (``same`` under --show-sames, a ``read``/``refresh``) is no
+    # "other change": neither listed nor counted (Pulumi's changeSummary still counts it).
+    other = [c for c in changes if id(c) not in apart and not _is_root(c) and c.op not in NO_CHANGE_OPS]
     counts: dict[str, int] = {}
     for change in other:
-        if change.op not in NO_CHANGE_OPS:
-            counts[change.op] = counts.get(change.op, 0) + 1
+        counts[change.op] = counts.get(change.op, 0) + 1
     return PreviewSummary(
         stack=digest.stack,
         project=digest.project,

@@ -31,7 +31,10 @@ The format, from the Pulumi CLI's source (github.com/pulumi/pulumi, commit
   ``sdk/go/common/diag/sink.go``: severities ``debug``, ``info``, ``info#err``, ``warning``,
   ``error``; ``pkg/engine/update.go``: ``changeSummary`` counts logical steps (``same`` too).
 
-Anything else is refused with one sentence naming the file, what it is, and the fix.
+Anything else is refused with one sentence naming the file, what it is, and the fix. The JSON is
+read by the toolkit's one bounded reader (:mod:`pulumi_mta_sts.core.bounded_json`): nesting,
+number of values, ``NaN``/``Infinity`` and numbers too large to print are refused before
+anything walks the document, and every part used is checked for its type, at every level.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
+from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, json_kind, load_bounded_json
 
 __all__ = [
     "MAX_BYTES",
@@ -59,6 +63,10 @@ __all__ = [
 
 #: The most read: a preview of thousands of resources is a few MiB; this bounds memory.
 MAX_BYTES: Final = 32 * 1024 * 1024
+#: How far a preview may nest and how many JSON values it may hold: a step's state nests five
+#: levels above its property values; a preview spends 60-75 bytes a value, so MAX_BYTES of real
+#: preview holds about 500,000 (2 million cost about 200 MB once built).
+BOUNDS: Final = JsonBounds(max_depth=128, max_items=2_000_000)
 #: What the CLI writes for a secret value (``massagePropertyValue``).
 SECRET: Final = "[secret]"
 #: What the CLI writes for a value only known after deploy (``computedValuePlaceholder``).
@@ -187,13 +195,22 @@ def _engine_events(text: str) -> bool:
     """Whether ``text`` is the streamed form (one engine event per line, each with a ``sequence``)."""
     first = text.lstrip().split("\n", 1)[0]
     try:
-        event = json.loads(first)
-    except (ValueError, RecursionError):
+        event = load_bounded_json(first, BOUNDS)
+    except JsonInputError:
         return False
     return isinstance(event, dict) and "sequence" in event and "timestamp" in event
 
 
-def _not_json(text: str, exc: ValueError) -> PreviewError:
+#: What a refusal of the JSON reader adds, by its kind, before the fix.
+_WHY: Final = {
+    "depth": " (a preview nests about ten levels)",
+    "items": " (a preview of thousands of resources holds a few hundred thousand)",
+    "number": " (`pulumi preview --json` never writes one: the file was changed)",
+    "digits": " (`pulumi preview --json` never writes one: the file was changed)",
+}
+
+
+def _not_json(text: str, exc: JsonInputError) -> PreviewError:
     if _engine_events(text):
         return PreviewError(
             "holds Pulumi engine events, one per line (PULUMI_ENABLE_STREAMING_JSON_PREVIEW was set, or it is "
@@ -205,25 +222,17 @@ def _not_json(text: str, exc: ValueError) -> PreviewError:
             "is not JSON (it starts with text: the human-readable preview, or messages printed before the "
             "JSON): run `pulumi preview --json` and save only its standard output to the file (no 2>&1)"
         )
-    where = f"line {exc.lineno} column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else str(exc)
-    return PreviewError(f"is not valid JSON ({where}): {_SAVE}")
+    return PreviewError(f"{exc.reason}{_WHY.get(exc.kind, '')}: {_SAVE}")
 
 
 def parse_preview(data: bytes) -> PreviewDigest:
     """The preview held in ``data`` (the bytes of the file)."""
     text = _decode(data)
     try:
-        document = json.loads(text)
-    except RecursionError:
-        raise PreviewError(f"is JSON nested too deeply to be a preview: {_SAVE}") from None
-    except ValueError as exc:
+        document = load_bounded_json(text, BOUNDS)
+    except JsonInputError as exc:
         raise _not_json(text, exc) from None
     return _digest(document)
-
-
-def _kind(value: object) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number")
 
 
 def _identify(document: Mapping[str, Any]) -> str:
@@ -237,7 +246,7 @@ def _identify(document: Mapping[str, Any]) -> str:
 
 def _digest(document: object) -> PreviewDigest:
     if not isinstance(document, dict):
-        raise PreviewError(f"is {_kind(document)} in JSON, not the object `pulumi preview --json` prints: {_SAVE}")
+        raise PreviewError(f"is {json_kind(document)} in JSON, not the object `pulumi preview --json` prints: {_SAVE}")
     if not any(key in document for key in _DIGEST_KEYS):
         raise PreviewError(f"is {_identify(document)}: {_SAVE}")
     steps = _list(document, "steps")
@@ -253,9 +262,14 @@ def _digest(document: object) -> PreviewDigest:
 # ---- the parts ----------------------------------------------------------------------------------
 def _shape(where: str, value: object, expected: str) -> PreviewError:
     return PreviewError(
-        f"{where} is {_kind(value)}, not {expected} as `pulumi preview --json` writes it: the file was changed "
+        f"{where} is {json_kind(value)}, not {expected} as `pulumi preview --json` writes it: the file was changed "
         f"or is not a preview; {_SAVE}"
     )
+
+
+def _quoted(key: str, limit: int = 60) -> str:
+    """A key of the file, as a JSON string (escapes shown), cut to ``limit`` characters."""
+    return json.dumps(key if len(key) <= limit else key[:limit] + "…")
 
 
 def _list(document: Mapping[str, Any], key: str) -> list[Any]:
@@ -312,7 +326,7 @@ def _detailed_diff(item: Mapping[str, Any], where: str) -> dict[str, str] | None
         return None
     kinds: dict[str, str] = {}
     for path, entry in diff.items():
-        place = f"{where}.detailedDiff[{json.dumps(path)}]"
+        place = f"{where}.detailedDiff[{_quoted(path)}]"
         if not isinstance(entry, dict):
             raise _shape(place, entry, "an object")
         kinds[path] = _text(entry, "kind", place) or "update"
@@ -350,5 +364,5 @@ def _change_summary(value: object) -> dict[str, int]:
         raise _shape("changeSummary", value, "an object")
     for op, count in value.items():
         if not isinstance(count, int) or isinstance(count, bool):
-            raise _shape(f"changeSummary[{json.dumps(op)}]", count, "a number of steps")
+            raise _shape(f"changeSummary[{_quoted(op)}]", count, "a number of steps")
     return dict(value)

@@ -18,13 +18,13 @@ so a backfilled object equals one the parser would have written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.reports.limits import ReportError
-from pulumi_mta_sts.reports.stored import check_stored
+from pulumi_mta_sts.reports.stored import check_stored, stored_bounds
 
 from .listing import list_objects
 from .placement import REPORTS_PREFIX, is_version_key
@@ -71,11 +71,12 @@ def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> Backfill:
     ):
         last = item.key
         try:
-            document = check_stored(json.loads(client.get_object(Bucket=bucket, Key=item.key)["Body"].read()))
+            body = client.get_object(Bucket=bucket, Key=item.key)["Body"].read()
+            document = check_stored(load_bounded_json(body, stored_bounds()))
             day = partition_day(document, received=item.last_modified.date())
             lines = table_lines(document, report_key=item.key, conflict=is_version_key(item.key))
         except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-            reason = exc.reason if isinstance(exc, ReportError) else type(exc).__name__
+            reason = exc.reason if isinstance(exc, ReportError | JsonInputError) else type(exc).__name__
             done.unreadable.append(f"{item.key}: {reason}"[:300])
             continue
         if store.put_new(table_key(item.key, day), lines, "application/x-ndjson", {"report-key": item.key[:512]}):

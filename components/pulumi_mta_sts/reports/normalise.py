@@ -46,14 +46,14 @@ Nothing a sender says is dropped:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import UTC, datetime
 from typing import Any
 
-from .json_text import check_depth
-from .limits import MAX_COUNT, ReportError, shown_count
+from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
+
+from .limits import DEFAULT_LIMITS, MAX_COUNT, ReportError, shown_count
 
 __all__ = ["DETAIL_ALIASES", "FAILURE_DETAIL_FIELDS", "POLICY_ALIASES", "normalise_report", "policy_mx_patterns"]
 
@@ -319,12 +319,15 @@ def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]
     return patterns
 
 
+#: A TLSA records string read as JSON: one flat array, no more values than a whole report may hold.
+_FLAT_ARRAY = JsonBounds(max_depth=1, max_items=DEFAULT_LIMITS.max_json_items)
+
+
 def _json_string_array(text: str) -> list[str] | None:
     """The strings of ``text`` when it is a flat JSON array of strings, else ``None``."""
     try:
-        check_depth(text.encode("utf-8", "surrogatepass"), 1)
-        value = json.loads(text)
-    except (ReportError, ValueError):
+        value = load_bounded_json(text, _FLAT_ARRAY)
+    except JsonInputError:
         return None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         return None

@@ -11,13 +11,15 @@ Standard library only (the receiver's weekly digest reads the bucket with it too
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
+
+from .json_text import REPORT_INT_DIGITS
 from .limits import DEFAULT_LIMITS, MAX_COUNT, Limits, ReportError, shown_count
 from .parse import ParsedReport, ParseFailure, ParseResult
 
-__all__ = ["check_stored", "looks_stored", "parse_stored", "stored_report"]
+__all__ = ["check_stored", "looks_stored", "parse_stored", "stored_bounds", "stored_report"]
 
 _MARK = b'"organization_name"'
 
@@ -67,6 +69,14 @@ def _check_policy(policy: Any, path: str) -> None:
                 _need(detail[key], str, f"{where}.{key}")
 
 
+def stored_bounds(limits: Limits = DEFAULT_LIMITS) -> JsonBounds:
+    """What a report the receiver stored may hold: what a sender's report may, and room for what
+    normalising adds (``extra`` one level down, a few keys per object)."""
+    return JsonBounds(
+        max_depth=limits.max_json_depth + 4, max_items=2 * limits.max_json_items, max_int_digits=REPORT_INT_DIGITS
+    )
+
+
 def check_stored(document: Any) -> dict[str, Any]:
     """``document`` (a stored object, decoded) when it has the shape of a normalised report with
     counts in bounds, unchanged (``received`` kept); :class:`ReportError` naming the field when
@@ -89,9 +99,9 @@ def stored_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any
     if len(data) > limits.max_report_bytes:
         raise ReportError(f"stored report is larger than {limits.max_report_bytes} bytes")
     try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise ReportError(f"stored report is not JSON ({type(exc).__name__})") from None
+        document = load_bounded_json(data, stored_bounds(limits))
+    except JsonInputError as exc:
+        raise ReportError(f"stored report {exc.reason}") from None
     report = check_stored(document)
     report.pop("received", None)
     return report
