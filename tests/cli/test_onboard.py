@@ -48,7 +48,7 @@ def test_the_plan_lists_the_records_in_publishing_order(capsys: pytest.CaptureFi
     assert document["source"] == "plan" and document["complete"] is False
     names = [r["name"] for r in document["records"]]
     assert names[0] == "mta-sts.customer.example" and names[-1] == "_mta-sts.customer.example"
-    assert document["records"][-1]["value"] == "_mta-sts.customer.example.mta-sts.example.net"
+    assert document["records"][-1]["value"] == "_mta-sts.customer.example.mta-sts.hosting.example"
     assert "(known after deploy)" in {r["value"] for r in document["records"]}
 
 
@@ -58,12 +58,12 @@ OUTPUTS = {
             "policy_id": "bfvgqnl6mjcc353xspyibup4a7vis4oq",
             "delegated": True,
             "customer_records": [
-                {"name": "mta-sts.customer.example", "type": "CNAME", "value": "customer.example.mta-sts.example.net"},
+                {"name": "mta-sts.customer.example", "type": "CNAME", "value": "customer.example.mta-sts.hosting.example"},
                 {"name": "_1a2b.mta-sts.customer.example", "type": "CNAME", "value": "_3c4d.acm-validations.aws"},
                 {
                     "name": "_mta-sts.customer.example",
                     "type": "CNAME",
-                    "value": "_mta-sts.customer.example.mta-sts.example.net",
+                    "value": "_mta-sts.customer.example.mta-sts.hosting.example",
                 },
             ],
         }
@@ -165,7 +165,7 @@ def test_check_reports_each_record_found_missing_or_wrong(
     live.zone.remove("_mta-sts.customer.example")
     code, out, _ = onboard(capsys, *args, "--check", "--nameserver", live.nameserver)
     assert code == 1 and "missing" in json.dumps(json.loads(out)["check"])
-    live.zone.add("_mta-sts.customer.example", "CNAME", "_mta-sts.customer.example.mta-sts.example.net")
+    live.zone.add("_mta-sts.customer.example", "CNAME", "_mta-sts.customer.example.mta-sts.hosting.example")
     code, out, _ = onboard(capsys, *args[:-2], "--check", "--nameserver", live.nameserver)
     assert code == 0 and "PASS" in out
 
@@ -218,7 +218,7 @@ def test_a_stack_export_gives_the_validation_record_of_a_stopped_deploy(
         "value": "_8y.acm-validations.aws",
         "purpose": "certificate validation (the policy host's certificate)",
     } in document["records"]
-    assert document["records"][0]["value"] == "customer.example.mta-sts.example.net"
+    assert document["records"][0]["value"] == "customer.example.mta-sts.hosting.example"
 
 
 def test_the_plan_comes_from_plan_stack_without_live_dns(

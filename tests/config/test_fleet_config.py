@@ -39,7 +39,7 @@ def test_the_example_fleet_stack_is_valid() -> None:
         ("customer.example", True),
     ]
     assert {d.dns.provider for d in cfg.domains if d.dns} == {"route53", "cloudflare"}
-    assert cfg.delegation is not None and cfg.delegation.zone == "mta-sts.example.net"
+    assert cfg.delegation is not None and cfg.delegation.zone == "mta-sts.hosting.example"
 
 
 @pytest.mark.parametrize("stack", ["example-com", "example-org", "example-net"])
@@ -296,3 +296,29 @@ def test_the_documented_fleet_keys_are_the_loaders() -> None:
         assert f"{key}`" in table or f"`{key}." in table, key
     row = next(line for line in table.splitlines() if line.startswith("| `defaults.host.domains_per_certificate`"))
     assert f"`{defaults.DOMAINS_PER_CERTIFICATE}`" in row and f"to {defaults.DOMAINS_PER_CERTIFICATE_MAX}" in row
+
+
+def test_the_fleet_doc_shows_the_shipped_example_fleet() -> None:
+    """docs/fleets.md's configuration block is ``stacks/Pulumi.example-fleet.yaml`` (the same
+    values, written compactly), so a reader copies what the tests plan."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "fleets.md").read_text(encoding="utf-8")
+    block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    shown = yaml.safe_load(block)["config"]
+    shipped = yaml.safe_load((root / "stacks" / "Pulumi.example-fleet.yaml").read_text(encoding="utf-8"))["config"]
+    shown["mta-sts:defaults"]["host"].pop("domains_per_certificate")  # shown with its default, for the reader
+    assert shown == shipped
+
+
+@pytest.mark.parametrize("host", [True, "x", 3, ["kind"]])
+def test_a_host_that_is_not_an_object_is_named_for_a_delegated_domain_too(host: object) -> None:
+    values: dict[str, Any] = {
+        "defaults": {"host": host, "policy": {"mx": ["mx.customer.example"]}},
+        "delegation": {"provider": "route53", "zone_name": "mta-sts.hosting.example"},
+        "domains": [{"domain": "customer.example", "delegated": True}],
+    }
+    with pytest.raises(InputError) as caught:
+        load_fleet_config(values)
+    assert any("host" in p.field and "must be an object" in p.reason for p in caught.value.problems)

@@ -440,7 +440,9 @@ def _entry(index: int, raw: object, base: _Defaults) -> _Entry:
     merged = merge_settings(base.values, own)
     if delegated:
         merged.pop("dns", None)
-        merged["host"] = merge_settings({"kind": "cloudfront"}, merged.get("host") or {})
+        host = merged.get("host") or {}
+        if isinstance(host, Mapping):  # anything else is reported by the host section's loader
+            merged["host"] = merge_settings({"kind": "cloudfront"}, host)
     sections, found = load_sections(merged, domain, f"{key}.", with_dns=not delegated)
     found += _section_problems(key, sections, delegated)
     problems += [_attribute(p, key, entry, base.values) for p in found]
