@@ -58,7 +58,11 @@ OUTPUTS = {
             "policy_id": "bfvgqnl6mjcc353xspyibup4a7vis4oq",
             "delegated": True,
             "customer_records": [
-                {"name": "mta-sts.customer.example", "type": "CNAME", "value": "customer.example.mta-sts.hosting.example"},
+                {
+                    "name": "mta-sts.customer.example",
+                    "type": "CNAME",
+                    "value": "customer.example.mta-sts.hosting.example",
+                },
                 {"name": "_1a2b.mta-sts.customer.example", "type": "CNAME", "value": "_3c4d.acm-validations.aws"},
                 {
                     "name": "_mta-sts.customer.example",
