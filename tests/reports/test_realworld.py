@@ -4,7 +4,7 @@ nothing lost: each count, each failure row and its fields, the MX hosts of every
 names them, the TLSA records one by one, and every key the parser does not know, in ``extra``.
 
 The expectations are computed here from the raw JSON with the standard library alone, not by the
-parser under test. Skipped when the shared folder is absent."""
+parser under test. Skipped, saying so, when that folder is not beside the repository."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 
 from pulumi_mta_sts.reports import parse_input
+from tests.missing import REAL_REPORTS, needs_real_reports
 
-FILES = Path(__file__).resolve().parents[2].parent / "shared" / "tlsrpt-realworld" / "files"
+FILES = REAL_REPORTS
 NAMES = sorted(p.name for p in FILES.iterdir()) if FILES.is_dir() else []
 
-pytestmark = pytest.mark.skipif(not FILES.is_dir(), reason=f"{FILES} is absent")
+pytestmark = needs_real_reports
 
 NOT_A_REPORT = {"tlsrpt-rs__not_a_report_cron.eml"}
 #: Real senders' names for RFC keys (SocketLabs, the RFC's drafts).

@@ -23,6 +23,7 @@ from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.reports.summary import NOT_DETAILED, Summary, summarise
 from pulumi_mta_sts.reports.summary_render import render_summary, render_summary_json
+from tests.missing import REAL_REPORTS, needs_real_reports
 
 from .summary_corpus import NEW_POLICY, OLD_POLICY, normalised_reports, raw_reports, write_corpus
 
@@ -305,10 +306,10 @@ def test_render_summary_from_the_summary_module_matches_the_cli(
     assert render_summary(build_summary([str(corpus)]), "markdown") == text
 
 
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "tlsrpt-realworld" / "files"
+REALWORLD = REAL_REPORTS
 
 
-@pytest.mark.skipif(not REALWORLD.is_dir(), reason=f"{REALWORLD} is absent")
+@needs_real_reports
 def test_real_senders_reports(capsys: pytest.CaptureFixture[str]) -> None:
     """35 report files holding 33 distinct reports (two are the attachments of two of the
     e-mails, saved apart) and one e-mail without a report (PROVENANCE.md of the folder)."""
