@@ -44,6 +44,25 @@ def test_every_flag_of_every_command_is_documented(command: str) -> None:
     assert not missing, f"docs/cli.md, `mta-sts {command}`: document {missing}"
 
 
+def _short_flags(parser: argparse.ArgumentParser) -> set[str]:
+    found = {s for a in parser._actions for s in a.option_strings if not s.startswith("--") and s != "-h"}
+    for sub in _subparsers(parser).values():
+        found |= _short_flags(sub)
+    return found
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_short_form_of_every_command_is_documented(command: str) -> None:
+    parser = _subparsers(build_parser())[command]
+    section = CLI_DOC.split(f"## `mta-sts {command}", 1)[1].split("\n## ", 1)[0]
+    missing = sorted(flag for flag in _short_flags(parser) if not re.search(rf"(?<![\w-]){flag}(?![\w-])", section))
+    assert not missing, f"docs/cli.md, `mta-sts {command}`: document {missing}"
+
+
+def test_the_version_flag_is_documented() -> None:
+    assert "`mta-sts --version` (or `-V`)" in CLI_DOC
+
+
 def _problems(values: dict[str, object]) -> list[str]:
     try:
         load_stack_config(values)
