@@ -317,3 +317,16 @@ def test_errors_name_only_given_flags_and_the_files_they_are_about(
     assert lines, err
     for line in lines:
         check_line(line, call, call.command.words)
+
+
+def test_an_existing_stack_file_is_named_and_force_is_only_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / "Pulumi.mine.yaml"
+    existing.write_text("config: {}\n")
+    code = main(
+        ["init", "mail.example", "-s", "mine", "--stacks-dir", str(tmp_path), "-n", f"127.0.0.1:{closed_port()}"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"mta-sts init: {existing}: the stack file exists; give --force to overwrite it\n"

@@ -82,7 +82,7 @@ def _target(args: argparse.Namespace, domain: str) -> Path:
         raise InputError(problems)
     path = folder / f"Pulumi.{stack}.yaml"
     if os.path.lexists(path) and not args.force:
-        raise InputError([Problem("--force", str(path), "the stack file exists; give --force to overwrite it")])
+        raise InputError([Problem(str(path), str(path), "the stack file exists; give --force to overwrite it")])
     return path
 
 
