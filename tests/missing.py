@@ -1,9 +1,10 @@
 """Why a test is skipped when something it needs is not on this machine: what is missing, what the
 test would have checked, and how to get it, in words for someone who has only the repository.
 
-Every skip for a missing tool or file uses a reason from here, so a newcomer reading ``pytest -ra``
-knows whether to act. (The browser's is in ``tests/browser.py``; ``MTA_STS_REQUIRE_BROWSER=1``
-turns it into a failure in CI.)
+Every skip for a missing tool uses a reason from here, so a newcomer reading ``pytest -ra`` knows
+whether to act. (The browser's is in ``tests/browser.py``; ``MTA_STS_REQUIRE_BROWSER=1`` turns it
+into a failure in CI. The real senders' reports kept beside the repository are described in
+``tests/reports/realworld_files.py``.)
 """
 
 from __future__ import annotations
@@ -34,19 +35,6 @@ TOOLS = {
     "actionlint": "pip install -e '.[dev]' (it brings .venv/bin/actionlint)",
 }
 
-#: Where :data:`REAL_REPORTS` is, when it is not in its usual place beside the repository.
-REAL_REPORTS_ENV = "MTA_STS_REAL_REPORTS"
-#: Real senders' TLS-RPT reports (Google, Microsoft, Mail.ru, ...), gathered from public sources such
-#: as parsedmarc's samples. They are third parties' data, so they are kept beside the repository,
-#: not in it, and read in place when present.
-REAL_REPORTS = Path(os.environ.get(REAL_REPORTS_ENV) or ROOT.parent / "shared" / "tlsrpt-realworld" / "files")
-REAL_REPORTS_ABSENT = (
-    f"the real senders' TLS-RPT reports are not here ({REAL_REPORTS}: a folder beside the repository, "
-    "not part of it, since the reports are third parties' data). Without them the parser is still "
-    "tested on the repository's own samples (tests/data/tlsrpt); to run this test, put that folder "
-    f"there or set {REAL_REPORTS_ENV} to where it is"
-)
-needs_real_reports = pytest.mark.skipif(not REAL_REPORTS.is_dir(), reason=REAL_REPORTS_ABSENT)
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason=NODE)
 not_as_root = pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason=ROOT_READS_EVERYTHING)
 

@@ -34,8 +34,8 @@ def test_the_example_fleet_stack_is_valid() -> None:
     cfg = load_any_config(stack_values(read_stack_file(STACKS / "Pulumi.example-fleet.yaml")))
     assert isinstance(cfg, FleetConfig)
     assert [(d.domain, d.delegated) for d in cfg.domains] == [
-        ("example.com", False),
-        ("example.org", False),
+        ("brand.example", False),
+        ("shop.example", False),
         ("customer.example", True),
     ]
     assert {d.dns.provider for d in cfg.domains if d.dns} == {"route53", "cloudflare"}

@@ -82,7 +82,7 @@ def test_offline_json_lists_every_domains_records_uncompared(offline: dict[str, 
         assert diffs[entry["domain"]]["new"] == entry["policy"]
         assert diffs[entry["domain"]]["old"] is None
     assert offline["policy_diff"]["domain"] == offline["domain"]
-    assert {n["domain"] for n in offline["safety_notes"]} == {"example.org"}  # the enforce domain
+    assert {n["domain"] for n in offline["safety_notes"]} == {"shop.example"}  # the enforce domain
 
 
 def test_the_single_domain_document_keeps_its_keys(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,8 @@
 A corpus spans several organisations, days, result types, MX hosts given by ``mx-host`` or only by
 the policy string, failures counted without detail, a policy change mid-period, receiving host
 names as senders write them (upper case, final dot), a ``no-policy-found`` entry without a domain
-and a foreign domain beside a served one.
+and a foreign domain beside a served one, and a served domain's sessions also reported under a
+``tlsa`` policy, a second ``sts`` policy or ``no-policy-found`` (the rule of ``reports/sessions.py``).
 """
 
 from __future__ import annotations
@@ -93,18 +94,54 @@ def _extra_policies(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 @st.composite
+def same_sessions_policies(draw: st.DrawFn, domain: str, day: int) -> list[dict[str, Any]]:
+    """What else a report may say about ``domain`` beside its ``sts`` policy: the same sessions
+    under a ``tlsa`` policy (Microsoft), a second ``sts`` policy (a policy change during the day),
+    ``no-policy-found`` sessions; each with its own counts."""
+    extra: list[dict[str, Any]] = []
+    kinds = draw(st.lists(st.sampled_from(("tlsa", "tlsa", "sts", "no-policy-found")), max_size=3))
+    for kind in kinds:
+        details = draw(st.lists(failure_detail(), max_size=2))
+        if kind == "tlsa":
+            for detail in details:
+                detail["result-type"] = draw(
+                    st.sampled_from(("tlsa-invalid", "sts-policy-fetch-error", "dane-required"))
+                )
+        policy: dict[str, Any] = {"policy-type": kind, "policy-domain": domain}
+        if kind == "tlsa":
+            policy["policy-string"] = ["3 1 1 " + "AB" * 32]
+        elif kind == "sts":
+            policy["policy-string"] = POLICY_V2 if day < 5 else POLICY_V1
+        extra.append(
+            {
+                "policy": policy,
+                "summary": {
+                    "total-successful-session-count": draw(st.integers(0, 5000)),
+                    "total-failure-session-count": sum(d["failed-session-count"] for d in details)
+                    + draw(st.sampled_from((0, 0, 2))),
+                },
+                "failure-details": details,
+            }
+        )
+    return extra
+
+
+@st.composite
 def raw_report(draw: st.DrawFn) -> dict[str, Any]:
     """One report about one or both served domains, on one of ten days."""
     day = draw(st.integers(0, 9))
     start = FIRST + timedelta(days=day)
     domains = draw(st.sets(st.sampled_from(sorted(SERVED)), min_size=1))
     organization = draw(st.sampled_from(ORGANIZATIONS))
+    policies = [
+        policy for d in sorted(domains) for policy in [draw(sts_policy(d, day)), *draw(same_sessions_policies(d, day))]
+    ]
     return {
         "organization-name": organization,
         "date-range": {"start-datetime": f"{start}T00:00:00Z", "end-datetime": f"{start}T23:59:59Z"},
         "contact-info": "tlsrpt@example.net",
         "report-id": f"{organization}-{start}-{draw(st.integers(0, 10**6))}",
-        "policies": [draw(sts_policy(d, day)) for d in sorted(domains)] + _extra_policies(draw),
+        "policies": policies + _extra_policies(draw),
     }
 
 

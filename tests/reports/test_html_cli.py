@@ -11,8 +11,8 @@ import pytest
 
 from pulumi_mta_sts.cli import main
 from tests.browser import artifact_dir, chromium_or_skip, load_page
-from tests.missing import REAL_REPORTS, needs_real_reports
 from tests.reports.html_page import Page
+from tests.reports.realworld_files import REALWORLD_FILES, needs_real_reports
 from tests.reports.summary_corpus import DAYS, write_corpus
 
 FACTS = """({
@@ -59,7 +59,7 @@ def test_real_senders_reports_make_a_page_chromium_opens_cleanly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "real.html"
-    _, text = _html_of([REAL_REPORTS], out, capsys)  # exit 1 when some file is unreadable: still a page
+    _, text = _html_of([REALWORLD_FILES], out, capsys)  # exit 1 when some file is unreadable: still a page
     assert Page(text).rows.get("table-per-organisation", 0) >= 1
     chromium_or_skip()
     loaded = load_page(out, FACTS)

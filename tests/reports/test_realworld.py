@@ -4,7 +4,7 @@ nothing lost: each count, each failure row and its fields, the MX hosts of every
 names them, the TLSA records one by one, and every key the parser does not know, in ``extra``.
 
 The expectations are computed here from the raw JSON with the standard library alone, not by the
-parser under test. Skipped, saying so, when that folder is not beside the repository."""
+parser under test. Skipped when the shared folder is absent."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from pulumi_mta_sts.reports import parse_input
-from tests.missing import REAL_REPORTS, needs_real_reports
 
-FILES = REAL_REPORTS
+from .realworld_files import REALWORLD_FILES, needs_real_reports
+
+FILES = REALWORLD_FILES
 NAMES = sorted(p.name for p in FILES.iterdir()) if FILES.is_dir() else []
 
 pytestmark = needs_real_reports

@@ -6,16 +6,13 @@ in reports read, subject length and message size."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-import boto3
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from pulumi_mta_sts.receiver_lambda import digest as dig
 from pulumi_mta_sts.receiver_lambda.backfill import backfill
@@ -23,36 +20,19 @@ from pulumi_mta_sts.receiver_lambda.handler import MemoryStore, S3Store
 from pulumi_mta_sts.receiver_lambda.queries import VIEWS
 from pulumi_mta_sts.receiver_lambda.table import TABLE_PREFIX
 from pulumi_mta_sts.reports.summary import summarise
+from tests.reports.conftest import DIGEST_BUCKET
 from tests.reports.receiver_corpus import deliver, sample_report
 from tests.reports.test_receiver_sql import connect, run
 
-BUCKET = "tlsrpt-reports"
-REGION: Final = "eu-west-1"
+BUCKET = DIGEST_BUCKET
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """A bucket, the alarm topic and an SQS queue subscribed to it (raw delivery off: the SNS
-    envelope keeps the subject); the digest's environment points at them."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-        sns = boto3.client("sns", region_name=REGION)
-        sqs = boto3.client("sqs", region_name=REGION)
-        topic = sns.create_topic(Name="alarms")["TopicArn"]
-        queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-        monkeypatch.setenv("BUCKET", BUCKET)
-        monkeypatch.setenv("DOMAINS", "example.com,example.org")
-        monkeypatch.setenv("TOPIC_ARN", topic)
-        yield {"s3": s3, "sns": sns, "sqs": sqs, "queue": queue}
+def aws(digest_aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The receiver's bucket, the alarm topic and a queue subscribed to it (``digest_aws``), the
+    digest serving example.com and example.org."""
+    monkeypatch.setenv("DOMAINS", "example.com,example.org")
+    return digest_aws
 
 
 def received(aws: dict[str, Any]) -> list[dict[str, Any]]:

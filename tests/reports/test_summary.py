@@ -23,8 +23,8 @@ from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.reports.summary import NOT_DETAILED, Summary, summarise
 from pulumi_mta_sts.reports.summary_render import render_summary, render_summary_json
-from tests.missing import REAL_REPORTS, needs_real_reports
 
+from .realworld_files import REALWORLD_FILES, needs_real_reports
 from .summary_corpus import NEW_POLICY, OLD_POLICY, normalised_reports, raw_reports, write_corpus
 
 GOLDEN = Path(__file__).parent / "golden_summary"
@@ -306,14 +306,11 @@ def test_render_summary_from_the_summary_module_matches_the_cli(
     assert render_summary(build_summary([str(corpus)]), "markdown") == text
 
 
-REALWORLD = REAL_REPORTS
-
-
 @needs_real_reports
 def test_real_senders_reports(capsys: pytest.CaptureFixture[str]) -> None:
     """35 report files holding 33 distinct reports (two are the attachments of two of the
     e-mails, saved apart) and one e-mail without a report (PROVENANCE.md of the folder)."""
-    code, out, err = run(capsys, "reports", "summary", str(REALWORLD), "--format", "json")
+    code, out, err = run(capsys, "reports", "summary", str(REALWORLD_FILES), "--format", "json")
     data = json.loads(out)
     assert code == 1 and "not_a_report_cron.eml" in err
     counts = data["reports"]

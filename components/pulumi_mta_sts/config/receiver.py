@@ -106,6 +106,11 @@ class ReceiverSettings:
     table and an Athena workgroup over them (docs/receiver.md, "SQL at scale")."""
     digest: str = defaults.RECEIVER_DIGEST_DAY
     """The weekday the weekly digest goes to the alarm topic (``monday`` ... ``sunday``), or ``off``."""
+    force_destroy: bool = defaults.RECEIVER_FORCE_DESTROY
+    """Let ``pulumi destroy`` delete the reports bucket with every report and version in it. Off:
+    reports are data, and S3 refuses to delete a bucket that holds objects, so a destroy stops
+    there. Turn it on, ``pulumi up`` (the provider reads it from the state at delete time), then
+    destroy; download the reports first (docs/receiver.md, "Removing the receiver")."""
 
     @property
     def effective_rule_set_name(self) -> str:
@@ -206,9 +211,14 @@ def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_
     problems += _reserved_concurrency_problems(settings.reserved_concurrency)
     problems += _rule_after_problems(settings.rule_after)
     problems += _digest_problems(settings.digest)
-    if not isinstance(settings.analytics, bool):
-        problems.append(Problem("analytics", settings.analytics, f"must be true or false, got {settings.analytics!r}"))
+    problems += _boolean_problems("analytics", settings.analytics)
+    problems += _boolean_problems("force_destroy", settings.force_destroy)
     return problems
+
+
+def _boolean_problems(name: str, value: object) -> list[Problem]:
+    """A switch given as anything but ``true``/``false`` (the package passes values unconverted)."""
+    return [] if isinstance(value, bool) else [Problem(name, value, f"must be true or false, got {value!r}")]
 
 
 def _digest_problems(digest: object) -> list[Problem]:

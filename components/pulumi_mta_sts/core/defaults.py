@@ -28,6 +28,7 @@ __all__ = [
     "RECEIVER_DIGEST_DAY",
     "RECEIVER_DIGEST_DAYS",
     "RECEIVER_FAILED_SESSIONS_THRESHOLD",
+    "RECEIVER_FORCE_DESTROY",
     "RECEIVER_HTTPS_BURST_LIMIT",
     "RECEIVER_HTTPS_BURST_LIMIT_MAX",
     "RECEIVER_HTTPS_RATE_LIMIT",
@@ -129,6 +130,9 @@ RECEIVER_ANALYTICS: Final = True
 #: The day the weekly digest goes out (``digest``), and the values it may take (``off``: none).
 RECEIVER_DIGEST_DAY: Final = "monday"
 RECEIVER_DIGEST_DAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off")
+#: Whether ``pulumi destroy`` may delete the reports bucket with every report in it (``force_destroy``):
+#: off, since reports are data; a user turns it on, deploys, then destroys.
+RECEIVER_FORCE_DESTROY: Final = False
 #: Days the receiver function's logs are kept.
 LOG_RETENTION_DAYS: Final = 90
 #: How long a report that failed every retry stays in the dead-letter queue (the SQS maximum).

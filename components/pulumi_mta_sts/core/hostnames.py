@@ -34,14 +34,24 @@ _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 def fold_hostname(name: str) -> str:
     """Best-effort normal form for *comparison* only (never raises): trailing dot removed,
-    lowercased, Unicode labels converted to A-labels where possible."""
+    lowercased, Unicode labels converted to A-labels where possible — label by label when the
+    whole name is not a host name (``_mta-sts.bücher.example``: the ``_`` label stays as it is)."""
     text = name.strip().rstrip(".").lower()
     if text.isascii():
         return text
     try:
         return idna.encode(text, uts46=True).decode("ascii")
     except idna.IDNAError:
-        return text
+        return ".".join(_fold_label(label) for label in text.split("."))
+
+
+def _fold_label(label: str) -> str:
+    if label.isascii():
+        return label
+    try:
+        return idna.encode(label, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return label
 
 
 def _looks_like_ip(text: str) -> bool:

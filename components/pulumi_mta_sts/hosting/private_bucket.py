@@ -54,12 +54,15 @@ def private_bucket(
     region: str | None = None,
     tags: dict[str, str] | None = None,
     bucket_key: bool = False,
+    force_destroy: bool = False,
 ) -> PrivateBucket:
     """Create a private bucket (see the module docs) as a child of ``parent``. ``region`` pins
     every resource to one region (default: the provider's); ``bucket_key`` turns on S3 bucket
-    keys, which cut KMS-style request costs for buckets with many small objects."""
+    keys, which cut KMS-style request costs for buckets with many small objects;
+    ``force_destroy`` lets a delete of the bucket remove every object and version in it first
+    (off: S3 refuses to delete a bucket that is not empty, which keeps data from a stray destroy)."""
     child = pulumi.ResourceOptions(parent=parent)
-    bucket = aws.s3.Bucket(names.bucket, force_destroy=False, tags=tags, region=region, opts=child)
+    bucket = aws.s3.Bucket(names.bucket, force_destroy=force_destroy, tags=tags, region=region, opts=child)
     ownership = aws.s3.BucketOwnershipControls(
         names.ownership,
         bucket=bucket.id,

@@ -68,6 +68,8 @@ class ReceiverOptions(TypedDict):
     """Also keep the reports as SQL tables: JSON lines, a Glue table and an Athena workgroup (default: true)."""
     digest: NotRequired[str]
     """The weekday the weekly digest goes to the alarm topic (monday ... sunday), or off (default: monday)."""
+    force_destroy: NotRequired[bool]
+    """Let a destroy delete the reports bucket with every report in it (default: false; deploy it, then destroy)."""
 
 
 class TlsRptReceiverArgs(TypedDict):

@@ -16,6 +16,10 @@ each cut saying what is left out and how to see everything (``--format json``).
 
 Everything that comes from outside (values DNS serves, a served policy, warnings) is escaped:
 it cannot close a table cell, a code block or a ``<details>``, nor mention anyone.
+
+With several stacks (``--all``), DNS names more than one of them would publish
+(:mod:`.overlaps`) come first, in at most :data:`_OVERLAP_BUDGET` bytes (the rest counted), and
+the stacks share what is left.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from typing import Final
 from .domains import domain_statuses
 from .live_diff import MARKS, STATUS_WORDS, LiveComparison, PolicyDiff, RecordSet, policy_diff_lines
 from .live_text import VALUE_SEPARATOR, id_sentence, live_heading
-from .report import StackReport
+from .overlaps import CONSEQUENCE, HEADING, SharedName
+from .report import StackReport, dns_overlaps
 from .stack_plan import GROUPS, DomainPolicy, Plan
 
 __all__ = ["GITHUB_COMMENT_LIMIT", "MARKDOWN_BUDGET", "render_markdown"]
@@ -39,6 +44,10 @@ GITHUB_COMMENT_LIMIT: Final = 65_536
 #: What a run prints at most (UTF-8 bytes): the limit less room for a workflow's heading and marker.
 MARKDOWN_BUDGET: Final = 60_000
 _SEPARATOR: Final = "\n\n---\n\n"
+#: The most the warning about shared DNS names takes (UTF-8 bytes); names beyond it are counted.
+_OVERLAP_BUDGET: Final = 8_000
+#: Stacks named per shared DNS name (the rest counted).
+_OWNERS_SHOWN: Final = 6
 _LEVEL_ICONS: Final = {"danger": "🛑", "warning": "⚠️", "info": "ℹ️"}
 
 
@@ -283,7 +292,35 @@ def _fit(report: StackReport, budget: int) -> str:
     return kept[: kept.rfind("\n") + 1] + note
 
 
+def _overlap_line(entry: SharedName) -> str:
+    shown = entry.owners[:_OWNERS_SHOWN]
+    owners = "; ".join(f"{_plain(', '.join(o.types))} in {_code(o.stack, 100)}" for o in shown)
+    more = len(entry.owners) - len(shown)
+    return f"- {_code(entry.name, 260)}: {owners}" + (f"; and {more} more stacks" if more else "")
+
+
+def _overlaps(shared: Sequence[SharedName]) -> str:
+    """The warning about DNS names several stacks would publish, within :data:`_OVERLAP_BUDGET`."""
+    if not shared:
+        return ""
+    lines = [f"### ⚠️ {_plain(HEADING)} ({len(shared)})", "", _plain(CONSEQUENCE), ""]
+    room = _OVERLAP_BUDGET - _size("\n".join(lines)) - 200  # 200: the "…and N more" line
+    shown = 0
+    for entry in shared:
+        line = _overlap_line(entry)
+        if _size(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= _size(line) + 1
+        shown += 1
+    return "\n".join(lines + _left_out(len(shared) - shown, "shared names")) + "\n"
+
+
 def render_markdown(reports: Sequence[StackReport], budget: int = MARKDOWN_BUDGET) -> str:
-    """Every stack's section, together at most ``budget`` UTF-8 bytes (each gets an equal share)."""
-    share = (budget - _size(_SEPARATOR) * (len(reports) - 1)) // max(1, len(reports))
-    return _SEPARATOR.join(_fit(report, share) for report in reports)
+    """The warning about shared DNS names (if any), then every stack's section, together at most
+    ``budget`` UTF-8 bytes (each stack gets an equal share of what the warning leaves)."""
+    warning = _overlaps(dns_overlaps(reports))
+    head = warning + _SEPARATOR if warning else ""
+    left = budget - _size(head)
+    share = (left - _size(_SEPARATOR) * (len(reports) - 1)) // max(1, len(reports))
+    return head + _SEPARATOR.join(_fit(report, share) for report in reports)

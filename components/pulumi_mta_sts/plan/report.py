@@ -4,6 +4,8 @@ text or JSON (markdown: :mod:`.markdown`).
 
 ``--all`` plans every stack of the stacks folder; a stack that cannot be planned (a config
 mistake) is reported in its place and the others are still planned; the exit code is the worst.
+The stacks planned are then compared with each other: a DNS name more than one of them would
+publish is a warning (:mod:`.overlaps`) in every format, which never changes the exit code.
 """
 
 from __future__ import annotations
@@ -18,9 +20,19 @@ from pulumi_mta_sts.config.stack import find_stacks_dir, stack_name_problems, st
 from pulumi_mta_sts.core.errors import InputError, Problem
 
 from .live_diff import LiveComparison, LiveRun, compare_with_live
+from .overlaps import SharedName, published_names, shared_names, text_lines
 from .stack_plan import Plan, plan_stack
 
-__all__ = ["EXIT_OK", "EXIT_USAGE", "StackReport", "plan_reports", "render_json", "render_text", "stack_names"]
+__all__ = [
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "StackReport",
+    "dns_overlaps",
+    "plan_reports",
+    "render_json",
+    "render_text",
+    "stack_names",
+]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -83,14 +95,24 @@ def _said_once(reports: list[StackReport]) -> list[StackReport]:
     return reports
 
 
+def dns_overlaps(reports: Sequence[StackReport]) -> list[SharedName]:
+    """The DNS names more than one planned stack of the run would publish (stacks that could not
+    be planned publish nothing)."""
+    return shared_names({r.stack: published_names(r.plan.dns_entries()) for r in reports if r.plan is not None})
+
+
 def _error_text(report: StackReport) -> str:
     lines = [f"Stack {report.stack}: not planned"] + [f"  {problem}" for problem in report.problems]
     return "\n".join(lines) + "\n"
 
 
 def render_text(reports: Sequence[StackReport]) -> str:
-    """The run for people: each stack's plan (or its problems), separated by a rule."""
+    """The run for people: each stack's plan (or its problems), separated by a rule, then the DNS
+    names several stacks would publish (if any)."""
     parts = [r.plan.text(r.live) if r.plan is not None else _error_text(r) for r in reports]
+    overlaps = text_lines(dns_overlaps(reports))
+    if overlaps:
+        parts.append("\n".join(overlaps) + "\n")
     return ("\n" + "─" * 78 + "\n\n").join(parts)
 
 
@@ -99,7 +121,10 @@ def _error_json(report: StackReport) -> dict[str, Any]:
 
 
 def render_json(reports: Sequence[StackReport], *, several: bool) -> dict[str, Any]:
-    """One stack: its plan document; ``several`` (``--all``): ``{"stacks": [...]}``, a stack that
-    could not be planned as ``{"stack", "errors"}``."""
+    """One stack: its plan document; ``several`` (``--all``): ``{"stacks": [...], "dns_overlaps":
+    [...]}``, a stack that could not be planned as ``{"stack", "errors"}``, each DNS name several
+    stacks would publish as ``{"name", "stacks", "owners": [{"stack", "types"}]}``."""
     docs = [r.plan.as_json(r.live) if r.plan is not None else _error_json(r) for r in reports]
-    return {"stacks": docs} if several else docs[0]
+    if not several:
+        return docs[0]
+    return {"stacks": docs, "dns_overlaps": [entry.as_json() for entry in dns_overlaps(reports)]}

@@ -13,7 +13,13 @@ creates, as children of the receiver:
   elsewhere or unencrypted): results under ``results/`` of the receiver's own bucket, encrypted
   with SSE-S3 (the bucket's own encryption; no KMS key to grant), the bucket owner checked, a
   per-query cutoff of :data:`BYTES_SCANNED_CUTOFF` bytes (about half a US cent at Athena's
-  US$5 per TB, whatever anyone runs), CloudWatch metrics on;
+  US$5 per TB, whatever anyone runs), CloudWatch metrics on. It is made with ``force_destroy``:
+  Athena's ``DeleteWorkGroup`` refuses a workgroup that holds named queries or query executions
+  unless ``RecursiveDeleteOption`` is set (the provider sets it from ``force_destroy`` in the
+  state), so without it ``pulumi destroy`` would stop there once anyone ran a query. What it
+  deletes with the workgroup is scratch: the query history and the saved queries (the
+  receiver's own are re-made by a deploy; a query someone else saved in this workgroup goes
+  too: docs/receiver.md says so); result files are objects of the bucket, under its own rules;
 - the queries behind each view of ``mta-sts reports summary`` (:mod:`~pulumi_mta_sts.receiver_lambda.queries`),
   saved in the workgroup.
 
@@ -176,7 +182,7 @@ def _workgroup(
         f"{receiver.name}-analytics",
         name=workgroup_name(receiver.name),
         description="SQL over the TLS-RPT receiver's reports (pulumi-mta-sts)",
-        force_destroy=False,
+        force_destroy=True,  # Athena refuses to delete a workgroup that ran queries unless forced
         configuration={
             "enforce_workgroup_configuration": True,
             "publish_cloudwatch_metrics_enabled": True,

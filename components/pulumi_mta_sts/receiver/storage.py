@@ -6,8 +6,14 @@ and ``quarantine/`` expire after the configured days; old versions after
 :data:`NONCURRENT_VERSION_DAYS`. Junk is kept briefly, since anyone can send it: test reports
 for :data:`TEST_REPORT_DAYS`, a raw object the function tagged ``JUNK_TAG``
 (:mod:`~pulumi_mta_sts.receiver_lambda.handler`: nothing in it was stored) as long as the
-quarantine, and old versions of both a day. The bucket itself is the toolkit's one private
-bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`).
+quarantine, and old versions of both a day. Delete markers whose object has no version left
+(an *expired object delete marker*) are removed (:data:`DELETE_MARKER_RULE`): nothing else
+removes them under ``reports/`` and ``tables/``, where nothing expires. The bucket itself is the
+toolkit's one private bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`),
+made with ``force_destroy`` only when the receiver's ``force_destroy`` setting asks for it.
+
+Deployed state is a contract: each rule keeps its ``id`` and meaning, and a new rule is appended
+last, so a deployed stack's preview shows it as one added rule.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from .analytics import RESULTS_PREFIX, RESULTS_RETENTION_DAYS
 from .args import CheckedReceiverArgs
 from .documents import bucket_policy_document
 
-__all__ = ["ReportStorage", "create_storage"]
+__all__ = ["DELETE_MARKER_RULE", "ReportStorage", "create_storage"]
 
 #: Days an overwritten or deleted object's old version is kept.
 NONCURRENT_VERSION_DAYS = 30
@@ -35,6 +41,12 @@ JUNK_NONCURRENT_DAYS = 1
 TEST_REPORT_DAYS = 7
 #: Days before an unfinished multipart upload is cleaned up.
 ABORT_MULTIPART_DAYS = 7
+#: The rule that removes expired object delete markers, bucket-wide. S3 takes
+#: ``ExpiredObjectDeleteMarker`` only in an expiration without ``Days`` or ``Date``, so it is a
+#: rule of its own (not part of ``old-versions``), and every rule needs a filter (``prefix: ""``:
+#: the whole bucket). S3 removes a marker once its object has no noncurrent version left, which
+#: ``old-versions`` ensures after :data:`NONCURRENT_VERSION_DAYS` days.
+DELETE_MARKER_RULE = "expired-delete-markers"
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,8 @@ def create_storage(
         public_access=f"{name}-reports-private",
         encryption=f"{name}-reports-encryption",
     )
-    private = private_bucket(names, parent=parent, region=region, bucket_key=True)
+    force_destroy = receiver.settings.force_destroy
+    private = private_bucket(names, parent=parent, region=region, bucket_key=True, force_destroy=force_destroy)
     bucket = private.bucket
     versioning = aws.s3.BucketVersioning(
         f"{name}-reports-versioning",
@@ -145,5 +158,11 @@ def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecyc
             "filter": {"prefix": ""},
             "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_VERSION_DAYS},
             "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_DAYS},
+        },
+        {
+            "id": DELETE_MARKER_RULE,
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "expiration": {"expired_object_delete_marker": True},
         },
     ]

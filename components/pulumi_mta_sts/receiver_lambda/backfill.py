@@ -8,9 +8,12 @@ A receiver deployed before ``analytics`` (or with it off for a while) holds repo
 Each run lists at most ``max_reports`` reports after ``start_after`` (in key order), writes each
 one's table object create-only (an object that exists is left as it is, so running it twice, or
 beside the parser, changes nothing) and answers ``next``: the key to pass as ``start_after`` in the
-next run, or ``null`` when every report was seen. The rows are the same pure function of the stored
-document the parser uses (:func:`.table.table_lines`), filed under the day the object was written
-(as the parser files it), so a backfilled object equals one the parser would have written.
+next run, or ``null`` when every report was seen. A stored object is checked as every reader of the
+bucket checks it (:func:`pulumi_mta_sts.reports.stored.check_stored`: the shape of a normalised
+report, counts at most 2^63-1); one that fails is listed in ``unreadable`` with the reason and gets
+no rows. The rows are the same pure function of the stored document the parser uses
+(:func:`.table.table_lines`), filed under the day the object was written (as the parser files it),
+so a backfilled object equals one the parser would have written.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pulumi_mta_sts.reports.limits import ReportError
+from pulumi_mta_sts.reports.stored import check_stored
 
 from .listing import list_objects
 from .placement import REPORTS_PREFIX, is_version_key
@@ -65,11 +71,12 @@ def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> Backfill:
     ):
         last = item.key
         try:
-            document = json.loads(client.get_object(Bucket=bucket, Key=item.key)["Body"].read())
+            document = check_stored(json.loads(client.get_object(Bucket=bucket, Key=item.key)["Body"].read()))
             day = partition_day(document, received=item.last_modified.date())
             lines = table_lines(document, report_key=item.key, conflict=is_version_key(item.key))
-        except (ValueError, TypeError, AttributeError) as exc:
-            done.unreadable.append(f"{item.key}: {type(exc).__name__}")
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+            reason = exc.reason if isinstance(exc, ReportError) else type(exc).__name__
+            done.unreadable.append(f"{item.key}: {reason}"[:300])
             continue
         if store.put_new(table_key(item.key, day), lines, "application/x-ndjson", {"report-key": item.key[:512]}):
             done.written += 1

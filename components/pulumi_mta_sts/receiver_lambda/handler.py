@@ -76,6 +76,7 @@ from pulumi_mta_sts.reports import (
     parse_input,
 )
 from pulumi_mta_sts.reports.parse import unexpected_error_reason
+from pulumi_mta_sts.reports.sessions import domain_sessions
 
 from .placement import content_digest, first_key, is_test_report, version_key
 from .store import MemoryStore, S3Store, Store
@@ -240,20 +241,17 @@ def _quarantine(run: _Run, *, kind: str, data: bytes, source: str, reason: str) 
 
 
 def _count_report(settings: Settings, emit: Emit, report: dict[str, Any]) -> None:
-    """One ``Reports`` per served domain in the report, its sessions summed over its policies."""
-    totals: dict[str, list[int]] = {}
+    """One ``Reports`` per served domain in the report, its sessions counted once
+    (:func:`~pulumi_mta_sts.reports.sessions.domain_sessions`: a domain's ``tlsa`` and ``sts``
+    policies list the same sessions, as the summary and the alarms' readers count them)."""
+    served = [p for p in report["policies"] if p["policy_domain"] in settings.domains]
     by_type: dict[tuple[str, str], int] = {}
-    for policy in report["policies"]:
-        domain = policy["policy_domain"]
-        if domain not in settings.domains:
-            continue
-        total = totals.setdefault(domain, [0, 0])
-        total[0] += policy["successful"]
-        total[1] += policy["failed"]
+    for policy in served:
         for detail in policy["failure_details"]:
-            key = (domain, detail["result_type"])
+            key = (policy["policy_domain"], detail["result_type"])
             by_type[key] = by_type.get(key, 0) + detail["failed_session_count"]
-    for domain, (successful, failed) in sorted(totals.items()):
+    totals = domain_sessions(served) if served else {}
+    for domain, (successful, failed) in sorted((d, t) for d, t in totals.items() if d is not None):
         emit(
             _emf(
                 settings.namespace,

@@ -4,8 +4,14 @@ One text per view, written once here: docs/receiver.md shows them (a test checks
 there verbatim), the receiver saves them in its Athena workgroup as named queries, and the tests
 run them with DuckDB over the same JSON-lines objects and compare every number with
 :func:`pulumi_mta_sts.reports.summary.summarise`. So they keep to SQL both engines read the same
-way: ``SELECT``/``WHERE``/``GROUP BY``/``ORDER BY``, ``SUM``, ``COUNT(DISTINCT ...)``, ``MIN``,
-``MAX``, ``ROUND``, ``CAST``, ``NULLIF``, ``COALESCE``, string comparison.
+way: ``SELECT``/``WHERE``/``GROUP BY``/``ORDER BY``, a subquery in ``FROM``, ``SUM``,
+``COUNT(DISTINCT ...)``, ``MIN``, ``MAX``, ``GREATEST``, ``CASE``, ``IN``, ``ROUND``, ``CAST``,
+``NULLIF``, ``COALESCE``, string comparison.
+
+The domain views (``domains``, ``domains.days``, ``organizations``) first add up each report's
+sessions per domain by the rule of :mod:`pulumi_mta_sts.reports.sessions` (a domain's ``tlsa`` and
+``sts`` policies are the same sessions seen twice: the larger sum counts, other types add up),
+then group those; the per-policy views keep every count.
 
 Each query takes two parameters, the first and the last day (``'YYYY-MM-DD'``, inclusive): the
 ``dt BETWEEN ? AND ?`` condition reads only those days' objects (partition projection), which is
@@ -24,12 +30,24 @@ __all__ = ["CONFLICTS", "VIEWS"]
 
 _PERIOD = "NOT conflict AND dt BETWEEN ? AND ?"
 
+#: Each report's sessions per domain, by the rule of ``reports/sessions.py``: a domain's ``tlsa`` and
+#: ``sts`` policies are the same sessions seen twice (the larger sum counts); other types add up.
+_SESSIONS = f"""(SELECT report_key, organization, domain, dt,
+        GREATEST(SUM(CASE WHEN policy_type = 'sts' THEN successful ELSE 0 END),
+                 SUM(CASE WHEN policy_type = 'tlsa' THEN successful ELSE 0 END))
+          + SUM(CASE WHEN policy_type IN ('sts', 'tlsa') THEN 0 ELSE successful END) AS successful,
+        GREATEST(SUM(CASE WHEN policy_type = 'sts' THEN failed ELSE 0 END),
+                 SUM(CASE WHEN policy_type = 'tlsa' THEN failed ELSE 0 END))
+          + SUM(CASE WHEN policy_type IN ('sts', 'tlsa') THEN 0 ELSE failed END) AS failed
+      FROM report_rows
+      WHERE kind = 'policy' AND {_PERIOD}
+      GROUP BY report_key, organization, domain, dt) AS sessions"""
+
 DOMAINS: Final = f"""SELECT domain,
        SUM(successful) AS successful,
        SUM(failed) AS failed,
        ROUND(CAST(SUM(successful) AS DOUBLE) / NULLIF(SUM(successful) + SUM(failed), 0), 6) AS success_rate
-FROM report_rows
-WHERE kind = 'policy' AND {_PERIOD}
+FROM {_SESSIONS}
 GROUP BY domain
 ORDER BY domain"""
 
@@ -38,8 +56,7 @@ DOMAIN_DAYS: Final = f"""SELECT domain,
        SUM(successful) AS successful,
        SUM(failed) AS failed,
        COUNT(DISTINCT organization) AS organizations
-FROM report_rows
-WHERE kind = 'policy' AND {_PERIOD}
+FROM {_SESSIONS}
 GROUP BY domain, dt
 ORDER BY domain, day"""
 
@@ -48,8 +65,7 @@ ORGANIZATIONS: Final = f"""SELECT organization,
        SUM(successful) AS successful,
        SUM(failed) AS failed,
        COUNT(DISTINCT domain) AS domains
-FROM report_rows
-WHERE kind = 'policy' AND {_PERIOD}
+FROM {_SESSIONS}
 GROUP BY organization
 ORDER BY failed DESC, successful DESC, organization"""
 

@@ -10,7 +10,8 @@ some days reads only those days' objects (Athena's partition projection, no craw
 one row of :data:`COLUMNS`, at one of two grains (``kind``):
 
 - ``policy``: one row per policy of the report, with the policy's totals (``successful``,
-  ``failed``): what every count of sessions sums;
+  ``failed``): what the per-policy views sum, and what the domain views combine per report and
+  domain by the rule of ``reports/sessions.py`` (its ``tlsa`` and ``sts`` rows: the larger sum);
 - ``failure``: one row per failure-detail row of a policy, with its ``result_type``,
   ``failed_session_count``, MX host and IPs: what the failure views group; and, when a policy's
   failure total exceeds the sum of its rows, one more row for the difference, of result type

@@ -621,11 +621,10 @@ def _axis_label(value: int) -> str:
     """A tick value kept short: 1.5k, 20M, 3G (the tables give the exact numbers)."""
     for unit, suffix in ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
         if value >= unit:
-            scaled = value / unit
-            if scaled >= 1000:  # beyond exa: mantissa and exponent
+            if value >= 1000 * unit:  # beyond exa: mantissa and exponent (in ints: no float overflow)
                 exponent = int(math.log10(value))
                 return f"{value // 10 ** (exponent - 1) / 10:g}e{exponent}"
-            return f"{scaled:.3g}{suffix}"
+            return f"{value / unit:.3g}{suffix}"
     return str(value)
 
 
@@ -657,7 +656,7 @@ def _day_chart(days: Sequence[_Day], *, failures_only: bool) -> str:
 def _y_grid(ticks: Sequence[int], ceiling: int, plot_h: float) -> list[str]:
     parts = []
     for tick in ticks:
-        y = _DAY_TOP + plot_h - plot_h * tick / ceiling
+        y = _DAY_TOP + plot_h - plot_h * (tick / ceiling)  # int / int first: no float of a huge count
         parts.append(f'<line class="grid" x1="{_DAY_LEFT}" x2="{_DAY_W - _DAY_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text x="{_DAY_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_axis_label(tick)}</text>')
     bottom = _DAY_TOP + plot_h
@@ -687,7 +686,7 @@ def _length(value: int, ceiling: int, full: float) -> float:
     than 1.5 units for a value above zero (one failed session must show)."""
     if value <= 0:
         return 0.0
-    return max(full * value / ceiling, 1.5)
+    return max(full * (value / ceiling), 1.5)  # int / int first: no float of a huge count
 
 
 def _x_labels(days: Sequence[_Day], slot: float) -> list[str]:

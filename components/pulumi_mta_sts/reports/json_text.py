@@ -9,9 +9,10 @@ object (a 58 KB gzip body can otherwise inflate into hundreds of thousands of ro
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
-from .limits import DEFAULT_LIMITS, Limits, ReportError
+from .limits import DEFAULT_LIMITS, MAX_COUNT, Limits, ReportError
 
 __all__ = ["check_depth", "count_items", "load_json", "load_json_counted"]
 
@@ -74,4 +75,9 @@ def load_json_counted(data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Any
     except UnicodeDecodeError as exc:
         raise ReportError(f"report is not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # a number of over 4,300 digits (Python's limit)
+            raise ReportError(
+                f"a number in the report has more than {sys.get_int_max_str_digits()} digits; "
+                f"a count is at most {MAX_COUNT} (2^63-1)"
+            ) from None
         raise ReportError(f"not valid JSON ({exc})") from None

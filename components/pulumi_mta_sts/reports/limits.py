@@ -13,9 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "ReportError"]
+__all__ = ["DEFAULT_LIMITS", "MAX_COUNT", "Limits", "ReportError", "shown_count"]
 
 MIB = 1024 * 1024
+
+#: The largest session count a report may hold (``total-successful-session-count``,
+#: ``total-failure-session-count``, ``failed-session-count``): 2^63-1, the largest signed 64-bit
+#: integer. A larger count is a malformed report (quarantined with the reason, never summed): no
+#: mail system makes 9.2 quintillion sessions in a day, the receiver's table types these columns
+#: ``bigint`` (Athena, DuckDB), and bounded counts keep every sum printable: N reports add up to
+#: at most N x (2^63-1), which reaches Python's 4,300-digit limit on ``int`` -> ``str`` only
+#: after about 10^4281 reports and a float's range (the HTML charts) after about 10^289.
+MAX_COUNT = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -51,3 +60,18 @@ class ReportError(ValueError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
+
+
+def shown_count(value: object) -> str:
+    """A count as a reason may quote it: one of more than 40 digits is cut to its first 20 and its
+    length (a hostile count may have thousands, more than ``str`` of an ``int`` may give)."""
+    if type(value) is int and value.bit_length() >= 14_000:  # about 4,200 digits: str() may refuse
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
+    if type(value) is int:
+        value = str(value)
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit()):
+        shown = repr(value)
+        return shown if len(shown) <= 60 else f"{shown[:40]}..."
+    significant = text.lstrip("0")
+    return text if len(significant) <= 40 else f"{significant[:20]}... ({len(significant)} digits)"

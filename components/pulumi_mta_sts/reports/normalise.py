@@ -11,7 +11,8 @@ Normalised form (keys are snake_case; times are UTC ``YYYY-MM-DDTHH:MM:SSZ``)::
                    "extra"}],
      "extra", "warnings"}
 
-What real senders send is tolerated: counts as strings, ``mx-host`` as one string,
+Counts are whole numbers from 0 to 2^63-1 (:data:`~.limits.MAX_COUNT`); a larger one, however
+written, makes the report malformed. What real senders send is tolerated: counts as strings, ``mx-host`` as one string,
 ``policy-string`` as one string, date-times without a zone (UTC), missing optional fields,
 ``no-policy-found`` without a domain, unknown result and policy types (kept, lowercased).
 Anything that is not a report raises :class:`ReportError` naming the JSON path at fault.
@@ -46,12 +47,13 @@ Nothing a sender says is dropped:
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from .json_text import check_depth
-from .limits import ReportError
+from .limits import MAX_COUNT, ReportError, shown_count
 
 __all__ = ["DETAIL_ALIASES", "FAILURE_DETAIL_FIELDS", "POLICY_ALIASES", "normalise_report", "policy_mx_patterns"]
 
@@ -90,6 +92,8 @@ _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
 _MX_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\Z")
 
 _MISSING = object()
+#: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
+_COUNT_DIGITS = len(str(MAX_COUNT))
 
 
 def _text(value: Any, path: str, *, required: bool) -> str | None:
@@ -110,6 +114,8 @@ def _text(value: Any, path: str, *, required: bool) -> str | None:
 
 
 def _count(value: Any, path: str) -> int:
+    """A session count: a whole number from 0 to :data:`MAX_COUNT`, as a JSON number (a whole
+    float too) or a string of ASCII digits."""
     if value is _MISSING or value is None:
         raise ReportError(f"{path} is missing")
     if type(value) is int:
@@ -118,14 +124,26 @@ def _count(value: Any, path: str) -> int:
         text = value.strip()
         if not text.isdigit() or not text.isascii():
             raise ReportError(f"{path} must be a count (a whole number), got {value!r}")
+        if len(text.lstrip("0")) > _COUNT_DIGITS:  # never int() thousands of digits
+            raise _count_too_large(value, path)
         number = int(text)
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and (value.is_integer() or value == math.inf):
+        if value > MAX_COUNT:
+            raise _count_too_large(value, path)
         number = int(value)
     else:
         raise ReportError(f"{path} must be a count (a whole number), got {value!r}")
     if number < 0:
         raise ReportError(f"{path} must not be negative, got {number}")
+    if number > MAX_COUNT:
+        raise _count_too_large(value, path)
     return number
+
+
+def _count_too_large(value: object, path: str) -> ReportError:
+    return ReportError(
+        f"{path} is {shown_count(value)}: above {MAX_COUNT} (2^63-1), the largest count a report may hold"
+    )
 
 
 def _timestamp(value: Any, path: str) -> str:
@@ -247,7 +265,7 @@ def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
     if type(result_type) is not str or not result_type.strip():
         result_type = _text(get("result-type", _MISSING), f"{path}.result-type", required=True)
     count = get("failed-session-count")
-    if type(count) is not int or count < 0:
+    if type(count) is not int or not 0 <= count <= MAX_COUNT:
         count = _count(get("failed-session-count", _MISSING), f"{path}.failed-session-count")
     out: dict[str, Any] = {"result_type": str(result_type).strip().lower(), "failed_session_count": count}
     for key, name in FAILURE_DETAIL_FIELDS:
@@ -264,7 +282,7 @@ def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
 
 def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
     value = summary.get(key, _MISSING)
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_COUNT:
         return value
     return _count(value, f"{path}.summary.{key}")
 

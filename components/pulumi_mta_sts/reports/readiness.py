@@ -9,7 +9,9 @@ not included: its reports have not all arrived), the domain is ready when
    applied the domain's ``sts`` policy, and
 2. those reports show no failed session of the ``sts`` policy (any MX host, any result type, and
    failures a sender counted without detail), nor any ``sts-*`` result type (the policy could not
-   be fetched or was refused) under whatever policy type the sender reported.
+   be fetched or was refused) under whatever policy type the sender reported (counted once per
+   report where a sender files the same sessions under the domain's ``tlsa`` and ``sts``
+   policies: the rule of :mod:`.sessions`).
 
 Otherwise each reason is a :class:`Blocker` that names what was seen (result type, MX host,
 organisation, first and last day, sessions) and what to fix. A failure in ``testing`` is mail
@@ -19,6 +21,7 @@ day on which nobody can say.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -135,20 +138,25 @@ def window(as_of: date, days: int) -> list[str]:
     return [(as_of - timedelta(days=n)).isoformat() for n in range(days, 0, -1)]
 
 
-def _blocks(row: FailureRow, domain: str, first: str, last: str) -> bool:
-    return (
-        row.domain == domain
-        and first <= row.day <= last
-        and (row.policy_type == "sts" or row.result_type.startswith("sts-"))
-        and row.failed > 0
-    )
+def _blocking_rows(summary: Summary, domain: str, first: str, last: str) -> Iterator[FailureRow]:
+    """The failed sessions that block, in the window: the ``sts`` policy's of every result type
+    but ``sts-*``, and the ``sts-*`` result types under whatever policy type the sender filed
+    them, each report's ``tlsa`` and ``sts`` rows counted once (:mod:`.sessions`)."""
+    for row in summary.failure_rows():
+        if row.policy_type == "sts" and not row.result_type.startswith("sts-") and _within(row, domain, first, last):
+            yield row
+    for row in summary.domain_failure_rows():
+        if row.result_type.startswith("sts-") and _within(row, domain, first, last):
+            yield row
+
+
+def _within(row: FailureRow, domain: str, first: str, last: str) -> bool:
+    return row.domain == domain and first <= row.day <= last and row.failed > 0
 
 
 def _failure_blockers(summary: Summary, domain: str, first: str, last: str) -> list[Blocker]:
     grouped: dict[tuple[str, str, str], list[Any]] = {}
-    for row in summary.failure_rows():
-        if not _blocks(row, domain, first, last):
-            continue
+    for row in _blocking_rows(summary, domain, first, last):
         entry = grouped.setdefault((row.result_type, row.mx_host, row.organization), [0, row.day, row.day])
         entry[0] += row.failed
         entry[1] = min(entry[1], row.day)

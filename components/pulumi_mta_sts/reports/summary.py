@@ -18,6 +18,11 @@ Rules (docs/reports.md explains them to owners):
   ``until`` (inclusive) select reports by that day.
 - **Domain.** A report's policies are counted under their ``policy_domain`` (``"(no domain)"``
   for a ``no-policy-found`` entry without one); ``domain`` keeps only that domain's policies.
+- **Same sessions, counted once.** A domain's sessions in one report (the domains and their days,
+  the organisations) follow :func:`.sessions.domain_sessions`: the sessions under its ``tlsa``
+  and its ``sts`` policies are the same sessions seen twice, so the larger of the two sums counts,
+  not their total; policies of one type and every other type add up. The per-policy views (MX
+  hosts, result types, policies seen, :meth:`Summary.failure_rows`) keep every count as sent.
 - **MX host.** A policy's successful sessions go to its MX host row: its ``mx_hosts`` (from
   ``mx-host``, or from the ``mx:`` lines of its policy string when the sender left that out)
   joined with ``", "``; senders do not say which MX each successful session reached. A failure
@@ -39,8 +44,10 @@ from typing import Any
 
 from .normalise import _domain
 from .parse import report_key
+from .sessions import domain_sessions, sessions_once
 
 __all__ = [
+    "ANY_POLICY_TYPE",
     "NOT_DETAILED",
     "NOT_REPORTED",
     "NO_DOMAIN",
@@ -64,11 +71,16 @@ NOT_REPORTED = "(not reported)"
 UNREADABLE_NAMED = 20
 #: Bytes of the identity digest kept per report (128 bits: no collision in any real archive).
 IDENTITY_BYTES = 16
+#: The ``policy_type`` of :meth:`Summary.domain_failure_rows`: every policy type of the domain.
+ANY_POLICY_TYPE = "(any)"
 
 #: ``policy_strings -> id`` (or ``None`` when the text is no policy this toolkit would publish).
 PolicyIdFunction = Callable[[Sequence[str]], str | None]
 
 _SOURCE_RANK = {"mx-host": 0, "policy-string": 1}
+
+#: One failure row of the report being counted: (domain, policy type, result type, MX host, sessions).
+_ReportFailure = tuple[str, str, str, str, int]
 
 
 def report_identity(report: Mapping[str, Any]) -> bytes:
@@ -252,6 +264,7 @@ class Summary:
         self._contexts: dict[tuple[Any, ...], _Context] = {}
         self._orgs: dict[str, _Org] = {}
         self._failures: dict[tuple[str, str, str, str, str, str], int] = {}
+        self._domain_failures: dict[tuple[str, str, str, str, str], int] = {}
         self._mx: dict[str, _Mx] = {}
         self._policies: dict[tuple[str, str, tuple[str, ...]], _Policy] = {}
 
@@ -292,8 +305,49 @@ class Summary:
         if org is None:
             org = self._orgs[organization] = _Org()
         org.reports += 1
+        failures: list[_ReportFailure] = []
         for policy in policies:
-            self._count_policy(organization, org, day, policy)
+            self._count_policy(organization, day, policy, failures)
+        self._count_domains(org, day, policies)
+        if failures:
+            self._count_domain_failures(organization, day, failures, one_type=len(policies) == 1)
+
+    def _day_cell(self, domain: str, day: str) -> _Day:
+        cell = self._days.get((domain, day))
+        if cell is None:
+            cell = self._days[(domain, day)] = _Day()
+        return cell
+
+    def _count_domains(self, org: _Org, day: str, policies: list[Mapping[str, Any]]) -> None:
+        """The domain views (per domain and day, per organisation): one report's sessions per
+        domain by the rule of :mod:`.sessions` (``tlsa`` and ``sts`` are the same sessions)."""
+        for policy_domain, (successful, failed) in domain_sessions(policies).items():
+            domain = policy_domain or NO_DOMAIN
+            org.successful += successful
+            org.failed += failed
+            org.domains.add(domain)
+            cell = self._day_cell(domain, day)
+            cell.successful += successful
+            cell.failed += failed
+
+    def _count_domain_failures(
+        self, organization: str, day: str, failures: list[_ReportFailure], *, one_type: bool
+    ) -> None:
+        """One report's failed sessions per domain, result type and MX host, by the rule of
+        :mod:`.sessions` across its policy types (what :meth:`domain_failure_rows` gives); rows of
+        ``one_type`` (a report of one policy: the common case) simply add up."""
+        totals = self._domain_failures
+        if one_type:
+            for domain, _, result_type, host, count in failures:
+                key = (domain, result_type, host, organization, day)
+                totals[key] = totals.get(key, 0) + count
+            return
+        grouped: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+        for domain, policy_type, result_type, host, count in failures:
+            grouped.setdefault((domain, result_type, host), []).append((policy_type, count))
+        for (domain, result_type, host), counts in grouped.items():
+            key = (domain, result_type, host, organization, day)
+            totals[key] = totals.get(key, 0) + sessions_once(counts)
 
     def _context(self, policy: Mapping[str, Any]) -> _Context:
         """The shared part of ``policy`` (its domain, type, MX row and policy-seen row), cached."""
@@ -319,19 +373,15 @@ class Summary:
         context = self._contexts[key] = _Context(domain, key[1], label, seen, mx)
         return context
 
-    def _count_policy(self, organization: str, org: _Org, day: str, policy: Mapping[str, Any]) -> None:
+    def _count_policy(
+        self, organization: str, day: str, policy: Mapping[str, Any], failures: list[_ReportFailure]
+    ) -> None:
+        """The per-policy views (MX hosts, result types, policies seen): every count as sent."""
         context = self._context(policy)
         domain = context.domain
         successful: int = policy["successful"]
         failed: int = policy["failed"]
-        org.successful += successful
-        org.failed += failed
-        org.domains.add(domain)
-        cell = self._days.get((domain, day))
-        if cell is None:
-            cell = self._days[(domain, day)] = _Day()
-        cell.successful += successful
-        cell.failed += failed
+        cell = self._day_cell(domain, day)
         reporters = cell.organizations.get(context.policy_type)
         if reporters is None:
             reporters = cell.organizations[context.policy_type] = set()
@@ -339,7 +389,7 @@ class Summary:
         if context.mx is not None:
             context.mx.successful += successful
         if failed or policy["failure_details"]:
-            self._count_failures(domain, context.policy_type, organization, day, context.label, policy)
+            self._count_failures(domain, context.policy_type, organization, day, context.label, policy, failures)
         seen = context.seen
         seen.successful += successful
         seen.failed += failed
@@ -356,7 +406,14 @@ class Summary:
         return row
 
     def _count_failures(
-        self, domain: str, policy_type: str, organization: str, day: str, label: str | None, policy: Mapping[str, Any]
+        self,
+        domain: str,
+        policy_type: str,
+        organization: str,
+        day: str,
+        label: str | None,
+        policy: Mapping[str, Any],
+        failures: list[_ReportFailure],
     ) -> None:
         detailed = 0
         for detail in policy["failure_details"]:
@@ -364,12 +421,15 @@ class Summary:
             detailed += count
             host = _host(detail.get("receiving_mx_hostname")) or label or NOT_REPORTED
             self._add_failure(domain, policy_type, detail["result_type"], host, organization, day, count)
+            failures.append((domain, policy_type, detail["result_type"], host, count))
             ip = detail.get("receiving_ip")
             if ip:
                 self._mx[host].ips.add(ip)
         rest = policy["failed"] - detailed
         if rest > 0:
-            self._add_failure(domain, policy_type, NOT_DETAILED, label or NOT_REPORTED, organization, day, rest)
+            host = label or NOT_REPORTED
+            self._add_failure(domain, policy_type, NOT_DETAILED, host, organization, day, rest)
+            failures.append((domain, policy_type, NOT_DETAILED, host, rest))
 
     def _add_failure(
         self, domain: str, policy_type: str, result_type: str, host: str, organization: str, day: str, count: int
@@ -386,9 +446,17 @@ class Summary:
         return frozenset(cell.organizations.get(policy_type, ())) if cell is not None else frozenset()
 
     def failure_rows(self) -> Iterator[FailureRow]:
-        """Every (domain, policy type, result type, MX host, organisation, day) with its failed sessions."""
+        """Every (domain, policy type, result type, MX host, organisation, day) with its failed
+        sessions: per policy type, every count as the senders gave it."""
         for (domain, policy_type, result_type, host, organization, day), failed in self._failures.items():
             yield FailureRow(domain, policy_type, result_type, host, organization, day, failed)
+
+    def domain_failure_rows(self) -> Iterator[FailureRow]:
+        """Every (domain, result type, MX host, organisation, day) with its failed sessions across
+        policy types, each report's ``tlsa`` and ``sts`` rows counted once by the rule of
+        :mod:`.sessions`; ``policy_type`` is :data:`ANY_POLICY_TYPE`."""
+        for (domain, result_type, host, organization, day), failed in self._domain_failures.items():
+            yield FailureRow(domain, ANY_POLICY_TYPE, result_type, host, organization, day, failed)
 
     # --- output -------------------------------------------------------------------------------
 
