@@ -3,11 +3,13 @@
 1. ``shards``: :func:`pulumi_mta_sts.core.shards.assign_shards` for N domains, fresh and with
    the previous assignment pinned plus 1% new domains.
 2. ``cloudfront``: :class:`SharedCloudFrontHosting` for N domains (each its own Route53 zone)
-   planned under the test cloud's mock engine: wall time, resources, resources per domain and
-   the marginal time per domain between sizes (flat: no step grows with N).
+   planned under the test cloud's mock engine, once per ``store_keys`` layout: wall time,
+   resources, resources per domain, the resources that write the KeyValueStore (one
+   ``KeyvaluestoreKey`` each, or the one ``KeyvaluestoreKeysExclusive``) and the marginal time per
+   domain between sizes (flat: no step grows with N).
 
 Ratios are against the smallest N of the same run.
-Run: ``.venv/bin/python bench/bench_shared_hosting.py [--sizes 10,100,1000]``
+Run: ``.venv/bin/python bench/bench_shared_hosting.py [--sizes 10,100,1000] [--layouts migrating,exclusive]``
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -39,7 +42,7 @@ def bench_shards(sizes: list[int]) -> None:
         )
 
 
-def bench_cloudfront(sizes: list[int]) -> None:
+def bench_cloudfront(sizes: list[int], layout: str | None) -> None:
     from pulumi_mta_sts.core.policy import Policy
     from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
     from pulumi_mta_sts.hosting.shared import FleetSite
@@ -47,6 +50,7 @@ def bench_cloudfront(sizes: list[int]) -> None:
     from pulumi_mta_sts.plan.cloud import TEST_CLOUD
 
     policy = Policy.build("testing", ["mx1.mail.example.net", "mx2.mail.example.net"], 86401).render()
+    extra: dict[str, Any] = {} if layout is None else {"store_keys": layout}
     previous: tuple[int, float] | None = None
     for n in sizes:
         rec = TEST_CLOUD.recorder().install()
@@ -56,18 +60,20 @@ def bench_cloudfront(sizes: list[int]) -> None:
                 FleetSite(f"d{i}.example", policy, Route53Dns(f"dns-{i}", Route53DnsArgs(zone_id="Z1")))
                 for i in range(n)
             ]
-            SharedCloudFrontHosting("fleet", SharedCloudFrontHostingArgs(sites=sites))
+            SharedCloudFrontHosting("fleet", SharedCloudFrontHostingArgs(sites=sites, **extra))
 
         start, cpu = time.perf_counter(), time.process_time()
         rec.run(program)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         rec.close()
         hosted = [r for r in rec.resources if not r.name.startswith("dns-")]
+        writers = sum(1 for r in hosted if r.type.startswith("aws:cloudfront/keyvaluestoreKey"))
         marginal = (
             "" if previous is None else f", marginal {1e3 * (seconds - previous[1]) / (n - previous[0]):.2f} ms/domain"
         )
         print(
-            f"cloudfront  N={n:>7}: {seconds:7.2f} s, {len(hosted)} resources ({len(hosted) / n:.2f}/domain),"
+            f"cloudfront  {layout or '(default)':>9} N={n:>7}: {seconds:7.2f} s, {len(hosted)} resources"
+            f" ({len(hosted) / n:.2f}/domain), {writers} store-writing resources,"
             f" {1e3 * seconds / n:.2f} ms/domain{marginal}; CPU {cpu:.2f} s ({1e3 * cpu / n:.2f} ms/domain)"
         )
         previous = (n, seconds)
@@ -76,9 +82,12 @@ def bench_cloudfront(sizes: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10,100,1000")
-    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    parser.add_argument("--layouts", default="migrating,exclusive", help="store_keys layouts ('default': none given)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
     bench_shards([s * 10 for s in sizes])
-    bench_cloudfront(sizes)
+    for layout in args.layouts.split(","):
+        bench_cloudfront(sizes, None if layout == "default" else layout)
 
 
 if __name__ == "__main__":

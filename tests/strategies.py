@@ -38,3 +38,17 @@ ext_name = st.from_regex(r"\A[a-z0-9][a-z0-9_.-]{0,10}\Z").filter(
 ext_value = st.from_regex(r"\A[!-~](?:[!-~ ]{0,20}[!-~])?\Z")
 extensions = st.dictionaries(ext_name, ext_value, max_size=3)
 case_variants = _case_variants
+
+
+def domain_under(zone: str, length: int, letter: str = "d") -> str:
+    """A valid domain of exactly ``length`` characters under ``zone`` (labels of at most 63), for tests
+    on both sides of a length limit; ``length`` must be at least ``len(zone) + 2``."""
+    body = length - len(zone) - 1
+    labels = []
+    while body > 0:
+        size = body if body <= 63 else min(50, body - 2)  # never leave a lone dot's worth
+        labels.append(letter * size)
+        body -= size + 1
+    domain = ".".join([*labels, zone])
+    assert len(domain) == length, (zone, length)
+    return domain

@@ -162,6 +162,7 @@ def test_arguments_are_checked_before_anything_is_registered(pulumi_mocks: Recor
             FleetDomainArgs("hosted.example", _policy(), None, host="worker", verify_timeout=1),
         ],
         domains_per_certificate=0,
+        store_keys="per-key",
     )
     with pytest.raises(InputError) as caught:
         pulumi_mocks.run(lambda: MtaStsFleet("mail", args))
@@ -174,8 +175,26 @@ def test_arguments_are_checked_before_anything_is_registered(pulumi_mocks: Recor
         "domains[2].verify_timeout",
         "delegation",
         "domains_per_certificate",
+        "store_keys",
     } <= fields, fields
     assert pulumi_mocks.resources == []
+
+
+def test_the_store_keys_layout_reaches_the_shared_host_and_migrating_says_what_to_do(pulumi_mocks: Recorder) -> None:
+    values = _fleet(2)
+    run_program(pulumi_mocks, values)  # the default: migrating
+    keys = "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey"
+    assert {r.name for r in pulumi_mocks.of_type(keys)} == {f"fleet-cloudfront-d{i}.example.com-policy" for i in (0, 1)}
+    assert any("store_keys is migrating" in w and "exclusive" in w for w in pulumi_mocks.warnings)
+
+
+def test_the_exclusive_layout_has_no_per_key_resource_and_no_warning(pulumi_mocks: Recorder) -> None:
+    values = _fleet(2)
+    values["defaults"]["host"] = {"store_keys": "exclusive"}
+    run_program(pulumi_mocks, values)
+    assert not pulumi_mocks.of_type("aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey")
+    assert pulumi_mocks.one("aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive")
+    assert not any("store_keys" in w for w in pulumi_mocks.warnings)
 
 
 def test_verify_live_off_publishes_after_the_hosting_with_a_warning(pulumi_mocks: Recorder) -> None:

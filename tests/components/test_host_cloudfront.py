@@ -17,6 +17,7 @@ from pulumi_mta_sts.hosting.cloudfront_function import NOT_FOUND_KEY, POLICY_KEY
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID
+from tests.strategies import domain_under
 
 POLICY = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 86401)
 RUA = ["mailto:tlsrpt@example.com"]
@@ -265,6 +266,40 @@ def test_a_domain_too_long_for_any_acm_common_name_is_refused_naming_the_field(
     domain = _domain_of_length(length)
     args = MtaStsArgs(domain=domain, policy=POLICY, dns=DnsConfig("route53", zone_id="Z1"), host="cloudfront")
     with pytest.raises(Exception, match=r"domain.*64 characters.*host\.kind: worker") as raised:
+        pulumi_mocks.run(lambda: MtaSts("long", args))
+    assert "Traceback" not in str(raised.value)
+    assert not pulumi_mocks.of_type("aws:acm/certificate:Certificate")
+
+
+@pytest.mark.parametrize("provider", ["route53", "cloudflare"])
+@pytest.mark.parametrize(("length", "zone_length"), [(65, 63), (66, 64), (70, 20), (200, 64)])
+def test_a_domain_longer_than_64_takes_the_zone_apex_as_first_name(
+    pulumi_mocks: Recorder, provider: str, length: int, zone_length: int
+) -> None:
+    zone = _domain_of_length(zone_length)
+    domain = domain_under(zone, length)
+    assert (len(domain), len(zone)) == (length, zone_length)
+    host = f"mta-sts.{domain}"
+    args = MtaStsArgs(domain=domain, policy=POLICY, dns=DnsConfig(provider, zone_name=zone), host="cloudfront")
+    pulumi_mocks.run(lambda: MtaSts("long", args))
+    cert = pulumi_mocks.one("aws:acm/certificate:Certificate")
+    assert (cert.inputs["domainName"], cert.inputs["subjectAlternativeNames"]) == (zone, [host])
+    options = {o["domainName"]: o["resourceRecordName"].rstrip(".") for o in cert.state["domainValidationOptions"]}
+    cnames = [r for r in pulumi_mocks.of_type(DNS_RECORD[provider]) if "certificate-validation-cname" in r.name]
+    assert sorted(r.inputs["name"] for r in cnames) == sorted(options.values())  # both through the stack's DNS
+    assert {r.name.removeprefix("long-host-certificate-validation-") for r in cnames} == {"cname", "cname-zone"}
+    validation = pulumi_mocks.one("aws:acm/certificateValidation:CertificateValidation")
+    assert sorted(validation.inputs["validationRecordFqdns"]) == sorted(options.values())  # every name, as ACM asks
+
+
+@pytest.mark.parametrize(("length", "zone_length"), [(65, 65), (80, 70)])
+def test_no_name_that_fits_is_refused_naming_the_domain_and_the_zone(
+    pulumi_mocks: Recorder, length: int, zone_length: int
+) -> None:
+    zone = _domain_of_length(zone_length)
+    domain = zone if length == zone_length else domain_under(zone, length)
+    args = MtaStsArgs(domain=domain, policy=POLICY, dns=DnsConfig("route53", zone_name=zone), host="cloudfront")
+    with pytest.raises(Exception, match=r"domain.*zone apex.*host\.kind: worker") as raised:
         pulumi_mocks.run(lambda: MtaSts("long", args))
     assert "Traceback" not in str(raised.value)
     assert not pulumi_mocks.of_type("aws:acm/certificate:Certificate")

@@ -33,6 +33,7 @@ from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, ma
 R53 = "aws:route53/record:Record"
 CF_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
 KEY = "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey"
+KEYS = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
 CERT = "aws:acm/certificate:Certificate"
 VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 DIST = "aws:cloudfront/distribution:Distribution"
@@ -110,10 +111,18 @@ def base() -> Plan:
     return run_plan(DOMAINS)
 
 
+def stored(plan: Plan) -> dict[str, str]:
+    """The store as the exclusive resource writes it (every key of the fleet)."""
+    return {p["key"]: p["value"] for p in plan.rec.one(KEYS).inputs["resourceKeyValuePairs"]}
+
+
 # ---- what is created -----------------------------------------------------------------------------
-def test_shared_resources_once_then_per_shard_then_at_most_four_per_domain(base: Plan) -> None:
-    counts = Counter(r.type for r in base.rec.resources if not r.name.startswith("dns-"))
+@pytest.mark.parametrize("layout", ["migrating", "exclusive"])
+def test_shared_resources_once_then_per_shard_then_at_most_four_per_domain(base: Plan, layout: str) -> None:
+    plan = base if layout == "migrating" else run_plan(DOMAINS, store_keys=layout)
+    counts = Counter(r.type for r in plan.rec.resources if not r.name.startswith("dns-"))
     large_chunks = len(kvs_entries("mta-sts.d07.example", LARGE)) - 1
+    heads = 25 if layout == "migrating" else 0  # the retained per-key resources of earlier versions
     assert counts == {
         "mta-sts:hosting:SharedCloudFrontHosting": 1,
         "aws:cloudfront/keyValueStore:KeyValueStore": 1,
@@ -125,11 +134,12 @@ def test_shared_resources_once_then_per_shard_then_at_most_four_per_domain(base:
         CERT: 3,  # ceil(25 / 10)
         VALIDATION: 3,
         DIST: 3,
-        KEY: 25 + large_chunks,
+        KEYS: 1,
+        KEY: heads + large_chunks,
         R53: 25 * 3,  # validation CNAME + alias A + AAAA
     }
     small = [d for d in DOMAINS if policy_of(d) == SMALL]
-    assert {len(base.of_domain(d)) for d in small} == {4}  # key, validation, A, AAAA
+    assert {len(plan.of_domain(d)) for d in small} == {4 if layout == "migrating" else 3}  # (key,) validation, A, AAAA
     assert "aws:s3/bucketPolicy:BucketPolicy" not in counts  # nothing may read the origin
 
 
@@ -188,14 +198,16 @@ def test_each_domain_has_its_validation_cname_alias_and_key(base: Plan) -> None:
             assert alias.inputs["aliases"] == [
                 {"name": dist.state["domainName"], "zoneId": CLOUDFRONT_ZONE_ID, "evaluateTargetHealth": False}
             ]
-        stored = {r.inputs["key"]: r.inputs["value"] for r in base.of_domain(domain).values() if r.type == KEY}
-        assert stored == dict(kvs_entries(f"mta-sts.{domain}", policy_of(domain)))
+        own = {r.inputs["key"]: r.inputs["value"] for r in base.of_domain(domain).values() if r.type == KEY}
+        assert own == dict(kvs_entries(f"mta-sts.{domain}", policy_of(domain)))  # chunks and retained head
+        assert dict(kvs_entries(f"mta-sts.{domain}", policy_of(domain))).items() <= stored(base).items()
 
 
 @needs_node
 def test_the_planned_store_and_function_serve_every_domains_exact_bytes(base: Plan, tmp_path: Path) -> None:
     """End to end: the function code and the keys as planned, run under Node."""
-    store = {r.inputs["key"]: r.inputs["value"] for r in base.rec.of_type(KEY)}
+    store = stored(base)
+    assert store == {k: v for d in DOMAINS for k, v in kvs_entries(f"mta-sts.{d}", policy_of(d))}
     code = base.rec.one("aws:cloudfront/function:Function").inputs["code"]
     requests = [("GET", "/.well-known/mta-sts.txt", f"MTA-STS.{d.upper()}.") for d in DOMAINS]
     results = run_function(tmp_path, code, store, requests)
@@ -203,16 +215,21 @@ def test_the_planned_store_and_function_serve_every_domains_exact_bytes(base: Pl
         assert (got["status"], got["body"]) == (200, policy_of(domain).encode())
 
 
-def test_a_large_policys_head_key_is_written_after_its_chunks(base: Plan) -> None:
-    head = base.named("fleet-d07.example-policy")
-    chunks = [r for r in base.of_domain("d07.example").values() if r.type == KEY and r is not head]
-    assert len(chunks) >= 2 and all(head.depends_on(c) for c in chunks)
+@pytest.mark.parametrize("layout", ["migrating", "exclusive"])
+def test_a_large_policys_head_key_is_written_after_its_chunks(base: Plan, layout: str) -> None:
+    plan = base if layout == "migrating" else run_plan(DOMAINS, store_keys=layout)
+    chunks = [r for r in plan.of_domain("d07.example").values() if r.type == KEY and "~" in r.inputs["key"]]
+    assert len(chunks) >= 2
+    writers = [plan.rec.one(KEYS)]
+    if layout == "migrating":
+        writers.append(plan.named("fleet-d07.example-policy"))
+    assert all(w.depends_on(c) for w in writers for c in chunks)
 
 
 def test_the_served_resources_are_what_the_gate_must_wait_for(base: Plan) -> None:
     site = base.host.site("d03.example")
     names = {pulumi_name(r) for r in site.served}
-    assert {"fleet-d03.example-policy", "fleet-function", "fleet-shard-0-cdn"} <= names
+    assert {"fleet-d03.example-policy", "fleet-policy-keys", "fleet-function", "fleet-shard-0-cdn"} <= names
     assert {"fleet-d03.example-alias-a", "fleet-d03.example-alias-aaaa"} <= names
     assert site.policy_url == "https://mta-sts.d03.example/.well-known/mta-sts.txt" and site.shard == 0
     with pytest.raises(KeyError, match="not one of the sites"):
@@ -319,7 +336,7 @@ def test_a_delegated_domain_gets_no_records_in_its_own_dns_and_a_stable_target_t
     assert target == "cust.example.hosting.provider.example"
     records = plan.of_domain("cust.example")
     assert sorted(str(r.inputs.get("name", r.inputs.get("key"))) for r in records.values()) == sorted(
-        ["mta-sts.cust.example", target, target]  # its KVS key; A and AAAA in the provider zone
+        ["mta-sts.cust.example", target, target]  # its (retained) KVS key; A and AAAA in the provider zone
     )
     assert {r.inputs["zoneId"] for r in records.values() if r.type == R53} == {"ZPROVIDER"}
     cert = plan.named("fleet-shard-0-certificate")

@@ -1,5 +1,6 @@
 """The shared CloudFront Function under Node, the KeyValueStore stubbed as documented: hits,
-misses, chunked large policies, HEAD, wrong path or method, unknown or odd Host headers."""
+misses, chunked large policies, HEAD, wrong path, unknown or odd Host headers; other methods are
+refused by CloudFront before the function runs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.hosting.cloudfront import cache_behaviour
 from pulumi_mta_sts.hosting.shared_cloudfront_function import (
     CHUNK_PREFIX,
     CHUNK_SEPARATOR,
@@ -95,8 +97,6 @@ def test_hits_serve_exactly_the_stored_bytes_and_head_no_body(workdir: Path) -> 
         ("GET", PATH + ".bak", "mta-sts.example.com", 404),
         ("GET", PATH.upper(), "mta-sts.example.com", 404),
         ("GET", "/errors/not-found.txt", "mta-sts.example.com", 404),
-        ("POST", PATH, "mta-sts.example.com", 405),
-        ("PUT", PATH, "mta-sts.example.com", 405),
         ("GET", PATH, "mta-sts.unknown.example", 404),
         ("GET", PATH, None, 404),
         ("GET", PATH, "", 404),
@@ -107,15 +107,25 @@ def test_hits_serve_exactly_the_stored_bytes_and_head_no_body(workdir: Path) -> 
         ("GET", PATH, "mta-sts.example.com..", 404),
     ],
 )
-def test_everything_else_is_a_404_or_405_without_echoing_the_host(
+def test_everything_else_is_a_404_without_echoing_the_host(
     workdir: Path, method: str, uri: str, host: str | None, status: int
 ) -> None:
     [got] = ask(workdir, (method, uri, host))
-    assert got["status"] == status and "location" not in got["headers"]
-    if status == 404:
-        assert got["body"] == NOT_FOUND.encode()
-    else:
-        assert got["headers"]["allow"] == "GET, HEAD"
+    assert got["status"] == status == 404 and "location" not in got["headers"]
+    assert got["body"] == NOT_FOUND.encode()
+
+
+def test_other_methods_never_reach_the_function_cloudfront_refuses_them_first() -> None:
+    """The shared distributions (and the single-domain ones) allow GET and HEAD only: CloudFront answers
+    another method 403 itself; the function is never asked (its 405 branch is a fallback, kept unchanged)."""
+    behaviour = cache_behaviour("policy-id", "arn:aws:cloudfront::123456789012:function/f")
+    assert behaviour.allowed_methods == ["GET", "HEAD"]
+
+
+@needs_node
+def test_the_kept_405_branch_still_says_what_is_allowed(workdir: Path) -> None:
+    [got] = ask(workdir, ("POST", PATH, "mta-sts.example.com"))
+    assert got["status"] == 405 and got["headers"]["allow"] == "GET, HEAD"
 
 
 @needs_node

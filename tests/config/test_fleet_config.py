@@ -172,6 +172,21 @@ def test_domains_per_certificate_default_range_and_place() -> None:
         assert problems_of(values)[0].startswith("mta-sts:defaults.host.domains_per_certificate:")
 
 
+def test_store_keys_default_values_and_place() -> None:
+    assert load_fleet_config(fleet(1)).store_keys == defaults.STORE_KEYS == "migrating"
+    values = fleet(1)
+    for layout in defaults.STORE_KEYS_LAYOUTS:
+        values["defaults"]["host"] = {"store_keys": layout}
+        assert load_fleet_config(values).store_keys == layout
+    for bad in ("per-key", "Exclusive", 1, True, ["exclusive"]):
+        values["defaults"]["host"] = {"store_keys": bad}
+        [problem] = problems_of(values)
+        assert problem.startswith("mta-sts:defaults.host.store_keys:") and "migrating" in problem
+    values["defaults"]["host"] = {}
+    values["domains"][0]["host"] = {"store_keys": "exclusive"}  # a setting of the whole fleet: not per domain
+    assert problems_of(values)[0].startswith("mta-sts:domains[0].host")
+
+
 def test_the_receiver_is_refused_in_a_fleet() -> None:
     values = fleet(1)
     values["domains"][0]["reporting"] = {"receiver": {"rule_set_name": "x"}}

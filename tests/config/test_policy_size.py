@@ -19,7 +19,7 @@ def _config(count: int) -> dict[str, object]:
     return {"domain": "example.com", "dns": {"provider": "route53"}, "policy": {"mode": "testing", "mx": patterns}}
 
 
-@settings(max_examples=10)
+@settings(max_examples=10, deadline=None)
 @given(st.integers(min_value=1400, max_value=3000))
 def test_an_oversized_policy_names_the_policy_key_and_its_size(count: int) -> None:
     with pytest.raises(InputError) as err:

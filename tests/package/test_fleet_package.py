@@ -20,7 +20,7 @@ from pulumi_mta_sts.mtasts.fleet import DelegationArgs, FleetDomainArgs
 from pulumi_mta_sts.mtasts.fleet import MtaStsFleet as RichMtaStsFleet
 from pulumi_mta_sts.mtasts.fleet import MtaStsFleetArgs as RichMtaStsFleetArgs
 from pulumi_mta_sts.package import MtaStsFleet, package_schema
-from pulumi_mta_sts.package.fleet import package_key
+from pulumi_mta_sts.package.fleet import fleet_config_values, package_key
 from tests.pulumi_mock import ROUTE53_ZONE_ID
 
 from .equivalence import plan_of, record
@@ -140,6 +140,7 @@ def test_every_mistake_names_the_package_input_before_anything_registers() -> No
             {"domain": "example.com", "policy": {"mx": ["mx.example.com"]}, "shard": 100000, "verfy_live": False},
         ],
         "domains_per_certificate": 0,
+        "store_keys": "per-key",
         "colour": "blue",
     }
     fields = _mistakes(inputs)
@@ -152,9 +153,16 @@ def test_every_mistake_names_the_package_input_before_anything_registers() -> No
         "domains[2].shard",
         "domains[2].verfy_live",
         "domains_per_certificate",
+        "store_keys",
         "colour",
     } <= fields, fields
     assert not any(f.startswith("mta-sts:") or "reporting" in f for f in fields), fields
+
+
+def test_store_keys_is_the_fleet_wide_config_key() -> None:
+    values = fleet_config_values({**FLEET_INPUTS, "store_keys": "exclusive", "domains_per_certificate": 3})
+    host = values["defaults"]["host"]
+    assert (host["store_keys"], host["domains_per_certificate"]) == ("exclusive", 3)
 
 
 def test_a_delegated_domain_needs_the_delegation_zone() -> None:
@@ -189,6 +197,7 @@ def test_a_mistake_through_the_provider_names_the_input() -> None:
         ("mta-sts:domains[0].host.verify_timeout", "domains[0].verify_timeout"),
         ("mta-sts:defaults.reporting.rua[2]", "defaults.rua[2]"),
         ("mta-sts:defaults.host.domains_per_certificate", "domains_per_certificate"),
+        ("mta-sts:defaults.host.store_keys", "store_keys"),
         ("mta-sts:delegation.zone_name", "delegation.zone_name"),
         ("mta-sts:domains[1].policy.mx[0]", "domains[1].policy.mx[0]"),
     ],

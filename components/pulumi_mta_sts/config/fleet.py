@@ -62,6 +62,7 @@ __all__ = [
     "load_any_config",
     "load_fleet_config",
     "merge_settings",
+    "store_keys_problems",
 ]
 
 #: The top-level keys of a fleet stack.
@@ -71,7 +72,7 @@ ENTRY_KEYS = ("domain", *SECTIONS, "delegated", "offboard", "shard")
 #: The keys of ``mta-sts:defaults``.
 DEFAULTS_KEYS = (*SECTIONS, "delegated")
 #: Keys of ``mta-sts:defaults.host`` that are settings of the whole fleet, not of one domain.
-FLEET_HOST_KEYS = ("domains_per_certificate",)
+FLEET_HOST_KEYS = ("domains_per_certificate", "store_keys")
 _DELEGATION_KEYS = ("provider", "zone_name", "zone_id")
 _DOMAINS = f"{NAMESPACE}:domains"
 _DEFAULTS = f"{NAMESPACE}:defaults"
@@ -162,6 +163,7 @@ class FleetConfig:
     domains: tuple[FleetDomain, ...]
     domains_per_certificate: int = defaults.DOMAINS_PER_CERTIFICATE
     delegation: DelegationConfig | None = None
+    store_keys: str = defaults.STORE_KEYS
 
     def pinned_shards(self) -> dict[str, int]:
         """Domain → shard for every entry that pins one (``shard``)."""
@@ -308,6 +310,20 @@ class _Defaults:
 
     values: Mapping[str, Any]
     domains_per_certificate: int
+    store_keys: str = defaults.STORE_KEYS
+
+
+def store_keys_problems(layout: object, field: str = "store_keys") -> list[Problem]:
+    """``layout`` when it is not one of :data:`~pulumi_mta_sts.core.defaults.STORE_KEYS_LAYOUTS`
+    (``mta-sts:defaults.host.store_keys``, ``MtaStsFleetArgs.store_keys``: one rule, one message)."""
+    if isinstance(layout, str) and layout in defaults.STORE_KEYS_LAYOUTS:
+        return []
+    reason = (
+        f"must be one of {', '.join(defaults.STORE_KEYS_LAYOUTS)}: migrating for a fleet deployed with an earlier "
+        "version (then exclusive once an update with this version has succeeded), exclusive for a new one "
+        "(docs/fleets.md, 'The store's keys')"
+    )
+    return [Problem(field, layout, reason)]
 
 
 def _defaults(values: Mapping[str, Any]) -> tuple[_Defaults, list[Problem]]:
@@ -321,9 +337,14 @@ def _defaults(values: Mapping[str, Any]) -> tuple[_Defaults, list[Problem]]:
         number, found = _whole(key, host["domains_per_certificate"], 1, defaults.DOMAINS_PER_CERTIFICATE_MAX)
         problems += found
         per_certificate = number or per_certificate
+    layout = defaults.STORE_KEYS
+    if isinstance(host, Mapping) and host.get("store_keys") is not None:
+        found = store_keys_problems(host["store_keys"], f"{_DEFAULTS}.host.store_keys")
+        problems += found
+        layout = layout if found else str(host["store_keys"])
     if isinstance(host, Mapping):
         raw["host"] = {k: v for k, v in host.items() if k not in FLEET_HOST_KEYS}
-    return _Defaults(raw, per_certificate), problems
+    return _Defaults(raw, per_certificate, layout), problems
 
 
 def _given(settings: Mapping[str, Any], path: Sequence[str]) -> bool:
@@ -525,7 +546,7 @@ def load_fleet_config(values: Mapping[str, Any]) -> FleetConfig:
     problems.extend(_shard_problems(loaded, base.domains_per_certificate))
     if problems or len(loaded) != len(entries):
         raise InputError(problems)
-    return FleetConfig(tuple(loaded), base.domains_per_certificate, delegation)
+    return FleetConfig(tuple(loaded), base.domains_per_certificate, delegation, base.store_keys)
 
 
 def load_any_config(values: Mapping[str, Any]) -> StackConfig | FleetConfig:

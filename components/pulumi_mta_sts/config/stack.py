@@ -560,7 +560,9 @@ def load_stack_config(values: Mapping[str, Any]) -> StackConfig:
         c.problems.extend(problems)
     sections, problems = load_sections(values, domain, c.prefix)
     host_kind = sections.host.kind if sections.host else None
-    if domain is not None and host_kind == "cloudfront" and (acm := common_name_problem(domain, c.key("domain"))):
+    zone = sections.dns.zone_name if sections.dns else None
+    acm = common_name_problem(domain, c.key("domain"), zone, c.key("dns.zone_name")) if domain else None
+    if host_kind == "cloudfront" and acm is not None:
         problems.append(acm)
     c.problems.extend(problems)
     dns, host, policy = sections.dns, sections.host, sections.policy

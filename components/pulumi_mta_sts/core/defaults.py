@@ -20,6 +20,7 @@ __all__ = [
     "DNS_TTL",
     "DOMAINS_PER_CERTIFICATE",
     "DOMAINS_PER_CERTIFICATE_MAX",
+    "FUNCTION_DISTRIBUTION_LIMIT",
     "HOST_KINDS",
     "HTTPS_REQUEST_TIMEOUT",
     "LOG_RETENTION_DAYS",
@@ -45,6 +46,8 @@ __all__ = [
     "RECEIVER_SILENCE_DAYS",
     "RECEIVER_SUBDOMAIN_LABEL",
     "SHARD_LIMIT",
+    "STORE_KEYS",
+    "STORE_KEYS_LAYOUTS",
     "VERIFY_INITIAL_DELAY",
     "VERIFY_MAX_DELAY",
     "VERIFY_TIMEOUT",
@@ -90,6 +93,19 @@ DOMAINS_PER_CERTIFICATE_MAX: Final = 100
 #: Shard numbers a pinned assignment may use (0 .. SHARD_LIMIT-1): far above CloudFront's
 #: default quota of 200 distributions per account, and a bound for hostile input.
 SHARD_LIMIT: Final = 1000
+#: Distributions one CloudFront Function may be associated with: AWS's default quota
+#: ("CloudFront Functions: Maximum number of distributions associated with a single function",
+#: 100, adjustable; AWS General Reference, "Amazon CloudFront endpoints and quotas"). A fleet of
+#: more shards gets one function per block of this many shard numbers (core/shards.py).
+FUNCTION_DISTRIBUTION_LIMIT: Final = 100
+#: How the shared CloudFront host writes its KeyValueStore (docs/fleets.md, "The store's keys"):
+#: ``exclusive`` — one ``KeyvaluestoreKeysExclusive`` resource holds every key (a policy over
+#: 1 KB keeps one resource per chunk, written first); ``migrating`` — the same, plus each domain's
+#: per-key resource of earlier versions, declared with ``retainOnDelete`` so that a stack deployed
+#: before can drop them without its keys being deleted. The default is ``migrating``: the one layout
+#: safe for every stack, whatever its state holds (a program cannot see its state).
+STORE_KEYS_LAYOUTS: Final = ("migrating", "exclusive")
+STORE_KEYS: Final = "migrating"
 
 
 # ---- waiting until the new policy is served (PolicyLive) ------------------------------------------

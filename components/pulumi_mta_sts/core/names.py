@@ -45,6 +45,7 @@ __all__ = [
     "name_problem",
     "physical_name",
     "slug",
+    "zone_apex_for",
 ]
 
 #: Pulumi's default autonaming appends ``-`` and 7 random characters to the logical name
@@ -247,22 +248,44 @@ def name_problem(rule: NameRule, name: str, *, limit: int | None = None) -> str 
 ACM_COMMON_NAME_LIMIT: Final = 64
 
 
-def certificate_common_name(host: str, domain: str) -> str | None:
-    """The name a one-domain ACM certificate is requested for: the policy host when it fits the
-    common name (:data:`ACM_COMMON_NAME_LIMIT`), else the mail domain, with the host as an
-    alternative name (up to 253), else ``None``: ACM cannot issue a certificate for the host."""
-    return next((name for name in (host, domain) if len(name) <= ACM_COMMON_NAME_LIMIT), None)
-
-
-def common_name_problem(domain: str, field_name: str = "domain") -> Problem | None:
-    """``domain`` when neither ``mta-sts.<domain>`` nor the domain fits ACM's common name: a
-    one-domain CloudFront host cannot get its certificate (a Worker needs none)."""
-    host = f"mta-sts.{domain}"
-    if certificate_common_name(host, domain) is not None:
+def zone_apex_for(domain: str, zone: str | None) -> str | None:
+    """``zone`` when it is ``domain`` or a parent of it (the zone the domain's records go in),
+    else ``None``: only a zone that holds the domain's names can carry its certificate's first name."""
+    if not zone:
         return None
+    zone = zone.rstrip(".").lower()
+    return zone if domain == zone or domain.endswith("." + zone) else None
+
+
+def certificate_common_name(host: str, domain: str, zone: str | None = None) -> str | None:
+    """The name a one-domain ACM certificate is requested for: the first of the policy host, the
+    mail domain and the domain's zone apex (``zone``, when it holds the domain) that fits ACM's
+    common name (:data:`ACM_COMMON_NAME_LIMIT`); the host is an alternative name (up to 253) when
+    it is not the first. ``None``: none fits, ACM cannot issue a certificate for the host.
+
+    The order keeps every name that fits today: a host or a domain that fits is still chosen first,
+    so no existing certificate is replaced; the apex is tried only where nothing was accepted before."""
+    names = (host, domain, zone_apex_for(domain, zone))
+    return next((name for name in names if name is not None and len(name) <= ACM_COMMON_NAME_LIMIT), None)
+
+
+def common_name_problem(
+    domain: str, field_name: str = "domain", zone: str | None = None, zone_field: str = "dns.zone_name"
+) -> Problem | None:
+    """``domain`` when none of ``mta-sts.<domain>``, the domain and its zone apex (``zone``) fits
+    ACM's common name: a one-domain CloudFront host cannot get its certificate (a Worker needs none)."""
+    host = f"mta-sts.{domain}"
+    if certificate_common_name(host, domain, zone) is not None:
+        return None
+    apex = zone_apex_for(domain, zone)
+    if apex is None:
+        apex_said = f"no zone apex holding the domain is known (give {zone_field}, at most {ACM_COMMON_NAME_LIMIT})"
+    else:
+        apex_said = f"the zone apex {apex!r} ({zone_field}) is {len(apex)}"
     reason = (
         f"is {len(domain)} characters long: an ACM certificate needs a first name of at most "
-        f"{ACM_COMMON_NAME_LIMIT} characters, and both mta-sts.<domain> and the domain are longer; serve the "
-        "policy from a Cloudflare Worker (host.kind: worker, with Cloudflare DNS), which needs no ACM certificate"
+        f"{ACM_COMMON_NAME_LIMIT} characters; mta-sts.<domain> and the domain are longer and {apex_said}; "
+        "serve the policy from a Cloudflare Worker (host.kind: worker, with Cloudflare DNS), which needs no "
+        "ACM certificate"
     )
     return Problem(field_name, domain, reason)

@@ -26,7 +26,7 @@ from itertools import count
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 
-__all__ = ["assign_shards", "moves", "shard_key", "shard_members", "shard_problems"]
+__all__ = ["assign_shards", "function_groups", "moves", "shard_key", "shard_members", "shard_problems"]
 
 
 def shard_key(domain: str) -> str:
@@ -132,3 +132,14 @@ def moves(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tupl
     """Domains present in both assignments whose shard differs: domain -> (before, after)."""
     old = {shard_key(d): s for d, s in before.items()}
     return {d: (old[shard_key(d)], s) for d, s in after.items() if shard_key(d) in old and old[shard_key(d)] != s}
+
+
+def function_groups(shards: Iterable[int], limit: int = defaults.FUNCTION_DISTRIBUTION_LIMIT) -> dict[int, int]:
+    """Shard -> the CloudFront Function its distribution runs (0, 1, ...). A function may serve at
+    most ``limit`` distributions (AWS's quota): up to ``limit`` shards all run function 0, as every
+    fleet did before; beyond, shard ``s`` runs function ``s // limit``, so a block of ``limit`` shard
+    numbers never exceeds the quota and a shard keeps its function while others come and go."""
+    numbers = sorted(set(shards))
+    if len(numbers) <= limit:
+        return dict.fromkeys(numbers, 0)
+    return {shard: shard // limit for shard in numbers}

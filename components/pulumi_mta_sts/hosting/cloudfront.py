@@ -11,7 +11,10 @@ What :class:`CloudFrontHost` (``mta-sts:hosting:CloudFrontHost``) creates:
   charset=utf-8`` and exactly the rendered policy bytes;
 - an ACM certificate for ``mta-sts.<domain>`` in ``us-east-1`` (CloudFront only takes
   certificates from there; pulumi-aws 7 takes ``region`` per resource), validated by a DNS
-  record in the chosen DNS backend (``CertificateValidation`` waits for it);
+  record in the chosen DNS backend (``CertificateValidation`` waits for it). ACM's first name is
+  at most 64 characters: when the host is longer it is an alternative name and the first name is
+  the mail domain, or when that is longer too the zone apex (``dns.zone_name``), each validated
+  through the same backend;
 - a CloudFront distribution with the alias ``mta-sts.<domain>``, IPv6 on, viewer protocol
   policy ``https-only`` (plain HTTP is refused with 403, never redirected: RFC 8461 senders
   do not follow redirects and only fetch over HTTPS, so a redirect would only hide a
@@ -214,8 +217,9 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
 
     @classmethod
     def problems(cls, args: CloudFrontHostArgs) -> list[Problem]:
+        zone = args.dns.zone_name if isinstance(args.dns, DnsBackend) else None
         return [
-            *filter(None, [common_name_problem(args.domain)]),
+            *filter(None, [common_name_problem(args.domain, zone=zone)]),
             *dns_backend_problems(args.dns),
             *price_class_problems(args.price_class),
             *tags_problems(args.tags),
@@ -292,10 +296,12 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
 
     def _certificate(self, name: str, dns: DnsBackend, tags: dict[str, str]) -> pulumi.Output[str]:
         """An ACM certificate in us-east-1 (the only region CloudFront takes them from), validated
-        by a CNAME in ``dns`` per name; returns its ARN once validated. Its common name is the
-        policy host, or the mail domain when the host is too long for one (the host is then its
-        alternative name): :func:`certificate_common_name`."""
-        common = certificate_common_name(self.hostname, self.domain) or self.hostname  # problems() refused None
+        by a CNAME in ``dns`` per name; returns its ARN once validated. Its first name is the
+        policy host, else the mail domain, else the zone apex (``dns.zone_name``), whichever is the
+        first to fit ACM's 64 characters (:func:`certificate_common_name`); the host is then its
+        alternative name. Every name's validation record goes through ``dns`` (the domain and the
+        apex are in the zone), and the validation names them all."""
+        common = certificate_common_name(self.hostname, self.domain, dns.zone_name) or self.hostname
         self.certificate = aws.acm.Certificate(
             f"{name}-certificate",
             domain_name=common,
@@ -306,8 +312,10 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
             opts=pulumi.ResourceOptions(parent=self),
         )
         names = {self.hostname: f"{name}-certificate-validation-cname"}
-        if common != self.hostname:
+        if common == self.domain:
             names[common] = f"{name}-certificate-validation-cname-domain"
+        elif common != self.hostname:
+            names[common] = f"{name}-certificate-validation-cname-zone"
         validation_records = [
             record
             for host, resource_name in names.items()

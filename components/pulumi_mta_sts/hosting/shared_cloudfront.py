@@ -3,17 +3,22 @@
 What :class:`SharedCloudFrontHosting` (``mta-sts:hosting:SharedCloudFrontHosting``) creates:
 
 - once: a CloudFront KeyValueStore holding every policy keyed by host name (large policies in
-  chunks, :mod:`.shared_cloudfront_function`), the viewer-request CloudFront Function
-  (``cloudfront-js-2.0``) that answers every request from it, and a private, empty S3 bucket as
-  the distributions' origin (CloudFront needs one; the function answers every request itself,
-  so nothing reaches it, and if anything did, S3 would refuse it: no access is granted);
+  chunks, :mod:`.shared_cloudfront_function`) and the resources that write it
+  (:mod:`.shared_cloudfront_store`: one ``KeyvaluestoreKeysExclusive``), the viewer-request
+  CloudFront Function (``cloudfront-js-2.0``) that answers every request from it (one more per
+  block of 100 shard numbers beyond 100 shards: a function may serve at most 100 distributions,
+  :func:`~pulumi_mta_sts.core.shards.function_groups`), and a private, empty S3 bucket as the
+  distributions' origin (CloudFront needs one; the function answers every request itself, so
+  nothing reaches it, and if anything did, S3 would refuse it: no access is granted);
 - per shard (:mod:`pulumi_mta_sts.core.shards`: at most ``domains_per_certificate`` domains,
   a domain never changes shard): one ACM certificate in ``us-east-1`` naming the shard's
-  ``mta-sts.<domain>`` hosts, its validation, and one distribution with those aliases, the
-  toolkit's one CloudFront set-up (HTTPS only, TLS 1.2 or later, SNI, IPv6, nothing cached:
-  shared with :mod:`.cloudfront`);
-- per domain: its KeyValueStore key(s), and through its DNS backend its validation CNAME and its
-  alias (``A`` + ``AAAA`` on Route53, a ``CNAME`` on Cloudflare). A delegated domain
+  ``mta-sts.<domain>`` hosts, its validation (naming every name's validation record, or none:
+  :func:`_validation_names`), and one distribution with those aliases, the toolkit's one
+  CloudFront set-up (HTTPS only, TLS 1.2 or later, SNI, IPv6, nothing cached: shared with
+  :mod:`.cloudfront`). The certificate's first name is a host of at most 64 characters; a shard
+  whose hosts are all longer takes a member's domain or zone apex (:func:`_first_name`);
+- per domain: the chunks of a policy over 1 KB, and through its DNS backend its validation CNAME
+  and its alias (``A`` + ``AAAA`` on Route53, a ``CNAME`` on Cloudflare). A delegated domain
   (``dns=None``) gets an alias in the provider zone instead (``delegation_dns``), at
   :func:`delegated_target`, and its owner publishes the CNAMEs of
   :attr:`SiteHosting.customer_records`.
@@ -34,13 +39,20 @@ from typing import Any, ClassVar
 
 import pulumi
 
+from pulumi_mta_sts.config.fleet import store_keys_problems
 from pulumi_mta_sts.config.stack import price_class_problems, tags_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.hostnames import normalize_hostname
-from pulumi_mta_sts.core.names import ACM_COMMON_NAME_LIMIT, CLOUDFRONT_FUNCTION, S3_BUCKET, autoname_base
+from pulumi_mta_sts.core.names import (
+    ACM_COMMON_NAME_LIMIT,
+    CLOUDFRONT_FUNCTION,
+    S3_BUCKET,
+    autoname_base,
+    zone_apex_for,
+)
 from pulumi_mta_sts.core.records import policy_host
-from pulumi_mta_sts.core.shards import assign_shards, shard_members, shard_problems
+from pulumi_mta_sts.core.shards import assign_shards, function_groups, shard_members, shard_problems
 from pulumi_mta_sts.dns import DnsBackend
 
 with provider_sdk("SharedCloudFrontHosting"):
@@ -58,14 +70,8 @@ from .cloudfront import (
 )
 from .private_bucket import BucketNames, private_bucket
 from .shared import FleetSite, SharedHosting, SiteHosting, as_records, checked_sites, no_records, site_problems
-from .shared_cloudfront_function import (
-    CHUNK_SEPARATOR,
-    KVS_TOTAL_LIMIT,
-    RUNTIME,
-    fleet_function_code,
-    kvs_entries,
-    kvs_size,
-)
+from .shared_cloudfront_function import KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
+from .shared_cloudfront_store import StoreKeys, store_keys
 
 __all__ = ["SharedCloudFrontHosting", "SharedCloudFrontHostingArgs", "delegated_target"]
 
@@ -90,6 +96,9 @@ class SharedCloudFrontHostingArgs:
     has ``dns=None``)."""
     delegation_zone: str | None = None
     """The provider zone's name (default: ``delegation_dns.zone_name``)."""
+    store_keys: str = defaults.STORE_KEYS
+    """How the KeyValueStore is written (:mod:`.shared_cloudfront_store`): ``migrating`` (safe for
+    a stack deployed with an earlier version) or ``exclusive`` (no per-key resource but for chunks)."""
 
 
 def delegated_target(domain: str, zone: str) -> str:
@@ -133,6 +142,7 @@ def _store_problems(sites: Sequence[FleetSite]) -> list[Problem]:
 def _problems(args: SharedCloudFrontHostingArgs) -> list[Problem]:
     problems = site_problems(args.sites)
     problems += price_class_problems(args.price_class) + tags_problems(args.tags) + _delegation_problems(args)
+    problems += store_keys_problems(args.store_keys)
     if problems:
         return problems
     domains = [s.domain for s in args.sites]
@@ -149,6 +159,8 @@ class SharedCloudFrontHosting(SharedHosting):
     assignment: dict[str, int]
     store: aws.cloudfront.KeyValueStore
     function: aws.cloudfront.Function
+    functions: dict[int, aws.cloudfront.Function]
+    keys: StoreKeys
     certificates: dict[int, aws.acm.Certificate]
     distributions: dict[int, aws.cloudfront.Distribution]
 
@@ -160,24 +172,29 @@ class SharedCloudFrontHosting(SharedHosting):
         self.assignment = assign_shards(
             [s.domain for s in sites], dict(args.assignment or {}), args.domains_per_certificate
         )
-        problems = _common_name_problems(self.assignment)
+        by_domain = {s.domain: s for s in sites}
+        members = {shard: [by_domain[d] for d in ds] for shard, ds in shard_members(self.assignment).items()}
+        self._first_names, problems = _first_names(members, args.domains_per_certificate)
         if problems:
             raise InputError(problems)
         super().__init__(self.type_token, name, None, opts)
         self._name, self._args = name, args
         self._tags = {"mta-sts:fleet": name, **args.tags}
         self._zone = args.delegation_zone or (args.delegation_dns.zone_name if args.delegation_dns else None)
-        self._edge()
-        keys = {s.domain: self._keys(s) for s in sites}
+        self._groups = function_groups(members)
+        self._edge(set(self._groups.values()) or {0})
+        self.keys = store_keys(name, self.store, sites, args.store_keys, self)
         self.certificates, self.distributions, self.hosted = {}, {}, {}
-        by_domain = {s.domain: s for s in sites}
-        for shard, members in shard_members(self.assignment).items():
-            self._shard(shard, [by_domain[d] for d in members], keys)
+        self._first_name_records: dict[str, list[pulumi.CustomResource]] = {}
+        for shard, shard_sites in members.items():
+            self._shard(shard, shard_sites)
+        self._warn_migrating(len(sites))
         self.register_outputs(self._outputs())
 
     # -- once ---------------------------------------------------------------------------------
-    def _edge(self) -> None:
-        """The store, the function reading it and the never-read origin."""
+    def _edge(self, groups: set[int]) -> None:
+        """The store, the functions reading it (one per block of shards, :func:`function_groups`)
+        and the never-read origin."""
         child = pulumi.ResourceOptions(parent=self)
         # Autonamed (so a replacement is created before the old one goes), from logical names cut
         # to fit 64 characters with the suffix (a store name has the function name's rule).
@@ -186,15 +203,8 @@ class SharedCloudFrontHosting(SharedHosting):
             comment="MTA-STS policies by host name (pulumi-mta-sts)",
             opts=child,
         )
-        self.function = aws.cloudfront.Function(
-            autoname_base(CLOUDFRONT_FUNCTION, f"{self._name}-function"),
-            runtime=RUNTIME,
-            comment="MTA-STS: the policy of the requested host, from the KeyValueStore; else 404",
-            code=fleet_function_code(),
-            key_value_store_associations=[self.store.arn],
-            publish=True,
-            opts=child,
-        )
+        self.functions = {group: self._function(group) for group in sorted(groups)}
+        self.function = self.functions[min(self.functions)]
         n = self._name
         self.origin = private_bucket(
             BucketNames(
@@ -208,58 +218,59 @@ class SharedCloudFrontHosting(SharedHosting):
         ).bucket
         self._cache_policy_id = caching_disabled_policy_id(self)
 
-    def _keys(self, site: FleetSite) -> list[aws.cloudfront.KeyvaluestoreKey]:
-        """The site's store entries; the host's own key is written after its chunks."""
-        *chunks, (host, head) = kvs_entries(policy_host(site.domain), site.policy_text)
-        made = [
-            aws.cloudfront.KeyvaluestoreKey(
-                f"{self._name}-{site.domain}-policy-{_chunk_label(key)}",
-                key_value_store_arn=self.store.arn,
-                key=key,
-                value=value,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            for key, value in chunks
-        ]
-        made.append(
-            aws.cloudfront.KeyvaluestoreKey(
-                f"{self._name}-{site.domain}-policy",
-                key_value_store_arn=self.store.arn,
-                key=host,
-                value=head,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(made)),
-            )
+    def _function(self, group: int) -> aws.cloudfront.Function:
+        """Function ``group``: the same code, reading the one store (a store may be associated with
+        several functions; a function with one store). Group 0 keeps the name it always had."""
+        logical = f"{self._name}-function" if group == 0 else f"{self._name}-function-{group}"
+        return aws.cloudfront.Function(
+            autoname_base(CLOUDFRONT_FUNCTION, logical),
+            runtime=RUNTIME,
+            comment="MTA-STS: the policy of the requested host, from the KeyValueStore; else 404",
+            code=fleet_function_code(),
+            key_value_store_associations=[self.store.arn],
+            publish=True,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        return made
+
+    def _warn_migrating(self, count: int) -> None:
+        if self._args.store_keys != "migrating" or not count:
+            return
+        pulumi.log.warn(
+            f"store_keys is migrating: the {count} per-domain KeyValueStore key resources of earlier versions are "
+            "kept, retained (their deletion would delete the live keys). Once a pulumi up with this version has "
+            "succeeded, or now for a stack never deployed, set store_keys: exclusive (docs/fleets.md, "
+            "'The store's keys').",
+            resource=self,
+        )
 
     # -- per shard ----------------------------------------------------------------------------
-    def _shard(self, shard: int, members: list[FleetSite], keys: Mapping[str, list[Any]]) -> None:
+    def _shard(self, shard: int, members: list[FleetSite]) -> None:
         hosts = [policy_host(s.domain) for s in members]
         prefix = f"{self._name}-shard-{shard}"
-        common = _common_name(hosts)
+        first = self._first_names[shard]
         certificate = aws.acm.Certificate(
             f"{prefix}-certificate",
-            domain_name=common,
-            subject_alternative_names=[h for h in hosts if h != common] or None,
+            domain_name=first.name,
+            subject_alternative_names=[h for h in hosts if h != first.name] or None,
             validation_method="DNS",
             region=ACM_REGION,
             tags={**self._tags, "mta-sts:shard": str(shard)},
             opts=pulumi.ResourceOptions(parent=self),
         )
         records = {s.domain: self._validation(certificate, s) for s in members}
+        extra = self._first_name_record(certificate, first)
+        extra_names = first.dns.record_names(extra) if first.dns is not None else []
         validation = aws.acm.CertificateValidation(
             f"{prefix}-certificate-validation",
             certificate_arn=certificate.arn,
-            validation_record_fqdns=[
-                fqdn for s in members if s.dns is not None for fqdn in s.dns.record_names(records[s.domain])
-            ],
+            validation_record_fqdns=_validation_names(certificate, members, records, extra_names),
             region=ACM_REGION,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[r for rs in records.values() for r in rs]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[r for rs in records.values() for r in rs] + extra),
         )
         distribution = self._distribution(prefix, shard, hosts, validation.certificate_arn)
         self.certificates[shard], self.distributions[shard] = certificate, distribution
         for site in members:
-            self.hosted[site.domain] = self._site(site, shard, certificate, distribution, keys[site.domain])
+            self.hosted[site.domain] = self._site(site, shard, certificate, distribution)
 
     def _validation(self, certificate: aws.acm.Certificate, site: FleetSite) -> list[pulumi.CustomResource]:
         if site.dns is None:
@@ -267,6 +278,18 @@ class SharedCloudFrontHosting(SharedHosting):
         return validation_record(
             site.dns, validation_option(certificate, policy_host(site.domain)), f"{self._name}-{site.domain}-validation"
         )
+
+    def _first_name_record(self, certificate: aws.acm.Certificate, first: _FirstName) -> list[pulumi.CustomResource]:
+        """The validation record of a first name that is none of the shard's hosts (a member's
+        domain or a zone apex), made once per name: ACM gives a name one record per account, so two
+        shards certifying one apex share it."""
+        if first.dns is None:
+            return []
+        if first.name not in self._first_name_records:
+            option = validation_option(certificate, first.name)
+            resource_name = f"{self._name}-{first.name}-first-name-validation"
+            self._first_name_records[first.name] = validation_record(first.dns, option, resource_name)
+        return self._first_name_records[first.name]
 
     def _distribution(
         self, prefix: str, shard: int, hosts: list[str], certificate_arn: pulumi.Output[str]
@@ -284,7 +307,9 @@ class SharedCloudFrontHosting(SharedHosting):
                     origin_id=ORIGIN_ID, domain_name=self.origin.bucket_regional_domain_name
                 )
             ],
-            default_cache_behavior=cache_behaviour(self._cache_policy_id, self.function.arn, ORIGIN_ID),
+            default_cache_behavior=cache_behaviour(
+                self._cache_policy_id, self.functions[self._groups[shard]].arn, ORIGIN_ID
+            ),
             restrictions=no_restrictions(),
             viewer_certificate=viewer_certificate(certificate_arn),
             wait_for_deployment=True,
@@ -294,12 +319,7 @@ class SharedCloudFrontHosting(SharedHosting):
 
     # -- per domain ---------------------------------------------------------------------------
     def _site(
-        self,
-        site: FleetSite,
-        shard: int,
-        certificate: aws.acm.Certificate,
-        distribution: aws.cloudfront.Distribution,
-        keys: list[Any],
+        self, site: FleetSite, shard: int, certificate: aws.acm.Certificate, distribution: aws.cloudfront.Distribution
     ) -> SiteHosting:
         host = policy_host(site.domain)
         backend, alias_name = (site.dns, host) if site.dns is not None else (self._args.delegation_dns, None)
@@ -325,7 +345,8 @@ class SharedCloudFrontHosting(SharedHosting):
                     ),
                 ]
             )
-        served = (*keys, self.function, distribution, *aliases)
+        function = self.functions[self._groups[shard]]
+        served = (*self.keys.served(site.domain), function, distribution, *aliases)
         return SiteHosting(site.domain, self._url_of(site), served, customer, shard)
 
     def _outputs(self) -> dict[str, Any]:
@@ -344,24 +365,83 @@ class SharedCloudFrontHosting(SharedHosting):
         }
 
 
-def _chunk_label(key: str) -> str:
-    """``<tag>-<i>`` of a chunk key ``<host>~<tag>~<i>`` (part of its resource name: a changed
-    policy's chunks are new resources, created before the host's key switches to them)."""
-    return key.split(CHUNK_SEPARATOR, 1)[1].replace(CHUNK_SEPARATOR, "-")
+def _validation_names(
+    certificate: aws.acm.Certificate,
+    members: Sequence[FleetSite],
+    records: Mapping[str, list[pulumi.CustomResource]],
+    extra: Sequence[pulumi.Output[str]],
+) -> list[pulumi.Input[str]]:
+    """A shard validation's ``validation_record_fqdns``: every name's record, or none. Given, the AWS
+    provider fails at once when one of the certificate's names lacks its record; empty, it only
+    waits (up to 75 minutes) for the certificate to be issued. A shard with a record in our DNS
+    names them all: ours by the record's name, a delegated host's (its owner's CNAME) by the name
+    ACM gave it (``domain_validation_options``); a shard of delegated domains only names none."""
+    if all(s.dns is None for s in members):
+        return []
+    names: list[pulumi.Input[str]] = []
+    for site in members:
+        if site.dns is not None:
+            names += site.dns.record_names(records[site.domain])
+        else:
+            option = validation_option(certificate, policy_host(site.domain))
+            names.append(option.apply(lambda o: str(o.resource_record_name).rstrip(".")))
+    return [*names, *extra]
 
 
-def _common_name(hosts: Sequence[str]) -> str | None:
-    """The shard's first host name short enough to be the certificate's domain name."""
-    return next((h for h in hosts if len(h) <= ACM_COMMON_NAME_LIMIT), None)
+@dataclass(frozen=True)
+class _FirstName:
+    """A shard certificate's first name (ACM's domain name, at most 64 characters)."""
+
+    name: str
+    dns: DnsBackend | None
+    """``None``: one of the shard's hosts (validated by its domain's record, or by its owner);
+    else where the record of this extra name goes (the member's zone)."""
 
 
-def _common_name_problems(assignment: Mapping[str, int]) -> list[Problem]:
+def _first_name(members: Sequence[FleetSite]) -> _FirstName | None:
+    """The one-domain rule (:func:`certificate_common_name`) for a shard: a host that fits (the
+    first, as always: existing certificates keep their names), else the domain of a member whose
+    DNS is ours, else such a member's zone apex; ``None`` when nothing fits."""
+    hosts = [policy_host(s.domain) for s in members]
+    host = next((h for h in hosts if len(h) <= ACM_COMMON_NAME_LIMIT), None)
+    if host is not None:
+        return _FirstName(host, None)
+    ours = [s for s in members if s.dns is not None]
+    for site in ours:
+        if len(site.domain) <= ACM_COMMON_NAME_LIMIT:
+            return _FirstName(site.domain, site.dns)
+    for site in ours:
+        apex = zone_apex_for(site.domain, site.dns.zone_name if site.dns else None)
+        if apex is not None and len(apex) <= ACM_COMMON_NAME_LIMIT:
+            return _FirstName(apex, site.dns)
+    return None
+
+
+def _first_names(
+    members: Mapping[int, Sequence[FleetSite]], per_certificate: int
+) -> tuple[dict[int, _FirstName], list[Problem]]:
+    """Each shard's first name, or a problem naming the shard: no name fits, or the extra name
+    would put more names on the certificate than ``domains_per_certificate``."""
+    found: dict[int, _FirstName] = {}
     problems = []
-    for shard, members in shard_members(assignment).items():
-        if _common_name([policy_host(d) for d in members]) is None:
+    for shard, sites in members.items():
+        domains = [s.domain for s in sites]
+        first = _first_name(sites)
+        if first is None:
             reason = (
                 f"puts only host names longer than {ACM_COMMON_NAME_LIMIT} characters in shard {shard}, and an ACM "
-                "certificate's domain name is at most 64: pin one domain with a shorter mta-sts host name there"
+                "certificate's first name is at most 64: none of its domains, nor their zone apexes (a zone name of "
+                "a domain whose DNS is the fleet's), fits either; pin a domain with a shorter mta-sts host name there"
             )
-            problems.append(Problem("sites", list(members), reason))
-    return problems
+            problems.append(Problem("sites", domains, reason))
+        elif first.dns is not None and len(sites) + 1 > per_certificate:
+            reason = (
+                f"fill shard {shard} with host names longer than {ACM_COMMON_NAME_LIMIT} characters: its certificate "
+                f"needs one name more ({first.name}) as its first name, {len(sites) + 1} names, more than "
+                f"domains_per_certificate ({per_certificate}); pin a domain with a shorter mta-sts host name there, "
+                "or raise domains_per_certificate (after ACM's quota)"
+            )
+            problems.append(Problem("sites", domains, reason))
+        else:
+            found[shard] = first
+    return found, problems

@@ -5,9 +5,14 @@ answers every request of every shared distribution itself; nothing reaches the o
 
 - ``GET`` / ``HEAD /.well-known/mta-sts.txt`` for a host the store knows: ``200``,
   ``text/plain; charset=utf-8``, exactly the stored policy bytes (``HEAD``: no body);
-- the policy path with another method: ``405`` with ``Allow: GET, HEAD``;
 - any other path, an unknown host, or a ``Host`` header that is not a plain host name: ``404``;
 - never a redirect (RFC 8461 §3.3: senders do not follow them).
+
+Another method never reaches the function: the distributions allow only ``GET`` and ``HEAD``
+(:func:`~.cloudfront.cache_behaviour`), so CloudFront refuses it itself with ``403``. The code's own
+``405`` answer for another method on the policy path is therefore unreachable; it is kept so that the
+deployed function does not change (allowing every method on every distribution would update them all
+for no sender's benefit: senders only ``GET``).
 
 The ``Host`` header is matched case-insensitively, without a port and without a trailing dot;
 anything but letters, digits, dots and dashes is unknown (so a request can never name a chunk

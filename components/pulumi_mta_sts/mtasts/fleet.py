@@ -35,7 +35,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_mta_sts.config.fleet import FleetConfig, FleetDomain, delegated_names
+from pulumi_mta_sts.config.fleet import FleetConfig, FleetDomain, delegated_names, store_keys_problems
 from pulumi_mta_sts.config.stack import (
     DnsConfig,
     host_kind_problems,
@@ -115,6 +115,10 @@ class MtaStsFleetArgs:
     """CloudFront price class of the shared distributions."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags for taggable AWS resources."""
+    store_keys: str = defaults.STORE_KEYS
+    """How the shared CloudFront host writes its KeyValueStore: ``migrating`` (the default: safe for
+    a fleet deployed with an earlier version) or ``exclusive`` (a new fleet, or once an update with
+    this version has succeeded): docs/fleets.md, "The store's keys"."""
 
     @classmethod
     def from_config(cls, cfg: FleetConfig) -> MtaStsFleetArgs:
@@ -127,6 +131,7 @@ class MtaStsFleetArgs:
             delegation=delegation,
             domains_per_certificate=cfg.domains_per_certificate,
             assignment=cfg.pinned_shards(),
+            store_keys=cfg.store_keys,
         )
 
 
@@ -213,6 +218,7 @@ def _validate(args: MtaStsFleetArgs) -> tuple[list[_Checked], str | None]:
     shared = [c.domain for c in checked if c.kind == "cloudfront"]
     problems += shard_problems(shared, args.assignment, args.domains_per_certificate)
     problems += price_class_problems(args.price_class) + tags_problems(args.tags)
+    problems += store_keys_problems(args.store_keys)
     if problems:
         raise InputError(problems)
     return checked, zone
@@ -313,6 +319,7 @@ class MtaStsFleet(pulumi.ComponentResource):
             tags=dict(args.tags),
             delegation_dns=self.delegation_dns,
             delegation_zone=self.zone,
+            store_keys=args.store_keys,
         )
         return SharedCloudFrontHosting(f"{self._name}-cloudfront", host_args, opts)
 

@@ -116,6 +116,8 @@ class MtaStsFleetArgs(TypedDict):
     """CloudFront price class of the shared distributions (default: PriceClass_100)."""
     tags: NotRequired[dict[str, str]]
     """Tags for the taggable AWS resources."""
+    store_keys: NotRequired[str]
+    """KeyValueStore writes: migrating (default, safe for a fleet deployed before) or exclusive (a new fleet)."""
 
 
 # ---- package inputs → stack config values ----------------------------------------------------------
@@ -152,8 +154,9 @@ def fleet_config_values(args: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {"domains": [_entry(d) for d in domains] if isinstance(domains, list) else domains}
     given_defaults = args.get("defaults") or {}
     base = _sections(given_defaults) if isinstance(given_defaults, Mapping) else given_defaults
-    if _given(args, "domains_per_certificate") and isinstance(base, dict):
-        base.setdefault("host", {})["domains_per_certificate"] = plain(args["domains_per_certificate"])
+    for key in ("domains_per_certificate", "store_keys"):
+        if _given(args, key) and isinstance(base, dict):
+            base.setdefault("host", {})[key] = plain(args[key])
     if base:
         values["defaults"] = base
     if _given(args, "delegation"):
@@ -165,6 +168,7 @@ def fleet_config_values(args: Mapping[str, Any]) -> dict[str, Any]:
 #: Config key pieces → the package input they come from (after ``mta-sts:`` is dropped).
 _RENAMED = (
     ("defaults.host.domains_per_certificate", "domains_per_certificate"),
+    ("defaults.host.store_keys", "store_keys"),
     (".host.kind", ".host"),
     (".host.verify_live", ".verify_live"),
     (".host.verify_timeout", ".verify_timeout"),
