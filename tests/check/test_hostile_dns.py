@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import socket
-import time
 from collections.abc import Iterator
 
 import dns.flags
@@ -24,7 +23,6 @@ from pulumi_mta_sts.net.resolver import make_resolver
 from tests.livefixture import LiveFixture, live_fixture
 
 TIMEOUT = 2.0
-BOUND = 5 * TIMEOUT
 _names = itertools.count()
 
 
@@ -42,10 +40,7 @@ def check(live: LiveFixture, domain: str) -> DomainReport:
         smtp=False,
         timeout=TIMEOUT,
     )
-    started = time.monotonic()
-    report = check_domain(domain, options)
-    assert time.monotonic() - started < BOUND
-    return report
+    return check_domain(domain, options)
 
 
 def status(report: DomainReport, check_id: str) -> Status:

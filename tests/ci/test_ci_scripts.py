@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.missing import GIT
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts" / "ci"
 PREVIEWS = ROOT / "tests" / "data" / "preview"
@@ -25,7 +27,7 @@ GIT_ENV = {
 }
 
 if shutil.which("git") is None:  # pragma: no cover
-    pytest.skip("git is not installed", allow_module_level=True)
+    pytest.skip(GIT, allow_module_level=True)
 
 
 def script(name: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.missing import tool_missing
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 SCRIPTS = ROOT / "scripts" / "ci"
@@ -90,7 +92,7 @@ def test_the_scripts_stop_on_errors(path: Path) -> None:
 def _linter(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found is None:
-        pytest.skip(f"{name} is not installed here: the check runs where it is")
+        pytest.skip(tool_missing(name))
     return found
 
 

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import EXIT_BROKEN_PIPE, main
+from tests.missing import not_as_root
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "tlsrpt"
@@ -102,7 +103,7 @@ def test_reports_parse_says_what_a_path_really_is(
     assert lines[1]["organization_name"] == "Company-X"  # goes on after the bad path
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+@not_as_root
 def test_an_unreadable_file_is_not_a_readable_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "secret.json"
     path.write_text("{}")

@@ -30,7 +30,8 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 
 def _flags(parser: argparse.ArgumentParser) -> set[str]:
-    found = {s for a in parser._actions for s in a.option_strings if s.startswith("--") and s != "--help"}
+    """Every flag, long and short (``-s`` as well as ``--stack``), of the command and its actions."""
+    found = {s for a in parser._actions for s in a.option_strings if s not in ("--help", "-h")}
     for sub in _subparsers(parser).values():
         found |= _flags(sub)
     return found
@@ -40,8 +41,12 @@ def _flags(parser: argparse.ArgumentParser) -> set[str]:
 def test_every_flag_of_every_command_is_documented(command: str) -> None:
     parser = _subparsers(build_parser())[command]
     section = CLI_DOC.split(f"## `mta-sts {command}", 1)[1].split("\n## ", 1)[0]
-    missing = sorted(flag for flag in _flags(parser) if flag not in section)
+    missing = sorted(flag for flag in _flags(parser) if not re.search(rf"(?<![\w-]){flag}(?![\w-])", section))
     assert not missing, f"docs/cli.md, `mta-sts {command}`: document {missing}"
+
+
+def test_the_version_flag_is_documented() -> None:
+    assert "`mta-sts --version` (or `-V`)" in CLI_DOC
 
 
 def _problems(values: dict[str, object]) -> list[str]:

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.missing import needs_node
 
-needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+__all__ = ["needs_node", "run_function", "run_worker"]
 
 #: The ``cloudfront`` module as documented for cloudfront-js-2.0: ``kvs().get(key, {format})``
 #: resolves to the value, and rejects when the key does not exist; every key read is recorded.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections import Counter
 
@@ -18,6 +17,7 @@ from pulumi_mta_sts.hosting.cloudfront_function import MISSING_PATH, viewer_requ
 from pulumi_mta_sts.hosting.worker_script import MAIN_MODULE, worker_module
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import Recorder
+from tests.missing import needs_node
 from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID
 
 POLICY = Policy.build("enforce", ["*.mail.example.org", "mx.example.org"], 604800)
@@ -87,7 +87,7 @@ def test_a_worker_needs_the_cloudflare_backend(pulumi_mocks: Recorder) -> None:
     assert pulumi_mocks.resources == []  # refused before anything was registered
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@needs_node
 def test_the_cloudfront_function_sends_every_other_path_to_a_missing_key() -> None:
     """The CloudFront host's viewer-request function (run under Node with CloudFront's event shape)."""
     script = (

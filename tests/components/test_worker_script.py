@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,9 @@ import pytest
 
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.hosting.worker_script import MAIN_MODULE, not_found_text, worker_module
+from tests.missing import needs_node
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+pytestmark = needs_node
 
 POLICY = Policy.build("enforce", ["*.mail.example.org", "mx.example.org"], 604800, {"note": "café ünïcode"})
 

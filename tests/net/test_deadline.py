@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
-import threading
-import time
 
 import pytest
 
@@ -23,29 +22,20 @@ def test_the_time_left_shrinks_and_then_is_a_timeout() -> None:
         deadline.remaining()
 
 
-def test_a_line_trickled_one_byte_at_a_time_ends_at_the_deadline() -> None:
-    # Each byte comes well within a per-read timeout; the line as a whole would take 100 s.
+def test_a_line_that_never_ends_is_cut_at_the_deadline_however_fast_its_bytes_come() -> None:
+    # Every read finds bytes waiting (no per-read timeout would ever fire) and none is a newline:
+    # only the deadline of the whole line ends it. The clock is the test's: one second passes at
+    # each look, so the deadline of 5 s allows four reads, each given only the time left.
     ours, theirs = socket.socketpair()
-    stop = threading.Event()
-
-    def trickle() -> None:
-        while not stop.wait(0.05):
-            try:
-                theirs.send(b"a")
-            except OSError:
-                return
-
-    sender = threading.Thread(target=trickle, daemon=True)
-    sender.start()
+    ticks = itertools.count()
+    deadline = Deadline(5, clock=lambda: float(next(ticks)))
     try:
-        reader = buffered_reader(ours, Deadline(0.5))
-        started = time.monotonic()
-        with pytest.raises(TimeoutError):
+        theirs.sendall(b"a" * 40_000)  # more than four reads of the reader's buffer take
+        reader = buffered_reader(ours, deadline)
+        with pytest.raises(TimeoutError, match="within 5s"):
             reader.readline()
-        assert time.monotonic() - started < 2.5
+        assert ours.gettimeout() == 1.0  # the last read was given the one second left
     finally:
-        stop.set()
-        sender.join()
         ours.close()
         theirs.close()
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.policy_change import describe_seconds
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, sts_record_value
+from pulumi_mta_sts.net.resolver import PROBE_ATTEMPTS
 from pulumi_mta_sts.plan.cloud import UNKNOWN
 from pulumi_mta_sts.plan.live_diff import (
     LINE_ENDS_ONLY,
@@ -26,9 +27,10 @@ from pulumi_mta_sts.plan.live_diff import (
     compare_with_live,
     policy_diff_lines,
 )
-from pulumi_mta_sts.program.options import ProgramOptions
+from pulumi_mta_sts.program.options import LIVE_DNS_UNREACHABLE, ProgramOptions
 from tests.livefixture import LiveFixture, Site, live_fixture
 from tests.livefixture.dns_server import DnsFixture, Zone
+from tests.livefixture.silent_dns import SilentDns
 
 _names = itertools.count()
 
@@ -261,7 +263,8 @@ def test_a_dns_server_that_does_not_answer_is_said_once_and_asked_once() -> None
     for comparison in (first, second):
         assert_desired_state_only(comparison)
         assert comparison.reason is not None and "did not answer" in comparison.reason
-    assert len({name for name, _ in zone.queries}) == 1  # the first question, then nothing more
+    assert zone.queries[("", "NS")] == 1  # the run's probe: DNS can be reached
+    assert len({name for name, _ in zone.queries} - {""}) == 1  # the first question, then nothing more
     assert sum(zone.queries.values()) == asked  # the second plan of the run asks nothing
 
 
@@ -271,6 +274,28 @@ def assert_desired_state_only(comparison: LiveComparison) -> None:
     assert all(r.live is None for r in comparison.records)
     for diff in comparison.policies:
         assert (diff.old, diff.problem, diff.live_mx, diff.id_rolls) == (None, None, None, None)
+
+
+def test_a_dns_that_cannot_be_reached_is_found_once_and_the_program_runs_without_it() -> None:
+    with SilentDns() as silent:
+        options = ProgramOptions(nameservers=(silent.nameserver,), dns_timeout=0.4)
+        run = LiveRun(LiveSettings(options, timeout=1.0))
+        policy = Policy.build("enforce", ["mx.gone.test"], 86_401)
+        comparison = compare_with_live(_plan_rows("gone.test", policy), {"gone.test": policy.render()}, run)
+        sent = len(silent.drain())
+    assert sent == PROBE_ATTEMPTS  # the probe, and nothing for the comparison
+    assert_desired_state_only(comparison)
+    assert comparison.reason == f"live DNS cannot be reached: {silent.nameserver}: no answer within 0.4 s"
+    handed = run.program_options
+    assert (handed.live_dns, handed.offline_reason) == (False, LIVE_DNS_UNREACHABLE)
+    assert (handed.nameservers, handed.dns_timeout) == (options.nameservers, options.dns_timeout)
+
+
+def test_the_program_gets_the_run_s_own_options_when_dns_answers_or_is_off(live: LiveFixture) -> None:
+    reachable = run_for(live)
+    assert reachable.unavailable is None and reachable.program_options is reachable.settings.options
+    off = LiveRun(LiveSettings(ProgramOptions(live_dns=False)))
+    assert off.program_options is off.settings.options
 
 
 def test_without_live_dns_nothing_is_asked_and_notes_come_from_the_plan() -> None:

@@ -20,6 +20,7 @@ from pulumi_mta_sts.preview.changes import POLICY_LIVE, mail_domain
 from pulumi_mta_sts.preview.digest import MAX_BYTES, read_preview
 from pulumi_mta_sts.preview.render import MARKDOWN_LIMIT
 from tests.escape.gfm import parse, render, text_of
+from tests.missing import ROOT_READS_EVERYTHING
 
 from . import pulumi_json as pj
 
@@ -135,7 +136,7 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
 
 def test_an_unreadable_file(tmp_path: Path) -> None:
     if os.geteuid() == 0:
-        pytest.skip("root reads every file")
+        pytest.skip(ROOT_READS_EVERYTHING)
     path = tmp_path / "secret.json"
     path.write_text("{}")
     path.chmod(0)

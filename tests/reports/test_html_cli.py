@@ -12,9 +12,8 @@ import pytest
 from pulumi_mta_sts.cli import main
 from tests.browser import artifact_dir, chromium_or_skip, load_page
 from tests.reports.html_page import Page
+from tests.reports.realworld_files import REALWORLD_FILES, needs_real_reports
 from tests.reports.summary_corpus import DAYS, write_corpus
-
-REAL_REPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "tlsrpt-realworld" / "files"
 
 FACTS = """({
   charts: document.querySelectorAll('svg.chart').length,
@@ -55,12 +54,12 @@ def test_the_command_writes_the_report_of_a_corpus_and_chromium_shows_it(
     assert loaded.facts["rows"] == page.rows
 
 
-@pytest.mark.skipif(not REAL_REPORTS.is_dir(), reason=f"{REAL_REPORTS} is not here (it lives beside the repo)")
+@needs_real_reports
 def test_real_senders_reports_make_a_page_chromium_opens_cleanly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "real.html"
-    _, text = _html_of([REAL_REPORTS], out, capsys)  # exit 1 when some file is unreadable: still a page
+    _, text = _html_of([REALWORLD_FILES], out, capsys)  # exit 1 when some file is unreadable: still a page
     assert Page(text).rows.get("table-per-organisation", 0) >= 1
     chromium_or_skip()
     loaded = load_page(out, FACTS)

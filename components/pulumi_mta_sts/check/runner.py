@@ -16,7 +16,7 @@ from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.net.https_fetch import FetchResult, fetch_policy, make_tls_context
 from pulumi_mta_sts.net.lookup import Lookup, MailHosts, Outcome, addresses, lookup, mail_hosts
-from pulumi_mta_sts.net.resolver import make_resolver
+from pulumi_mta_sts.net.resolver import ensure_reachable, make_resolver
 
 from .caa import check_caa, find_caa
 from .delegation import check_delegation
@@ -30,9 +30,10 @@ __all__ = ["CheckOptions", "Session", "check_domain", "check_domains"]
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each DNS query, each whole HTTPS
-    fetch and each whole SMTP dialogue (however slowly a server answers); ``nameservers`` are
-    ``ADDRESS[:PORT]`` (empty: the system resolver)."""
+    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each whole HTTPS fetch and each
+    whole SMTP dialogue (however slowly a server answers), and each DNS query unless
+    ``dns_timeout`` is given (the command gives :data:`~pulumi_mta_sts.core.defaults.DNS_TIMEOUT`
+    unless ``--timeout`` is); ``nameservers`` are ``ADDRESS[:PORT]`` (empty: the system resolver)."""
 
     nameservers: tuple[str, ...] = ()
     cafile: str | None = None
@@ -41,21 +42,32 @@ class CheckOptions:
     smtp: bool = True
     timeout: float = HTTPS_REQUEST_TIMEOUT
     concurrency: int = 20
+    dns_timeout: float | None = None
+
+    @property
+    def dns_limit(self) -> float:
+        """Seconds each DNS query may take (and the probe that finds DNS cannot be reached)."""
+        return self.timeout if self.dns_timeout is None else self.dns_timeout
 
 
 class Session:
     """What all checks of one run share: the resolver and the TLS context (both thread-safe) and
     a pool for the independent network steps inside one domain (look-ups, fetches, probes run
     side by side). Domain-level work waits on this pool, never the other way round, so the two
-    bounded pools cannot deadlock. Close it (or use it as a context manager) when done."""
+    bounded pools cannot deadlock. Close it (or use it as a context manager) when done.
+
+    It first makes sure DNS can be reached at all (one probe, at most one DNS time limit):
+    :class:`~pulumi_mta_sts.net.resolver.DnsUnreachable` when it cannot, so a machine without
+    DNS is told so once, and no domain is blamed for it."""
 
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
-        self.resolver: dns.resolver.Resolver = make_resolver(list(options.nameservers), options.timeout)
+        self.tls: ssl.SSLContext = make_tls_context(options.cafile)  # a bad CA file is said before DNS is asked
+        self.resolver: dns.resolver.Resolver = make_resolver(list(options.nameservers), options.dns_limit)
+        ensure_reachable(self.resolver, options.dns_limit)
         # One answer per question per run (within its TTL): domains of one run share parents (the
         # CAA climb asks each parent zone) and MX hosts, which are then asked once, not per domain.
         self.resolver.cache = dns.resolver.LRUCache()
-        self.tls: ssl.SSLContext = make_tls_context(options.cafile)
         self.io = ThreadPoolExecutor(max_workers=min(256, 8 * max(1, options.concurrency)))
 
     def close(self) -> None:
@@ -203,7 +215,9 @@ def _ip_families(
 
 
 def check_domains(domains: Sequence[str], options: CheckOptions) -> list[DomainReport]:
-    """Check every domain, at most ``options.concurrency`` at a time; reports in input order."""
+    """Check every domain, at most ``options.concurrency`` at a time; reports in input order.
+    :class:`~pulumi_mta_sts.net.resolver.DnsUnreachable` (nothing checked) when DNS cannot be
+    reached at all."""
     with Session(options) as session:
 
         def one(domain: str) -> DomainReport:

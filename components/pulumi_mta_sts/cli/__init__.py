@@ -7,6 +7,13 @@ one line per problem on stderr with exit code 2; nothing the user does wrong pri
 traceback. A command that needs an extra which is not installed (``mta-sts plan`` runs the Pulumi
 program, so it needs the SDKs) is a user mistake too: one line naming the extra, exit 2.
 
+When DNS cannot be reached at all (:class:`~pulumi_mta_sts.net.resolver.DnsUnreachable`), a
+command that needed it says so in one line and exits 3: nothing was judged, no domain is blamed.
+
+Every parser is a :class:`~.parser.CommandParser` (a mistyped flag or sub-command names the
+closest valid one, under the sub-command's own usage line). ``mta-sts --version`` / ``-V``
+prints ``pulumi_mta_sts.__version__``.
+
 This module and ``render``, ``check`` and ``reports`` import no Pulumi; the base install runs them.
 """
 
@@ -19,8 +26,12 @@ import os
 import sys
 from collections.abc import Sequence
 
+import pulumi_mta_sts
 from pulumi_mta_sts.core.errors import InputError, MissingExtraError
 from pulumi_mta_sts.escape import terminal
+from pulumi_mta_sts.net.resolver import DnsUnreachable
+
+from .parser import CommandParser
 
 #: Sub-commands, in the order ``--help`` lists them (module: the name with ``_`` for ``-``).
 COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "reports", "receiver", "schema")
@@ -28,15 +39,20 @@ COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "repor
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+#: DNS could not be reached at all: nothing was looked up, so nothing was judged.
+EXIT_UNREACHABLE = 3
 #: The reader of the output went away (``mta-sts ... | head``): what a process killed by SIGPIPE reports.
 EXIT_BROKEN_PIPE = 128 + 13
 EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="mta-sts",
         description="MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) for a mail domain: render, plan, check, reports.",
+    )
+    parser.add_argument(
+        "-V", "--version", action="version", version=f"%(prog)s {pulumi_mta_sts.__version__}", help="print the version"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
@@ -87,6 +103,10 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except InputError as exc:
         return _report(args.command, exc.problems)
+    except DnsUnreachable as exc:
+        line = f"mta-sts {args.command}: {exc}; nothing was looked up, so no domain was judged ({exc.fix})"
+        print(terminal.shown(line), file=sys.stderr)
+        return EXIT_UNREACHABLE
     except ImportError as exc:
         missing = MissingExtraError.from_import_error(exc, "this command")
         if missing is None:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from pulumi_mta_sts.config.files import file_kind
-from pulumi_mta_sts.core.errors import Problem
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.net.resolver import parse_nameserver
 
-__all__ = ["cafile_problems", "port_number", "timeout_seconds"]
+__all__ = ["cafile_path", "cafile_unusable", "nameserver_problems", "port_number", "timeout_seconds"]
+
+_CAFILE = "--cafile"
+_CAFILE_FIX = "give a PEM file of CA certificates"
 
 
 def port_number(text: str) -> int:
@@ -31,19 +36,37 @@ def timeout_seconds(text: str) -> float:
     return value
 
 
-def cafile_problems(path: Path | None) -> list[Problem]:
-    """``--cafile``: a regular file (``None``: not given). A name the system refuses (too long, a
-    NUL) is a problem like a missing file, never an error of the command."""
+def cafile_path(path: Path | None) -> str | None:
+    """``--cafile`` as the TLS context takes it (``None``: the system's CAs), or
+    :class:`InputError` naming the file and what it is when it is not a regular file (a named
+    pipe is never opened: loading it would wait for a writer)."""
     if path is None:
-        return []
+        return None
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        reason = "does not exist; give a PEM file of CA certificates"
+        reason = "does not exist"
     except (OSError, ValueError) as exc:
-        reason = f"cannot be read ({getattr(exc, 'strerror', None) or exc}); give a PEM file of CA certificates"
+        reason = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
     else:
         if stat.S_ISREG(mode):
-            return []
-        reason = f"is {file_kind(mode)}; give a PEM file of CA certificates"
-    return [Problem("--cafile", str(path), reason)]
+            return str(path)
+        reason = f"is {file_kind(mode)}, not a file"
+    raise InputError([Problem(_CAFILE, str(path), f"{path} {reason}; {_CAFILE_FIX}")])
+
+
+def cafile_unusable(path: Path | str | None, exc: OSError) -> InputError:
+    """The error for a ``--cafile`` the TLS library could not load (not PEM, unreadable)."""
+    return InputError([Problem(_CAFILE, str(path), f"{path} cannot be used ({exc}); {_CAFILE_FIX}")])
+
+
+def nameserver_problems(specs: Sequence[str]) -> list[Problem]:
+    """What is wrong with each ``--nameserver`` given, whether or not the run gets to use it (a
+    wrong value is never ignored)."""
+    problems: list[Problem] = []
+    for spec in specs:
+        try:
+            parse_nameserver(spec)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return problems

@@ -1,6 +1,7 @@
 """``mta-sts check DOMAIN...``: verify live domains the way a sending MTA would.
 
-Exit codes: 0 when no check failed, 1 when any check failed, 2 for usage errors.
+Exit codes: 0 when no check failed, 1 when any check failed, 2 for usage errors, 3 when DNS
+cannot be reached at all (nothing was checked; said once, no domain blamed).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Any
 from pulumi_mta_sts.check.model import DomainReport
 from pulumi_mta_sts.check.output import render_json, render_table
 from pulumi_mta_sts.check.runner import CheckOptions, check_domains
+from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
-from pulumi_mta_sts.net.resolver import parse_nameserver
 
-from .argtypes import cafile_problems, port_number, timeout_seconds
+from .argtypes import cafile_path, cafile_unusable, nameserver_problems, port_number, timeout_seconds
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -38,11 +39,12 @@ def register(sub: Any) -> None:
         description=(
             "Check each DOMAIN like a sending MTA: the _mta-sts and _smtp._tls records, the policy "
             "fetch and content, MX coverage, STARTTLS on every MX, IPv4/IPv6 and CAA. "
-            "Exit 0 when no check failed, 1 when one did, 2 for usage errors."
+            "Exit 0 when no check failed, 1 when one did, 2 for usage errors, 3 when DNS cannot be reached."
         ),
     )
     parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="mail domains to check")
     parser.add_argument(
+        "-n",
         "--nameserver",
         action="append",
         default=[],
@@ -66,13 +68,14 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
     parser.add_argument(
+        "-t",
         "--timeout",
         type=timeout_seconds,
-        default=_DEFAULTS.timeout,
+        default=None,
         metavar="S",
         help=(
-            "seconds each DNS query, each whole HTTPS fetch and each whole SMTP dialogue may take "
-            f"(default {_DEFAULTS.timeout:g})"
+            f"seconds each DNS query (default {DNS_TIMEOUT:g}), each whole HTTPS fetch and each whole SMTP "
+            f"dialogue (default {_DEFAULTS.timeout:g}) may take"
         ),
     )
     parser.add_argument(
@@ -95,14 +98,12 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
         problems.extend(found)
         if domain is not None and domain not in domains:
             domains.append(domain)
-    for spec in args.nameserver:
-        try:
-            parse_nameserver(spec)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    cafile_wrong = cafile_problems(args.cafile)
-    problems += cafile_wrong
-    cafile = str(args.cafile) if args.cafile is not None and not cafile_wrong else None
+    problems.extend(nameserver_problems(args.nameserver))
+    cafile: str | None = None
+    try:
+        cafile = cafile_path(args.cafile)
+    except InputError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     options = CheckOptions(
@@ -111,8 +112,9 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
         https_port=args.https_port,
         smtp_port=args.smtp_port,
         smtp=not args.no_smtp,
-        timeout=args.timeout,
+        timeout=_DEFAULTS.timeout if args.timeout is None else args.timeout,
         concurrency=args.concurrency,
+        dns_timeout=DNS_TIMEOUT if args.timeout is None else args.timeout,
     )
     return domains, options
 
@@ -121,8 +123,10 @@ def run(args: argparse.Namespace) -> int:
     domains, options = options_from(args)
     try:
         reports = check_domains(domains, options)
-    except OSError as exc:  # e.g. an unreadable --cafile
-        raise InputError([Problem("--cafile", str(args.cafile), f"cannot be used: {exc}")]) from None
+    except OSError as exc:  # e.g. an unreadable --cafile; without one, not the user's doing
+        if args.cafile is None:
+            raise
+        raise cafile_unusable(args.cafile, exc) from None
     print_reports(reports, as_json=args.json)
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
 

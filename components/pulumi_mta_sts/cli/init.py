@@ -36,7 +36,9 @@ from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.net.domain_survey import Survey, survey_domain
 from pulumi_mta_sts.net.existing_records import ADOPT_HINT
 from pulumi_mta_sts.net.https_fetch import make_tls_context
-from pulumi_mta_sts.net.resolver import make_resolver, parse_nameserver
+from pulumi_mta_sts.net.resolver import make_resolver
+
+from .argtypes import cafile_path, cafile_unusable, nameserver_problems, port_number
 
 EXIT_WRITTEN = 0
 EXIT_NOT_WRITTEN = 1
@@ -47,18 +49,25 @@ INIT_TIMEOUT = 5.0
 def register(sub: Any) -> None:
     parser = sub.add_parser("init", help="write a stack file for a domain from what live DNS says")
     parser.add_argument("domain", metavar="DOMAIN", help="the mail domain, e.g. example.com")
-    parser.add_argument("--stack", metavar="NAME", help="the stack name (default: the domain with dots as dashes)")
+    parser.add_argument(
+        "-s", "--stack", metavar="NAME", help="the stack name (default: the domain with dots as dashes)"
+    )
     parser.add_argument(
         "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
     )
     parser.add_argument(
-        "--nameserver", metavar="HOST[:PORT]", action="append", default=[], help="ask this DNS server (repeatable)"
+        "-n",
+        "--nameserver",
+        metavar="ADDRESS[:PORT]",
+        action="append",
+        default=[],
+        help="ask this DNS server (repeatable)",
     )
     parser.add_argument("--force", action="store_true", help="overwrite an existing stack file")
     parser.add_argument("--json", action="store_true", help="print what was detected and written as JSON")
     parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates for the policy")
     parser.add_argument(
-        "--https-port", type=int, default=443, metavar="PORT", help="the policy host's HTTPS port (default 443)"
+        "--https-port", type=port_number, default=443, metavar="PORT", help="the policy host's HTTPS port (default 443)"
     )
     parser.set_defaults(func=run)
 
@@ -73,19 +82,17 @@ def _target(args: argparse.Namespace, domain: str) -> Path:
         raise InputError(problems)
     path = folder / f"Pulumi.{stack}.yaml"
     if os.path.lexists(path) and not args.force:
-        raise InputError([Problem("--force", str(path), "the stack file exists; give --force to overwrite it")])
+        raise InputError([Problem(str(path), str(path), "the stack file exists; give --force to overwrite it")])
     return path
 
 
 def _check_usage(args: argparse.Namespace) -> str:
     domain, problems = normalize_hostname(args.domain, "DOMAIN")
-    for spec in args.nameserver:
-        try:
-            parse_nameserver(spec)
-        except InputError as exc:
-            problems += exc.problems
-    if args.cafile is not None and not args.cafile.is_file():
-        problems.append(Problem("--cafile", str(args.cafile), "does not exist; give a PEM file of CA certificates"))
+    problems += nameserver_problems(args.nameserver)
+    try:
+        cafile_path(args.cafile)
+    except InputError as exc:
+        problems += exc.problems
     if problems or domain is None:
         raise InputError(problems)
     return domain
@@ -95,7 +102,7 @@ def _survey(args: argparse.Namespace, domain: str) -> Survey:
     try:
         context = make_tls_context(str(args.cafile) if args.cafile is not None else None)
     except OSError as exc:
-        raise InputError([Problem("--cafile", str(args.cafile), f"cannot be used: {exc}")]) from None
+        raise cafile_unusable(args.cafile, exc) from None
     resolver = make_resolver(args.nameserver, INIT_TIMEOUT)
     return survey_domain(resolver, domain, context=context, https_port=args.https_port, timeout=INIT_TIMEOUT)
 

@@ -31,6 +31,8 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name
 from pulumi_mta_sts.escape import terminal
 
+from .argtypes import nameserver_problems
+
 EXIT_OK = 0
 EXIT_NOT_IN_PLACE = 1
 #: The most bytes of ``--outputs`` read (a fleet of thousands of domains fits easily).
@@ -49,11 +51,13 @@ def register(sub: Any) -> None:
         ),
     )
     parser.add_argument("domain", metavar="DOMAIN", help="the delegated mail domain")
-    parser.add_argument("--stack", metavar="NAME", required=True, help="the fleet stack (stacks/Pulumi.NAME.yaml)")
+    parser.add_argument(
+        "-s", "--stack", metavar="NAME", required=True, help="the fleet stack (stacks/Pulumi.NAME.yaml)"
+    )
     parser.add_argument(
         "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument("-f", "--format", choices=("text", "json"), default="text", help="output format (default text)")
     parser.add_argument(
         "--outputs",
         metavar="FILE",
@@ -64,6 +68,7 @@ def register(sub: Any) -> None:
         "--check", action="store_true", help="also look each record up in live DNS: found, missing or wrong"
     )
     parser.add_argument(
+        "-n",
         "--nameserver",
         action="append",
         default=[],
@@ -255,6 +260,7 @@ def as_text(document: Mapping[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     domain, problems = normalize_hostname(args.domain, "DOMAIN")
+    problems += nameserver_problems(args.nameserver)  # checked with or without --check
     if problems or domain is None:
         raise InputError(problems)
     cfg, path = load_fleet(args.stack, args.stacks_dir)

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT, HTTPS_REQUEST_TIMEOUT
-from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.net.resolver import live_dns_enabled
-from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers
+from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers, reachable_live_dns
 
-from .argtypes import cafile_problems, port_number, timeout_seconds
+from .argtypes import cafile_path, port_number, timeout_seconds
 
 FORMATS = ("text", "markdown", "json")
 
@@ -44,12 +44,12 @@ def register(sub: Any) -> None:
         ),
     )
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--stack", metavar="NAME", help="the stack (stacks/Pulumi.NAME.yaml)")
+    which.add_argument("-s", "--stack", metavar="NAME", help="the stack (stacks/Pulumi.NAME.yaml)")
     which.add_argument("--all", action="store_true", help="plan every stack of the stacks folder")
     parser.add_argument(
         "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
     )
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default text)")
     _live_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -66,6 +66,7 @@ def _live_arguments(parser: argparse.ArgumentParser) -> None:
         ),
     )
     parser.add_argument(
+        "-n",
         "--nameserver",
         action="append",
         default=[],
@@ -86,6 +87,7 @@ def _live_arguments(parser: argparse.ArgumentParser) -> None:
         help="policy host port for the policy fetch (default 443)",
     )
     parser.add_argument(
+        "-t",
         "--timeout",
         type=timeout_seconds,
         default=None,
@@ -108,29 +110,21 @@ def program_options(args: argparse.Namespace) -> ProgramOptions:
     return ProgramOptions(live, ProgramOptions.from_environment().nameservers, timeout)
 
 
-def _cafile(args: argparse.Namespace) -> str | None:
-    if args.cafile is None:
-        return None
-    problems = cafile_problems(args.cafile)
-    if problems:
-        raise InputError(problems)
-    return str(args.cafile)
-
-
 def run(args: argparse.Namespace) -> int:
-    # imports Pulumi: only when this command runs
-    from pulumi_mta_sts.plan.live_diff import LiveRun, LiveSettings
-    from pulumi_mta_sts.plan.markdown import render_markdown
-    from pulumi_mta_sts.plan.report import plan_reports, render_json, render_text, stack_names
+    options, cafile = program_options(args), cafile_path(args.cafile)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Whether DNS can be reached is found out while Pulumi loads (the probe only waits).
+        probing = pool.submit(reachable_live_dns, options)
+        # imports Pulumi: only when this command runs
+        from pulumi_mta_sts.plan.live_diff import LiveRun, LiveSettings
+        from pulumi_mta_sts.plan.markdown import render_markdown
+        from pulumi_mta_sts.plan.report import plan_reports, render_json, render_text, stack_names
 
-    settings = LiveSettings(
-        program_options(args),
-        _cafile(args),
-        args.https_port,
-        args.timeout if args.timeout is not None else HTTPS_REQUEST_TIMEOUT,
-    )
+        live = probing.result()
+    timeout = args.timeout if args.timeout is not None else HTTPS_REQUEST_TIMEOUT
+    settings = LiveSettings(options, cafile, args.https_port, timeout)
     stacks = stack_names(args.stacks_dir) if args.all else [args.stack]
-    reports = plan_reports(stacks, args.stacks_dir, LiveRun(settings))
+    reports = plan_reports(stacks, args.stacks_dir, LiveRun(settings, live))
     for report in reports:
         for problem in report.problems:
             print(terminal.shown(f"mta-sts plan: {report.stack}: {problem}"), file=sys.stderr)

@@ -40,6 +40,7 @@ def register(sub: Any) -> None:
         "preview", metavar="PREVIEW.json", type=Path, help="the saved output of `pulumi preview --json`"
     )
     parser.add_argument(
+        "-f",
         "--format",
         choices=tuple(RENDERERS),
         default="markdown",
@@ -57,6 +58,7 @@ def register(sub: Any) -> None:
         help="look up the domain's MX hosts today (unless MTA_STS_NO_LIVE_DNS is set), for the coverage notes",
     )
     parser.add_argument(
+        "-n",
         "--nameserver",
         metavar="ADDRESS[:PORT]",
         action="append",

@@ -83,11 +83,16 @@ def register(sub: Any) -> None:
         ),
     )
     where = test.add_mutually_exclusive_group()
-    where.add_argument("--stack", metavar="NAME", help="read the endpoint from this Pulumi stack's outputs")
+    where.add_argument("-s", "--stack", metavar="NAME", help="read the endpoint from this Pulumi stack's outputs")
     where.add_argument("--endpoint", metavar="URL", help="the receiver's HTTPS endpoint (no Pulumi CLI needed)")
     test.add_argument("--domain", metavar="DOMAIN", help="the policy domain the report is about (default: the stack's)")
     test.add_argument(
-        "--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT_SECONDS, help="give up after this long"
+        "-t",
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help="give up after this long",
     )
     test.set_defaults(func=run_test)
 
@@ -217,15 +222,30 @@ def _target(args: argparse.Namespace) -> Target:
     if args.timeout is None or not 0 < args.timeout <= 600:
         raise InputError([Problem("--timeout", args.timeout, "must be more than 0 and at most 600 seconds")])
     if args.endpoint is not None:
-        if args.domain is None:
-            reason = "is required with --endpoint: the policy domain the receiver serves (the stack output domain)"
-            raise InputError([Problem("--domain", None, reason)])
-        return Target(checked_endpoint(args.endpoint, "--endpoint"), _checked_domain(args.domain, "--domain"))
+        return _given_target(args.endpoint, args.domain)
     outputs = stack_outputs(args.stack)
     endpoint = _receiver_endpoint(outputs, args.stack)
     if args.domain is not None:
         return Target(endpoint, _checked_domain(args.domain, "--domain"))
     return Target(endpoint, _checked_domain(outputs.get(DOMAIN_OUTPUT), f"stack output {DOMAIN_OUTPUT}"))
+
+
+def _given_target(endpoint: str, domain: str | None) -> Target:
+    """``--endpoint`` and ``--domain`` checked together: every problem with them at once."""
+    problems: list[Problem] = []
+    checked: list[str] = []
+    for check, value, field in ((checked_endpoint, endpoint, "--endpoint"), (_checked_domain, domain, "--domain")):
+        if value is None:
+            reason = "is required with --endpoint: the policy domain the receiver serves (the stack output domain)"
+            problems.append(Problem(field, None, reason))
+            continue
+        try:
+            checked.append(check(value, field))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return Target(*checked)
 
 
 def checked_endpoint(url: object, field: str) -> str:
@@ -250,9 +270,15 @@ def _checked_domain(domain: object, field: str) -> str:
     return normal
 
 
+def _stack_field(stack: str | None) -> str:
+    """What a message about the stack names: ``--stack`` when it was given, else the stack the
+    Pulumi CLI has selected (never a flag the user did not type)."""
+    return "--stack" if stack is not None else "the selected Pulumi stack"
+
+
 def stack_outputs(stack: str | None) -> dict[str, Any]:
     """``pulumi stack output --json`` of ``stack`` (the selected stack if ``None``)."""
-    field, value = "--stack", stack  # no flag: the selected stack
+    field, value = _stack_field(stack), stack
     pulumi = shutil.which("pulumi")
     if pulumi is None:
         reason = (
@@ -282,10 +308,10 @@ def _receiver_endpoint(outputs: dict[str, Any], stack: str | None) -> str:
     receiver = outputs.get(RECEIVER_OUTPUT)
     if not isinstance(receiver, dict):
         reason = f"has no output {RECEIVER_OUTPUT}: the receiver is not enabled (mta-sts:reporting.receiver)"
-        raise InputError([Problem("--stack", stack, reason)])
+        raise InputError([Problem(_stack_field(stack), stack, reason)])
     endpoint = receiver.get(ENDPOINT_OUTPUT)
     if endpoint is None:
         mailbox = receiver.get("mailbox") or "the receiver's mailbox"
         reason = f"has no HTTPS endpoint (https: false); test by mail instead: send a report to {mailbox}"
-        raise InputError([Problem("--stack", stack, reason)])
+        raise InputError([Problem(_stack_field(stack), stack, reason)])
     return checked_endpoint(endpoint, f"stack output {RECEIVER_OUTPUT}.{ENDPOINT_OUTPUT}")

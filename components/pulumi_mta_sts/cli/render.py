@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
         help="print the policy, its id and the DNS records to publish",
         description="Render the MTA-STS policy of a domain (from flags or a stack file), its id and DNS records.",
     )
-    parser.add_argument("--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml instead of flags")
+    parser.add_argument("-s", "--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml instead of flags")
     parser.add_argument(
         "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
     )

@@ -121,7 +121,11 @@ def _register_summary(actions: Any) -> None:
     )
     _add_filters(summary)
     summary.add_argument(
-        "--format", choices=("text", "markdown", "json", "csv"), default="text", help="output format (default: text)"
+        "-f",
+        "--format",
+        choices=("text", "markdown", "json", "csv"),
+        default="text",
+        help="output format (default: text)",
     )
     summary.set_defaults(func=run_summary)
 
@@ -152,7 +156,7 @@ def _register_ready(actions: Any) -> None:
     ready.add_argument(
         "--as-of", type=day_argument, metavar="DATE", help="judge the N days before this UTC day (default: today)"
     )
-    ready.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    ready.add_argument("-f", "--format", choices=("text", "json"), default="text", help="output format (default: text)")
     ready.set_defaults(func=run_ready)
 
 

@@ -13,26 +13,49 @@ when asked (:func:`live_dns_enabled`, :func:`nameservers_from_env`; the program 
 - ``MTA_STS_NO_LIVE_DNS=1``: the stack program makes no DNS queries at all; checks that need
   live DNS are skipped with a warning (``mta-sts plan --no-live-dns`` asks for the same as an
   argument of the run).
+
+Whether DNS can be reached at all is a separate question with its own answer
+(:func:`unreachable_reason`, :class:`DnsUnreachable`): when no server is configured, nothing
+listens, nothing answers or there is no route, no look-up can say anything about any domain, so
+``mta-sts check`` and ``mta-sts plan`` say so once, after one short probe, instead of blaming each
+domain after a timeout per question.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
+import re
+import selectors
+import socket
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+import dns.exception
+import dns.message
+import dns.nameserver
+import dns.rcode
 import dns.resolver
 
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError, Problem
 
+from .deadline import Deadline
+
 __all__ = [
     "NAMESERVERS_ENV",
     "NO_LIVE_DNS_ENV",
+    "OFFLINE_FIX",
+    "PROBE_ATTEMPTS",
+    "SYSTEM_RESOLV_CONF",
+    "DnsUnreachable",
+    "ensure_reachable",
     "live_dns_enabled",
     "make_resolver",
     "nameservers_from_env",
     "parse_nameserver",
+    "unreachable_reason",
 ]
 
 NAMESERVERS_ENV = "MTA_STS_NAMESERVERS"
@@ -102,20 +125,201 @@ def nameservers_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+#: The file the system's DNS servers are read from (POSIX); messages about them name it.
+SYSTEM_RESOLV_CONF = "/etc/resolv.conf"
+#: How many times the reachability probe asks each server (a lost datagram is not an outage);
+#: the attempts share one DNS timeout, so the probe never takes longer than one query may.
+PROBE_ATTEMPTS = 2
+#: At most this many servers are probed (a resolver asks the first few in turn anyway).
+_PROBED_SERVERS = 10
+#: A query's servers share its time limit: the first three each get a part, so a silent first
+#: server does not use up the time of the others (a resolver configuration lists at most three).
+_SHARED_BY = 3
+
+
+#: What to do when the DNS servers do not answer (nothing the user typed is to blame).
+OFFLINE_FIX = "is this machine offline, or the DNS server down? Try again once DNS answers"
+
+
+class DnsUnreachable(dns.exception.DNSException):
+    """No DNS server can be reached (none configured, nothing listens, no answer, no route), so
+    nothing can be known about any domain and no domain is to blame. ``reason`` says why, in
+    words that name the servers (and the file they came from), never a flag; ``fix`` what to do."""
+
+    def __init__(self, reason: str, fix: str = OFFLINE_FIX) -> None:
+        super().__init__(f"DNS cannot be reached: {reason}")  # type: ignore[no-untyped-call]
+        self.reason = reason
+        self.fix = fix
+
+
+class _Resolver(dns.resolver.Resolver):
+    """A resolver that remembers where its servers came from, for the messages about them."""
+
+    origin: str = ""
+
+
 def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS_TIMEOUT) -> dns.resolver.Resolver:
     """A dnspython resolver using ``nameservers`` (``ADDRESS[:PORT]``), else the environment's, else
-    the system's. ``timeout`` bounds each whole query (``lifetime``)."""
+    the system's. ``timeout`` bounds each whole query (``lifetime``); the servers share it.
+    :class:`DnsUnreachable` when the system's configuration names no usable server."""
     specs = list(nameservers) if nameservers else nameservers_from_env()
     if specs:
-        resolver = dns.resolver.Resolver(configure=False)
-        parsed = [parse_nameserver(s) for s in specs]
-        resolver.nameservers = [host for host, _ in parsed]
-        ports = {host: port for host, port in parsed}
-        resolver.nameserver_ports = ports
-        resolver.port = parsed[0][1]
+        resolver = _given_resolver(specs)
+        resolver.origin = "" if nameservers else f"the DNS servers of {NAMESERVERS_ENV}"
     else:
-        resolver = dns.resolver.Resolver(configure=True)
-    resolver.timeout = timeout
+        resolver = _system_resolver()
+    resolver.timeout = timeout / max(1, min(len(resolver.nameservers), _SHARED_BY))
     resolver.lifetime = timeout
     resolver.cache = None
     return resolver
+
+
+def _given_resolver(specs: Sequence[str]) -> _Resolver:
+    """A resolver asking exactly ``specs``, each at its own port (two servers on one address with
+    different ports stay two servers)."""
+    resolver = _Resolver(configure=False)
+    resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(spec)) for spec in specs]
+    return resolver
+
+
+def _system_resolver() -> _Resolver:
+    """The resolver of :data:`SYSTEM_RESOLV_CONF`; :class:`DnsUnreachable` naming the file when it
+    cannot be read, names no server, or names one that is not an address."""
+    fix = f"{SYSTEM_RESOLV_CONF} needs a 'nameserver ADDRESS' line with the IP address of a DNS server"
+    try:
+        resolver = _Resolver(filename=SYSTEM_RESOLV_CONF, configure=True)
+    except dns.resolver.NoResolverConfiguration as exc:
+        why = "cannot be read" if "cannot open" in str(exc) else "names no DNS server"
+        raise DnsUnreachable(f"no DNS server is configured: {SYSTEM_RESOLV_CONF} {why}", fix) from None
+    except ValueError as exc:  # dnspython: "nameserver NAME is not ... IP address ..."
+        named = re.match(r"nameserver (\S+) is not", str(exc))
+        what = f"{named.group(1)!r}, which is not an IP address" if named else "a DNS server that cannot be used"
+        raise DnsUnreachable(f"{SYSTEM_RESOLV_CONF} names {what}", fix) from None
+    resolver.origin = f"the DNS servers of {SYSTEM_RESOLV_CONF}"
+    return resolver
+
+
+# ---- can DNS be reached at all? ------------------------------------------------------------------
+@dataclass
+class _Probed:
+    """One server the probe asks over a connected UDP socket (so a "port unreachable" comes back
+    as an error at once, not as a timeout), and why it cannot be used once that is known."""
+
+    address: str
+    port: int
+    sock: socket.socket | None = None
+    failure: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.port == 53:
+            return self.address
+        return f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
+
+    def open(self, stack: contextlib.ExitStack) -> None:
+        try:
+            family, kind, proto, _, sockaddr = socket.getaddrinfo(
+                self.address, self.port, type=socket.SOCK_DGRAM, flags=socket.AI_NUMERICHOST
+            )[0]
+            self.sock = stack.enter_context(socket.socket(family, kind, proto))
+            self.sock.setblocking(False)
+            self.sock.connect(sockaddr)
+        except OSError as exc:
+            self._failed(exc)
+
+    def send(self, wire: bytes) -> None:
+        if self.sock is not None and not self.failure:
+            try:
+                self.sock.send(wire)
+            except OSError as exc:
+                self._failed(exc)
+
+    def answered(self, query: dns.message.Message) -> bool:
+        """Whether what arrived is an answer to ``query`` that shows a working DNS server (any
+        answer, even a refusal, except SERVFAIL for the root zone)."""
+        assert self.sock is not None
+        try:
+            response = dns.message.from_wire(self.sock.recv(65535))
+        except OSError as exc:
+            self._failed(exc)
+            return False
+        except dns.exception.DNSException:  # not a DNS message: keep waiting for one
+            return False
+        if not query.is_response(response):
+            return False
+        if response.rcode() == dns.rcode.SERVFAIL:
+            self.failure = "answers SERVFAIL even for the root zone (it cannot resolve anything)"
+            return False
+        return True
+
+    def _failed(self, exc: OSError) -> None:
+        if isinstance(exc, ConnectionRefusedError):
+            self.failure = "nothing answers DNS there (port unreachable)"
+        else:
+            self.failure = f"cannot be reached ({exc.strerror or exc})"
+
+
+def _probed_servers(resolver: dns.resolver.Resolver) -> list[_Probed]:
+    """The plain-DNS servers of ``resolver`` (DNS over HTTPS or TLS is not probed)."""
+    found: list[_Probed] = []
+    for server in resolver.nameservers[:_PROBED_SERVERS]:
+        if isinstance(server, str):
+            found.append(_Probed(server, resolver.nameserver_ports.get(server, resolver.port)))
+        elif isinstance(server, dns.nameserver.Do53Nameserver):
+            found.append(_Probed(server.address, server.port))
+    return found
+
+
+def unreachable_reason(resolver: dns.resolver.Resolver, timeout: float) -> str | None:
+    """Why no DNS server of ``resolver`` can be reached, or ``None`` when one answers.
+
+    Each server is asked for the root zone's NS records, which every resolver answers at once
+    (an authoritative-only server answers too, if only with a refusal): any answer means DNS
+    works. The servers are asked side by side, :data:`PROBE_ATTEMPTS` times each, within
+    ``timeout`` in all; a server that reports "port unreachable" or has no route is given up at
+    once, so a machine without DNS learns it in far less than one query's time limit."""
+    if not resolver.nameservers:
+        return "no DNS server is configured"
+    servers = _probed_servers(resolver)
+    if not servers:
+        return None
+    query = dns.message.make_query(".", "NS")
+    wire = query.to_wire()
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            server.open(stack)
+        for _ in range(PROBE_ATTEMPTS):
+            for server in servers:
+                server.send(wire)
+            if _an_answer(servers, query, Deadline(timeout / PROBE_ATTEMPTS)):
+                return None
+    origin = str(getattr(resolver, "origin", ""))
+    why = "; ".join(f"{s.where}: {s.failure or f'no answer within {timeout:g} s'}" for s in servers)
+    return f"{why} ({origin})" if origin else why
+
+
+def _an_answer(servers: Sequence[_Probed], query: dns.message.Message, deadline: Deadline) -> bool:
+    """Wait until a server answers (True), or every one failed or ``deadline`` passed (False)."""
+    with selectors.DefaultSelector() as waiting:
+        for server in servers:
+            if server.sock is not None and not server.failure:
+                waiting.register(server.sock, selectors.EVENT_READ, server)
+        while waiting.get_map():
+            try:
+                ready = waiting.select(deadline.remaining())
+            except TimeoutError:
+                return False
+            for key, _ in ready:
+                asked: _Probed = key.data
+                if asked.answered(query):
+                    return True
+                if asked.failure:
+                    waiting.unregister(key.fileobj)
+    return False
+
+
+def ensure_reachable(resolver: dns.resolver.Resolver, timeout: float) -> None:
+    """:class:`DnsUnreachable` when :func:`unreachable_reason` finds no working server."""
+    reason = unreachable_reason(resolver, timeout)
+    if reason is not None:
+        raise DnsUnreachable(reason)

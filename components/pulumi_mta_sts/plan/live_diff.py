@@ -17,9 +17,13 @@ apply) and compared with the planned one (:class:`PolicyDiff`), with the safety 
 :func:`~pulumi_mta_sts.core.policy_change.safety_notes` from the live MX hosts.
 
 Every look-up of the run goes through one :class:`LiveRun` (the resolver the run's
-:class:`~pulumi_mta_sts.program.options.ProgramOptions` ask for). When DNS gives no usable
-answer once, the run stops asking: every later comparison is "not compared", with that one
-reason, and the plan shows the desired state. Without live DNS nothing is asked at all.
+:class:`~pulumi_mta_sts.program.options.ProgramOptions` ask for). It first makes sure DNS can be
+reached at all (:func:`~pulumi_mta_sts.program.options.reachable_live_dns`: one probe, within
+one DNS time limit); when it cannot, the run says so once, and the stack program itself is run
+without live DNS (:attr:`LiveRun.program_options`), so nothing waits on a dead server again.
+When DNS gives no usable answer once, the run stops asking: every later comparison is "not
+compared", with that one reason, and the plan shows the desired state. Without live DNS nothing
+is asked at all.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import difflib
 import ipaddress
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from pulumi_mta_sts.core.acceptance import Accepted
@@ -37,7 +41,7 @@ from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote, safety_no
 from pulumi_mta_sts.core.records import parse_sts_records, policy_host, policy_url, sts_record_name
 from pulumi_mta_sts.net.https_fetch import fetch_policy, make_tls_context
 from pulumi_mta_sts.net.lookup import Lookup, Outcome, lookup, mail_hosts
-from pulumi_mta_sts.program.options import LiveDns, ProgramOptions, open_live_dns
+from pulumi_mta_sts.program.options import LIVE_DNS_UNREACHABLE, LiveDns, ProgramOptions, reachable_live_dns
 
 from .cloud import UNKNOWN
 
@@ -94,11 +98,23 @@ class LiveRun:
     :meth:`ask` returns ``None`` once DNS failed (or when there is no live DNS): a run never waits
     on a dead server twice, and says why once (:attr:`unavailable`)."""
 
-    def __init__(self, settings: LiveSettings) -> None:
+    def __init__(self, settings: LiveSettings, dns: LiveDns | None = None) -> None:
+        """``dns``: the run's resolver as :func:`~pulumi_mta_sts.program.options.reachable_live_dns`
+        found it (``mta-sts plan`` probes while Pulumi loads); found here when not given."""
         self.settings = settings
-        self.dns: LiveDns = open_live_dns(settings.options)
+        self.dns: LiveDns = dns if dns is not None else reachable_live_dns(settings.options)
         self.unavailable: str | None = _why_no_dns(self.dns)
         self._tls: ssl.SSLContext | None = None
+
+    @property
+    def program_options(self) -> ProgramOptions:
+        """The options the stack program runs with: the run's, but without live DNS when the
+        run found it cannot be reached (said once by the run; the program only notes the
+        checks it skipped, and waits on no dead server)."""
+        options = self.settings.options
+        if not options.live_dns or self.dns.resolver is not None or self.dns.disabled:
+            return options
+        return replace(options, live_dns=False, offline_reason=LIVE_DNS_UNREACHABLE)
 
     def ask(self, name: str, rtype: str) -> Lookup | None:
         """The answer for ``rtype`` at ``name``; ``None`` when DNS is not (or no longer) asked."""

@@ -68,7 +68,7 @@ def stack_names(stacks_dir: Path | None) -> list[str]:
 
 def _one(stack: str, stacks_dir: Path | None, run: LiveRun, keep_going: bool) -> StackReport:
     try:
-        plan = plan_stack(stack, stacks_dir=stacks_dir, options=run.settings.options)
+        plan = plan_stack(stack, stacks_dir=stacks_dir, options=run.program_options)
     except InputError as exc:
         if not keep_going:
             raise

@@ -31,25 +31,31 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.net.resolver import (
     NAMESERVERS_ENV,
     NO_LIVE_DNS_ENV,
+    DnsUnreachable,
     live_dns_enabled,
     make_resolver,
     nameservers_from_env,
     parse_nameserver,
+    unreachable_reason,
 )
 
 __all__ = [
     "LIVE_DNS_DISABLED",
+    "LIVE_DNS_UNREACHABLE",
     "PROGRAM_OPTIONS",
     "LiveDns",
     "ProgramOptions",
     "check_nameservers",
     "current_options",
     "open_live_dns",
+    "reachable_live_dns",
     "running_with",
 ]
 
 #: Why a run makes no live look-ups when its options say so (shown in the skipped checks' warnings).
 LIVE_DNS_DISABLED = f"live DNS disabled (--no-live-dns or {NO_LIVE_DNS_ENV})"
+#: How a run says that DNS cannot be reached at all (followed by why, where it is said first).
+LIVE_DNS_UNREACHABLE = "live DNS cannot be reached"
 
 
 def check_nameservers(specs: Sequence[str], field: str) -> tuple[str, ...]:
@@ -75,6 +81,9 @@ class ProgramOptions:
     """``ADDRESS[:PORT]`` servers to ask; empty: the system resolver."""
     dns_timeout: float = DNS_TIMEOUT
     """Seconds each live DNS query may take before the check is skipped with a warning."""
+    offline_reason: str = LIVE_DNS_DISABLED
+    """Why there is no live DNS when ``live_dns`` is off: the switch, or what the caller found
+    (``mta-sts plan`` probes DNS once and, when it cannot be reached, runs the program without it)."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ProgramOptions:
@@ -115,20 +124,30 @@ class LiveDns:
 
     resolver: dns.resolver.Resolver | None
     unavailable: str = ""
-    """Why ``resolver`` is ``None``: :data:`LIVE_DNS_DISABLED`, or the error that kept it from being set up."""
-
-    @property
-    def disabled(self) -> bool:
-        """True when the options switched live DNS off (not when it failed)."""
-        return self.unavailable == LIVE_DNS_DISABLED
+    """Why ``resolver`` is ``None``: the options' ``offline_reason``, or the error that kept it from being set up."""
+    disabled: bool = False
+    """True when the options switched live DNS off (not when it failed here)."""
 
 
 def open_live_dns(options: ProgramOptions) -> LiveDns:
     """The resolver the options ask for. A system without resolver configuration is not an error
     of the stack: the live checks are then skipped with a warning that says why."""
     if not options.live_dns:
-        return LiveDns(None, LIVE_DNS_DISABLED)
+        return LiveDns(None, options.offline_reason, disabled=True)
     try:
         return LiveDns(make_resolver(options.nameservers, timeout=options.dns_timeout))
+    except DnsUnreachable as exc:  # the system's configuration names no usable server
+        return LiveDns(None, f"{LIVE_DNS_UNREACHABLE}: {exc.reason}")
     except (dns.exception.DNSException, OSError) as exc:
         return LiveDns(None, f"no DNS resolver could be set up: {str(exc) or type(exc).__name__}")
+
+
+def reachable_live_dns(options: ProgramOptions) -> LiveDns:
+    """:func:`open_live_dns`, then one probe (at most ``dns_timeout``): no resolver, with why, when
+    none of its servers can be reached, so nothing after it waits on a dead server
+    (``mta-sts plan`` does this once per run; :func:`~pulumi_mta_sts.net.resolver.unreachable_reason`)."""
+    live = open_live_dns(options)
+    if live.resolver is None:
+        return live
+    reason = unreachable_reason(live.resolver, options.dns_timeout)
+    return live if reason is None else LiveDns(None, f"{LIVE_DNS_UNREACHABLE}: {reason}")

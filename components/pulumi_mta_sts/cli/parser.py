@@ -1,0 +1,112 @@
+"""The argument parser of every ``mta-sts`` command: argparse, answering a person's slips the way
+the rest of the command answers mistakes.
+
+- A mistyped flag, sub-command or choice names the closest valid one (``--stak`` → ``--stack``,
+  ``chek`` → ``check``, ``--format jsn`` → ``json``).
+- An unknown flag is reported by the sub-command it was given to, under that sub-command's usage
+  line (argparse leaves unknown flags to the top-level parser, which shows its own usage).
+- An unknown flag is reported instead of what it caused: ``plan --stak dev`` is told about
+  ``--stak``, not that "one of the arguments --stack --all is required".
+
+:class:`CommandParser` is the parser class of ``mta-sts`` and, through argparse, of every
+sub-command's parser; nothing else changes how arguments are read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+__all__ = ["CommandParser", "closest"]
+
+#: How alike a word must be to a valid one to be suggested (difflib's ratio, 0..1).
+_ALIKE = 0.6
+#: What argparse reads as a negative number rather than a flag.
+_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
+#: argparse's messages that only follow from an unknown flag (a mistyped ``--stack`` leaves the
+#: required ``--stack`` missing): dropped when that flag is reported.
+_CONSEQUENCES = ("the following arguments are required", "one of the arguments", "unrecognized arguments")
+
+
+def closest(word: str, candidates: Sequence[str]) -> str | None:
+    """The candidate most like ``word`` (``None`` when none is alike enough)."""
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=_ALIKE)
+    return found[0] if found else None
+
+
+class CommandParser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` that reports unknown flags itself, with suggestions."""
+
+    _given: list[str]
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """As argparse's, except that what this parser cannot place is an error of this parser
+        (with its usage line), not left to the parser above it."""
+        self._given = list(sys.argv[1:] if args is None else args)
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error("unrecognized arguments: " + " ".join(extras))
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:
+        """Usage line, then one line per problem: each unknown flag with the closest valid one,
+        and argparse's message unless it only follows from an unknown flag."""
+        unknown = self._unknown_flags()
+        lines = [self._unknown_line(flag) for flag in unknown]
+        if not (unknown and message.startswith(_CONSEQUENCES)):
+            lines.append(message)
+        self.print_usage(sys.stderr)
+        for line in lines:
+            sys.stderr.write(f"{self.prog}: error: {line}\n")
+        sys.exit(2)
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """A value outside ``choices`` (a sub-command, a ``--format``) names the closest choice."""
+        if action.choices is not None and value not in action.choices:
+            choices = [str(choice) for choice in action.choices]
+            hint = closest(str(value), choices)
+            did_you_mean = f"; did you mean {hint!r}?" if hint else ""
+            raise argparse.ArgumentError(
+                action, f"invalid choice: {value!r}{did_you_mean} (choose from {', '.join(choices)})"
+            )
+        super()._check_value(action, value)
+
+    # ---- unknown flags ---------------------------------------------------------------------------
+    def _unknown_flags(self) -> list[str]:
+        """The flags given to this parser that it does not know, in the order given. A parser with
+        sub-commands reads only up to the sub-command (what follows is the sub-command's)."""
+        stops_at_command = any(isinstance(action, argparse._SubParsersAction) for action in self._actions)
+        unknown: list[str] = []
+        for token in getattr(self, "_given", []):
+            if token == "--":
+                break
+            if not token.startswith("-") or token == "-" or _NUMBER.match(token):
+                if stops_at_command:
+                    break
+                continue
+            name = token.split("=", 1)[0]
+            if not self._knows(name) and name not in unknown:
+                unknown.append(name)
+        return unknown
+
+    def _knows(self, name: str) -> bool:
+        """Whether argparse reads ``name`` as one of this parser's flags: exactly, as an
+        unambiguous abbreviation of a long flag, or as a short flag with its value attached."""
+        flags = self._option_string_actions
+        if name in flags:
+            return True
+        if name.startswith("--"):
+            return self.allow_abbrev and any(flag.startswith(name) for flag in flags if flag.startswith("--"))
+        return len(name) > 2 and name[:2] in flags
+
+    def _unknown_line(self, flag: str) -> str:
+        hint = closest(flag, [f for f in self._option_string_actions if f.startswith("--")])
+        if hint is not None:
+            return f"unrecognized argument {flag}; did you mean {hint}?"
+        return f"unrecognized argument {flag} (see {self.prog} --help)"
