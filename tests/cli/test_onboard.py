@@ -92,7 +92,10 @@ def test_the_outputs_give_every_value(capsys: pytest.CaptureFixture[str], tmp_pa
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["brand.example", "--stack", "example-fleet"], "is not delegated (mta-sts:domains[0])"),
+        (
+            ["brand.example", "--stack", "example-fleet"],
+            "is not delegated (Pulumi.example-fleet.yaml: mta-sts:domains[0])",
+        ),
         (["nowhere.example", "--stack", "example-fleet"], "its delegated domains: customer.example"),
         (["customer.example", "--stack", "example-com"], "is a single-domain stack"),
         (["not a domain", "--stack", "example-fleet"], "DOMAIN"),

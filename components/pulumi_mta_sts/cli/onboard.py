@@ -79,16 +79,17 @@ def register(sub: Any) -> None:
 
 
 # ---- which domain ----------------------------------------------------------------------------------
-def delegated_entry(cfg: FleetConfig, domain: str, stack: str) -> FleetDomain:
-    """The entry of ``domain``; :class:`InputError` when it is not in the fleet or not delegated."""
+def delegated_entry(cfg: FleetConfig, domain: str, stack: str, path: Path) -> FleetDomain:
+    """The entry of ``domain``; :class:`InputError` (naming the stack file ``path``) when it is
+    not in the fleet or not delegated."""
     entry = next((d for d in cfg.domains if d.domain == domain), None)
     delegated = ", ".join(d.domain for d in cfg.domains if d.delegated) or "none"
     if entry is None:
-        reason = f"is not a domain of the stack {stack}; its delegated domains: {delegated}"
+        reason = f"is not a domain of the stack {stack} ({path.name}); its delegated domains: {delegated}"
         raise InputError([Problem("DOMAIN", domain, reason)])
     if not entry.delegated:
         reason = (
-            f"is not delegated ({entry.key}): the stack publishes its records in its own zone, "
+            f"is not delegated ({path.name}: {entry.key}): the stack publishes its records in its own zone, "
             "so its owner publishes nothing; set delegated: true for hosted mode"
         )
         raise InputError([Problem("DOMAIN", domain, reason)])
@@ -264,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
     if problems or domain is None:
         raise InputError(problems)
     cfg, path = load_fleet(args.stack, args.stacks_dir)
-    delegated_entry(cfg, domain, args.stack)
+    delegated_entry(cfg, domain, args.stack, path)
     records, kind, source = _records(args, domain, path)
     document = as_json(domain, args.stack, kind, records)
     report = _check(domain, args.nameserver, records) if args.check else None

@@ -102,11 +102,12 @@ def _live_arguments(parser: argparse.ArgumentParser) -> None:
 def program_options(args: argparse.Namespace) -> ProgramOptions:
     """The options the flags ask for, the environment's switches filling in what they leave open."""
     timeout = args.timeout if args.timeout is not None else DNS_TIMEOUT
+    given = check_nameservers(args.nameserver, "--nameserver") if args.nameserver else None  # never ignored
     if args.live_dns is False:
         return ProgramOptions(live_dns=False)
     live = True if args.live_dns else live_dns_enabled()
-    if args.nameserver:
-        return ProgramOptions(live, check_nameservers(args.nameserver, "--nameserver"), timeout)
+    if given:
+        return ProgramOptions(live, given, timeout)
     return ProgramOptions(live, ProgramOptions.from_environment().nameservers, timeout)
 
 
