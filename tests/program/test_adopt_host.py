@@ -186,6 +186,8 @@ config:
     mode: testing
     max_age: 86401
     mx: [mx.{domain}]
+  mta-sts:reporting:
+    rua: [mailto:tlsrpt@{domain}]
 """
 
 

@@ -86,6 +86,7 @@ __all__ = [
     "load_sections",
     "load_stack_config",
     "load_stack_file",
+    "no_reports_note",
     "not_one_of",
     "policy_problems",
     "price_class_problems",
@@ -153,6 +154,21 @@ class ReportingConfig:
     rua: tuple[str, ...] = ()
     receiver: ReceiverConfig = field(default_factory=ReceiverConfig)
     alarm_email: str | None = None
+
+    @property
+    def publishes_record(self) -> bool:
+        """Whether the stack publishes a ``_smtp._tls`` record: only with a ``rua`` or the receiver."""
+        return bool(self.rua) or self.receiver.enabled
+
+
+def no_reports_note(domain: str) -> str:
+    """What ``mta-sts plan``, ``pulumi up`` and ``mta-sts init`` say when ``domain`` gets no
+    ``_smtp._tls`` record: without reports a policy that fails senders is invisible until mail is lost."""
+    return (
+        f"no _smtp._tls record will be published for {domain} (mta-sts:reporting has no rua and no receiver): "
+        "senders send no TLS-RPT reports, so there is no way to see their failures before mode enforce; "
+        "set mta-sts:reporting.rua or turn on mta-sts:reporting.receiver (docs/configuration.md)"
+    )
 
 
 @dataclass(frozen=True)

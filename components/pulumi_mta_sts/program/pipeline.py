@@ -33,7 +33,7 @@ from typing import Any, overload
 import pulumi
 
 from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config
-from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig
+from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig, no_reports_note
 from pulumi_mta_sts.config.stack_file import decode_config_value
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
@@ -54,9 +54,11 @@ __all__ = [
     "enabled_parts",
     "export",
     "load_config",
+    "main",
     "open_live_dns",
     "preflight",
     "program_options",
+    "reporting_warnings",
     "user_errors",
     "warn_unmanaged_records",
 ]
@@ -114,6 +116,19 @@ def enabled_parts(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] |
     if isinstance(cfg, FleetConfig):
         return ()
     return tuple(part for part in (PARTS if parts is None else parts) if part.enabled(cfg))
+
+
+def reporting_warnings(cfg: StackConfig | FleetConfig) -> list[str]:
+    """Each domain that gets no ``_smtp._tls`` record (no ``rua``, no receiver), said once per run:
+    a deploy can go on, but nothing will show what senders fail on before ``mode: enforce``."""
+    if isinstance(cfg, FleetConfig):
+        silent = [d.domain for d in cfg.domains if not d.offboard and not d.reporting.publishes_record]
+    else:
+        silent = [] if cfg.reporting.publishes_record else [cfg.domain]
+    warnings = [no_reports_note(domain) for domain in silent]
+    for warning in warnings:
+        pulumi.log.warn(warning)
+    return warnings
 
 
 # ---- 4. live DNS before any resource ---------------------------------------------------------------
@@ -198,3 +213,31 @@ def export(deployment: Deployment | FleetDeployment) -> None:
     for part in deployment.parts:
         for name, value in part.exports.items():
             pulumi.export(name, value)
+
+
+# ---- the program ----------------------------------------------------------------------------------
+def main() -> None:
+    """The stack program: what ``pulumi up`` / ``pulumi preview`` run (``stacks/__main__.py``, and the
+    ``__main__.py`` ``mta-sts init`` writes into a new project, call it), and ``mta-sts plan`` under
+    Pulumi's mock engine. The steps, in the order a deployment goes through them."""
+    with user_errors():  # user mistakes end the program with their message, no traceback
+        # 1. How this run may reach the outside world: the flags of `mta-sts plan`, or under
+        #    `pulumi up` the switches MTA_STS_NO_LIVE_DNS=1 and MTA_STS_NAMESERVERS=HOST[:PORT].
+        options = program_options()
+        # 2. Config: every mta-sts: key validated; errors stop here, before any resource exists.
+        cfg = load_config()
+        # 3. The optional parts the config turns on: the TLS-RPT receiver (mta-sts:reporting.receiver);
+        #    a domain that gets no _smtp._tls record (no rua, no receiver) is warned about.
+        parts = enabled_parts(cfg)
+        reporting_warnings(cfg)
+        # 4. Preflight on live DNS, before any resource: with mode enforce, a live MX host the policy
+        #    does not cover stops here (mta-sts:preflight.mx_coverage: false only warns).
+        live = open_live_dns(options)
+        preflight(cfg, live)
+        # 5. The resources: MtaSts for the domain, then each part on top of it (the receiver also
+        #    publishes the _smtp._tls record, with its own mailto:/https: rua added).
+        deployment = build(cfg, parts)
+        # 6. Live DNS: warn about hand-made _mta-sts / _smtp._tls records the stack would not own.
+        warn_unmanaged_records(deployment, live)
+        # 7. The stack outputs.
+        export(deployment)
