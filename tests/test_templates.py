@@ -105,5 +105,3 @@ def test_the_quickstart_fills_the_policy_from_live_dns(
     assert sorted(p.name for p in folder.iterdir()) == before  # a project already: only the stack file changed
     assert load_stack_file(folder / "Pulumi.dev.yaml").policy.mx == ("mx.tmpl.init.test",)
     assert main(["plan", "--stack", "dev", "--no-live-dns"]) == 0, capsys.readouterr().err
-
-
