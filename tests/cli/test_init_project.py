@@ -250,3 +250,31 @@ def test_a_wheel_that_is_gone_is_named(tmp_path: Path) -> None:
     wheel.write_bytes(b"")
     found = requirement_of(info, "1.0", ("aws", "cloudflare"))
     assert found == Requirement(f"pulumi-mta-sts[aws,cloudflare] @ {wheel.as_uri()}", f"the wheel {wheel}")
+
+
+# ---- init says what plan and the docs say ------------------------------------------------------------
+def _section_exists(reference: str) -> bool:
+    """``docs/x.md, 'Heading'`` (or ``docs/x.md 'Heading'``) names a heading of that file."""
+    path, _, heading = reference.partition(" '")
+    text = (ROOT / path.rstrip(",")).read_text(encoding="utf-8")
+    return f"## {heading.rstrip(chr(39))}\n" in text
+
+
+def test_init_names_the_sections_plan_names(
+    live: LiveFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from pulumi_mta_sts.net.existing_records import ADOPT_SECTION, MIGRATE_SECTION
+    from pulumi_mta_sts.program import preflight
+
+    assert preflight._MIGRATING == MIGRATE_SECTION
+    assert _section_exists(MIGRATE_SECTION) and _section_exists(ADOPT_SECTION)
+    zone_with(live, "hosted.init.test", ("mx.hosted.init.test",))
+    live.zone.add("mta-sts.hosted.init.test", "CNAME", "mta-sts.provider.example")
+    code, out, err = run(capsys, "init", "hosted.init.test", "--stacks-dir", str(tmp_path), "--json", *live_args(live))
+    assert code == 0, err
+    [warning] = [w for w in json.loads(out)["warnings"] if "already has records" in w]
+    assert MIGRATE_SECTION in warning
+    zone_with(live, "elsewhere.init.test", ("mx.elsewhere.init.test",), ("ns1.dns-host.example",))
+    code, _out, err = run(capsys, "init", "elsewhere.init.test", "--stacks-dir", str(tmp_path), *live_args(live))
+    assert code == 1 and "hosted mode" in err and "once it exists" not in err
+    assert _section_exists("docs/fleets.md, 'Hosted mode'") and "docs/fleets.md, 'Hosted mode'" in err
