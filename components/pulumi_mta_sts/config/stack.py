@@ -161,13 +161,16 @@ class ReportingConfig:
         return bool(self.rua) or self.receiver.enabled
 
 
-def no_reports_note(domain: str) -> str:
+def no_reports_note(domain: str, key: str = f"{NAMESPACE}:reporting", *, receiver: bool = True) -> str:
     """What ``mta-sts plan``, ``pulumi up`` and ``mta-sts init`` say when ``domain`` gets no
-    ``_smtp._tls`` record: without reports a policy that fails senders is invisible until mail is lost."""
+    ``_smtp._tls`` record (``key``: where its reporting settings are; ``receiver``: whether the
+    receiver could be turned on there): without reports a policy that fails senders is invisible
+    until mail is lost."""
+    fix = f"set {key}.rua or turn on {key}.receiver" if receiver else f"set {key}.rua"
     return (
-        f"no _smtp._tls record will be published for {domain} (mta-sts:reporting has no rua and no receiver): "
-        "senders send no TLS-RPT reports, so there is no way to see their failures before mode enforce; "
-        "set mta-sts:reporting.rua or turn on mta-sts:reporting.receiver (docs/configuration.md)"
+        f"no _smtp._tls record will be published for {domain} ({key} has no rua"
+        f"{' and no receiver' if receiver else ''}): senders send no TLS-RPT reports, so there is no way to see "
+        f"their failures before mode enforce; {fix} (docs/configuration.md)"
     )
 
 

@@ -1,9 +1,11 @@
-"""The steps of the stack program (``stacks/__main__.py`` lists them, in this order)::
+"""The steps of the stack program, in this order (:func:`main` is the program: ``stacks/__main__.py``
+and the ``__main__.py`` of every project ``mta-sts init`` writes call it)::
 
     with stack.user_errors():                       # InputError -> a clean Pulumi error, no traceback
         options = stack.program_options()           # 1. live DNS or not, which servers (.options)
         cfg = stack.load_config()                   # 2. every mta-sts: key validated
         parts = stack.enabled_parts(cfg)            # 3. the optional parts the config turns on (PARTS)
+        stack.reporting_warnings(cfg)               #    a domain without a _smtp._tls record: a warning
         live = stack.open_live_dns(options)         # 4. the run's one resolver (or why there is none)
         stack.preflight(cfg, live)                  #    an uncovered live MX (enforce), or records
                                                         #    in the way at mta-sts.<domain>, stop here
@@ -122,10 +124,12 @@ def reporting_warnings(cfg: StackConfig | FleetConfig) -> list[str]:
     """Each domain that gets no ``_smtp._tls`` record (no ``rua``, no receiver), said once per run:
     a deploy can go on, but nothing will show what senders fail on before ``mode: enforce``."""
     if isinstance(cfg, FleetConfig):
-        silent = [d.domain for d in cfg.domains if not d.offboard and not d.reporting.publishes_record]
+        silent = [d for d in cfg.domains if not (d.offboard or d.reporting.publishes_record)]
+        warnings = [no_reports_note(d.domain, f"{d.key}.reporting", receiver=False) for d in silent]
+    elif not cfg.reporting.publishes_record:
+        warnings = [no_reports_note(cfg.domain)]
     else:
-        silent = [] if cfg.reporting.publishes_record else [cfg.domain]
-    warnings = [no_reports_note(domain) for domain in silent]
+        warnings = []
     for warning in warnings:
         pulumi.log.warn(warning)
     return warnings
