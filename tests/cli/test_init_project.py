@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,26 +19,12 @@ from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.config.init_project import PROGRAM_TEXT, PROJECT_FILES, Requirement, requirement_of
 from pulumi_mta_sts.config.stack import load_stack_file, no_reports_note
 from pulumi_mta_sts.config.stack_file import read_stack_config
-from tests.livefixture import LiveFixture, live_fixture
+from tests.livefixture import LiveFixture
 
+from .test_init_live import CLOUDFLARE_NS, live, zone_with
 from .without_extras import ROOT
 
-AWS_NS = ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk")
-CLOUDFLARE_NS = ("ada.ns.cloudflare.com", "bob.ns.cloudflare.com")
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[LiveFixture]:
-    with live_fixture() as fixture:
-        yield fixture
-
-
-def zone_with(live: LiveFixture, domain: str, mx: tuple[str, ...], ns: tuple[str, ...] = AWS_NS) -> None:
-    for server in ns:
-        live.zone.add(domain, "NS", server)
-    for preference, host in enumerate(mx, start=1):
-        live.zone.add(domain, "MX", (preference * 10, host))
-    live.zone.add(domain, "A", "127.0.0.1")
+__all__ = ["live"]  # the loopback DNS world fixture, shared with test_init_live
 
 
 def live_args(live: LiveFixture) -> list[str]:

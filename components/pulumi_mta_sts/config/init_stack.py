@@ -11,7 +11,7 @@ own MX names.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pulumi_mta_sts.core import defaults
@@ -141,28 +141,30 @@ def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> tuple[lis
     return patterns, choices
 
 
+def _not_as_written(
+    names: Sequence[str], normalize: Callable[[object, str], tuple[str | None, list[Problem]]], field: str, where: str
+) -> list[Problem]:
+    """Why each of ``names`` is not exactly what ``normalize`` makes of it (refused, or written otherwise)."""
+    problems: list[Problem] = []
+    for name in names:
+        normal, found = normalize(name, field)
+        if normal != name:
+            problems += found or [Problem(field, name, f"is written {normal!r} {where}")]
+    return problems
+
+
 def unusable_hosts(hosts: Sequence[str]) -> list[Problem]:
     """Why a live MX host cannot be given a pattern at all: its DNS name is not a host name as it
     is written (a ``*`` label, an underscore, an IP address, an escaped byte ...). Such a name is
     never turned into a pattern: ``*.example.net`` from an MX named ``*.example.net`` would be a
     wildcard covering every host one label below, not the name DNS gave."""
-    problems: list[Problem] = []
-    for host in hosts:
-        normal, found = normalize_hostname(host, "MX")
-        if normal != host:
-            problems += found or [Problem("MX", host, f"is written {normal!r} as a host name")]
-    return problems
+    return _not_as_written(hosts, normalize_hostname, "MX", "as a host name")
 
 
 def unusable_patterns(patterns: Sequence[str]) -> list[Problem]:
     """Why a pattern found in DNS cannot go into a policy as it is (the same rule the stack's
     loader applies), so ``init`` never writes a file ``mta-sts plan`` would refuse."""
-    problems: list[Problem] = []
-    for pattern in patterns:
-        normal, found = normalize_mx_pattern(pattern, "mx")
-        if normal != pattern:
-            problems += found or [Problem("mx", pattern, f"is written {normal!r} in a policy")]
-    return problems
+    return _not_as_written(patterns, normalize_mx_pattern, "mx", "in a policy")
 
 
 def split_rua(ruas: Sequence[str]) -> tuple[list[str], list[Problem]]:
