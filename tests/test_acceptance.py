@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_init_live import zone_with
 from tests.livefixture import LiveFixture, live_fixture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,10 +76,7 @@ def fresh_venv(work: Path, wheel: Path) -> Path:
 @pytest.fixture(scope="module")
 def live() -> Iterator[LiveFixture]:
     with live_fixture() as fixture:
-        for server in ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"):
-            fixture.zone.add("accept.example", "NS", server)
-        for preference, host in enumerate(("mx1.accept.example", "alt1.aspmx.l.google.com"), start=1):
-            fixture.zone.add("accept.example", "MX", (preference * 10, host))
+        zone_with(fixture, "accept.example", ("mx1.accept.example", "alt1.aspmx.l.google.com"))  # on Route53
         yield fixture
 
 

@@ -20,6 +20,7 @@ from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
 from tests.livefixture import LiveFixture, live_fixture
 
+from .test_init_live import zone_with
 from .without_extras import ROOT
 
 CLI_DOC = (ROOT / "docs" / "cli.md").read_text()
@@ -255,10 +256,7 @@ def _run_block(block: DocBlock, tmp_path: Path, live: LiveFixture, monkeypatch: 
 @pytest.fixture(scope="module")
 def live() -> Iterator[LiveFixture]:
     with live_fixture() as fixture:
-        for server in ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"):
-            fixture.zone.add("example.com", "NS", server)
-        for preference, host in enumerate(("mx1.example.com", "mx2.example.com"), start=1):
-            fixture.zone.add("example.com", "MX", (preference * 10, host))
+        zone_with(fixture, "example.com", ("mx1.example.com", "mx2.example.com"))  # the docs' domain, on Route53
         yield fixture
 
 
