@@ -7,6 +7,7 @@ loopback DNS and HTTPS servers of ``tests/livefixture``."""
 from __future__ import annotations
 
 import json
+import shutil
 import string
 from pathlib import Path
 
@@ -77,18 +78,20 @@ def test_inside_a_project_only_the_stack_file_is_added(
     assert config.dns.provider == "cloudflare" and config.reporting.rua == ("mailto:r@two.init.test",)
 
 
-def test_the_repository_is_a_project_too(
-    live: LiveFixture, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_a_project_like_this_repository_gets_the_stack_file_in_its_stack_folder(
+    live: LiveFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """This repository's layout (``Pulumi.yaml`` naming ``stackConfigDir: stacks``), copied, so
+    that no other test sees a stack file come and go in the real ``stacks/``."""
     zone_with(live, "repo.init.test", ("mx.repo.init.test",))
-    monkeypatch.chdir(ROOT / "docs")
-    target = ROOT / "stacks" / "Pulumi.repo-init-test.yaml"
-    try:
-        code, out, err = run(capsys, "init", "repo.init.test", "--json", *live_args(live))
-        assert code == 0, err
-        assert json.loads(out)["files"] == [str(target)]
-    finally:
-        target.unlink(missing_ok=True)
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "docs").mkdir()
+    monkeypatch.chdir(tmp_path / "docs")
+    code, out, err = run(capsys, "init", "repo.init.test", "--json", *live_args(live))
+    assert code == 0, err
+    assert json.loads(out)["files"] == [str(tmp_path / "stacks" / "Pulumi.repo-init-test.yaml")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Pulumi.yaml", "docs", "stacks"]
 
 
 PULUMI_WROTE = """\
