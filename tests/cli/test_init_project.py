@@ -266,3 +266,26 @@ def test_init_names_the_sections_plan_names(
     code, _out, err = run(capsys, "init", "elsewhere.init.test", "--stacks-dir", str(tmp_path), *live_args(live))
     assert code == 1 and "hosted mode" in err and "once it exists" not in err
     assert _section_exists("docs/fleets.md, 'Hosted mode'") and "docs/fleets.md, 'Hosted mode'" in err
+
+
+# ---- what strangers put in DNS is shown, never emitted -------------------------------------------------
+CONTROL = st.sampled_from([chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=CONTROL, text=st.text(string.ascii_letters + "[];=", max_size=6))
+def test_control_characters_from_live_records_never_reach_the_terminal(
+    live: LiveFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path, bad: str, text: str
+) -> None:
+    domain = f"c{ord(bad)}x{abs(hash(text)) % 10**6}.ctl.init.test"
+    live.zone.remove(domain)
+    zone_with(live, domain, (f"mx.{domain}",))
+    live.zone.add(f"_smtp._tls.{domain}", "TXT", f"v=TLSRPTv1; rua=mailto:a{bad}{text}@{domain}")
+    live.zone.add(f"_mta-sts.{domain}", "TXT", f"v=STSv1; id={text}{bad};")
+    folder = tmp_path / domain
+    folder.mkdir()
+    for extra in ([], ["--json"]):
+        code, out, err = run(capsys, "init", domain, "--stacks-dir", str(folder), "--force", *extra, *live_args(live))
+        assert code == 0, err
+        shown = out + err
+        assert not [c for c in shown if c != "\n" and (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0)], shown
