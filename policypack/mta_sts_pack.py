@@ -24,6 +24,7 @@ from pulumi_policy import (
 )
 
 from pulumi_mta_sts.guard import RULES, Resource, Rule
+from pulumi_mta_sts.guard import UNKNOWN as RULES_UNKNOWN
 from pulumi_mta_sts.guard.rules import ResourceCheck, StackCheck
 
 __all__ = ["LEVELS", "PACK_NAME", "POLICIES", "known", "policy_of"]
@@ -38,16 +39,23 @@ UNKNOWN = {
 
 
 def known(value: Any) -> Any:
-    """``value`` as plain data, a value not known yet as ``None``. pulumi-policy hands props over in a
-    proxy that raises on an unknown value, which would stop a whole stack rule at preview because one
-    resource (say an ACM validation record) is not known yet; the rules treat ``None`` as "cannot tell"."""
+    """``value`` as plain data, a value not known yet as the rules' ``UNKNOWN`` (at any depth).
+
+    pulumi-policy 1.21 (``policy.py``, ``Analyze`` and ``AnalyzeStack``) deserializes the engine's
+    properties, where an unknown value of any type (a string, a list, an object) is one of the
+    sentinel strings of ``proxy.py``, then wraps them in ``unknown_checking_proxy``: a
+    ``_DictProxy``/``_ListProxy`` whose item access raises ``UnknownValueError``. The analyzer turns
+    that error into an advisory "can't run policy ... during preview" and skips the whole policy,
+    so one unknown value (say an ACM validation record's name) would stop a stack rule for every
+    resource. Reading through ``__target`` never raises; the rules treat ``UNKNOWN`` as "cannot
+    tell" (docs/packaging.md)."""
     if type(value).__name__ in ("_DictProxy", "_ListProxy"):
         value = value["__target"]
     if isinstance(value, Mapping):
         return {key: known(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [known(item) for item in value]
-    return None if isinstance(value, str) and value in UNKNOWN else value
+    return RULES_UNKNOWN if isinstance(value, str) and value in UNKNOWN else value
 
 
 def _validate_resource(check: ResourceCheck) -> Any:

@@ -58,13 +58,23 @@ POLICIES = [
         "enforce",
     ),
     PolicyRow(
-        "blank lines",
-        GOOD.replace("\r\nmode", "\r\n\r\nmode") + "\r\n",
+        "a blank line between fields",
+        GOOD.replace("\r\nmode", "\r\n\r\nmode"),
         "enforce",
         True,
         "enforce",
         "enforce",
         "the grammar has no blank line, but every peer skips it: advice (lint), not a violation",
+    ),
+    PolicyRow(
+        "ending in an empty line",
+        GOOD + "\r\n",
+        "enforce",
+        False,
+        "enforce",
+        "enforce",
+        "one optional line end after the last field ([sts-policy-term]): strict parsers (Mimecast's with CRLF "
+        "required) refuse it, both peers skip the empty line; a violation whose hint says both (check fails)",
     ),
     PolicyRow(
         "mode repeated",
@@ -267,13 +277,22 @@ RECORDS = [
     ),
     RecordRow("'v=STSv1 id=a' beside a good one", ("v=STSv1 id=a", "v=STSv1; id=abc;"), "abc", None, "abc", "as above"),
     RecordRow(
-        "space before the first ';'",
+        "space before the first ';', the only answer",
         ("v=STSv1 ; id=abc;",),
+        "abc",
+        "abc",
+        "abc",
+        'valid by the ABNF (sts-field-delim = *WSP ";" *WSP); the discard rule is said of several answers. '
+        "Senders that apply it to a single answer drop the record, so check warns",
+    ),
+    RecordRow(
+        "space before the first ';', beside another TXT record",
+        ("v=STSv1 ; id=abc;", "v=spf1 -all"),
         None,
         "abc",
         "abc",
-        "the RFC's discard rule names the literal 'v=STSv1;' (the ABNF alone would allow the space); "
-        "senders that apply it literally ignore the record, so we report it",
+        "with several answers RFC 8461 §3.1 discards records not beginning with the literal 'v=STSv1;'; "
+        "postfix-mta-sts-resolver filters on 'v=STSv1' and checkdmarc on 'v=STSv1 *WSP ;'",
     ),
     RecordRow(
         "a second id",

@@ -52,7 +52,7 @@ GOOD = "version: STSv1\r\nmode: enforce\r\nmx: mx1.{d}\r\nmx: mx2.{d}\r\nmax_age
         ("lf", GOOD.replace("\r\n", "\n"), Status.PASS),  # sts-policy-term = LF / CRLF
         ("twomodes", GOOD + "mode: testing\r\n", Status.WARN),  # the first value counts: advice
         ("vlast", GOOD.replace("version: STSv1\r\n", "") + "version: STSv1\r\n", Status.WARN),
-        ("blank", GOOD + "\r\n", Status.WARN),
+        ("blank", GOOD.replace("\r\nmx: mx2", "\r\n\r\nmx: mx2"), Status.WARN),  # between fields: advice
     ],
 )
 def test_bodies_senders_accept_are_never_a_failure(live: LiveFixture, label: str, body: str, expected: Status) -> None:
@@ -85,6 +85,21 @@ def test_mx_values_strict_senders_refuse_fail_with_both_behaviours_in_the_hint(
     assert f"mx: mx1.{domain}" in text  # the fix names the served form
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\r\n\r\n", " \t\r\n"])
+def test_empty_lines_at_the_end_fail_with_both_behaviours_in_the_hint(live: LiveFixture, ending: str) -> None:
+    """As for an mx value with a trailing dot: the grammar allows one optional line end after the
+    last field, strict senders refuse more, lenient ones apply the policy. ``check`` fails, says
+    both, keeps the lint note and still compares the MX hosts with the policy lenient senders apply."""
+    domain = f"form-end{len(ending)}.mail.test"
+    serve(live, domain, GOOD + ending)
+    report = check(live, domain)
+    status, text = verdict(report, "policy-content")
+    assert status is Status.FAIL, text
+    assert "Strict senders refuse the whole policy" in text and "lenient ones" in text
+    assert "Mimecast" in text and "remove the empty lines at the end of the body" in text
+    assert verdict(report, "mx-coverage")[0] is Status.PASS
+
+
 @pytest.mark.usefixtures("sender_network")
 def test_a_unicode_line_separator_does_not_cover_an_mx_for_the_checker(live: LiveFixture) -> None:
     """Lines end at LF or CRLF only (RFC 8461 §3.2). The policy covers mx1 only; an extension
@@ -113,6 +128,38 @@ def test_a_record_that_does_not_begin_with_v_stsv1_semicolon_is_ignored(live: Li
     status, text = verdict(check(live, domain), "sts-record")
     assert status is Status.WARN, text
     assert published.policy.id in text and "senders ignore it" in text
+
+
+@pytest.mark.parametrize("spaced", ["v=STSv1 ;id={id}", "v=STSv1\t ; id={id} ;"])
+def test_the_only_record_with_white_space_before_the_semicolon_passes_with_a_warning(
+    live: LiveFixture, spaced: str
+) -> None:
+    """RFC 8461 §3.1: the discard rule is said of several answers; alone, the record is judged by
+    the ABNF (``sts-field-delim = *WSP ";" *WSP``) and is valid. Senders that apply the rule to a
+    single answer drop it: check warns."""
+    domain = f"form-spaced{len(spaced)}.mail.test"
+    published = live.publish(domain, smtp_certs=False)
+    live.zone.remove(f"_mta-sts.{domain}")
+    live.zone.add(f"_mta-sts.{domain}", "TXT", spaced.format(id=published.policy.id))
+    report = check(live, domain)
+    status, text = verdict(report, "sts-record")
+    assert status is Status.WARN and f"id={published.policy.id}" in text, text
+    assert "literally drop it" in text and "remove the white space before the first ';'" in text
+    assert verdict(report, "policy-id")[0] is Status.PASS and report.ok
+    live.zone.add(f"_mta-sts.{domain}", "TXT", "v=spf1 -all")  # several answers: the discard rule applies
+    status, text = verdict(check(live, domain), "sts-record")
+    assert status is Status.FAIL and "discards it" in text, text
+
+
+def test_the_only_tlsrpt_record_with_white_space_before_the_semicolon_passes_with_a_warning(
+    live: LiveFixture,
+) -> None:
+    domain = "form-tlsrpt-spaced.mail.test"
+    live.publish(domain, smtp_certs=False)
+    live.zone.remove(f"_smtp._tls.{domain}")
+    live.zone.add(f"_smtp._tls.{domain}", "TXT", f"v=TLSRPTv1 ; rua=mailto:tlsrpt@{domain}")
+    status, text = verdict(check(live, domain), "tlsrpt-record")
+    assert status is Status.WARN and f"rua=mailto:tlsrpt@{domain}" in text and "literally drop it" in text
 
 
 def test_an_id_x_y_after_the_id_is_an_ignored_extension(live: LiveFixture) -> None:

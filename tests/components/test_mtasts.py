@@ -159,6 +159,17 @@ def test_a_hand_made_sts_record_is_reported_with_how_to_adopt_it(
     assert len(rec.resources) > 10  # a warning, not a failure
 
 
+def test_a_lone_spaced_sts_record_is_reported_without_claiming_no_policy(
+    pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
+) -> None:
+    """Alone, 'v=STSv1 ;id=…' is the domain's record (RFC 8461 §3.1's discard rule is said of several
+    answers); beside the stack's record it is discarded, so senders keep a policy: the warning says so."""
+    live_dns.add("_mta-sts.example.com", "TXT", "v=STSv1 ;id=handmade1")
+    rec, _ = warn_unmanaged(args(), resolver)
+    [warning] = rec.warnings
+    assert "v=STSv1 ;id=handmade1" in warning and "Senders discard it" in warning and "NO policy" not in warning
+
+
 def test_records_this_stack_published_are_not_reported(
     pulumi_mocks: Recorder, live_dns: Zone, resolver: dns.resolver.Resolver
 ) -> None:

@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.policy import (
+    EMPTY_LINES_AT_END,
     Policy,
     lint_policy_text,
     mx_form_problems,
@@ -96,10 +99,62 @@ def test_the_strict_validator_still_rejects_what_the_grammar_forbids() -> None:
         assert validate_policy_text(text), repr(text)
 
 
-def test_a_blank_line_is_advice_because_every_sender_skips_it() -> None:
-    text = "version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 1\n\n"
+def test_a_blank_line_between_fields_is_advice_because_every_sender_skips_it() -> None:
+    text = "version: STSv1\n\nmode: enforce\nmx: a.example\n \t\nmax_age: 1\n"
     assert validate_policy_text(text) == []
-    assert [p.field for p in lint_policy_text(text)] == ["line 2", "line 6"]
+    assert [p.field for p in lint_policy_text(text)] == ["line 2", "line 5"]
+
+
+# --------------------------------------------------------------------------- how the body ends
+
+#: RFC 8461 §3.2, for bodies whose fields are valid: ``sts-policy-record = sts-policy-field *WSP
+#: *(sts-policy-term sts-policy-field *WSP) [sts-policy-term]``, ``sts-policy-term = LF / CRLF``.
+TERM = "(?:\r\n|\n)"
+FIELD = "[A-Za-z0-9][A-Za-z0-9_.-]{0,31}:[ \t]*[^ \t\r\n][^\r\n]*"
+POLICY_RECORD = re.compile(f"{FIELD}[ \t]*(?:{TERM}{FIELD}[ \t]*)*{TERM}?")
+line_end = st.sampled_from(["\r\n", "\n"])
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> str:
+    """A valid policy with any line ends, then what may follow its last field: nothing, a line
+    end, or lines holding nothing but spaces and tabs."""
+    lines = lines_of(draw(valid_policies))
+    text = "".join(line + draw(line_end) for line in lines[:-1]) + lines[-1] + draw(st.sampled_from(["", " ", "\t"]))
+    blanks = draw(st.lists(st.tuples(st.text(alphabet=" \t", max_size=2), line_end), max_size=3))
+    end = draw(st.sampled_from(["", "\r\n", "\n"]))
+    if blanks:
+        text += draw(line_end) + "".join(w + e for w, e in blanks)
+        return text if end or blanks[-1][0] else text.removesuffix(blanks[-1][1])
+    return text + end
+
+
+@settings(deadline=None)
+@given(text=bodies())
+@example(text="version: STSv1\r\nmode: none\r\nmax_age: 1\r\n\r\n")
+@example(text="version: STSv1\nmode: none\nmax_age: 1\n\n\n")
+def test_empty_lines_at_the_end_are_a_violation_strict_and_lenient_senders_judge_apart(text: str) -> None:
+    """A body may end with one optional line end after its last field, nothing more. Strict
+    parsers refuse more (Mimecast's with CRLF required: "Policy does not support empty lines");
+    lenient ones skip the empty lines. The violation says both; the lint note stays; the policy
+    senders following the RFC's reading apply is unchanged."""
+    violations = validate_policy_text(text)
+    assert (violations == []) == bool(POLICY_RECORD.fullmatch(text)), repr(text)
+    parsed = parse_policy(text)
+    assert parsed.policy is not None and parsed.policy == parse_policy(text.rstrip(" \t\r\n")).policy
+    if violations:
+        [violation] = violations
+        assert EMPTY_LINES_AT_END in violation.reason
+        assert "Strict senders refuse the whole policy" in violation.reason and "lenient ones" in violation.reason
+        blank = [p for p in lint_policy_text(text) if "is blank" in p.reason]
+        assert blank and blank[0].field == violation.field
+
+
+def test_a_cr_at_the_very_end_is_no_line_end() -> None:
+    """``sts-policy-term = LF / CRLF``: a CR with no LF after it ends nothing, at the end of the body too."""
+    assert policy_lines("a\r\nb\r") == ["a", "b\r"]
+    violations = validate_policy_text("version: STSv1\r\nmode: none\r\nmax_age: 1\r\n\r")
+    assert [p.reason for p in violations] == ["contains a CR that does not end the line; end lines with CRLF or LF"]
 
 
 # --------------------------------------------------------------------------- where lines end

@@ -13,6 +13,7 @@ import yaml
 
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.guard import RULES
+from pulumi_mta_sts.guard.shapes import UNKNOWN
 
 policy_sdk = pytest.importorskip("pulumi_policy", reason="pulumi-policy is a dev dependency (pip install -e '.[dev]')")
 
@@ -97,6 +98,6 @@ def test_values_unknown_at_preview_do_not_stop_a_stack_rule() -> None:
     policy.validate(policy_sdk.StackValidationArgs(resources), lambda m, urn=None: reported.append(urn))
     assert sorted(reported) == ["urn:r0", "urn:r1"]
     assert pack.known(policy_sdk.proxy.unknown_checking_proxy({"a": [unknown, "x"], "b": {"c": unknown}})) == {
-        "a": [None, "x"],
-        "b": {"c": None},
+        "a": [UNKNOWN, "x"],
+        "b": {"c": UNKNOWN},
     }

@@ -47,7 +47,8 @@ def check_sts_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[Chec
             hint = hint_publish
         return failed("sts-record", f"{name}{via}: {reasons}", hint), None
     record = parsed.record
-    return _passed_or_warned("sts-record", f"{name}{via}: v=STSv1 id={record.id}", parsed.warnings), record
+    detail = f"{name}{via}: v=STSv1 id={record.id}"
+    return _passed_or_warned("sts-record", detail, parsed.warnings, parsed.literal_readers_drop), record
 
 
 def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, TlsRptRecord | None]:
@@ -66,17 +67,22 @@ def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[C
         else:
             hint = hint_publish
         return failed("tlsrpt-record", f"{name}: {reasons}", hint), None
-    rua = ",".join(parsed.record.rua)
-    return _passed_or_warned("tlsrpt-record", f"{name}: v=TLSRPTv1 rua={rua}", parsed.warnings), parsed.record
+    detail = f"{name}: v=TLSRPTv1 rua={','.join(parsed.record.rua)}"
+    return _passed_or_warned("tlsrpt-record", detail, parsed.warnings, parsed.literal_readers_drop), parsed.record
 
 
-def _passed_or_warned(check_id: str, detail: str, warnings: list[Problem]) -> CheckResult:
+def _passed_or_warned(check_id: str, detail: str, warnings: list[Problem], literal_readers_drop: bool) -> CheckResult:
     """A usable record: a pass, or a warning when senders had to ignore something next to it
-    (a look-alike record, a repeated field) on which parsers may disagree."""
+    (a look-alike record, a repeated field) on which parsers may disagree, or when the record is
+    valid only as the single answer (white space before the first ``;``: senders that apply the
+    discard rule of RFC 8461 §3.1 / RFC 8460 §3 to a single answer drop it)."""
     if not warnings:
         return passed(check_id, detail)
     notes = "; ".join(p.reason for p in warnings)
-    return warned(check_id, f"{detail}; {notes}", "delete the ignored records or fields so every sender reads the same")
+    hint = "delete the ignored records or fields so every sender reads the same"
+    if literal_readers_drop:
+        hint = "remove the white space before the first ';' so every sender reads the record; " + hint
+    return warned(check_id, f"{detail}; {notes}", hint)
 
 
 # --------------------------------------------------------------------------- MX

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pulumi_mta_sts.core.acceptance import Refused
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.policy import (
+    EMPTY_LINES_AT_END,
     Policy,
     PolicyParse,
     is_toolkit_id,
@@ -69,14 +70,20 @@ def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
 
 
 def _violation_hint(errors: list[Problem]) -> str:
-    """What to do about violations: the mx-form ones say what each kind of sender does."""
-    hint = "serve a policy rendered by 'mta-sts render' (RFC 8461 §3.2)"
+    """What to do about violations. Those strict and lenient senders judge differently (an mx
+    value in another form, empty lines at the end of the body) say what each kind does."""
+    fixes = []
     if any(p.field.startswith("mx[") and "Strict senders refuse" in p.reason for p in errors):
-        hint = (
+        fixes.append(
             "write mx values as A-labels without a trailing dot: strict senders ignore this policy, "
-            "lenient ones apply it but may match no MX host; " + hint
+            "lenient ones apply it but may match no MX host"
         )
-    return hint
+    if any(EMPTY_LINES_AT_END in p.reason for p in errors):
+        fixes.append(
+            "remove the empty lines at the end of the body: strict senders (Mimecast's with CRLF required) "
+            "ignore this policy, lenient ones skip the empty lines and apply it"
+        )
+    return "; ".join([*fixes, "serve a policy rendered by 'mta-sts render' (RFC 8461 §3.2)"])
 
 
 def _operational_notes(policy: Policy, parsed: PolicyParse) -> tuple[list[str], list[str]]:

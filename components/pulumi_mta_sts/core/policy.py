@@ -37,6 +37,7 @@ from .txt_values import describe_character, unsafe_character
 __all__ = [
     "DEFAULT_MAX_AGE",
     "DEFAULT_MODE",
+    "EMPTY_LINES_AT_END",
     "ID_LENGTH",
     "MAX_AGE_LIMIT",
     "MODES",
@@ -68,6 +69,8 @@ _MAX_AGE_TEXT = re.compile(r"[0-9]{1,10}")
 _TOOLKIT_ID = re.compile(r"[a-z2-7]{32}")
 #: RFC 8461 §3.2: ``field-delim = ":" *WSP``, and ``*WSP`` may follow a field's value.
 _WSP = " \t"
+#: How :func:`validate_policy_text` places empty lines at the end of a body (``check`` words its hint by it).
+EMPTY_LINES_AT_END = "at the end of the body, after the last field"
 
 
 def policy_id(data: bytes | str) -> str:
@@ -382,12 +385,12 @@ _UNICODE_BREAKS = "\x85\u2028\u2029"
 def policy_lines(text: str) -> list[str]:
     """The lines of a policy body as RFC 8461 §3.2 defines them (``sts-policy-term = LF / CRLF``):
     split at LF only, and the CR of a CRLF dropped. Never at a lone CR, NEL, U+2028 or the other
-    breaks ``str.splitlines`` knows: a sender that follows the RFC sees them inside a line. The
-    last line end is optional, so a final terminator makes no empty last line."""
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r") for line in lines]
+    breaks ``str.splitlines`` knows: a sender that follows the RFC sees them inside a line (a CR
+    at the very end too: no LF follows it, so it is no line end). The last line end is optional,
+    so a final terminator makes no empty last line; an empty line before it is kept."""
+    *ended, last = text.split("\n")
+    lines = [line.removesuffix("\r") for line in ended]
+    return [*lines, last] if last else lines
 
 
 def _decode(text: str | bytes) -> tuple[str | None, list[Problem]]:
@@ -524,6 +527,29 @@ def _line_violations(number: int, line: str, key: str | None, value: str) -> lis
     return [Problem(where, line, reason)] if reason else []
 
 
+def _empty_lines_at_end(decoded: str) -> list[Problem]:
+    """The empty (or blank) lines after the last field. RFC 8461 §3.2 ends the body with
+    ``sts-policy-field *WSP [sts-policy-term]``: one optional line end, nothing after it. Senders
+    disagree on more, so this is a violation (unlike a blank line between fields, which every
+    sender implementation we compare with skips: advice)."""
+    lines = policy_lines(decoded)
+    filled = [number for number, line in enumerate(lines, start=1) if line.strip(_WSP)]
+    if not filled or filled[-1] == len(lines):
+        return []
+    first, count = filled[-1] + 1, len(lines) - filled[-1]
+    what = "an empty line" if count == 1 else f"{count} empty lines"
+    return [
+        Problem(
+            f"line {first}",
+            lines[first - 1 :],
+            f"{what} {EMPTY_LINES_AT_END}: the RFC 8461 §3.2 grammar allows one optional line end after the "
+            "last field and nothing after it. Strict senders refuse the whole policy (Mimecast's parser with "
+            "CRLF required: 'Policy does not support empty lines'); lenient ones (postfix-mta-sts-resolver, "
+            "checkdmarc) skip the empty line and apply it. End the body right after the last field's line end",
+        )
+    ]
+
+
 def validate_policy_text(text: str | bytes) -> list[Problem]:
     """The violations of RFC 8461 §3.2 (grammar and rules) in a policy body; an empty list
     means every sender that follows the RFC accepts it.
@@ -531,11 +557,13 @@ def validate_policy_text(text: str | bytes) -> list[Problem]:
     Reported: what :func:`parse_policy` finds as errors (required fields missing, a first value
     that is invalid, ``mx`` missing outside ``none`` mode, an invalid pattern), blank lines and
     lines that are not ``key: value``, a CR that does not end a line, extension values outside
-    the grammar, and ``mx`` values with a trailing dot or U-labels (strict senders refuse them,
-    lenient ones accept them). Not reported, because the RFC allows them: LF line ends, no final
-    line end, spaces or tabs after a value, fields in any order, repeated fields (the first
-    counts) — :func:`lint_policy_text` gives that advice. Blank lines are advice too: the grammar
-    has none, but every sender implementation we compare with skips them (docs/standards.md).
+    the grammar, and, because strict senders refuse them while lenient ones accept them, ``mx``
+    values with a trailing dot or U-labels and empty lines at the end of the body (after the
+    last field: the grammar allows one optional line end there). Not reported, because the RFC
+    allows them: LF line ends, no final line end, spaces or tabs after a value, fields in any
+    order, repeated fields (the first counts) — :func:`lint_policy_text` gives that advice. Blank
+    lines between fields are advice too: the grammar has none, but every sender implementation
+    we compare with skips them (docs/standards.md).
     """
     decoded, problems = _decode(text)
     if decoded is None:
@@ -544,6 +572,7 @@ def validate_policy_text(text: str | bytes) -> list[Problem]:
     problems = list(parsed.errors)
     for number, line, key, value in _field_lines(decoded):
         problems.extend(_line_violations(number, line, key, value))
+    problems.extend(_empty_lines_at_end(decoded))
     if parsed.policy is not None:
         problems.extend(mx_form_problems(parsed.fields.get("mx", [])))
     return problems

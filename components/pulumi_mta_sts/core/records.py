@@ -1,9 +1,19 @@
 """DNS names and TXT record values for MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3).
 
 Rendering (what we publish) and parsing (what a sender does with what it finds) live here,
-with the RFC rules a sender applies: TXT records at the name that do not begin with
-``v=STSv1;`` / ``v=TLSRPTv1;`` are discarded (``v=STSv1`` alone or ``v=STSv1 id=a`` too: they
-are not a second record), and if the number left is not exactly one, the domain has no policy.
+with the RFC rules a sender applies. :func:`parse_sts_records` and :func:`parse_tlsrpt_records`
+are the one rule every reader of live records uses (``check``, ``plan``'s live comparison,
+``init``'s survey, the stack program's look at hand-made records, the policy pack):
+
+- "If multiple TXT records for _mta-sts are returned by the resolver, records that do not begin
+  with "v=STSv1;" are discarded" (RFC 8461 §3.1; RFC 8460 §3 says the same of ``v=TLSRPTv1;``).
+  With several answers, the literal text counts: ``v=STSv1``, ``v=STSv1 id=a`` and
+  ``v=STSv1 ;id=a`` are discarded (they are not a second record). If the number left is not
+  exactly one, the domain has no policy.
+- The discard rule is said of several answers. A single answer is judged by the ABNF alone,
+  ``sts-field-delim = *WSP ";" *WSP`` (``WSP`` is a space or a tab, RFC 5234), so
+  ``v=STSv1 ;id=a`` alone is a valid record; it comes with a warning, because senders that apply
+  the discard rule to a single answer too drop it.
 
 A repeated field: in ``_mta-sts`` the id is the first field that is an ``sts-id``
 (``id=`` + 1 to 32 letters and digits); an ``id=`` field whose value is no ``sts-id`` (``id=x-y``)
@@ -57,6 +67,7 @@ _STS_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 _TLSRPT_EXT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 # %x21-3A / %x3C / %x3E-7E : VCHAR except ';' and '='
 _EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
+#: RFC 8461 §3.1 ``sts-field-delim`` / RFC 8460 §3 ``field-delim``: ``*WSP ";" *WSP`` (WSP: space, tab).
 _DELIM = re.compile(r"[ \t]*;[ \t]*")
 # RFC 5322 dot-atom local part (the form report mailboxes use).
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
@@ -237,45 +248,104 @@ class TlsRptRecord:
 class StsRecordSet:
     """What a sender makes of the TXT records at ``_mta-sts.<domain>``: ``record`` is the policy
     indicator, or ``None`` when the domain has no (usable) MTA-STS record; ``candidates`` are the
-    records that begin with ``v=STSv1;``; ``problems`` say why there is no record; ``warnings``
-    what senders ignore (look-alike records, repeated fields)."""
+    records senders keep (module docstring: with several answers those that begin with
+    ``v=STSv1;``, a single answer when it begins as the ABNF allows); ``problems`` say why there
+    is no record; ``warnings`` what senders ignore (look-alike records, repeated fields) or
+    disagree on. ``literal_readers_drop`` is true when the record is used only because it is the
+    single answer: it does not begin with the literal ``v=STSv1;``, and senders that apply the
+    discard rule to a single answer too see no record."""
 
     record: StsRecord | None
     candidates: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    literal_readers_drop: bool = False
 
 
 @dataclass
 class TlsRptRecordSet:
+    """As :class:`StsRecordSet`, for ``v=TLSRPTv1`` at ``_smtp._tls.<domain>`` (RFC 8460 §3)."""
+
     record: TlsRptRecord | None
     candidates: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    literal_readers_drop: bool = False
 
 
-def _is_candidate(text: str, version: str) -> bool:
-    """RFC 8461 §3.1 / RFC 8460 §3: records that do not begin with ``v=STSv1;`` /
-    ``v=TLSRPTv1;`` are discarded (the literal text, semicolon included)."""
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of record: its version tag, where the RFC says how senders select it, and what a
+    domain without one lacks."""
+
+    version: str
+    rfc: str
+    missing: str
+    lacks: str
+
+
+_STS = _Kind(STS_VERSION, "RFC 8461 §3.1", "MTA-STS; the domain has no policy", "policy")
+_TLSRPT = _Kind(TLSRPT_VERSION, "RFC 8460 §3", "TLS reporting; no reports will be sent", "TLS reporting")
+
+
+def _begins_literally(text: str, version: str) -> bool:
+    """Whether ``text`` begins with ``version;``, the literal text of the discard rule."""
     return text.startswith(version + ";")
 
 
-def _lookalike_warnings(txts: Sequence[str], version: str) -> list[Problem]:
-    """Records that look like ``version`` records but do not begin with ``version;``: senders
-    discard them (they are not a second record), so say so."""
-    return [
-        Problem(
-            "record",
-            text,
-            f"{text!r} does not begin with '{version};', so senders ignore it; write '{version}; ...' or delete it",
+def _begins_as_the_grammar_allows(text: str, version: str) -> bool:
+    """Whether ``text`` begins with ``version`` then ``*WSP ";"`` (``sts-field-delim``), as every
+    valid record does."""
+    return text.startswith(version) and _DELIM.match(text, len(version)) is not None
+
+
+def _is_candidate(text: str, version: str, answers: int) -> bool:
+    """RFC 8461 §3.1 / RFC 8460 §3: "If multiple TXT records ... are returned by the resolver,
+    records that do not begin with "v=STSv1;" are discarded" (the literal text, semicolon
+    included). The rule is said of several answers: a single one is judged by the ABNF alone."""
+    if answers == 1:
+        return _begins_as_the_grammar_allows(text, version)
+    return _begins_literally(text, version)
+
+
+def _lookalike_warnings(txts: Sequence[str], kind: _Kind, candidates: Sequence[str]) -> list[Problem]:
+    """Records that look like ``kind`` records but are not candidates: senders discard them (they
+    are not a second record), so say so."""
+    version = kind.version
+    warnings = []
+    for text in txts:
+        if text[: len(version)].lower() != version.lower() or text in candidates:
+            continue
+        why = ""
+        if _begins_as_the_grammar_allows(text, version):
+            why = f" (white space before the ';': with several TXT records at the name, {kind.rfc} discards it)"
+        warnings.append(
+            Problem(
+                "record",
+                text,
+                f"{text!r} does not begin with '{version};'{why}, so senders ignore it; "
+                f"write '{version}; ...' or delete it",
+            )
         )
-        for text in txts
-        if text[: len(version)].lower() == version.lower() and not _is_candidate(text, version)
-    ]
+    return warnings
+
+
+def _literal_readers_warning(text: str, kind: _Kind) -> Problem:
+    """The single answer that begins ``version *WSP ;``: valid, but not for every sender."""
+    version = kind.version
+    return Problem(
+        "record",
+        text,
+        f"{text!r} has white space before the first ';': the ABNF allows it and, as the only TXT record at "
+        f"the name, senders that follow {kind.rfc} use it, but senders that read its 'records that do not "
+        f'begin with "{version};" are discarded\' literally drop it and see no {kind.lacks}; '
+        f"write '{version};' with nothing before the ';'",
+    )
 
 
 def _split_fields(text: str, version: str) -> tuple[list[str], list[Problem]]:
-    fields = _DELIM.split(text[len(version) :])[1:]  # a candidate begins with "version;"
+    head, *fields = _DELIM.split(text[len(version) :])
+    assert head == "", "a candidate begins with the version, then *WSP ';'"
     problems: list[Problem] = []
     if fields and fields[-1] == "":
         fields.pop()  # the optional trailing ';'
@@ -284,10 +354,12 @@ def _split_fields(text: str, version: str) -> tuple[list[str], list[Problem]]:
     return [f for f in fields if f], problems
 
 
-def _select(txts: Sequence[str], version: str, what: str) -> tuple[str | None, list[str], list[Problem]]:
-    candidates = [t for t in txts if _is_candidate(t, version)]
+def _select(txts: Sequence[str], kind: _Kind) -> tuple[str | None, list[str], list[Problem]]:
+    """The one record senders use (or ``None``), the candidates, and why there is none."""
+    version = kind.version
+    candidates = [t for t in txts if _is_candidate(t, version, len(txts))]
     if not candidates:
-        return None, candidates, [Problem("record", None, f"no TXT record begins with '{version};'; {what}")]
+        return None, candidates, [Problem("record", None, f"no TXT record begins with '{version};'; {kind.missing}")]
     if len(candidates) > 1:
         return (
             None,
@@ -297,7 +369,7 @@ def _select(txts: Sequence[str], version: str, what: str) -> tuple[str | None, l
                     "record",
                     candidates,
                     f"{len(candidates)} TXT records begin with '{version};'; senders then ignore the domain's "
-                    f"{what.split(';')[0]} entirely — keep exactly one",
+                    f"{kind.missing.split(';')[0]} entirely — keep exactly one",
                 )
             ],
         )
@@ -351,12 +423,18 @@ def _sts_fields(fields: list[str]) -> tuple[str | None, list[tuple[str, str]], l
     return record_id, extensions, problems, [_id_field_warning(v, record_id) for v in other_ids]
 
 
+def _literal_readers_drop(txts: Sequence[str], text: str, kind: _Kind) -> bool:
+    """Whether the record used is the single answer that only the ABNF accepts."""
+    return len(txts) == 1 and not _begins_literally(text, kind.version)
+
+
 def parse_sts_records(txts: Sequence[str]) -> StsRecordSet:
     """Apply RFC 8461 §3.1 to the TXT strings found at ``_mta-sts.<domain>`` (each record's
-    character-strings already joined): discard records not beginning with ``v=STSv1;``; exactly
-    one must be left, with a valid ``id``."""
-    text, candidates, problems = _select(txts, STS_VERSION, "MTA-STS; the domain has no policy")
-    result = StsRecordSet(None, candidates, problems, _lookalike_warnings(txts, STS_VERSION))
+    character-strings already joined): of several, discard records not beginning with
+    ``v=STSv1;``; exactly one must be left (a single answer is judged by the ABNF alone), with a
+    valid ``id``."""
+    text, candidates, problems = _select(txts, _STS)
+    result = StsRecordSet(None, candidates, problems, _lookalike_warnings(txts, _STS, candidates))
     if text is None:
         return result
     fields, problems = _split_fields(text, STS_VERSION)
@@ -365,6 +443,9 @@ def parse_sts_records(txts: Sequence[str]) -> StsRecordSet:
     result.warnings += warnings
     if not result.problems and record_id is not None:
         result.record = StsRecord(record_id, tuple(extensions))
+        if _literal_readers_drop(txts, text, _STS):
+            result.literal_readers_drop = True
+            result.warnings.insert(0, _literal_readers_warning(text, _STS))
     return result
 
 
@@ -395,10 +476,11 @@ def _tlsrpt_fields(
 
 
 def parse_tlsrpt_records(txts: Sequence[str]) -> TlsRptRecordSet:
-    """Apply RFC 8460 §3 to the TXT strings found at ``_smtp._tls.<domain>``: discard records not
-    beginning with ``v=TLSRPTv1;``; exactly one must be left, with a ``rua`` of valid URIs."""
-    text, candidates, problems = _select(txts, TLSRPT_VERSION, "TLS reporting; no reports will be sent")
-    result = TlsRptRecordSet(None, candidates, problems, _lookalike_warnings(txts, TLSRPT_VERSION))
+    """Apply RFC 8460 §3 to the TXT strings found at ``_smtp._tls.<domain>``: of several, discard
+    records not beginning with ``v=TLSRPTv1;``; exactly one must be left (a single answer is
+    judged by the ABNF alone), with a ``rua`` of valid URIs."""
+    text, candidates, problems = _select(txts, _TLSRPT)
+    result = TlsRptRecordSet(None, candidates, problems, _lookalike_warnings(txts, _TLSRPT, candidates))
     if text is None:
         return result
     fields, problems = _split_fields(text, TLSRPT_VERSION)
@@ -407,4 +489,7 @@ def parse_tlsrpt_records(txts: Sequence[str]) -> TlsRptRecordSet:
     result.warnings += warnings
     if not result.problems and rua is not None:
         result.record = TlsRptRecord(tuple(rua), tuple(extensions))
+        if _literal_readers_drop(txts, text, _TLSRPT):
+            result.literal_readers_drop = True
+            result.warnings.insert(0, _literal_readers_warning(text, _TLSRPT))
     return result

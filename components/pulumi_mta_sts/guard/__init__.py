@@ -8,5 +8,6 @@ same way. The core only: no Pulumi SDK, no pulumi-policy (docs/packaging.md).
 """
 
 from .rules import RULES, Resource, Rule, Violation
+from .shapes import UNKNOWN
 
-__all__ = ["RULES", "Resource", "Rule", "Violation"]
+__all__ = ["RULES", "UNKNOWN", "Resource", "Rule", "Violation"]

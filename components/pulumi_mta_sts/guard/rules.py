@@ -5,20 +5,25 @@ stack rules take every resource of the stack (:class:`Resource`) and return :cla
 values naming the resource. Each rule is listed once in :data:`RULES` with its level and what it
 checks; ``policypack/`` wraps them as CrossGuard policies (docs/packaging.md). Every message says
 what is wrong and the fix. Standard library and the core only: no Pulumi, no pulumi-policy.
+
+A value unknown at preview (:data:`~.shapes.UNKNOWN`, at any depth) never raises and never makes a
+violation by itself: a rule reports only what holds whatever the unknown value turns out to be
+(docs/packaging.md, "Values unknown at preview").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pulumi_mta_sts.core.acceptance import is_accepted_media_type
 from pulumi_mta_sts.core.hostnames import normalize_mx_pattern
 from pulumi_mta_sts.core.policy import parse_policy, policy_id, policy_lines
 from pulumi_mta_sts.core.records import STS_VERSION, parse_sts_records
 
-from .shapes import POLICY_KEY, bucket_exposure, is_policy_host, policy_object, txt_record
+from .shapes import POLICY_KEY, UNKNOWN, bucket_exposure, is_policy_host, items, mapping, policy_object, txt_record
 
 __all__ = ["RULES", "Resource", "Rule", "Violation"]
 
@@ -67,7 +72,7 @@ class Rule:
 def policy_content_type(type_: str, props: Mapping[str, Any]) -> list[str]:
     """The policy file must be served as ``text/plain`` (RFC 8461 §3.3)."""
     found = policy_object(type_, props)
-    if found is None or (found.content_type or "").split(";")[0].strip().lower() == "text/plain":
+    if found is None or found.content_type is UNKNOWN or is_accepted_media_type(found.content_type):
         return []
     shown = found.content_type or "no content type (S3 then serves binary/octet-stream)"
     return [
@@ -80,7 +85,7 @@ def cloudfront_http(type_: str, props: Mapping[str, Any]) -> list[str]:
     """The policy host should answer HTTPS only: no plain-HTTP answer, not even a redirect."""
     if not is_policy_host(type_, props):
         return []
-    behaviors = [props.get("defaultCacheBehavior") or {}, *(props.get("orderedCacheBehaviors") or [])]
+    behaviors = [mapping(b) for b in [props.get("defaultCacheBehavior"), *items(props.get("orderedCacheBehaviors"))]]
     found = sorted(
         {str(b.get("viewerProtocolPolicy")) for b in behaviors if b.get("viewerProtocolPolicy") in HTTP_SERVING}
     )
@@ -94,12 +99,12 @@ def cloudfront_http(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
     """The policy host must not accept TLS below 1.2."""
-    if not is_policy_host(type_, props):
+    if not is_policy_host(type_, props) or props.get("viewerCertificate") is UNKNOWN:
         return []
-    certificate = props.get("viewerCertificate") or {}
+    certificate = mapping(props.get("viewerCertificate"))
     version = certificate.get("minimumProtocolVersion")
     default_certificate = certificate.get("cloudfrontDefaultCertificate") is True
-    if default_certificate or version in WEAK_TLS or not version:
+    if default_certificate or version in WEAK_TLS or (not version and version is not UNKNOWN):
         shown = (
             "TLSv1 (the default *.cloudfront.net certificate)" if default_certificate else version or "TLSv1 (unset)"
         )
@@ -112,7 +117,7 @@ def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 def _served_policy(type_: str, props: Mapping[str, Any]) -> Any:
     found = policy_object(type_, props)
-    return parse_policy(found.content) if found is not None and found.content is not None else None
+    return parse_policy(found.content) if found is not None and isinstance(found.content, str) else None
 
 
 def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
@@ -131,7 +136,7 @@ def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
 def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
     """Every ``mx`` of the policy file must be a host name or ``*.``-pattern senders can match."""
     found = policy_object(type_, props)
-    if found is None or found.content is None:
+    if found is None or not isinstance(found.content, str):
         return []
     messages = []
     values = [line.split(":", 1)[1].strip() for line in policy_lines(found.content) if line.startswith("mx:")]
@@ -145,21 +150,39 @@ def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 # ---- stack rules ---------------------------------------------------------------------------------
-def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], list[tuple[Resource, str]]]:
-    by_name: dict[tuple[str, str], list[tuple[Resource, str]]] = defaultdict(list)
+@dataclass
+class _TxtName:
+    """The known TXT values at one (zone, name), with their resources; ``complete`` is false when
+    a record there has values not known yet."""
+
+    entries: list[tuple[Resource, str]] = field(default_factory=list)
+    complete: bool = True
+
+    def candidates(self) -> list[tuple[Resource, str]]:
+        """The entries RFC 8461 §3.1's selection keeps (the core's one rule)."""
+        kept = parse_sts_records([value for _, value in self.entries]).candidates
+        return [(resource, value) for resource, value in self.entries if value in kept]
+
+
+def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtName]:
+    """The TXT values at each known (zone, name). A record whose zone or name is unknown cannot be
+    placed beside any other, so it is left out."""
+    by_name: dict[tuple[str, str], _TxtName] = defaultdict(_TxtName)
     for resource in resources:
         record = txt_record(resource.type, resource.props)
-        if record is not None:
-            by_name[(record.zone, record.name)] += [(resource, value) for value in record.values]
+        if record is not None and record.zone is not None and record.name is not None:
+            found = by_name[(record.zone, record.name)]
+            found.entries += [(resource, value) for value in record.values]
+            found.complete = found.complete and record.complete
     return by_name
 
 
 def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
-    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all)."""
+    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all).
+    Values not known yet can only add records, so the known ones are enough to tell."""
     violations = []
-    for (_, name), entries in _txt_by_name(resources).items():
-        candidates = parse_sts_records([value for _, value in entries]).candidates  # RFC 8461 §3.1's selection
-        sts = [(resource, value) for resource, value in entries if value in candidates]
+    for (_, name), found in _txt_by_name(resources).items():
+        sts = found.candidates()
         if len(sts) > 1:
             message = (
                 f"{name} has {len(sts)} TXT records starting with {STS_VERSION}; senders then ignore MTA-STS for the "
@@ -170,27 +193,24 @@ def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
 
 
 def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
-    """With the policy object in the stack, the ``_mta-sts`` id must be the id of the policy it serves."""
-    served = {
-        policy_id(found.content): resource
-        for resource in resources
-        if (found := policy_object(resource.type, resource.props)) is not None and found.content is not None
-    }
-    if not served:
+    """With the policy object in the stack, the id of each ``_mta-sts`` record senders keep must be
+    the id of the policy it serves. Not told when a policy object's content or a value at the name
+    is unknown (either may change the verdict); records whose name is unknown are not compared."""
+    objects = [found for r in resources if (found := policy_object(r.type, r.props)) is not None]
+    served = {policy_id(found.content) for found in objects if isinstance(found.content, str)}
+    if not served or any(found.content is UNKNOWN for found in objects):
         return []
     violations = []
-    for (_, name), entries in _txt_by_name(resources).items():
-        if not name.startswith("_mta-sts."):
+    for (_, name), at_name in _txt_by_name(resources).items():
+        if not name.startswith("_mta-sts.") or not at_name.complete:
             continue
-        for resource, value in entries:
+        for resource, value in at_name.candidates():
             record = parse_sts_records([value]).record
-            record_id = record.id if record is not None else None
-            if record_id is not None and record_id not in served:
-                expected = " or ".join(sorted(served))
+            if record is not None and record.id not in served:
                 message = (
-                    f"{name} publishes id={record_id}, which is not derived from the policy this stack serves, so it "
-                    f"need not change when the policy does and senders keep a stale policy: publish id={expected} "
-                    "(the id of the served bytes, as mta-sts render prints it)"
+                    f"{name} publishes id={record.id}, which is not derived from the policy this stack serves, so it "
+                    f"need not change when the policy does and senders keep a stale policy: publish "
+                    f"id={' or '.join(sorted(served))} (the id of the served bytes, as mta-sts render prints it)"
                 )
                 violations.append(Violation(message, resource.urn))
     return violations
@@ -199,6 +219,7 @@ def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
 def public_policy_bucket(resources: Sequence[Resource]) -> list[Violation]:
     """The bucket holding the policy stays private (CloudFront reads it through origin access control)."""
     buckets = {found.bucket for r in resources if (found := policy_object(r.type, r.props)) is not None}
+    buckets.discard(None)  # an unknown bucket name matches no other
     violations = []
     for resource in resources:
         exposure = bucket_exposure(resource.type, resource.props)

@@ -15,25 +15,37 @@ turns them into the few facts MTA-STS cares about, for any program, hand-made or
   (legacy ``acl``), ``aws:s3/bucketPublicAccessBlock`` (the four ``block*``/``ignore*``/``restrict*``
   flags), ``aws:s3/bucketPolicy`` (``policy``, a JSON document).
 
+Values unknown at preview (another resource's output) reach the rules as :data:`UNKNOWN`, at any
+depth: the pack (``policypack/mta_sts_pack.py``) maps pulumi-policy's sentinels to it. A fact read
+from an unknown value is unknown too, never a guess: an unknown zone or name groups with no other
+record, an unknown bucket name matches no other bucket, an unknown ``contentType`` is not "no
+content type". A value of a type the schema does not give (``None`` where a list belongs, a string
+where an object belongs) is read as absent, never raises.
+
 Pure: the standard library and the core only (it runs inside the policy pack, and in tests).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 from pulumi_mta_sts.core.txt_values import decode_txt
 
 __all__ = [
     "POLICY_KEY",
     "PUBLIC_ACLS",
+    "UNKNOWN",
     "PolicyObject",
     "TxtRecord",
+    "Unknown",
     "bucket_exposure",
     "is_policy_host",
+    "items",
+    "mapping",
     "policy_object",
     "txt_record",
 ]
@@ -57,69 +69,114 @@ PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
+class Unknown(Enum):
+    """A value not known until the update (pulumi-policy's sentinels, mapped by the pack)."""
+
+    UNKNOWN = "unknown"
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+#: What a rule sees where the value is not known yet.
+UNKNOWN: Final = Unknown.UNKNOWN
+
+
 @dataclass(frozen=True)
 class TxtRecord:
-    """TXT values at one name of one zone, as resolvers return them (unquoted, strings joined)."""
+    """TXT values at one name of one zone, as resolvers return them (unquoted, strings joined).
+    ``zone`` or ``name`` is ``None`` when unknown; ``values`` holds the known values and
+    ``complete`` says whether every value is known."""
 
-    zone: str
-    name: str
+    zone: str | None
+    name: str | None
     values: tuple[str, ...]
+    complete: bool = True
 
 
 @dataclass(frozen=True)
 class PolicyObject:
-    """An object served as the policy file."""
+    """An object served as the policy file. ``bucket`` is ``None`` when unknown; ``content`` and
+    ``content_type`` are :data:`UNKNOWN` when unknown and ``None`` when not set."""
 
-    bucket: str
-    content: str | None
-    content_type: str | None
+    bucket: str | None
+    content: str | Literal[Unknown.UNKNOWN] | None
+    content_type: str | Literal[Unknown.UNKNOWN] | None
+
+
+def mapping(value: object) -> Mapping[str, Any]:
+    """``value`` if it is an object, else an empty one (unknown, absent or of another type)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def items(value: object) -> list[Any]:
+    """``value`` if it is a list, else an empty one (unknown, absent or of another type)."""
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _known_text(value: object) -> str | None:
+    """The text of a known value (``""`` for none), ``None`` for an unknown one."""
+    return None if value is UNKNOWN else _text(value)
+
+
 def _name(value: object) -> str:
     return _text(value).strip().rstrip(".").lower()
 
 
-def txt_record(type_: str, props: Mapping[str, Any]) -> TxtRecord | None:
-    """The TXT record ``props`` of a Route53 or Cloudflare record describe (``None``: not a TXT record)."""
-    if _text(props.get("type")).upper() != "TXT":
-        return None
+def _txt_values(type_: str, props: Mapping[str, Any]) -> tuple[list[str], bool]:
+    """The known values of a record and whether all of them are known."""
     if type_ == ROUTE53_RECORD:
-        raw = props.get("records") or []
-        entries = [decode_txt(v) for v in raw if isinstance(v, str)] if isinstance(raw, Sequence) else []
-    elif type_ in CLOUDFLARE_RECORDS:
-        entries = [decode_txt(_text(props.get("content") or props.get("value")))]
-    else:
+        raw = props.get("records")
+        entries = items(raw)
+        known = [decode_txt(v) for v in entries if isinstance(v, str)]
+        return known, raw is not UNKNOWN and len(known) == len(entries)
+    raw = props.get("content")
+    if raw is None or raw == "":
+        raw = props.get("value")  # the legacy Record's name for it
+    return ([decode_txt(raw)], True) if isinstance(raw, str) else ([], raw is not UNKNOWN)
+
+
+def txt_record(type_: str, props: Mapping[str, Any]) -> TxtRecord | None:
+    """The TXT record ``props`` of a Route53 or Cloudflare record describe (``None``: not a TXT
+    record, or not known to be one)."""
+    if _text(props.get("type")).upper() != "TXT" or (type_ != ROUTE53_RECORD and type_ not in CLOUDFLARE_RECORDS):
         return None
-    return TxtRecord(_text(props.get("zoneId")), _name(props.get("name")), tuple(entries))
+    values, complete = _txt_values(type_, props)
+    name = props.get("name")
+    return TxtRecord(
+        _known_text(props.get("zoneId")), None if name is UNKNOWN else _name(name), tuple(values), complete
+    )
 
 
 def policy_object(type_: str, props: Mapping[str, Any]) -> PolicyObject | None:
-    """The policy file ``props`` of an S3 object describe (``None``: not an object at the policy's key)."""
+    """The policy file ``props`` of an S3 object describe (``None``: not an object at the policy's
+    key, or not known to be one)."""
     if type_ not in POLICY_OBJECTS or _text(props.get("key")).lstrip("/") != POLICY_KEY:
         return None
     content = props.get("content")
     content_type = props.get("contentType")
     return PolicyObject(
-        _text(props.get("bucket")),
-        content if isinstance(content, str) else None,
-        content_type if isinstance(content_type, str) else None,
+        _known_text(props.get("bucket")),
+        content if isinstance(content, str) or content is UNKNOWN else None,
+        content_type if isinstance(content_type, str) or content_type is UNKNOWN else None,
     )
 
 
 def is_policy_host(type_: str, props: Mapping[str, Any]) -> bool:
-    """Whether ``props`` describe a CloudFront distribution serving ``mta-sts.<domain>``."""
-    aliases = props.get("aliases") or []
+    """Whether ``props`` describe a CloudFront distribution known to serve ``mta-sts.<domain>``."""
+    aliases = items(props.get("aliases"))
     return type_ == DISTRIBUTION and any(_name(a).startswith("mta-sts.") for a in aliases if isinstance(a, str))
 
 
 def _public_statement(statement: object) -> bool:
-    """An ``Allow`` for everyone (``"*"`` or ``{"AWS": "*"}``) without a condition narrowing it."""
+    """An ``Allow`` known to be for everyone (``"*"`` or ``{"AWS": "*"}``) without a condition
+    narrowing it (an unknown condition may narrow it)."""
     if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow" or statement.get("Condition"):
-        return False
+        return False  # (UNKNOWN is true: an unknown condition counts as one)
     principal = statement.get("Principal")
     if isinstance(principal, Mapping):
         principal = principal.get("AWS")
@@ -131,19 +188,22 @@ def _policy_statements(document: object) -> list[object]:
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
-    statements = document.get("Statement", []) if isinstance(document, Mapping) else []
+    statements = mapping(document).get("Statement", [])
     return statements if isinstance(statements, list) else [statements]
 
 
 def bucket_exposure(type_: str, props: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(bucket, how it is public)`` when ``props`` make a bucket public; ``None`` otherwise."""
-    bucket = _text(props.get("bucket"))
+    """``(bucket, how it is public)`` when ``props`` are known to make a bucket public; ``None``
+    otherwise (an unknown bucket name, or an unknown value that might keep it private)."""
+    bucket = _known_text(props.get("bucket"))
+    if bucket is None:
+        return None
     if type_ in BUCKET_ACLS and _text(props.get("acl")) in PUBLIC_ACLS:
         return bucket, f"its ACL is {props.get('acl')}"
     if type_ == PUBLIC_ACCESS_BLOCK:
-        off = [flag for flag in PUBLIC_ACCESS_FLAGS if props.get(flag) is not True]
+        off = [flag for flag in PUBLIC_ACCESS_FLAGS if props.get(flag) is not True and props.get(flag) is not UNKNOWN]
         if off:
             return bucket, f"its public access block leaves {', '.join(off)} off"
     if type_ == BUCKET_POLICY and any(_public_statement(s) for s in _policy_statements(props.get("policy"))):

@@ -52,6 +52,18 @@ def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
     return [b"".join(rdata.strings).decode("utf-8", errors="replace") for rdata in answer.rrset]
 
 
+def _beside_ours(txts: Sequence[str], expected: str) -> str:
+    """What senders make of the live records once the stack's record is published beside them,
+    judged by the one rule of :func:`parse_sts_records`: a lone ``v=STSv1 ;id=…`` is a record
+    (the single answer), but beside ours it is discarded (several answers, RFC 8461 §3.1)."""
+    if parse_sts_records(list(dict.fromkeys([*txts, expected]))).record is None:
+        return (
+            f"If the stack adds its own next to it, senders see two '{STS_VERSION}' records and treat the domain "
+            "as having NO policy."
+        )
+    return "Senders discard it once the stack's record is beside it (RFC 8461 §3.1), but the stack does not own it."
+
+
 def _sts_warnings(name: str, txts: Sequence[str], expected: str, import_hint: str) -> list[str]:
     candidates = parse_sts_records(txts).candidates
     warnings: list[str] = []
@@ -65,9 +77,9 @@ def _sts_warnings(name: str, txts: Sequence[str], expected: str, import_hint: st
     if foreign:
         listed = ", ".join(repr(t) for t in foreign)
         warnings.append(
-            f"live DNS has a TXT record at {name} that this stack does not manage: {listed}. If the stack "
-            f"adds its own next to it, senders see two '{STS_VERSION}' records and treat the domain as having "
-            f"NO policy. Adopt it before `pulumi up` ({import_hint}), or delete it by hand right before the deploy."
+            f"live DNS has a TXT record at {name} that this stack does not manage: {listed}. "
+            f"{_beside_ours(txts, expected)} Adopt it before `pulumi up` ({import_hint}), or delete it by hand "
+            "right before the deploy."
         )
     elif len(candidates) > 1:
         warnings.append(
