@@ -10,8 +10,7 @@ type hints (``mta-sts schema`` prints the same) and serves them.
 
 from pulumi.provider.experimental import component_provider_host
 
-from pulumi_mta_sts import __version__
-from pulumi_mta_sts.package import COMPONENTS, PACKAGE_NAME
+from pulumi_mta_sts.package import COMPONENTS, PACKAGE_NAME, PACKAGE_VERSION
 
-if __name__ == "__main__":
-    component_provider_host(COMPONENTS, PACKAGE_NAME, version=__version__)
+if __name__ == "__main__":  # the version: the installed package's (its git tag), as the semver Pulumi requires
+    component_provider_host(COMPONENTS, PACKAGE_NAME, version=PACKAGE_VERSION)

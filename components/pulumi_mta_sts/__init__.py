@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from pulumi_mta_sts.mtasts import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
     from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    __version__: str
+    """The installed distribution's version: written nowhere, it comes from the release's git tag
+    (setuptools-scm when the package is built; ``vX.Y.Z`` makes ``X.Y.Z``, a commit after it a
+    ``.devN`` version). ``0.0.0+unknown`` when the package runs without being installed."""
+
+#: The distribution whose version is ``__version__``.
+DISTRIBUTION = "pulumi-mta-sts"
 
 #: Public name → the module that defines it (imported when the name is first used).
 _SOURCES: dict[str, str] = {
@@ -69,8 +76,21 @@ __all__ = [
 ]
 
 
+def _installed_version() -> str:
+    """The version in the installed distribution's metadata (read once, on first use)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
 def _load(name: str) -> Any:
     """The module's ``__getattr__``: import the public ``name`` from its home on first use."""
+    if name == "__version__":
+        globals()[name] = found = _installed_version()
+        return found
     source = _SOURCES.get(name)
     if source is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -82,7 +82,7 @@ def test_each_provider_preset_writes_a_stack_that_plans(
     assert report["written"] == str(tmp_path / f"Pulumi.{stack}.yaml")
     assert report["dns_provider"] == "route53"
     assert report["mail_providers"], report
-    assert report["next"][0] == f"mta-sts plan --stack {stack}"
+    assert report["next"][0] == f"mta-sts plan --stack {stack} --stacks-dir {tmp_path}"
     patterns = written_and_planned(capsys, tmp_path, stack, mx)
     assert all(p.count(".") >= 2 for p in patterns)
     assert report["policy"]["mode"] == "testing" and report["policy"]["max_age"] == 86401
@@ -138,18 +138,23 @@ def test_an_unknown_dns_provider_is_named_and_nothing_is_written(
     assert not any(tmp_path.glob("Pulumi.*.yaml"))
 
 
-def test_an_existing_file_is_kept_without_force(
+def test_an_existing_file_gets_the_keys_and_its_mta_sts_keys_are_kept_without_force(
     live: LiveFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     zone_with(live, "keep.init.test", ("mx.keep.init.test",))
     target = tmp_path / "Pulumi.keep-init-test.yaml"
     target.write_text("# mine\n")
     code, _out, err = init(live, capsys, tmp_path, "keep.init.test")
-    assert code == 2 and "--force" in err and "Traceback" not in err
-    assert target.read_text() == "# mine\n"
+    assert code == 0, err
+    first = target.read_text()
+    assert first.startswith("# mine\nconfig:\n") and "mx.keep.init.test" in first
+    code, _out, err = init(live, capsys, tmp_path, "keep.init.test")
+    assert code == 2 and "Traceback" not in err
+    assert f"--force: the stack file {target} exists with mta-sts: settings; give --force" in err
+    assert target.read_text() == first
     code, _out, err = init(live, capsys, tmp_path, "keep.init.test", "--force")
     assert code == 0, err
-    assert "mx.keep.init.test" in target.read_text()
+    assert target.read_text() == first
 
 
 def test_unreachable_dns_is_a_message_not_a_traceback(

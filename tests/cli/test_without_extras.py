@@ -77,3 +77,9 @@ def test_a_missing_extra_raised_by_a_component_is_shown_as_it_is() -> None:
 )
 def test_other_import_errors_are_bugs_not_usage_errors(exc: ImportError) -> None:
     assert MissingExtraError.from_import_error(exc, "this command") is None
+
+
+def test_init_needs_no_extra() -> None:
+    result = cli_without_extras("init", "--help")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "--receiver" in result.stdout

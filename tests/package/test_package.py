@@ -20,6 +20,7 @@ from pulumi_mta_sts.config.receiver import ReceiverSettings
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.package import COMPONENTS, PACKAGE_NAME, MtaSts, TlsRptReceiver
 from pulumi_mta_sts.package.receiver import ReceiverOptions
+from pulumi_mta_sts.package.schema import semver
 from tests.pulumi_mock import REGION
 
 from .equivalence import plan_of, record
@@ -142,7 +143,7 @@ def test_the_provider_entry_point_hosts_the_components_under_the_package_name(mo
 
     monkeypatch.setattr(experimental, "component_provider_host", lambda *a, **kw: hosted.append((*a, kw)))
     runpy.run_path(str(ROOT / "provider" / "__main__.py"), run_name="__main__")
-    assert hosted == [(COMPONENTS, "mta-sts", {"version": __version__})]
+    assert hosted == [(COMPONENTS, "mta-sts", {"version": semver(__version__)})]
     assert [c.__name__ for c in COMPONENTS] == ["MtaSts", "TlsRptReceiver", "MtaStsFleet"]
     plugin = yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text(encoding="utf-8"))
     assert plugin == {"runtime": "python"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +23,27 @@ from typing import Any
 import pytest
 import yaml
 
+from pulumi_mta_sts import __version__
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core import defaults
-from pulumi_mta_sts.package import package_schema
+from pulumi_mta_sts.package import PACKAGE_VERSION, package_schema
+from pulumi_mta_sts.package.schema import semver
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "schema.json"
 YAML_EXAMPLE = ROOT / "examples" / "yaml" / "Pulumi.yaml"
 YAML_FLEET_EXAMPLE = ROOT / "examples" / "yaml-fleet" / "Pulumi.yaml"
+
+
+#: The golden file's version: the real one comes from the git tag (a new one on every commit).
+GOLDEN_VERSION = '"version": "0.0.0-golden"'
+
+
+def without_version(text: str) -> str:
+    """The schema text with its ``version`` (the installed package's, as semver) replaced by a fixed one."""
+    line = f'"version": {json.dumps(PACKAGE_VERSION)}'
+    assert line in text, "the schema carries the package's version"
+    return text.replace(line, GOLDEN_VERSION, 1)
 
 
 def printed_schema(capsys: pytest.CaptureFixture[str]) -> str:
@@ -40,7 +54,7 @@ def printed_schema(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_the_schema_is_the_golden_one(capsys: pytest.CaptureFixture[str]) -> None:
-    text = printed_schema(capsys)
+    text = without_version(printed_schema(capsys))
     if os.environ.get("MTA_STS_UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
@@ -59,7 +73,7 @@ def test_the_schema_is_the_same_in_another_process_whatever_the_hash_seed() -> N
         command = [sys.executable, "-m", "pulumi_mta_sts", "schema"]
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True, env=env).stdout
 
-    assert run("1") == run("2") == GOLDEN.read_text(encoding="utf-8")
+    assert without_version(run("1")) == without_version(run("2")) == GOLDEN.read_text(encoding="utf-8")
 
 
 def test_the_schema_has_the_package_tokens_inputs_and_outputs(capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,3 +191,27 @@ def test_without_the_pulumi_sdk_one_line_names_the_extra_and_exit_2() -> None:
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "pulumi-mta-sts[aws]" in lines[0] and lines[0].startswith("mta-sts schema:")
+
+
+@pytest.mark.parametrize(
+    ("pep440", "expected"),
+    [
+        ("1.2.3", "1.2.3"),
+        ("1.2", "1.2.0"),
+        ("0.3.1.dev4+g1a2b3c4", "0.3.1-dev.4+g1a2b3c4"),
+        ("0.3.1.dev4+g1a2b3c4.d20260101", "0.3.1-dev.4+g1a2b3c4.d20260101"),
+        ("2.0.0rc1", "2.0.0-rc.1"),
+        ("2.0.0b2.dev1", "2.0.0-beta.2.dev.1"),
+        ("1.0.0.post2", "1.0.0+post.2"),
+        ("0.0.0+unknown", "0.0.0+unknown"),
+        ("not a version", "0.0.0+not.a.version"),
+    ],
+)
+def test_the_package_version_is_the_git_tags_as_the_semver_pulumi_requires(pep440: str, expected: str) -> None:
+    assert semver(pep440) == expected
+    core = expected.partition("-")[0]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", core.split("+")[0])
+
+
+def test_the_schema_and_the_provider_carry_the_installed_version() -> None:
+    assert package_schema()["version"] == PACKAGE_VERSION == semver(__version__)

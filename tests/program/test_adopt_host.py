@@ -186,6 +186,8 @@ config:
     mode: testing
     max_age: 86401
     mx: [mx.{domain}]
+  mta-sts:reporting:
+    rua: [mailto:tlsrpt@{domain}]
 """
 
 
@@ -257,3 +259,19 @@ def test_the_messages_point_at_a_section_the_docs_have() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "deploying.md").read_text(encoding="utf-8")
     assert f"## {DOCS}\n" in docs
     assert "### Switching `mta-sts:host.kind`" in docs
+
+
+def test_a_domain_without_reports_is_warned_about_naming_its_keys() -> None:
+    """One domain: mta-sts:reporting; a fleet's entry: its own key, and no receiver to suggest."""
+    from pulumi_mta_sts.config.fleet import load_any_config
+    from pulumi_mta_sts.config.stack import no_reports_note
+    from pulumi_mta_sts.program.pipeline import reporting_warnings
+
+    policy = {"mx": ["mx.a.example"]}
+    single = load_any_config({"domain": "a.example", "dns": {"provider": "route53"}, "policy": policy})
+    assert reporting_warnings(single) == [no_reports_note("a.example")]
+    assert "mta-sts:reporting.receiver" in no_reports_note("a.example")
+    entries = [{"domain": "a.example"}, {"domain": "b.example", "reporting": {"rua": ["mailto:r@b.example"]}}]
+    fleet = load_any_config({"defaults": {"dns": {"provider": "route53"}, "policy": policy}, "domains": entries})
+    [warning] = reporting_warnings(fleet)
+    assert "mta-sts:domains[0].reporting has no rua)" in warning and "receiver" not in warning

@@ -1,10 +1,19 @@
-"""``mta-sts init DOMAIN [--stack NAME] [--stacks-dir DIR] [--nameserver HOST[:PORT] ...] [--force]
-[--json]``: write ``Pulumi.<stack>.yaml`` for a domain from what live DNS already says.
+"""``mta-sts init DOMAIN [--dir DIR] [--stack NAME] [--stacks-dir DIR] [--rua URI ...]
+[--receiver [--receiver-region R] (--rule-set NAME | --create-rule-set) [--alarm-email A]]
+[--nameserver HOST[:PORT] ...] [--force] [--json]``: a stack for a domain from what live DNS says.
 
-The look-ups are ``net/domain_survey.py``; the choices (DNS provider, ``mx`` patterns, the file's
-text) are ``config/init_stack.py``. Exit 0: written; 1: nothing written because DNS says the
-domain cannot be set up as asked (no such domain, no answer, no mail, a DNS provider the stack
-cannot manage); 2: usage (including an existing file without ``--force``).
+Outside a Pulumi project (no ``Pulumi.yaml`` at or above the folder, ``--dir`` or the working
+directory) it writes a complete project there (``config/init_project.py``: ``Pulumi.yaml``,
+``__main__.py``, ``requirements.txt``) and the stack file; inside one (this repository, or a
+project ``init`` wrote) only the stack file, in the project's stack folder. A stack file that
+exists is edited in place (``config/stack_edit.py``): its ``mta-sts:`` keys are added, every other
+byte kept; when it has ``mta-sts:`` keys already, only ``--force`` replaces them.
+
+The look-ups are ``net/domain_survey.py``; the choices (DNS provider, ``mx`` patterns, the
+entries) are ``config/init_stack.py``. Exit 0: written; 1: nothing written because DNS says the
+domain cannot be set up as asked (no such domain, no answer, no mail, an MX name that is not a host
+name, a DNS provider the stack cannot manage); 2: usage (an existing stack file with ``mta-sts:``
+keys and no ``--force`` included).
 """
 
 from __future__ import annotations
@@ -12,29 +21,66 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
+from pulumi_mta_sts.config.init_project import (
+    PROGRAM_TEXT,
+    PROJECT_FILES,
+    PROJECT_NAME,
+    Requirement,
+    extras_for,
+    gitignore_text,
+    installed_requirement,
+    project_text,
+    requirements_text,
+)
 from pulumi_mta_sts.config.init_stack import (
     INIT_DEFAULT_MAX_AGE,
     INIT_DEFAULT_MODE,
     InitChoices,
+    ReceiverChoice,
     dns_provider_of,
     mx_patterns,
     pattern_for,
+    region_entry,
     split_rua,
+    stack_entries,
     stack_name_for,
-    stack_text,
+    unusable_hosts,
     unusable_patterns,
 )
-from pulumi_mta_sts.config.stack import find_stacks_dir, stack_name_problems, stacks_dir_problems
+from pulumi_mta_sts.config.receiver import ReceiverSettings, alarm_email_problems, check_receiver_settings
+from pulumi_mta_sts.config.stack import (
+    NAMESPACE,
+    PROJECT_FILE,
+    find_stacks_dir,
+    no_reports_note,
+    project_name,
+    stack_name_problems,
+    stacks_dir_problems,
+)
+from pulumi_mta_sts.config.stack_edit import (
+    EditRefused,
+    StackText,
+    config_entries,
+    edit_config,
+    edit_problem,
+    namespace_keys,
+    read_stack_text,
+    write_stack_text,
+)
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.matching import uncovered
-from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.core.records import policy_host, validate_rua
 from pulumi_mta_sts.net.domain_survey import Survey, survey_domain
-from pulumi_mta_sts.net.existing_records import ADOPT_HINT
+from pulumi_mta_sts.net.existing_records import MIGRATE_SECTION
 from pulumi_mta_sts.net.https_fetch import make_tls_context
 from pulumi_mta_sts.net.resolver import make_resolver
 
@@ -44,17 +90,17 @@ EXIT_WRITTEN = 0
 EXIT_NOT_WRITTEN = 1
 #: Seconds for each DNS query and for the policy fetch.
 INIT_TIMEOUT = 5.0
+_RECEIVER_FLAGS = ("receiver_region", "rule_set", "create_rule_set", "alarm_email")
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("init", help="write a stack file for a domain from what live DNS says")
+    parser = sub.add_parser("init", help="write a Pulumi project (or a stack file) for a domain from live DNS")
     parser.add_argument("domain", metavar="DOMAIN", help="the mail domain, e.g. example.com")
+    parser.add_argument("--dir", metavar="DIR", help="the project folder (default: the working directory)")
     parser.add_argument(
         "-s", "--stack", metavar="NAME", help="the stack name (default: the domain with dots as dashes)"
     )
-    parser.add_argument(
-        "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
-    )
+    parser.add_argument("--stacks-dir", metavar="DIR", type=Path, help="write only the stack file, into this folder")
     parser.add_argument(
         "-n",
         "--nameserver",
@@ -63,41 +109,156 @@ def register(sub: Any) -> None:
         default=[],
         help="ask this DNS server (repeatable)",
     )
-    parser.add_argument("--force", action="store_true", help="overwrite an existing stack file")
+    parser.add_argument("--force", action="store_true", help="replace the mta-sts: keys of an existing stack file")
     parser.add_argument("--json", action="store_true", help="print what was detected and written as JSON")
     parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates for the policy")
     parser.add_argument(
         "--https-port", type=port_number, default=443, metavar="PORT", help="the policy host's HTTPS port (default 443)"
     )
+    _report_arguments(parser)
     parser.set_defaults(func=run)
 
 
-def _target(args: argparse.Namespace, domain: str) -> Path:
-    """The stack file to write; refuses a bad name, a missing folder, or an existing file."""
-    stack = args.stack if args.stack is not None else stack_name_for(domain)
-    problems = stack_name_problems(stack)
-    folder = args.stacks_dir if args.stacks_dir is not None else find_stacks_dir()
-    problems += stacks_dir_problems(folder, args.stacks_dir is not None)
-    if problems:
-        raise InputError(problems)
-    path = folder / f"Pulumi.{stack}.yaml"
-    if os.path.lexists(path) and not args.force:
-        raise InputError([Problem(str(path), str(path), "the stack file exists; give --force to overwrite it")])
-    return path
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where TLS-RPT reports go: ``--rua`` URIs, or the receiver this stack deploys."""
+    parser.add_argument(
+        "--rua", metavar="URI", action="append", default=[], help="send TLS-RPT reports here (repeatable)"
+    )
+    parser.add_argument("--receiver", action="store_true", help="deploy the TLS-RPT receiver (AWS SES + Lambda)")
+    parser.add_argument(
+        "--receiver-region",
+        metavar="REGION",
+        help=f"the receiver's AWS region, one where SES receives mail (default {defaults.RECEIVER_REGION})",
+    )
+    parser.add_argument("--rule-set", metavar="NAME", help="the account's active SES receipt rule set (--receiver)")
+    parser.add_argument(
+        "--create-rule-set", action="store_true", help="create a rule set and make it the active one (--receiver)"
+    )
+    parser.add_argument("--alarm-email", metavar="ADDRESS", help="who gets the receiver's alarms and digest")
 
 
-def _check_usage(args: argparse.Namespace) -> str:
+# ---- usage ----------------------------------------------------------------------------------------------
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def _receiver_choice(args: argparse.Namespace, domain: str) -> tuple[ReceiverChoice | None, list[Problem]]:
+    given = [dest for dest in _RECEIVER_FLAGS if getattr(args, dest) not in (None, False)]
+    if not args.receiver:
+        return None, [Problem(_flag(d), getattr(args, d), "is a receiver setting; give --receiver too") for d in given]
+    if args.rule_set is None and not args.create_rule_set:
+        reason = "the receiver adds a rule to an SES receipt rule set: name the active one or create one"
+        return None, [Problem("--receiver", None, f"{reason} (--rule-set NAME or --create-rule-set)")]
+    region = args.receiver_region or defaults.RECEIVER_REGION
+    settings = ReceiverSettings(region=region, rule_set_name=args.rule_set, create_rule_set=args.create_rule_set)
+    names = {"region": "--receiver-region", "rule_set_name": "--rule-set", "create_rule_set": "--create-rule-set"}
+    problems = [
+        Problem(names.get(p.field, "--receiver"), p.value, p.reason) for p in check_receiver_settings(domain, settings)
+    ]
+    problems += [Problem("--alarm-email", p.value, p.reason) for p in alarm_email_problems(args.alarm_email)]
+    return ReceiverChoice(region, args.rule_set, args.create_rule_set, args.alarm_email), problems
+
+
+def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
     domain, problems = normalize_hostname(args.domain, "DOMAIN")
     problems += nameserver_problems(args.nameserver)
     try:
         cafile_path(args.cafile)
     except InputError as exc:
         problems += exc.problems
+    for index, uri in enumerate(args.rua):
+        problems += [Problem("--rua", p.value, p.reason) for p in validate_rua(uri, f"--rua[{index}]")]
+    if args.dir is not None and args.stacks_dir is not None:
+        problems.append(Problem("--stacks-dir", str(args.stacks_dir), "writes only a stack file; leave out --dir"))
+    receiver, found = _receiver_choice(args, domain or "")
+    problems += found
     if problems or domain is None:
         raise InputError(problems)
-    return domain
+    return domain, receiver
 
 
+# ---- where it goes ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """The stack file, and the folder of a new project (``None``: the project exists)."""
+
+    stack: str
+    stack_file: StackText
+    keys: tuple[str, ...]
+    new_project: Path | None
+    project: str | None
+
+
+def _has_project(folder: Path) -> bool:
+    return any(os.path.lexists(f / PROJECT_FILE) for f in (folder, *folder.parents))
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    folder = Path(args.dir).resolve() if args.dir is not None else Path.cwd()
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise InputError([Problem("--dir", args.dir, f"{folder} is not a directory")])
+    return folder
+
+
+def _new_project_problems(folder: Path, given: bool) -> list[Problem]:
+    """A new project's files must not exist yet (``pulumi new`` refuses to overwrite them too)."""
+    there = [name for name in PROJECT_FILES if os.path.lexists(folder / name)]
+    if not there:
+        return []
+    flag = "--dir" if given else "DOMAIN"
+    return [
+        Problem(
+            flag,
+            str(folder),
+            f"{folder} has {', '.join(there)} but no {PROJECT_FILE}; init writes a new project there, so "
+            "give --dir an empty folder",
+        )
+    ]
+
+
+def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | None]:
+    """Where the stack file goes, and the folder of a new project (``None``: none is written)."""
+    if args.stacks_dir is not None:
+        problems = stacks_dir_problems(args.stacks_dir, True)
+        if problems:
+            raise InputError(problems)
+        return args.stacks_dir, None
+    if _has_project(folder):
+        stacks = find_stacks_dir(folder)
+        problems = stacks_dir_problems(stacks, False)
+        if problems:
+            raise InputError(problems)
+        return stacks, None
+    problems = _new_project_problems(folder, args.dir is not None)
+    if problems:
+        raise InputError(problems)
+    return folder, folder
+
+
+def _target(args: argparse.Namespace, domain: str) -> Target:
+    """Where the stack goes; refuses a bad name or folder, and a stack file whose ``mta-sts:``
+    keys ``--force`` was not given to replace, before DNS is asked anything."""
+    stack = args.stack if args.stack is not None else stack_name_for(domain)
+    problems = stack_name_problems(stack)
+    if problems:
+        raise InputError(problems)
+    stacks, new_project = _stack_folder(args, _folder(args))
+    path = stacks / f"Pulumi.{stack}.yaml"
+    if os.path.islink(path):
+        raise InputError([Problem(str(path), None, "is a symbolic link; init edits the stack file itself")])
+    text = read_stack_text(path)
+    project = PROJECT_NAME if new_project is not None else project_name(stacks)
+    try:
+        keys = tuple(namespace_keys(text.text, NAMESPACE, project))
+    except EditRefused as exc:
+        raise edit_problem(text, exc) from None
+    if keys and not args.force:
+        reason = f"the stack file {path} exists with {NAMESPACE}: settings; give --force to replace them (only those)"
+        raise InputError([Problem("--force", None, reason)])
+    return Target(stack, text, keys, new_project, project)
+
+
+# ---- what DNS says ---------------------------------------------------------------------------------------------
 def _survey(args: argparse.Namespace, domain: str) -> Survey:
     try:
         context = make_tls_context(str(args.cafile) if args.cafile is not None else None)
@@ -113,16 +274,25 @@ def _refusal(survey: Survey) -> str | None:
         return f"DNS gave no usable answer for {survey.domain}: {survey.failure}"
     if survey.mail is not None and survey.mail.null_mx:
         return f"{survey.domain} has a null MX (RFC 7505): it receives no mail, so MTA-STS has nothing to protect"
+    bad_hosts = unusable_hosts(survey.mail.hosts if survey.mail is not None else ())
+    if bad_hosts:
+        reasons = "; ".join(f"{p.value}: {p.reason}" for p in bad_hosts)
+        return (
+            f"a live MX name of {survey.domain} is not a host name, so no policy pattern is written for it ({reasons})"
+        )
     if dns_provider_of(survey.nameservers) is None:
         servers = ", ".join(survey.nameservers)
         return (
             f"the zone {survey.zone} is served by {servers}, not Route53 (awsdns-) or Cloudflare "
-            "(*.ns.cloudflare.com); move the zone to one of them, or use the fleet's hosted mode once it exists"
+            "(*.ns.cloudflare.com); move the zone to one of them, or serve the domain from a fleet stack in "
+            "hosted mode, where its owner publishes CNAMEs (docs/fleets.md, 'Hosted mode')"
         )
     return None
 
 
-def _choices(survey: Survey) -> tuple[InitChoices, list[str]]:
+def _choices(
+    survey: Survey, args: argparse.Namespace, receiver: ReceiverChoice | None
+) -> tuple[InitChoices, list[str]]:
     """The stack's values and the warnings about what was carried over."""
     hosts = survey.mail.hosts if survey.mail is not None else ()
     existing = survey.existing.policy if survey.existing is not None else None
@@ -137,10 +307,16 @@ def _choices(survey: Survey) -> tuple[InitChoices, list[str]]:
     patterns, _ = mx_patterns(hosts, old)
     provider = dns_provider_of(survey.nameservers) or ""
     rua, rua_problems = split_rua(survey.tlsrpt.rua if survey.tlsrpt is not None else ())
+    if args.rua:
+        rua, rua_problems = list(dict.fromkeys(u.strip() for u in args.rua)), []
     warnings += [f"live TLS-RPT rua not carried over: {problem}" for problem in rua_problems]
     warnings += [f"the live _smtp._tls record is not usable, not carried over: {p}" for p in survey.tlsrpt_problems]
-    zone = survey.zone or ""
-    return InitChoices(survey.domain, provider, zone, mode, max_age, tuple(patterns), tuple(rua)), warnings
+    choices = InitChoices(
+        survey.domain, provider, survey.zone or "", mode, max_age, tuple(patterns), tuple(rua), receiver
+    )
+    if not choices.rua and receiver is None:
+        warnings.append(no_reports_note(survey.domain))
+    return choices, warnings
 
 
 def _host_warnings(survey: Survey) -> list[str]:
@@ -152,11 +328,61 @@ def _host_warnings(survey: Survey) -> list[str]:
         return []
     found = f"CNAME {answer.cname}" if answer.cname else ", ".join(answer.addresses)
     return [
-        f"{host} already has records ({found}); the stack creates its own there: remove them when the "
-        f"new host is ready, or import them ({ADOPT_HINT})"
+        f"{host} already has records ({found}); the stack creates its own there: `mta-sts plan` says whether "
+        f"the deploy would stop and the steps to take them over ({MIGRATE_SECTION})"
     ]
 
 
+# ---- writing ----------------------------------------------------------------------------------------------------
+def _stack_text(target: Target, choices: InitChoices) -> str:
+    text = target.stack_file.text
+    region = "" if "aws:region" in _all_keys(text, target.project) else region_entry(choices)
+    if not text:
+        text = f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
+    try:
+        return edit_config(text, remove=target.keys, block=region + stack_entries(choices), project=target.project)
+    except EditRefused as exc:
+        raise edit_problem(target.stack_file, exc) from None
+
+
+def _all_keys(text: str, project: str | None) -> set[str]:
+    return {entry.key for entry in config_entries(text, project)}
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_file_atomically(path, text.encode("utf-8"))
+    except UnwritableFile as exc:
+        raise InputError([Problem(str(path), None, exc.reason)]) from None
+
+
+def _write_project(folder: Path, domain: str, requirement: Requirement) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "Pulumi.yaml": project_text(domain),
+        "__main__.py": PROGRAM_TEXT,
+        "requirements.txt": requirements_text(requirement),
+        ".gitignore": gitignore_text(),
+    }
+    for name, text in files.items():
+        _write(folder / name, text)
+    return [folder / name for name in files]
+
+
+def next_commands(args: argparse.Namespace, target: Target, domain: str) -> list[str]:
+    """What to run next, from where ``init`` ran: the README's deploy steps for this folder."""
+    commands = [f"cd {shlex.quote(args.dir)}"] if args.dir is not None and target.new_project else []
+    if target.new_project is not None:
+        commands.append("pulumi install")
+    where = f" --stacks-dir {shlex.quote(str(args.stacks_dir))}" if args.stacks_dir is not None else ""
+    commands.append(f"mta-sts plan --stack {target.stack}{where}")
+    if not target.stack_file.text:
+        commands.append(f"pulumi stack init {target.stack}")
+    commands += [f"pulumi preview --stack {target.stack}", f"pulumi up --stack {target.stack}"]
+    return [*commands, f"mta-sts check {domain}"]
+
+
+# ---- output -----------------------------------------------------------------------------------------------------
 def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
     picks = [pattern_for(host) for host in (survey.mail.hosts if survey.mail else ())]
     return {
@@ -169,11 +395,12 @@ def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
         "mail_providers": sorted({p.provider for p in picks if p.provider}),
         "existing_policy": survey.existing is not None and survey.existing.policy is not None,
         "tlsrpt_rua": list(choices.rua),
+        "receiver": choices.receiver is not None,
         "policy": {"mode": choices.mode, "max_age": choices.max_age, "mx": list(choices.mx)},
     }
 
 
-def _print_text(detected: dict[str, Any], path: Path, warnings: list[str], stack: str) -> None:
+def _print_text(detected: dict[str, Any], written: list[Path], warnings: list[str], commands: list[str]) -> None:
     print(f"{detected['domain']}: zone {detected['zone']} on {detected['dns_provider']}")
     print(f"  MX: {', '.join(detected['mx_hosts'])}{' (implicit: no MX record)' if detected['implicit_mx'] else ''}")
     if detected["mail_providers"]:
@@ -182,14 +409,11 @@ def _print_text(detected: dict[str, Any], path: Path, warnings: list[str], stack
     print(f"  policy: mode {policy['mode']}, max_age {policy['max_age']}, mx {', '.join(policy['mx'])}")
     for warning in warnings:
         print(f"  warning: {warning}")
-    print(f"wrote {path}")
+    for path in written:
+        print(f"wrote {path}")
     print("next:")
-    for command in _next_commands(stack):
+    for command in commands:
         print(f"  {command}")
-
-
-def _next_commands(stack: str) -> list[str]:
-    return [f"mta-sts plan --stack {stack}", f"pulumi stack init {stack}", "pulumi up"]
 
 
 def _refuse(args: argparse.Namespace, domain: str, reason: str) -> int:
@@ -201,24 +425,31 @@ def _refuse(args: argparse.Namespace, domain: str, reason: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    domain = _check_usage(args)
-    path = _target(args, domain)
+    domain, receiver = _check_usage(args)
+    target = _target(args, domain)
     survey = _survey(args, domain)
     refusal = _refusal(survey)
     if refusal is not None:
         return _refuse(args, domain, refusal)
-    choices, warnings = _choices(survey)
+    choices, warnings = _choices(survey, args, receiver)
     unusable = unusable_patterns(choices.mx)
     if unusable:
         reasons = "; ".join(map(str, unusable))
         return _refuse(args, domain, f"the live MX names cannot go into a policy as they are: {reasons}")
     warnings += _host_warnings(survey)
-    path.write_text(stack_text(choices), encoding="utf-8")
-    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    text = _stack_text(target, choices)
+    written: list[Path] = []
+    if target.new_project is not None:
+        requirement = installed_requirement(extras_for(choices.provider, choices.host_kind, receiver is not None))
+        warnings += [requirement.warning] if requirement.warning else []
+        written = _write_project(target.new_project, domain, requirement)
+    write_stack_text(target.stack_file, text)
+    written.append(target.stack_file.path)
+    commands = next_commands(args, target, domain)
     detected = _detected(survey, choices)
     if args.json:
-        out = {**detected, "warnings": warnings, "written": str(path), "next": _next_commands(stack)}
-        print(json.dumps(out, indent=2))
+        out = {**detected, "warnings": warnings, "written": str(target.stack_file.path)}
+        print(json.dumps({**out, "files": [str(p) for p in written], "next": commands}, indent=2))
     else:
-        _print_text(detected, path, warnings, stack)
+        _print_text(detected, written, warnings, commands)
     return EXIT_WRITTEN

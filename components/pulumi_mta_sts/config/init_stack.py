@@ -11,28 +11,36 @@ own MX names.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
-from pulumi_mta_sts.core.hostnames import normalize_mx_pattern
+from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
 from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.core.records import validate_rua
+
+from .init_project import extras_for
+from .stack_edit import edit_config
 
 __all__ = [
     "INIT_DEFAULT_MAX_AGE",
     "INIT_DEFAULT_MODE",
     "MAIL_PROVIDERS",
+    "NO_REPORTS_LINES",
     "InitChoices",
     "MailProvider",
     "PatternChoice",
+    "ReceiverChoice",
     "dns_provider_of",
     "mx_patterns",
     "pattern_for",
+    "region_entry",
     "split_rua",
+    "stack_entries",
     "stack_name_for",
     "stack_text",
+    "unusable_hosts",
     "unusable_patterns",
 ]
 
@@ -108,8 +116,9 @@ def _provider_suffix(host: str) -> tuple[MailProvider, str] | None:
 
 
 def pattern_for(host: str) -> PatternChoice:
-    """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``."""
-    found = _provider_suffix(host)
+    """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``
+    (a host that is not a host name, see :func:`unusable_hosts`, never gets a wildcard)."""
+    found = _provider_suffix(host) if not unusable_hosts([host]) else None
     if found is None:
         return PatternChoice(host, host)
     provider, suffix = found
@@ -132,15 +141,30 @@ def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> tuple[lis
     return patterns, choices
 
 
+def _not_as_written(
+    names: Sequence[str], normalize: Callable[[object, str], tuple[str | None, list[Problem]]], field: str, where: str
+) -> list[Problem]:
+    """Why each of ``names`` is not exactly what ``normalize`` makes of it (refused, or written otherwise)."""
+    problems: list[Problem] = []
+    for name in names:
+        normal, found = normalize(name, field)
+        if normal != name:
+            problems += found or [Problem(field, name, f"is written {normal!r} {where}")]
+    return problems
+
+
+def unusable_hosts(hosts: Sequence[str]) -> list[Problem]:
+    """Why a live MX host cannot be given a pattern at all: its DNS name is not a host name as it
+    is written (a ``*`` label, an underscore, an IP address, an escaped byte ...). Such a name is
+    never turned into a pattern: ``*.example.net`` from an MX named ``*.example.net`` would be a
+    wildcard covering every host one label below, not the name DNS gave."""
+    return _not_as_written(hosts, normalize_hostname, "MX", "as a host name")
+
+
 def unusable_patterns(patterns: Sequence[str]) -> list[Problem]:
     """Why a pattern found in DNS cannot go into a policy as it is (the same rule the stack's
     loader applies), so ``init`` never writes a file ``mta-sts plan`` would refuse."""
-    problems: list[Problem] = []
-    for pattern in patterns:
-        normal, found = normalize_mx_pattern(pattern, "mx")
-        if normal != pattern:
-            problems += found or [Problem("mx", pattern, f"is written {normal!r} in a policy")]
-    return problems
+    return _not_as_written(patterns, normalize_mx_pattern, "mx", "in a policy")
 
 
 def split_rua(ruas: Sequence[str]) -> tuple[list[str], list[Problem]]:
@@ -179,6 +203,18 @@ def stack_name_for(domain: str) -> str:
 
 
 @dataclass(frozen=True)
+class ReceiverChoice:
+    """``--receiver``: deploy the TLS-RPT receiver (``mta-sts:reporting.receiver``) in ``region``,
+    its receipt rule in the account's active rule set ``rule_set_name`` or in a new one
+    (``create_rule_set``); ``alarm_email`` gets its alarms and the weekly digest."""
+
+    region: str
+    rule_set_name: str | None = None
+    create_rule_set: bool = False
+    alarm_email: str | None = None
+
+
+@dataclass(frozen=True)
 class InitChoices:
     """Everything the written stack file says."""
 
@@ -189,6 +225,11 @@ class InitChoices:
     max_age: int
     mx: tuple[str, ...]
     rua: tuple[str, ...] = ()
+    receiver: ReceiverChoice | None = None
+
+    @property
+    def host_kind(self) -> str:
+        return HOST_OF_PROVIDER[self.provider]
 
 
 def _quoted(value: str) -> str:
@@ -196,39 +237,67 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
-def _region_lines(provider: str) -> list[str]:
-    if provider != "route53":
-        return []
-    return [f"  aws:region: {INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely"]
+#: The stack file's note when no report goes anywhere (inside ``mta-sts:reporting``, so that
+#: ``init --force`` replaces it with the rest of the ``mta-sts:`` keys).
+NO_REPORTS_LINES = (
+    "  # No TLS-RPT reports: no _smtp._tls record is published, so nothing shows what senders fail on",
+    "  # before mode enforce. List where reports go (mailto:/https: URIs) under rua, or turn on the",
+    "  # receiver (receiver: {rule_set_name: ...}, docs/receiver.md); `mta-sts plan` warns until then.",
+    "  rua: []",
+)
+
+
+def _receiver_lines(receiver: ReceiverChoice) -> list[str]:
+    lines = ["  receiver:", f"    region: {_quoted(receiver.region)}"]
+    if receiver.rule_set_name is not None:
+        lines.append(f"    rule_set_name: {_quoted(receiver.rule_set_name)}   # the account's active SES rule set")
+    if receiver.create_rule_set:
+        lines.append("    create_rule_set: true   # makes a new rule set the active one (docs/receiver.md)")
+    return lines
 
 
 def _reporting_lines(choices: InitChoices) -> list[str]:
+    lines = ["mta-sts:reporting:"]
     if choices.rua:
-        return ["  mta-sts:reporting:", "    rua:", *(f"      - {_quoted(uri)}" for uri in choices.rua)]
-    return [
-        "  # mta-sts:reporting:            # where senders send TLS-RPT reports (RFC 8460); set it, then plan",
-        "  #   rua:",
-        f"  #     - mailto:tlsrpt@{choices.domain}",
-    ]
+        lines += ["  rua:", *(f"    - {_quoted(uri)}" for uri in choices.rua)]
+    if choices.receiver is not None:
+        if choices.receiver.alarm_email:
+            lines.append(f"  alarm_email: {_quoted(choices.receiver.alarm_email)}")
+        lines += _receiver_lines(choices.receiver)
+    if not choices.rua and choices.receiver is None:
+        lines += NO_REPORTS_LINES
+    return lines
 
 
-def stack_text(choices: InitChoices) -> str:
-    """The stack file for ``choices``: every value quoted, so YAML reads back exactly what DNS said."""
+def stack_entries(choices: InitChoices) -> str:
+    """The ``mta-sts:`` entries of the stack file (YAML at column 0, for :mod:`.stack_edit`): every
+    value quoted, so YAML reads back exactly what DNS said; comments only inside entries."""
     lines = [
-        f"# Written by `mta-sts init {choices.domain}` from what live DNS said; review, then `mta-sts plan`.",
-        "config:",
-        *_region_lines(choices.provider),
-        f"  mta-sts:domain: {_quoted(choices.domain)}",
-        "  mta-sts:dns:",
-        f"    provider: {choices.provider}",
-        f"    zone_name: {_quoted(choices.zone)}",
-        "  mta-sts:host:",
-        f"    kind: {HOST_OF_PROVIDER[choices.provider]}",
-        "  mta-sts:policy:",
-        f"    mode: {choices.mode}",
-        f"    max_age: {choices.max_age}",
-        "    mx:",
-        *(f"      - {_quoted(pattern)}" for pattern in choices.mx),
+        f"mta-sts:domain: {_quoted(choices.domain)}   # from live DNS by `mta-sts init`; review, then `mta-sts plan`",
+        "mta-sts:dns:",
+        f"  provider: {choices.provider}",
+        f"  zone_name: {_quoted(choices.zone)}",
+        "mta-sts:host:",
+        f"  kind: {choices.host_kind}",
+        "mta-sts:policy:",
+        f"  mode: {choices.mode}",
+        f"  max_age: {choices.max_age}",
+        "  mx:",
+        *(f"    - {_quoted(pattern)}" for pattern in choices.mx),
         *_reporting_lines(choices),
     ]
     return "\n".join(lines) + "\n"
+
+
+def region_entry(choices: InitChoices) -> str:
+    """``aws:region`` for a stack with AWS resources (added only where the file has none)."""
+    if "aws" not in extras_for(choices.provider, choices.host_kind, choices.receiver is not None):
+        return ""
+    return f"aws:region: {INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely\n"
+
+
+def stack_text(choices: InitChoices) -> str:
+    """A new stack file for ``choices`` (what :func:`stack_entries` and :func:`region_entry` put
+    into an empty file, under a line saying where it came from)."""
+    header = f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
+    return edit_config(header, block=region_entry(choices) + stack_entries(choices))

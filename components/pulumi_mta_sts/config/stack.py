@@ -86,6 +86,7 @@ __all__ = [
     "load_sections",
     "load_stack_config",
     "load_stack_file",
+    "no_reports_note",
     "not_one_of",
     "policy_problems",
     "price_class_problems",
@@ -153,6 +154,24 @@ class ReportingConfig:
     rua: tuple[str, ...] = ()
     receiver: ReceiverConfig = field(default_factory=ReceiverConfig)
     alarm_email: str | None = None
+
+    @property
+    def publishes_record(self) -> bool:
+        """Whether the stack publishes a ``_smtp._tls`` record: only with a ``rua`` or the receiver."""
+        return bool(self.rua) or self.receiver.enabled
+
+
+def no_reports_note(domain: str, key: str = f"{NAMESPACE}:reporting", *, receiver: bool = True) -> str:
+    """What ``mta-sts plan``, ``pulumi up`` and ``mta-sts init`` say when ``domain`` gets no
+    ``_smtp._tls`` record (``key``: where its reporting settings are; ``receiver``: whether the
+    receiver could be turned on there): without reports a policy that fails senders is invisible
+    until mail is lost."""
+    fix = f"set {key}.rua or turn on {key}.receiver" if receiver else f"set {key}.rua"
+    return (
+        f"no _smtp._tls record will be published for {domain} ({key} has no rua"
+        f"{' and no receiver' if receiver else ''}): senders send no TLS-RPT reports, so there is no way to see "
+        f"their failures before mode enforce; {fix} (docs/configuration.md)"
+    )
 
 
 @dataclass(frozen=True)

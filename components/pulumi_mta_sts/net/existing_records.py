@@ -31,11 +31,13 @@ import dns.resolver
 from pulumi_mta_sts.core.policy import is_toolkit_id
 from pulumi_mta_sts.core.records import STS_VERSION, TLSRPT_VERSION, DnsRecord, parse_sts_records, parse_tlsrpt_records
 
-__all__ = ["ADOPT_HINT", "ADOPT_SECTION", "live_txt", "unmanaged_record_warnings"]
+__all__ = ["ADOPT_HINT", "ADOPT_SECTION", "MIGRATE_SECTION", "live_txt", "unmanaged_record_warnings"]
 
 #: Where the adoption steps are documented (the README only links there now).
 ADOPT_SECTION = "docs/deploying.md 'Adopting existing records'"
 ADOPT_HINT = f"see {ADOPT_SECTION}"
+#: Where taking over what is already at ``mta-sts.<domain>`` is documented (the preflight and ``init`` name it).
+MIGRATE_SECTION = "docs/deploying.md, 'Migrating from a hand-made or hosted MTA-STS setup'"
 
 
 def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:

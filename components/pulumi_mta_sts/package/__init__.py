@@ -11,11 +11,12 @@ schema's enums and objects are in :mod:`.types`. See docs/packaging.md.
 from .fleet import MtaStsFleet, MtaStsFleetArgs
 from .mtasts import MtaSts, MtaStsArgs
 from .receiver import TlsRptReceiver, TlsRptReceiverArgs
-from .schema import COMPONENTS, PACKAGE_NAME, package_schema
+from .schema import COMPONENTS, PACKAGE_NAME, PACKAGE_VERSION, package_schema
 
 __all__ = [
     "COMPONENTS",
     "PACKAGE_NAME",
+    "PACKAGE_VERSION",
     "MtaSts",
     "MtaStsArgs",
     "MtaStsFleet",

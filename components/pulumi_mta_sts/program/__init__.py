@@ -1,4 +1,4 @@
-"""The stack program's steps (``stacks/__main__.py`` lists them; :mod:`.pipeline` holds them):
+"""The stack program's steps (:func:`.pipeline.main` runs them; `stacks/__main__.py` calls it):
 options → config → preflight → build → live checks → export, with the optional parts (the
 TLS-RPT receiver, :mod:`.receiver`) plugged in one place (:data:`.pipeline.PARTS`, :mod:`.part`).
 

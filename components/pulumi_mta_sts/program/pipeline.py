@@ -1,9 +1,11 @@
-"""The steps of the stack program (``stacks/__main__.py`` lists them, in this order)::
+"""The steps of the stack program, in this order (:func:`main` is the program: ``stacks/__main__.py``
+and the ``__main__.py`` of every project ``mta-sts init`` writes call it)::
 
     with stack.user_errors():                       # InputError -> a clean Pulumi error, no traceback
         options = stack.program_options()           # 1. live DNS or not, which servers (.options)
         cfg = stack.load_config()                   # 2. every mta-sts: key validated
         parts = stack.enabled_parts(cfg)            # 3. the optional parts the config turns on (PARTS)
+        stack.reporting_warnings(cfg)               #    a domain without a _smtp._tls record: a warning
         live = stack.open_live_dns(options)         # 4. the run's one resolver (or why there is none)
         stack.preflight(cfg, live)                  #    an uncovered live MX (enforce), or records
                                                         #    in the way at mta-sts.<domain>, stop here
@@ -33,7 +35,7 @@ from typing import Any, overload
 import pulumi
 
 from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config
-from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig
+from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig, no_reports_note
 from pulumi_mta_sts.config.stack_file import decode_config_value
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
@@ -54,9 +56,11 @@ __all__ = [
     "enabled_parts",
     "export",
     "load_config",
+    "main",
     "open_live_dns",
     "preflight",
     "program_options",
+    "reporting_warnings",
     "user_errors",
     "warn_unmanaged_records",
 ]
@@ -114,6 +118,21 @@ def enabled_parts(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] |
     if isinstance(cfg, FleetConfig):
         return ()
     return tuple(part for part in (PARTS if parts is None else parts) if part.enabled(cfg))
+
+
+def reporting_warnings(cfg: StackConfig | FleetConfig) -> list[str]:
+    """Each domain that gets no ``_smtp._tls`` record (no ``rua``, no receiver), said once per run:
+    a deploy can go on, but nothing will show what senders fail on before ``mode: enforce``."""
+    if isinstance(cfg, FleetConfig):
+        silent = [d for d in cfg.domains if not (d.offboard or d.reporting.publishes_record)]
+        warnings = [no_reports_note(d.domain, f"{d.key}.reporting", receiver=False) for d in silent]
+    elif not cfg.reporting.publishes_record:
+        warnings = [no_reports_note(cfg.domain)]
+    else:
+        warnings = []
+    for warning in warnings:
+        pulumi.log.warn(warning)
+    return warnings
 
 
 # ---- 4. live DNS before any resource ---------------------------------------------------------------
@@ -198,3 +217,31 @@ def export(deployment: Deployment | FleetDeployment) -> None:
     for part in deployment.parts:
         for name, value in part.exports.items():
             pulumi.export(name, value)
+
+
+# ---- the program ----------------------------------------------------------------------------------
+def main() -> None:
+    """The stack program: what ``pulumi up`` / ``pulumi preview`` run (``stacks/__main__.py``, and the
+    ``__main__.py`` ``mta-sts init`` writes into a new project, call it), and ``mta-sts plan`` under
+    Pulumi's mock engine. The steps, in the order a deployment goes through them."""
+    with user_errors():  # user mistakes end the program with their message, no traceback
+        # 1. How this run may reach the outside world: the flags of `mta-sts plan`, or under
+        #    `pulumi up` the switches MTA_STS_NO_LIVE_DNS=1 and MTA_STS_NAMESERVERS=HOST[:PORT].
+        options = program_options()
+        # 2. Config: every mta-sts: key validated; errors stop here, before any resource exists.
+        cfg = load_config()
+        # 3. The optional parts the config turns on: the TLS-RPT receiver (mta-sts:reporting.receiver);
+        #    a domain that gets no _smtp._tls record (no rua, no receiver) is warned about.
+        parts = enabled_parts(cfg)
+        reporting_warnings(cfg)
+        # 4. Preflight on live DNS, before any resource: with mode enforce, a live MX host the policy
+        #    does not cover stops here (mta-sts:preflight.mx_coverage: false only warns).
+        live = open_live_dns(options)
+        preflight(cfg, live)
+        # 5. The resources: MtaSts for the domain, then each part on top of it (the receiver also
+        #    publishes the _smtp._tls record, with its own mailto:/https: rua added).
+        deployment = build(cfg, parts)
+        # 6. Live DNS: warn about hand-made _mta-sts / _smtp._tls records the stack would not own.
+        warn_unmanaged_records(deployment, live)
+        # 7. The stack outputs.
+        export(deployment)

@@ -32,6 +32,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.dns.cloudflare import RECORD_TYPE_TOKEN as CLOUDFLARE_RECORD
+from pulumi_mta_sts.net.existing_records import MIGRATE_SECTION
 from pulumi_mta_sts.net.host_records import LOOKUP_ERRORS, HostAnswer, live_host_records
 from pulumi_mta_sts.net.lookup import Outcome, mail_hosts
 
@@ -50,7 +51,7 @@ __all__ = [
 
 _SWITCH = "mta-sts:preflight.mx_coverage"
 HOST_KIND_KEY = "mta-sts:host.kind"
-_MIGRATING = "docs/deploying.md, 'Migrating from a hand-made or hosted MTA-STS setup'"
+_MIGRATING = MIGRATE_SECTION
 
 
 def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list[str]:

@@ -1,0 +1,163 @@
+"""The Pulumi project ``mta-sts init`` writes into an empty folder: ``Pulumi.yaml``, a
+``__main__.py`` of a few lines that runs the package's stack program, and a ``requirements.txt``
+naming this package the way it was installed here, with the extras the stack's providers need.
+
+The requirement comes from the installed distribution's ``direct_url.json`` (PEP 610), which pip
+writes for everything not installed from an index: a git URL (pinned to the release tag when the
+version is a release, else to the exact commit), a wheel or archive file, or a local checkout.
+Installed from an index, the requirement is the name at the installed version. Pure: reads the
+installed metadata, no network, no Pulumi.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+__all__ = [
+    "DISTRIBUTION",
+    "PROGRAM_TEXT",
+    "PROJECT_FILES",
+    "PROJECT_NAME",
+    "Requirement",
+    "extras_for",
+    "gitignore_text",
+    "installed_requirement",
+    "project_text",
+    "requirement_of",
+    "requirements_text",
+]
+
+DISTRIBUTION = "pulumi-mta-sts"
+#: The project name: the one this repository's Pulumi.yaml has, so ``mta-sts:`` keys are the project's own.
+PROJECT_NAME = "mta-sts"
+#: The files a new project gets besides its stack file (none of them may exist already).
+PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "requirements.txt", ".gitignore")
+
+#: The stack program of a project: the package's (``stacks/__main__.py`` of this repository is the same text).
+PROGRAM_TEXT = '''"""The MTA-STS stack program (pulumi-mta-sts): `pulumi up` runs it with Pulumi.<stack>.yaml.
+
+Its steps are pulumi_mta_sts.program.pipeline.main; `mta-sts plan --stack NAME` runs it offline.
+"""
+
+from pulumi_mta_sts.program.pipeline import main
+
+main()
+'''
+
+
+def project_text(domain: str) -> str:
+    """``Pulumi.yaml`` of a new project: Python in the project's own ``.venv`` (``pulumi install``
+    makes it from ``requirements.txt``); the stack files beside it."""
+    return (
+        f"name: {PROJECT_NAME}\n"
+        f"description: MTA-STS and TLS reporting for {json.dumps(domain)}, written by mta-sts init.\n"
+        "runtime:\n"
+        "  name: python\n"
+        "  options:\n"
+        "    toolchain: pip\n"
+        "    virtualenv: .venv\n"
+    )
+
+
+def gitignore_text() -> str:
+    return ".venv/\n__pycache__/\n"
+
+
+def extras_for(provider: str, host_kind: str, receiver: bool) -> tuple[str, ...]:
+    """The extras the stack's providers need: ``aws`` for Route53, CloudFront and the receiver,
+    ``cloudflare`` for Cloudflare DNS and the Worker."""
+    wanted = {"aws" if provider == "route53" else "cloudflare", "aws" if host_kind == "cloudfront" else "cloudflare"}
+    if receiver:
+        wanted.add("aws")
+    return tuple(sorted(wanted))
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A requirement line for this package and where it came from; ``warning`` when the project
+    cannot install it as written (a wheel that is gone, a package not installed at all)."""
+
+    line: str
+    source: str
+    warning: str | None = None
+
+
+_RELEASE = re.compile(r"\d+(\.\d+)*")
+
+
+def _vcs(name: str, info: dict[str, object], url: str, version: str) -> Requirement:
+    vcs = info.get("vcs_info")
+    vcs_info = vcs if isinstance(vcs, dict) else {}
+    commit = str(vcs_info.get("commit_id") or "")
+    revision = f"v{version}" if _RELEASE.fullmatch(version) else commit
+    kind = str(vcs_info.get("vcs") or "git")
+    subdirectory = info.get("subdirectory")
+    tail = f"#subdirectory={subdirectory}" if isinstance(subdirectory, str) and subdirectory else ""
+    pin = f"@{revision}" if revision else ""
+    what = f"the release tag {revision}" if revision.startswith("v") else f"commit {commit or 'unknown'}"
+    return Requirement(f"{name} @ {kind}+{url}{pin}{tail}", f"{url} at {what}")
+
+
+def _file_path(url: str) -> Path | None:
+    parsed = urlparse(url)
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
+
+
+def _archive(name: str, url: str) -> Requirement:
+    path = _file_path(url)
+    if path is not None and not path.is_file():
+        warning = f"the file this package was installed from, {path}, is gone; put it back or edit requirements.txt"
+        return Requirement(f"{name} @ {url}", f"the wheel {path}", warning)
+    return Requirement(f"{name} @ {url}", f"the wheel {path}" if path else url)
+
+
+def requirement_of(direct_url: str | None, version: str, extras: tuple[str, ...]) -> Requirement:
+    """The requirement line for the distribution whose ``direct_url.json`` text is ``direct_url``
+    (``None``: installed from an index) at ``version``."""
+    name = DISTRIBUTION + (f"[{','.join(extras)}]" if extras else "")
+    try:
+        info = json.loads(direct_url) if direct_url else None
+    except ValueError:
+        info = None
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(info, dict) or not isinstance(url, str) or not url:
+        return Requirement(f"{name}=={version}", f"a package index, version {version}")
+    if "vcs_info" in info:
+        return _vcs(name, info, url, version)
+    if "archive_info" in info:
+        return _archive(name, url)
+    path = _file_path(url)
+    return Requirement(f"{name} @ {url}", f"the source folder {path or url}")
+
+
+def _source_checkout() -> Path | None:
+    """The checkout this package runs from when it is not installed (``components/`` of a clone)."""
+    root = Path(__file__).resolve().parents[3]
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def installed_requirement(extras: tuple[str, ...]) -> Requirement:
+    """This package as it is installed here, for a project's ``requirements.txt``."""
+    try:
+        dist = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        checkout = _source_checkout()
+        name = DISTRIBUTION + (f"[{','.join(extras)}]" if extras else "")
+        if checkout is not None:
+            return Requirement(f"{name} @ {checkout.as_uri()}", f"the source folder {checkout}")
+        warning = f"{DISTRIBUTION} is not installed, so requirements.txt names it without a source; edit it"
+        return Requirement(name, "nowhere known", warning)
+    return requirement_of(dist.read_text("direct_url.json"), dist.version, extras)
+
+
+def requirements_text(requirement: Requirement) -> str:
+    return (
+        f"# Written by mta-sts init: {DISTRIBUTION} as it was installed where init ran ({requirement.source}),\n"
+        f"# with the extras the stack's providers need. `pulumi install` puts it into .venv.\n"
+        f"{requirement.line}\n"
+    )
