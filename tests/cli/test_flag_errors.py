@@ -125,8 +125,13 @@ COMMANDS: tuple[Command, ...] = (
             "--nameserver": ("localhost",),
             "--cafile": (f"{MISSING}/ca.pem",),
             "--https-port": ("0",),
+            "--dir": (f"{MISSING}/\0",),
+            "--rua": ("ftp://example.com",),
+            "--receiver-region": ("mars-1",),
+            "--rule-set": ("bad!name",),
+            "--alarm-email": ("not-an-address",),
         },
-        switches=("--force", "--json"),
+        switches=("--force", "--json", "--receiver", "--create-rule-set"),
         positional=("mail.example",),
     ),
     Command(
@@ -323,10 +328,14 @@ def test_an_existing_stack_file_is_named_and_force_is_only_the_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     existing = tmp_path / "Pulumi.mine.yaml"
-    existing.write_text("config: {}\n")
+    existing.write_text("config:\n  mta-sts:domain: mail.example\n")
     code = main(
         ["init", "mail.example", "-s", "mine", "--stacks-dir", str(tmp_path), "-n", f"127.0.0.1:{closed_port()}"]
     )
     err = capsys.readouterr().err
     assert code == 2
-    assert err == f"mta-sts init: {existing}: the stack file exists; give --force to overwrite it\n"
+    # The issue's own form: "--force: the stack file … exists" names the file, and --force as the fix.
+    assert err == (
+        f"mta-sts init: --force: the stack file {existing} exists with mta-sts: settings; "
+        "give --force to replace them (only those)\n"
+    )

@@ -146,7 +146,7 @@ def test_reports_go_to_the_receiver_with_its_settings(
     code, _out, err = run(capsys, *base, "--rule-set", "active")
     assert code == 2 and "--rule-set" in err and "give --receiver too" in err
     code, _out, err = run(capsys, *base, "--receiver")
-    assert code == 2 and "--rule-set NAME or --create-rule-set" in err
+    assert code == 2 and "give --rule-set NAME (the account's active one) or --create-rule-set" in err
     code, _out, err = run(capsys, *base, "--receiver", "--receiver-region", "mars-1", "--rule-set", "x")
     assert code == 2 and err.startswith("mta-sts init: --receiver-region")
     args = ["--receiver", "--receiver-region", "eu-west-1", "--rule-set", "active", "--alarm-email", "ops@recv.test"]

@@ -176,7 +176,9 @@ def _calls(tree: ast.AST) -> list[str]:
 
 
 def test_no_module_reads_json_or_yaml_but_the_one_reader() -> None:
-    """JSON is read only by core/bounded_json; YAML only by config/stack_file (bounded itself)."""
+    """JSON is read only by core/bounded_json; YAML only by config/stack_file (bounded itself), and
+    config/stack_edit runs the event parser (``yaml.parse``) over a stack file it read within the
+    stack files' byte bound: events build no values, so no alias is expanded and nothing nests."""
     readers = {"json.load", "json.loads", "json.JSONDecoder", "json.raw_decode"}
     yaml_readers = {"yaml.load", "yaml.safe_load", "yaml.full_load", "yaml.unsafe_load", "yaml.parse", "yaml.compose"}
     yaml_readers |= {f"{name}_all" for name in yaml_readers}
@@ -184,9 +186,11 @@ def test_no_module_reads_json_or_yaml_but_the_one_reader() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         where = path.relative_to(PACKAGE).as_posix()
         for call in _calls(ast.parse(path.read_text())):
-            if (call in readers and where != "core/bounded_json.py") or (
-                call in yaml_readers and where != "config/stack_file.py"
-            ):
+            yaml_reader_here = where == "config/stack_file.py" or (where, call) == (
+                "config/stack_edit.py",
+                "yaml.parse",
+            )
+            if (call in readers and where != "core/bounded_json.py") or (call in yaml_readers and not yaml_reader_here):
                 offenders.append(f"{where}: {call}")
     assert offenders == []
 

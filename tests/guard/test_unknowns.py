@@ -241,7 +241,9 @@ def outermost(chosen: list[Path]) -> list[Path]:
 
 
 def substituted(stack: Stack, where: dict[Path, Any]) -> Stack:
-    stack = copy.deepcopy(stack)
+    # Each resource copied on its own: the shapes share sub-objects between resources, and one
+    # deepcopy of the whole would keep them shared (an unknown put in one would show in the other).
+    stack = [copy.deepcopy(resource) for resource in stack]
     for (index, path), value in where.items():
         holder: Any = stack[index][1]
         for key in path[:-1]:

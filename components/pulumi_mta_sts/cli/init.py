@@ -79,6 +79,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.core.records import policy_host, validate_rua
+from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.net.domain_survey import Survey, survey_domain
 from pulumi_mta_sts.net.existing_records import MIGRATE_SECTION
 from pulumi_mta_sts.net.https_fetch import make_tls_context
@@ -147,8 +148,9 @@ def _receiver_choice(args: argparse.Namespace, domain: str) -> tuple[ReceiverCho
     if not args.receiver:
         return None, [Problem(_flag(d), getattr(args, d), "is a receiver setting; give --receiver too") for d in given]
     if args.rule_set is None and not args.create_rule_set:
-        reason = "the receiver adds a rule to an SES receipt rule set: name the active one or create one"
-        return None, [Problem("--receiver", None, f"{reason} (--rule-set NAME or --create-rule-set)")]
+        reason = "the receiver adds a rule to an SES receipt rule set"
+        fix = "give --rule-set NAME (the account's active one) or --create-rule-set"
+        return None, [Problem("--receiver", None, f"{reason}: {fix}")]
     region = args.receiver_region or defaults.RECEIVER_REGION
     settings = ReceiverSettings(region=region, rule_set_name=args.rule_set, create_rule_set=args.create_rule_set)
     names = {"region": "--receiver-region", "rule_set_name": "--rule-set", "create_rule_set": "--create-rule-set"}
@@ -169,7 +171,8 @@ def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
     for index, uri in enumerate(args.rua):
         problems += [Problem("--rua", p.value, p.reason) for p in validate_rua(uri, f"--rua[{index}]")]
     if args.dir is not None and args.stacks_dir is not None:
-        problems.append(Problem("--stacks-dir", str(args.stacks_dir), "writes only a stack file; leave out --dir"))
+        reason = f"writes only a stack file, into {args.stacks_dir}; leave out --dir (or --stacks-dir)"
+        problems.append(Problem("--stacks-dir", str(args.stacks_dir), reason))
     receiver, found = _receiver_choice(args, domain or "")
     problems += found
     if problems or domain is None:
@@ -194,9 +197,17 @@ def _has_project(folder: Path) -> bool:
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    folder = Path(args.dir).resolve() if args.dir is not None else Path.cwd()
-    if os.path.lexists(folder) and not folder.is_dir():
-        raise InputError([Problem("--dir", args.dir, f"{folder} is not a directory")])
+    """The project folder: ``--dir`` (a name the system refuses, too long or with a NUL, is a
+    usage error naming it) or the working directory."""
+    if args.dir is None:
+        return Path.cwd()
+    try:
+        folder = Path(args.dir).resolve()
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise InputError([Problem("--dir", args.dir, f"{folder} is not a directory; give a folder")])
+    except (OSError, ValueError) as exc:
+        reason = f"{terminal.shown(args.dir)} cannot be used as a folder ({getattr(exc, 'strerror', None) or exc})"
+        raise InputError([Problem("--dir", args.dir, reason)]) from None
     return folder
 
 
@@ -401,24 +412,25 @@ def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
 
 
 def _print_text(detected: dict[str, Any], written: list[Path], warnings: list[str], commands: list[str]) -> None:
-    print(f"{detected['domain']}: zone {detected['zone']} on {detected['dns_provider']}")
-    print(f"  MX: {', '.join(detected['mx_hosts'])}{' (implicit: no MX record)' if detected['implicit_mx'] else ''}")
+    """What was found and written, each line through :mod:`pulumi_mta_sts.escape.terminal` (names
+    and warnings quote what live DNS and the served policy say)."""
+    lines = [f"{detected['domain']}: zone {detected['zone']} on {detected['dns_provider']}"]
+    implicit = " (implicit: no MX record)" if detected["implicit_mx"] else ""
+    lines.append(f"  MX: {', '.join(detected['mx_hosts'])}{implicit}")
     if detected["mail_providers"]:
-        print(f"  mail provider: {', '.join(detected['mail_providers'])}")
+        lines.append(f"  mail provider: {', '.join(detected['mail_providers'])}")
     policy = detected["policy"]
-    print(f"  policy: mode {policy['mode']}, max_age {policy['max_age']}, mx {', '.join(policy['mx'])}")
-    for warning in warnings:
-        print(f"  warning: {warning}")
-    for path in written:
-        print(f"wrote {path}")
-    print("next:")
-    for command in commands:
-        print(f"  {command}")
+    lines.append(f"  policy: mode {policy['mode']}, max_age {policy['max_age']}, mx {', '.join(policy['mx'])}")
+    lines += [f"  warning: {warning}" for warning in warnings]
+    lines += [f"wrote {path}" for path in written]
+    lines += ["next:", *(f"  {command}" for command in commands)]
+    for line in lines:
+        print(terminal.shown(line))
 
 
 def _refuse(args: argparse.Namespace, domain: str, reason: str) -> int:
     """Nothing written: say why on stderr (and as JSON with ``--json``); exit 1."""
-    print(f"mta-sts init: {reason}; nothing written", file=sys.stderr)
+    print(terminal.shown(f"mta-sts init: {reason}; nothing written"), file=sys.stderr)
     if args.json:
         print(json.dumps({"domain": domain, "written": None, "error": reason}, indent=2))
     return EXIT_NOT_WRITTEN

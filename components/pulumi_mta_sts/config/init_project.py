@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
+
 __all__ = [
     "DISTRIBUTION",
     "PROGRAM_TEXT",
@@ -121,8 +123,8 @@ def requirement_of(direct_url: str | None, version: str, extras: tuple[str, ...]
     (``None``: installed from an index) at ``version``."""
     name = DISTRIBUTION + (f"[{','.join(extras)}]" if extras else "")
     try:
-        info = json.loads(direct_url) if direct_url else None
-    except ValueError:
+        info = load_bounded_json(direct_url) if direct_url else None
+    except JsonInputError:
         info = None
     url = info.get("url") if isinstance(info, dict) else None
     if not isinstance(info, dict) or not isinstance(url, str) or not url:
