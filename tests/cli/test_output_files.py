@@ -15,9 +15,6 @@ WRITER = "config/files.py"
 ALLOWED = {
     # after a broken pipe, stdout is pointed at /dev/null (nothing is written to a file)
     ("cli/__init__.py", "os.open"),
-    # `mta-sts init` writes its stack file with write_file_atomically on the h-init branch (issue 22 §4);
-    # drop this entry when that branch is merged
-    ("cli/init.py", "write_text"),
 }
 _WRITE_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"}
 #: Methods of a path that create or change a file (``replace``/``rename``: with one argument and
