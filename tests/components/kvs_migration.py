@@ -219,7 +219,8 @@ def plan_writers(program: Callable[[], Any], *, config: Mapping[str, Any] | None
         )
         deps = frozenset(names[u] for u in r.all_dependencies() if u in names)
         writers.append(Writer(r.name, r.type == KEYS, pairs, deps, retained.get(r.name, False)))
-    return writers
+    return sorted(writers, key=lambda w: w.name)  # registration order varies between runs; the engine's order is
+    # the dependencies', which the replay follows
 
 
 def large_fleet(count: int = 300) -> list[tuple[str, str]]:
