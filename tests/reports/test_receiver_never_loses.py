@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda import handler as lam
-from pulumi_mta_sts.receiver_lambda.placement import content_digest
+from pulumi_mta_sts.receiver_lambda.contract import content_digest
 from pulumi_mta_sts.reports import parse, parse_body
 from pulumi_mta_sts.reports.normalise import normalise_report
 from tests.reports.test_receiver_lambda import BUCKET, deliver_email, email, gz, keys, report, s3, s3_event, url_event

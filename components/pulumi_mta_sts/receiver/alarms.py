@@ -1,24 +1,12 @@
-"""Alarms to an SNS topic (with an optional e-mail subscription).
+"""Alarms to an SNS topic (with an optional e-mail subscription), on sustained conditions only.
 
-Anyone can post to the public endpoint or mail the public mailbox (spam, auto-replies, junk), so
-no alarm fires on one request: every alarm counts over whole days and fires only when its
-condition held on :data:`SUSTAINED_DAYS` days in a row. An alarm notifies when it goes to ALARM
-and stays there while the condition lasts: one notification per episode (no message on recovery).
-
-Per served domain: failed sessions in a day at or above the threshold, and silence. For the
-receiver itself: quarantined reports (:data:`QUARANTINED_PER_DAY` a day), function errors
-(:data:`ERRORS_PER_DAY` a day: one mail the function fails on is tried three times), and dead
-letters waiting (a report the function could not store).
-
-Silence is "no report for ``silence_days``". Its missing data is ``missing``, not ``breaching``:
-a breaching alarm would fire right after deploy, before any sender could have reported. So the
-alarm stays INSUFFICIENT_DATA until the first report about the domain arrives (OK then, without a
-message), and goes back to INSUFFICIENT_DATA — which notifies — when no report came for
-``silence_days`` days; run ``mta-sts receiver test`` after deploying to check the receiver works
-before the first report (test reports are not counted, so they do not end the grace period).
-
-The topic is not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the
-AWS-managed SNS key, and a customer key would cost more than the whole receiver.
+Anyone can post to the endpoint or mail the mailbox, so every alarm counts over whole days and
+fires when its condition held :data:`SUSTAINED_DAYS` days in a row, notifying once per episode.
+Per served domain: failed sessions a day at the threshold, and silence. For the receiver: inputs
+quarantined, function errors, dead letters. Silence treats missing data as ``missing`` (not
+``breaching``, which would fire right after deploy): the alarm stays INSUFFICIENT_DATA until the
+first report, and notifies when it goes back there. The topic is not KMS-encrypted: alarms cannot
+publish to a topic under the AWS-managed SNS key. docs/receiver.md says all this to owners.
 """
 
 from __future__ import annotations
@@ -30,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_mta_sts.core.names import CLOUDWATCH_ALARM, SNS_TOPIC
+from pulumi_mta_sts.receiver_lambda.contract import Metric
 
 from .args import CheckedReceiverArgs
 from .function import ParserFunction
@@ -58,23 +47,21 @@ ERRORS_PER_DAY = 5
 
 @dataclass(frozen=True)
 class AlarmSpec:
-    """One CloudWatch alarm: it fires at or above ``threshold`` (``below``: under it)."""
+    """One CloudWatch alarm over days: it fires at or above ``threshold``."""
 
     resource_name: str
     """The name the receiver has always given it (cut to fit, with an alias, where too long)."""
     description: str
     namespace: pulumi.Input[str]
     metric: str
-    period: int
+    period: int = DAY_SECONDS
     threshold: int = 1
     statistic: str = "Sum"
     evaluation_periods: int = SUSTAINED_DAYS
     datapoints_to_alarm: int | None = SUSTAINED_DAYS
     dimensions: Mapping[str, pulumi.Input[str]] | None = None
-    below: bool = False
-    """Fire when the metric is under ``threshold`` (silence) instead of at or above it."""
     silence: bool = False
-    """No data is the condition watched: notify on INSUFFICIENT_DATA (see the module docs)."""
+    """Fire under ``threshold``, and notify on INSUFFICIENT_DATA: no data is the condition watched."""
 
 
 def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, parser: ParserFunction) -> aws.sns.Topic:
@@ -100,15 +87,14 @@ def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, par
 def domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]:
     """Failed sessions reaching the threshold in a day, and silence, for one policy domain."""
     settings, slug = receiver.settings, domain.replace(".", "-")
-    per_domain = {"PolicyDomain": domain}
+    per_domain = {Metric.POLICY_DOMAIN: domain}
     failed = AlarmSpec(
         f"{receiver.name}-failed-{slug}",
         f"TLS-RPT: failed TLS sessions to {domain} reached {settings.failed_sessions_threshold} a day "
         f"on {SUSTAINED_DAYS} days in a row",
         receiver.metric_namespace,
-        "FailedSessions",
+        Metric.FAILED_SESSIONS,
         dimensions=per_domain,
-        period=DAY_SECONDS,
         threshold=settings.failed_sessions_threshold,
     )
     silent = AlarmSpec(
@@ -116,12 +102,10 @@ def domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]
         f"TLS-RPT: no report about {domain} for {settings.silence_days} days "
         "(INSUFFICIENT_DATA; a broken receiver looks like a quiet one)",
         receiver.metric_namespace,
-        "Reports",
+        Metric.REPORTS,
         dimensions=per_domain,
-        period=DAY_SECONDS,
         evaluation_periods=settings.silence_days,
         datapoints_to_alarm=settings.silence_days,
-        below=True,
         silence=True,
     )
     return [failed, silent]
@@ -136,8 +120,7 @@ def health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list
             f"TLS-RPT: {QUARANTINED_PER_DAY} or more inputs a day were quarantined (unparseable or about a "
             f"foreign domain) on {SUSTAINED_DAYS} days in a row",
             receiver.metric_namespace,
-            "QuarantinedReports",
-            period=DAY_SECONDS,
+            Metric.QUARANTINED,
             threshold=QUARANTINED_PER_DAY,
         ),
         AlarmSpec(
@@ -147,7 +130,6 @@ def health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list
             "AWS/Lambda",
             "Errors",
             dimensions={"FunctionName": parser.function.name},
-            period=DAY_SECONDS,
             threshold=ERRORS_PER_DAY,
         ),
         AlarmSpec(
@@ -157,7 +139,6 @@ def health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list
             "ApproximateNumberOfMessagesVisible",
             dimensions={"QueueName": parser.dead_letters.name},
             statistic="Maximum",
-            period=DAY_SECONDS,
         ),
     ]
 
@@ -171,7 +152,6 @@ def reader_alarm(receiver: CheckedReceiverArgs, function_name: pulumi.Input[str]
         "AWS/Lambda",
         "Errors",
         dimensions={"FunctionName": function_name},
-        period=DAY_SECONDS,
         evaluation_periods=1,
         datapoints_to_alarm=1,
     )
@@ -194,7 +174,7 @@ def metric_alarm(
         evaluation_periods=spec.evaluation_periods,
         datapoints_to_alarm=spec.datapoints_to_alarm,
         threshold=spec.threshold,
-        comparison_operator="LessThanThreshold" if spec.below else "GreaterThanOrEqualToThreshold",
+        comparison_operator="LessThanThreshold" if spec.silence else "GreaterThanOrEqualToThreshold",
         treat_missing_data="missing" if spec.silence else "notBreaching",
         alarm_actions=actions,
         insufficient_data_actions=actions if spec.silence else None,

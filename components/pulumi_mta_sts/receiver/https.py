@@ -1,16 +1,10 @@
 """Reports by HTTPS: a public, throttled API Gateway HTTP API that senders ``POST`` reports to.
 
-RFC 8460 senders post ``application/tlsrpt+gzip`` / ``+json`` without credentials, so the
-endpoint takes no authorisation; the function refuses what is not a report (and bodies over
-``max_body_bytes``). Being public, the endpoint is bounded (:class:`~.args.EndpointBound`): the
-stage passes on at most ``rate_limit`` requests a second (bursts of ``burst_limit``) and answers
-the rest ``429`` itself, so nobody can use up the account's Lambda concurrency or run up the bill.
-A Lambda function URL has no such limit, and reserved concurrency cannot be set in a new account
-(Lambda keeps a minimum of the account's concurrency unreserved), hence the throttled front.
-
-Only ``POST /`` reaches the function (any other method or path is API Gateway's ``404``), through
-one permission limited to this API's ``POST /`` route. The event the function receives is payload
-format 2.0, the same as a function URL's.
+RFC 8460 senders post without credentials, so the endpoint is public; being public it is bounded
+(:class:`~.args.EndpointBound`): the stage passes on at most ``rate_limit`` requests a second and
+answers the rest ``429`` itself. A function URL has no such limit, and reserved concurrency cannot
+be set in a new account, hence this front. Only ``POST /`` reaches the function, through one
+permission for that route; the event is payload format 2.0.
 """
 
 from __future__ import annotations
@@ -20,7 +14,8 @@ import pulumi_aws as aws
 
 from pulumi_mta_sts.core.names import autoname_base
 
-from .args import API_NAME, LAMBDA_STATEMENT_ID, CheckedReceiverArgs
+from .args import CheckedReceiverArgs
+from .naming import API_NAME, LAMBDA_STATEMENT_ID
 
 __all__ = ["ROUTE_KEY", "create_https_endpoint"]
 

@@ -1,15 +1,11 @@
 """Mail in: the SES identity of the reports subdomain, its DNS records and the receipt rule.
 
-The subdomain (never the apex: an MX on the apex would take the domain's real mail) gets its
-verification TXT and an MX to ``inbound-smtp.<region>.amazonaws.com`` through the project's DNS
-backend. The rule for ``<mailbox>@<subdomain>`` first stores the raw message in S3, then
-invokes the parser asynchronously, then STOPS the rule set: no later rule of a shared rule set
-(a catch-all bounce or forward) also acts on report mail. Its place is deliberate: first in the
-rule set (SES's place for a rule created without ``After``), or right after ``rule_after``, so the
-rules before it are exactly the ones the owner chose to run on all mail. SES has ONE active
-receipt rule set per account and region; activating another silently deactivates the current one
-(and the mail flows it carries), so the rule goes into an existing rule set by name unless
-``create_rule_set`` asks for a new one.
+The subdomain (never the apex: an MX there would take the domain's real mail) gets its
+verification TXT and an MX to SES through the project's DNS backend. The rule for the mailbox
+stores the raw message in S3, invokes the parser asynchronously, then STOPS the rule set, so no
+later rule (a catch-all bounce or forward) acts on report mail. It goes first in the rule set, or
+right after ``rule_after``. SES has ONE active rule set per account and region, and activating
+another silently deactivates the current one: a rule set is only created with ``create_rule_set``.
 """
 
 from __future__ import annotations
@@ -18,11 +14,11 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_mta_sts.config.receiver import inbound_mx_value
-from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_RAW_EMAIL_PREFIX
+from pulumi_mta_sts.receiver_lambda.contract import RAW_EMAIL_PREFIX
 
-from .args import LAMBDA_STATEMENT_ID, CheckedReceiverArgs
+from .args import CheckedReceiverArgs
 from .function import ParserFunction
-from .naming import named_child
+from .naming import LAMBDA_STATEMENT_ID, named_child
 from .storage import ReportStorage
 
 __all__ = ["create_inbound", "receipt_rule_arn"]
@@ -81,9 +77,7 @@ def create_inbound(
         enabled=True,
         scan_enabled=True,
         tls_policy="Optional",
-        s3_actions=[
-            {"bucket_name": storage.bucket.bucket, "object_key_prefix": DEFAULT_RAW_EMAIL_PREFIX, "position": 1}
-        ],
+        s3_actions=[{"bucket_name": storage.bucket.bucket, "object_key_prefix": RAW_EMAIL_PREFIX, "position": 1}],
         lambda_actions=[{"function_arn": parser.function.arn, "invocation_type": "Event", "position": 2}],
         stop_actions=[{"scope": "RuleSet", "position": 3}],
         region=region,

@@ -1,34 +1,24 @@
-"""Lay out, as the table's JSON lines, the reports stored before the table existed.
+"""The table objects of reports stored before the table existed (``{"backfill": {...}}`` to the reader).
 
-A receiver deployed before ``analytics`` (or with it off for a while) holds reports under
-``reports/`` that have no object under ``tables/``. The reader function does it on request::
-
-    aws lambda invoke --function-name <reader> --payload '{"backfill": {}}' out.json
-
-Each run lists at most ``max_reports`` reports after ``start_after`` (in key order), writes each
-one's table object create-only (an object that exists is left as it is, so running it twice, or
-beside the parser, changes nothing) and answers ``next``: the key to pass as ``start_after`` in the
-next run, or ``null`` when every report was seen. A stored object is checked as every reader of the
-bucket checks it (:func:`pulumi_mta_sts.reports.stored.check_stored`: the shape of a normalised
-report, counts at most 2^63-1); one that fails is listed in ``unreadable`` with the reason and gets
-no rows. The rows are the same pure function of the stored document the parser uses
-(:func:`.table.table_lines`), filed under the day the object was written (as the parser files it),
-so a backfilled object equals one the parser would have written.
+Each run lists at most ``max_reports`` reports after ``start_after`` in key order, writes each
+one's table object create-only (running it twice, or beside the parser, changes nothing) and
+answers ``next``, where the next run starts (``None``: all seen). A stored object is checked as
+every reader checks it (:func:`~pulumi_mta_sts.reports.stored.check_stored`); one that fails is
+listed in ``unreadable`` and gets no rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.reports.limits import ReportError
 from pulumi_mta_sts.reports.stored import check_stored, stored_bounds
 
-from .listing import list_objects
-from .placement import REPORTS_PREFIX, is_version_key
-from .store import S3Store
+from .contract import REPORTS_PREFIX, is_version_key
+from .store import S3Store, list_objects
 from .table import partition_day, table_key, table_lines
 
 __all__ = ["DEFAULT_BATCH", "MAX_BATCH", "Backfill", "backfill"]
@@ -49,7 +39,7 @@ class Backfill:
     next: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"written": self.written, "existing": self.existing, "unreadable": self.unreadable, "next": self.next}
+        return asdict(self)
 
 
 def _batch(request: Mapping[str, Any]) -> int:

@@ -1,23 +1,10 @@
-"""The receiver's weekly digest: what last week's reports say, per domain, to the alarm topic.
+"""The reader function: the weekly digest to the alarm topic, and the table backfill on request.
 
-A schedule (``receiver/digest.py``: EventBridge Scheduler, on the ``digest`` weekday) invokes
-:func:`handler`. It reads the reports the receiver stored under ``reports/`` (any layout it ever
-wrote: the normalised documents, not the table), and publishes one message to the receiver's SNS
-topic (``TOPIC_ARN``): for each served domain, the ``mta-sts reports summary`` text view of the 7
-days and the ``mta-sts reports ready`` verdict over the 14 days (the CLI's defaults).
-
-The days: senders send a day's report during the following day, so the digest leaves out the
-day before the run (``as_of`` is the run's day minus :data:`REPORTING_DELAY_DAYS`); the text
-covers the 7 days before ``as_of`` and the verdict the 14 days before it, as
-``mta-sts reports ready --as-of`` counts them.
-
-Bounded, whatever the bucket holds: it lists at most :data:`MAX_LISTED` keys, reads at most
-``MAX_REPORTS`` reports (newest first once over it; the message says so), skips objects over
-:data:`MAX_OBJECT_BYTES` (counted as unreadable), and cuts the message to :data:`MAX_MESSAGE_BYTES`
-(SNS takes 256 KiB) and the subject to :data:`MAX_SUBJECT_CHARACTERS` (SNS: fewer than 100).
-
-Standard library, boto3 and ``reports/`` only. Environment: ``BUCKET``, ``DOMAINS``,
-``TOPIC_ARN``, ``MAX_REPORTS`` (optional), ``ANALYTICS_WORKGROUP`` (optional: named in the text).
+For each served domain, the ``mta-sts reports summary`` text of the 7 days and the ``mta-sts
+reports ready`` verdict over the 14 days before ``as_of`` (the run's day minus
+:data:`REPORTING_DELAY_DAYS`: senders send a day's report during the next day), read from the
+stored reports under ``reports/`` (any layout the receiver ever wrote). Bounded whatever the
+bucket holds: keys listed, reports read, object size, message and subject size (SNS limits).
 """
 
 from __future__ import annotations
@@ -32,14 +19,14 @@ from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.reports.limits import ReportError
-from pulumi_mta_sts.reports.readiness import readiness, render_verdict
+from pulumi_mta_sts.reports.readiness import Verdict, readiness, render_verdict
 from pulumi_mta_sts.reports.stored import stored_report
 from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import render_summary
 
 from .backfill import backfill
-from .listing import Listed, list_objects
-from .placement import REPORTS_PREFIX
+from .contract import MAX_STORED_BYTES, REPORTS_PREFIX, Env, served_domains
+from .store import Listed, list_objects
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -61,8 +48,6 @@ READINESS_MIN_ORGS = 2
 DEFAULT_MAX_REPORTS = 5_000
 #: Keys listed in one run at most (a page is 1,000 keys).
 MAX_LISTED = 200_000
-#: A stored report larger than this is not read (the parser caps a report at 8 MiB of text).
-MAX_OBJECT_BYTES = 16 * 1024 * 1024
 #: SNS takes messages up to 256 KiB (262,144 bytes); the digest stays well under.
 MAX_MESSAGE_BYTES = 240 * 1024
 #: SNS subjects: no line break or control character, fewer than 100 characters (kept ASCII here).
@@ -72,7 +57,7 @@ _CUT_NOTE = "\n[cut: the digest was longer than an SNS message may be; run the c
 
 @dataclass(frozen=True)
 class DigestSettings:
-    """What the digest function is configured with (its environment)."""
+    """The reader's environment (:class:`~.contract.Env`)."""
 
     bucket: str
     domains: tuple[str, ...]
@@ -83,15 +68,12 @@ class DigestSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DigestSettings:
         values = os.environ if env is None else env
-        domains = tuple(
-            sorted({d.strip().rstrip(".").lower() for d in values.get("DOMAINS", "").split(",") if d.strip()})
-        )
         return cls(
-            bucket=values["BUCKET"],
-            domains=domains,
-            topic_arn=values["TOPIC_ARN"],
-            max_reports=max(1, int(values.get("MAX_REPORTS") or DEFAULT_MAX_REPORTS)),
-            workgroup=values.get("ANALYTICS_WORKGROUP") or None,
+            bucket=values[Env.BUCKET],
+            domains=served_domains(values.get(Env.DOMAINS, "")),
+            topic_arn=values[Env.TOPIC_ARN],
+            max_reports=max(1, int(values.get(Env.MAX_REPORTS) or DEFAULT_MAX_REPORTS)),
+            workgroup=values.get(Env.ANALYTICS_WORKGROUP) or None,
         )
 
 
@@ -150,6 +132,10 @@ class Digest:
         for summary in (self.window, *self.weekly.values()):
             summary.add_unreadable(source, reason)
 
+    def verdict(self, domain: str) -> Verdict:
+        """``mta-sts reports ready DOMAIN --as-of <as_of>`` with its defaults."""
+        return readiness(self.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=self.period.as_of)
+
 
 def _candidates(settings: DigestSettings, client: Any, period: Period) -> tuple[list[Listed], int]:
     """The stored reports written since the verdict's first day (a report about a day is written
@@ -172,9 +158,9 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
     digest = Digest.empty(period, settings.domains)
     chosen, digest.listed = _candidates(settings, client, period)
     for item in chosen:
-        if item.size > MAX_OBJECT_BYTES:
+        if item.size > MAX_STORED_BYTES:
             digest.skipped_large.append(item.key)
-            digest.add_unreadable(item.key, f"over {MAX_OBJECT_BYTES} bytes: not read by the digest")
+            digest.add_unreadable(item.key, f"over {MAX_STORED_BYTES} bytes: not read by the digest")
             continue
         body = client.get_object(Bucket=settings.bucket, Key=item.key)["Body"].read()
         try:
@@ -190,13 +176,10 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
 def _domain_section(digest: Digest, domain: str) -> str:
     """One domain's summary and verdict (their renderers show what senders wrote through
     :mod:`pulumi_mta_sts.escape.terminal`, as every line of this plain-text e-mail)."""
-    summary = digest.weekly[domain]
-    verdict = readiness(
-        digest.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=digest.period.as_of
-    )
     shown = terminal.shown(domain)
     rule = "=" * min(len(shown) + 8, 72)
-    return f"{rule}\n=== {shown} ===\n{rule}\n{render_summary(summary, 'text')}\n{render_verdict(verdict)}"
+    summary, verdict = render_summary(digest.weekly[domain], "text"), render_verdict(digest.verdict(domain))
+    return f"{rule}\n=== {shown} ===\n{rule}\n{summary}\n{verdict}"
 
 
 def _footer(digest: Digest, settings: DigestSettings) -> str:
@@ -236,11 +219,9 @@ def subject_line(digest: Digest, settings: DigestSettings) -> str:
     """``TLS-RPT digest <since>..<until>: <domain> ready|not ready ...``: ASCII, one line, < 100."""
     verdicts = []
     for domain in settings.domains:
-        verdict = readiness(
-            digest.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=digest.period.as_of
-        )
+        ready = "ready" if digest.verdict(domain).ready else "not ready"
         failed = sum(d["failed"] for d in digest.weekly[domain].as_json()["domains"])
-        verdicts.append(f"{domain} {'ready' if verdict.ready else 'not ready'}, {failed} failed")
+        verdicts.append(f"{domain} {ready}, {failed} failed")
     text = terminal.shown(f"TLS-RPT digest {digest.period.since}..{digest.period.until}: " + "; ".join(verdicts))
     ascii_text = " ".join(text.encode("ascii", "replace").decode("ascii").split())
     if len(ascii_text) > MAX_SUBJECT_CHARACTERS:

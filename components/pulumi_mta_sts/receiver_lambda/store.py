@@ -1,34 +1,30 @@
-"""Where the receiver's objects go: one S3 bucket (:class:`S3Store`) or a dict (:class:`MemoryStore`).
+"""Where the receiver's objects go: one S3 bucket (:class:`S3Store`) or a dict (:class:`MemoryStore`),
+and the bounded listing its readers use (:func:`list_objects`).
 
-Every write is a create-only write (``put_new``): it never replaces an object that exists. On S3
-that is a conditional ``PutObject`` with ``If-None-Match: *``, which S3 enforces atomically.
-
-The ``IfNoneMatch`` parameter of ``put_object`` only exists in botocore 1.35 and later, and the
-SDK the Lambda runtime bundles is not a fixed version: AWS documents that the boto3/botocore
-included in the ``python3.12`` runtime "depends on the runtime version and your AWS Region" and
-is updated over time (https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html, section
-"Runtime-included SDK versions"). So :class:`S3Store` looks the parameter up in the client's
-service model; when it is absent it sends the same ``If-None-Match: *`` HTTP header through a
-botocore ``before-sign`` event hook (an old client does not know the parameter, but S3 still
-enforces the header and answers ``412 PreconditionFailed``). Either way, an existing report is
-never overwritten.
+Every write is create-only (``put_new``): a conditional ``PutObject`` with ``If-None-Match: *``,
+which S3 enforces atomically. The ``IfNoneMatch`` parameter exists only from botocore 1.35, and
+the SDK the Lambda runtime bundles "depends on the runtime version and your AWS Region"
+(https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html, "Runtime-included SDK
+versions"); with an older client :class:`S3Store` sends the same header through a ``before-sign``
+hook, which S3 enforces alike (``412 PreconditionFailed``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
-__all__ = ["MemoryStore", "S3Store", "Store", "supports_if_none_match"]
+__all__ = ["Listed", "MemoryStore", "S3Store", "Store", "list_objects", "supports_if_none_match"]
 
 _CONDITION_FAILED_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 _CONDITION_FAILED_STATUSES = (409, 412)
 
 
 class Store(Protocol):
-    """Where objects go. ``put_new`` writes only when ``key`` is absent and says whether it did;
-    ``metadata`` answers an object's metadata, or ``None`` when it is absent or may not be read;
-    ``tag`` sets an object's tags and says whether it could."""
+    """``put_new`` writes only when ``key`` is absent and says whether it did; ``metadata`` is
+    ``None`` when the object is absent or may not be read; ``tag`` says whether it could."""
 
     def get(self, key: str) -> bytes: ...
 
@@ -108,8 +104,8 @@ class S3Store:
         return dict(answer.get("Metadata") or {})
 
     def tag(self, key: str, tags: dict[str, str]) -> bool:
-        """Set ``key``'s tags; ``False`` (never raised) when S3 refuses: a tag only shortens how
-        long junk is kept, and must not turn a kept input into a retried invocation."""
+        """``False`` (never raised) when S3 refuses: a tag only shortens how long junk is kept, and
+        must not turn a kept input into a retried invocation."""
         from botocore.exceptions import ClientError
 
         tag_set = [{"Key": name, "Value": value} for name, value in tags.items()]
@@ -151,3 +147,27 @@ class MemoryStore:
             return False
         self.tags[key] = dict(tags)
         return True
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One listed object: its key, when it was written and its size in bytes."""
+
+    key: str
+    last_modified: datetime
+    size: int
+
+
+def list_objects(
+    client: Any, bucket: str, prefix: str, *, start_after: str | None = None, max_keys: int | None = None
+) -> Iterator[Listed]:
+    """The objects under ``prefix`` in key order (after ``start_after``), at most ``max_keys``,
+    each page (1,000 keys) fetched as it is read."""
+    arguments = {"Bucket": bucket, "Prefix": prefix, **({"StartAfter": start_after} if start_after else {})}
+    listed = 0
+    for page in client.get_paginator("list_objects_v2").paginate(**arguments):
+        for item in page.get("Contents") or ():
+            if max_keys is not None and listed >= max_keys:
+                return
+            listed += 1
+            yield Listed(str(item["Key"]), item["LastModified"], int(item.get("Size", 0)))
