@@ -1,12 +1,7 @@
-"""``mta-sts receiver test [--stack NAME | --endpoint URL] [--domain DOMAIN]``: a smoke test of a
-deployed TLS-RPT receiver.
-
-Posts one sample report (RFC 8460 JSON, gzip), marked as a test by the receiver's contract
-(:data:`~pulumi_mta_sts.receiver_lambda.contract.TEST_ORGANIZATION`, a report-id starting
-:data:`~pulumi_mta_sts.receiver_lambda.contract.TEST_REPORT_ID_PREFIX`), to the HTTPS endpoint
-(the stack output ``tlsrpt_receiver.https_endpoint``, read with ``pulumi stack output --json``,
-or ``--endpoint``) and says whether it was stored. Exit 0 stored, 1 not stored, 2 usage error,
-3 unreachable. Standard library only: it runs in the base install.
+"""``mta-sts receiver test``: post one sample report, marked as a test by the receiver's contract
+(:mod:`pulumi_mta_sts.receiver_lambda.contract`), to a deployed receiver's HTTPS endpoint and say
+whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable. Standard
+library only (the endpoint from ``pulumi stack output --json``): it runs in the base install.
 """
 
 from __future__ import annotations

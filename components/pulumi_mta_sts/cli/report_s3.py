@@ -1,10 +1,8 @@
-"""Reading the TLS-RPT receiver's bucket (``s3://bucket[/prefix]``) for ``mta-sts reports``.
+"""Reading the receiver's bucket (``s3://bucket[/prefix]``, ``reports/`` by default) for ``mta-sts reports``.
 
-Needs boto3 (the ``[aws]`` extra), imported only when an ``s3://`` source is read, so the base
-install runs every other source without it. Only keys the receiver names stored reports
-(:data:`~pulumi_mta_sts.receiver_lambda.contract.STORED_NAME`) are read, never ``raw/``,
-``quarantine/`` or anything else in the bucket; ``s3://bucket`` reads ``reports/``. An identity's
-first body is read before its versions, so the summary counts the body the receiver kept first.
+boto3 (the ``[aws]`` extra) is imported only for such a source. Only keys named as stored reports
+are read (never ``raw/`` or ``quarantine/``), an identity's first body before its versions, so
+the summary counts the body the receiver kept first.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from typing import Any
 
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.receiver_lambda.contract import MAX_STORED_BYTES, REPORTS_PREFIX, STORED_NAME
-from pulumi_mta_sts.receiver_lambda.store import list_objects
+from pulumi_mta_sts.receiver_lambda.listing import list_objects
 from pulumi_mta_sts.reports import ParseResult
 from pulumi_mta_sts.reports.parse import ParseFailure
 from pulumi_mta_sts.reports.stored import parse_stored

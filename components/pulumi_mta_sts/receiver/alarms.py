@@ -1,12 +1,9 @@
-"""Alarms to an SNS topic (with an optional e-mail subscription), on sustained conditions only.
+"""Alarms to an SNS topic (optional e-mail subscription), on sustained conditions only.
 
-Anyone can post to the endpoint or mail the mailbox, so every alarm counts over whole days and
-fires when its condition held :data:`SUSTAINED_DAYS` days in a row, notifying once per episode.
-Per served domain: failed sessions a day at the threshold, and silence. For the receiver: inputs
-quarantined, function errors, dead letters. Silence treats missing data as ``missing`` (not
-``breaching``, which would fire right after deploy): the alarm stays INSUFFICIENT_DATA until the
-first report, and notifies when it goes back there. The topic is not KMS-encrypted: alarms cannot
-publish to a topic under the AWS-managed SNS key. docs/receiver.md says all this to owners.
+Anyone can post or mail junk, so every alarm counts whole days and fires when its condition held
+:data:`SUSTAINED_DAYS` days in a row, notifying once per episode. Silence treats missing data as
+``missing`` (``breaching`` would fire right after deploy) and notifies on INSUFFICIENT_DATA. The
+topic is not KMS-encrypted: alarms cannot publish to one under the AWS-managed SNS key.
 """
 
 from __future__ import annotations
@@ -24,17 +21,7 @@ from .args import CheckedReceiverArgs
 from .function import ParserFunction
 from .naming import named_child
 
-__all__ = [
-    "ERRORS_PER_DAY",
-    "QUARANTINED_PER_DAY",
-    "SUSTAINED_DAYS",
-    "AlarmSpec",
-    "create_alarms",
-    "domain_alarms",
-    "health_alarms",
-    "metric_alarm",
-    "reader_alarm",
-]
+__all__ = ["SUSTAINED_DAYS", "create_alarms", "metric_alarm", "reader_alarm"]
 
 DAY_SECONDS = 86400
 #: Days in a row a condition must hold before an alarm fires (a day's junk never pages).
@@ -47,26 +34,23 @@ ERRORS_PER_DAY = 5
 
 @dataclass(frozen=True)
 class AlarmSpec:
-    """One CloudWatch alarm over days: it fires at or above ``threshold``."""
+    """One CloudWatch alarm over whole days: it fires at or above ``threshold`` on ``days`` days."""
 
     resource_name: str
     """The name the receiver has always given it (cut to fit, with an alias, where too long)."""
     description: str
     namespace: pulumi.Input[str]
     metric: str
-    period: int = DAY_SECONDS
+    dimensions: Mapping[str, pulumi.Input[str]] | None = None
     threshold: int = 1
     statistic: str = "Sum"
-    evaluation_periods: int = SUSTAINED_DAYS
-    datapoints_to_alarm: int | None = SUSTAINED_DAYS
-    dimensions: Mapping[str, pulumi.Input[str]] | None = None
+    days: int = SUSTAINED_DAYS
     silence: bool = False
     """Fire under ``threshold``, and notify on INSUFFICIENT_DATA: no data is the condition watched."""
 
 
 def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, parser: ParserFunction) -> aws.sns.Topic:
-    """Create the topic, its subscription (with ``alarm_email``) and every alarm; returns the topic."""
-    child = pulumi.ResourceOptions(parent=parent)
+    """The topic, its subscription (with ``alarm_email``) and every alarm; returns the topic."""
     topic_name, topic_opts = named_child(SNS_TOPIC, f"{receiver.name}-alarms", parent=parent)
     topic = aws.sns.Topic(topic_name, region=receiver.region, opts=topic_opts)
     if receiver.alarm_email:
@@ -76,84 +60,68 @@ def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, par
             protocol="email",
             endpoint=receiver.alarm_email,
             region=receiver.region,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=parent),
         )
-    specs = [spec for domain in receiver.served for spec in domain_alarms(receiver, domain)]
-    for spec in [*specs, *health_alarms(receiver, parser)]:
+    specs = [spec for domain in receiver.served for spec in _domain_alarms(receiver, domain)]
+    for spec in [*specs, *_health_alarms(receiver, parser)]:
         metric_alarm(spec, topic, region=receiver.region, parent=parent)
     return topic
 
 
-def domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]:
+def _domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]:
     """Failed sessions reaching the threshold in a day, and silence, for one policy domain."""
-    settings, slug = receiver.settings, domain.replace(".", "-")
+    name, slug, namespace = receiver.name, domain.replace(".", "-"), receiver.metric_namespace
+    threshold, silence = receiver.settings.failed_sessions_threshold, receiver.settings.silence_days
     per_domain = {Metric.POLICY_DOMAIN: domain}
-    failed = AlarmSpec(
-        f"{receiver.name}-failed-{slug}",
-        f"TLS-RPT: failed TLS sessions to {domain} reached {settings.failed_sessions_threshold} a day "
-        f"on {SUSTAINED_DAYS} days in a row",
-        receiver.metric_namespace,
-        Metric.FAILED_SESSIONS,
-        dimensions=per_domain,
-        threshold=settings.failed_sessions_threshold,
+    failed = f"TLS-RPT: failed TLS sessions to {domain} reached {threshold} a day on {SUSTAINED_DAYS} days in a row"
+    silent = (
+        f"TLS-RPT: no report about {domain} for {silence} days "
+        "(INSUFFICIENT_DATA; a broken receiver looks like a quiet one)"
     )
-    silent = AlarmSpec(
-        f"{receiver.name}-silent-{slug}",
-        f"TLS-RPT: no report about {domain} for {settings.silence_days} days "
-        "(INSUFFICIENT_DATA; a broken receiver looks like a quiet one)",
-        receiver.metric_namespace,
-        Metric.REPORTS,
-        dimensions=per_domain,
-        evaluation_periods=settings.silence_days,
-        datapoints_to_alarm=settings.silence_days,
-        silence=True,
-    )
-    return [failed, silent]
+    return [
+        AlarmSpec(f"{name}-failed-{slug}", failed, namespace, Metric.FAILED_SESSIONS, per_domain, threshold),
+        AlarmSpec(f"{name}-silent-{slug}", silent, namespace, Metric.REPORTS, per_domain, days=silence, silence=True),
+    ]
 
 
-def health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list[AlarmSpec]:
+def _health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list[AlarmSpec]:
     """The receiver's own trouble: quarantined reports, function errors, dead letters."""
-    name = receiver.name
+    name, in_a_row = receiver.name, f"on {SUSTAINED_DAYS} days in a row"
+    quarantined = (
+        f"TLS-RPT: {QUARANTINED_PER_DAY} or more inputs a day were quarantined "
+        f"(unparseable or about a foreign domain) {in_a_row}"
+    )
+    errors = f"TLS-RPT: the parser function failed {ERRORS_PER_DAY} or more times a day {in_a_row}"
+    dead = f"TLS-RPT: mail the parser could not process has waited in the dead-letter queue for {SUSTAINED_DAYS} days"
     return [
         AlarmSpec(
-            f"{name}-quarantined",
-            f"TLS-RPT: {QUARANTINED_PER_DAY} or more inputs a day were quarantined (unparseable or about a "
-            f"foreign domain) on {SUSTAINED_DAYS} days in a row",
-            receiver.metric_namespace,
-            Metric.QUARANTINED,
-            threshold=QUARANTINED_PER_DAY,
+            f"{name}-quarantined", quarantined, receiver.metric_namespace, Metric.QUARANTINED, None, QUARANTINED_PER_DAY
         ),
         AlarmSpec(
             f"{name}-parser-errors",
-            f"TLS-RPT: the parser function failed {ERRORS_PER_DAY} or more times a day "
-            f"on {SUSTAINED_DAYS} days in a row",
+            errors,
             "AWS/Lambda",
             "Errors",
-            dimensions={"FunctionName": parser.function.name},
-            threshold=ERRORS_PER_DAY,
+            {"FunctionName": parser.function.name},
+            ERRORS_PER_DAY,
         ),
         AlarmSpec(
             f"{name}-dead-letters",
-            f"TLS-RPT: mail the parser could not process has waited in the dead-letter queue for {SUSTAINED_DAYS} days",
+            dead,
             "AWS/SQS",
             "ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": parser.dead_letters.name},
+            {"QueueName": parser.dead_letters.name},
             statistic="Maximum",
         ),
     ]
 
 
 def reader_alarm(receiver: CheckedReceiverArgs, function_name: pulumi.Input[str]) -> AlarmSpec:
-    """The reader (weekly digest, backfill) failing. Only the schedule and the owner can invoke it,
-    so nobody outside can make it fail: one error in a day is trouble (a digest that did not go)."""
+    """The reader (weekly digest, backfill) failing: only the schedule and the owner invoke it, so
+    one error in a day is a digest that did not go."""
+    description = "TLS-RPT: the reader function (weekly digest, backfill) failed; the digest may not have been sent"
     return AlarmSpec(
-        f"{receiver.name}-reader-errors",
-        "TLS-RPT: the reader function (weekly digest, backfill) failed; the digest may not have been sent",
-        "AWS/Lambda",
-        "Errors",
-        dimensions={"FunctionName": function_name},
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
+        f"{receiver.name}-reader-errors", description, "AWS/Lambda", "Errors", {"FunctionName": function_name}, days=1
     )
 
 
@@ -170,9 +138,9 @@ def metric_alarm(
         metric_name=spec.metric,
         dimensions=dict(spec.dimensions) if spec.dimensions else None,
         statistic=spec.statistic,
-        period=spec.period,
-        evaluation_periods=spec.evaluation_periods,
-        datapoints_to_alarm=spec.datapoints_to_alarm,
+        period=DAY_SECONDS,
+        evaluation_periods=spec.days,
+        datapoints_to_alarm=spec.days,
         threshold=spec.threshold,
         comparison_operator="LessThanThreshold" if spec.silence else "GreaterThanOrEqualToThreshold",
         treat_missing_data="missing" if spec.silence else "notBreaching",

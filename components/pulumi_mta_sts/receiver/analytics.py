@@ -1,12 +1,9 @@
 """SQL over the stored reports: a Glue database and table, an enforced Athena workgroup, saved queries.
 
-With ``analytics`` on, the parser also writes each report as JSON lines under ``tables/reports/``
-and this part creates the database (the receiver's name in Glue's characters), the external table
-``report_rows`` (OpenX JSON SerDe, partitioned by ``dt`` with partition projection: no crawler, no
-partition ever added), the workgroup (results encrypted under ``results/`` of the bucket, owner
-checked, scans capped at :data:`BYTES_SCANNED_CUTOFF`) and each view's query (:mod:`.queries`).
-The workgroup has ``force_destroy``: Athena refuses to delete one that ran queries otherwise, and
-what goes with it is scratch (query history, saved queries). It grants nobody access.
+The table ``report_rows`` reads the parser's JSON lines under ``tables/reports/`` with partition
+projection on ``dt`` (no crawler, no partition ever added). The workgroup keeps results encrypted
+under ``results/``, caps every scan, and has ``force_destroy``: Athena refuses to delete one that
+ran queries otherwise, and what goes with it is scratch (query history, saved queries).
 """
 
 from __future__ import annotations
@@ -17,33 +14,17 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_mta_sts.core.names import physical_name
-from pulumi_mta_sts.receiver_lambda.contract import (
-    COLUMNS,
-    FIRST_DAY,
-    PARTITION_COLUMN,
-    RESULTS_PREFIX,
-    TABLE_NAME,
-    TABLE_PREFIX,
-)
+from pulumi_mta_sts.receiver_lambda import contract
 
 from .args import CheckedReceiverArgs
 from .naming import ATHENA_WORKGROUP, GLUE_DATABASE
 from .queries import VIEWS
 
-__all__ = [
-    "BYTES_SCANNED_CUTOFF",
-    "RESULTS_RETENTION_DAYS",
-    "Analytics",
-    "create_analytics",
-    "database_name",
-    "table_parameters",
-    "workgroup_name",
-]
+__all__ = ["BYTES_SCANNED_CUTOFF", "RESULTS_RETENTION_DAYS", "create_analytics", "database_name", "workgroup_name"]
 
 #: Days a query's result files are kept (they can be fetched again by re-running the query).
 RESULTS_RETENTION_DAYS = 30
-#: The most one query may scan (bytes): 1 GiB. Years of one domain's reports are a few MB, and a
-#: query filtered on ``dt`` reads only its days; the cap bounds what any query can cost.
+#: The most one query may scan: 1 GiB (years of one domain's reports are a few MB).
 BYTES_SCANNED_CUTOFF = 1024**3
 _SERDE = "org.openx.data.jsonserde.JsonSerDe"
 _INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
@@ -72,27 +53,27 @@ def workgroup_name(receiver_name: str) -> str:
 
 def table_parameters(bucket: str) -> dict[str, str]:
     """The table's properties: an external JSON table with ``dt`` projected as a date."""
-    column = PARTITION_COLUMN
+    column = contract.PARTITION_COLUMN
     return {
         "EXTERNAL": "TRUE",
         "classification": "json",
         "projection.enabled": "true",
         f"projection.{column}.type": "date",
         f"projection.{column}.format": "yyyy-MM-dd",
-        f"projection.{column}.range": f"{FIRST_DAY.isoformat()},NOW",
+        f"projection.{column}.range": f"{contract.FIRST_DAY.isoformat()},NOW",
         f"projection.{column}.interval": "1",
         f"projection.{column}.interval.unit": "DAYS",
-        "storage.location.template": f"s3://{bucket}/{TABLE_PREFIX}{column}=${{{column}}}/",
+        "storage.location.template": f"s3://{bucket}/{contract.TABLE_PREFIX}{column}=${{{column}}}/",
     }
 
 
 def _storage(bucket: str) -> aws.glue.CatalogTableStorageDescriptorArgsDict:
     return {
-        "location": f"s3://{bucket}/{TABLE_PREFIX}",
+        "location": f"s3://{bucket}/{contract.TABLE_PREFIX}",
         "input_format": _INPUT_FORMAT,
         "output_format": _OUTPUT_FORMAT,
         "ser_de_info": {"serialization_library": _SERDE, "parameters": {"ignore.malformed.json": "FALSE"}},
-        "columns": [{"name": name, "type": kind} for name, kind in COLUMNS],
+        "columns": [{"name": name, "type": kind} for name, kind in contract.COLUMNS],
     }
 
 
@@ -114,12 +95,12 @@ def create_analytics(
     )
     table = aws.glue.CatalogTable(
         f"{name}-report-rows",
-        name=TABLE_NAME,
+        name=contract.TABLE_NAME,
         database_name=database.name,
         table_type="EXTERNAL_TABLE",
         description="One row per policy and per failure-detail row of each stored TLS-RPT report",
         parameters=bucket.bucket.apply(table_parameters),
-        partition_keys=[{"name": PARTITION_COLUMN, "type": "string"}],
+        partition_keys=[{"name": contract.PARTITION_COLUMN, "type": "string"}],
         storage_descriptor=bucket.bucket.apply(_storage),
         region=region,
         opts=child,
@@ -153,7 +134,7 @@ def _workgroup(
             "publish_cloudwatch_metrics_enabled": True,
             "bytes_scanned_cutoff_per_query": BYTES_SCANNED_CUTOFF,
             "result_configuration": {
-                "output_location": bucket.bucket.apply(lambda b: f"s3://{b}/{RESULTS_PREFIX}"),
+                "output_location": bucket.bucket.apply(lambda b: f"s3://{b}/{contract.RESULTS_PREFIX}"),
                 "encryption_configuration": {"encryption_option": "SSE_S3"},
                 "expected_bucket_owner": account,
             },

@@ -1,13 +1,9 @@
-"""Each receiver function's deployment archive, built from the list of the modules it runs.
+"""Each receiver function's deployment archive, from the list of the modules it runs.
 
-A list names exactly what the function's handler imports (a test imports each handler from its
-unpacked archive, without site-packages, and compares): so the parser ships no summary or HTML
-code, and an edit to code a function does not run leaves its archive, and the function, as they
-are. The package's and the core's ``__init__`` are stubs (the real ones import what a function
-must not need). Docstrings and comments are for readers of the repository: each ships as empty
-lines, so the code and its line numbers (in a traceback) are the source's, in half the bytes.
-Deterministic (sorted entries, fixed timestamps): unchanged code, no redeploy. Standard library
-only: the benchmark and the tests build it without Pulumi.
+The lists name exactly what each handler imports (a test checks), so the parser ships no summary
+or HTML code and an edit to code a function does not run leaves it as deployed. Docstrings and
+comments ship as empty lines: the code and its line numbers are the source's, in half the bytes.
+Deterministic (sorted, fixed timestamps); standard library only (the bench builds it too).
 """
 
 from __future__ import annotations
@@ -111,6 +107,7 @@ READER = FunctionCode(
         "escape.visible",
         "receiver_lambda.backfill",
         "receiver_lambda.digest",
+        "receiver_lambda.listing",
         "reports.readiness",
         "reports.stored",
         "reports.summary",

@@ -24,13 +24,7 @@ from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, physical_name
 from pulumi_mta_sts.dns import DnsBackend
 from pulumi_mta_sts.receiver_lambda.contract import DEFAULT_NAMESPACE
 
-__all__ = [
-    "CheckedReceiverArgs",
-    "EndpointBound",
-    "TlsRptReceiverArgs",
-    "check_receiver_args",
-    "endpoint_bound",
-]
+__all__ = ["CheckedReceiverArgs", "EndpointBound", "TlsRptReceiverArgs", "check_receiver_args"]
 
 #: CloudWatch metric namespaces are at most 255 characters; ``AWS/`` is reserved for AWS's own.
 NAMESPACE_MAX = 255
@@ -93,14 +87,16 @@ class CheckedReceiverArgs:
     dns: DnsBackend
     alarm_email: str | None
     metric_namespace: str
-    bound: EndpointBound = EndpointBound()
-    """The HTTPS endpoint's throttle and the function's optional reserved concurrency."""
-    rule_after: str | None = None
-    """The receipt rule this receiver's rule is placed after; ``None``: first in the rule set."""
 
     @property
     def region(self) -> str:
         return self.settings.region
+
+    @property
+    def bound(self) -> EndpointBound:
+        """The HTTPS endpoint's throttle and the function's optional reserved concurrency."""
+        settings = self.settings
+        return EndpointBound(settings.https_rate_limit, settings.https_burst_limit, settings.reserved_concurrency)
 
     @property
     def rule_set_name(self) -> str:
@@ -140,18 +136,6 @@ def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverA
         dns=args.dns,
         alarm_email=args.alarm_email,
         metric_namespace=args.metric_namespace,
-        bound=endpoint_bound(args.settings),
-        rule_after=args.settings.rule_after,
-    )
-
-
-def endpoint_bound(settings: ReceiverSettings) -> EndpointBound:
-    """The endpoint's bound as ``settings`` give it (``https_rate_limit``, ``https_burst_limit``,
-    ``reserved_concurrency``; checked with the other settings by ``check_receiver_settings``)."""
-    return EndpointBound(
-        rate_limit=settings.https_rate_limit,
-        burst_limit=settings.https_burst_limit,
-        reserved_concurrency=settings.reserved_concurrency,
     )
 
 
@@ -185,10 +169,8 @@ def _served_domains(domain: str | None, extra_domains: Sequence[str]) -> tuple[t
 
 
 def _dns_problems(dns: object) -> list[Problem]:
-    if isinstance(dns, DnsBackend):
-        return []
     reason = f"must be a DNS backend (Route53Dns or CloudflareDns from pulumi_mta_sts.dns), got {type(dns).__name__}"
-    return [Problem("dns", dns, reason)]
+    return [] if isinstance(dns, DnsBackend) else [Problem("dns", dns, reason)]
 
 
 def _namespace_problems(namespace: object) -> list[Problem]:

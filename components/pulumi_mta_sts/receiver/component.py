@@ -1,10 +1,7 @@
 """``TlsRptReceiver`` (``mta-sts:index:TlsRptReceiver``): receive, keep and watch TLS-RPT reports.
 
-In one AWS region where SES receives mail: mail in (:mod:`.inbound`), HTTPS in (:mod:`.https`),
-one private bucket (:mod:`.storage`), the parser function (:mod:`.function`), alarms
-(:mod:`.alarms`), SQL (:mod:`.analytics`) and the weekly digest's reader (:mod:`.reader`). Each part
-is a plain function creating its resources as children of the receiver (no URN depends on how the
-code is split), after :mod:`.args` checked every argument. docs/receiver.md describes it all.
+One plain function per part creates its resources as children of the receiver (no URN depends on
+how the code is split), after :mod:`.args` checked every argument. docs/receiver.md describes it.
 """
 
 from __future__ import annotations

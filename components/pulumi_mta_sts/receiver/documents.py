@@ -1,8 +1,7 @@
 """The receiver's IAM and bucket policy documents, as pure functions of named ARNs.
 
 Apart from the resources so each can be read (and tested) as exactly what AWS receives: every
-grant names one ARN or one key prefix of this receiver. Sorted JSON: an unchanged document never
-shows up as a diff.
+grant names one ARN or key prefix of this receiver. Sorted JSON: an unchanged document is no diff.
 """
 
 from __future__ import annotations
@@ -10,15 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pulumi_mta_sts.receiver_lambda.contract import (
-    QUARANTINE_PREFIX,
-    RAW_EMAIL_PREFIX,
-    RAW_HTTPS_PREFIX,
-    RAW_PREFIX,
-    REPORTS_PREFIX,
-    TABLE_PREFIX,
-    TEST_PREFIX,
-)
+from pulumi_mta_sts.receiver_lambda import contract
 
 __all__ = [
     "LAMBDA_ASSUME_ROLE_POLICY",
@@ -32,7 +23,7 @@ __all__ = [
 ]
 
 #: Where the parser writes: bodies received by HTTPS, parsed reports, quarantine, test reports.
-RESULT_PREFIXES = (RAW_HTTPS_PREFIX, REPORTS_PREFIX, QUARANTINE_PREFIX, TEST_PREFIX)
+RESULT_PREFIXES = (contract.RAW_HTTPS_PREFIX, contract.REPORTS_PREFIX, contract.QUARANTINE_PREFIX, contract.TEST_PREFIX)
 _LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 
 
@@ -52,6 +43,12 @@ def _trust(service: str, **condition: Any) -> str:
     return policy_document([{**statement, "Condition": condition} if condition else statement])
 
 
+def _objects(bucket_arn: str, *prefixes: str) -> str | list[str]:
+    """The bucket's objects under ``prefixes`` (one ARN pattern, or a list of them)."""
+    arns = [f"{bucket_arn}/{prefix}*" for prefix in prefixes]
+    return arns[0] if len(arns) == 1 else arns
+
+
 LAMBDA_ASSUME_ROLE_POLICY = _trust("lambda.amazonaws.com")
 
 
@@ -63,7 +60,7 @@ def bucket_policy_document(*, bucket_arn: str, account: str, rule_arn: str) -> s
         "Effect": "Allow",
         "Principal": {"Service": "ses.amazonaws.com"},
         "Action": "s3:PutObject",
-        "Resource": f"{bucket_arn}/{RAW_EMAIL_PREFIX}*",
+        "Resource": _objects(bucket_arn, contract.RAW_EMAIL_PREFIX),
         "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": rule_arn}},
     }
     tls_only = {
@@ -82,13 +79,13 @@ def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: st
     write its result prefixes, read back ``reports/`` and ``test/`` (an object's content digest
     tells a re-delivery from a different report under one key), write its log group (metrics are
     log lines) and send to its dead-letter queue; with ``write_table`` also write ``tables/``."""
-    prefixes = (*RESULT_PREFIXES, *((TABLE_PREFIX,) if write_table else ()))
+    written = [*RESULT_PREFIXES, *([contract.TABLE_PREFIX] if write_table else [])]
     return policy_document(
         [
-            _allow("ReadRaw", "s3:GetObject", f"{bucket_arn}/{RAW_PREFIX}*"),
-            _allow("TagJunk", "s3:PutObjectTagging", f"{bucket_arn}/{RAW_PREFIX}*"),
-            _allow("ReadResults", "s3:GetObject", [f"{bucket_arn}/{REPORTS_PREFIX}*", f"{bucket_arn}/{TEST_PREFIX}*"]),
-            _allow("WriteResults", "s3:PutObject", [f"{bucket_arn}/{prefix}*" for prefix in prefixes]),
+            _allow("ReadRaw", "s3:GetObject", _objects(bucket_arn, contract.RAW_PREFIX)),
+            _allow("TagJunk", "s3:PutObjectTagging", _objects(bucket_arn, contract.RAW_PREFIX)),
+            _allow("ReadResults", "s3:GetObject", _objects(bucket_arn, contract.REPORTS_PREFIX, contract.TEST_PREFIX)),
+            _allow("WriteResults", "s3:PutObject", [f"{bucket_arn}/{prefix}*" for prefix in written]),
             _allow("OwnLogsAndMetrics", _LOGS, f"{log_group_arn}:*"),
             _allow("DeadLetters", "sqs:SendMessage", queue_arn),
         ]
@@ -98,14 +95,15 @@ def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: st
 def reader_access_document(*, bucket_arn: str, log_group_arn: str, topic_arn: str, write_table: bool) -> str:
     """The reader's grants: list and read ``reports/``, publish to the topic, write its log group;
     with ``write_table``, create objects under ``tables/`` (the backfill)."""
+    reports = contract.REPORTS_PREFIX
     statements = [
-        _allow("ListReports", "s3:ListBucket", bucket_arn, StringLike={"s3:prefix": [f"{REPORTS_PREFIX}*"]}),
-        _allow("ReadReports", "s3:GetObject", f"{bucket_arn}/{REPORTS_PREFIX}*"),
+        _allow("ListReports", "s3:ListBucket", bucket_arn, StringLike={"s3:prefix": [f"{reports}*"]}),
+        _allow("ReadReports", "s3:GetObject", _objects(bucket_arn, reports)),
         _allow("PublishDigest", "sns:Publish", topic_arn),
         _allow("OwnLogs", _LOGS, f"{log_group_arn}:*"),
     ]
     if write_table:
-        statements.append(_allow("WriteTable", "s3:PutObject", f"{bucket_arn}/{TABLE_PREFIX}*"))
+        statements.append(_allow("WriteTable", "s3:PutObject", _objects(bucket_arn, contract.TABLE_PREFIX)))
     return policy_document(statements)
 
 

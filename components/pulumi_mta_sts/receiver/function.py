@@ -1,10 +1,6 @@
-"""The receiver's Lambda functions: each with its log group, its role and one inline policy.
-
-The parser (the public endpoint and SES invoke it) gets :func:`~.documents.parser_access_document`
-and a dead-letter queue for asynchronous invocations that failed :data:`ASYNC_RETRIES` retries or
-waited :data:`ASYNC_MAX_EVENT_AGE_SECONDS`. Each autonamed resource gets a logical name that fits
-its provider's limit with Pulumi's suffix (:func:`~.naming.named_child`: an alias where a name had
-to change, so nothing deployed is replaced).
+"""The receiver's Lambda functions, each with its log group, role and one inline policy; the parser's
+dead-letter queue (asynchronous invocations that failed :data:`ASYNC_RETRIES` retries or waited
+:data:`ASYNC_MAX_EVENT_AGE_SECONDS`).
 """
 
 from __future__ import annotations
@@ -25,7 +21,7 @@ from .args import CheckedReceiverArgs
 from .documents import LAMBDA_ASSUME_ROLE_POLICY, parser_access_document
 from .naming import named_child
 
-__all__ = ["MEMORY_MB", "FunctionSpec", "ParserFunction", "create_parser_function", "lambda_function"]
+__all__ = ["MEMORY_MB", "ParserFunction", "create_parser_function", "lambda_function"]
 
 ARCHITECTURE = "arm64"
 MEMORY_MB = 256
@@ -42,54 +38,46 @@ class ParserFunction:
     dead_letters: aws.sqs.Queue
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
-    """What differs between the receiver's functions."""
-
-    role: str
-    """``parser`` or ``reader``: the middle of every resource name (``<receiver>-<role>-logs``)."""
-    code: FunctionCode
-    memory_mb: int
-    timeout_seconds: int
-    environment: Mapping[str, pulumi.Input[str]]
-    arns: Mapping[str, pulumi.Input[str]]
-    """The ARNs :attr:`access` names, besides ``log_group_arn``."""
-    access: Callable[..., str]
-    """The role's policy document from the ARNs (keyword arguments)."""
-    reserved_concurrency: int | None = None
-
-
 def lambda_function(
-    receiver: CheckedReceiverArgs, parent: pulumi.Resource, spec: FunctionSpec
+    receiver: CheckedReceiverArgs,
+    parent: pulumi.Resource,
+    bucket: aws.s3.Bucket,
+    code: FunctionCode,
+    *,
+    memory_mb: int,
+    timeout_seconds: int,
+    environment: Mapping[str, pulumi.Input[str]],
+    access: Callable[..., str],
+    arns: Mapping[str, pulumi.Input[str]],
+    reserved_concurrency: int | None = None,
 ) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
-    """The function, its log group, its role and the role's one policy, as children of ``parent``."""
-    name, region = f"{receiver.name}-{spec.role}", receiver.region
+    """The function running ``code``, its log group, role and the role's one policy (``access`` of
+    ``arns``, ``bucket_arn`` and ``log_group_arn``), as children of ``parent``. Its environment:
+    ``BUCKET`` and ``DOMAINS``, which both functions read, and ``environment``."""
+    name, region = f"{receiver.name}-{code.name}", receiver.region
     logs_name, logs_opts = named_child(LOG_GROUP, f"{name}-logs", parent=parent)
     log_group = aws.cloudwatch.LogGroup(logs_name, retention_in_days=LOG_RETENTION_DAYS, region=region, opts=logs_opts)
     role_name, role_opts = named_child(IAM_ROLE, f"{name}-role", parent=parent)
     role = aws.iam.Role(role_name, assume_role_policy=LAMBDA_ASSUME_ROLE_POLICY, opts=role_opts)
-    arns = pulumi.Output.all(**spec.arns, log_group_arn=log_group.arn)
+    named_arns = pulumi.Output.all(**arns, bucket_arn=bucket.arn, log_group_arn=log_group.arn)
     policy_name, policy_opts = named_child(IAM_POLICY, f"{name}-access", parent=parent)
-    access = spec.access
-    role_policy = aws.iam.RolePolicy(
-        policy_name, role=role.id, policy=arns.apply(lambda named: access(**named)), opts=policy_opts
-    )
+    policy = named_arns.apply(lambda named: access(**named))
+    role_policy = aws.iam.RolePolicy(policy_name, role=role.id, policy=policy, opts=policy_opts)
     function_name, function_opts = named_child(
         LAMBDA_FUNCTION, name, parent=parent, depends_on=[role_policy, log_group]
     )
+    variables = {Env.BUCKET: bucket.bucket, Env.DOMAINS: ",".join(receiver.served), **environment}
     function = aws.lambda_.Function(
         function_name,
         runtime=RUNTIME,
-        handler=spec.code.handler,
-        code=pulumi.AssetArchive(
-            {path: pulumi.StringAsset(content.decode()) for path, content in spec.code.files().items()}
-        ),
+        handler=code.handler,
+        code=pulumi.AssetArchive({path: pulumi.StringAsset(text.decode()) for path, text in code.files().items()}),
         role=role.arn,
         architectures=[ARCHITECTURE],
-        memory_size=spec.memory_mb,
-        timeout=spec.timeout_seconds,
-        reserved_concurrent_executions=spec.reserved_concurrency,
-        environment={"variables": dict(spec.environment)},
+        memory_size=memory_mb,
+        timeout=timeout_seconds,
+        reserved_concurrent_executions=reserved_concurrency,
+        environment={"variables": variables},
         logging_config={"log_format": "Text", "log_group": log_group.name},
         region=region,
         opts=function_opts,
@@ -111,24 +99,23 @@ def create_parser_function(
         opts=queue_opts,
     )
     environment: dict[str, pulumi.Input[str]] = {
-        Env.BUCKET: bucket.bucket,
-        Env.DOMAINS: ",".join(receiver.served),
         Env.METRIC_NAMESPACE: receiver.metric_namespace,
         Env.MAX_BODY_BYTES: str(receiver.settings.max_body_bytes),
         Env.RAW_EMAIL_PREFIX: RAW_EMAIL_PREFIX,
         **({Env.WRITE_TABLE: "true"} if analytics else {}),
     }
-    spec = FunctionSpec(
-        role="parser",
-        code=PARSER,
+    function, role_policy = lambda_function(
+        receiver,
+        parent,
+        bucket,
+        PARSER,
         memory_mb=MEMORY_MB,
         timeout_seconds=TIMEOUT_SECONDS,
         environment=environment,
-        arns={"bucket_arn": bucket.arn, "queue_arn": dead_letters.arn},
         access=functools.partial(parser_access_document, write_table=analytics),
+        arns={"queue_arn": dead_letters.arn},
         reserved_concurrency=receiver.bound.reserved_concurrency,
     )
-    function, role_policy = lambda_function(receiver, parent, spec)
     aws.lambda_.FunctionEventInvokeConfig(
         f"{name}-parser-async",
         function_name=function.name,

@@ -1,10 +1,8 @@
-"""Reports by HTTPS: a public, throttled API Gateway HTTP API that senders ``POST`` reports to.
+"""Reports by HTTPS: a public API Gateway HTTP API, throttled, whose ``POST /`` reaches the parser.
 
-RFC 8460 senders post without credentials, so the endpoint is public; being public it is bounded
-(:class:`~.args.EndpointBound`): the stage passes on at most ``rate_limit`` requests a second and
-answers the rest ``429`` itself. A function URL has no such limit, and reserved concurrency cannot
-be set in a new account, hence this front. Only ``POST /`` reaches the function, through one
-permission for that route; the event is payload format 2.0.
+RFC 8460 senders post without credentials; being public, the endpoint is bounded
+(:class:`~.args.EndpointBound`): over the throttle API Gateway answers ``429`` itself. A function
+URL has no such limit, and a new account cannot reserve concurrency: hence this front.
 """
 
 from __future__ import annotations
@@ -30,8 +28,8 @@ INTEGRATION_TIMEOUT_MS = 30_000
 def create_https_endpoint(
     receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, function: aws.lambda_.Function
 ) -> pulumi.Output[str] | None:
-    """Create the throttled HTTP API, its route to ``function`` and the one permission (when
-    ``https`` is on); returns the URL to add to ``rua``, or ``None`` when reports come by email only."""
+    """The throttled API, its route to ``function`` and the one permission (with ``https``): the URL
+    to add to ``rua``, or ``None``."""
     if not receiver.settings.https:
         return None
     name, region = receiver.name, receiver.region

@@ -1,11 +1,9 @@
-"""Mail in: the SES identity of the reports subdomain, its DNS records and the receipt rule.
+"""Mail in: the SES identity of the reports subdomain (never the apex), its records, the receipt rule.
 
-The subdomain (never the apex: an MX there would take the domain's real mail) gets its
-verification TXT and an MX to SES through the project's DNS backend. The rule for the mailbox
-stores the raw message in S3, invokes the parser asynchronously, then STOPS the rule set, so no
-later rule (a catch-all bounce or forward) acts on report mail. It goes first in the rule set, or
-right after ``rule_after``. SES has ONE active rule set per account and region, and activating
-another silently deactivates the current one: a rule set is only created with ``create_rule_set``.
+The rule stores the raw message, invokes the parser asynchronously, then STOPS the rule set (no
+later catch-all acts on report mail); it goes first, or right after ``rule_after``. SES has ONE
+active rule set per account and region and activating another silently deactivates the current
+one, so a rule set is only created with ``create_rule_set``.
 """
 
 from __future__ import annotations
@@ -29,16 +27,8 @@ SES_SERVICE = "ses.amazonaws.com"
 def receipt_rule_arn(receiver: CheckedReceiverArgs, account: pulumi.Input[str]) -> pulumi.Output[str]:
     """The ARN the receipt rule will have: known before it exists, so the bucket policy and the
     function's permission can name it (SES checks both when the rule is created)."""
-    return pulumi.Output.concat(
-        "arn:aws:ses:",
-        receiver.region,
-        ":",
-        account,
-        ":receipt-rule-set/",
-        receiver.rule_set_name,
-        ":receipt-rule/",
-        receiver.rule_name,
-    )
+    rule = f":receipt-rule-set/{receiver.rule_set_name}:receipt-rule/{receiver.rule_name}"
+    return pulumi.Output.concat("arn:aws:ses:", receiver.region, ":", account, rule)
 
 
 def create_inbound(
@@ -50,8 +40,8 @@ def create_inbound(
     account: pulumi.Input[str],
     rule_arn: pulumi.Input[str],
 ) -> aws.ses.ReceiptRule:
-    """Create the identity, its records, the rule set (when asked) and the receipt rule that
-    stores each message in ``storage`` and then hands it to ``parser``."""
+    """The identity, its records, the rule set (when asked) and the receipt rule that stores each
+    message in ``storage``, then hands it to ``parser``."""
     name, region = receiver.name, receiver.region
     waits_for: list[pulumi.Resource] = [storage.policy, _verified_identity(receiver, parent)]
     waits_for += _created_rule_set(receiver, parent)
@@ -72,7 +62,7 @@ def create_inbound(
         f"{name}-rule",
         name=receiver.rule_name,
         rule_set_name=receiver.rule_set_name,
-        after=receiver.rule_after,
+        after=receiver.settings.rule_after,
         recipients=[receiver.mailbox],
         enabled=True,
         scan_enabled=True,
@@ -105,8 +95,7 @@ def _verified_identity(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -
 
 
 def _created_rule_set(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -> list[pulumi.Resource]:
-    """With ``create_rule_set``: the new rule set and its activation; otherwise nothing (the
-    account's active rule set is left alone)."""
+    """With ``create_rule_set``: the new rule set and its activation (else the account's is left alone)."""
     if not receiver.settings.create_rule_set:
         return []
     name, region = receiver.name, receiver.region

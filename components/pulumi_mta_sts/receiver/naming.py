@@ -1,10 +1,7 @@
-"""Names of the receiver's resources: the limits of its own kinds, and logical names that keep room
-for Pulumi's random suffix.
+"""The receiver's own name limits, and logical names that leave room for Pulumi's random suffix.
 
-An autonamed resource is called ``<logical name>-<7 random characters>``, so the logical name must
-leave room for that within the provider's limit (:func:`~pulumi_mta_sts.core.names.autoname_base`,
-which keeps every name that already fits). Where that changes a name the receiver used before, the
-former name becomes an alias: the deployed resource is adopted, not replaced.
+Where fitting changed a name the receiver used before, the former name becomes an alias: the
+deployed resource is adopted, not replaced.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
-"""The SQL of each ``mta-sts reports summary`` view over the receiver's table (``report_rows``).
+"""The SQL of each ``mta-sts reports summary`` view over ``report_rows``, written once.
 
-Written once: saved as the workgroup's named queries, shown verbatim in docs/receiver.md (a test
-checks), and run by the tests with DuckDB against ``reports summary``'s numbers, so they keep to
-SQL both engines read alike. The domain views first add up each report's sessions per domain by
-the rule of :mod:`pulumi_mta_sts.reports.sessions`. Each query takes the first and last day
-(``dt BETWEEN ? AND ?``: partition projection reads only those days) and counts each submitter +
-report-id once (``NOT conflict``; :data:`CONFLICTS` lists the versions).
+Saved in the workgroup, shown verbatim in docs/receiver.md and run by the tests with DuckDB
+against ``reports summary``. Each takes the first and last day (``dt``: only those days are read)
+and counts each submitter + report-id once (``NOT conflict``).
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """The reader function (weekly digest, table backfill) and the schedule that invokes it.
 
-The reader ships its own archive (:data:`~.archive.READER`) and role (:func:`~.documents.reader_access_document`);
-nothing public can invoke it, and the parser, which the public endpoint reaches, gets none of its
-grants. It exists when the digest or ``analytics`` is on. The schedule (with ``digest`` set to a
-weekday) is an EventBridge Scheduler schedule in UTC: AWS calls scheduled EventBridge rules a
-legacy feature and recommends Scheduler
-(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html); its role
-trusts Scheduler acting for this account only, and may invoke this function only.
+Private: nothing public can invoke it, and the parser gets none of its grants. The schedule is an
+EventBridge Scheduler schedule (AWS calls scheduled EventBridge rules legacy:
+https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html), whose
+role only Scheduler acting for this account may assume.
 """
 
 from __future__ import annotations
@@ -23,7 +20,7 @@ from .alarms import metric_alarm, reader_alarm
 from .archive import READER
 from .args import CheckedReceiverArgs
 from .documents import reader_access_document, scheduler_access_document, scheduler_assume_role_document
-from .function import FunctionSpec, lambda_function
+from .function import lambda_function
 from .naming import SCHEDULER_SCHEDULE, named_child
 
 __all__ = ["DIGEST_HOUR_UTC", "create_reader", "schedule_expression"]
@@ -55,22 +52,18 @@ def create_reader(
     settings = receiver.settings
     if settings.digest == "off" and not settings.analytics:
         return None
-    environment: dict[str, pulumi.Input[str]] = {
-        Env.BUCKET: bucket.bucket,
-        Env.DOMAINS: ",".join(receiver.served),
-        Env.TOPIC_ARN: topic.arn,
-        **({Env.ANALYTICS_WORKGROUP: workgroup} if workgroup is not None else {}),
-    }
-    spec = FunctionSpec(
-        role="reader",
-        code=READER,
+    workgroup_variable = {} if workgroup is None else {Env.ANALYTICS_WORKGROUP: workgroup}
+    function, _ = lambda_function(
+        receiver,
+        parent,
+        bucket,
+        READER,
         memory_mb=READER_MEMORY_MB,
         timeout_seconds=READER_TIMEOUT_SECONDS,
-        environment=environment,
-        arns={"bucket_arn": bucket.arn, "topic_arn": topic.arn},
+        environment={Env.TOPIC_ARN: topic.arn, **workgroup_variable},
         access=functools.partial(reader_access_document, write_table=settings.analytics),
+        arns={"topic_arn": topic.arn},
     )
-    function, _ = lambda_function(receiver, parent, spec)
     metric_alarm(reader_alarm(receiver, function.name), topic, region=receiver.region, parent=parent)
     if settings.digest != "off":
         _schedule(receiver, parent, function=function, account=account)

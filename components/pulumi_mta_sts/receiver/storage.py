@@ -1,12 +1,8 @@
-"""The receiver's storage: one private, encrypted, versioned bucket with retention rules.
+"""The receiver's bucket (the toolkit's private bucket, versioned) and its retention rules.
 
-``raw/`` and ``quarantine/`` expire after the configured days, old versions after
-:data:`NONCURRENT_VERSION_DAYS`. Junk is kept briefly, since anyone can send it: test reports for
-:data:`TEST_REPORT_DAYS`, a raw object tagged ``JUNK_TAG`` (nothing in it was stored) as long as
-the quarantine, old versions of both a day. Expired object delete markers are removed (nothing
-else removes them under ``reports/`` and ``tables/``, where nothing expires). The bucket is the
-toolkit's one private bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`).
-Deployed state is a contract: each rule keeps its ``id`` and meaning, and a new rule goes last.
+Junk is kept briefly since anyone can send it: quarantine and raw objects tagged ``JUNK_TAG`` for
+the quarantine's days, test reports :data:`TEST_REPORT_DAYS`, their old versions a day. Deployed
+state is a contract: each rule keeps its ``id`` and meaning, and a new rule goes last.
 """
 
 from __future__ import annotations

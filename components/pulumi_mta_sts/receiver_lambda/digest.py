@@ -1,10 +1,8 @@
 """The reader function: the weekly digest to the alarm topic, and the table backfill on request.
 
-For each served domain, the ``mta-sts reports summary`` text of the 7 days and the ``mta-sts
-reports ready`` verdict over the 14 days before ``as_of`` (the run's day minus
-:data:`REPORTING_DELAY_DAYS`: senders send a day's report during the next day), read from the
-stored reports under ``reports/`` (any layout the receiver ever wrote). Bounded whatever the
-bucket holds: keys listed, reports read, object size, message and subject size (SNS limits).
+Per served domain, the ``reports summary`` text of the 7 days and the ``reports ready`` verdict of
+the 14 before ``as_of`` (the run's day less :data:`REPORTING_DELAY_DAYS`), read from ``reports/``.
+Bounded whatever the bucket holds: keys listed, reports read, object, message and subject sizes.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -26,17 +24,9 @@ from pulumi_mta_sts.reports.summary_render import render_summary
 
 from .backfill import backfill
 from .contract import MAX_STORED_BYTES, REPORTS_PREFIX, Env, served_domains
-from .store import Listed, list_objects
+from .listing import Listed, list_objects
 
-__all__ = [
-    "MAX_MESSAGE_BYTES",
-    "MAX_SUBJECT_CHARACTERS",
-    "Digest",
-    "DigestSettings",
-    "build_digest",
-    "handler",
-    "subject_line",
-]
+__all__ = ["MAX_MESSAGE_BYTES", "MAX_SUBJECT_CHARACTERS", "Digest", "DigestSettings", "build_digest", "handler"]
 
 #: Days left out before the run's day: a day's reports arrive during the next day.
 REPORTING_DELAY_DAYS = 1
@@ -109,7 +99,6 @@ class Digest:
     window: Summary
     listed: int = 0
     candidates: int = 0
-    skipped_large: list[str] = field(default_factory=list)
 
     @classmethod
     def empty(cls, period: Period, domains: Iterable[str]) -> Digest:
@@ -138,9 +127,9 @@ class Digest:
 
 
 def _candidates(settings: DigestSettings, client: Any, period: Period) -> tuple[list[Listed], int]:
-    """The stored reports written since the verdict's first day (a report about a day is written
-    on or after that day), oldest first (so the first body stored counts), at most
-    ``max_reports`` of the newest; and how many were listed."""
+    """The reports written since the verdict's first day (one about a day is written on or after
+    it), oldest first (the first body stored counts), at most ``max_reports`` of the newest; and
+    how many keys were listed."""
     written_since = datetime.combine(period.readiness_since, time.min, tzinfo=UTC)
     listed = 0
     chosen: list[Listed] = []
@@ -159,7 +148,6 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
     chosen, digest.listed = _candidates(settings, client, period)
     for item in chosen:
         if item.size > MAX_STORED_BYTES:
-            digest.skipped_large.append(item.key)
             digest.add_unreadable(item.key, f"over {MAX_STORED_BYTES} bytes: not read by the digest")
             continue
         body = client.get_object(Bucket=settings.bucket, Key=item.key)["Body"].read()
@@ -174,8 +162,7 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
 
 
 def _domain_section(digest: Digest, domain: str) -> str:
-    """One domain's summary and verdict (their renderers show what senders wrote through
-    :mod:`pulumi_mta_sts.escape.terminal`, as every line of this plain-text e-mail)."""
+    """One domain's summary and verdict (what senders wrote, through :mod:`~pulumi_mta_sts.escape.terminal`)."""
     shown = terminal.shown(domain)
     rule = "=" * min(len(shown) + 8, 72)
     summary, verdict = render_summary(digest.weekly[domain], "text"), render_verdict(digest.verdict(domain))
@@ -248,7 +235,7 @@ def handler(event: Any, context: Any = None, *, s3: Any = None, sns: Any = None)
         sns = sns or boto3.client("sns")
     if isinstance(event, Mapping) and "backfill" in event:
         request = event["backfill"] if isinstance(event["backfill"], Mapping) else {}
-        done = backfill(s3, settings.bucket, request).as_dict()
+        done = backfill(s3, settings.bucket, request)
         sys.stdout.write(json.dumps({"tlsrpt_backfill": done}) + "\n")
         return done
     digest = build_digest(settings, s3, _today(event or {}))

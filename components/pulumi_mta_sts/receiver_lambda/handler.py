@@ -1,11 +1,8 @@
 """The parser function: SES (Lambda action), S3 notification and HTTPS (payload 2.0) events.
 
-Nothing received is lost: every input ends stored or quarantined with its reason, whatever the
-parser raises; an e-mail's good attachments are stored when another fails. Only a storage error
-raises (an asynchronous invocation is retried, then dead-lettered; an HTTPS sender gets a 5xx).
-Every write is create-only; an exact re-delivery is dropped, a different body under a stored
-submitter + report-id is kept as a version. Layout, metrics and environment: :mod:`.contract`
-and docs/receiver.md.
+Every input ends stored or quarantined with its reason, whatever the parser raises; only a storage
+error raises (Lambda retries, then dead-letters; an HTTPS sender gets a 5xx). Every write is
+create-only: an exact re-delivery is dropped, a different body is kept as a version.
 """
 
 from __future__ import annotations
@@ -35,45 +32,16 @@ from pulumi_mta_sts.reports import (
 from pulumi_mta_sts.reports.parse import unexpected_error_reason
 from pulumi_mta_sts.reports.sessions import domain_sessions
 
-from .contract import (
-    DEFAULT_NAMESPACE,
-    JUNK_TAG,
-    QUARANTINE_PREFIX,
-    RAW_EMAIL_PREFIX,
-    RAW_HTTPS_PREFIX,
-    RAW_PREFIX,
-    Env,
-    Metric,
-    content_digest,
-    first_key,
-    is_test_report,
-    served_domains,
-    version_key,
-)
+from . import contract
+from .contract import JUNK_TAG, Env, Metric, first_key, is_test_report
 from .store import MemoryStore, S3Store, Store
 from .table import TableTooLarge, partition_day, table_key, table_lines
 
-__all__ = [
-    "ACCEPTED_CONTENT_TYPES",
-    "MemoryStore",
-    "Outcome",
-    "S3Store",
-    "Settings",
-    "Store",
-    "handle_http",
-    "handle_raw",
-    "handler",
-]
+__all__ = ["MemoryStore", "Outcome", "S3Store", "Settings", "Store", "handle_http", "handle_raw", "handler"]
 
 #: What senders label their POSTs with (the bytes decide gzip or not).
 ACCEPTED_CONTENT_TYPES = frozenset(
-    {
-        "application/tlsrpt+gzip",
-        "application/tlsrpt+json",
-        "application/gzip",
-        "application/json",
-        "application/octet-stream",
-    }
+    f"application/{kind}" for kind in ("tlsrpt+gzip", "tlsrpt+json", "gzip", "json", "octet-stream")
 )
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
@@ -84,9 +52,9 @@ class Settings:
 
     bucket: str
     domains: frozenset[str]
-    namespace: str = DEFAULT_NAMESPACE
+    namespace: str = contract.DEFAULT_NAMESPACE
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    raw_email_prefix: str = RAW_EMAIL_PREFIX
+    raw_email_prefix: str = contract.RAW_EMAIL_PREFIX
     write_table: bool = False
 
     @classmethod
@@ -94,10 +62,10 @@ class Settings:
         values = dict(os.environ if env is None else env)
         return cls(
             bucket=values[Env.BUCKET],
-            domains=frozenset(served_domains(values.get(Env.DOMAINS, ""))),
-            namespace=values.get(Env.METRIC_NAMESPACE, DEFAULT_NAMESPACE),
+            domains=frozenset(contract.served_domains(values.get(Env.DOMAINS, ""))),
+            namespace=values.get(Env.METRIC_NAMESPACE, contract.DEFAULT_NAMESPACE),
             max_body_bytes=int(values.get(Env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)),
-            raw_email_prefix=values.get(Env.RAW_EMAIL_PREFIX, RAW_EMAIL_PREFIX),
+            raw_email_prefix=values.get(Env.RAW_EMAIL_PREFIX, contract.RAW_EMAIL_PREFIX),
             write_table=values.get(Env.WRITE_TABLE, "").strip().lower() == "true",
         )
 
@@ -119,6 +87,7 @@ class Outcome:
 
 
 Emit = Callable[[dict[str, Any]], None]
+Parser = Callable[[bytes, str, Limits], ParseResult]
 
 
 def emit_stdout(document: dict[str, Any]) -> None:
@@ -129,7 +98,7 @@ def emit_stdout(document: dict[str, Any]) -> None:
 
 def _emf(namespace: str, dimensions: dict[str, str], counts: dict[str, int], *, total: bool = False) -> dict[str, Any]:
     """One embedded-metric-format document: ``counts`` per ``dimensions`` (``total``: also without)."""
-    sets = ([[]] if total else []) + ([list(dimensions)] if dimensions else [])
+    sets: list[list[str]] = ([[]] if total else []) + ([list(dimensions)] if dimensions else [])
     directive = {"Namespace": namespace, "Dimensions": sets, "Metrics": [{"Name": m, "Unit": "Count"} for m in counts]}
     return {"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [directive]}, **dimensions, **counts}
 
@@ -156,7 +125,7 @@ class _Run:
 
 def _quarantine(run: _Run, *, kind: str, data: bytes, source: str, reason: str) -> None:
     digest = hashlib.sha256(data + b"\x00" + reason.encode("utf-8", "replace")).hexdigest()[:40]
-    key = f"{QUARANTINE_PREFIX}{kind}/{digest}"
+    key = f"{contract.QUARANTINE_PREFIX}{kind}/{digest}"
     metadata = {"reason": _safe_meta(reason), "source": _safe_meta(source), "raw-key": _safe_meta(run.raw_key)}
     created = run.store.put_new(key, data, "application/octet-stream", {**metadata, "kind": kind})
     run.outcome.quarantined.append(key)
@@ -199,7 +168,7 @@ class _Placed:
 
 def _place(parsed: ParsedReport, raw_key: str) -> _Placed:
     """The stored document of ``parsed`` (pure: any exception here is the input's fault)."""
-    digest = content_digest(parsed.report)
+    digest = contract.content_digest(parsed.report)
     received = {"source": parsed.source, "raw_key": raw_key, "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     document = {**parsed.report, "received": received}
     metadata = {"raw-key": _safe_meta(raw_key), "source": _safe_meta(parsed.source), "content-sha256": digest}
@@ -228,7 +197,7 @@ def _write_report(run: _Run, placed: _Placed) -> str | None:
     existing = None if written else run.store.metadata(key)
     version = not written and (existing is None or existing.get("content-sha256") != placed.digest)
     if version:
-        key = version_key(placed.document, placed.digest)
+        key = contract.version_key(placed.document, placed.digest)
         written = run.store.put_new(key, placed.body, "application/json", placed.metadata)
     _write_table(run, placed, key)
     if not written:
@@ -267,44 +236,38 @@ def _store_parsed(run: _Run, parsed: ParsedReport) -> None:
         _count_report(run.settings, run.emit, report)
 
 
+def _store_all(run: _Run, result: ParseResult, input_data: bytes) -> None:
+    for parsed in result.reports:
+        _store_parsed(run, parsed)
+    for failure in result.failures:
+        _quarantine(run, kind="invalid", data=failure.data or input_data, source=failure.source, reason=failure.error)
+
+
 def store_result(
     result: ParseResult, *, raw_key: str, input_data: bytes, store: Store, settings: Settings, emit: Emit
 ) -> Outcome:
     """Store every parsed report about a served domain (once per content), quarantine the rest."""
     run = _Run(store, settings, emit, raw_key)
-    for parsed in result.reports:
-        _store_parsed(run, parsed)
-    for failure in result.failures:
-        _quarantine(run, kind="invalid", data=failure.data or input_data, source=failure.source, reason=failure.error)
+    _store_all(run, result, input_data)
     return run.outcome
 
 
-def _store_input(
-    parse: Callable[[bytes, str, Limits], ParseResult],
-    data: bytes,
-    *,
-    source: str,
-    raw_key: str,
-    store: Store,
-    settings: Settings,
-    emit: Emit,
-) -> Outcome:
+def _store_input(parse: Parser, data: bytes, source: str, run: _Run) -> Outcome:
     """Parse ``data`` (whatever escapes the parser becomes a failure with its reason), store what it
     holds, and tag its raw copy with ``JUNK_TAG`` when nothing in it was stored (best effort)."""
     try:
         result = parse(data, source, DEFAULT_LIMITS)
     except Exception as exc:
         result = ParseResult(failures=[ParseFailure(source, unexpected_error_reason(exc), data)])
-    outcome = store_result(result, raw_key=raw_key, input_data=data, store=store, settings=settings, emit=emit)
-    if outcome.quarantined and not outcome.stored and not outcome.duplicates:
-        store.tag(raw_key, JUNK_TAG)
-    return outcome
+    _store_all(run, result, data)
+    if run.outcome.quarantined and not run.outcome.stored and not run.outcome.duplicates:
+        run.store.tag(run.raw_key, JUNK_TAG)
+    return run.outcome
 
 
 def handle_raw(raw_key: str, store: Store, settings: Settings, emit: Emit = emit_stdout) -> Outcome:
     """Parse one stored raw message (``raw/email/...``) and store what it holds."""
-    data = store.get(raw_key)
-    return _store_input(parse_input, data, source=raw_key, raw_key=raw_key, store=store, settings=settings, emit=emit)
+    return _store_input(parse_input, store.get(raw_key), raw_key, _Run(store, settings, emit, raw_key))
 
 
 def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -363,10 +326,9 @@ def handle_http(event: dict[str, Any], store: Store, settings: Settings, emit: E
         return data
     request_id = str(context.get("requestId") or hashlib.sha256(data).hexdigest()[:32])
     safe_id = "".join(ch for ch in request_id if ch.isalnum() or ch in "-_.")[:100] or "request"
-    raw_key = f"{RAW_HTTPS_PREFIX}{datetime.now(UTC).strftime('%Y/%m/%d')}/{safe_id}"
+    raw_key = f"{contract.RAW_HTTPS_PREFIX}{datetime.now(UTC).strftime('%Y/%m/%d')}/{safe_id}"
     store.put_new(raw_key, data, content_type, {"content-type": _safe_meta(content_type)})
-    source = "https:" + safe_id
-    outcome = _store_input(parse_body, data, source=source, raw_key=raw_key, store=store, settings=settings, emit=emit)
+    outcome = _store_input(parse_body, data, f"https:{safe_id}", _Run(store, settings, emit, raw_key))
     return _outcome_response(outcome)
 
 
@@ -378,7 +340,7 @@ def _record_keys(event: dict[str, Any], settings: Settings) -> list[str]:
             keys.append(settings.raw_email_prefix + record["ses"]["mail"]["messageId"])
         elif source == "aws:s3":
             key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
-            if key.startswith(RAW_PREFIX) and not key.startswith(RAW_HTTPS_PREFIX):
+            if key.startswith(contract.RAW_PREFIX) and not key.startswith(contract.RAW_HTTPS_PREFIX):
                 keys.append(key)
         else:
             raise ValueError(f"unsupported event record source {source!r}")

@@ -1,22 +1,17 @@
-"""Where the receiver's objects go: one S3 bucket (:class:`S3Store`) or a dict (:class:`MemoryStore`),
-and the bounded listing its readers use (:func:`list_objects`).
+"""Where the receiver's objects go: an S3 bucket, or a dict for tests.
 
-Every write is create-only (``put_new``): a conditional ``PutObject`` with ``If-None-Match: *``,
-which S3 enforces atomically. The ``IfNoneMatch`` parameter exists only from botocore 1.35, and
-the SDK the Lambda runtime bundles "depends on the runtime version and your AWS Region"
-(https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html, "Runtime-included SDK
-versions"); with an older client :class:`S3Store` sends the same header through a ``before-sign``
-hook, which S3 enforces alike (``412 PreconditionFailed``).
+Writes are create-only: ``PutObject`` with ``If-None-Match: *``. Its ``IfNoneMatch`` parameter
+needs botocore 1.35, and the runtime's SDK "depends on the runtime version and your AWS Region"
+(https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html), so an older client sends the
+header through a ``before-sign`` hook; S3 enforces it alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
 
-__all__ = ["Listed", "MemoryStore", "S3Store", "Store", "list_objects", "supports_if_none_match"]
+__all__ = ["MemoryStore", "S3Store", "Store", "supports_if_none_match"]
 
 _CONDITION_FAILED_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 _CONDITION_FAILED_STATUSES = (409, 412)
@@ -147,27 +142,3 @@ class MemoryStore:
             return False
         self.tags[key] = dict(tags)
         return True
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One listed object: its key, when it was written and its size in bytes."""
-
-    key: str
-    last_modified: datetime
-    size: int
-
-
-def list_objects(
-    client: Any, bucket: str, prefix: str, *, start_after: str | None = None, max_keys: int | None = None
-) -> Iterator[Listed]:
-    """The objects under ``prefix`` in key order (after ``start_after``), at most ``max_keys``,
-    each page (1,000 keys) fetched as it is read."""
-    arguments = {"Bucket": bucket, "Prefix": prefix, **({"StartAfter": start_after} if start_after else {})}
-    listed = 0
-    for page in client.get_paginator("list_objects_v2").paginate(**arguments):
-        for item in page.get("Contents") or ():
-            if max_keys is not None and listed >= max_keys:
-                return
-            listed += 1
-            yield Listed(str(item["Key"]), item["LastModified"], int(item.get("Size", 0)))

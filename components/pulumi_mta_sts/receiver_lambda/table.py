@@ -1,10 +1,7 @@
-"""A stored report as the rows of the receiver's Athena table (``tables/reports/dt=<day>/``).
+"""A stored report as rows of the receiver's Athena table: one per policy, one per failure-detail row.
 
-Rows of two kinds: ``policy`` (one per policy, its totals) and ``failure`` (one per failure-detail
-row, and one ``(not detailed)`` row for a failure total beyond them). Each carries ``domain`` and
-``mx_host`` as ``reports summary`` derives them (:mod:`pulumi_mta_sts.reports.sessions`), so each
-view of it is one ``GROUP BY`` (``receiver/queries.py``). The rows are a pure function of the
-stored document, so the backfill writes what the parser would have.
+``domain`` and ``mx_host`` are derived as ``reports summary`` derives them, so each view is one
+``GROUP BY`` (``receiver/queries.py``); the rows are a pure function of the stored document.
 """
 
 from __future__ import annotations
