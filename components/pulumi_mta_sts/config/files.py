@@ -1,17 +1,13 @@
 """Reading and writing a file the user named (a stack file, ``Pulumi.yaml``, a report), safely.
 
-A path on the command line may name anything: a named pipe (opening it for reading waits for
-a writer forever), a directory, a device that never ends (``/dev/zero``), a file the user may not
-read, or a file far larger than any such input. :func:`read_regular_file` opens without
-blocking, checks on the open descriptor that it is a regular file (no race between checking and
-opening), and reads at most ``limit`` bytes, so every one of those ends as an
-:class:`UnreadableFile` whose ``reason`` says what the path really is.
-
-Writing is the mirror image: :func:`write_file_atomically` refuses a target that is not a regular
-file (a named pipe would block, a device would swallow the output, a symbolic link would write
-through to wherever it points), writes a new file beside the target and renames it into place,
-so a reader never sees half a file and an interrupted run leaves the old file whole. The new file
-gets the mode an ordinary ``open(path, "w")`` would give it: what the umask allows.
+A path may name a named pipe (reading it waits for a writer forever), a directory, a device that
+never ends (``/dev/zero``), an unreadable file or a huge one. :func:`read_regular_file` opens
+without blocking, checks the open descriptor is a regular file (no race between check and open)
+and reads at most ``limit`` bytes; anything else is an :class:`UnreadableFile` saying what the path
+really is. :func:`write_file_atomically` refuses a target that is not a regular file (a pipe would
+block, a device swallow the output, a symbolic link write through), writes a new file beside it
+and renames it into place: no reader sees half a file, an interrupted run leaves the old one
+whole. The new file gets what ``open(path, "w")`` would: the umask's mode.
 """
 
 from __future__ import annotations
@@ -21,7 +17,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["UnreadableFile", "UnwritableFile", "file_kind", "read_regular_file", "write_file_atomically"]
+from pulumi_mta_sts.core.errors import InputError, Problem
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -32,12 +28,24 @@ _KINDS = (
 )
 
 
-class UnreadableFile(Exception):
+class FileRefused(Exception):
     """``reason`` completes "PATH ...": ``is a named pipe, not a regular file``."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
+
+    def input_error(self, path: Path) -> InputError:
+        """The user's one-line error naming ``path``."""
+        return InputError([Problem(str(path), None, self.reason)])
+
+
+class UnreadableFile(FileRefused):
+    pass
+
+
+class UnwritableFile(FileRefused):
+    pass
 
 
 def file_kind(mode: int) -> str:
@@ -91,14 +99,6 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise UnreadableFile(f"is larger than {limit} bytes, the most read from such a file")
     return data
-
-
-class UnwritableFile(Exception):
-    """``reason`` completes "PATH ...": ``is a named pipe, not a regular file``."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
 
 
 def _writable_target(path: Path) -> Path:

@@ -1,21 +1,13 @@
-"""Editing the ``config:`` mapping of a stack file without touching anything else in it.
+"""Editing the ``config:`` mapping of a stack file, every other byte kept.
 
-``pulumi stack init`` writes a stack file with its own keys (``encryptionsalt``,
-``secretsprovider``, ``encryptedkey``), and people add comments, other namespaces and secrets.
-``mta-sts init`` (and the day-2 ``migrate``) must change only the entries they own: this module
-removes the named entries of the ``config:`` mapping and inserts new ones, every other byte of
-the file kept as it was (comments, quoting, indentation, line endings, a byte-order mark).
-
-It works on the text, not on a re-dumped YAML tree: the file is parsed only to find where each
-entry of ``config:`` starts and where its value ends (the YAML parser's marks). An entry is the
-whole lines from its key to the last line of its value; comment lines before an entry and after
-its last value line are not part of it and stay. The inserted text is re-indented to the column
-of the mapping's keys. What cannot be edited that way is refused with the reason (a ``config:``
-or document written in flow style ``{...}``, a ``<<`` merge into ``config:``, an anchor in a
-removed entry that something else refers to): never a guess.
-
-The result is read back with :func:`pulumi_mta_sts.config.stack_file.read_stack_config` by the
-tests, exactly as Pulumi reads a stack file.
+``pulumi stack init`` writes its own keys (``encryptionsalt``, ...) and people add comments, other
+namespaces and secrets; ``mta-sts init`` (and ``migrate``) change only the entries they own, so
+this works on the text, not on a re-dumped YAML tree: the parser's marks say where each entry of
+``config:`` starts and where its value ends (an entry is the whole lines from its key to its
+value's last line; comment lines around it stay), and new entries are indented to the column of
+the mapping's keys. What cannot be edited that way is refused with the reason, never guessed: a
+flow-style ``config:`` or document, a ``<<`` merge into ``config:``, an anchor of a removed entry
+used elsewhere. Tests read the result back with :func:`.stack_file.read_stack_config`.
 """
 
 from __future__ import annotations
@@ -25,32 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.errors import InputError
 
-from .files import UnreadableFile, UnwritableFile, read_regular_file, write_file_atomically
-from .stack_file import MAX_FILE_BYTES, v3_scalar
-
-__all__ = [
-    "ConfigEntry",
-    "StackText",
-    "config_entries",
-    "edit_config",
-    "namespace_keys",
-    "read_stack_text",
-    "replace_namespace",
-    "write_stack_text",
-]
+from .files import FileRefused, UnreadableFile, UnwritableFile, read_regular_file, write_file_atomically
+from .stack_file import MAX_FILE_BYTES, config_key
+from .yaml_scalars import v3_scalar
 
 #: How many spaces the entries of a new ``config:`` mapping are indented (as Pulumi writes it).
 NEW_INDENT = 2
 
 
-class EditRefused(Exception):
+class EditRefused(FileRefused):
     """The text cannot be edited in place; ``reason`` says why and what to do instead."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
 
 
 @dataclass(frozen=True)
@@ -158,17 +136,6 @@ def _skip(events: list[Any], i: int, text: str) -> _Node:
             return node
 
 
-def _full_key(written: str, project: str | None) -> str:
-    """The key as Pulumi reads it (``ParseKey``): ``ns:name``, ``ns:config:name`` -> ``ns:name``,
-    a key without ``:`` the project's."""
-    parts = written.split(":")
-    if len(parts) == 1:
-        return f"{project}:{written}" if project else written
-    if len(parts) == 3 and parts[1] == "config":
-        return f"{parts[0]}:{parts[2]}"
-    return written
-
-
 def _root_items(events: list[Any], text: str) -> Iterator[tuple[int, int]]:
     """``(key event, value event)`` indexes of the first document's root mapping."""
     import yaml
@@ -239,7 +206,7 @@ def _config_at(text: str, events: list[Any], value: int, project: str | None) ->
 def _block_config(text: str, events: list[Any], i: int, project: str | None) -> _Config:
     import yaml
 
-    config = _Config(column=events[i].start_mark.column)
+    found = _Config(column=events[i].start_mark.column)
     while not isinstance(events[i], yaml.MappingEndEvent):
         key_event = events[i]
         if not isinstance(key_event, yaml.ScalarEvent):
@@ -247,22 +214,18 @@ def _block_config(text: str, events: list[Any], i: int, project: str | None) -> 
         if key_event.value == "<<" and key_event.implicit[0]:
             raise EditRefused("merges other entries into config: (<<); write them out to edit it here")
         value = _skip(events, i + 1, text)
-        start = _line_start(text, _pos(key_event.start_mark))
-        end = _line_after(text, value.end)
+        start, end = _line_start(text, _pos(key_event.start_mark)), _line_after(text, value.end)
         written = key_event.value
-        entry = ConfigEntry(
-            _full_key(written, project), written, start, end, frozenset(value.anchors), frozenset(value.aliases)
-        )
-        config.entries.append(entry)
+        full = config_key(written, project) or written
+        found.entries.append(ConfigEntry(full, written, start, end, frozenset(value.anchors), frozenset(value.aliases)))
         i = value.next
-    config.insert_at = config.entries[-1].end
-    return config
+    found.insert_at = found.entries[-1].end
+    return found
 
 
 # ---- the API ------------------------------------------------------------------------------------------
 def config_entries(text: str, project: str | None = None) -> list[ConfigEntry]:
-    """The entries of the ``config:`` mapping of the stack file ``text``, in file order. Raises
-    :class:`EditRefused` when the text cannot be edited in place."""
+    """The entries of the stack file's ``config:``, in file order (:class:`EditRefused`)."""
     return list(_structure(text, project).entries)
 
 
@@ -295,10 +258,9 @@ def _check_anchors(config: _Config, removed: list[ConfigEntry]) -> None:
 
 
 def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", project: str | None = None) -> str:
-    """``text`` with the ``config:`` entries whose full keys are in ``remove`` taken out and the
-    entries of ``block`` (YAML ``key: value`` lines written at column 0) put in: where the first
-    removed entry was, else after the last entry (a ``config:`` mapping is added when there is
-    none). Every other character of ``text`` is kept. Raises :class:`EditRefused`."""
+    """``text`` with the ``config:`` entries whose full keys are in ``remove`` taken out and those
+    of ``block`` (``key: value`` lines at column 0) put in where the first removed one was, else
+    after the last (a ``config:`` is added when there is none). :class:`EditRefused`."""
     config = _structure(text, project)
     removed = [entry for entry in config.entries if entry.key in remove]
     _check_anchors(config, removed)
@@ -317,14 +279,10 @@ def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", pro
     at = removed[0].start if removed else config.insert_at
     if not text[:at].endswith("\n") and at == len(text):
         text, at = text + newline, at + len(newline)
-    pieces, cursor = [], 0
+    pieces, cursor = [text[:at], new], at
     for entry in removed:
         pieces.append(text[cursor : entry.start])
-        if entry.start == at:
-            pieces.append(new)
         cursor = entry.end
-    if not removed:
-        return text[:at] + new + text[at:]
     return "".join(pieces) + text[cursor:]
 
 
@@ -347,10 +305,6 @@ class StackText:
 _UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 
-def _problem(path: Path, reason: str) -> InputError:
-    return InputError([Problem(str(path), None, reason)])
-
-
 def read_stack_text(path: Path) -> StackText:
     """The stack file ``path`` as text (a missing file is empty text). :class:`InputError` naming
     the file when it is not a regular file, too large or not text."""
@@ -359,12 +313,13 @@ def read_stack_text(path: Path) -> StackText:
     except UnreadableFile as exc:
         if exc.reason == "does not exist":
             return StackText(path, "")
-        raise _problem(path, exc.reason) from None
+        raise exc.input_error(path) from None
     encoding = _UTF16.get(data[:2], "utf-8")
     try:  # a byte-order mark stays in the text as U+FEFF, so it is written back as it was
         return StackText(path, data.decode(encoding), encoding)
     except UnicodeDecodeError as exc:
-        raise _problem(path, f"is not {encoding.upper()} text (byte {exc.start}); save it as UTF-8") from None
+        reason = f"is not {encoding.upper()} text (byte {exc.start}); save it as UTF-8"
+        raise FileRefused(reason).input_error(path) from None
 
 
 def write_stack_text(stack: StackText, text: str) -> None:
@@ -372,9 +327,9 @@ def write_stack_text(stack: StackText, text: str) -> None:
     try:
         write_file_atomically(stack.path, text.encode(stack.encoding))
     except UnwritableFile as exc:
-        raise _problem(stack.path, exc.reason) from None
+        raise exc.input_error(stack.path) from None
 
 
 def edit_problem(stack: StackText, exc: EditRefused) -> InputError:
     """An :class:`EditRefused` as the one-line error naming the file."""
-    return _problem(stack.path, f"{exc.reason}; nothing was changed")
+    return EditRefused(f"{exc.reason}; nothing was changed").input_error(stack.path)
