@@ -1,12 +1,11 @@
-"""The Pulumi project ``mta-sts init`` writes into an empty folder: ``Pulumi.yaml``, a
-``__main__.py`` of a few lines that runs the package's stack program, and a ``requirements.txt``
-naming this package the way it was installed here, with the extras the stack's providers need.
+"""The Pulumi project ``mta-sts init`` writes into an empty folder: ``Pulumi.yaml``, a short
+``__main__.py`` running the package's stack program, and a ``requirements.txt`` naming this
+package as it was installed here, with the extras the stack's providers need.
 
-The requirement comes from the installed distribution's ``direct_url.json`` (PEP 610), which pip
-writes for everything not installed from an index: a git URL (pinned to the release tag when the
-version is a release, else to the exact commit), a wheel or archive file, or a local checkout.
-Installed from an index, the requirement is the name at the installed version. Pure: reads the
-installed metadata, no network, no Pulumi.
+The requirement comes from the distribution's ``direct_url.json`` (PEP 610), which pip writes for
+everything not installed from an index: a git URL (pinned to the release tag for a release
+version, else to the commit), a wheel or archive, or a local checkout; from an index, the name at
+the installed version. Reads the installed metadata only: no network, no Pulumi.
 """
 
 from __future__ import annotations
@@ -19,20 +18,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
-
-__all__ = [
-    "DISTRIBUTION",
-    "PROGRAM_TEXT",
-    "PROJECT_FILES",
-    "PROJECT_NAME",
-    "Requirement",
-    "extras_for",
-    "gitignore_text",
-    "installed_requirement",
-    "project_text",
-    "requirement_of",
-    "requirements_text",
-]
 
 DISTRIBUTION = "pulumi-mta-sts"
 #: The project name: the one this repository's Pulumi.yaml has, so ``mta-sts:`` keys are the project's own.
@@ -64,10 +49,6 @@ def project_text(domain: str) -> str:
         "    toolchain: pip\n"
         "    virtualenv: .venv\n"
     )
-
-
-def gitignore_text() -> str:
-    return ".venv/\n__pycache__/\n"
 
 
 def extras_for(provider: str, host_kind: str, receiver: bool) -> tuple[str, ...]:
@@ -163,3 +144,9 @@ def requirements_text(requirement: Requirement) -> str:
         f"# with the extras the stack's providers need. `pulumi install` puts it into .venv.\n"
         f"{requirement.line}\n"
     )
+
+
+def project_files(domain: str, requirement: Requirement) -> dict[str, str]:
+    """The new project's files (:data:`PROJECT_FILES`) and their text."""
+    texts = (project_text(domain), PROGRAM_TEXT, requirements_text(requirement), ".venv/\n__pycache__/\n")
+    return dict(zip(PROJECT_FILES, texts, strict=True))

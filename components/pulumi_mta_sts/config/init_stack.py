@@ -1,11 +1,9 @@
-"""The pure half of ``mta-sts init``: which DNS provider name servers belong to, which ``mx``
-patterns cover a domain's live MX hosts, and the text of the stack file that is written.
+"""The pure half of ``mta-sts init`` (``net/domain_survey.py`` asks DNS): which DNS provider name
+servers belong to, which ``mx`` patterns cover the live MX hosts, and the stack file's text.
 
-No I/O here: ``net/domain_survey.py`` asks DNS and fetches the policy; this module only decides.
-A pattern is either an MX host's exact name or ``*.<suffix>`` for a suffix a mail provider
-documents; a wildcard replaces exactly one label (RFC 8461 §4.1), and only for a host that has
-exactly one label before the documented suffix, so no pattern is broader than the provider's
-own MX names.
+A pattern is an MX host's exact name, or ``*.<suffix>`` for a suffix a mail provider documents
+and a host exactly one label below it (a wildcard replaces one label, RFC 8461 §4.1), so no
+pattern is broader than the provider's own MX names.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
 from pulumi_mta_sts.core.matching import uncovered
@@ -23,30 +20,6 @@ from pulumi_mta_sts.core.records import validate_rua
 from .init_project import extras_for
 from .stack_edit import edit_config
 
-__all__ = [
-    "INIT_DEFAULT_MAX_AGE",
-    "INIT_DEFAULT_MODE",
-    "MAIL_PROVIDERS",
-    "NO_REPORTS_LINES",
-    "InitChoices",
-    "MailProvider",
-    "PatternChoice",
-    "ReceiverChoice",
-    "dns_provider_of",
-    "mx_patterns",
-    "pattern_for",
-    "region_entry",
-    "split_rua",
-    "stack_entries",
-    "stack_name_for",
-    "stack_text",
-    "unusable_hosts",
-    "unusable_patterns",
-]
-
-#: What ``init`` writes when the domain has no policy yet: the toolkit's one set of defaults.
-INIT_DEFAULT_MODE = defaults.DEFAULT_MODE
-INIT_DEFAULT_MAX_AGE = defaults.DEFAULT_MAX_AGE
 #: The ``aws:region`` written for a Route53 stack (should move to ``core/defaults.py``).
 INIT_AWS_REGION = "us-east-1"
 
@@ -231,6 +204,11 @@ class InitChoices:
     def host_kind(self) -> str:
         return HOST_OF_PROVIDER[self.provider]
 
+    @property
+    def extras(self) -> tuple[str, ...]:
+        """The package extras the stack's providers need."""
+        return extras_for(self.provider, self.host_kind, self.receiver is not None)
+
 
 def _quoted(value: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML), so no value changes meaning."""
@@ -291,13 +269,16 @@ def stack_entries(choices: InitChoices) -> str:
 
 def region_entry(choices: InitChoices) -> str:
     """``aws:region`` for a stack with AWS resources (added only where the file has none)."""
-    if "aws" not in extras_for(choices.provider, choices.host_kind, choices.receiver is not None):
+    if "aws" not in choices.extras:
         return ""
     return f"aws:region: {INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely\n"
 
 
+def header(choices: InitChoices) -> str:
+    """The first line of a new stack file: where it came from."""
+    return f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
+
+
 def stack_text(choices: InitChoices) -> str:
-    """A new stack file for ``choices`` (what :func:`stack_entries` and :func:`region_entry` put
-    into an empty file, under a line saying where it came from)."""
-    header = f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
-    return edit_config(header, block=region_entry(choices) + stack_entries(choices))
+    """A new stack file for ``choices``, as ``init`` writes it into an empty file."""
+    return edit_config(header(choices), block=region_entry(choices) + stack_entries(choices))
