@@ -56,7 +56,8 @@ class Lookup:
         return f"DNS error looking up {self.rtype} {self.name}: {self.error}"
 
 
-def _text(name: dns.name.Name | str) -> str:
+def name_text(name: dns.name.Name | str | object) -> str:
+    """A DNS name as this toolkit compares names: lower case, no trailing dot."""
     return str(name).rstrip(".").lower()
 
 
@@ -73,8 +74,8 @@ def lookup(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
     except OSError as exc:  # e.g. no route to the configured nameserver
         return Lookup(name, rtype, Outcome.ERROR, error=str(exc))
     if answer.rrset is None:
-        return Lookup(name, rtype, Outcome.NODATA, canonical=_text(answer.canonical_name))
-    return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), _text(answer.canonical_name))
+        return Lookup(name, rtype, Outcome.NODATA, canonical=name_text(answer.canonical_name))
+    return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), name_text(answer.canonical_name))
 
 
 def _short(exc: Exception) -> str:
@@ -117,8 +118,8 @@ def mail_hosts(resolver: dns.resolver.Resolver, domain: str) -> MailHosts:
     """Resolve the MX hosts of ``domain`` (or its implicit MX)."""
     mx = lookup(resolver, domain, "MX")
     if mx.outcome is Outcome.OK:
-        ordered = sorted(mx.records, key=lambda r: (r.preference, _text(r.exchange)))
-        hosts = tuple(dict.fromkeys(_text(r.exchange) for r in ordered))
+        ordered = sorted(mx.records, key=lambda r: (r.preference, name_text(r.exchange)))
+        hosts = tuple(dict.fromkeys(name_text(r.exchange) for r in ordered))
         if hosts in ((), ("",)):
             return MailHosts(domain, null_mx=True)
         return MailHosts(domain, tuple(h for h in hosts if h))
