@@ -1,24 +1,14 @@
 """Warn about ``_mta-sts`` / ``_smtp._tls`` TXT records in live DNS that the stack does not manage.
 
-Two ``v=STSv1`` records at ``_mta-sts.<domain>`` mean *no policy* for senders (RFC 8461 §3.1),
-and two ``v=TLSRPTv1`` records mean no reports (RFC 8460 §3). Route53 refuses to create a
-second record set of the same name and type, so there a hand-made record makes ``pulumi up``
-fail until it is adopted; Cloudflare keeps one record per value, so a hand-made record plus
-ours would silently switch MTA-STS off. The stack program therefore looks at live DNS, as an
-explicit step of its run, and warns (it never fails: DNS being unreachable is only a warning too).
-
-How a live record is judged:
-
-- ``_mta-sts``: a ``v=STSv1`` record whose id has the toolkit's form
-  (:func:`pulumi_mta_sts.core.policy.is_toolkit_id`) is taken as this stack's current or previous
-  record; any other id was made by someone else.
-- ``_smtp._tls``: a ``v=TLSRPTv1`` record whose value differs from the one the stack publishes
-  is reported (it may also be this stack's previous value after a ``rua`` change).
-- more than one record with the version tag is always reported.
-
-The caller passes the resolver (the stack program's one resolver of the run:
-:func:`pulumi_mta_sts.program.options.open_live_dns`); nothing here reads the environment, and a
-run that may not use live DNS simply does not call :func:`unmanaged_record_warnings`.
+Two ``v=STSv1`` records mean *no policy* for senders (RFC 8461 §3.1), two ``v=TLSRPTv1`` no
+reports (RFC 8460 §3). Route53 refuses a second record set of one name and type (``pulumi up``
+fails until the hand-made one is adopted); Cloudflare keeps one record per value, so a hand-made
+record beside ours silently switches MTA-STS off. So the stack program looks, and warns (never
+fails, unreachable DNS included): a ``v=STSv1`` record whose id has the toolkit's form
+(:func:`~pulumi_mta_sts.core.policy.is_toolkit_id`) is taken as this stack's, now or before; a
+``v=TLSRPTv1`` value other than the stack's is reported (it may be its previous ``rua``); several
+records with the version tag always are. The caller passes the run's resolver; a run without
+live DNS does not call :func:`unmanaged_record_warnings`.
 """
 
 from __future__ import annotations
@@ -31,8 +21,6 @@ import dns.resolver
 from pulumi_mta_sts.core.policy import is_toolkit_id
 from pulumi_mta_sts.core.records import STS_VERSION, TLSRPT_VERSION, DnsRecord, parse_sts_records, parse_tlsrpt_records
 
-__all__ = ["ADOPT_HINT", "ADOPT_SECTION", "MIGRATE_SECTION", "live_txt", "unmanaged_record_warnings"]
-
 #: Where the adoption steps are documented (the README only links there now).
 ADOPT_SECTION = "docs/deploying.md 'Adopting existing records'"
 ADOPT_HINT = f"see {ADOPT_SECTION}"
@@ -41,8 +29,7 @@ MIGRATE_SECTION = "docs/deploying.md, 'Migrating from a hand-made or hosted MTA-
 
 
 def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
-    """The TXT records at ``name`` (character-strings of each joined); empty when none.
-    Raises ``dns.exception.DNSException`` when the name cannot be looked up."""
+    """The TXT records at ``name``, each one's strings joined; ``DNSException`` when it cannot be looked up."""
     try:
         answer = resolver.resolve(name, "TXT", raise_on_no_answer=False)
     except dns.resolver.NXDOMAIN:
@@ -112,11 +99,9 @@ def unmanaged_record_warnings(
     import_hint: str = ADOPT_HINT,
     is_ours: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Warnings about live TXT records at the names of ``expected`` (from
-    :func:`pulumi_mta_sts.core.records.records_for`) that the stack would not own. ``is_ours`` tells
-    a live ``v=TLSRPTv1`` value the stack published itself when ``expected`` cannot say it
-    exactly (the receiver's endpoint is known only after deploy). Every look-up goes to
-    ``resolver``; unreachable DNS is one warning per name, never an exception."""
+    """Warnings about live TXT records at the names of ``expected`` (``records_for``) the stack would
+    not own; ``is_ours`` tells a ``v=TLSRPTv1`` value the stack published when ``expected`` cannot
+    (the receiver's endpoint is known only after deploy). Unreachable DNS is one warning per name."""
     warnings: list[str] = []
     for record in expected:
         if record.type != "TXT":

@@ -1,15 +1,10 @@
 """What live DNS has at ``mta-sts.<domain>`` before the stack deploys its policy host there.
 
-A hand-made or hosted MTA-STS setup (or this stack's previous host kind) leaves an ``A`` /
-``AAAA`` record or a ``CNAME`` at the policy host's name. Depending on the host and the DNS
-provider, the stack's own record then cannot be created: Route53 puts no alias beside a CNAME,
-Cloudflare refuses a second A/AAAA/CNAME at one name (error 81053) and a Worker custom domain
-over any record (error 100117). The program's preflight
-(:mod:`pulumi_mta_sts.program.preflight`) looks first, through the run's one resolver, so the
-deploy stops before anything is created instead of half-way.
-
-This module only looks; what is in the way of which host is decided by the preflight. Nothing
-here reads the environment.
+A hand-made or hosted MTA-STS setup (or this stack's previous host kind) leaves A/AAAA or a CNAME
+there, and the stack's own record then may not be created: Route53 puts no alias beside a CNAME,
+Cloudflare refuses a second A/AAAA/CNAME at one name (error 81053) and a Worker custom domain over
+any record (100117). The preflight (:mod:`pulumi_mta_sts.program.preflight`) looks first, so the
+deploy stops before anything is created; this module only looks.
 """
 
 from __future__ import annotations
@@ -20,7 +15,7 @@ import dns.exception
 import dns.rdatatype
 import dns.resolver
 
-__all__ = ["LOOKUP_ERRORS", "HostAnswer", "live_host_records"]
+from .lookup import name_text
 
 #: What a failed look-up raises (callers turn it into a warning).
 LOOKUP_ERRORS: tuple[type[BaseException], ...] = (dns.exception.DNSException, OSError)
@@ -49,7 +44,7 @@ def _cname(name: str, resolver: dns.resolver.Resolver) -> str | None:
         return None
     if answer.rrset is None:
         return None
-    return str(answer.rrset[0].target).rstrip(".").lower()
+    return name_text(answer.rrset[0].target)
 
 
 def _addresses(name: str, rtype: str, resolver: dns.resolver.Resolver) -> list[str]:

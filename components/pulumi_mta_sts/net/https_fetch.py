@@ -1,21 +1,14 @@
-"""The one HTTPS fetch of a policy, made the way a sender makes it: the certificate verified for
-the policy host name, redirects never followed, the body read up to the cap plus one byte (so an
-oversized body is noticed without reading it all), and a time limit.
+"""The one HTTPS fetch of a policy, made as a sender makes it: the certificate verified for the
+policy host, no redirect followed, the body read up to the cap plus one byte. The deploy gate
+(:mod:`.served`) and ``mta-sts check`` both fetch with :func:`fetch_policy` and judge with
+:func:`pulumi_mta_sts.core.acceptance.judge`, so they cannot disagree about one URL.
 
-The deploy gate (:mod:`.served`, for ``PolicyLive``) and ``mta-sts check`` both fetch with
-:func:`fetch_policy` and judge the result with :func:`pulumi_mta_sts.core.acceptance.judge`
-(:attr:`FetchResult.verdict`), so they cannot disagree about the same URL.
-
-The connection may go to an address chosen by the caller (the checker tests IPv4 and IPv6 apart,
-tests connect to loopback) while SNI, the ``Host`` header and the certificate check use the
-policy host name; without an address the system resolver is used, like a sender.
-
-What is read is bounded in time and size, whatever the server does: ``timeout`` bounds the whole
-fetch (connect, handshake, request, every interim and the final response head, the body), not
-each read (:mod:`.deadline`); the response heads together may not exceed :data:`MAX_HEAD_BYTES`
-in :data:`MAX_HEAD_LINES` lines, so endless headers or endless ``100 Continue`` answers are an
-invalid answer, not a hang; a body shorter than its ``Content-Length`` is an incomplete answer,
-never a policy.
+The connection may go to an address the caller chose (IPv4 and IPv6 apart, loopback in tests)
+while SNI, ``Host`` and the certificate check use the host name. Whatever the server does, the
+fetch is bounded: ``timeout`` bounds all of it, not each read (:mod:`.deadline`); the response
+heads together at most :data:`MAX_HEAD_BYTES` in :data:`MAX_HEAD_LINES` lines (endless headers or
+``100 Continue`` are an invalid answer, not a hang); a body short of its ``Content-Length`` is an
+incomplete answer, never a policy.
 """
 
 from __future__ import annotations
@@ -33,16 +26,6 @@ from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT
 
 from .deadline import Deadline, DeadlineReader
 from .tlsinfo import CertInfo, cert_info, describe_tls_error
-
-__all__ = [
-    "MAX_HEAD_BYTES",
-    "MAX_HEAD_LINES",
-    "USER_AGENT",
-    "FetchResult",
-    "fetch_policy",
-    "make_tls_context",
-    "policy_fetch_url",
-]
 
 USER_AGENT = "pulumi-mta-sts (+RFC 8461 policy fetch)"
 #: The most bytes of response head read, over all interim (``1xx``) and the final response:
@@ -67,9 +50,8 @@ def _system_context() -> ssl.SSLContext:
 
 @dataclass(frozen=True, kw_only=True)
 class FetchResult(Fetched):
-    """What one HTTPS GET got (the facts a sender judges, see :class:`Fetched`), plus how: the
-    ``url``, the ``address`` connected to, the time taken, the TLS version and the verified
-    certificate."""
+    """What one HTTPS GET got (the facts a sender judges, :class:`Fetched`), and how: the address
+    connected to, the time taken, the TLS version and the verified certificate."""
 
     url: str
     address: str
@@ -135,9 +117,8 @@ class _BoundedResponse(http.client.HTTPResponse):
 
 
 class _PinnedConnection(http.client.HTTPSConnection):
-    """HTTPS to ``address`` (the host name itself when ``None``) while SNI, the ``Host`` header
-    and the certificate check use ``host``. ``peer`` is the address actually connected to. Every
-    step (connect, handshake, sending, reading) ends by ``deadline``."""
+    """HTTPS to ``address`` (``None``: the host name) while SNI, ``Host`` and the certificate
+    check use ``host``; ``peer`` is the address connected to. Every step ends by ``deadline``."""
 
     def __init__(self, host: str, port: int, address: str | None, context: ssl.SSLContext, deadline: Deadline) -> None:
         super().__init__(host, port, timeout=deadline.seconds, context=context)
@@ -172,10 +153,9 @@ def fetch_policy(
     context: ssl.SSLContext | None = None,
     timeout: float = HTTPS_REQUEST_TIMEOUT,
 ) -> FetchResult:
-    """GET ``https://host:port/path`` (from ``address`` when given); never raises for network
-    trouble: a failure is a result with ``error`` set. ``context`` defaults to the system trust
-    store. ``timeout`` bounds the whole fetch, as a sender's does: an answer not complete by then
-    is a timeout, however the server paces it."""
+    """GET ``https://host:port/path`` (from ``address`` when given) within ``timeout`` as a whole;
+    a network failure is a result with ``error`` set, never an exception. ``context`` defaults to
+    the system trust store."""
     url = policy_fetch_url(host, port, path)
     deadline = Deadline(timeout)
     conn = _PinnedConnection(host, port, address, context or _system_context(), deadline)

@@ -1,24 +1,16 @@
-"""The resolver behind every live DNS look-up: the checker's, the stack preflight's and the
-existing-record warnings'.
+"""The resolver behind every live DNS look-up (the checker's, the preflight's, ``init``'s), so
+tests and users behind split-horizon DNS can point every look-up at one server.
 
-One place decides which resolver is used, so tests (and users behind split-horizon DNS) can
-point every look-up at one server. Two documented switches name it for the stack program under
-``pulumi up`` / ``pulumi preview``, where the program has no command line; they are read only
-when asked (:func:`live_dns_enabled`, :func:`nameservers_from_env`; the program does it in
-:meth:`pulumi_mta_sts.program.options.ProgramOptions.from_environment`):
+Under ``pulumi up`` the program has no command line; two switches, read only when asked
+(:meth:`pulumi_mta_sts.program.options.ProgramOptions.from_environment`), stand in for flags:
+``MTA_STS_NAMESERVERS`` (``ADDRESS[:PORT],...`` instead of the system resolver; the fallback of
+:func:`make_resolver`) and ``MTA_STS_NO_LIVE_DNS=1`` (no DNS queries at all, checks that need them
+skipped with a warning, as ``plan --no-live-dns``).
 
-- ``MTA_STS_NAMESERVERS``: comma-separated ``ADDRESS[:PORT]`` list used instead of the system
-  resolver (e.g. ``127.0.0.1:5353``); :func:`make_resolver` falls back to it when given no
-  servers.
-- ``MTA_STS_NO_LIVE_DNS=1``: the stack program makes no DNS queries at all; checks that need
-  live DNS are skipped with a warning (``mta-sts plan --no-live-dns`` asks for the same as an
-  argument of the run).
-
-Whether DNS can be reached at all is a separate question with its own answer
-(:func:`unreachable_reason`, :class:`DnsUnreachable`): when no server is configured, nothing
-listens, nothing answers or there is no route, no look-up can say anything about any domain, so
-``mta-sts check`` and ``mta-sts plan`` say so once, after one short probe, instead of blaming each
-domain after a timeout per question.
+Whether DNS can be reached at all is a question of its own (:func:`unreachable_reason`,
+:class:`DnsUnreachable`): with no server configured, listening, answering or routed, no look-up
+can say anything about any domain, so ``check`` and ``plan`` say so once after one short probe
+instead of blaming each domain after a timeout per question.
 """
 
 from __future__ import annotations
@@ -43,79 +35,46 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 
 from .deadline import Deadline
 
-__all__ = [
-    "NAMESERVERS_ENV",
-    "NO_LIVE_DNS_ENV",
-    "OFFLINE_FIX",
-    "PROBE_ATTEMPTS",
-    "SYSTEM_RESOLV_CONF",
-    "DnsUnreachable",
-    "ensure_reachable",
-    "live_dns_enabled",
-    "make_resolver",
-    "nameservers_from_env",
-    "parse_nameserver",
-    "unreachable_reason",
-]
-
 NAMESERVERS_ENV = "MTA_STS_NAMESERVERS"
 NO_LIVE_DNS_ENV = "MTA_STS_NO_LIVE_DNS"
 
 
 def live_dns_enabled(environ: Mapping[str, str] | None = None) -> bool:
-    """False when ``MTA_STS_NO_LIVE_DNS`` is set to a true value (1, true, yes, on) in ``environ``
-    (default: the process environment)."""
+    """False when ``MTA_STS_NO_LIVE_DNS`` is 1, true, yes or on (default: in the process environment)."""
     value = (os.environ if environ is None else environ).get(NO_LIVE_DNS_ENV, "")
     return value.strip().lower() not in {"1", "true", "yes", "on"}
 
 
 def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
-    """``ADDRESS``, ``ADDRESS:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(address, port)``.
+    """``ADDRESS``, ``ADDRESS:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(address, port)``;
+    :class:`InputError` naming ``field`` otherwise. A name (``localhost``) would need a resolver to
+    find the resolver (dnspython fails deep inside the first query)."""
 
-    The host must be an IP address: a name (``localhost``) would need a resolver to find the
-    resolver, and dnspython refuses it with a traceback deep inside the first query. Any other
-    spec is an :class:`InputError` naming ``field`` and the fix, never another exception."""
+    def wrong(reason: str) -> InputError:
+        return InputError([Problem(field, spec, reason)])
+
     text = spec.strip()
-    host, port = text, 53
+    host, port = text, "53"
     if text.startswith("["):
         close = text.find("]")
         if close < 0:
-            raise InputError([Problem(field, spec, f"{spec!r} has '[' without ']'; use [ADDRESS]:PORT")])
+            raise wrong(f"{spec!r} has '[' without ']'; use [ADDRESS]:PORT")
         host, rest = text[1:close], text[close + 1 :]
-        if rest:
-            if not rest.startswith(":"):
-                raise InputError([Problem(field, spec, f"{spec!r} is not ADDRESS[:PORT]")])
-            port = _port(rest[1:], spec, field)
+        if rest and not rest.startswith(":"):
+            raise wrong(f"{spec!r} is not ADDRESS[:PORT]")
+        port = rest[1:] if rest else port
     elif text.count(":") == 1:
-        host, raw_port = text.split(":")
-        port = _port(raw_port, spec, field)
-    return _address(host, spec, field), port
-
-
-def _address(host: str, spec: str, field: str) -> str:
-    """``host`` as the IP address text dnspython takes; :class:`InputError` for anything else."""
+        host, port = text.split(":")
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+        raise wrong(f"{spec!r} has an invalid port; use a number from 1 to 65535")
     if not host:
-        raise InputError([Problem(field, spec, f"{spec!r} has no address; use ADDRESS[:PORT], e.g. 127.0.0.1:53")])
+        raise wrong(f"{spec!r} has no address; use ADDRESS[:PORT], e.g. 127.0.0.1:53")
     try:
-        return str(ipaddress.ip_address(host))
+        return str(ipaddress.ip_address(host)), int(port)
     except ValueError:
         shown = host if host.isprintable() and len(host) <= 80 else ascii(host[:80])
-        raise InputError(
-            [
-                Problem(
-                    field,
-                    spec,
-                    f"{shown!r} is not an IP address; give the DNS server's IP address, "
-                    "e.g. 127.0.0.1, 127.0.0.1:5353 or [::1]:53",
-                )
-            ]
-        ) from None
-
-
-def _port(raw: str, spec: str, field: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
-        raise InputError([Problem(field, spec, f"{spec!r} has an invalid port; use a number from 1 to 65535")])
-    return int(raw)
+        example = "e.g. 127.0.0.1, 127.0.0.1:5353 or [::1]:53"
+        raise wrong(f"{shown!r} is not an IP address; give the DNS server's IP address, {example}") from None
 
 
 def nameservers_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
