@@ -1,12 +1,7 @@
 """pulumi-mta-sts: MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460) for a mail domain.
 
-The public names are loaded on first use (PEP 562), so ``import pulumi_mta_sts`` costs nothing
-and imports no Pulumi: the CLI, the checker and the receiver Lambda import this package too, and
-the base install has no Pulumi SDK at all. ``from pulumi_mta_sts import MtaSts`` imports the
-component then; when the extra it needs is not installed, :class:`MissingExtraError` names it.
-
-The folders below are the layers (``docs/architecture.md``); import from them directly for
-anything not listed here.
+The public names load on first use (PEP 562): ``import pulumi_mta_sts`` imports no Pulumi, so the
+CLI, the checker and the Lambda stay light; a missing extra is a :class:`MissingExtraError`.
 """
 
 from __future__ import annotations

@@ -1,13 +1,7 @@
-"""Hosted mode (RFC 8461 §8.2): is a domain's delegation to a policy provider in place?
-
-A delegated domain's owner publishes CNAMEs into the provider's zone: ``_mta-sts.<domain>``,
-``mta-sts.<domain>`` and optionally ``_smtp._tls.<domain>``; this toolkit names the targets
-``_mta-sts.<domain>.<zone>``, ``_smtp._tls.<domain>.<zone>`` and a host name in ``<zone>``
-(docs/fleets.md). :func:`check_delegation` (``mta-sts check``) gives no result for a domain with
-none of the three a CNAME; otherwise it reads the zone from the ``_mta-sts`` target and judges each
-name found, missing or wrong (with another provider's naming it only reports what it found).
-:func:`compare_records` (``onboard --check``) judges each record the owner must publish. Look-ups
-ask for the CNAME itself, no chain followed.
+"""Hosted mode (RFC 8461 §8.2): are a delegated domain's CNAMEs into the provider's zone in place?
+:func:`check_delegation` (``check``) reads the zone from the ``_mta-sts`` target (this toolkit's
+``_mta-sts.<domain>.<zone>``; another provider's naming is only reported) and judges the three
+names; :func:`compare_records` (``onboard --check``) judges the records the owner must publish.
 """
 
 from __future__ import annotations

@@ -1,10 +1,5 @@
-"""Presenting check results: a compact table per domain (rich; colours only on a terminal)
-and the JSON document of ``--json``.
-
-Check ids (``starttls:<mx host>``), details and hints carry what DNS and servers said: every one
-reaches rich as a ``Text`` of :func:`pulumi_mta_sts.escape.terminal.shown` (never as a markup
-string), so ``[link=…]``, ``[/]`` or ``:emoji:`` in a host name print as written, and control
-characters as ``⟨U+XXXX⟩``."""
+"""Check results as a table per domain (rich, colours on a terminal) and as JSON; what DNS and
+servers said reaches rich only as ``Text`` of :func:`~pulumi_mta_sts.escape.terminal.shown`."""
 
 from __future__ import annotations
 
@@ -15,8 +10,6 @@ from typing import IO
 from pulumi_mta_sts.escape import terminal
 
 from .model import DomainReport, Status
-
-__all__ = ["render_json", "render_table", "to_json"]
 
 _STYLE = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIP: "dim"}
 

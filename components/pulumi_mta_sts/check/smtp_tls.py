@@ -1,10 +1,6 @@
-"""STARTTLS probe of one MX host as a sending MTA under MTA-STS does it (RFC 8461 §4.2): connect,
-EHLO, STARTTLS offered, a handshake with a certificate valid for the MX host name (its SNI) from a
-trusted CA.
-
-Whatever the server does, the probe ends: ``timeout`` bounds the whole dialogue, not each read
-(:class:`~pulumi_mta_sts.net.deadline.Deadline`), and replies are bounded in lines and bytes, so a
-trickled greeting or an endless EHLO reply is a failed probe, not a hang or gigabytes of memory."""
+"""STARTTLS probe of one MX host as a sender under MTA-STS does it (RFC 8461 §4.2), bounded whatever
+the server does: ``timeout`` for the whole dialogue and replies in lines and bytes, so a trickled
+greeting or an endless EHLO reply is a failed probe, not a hang."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""The ``mta-sts`` command: each sub-command is a module here whose ``register(subparsers)`` adds
-its parser with ``func`` (``args -> exit code``).
-
-No traceback for anything the user does: an :class:`~pulumi_mta_sts.core.errors.InputError` or
-a missing extra (``plan`` runs the Pulumi program) is one line per problem on stderr, exit 2; DNS
-that cannot be reached at all (:class:`~pulumi_mta_sts.net.resolver.DnsUnreachable`) is one line,
-exit 3 (nothing was judged, no domain blamed). This module and ``render``, ``check`` and
-``reports`` import no Pulumi: the base install runs them.
+"""The ``mta-sts`` command: each sub-command is a module here with ``register(subparsers)``. No
+traceback for anything the user does: an ``InputError`` or a missing extra is one line per problem,
+exit 2; DNS that cannot be reached at all one line, exit 3. Imports no Pulumi.
 """
 
 from __future__ import annotations

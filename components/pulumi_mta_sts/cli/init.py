@@ -1,13 +1,7 @@
-"""``mta-sts init DOMAIN``: a stack for a domain from what live DNS says (docs/cli.md).
-
-Outside a Pulumi project (no ``Pulumi.yaml`` at or above ``--dir`` or the working directory) it
-writes a whole project there (:mod:`~pulumi_mta_sts.config.init_project`) and the stack file;
-inside one only the stack file, in the project's stack folder. An existing stack file is edited in
-place (:mod:`~pulumi_mta_sts.config.stack_edit`), every byte but its ``mta-sts:`` keys kept, and
-those only replaced with ``--force``. Look-ups: :mod:`~pulumi_mta_sts.net.domain_survey`;
-choices: :mod:`~pulumi_mta_sts.config.init_stack`. Exit 0: written; 1: nothing written, DNS says
-the domain cannot be set up as asked (no answer, no mail, an MX name that is not a host name, a
-DNS provider the stack cannot manage); 2: usage.
+"""``mta-sts init DOMAIN``: a stack for a domain from what live DNS says. Outside a Pulumi project
+it writes one (:mod:`~pulumi_mta_sts.config.init_project`); inside, the stack file only, edited in
+place if it exists (its ``mta-sts:`` keys replaced only with ``--force``). Exit 1: nothing written,
+DNS says the domain cannot be set up as asked.
 """
 
 from __future__ import annotations
@@ -67,11 +61,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print what was detected and written as JSON")
     add_flag(parser, "cafile", "trust only these CA certificates for the policy")
     add_flag(parser, "https-port", "the policy host's HTTPS port (default 443)", metavar="PORT")
-    _report_arguments(parser)
-
-
-def _report_arguments(parser: argparse.ArgumentParser) -> None:
-    """Where TLS-RPT reports go: ``--rua`` URIs, or the receiver this stack deploys."""
+    # where TLS-RPT reports go: --rua URIs, or the receiver this stack deploys
     parser.add_argument(
         "--rua", metavar="URI", action="append", default=[], help="send TLS-RPT reports here (repeatable)"
     )
@@ -88,7 +78,6 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alarm-email", metavar="ADDRESS", help="who gets the receiver's alarms and digest")
 
 
-# ---- usage ----------------------------------------------------------------------------------------------
 def _receiver_choice(args: argparse.Namespace, domain: str) -> tuple[ReceiverChoice | None, list[Problem]]:
     given = [dest for dest in _RECEIVER_FLAGS if getattr(args, dest) not in (None, False)]
     if not args.receiver:
@@ -123,7 +112,6 @@ def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
     return domain, receiver
 
 
-# ---- where it goes ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Target:
     """The stack file, and the folder of a new project (``None``: the project exists)."""
@@ -133,10 +121,6 @@ class Target:
     keys: tuple[str, ...]
     new_project: Path | None
     project: str | None
-
-
-def _has_project(folder: Path) -> bool:
-    return any(os.path.lexists(f / PROJECT_FILE) for f in (folder, *folder.parents))
 
 
 def _folder(args: argparse.Namespace) -> Path:
@@ -154,26 +138,21 @@ def _folder(args: argparse.Namespace) -> Path:
     return folder
 
 
-def _new_project_problems(folder: Path, given: bool) -> list[Problem]:
-    """A new project's files must not exist yet (``pulumi new`` refuses to overwrite them too)."""
-    there = [name for name in init_project.PROJECT_FILES if os.path.lexists(folder / name)]
-    reason = f"{folder} has {', '.join(there)} but no {PROJECT_FILE}; init writes a new project there, so "
-    return (
-        [Problem("--dir" if given else "DOMAIN", str(folder), reason + "give --dir an empty folder")] if there else []
-    )
-
-
 def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | None]:
-    """Where the stack file goes, and the folder of a new project (``None``: none is written)."""
+    """Where the stack file goes, and the folder of a new project (``None``: none is written),
+    whose files must not exist yet (``pulumi new`` refuses to overwrite them too)."""
     new_project = None
     if args.stacks_dir is not None:
         stacks, problems = args.stacks_dir, stacks_dir_problems(args.stacks_dir, True)
-    elif _has_project(folder):
+    elif any(os.path.lexists(f / PROJECT_FILE) for f in (folder, *folder.parents)):
         stacks = find_stacks_dir(folder)
         problems = stacks_dir_problems(stacks, False)
     else:
         stacks = new_project = folder
-        problems = _new_project_problems(folder, args.dir is not None)
+        there = ", ".join(name for name in init_project.PROJECT_FILES if os.path.lexists(folder / name))
+        reason = f"{folder} has {there} but no {PROJECT_FILE}; init writes a new project there, so give --dir"
+        flag = "--dir" if args.dir is not None else "DOMAIN"
+        problems = [Problem(flag, str(folder), f"{reason} an empty folder")] if there else []
     if problems:
         raise InputError(problems)
     return stacks, new_project
@@ -202,7 +181,6 @@ def _target(args: argparse.Namespace, domain: str) -> Target:
     return Target(stack, text, keys, new_project, project)
 
 
-# ---- what DNS says ---------------------------------------------------------------------------------------------
 def _survey(args: argparse.Namespace, domain: str) -> Survey:
     try:
         context = make_tls_context(str(args.cafile) if args.cafile is not None else None)
@@ -277,7 +255,6 @@ def _host_warnings(survey: Survey) -> list[str]:
     ]
 
 
-# ---- writing ----------------------------------------------------------------------------------------------------
 def _stack_text(target: Target, choices: InitChoices) -> str:
     text = target.stack_file.text
     keys = {entry.key for entry in stack_edit.config_entries(text, target.project)}
@@ -314,7 +291,6 @@ def next_commands(args: argparse.Namespace, target: Target, domain: str) -> list
     return [*commands, f"mta-sts check {domain}"]
 
 
-# ---- output -----------------------------------------------------------------------------------------------------
 def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
     picks = [init_stack.pattern_for(host) for host in (survey.mail.hosts if survey.mail else ())]
     return {

@@ -1,13 +1,7 @@
-"""The argument parser of every ``mta-sts`` command (:class:`CommandParser`, through argparse
-every sub-command's too), answering a person's slips as the rest of the command answers mistakes:
-
-- a mistyped flag, sub-command or choice names the closest valid one (``--stak`` → ``--stack``,
-  ``chek`` → ``check``, ``--format jsn`` → ``json``);
-- an unknown flag is reported by the sub-command it was given to, under its usage line (argparse
-  leaves it to the top-level parser), and instead of what it caused: ``plan --stak dev`` is told
-  about ``--stak``, not that "one of the arguments --stack --all is required".
-
-:func:`add_command` is how each ``cli/<command>.py`` registers its parser.
+"""The argument parser of every ``mta-sts`` command (:class:`CommandParser`), answering slips the
+way the command answers mistakes: a mistyped flag, sub-command or choice names the closest valid
+one, under the usage line of the sub-command it was given to, and instead of what it caused
+(``plan --stak dev`` is told about ``--stak``, not a missing ``--stack``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,5 @@
-"""``mta-sts schema``: the ``mta-sts`` Pulumi package schema, exactly as Pulumi's analyzer infers it.
-
-``pulumi package add`` generates the other languages' SDKs from it (docs/packaging.md). The SDK's
-own analyzer runs in-process (:func:`pulumi_mta_sts.package.package_schema`: no Pulumi CLI, no
-engine); the JSON is the same bytes on every run for one version of the package and its SDKs.
-It needs the Pulumi SDK and pulumi-aws (the package hosts the AWS receiver): without them, one
-line names the extra, exit 2.
+"""``mta-sts schema``: the Pulumi package schema exactly as the SDK's analyzer infers it in-process
+(no Pulumi CLI), the same bytes on every run; it needs the ``aws`` extra (one line, exit 2 without).
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
-"""Reading and writing a file the user named (a stack file, ``Pulumi.yaml``, a report), safely.
-
-A path may name a named pipe (reading it waits for a writer forever), a directory, a device that
-never ends (``/dev/zero``), an unreadable file or a huge one. :func:`read_regular_file` opens
-without blocking, checks the open descriptor is a regular file (no race between check and open)
-and reads at most ``limit`` bytes; anything else is an :class:`UnreadableFile` saying what the path
-really is. :func:`write_file_atomically` refuses a target that is not a regular file (a pipe would
-block, a device swallow the output, a symbolic link write through), writes a new file beside it
-and renames it into place: no reader sees half a file, an interrupted run leaves the old one
-whole. The new file gets what ``open(path, "w")`` would: the umask's mode.
+"""Reading and writing a file the user named, safely: a path may be a named pipe (reading waits
+forever), a directory, ``/dev/zero`` or huge. :func:`read_regular_file` opens without blocking,
+checks the open descriptor and reads at most ``limit`` bytes; :func:`write_file_atomically`
+refuses a non-regular target (a symbolic link would write through) and renames a new file into
+place, so no reader sees half a file.
 """
 
 from __future__ import annotations

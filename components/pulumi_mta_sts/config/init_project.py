@@ -1,11 +1,7 @@
 """The Pulumi project ``mta-sts init`` writes into an empty folder: ``Pulumi.yaml``, a short
-``__main__.py`` running the package's stack program, and a ``requirements.txt`` naming this
-package as it was installed here, with the extras the stack's providers need.
-
-The requirement comes from the distribution's ``direct_url.json`` (PEP 610), which pip writes for
-everything not installed from an index: a git URL (pinned to the release tag for a release
-version, else to the commit), a wheel or archive, or a local checkout; from an index, the name at
-the installed version. Reads the installed metadata only: no network, no Pulumi.
+``__main__.py`` and a ``requirements.txt`` naming this package as installed here (PEP 610
+``direct_url.json``: a git URL at the release tag or commit, a wheel, a checkout; else the index
+version), with the extras the stack's providers need. No network, no Pulumi.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""The pure half of ``mta-sts init`` (``net/domain_survey.py`` asks DNS): which DNS provider name
-servers belong to, which ``mx`` patterns cover the live MX hosts, and the stack file's text.
-
-A pattern is an MX host's exact name, or ``*.<suffix>`` for a suffix a mail provider documents
-and a host exactly one label below it (a wildcard replaces one label, RFC 8461 §4.1), so no
-pattern is broader than the provider's own MX names.
+"""The pure half of ``mta-sts init``: the DNS provider of the name servers, ``mx`` patterns for the
+live MX hosts and the stack file's text. A pattern is a host's exact name, or ``*.<suffix>`` for a
+suffix a mail provider documents and a host one label below it, never broader than its MX names.
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
-"""Editing the ``config:`` mapping of a stack file, every other byte kept.
-
-``pulumi stack init`` writes its own keys (``encryptionsalt``, ...) and people add comments, other
-namespaces and secrets; ``mta-sts init`` (and ``migrate``) change only the entries they own, so
-this works on the text, not on a re-dumped YAML tree: the parser's marks say where each entry of
-``config:`` starts and where its value ends (an entry is the whole lines from its key to its
-value's last line; comment lines around it stay), and new entries are indented to the column of
-the mapping's keys. What cannot be edited that way is refused with the reason, never guessed: a
-flow-style ``config:`` or document, a ``<<`` merge into ``config:``, an anchor of a removed entry
-used elsewhere. Tests read the result back with :func:`.stack_file.read_stack_config`.
+"""Editing a stack file's ``config:`` entries with every other byte kept (comments, quoting, other
+namespaces, ``pulumi stack init``'s keys): the YAML parser's marks say where each entry's lines
+start and end, on the text, never a re-dumped tree. What cannot be edited that way (flow style, a
+``<<`` merge into ``config:``, an anchor of a removed entry used elsewhere) is refused with the
+reason, never guessed.
 """
 
 from __future__ import annotations

@@ -1,19 +1,9 @@
-"""Stack files (``Pulumi.<stack>.yaml``) and ``Pulumi.yaml`` read exactly as the Pulumi CLI reads them.
-
-``mta-sts plan`` and ``render --stack`` must see the config ``pulumi up`` hands the program, value
-for value, and YAML readers disagree (YAML 1.1 reads ``yes`` as true and ``1:00:00`` as 3600, YAML
-1.2 reads ``017`` as 17), so PyYAML's own resolution is not used. This follows the Pulumi CLI
-(pulumi/pulumi at 1b5949891b3c): ``workspace/loaders.go`` (BOM stripped, keys without a namespace
-get the project's, decoded into a ``config.Map``); ``gopkg.in/yaml.v3`` v3.0.1 ``resolve.go`` (what
-a plain scalar is: ``true``/``True``/``TRUE`` only, ints by Go's ``ParseInt(s, 0, 64)`` after
-removing ``_``, no base 60, four timestamp layouts) and ``decode.go`` (no key twice, bounded
-aliasing, ``<<`` merges); ``project.go`` (keys are text); ``config/key.go`` ``ParseKey`` and
-``object.MarshalString`` (scalars reach the program as text, objects as Go's ``encoding/json``,
-null as ``""``, ``{secure: ...}`` a secret).
-
-In the ``mta-sts:`` namespace a plain scalar whose meaning depends on the YAML version is refused
-with the fix (write it unambiguously or quote it). Hostile files are bounded: size, nesting depth,
-node count and what aliases expand to.
+"""Stack files and ``Pulumi.yaml`` read exactly as the Pulumi CLI reads them, so ``plan`` and
+``render --stack`` see the config ``pulumi up`` hands the program, value for value (pulumi/pulumi at
+1b5949891b3c: ``workspace/loaders.go``, ``gopkg.in/yaml.v3`` v3.0.1, ``config/key.go``,
+``object.MarshalString``). A plain scalar whose meaning depends on the YAML version is refused in
+the ``mta-sts:`` namespace (:mod:`.yaml_scalars`); hostile files are bounded in size, depth, nodes
+and alias expansion.
 """
 
 from __future__ import annotations

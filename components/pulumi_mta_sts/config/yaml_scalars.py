@@ -1,10 +1,5 @@
-"""What a plain YAML scalar means to Pulumi (yaml.v3 ``resolve.go``), YAML 1.1 and the YAML 1.2
-core schema, and :func:`ambiguity`: why a value means different things to them, with the fix.
-
-A stack file is read by Pulumi, by people's editors and linters, and by other tools; a value
-whose meaning depends on the reader (``yes``, ``017``, ``1:00``) is refused in the ``mta-sts:``
-namespace (:mod:`.stack_file`), so that ``mta-sts plan`` and ``pulumi up`` can never differ.
-"""
+"""What a plain YAML scalar means to Pulumi (yaml.v3 ``resolve.go``), YAML 1.1 and YAML 1.2 core,
+and :func:`ambiguity`: why it means different things to them, and the fix (``yes``, ``017``)."""
 
 from __future__ import annotations
 

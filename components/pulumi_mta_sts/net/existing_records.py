@@ -1,14 +1,7 @@
-"""Warn about ``_mta-sts`` / ``_smtp._tls`` TXT records in live DNS that the stack does not manage.
-
-Two ``v=STSv1`` records mean *no policy* for senders (RFC 8461 §3.1), two ``v=TLSRPTv1`` no
-reports (RFC 8460 §3). Route53 refuses a second record set of one name and type (``pulumi up``
-fails until the hand-made one is adopted); Cloudflare keeps one record per value, so a hand-made
-record beside ours silently switches MTA-STS off. So the stack program looks, and warns (never
-fails, unreachable DNS included): a ``v=STSv1`` record whose id has the toolkit's form
-(:func:`~pulumi_mta_sts.core.policy.is_toolkit_id`) is taken as this stack's, now or before; a
-``v=TLSRPTv1`` value other than the stack's is reported (it may be its previous ``rua``); several
-records with the version tag always are. The caller passes the run's resolver; a run without
-live DNS does not call :func:`unmanaged_record_warnings`.
+"""Warn about ``_mta-sts`` / ``_smtp._tls`` TXT records in live DNS the stack does not manage: two
+``v=STSv1`` records mean no policy (RFC 8461 §3.1), two ``v=TLSRPTv1`` no reports (RFC 8460 §3);
+Route53 refuses a second record set, Cloudflare silently keeps both. A ``v=STSv1`` id of the
+toolkit's form is taken as this stack's. Warnings only, never a failure (unreachable DNS included).
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
-"""What live DNS has at ``mta-sts.<domain>`` before the stack deploys its policy host there.
-
-A hand-made or hosted MTA-STS setup (or this stack's previous host kind) leaves A/AAAA or a CNAME
-there, and the stack's own record then may not be created: Route53 puts no alias beside a CNAME,
-Cloudflare refuses a second A/AAAA/CNAME at one name (error 81053) and a Worker custom domain over
-any record (100117). The preflight (:mod:`pulumi_mta_sts.program.preflight`) looks first, so the
-deploy stops before anything is created; this module only looks.
+"""What live DNS has at ``mta-sts.<domain>`` (A/AAAA or a CNAME a hand-made setup left) before
+the stack deploys its host there, where its own record may not be creatable (Route53: no alias
+beside a CNAME; Cloudflare errors 81053, 100117). The preflight decides; this module only looks.
 """
 
 from __future__ import annotations

@@ -1,14 +1,8 @@
-"""The one HTTPS fetch of a policy, made as a sender makes it: the certificate verified for the
-policy host, no redirect followed, the body read up to the cap plus one byte. The deploy gate
-(:mod:`.served`) and ``mta-sts check`` both fetch with :func:`fetch_policy` and judge with
-:func:`pulumi_mta_sts.core.acceptance.judge`, so they cannot disagree about one URL.
-
-The connection may go to an address the caller chose (IPv4 and IPv6 apart, loopback in tests)
-while SNI, ``Host`` and the certificate check use the host name. Whatever the server does, the
-fetch is bounded: ``timeout`` bounds all of it, not each read (:mod:`.deadline`); the response
-heads together at most :data:`MAX_HEAD_BYTES` in :data:`MAX_HEAD_LINES` lines (endless headers or
-``100 Continue`` are an invalid answer, not a hang); a body short of its ``Content-Length`` is an
-incomplete answer, never a policy.
+"""The one HTTPS fetch of a policy, as a sender makes it (certificate verified for the policy host,
+no redirect followed, the body read up to the cap plus one byte), possibly to an address the caller
+chose while SNI and ``Host`` name the host. The deploy gate and ``check`` both fetch here and judge
+with :func:`~pulumi_mta_sts.core.acceptance.judge`, so they cannot disagree. Bounded whatever the
+server does: ``timeout`` for the whole fetch, the heads in bytes and lines, a short body never a policy.
 """
 
 from __future__ import annotations

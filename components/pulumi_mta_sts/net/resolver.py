@@ -1,16 +1,8 @@
-"""The resolver behind every live DNS look-up (the checker's, the preflight's, ``init``'s), so
-tests and users behind split-horizon DNS can point every look-up at one server.
-
-Under ``pulumi up`` the program has no command line; two switches, read only when asked
-(:meth:`pulumi_mta_sts.program.options.ProgramOptions.from_environment`), stand in for flags:
-``MTA_STS_NAMESERVERS`` (``ADDRESS[:PORT],...`` instead of the system resolver; the fallback of
-:func:`make_resolver`) and ``MTA_STS_NO_LIVE_DNS=1`` (no DNS queries at all, checks that need them
-skipped with a warning, as ``plan --no-live-dns``).
-
-Whether DNS can be reached at all is a question of its own (:func:`unreachable_reason`,
-:class:`DnsUnreachable`): with no server configured, listening, answering or routed, no look-up
-can say anything about any domain, so ``check`` and ``plan`` say so once after one short probe
-instead of blaming each domain after a timeout per question.
+"""The resolver behind every live DNS look-up, so tests and split-horizon users can point all of
+them at one server; under ``pulumi up`` (no command line) ``MTA_STS_NAMESERVERS`` and
+``MTA_STS_NO_LIVE_DNS`` stand in for the flags. Whether DNS can be reached at all is asked once, by
+one short probe (:func:`unreachable_reason`): ``check`` and ``plan`` then say so once instead of
+blaming each domain after a timeout per question.
 """
 
 from __future__ import annotations
@@ -101,14 +93,12 @@ OFFLINE_FIX = "is this machine offline, or the DNS server down? Try again once D
 
 
 class DnsUnreachable(dns.exception.DNSException):
-    """No DNS server can be reached (none configured, nothing listens, no answer, no route), so
-    nothing can be known about any domain and no domain is to blame. ``reason`` says why, in
-    words that name the servers (and the file they came from), never a flag; ``fix`` what to do."""
+    """No DNS server can be reached, so no domain is to blame; ``reason`` names the servers (and
+    the file they came from), never a flag; ``fix`` says what to do."""
 
     def __init__(self, reason: str, fix: str = OFFLINE_FIX) -> None:
         super().__init__(f"DNS cannot be reached: {reason}")  # type: ignore[no-untyped-call]
-        self.reason = reason
-        self.fix = fix
+        self.reason, self.fix = reason, fix
 
 
 class _Resolver(dns.resolver.Resolver):
@@ -118,12 +108,12 @@ class _Resolver(dns.resolver.Resolver):
 
 
 def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS_TIMEOUT) -> dns.resolver.Resolver:
-    """A dnspython resolver using ``nameservers`` (``ADDRESS[:PORT]``), else the environment's, else
-    the system's. ``timeout`` bounds each whole query (``lifetime``); the servers share it.
-    :class:`DnsUnreachable` when the system's configuration names no usable server."""
+    """A resolver asking ``nameservers`` (``ADDRESS[:PORT]``, each at its own port), else the
+    environment's, else the system's; ``timeout`` bounds each whole query, its servers share it."""
     specs = list(nameservers) if nameservers else nameservers_from_env()
     if specs:
-        resolver = _given_resolver(specs)
+        resolver = _Resolver(configure=False)
+        resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(spec)) for spec in specs]
         resolver.origin = "" if nameservers else f"the DNS servers of {NAMESERVERS_ENV}"
     else:
         resolver = _system_resolver()
@@ -133,17 +123,9 @@ def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS
     return resolver
 
 
-def _given_resolver(specs: Sequence[str]) -> _Resolver:
-    """A resolver asking exactly ``specs``, each at its own port (two servers on one address with
-    different ports stay two servers)."""
-    resolver = _Resolver(configure=False)
-    resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(spec)) for spec in specs]
-    return resolver
-
-
 def _system_resolver() -> _Resolver:
     """The resolver of :data:`SYSTEM_RESOLV_CONF`; :class:`DnsUnreachable` naming the file when it
-    cannot be read, names no server, or names one that is not an address."""
+    names no usable server."""
     fix = f"{SYSTEM_RESOLV_CONF} needs a 'nameserver ADDRESS' line with the IP address of a DNS server"
     try:
         resolver = _Resolver(filename=SYSTEM_RESOLV_CONF, configure=True)
@@ -158,11 +140,10 @@ def _system_resolver() -> _Resolver:
     return resolver
 
 
-# ---- can DNS be reached at all? ------------------------------------------------------------------
 @dataclass
 class _Probed:
-    """One server the probe asks over a connected UDP socket (so a "port unreachable" comes back
-    as an error at once, not as a timeout), and why it cannot be used once that is known."""
+    """One server the probe asks over a connected UDP socket (a "port unreachable" comes back at
+    once, not as a timeout), and why it cannot be used once that is known."""
 
     address: str
     port: int
@@ -230,13 +211,10 @@ def _probed_servers(resolver: dns.resolver.Resolver) -> list[_Probed]:
 
 
 def unreachable_reason(resolver: dns.resolver.Resolver, timeout: float) -> str | None:
-    """Why no DNS server of ``resolver`` can be reached, or ``None`` when one answers.
-
-    Each server is asked for the root zone's NS records, which every resolver answers at once
-    (an authoritative-only server answers too, if only with a refusal): any answer means DNS
-    works. The servers are asked side by side, :data:`PROBE_ATTEMPTS` times each, within
-    ``timeout`` in all; a server that reports "port unreachable" or has no route is given up at
-    once, so a machine without DNS learns it in far less than one query's time limit."""
+    """Why no DNS server of ``resolver`` can be reached, or ``None`` when one answers. Each is asked
+    for the root's NS, which any resolver answers at once (even with a refusal), side by side,
+    :data:`PROBE_ATTEMPTS` times within ``timeout``; one that reports "port unreachable" or has no
+    route is given up at once, so a machine without DNS learns it in far less than a query's time."""
     if not resolver.nameservers:
         return "no DNS server is configured"
     servers = _probed_servers(resolver)

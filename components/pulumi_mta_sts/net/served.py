@@ -1,10 +1,7 @@
-"""Wait until the policy URL serves exactly the expected bytes, for the ``PolicyLive`` resource
-(:mod:`pulumi_mta_sts.mtasts.policy_live`) the ``_mta-sts`` record depends on: a new id is
-published only once senders get the new body. Each attempt is the sender-like
-:func:`~.https_fetch.fetch_policy`, judged by the rules ``mta-sts check`` applies too; served means
-a sender accepts the fetch AND the body is byte-identical to the expected policy. Attempts back
-off exponentially (``initial_delay`` doubling up to ``max_delay``) until ``timeout``; then the
-last answer and why it is not the new policy are reported.
+"""Wait until the policy URL serves exactly the expected bytes, for ``PolicyLive``: a new id is
+published only once a sender-like fetch (judged as ``check`` judges) gets the byte-identical new
+body, with exponential back-off until ``timeout``; else the last answer and why it is not the new
+policy.
 """
 
 from __future__ import annotations
