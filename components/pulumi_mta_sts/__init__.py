@@ -17,35 +17,25 @@ if TYPE_CHECKING:
     from pulumi_mta_sts.mtasts import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
     from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
 
-if TYPE_CHECKING:
     __version__: str
-    """The installed distribution's version: written nowhere, it comes from the release's git tag
-    (setuptools-scm when the package is built; ``vX.Y.Z`` makes ``X.Y.Z``, a commit after it a
-    ``.devN`` version). ``0.0.0+unknown`` when the package runs without being installed."""
+    """The installed distribution's version, from the release's git tag (setuptools-scm when the
+    package is built); ``0.0.0+unknown`` when the package runs without being installed."""
 
 #: The distribution whose version is ``__version__``.
 DISTRIBUTION = "pulumi-mta-sts"
 
 #: Public name → the module that defines it (imported when the name is first used).
 _SOURCES: dict[str, str] = {
-    "MtaSts": "pulumi_mta_sts.mtasts",
-    "MtaStsArgs": "pulumi_mta_sts.mtasts",
-    "MtaStsFleet": "pulumi_mta_sts.mtasts",
-    "MtaStsFleetArgs": "pulumi_mta_sts.mtasts",
-    "FleetDomainArgs": "pulumi_mta_sts.mtasts",
-    "DelegationArgs": "pulumi_mta_sts.mtasts",
-    "TlsRptReceiver": "pulumi_mta_sts.receiver",
-    "TlsRptReceiverArgs": "pulumi_mta_sts.receiver",
-    "Route53Dns": "pulumi_mta_sts.dns",
-    "Route53DnsArgs": "pulumi_mta_sts.dns",
-    "CloudflareDns": "pulumi_mta_sts.dns",
-    "CloudflareDnsArgs": "pulumi_mta_sts.dns",
-    "Policy": "pulumi_mta_sts.core",
-    "InputError": "pulumi_mta_sts.core",
-    "Problem": "pulumi_mta_sts.core",
-    "MissingExtraError": "pulumi_mta_sts.core.errors",
-    "DnsConfig": "pulumi_mta_sts.config",
-    "ReceiverSettings": "pulumi_mta_sts.config",
+    name: f"pulumi_mta_sts.{module}"
+    for module, names in (
+        ("mtasts", "MtaSts MtaStsArgs MtaStsFleet MtaStsFleetArgs FleetDomainArgs DelegationArgs"),
+        ("receiver", "TlsRptReceiver TlsRptReceiverArgs"),
+        ("dns", "Route53Dns Route53DnsArgs CloudflareDns CloudflareDnsArgs"),
+        ("core", "Policy InputError Problem"),
+        ("core.errors", "MissingExtraError"),
+        ("config", "DnsConfig ReceiverSettings"),
+    )
+    for name in names.split()
 }
 
 __all__ = [

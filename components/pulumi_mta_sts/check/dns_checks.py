@@ -3,67 +3,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import dns.resolver
 
+from pulumi_mta_sts.core import records
 from pulumi_mta_sts.core.matching import matching_pattern, uncovered, unused_patterns
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import (
-    StsRecord,
-    StsRecordSet,
-    TlsRptRecord,
-    TlsRptRecordSet,
-    parse_sts_records,
-    parse_tlsrpt_records,
-    sts_record_name,
-    tlsrpt_record_name,
-)
+from pulumi_mta_sts.core.records import StsRecord, StsRecordSet, TlsRptRecord, TlsRptRecordSet
 from pulumi_mta_sts.net.lookup import MailHosts, Outcome, lookup
 
 from .model import CheckResult, failed, passed, skipped, warned
 
 
 def _txt_check(
-    resolver: dns.resolver.Resolver,
-    domain: str,
-    check_id: str,
-    name: str,
-    parse: Callable[[list[str]], StsRecordSet | TlsRptRecordSet],
-    hints: tuple[str, str],
-    via: bool,
+    resolver: dns.resolver.Resolver, domain: str, sts: bool, hints: tuple[str, str]
 ) -> tuple[CheckResult, Any]:
-    """Exactly one record senders use at ``name``; the result and that record (``None``: none).
-    ``hints``: what to publish, and what to do about several; ``via``: show a CNAME followed."""
+    """Check 1 (``sts``, a CNAME followed is shown) or 7: exactly one record senders use; the result
+    and that record (``None``: none). ``hints``: what to publish, what to do about several."""
+    check_id = "sts-record" if sts else "tlsrpt-record"
+    name = records.sts_record_name(domain) if sts else records.tlsrpt_record_name(domain)
     found = lookup(resolver, name, "TXT")
     publish = f"publish one TXT record at {name}: {hints[0]}"
     if found.outcome is not Outcome.OK:
         hint = publish if not found.failed else f"make the nameservers of {domain} answer for {name}"
         return failed(check_id, found.describe_failure(), hint), None
-    via_text = f" (via CNAME to {found.canonical})" if via and found.canonical and found.canonical != name else ""
-    parsed = parse(found.texts())
+    via = f" (via CNAME to {found.canonical})" if sts and found.canonical and found.canonical != name else ""
+    texts = found.texts()
+    parsed = records.parse_sts_records(texts) if sts else records.parse_tlsrpt_records(texts)
     record = parsed.record
     if record is None:
         reasons = "; ".join(p.reason for p in [*parsed.problems, *parsed.warnings])
         hint = hints[1] if len(parsed.candidates) > 1 else publish
-        return failed(check_id, f"{name}{via_text}: {reasons}", hint), None
+        return failed(check_id, f"{name}{via}: {reasons}", hint), None
     said = f"v=STSv1 id={record.id}" if isinstance(record, StsRecord) else f"v=TLSRPTv1 rua={','.join(record.rua)}"
-    return _passed_or_warned(check_id, f"{name}{via_text}: {said}", parsed), record
+    return _passed_or_warned(check_id, f"{name}{via}: {said}", parsed), record
 
 
 def check_sts_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, StsRecord | None]:
     """Check 1: exactly one valid ``v=STSv1`` TXT record at ``_mta-sts.<domain>`` (CNAME followed)."""
     several = "delete all but one v=STSv1 record (senders ignore MTA-STS when there are several)"
-    hints = ("'v=STSv1; id=<1-32 letters/digits>;'", several)
-    return _txt_check(resolver, domain, "sts-record", sts_record_name(domain), parse_sts_records, hints, True)
+    return _txt_check(resolver, domain, True, ("'v=STSv1; id=<1-32 letters/digits>;'", several))
 
 
 def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, TlsRptRecord | None]:
     """Check 7: exactly one valid ``v=TLSRPTv1`` record at ``_smtp._tls.<domain>`` with a valid rua."""
     several = "delete all but one v=TLSRPTv1 record; put every address in its rua, comma separated"
-    hints = (f"'v=TLSRPTv1; rua=mailto:tlsrpt@{domain}'", several)
-    return _txt_check(resolver, domain, "tlsrpt-record", tlsrpt_record_name(domain), parse_tlsrpt_records, hints, False)
+    return _txt_check(resolver, domain, False, (f"'v=TLSRPTv1; rua=mailto:tlsrpt@{domain}'", several))
 
 
 def _passed_or_warned(check_id: str, detail: str, parsed: StsRecordSet | TlsRptRecordSet) -> CheckResult:

@@ -50,6 +50,17 @@ INIT_TIMEOUT = 5.0
 _RECEIVER_FLAGS = ("receiver_region", "rule_set", "create_rule_set", "alarm_email")
 
 
+@dataclass(frozen=True)
+class Target:
+    """The stack file, and the folder of a new project (``None``: the project exists)."""
+
+    stack: str
+    stack_file: StackText
+    keys: tuple[str, ...]
+    new_project: Path | None
+    project: str | None
+
+
 def register(sub: Any) -> None:
     parser = add_command(sub, "init", run, "write a Pulumi project (or a stack file) for a domain from live DNS")
     parser.add_argument("domain", metavar="DOMAIN", help="the mail domain, e.g. example.com")
@@ -110,17 +121,6 @@ def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
     if problems or domain is None:
         raise InputError(problems)
     return domain, receiver
-
-
-@dataclass(frozen=True)
-class Target:
-    """The stack file, and the folder of a new project (``None``: the project exists)."""
-
-    stack: str
-    stack_file: StackText
-    keys: tuple[str, ...]
-    new_project: Path | None
-    project: str | None
 
 
 def _folder(args: argparse.Namespace) -> Path:

@@ -7,7 +7,7 @@ reason, never guessed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,8 @@ class EditRefused(FileRefused):
 
 @dataclass(frozen=True)
 class ConfigEntry:
-    """One entry of the ``config:`` mapping: its full key (``namespace:name``, a key without a
-    namespace given the project's), and the characters it spans in the text (``start``: the start
-    of its key's line; ``end``: after the line break that ends its value's last line)."""
+    """One ``config:`` entry: its full key (``namespace:name``), as written, and the characters it
+    spans (from its key's line start to after its value's last line break)."""
 
     key: str
     written: str
@@ -42,9 +41,9 @@ class ConfigEntry:
 
 @dataclass
 class _Config:
-    """Where the ``config:`` mapping is: ``entries`` (block style), ``column`` of their keys,
-    ``insert_at`` (where entries go when none is replaced), ``empty_value`` (the span of a
-    ``config: {}`` / ``config: ~`` value to clear), ``missing`` (no ``config:`` key at all)."""
+    """Where ``config:`` is: its block ``entries`` and their ``column``, ``insert_at`` (where new
+    entries go when none is replaced), ``empty_value`` (a ``config: {}`` / ``~`` to clear),
+    ``missing`` (no ``config:``) and the aliases used outside it."""
 
     entries: list[ConfigEntry] = field(default_factory=list)
     column: int = NEW_INDENT
@@ -54,28 +53,13 @@ class _Config:
     outside_aliases: set[str] = field(default_factory=set)
 
 
-# ---- reading the structure --------------------------------------------------------------------------
-def _events(text: str) -> list[Any]:
-    import yaml
-
-    try:
-        return list(yaml.parse(text, Loader=yaml.SafeLoader))  # the pure parser: its marks are character indexes
-    except yaml.YAMLError as exc:
-        raise EditRefused(f"is not valid YAML: {' '.join(str(exc).split())}") from None
-
-
 def _pos(mark: Any) -> int:
     """A parser mark's character index (the pure parser always sets one)."""
     return int(getattr(mark, "index", 0))
 
 
-def _line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
 def _line_after(text: str, end: int) -> int:
-    """The index after the line break that ends the line holding the character before ``end``
-    (a block scalar's value already ends after its line breaks)."""
+    """The index after the line break ending the line of the character before ``end``."""
     if end > 0 and text[end - 1] == "\n":
         return end
     found = text.find("\n", end)
@@ -93,8 +77,8 @@ class _Node:
 
 
 def _scalar_end(text: str, event: Any) -> int:
-    """Where a scalar's text ends. A block scalar (``|``, ``>``) consumes the blank lines after it,
-    which are not part of its value unless it keeps them (``|+``): they end before those."""
+    """Where a scalar's text ends: a block scalar (``|``, ``>``) consumes the blank lines after it,
+    which are not its value unless it keeps them (``|+``)."""
     end: int = _pos(event.end_mark)
     if event.style not in ("|", ">"):
         return end
@@ -102,8 +86,7 @@ def _scalar_end(text: str, event: Any) -> int:
     header = text[start : text.find("\n", start) if "\n" in text[start:end] else end]
     if "+" in header:
         return end
-    last = len(text[start:end].rstrip(" \t\r\n"))
-    return _line_after(text, start + last)
+    return _line_after(text, start + len(text[start:end].rstrip(" \t\r\n")))
 
 
 def _skip(events: list[Any], i: int, text: str) -> _Node:
@@ -123,64 +106,52 @@ def _skip(events: list[Any], i: int, text: str) -> _Node:
         elif isinstance(event, yaml.CollectionEndEvent):
             if flows.pop():
                 node.end = max(node.end, _pos(event.end_mark))
-        elif isinstance(event, yaml.ScalarEvent):
-            node.end = max(node.end, _scalar_end(text, event))
         else:
-            node.end = max(node.end, _pos(event.end_mark))
+            node.end = max(
+                node.end, _scalar_end(text, event) if isinstance(event, yaml.ScalarEvent) else _pos(event.end_mark)
+            )
         if not flows:
             return node
-
-
-def _root_items(events: list[Any], text: str) -> Iterator[tuple[int, int]]:
-    """``(key event, value event)`` indexes of the first document's root mapping."""
-    import yaml
-
-    i = 2  # StreamStart, DocumentStart
-    if len(events) <= i or not isinstance(events[i], yaml.MappingStartEvent):
-        return
-    i += 1
-    while not isinstance(events[i], yaml.MappingEndEvent):
-        value = _skip(events, i, text).next
-        yield i, value
-        i = _skip(events, value, text).next
 
 
 def _is_null(event: Any) -> bool:
     import yaml
 
-    if not isinstance(event, yaml.ScalarEvent):
-        return False
-    return event.tag is None and event.implicit[0] and v3_scalar(event.value) is None
-
-
-def _root_problem(events: list[Any]) -> str | None:
-    import yaml
-
-    if len(events) < 4 or not isinstance(events[2], yaml.NodeEvent) or _is_null(events[2]):
-        return None  # an empty file, or only comments: config: is added at the end
-    root = events[2]
-    if not isinstance(root, yaml.MappingStartEvent):
-        return "is not a YAML mapping (a stack file is: config: ...)"
-    if root.flow_style:
-        return "is written as one flow mapping ({...}); write it in block style (key: value on its own line)"
-    return None
+    return (
+        isinstance(event, yaml.ScalarEvent)
+        and event.tag is None
+        and event.implicit[0]
+        and v3_scalar(event.value) is None
+    )
 
 
 def _structure(text: str, project: str | None) -> _Config:
     """Where the ``config:`` mapping and its entries are in ``text``."""
     import yaml
 
-    events = _events(text)
-    problem = _root_problem(events)
-    if problem is not None:
-        raise EditRefused(problem)
+    try:
+        events = list(yaml.parse(text, Loader=yaml.SafeLoader))  # the pure parser: marks are character indexes
+    except yaml.YAMLError as exc:
+        raise EditRefused(f"is not valid YAML: {' '.join(str(exc).split())}") from None
     found = _Config(missing=True, insert_at=len(text))
-    for key, value in _root_items(events, text):
-        if isinstance(events[key], yaml.ScalarEvent) and events[key].value == "config":
+    if len(events) < 4 or not isinstance(events[2], yaml.NodeEvent) or _is_null(events[2]):
+        return found  # an empty file, or only comments: config: is added at the end
+    if not isinstance(events[2], yaml.MappingStartEvent):
+        raise EditRefused("is not a YAML mapping (a stack file is: config: ...)")
+    if events[2].flow_style:
+        raise EditRefused(
+            "is written as one flow mapping ({...}); write it in block style (key: value on its own line)"
+        )
+    i = 3
+    while not isinstance(events[i], yaml.MappingEndEvent):
+        value = _skip(events, i, text).next
+        node = _skip(events, value, text)
+        key = events[i]
+        if isinstance(key, yaml.ScalarEvent) and key.value == "config":
             found = _config_at(text, events, value, project)
         else:
-            node = _skip(events, value, text)
             found.outside_aliases |= node.aliases
+        i = node.next
     return found
 
 
@@ -209,7 +180,7 @@ def _block_config(text: str, events: list[Any], i: int, project: str | None) -> 
         if key_event.value == "<<" and key_event.implicit[0]:
             raise EditRefused("merges other entries into config: (<<); write them out to edit it here")
         value = _skip(events, i + 1, text)
-        start, end = _line_start(text, _pos(key_event.start_mark)), _line_after(text, value.end)
+        start, end = text.rfind("\n", 0, _pos(key_event.start_mark)) + 1, _line_after(text, value.end)
         written = key_event.value
         full = config_key(written, project) or written
         found.entries.append(ConfigEntry(full, written, start, end, frozenset(value.anchors), frozenset(value.aliases)))
@@ -218,7 +189,6 @@ def _block_config(text: str, events: list[Any], i: int, project: str | None) -> 
     return found
 
 
-# ---- the API ------------------------------------------------------------------------------------------
 def config_entries(text: str, project: str | None = None) -> list[ConfigEntry]:
     """The entries of the stack file's ``config:``, in file order (:class:`EditRefused`)."""
     return list(_structure(text, project).entries)
@@ -286,7 +256,6 @@ def replace_namespace(text: str, namespace: str, block: str, project: str | None
     return edit_config(text, remove=set(namespace_keys(text, namespace, project)), block=block, project=project)
 
 
-# ---- files ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StackText:
     """A stack file's text and how it was encoded (UTF-8, or UTF-16 after its byte-order mark), so

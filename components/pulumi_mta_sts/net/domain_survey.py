@@ -22,7 +22,7 @@ from pulumi_mta_sts.core.records import (
     tlsrpt_record_name,
 )
 
-from .host_records import LOOKUP_ERRORS, HostAnswer, live_host_records
+from .existing_records import LOOKUP_ERRORS, HostAnswer, live_host_records
 from .https_fetch import fetch_policy
 from .lookup import Lookup, MailHosts, Outcome, lookup, mail_hosts, name_text
 

@@ -1,18 +1,24 @@
-"""Warn about ``_mta-sts`` / ``_smtp._tls`` TXT records in live DNS the stack does not manage: two
-``v=STSv1`` records mean no policy (RFC 8461 §3.1), two ``v=TLSRPTv1`` no reports (RFC 8460 §3);
-Route53 refuses a second record set, Cloudflare silently keeps both. A ``v=STSv1`` id of the
-toolkit's form is taken as this stack's. Warnings only, never a failure (unreachable DNS included).
+"""Records in live DNS the stack does not manage. TXT: two ``v=STSv1`` records mean no policy (RFC
+8461 §3.1), two ``v=TLSRPTv1`` no reports (RFC 8460 §3); Route53 refuses a second record set,
+Cloudflare silently keeps both; a ``v=STSv1`` id of the toolkit's form is taken as this stack's;
+warnings only. At ``mta-sts.<domain>`` (:func:`live_host_records`): A/AAAA or a CNAME a hand-made
+setup left, where the stack's own record may not be creatable (Route53: no alias beside a CNAME;
+Cloudflare errors 81053, 100117); the preflight decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import dns.exception
+import dns.rdatatype
 import dns.resolver
 
 from pulumi_mta_sts.core.policy import is_toolkit_id
 from pulumi_mta_sts.core.records import STS_VERSION, TLSRPT_VERSION, DnsRecord, parse_sts_records, parse_tlsrpt_records
+
+from .lookup import name_text
 
 #: Where the adoption steps are documented (the README only links there now).
 ADOPT_SECTION = "docs/deploying.md 'Adopting existing records'"
@@ -110,3 +116,51 @@ def unmanaged_record_warnings(
         elif record.value.startswith(TLSRPT_VERSION):
             warnings += _tlsrpt_warnings(record.name, txts, record.value, import_hint, is_ours)
     return warnings
+
+
+#: What a failed look-up raises (callers turn it into a warning).
+LOOKUP_ERRORS: tuple[type[BaseException], ...] = (dns.exception.DNSException, OSError)
+
+
+@dataclass(frozen=True)
+class HostAnswer:
+    """The records live DNS has at one name."""
+
+    name: str
+    cname: str | None = None
+    """The CNAME's target (lower case, no trailing dot), ``None`` when the name has no CNAME."""
+    addresses: tuple[str, ...] = ()
+    """The A and AAAA addresses the name resolves to (through the CNAME, if any)."""
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at the name: the stack's record can be created."""
+        return self.cname is None and not self.addresses
+
+
+def _cname(name: str, resolver: dns.resolver.Resolver) -> str | None:
+    try:
+        answer = resolver.resolve(name, "CNAME", raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return None
+    if answer.rrset is None:
+        return None
+    return name_text(answer.rrset[0].target)
+
+
+def _addresses(name: str, rtype: str, resolver: dns.resolver.Resolver) -> list[str]:
+    try:
+        answer = resolver.resolve(name, rtype, raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return []
+    wanted = dns.rdatatype.from_text(rtype)
+    return [rdata.to_text() for rrset in answer.response.answer if rrset.rdtype == wanted for rdata in rrset]
+
+
+def live_host_records(name: str, resolver: dns.resolver.Resolver) -> HostAnswer:
+    """The CNAME and the addresses at ``name`` (``mta-sts.<domain>``), asked of ``resolver``.
+    Raises ``dns.exception.DNSException`` (or ``OSError``) when the name cannot be looked up;
+    the caller turns that into a warning."""
+    cname = _cname(name, resolver)
+    addresses = [*_addresses(name, "A", resolver), *_addresses(name, "AAAA", resolver)]
+    return HostAnswer(name, cname, tuple(addresses))

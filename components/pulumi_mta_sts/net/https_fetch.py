@@ -22,10 +22,9 @@ from .deadline import Deadline, DeadlineReader
 from .tlsinfo import CertInfo, cert_info, describe_tls_error
 
 USER_AGENT = "pulumi-mta-sts (+RFC 8461 policy fetch)"
-#: The most bytes of response head read, over all interim (``1xx``) and the final response:
-#: status lines and header fields (real policy hosts send well under 4 KiB).
+#: The most bytes and lines of response head read, over all interim (``1xx``) and the final
+#: response (real policy hosts send well under 4 KiB).
 MAX_HEAD_BYTES: Final = 64 * 1024
-#: The most lines of response head read, over all interim and the final response.
 MAX_HEAD_LINES: Final = 256
 
 
@@ -74,9 +73,7 @@ class _BoundedFile(io.BufferedReader):
 
     def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
         super().__init__(DeadlineReader(sock, deadline))
-        self.counting = True
-        self.head_bytes = 0
-        self.head_lines = 0
+        self.counting, self.head_bytes, self.head_lines = True, 0, 0
 
     def readline(self, size: int | None = -1) -> bytes:
         if not self.counting:
@@ -95,16 +92,8 @@ class _BoundedFile(io.BufferedReader):
 class _BoundedResponse(http.client.HTTPResponse):
     """An ``HTTPResponse`` that reads through a :class:`_BoundedFile`."""
 
-    def __init__(
-        self,
-        sock: socket.socket,
-        debuglevel: int = 0,
-        method: str | None = None,
-        url: str | None = None,
-        *,
-        deadline: Deadline,
-    ) -> None:
-        super().__init__(sock, debuglevel, method, url)
+    def __init__(self, sock: socket.socket, *args: Any, deadline: Deadline, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
         self.fp.close()  # the plain file http.client made; it does not close the socket
         self.bounded = _BoundedFile(sock, deadline)
         self.fp = self.bounded
@@ -116,9 +105,7 @@ class _PinnedConnection(http.client.HTTPSConnection):
 
     def __init__(self, host: str, port: int, address: str | None, context: ssl.SSLContext, deadline: Deadline) -> None:
         super().__init__(host, port, timeout=deadline.seconds, context=context)
-        self._address = address or host
-        self._tls = context
-        self.deadline = deadline
+        self._address, self._tls, self.deadline = address or host, context, deadline
         self.peer: str | None = None
         self.response_class: Any = functools.partial(_BoundedResponse, deadline=deadline)
 
