@@ -53,10 +53,8 @@ def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[C
 
 
 def _passed_or_warned(check_id: str, detail: str, parsed: StsRecordSet | TlsRptRecordSet) -> CheckResult:
-    """A usable record: a pass, or a warning when senders had to ignore something next to it
-    (a look-alike record, a repeated field) on which parsers may disagree, or when the record is
-    valid only as the single answer (white space before the first ``;``: senders that apply the
-    discard rule of RFC 8461 §3.1 / RFC 8460 §3 to a single answer drop it)."""
+    """A usable record passes, or warns when senders ignored something beside it (parsers may
+    disagree) or it is valid only as the single answer (some senders drop it, RFC 8461 §3.1)."""
     if not parsed.warnings:
         return passed(check_id, detail)
     notes = "; ".join(p.reason for p in parsed.warnings)

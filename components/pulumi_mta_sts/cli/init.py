@@ -226,7 +226,7 @@ def _choices(
         mode, max_age, old = existing.mode, existing.max_age, tuple(existing.mx)
         for host in uncovered(hosts, old):
             warnings.append(f"the live policy does not cover MX {host}; a pattern for it was added")
-    patterns, _ = init_stack.mx_patterns(hosts, old)
+    patterns = init_stack.mx_patterns(hosts, old)
     provider = init_stack.dns_provider_of(survey.nameservers) or ""
     rua, rua_problems = init_stack.split_rua(survey.tlsrpt.rua if survey.tlsrpt is not None else ())
     if args.rua:

@@ -15,7 +15,9 @@ from urllib.parse import unquote, urlparse
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 
+#: The distribution (``pulumi_mta_sts.DISTRIBUTION`` too: config may not import the package top).
 DISTRIBUTION = "pulumi-mta-sts"
+
 #: The project name: the one this repository's Pulumi.yaml has, so ``mta-sts:`` keys are the project's own.
 PROJECT_NAME = "mta-sts"
 #: The files a new project gets besides its stack file (none of them may exist already).

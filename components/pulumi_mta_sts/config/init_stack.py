@@ -77,38 +77,27 @@ class PatternChoice:
     provider: str | None = None
 
 
-def _provider_suffix(host: str) -> tuple[MailProvider, str] | None:
-    for provider in MAIL_PROVIDERS:
-        for suffix in provider.suffixes:
-            if host.endswith("." + suffix):
-                return provider, suffix
-    return None
-
-
 def pattern_for(host: str) -> PatternChoice:
     """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``
     (a host that is not a host name, see :func:`unusable_hosts`, never gets a wildcard)."""
-    found = _provider_suffix(host) if not unusable_hosts([host]) else None
-    if found is None:
+    if unusable_hosts([host]):
         return PatternChoice(host, host)
-    provider, suffix = found
-    one_label = "." not in host[: -len(suffix) - 1]
-    if provider.wildcard and one_label:
-        return PatternChoice(host, "*." + suffix, provider.name)
-    return PatternChoice(host, host, provider.name)
+    for provider in MAIL_PROVIDERS:
+        for suffix in provider.suffixes:
+            if host.endswith("." + suffix):
+                one_label = "." not in host[: -len(suffix) - 1]
+                return PatternChoice(host, "*." + suffix if provider.wildcard and one_label else host, provider.name)
+    return PatternChoice(host, host)
 
 
-def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> tuple[list[str], list[PatternChoice]]:
-    """``existing`` patterns, plus a pattern for every host they do not cover, in MX order. The
-    result always covers every host in ``hosts``."""
+def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> list[str]:
+    """``existing`` patterns, plus a pattern for each host they do not cover, in MX order."""
     patterns = list(existing)
-    choices: list[PatternChoice] = []
     for host in uncovered(hosts, patterns):
-        choice = pattern_for(host)
-        choices.append(choice)
-        if choice.pattern not in patterns:
-            patterns.append(choice.pattern)
-    return patterns, choices
+        pattern = pattern_for(host).pattern
+        if pattern not in patterns:
+            patterns.append(pattern)
+    return patterns
 
 
 def _not_as_written(
@@ -124,10 +113,8 @@ def _not_as_written(
 
 
 def unusable_hosts(hosts: Sequence[str]) -> list[Problem]:
-    """Why a live MX host cannot be given a pattern at all: its DNS name is not a host name as it
-    is written (a ``*`` label, an underscore, an IP address, an escaped byte ...). Such a name is
-    never turned into a pattern: ``*.example.net`` from an MX named ``*.example.net`` would be a
-    wildcard covering every host one label below, not the name DNS gave."""
+    """Why a live MX name is not a host name as written (a ``*`` label, an IP address ...): made a
+    pattern, an MX named ``*.example.net`` would cover every host one label below it."""
     return _not_as_written(hosts, normalize_hostname, "MX", "as a host name")
 
 

@@ -132,11 +132,9 @@ def wait_until_served(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WaitResult:
-    """Fetch ``url`` until a sender would accept exactly ``expected`` from it, or ``timeout``
-    seconds pass (at least one attempt, each bounded as a whole: :func:`_attempt_budget`).
-    ``connect_to`` (``(address, port)``) connects there instead of resolving the URL's host.
-    Network problems are failed attempts; :class:`InputError` when ``url`` is not HTTPS or
-    ``expected`` is larger than senders read."""
+    """Fetch ``url`` until a sender would accept exactly ``expected``, or ``timeout`` passes (at
+    least one attempt); ``connect_to`` (address, port) instead of resolving the URL's host.
+    :class:`InputError` when ``url`` is not HTTPS or ``expected`` larger than senders read."""
     host, address, port, path = _target(url, expected, connect_to)
     start = clock()
     deadline = start + timeout
