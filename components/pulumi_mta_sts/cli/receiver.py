@@ -26,6 +26,9 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 
+from .argtypes import add_flag
+from .parser import add_command
+
 __all__ = ["EXIT_NOT_STORED", "EXIT_STORED", "EXIT_UNREACHABLE", "Answer", "register", "sample_report"]
 
 #: The stack outputs the command reads.
@@ -51,27 +54,20 @@ def register(sub: Any) -> None:
         description="Operate a deployed TLS-RPT receiver.",
     )
     actions = parser.add_subparsers(dest="receiver_command", metavar="ACTION", required=True)
-    test = actions.add_parser(
+    test = add_command(
+        actions,
         "test",
-        help="post a marked sample report to the receiver's HTTPS endpoint and say whether it was stored",
-        description=(
-            "Post a sample TLS-RPT report, marked as a test, to the deployed receiver's HTTPS endpoint "
-            "and say whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable."
-        ),
+        run_test,
+        "post a marked sample report to the receiver's HTTPS endpoint and say whether it was stored",
+        "Post a sample TLS-RPT report, marked as a test, to the deployed receiver's HTTPS endpoint "
+        "and say whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable.",
     )
     where = test.add_mutually_exclusive_group()
-    where.add_argument("-s", "--stack", metavar="NAME", help="read the endpoint from this Pulumi stack's outputs")
+    add_flag(where, "stack", "read the endpoint from this Pulumi stack's outputs")
     where.add_argument("--endpoint", metavar="URL", help="the receiver's HTTPS endpoint (no Pulumi CLI needed)")
     test.add_argument("--domain", metavar="DOMAIN", help="the policy domain the report is about (default: the stack's)")
-    test.add_argument(
-        "-t",
-        "--timeout",
-        metavar="SECONDS",
-        type=float,
-        default=DEFAULT_TIMEOUT_SECONDS,
-        help="give up after this long",
-    )
-    test.set_defaults(func=run_test)
+    # a float, checked by _target: a wrong value is one line naming --timeout (exit 2)
+    add_flag(test, "timeout", "give up after this long", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS")
 
 
 @dataclass(frozen=True)
