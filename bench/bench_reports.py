@@ -11,8 +11,9 @@
 2. Each receiver function's archive (the parser's, the reader's: ``receiver/archive.py`` lists what
    each runs) and the cold import time of its handler module (fresh interpreter, the archive only
    on sys.path, median of several runs): as always measured (bytecode cached after the first run),
-   and as the Lambda runs it (its code is read-only, so every cold start compiles: ``-B``, no
-   ``__pycache__``). Targets (issue 25): the parser's archive <= 30 KB, its cold import <= 50 ms.
+   and as the Lambda runs it (only /tmp is writable there, AWS's "Security Overview of AWS Lambda",
+   so no ``__pycache__`` is written and every cold start compiles: ``-B``). Targets (issue 25):
+   the parser's archive <= 30 KB, its cold import <= 50 ms.
 3. Memory (issue 11 §2): the handler's peak on the worst input it still accepts (at the item and
    text caps, by HTTPS and by mail), by tracemalloc and as a fresh process's max RSS with boto3
    loaded, printed beside the function's ``memorySize``.
