@@ -93,13 +93,14 @@ def txt_size_problems(value: str, field: str) -> list[Problem]:
     ]
 
 
-def split_txt(value: str, limit: int = MAX_STRING) -> list[str]:
-    """``value`` cut into pieces of at most ``limit`` UTF-8 bytes (at least one piece)."""
+def split_txt(value: str, limit: int = MAX_STRING, errors: str = "strict") -> list[str]:
+    """``value`` cut into pieces of at most ``limit`` UTF-8 bytes (at least one piece), never inside
+    a character; ``errors`` as for ``str.encode`` (``surrogatepass`` counts a lone surrogate's 3)."""
     pieces: list[str] = []
     current: list[str] = []
     size = 0
     for char in value:
-        width = len(char.encode("utf-8"))
+        width = len(char.encode("utf-8", errors))
         if size + width > limit:
             pieces.append("".join(current))
             current, size = [], 0

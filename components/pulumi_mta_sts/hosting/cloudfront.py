@@ -54,9 +54,8 @@ with provider_sdk("CloudFrontHost"):
     import pulumi_aws as aws
 
 from .base import HostParts, HostRecord, PolicyHost, dns_backend_problems
-from .cloudfront_function import NOT_FOUND_KEY, POLICY_KEY, RUNTIME, viewer_request_code
+from .edge_code import NOT_FOUND_KEY, POLICY_KEY, RUNTIME, not_found_text, viewer_request_code
 from .private_bucket import BucketNames, PrivateBucket, private_bucket
-from .worker_script import not_found_text
 
 __all__ = [
     "ACM_REGION",

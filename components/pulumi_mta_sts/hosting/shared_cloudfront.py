@@ -68,9 +68,9 @@ from .cloudfront import (
     validation_record,
     viewer_certificate,
 )
+from .edge_code import KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
 from .private_bucket import BucketNames, private_bucket
 from .shared import FleetSite, SharedHosting, SiteHosting, as_records, checked_sites, no_records, site_problems
-from .shared_cloudfront_function import KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
 from .shared_cloudfront_store import StoreKeys, store_keys
 
 __all__ = ["SharedCloudFrontHosting", "SharedCloudFrontHostingArgs", "delegated_target"]

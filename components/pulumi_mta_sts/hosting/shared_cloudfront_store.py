@@ -39,8 +39,8 @@ from pulumi_mta_sts.core.records import policy_host
 with provider_sdk("SharedCloudFrontHosting"):
     import pulumi_aws as aws
 
+from .edge_code import CHUNK_SEPARATOR, kvs_entries
 from .shared import FleetSite
-from .shared_cloudfront_function import CHUNK_SEPARATOR, kvs_entries
 
 __all__ = ["StoreKeys", "store_keys"]
 

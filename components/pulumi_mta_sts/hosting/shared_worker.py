@@ -27,8 +27,8 @@ from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.dns import CloudflareDns
 
+from .edge_code import FLEET_MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
 from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
-from .shared_worker_script import MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
 from .worker import COMPATIBILITY_DATE
 
 __all__ = ["SharedWorkerHosting", "SharedWorkerHostingArgs"]
@@ -88,7 +88,7 @@ class SharedWorkerHosting(SharedHosting):
             account_id=account_id,
             script_name=args.script_name or physical_name(WORKER_SCRIPT, "mta-sts", name.lower()),
             content=source,
-            main_module=MAIN_MODULE,
+            main_module=FLEET_MAIN_MODULE,
             compatibility_date=COMPATIBILITY_DATE,
             opts=pulumi.ResourceOptions(parent=self),
         )

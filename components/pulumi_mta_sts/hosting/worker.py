@@ -24,7 +24,7 @@ from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns
 
 from .base import HostParts, HostRecord, PolicyHost
-from .worker_script import MAIN_MODULE, worker_module
+from .edge_code import WORKER_MAIN_MODULE, worker_module
 
 __all__ = ["COMPATIBILITY_DATE", "WorkerHost", "WorkerHostArgs", "script_name_for"]
 
@@ -84,7 +84,7 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
             account_id=account_id,
             script_name=script_name,
             content=worker_module(args.policy.render(), self.domain, args.policy.id),
-            main_module=MAIN_MODULE,
+            main_module=WORKER_MAIN_MODULE,
             compatibility_date=COMPATIBILITY_DATE,
             opts=pulumi.ResourceOptions(parent=self),
         )
