@@ -24,22 +24,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-__all__ = [
-    "ACCEPTED_MEDIA_TYPE",
-    "ACCEPTED_STATUS",
-    "MAX_POLICY_BYTES",
-    "WELL_KNOWN_PATH",
-    "Accepted",
-    "FetchError",
-    "Fetched",
-    "Refused",
-    "Rule",
-    "Verdict",
-    "is_accepted_media_type",
-    "judge",
-    "media_type",
-]
-
 #: Where a sender fetches the policy on ``mta-sts.<domain>`` (RFC 8461 §3.3).
 WELL_KNOWN_PATH: Final = "/.well-known/mta-sts.txt"
 #: Senders commonly cap the policy body at 64 KiB; a larger body is no policy.

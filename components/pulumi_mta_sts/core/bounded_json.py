@@ -34,17 +34,6 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Final
 
-__all__ = [
-    "DEFAULT_BOUNDS",
-    "JsonBounds",
-    "JsonInputError",
-    "check_depth",
-    "count_items",
-    "json_kind",
-    "load_bounded_json",
-    "load_bounded_json_counted",
-]
-
 _STRUCTURE_ONLY: Final = bytes(b for b in range(256) if b not in b'[]{}",')
 #: Brackets walked at a time when the depth is taken.
 _CHUNK: Final = 1 << 16

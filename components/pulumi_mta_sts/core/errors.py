@@ -12,8 +12,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["EXTRAS_OF_MODULE", "InputError", "MissingExtraError", "Problem", "provider_sdk"]
-
 
 @dataclass(frozen=True)
 class Problem:

@@ -18,14 +18,6 @@ import idna
 from .errors import Problem
 from .txt_values import describe_character, unsafe_character
 
-__all__ = [
-    "MAX_LABEL_LENGTH",
-    "MAX_NAME_LENGTH",
-    "fold_hostname",
-    "normalize_hostname",
-    "normalize_mx_pattern",
-]
-
 MAX_LABEL_LENGTH = 63
 MAX_NAME_LENGTH = 253
 

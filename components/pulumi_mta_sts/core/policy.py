@@ -25,27 +25,6 @@ from .errors import InputError, Problem
 from .hostnames import normalize_mx_pattern
 from .txt_values import describe_character, unsafe_character
 
-__all__ = [
-    "DEFAULT_MAX_AGE",
-    "DEFAULT_MODE",
-    "EMPTY_LINES_AT_END",
-    "ID_LENGTH",
-    "MAX_AGE_LIMIT",
-    "MODES",
-    "RESERVED_KEYS",
-    "Policy",
-    "PolicyParse",
-    "extension_value_problem",
-    "is_toolkit_id",
-    "lint_policy_text",
-    "mx_form_problems",
-    "parse_policy",
-    "policy_id",
-    "policy_lines",
-    "validate_policy",
-    "validate_policy_text",
-]
-
 MODES = ("enforce", "testing", "none")
 MAX_AGE_LIMIT = 31_557_600
 DEFAULT_MODE = defaults.DEFAULT_MODE

@@ -21,8 +21,6 @@ from typing import Final, Literal
 from .matching import matches, uncovered
 from .policy import Policy, parse_policy
 
-__all__ = ["LEVELS", "PolicyState", "SafetyNote", "describe_seconds", "safety_notes"]
-
 Level = Literal["danger", "warning", "info"]
 #: The levels, most serious first (the order notes are listed in).
 LEVELS: Final[tuple[Level, ...]] = ("danger", "warning", "info")

@@ -19,8 +19,6 @@ from typing import Any, Final
 
 from .txt_values import decode_txt
 
-__all__ = ["RECORD_TYPE_TOKENS", "ROUTE53_RECORD", "WORKER_DOMAIN", "record_rows"]
-
 ROUTE53_RECORD: Final = "aws:route53/record:Record"
 CLOUDFLARE_RECORD: Final = "cloudflare:index/dnsRecord:DnsRecord"
 #: pulumi-cloudflare 5 and earlier (stacks made before the toolkit moved to 6).

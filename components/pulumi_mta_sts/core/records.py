@@ -32,24 +32,6 @@ from .hostnames import normalize_hostname
 from .policy import Policy
 from .txt_values import describe_character, txt_size_problems, unsafe_character
 
-__all__ = [
-    "DnsRecord",
-    "StsRecord",
-    "StsRecordSet",
-    "TlsRptRecord",
-    "TlsRptRecordSet",
-    "parse_sts_records",
-    "parse_tlsrpt_records",
-    "policy_host",
-    "policy_url",
-    "records_for",
-    "sts_record_name",
-    "sts_record_value",
-    "tlsrpt_record_name",
-    "tlsrpt_record_value",
-    "validate_rua",
-]
-
 STS_VERSION = "v=STSv1"
 TLSRPT_VERSION = "v=TLSRPTv1"
 

@@ -26,8 +26,6 @@ from itertools import count
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 
-__all__ = ["assign_shards", "function_groups", "moves", "shard_key", "shard_members", "shard_problems"]
-
 
 def shard_key(domain: str) -> str:
     """The form two spellings of one domain share (case, a trailing dot): a pin written as

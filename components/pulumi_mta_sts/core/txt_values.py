@@ -20,19 +20,6 @@ import unicodedata
 
 from .errors import Problem
 
-__all__ = [
-    "CLOUDFLARE_MAX_WIRE_BYTES",
-    "MAX_STRING",
-    "ROUTE53_MAX_VALUE_CHARS",
-    "cloudflare_txt",
-    "decode_txt",
-    "describe_character",
-    "route53_txt",
-    "split_txt",
-    "txt_size_problems",
-    "unsafe_character",
-]
-
 MAX_STRING = 255
 #: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" (Route 53 API Reference,
 #: ResourceRecord), counted on the written form: quotes, ``""`` joins and escapes included.

@@ -23,8 +23,6 @@ from pulumi_mta_sts.config.stack import zone_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 
-__all__ = ["RECORD_TYPES", "DnsBackend", "RecordImport"]
-
 Name = pulumi.Input[str]
 Values = Sequence[pulumi.Input[str]]
 Opts = pulumi.ResourceOptions

@@ -22,8 +22,6 @@ from pulumi_mta_sts.core.txt_values import cloudflare_txt
 
 from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone
 
-__all__ = ["CloudflareDns", "CloudflareDnsArgs"]
-
 #: Record types Cloudflare can proxy (``proxied`` is only sent for these).
 PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
 

@@ -17,8 +17,6 @@ from pulumi_mta_sts.core.txt_values import route53_txt
 
 from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone, slug
 
-__all__ = ["Route53Dns", "Route53DnsArgs"]
-
 ALIAS_RECORD_TYPES = ("A", "AAAA")
 
 

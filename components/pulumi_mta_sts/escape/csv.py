@@ -21,8 +21,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .visible import shown as _shown
 
-__all__ = ["FORMULA_STARTS", "Neutral", "cell", "lines_cell", "table"]
-
 #: What a spreadsheet may read as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

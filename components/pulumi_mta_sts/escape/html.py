@@ -13,8 +13,6 @@ import html as _html
 
 from .visible import shown as _shown
 
-__all__ = ["DASH", "shown_text", "text"]
-
 #: How a missing value (``None``) is shown.
 DASH = "–"
 

@@ -46,8 +46,6 @@ from typing import TypeVar
 
 from .visible import shown as _shown
 
-__all__ = ["EMPTY", "Block", "cell", "code", "fence", "fit", "fit_levels", "join", "least_size", "size", "text"]
-
 #: How an empty value is shown (a code span cannot be empty).
 EMPTY = "(empty)"
 WORD_JOINER = "\N{WORD JOINER}"

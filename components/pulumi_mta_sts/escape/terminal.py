@@ -30,8 +30,6 @@ from typing import Any
 
 from .visible import shown as _shown
 
-__all__ = ["json_text", "lines", "shown"]
-
 _LINE_END = re.compile(r"\r\n|\n|\r")
 
 

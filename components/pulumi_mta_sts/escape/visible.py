@@ -10,8 +10,6 @@ character too: only the renderer decides where lines end.
 
 from __future__ import annotations
 
-__all__ = ["cut", "mark", "shown"]
-
 ELLIPSIS = "…"
 
 

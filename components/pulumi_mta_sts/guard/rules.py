@@ -25,8 +25,6 @@ from pulumi_mta_sts.core.records import STS_VERSION, parse_sts_records
 
 from .shapes import POLICY_KEY, UNKNOWN, bucket_exposure, is_policy_host, items, mapping, policy_object, txt_record
 
-__all__ = ["RULES", "Resource", "Rule", "Violation"]
-
 Level = Literal["advisory", "mandatory"]
 #: A day: the least ``max_age`` worth enforcing (RFC 8461 §3.2 advises weeks).
 ONE_DAY = 86_400

@@ -35,21 +35,6 @@ from typing import Any, Final, Literal
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.txt_values import decode_txt
 
-__all__ = [
-    "POLICY_KEY",
-    "PUBLIC_ACLS",
-    "UNKNOWN",
-    "PolicyObject",
-    "TxtRecord",
-    "Unknown",
-    "bucket_exposure",
-    "is_policy_host",
-    "items",
-    "mapping",
-    "policy_object",
-    "txt_record",
-]
-
 ROUTE53_RECORD = "aws:route53/record:Record"
 CLOUDFLARE_RECORDS = ("cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/record:Record")
 POLICY_OBJECTS = ("aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject")

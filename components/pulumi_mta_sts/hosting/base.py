@@ -25,8 +25,6 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.dns import DnsBackend
 
-__all__ = ["HostArgs", "HostParts", "HostRecord", "PolicyHost", "dns_backend_problems"]
-
 
 @dataclass(frozen=True)
 class HostRecord:

@@ -57,23 +57,6 @@ from .base import HostParts, HostRecord, PolicyHost, dns_backend_problems
 from .edge_code import NOT_FOUND_KEY, POLICY_KEY, RUNTIME, not_found_text, viewer_request_code
 from .private_bucket import BucketNames, PrivateBucket, private_bucket
 
-__all__ = [
-    "ACM_REGION",
-    "CACHE_POLICY_NAME",
-    "MIN_TLS",
-    "POLICY_CONTENT_TYPE",
-    "VIEWER_PROTOCOL_POLICY",
-    "CloudFrontHost",
-    "CloudFrontHostArgs",
-    "bucket_policy_document",
-    "cache_behaviour",
-    "caching_disabled_policy_id",
-    "no_restrictions",
-    "validation_option",
-    "validation_record",
-    "viewer_certificate",
-]
-
 ACM_REGION = "us-east-1"
 MIN_TLS = "TLSv1.2_2021"
 VIEWER_PROTOCOL_POLICY = "https-only"

@@ -18,8 +18,6 @@ from pulumi_mta_sts.core.errors import provider_sdk
 with provider_sdk("PrivateBucket"):
     import pulumi_aws as aws
 
-__all__ = ["BucketNames", "PrivateBucket", "private_bucket"]
-
 
 @dataclass(frozen=True)
 class BucketNames:

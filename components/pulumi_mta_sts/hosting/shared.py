@@ -26,8 +26,6 @@ from pulumi_mta_sts.core.policy import validate_policy_text
 from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.dns import DnsBackend
 
-__all__ = ["FleetSite", "SharedHosting", "SiteHosting", "checked_sites", "site_problems"]
-
 
 @dataclass(frozen=True)
 class FleetSite:

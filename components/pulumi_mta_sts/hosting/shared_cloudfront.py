@@ -73,8 +73,6 @@ from .private_bucket import BucketNames, private_bucket
 from .shared import FleetSite, SharedHosting, SiteHosting, as_records, checked_sites, no_records, site_problems
 from .shared_cloudfront_store import StoreKeys, store_keys
 
-__all__ = ["SharedCloudFrontHosting", "SharedCloudFrontHostingArgs", "delegated_target"]
-
 ORIGIN_ID = "never-read"
 
 

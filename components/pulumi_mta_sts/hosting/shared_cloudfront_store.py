@@ -42,8 +42,6 @@ with provider_sdk("SharedCloudFrontHosting"):
 from .edge_code import CHUNK_SEPARATOR, kvs_entries
 from .shared import FleetSite
 
-__all__ = ["StoreKeys", "store_keys"]
-
 
 @dataclass(frozen=True)
 class StoreKeys:

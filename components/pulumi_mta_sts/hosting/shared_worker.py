@@ -31,8 +31,6 @@ from .edge_code import FLEET_MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fl
 from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
 from .worker import COMPATIBILITY_DATE
 
-__all__ = ["SharedWorkerHosting", "SharedWorkerHostingArgs"]
-
 
 @dataclass(frozen=True)
 class SharedWorkerHostingArgs:

@@ -26,8 +26,6 @@ from pulumi_mta_sts.dns import CloudflareDns
 from .base import HostParts, HostRecord, PolicyHost
 from .edge_code import WORKER_MAIN_MODULE, worker_module
 
-__all__ = ["COMPATIBILITY_DATE", "WorkerHost", "WorkerHostArgs", "script_name_for"]
-
 COMPATIBILITY_DATE = "2024-09-23"
 
 
