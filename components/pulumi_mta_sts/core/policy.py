@@ -1,14 +1,10 @@
 """The MTA-STS policy (RFC 8461 §3.2): model, validation, canonical rendering, id, parsing.
 
-One canonical byte form (UTF-8, CRLF after every line, ``version``, ``mode``, the ``mx`` lines
-sorted (none in ``none`` mode), ``max_age``, extensions sorted by key), and the id is a hash of
-exactly those bytes: the same policy always renders alike, any change of the served bytes
-changes the id, and nothing else (no timestamp) enters it. What reaches the file is exactly what
-it seems: no control, format or separator character (:func:`.txt_values.unsafe_character`) in a
-value, so no sender, however it splits lines, reads a field we did not write; no policy larger
-than senders fetch (:data:`.acceptance.MAX_POLICY_BYTES`). Served policies are read as senders
-read them (:func:`parse_policy`); :func:`validate_policy_text` reports what breaks the RFC,
-:func:`lint_policy_text` gives advice.
+One byte form (UTF-8, CRLF after each line; ``version``, ``mode``, ``mx`` sorted (none in ``none``
+mode), ``max_age``, extensions by key) and an id hashed from exactly those bytes: every change of
+what is served changes the id, nothing else (no timestamp) does. No value holds a character some
+sender takes for a line or field break (:func:`.txt_values.unsafe_character`), and no policy is
+larger than senders fetch (:data:`.acceptance.MAX_POLICY_BYTES`).
 """
 
 from __future__ import annotations
@@ -166,8 +162,8 @@ def _mx_items(mx: object) -> tuple[list[object], list[Problem]]:
 def validate_policy(
     mode: object, mx: object, max_age: object, extensions: Extensions = None
 ) -> tuple[Policy | None, list[Problem]]:
-    """The normalised :class:`Policy` (or ``None``) and every problem, in the fields ``mode``,
-    ``mx``, ``mx[i]``, ``max_age``, ``extensions.<key>``."""
+    """The normalised :class:`Policy` (or ``None``) and every problem (``mode``, ``mx``, ``mx[i]``,
+    ``max_age``, ``extensions.<key>``)."""
     problems = _mode_problems(mode)
     mx_items, mx_problems = _mx_items(mx)
     normals, pattern_problems = _normal_patterns(mx_items)
@@ -242,14 +238,9 @@ def _policy_extension_problems(extensions: object) -> list[Problem]:
 
 @dataclass(frozen=True)
 class Policy:
-    """A valid, normalised MTA-STS policy; :meth:`Policy.build` makes one from any input (any
-    case, order, duplicates, IDNs, ``max_age`` as text).
-
-    The constructor takes only the normal form (``mx`` A-labels, sorted, unique, none in ``none``
-    mode; ``max_age`` 0 to 31557600; ``extensions`` sorted by key) and raises :class:`InputError`
-    otherwise: a ``Policy`` cannot exist invalid, so whatever holds one can render it and publish
-    its id without checking again.
-    """
+    """A valid policy in normal form, from :meth:`Policy.build` (any case, order, duplicates, IDNs,
+    ``max_age`` as text). The constructor refuses anything else (:class:`InputError`): a ``Policy``
+    cannot exist invalid, so whatever holds one renders it and publishes its id unchecked."""
 
     mode: str
     mx: tuple[str, ...]
@@ -300,10 +291,8 @@ class Policy:
 
 @dataclass
 class PolicyParse:
-    """What :func:`parse_policy` read: ``policy`` when the text holds a usable one (no errors);
-    ``fields``, each key's values in order (senders use the first but for ``mx``);
-    ``unknown_keys``, the extensions senders ignore; ``warnings``, what senders skip, or what
-    lenient senders accept and strict ones refuse."""
+    """What :func:`parse_policy` read: ``policy`` when usable; ``fields``, each key's values in order;
+    ``unknown_keys``, what senders ignore; ``warnings``, what senders skip or disagree on."""
 
     policy: Policy | None
     fields: dict[str, list[str]] = field(default_factory=dict)
@@ -317,10 +306,9 @@ class PolicyParse:
 
 
 def policy_lines(text: str) -> list[str]:
-    """The lines of a body as RFC 8461 §3.2 defines them (``sts-policy-term = LF / CRLF``): cut at
-    LF only, a CRLF's CR dropped; never at a lone CR (at the very end either: no LF follows it),
-    NEL, U+2028 or the other breaks of ``str.splitlines``. The last line end is optional: a final
-    one makes no empty last line; an empty line before it is kept."""
+    """The lines of a body as RFC 8461 §3.2 cuts them (``sts-policy-term = LF / CRLF``): at LF only,
+    never at a lone CR (at the very end either), NEL, U+2028 or other ``str.splitlines`` breaks;
+    the last line end is optional (no empty last line for it; an empty line before it is kept)."""
     *ended, last = text.split("\n")
     lines = [line.removesuffix("\r") for line in ended]
     return [*lines, last] if last else lines
@@ -376,9 +364,8 @@ def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
 
 
 def mx_form_problems(values: Iterable[str]) -> list[Problem]:
-    """The served ``mx`` values that are valid names but not in the form RFC 8461 §3.2 serves
-    (``["*."] Domain``: A-labels, no trailing dot), on which senders disagree. Invalid values are
-    :func:`parse_policy`'s to report."""
+    """Served ``mx`` values that are valid names, but not in RFC 8461 §3.2's served form
+    (``["*."] Domain``: A-labels, no trailing dot), on which senders disagree."""
     problems: list[Problem] = []
     for index, value in enumerate(values):
         normal, invalid = normalize_mx_pattern(value, f"mx[{index}]")
@@ -395,12 +382,10 @@ def mx_form_problems(values: Iterable[str]) -> list[Problem]:
 
 
 def parse_policy(text: str | bytes) -> PolicyParse:
-    """Read a policy as a sender that follows RFC 8461 §3.2 does: lines end at LF or CRLF only
-    (:func:`policy_lines`), the last one optionally; white space may follow a value; fields come
-    in any order and a repeated one keeps its first value ("all entries except for the first SHALL
-    be ignored", but ``mx``); unknown keys and lines that are no field are ignored (warnings).
-    Missing or invalid required fields are errors; ``mx`` values with a trailing dot or U-labels
-    are warnings (the policy holds their normal form)."""
+    """Read a policy as a sender that follows RFC 8461 §3.2 does (:func:`policy_lines`, white space
+    after a value, any order, a repeated field's first value: "all entries except for the first
+    SHALL be ignored", but ``mx``). Unknown keys, lines that are no field and ``mx`` values not in
+    served form are warnings; missing or invalid required fields are errors."""
     decoded, problems = _decode(text)
     if decoded is None:
         return PolicyParse(policy=None, errors=problems)
@@ -442,9 +427,8 @@ def _line_violations(number: int, line: str, key: str | None, value: str) -> lis
 
 
 def _empty_lines_at_end(decoded: str) -> list[Problem]:
-    """The empty (or blank) lines after the last field: RFC 8461 §3.2 ends the body with
-    ``sts-policy-field *WSP [sts-policy-term]`` and nothing after. Senders disagree on more, so this
-    is a violation (a blank line between fields, which every sender we compare with skips, is advice)."""
+    """Empty lines after the last field: RFC 8461 §3.2 ends the body with ``sts-policy-field *WSP
+    [sts-policy-term]``, and senders disagree on more (on blank lines between fields they agree)."""
     lines = policy_lines(decoded)
     filled = [number for number, line in enumerate(lines, start=1) if line.strip(_WSP)]
     if not filled or filled[-1] == len(lines):
@@ -461,13 +445,10 @@ def _empty_lines_at_end(decoded: str) -> list[Problem]:
 
 
 def validate_policy_text(text: str | bytes) -> list[Problem]:
-    """The violations of RFC 8461 §3.2 in a policy body (none: every sender that follows the RFC
-    accepts it): :func:`parse_policy`'s errors, lines that are no field or hold a CR, extension
-    values outside the grammar, and, as strict senders refuse them while lenient ones accept
-    them, ``mx`` values with a trailing dot or U-labels and empty lines after the last field.
-    What the RFC allows (LF line ends, no final line end, white space after a value, any order,
-    repeated fields) and blank lines between fields (every sender implementation we compare
-    with skips them, docs/standards.md) are :func:`lint_policy_text`'s advice."""
+    """The violations of RFC 8461 §3.2 in a body (none: every sender that follows the RFC accepts
+    it), with what strict senders refuse and lenient ones accept (``mx`` not in served form, empty
+    lines at the end). What the RFC allows, and blank lines between fields (every sender we
+    compare with skips them, docs/standards.md), are :func:`lint_policy_text`'s advice."""
     decoded, problems = _decode(text)
     if decoded is None:
         return problems
