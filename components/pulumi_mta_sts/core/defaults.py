@@ -1,10 +1,5 @@
-"""Every default and every fixed choice of the toolkit, defined once.
-
-Library users (``MtaStsArgs``, ``TlsRptReceiverArgs``, the hosts) and stack users
-(``stacks/Pulumi.<stack>.yaml``) get the same deployment from the same defaults because both
-read them here. A value that is a rule of the standards (what a sender accepts) lives in
-:mod:`pulumi_mta_sts.core.acceptance`; this module holds the toolkit's own choices.
-"""
+"""Every default and fixed choice of the toolkit, defined once: library users and stack files get
+the same deployment because both read them here (the standards' rules are :mod:`.acceptance`'s)."""
 
 from __future__ import annotations
 
