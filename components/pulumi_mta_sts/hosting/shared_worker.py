@@ -1,16 +1,9 @@
-"""Cloudflare shared policy host of a fleet: one Worker serving every domain's policy by host name.
-
-What :class:`SharedWorkerHosting` (``mta-sts:hosting:SharedWorkerHosting``) creates:
-
-- one ``WorkersScript`` (:func:`.shared_worker_script.fleet_worker_module`: every policy
-  embedded, so a change is one atomic new version);
-- per domain, one ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it in the domain's
-  zone (as :mod:`.worker` does for one domain: Cloudflare creates the DNS record and the
-  certificate of that name itself, so the domain costs no DNS record here).
-
-Every site needs a Cloudflare zone of the Worker's account (``dns``: a ``CloudflareDns``): a
-custom domain can only be a name in such a zone. Delegated domains (``dns=None``) are served by
-the CloudFront shared host instead.
+"""Cloudflare shared policy host of a fleet (``mta-sts:hosting:SharedWorkerHosting``): one Worker
+with every policy embedded (:func:`.edge_code.fleet_worker_module`: a change is one atomic new
+version), and per domain a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it, for which
+Cloudflare makes the DNS record and the certificate itself. A custom domain can only be a name in
+a zone of the Worker's account: every site's ``dns`` is a ``CloudflareDns`` (delegated domains are
+the CloudFront shared host's).
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
-"""Cloudflare policy host: a Worker bound to ``mta-sts.<domain>`` (no S3, no ACM).
-
-What :class:`WorkerHost` (``mta-sts:hosting:WorkerHost``) creates:
-
-- a ``WorkersScript`` (module syntax) generated from the rendered policy by
-  :func:`pulumi_mta_sts.hosting.worker_script.worker_module`: exactly the policy bytes at the
-  well-known path as ``text/plain; charset=utf-8``, 404 with a short text elsewhere, 403 for
-  plain HTTP (no redirect);
-- a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it; Cloudflare creates the DNS
-  record and the certificate for that name itself.
+"""Cloudflare policy host (``mta-sts:hosting:WorkerHost``): a ``WorkersScript`` serving the policy
+(:func:`.edge_code.worker_module`) and a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it,
+for which Cloudflare makes the DNS record and the certificate itself (no S3, no ACM).
 """
 
 from __future__ import annotations
