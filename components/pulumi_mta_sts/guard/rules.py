@@ -1,14 +1,10 @@
 """The MTA-STS policy rules, as pure functions over resource types and properties.
 
-Resource rules take ``(type_, props)`` and return the violation messages for that one resource;
-stack rules take every resource of the stack (:class:`Resource`) and return :class:`Violation`
-values naming the resource. Each rule is listed once in :data:`RULES` with its level and what it
-checks; ``policypack/`` wraps them as CrossGuard policies (docs/packaging.md). Every message says
-what is wrong and the fix. Standard library and the core only: no Pulumi, no pulumi-policy.
-
-A value unknown at preview (:data:`~.shapes.UNKNOWN`, at any depth) never raises and never makes a
-violation by itself: a rule reports only what holds whatever the unknown value turns out to be
-(docs/packaging.md, "Values unknown at preview").
+A resource rule takes ``(type_, props)`` and returns its messages; a stack rule takes every
+:class:`Resource` and returns :class:`Violation` values naming the resource. :data:`RULES` lists
+each once with its level; ``policypack/`` wraps them (docs/packaging.md). Every message says the
+fix. A value unknown at preview (:data:`~.shapes.UNKNOWN`) never raises nor makes a violation by
+itself: a rule reports only what holds whatever it turns out to be.
 """
 
 from __future__ import annotations
@@ -150,8 +146,7 @@ def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
 # ---- stack rules ---------------------------------------------------------------------------------
 @dataclass
 class _TxtName:
-    """The known TXT values at one (zone, name), with their resources; ``complete`` is false when
-    a record there has values not known yet."""
+    """The known TXT values at one (zone, name) with their resources (``complete``: all known)."""
 
     entries: list[tuple[Resource, str]] = field(default_factory=list)
     complete: bool = True
@@ -163,8 +158,7 @@ class _TxtName:
 
 
 def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtName]:
-    """The TXT values at each known (zone, name). A record whose zone or name is unknown cannot be
-    placed beside any other, so it is left out."""
+    """The TXT values at each known (zone, name); a record with an unknown one is beside no other."""
     by_name: dict[tuple[str, str], _TxtName] = defaultdict(_TxtName)
     for resource in resources:
         record = txt_record(resource.type, resource.props)
@@ -176,8 +170,8 @@ def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtNam
 
 
 def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
-    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all).
-    Values not known yet can only add records, so the known ones are enough to tell."""
+    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all);
+    unknown values can only add records, so the known ones tell."""
     violations = []
     for (_, name), found in _txt_by_name(resources).items():
         sts = found.candidates()
@@ -191,9 +185,8 @@ def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
 
 
 def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
-    """With the policy object in the stack, the id of each ``_mta-sts`` record senders keep must be
-    the id of the policy it serves. Not told when a policy object's content or a value at the name
-    is unknown (either may change the verdict); records whose name is unknown are not compared."""
+    """The id of each ``_mta-sts`` record senders keep is the id of the policy the stack serves (not
+    told while a policy's content or a value at the name is unknown)."""
     objects = [found for r in resources if (found := policy_object(r.type, r.props)) is not None]
     served = {policy_id(found.content) for found in objects if isinstance(found.content, str)}
     if not served or any(found.content is UNKNOWN for found in objects):
