@@ -1,12 +1,9 @@
-"""The DNS-backend interface: everything a component may ask of the zone its records go into.
+"""The DNS-backend interface: all a component may ask of the zone its records go into.
 
-Components (the hosts, ``MtaSts``, the TLS-RPT receiver) talk to a zone only through
-:class:`DnsBackend` and never ask which provider is behind it: the backend quotes and splits TXT
-values itself, names the record types an alias makes (:attr:`DnsBackend.alias_record_types`, for
-the ``records`` output and ``mta-sts plan``) and how ``pulumi import`` adopts a hand-made TXT
-record (:meth:`DnsBackend.txt_import`). It refuses a second record set of one type at one name,
-and anything beside a CNAME (:meth:`DnsBackend._claim`): Route53 would fail the deploy, and
-Cloudflare would serve both.
+Components talk to a zone only through :class:`DnsBackend`, never asking which provider is behind
+it: the backend quotes and splits TXT values, names the record types of an alias and how ``pulumi
+import`` adopts a TXT record, and refuses a second record set of one type at one name or anything
+beside a CNAME (Route53 would fail the deploy, Cloudflare would serve both).
 """
 
 from __future__ import annotations
@@ -33,8 +30,8 @@ RECORD_TYPES = ("TXT", "CNAME", "MX", "A", "AAAA", "CAA")
 
 @dataclass(frozen=True)
 class RecordImport:
-    """What ``pulumi import <type_token> <name> <import_id>`` needs to adopt a record of the zone;
-    ``import_id`` may hold placeholders the user fills in (``<ZONE_ID>``, ``<RECORD_ID>``)."""
+    """What ``pulumi import <type_token> <name> <import_id>`` needs (``import_id`` may hold
+    placeholders such as ``<ZONE_ID>``)."""
 
     type_token: str
     import_id: str
@@ -46,8 +43,7 @@ def slug(text: str) -> str:
 
 
 def checked_zone(zone_id: object, zone_name: object) -> str | None:
-    """The zone name in normal form (``None`` when only the id is given); :class:`InputError`
-    (``zone_id`` / ``zone_name``) before the backend registers anything."""
+    """The zone name in normal form (``None``: only the id is given), or :class:`InputError`."""
     normal, problems = zone_problems(zone_id, zone_name)
     if problems:
         raise InputError(problems)
@@ -55,13 +51,8 @@ def checked_zone(zone_id: object, zone_name: object) -> str | None:
 
 
 class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
-    """A DNS zone the toolkit writes records into (see the module docs).
-
-    Implementations set ``zone_id`` (an ``Output``, looked up when only the name is given) and
-    ``zone_name`` (normal form; ``None`` when only the id is given), and name themselves in
-    ``provider_name`` (the ``dns.provider`` of stack config, which picks the default host kind).
-    Default record resource names start with ``resource_prefix``.
-    """
+    """A DNS zone the toolkit writes records into: implementations set ``zone_id``, ``zone_name``
+    (``None`` when only the id is given) and ``provider_name`` (``dns.provider`` of stack config)."""
 
     provider_name: ClassVar[str]
     zone_id: pulumi.Output[str]
@@ -77,7 +68,7 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
     @property
     @abstractmethod
     def alias_record_types(self) -> tuple[str, ...]:
-        """The record types :meth:`alias` creates at the alias name."""
+        """The record types :meth:`alias` creates (for the ``records`` output and ``mta-sts plan``)."""
 
     @abstractmethod
     def txt_import(self, record_name: str) -> RecordImport:
@@ -85,13 +76,11 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
 
     @abstractmethod
     def record_names(self, resources: Sequence[pulumi.CustomResource]) -> list[pulumi.Output[str]]:
-        """The fully qualified names of records this backend created (e.g. ACM's
-        ``validation_record_fqdns``)."""
+        """The names of records this backend created (e.g. ACM's ``validation_record_fqdns``)."""
 
     @abstractmethod
     def _records(self, name: Name, rtype: str, values: Values, ttl: int, resource: str, opts: Opts, over: bool) -> Made:
-        """Create the record set :meth:`record` checked and claimed; ``over``: take over one already
-        there, where the provider can."""
+        """Create the record set :meth:`record` checked and claimed; ``over``: take over one there."""
 
     @abstractmethod
     def _alias(self, name: str, target: Name, zone: Name | None, resource: str | None, opts: Opts, over: bool) -> Made:
@@ -107,13 +96,9 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
         resource_name: str | None = None,
         opts: Opts | None = None,
     ) -> Made:
-        """Publish ``values`` at ``name`` (fully qualified, no trailing dot) with ``type``: the values
-        readers see (a TXT value unquoted, an MX ``"<preference> <host>"``, a CNAME target).
-
-        ``name`` may be an ``Output`` when ``resource_name`` is given (default: from the backend's
-        name, ``name`` and ``type``); ``opts`` is merged over ``parent=self``. Returns the resources
-        (one per value on Cloudflare, one record set on Route53). :class:`InputError` when this
-        backend already published that type at ``name`` (or a CNAME beside anything): put every
+        """Publish ``values`` as readers see them (a TXT value unquoted, an MX ``"<preference> <host>"``)
+        at ``name`` (fully qualified; an ``Output`` only with ``resource_name``). :class:`InputError`
+        when this backend published that type there already (or a CNAME beside anything): put every
         value in one call."""
         rtype, resource = self._checked(name, type, resource_name)
         return self._records(name, rtype, values, ttl, resource, self._opts(opts), False)
@@ -127,18 +112,16 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
         resource_name: str | None = None,
         opts: Opts | None = None,
     ) -> Made:
-        """Point ``name`` at the host name ``target`` (a CDN endpoint; ``target_zone_id``: its hosted
-        zone, where the provider needs it), with :attr:`alias_record_types`."""
+        """Point ``name`` at the host ``target`` (``target_zone_id``: its hosted zone, where needed)."""
         return self._alias(name, target, target_zone_id, resource_name, self._opts(opts), False)
 
     def takeover_record(
         self, name: Name, type: str, values: Values, *, resource_name: str, opts: Opts | None = None
     ) -> Made:
-        """:meth:`record`, taking over a record set of ``type`` already at ``name`` where the provider
-        can (Route53 ``allow_overwrite``: one UPSERT, no moment without a record). Cloudflare cannot
-        (its provider dropped ``allow_overwrite`` in version 5): a record in the way must be imported
-        or removed first (docs/deploying.md; the program's live step finds it before anything is
-        created). A subclass with its own :meth:`record` gets that, never an overwrite it did not ask for."""
+        """:meth:`record`, taking over a record set already there where the provider can (Route53: one
+        UPSERT, no moment without a record). Cloudflare cannot (its provider dropped
+        ``allow_overwrite`` in version 5): a record in the way is imported or removed first
+        (docs/deploying.md). A subclass's own :meth:`record` is never sent an overwrite."""
         if self.__class__.record is not DnsBackend.record:
             return self.record(name, type, values, resource_name=resource_name, opts=opts)
         rtype, resource = self._checked(name, type, resource_name)
@@ -153,15 +136,14 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
         resource_name: str,
         opts: Opts | None = None,
     ) -> Made:
-        """:meth:`alias`, taking over the records already at ``name`` where the provider can."""
+        """:meth:`alias`, taking over the records already there where the provider can."""
         if self.__class__.alias is not DnsBackend.alias:
             return self.alias(name, target, target_zone_id, resource_name=resource_name, opts=opts)
         return self._alias(name, target, target_zone_id, resource_name, self._opts(opts), True)
 
     # -- shared by the implementations -------------------------------------------------------
     def _checked(self, name: Name, type: str, resource_name: str | None) -> tuple[str, str]:
-        """The record type (one of :data:`RECORD_TYPES`) and the resource name, with the name
-        claimed for that type (:meth:`_claim`)."""
+        """The record type and the resource name, the name claimed for that type."""
         rtype = type.upper()
         if rtype not in RECORD_TYPES:
             raise InputError([Problem("type", type, f"is not supported; use one of {', '.join(RECORD_TYPES)}")])

@@ -1,10 +1,6 @@
-"""Cloudflare (``mta-sts:dns:CloudflareDns``): records in a zone (pulumi-cloudflare 6 ``DnsRecord``,
-one resource per value), given by id or looked up by name. TXT values are quoted and split into
-255-byte character-strings; aliases are ``CNAME`` records, never proxied (a proxied name would be
-answered by Cloudflare's edge, not by the target).
-
-``pulumi_cloudflare`` is imported only when a record is made or the zone looked up: importing it
-costs seconds, and a Route53-only program never needs it.
+"""Cloudflare (``mta-sts:dns:CloudflareDns``): ``DnsRecord`` resources, one per value, in a zone given
+by id or name. Aliases are CNAMEs, never proxied (Cloudflare's edge would answer, not the target).
+``pulumi_cloudflare`` is imported only when needed: it costs seconds, and Route53 programs never need it.
 """
 
 from __future__ import annotations
@@ -31,12 +27,10 @@ class CloudflareDnsArgs:
     """Arguments of :class:`CloudflareDns`."""
 
     zone_id: str | None = None
-    """The zone id (32 hex characters). When given, the zone is only looked up if
-    :attr:`CloudflareDns.account_id` is needed (Workers) and ``account_id`` is not given."""
+    """The zone id (32 hex characters); else the zone is looked up by ``zone_name``."""
     zone_name: str | None = None
-    """The zone's domain, looked up when ``zone_id`` is not given."""
     account_id: str | None = None
-    """The Cloudflare account id; looked up from the zone when needed and not given."""
+    """The account (for Workers); looked up from the zone when not given."""
 
 
 class CloudflareDns(DnsBackend):

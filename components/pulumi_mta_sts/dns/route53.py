@@ -1,7 +1,5 @@
-"""Route53 (``mta-sts:dns:Route53Dns``): records in a public hosted zone, given by id or looked
-up by name. TXT values are split into 255-byte character-strings (the provider adds the quotes);
-aliases are ``A`` + ``AAAA`` alias records to the target's hosted zone (free queries to
-CloudFront)."""
+"""Route53 (``mta-sts:dns:Route53Dns``): records in a public hosted zone given by id or name; aliases
+are ``A`` + ``AAAA`` alias records (queries to CloudFront are free)."""
 
 from __future__ import annotations
 
@@ -25,9 +23,8 @@ class Route53DnsArgs:
     """Arguments of :class:`Route53Dns`."""
 
     zone_id: str | None = None
-    """The hosted zone id (``Z...``). When given, no look-up is made."""
+    """The hosted zone id (``Z...``); else the public zone is looked up by ``zone_name``."""
     zone_name: str | None = None
-    """The hosted zone's domain (public zone), looked up when ``zone_id`` is not given."""
 
 
 class Route53Dns(DnsBackend):

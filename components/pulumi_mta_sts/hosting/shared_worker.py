@@ -22,7 +22,7 @@ from pulumi_mta_sts.dns import CloudflareDns
 
 from .edge_code import FLEET_MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
 from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
-from .worker import COMPATIBILITY_DATE
+from .worker import worker
 
 
 @dataclass(frozen=True)
@@ -68,31 +68,24 @@ class SharedWorkerHosting(SharedHosting):
         if problems:
             raise InputError(problems)  # before anything is registered
         with provider_sdk("SharedWorkerHosting"):
-            import pulumi_cloudflare as cloudflare
+            import pulumi_cloudflare  # noqa: F401
 
         sites = checked_sites(args.sites, allow_delegated=False)
         super().__init__(self.type_token, name, None, opts)
         zones = [s.dns for s in sites if isinstance(s.dns, CloudflareDns)]
         account_id = pulumi.Output.from_input(args.account_id) if args.account_id else zones[0].account_id
-        self.script = cloudflare.WorkersScript(
-            f"{name}-script",
-            account_id=account_id,
-            script_name=args.script_name or physical_name(WORKER_SCRIPT, "mta-sts", name.lower()),
-            content=source,
-            main_module=FLEET_MAIN_MODULE,
-            compatibility_date=COMPATIBILITY_DATE,
-            opts=pulumi.ResourceOptions(parent=self),
+        script_name = args.script_name or physical_name(WORKER_SCRIPT, "mta-sts", name.lower())
+        domains = {
+            policy_host(s.domain): (f"{name}-{s.domain}-domain", z.zone_id) for s, z in zip(sites, zones, strict=True)
+        }
+        self.script, bound = worker(
+            self, f"{name}-script", account_id, (script_name, source, FLEET_MAIN_MODULE), domains
         )
-        self.custom_domains, self.hosted = {}, {}
-        for site, zone in zip(sites, zones, strict=True):
-            bound = cloudflare.WorkersCustomDomain(
-                f"{name}-{site.domain}-domain",
-                account_id=account_id,
-                hostname=policy_host(site.domain),
-                service=self.script.script_name,
-                zone_id=zone.zone_id,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.script]),
+        self.custom_domains = {site.domain: bound[policy_host(site.domain)] for site in sites}
+        self.hosted = {
+            site.domain: SiteHosting(
+                site.domain, self._url_of(site), (self.script, self.custom_domains[site.domain]), no_records()
             )
-            self.custom_domains[site.domain] = bound
-            self.hosted[site.domain] = SiteHosting(site.domain, self._url_of(site), (self.script, bound), no_records())
+            for site in sites
+        }
         self.register_outputs({"script_name": self.script.script_name, "hosts": sorted(self.custom_domains)})
