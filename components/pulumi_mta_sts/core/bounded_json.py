@@ -81,11 +81,9 @@ def _structure_outside_strings(data: bytes) -> bytes:
 
 
 def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> None:
-    """:class:`JsonInputError` when the UTF-8 JSON ``data`` nests deeper than ``max_depth`` (with
-    ``max_items``, only the brackets such a document can hold are walked: :func:`count_items`
-    refuses more). Cheap: the opening brackets bound the depth; only over the limit are strings
-    blanked out and the running depth taken, in C. Exact for valid JSON; for other text never
-    below the depth ``json.loads`` reaches before it stops."""
+    """:class:`JsonInputError` when the UTF-8 JSON ``data`` nests deeper than ``max_depth``. Cheap:
+    the opening brackets bound the depth; only over it are strings blanked out and the depth taken,
+    in C, over as many brackets as ``max_items`` values hold. Never below what ``json.loads`` reaches."""
     if data.count(b"{") + data.count(b"[") <= max_depth:
         return
     brackets = _structure_outside_strings(data).replace(b",", b"")

@@ -111,10 +111,9 @@ def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels
 
 
 def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
-    """The normal form of a host name (or ``None``) and its first problem, in this order: a string;
-    no control, format or separator character (ASCII spaces around it are removed); no IP address;
-    no empty label; labels of 1 to 63 letters, digits and inner hyphens (Unicode ones as A-labels);
-    at most 253 characters; at least ``min_labels`` labels; the last one not all digits."""
+    """The normal form of a host name (or ``None``) and its first problem: a string, no control,
+    format or separator character, no IP address, labels of 1 to 63 letters, digits and inner
+    hyphens (Unicode as A-labels), at most 253 characters, ``min_labels`` labels, not all-numeric last."""
     if not isinstance(name, str):
         return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
     bad = unsafe_character(name)

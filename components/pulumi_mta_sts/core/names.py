@@ -1,11 +1,7 @@
-"""Physical names that fit every provider's limit, for every valid domain.
-
-A mail domain may be 253 characters long; most cloud resources limit their names to 63, 64 or
-80 characters, and Pulumi's autonaming adds ``-`` and 7 random characters to a logical name.
-:func:`physical_name` is the readable slug as it is when it fits (so no existing stack's names
-change and nothing is replaced), else the slug cut to fit plus ``-`` and a short hash of the whole
-slug, so two domains that differ only after the cut still get two names. The limits are data
-(:data:`NAME_RULES`), each with the provider page it comes from.
+"""Physical names that fit every provider's limit, for every valid domain (docs/deploying.md, "Names
+that fit every domain"): the readable slug as it is when it fits (no existing stack's names change),
+else cut to fit plus ``-`` and a short hash of the whole slug, so two domains that differ only
+after the cut still get two names. The limits are data (:data:`NAME_RULES`), with their sources.
 """
 
 from __future__ import annotations
@@ -28,10 +24,9 @@ HASH_LENGTH: Final = 8
 
 @dataclass(frozen=True)
 class NameRule:
-    """What a provider accepts as the physical name of one kind of resource: at most ``limit``
-    characters of ``charset`` (a regular-expression class), as ``source`` documents; ``lowercase``:
-    upper case is refused; ``alnum_edges``: a letter or digit at both ends; ``autonamed``: Pulumi
-    autonames the resource when no physical name is given."""
+    """What a provider accepts as a physical name, as ``source`` documents: at most ``limit``
+    characters of ``charset`` (a regex class); ``alnum_edges``: a letter or digit at both ends;
+    ``autonamed``: Pulumi autonames it when no name is given."""
 
     kind: str
     limit: int
@@ -181,9 +176,8 @@ def zone_apex_for(domain: str, zone: str | None) -> str | None:
 
 def certificate_common_name(host: str, domain: str, zone: str | None = None) -> str | None:
     """A one-domain ACM certificate's first name: the first of the policy host, the mail domain and
-    its zone apex that fits :data:`ACM_COMMON_NAME_LIMIT` (the host is then an alternative name);
-    ``None``: none fits. In that order, a name that fitted before is still chosen (no certificate
-    is replaced); the apex is tried only where nothing was accepted before."""
+    its zone apex that fits (``None``: none). In that order a name that fitted before is still
+    chosen: no certificate is replaced."""
     names = (host, domain, zone_apex_for(domain, zone))
     return next((name for name in names if name is not None and len(name) <= ACM_COMMON_NAME_LIMIT), None)
 

@@ -1,28 +1,18 @@
 """DNS names and TXT record values for MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3).
 
-What we publish, and what a sender makes of what it finds: :func:`parse_sts_records` and
-:func:`parse_tlsrpt_records` are the one rule every reader of live records uses (``check``,
-``plan``, ``init``, the stack program, the policy pack).
-
-- "If multiple TXT records for _mta-sts are returned by the resolver, records that do not begin
-  with "v=STSv1;" are discarded" (RFC 8461 §3.1; RFC 8460 §3 says the same of ``v=TLSRPTv1;``):
-  of several answers the literal text counts (``v=STSv1 ;id=a`` is discarded, not a second
-  record). Then exactly one must be left, or the domain has no policy. A single answer is judged
-  by the ABNF alone (``sts-field-delim = *WSP ";" *WSP``), so ``v=STSv1 ;id=a`` alone is valid, with
-  a warning: senders that apply the discard rule to one answer too drop it.
-- A repeated field keeps its first value ("all entries except for the first SHALL be ignored",
-  RFC 8461 §3.2): the id is the first ``id=`` that is an ``sts-id`` (an ``id=x-y`` can only be an
-  extension named ``id``), the rua the first ``rua=``; both are warnings, as some parsers keep the last.
-- A ``rua`` is published exactly as given, so :func:`validate_rua` refuses, rather than encodes,
-  anything a reader could split or mistake (``;``, ``,``, ``!``, white space, controls, quotes,
-  backslashes, non-ASCII: a U-label domain with its A-label form in the message).
+What we publish, and the one rule every reader of live records follows (:func:`parse_sts_records`,
+:func:`parse_tlsrpt_records`): of several answers, those not beginning with the literal
+``v=STSv1;`` are discarded and exactly one must be left; a single answer is judged by the ABNF
+alone (``*WSP ";"``), with a warning; a repeated field keeps its first value (RFC 8461 §3.2).
+docs/standards.md works these out. A ``rua`` is published as given, so :func:`validate_rua`
+refuses, rather than encodes, anything a reader could split or mistake.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -156,9 +146,8 @@ def validate_rua(uri: object, field: str = "rua") -> list[Problem]:
 
 
 def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
-    """``v=TLSRPTv1; rua=<uri>[,<uri>]`` (duplicates dropped, order kept); :class:`InputError` for
-    no rua, a value too large for the providers, or (unless ``check`` is false, for URIs that are
-    not the user's, e.g. an endpoint known only after deploy) an invalid URI."""
+    """``v=TLSRPTv1; rua=<uri>[,<uri>]`` (duplicates dropped); :class:`InputError` for no rua, a value
+    too large, or an invalid URI (unless ``check`` is false: URIs not the user's, known after deploy)."""
     problems: list[Problem] = []
     if not ruas:
         problems.append(Problem("rua", list(ruas), "needs at least one mailto: or https: URI"))
@@ -182,7 +171,7 @@ class DnsRecord:
     value: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "type": self.type, "value": self.value}
+        return asdict(self)
 
 
 def records_for(domain: str, policy: Policy, ruas: Sequence[str]) -> list[DnsRecord]:
@@ -224,11 +213,9 @@ class _RecordSet(Generic[R]):
 
 @dataclass
 class StsRecordSet(_RecordSet[StsRecord]):
-    """What a sender makes of the TXT records at ``_mta-sts.<domain>``: ``record``, the policy
-    indicator (``None``: no usable record); ``candidates``, the records senders keep (module
-    docs); ``problems``, why there is no record; ``warnings``, what senders ignore or disagree on.
-    ``literal_readers_drop``: the record is used only as the single answer (it does not begin with
-    the literal ``v=STSv1;``), and senders that apply the discard rule to one answer see none."""
+    """What a sender makes of the TXT records at ``_mta-sts.<domain>``: the ``record`` (``None``: none
+    usable), the ``candidates`` kept, why there is no record, what senders ignore or disagree on;
+    ``literal_readers_drop``: only the ABNF accepts the single answer (module docs)."""
 
 
 @dataclass
@@ -362,9 +349,8 @@ def _literal_readers_warning(text: str, kind: _Kind[R]) -> Problem:
 
 
 def _select(txts: Sequence[str], kind: _Kind[R]) -> tuple[str | None, list[str], list[Problem]]:
-    """The one record senders use (or ``None``), the candidates, and why there is none. RFC 8461
-    §3.1 / RFC 8460 §3 discard, of several answers, those not beginning with the literal
-    ``v=STSv1;``; a single answer is judged by the ABNF alone."""
+    """The one record senders use (or ``None``), the candidates, and why there is none (RFC 8461
+    §3.1, RFC 8460 §3; a single answer is judged by the ABNF alone)."""
     version = kind.version
     keep = _begins_as_the_grammar_allows if len(txts) == 1 else _begins_literally
     candidates = [t for t in txts if keep(t, version)]

@@ -1,11 +1,9 @@
 """Which shard (one ACM certificate + one CloudFront distribution) serves each domain of a fleet.
 
-Moving a domain to another shard changes two certificates and two distributions and repoints its
-DNS: a deploy that can fail half way (CloudFront refuses one alias on two distributions). So the
-assignment is stable: a domain of ``previous`` keeps its shard; new domains, in name order, fill
-the free slots of the shards in use, lowest first, then open the lowest unused numbers; the same
-inputs give the same assignment. ``previous`` is the deployed assignment, pinned in config (the
-program has no memory between runs; docs/fleets.md, "Shared hosting").
+Moving a domain changes two certificates and two distributions and can fail half way, so the
+assignment is stable (docs/fleets.md, "Stable shards"): a domain of ``previous`` (the deployed
+assignment, pinned in config) keeps its shard; new ones, in name order, fill free slots, lowest
+shard first, then the lowest unused numbers; the same inputs give the same assignment.
 """
 
 from __future__ import annotations

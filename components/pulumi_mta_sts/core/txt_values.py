@@ -23,11 +23,9 @@ CLOUDFLARE_MAX_WIRE_BYTES = 4096
 
 
 def unsafe_character(text: str) -> str | None:
-    """The first character of ``text`` that may not reach what senders read, or ``None``: any of
-    the Unicode categories C* (controls such as CR, LF, TAB, NEL; format characters such as U+200B
-    and the bidi overrides; surrogates; private use; unassigned) and Z* but the ASCII space
-    (U+2028, U+2029, no-break spaces). Each is a line or field break for some parser
-    (``str.splitlines``, ``str.split``) or makes text look other than it is."""
+    """The first character of ``text`` in the Unicode categories C* (controls, format characters,
+    surrogates, private use, unassigned) or Z* but the ASCII space, or ``None``: each is a line or
+    field break for some parser (``str.splitlines``, ``str.split``) or makes text look other than it is."""
     for char in text:
         if char == " " or "!" <= char <= "~":
             continue

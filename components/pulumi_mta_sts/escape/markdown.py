@@ -82,9 +82,8 @@ def size(markdown: str) -> int:
 
 @dataclass(frozen=True)
 class Block:
-    """One part of a document, complete in itself, in its ``forms`` (longest first). A ``keep``
-    block is never left out, at worst in its last form (plain lines); another is shown in the
-    first form that fits, or left out whole."""
+    """A part of a document, complete in itself, in its ``forms`` (longest first): a ``keep`` block
+    is never left out (its last form is plain lines), another is left out whole when none fits."""
 
     forms: tuple[str, ...]
     keep: bool = False
@@ -114,10 +113,9 @@ def least_size(blocks: Sequence[Block], cut_note: Callable[[int, bool], str]) ->
 
 
 def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], str]) -> str:
-    """The blocks within ``budget`` bytes: all when they fit; else the kept blocks in the longest
-    forms that leave room, the others where they fit, then ``cut_note(number left out, False)``.
-    Only when the kept blocks' last forms do not fit are they cut after a whole line
-    (``cut_note(number, True)``)."""
+    """The blocks within ``budget`` bytes: the kept ones in the longest forms that leave room, the
+    others where they fit, then ``cut_note(left out, False)``; only when the kept blocks' last
+    forms do not fit are they cut after a whole line (``cut_note(left out, True)``)."""
     whole = join(blocks)
     if size(whole) <= budget:
         return whole

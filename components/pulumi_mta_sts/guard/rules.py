@@ -53,7 +53,8 @@ StackCheck = Callable[[Sequence[Resource]], list[Violation]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule of the pack: its name, what it checks, its level and its check."""
+    """A rule of the pack: its name, what it checks, its level and its check (of a resource, or of
+    the stack)."""
 
     name: str
     description: str
@@ -109,15 +110,10 @@ def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def _served_policy(type_: str, props: Mapping[str, Any]) -> Any:
-    found = policy_object(type_, props)
-    return parse_policy(found.content) if found is not None and isinstance(found.content, str) else None
-
-
 def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
     """An ``enforce`` policy cached less than a day protects little between fetches."""
-    parsed = _served_policy(type_, props)
-    policy = parsed.policy if parsed is not None else None
+    found = policy_object(type_, props)
+    policy = parse_policy(found.content).policy if found is not None and isinstance(found.content, str) else None
     if policy is None or policy.mode != "enforce" or policy.max_age >= ONE_DAY:
         return []
     return [

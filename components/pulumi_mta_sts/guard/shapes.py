@@ -1,16 +1,10 @@
-"""What the policy rules read from resources, in the shapes the providers' Pulumi schemas give them.
+"""What the policy rules read from resources, in the shapes the providers' Pulumi schemas give them
+(camelCase properties; pulumi-aws 7, pulumi-cloudflare 6 and 5): TXT records, the policy object,
+the policy host and what makes a bucket public, for any program.
 
-A policy pack sees a resource as its type token and camelCase input properties (pulumi-aws 7,
-pulumi-cloudflare 6 and 5). This module reads the few MTA-STS facts from them, for any program:
-TXT records (Route53 ``records``, one entry per value; Cloudflare ``content`` or ``value``), the
-policy object (an S3 object at the policy's key), the policy host (a distribution with an
-``mta-sts.`` alias) and what makes a bucket public (ACL, public access block, bucket policy).
-
-Values unknown at preview reach the rules as :data:`UNKNOWN` at any depth (the pack maps
-pulumi-policy's sentinels to it). A fact read from an unknown value is unknown, never a guess (an
-unknown zone groups with no other record, an unknown ``contentType`` is not "none"); a value of
-another type than the schema's is read as absent and never raises. The core only: it runs inside
-the policy pack.
+A value unknown at preview is :data:`UNKNOWN` at any depth (the pack maps pulumi-policy's
+sentinels to it), and what is read from it is unknown too, never a guess; a value of another type
+than the schema's is absent and never raises (docs/packaging.md, "Values unknown at preview").
 """
 
 from __future__ import annotations

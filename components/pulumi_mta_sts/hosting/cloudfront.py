@@ -1,19 +1,12 @@
-"""AWS policy host (``mta-sts:hosting:CloudFrontHost``): private S3 bucket + CloudFront + ACM.
+"""AWS policy host (``mta-sts:hosting:CloudFrontHost``): private S3 bucket + CloudFront + ACM
+(docs/deploying.md, "Route53 or Cloudflare, CloudFront or Worker").
 
-- The bucket is :func:`.private_bucket.private_bucket`'s; its policy denies every request without
-  TLS and lets only this distribution (origin access control, ``AWS:SourceArn``) read exactly two
-  keys: the policy, served as ``text/plain; charset=utf-8`` in exactly the rendered bytes, and
-  the 404 page.
-- The ACM certificate is in ``us-east-1`` (the only region CloudFront takes one from), validated
-  through the DNS backend. Its first name is at most 64 characters: for a longer host it is the
-  mail domain, or else the zone apex, and the host an alternative name.
-- The distribution answers ``https-only`` (plain HTTP is 403, never redirected: senders do not
-  follow redirects and fetch over HTTPS only, RFC 8461 §3.3), TLS 1.2 or later, SNI, IPv6, and
-  caches nothing (the managed ``CachingDisabled`` policy: a changed policy is served on the next
-  request, and pulumi-aws has no invalidation); its function and error responses answer every
-  other path 404 (:mod:`.edge_code`). The helpers below are the fleet's too (:mod:`.shared_cloudfront`).
-- ``mta-sts.<domain>`` points at it through the backend (alias A + AAAA on Route53, a CNAME that
-  is not proxied on Cloudflare), taking over a hand-made record where the provider can.
+Only this distribution reads the bucket, and only the policy and the 404 page. The certificate is
+in ``us-east-1`` (the only region CloudFront takes), its first name at most 64 characters. The
+distribution answers HTTPS only (plain HTTP is 403, never redirected: senders do not follow
+redirects, RFC 8461 §3.3), TLS 1.2 or later, and caches nothing (pulumi-aws has no invalidation:
+an edited policy is served at once); every other path is 404. The helpers below are the fleet's
+too (:mod:`.shared_cloudfront`).
 """
 
 from __future__ import annotations

@@ -1,27 +1,15 @@
 """The JavaScript the policy hosts run at the edge, and the store layout the fleet's function reads (pure).
 
 Each script is a ``.js`` file beside this module whose ``@NAME@`` placeholders are filled from the
-one source of each value (the well-known path, the layout below); the bytes deployed are exactly
-the template's. Every host answers the policy path with the policy and nothing else with a
-redirect (RFC 8461 §3.3: senders do not follow one):
+one source of each value; the bytes deployed are exactly the template's. Every host serves the
+policy path with the policy and never redirects (RFC 8461 §3.3); docs/deploying.md and
+docs/fleets.md say what each answers. The CloudFront fleet function's ``405`` is unreachable (the
+distributions allow GET and HEAD only) and stays so that the deployed function does not change.
 
-- ``cloudfront_viewer_request.js`` (one domain): every other path, the 404 page's own key too, is
-  rewritten to a key that never exists, so S3 answers 403 and the distribution turns that into
-  404 with :data:`NOT_FOUND_KEY`; query strings are dropped (the policy has none).
-- ``cloudfront_fleet_function.js`` (a fleet): answers every request itself from the KeyValueStore,
-  by the ``Host`` header (case-folded, no port, no trailing dot; anything but letters, digits,
-  dots and dashes is unknown, so a request never names a chunk key). Its ``405`` for another
-  method is unreachable (the distributions allow only GET and HEAD: CloudFront answers 403
-  first); it stays so that the deployed function does not change.
-- ``worker.js`` / ``fleet_worker.js`` (Cloudflare): the policy, or every policy by host, embedded,
-  so a new policy is a new script version that Cloudflare switches atomically (Workers KV may
-  serve a stale value for a minute); 403 for plain HTTP, 405 for another method.
-
-The store holds a policy of at most :data:`KVS_VALUE_LIMIT` bytes under its host name. A larger
-one (up to the 64 KiB senders fetch) is split at character boundaries under
-``<host>~<tag>~<i>`` (``~`` is in no host name and unreserved in the store API's URLs), and the
-host's key holds ``chunks:<n>:<tag>``: the tag is a hash of the policy, so a changed policy's
-chunks are new keys written first, and the host's key switches to them in one write.
+The store holds a policy of at most :data:`KVS_VALUE_LIMIT` bytes under its host name; a larger one
+is split under ``<host>~<tag>~<i>`` (``~`` is in no host name) and the host's key holds
+``chunks:<n>:<tag>``: the tag is the policy's hash, so a changed policy's chunks are new keys
+written first and the host's key switches to them in one write.
 """
 
 from __future__ import annotations

@@ -1,22 +1,12 @@
-"""AWS shared policy host of a fleet (``mta-sts:hosting:SharedCloudFrontHosting``).
+"""AWS shared policy host of a fleet (``mta-sts:hosting:SharedCloudFrontHosting``); docs/fleets.md,
+"Shared hosting", has the design and its sources.
 
-- Once: a KeyValueStore holding every policy by host name (:mod:`.edge_code`'s layout, written by
-  :mod:`.shared_cloudfront_store`), the CloudFront Function answering every request from it (one
-  per block of 100 shard numbers beyond 100 shards: a function serves at most 100 distributions,
-  :func:`~pulumi_mta_sts.core.shards.function_groups`), and a private, empty bucket as the
-  distributions' origin (CloudFront needs one; the function answers everything, and S3 would
-  refuse anything that got through: no access is granted).
-- Per shard (:mod:`pulumi_mta_sts.core.shards`: a domain never changes shard): an ACM certificate
-  naming its ``mta-sts.<domain>`` hosts, its validation, and a distribution with :mod:`.cloudfront`'s
-  set-up. The first name is a host of at most 64 characters, else a member's domain or zone
-  apex (:func:`_first_name`).
-- Per domain: through its DNS backend, its validation CNAME and its alias. A delegated domain
-  (``dns=None``) gets an alias in the provider zone (``delegation_dns``) at
-  :func:`delegated_target`, and its owner publishes the CNAMEs of :attr:`SiteHosting.customer_records`.
-
-A shard's certificate changes only when one of its domains comes or goes: Pulumi creates the new
-one, waits for its validation, moves the distribution, then deletes the old one (its default
-order); the other domains keep their records, which ACM gives every certificate of the name alike.
+Once: a KeyValueStore of every policy (:mod:`.shared_cloudfront_store`), the CloudFront Functions
+reading it (one per 100 shards: a function serves at most 100 distributions) and a private, empty
+origin bucket. Per shard (a domain never changes shard, :mod:`pulumi_mta_sts.core.shards`): an
+ACM certificate for its hosts, validated, and a distribution with :mod:`.cloudfront`'s set-up.
+Per domain: its validation CNAME and alias through its DNS backend, or for a delegated domain
+(``dns=None``) an alias in the provider zone and the CNAMEs its owner publishes.
 """
 
 from __future__ import annotations
@@ -291,10 +281,9 @@ def _validation_names(
     records: Mapping[str, list[pulumi.CustomResource]],
     extra: Sequence[pulumi.Output[str]],
 ) -> list[pulumi.Input[str]]:
-    """A shard validation's ``validation_record_fqdns``: every name's record, or none. Given, the
-    provider fails at once when a name lacks its record; empty, it only waits (up to 75 minutes)
-    for the certificate. A shard with a record in our DNS names them all (a delegated host's by
-    the name ACM gave it); a shard of delegated domains only names none."""
+    """A shard validation's ``validation_record_fqdns``: every name's record (a delegated host's by
+    the name ACM gave it), or none for delegated domains only; given, the provider fails at once
+    when a name lacks its record, empty it only waits (up to 75 minutes)."""
     if all(s.dns is None for s in members):
         return []
     names: list[pulumi.Input[str]] = []
@@ -316,9 +305,8 @@ class _FirstName:
 
 
 def _first_name(members: Sequence[FleetSite]) -> _FirstName | None:
-    """:func:`~pulumi_mta_sts.core.names.certificate_common_name` for a shard: a host that fits (as
-    always: existing certificates keep their names), else the domain of a member whose DNS is ours,
-    else such a member's zone apex; ``None`` when nothing fits."""
+    """:func:`~pulumi_mta_sts.core.names.certificate_common_name` for a shard: a host that fits, else
+    the domain, else the zone apex of a member whose DNS is ours (``None``: nothing fits)."""
     host = next((h for h in (policy_host(s.domain) for s in members) if len(h) <= ACM_COMMON_NAME_LIMIT), None)
     if host is not None:
         return _FirstName(host, None)

@@ -1,18 +1,12 @@
 """The KeyValueStore keys of the shared CloudFront host (:func:`.edge_code.kvs_entries`): which
-resources write them, in what order (docs/fleets.md, "The store's keys", has the sources).
+resources write them, in what order (docs/fleets.md, "The store's keys", has why and the sources).
 
-- One ``KeyvaluestoreKeysExclusive`` (``<name>-policy-keys``) holds every key: the provider puts
-  what differs in batches of up to 50 keys, then deletes every key not in its set (its own deletion
-  deletes nothing): 1,000 domains are one resource and about 20 calls, not 1,000 resources written
-  one by one under the provider's per-store lock.
-- A policy over 1 KB has one ``KeyvaluestoreKey`` per chunk, written first: the exclusive
-  resource's batches come in no order, so a reader never finds a head whose chunks are missing. A
-  changed policy's old chunks go after the head has switched (its deletes follow its puts).
-- ``migrating`` (the default) also declares each domain's head-key resource of earlier versions,
-  same name and inputs, ``retain_on_delete=True``. Pulumi deletes a resource gone from the program
-  with the options of its *old* state, which a program cannot see: without this, the first update
-  of a stack deployed before would end by deleting every head key just written. Declared once so,
-  the next update may drop them (``exclusive``) and nothing is deleted.
+One ``KeyvaluestoreKeysExclusive`` holds every key (1,000 domains: one resource, some 20 calls).
+A policy over 1 KB has one ``KeyvaluestoreKey`` per chunk, written first (the exclusive
+resource's batches come in no order: a head never points at missing chunks). ``migrating`` also
+declares each domain's head-key resource of earlier versions with ``retain_on_delete``: Pulumi
+deletes what left the program with its *old* state's options, so a stack deployed before would
+otherwise end its first update by deleting every head key just written.
 """
 
 from __future__ import annotations
