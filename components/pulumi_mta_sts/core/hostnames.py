@@ -27,6 +27,8 @@ def fold_hostname(name: str) -> str:
     labels as A-labels where possible, label by label when the whole is no host name
     (``_mta-sts.bücher.example``)."""
     text = name.strip().rstrip(".").lower()
+    if text.isascii():
+        return text
     whole = _a_label_or_none(text)
     return whole if whole is not None else ".".join(_a_label_or_none(label) or label for label in text.split("."))
 
