@@ -277,6 +277,8 @@ def _tlsrpt_fields(fields: list[str]) -> Read[TlsRptRecord]:
         key, eq, value = item.partition("=")
         if key == "rua" and rua is None:
             rua = [u.strip(" \t") for u in value.split(",")]
+            if value != value.strip(" \t"):  # RFC 8460 §3: WSP only around the commas
+                problems.append(_invalid_field(item))
             for index, uri in enumerate(rua):
                 problems.extend(validate_rua(uri, f"rua[{index}]"))
         elif key == "rua":
