@@ -5,7 +5,7 @@ A resource can appear as several steps (``replace`` with its ``create-replacemen
 change): steps are grouped by URN into one :class:`Change`. The policy's old and new text come
 from the resources that hold it — ``PolicyLive`` (``policy_text``, ``policy_id``), the S3 object
 at ``.well-known/mta-sts.txt`` (``content``), the Worker's script (its ``POLICY`` constant,
-:func:`pulumi_mta_sts.hosting.worker_script.worker_module` writes it as a JSON string) — and the
+:func:`pulumi_mta_sts.hosting.edge_code.worker_module` writes it as a JSON string) — and the
 id from the ``_mta-sts`` TXT record; then :func:`~pulumi_mta_sts.core.policy_change.safety_notes`
 says what the change means, as ``mta-sts plan`` does.
 """
