@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_mta_sts.reports.html import FAIL_COLOUR, NO_REPORTS, OK_COLOUR, render_html
+from pulumi_mta_sts.reports.report_page import FAIL_COLOUR, NO_REPORTS, OK_COLOUR, render_html
 from tests import browser
 from tests.browser import PageLoad, artifact_dir, chromium_or_skip, colour_counts, load_page
 from tests.reports.html_summaries import DAYS, HOSTILE, empty_summary, realistic_summary, with_names

@@ -1,17 +1,12 @@
 """``mta-sts reports html``: the summary as one self-contained HTML page (standard library only).
 
-The page opens without any network: its CSS is inline (allowed by its hash), its charts are
-inline SVG, it has no script, font or image to fetch, and a Content-Security-Policy meta element
-(``default-src 'none'``) makes the browser refuse anything else, so even a bug here cannot make
-the page call out when someone opens it.
-
-Everything a report says is hostile: organisation names, MX hosts, result types and policy
-strings reach the page only through :func:`pulumi_mta_sts.escape.html.text` (control, format
-and separator characters shown as ``⟨U+202E⟩``, the length bounded, then HTML-escaped), so a name cannot close its
-element, reorder the text around it, or make the page huge. Output size is bounded too: every
-day is kept (up to :data:`MAX_DAYS`), other tables show their first :data:`TABLE_ROWS` rows and
-charts their first :data:`CHART_BARS` bars, in the summary's order (most failures first), with
-a line saying how many more there are.
+The page fetches nothing: its CSS is inline (allowed by its hash), its charts inline SVG, it has no
+script, font or image, and a Content-Security-Policy (``default-src 'none'``) makes the browser
+refuse anything else, so even a bug here cannot make the page call out. What a report says reaches
+the page only through :func:`pulumi_mta_sts.escape.html.text` (control and bidi characters visible,
+length bounded, HTML-escaped). The size is bounded: every day is kept (up to :data:`MAX_DAYS`),
+other tables show :data:`TABLE_ROWS` rows and charts :data:`CHART_BARS` bars, in the summary's
+order (most failures first), with a line saying how many more there are.
 """
 
 from __future__ import annotations
@@ -26,31 +21,17 @@ from typing import Any
 
 from pulumi_mta_sts.escape import html as html_escape
 
-__all__ = [
-    "CHART_BARS",
-    "FAIL_COLOUR",
-    "MAX_DAYS",
-    "NO_REPORTS",
-    "OK_COLOUR",
-    "TABLE_ROWS",
-    "render_html",
-]
+__all__ = ["CHART_BARS", "FAIL_COLOUR", "MAX_DAYS", "NO_REPORTS", "OK_COLOUR", "TABLE_ROWS", "render_html"]
 
-#: Rows shown per table (days excepted); the rest are counted in an "and K more" line.
-TABLE_ROWS = 100
-#: Bars shown per chart of organisations, result types, MX hosts or domains.
-CHART_BARS = 20
-#: Days shown (the most recent ones); ten years of daily reports.
-MAX_DAYS = 3660
+#: Rows shown per table (days excepted), bars per chart, days shown (the most recent; ten years).
+TABLE_ROWS, CHART_BARS, MAX_DAYS = 100, 20, 3660
 #: Longest name in a chart label, a table cell, and a tooltip (characters, after escaping marks).
 LABEL_CHARS, CELL_CHARS, TOOLTIP_CHARS = 36, 160, 400
-#: Items of a list shown in one cell (organisations of a result type, IPs, policy lines).
+#: Items of a list shown in one cell (organisations of a result type, IPs; twice as many policy lines).
 LIST_ITEMS = 8
-
 NO_REPORTS = "No reports in this period."
-
-#: The colours of successful and failed sessions in every chart (blue and orange: told apart with
-#: the common colour-vision deficiencies too).
+#: Successful and failed sessions in every chart: blue and orange, told apart with the common
+#: colour-vision deficiencies too.
 OK_COLOUR, FAIL_COLOUR = "#2f67b1", "#d9480f"
 
 _CSS = """
@@ -98,17 +79,8 @@ bdi.item { white-space: nowrap; }
 def render_html(summary_json: Mapping[str, Any]) -> str:
     """The report page for a summary (the ``Summary.as_json()`` object of ``reports/summary.py``)."""
     report = _Report.of(summary_json)
-    body = "\n".join(
-        [
-            _header(report),
-            _days_section(report),
-            _domains_section(report),
-            _organisations_section(report),
-            _result_types_section(report),
-            _mx_section(report),
-            _policies_section(report),
-        ]
-    )
+    ranked = [_ranked_section(report, view) for view in _RANKED]
+    body = "\n".join([_header(report), _days_section(report), *ranked, _policies_section(report)])
     return _page(_title(report), body)
 
 
@@ -116,10 +88,19 @@ def render_html(summary_json: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class _Day:
-    day: str
+class _Bar:
+    """One day of the day charts, or one row of a ranked chart."""
+
+    label: str
     successful: int
     failed: int
+
+    @property
+    def sessions(self) -> int:
+        return self.successful + self.failed
+
+
+_LISTS = ("domains", "organizations", "result_types", "mx_hosts", "policies")
 
 
 @dataclass(frozen=True)
@@ -129,39 +110,21 @@ class _Report:
 
     period: Mapping[str, Any]
     reports: Mapping[str, Any]
-    days: tuple[_Day, ...]
+    lists: Mapping[str, Sequence[Mapping[str, Any]]]  # each of _LISTS
+    days: tuple[_Bar, ...]
     days_cut: int  # days left out before the first one shown (over MAX_DAYS)
     gaps_filled: bool  # whether days without reports between the first and last were added
-    domains: Sequence[Mapping[str, Any]]
-    organizations: Sequence[Mapping[str, Any]]
-    result_types: Sequence[Mapping[str, Any]]
-    mx_hosts: Sequence[Mapping[str, Any]]
-    policies: Sequence[Mapping[str, Any]]
 
     @classmethod
     def of(cls, summary: Mapping[str, Any]) -> _Report:
-        domains = _list(summary, "domains")
-        days, filled = _all_days(domains)
-        return cls(
-            period=_mapping(summary, "period"),
-            reports=_mapping(summary, "reports"),
-            days=tuple(days[-MAX_DAYS:]),
-            days_cut=max(0, len(days) - MAX_DAYS),
-            gaps_filled=filled,
-            domains=domains,
-            organizations=_list(summary, "organizations"),
-            result_types=_list(summary, "result_types"),
-            mx_hosts=_list(summary, "mx_hosts"),
-            policies=_list(summary, "policies"),
-        )
+        lists = {key: _list(summary, key) for key in _LISTS}
+        days, filled = _all_days(lists["domains"])
+        period, reports = _mapping(summary, "period"), _mapping(summary, "reports")
+        return cls(period, reports, lists, tuple(days[-MAX_DAYS:]), max(0, len(days) - MAX_DAYS), filled)
 
     @property
-    def successful(self) -> int:
-        return sum(_count(d, "successful") for d in self.domains)
-
-    @property
-    def failed(self) -> int:
-        return sum(_count(d, "failed") for d in self.domains)
+    def domains(self) -> Sequence[Mapping[str, Any]]:
+        return self.lists["domains"]
 
 
 def _mapping(summary: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -192,7 +155,7 @@ def _strings(row: Mapping[str, Any], key: str) -> list[str]:
     return [str(item) for item in value]
 
 
-def _all_days(domains: Sequence[Mapping[str, Any]]) -> tuple[list[_Day], bool]:
+def _all_days(domains: Sequence[Mapping[str, Any]]) -> tuple[list[_Bar], bool]:
     """Sessions per day over every domain, oldest first; days without reports between the first
     and the last are added as zeros (a missing day is news to an owner) unless that would add
     more than :data:`MAX_DAYS` days or a day is not an ISO date."""
@@ -203,8 +166,7 @@ def _all_days(domains: Sequence[Mapping[str, Any]]) -> tuple[list[_Day], bool]:
             tally[0] += _count(row, "successful")
             tally[1] += _count(row, "failed")
     every = _calendar(sorted(totals))
-    filled = every is not None
-    return [_Day(day, *totals.get(day, (0, 0))) for day in (every or sorted(totals))], filled
+    return [_Bar(day, *totals.get(day, (0, 0))) for day in (every or sorted(totals))], every is not None
 
 
 def _calendar(days: list[str]) -> list[str] | None:
@@ -217,9 +179,7 @@ def _calendar(days: list[str]) -> list[str] | None:
     except ValueError:
         return None
     span = (last - first).days + 1
-    if span > MAX_DAYS:
-        return None
-    return [(first + timedelta(days=n)).isoformat() for n in range(span)]
+    return None if span > MAX_DAYS else [(first + timedelta(days=n)).isoformat() for n in range(span)]
 
 
 # ---- text: visible, bounded, escaped ----------------------------------------------------------
@@ -228,6 +188,14 @@ def _calendar(days: list[str]) -> list[str] | None:
 def _text(value: object, limit: int = CELL_CHARS) -> str:
     """Any value from a report, as HTML text or a double-quoted attribute value (``None`` as a dash)."""
     return html_escape.text(value, limit)
+
+
+def _day(value: object) -> str:
+    return _text(value, 20)
+
+
+def _span(days: Sequence[_Bar]) -> str:
+    return f"{_day(days[0].label)} to {_day(days[-1].label)}"
 
 
 def _num(value: int) -> str:
@@ -251,6 +219,14 @@ def _list_cell(items: Sequence[str], limit: int = LIST_ITEMS) -> str:
     shown = ", ".join(f'<bdi class="item">{_text(item, LABEL_CHARS)}</bdi>' for item in items[:limit])
     rest = len(items) - limit
     return shown + (f" and {_num(rest)} more" if rest > 0 else "")
+
+
+def _count_cells(successful: int, failed: int) -> list[str]:
+    """Sessions, successful, failed and the success rate: the cells of _COUNT_HEADERS."""
+    return [_num(successful + failed), _num(successful), _num(failed), _rate(successful, failed)]
+
+
+_COUNT_HEADERS = ["Sessions#", "Successful#", "Failed#", "Success rate#"]
 
 
 # ---- the page ----------------------------------------------------------------------------------
@@ -281,9 +257,9 @@ def _title(report: _Report) -> str:
 def _period(report: _Report) -> str:
     first, last = report.period.get("first_day"), report.period.get("last_day")
     since, until = report.period.get("since"), report.period.get("until")
-    text = f"{_text(first, 20)} to {_text(last, 20)}" if first and last else "no reports"
+    text = f"{_day(first)} to {_day(last)}" if first and last else "no reports"
     if since or until:
-        text += f"; asked for {_text(since or 'the start', 20)} to {_text(until or 'the end', 20)}"
+        text += f"; asked for {_day(since or 'the start')} to {_day(until or 'the end')}"
     return text
 
 
@@ -291,14 +267,13 @@ def _header(report: _Report) -> str:
     counts = report.reports
     read, counted = _count(counts, "read"), _count(counts, "counted")
     duplicates, unreadable = _count(counts, "duplicates"), _count(counts, "unreadable")
-    successful, failed = report.successful, report.failed
+    successful = sum(_count(d, "successful") for d in report.domains)
+    failed = sum(_count(d, "failed") for d in report.domains)
     totals = [
         ("Sessions", _num(successful + failed)),
         ("Failed sessions", _num(failed)),
         ("Success rate", _rate(successful, failed)),
-        ("Sending organisations", _num(len(report.organizations))),
-        ("Policy domains", _num(len(report.domains))),
-        ("MX hosts", _num(len(report.mx_hosts))),
+        *((name, _num(len(report.lists[key]))) for key, name in _TOTALS),
     ]
     cards = "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in totals)
     links = " ".join(f'<a href="#{anchor}">{name}</a>' for anchor, name in _SECTIONS)
@@ -309,6 +284,17 @@ def _header(report: _Report) -> str:
         f"{_unreadable(counts)}"
         f'<dl class="totals">{cards}</dl>\n<nav>{links}</nav>\n</header>'
     )
+
+
+_TOTALS = (("organizations", "Sending organisations"), ("domains", "Policy domains"), ("mx_hosts", "MX hosts"))
+_SECTIONS = (
+    ("per-day", "Per day"),
+    ("per-domain", "Per policy domain"),
+    ("per-organisation", "Per sending organisation"),
+    ("per-result-type", "Per result type"),
+    ("per-mx-host", "Per MX host"),
+    ("per-policy", "Per policy seen"),
+)
 
 
 def _unreadable(counts: Mapping[str, Any]) -> str:
@@ -323,26 +309,23 @@ def _unreadable(counts: Mapping[str, Any]) -> str:
     return f'<details class="meta"><summary>Unreadable inputs</summary><ul>{items}</ul></details>\n'
 
 
-_SECTIONS = (
-    ("per-day", "Per day"),
-    ("per-domain", "Per policy domain"),
-    ("per-organisation", "Per sending organisation"),
-    ("per-result-type", "Per result type"),
-    ("per-mx-host", "Per MX host"),
-    ("per-policy", "Per policy seen"),
-)
-
-
 def _section(anchor: str, heading: str, content: str) -> str:
     heading_html = f'<h2 id="{anchor}-h">{heading}</h2>'
     return f'<section id="{anchor}" aria-labelledby="{anchor}-h">\n{heading_html}\n{content}\n</section>'
 
 
-def _legend() -> str:
-    return (
-        '<p class="legend" aria-hidden="true"><span class="key ok"></span>successful sessions'
-        '<span class="key fail"></span>failed sessions</p>'
-    )
+def _empty(anchor: str, heading: str, note: str = NO_REPORTS) -> str:
+    return _section(anchor, heading, f'<p class="empty">{note}</p>')
+
+
+_LEGEND = (
+    '<p class="legend" aria-hidden="true"><span class="key ok"></span>successful sessions'
+    '<span class="key fail"></span>failed sessions</p>'
+)
+
+
+def _figure(chart_id: str, caption: str, svg: str) -> str:
+    return f'<figure id="{chart_id}">\n<figcaption>{caption}</figcaption>\n{svg}\n</figure>'
 
 
 # ---- sections ----------------------------------------------------------------------------------
@@ -351,69 +334,73 @@ def _legend() -> str:
 def _days_section(report: _Report) -> str:
     days = report.days
     if not days:
-        return _section("per-day", "Sessions and failures per day", f'<p class="empty">{NO_REPORTS}</p>')
-    span = f"{_text(days[0].day, 20)} to {_text(days[-1].day, 20)}"
-    notes = []
+        return _empty("per-day", "Sessions and failures per day")
     if report.gaps_filled:
-        notes.append("Days without any report are shown as zero.")
+        notes = ["Days without any report are shown as zero."]
     else:
-        notes.append(
+        notes = [
             f"Only days with reports are shown, side by side: the reports span more than {_num(MAX_DAYS)} days "
             "or a day is not a date."
-        )
+        ]
     if report.days_cut:
         notes.append(f"The {_num(report.days_cut)} earliest days are not shown (at most {_num(MAX_DAYS)} days).")
-    rows = [[_text(d.day, 20), *_count_cells(d.successful, d.failed)] for d in days]
+    rows = [[_day(d.label), *_count_cells(d.successful, d.failed)] for d in days]
     content = "\n".join(
         [
-            _legend(),
-            _figure("chart-sessions-per-day", f"Sessions per day, {span}", _day_chart(days, failures_only=False)),
-            _figure("chart-failures-per-day", f"Failed sessions per day, {span}", _day_chart(days, failures_only=True)),
-            f'<p class="meta">{" ".join(notes)}</p>' if notes else "",
+            _LEGEND,
+            _figure(
+                "chart-sessions-per-day", f"Sessions per day, {_span(days)}", _day_chart(days, failures_only=False)
+            ),
+            _figure(
+                "chart-failures-per-day",
+                f"Failed sessions per day, {_span(days)}",
+                _day_chart(days, failures_only=True),
+            ),
+            f'<p class="meta">{" ".join(notes)}</p>',
             _table("table-per-day", "Sessions per day", ["Day@", *_COUNT_HEADERS], rows, len(rows), limit=None),
         ]
     )
     return _section("per-day", "Sessions and failures per day", content)
 
 
-_COUNT_HEADERS = ["Sessions#", "Successful#", "Failed#", "Success rate#"]
-
-
-def _count_cells(successful: int, failed: int) -> list[str]:
-    """Sessions, successful, failed and the success rate: the cells of _COUNT_HEADERS."""
-    return [_num(successful + failed), _num(successful), _num(failed), _rate(successful, failed)]
+#: The cells of one table row after its name: ``(bar, summary row) -> escaped cells``.
+_Cells = Callable[[_Bar, Mapping[str, Any]], list[str]]
 
 
 @dataclass(frozen=True)
 class _Ranked:
     """One "per X" view: a bar chart of its first rows and the table behind it."""
 
+    key: str  # the summary's list, and (``name``) the key of each row's name
+    name: str
     anchor: str  # the section's id; the chart is chart-<anchor>, the table table-<anchor>
     heading: str
     plural: str  # what the rows are, for "the first 20 of 57 organisations"
     chart_title: str
     headers: Sequence[str]
+    cells: _Cells
     failures_only: bool = False
 
 
-def _ranked_section(
-    view: _Ranked, rows: Sequence[Mapping[str, Any]], bars: Sequence[_Bar], cells: _Cells, empty: str
-) -> str:
-    """The section of ``view``: chart and table, or the ``empty`` note when there are no rows."""
+def _ranked_section(report: _Report, view: _Ranked) -> str:
+    """The section of ``view``: chart and table, or a note when there are no rows."""
+    rows = report.lists[view.key]
     if not rows:
-        return _section(view.anchor, view.heading, f'<p class="empty">{empty}</p>')
-    caption = (
-        view.chart_title
-        if len(rows) <= CHART_BARS
-        else (f"{view.chart_title}: the first {CHART_BARS} of {_num(len(rows))} {view.plural} (the table lists more)")
-    )
+        failures = view.failures_only and report.days
+        return _empty(view.anchor, view.heading, "No failed sessions in this period." if failures else NO_REPORTS)
+    bars = [
+        _Bar(str(row.get(view.name)), _count(row, "successful"), _count(row, "failed")) for row in rows[:TABLE_ROWS]
+    ]
+    caption = view.chart_title
+    if len(rows) > CHART_BARS:
+        caption += f": the first {CHART_BARS} of {_num(len(rows))} {view.plural} (the table lists more)"
     chart = _bar_chart(f"svg-{view.anchor}", view.chart_title, bars, failures_only=view.failures_only)
     table_rows = [
-        [f"<bdi>{_text(bar.label)}</bdi>", *cells(bar, row)] for bar, row in zip(bars[:TABLE_ROWS], rows, strict=False)
+        [f"<bdi>{_text(bar.label)}</bdi>", *view.cells(bar, row)] for bar, row in zip(bars, rows, strict=False)
     ]
     content = "\n".join(
         [
-            "" if view.failures_only else _legend(),
+            "" if view.failures_only else _LEGEND,
             _figure(f"chart-{view.anchor}", caption, chart),
             _table(f"table-{view.anchor}", view.chart_title, view.headers, table_rows, len(rows)),
         ]
@@ -421,97 +408,88 @@ def _ranked_section(
     return _section(view.anchor, view.heading, content)
 
 
-#: The cells of one table row after its name: ``(bar, summary row) -> escaped cells``.
-_Cells = Callable[["_Bar", Mapping[str, Any]], list[str]]
+def _lists(row: Mapping[str, Any], *keys: str) -> list[str]:
+    return [_list_cell(_strings(row, key)) for key in keys]
 
-_DOMAINS = _Ranked(
-    "per-domain", "Per policy domain", "domains", "Sessions per policy domain", ["Policy domain", *_COUNT_HEADERS]
+
+_RANKED = (
+    _Ranked(
+        "domains",
+        "domain",
+        "per-domain",
+        "Per policy domain",
+        "domains",
+        "Sessions per policy domain",
+        ["Policy domain", *_COUNT_HEADERS],
+        lambda bar, _: _count_cells(bar.successful, bar.failed),
+    ),
+    _Ranked(
+        "organizations",
+        "organization",
+        "per-organisation",
+        "Per sending organisation",
+        "organisations",
+        "Sessions per sending organisation",
+        ["Organisation", "Reports#", *_COUNT_HEADERS, "Policy domains"],
+        lambda bar, row: [
+            _num(_count(row, "reports")),
+            *_count_cells(bar.successful, bar.failed),
+            *_lists(row, "domains"),
+        ],
+    ),
+    _Ranked(
+        "result_types",
+        "result_type",
+        "per-result-type",
+        "Per result type",
+        "result types",
+        "Failed sessions per result type",
+        ["Result type", "Failed sessions#", "Organisations", "MX hosts", "Policy domains", "First day@", "Last day@"],
+        lambda bar, row: [
+            _num(bar.failed),
+            *_lists(row, "organizations", "mx_hosts", "domains"),
+            _day(row.get("first_day")),
+            _day(row.get("last_day")),
+        ],
+        failures_only=True,
+    ),
+    _Ranked(
+        "mx_hosts",
+        "mx_host",
+        "per-mx-host",
+        "Per MX host",
+        "MX hosts",
+        "Sessions per receiving MX host",
+        ["MX host", "IP addresses", *_COUNT_HEADERS, "From"],
+        lambda bar, row: [
+            *_lists(row, "ips"),
+            *_count_cells(bar.successful, bar.failed),
+            _text(row.get("source") or "–", 40),
+        ],
+    ),
 )
-_ORGANISATIONS = _Ranked(
-    "per-organisation",
-    "Per sending organisation",
-    "organisations",
-    "Sessions per sending organisation",
-    ["Organisation", "Reports#", *_COUNT_HEADERS, "Policy domains"],
-)
-_RESULT_TYPES = _Ranked(
-    "per-result-type",
-    "Per result type",
-    "result types",
-    "Failed sessions per result type",
-    ["Result type", "Failed sessions#", "Organisations", "MX hosts", "Policy domains", "First day@", "Last day@"],
-    failures_only=True,
-)
-_MX_HOSTS = _Ranked(
-    "per-mx-host",
-    "Per MX host",
-    "MX hosts",
-    "Sessions per receiving MX host",
-    ["MX host", "IP addresses", *_COUNT_HEADERS, "From"],
-)
-
-
-def _bars(rows: Sequence[Mapping[str, Any]], name: str) -> list[_Bar]:
-    """The bars of the rows shown (the first TABLE_ROWS; the chart draws the first CHART_BARS of them)."""
-    return [_Bar(str(row.get(name)), _count(row, "successful"), _count(row, "failed")) for row in rows[:TABLE_ROWS]]
-
-
-def _domains_section(report: _Report) -> str:
-    rows = report.domains
-    return _ranked_section(
-        _DOMAINS, rows, _bars(rows, "domain"), lambda bar, _: _count_cells(bar.successful, bar.failed), NO_REPORTS
-    )
-
-
-def _organisations_section(report: _Report) -> str:
-    def cells(bar: _Bar, row: Mapping[str, Any]) -> list[str]:
-        domains = _list_cell(_strings(row, "domains"))
-        return [_num(_count(row, "reports")), *_count_cells(bar.successful, bar.failed), domains]
-
-    rows = report.organizations
-    return _ranked_section(_ORGANISATIONS, rows, _bars(rows, "organization"), cells, NO_REPORTS)
-
-
-def _result_types_section(report: _Report) -> str:
-    def cells(bar: _Bar, row: Mapping[str, Any]) -> list[str]:
-        lists = [_list_cell(_strings(row, key)) for key in ("organizations", "mx_hosts", "domains")]
-        return [_num(bar.failed), *lists, _text(row.get("first_day"), 20), _text(row.get("last_day"), 20)]
-
-    rows = report.result_types
-    empty = "No failed sessions in this period." if report.days else NO_REPORTS
-    return _ranked_section(_RESULT_TYPES, rows, _bars(rows, "result_type"), cells, empty)
-
-
-def _mx_section(report: _Report) -> str:
-    def cells(bar: _Bar, row: Mapping[str, Any]) -> list[str]:
-        ips = _list_cell(_strings(row, "ips"))
-        return [ips, *_count_cells(bar.successful, bar.failed), _text(row.get("source") or "–", 40)]
-
-    rows = report.mx_hosts
-    return _ranked_section(_MX_HOSTS, rows, _bars(rows, "mx_host"), cells, NO_REPORTS)
 
 
 def _policies_section(report: _Report) -> str:
-    rows = report.policies
+    rows = report.lists["policies"]
     if not rows:
-        return _section("per-policy", "Per policy seen", f'<p class="empty">{NO_REPORTS}</p>')
+        return _empty("per-policy", "Per policy seen")
     cells = [
         [
             f"<bdi>{_text(row.get('domain'))}</bdi>",
             _text(row.get("policy_type"), 40),
             _policy_lines(_strings(row, "policy_string")),
             _text(row.get("policy_id") or "–", 33),
-            _list_cell(_strings(row, "organizations")),
-            _text(row.get("first_day"), 20),
-            _text(row.get("last_day"), 20),
+            *_lists(row, "organizations"),
+            _day(row.get("first_day")),
+            _day(row.get("last_day")),
             _num(_count(row, "successful") + _count(row, "failed")),
             _num(_count(row, "failed")),
         ]
         for row in rows[:TABLE_ROWS]
     ]
     headers = ["Policy domain@", "Type@", "Policy", "Policy id@", "Organisations", "First day@", "Last day@"]
-    headers += ["Sessions#", "Failed#"]
-    table = _table("table-per-policy", "Policies the senders saw", headers, cells, len(rows))
+    table = _table("table-per-policy", "Policies the senders saw", [*headers, "Sessions#", "Failed#"], cells, len(rows))
     note = '<p class="meta">Senders still on an old policy after a change show up here with its last day.</p>'
     return _section("per-policy", "Per policy seen", f"{note}\n{table}")
 
@@ -563,21 +541,6 @@ def _table_row(cells: Sequence[str], classes: Sequence[str]) -> str:
 # ---- charts ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Bar:
-    label: str
-    successful: int
-    failed: int
-
-    @property
-    def sessions(self) -> int:
-        return self.successful + self.failed
-
-
-def _figure(chart_id: str, caption: str, svg: str) -> str:
-    return f'<figure id="{chart_id}">\n<figcaption>{caption}</figcaption>\n{svg}\n</figure>'
-
-
 def _svg(chart_id: str, width: int, height: int, title: str, desc: str, parts: Sequence[str]) -> str:
     """An SVG chart named for screen readers (its title and description; the table follows it)."""
     return (
@@ -610,13 +573,29 @@ def _axis_label(value: int) -> str:
     return str(value)
 
 
+def _length(value: int, ceiling: int, full: float) -> float:
+    """The drawn length of ``value`` on an axis of ``full`` units for ``ceiling``: never less
+    than 1.5 units for a value above zero (one failed session must show)."""
+    if value <= 0:
+        return 0.0
+    return max(full * (value / ceiling), 1.5)  # int / int first: no float of a huge count
+
+
+def _segments(bar: _Bar, failures_only: bool) -> list[tuple[str, int]]:
+    """What a bar stacks: its failed sessions, after its successful ones unless ``failures_only``."""
+    return [("fail", bar.failed)] if failures_only else [("ok", bar.successful), ("fail", bar.failed)]
+
+
+def _what(failures_only: bool) -> str:
+    return "failed sessions" if failures_only else "sessions, successful and failed stacked"
+
+
 _DAY_W, _DAY_H, _DAY_LEFT, _DAY_RIGHT, _DAY_TOP, _DAY_BOTTOM = 960, 240, 64, 44, 14, 34
 
 
-def _day_chart(days: Sequence[_Day], *, failures_only: bool) -> str:
+def _day_chart(days: Sequence[_Bar], *, failures_only: bool) -> str:
     """Vertical bars, one per day: sessions (successful and failed stacked) or failed sessions only."""
-    chart_id = "svg-failures-per-day" if failures_only else "svg-sessions-per-day"
-    values = [d.failed if failures_only else d.successful + d.failed for d in days]
+    values = [d.failed if failures_only else d.sessions for d in days]
     ceiling, ticks = _ticks(max(values))
     plot_w, plot_h = _DAY_W - _DAY_LEFT - _DAY_RIGHT, _DAY_H - _DAY_TOP - _DAY_BOTTOM
     slot = plot_w / len(days)
@@ -628,11 +607,9 @@ def _day_chart(days: Sequence[_Day], *, failures_only: bool) -> str:
         parts.append(
             f'<text class="note" x="{_DAY_LEFT + 12}" y="{_DAY_TOP + 24}">No failed sessions in this period.</text>'
         )
-    kind = "failed sessions" if failures_only else "sessions, successful and failed stacked"
-    span = f"{_text(days[0].day, 20)} to {_text(days[-1].day, 20)}"
-    desc = f"One bar per day from {span}: {kind}. The table below lists the numbers."
-    title = "Failed sessions per day" if failures_only else "Sessions per day"
-    return _svg(chart_id, _DAY_W, _DAY_H, title, desc, parts)
+    desc = f"One bar per day from {_span(days)}: {_what(failures_only)}. The table below lists the numbers."
+    chart_id, title = ("failures", "Failed sessions") if failures_only else ("sessions", "Sessions")
+    return _svg(f"svg-{chart_id}-per-day", _DAY_W, _DAY_H, f"{title} per day", desc, parts)
 
 
 def _y_grid(ticks: Sequence[int], ceiling: int, plot_h: float) -> list[str]:
@@ -646,38 +623,27 @@ def _y_grid(ticks: Sequence[int], ceiling: int, plot_h: float) -> list[str]:
     return parts
 
 
-def _day_bar(day: _Day, x: float, slot: float, ceiling: int, plot_h: float, failures_only: bool) -> str:
+def _day_bar(day: _Bar, x: float, slot: float, ceiling: int, plot_h: float, failures_only: bool) -> str:
     width = max(slot * 0.8, 0.5)
-    bottom = _DAY_TOP + plot_h
-    segments = [] if failures_only else [("ok", day.successful)]
-    segments.append(("fail", day.failed))
-    rects, y = [], bottom
-    for kind, value in segments:
+    rects, y = [], _DAY_TOP + plot_h
+    for kind, value in _segments(day, failures_only):
         height = _length(value, ceiling, plot_h)
         if height:
             y -= height
             rects.append(
                 f'<rect class="{kind}" x="{x + slot * 0.1:.2f}" y="{y:.2f}" width="{width:.2f}" height="{height:.2f}"/>'
             )
-    tip = f"{_text(day.day, 20)}: {_num(day.successful + day.failed)} sessions, {_num(day.failed)} failed"
+    tip = f"{_day(day.label)}: {_num(day.sessions)} sessions, {_num(day.failed)} failed"
     return f"<g><title>{tip}</title>{''.join(rects)}</g>"
 
 
-def _length(value: int, ceiling: int, full: float) -> float:
-    """The drawn length of ``value`` on an axis of ``full`` units for ``ceiling``: never less
-    than 1.5 units for a value above zero (one failed session must show)."""
-    if value <= 0:
-        return 0.0
-    return max(full * (value / ceiling), 1.5)  # int / int first: no float of a huge count
-
-
-def _x_labels(days: Sequence[_Day], slot: float) -> list[str]:
+def _x_labels(days: Sequence[_Bar], slot: float) -> list[str]:
     every = max(1, math.ceil(len(days) / 8))
     y = _DAY_H - _DAY_BOTTOM + 18
     labels = []
     for index in range(0, len(days), every):
         x = _DAY_LEFT + (index + 0.5) * slot
-        labels.append(f'<text x="{x:.1f}" y="{y}" text-anchor="middle">{_text(days[index].day, 20)}</text>')
+        labels.append(f'<text x="{x:.1f}" y="{y}" text-anchor="middle">{_day(days[index].label)}</text>')
     return labels
 
 
@@ -688,8 +654,7 @@ def _bar_chart(chart_id: str, title: str, bars: Sequence[_Bar], *, failures_only
     """Horizontal bars, one per row (the first :data:`CHART_BARS`): sessions (successful and failed
     stacked) or failed sessions only, labelled with the name and the numbers."""
     shown = bars[:CHART_BARS]
-    value: Callable[[_Bar], int] = (lambda b: b.failed) if failures_only else (lambda b: b.sessions)
-    ceiling = max(max(value(bar) for bar in shown), 1)
+    ceiling = max(max(bar.failed if failures_only else bar.sessions for bar in shown), 1)
     height = _BAR_TOP * 2 + _BAR_ROW * len(shown)
     labels = [
         f'<text x="{_BAR_LABEL_W - 8}" y="{_BAR_TOP + i * _BAR_ROW + 16}" text-anchor="end">{name}</text>'
@@ -698,10 +663,10 @@ def _bar_chart(chart_id: str, title: str, bars: Sequence[_Bar], *, failures_only
     # A nested svg clips the labels to their column: a long or wide name cannot cover the bars.
     parts = [f'<svg x="0" y="0" width="{_BAR_LABEL_W - 4}" height="{height}">{"".join(labels)}</svg>']
     parts += [_hbar(bar, i, ceiling, failures_only) for i, bar in enumerate(shown)]
-    axis_x = _BAR_LABEL_W
-    parts.append(f'<line class="axis" x1="{axis_x}" x2="{axis_x}" y1="{_BAR_TOP}" y2="{height - _BAR_TOP}"/>')
-    kind = "failed sessions" if failures_only else "sessions, successful and failed stacked"
-    desc = f"One bar per row, {kind}; the table below lists the numbers."
+    parts.append(
+        f'<line class="axis" x1="{_BAR_LABEL_W}" x2="{_BAR_LABEL_W}" y1="{_BAR_TOP}" y2="{height - _BAR_TOP}"/>'
+    )
+    desc = f"One bar per row, {_what(failures_only)}; the table below lists the numbers."
     return _svg(chart_id, _BAR_W, height, title, desc, parts)
 
 
@@ -709,9 +674,8 @@ def _hbar(bar: _Bar, index: int, ceiling: int, failures_only: bool) -> str:
     full = _BAR_W - _BAR_LABEL_W - _BAR_VALUE_W
     y = _BAR_TOP + index * _BAR_ROW + 4
     x = float(_BAR_LABEL_W)
-    segments = [("fail", bar.failed)] if failures_only else [("ok", bar.successful), ("fail", bar.failed)]
     rects = []
-    for kind, value in segments:
+    for kind, value in _segments(bar, failures_only):
         length = _length(value, ceiling, full)
         if length:
             rects.append(f'<rect class="{kind}" x="{x:.2f}" y="{y}" width="{length:.2f}" height="{_BAR_ROW - 8}"/>')
