@@ -1,8 +1,8 @@
 """The HTML report in a real browser: Debian's headless Chromium, driven by Playwright
-(tests/browser.py), opens the file offline, and nothing may go wrong: no console error or warning, no request but the page itself,
-every chart drawn. The screenshot is kept as a test artifact (build/test-artifacts/ or
-$MTA_STS_TEST_ARTIFACTS). Skipped only when Chromium is missing and MTA_STS_REQUIRE_BROWSER is
-not 1 (.ci/run sets it)."""
+(tests/browser.py), opens the file offline, and nothing may go wrong: no console error or warning,
+no request but the page itself, every chart drawn. The screenshot is kept as a test artifact
+(build/test-artifacts/ or $MTA_STS_TEST_ARTIFACTS). Skipped only when Chromium is missing and
+MTA_STS_REQUIRE_BROWSER is not 1 (.ci/run sets it)."""
 
 from __future__ import annotations
 

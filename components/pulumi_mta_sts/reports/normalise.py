@@ -1,47 +1,22 @@
-"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict``.
+"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
 
-Normalised form (keys are snake_case; times are UTC ``YYYY-MM-DDTHH:MM:SSZ``)::
+Keys are snake_case, times UTC ``YYYY-MM-DDTHH:MM:SSZ``, counts whole numbers from 0 to
+:data:`~.limits.MAX_COUNT` (a larger one, however written, makes the report malformed). What real
+senders send is tolerated: counts as strings, ``mx-host`` or ``policy-string`` as one string, times
+without a zone, ``no-policy-found`` without a domain, unknown result and policy types (lowercased),
+a ``tlsa`` ``policy-string`` holding a JSON array (Microsoft: split into records), the keys of
+:data:`POLICY_ALIASES` and :data:`DETAIL_ALIASES`. Anything else raises :class:`ReportError`
+naming the JSON path. Nothing a sender says is dropped:
 
-    {"organization_name", "report_id", "contact_info", "start", "end",
-     "policies": [{"policy_type", "policy_domain", "policy_strings", "mx_hosts", "mx_hosts_source",
-                   "successful", "failed",
-                   "failure_details": [{"result_type", "failed_session_count", "sending_mta_ip",
-                                        "receiving_mx_hostname", "receiving_mx_helo", "receiving_ip",
-                                        "additional_information", "failure_reason_code", "extra"}],
-                   "extra"}],
-     "extra", "warnings"}
-
-Counts are whole numbers from 0 to 2^63-1 (:data:`~.limits.MAX_COUNT`); a larger one, however
-written, makes the report malformed. What real senders send is tolerated: counts as strings, ``mx-host`` as one string,
-``policy-string`` as one string, date-times without a zone (UTC), missing optional fields,
-``no-policy-found`` without a domain, unknown result and policy types (kept, lowercased).
-Anything that is not a report raises :class:`ReportError` naming the JSON path at fault.
-
-Nothing a sender says is dropped:
-
-- ``mx_hosts`` are the policy's MX host patterns (lowercase, no trailing dot) and
-  ``mx_hosts_source`` says where they came from: ``"mx-host"`` (the report's ``mx-host`` list,
-  RFC 8460 §4.3), ``"policy-string"`` (an ``sts`` policy whose ``mx-host`` is absent or empty:
-  Microsoft never sends it, older Google reports neither; the patterns are then read from the
-  ``mx:`` lines of ``policy-string`` as RFC 8461 §3.2 defines them), or ``None`` when there are
-  none. The receiver Lambda ships only ``reports/`` and runs on the standard library, so the
-  core's policy parser (which needs ``idna``) cannot be used here: :func:`policy_mx_patterns` is
-  the minimal line reader, and it reads only ``mx`` lines.
-- A ``tlsa`` ``policy-string`` item that holds a JSON array of strings (Microsoft sends all the
-  TLSA records as one such string) is split into the records, one string each.
-- Keys real senders use instead of the RFC's (:data:`POLICY_ALIASES`, :data:`DETAIL_ALIASES`,
-  e.g. SocketLabs' ``receiving-mx-host-name``) are read as the RFC key when that key is absent.
-- Keys the parser does not read are kept, with their JSON values unchanged, in ``extra`` at the
-  level they belong to: the report's ``extra`` holds unknown top-level keys and unknown
-  ``date-range`` keys (as ``"date-range.<key>"``); a policy's ``extra`` holds unknown keys of the
-  ``policies[]`` entry, of its ``policy`` (``"policy.<key>"``) and of its ``summary``
-  (``"summary.<key>"``); a failure detail's ``extra`` holds its unknown keys. An alias next to
-  its RFC key is kept there too. ``extra`` is ``None`` when there is nothing to keep (so the many
-  rows of a large report stay flat records, cheap in memory and to the garbage collector).
-- ``warnings`` lists, in plain words with the JSON path, what looks wrong but is kept as sent:
-  a summary's ``total-failure-session-count`` that is not the sum of the policy's
-  ``failure-details`` rows (the sender's total is kept), and ``mx:`` values that are not host
-  name patterns (left out of ``mx_hosts``, kept in ``policy_strings``).
+- ``mx_hosts`` are the policy's MX patterns, and ``mx_hosts_source`` says where from: ``mx-host``,
+  or ``policy-string`` (an ``sts`` policy without ``mx-host``, as Microsoft and older Google
+  reports send: its ``mx:`` lines, RFC 8461 §3.2, read by :func:`policy_mx_patterns`: the Lambda
+  has no ``idna`` for the core's parser), or ``None``;
+- keys the parser does not read are kept as sent in ``extra`` at their level (the report's holds
+  ``date-range.<key>``, a policy's ``policy.<key>`` and ``summary.<key>``); ``None`` when there are
+  none, so a large report's many rows stay flat, cheap records;
+- ``warnings`` says, with the JSON path, what looks wrong but is kept as sent (a failure total that
+  is not the sum of its rows; ``mx:`` values that are no host name pattern).
 """
 
 from __future__ import annotations
@@ -67,10 +42,8 @@ FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
     ("failure-reason-code", "failure_reason_code"),
 )
 
-#: Keys real senders use for an RFC 8460 key: (their key, the RFC key), read as the RFC key when
-#: that one is absent. ``receiving-mx-host-name``: SocketLabs (a report of 2020-02-27 loaded into
-#: BigQuery by a public Cloud Function); ``additional-info-uri`` and ``mx-host-pattern``: the names
-#: of the drafts of RFC 8460 (draft-ietf-uta-smtp-tlsrpt), still seen from older senders.
+#: Keys real senders use for an RFC 8460 key, read as the RFC key when that one is absent (else kept
+#: in ``extra``): SocketLabs' ``receiving-mx-host-name``; the drafts of RFC 8460 named the others.
 DETAIL_ALIASES: dict[str, str] = {
     "receiving-mx-host-name": "receiving-mx-hostname",
     "additional-info-uri": "additional-information",
