@@ -241,8 +241,10 @@ class Summary:
 
     def _count(self, organization: str, day: str, policies: list[Mapping[str, Any]]) -> None:
         self.counted += 1
-        self.first_day = min(self.first_day or day, day)
-        self.last_day = max(self.last_day or day, day)
+        if self.first_day is None or day < self.first_day:
+            self.first_day = day
+        if self.last_day is None or day > self.last_day:
+            self.last_day = day
         org = self._orgs[organization]
         org.reports += 1
         failures: list[tuple[str, str, str, str, int]] = []  # (domain, policy type, result type, MX host, sessions)
@@ -324,8 +326,10 @@ class Summary:
         seen = context.seen
         seen.successful += successful
         seen.failed += failed
-        seen.first_day = min(seen.first_day, day)
-        seen.last_day = max(seen.last_day, day)
+        if day < seen.first_day:
+            seen.first_day = day
+        if day > seen.last_day:
+            seen.last_day = day
         seen.organizations.add(organization)
 
     # --- what readiness asks ----------------------------------------------------------------
