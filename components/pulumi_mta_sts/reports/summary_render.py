@@ -75,91 +75,48 @@ class Column:
     csv_value: Callable[[Any], object] = _same
 
 
-@dataclass(frozen=True)
 class View:
     """One view of the summary: its title (``{domain}`` filled in per domain), its name in the CSV's
-    ``view`` column, the summary's list it shows and its columns."""
+    ``view`` column, the summary's list it shows, and its columns."""
 
-    title: str
-    csv: str
-    key: str
-    columns: tuple[Column, ...]
+    def __init__(self, title: str, csv: str, key: str, *columns: Column) -> None:
+        self.title, self.csv, self.key, self.columns = title, csv, key, columns
 
 
-_OK, _FAILED, _RATE = (
-    Column("successful", "successful"),
-    Column("failed", "failed"),
-    Column("success rate", "success_rate", shown=_percent),
-)
-_FIRST, _LAST, _DOMAIN = Column("first day", "first_day"), Column("last day", "last_day"), Column("domain", "domain")
+_DOMAIN = Column("domain", "domain")
+_DAY = Column("day", "day")
+_OK = Column("successful", "successful")
+_FAILED = Column("failed", "failed")
+_RATE = Column("success rate", "success_rate", shown=_percent)
+_FIRST = Column("first day", "first_day")
+_LAST = Column("last day", "last_day")
+_DAYS_COUNT = Column("days", "days", None, len)
+_DAY_DOMAIN = Column(None, "domain")
+_DAY_ORGS = Column("organisations", "organizations")
+_ORG = Column("organisation", "organization")
+_REPORTS = Column("reports", "reports")
 _ORGS = Column("organisations", "organizations", "organization", _names, _spaced)
+_DOMAINS = Column("domains", "domains", "domain", _names, _spaced)
+_RESULT = Column("result type", "result_type")
+_MX_HOSTS = Column("MX hosts", "mx_hosts", "mx_host", _names, _spaced)
+_CSV_DOMAINS = Column(None, "domains", "domain", csv_value=_spaced)
+_MX = Column("MX host", "mx_host")
+_IPS = Column("IPs", "ips", "", _names, _spaced)
+_SOURCE = Column("from", "source", None, lambda source: source or "failure rows")
+_CSV_RATE = Column(None, "success_rate")
+_TYPE = Column("type", "policy_type")
+_ID = Column("policy id", "policy_id", "", lambda policy_id: policy_id or "-")
 _LINES = Column("policy", "policy_string", "", lambda lines: " | ".join(lines) or "-", csv_escape.lines_cell)
-_DOMAINS = View(
-    "Policy domains", "domain", "domains", (_DOMAIN, _OK, _FAILED, _RATE, Column("days", "days", None, len))
-)
-_DAYS = View(
-    "Per day: {domain}",
-    "domain_day",
-    "days",
-    (Column(None, "domain"), Column("day", "day"), _OK, _FAILED, Column("organisations", "organizations")),
-)
+
+_DOMAIN_VIEW = View("Policy domains", "domain", "domains", _DOMAIN, _OK, _FAILED, _RATE, _DAYS_COUNT)
+_DAYS = View("Per day: {domain}", "domain_day", "days", _DAY_DOMAIN, _DAY, _OK, _FAILED, _DAY_ORGS)
 _AFTER_DAYS = (
+    View("Sending organisations", "organization", "organizations", _ORG, _REPORTS, _OK, _FAILED, _RATE, _DOMAINS),
     View(
-        "Sending organisations",
-        "organization",
-        "organizations",
-        (
-            Column("organisation", "organization"),
-            Column("reports", "reports"),
-            _OK,
-            _FAILED,
-            _RATE,
-            Column("domains", "domains", "domain", _names, _spaced),
-        ),
+        "Result types", "result_type", "result_types", _RESULT, _FAILED, _FIRST, _LAST, _ORGS, _MX_HOSTS, _CSV_DOMAINS
     ),
-    View(
-        "Result types",
-        "result_type",
-        "result_types",
-        (
-            Column("result type", "result_type"),
-            _FAILED,
-            _FIRST,
-            _LAST,
-            _ORGS,
-            Column("MX hosts", "mx_hosts", "mx_host", _names, _spaced),
-            Column(None, "domains", "domain", csv_value=_spaced),
-        ),
-    ),
-    View(
-        "Receiving MX hosts",
-        "mx_host",
-        "mx_hosts",
-        (
-            Column("MX host", "mx_host"),
-            _OK,
-            _FAILED,
-            Column("IPs", "ips", "", _names, _spaced),
-            Column("from", "source", None, lambda source: source or "failure rows"),
-            Column(None, "success_rate"),
-        ),
-    ),
-    View(
-        "Policies senders saw",
-        "policy",
-        "policies",
-        (
-            _DOMAIN,
-            Column("type", "policy_type"),
-            Column("policy id", "policy_id", "", lambda i: i or "-"),
-            _FIRST,
-            _LAST,
-            _ORGS,
-            _OK,
-            _FAILED,
-            _LINES,
-        ),
-    ),
+    View("Receiving MX hosts", "mx_host", "mx_hosts", _MX, _OK, _FAILED, _IPS, _SOURCE, _CSV_RATE),
+    View("Policies senders saw", "policy", "policies", _DOMAIN, _TYPE, _ID, _FIRST, _LAST, _ORGS, _OK, _FAILED, _LINES),
 )
 
 
@@ -194,7 +151,11 @@ def tables(data: Mapping[str, Any]) -> list[Table]:
         Table(_DAYS.title.format(domain=d["domain"]), _DAYS, [{"domain": d["domain"], **day} for day in d["days"]])
         for d in domains
     ]
-    return [Table(_DOMAINS.title, _DOMAINS, domains), *per_day, *(Table(v.title, v, data[v.key]) for v in _AFTER_DAYS)]
+    return [
+        Table(_DOMAIN_VIEW.title, _DOMAIN_VIEW, domains),
+        *per_day,
+        *(Table(v.title, v, data[v.key]) for v in _AFTER_DAYS),
+    ]
 
 
 def _header(data: Mapping[str, Any]) -> str:
