@@ -25,7 +25,7 @@ from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.reports import ReportError
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict, window
 from pulumi_mta_sts.reports.summary import NO_DOMAIN, Summary
-from pulumi_mta_sts.reports.summary_render import render_summary
+from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
 from .report_sources import check_sources, parse_path, read_sources
 
@@ -60,13 +60,7 @@ def register(sub: Any) -> None:
         "Exit 0, or 1 when some input could not be read (the summary is printed anyway).",
         filters=True,
     )
-    summary.add_argument(
-        "-f",
-        "--format",
-        choices=("text", "markdown", "json", "csv"),
-        default="text",
-        help="output format (default: text)",
-    )
+    summary.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
     _register_ready(actions)
     html = _action(
         actions,
