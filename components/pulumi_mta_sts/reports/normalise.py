@@ -332,77 +332,47 @@ def _mx_hosts(
     return [], None
 
 
-def _failure_details_raw(entry: dict[str, Any], path: str) -> list[Any]:
-    details_raw = entry.get("failure-details", _MISSING)
-    if details_raw is _MISSING or details_raw is None:
-        return []
-    if isinstance(details_raw, dict):
-        return [details_raw]
-    if not isinstance(details_raw, list):
-        raise ReportError(f"{path}.failure-details must be a list, got {type(details_raw).__name__}")
-    return details_raw
-
-
-def _totals_warning(out: dict[str, Any], path: str) -> str | None:
-    """A warning when the failure-detail rows do not add up to the summary's failure total."""
-    details = out["failure_details"]
-    listed = sum(detail["failed_session_count"] for detail in details)
-    if not details or listed == out["failed"]:
-        return None
-    return (
-        f"{path}: summary.total-failure-session-count is {out['failed']} but the failure-details rows "
-        f"add up to {listed}; the sender's total is kept"
-    )
-
-
-def _policy_identity(policy: dict[str, Any], path: str) -> tuple[str, str | None, list[str]]:
-    """(policy type, policy domain, policy strings) of one ``policy`` object."""
-    policy_type = _text(policy.get("policy-type", _MISSING), f"{path}.policy.policy-type", required=True)
-    policy_type = (policy_type or "").lower()
-    domain = _domain(
-        policy.get("policy-domain", _MISSING),
-        f"{path}.policy.policy-domain",
-        required=policy_type != "no-policy-found",
-    )
-    strings = _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string")
-    return policy_type, domain, _tlsa_records(strings) if policy_type == "tlsa" else strings
+def _part(
+    parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The object under ``key``, split by :func:`_split_known`."""
+    return _split_known(_object(parent.get(key, _MISSING), path), known, aliases)
 
 
 def _policy(raw: Any, path: str, warnings: list[str]) -> dict[str, Any]:
     entry, entry_extra = _split_known(_object(raw, path), _ENTRY_KEYS, _NO_ALIASES)
-    policy, policy_extra = _split_known(
-        _object(entry.get("policy", _MISSING), f"{path}.policy"), _POLICY_KEYS, POLICY_ALIASES
+    policy, policy_extra = _part(entry, "policy", f"{path}.policy", _POLICY_KEYS, POLICY_ALIASES)
+    policy_type = str(_text(policy.get("policy-type", _MISSING), f"{path}.policy.policy-type", required=True)).lower()
+    domain = _domain(
+        policy.get("policy-domain", _MISSING), f"{path}.policy.policy-domain", required=policy_type != "no-policy-found"
     )
-    policy_type, domain, policy_strings = _policy_identity(policy, path)
-    mx_hosts, mx_source = _mx_hosts(policy, policy_type, policy_strings, path, warnings)
-    summary, summary_extra = _split_known(
-        _object(entry.get("summary", _MISSING), f"{path}.summary"), _SUMMARY_KEYS, _NO_ALIASES
-    )
-    details_raw = _failure_details_raw(entry, path)
-    out = {
+    strings = _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string")
+    strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
+    mx_hosts, mx_source = _mx_hosts(policy, policy_type, strings, path, warnings)
+    summary, summary_extra = _part(entry, "summary", f"{path}.summary", _SUMMARY_KEYS)
+    details = entry.get("failure-details")
+    if isinstance(details, dict):
+        details = [details]
+    elif details is not None and not isinstance(details, list):
+        raise ReportError(f"{path}.failure-details must be a list, got {type(details).__name__}")
+    out: dict[str, Any] = {
         "policy_type": policy_type,
         "policy_domain": domain,
-        "policy_strings": policy_strings,
+        "policy_strings": strings,
         "mx_hosts": mx_hosts,
         "mx_hosts_source": mx_source,
         "successful": _summary_count(summary, "total-successful-session-count", path),
         "failed": _summary_count(summary, "total-failure-session-count", path),
-        "failure_details": [_failure_detail(d, f"{path}.failure-details[{i}]") for i, d in enumerate(details_raw)],
+        "failure_details": [_failure_detail(d, f"{path}.failure-details[{i}]") for i, d in enumerate(details or ())],
         "extra": _merged(("", entry_extra), ("policy.", policy_extra), ("summary.", summary_extra)),
     }
-    warning = _totals_warning(out, path)
-    if warning is not None:
-        warnings.append(warning)
+    listed = sum(detail["failed_session_count"] for detail in out["failure_details"])
+    if out["failure_details"] and listed != out["failed"]:
+        warnings.append(
+            f"{path}: summary.total-failure-session-count is {out['failed']} but the failure-details rows "
+            f"add up to {listed}; the sender's total is kept"
+        )
     return out
-
-
-def _policies_raw(doc: dict[str, Any]) -> list[Any]:
-    policies_raw = doc.get("policies", _MISSING)
-    if policies_raw is _MISSING or policies_raw is None:
-        raise ReportError("policies is missing")
-    if not isinstance(policies_raw, list):
-        raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
-    return policies_raw
 
 
 def normalise_report(doc: Any) -> dict[str, Any]:
@@ -412,10 +382,12 @@ def normalise_report(doc: Any) -> dict[str, Any]:
     if "organization-name" not in doc and "policies" not in doc and "report-id" not in doc:
         raise ReportError("not a TLS-RPT report: no organization-name, report-id or policies")
     report, report_extra = _split_known(doc, _REPORT_KEYS, _NO_ALIASES)
-    date_range, date_extra = _split_known(
-        _object(report.get("date-range", _MISSING), "date-range"), _DATE_RANGE_KEYS, _NO_ALIASES
-    )
-    policies_raw = _policies_raw(report)
+    date_range, date_extra = _part(report, "date-range", "date-range", _DATE_RANGE_KEYS)
+    policies_raw = report.get("policies")
+    if policies_raw is None:
+        raise ReportError("policies is missing")
+    if not isinstance(policies_raw, list):
+        raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
     warnings: list[str] = []
     return {
         "organization_name": _text(report.get("organization-name", _MISSING), "organization-name", required=True),

@@ -49,6 +49,8 @@ IDENTITY_BYTES = 16
 PolicyIdFunction = Callable[[Sequence[str]], str | None]
 
 _SOURCE_RANK = {"mx-host": 0, "policy-string": 1}
+#: One failure row of the report being counted: (domain, policy type, result type, MX host, sessions).
+_Failure = tuple[str, str, str, str, int]
 
 
 def report_identity(report: Mapping[str, Any]) -> bytes:
@@ -247,7 +249,7 @@ class Summary:
             self.last_day = day
         org = self._orgs[organization]
         org.reports += 1
-        failures: list[tuple[str, str, str, str, int]] = []  # (domain, policy type, result type, MX host, sessions)
+        failures: list[_Failure] = []
         for policy in policies:
             self._count_policy(organization, day, policy, failures)
         for policy_domain, (successful, failed) in domain_sessions(policies).items():
@@ -261,7 +263,7 @@ class Summary:
         if failures:
             self._count_failures(organization, day, failures)
 
-    def _count_failures(self, organization: str, day: str, failures: list[tuple[str, str, str, str, int]]) -> None:
+    def _count_failures(self, organization: str, day: str, failures: list[_Failure]) -> None:
         """One report's failure rows: each as sent (:meth:`failure_rows`, the MX hosts' rows), and per
         domain across policy types, ``tlsa`` and ``sts`` by the rule of :mod:`.sessions`
         (:meth:`domain_failure_rows`)."""
@@ -285,7 +287,7 @@ class Summary:
         context = self._contexts.get(key)
         if context is None:
             domain = policy["policy_domain"] or NO_DOMAIN
-            label = ", ".join(key[3]) or None
+            label = ", ".join(key[3]) if key[3] else None
             mx = self._mx[label] if label is not None else None
             if mx is not None:
                 mx.saw_source(key[4])
@@ -294,9 +296,7 @@ class Summary:
             )
         return context
 
-    def _count_policy(
-        self, organization: str, day: str, policy: Mapping[str, Any], failures: list[tuple[str, str, str, str, int]]
-    ) -> None:
+    def _count_policy(self, organization: str, day: str, policy: Mapping[str, Any], failures: list[_Failure]) -> None:
         """The views per policy (MX hosts, result types, policies seen): every count as sent."""
         context = self._context(policy)
         successful: int = policy["successful"]
@@ -305,24 +305,7 @@ class Summary:
         if context.mx is not None:
             context.mx.successful += successful
         if failed or policy["failure_details"]:
-            detailed = 0
-            for detail in policy["failure_details"]:
-                count: int = detail["failed_session_count"]
-                detailed += count
-                host = _host(detail.get("receiving_mx_hostname")) or context.label or NOT_REPORTED
-                failures.append((context.domain, context.policy_type, detail["result_type"], host, count))
-                if detail.get("receiving_ip"):
-                    self._mx[host].ips.add(detail["receiving_ip"])
-            if failed > detailed:
-                failures.append(
-                    (
-                        context.domain,
-                        context.policy_type,
-                        NOT_DETAILED,
-                        context.label or NOT_REPORTED,
-                        failed - detailed,
-                    )
-                )
+            failures += self._failure_rows(context, policy)
         seen = context.seen
         seen.successful += successful
         seen.failed += failed
@@ -331,6 +314,22 @@ class Summary:
         if day > seen.last_day:
             seen.last_day = day
         seen.organizations.add(organization)
+
+    def _failure_rows(self, context: _Context, policy: Mapping[str, Any]) -> list[_Failure]:
+        """A policy's failure rows, one per detail and one for failures counted without detail; the
+        receiving IPs noted on their MX host's row."""
+        rows: list[_Failure] = []
+        for detail in policy["failure_details"]:
+            host = _host(detail.get("receiving_mx_hostname")) or context.label or NOT_REPORTED
+            rows.append(
+                (context.domain, context.policy_type, detail["result_type"], host, detail["failed_session_count"])
+            )
+            if detail.get("receiving_ip"):
+                self._mx[host].ips.add(detail["receiving_ip"])
+        rest = policy["failed"] - sum(row[4] for row in rows)
+        if rest > 0:
+            rows.append((context.domain, context.policy_type, NOT_DETAILED, context.label or NOT_REPORTED, rest))
+        return rows
 
     # --- what readiness asks ----------------------------------------------------------------
 
