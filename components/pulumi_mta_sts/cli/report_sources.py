@@ -77,11 +77,11 @@ def _read_file(path: Path) -> bytes | ParseResult:
     try:
         data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
     except UnreadableFile as exc:
-        return ParseResult(failures=[ParseFailure(str(path), f"cannot read the file: it {exc.reason}", b"")])
+        return ParseResult(failures=[ParseFailure(str(path), f"cannot read the file: it {exc.reason}")])
     real = foreign_format(data)
     if real is not None:
         reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
-        return ParseResult(failures=[ParseFailure(str(path), reason, b"")])
+        return ParseResult(failures=[ParseFailure(str(path), reason)])
     return data
 
 

@@ -37,12 +37,9 @@ SOURCE_HELP = "a report file, a directory of them, or s3://BUCKET[/PREFIX] (the 
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "reports",
-        help="work with TLS-RPT reports (parse, summary, ready, html)",
-        description="Work with SMTP TLS reports (RFC 8460).",
-    )
-    actions = parser.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
+    what = "work with TLS-RPT reports (parse, summary, ready, html)"
+    reports = sub.add_parser("reports", help=what, description="Work with SMTP TLS reports (RFC 8460).")
+    actions = reports.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
     parse = _action(
         actions,
         run_parse,

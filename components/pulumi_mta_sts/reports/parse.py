@@ -37,11 +37,12 @@ class ParsedReport:
 
 @dataclass(frozen=True)
 class ParseFailure:
-    """Something that did not parse: where, why, and the bytes (``b""`` when there were none)."""
+    """Something that did not parse: where, why, and the bytes (none when there were none); as a
+    dict, where and why."""
 
     source: str
     error: str
-    data: bytes
+    data: bytes = b""
 
     def as_dict(self) -> dict[str, str]:
         return {"source": self.source, "error": self.error}
@@ -111,7 +112,7 @@ def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Par
     for attachment in extraction.attachments:
         where = f"{source}#{attachment.label}"
         if not attachment.data:
-            result.failures.append(ParseFailure(where, "attachment is empty", b""))
+            result.failures.append(ParseFailure(where, "attachment is empty"))
             continue
         part, items, size = _parse_body_measured(attachment.data, where, budget)
         result.reports += part.reports
@@ -126,7 +127,7 @@ def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Par
             f"{extraction.skipped} more report attachment(s) beyond the limit of "
             f"{limits.max_attachments} per message were not parsed"
         )
-        result.failures.append(ParseFailure(source, reason, b""))
+        result.failures.append(ParseFailure(source, reason))
     if not extraction.attachments and not extraction.skipped:
         reason = (
             "no TLS-RPT report in this message: no attachment of type application/tlsrpt+gzip or "
@@ -147,7 +148,7 @@ def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Pa
     """Any input: a report body (gzip, or text that starts, after a BOM and white space, with ``{``
     or ``[`` or is UTF-16/32) or else a MIME message."""
     if not data:
-        return ParseResult(failures=[ParseFailure(source, "input is empty; no report in it", b"")])
+        return ParseResult(failures=[ParseFailure(source, "input is empty; no report in it")])
     head = data[:64].lstrip(b"\xef\xbb\xbf").lstrip()
     if is_gzip(data) or head[:1] in (b"{", b"[", b"\x00") or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return parse_body(data, source, limits)

@@ -105,5 +105,5 @@ def parse_stored(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> P
     try:
         report = stored_report(data, limits)
     except ReportError as exc:
-        return ParseResult(failures=[ParseFailure(source, exc.reason, b"")])
+        return ParseResult(failures=[ParseFailure(source, exc.reason)])
     return ParseResult(reports=[ParsedReport(source, report, data)])
