@@ -1,10 +1,7 @@
-"""Where ``mta-sts reports summary|ready|html`` read reports from: files, directories, S3.
-
-A SOURCE is a file (anything ``reports parse`` reads, or a report the receiver stored), a
-directory (every regular file under it in name order; names starting with ``.`` skipped; links to
-directories not followed, so a link loop cannot make the walk endless), or ``s3://bucket[/prefix]``,
-the receiver's bucket (:mod:`.report_s3`, with boto3 from the ``[aws]`` extra). Sources are checked
-before any is read (a bad one is a usage error naming it), then read one input at a time.
+"""Where ``mta-sts reports summary|ready|html`` read reports from: a file (anything ``reports parse``
+reads, or a report the receiver stored), a directory (every file under it in name order; names
+starting with ``.`` skipped; links to directories not followed: no endless walk), or
+``s3://bucket[/prefix]`` (:mod:`.report_s3`, boto3 from ``[aws]``). All are checked before any is read.
 """
 
 from __future__ import annotations

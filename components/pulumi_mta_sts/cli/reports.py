@@ -1,10 +1,6 @@
-"""``mta-sts reports``: read TLS-RPT reports (RFC 8460); docs/cli.md has every flag and exit code.
-
-``parse PATH...`` prints each report (``--json``: one line per report or failure) and goes on after
-a failure; ``summary SOURCE...`` prints the views of :mod:`pulumi_mta_sts.reports.summary`;
-``ready DOMAIN --source SOURCE...`` the enforce-readiness verdict; ``html SOURCE... -o FILE`` the
-summary as one self-contained page. A SOURCE (:mod:`.report_sources`) is read one report at a
-time; the summary keeps aggregates only.
+"""``mta-sts reports``: ``parse`` report files, ``summary``, ``ready`` (the enforce-readiness
+verdict) and ``html`` over SOURCEs (:mod:`.report_sources`) read one report at a time. docs/cli.md
+has every flag and exit code.
 """
 
 from __future__ import annotations
@@ -24,7 +20,8 @@ from pulumi_mta_sts.core.policy import parse_policy
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.reports import ReportError
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict, window
-from pulumi_mta_sts.reports.summary import NO_DOMAIN, Summary
+from pulumi_mta_sts.reports.sessions import NO_DOMAIN
+from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
 from .report_sources import check_sources, parse_path, read_sources

@@ -1,13 +1,9 @@
-"""Is a domain ready to go from ``mode: testing`` to ``mode: enforce``? (``mta-sts reports ready``,
-and the receiver's weekly digest: standard library and ``reports/`` only.)
-
-Over the ``days`` whole UTC days before ``as_of`` (whose reports have not all arrived), the domain
-is ready when every day is covered by reports from at least ``min_orgs`` organisations that applied
-its ``sts`` policy, and those reports show no failed session of that policy, nor any ``sts-*``
-result type whatever policy type the sender filed it under (counted once where a report files the
-same sessions under ``tlsa`` and ``sts``: :mod:`.sessions`). A failure in testing is mail enforce
-would hold back. Otherwise each reason is a :class:`Blocker` saying what was seen and what to fix
-(docs/reports.md).
+"""Is a domain ready to go from ``mode: testing`` to ``mode: enforce``? (``mta-sts reports ready``
+and the weekly digest.) Ready when, over the ``days`` whole UTC days before ``as_of``, reports from
+at least ``min_orgs`` organisations that applied its ``sts`` policy cover every day and show no
+failed session of it, nor any ``sts-*`` result type under any policy type (:mod:`.sessions`
+counts a report's ``tlsa`` and ``sts`` sessions once). A failure in testing is mail enforce would
+hold back. Else each reason is a :class:`Blocker` with what to fix (docs/reports.md).
 """
 
 from __future__ import annotations
@@ -20,7 +16,8 @@ from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 
-from .summary import NOT_DETAILED, FailureRow, Summary, normal_domain
+from .sessions import NOT_DETAILED
+from .summary import FailureRow, Summary, normal_domain
 
 __all__ = ["Blocker", "Verdict", "fix_for", "readiness", "render_verdict"]
 

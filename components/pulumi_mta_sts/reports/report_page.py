@@ -1,13 +1,10 @@
 """``mta-sts reports html``: the summary as one self-contained HTML page (standard library only).
 
-The page fetches nothing: its CSS is inline (allowed by its hash), its charts inline SVG
-(:mod:`.report_charts`), it has no script, font or image, and a Content-Security-Policy
-(``default-src 'none'``) makes the browser refuse anything else, so even a bug here cannot make the
-page call out. What a report says reaches the page only through
-:func:`pulumi_mta_sts.escape.html.text` (control and bidi characters visible, length bounded,
-escaped). The size is bounded: every day is kept (up to :data:`MAX_DAYS`), other tables show
-:data:`TABLE_ROWS` rows and charts :data:`CHART_BARS` bars, in the summary's order (most failures
-first), with a line saying how many more there are.
+It fetches nothing: inline CSS (allowed by its hash), inline SVG charts (:mod:`.report_charts`), no
+script, font or image, and a Content-Security-Policy (``default-src 'none'``) that makes the browser
+refuse anything else. Report text goes through :mod:`pulumi_mta_sts.escape.html`. The size is
+bounded: up to :data:`MAX_DAYS` days, :data:`TABLE_ROWS` rows per table, :data:`CHART_BARS` bars per
+chart, with a line saying how many more there are.
 """
 
 from __future__ import annotations

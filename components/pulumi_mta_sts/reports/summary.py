@@ -1,21 +1,12 @@
-"""What many TLS-RPT reports say together: the views of ``mta-sts reports summary`` (and of
-``ready``, ``html`` and the receiver's weekly digest, which runs it: standard library only).
+"""What many TLS-RPT reports say together: the views of ``mta-sts reports summary|ready|html``
+and of the receiver's weekly digest (which runs it: standard library only).
 
-Streaming: :class:`Summary` reads reports one at a time and keeps aggregates whose size depends on
-how many domains, days, organisations, result types, MX hosts and policies the reports name, plus
-a 16-byte identity per report (:class:`IdentitySet`). The rules (docs/reports.md explains them):
-
-- a report counts once per (``organization_name``, ``report_id``) compared exactly (the
-  receiver's storage key, :func:`~.parse.report_key`; the first one read counts), on the UTC day
-  its date range starts; ``since``/``until`` (inclusive) and ``domain`` select what counts;
-- the domain views (domains and days, organisations) count a report's sessions per domain by the
-  rule of :mod:`.sessions` (its ``tlsa`` and ``sts`` sessions are the same sessions); the views per
-  policy (MX hosts, result types, policies seen, :meth:`Summary.failure_rows`) keep every count;
-- a policy's successful sessions go to its MX hosts' row (``", "``-joined), a failure row to the
-  ``receiving_mx_hostname`` it names, else to the policy's row, else :data:`NOT_REPORTED`;
-  failures a sender counted without detail go under :data:`NOT_DETAILED`;
-- ``policies[].policy_id`` needs the core's policy parser, which the Lambda does not ship: the
-  caller passes ``policy_id=`` (without it the id is ``null``).
+:class:`Summary` reads reports one at a time and keeps aggregates that grow with the domains, days,
+organisations, result types, MX hosts and policies named, plus a 16-byte identity per report. The
+rules (docs/reports.md): a report counts once per (``organization_name``, ``report_id``), compared
+exactly as the receiver keys it, on the UTC day its range starts; the domain views count a report's
+sessions per domain by :mod:`.sessions`, the views per policy keep every count as sent;
+``policy_id`` needs the core's parser, absent from the Lambda, so the caller passes it.
 """
 
 from __future__ import annotations
@@ -28,16 +19,10 @@ from typing import Any
 
 from .normalise import _domain
 from .parse import report_key
-from .sessions import domain_sessions, sessions_once
+from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
 
 __all__ = ["NOT_DETAILED", "NOT_REPORTED", "NO_DOMAIN", "FailureRow", "IdentitySet", "Summary", "summarise"]
 
-#: The domain label of a policy entry that has no ``policy-domain`` (``no-policy-found``).
-NO_DOMAIN = "(no domain)"
-#: The result type of failures a sender counted in its total but did not detail.
-NOT_DETAILED = "(not detailed)"
-#: The MX host of a failure whose receiving host and policy MX hosts are both unknown.
-NOT_REPORTED = "(not reported)"
 #: The ``policy_type`` of :meth:`Summary.domain_failure_rows`: every policy type of the domain.
 ANY_POLICY_TYPE = "(any)"
 #: How many unreadable inputs the summary names (all are counted).
@@ -178,10 +163,6 @@ class _Context:
     mx: _Mx | None
 
 
-def _host(name: str | None) -> str | None:
-    return (name.rstrip(".").lower() or None) if name else None
-
-
 class Summary:
     """The aggregates of the reports :meth:`add`-ed so far (and the inputs that did not parse,
     :meth:`add_unreadable`); :meth:`as_json` is the ``--format json`` object."""
@@ -287,7 +268,7 @@ class Summary:
         context = self._contexts.get(key)
         if context is None:
             domain = policy["policy_domain"] or NO_DOMAIN
-            label = ", ".join(key[3]) if key[3] else None
+            label = mx_label(policy)
             mx = self._mx[label] if label is not None else None
             if mx is not None:
                 mx.saw_source(key[4])
@@ -320,7 +301,7 @@ class Summary:
         receiving IPs noted on their MX host's row."""
         rows: list[_Failure] = []
         for detail in policy["failure_details"]:
-            host = _host(detail.get("receiving_mx_hostname")) or context.label or NOT_REPORTED
+            host = receiving_host(detail.get("receiving_mx_hostname")) or context.label or NOT_REPORTED
             rows.append(
                 (context.domain, context.policy_type, detail["result_type"], host, detail["failed_session_count"])
             )

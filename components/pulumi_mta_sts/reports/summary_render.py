@@ -1,11 +1,7 @@
-"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``).
-
-Every format is drawn from :meth:`Summary.as_json` through one table model (:func:`tables`: each
-view's columns, how text and Markdown show a value and what the CSV holds), so all of them (and
-the HTML report) show the same numbers. Standard library only (the receiver's weekly digest sends
-the text form). What senders wrote goes through each format's escaping module
-(:mod:`pulumi_mta_sts.escape`): ``terminal``, ``markdown`` (each cell inert running text) and
-``csv`` (no cell starts a formula).
+"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``), all three
+drawn from one table model of the views (:func:`tables`), so every format shows the same numbers.
+What senders wrote goes through each format's escaping module (:mod:`pulumi_mta_sts.escape`).
+Standard library only (the receiver's weekly digest sends the text form).
 """
 
 from __future__ import annotations
