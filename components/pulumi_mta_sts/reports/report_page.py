@@ -76,7 +76,8 @@ def render_html(summary_json: Mapping[str, Any]) -> str:
     """The report page for a summary (the ``Summary.as_json()`` object of ``reports/summary.py``).
     A summary of another shape raises ValueError naming the key; no page is returned then."""
     lists = {key: _list(summary_json, key) for key in _LISTS}
-    report = _Report(_mapping(summary_json, "period"), _mapping(summary_json, "reports"), lists, *_all_days(lists))
+    days, cut, filled = _all_days(lists)
+    report = _Report(_mapping(summary_json, "period"), _mapping(summary_json, "reports"), lists, days, cut, filled)
     ranked = [_ranked_section(report, view) for view in _RANKED]
     body = "\n".join([_header(report), _days_section(report), *ranked, _policies_section(report)])
     return _page(_title(report), body)
