@@ -24,6 +24,8 @@ from pulumi_mta_sts.reports.sessions import NO_DOMAIN
 from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
+from .argtypes import add_flag
+from .parser import add_command
 from .report_sources import check_sources, parse_path, read_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_READY = 0, 1, 1
@@ -54,7 +56,7 @@ def register(sub: Any) -> None:
         "Exit 0, or 1 when some input could not be read (the summary is printed anyway).",
         filters=True,
     )
-    summary.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
+    add_flag(summary, "format", "output format (default: text)", choices=FORMATS, default="text")
     _register_ready(actions)
     html = _action(
         actions,
@@ -70,10 +72,7 @@ def _action(
     actions: Any, run: Callable[[argparse.Namespace], int], help_text: str, description: str, *, filters: bool = False
 ) -> argparse.ArgumentParser:
     """The parser of one action (named for its ``run_<name>``), with the SOURCE filters if asked."""
-    parser: argparse.ArgumentParser = actions.add_parser(
-        run.__name__.removeprefix("run_"), help=help_text, description=description
-    )
-    parser.set_defaults(func=run)
+    parser = add_command(actions, run.__name__.removeprefix("run_"), run, help_text, description)
     if filters:
         parser.add_argument("sources", metavar="SOURCE", nargs="+", help=SOURCE_HELP)
         parser.add_argument("--since", type=day_argument, metavar="DATE", help="only reports from this UTC day on")
@@ -107,7 +106,7 @@ def _register_ready(actions: Any) -> None:
     ready.add_argument(
         "--as-of", type=day_argument, metavar="DATE", help="judge the N days before this UTC day (default: today)"
     )
-    ready.add_argument("-f", "--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    add_flag(ready, "format", "output format (default: text)", choices=("text", "json"), default="text")
 
 
 def day_argument(text: str) -> date:
