@@ -5,9 +5,8 @@ failed once on a loaded two-core machine).
   does not time data generation; no ``@settings`` of the suite sets a deadline.
 - No test reads the clock or sleeps: tests wait on readiness (a barrier, an event, a socket that
   is bound before it is used) and assert what happened, never how long it took. Only the loopback
-  servers may use time, to play a slow or trickling server and to end themselves (``livefixture``),
-  and the browser helper to give up on a browser that never starts. Speed is measured in
-  ``bench/``, never here.
+  servers may use time, to play a slow or trickling server and to end themselves (``livefixture``).
+  Speed is measured in ``bench/``, never here.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ MAY_USE_TIME = {
     TESTS / "livefixture" / "dns_server.py": "plays a slow DNS server (Zone.delay)",
     TESTS / "livefixture" / "https_server.py": "plays a slow policy host (Site.delay)",
     TESTS / "livefixture" / "hostile.py": "paces hostile servers and ends them after MAX_LIFETIME",
-    TESTS / "browser.py": "gives up on a headless browser that never answers",
 }
 _CLOCK = re.compile(r"\btime\.(?:monotonic|perf_counter|time|sleep|process_time)\b|\bfrom time import\b")
 _DEADLINE = re.compile(r"\bdeadline=(?!None\b)")

@@ -28,8 +28,8 @@ from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.plan.markdown import render_markdown as render_plan_markdown
 from pulumi_mta_sts.plan.report import render_json as render_plan_json
 from pulumi_mta_sts.plan.report import render_text as render_plan_text
-from pulumi_mta_sts.reports.html import render_html
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
+from pulumi_mta_sts.reports.report_page import render_html
 from pulumi_mta_sts.reports.summary import Summary, summarise
 from pulumi_mta_sts.reports.summary_render import render_summary
 from tests.plan.test_markdown import assert_well_formed as assert_plan_well_formed

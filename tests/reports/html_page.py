@@ -1,4 +1,4 @@
-"""The HTML report read back with the standard library's parser, for the tests of reports/html.py."""
+"""The HTML report read back with the standard library's parser, for the tests of reports/report_page.py."""
 
 from __future__ import annotations
 

@@ -24,9 +24,9 @@ from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.receiver_lambda import digest as dig
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.reports import parse_body
-from pulumi_mta_sts.reports.html import render_html
 from pulumi_mta_sts.reports.limits import MAX_COUNT
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
+from pulumi_mta_sts.reports.report_page import render_html
 from pulumi_mta_sts.reports.summary import summarise
 from pulumi_mta_sts.reports.summary_render import render_summary
 from tests.reports.conftest import DIGEST_BUCKET, published_digest

@@ -1,4 +1,4 @@
-"""The HTML report (reports/html.py) read back with the standard library's HTML parser: self-contained,
+"""The HTML report (reports/report_page.py) read back with the standard library's HTML parser: self-contained,
 every chart and table there with the summary's rows, bounded, and no report text out of its element."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.escape.html import shown_text
-from pulumi_mta_sts.reports.html import (
+from pulumi_mta_sts.reports.report_page import (
     CHART_BARS,
     MAX_DAYS,
     NO_REPORTS,

@@ -1,20 +1,19 @@
-"""The HTML report in a real browser: Debian's headless Chromium (tests/browser.py) opens the file
-offline, and nothing may go wrong: no console error or warning, no request but the page itself,
-every chart drawn. The screenshot is kept as a test artifact (build/test-artifacts/ or
-$MTA_STS_TEST_ARTIFACTS). Skipped only when Chromium is missing and MTA_STS_REQUIRE_BROWSER is
-not 1 (.ci/run sets it)."""
+"""The HTML report in a real browser: Debian's headless Chromium, driven by Playwright
+(tests/browser.py), opens the file offline, and nothing may go wrong: no console error or warning,
+no request but the page itself, every chart drawn. The screenshot is kept as a test artifact
+(build/test-artifacts/ or $MTA_STS_TEST_ARTIFACTS). Skipped only when Chromium is missing and
+MTA_STS_REQUIRE_BROWSER is not 1 (.ci/run sets it)."""
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_mta_sts.reports.html import FAIL_COLOUR, NO_REPORTS, OK_COLOUR, render_html
+from pulumi_mta_sts.reports.report_page import FAIL_COLOUR, NO_REPORTS, OK_COLOUR, render_html
 from tests import browser
-from tests.browser import THUMBNAIL_SCALE, PageLoad, artifact_dir, chromium_or_skip, decode_png, load_page
+from tests.browser import PageLoad, artifact_dir, chromium_or_skip, colour_counts, load_page
 from tests.reports.html_summaries import DAYS, HOSTILE, empty_summary, realistic_summary, with_names
 
 #: What the page looks like to a reader, measured in the browser after it rendered.
@@ -82,15 +81,15 @@ def test_the_report_opens_offline_without_errors_and_draws_every_chart(tmp_path:
 def test_the_screenshot_is_a_picture_of_the_charts(tmp_path: Path) -> None:
     page = _open(tmp_path, realistic_summary(), "report-html-screenshot")
     assert page.screenshot.startswith(b"\x89PNG\r\n\x1a\n")
-    width, height = struct.unpack(">II", page.screenshot[16:24])
-    assert width == 1280 and height > 2500, (width, height)
-    picture = decode_png(page.thumbnail)  # the same page rendered at a quarter of the size
-    assert picture.width == int(1280 * THUMBNAIL_SCALE)
-    background = picture.pixels[0][0]
+    picture = page.picture()
+    assert picture.width == 1280 and picture.height > 2500, picture.size
+    background = picture.getpixel((0, 0))
     assert background == (255, 255, 255)
-    assert picture.differing(background) > picture.width * picture.height // 20  # text, tables and charts
-    blue, orange = picture.count(_rgb(OK_COLOUR)), picture.count(_rgb(FAIL_COLOUR))
-    assert blue > 2_000 and orange > 300, (blue, orange)  # the bars, in the colours of the legend
+    colours = colour_counts(picture)
+    area = picture.width * picture.height
+    assert area - colours[background] > area // 20  # text, tables and charts
+    blue, orange = colours.get(_rgb(OK_COLOUR), 0), colours.get(_rgb(FAIL_COLOUR), 0)
+    assert blue > 32_000 and orange > 4_800, (blue, orange)  # the bars, in the colours of the legend
 
 
 def test_hostile_names_stay_text_in_the_browser(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.core.bounded_json import JsonInputError, count_items
 from pulumi_mta_sts.reports import Limits, ReportError, parse_body, parse_email, parse_input, parse_report
 from pulumi_mta_sts.reports.decompress import gunzip_capped
-from pulumi_mta_sts.reports.json_text import count_items
 
 REPORT: dict[str, Any] = {
     "organization-name": "Limits Org",
@@ -188,7 +188,7 @@ def test_the_item_count_bounds_the_values_json_loads_would_build(doc: Any) -> No
     bound = count_items(text, 10**9)
     try:
         counted = count_items(text, bound - 1)
-    except ReportError:
+    except JsonInputError:
         counted = bound
     assert values <= counted <= 2 * values + 1
 

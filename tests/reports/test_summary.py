@@ -52,6 +52,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_corpus(tmp_path_factory.mktemp("corpus"))
 
 
+def test_the_html_report_matches_its_golden_file(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page byte for byte (golden_summary/summary.html was written by the page before issue 24's rewrite)."""
+    page = tmp_path / "report.html"
+    code, _, err = run(capsys, "reports", "html", str(corpus), "-o", str(page))
+    assert (code, err) == (0, "")
+    check_golden("summary.html", page.read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_matches_its_golden_file(corpus: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     code, out, err = run(capsys, "reports", "summary", str(corpus), "--format", fmt)

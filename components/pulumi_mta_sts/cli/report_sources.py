@@ -1,14 +1,7 @@
-"""Where ``mta-sts reports summary|ready|html`` read reports from: files, directories, S3.
-
-A SOURCE is a file (anything ``reports parse`` reads: an e-mail, a report body, gzip or not), a
-directory (every regular file under it, recursively, in name order; hidden files and
-directories, whose names start with ``.``, are skipped; symbolic links to directories are not
-followed, so a link loop cannot make the walk endless), or ``s3://bucket[/prefix]``: the
-receiver's bucket (read by :mod:`.report_s3`, which needs boto3 from the ``[aws]`` extra).
-
-Inputs are read one at a time and handed on as :class:`ParseResult` values; nothing is kept.
-Sources are checked before any is read: a path that does not exist or a malformed ``s3://`` URL
-is a usage error naming the source.
+"""Where ``mta-sts reports summary|ready|html`` read reports from: a file (anything ``reports parse``
+reads, or a report the receiver stored), a directory (every file under it in name order; names
+starting with ``.`` skipped; links to directories not followed: no endless walk), or
+``s3://bucket[/prefix]`` (:mod:`.report_s3`, boto3 from ``[aws]``). All are checked before any is read.
 """
 
 from __future__ import annotations
@@ -24,72 +17,11 @@ from pulumi_mta_sts.reports import DEFAULT_LIMITS, ParseResult, parse_input
 from pulumi_mta_sts.reports.parse import ParseFailure
 from pulumi_mta_sts.reports.stored import looks_stored, parse_stored
 
-__all__ = [
-    "FOREIGN_FORMATS",
-    "S3_SCHEME",
-    "S3Source",
-    "check_sources",
-    "foreign_format",
-    "parse_path",
-    "read_path",
-    "read_sources",
-]
+__all__ = ["FOREIGN_FORMATS", "S3Source", "check_sources", "foreign_format", "parse_path", "read_path", "read_sources"]
 
 S3_SCHEME = "s3://"
 #: S3 bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at both ends.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-
-
-class S3Source:
-    """``s3://bucket[/prefix]``; without a prefix the receiver's ``reports/`` is read."""
-
-    def __init__(self, url: str) -> None:
-        bucket, _, prefix = url[len(S3_SCHEME) :].partition("/")
-        self.url = url
-        self.bucket = bucket
-        self.prefix = prefix
-
-    def problem(self) -> Problem | None:
-        if not _BUCKET.fullmatch(self.bucket) or ".." in self.bucket:
-            return Problem(
-                self.url,
-                self.url,
-                "is not an S3 bucket URL: write s3://BUCKET or s3://BUCKET/PREFIX "
-                "(a bucket name is 3-63 characters a-z, 0-9, '.', '-')",
-            )
-        return None
-
-
-def _source(text: str) -> Path | S3Source:
-    return S3Source(text) if text.startswith(S3_SCHEME) else Path(text)
-
-
-def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
-    """The sources, each checked; every bad one is a :class:`Problem` (raised together)."""
-    parsed = [_source(text) for text in sources]
-    problems: list[Problem] = []
-    for text, source in zip(sources, parsed, strict=True):
-        if isinstance(source, S3Source):
-            problem = source.problem()
-            if problem is not None:
-                problems.append(problem)
-        elif not os.path.lexists(source):
-            problems.append(
-                Problem(text, text, "does not exist: name a report file, a directory of reports or s3://BUCKET")
-            )
-    if problems:
-        raise InputError(problems)
-    return parsed
-
-
-def _walk(directory: Path) -> Iterator[Path]:
-    """Every non-hidden file under ``directory``, in name order, links to directories not followed."""
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
-
 
 #: Formats a report file is sometimes mistaken for (a report is gzip or JSON, or inside an email),
 #: by their magic bytes: the file is named for what it is, not for what its name says.
@@ -105,12 +37,36 @@ FOREIGN_FORMATS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+class S3Source:
+    """``s3://bucket[/prefix]``; without a prefix the receiver's ``reports/`` is read."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.bucket, _, self.prefix = url[len(S3_SCHEME) :].partition("/")
+
+
+def _problem(text: str, source: Path | S3Source) -> Problem | None:
+    if not isinstance(source, S3Source):
+        fix = "does not exist: name a report file, a directory of reports or s3://BUCKET"
+        return None if os.path.lexists(source) else Problem(text, text, fix)
+    if _BUCKET.fullmatch(source.bucket) and ".." not in source.bucket:
+        return None
+    fix = "is not an S3 bucket URL: write s3://BUCKET or s3://BUCKET/PREFIX (a bucket name is 3-63 characters "
+    return Problem(text, text, fix + "a-z, 0-9, '.', '-')")
+
+
+def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
+    """The sources, each checked; every bad one is a :class:`Problem` (raised together)."""
+    checked = [S3Source(text) if text.startswith(S3_SCHEME) else Path(text) for text in sources]
+    problems = [p for text, source in zip(sources, checked, strict=True) if (p := _problem(text, source))]
+    if problems:
+        raise InputError(problems)
+    return checked
+
+
 def foreign_format(data: bytes) -> str | None:
     """What ``data`` really is when it is one of :data:`FOREIGN_FORMATS` (never a report), else None."""
-    for magic, name in FOREIGN_FORMATS:
-        if data.startswith(magic):
-            return name
-    return None
+    return next((name for magic, name in FOREIGN_FORMATS if data.startswith(magic)), None)
 
 
 def _read_file(path: Path) -> bytes | ParseResult:
@@ -118,11 +74,11 @@ def _read_file(path: Path) -> bytes | ParseResult:
     try:
         data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
     except UnreadableFile as exc:
-        return ParseResult(failures=[ParseFailure(str(path), f"cannot read the file: it {exc.reason}", b"")])
+        return ParseResult(failures=[ParseFailure(str(path), f"cannot read the file: it {exc.reason}")])
     real = foreign_format(data)
     if real is not None:
         reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
-        return ParseResult(failures=[ParseFailure(str(path), reason, b"")])
+        return ParseResult(failures=[ParseFailure(str(path), reason)])
     return data
 
 
@@ -143,12 +99,11 @@ def read_path(path: Path) -> ParseResult:
     return parse_stored(data, str(path)) if looks_stored(data) else parse_input(data, str(path))
 
 
-def _local(path: Path) -> Iterator[ParseResult]:
-    if path.is_dir() and not path.is_symlink():
-        for file in _walk(path):
-            yield read_path(file)
-    else:
-        yield read_path(path)
+def _files(directory: Path) -> Iterator[Path]:
+    """Every non-hidden file under ``directory``, in name order, links to directories not followed."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        yield from (Path(root) / name for name in sorted(files) if not name.startswith("."))
 
 
 def read_sources(sources: Sequence[Path | S3Source]) -> Iterator[ParseResult]:
@@ -158,5 +113,7 @@ def read_sources(sources: Sequence[Path | S3Source]) -> Iterator[ParseResult]:
             from .report_s3 import read_bucket  # boto3 is imported there, only when used
 
             yield from read_bucket(source.bucket, source.prefix)
+        elif source.is_dir() and not source.is_symlink():
+            yield from map(read_path, _files(source))
         else:
-            yield from _local(source)
+            yield read_path(source)

@@ -1,27 +1,12 @@
-"""``mta-sts reports``: read TLS-RPT reports (RFC 8460).
-
-- ``reports parse PATH... [--json]``: parse report files. Files may be emails (``.eml``), report
-  bodies (``.json``, ``.json.gz``, ``.gz``); which one is decided from the bytes. With ``--json``
-  each report is one line (the normalised report plus ``source``); every failure is one line
-  ``{"source": ..., "error": ...}`` naming the file and, inside an email, the attachment. The
-  command goes on after a failure. Exit 0 when everything parsed, 1 when anything failed (a
-  file without any report is a failure too), 2 for usage errors.
-- ``reports summary SOURCE...``: the views of :mod:`pulumi_mta_sts.reports.summary`, as text,
-  Markdown, JSON or CSV. Exit 0, or 1 when some input could not be read (the summary is printed).
-- ``reports ready DOMAIN --source SOURCE...``: the enforce-readiness verdict
-  (:mod:`pulumi_mta_sts.reports.readiness`). Exit 0 ready, 1 not ready.
-- ``reports html SOURCE... -o FILE``: the summary as one self-contained HTML file.
-
-SOURCE: a file, a directory or ``s3://bucket[/prefix]`` (:mod:`.report_sources`). Reports are read
-one at a time; the summary keeps aggregates only. Exit 2 for usage errors (a bad date, ``--days``
-below 1, a source that does not exist, boto3 missing for ``s3://``).
+"""``mta-sts reports``: ``parse`` report files, ``summary``, ``ready`` (the enforce-readiness
+verdict) and ``html`` over SOURCEs (:mod:`.report_sources`) read one report at a time. docs/cli.md
+has every flag and exit code.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -35,109 +20,74 @@ from pulumi_mta_sts.core.policy import parse_policy
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.reports import ReportError
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict, window
+from pulumi_mta_sts.reports.sessions import NO_DOMAIN
 from pulumi_mta_sts.reports.summary import Summary
-from pulumi_mta_sts.reports.summary_render import render_summary
+from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
+from .argtypes import add_flag
+from .parser import add_command
 from .report_sources import check_sources, parse_path, read_sources
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-#: ``reports ready``: the domain is not ready to enforce.
-EXIT_NOT_READY = 1
-DEFAULT_READY_DAYS = 14
-DEFAULT_MIN_ORGS = 2
+EXIT_OK, EXIT_FAILED, EXIT_NOT_READY = 0, 1, 1
+DEFAULT_READY_DAYS, DEFAULT_MIN_ORGS = 14, 2
 #: The longest window ``reports ready`` judges (a year: older reports say nothing about today).
 MAX_READY_DAYS = 366
 SOURCE_HELP = "a report file, a directory of them, or s3://BUCKET[/PREFIX] (the receiver's bucket; needs [aws])"
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "reports",
-        help="work with TLS-RPT reports (parse, summary, ready, html)",
-        description="Work with SMTP TLS reports (RFC 8460).",
-    )
-    actions = parser.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
-    parse = actions.add_parser(
-        "parse",
-        help="parse report files (.eml, .json, .json.gz, .gz) and print normalised reports",
-        description=(
-            "Parse TLS-RPT reports from emails or report bodies and print them normalised. "
-            "Exit 0 if everything parsed, 1 if anything failed."
-        ),
+    what = "work with TLS-RPT reports (parse, summary, ready, html)"
+    reports = sub.add_parser("reports", help=what, description="Work with SMTP TLS reports (RFC 8460).")
+    actions = reports.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
+    parse = _action(
+        actions,
+        run_parse,
+        "parse report files (.eml, .json, .json.gz, .gz) and print normalised reports",
+        "Parse TLS-RPT reports from emails or report bodies and print them normalised. "
+        "Exit 0 if everything parsed, 1 if anything failed.",
     )
     parse.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="a report file or an email")
     parse.add_argument("--json", action="store_true", help="one JSON object per line (reports and errors)")
-    parse.set_defaults(func=run_parse)
-    _register_summary(actions)
+    summary = _action(
+        actions,
+        run_summary,
+        "what the reports say: per domain and day, organisation, result type, MX host, policy",
+        "Summarise TLS-RPT reports, each counted once per (organisation, report-id). "
+        "Exit 0, or 1 when some input could not be read (the summary is printed anyway).",
+        filters=True,
+    )
+    add_flag(summary, "format", "output format (default: text)", choices=FORMATS, default="text")
     _register_ready(actions)
-    _register_html(actions)
-
-
-def day_argument(text: str) -> date:
-    """A ``YYYY-MM-DD`` day (argparse type: a bad one is a usage error naming the flag)."""
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD, e.g. 2024-03-01") from None
-
-
-def positive_argument(text: str) -> int:
-    """A whole number of at least 1 (argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1 or not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return value
-
-
-def days_argument(text: str) -> int:
-    """``--days``: 1 to :data:`MAX_READY_DAYS` (argparse type)."""
-    value = positive_argument(text)
-    if value > MAX_READY_DAYS:
-        raise argparse.ArgumentTypeError(f"{value} is more than {MAX_READY_DAYS} days; judge at most a year")
-    return value
-
-
-def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("sources", metavar="SOURCE", nargs="+", help=SOURCE_HELP)
-    parser.add_argument("--since", type=day_argument, metavar="DATE", help="only reports from this UTC day on")
-    parser.add_argument("--until", type=day_argument, metavar="DATE", help="only reports up to this UTC day")
-    parser.add_argument("--domain", metavar="D", help="only the policies of this policy domain")
-
-
-def _register_summary(actions: Any) -> None:
-    summary = actions.add_parser(
-        "summary",
-        help="what the reports say: per domain and day, organisation, result type, MX host, policy",
-        description=(
-            "Summarise TLS-RPT reports, each counted once per (organisation, report-id). "
-            "Exit 0, or 1 when some input could not be read (the summary is printed anyway)."
-        ),
+    html = _action(
+        actions,
+        run_html,
+        "the summary as one self-contained HTML file (charts and tables)",
+        "Write the summary as one HTML file that opens without network access.",
+        filters=True,
     )
-    _add_filters(summary)
-    summary.add_argument(
-        "-f",
-        "--format",
-        choices=("text", "markdown", "json", "csv"),
-        default="text",
-        help="output format (default: text)",
-    )
-    summary.set_defaults(func=run_summary)
+    html.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the HTML file to write")
+
+
+def _action(
+    actions: Any, run: Callable[[argparse.Namespace], int], help_text: str, description: str, *, filters: bool = False
+) -> argparse.ArgumentParser:
+    """The parser of one action (named for its ``run_<name>``), with the SOURCE filters if asked."""
+    parser = add_command(actions, run.__name__.removeprefix("run_"), run, help_text, description)
+    if filters:
+        parser.add_argument("sources", metavar="SOURCE", nargs="+", help=SOURCE_HELP)
+        parser.add_argument("--since", type=day_argument, metavar="DATE", help="only reports from this UTC day on")
+        parser.add_argument("--until", type=day_argument, metavar="DATE", help="only reports up to this UTC day")
+        parser.add_argument("--domain", metavar="D", help="only the policies of this policy domain")
+    return parser
 
 
 def _register_ready(actions: Any) -> None:
-    ready = actions.add_parser(
-        "ready",
-        help="is DOMAIN ready to go from mode testing to enforce?",
-        description=(
-            "Ready to enforce when, over the N days before --as-of, reports from at least K organisations "
-            "cover each day and show no failed session of the sts policy. Exit 0 ready, 1 not ready, 2 usage."
-        ),
+    ready = _action(
+        actions,
+        run_ready,
+        "is DOMAIN ready to go from mode testing to enforce?",
+        "Ready to enforce when, over the N days before --as-of, reports from at least K organisations "
+        "cover each day and show no failed session of the sts policy. Exit 0 ready, 1 not ready, 2 usage.",
     )
     ready.add_argument("domain", metavar="DOMAIN", help="the policy domain")
     ready.add_argument(
@@ -156,19 +106,36 @@ def _register_ready(actions: Any) -> None:
     ready.add_argument(
         "--as-of", type=day_argument, metavar="DATE", help="judge the N days before this UTC day (default: today)"
     )
-    ready.add_argument("-f", "--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    ready.set_defaults(func=run_ready)
+    add_flag(ready, "format", "output format (default: text)", choices=("text", "json"), default="text")
 
 
-def _register_html(actions: Any) -> None:
-    html = actions.add_parser(
-        "html",
-        help="the summary as one self-contained HTML file (charts and tables)",
-        description="Write the summary as one HTML file that opens without network access.",
-    )
-    _add_filters(html)
-    html.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the HTML file to write")
-    html.set_defaults(func=run_html)
+def day_argument(text: str) -> date:
+    """A ``YYYY-MM-DD`` day (argparse type: a bad one is a usage error naming the flag)."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD, e.g. 2024-03-01") from None
+
+
+def positive_argument(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text) if text.strip().isdigit() else 0
+    except ValueError:  # e.g. superscript digits, or more digits than int() reads
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def days_argument(text: str) -> int:
+    """``--days``: 1 to :data:`MAX_READY_DAYS` (argparse type)."""
+    value = positive_argument(text)
+    if value > MAX_READY_DAYS:
+        raise argparse.ArgumentTypeError(f"{value} is more than {MAX_READY_DAYS} days; judge at most a year")
+    return value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -177,10 +144,6 @@ def toolkit_policy_id(policy_strings: tuple[str, ...]) -> str | None:
     senders do and renders its canonical bytes), or ``None`` when it is no valid policy."""
     parsed = parse_policy("".join(line + "\r\n" for line in policy_strings))
     return parsed.policy.id if parsed.policy is not None else None
-
-
-def _policy_id(policy_strings: Sequence[str]) -> str | None:
-    return toolkit_policy_id(tuple(policy_strings))
 
 
 def build_summary(
@@ -197,7 +160,7 @@ def build_summary(
         raise InputError([Problem("--since", since.isoformat(), f"is after --until {until.isoformat()}")])
     checked = check_sources(sources)
     try:
-        summary = Summary(since=since, until=until, domain=domain, policy_id=_policy_id)
+        summary = Summary(since=since, until=until, domain=domain, policy_id=toolkit_policy_id)
     except ReportError as exc:
         raise InputError([Problem(domain_flag, domain, exc.reason.removeprefix("domain "))]) from None
     for result in read_sources(checked):
@@ -214,8 +177,12 @@ def _warn(message: str) -> None:
     print(f"mta-sts reports: {terminal.shown(message)}", file=sys.stderr)
 
 
+def _filtered(args: argparse.Namespace) -> Summary:
+    return build_summary(args.sources, since=args.since, until=args.until, domain=args.domain, warn=_warn)
+
+
 def run_summary(args: argparse.Namespace) -> int:
-    summary = build_summary(args.sources, since=args.since, until=args.until, domain=args.domain, warn=_warn)
+    summary = _filtered(args)
     if args.format == "json":
         print(json.dumps(summary.as_json(), indent=2))
     else:
@@ -230,16 +197,12 @@ def today_utc() -> date:
 def run_ready(args: argparse.Namespace) -> int:
     as_of: date = args.as_of or today_utc()
     try:
-        days = window(as_of, args.days)
+        first = date.fromisoformat(window(as_of, args.days)[0])
     except OverflowError:
         raise InputError([Problem("--as-of", as_of.isoformat(), f"leaves no {args.days} days before it")]) from None
+    until = as_of - timedelta(days=1)
     summary = build_summary(
-        args.sources,
-        since=date.fromisoformat(days[0]),
-        until=as_of - timedelta(days=1),
-        domain=args.domain,
-        domain_flag="DOMAIN",
-        warn=_warn,
+        args.sources, since=first, until=until, domain=args.domain, domain_flag="DOMAIN", warn=_warn
     )
     verdict = readiness(summary, args.domain, days=args.days, min_orgs=args.min_orgs, as_of=as_of)
     if args.format == "json":
@@ -251,23 +214,10 @@ def run_ready(args: argparse.Namespace) -> int:
     return EXIT_OK if verdict.ready else EXIT_NOT_READY
 
 
-def _render_html() -> Callable[[Any], str]:
-    """``reports.html.render_html``, imported on use."""
-    try:
-        module = importlib.import_module("pulumi_mta_sts.reports.html")
-    except ModuleNotFoundError as exc:
-        if exc.name != "pulumi_mta_sts.reports.html":
-            raise
-        raise InputError(
-            [Problem("reports html", None, "is not available in this version of pulumi-mta-sts")]
-        ) from None
-    render: Callable[[Any], str] = module.render_html
-    return render
-
-
 def run_html(args: argparse.Namespace) -> int:
-    render_html = _render_html()
-    summary = build_summary(args.sources, since=args.since, until=args.until, domain=args.domain, warn=_warn)
+    from pulumi_mta_sts.reports.report_page import render_html  # only this action needs the page's code
+
+    summary = _filtered(args)
     try:
         write_file_atomically(args.output, render_html(summary.as_json()).encode("utf-8"))
     except UnwritableFile as exc:
@@ -284,7 +234,7 @@ def _summary(source: str, report: dict[str, Any]) -> str:
     for policy in report["policies"]:
         types = ", ".join(f"{d['result_type']} x{d['failed_session_count']}" for d in policy["failure_details"])
         lines.append(
-            f"  {policy['policy_type']} {policy['policy_domain'] or '(no domain)'}: "
+            f"  {policy['policy_type']} {policy['policy_domain'] or NO_DOMAIN}: "
             f"{policy['successful']} successful, {policy['failed']} failed" + (f" [{types}]" if types else "")
         )
     return "\n".join(terminal.shown(line) for line in lines)
@@ -295,10 +245,11 @@ def run_parse(args: argparse.Namespace) -> int:
     for path in args.paths:
         result = parse_path(path)
         for parsed in result.reports:
-            if args.json:
-                print(json.dumps({"source": parsed.source, **parsed.report}, sort_keys=False))
-            else:
-                print(_summary(parsed.source, parsed.report))
+            print(
+                json.dumps({"source": parsed.source, **parsed.report})
+                if args.json
+                else _summary(parsed.source, parsed.report)
+            )
         for failure in result.failures:
             failed = True
             if args.json:

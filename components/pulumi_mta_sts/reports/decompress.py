@@ -1,13 +1,9 @@
 """Gzip detection by magic bytes and streaming decompression with a hard output cap.
 
-A gzip bomb is cut off as soon as the output passes the cap: zlib is asked for at most
-``cap + 1`` bytes at a time, so memory never holds more than that.
-
-The input is fed to zlib in slices of at most :data:`_CHUNK` bytes (views, not copies), so what
-zlib hands back when a member ends (``unused_data``) or when the output cap stops it
-(``unconsumed_tail``) is never more than one slice. Concatenated members (RFC 1952 §2.2) therefore
-cost time linear in the input: feeding every member the whole rest of the input, as a naive loop
-does, copies that rest once per member (4 MiB of tiny members took seconds).
+A gzip bomb is cut off as soon as the output passes the cap (zlib is asked for at most ``cap + 1``
+bytes). The input goes to zlib in slices (views, not copies), so what zlib hands back at a
+member's end or at the cap is at most one slice: concatenated members (RFC 1952 §2.2) cost time
+linear in the input (feeding each member the whole rest of it took seconds for 4 MiB of tiny ones).
 """
 
 from __future__ import annotations
@@ -48,8 +44,7 @@ class _CappedOutput:
     """Decompressed pieces whose total size may not pass ``cap``."""
 
     def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.total = 0
+        self.cap, self.total = cap, 0
         self.pieces: list[bytes] = []
 
     @property
@@ -65,10 +60,9 @@ class _CappedOutput:
 
 
 def _inflate_member(view: memoryview, start: int, out: _CappedOutput) -> int:
-    """Inflate the gzip member that starts at ``view[start]`` into ``out``; return where the next
-    member (or the trailing bytes) starts. Input goes in slices growing from ``_FIRST_SLICE`` to
-    ``_CHUNK`` bytes, so zlib never copies back more than one slice, and a small one for a small
-    member."""
+    """Inflate the gzip member at ``view[start]`` into ``out``; return where the next member (or
+    the trailing bytes) starts. The slices grow from ``_FIRST_SLICE`` to ``_CHUNK`` bytes: a small
+    member costs a small copy."""
     decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     position = start
     size = _FIRST_SLICE
@@ -82,8 +76,7 @@ def _inflate_member(view: memoryview, start: int, out: _CappedOutput) -> int:
         piece = view[position : position + size]
         size = min(size * 2, _CHUNK)
         out.add(_zlib_call(decoder.decompress, piece, out.room))
-        # Output beyond ``room`` would already have raised in ``add``; what zlib did not take is
-        # the (at most one slice long) unconsumed tail, or after the member's end, unused data.
+        # What zlib did not take: the unconsumed tail, or after the member's end, unused data.
         position += len(piece) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
     return position
 

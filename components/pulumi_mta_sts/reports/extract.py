@@ -1,13 +1,10 @@
 """MIME message → the attachments that may hold TLS-RPT reports (RFC 8460 §5.3).
 
-An attachment counts when its type is ``application/tlsrpt+gzip`` or ``application/tlsrpt+json``,
-or, as senders also do, a gzip/json/octet-stream type with a ``.json``, ``.json.gz`` or ``.gz``
-file name, or a bare ``application/tlsrpt`` with a ``.json`` or ``.json.gz`` file name (the RFC 8460
-§5.3 report names). Whether it is gzipped is decided later from its bytes, never from its label.
-
-A message whose parts nest deeper than :data:`MAX_MIME_DEPTH` is refused with a
-:class:`ReportError` (a real report nests two or three deep); the standard library's MIME parser
-recurses once per level, so a hostile message would otherwise end in a ``RecursionError``.
+An attachment counts when its type is ``application/tlsrpt+gzip`` or ``+json``, or, as senders
+also do, a gzip/json/octet-stream type named ``*.json``, ``*.json.gz`` or ``*.gz``, or a bare
+``application/tlsrpt`` named as RFC 8460 §5.3 names report files. Whether it is gzipped is decided
+later from its bytes. Parts nested deeper than :data:`MAX_MIME_DEPTH` are refused (the standard
+library's parser recurses once per level: a hostile message would end in a ``RecursionError``).
 """
 
 from __future__ import annotations
@@ -23,8 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_MIME_DEPTH", "REPORT_TYPES", "Attachment", "Extraction", "extract_attachments"]
 
-#: How deep MIME parts may nest (a report e-mail nests 2 deep, a forwarded one a few more). Belongs
-#: in :class:`~.limits.Limits` once that class takes it.
+#: How deep MIME parts may nest (a report e-mail nests 2 deep, a forwarded one a few more).
 MAX_MIME_DEPTH = 32
 
 REPORT_TYPES = frozenset({"application/tlsrpt+gzip", "application/tlsrpt+json"})
@@ -63,21 +59,17 @@ class Attachment:
 
 @dataclass
 class Extraction:
-    """The candidate attachments, plus one error per candidate beyond the limit."""
+    """The candidate attachments, and how many more there were beyond the limit."""
 
     attachments: list[Attachment]
     skipped: int
-    subject: str | None
 
 
 def _is_candidate(content_type: str, filename: str | None) -> bool:
-    if content_type in REPORT_TYPES:
-        return True
-    if content_type in _LOOSE_TYPES and filename:
-        return filename.lower().endswith(_REPORT_SUFFIXES)
-    if content_type == _BARE_REPORT_TYPE and filename:
-        return filename.lower().endswith(_BARE_REPORT_SUFFIXES)
-    return False
+    name = (filename or "").lower()
+    if content_type in _LOOSE_TYPES:
+        return name.endswith(_REPORT_SUFFIXES)
+    return content_type in REPORT_TYPES or (content_type == _BARE_REPORT_TYPE and name.endswith(_BARE_REPORT_SUFFIXES))
 
 
 def _filename(part: Message) -> str | None:
@@ -85,9 +77,7 @@ def _filename(part: Message) -> str | None:
         name = part.get_filename()
     except Exception:  # malformed RFC 2231 parameters: treat as unnamed
         return None
-    if name is None:
-        return None
-    return str(name).strip() or None
+    return None if name is None else (str(name).strip() or None)
 
 
 def _too_deep() -> ReportError:
@@ -135,5 +125,4 @@ def extract_attachments(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracti
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
         found.append(Attachment(len(found) + skipped, filename, content_type, data))
-    subject = message.get("Subject")
-    return Extraction(found, skipped, str(subject) if subject is not None else None)
+    return Extraction(found, skipped)

@@ -1,12 +1,10 @@
 """Caps that keep hostile input (gzip bombs, huge or deeply nested JSON, mail with thousands of
-attachments) from exhausting the parser. Every cap is checked while reading, never after.
+attachments) from exhausting the parser; each is checked while reading, never after.
 
-The caps are sized so that the worst input the receiver still ACCEPTS stays well inside the
-Lambda's ``memorySize`` (256 MB): a parsed JSON value costs about 260 bytes of peak memory from
-decoding to the stored document, so :attr:`Limits.max_json_items` (200,000) costs about 52 MB;
-8 MiB of report text costs at most about 9 times that while decoded and re-encoded; the MIME
-parser holds about 8 times a message, so a message is capped at 10 MiB. ``bench/bench_reports.py``
-prints the measured peak beside ``memorySize``.
+They keep the worst input the receiver still accepts well inside the Lambda's ``memorySize``
+(256 MB): a JSON value costs about 260 bytes at peak, so 200,000 cost about 52 MB; report text
+costs at most about 9 times its size while decoded, the MIME parser about 8 times a message.
+``bench/bench_reports.py`` prints the measured peak.
 """
 
 from __future__ import annotations
@@ -17,31 +15,19 @@ __all__ = ["DEFAULT_LIMITS", "MAX_COUNT", "Limits", "ReportError", "shown_count"
 
 MIB = 1024 * 1024
 
-#: The largest session count a report may hold (``total-successful-session-count``,
-#: ``total-failure-session-count``, ``failed-session-count``): 2^63-1, the largest signed 64-bit
-#: integer. A larger count is a malformed report (quarantined with the reason, never summed): no
-#: mail system makes 9.2 quintillion sessions in a day, the receiver's table types these columns
-#: ``bigint`` (Athena, DuckDB), and bounded counts keep every sum printable: N reports add up to
-#: at most N x (2^63-1), which reaches Python's 4,300-digit limit on ``int`` -> ``str`` only
-#: after about 10^4281 reports and a float's range (the HTML charts) after about 10^289.
+#: The largest session count a report may hold (2^63-1, the receiver's ``bigint``); a larger one
+#: makes the report malformed, never summed. N reports then add up to at most N x (2^63-1): still
+#: printable (Python's 4,300 digits) and a float (the HTML charts) for any real archive.
 MAX_COUNT = 2**63 - 1
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Upper bounds for one input.
-
-    ``max_input_bytes``: a report body as received (gzip or JSON), before decompression.
-    ``max_report_bytes``: a report after decompression (the JSON text); for a message, all its
-    report attachments together.
-    ``max_email_bytes``: a whole MIME message (SES accepts up to 40 MB; real report mail is tens
-    of KB).
-    ``max_json_depth``: nesting of arrays/objects in a report (a real one nests 5 deep).
-    ``max_json_items``: JSON values (containers, members, elements) in a report, counted before
-    any object is built; for a message, in all its report attachments together. A real report
-    holds tens to a few thousand.
-    ``max_attachments``: report attachments parsed from one email.
-    """
+    """Upper bounds for one input: a report body as received (``input``) and decompressed
+    (``report``; for a message, all its report attachments together), a whole MIME message (SES
+    accepts 40 MB; real report mail is tens of KB), JSON nesting (a real report nests 5 deep) and
+    JSON values counted before any object is built (a few thousand in a real report; for a
+    message, all its attachments together), and report attachments parsed from one message."""
 
     max_input_bytes: int = 5 * MIB
     max_report_bytes: int = 8 * MIB

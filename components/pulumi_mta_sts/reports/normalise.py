@@ -1,47 +1,22 @@
-"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict``.
+"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
 
-Normalised form (keys are snake_case; times are UTC ``YYYY-MM-DDTHH:MM:SSZ``)::
+Keys are snake_case, times UTC ``YYYY-MM-DDTHH:MM:SSZ``, counts whole numbers from 0 to
+:data:`~.limits.MAX_COUNT` (a larger one, however written, makes the report malformed). What real
+senders send is tolerated: counts as strings, ``mx-host`` or ``policy-string`` as one string, times
+without a zone, ``no-policy-found`` without a domain, unknown result and policy types (lowercased),
+a ``tlsa`` ``policy-string`` holding a JSON array (Microsoft: split into records), the keys of
+:data:`POLICY_ALIASES` and :data:`DETAIL_ALIASES`. Anything else raises :class:`ReportError`
+naming the JSON path. Nothing a sender says is dropped:
 
-    {"organization_name", "report_id", "contact_info", "start", "end",
-     "policies": [{"policy_type", "policy_domain", "policy_strings", "mx_hosts", "mx_hosts_source",
-                   "successful", "failed",
-                   "failure_details": [{"result_type", "failed_session_count", "sending_mta_ip",
-                                        "receiving_mx_hostname", "receiving_mx_helo", "receiving_ip",
-                                        "additional_information", "failure_reason_code", "extra"}],
-                   "extra"}],
-     "extra", "warnings"}
-
-Counts are whole numbers from 0 to 2^63-1 (:data:`~.limits.MAX_COUNT`); a larger one, however
-written, makes the report malformed. What real senders send is tolerated: counts as strings, ``mx-host`` as one string,
-``policy-string`` as one string, date-times without a zone (UTC), missing optional fields,
-``no-policy-found`` without a domain, unknown result and policy types (kept, lowercased).
-Anything that is not a report raises :class:`ReportError` naming the JSON path at fault.
-
-Nothing a sender says is dropped:
-
-- ``mx_hosts`` are the policy's MX host patterns (lowercase, no trailing dot) and
-  ``mx_hosts_source`` says where they came from: ``"mx-host"`` (the report's ``mx-host`` list,
-  RFC 8460 §4.3), ``"policy-string"`` (an ``sts`` policy whose ``mx-host`` is absent or empty:
-  Microsoft never sends it, older Google reports neither; the patterns are then read from the
-  ``mx:`` lines of ``policy-string`` as RFC 8461 §3.2 defines them), or ``None`` when there are
-  none. The receiver Lambda ships only ``reports/`` and runs on the standard library, so the
-  core's policy parser (which needs ``idna``) cannot be used here: :func:`policy_mx_patterns` is
-  the minimal line reader, and it reads only ``mx`` lines.
-- A ``tlsa`` ``policy-string`` item that holds a JSON array of strings (Microsoft sends all the
-  TLSA records as one such string) is split into the records, one string each.
-- Keys real senders use instead of the RFC's (:data:`POLICY_ALIASES`, :data:`DETAIL_ALIASES`,
-  e.g. SocketLabs' ``receiving-mx-host-name``) are read as the RFC key when that key is absent.
-- Keys the parser does not read are kept, with their JSON values unchanged, in ``extra`` at the
-  level they belong to: the report's ``extra`` holds unknown top-level keys and unknown
-  ``date-range`` keys (as ``"date-range.<key>"``); a policy's ``extra`` holds unknown keys of the
-  ``policies[]`` entry, of its ``policy`` (``"policy.<key>"``) and of its ``summary``
-  (``"summary.<key>"``); a failure detail's ``extra`` holds its unknown keys. An alias next to
-  its RFC key is kept there too. ``extra`` is ``None`` when there is nothing to keep (so the many
-  rows of a large report stay flat records, cheap in memory and to the garbage collector).
-- ``warnings`` lists, in plain words with the JSON path, what looks wrong but is kept as sent:
-  a summary's ``total-failure-session-count`` that is not the sum of the policy's
-  ``failure-details`` rows (the sender's total is kept), and ``mx:`` values that are not host
-  name patterns (left out of ``mx_hosts``, kept in ``policy_strings``).
+- ``mx_hosts`` are the policy's MX patterns, and ``mx_hosts_source`` says where from: ``mx-host``,
+  or ``policy-string`` (an ``sts`` policy without ``mx-host``, as Microsoft and older Google
+  reports send: its ``mx:`` lines, RFC 8461 §3.2, read by :func:`policy_mx_patterns`: the Lambda
+  has no ``idna`` for the core's parser), or ``None``;
+- keys the parser does not read are kept as sent in ``extra`` at their level (the report's holds
+  ``date-range.<key>``, a policy's ``policy.<key>`` and ``summary.<key>``); ``None`` when there are
+  none, so a large report's many rows stay flat, cheap records;
+- ``warnings`` says, with the JSON path, what looks wrong but is kept as sent (a failure total that
+  is not the sum of its rows; ``mx:`` values that are no host name pattern).
 """
 
 from __future__ import annotations
@@ -67,10 +42,8 @@ FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
     ("failure-reason-code", "failure_reason_code"),
 )
 
-#: Keys real senders use for an RFC 8460 key: (their key, the RFC key), read as the RFC key when
-#: that one is absent. ``receiving-mx-host-name``: SocketLabs (a report of 2020-02-27 loaded into
-#: BigQuery by a public Cloud Function); ``additional-info-uri`` and ``mx-host-pattern``: the names
-#: of the drafts of RFC 8460 (draft-ietf-uta-smtp-tlsrpt), still seen from older senders.
+#: Keys real senders use for an RFC 8460 key, read as the RFC key when that one is absent (else kept
+#: in ``extra``): SocketLabs' ``receiving-mx-host-name``; the drafts of RFC 8460 named the others.
 DETAIL_ALIASES: dict[str, str] = {
     "receiving-mx-host-name": "receiving-mx-hostname",
     "additional-info-uri": "additional-information",
@@ -359,77 +332,47 @@ def _mx_hosts(
     return [], None
 
 
-def _failure_details_raw(entry: dict[str, Any], path: str) -> list[Any]:
-    details_raw = entry.get("failure-details", _MISSING)
-    if details_raw is _MISSING or details_raw is None:
-        return []
-    if isinstance(details_raw, dict):
-        return [details_raw]
-    if not isinstance(details_raw, list):
-        raise ReportError(f"{path}.failure-details must be a list, got {type(details_raw).__name__}")
-    return details_raw
-
-
-def _totals_warning(out: dict[str, Any], path: str) -> str | None:
-    """A warning when the failure-detail rows do not add up to the summary's failure total."""
-    details = out["failure_details"]
-    listed = sum(detail["failed_session_count"] for detail in details)
-    if not details or listed == out["failed"]:
-        return None
-    return (
-        f"{path}: summary.total-failure-session-count is {out['failed']} but the failure-details rows "
-        f"add up to {listed}; the sender's total is kept"
-    )
-
-
-def _policy_identity(policy: dict[str, Any], path: str) -> tuple[str, str | None, list[str]]:
-    """(policy type, policy domain, policy strings) of one ``policy`` object."""
-    policy_type = _text(policy.get("policy-type", _MISSING), f"{path}.policy.policy-type", required=True)
-    policy_type = (policy_type or "").lower()
-    domain = _domain(
-        policy.get("policy-domain", _MISSING),
-        f"{path}.policy.policy-domain",
-        required=policy_type != "no-policy-found",
-    )
-    strings = _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string")
-    return policy_type, domain, _tlsa_records(strings) if policy_type == "tlsa" else strings
+def _part(
+    parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The object under ``key``, split by :func:`_split_known`."""
+    return _split_known(_object(parent.get(key, _MISSING), path), known, aliases)
 
 
 def _policy(raw: Any, path: str, warnings: list[str]) -> dict[str, Any]:
     entry, entry_extra = _split_known(_object(raw, path), _ENTRY_KEYS, _NO_ALIASES)
-    policy, policy_extra = _split_known(
-        _object(entry.get("policy", _MISSING), f"{path}.policy"), _POLICY_KEYS, POLICY_ALIASES
+    policy, policy_extra = _part(entry, "policy", f"{path}.policy", _POLICY_KEYS, POLICY_ALIASES)
+    policy_type = str(_text(policy.get("policy-type", _MISSING), f"{path}.policy.policy-type", required=True)).lower()
+    domain = _domain(
+        policy.get("policy-domain", _MISSING), f"{path}.policy.policy-domain", required=policy_type != "no-policy-found"
     )
-    policy_type, domain, policy_strings = _policy_identity(policy, path)
-    mx_hosts, mx_source = _mx_hosts(policy, policy_type, policy_strings, path, warnings)
-    summary, summary_extra = _split_known(
-        _object(entry.get("summary", _MISSING), f"{path}.summary"), _SUMMARY_KEYS, _NO_ALIASES
-    )
-    details_raw = _failure_details_raw(entry, path)
-    out = {
+    strings = _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string")
+    strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
+    mx_hosts, mx_source = _mx_hosts(policy, policy_type, strings, path, warnings)
+    summary, summary_extra = _part(entry, "summary", f"{path}.summary", _SUMMARY_KEYS)
+    details = entry.get("failure-details")
+    if isinstance(details, dict):
+        details = [details]
+    elif details is not None and not isinstance(details, list):
+        raise ReportError(f"{path}.failure-details must be a list, got {type(details).__name__}")
+    out: dict[str, Any] = {
         "policy_type": policy_type,
         "policy_domain": domain,
-        "policy_strings": policy_strings,
+        "policy_strings": strings,
         "mx_hosts": mx_hosts,
         "mx_hosts_source": mx_source,
         "successful": _summary_count(summary, "total-successful-session-count", path),
         "failed": _summary_count(summary, "total-failure-session-count", path),
-        "failure_details": [_failure_detail(d, f"{path}.failure-details[{i}]") for i, d in enumerate(details_raw)],
+        "failure_details": [_failure_detail(d, f"{path}.failure-details[{i}]") for i, d in enumerate(details or ())],
         "extra": _merged(("", entry_extra), ("policy.", policy_extra), ("summary.", summary_extra)),
     }
-    warning = _totals_warning(out, path)
-    if warning is not None:
-        warnings.append(warning)
+    listed = sum(detail["failed_session_count"] for detail in out["failure_details"])
+    if out["failure_details"] and listed != out["failed"]:
+        warnings.append(
+            f"{path}: summary.total-failure-session-count is {out['failed']} but the failure-details rows "
+            f"add up to {listed}; the sender's total is kept"
+        )
     return out
-
-
-def _policies_raw(doc: dict[str, Any]) -> list[Any]:
-    policies_raw = doc.get("policies", _MISSING)
-    if policies_raw is _MISSING or policies_raw is None:
-        raise ReportError("policies is missing")
-    if not isinstance(policies_raw, list):
-        raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
-    return policies_raw
 
 
 def normalise_report(doc: Any) -> dict[str, Any]:
@@ -439,10 +382,12 @@ def normalise_report(doc: Any) -> dict[str, Any]:
     if "organization-name" not in doc and "policies" not in doc and "report-id" not in doc:
         raise ReportError("not a TLS-RPT report: no organization-name, report-id or policies")
     report, report_extra = _split_known(doc, _REPORT_KEYS, _NO_ALIASES)
-    date_range, date_extra = _split_known(
-        _object(report.get("date-range", _MISSING), "date-range"), _DATE_RANGE_KEYS, _NO_ALIASES
-    )
-    policies_raw = _policies_raw(report)
+    date_range, date_extra = _part(report, "date-range", "date-range", _DATE_RANGE_KEYS)
+    policies_raw = report.get("policies")
+    if policies_raw is None:
+        raise ReportError("policies is missing")
+    if not isinstance(policies_raw, list):
+        raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
     warnings: list[str] = []
     return {
         "organization_name": _text(report.get("organization-name", _MISSING), "organization-name", required=True),

@@ -1,7 +1,5 @@
-"""Public entry points: bytes in, normalised reports and precise failures out.
-
-Used by the receiver Lambda and by ``mta-sts reports parse``. Pure (standard library only).
-"""
+"""Public entry points: bytes in, normalised reports and precise failures out (standard library
+only; the receiver Lambda and ``mta-sts reports`` run it)."""
 
 from __future__ import annotations
 
@@ -10,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .decompress import is_gzip, report_bytes
-from .extract import Attachment, extract_attachments
+from .extract import extract_attachments
 from .json_text import load_json_counted
 from .limits import DEFAULT_LIMITS, Limits, ReportError
 from .normalise import normalise_report
@@ -19,7 +17,6 @@ __all__ = [
     "ParseFailure",
     "ParseResult",
     "ParsedReport",
-    "looks_like_report_body",
     "parse_body",
     "parse_email",
     "parse_input",
@@ -40,11 +37,12 @@ class ParsedReport:
 
 @dataclass(frozen=True)
 class ParseFailure:
-    """Something that did not parse: where, why, and the bytes (``b""`` when there were none)."""
+    """Something that did not parse: where, why, and the bytes (none when there were none); as a
+    dict, where and why."""
 
     source: str
     error: str
-    data: bytes
+    data: bytes = b""
 
     def as_dict(self) -> dict[str, str]:
         return {"source": self.source, "error": self.error}
@@ -75,23 +73,15 @@ def _parse_measured(data: bytes, limits: Limits) -> tuple[dict[str, Any], int, i
 
 
 def unexpected_error_reason(exc: BaseException) -> str:
-    """The reason stored with an input that raised something other than :class:`ReportError`
-    (a parser defect or an exhausted resource): the exception's type and message, shortened."""
+    """The reason kept with an input that raised something other than :class:`ReportError` (a
+    parser defect or an exhausted resource): the exception's type and message, shortened."""
     message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")[:300]
     return f"could not parse ({type(exc).__name__}: {message or 'no detail'})"
 
 
-def _failure(source: str, exc: Exception, data: bytes) -> ParseFailure:
+def _failure(source: str, exc: Exception, data: bytes) -> ParseResult:
     reason = exc.reason if isinstance(exc, ReportError) else unexpected_error_reason(exc)
-    return ParseFailure(source, reason, data)
-
-
-def looks_like_report_body(data: bytes) -> bool:
-    """True for gzip data or text that starts (after a BOM and white space) with ``{`` or ``[``."""
-    if is_gzip(data):
-        return True
-    head = data[:64].lstrip(b"\xef\xbb\xbf").lstrip()
-    return head[:1] in (b"{", b"[") or head[:2] in (b"\xff\xfe", b"\xfe\xff") or (head[:1] == b"\x00")
+    return ParseResult(failures=[ParseFailure(source, reason, data)])
 
 
 def parse_body(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
@@ -100,69 +90,51 @@ def parse_body(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Par
 
 
 def _parse_body_measured(data: bytes, source: str, limits: Limits) -> tuple[ParseResult, int, int]:
-    """:func:`parse_body`, with the JSON values and text bytes it used (0, 0 on failure).
-
-    Any exception ends as a failure with its reason, never raised: a ``ValueError``,
-    ``OverflowError``, ``RecursionError`` or ``MemoryError`` from a corner of the parser must
-    not lose the report (the caller quarantines the bytes with the reason)."""
+    """:func:`parse_body`, with the JSON values and text bytes it used (0, 0 on failure). Any
+    exception ends as a failure with its reason, never raised: a ``RecursionError`` or
+    ``MemoryError`` from a corner of the parser must not lose the report (it is quarantined)."""
     try:
         report, items, size = _parse_measured(data, limits)
     except Exception as exc:  # every failure is kept with its reason
-        return ParseResult(failures=[_failure(source, exc, data)]), 0, 0
+        return _failure(source, exc, data), 0, 0
     return ParseResult(reports=[ParsedReport(source, report, data)]), items, size
 
 
 def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """A MIME message → every report attachment parsed; a broken attachment fails alone."""
-    result = ParseResult()
+    """A MIME message → every report attachment parsed, each alone (a broken one fails alone), under
+    one budget for the whole message: together they may hold ``max_json_items`` values and
+    ``max_report_bytes`` of text, so twenty attachments cannot cost twenty times one report."""
     try:
         extraction = extract_attachments(raw, limits)
     except Exception as exc:  # e.g. RecursionError from deeply nested MIME
-        result.failures.append(_failure(source, exc, raw))
-        return result
-    _parse_attachments(extraction.attachments, source, limits, result)
-    if extraction.skipped:
-        result.failures.append(
-            ParseFailure(
-                source,
-                f"{extraction.skipped} more report attachment(s) beyond the limit of "
-                f"{limits.max_attachments} per message were not parsed",
-                b"",
-            )
-        )
-    if not extraction.attachments and not extraction.skipped:
-        result.failures.append(
-            ParseFailure(
-                source,
-                "no TLS-RPT report in this message: no attachment of type application/tlsrpt+gzip or "
-                "application/tlsrpt+json, nor a gzip/json/octet-stream attachment named "
-                "*.json, *.json.gz or *.gz",
-                raw,
-            )
-        )
-    return result
-
-
-def _parse_attachments(attachments: list[Attachment], source: str, limits: Limits, result: ParseResult) -> None:
-    """Parse each attachment alone (one failing never stops the others), under one budget for the
-    whole message: together they may hold ``max_json_items`` values and ``max_report_bytes`` of
-    text, so twenty attachments cannot cost twenty times one report's memory."""
-    budget = limits
-    for attachment in attachments:
+        return _failure(source, exc, raw)
+    result, budget = ParseResult(), limits
+    for attachment in extraction.attachments:
         where = f"{source}#{attachment.label}"
         if not attachment.data:
-            result.failures.append(ParseFailure(where, "attachment is empty", b""))
+            result.failures.append(ParseFailure(where, "attachment is empty"))
             continue
         part, items, size = _parse_body_measured(attachment.data, where, budget)
-        if budget is not limits:
-            part.failures[:] = [_over_message_budget(f) for f in part.failures]
-        result.reports.extend(part.reports)
-        result.failures.extend(part.failures)
+        result.reports += part.reports
+        result.failures += [_over_message_budget(f) if budget is not limits else f for f in part.failures]
         budget = replace(
             budget,
             max_json_items=max(budget.max_json_items - items, 0),
             max_report_bytes=max(budget.max_report_bytes - size, 0),
         )
+    if extraction.skipped:
+        reason = (
+            f"{extraction.skipped} more report attachment(s) beyond the limit of "
+            f"{limits.max_attachments} per message were not parsed"
+        )
+        result.failures.append(ParseFailure(source, reason))
+    if not extraction.attachments and not extraction.skipped:
+        reason = (
+            "no TLS-RPT report in this message: no attachment of type application/tlsrpt+gzip or "
+            "application/tlsrpt+json, nor a gzip/json/octet-stream attachment named *.json, *.json.gz or *.gz"
+        )
+        result.failures.append(ParseFailure(source, reason, raw))
+    return result
 
 
 def _over_message_budget(failure: ParseFailure) -> ParseFailure:
@@ -173,10 +145,12 @@ def _over_message_budget(failure: ParseFailure) -> ParseFailure:
 
 
 def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """Any input: a report body (gzip or JSON, decided from the bytes) or a MIME message."""
+    """Any input: a report body (gzip, or text that starts, after a BOM and white space, with ``{``
+    or ``[`` or is UTF-16/32) or else a MIME message."""
     if not data:
-        return ParseResult(failures=[ParseFailure(source, "input is empty; no report in it", b"")])
-    if looks_like_report_body(data):
+        return ParseResult(failures=[ParseFailure(source, "input is empty; no report in it")])
+    head = data[:64].lstrip(b"\xef\xbb\xbf").lstrip()
+    if is_gzip(data) or head[:1] in (b"{", b"[", b"\x00") or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return parse_body(data, source, limits)
     return parse_email(data, source, limits)
 

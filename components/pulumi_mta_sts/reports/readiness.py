@@ -1,34 +1,23 @@
-"""Is a domain ready to go from ``mode: testing`` to ``mode: enforce``? (``mta-sts reports ready``)
-
-Standard library and ``reports/`` only (the receiver's weekly digest uses it).
-
-The rule (docs/reports.md): over the ``days`` whole UTC days before ``as_of`` (``as_of`` itself is
-not included: its reports have not all arrived), the domain is ready when
-
-1. every one of those days is covered by reports from at least ``min_orgs`` organisations that
-   applied the domain's ``sts`` policy, and
-2. those reports show no failed session of the ``sts`` policy (any MX host, any result type, and
-   failures a sender counted without detail), nor any ``sts-*`` result type (the policy could not
-   be fetched or was refused) under whatever policy type the sender reported (counted once per
-   report where a sender files the same sessions under the domain's ``tlsa`` and ``sts``
-   policies: the rule of :mod:`.sessions`).
-
-Otherwise each reason is a :class:`Blocker` that names what was seen (result type, MX host,
-organisation, first and last day, sessions) and what to fix. A failure in ``testing`` is mail
-that a sender would have refused to deliver in ``enforce``; a day without enough reports is a
-day on which nobody can say.
+"""Is a domain ready to go from ``mode: testing`` to ``mode: enforce``? (``mta-sts reports ready``
+and the weekly digest.) Ready when, over the ``days`` whole UTC days before ``as_of``, reports from
+at least ``min_orgs`` organisations that applied its ``sts`` policy cover every day and show no
+failed session of it, nor any ``sts-*`` result type under any policy type (:mod:`.sessions`
+counts a report's ``tlsa`` and ``sts`` sessions once). A failure in testing is mail enforce would
+hold back. Else each reason is a :class:`Blocker` with what to fix (docs/reports.md).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 
-from .summary import NOT_DETAILED, FailureRow, Summary, normal_domain
+from .sessions import NOT_DETAILED
+from .summary import FailureRow, Summary, normal_domain
 
 __all__ = ["Blocker", "Verdict", "fix_for", "readiness", "render_verdict"]
 
@@ -65,38 +54,23 @@ def fix_for(result_type: str, mx_host: str, domain: str) -> str:
 
 @dataclass(frozen=True)
 class Blocker:
-    """One reason the domain is not ready.
-
-    ``kind``: ``"failures"`` (failed sessions of one result type at one MX host, seen by one
-    organisation), ``"coverage"`` (a run of days with reports from fewer than ``min_orgs``
-    organisations; ``organizations`` is how many there were each of those days) or
-    ``"no-reports"`` (no report of the ``sts`` policy in the whole window).
-    """
+    """One reason the domain is not ready: ``failures`` (failed sessions of one result type at one
+    MX host, seen by one organisation), ``coverage`` (a run of days with reports from fewer than
+    ``min_orgs`` organisations: ``organizations`` of them each day) or ``no-reports``."""
 
     kind: str
-    message: str
-    fix: str
-    first_day: str
-    last_day: str
     result_type: str | None = None
     mx_host: str | None = None
     organization: str | None = None
+    first_day: str = ""
+    last_day: str = ""
     sessions: int = 0
     organizations: int = 0
+    message: str = ""
+    fix: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "result_type": self.result_type,
-            "mx_host": self.mx_host,
-            "organization": self.organization,
-            "first_day": self.first_day,
-            "last_day": self.last_day,
-            "sessions": self.sessions,
-            "organizations": self.organizations,
-            "message": self.message,
-            "fix": self.fix,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -156,21 +130,19 @@ def _within(row: FailureRow, domain: str, first: str, last: str) -> bool:
 
 
 def _failure_blockers(summary: Summary, domain: str, first: str, last: str) -> list[Blocker]:
-    grouped: dict[tuple[str, str, str], list[Any]] = {}
+    """One blocker per result type, MX host and organisation that failed in the window."""
+    grouped: defaultdict[tuple[str, str, str], list[FailureRow]] = defaultdict(list)
     for row in _blocking_rows(summary, domain, first, last):
-        entry = grouped.setdefault((row.result_type, row.mx_host, row.organization), [0, row.day, row.day])
-        entry[0] += row.failed
-        entry[1] = min(entry[1], row.day)
-        entry[2] = max(entry[2], row.day)
+        grouped[(row.result_type, row.mx_host, row.organization)].append(row)
     blockers = []
-    for (result_type, mx_host, organization), (sessions, seen_first, seen_last) in grouped.items():
-        fix = fix_for(result_type, mx_host, domain)
+    for (result_type, mx_host, organization), rows in grouped.items():
+        sessions, start, end = sum(r.failed for r in rows), min(r.day for r in rows), max(r.day for r in rows)
         message = (
-            f"{organization} saw {sessions} failed session(s) of type {result_type} at {mx_host} "
-            f"from {seen_first} to {seen_last}"
+            f"{organization} saw {sessions} failed session(s) of type {result_type} at {mx_host} from {start} to {end}"
         )
+        fix = fix_for(result_type, mx_host, domain)
         blockers.append(
-            Blocker("failures", message, fix, seen_first, seen_last, result_type, mx_host, organization, sessions)
+            Blocker("failures", result_type, mx_host, organization, start, end, sessions, message=message, fix=fix)
         )
     return sorted(blockers, key=lambda b: (-b.sessions, b.result_type or "", b.mx_host or "", b.organization or ""))
 
@@ -191,8 +163,9 @@ def _coverage_blockers(coverage: list[tuple[str, int]], domain: str, min_orgs: i
             first, last, seen = run[0][0], run[-1][0], run[0][1]
             span = first if first == last else f"{first} to {last}"
             message = f"{span}: reports from {seen} organisation(s) a day, fewer than {min_orgs}"
+            fix = _coverage_fix(domain, min_orgs)
             blockers.append(
-                Blocker("coverage", message, _coverage_fix(domain, min_orgs), first, last, organizations=seen)
+                Blocker("coverage", first_day=first, last_day=last, organizations=seen, message=message, fix=fix)
             )
             run = []
         if count < min_orgs:
@@ -212,8 +185,11 @@ def readiness(summary: Summary, domain: str, *, days: int = 14, min_orgs: int = 
     everyone = sorted(set().union(*orgs_per_day))
     blockers = _failure_blockers(summary, domain, first, last)
     if not everyone:
-        message = f"no report of the sts policy of {domain} from {first} to {last}"
-        blockers.append(Blocker("no-reports", message, _coverage_fix(domain, min_orgs), first, last))
+        message, fix = (
+            f"no report of the sts policy of {domain} from {first} to {last}",
+            _coverage_fix(domain, min_orgs),
+        )
+        blockers.append(Blocker("no-reports", first_day=first, last_day=last, message=message, fix=fix))
     else:
         blockers.extend(_coverage_blockers(coverage, domain, min_orgs))
     return Verdict(domain, as_of, days, min_orgs, first, last, tuple(blockers), tuple(coverage), tuple(everyone))

@@ -1,12 +1,8 @@
-"""Reading back a report the receiver stored (``reports/<id>.json``): already normalised.
-
-The receiver keeps each report as the parser's normalised ``dict`` plus a ``received`` note
-(see ``receiver_lambda/handler.py``), not the sender's JSON, so it is not parsed again: it is
-loaded and its shape checked, so that an object someone else put in the bucket (or a layout of
-another version) is an unreadable input with its reason, never a crash of the summary. Its
-counts are bounded as the parser bounds them (a receiver before the bound stored any count a
-sender wrote): a count above 2^63-1 makes the object unreadable, never summed.
-Standard library only (the receiver's weekly digest reads the bucket with it too).
+"""Reading back a report the receiver stored (``reports/<id>.json``): the parser's normalised
+``dict`` plus a ``received`` note, so it is loaded and its shape checked, not parsed again. An
+object someone else put in the bucket (or another version's layout) is an unreadable input with
+its reason, never a crash; a count above 2^63-1 (stored before counts were bounded) too. Standard
+library only (the receiver's digest and backfill read the bucket with it).
 """
 
 from __future__ import annotations
@@ -25,8 +21,7 @@ _MARK = b'"organization_name"'
 
 
 def looks_stored(data: bytes) -> bool:
-    """True when ``data`` is JSON that looks like a normalised report (snake_case keys), not a
-    sender's report (whose keys are ``organization-name`` ...)."""
+    """True when ``data`` looks like a normalised report (snake_case keys), not a sender's."""
     head = data[:64].lstrip(b"\xef\xbb\xbf").lstrip()
     return head[:1] == b"{" and _MARK in data and b'"organization-name"' not in data
 
@@ -38,8 +33,7 @@ def _need(value: Any, kind: type | tuple[type, ...], path: str) -> Any:
 
 
 def _need_count(value: Any, path: str) -> int:
-    """A count of a stored report: as the parser bounds it today. A receiver before the bound
-    stored whatever a sender wrote, so a larger count is refused here, never summed."""
+    """A count, bounded as the parser bounds it today (a receiver before the bound stored any)."""
     count: int = _need(value, int, path)
     if count > MAX_COUNT:
         raise ReportError(
@@ -78,10 +72,9 @@ def stored_bounds(limits: Limits = DEFAULT_LIMITS) -> JsonBounds:
 
 
 def check_stored(document: Any) -> dict[str, Any]:
-    """``document`` (a stored object, decoded) when it has the shape of a normalised report with
-    counts in bounds, unchanged (``received`` kept); :class:`ReportError` naming the field when
-    not. Every reader of the bucket checks with it: ``reports`` over ``s3://``, the digest, the
-    backfill."""
+    """``document`` (a stored object, decoded), unchanged, when it has the shape of a normalised
+    report with counts in bounds; :class:`ReportError` naming the field when not. Every reader of
+    the bucket checks with it: ``reports`` over ``s3://``, the digest, the backfill."""
     _need(document, dict, "report")
     _need(document.get("organization_name"), str, "organization_name")
     _need(document.get("report_id"), str, "report_id")
@@ -112,5 +105,5 @@ def parse_stored(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> P
     try:
         report = stored_report(data, limits)
     except ReportError as exc:
-        return ParseResult(failures=[ParseFailure(source, exc.reason, b"")])
+        return ParseResult(failures=[ParseFailure(source, exc.reason)])
     return ParseResult(reports=[ParsedReport(source, report, data)])

@@ -1,17 +1,13 @@
-"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``).
-
-Every format is drawn from :meth:`Summary.as_json`, so all of them (and the HTML report) show the
-same numbers. Standard library only (the receiver's weekly digest sends the text form).
-
-What senders wrote (organisation names, MX hosts, result types, policy strings, unreadable
-sources) is written by the escaping module of each format (:mod:`pulumi_mta_sts.escape`): text
-through ``terminal`` (control characters as ``⟨U+XXXX⟩``), Markdown through ``markdown`` (each
-cell inert running text), CSV through ``csv`` (no cell starts a formula).
+"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``), all three
+drawn from one table model of the views (:func:`tables`), so every format shows the same numbers.
+What senders wrote goes through each format's escaping module (:mod:`pulumi_mta_sts.escape`).
+Standard library only (the receiver's weekly digest sends the text form).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pulumi_mta_sts.escape import csv as csv_escape
@@ -19,7 +15,7 @@ from pulumi_mta_sts.escape import markdown, terminal
 
 from .summary import Summary
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "render_summary", "render_summary_json", "views"]
+__all__ = ["CSV_COLUMNS", "FORMATS", "Table", "render_summary", "render_summary_json", "tables"]
 
 FORMATS = ("text", "markdown", "json", "csv")
 
@@ -44,7 +40,9 @@ CSV_COLUMNS = (
     "success_rate",
 )
 
-Row = Sequence[object]
+
+def _same(value: Any) -> object:
+    return value
 
 
 def _percent(rate: float | None) -> str:
@@ -54,6 +52,106 @@ def _percent(rate: float | None) -> str:
 def _names(items: Sequence[str], limit: int = 4) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def _spaced(items: Sequence[str]) -> str:
+    return " ".join(items)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a view: its header in text and Markdown (``None``: in the CSV only), the key of
+    the summary's row it shows, its CSV column (``""``: the key; ``None``: not in the CSV), and how
+    text and Markdown show the value and the CSV holds it."""
+
+    header: str | None
+    key: str
+    csv: str | None = ""
+    shown: Callable[[Any], object] = _same
+    csv_value: Callable[[Any], object] = _same
+
+
+class View:
+    """One view of the summary: its title (``{domain}`` filled in per domain), its name in the CSV's
+    ``view`` column, the summary's list it shows, and its columns."""
+
+    def __init__(self, title: str, csv: str, key: str, *columns: Column) -> None:
+        self.title, self.csv, self.key, self.columns = title, csv, key, columns
+
+
+_DOMAIN = Column("domain", "domain")
+_DAY = Column("day", "day")
+_OK = Column("successful", "successful")
+_FAILED = Column("failed", "failed")
+_RATE = Column("success rate", "success_rate", shown=_percent)
+_FIRST = Column("first day", "first_day")
+_LAST = Column("last day", "last_day")
+_DAYS_COUNT = Column("days", "days", None, len)
+_DAY_DOMAIN = Column(None, "domain")
+_DAY_ORGS = Column("organisations", "organizations")
+_ORG = Column("organisation", "organization")
+_REPORTS = Column("reports", "reports")
+_ORGS = Column("organisations", "organizations", "organization", _names, _spaced)
+_DOMAINS = Column("domains", "domains", "domain", _names, _spaced)
+_RESULT = Column("result type", "result_type")
+_MX_HOSTS = Column("MX hosts", "mx_hosts", "mx_host", _names, _spaced)
+_CSV_DOMAINS = Column(None, "domains", "domain", csv_value=_spaced)
+_MX = Column("MX host", "mx_host")
+_IPS = Column("IPs", "ips", "", _names, _spaced)
+_SOURCE = Column("from", "source", None, lambda source: source or "failure rows")
+_CSV_RATE = Column(None, "success_rate")
+_TYPE = Column("type", "policy_type")
+_ID = Column("policy id", "policy_id", "", lambda policy_id: policy_id or "-")
+_LINES = Column("policy", "policy_string", "", lambda lines: " | ".join(lines) or "-", csv_escape.lines_cell)
+
+_DOMAIN_VIEW = View("Policy domains", "domain", "domains", _DOMAIN, _OK, _FAILED, _RATE, _DAYS_COUNT)
+_DAYS = View("Per day: {domain}", "domain_day", "days", _DAY_DOMAIN, _DAY, _OK, _FAILED, _DAY_ORGS)
+_AFTER_DAYS = (
+    View("Sending organisations", "organization", "organizations", _ORG, _REPORTS, _OK, _FAILED, _RATE, _DOMAINS),
+    View(
+        "Result types", "result_type", "result_types", _RESULT, _FAILED, _FIRST, _LAST, _ORGS, _MX_HOSTS, _CSV_DOMAINS
+    ),
+    View("Receiving MX hosts", "mx_host", "mx_hosts", _MX, _OK, _FAILED, _IPS, _SOURCE, _CSV_RATE),
+    View("Policies senders saw", "policy", "policies", _DOMAIN, _TYPE, _ID, _FIRST, _LAST, _ORGS, _OK, _FAILED, _LINES),
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One view's rows (the summary's objects) under its title."""
+
+    title: str
+    view: View
+    rows: Sequence[Mapping[str, Any]]
+
+    def shown(self) -> tuple[list[str], list[list[object]]]:
+        """The headers and the values text and Markdown show (before their escaping)."""
+        columns = [c for c in self.view.columns if c.header is not None]
+        return [str(c.header) for c in columns], [[c.shown(row[c.key]) for c in columns] for row in self.rows]
+
+    def csv_rows(self) -> Iterator[dict[str, object]]:
+        """The rows as the CSV holds them (a value missing from the summary's row: an empty cell)."""
+        for row in self.rows:
+            cells = {c.csv or c.key: _csv_value(c, row.get(c.key)) for c in self.view.columns if c.csv is not None}
+            yield {"view": self.view.csv, **cells}
+
+
+def _csv_value(column: Column, value: object) -> object:
+    return None if value is None else column.csv_value(value)
+
+
+def tables(data: Mapping[str, Any]) -> list[Table]:
+    """The tables of the summary in reading order: the domains, each domain's days, then the rest."""
+    domains = data["domains"]
+    per_day = [
+        Table(_DAYS.title.format(domain=d["domain"]), _DAYS, [{"domain": d["domain"], **day} for day in d["days"]])
+        for d in domains
+    ]
+    return [
+        Table(_DOMAIN_VIEW.title, _DOMAIN_VIEW, domains),
+        *per_day,
+        *(Table(v.title, v, data[v.key]) for v in _AFTER_DAYS),
+    ]
 
 
 def _header(data: Mapping[str, Any]) -> str:
@@ -75,230 +173,81 @@ def _header(data: Mapping[str, Any]) -> str:
     )
 
 
-def views(data: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], list[Row]]]:
-    """The tables of the summary: (title, column names, rows), in reading order."""
-    out: list[tuple[str, tuple[str, ...], list[Row]]] = [
-        (
-            "Policy domains",
-            ("domain", "successful", "failed", "success rate", "days"),
-            [
-                (d["domain"], d["successful"], d["failed"], _percent(d["success_rate"]), len(d["days"]))
-                for d in data["domains"]
-            ],
-        )
-    ]
-    for d in data["domains"]:
-        out.append(
-            (
-                f"Per day: {d['domain']}",
-                ("day", "successful", "failed", "organisations"),
-                [(day["day"], day["successful"], day["failed"], day["organizations"]) for day in d["days"]],
-            )
-        )
-    out += [
-        (
-            "Sending organisations",
-            ("organisation", "reports", "successful", "failed", "success rate", "domains"),
-            [
-                (
-                    o["organization"],
-                    o["reports"],
-                    o["successful"],
-                    o["failed"],
-                    _percent(o["success_rate"]),
-                    _names(o["domains"]),
-                )
-                for o in data["organizations"]
-            ],
-        ),
-        (
-            "Result types",
-            ("result type", "failed", "first day", "last day", "organisations", "MX hosts"),
-            [
-                (
-                    r["result_type"],
-                    r["failed"],
-                    r["first_day"],
-                    r["last_day"],
-                    _names(r["organizations"]),
-                    _names(r["mx_hosts"]),
-                )
-                for r in data["result_types"]
-            ],
-        ),
-        (
-            "Receiving MX hosts",
-            ("MX host", "successful", "failed", "IPs", "from"),
-            [
-                (m["mx_host"], m["successful"], m["failed"], _names(m["ips"]), m["source"] or "failure rows")
-                for m in data["mx_hosts"]
-            ],
-        ),
-        (
-            "Policies senders saw",
-            ("domain", "type", "policy id", "first day", "last day", "organisations", "successful", "failed", "policy"),
-            [
-                (
-                    p["domain"],
-                    p["policy_type"],
-                    p["policy_id"] or "-",
-                    p["first_day"],
-                    p["last_day"],
-                    _names(p["organizations"]),
-                    p["successful"],
-                    p["failed"],
-                    " | ".join(p["policy_string"]) or "-",
-                )
-                for p in data["policies"]
-            ],
-        ),
-    ]
-    return out
+def _numeric(rows: list[list[object]]) -> list[bool]:
+    """Which columns hold only whole numbers (aligned right)."""
+    return [all(isinstance(row[i], int) for row in rows) for i in range(len(rows[0]))]
 
 
-def _text_table(title: str, columns: Sequence[str], rows: list[Row]) -> list[str]:
-    lines = [title]
-    if not rows:
-        return [*lines, "  (none)"]
-    cells = [[str(c) for c in columns], *[[terminal.shown(v) for v in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    numeric = [all(isinstance(row[i], int) for row in rows) for i in range(len(columns))]
-    for row in cells:
-        parts = [c.rjust(w) if n else c.ljust(w) for c, w, n in zip(row, widths, numeric, strict=True)]
-        lines.append(("  " + "  ".join(parts)).rstrip())
-    return lines
-
-
-def _unreadable(data: Mapping[str, Any]) -> tuple[list[tuple[str, str]], int]:
-    """The unreadable inputs named (source, error), and how many more there are."""
+def _unreadable(data: Mapping[str, Any], heading: list[str], bullet: str, escape: Callable[[str], str]) -> list[str]:
+    """The inputs that could not be read (the first ones by name), under ``heading``; none: no lines."""
     named = data["reports"].get("unreadable_named") or []
-    return [(str(item["source"]), str(item["error"])) for item in named], data["reports"]["unreadable"] - len(named)
+    items = [f"{bullet}{escape(str(item['source']))}: {escape(str(item['error']))}" for item in named]
+    hidden = data["reports"]["unreadable"] - len(named)
+    items += [f"{bullet}... and {hidden} more"] if hidden > 0 else []
+    return ["", *heading, *items] if items else []
+
+
+def _text_table(table: Table) -> list[str]:
+    title = terminal.shown(table.title)
+    headers, rows = table.shown()
+    if not rows:
+        return ["", title, "  (none)"]
+    cells = [headers, *[[terminal.shown(v) for v in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    aligned = [
+        [c.rjust(w) if n else c.ljust(w) for c, w, n in zip(row, widths, _numeric(rows), strict=True)] for row in cells
+    ]
+    return ["", title, *[("  " + "  ".join(row)).rstrip() for row in aligned]]
+
+
+def _markdown_table(table: Table) -> list[str]:
+    lines = ["", f"## {markdown.text(table.title)}", ""]
+    headers, rows = table.shown()
+    if not rows:
+        return [*lines, "(none)"]
+    align = "|".join("---:" if numeric else "---" for numeric in _numeric(rows))
+    body = ["| " + " | ".join(markdown.text(v) for v in row) + " |" for row in rows]
+    return [*lines, "| " + " | ".join(headers) + " |", f"|{align}|", *body]
 
 
 def _render_text(data: Mapping[str, Any]) -> str:
     lines = ["TLS-RPT summary: " + terminal.shown(_header(data))]
-    for title, columns, rows in views(data):
-        lines += ["", *_text_table(terminal.shown(title), columns, rows)]
-    named, hidden = _unreadable(data)
-    unreadable = [f"  {terminal.shown(source)}: {terminal.shown(error)}" for source, error in named]
-    unreadable += [f"  ... and {hidden} more"] if hidden > 0 else []
-    if unreadable:
-        lines += ["", "Unreadable inputs", *unreadable]
+    for table in tables(data):
+        lines += _text_table(table)
+    lines += _unreadable(data, ["Unreadable inputs"], "  ", terminal.shown)
     return "\n".join(lines) + "\n"
 
 
 def _render_markdown(data: Mapping[str, Any]) -> str:
     lines = ["# TLS-RPT summary", "", markdown.text(_header(data))]
-    for title, columns, rows in views(data):
-        lines += ["", f"## {markdown.text(title)}", ""]
-        if not rows:
-            lines.append("(none)")
-            continue
-        lines.append("| " + " | ".join(columns) + " |")
-        lines.append(
-            "|"
-            + "|".join("---:" if all(isinstance(r[i], int) for r in rows) else "---" for i in range(len(columns)))
-            + "|"
-        )
-        lines += ["| " + " | ".join(markdown.text(v) for v in row) + " |" for row in rows]
-    named, hidden = _unreadable(data)
-    unreadable = [f"- {markdown.text(source)}: {markdown.text(error)}" for source, error in named]
-    unreadable += [f"- ... and {hidden} more"] if hidden > 0 else []
-    if unreadable:
-        lines += ["", "## Unreadable inputs", "", *unreadable]
+    for table in tables(data):
+        lines += _markdown_table(table)
+    lines += _unreadable(data, ["## Unreadable inputs", ""], "- ", markdown.text)
     return "\n".join(lines) + "\n"
 
 
-def _csv_rows(data: Mapping[str, Any]) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    for d in data["domains"]:
-        rows.append(
-            {
-                "view": "domain",
-                "domain": d["domain"],
-                "successful": d["successful"],
-                "failed": d["failed"],
-                "success_rate": d["success_rate"],
-            }
-        )
-        rows += [
-            {
-                "view": "domain_day",
-                "domain": d["domain"],
-                "day": day["day"],
-                "organizations": day["organizations"],
-                "successful": day["successful"],
-                "failed": day["failed"],
-            }
-            for day in d["days"]
-        ]
-    rows += [
-        {
-            "view": "organization",
-            "organization": o["organization"],
-            "domain": " ".join(o["domains"]),
-            "reports": o["reports"],
-            "successful": o["successful"],
-            "failed": o["failed"],
-            "success_rate": o["success_rate"],
-        }
-        for o in data["organizations"]
-    ]
-    rows += [
-        {
-            "view": "result_type",
-            "result_type": r["result_type"],
-            "failed": r["failed"],
-            "organization": " ".join(r["organizations"]),
-            "mx_host": " ".join(r["mx_hosts"]),
-            "domain": " ".join(r.get("domains", [])),
-            "first_day": r["first_day"],
-            "last_day": r["last_day"],
-        }
-        for r in data["result_types"]
-    ]
-    rows += [
-        {
-            "view": "mx_host",
-            "mx_host": m["mx_host"],
-            "ips": " ".join(m["ips"]),
-            "successful": m["successful"],
-            "failed": m["failed"],
-            "success_rate": m["success_rate"],
-        }
-        for m in data["mx_hosts"]
-    ]
-    rows += [
-        {
-            "view": "policy",
-            "domain": p["domain"],
-            "policy_type": p["policy_type"],
-            "policy_id": p["policy_id"],
-            "policy_string": csv_escape.lines_cell(p["policy_string"]),
-            "organization": " ".join(p["organizations"]),
-            "first_day": p["first_day"],
-            "last_day": p["last_day"],
-            "successful": p["successful"],
-            "failed": p["failed"],
-        }
-        for p in data["policies"]
-    ]
-    return rows
+def _csv_rows(data: Mapping[str, Any]) -> Iterator[dict[str, object]]:
+    """Every view's rows; each domain's days follow its own row."""
+    domains, *rest = tables(data)
+    for row, days in zip(domains.csv_rows(), rest, strict=False):
+        yield row
+        yield from days.csv_rows()
+    for table in rest[len(domains.rows) :]:
+        yield from table.csv_rows()
 
 
 def _render_csv(data: Mapping[str, Any]) -> str:
     return csv_escape.table(CSV_COLUMNS, _csv_rows(data))
 
 
+_RENDERERS = {"text": _render_text, "markdown": _render_markdown, "csv": _render_csv}
+
+
 def render_summary_json(data: Mapping[str, Any], fmt: Literal["text", "markdown", "csv"]) -> str:
     """:func:`render_summary` of an ``as_json()`` object (e.g. one read back from a file)."""
-    if fmt == "text":
-        return _render_text(data)
-    if fmt == "markdown":
-        return _render_markdown(data)
-    if fmt == "csv":
-        return _render_csv(data)
-    raise ValueError(f"unknown format {fmt!r}; use one of text, markdown, csv")
+    if fmt not in _RENDERERS:
+        raise ValueError(f"unknown format {fmt!r}; use one of text, markdown, csv")
+    return _RENDERERS[fmt](data)
 
 
 def render_summary(summary: Summary, fmt: Literal["text", "markdown", "csv"]) -> str:
