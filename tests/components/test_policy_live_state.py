@@ -66,7 +66,8 @@ def news_for(policy: Policy) -> dict[str, Any]:
     text = policy.render()
     sha = hashlib.sha256(text.encode()).hexdigest()
     provider = sdk.serialize_provider(policy_live.PolicyLiveProvider())
-    return {**STATE["inputs"], "policy_text": text, "policy_id": policy.id, "policy_sha": sha, "timeout": 0, "__provider": provider}
+    changed = {"policy_text": text, "policy_id": policy.id, "policy_sha": sha, "timeout": 0}
+    return {**STATE["inputs"], **changed, "__provider": provider}
 
 
 def test_the_saved_state_is_a_policy_live_of_this_type_token() -> None:
