@@ -15,12 +15,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pulumi_mta_sts.config import DnsConfig, ReceiverSettings
     from pulumi_mta_sts.core import InputError, Policy, Problem
     from pulumi_mta_sts.core.errors import MissingExtraError
     from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
     from pulumi_mta_sts.mtasts import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
     from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
+    from pulumi_mta_sts.spec import DnsConfig, ReceiverSettings
 
 if TYPE_CHECKING:
     __version__: str
@@ -49,8 +49,8 @@ _SOURCES: dict[str, str] = {
     "InputError": "pulumi_mta_sts.core",
     "Problem": "pulumi_mta_sts.core",
     "MissingExtraError": "pulumi_mta_sts.core.errors",
-    "DnsConfig": "pulumi_mta_sts.config",
-    "ReceiverSettings": "pulumi_mta_sts.config",
+    "DnsConfig": "pulumi_mta_sts.spec",
+    "ReceiverSettings": "pulumi_mta_sts.spec",
 }
 
 __all__ = [

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from pulumi_mta_sts.config import load_stack_config
-from pulumi_mta_sts.config.receiver import ReceiverSettings
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.names import AUTONAME_SUFFIX_LENGTH, name_problem
@@ -21,6 +20,7 @@ from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.receiver.digest import READER_HANDLER, SCHEDULER_SCHEDULE, schedule_expression
 from pulumi_mta_sts.receiver_lambda.queries import VIEWS
 from pulumi_mta_sts.receiver_lambda.table import COLUMNS, TABLE_NAME
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from tests.pulumi_mock import ACCOUNT
 
 REGION = "eu-west-1"

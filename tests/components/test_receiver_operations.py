@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.receiver import ReceiverSettings, check_receiver_settings
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.names import (
     AUTONAME_SUFFIX_LENGTH,
@@ -43,6 +42,7 @@ from pulumi_mta_sts.receiver.args import (
 from pulumi_mta_sts.receiver.component import TlsRptReceiver
 from pulumi_mta_sts.receiver.storage import TEST_REPORT_DAYS
 from pulumi_mta_sts.receiver_lambda.handler import JUNK_TAG
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings, check_receiver_settings
 
 from .test_receiver_component import API_ENDPOINT, REGION
 

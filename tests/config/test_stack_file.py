@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.stack import digit_string, load_stack_config, load_stack_file, read_stack_file
+from pulumi_mta_sts.config.stack import load_stack_config, load_stack_file, read_stack_file
 from pulumi_mta_sts.config.stack_file import (
     MAX_DEPTH,
     ambiguity,
@@ -26,6 +26,7 @@ from pulumi_mta_sts.config.stack_file import (
     v3_scalar,
 )
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.spec.rules import digit_string
 
 GOOD = (
     "config:\n"

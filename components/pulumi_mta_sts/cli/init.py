@@ -54,7 +54,6 @@ from pulumi_mta_sts.config.init_stack import (
     unusable_hosts,
     unusable_patterns,
 )
-from pulumi_mta_sts.config.receiver import ReceiverSettings, alarm_email_problems, check_receiver_settings
 from pulumi_mta_sts.config.stack import (
     NAMESPACE,
     PROJECT_FILE,
@@ -84,6 +83,7 @@ from pulumi_mta_sts.net.domain_survey import Survey, survey_domain
 from pulumi_mta_sts.net.existing_records import MIGRATE_SECTION
 from pulumi_mta_sts.net.https_fetch import make_tls_context
 from pulumi_mta_sts.net.resolver import make_resolver
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings, alarm_email_problems, check_receiver_settings
 
 from .argtypes import cafile_path, cafile_unusable, nameserver_problems, port_number
 

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.spec.deployment import DnsConfig
 
 __all__ = ["dns_config", "plain", "policy_of"]
 

@@ -17,9 +17,9 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi_mta_sts import __version__
 from pulumi_mta_sts.core.bounded_json import load_bounded_json
 
-from .fleet import MtaStsFleet
 from .mtasts import MtaSts
-from .receiver import TlsRptReceiver
+from .mtasts_fleet import MtaStsFleet
+from .tlsrpt_receiver import TlsRptReceiver
 
 __all__ = ["COMPONENTS", "PACKAGE_NAME", "PACKAGE_VERSION", "package_schema", "semver"]
 

@@ -1,10 +1,10 @@
-"""What an optional part of the stack program is: :class:`StackPart`, and what it hands the later
-steps once built: :class:`BuiltPart`.
+"""An optional part of a one-domain stack: :class:`StackPart`, and what it hands the later steps
+once built: :class:`BuiltPart`.
 
-A part is something the stack deploys on top of :class:`~pulumi_mta_sts.mtasts.component.MtaSts`
-when its config asks for it (today the TLS-RPT receiver, :mod:`.receiver`). Parts are listed
-in one place, :data:`pulumi_mta_sts.program.pipeline.PARTS`; each step of the pipeline asks every
-enabled part for its share, so a new part is one class and one entry there, and no step changes:
+A part is deployed on top of the domain's :class:`~pulumi_mta_sts.mtasts.component.MtaSts` when its
+config asks for it (today the TLS-RPT receiver, :mod:`.receiver_part`). Parts are listed once,
+:data:`pulumi_mta_sts.program.pipeline.PARTS`; each step asks every enabled part for its share, so a
+new part is one class and one entry there, and no step changes:
 
 1. ``enabled(cfg)``: does this stack's config turn the part on?
 2. ``adjust(cfg)``: the config ``MtaSts`` is built from while the part is on (e.g. without the
@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import dns.resolver
 import pulumi
 
-from pulumi_mta_sts.config.stack import StackConfig
+from pulumi_mta_sts.config.sections import DomainConfig
 from pulumi_mta_sts.mtasts.component import MtaSts
 
 __all__ = ["BuiltPart", "LiveCheck", "StackPart", "resource_name"]
@@ -31,7 +31,7 @@ __all__ = ["BuiltPart", "LiveCheck", "StackPart", "resource_name"]
 LiveCheck = Callable[[dns.resolver.Resolver], list[str]]
 
 
-def resource_name(cfg: StackConfig) -> str:
+def resource_name(cfg: DomainConfig) -> str:
     """The stack's ``MtaSts`` resource name, which the parts prefix theirs with: the domain with
     dots as dashes (``example.com`` → ``example-com``)."""
     return cfg.domain.replace(".", "-")
@@ -52,15 +52,15 @@ class BuiltPart:
 class StackPart(Protocol):
     """An optional part of the stack program (see the module docs)."""
 
-    def enabled(self, cfg: StackConfig) -> bool:
+    def enabled(self, cfg: DomainConfig) -> bool:
         """True when the stack's config turns this part on."""
         ...
 
-    def adjust(self, cfg: StackConfig) -> StackConfig:
+    def adjust(self, cfg: DomainConfig) -> DomainConfig:
         """The config ``MtaSts`` is built from while this part is on (``cfg`` when it changes nothing)."""
         ...
 
-    def build(self, cfg: StackConfig, mtasts: MtaSts) -> BuiltPart:
+    def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:
         """Register the part's resources; :class:`~pulumi_mta_sts.core.errors.InputError` for a
         user mistake, with fields named as in the stack config."""
         ...

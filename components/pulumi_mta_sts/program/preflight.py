@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import dns.resolver
 
-from pulumi_mta_sts.config.stack import StackConfig
+from pulumi_mta_sts.config.sections import DomainConfig
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.core.records import policy_host
@@ -54,11 +54,11 @@ HOST_KIND_KEY = "mta-sts:host.kind"
 _MIGRATING = MIGRATE_SECTION
 
 
-def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list[str]:
+def check_mx_coverage(cfg: DomainConfig, resolver: dns.resolver.Resolver) -> list[str]:
     """Compare the live MX hosts of ``cfg.domain`` with ``cfg.policy.mx`` when the mode is
     ``enforce``. Returns warnings (the check was skipped or partial); raises
     :class:`InputError` when an MX host is not covered."""
-    policy, domain = cfg.policy, cfg.domain
+    policy, domain = cfg.served_policy, cfg.domain
     if policy.mode != "enforce":
         return []
     if not cfg.preflight.mx_coverage:
@@ -76,7 +76,7 @@ def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list
         raise InputError(
             [
                 Problem(
-                    "mta-sts:policy.mx",
+                    f"{cfg.prefix}policy.mx",
                     list(policy.mx),
                     f"mode is enforce, but the live {kind} of {domain} {', '.join(missing)} "
                     f"match no pattern ({', '.join(policy.mx)}): senders would not deliver to them. "
@@ -88,19 +88,20 @@ def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list
     return []
 
 
-def run_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
+def run_preflight(cfg: DomainConfig, live: LiveDns) -> list[str]:
     """The stack program's preflight: :func:`check_mx_coverage` and :func:`check_host_records`
     with the run's resolver. Without one (live DNS switched off, or no resolver) the MX coverage
     is skipped with a warning saying why; the host records are then not looked at (the program's
-    later live step says once that live DNS could not be checked)."""
+    later live step says once that live DNS could not be checked), nor for a delegated domain (its
+    ``mta-sts.<domain>`` is its owner's CNAME to the fleet)."""
     warnings = _mx_preflight(cfg, live)
-    if live.resolver is not None:
+    if live.resolver is not None and not cfg.delegated:
         warnings += check_host_records(cfg, live.resolver)
     return warnings
 
 
-def _mx_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
-    if cfg.policy.mode != "enforce":
+def _mx_preflight(cfg: DomainConfig, live: LiveDns) -> list[str]:
+    if cfg.served_policy.mode != "enforce":
         return []
     if not cfg.preflight.mx_coverage:
         return [_switched_off(cfg.domain)]
@@ -111,7 +112,7 @@ def _mx_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
     return check_mx_coverage(cfg, live.resolver)
 
 
-def check_host_records(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list[str]:
+def check_host_records(cfg: DomainConfig, resolver: dns.resolver.Resolver) -> list[str]:
     """Look at what live DNS has at ``mta-sts.<domain>`` (:mod:`pulumi_mta_sts.net.host_records`)
     and stop before any resource when the policy host's own record could not be created there
     (:func:`blocking_reason`); warn, with the steps, where the
@@ -122,10 +123,11 @@ def check_host_records(cfg: StackConfig, resolver: dns.resolver.Resolver) -> lis
     except LOOKUP_ERRORS as exc:
         reason = str(exc) or type(exc).__name__
         return [f"preflight: could not look up {host} ({reason}); records already there were not checked"]
+    assert cfg.dns is not None  # not delegated
     situation = Situation(cfg.dns.provider, cfg.host.kind, resource_name(cfg), answer)
     blocking = blocking_reason(situation)
     if blocking:
-        raise InputError([Problem(HOST_KIND_KEY, cfg.host.kind, blocking)])
+        raise InputError([Problem(f"{cfg.prefix}host.kind", cfg.host.kind, blocking)])
     return takeover_warnings(situation)
 
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import dns.resolver
 
-from pulumi_mta_sts.config.receiver import mailto_rua
-from pulumi_mta_sts.config.stack import StackConfig, rua_problem_key
+from pulumi_mta_sts.config.sections import DomainConfig, rua_problem_key
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name, tlsrpt_record_value
 from pulumi_mta_sts.mtasts.component import MtaSts
+from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
 from .part import BuiltPart, resource_name
 
@@ -38,14 +38,14 @@ class TlsRptReceiverPart:
     """The TLS-RPT receiver (:class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver`) and the
     ``_smtp._tls`` record that lists it; exports ``tlsrpt_receiver``."""
 
-    def enabled(self, cfg: StackConfig) -> bool:
+    def enabled(self, cfg: DomainConfig) -> bool:
         return cfg.reporting.receiver.enabled
 
-    def adjust(self, cfg: StackConfig) -> StackConfig:
+    def adjust(self, cfg: DomainConfig) -> DomainConfig:
         """Without ``rua``: the receiver publishes the ``_smtp._tls`` record (with its own ``rua`` added)."""
         return replace(cfg, reporting=replace(cfg.reporting, rua=()))
 
-    def build(self, cfg: StackConfig, mtasts: MtaSts) -> BuiltPart:
+    def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:
         """Deploy the receiver and publish ``_smtp._tls`` with every ``rua``. Problems with the
         receiver settings are raised as :class:`InputError` naming ``mta-sts:reporting.receiver.<key>``."""
         configured = list(cfg.reporting.rua)
@@ -78,7 +78,7 @@ class TlsRptReceiverPart:
 TLSRPT_RECEIVER = TlsRptReceiverPart()
 
 
-def _deploy(cfg: StackConfig, mtasts: MtaSts) -> TlsRptReceiver:
+def _deploy(cfg: DomainConfig, mtasts: MtaSts) -> TlsRptReceiver:
     from pulumi_mta_sts.receiver.component import (  # pulumi_aws: imported only when used
         TlsRptReceiver,
         TlsRptReceiverArgs,

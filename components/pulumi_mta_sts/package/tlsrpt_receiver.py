@@ -18,12 +18,13 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from pulumi_mta_sts.config.receiver import ReceiverSettings
-from pulumi_mta_sts.config.stack import DnsConfig, dns_config_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
+from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.mtasts.domain import make_dns
 from pulumi_mta_sts.receiver import component
 from pulumi_mta_sts.receiver.args import check_receiver_args
+from pulumi_mta_sts.spec.deployment import DnsConfig, dns_config_problems
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 
 from .convert import dns_config, plain
 from .types import DnsZone, Record
@@ -100,9 +101,7 @@ def dns_backend(name: str, zone: DnsConfig, opts: pulumi.ResourceOptions | None)
         given.providers if given.providers is None or isinstance(given.providers, Mapping) else list(given.providers)
     )
     beside = pulumi.ResourceOptions(parent=given.parent, provider=given.provider, providers=providers)
-    if zone.provider == "cloudflare":
-        return CloudflareDns(f"{name}-dns", CloudflareDnsArgs(zone_id=zone.zone_id, zone_name=zone.zone_name), beside)
-    return Route53Dns(f"{name}-dns", Route53DnsArgs(zone_id=zone.zone_id, zone_name=zone.zone_name), beside)
+    return make_dns(f"{name}-dns", zone, beside)
 
 
 def _settings(value: object) -> ReceiverSettings:

@@ -1,0 +1,192 @@
+"""The two stack layouts, decided once: :data:`LAYOUTS`, by the loaded
+:attr:`~pulumi_mta_sts.config.sections.Deployment.layout`. Every other step of the program
+(:mod:`.pipeline`) treats a stack as the list of its domains.
+
+- ``domain``: ``MtaSts`` for the stack's domain (resource name: the domain with dots as dashes), the
+  optional parts on top of it (:mod:`.part`); outputs ``domain``, ``policy_id``, ``records`` ...;
+- ``fleet``: one ``MtaStsFleet`` (resource name ``fleet``); offboarding and unpinned-shard warnings;
+  outputs ``domains`` (per domain: policy, URL, mode, shard, records, a delegated domain's
+  ``customer_records``) and ``shards`` (domain → shard: pin them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from typing import Protocol
+
+import pulumi
+
+from pulumi_mta_sts.config.sections import Deployment, DomainConfig
+from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs, MtaStsFleet
+
+from .options import LiveDns
+from .part import BuiltPart, StackPart, resource_name
+from .preflight import run_preflight
+
+__all__ = ["FLEET_RESOURCE", "LAYOUTS", "Built", "DomainDeployed", "FleetDeployed", "Layout", "lifecycle_warnings"]
+
+#: The resource name of a fleet stack's one ``MtaStsFleet``.
+FLEET_RESOURCE = "fleet"
+
+
+class Built(Protocol):
+    """What a layout registered: it looks for hand-made records, then exports the stack outputs."""
+
+    def warn_unmanaged_records(self, live: LiveDns) -> list[str]: ...
+
+    def export(self) -> None: ...
+
+
+class Layout(Protocol):
+    """What differs between one domain and a fleet (see the module docs)."""
+
+    #: Whether optional parts (the TLS-RPT receiver) can be built: they stand on one domain's ``MtaSts``.
+    has_parts: bool
+
+    def offline_preflight(self, cfg: Deployment, live: LiveDns) -> list[str]:
+        """What the preflight says when there is no resolver."""
+        ...
+
+    def build(self, cfg: Deployment, parts: tuple[StackPart, ...]) -> Built: ...
+
+
+@dataclass(frozen=True)
+class DomainDeployed:
+    """One domain's ``MtaSts`` and each enabled part's share."""
+
+    mtasts: MtaSts
+    parts: tuple[BuiltPart, ...] = ()
+
+    def warn_unmanaged_records(self, live: LiveDns) -> list[str]:
+        """Warn (never fail) about hand-made records in live DNS the stack would not own: ``MtaSts``'s
+        own, then each part's. Nothing when live DNS is off; when no resolver could be set up, that is
+        the one warning."""
+        mtasts = self.mtasts
+        if live.resolver is None:
+            if live.disabled:
+                return []
+            domain, why = mtasts.domain, live.unavailable
+            warning = f"could not check live DNS for existing MTA-STS records of {domain}: {why}; continuing"
+            pulumi.log.warn(warning, resource=mtasts)
+            return [warning]
+        warnings = mtasts.warn_unmanaged_records(live.resolver)
+        for part in self.parts:
+            for check in part.live_checks:
+                warnings += check(live.resolver)
+        return warnings
+
+    def export(self) -> None:
+        """``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (with those the parts
+        publish themselves), ``host``, then each part's own."""
+        mtasts = self.mtasts
+        pulumi.export("domain", mtasts.domain)
+        pulumi.export("policy_id", mtasts.policy_id)
+        pulumi.export("policy_text", mtasts.policy_text)
+        pulumi.export("policy_url", mtasts.policy_url)
+        extra = [record for part in self.parts for record in part.records]
+        records = mtasts.records
+        if extra:
+            records = pulumi.Output.all(mtasts.records, *extra).apply(lambda v: [*v[0], *v[1:]])
+        pulumi.export("records", records)
+        pulumi.export("host", mtasts.host)
+        for part in self.parts:
+            for name, value in part.exports.items():
+                pulumi.export(name, value)
+
+
+class OneDomain:
+    has_parts = True
+
+    def offline_preflight(self, cfg: Deployment, live: LiveDns) -> list[str]:
+        return run_preflight(cfg.domains[0], live)  # it says why MX coverage was not checked
+
+    def build(self, cfg: Deployment, parts: tuple[StackPart, ...]) -> Built:
+        """``MtaSts`` from the domain's config as every part adjusts it, then each part on top of it."""
+        (domain,) = cfg.domains
+        adjusted = reduce(lambda each, part: part.adjust(each), parts, domain)
+        mtasts = MtaSts(resource_name(domain), MtaStsArgs(**vars(adjusted.args())))
+        return DomainDeployed(mtasts, tuple(part.build(domain, mtasts) for part in parts))
+
+
+@dataclass(frozen=True)
+class FleetDeployed:
+    fleet: MtaStsFleet
+    config: Deployment
+
+    def warn_unmanaged_records(self, live: LiveDns) -> list[str]:
+        return []  # a fleet's records are not looked up: docs/fleets.md, `mta-sts check` per domain
+
+    def export(self) -> None:
+        shards = {d: m.hosting.shard for d, m in self.fleet.members.items() if m.hosting.shard is not None}
+        for warning in lifecycle_warnings(self.config, shards=shards):
+            pulumi.log.warn(warning, resource=self.fleet)
+        pulumi.export("domains", self.fleet.domains)
+        pulumi.export("shards", shards)
+
+
+class Fleet:
+    has_parts = False
+
+    def offline_preflight(self, cfg: Deployment, live: LiveDns) -> list[str]:
+        enforced = [d for d in cfg.domains if d.served_policy.mode == "enforce"]
+        if not enforced:
+            return []
+        return [f"preflight: {live.unavailable}; MX coverage of {len(enforced)} enforce domains not checked"]
+
+    def build(self, cfg: Deployment, parts: tuple[StackPart, ...]) -> Built:
+        try:
+            fleet = MtaStsFleet(FLEET_RESOURCE, cfg.fleet_args())
+        except InputError as exc:  # the config was checked; what is left names the component's fields
+            raise InputError(p.under("mta-sts:") for p in exc.problems) from None
+        return FleetDeployed(fleet, cfg)
+
+
+#: The layouts, by :attr:`Deployment.layout`.
+LAYOUTS: dict[str, Layout] = {"domain": OneDomain(), "fleet": Fleet()}
+
+
+def lifecycle_warnings(
+    cfg: Deployment, today: dt.date | None = None, shards: Mapping[str, int] | None = None
+) -> list[str]:
+    """Offboarding domains (mode none served; when the entry may go) and unpinned shards (with the
+    pin to write, from ``shards``: the plan places them exactly as ``pulumi up`` will)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    warnings = []
+    for d in cfg.domains:
+        removable = d.removable_on
+        if not d.offboard:
+            continue
+        if removable is None:
+            when = (
+                f"set offboard to the day this was first deployed ('YYYY-MM-DD'); the entry may be removed "
+                f"{d.policy.max_age} seconds (the old max_age) after that"
+            )
+        elif removable <= today:
+            when = f"senders' cached policies have expired since {removable}: the entry may now be removed"
+        else:
+            when = f"keep the entry until {removable} (the old max_age after {d.offboard_since})"
+        warnings.append(f"{d.key} ({d.domain}) is offboarding: mode none is served; {when}")
+    unpinned = [d for d in cfg.domains if d.shard is None and (d.delegated or d.host.kind == "cloudfront")]
+    if unpinned:
+        warnings.append(_unpinned_warning(unpinned, shards or {}))
+    return warnings
+
+
+#: How many pins the warning spells out; the 'shards' output has them all.
+_PINS_SHOWN = 10
+
+
+def _unpinned_warning(unpinned: Sequence[DomainConfig], shards: Mapping[str, int]) -> str:
+    """Which domains to pin and to what: the placement `pulumi up` makes from this config, so the
+    pins can go into the change that adds the domains, before any deploy."""
+    pins = [f"{d.key} ({d.domain}): shard: {shards[d.domain]}" for d in unpinned if d.domain in shards]
+    shown = "; ".join(pins[:_PINS_SHOWN]) + (f"; and {len(pins) - _PINS_SHOWN} more" if len(pins) > _PINS_SHOWN else "")
+    return (
+        f"{len(unpinned)} CloudFront-hosted domains have no pinned shard; add to each entry the shard this "
+        f"plan (and `pulumi up`) places it in, so that later additions and removals never move it "
+        f"(docs/fleets.md): {shown or unpinned[0].key} (all of them: the 'shards' output)"
+    )
