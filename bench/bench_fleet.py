@@ -6,7 +6,7 @@
 2. ``fleet``: the real stack program (``stacks/__main__.py``, as ``mta-sts plan --stack`` runs it)
    on a generated fleet stack of N domains (``mta-sts:domains``, half Route53, half Cloudflare) on
    shared hosting, under the plan's mock cloud.
-3. ``config``: validating a fleet config of 1,000 entries (``config/fleet.py``), valid and with a
+3. ``config``: validating a fleet config of 1,000 entries (``config/fleet_stack.py``), valid and with a
    mistake in every entry (every problem is reported).
 4. ``engine``: the fleet of the largest N planned twice in one process, once with the mock
    engine's two speed-ups undone (the cyclic garbage collector running during the program, the

@@ -4,7 +4,7 @@ A delegated domain's owner publishes CNAMEs into the provider's zone: ``_mta-sts
 provider keeps the ``v=STSv1`` record), ``mta-sts.<domain>`` (the provider serves the policy)
 and optionally ``_smtp._tls.<domain>``. This toolkit names the targets
 ``_mta-sts.<domain>.<zone>``, ``_smtp._tls.<domain>.<zone>`` and a host name in ``<zone>``
-(config/fleet.py, docs/fleets.md).
+(config/fleet_stack.py, docs/fleets.md).
 
 - :func:`check_delegation` (``mta-sts check``): looks at the three names. A domain with none of
   them a CNAME is not delegated and gets no result. Otherwise the provider zone is read from the

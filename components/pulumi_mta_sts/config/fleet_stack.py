@@ -1,11 +1,7 @@
-"""A fleet stack: many mail domains in one stack (``mta-sts:domains``), docs/fleets.md.
-
-Each entry is merged over ``mta-sts:defaults`` key by key (objects merge, lists and plain values
-replace: an entry giving only ``policy.mx`` keeps the default ``mode``) and read by the loaders of a
-single-domain stack (:func:`~.sections.load_sections`), so one mistake gives one message, named where
-it was written: ``mta-sts:domains[12].policy.mx``, or ``mta-sts:defaults.policy.max_age`` (once) when
-inherited. ``delegated: true``: hosted mode, the domain's DNS is its owner's and its TXT records go
-under ``mta-sts:delegation.zone_name``; ``offboard``: serve ``mode: none`` and keep every record.
+"""A fleet stack (``mta-sts:domains``, docs/fleets.md): each entry merged over ``mta-sts:defaults`` key
+by key and read by the single-domain loaders (:func:`~.sections.load_sections`), every problem named
+where it was written: ``mta-sts:domains[12].policy.mx``, or once ``mta-sts:defaults.policy.max_age``
+when inherited. ``delegated``: hosted mode; ``offboard``: serve ``mode: none``, keep every record.
 """
 
 from __future__ import annotations
@@ -18,10 +14,10 @@ from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH, normalize_hostname
 from pulumi_mta_sts.core.shards import shard_problems
-from pulumi_mta_sts.spec.deployment import DnsConfig, delegated_names
+from pulumi_mta_sts.spec.deployment import DelegationArgs, DnsConfig, delegated_names
 from pulumi_mta_sts.spec.rules import not_one_of, store_keys_problems, whole_number, zone_problems
 
-from .sections import SECTIONS, Collector, DelegationConfig, Deployment, DomainConfig, load_sections
+from .sections import SECTIONS, Collector, Deployment, DomainConfig, load_sections
 
 __all__ = ["DEFAULTS_KEYS", "ENTRY_KEYS", "FLEET_HOST_KEYS", "FLEET_KEYS", "load_fleet_config", "merge_settings"]
 
@@ -50,8 +46,7 @@ def merge_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str
 
 
 def load_fleet_config(values: Mapping[str, Any]) -> Deployment:
-    """A fleet stack's ``mta-sts:`` values (keys without the namespace), checked. Raises
-    :class:`InputError` listing every problem of every entry, each named where it was written."""
+    """A fleet stack's ``mta-sts:`` values, checked; :class:`InputError` lists every entry's problems."""
     values = {k: (None if v == "" else v) for k, v in values.items()}
     c = Collector()
     _single_domain_keys(c, values)
@@ -71,7 +66,7 @@ def load_fleet_config(values: Mapping[str, Any]) -> Deployment:
 
 
 def _single_domain_keys(c: Collector, values: Mapping[str, Any]) -> None:
-    """A fleet stack has no single-domain keys: say where each belongs instead."""
+    """Say where each single-domain key belongs instead."""
     for name, value in values.items():
         if name == "domain":
             c.add(
@@ -108,8 +103,7 @@ def _defaults(c: Collector, values: Mapping[str, Any]) -> tuple[dict[str, Any], 
     return raw, per_certificate, layout
 
 
-def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationConfig | None:
-    """``mta-sts:delegation``: ``provider`` and ``zone_name`` (the zone the records go under)."""
+def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationArgs | None:
     raw = c.mapping("delegation", values.get("delegation"))
     if not raw:
         return None
@@ -126,11 +120,11 @@ def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationConfig | N
     if len(c.problems) > before or zone is None or not isinstance(provider, str):
         return None
     zone_id = raw.get("zone_id")
-    return DelegationConfig(DnsConfig(provider, zone_id.strip() if isinstance(zone_id, str) else None, zone), zone)
+    return DelegationArgs(zone, DnsConfig(provider, zone_id.strip() if isinstance(zone_id, str) else None, zone))
 
 
 def _entry(c: Collector, index: int, raw: object, base: Mapping[str, Any]) -> tuple[str | None, DomainConfig | None]:
-    """One entry: its domain as far as it is valid, and the entry when it is valid."""
+    """An entry's domain as far as it is valid, and the entry when it is valid."""
     key, before = f"domains[{index}]", len(c.problems)
     entry = c.mapping(key, None if raw == "" else raw)
     if entry is None:
@@ -158,7 +152,6 @@ def _entry(c: Collector, index: int, raw: object, base: Mapping[str, Any]) -> tu
 
 
 def _entry_flags(c: Collector, key: str, entry: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
-    """``delegated``, ``offboard``, ``offboard_since`` and ``shard`` of one entry."""
     delegated_key = f"{key}.delegated" if "delegated" in entry else "defaults.delegated"
     delegated = c.boolean(delegated_key, entry.get("delegated", base.get("delegated")), False)
     given, since = entry.get("offboard"), None
@@ -178,7 +171,6 @@ def _entry_flags(c: Collector, key: str, entry: Mapping[str, Any], base: Mapping
 
 
 def _entry_settings(c: Collector, key: str, entry: Mapping[str, Any], delegated: bool) -> None:
-    """Keys an entry may not set: fleet-wide ones, and DNS on a delegated domain."""
     host = entry.get("host")
     for name in FLEET_HOST_KEYS:
         if isinstance(host, Mapping) and name in host:
@@ -190,7 +182,6 @@ def _entry_settings(c: Collector, key: str, entry: Mapping[str, Any], delegated:
 
 
 def _given(settings: Mapping[str, Any], path: Sequence[str]) -> bool:
-    """Whether ``settings`` holds a value at ``path`` (``("policy", "mx")``)."""
     node: Any = settings
     for name in path:
         if not isinstance(node, Mapping) or node.get(name) is None:
@@ -222,7 +213,7 @@ def _duplicates(c: Collector, domains: Sequence[str | None]) -> None:
 
 
 def _delegation_problems(
-    c: Collector, domains: Sequence[DomainConfig], delegation: DelegationConfig | None, given: bool
+    c: Collector, domains: Sequence[DomainConfig], delegation: DelegationArgs | None, given: bool
 ) -> None:
     """Delegated domains need ``mta-sts:delegation``, and room for their names under its zone."""
     delegated = [d for d in domains if d.delegated]

@@ -1,10 +1,7 @@
-"""What a stack file asks for, loaded and checked: :class:`Deployment` (its layout and its domains)
-and each domain's settings (:class:`DomainConfig`), read section by section (``dns``, ``host``,
-``policy``, ``reporting``, ``preflight``) with every problem named by its config key.
-
-A single-domain stack is a deployment of one domain (``layout`` ``domain``, keys ``mta-sts:policy``);
-a fleet lists many (``layout`` ``fleet``, keys ``mta-sts:domains[3].policy``, :mod:`.fleet_stack`).
-The same loaders read both, so one mistake gets one message, named where it was written.
+"""What a stack file asks for: a :class:`Deployment` of one domain (keys ``mta-sts:policy``) or a
+fleet (``mta-sts:domains[3].policy``, :mod:`.fleet_stack`), each domain's settings read section by
+section into a :class:`DomainConfig` by the same loaders, so one mistake gets one message, named by
+the key where it was written.
 """
 
 from __future__ import annotations
@@ -12,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields
 from typing import Any, Literal
 
 from pulumi_mta_sts.core import defaults
@@ -30,31 +27,16 @@ from pulumi_mta_sts.spec.receiver_settings import (
 )
 from pulumi_mta_sts.spec.rules import boolean, host_kind_problems, not_one_of, whole_number, zone_problems
 
-__all__ = [
-    "NAMESPACE",
-    "SECTIONS",
-    "Collector",
-    "DelegationConfig",
-    "Deployment",
-    "DomainConfig",
-    "HostConfig",
-    "PreflightConfig",
-    "ReceiverConfig",
-    "ReportingConfig",
-    "load_sections",
-    "rua_problem_key",
-]
+__all__ = ["NAMESPACE", "SECTIONS", "Collector", "Deployment", "DomainConfig", "load_sections", "receiver_record"]
 
 NAMESPACE = "mta-sts"
-#: The sections of one domain's settings (a single-domain stack's keys besides ``domain``; a fleet
-#: entry's and ``mta-sts:defaults``'s).
+#: The sections of one domain's settings (of a single-domain stack, a fleet entry, ``mta-sts:defaults``).
 SECTIONS = ("dns", "host", "policy", "reporting", "preflight")
 
 
 @dataclass(frozen=True)
 class HostConfig:
-    """``kind``: ``cloudfront`` or ``worker``; ``verify_live``: publish a new id only once the URL
-    serves the new body (waiting up to ``verify_timeout`` seconds)."""
+    """``verify_live``: publish a new id only once the URL serves the new body (up to ``verify_timeout``)."""
 
     kind: str
     verify_live: bool = True
@@ -63,16 +45,12 @@ class HostConfig:
 
 @dataclass(frozen=True)
 class ReceiverConfig:
-    """The TLS-RPT receiver (``mta-sts:reporting.receiver``): off unless ``enabled``."""
-
     enabled: bool = False
     settings: ReceiverSettings = field(default_factory=ReceiverSettings)
 
 
 @dataclass(frozen=True)
 class ReportingConfig:
-    """``rua``: where senders send TLS-RPT reports (mailto:/https: URIs)."""
-
     rua: tuple[str, ...] = ()
     receiver: ReceiverConfig = field(default_factory=ReceiverConfig)
     alarm_email: str | None = None
@@ -85,16 +63,11 @@ class ReportingConfig:
 
 @dataclass(frozen=True)
 class PreflightConfig:
-    """``mx_coverage``: in enforce mode, refuse to deploy when a live MX host is not covered by the
-    policy (false only while moving MX in the same change)."""
-
     mx_coverage: bool = True
 
 
 @dataclass(frozen=True)
 class DomainConfig:
-    """One domain of a stack, checked."""
-
     domain: str
     dns: DnsConfig | None
     """Its zone; ``None`` for a fleet's delegated domain (its DNS is its owner's)."""
@@ -117,7 +90,7 @@ class DomainConfig:
 
     @property
     def key(self) -> str:
-        """Where the entry is in the stack file (``mta-sts:domains[3]``)."""
+        """A fleet entry's place in the stack file (``mta-sts:domains[3]``)."""
         return self.prefix.removesuffix(".")
 
     @property
@@ -134,50 +107,30 @@ class DomainConfig:
         return self.offboard_since + dt.timedelta(seconds=self.policy.max_age) + dt.timedelta(days=1)
 
     def args(self) -> FleetDomainArgs:
-        """The component arguments this domain asks for (what it serves, and how)."""
-        host = self.host
-        return FleetDomainArgs(
-            self.domain,
-            self.served_policy,
-            self.dns,
-            host.kind,
-            self.reporting.rua,
-            host.verify_live,
-            host.verify_timeout,
-        )
-
-
-@dataclass(frozen=True)
-class DelegationConfig:
-    """Hosted mode: the provider zone (``mta-sts:delegation``) holding the delegated domains' TXT
-    records and host names (``_mta-sts.<domain>.<zone>``); the owners' CNAMEs point into it."""
-
-    dns: DnsConfig
-    zone: str
+        """The component arguments this domain asks for."""
+        kind, live, timeout = astuple(self.host)
+        return FleetDomainArgs(self.domain, self.served_policy, self.dns, kind, self.reporting.rua, live, timeout)
 
 
 @dataclass(frozen=True)
 class Deployment:
-    """What a stack file asks for: one domain (``layout`` ``domain``) or a fleet. It always lists its
-    domains; only the program's layout step (:mod:`pulumi_mta_sts.program.layouts`) looks at ``layout``."""
+    """What a stack file asks for: it always lists its domains; ``layout`` says whether they are one
+    domain's stack or a fleet, and only the program's layouts (:mod:`pulumi_mta_sts.program.layouts`) ask."""
 
     layout: Literal["domain", "fleet"]
     domains: tuple[DomainConfig, ...]
     domains_per_certificate: int = defaults.DOMAINS_PER_CERTIFICATE
-    delegation: DelegationConfig | None = None
+    delegation: DelegationArgs | None = None
+    """Hosted mode: the provider zone (``mta-sts:delegation``) of the delegated domains' records."""
     store_keys: str = defaults.STORE_KEYS
-
-    def pinned_shards(self) -> dict[str, int]:
-        return {d.domain: d.shard for d in self.domains if d.shard is not None}
 
     def fleet_args(self) -> MtaStsFleetArgs:
         """The ``MtaStsFleet`` arguments this fleet asks for."""
-        zone = self.delegation
         return MtaStsFleetArgs(
             domains=[d.args() for d in self.domains],
-            delegation=DelegationArgs(zone.zone, zone.dns) if zone else None,
+            delegation=self.delegation,
             domains_per_certificate=self.domains_per_certificate,
-            assignment=self.pinned_shards(),
+            assignment={d.domain: d.shard for d in self.domains if d.shard is not None},
             store_keys=self.store_keys,
         )
 
@@ -340,10 +293,10 @@ def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingC
         c.extend(validate_rua(uri, f"rua[{index}]"), "reporting")
     receiver = _load_receiver(c, value.get("receiver"), domain)
     if receiver.enabled and domain is not None and not c.problems:
-        try:  # the record the receiver publishes (these URIs and its mailbox) is checked as a whole
-            tlsrpt_record_value([*ruas, mailto_rua(domain, receiver.settings)])
+        try:
+            receiver_record(ruas, domain, receiver.settings, c.prefix)
         except InputError as exc:
-            c.extend([rua_problem_key(p, len(ruas), c.prefix) for p in exc.problems])
+            c.extend(exc.problems)
     alarm = value.get("alarm_email")
     for problem in alarm_email_problems(alarm):
         c.add("reporting.alarm_email", problem.value, problem.reason)
@@ -352,9 +305,16 @@ def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingC
     return ReportingConfig(clean, receiver, alarm)
 
 
-def rua_problem_key(problem: Problem, configured: int, prefix: str = f"{NAMESPACE}:") -> Problem:
-    """A problem of the record's ``rua`` list (``configured`` URIs, then the receiver's mailbox) named by
-    the config key it comes from (``reporting.rua[i]``, ``reporting.receiver.mailbox``), never a list position."""
+def receiver_record(ruas: Sequence[str], domain: str, settings: ReceiverSettings, prefix: str = "mta-sts:") -> str:
+    """The ``_smtp._tls`` value the receiver publishes (these URIs, then its mailbox), checked as a whole;
+    :class:`InputError` names the config key of each problem, never a list position."""
+    try:
+        return tlsrpt_record_value([*ruas, mailto_rua(domain, settings)])
+    except InputError as exc:
+        raise InputError(_rua_problem_key(p, len(ruas), prefix) for p in exc.problems) from None
+
+
+def _rua_problem_key(problem: Problem, configured: int, prefix: str) -> Problem:
     name, _, rest = problem.field.partition("]")
     index = name.removeprefix("rua[")
     if not (name.startswith("rua[") and index.isdigit()):

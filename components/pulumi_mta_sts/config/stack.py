@@ -1,8 +1,6 @@
-"""A stack file's ``mta-sts:`` keys (docs/configuration.md lists them): found and read as the Pulumi
-CLI reads them (:mod:`.stack_file`), then loaded into a :class:`~.sections.Deployment`: one domain,
-or a fleet (``mta-sts:domains``, :mod:`.fleet_stack`). Every problem names its key and the fix
-(``mta-sts:policy.max_age: 40000000 is above ...``), so a wrong config stops the program before any
-resource is registered.
+"""A stack file's ``mta-sts:`` keys (docs/configuration.md): found, read as the Pulumi CLI reads them
+(:mod:`.stack_file`) and loaded into a :class:`~.sections.Deployment`, one domain or a fleet. Every
+problem names its key and the fix, so a wrong config stops the program before any resource exists.
 """
 
 from __future__ import annotations
@@ -43,9 +41,8 @@ _Loaded = TypeVar("_Loaded")
 
 
 def no_reports_note(domain: str, key: str = f"{NAMESPACE}:reporting", *, receiver: bool = True) -> str:
-    """What ``plan``, ``pulumi up`` and ``init`` say when ``domain`` gets no ``_smtp._tls`` record
-    (``key``: where its reporting settings are; ``receiver``: whether the receiver could be turned on
-    there): without reports a policy that fails senders is invisible until mail is lost."""
+    """What ``plan``, ``pulumi up`` and ``init`` say when ``domain`` gets no ``_smtp._tls`` record:
+    without reports a policy that fails senders is invisible until mail is lost."""
     fix = f"set {key}.rua or turn on {key}.receiver" if receiver else f"set {key}.rua"
     return (
         f"no _smtp._tls record will be published for {domain} ({key} has no rua"
@@ -55,8 +52,8 @@ def no_reports_note(domain: str, key: str = f"{NAMESPACE}:reporting", *, receive
 
 
 def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
-    """A single-domain stack's ``mta-sts:`` values (keys without the namespace), checked. Raises
-    :class:`InputError` listing every problem, fields named ``mta-sts:<path>``."""
+    """A single-domain stack's ``mta-sts:`` values (keys without the namespace), checked; raises
+    :class:`InputError` listing every problem, named ``mta-sts:<path>``."""
     c = Collector()
     values = {k: (None if v == "" else v) for k, v in values.items()}  # an empty value reaches the program as ""
     if "domains" in values:  # a fleet stack: say so rather than "not a known setting"
@@ -79,23 +76,20 @@ def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
 
 
 def load_any_config(values: Mapping[str, Any]) -> Deployment:
-    """A stack's ``mta-sts:`` values as the deployment they ask for: a fleet when ``mta-sts:domains``
-    is set, else a deployment of one domain. The one place that tells the two apart."""
+    """A stack's ``mta-sts:`` values as the deployment they ask for: a fleet when ``mta-sts:domains`` is
+    set, else one domain. The one place that tells them apart."""
     if "domains" in values:
         return load_fleet_config(values)
     return Deployment("domain", (load_stack_config(values),))
 
 
-# --------------------------------------------------------------------------- stack files
-# Read as the Pulumi CLI reads them (stack_file.py cites its source), so that `mta-sts plan` and
-# `render --stack` see what `pulumi up` hands the program.
+# ---- stack files, as the Pulumi CLI finds them: `plan` and `render --stack` see what `pulumi up` does
 
 PROJECT_FILE = "Pulumi.yaml"
 _STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def _project_file(start: Path) -> Path | None:
-    """The nearest ``Pulumi.yaml`` at or above ``start`` (a file of that name of any kind)."""
     for folder in (start, *start.parents):
         candidate = folder / PROJECT_FILE
         if os.path.lexists(candidate):
@@ -104,9 +98,8 @@ def _project_file(start: Path) -> Path | None:
 
 
 def find_stacks_dir(start: Path | None = None) -> Path:
-    """The stack config directory: ``stackConfigDir`` of the nearest ``Pulumi.yaml`` at or above
-    ``start`` (default: the working directory), else ``./stacks``. An unreadable or invalid
-    ``Pulumi.yaml`` is an :class:`InputError` naming it (``pulumi`` refuses it too)."""
+    """``stackConfigDir`` of the nearest ``Pulumi.yaml`` at or above ``start`` (default: here), else
+    ``./stacks``; an unreadable or invalid ``Pulumi.yaml`` is an :class:`InputError` (``pulumi`` refuses it)."""
     here = (start or Path.cwd()).resolve()
     project = _project_file(here)
     if project is None:
@@ -116,7 +109,6 @@ def find_stacks_dir(start: Path | None = None) -> Path:
 
 
 def project_name(folder: Path) -> str | None:
-    """The ``name`` of the project whose ``Pulumi.yaml`` is at or above ``folder`` (None: none)."""
     project = _project_file(folder.resolve())
     name = read_project_file(project).get("name") if project is not None else None
     return name if isinstance(name, str) and name else None
@@ -129,8 +121,7 @@ def stack_name_problems(stack: str) -> list[Problem]:
 
 
 def _not_a_directory(folder: Path) -> str | None:
-    """Why ``folder`` is no directory to read stack files from (``None``: it is one). A name the
-    system refuses (too long, a NUL) is a reason too, not an error."""
+    """Why ``folder`` is no directory of stack files (``None``: it is one); a name the system refuses is one."""
     try:
         mode = os.stat(folder).st_mode
     except FileNotFoundError:
@@ -154,8 +145,7 @@ def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
 
 
 def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
-    """``<stacks_dir>/Pulumi.<stack>.yaml``; raises :class:`InputError` when the name is not a stack
-    name, the folder is not a directory, or the file does not exist or is not a regular file."""
+    """``<stacks_dir>/Pulumi.<stack>.yaml``, a regular file; else :class:`InputError` saying why."""
     problems = stack_name_problems(stack)
     if problems:
         raise InputError(problems)
@@ -178,17 +168,13 @@ def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
 
 
 def read_stack_file(path: Path, project: str | None = None) -> dict[str, Any]:
-    """Every ``config:`` entry of a stack file as ``pulumi up`` hands it to the program:
-    ``namespace:key`` → text (objects and lists as JSON; ``{"secure": ...}`` for a secret). Keys
-    written without a namespace belong to ``project`` (default: the ``name`` in ``Pulumi.yaml``).
-    Raises :class:`InputError` naming the file (and key and line) for anything ``pulumi`` would
-    refuse, and for ``mta-sts:`` values whose meaning depends on the YAML version."""
+    """Every ``config:`` entry as ``pulumi up`` hands it to the program (``namespace:key`` → text; keys
+    without a namespace are ``project``'s); :class:`InputError` for anything ``pulumi`` would refuse."""
     return read_stack_config(path, project or project_name(path.parent), NAMESPACE)
 
 
 def stack_values(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``mta-sts:`` entries of :func:`read_stack_file`'s result as the program reads them
-    (keys without the namespace; JSON decoded; a secret as ``(secret)``)."""
+    """The ``mta-sts:`` entries as the program reads them (no namespace, JSON decoded, a secret ``(secret)``)."""
     prefix = f"{NAMESPACE}:"
     return {
         key[len(prefix) :]: decode_config_value(SECRET if isinstance(value, Mapping) else value)

@@ -2,15 +2,11 @@
 ``MtaStsFleet`` (``mta-sts:index:MtaStsFleet``): many domains on shared hosting, and hosted mode for
 domains whose DNS is elsewhere (RFC 8461 §8.2).
 
-Both take their arguments from :mod:`pulumi_mta_sts.spec` (checked there, one rule and one message
-for both, before anything registers) and give each domain the same things (:mod:`.domain`): its
-``PolicyLive`` gate and its TXT records, the ``_mta-sts`` one after the gate. What differs is the host
-they inject: ``MtaSts`` makes the domain's own (CloudFront + ACM, or a Cloudflare Worker) and DNS
-backend as children; ``MtaStsFleet`` one shared host per kind
-(:class:`~pulumi_mta_sts.hosting.shared_cloudfront.SharedCloudFrontHosting`,
-:class:`~pulumi_mta_sts.hosting.shared_worker.SharedWorkerHosting`) and one backend per zone. A
-delegated fleet domain's TXT records go under the provider zone (``_mta-sts.<domain>.<zone>``) and
-:attr:`MtaStsFleet.domains` lists the CNAMEs its owner publishes. Use from any Pulumi program::
+Both check their arguments (:mod:`pulumi_mta_sts.spec`) before anything registers and give each
+domain the same gate and records (:mod:`.domain`); they differ in the host they inject: ``MtaSts``
+makes the domain's own (CloudFront + ACM, or a Cloudflare Worker) and DNS backend as children,
+``MtaStsFleet`` one shared host per kind and one backend per zone (a delegated domain's TXT records go
+under the provider zone, and :attr:`MtaStsFleet.domains` lists its owner's CNAMEs). Use::
 
     from pulumi_mta_sts import DnsConfig, MtaSts, MtaStsArgs, Policy
 
@@ -57,15 +53,13 @@ __all__ = ["DelegationArgs", "FleetDomainArgs", "MtaSts", "MtaStsArgs", "MtaStsF
 
 
 def _with_alias(opts: pulumi.ResourceOptions | None, former: str) -> pulumi.ResourceOptions:
-    """``opts`` with the type token a component registered under before the package's (``mta-sts:index:``),
-    so a stack made with it keeps its resources (docs/packaging.md)."""
+    """``opts`` and the type token used before the package's: a stack made with it keeps its resources."""
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=former)]))
 
 
 class MtaSts(pulumi.ComponentResource):
-    """MTA-STS and TLS-RPT for one domain. Outputs: ``policy_id``, ``policy_text``, ``policy_url``,
-    ``records`` (``name``/``type``/``value`` of every record it manages) and ``host``. The constructor
-    makes no network call: :meth:`warn_unmanaged_records` looks for hand-made records when asked."""
+    """One domain; outputs ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (every record it
+    manages) and ``host``. It makes no look-up: :meth:`warn_unmanaged_records` does, when asked."""
 
     policy_id: pulumi.Output[str]
     policy_text: pulumi.Output[str]
@@ -114,11 +108,9 @@ class MtaSts(pulumi.ComponentResource):
         *,
         is_ours: Callable[[str], bool] | None = None,
     ) -> list[str]:
-        """Warn (on this component, never fail) about live TXT records at the names of ``records``
-        (default: its own ``_mta-sts`` / ``_smtp._tls``) that this stack would not own
-        (:mod:`pulumi_mta_sts.net.existing_records`), with the ``pulumi import`` that adopts each; return
-        the warnings. Parts that publish through :attr:`dns` themselves (the TLS-RPT receiver) pass
-        theirs and ``is_ours``."""
+        """Warn (never fail) about live TXT records at the names of ``records`` (default: its own) that
+        the stack would not own, with the ``pulumi import`` adopting each; the TLS-RPT receiver passes
+        its record and ``is_ours``."""
         checked = self.txt_records if records is None else records
         prefix = self.dns.resource_prefix
         hints = [
@@ -137,7 +129,7 @@ class MtaSts(pulumi.ComponentResource):
 def _own_host(
     name: str, checked: CheckedDomain, args: MtaStsArgs, dns: DnsBackend, opts: pulumi.ResourceOptions
 ) -> PolicyHost[Any]:
-    """The domain's own host of its kind (imported here: a Cloudflare-only program needs no pulumi_aws)."""
+    """The domain's own host (imported here: a Cloudflare-only program needs no pulumi_aws)."""
     if checked.kind == "worker":
         from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
 
@@ -150,16 +142,15 @@ def _own_host(
 
 @dataclass(frozen=True)
 class FleetMember:
-    """What the fleet built for one domain."""
+    """What the fleet built for one domain: its TXT ``records`` and, delegated, the ``customer_records``
+    its owner publishes (in order)."""
 
     domain: str
     policy: Policy
     delegated: bool
     hosting: SiteHosting
     records: tuple[DnsRecord, ...]
-    """The TXT records the fleet publishes for it (under the provider zone when delegated)."""
     customer_records: pulumi.Output[list[dict[str, str]]]
-    """Delegated: the records its owner publishes, in the order to publish them; else empty."""
 
     def summary(self) -> dict[str, Any]:
         """The domain's entry in :attr:`MtaStsFleet.domains` (and the stack's ``domains`` output)."""
@@ -176,8 +167,7 @@ class FleetMember:
 
 
 class MtaStsFleet(pulumi.ComponentResource):
-    """MTA-STS and TLS-RPT for many domains on shared hosting (see the module docs). Output:
-    ``domains``, per domain its :meth:`FleetMember.summary`."""
+    """Many domains on shared hosting; output ``domains``: per domain its :meth:`FleetMember.summary`."""
 
     domains: pulumi.Output[dict[str, dict[str, Any]]]
 
@@ -201,7 +191,7 @@ class MtaStsFleet(pulumi.ComponentResource):
         self.register_outputs({"domains": self.domains})
 
     def _backend(self, dns: DnsConfig | ZoneBackend | None) -> DnsBackend:
-        """The backend of a zone, made once per zone (domains of one zone share it)."""
+        """The zone's backend, made once (domains of one zone share it)."""
         if not isinstance(dns, DnsConfig):
             assert isinstance(dns, DnsBackend)  # checked: a backend or a DnsConfig
             return dns
@@ -224,7 +214,7 @@ class MtaStsFleet(pulumi.ComponentResource):
         return hosts
 
     def _shared_host(self, kind: str, sites: list[FleetSite], args: MtaStsFleetArgs) -> SharedHosting:
-        """The shared host of ``kind`` (imported here: a Cloudflare-only fleet needs no pulumi_aws)."""
+        """Imported here: a Cloudflare-only fleet needs no pulumi_aws."""
         opts = pulumi.ResourceOptions(parent=self)
         if kind == "worker":
             from pulumi_mta_sts.hosting.shared_worker import SharedWorkerHosting, SharedWorkerHostingArgs
@@ -245,7 +235,6 @@ class MtaStsFleet(pulumi.ComponentResource):
         return SharedCloudFrontHosting(f"{self._name}-cloudfront", host_args, opts)
 
     def _member(self, c: CheckedDomain, site: SiteHosting) -> FleetMember:
-        """The domain's gate and records (:func:`~.domain.publish_domain`), named after it."""
         records = records_for(c.domain, c.args.policy, list(c.args.rua))
         customer: pulumi.Output[list[dict[str, str]]] = pulumi.Output.from_input([])
         if c.args.delegated:  # its records live under the provider zone, its owner points CNAMEs there

@@ -1,10 +1,7 @@
-"""What every mail domain gets, whoever serves its policy: its own host (``MtaSts``) or a fleet's
-shared one (``MtaStsFleet``), injected as the URL and the resources that serve it.
-
-The ``PolicyLive`` gate waits until that URL serves exactly the domain's new bytes, and its
-``_mta-sts`` record depends on the gate, so a new id is never published before its body is served
-(RFC 8461 §3.3); the ``_smtp._tls`` record needs no wait. One piece of code for both components,
-so the rule and the resource names (``<name>-policy-live``, ``<name>-mta-sts-txt``) cannot drift.
+"""What every mail domain gets, whoever serves its policy (its own host in ``MtaSts``, a fleet's shared
+one in ``MtaStsFleet``, injected as the URL and what serves it): a ``PolicyLive`` gate that waits until
+the URL serves exactly the new bytes, and its TXT records, the ``_mta-sts`` one after the gate (RFC 8461
+§3.3: a new id is never published before its body). One piece for both, so names and rule cannot drift.
 """
 
 from __future__ import annotations
@@ -23,14 +20,12 @@ __all__ = ["make_dns", "publish_domain", "record_label"]
 
 
 def make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
-    """The DNS backend ``cfg`` asks for, named ``name``."""
     if cfg.provider == "cloudflare":
         return CloudflareDns(name, CloudflareDnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
     return Route53Dns(name, Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
 
 
 def record_label(record: DnsRecord) -> str:
-    """A TXT record's part of its resource name: ``mta-sts`` or ``tlsrpt``."""
     return "mta-sts" if record.name.startswith("_mta-sts.") else "tlsrpt"
 
 
@@ -43,9 +38,8 @@ def publish_domain(
     dns: DnsBackend,
     records: Sequence[DnsRecord],
 ) -> None:
-    """``checked``'s gate (``<name>-policy-live``, a child of ``parent``, after ``serving``: what serves
-    ``url``) and its TXT ``records`` through ``dns`` (``<name>-mta-sts-txt`` after the gate; with
-    ``verify_live`` off, after ``serving`` only)."""
+    """``<name>-policy-live`` (a child of ``parent``, after ``serving``) and ``records`` through ``dns``
+    (``<name>-mta-sts-txt`` after the gate, or with ``verify_live`` off after ``serving`` only)."""
     args = checked.args
     after = list(serving)
     if args.verify_live:

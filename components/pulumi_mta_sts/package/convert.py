@@ -1,9 +1,5 @@
-"""Plain package inputs → the rich Python arguments (``Policy``, ``DnsConfig``, ``ReceiverSettings``).
-
-The component provider hands a component its inputs as a ``dict`` keyed by the Python names of
-the args ``TypedDict`` (nested objects as dicts, enums as members). Every conversion here is
-plain data work, and every value is checked afterwards by the rich component with the same
-rules and messages as stack config, so a mistake names its field before anything registers.
+"""Plain package inputs (a ``dict`` keyed by the args ``TypedDict``'s names, enums as members) → the
+spec's values; the component then checks them as it checks a Python program's, before anything registers.
 """
 
 from __future__ import annotations

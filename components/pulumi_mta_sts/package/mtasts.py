@@ -1,11 +1,6 @@
-"""``mta-sts:index:MtaSts`` as every Pulumi language sees it: plain, documented inputs.
-
-:class:`MtaSts` here *is* the Python component (:class:`pulumi_mta_sts.mtasts.component.MtaSts`,
-a subclass): it turns the plain inputs into the rich arguments (a :class:`~pulumi_mta_sts.core.policy.Policy`,
-a :class:`~pulumi_mta_sts.spec.deployment.DnsConfig`) and builds exactly what a Python program
-building the rich component with those arguments gets, under the same type token. Only the
-annotations differ: they are what Pulumi's analyzer reads to infer the package schema, so this
-module keeps them as real objects (no ``from __future__ import annotations``).
+"""``mta-sts:index:MtaSts`` for every Pulumi language: the Python component (a subclass) with plain
+inputs mapped onto its spec (:mod:`pulumi_mta_sts.spec`), so it builds exactly what Python builds. The
+annotations are what Pulumi's analyzer reads for the schema: no ``from __future__ import annotations``.
 """
 
 from typing import NotRequired, TypedDict

@@ -1,22 +1,10 @@
-"""``mta-sts:index:MtaStsFleet`` as every Pulumi language sees it: many domains, plain inputs.
-
-:class:`MtaStsFleet` here *is* the Python fleet (:class:`pulumi_mta_sts.mtasts.component.MtaStsFleet`,
-a subclass). Its inputs have the shape of a fleet stack's config (``mta-sts:defaults``,
-``mta-sts:domains``, ``mta-sts:delegation``; docs/fleets.md) with the flat per-domain keys of
-``MtaSts`` (``host``, ``rua``, ``verify_live``, ``verify_timeout``), and they are read by the
-stack config's own loader (:func:`~pulumi_mta_sts.config.fleet_stack.load_fleet_config`): the same
-merging of ``defaults`` key by key, a zone that defaults to the domain itself, the same checks.
-The loaded config becomes the Python arguments exactly as the stack program makes them
-(:meth:`~pulumi_mta_sts.config.sections.Deployment.fleet_args`), so the resources are those of a Python program building
-the rich component with those arguments. A mistake names the package input
-(``domains[3].policy.mx[0]``, ``defaults.rua[0]``, ``domainsPerCertificate`` in other languages).
-
-Outputs: ``domains`` is the Python component's per-domain summary (the stack program's
-``domains`` output, snake_case keys); the typed maps beside it (``policyIds``, ``records`` ...)
-are keyed by domain and hold only values whose names need no mapping, because the SDK's provider
-maps the key names of an output object but not of objects inside lists and maps.
-
-No ``from __future__ import annotations``: Pulumi's analyzer reads these annotations as objects.
+"""``mta-sts:index:MtaStsFleet`` for every Pulumi language: the Python fleet (a subclass) with inputs
+shaped like a fleet stack's config (``defaults``, ``domains``, ``delegation``, with ``MtaSts``'s flat
+per-domain keys), read by the stack config's own loader (the same merging, zone default and checks) and
+turned into the spec as the stack program does. A mistake names the package input (``domains[3].policy.mx[0]``).
+The typed output maps beside ``domains`` hold only values whose names need no mapping: the SDK's provider
+maps an output object's key names, not those of objects in lists and maps. No ``from __future__ import
+annotations``: Pulumi's analyzer reads these annotations as objects.
 """
 
 import dataclasses

@@ -1,15 +1,9 @@
-"""``mta-sts:index:TlsRptReceiver`` as every Pulumi language sees it: plain, documented inputs.
+"""``mta-sts:index:TlsRptReceiver`` for every Pulumi language: the Python receiver with plain inputs.
 
-:class:`TlsRptReceiver` here is the Python receiver (a subclass of
-:class:`pulumi_mta_sts.receiver.component.TlsRptReceiver`) with plain inputs. A Python program
-hands the receiver a DNS backend it created; other languages cannot create one, so this class
-creates it from ``dns`` (a ``Route53Dns`` / ``CloudflareDns`` named ``<name>-dns``) beside the
-receiver, under the receiver's own parent: the same resources, with the same URNs, as the
-Python program ``dns = Route53Dns(f"{name}-dns", ...)`` followed by ``TlsRptReceiver(name, ...)``.
-(The backend cannot be a child: the receiver registers itself only after its arguments, the
-backend among them, are checked.) ``publish_tlsrpt_record`` is the Python method of that name.
-
-No ``from __future__ import annotations``: Pulumi's analyzer reads these annotations as objects.
+Other languages cannot create a DNS backend, so this class makes it from ``dns`` (``<name>-dns``)
+beside the receiver, under its parent: the URNs of the Python program ``Route53Dns(f"{name}-dns", ...)``
+then ``TlsRptReceiver(name, ...)`` (not a child: the receiver registers only once its arguments, the
+backend among them, are checked). No ``from __future__ import annotations``: the analyzer reads them.
 """
 
 from collections.abc import Mapping

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import pulumi
 
@@ -27,44 +27,54 @@ from .options import LiveDns
 from .part import BuiltPart, StackPart, resource_name
 from .preflight import run_preflight
 
-__all__ = ["FLEET_RESOURCE", "LAYOUTS", "Built", "DomainDeployed", "FleetDeployed", "Layout", "lifecycle_warnings"]
+__all__ = ["FLEET_RESOURCE", "LAYOUTS", "Fleet", "Layout", "OneDomain", "lifecycle_warnings"]
 
 #: The resource name of a fleet stack's one ``MtaStsFleet``.
 FLEET_RESOURCE = "fleet"
 
 
-class Built(Protocol):
-    """What a layout registered: it looks for hand-made records, then exports the stack outputs."""
+class Layout(Protocol):
+    """A layout's steps (see the module docs): built by :meth:`build`, it warns about hand-made
+    records (:meth:`warn_unmanaged_records`) and exports the stack outputs (:meth:`export`)."""
+
+    #: Whether optional parts (the TLS-RPT receiver) can be built: they stand on one domain's ``MtaSts``.
+    has_parts: ClassVar[bool]
+
+    @staticmethod
+    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]:
+        """What the preflight says when there is no resolver."""
+        ...
+
+    @classmethod
+    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Layout: ...
 
     def warn_unmanaged_records(self, live: LiveDns) -> list[str]: ...
 
     def export(self) -> None: ...
 
 
-class Layout(Protocol):
-    """What differs between one domain and a fleet (see the module docs)."""
-
-    #: Whether optional parts (the TLS-RPT receiver) can be built: they stand on one domain's ``MtaSts``.
-    has_parts: bool
-
-    def offline_preflight(self, cfg: Deployment, live: LiveDns) -> list[str]:
-        """What the preflight says when there is no resolver."""
-        ...
-
-    def build(self, cfg: Deployment, parts: tuple[StackPart, ...]) -> Built: ...
-
-
 @dataclass(frozen=True)
-class DomainDeployed:
+class OneDomain:
     """One domain's ``MtaSts`` and each enabled part's share."""
 
     mtasts: MtaSts
     parts: tuple[BuiltPart, ...] = ()
+    has_parts: ClassVar[bool] = True
+
+    @staticmethod
+    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]:
+        return run_preflight(cfg.domains[0], live)  # it says why MX coverage was not checked
+
+    @classmethod
+    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> OneDomain:
+        """``MtaSts`` from the domain's config as every part adjusts it, then each part on top of it."""
+        (domain,) = cfg.domains
+        adjusted = reduce(lambda each, part: part.adjust(each), parts, domain)
+        mtasts = MtaSts(resource_name(domain), MtaStsArgs(**vars(adjusted.args())))
+        return cls(mtasts, tuple(part.build(domain, mtasts) for part in parts))
 
     def warn_unmanaged_records(self, live: LiveDns) -> list[str]:
-        """Warn (never fail) about hand-made records in live DNS the stack would not own: ``MtaSts``'s
-        own, then each part's. Nothing when live DNS is off; when no resolver could be set up, that is
-        the one warning."""
+        """``MtaSts``'s own records, then each part's; when no resolver could be set up, that is the one warning."""
         mtasts = self.mtasts
         if live.resolver is None:
             if live.disabled:
@@ -84,9 +94,8 @@ class DomainDeployed:
         publish themselves), ``host``, then each part's own."""
         mtasts = self.mtasts
         pulumi.export("domain", mtasts.domain)
-        pulumi.export("policy_id", mtasts.policy_id)
-        pulumi.export("policy_text", mtasts.policy_text)
-        pulumi.export("policy_url", mtasts.policy_url)
+        for name in ("policy_id", "policy_text", "policy_url"):
+            pulumi.export(name, getattr(mtasts, name))
         extra = [record for part in self.parts for record in part.records]
         records = mtasts.records
         if extra:
@@ -98,24 +107,28 @@ class DomainDeployed:
                 pulumi.export(name, value)
 
 
-class OneDomain:
-    has_parts = True
-
-    def offline_preflight(self, cfg: Deployment, live: LiveDns) -> list[str]:
-        return run_preflight(cfg.domains[0], live)  # it says why MX coverage was not checked
-
-    def build(self, cfg: Deployment, parts: tuple[StackPart, ...]) -> Built:
-        """``MtaSts`` from the domain's config as every part adjusts it, then each part on top of it."""
-        (domain,) = cfg.domains
-        adjusted = reduce(lambda each, part: part.adjust(each), parts, domain)
-        mtasts = MtaSts(resource_name(domain), MtaStsArgs(**vars(adjusted.args())))
-        return DomainDeployed(mtasts, tuple(part.build(domain, mtasts) for part in parts))
-
-
 @dataclass(frozen=True)
-class FleetDeployed:
+class Fleet:
+    """The fleet's ``MtaStsFleet`` and its config."""
+
     fleet: MtaStsFleet
     config: Deployment
+    has_parts: ClassVar[bool] = False
+
+    @staticmethod
+    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]:
+        enforced = [d for d in cfg.domains if d.served_policy.mode == "enforce"]
+        if not enforced:
+            return []
+        return [f"preflight: {live.unavailable}; MX coverage of {len(enforced)} enforce domains not checked"]
+
+    @classmethod
+    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Fleet:
+        try:
+            fleet = MtaStsFleet(FLEET_RESOURCE, cfg.fleet_args())
+        except InputError as exc:  # the config was checked; what is left names the component's fields
+            raise InputError(p.under("mta-sts:") for p in exc.problems) from None
+        return cls(fleet, cfg)
 
     def warn_unmanaged_records(self, live: LiveDns) -> list[str]:
         return []  # a fleet's records are not looked up: docs/fleets.md, `mta-sts check` per domain
@@ -128,25 +141,8 @@ class FleetDeployed:
         pulumi.export("shards", shards)
 
 
-class Fleet:
-    has_parts = False
-
-    def offline_preflight(self, cfg: Deployment, live: LiveDns) -> list[str]:
-        enforced = [d for d in cfg.domains if d.served_policy.mode == "enforce"]
-        if not enforced:
-            return []
-        return [f"preflight: {live.unavailable}; MX coverage of {len(enforced)} enforce domains not checked"]
-
-    def build(self, cfg: Deployment, parts: tuple[StackPart, ...]) -> Built:
-        try:
-            fleet = MtaStsFleet(FLEET_RESOURCE, cfg.fleet_args())
-        except InputError as exc:  # the config was checked; what is left names the component's fields
-            raise InputError(p.under("mta-sts:") for p in exc.problems) from None
-        return FleetDeployed(fleet, cfg)
-
-
 #: The layouts, by :attr:`Deployment.layout`.
-LAYOUTS: dict[str, Layout] = {"domain": OneDomain(), "fleet": Fleet()}
+LAYOUTS: dict[str, type[Layout]] = {"domain": OneDomain, "fleet": Fleet}
 
 
 def lifecycle_warnings(

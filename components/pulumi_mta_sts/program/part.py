@@ -1,16 +1,9 @@
-"""An optional part of a one-domain stack: :class:`StackPart`, and what it hands the later steps
-once built: :class:`BuiltPart`.
-
-A part is deployed on top of the domain's :class:`~pulumi_mta_sts.mtasts.component.MtaSts` when its
-config asks for it (today the TLS-RPT receiver, :mod:`.receiver_part`). Parts are listed once,
-:data:`pulumi_mta_sts.program.pipeline.PARTS`; each step asks every enabled part for its share, so a
-new part is one class and one entry there, and no step changes:
-
-1. ``enabled(cfg)``: does this stack's config turn the part on?
-2. ``adjust(cfg)``: the config ``MtaSts`` is built from while the part is on (e.g. without the
-   ``rua`` the receiver publishes itself);
-3. ``build(cfg, mtasts)``: register the part's resources (its DNS records through
-   ``mtasts.dns``, the stack's one DNS backend) and return a :class:`BuiltPart`.
+"""An optional part of a one-domain stack (:class:`StackPart`), deployed on top of its ``MtaSts``
+when its config asks for it (today the TLS-RPT receiver, :mod:`.receiver_part`). Parts are listed
+once, :data:`pulumi_mta_sts.program.pipeline.PARTS`, and every step asks each enabled part for its
+share, so a new part is one class and one entry there: ``enabled(cfg)``; ``adjust(cfg)``, the config
+``MtaSts`` is built from (e.g. without the ``rua`` the receiver publishes itself); ``build(cfg,
+mtasts)``, its resources (its records through ``mtasts.dns``) as a :class:`BuiltPart`.
 """
 
 from __future__ import annotations
@@ -50,17 +43,12 @@ class BuiltPart:
 
 
 class StackPart(Protocol):
-    """An optional part of the stack program (see the module docs)."""
+    """An optional part (see the module docs)."""
 
-    def enabled(self, cfg: DomainConfig) -> bool:
-        """True when the stack's config turns this part on."""
-        ...
+    def enabled(self, cfg: DomainConfig) -> bool: ...
 
-    def adjust(self, cfg: DomainConfig) -> DomainConfig:
-        """The config ``MtaSts`` is built from while this part is on (``cfg`` when it changes nothing)."""
-        ...
+    def adjust(self, cfg: DomainConfig) -> DomainConfig: ...
 
     def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:
-        """Register the part's resources; :class:`~pulumi_mta_sts.core.errors.InputError` for a
-        user mistake, with fields named as in the stack config."""
+        """Its resources; an :class:`~pulumi_mta_sts.core.errors.InputError` names the stack config's keys."""
         ...

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import dns.resolver
 
-from pulumi_mta_sts.config.sections import DomainConfig, rua_problem_key
+from pulumi_mta_sts.config.sections import DomainConfig, receiver_record
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name, tlsrpt_record_value
+from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name
 from pulumi_mta_sts.mtasts.component import MtaSts
 from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
@@ -46,14 +46,11 @@ class TlsRptReceiverPart:
         return replace(cfg, reporting=replace(cfg.reporting, rua=()))
 
     def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:
-        """Deploy the receiver and publish ``_smtp._tls`` with every ``rua``. Problems with the
-        receiver settings are raised as :class:`InputError` naming ``mta-sts:reporting.receiver.<key>``."""
+        """Deploy the receiver and publish ``_smtp._tls`` with every ``rua``: the record is checked first
+        (also for a config no loader checked), problems named ``mta-sts:reporting.receiver.<key>``."""
         configured = list(cfg.reporting.rua)
-        mailbox = mailto_rua(cfg.domain, cfg.reporting.receiver.settings)
-        try:  # checked before the receiver is built; problems name the config key, not a list position
-            known = tlsrpt_record_value([*configured, mailbox])
-        except InputError as exc:
-            raise InputError(rua_problem_key(p, len(configured)) for p in exc.problems) from None
+        settings = cfg.reporting.receiver.settings
+        known, mailbox = receiver_record(configured, cfg.domain, settings), mailto_rua(cfg.domain, settings)
         receiver = _deploy(cfg, mtasts)
         expected = DnsRecord(tlsrpt_record_name(cfg.domain), "TXT", known)
         record = receiver.publish_tlsrpt_record(configured, resource_name=f"{resource_name(cfg)}-tlsrpt-txt")

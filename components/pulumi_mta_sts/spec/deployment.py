@@ -1,11 +1,8 @@
-"""A deployment as plain data: the arguments of ``MtaSts`` (one domain and its own host) and of
-``MtaStsFleet`` (many domains on shared hosting), and their checks.
-
-One domain is a fleet of one: :func:`check_domain` checks a domain for both (``MtaStsArgs`` is a
-:class:`FleetDomainArgs` with its host's settings), so a mistake gets the same message from either,
-named where it was given (``policy``, ``domains[3].policy``). The stack config (``pulumi_mta_sts.config``)
-builds these; the components (``pulumi_mta_sts.mtasts``) take them and check them before they register
-anything; the multi-language package (``pulumi_mta_sts.package``) maps its schema onto them.
+"""A deployment as plain data: the arguments of ``MtaSts`` (one domain, its own host) and ``MtaStsFleet``
+(many domains, shared hosting), and their checks. One domain is a fleet of one: :func:`check_domain`
+checks a domain for both (``MtaStsArgs`` is a :class:`FleetDomainArgs` with its host's settings), naming
+the field where it was given (``policy``, ``domains[3].policy``). Stack config builds these, the
+components check and take them, the multi-language package maps its schema onto them.
 """
 
 from __future__ import annotations
@@ -52,8 +49,7 @@ __all__ = [
 
 
 class ZoneBackend(Protocol):
-    """A DNS backend the program made (``Route53Dns``, ``CloudflareDns``): all a spec asks of it is
-    its provider, named on its class."""
+    """A DNS backend the program made (``Route53Dns``, ...): a spec asks only its provider."""
 
     @property
     def provider_name(self) -> str: ...
@@ -61,8 +57,7 @@ class ZoneBackend(Protocol):
 
 @dataclass(frozen=True)
 class DnsConfig:
-    """A zone to create a DNS backend for: ``provider`` (``route53`` or ``cloudflare``), and its
-    ``zone_id`` if known, else its ``zone_name`` (looked up at deploy time)."""
+    """A zone to make a DNS backend for: its ``zone_id`` if known, else its ``zone_name`` (looked up)."""
 
     provider: str
     zone_id: str | None = None
@@ -71,8 +66,6 @@ class DnsConfig:
 
 @dataclass(frozen=True)
 class FleetDomainArgs:
-    """One mail domain: what it serves, where its records go, who serves its policy."""
-
     domain: str
     """The mail domain (``example.com``); its policy is served at ``mta-sts.<domain>``."""
     policy: Policy
@@ -98,7 +91,7 @@ class FleetDomainArgs:
 
 @dataclass(frozen=True)
 class MtaStsArgs(FleetDomainArgs):
-    """Arguments of ``MtaSts``: one domain (never delegated) and the settings of its own host."""
+    """``MtaSts``: one domain (never delegated) and the settings of its own host."""
 
     price_class: str = defaults.PRICE_CLASS
     """CloudFront price class (``cloudfront`` host only)."""
@@ -118,7 +111,7 @@ class DelegationArgs:
 
 @dataclass(frozen=True)
 class MtaStsFleetArgs:
-    """Arguments of ``MtaStsFleet``: the domains and the shared hosting's settings."""
+    """``MtaStsFleet``: the domains and the shared hosting's settings."""
 
     domains: Sequence[FleetDomainArgs]
     """The domains, at least one, each once."""
@@ -139,31 +132,30 @@ class MtaStsFleetArgs:
 
 @dataclass(frozen=True)
 class DelegatedNames:
-    """Where a delegated domain's TXT records live in the provider zone: its owner's CNAME targets."""
+    """Where a delegated domain's TXT records are in the provider zone (its owner's CNAME targets):
+    ``_mta-sts.<domain>.<zone>``, ``_smtp._tls.<domain>.<zone>``, whatever shard serves it."""
 
     sts: str
     tlsrpt: str
 
 
 def delegated_names(domain: str, zone: str) -> DelegatedNames:
-    """``_mta-sts.<domain>.<zone>`` and ``_smtp._tls.<domain>.<zone>``: stable whatever shard serves it."""
     inside = f"{domain}.{zone}"
     return DelegatedNames(sts_record_name(inside), tlsrpt_record_name(inside))
 
 
 @dataclass(frozen=True)
 class CheckedDomain:
-    """A domain's arguments, valid: its name in normal form, its host kind, where its fields are."""
+    """A domain's valid arguments, its name in normal form, its host kind, and what its fields are
+    named under (``domains[3].``; empty for ``MtaSts``)."""
 
     args: FleetDomainArgs
     domain: str
     kind: str
     where: str = ""
-    """What its fields are named under (``domains[3].``; empty for ``MtaSts``)."""
 
 
 def dns_config_problems(dns: DnsConfig, field_name: str = "dns") -> list[Problem]:
-    """A :class:`DnsConfig` given to a component (stack config checks its own on loading)."""
     problems = zone_problems(dns.zone_id, dns.zone_name)[1]
     if dns.provider not in defaults.DNS_PROVIDERS:
         problems.insert(0, not_one_of("provider", dns.provider, defaults.DNS_PROVIDERS))
@@ -171,7 +163,7 @@ def dns_config_problems(dns: DnsConfig, field_name: str = "dns") -> list[Problem
 
 
 def dns_provider(dns: object, field_name: str = "dns") -> tuple[str | None, list[Problem]]:
-    """Which provider the DNS argument names (``None`` when it cannot be told) and its problems."""
+    """The provider the DNS argument names (``None``: cannot be told) and its problems."""
     name = getattr(type(dns), "provider_name", None)  # a backend names it on its class
     if isinstance(name, str):
         return name, []
@@ -204,7 +196,6 @@ def check_domain(
 
 
 def check_mtasts(args: MtaStsArgs) -> CheckedDomain:
-    """``MtaSts``'s arguments checked; raises :class:`InputError` listing every problem."""
     checked, problems = check_domain(args)
     problems += price_class_problems(args.price_class) + tags_problems(args.tags)
     if problems or checked is None:
@@ -213,7 +204,7 @@ def check_mtasts(args: MtaStsArgs) -> CheckedDomain:
 
 
 def check_fleet(args: MtaStsFleetArgs) -> tuple[list[CheckedDomain], str | None]:
-    """Every domain checked, and the delegation zone; raises :class:`InputError` with every problem."""
+    """Every domain checked, and the delegation zone; :class:`InputError` with every problem."""
     if isinstance(args.domains, str) or not isinstance(args.domains, Sequence) or not args.domains:
         raise InputError([Problem("domains", args.domains, "must be a non-empty list of FleetDomainArgs")])
     checked: list[CheckedDomain] = []

@@ -1,9 +1,6 @@
-"""How the TLS-RPT receiver is deployed (:class:`ReceiverSettings`) and its rules.
-
-The stack config (``mta-sts:reporting.receiver``), ``mta-sts init`` and the
-:class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver` component all check settings here, so they
-refuse one mistake with one message. Problems name the setting (``region``, ``subdomain``, ...); callers
-place them under their own prefix with :meth:`Problem.under`.
+"""How the TLS-RPT receiver is deployed (:class:`ReceiverSettings`) and its rules, which the stack
+config, ``mta-sts init`` and the ``TlsRptReceiver`` component all apply: one mistake, one message.
+Problems name the setting (``region``, ...); callers place them under their own key with :meth:`Problem.under`.
 """
 
 from __future__ import annotations
@@ -30,8 +27,7 @@ __all__ = [
     "settings_from_mapping",
 ]
 
-#: Regions where SES receives mail (its ``inbound-smtp.<region>.amazonaws.com`` endpoints), as the SES
-#: endpoints documentation lists them.
+#: Regions where SES receives mail (``inbound-smtp.<region>.amazonaws.com``, the SES endpoints documentation).
 SES_RECEIVING_REGIONS: frozenset[str] = frozenset(
     {"us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2"}
     | {"ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3"}
@@ -41,8 +37,7 @@ _MAILBOX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
 
 @dataclass(frozen=True)
 class ReceiverSettings:
-    """How the TLS-RPT receiver is deployed. Every field has a safe default except the rule set:
-    name the account's active one or ask for one to be created."""
+    """Every field has a safe default except the rule set: name the account's active one or create one."""
 
     region: str = defaults.RECEIVER_REGION
     """AWS region of SES inbound, the bucket and the function; it must receive mail (:data:`SES_RECEIVING_REGIONS`)."""
@@ -53,8 +48,7 @@ class ReceiverSettings:
     rule_set_name: str | None = None
     """The SES receipt rule set the rule joins: the account's ACTIVE one (one is active per region)."""
     create_rule_set: bool = False
-    """Create a rule set (``rule_set_name`` or ``mta-sts-tlsrpt``) and activate it: this deactivates the
-    account's current one in that region."""
+    """Create a rule set (``rule_set_name`` or ``mta-sts-tlsrpt``) and activate it (deactivating the current one)."""
     https: bool = True
     """Also accept reports by HTTPS POST (its endpoint is added to ``rua``)."""
     failed_sessions_threshold: int = defaults.RECEIVER_FAILED_SESSIONS_THRESHOLD
@@ -68,13 +62,11 @@ class ReceiverSettings:
     max_body_bytes: int = defaults.RECEIVER_MAX_BODY_BYTES
     """Largest HTTPS report body accepted (413 above)."""
     https_rate_limit: int = defaults.RECEIVER_HTTPS_RATE_LIMIT
-    """Requests a second the HTTPS endpoint passes on (429 above): what bounds the function's
-    concurrency and the bill, whoever posts."""
+    """Requests a second the HTTPS endpoint passes on (429 above): it bounds the function and the bill."""
     https_burst_limit: int = defaults.RECEIVER_HTTPS_BURST_LIMIT
     """Requests the endpoint passes on in one burst."""
     reserved_concurrency: int | None = None
-    """Lambda instances reserved for the function; empty: none (Lambda refuses a reservation that leaves
-    the account's unreserved pool under its minimum, so a new account can reserve none)."""
+    """Lambda instances reserved for the function; empty: none (a new account can reserve none)."""
     rule_after: str | None = None
     """The receipt rule of the rule set the receiver's rule is placed after; empty: first."""
     analytics: bool = defaults.RECEIVER_ANALYTICS
@@ -82,9 +74,8 @@ class ReceiverSettings:
     digest: str = defaults.RECEIVER_DIGEST_DAY
     """The weekday the weekly digest goes to the alarm topic (``monday`` ... ``sunday``), or ``off``."""
     force_destroy: bool = defaults.RECEIVER_FORCE_DESTROY
-    """Let ``pulumi destroy`` delete the reports bucket with every report in it. Off: reports are data,
-    and S3 refuses to delete a bucket that holds objects. Turn it on, ``pulumi up`` (the provider reads
-    it from the state at delete time), then destroy (docs/receiver.md, "Removing the receiver")."""
+    """Let ``pulumi destroy`` delete the reports bucket with every report (off: reports are data; turn it
+    on, ``pulumi up``, then destroy: docs/receiver.md, "Removing the receiver")."""
 
     @property
     def effective_rule_set_name(self) -> str:
@@ -92,12 +83,10 @@ class ReceiverSettings:
 
 
 def reports_subdomain(domain: str, settings: ReceiverSettings) -> str:
-    """The reports mailbox's domain (``tlsrpt.<domain>`` unless set)."""
     return (settings.subdomain or f"{defaults.RECEIVER_SUBDOMAIN_LABEL}.{domain}").rstrip(".").lower()
 
 
 def mailto_rua(domain: str, settings: ReceiverSettings) -> str:
-    """The receiver's ``mailto:`` URI for the ``rua`` list."""
     return f"mailto:{settings.mailbox}@{reports_subdomain(domain, settings)}"
 
 
@@ -107,9 +96,8 @@ def inbound_mx_value(region: str) -> str:
 
 
 def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSettings, list[Problem]]:
-    """Settings from a config mapping (other keys are ignored: the caller reports unknown keys). Only
-    types are checked here (numbers may be digit strings, switches ``"true"``/``"false"``); a value of
-    the wrong type is reported and replaced by its default. :func:`check_receiver_settings` does the rest."""
+    """Settings from a config mapping (other keys are the caller's). Only types are checked (numbers may
+    be digit strings, switches ``"true"``): a wrong one is reported and left at its default."""
     problems: list[Problem] = []
     chosen: dict[str, object] = {}
     for spec in fields(ReceiverSettings):
@@ -124,7 +112,6 @@ def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSetting
 
 
 def _read_setting(name: str, value: object, default: object) -> tuple[object, Problem | None]:
-    """``value`` converted to the type of ``default`` (bool, int or text), or the problem."""
     if name == "digest" and value is False:  # YAML 1.1 reads a bare `off` as false
         return "off", None
     if isinstance(default, bool):
@@ -153,8 +140,7 @@ _RANGES = {
 
 
 def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_rule_set: bool = True) -> list[Problem]:
-    """Every problem of ``settings`` for a receiver serving ``domain`` (normal form).
-    ``require_rule_set=False``: a receiver configured but not enabled need not name a rule set."""
+    """Every problem of ``settings`` for ``domain``; a receiver configured but not enabled needs no rule set."""
     problems: list[Problem] = []
     if settings.region not in SES_RECEIVING_REGIONS:
         reason = (
@@ -196,7 +182,6 @@ def _reserved_concurrency_problems(reserved: object) -> list[Problem]:
 
 
 def _rule_after_problems(after: object) -> list[Problem]:
-    """``rule_after`` names an existing receipt rule: an SES rule name, or nothing (first)."""
     if after is None or (isinstance(after, str) and name_problem(SES_RECEIPT_RULE, after) is None):
         return []
     reason = (
@@ -207,8 +192,7 @@ def _rule_after_problems(after: object) -> list[Problem]:
 
 
 def mailbox_problems(domain: str, settings: ReceiverSettings, *, subdomain_ok: bool = True) -> list[Problem]:
-    """The reports mailbox: a local part of letters, digits, '.', '-', '_' or '+', whose ``mailto:`` passes
-    the rule of every ``rua`` (so a mistake names ``mailbox``, never later an anonymous ``rua`` entry)."""
+    """Its ``mailto:`` must pass the rule of every ``rua``: a mistake names ``mailbox``, not a ``rua`` entry."""
     mailbox = settings.mailbox
     reason = "must be a mail local part of letters, digits, '.', '-', '_' or '+' (no leading, trailing or double dot)"
     if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
@@ -219,8 +203,7 @@ def mailbox_problems(domain: str, settings: ReceiverSettings, *, subdomain_ok: b
 
 
 def _subdomain_problems(domain: str, subdomain: str) -> list[Problem]:
-    """The reports mailbox's domain is strictly below ``domain``: an SES MX on the domain itself would
-    take the domain's real mail."""
+    """Strictly below ``domain``: an SES MX on the domain itself would take its real mail."""
     sub, problems = normalize_hostname(subdomain, "subdomain")
     if sub is not None and sub == domain:
         reason = (
@@ -237,7 +220,6 @@ def _subdomain_problems(domain: str, subdomain: str) -> list[Problem]:
 
 
 def _rule_set_problems(settings: ReceiverSettings, require_rule_set: bool) -> list[Problem]:
-    """One SES receipt rule set is active per region: the user names it, or asks for one."""
     name = settings.rule_set_name
     if name is None and not settings.create_rule_set and require_rule_set:
         reason = (
@@ -256,8 +238,7 @@ def _rule_set_problems(settings: ReceiverSettings, require_rule_set: bool) -> li
 
 
 def _is_rule_set_name(name: object) -> bool:
-    """An existing rule set's name: older SES pages allowed '.', so a set made then is still named;
-    one this toolkit creates follows today's rule (:data:`SES_RULE_SET`)."""
+    """An existing rule set's name (older SES allowed '.'); one created here follows :data:`SES_RULE_SET`."""
     return (
         isinstance(name, str)
         and 1 <= len(name) <= 64
@@ -267,7 +248,6 @@ def _is_rule_set_name(name: object) -> bool:
 
 
 def alarm_email_problems(alarm_email: object) -> list[Problem]:
-    """The alarm address (``reporting.alarm_email``, ``TlsRptReceiverArgs.alarm_email``): none, or one mail address."""
     if alarm_email is None or (isinstance(alarm_email, str) and not validate_rua(f"mailto:{alarm_email}")):
         return []
     return [Problem("alarm_email", alarm_email, "must be a mail address such as ops@example.com")]
