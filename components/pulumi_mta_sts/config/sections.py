@@ -150,7 +150,7 @@ class Collector:
         self.problems.append(Problem(self.key(path), value, reason))
 
     def extend(self, problems: Sequence[Problem], under: str | None = None) -> None:
-        """``problems`` named relative to ``under`` (a path), or already by their whole key (``None``)."""
+        """``problems`` named relative to the path ``under``, or (``None``) by their whole key."""
         self.problems += [p if under is None else p.under(self.key(under)) for p in problems]
 
     def check(self) -> None:
@@ -340,9 +340,8 @@ _NO_RECEIVER = "the TLS-RPT receiver is not available in a fleet stack; give rep
 
 
 def load_sections(c: Collector, values: Mapping[str, Any], domain: str | None, **flags: Any) -> DomainConfig | None:
-    """One domain's sections (:data:`SECTIONS`; other keys of ``values`` are not looked at), its problems
-    added to ``c``; ``None`` when a section could not be read. ``flags``: the :class:`DomainConfig` fields
-    of a fleet entry, ``fleet`` and ``delegated`` (its DNS is its owner's: ``dns`` is not read)."""
+    """One domain's sections (:data:`SECTIONS`), problems added to ``c``; ``None`` when one could not be
+    read. ``flags``: a fleet entry's :class:`DomainConfig` fields, ``fleet`` and ``delegated`` (no ``dns``)."""
     fleet, delegated = bool(flags.pop("fleet", False)), bool(flags.pop("delegated", False))
     dns: DnsConfig | None = None
     if not delegated and "dns" in values:

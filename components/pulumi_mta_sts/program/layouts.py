@@ -1,12 +1,8 @@
-"""The two stack layouts, decided once: :data:`LAYOUTS`, by the loaded
-:attr:`~pulumi_mta_sts.config.sections.Deployment.layout`. Every other step of the program
-(:mod:`.pipeline`) treats a stack as the list of its domains.
-
-- ``domain``: ``MtaSts`` for the stack's domain (resource name: the domain with dots as dashes), the
-  optional parts on top of it (:mod:`.part`); outputs ``domain``, ``policy_id``, ``records`` ...;
-- ``fleet``: one ``MtaStsFleet`` (resource name ``fleet``); offboarding and unpinned-shard warnings;
-  outputs ``domains`` (per domain: policy, URL, mode, shard, records, a delegated domain's
-  ``customer_records``) and ``shards`` (domain → shard: pin them).
+"""The two stack layouts, decided once (:data:`LAYOUTS`, by the config's ``layout``); every other step
+(:mod:`.pipeline`) treats a stack as the list of its domains. ``domain``: ``MtaSts`` named after the
+domain, the optional parts (:mod:`.part`) on top, outputs ``domain``, ``policy_id``, ``records`` ...;
+``fleet``: one ``MtaStsFleet`` named ``fleet``, offboarding and unpinned-shard warnings, outputs
+``domains`` (per domain) and ``shards`` (domain → shard: pin them).
 """
 
 from __future__ import annotations
@@ -34,16 +30,13 @@ FLEET_RESOURCE = "fleet"
 
 
 class Layout(Protocol):
-    """A layout's steps (see the module docs): built by :meth:`build`, it warns about hand-made
-    records (:meth:`warn_unmanaged_records`) and exports the stack outputs (:meth:`export`)."""
+    """A layout's steps: :meth:`build`, then on what it built :meth:`warn_unmanaged_records`, :meth:`export`."""
 
     #: Whether optional parts (the TLS-RPT receiver) can be built: they stand on one domain's ``MtaSts``.
     has_parts: ClassVar[bool]
 
     @staticmethod
-    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]:
-        """What the preflight says when there is no resolver."""
-        ...
+    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]: ...
 
     @classmethod
     def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Layout: ...
@@ -148,8 +141,8 @@ LAYOUTS: dict[str, type[Layout]] = {"domain": OneDomain, "fleet": Fleet}
 def lifecycle_warnings(
     cfg: Deployment, today: dt.date | None = None, shards: Mapping[str, int] | None = None
 ) -> list[str]:
-    """Offboarding domains (mode none served; when the entry may go) and unpinned shards (with the
-    pin to write, from ``shards``: the plan places them exactly as ``pulumi up`` will)."""
+    """Offboarding domains (when the entry may go) and unpinned shards (with the pin to write, from
+    ``shards``: the plan places them exactly as ``pulumi up`` will)."""
     today = today or dt.datetime.now(dt.UTC).date()
     warnings = []
     for d in cfg.domains:
@@ -177,8 +170,6 @@ _PINS_SHOWN = 10
 
 
 def _unpinned_warning(unpinned: Sequence[DomainConfig], shards: Mapping[str, int]) -> str:
-    """Which domains to pin and to what: the placement `pulumi up` makes from this config, so the
-    pins can go into the change that adds the domains, before any deploy."""
     pins = [f"{d.key} ({d.domain}): shard: {shards[d.domain]}" for d in unpinned if d.domain in shards]
     shown = "; ".join(pins[:_PINS_SHOWN]) + (f"; and {len(pins) - _PINS_SHOWN} more" if len(pins) > _PINS_SHOWN else "")
     return (

@@ -1,13 +1,9 @@
-"""The TLS-RPT receiver as a part of the domain stack (``stacks/__main__.py``), when
-``mta-sts:reporting.receiver`` is enabled: :data:`TLSRPT_RECEIVER`.
+"""The TLS-RPT receiver as a part of a one-domain stack (``mta-sts:reporting.receiver``): :data:`TLSRPT_RECEIVER`.
 
-The receiver's ``rua`` holds its function URL, which exists only once deployed, so the
-``_smtp._tls`` record cannot be written by :class:`~pulumi_mta_sts.mtasts.component.MtaSts` (it
-takes plain strings). Instead the part's ``adjust`` hands ``MtaSts`` the config without ``rua``
-and its ``build`` has the receiver publish the one ``_smtp._tls`` record with the configured
-URIs plus its own (:meth:`~pulumi_mta_sts.receiver.component.TlsRptReceiver.publish_tlsrpt_record`),
-under the resource name ``MtaSts`` uses (``<name>-tlsrpt-txt``, child of the same DNS backend),
-so turning the receiver on or off updates that record in place.
+Its ``rua`` holds its endpoint, known only once deployed, so ``MtaSts`` (plain strings) cannot write the
+``_smtp._tls`` record: ``adjust`` hands ``MtaSts`` the config without ``rua`` and ``build`` has the receiver
+publish the one record, the configured URIs and its own, under the name ``MtaSts`` uses
+(``<name>-tlsrpt-txt``, child of the same backend), so turning the receiver on or off updates it in place.
 """
 
 from __future__ import annotations
@@ -35,14 +31,12 @@ CONFIG_KEY = "mta-sts:reporting.receiver"
 
 
 class TlsRptReceiverPart:
-    """The TLS-RPT receiver (:class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver`) and the
-    ``_smtp._tls`` record that lists it; exports ``tlsrpt_receiver``."""
+    """The receiver and the ``_smtp._tls`` record that lists it; exports ``tlsrpt_receiver``."""
 
     def enabled(self, cfg: DomainConfig) -> bool:
         return cfg.reporting.receiver.enabled
 
     def adjust(self, cfg: DomainConfig) -> DomainConfig:
-        """Without ``rua``: the receiver publishes the ``_smtp._tls`` record (with its own ``rua`` added)."""
         return replace(cfg, reporting=replace(cfg.reporting, rua=()))
 
     def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:

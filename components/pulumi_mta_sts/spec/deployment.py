@@ -57,15 +57,20 @@ class ZoneBackend(Protocol):
 
 @dataclass(frozen=True)
 class DnsConfig:
-    """A zone to make a DNS backend for: its ``zone_id`` if known, else its ``zone_name`` (looked up)."""
+    """A zone to make a DNS backend for."""
 
     provider: str
+    """``route53`` or ``cloudflare``."""
     zone_id: str | None = None
+    """The zone's id, when known (nothing is looked up)."""
     zone_name: str | None = None
+    """Else its name, looked up at deploy time."""
 
 
 @dataclass(frozen=True)
 class FleetDomainArgs:
+    """One mail domain (of a fleet; ``MtaStsArgs`` adds its own host's settings)."""
+
     domain: str
     """The mail domain (``example.com``); its policy is served at ``mta-sts.<domain>``."""
     policy: Policy
