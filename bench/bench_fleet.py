@@ -6,7 +6,7 @@
 2. ``fleet``: the real stack program (``stacks/__main__.py``, as ``mta-sts plan --stack`` runs it)
    on a generated fleet stack of N domains (``mta-sts:domains``, half Route53, half Cloudflare) on
    shared hosting, under the plan's mock cloud.
-3. ``config``: validating a fleet config of 1,000 entries (``config/fleet.py``), valid and with a
+3. ``config``: validating a fleet config of 1,000 entries (``config/fleet_stack.py``), valid and with a
    mistake in every entry (every problem is reported).
 4. ``engine``: the fleet of the largest N planned twice in one process, once with the mock
    engine's two speed-ups undone (the cyclic garbage collector running during the program, the
@@ -68,10 +68,10 @@ def fleet_values(n: int, *, broken: bool = False) -> dict[str, Any]:
 # ---- 1. N MtaSts components in one program -------------------------------------------------------
 def plan_per_domain(n: int) -> Run:
     """Register N ``MtaSts`` (Route53 + CloudFront) in one program under the plan's mock cloud."""
-    from pulumi_mta_sts.config.stack import DnsConfig
     from pulumi_mta_sts.core.policy import Policy
     from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
     from pulumi_mta_sts.plan.cloud import PLAN_CLOUD
+    from pulumi_mta_sts.spec import DnsConfig
 
     def program() -> None:
         for domain in domains(n):
@@ -122,7 +122,7 @@ def plan_fleet(n: int) -> Run:
 # ---- 3. config validation ------------------------------------------------------------------------
 def validate_config(n: int, broken: bool) -> tuple[float, int]:
     """Seconds to validate a fleet config of ``n`` entries, and the problems reported."""
-    from pulumi_mta_sts.config.fleet import load_fleet_config
+    from pulumi_mta_sts.config.fleet_stack import load_fleet_config
     from pulumi_mta_sts.core.errors import InputError
 
     values = fleet_values(n, broken=broken)

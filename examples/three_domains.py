@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
-from pulumi_mta_sts.config.stack import DnsConfig
+from pulumi_mta_sts import DnsConfig
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs

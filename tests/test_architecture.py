@@ -34,7 +34,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 CONTRACTS: list[dict[str, object]] = PYPROJECT["tool"]["importlinter"]["contracts"]
 
 #: The folders the base install runs: the CLI's render, check and reports and what they stand on.
-BASE_LAYERS = ("core", "config", "net", "check", "reports", "cli")
+BASE_LAYERS = ("core", "spec", "config", "net", "check", "reports", "cli")
 #: Modules an extra brings (pulumi, the provider SDKs, boto3): never loaded by the base layers.
 EXTRA_MODULES = frozenset(EXTRAS_OF_MODULE)
 MAX_FUNCTION_LINES = 80
@@ -43,11 +43,11 @@ MAX_LOOSE_MODULES = 3
 #: The public API and the folder each name lives in (the README and docs/ import these).
 PUBLIC_API = {
     "MtaSts": "mtasts",
-    "MtaStsArgs": "mtasts",
+    "MtaStsArgs": "spec",
     "MtaStsFleet": "mtasts",
-    "MtaStsFleetArgs": "mtasts",
-    "FleetDomainArgs": "mtasts",
-    "DelegationArgs": "mtasts",
+    "MtaStsFleetArgs": "spec",
+    "FleetDomainArgs": "spec",
+    "DelegationArgs": "spec",
     "TlsRptReceiver": "receiver",
     "TlsRptReceiverArgs": "receiver",
     "Route53Dns": "dns",
@@ -58,11 +58,15 @@ PUBLIC_API = {
     "InputError": "core",
     "Problem": "core",
     "MissingExtraError": "core",
-    "DnsConfig": "config",
-    "ReceiverSettings": "config",
+    "DnsConfig": "spec",
+    "ReceiverSettings": "spec",
 }
+#: The components' arguments, defined in the spec but loaded with the components (``pulumi_mta_sts.mtasts``).
+LOADED_WITH_THE_COMPONENTS = {"MtaStsArgs", "MtaStsFleetArgs", "FleetDomainArgs", "DelegationArgs"}
 #: The public names that need an extra (the rest work in the base install).
-NEEDS_AN_EXTRA = {name for name, folder in PUBLIC_API.items() if folder in ("mtasts", "receiver", "dns")}
+NEEDS_AN_EXTRA = {
+    name for name, folder in PUBLIC_API.items() if folder in ("mtasts", "receiver", "dns")
+} | LOADED_WITH_THE_COMPONENTS
 
 
 # ---- import contracts ---------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def test_the_rendered_template_plans_offline(
     answers = {**ANSWERS, "mta-sts:dns": f'{{"provider": "{provider}"}}'}
     folder = render(tmp_path / "mail", "mail", "MTA-STS for example.com", "dev", answers)
     config = load_stack_file(folder / "Pulumi.dev.yaml")
+    assert config.dns is not None
     assert (config.domain, config.dns.provider, config.policy.mx) == (
         "example.com",
         provider,

@@ -10,12 +10,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pulumi_mta_sts.config import DnsConfig, ReceiverSettings
     from pulumi_mta_sts.core import InputError, Policy, Problem
     from pulumi_mta_sts.core.errors import MissingExtraError
     from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
     from pulumi_mta_sts.mtasts import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
     from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
+    from pulumi_mta_sts.spec import DnsConfig, ReceiverSettings
 
     __version__: str
     """The installed distribution's version, from the release's git tag (setuptools-scm when the
@@ -33,7 +33,7 @@ _SOURCES: dict[str, str] = {
         ("dns", "Route53Dns Route53DnsArgs CloudflareDns CloudflareDnsArgs"),
         ("core", "Policy InputError Problem"),
         ("core.errors", "MissingExtraError"),
-        ("config", "DnsConfig ReceiverSettings"),
+        ("spec", "DnsConfig ReceiverSettings"),
     )
     for name in names.split()
 }

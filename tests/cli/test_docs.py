@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from pulumi_mta_sts.cli import COMMANDS, build_parser, main
-from pulumi_mta_sts.config import ReceiverSettings, load_stack_config
+from pulumi_mta_sts.config import load_stack_config
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.spec import ReceiverSettings
 from tests.livefixture import LiveFixture, live_fixture
 
 from .test_init_live import zone_with

@@ -75,7 +75,11 @@ def test_inside_a_project_only_the_stack_file_is_added(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "sub", "Pulumi.two-init-test.yaml"])
     assert "pulumi install" not in out and "cd " not in out
     config = load_stack_file(tmp_path / "Pulumi.two-init-test.yaml")
-    assert config.dns.provider == "cloudflare" and config.reporting.rua == ("mailto:r@two.init.test",)
+    assert (
+        config.dns is not None
+        and config.dns.provider == "cloudflare"
+        and config.reporting.rua == ("mailto:r@two.init.test",)
+    )
 
 
 def test_a_project_like_this_repository_gets_the_stack_file_in_its_stack_folder(

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.stack import DnsConfig, load_stack_config
+from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
@@ -25,6 +25,7 @@ from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
 from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import Recorder
+from pulumi_mta_sts.spec import DnsConfig
 from tests.pulumi_mock import make_recorder
 
 POLICY = Policy.build("testing", ["mx1.example.com"], 86401)
@@ -149,7 +150,7 @@ def test_the_default_host_is_the_dns_providers_as_in_stack_config(pulumi_mocks: 
 def test_library_defaults_are_the_stack_config_defaults() -> None:
     cfg = load_stack_config(STACK)
     args = MtaStsArgs(domain="example.com", policy=cfg.policy, dns=cfg.dns)
-    assert MtaStsArgs.from_config(cfg) == MtaStsArgs(**{**vars(args), "host": cfg.host.kind})
+    assert MtaStsArgs(**vars(cfg.args())) == MtaStsArgs(**{**vars(args), "host": cfg.host.kind})
     assert (args.verify_live, args.verify_timeout) == (cfg.host.verify_live, cfg.host.verify_timeout)
     assert args.price_class == CloudFrontHostArgs("example.com", POLICY, None).price_class  # type: ignore[arg-type]
 

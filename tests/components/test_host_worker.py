@@ -8,7 +8,6 @@ from collections import Counter
 
 import pytest
 
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import records_for
@@ -16,6 +15,7 @@ from pulumi_mta_sts.core.txt_values import decode_txt
 from pulumi_mta_sts.hosting.edge_code import MISSING_PATH, WORKER_MAIN_MODULE, viewer_request_code, worker_module
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import Recorder
+from pulumi_mta_sts.spec import DnsConfig
 from tests.missing import needs_node
 from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID
 

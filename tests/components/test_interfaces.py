@@ -16,12 +16,12 @@ from typing import ClassVar
 import pulumi
 import pytest
 
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, RecordImport, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.base import HostParts, PolicyHost
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import Recorder
+from pulumi_mta_sts.spec import DnsConfig
 
 POLICY = Policy.build("testing", ["mx1.example.com"], 86401)
 ROOT = Path(__file__).resolve().parents[2]

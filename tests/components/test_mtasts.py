@@ -9,12 +9,12 @@ import dns.resolver
 import pulumi
 import pytest
 
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import DnsRecord, sts_record_value
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV, make_resolver
 from pulumi_mta_sts.plan.engine import Recorder
+from pulumi_mta_sts.spec import DnsConfig
 from tests.livefixture.dns_server import DnsFixture, Zone
 from tests.pulumi_mock import make_recorder
 

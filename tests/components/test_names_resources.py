@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.names import (
     ACM_COMMON_NAME_LIMIT,
@@ -24,6 +23,7 @@ from pulumi_mta_sts.core.names import (
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import Recorder
+from pulumi_mta_sts.spec import DnsConfig
 from tests.pulumi_mock import make_recorder
 
 POLICY = Policy.build("testing", ["mx1.example.com"], 86401)

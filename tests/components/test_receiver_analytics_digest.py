@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from pulumi_mta_sts.config import load_stack_config
-from pulumi_mta_sts.config.receiver import ReceiverSettings
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.names import AUTONAME_SUFFIX_LENGTH, name_problem
@@ -22,6 +21,7 @@ from pulumi_mta_sts.receiver.naming import SCHEDULER_SCHEDULE
 from pulumi_mta_sts.receiver.queries import VIEWS
 from pulumi_mta_sts.receiver.reader import schedule_expression
 from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, READER_HANDLER, RESULTS_PREFIX, TABLE_NAME
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from tests.pulumi_mock import ACCOUNT
 
 REGION = "eu-west-1"

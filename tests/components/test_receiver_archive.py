@@ -122,7 +122,7 @@ def test_the_cli_command_settings_and_archive_builder_do_not_import_pulumi() -> 
     modules = [
         "pulumi_mta_sts.reports",
         "pulumi_mta_sts.receiver_lambda.handler",
-        "pulumi_mta_sts.config.receiver",
+        "pulumi_mta_sts.spec.receiver_settings",
         "pulumi_mta_sts.receiver.archive",
         "pulumi_mta_sts.cli.reports",
     ]

@@ -9,11 +9,11 @@ from typing import Any
 import pulumi
 import pytest
 
-from pulumi_mta_sts.config.receiver import ReceiverSettings
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from tests.pulumi_mock import ACCOUNT, HTTP_API_ENDPOINT
 
 REGION = "eu-west-1"

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from pulumi_mta_sts.config.receiver import ReceiverSettings
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
@@ -21,6 +20,7 @@ from pulumi_mta_sts.receiver.documents import (
     bucket_policy_document,
     parser_access_document,
 )
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from tests.pulumi_mock import ACCOUNT
 
 REGION = "eu-west-1"

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.receiver import ReceiverSettings, check_receiver_settings
 from pulumi_mta_sts.core.defaults import RECEIVER_HTTPS_BURST_LIMIT as HTTPS_BURST_LIMIT
 from pulumi_mta_sts.core.defaults import RECEIVER_HTTPS_RATE_LIMIT as HTTPS_RATE_LIMIT
 from pulumi_mta_sts.core.errors import InputError, Problem
@@ -38,6 +37,7 @@ from pulumi_mta_sts.receiver.component import TlsRptReceiver
 from pulumi_mta_sts.receiver.naming import API_NAME, LAMBDA_STATEMENT_ID
 from pulumi_mta_sts.receiver.storage import TEST_REPORT_DAYS
 from pulumi_mta_sts.receiver_lambda.contract import JUNK_TAG
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings, check_receiver_settings
 
 from .test_receiver_component import API_ENDPOINT, REGION
 

@@ -7,16 +7,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pulumi_mta_sts.config.fleet import load_any_config
 from pulumi_mta_sts.config.stack import (
     find_stack_file,
     find_stacks_dir,
+    load_any_config,
     load_stack_config,
     load_stack_file,
     read_stack_file,
     stack_values,
 )
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.spec import DnsConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ROOT / "stacks"
@@ -33,6 +34,7 @@ def test_pulumi_yaml_points_program_and_stack_configs_at_stacks() -> None:
 
 def test_example_com_is_route53_cloudfront_testing() -> None:
     cfg = load_stack_file(STACKS / "Pulumi.example-com.yaml")
+    assert cfg.dns is not None  # one domain: its zone is in this stack
     assert (cfg.domain, cfg.dns.provider, cfg.host.kind, cfg.policy.mode) == (
         "example.com",
         "route53",
@@ -44,6 +46,7 @@ def test_example_com_is_route53_cloudfront_testing() -> None:
 
 def test_example_org_is_cloudflare_worker_enforce() -> None:
     cfg = load_stack_file(STACKS / "Pulumi.example-org.yaml")
+    assert cfg.dns is not None
     assert (cfg.domain, cfg.dns.provider, cfg.host.kind, cfg.policy.mode) == (
         "example.org",
         "cloudflare",
@@ -64,7 +67,7 @@ def test_minimal_config_gets_safe_defaults() -> None:
     cfg = load_stack_config(
         {"domain": "Example.COM.", "dns": {"provider": "cloudflare"}, "policy": {"mx": ["mx.example.com"]}}
     )
-    assert cfg.domain == "example.com"
+    assert cfg.domain == "example.com" and cfg.dns is not None
     assert cfg.dns.zone_name == "example.com" and cfg.dns.zone_id is None
     assert cfg.host.kind == "worker" and cfg.host.verify_live is True
     assert (cfg.policy.mode, cfg.policy.max_age) == ("testing", 86401)
@@ -88,7 +91,7 @@ def test_structured_values_may_arrive_as_strings_like_pulumi_config_gives_them()
             "reporting": {"receiver": {"enabled": "true", "create_rule_set": "true", "silence_days": "5"}},
         }
     )
-    assert cfg.dns == type(cfg.dns)("route53", "Z123", None)
+    assert cfg.dns == DnsConfig("route53", "Z123", None)
     assert cfg.host.verify_live is False and cfg.host.verify_timeout == 120
     assert cfg.policy.mode == "enforce" and cfg.policy.max_age == 604800
     assert cfg.reporting.receiver.enabled is True and cfg.reporting.receiver.settings.create_rule_set is True

@@ -1,4 +1,4 @@
-"""Fleet stack config (config/fleet.py): merging, errors named by entry, every problem at once."""
+"""Fleet stack config (config/fleet_stack.py): merging, errors named by entry, every problem at once."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config, load_fleet_config
-from pulumi_mta_sts.config.stack import StackConfig, load_stack_config, read_stack_file, stack_values
+from pulumi_mta_sts.config.fleet_stack import load_fleet_config
+from pulumi_mta_sts.config.stack import load_any_config, load_stack_config, read_stack_file, stack_values
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
 
@@ -32,7 +32,7 @@ def problems_of(values: dict[str, Any]) -> list[str]:
 
 def test_the_example_fleet_stack_is_valid() -> None:
     cfg = load_any_config(stack_values(read_stack_file(STACKS / "Pulumi.example-fleet.yaml")))
-    assert isinstance(cfg, FleetConfig)
+    assert cfg.layout == "fleet"
     assert [(d.domain, d.delegated) for d in cfg.domains] == [
         ("brand.example", False),
         ("shop.example", False),
@@ -46,7 +46,7 @@ def test_the_example_fleet_stack_is_valid() -> None:
 def test_single_domain_stacks_load_as_before(stack: str) -> None:
     values = stack_values(read_stack_file(STACKS / f"Pulumi.{stack}.yaml"))
     cfg = load_any_config(values)
-    assert isinstance(cfg, StackConfig) and cfg == load_stack_config(values)
+    assert cfg.layout == "domain" and cfg.domains == (load_stack_config(values),)
 
 
 def test_an_entry_overrides_key_by_key() -> None:
@@ -289,7 +289,13 @@ def test_every_fleet_key_is_documented(key: str) -> None:
 
 
 def test_the_documented_fleet_keys_are_the_loaders() -> None:
-    from pulumi_mta_sts.config.fleet import _DELEGATION_KEYS, DEFAULTS_KEYS, ENTRY_KEYS, FLEET_HOST_KEYS, FLEET_KEYS
+    from pulumi_mta_sts.config.fleet_stack import (
+        _DELEGATION_KEYS,
+        DEFAULTS_KEYS,
+        ENTRY_KEYS,
+        FLEET_HOST_KEYS,
+        FLEET_KEYS,
+    )
 
     table = _fleet_table()
     for key in (*ENTRY_KEYS, *FLEET_KEYS, *DEFAULTS_KEYS, *FLEET_HOST_KEYS, *_DELEGATION_KEYS):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.receiver import settings_from_mapping
+from pulumi_mta_sts.spec.receiver_settings import settings_from_mapping
 
 _NON_ASCII_DIGITS = st.characters(categories=["Nd", "No"]).filter(lambda c: not c.isascii() and c.isdigit())
 

@@ -14,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
-from pulumi_mta_sts.config import ReceiverSettings, load_stack_config
-from pulumi_mta_sts.config.receiver import check_receiver_settings
+from pulumi_mta_sts.config import load_stack_config
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.spec import ReceiverSettings
+from pulumi_mta_sts.spec.receiver_settings import check_receiver_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "mta-sts:reporting.receiver.force_destroy"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_mta_sts.config.receiver import (
+from pulumi_mta_sts.spec.receiver_settings import (
     SES_RECEIVING_REGIONS,
     ReceiverSettings,
     check_receiver_settings,
@@ -85,7 +85,7 @@ def test_numbers_and_the_mailbox_are_bounded(change: dict[str, object], field: s
 
 
 def test_settings_are_read_from_config_values_with_strings_for_numbers_and_booleans() -> None:
-    from pulumi_mta_sts.config.receiver import settings_from_mapping
+    from pulumi_mta_sts.spec.receiver_settings import settings_from_mapping
 
     settings, problems = settings_from_mapping(
         {"region": " EU-West-1 ", "create_rule_set": "true", "silence_days": "5", "https": False, "enabled": True}
@@ -100,7 +100,7 @@ def test_settings_are_read_from_config_values_with_strings_for_numbers_and_boole
 
 
 def test_wrong_types_are_reported_by_setting_and_replaced_by_defaults() -> None:
-    from pulumi_mta_sts.config.receiver import settings_from_mapping
+    from pulumi_mta_sts.spec.receiver_settings import settings_from_mapping
 
     settings, problems = settings_from_mapping({"silence_days": "three", "https": "yes", "subdomain": 7})
     assert [p.field for p in problems] == ["subdomain", "https", "silence_days"]

@@ -13,22 +13,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.stack import (
+from pulumi_mta_sts.config.stack import load_stack_config
+from pulumi_mta_sts.core import defaults
+from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.spec.deployment import DnsConfig, dns_config_problems
+from pulumi_mta_sts.spec.rules import (
     PRICE_CLASSES,
-    DnsConfig,
-    dns_config_problems,
     host_kind_problems,
     id_problems,
-    load_stack_config,
     policy_problems,
     price_class_problems,
     tags_problems,
     verify_timeout_problems,
     zone_problems,
 )
-from pulumi_mta_sts.core import defaults
-from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.core.policy import Policy
 
 STACK: dict[str, Any] = {"domain": "example.com", "dns": {"provider": "route53"}, "policy": {"mx": ["mx1.example.com"]}}
 

@@ -15,10 +15,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.stack import digit_string, load_stack_config, load_stack_file, read_stack_file
+from pulumi_mta_sts.config.stack import load_stack_config, load_stack_file, read_stack_file
 from pulumi_mta_sts.config.stack_file import MAX_DEPTH, config_text, decode_config_value, go_json, read_project_file
 from pulumi_mta_sts.config.yaml_scalars import ambiguity, v3_scalar
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.spec.rules import digit_string
 
 GOOD = (
     "config:\n"

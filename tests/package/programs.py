@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_mta_sts.config.receiver import ReceiverSettings
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
+from pulumi_mta_sts.mtasts.component import DelegationArgs, FleetDomainArgs
 from pulumi_mta_sts.mtasts.component import MtaSts as RichMtaSts
 from pulumi_mta_sts.mtasts.component import MtaStsArgs as RichMtaStsArgs
-from pulumi_mta_sts.mtasts.fleet import DelegationArgs, FleetDomainArgs
-from pulumi_mta_sts.mtasts.fleet import MtaStsFleet as RichMtaStsFleet
-from pulumi_mta_sts.mtasts.fleet import MtaStsFleetArgs as RichMtaStsFleetArgs
+from pulumi_mta_sts.mtasts.component import MtaStsFleet as RichMtaStsFleet
+from pulumi_mta_sts.mtasts.component import MtaStsFleetArgs as RichMtaStsFleetArgs
 from pulumi_mta_sts.package import MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs, TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.package.types import DnsProvider, HostKind, PolicyMode, PriceClass
 from pulumi_mta_sts.receiver.component import TlsRptReceiver as RichTlsRptReceiver
 from pulumi_mta_sts.receiver.component import TlsRptReceiverArgs as RichTlsRptReceiverArgs
+from pulumi_mta_sts.spec import DnsConfig
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from tests.pulumi_mock import REGION, ROUTE53_ZONE_ID
 
 #: New token → the token the Python components registered before the package.

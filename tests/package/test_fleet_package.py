@@ -12,15 +12,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.mtasts.fleet import DelegationArgs, FleetDomainArgs
-from pulumi_mta_sts.mtasts.fleet import MtaStsFleet as RichMtaStsFleet
-from pulumi_mta_sts.mtasts.fleet import MtaStsFleetArgs as RichMtaStsFleetArgs
+from pulumi_mta_sts.mtasts.component import DelegationArgs, FleetDomainArgs
+from pulumi_mta_sts.mtasts.component import MtaStsFleet as RichMtaStsFleet
+from pulumi_mta_sts.mtasts.component import MtaStsFleetArgs as RichMtaStsFleetArgs
 from pulumi_mta_sts.package import MtaStsFleet, package_schema
-from pulumi_mta_sts.package.fleet import fleet_config_values, package_key
+from pulumi_mta_sts.package.mtasts_fleet import fleet_config_values, package_key
+from pulumi_mta_sts.spec import DnsConfig
 from tests.pulumi_mock import ROUTE53_ZONE_ID
 
 from .equivalence import plan_of, record

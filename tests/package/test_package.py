@@ -16,11 +16,11 @@ import yaml
 from pulumi.provider.experimental import component as sdk_component
 
 from pulumi_mta_sts import __version__
-from pulumi_mta_sts.config.receiver import ReceiverSettings
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.package import COMPONENTS, PACKAGE_NAME, MtaSts, TlsRptReceiver
-from pulumi_mta_sts.package.receiver import ReceiverOptions
 from pulumi_mta_sts.package.schema import semver
+from pulumi_mta_sts.package.tlsrpt_receiver import ReceiverOptions
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from tests.pulumi_mock import REGION
 
 from .equivalence import plan_of, record
@@ -57,10 +57,10 @@ def test_the_yaml_example_through_the_provider_builds_what_python_builds() -> No
     """The engine sends camelCase names and every number as a float; the provider maps them back."""
     inputs = yaml_example_properties()
     inputs["policy"]["maxAge"] = float(inputs["policy"]["maxAge"])
-    from pulumi_mta_sts.config.stack import DnsConfig
     from pulumi_mta_sts.core.policy import Policy
     from pulumi_mta_sts.mtasts.component import MtaSts as RichMtaSts
     from pulumi_mta_sts.mtasts.component import MtaStsArgs as RichMtaStsArgs
+    from pulumi_mta_sts.spec import DnsConfig
 
     def rich() -> None:
         policy = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 604800)

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
-from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config
-from pulumi_mta_sts.config.stack import read_stack_file, stack_values
+from pulumi_mta_sts.config.sections import Deployment
+from pulumi_mta_sts.config.stack import load_any_config, read_stack_file, stack_values
 from pulumi_mta_sts.core.policy_change import PolicyState, safety_notes
 from pulumi_mta_sts.core.records import sts_record_name, sts_record_value
 from pulumi_mta_sts.plan.domains import domain_of_record
@@ -34,9 +34,9 @@ STACKS = ROOT / "stacks"
 ZONE = "provider.fleet.test"
 
 
-def example_fleet() -> FleetConfig:
+def example_fleet() -> Deployment:
     cfg = load_any_config(stack_values(read_stack_file(STACKS / "Pulumi.example-fleet.yaml")))
-    assert isinstance(cfg, FleetConfig)
+    assert cfg.layout == "fleet"
     return cfg
 
 

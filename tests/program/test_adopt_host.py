@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.stack import StackConfig, load_stack_config
+from pulumi_mta_sts.config.sections import DomainConfig
+from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.net.existing_records import HostAnswer, live_host_records
 from pulumi_mta_sts.net.resolver import make_resolver
@@ -53,7 +54,7 @@ def live(server: DnsFixture) -> LiveDns:
     return LiveDns(make_resolver([server.nameserver], timeout=0.5))
 
 
-def config(domain: str, provider: str = "route53", kind: str | None = None) -> StackConfig:
+def config(domain: str, provider: str = "route53", kind: str | None = None) -> DomainConfig:
     values: dict[str, object] = {
         "domain": domain,
         "dns": {"provider": provider, "zone_name": domain},
@@ -263,8 +264,7 @@ def test_the_messages_point_at_a_section_the_docs_have() -> None:
 
 def test_a_domain_without_reports_is_warned_about_naming_its_keys() -> None:
     """One domain: mta-sts:reporting; a fleet's entry: its own key, and no receiver to suggest."""
-    from pulumi_mta_sts.config.fleet import load_any_config
-    from pulumi_mta_sts.config.stack import no_reports_note
+    from pulumi_mta_sts.config.stack import load_any_config, no_reports_note
     from pulumi_mta_sts.program.pipeline import reporting_warnings
 
     policy = {"mx": ["mx.a.example"]}

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.config.fleet import load_fleet_config
+from pulumi_mta_sts.config.fleet_stack import load_fleet_config
 from pulumi_mta_sts.core.shards import assign_shards
-from pulumi_mta_sts.program.fleet import lifecycle_warnings
+from pulumi_mta_sts.program.layouts import lifecycle_warnings
 
 
 def fleet(n: int, pinned: set[int]) -> dict[str, Any]:

@@ -12,7 +12,8 @@ import dns.resolver
 import pulumi
 import pytest
 
-from pulumi_mta_sts.config.stack import StackConfig, load_stack_file, read_stack_file
+from pulumi_mta_sts.config.sections import DomainConfig
+from pulumi_mta_sts.config.stack import load_deployment_file, read_stack_file
 from pulumi_mta_sts.mtasts.component import MtaSts
 from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.plan.stack_plan import config_for_engine
@@ -36,13 +37,13 @@ class AuditPart:
     turned_on: bool = True
     checked_with: list[dns.resolver.Resolver] = field(default_factory=list)
 
-    def enabled(self, cfg: StackConfig) -> bool:
+    def enabled(self, cfg: DomainConfig) -> bool:
         return self.turned_on
 
-    def adjust(self, cfg: StackConfig) -> StackConfig:
+    def adjust(self, cfg: DomainConfig) -> DomainConfig:
         return replace(cfg, reporting=replace(cfg.reporting, rua=("mailto:audit@example.com",)))
 
-    def build(self, cfg: StackConfig, mtasts: MtaSts) -> BuiltPart:
+    def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:
         name = f"_audit.{cfg.domain}"
         mtasts.dns.record(name, "TXT", ["audit=1"], resource_name=f"{resource_name(cfg)}-audit-txt")
         record = pulumi.Output.from_input({"name": name, "type": "TXT", "value": "audit=1"})
@@ -110,15 +111,15 @@ def test_without_live_dns_no_part_looks_anything_up(pulumi_mocks: Recorder, monk
 
 def test_the_parts_the_config_turns_on_in_order() -> None:
     on, off = AuditPart(), AuditPart(turned_on=False)
-    cfg = load_stack_file(STACKS / "Pulumi.example-net.yaml")  # the receiver is on
+    cfg = load_deployment_file(STACKS / "Pulumi.example-net.yaml")  # the receiver is on
     assert pipeline.enabled_parts(cfg, (on, off)) == (on,)
     assert pipeline.enabled_parts(cfg) == pipeline.PARTS
-    assert pipeline.enabled_parts(load_stack_file(STACKS / "Pulumi.example-com.yaml")) == ()
+    assert pipeline.enabled_parts(load_deployment_file(STACKS / "Pulumi.example-com.yaml")) == ()
 
 
 # ---- live DNS: explicit steps, nowhere else ---------------------------------------------------------
 def test_building_looks_nothing_up_the_live_step_does(pulumi_mocks: Recorder, server: DnsFixture) -> None:
-    cfg = load_stack_file(STACKS / "Pulumi.example-com.yaml")
+    cfg = load_deployment_file(STACKS / "Pulumi.example-com.yaml")
     live = open_live_dns(ProgramOptions(nameservers=(server.nameserver,), dns_timeout=2))
     queries_after_build: list[int] = []
     warnings: list[str] = []
@@ -139,14 +140,14 @@ def test_building_looks_nothing_up_the_live_step_does(pulumi_mocks: Recorder, se
 
 
 def test_live_dns_off_means_no_look_up_and_no_warning(pulumi_mocks: Recorder) -> None:
-    cfg = load_stack_file(STACKS / "Pulumi.example-com.yaml")
+    cfg = load_deployment_file(STACKS / "Pulumi.example-com.yaml")
     seen: list[str] = []
     pulumi_mocks.run(lambda: seen.extend(pipeline.warn_unmanaged_records(pipeline.build(cfg), open_live_dns(OFFLINE))))
     assert seen == [] and pulumi_mocks.warnings == []
 
 
 def test_no_resolver_is_one_warning_saying_why(pulumi_mocks: Recorder) -> None:
-    cfg = load_stack_file(STACKS / "Pulumi.example-com.yaml")
+    cfg = load_deployment_file(STACKS / "Pulumi.example-com.yaml")
     live = LiveDns(None, "no DNS resolver could be set up: no nameservers")
     pulumi_mocks.run(lambda: pipeline.warn_unmanaged_records(pipeline.build(cfg), live))
     assert pulumi_mocks.warnings == [

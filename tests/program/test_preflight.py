@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from pulumi_mta_sts.config.stack import StackConfig, load_stack_config
+from pulumi_mta_sts.config.sections import DomainConfig
+from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.net.resolver import make_resolver
 from pulumi_mta_sts.program.options import LIVE_DNS_DISABLED, LiveDns, ProgramOptions, open_live_dns
@@ -32,7 +33,7 @@ def dns_server() -> Iterator[DnsFixture]:
     server.stop()
 
 
-def config(domain: str, mx: list[str], *, mode: str = "enforce", **preflight: Any) -> StackConfig:
+def config(domain: str, mx: list[str], *, mode: str = "enforce", **preflight: Any) -> DomainConfig:
     values: dict[str, Any] = {
         "domain": domain,
         "dns": {"provider": "route53"},

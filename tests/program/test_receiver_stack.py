@@ -289,13 +289,13 @@ def test_a_bad_mailbox_names_its_config_key_not_a_rua_position(mailbox: str) -> 
 
 
 def test_the_program_checks_the_combined_rua_before_building_the_receiver(pulumi_mocks: Recorder) -> None:
-    """Even past the config check (a library user's StackConfig), a mailbox the rua rule refuses is
+    """Even past the config check (a library user's DomainConfig), a mailbox the rua rule refuses is
     reported under its config key, and no receiver resource is registered for it."""
     from dataclasses import replace
 
-    from pulumi_mta_sts.config.receiver import ReceiverSettings
-    from pulumi_mta_sts.config.stack import ReceiverConfig
-    from pulumi_mta_sts.program.receiver import TLSRPT_RECEIVER
+    from pulumi_mta_sts.config.sections import ReceiverConfig
+    from pulumi_mta_sts.program.receiver_part import TLSRPT_RECEIVER
+    from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 
     cfg = load_stack_config(base(rua=["mailto:a@example.com"], receiver=RECEIVER))
     bad = ReceiverSettings(region="eu-west-1", rule_set_name="default-rule-set", mailbox="a..b")

@@ -18,7 +18,6 @@ from typing import Any
 from pulumi_mta_sts.config import init_project, init_stack, stack_edit
 from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
 from pulumi_mta_sts.config.init_stack import InitChoices, ReceiverChoice
-from pulumi_mta_sts.config.receiver import ReceiverSettings, alarm_email_problems, check_receiver_settings
 from pulumi_mta_sts.config.stack import (
     NAMESPACE,
     PROJECT_FILE,
@@ -39,6 +38,7 @@ from pulumi_mta_sts.net.domain_survey import Survey, survey_domain
 from pulumi_mta_sts.net.existing_records import MIGRATE_SECTION
 from pulumi_mta_sts.net.https_fetch import make_tls_context
 from pulumi_mta_sts.net.resolver import make_resolver
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings, alarm_email_problems, check_receiver_settings
 
 from .argtypes import add_flag, cafile_unusable, network_problems
 from .parser import add_command

@@ -23,8 +23,8 @@ from typing import Any
 
 from pulumi_mta_sts.check.model import DomainReport
 from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
-from pulumi_mta_sts.config.fleet import FleetConfig, FleetDomain, load_any_config
-from pulumi_mta_sts.config.stack import find_stack_file, read_stack_file, stack_values
+from pulumi_mta_sts.config.sections import Deployment, DomainConfig
+from pulumi_mta_sts.config.stack import find_stack_file, load_deployment_file
 from pulumi_mta_sts.core.bounded_json import JsonInputError, json_kind, load_bounded_json
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
@@ -79,7 +79,7 @@ def register(sub: Any) -> None:
 
 
 # ---- which domain ----------------------------------------------------------------------------------
-def delegated_entry(cfg: FleetConfig, domain: str, stack: str, path: Path) -> FleetDomain:
+def delegated_entry(cfg: Deployment, domain: str, stack: str, path: Path) -> DomainConfig:
     """The entry of ``domain``; :class:`InputError` (naming the stack file ``path``) when it is
     not in the fleet or not delegated."""
     entry = next((d for d in cfg.domains if d.domain == domain), None)
@@ -96,15 +96,11 @@ def delegated_entry(cfg: FleetConfig, domain: str, stack: str, path: Path) -> Fl
     return entry
 
 
-def load_fleet(stack: str, stacks_dir: Path | None) -> tuple[FleetConfig, Path]:
+def load_fleet(stack: str, stacks_dir: Path | None) -> tuple[Deployment, Path]:
     """The fleet config of ``stack`` and its stack file."""
     path = find_stack_file(stack, stacks_dir)
-    config = read_stack_file(path)
-    try:
-        cfg = load_any_config(stack_values(config))
-    except InputError as exc:
-        raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
-    if not isinstance(cfg, FleetConfig):
+    cfg = load_deployment_file(path)
+    if cfg.layout != "fleet":
         reason = f"{path.name} is a single-domain stack; hosted mode needs a fleet stack (mta-sts:domains)"
         raise InputError([Problem("--stack", stack, reason)])
     return cfg, path

@@ -10,11 +10,11 @@ import argparse
 import json
 from typing import Any
 
-from pulumi_mta_sts.config.receiver import mailto_rua
 from pulumi_mta_sts.config.stack import find_stack_file, load_stack_config, load_stack_file
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.records import policy_url, records_for
+from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
 from .argtypes import STACKS_DIR_HELP, add_flag
 from .parser import add_command

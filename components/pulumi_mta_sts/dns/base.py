@@ -16,9 +16,9 @@ from typing import ClassVar
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import zone_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.spec.rules import zone_problems
 
 Name = pulumi.Input[str]
 Values = Sequence[pulumi.Input[str]]

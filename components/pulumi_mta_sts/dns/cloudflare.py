@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import id_problems
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.record_resources import CLOUDFLARE_RECORD as RECORD_TYPE_TOKEN
 from pulumi_mta_sts.core.txt_values import cloudflare_txt
+from pulumi_mta_sts.spec.rules import id_problems
 
 from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone
 

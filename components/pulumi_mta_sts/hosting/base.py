@@ -15,11 +15,11 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import policy_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.spec.rules import policy_problems
 
 
 @dataclass(frozen=True)

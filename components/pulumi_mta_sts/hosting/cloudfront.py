@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import price_class_problems, tags_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem, provider_sdk
 from pulumi_mta_sts.core.names import (
@@ -32,6 +31,7 @@ from pulumi_mta_sts.core.names import (
 )
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.spec.rules import price_class_problems, tags_problems
 
 with provider_sdk("CloudFrontHost"):
     import pulumi_aws as aws

@@ -26,8 +26,6 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from pulumi_mta_sts.config.fleet import store_keys_problems
-from pulumi_mta_sts.config.stack import price_class_problems, tags_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.hostnames import normalize_hostname
@@ -41,6 +39,7 @@ from pulumi_mta_sts.core.names import (
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.core.shards import assign_shards, function_groups, shard_members, shard_problems
 from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.spec.rules import price_class_problems, store_keys_problems, tags_problems
 
 with provider_sdk("SharedCloudFrontHosting"):
     import pulumi_aws as aws

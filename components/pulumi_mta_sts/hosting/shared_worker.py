@@ -14,11 +14,11 @@ from typing import ClassVar
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import WORKER_NEEDS_CLOUDFLARE, id_problems
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.dns import CloudflareDns
+from pulumi_mta_sts.spec.rules import WORKER_NEEDS_CLOUDFLARE, id_problems
 
 from .edge_code import FLEET_MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
 from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems

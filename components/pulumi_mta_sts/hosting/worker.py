@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pulumi
 
-from pulumi_mta_sts.config.stack import WORKER_NEEDS_CLOUDFLARE
 from pulumi_mta_sts.core.errors import Problem, provider_sdk
 from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns
+from pulumi_mta_sts.spec.rules import WORKER_NEEDS_CLOUDFLARE
 
 if TYPE_CHECKING:
     import pulumi_cloudflare as cloudflare

@@ -1,7 +1,7 @@
-"""``MtaSts``: the composite for one mail domain; ``MtaStsFleet``: many domains on shared hosting;
-and ``PolicyLive``, the dynamic resource that holds the new id back until its body is served."""
+"""``MtaSts`` (one mail domain) and ``MtaStsFleet`` (many on shared hosting): :mod:`.component`;
+what each domain gets either way: :mod:`.domain`; and ``PolicyLive`` (:mod:`.policy_live`), the
+dynamic resource that holds a new id back until its body is served."""
 
-from .component import MtaSts, MtaStsArgs
-from .fleet import DelegationArgs, FleetDomainArgs, MtaStsFleet, MtaStsFleetArgs
+from .component import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
 
 __all__ = ["DelegationArgs", "FleetDomainArgs", "MtaSts", "MtaStsArgs", "MtaStsFleet", "MtaStsFleetArgs"]

@@ -1,30 +1,14 @@
-"""``MtaSts`` (``mta-sts:index:MtaSts``): everything one mail domain needs for MTA-STS + TLS-RPT.
+"""``MtaSts`` (``mta-sts:index:MtaSts``): MTA-STS + TLS-RPT for one mail domain on its own host;
+``MtaStsFleet`` (``mta-sts:index:MtaStsFleet``): many domains on shared hosting, and hosted mode for
+domains whose DNS is elsewhere (RFC 8461 §8.2).
 
-Given a domain, a DNS backend, a policy host kind, a policy and the TLS-RPT ``rua`` list, it
-creates (as children, so ``ResourceOptions(providers=...)`` given to it reach every resource):
+Both check their arguments (:mod:`pulumi_mta_sts.spec`) before anything registers and give each
+domain the same gate and records (:mod:`.domain`); they differ in the host they inject: ``MtaSts``
+makes the domain's own (CloudFront + ACM, or a Cloudflare Worker) and DNS backend as children,
+``MtaStsFleet`` one shared host per kind and one backend per zone (a delegated domain's TXT records go
+under the provider zone, and :attr:`MtaStsFleet.domains` lists its owner's CNAMEs). Use::
 
-1. the DNS backend (unless you pass one you created): :mod:`pulumi_mta_sts.dns`;
-2. the policy host: :class:`~pulumi_mta_sts.hosting.cloudfront.CloudFrontHost` or
-   :class:`~pulumi_mta_sts.hosting.worker.WorkerHost`;
-3. ``PolicyLive`` (:mod:`pulumi_mta_sts.mtasts.policy_live`), which waits until the policy
-   URL serves exactly the new bytes;
-4. the ``_mta-sts`` TXT record, which depends on ``PolicyLive`` (or, with ``verify_live``
-   off, on the host's resources): a new id is never published before its body is served;
-5. the ``_smtp._tls`` TXT record when ``rua`` is not empty.
-
-Outputs: ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (``name``/``type``/``value``
-of every record it manages) and ``host`` (host details).
-
-Every argument is checked first, with the same rules and messages as stack config; a mistake
-raises :class:`~pulumi_mta_sts.core.errors.InputError` before anything is registered. The
-constructor makes no network call: :meth:`MtaSts.warn_unmanaged_records` looks at live DNS for
-hand-made records when the program asks for it.
-
-Use from any Pulumi program::
-
-    from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
-    from pulumi_mta_sts.config.stack import DnsConfig
-    from pulumi_mta_sts.core.policy import Policy
+    from pulumi_mta_sts import DnsConfig, MtaSts, MtaStsArgs, Policy
 
     MtaSts("example-com", MtaStsArgs(
         domain="example.com",
@@ -37,117 +21,45 @@ Use from any Pulumi program::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import dns.resolver
 import pulumi
 
-from pulumi_mta_sts.config.stack import (
-    DnsConfig,
-    StackConfig,
-    host_kind_problems,
-    policy_problems,
-    price_class_problems,
-    tags_problems,
-    verify_timeout_problems,
-)
-from pulumi_mta_sts.core import defaults
-from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import (
-    DnsRecord,
-    policy_url,
-    records_for,
-    sts_record_name,
-)
+from pulumi_mta_sts.core.records import DnsRecord, policy_url, records_for, sts_record_name, tlsrpt_record_name
 from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.dns.base import slug
 from pulumi_mta_sts.hosting.base import PolicyHost
+from pulumi_mta_sts.hosting.shared import FleetSite, SharedHosting, SiteHosting
 from pulumi_mta_sts.net.existing_records import ADOPT_SECTION, unmanaged_record_warnings
+from pulumi_mta_sts.spec.deployment import (
+    CheckedDomain,
+    DelegationArgs,
+    DnsConfig,
+    FleetDomainArgs,
+    MtaStsArgs,
+    MtaStsFleetArgs,
+    ZoneBackend,
+    check_fleet,
+    check_mtasts,
+    delegated_names,
+)
 
-from .domain_parts import dns_provider, make_dns, name_length_problems, policy_gate, rua_problems
+from .domain import make_dns, publish_domain, record_label
 
-__all__ = ["MtaSts", "MtaStsArgs"]
-
-
-@dataclass(frozen=True)
-class MtaStsArgs:
-    """Arguments of :class:`MtaSts`. Defaults are those of stack config (:mod:`pulumi_mta_sts.core.defaults`)."""
-
-    domain: str
-    """The mail domain (``example.com``); the policy is served at ``mta-sts.<domain>``."""
-    policy: Policy
-    """The policy (build it with :meth:`pulumi_mta_sts.core.policy.Policy.build`)."""
-    dns: DnsBackend | DnsConfig
-    """Where the records go: a backend you created (``Route53Dns`` / ``CloudflareDns``, e.g. with
-    your own provider), or a :class:`~pulumi_mta_sts.config.stack.DnsConfig` to create one as a child."""
-    host: str | None = None
-    """``cloudfront`` (S3 + CloudFront + ACM; any DNS backend) or ``worker`` (Cloudflare Worker;
-    needs the Cloudflare backend). Default: the DNS provider's (``cloudfront`` on Route53,
-    ``worker`` on Cloudflare), as in stack config."""
-    rua: Sequence[str] = ()
-    """TLS-RPT report destinations (``mailto:`` / ``https:``); empty = no ``_smtp._tls`` record."""
-    verify_live: bool = True
-    """Wait (``PolicyLive``) until the URL serves the new policy before publishing its id. Turn
-    off only for a first deploy before DNS is delegated; a warning says so."""
-    verify_timeout: int = defaults.VERIFY_TIMEOUT
-    """Seconds ``PolicyLive`` keeps trying before the deploy fails."""
-    price_class: str = defaults.PRICE_CLASS
-    """CloudFront price class (``cloudfront`` host only)."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """Tags for taggable AWS resources."""
-
-    @classmethod
-    def from_config(cls, cfg: StackConfig) -> MtaStsArgs:
-        """The arguments a validated stack config asks for."""
-        return cls(
-            domain=cfg.domain,
-            policy=cfg.policy,
-            dns=cfg.dns,
-            host=cfg.host.kind,
-            rua=cfg.reporting.rua,
-            verify_live=cfg.host.verify_live,
-            verify_timeout=cfg.host.verify_timeout,
-        )
+__all__ = ["DelegationArgs", "FleetDomainArgs", "MtaSts", "MtaStsArgs", "MtaStsFleet", "MtaStsFleetArgs"]
 
 
-def _validate(args: MtaStsArgs) -> tuple[str, str]:
-    """The domain in normal form and the host kind; raises :class:`InputError` listing every problem."""
-    domain, problems = normalize_hostname(args.domain, "domain")
-    problems += name_length_problems(domain, args.rua)
-    provider, dns_problems = dns_provider(args.dns)
-    kind = args.host if args.host is not None else defaults.default_host_kind(provider or "")
-    problems += [
-        *policy_problems(args.policy),
-        *dns_problems,
-        *host_kind_problems(kind, provider, "host"),
-        *rua_problems(args.rua),
-        *verify_timeout_problems(args.verify_timeout),
-        *price_class_problems(args.price_class),
-        *tags_problems(args.tags),
-    ]
-    if problems or domain is None:
-        raise InputError(problems)
-    return domain, kind
-
-
-def _make_host(
-    name: str, domain: str, kind: str, args: MtaStsArgs, dns: DnsBackend, opts: pulumi.ResourceOptions
-) -> PolicyHost[Any]:
-    """The host of ``kind`` (imported here: a Cloudflare-only program needs no pulumi_aws)."""
-    if kind == "worker":
-        from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
-
-        return WorkerHost(f"{name}-host", WorkerHostArgs(domain=domain, policy=args.policy, dns=dns), opts)  # type: ignore[arg-type]
-    from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
-
-    host_args = CloudFrontHostArgs(domain, args.policy, dns, price_class=args.price_class, tags=dict(args.tags))
-    return CloudFrontHost(f"{name}-host", host_args, opts)
+def _with_alias(opts: pulumi.ResourceOptions | None, former: str) -> pulumi.ResourceOptions:
+    """``opts`` and the type token used before the package's: a stack made with it keeps its resources."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=former)]))
 
 
 class MtaSts(pulumi.ComponentResource):
-    """MTA-STS and TLS-RPT for one domain (see the module docs)."""
+    """One domain; outputs ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (every record it
+    manages) and ``host``. It makes no look-up: :meth:`warn_unmanaged_records` does, when asked."""
 
     policy_id: pulumi.Output[str]
     policy_text: pulumi.Output[str]
@@ -156,64 +68,38 @@ class MtaSts(pulumi.ComponentResource):
     host: pulumi.Output[dict[str, Any]]
 
     def __init__(self, name: str, args: MtaStsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        domain, kind = _validate(args)  # before anything is registered
-        self.txt_records = records_for(domain, args.policy, list(args.rua))
-        # The package token (mta-sts:index:MtaSts, docs/packaging.md); the alias keeps stacks made before it.
-        former = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="mta-sts:mtasts:MtaSts")])
-        super().__init__("mta-sts:index:MtaSts", name, None, pulumi.ResourceOptions.merge(opts, former))
+        checked = check_mtasts(args)  # before anything is registered
+        self.domain, self._resource_name = checked.domain, name
+        self.txt_records = records_for(self.domain, args.policy, list(args.rua))
+        super().__init__("mta-sts:index:MtaSts", name, None, _with_alias(opts, "mta-sts:mtasts:MtaSts"))
         child = pulumi.ResourceOptions(parent=self)
-        self._resource_name = name
-        self.domain = domain
-        self.dns = args.dns if isinstance(args.dns, DnsBackend) else make_dns(f"{name}-dns", args.dns, child)
-        self.policy_host = _make_host(name, domain, kind, args, self.dns, child)
-        self._publish_txt_records(name, self._publish_after(args))
-
-        self.policy_id = pulumi.Output.from_input(args.policy.id)
-        self.policy_text = pulumi.Output.from_input(args.policy.render())
-        self.policy_url = pulumi.Output.from_input(policy_url(domain))
+        if isinstance(args.dns, DnsConfig):
+            self.dns = make_dns(f"{name}-dns", args.dns, child)
+        else:
+            assert isinstance(args.dns, DnsBackend)  # checked: a backend or a DnsConfig
+            self.dns = args.dns
+        self.policy_host = _own_host(name, checked, args, self.dns, child)
+        url = policy_url(self.domain)
+        if not args.verify_live:
+            pulumi.log.warn(
+                f"{self.domain}: verify_live is off, so the new _mta-sts id is published without checking that "
+                f"{url} serves the new policy. Turn it back on (mta-sts:host.verify_live: true) "
+                "once DNS for the domain is delegated.",
+                resource=self,
+            )
+        publish_domain(name, self, checked, url, self.policy_host.serving, self.dns, self.txt_records)
         listed: list[Any] = [r.as_dict() for r in self.txt_records]
         listed += [{"name": r.name, "type": r.type, "value": r.value} for r in self.policy_host.host_records]
-        self.records = pulumi.Output.from_input(listed)
-        self.host = pulumi.Output.from_input(self.policy_host.details)
-        self.register_outputs(
-            {
-                "policy_id": self.policy_id,
-                "policy_text": self.policy_text,
-                "policy_url": self.policy_url,
-                "records": self.records,
-                "host": self.host,
-            }
-        )
-
-    def _publish_after(self, args: MtaStsArgs) -> list[pulumi.Resource]:
-        """What the ``_mta-sts`` record waits for: ``PolicyLive`` (the URL serves the new body), or
-        with ``verify_live`` off only the host's resources (and a warning on every run)."""
-        url = policy_url(self.domain)
-        if args.verify_live:
-            serving = self.policy_host.serving
-            text = args.policy.render()
-            return [policy_gate(f"{self._resource_name}-policy-live", url, text, args.verify_timeout, serving, self)]
-        pulumi.log.warn(
-            f"{self.domain}: verify_live is off, so the new _mta-sts id is published without checking that "
-            f"{url} serves the new policy. Turn it back on (mta-sts:host.verify_live: true) "
-            "once DNS for the domain is delegated.",
-            resource=self,
-        )
-        return list(self.policy_host.serving)
-
-    def _publish_txt_records(self, name: str, publish_after: list[pulumi.Resource]) -> None:
-        for record in self.txt_records:
-            label = self._label(record)
-            self.dns.record(
-                record.name,
-                "TXT",
-                [record.value],
-                resource_name=f"{name}-{label}-txt",
-                opts=pulumi.ResourceOptions(depends_on=publish_after) if label == "mta-sts" else None,
-            )
-
-    def _label(self, record: DnsRecord) -> str:
-        return "mta-sts" if record.name == sts_record_name(self.domain) else "tlsrpt"
+        outputs = {
+            "policy_id": args.policy.id,
+            "policy_text": args.policy.render(),
+            "policy_url": url,
+            "records": listed,
+            "host": self.policy_host.details,
+        }
+        for key, value in outputs.items():
+            setattr(self, key, pulumi.Output.from_input(value))
+        self.register_outputs({key: getattr(self, key) for key in outputs})
 
     def warn_unmanaged_records(
         self,
@@ -222,29 +108,148 @@ class MtaSts(pulumi.ComponentResource):
         *,
         is_ours: Callable[[str], bool] | None = None,
     ) -> list[str]:
-        """Look up live DNS through ``resolver`` for TXT records at the names of ``records`` (default:
-        this component's own ``_mta-sts`` / ``_smtp._tls`` records) that this stack would not own
-        (see :mod:`pulumi_mta_sts.net.existing_records`); log each as a warning on this component,
-        with the ``pulumi import`` command that adopts the record under its DNS backend, and return
-        them. Never fails: unreachable DNS is a warning too. The constructor makes no look-up; the
-        stack program calls this (parts that publish records through :attr:`dns` themselves, such
-        as the TLS-RPT receiver, pass theirs and ``is_ours``)."""
+        """Warn (never fail) about live TXT records at the names of ``records`` (default: its own) that
+        the stack would not own, with the ``pulumi import`` adopting each; the TLS-RPT receiver passes
+        its record and ``is_ours``."""
         checked = self.txt_records if records is None else records
-        hint = self._adoption_hint(checked)
+        prefix = self.dns.resource_prefix
+        hints = [
+            f"`pulumi import {target.type_token} {self._resource_name}-{record_label(r)}-txt '{target.import_id}' "
+            f"--parent '{prefix}=<URN of {prefix}>'`"
+            for r in checked
+            for target in [self.dns.txt_import(r.name)]
+        ]
+        hint = f"{ADOPT_SECTION}; e.g. " + " / ".join(hints)
         warnings = unmanaged_record_warnings(self.domain, checked, resolver=resolver, import_hint=hint, is_ours=is_ours)
         for message in warnings:
             pulumi.log.warn(message, resource=self)
         return warnings
 
-    def _adoption_hint(self, records: Sequence[DnsRecord]) -> str:
-        """How to adopt hand-made records: one ``pulumi import`` command per record."""
-        prefix = self.dns.resource_prefix
-        hints = []
-        for record in records:
-            label = self._label(record)
-            target = self.dns.txt_import(record.name)
-            hints.append(
-                f"`pulumi import {target.type_token} {self._resource_name}-{label}-txt '{target.import_id}' "
-                f"--parent '{prefix}=<URN of {prefix}>'`"
+
+def _own_host(
+    name: str, checked: CheckedDomain, args: MtaStsArgs, dns: DnsBackend, opts: pulumi.ResourceOptions
+) -> PolicyHost[Any]:
+    """The domain's own host (imported here: a Cloudflare-only program needs no pulumi_aws)."""
+    if checked.kind == "worker":
+        from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
+
+        return WorkerHost(f"{name}-host", WorkerHostArgs(checked.domain, args.policy, dns), opts)  # type: ignore[arg-type]
+    from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
+
+    host_args = CloudFrontHostArgs(checked.domain, args.policy, dns, price_class=args.price_class, tags=dict(args.tags))
+    return CloudFrontHost(f"{name}-host", host_args, opts)
+
+
+@dataclass(frozen=True)
+class FleetMember:
+    """What the fleet built for one domain: its TXT ``records`` and, delegated, the ``customer_records``
+    its owner publishes (in order)."""
+
+    domain: str
+    policy: Policy
+    delegated: bool
+    hosting: SiteHosting
+    records: tuple[DnsRecord, ...]
+    customer_records: pulumi.Output[list[dict[str, str]]]
+
+    def summary(self) -> dict[str, Any]:
+        """The domain's entry in :attr:`MtaStsFleet.domains` (and the stack's ``domains`` output)."""
+        return {
+            "policy_id": self.policy.id,
+            "policy_text": self.policy.render(),
+            "policy_url": self.hosting.policy_url,
+            "mode": self.policy.mode,
+            "delegated": self.delegated,
+            "shard": self.hosting.shard,
+            "records": [r.as_dict() for r in self.records],
+            "customer_records": self.customer_records,
+        }
+
+
+class MtaStsFleet(pulumi.ComponentResource):
+    """Many domains on shared hosting; output ``domains``: per domain its :meth:`FleetMember.summary`."""
+
+    domains: pulumi.Output[dict[str, dict[str, Any]]]
+
+    def __init__(self, name: str, args: MtaStsFleetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        checked, zone = check_fleet(args)  # before anything is registered
+        super().__init__("mta-sts:index:MtaStsFleet", name, None, _with_alias(opts, "mta-sts:mtasts:MtaStsFleet"))
+        self._name, self.zone = name, zone
+        self._backends: dict[DnsConfig, DnsBackend] = {}
+        self.delegation_dns = self._backend(args.delegation.dns) if args.delegation and zone else None
+        hosts = self._hosting(checked, args)
+        self.members = {c.domain: self._member(c, hosts[c.domain].site(c.domain)) for c in checked}
+        unverified = [c.domain for c in checked if not c.args.verify_live]
+        if unverified:
+            shown = ", ".join(unverified[:5]) + (f" and {len(unverified) - 5} more" if len(unverified) > 5 else "")
+            pulumi.log.warn(
+                f"verify_live is off for {shown}: their new _mta-sts ids are published without checking that the "
+                "new policy is served. Turn it back on (host.verify_live: true) once their DNS points at the fleet.",
+                resource=self,
             )
-        return f"{ADOPT_SECTION}; e.g. " + " / ".join(hints)
+        self.domains = pulumi.Output.from_input({d: m.summary() for d, m in self.members.items()})
+        self.register_outputs({"domains": self.domains})
+
+    def _backend(self, dns: DnsConfig | ZoneBackend | None) -> DnsBackend:
+        """The zone's backend, made once (domains of one zone share it)."""
+        if not isinstance(dns, DnsConfig):
+            assert isinstance(dns, DnsBackend)  # checked: a backend or a DnsConfig
+            return dns
+        if dns not in self._backends:
+            label = slug(dns.zone_name or dns.zone_id or "zone")
+            opts = pulumi.ResourceOptions(parent=self)
+            self._backends[dns] = make_dns(f"{self._name}-dns-{dns.provider}-{label}", dns, opts)
+        return self._backends[dns]
+
+    def _hosting(self, checked: Sequence[CheckedDomain], args: MtaStsFleetArgs) -> dict[str, SharedHosting]:
+        """One shared host per kind that has domains; domain → its host."""
+        by_kind: dict[str, list[FleetSite]] = {}
+        for c in checked:
+            dns = None if c.args.delegated else self._backend(c.args.dns)
+            by_kind.setdefault(c.kind, []).append(FleetSite(c.domain, c.args.policy.render(), dns))
+        hosts: dict[str, SharedHosting] = {}
+        for kind, sites in by_kind.items():
+            host = self._shared_host(kind, sites, args)
+            hosts.update((site.domain, host) for site in sites)
+        return hosts
+
+    def _shared_host(self, kind: str, sites: list[FleetSite], args: MtaStsFleetArgs) -> SharedHosting:
+        """Imported here: a Cloudflare-only fleet needs no pulumi_aws."""
+        opts = pulumi.ResourceOptions(parent=self)
+        if kind == "worker":
+            from pulumi_mta_sts.hosting.shared_worker import SharedWorkerHosting, SharedWorkerHostingArgs
+
+            return SharedWorkerHosting(f"{self._name}-worker", SharedWorkerHostingArgs(sites=sites), opts)
+        from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, SharedCloudFrontHostingArgs
+
+        host_args = SharedCloudFrontHostingArgs(
+            sites=sites,
+            domains_per_certificate=args.domains_per_certificate,
+            assignment=dict(args.assignment),
+            price_class=args.price_class,
+            tags=dict(args.tags),
+            delegation_dns=self.delegation_dns,
+            delegation_zone=self.zone,
+            store_keys=args.store_keys,
+        )
+        return SharedCloudFrontHosting(f"{self._name}-cloudfront", host_args, opts)
+
+    def _member(self, c: CheckedDomain, site: SiteHosting) -> FleetMember:
+        records = records_for(c.domain, c.args.policy, list(c.args.rua))
+        customer: pulumi.Output[list[dict[str, str]]] = pulumi.Output.from_input([])
+        if c.args.delegated:  # its records live under the provider zone, its owner points CNAMEs there
+            names = delegated_names(c.domain, self.zone or "")
+            records = [
+                DnsRecord(names.sts if record_label(r) == "mta-sts" else names.tlsrpt, "TXT", r.value) for r in records
+            ]
+            last = [{"name": sts_record_name(c.domain), "type": "CNAME", "value": names.sts}]
+            if c.args.rua:
+                last.insert(0, {"name": tlsrpt_record_name(c.domain), "type": "CNAME", "value": names.tlsrpt})
+            # the hosting's records first (its host name, the certificate's validation), _mta-sts last:
+            # its id should only be found once the policy is served
+            customer = site.customer_records.apply(lambda hosting: [*hosting, *last])
+        dns = self.delegation_dns if c.args.delegated else self._backend(c.args.dns)
+        assert dns is not None  # checked: delegated domains have a delegation zone
+        base = f"{self._name}-{c.domain.replace('.', '-')}"
+        publish_domain(base, self, c, site.policy_url, site.served, dns, records)
+        return FleetMember(c.domain, c.args.policy, c.args.delegated, site, tuple(records), customer)

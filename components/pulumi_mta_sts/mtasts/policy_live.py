@@ -1,17 +1,13 @@
-"""``PolicyLive``: a Pulumi dynamic resource that is "created" once the policy URL serves the
-expected bytes.
+"""``PolicyLive``: a dynamic resource "created" once the policy URL serves the expected bytes.
 
-The ``_mta-sts`` TXT record depends on it, so the engine only publishes a new id after the new
-body is what senders get (RFC 8461 §3.3 / §5: a sender that sees a new id and fetches the old
-body caches the old body under the new id for ``max_age``). On create, and on every change of
-the expected bytes or the URL, the provider fetches the URL with retries and backoff (see
-:func:`pulumi_mta_sts.net.served.wait_until_served`) until a sender would accept exactly the new
-bytes, by the same rules ``mta-sts check`` applies (:mod:`pulumi_mta_sts.core.acceptance`);
-when the timeout passes it fails with a clear message, the deploy stops and the TXT record keeps
-its old id.
-
-The check runs where ``pulumi up`` runs (the dynamic provider runs in the program's Python
-environment), with the system's DNS resolver and trust store, like a sender.
+The ``_mta-sts`` record depends on it, so a new id is published only once the new body is what
+senders get (RFC 8461 §3.3 / §5: one that sees the new id and fetches the old body caches it under
+the new id for ``max_age``). On create and on every change of the bytes or the URL, the provider
+fetches the URL (:func:`pulumi_mta_sts.net.served.wait_until_served`, retries and backoff) until a
+sender would accept exactly the new bytes (:mod:`pulumi_mta_sts.core.acceptance`), else fails and the
+deploy stops with the old id. It runs where ``pulumi up`` runs, with the system's resolver and trust
+store, like a sender. Deployed stacks hold the provider pickled by this module path and class name:
+both are a contract (``tests/components/test_policy_live_state.py``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Plain package inputs → the rich Python arguments (``Policy``, ``DnsConfig``, ``ReceiverSettings``).
-
-The component provider hands a component its inputs as a ``dict`` keyed by the Python names of
-the args ``TypedDict`` (nested objects as dicts, enums as members). Every conversion here is
-plain data work, and every value is checked afterwards by the rich component with the same
-rules and messages as stack config, so a mistake names its field before anything registers.
+"""Plain package inputs (a ``dict`` keyed by the args ``TypedDict``'s names, enums as members) → the
+spec's values; the component then checks them as it checks a Python program's, before anything registers.
 """
 
 from __future__ import annotations
@@ -12,10 +8,10 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.spec.deployment import DnsConfig
 
 __all__ = ["dns_config", "plain", "policy_of"]
 

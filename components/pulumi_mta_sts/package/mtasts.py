@@ -1,11 +1,6 @@
-"""``mta-sts:index:MtaSts`` as every Pulumi language sees it: plain, documented inputs.
-
-:class:`MtaSts` here *is* the Python component (:class:`pulumi_mta_sts.mtasts.component.MtaSts`,
-a subclass): it turns the plain inputs into the rich arguments (a :class:`~pulumi_mta_sts.core.policy.Policy`,
-a :class:`~pulumi_mta_sts.config.stack.DnsConfig`) and builds exactly what a Python program
-building the rich component with those arguments gets, under the same type token. Only the
-annotations differ: they are what Pulumi's analyzer reads to infer the package schema, so this
-module keeps them as real objects (no ``from __future__ import annotations``).
+"""``mta-sts:index:MtaSts`` for every Pulumi language: the Python component (a subclass) with plain
+inputs mapped onto its spec (:mod:`pulumi_mta_sts.spec`), so it builds exactly what Python builds. The
+annotations are what Pulumi's analyzer reads for the schema: no ``from __future__ import annotations``.
 """
 
 from typing import NotRequired, TypedDict
@@ -14,6 +9,7 @@ import pulumi
 
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.mtasts import component
+from pulumi_mta_sts.spec import deployment
 
 from .convert import dns_config, plain, policy_of
 from .types import DnsZone, HostDetails, HostKind, PolicySpec, PriceClass, Record
@@ -44,10 +40,10 @@ class MtaStsArgs(TypedDict):
     """Tags for the taggable AWS resources."""
 
 
-def rich_mtasts_args(args: MtaStsArgs) -> component.MtaStsArgs:
+def rich_mtasts_args(args: MtaStsArgs) -> deployment.MtaStsArgs:
     """The Python component's arguments for the package inputs ``args``."""
     given = dict(args)
-    return component.MtaStsArgs(
+    return deployment.MtaStsArgs(
         domain=given.get("domain"),  # type: ignore[arg-type]  # checked by the component
         policy=policy_of(given.get("policy")),
         dns=dns_config(given.get("dns")),

@@ -1,9 +1,6 @@
-"""What the component provider hosts, and the package schema exactly as Pulumi infers it.
-
-:func:`package_schema` builds the SDK's own ``ComponentProvider`` in-process (no Pulumi CLI, no
-engine: its constructor only runs the analyzer over :data:`COMPONENTS` and generates the schema)
-and returns that schema, so ``mta-sts schema``, the golden test and ``pulumi package add`` all
-see the same JSON.
+"""What the component provider hosts, and the package schema exactly as Pulumi infers it: the SDK's own
+``ComponentProvider`` built in-process (its constructor only runs the analyzer), so ``mta-sts schema``,
+the golden test and ``pulumi package add`` see the same JSON.
 """
 
 from __future__ import annotations
@@ -17,9 +14,9 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi_mta_sts import __version__
 from pulumi_mta_sts.core.bounded_json import load_bounded_json
 
-from .fleet import MtaStsFleet
 from .mtasts import MtaSts
-from .receiver import TlsRptReceiver
+from .mtasts_fleet import MtaStsFleet
+from .tlsrpt_receiver import TlsRptReceiver
 
 __all__ = ["COMPONENTS", "PACKAGE_NAME", "PACKAGE_VERSION", "package_schema", "semver"]
 

@@ -25,14 +25,8 @@ from typing import Any
 
 import pulumi
 
-from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config
-from pulumi_mta_sts.config.stack import (
-    StackConfig,
-    find_stack_file,
-    find_stacks_dir,
-    read_stack_file,
-    stack_values,
-)
+from pulumi_mta_sts.config.sections import Deployment, DomainConfig
+from pulumi_mta_sts.config.stack import find_stack_file, find_stacks_dir, load_deployment_file, read_stack_file
 from pulumi_mta_sts.config.stack_file import SECRET, config_text, read_project_file
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.record_resources import record_rows
@@ -376,21 +370,18 @@ def plan_stack(
     folder = stacks_dir or find_stacks_dir()
     path = find_stack_file(stack, folder)
     engine_config = read_stack_file(path)  # read once: the program sees exactly what this validates
-    try:
-        cfg = load_any_config(stack_values(engine_config))  # config errors: before the program runs
-    except InputError as exc:
-        raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+    cfg = load_deployment_file(path, engine_config)  # config errors: before the program runs
     config = config_for_engine(engine_config)
     program = program or _program_path(folder)
     if not program.is_file():
         raise InputError([Problem("--stack", stack, f"the stack program {program} does not exist")])
     recorder = _run_program(program, stack, config, path.name, options or ProgramOptions.from_environment())
     outputs = dict(recorder.stack_outputs)
-    if isinstance(cfg, FleetConfig):
+    if cfg.layout == "fleet":
         fleet: list[DomainPolicy] | None = _fleet_policies(cfg, outputs)
         first = fleet[0] if fleet else DomainPolicy(stack, "", "")
     else:
-        fleet, first = None, _single_policy(cfg, outputs)
+        fleet, first = None, _single_policy(cfg.domains[0], outputs)
     return Plan(
         stack=stack,
         domain=first.domain,
@@ -403,7 +394,7 @@ def plan_stack(
     )
 
 
-def _single_policy(cfg: StackConfig, outputs: Mapping[str, Any]) -> DomainPolicy:
+def _single_policy(cfg: DomainConfig, outputs: Mapping[str, Any]) -> DomainPolicy:
     """A single-domain stack's policy: the program's outputs, else the config's."""
     return DomainPolicy(
         str(outputs.get("domain") or cfg.domain),
@@ -413,7 +404,7 @@ def _single_policy(cfg: StackConfig, outputs: Mapping[str, Any]) -> DomainPolicy
     )
 
 
-def _fleet_policies(cfg: FleetConfig, outputs: Mapping[str, Any]) -> list[DomainPolicy]:
+def _fleet_policies(cfg: Deployment, outputs: Mapping[str, Any]) -> list[DomainPolicy]:
     """Each fleet domain's policy, in the order of ``mta-sts:domains``: the program's ``domains``
     output (``policy_text``, ``policy_id``), else what the config serves (offboarding: ``mode: none``)."""
     exported = outputs.get("domains")

@@ -1,19 +1,9 @@
-"""How one run of the stack program may reach the outside world: :class:`ProgramOptions`.
-
-The program makes live DNS look-ups (the preflight's MX coverage, the warnings about hand-made
-records) and nothing else. Whether it may, and which DNS server it asks, is an argument of the
-run, not something a module reads on its own:
-
-- ``mta-sts plan`` builds the options from its flags (``--no-live-dns``, ``--nameserver``) and
-  hands them to the program it runs with :func:`running_with`, which sets the context variable
-  :data:`PROGRAM_OPTIONS` around ``runpy`` (the program runs in that context: Pulumi's tasks
-  copy it);
-- under ``pulumi up`` / ``pulumi preview`` nobody sets it, and :func:`current_options` reads the
-  documented switches instead: ``MTA_STS_NO_LIVE_DNS=1`` (no live look-ups) and
-  ``MTA_STS_NAMESERVERS=ADDRESS[:PORT],...`` (ask these servers, not the system resolver).
-
-:func:`open_live_dns` turns the options into the one resolver every live step of the run uses
-(:class:`LiveDns`). No Pulumi import.
+"""How one run of the stack program may reach the outside world (live DNS look-ups, nothing else):
+an argument of the run, :class:`ProgramOptions`, never something a module reads on its own.
+``mta-sts plan`` hands its flags' options to the program with :func:`running_with` (a context
+variable around ``runpy``: Pulumi's tasks copy it); under ``pulumi up`` nobody sets it and
+:func:`current_options` reads ``MTA_STS_NO_LIVE_DNS`` / ``MTA_STS_NAMESERVERS`` instead.
+:func:`open_live_dns` makes the one resolver every live step of the run uses. No Pulumi import.
 """
 
 from __future__ import annotations
@@ -76,32 +66,29 @@ class ProgramOptions:
     """What one run of the stack program may do beyond registering resources."""
 
     live_dns: bool = True
-    """Make the live DNS look-ups (preflight, hand-made records); off: they are skipped with a warning."""
+    """Make the live look-ups (preflight, hand-made records); off: each is skipped with a warning."""
     nameservers: tuple[str, ...] = ()
     """``ADDRESS[:PORT]`` servers to ask; empty: the system resolver."""
     dns_timeout: float = DNS_TIMEOUT
-    """Seconds each live DNS query may take before the check is skipped with a warning."""
     offline_reason: str = LIVE_DNS_DISABLED
     """Why there is no live DNS when ``live_dns`` is off: the switch, or what the caller found
     (``mta-sts plan`` probes DNS once and, when it cannot be reached, runs the program without it)."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ProgramOptions:
-        """The options the documented switches ask for (``MTA_STS_NO_LIVE_DNS``,
-        ``MTA_STS_NAMESERVERS``); a malformed server is an :class:`InputError` naming the variable."""
+        """The options the documented switches ask for; a malformed server is an :class:`InputError`."""
         return cls(
             live_dns=live_dns_enabled(environ),
             nameservers=check_nameservers(nameservers_from_env(environ), NAMESERVERS_ENV),
         )
 
 
-#: The options of the program run in this context. ``mta-sts plan`` sets them (see
-#: :func:`running_with`); unset, the program uses :meth:`ProgramOptions.from_environment`.
+#: The options of the program run in this context (:func:`running_with`).
 PROGRAM_OPTIONS: ContextVar[ProgramOptions] = ContextVar("pulumi_mta_sts.program_options")
 
 
 def current_options() -> ProgramOptions:
-    """The options handed to this run, else those of the environment (``pulumi up``)."""
+    """The options handed to this run, else the environment's (``pulumi up``)."""
     try:
         return PROGRAM_OPTIONS.get()
     except LookupError:
@@ -120,18 +107,17 @@ def running_with(options: ProgramOptions) -> Iterator[ProgramOptions]:
 
 @dataclass(frozen=True)
 class LiveDns:
-    """The resolver every live look-up of one run uses, or why there is none."""
+    """The resolver every live look-up of one run uses, or why there is none (``unavailable``), and
+    whether the options switched it off (``disabled``) rather than it failing."""
 
     resolver: dns.resolver.Resolver | None
     unavailable: str = ""
-    """Why ``resolver`` is ``None``: the options' ``offline_reason``, or the error that kept it from being set up."""
     disabled: bool = False
-    """True when the options switched live DNS off (not when it failed here)."""
 
 
 def open_live_dns(options: ProgramOptions) -> LiveDns:
-    """The resolver the options ask for. A system without resolver configuration is not an error
-    of the stack: the live checks are then skipped with a warning that says why."""
+    """The resolver the options ask for. A system without resolver configuration is no error of the
+    stack: the live checks are skipped with a warning saying why."""
     if not options.live_dns:
         return LiveDns(None, options.offline_reason, disabled=True)
     try:
@@ -143,9 +129,8 @@ def open_live_dns(options: ProgramOptions) -> LiveDns:
 
 
 def reachable_live_dns(options: ProgramOptions) -> LiveDns:
-    """:func:`open_live_dns`, then one probe (at most ``dns_timeout``): no resolver, with why, when
-    none of its servers can be reached, so nothing after it waits on a dead server
-    (``mta-sts plan`` does this once per run; :func:`~pulumi_mta_sts.net.resolver.unreachable_reason`)."""
+    """:func:`open_live_dns`, then one probe (``mta-sts plan``, once per run): no resolver, with why,
+    when none of its servers answers, so nothing after it waits on a dead server."""
     live = open_live_dns(options)
     if live.resolver is None:
         return live

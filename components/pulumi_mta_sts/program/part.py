@@ -1,16 +1,9 @@
-"""What an optional part of the stack program is: :class:`StackPart`, and what it hands the later
-steps once built: :class:`BuiltPart`.
-
-A part is something the stack deploys on top of :class:`~pulumi_mta_sts.mtasts.component.MtaSts`
-when its config asks for it (today the TLS-RPT receiver, :mod:`.receiver`). Parts are listed
-in one place, :data:`pulumi_mta_sts.program.pipeline.PARTS`; each step of the pipeline asks every
-enabled part for its share, so a new part is one class and one entry there, and no step changes:
-
-1. ``enabled(cfg)``: does this stack's config turn the part on?
-2. ``adjust(cfg)``: the config ``MtaSts`` is built from while the part is on (e.g. without the
-   ``rua`` the receiver publishes itself);
-3. ``build(cfg, mtasts)``: register the part's resources (its DNS records through
-   ``mtasts.dns``, the stack's one DNS backend) and return a :class:`BuiltPart`.
+"""An optional part of a one-domain stack (:class:`StackPart`), deployed on top of its ``MtaSts``
+when its config asks for it (today the TLS-RPT receiver, :mod:`.receiver_part`). Parts are listed
+once, :data:`pulumi_mta_sts.program.pipeline.PARTS`, and every step asks each enabled part for its
+share, so a new part is one class and one entry there: ``enabled(cfg)``; ``adjust(cfg)``, the config
+``MtaSts`` is built from (e.g. without the ``rua`` the receiver publishes itself); ``build(cfg,
+mtasts)``, its resources (its records through ``mtasts.dns``) as a :class:`BuiltPart`.
 """
 
 from __future__ import annotations
@@ -22,7 +15,7 @@ from typing import Any, Protocol
 import dns.resolver
 import pulumi
 
-from pulumi_mta_sts.config.stack import StackConfig
+from pulumi_mta_sts.config.sections import DomainConfig
 from pulumi_mta_sts.mtasts.component import MtaSts
 
 __all__ = ["BuiltPart", "LiveCheck", "StackPart", "resource_name"]
@@ -31,7 +24,7 @@ __all__ = ["BuiltPart", "LiveCheck", "StackPart", "resource_name"]
 LiveCheck = Callable[[dns.resolver.Resolver], list[str]]
 
 
-def resource_name(cfg: StackConfig) -> str:
+def resource_name(cfg: DomainConfig) -> str:
     """The stack's ``MtaSts`` resource name, which the parts prefix theirs with: the domain with
     dots as dashes (``example.com`` → ``example-com``)."""
     return cfg.domain.replace(".", "-")
@@ -50,17 +43,12 @@ class BuiltPart:
 
 
 class StackPart(Protocol):
-    """An optional part of the stack program (see the module docs)."""
+    """An optional part (see the module docs)."""
 
-    def enabled(self, cfg: StackConfig) -> bool:
-        """True when the stack's config turns this part on."""
-        ...
+    def enabled(self, cfg: DomainConfig) -> bool: ...
 
-    def adjust(self, cfg: StackConfig) -> StackConfig:
-        """The config ``MtaSts`` is built from while this part is on (``cfg`` when it changes nothing)."""
-        ...
+    def adjust(self, cfg: DomainConfig) -> DomainConfig: ...
 
-    def build(self, cfg: StackConfig, mtasts: MtaSts) -> BuiltPart:
-        """Register the part's resources; :class:`~pulumi_mta_sts.core.errors.InputError` for a
-        user mistake, with fields named as in the stack config."""
+    def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:
+        """Its resources; an :class:`~pulumi_mta_sts.core.errors.InputError` names the stack config's keys."""
         ...

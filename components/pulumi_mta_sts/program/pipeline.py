@@ -1,65 +1,41 @@
-"""The steps of the stack program, in this order (:func:`main` is the program: ``stacks/__main__.py``
-and the ``__main__.py`` of every project ``mta-sts init`` writes call it)::
-
-    with stack.user_errors():                       # InputError -> a clean Pulumi error, no traceback
-        options = stack.program_options()           # 1. live DNS or not, which servers (.options)
-        cfg = stack.load_config()                   # 2. every mta-sts: key validated
-        parts = stack.enabled_parts(cfg)            # 3. the optional parts the config turns on (PARTS)
-        stack.reporting_warnings(cfg)               #    a domain without a _smtp._tls record: a warning
-        live = stack.open_live_dns(options)         # 4. the run's one resolver (or why there is none)
-        stack.preflight(cfg, live)                  #    an uncovered live MX (enforce), or records
-                                                        #    in the way at mta-sts.<domain>, stop here
-        deployment = stack.build(cfg, parts)        # 5. MtaSts, then each part on top of it
-        stack.warn_unmanaged_records(deployment, live)  # 6. hand-made records in live DNS: warnings
-        stack.export(deployment)                    # 7. the stack outputs
-
-A fleet stack (``mta-sts:domains``, config/fleet.py) goes through the same steps: each one
-dispatches on the config's type to :mod:`.fleet` (one ``MtaStsFleet``, no optional parts).
-
-Nothing is registered before step 5, so a bad config or a failed preflight leaves no resource.
-The preflight looks at the MX hosts (enforce) and at what is already at ``mta-sts.<domain>``
-(:func:`pulumi_mta_sts.program.preflight.check_host_records`). The live look-ups happen in steps
-4 and 6 only, through the resolver the options allow; the
-components make none. The optional parts are plugged in one place, :data:`PARTS` (see
-:mod:`.part`); no step names a part.
+"""The stack program (:func:`main`; ``stacks/__main__.py`` and every project ``mta-sts init`` writes
+call it, ``mta-sts plan`` runs it under Pulumi's mock engine): its steps, in the order a deployment
+goes through them. Each treats a stack as the list of its domains; what differs between one domain
+and a fleet is decided once, in :mod:`.layouts`. Nothing is registered before :func:`build`, so a
+bad config or a failed preflight leaves no resource; live DNS is looked up only in :func:`preflight`
+and :func:`warn_unmanaged_records`, through the resolver the run's options allow. The optional parts
+are plugged in one place, :data:`PARTS` (:mod:`.part`); no step names a part.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import reduce
-from typing import Any, overload
+from typing import Any
 
 import pulumi
 
-from pulumi_mta_sts.config.fleet import FleetConfig, load_any_config
-from pulumi_mta_sts.config.stack import NAMESPACE, StackConfig, no_reports_note
-from pulumi_mta_sts.config.stack_file import decode_config_value
+from pulumi_mta_sts.config.sections import Deployment
+from pulumi_mta_sts.config.stack import load_any_config, no_reports_note, stack_values
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 
-from . import fleet, sdk
-from .fleet import FleetDeployment
-from .options import LiveDns, ProgramOptions, current_options, open_live_dns
-from .part import BuiltPart, StackPart, resource_name
+from . import sdk
+from .layouts import LAYOUTS, Layout
+from .options import LiveDns, current_options, open_live_dns
+from .part import StackPart
 from .preflight import run_preflight
-from .receiver import TLSRPT_RECEIVER
+from .receiver_part import TLSRPT_RECEIVER
 
 __all__ = [
     "PARTS",
-    "Deployment",
     "StackInputError",
     "build",
-    "config_values",
     "enabled_parts",
     "export",
     "load_config",
     "main",
     "open_live_dns",
     "preflight",
-    "program_options",
     "reporting_warnings",
     "user_errors",
     "warn_unmanaged_records",
@@ -87,161 +63,79 @@ def user_errors() -> Iterator[None]:
         raise StackInputError(exc.problems) from None
 
 
-# ---- 1. options, 2. config, 3. parts -------------------------------------------------------------
-def program_options() -> ProgramOptions:
-    """The options handed to this run (``mta-sts plan``), else those of the environment
-    (``MTA_STS_NO_LIVE_DNS``, ``MTA_STS_NAMESERVERS``) under ``pulumi up``."""
-    return current_options()
+# ---- 2. config, 3. parts -------------------------------------------------------------------------
+def load_config(values: Mapping[str, Any] | None = None) -> Deployment:
+    """The checked stack config: the engine's ``mta-sts:`` keys (JSON decoded) unless ``values`` is
+    given. Raises :class:`InputError` naming every wrong ``mta-sts:`` key."""
+    return load_any_config(stack_values(sdk.stack_config()) if values is None else values)
 
 
-def config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
-    """Every ``<namespace>:<key>`` of the stack config (keys without the namespace); structured
-    values (objects, lists) decoded from the JSON the engine passes them as."""
-    prefix = f"{namespace}:"
-    merged = sdk.stack_config()
-    return {
-        k[len(prefix) :]: decode_config_value(v)
-        for k, v in merged.items()
-        if isinstance(k, str) and k.startswith(prefix)
-    }
-
-
-def load_config(values: Mapping[str, Any] | None = None) -> StackConfig | FleetConfig:
-    """The validated stack config (from the Pulumi config unless ``values`` is given): one domain,
-    or a fleet when ``mta-sts:domains`` is set (:mod:`.fleet`). Raises :class:`InputError` naming
-    every wrong ``mta-sts:`` key."""
-    return load_any_config(config_values() if values is None else values)
-
-
-def enabled_parts(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] | None = None) -> tuple[StackPart, ...]:
-    """The parts of ``parts`` (default :data:`PARTS`) the config turns on, in order (a fleet has none)."""
-    if isinstance(cfg, FleetConfig):
+def enabled_parts(cfg: Deployment, parts: tuple[StackPart, ...] | None = None) -> tuple[StackPart, ...]:
+    """The parts of ``parts`` (default :data:`PARTS`) the config turns on, in order."""
+    if not LAYOUTS[cfg.layout].has_parts:
         return ()
-    return tuple(part for part in (PARTS if parts is None else parts) if part.enabled(cfg))
+    return tuple(part for part in (PARTS if parts is None else parts) if part.enabled(cfg.domains[0]))
 
 
-def reporting_warnings(cfg: StackConfig | FleetConfig) -> list[str]:
+def reporting_warnings(cfg: Deployment) -> list[str]:
     """Each domain that gets no ``_smtp._tls`` record (no ``rua``, no receiver), said once per run:
     a deploy can go on, but nothing will show what senders fail on before ``mode: enforce``."""
-    if isinstance(cfg, FleetConfig):
-        silent = [d for d in cfg.domains if not (d.offboard or d.reporting.publishes_record)]
-        warnings = [no_reports_note(d.domain, f"{d.key}.reporting", receiver=False) for d in silent]
-    elif not cfg.reporting.publishes_record:
-        warnings = [no_reports_note(cfg.domain)]
-    else:
-        warnings = []
+    receiver = LAYOUTS[cfg.layout].has_parts  # the receiver is a part
+    silent = [d for d in cfg.domains if not (d.offboard or d.reporting.publishes_record)]
+    warnings = [no_reports_note(d.domain, f"{d.prefix}reporting", receiver=receiver) for d in silent]
     for warning in warnings:
         pulumi.log.warn(warning)
     return warnings
 
 
 # ---- 4. live DNS before any resource ---------------------------------------------------------------
-def preflight(cfg: StackConfig | FleetConfig, live: LiveDns) -> None:
-    """The checks that must pass before any resource is registered (they raise
-    :class:`InputError`); what they skip is logged as a warning."""
-    if isinstance(cfg, FleetConfig):
-        fleet.preflight(cfg, live)
-        return
-    for warning in run_preflight(cfg, live):
-        pulumi.log.warn(warning)
-
-
-# ---- 5. the resources ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Deployment:
-    """What :func:`build` registered: the domain's ``MtaSts`` and each enabled part's share."""
-
-    mtasts: MtaSts
-    parts: tuple[BuiltPart, ...] = ()
-
-
-@overload
-def build(cfg: StackConfig, parts: tuple[StackPart, ...] = ()) -> Deployment: ...
-@overload
-def build(cfg: FleetConfig, parts: tuple[StackPart, ...] = ()) -> FleetDeployment: ...
-@overload
-def build(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] = ()) -> Deployment | FleetDeployment: ...
-def build(cfg: StackConfig | FleetConfig, parts: tuple[StackPart, ...] = ()) -> Deployment | FleetDeployment:
-    """``MtaSts`` for the stack's domain (resource name: the domain with dots as dashes), built
-    from the config as every part adjusts it, then each part on top of it; for a fleet stack,
-    its ``MtaStsFleet`` (:func:`.fleet.build`)."""
-    if isinstance(cfg, FleetConfig):
-        return fleet.build(cfg)
-    mtasts_cfg = reduce(lambda adjusted, part: part.adjust(adjusted), parts, cfg)
-    mtasts = MtaSts(resource_name(cfg), MtaStsArgs.from_config(mtasts_cfg))
-    return Deployment(mtasts, tuple(part.build(cfg, mtasts) for part in parts))
-
-
-# ---- 6. live DNS after ----------------------------------------------------------------------------
-def warn_unmanaged_records(deployment: Deployment | FleetDeployment, live: LiveDns) -> list[str]:
-    """Look up the records the stack publishes in live DNS and warn (never fail) about hand-made
-    ones it would not own: ``MtaSts``'s own, then each part's. Nothing is looked up when live DNS
-    is off; when no resolver could be set up, that is the one warning. Returns the warnings.
-    (A fleet's records are not looked up: see docs/fleets.md, ``mta-sts check`` per domain.)"""
-    if isinstance(deployment, FleetDeployment):
-        return []
-    mtasts = deployment.mtasts
+def preflight(cfg: Deployment, live: LiveDns) -> list[str]:
+    """The checks that must pass before any resource is registered: :class:`InputError` with the
+    problems of every domain at once. Returns (and logs) the warnings, e.g. what was skipped."""
     if live.resolver is None:
-        if live.disabled:
-            return []
-        domain = mtasts.domain
-        warning = f"could not check live DNS for existing MTA-STS records of {domain}: {live.unavailable}; continuing"
-        pulumi.log.warn(warning, resource=mtasts)
-        return [warning]
-    warnings = mtasts.warn_unmanaged_records(live.resolver)
-    for part in deployment.parts:
-        for check in part.live_checks:
-            warnings += check(live.resolver)
+        warnings = LAYOUTS[cfg.layout].offline_preflight(cfg, live)
+    else:
+        problems: list[Problem] = []
+        warnings = []
+        for domain in cfg.domains:
+            try:
+                warnings += run_preflight(domain, live)
+            except InputError as exc:
+                problems += exc.problems
+        if problems:
+            raise InputError(problems)
+    for warning in warnings:
+        pulumi.log.warn(warning)
     return warnings
 
 
-# ---- 7. the stack outputs -------------------------------------------------------------------------
-def export(deployment: Deployment | FleetDeployment) -> None:
-    """Stack outputs: ``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (with
-    the records the parts publish themselves), ``host``, then each part's own; a fleet's are
-    ``domains`` and ``shards`` (:func:`.fleet.export`)."""
-    if isinstance(deployment, FleetDeployment):
-        fleet.export(deployment)
-        return
-    mtasts = deployment.mtasts
-    pulumi.export("domain", mtasts.domain)
-    pulumi.export("policy_id", mtasts.policy_id)
-    pulumi.export("policy_text", mtasts.policy_text)
-    pulumi.export("policy_url", mtasts.policy_url)
-    extra = [record for part in deployment.parts for record in part.records]
-    records = mtasts.records
-    if extra:
-        records = pulumi.Output.all(mtasts.records, *extra).apply(lambda v: [*v[0], *v[1:]])
-    pulumi.export("records", records)
-    pulumi.export("host", mtasts.host)
-    for part in deployment.parts:
-        for name, value in part.exports.items():
-            pulumi.export(name, value)
+# ---- 5. the resources, 6. live DNS after, 7. the stack outputs ------------------------------------
+def build(cfg: Deployment, parts: tuple[StackPart, ...] = ()) -> Layout:
+    """The stack's resources, as its layout builds them (:mod:`.layouts`); nothing before this step."""
+    return LAYOUTS[cfg.layout].build(cfg, parts)
+
+
+def warn_unmanaged_records(deployment: Layout, live: LiveDns) -> list[str]:
+    """Look up the records the stack publishes in live DNS and warn (never fail) about hand-made ones
+    it would not own. Returns the warnings."""
+    return deployment.warn_unmanaged_records(live)
+
+
+def export(deployment: Layout) -> None:
+    """The stack outputs."""
+    deployment.export()
 
 
 # ---- the program ----------------------------------------------------------------------------------
 def main() -> None:
-    """The stack program: what ``pulumi up`` / ``pulumi preview`` run (``stacks/__main__.py``, and the
-    ``__main__.py`` ``mta-sts init`` writes into a new project, call it), and ``mta-sts plan`` under
-    Pulumi's mock engine. The steps, in the order a deployment goes through them."""
-    with user_errors():  # user mistakes end the program with their message, no traceback
-        # 1. How this run may reach the outside world: the flags of `mta-sts plan`, or under
-        #    `pulumi up` the switches MTA_STS_NO_LIVE_DNS=1 and MTA_STS_NAMESERVERS=HOST[:PORT].
-        options = program_options()
-        # 2. Config: every mta-sts: key validated; errors stop here, before any resource exists.
-        cfg = load_config()
-        # 3. The optional parts the config turns on: the TLS-RPT receiver (mta-sts:reporting.receiver);
-        #    a domain that gets no _smtp._tls record (no rua, no receiver) is warned about.
-        parts = enabled_parts(cfg)
-        reporting_warnings(cfg)
-        # 4. Preflight on live DNS, before any resource: with mode enforce, a live MX host the policy
-        #    does not cover stops here (mta-sts:preflight.mx_coverage: false only warns).
-        live = open_live_dns(options)
-        preflight(cfg, live)
-        # 5. The resources: MtaSts for the domain, then each part on top of it (the receiver also
-        #    publishes the _smtp._tls record, with its own mailto:/https: rua added).
-        deployment = build(cfg, parts)
-        # 6. Live DNS: warn about hand-made _mta-sts / _smtp._tls records the stack would not own.
-        warn_unmanaged_records(deployment, live)
-        # 7. The stack outputs.
-        export(deployment)
+    """The steps, in the order a deployment goes through them."""
+    with user_errors():  # a user's mistake ends the program with its message, no traceback
+        options = current_options()  # 1. live DNS or not, which servers: plan's flags or the environment
+        cfg = load_config()  # 2. every mta-sts: key checked, before any resource exists
+        parts = enabled_parts(cfg)  # 3. the optional parts the config turns on (the TLS-RPT receiver)
+        reporting_warnings(cfg)  # a domain without a _smtp._tls record
+        live = open_live_dns(options)  # 4. the run's one resolver, or why there is none
+        preflight(cfg, live)  # an uncovered live MX (enforce) or records in the way stop here
+        deployment = build(cfg, parts)  # 5. the resources
+        warn_unmanaged_records(deployment, live)  # 6. hand-made records in live DNS: warnings
+        export(deployment)  # 7. the stack outputs

@@ -1,24 +1,12 @@
-"""Preflight of the stack program: refuse to publish an ``enforce`` policy that would lose mail,
-and refuse to start a deploy that records already at ``mta-sts.<domain>`` would stop half-way.
+"""Preflight, before any resource is registered: refuse to publish an ``enforce`` policy that would
+lose mail, and to start a deploy that records already at ``mta-sts.<domain>`` would stop half-way.
 
-Before any resource is registered, when the configured mode is ``enforce``, the domain's live
-MX hosts (or its implicit MX: the domain itself when it has no MX) are resolved and matched
-against the policy's ``mx`` patterns (RFC 8461 §4.1). An uncovered MX stops the program with an
-:class:`~pulumi_mta_sts.core.errors.InputError` naming the hosts and the patterns. The check is
-skipped, with a warning:
-
-- when ``mta-sts:preflight.mx_coverage`` is ``false`` (e.g. the MX moves in the same change);
-- when DNS cannot be reached (timeout, server failure) or the run may not use live DNS
-  (``--no-live-dns``, ``MTA_STS_NO_LIVE_DNS=1``: see :mod:`.options`);
-- when the domain has no mail hosts to compare (NXDOMAIN, null MX, no MX and no address).
-
-Then (:func:`check_host_records`, every mode) the records already at ``mta-sts.<domain>`` are
-looked up: where the policy host's own record could not be created over them, the program stops
-with the steps to take over (:func:`blocking_reason`); where a safe sequence exists, it warns.
-
-The look-ups go to the run's one resolver (:class:`~.options.LiveDns`). The stack program
-(:func:`pulumi_mta_sts.program.pipeline.preflight`) calls :func:`run_preflight` and reports the
-warnings.
+:func:`check_mx_coverage` matches the domain's live MX hosts (or its implicit MX) against the policy
+(RFC 8461 §4.1); an uncovered one stops the program naming hosts and patterns. It is skipped with a
+warning when ``mta-sts:preflight.mx_coverage`` is false, when live DNS is off or unreachable, and when
+the domain has no mail hosts. :func:`check_host_records` stops where the policy host's own record
+could not be created over what is there (:func:`blocking_reason`), and warns with the steps where a
+safe sequence exists. Every look-up goes to the run's one resolver (:class:`~.options.LiveDns`).
 """
 
 from __future__ import annotations
@@ -27,7 +15,7 @@ from dataclasses import dataclass
 
 import dns.resolver
 
-from pulumi_mta_sts.config.stack import StackConfig
+from pulumi_mta_sts.config.sections import DomainConfig
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.core.record_resources import CLOUDFLARE_RECORD
@@ -53,16 +41,21 @@ HOST_KIND_KEY = "mta-sts:host.kind"
 _MIGRATING = MIGRATE_SECTION
 
 
-def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list[str]:
-    """Compare the live MX hosts of ``cfg.domain`` with ``cfg.policy.mx`` when the mode is
-    ``enforce``. Returns warnings (the check was skipped or partial); raises
-    :class:`InputError` when an MX host is not covered."""
-    policy, domain = cfg.policy, cfg.domain
+def check_mx_coverage(cfg: DomainConfig, resolver: dns.resolver.Resolver | LiveDns) -> list[str]:
+    """Compare the live MX hosts of ``cfg.domain`` with the policy's ``mx`` when the mode is ``enforce``.
+    Returns warnings (the check was skipped or partial); raises :class:`InputError` when an MX host is
+    not covered."""
+    policy, domain = cfg.served_policy, cfg.domain
+    live = resolver if isinstance(resolver, LiveDns) else LiveDns(resolver)
     if policy.mode != "enforce":
         return []
     if not cfg.preflight.mx_coverage:
         return [_switched_off(domain)]
-    mail = mail_hosts(resolver, domain)
+    if live.resolver is None and live.disabled:
+        return [f"preflight: {live.unavailable}; MX coverage of {domain} not checked"]
+    if live.resolver is None:
+        return [_unreachable(domain, live.unavailable)]
+    mail = mail_hosts(live.resolver, domain)
     if mail.problem is not None:
         if mail.problem.outcome is Outcome.NXDOMAIN:
             return [f"preflight: {domain} does not exist in DNS yet; MX coverage not checked"]
@@ -75,7 +68,7 @@ def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list
         raise InputError(
             [
                 Problem(
-                    "mta-sts:policy.mx",
+                    f"{cfg.prefix}policy.mx",
                     list(policy.mx),
                     f"mode is enforce, but the live {kind} of {domain} {', '.join(missing)} "
                     f"match no pattern ({', '.join(policy.mx)}): senders would not deliver to them. "
@@ -87,44 +80,30 @@ def check_mx_coverage(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list
     return []
 
 
-def run_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
-    """The stack program's preflight: :func:`check_mx_coverage` and :func:`check_host_records`
-    with the run's resolver. Without one (live DNS switched off, or no resolver) the MX coverage
-    is skipped with a warning saying why; the host records are then not looked at (the program's
-    later live step says once that live DNS could not be checked)."""
-    warnings = _mx_preflight(cfg, live)
-    if live.resolver is not None:
+def run_preflight(cfg: DomainConfig, live: LiveDns) -> list[str]:
+    """One domain's preflight with the run's resolver. Without one, the MX coverage is skipped with a
+    warning saying why and the host records are not looked at (the program's later live step says once
+    that live DNS could not be checked), nor for a delegated domain (its owner's CNAME to the fleet)."""
+    warnings = check_mx_coverage(cfg, live)
+    if live.resolver is not None and not cfg.delegated:
         warnings += check_host_records(cfg, live.resolver)
     return warnings
 
 
-def _mx_preflight(cfg: StackConfig, live: LiveDns) -> list[str]:
-    if cfg.policy.mode != "enforce":
-        return []
-    if not cfg.preflight.mx_coverage:
-        return [_switched_off(cfg.domain)]
-    if live.resolver is None:
-        if live.disabled:
-            return [f"preflight: {live.unavailable}; MX coverage of {cfg.domain} not checked"]
-        return [_unreachable(cfg.domain, live.unavailable)]
-    return check_mx_coverage(cfg, live.resolver)
-
-
-def check_host_records(cfg: StackConfig, resolver: dns.resolver.Resolver) -> list[str]:
-    """Look at what live DNS has at ``mta-sts.<domain>`` (:mod:`pulumi_mta_sts.net.host_records`)
-    and stop before any resource when the policy host's own record could not be created there
-    (:func:`blocking_reason`); warn, with the steps, where the
-    deploy would stop half-way but a safe sequence exists. A failed look-up is a warning."""
+def check_host_records(cfg: DomainConfig, resolver: dns.resolver.Resolver) -> list[str]:
+    """What live DNS has at ``mta-sts.<domain>``: stop where the policy host's own record could not
+    be created there, warn with the steps where a safe sequence exists; a failed look-up warns."""
     host = policy_host(cfg.domain)
     try:
         answer = live_host_records(host, resolver)
     except LOOKUP_ERRORS as exc:
         reason = str(exc) or type(exc).__name__
         return [f"preflight: could not look up {host} ({reason}); records already there were not checked"]
+    assert cfg.dns is not None  # not delegated
     situation = Situation(cfg.dns.provider, cfg.host.kind, resource_name(cfg), answer)
     blocking = blocking_reason(situation)
     if blocking:
-        raise InputError([Problem(HOST_KIND_KEY, cfg.host.kind, blocking)])
+        raise InputError([Problem(f"{cfg.prefix}host.kind", cfg.host.kind, blocking)])
     return takeover_warnings(situation)
 
 

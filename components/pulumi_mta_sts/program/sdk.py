@@ -1,14 +1,9 @@
-"""The one module that touches the Pulumi SDK's internals.
+"""The one module that touches the Pulumi SDK's internals (checked with pulumi 3.272).
 
-Pulumi's public API has no way to list every key of a config namespace, reset the root stack
-resource between two mock runs, read a protobuf request the way the engine does, or own the
-event loop the mock runtime runs on. The stack program (:mod:`.pipeline`) and the mock engine of
-``mta-sts plan`` (:mod:`pulumi_mta_sts.plan.engine`) need exactly that, so the few private names
-they use are imported here and nowhere else: ruff's ``banned-api`` (``pyproject.toml``) refuses
-them in every other file, and ``tests/program/test_sdk.py`` fails naming the symbol when an
-installed SDK moves one of them. Checked with pulumi 3.272.
-
-Everything here is small and typed; callers never see the private modules.
+Pulumi's public API cannot list a config namespace's keys, reset the root stack resource between
+two mock runs, read a protobuf request as the engine does or own the mock runtime's event loop; the
+stack program and the mock engine of ``mta-sts plan`` need that. ruff's ``banned-api`` refuses these
+private names everywhere else, and ``tests/program/test_sdk.py`` names the symbol an SDK moves.
 """
 
 from __future__ import annotations

@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pulumi_mta_sts.config.receiver import (
-    ReceiverSettings,
-    alarm_email_problems,
-    check_receiver_settings,
-    reports_subdomain,
-)
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, physical_name
 from pulumi_mta_sts.dns import DnsBackend
 from pulumi_mta_sts.receiver_lambda.contract import DEFAULT_NAMESPACE
+from pulumi_mta_sts.spec.receiver_settings import (
+    ReceiverSettings,
+    alarm_email_problems,
+    check_receiver_settings,
+    reports_subdomain,
+)
 
 __all__ = ["CheckedReceiverArgs", "EndpointBound", "TlsRptReceiverArgs", "check_receiver_args"]
 

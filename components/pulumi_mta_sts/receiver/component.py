@@ -14,8 +14,8 @@ with provider_sdk("TlsRptReceiver"):  # the base install has neither; say which 
     import pulumi
     import pulumi_aws as aws
 
-from pulumi_mta_sts.config.receiver import mailto_rua
 from pulumi_mta_sts.core.records import tlsrpt_record_name, tlsrpt_record_value
+from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
 from .alarms import create_alarms
 from .analytics import create_analytics

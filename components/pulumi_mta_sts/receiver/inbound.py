@@ -11,8 +11,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from pulumi_mta_sts.config.receiver import inbound_mx_value
 from pulumi_mta_sts.receiver_lambda.contract import RAW_EMAIL_PREFIX
+from pulumi_mta_sts.spec.receiver_settings import inbound_mx_value
 
 from .args import CheckedReceiverArgs
 from .function import ParserFunction

@@ -1,22 +1,10 @@
-"""``mta-sts:index:MtaStsFleet`` as every Pulumi language sees it: many domains, plain inputs.
-
-:class:`MtaStsFleet` here *is* the Python fleet (:class:`pulumi_mta_sts.mtasts.fleet.MtaStsFleet`,
-a subclass). Its inputs have the shape of a fleet stack's config (``mta-sts:defaults``,
-``mta-sts:domains``, ``mta-sts:delegation``; docs/fleets.md) with the flat per-domain keys of
-``MtaSts`` (``host``, ``rua``, ``verify_live``, ``verify_timeout``), and they are read by the
-stack config's own loader (:func:`~pulumi_mta_sts.config.fleet.load_fleet_config`): the same
-merging of ``defaults`` key by key, a zone that defaults to the domain itself, the same checks.
-The loaded config becomes the Python arguments exactly as the stack program makes them
-(:meth:`MtaStsFleetArgs.from_config`), so the resources are those of a Python program building
-the rich component with those arguments. A mistake names the package input
-(``domains[3].policy.mx[0]``, ``defaults.rua[0]``, ``domainsPerCertificate`` in other languages).
-
-Outputs: ``domains`` is the Python component's per-domain summary (the stack program's
-``domains`` output, snake_case keys); the typed maps beside it (``policyIds``, ``records`` ...)
-are keyed by domain and hold only values whose names need no mapping, because the SDK's provider
-maps the key names of an output object but not of objects inside lists and maps.
-
-No ``from __future__ import annotations``: Pulumi's analyzer reads these annotations as objects.
+"""``mta-sts:index:MtaStsFleet`` for every Pulumi language: the Python fleet (a subclass) with inputs
+shaped like a fleet stack's config (``defaults``, ``domains``, ``delegation``, with ``MtaSts``'s flat
+per-domain keys), read by the stack config's own loader (the same merging, zone default and checks) and
+turned into the spec as the stack program does. A mistake names the package input (``domains[3].policy.mx[0]``).
+The typed output maps beside ``domains`` hold only values whose names need no mapping: the SDK's provider
+maps an output object's key names, not those of objects in lists and maps. No ``from __future__ import
+annotations``: Pulumi's analyzer reads these annotations as objects.
 """
 
 import dataclasses
@@ -26,11 +14,12 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
-from pulumi_mta_sts.config.fleet import load_fleet_config
-from pulumi_mta_sts.config.stack import NAMESPACE
+from pulumi_mta_sts.config.fleet_stack import load_fleet_config
+from pulumi_mta_sts.config.sections import NAMESPACE
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.mtasts import fleet
+from pulumi_mta_sts.mtasts import component
+from pulumi_mta_sts.spec import deployment
 
 from .convert import plain
 from .types import DnsProvider, DnsZone, HostKind, PolicySpec, PriceClass, Record
@@ -210,7 +199,7 @@ def _input_problems(args: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def rich_fleet_args(args: MtaStsFleetArgs) -> fleet.MtaStsFleetArgs:
+def rich_fleet_args(args: MtaStsFleetArgs) -> deployment.MtaStsFleetArgs:
     """The Python fleet's arguments for the package inputs ``args``, as the stack program makes them
     from the same config; raises :class:`InputError` naming every wrong input."""
     given: Mapping[str, Any] = args if isinstance(args, Mapping) else {}
@@ -222,13 +211,13 @@ def rich_fleet_args(args: MtaStsFleetArgs) -> fleet.MtaStsFleetArgs:
     if problems:
         raise InputError(problems)
     return dataclasses.replace(
-        fleet.MtaStsFleetArgs.from_config(cfg),
+        cfg.fleet_args(),
         price_class=plain(given.get("price_class", defaults.PRICE_CLASS)),
         tags=plain(given.get("tags", {})),
     )
 
 
-class MtaStsFleet(fleet.MtaStsFleet):
+class MtaStsFleet(component.MtaStsFleet):
     """MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) for many mail domains on shared hosting, delegated ones too."""
 
     domains: pulumi.Output[dict[str, dict[str, Any]]]

@@ -1,15 +1,9 @@
-"""``mta-sts:index:TlsRptReceiver`` as every Pulumi language sees it: plain, documented inputs.
+"""``mta-sts:index:TlsRptReceiver`` for every Pulumi language: the Python receiver with plain inputs.
 
-:class:`TlsRptReceiver` here is the Python receiver (a subclass of
-:class:`pulumi_mta_sts.receiver.component.TlsRptReceiver`) with plain inputs. A Python program
-hands the receiver a DNS backend it created; other languages cannot create one, so this class
-creates it from ``dns`` (a ``Route53Dns`` / ``CloudflareDns`` named ``<name>-dns``) beside the
-receiver, under the receiver's own parent: the same resources, with the same URNs, as the
-Python program ``dns = Route53Dns(f"{name}-dns", ...)`` followed by ``TlsRptReceiver(name, ...)``.
-(The backend cannot be a child: the receiver registers itself only after its arguments, the
-backend among them, are checked.) ``publish_tlsrpt_record`` is the Python method of that name.
-
-No ``from __future__ import annotations``: Pulumi's analyzer reads these annotations as objects.
+Other languages cannot create a DNS backend, so this class makes it from ``dns`` (``<name>-dns``)
+beside the receiver, under its parent: the URNs of the Python program ``Route53Dns(f"{name}-dns", ...)``
+then ``TlsRptReceiver(name, ...)`` (not a child: the receiver registers only once its arguments, the
+backend among them, are checked). No ``from __future__ import annotations``: the analyzer reads them.
 """
 
 from collections.abc import Mapping
@@ -18,12 +12,13 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from pulumi_mta_sts.config.receiver import ReceiverSettings
-from pulumi_mta_sts.config.stack import DnsConfig, dns_config_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
+from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.mtasts.domain import make_dns
 from pulumi_mta_sts.receiver import component
 from pulumi_mta_sts.receiver.args import check_receiver_args
+from pulumi_mta_sts.spec.deployment import DnsConfig, dns_config_problems
+from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 
 from .convert import dns_config, plain
 from .types import DnsZone, Record
@@ -100,9 +95,7 @@ def dns_backend(name: str, zone: DnsConfig, opts: pulumi.ResourceOptions | None)
         given.providers if given.providers is None or isinstance(given.providers, Mapping) else list(given.providers)
     )
     beside = pulumi.ResourceOptions(parent=given.parent, provider=given.provider, providers=providers)
-    if zone.provider == "cloudflare":
-        return CloudflareDns(f"{name}-dns", CloudflareDnsArgs(zone_id=zone.zone_id, zone_name=zone.zone_name), beside)
-    return Route53Dns(f"{name}-dns", Route53DnsArgs(zone_id=zone.zone_id, zone_name=zone.zone_name), beside)
+    return make_dns(f"{name}-dns", zone, beside)
 
 
 def _settings(value: object) -> ReceiverSettings:

@@ -1,13 +1,9 @@
-"""The TLS-RPT receiver as a part of the domain stack (``stacks/__main__.py``), when
-``mta-sts:reporting.receiver`` is enabled: :data:`TLSRPT_RECEIVER`.
+"""The TLS-RPT receiver as a part of a one-domain stack (``mta-sts:reporting.receiver``): :data:`TLSRPT_RECEIVER`.
 
-The receiver's ``rua`` holds its function URL, which exists only once deployed, so the
-``_smtp._tls`` record cannot be written by :class:`~pulumi_mta_sts.mtasts.component.MtaSts` (it
-takes plain strings). Instead the part's ``adjust`` hands ``MtaSts`` the config without ``rua``
-and its ``build`` has the receiver publish the one ``_smtp._tls`` record with the configured
-URIs plus its own (:meth:`~pulumi_mta_sts.receiver.component.TlsRptReceiver.publish_tlsrpt_record`),
-under the resource name ``MtaSts`` uses (``<name>-tlsrpt-txt``, child of the same DNS backend),
-so turning the receiver on or off updates that record in place.
+Its ``rua`` holds its endpoint, known only once deployed, so ``MtaSts`` (plain strings) cannot write the
+``_smtp._tls`` record: ``adjust`` hands ``MtaSts`` the config without ``rua`` and ``build`` has the receiver
+publish the one record, the configured URIs and its own, under the name ``MtaSts`` uses
+(``<name>-tlsrpt-txt``, child of the same backend), so turning the receiver on or off updates it in place.
 """
 
 from __future__ import annotations
@@ -18,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import dns.resolver
 
-from pulumi_mta_sts.config.receiver import mailto_rua
-from pulumi_mta_sts.config.stack import StackConfig, rua_problem_key
+from pulumi_mta_sts.config.sections import DomainConfig, receiver_record
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name, tlsrpt_record_value
+from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name
 from pulumi_mta_sts.mtasts.component import MtaSts
+from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
 from .part import BuiltPart, resource_name
 
@@ -35,25 +31,20 @@ CONFIG_KEY = "mta-sts:reporting.receiver"
 
 
 class TlsRptReceiverPart:
-    """The TLS-RPT receiver (:class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver`) and the
-    ``_smtp._tls`` record that lists it; exports ``tlsrpt_receiver``."""
+    """The receiver and the ``_smtp._tls`` record that lists it; exports ``tlsrpt_receiver``."""
 
-    def enabled(self, cfg: StackConfig) -> bool:
+    def enabled(self, cfg: DomainConfig) -> bool:
         return cfg.reporting.receiver.enabled
 
-    def adjust(self, cfg: StackConfig) -> StackConfig:
-        """Without ``rua``: the receiver publishes the ``_smtp._tls`` record (with its own ``rua`` added)."""
+    def adjust(self, cfg: DomainConfig) -> DomainConfig:
         return replace(cfg, reporting=replace(cfg.reporting, rua=()))
 
-    def build(self, cfg: StackConfig, mtasts: MtaSts) -> BuiltPart:
-        """Deploy the receiver and publish ``_smtp._tls`` with every ``rua``. Problems with the
-        receiver settings are raised as :class:`InputError` naming ``mta-sts:reporting.receiver.<key>``."""
+    def build(self, cfg: DomainConfig, mtasts: MtaSts) -> BuiltPart:
+        """Deploy the receiver and publish ``_smtp._tls`` with every ``rua``: the record is checked first
+        (also for a config no loader checked), problems named ``mta-sts:reporting.receiver.<key>``."""
         configured = list(cfg.reporting.rua)
-        mailbox = mailto_rua(cfg.domain, cfg.reporting.receiver.settings)
-        try:  # checked before the receiver is built; problems name the config key, not a list position
-            known = tlsrpt_record_value([*configured, mailbox])
-        except InputError as exc:
-            raise InputError(rua_problem_key(p, len(configured)) for p in exc.problems) from None
+        settings = cfg.reporting.receiver.settings
+        known, mailbox = receiver_record(configured, cfg.domain, settings), mailto_rua(cfg.domain, settings)
         receiver = _deploy(cfg, mtasts)
         expected = DnsRecord(tlsrpt_record_name(cfg.domain), "TXT", known)
         record = receiver.publish_tlsrpt_record(configured, resource_name=f"{resource_name(cfg)}-tlsrpt-txt")
@@ -78,7 +69,7 @@ class TlsRptReceiverPart:
 TLSRPT_RECEIVER = TlsRptReceiverPart()
 
 
-def _deploy(cfg: StackConfig, mtasts: MtaSts) -> TlsRptReceiver:
+def _deploy(cfg: DomainConfig, mtasts: MtaSts) -> TlsRptReceiver:
     from pulumi_mta_sts.receiver.component import (  # pulumi_aws: imported only when used
         TlsRptReceiver,
         TlsRptReceiverArgs,

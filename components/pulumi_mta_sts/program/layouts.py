@@ -1,0 +1,179 @@
+"""The two stack layouts, decided once (:data:`LAYOUTS`, by the config's ``layout``); every other step
+(:mod:`.pipeline`) treats a stack as the list of its domains. ``domain``: ``MtaSts`` named after the
+domain, the optional parts (:mod:`.part`) on top, outputs ``domain``, ``policy_id``, ``records`` ...;
+``fleet``: one ``MtaStsFleet`` named ``fleet``, offboarding and unpinned-shard warnings, outputs
+``domains`` (per domain) and ``shards`` (domain → shard: pin them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from typing import ClassVar, Protocol
+
+import pulumi
+
+from pulumi_mta_sts.config.sections import Deployment, DomainConfig
+from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs, MtaStsFleet
+
+from .options import LiveDns
+from .part import BuiltPart, StackPart, resource_name
+from .preflight import run_preflight
+
+__all__ = ["FLEET_RESOURCE", "LAYOUTS", "Fleet", "Layout", "OneDomain", "lifecycle_warnings"]
+
+#: The resource name of a fleet stack's one ``MtaStsFleet``.
+FLEET_RESOURCE = "fleet"
+
+
+class Layout(Protocol):
+    """A layout's steps: :meth:`build`, then on what it built :meth:`warn_unmanaged_records`, :meth:`export`."""
+
+    #: Whether optional parts (the TLS-RPT receiver) can be built: they stand on one domain's ``MtaSts``.
+    has_parts: ClassVar[bool]
+
+    @staticmethod
+    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]: ...
+
+    @classmethod
+    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Layout: ...
+
+    def warn_unmanaged_records(self, live: LiveDns) -> list[str]: ...
+
+    def export(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class OneDomain:
+    """One domain's ``MtaSts`` and each enabled part's share."""
+
+    mtasts: MtaSts
+    parts: tuple[BuiltPart, ...] = ()
+    has_parts: ClassVar[bool] = True
+
+    @staticmethod
+    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]:
+        return run_preflight(cfg.domains[0], live)  # it says why MX coverage was not checked
+
+    @classmethod
+    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> OneDomain:
+        """``MtaSts`` from the domain's config as every part adjusts it, then each part on top of it."""
+        (domain,) = cfg.domains
+        adjusted = reduce(lambda each, part: part.adjust(each), parts, domain)
+        mtasts = MtaSts(resource_name(domain), MtaStsArgs(**vars(adjusted.args())))
+        return cls(mtasts, tuple(part.build(domain, mtasts) for part in parts))
+
+    def warn_unmanaged_records(self, live: LiveDns) -> list[str]:
+        """``MtaSts``'s own records, then each part's; when no resolver could be set up, that is the one warning."""
+        mtasts = self.mtasts
+        if live.resolver is None:
+            if live.disabled:
+                return []
+            domain, why = mtasts.domain, live.unavailable
+            warning = f"could not check live DNS for existing MTA-STS records of {domain}: {why}; continuing"
+            pulumi.log.warn(warning, resource=mtasts)
+            return [warning]
+        warnings = mtasts.warn_unmanaged_records(live.resolver)
+        for part in self.parts:
+            for check in part.live_checks:
+                warnings += check(live.resolver)
+        return warnings
+
+    def export(self) -> None:
+        """``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (with those the parts
+        publish themselves), ``host``, then each part's own."""
+        mtasts = self.mtasts
+        pulumi.export("domain", mtasts.domain)
+        for name in ("policy_id", "policy_text", "policy_url"):
+            pulumi.export(name, getattr(mtasts, name))
+        extra = [record for part in self.parts for record in part.records]
+        records = mtasts.records
+        if extra:
+            records = pulumi.Output.all(mtasts.records, *extra).apply(lambda v: [*v[0], *v[1:]])
+        pulumi.export("records", records)
+        pulumi.export("host", mtasts.host)
+        for part in self.parts:
+            for name, value in part.exports.items():
+                pulumi.export(name, value)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The fleet's ``MtaStsFleet`` and its config."""
+
+    fleet: MtaStsFleet
+    config: Deployment
+    has_parts: ClassVar[bool] = False
+
+    @staticmethod
+    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]:
+        enforced = [d for d in cfg.domains if d.served_policy.mode == "enforce"]
+        if not enforced:
+            return []
+        return [f"preflight: {live.unavailable}; MX coverage of {len(enforced)} enforce domains not checked"]
+
+    @classmethod
+    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Fleet:
+        try:
+            fleet = MtaStsFleet(FLEET_RESOURCE, cfg.fleet_args())
+        except InputError as exc:  # the config was checked; what is left names the component's fields
+            raise InputError(p.under("mta-sts:") for p in exc.problems) from None
+        return cls(fleet, cfg)
+
+    def warn_unmanaged_records(self, live: LiveDns) -> list[str]:
+        return []  # a fleet's records are not looked up: docs/fleets.md, `mta-sts check` per domain
+
+    def export(self) -> None:
+        shards = {d: m.hosting.shard for d, m in self.fleet.members.items() if m.hosting.shard is not None}
+        for warning in lifecycle_warnings(self.config, shards=shards):
+            pulumi.log.warn(warning, resource=self.fleet)
+        pulumi.export("domains", self.fleet.domains)
+        pulumi.export("shards", shards)
+
+
+#: The layouts, by :attr:`Deployment.layout`.
+LAYOUTS: dict[str, type[Layout]] = {"domain": OneDomain, "fleet": Fleet}
+
+
+def lifecycle_warnings(
+    cfg: Deployment, today: dt.date | None = None, shards: Mapping[str, int] | None = None
+) -> list[str]:
+    """Offboarding domains (when the entry may go) and unpinned shards (with the pin to write, from
+    ``shards``: the plan places them exactly as ``pulumi up`` will)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    warnings = []
+    for d in cfg.domains:
+        removable = d.removable_on
+        if not d.offboard:
+            continue
+        if removable is None:
+            when = (
+                f"set offboard to the day this was first deployed ('YYYY-MM-DD'); the entry may be removed "
+                f"{d.policy.max_age} seconds (the old max_age) after that"
+            )
+        elif removable <= today:
+            when = f"senders' cached policies have expired since {removable}: the entry may now be removed"
+        else:
+            when = f"keep the entry until {removable} (the old max_age after {d.offboard_since})"
+        warnings.append(f"{d.key} ({d.domain}) is offboarding: mode none is served; {when}")
+    unpinned = [d for d in cfg.domains if d.shard is None and (d.delegated or d.host.kind == "cloudfront")]
+    if unpinned:
+        warnings.append(_unpinned_warning(unpinned, shards or {}))
+    return warnings
+
+
+#: How many pins the warning spells out; the 'shards' output has them all.
+_PINS_SHOWN = 10
+
+
+def _unpinned_warning(unpinned: Sequence[DomainConfig], shards: Mapping[str, int]) -> str:
+    pins = [f"{d.key} ({d.domain}): shard: {shards[d.domain]}" for d in unpinned if d.domain in shards]
+    shown = "; ".join(pins[:_PINS_SHOWN]) + (f"; and {len(pins) - _PINS_SHOWN} more" if len(pins) > _PINS_SHOWN else "")
+    return (
+        f"{len(unpinned)} CloudFront-hosted domains have no pinned shard; add to each entry the shard this "
+        f"plan (and `pulumi up`) places it in, so that later additions and removals never move it "
+        f"(docs/fleets.md): {shown or unpinned[0].key} (all of them: the 'shards' output)"
+    )
