@@ -45,13 +45,16 @@ def test_there_are_fixtures_for_every_scenario_of_the_issue() -> None:
 
 
 # ---- goldens ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("fmt", ["markdown", "text"])
+SUFFIX = {"markdown": "md", "text": "txt", "json": "json"}
+
+
+@pytest.mark.parametrize("fmt", sorted(SUFFIX))
 @pytest.mark.parametrize("name", FIXTURES)
 def test_output_matches_the_golden(capsys: pytest.CaptureFixture[str], name: str, fmt: str) -> None:
     code, out, err = run(capsys, str(DATA / f"{name}.json"), "--format", fmt)
     assert not err
     assert code == (1 if name == "failed" else 0)
-    golden = GOLDEN / f"{name}.{'md' if fmt == 'markdown' else 'txt'}"
+    golden = GOLDEN / f"{name}.{SUFFIX[fmt]}"
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
         golden.write_text(out)
