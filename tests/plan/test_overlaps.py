@@ -22,8 +22,7 @@ from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.plan.cloud import UNKNOWN
 from pulumi_mta_sts.plan.engine import RecordedResource
 from pulumi_mta_sts.plan.output import plan_json, render_json, render_markdown, render_text
-from pulumi_mta_sts.plan.overlaps import HEADING, published_names, shared_names
-from pulumi_mta_sts.plan.report import StackReport
+from pulumi_mta_sts.plan.report import HEADING, StackReport, published_names, shared_names
 from pulumi_mta_sts.plan.stack_plan import DomainPolicy, Plan, plan_stack
 from pulumi_mta_sts.program.options import ProgramOptions
 

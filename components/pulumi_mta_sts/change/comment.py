@@ -1,21 +1,17 @@
-"""A :class:`~.model.ChangeSet` as a pull-request comment (GitHub-flavoured Markdown) that fits
-GitHub's limit: the safety notes, the record sets that change (today → after deploy, the
-unchanged collapsed in ``<details>``) and each policy's id and diff.
+"""A :class:`~.model.ChangeSet` as a pull-request comment within GitHub's limit: the safety notes,
+the record sets that change (the unchanged collapsed) and each policy's id and diff.
 
-A comment stays within :data:`COMMENT_BUDGET` UTF-8 bytes, under GitHub's 65,536 characters for a
-comment body, with room for the heading and marker a workflow adds. It is shown at the first
-level of detail (:data:`LEVELS`) that fits: first the unchanged rows go, then rows, diff lines and
-cell lengths are cut, each cut saying what is left out and where to see all (the command's
-``--format json``). Safety notes are never left out (:func:`pulumi_mta_sts.escape.markdown.fit`):
-when they alone are too long, their messages are shortened, then dropped, keeping each note's
-level, code and domain. Values from outside are written by :mod:`pulumi_mta_sts.escape.markdown`.
+A comment takes at most :data:`COMMENT_BUDGET` bytes, at the first level of detail
+(:data:`LEVELS`) that fits, each cut saying what was left out and where to see all; the safety
+notes are never left out (:func:`pulumi_mta_sts.escape.markdown.fit`), only shortened down to
+their level, code and domain. Values from outside go through :mod:`pulumi_mta_sts.escape.markdown`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from pulumi_mta_sts.core.policy_change import LEVELS as NOTE_LEVELS
 from pulumi_mta_sts.core.policy_change import SafetyNote
@@ -29,6 +25,7 @@ from .text import VALUE_SEPARATOR, id_sentence, remarks
 GITHUB_COMMENT_LIMIT: Final = 65_536
 #: What a comment takes at most (UTF-8 bytes): the limit less room for a workflow's heading and marker.
 COMMENT_BUDGET: Final = 60_000
+T = TypeVar("T")
 _LEVEL_ICONS: Final = {"danger": "🛑", "warning": "⚠️", "info": "ℹ️"}
 #: Characters of a note's message in the notes' shortened form.
 _SHORT_MESSAGE: Final = 300
@@ -38,9 +35,8 @@ _DOMAINS_PER_LINE: Final = 8
 
 @dataclass(frozen=True)
 class Level:
-    """How much a comment shows: ``rows`` of each table or list (``None``: all), whether the
-    ``unchanged`` rows are listed, ``diff`` lines of a policy diff, ``cell`` characters per value,
-    ``items`` warnings. Safety notes are never cut."""
+    """How much a comment shows: ``rows`` per table or list (``None``: all), the ``unchanged``
+    rows or not, ``diff`` lines per policy, ``cell`` characters per value, ``items`` warnings."""
 
     rows: int | None
     unchanged: bool
@@ -92,12 +88,12 @@ def details(summary: str, lines: Sequence[str]) -> str:
     return "\n".join([f"<details><summary>{summary}</summary>", "", *lines, "", "</details>"])
 
 
-def how_many(items: Sequence[object], limit: int | None) -> int:
-    """How many of ``items`` a level shows."""
-    return len(items) if limit is None else min(limit, len(items))
+def capped(items: Sequence[T], limit: int | None, what: str, source: Source) -> tuple[Sequence[T], list[str]]:
+    """The first ``limit`` of ``items``, and the lines saying how many more were left out."""
+    shown = items if limit is None else items[:limit]
+    return shown, left_out(len(items) - len(shown), what, source)
 
 
-# ---- safety notes ---------------------------------------------------------------------------------
 def _note_line(domain: str | None, note: SafetyNote, message: int | None) -> str:
     """Level, code, domain (``None``: not said) and message (``message`` characters; ``0``: none)."""
     where = f" ({markdown.text(domain)})" if domain is not None else ""
@@ -106,8 +102,8 @@ def _note_line(domain: str | None, note: SafetyNote, message: int | None) -> str
 
 
 def _grouped_notes(notes: Sequence[tuple[str | None, SafetyNote]], several: bool) -> list[str]:
-    """One item per level and code naming every domain that has it, the domains on lines of
-    their own, so that a cut at a line keeps every level and code first."""
+    """One item per level and code naming its domains on lines of their own (a cut at a line
+    keeps every level and code)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for domain, note in notes:
         groups.setdefault((note.level, note.code), []).append(domain or "")
@@ -125,10 +121,9 @@ def _grouped_notes(notes: Sequence[tuple[str | None, SafetyNote]], several: bool
 def notes_block(change: ChangeSet) -> list[Block]:
     """The safety notes, kept whatever the size: in full, with shortened messages, without
     messages, then one line per level and code naming the domains."""
-    notes = change.notes
+    notes, several = change.notes, change.several_domains
     if not notes:
         return []
-    several = len(change.policies) > 1 or len({domain for domain, _ in notes}) > 1
     title = "#### Safety notes\n\n"
     shortened = f"\n\n_Messages shortened to fit a comment: {json_hint(change.source)}._"
 
@@ -139,7 +134,6 @@ def notes_block(change: ChangeSet) -> list[Block]:
     return [Block.kept(form(None), form(_SHORT_MESSAGE) + shortened, form(0) + shortened, grouped)]
 
 
-# ---- record sets ----------------------------------------------------------------------------------
 def _values(values: Sequence[str] | None, cell: int) -> str:
     return "—" if values is None else markdown.cell(VALUE_SEPARATOR.join(values), cell)
 
@@ -157,13 +151,13 @@ def _value_row(record: RecordChange, cell: int) -> str:
 
 
 def _table(records: Sequence[RecordChange], level: Level, source: Source, compared: bool) -> list[str]:
-    rows = records[: how_many(records, level.rows)]
+    rows, more = capped(records, level.rows, "record sets", source)
     if compared:
         head = ["| | Name | Type | Today | After deploy |", "|:-:|---|---|---|---|"]
         lines = [*head, *(_change_row(r, level.cell) for r in rows)]
     else:
         lines = ["| | Name | Type | Value |", "|:-:|---|---|---|", *(_value_row(r, level.cell) for r in rows)]
-    return (lines if rows else []) + left_out(len(records) - len(rows), "record sets", source)
+    return (lines if rows else []) + more
 
 
 def _counts(change: ChangeSet) -> str:
@@ -172,8 +166,8 @@ def _counts(change: ChangeSet) -> str:
 
 
 def records_blocks(change: ChangeSet, level: Level) -> list[Block]:
-    """The record sets: not compared, every one with its planned values; else the counts
-    (kept), those that change, and the unchanged ones collapsed."""
+    """Not compared: every record set's planned values; else the counts (kept), those that
+    change, and the unchanged collapsed."""
     if not change.compared:
         table = _table(change.records, level, change.source, compared=False)
         return [Block.of("\n".join(["#### DNS records", "", *table]).rstrip("\n"))]
@@ -187,10 +181,8 @@ def records_blocks(change: ChangeSet, level: Level) -> list[Block]:
     return [Block.kept(f"#### DNS records\n\n{_counts(change)}"), Block.of("\n".join(lines))]
 
 
-# ---- policies -------------------------------------------------------------------------------------
 def _policy_blocks(policy: PolicyChange, level: Level, change: ChangeSet, keep: bool) -> list[Block]:
-    """The policy's heading and id (``keep``: kept), what is said of it, and its diff (without
-    live DNS: its text)."""
+    """Heading and id (``keep``: kept), remarks, and the diff (not compared: the text)."""
     head = [f"#### Policy of {markdown.text(policy.domain)}" if policy.domain else "#### Policy"]
     if change.compared:
         head += ["", id_sentence(policy, lambda value: markdown.code(value, 40))]
@@ -201,19 +193,21 @@ def _policy_blocks(policy: PolicyChange, level: Level, change: ChangeSet, keep: 
     elif body == []:
         lines.append("The policy body does not change.")
     else:
-        text = body if body is not None else (policy.new.text or "").splitlines()
-        rows = text[: how_many(text, level.diff)]
+        rows, more = capped(
+            body if body is not None else (policy.new.text or "").splitlines(),
+            level.diff,
+            "policy lines",
+            change.source,
+        )
         if rows:
             lines.append(markdown.fence(rows, "diff" if body is not None else "text", max(level.cell, 120)))
-        lines += left_out(len(text) - len(rows), "policy lines", change.source)[1:]
+        lines += more[1:]
     return [(Block.kept if keep else Block.of)("\n".join(head)), Block.of("\n\n".join(lines))]
 
 
 def policies_blocks(change: ChangeSet, level: Level) -> list[Block]:
-    """Each policy (as many as the level shows), then how many were left out. A change's only
-    policy, compared, is always shown, its id kept."""
+    """Each policy the level shows (a change's only one, compared, always: its id kept)."""
     keep = change.compared and len(change.policies) == 1
-    policies = change.policies if keep else change.policies[: how_many(change.policies, level.rows)]
+    policies, more = capped(change.policies, None if keep else level.rows, "policies", change.source)
     blocks = [block for policy in policies for block in _policy_blocks(policy, level, change, keep)]
-    more = left_out(len(change.policies) - len(policies), "policies", change.source)
     return blocks + [Block.of(line) for line in more[1:]]

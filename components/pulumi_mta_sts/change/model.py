@@ -20,29 +20,21 @@ KNOWN_AFTER_DEPLOY: Final = "(known after deploy)"
 LINE_ENDS_ONLY: Final = "(only the line ends differ: senders read the same policy)"
 
 Status = Literal["create", "change", "unchanged", "unknown", "replace", "delete", "import"]
-#: The statuses a plan gives, in the order counts say them (``unknown``: known only after deploy).
+#: The statuses a plan gives (``unknown``: known only after deploy); its counts always say them.
 STATUSES: Final[tuple[Status, ...]] = ("create", "change", "unchanged", "unknown")
-#: How a count of each status reads ("2 to change"); a preview's own after the plan's.
-STATUS_WORDS: Final[tuple[tuple[Status, str], ...]] = (
-    ("create", "to create"),
-    ("change", "to change"),
-    ("unchanged", "unchanged"),
-    ("unknown", "known only after deploy"),
-    ("replace", "to replace"),
-    ("delete", "to delete"),
-    ("import", "to import"),
+#: Each status's mark (Pulumi's symbol) and how a count of it reads, in the order counts say them.
+_STATUS_TABLE: Final[tuple[tuple[Status, str, str], ...]] = (
+    ("create", "+", "to create"),
+    ("change", "~", "to change"),
+    ("unchanged", "=", "unchanged"),
+    ("unknown", "?", "known only after deploy"),
+    ("replace", "+-", "to replace"),
+    ("delete", "-", "to delete"),
+    ("import", "=", "to import"),
 )
-#: The mark of each status (Pulumi's symbols); a record not compared has none.
-MARKS: Final[dict[Status | None, str]] = {
-    "create": "+",
-    "change": "~",
-    "unchanged": "=",
-    "unknown": "?",
-    "replace": "+-",
-    "delete": "-",
-    "import": "=",
-    None: " ",
-}
+STATUS_WORDS: Final[tuple[tuple[Status, str], ...]] = tuple((s, words) for s, _, words in _STATUS_TABLE)
+#: The mark of each status; a record not compared has none.
+MARKS: Final[dict[Status | None, str]] = {None: " ", **{s: mark for s, mark, _ in _STATUS_TABLE}}
 
 
 class Source(NamedTuple):
@@ -112,6 +104,11 @@ class PolicyChange:
         return list(difflib.unified_diff(old, new, *self.labels, lineterm="", n=8))
 
 
+def state_json(state: PolicyState | None) -> dict[str, str | None] | None:
+    """A policy as JSON: ``{"text", "id"}`` (``None``: not compared)."""
+    return None if state is None else {"text": state.text, "id": state.id}
+
+
 def _body_lines(text: str | None) -> list[str]:
     lines = (text or "").split("\n")
     if lines[-1] == "":
@@ -141,3 +138,8 @@ class ChangeSet:
     def notes(self) -> list[tuple[str | None, SafetyNote]]:
         """Every safety note with its domain."""
         return [(p.domain, note) for p in self.policies for note in p.notes]
+
+    @property
+    def several_domains(self) -> bool:
+        """Whether the notes say each one's domain."""
+        return len(self.policies) > 1 or len({domain for domain, _ in self.notes}) > 1

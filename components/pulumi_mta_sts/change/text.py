@@ -93,10 +93,9 @@ def policy_lines(change: ChangeSet) -> list[str]:
 
 def notes_lines(change: ChangeSet) -> list[str]:
     """The safety notes, most serious first, each with its domain when there are several."""
-    notes = change.notes
+    notes, several = change.notes, change.several_domains
     if not notes:
         return []
-    several = len(change.policies) > 1 or len({domain for domain, _ in notes}) > 1
     lines = ["", f"Safety notes ({len(notes)})"]
     for domain, note in notes:
         where = f" ({domain})" if several else ""

@@ -1,14 +1,8 @@
-"""``mta-sts onboard DOMAIN --stack NAME [--format text|json] [--outputs FILE] [--check]``: the
-records the owner of a delegated domain publishes (hosted mode, docs/fleets.md).
-
-Without ``--outputs`` the records come from the plan (the stack program under the mock engine, as
-``mta-sts plan``); values only the cloud knows print as ``(known after deploy)``. With
-``--outputs FILE`` they come from the deployed stack's ``domains`` output (``pulumi stack output
---json --show-secrets > FILE``); a ``pulumi stack export`` is read too (the state keeps the
-certificate's validation record even when the deploy stopped waiting for it). ``--check`` looks
-each record up in live DNS.
-
-Exit codes: 0 printed (and, with ``--check``, all in place), 1 a record is not in place, 2 usage.
+"""``mta-sts onboard DOMAIN --stack NAME``: the records the owner of a delegated domain publishes
+(hosted mode, docs/fleets.md), from the plan, or with ``--outputs`` from the deployed stack's
+``domains`` output or a ``pulumi stack export`` (which keeps the certificate's validation record
+when a deploy stopped waiting for it); ``--check`` looks each up in live DNS.
+Exit 0 printed (and all in place), 1 a record not in place, 2 usage.
 """
 
 from __future__ import annotations
@@ -87,7 +81,6 @@ def delegated_entry(domains: Sequence[StackDomain], domain: str, stack: str, pat
     return entry
 
 
-# ---- where the values come from ---------------------------------------------------------------------
 def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
     """The stack outputs as ``mta-sts plan --no-live-dns`` sees them, for the stack file ``path``."""
     from pulumi_mta_sts.plan.stack_plan import plan_stack  # imports Pulumi: only without --outputs
@@ -173,7 +166,6 @@ def _record(row: Any, where: str, source: str) -> dict[str, str]:
     return {key: _need(fields.get(key), str, f"{where}.{key}", source) for key in ("name", "type", "value")}
 
 
-# ---- what is printed --------------------------------------------------------------------------------
 def purpose(domain: str, name: str) -> str:
     """What a record is for, in a few words."""
     if name == policy_host(domain):

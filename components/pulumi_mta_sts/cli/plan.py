@@ -1,13 +1,7 @@
-"""``mta-sts plan (--stack NAME | --all)``: the whole deployment of a stack from the real stack
-program under Pulumi's mock engine (:mod:`pulumi_mta_sts.plan.stack_plan`), compared with what live
-DNS and the policy host serve today (:mod:`pulumi_mta_sts.plan.live_diff`).
-
-The flags become the program's :class:`~pulumi_mta_sts.program.options.ProgramOptions`, which
-also drive the comparison, so ``--nameserver`` applies to every look-up of the run; the
-environment's switches (``MTA_STS_NO_LIVE_DNS``, ``MTA_STS_NAMESERVERS``) are the defaults.
-
-Exit codes: 0 when every stack was planned, 2 for a usage error or a stack that could not be
-planned (with ``--all`` the others are still planned and shown; the exit code is the worst).
+"""``mta-sts plan (--stack NAME | --all)``: the stack program under the mock engine, compared with
+live DNS. The flags become the program's :class:`~pulumi_mta_sts.program.options.ProgramOptions`
+(the environment's switches are the defaults), which drive every look-up of the run too.
+Exit 0 every stack planned; 2 a usage error or a stack not planned (``--all``: the worst).
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""``mta-sts preview-diff PREVIEW.json``: what a real ``pulumi preview --json`` changes in DNS
-and in the policy, and what that means for senders, for a pull-request comment.
-
-Runs in the base install (no Pulumi SDK): a CI job that has the preview's JSON needs nothing else.
-Exit ``0`` rendered; ``1`` rendered, but the preview itself failed (its errors are shown first);
-``2`` the file is not a readable preview (one line naming the file and the fix).
+"""``mta-sts preview-diff PREVIEW.json``: what a real ``pulumi preview --json`` changes in DNS and in
+the policy, and what that means for senders. Base install: no Pulumi SDK. Exit 0 rendered; 1
+rendered, but the preview failed; 2 the file is not a readable preview.
 """
 
 from __future__ import annotations

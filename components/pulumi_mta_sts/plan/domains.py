@@ -60,21 +60,18 @@ def stack_domains(cfg: StackConfig | FleetConfig) -> list[StackDomain]:
 
 
 class DomainIndex(frozenset[str]):
-    """A plan's domains in lower case, for :func:`owner_of` (a look-up per label, not per domain)."""
+    """A plan's domains in lower case: one look-up per label, not per domain."""
 
     def __new__(cls, domains: Iterable[str]) -> DomainIndex:
         return super().__new__(cls, (d.rstrip(".").lower() for d in domains))
 
 
 def domain_of_record(name: str, domains: Iterable[str]) -> str | None:
-    """The domain of ``domains`` the record ``name`` belongs to, or ``None``."""
-    return owner_of(name, domains if isinstance(domains, DomainIndex) else DomainIndex(domains))
-
-
-def owner_of(name: str, index: DomainIndex) -> str | None:
-    """:func:`domain_of_record` against an index. A delegated name (``<domain>.<zone>`` once the
-    prefix is stripped) is tried before a name under a domain, so that a provider zone under
-    another planned domain names the right one; among several fits the longest domain wins."""
+    """The domain of ``domains`` (best a :class:`DomainIndex`) the record ``name`` belongs to. A
+    delegated name (``<domain>.<zone>`` once the prefix is stripped) is tried before a name under
+    a domain, so a provider zone under another planned domain names the right one; among several
+    fits the longest domain wins."""
+    index = domains if isinstance(domains, DomainIndex) else DomainIndex(domains)
     labels = name.rstrip(".").lower().split(".")
     prefix = next((p for p in _PREFIXES if ".".join(labels).startswith(p)), "")
     rest = labels[prefix.count(".") :]
@@ -100,7 +97,7 @@ def domain_statuses(change: ChangeSet, domains: Sequence[str]) -> tuple[list[Dom
     index = DomainIndex(domains)
     unattributed = 0
     for record in change.records:
-        owner = owner_of(record.name, index)
+        owner = domain_of_record(record.name, index)
         if owner is None:
             unattributed += 1
         elif record.status is not None:

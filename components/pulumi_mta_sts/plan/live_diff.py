@@ -1,17 +1,11 @@
-"""``mta-sts plan`` against live DNS: each planned record set and policy compared with what DNS
-and the policy host serve today, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`.
+"""``mta-sts plan`` against live DNS: each planned record set (``create``, ``change``, ``unchanged``,
+or ``unknown`` when a planned name or value is only known after the deploy) and each policy,
+fetched as a sender fetches it and judged as ``mta-sts check`` judges, as a
+:class:`~pulumi_mta_sts.change.model.ChangeSet` with the safety notes from the live MX hosts.
 
-A record set is ``create`` where DNS serves nothing of its type at its name, ``change`` where it
-serves other values, ``unchanged`` where it serves exactly the planned ones, ``unknown`` where a
-planned name or value is only known after the deploy. Each ``_mta-sts`` record's policy is
-fetched as a sender fetches it (:func:`~pulumi_mta_sts.net.https_fetch.fetch_policy`, judged as
-``mta-sts check`` and the deploy gate judge) and compared with the planned one, with the safety
-notes from the live MX hosts.
-
-One :class:`LiveRun` asks for the whole run: it first makes sure DNS can be reached at all
-(:func:`~pulumi_mta_sts.program.options.reachable_live_dns`, one probe); when it cannot, or once
-DNS gives no usable answer, every later comparison is "not compared" with that one reason, and
-the stack program runs without live DNS (:attr:`LiveRun.program_options`).
+One :class:`LiveRun` asks for the whole run: when DNS cannot be reached (one probe) or once it
+gives no usable answer, every later comparison is "not compared" with that one reason, and the
+stack program runs without live DNS (:attr:`LiveRun.program_options`).
 """
 
 from __future__ import annotations
@@ -20,6 +14,7 @@ import ipaddress
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Final
 
 from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY as UNKNOWN
@@ -40,8 +35,7 @@ _PROXIED: Final = " (proxied)"
 
 @dataclass(frozen=True)
 class LiveSettings:
-    """The program's options (live DNS or not, name servers, DNS timeout) and the policy fetch's
-    CA file, port and timeout."""
+    """The program's options (live DNS, name servers, DNS timeout) and the policy fetch's."""
 
     options: ProgramOptions = field(default_factory=ProgramOptions)
     cafile: str | None = None
@@ -59,7 +53,6 @@ class LiveRun:
         self.settings = settings
         self.dns: LiveDns = dns if dns is not None else reachable_live_dns(settings.options)
         self.unavailable: str | None = self.dns.unavailable if self.dns.resolver is None else None
-        self._tls: ssl.SSLContext | None = None
 
     @property
     def program_options(self) -> ProgramOptions:
@@ -90,14 +83,11 @@ class LiveRun:
             return None
         return hosts.hosts
 
-    @property
+    @cached_property
     def tls(self) -> ssl.SSLContext:
-        if self._tls is None:
-            self._tls = make_tls_context(self.settings.cafile)
-        return self._tls
+        return make_tls_context(self.settings.cafile)
 
 
-# ---- record sets --------------------------------------------------------------------------------
 def known(record: RecordChange) -> bool:
     """Whether the planned name and every value are known before the deploy."""
     if record.type in _ASKED_AS or UNKNOWN in record.name:
@@ -164,7 +154,6 @@ def _compare_record(record: RecordChange, run: LiveRun) -> bool:
     return True
 
 
-# ---- the policy ---------------------------------------------------------------------------------
 def _served_policy(domain: str, record: Lookup, run: LiveRun) -> tuple[PolicyState, str | None]:
     """What senders get today from the ``_mta-sts`` answer ``record`` and the policy host, and
     why there is no policy when there is none."""
@@ -217,7 +206,6 @@ def _policy_change(record: RecordChange, policies: Mapping[str, str], run: LiveR
     return change
 
 
-# ---- the whole comparison -----------------------------------------------------------------------
 def _offline(records: list[RecordChange], policies: list[PolicyChange], reason: str | None) -> ChangeSet:
     """Nothing compared: no status but ``unknown`` for values known only after deploy, no old state."""
     for record in records:
@@ -236,9 +224,8 @@ def compare_with_live(rows: Sequence[Mapping[str, str]], policies: Mapping[str, 
     order = {domain: index for index, domain in enumerate(policies)}
     sts = [r for r in records if r.type == "TXT" and r.name.startswith(_STS_PREFIX)]
     sts.sort(key=lambda r: (order.get(_domain_of(r.name, policies), len(order)), r.name))
-    if run is None or run.unavailable is not None or not all(_compare_record(r, run) for r in records):
-        return _offline(records, [_policy_change(r, policies, None) for r in sts], run.unavailable if run else None)
-    changes = [_policy_change(r, policies, run) for r in sts]
-    if run.unavailable is not None:
-        return _offline(records, changes, run.unavailable)
+    live = run is not None and run.unavailable is None and all(_compare_record(r, run) for r in records)
+    changes = [_policy_change(r, policies, run if live else None) for r in sts]
+    if run is None or run.unavailable is not None:
+        return _offline(records, changes, run.unavailable if run else None)
     return ChangeSet(records, changes)

@@ -1,17 +1,9 @@
-"""A run of ``mta-sts plan`` as text, JSON and a pull-request comment: each stack's plan (its
-policies, resources and warnings) around its :class:`~pulumi_mta_sts.change.model.ChangeSet`,
-written by the change's renderers (:mod:`pulumi_mta_sts.change.text`,
-:mod:`pulumi_mta_sts.change.comment`), then the DNS names several stacks would publish.
-
-The JSON document keeps the plan's keys; the comparison adds to each ``dns`` entry ``status``
-and ``live`` (shared by the entries of one record set), and ``live_dns``, ``policy_diff`` (the
-document's ``domain``'s), ``policy_diffs`` (one per ``_mta-sts`` record) and ``safety_notes``. A
-fleet's document also lists ``domains`` and names each ``dns`` entry's ``domain``.
-
-In the comment, several stacks (``--all``) share the budget: a stack that needs little keeps
-all of it, the largest are cut first; when not every stack's least form fits, the stacks with
-the most serious notes are shown and the others counted, with the notes they hold. The shared
-DNS names come first, in at most :data:`_OVERLAP_BUDGET` bytes.
+"""A run of ``mta-sts plan`` as text, JSON and a pull-request comment: each stack's own parts
+(policies, resources, warnings, a fleet's domains) around its
+:class:`~pulumi_mta_sts.change.model.ChangeSet` as the change's renderers write it, then the DNS
+names several stacks would publish. The JSON keeps the plan's keys (docs/cli.md). In a comment,
+several stacks (``--all``) share the budget: the largest are cut first; when not every stack's
+least form fits, those with the most serious notes are shown and the others counted.
 """
 
 from __future__ import annotations
@@ -23,24 +15,23 @@ from pulumi_mta_sts.change.comment import (
     COMMENT_BUDGET,
     LEVELS,
     Level,
+    capped,
     cut_note,
     details,
-    how_many,
     left_out,
     notes_block,
     policies_blocks,
     records_blocks,
 )
-from pulumi_mta_sts.change.model import MARKS, PLAN, STATUS_WORDS, ChangeSet, PolicyChange
+from pulumi_mta_sts.change.model import MARKS, PLAN, STATUS_WORDS, ChangeSet, PolicyChange, state_json
 from pulumi_mta_sts.change.text import change_lines, counts_text, id_sentence
 from pulumi_mta_sts.core.policy_change import LEVELS as NOTE_LEVELS
 from pulumi_mta_sts.escape import markdown, terminal
 from pulumi_mta_sts.escape.markdown import Block
 
 from .cloud import UNKNOWN
-from .domains import DomainIndex, domain_statuses, owner_of
-from .overlaps import CONSEQUENCE, HEADING, SharedName, text_lines
-from .report import StackReport, dns_overlaps
+from .domains import DomainIndex, domain_of_record, domain_statuses
+from .report import CONSEQUENCE, HEADING, SharedName, StackReport, dns_overlaps
 from .stack_plan import GROUPS, DomainPolicy, Plan, clean_inputs
 
 #: How many of a fleet's domains a heading names.
@@ -70,7 +61,6 @@ def live_heading(live: ChangeSet) -> str:
     return f"Not compared with live DNS: {live.reason or 'live DNS not asked'}. Showing the desired state."
 
 
-# ---- text ---------------------------------------------------------------------------------------
 def _policy_lines(plan: Plan) -> list[str]:
     if not plan.fleet:
         first = plan.first
@@ -132,8 +122,9 @@ def render_text(reports: Sequence[StackReport]) -> str:
         else "".join(terminal.shown(line) + "\n" for line in [f"Stack {r.stack}: not planned", *_problems(r)])
         for r in reports
     ]
-    overlaps = text_lines(dns_overlaps(reports))
-    parts += ["".join(terminal.shown(line) + "\n" for line in overlaps)] if overlaps else []
+    shared = dns_overlaps(reports)
+    overlaps = [f"Warning: {HEADING} ({len(shared)})", *(f"  {e.text()}" for e in shared), f"  {CONSEQUENCE}"]
+    parts += ["".join(terminal.shown(line) + "\n" for line in overlaps)] if shared else []
     return ("\n" + "─" * 78 + "\n\n").join(parts)
 
 
@@ -141,24 +132,18 @@ def _problems(report: StackReport) -> list[str]:
     return [f"  {problem}" for problem in report.problems]
 
 
-# ---- JSON ---------------------------------------------------------------------------------------
 def _policy_json(policy: PolicyChange) -> dict[str, Any]:
-    diff = policy.diff_lines()
+    diff, live_mx = policy.diff_lines(), policy.live_mx
     return {
         "domain": policy.domain,
         "url": policy.url,
-        "old": None if policy.old is None else {"text": policy.old.text, "id": policy.old.id},
-        "new": {"text": policy.new.text, "id": policy.new.id},
+        "old": state_json(policy.old),
+        "new": state_json(policy.new),
         "id_rolls": policy.id_rolls,
         "diff": None if diff is None else "\n".join(diff),
         "problem": policy.problem,
-        "live_mx": None if policy.live_mx is None else list(policy.live_mx),
+        "live_mx": None if live_mx is None else list(live_mx),
     }
-
-
-def _domain_json(d: DomainPolicy) -> dict[str, Any]:
-    policy = {"text": d.text, "id": d.id}
-    return {"domain": d.domain, "policy": policy, "url": d.url, "mode": d.mode, "delegated": d.delegated}
 
 
 def _dns_json(plan: Plan, live: ChangeSet) -> list[dict[str, Any]]:
@@ -167,7 +152,7 @@ def _dns_json(plan: Plan, live: ChangeSet) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for row in plan.dns_entries():
         record = live.record_for(row["name"], row["type"])
-        entry: dict[str, Any] = {**row, "domain": owner_of(row["name"], index)} if plan.fleet else dict(row)
+        entry: dict[str, Any] = {**row, "domain": domain_of_record(row["name"], index)} if plan.fleet else dict(row)
         entries.append({**entry, "status": record and record.status, "live": record and record.old})
     return entries
 
@@ -175,8 +160,12 @@ def _dns_json(plan: Plan, live: ChangeSet) -> list[dict[str, Any]]:
 def plan_json(plan: Plan, live: ChangeSet) -> dict[str, Any]:
     """The plan for scripts (keys in docs/cli.md)."""
     first = plan.first
-    out: dict[str, Any] = {"stack": plan.stack, "domain": first.domain, "policy": {"text": first.text, "id": first.id}}
-    out |= {"domains": [_domain_json(d) for d in plan.domains]} if plan.fleet else {}
+    out: dict[str, Any] = {"stack": plan.stack, "domain": first.domain, "policy": state_json(first.state)}
+    domains = [
+        {"domain": d.domain, "policy": state_json(d.state), "url": d.url, "mode": d.mode, "delegated": d.delegated}
+        for d in plan.domains
+    ]
+    out |= {"domains": domains} if plan.fleet else {}
     out |= {
         "resources": plan.resource_entries(),
         "dns": _dns_json(plan, live),
@@ -205,7 +194,6 @@ def render_json(reports: Sequence[StackReport], *, several: bool) -> dict[str, A
     return {"stacks": docs, "dns_overlaps": [entry.as_json() for entry in dns_overlaps(reports)]}
 
 
-# ---- the pull-request comment -------------------------------------------------------------------
 def _domain_cell(domain: DomainPolicy, cell: int) -> str:
     return markdown.cell(domain.domain, cell) + (" (delegated)" if domain.delegated else "")
 
@@ -215,7 +203,7 @@ def _domains_block(plan: Plan, live: ChangeSet, level: Level) -> list[Block]:
     by status, what happens to its id and its safety notes."""
     if not plan.fleet:
         return []
-    domains = plan.domains[: how_many(plan.domains, level.rows)]
+    domains, more = capped(plan.domains, level.rows, "domains", PLAN)
     lines = [f"#### Domains ({len(plan.domains)})", ""]
     if live.compared:
         lines += ["| Domain | Record sets | Policy | Notes |", "|---|---|---|--:|"]
@@ -230,24 +218,24 @@ def _domains_block(plan: Plan, live: ChangeSet, level: Level) -> list[Block]:
             f"{markdown.cell(d.url, level.cell)} |"
             for d in domains
         ]
-    return [Block.of("\n".join([*lines, *left_out(len(plan.domains) - len(domains), "domains", PLAN)]))]
+    return [Block.of("\n".join([*lines, *more]))]
 
 
 def _resources_block(plan: Plan, level: Level) -> Block:
     entries = sorted(plan.resource_entries(), key=lambda e: (GROUPS.index(e["group"]), e["name"]))
     groups = ", ".join(f"{g} {n}" for g in GROUPS if (n := sum(e["group"] == g for e in entries)))
-    shown = entries[: how_many(entries, level.rows)]
+    shown, more = capped(entries, level.rows, "resources", PLAN)
     lines = [f"- {markdown.code(e['name'], level.cell)} {markdown.code(e['type'], level.cell)}" for e in shown]
-    more = left_out(len(entries) - len(shown), "resources", PLAN)
     return Block.of(details(f"Resources ({len(entries)}): {groups}", [*lines, *more]))
 
 
 def _warnings_block(plan: Plan, level: Level) -> list[Block]:
     if not plan.warnings:
         return []
-    shown = plan.warnings[: how_many(plan.warnings, level.items)]
-    lines = ["#### Warnings", "", *(f"- {markdown.text(w, level.cell * 4)}" for w in shown)]
-    return [Block.of("\n".join([*lines, *left_out(len(plan.warnings) - len(shown), "warnings", PLAN)]))]
+    shown, more = capped(plan.warnings, level.items, "warnings", PLAN)
+    return [
+        Block.of("\n".join(["#### Warnings", "", *(f"- {markdown.text(w, level.cell * 4)}" for w in shown), *more]))
+    ]
 
 
 def _blocks(report: StackReport, level: Level) -> list[Block]:

@@ -1,27 +1,39 @@
-"""One run of ``mta-sts plan``: the stacks planned (or why one could not be), each compared with
-live DNS through the run's one :class:`~.live_diff.LiveRun` (shown by :mod:`.output`).
+"""One run of ``mta-sts plan``: each stack planned and compared with live DNS through the run's
+one :class:`~.live_diff.LiveRun`, or the problems that kept it from a plan (``--all`` goes on;
+the exit code is the worst), and the DNS names more than one stack would publish.
 
-``--all`` plans every stack of the stacks folder; a stack that cannot be planned is reported in
-its place and the others are still planned; the exit code is the worst.
+Two stacks never share a name: on Route53 a record taken over with ``allowOverwrite`` belongs to
+the stack deployed last, so destroying either deletes what the other serves; elsewhere the second
+deploy fails, or Cloudflare publishes a second TXT record (two ``v=STSv1`` records: no policy). So
+every name a stack would publish is compared in its normal form (``fold_hostname``), whatever the
+type; names known only after the deploy are left out. A warning, never an error.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Final
 
-from pulumi_mta_sts.change.model import ChangeSet
+from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY, ChangeSet
 from pulumi_mta_sts.config.stack import find_stacks_dir, stack_name_problems, stacks_dir_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.hostnames import fold_hostname
 
 from .live_diff import LiveRun, compare_with_live
-from .overlaps import SharedName, published_names, shared_names
 from .stack_plan import Plan, plan_stack
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+HEADING: Final = "DNS names published by more than one stack"
+#: What an overlap does, said once under the list (text and Markdown).
+CONSEQUENCE: Final = (
+    "Each such record belongs to the stack deployed last, or that stack's deploy fails on it; "
+    "destroying either stack, or removing the domain from it, deletes the record the other serves. "
+    'Give each domain to one stack: docs/deploying.md, "Moving a domain between stacks".'
+)
 
 
 @dataclass
@@ -62,8 +74,7 @@ def _one(stack: str, stacks_dir: Path | None, run: LiveRun, keep_going: bool) ->
 
 
 def plan_reports(stacks: Sequence[str], stacks_dir: Path | None, run: LiveRun) -> list[StackReport]:
-    """Plan each stack and compare it with live DNS. One stack: a mistake raises
-    :class:`InputError`; several: it is that stack's report and the others go on. Why live DNS
+    """Plan each stack and compare it with live DNS (one stack: a mistake raises). Why live DNS
     was not compared is said by the first stack it concerns; the next say "as said above"."""
     reports = [_one(stack, stacks_dir, run, len(stacks) > 1) for stack in stacks]
     said: set[str] = set()
@@ -75,6 +86,54 @@ def plan_reports(stacks: Sequence[str], stacks_dir: Path | None, run: LiveRun) -
             report.live = dataclasses.replace(live, reason="as said above")
         said.add(live.reason)
     return reports
+
+
+@dataclass(frozen=True)
+class Owner:
+    """One stack that publishes a name, and the record types it publishes there."""
+
+    stack: str
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SharedName:
+    """A DNS name (normal form) that two or more stacks (sorted) publish records at."""
+
+    name: str
+    owners: tuple[Owner, ...]
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        return tuple(owner.stack for owner in self.owners)
+
+    def as_json(self) -> dict[str, Any]:
+        owners = [{"stack": o.stack, "types": list(o.types)} for o in self.owners]
+        return {"name": self.name, "stacks": list(self.stacks), "owners": owners}
+
+    def text(self) -> str:
+        """``mta-sts.example.com: A, AAAA in example-com; A, AAAA in example-fleet``."""
+        return f"{self.name}: " + "; ".join(f"{', '.join(o.types)} in {o.stack}" for o in self.owners)
+
+
+def published_names(rows: Iterable[Mapping[str, str]]) -> dict[str, frozenset[str]]:
+    """The names one stack's DNS rows publish, in normal form, each with its record types."""
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        raw, rtype = str(row.get("name", "")), str(row.get("type", ""))
+        name = fold_hostname(raw)
+        if name and KNOWN_AFTER_DEPLOY not in raw:
+            found.setdefault(name, set()).add(rtype.strip().upper())
+    return {name: frozenset(types) for name, types in found.items()}
+
+
+def shared_names(published: Mapping[str, Mapping[str, Collection[str]]]) -> list[SharedName]:
+    """``stack → name → types`` to the names more than one stack publishes, sorted by name."""
+    owners: dict[str, list[Owner]] = {}
+    for stack in sorted(published):
+        for name, types in published[stack].items():
+            owners.setdefault(name, []).append(Owner(stack, tuple(sorted(types))))
+    return [SharedName(name, tuple(found)) for name, found in sorted(owners.items()) if len(found) > 1]
 
 
 def dns_overlaps(reports: Sequence[StackReport]) -> list[SharedName]:

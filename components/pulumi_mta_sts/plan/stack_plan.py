@@ -1,12 +1,7 @@
-"""``mta-sts plan``: the real stack program under Pulumi's mock engine, without a cloud account
-or the Pulumi CLI, and everything it asks the cloud for.
-
-The program (``__main__.py`` of the project's ``main`` folder) runs with project ``mta-sts``,
-stack ``NAME`` and every ``config:`` entry of ``Pulumi.NAME.yaml``. Values only the cloud knows
-come back as :data:`UNKNOWN` (the mock cloud :data:`~pulumi_mta_sts.plan.cloud.PLAN_CLOUD`);
-nothing is created, the policy URL is never fetched. The program's options are an argument
-(:class:`~pulumi_mta_sts.program.options.ProgramOptions`): with ``live_dns=False`` it makes no
-network call at all.
+"""``mta-sts plan``: the real stack program under Pulumi's mock engine (no cloud account, no
+Pulumi CLI) with every ``config:`` entry of ``Pulumi.NAME.yaml``, and all it asks the cloud for.
+Values only the cloud knows are :data:`~.cloud.UNKNOWN`; nothing is created. The program's
+options are an argument: with ``live_dns=False`` it makes no network call at all.
 """
 
 from __future__ import annotations
@@ -25,6 +20,7 @@ from pulumi_mta_sts.config.fleet import is_fleet
 from pulumi_mta_sts.config.stack import find_stacks_dir, stack_values
 from pulumi_mta_sts.config.stack_file import SECRET, config_text, read_project_file
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.policy_change import PolicyState
 from pulumi_mta_sts.core.record_resources import record_rows
 from pulumi_mta_sts.core.records import policy_url
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
@@ -37,7 +33,6 @@ GROUPS = ("DNS", "Hosting", "Reporting", "Other")
 PROJECT = "mta-sts"
 
 
-# ---- running the program ------------------------------------------------------------------------
 def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
     """A stack file's ``config:`` entries as the engine passes them: text as it is, other values
     as the Pulumi CLI writes them (JSON as Go writes it), secrets hidden."""
@@ -59,7 +54,6 @@ def _program_path(stacks_dir: Path) -> Path:
     return stacks_dir / "__main__.py"
 
 
-# ---- the result ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DomainPolicy:
     """One mail domain of the plan and the policy served for it."""
@@ -67,20 +61,22 @@ class DomainPolicy:
     domain: str
     text: str
     id: str
-    delegated: bool = False
-    """Hosted mode: the domain's DNS is its owner's (its TXT records live in the provider zone)."""
+    delegated: bool = False  # hosted mode: its DNS is its owner's
     mode: str = ""
 
     @property
     def url(self) -> str:
         return policy_url(self.domain)
 
+    @property
+    def state(self) -> PolicyState:
+        return PolicyState(self.text, self.id)
+
 
 @dataclass
 class Plan:
-    """What the program registered and each of its mail domains' policy (a single-domain stack:
-    one). ``fleet``: the stack lists its domains (``mta-sts:domains``), which the JSON document
-    and the text say per domain."""
+    """What the program registered and each mail domain's policy (a single-domain stack: one);
+    ``fleet``: the stack lists its domains (``mta-sts:domains``), so its outputs say each."""
 
     stack: str
     domains: list[DomainPolicy]
@@ -91,7 +87,7 @@ class Plan:
 
     @property
     def first(self) -> DomainPolicy:
-        """The first domain (the order of the stack file): what a single-domain reader sees."""
+        """The first domain of the stack file: what a single-domain reader sees."""
         return self.domains[0] if self.domains else DomainPolicy(self.stack, "", "")
 
     def resource_entries(self) -> list[dict[str, Any]]:
@@ -113,7 +109,6 @@ class Plan:
         return [row for r in self.resources for row in dns_rows(r)]
 
     def policies(self) -> dict[str, str]:
-        """Mail domain → the policy text the plan serves for it."""
         return {d.domain: d.text for d in self.domains}
 
 
@@ -213,10 +208,8 @@ def plan_stack(
     options: ProgramOptions | None = None,
     program: Path | None = None,
 ) -> Plan:
-    """Run the stack program for ``stack`` under the mock engine (``options``: default the
-    environment's) and return the :class:`Plan`. Raises :class:`InputError` for an unknown stack,
-    an invalid stack file or any user mistake the program reports. ``program`` overrides the
-    stack program found from ``Pulumi.yaml``."""
+    """The :class:`Plan` of ``stack`` (``options``: default the environment's; ``program``: the
+    one ``Pulumi.yaml`` names); :class:`InputError` for any mistake of the user's."""
     folder = stacks_dir or find_stacks_dir()
     path, entries, cfg = load_stack(stack, folder)  # config errors: before the program runs
     program = program or _program_path(folder)

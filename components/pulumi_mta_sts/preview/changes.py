@@ -1,12 +1,11 @@
-"""What a preview changes for senders, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`:
-its DNS records, the policy and its safety notes, and the rest as counts.
+"""What a preview changes for senders, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`: its
+DNS records, the policy and its safety notes, and the rest as counts.
 
-A resource can appear as several steps (a replacement's ``create-replacement`` and
-``delete-replaced`` halves under ``--show-replacement-steps``; a refresh before the change):
-steps are grouped by URN into one :class:`ResourceChange`. The policy's text comes from the
-resources that hold it — ``PolicyLive`` (``policy_text``, ``policy_id``), the S3 object at
-``.well-known/mta-sts.txt`` (``content``), the Worker script (its ``POLICY`` constant, a JSON
-string) — and its id from the ``_mta-sts`` TXT record, else from ``PolicyLive``.
+Steps are grouped by URN into one :class:`ResourceChange` (a replacement's halves under
+``--show-replacement-steps``, a refresh before the change). The policy's text comes from the
+resources that hold it — ``PolicyLive`` (``policy_text``), the S3 object at
+``.well-known/mta-sts.txt``, the Worker script's ``POLICY`` constant — and its id from the
+``_mta-sts`` TXT record, else from ``PolicyLive`` (``policy_id``).
 """
 
 from __future__ import annotations
@@ -17,7 +16,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
-from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY, PREVIEW, ChangeSet, PolicyChange, RecordChange, Status
+from pulumi_mta_sts.change.model import (
+    KNOWN_AFTER_DEPLOY,
+    MARKS,
+    PREVIEW,
+    ChangeSet,
+    PolicyChange,
+    RecordChange,
+    Status,
+)
 from pulumi_mta_sts.core.acceptance import WELL_KNOWN_PATH
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote, safety_notes
@@ -26,23 +33,11 @@ from pulumi_mta_sts.core.records import parse_sts_records
 
 from .document import BOUNDS, SECRET, UNKNOWN, PreviewDigest, ResourceState, Step
 
-#: The symbols the Pulumi CLI shows for each op.
-OP_SYMBOLS: Final = {
-    "create": "+",
-    "update": "~",
-    "delete": "-",
-    "replace": "+-",
-    "create-replacement": "++",
-    "delete-replaced": "--",
-    "read": ">",
-    "import": "=",
-    "same": " ",
-}
 #: The ops of one replacement: the logical step and its two halves.
 REPLACE_OPS: Final = frozenset({"replace", "create-replacement", "delete-replaced"})
 #: Steps that change nothing in the cloud.
 NO_CHANGE_OPS: Final = frozenset({"same", "read", "refresh", "diff"})
-#: What a record's op means for the record (any other op changes it).
+#: What an op does to a resource (any other changes it); its mark is Pulumi's symbol.
 _STATUS: Final[Mapping[str, Status]] = {
     "create": "create",
     "replace": "replace",
@@ -110,12 +105,14 @@ class ResourceChange:
             return f"{found[0]} → {found[1]}"
         return found[-1] if found else missing
 
+    @property
+    def status(self) -> Status:
+        return _STATUS.get(self.op, "change")
+
     def label(self) -> str:
-        """``+- replace (name)``: the op as Pulumi shows it, with a replacement's reasons."""
-        label = f"{OP_SYMBOLS.get(self.op, '?')} {self.op}"
-        return label + (
-            f" ({', '.join(self.replace_reasons)})" if self.op == "replace" and self.replace_reasons else ""
-        )
+        """``+- replace (name)``: the op with its mark, and a replacement's reasons."""
+        reasons = f" ({', '.join(self.replace_reasons)})" if self.op == "replace" and self.replace_reasons else ""
+        return f"{MARKS[self.status]} {self.op}{reasons}"
 
 
 def group_steps(steps: Iterable[Step]) -> list[ResourceChange]:
@@ -150,10 +147,9 @@ def record_change(change: ResourceChange) -> RecordChange:
         return None if rows is None else [row["value"] for row in rows]
 
     name, rtype = change.record_part("name", change.name), change.record_part("type", "?")
-    return RecordChange(name, rtype, values("new"), _STATUS.get(change.op, "change"), values("old"))
+    return RecordChange(name, rtype, values("new"), change.status, values("old"))
 
 
-# ---- the policy ---------------------------------------------------------------------------------
 def _worker_policy(script: object) -> str | None:
     """The ``POLICY`` constant of a Worker script (a JSON string literal on its own line)."""
     found = _POLICY_LINE.search(script) if isinstance(script, str) else None
@@ -198,30 +194,25 @@ def _policy_id(change: ResourceChange, which: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class PreviewPolicy:
-    """The policy senders see before and after; ``holders`` the changes that hold it."""
-
-    old: PolicyState
-    new: PolicyState
-    holders: tuple[ResourceChange, ...]
-    hidden: bool = False  # a policy object's content is [secret]: the diff cannot be shown
-
-    @property
-    def changes(self) -> bool:
-        return self.old != self.new
-
-
 def _first(values: Iterable[str | None]) -> str | None:
     return next((v for v in values if v is not None), None)
 
 
-def preview_policy(changes: Sequence[ResourceChange]) -> PreviewPolicy:
-    """Old and new policy from every change that holds the text or the id: the id from the
-    ``_mta-sts`` record, else from ``PolicyLive``."""
-    holders = tuple(
-        c for c in changes if any(policy_text_of(c, s) is not None or _is_policy_object(c, s) for s in (c.old, c.new))
+def _for_preview(note: SafetyNote) -> SafetyNote:
+    """A note as ``preview-diff`` shows it: where the fix is to name the live MX hosts, say how."""
+    if note.code != "live-mx-unknown":
+        return note
+    return SafetyNote(
+        note.code,
+        note.level,
+        f"{note.message} With preview-diff: pass --mx HOST for each MX host the domain has today.",
     )
+
+
+def preview_policy(
+    changes: Sequence[ResourceChange], holders: Sequence[ResourceChange], live_mx: Sequence[str] | None
+) -> PolicyChange:
+    """The policy before and after from every change that holds its text or id."""
     records = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
     gates = [c for c in changes if c.type == POLICY_LIVE]
     states = {
@@ -238,7 +229,17 @@ def preview_policy(changes: Sequence[ResourceChange]) -> PreviewPolicy:
         for c in holders
         for which in ("old", "new")
     )
-    return PreviewPolicy(states["old"], states["new"], holders, hidden)
+    notes = tuple(_for_preview(n) for n in safety_notes(states["old"], states["new"], live_mx))
+    held = ", ".join(f"{c.name} ({c.label()})" for c in holders)
+    return PolicyChange(
+        mail_domain(changes),
+        states["new"],
+        states["old"],
+        notes=notes,
+        remarks=(("held by", held),) if held else (),
+        hidden=hidden,
+        labels=("policy now", "policy after"),
+    )
 
 
 def mail_domain(digest: PreviewDigest | Sequence[ResourceChange]) -> str | None:
@@ -260,7 +261,6 @@ def mail_domain(digest: PreviewDigest | Sequence[ResourceChange]) -> str | None:
     return None
 
 
-# ---- the whole summary --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PreviewSummary:
     """Everything ``preview-diff`` shows: the change (records and policy), and the rest."""
@@ -268,7 +268,8 @@ class PreviewSummary:
     digest: PreviewDigest
     dns: tuple[ResourceChange, ...]
     dns_unchanged: tuple[ResourceChange, ...]
-    policy: PreviewPolicy
+    policy: PolicyChange
+    holders: tuple[ResourceChange, ...]
     change: ChangeSet
     other: tuple[ResourceChange, ...]
     other_counts: Mapping[str, int] = field(default_factory=dict)
@@ -290,37 +291,16 @@ class PreviewSummary:
         return tuple(note for _, note in self.change.notes)
 
 
-def _for_preview(note: SafetyNote) -> SafetyNote:
-    """A note as ``preview-diff`` shows it: where the fix is to name the live MX hosts, say how."""
-    if note.code != "live-mx-unknown":
-        return note
-    hint = " With preview-diff: pass --mx HOST for each MX host the domain has today."
-    return SafetyNote(note.code, note.level, note.message + hint)
-
-
-def _policy_change(
-    changes: Sequence[ResourceChange], policy: PreviewPolicy, live_mx: Sequence[str] | None
-) -> PolicyChange:
-    notes = tuple(_for_preview(n) for n in safety_notes(policy.old, policy.new, live_mx))
-    holders = ", ".join(f"{c.name} ({OP_SYMBOLS.get(c.op, '?')} {c.op})" for c in policy.holders)
-    return PolicyChange(
-        mail_domain(changes),
-        policy.new,
-        policy.old,
-        notes=notes,
-        remarks=(("held by", holders),) if holders else (),
-        hidden=policy.hidden,
-        labels=("policy now", "policy after"),
-    )
-
-
 def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> PreviewSummary:
     """The DNS-focused summary of ``digest``; ``live_mx`` (the domain's MX hosts today, or
     ``None`` when unknown) makes the coverage notes precise."""
     changes = group_steps(digest.steps)
     dns = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
-    policy = preview_policy(changes)
-    apart = {id(c) for c in (*dns, *policy.holders)}  # by identity: equality would compare whole states
+    holders = tuple(
+        c for c in changes if any(policy_text_of(c, s) is not None or _is_policy_object(c, s) for s in (c.old, c.new))
+    )
+    policy = preview_policy(changes, holders, live_mx)
+    apart = {id(c) for c in (*dns, *holders)}  # by identity: equality would compare whole states
     # A resource that changes nothing (``same``, ``read``/``refresh``) is no "other change":
     # neither listed nor counted (Pulumi's changeSummary still counts it).
     other = [c for c in changes if id(c) not in apart and c.type != "pulumi:pulumi:Stack" and c.op not in NO_CHANGE_OPS]
@@ -329,6 +309,6 @@ def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> Pr
         counts[change.op] = counts.get(change.op, 0) + 1
     moved = tuple(c for c in dns if c.op not in NO_CHANGE_OPS)
     same = tuple(c for c in dns if c.op in NO_CHANGE_OPS)
-    policies = [_policy_change(changes, policy, live_mx)] if policy.changes else []
+    policies = [policy] if policy.old != policy.new else []
     change_set = ChangeSet([record_change(c) for c in (*moved, *same)], policies, source=PREVIEW)
-    return PreviewSummary(digest, moved, same, policy, change_set, tuple(other), counts)
+    return PreviewSummary(digest, moved, same, policy, holders, change_set, tuple(other), counts)

@@ -1,15 +1,7 @@
-"""The document ``pulumi preview --json`` prints (Pulumi's ``PreviewDigest``), read and checked
-before anything uses it.
-
-Its form, from the Pulumi CLI's source (``pkg/display/json.go`` and the files cited in
-``tests/data/preview/README.md``): ``steps`` (``op``, ``urn``, ``oldState``/``newState`` with
-``type``, ``inputs``, ``outputs``, ``diffReasons``, ``replaceReasons``, ``detailedDiff``),
-``diagnostics`` (``urn``, ``prefix``, ``message``, ``severity``), ``changeSummary`` (op → count)
-and ``maybeCorrupt``; a secret is the string ``[secret]``, a value unknown until deploy
-:data:`UNKNOWN`. Anything else is refused with one sentence naming what it is and the fix. The
-JSON is read by the one bounded reader (:mod:`pulumi_mta_sts.core.bounded_json`): nesting, size,
-``NaN`` and huge numbers are refused before anything walks it, and every part used is checked
-for its type, at every level.
+"""The document ``pulumi preview --json`` prints (Pulumi's ``PreviewDigest``: its form, from the
+CLI's source, is in ``tests/data/preview/README.md``), read by the one bounded JSON reader
+(:mod:`pulumi_mta_sts.core.bounded_json`) and checked, every part used, for its type. Anything
+else is refused with one sentence naming what it is and the fix.
 """
 
 from __future__ import annotations
@@ -25,9 +17,8 @@ from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, json_ki
 
 #: The most read: a preview of thousands of resources is a few MiB; this bounds memory.
 MAX_BYTES: Final = 32 * 1024 * 1024
-#: How far a preview may nest and how many JSON values it may hold: a step's state nests five
-#: levels above its property values; a preview spends 60-75 bytes a value, so MAX_BYTES of real
-#: preview holds about 500,000 (2 million cost about 200 MB once built).
+#: Nesting and values: a step's state nests five levels above its properties; a preview spends
+#: 60-75 bytes a value, so MAX_BYTES holds about 500,000 (2 million cost about 200 MB built).
 BOUNDS: Final = JsonBounds(max_depth=128, max_items=2_000_000)
 #: What the CLI writes for a secret value (``massagePropertyValue``).
 SECRET: Final = "[secret]"
@@ -38,7 +29,7 @@ _SAVE: Final = "save only the standard output of `pulumi preview --json` to the 
 
 
 class PreviewError(ValueError):
-    """The file is not a usable preview; the message completes "FILE: …" and says the fix."""
+    """The file is not a usable preview; the message completes "FILE: …" with the fix."""
 
     @property
     def reason(self) -> str:
@@ -90,7 +81,7 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class PreviewDigest:
-    """The whole document; ``stack`` and ``project`` come from the steps' URNs."""
+    """The whole document (``stack`` and ``project`` from the steps' URNs)."""
 
     steps: tuple[Step, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -111,15 +102,14 @@ class PreviewDigest:
 
 
 def urn_parts(urn: str) -> tuple[str, str, str, str]:
-    """``urn:pulumi:STACK::PROJECT::QUALIFIED-TYPE::NAME`` → its four parts (empty when absent);
-    the name is everything after the third ``::`` (a logical name may contain ``::``)."""
+    """``urn:pulumi:STACK::PROJECT::QUALIFIED-TYPE::NAME`` → its four parts (empty when absent;
+    a name may contain ``::``)."""
     body = urn.removeprefix("urn:pulumi:")
     parts = body.split("::", 3) if body != urn else []
     parts += [""] * (4 - len(parts))
     return parts[0], parts[1], parts[2], parts[3]
 
 
-# ---- reading ------------------------------------------------------------------------------------
 def read_preview(path: Path) -> PreviewDigest:
     """The preview in the file ``path``; :class:`PreviewError` says what is wrong with it."""
     try:
@@ -210,7 +200,6 @@ def _identify(document: Mapping[str, Any]) -> str:
     return "not a preview: it has none of the keys " + ", ".join(_DIGEST_KEYS)
 
 
-# ---- the parts ----------------------------------------------------------------------------------
 def _shape(where: str, value: object, expected: str) -> PreviewError:
     return PreviewError(
         f"{where} is {json_kind(value)}, not {expected} as `pulumi preview --json` writes it: the file was changed "

@@ -1,13 +1,8 @@
-"""A :class:`~.changes.PreviewSummary` as JSON, text or Markdown (a pull-request comment).
-
-Text and Markdown show the preview's errors first (nothing below them is final), then its
-:class:`~pulumi_mta_sts.change.model.ChangeSet` as ``mta-sts plan`` shows one (the change's
-renderers: records before → after, the policy's id and diff, the safety notes), then counts of
-everything else, the warnings and the program's output. Values are shown, never interpreted:
-``[secret]`` stays ``[secret]``; text goes through :mod:`pulumi_mta_sts.escape.terminal`,
-Markdown through :mod:`pulumi_mta_sts.escape.markdown`, within GitHub's comment size
-(:func:`pulumi_mta_sts.change.comment.fit_comment`: the heading, the preview's failure, the DNS
-counts, the policy id and the safety notes are never left out).
+"""A :class:`~.changes.PreviewSummary` as JSON, text or a pull-request comment: the preview's
+errors first (nothing below them is final), its change as ``mta-sts plan`` shows one (the
+change's renderers), then the other changes, the warnings and the program's output. Values are
+shown, never interpreted (``[secret]`` stays): through :mod:`pulumi_mta_sts.escape.terminal` or
+:mod:`pulumi_mta_sts.escape.markdown`, within GitHub's comment size.
 """
 
 from __future__ import annotations
@@ -18,15 +13,14 @@ from typing import Any, Final
 from pulumi_mta_sts.change.comment import (
     COMMENT_BUDGET,
     Level,
+    capped,
     details,
     fit_comment,
-    how_many,
-    left_out,
     notes_block,
     policies_blocks,
     records_blocks,
 )
-from pulumi_mta_sts.change.model import PREVIEW
+from pulumi_mta_sts.change.model import PREVIEW, state_json
 from pulumi_mta_sts.change.text import change_lines
 from pulumi_mta_sts.escape import markdown, terminal
 from pulumi_mta_sts.escape.markdown import Block
@@ -58,7 +52,6 @@ def _totals(summary: PreviewSummary) -> str:
     return _counts(dict(summary.digest.change_summary)) or "none reported"
 
 
-# ---- JSON ---------------------------------------------------------------------------------------
 def _change_json(change: ResourceChange) -> dict[str, Any]:
     return {
         "op": change.op,
@@ -78,7 +71,8 @@ def _change_json(change: ResourceChange) -> dict[str, Any]:
 def render_json(summary: PreviewSummary) -> str:
     """One JSON document (keys in docs/cli.md)."""
     policy = summary.policy
-    diff = summary.change.policies[0].diff_lines() if summary.change.policies else None
+    changes = policy.old != policy.new
+    diff = policy.diff_lines() if changes else None
     diagnostics = [{"severity": d.severity, "message": d.message, "urn": d.urn} for d in summary.digest.diagnostics]
     document = {
         "stack": summary.stack,
@@ -89,12 +83,12 @@ def render_json(summary: PreviewSummary) -> str:
         "dns": [_change_json(c) for c in summary.dns],
         "dns_unchanged": [_change_json(c) for c in summary.dns_unchanged],
         "policy": {
-            "changes": policy.changes,
-            "old": {"text": policy.old.text, "id": policy.old.id},
-            "new": {"text": policy.new.text, "id": policy.new.id},
+            "changes": changes,
+            "old": state_json(policy.old),
+            "new": state_json(policy.new),
             "diff": None if diff is None else "\n".join(diff),
             "hidden": policy.hidden,
-            "objects": [{"resource": c.name, "type": c.type, "op": c.op} for c in policy.holders],
+            "objects": [{"resource": c.name, "type": c.type, "op": c.op} for c in summary.holders],
         },
         "safety_notes": [note.as_json() for note in summary.notes],
         "other_changes": summary.other_counts,
@@ -105,7 +99,6 @@ def render_json(summary: PreviewSummary) -> str:
     return terminal.json_text(document)
 
 
-# ---- text ---------------------------------------------------------------------------------------
 def _text_diagnostics(items: Sequence[Diagnostic], title: str) -> list[str]:
     lines = [line for item in items for line in terminal.lines(item.message.rstrip("\n")) or [""]]
     return ["", f"{title} ({len(items)}):", *(f"  {line}" for line in lines)] if items else []
@@ -131,7 +124,6 @@ def render_text(summary: PreviewSummary) -> str:
     return "\n".join(terminal.shown(line) for line in lines) + "\n"
 
 
-# ---- Markdown -----------------------------------------------------------------------------------
 def _message_lines(message: str) -> list[str]:
     """A diagnostic's message as lines for a fenced block, at most :data:`_MESSAGE_CHARS` characters."""
     text = message.rstrip("\n")
@@ -143,26 +135,25 @@ def _md_errors(summary: PreviewSummary, level: Level) -> list[Block]:
     errors = _diagnostics(summary, "error")
     if not errors:
         return []
-    shown = errors[: how_many(errors, None if level.rows is None else max(level.rows, 3))]
+    shown, more = capped(errors, None if level.rows is None else max(level.rows, 3), "errors", PREVIEW)
     caution = Block.kept(
         f"> [!CAUTION]\n> **The preview failed ({len(errors)} error{'s' if len(errors) > 1 else ''})**: "
         "nothing below is final. Fix these first."
     )
     fences = [Block.of(markdown.fence(_message_lines(item.message), "text")) for item in shown]
-    return [caution, *fences, *(Block.of(line) for line in left_out(len(errors) - len(shown), "errors", PREVIEW)[1:])]
+    return [caution, *fences, *(Block.of(line) for line in more[1:])]
 
 
 def _md_other(summary: PreviewSummary, level: Level) -> list[Block]:
     if not summary.other:
         return [Block.of("**Other changes**: none.")]
-    shown = summary.other[: how_many(summary.other, level.rows)]
+    shown, more = capped(summary.other, level.rows, "resources", PREVIEW)
     rows = ["| | resource | type |", "|---|---|---|"]
     rows += [
         f"| {markdown.text(c.label().strip(), level.cell)} | {markdown.cell(c.name, level.cell)} | "
         f"{markdown.cell(c.type, level.cell)} |"
         for c in shown
     ]
-    more = left_out(len(summary.other) - len(shown), "resources", PREVIEW)
     return [
         Block.of(f"**Other changes**: {markdown.text(_counts(dict(summary.other_counts)))}"),
         Block.of(details(f"{len(summary.other)} other resources", rows + more)),
@@ -172,9 +163,8 @@ def _md_other(summary: PreviewSummary, level: Level) -> list[Block]:
 def _md_diagnostics(items: Sequence[Diagnostic], title: str, level: Level) -> list[Block]:
     if not items:
         return []
-    shown = items[: how_many(items, level.rows)]
+    shown, more = capped(items, level.rows, title.lower(), PREVIEW)
     body = markdown.fence([line for d in shown for line in _message_lines(d.message)], "text")
-    more = left_out(len(items) - len(shown), title.lower(), PREVIEW)
     return [Block.of(details(f"{title} ({len(items)})", [body, *more]))]
 
 
