@@ -82,21 +82,18 @@ class ResourceChange:
 
     def rows(self, which: str) -> list[dict[str, str]] | None:
         """The DNS records of the old or new state (``None``: no such state)."""
-        return self._old_rows if which == "old" else self._new_rows
+        return self._rows[which]
 
     def state(self, which: str) -> ResourceState | None:
         return self.old if which == "old" else self.new
 
-    def _rows_of(self, state: ResourceState | None) -> list[dict[str, str]] | None:
-        return None if state is None else record_rows(self.type, known({**state.outputs, **state.inputs}))
-
     @cached_property
-    def _old_rows(self) -> list[dict[str, str]] | None:  # read once: the renderers ask many times
-        return self._rows_of(self.old)
-
-    @cached_property
-    def _new_rows(self) -> list[dict[str, str]] | None:
-        return self._rows_of(self.new)
+    def _rows(self) -> dict[str, list[dict[str, str]] | None]:  # read once: the renderers ask many times
+        states = {"old": self.old, "new": self.new}
+        return {
+            k: None if s is None else record_rows(self.type, known({**s.outputs, **s.inputs}))
+            for k, s in states.items()
+        }
 
     def record_part(self, key: str, missing: str) -> str:
         """The record's ``name`` or ``type``, ``old → new`` when it changes."""
