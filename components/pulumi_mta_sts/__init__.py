@@ -1,12 +1,7 @@
 """pulumi-mta-sts: MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460) for a mail domain.
 
-The public names are loaded on first use (PEP 562), so ``import pulumi_mta_sts`` costs nothing
-and imports no Pulumi: the CLI, the checker and the receiver Lambda import this package too, and
-the base install has no Pulumi SDK at all. ``from pulumi_mta_sts import MtaSts`` imports the
-component then; when the extra it needs is not installed, :class:`MissingExtraError` names it.
-
-The folders below are the layers (``docs/architecture.md``); import from them directly for
-anything not listed here.
+The public names load on first use (PEP 562): ``import pulumi_mta_sts`` imports no Pulumi, so the
+CLI, the checker and the Lambda stay light; a missing extra is a :class:`MissingExtraError`.
 """
 
 from __future__ import annotations
@@ -22,35 +17,25 @@ if TYPE_CHECKING:
     from pulumi_mta_sts.mtasts import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
     from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
 
-if TYPE_CHECKING:
     __version__: str
-    """The installed distribution's version: written nowhere, it comes from the release's git tag
-    (setuptools-scm when the package is built; ``vX.Y.Z`` makes ``X.Y.Z``, a commit after it a
-    ``.devN`` version). ``0.0.0+unknown`` when the package runs without being installed."""
+    """The installed distribution's version, from the release's git tag (setuptools-scm when the
+    package is built); ``0.0.0+unknown`` when the package runs without being installed."""
 
 #: The distribution whose version is ``__version__``.
 DISTRIBUTION = "pulumi-mta-sts"
 
 #: Public name → the module that defines it (imported when the name is first used).
 _SOURCES: dict[str, str] = {
-    "MtaSts": "pulumi_mta_sts.mtasts",
-    "MtaStsArgs": "pulumi_mta_sts.mtasts",
-    "MtaStsFleet": "pulumi_mta_sts.mtasts",
-    "MtaStsFleetArgs": "pulumi_mta_sts.mtasts",
-    "FleetDomainArgs": "pulumi_mta_sts.mtasts",
-    "DelegationArgs": "pulumi_mta_sts.mtasts",
-    "TlsRptReceiver": "pulumi_mta_sts.receiver",
-    "TlsRptReceiverArgs": "pulumi_mta_sts.receiver",
-    "Route53Dns": "pulumi_mta_sts.dns",
-    "Route53DnsArgs": "pulumi_mta_sts.dns",
-    "CloudflareDns": "pulumi_mta_sts.dns",
-    "CloudflareDnsArgs": "pulumi_mta_sts.dns",
-    "Policy": "pulumi_mta_sts.core",
-    "InputError": "pulumi_mta_sts.core",
-    "Problem": "pulumi_mta_sts.core",
-    "MissingExtraError": "pulumi_mta_sts.core.errors",
-    "DnsConfig": "pulumi_mta_sts.config",
-    "ReceiverSettings": "pulumi_mta_sts.config",
+    name: f"pulumi_mta_sts.{module}"
+    for module, names in (
+        ("mtasts", "MtaSts MtaStsArgs MtaStsFleet MtaStsFleetArgs FleetDomainArgs DelegationArgs"),
+        ("receiver", "TlsRptReceiver TlsRptReceiverArgs"),
+        ("dns", "Route53Dns Route53DnsArgs CloudflareDns CloudflareDnsArgs"),
+        ("core", "Policy InputError Problem"),
+        ("core.errors", "MissingExtraError"),
+        ("config", "DnsConfig ReceiverSettings"),
+    )
+    for name in names.split()
 }
 
 __all__ = [

@@ -27,16 +27,9 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from pulumi_mta_sts.cli import main
-from pulumi_mta_sts.cli.receiver import (
-    EXIT_NOT_STORED,
-    EXIT_STORED,
-    EXIT_UNREACHABLE,
-    TEST_ORGANIZATION,
-    TEST_REPORT_ID_PREFIX,
-    checked_endpoint,
-    sample_report,
-)
+from pulumi_mta_sts.cli.receiver import EXIT_NOT_STORED, EXIT_STORED, EXIT_UNREACHABLE, checked_endpoint, sample_report
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 from pulumi_mta_sts.receiver_lambda.handler import handler
 from pulumi_mta_sts.reports import DEFAULT_LIMITS, parse_body
 from tests.livefixture.pki import Pki

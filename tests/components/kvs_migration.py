@@ -68,7 +68,7 @@ BROKEN = "(a head whose chunks are missing)"
 
 
 def read(store: Mapping[str, str], host: str) -> str | None:
-    """What the function serves for ``host`` (its code's reading, :mod:`shared_cloudfront_function`):
+    """What the function serves for ``host`` (its code's reading, :mod:`pulumi_mta_sts.hosting.edge_code`):
     the policy, ``None`` (404: no key), or :data:`BROKEN` (a head pointing at missing chunks)."""
     head = store.get(host)
     if head is None or not head.startswith(CHUNKED):

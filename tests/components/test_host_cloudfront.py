@@ -13,7 +13,7 @@ import pytest
 from pulumi_mta_sts.config.stack import DnsConfig
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import records_for
-from pulumi_mta_sts.hosting.cloudfront_function import NOT_FOUND_KEY, POLICY_KEY
+from pulumi_mta_sts.hosting.edge_code import NOT_FOUND_KEY, POLICY_KEY
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID

@@ -13,8 +13,7 @@ from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import records_for
 from pulumi_mta_sts.core.txt_values import decode_txt
-from pulumi_mta_sts.hosting.cloudfront_function import MISSING_PATH, viewer_request_code
-from pulumi_mta_sts.hosting.worker_script import MAIN_MODULE, worker_module
+from pulumi_mta_sts.hosting.edge_code import MISSING_PATH, WORKER_MAIN_MODULE, viewer_request_code, worker_module
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import Recorder
 from tests.missing import needs_node
@@ -52,7 +51,7 @@ def test_the_full_set_of_resources_has_no_s3_and_no_acm(rec: Recorder) -> None:
 def test_the_script_is_generated_from_the_rendered_policy_in_module_syntax(rec: Recorder) -> None:
     script = rec.one("cloudflare:index/workersScript:WorkersScript")
     assert script.inputs["content"] == worker_module(POLICY.render(), "example.org", POLICY.id)
-    assert script.inputs["mainModule"] == MAIN_MODULE
+    assert script.inputs["mainModule"] == WORKER_MAIN_MODULE
     assert "bodyPart" not in script.inputs  # not service-worker syntax
     assert script.inputs["accountId"] == CLOUDFLARE_ACCOUNT_ID  # from the zone look-up
     assert script.inputs["scriptName"] == "mta-sts-example-org"

@@ -16,11 +16,12 @@ from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.names import AUTONAME_SUFFIX_LENGTH, name_problem
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
-from pulumi_mta_sts.receiver.analytics import BYTES_SCANNED_CUTOFF, RESULTS_PREFIX, database_name, workgroup_name
+from pulumi_mta_sts.receiver.analytics import BYTES_SCANNED_CUTOFF, database_name, workgroup_name
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
-from pulumi_mta_sts.receiver.digest import READER_HANDLER, SCHEDULER_SCHEDULE, schedule_expression
-from pulumi_mta_sts.receiver_lambda.queries import VIEWS
-from pulumi_mta_sts.receiver_lambda.table import COLUMNS, TABLE_NAME
+from pulumi_mta_sts.receiver.naming import SCHEDULER_SCHEDULE
+from pulumi_mta_sts.receiver.queries import VIEWS
+from pulumi_mta_sts.receiver.reader import schedule_expression
+from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, READER_HANDLER, RESULTS_PREFIX, TABLE_NAME
 from tests.pulumi_mock import ACCOUNT
 
 REGION = "eu-west-1"
@@ -288,14 +289,15 @@ def test_the_stack_config_reads_the_analytics_switch(given: object, on: bool) ->
     assert load_stack_config(_receiver_config(analytics=given)).reporting.receiver.settings.analytics is on
 
 
-def test_the_reader_handler_is_in_the_archive_both_functions_ship() -> None:
-    from pulumi_mta_sts.receiver.archive import archive_files
+def test_the_reader_handler_is_in_the_reader_archive_with_what_it_runs() -> None:
+    from pulumi_mta_sts.receiver.archive import READER
 
     module, function = READER_HANDLER.rsplit(".", 1)
     path = module.replace(".", "/") + ".py"
-    files = archive_files()
+    files = READER.files()
+    assert READER.handler == READER_HANDLER
     assert path in files and f"def {function}(" in files[path].decode()
-    for needed in ("table.py", "queries.py", "backfill.py", "listing.py"):
+    for needed in ("table.py", "backfill.py", "store.py", "contract.py"):
         assert f"pulumi_mta_sts/receiver_lambda/{needed}" in files
     for needed in ("summary.py", "summary_render.py", "readiness.py"):
         assert f"pulumi_mta_sts/reports/{needed}" in files

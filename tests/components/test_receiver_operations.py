@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.config.receiver import ReceiverSettings, check_receiver_settings
+from pulumi_mta_sts.core.defaults import RECEIVER_HTTPS_BURST_LIMIT as HTTPS_BURST_LIMIT
+from pulumi_mta_sts.core.defaults import RECEIVER_HTTPS_RATE_LIMIT as HTTPS_RATE_LIMIT
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.names import (
     AUTONAME_SUFFIX_LENGTH,
@@ -31,18 +33,11 @@ from pulumi_mta_sts.core.names import (
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.receiver.alarms import SUSTAINED_DAYS
-from pulumi_mta_sts.receiver.args import (
-    API_NAME,
-    HTTPS_BURST_LIMIT,
-    HTTPS_RATE_LIMIT,
-    LAMBDA_STATEMENT_ID,
-    EndpointBound,
-    TlsRptReceiverArgs,
-    check_receiver_args,
-)
+from pulumi_mta_sts.receiver.args import EndpointBound, TlsRptReceiverArgs, check_receiver_args
 from pulumi_mta_sts.receiver.component import TlsRptReceiver
+from pulumi_mta_sts.receiver.naming import API_NAME, LAMBDA_STATEMENT_ID
 from pulumi_mta_sts.receiver.storage import TEST_REPORT_DAYS
-from pulumi_mta_sts.receiver_lambda.handler import JUNK_TAG
+from pulumi_mta_sts.receiver_lambda.contract import JUNK_TAG
 
 from .test_receiver_component import API_ENDPOINT, REGION
 

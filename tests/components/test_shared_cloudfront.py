@@ -19,13 +19,13 @@ from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.shards import moves
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
+from pulumi_mta_sts.hosting.edge_code import fleet_function_code, kvs_entries
 from pulumi_mta_sts.hosting.shared import FleetSite
 from pulumi_mta_sts.hosting.shared_cloudfront import (
     SharedCloudFrontHosting,
     SharedCloudFrontHostingArgs,
     delegated_target,
 )
-from pulumi_mta_sts.hosting.shared_cloudfront_function import fleet_function_code, kvs_entries
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from tests.components.shared_node import needs_node, run_function
 from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, make_recorder

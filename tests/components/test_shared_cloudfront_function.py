@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.core.txt_values import split_txt
 from pulumi_mta_sts.hosting.cloudfront import cache_behaviour
-from pulumi_mta_sts.hosting.shared_cloudfront_function import (
+from pulumi_mta_sts.hosting.edge_code import (
     CHUNK_PREFIX,
     CHUNK_SEPARATOR,
     FUNCTION_CODE_LIMIT,
@@ -23,7 +24,6 @@ from pulumi_mta_sts.hosting.shared_cloudfront_function import (
     NOT_FOUND,
     fleet_function_code,
     kvs_entries,
-    split_utf8,
 )
 from tests.components.shared_node import needs_node, run_function
 from tests.strategies import case_variants, hostname
@@ -180,6 +180,6 @@ def test_generated_hosts_are_found_whatever_the_case_port_or_trailing_dot(
 
 @given(st.text(max_size=3000), st.integers(min_value=4, max_value=1024))
 def test_splitting_never_breaks_a_character_and_joins_back(text: str, limit: int) -> None:
-    pieces = split_utf8(text, limit)
+    pieces = split_txt(text, limit, "surrogatepass")
     assert "".join(pieces) == text
     assert all(len(p.encode("utf-8", "surrogatepass")) <= limit for p in pieces)

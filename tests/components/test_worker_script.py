@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.hosting.worker_script import MAIN_MODULE, not_found_text, worker_module
+from pulumi_mta_sts.hosting.edge_code import WORKER_MAIN_MODULE, not_found_text, worker_module
 from tests.missing import needs_node
 
 pytestmark = needs_node
@@ -32,7 +32,7 @@ process.stdout.write(JSON.stringify(out));
 
 
 def run_worker(tmp_path: Path, source: str, *requests: tuple[str, str]) -> list[dict[str, Any]]:
-    module = tmp_path / MAIN_MODULE
+    module = tmp_path / WORKER_MAIN_MODULE
     module.write_text(source, encoding="utf-8")
     harness = tmp_path / "harness.mjs"
     harness.write_text(HARNESS % json.dumps(module.as_uri()), encoding="utf-8")

@@ -16,15 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.config.stack import digit_string, load_stack_config, load_stack_file, read_stack_file
-from pulumi_mta_sts.config.stack_file import (
-    MAX_DEPTH,
-    ambiguity,
-    config_text,
-    decode_config_value,
-    go_json,
-    read_project_file,
-    v3_scalar,
-)
+from pulumi_mta_sts.config.stack_file import MAX_DEPTH, config_text, decode_config_value, go_json, read_project_file
+from pulumi_mta_sts.config.yaml_scalars import ambiguity, v3_scalar
 from pulumi_mta_sts.core.errors import InputError
 
 GOOD = (

@@ -205,6 +205,8 @@ tlsrpt_field = st.one_of(
 @example(txts=["v=TLSRPTv1 ;rua=mailto:tlsrpt@example.com"])
 @example(txts=["v=TLSRPTv1\t; rua=https://r.example ,\tmailto:tlsrpt@example.com ;"])
 @example(txts=["v=TLSRPTv1 ;rua=mailto:tlsrpt@example.com", "v=spf1 -all"])
+@example(txts=["v=TLSRPTv1;rua=mailto:tlsrpt@example.com "])
+@example(txts=["v=TLSRPTv1; rua= mailto:tlsrpt@example.com;"])
 def test_the_tlsrpt_record_senders_use_is_the_oracles(txts: list[str]) -> None:
     found = parse_tlsrpt_records(txts)
     assert (found.record.rua if found.record is not None else None) == oracle_tlsrpt_rua(txts)

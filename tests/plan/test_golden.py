@@ -9,8 +9,8 @@ files on purpose::
 
 and the diff of the JSON files is then part of the review.
 
-The receiver Lambda's code shows as ``(archive: N files, sha256 D)``; the count and digest follow every
-edit of the shipped code (``reports/``, ``receiver_lambda/``), which is not a change of the
+Each receiver function's code shows as ``(archive: N files, sha256 D)``; the count and digest follow
+every edit of the code it ships (``receiver/archive.py`` lists it), which is not a change of the
 resources, so the comparison leaves it out and
 :func:`test_the_lambda_code_is_described_by_the_archive_the_receiver_ships` checks it instead.
 """
@@ -78,14 +78,18 @@ def test_the_lambda_code_is_described_by_the_archive_the_receiver_ships(capsys: 
     import pulumi
 
     from pulumi_mta_sts.plan.stack_plan import describe_asset
-    from pulumi_mta_sts.receiver.archive import archive_files
+    from pulumi_mta_sts.receiver.archive import FUNCTIONS
 
     plan = _plan_json("example-net", capsys)
-    codes = {r["inputs"]["code"] for r in plan["resources"] if r["type"] == "aws:lambda/function:Function"}
-    [code] = codes  # the parser and the digest's reader ship the same archive
-    shipped = pulumi.AssetArchive(
-        {path: pulumi.StringAsset(content.decode()) for path, content in archive_files().items()}
-    )
-    assert code == describe_asset(shipped)
-    assert code.startswith(f"(archive: {len(archive_files())} files, sha256 ")
+    codes = {
+        r["inputs"]["handler"]: r["inputs"]["code"]
+        for r in plan["resources"]
+        if r["type"] == "aws:lambda/function:Function"
+    }
+    assert sorted(codes) == sorted(code.handler for code in FUNCTIONS)  # the parser and the reader, each its own
+    for function in FUNCTIONS:
+        files = function.files()
+        shipped = pulumi.AssetArchive({path: pulumi.StringAsset(content.decode()) for path, content in files.items()})
+        assert codes[function.handler] == describe_asset(shipped)
+        assert codes[function.handler].startswith(f"(archive: {len(files)} files, sha256 ")
     assert "object at 0x" not in json.dumps(plan)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.config.stack import StackConfig, load_stack_config
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.net.host_records import HostAnswer, live_host_records
+from pulumi_mta_sts.net.existing_records import HostAnswer, live_host_records
 from pulumi_mta_sts.net.resolver import make_resolver
 from pulumi_mta_sts.plan.stack_plan import Plan, plan_stack
 from pulumi_mta_sts.program.options import LiveDns, ProgramOptions

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.receiver.queries import VIEWS
 from pulumi_mta_sts.receiver_lambda import digest as dig
 from pulumi_mta_sts.receiver_lambda.backfill import backfill
+from pulumi_mta_sts.receiver_lambda.contract import TABLE_PREFIX
 from pulumi_mta_sts.receiver_lambda.handler import MemoryStore, S3Store
-from pulumi_mta_sts.receiver_lambda.queries import VIEWS
-from pulumi_mta_sts.receiver_lambda.table import TABLE_PREFIX
 from pulumi_mta_sts.reports.summary import summarise
 from tests.reports.conftest import DIGEST_BUCKET
 from tests.reports.receiver_corpus import deliver, sample_report

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.receiver_lambda import contract
 from pulumi_mta_sts.receiver_lambda import handler as lam
-from pulumi_mta_sts.receiver_lambda.placement import content_digest
+from pulumi_mta_sts.receiver_lambda.contract import content_digest
 from pulumi_mta_sts.reports import parse, parse_body
 from pulumi_mta_sts.reports.normalise import normalise_report
 from tests.reports.test_receiver_lambda import BUCKET, deliver_email, email, gz, keys, report, s3, s3_event, url_event
@@ -110,7 +111,7 @@ def test_an_exception_while_building_the_stored_document_quarantines_that_report
             raise ValueError("Out of range float values are not JSON compliant")
         return real(doc)
 
-    monkeypatch.setattr(lam, "content_digest", digest)
+    monkeypatch.setattr(contract, "content_digest", digest)  # what the handler calls
     raw = email(("a.json.gz", gz(report("ok"))), ("b.json.gz", gz(report("bad"))))
     store = lam.MemoryStore({"raw/email/m": (raw, "message/rfc822", {})})
     outcome = lam.handle_raw("raw/email/m", store, SETTINGS, emit=lambda d: None)

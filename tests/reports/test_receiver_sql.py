@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.receiver.queries import CONFLICTS, VIEWS
 from pulumi_mta_sts.receiver_lambda import handler as lam
-from pulumi_mta_sts.receiver_lambda.queries import CONFLICTS, VIEWS
-from pulumi_mta_sts.receiver_lambda.table import COLUMNS, PARTITION_COLUMN, TABLE_NAME, TABLE_PREFIX, partition_day
-from pulumi_mta_sts.receiver_lambda.table import FIRST_DAY as TABLE_FIRST_DAY
+from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, PARTITION_COLUMN, TABLE_NAME, TABLE_PREFIX
+from pulumi_mta_sts.receiver_lambda.contract import FIRST_DAY as TABLE_FIRST_DAY
+from pulumi_mta_sts.receiver_lambda.table import partition_day
 from pulumi_mta_sts.reports import parse_body
 from pulumi_mta_sts.reports.summary import summarise
 from tests.reports.receiver_corpus import FIRST, deliver, report_lists, sample_report, write_tree

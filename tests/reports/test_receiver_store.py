@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from pulumi_mta_sts.receiver_lambda.contract import JUNK_TAG
 from pulumi_mta_sts.receiver_lambda.store import S3Store, supports_if_none_match
 
 BUCKET = "store-test"
@@ -118,7 +119,7 @@ def test_a_raw_message_with_nothing_stored_is_tagged_and_one_with_a_report_is_no
         key: {t["Key"]: t["Value"] for t in client.get_object_tagging(Bucket=BUCKET, Key=key)["TagSet"]}
         for key in ("raw/email/spam", "raw/email/good")
     }
-    assert tags == {"raw/email/spam": lam.JUNK_TAG, "raw/email/good": {}}
+    assert tags == {"raw/email/spam": JUNK_TAG, "raw/email/good": {}}
 
 
 def test_a_refused_tag_is_not_an_error(client: Any) -> None:

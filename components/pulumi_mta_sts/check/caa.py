@@ -1,11 +1,6 @@
-"""Check 9: CAA records (RFC 8659) must allow the CA that issued the policy host's certificate.
-
-The relevant CAA set is the first non-empty one found climbing from ``mta-sts.<domain>``
-towards the root (stopping above the registrable part, i.e. at names of two labels). A
-certificate does not name the CAA domain of its CA, so the issuer's organisation is mapped to
-CAA domains with a table of well-known CAs; failing that, a CAA domain whose first label
-appears in the issuer's organisation (letters and digits only, e.g. ``letsencrypt.org`` for
-"Let's Encrypt") counts as a match.
+"""Check 9: the CAA records (RFC 8659) relevant to ``mta-sts.<domain>`` (the first set climbing
+towards the root) must allow the CA that issued its certificate; a certificate does not name its
+CA's CAA domain, so well-known CAs are mapped, else a CAA domain named in the issuer counts.
 """
 
 from __future__ import annotations
@@ -19,8 +14,6 @@ from pulumi_mta_sts.net.lookup import Lookup, Outcome, lookup
 from pulumi_mta_sts.net.tlsinfo import CertInfo
 
 from .model import CheckResult, failed, passed, skipped, warned
-
-__all__ = ["KNOWN_CAS", "CaaSet", "check_caa", "find_caa", "issuer_caa_domains"]
 
 #: Substring of the issuer organisation (lowercase) → the CAA domains that CA honours.
 KNOWN_CAS: dict[str, tuple[str, ...]] = {

@@ -1,91 +1,67 @@
-"""The checker's verdicts that need only DNS: the TXT records and MX coverage.
-
-Look-ups go through :func:`pulumi_mta_sts.net.lookup.lookup`, so no DNS problem ever escapes as
-an exception; the ``check_*`` functions turn look-ups into :class:`~.model.CheckResult` values.
-"""
+"""The checker's verdicts that need only DNS: the TXT records and MX coverage. Look-ups go through
+:func:`pulumi_mta_sts.net.lookup.lookup`, so no DNS problem escapes as an exception."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dns.resolver
 
-from pulumi_mta_sts.core.errors import Problem
+from pulumi_mta_sts.core import records
 from pulumi_mta_sts.core.matching import matching_pattern, uncovered, unused_patterns
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import (
-    StsRecord,
-    TlsRptRecord,
-    parse_sts_records,
-    parse_tlsrpt_records,
-    sts_record_name,
-    tlsrpt_record_name,
-)
+from pulumi_mta_sts.core.records import StsRecord, StsRecordSet, TlsRptRecord, TlsRptRecordSet
 from pulumi_mta_sts.net.lookup import MailHosts, Outcome, lookup
 
 from .model import CheckResult, failed, passed, skipped, warned
 
-__all__ = ["check_mx_coverage", "check_sts_record", "check_tlsrpt_record"]
 
-
-# --------------------------------------------------------------------------- TXT records
+def _txt_check(
+    resolver: dns.resolver.Resolver, domain: str, sts: bool, hints: tuple[str, str]
+) -> tuple[CheckResult, Any]:
+    """Check 1 (``sts``, a CNAME followed is shown) or 7: exactly one record senders use; the result
+    and that record (``None``: none). ``hints``: what to publish, what to do about several."""
+    check_id = "sts-record" if sts else "tlsrpt-record"
+    name = records.sts_record_name(domain) if sts else records.tlsrpt_record_name(domain)
+    found = lookup(resolver, name, "TXT")
+    publish = f"publish one TXT record at {name}: {hints[0]}"
+    if found.outcome is not Outcome.OK:
+        hint = publish if not found.failed else f"make the nameservers of {domain} answer for {name}"
+        return failed(check_id, found.describe_failure(), hint), None
+    via = f" (via CNAME to {found.canonical})" if sts and found.canonical and found.canonical != name else ""
+    texts = found.texts()
+    parsed = records.parse_sts_records(texts) if sts else records.parse_tlsrpt_records(texts)
+    record = parsed.record
+    if record is None:
+        reasons = "; ".join(p.reason for p in [*parsed.problems, *parsed.warnings])
+        hint = hints[1] if len(parsed.candidates) > 1 else publish
+        return failed(check_id, f"{name}{via}: {reasons}", hint), None
+    said = f"v=STSv1 id={record.id}" if isinstance(record, StsRecord) else f"v=TLSRPTv1 rua={','.join(record.rua)}"
+    return _passed_or_warned(check_id, f"{name}{via}: {said}", parsed), record
 
 
 def check_sts_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, StsRecord | None]:
     """Check 1: exactly one valid ``v=STSv1`` TXT record at ``_mta-sts.<domain>`` (CNAME followed)."""
-    name = sts_record_name(domain)
-    found = lookup(resolver, name, "TXT")
-    hint_publish = f"publish one TXT record at {name}: 'v=STSv1; id=<1-32 letters/digits>;'"
-    if found.outcome is not Outcome.OK:
-        hint = hint_publish if not found.failed else f"make the nameservers of {domain} answer for {name}"
-        return failed("sts-record", found.describe_failure(), hint), None
-    via = f" (via CNAME to {found.canonical})" if found.canonical and found.canonical != name else ""
-    parsed = parse_sts_records(found.texts())
-    if parsed.record is None:
-        reasons = "; ".join(p.reason for p in [*parsed.problems, *parsed.warnings])
-        if len(parsed.candidates) > 1:
-            hint = "delete all but one v=STSv1 record (senders ignore MTA-STS when there are several)"
-        else:
-            hint = hint_publish
-        return failed("sts-record", f"{name}{via}: {reasons}", hint), None
-    record = parsed.record
-    detail = f"{name}{via}: v=STSv1 id={record.id}"
-    return _passed_or_warned("sts-record", detail, parsed.warnings, parsed.literal_readers_drop), record
+    several = "delete all but one v=STSv1 record (senders ignore MTA-STS when there are several)"
+    return _txt_check(resolver, domain, True, ("'v=STSv1; id=<1-32 letters/digits>;'", several))
 
 
 def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, TlsRptRecord | None]:
     """Check 7: exactly one valid ``v=TLSRPTv1`` record at ``_smtp._tls.<domain>`` with a valid rua."""
-    name = tlsrpt_record_name(domain)
-    found = lookup(resolver, name, "TXT")
-    hint_publish = f"publish one TXT record at {name}: 'v=TLSRPTv1; rua=mailto:tlsrpt@{domain}'"
-    if found.outcome is not Outcome.OK:
-        hint = hint_publish if not found.failed else f"make the nameservers of {domain} answer for {name}"
-        return failed("tlsrpt-record", found.describe_failure(), hint), None
-    parsed = parse_tlsrpt_records(found.texts())
-    if parsed.record is None:
-        reasons = "; ".join(p.reason for p in [*parsed.problems, *parsed.warnings])
-        if len(parsed.candidates) > 1:
-            hint = "delete all but one v=TLSRPTv1 record; put every address in its rua, comma separated"
-        else:
-            hint = hint_publish
-        return failed("tlsrpt-record", f"{name}: {reasons}", hint), None
-    detail = f"{name}: v=TLSRPTv1 rua={','.join(parsed.record.rua)}"
-    return _passed_or_warned("tlsrpt-record", detail, parsed.warnings, parsed.literal_readers_drop), parsed.record
+    several = "delete all but one v=TLSRPTv1 record; put every address in its rua, comma separated"
+    return _txt_check(resolver, domain, False, (f"'v=TLSRPTv1; rua=mailto:tlsrpt@{domain}'", several))
 
 
-def _passed_or_warned(check_id: str, detail: str, warnings: list[Problem], literal_readers_drop: bool) -> CheckResult:
-    """A usable record: a pass, or a warning when senders had to ignore something next to it
-    (a look-alike record, a repeated field) on which parsers may disagree, or when the record is
-    valid only as the single answer (white space before the first ``;``: senders that apply the
-    discard rule of RFC 8461 §3.1 / RFC 8460 §3 to a single answer drop it)."""
-    if not warnings:
+def _passed_or_warned(check_id: str, detail: str, parsed: StsRecordSet | TlsRptRecordSet) -> CheckResult:
+    """A usable record passes, or warns when senders ignored something beside it (parsers may
+    disagree) or it is valid only as the single answer (some senders drop it, RFC 8461 §3.1)."""
+    if not parsed.warnings:
         return passed(check_id, detail)
-    notes = "; ".join(p.reason for p in warnings)
+    notes = "; ".join(p.reason for p in parsed.warnings)
     hint = "delete the ignored records or fields so every sender reads the same"
-    if literal_readers_drop:
+    if parsed.literal_readers_drop:
         hint = "remove the white space before the first ';' so every sender reads the record; " + hint
     return warned(check_id, f"{detail}; {notes}", hint)
-
-
-# --------------------------------------------------------------------------- MX
 
 
 def check_mx_coverage(mail: MailHosts, policy: Policy | None) -> CheckResult:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["CHECK_IDS", "CheckResult", "DomainReport", "Status"]
-
-#: The check ids, in the order they are reported. STARTTLS results are one per MX host, with
-#: id ``starttls:<mx-host>`` (or one ``starttls`` skip); ``delegation`` results (hosted mode only,
-#: :mod:`.delegation`) are one per delegated name, ``delegation:<name>``. A bug in the checker itself is reported
-#: as a single failed ``checker`` result for that domain instead of a traceback.
+#: The check ids, in the order they are reported: ``starttls:<mx-host>`` per MX host (or one
+#: ``starttls`` skip), ``delegation:<name>`` per delegated name (hosted mode only). A bug in the
+#: checker is one failed ``checker`` result for that domain, not a traceback.
 CHECK_IDS = (
     "sts-record",
     "policy-fetch",

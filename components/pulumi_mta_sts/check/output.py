@@ -1,10 +1,5 @@
-"""Presenting check results: a compact table per domain (rich; colours only on a terminal)
-and the JSON document of ``--json``.
-
-Check ids (``starttls:<mx host>``), details and hints carry what DNS and servers said: every one
-reaches rich as a ``Text`` of :func:`pulumi_mta_sts.escape.terminal.shown` (never as a markup
-string), so ``[link=…]``, ``[/]`` or ``:emoji:`` in a host name print as written, and control
-characters as ``⟨U+XXXX⟩``."""
+"""Check results as a table per domain (rich, colours on a terminal) and as JSON; what DNS and
+servers said reaches rich only as ``Text`` of :func:`~pulumi_mta_sts.escape.terminal.shown`."""
 
 from __future__ import annotations
 
@@ -16,24 +11,12 @@ from pulumi_mta_sts.escape import terminal
 
 from .model import DomainReport, Status
 
-__all__ = ["render_json", "render_table", "to_json"]
-
 _STYLE = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIP: "dim"}
 
 
-def to_json(reports: Sequence[DomainReport]) -> dict[str, object]:
-    """``{"domains": [{"domain", "ok", "checks": [{"id", "status", "detail", "hint"}]}]}``."""
-    return {"domains": [r.as_dict() for r in reports]}
-
-
 def render_json(reports: Sequence[DomainReport]) -> str:
-    return terminal.json_text(to_json(reports))
-
-
-def summary(report: DomainReport) -> str:
-    counts = Counter(c.status for c in report.checks)
-    parts = ", ".join(f"{counts[s]} {s.value}" for s in Status)
-    return f"{report.domain}: {'OK' if report.ok else 'FAILED'} ({parts})"
+    """``{"domains": [{"domain", "ok", "checks": [{"id", "status", "detail", "hint"}]}]}``."""
+    return terminal.json_text({"domains": [r.as_dict() for r in reports]})
 
 
 def render_table(reports: Sequence[DomainReport], stream: IO[str]) -> None:
@@ -44,7 +27,9 @@ def render_table(reports: Sequence[DomainReport], stream: IO[str]) -> None:
 
     console = Console(file=stream, highlight=False, width=None if stream.isatty() else 160)
     for report in reports:
-        title = Text(terminal.shown(summary(report)))
+        counts = Counter(c.status for c in report.checks)
+        parts = ", ".join(f"{counts[s]} {s.value}" for s in Status)
+        title = Text(terminal.shown(f"{report.domain}: {'OK' if report.ok else 'FAILED'} ({parts})"))
         table = Table(title=title, title_justify="left", show_header=True, box=None, pad_edge=False)
         table.add_column("status", no_wrap=True)
         table.add_column("check", no_wrap=True)

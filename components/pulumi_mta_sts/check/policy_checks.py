@@ -3,32 +3,20 @@ the published id was derived from the served body (check 4). Pure functions of t
 
 from __future__ import annotations
 
+from pulumi_mta_sts.core import Policy, PolicyParse, Problem, is_toolkit_id, lint_policy_text, parse_policy, policy_id
 from pulumi_mta_sts.core.acceptance import Refused
-from pulumi_mta_sts.core.errors import Problem
-from pulumi_mta_sts.core.policy import (
-    EMPTY_LINES_AT_END,
-    Policy,
-    PolicyParse,
-    is_toolkit_id,
-    lint_policy_text,
-    parse_policy,
-    policy_id,
-    validate_policy_text,
-)
+from pulumi_mta_sts.core.policy import EMPTY_LINES_AT_END, validate_policy_text
 from pulumi_mta_sts.core.records import StsRecord
 from pulumi_mta_sts.net.https_fetch import FetchResult
 
 from .model import CheckResult, failed, passed, skipped, warned
 
-__all__ = ["ONE_DAY", "check_policy_content", "check_policy_fetch", "check_policy_id"]
-
 ONE_DAY = 86_400
 
 
 def check_policy_fetch(fetch: FetchResult) -> CheckResult:
-    """Check 2: would a sender accept this fetch (:mod:`pulumi_mta_sts.core.acceptance`, the rules
-    the deploy gate applies too): verified HTTPS, HTTP 200 (no redirect), ``text/plain``, at most
-    64 KiB of UTF-8, within the timeout."""
+    """Check 2: would a sender accept this fetch (:mod:`pulumi_mta_sts.core.acceptance`, the deploy
+    gate's rules too)."""
     cid = "policy-fetch"
     verdict = fetch.verdict
     if isinstance(verdict, Refused):
@@ -44,11 +32,9 @@ def check_policy_fetch(fetch: FetchResult) -> CheckResult:
 
 
 def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
-    """Check 3: the body judged as senders judge it. A violation of RFC 8461 §3.2 (what
-    :func:`~pulumi_mta_sts.core.policy.validate_policy_text` reports: some sender refuses the
-    body) fails; advice (:func:`~pulumi_mta_sts.core.policy.lint_policy_text`) and operational
-    notes warn. Returns the policy senders that follow the RFC apply (``None`` when they find
-    none)."""
+    """Check 3: the body judged as senders judge it: a violation of RFC 8461 §3.2 (some sender
+    refuses the body) fails, advice and operational notes warn. Also the policy senders that
+    follow the RFC apply (``None``: none)."""
     cid = "policy-content"
     parsed = parse_policy(body)
     errors = validate_policy_text(body)
@@ -103,10 +89,9 @@ def _operational_notes(policy: Policy, parsed: PolicyParse) -> tuple[list[str], 
 
 
 def check_policy_id(record: StsRecord | None, body: bytes | None) -> CheckResult:
-    """Check 4: for ids of this toolkit's form (32 characters of a-z and 2-7: the base32 SHA-256
-    of the served bytes, see :func:`~pulumi_mta_sts.core.policy.is_toolkit_id`), the served body must
-    hash to the published id; otherwise a new id was published before the new body (or the
-    body changed without a new id), and senders cache the wrong policy under it."""
+    """Check 4: an id of this toolkit's form (the base32 SHA-256 of the served bytes) must be the
+    served body's; otherwise it was published before the body (or the body changed without a new
+    id) and senders cache the wrong policy under it."""
     cid = "policy-id"
     if record is None:
         return skipped(cid, "no valid MTA-STS record to compare")

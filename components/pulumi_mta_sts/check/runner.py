@@ -15,7 +15,7 @@ from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.net.https_fetch import FetchResult, fetch_policy, make_tls_context
-from pulumi_mta_sts.net.lookup import Lookup, MailHosts, Outcome, addresses, lookup, mail_hosts
+from pulumi_mta_sts.net.lookup import Lookup, Outcome, addresses, lookup, mail_hosts
 from pulumi_mta_sts.net.resolver import ensure_reachable, make_resolver
 
 from .caa import check_caa, find_caa
@@ -25,15 +25,12 @@ from .model import CheckResult, DomainReport, failed, passed, skipped, warned
 from .policy_checks import check_policy_content, check_policy_fetch, check_policy_id
 from .smtp_tls import probe_starttls
 
-__all__ = ["CheckOptions", "Session", "check_domain", "check_domains"]
-
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each whole HTTPS fetch and each
-    whole SMTP dialogue (however slowly a server answers), and each DNS query unless
-    ``dns_timeout`` is given (the command gives :data:`~pulumi_mta_sts.core.defaults.DNS_TIMEOUT`
-    unless ``--timeout`` is); ``nameservers`` are ``ADDRESS[:PORT]`` (empty: the system resolver)."""
+    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each whole HTTPS fetch and SMTP
+    dialogue, and each DNS query unless ``dns_timeout`` is given; ``nameservers`` are
+    ``ADDRESS[:PORT]`` (empty: the system resolver)."""
 
     nameservers: tuple[str, ...] = ()
     cafile: str | None = None
@@ -51,14 +48,11 @@ class CheckOptions:
 
 
 class Session:
-    """What all checks of one run share: the resolver and the TLS context (both thread-safe) and
-    a pool for the independent network steps inside one domain (look-ups, fetches, probes run
-    side by side). Domain-level work waits on this pool, never the other way round, so the two
-    bounded pools cannot deadlock. Close it (or use it as a context manager) when done.
-
-    It first makes sure DNS can be reached at all (one probe, at most one DNS time limit):
-    :class:`~pulumi_mta_sts.net.resolver.DnsUnreachable` when it cannot, so a machine without
-    DNS is told so once, and no domain is blamed for it."""
+    """What all checks of one run share: the resolver and TLS context (thread-safe) and a pool for
+    the network steps inside one domain, run side by side. Domain-level work waits on this pool,
+    never the other way round, so the two bounded pools cannot deadlock. It first makes sure DNS
+    can be reached at all (one probe): :class:`~pulumi_mta_sts.net.resolver.DnsUnreachable`
+    otherwise, said once, no domain blamed."""
 
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
@@ -70,14 +64,11 @@ class Session:
         self.resolver.cache = dns.resolver.LRUCache()
         self.io = ThreadPoolExecutor(max_workers=min(256, 8 * max(1, options.concurrency)))
 
-    def close(self) -> None:
-        self.io.shutdown(wait=True)
-
     def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.io.shutdown(wait=True)
 
 
 def _first(found: Lookup) -> str | None:
@@ -92,10 +83,9 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     s = session
     io, resolver = s.io, s.resolver
     host = policy_host(domain)
-    # The longest chains start at once in the pool: each address family's look-up and then its
-    # fetch, MX (then STARTTLS probes), the CAA climb. Meanwhile this thread reads the two TXT
-    # records, which are done before the fetches are. Few hand-offs between threads: with many
-    # domains at once they, not the waiting, are what costs.
+    # The longest chains start at once in the pool (each address family's look-up then fetch, MX
+    # then STARTTLS probes, the CAA climb) while this thread reads the two TXT records. Few
+    # hand-offs between threads: with many domains at once they, not the waiting, are what costs.
     v4_future = io.submit(_address_and_fetch, s, host, "A")
     v6_future = io.submit(_address_and_fetch, s, host, "AAAA")
     mail_future = io.submit(mail_hosts, resolver, domain)
@@ -104,7 +94,8 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     sts, record = check_sts_record(resolver, domain)
     tlsrpt, _ = check_tlsrpt_record(resolver, domain)
     mail = mail_future.result()
-    starttls_futures = [io.submit(_probe_mx, s, mx) for mx in _probe_targets(s, mail)]
+    probed = mail.hosts if s.options.smtp and mail.problem is None and not mail.null_mx else ()
+    starttls_futures = [io.submit(_probe_mx, s, mx) for mx in probed]
     (a, fetch4), (aaaa, fetch6) = v4_future.result(), v6_future.result()
 
     report = DomainReport(domain)
@@ -117,7 +108,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     add(check_policy_id(record, body))
     add(check_mx_coverage(mail, policy))
     if not starttls_futures:
-        add(_no_probe(s, mail))
+        add(skipped("starttls", "no MX hosts to probe" if s.options.smtp else "skipped (--no-smtp)"))
     report.checks.extend(f.result() for f in starttls_futures)
     add(tlsrpt)
     add(_ip_families(host, a, aaaa, fetch4, fetch6))
@@ -130,9 +121,8 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
 def _fetch_and_content(
     host: str, a: Lookup, aaaa: Lookup, primary: FetchResult | None
 ) -> tuple[CheckResult, CheckResult, bytes | None, Policy | None]:
-    """Checks 2 and 3, and the body and policy the later checks compare with. The content is
-    checked whenever a body came with a 200 (even one a sender refuses for its media type or
-    encoding), so one run reports everything that is wrong with it."""
+    """Checks 2 and 3, and the body and policy later checks compare with. Any body that came with
+    a 200 is checked (even one senders refuse for its media type), so one run says all that is wrong."""
     if primary is None:
         problem = next((x for x in (a, aaaa) if x.failed or x.outcome is Outcome.NXDOMAIN), None)
         detail = problem.describe_failure() if problem else f"{host} has no A or AAAA record"
@@ -152,18 +142,6 @@ def _address_and_fetch(s: Session, host: str, rdtype: str) -> tuple[Lookup, Fetc
     if address is None:
         return found, None
     return found, fetch_policy(host, address, port=s.options.https_port, context=s.tls, timeout=s.options.timeout)
-
-
-def _probe_targets(s: Session, mail: MailHosts) -> tuple[str, ...]:
-    if not s.options.smtp or mail.problem is not None or mail.null_mx:
-        return ()
-    return mail.hosts
-
-
-def _no_probe(s: Session, mail: MailHosts) -> CheckResult:
-    if not s.options.smtp:
-        return skipped("starttls", "skipped (--no-smtp)")
-    return skipped("starttls", "no MX hosts to probe")
 
 
 def _probe_mx(s: Session, mx: str) -> CheckResult:
@@ -215,9 +193,7 @@ def _ip_families(
 
 
 def check_domains(domains: Sequence[str], options: CheckOptions) -> list[DomainReport]:
-    """Check every domain, at most ``options.concurrency`` at a time; reports in input order.
-    :class:`~pulumi_mta_sts.net.resolver.DnsUnreachable` (nothing checked) when DNS cannot be
-    reached at all."""
+    """Check every domain, at most ``options.concurrency`` at a time; reports in input order."""
     with Session(options) as session:
 
         def one(domain: str) -> DomainReport:

@@ -1,12 +1,6 @@
-"""STARTTLS probe of one MX host, as a sending MTA under MTA-STS does it (RFC 8461 §4.2):
-connect, EHLO, STARTTLS must be offered, the handshake must succeed with a certificate valid
-for the MX host name (SNI = that name) and chained to a trusted CA.
-
-Whatever the server does, the probe ends: ``timeout`` bounds the whole dialogue (connect,
-greeting, EHLO, STARTTLS, handshake), not each read (:class:`~pulumi_mta_sts.net.deadline.Deadline`),
-and a reply may have at most :data:`MAX_REPLY_LINES` lines of at most
-:data:`MAX_REPLY_LINE_BYTES` bytes, so a trickled greeting or an endless EHLO continuation is a
-failed probe, not a hang or gigabytes of memory."""
+"""STARTTLS probe of one MX host as a sender under MTA-STS does it (RFC 8461 §4.2), bounded whatever
+the server does: ``timeout`` for the whole dialogue and replies in lines and bytes, so a trickled
+greeting or an endless EHLO reply is a failed probe, not a hang."""
 
 from __future__ import annotations
 
@@ -14,15 +8,12 @@ import datetime as dt
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass
 from typing import Final
 
 from pulumi_mta_sts.net.deadline import Deadline, buffered_reader
 from pulumi_mta_sts.net.tlsinfo import cert_info, describe_tls_error
 
 from .model import CheckResult, failed, passed, warned
-
-__all__ = ["EXPIRY_WARNING_DAYS", "MAX_REPLY_LINES", "MAX_REPLY_LINE_BYTES", "ReplyTooLong", "probe_starttls"]
 
 EXPIRY_WARNING_DAYS = 14
 _HELO_NAME = "mta-sts-check.invalid"
@@ -33,36 +24,20 @@ MAX_REPLY_LINES: Final = 100
 MAX_REPLY_LINE_BYTES: Final = 2048
 
 
-@dataclass(frozen=True)
-class _Target:
-    """The MX host probed, the address and port connected to, and how results name them."""
-
-    mx_host: str
-    address: str
-    port: int
-
-    @property
-    def check_id(self) -> str:
-        return f"starttls:{self.mx_host}"
-
-    @property
-    def where(self) -> str:
-        return f"{self.mx_host} ({self.address} port {self.port})"
-
-
 class ReplyTooLong(smtplib.SMTPException):
     """An SMTP reply with more lines, or longer lines, than a sender reads."""
 
 
 class _PinnedSMTP(smtplib.SMTP):
     """SMTP to ``address`` while STARTTLS uses the MX host name for SNI and verification
-    (smtplib passes the host given to ``connect`` as ``server_hostname``). Every step ends by
-    ``deadline``; replies are read within :data:`MAX_REPLY_LINES` and :data:`MAX_REPLY_LINE_BYTES`."""
+    (smtplib passes the host given to ``connect`` as ``server_hostname``), every step by
+    ``deadline``. ``check_id`` and ``where`` name the probe in its result."""
 
-    def __init__(self, mx_host: str, address: str, deadline: Deadline) -> None:
+    def __init__(self, mx_host: str, address: str, port: int, deadline: Deadline) -> None:
         self._address = address
         self._deadline = deadline
         self.connected = False
+        self.mx_host, self.check_id, self.where = mx_host, f"starttls:{mx_host}", f"{mx_host} ({address} port {port})"
         super().__init__(local_hostname=_HELO_NAME, timeout=deadline.seconds)
         self._host = mx_host  # what starttls() passes as server_hostname
 
@@ -124,15 +99,9 @@ def probe_starttls(
     now: dt.datetime | None = None,
 ) -> CheckResult:
     """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue."""
-    target = _Target(mx_host, address, port)
-    smtp = _PinnedSMTP(mx_host, address, Deadline(timeout))
+    smtp = _PinnedSMTP(mx_host, address, port, Deadline(timeout))
     try:
-        problem = _negotiate_tls(smtp, target, context)
-        if problem is not None:
-            return problem
-        sock = smtp.sock
-        assert isinstance(sock, ssl.SSLSocket)
-        return _certificate_result(target, sock, now)
+        return _negotiate_tls(smtp, port, context) or _certificate_result(smtp, now)
     finally:
         try:
             smtp.quit()
@@ -140,12 +109,12 @@ def probe_starttls(
             smtp.close()
 
 
-def _negotiate_tls(smtp: _PinnedSMTP, target: _Target, context: ssl.SSLContext) -> CheckResult | None:
+def _negotiate_tls(smtp: _PinnedSMTP, port: int, context: ssl.SSLContext) -> CheckResult | None:
     """Connect, EHLO and STARTTLS as a sender does; the failed result of the first step that
     fails, or ``None`` once the TLS handshake succeeded."""
-    cid, where, mx_host = target.check_id, target.where, target.mx_host
+    cid, where, mx_host = smtp.check_id, smtp.where, smtp.mx_host
     try:
-        code, greeting = smtp.connect(mx_host, target.port)
+        code, greeting = smtp.connect(mx_host, port)
     except (OSError, smtplib.SMTPException) as exc:
         if smtp.connected:
             return failed(cid, f"{where}: no greeting: {_reason(exc, smtp)}", "the mail server must greet with 220")
@@ -176,9 +145,10 @@ def _negotiate_tls(smtp: _PinnedSMTP, target: _Target, context: ssl.SSLContext) 
     return None
 
 
-def _certificate_result(target: _Target, sock: ssl.SSLSocket, now: dt.datetime | None) -> CheckResult:
+def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None) -> CheckResult:
     """The verdict on the verified certificate: its expiry decides pass, warn or fail."""
-    cid, where, mx_host = target.check_id, target.where, target.mx_host
+    cid, where, mx_host, sock = smtp.check_id, smtp.where, smtp.mx_host, smtp.sock
+    assert isinstance(sock, ssl.SSLSocket)
     version = sock.version() or "TLS"
     cert = cert_info(sock.getpeercert())
     if cert is None:

@@ -1,20 +1,6 @@
-"""The ``mta-sts`` command.
-
-Each sub-command lives in its own module of this package and exposes
-``register(subparsers)``, which adds its parser and sets ``func`` (``args -> exit code``).
-User mistakes are raised as :class:`~pulumi_mta_sts.core.errors.InputError` and printed here as
-one line per problem on stderr with exit code 2; nothing the user does wrong prints a
-traceback. A command that needs an extra which is not installed (``mta-sts plan`` runs the Pulumi
-program, so it needs the SDKs) is a user mistake too: one line naming the extra, exit 2.
-
-When DNS cannot be reached at all (:class:`~pulumi_mta_sts.net.resolver.DnsUnreachable`), a
-command that needed it says so in one line and exits 3: nothing was judged, no domain is blamed.
-
-Every parser is a :class:`~.parser.CommandParser` (a mistyped flag or sub-command names the
-closest valid one, under the sub-command's own usage line). ``mta-sts --version`` / ``-V``
-prints ``pulumi_mta_sts.__version__``.
-
-This module and ``render``, ``check`` and ``reports`` import no Pulumi; the base install runs them.
+"""The ``mta-sts`` command: each sub-command is a module here with ``register(subparsers)``. No
+traceback for anything the user does: an ``InputError`` or a missing extra is one line per problem,
+exit 2; DNS that cannot be reached at all one line, exit 3. Imports no Pulumi.
 """
 
 from __future__ import annotations
@@ -68,8 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _tolerant_streams() -> None:
-    """Text that cannot be encoded (a lone surrogate from a file name or a report) is printed as
-    ``\\udcff`` instead of ending the command with a ``UnicodeEncodeError``."""
+    """A lone surrogate (from a file name or a report) prints as ``\\udcff``, not a ``UnicodeEncodeError``."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -78,8 +63,7 @@ def _tolerant_streams() -> None:
 
 
 def _drop_stdout() -> None:
-    """After a broken pipe: point stdout at /dev/null so that the interpreter's last flush at exit
-    does not print ``Exception ignored ... BrokenPipeError``."""
+    """After a broken pipe: stdout to /dev/null, so the last flush prints no ``BrokenPipeError``."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -89,8 +73,7 @@ def _drop_stdout() -> None:
 
 
 def _report(command: str, problems: Sequence[object]) -> int:
-    """One line per problem: a value it quotes (a key of a preview file, a line of a report) is
-    shown through :mod:`pulumi_mta_sts.escape.terminal`, never obeyed nor breaking the line."""
+    """One line per problem, through :mod:`pulumi_mta_sts.escape.terminal` (it may quote a file)."""
     for problem in problems:
         print(terminal.shown(f"mta-sts {command}: {problem}"), file=sys.stderr)
     return EXIT_USAGE

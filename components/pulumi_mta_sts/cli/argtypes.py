@@ -1,4 +1,6 @@
-"""Argument types shared by the commands, so one flag reads the same everywhere."""
+"""The flags and argument types several commands share, so one flag reads the same everywhere:
+:func:`add_flag` adds one of :data:`SHARED_FLAGS` (its short form, metavar, type and default),
+each command giving only its own help text."""
 
 from __future__ import annotations
 
@@ -7,14 +9,12 @@ import os
 import stat
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pulumi_mta_sts.config.files import file_kind
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.net.resolver import parse_nameserver
 
-__all__ = ["cafile_path", "cafile_unusable", "nameserver_problems", "port_number", "timeout_seconds"]
-
-_CAFILE = "--cafile"
 _CAFILE_FIX = "give a PEM file of CA certificates"
 
 
@@ -36,10 +36,31 @@ def timeout_seconds(text: str) -> float:
     return value
 
 
+#: Flag → its option strings and settings; a command adds it with :func:`add_flag`.
+SHARED_FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "stack": (("-s", "--stack"), {"metavar": "NAME"}),
+    "stacks-dir": (("--stacks-dir",), {"metavar": "DIR", "type": Path}),
+    "format": (("-f", "--format"), {}),
+    "nameserver": (("-n", "--nameserver"), {"action": "append", "default": [], "metavar": "ADDRESS[:PORT]"}),
+    "cafile": (("--cafile",), {"type": Path, "metavar": "PEM"}),
+    "https-port": (("--https-port",), {"type": port_number, "default": 443, "metavar": "N"}),
+    "timeout": (("-t", "--timeout"), {"type": timeout_seconds, "default": None, "metavar": "S"}),
+}
+#: The help of ``--stacks-dir`` where it names the folder stack files are read from.
+STACKS_DIR_HELP = "where stack files live (default: found from Pulumi.yaml)"
+
+
+def add_flag(parser: Any, name: str, help: str, **settings: Any) -> argparse.Action:
+    """Add the shared flag ``name`` to ``parser`` (or a group); ``settings`` override its own."""
+    flags, own = SHARED_FLAGS[name]
+    action: argparse.Action = parser.add_argument(*flags, **{**own, "help": help, **settings})
+    return action
+
+
 def cafile_path(path: Path | None) -> str | None:
-    """``--cafile`` as the TLS context takes it (``None``: the system's CAs), or
-    :class:`InputError` naming the file and what it is when it is not a regular file (a named
-    pipe is never opened: loading it would wait for a writer)."""
+    """``--cafile`` as the TLS context takes it (``None``: the system's CAs); :class:`InputError`
+    naming what the path is when it is not a regular file (loading a named pipe would wait for a
+    writer)."""
     if path is None:
         return None
     try:
@@ -52,21 +73,30 @@ def cafile_path(path: Path | None) -> str | None:
         if stat.S_ISREG(mode):
             return str(path)
         reason = f"is {file_kind(mode)}, not a file"
-    raise InputError([Problem(_CAFILE, str(path), f"{path} {reason}; {_CAFILE_FIX}")])
+    raise InputError([Problem("--cafile", str(path), f"{path} {reason}; {_CAFILE_FIX}")])
 
 
 def cafile_unusable(path: Path | str | None, exc: OSError) -> InputError:
     """The error for a ``--cafile`` the TLS library could not load (not PEM, unreadable)."""
-    return InputError([Problem(_CAFILE, str(path), f"{path} cannot be used ({exc}); {_CAFILE_FIX}")])
+    return InputError([Problem("--cafile", str(path), f"{path} cannot be used ({exc}); {_CAFILE_FIX}")])
 
 
 def nameserver_problems(specs: Sequence[str]) -> list[Problem]:
-    """What is wrong with each ``--nameserver`` given, whether or not the run gets to use it (a
-    wrong value is never ignored)."""
+    """What is wrong with each ``--nameserver`` given, used or not (a wrong value is never ignored)."""
     problems: list[Problem] = []
     for spec in specs:
         try:
             parse_nameserver(spec)
         except InputError as exc:
             problems.extend(exc.problems)
+    return problems
+
+
+def network_problems(args: argparse.Namespace) -> list[Problem]:
+    """What is wrong with ``--nameserver`` and ``--cafile``, every one named before anything is asked."""
+    problems = nameserver_problems(args.nameserver)
+    try:
+        cafile_path(args.cafile)
+    except InputError as exc:
+        problems += exc.problems
     return problems

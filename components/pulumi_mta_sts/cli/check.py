@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from pulumi_mta_sts.check.model import DomainReport
 from pulumi_mta_sts.check.output import render_json, render_table
 from pulumi_mta_sts.check.runner import CheckOptions, check_domains
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
-from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 
-from .argtypes import cafile_path, cafile_unusable, nameserver_problems, port_number, timeout_seconds
+from .argtypes import add_flag, cafile_unusable, network_problems, port_number
+from .parser import add_command
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -33,32 +32,19 @@ def _count(text: str) -> int:
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
+    parser = add_command(
+        sub,
         "check",
-        help="verify live domains like a sending MTA (MTA-STS, TLS-RPT, STARTTLS, CAA)",
-        description=(
-            "Check each DOMAIN like a sending MTA: the _mta-sts and _smtp._tls records, the policy "
-            "fetch and content, MX coverage, STARTTLS on every MX, IPv4/IPv6 and CAA. "
-            "Exit 0 when no check failed, 1 when one did, 2 for usage errors, 3 when DNS cannot be reached."
-        ),
+        run,
+        "verify live domains like a sending MTA (MTA-STS, TLS-RPT, STARTTLS, CAA)",
+        "Check each DOMAIN like a sending MTA: the _mta-sts and _smtp._tls records, the policy fetch and content, "
+        "MX coverage, STARTTLS on every MX, IPv4/IPv6 and CAA. "
+        "Exit 0 when no check failed, 1 when one did, 2 for usage errors, 3 when DNS cannot be reached.",
     )
     parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="mail domains to check")
-    parser.add_argument(
-        "-n",
-        "--nameserver",
-        action="append",
-        default=[],
-        metavar="ADDRESS[:PORT]",
-        help="IP address of a DNS server to ask instead of the system resolver (repeatable)",
-    )
-    parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates")
-    parser.add_argument(
-        "--https-port",
-        type=port_number,
-        default=_DEFAULTS.https_port,
-        metavar="N",
-        help=f"policy host port (default {_DEFAULTS.https_port})",
-    )
+    add_flag(parser, "nameserver", "IP address of a DNS server to ask instead of the system resolver (repeatable)")
+    add_flag(parser, "cafile", "trust only these CA certificates")
+    add_flag(parser, "https-port", f"policy host port (default {_DEFAULTS.https_port})")
     parser.add_argument(
         "--smtp-port",
         type=port_number,
@@ -67,48 +53,28 @@ def register(sub: Any) -> None:
         help=f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})",
     )
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
-    parser.add_argument(
-        "-t",
-        "--timeout",
-        type=timeout_seconds,
-        default=None,
-        metavar="S",
-        help=(
-            f"seconds each DNS query (default {DNS_TIMEOUT:g}), each whole HTTPS fetch and each whole SMTP "
-            f"dialogue (default {_DEFAULTS.timeout:g}) may take"
-        ),
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=_count,
-        default=_DEFAULTS.concurrency,
-        metavar="N",
-        help=f"domains checked at once (default {_DEFAULTS.concurrency})",
-    )
+    timeouts = f"(default {DNS_TIMEOUT:g}), each whole HTTPS fetch and each whole SMTP dialogue"
+    add_flag(parser, "timeout", f"seconds each DNS query {timeouts} (default {_DEFAULTS.timeout:g}) may take")
+    concurrency = f"domains checked at once (default {_DEFAULTS.concurrency})"
+    parser.add_argument("--concurrency", type=_count, default=_DEFAULTS.concurrency, metavar="N", help=concurrency)
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.set_defaults(func=run)
 
 
 def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
-    """Validate the arguments; raise :class:`InputError` naming every bad one."""
-    problems: list[Problem] = []
+    """The domains and options; :class:`InputError` naming every bad argument."""
+    problems = []
     domains: list[str] = []
     for raw in args.domains:
         domain, found = normalize_hostname(raw, "DOMAIN")
-        problems.extend(found)
+        problems += found
         if domain is not None and domain not in domains:
             domains.append(domain)
-    problems.extend(nameserver_problems(args.nameserver))
-    cafile: str | None = None
-    try:
-        cafile = cafile_path(args.cafile)
-    except InputError as exc:
-        problems.extend(exc.problems)
+    problems += network_problems(args)
     if problems:
         raise InputError(problems)
     options = CheckOptions(
         nameservers=tuple(args.nameserver),
-        cafile=cafile,
+        cafile=None if args.cafile is None else str(args.cafile),
         https_port=args.https_port,
         smtp_port=args.smtp_port,
         smtp=not args.no_smtp,
@@ -127,12 +93,8 @@ def run(args: argparse.Namespace) -> int:
         if args.cafile is None:
             raise
         raise cafile_unusable(args.cafile, exc) from None
-    print_reports(reports, as_json=args.json)
-    return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
-
-
-def print_reports(reports: list[DomainReport], *, as_json: bool) -> None:
-    if as_json:
+    if args.json:
         print(render_json(reports))
     else:
         render_table(reports, sys.stdout)
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED

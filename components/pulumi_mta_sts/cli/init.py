@@ -1,19 +1,7 @@
-"""``mta-sts init DOMAIN [--dir DIR] [--stack NAME] [--stacks-dir DIR] [--rua URI ...]
-[--receiver [--receiver-region R] (--rule-set NAME | --create-rule-set) [--alarm-email A]]
-[--nameserver HOST[:PORT] ...] [--force] [--json]``: a stack for a domain from what live DNS says.
-
-Outside a Pulumi project (no ``Pulumi.yaml`` at or above the folder, ``--dir`` or the working
-directory) it writes a complete project there (``config/init_project.py``: ``Pulumi.yaml``,
-``__main__.py``, ``requirements.txt``) and the stack file; inside one (this repository, or a
-project ``init`` wrote) only the stack file, in the project's stack folder. A stack file that
-exists is edited in place (``config/stack_edit.py``): its ``mta-sts:`` keys are added, every other
-byte kept; when it has ``mta-sts:`` keys already, only ``--force`` replaces them.
-
-The look-ups are ``net/domain_survey.py``; the choices (DNS provider, ``mx`` patterns, the
-entries) are ``config/init_stack.py``. Exit 0: written; 1: nothing written because DNS says the
-domain cannot be set up as asked (no such domain, no answer, no mail, an MX name that is not a host
-name, a DNS provider the stack cannot manage); 2: usage (an existing stack file with ``mta-sts:``
-keys and no ``--force`` included).
+"""``mta-sts init DOMAIN``: a stack for a domain from what live DNS says. Outside a Pulumi project
+it writes one (:mod:`~pulumi_mta_sts.config.init_project`); inside, the stack file only, edited in
+place if it exists (its ``mta-sts:`` keys replaced only with ``--force``). Exit 1: nothing written,
+DNS says the domain cannot be set up as asked.
 """
 
 from __future__ import annotations
@@ -27,33 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.config import init_project, init_stack, stack_edit
 from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
-from pulumi_mta_sts.config.init_project import (
-    PROGRAM_TEXT,
-    PROJECT_FILES,
-    PROJECT_NAME,
-    Requirement,
-    extras_for,
-    gitignore_text,
-    installed_requirement,
-    project_text,
-    requirements_text,
-)
-from pulumi_mta_sts.config.init_stack import (
-    INIT_DEFAULT_MAX_AGE,
-    INIT_DEFAULT_MODE,
-    InitChoices,
-    ReceiverChoice,
-    dns_provider_of,
-    mx_patterns,
-    pattern_for,
-    region_entry,
-    split_rua,
-    stack_entries,
-    stack_name_for,
-    unusable_hosts,
-    unusable_patterns,
-)
+from pulumi_mta_sts.config.init_stack import InitChoices, ReceiverChoice
 from pulumi_mta_sts.config.receiver import ReceiverSettings, alarm_email_problems, check_receiver_settings
 from pulumi_mta_sts.config.stack import (
     NAMESPACE,
@@ -64,16 +28,7 @@ from pulumi_mta_sts.config.stack import (
     stack_name_problems,
     stacks_dir_problems,
 )
-from pulumi_mta_sts.config.stack_edit import (
-    EditRefused,
-    StackText,
-    config_entries,
-    edit_config,
-    edit_problem,
-    namespace_keys,
-    read_stack_text,
-    write_stack_text,
-)
+from pulumi_mta_sts.config.stack_edit import EditRefused, StackText, edit_problem
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
@@ -85,7 +40,8 @@ from pulumi_mta_sts.net.existing_records import MIGRATE_SECTION
 from pulumi_mta_sts.net.https_fetch import make_tls_context
 from pulumi_mta_sts.net.resolver import make_resolver
 
-from .argtypes import cafile_path, cafile_unusable, nameserver_problems, port_number
+from .argtypes import add_flag, cafile_unusable, network_problems
+from .parser import add_command
 
 EXIT_WRITTEN = 0
 EXIT_NOT_WRITTEN = 1
@@ -94,34 +50,29 @@ INIT_TIMEOUT = 5.0
 _RECEIVER_FLAGS = ("receiver_region", "rule_set", "create_rule_set", "alarm_email")
 
 
+@dataclass(frozen=True)
+class Target:
+    """The stack file, and the folder of a new project (``None``: the project exists)."""
+
+    stack: str
+    stack_file: StackText
+    keys: tuple[str, ...]
+    new_project: Path | None
+    project: str | None
+
+
 def register(sub: Any) -> None:
-    parser = sub.add_parser("init", help="write a Pulumi project (or a stack file) for a domain from live DNS")
+    parser = add_command(sub, "init", run, "write a Pulumi project (or a stack file) for a domain from live DNS")
     parser.add_argument("domain", metavar="DOMAIN", help="the mail domain, e.g. example.com")
     parser.add_argument("--dir", metavar="DIR", help="the project folder (default: the working directory)")
-    parser.add_argument(
-        "-s", "--stack", metavar="NAME", help="the stack name (default: the domain with dots as dashes)"
-    )
-    parser.add_argument("--stacks-dir", metavar="DIR", type=Path, help="write only the stack file, into this folder")
-    parser.add_argument(
-        "-n",
-        "--nameserver",
-        metavar="ADDRESS[:PORT]",
-        action="append",
-        default=[],
-        help="ask this DNS server (repeatable)",
-    )
+    add_flag(parser, "stack", "the stack name (default: the domain with dots as dashes)")
+    add_flag(parser, "stacks-dir", "write only the stack file, into this folder")
+    add_flag(parser, "nameserver", "ask this DNS server (repeatable)")
     parser.add_argument("--force", action="store_true", help="replace the mta-sts: keys of an existing stack file")
     parser.add_argument("--json", action="store_true", help="print what was detected and written as JSON")
-    parser.add_argument("--cafile", type=Path, metavar="PEM", help="trust only these CA certificates for the policy")
-    parser.add_argument(
-        "--https-port", type=port_number, default=443, metavar="PORT", help="the policy host's HTTPS port (default 443)"
-    )
-    _report_arguments(parser)
-    parser.set_defaults(func=run)
-
-
-def _report_arguments(parser: argparse.ArgumentParser) -> None:
-    """Where TLS-RPT reports go: ``--rua`` URIs, or the receiver this stack deploys."""
+    add_flag(parser, "cafile", "trust only these CA certificates for the policy")
+    add_flag(parser, "https-port", "the policy host's HTTPS port (default 443)", metavar="PORT")
+    # where TLS-RPT reports go: --rua URIs, or the receiver this stack deploys
     parser.add_argument(
         "--rua", metavar="URI", action="append", default=[], help="send TLS-RPT reports here (repeatable)"
     )
@@ -138,15 +89,11 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alarm-email", metavar="ADDRESS", help="who gets the receiver's alarms and digest")
 
 
-# ---- usage ----------------------------------------------------------------------------------------------
-def _flag(dest: str) -> str:
-    return "--" + dest.replace("_", "-")
-
-
 def _receiver_choice(args: argparse.Namespace, domain: str) -> tuple[ReceiverChoice | None, list[Problem]]:
     given = [dest for dest in _RECEIVER_FLAGS if getattr(args, dest) not in (None, False)]
     if not args.receiver:
-        return None, [Problem(_flag(d), getattr(args, d), "is a receiver setting; give --receiver too") for d in given]
+        reason = "is a receiver setting; give --receiver too"
+        return None, [Problem("--" + d.replace("_", "-"), getattr(args, d), reason) for d in given]
     if args.rule_set is None and not args.create_rule_set:
         reason = "the receiver adds a rule to an SES receipt rule set"
         fix = "give --rule-set NAME (the account's active one) or --create-rule-set"
@@ -163,11 +110,7 @@ def _receiver_choice(args: argparse.Namespace, domain: str) -> tuple[ReceiverCho
 
 def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
     domain, problems = normalize_hostname(args.domain, "DOMAIN")
-    problems += nameserver_problems(args.nameserver)
-    try:
-        cafile_path(args.cafile)
-    except InputError as exc:
-        problems += exc.problems
+    problems += network_problems(args)
     for index, uri in enumerate(args.rua):
         problems += [Problem("--rua", p.value, p.reason) for p in validate_rua(uri, f"--rua[{index}]")]
     if args.dir is not None and args.stacks_dir is not None:
@@ -178,22 +121,6 @@ def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
     if problems or domain is None:
         raise InputError(problems)
     return domain, receiver
-
-
-# ---- where it goes ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Target:
-    """The stack file, and the folder of a new project (``None``: the project exists)."""
-
-    stack: str
-    stack_file: StackText
-    keys: tuple[str, ...]
-    new_project: Path | None
-    project: str | None
-
-
-def _has_project(folder: Path) -> bool:
-    return any(os.path.lexists(f / PROJECT_FILE) for f in (folder, *folder.parents))
 
 
 def _folder(args: argparse.Namespace) -> Path:
@@ -211,45 +138,30 @@ def _folder(args: argparse.Namespace) -> Path:
     return folder
 
 
-def _new_project_problems(folder: Path, given: bool) -> list[Problem]:
-    """A new project's files must not exist yet (``pulumi new`` refuses to overwrite them too)."""
-    there = [name for name in PROJECT_FILES if os.path.lexists(folder / name)]
-    if not there:
-        return []
-    flag = "--dir" if given else "DOMAIN"
-    return [
-        Problem(
-            flag,
-            str(folder),
-            f"{folder} has {', '.join(there)} but no {PROJECT_FILE}; init writes a new project there, so "
-            "give --dir an empty folder",
-        )
-    ]
-
-
 def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | None]:
-    """Where the stack file goes, and the folder of a new project (``None``: none is written)."""
+    """Where the stack file goes, and the folder of a new project (``None``: none is written),
+    whose files must not exist yet (``pulumi new`` refuses to overwrite them too)."""
+    new_project = None
     if args.stacks_dir is not None:
-        problems = stacks_dir_problems(args.stacks_dir, True)
-        if problems:
-            raise InputError(problems)
-        return args.stacks_dir, None
-    if _has_project(folder):
+        stacks, problems = args.stacks_dir, stacks_dir_problems(args.stacks_dir, True)
+    elif any(os.path.lexists(f / PROJECT_FILE) for f in (folder, *folder.parents)):
         stacks = find_stacks_dir(folder)
         problems = stacks_dir_problems(stacks, False)
-        if problems:
-            raise InputError(problems)
-        return stacks, None
-    problems = _new_project_problems(folder, args.dir is not None)
+    else:
+        stacks = new_project = folder
+        there = ", ".join(name for name in init_project.PROJECT_FILES if os.path.lexists(folder / name))
+        reason = f"{folder} has {there} but no {PROJECT_FILE}; init writes a new project there, so give --dir"
+        flag = "--dir" if args.dir is not None else "DOMAIN"
+        problems = [Problem(flag, str(folder), f"{reason} an empty folder")] if there else []
     if problems:
         raise InputError(problems)
-    return folder, folder
+    return stacks, new_project
 
 
 def _target(args: argparse.Namespace, domain: str) -> Target:
     """Where the stack goes; refuses a bad name or folder, and a stack file whose ``mta-sts:``
     keys ``--force`` was not given to replace, before DNS is asked anything."""
-    stack = args.stack if args.stack is not None else stack_name_for(domain)
+    stack = args.stack if args.stack is not None else init_stack.stack_name_for(domain)
     problems = stack_name_problems(stack)
     if problems:
         raise InputError(problems)
@@ -257,10 +169,10 @@ def _target(args: argparse.Namespace, domain: str) -> Target:
     path = stacks / f"Pulumi.{stack}.yaml"
     if os.path.islink(path):
         raise InputError([Problem(str(path), None, "is a symbolic link; init edits the stack file itself")])
-    text = read_stack_text(path)
-    project = PROJECT_NAME if new_project is not None else project_name(stacks)
+    text = stack_edit.read_stack_text(path)
+    project = init_project.PROJECT_NAME if new_project is not None else project_name(stacks)
     try:
-        keys = tuple(namespace_keys(text.text, NAMESPACE, project))
+        keys = tuple(stack_edit.namespace_keys(text.text, NAMESPACE, project))
     except EditRefused as exc:
         raise edit_problem(text, exc) from None
     if keys and not args.force:
@@ -269,7 +181,6 @@ def _target(args: argparse.Namespace, domain: str) -> Target:
     return Target(stack, text, keys, new_project, project)
 
 
-# ---- what DNS says ---------------------------------------------------------------------------------------------
 def _survey(args: argparse.Namespace, domain: str) -> Survey:
     try:
         context = make_tls_context(str(args.cafile) if args.cafile is not None else None)
@@ -285,13 +196,13 @@ def _refusal(survey: Survey) -> str | None:
         return f"DNS gave no usable answer for {survey.domain}: {survey.failure}"
     if survey.mail is not None and survey.mail.null_mx:
         return f"{survey.domain} has a null MX (RFC 7505): it receives no mail, so MTA-STS has nothing to protect"
-    bad_hosts = unusable_hosts(survey.mail.hosts if survey.mail is not None else ())
+    bad_hosts = init_stack.unusable_hosts(survey.mail.hosts if survey.mail is not None else ())
     if bad_hosts:
         reasons = "; ".join(f"{p.value}: {p.reason}" for p in bad_hosts)
         return (
             f"a live MX name of {survey.domain} is not a host name, so no policy pattern is written for it ({reasons})"
         )
-    if dns_provider_of(survey.nameservers) is None:
+    if init_stack.dns_provider_of(survey.nameservers) is None:
         servers = ", ".join(survey.nameservers)
         return (
             f"the zone {survey.zone} is served by {servers}, not Route53 (awsdns-) or Cloudflare "
@@ -310,14 +221,14 @@ def _choices(
     warnings: list[str] = []
     if survey.existing is not None and survey.existing.problem is not None:
         warnings.append(f"existing MTA-STS set-up not carried over: {survey.existing.problem}")
-    mode, max_age, old = INIT_DEFAULT_MODE, INIT_DEFAULT_MAX_AGE, tuple[str, ...]()
+    mode, max_age, old = defaults.DEFAULT_MODE, defaults.DEFAULT_MAX_AGE, tuple[str, ...]()
     if existing is not None:
         mode, max_age, old = existing.mode, existing.max_age, tuple(existing.mx)
         for host in uncovered(hosts, old):
             warnings.append(f"the live policy does not cover MX {host}; a pattern for it was added")
-    patterns, _ = mx_patterns(hosts, old)
-    provider = dns_provider_of(survey.nameservers) or ""
-    rua, rua_problems = split_rua(survey.tlsrpt.rua if survey.tlsrpt is not None else ())
+    patterns = init_stack.mx_patterns(hosts, old)
+    provider = init_stack.dns_provider_of(survey.nameservers) or ""
+    rua, rua_problems = init_stack.split_rua(survey.tlsrpt.rua if survey.tlsrpt is not None else ())
     if args.rua:
         rua, rua_problems = list(dict.fromkeys(u.strip() for u in args.rua)), []
     warnings += [f"live TLS-RPT rua not carried over: {problem}" for problem in rua_problems]
@@ -344,39 +255,26 @@ def _host_warnings(survey: Survey) -> list[str]:
     ]
 
 
-# ---- writing ----------------------------------------------------------------------------------------------------
 def _stack_text(target: Target, choices: InitChoices) -> str:
     text = target.stack_file.text
-    region = "" if "aws:region" in _all_keys(text, target.project) else region_entry(choices)
-    if not text:
-        text = f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
+    keys = {entry.key for entry in stack_edit.config_entries(text, target.project)}
+    block = ("" if "aws:region" in keys else init_stack.region_entry(choices)) + init_stack.stack_entries(choices)
     try:
-        return edit_config(text, remove=target.keys, block=region + stack_entries(choices), project=target.project)
+        return stack_edit.edit_config(
+            text or init_stack.header(choices), remove=target.keys, block=block, project=target.project
+        )
     except EditRefused as exc:
         raise edit_problem(target.stack_file, exc) from None
 
 
-def _all_keys(text: str, project: str | None) -> set[str]:
-    return {entry.key for entry in config_entries(text, project)}
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        write_file_atomically(path, text.encode("utf-8"))
-    except UnwritableFile as exc:
-        raise InputError([Problem(str(path), None, exc.reason)]) from None
-
-
-def _write_project(folder: Path, domain: str, requirement: Requirement) -> list[Path]:
+def _write_project(folder: Path, domain: str, requirement: init_project.Requirement) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "Pulumi.yaml": project_text(domain),
-        "__main__.py": PROGRAM_TEXT,
-        "requirements.txt": requirements_text(requirement),
-        ".gitignore": gitignore_text(),
-    }
+    files = init_project.project_files(domain, requirement)
     for name, text in files.items():
-        _write(folder / name, text)
+        try:
+            write_file_atomically(folder / name, text.encode("utf-8"))
+        except UnwritableFile as exc:
+            raise exc.input_error(folder / name) from None
     return [folder / name for name in files]
 
 
@@ -393,9 +291,8 @@ def next_commands(args: argparse.Namespace, target: Target, domain: str) -> list
     return [*commands, f"mta-sts check {domain}"]
 
 
-# ---- output -----------------------------------------------------------------------------------------------------
 def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
-    picks = [pattern_for(host) for host in (survey.mail.hosts if survey.mail else ())]
+    picks = [init_stack.pattern_for(host) for host in (survey.mail.hosts if survey.mail else ())]
     return {
         "domain": survey.domain,
         "zone": survey.zone,
@@ -444,7 +341,7 @@ def run(args: argparse.Namespace) -> int:
     if refusal is not None:
         return _refuse(args, domain, refusal)
     choices, warnings = _choices(survey, args, receiver)
-    unusable = unusable_patterns(choices.mx)
+    unusable = init_stack.unusable_patterns(choices.mx)
     if unusable:
         reasons = "; ".join(map(str, unusable))
         return _refuse(args, domain, f"the live MX names cannot go into a policy as they are: {reasons}")
@@ -452,10 +349,10 @@ def run(args: argparse.Namespace) -> int:
     text = _stack_text(target, choices)
     written: list[Path] = []
     if target.new_project is not None:
-        requirement = installed_requirement(extras_for(choices.provider, choices.host_kind, receiver is not None))
+        requirement = init_project.installed_requirement(choices.extras)
         warnings += [requirement.warning] if requirement.warning else []
         written = _write_project(target.new_project, domain, requirement)
-    write_stack_text(target.stack_file, text)
+    stack_edit.write_stack_text(target.stack_file, text)
     written.append(target.stack_file.path)
     commands = next_commands(args, target, domain)
     detected = _detected(survey, choices)

@@ -1,15 +1,7 @@
-"""The argument parser of every ``mta-sts`` command: argparse, answering a person's slips the way
-the rest of the command answers mistakes.
-
-- A mistyped flag, sub-command or choice names the closest valid one (``--stak`` → ``--stack``,
-  ``chek`` → ``check``, ``--format jsn`` → ``json``).
-- An unknown flag is reported by the sub-command it was given to, under that sub-command's usage
-  line (argparse leaves unknown flags to the top-level parser, which shows its own usage).
-- An unknown flag is reported instead of what it caused: ``plan --stak dev`` is told about
-  ``--stak``, not that "one of the arguments --stack --all is required".
-
-:class:`CommandParser` is the parser class of ``mta-sts`` and, through argparse, of every
-sub-command's parser; nothing else changes how arguments are read.
+"""The argument parser of every ``mta-sts`` command (:class:`CommandParser`), answering slips the
+way the command answers mistakes: a mistyped flag, sub-command or choice names the closest valid
+one, under the usage line of the sub-command it was given to, and instead of what it caused
+(``plan --stak dev`` is told about ``--stak``, not a missing ``--stack``).
 """
 
 from __future__ import annotations
@@ -18,10 +10,8 @@ import argparse
 import difflib
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
-
-__all__ = ["CommandParser", "closest"]
 
 #: How alike a word must be to a valid one to be suggested (difflib's ratio, 0..1).
 _ALIKE = 0.6
@@ -30,6 +20,15 @@ _NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 #: argparse's messages that only follow from an unknown flag (a mistyped ``--stack`` leaves the
 #: required ``--stack`` missing): dropped when that flag is reported.
 _CONSEQUENCES = ("the following arguments are required", "one of the arguments", "unrecognized arguments")
+
+
+def add_command(
+    sub: Any, name: str, run: Callable[[argparse.Namespace], int], help: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
+    parser.set_defaults(func=run)
+    return parser
 
 
 def closest(word: str, candidates: Sequence[str]) -> str | None:

@@ -1,21 +1,7 @@
-"""``mta-sts receiver test [--stack NAME | --endpoint URL] [--domain DOMAIN]``: a smoke test of a
-deployed TLS-RPT receiver.
-
-It posts one clearly marked sample report (RFC 8460 JSON, gzip) to the receiver's HTTPS endpoint
-and says whether the receiver stored it. The report is marked as a test by the contract the
-receiver's handler keeps (:mod:`pulumi_mta_sts.receiver_lambda.placement`): ``organization-name``
-exactly ``TEST_ORGANIZATION`` and a ``report-id`` starting with ``TEST_REPORT_ID_PREFIX``; the
-receiver stores it under ``test/`` (kept a week), counts it apart from real reports, and answers
-with JSON naming the keys it wrote (``stored``) and how many test reports it saw
-(``test_reports``).
-
-The endpoint is the stack output ``tlsrpt_receiver.https_endpoint`` and the policy domain the
-output ``domain``: with ``--stack`` (or neither flag: the selected stack) they are read with
-``pulumi stack output --json``, which needs the Pulumi CLI; without it, pass ``--endpoint`` and
-``--domain``. Exit codes: 0 stored, 1 the endpoint answered but did not store the report,
-2 a usage error (no endpoint found, a bad URL or domain, the Pulumi CLI missing or failing),
-3 the endpoint could not be reached. Standard library only (the handler's constants too): it
-runs in the base install.
+"""``mta-sts receiver test``: post one sample report, marked as a test by the receiver's contract
+(:mod:`pulumi_mta_sts.receiver_lambda.contract`), to a deployed receiver's HTTPS endpoint and say
+whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable. Standard
+library only (the endpoint from ``pulumi stack output --json``): it runs in the base install.
 """
 
 from __future__ import annotations
@@ -38,18 +24,12 @@ from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.escape import terminal
-from pulumi_mta_sts.receiver_lambda.placement import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
+from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 
-__all__ = [
-    "EXIT_NOT_STORED",
-    "EXIT_STORED",
-    "EXIT_UNREACHABLE",
-    "TEST_ORGANIZATION",
-    "TEST_REPORT_ID_PREFIX",
-    "Answer",
-    "register",
-    "sample_report",
-]
+from .argtypes import add_flag
+from .parser import add_command
+
+__all__ = ["EXIT_NOT_STORED", "EXIT_STORED", "EXIT_UNREACHABLE", "Answer", "register", "sample_report"]
 
 #: The stack outputs the command reads.
 RECEIVER_OUTPUT = "tlsrpt_receiver"
@@ -74,35 +54,20 @@ def register(sub: Any) -> None:
         description="Operate a deployed TLS-RPT receiver.",
     )
     actions = parser.add_subparsers(dest="receiver_command", metavar="ACTION", required=True)
-    test = actions.add_parser(
+    test = add_command(
+        actions,
         "test",
-        help="post a marked sample report to the receiver's HTTPS endpoint and say whether it was stored",
-        description=(
-            "Post a sample TLS-RPT report, marked as a test, to the deployed receiver's HTTPS endpoint "
-            "and say whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable."
-        ),
+        run_test,
+        "post a marked sample report to the receiver's HTTPS endpoint and say whether it was stored",
+        "Post a sample TLS-RPT report, marked as a test, to the deployed receiver's HTTPS endpoint "
+        "and say whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable.",
     )
     where = test.add_mutually_exclusive_group()
-    where.add_argument("-s", "--stack", metavar="NAME", help="read the endpoint from this Pulumi stack's outputs")
+    add_flag(where, "stack", "read the endpoint from this Pulumi stack's outputs")
     where.add_argument("--endpoint", metavar="URL", help="the receiver's HTTPS endpoint (no Pulumi CLI needed)")
     test.add_argument("--domain", metavar="DOMAIN", help="the policy domain the report is about (default: the stack's)")
-    test.add_argument(
-        "-t",
-        "--timeout",
-        metavar="SECONDS",
-        type=float,
-        default=DEFAULT_TIMEOUT_SECONDS,
-        help="give up after this long",
-    )
-    test.set_defaults(func=run_test)
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where the sample report goes, and which served domain it is about."""
-
-    endpoint: str
-    domain: str
+    # a float, checked by _target: a wrong value is one line naming --timeout (exit 2)
+    add_flag(test, "timeout", "give up after this long", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS")
 
 
 @dataclass(frozen=True)
@@ -124,12 +89,12 @@ class Answer:
 
 
 def run_test(args: argparse.Namespace) -> int:
-    target = _target(args)
+    endpoint, domain = _target(args)
     report_id = TEST_REPORT_ID_PREFIX + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(4)
-    body = gzip.compress(sample_report(target.domain, report_id), mtime=0)
-    print(f"posting test report {report_id} about {target.domain} to {target.endpoint}")
+    body = gzip.compress(sample_report(domain, report_id), mtime=0)
+    print(f"posting test report {report_id} about {domain} to {endpoint}")
     try:
-        answer = post_report(target.endpoint, body, timeout=args.timeout)
+        answer = post_report(endpoint, body, timeout=args.timeout)
     except (OSError, http.client.HTTPException) as exc:  # URLError, TLS, timeouts, refused, bad HTTP
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         print(f"unreachable: {terminal.shown(reason, ANSWER_CHARS)}")
@@ -217,7 +182,7 @@ def _answer(status: int, raw: bytes) -> Answer:
 # ---- where to post --------------------------------------------------------------------------------
 
 
-def _target(args: argparse.Namespace) -> Target:
+def _target(args: argparse.Namespace) -> tuple[str, str]:
     """The endpoint and domain from the flags, or from the stack's outputs."""
     if args.timeout is None or not 0 < args.timeout <= 600:
         raise InputError([Problem("--timeout", args.timeout, "must be more than 0 and at most 600 seconds")])
@@ -226,26 +191,25 @@ def _target(args: argparse.Namespace) -> Target:
     outputs = stack_outputs(args.stack)
     endpoint = _receiver_endpoint(outputs, args.stack)
     if args.domain is not None:
-        return Target(endpoint, _checked_domain(args.domain, "--domain"))
-    return Target(endpoint, _checked_domain(outputs.get(DOMAIN_OUTPUT), f"stack output {DOMAIN_OUTPUT}"))
+        return endpoint, _checked_domain(args.domain, "--domain")
+    return endpoint, _checked_domain(outputs.get(DOMAIN_OUTPUT), f"stack output {DOMAIN_OUTPUT}")
 
 
-def _given_target(endpoint: str, domain: str | None) -> Target:
+def _given_target(endpoint: str, domain: str | None) -> tuple[str, str]:
     """``--endpoint`` and ``--domain`` checked together: every problem with them at once."""
     problems: list[Problem] = []
     checked: list[str] = []
     for check, value, field in ((checked_endpoint, endpoint, "--endpoint"), (_checked_domain, domain, "--domain")):
-        if value is None:
-            reason = "is required with --endpoint: the policy domain the receiver serves (the stack output domain)"
-            problems.append(Problem(field, None, reason))
-            continue
         try:
+            if value is None:
+                reason = "is required with --endpoint: the policy domain the receiver serves (the stack output domain)"
+                raise InputError([Problem(field, None, reason)])
             checked.append(check(value, field))
         except InputError as exc:
             problems += exc.problems
     if problems:
         raise InputError(problems)
-    return Target(*checked)
+    return checked[0], checked[1]
 
 
 def checked_endpoint(url: object, field: str) -> str:

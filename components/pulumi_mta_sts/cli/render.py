@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.config.receiver import mailto_rua
@@ -17,19 +16,22 @@ from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.records import policy_url, records_for
 
+from .argtypes import STACKS_DIR_HELP, add_flag
+from .parser import add_command
+
 _FLAG_ONLY = ("domain", "mode", "mx", "max_age", "rua")
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
+    parser = add_command(
+        sub,
         "render",
-        help="print the policy, its id and the DNS records to publish",
-        description="Render the MTA-STS policy of a domain (from flags or a stack file), its id and DNS records.",
+        run,
+        "print the policy, its id and the DNS records to publish",
+        "Render the MTA-STS policy of a domain (from flags or a stack file), its id and DNS records.",
     )
-    parser.add_argument("-s", "--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml instead of flags")
-    parser.add_argument(
-        "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
-    )
+    add_flag(parser, "stack", "read stacks/Pulumi.NAME.yaml instead of flags")
+    add_flag(parser, "stacks-dir", STACKS_DIR_HELP)
     parser.add_argument("--domain", metavar="D", help="the mail domain, e.g. example.com")
     parser.add_argument("--mode", metavar="M", help=f"enforce | testing | none (default {defaults.DEFAULT_MODE})")
     parser.add_argument("--mx", metavar="P", action="append", help="an MX pattern (repeat for each MX host)")
@@ -38,7 +40,6 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--rua", metavar="URI", action="append", help="a TLS-RPT destination (mailto: or https:)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(func=run)
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:

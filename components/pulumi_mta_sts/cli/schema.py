@@ -1,11 +1,5 @@
-"""``mta-sts schema``: the ``mta-sts`` Pulumi package schema, exactly as Pulumi's analyzer infers it.
-
-The schema is what ``pulumi package add`` generates the TypeScript, Go, C#, Java and YAML SDKs
-from (docs/packaging.md). This command runs the Pulumi SDK's own analyzer in-process
-(:func:`pulumi_mta_sts.package.package_schema`), so it needs no Pulumi CLI and no engine, and
-prints the schema as JSON: two-space indents, keys in the analyzer's order, the same bytes on
-every run for one version of the package and its SDKs. It needs the Pulumi SDK and pulumi-aws
-(the package hosts the AWS receiver): without them, one line names the extra, exit 2.
+"""``mta-sts schema``: the Pulumi package schema exactly as the SDK's analyzer infers it in-process
+(no Pulumi CLI), the same bytes on every run; it needs the ``aws`` extra (one line, exit 2 without).
 """
 
 from __future__ import annotations
@@ -16,17 +10,15 @@ from typing import Any
 
 from pulumi_mta_sts.core.errors import MissingExtraError
 
+from .parser import add_command
+
 #: The extra that brings everything the hosted components import at module level.
 EXTRA = "aws"
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "schema",
-        help="print the mta-sts Pulumi package schema (JSON)",
-        description="Print the schema of the mta-sts Pulumi component package as Pulumi's analyzer infers it.",
-    )
-    parser.set_defaults(func=run)
+    what = "the schema of the mta-sts Pulumi component package as Pulumi's analyzer infers it"
+    add_command(sub, "schema", run, "print the mta-sts Pulumi package schema (JSON)", f"Print {what}.")
 
 
 def schema_text() -> str:

@@ -1,17 +1,8 @@
-"""Reading and writing a file the user named (a stack file, ``Pulumi.yaml``, a report), safely.
-
-A path on the command line may name anything: a named pipe (opening it for reading waits for
-a writer forever), a directory, a device that never ends (``/dev/zero``), a file the user may not
-read, or a file far larger than any such input. :func:`read_regular_file` opens without
-blocking, checks on the open descriptor that it is a regular file (no race between checking and
-opening), and reads at most ``limit`` bytes, so every one of those ends as an
-:class:`UnreadableFile` whose ``reason`` says what the path really is.
-
-Writing is the mirror image: :func:`write_file_atomically` refuses a target that is not a regular
-file (a named pipe would block, a device would swallow the output, a symbolic link would write
-through to wherever it points), writes a new file beside the target and renames it into place,
-so a reader never sees half a file and an interrupted run leaves the old file whole. The new file
-gets the mode an ordinary ``open(path, "w")`` would give it: what the umask allows.
+"""Reading and writing a file the user named, safely: a path may be a named pipe (reading waits
+forever), a directory, ``/dev/zero`` or huge. :func:`read_regular_file` opens without blocking,
+checks the open descriptor and reads at most ``limit`` bytes; :func:`write_file_atomically`
+refuses a non-regular target (a symbolic link would write through) and renames a new file into
+place, so no reader sees half a file.
 """
 
 from __future__ import annotations
@@ -21,7 +12,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["UnreadableFile", "UnwritableFile", "file_kind", "read_regular_file", "write_file_atomically"]
+from pulumi_mta_sts.core.errors import InputError, Problem
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -32,42 +23,53 @@ _KINDS = (
 )
 
 
-class UnreadableFile(Exception):
+class FileRefused(Exception):
     """``reason`` completes "PATH ...": ``is a named pipe, not a regular file``."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
 
+    def input_error(self, path: Path) -> InputError:
+        """The user's one-line error naming ``path``."""
+        return InputError([Problem(str(path), None, self.reason)])
+
+
+class UnreadableFile(FileRefused):
+    pass
+
+
+class UnwritableFile(FileRefused):
+    pass
+
 
 def file_kind(mode: int) -> str:
     """What a file of ``mode`` (``st_mode``) is, in words: ``a named pipe``, ``a directory`` ..."""
-    for test, name in _KINDS:
-        if test(mode):
-            return name
-    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+    found = (name for test, name in _KINDS if test(mode))
+    return next(found, "a regular file" if stat.S_ISREG(mode) else "not a regular file")
+
+
+#: Why ``os.open`` could not open a file for reading, by its error.
+_OPEN_ERRORS: dict[type[OSError], str] = {
+    FileNotFoundError: "does not exist",
+    PermissionError: "is not a readable file (permission denied)",
+    IsADirectoryError: "is a directory, not a regular file",
+}
 
 
 def _open(path: Path) -> int:
     """A descriptor for reading ``path``; never blocks (a FIFO opens at once with O_NONBLOCK)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        return os.open(path, flags)
-    except FileNotFoundError:
-        raise UnreadableFile("does not exist") from None
-    except PermissionError:
-        raise UnreadableFile("is not a readable file (permission denied)") from None
-    except IsADirectoryError:
-        raise UnreadableFile("is a directory, not a regular file") from None
+        return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise UnreadableFile(f"is not a readable file ({exc.strerror or exc})") from None
+        reason = _OPEN_ERRORS.get(type(exc), f"is not a readable file ({exc.strerror or exc})")
+        raise UnreadableFile(reason) from None
     except ValueError:  # an embedded NUL byte
         raise UnreadableFile("is not a valid file name (it contains a NUL character)") from None
 
 
 def read_regular_file(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file ``path`` (at most ``limit``); raises :class:`UnreadableFile`
-    when it is missing, unreadable, not a regular file or larger than ``limit`` bytes."""
+    """The bytes of the regular file ``path`` (at most ``limit``), else :class:`UnreadableFile`."""
     try:  # stat first: a socket cannot be opened at all, and a kind is clearer than an errno
         before = os.stat(path).st_mode
     except (OSError, ValueError):
@@ -93,17 +95,9 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     return data
 
 
-class UnwritableFile(Exception):
-    """``reason`` completes "PATH ...": ``is a named pipe, not a regular file``."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
-
 def _writable_target(path: Path) -> Path:
-    """The folder the new file goes into; refuses a target that exists and is not a regular file
-    (``lstat``: a symbolic link is refused, not followed)."""
+    """The folder the new file goes into; a target that is not a regular file (``lstat``: a
+    symbolic link too) is refused."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -120,17 +114,9 @@ def _writable_target(path: Path) -> Path:
     return directory
 
 
-def _umask_mode() -> int:
-    """The mode ``open(path, "w")`` gives a new file: 0o666 less the process's umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def write_file_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a new file beside it, renamed into place (never a
-    half-written file); raises :class:`UnwritableFile` for a target that is a named pipe, a
-    device, a directory or a symbolic link, or a folder that cannot be written."""
+    """Write ``data`` to ``path`` through a new file beside it, renamed into place;
+    :class:`UnwritableFile` for a target that is not a regular file or a folder not writable."""
     directory = _writable_target(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=directory)
@@ -139,7 +125,9 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.chmod(temporary, _umask_mode())  # mkstemp makes it 0600; a report or stack file is not secret
+        mask = os.umask(0)  # mkstemp makes it 0600; a report or stack file gets what open(path, "w") would
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
         os.replace(temporary, path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)

@@ -1,12 +1,7 @@
-"""The Pulumi project ``mta-sts init`` writes into an empty folder: ``Pulumi.yaml``, a
-``__main__.py`` of a few lines that runs the package's stack program, and a ``requirements.txt``
-naming this package the way it was installed here, with the extras the stack's providers need.
-
-The requirement comes from the installed distribution's ``direct_url.json`` (PEP 610), which pip
-writes for everything not installed from an index: a git URL (pinned to the release tag when the
-version is a release, else to the exact commit), a wheel or archive file, or a local checkout.
-Installed from an index, the requirement is the name at the installed version. Pure: reads the
-installed metadata, no network, no Pulumi.
+"""The Pulumi project ``mta-sts init`` writes into an empty folder: ``Pulumi.yaml``, a short
+``__main__.py`` and a ``requirements.txt`` naming this package as installed here (PEP 610
+``direct_url.json``: a git URL at the release tag or commit, a wheel, a checkout; else the index
+version), with the extras the stack's providers need. No network, no Pulumi.
 """
 
 from __future__ import annotations
@@ -20,21 +15,9 @@ from urllib.parse import unquote, urlparse
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 
-__all__ = [
-    "DISTRIBUTION",
-    "PROGRAM_TEXT",
-    "PROJECT_FILES",
-    "PROJECT_NAME",
-    "Requirement",
-    "extras_for",
-    "gitignore_text",
-    "installed_requirement",
-    "project_text",
-    "requirement_of",
-    "requirements_text",
-]
-
+#: The distribution (``pulumi_mta_sts.DISTRIBUTION`` too: config may not import the package top).
 DISTRIBUTION = "pulumi-mta-sts"
+
 #: The project name: the one this repository's Pulumi.yaml has, so ``mta-sts:`` keys are the project's own.
 PROJECT_NAME = "mta-sts"
 #: The files a new project gets besides its stack file (none of them may exist already).
@@ -64,10 +47,6 @@ def project_text(domain: str) -> str:
         "    toolchain: pip\n"
         "    virtualenv: .venv\n"
     )
-
-
-def gitignore_text() -> str:
-    return ".venv/\n__pycache__/\n"
 
 
 def extras_for(provider: str, host_kind: str, receiver: bool) -> tuple[str, ...]:
@@ -163,3 +142,9 @@ def requirements_text(requirement: Requirement) -> str:
         f"# with the extras the stack's providers need. `pulumi install` puts it into .venv.\n"
         f"{requirement.line}\n"
     )
+
+
+def project_files(domain: str, requirement: Requirement) -> dict[str, str]:
+    """The new project's files (:data:`PROJECT_FILES`) and their text."""
+    texts = (project_text(domain), PROGRAM_TEXT, requirements_text(requirement), ".venv/\n__pycache__/\n")
+    return dict(zip(PROJECT_FILES, texts, strict=True))

@@ -1,11 +1,6 @@
-"""The pure half of ``mta-sts init``: which DNS provider name servers belong to, which ``mx``
-patterns cover a domain's live MX hosts, and the text of the stack file that is written.
-
-No I/O here: ``net/domain_survey.py`` asks DNS and fetches the policy; this module only decides.
-A pattern is either an MX host's exact name or ``*.<suffix>`` for a suffix a mail provider
-documents; a wildcard replaces exactly one label (RFC 8461 §4.1), and only for a host that has
-exactly one label before the documented suffix, so no pattern is broader than the provider's
-own MX names.
+"""The pure half of ``mta-sts init``: the DNS provider of the name servers, ``mx`` patterns for the
+live MX hosts and the stack file's text. A pattern is a host's exact name, or ``*.<suffix>`` for a
+suffix a mail provider documents and a host one label below it, never broader than its MX names.
 """
 
 from __future__ import annotations
@@ -14,7 +9,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
 from pulumi_mta_sts.core.matching import uncovered
@@ -23,30 +17,6 @@ from pulumi_mta_sts.core.records import validate_rua
 from .init_project import extras_for
 from .stack_edit import edit_config
 
-__all__ = [
-    "INIT_DEFAULT_MAX_AGE",
-    "INIT_DEFAULT_MODE",
-    "MAIL_PROVIDERS",
-    "NO_REPORTS_LINES",
-    "InitChoices",
-    "MailProvider",
-    "PatternChoice",
-    "ReceiverChoice",
-    "dns_provider_of",
-    "mx_patterns",
-    "pattern_for",
-    "region_entry",
-    "split_rua",
-    "stack_entries",
-    "stack_name_for",
-    "stack_text",
-    "unusable_hosts",
-    "unusable_patterns",
-]
-
-#: What ``init`` writes when the domain has no policy yet: the toolkit's one set of defaults.
-INIT_DEFAULT_MODE = defaults.DEFAULT_MODE
-INIT_DEFAULT_MAX_AGE = defaults.DEFAULT_MAX_AGE
 #: The ``aws:region`` written for a Route53 stack (should move to ``core/defaults.py``).
 INIT_AWS_REGION = "us-east-1"
 
@@ -107,38 +77,27 @@ class PatternChoice:
     provider: str | None = None
 
 
-def _provider_suffix(host: str) -> tuple[MailProvider, str] | None:
-    for provider in MAIL_PROVIDERS:
-        for suffix in provider.suffixes:
-            if host.endswith("." + suffix):
-                return provider, suffix
-    return None
-
-
 def pattern_for(host: str) -> PatternChoice:
     """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``
     (a host that is not a host name, see :func:`unusable_hosts`, never gets a wildcard)."""
-    found = _provider_suffix(host) if not unusable_hosts([host]) else None
-    if found is None:
+    if unusable_hosts([host]):
         return PatternChoice(host, host)
-    provider, suffix = found
-    one_label = "." not in host[: -len(suffix) - 1]
-    if provider.wildcard and one_label:
-        return PatternChoice(host, "*." + suffix, provider.name)
-    return PatternChoice(host, host, provider.name)
+    for provider in MAIL_PROVIDERS:
+        for suffix in provider.suffixes:
+            if host.endswith("." + suffix):
+                one_label = "." not in host[: -len(suffix) - 1]
+                return PatternChoice(host, "*." + suffix if provider.wildcard and one_label else host, provider.name)
+    return PatternChoice(host, host)
 
 
-def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> tuple[list[str], list[PatternChoice]]:
-    """``existing`` patterns, plus a pattern for every host they do not cover, in MX order. The
-    result always covers every host in ``hosts``."""
+def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> list[str]:
+    """``existing`` patterns, plus a pattern for each host they do not cover, in MX order."""
     patterns = list(existing)
-    choices: list[PatternChoice] = []
     for host in uncovered(hosts, patterns):
-        choice = pattern_for(host)
-        choices.append(choice)
-        if choice.pattern not in patterns:
-            patterns.append(choice.pattern)
-    return patterns, choices
+        pattern = pattern_for(host).pattern
+        if pattern not in patterns:
+            patterns.append(pattern)
+    return patterns
 
 
 def _not_as_written(
@@ -154,10 +113,8 @@ def _not_as_written(
 
 
 def unusable_hosts(hosts: Sequence[str]) -> list[Problem]:
-    """Why a live MX host cannot be given a pattern at all: its DNS name is not a host name as it
-    is written (a ``*`` label, an underscore, an IP address, an escaped byte ...). Such a name is
-    never turned into a pattern: ``*.example.net`` from an MX named ``*.example.net`` would be a
-    wildcard covering every host one label below, not the name DNS gave."""
+    """Why a live MX name is not a host name as written (a ``*`` label, an IP address ...): made a
+    pattern, an MX named ``*.example.net`` would cover every host one label below it."""
     return _not_as_written(hosts, normalize_hostname, "MX", "as a host name")
 
 
@@ -231,6 +188,11 @@ class InitChoices:
     def host_kind(self) -> str:
         return HOST_OF_PROVIDER[self.provider]
 
+    @property
+    def extras(self) -> tuple[str, ...]:
+        """The package extras the stack's providers need."""
+        return extras_for(self.provider, self.host_kind, self.receiver is not None)
+
 
 def _quoted(value: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML), so no value changes meaning."""
@@ -291,13 +253,16 @@ def stack_entries(choices: InitChoices) -> str:
 
 def region_entry(choices: InitChoices) -> str:
     """``aws:region`` for a stack with AWS resources (added only where the file has none)."""
-    if "aws" not in extras_for(choices.provider, choices.host_kind, choices.receiver is not None):
+    if "aws" not in choices.extras:
         return ""
     return f"aws:region: {INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely\n"
 
 
+def header(choices: InitChoices) -> str:
+    """The first line of a new stack file: where it came from."""
+    return f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
+
+
 def stack_text(choices: InitChoices) -> str:
-    """A new stack file for ``choices`` (what :func:`stack_entries` and :func:`region_entry` put
-    into an empty file, under a line saying where it came from)."""
-    header = f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
-    return edit_config(header, block=region_entry(choices) + stack_entries(choices))
+    """A new stack file for ``choices``, as ``init`` writes it into an empty file."""
+    return edit_config(header(choices), block=region_entry(choices) + stack_entries(choices))

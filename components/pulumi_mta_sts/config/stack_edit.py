@@ -1,63 +1,35 @@
-"""Editing the ``config:`` mapping of a stack file without touching anything else in it.
-
-``pulumi stack init`` writes a stack file with its own keys (``encryptionsalt``,
-``secretsprovider``, ``encryptedkey``), and people add comments, other namespaces and secrets.
-``mta-sts init`` (and the day-2 ``migrate``) must change only the entries they own: this module
-removes the named entries of the ``config:`` mapping and inserts new ones, every other byte of
-the file kept as it was (comments, quoting, indentation, line endings, a byte-order mark).
-
-It works on the text, not on a re-dumped YAML tree: the file is parsed only to find where each
-entry of ``config:`` starts and where its value ends (the YAML parser's marks). An entry is the
-whole lines from its key to the last line of its value; comment lines before an entry and after
-its last value line are not part of it and stay. The inserted text is re-indented to the column
-of the mapping's keys. What cannot be edited that way is refused with the reason (a ``config:``
-or document written in flow style ``{...}``, a ``<<`` merge into ``config:``, an anchor in a
-removed entry that something else refers to): never a guess.
-
-The result is read back with :func:`pulumi_mta_sts.config.stack_file.read_stack_config` by the
-tests, exactly as Pulumi reads a stack file.
+"""Editing a stack file's ``config:`` entries with every other byte kept (comments, quoting, other
+namespaces, ``pulumi stack init``'s keys): the YAML parser's marks say where each entry's lines
+start and end, on the text, never a re-dumped tree. What cannot be edited that way (flow style, a
+``<<`` merge into ``config:``, an anchor of a removed entry used elsewhere) is refused with the
+reason, never guessed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.errors import InputError
 
-from .files import UnreadableFile, UnwritableFile, read_regular_file, write_file_atomically
-from .stack_file import MAX_FILE_BYTES, v3_scalar
-
-__all__ = [
-    "ConfigEntry",
-    "StackText",
-    "config_entries",
-    "edit_config",
-    "namespace_keys",
-    "read_stack_text",
-    "replace_namespace",
-    "write_stack_text",
-]
+from .files import FileRefused, UnreadableFile, UnwritableFile, read_regular_file, write_file_atomically
+from .stack_file import MAX_FILE_BYTES, config_key
+from .yaml_scalars import v3_scalar
 
 #: How many spaces the entries of a new ``config:`` mapping are indented (as Pulumi writes it).
 NEW_INDENT = 2
 
 
-class EditRefused(Exception):
+class EditRefused(FileRefused):
     """The text cannot be edited in place; ``reason`` says why and what to do instead."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
 
 
 @dataclass(frozen=True)
 class ConfigEntry:
-    """One entry of the ``config:`` mapping: its full key (``namespace:name``, a key without a
-    namespace given the project's), and the characters it spans in the text (``start``: the start
-    of its key's line; ``end``: after the line break that ends its value's last line)."""
+    """One ``config:`` entry: its full key (``namespace:name``), as written, and the characters it
+    spans (from its key's line start to after its value's last line break)."""
 
     key: str
     written: str
@@ -69,9 +41,9 @@ class ConfigEntry:
 
 @dataclass
 class _Config:
-    """Where the ``config:`` mapping is: ``entries`` (block style), ``column`` of their keys,
-    ``insert_at`` (where entries go when none is replaced), ``empty_value`` (the span of a
-    ``config: {}`` / ``config: ~`` value to clear), ``missing`` (no ``config:`` key at all)."""
+    """Where ``config:`` is: its block ``entries`` and their ``column``, ``insert_at`` (where new
+    entries go when none is replaced), ``empty_value`` (a ``config: {}`` / ``~`` to clear),
+    ``missing`` (no ``config:``) and the aliases used outside it."""
 
     entries: list[ConfigEntry] = field(default_factory=list)
     column: int = NEW_INDENT
@@ -81,28 +53,13 @@ class _Config:
     outside_aliases: set[str] = field(default_factory=set)
 
 
-# ---- reading the structure --------------------------------------------------------------------------
-def _events(text: str) -> list[Any]:
-    import yaml
-
-    try:
-        return list(yaml.parse(text, Loader=yaml.SafeLoader))  # the pure parser: its marks are character indexes
-    except yaml.YAMLError as exc:
-        raise EditRefused(f"is not valid YAML: {' '.join(str(exc).split())}") from None
-
-
 def _pos(mark: Any) -> int:
     """A parser mark's character index (the pure parser always sets one)."""
     return int(getattr(mark, "index", 0))
 
 
-def _line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
 def _line_after(text: str, end: int) -> int:
-    """The index after the line break that ends the line holding the character before ``end``
-    (a block scalar's value already ends after its line breaks)."""
+    """The index after the line break ending the line of the character before ``end``."""
     if end > 0 and text[end - 1] == "\n":
         return end
     found = text.find("\n", end)
@@ -120,8 +77,8 @@ class _Node:
 
 
 def _scalar_end(text: str, event: Any) -> int:
-    """Where a scalar's text ends. A block scalar (``|``, ``>``) consumes the blank lines after it,
-    which are not part of its value unless it keeps them (``|+``): they end before those."""
+    """Where a scalar's text ends: a block scalar (``|``, ``>``) consumes the blank lines after it,
+    which are not its value unless it keeps them (``|+``)."""
     end: int = _pos(event.end_mark)
     if event.style not in ("|", ">"):
         return end
@@ -129,8 +86,7 @@ def _scalar_end(text: str, event: Any) -> int:
     header = text[start : text.find("\n", start) if "\n" in text[start:end] else end]
     if "+" in header:
         return end
-    last = len(text[start:end].rstrip(" \t\r\n"))
-    return _line_after(text, start + last)
+    return _line_after(text, start + len(text[start:end].rstrip(" \t\r\n")))
 
 
 def _skip(events: list[Any], i: int, text: str) -> _Node:
@@ -150,75 +106,52 @@ def _skip(events: list[Any], i: int, text: str) -> _Node:
         elif isinstance(event, yaml.CollectionEndEvent):
             if flows.pop():
                 node.end = max(node.end, _pos(event.end_mark))
-        elif isinstance(event, yaml.ScalarEvent):
-            node.end = max(node.end, _scalar_end(text, event))
         else:
-            node.end = max(node.end, _pos(event.end_mark))
+            node.end = max(
+                node.end, _scalar_end(text, event) if isinstance(event, yaml.ScalarEvent) else _pos(event.end_mark)
+            )
         if not flows:
             return node
-
-
-def _full_key(written: str, project: str | None) -> str:
-    """The key as Pulumi reads it (``ParseKey``): ``ns:name``, ``ns:config:name`` -> ``ns:name``,
-    a key without ``:`` the project's."""
-    parts = written.split(":")
-    if len(parts) == 1:
-        return f"{project}:{written}" if project else written
-    if len(parts) == 3 and parts[1] == "config":
-        return f"{parts[0]}:{parts[2]}"
-    return written
-
-
-def _root_items(events: list[Any], text: str) -> Iterator[tuple[int, int]]:
-    """``(key event, value event)`` indexes of the first document's root mapping."""
-    import yaml
-
-    i = 2  # StreamStart, DocumentStart
-    if len(events) <= i or not isinstance(events[i], yaml.MappingStartEvent):
-        return
-    i += 1
-    while not isinstance(events[i], yaml.MappingEndEvent):
-        value = _skip(events, i, text).next
-        yield i, value
-        i = _skip(events, value, text).next
 
 
 def _is_null(event: Any) -> bool:
     import yaml
 
-    if not isinstance(event, yaml.ScalarEvent):
-        return False
-    return event.tag is None and event.implicit[0] and v3_scalar(event.value) is None
-
-
-def _root_problem(events: list[Any]) -> str | None:
-    import yaml
-
-    if len(events) < 4 or not isinstance(events[2], yaml.NodeEvent) or _is_null(events[2]):
-        return None  # an empty file, or only comments: config: is added at the end
-    root = events[2]
-    if not isinstance(root, yaml.MappingStartEvent):
-        return "is not a YAML mapping (a stack file is: config: ...)"
-    if root.flow_style:
-        return "is written as one flow mapping ({...}); write it in block style (key: value on its own line)"
-    return None
+    return (
+        isinstance(event, yaml.ScalarEvent)
+        and event.tag is None
+        and event.implicit[0]
+        and v3_scalar(event.value) is None
+    )
 
 
 def _structure(text: str, project: str | None) -> _Config:
     """Where the ``config:`` mapping and its entries are in ``text``."""
     import yaml
 
-    events = _events(text)
-    problem = _root_problem(events)
-    if problem is not None:
-        raise EditRefused(problem)
+    try:
+        events = list(yaml.parse(text, Loader=yaml.SafeLoader))  # the pure parser: marks are character indexes
+    except yaml.YAMLError as exc:
+        raise EditRefused(f"is not valid YAML: {' '.join(str(exc).split())}") from None
     found = _Config(missing=True, insert_at=len(text))
-    for key, value in _root_items(events, text):
-        if isinstance(events[key], yaml.ScalarEvent) and events[key].value == "config":
+    if len(events) < 4 or not isinstance(events[2], yaml.NodeEvent) or _is_null(events[2]):
+        return found  # an empty file, or only comments: config: is added at the end
+    if not isinstance(events[2], yaml.MappingStartEvent):
+        raise EditRefused("is not a YAML mapping (a stack file is: config: ...)")
+    if events[2].flow_style:
+        raise EditRefused(
+            "is written as one flow mapping ({...}); write it in block style (key: value on its own line)"
+        )
+    i = 3
+    while not isinstance(events[i], yaml.MappingEndEvent):
+        value = _skip(events, i, text).next
+        node = _skip(events, value, text)
+        key = events[i]
+        if isinstance(key, yaml.ScalarEvent) and key.value == "config":
             found = _config_at(text, events, value, project)
         else:
-            node = _skip(events, value, text)
             found.outside_aliases |= node.aliases
+        i = node.next
     return found
 
 
@@ -239,7 +172,7 @@ def _config_at(text: str, events: list[Any], value: int, project: str | None) ->
 def _block_config(text: str, events: list[Any], i: int, project: str | None) -> _Config:
     import yaml
 
-    config = _Config(column=events[i].start_mark.column)
+    found = _Config(column=events[i].start_mark.column)
     while not isinstance(events[i], yaml.MappingEndEvent):
         key_event = events[i]
         if not isinstance(key_event, yaml.ScalarEvent):
@@ -247,22 +180,17 @@ def _block_config(text: str, events: list[Any], i: int, project: str | None) -> 
         if key_event.value == "<<" and key_event.implicit[0]:
             raise EditRefused("merges other entries into config: (<<); write them out to edit it here")
         value = _skip(events, i + 1, text)
-        start = _line_start(text, _pos(key_event.start_mark))
-        end = _line_after(text, value.end)
+        start, end = text.rfind("\n", 0, _pos(key_event.start_mark)) + 1, _line_after(text, value.end)
         written = key_event.value
-        entry = ConfigEntry(
-            _full_key(written, project), written, start, end, frozenset(value.anchors), frozenset(value.aliases)
-        )
-        config.entries.append(entry)
+        full = config_key(written, project) or written
+        found.entries.append(ConfigEntry(full, written, start, end, frozenset(value.anchors), frozenset(value.aliases)))
         i = value.next
-    config.insert_at = config.entries[-1].end
-    return config
+    found.insert_at = found.entries[-1].end
+    return found
 
 
-# ---- the API ------------------------------------------------------------------------------------------
 def config_entries(text: str, project: str | None = None) -> list[ConfigEntry]:
-    """The entries of the ``config:`` mapping of the stack file ``text``, in file order. Raises
-    :class:`EditRefused` when the text cannot be edited in place."""
+    """The entries of the stack file's ``config:``, in file order (:class:`EditRefused`)."""
     return list(_structure(text, project).entries)
 
 
@@ -295,10 +223,9 @@ def _check_anchors(config: _Config, removed: list[ConfigEntry]) -> None:
 
 
 def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", project: str | None = None) -> str:
-    """``text`` with the ``config:`` entries whose full keys are in ``remove`` taken out and the
-    entries of ``block`` (YAML ``key: value`` lines written at column 0) put in: where the first
-    removed entry was, else after the last entry (a ``config:`` mapping is added when there is
-    none). Every other character of ``text`` is kept. Raises :class:`EditRefused`."""
+    """``text`` with the ``config:`` entries whose full keys are in ``remove`` taken out and those
+    of ``block`` (``key: value`` lines at column 0) put in where the first removed one was, else
+    after the last (a ``config:`` is added when there is none). :class:`EditRefused`."""
     config = _structure(text, project)
     removed = [entry for entry in config.entries if entry.key in remove]
     _check_anchors(config, removed)
@@ -317,14 +244,10 @@ def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", pro
     at = removed[0].start if removed else config.insert_at
     if not text[:at].endswith("\n") and at == len(text):
         text, at = text + newline, at + len(newline)
-    pieces, cursor = [], 0
+    pieces, cursor = [text[:at], new], at
     for entry in removed:
         pieces.append(text[cursor : entry.start])
-        if entry.start == at:
-            pieces.append(new)
         cursor = entry.end
-    if not removed:
-        return text[:at] + new + text[at:]
     return "".join(pieces) + text[cursor:]
 
 
@@ -333,7 +256,6 @@ def replace_namespace(text: str, namespace: str, block: str, project: str | None
     return edit_config(text, remove=set(namespace_keys(text, namespace, project)), block=block, project=project)
 
 
-# ---- files ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StackText:
     """A stack file's text and how it was encoded (UTF-8, or UTF-16 after its byte-order mark), so
@@ -347,10 +269,6 @@ class StackText:
 _UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 
-def _problem(path: Path, reason: str) -> InputError:
-    return InputError([Problem(str(path), None, reason)])
-
-
 def read_stack_text(path: Path) -> StackText:
     """The stack file ``path`` as text (a missing file is empty text). :class:`InputError` naming
     the file when it is not a regular file, too large or not text."""
@@ -359,12 +277,13 @@ def read_stack_text(path: Path) -> StackText:
     except UnreadableFile as exc:
         if exc.reason == "does not exist":
             return StackText(path, "")
-        raise _problem(path, exc.reason) from None
+        raise exc.input_error(path) from None
     encoding = _UTF16.get(data[:2], "utf-8")
     try:  # a byte-order mark stays in the text as U+FEFF, so it is written back as it was
         return StackText(path, data.decode(encoding), encoding)
     except UnicodeDecodeError as exc:
-        raise _problem(path, f"is not {encoding.upper()} text (byte {exc.start}); save it as UTF-8") from None
+        reason = f"is not {encoding.upper()} text (byte {exc.start}); save it as UTF-8"
+        raise FileRefused(reason).input_error(path) from None
 
 
 def write_stack_text(stack: StackText, text: str) -> None:
@@ -372,9 +291,9 @@ def write_stack_text(stack: StackText, text: str) -> None:
     try:
         write_file_atomically(stack.path, text.encode(stack.encoding))
     except UnwritableFile as exc:
-        raise _problem(stack.path, exc.reason) from None
+        raise exc.input_error(stack.path) from None
 
 
 def edit_problem(stack: StackText, exc: EditRefused) -> InputError:
     """An :class:`EditRefused` as the one-line error naming the file."""
-    return _problem(stack.path, f"{exc.reason}; nothing was changed")
+    return EditRefused(f"{exc.reason}; nothing was changed").input_error(stack.path)

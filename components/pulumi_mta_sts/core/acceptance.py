@@ -1,21 +1,11 @@
 """What a sending MTA accepts when it fetches the policy (RFC 8461 §3.3), written once.
 
-The deploy gate (``PolicyLive``, via :func:`pulumi_mta_sts.net.served.wait_until_served`) and
-``mta-sts check`` both judge what :func:`pulumi_mta_sts.net.https_fetch.fetch_policy` got with
-:func:`judge`. If they each had their own rules, the gate could publish a new id for a body
-that senders refuse (or the checker could fail a deploy the gate let through) — the very
-mistake this toolkit exists to prevent. A sender accepts a fetch only when:
-
-- HTTPS succeeded with a certificate valid for the policy host from a trusted CA;
-- the status is ``200``: a ``3xx`` is not followed (a redirect means no policy), any other
-  status is no policy;
-- the media type is ``text/plain`` (case-insensitive; parameters such as ``charset`` may
-  follow);
-- the body is at most :data:`MAX_POLICY_BYTES` (a common sender cap; RFC 8461 §3.3 allows
-  senders to cap the size);
-- the body is valid UTF-8.
-
-Pure: no I/O. The fetch (transport, timeouts) lives in :mod:`pulumi_mta_sts.net.https_fetch`.
+The deploy gate (``PolicyLive``) and ``mta-sts check`` both judge a fetch with :func:`judge`: with
+rules of their own, the gate could publish a new id for a body senders refuse, the very mistake
+this toolkit exists to prevent. A sender accepts only HTTPS with a certificate valid for the host
+from a trusted CA, status ``200`` (a ``3xx`` is not followed: no policy), media type ``text/plain``
+(parameters may follow), at most :data:`MAX_POLICY_BYTES` (senders may cap the size), valid UTF-8.
+Pure: the fetch itself is :mod:`pulumi_mta_sts.net.https_fetch`.
 """
 
 from __future__ import annotations
@@ -23,22 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
-
-__all__ = [
-    "ACCEPTED_MEDIA_TYPE",
-    "ACCEPTED_STATUS",
-    "MAX_POLICY_BYTES",
-    "WELL_KNOWN_PATH",
-    "Accepted",
-    "FetchError",
-    "Fetched",
-    "Refused",
-    "Rule",
-    "Verdict",
-    "is_accepted_media_type",
-    "judge",
-    "media_type",
-]
 
 #: Where a sender fetches the policy on ``mta-sts.<domain>`` (RFC 8461 §3.3).
 WELL_KNOWN_PATH: Final = "/.well-known/mta-sts.txt"
@@ -73,13 +47,9 @@ class Rule(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Fetched:
-    """What one fetch of ``https://<host>/.well-known/mta-sts.txt`` got.
-
-    ``error`` (with ``error_kind``) is set, and ``status`` is ``None``, when no HTTP answer
-    was read. ``body`` holds at most :data:`MAX_POLICY_BYTES`; ``too_large`` says the server
-    sent more (the fetch stops reading one byte past the cap). ``location`` is the
-    ``Location`` header (the redirect a sender does not follow).
-    """
+    """What one fetch of the policy got: ``error`` (and ``error_kind``) when no HTTP answer was read;
+    ``body`` at most :data:`MAX_POLICY_BYTES` (``too_large``: the server sent more); ``location``,
+    the redirect a sender does not follow."""
 
     host: str
     status: int | None = None
@@ -101,8 +71,8 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Refused:
-    """A sender treats the domain as having no (new) policy. ``reason`` says what was wrong in
-    words that follow the URL ("… answers HTTP 404"); ``fix`` says what to change."""
+    """A sender sees no (new) policy: ``reason`` follows the URL ("… answers HTTP 404"), ``fix``
+    says what to change."""
 
     rule: Rule
     reason: str
@@ -123,8 +93,7 @@ def is_accepted_media_type(content_type: str | None) -> bool:
 
 
 def judge(got: Fetched) -> Verdict:
-    """The verdict of a sender on ``got``. The rules apply in the order a sender meets them: no
-    answer, then the status, then the media type, the size and the encoding of the body."""
+    """A sender's verdict on ``got``, the rules in the order a sender meets them."""
     if got.error is not None or got.status is None:
         return _no_answer(got)
     if 300 <= got.status < 400:

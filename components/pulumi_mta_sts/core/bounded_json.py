@@ -1,27 +1,19 @@
 """JSON from outside, read within bounds: the one rule for every JSON document the toolkit reads.
 
-A preview file, a stack's outputs or export, a sender's report, a stored report, the answer of an
-endpoint: whoever wrote it, the text may be hostile or just odd, and Python's ``json`` reads more
-than JSON and more than the rest of the program can use:
+A preview, a stack's outputs, a sender's report, an endpoint's answer may be hostile or odd, and
+Python's ``json`` reads more than JSON and more than the program can use:
 
-- nesting: ``json.loads`` recurses once per level, and so does any code that walks the result; a
-  few hundred levels end in a ``RecursionError`` wherever it is walked. The depth is counted on
-  the bytes before anything is built (:func:`check_depth`), so no level over the bound is built;
-- size in values: 32 MiB of ``[{},{},…]`` builds about 11 million objects (a gigabyte); the
-  values are counted on the bytes too (:func:`count_items`);
-- numbers: ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (RFC 8259 §6) but Python reads
-  them, and ``1e400`` reads as infinity; either, printed back, makes output that is not JSON. An
-  integer of thousands of digits is read (up to 4,300) but a sum of a few can no longer be
-  printed (``ValueError``), and over 4,300 it cannot even be read. So a non-finite number is
-  refused, and an integer longer than :attr:`JsonBounds.max_int_digits` digits (by default 40:
-  no file the CLI reads holds one over 20 — int64, uint64 and float64 all fit; a report, whose
-  counts have their own rule, allows Python's 4,300) is refused.
+- nesting: ``json.loads``, and any code walking the result, recurses once per level (a few hundred
+  end in ``RecursionError``): the depth is counted on the bytes before anything is built;
+- values: 32 MiB of ``[{},{},…]`` builds some 11 million objects (a gigabyte): counted on the bytes too;
+- numbers: ``NaN``, ``Infinity`` (not JSON, RFC 8259 §6) and ``1e400`` (read as infinity) print
+  back as no JSON; an integer of thousands of digits is read but a sum of a few can no longer be
+  printed. So a non-finite number and an integer over :attr:`JsonBounds.max_int_digits` digits
+  (by default 40: int64, uint64 and float64 fit; a report's counts have their own rule) are refused.
 
-Everything refused raises :class:`JsonInputError`, whose ``reason`` completes a sentence that
-starts with what was read (``preview.json: nests deeper than 128 levels``); ``kind`` lets a caller
-word it its own way. It lives in the core, the lowest layer, so that every reader may import it:
-the CLI's, ``config``'s, ``preview``'s and the report parser's, which may import the core only
-(and which the receiver's Lambda archive ships with this module alone, standard library only).
+:class:`JsonInputError`'s ``reason`` completes a sentence naming what was read (``preview.json:
+nests deeper than 128 levels``). It lives in the core so every reader may use it; the receiver's
+Lambda ships this module alone: standard library only.
 """
 
 from __future__ import annotations
@@ -33,17 +25,6 @@ import sys
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Final
-
-__all__ = [
-    "DEFAULT_BOUNDS",
-    "JsonBounds",
-    "JsonInputError",
-    "check_depth",
-    "count_items",
-    "json_kind",
-    "load_bounded_json",
-    "load_bounded_json_counted",
-]
 
 _STRUCTURE_ONLY: Final = bytes(b for b in range(256) if b not in b'[]{}",')
 #: Brackets walked at a time when the depth is taken.
@@ -60,30 +41,23 @@ _SHOWN_DIGITS: Final = 12
 
 @dataclass(frozen=True)
 class JsonBounds:
-    """How much one document may hold.
-
-    ``max_depth``: arrays and objects nested in each other (the document itself is level 1).
-    ``max_items``: JSON values, counted as containers + separators + 1 (at least the number of
-    values, at most about twice it), ``None`` for no count.
-    ``max_int_digits``: digits of one integer.
-    """
+    """How much one document may hold: ``max_depth`` levels of arrays and objects (the document
+    is level 1); ``max_items`` values, counted as containers + separators + 1 (``None``: no count);
+    ``max_int_digits`` digits of one integer."""
 
     max_depth: int = 128
     max_items: int | None = 2_000_000
     max_int_digits: int = 40
 
 
-#: What a document read without bounds of its own gets: deeper than any Pulumi property value
-#: (a Kubernetes CRD schema nests about 60), far fewer values than memory allows (about 100 bytes
-#: each once built), integers as long as any real one.
+#: Deeper than any Pulumi property value (a Kubernetes CRD schema nests about 60), far fewer values
+#: than memory allows (some 100 bytes each once built), integers as long as any real one.
 DEFAULT_BOUNDS: Final = JsonBounds()
 
 
 class JsonInputError(ValueError):
-    """The text is not JSON this toolkit reads. ``reason`` completes "WHAT: …" (``is not valid
-    JSON (line 3 column 7: Expecting value)``); ``kind`` is ``encoding``, ``syntax``, ``depth``,
-    ``items``, ``number`` (``NaN``, ``Infinity``, a number that reads as infinity) or ``digits``
-    (an integer longer than the bound)."""
+    """The text is not JSON this toolkit reads: ``reason`` completes "WHAT: …"; ``kind`` is
+    ``encoding``, ``syntax``, ``depth``, ``items``, ``number`` (not finite) or ``digits``."""
 
     def __init__(self, kind: str, reason: str) -> None:
         self.kind = kind
@@ -92,7 +66,7 @@ class JsonInputError(ValueError):
 
 
 def json_kind(value: object) -> str:
-    """What a value read from JSON is, in words, for a message: ``an object``, ``a number`` ..."""
+    """What a value read from JSON is, for a message: ``an object``, ``a number`` ..."""
     if isinstance(value, bool):
         return "a boolean"
     names = {dict: "an object", list: "an array", str: "a string", type(None): "null"}
@@ -107,14 +81,9 @@ def _structure_outside_strings(data: bytes) -> bytes:
 
 
 def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> None:
-    """Raise :class:`JsonInputError` when arrays/objects in the UTF-8 JSON ``data`` nest deeper
-    than ``max_depth``; with ``max_items``, only as many brackets are walked as a document of that
-    many values can hold (two per container): past them :func:`count_items` refuses it anyway.
-
-    Cheap: a count of opening brackets bounds the depth; only when that bound is over the limit
-    are strings blanked out (escapes first) and the running depth taken (in C: no Python loop
-    per bracket). Exact for valid JSON; for text that is not, never below the depth
-    ``json.loads`` reaches before it stops."""
+    """:class:`JsonInputError` when the UTF-8 JSON ``data`` nests deeper than ``max_depth``. Cheap:
+    the opening brackets bound the depth; only over it are strings blanked out and the depth taken,
+    in C, over as many brackets as ``max_items`` values hold. Never below what ``json.loads`` reaches."""
     if data.count(b"{") + data.count(b"[") <= max_depth:
         return
     brackets = _structure_outside_strings(data).replace(b",", b"")
@@ -129,10 +98,9 @@ def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> No
 
 
 def count_items(data: bytes, max_items: int) -> int:
-    """How many JSON values the UTF-8 JSON ``data`` holds (containers + separators + 1, outside
-    strings); raise :class:`JsonInputError` over ``max_items``. Cheap: the same count over all
-    bytes bounds it, and only when that bound is over the limit are strings blanked out and the
-    count made exact."""
+    """How many values the UTF-8 JSON ``data`` holds (containers + separators + 1, outside strings);
+    :class:`JsonInputError` over ``max_items``. Cheap: the count over all bytes bounds it; only over
+    the limit are strings blanked out."""
     bound = data.count(b",") + data.count(b"{") + data.count(b"[") + 1
     if bound <= max_items:
         return bound
@@ -145,8 +113,7 @@ def count_items(data: bytes, max_items: int) -> int:
 
 # ---- reading ----------------------------------------------------------------------------------------
 def _encoding(data: bytes | str) -> str | None:
-    """How bytes are decoded, as ``json.loads`` tells (UTF-8, UTF-16 or UTF-32 from the first
-    bytes; a BOM allowed); ``None`` for text."""
+    """How bytes are decoded, as ``json.loads`` tells from the first bytes; ``None`` for text."""
     return None if isinstance(data, str) else json.detect_encoding(data)
 
 
@@ -159,8 +126,8 @@ def _text(data: bytes, encoding: str) -> str:
 
 
 def _utf8(data: bytes | str, encoding: str | None) -> bytes:
-    """The document in UTF-8, for counting: UTF-8 bytes as they are (no copy, nothing decoded yet:
-    the counts' copies are made and freed before the text exists)."""
+    """The document in UTF-8, for counting (UTF-8 bytes as they are: the counts' copies are made
+    and freed before the text exists)."""
     if isinstance(data, str):
         return data.encode("utf-8", "surrogatepass")
     if encoding is None or encoding.startswith("utf-8"):
@@ -182,8 +149,8 @@ def _finite(text: str) -> float:
 
 @functools.cache
 def _decoder(max_int_digits: int | None) -> json.JSONDecoder:
-    """The decoder for a bound on integers (``None``: none needed), made once: ``json.loads``
-    with hooks makes a new one on every call, which costs more than a small report's parse."""
+    """The decoder for a bound on integers (``None``: none needed), made once: ``json.loads`` with
+    hooks makes one per call, which costs more than a small report's parse."""
     hook = None if max_int_digits is None else _integer_reader(max_int_digits)
     return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=hook)
 
@@ -203,7 +170,7 @@ def _integer_reader(max_digits: int) -> Any:
 
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:
     """The JSON value in ``data`` and how many values it holds (the cheap bound when ``bounds``
-    counts none), read within ``bounds``; :class:`JsonInputError` says what is wrong."""
+    counts none); :class:`JsonInputError` says what is wrong."""
     encoding = _encoding(data)
     utf8 = _utf8(data, encoding)
     check_depth(utf8, bounds.max_depth, bounds.max_items)
@@ -231,10 +198,9 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
 
 
 def _may_hold_long_integers(utf8: bytes, max_digits: int) -> bool:
-    """Whether an integer of ``utf8`` may have more than ``max_digits`` digits, so that each one
-    must be looked at (a Python call per integer costs more than the parse). No when Python's own
-    limit is that bound or lower (``int()`` refuses longer ones itself); else whether the text
-    holds a run of more digits, found a MiB at a time (one translate and one search each)."""
+    """Whether an integer of ``utf8`` may have more than ``max_digits`` digits, so each must be
+    looked at (a Python call per integer costs more than the parse): not when Python's own limit
+    is lower; else whether a longer run of digits is there, a MiB at a time."""
     limit = sys.get_int_max_str_digits()
     if 0 < limit <= max_digits:
         return False
@@ -243,6 +209,6 @@ def _may_hold_long_integers(utf8: bytes, max_digits: int) -> bool:
 
 
 def load_bounded_json(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> Any:
-    """The JSON value in ``data`` (bytes in UTF-8/16/32 with or without a BOM, or text), read
-    within ``bounds``; :class:`JsonInputError` says what is wrong."""
+    """The JSON value in ``data`` (UTF-8/16/32 bytes, a BOM allowed, or text), read within
+    ``bounds``; :class:`JsonInputError` says what is wrong."""
     return load_bounded_json_counted(data, bounds)[0]

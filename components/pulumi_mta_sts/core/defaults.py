@@ -1,59 +1,9 @@
-"""Every default and every fixed choice of the toolkit, defined once.
-
-Library users (``MtaStsArgs``, ``TlsRptReceiverArgs``, the hosts) and stack users
-(``stacks/Pulumi.<stack>.yaml``) get the same deployment from the same defaults because both
-read them here. A value that is a rule of the standards (what a sender accepts) lives in
-:mod:`pulumi_mta_sts.core.acceptance`; this module holds the toolkit's own choices.
-"""
+"""Every default and fixed choice of the toolkit, defined once: library users and stack files get
+the same deployment because both read them here (the standards' rules are :mod:`.acceptance`'s)."""
 
 from __future__ import annotations
 
 from typing import Final
-
-__all__ = [
-    "DEFAULT_HOST_KIND",
-    "DEFAULT_MAX_AGE",
-    "DEFAULT_MODE",
-    "DLQ_RETENTION_SECONDS",
-    "DNS_PROVIDERS",
-    "DNS_TIMEOUT",
-    "DNS_TTL",
-    "DOMAINS_PER_CERTIFICATE",
-    "DOMAINS_PER_CERTIFICATE_MAX",
-    "FUNCTION_DISTRIBUTION_LIMIT",
-    "HOST_KINDS",
-    "HTTPS_REQUEST_TIMEOUT",
-    "LOG_RETENTION_DAYS",
-    "PRICE_CLASS",
-    "RECEIVER_ANALYTICS",
-    "RECEIVER_DIGEST_DAY",
-    "RECEIVER_DIGEST_DAYS",
-    "RECEIVER_FAILED_SESSIONS_THRESHOLD",
-    "RECEIVER_FORCE_DESTROY",
-    "RECEIVER_HTTPS_BURST_LIMIT",
-    "RECEIVER_HTTPS_BURST_LIMIT_MAX",
-    "RECEIVER_HTTPS_RATE_LIMIT",
-    "RECEIVER_HTTPS_RATE_LIMIT_MAX",
-    "RECEIVER_MAILBOX",
-    "RECEIVER_MAX_BODY_BYTES",
-    "RECEIVER_MAX_BODY_BYTES_LIMIT",
-    "RECEIVER_MAX_SILENCE_DAYS",
-    "RECEIVER_QUARANTINE_RETENTION_DAYS",
-    "RECEIVER_RAW_RETENTION_DAYS",
-    "RECEIVER_REGION",
-    "RECEIVER_RESERVED_CONCURRENCY_MAX",
-    "RECEIVER_RULE_SET",
-    "RECEIVER_SILENCE_DAYS",
-    "RECEIVER_SUBDOMAIN_LABEL",
-    "SHARD_LIMIT",
-    "STORE_KEYS",
-    "STORE_KEYS_LAYOUTS",
-    "VERIFY_INITIAL_DELAY",
-    "VERIFY_MAX_DELAY",
-    "VERIFY_TIMEOUT",
-    "VERIFY_TIMEOUT_RANGE",
-    "default_host_kind",
-]
 
 # ---- the policy ----------------------------------------------------------------------------------
 #: A new domain starts by watching reports, not by refusing mail.

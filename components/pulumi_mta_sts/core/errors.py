@@ -1,10 +1,6 @@
-"""Structured problems with user input.
-
-Every validator in this package reports what is wrong as :class:`Problem` values (the field,
-the offending value and a reason that says how to fix it) instead of raising bare exceptions.
-Callers that must stop raise :class:`InputError`, which carries the whole list so that a user
-sees every mistake at once, one line each.
-"""
+"""Structured problems with user input: every validator reports :class:`Problem` values (the
+field, the value, a reason with the fix); :class:`InputError` carries all of them, so a user sees
+every mistake at once, one line each."""
 
 from __future__ import annotations
 
@@ -12,17 +8,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["EXTRAS_OF_MODULE", "InputError", "MissingExtraError", "Problem", "provider_sdk"]
-
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one input.
-
-    ``field`` names the input (a policy key, a config key such as ``mta-sts:policy.max_age``,
-    a record field); ``value`` is what was given (``None`` when it was missing); ``reason``
-    is a sentence that describes the problem and, where there is one, the fix.
-    """
+    """One thing wrong with one input: ``field`` (a policy key, ``mta-sts:policy.max_age``, ...),
+    ``value`` (``None``: missing) and ``reason``, a sentence with the fix where there is one."""
 
     field: str
     value: object
@@ -59,13 +49,9 @@ EXTRAS_OF_MODULE: dict[str, tuple[str, ...]] = {
 
 
 class MissingExtraError(ImportError):
-    """Raised when a component needs a dependency of an extra that is not installed. The base
-    install (the CLI's ``render``, ``check``, ``reports`` and the pure core) stays small; the
-    Pulumi components need ``[aws]`` and/or ``[cloudflare]``.
-
-    Components import their provider SDK inside :func:`provider_sdk`; the CLI and the lazy
-    public API turn what escapes with :meth:`from_import_error`.
-    """
+    """A component needs a dependency of an extra that is not installed (the base install stays
+    small). Components import their provider SDK inside :func:`provider_sdk`; the CLI and the lazy
+    public API turn what escapes with :meth:`from_import_error`."""
 
     @classmethod
     def for_module(cls, exc: ModuleNotFoundError, needed_by: str) -> MissingExtraError:
@@ -91,12 +77,8 @@ class MissingExtraError(ImportError):
 
 @contextmanager
 def provider_sdk(needed_by: str) -> Iterator[None]:
-    """Import a provider SDK inside the block; when it belongs to an extra that is not installed,
-    raise :class:`MissingExtraError` naming the extra instead of a traceback::
-
-        with provider_sdk("Route53Dns"):
-            import pulumi_aws as aws
-    """
+    """``with provider_sdk("Route53Dns"): import pulumi_aws``: a missing extra's SDK raises
+    :class:`MissingExtraError` naming the extra instead of a traceback."""
     try:
         yield
     except ModuleNotFoundError as exc:

@@ -1,11 +1,9 @@
 """Host names and MX patterns: validation and the one normal form used everywhere.
 
-The normal form is lowercase ASCII (IDNs converted to A-labels with IDNA 2008 / UTS #46),
-without a trailing dot. MX patterns are a host name or ``*.`` followed by a host name; the
-wildcard is only ever the whole leftmost label (RFC 8461 §3.2, §4.1). IP addresses are refused:
-MX patterns are names. A name holding a control, format or separator character (CR, LF, NEL,
-U+2028, ...) is refused before anything else, never cleaned up: it would otherwise reach the
-policy file or a record name as a line or field break (see :func:`.txt_values.unsafe_character`).
+The normal form is lowercase ASCII (IDNs as A-labels, IDNA 2008 / UTS #46), no trailing dot. An
+MX pattern is a host name, or ``*.`` and one: the wildcard is only the whole leftmost label (RFC
+8461 §3.2, §4.1); IP addresses are refused. A control, format or separator character is refused
+first, never cleaned up: it would reach the policy or a record as a line or field break.
 """
 
 from __future__ import annotations
@@ -18,14 +16,6 @@ import idna
 from .errors import Problem
 from .txt_values import describe_character, unsafe_character
 
-__all__ = [
-    "MAX_LABEL_LENGTH",
-    "MAX_NAME_LENGTH",
-    "fold_hostname",
-    "normalize_hostname",
-    "normalize_mx_pattern",
-]
-
 MAX_LABEL_LENGTH = 63
 MAX_NAME_LENGTH = 253
 
@@ -33,25 +23,23 @@ _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 def fold_hostname(name: str) -> str:
-    """Best-effort normal form for *comparison* only (never raises): trailing dot removed,
-    lowercased, Unicode labels converted to A-labels where possible — label by label when the
-    whole name is not a host name (``_mta-sts.bücher.example``: the ``_`` label stays as it is)."""
+    """A normal form for *comparison* only (never raises): no trailing dot, lower case, Unicode
+    labels as A-labels where possible, label by label when the whole is no host name
+    (``_mta-sts.bücher.example``)."""
     text = name.strip().rstrip(".").lower()
+    if text.isascii():
+        return text
+    whole = _a_label_or_none(text)
+    return whole if whole is not None else ".".join(_a_label_or_none(label) or label for label in text.split("."))
+
+
+def _a_label_or_none(text: str) -> str | None:
     if text.isascii():
         return text
     try:
         return idna.encode(text, uts46=True).decode("ascii")
     except idna.IDNAError:
-        return ".".join(_fold_label(label) for label in text.split("."))
-
-
-def _fold_label(label: str) -> str:
-    if label.isascii():
-        return label
-    try:
-        return idna.encode(label, uts46=True).decode("ascii")
-    except idna.IDNAError:
-        return label
+        return None
 
 
 def _looks_like_ip(text: str) -> bool:
@@ -66,8 +54,7 @@ def _looks_like_ip(text: str) -> bool:
 
 
 def _shape_problem(name: str, field: str) -> Problem | None:
-    """What is wrong with the outline of ``name`` (already a string): empty, an IP address, an
-    empty label or a ``*``; ``None`` when it has the outline of a host name."""
+    """What is wrong with the outline of ``name``: empty, an IP address, an empty label, a ``*``."""
     raw = name.strip()
     if not raw:
         return Problem(field, name, "is empty; give a host name such as mx1.example.com")
@@ -126,15 +113,9 @@ def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels
 
 
 def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
-    """Validate a host name and return its normal form (or ``None``) and the problems found.
-
-    Rules: a string; no control, format or separator character (only ASCII spaces around it,
-    which are removed); not an IP address; no empty labels; each label 1..63 characters of
-    letters, digits and hyphens, not starting or ending with a hyphen; at most 253 characters
-    in all (A-label form, without the trailing dot); at least ``min_labels`` labels; the last
-    label not all digits. Unicode labels are accepted and converted to A-labels. At most one
-    problem is reported: the first found, in that order.
-    """
+    """The normal form of a host name (or ``None``) and its first problem: a string, no control,
+    format or separator character, no IP address, labels of 1 to 63 letters, digits and inner
+    hyphens (Unicode as A-labels), at most 253 characters, ``min_labels`` labels, not all-numeric last."""
     if not isinstance(name, str):
         return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
     bad = unsafe_character(name)

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 
 from .hostnames import fold_hostname
 
-__all__ = ["matches", "matching_pattern", "uncovered", "unused_patterns"]
-
 
 def _pattern_matches(host: str, pattern: str) -> bool:
     if pattern.startswith("*."):

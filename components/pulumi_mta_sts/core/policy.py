@@ -1,23 +1,10 @@
 """The MTA-STS policy (RFC 8461 §3.2): model, validation, canonical rendering, id, parsing.
 
-The policy served at ``https://mta-sts.<domain>/.well-known/mta-sts.txt`` is rendered in one
-canonical byte form, and its id is derived from exactly those bytes, so:
-
-- the same policy always renders to the same bytes, whatever the order or case of the input;
-- any change of the served bytes changes the id, and nothing else (no timestamps) enters it.
-
-Canonical form: UTF-8, CRLF after every line (including the last), fields in the order
-``version``, ``mode``, ``mx`` (sorted, one line each, omitted for ``mode: none``), ``max_age``,
-then extension fields sorted by key.
-
-Values that reach the policy file are refused unless they are exactly what they seem: no
-control, format or separator character (CR, LF, NEL, U+2028, U+2029, ...) in an extension or
-an mx pattern, so no sender, however it splits lines, reads a field we did not write; and a
-policy whose bytes exceed what senders fetch (:data:`.acceptance.MAX_POLICY_BYTES`) cannot be
-built. Reading a served policy follows RFC 8461 §3.2 as senders do: lines end at LF or CRLF
-only, the last line end is optional, white space may follow a value, and a repeated field keeps
-its first value. :func:`validate_policy_text` reports only what breaks the RFC's grammar and
-rules; :func:`lint_policy_text` gives advice.
+One byte form (UTF-8, CRLF after each line; ``version``, ``mode``, ``mx`` sorted (none in ``none``
+mode), ``max_age``, extensions by key) and an id hashed from exactly those bytes: every change of
+what is served changes the id, nothing else (no timestamp) does. No value holds a character some
+sender takes for a line or field break (:func:`.txt_values.unsafe_character`), and no policy is
+larger than senders fetch (:data:`.acceptance.MAX_POLICY_BYTES`).
 """
 
 from __future__ import annotations
@@ -34,27 +21,6 @@ from .errors import InputError, Problem
 from .hostnames import normalize_mx_pattern
 from .txt_values import describe_character, unsafe_character
 
-__all__ = [
-    "DEFAULT_MAX_AGE",
-    "DEFAULT_MODE",
-    "EMPTY_LINES_AT_END",
-    "ID_LENGTH",
-    "MAX_AGE_LIMIT",
-    "MODES",
-    "RESERVED_KEYS",
-    "Policy",
-    "PolicyParse",
-    "extension_value_problem",
-    "is_toolkit_id",
-    "lint_policy_text",
-    "mx_form_problems",
-    "parse_policy",
-    "policy_id",
-    "policy_lines",
-    "validate_policy",
-    "validate_policy_text",
-]
-
 MODES = ("enforce", "testing", "none")
 MAX_AGE_LIMIT = 31_557_600
 DEFAULT_MODE = defaults.DEFAULT_MODE
@@ -67,25 +33,27 @@ RESERVED_KEYS = ("version", "mode", "mx", "max_age")
 _EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 _MAX_AGE_TEXT = re.compile(r"[0-9]{1,10}")
 _TOOLKIT_ID = re.compile(r"[a-z2-7]{32}")
+#: A field line, ``name ":" *WSP value *WSP`` (RFC 8461 §3.2): the name starts the line.
+_FIELD_LINE = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]{0,31}):[ \t]*(.*?)[ \t]*", re.DOTALL)
 #: RFC 8461 §3.2: ``field-delim = ":" *WSP``, and ``*WSP`` may follow a field's value.
 _WSP = " \t"
-#: How :func:`validate_policy_text` places empty lines at the end of a body (``check`` words its hint by it).
+#: No line end for RFC 8461 and no CTL, but one for ``str.splitlines`` (postfix-mta-sts-resolver).
+_UNICODE_BREAKS = "\x85\u2028\u2029"
+#: How :func:`validate_policy_text` places empty lines at the end (``check`` words its hint by it).
 EMPTY_LINES_AT_END = "at the end of the body, after the last field"
+Extensions = Mapping[str, object] | Iterable[tuple[str, object]] | None
 
 
 def policy_id(data: bytes | str) -> str:
-    """The id of a policy: the first 32 characters of the lowercase base32 (RFC 4648, letters
-    a-z and digits 2-7) SHA-256 of exactly the bytes served. 160 bits of the hash; letters and
-    digits only, as RFC 8461 §3.1 requires."""
+    """The id of a policy: the first 32 characters of the lowercase base32 (RFC 4648: a-z, 2-7)
+    SHA-256 of exactly the bytes served; 160 bits, letters and digits only (RFC 8461 §3.1)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    digest = hashlib.sha256(raw).digest()
-    return base64.b32encode(digest).decode("ascii").lower()[:ID_LENGTH]
+    return base64.b32encode(hashlib.sha256(raw).digest()).decode("ascii").lower()[:ID_LENGTH]
 
 
 def is_toolkit_id(value: str) -> bool:
-    """Whether ``value`` has the form of an id made by :func:`policy_id`: exactly 32 characters,
-    all lowercase letters or the digits 2-7. (Timestamps and hex digests almost never fit: they
-    use 0, 1, 8 or 9.)"""
+    """Whether ``value`` has the form of a :func:`policy_id` (timestamps and hex digests almost
+    never do: they use 0, 1, 8 or 9)."""
     return bool(_TOOLKIT_ID.fullmatch(value))
 
 
@@ -99,22 +67,17 @@ def _check_max_age(value: object, field_name: str) -> tuple[int | None, list[Pro
     if value < 0:
         return None, [Problem(field_name, value, f"{value} is negative; use 0 to {MAX_AGE_LIMIT} seconds")]
     if value > MAX_AGE_LIMIT:
-        return None, [
-            Problem(
-                field_name,
-                value,
-                f"{value} is above the RFC 8461 limit of {MAX_AGE_LIMIT} seconds; "
-                f"use at most {MAX_AGE_LIMIT} (one year)",
-            )
-        ]
+        reason = (
+            f"{value} is above the RFC 8461 limit of {MAX_AGE_LIMIT} seconds; use at most {MAX_AGE_LIMIT} (one year)"
+        )
+        return None, [Problem(field_name, value, reason)]
     return value, []
 
 
 def extension_value_problem(value: str) -> str | None:
-    """Why ``value`` may not be served as an extension value, or ``None``. RFC 8461 §3.2:
-    ``sts-policy-ext-value = sts-policy-vchar [*(%x20 / sts-policy-vchar) sts-policy-vchar]``
-    (no CTLs, no leading or trailing space); stricter than the grammar, no character that some
-    sender treats as a line or field break (:func:`.txt_values.unsafe_character`)."""
+    """Why ``value`` may not be served as an extension value, or ``None``: RFC 8461 §3.2's
+    ``sts-policy-ext-value`` (no CTL, no space at either end) and, stricter, no character some
+    sender takes for a line or field break (:func:`.txt_values.unsafe_character`)."""
     if not value:
         return "is empty; give a value"
     bad = unsafe_character(value)
@@ -142,9 +105,7 @@ def _extension_name_problem(key: object) -> str | None:
     return None
 
 
-def _check_extensions(
-    extensions: Mapping[str, object] | Iterable[tuple[str, object]] | None, field_name: str
-) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+def _check_extensions(extensions: Extensions, field_name: str) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
     if extensions is None:
         return (), []
     items = list(extensions.items()) if isinstance(extensions, Mapping) else list(extensions)
@@ -155,19 +116,14 @@ def _check_extensions(
         name_problem = _extension_name_problem(key)
         if name_problem is not None:
             problems.append(Problem(where, key, name_problem))
-            continue
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        elif isinstance(value, bool) or not isinstance(value, str | int):
             problems.append(Problem(where, value, "must be a text value"))
-            continue
-        text = str(value)
-        value_problem = extension_value_problem(text)
-        if value_problem is not None:
+        elif (value_problem := extension_value_problem(str(value))) is not None:
             problems.append(Problem(where, value, f"is not a valid extension value: {value_problem}"))
-            continue
-        if key in out:
+        elif key in out:
             problems.append(Problem(where, value, f"extension {key!r} is given twice; keep one"))
-            continue
-        out[key] = text
+        else:
+            out[key] = str(value)
     return tuple(sorted(out.items())), problems
 
 
@@ -181,17 +137,6 @@ def _mx_required(mode: object, mx: object) -> Problem:
     return Problem("mx", mx, f"is required in {mode} mode; list every MX host of the domain (or a '*.' pattern)")
 
 
-def _mx_items(mx: object) -> tuple[list[object], list[Problem]]:
-    """The MX patterns given as ``mx`` (one string, or a list, tuple or set of them)."""
-    if mx is None:
-        return [], []
-    if isinstance(mx, str):
-        return [mx], []
-    if isinstance(mx, list | tuple | set | frozenset):
-        return list(mx), []
-    return [], [Problem("mx", mx, "must be a list of MX host patterns")]
-
-
 def _normal_patterns(items: Iterable[object]) -> tuple[list[str | None], list[Problem]]:
     """The normal form of each pattern (``None`` where it is invalid) and the problems, ``mx[i]``."""
     normals: list[str | None] = []
@@ -203,14 +148,22 @@ def _normal_patterns(items: Iterable[object]) -> tuple[list[str | None], list[Pr
     return normals, problems
 
 
+def _mx_items(mx: object) -> tuple[list[object], list[Problem]]:
+    """The MX patterns given as ``mx``: one string, or a list, tuple or set of them."""
+    if mx is None:
+        return [], []
+    if isinstance(mx, str):
+        return [mx], []
+    if isinstance(mx, list | tuple | set | frozenset):
+        return list(mx), []
+    return [], [Problem("mx", mx, "must be a list of MX host patterns")]
+
+
 def validate_policy(
-    mode: object,
-    mx: object,
-    max_age: object,
-    extensions: Mapping[str, object] | Iterable[tuple[str, object]] | None = None,
+    mode: object, mx: object, max_age: object, extensions: Extensions = None
 ) -> tuple[Policy | None, list[Problem]]:
-    """Validate policy fields; return the normalised :class:`Policy` (or ``None``) and every
-    problem found. Fields are named ``mode``, ``mx``, ``mx[i]``, ``max_age``, ``extensions.<key>``."""
+    """The normalised :class:`Policy` (or ``None``) and every problem (``mode``, ``mx``, ``mx[i]``,
+    ``max_age``, ``extensions.<key>``)."""
     problems = _mode_problems(mode)
     mx_items, mx_problems = _mx_items(mx)
     normals, pattern_problems = _normal_patterns(mx_items)
@@ -218,9 +171,8 @@ def validate_policy(
     if mode in ("enforce", "testing") and not mx_items:
         problems.append(_mx_required(mode, mx))
     age, age_problems = _check_max_age(max_age, "max_age")
-    problems.extend(age_problems)
     exts, ext_problems = _check_extensions(extensions, "extensions")
-    problems.extend(ext_problems)
+    problems += age_problems + ext_problems
     if problems or age is None or not isinstance(mode, str):
         return None, problems
     # A `none` policy retires MTA-STS: it is rendered without mx lines.
@@ -232,7 +184,7 @@ def validate_policy(
 
 
 def _policy_mx_problems(mode: object, mx: object) -> list[Problem]:
-    """``Policy.mx``: a tuple of normal-form patterns, sorted, unique; empty exactly in ``none`` mode."""
+    """``Policy.mx``: normal-form patterns, sorted, unique; empty exactly in ``none`` mode."""
     if not isinstance(mx, tuple):
         return [Problem("mx", mx, "must be a tuple of MX host patterns (Policy.build takes any list)")]
     normals, problems = _normal_patterns(mx)
@@ -258,20 +210,16 @@ def _policy_max_age_problems(max_age: object) -> list[Problem]:
 
 
 def _policy_size_problems(policy: Policy) -> list[Problem]:
-    """The rendered bytes must fit what senders fetch: RFC 8461 §3.3 lets them cap the size, and
-    :data:`.acceptance.MAX_POLICY_BYTES` is the cap the deploy gate and the checker apply."""
+    """RFC 8461 §3.3 lets senders cap the size: the rendered bytes must fit the cap the deploy
+    gate and the checker apply (:data:`.acceptance.MAX_POLICY_BYTES`)."""
     size = len(policy.render_bytes())
     if size <= MAX_POLICY_BYTES:
         return []
-    return [
-        Problem(
-            "policy",
-            size,
-            f"renders to {size} bytes; senders fetch at most {MAX_POLICY_BYTES} bytes "
-            f"({MAX_POLICY_BYTES // 1024} KiB) and ignore a larger policy: use fewer mx patterns "
-            "('*.' covers one label of many hosts) or shorter extensions",
-        )
-    ]
+    reason = (
+        f"renders to {size} bytes; senders fetch at most {MAX_POLICY_BYTES} bytes ({MAX_POLICY_BYTES // 1024} KiB) "
+        "and ignore a larger policy: use fewer mx patterns ('*.' covers one label of many hosts) or shorter extensions"
+    )
+    return [Problem("policy", size, reason)]
 
 
 def _policy_extension_problems(extensions: object) -> list[Problem]:
@@ -290,18 +238,9 @@ def _policy_extension_problems(extensions: object) -> list[Problem]:
 
 @dataclass(frozen=True)
 class Policy:
-    """A valid, normalised MTA-STS policy. Build it with :meth:`Policy.build`.
-
-    ``mx`` holds normal-form patterns (A-labels, lowercase, no trailing dot), sorted and
-    without duplicates (none in ``none`` mode, at least one otherwise); ``max_age`` is 0 to
-    31557600 seconds; ``extensions`` holds valid ``(key, value)`` pairs sorted by key.
-
-    A ``Policy`` cannot exist invalid: the constructor checks every field and raises
-    :class:`InputError` with the problems :func:`validate_policy` reports, so whatever holds a
-    ``Policy`` can render it and publish its id without checking again. The constructor takes
-    only the normal form; :meth:`Policy.build` is the way in for anything else (any case, order,
-    duplicates, IDNs, ``max_age`` as text).
-    """
+    """A valid policy in normal form, from :meth:`Policy.build` (any case, order, duplicates, IDNs,
+    ``max_age`` as text). The constructor refuses anything else (:class:`InputError`): a ``Policy``
+    cannot exist invalid, so whatever holds one renders it and publishes its id unchecked."""
 
     mode: str
     mx: tuple[str, ...]
@@ -315,11 +254,8 @@ class Policy:
             *_policy_max_age_problems(self.max_age),
             *_policy_extension_problems(self.extensions),
         ]
-        if problems:
+        if problems or (problems := _policy_size_problems(self)):
             raise InputError(problems)
-        size_problems = _policy_size_problems(self)
-        if size_problems:
-            raise InputError(size_problems)
 
     @classmethod
     def build(
@@ -327,9 +263,9 @@ class Policy:
         mode: object = DEFAULT_MODE,
         mx: object = (),
         max_age: object = DEFAULT_MAX_AGE,
-        extensions: Mapping[str, object] | Iterable[tuple[str, object]] | None = None,
+        extensions: Extensions = None,
     ) -> Policy:
-        """Validate and normalise; raise :class:`InputError` listing every problem."""
+        """Validate and normalise; :class:`InputError` lists every problem."""
         policy, problems = validate_policy(mode, mx, max_age, extensions)
         if policy is None:
             raise InputError(problems)
@@ -344,24 +280,19 @@ class Policy:
         return "".join(line + "\r\n" for line in lines)
 
     def render_bytes(self) -> bytes:
-        """Exactly the bytes to serve (UTF-8 of :meth:`render`)."""
+        """Exactly the bytes to serve."""
         return self.render().encode("utf-8")
 
     @property
     def id(self) -> str:
-        """The policy id: :func:`policy_id` of :meth:`render_bytes`."""
+        """:func:`policy_id` of :meth:`render_bytes`."""
         return policy_id(self.render_bytes())
 
 
 @dataclass
 class PolicyParse:
-    """The result of :func:`parse_policy`: the policy as senders apply it (RFC 8461 §3.2).
-
-    ``policy`` is set when the text holds a usable policy (no errors). ``fields`` maps each key
-    seen to its values in order (senders use the first, except for ``mx``); ``unknown_keys``
-    lists extension keys (ignored by senders); ``warnings`` says what senders skip, or what
-    lenient senders accept and strict ones refuse.
-    """
+    """What :func:`parse_policy` read: ``policy`` when usable; ``fields``, each key's values in order;
+    ``unknown_keys``, what senders ignore; ``warnings``, what senders skip or disagree on."""
 
     policy: Policy | None
     fields: dict[str, list[str]] = field(default_factory=dict)
@@ -374,20 +305,10 @@ class PolicyParse:
         return self.policy is not None and not self.errors
 
 
-#: A line that is one field: ``name ":" *WSP value *WSP`` (RFC 8461 §3.2); the name starts the
-#: line and the colon follows it at once.
-_FIELD_LINE = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]{0,31}):[ \t]*(.*?)[ \t]*", re.DOTALL)
-#: Characters that are no line end in RFC 8461 but are one for ``str.splitlines`` (which
-#: postfix-mta-sts-resolver uses) and are not CTLs, which the grammar refuses anyway.
-_UNICODE_BREAKS = "\x85\u2028\u2029"
-
-
 def policy_lines(text: str) -> list[str]:
-    """The lines of a policy body as RFC 8461 §3.2 defines them (``sts-policy-term = LF / CRLF``):
-    split at LF only, and the CR of a CRLF dropped. Never at a lone CR, NEL, U+2028 or the other
-    breaks ``str.splitlines`` knows: a sender that follows the RFC sees them inside a line (a CR
-    at the very end too: no LF follows it, so it is no line end). The last line end is optional,
-    so a final terminator makes no empty last line; an empty line before it is kept."""
+    """The lines of a body as RFC 8461 §3.2 cuts them (``sts-policy-term = LF / CRLF``): at LF only,
+    never at a lone CR (at the very end either), NEL, U+2028 or other ``str.splitlines`` breaks;
+    the last line end is optional (no empty last line for it; an empty line before it is kept)."""
     *ended, last = text.split("\n")
     lines = [line.removesuffix("\r") for line in ended]
     return [*lines, last] if last else lines
@@ -403,23 +324,18 @@ def _decode(text: str | bytes) -> tuple[str | None, list[Problem]]:
 
 
 def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
-    """``(line number, line, key, value)`` for every non-blank line; ``key`` is ``None`` for a
-    line that is not a field."""
+    """``(line number, line, key, value)`` of every non-blank line (``key`` ``None``: no field)."""
     out: list[tuple[int, str, str | None, str]] = []
     for number, line in enumerate(policy_lines(decoded), start=1):
         if not line.strip(_WSP):
             continue
         match = _FIELD_LINE.fullmatch(line)
-        if match is None:
-            out.append((number, line, None, ""))
-        else:
-            out.append((number, line, match.group(1), match.group(2)))
+        out.append((number, line, None, "") if match is None else (number, line, match.group(1), match.group(2)))
     return out
 
 
 def _read_fields(decoded: str, result: PolicyParse) -> None:
-    """Collect ``key: value`` lines into ``result.fields`` (other lines are warnings) and warn
-    about keys that are not standard fields."""
+    """``key: value`` lines into ``result.fields``; other lines and unknown keys are warnings."""
     for number, line, key, value in _field_lines(decoded):
         if key is None:
             result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; senders ignore it"))
@@ -432,9 +348,8 @@ def _read_fields(decoded: str, result: PolicyParse) -> None:
 
 
 def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
-    """``version``, ``mode`` and ``max_age`` must be present, and the first ``version`` is
-    ``STSv1``. A repeated field is no error: "all entries except for the first SHALL be ignored"
-    (RFC 8461 §3.2); :func:`lint_policy_text` warns about it."""
+    """``version`` (its first value ``STSv1``), ``mode`` and ``max_age`` present. A repeated field
+    is no error: "all entries except for the first SHALL be ignored" (RFC 8461 §3.2)."""
     errors: list[Problem] = []
     versions = fields.get("version")
     if not versions:
@@ -448,40 +363,29 @@ def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
     return errors
 
 
-def _mx_form_problem(index: int, value: str, normal: str) -> Problem:
-    """An ``mx`` value senders disagree on: valid as a name, but not in the form RFC 8461 §3.2
-    serves (``["*."] Domain``: A-labels, no trailing dot)."""
-    what = f"{value!r} ends with a dot" if value.endswith(".") else f"{value!r} is not in A-label form"
-    return Problem(
-        f"mx[{index}]",
-        value,
-        f"{what}: a policy's mx values are A-label names without a trailing dot (RFC 8461 §3.2). "
-        f"Strict senders refuse the whole policy; lenient ones apply it but may match no MX host "
-        f"against this pattern, and in enforce defer the mail. Serve 'mx: {normal}'",
-    )
-
-
 def mx_form_problems(values: Iterable[str]) -> list[Problem]:
-    """The served ``mx`` values that are valid names but not in served form (a trailing dot,
-    U-labels). Invalid values are not reported here (:func:`parse_policy` reports them)."""
+    """Served ``mx`` values that are valid names, but not in RFC 8461 §3.2's served form
+    (``["*."] Domain``: A-labels, no trailing dot), on which senders disagree."""
     problems: list[Problem] = []
     for index, value in enumerate(values):
         normal, invalid = normalize_mx_pattern(value, f"mx[{index}]")
-        if normal is not None and not invalid and value.lower() != normal:
-            problems.append(_mx_form_problem(index, value, normal))
+        if normal is None or invalid or value.lower() == normal:
+            continue
+        what = f"{value!r} ends with a dot" if value.endswith(".") else f"{value!r} is not in A-label form"
+        reason = (
+            f"{what}: a policy's mx values are A-label names without a trailing dot (RFC 8461 §3.2). "
+            f"Strict senders refuse the whole policy; lenient ones apply it but may match no MX host "
+            f"against this pattern, and in enforce defer the mail. Serve 'mx: {normal}'"
+        )
+        problems.append(Problem(f"mx[{index}]", value, reason))
     return problems
 
 
 def parse_policy(text: str | bytes) -> PolicyParse:
-    """Read a policy as a sender that follows RFC 8461 §3.2 does.
-
-    Lines end at LF or CRLF only (:func:`policy_lines`), the last line end is optional, spaces
-    and tabs may follow a value, fields come in any order, a repeated field keeps its first
-    value ("all entries except for the first SHALL be ignored", except ``mx``), unknown keys
-    and lines that are not ``key: value`` are ignored (warnings). Missing or invalid required
-    fields are errors. ``mx`` values with a trailing dot or U-labels are warnings here (the
-    policy holds their normal form) and violations in :func:`validate_policy_text`.
-    """
+    """Read a policy as a sender that follows RFC 8461 §3.2 does (:func:`policy_lines`, white space
+    after a value, any order, a repeated field's first value: "all entries except for the first
+    SHALL be ignored", but ``mx``). Unknown keys, lines that are no field and ``mx`` values not in
+    served form are warnings; missing or invalid required fields are errors."""
     decoded, problems = _decode(text)
     if decoded is None:
         return PolicyParse(policy=None, errors=problems)
@@ -492,8 +396,9 @@ def parse_policy(text: str | bytes) -> PolicyParse:
         return result
     fields = result.fields
     # Invalid extensions are only warnings (senders ignore unknown keys): the policy keeps the valid ones.
-    extensions = [(k, v[0]) for k, v in fields.items() if k not in RESERVED_KEYS]
-    good_exts, ext_problems = _check_extensions(extensions, "extensions")
+    good_exts, ext_problems = _check_extensions(
+        [(k, v[0]) for k, v in fields.items() if k not in RESERVED_KEYS], "extensions"
+    )
     mx_values = fields.get("mx", [])
     policy, field_problems = validate_policy(fields["mode"][0], mx_values, fields["max_age"][0], good_exts)
     if policy is None:
@@ -504,18 +409,9 @@ def parse_policy(text: str | bytes) -> PolicyParse:
     return result
 
 
-def _grammar_value_problem(value: str) -> str | None:
-    """Why an extension value breaks ``sts-policy-ext-value`` (RFC 8461 §3.2): empty, a CTL,
-    or a tab between words (only %x20 may be inside; WSP may only follow the value)."""
-    if not value:
-        return "has an empty value; sts-policy-ext-value is at least one character"
-    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
-        return "contains a control character; RFC 8461 §3.2 values exclude CTLs"
-    return None
-
-
 def _line_violations(number: int, line: str, key: str | None, value: str) -> list[Problem]:
-    """What breaks the RFC 8461 §3.2 grammar in one non-blank line."""
+    """What breaks the RFC 8461 §3.2 grammar in one non-blank line: a CR inside it, no field, or
+    an extension value that is empty or holds a CTL (only %x20 may be inside; WSP only after it)."""
     where = f"line {number}"
     if "\r" in line:
         return [Problem(where, line, "contains a CR that does not end the line; end lines with CRLF or LF")]
@@ -523,48 +419,36 @@ def _line_violations(number: int, line: str, key: str | None, value: str) -> lis
         return [Problem(where, line, "is not 'key: value' (the name starts the line, the colon follows it)")]
     if key in RESERVED_KEYS:
         return []
-    reason = _grammar_value_problem(value)
-    return [Problem(where, line, reason)] if reason else []
+    if not value:
+        return [Problem(where, line, "has an empty value; sts-policy-ext-value is at least one character")]
+    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        return [Problem(where, line, "contains a control character; RFC 8461 §3.2 values exclude CTLs")]
+    return []
 
 
 def _empty_lines_at_end(decoded: str) -> list[Problem]:
-    """The empty (or blank) lines after the last field. RFC 8461 §3.2 ends the body with
-    ``sts-policy-field *WSP [sts-policy-term]``: one optional line end, nothing after it. Senders
-    disagree on more, so this is a violation (unlike a blank line between fields, which every
-    sender implementation we compare with skips: advice)."""
+    """Empty lines after the last field: RFC 8461 §3.2 ends the body with ``sts-policy-field *WSP
+    [sts-policy-term]``, and senders disagree on more (on blank lines between fields they agree)."""
     lines = policy_lines(decoded)
     filled = [number for number, line in enumerate(lines, start=1) if line.strip(_WSP)]
     if not filled or filled[-1] == len(lines):
         return []
     first, count = filled[-1] + 1, len(lines) - filled[-1]
     what = "an empty line" if count == 1 else f"{count} empty lines"
-    return [
-        Problem(
-            f"line {first}",
-            lines[first - 1 :],
-            f"{what} {EMPTY_LINES_AT_END}: the RFC 8461 §3.2 grammar allows one optional line end after the "
-            "last field and nothing after it. Strict senders refuse the whole policy (Mimecast's parser with "
-            "CRLF required: 'Policy does not support empty lines'); lenient ones (postfix-mta-sts-resolver, "
-            "checkdmarc) skip the empty line and apply it. End the body right after the last field's line end",
-        )
-    ]
+    reason = (
+        f"{what} {EMPTY_LINES_AT_END}: the RFC 8461 §3.2 grammar allows one optional line end after the "
+        "last field and nothing after it. Strict senders refuse the whole policy (Mimecast's parser with "
+        "CRLF required: 'Policy does not support empty lines'); lenient ones (postfix-mta-sts-resolver, "
+        "checkdmarc) skip the empty line and apply it. End the body right after the last field's line end"
+    )
+    return [Problem(f"line {first}", lines[first - 1 :], reason)]
 
 
 def validate_policy_text(text: str | bytes) -> list[Problem]:
-    """The violations of RFC 8461 §3.2 (grammar and rules) in a policy body; an empty list
-    means every sender that follows the RFC accepts it.
-
-    Reported: what :func:`parse_policy` finds as errors (required fields missing, a first value
-    that is invalid, ``mx`` missing outside ``none`` mode, an invalid pattern), blank lines and
-    lines that are not ``key: value``, a CR that does not end a line, extension values outside
-    the grammar, and, because strict senders refuse them while lenient ones accept them, ``mx``
-    values with a trailing dot or U-labels and empty lines at the end of the body (after the
-    last field: the grammar allows one optional line end there). Not reported, because the RFC
-    allows them: LF line ends, no final line end, spaces or tabs after a value, fields in any
-    order, repeated fields (the first counts) — :func:`lint_policy_text` gives that advice. Blank
-    lines between fields are advice too: the grammar has none, but every sender implementation
-    we compare with skips them (docs/standards.md).
-    """
+    """The violations of RFC 8461 §3.2 in a body (none: every sender that follows the RFC accepts
+    it), with what strict senders refuse and lenient ones accept (``mx`` not in served form, empty
+    lines at the end). What the RFC allows, and blank lines between fields (every sender we
+    compare with skips them, docs/standards.md), are :func:`lint_policy_text`'s advice."""
     decoded, problems = _decode(text)
     if decoded is None:
         return problems
@@ -579,10 +463,9 @@ def validate_policy_text(text: str | bytes) -> list[Problem]:
 
 
 def lint_policy_text(text: str | bytes) -> list[Problem]:
-    """Advice on a policy body that senders accept as it is: ``version`` not on the first line,
-    a field that repeats (senders use the first), blank lines (senders skip them), and
-    characters inside a line that some parsers wrongly take for a line end (NEL, U+2028,
-    U+2029: ``str.splitlines``)."""
+    """Advice on a body senders accept as it is: ``version`` not first, a repeated field (senders
+    use the first), blank lines (senders skip them), and characters some parsers wrongly take for
+    a line end (NEL, U+2028, U+2029: ``str.splitlines``)."""
     decoded, _ = _decode(text)
     if decoded is None:
         return []
@@ -600,20 +483,17 @@ def lint_policy_text(text: str | bytes) -> list[Problem]:
     for _, _, key, value in lines:
         if key is not None:
             seen.setdefault(key, []).append(value)
-    for key, values in seen.items():
-        if key != "mx" and len(values) > 1:
-            advice.append(
-                Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
-            )
+    advice += [
+        Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
+        for key, values in seen.items()
+        if key != "mx" and len(values) > 1
+    ]
     for number, line, _, _ in lines:
         breaks = sorted({describe_character(c) for c in line if c in _UNICODE_BREAKS})
         if breaks:
-            advice.append(
-                Problem(
-                    f"line {number}",
-                    line,
-                    f"contains {', '.join(breaks)}; senders that split lines with str.splitlines() "
-                    "(postfix-mta-sts-resolver) read a new line there: remove it",
-                )
+            reason = (
+                f"contains {', '.join(breaks)}; senders that split lines with str.splitlines() "
+                "(postfix-mta-sts-resolver) read a new line there: remove it"
             )
+            advice.append(Problem(f"line {number}", line, reason))
     return advice

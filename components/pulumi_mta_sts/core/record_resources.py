@@ -1,15 +1,10 @@
 """The DNS records a provider's record resource writes, read from its properties (pure).
 
-``mta-sts plan`` (the properties a program asks for under the mock engine) and ``mta-sts
-preview-diff`` (the ``oldState``/``newState`` of a real ``pulumi preview --json``) both show a
-record resource as the records readers see: name, type, value — TXT values unquoted and joined
-(:func:`.txt_values.decode_txt`), an MX with its preference, a Route53 alias as its target.
-
-Type tokens and property names are the providers' own (pulumi-aws ``route53.Record``:
-``name``, ``type``, ``records``, ``aliases[].name``/``zoneId``; pulumi-cloudflare 6
-``DnsRecord`` and 5 ``Record``: ``name``, ``type``, ``content`` (5: also ``value``),
-``priority``, ``proxied``; ``WorkersCustomDomain``: ``hostname``, ``service``). Properties come
-from a file a user hands us, so any shape is tolerated: what is not text is shown as text.
+``mta-sts plan`` (under the mock engine) and ``mta-sts preview-diff`` (a ``pulumi preview --json``)
+both show a record resource as readers see it: TXT values unquoted and joined, an MX with its
+preference, a Route53 alias as its target. The type tokens and properties are the providers' own
+(pulumi-aws ``route53.Record``, pulumi-cloudflare 6 ``DnsRecord`` and 5 ``Record``,
+``WorkersCustomDomain``); the properties may come from a user's file, so any shape is tolerated.
 """
 
 from __future__ import annotations
@@ -18,8 +13,6 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .txt_values import decode_txt
-
-__all__ = ["RECORD_TYPE_TOKENS", "ROUTE53_RECORD", "WORKER_DOMAIN", "record_rows"]
 
 ROUTE53_RECORD: Final = "aws:route53/record:Record"
 CLOUDFLARE_RECORD: Final = "cloudflare:index/dnsRecord:DnsRecord"

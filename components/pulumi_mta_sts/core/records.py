@@ -1,37 +1,19 @@
 """DNS names and TXT record values for MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3).
 
-Rendering (what we publish) and parsing (what a sender does with what it finds) live here,
-with the RFC rules a sender applies. :func:`parse_sts_records` and :func:`parse_tlsrpt_records`
-are the one rule every reader of live records uses (``check``, ``plan``'s live comparison,
-``init``'s survey, the stack program's look at hand-made records, the policy pack):
-
-- "If multiple TXT records for _mta-sts are returned by the resolver, records that do not begin
-  with "v=STSv1;" are discarded" (RFC 8461 §3.1; RFC 8460 §3 says the same of ``v=TLSRPTv1;``).
-  With several answers, the literal text counts: ``v=STSv1``, ``v=STSv1 id=a`` and
-  ``v=STSv1 ;id=a`` are discarded (they are not a second record). If the number left is not
-  exactly one, the domain has no policy.
-- The discard rule is said of several answers. A single answer is judged by the ABNF alone,
-  ``sts-field-delim = *WSP ";" *WSP`` (``WSP`` is a space or a tab, RFC 5234), so
-  ``v=STSv1 ;id=a`` alone is a valid record; it comes with a warning, because senders that apply
-  the discard rule to a single answer too drop it.
-
-A repeated field: in ``_mta-sts`` the id is the first field that is an ``sts-id``
-(``id=`` + 1 to 32 letters and digits); an ``id=`` field whose value is no ``sts-id`` (``id=x-y``)
-can only be an ``sts-extension`` named ``id`` and is ignored, and a second ``sts-id`` is
-ignored because "all entries except for the first SHALL be ignored" (RFC 8461 §3.2). In
-``_smtp._tls`` the first ``rua=`` is the rua; a later one is ignored the same way. Both cases
-are warnings: some parsers keep the last value instead.
-
-A ``rua`` is published exactly as given, so :func:`validate_rua` refuses, rather than encodes,
-anything a reader could split or mistake (``;``, ``,``, ``!``, white space, controls, quotes,
-backslashes, non-ASCII: a U-label domain is refused with its A-label form in the message).
+What we publish, and the one rule every reader of live records follows (:func:`parse_sts_records`,
+:func:`parse_tlsrpt_records`): of several answers, those not beginning with the literal
+``v=STSv1;`` are discarded and exactly one must be left; a single answer is judged by the ABNF
+alone (``*WSP ";"``), with a warning; a repeated field keeps its first value (RFC 8461 §3.2).
+docs/standards.md works these out. A ``rua`` is published as given, so :func:`validate_rua`
+refuses, rather than encodes, anything a reader could split or mistake.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from .acceptance import WELL_KNOWN_PATH
@@ -39,24 +21,6 @@ from .errors import InputError, Problem
 from .hostnames import normalize_hostname
 from .policy import Policy
 from .txt_values import describe_character, txt_size_problems, unsafe_character
-
-__all__ = [
-    "DnsRecord",
-    "StsRecord",
-    "StsRecordSet",
-    "TlsRptRecord",
-    "TlsRptRecordSet",
-    "parse_sts_records",
-    "parse_tlsrpt_records",
-    "policy_host",
-    "policy_url",
-    "records_for",
-    "sts_record_name",
-    "sts_record_value",
-    "tlsrpt_record_name",
-    "tlsrpt_record_value",
-    "validate_rua",
-]
 
 STS_VERSION = "v=STSv1"
 TLSRPT_VERSION = "v=TLSRPTv1"
@@ -98,15 +62,14 @@ def tlsrpt_record_name(domain: str) -> str:
 
 
 def sts_record_value(policy_id: str) -> str:
-    """``v=STSv1; id=<id>;``. Raises :class:`InputError` for an id that is not 1-32 alphanumerics."""
+    """``v=STSv1; id=<id>;``; :class:`InputError` for an id that is not 1-32 letters and digits."""
     if not isinstance(policy_id, str) or not _ID.fullmatch(policy_id):
         raise InputError([Problem("id", policy_id, "must be 1 to 32 letters and digits")])
     return f"{STS_VERSION}; id={policy_id};"
 
 
 def _mailto_problems(uri: str, rest: str, field: str) -> list[Problem]:
-    """A ``mailto:`` rua: exactly one address (dot-atom local part of at most 64 characters and a
-    valid mail domain), no query."""
+    """One address (a dot-atom local part of at most 64 characters, a valid domain), no query."""
     address = unquote(rest)
     if "?" in address:
         return [Problem(field, uri, f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com")]
@@ -120,7 +83,7 @@ def _mailto_problems(uri: str, rest: str, field: str) -> list[Problem]:
 
 
 def _https_problems(uri: str, rest: str, field: str) -> list[Problem]:
-    """An ``https:`` rua: a valid host, a valid port if any, no credentials."""
+    """A valid host, a valid port if any, no credentials."""
     parts = urlsplit(uri)
     if not rest.startswith("//") or not parts.hostname:
         return [Problem(field, uri, f"{uri!r} has no host; use https://host/path")]
@@ -149,51 +112,42 @@ def _a_label_fix(uri: str) -> str:
 
 
 def _rua_character_problems(uri: str, field: str) -> list[Problem]:
-    """A ``rua`` is published verbatim: refuse any character a reader could split it at or
-    mistake (white space, controls, separators, quotes, backslashes, non-ASCII)."""
+    """Any character a reader could split a rua at or mistake (it is published verbatim)."""
     bad = unsafe_character(uri)
     if bad is not None or " " in uri:
         shown = describe_character(bad) if bad is not None else "a space"
         return [Problem(field, uri, f"{uri!r} contains {shown}; remove it (a rua is published exactly as given)")]
     for char, encoded in _RUA_FORBIDDEN.items():
         if char in uri:
-            return [
-                Problem(
-                    field,
-                    uri,
-                    f"{uri!r} contains {char!r}, which readers of the record take for a separator or quote; "
-                    f"percent-encode it ({encoded}) or remove it",
-                )
-            ]
+            reason = (
+                f"{uri!r} contains {char!r}, which readers of the record take for a separator or quote; "
+                f"percent-encode it ({encoded}) or remove it"
+            )
+            return [Problem(field, uri, reason)]
     if not uri.isascii():
-        return [
-            Problem(field, uri, f"{uri!r} is not ASCII; a rua is a URI: write domains as A-labels{_a_label_fix(uri)}")
-        ]
+        reason = f"{uri!r} is not ASCII; a rua is a URI: write domains as A-labels{_a_label_fix(uri)}"
+        return [Problem(field, uri, reason)]
     return []
 
 
 def validate_rua(uri: object, field: str = "rua") -> list[Problem]:
-    """Problems with one TLS-RPT ``rua`` URI: ``mailto:`` with one valid address, or an
-    ``https:`` URL with a host; printable ASCII only, without ``;``, ``,``, ``!``, quotes or
-    backslashes (RFC 8460 §3: commas and ``!`` must be percent-encoded)."""
+    """Problems with one TLS-RPT ``rua``: ``mailto:`` with one valid address, or ``https:`` with a
+    host; printable ASCII without ``;``, ``,``, ``!``, quotes or backslashes (RFC 8460 §3)."""
     if not isinstance(uri, str) or not uri.strip():
         return [Problem(field, uri, "must be a mailto: or https: URI, e.g. mailto:tlsrpt@example.com")]
     problems = _rua_character_problems(uri, field)
     if problems:
         return problems
-    text = uri
-    scheme, _, rest = text.partition(":")
-    checks = {"mailto": _mailto_problems, "https": _https_problems}
-    check = checks.get(scheme.lower())
+    scheme, _, rest = uri.partition(":")
+    check = {"mailto": _mailto_problems, "https": _https_problems}.get(scheme.lower())
     if check is None:
         return [Problem(field, uri, f"{uri!r} must start with mailto: or https: (TLS-RPT reports go by mail or HTTPS)")]
     return check(uri, rest, field)
 
 
 def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
-    """``v=TLSRPTv1; rua=<uri>[,<uri>]`` (duplicates dropped, order kept). Raises
-    :class:`InputError` when the list is empty or (unless ``check`` is false, for URIs that are
-    not the user's, e.g. a cloud endpoint known only after deploy) a URI is invalid."""
+    """``v=TLSRPTv1; rua=<uri>[,<uri>]`` (duplicates dropped); :class:`InputError` for no rua, a value
+    too large, or an invalid URI (unless ``check`` is false: URIs not the user's, known after deploy)."""
     problems: list[Problem] = []
     if not ruas:
         problems.append(Problem("rua", list(ruas), "needs at least one mailto: or https: URI"))
@@ -201,8 +155,7 @@ def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
         problems.extend(validate_rua(uri, f"rua[{index}]"))
     if problems:
         raise InputError(problems)
-    unique = list(dict.fromkeys(u.strip() for u in ruas))
-    value = f"{TLSRPT_VERSION}; rua={','.join(unique)}"
+    value = f"{TLSRPT_VERSION}; rua={','.join(dict.fromkeys(u.strip() for u in ruas))}"
     size_problems = txt_size_problems(value, "rua")
     if size_problems:
         raise InputError(size_problems)
@@ -218,7 +171,7 @@ class DnsRecord:
     value: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "type": self.type, "value": self.value}
+        return asdict(self)
 
 
 def records_for(domain: str, policy: Policy, ruas: Sequence[str]) -> list[DnsRecord]:
@@ -244,18 +197,14 @@ class TlsRptRecord:
     extensions: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass
-class StsRecordSet:
-    """What a sender makes of the TXT records at ``_mta-sts.<domain>``: ``record`` is the policy
-    indicator, or ``None`` when the domain has no (usable) MTA-STS record; ``candidates`` are the
-    records senders keep (module docstring: with several answers those that begin with
-    ``v=STSv1;``, a single answer when it begins as the ABNF allows); ``problems`` say why there
-    is no record; ``warnings`` what senders ignore (look-alike records, repeated fields) or
-    disagree on. ``literal_readers_drop`` is true when the record is used only because it is the
-    single answer: it does not begin with the literal ``v=STSv1;``, and senders that apply the
-    discard rule to a single answer too see no record."""
+R = TypeVar("R", StsRecord, TlsRptRecord)
+#: What a record's fields say: the record (``None``: no id or rua), the problems, the warnings.
+Read = tuple[R | None, list[Problem], list[Problem]]
 
-    record: StsRecord | None
+
+@dataclass
+class _RecordSet(Generic[R]):
+    record: R | None
     candidates: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -263,144 +212,29 @@ class StsRecordSet:
 
 
 @dataclass
-class TlsRptRecordSet:
+class StsRecordSet(_RecordSet[StsRecord]):
+    """What a sender makes of the TXT records at ``_mta-sts.<domain>``: the ``record`` (``None``: none
+    usable), the ``candidates`` kept, why there is no record, what senders ignore or disagree on;
+    ``literal_readers_drop``: only the ABNF accepts the single answer (module docs)."""
+
+
+@dataclass
+class TlsRptRecordSet(_RecordSet[TlsRptRecord]):
     """As :class:`StsRecordSet`, for ``v=TLSRPTv1`` at ``_smtp._tls.<domain>`` (RFC 8460 §3)."""
-
-    record: TlsRptRecord | None
-    candidates: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    literal_readers_drop: bool = False
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """One kind of record: its version tag, where the RFC says how senders select it, and what a
-    domain without one lacks."""
-
-    version: str
-    rfc: str
-    missing: str
-    lacks: str
-
-
-_STS = _Kind(STS_VERSION, "RFC 8461 §3.1", "MTA-STS; the domain has no policy", "policy")
-_TLSRPT = _Kind(TLSRPT_VERSION, "RFC 8460 §3", "TLS reporting; no reports will be sent", "TLS reporting")
-
-
-def _begins_literally(text: str, version: str) -> bool:
-    """Whether ``text`` begins with ``version;``, the literal text of the discard rule."""
-    return text.startswith(version + ";")
-
-
-def _begins_as_the_grammar_allows(text: str, version: str) -> bool:
-    """Whether ``text`` begins with ``version`` then ``*WSP ";"`` (``sts-field-delim``), as every
-    valid record does."""
-    return text.startswith(version) and _DELIM.match(text, len(version)) is not None
-
-
-def _is_candidate(text: str, version: str, answers: int) -> bool:
-    """RFC 8461 §3.1 / RFC 8460 §3: "If multiple TXT records ... are returned by the resolver,
-    records that do not begin with "v=STSv1;" are discarded" (the literal text, semicolon
-    included). The rule is said of several answers: a single one is judged by the ABNF alone."""
-    if answers == 1:
-        return _begins_as_the_grammar_allows(text, version)
-    return _begins_literally(text, version)
-
-
-def _lookalike_warnings(txts: Sequence[str], kind: _Kind, candidates: Sequence[str]) -> list[Problem]:
-    """Records that look like ``kind`` records but are not candidates: senders discard them (they
-    are not a second record), so say so."""
-    version = kind.version
-    warnings = []
-    for text in txts:
-        if text[: len(version)].lower() != version.lower() or text in candidates:
-            continue
-        why = ""
-        if _begins_as_the_grammar_allows(text, version):
-            why = f" (white space before the ';': with several TXT records at the name, {kind.rfc} discards it)"
-        warnings.append(
-            Problem(
-                "record",
-                text,
-                f"{text!r} does not begin with '{version};'{why}, so senders ignore it; "
-                f"write '{version}; ...' or delete it",
-            )
-        )
-    return warnings
-
-
-def _literal_readers_warning(text: str, kind: _Kind) -> Problem:
-    """The single answer that begins ``version *WSP ;``: valid, but not for every sender."""
-    version = kind.version
-    return Problem(
-        "record",
-        text,
-        f"{text!r} has white space before the first ';': the ABNF allows it and, as the only TXT record at "
-        f"the name, senders that follow {kind.rfc} use it, but senders that read its 'records that do not "
-        f'begin with "{version};" are discarded\' literally drop it and see no {kind.lacks}; '
-        f"write '{version};' with nothing before the ';'",
-    )
-
-
-def _split_fields(text: str, version: str) -> tuple[list[str], list[Problem]]:
-    head, *fields = _DELIM.split(text[len(version) :])
-    assert head == "", "a candidate begins with the version, then *WSP ';'"
-    problems: list[Problem] = []
-    if fields and fields[-1] == "":
-        fields.pop()  # the optional trailing ';'
-    if any(f == "" for f in fields):
-        problems.append(Problem("record", text, "has an empty field (';;'); remove it"))
-    return [f for f in fields if f], problems
-
-
-def _select(txts: Sequence[str], kind: _Kind) -> tuple[str | None, list[str], list[Problem]]:
-    """The one record senders use (or ``None``), the candidates, and why there is none."""
-    version = kind.version
-    candidates = [t for t in txts if _is_candidate(t, version, len(txts))]
-    if not candidates:
-        return None, candidates, [Problem("record", None, f"no TXT record begins with '{version};'; {kind.missing}")]
-    if len(candidates) > 1:
-        return (
-            None,
-            candidates,
-            [
-                Problem(
-                    "record",
-                    candidates,
-                    f"{len(candidates)} TXT records begin with '{version};'; senders then ignore the domain's "
-                    f"{kind.missing.split(';')[0]} entirely — keep exactly one",
-                )
-            ],
-        )
-    return candidates[0], candidates, []
 
 
 def _repeat_warning(name: str, value: str, used: str) -> Problem:
-    return Problem(
-        name,
-        value,
-        f"'{name}={value}' repeats the field; senders that follow the RFC use the first ({used!r}), "
-        "others the last: keep one",
-    )
+    reason = f"repeats the field; senders that follow the RFC use the first ({used!r}), others the last: keep one"
+    return Problem(name, value, f"'{name}={value}' {reason}")
 
 
-def _id_field_warning(value: str, record_id: str | None) -> Problem:
-    """An ``id=`` field that is not the id: a second ``sts-id`` (ignored, RFC 8461 §3.2), or a
-    value that is no ``sts-id`` and so can only be an extension named ``id``."""
-    if _ID.fullmatch(value):
-        return _repeat_warning("id", value, record_id or "")
-    return Problem(
-        "id",
-        value,
-        f"'id={value}' is no id (1 to 32 letters and digits), so it can only be an extension field "
-        "named 'id' that senders ignore; parsers that keep the last 'id=' read it as the id: delete it",
-    )
+def _invalid_field(item: str) -> Problem:
+    return Problem("record", item, f"{item!r} is not a valid 'name=value' field")
 
 
-def _sts_fields(fields: list[str]) -> tuple[str | None, list[tuple[str, str]], list[Problem], list[Problem]]:
-    """The id, the extensions, the problems and the warnings of a ``v=STSv1;`` record's fields.
-    The id is the first ``sts-id`` field; other ``id=`` fields are ignored (module docstring)."""
+def _sts_fields(fields: list[str]) -> Read[StsRecord]:
+    """A ``v=STSv1;`` record's fields: its id is the first ``sts-id``; another ``id=`` is a
+    repeat (ignored) or, not being an ``sts-id``, an extension named ``id`` (ignored)."""
     record_id: str | None = None
     extensions: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -410,7 +244,7 @@ def _sts_fields(fields: list[str]) -> tuple[str | None, list[tuple[str, str]], l
         if key == "id" and _ID.fullmatch(value) and record_id is None:
             record_id = value
         elif not eq or not _STS_EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
-            problems.append(Problem("record", item, f"{item!r} is not a valid 'name=value' field"))
+            problems.append(_invalid_field(item))
         elif key == "id":
             other_ids.append(value)
         else:
@@ -418,42 +252,23 @@ def _sts_fields(fields: list[str]) -> tuple[str | None, list[tuple[str, str]], l
     if record_id is None:
         shown = next((v for k, _, v in (f.partition("=") for f in fields) if k == "id"), None)
         reason = f"{shown!r} is not 1 to 32 letters and digits" if shown is not None else "is missing"
-        problems.append(Problem("id", shown, f"{reason}; the record must be 'v=STSv1; id=<id>;'"))
-        return None, extensions, problems, []
-    return record_id, extensions, problems, [_id_field_warning(v, record_id) for v in other_ids]
+        return None, [*problems, Problem("id", shown, f"{reason}; the record must be 'v=STSv1; id=<id>;'")], []
+    warnings = [
+        _repeat_warning("id", v, record_id)
+        if _ID.fullmatch(v)
+        else Problem(
+            "id",
+            v,
+            f"'id={v}' is no id (1 to 32 letters and digits), so it can only be an extension field "
+            "named 'id' that senders ignore; parsers that keep the last 'id=' read it as the id: delete it",
+        )
+        for v in other_ids
+    ]
+    return StsRecord(record_id, tuple(extensions)), problems, warnings
 
 
-def _literal_readers_drop(txts: Sequence[str], text: str, kind: _Kind) -> bool:
-    """Whether the record used is the single answer that only the ABNF accepts."""
-    return len(txts) == 1 and not _begins_literally(text, kind.version)
-
-
-def parse_sts_records(txts: Sequence[str]) -> StsRecordSet:
-    """Apply RFC 8461 §3.1 to the TXT strings found at ``_mta-sts.<domain>`` (each record's
-    character-strings already joined): of several, discard records not beginning with
-    ``v=STSv1;``; exactly one must be left (a single answer is judged by the ABNF alone), with a
-    valid ``id``."""
-    text, candidates, problems = _select(txts, _STS)
-    result = StsRecordSet(None, candidates, problems, _lookalike_warnings(txts, _STS, candidates))
-    if text is None:
-        return result
-    fields, problems = _split_fields(text, STS_VERSION)
-    record_id, extensions, field_problems, warnings = _sts_fields(fields)
-    result.problems = problems + field_problems
-    result.warnings += warnings
-    if not result.problems and record_id is not None:
-        result.record = StsRecord(record_id, tuple(extensions))
-        if _literal_readers_drop(txts, text, _STS):
-            result.literal_readers_drop = True
-            result.warnings.insert(0, _literal_readers_warning(text, _STS))
-    return result
-
-
-def _tlsrpt_fields(
-    fields: list[str],
-) -> tuple[list[str] | None, list[tuple[str, str]], list[Problem], list[Problem]]:
-    """The rua, the extensions, the problems and the warnings of a ``v=TLSRPTv1;`` record's
-    fields. The first ``rua=`` is the rua; a later one is ignored (module docstring)."""
+def _tlsrpt_fields(fields: list[str]) -> Read[TlsRptRecord]:
+    """A ``v=TLSRPTv1;`` record's fields: its rua is the first ``rua=``; a later one is ignored."""
     rua: list[str] | None = None
     extensions: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -462,34 +277,128 @@ def _tlsrpt_fields(
         key, eq, value = item.partition("=")
         if key == "rua" and rua is None:
             rua = [u.strip(" \t") for u in value.split(",")]
+            if value != value.strip(" \t"):  # RFC 8460 §3: WSP only around the commas
+                problems.append(_invalid_field(item))
             for index, uri in enumerate(rua):
                 problems.extend(validate_rua(uri, f"rua[{index}]"))
         elif key == "rua":
             warnings.append(_repeat_warning("rua", value, ",".join(rua or [])))
         elif not eq or not _TLSRPT_EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
-            problems.append(Problem("record", item, f"{item!r} is not a valid 'name=value' field"))
+            problems.append(_invalid_field(item))
         else:
             extensions.append((key, value))
     if rua is None:
         problems.append(Problem("rua", None, "is missing; the record must be 'v=TLSRPTv1; rua=mailto:...'"))
-    return rua, extensions, problems, warnings
+        return None, problems, warnings
+    return TlsRptRecord(tuple(rua), tuple(extensions)), problems, warnings
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[R]):
+    """One kind of record: its version tag, the RFC section on how senders select it, what a
+    domain without one lacks, and how its fields are read."""
+
+    version: str
+    rfc: str
+    missing: str
+    lacks: str
+    read: Callable[[list[str]], Read[R]]
+
+
+_STS = _Kind(STS_VERSION, "RFC 8461 §3.1", "MTA-STS; the domain has no policy", "policy", _sts_fields)
+_TLSRPT = _Kind(
+    TLSRPT_VERSION, "RFC 8460 §3", "TLS reporting; no reports will be sent", "TLS reporting", _tlsrpt_fields
+)
+
+
+def _begins_literally(text: str, version: str) -> bool:
+    """Whether ``text`` begins with ``version;``, the literal text of the discard rule."""
+    return text.startswith(version + ";")
+
+
+def _begins_as_the_grammar_allows(text: str, version: str) -> bool:
+    """Whether ``text`` begins with ``version *WSP ";"``, as every valid record does."""
+    return text.startswith(version) and _DELIM.match(text, len(version)) is not None
+
+
+def _lookalike_warnings(txts: Sequence[str], kind: _Kind[R], candidates: Sequence[str]) -> list[Problem]:
+    """Records that look like ``kind`` records but are no candidates: senders discard them."""
+    version = kind.version
+    warnings = []
+    for text in txts:
+        if text[: len(version)].lower() != version.lower() or text in candidates:
+            continue
+        why = ""
+        if _begins_as_the_grammar_allows(text, version):
+            why = f" (white space before the ';': with several TXT records at the name, {kind.rfc} discards it)"
+        reason = (
+            f"{text!r} does not begin with '{version};'{why}, so senders ignore it; write '{version}; ...' or delete it"
+        )
+        warnings.append(Problem("record", text, reason))
+    return warnings
+
+
+def _literal_readers_warning(text: str, kind: _Kind[R]) -> Problem:
+    """The single answer that begins ``version *WSP ;``: valid, but not for every sender."""
+    version = kind.version
+    reason = (
+        f"{text!r} has white space before the first ';': the ABNF allows it and, as the only TXT record at "
+        f"the name, senders that follow {kind.rfc} use it, but senders that read its 'records that do not "
+        f'begin with "{version};" are discarded\' literally drop it and see no {kind.lacks}; '
+        f"write '{version};' with nothing before the ';'"
+    )
+    return Problem("record", text, reason)
+
+
+def _select(txts: Sequence[str], kind: _Kind[R]) -> tuple[str | None, list[str], list[Problem]]:
+    """The one record senders use (or ``None``), the candidates, and why there is none (RFC 8461
+    §3.1, RFC 8460 §3; a single answer is judged by the ABNF alone)."""
+    version = kind.version
+    keep = _begins_as_the_grammar_allows if len(txts) == 1 else _begins_literally
+    candidates = [t for t in txts if keep(t, version)]
+    if not candidates:
+        return None, candidates, [Problem("record", None, f"no TXT record begins with '{version};'; {kind.missing}")]
+    if len(candidates) > 1:
+        reason = (
+            f"{len(candidates)} TXT records begin with '{version};'; senders then ignore the domain's "
+            f"{kind.missing.split(';')[0]} entirely — keep exactly one"
+        )
+        return None, candidates, [Problem("record", candidates, reason)]
+    return candidates[0], candidates, []
+
+
+def _parse(txts: Sequence[str], kind: _Kind[R], result: _RecordSet[R]) -> None:
+    """Fill ``result`` with what a sender makes of ``txts`` (each record's strings joined)."""
+    text, result.candidates, result.problems = _select(txts, kind)
+    result.warnings = _lookalike_warnings(txts, kind, result.candidates)
+    if text is None:
+        return
+    head, *fields = _DELIM.split(text[len(kind.version) :])
+    assert head == "", "a candidate begins with the version, then *WSP ';'"
+    if fields and fields[-1] == "":
+        fields.pop()  # the optional trailing ';'
+    empty = [Problem("record", text, "has an empty field (';;'); remove it")] if "" in fields else []
+    record, problems, warnings = kind.read([f for f in fields if f])
+    result.problems = empty + problems
+    result.warnings += warnings
+    if not result.problems and record is not None:
+        result.record = record
+        if len(txts) == 1 and not _begins_literally(text, kind.version):
+            result.literal_readers_drop = True
+            result.warnings.insert(0, _literal_readers_warning(text, kind))
+
+
+def parse_sts_records(txts: Sequence[str]) -> StsRecordSet:
+    """RFC 8461 §3.1 applied to the TXT strings at ``_mta-sts.<domain>`` (module docs): exactly one
+    record left, with a valid ``id``."""
+    result = StsRecordSet(None)
+    _parse(txts, _STS, result)
+    return result
 
 
 def parse_tlsrpt_records(txts: Sequence[str]) -> TlsRptRecordSet:
-    """Apply RFC 8460 §3 to the TXT strings found at ``_smtp._tls.<domain>``: of several, discard
-    records not beginning with ``v=TLSRPTv1;``; exactly one must be left (a single answer is
-    judged by the ABNF alone), with a ``rua`` of valid URIs."""
-    text, candidates, problems = _select(txts, _TLSRPT)
-    result = TlsRptRecordSet(None, candidates, problems, _lookalike_warnings(txts, _TLSRPT, candidates))
-    if text is None:
-        return result
-    fields, problems = _split_fields(text, TLSRPT_VERSION)
-    rua, extensions, field_problems, warnings = _tlsrpt_fields(fields)
-    result.problems = problems + field_problems
-    result.warnings += warnings
-    if not result.problems and rua is not None:
-        result.record = TlsRptRecord(tuple(rua), tuple(extensions))
-        if _literal_readers_drop(txts, text, _TLSRPT):
-            result.literal_readers_drop = True
-            result.warnings.insert(0, _literal_readers_warning(text, _TLSRPT))
+    """RFC 8460 §3 applied to the TXT strings at ``_smtp._tls.<domain>``: exactly one record left,
+    with a ``rua`` of valid URIs."""
+    result = TlsRptRecordSet(None)
+    _parse(txts, _TLSRPT, result)
     return result

@@ -1,20 +1,9 @@
 """Which shard (one ACM certificate + one CloudFront distribution) serves each domain of a fleet.
 
-A shared CloudFront distribution carries the ``mta-sts.<domain>`` names of up to
-``per_shard`` domains on one certificate. Moving a domain to another shard changes two
-certificates and two distributions and repoints the domain's DNS: a deploy that can fail half
-way (CloudFront refuses one alias on two distributions) and leaves the domain's policy host on a
-certificate that does not name it. So the assignment is *stable*:
-
-- a domain of ``previous`` that is still present keeps its shard, whatever else changes;
-- the order of ``domains`` does not matter (new domains are placed in name order);
-- new domains fill free slots of the shards already in use (lowest number first), then open
-  new shards at the lowest unused numbers;
-- the same inputs always give the same assignment.
-
-The program has no memory between runs: ``previous`` is the assignment the stack was deployed
-with, pinned in config (docs/fleets.md, "Shared hosting", says why and what happens when it is
-missing). This module is pure (standard library only).
+Moving a domain changes two certificates and two distributions and can fail half way, so the
+assignment is stable (docs/fleets.md, "Stable shards"): a domain of ``previous`` (the deployed
+assignment, pinned in config) keeps its shard; new ones, in name order, fill free slots, lowest
+shard first, then the lowest unused numbers; the same inputs give the same assignment.
 """
 
 from __future__ import annotations
@@ -26,12 +15,9 @@ from itertools import count
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 
-__all__ = ["assign_shards", "function_groups", "moves", "shard_key", "shard_members", "shard_problems"]
-
 
 def shard_key(domain: str) -> str:
-    """The form two spellings of one domain share (case, a trailing dot): a pin written as
-    ``Example.COM.`` still holds ``example.com`` in place."""
+    """The form two spellings of one domain share: a pin of ``Example.COM.`` holds ``example.com``."""
     return domain.strip().rstrip(".").lower()
 
 
@@ -63,8 +49,7 @@ def _duplicate_problems(domains: list[str]) -> list[Problem]:
 
 
 def _overfull_problems(kept: Mapping[str, int], per_shard: int) -> list[Problem]:
-    """A shard already holding more present domains than ``per_shard`` cannot shrink without
-    moving domains, which this module never does."""
+    """A shard holding more present domains than ``per_shard`` cannot shrink without moving one."""
     problems = []
     for shard, held in sorted(Counter(kept.values()).items()):
         if held > per_shard:
@@ -95,8 +80,7 @@ def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_s
 def assign_shards(
     domains: Iterable[str], previous: Mapping[str, int], per_shard: int = defaults.DOMAINS_PER_CERTIFICATE
 ) -> dict[str, int]:
-    """Domain -> shard number for ``domains`` (see the module docs); raises :class:`InputError`
-    with every problem (:func:`shard_problems`) before assigning anything."""
+    """Domain -> shard number (module docs); :class:`InputError` with every problem first."""
     listed = list(domains)
     problems = shard_problems(listed, previous, per_shard)
     if problems:
@@ -111,8 +95,7 @@ def assign_shards(
 
 
 def _free_slots(held: Counter[int], per_shard: int) -> Iterable[int]:
-    """Shard numbers, one per free slot: the shards in use (lowest first), then new shards at
-    the lowest unused numbers."""
+    """A shard number per free slot: the shards in use (lowest first), then unused numbers."""
     for shard in sorted(held):
         yield from [shard] * (per_shard - held[shard])
     for shard in count():
@@ -135,10 +118,9 @@ def moves(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tupl
 
 
 def function_groups(shards: Iterable[int], limit: int = defaults.FUNCTION_DISTRIBUTION_LIMIT) -> dict[int, int]:
-    """Shard -> the CloudFront Function its distribution runs (0, 1, ...). A function may serve at
-    most ``limit`` distributions (AWS's quota): up to ``limit`` shards all run function 0, as every
-    fleet did before; beyond, shard ``s`` runs function ``s // limit``, so a block of ``limit`` shard
-    numbers never exceeds the quota and a shard keeps its function while others come and go."""
+    """Shard -> the CloudFront Function its distribution runs. A function serves at most ``limit``
+    distributions (AWS's quota): up to ``limit`` shards all run function 0, as every fleet did
+    before; beyond, shard ``s`` runs ``s // limit``, so it keeps its function as others come and go."""
     numbers = sorted(set(shards))
     if len(numbers) <= limit:
         return dict.fromkeys(numbers, 0)

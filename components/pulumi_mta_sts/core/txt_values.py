@@ -1,17 +1,10 @@
-"""TXT record values as each DNS provider wants them (pure; no Pulumi).
+"""TXT record values as each DNS provider wants them written, and what may reach one (pure).
 
-A TXT record is a list of character-strings of at most 255 bytes each (RFC 1035 §3.3.14);
-readers of MTA-STS / TLS-RPT records join them without separators (RFC 8461 §3.1, RFC 8460
-§3). How a value is written depends on the provider API:
-
-- Route53 via pulumi-aws: each entry of ``records`` is one TXT record; the provider wraps it in
-  double quotes, so a value longer than 255 bytes is split into chunks joined with ``""``
-  (``first255""rest``), which Route53 reads as two character-strings. Quotes and backslashes
-  inside the value are escaped with a backslash.
-- Cloudflare (``DnsRecord.content``): the content is a list of quoted character-strings
-  separated by a space (``"first255" "rest"``), quotes and backslashes escaped.
-
-Chunks are cut on UTF-8 byte boundaries and never inside a multi-byte character.
+A TXT record is character-strings of at most 255 bytes each (RFC 1035 §3.3.14), which MTA-STS and
+TLS-RPT readers join (RFC 8461 §3.1, RFC 8460 §3). Route53 (pulumi-aws ``records``: the provider
+adds the outer quotes) takes the strings joined with ``""``; Cloudflare (``DnsRecord.content``)
+takes them quoted and separated by a space; quotes and backslashes are escaped in both. Strings
+are cut at UTF-8 byte boundaries, never inside a character.
 """
 
 from __future__ import annotations
@@ -20,22 +13,9 @@ import unicodedata
 
 from .errors import Problem
 
-__all__ = [
-    "CLOUDFLARE_MAX_WIRE_BYTES",
-    "MAX_STRING",
-    "ROUTE53_MAX_VALUE_CHARS",
-    "cloudflare_txt",
-    "decode_txt",
-    "describe_character",
-    "route53_txt",
-    "split_txt",
-    "txt_size_problems",
-    "unsafe_character",
-]
-
 MAX_STRING = 255
-#: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" (Route 53 API Reference,
-#: ResourceRecord), counted on the written form: quotes, ``""`` joins and escapes included.
+#: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" (Route 53 API Reference),
+#: counted on the written form (quotes, ``""`` joins and escapes included).
 ROUTE53_MAX_VALUE_CHARS = 4000
 #: Cloudflare: "Each DNS record has a maximum wire format size of 4,096 bytes" (Cloudflare DNS
 #: docs, DNS record types): for a TXT record, the RDATA, one length byte per character-string.
@@ -43,16 +23,9 @@ CLOUDFLARE_MAX_WIRE_BYTES = 4096
 
 
 def unsafe_character(text: str) -> str | None:
-    """The first character of ``text`` that may not reach what senders read, or ``None``.
-
-    Allowed: printable ASCII (``!`` to ``~``), the ASCII space, and non-ASCII characters that are
-    letters, marks, numbers, punctuation or symbols. Refused: every other character, i.e. the
-    Unicode categories C* (controls such as CR, LF, TAB, NEL U+0085; format characters such as
-    U+200B or the bidi overrides U+202A-U+202E; lone surrogates; private use; unassigned) and Z*
-    other than the ASCII space (line and paragraph separators U+2028/U+2029, no-break and other
-    spaces). Each of these is a line or field break for some parser (``str.splitlines``,
-    ``str.split``) or makes text look other than it is.
-    """
+    """The first character of ``text`` in the Unicode categories C* (controls, format characters,
+    surrogates, private use, unassigned) or Z* but the ASCII space, or ``None``: each is a line or
+    field break for some parser (``str.splitlines``, ``str.split``) or makes text look other than it is."""
     for char in text:
         if char == " " or "!" <= char <= "~":
             continue
@@ -74,9 +47,8 @@ def describe_character(char: str) -> str:
 
 
 def txt_size_problems(value: str, field: str) -> list[Problem]:
-    """A TXT value no DNS provider we publish to can carry: its RDATA (character-strings of at
-    most 255 bytes, each with a length byte) over Cloudflare's 4096-byte record limit, or its
-    Route53 written form over 4000 characters. (The DNS itself caps RDATA at 65535 bytes.)"""
+    """A TXT value a provider we publish to cannot carry: its RDATA (each string with its length
+    byte) over Cloudflare's 4096 bytes, or its Route53 written form over 4000 characters."""
     wire = sum(len(piece.encode("utf-8")) + 1 for piece in split_txt(value))
     written = len(route53_txt(value)) + 2  # the provider adds the outer quotes
     if wire <= CLOUDFLARE_MAX_WIRE_BYTES and written <= ROUTE53_MAX_VALUE_CHARS:
@@ -93,13 +65,14 @@ def txt_size_problems(value: str, field: str) -> list[Problem]:
     ]
 
 
-def split_txt(value: str, limit: int = MAX_STRING) -> list[str]:
-    """``value`` cut into pieces of at most ``limit`` UTF-8 bytes (at least one piece)."""
+def split_txt(value: str, limit: int = MAX_STRING, errors: str = "strict") -> list[str]:
+    """``value`` cut into pieces of at most ``limit`` UTF-8 bytes (at least one piece), never inside
+    a character; ``errors`` as for ``str.encode`` (``surrogatepass`` counts a lone surrogate's 3)."""
     pieces: list[str] = []
     current: list[str] = []
     size = 0
     for char in value:
-        width = len(char.encode("utf-8"))
+        width = len(char.encode("utf-8", errors))
         if size + width > limit:
             pieces.append("".join(current))
             current, size = [], 0
@@ -124,8 +97,7 @@ def cloudflare_txt(value: str) -> str:
 
 
 def decode_txt(written: str) -> str:
-    """The value DNS readers see for a value written by :func:`route53_txt` (unquoted, pieces
-    joined with ``""``) or :func:`cloudflare_txt` (quoted pieces): the character-strings joined."""
+    """The value DNS readers see for one written by :func:`route53_txt` or :func:`cloudflare_txt`."""
     quoted = written.strip().startswith('"')
     text = written.strip() if quoted else written
     # Route53 form: the provider adds the outer quotes, so inside we start within a string.

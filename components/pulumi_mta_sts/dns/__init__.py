@@ -1,6 +1,4 @@
-"""DNS backends (Pulumi): where a stack's records go. :class:`DnsBackend` is the interface
-(:mod:`.base`); Route53 (:mod:`.route53`) and Cloudflare (:mod:`.cloudflare`) implement it.
-Import them from here (the modules inside may move)."""
+"""DNS backends (Pulumi): where a stack's records go; import them from here."""
 
 from .base import DnsBackend, RecordImport
 from .cloudflare import CloudflareDns, CloudflareDnsArgs

@@ -1,18 +1,9 @@
-"""The DNS-backend interface: everything a component may ask of the zone its records go into.
+"""The DNS-backend interface: all a component may ask of the zone its records go into.
 
-Components (the policy hosts, ``MtaSts``, the TLS-RPT receiver) talk to a zone only through
-:class:`DnsBackend`; none of them looks at which provider is behind it. What differs between
-providers is answered by the backend itself:
-
-- :meth:`DnsBackend.record` / :meth:`DnsBackend.alias`: publish records (TXT quoting and
-  255-byte splitting are the backend's business);
-- :attr:`DnsBackend.alias_record_types`: which record types an alias makes (for the ``records``
-  output and ``mta-sts plan``);
-- :meth:`DnsBackend.txt_import`: what ``pulumi import`` needs to adopt a hand-made TXT record;
-- :meth:`DnsBackend.record_names`: the names of created records (for ACM's validation).
-
-A backend refuses a second record set of one type at one name, and anything beside a CNAME
-(:meth:`DnsBackend._claim`): Route53 would fail the deploy and Cloudflare would serve both.
+Components talk to a zone only through :class:`DnsBackend`, never asking which provider is behind
+it: the backend quotes and splits TXT values, names the record types of an alias and how ``pulumi
+import`` adopts a TXT record, and refuses a second record set of one type at one name or anything
+beside a CNAME (Route53 would fail the deploy, Cloudflare would serve both).
 """
 
 from __future__ import annotations
@@ -29,17 +20,18 @@ from pulumi_mta_sts.config.stack import zone_problems
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 
-__all__ = ["RECORD_TYPES", "DnsBackend", "RecordImport"]
-
+Name = pulumi.Input[str]
+Values = Sequence[pulumi.Input[str]]
+Opts = pulumi.ResourceOptions
+Made = list[pulumi.CustomResource]
 #: The record types :meth:`DnsBackend.record` publishes.
 RECORD_TYPES = ("TXT", "CNAME", "MX", "A", "AAAA", "CAA")
 
 
 @dataclass(frozen=True)
 class RecordImport:
-    """What ``pulumi import <type_token> <name> <import_id>`` needs to adopt a record that exists
-    in the zone but not in the stack. ``import_id`` may hold placeholders the user fills in
-    (``<ZONE_ID>``, ``<RECORD_ID>``)."""
+    """What ``pulumi import <type_token> <name> <import_id>`` needs (``import_id`` may hold
+    placeholders such as ``<ZONE_ID>``)."""
 
     type_token: str
     import_id: str
@@ -51,8 +43,7 @@ def slug(text: str) -> str:
 
 
 def checked_zone(zone_id: object, zone_name: object) -> str | None:
-    """The zone name in normal form (``None`` when only the id is given); raises :class:`InputError`
-    (fields ``zone_id`` / ``zone_name``) before the backend registers anything."""
+    """The zone name in normal form (``None``: only the id is given), or :class:`InputError`."""
     normal, problems = zone_problems(zone_id, zone_name)
     if problems:
         raise InputError(problems)
@@ -60,14 +51,8 @@ def checked_zone(zone_id: object, zone_name: object) -> str | None:
 
 
 class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
-    """A DNS zone the toolkit writes records into (see the module docs).
-
-    Implementations set ``zone_id`` (an ``Output``; looked up when only the name was given),
-    ``zone_name`` (the zone's domain in normal form; ``None`` when only the id was given) and
-    ``resource_prefix`` (default record resource names start with it), and name themselves in
-    ``provider_name`` (the ``dns.provider`` of stack config: which host kind is the default,
-    :func:`pulumi_mta_sts.core.defaults.default_host_kind`).
-    """
+    """A DNS zone the toolkit writes records into: implementations set ``zone_id``, ``zone_name``
+    (``None`` when only the id is given) and ``provider_name`` (``dns.provider`` of stack config)."""
 
     provider_name: ClassVar[str]
     zone_id: pulumi.Output[str]
@@ -80,100 +65,97 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
         #: Record types published so far per name (lower case, no trailing dot) -> resource name.
         self._published: dict[str, dict[str, str]] = {}
 
-    # -- what every backend answers ----------------------------------------------------------
     @property
     @abstractmethod
     def alias_record_types(self) -> tuple[str, ...]:
-        """The record types :meth:`alias` creates at the alias name."""
+        """The record types :meth:`alias` creates (for the ``records`` output and ``mta-sts plan``)."""
 
     @abstractmethod
     def txt_import(self, record_name: str) -> RecordImport:
         """How to ``pulumi import`` the TXT record set at ``record_name`` of this zone."""
 
     @abstractmethod
+    def record_names(self, resources: Sequence[pulumi.CustomResource]) -> list[pulumi.Output[str]]:
+        """The names of records this backend created (e.g. ACM's ``validation_record_fqdns``)."""
+
+    @abstractmethod
+    def _records(self, name: Name, rtype: str, values: Values, ttl: int, resource: str, opts: Opts, over: bool) -> Made:
+        """Create the record set :meth:`record` checked and claimed; ``over``: take over one there."""
+
+    @abstractmethod
+    def _alias(self, name: str, target: Name, zone: Name | None, resource: str | None, opts: Opts, over: bool) -> Made:
+        """Create what :meth:`alias` makes (``zone``: the target's hosted zone); ``over`` as above."""
+
     def record(
         self,
-        name: pulumi.Input[str],
+        name: Name,
         type: str,
-        values: Sequence[pulumi.Input[str]],
+        values: Values,
         *,
         ttl: int = defaults.DNS_TTL,
         resource_name: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> list[pulumi.CustomResource]:
-        """Publish ``values`` at ``name`` (fully qualified, no trailing dot) with ``type``.
+        opts: Opts | None = None,
+    ) -> Made:
+        """Publish ``values`` as readers see them (a TXT value unquoted, an MX ``"<preference> <host>"``)
+        at ``name`` (fully qualified; an ``Output`` only with ``resource_name``). :class:`InputError`
+        when this backend published that type there already (or a CNAME beside anything): put every
+        value in one call."""
+        rtype, resource = self._checked(name, type, resource_name)
+        return self._records(name, rtype, values, ttl, resource, self._opts(opts), False)
 
-        ``name`` may be an ``Output`` (then ``resource_name`` is required). ``values`` are the
-        record values as DNS readers see them: a TXT value unquoted (it is quoted and split
-        here), an MX value ``"<preference> <host>"``, a CNAME target name. ``resource_name``
-        names the Pulumi resource (default: derived from this backend's name, ``name`` and
-        ``type``); ``opts`` is merged over ``parent=self``. Returns the created resources (one
-        per value on Cloudflare, one record set on Route53). Raises :class:`InputError` when
-        this backend already published that type at ``name`` (or a CNAME beside anything else
-        there): put every value in one call.
-        """
-
-    @abstractmethod
     def alias(
         self,
         name: str,
-        target: pulumi.Input[str],
-        target_zone_id: pulumi.Input[str] | None = None,
+        target: Name,
+        target_zone_id: Name | None = None,
         *,
         resource_name: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> list[pulumi.CustomResource]:
-        """Point ``name`` at the host name ``target`` (a CDN endpoint; ``target_zone_id`` is the
-        target's hosted zone where the provider needs it), with :attr:`alias_record_types`."""
+        opts: Opts | None = None,
+    ) -> Made:
+        """Point ``name`` at the host ``target`` (``target_zone_id``: its hosted zone, where needed)."""
+        return self._alias(name, target, target_zone_id, resource_name, self._opts(opts), False)
 
-    # -- taking over what is already in the zone (a provider that cannot keeps these defaults) --
     def takeover_record(
-        self,
-        name: pulumi.Input[str],
-        type: str,
-        values: Sequence[pulumi.Input[str]],
-        *,
-        resource_name: str,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> list[pulumi.CustomResource]:
-        """:meth:`record`, taking over a record set of ``type`` that already exists at ``name``
-        instead of failing, where the provider can (Route53 ``allow_overwrite``: one UPSERT, no
-        moment without a record). This default is :meth:`record`: Cloudflare cannot (its
-        provider's version 5 dropped ``allow_overwrite``), so a record in the way there must be
-        imported or removed first (docs/deploying.md, "Migrating from a hand-made or hosted
-        MTA-STS setup"; the program's live step finds it before anything is created)."""
-        return self.record(name, type, values, resource_name=resource_name, opts=opts)
+        self, name: Name, type: str, values: Values, *, resource_name: str, opts: Opts | None = None
+    ) -> Made:
+        """:meth:`record`, taking over a record set already there where the provider can (Route53: one
+        UPSERT, no moment without a record). Cloudflare cannot (its provider dropped
+        ``allow_overwrite`` in version 5): a record in the way is imported or removed first
+        (docs/deploying.md). A subclass's own :meth:`record` is never sent an overwrite."""
+        if self.__class__.record is not DnsBackend.record:
+            return self.record(name, type, values, resource_name=resource_name, opts=opts)
+        rtype, resource = self._checked(name, type, resource_name)
+        return self._records(name, rtype, values, defaults.DNS_TTL, resource, self._opts(opts), True)
 
     def takeover_alias(
         self,
         name: str,
-        target: pulumi.Input[str],
-        target_zone_id: pulumi.Input[str] | None = None,
+        target: Name,
+        target_zone_id: Name | None = None,
         *,
         resource_name: str,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> list[pulumi.CustomResource]:
-        """:meth:`alias`, taking over the records of :attr:`alias_record_types` already at
-        ``name`` where the provider can (see :meth:`takeover_record`)."""
-        return self.alias(name, target, target_zone_id, resource_name=resource_name, opts=opts)
-
-    @abstractmethod
-    def record_names(self, resources: Sequence[pulumi.CustomResource]) -> list[pulumi.Output[str]]:
-        """The fully qualified names of records created by this backend (for dependencies such
-        as ACM's ``validation_record_fqdns``)."""
+        opts: Opts | None = None,
+    ) -> Made:
+        """:meth:`alias`, taking over the records already there where the provider can."""
+        if self.__class__.alias is not DnsBackend.alias:
+            return self.alias(name, target, target_zone_id, resource_name=resource_name, opts=opts)
+        return self._alias(name, target, target_zone_id, resource_name, self._opts(opts), True)
 
     # -- shared by the implementations -------------------------------------------------------
-    def _name_for(self, name: pulumi.Input[str], type: str, resource_name: str | None) -> str:
-        if resource_name:
-            return resource_name
-        if not isinstance(name, str):
+    def _checked(self, name: Name, type: str, resource_name: str | None) -> tuple[str, str]:
+        """The record type and the resource name, the name claimed for that type."""
+        rtype = type.upper()
+        if rtype not in RECORD_TYPES:
+            raise InputError([Problem("type", type, f"is not supported; use one of {', '.join(RECORD_TYPES)}")])
+        if not resource_name and not isinstance(name, str):
             raise InputError([Problem("resource_name", None, "is required when the record name is an Output")])
-        return f"{self.resource_prefix}-{slug(name)}-{type.lower()}"
+        resource = resource_name or f"{self.resource_prefix}-{slug(str(name))}-{rtype.lower()}"
+        self._claim(name, rtype, resource)
+        return rtype, resource
 
     def _claim(self, name: pulumi.Input[str], rtype: str, resource_name: str) -> None:
-        """Refuse a second record set of one type at one name through this backend: Route53 would
-        fail the deploy, and Cloudflare would serve both (two ``v=STSv1`` or ``v=TLSRPTv1`` TXT
-        records make senders ignore MTA-STS or TLS-RPT altogether)."""
+        """Refuse a second record set of one type at one name: two ``v=STSv1`` or ``v=TLSRPTv1``
+        TXT records make senders ignore MTA-STS or TLS-RPT altogether."""
         if not isinstance(name, str):
             return
         types = self._published.setdefault(name.rstrip(".").lower(), {})
@@ -195,10 +177,3 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
 
     def _opts(self, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), opts)
-
-    @staticmethod
-    def _check_type(type: str) -> str:
-        upper = type.upper()
-        if upper not in RECORD_TYPES:
-            raise InputError([Problem("type", type, f"is not supported; use one of {', '.join(RECORD_TYPES)}")])
-        return upper

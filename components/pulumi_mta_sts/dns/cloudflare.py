@@ -1,10 +1,6 @@
-"""Cloudflare (``mta-sts:dns:CloudflareDns``): records in a zone (pulumi-cloudflare 6
-``DnsRecord``, one resource per value), given by id or looked up by name. TXT values are quoted
-and split into 255-byte character-strings; aliases are ``CNAME`` records, never proxied unless
-asked (a proxied name would be answered by Cloudflare's edge, not by the target).
-
-``pulumi_cloudflare`` is imported only when a record is made or the zone looked up: importing
-it costs seconds, and a Route53-only program never needs it.
+"""Cloudflare (``mta-sts:dns:CloudflareDns``): ``DnsRecord`` resources, one per value, in a zone given
+by id or name. Aliases are CNAMEs, never proxied (Cloudflare's edge would answer, not the target).
+``pulumi_cloudflare`` is imported only when needed: it costs seconds, and Route53 programs never need it.
 """
 
 from __future__ import annotations
@@ -16,16 +12,12 @@ from typing import Any, ClassVar
 import pulumi
 
 from pulumi_mta_sts.config.stack import id_problems
-from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
+from pulumi_mta_sts.core.record_resources import CLOUDFLARE_RECORD as RECORD_TYPE_TOKEN
 from pulumi_mta_sts.core.txt_values import cloudflare_txt
 
-from .base import DnsBackend, RecordImport, checked_zone
+from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone
 
-__all__ = ["CloudflareDns", "CloudflareDnsArgs"]
-
-RECORD_TYPE_TOKEN = "cloudflare:index/dnsRecord:DnsRecord"
-ALIAS_RECORD_TYPES = ("CNAME",)
 #: Record types Cloudflare can proxy (``proxied`` is only sent for these).
 PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
 
@@ -35,32 +27,25 @@ class CloudflareDnsArgs:
     """Arguments of :class:`CloudflareDns`."""
 
     zone_id: str | None = None
-    """The zone id (32 hex characters). When given, the zone is only looked up if
-    :attr:`CloudflareDns.account_id` is needed (Workers) and ``account_id`` is not given."""
+    """The zone id (32 hex characters); else the zone is looked up by ``zone_name``."""
     zone_name: str | None = None
-    """The zone's domain, looked up when ``zone_id`` is not given."""
     account_id: str | None = None
-    """The Cloudflare account id; looked up from the zone when needed and not given."""
-
-
-def _checked(args: CloudflareDnsArgs) -> str | None:
-    account = id_problems(args.account_id, "account_id", "account")
-    try:
-        zone_name = checked_zone(args.zone_id, args.zone_name)
-    except InputError as exc:
-        raise InputError([*exc.problems, *account]) from None
-    if account:
-        raise InputError(account)
-    return zone_name
+    """The account (for Workers); looked up from the zone when not given."""
 
 
 class CloudflareDns(DnsBackend):
-    """Records in a Cloudflare zone (``cloudflare.DnsRecord``; TTL 300, never proxied unless asked)."""
+    """Records in a Cloudflare zone (``cloudflare.DnsRecord``; TTL 300, never proxied)."""
 
     provider_name: ClassVar[str] = "cloudflare"
 
     def __init__(self, name: str, args: CloudflareDnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        zone_name = _checked(args)  # before anything is registered
+        account = id_problems(args.account_id, "account_id", "account")
+        try:  # every problem before anything is registered
+            zone_name = checked_zone(args.zone_id, args.zone_name)
+        except InputError as exc:
+            raise InputError([*exc.problems, *account]) from None
+        if account:
+            raise InputError(account)
         super().__init__("mta-sts:dns:CloudflareDns", name, opts)
         self._args = args
         self.zone_name = zone_name
@@ -94,56 +79,35 @@ class CloudflareDns(DnsBackend):
 
     @property
     def alias_record_types(self) -> tuple[str, ...]:
-        return ALIAS_RECORD_TYPES
+        return ("CNAME",)
 
     def txt_import(self, record_name: str) -> RecordImport:
         return RecordImport(RECORD_TYPE_TOKEN, "<ZONE_ID>/<RECORD_ID>")
 
-    def record(
-        self,
-        name: pulumi.Input[str],
-        type: str,
-        values: Sequence[pulumi.Input[str]],
-        *,
-        ttl: int = defaults.DNS_TTL,
-        resource_name: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        proxied: bool = False,
-    ) -> list[pulumi.CustomResource]:
+    def _records(self, name: Name, rtype: str, values: Values, ttl: int, resource: str, opts: Opts, over: bool) -> Made:
         with provider_sdk("CloudflareDns"):
             import pulumi_cloudflare as cloudflare
 
-        rtype = self._check_type(type)
-        base = self._name_for(name, rtype, resource_name)
-        self._claim(name, rtype, base)
-        created: list[pulumi.CustomResource] = []
+        created: Made = []
         for index, value in enumerate(values):
             content, priority = _content_and_priority(rtype, value)
             created.append(
                 cloudflare.DnsRecord(
-                    base if len(values) == 1 else f"{base}-{index}",
+                    resource if len(values) == 1 else f"{resource}-{index}",
                     zone_id=self.zone_id,
                     name=name,
                     type=rtype,
                     ttl=ttl,
                     content=content,
                     priority=priority,
-                    proxied=proxied if rtype in PROXIABLE_TYPES else None,
-                    opts=self._opts(opts),
+                    proxied=False if rtype in PROXIABLE_TYPES else None,
+                    opts=opts,
                 )
             )
         return created
 
-    def alias(
-        self,
-        name: str,
-        target: pulumi.Input[str],
-        target_zone_id: pulumi.Input[str] | None = None,
-        *,
-        resource_name: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> list[pulumi.CustomResource]:
-        return self.record(name, "CNAME", [target], resource_name=resource_name, opts=opts, proxied=False)
+    def _alias(self, name: str, target: Name, zone: Name | None, resource: str | None, opts: Opts, over: bool) -> Made:
+        return self.record(name, "CNAME", [target], resource_name=resource, opts=opts)
 
     def record_names(self, resources: Sequence[pulumi.CustomResource]) -> list[pulumi.Output[str]]:
         return [r.name for r in resources]  # type: ignore[attr-defined]

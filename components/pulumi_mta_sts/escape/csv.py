@@ -1,16 +1,7 @@
 """CSV for spreadsheets (``reports summary --format csv``): a cell a stranger wrote is data, never
-a formula.
-
-OWASP's rule for CSV injection: a string cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return is prefixed with ``'``, which spreadsheets read as "this is text" and do
-not show. Before that, the cell is :func:`~.visible.shown` (control, bidi and separator
-characters as ``⟨U+XXXX⟩``: the file may be printed on a terminal), line by line for a cell of
-several lines. Numbers we computed are written as they are. The ``csv`` module then quotes.
-
-Usage::
-
-    from pulumi_mta_sts.escape import csv as csv_escape
-    writer.writerow([csv_escape.cell(name), count])
+a formula. OWASP's rule: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a CR gets a
+``'`` before it (read as "this is text", not shown), after :func:`~.visible.shown` (the file may
+reach a terminal). Numbers we computed are written as they are; the ``csv`` module quotes.
 """
 
 from __future__ import annotations
@@ -20,8 +11,6 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 
 from .visible import shown as _shown
-
-__all__ = ["FORMULA_STARTS", "Neutral", "cell", "lines_cell", "table"]
 
 #: What a spreadsheet may read as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,8 +27,8 @@ def _neutral(text: str) -> Neutral:
 
 
 def cell(value: object) -> object:
-    """A cell: a number (``int``, ``float``; not ``bool``) or ``None`` as it is, a
-    :class:`Neutral` as it is, anything else as shown text that cannot start a formula."""
+    """A number (not a ``bool``), ``None`` or a :class:`Neutral` as it is; anything else as shown
+    text that cannot start a formula."""
     if value is None or isinstance(value, Neutral) or (isinstance(value, int | float) and not isinstance(value, bool)):
         return value
     return _neutral(_shown(value))
@@ -51,8 +40,7 @@ def lines_cell(lines: Iterable[object]) -> Neutral:
 
 
 def table(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
-    """The CSV text of ``rows`` (missing and ``None`` cells empty) under a header of ``columns``
-    (ours), every cell through :func:`cell`."""
+    """The CSV of ``rows`` under our ``columns`` (missing and ``None`` cells empty), each :func:`cell`."""
     out = io.StringIO()
     writer = _csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

@@ -1,10 +1,7 @@
 """HTML text and attribute values (``mta-sts reports html``): what a report says can neither close
-its element, reorder the text around it, nor make the page huge.
-
-:func:`shown_text` shows every control, format (bidi overrides, zero-width), surrogate,
-private-use, unassigned or separator character except the ASCII space as ``⟨U+XXXX⟩``
-(:mod:`.visible`) and bounds the length; :func:`text` then escapes ``&``, ``<``, ``>`` and both
-quotes, so its result is safe as element text and as a double-quoted attribute value.
+its element, reorder the text around it, nor make the page huge: :func:`shown_text` marks what
+would act (:mod:`.visible`) and bounds the length; :func:`text` also escapes ``&<>"'``, safe as
+element text and as a double-quoted attribute value.
 """
 
 from __future__ import annotations
@@ -13,15 +10,12 @@ import html as _html
 
 from .visible import shown as _shown
 
-__all__ = ["DASH", "shown_text", "text"]
-
 #: How a missing value (``None``) is shown.
 DASH = "–"
 
 
 def shown_text(text: str, limit: int) -> str:
-    """``text`` as a reader may safely see it: every character that is not printable shown as
-    ``⟨U+XXXX⟩``, cut to ``limit`` characters with an ellipsis."""
+    """``text`` with what is not printable as ``⟨U+XXXX⟩``, cut to ``limit`` with an ellipsis."""
     return _shown(text, limit)
 
 

@@ -1,40 +1,21 @@
 """GitHub-flavoured Markdown (pull-request comments, ``--format markdown``): what a stranger wrote
 is rendered inert, and a comment cut to GitHub's size keeps what it must.
 
-**Inert.** A value that did not come from us (a TXT value, a record name, an organisation name,
-a ``replaceReasons`` entry, an op name, a ``changeSummary`` key, a warning, a served policy line,
-a report field) never becomes a link, an image, a heading, emphasis, a table break, an HTML
-element, an autolink (``www.``, ``http(s)://``, a bare e-mail address) or an ``@mention``. Wrapping
-it in ``<code>`` is not enough: GitHub parses Markdown inside inline HTML. The rules, each
-checked against GitHub's renderer (cmark-gfm with its table, autolink, strikethrough and
-tagfilter extensions) by the tests:
+**Inert.** A value not from us never becomes a link, image, heading, emphasis, table break, HTML
+element, autolink or ``@mention`` (``<code>`` is not enough: GitHub parses Markdown inside inline
+HTML), as the tests check against GitHub's renderer (cmark-gfm and its extensions). Each value is
+first :func:`~.visible.shown` (one line, nothing that acts); then :func:`code` is a code span with
+a longer backtick fence than any run in it, padded where CommonMark would strip a space;
+:func:`cell` the same in a table cell, ``|`` as ``\\|`` (the table splits cells first);
+:func:`text` running text, every ASCII punctuation backslash-escaped, a WORD JOINER (U+2060) after
+``@``, ``#``, ``:`` and in ``www.`` (GitHub finds mentions, references, emoji and autolinks in the
+rendered text), leading and trailing spaces as ``&#32;``; :func:`fence` a block no line can close.
+GitHub links commit hashes and ``GH-123`` in running text: hosts, ids and record values are code
+spans. A value never goes inside raw HTML (``<details>``, ``<summary>``, ``<sub>`` are ours).
 
-- every value is first :func:`~.visible.shown`: a character that would act (a line break, ESC,
-  a bidi override, ...) is ``⟨U+XXXX⟩``, so a value is one line;
-- :func:`code`: a code span whose backtick fence is longer than any run of backticks in the
-  value, padded with a space when the value starts or ends with a backtick or with spaces
-  (CommonMark strips one space from each side). Nothing inside a code span is parsed,
-  autolinked or mentioned;
-- :func:`cell`: the same code span in a table cell, ``|`` written ``\\|`` (the table splits
-  cells before the code span is read, and removes the backslash before a pipe, in code too);
-- :func:`text`: running text — every ASCII punctuation character backslash-escaped (no
-  emphasis, link, image, HTML, entity, heading, list, quote or table break can start), a WORD
-  JOINER (U+2060) after every ``@``, ``#`` and ``:`` and between ``www`` and ``.`` (GitHub finds
-  mentions, issue references, emoji codes and autolinks in the rendered text, where escapes are
-  gone), and leading or trailing spaces as ``&#32;`` (no indented code, no hard line break).
-  GitHub also links a commit hash, ``GH-123`` and a repository's own autolink prefixes in
-  running text when they exist there: values that may look so (hosts, ids, record values) are
-  code spans, and running text is for messages that quote them;
-- :func:`fence`: lines as a fenced code block whose fence is longer than any run of backticks
-  in them, so no line can close it.
-
-A value never goes inside raw HTML (``<details>``, ``<summary>``, ``<sub>`` lines are ours).
-
-**Cut.** A comment is a list of :class:`Block`\\ s, each complete in itself (every fence and
-``<details>`` it opens, it closes). :func:`fit` keeps a document within a byte budget: the
-blocks that are kept (safety notes, headings) are never left out — when they alone are too
-long, their shorter forms are used (the last form of a kept block is plain lines); the others
-are left out whole when they do not fit, and a note says so.
+**Cut.** A comment is :class:`Block`\\ s, each closing what it opens. :func:`fit` keeps it within a
+byte budget: kept blocks (safety notes, headings) are never left out, at worst in their shorter
+forms; the others are left out whole when they do not fit, and a note says so.
 """
 
 from __future__ import annotations
@@ -45,8 +26,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .visible import shown as _shown
-
-__all__ = ["EMPTY", "Block", "cell", "code", "fence", "fit", "fit_levels", "join", "least_size", "size", "text"]
 
 #: How an empty value is shown (a code span cannot be empty).
 EMPTY = "(empty)"
@@ -60,8 +39,8 @@ _BACKTICKS = re.compile(r"`+")
 
 # ---- values --------------------------------------------------------------------------------------
 def text(value: object, limit: int | None = None) -> str:
-    """``value`` as running Markdown text that renders exactly as :func:`~.visible.shown` writes
-    it (and is safe in a table cell); with ``limit``, cut to that many characters first."""
+    """``value`` as running text that renders as :func:`~.visible.shown` writes it (safe in a table
+    cell too), cut to ``limit`` characters first."""
     escaped = _PUNCTUATION.sub(r"\\\1", _shown(value, limit))
     escaped = _WWW.sub(r"\1" + WORD_JOINER, _BREAK_AFTER.sub(r"\1" + WORD_JOINER, escaped))
     stripped = escaped.lstrip(" ")
@@ -72,8 +51,7 @@ def text(value: object, limit: int | None = None) -> str:
 
 
 def code(value: object, limit: int | None = None) -> str:
-    """``value`` as an inline code span (outside a table: in one, use :func:`cell`); an empty
-    value as :data:`EMPTY`."""
+    """``value`` as an inline code span outside a table (:data:`EMPTY` when empty)."""
     shown = _shown(value, limit)
     if not shown:
         return EMPTY
@@ -89,8 +67,7 @@ def cell(value: object, limit: int | None = None) -> str:
 
 
 def fence(lines: Iterable[object], info: str = "", limit: int | None = None) -> str:
-    """``lines`` as a fenced code block (each line :func:`~.visible.shown`, at most ``limit``
-    characters); ``info`` (ours: ``diff``, ``text``) names the language."""
+    """``lines`` as a fenced code block, each :func:`~.visible.shown` (``info``: our language name)."""
     shown = [_shown(line, limit) for line in lines]
     longest = max((len(run) for line in shown for run in _BACKTICKS.findall(line)), default=0)
     marker = "`" * max(3, longest + 1)
@@ -99,16 +76,14 @@ def fence(lines: Iterable[object], info: str = "", limit: int | None = None) -> 
 
 # ---- cutting a document to a size ------------------------------------------------------------
 def size(markdown: str) -> int:
-    """The size GitHub's limit is checked against, counted safely: UTF-8 bytes (never fewer
-    than characters)."""
+    """The size GitHub's limit is checked against, counted safely: UTF-8 bytes."""
     return len(markdown.encode("utf-8"))
 
 
 @dataclass(frozen=True)
 class Block:
-    """One part of a document, complete in itself, in its ``forms`` (longest first). A ``keep``
-    block (a safety note, a heading) is never left out, at worst shown in its last form, which
-    is plain lines; another block is shown in the first form that fits, or left out whole."""
+    """A part of a document, complete in itself, in its ``forms`` (longest first): a ``keep`` block
+    is never left out (its last form is plain lines), another is left out whole when none fits."""
 
     forms: tuple[str, ...]
     keep: bool = False
@@ -138,11 +113,9 @@ def least_size(blocks: Sequence[Block], cut_note: Callable[[int, bool], str]) ->
 
 
 def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], str]) -> str:
-    """The blocks within ``budget`` bytes: all of them when they fit; else the kept blocks in
-    the longest forms that leave room, the others in order where they fit, then
-    ``cut_note(number left out, False)``. When even the kept blocks' last forms do not fit, they
-    are cut after the last whole line that does, and the note is ``cut_note(number, True)`` (only
-    then is anything kept lost)."""
+    """The blocks within ``budget`` bytes: the kept ones in the longest forms that leave room, the
+    others where they fit, then ``cut_note(left out, False)``; only when the kept blocks' last
+    forms do not fit are they cut after a whole line (``cut_note(left out, True)``)."""
     whole = join(blocks)
     if size(whole) <= budget:
         return whole
@@ -163,8 +136,7 @@ def fit_levels(
     budget: int,
     cut_note: Callable[[int, bool], str],
 ) -> str:
-    """The document at the first level of detail (``render(level)``) that fits ``budget`` bytes
-    whole; when none does, the last level :func:`fit` to it."""
+    """The first level of detail (``render(level)``) that fits ``budget`` whole, else the last :func:`fit`."""
     blocks: Sequence[Block] = ()
     for level in levels:
         blocks = render(level)
@@ -175,8 +147,7 @@ def fit_levels(
 
 
 def _fit_at(blocks: Sequence[Block], depth: int, budget: int, cut_note: Callable[[int, bool], str]) -> str | None:
-    """:func:`fit` with every kept block in its form ``depth`` (or its last); ``None`` when
-    those alone do not fit."""
+    """:func:`fit` with the kept blocks in form ``depth`` (or their last); ``None``: they do not fit."""
     kept = {i: block.forms[min(depth, len(block.forms) - 1)] for i, block in enumerate(blocks) if block.keep}
     joiner = size(JOINER)
     room = budget - size(cut_note(len(blocks), False)) - sum(size(form) + joiner for form in kept.values())

@@ -1,16 +1,10 @@
-"""The one rule, shared by every output format, for characters that would act instead of show.
-
-A character that is not printable in Python's sense (``str.isprintable``: the Unicode categories
-"Other" — control C0, DEL and C1 such as ESC, BEL and CSI; format characters such as the bidi
-overrides and zero-width joiners; surrogates; private use; unassigned — and "Separator" except
-the ASCII space: line and paragraph separators, no-break and other spaces) is shown as
-``⟨U+XXXX⟩`` (at least four hex digits), never emitted. A line break a stranger wrote is such a
-character too: only the renderer decides where lines end.
+"""The one rule, shared by every output format, for characters that would act instead of show: what
+``str.isprintable`` refuses (controls such as ESC and CSI, format characters such as the bidi
+overrides, surrogates, private use, unassigned, separators but the space) is shown as ``⟨U+XXXX⟩``,
+never emitted. A stranger's line break is one too: only the renderer ends lines.
 """
 
 from __future__ import annotations
-
-__all__ = ["cut", "mark", "shown"]
 
 ELLIPSIS = "…"
 
@@ -21,9 +15,8 @@ def mark(char: str) -> str:
 
 
 def shown(value: object, limit: int | None = None) -> str:
-    """``value`` (``str()`` of it unless a string) with every character that is not printable
-    shown as its :func:`mark`; with ``limit``, at most ``limit`` characters (the marks counted),
-    the last one ``…`` when something was cut."""
+    """``value`` (its ``str()``) with each character that is not printable as its :func:`mark`, at
+    most ``limit`` characters, marks counted (the last ``…`` when something was cut)."""
     text = value if isinstance(value, str) else str(value)
     if limit is None:
         return text if text.isprintable() else "".join(c if c.isprintable() else mark(c) for c in text)

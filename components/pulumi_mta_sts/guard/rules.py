@@ -1,14 +1,10 @@
 """The MTA-STS policy rules, as pure functions over resource types and properties.
 
-Resource rules take ``(type_, props)`` and return the violation messages for that one resource;
-stack rules take every resource of the stack (:class:`Resource`) and return :class:`Violation`
-values naming the resource. Each rule is listed once in :data:`RULES` with its level and what it
-checks; ``policypack/`` wraps them as CrossGuard policies (docs/packaging.md). Every message says
-what is wrong and the fix. Standard library and the core only: no Pulumi, no pulumi-policy.
-
-A value unknown at preview (:data:`~.shapes.UNKNOWN`, at any depth) never raises and never makes a
-violation by itself: a rule reports only what holds whatever the unknown value turns out to be
-(docs/packaging.md, "Values unknown at preview").
+A resource rule takes ``(type_, props)`` and returns its messages; a stack rule takes every
+:class:`Resource` and returns :class:`Violation` values naming the resource. :data:`RULES` lists
+each once with its level; ``policypack/`` wraps them (docs/packaging.md). Every message says the
+fix. A value unknown at preview (:data:`~.shapes.UNKNOWN`) never raises nor makes a violation by
+itself: a rule reports only what holds whatever it turns out to be.
 """
 
 from __future__ import annotations
@@ -24,8 +20,6 @@ from pulumi_mta_sts.core.policy import parse_policy, policy_id, policy_lines
 from pulumi_mta_sts.core.records import STS_VERSION, parse_sts_records
 
 from .shapes import POLICY_KEY, UNKNOWN, bucket_exposure, is_policy_host, items, mapping, policy_object, txt_record
-
-__all__ = ["RULES", "Resource", "Rule", "Violation"]
 
 Level = Literal["advisory", "mandatory"]
 #: A day: the least ``max_age`` worth enforcing (RFC 8461 §3.2 advises weeks).
@@ -59,7 +53,8 @@ StackCheck = Callable[[Sequence[Resource]], list[Violation]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule of the pack: its name, what it checks, its level and its check."""
+    """A rule of the pack: its name, what it checks, its level and its check (of a resource, or of
+    the stack)."""
 
     name: str
     description: str
@@ -115,15 +110,10 @@ def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def _served_policy(type_: str, props: Mapping[str, Any]) -> Any:
-    found = policy_object(type_, props)
-    return parse_policy(found.content) if found is not None and isinstance(found.content, str) else None
-
-
 def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
     """An ``enforce`` policy cached less than a day protects little between fetches."""
-    parsed = _served_policy(type_, props)
-    policy = parsed.policy if parsed is not None else None
+    found = policy_object(type_, props)
+    policy = parse_policy(found.content).policy if found is not None and isinstance(found.content, str) else None
     if policy is None or policy.mode != "enforce" or policy.max_age >= ONE_DAY:
         return []
     return [
@@ -152,8 +142,7 @@ def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
 # ---- stack rules ---------------------------------------------------------------------------------
 @dataclass
 class _TxtName:
-    """The known TXT values at one (zone, name), with their resources; ``complete`` is false when
-    a record there has values not known yet."""
+    """The known TXT values at one (zone, name) with their resources (``complete``: all known)."""
 
     entries: list[tuple[Resource, str]] = field(default_factory=list)
     complete: bool = True
@@ -165,8 +154,7 @@ class _TxtName:
 
 
 def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtName]:
-    """The TXT values at each known (zone, name). A record whose zone or name is unknown cannot be
-    placed beside any other, so it is left out."""
+    """The TXT values at each known (zone, name); a record with an unknown one is beside no other."""
     by_name: dict[tuple[str, str], _TxtName] = defaultdict(_TxtName)
     for resource in resources:
         record = txt_record(resource.type, resource.props)
@@ -178,8 +166,8 @@ def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtNam
 
 
 def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
-    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all).
-    Values not known yet can only add records, so the known ones are enough to tell."""
+    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all);
+    unknown values can only add records, so the known ones tell."""
     violations = []
     for (_, name), found in _txt_by_name(resources).items():
         sts = found.candidates()
@@ -193,9 +181,8 @@ def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
 
 
 def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
-    """With the policy object in the stack, the id of each ``_mta-sts`` record senders keep must be
-    the id of the policy it serves. Not told when a policy object's content or a value at the name
-    is unknown (either may change the verdict); records whose name is unknown are not compared."""
+    """The id of each ``_mta-sts`` record senders keep is the id of the policy the stack serves (not
+    told while a policy's content or a value at the name is unknown)."""
     objects = [found for r in resources if (found := policy_object(r.type, r.props)) is not None]
     served = {policy_id(found.content) for found in objects if isinstance(found.content, str)}
     if not served or any(found.content is UNKNOWN for found in objects):

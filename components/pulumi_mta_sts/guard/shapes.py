@@ -1,28 +1,10 @@
-"""What the policy rules read from resources, in the shapes the providers' Pulumi schemas give them.
+"""What the policy rules read from resources, in the shapes the providers' Pulumi schemas give them
+(camelCase properties; pulumi-aws 7, pulumi-cloudflare 6 and 5): TXT records, the policy object,
+the policy host and what makes a bucket public, for any program.
 
-A policy pack sees every resource as its type token and its input properties with the schema's
-camelCase names (pulumi-aws 7, pulumi-cloudflare 6; older Cloudflare ``Record`` too). This module
-turns them into the few facts MTA-STS cares about, for any program, hand-made or ours:
-
-- TXT records: ``aws:route53/record:Record`` (``name``, ``type``, ``zoneId``, ``records``: one entry
-  per value, character-strings joined by ``""``), ``cloudflare:index/dnsRecord:DnsRecord`` and
-  ``cloudflare:index/record:Record`` (``name``, ``type``, ``zoneId``, ``content`` or ``value``);
-- policy objects: ``aws:s3/bucketObjectv2:BucketObjectv2`` / ``aws:s3/bucketObject:BucketObject``
-  whose ``key`` is ``.well-known/mta-sts.txt`` (``bucket``, ``content``, ``contentType``);
-- policy hosts: ``aws:cloudfront/distribution:Distribution`` with an ``aliases`` entry
-  ``mta-sts.<domain>``;
-- bucket exposure: ``aws:s3/bucketAclV2``/``bucketAcl`` (``acl``), ``aws:s3/bucket``/``bucketV2``
-  (legacy ``acl``), ``aws:s3/bucketPublicAccessBlock`` (the four ``block*``/``ignore*``/``restrict*``
-  flags), ``aws:s3/bucketPolicy`` (``policy``, a JSON document).
-
-Values unknown at preview (another resource's output) reach the rules as :data:`UNKNOWN`, at any
-depth: the pack (``policypack/mta_sts_pack.py``) maps pulumi-policy's sentinels to it. A fact read
-from an unknown value is unknown too, never a guess: an unknown zone or name groups with no other
-record, an unknown bucket name matches no other bucket, an unknown ``contentType`` is not "no
-content type". A value of a type the schema does not give (``None`` where a list belongs, a string
-where an object belongs) is read as absent, never raises.
-
-Pure: the standard library and the core only (it runs inside the policy pack, and in tests).
+A value unknown at preview is :data:`UNKNOWN` at any depth (the pack maps pulumi-policy's
+sentinels to it), and what is read from it is unknown too, never a guess; a value of another type
+than the schema's is absent and never raises (docs/packaging.md, "Values unknown at preview").
 """
 
 from __future__ import annotations
@@ -32,26 +14,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final, Literal
 
+from pulumi_mta_sts.core.acceptance import WELL_KNOWN_PATH
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
+from pulumi_mta_sts.core.record_resources import CLOUDFLARE_RECORD, CLOUDFLARE_RECORD_V5, ROUTE53_RECORD
 from pulumi_mta_sts.core.txt_values import decode_txt
 
-__all__ = [
-    "POLICY_KEY",
-    "PUBLIC_ACLS",
-    "UNKNOWN",
-    "PolicyObject",
-    "TxtRecord",
-    "Unknown",
-    "bucket_exposure",
-    "is_policy_host",
-    "items",
-    "mapping",
-    "policy_object",
-    "txt_record",
-]
-
-ROUTE53_RECORD = "aws:route53/record:Record"
-CLOUDFLARE_RECORDS = ("cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/record:Record")
+CLOUDFLARE_RECORDS = (CLOUDFLARE_RECORD, CLOUDFLARE_RECORD_V5)
 POLICY_OBJECTS = ("aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject")
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 BUCKET_ACLS = (
@@ -63,7 +31,7 @@ BUCKET_ACLS = (
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 #: Where RFC 8461 §3.3 puts the policy: ``https://mta-sts.<domain>/.well-known/mta-sts.txt``.
-POLICY_KEY = ".well-known/mta-sts.txt"
+POLICY_KEY = WELL_KNOWN_PATH.lstrip("/")
 #: Canned ACLs that let anyone (or any AWS account) read the bucket.
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -84,9 +52,8 @@ UNKNOWN: Final = Unknown.UNKNOWN
 
 @dataclass(frozen=True)
 class TxtRecord:
-    """TXT values at one name of one zone, as resolvers return them (unquoted, strings joined).
-    ``zone`` or ``name`` is ``None`` when unknown; ``values`` holds the known values and
-    ``complete`` says whether every value is known."""
+    """The known TXT values at one name of one zone, as resolvers return them (``zone``, ``name``:
+    ``None`` when unknown; ``complete``: every value is known)."""
 
     zone: str | None
     name: str | None
@@ -96,8 +63,8 @@ class TxtRecord:
 
 @dataclass(frozen=True)
 class PolicyObject:
-    """An object served as the policy file. ``bucket`` is ``None`` when unknown; ``content`` and
-    ``content_type`` are :data:`UNKNOWN` when unknown and ``None`` when not set."""
+    """An object served as the policy file (``bucket``: ``None`` when unknown; ``content`` and
+    ``content_type``: :data:`UNKNOWN` when unknown, ``None`` when not set)."""
 
     bucket: str | None
     content: str | Literal[Unknown.UNKNOWN] | None
@@ -141,8 +108,7 @@ def _txt_values(type_: str, props: Mapping[str, Any]) -> tuple[list[str], bool]:
 
 
 def txt_record(type_: str, props: Mapping[str, Any]) -> TxtRecord | None:
-    """The TXT record ``props`` of a Route53 or Cloudflare record describe (``None``: not a TXT
-    record, or not known to be one)."""
+    """The TXT record ``props`` describe (``None``: not one, or not known to be one)."""
     if _text(props.get("type")).upper() != "TXT" or (type_ != ROUTE53_RECORD and type_ not in CLOUDFLARE_RECORDS):
         return None
     values, complete = _txt_values(type_, props)
@@ -153,8 +119,7 @@ def txt_record(type_: str, props: Mapping[str, Any]) -> TxtRecord | None:
 
 
 def policy_object(type_: str, props: Mapping[str, Any]) -> PolicyObject | None:
-    """The policy file ``props`` of an S3 object describe (``None``: not an object at the policy's
-    key, or not known to be one)."""
+    """The policy file ``props`` describe (``None``: not one, or not known to be one)."""
     if type_ not in POLICY_OBJECTS or _text(props.get("key")).lstrip("/") != POLICY_KEY:
         return None
     content = props.get("content")
@@ -173,8 +138,8 @@ def is_policy_host(type_: str, props: Mapping[str, Any]) -> bool:
 
 
 def _public_statement(statement: object) -> bool:
-    """An ``Allow`` known to be for everyone (``"*"`` or ``{"AWS": "*"}``) without a condition
-    narrowing it (an unknown condition may narrow it)."""
+    """An ``Allow`` known to be for everyone (``"*"``, ``{"AWS": "*"}``) with no condition (an
+    unknown one may narrow it)."""
     if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow" or statement.get("Condition"):
         return False  # (UNKNOWN is true: an unknown condition counts as one)
     principal = statement.get("Principal")
@@ -195,8 +160,7 @@ def _policy_statements(document: object) -> list[object]:
 
 
 def bucket_exposure(type_: str, props: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(bucket, how it is public)`` when ``props`` are known to make a bucket public; ``None``
-    otherwise (an unknown bucket name, or an unknown value that might keep it private)."""
+    """``(bucket, how it is public)`` when ``props`` are known to make a bucket public."""
     bucket = _known_text(props.get("bucket"))
     if bucket is None:
         return None

@@ -1,13 +1,9 @@
-"""The policy-host interface: what :class:`~pulumi_mta_sts.mtasts.component.MtaSts` needs from a host.
+"""The policy-host interface: what ``MtaSts`` needs from a host (:mod:`.cloudfront`, :mod:`.worker`).
 
-Implementations: :class:`~pulumi_mta_sts.hosting.cloudfront.CloudFrontHost` (S3 + CloudFront +
-ACM) and :class:`~pulumi_mta_sts.hosting.worker.WorkerHost` (a Cloudflare Worker).
-
-:class:`PolicyHost` fixes the order every host follows: check the arguments
-(:meth:`PolicyHost.problems`, the same rules and messages as stack config) and raise
-:class:`~pulumi_mta_sts.core.errors.InputError` *before* registering anything, then create the
-resources (:meth:`PolicyHost.build`), then register the outputs. A mistake therefore never leaves
-a half-built host in the stack.
+:class:`PolicyHost` fixes the order every host follows: check every argument (the rules and
+messages of stack config) and raise :class:`~pulumi_mta_sts.core.errors.InputError` before
+anything is registered, then build, then register the outputs: a mistake never leaves a half-built
+host in the stack.
 """
 
 from __future__ import annotations
@@ -25,8 +21,6 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.dns import DnsBackend
 
-__all__ = ["HostArgs", "HostParts", "HostRecord", "PolicyHost", "dns_backend_problems"]
-
 
 @dataclass(frozen=True)
 class HostRecord:
@@ -39,7 +33,7 @@ class HostRecord:
 
 @dataclass(frozen=True)
 class HostParts:
-    """What :meth:`PolicyHost.build` made: see :class:`PolicyHost` for each field."""
+    """What :meth:`PolicyHost.build` made (:class:`PolicyHost` says what each field is)."""
 
     serving: list[pulumi.Resource]
     host_records: list[HostRecord]
@@ -71,16 +65,10 @@ def dns_backend_problems(dns: object, field_name: str = "dns") -> list[Problem]:
 
 
 class PolicyHost(pulumi.ComponentResource, Generic[ArgsT], metaclass=ABCMeta):
-    """Serves ``https://mta-sts.<domain>/.well-known/mta-sts.txt``.
-
-    - ``kind``: ``"cloudfront"`` or ``"worker"`` (a value of ``mta-sts:host.kind``);
-    - ``hostname``: ``mta-sts.<domain>``; ``url``: the policy URL;
-    - ``serving``: the resources that must be finished before the current policy body is what
-      the URL serves (the ``_mta-sts`` TXT record waits for them, through ``PolicyLive``);
-    - ``host_records``: DNS records the host created;
-    - ``details``: outputs worth showing (``kind``, ``url``, distribution domain, bucket, script
-      name ...).
-    """
+    """Serves ``https://mta-sts.<domain>/.well-known/mta-sts.txt``: ``kind`` is a value of
+    ``mta-sts:host.kind``; ``serving``, what must be finished before the URL serves the current
+    body (the ``_mta-sts`` record waits for it, through ``PolicyLive``); ``host_records``, the DNS
+    records the host made; ``details``, the outputs worth showing."""
 
     kind: ClassVar[str]
     type_token: ClassVar[str]
@@ -109,10 +97,10 @@ class PolicyHost(pulumi.ComponentResource, Generic[ArgsT], metaclass=ABCMeta):
     @classmethod
     @abstractmethod
     def problems(cls, args: ArgsT) -> list[Problem]:
-        """Every problem with the host's own arguments (``domain`` and ``policy`` are checked by
-        :class:`PolicyHost`); field names are the argument names."""
+        """Every problem with the host's own arguments, named by them (``domain`` and ``policy`` are
+        :class:`PolicyHost`'s to check)."""
 
     @abstractmethod
     def build(self, name: str, args: ArgsT) -> HostParts:
-        """Create the host's resources as children of ``self`` (``self.domain``, ``hostname`` and
-        ``url`` are set; the arguments are valid)."""
+        """Create the host's resources as children of ``self`` (valid arguments; ``domain``,
+        ``hostname`` and ``url`` set)."""

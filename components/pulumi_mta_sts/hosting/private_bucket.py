@@ -1,15 +1,14 @@
 """The one way this toolkit makes an S3 bucket: private, owner-enforced, encrypted at rest.
 
-Both the CloudFront policy host (its bucket is read only by CloudFront through an origin access
-control) and the TLS-RPT receiver (written only by SES and its function) need a bucket nobody
-can make public by accident. Writing that set-up once keeps the two from drifting apart: every
-bucket gets object ownership ``BucketOwnerEnforced`` (no ACLs), all four public-access blocks
-and SSE-S3 encryption. What differs (resource names, region, tags, S3 bucket keys) is an argument.
+The policy hosts' buckets (read only by CloudFront) and the TLS-RPT receiver's (written only by
+SES and its function) must never become public by accident; written once, the set-up cannot drift
+apart: object ownership ``BucketOwnerEnforced`` (no ACLs), all four public-access blocks, SSE-S3.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -18,18 +17,21 @@ from pulumi_mta_sts.core.errors import provider_sdk
 with provider_sdk("PrivateBucket"):
     import pulumi_aws as aws
 
-__all__ = ["BucketNames", "PrivateBucket", "private_bucket"]
-
 
 @dataclass(frozen=True)
 class BucketNames:
-    """Pulumi resource names of the bucket and its three set-up resources (kept stable: a new
-    name would replace the resource)."""
+    """Pulumi resource names of the bucket and its three set-up resources (a new name would
+    replace the resource)."""
 
     bucket: str
     ownership: str
     public_access: str
     encryption: str
+
+    @classmethod
+    def around(cls, bucket: str, prefix: str) -> BucketNames:
+        """``bucket`` and ``<prefix>-ownership``, ``-public-access``, ``-encryption``."""
+        return cls(bucket, f"{prefix}-ownership", f"{prefix}-public-access", f"{prefix}-encryption")
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,9 @@ def private_bucket(
     bucket_key: bool = False,
     force_destroy: bool = False,
 ) -> PrivateBucket:
-    """Create a private bucket (see the module docs) as a child of ``parent``. ``region`` pins
-    every resource to one region (default: the provider's); ``bucket_key`` turns on S3 bucket
-    keys, which cut KMS-style request costs for buckets with many small objects;
-    ``force_destroy`` lets a delete of the bucket remove every object and version in it first
-    (off: S3 refuses to delete a bucket that is not empty, which keeps data from a stray destroy)."""
+    """A private bucket (module docs), child of ``parent``. ``region`` pins every resource (default:
+    the provider's); ``bucket_key`` cuts request costs for many small objects; ``force_destroy``
+    lets a delete empty it first (off: S3 keeps a bucket that is not empty from a stray destroy)."""
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(names.bucket, force_destroy=force_destroy, tags=tags, region=region, opts=child)
     ownership = aws.s3.BucketOwnershipControls(
@@ -90,3 +90,15 @@ def private_bucket(
         names.encryption, bucket=bucket.id, rules=[rule], region=region, opts=child
     )
     return PrivateBucket(bucket, ownership, public_access, encryption)
+
+
+def tls_only_statement(bucket_arn: str, sid: str) -> dict[str, Any]:
+    """The bucket policy statement that denies every request to the bucket made without TLS."""
+    return {
+        "Sid": sid,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }

@@ -1,14 +1,9 @@
-"""What the shared hosts of a fleet have in common (one host serving many domains' policies).
+"""What the shared hosts of a fleet (one host, many domains' policies) have in common.
 
-:class:`~.shared_cloudfront.SharedCloudFrontHosting` (AWS: one CloudFront Function reading a
-KeyValueStore, distributions and certificates shared by up to ``domains_per_certificate``
-domains) and :class:`~.shared_worker.SharedWorkerHosting` (Cloudflare: one Worker) both take a
-list of :class:`FleetSite` and answer :meth:`SharedHosting.site` with a :class:`SiteHosting`:
-what the domain's ``PolicyLive`` gate waits for, and, for a delegated domain (``dns=None``),
-the records its owner must publish. The fleet creates the TXT records and the gates.
-
-Every argument is checked (:func:`site_problems`) before anything is registered, with the
-field named (``sites[3].policy_text``) and the fix.
+:mod:`.shared_cloudfront` and :mod:`.shared_worker` take a list of :class:`FleetSite` and answer
+:meth:`SharedHosting.site` with a :class:`SiteHosting`: what the domain's ``PolicyLive`` gate waits
+for and, for a delegated domain, the records its owner publishes (the fleet makes the TXT records
+and the gates). Every argument is checked first, its field named (``sites[3].policy_text``).
 """
 
 from __future__ import annotations
@@ -23,10 +18,8 @@ from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import validate_policy_text
-from pulumi_mta_sts.core.records import policy_host, policy_url
+from pulumi_mta_sts.core.records import policy_url
 from pulumi_mta_sts.dns import DnsBackend
-
-__all__ = ["FleetSite", "SharedHosting", "SiteHosting", "checked_sites", "site_problems"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +31,8 @@ class FleetSite:
     policy_text: str
     """Exactly the policy body to serve (the core's rendered policy)."""
     dns: DnsBackend | None
-    """Where the host records of ``mta-sts.<domain>`` go (alias, certificate validation);
-    ``None``: delegated, the domain's owner publishes them (:attr:`SiteHosting.customer_records`)."""
+    """Where the host records of ``mta-sts.<domain>`` go; ``None``: delegated, its owner publishes
+    them (:attr:`SiteHosting.customer_records`)."""
 
 
 @dataclass(frozen=True)
@@ -122,10 +115,6 @@ class SharedHosting(pulumi.ComponentResource):
             raise KeyError(f"{domain!r} is not one of the sites of this shared host") from None
 
     @staticmethod
-    def _host_of(site: FleetSite) -> str:
-        return policy_host(site.domain)
-
-    @staticmethod
     def _url_of(site: FleetSite) -> str:
         return policy_url(site.domain)
 
@@ -138,8 +127,7 @@ def no_records() -> pulumi.Output[list[dict[str, str]]]:
 def as_records(
     records: Sequence[tuple[pulumi.Input[str], str, pulumi.Input[str]]],
 ) -> pulumi.Output[list[dict[str, str]]]:
-    """``(name, type, value)`` triples as the ``customer_records`` list (names and values may be
-    Outputs)."""
+    """``(name, type, value)`` triples (Outputs or not) as the ``customer_records`` list."""
     items = [
         pulumi.Output.all(name, rtype, value).apply(lambda v: {"name": v[0], "type": v[1], "value": v[2]})
         for name, rtype, value in records

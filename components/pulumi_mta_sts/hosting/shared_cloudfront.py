@@ -1,33 +1,20 @@
-"""AWS shared policy host of a fleet: one CloudFront Function + KeyValueStore, sharded certificates.
+"""AWS shared policy host of a fleet (``mta-sts:hosting:SharedCloudFrontHosting``); docs/fleets.md,
+"Shared hosting", has the design and its sources.
 
-What :class:`SharedCloudFrontHosting` (``mta-sts:hosting:SharedCloudFrontHosting``) creates:
+Once: a KeyValueStore of every policy (its keys: below), the CloudFront Functions reading it
+(one per 100 shards: a function serves at most 100 distributions) and a private, empty origin
+bucket. Per shard (a domain never changes shard, :mod:`pulumi_mta_sts.core.shards`): an ACM
+certificate for its hosts, validated, and a distribution with :mod:`.cloudfront`'s set-up. Per
+domain: its validation CNAME and alias through its DNS backend, or for a delegated domain
+(``dns=None``) an alias in the provider zone and the CNAMEs its owner publishes.
 
-- once: a CloudFront KeyValueStore holding every policy keyed by host name (large policies in
-  chunks, :mod:`.shared_cloudfront_function`) and the resources that write it
-  (:mod:`.shared_cloudfront_store`: one ``KeyvaluestoreKeysExclusive``), the viewer-request
-  CloudFront Function (``cloudfront-js-2.0``) that answers every request from it (one more per
-  block of 100 shard numbers beyond 100 shards: a function may serve at most 100 distributions,
-  :func:`~pulumi_mta_sts.core.shards.function_groups`), and a private, empty S3 bucket as the
-  distributions' origin (CloudFront needs one; the function answers every request itself, so
-  nothing reaches it, and if anything did, S3 would refuse it: no access is granted);
-- per shard (:mod:`pulumi_mta_sts.core.shards`: at most ``domains_per_certificate`` domains,
-  a domain never changes shard): one ACM certificate in ``us-east-1`` naming the shard's
-  ``mta-sts.<domain>`` hosts, its validation (naming every name's validation record, or none:
-  :func:`_validation_names`), and one distribution with those aliases, the toolkit's one
-  CloudFront set-up (HTTPS only, TLS 1.2 or later, SNI, IPv6, nothing cached: shared with
-  :mod:`.cloudfront`). The certificate's first name is a host of at most 64 characters; a shard
-  whose hosts are all longer takes a member's domain or zone apex (:func:`_first_name`);
-- per domain: the chunks of a policy over 1 KB, and through its DNS backend its validation CNAME
-  and its alias (``A`` + ``AAAA`` on Route53, a ``CNAME`` on Cloudflare). A delegated domain
-  (``dns=None``) gets an alias in the provider zone instead (``delegation_dns``), at
-  :func:`delegated_target`, and its owner publishes the CNAMEs of
-  :attr:`SiteHosting.customer_records`.
-
-A shard's certificate changes only when one of its domains is added or removed; Pulumi then
-creates the new certificate, waits for its validation, moves the distribution to it and only
-then deletes the old one (its default replacement order: nothing here asks to delete first).
-The shard's other domains keep their records and their distribution: their validation CNAMEs
-are the same for the new certificate (ACM gives one name in one account one record).
+The store's keys (docs/fleets.md, "The store's keys"): one ``KeyvaluestoreKeysExclusive`` holds
+them all (1,000 domains: one resource, some 20 calls); a policy over 1 KB has one
+``KeyvaluestoreKey`` per chunk, written first (the exclusive resource's batches come in no order:
+a head never points at missing chunks); ``migrating`` also declares each domain's head-key
+resource of earlier versions with ``retain_on_delete``: Pulumi deletes what left the program with
+its *old* state's options, so a stack deployed before would otherwise end its first update by
+deleting every head key just written.
 """
 
 from __future__ import annotations
@@ -60,20 +47,18 @@ with provider_sdk("SharedCloudFrontHosting"):
 
 from .base import dns_backend_problems
 from .cloudfront import (
-    ACM_REGION,
     cache_behaviour,
     caching_disabled_policy_id,
-    no_restrictions,
+    certificate,
+    distribution,
+    validated_arn,
+    validation_cname,
     validation_option,
     validation_record,
-    viewer_certificate,
 )
+from .edge_code import CHUNK_SEPARATOR, KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
 from .private_bucket import BucketNames, private_bucket
 from .shared import FleetSite, SharedHosting, SiteHosting, as_records, checked_sites, no_records, site_problems
-from .shared_cloudfront_function import KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
-from .shared_cloudfront_store import StoreKeys, store_keys
-
-__all__ = ["SharedCloudFrontHosting", "SharedCloudFrontHostingArgs", "delegated_target"]
 
 ORIGIN_ID = "never-read"
 
@@ -87,24 +72,22 @@ class SharedCloudFrontHostingArgs:
     domains_per_certificate: int = defaults.DOMAINS_PER_CERTIFICATE
     """Host names per ACM certificate and distribution (ACM's default quota is 10; up to 100)."""
     assignment: Mapping[str, int] | None = None
-    """The shard of each domain as deployed before (domain -> shard): those domains stay put.
-    ``None`` or missing domains: placed by :func:`pulumi_mta_sts.core.shards.assign_shards`."""
+    """The shard of each domain as deployed before (they stay put); others are placed by
+    :func:`pulumi_mta_sts.core.shards.assign_shards`."""
     price_class: str = defaults.PRICE_CLASS
     tags: dict[str, str] = field(default_factory=dict)
     delegation_dns: DnsBackend | None = None
-    """The provider zone where delegated domains' targets are published (required when a site
-    has ``dns=None``)."""
+    """The provider zone of the delegated domains' targets (required when a site has ``dns=None``)."""
     delegation_zone: str | None = None
     """The provider zone's name (default: ``delegation_dns.zone_name``)."""
     store_keys: str = defaults.STORE_KEYS
-    """How the KeyValueStore is written (:mod:`.shared_cloudfront_store`): ``migrating`` (safe for
-    a stack deployed with an earlier version) or ``exclusive`` (no per-key resource but for chunks)."""
+    """How the store is written (module docs): ``migrating`` (safe for a stack
+    deployed with an earlier version) or ``exclusive``."""
 
 
 def delegated_target(domain: str, zone: str) -> str:
-    """The provider host name a delegated domain's ``mta-sts.<domain>`` is a CNAME to:
-    ``<domain>.<zone>``, or ``<hash>.<zone>`` when that would be longer than a DNS name may be.
-    It is per domain, so it never changes, whatever shard serves the domain."""
+    """What a delegated domain's ``mta-sts.<domain>`` is a CNAME to: ``<domain>.<zone>``, or
+    ``<hash>.<zone>`` when that is too long for a DNS name; per domain, whatever its shard."""
     name = f"{domain}.{zone}"
     if len(name) <= 253:
         return name
@@ -130,25 +113,18 @@ def _delegation_problems(args: SharedCloudFrontHostingArgs) -> list[Problem]:
     return problems + zone_problems
 
 
-def _store_problems(sites: Sequence[FleetSite]) -> list[Problem]:
-    entries = [e for s in sites for e in kvs_entries(policy_host(s.domain), s.policy_text)]
-    size = kvs_size(entries)
-    if size > KVS_TOTAL_LIMIT:
-        reason = f"need {size} bytes in the KeyValueStore, more than its {KVS_TOTAL_LIMIT}: split the fleet"
-        return [Problem("sites", len(sites), reason)]
-    return []
-
-
 def _problems(args: SharedCloudFrontHostingArgs) -> list[Problem]:
     problems = site_problems(args.sites)
     problems += price_class_problems(args.price_class) + tags_problems(args.tags) + _delegation_problems(args)
     problems += store_keys_problems(args.store_keys)
     if problems:
         return problems
+    size = kvs_size([e for s in args.sites for e in kvs_entries(policy_host(s.domain), s.policy_text)])
+    if size > KVS_TOTAL_LIMIT:
+        reason = f"need {size} bytes in the KeyValueStore, more than its {KVS_TOTAL_LIMIT}: split the fleet"
+        problems.append(Problem("sites", len(args.sites), reason))
     domains = [s.domain for s in args.sites]
-    return _store_problems(args.sites) + shard_problems(
-        domains, dict(args.assignment or {}), args.domains_per_certificate
-    )
+    return problems + shard_problems(domains, dict(args.assignment or {}), args.domains_per_certificate)
 
 
 class SharedCloudFrontHosting(SharedHosting):
@@ -188,39 +164,34 @@ class SharedCloudFrontHosting(SharedHosting):
         self._first_name_records: dict[str, list[pulumi.CustomResource]] = {}
         for shard, shard_sites in members.items():
             self._shard(shard, shard_sites)
-        self._warn_migrating(len(sites))
+        if args.store_keys == "migrating" and sites:
+            pulumi.log.warn(
+                f"store_keys is migrating: the {len(sites)} per-domain KeyValueStore key resources of earlier "
+                "versions are kept, retained (their deletion would delete the live keys). Once a pulumi up with "
+                "this version has succeeded, or now for a stack never deployed, set store_keys: exclusive "
+                "(docs/fleets.md, 'The store's keys').",
+                resource=self,
+            )
         self.register_outputs(self._outputs())
 
-    # -- once ---------------------------------------------------------------------------------
     def _edge(self, groups: set[int]) -> None:
-        """The store, the functions reading it (one per block of shards, :func:`function_groups`)
-        and the never-read origin."""
-        child = pulumi.ResourceOptions(parent=self)
-        # Autonamed (so a replacement is created before the old one goes), from logical names cut
-        # to fit 64 characters with the suffix (a store name has the function name's rule).
+        """The store, the functions reading it (one per group of shards) and the never-read origin."""
+        # Autonamed (a replacement is created before the old one goes), from logical names cut to fit
+        # 64 characters with the suffix (a store's name has a function name's rule).
         self.store = aws.cloudfront.KeyValueStore(
             autoname_base(CLOUDFRONT_FUNCTION, f"{self._name}-policies"),
             comment="MTA-STS policies by host name (pulumi-mta-sts)",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.functions = {group: self._function(group) for group in sorted(groups)}
         self.function = self.functions[min(self.functions)]
-        n = self._name
-        self.origin = private_bucket(
-            BucketNames(
-                autoname_base(S3_BUCKET, f"{n}-origin"),
-                f"{n}-origin-ownership",
-                f"{n}-origin-public-access",
-                f"{n}-origin-encryption",
-            ),
-            parent=self,
-            tags=self._tags,
-        ).bucket
+        origin = f"{self._name}-origin"
+        names = BucketNames.around(autoname_base(S3_BUCKET, origin), origin)
+        self.origin = private_bucket(names, parent=self, tags=self._tags).bucket
         self._cache_policy_id = caching_disabled_policy_id(self)
 
     def _function(self, group: int) -> aws.cloudfront.Function:
-        """Function ``group``: the same code, reading the one store (a store may be associated with
-        several functions; a function with one store). Group 0 keeps the name it always had."""
+        """Function ``group``: the same code, reading the one store (group 0 keeps its first name)."""
         logical = f"{self._name}-function" if group == 0 else f"{self._name}-function-{group}"
         return aws.cloudfront.Function(
             autoname_base(CLOUDFRONT_FUNCTION, logical),
@@ -232,121 +203,67 @@ class SharedCloudFrontHosting(SharedHosting):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _warn_migrating(self, count: int) -> None:
-        if self._args.store_keys != "migrating" or not count:
-            return
-        pulumi.log.warn(
-            f"store_keys is migrating: the {count} per-domain KeyValueStore key resources of earlier versions are "
-            "kept, retained (their deletion would delete the live keys). Once a pulumi up with this version has "
-            "succeeded, or now for a stack never deployed, set store_keys: exclusive (docs/fleets.md, "
-            "'The store's keys').",
-            resource=self,
-        )
-
-    # -- per shard ----------------------------------------------------------------------------
     def _shard(self, shard: int, members: list[FleetSite]) -> None:
         hosts = [policy_host(s.domain) for s in members]
-        prefix = f"{self._name}-shard-{shard}"
-        first = self._first_names[shard]
-        certificate = aws.acm.Certificate(
-            f"{prefix}-certificate",
-            domain_name=first.name,
-            subject_alternative_names=[h for h in hosts if h != first.name] or None,
-            validation_method="DNS",
-            region=ACM_REGION,
-            tags={**self._tags, "mta-sts:shard": str(shard)},
-            opts=pulumi.ResourceOptions(parent=self),
+        prefix, first = f"{self._name}-shard-{shard}", self._first_names[shard]
+        tags = {**self._tags, "mta-sts:shard": str(shard)}
+        cert = certificate(f"{prefix}-certificate", first.name, [h for h in hosts if h != first.name], tags, self)
+        records = {s.domain: self._validation(cert, s) for s in members}
+        extra = self._first_name_record(cert, first)
+        fqdns = _validation_names(cert, members, records, first.dns.record_names(extra) if first.dns else [])
+        depends = [r for rs in records.values() for r in rs] + extra
+        certificate_arn = validated_arn(f"{prefix}-certificate-validation", cert, fqdns, depends, self)
+        origin = aws.cloudfront.DistributionOriginArgs(
+            origin_id=ORIGIN_ID, domain_name=self.origin.bucket_regional_domain_name
         )
-        records = {s.domain: self._validation(certificate, s) for s in members}
-        extra = self._first_name_record(certificate, first)
-        extra_names = first.dns.record_names(extra) if first.dns is not None else []
-        validation = aws.acm.CertificateValidation(
-            f"{prefix}-certificate-validation",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=_validation_names(certificate, members, records, extra_names),
-            region=ACM_REGION,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[r for rs in records.values() for r in rs] + extra),
+        function_arn = self.functions[self._groups[shard]].arn
+        cdn = distribution(
+            f"{prefix}-cdn",
+            origin,
+            cache_behaviour(self._cache_policy_id, function_arn, ORIGIN_ID),
+            certificate_arn,
+            self,
+            comment=f"MTA-STS policies of {self._name}, shard {shard}",
+            aliases=hosts,
+            price_class=self._args.price_class,
+            tags=tags,
         )
-        distribution = self._distribution(prefix, shard, hosts, validation.certificate_arn)
-        self.certificates[shard], self.distributions[shard] = certificate, distribution
+        self.certificates[shard], self.distributions[shard] = cert, cdn
         for site in members:
-            self.hosted[site.domain] = self._site(site, shard, certificate, distribution)
+            self.hosted[site.domain] = self._site(site, shard, cert, cdn)
 
-    def _validation(self, certificate: aws.acm.Certificate, site: FleetSite) -> list[pulumi.CustomResource]:
+    def _validation(self, cert: aws.acm.Certificate, site: FleetSite) -> list[pulumi.CustomResource]:
         if site.dns is None:
             return []
-        return validation_record(
-            site.dns, validation_option(certificate, policy_host(site.domain)), f"{self._name}-{site.domain}-validation"
-        )
+        option = validation_option(cert, policy_host(site.domain))
+        return validation_record(site.dns, option, f"{self._name}-{site.domain}-validation")
 
-    def _first_name_record(self, certificate: aws.acm.Certificate, first: _FirstName) -> list[pulumi.CustomResource]:
-        """The validation record of a first name that is none of the shard's hosts (a member's
-        domain or a zone apex), made once per name: ACM gives a name one record per account, so two
-        shards certifying one apex share it."""
+    def _first_name_record(self, cert: aws.acm.Certificate, first: _FirstName) -> list[pulumi.CustomResource]:
+        """The validation record of a first name that is no host of the shard, made once per name
+        (ACM gives a name one record per account: two shards certifying one apex share it)."""
         if first.dns is None:
             return []
         if first.name not in self._first_name_records:
-            option = validation_option(certificate, first.name)
+            option = validation_option(cert, first.name)
             resource_name = f"{self._name}-{first.name}-first-name-validation"
             self._first_name_records[first.name] = validation_record(first.dns, option, resource_name)
         return self._first_name_records[first.name]
 
-    def _distribution(
-        self, prefix: str, shard: int, hosts: list[str], certificate_arn: pulumi.Output[str]
-    ) -> aws.cloudfront.Distribution:
-        return aws.cloudfront.Distribution(
-            f"{prefix}-cdn",
-            enabled=True,
-            comment=f"MTA-STS policies of {self._name}, shard {shard}",
-            aliases=hosts,
-            is_ipv6_enabled=True,
-            http_version="http2and3",
-            price_class=self._args.price_class,
-            origins=[
-                aws.cloudfront.DistributionOriginArgs(
-                    origin_id=ORIGIN_ID, domain_name=self.origin.bucket_regional_domain_name
-                )
-            ],
-            default_cache_behavior=cache_behaviour(
-                self._cache_policy_id, self.functions[self._groups[shard]].arn, ORIGIN_ID
-            ),
-            restrictions=no_restrictions(),
-            viewer_certificate=viewer_certificate(certificate_arn),
-            wait_for_deployment=True,
-            tags={**self._tags, "mta-sts:shard": str(shard)},
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    # -- per domain ---------------------------------------------------------------------------
     def _site(
-        self, site: FleetSite, shard: int, certificate: aws.acm.Certificate, distribution: aws.cloudfront.Distribution
+        self, site: FleetSite, shard: int, cert: aws.acm.Certificate, cdn: aws.cloudfront.Distribution
     ) -> SiteHosting:
         host = policy_host(site.domain)
-        backend, alias_name = (site.dns, host) if site.dns is not None else (self._args.delegation_dns, None)
-        if alias_name is None:
-            alias_name = delegated_target(site.domain, str(self._zone))
+        alias_name = host if site.dns is not None else delegated_target(site.domain, str(self._zone))
+        backend = site.dns if site.dns is not None else self._args.delegation_dns
         assert backend is not None  # checked: delegated sites need delegation_dns
         aliases = backend.takeover_alias(
-            alias_name,
-            distribution.domain_name,
-            distribution.hosted_zone_id,
-            resource_name=f"{self._name}-{site.domain}-alias",
+            alias_name, cdn.domain_name, cdn.hosted_zone_id, resource_name=f"{self._name}-{site.domain}-alias"
         )
         customer = no_records()
         if site.dns is None:
-            option = validation_option(certificate, host)
-            customer = as_records(
-                [
-                    (host, "CNAME", alias_name),
-                    (
-                        option.apply(lambda o: str(o.resource_record_name).rstrip(".")),
-                        "CNAME",
-                        option.apply(lambda o: str(o.resource_record_value).rstrip(".")),
-                    ),
-                ]
-            )
-        function = self.functions[self._groups[shard]]
-        served = (*self.keys.served(site.domain), function, distribution, *aliases)
+            name, target = validation_cname(validation_option(cert, host))
+            customer = as_records([(host, "CNAME", alias_name), (name, "CNAME", target)])
+        served = (*self.keys.served(site.domain), self.functions[self._groups[shard]], cdn, *aliases)
         return SiteHosting(site.domain, self._url_of(site), served, customer, shard)
 
     def _outputs(self) -> dict[str, Any]:
@@ -366,16 +283,14 @@ class SharedCloudFrontHosting(SharedHosting):
 
 
 def _validation_names(
-    certificate: aws.acm.Certificate,
+    cert: aws.acm.Certificate,
     members: Sequence[FleetSite],
     records: Mapping[str, list[pulumi.CustomResource]],
     extra: Sequence[pulumi.Output[str]],
 ) -> list[pulumi.Input[str]]:
-    """A shard validation's ``validation_record_fqdns``: every name's record, or none. Given, the AWS
-    provider fails at once when one of the certificate's names lacks its record; empty, it only
-    waits (up to 75 minutes) for the certificate to be issued. A shard with a record in our DNS
-    names them all: ours by the record's name, a delegated host's (its owner's CNAME) by the name
-    ACM gave it (``domain_validation_options``); a shard of delegated domains only names none."""
+    """A shard validation's ``validation_record_fqdns``: every name's record (a delegated host's by
+    the name ACM gave it), or none for delegated domains only; given, the provider fails at once
+    when a name lacks its record, empty it only waits (up to 75 minutes)."""
     if all(s.dns is None for s in members):
         return []
     names: list[pulumi.Input[str]] = []
@@ -383,27 +298,23 @@ def _validation_names(
         if site.dns is not None:
             names += site.dns.record_names(records[site.domain])
         else:
-            option = validation_option(certificate, policy_host(site.domain))
-            names.append(option.apply(lambda o: str(o.resource_record_name).rstrip(".")))
+            names.append(validation_cname(validation_option(cert, policy_host(site.domain)))[0])
     return [*names, *extra]
 
 
 @dataclass(frozen=True)
 class _FirstName:
-    """A shard certificate's first name (ACM's domain name, at most 64 characters)."""
+    """A shard certificate's first name (ACM's domain name, at most 64 characters), and where its
+    record goes when it is no host of the shard (``None``: a host, validated with its domain)."""
 
     name: str
     dns: DnsBackend | None
-    """``None``: one of the shard's hosts (validated by its domain's record, or by its owner);
-    else where the record of this extra name goes (the member's zone)."""
 
 
 def _first_name(members: Sequence[FleetSite]) -> _FirstName | None:
-    """The one-domain rule (:func:`certificate_common_name`) for a shard: a host that fits (the
-    first, as always: existing certificates keep their names), else the domain of a member whose
-    DNS is ours, else such a member's zone apex; ``None`` when nothing fits."""
-    hosts = [policy_host(s.domain) for s in members]
-    host = next((h for h in hosts if len(h) <= ACM_COMMON_NAME_LIMIT), None)
+    """:func:`~pulumi_mta_sts.core.names.certificate_common_name` for a shard: a host that fits, else
+    the domain, else the zone apex of a member whose DNS is ours (``None``: nothing fits)."""
+    host = next((h for h in (policy_host(s.domain) for s in members) if len(h) <= ACM_COMMON_NAME_LIMIT), None)
     if host is not None:
         return _FirstName(host, None)
     ours = [s for s in members if s.dns is not None]
@@ -420,8 +331,8 @@ def _first_name(members: Sequence[FleetSite]) -> _FirstName | None:
 def _first_names(
     members: Mapping[int, Sequence[FleetSite]], per_certificate: int
 ) -> tuple[dict[int, _FirstName], list[Problem]]:
-    """Each shard's first name, or a problem naming the shard: no name fits, or the extra name
-    would put more names on the certificate than ``domains_per_certificate``."""
+    """Each shard's first name, or a problem naming the shard: none fits, or the extra name would
+    put more names on the certificate than ``domains_per_certificate``."""
     found: dict[int, _FirstName] = {}
     problems = []
     for shard, sites in members.items():
@@ -445,3 +356,70 @@ def _first_names(
         else:
             found[shard] = first
     return found, problems
+
+
+@dataclass(frozen=True)
+class StoreKeys:
+    """What writes the store: the exclusive resource, and each domain's own key resources (its
+    chunks and, in ``migrating``, its retained head)."""
+
+    exclusive: aws.cloudfront.KeyvaluestoreKeysExclusive
+    per_domain: dict[str, list[aws.cloudfront.KeyvaluestoreKey]]
+
+    def served(self, domain: str) -> tuple[pulumi.Resource, ...]:
+        """What must be written before ``domain``'s policy is in the store."""
+        return (*self.per_domain[domain], self.exclusive)
+
+
+def _chunk_label(key: str) -> str:
+    """``<tag>-<i>`` of a chunk key ``<host>~<tag>~<i>``, in its resource name: a changed policy's
+    chunks are new resources, created before the head switches to them."""
+    return key.split(CHUNK_SEPARATOR, 1)[1].replace(CHUNK_SEPARATOR, "-")
+
+
+def _per_key(
+    name: str, store: aws.cloudfront.KeyValueStore, site: FleetSite, layout: str, parent: pulumi.Resource
+) -> list[aws.cloudfront.KeyvaluestoreKey]:
+    """The site's own key resources, named as before: its chunks, and in ``migrating`` its head."""
+    *chunks, (host, head) = kvs_entries(policy_host(site.domain), site.policy_text)
+    made = [
+        aws.cloudfront.KeyvaluestoreKey(
+            f"{name}-{site.domain}-policy-{_chunk_label(key)}",
+            key_value_store_arn=store.arn,
+            key=key,
+            value=value,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        for key, value in chunks
+    ]
+    if layout == "migrating":
+        made.append(
+            aws.cloudfront.KeyvaluestoreKey(
+                f"{name}-{site.domain}-policy",
+                key_value_store_arn=store.arn,
+                key=host,
+                value=head,
+                opts=pulumi.ResourceOptions(parent=parent, depends_on=list(made), retain_on_delete=True),
+            )
+        )
+    return made
+
+
+def store_keys(
+    name: str, store: aws.cloudfront.KeyValueStore, sites: Sequence[FleetSite], layout: str, parent: pulumi.Resource
+) -> StoreKeys:
+    """Every key of ``sites``, written as the module docs say (``layout`` checked by the caller)."""
+    per_domain = {site.domain: _per_key(name, store, site, layout, parent) for site in sites}
+    entries = sorted(
+        (key, value) for site in sites for key, value in kvs_entries(policy_host(site.domain), site.policy_text)
+    )
+    exclusive = aws.cloudfront.KeyvaluestoreKeysExclusive(
+        f"{name}-policy-keys",
+        key_value_store_arn=store.arn,
+        resource_key_value_pairs=[
+            aws.cloudfront.KeyvaluestoreKeysExclusiveResourceKeyValuePairArgs(key=key, value=value)
+            for key, value in entries
+        ],
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[r for rs in per_domain.values() for r in rs]),
+    )
+    return StoreKeys(exclusive, per_domain)

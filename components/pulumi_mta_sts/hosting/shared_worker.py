@@ -1,16 +1,9 @@
-"""Cloudflare shared policy host of a fleet: one Worker serving every domain's policy by host name.
-
-What :class:`SharedWorkerHosting` (``mta-sts:hosting:SharedWorkerHosting``) creates:
-
-- one ``WorkersScript`` (:func:`.shared_worker_script.fleet_worker_module`: every policy
-  embedded, so a change is one atomic new version);
-- per domain, one ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it in the domain's
-  zone (as :mod:`.worker` does for one domain: Cloudflare creates the DNS record and the
-  certificate of that name itself, so the domain costs no DNS record here).
-
-Every site needs a Cloudflare zone of the Worker's account (``dns``: a ``CloudflareDns``): a
-custom domain can only be a name in such a zone. Delegated domains (``dns=None``) are served by
-the CloudFront shared host instead.
+"""Cloudflare shared policy host of a fleet (``mta-sts:hosting:SharedWorkerHosting``): one Worker
+with every policy embedded (:func:`.edge_code.fleet_worker_module`: a change is one atomic new
+version), and per domain a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it, for which
+Cloudflare makes the DNS record and the certificate itself. A custom domain can only be a name in
+a zone of the Worker's account: every site's ``dns`` is a ``CloudflareDns`` (delegated domains are
+the CloudFront shared host's).
 """
 
 from __future__ import annotations
@@ -27,11 +20,9 @@ from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.dns import CloudflareDns
 
+from .edge_code import FLEET_MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
 from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
-from .shared_worker_script import MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
-from .worker import COMPATIBILITY_DATE
-
-__all__ = ["SharedWorkerHosting", "SharedWorkerHostingArgs"]
+from .worker import worker
 
 
 @dataclass(frozen=True)
@@ -77,31 +68,24 @@ class SharedWorkerHosting(SharedHosting):
         if problems:
             raise InputError(problems)  # before anything is registered
         with provider_sdk("SharedWorkerHosting"):
-            import pulumi_cloudflare as cloudflare
+            import pulumi_cloudflare  # noqa: F401
 
         sites = checked_sites(args.sites, allow_delegated=False)
         super().__init__(self.type_token, name, None, opts)
         zones = [s.dns for s in sites if isinstance(s.dns, CloudflareDns)]
         account_id = pulumi.Output.from_input(args.account_id) if args.account_id else zones[0].account_id
-        self.script = cloudflare.WorkersScript(
-            f"{name}-script",
-            account_id=account_id,
-            script_name=args.script_name or physical_name(WORKER_SCRIPT, "mta-sts", name.lower()),
-            content=source,
-            main_module=MAIN_MODULE,
-            compatibility_date=COMPATIBILITY_DATE,
-            opts=pulumi.ResourceOptions(parent=self),
+        script_name = args.script_name or physical_name(WORKER_SCRIPT, "mta-sts", name.lower())
+        domains = {
+            policy_host(s.domain): (f"{name}-{s.domain}-domain", z.zone_id) for s, z in zip(sites, zones, strict=True)
+        }
+        self.script, bound = worker(
+            self, f"{name}-script", account_id, (script_name, source, FLEET_MAIN_MODULE), domains
         )
-        self.custom_domains, self.hosted = {}, {}
-        for site, zone in zip(sites, zones, strict=True):
-            bound = cloudflare.WorkersCustomDomain(
-                f"{name}-{site.domain}-domain",
-                account_id=account_id,
-                hostname=policy_host(site.domain),
-                service=self.script.script_name,
-                zone_id=zone.zone_id,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.script]),
+        self.custom_domains = {site.domain: bound[policy_host(site.domain)] for site in sites}
+        self.hosted = {
+            site.domain: SiteHosting(
+                site.domain, self._url_of(site), (self.script, self.custom_domains[site.domain]), no_records()
             )
-            self.custom_domains[site.domain] = bound
-            self.hosted[site.domain] = SiteHosting(site.domain, self._url_of(site), (self.script, bound), no_records())
+            for site in sites
+        }
         self.register_outputs({"script_name": self.script.script_name, "hosts": sorted(self.custom_domains)})

@@ -1,19 +1,13 @@
-"""Cloudflare policy host: a Worker bound to ``mta-sts.<domain>`` (no S3, no ACM).
-
-What :class:`WorkerHost` (``mta-sts:hosting:WorkerHost``) creates:
-
-- a ``WorkersScript`` (module syntax) generated from the rendered policy by
-  :func:`pulumi_mta_sts.hosting.worker_script.worker_module`: exactly the policy bytes at the
-  well-known path as ``text/plain; charset=utf-8``, 404 with a short text elsewhere, 403 for
-  plain HTTP (no redirect);
-- a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it; Cloudflare creates the DNS
-  record and the certificate for that name itself.
+"""Cloudflare policy host (``mta-sts:hosting:WorkerHost``): a ``WorkersScript`` serving the policy
+(:func:`.edge_code.worker_module`) and a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it,
+for which Cloudflare makes the DNS record and the certificate itself (no S3, no ACM).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pulumi
 
@@ -23,19 +17,55 @@ from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns
 
-from .base import HostParts, HostRecord, PolicyHost
-from .worker_script import MAIN_MODULE, worker_module
+if TYPE_CHECKING:
+    import pulumi_cloudflare as cloudflare
 
-__all__ = ["COMPATIBILITY_DATE", "WorkerHost", "WorkerHostArgs", "script_name_for"]
+from .base import HostParts, HostRecord, PolicyHost
+from .edge_code import WORKER_MAIN_MODULE, worker_module
 
 COMPATIBILITY_DATE = "2024-09-23"
 
 
 def script_name_for(domain: str) -> str:
-    """The Worker's name: ``mta-sts-<domain with dots as dashes>`` when that fits in 63
-    characters, else cut with a hash of the whole (:func:`pulumi_mta_sts.core.names.physical_name`),
-    so two long domains of one account never share a Worker."""
+    """``mta-sts-<domain>`` (:func:`~pulumi_mta_sts.core.names.physical_name`: two long domains of
+    one account never share a Worker)."""
     return physical_name(WORKER_SCRIPT, "mta-sts", domain.lower())
+
+
+def worker(
+    parent: pulumi.Resource,
+    resource_name: str,
+    account_id: pulumi.Input[str],
+    script: tuple[str, str, str],
+    domains: Mapping[str, tuple[str, pulumi.Input[str]]],
+) -> tuple[cloudflare.WorkersScript, dict[str, cloudflare.WorkersCustomDomain]]:
+    """A ``WorkersScript`` (``script``: its name, content and main module) and a
+    ``WorkersCustomDomain`` binding each host of ``domains`` (host -> resource name, zone id) to it."""
+    with provider_sdk(type(parent).__name__):
+        import pulumi_cloudflare as cloudflare
+
+    script_name, content, main_module = script
+    made = cloudflare.WorkersScript(
+        resource_name,
+        account_id=account_id,
+        script_name=script_name,
+        content=content,
+        main_module=main_module,
+        compatibility_date=COMPATIBILITY_DATE,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    bound = {
+        host: cloudflare.WorkersCustomDomain(
+            domain_resource,
+            account_id=account_id,
+            hostname=host,
+            service=made.script_name,
+            zone_id=zone_id,
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[made]),
+        )
+        for host, (domain_resource, zone_id) in domains.items()
+    }
+    return made, bound
 
 
 @dataclass(frozen=True)
@@ -74,28 +104,11 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
         return problems
 
     def build(self, name: str, args: WorkerHostArgs) -> HostParts:
-        with provider_sdk("WorkerHost"):
-            import pulumi_cloudflare as cloudflare
-
         script_name = args.script_name or script_name_for(self.domain)
-        account_id = args.dns.account_id
-        self.script = cloudflare.WorkersScript(
-            f"{name}-script",
-            account_id=account_id,
-            script_name=script_name,
-            content=worker_module(args.policy.render(), self.domain, args.policy.id),
-            main_module=MAIN_MODULE,
-            compatibility_date=COMPATIBILITY_DATE,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.custom_domain = cloudflare.WorkersCustomDomain(
-            f"{name}-domain",
-            account_id=account_id,
-            hostname=self.hostname,
-            service=self.script.script_name,
-            zone_id=args.dns.zone_id,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.script]),
-        )
+        script = (script_name, worker_module(args.policy.render(), self.domain, args.policy.id), WORKER_MAIN_MODULE)
+        domains = {self.hostname: (f"{name}-domain", args.dns.zone_id)}
+        self.script, bound = worker(self, f"{name}-script", args.dns.account_id, script, domains)
+        self.custom_domain = bound[self.hostname]
         return HostParts(
             serving=[self.script, self.custom_domain],
             host_records=[HostRecord(self.hostname, "WORKER", script_name)],

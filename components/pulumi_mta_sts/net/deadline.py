@@ -1,12 +1,6 @@
-"""Time limits for a whole network step, not for each read.
-
-A socket timeout bounds one ``recv``: a server that trickles one byte a second, or answers
-``100 Continue`` forever, never trips it, so a fetch or an SMTP dialogue "with a 10 s timeout"
-could take hours. :class:`Deadline` is the moment a step must be over; :class:`DeadlineReader`
-is a raw reader over a socket that gives each ``recv`` only the time left, so every read made
-through it (``http.client``'s and ``smtplib``'s buffered files included) ends by the deadline.
-The HTTPS policy fetch (:mod:`.https_fetch`) and the checker's STARTTLS probe both use it.
-"""
+"""Time limits for a whole network step, not for each read: a socket timeout bounds one ``recv``,
+so a server trickling a byte a second (or ``100 Continue`` forever) could stretch a "10 s" fetch
+or SMTP dialogue to hours. Every read through :func:`buffered_reader` gets only the time left."""
 
 from __future__ import annotations
 
@@ -15,8 +9,6 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-__all__ = ["Deadline", "DeadlineReader", "buffered_reader"]
 
 
 @dataclass
@@ -30,42 +22,34 @@ class Deadline:
     def __post_init__(self) -> None:
         self.started = self.clock()
 
-    @property
-    def at(self) -> float:
-        return self.started + self.seconds
-
     def remaining(self) -> float:
         """Seconds left; :class:`TimeoutError` once none are."""
-        left = self.at - self.clock()
+        left = self.started + self.seconds - self.clock()
         if left <= 0:
             raise TimeoutError(f"no complete answer within {self.seconds:g}s")
         return left
 
     @property
     def expired(self) -> bool:
-        return self.clock() >= self.at
+        return self.elapsed() >= self.seconds
 
     def elapsed(self) -> float:
         return self.clock() - self.started
 
     def arm(self, sock: socket.socket) -> None:
-        """Give ``sock``'s next blocking call (connect, handshake, send, recv) only the time left.
-        CPython's socket and TLS calls count their timeout from the start of the call, so one
-        call cannot outlive the deadline."""
+        """Give ``sock``'s next blocking call only the time left (CPython counts a socket or TLS
+        call's timeout from its start, so one call cannot outlive the deadline)."""
         sock.settimeout(self.remaining())
 
 
 class DeadlineReader(io.RawIOBase):
-    """A raw, readable stream over ``sock`` whose every read ends by ``deadline``. Like the
-    socket's own ``makefile``, it keeps the socket open until it is closed itself (``http.client``
-    closes its connection's socket before reading a body delimited by the end of the
-    connection)."""
+    """A raw stream over ``sock`` whose every read ends by ``deadline``; like ``makefile`` it keeps
+    the socket open until closed itself (``http.client`` closes its socket before reading a body
+    delimited by the end of the connection)."""
 
     def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
         super().__init__()
-        self._sock = sock
-        self._raw = sock.makefile("rb", buffering=0)
-        self._deadline = deadline
+        self._sock, self._raw, self._deadline = sock, sock.makefile("rb", buffering=0), deadline
 
     def readable(self) -> bool:
         return True

@@ -1,15 +1,14 @@
 """What live DNS (and the policy host) say about a domain before ``mta-sts init`` writes its stack:
-the zone and its name servers, the MX hosts, an existing ``_mta-sts`` record and policy (fetched
-as a sender does), an existing ``_smtp._tls`` record and whatever is at ``mta-sts.<domain>``.
-
-Every look-up goes through the one resolver the caller makes with ``net/resolver.py``; nothing
-here raises for DNS or network trouble: failures are values the command reports.
+the zone and its name servers, the MX hosts, an existing ``_mta-sts`` record and policy (fetched as
+a sender does), ``_smtp._tls`` and ``mta-sts.<domain>``. DNS or network trouble is a value the
+command reports, never an exception.
 """
 
 from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
+from typing import Any
 
 import dns.resolver
 
@@ -22,11 +21,10 @@ from pulumi_mta_sts.core.records import (
     sts_record_name,
     tlsrpt_record_name,
 )
-from pulumi_mta_sts.net.host_records import LOOKUP_ERRORS, HostAnswer, live_host_records
-from pulumi_mta_sts.net.https_fetch import fetch_policy
-from pulumi_mta_sts.net.lookup import Lookup, MailHosts, Outcome, lookup, mail_hosts
 
-__all__ = ["ExistingPolicy", "Survey", "find_zone", "survey_domain"]
+from .existing_records import LOOKUP_ERRORS, HostAnswer, live_host_records
+from .https_fetch import fetch_policy
+from .lookup import Lookup, MailHosts, Outcome, lookup, mail_hosts, name_text
 
 
 @dataclass(frozen=True)
@@ -100,13 +98,6 @@ def _tlsrpt(resolver: dns.resolver.Resolver, domain: str) -> tuple[TlsRptRecord 
     return parsed.record, tuple(str(problem) for problem in parsed.problems)
 
 
-def _host_records(resolver: dns.resolver.Resolver, domain: str) -> tuple[HostAnswer | None, str | None]:
-    try:
-        return live_host_records(policy_host(domain), resolver), None
-    except LOOKUP_ERRORS as exc:
-        return None, f"{policy_host(domain)} could not be looked up: {exc}"
-
-
 def survey_domain(
     resolver: dns.resolver.Resolver, domain: str, *, context: ssl.SSLContext, https_port: int, timeout: float
 ) -> Survey:
@@ -114,20 +105,14 @@ def survey_domain(
     zone, ns = find_zone(resolver, domain)
     if zone is None:
         return Survey(domain, failure=ns.describe_failure())
-    nameservers = tuple(str(r.target).rstrip(".").lower() for r in ns.records)
+    nameservers = tuple(name_text(r.target) for r in ns.records)
     mail = mail_hosts(resolver, domain)
     if mail.problem is not None:
         return Survey(domain, zone, nameservers, mail, failure=mail.problem.describe_failure())
-    host_answer, host_error = _host_records(resolver, domain)
+    try:
+        host: dict[str, Any] = {"host_records": live_host_records(policy_host(domain), resolver)}
+    except LOOKUP_ERRORS as exc:
+        host = {"host_records_error": f"{policy_host(domain)} could not be looked up: {exc}"}
     tlsrpt, tlsrpt_problems = _tlsrpt(resolver, domain)
-    return Survey(
-        domain,
-        zone,
-        nameservers,
-        mail,
-        existing=_existing_policy(resolver, domain, context, https_port, timeout),
-        tlsrpt=tlsrpt,
-        tlsrpt_problems=tlsrpt_problems,
-        host_records=host_answer,
-        host_records_error=host_error,
-    )
+    existing = _existing_policy(resolver, domain, context, https_port, timeout)
+    return Survey(domain, zone, nameservers, mail, existing, tlsrpt, tlsrpt_problems, **host)

@@ -1,37 +1,24 @@
-"""Warn about ``_mta-sts`` / ``_smtp._tls`` TXT records in live DNS that the stack does not manage.
-
-Two ``v=STSv1`` records at ``_mta-sts.<domain>`` mean *no policy* for senders (RFC 8461 §3.1),
-and two ``v=TLSRPTv1`` records mean no reports (RFC 8460 §3). Route53 refuses to create a
-second record set of the same name and type, so there a hand-made record makes ``pulumi up``
-fail until it is adopted; Cloudflare keeps one record per value, so a hand-made record plus
-ours would silently switch MTA-STS off. The stack program therefore looks at live DNS, as an
-explicit step of its run, and warns (it never fails: DNS being unreachable is only a warning too).
-
-How a live record is judged:
-
-- ``_mta-sts``: a ``v=STSv1`` record whose id has the toolkit's form
-  (:func:`pulumi_mta_sts.core.policy.is_toolkit_id`) is taken as this stack's current or previous
-  record; any other id was made by someone else.
-- ``_smtp._tls``: a ``v=TLSRPTv1`` record whose value differs from the one the stack publishes
-  is reported (it may also be this stack's previous value after a ``rua`` change).
-- more than one record with the version tag is always reported.
-
-The caller passes the resolver (the stack program's one resolver of the run:
-:func:`pulumi_mta_sts.program.options.open_live_dns`); nothing here reads the environment, and a
-run that may not use live DNS simply does not call :func:`unmanaged_record_warnings`.
+"""Records in live DNS the stack does not manage. TXT: two ``v=STSv1`` records mean no policy (RFC
+8461 §3.1), two ``v=TLSRPTv1`` no reports (RFC 8460 §3); Route53 refuses a second record set,
+Cloudflare silently keeps both; a ``v=STSv1`` id of the toolkit's form is taken as this stack's;
+warnings only. At ``mta-sts.<domain>`` (:func:`live_host_records`): A/AAAA or a CNAME a hand-made
+setup left, where the stack's own record may not be creatable (Route53: no alias beside a CNAME;
+Cloudflare errors 81053, 100117); the preflight decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import dns.exception
+import dns.rdatatype
 import dns.resolver
 
 from pulumi_mta_sts.core.policy import is_toolkit_id
 from pulumi_mta_sts.core.records import STS_VERSION, TLSRPT_VERSION, DnsRecord, parse_sts_records, parse_tlsrpt_records
 
-__all__ = ["ADOPT_HINT", "ADOPT_SECTION", "MIGRATE_SECTION", "live_txt", "unmanaged_record_warnings"]
+from .lookup import name_text
 
 #: Where the adoption steps are documented (the README only links there now).
 ADOPT_SECTION = "docs/deploying.md 'Adopting existing records'"
@@ -41,8 +28,7 @@ MIGRATE_SECTION = "docs/deploying.md, 'Migrating from a hand-made or hosted MTA-
 
 
 def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
-    """The TXT records at ``name`` (character-strings of each joined); empty when none.
-    Raises ``dns.exception.DNSException`` when the name cannot be looked up."""
+    """The TXT records at ``name``, each one's strings joined; ``DNSException`` when it cannot be looked up."""
     try:
         answer = resolver.resolve(name, "TXT", raise_on_no_answer=False)
     except dns.resolver.NXDOMAIN:
@@ -112,11 +98,9 @@ def unmanaged_record_warnings(
     import_hint: str = ADOPT_HINT,
     is_ours: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Warnings about live TXT records at the names of ``expected`` (from
-    :func:`pulumi_mta_sts.core.records.records_for`) that the stack would not own. ``is_ours`` tells
-    a live ``v=TLSRPTv1`` value the stack published itself when ``expected`` cannot say it
-    exactly (the receiver's endpoint is known only after deploy). Every look-up goes to
-    ``resolver``; unreachable DNS is one warning per name, never an exception."""
+    """Warnings about live TXT records at the names of ``expected`` (``records_for``) the stack would
+    not own; ``is_ours`` tells a ``v=TLSRPTv1`` value the stack published when ``expected`` cannot
+    (the receiver's endpoint is known only after deploy). Unreachable DNS is one warning per name."""
     warnings: list[str] = []
     for record in expected:
         if record.type != "TXT":
@@ -132,3 +116,51 @@ def unmanaged_record_warnings(
         elif record.value.startswith(TLSRPT_VERSION):
             warnings += _tlsrpt_warnings(record.name, txts, record.value, import_hint, is_ours)
     return warnings
+
+
+#: What a failed look-up raises (callers turn it into a warning).
+LOOKUP_ERRORS: tuple[type[BaseException], ...] = (dns.exception.DNSException, OSError)
+
+
+@dataclass(frozen=True)
+class HostAnswer:
+    """The records live DNS has at one name."""
+
+    name: str
+    cname: str | None = None
+    """The CNAME's target (lower case, no trailing dot), ``None`` when the name has no CNAME."""
+    addresses: tuple[str, ...] = ()
+    """The A and AAAA addresses the name resolves to (through the CNAME, if any)."""
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at the name: the stack's record can be created."""
+        return self.cname is None and not self.addresses
+
+
+def _cname(name: str, resolver: dns.resolver.Resolver) -> str | None:
+    try:
+        answer = resolver.resolve(name, "CNAME", raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return None
+    if answer.rrset is None:
+        return None
+    return name_text(answer.rrset[0].target)
+
+
+def _addresses(name: str, rtype: str, resolver: dns.resolver.Resolver) -> list[str]:
+    try:
+        answer = resolver.resolve(name, rtype, raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return []
+    wanted = dns.rdatatype.from_text(rtype)
+    return [rdata.to_text() for rrset in answer.response.answer if rrset.rdtype == wanted for rdata in rrset]
+
+
+def live_host_records(name: str, resolver: dns.resolver.Resolver) -> HostAnswer:
+    """The CNAME and the addresses at ``name`` (``mta-sts.<domain>``), asked of ``resolver``.
+    Raises ``dns.exception.DNSException`` (or ``OSError``) when the name cannot be looked up;
+    the caller turns that into a warning."""
+    cname = _cname(name, resolver)
+    addresses = [*_addresses(name, "A", resolver), *_addresses(name, "AAAA", resolver)]
+    return HostAnswer(name, cname, tuple(addresses))

@@ -1,21 +1,8 @@
-"""The one HTTPS fetch of a policy, made the way a sender makes it: the certificate verified for
-the policy host name, redirects never followed, the body read up to the cap plus one byte (so an
-oversized body is noticed without reading it all), and a time limit.
-
-The deploy gate (:mod:`.served`, for ``PolicyLive``) and ``mta-sts check`` both fetch with
-:func:`fetch_policy` and judge the result with :func:`pulumi_mta_sts.core.acceptance.judge`
-(:attr:`FetchResult.verdict`), so they cannot disagree about the same URL.
-
-The connection may go to an address chosen by the caller (the checker tests IPv4 and IPv6 apart,
-tests connect to loopback) while SNI, the ``Host`` header and the certificate check use the
-policy host name; without an address the system resolver is used, like a sender.
-
-What is read is bounded in time and size, whatever the server does: ``timeout`` bounds the whole
-fetch (connect, handshake, request, every interim and the final response head, the body), not
-each read (:mod:`.deadline`); the response heads together may not exceed :data:`MAX_HEAD_BYTES`
-in :data:`MAX_HEAD_LINES` lines, so endless headers or endless ``100 Continue`` answers are an
-invalid answer, not a hang; a body shorter than its ``Content-Length`` is an incomplete answer,
-never a policy.
+"""The one HTTPS fetch of a policy, as a sender makes it (certificate verified for the policy host,
+no redirect followed, the body read up to the cap plus one byte), possibly to an address the caller
+chose while SNI and ``Host`` name the host. The deploy gate and ``check`` both fetch here and judge
+with :func:`~pulumi_mta_sts.core.acceptance.judge`, so they cannot disagree. Bounded whatever the
+server does: ``timeout`` for the whole fetch, the heads in bytes and lines, a short body never a policy.
 """
 
 from __future__ import annotations
@@ -34,21 +21,10 @@ from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT
 from .deadline import Deadline, DeadlineReader
 from .tlsinfo import CertInfo, cert_info, describe_tls_error
 
-__all__ = [
-    "MAX_HEAD_BYTES",
-    "MAX_HEAD_LINES",
-    "USER_AGENT",
-    "FetchResult",
-    "fetch_policy",
-    "make_tls_context",
-    "policy_fetch_url",
-]
-
 USER_AGENT = "pulumi-mta-sts (+RFC 8461 policy fetch)"
-#: The most bytes of response head read, over all interim (``1xx``) and the final response:
-#: status lines and header fields (real policy hosts send well under 4 KiB).
+#: The most bytes and lines of response head read, over all interim (``1xx``) and the final
+#: response (real policy hosts send well under 4 KiB).
 MAX_HEAD_BYTES: Final = 64 * 1024
-#: The most lines of response head read, over all interim and the final response.
 MAX_HEAD_LINES: Final = 256
 
 
@@ -67,9 +43,8 @@ def _system_context() -> ssl.SSLContext:
 
 @dataclass(frozen=True, kw_only=True)
 class FetchResult(Fetched):
-    """What one HTTPS GET got (the facts a sender judges, see :class:`Fetched`), plus how: the
-    ``url``, the ``address`` connected to, the time taken, the TLS version and the verified
-    certificate."""
+    """What one HTTPS GET got (the facts a sender judges, :class:`Fetched`), and how: the address
+    connected to, the time taken, the TLS version and the verified certificate."""
 
     url: str
     address: str
@@ -98,9 +73,7 @@ class _BoundedFile(io.BufferedReader):
 
     def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
         super().__init__(DeadlineReader(sock, deadline))
-        self.counting = True
-        self.head_bytes = 0
-        self.head_lines = 0
+        self.counting, self.head_bytes, self.head_lines = True, 0, 0
 
     def readline(self, size: int | None = -1) -> bytes:
         if not self.counting:
@@ -119,31 +92,20 @@ class _BoundedFile(io.BufferedReader):
 class _BoundedResponse(http.client.HTTPResponse):
     """An ``HTTPResponse`` that reads through a :class:`_BoundedFile`."""
 
-    def __init__(
-        self,
-        sock: socket.socket,
-        debuglevel: int = 0,
-        method: str | None = None,
-        url: str | None = None,
-        *,
-        deadline: Deadline,
-    ) -> None:
-        super().__init__(sock, debuglevel, method, url)
+    def __init__(self, sock: socket.socket, *args: Any, deadline: Deadline, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
         self.fp.close()  # the plain file http.client made; it does not close the socket
         self.bounded = _BoundedFile(sock, deadline)
         self.fp = self.bounded
 
 
 class _PinnedConnection(http.client.HTTPSConnection):
-    """HTTPS to ``address`` (the host name itself when ``None``) while SNI, the ``Host`` header
-    and the certificate check use ``host``. ``peer`` is the address actually connected to. Every
-    step (connect, handshake, sending, reading) ends by ``deadline``."""
+    """HTTPS to ``address`` (``None``: the host name) while SNI, ``Host`` and the certificate
+    check use ``host``; ``peer`` is the address connected to. Every step ends by ``deadline``."""
 
     def __init__(self, host: str, port: int, address: str | None, context: ssl.SSLContext, deadline: Deadline) -> None:
         super().__init__(host, port, timeout=deadline.seconds, context=context)
-        self._address = address or host
-        self._tls = context
-        self.deadline = deadline
+        self._address, self._tls, self.deadline = address or host, context, deadline
         self.peer: str | None = None
         self.response_class: Any = functools.partial(_BoundedResponse, deadline=deadline)
 
@@ -172,10 +134,9 @@ def fetch_policy(
     context: ssl.SSLContext | None = None,
     timeout: float = HTTPS_REQUEST_TIMEOUT,
 ) -> FetchResult:
-    """GET ``https://host:port/path`` (from ``address`` when given); never raises for network
-    trouble: a failure is a result with ``error`` set. ``context`` defaults to the system trust
-    store. ``timeout`` bounds the whole fetch, as a sender's does: an answer not complete by then
-    is a timeout, however the server paces it."""
+    """GET ``https://host:port/path`` (from ``address`` when given) within ``timeout`` as a whole;
+    a network failure is a result with ``error`` set, never an exception. ``context`` defaults to
+    the system trust store."""
     url = policy_fetch_url(host, port, path)
     deadline = Deadline(timeout)
     conn = _PinnedConnection(host, port, address, context or _system_context(), deadline)

@@ -1,7 +1,5 @@
-"""DNS look-ups that never raise: every dnspython outcome (answer, no data, NXDOMAIN, timeout,
-server failure) becomes a :class:`Lookup` value. Shared by ``mta-sts check``, the stack
-preflight and anything else that reads live DNS, so they all read a domain the same way.
-"""
+"""DNS look-ups that never raise: every outcome (answer, no data, NXDOMAIN, timeout, failure) is a
+:class:`Lookup` value, so the checker, the preflight and ``plan`` read a domain the same way."""
 
 from __future__ import annotations
 
@@ -14,8 +12,6 @@ import dns.message
 import dns.name
 import dns.rdatatype
 import dns.resolver
-
-__all__ = ["Lookup", "MailHosts", "Outcome", "addresses", "lookup", "mail_hosts"]
 
 
 class Outcome(StrEnum):
@@ -56,7 +52,8 @@ class Lookup:
         return f"DNS error looking up {self.rtype} {self.name}: {self.error}"
 
 
-def _text(name: dns.name.Name | str) -> str:
+def name_text(name: dns.name.Name | str | object) -> str:
+    """A DNS name as this toolkit compares names: lower case, no trailing dot."""
     return str(name).rstrip(".").lower()
 
 
@@ -73,32 +70,24 @@ def lookup(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
     except OSError as exc:  # e.g. no route to the configured nameserver
         return Lookup(name, rtype, Outcome.ERROR, error=str(exc))
     if answer.rrset is None:
-        return Lookup(name, rtype, Outcome.NODATA, canonical=_text(answer.canonical_name))
-    return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), _text(answer.canonical_name))
+        return Lookup(name, rtype, Outcome.NODATA, canonical=name_text(answer.canonical_name))
+    return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), name_text(answer.canonical_name))
 
 
 def _short(exc: Exception) -> str:
-    if _chain_too_long(exc):
+    """The error in a few words; a CNAME chain dnspython gave up following (as a loop makes every
+    server answer) is reported inside "all nameservers failed", so it is looked for there."""
+    errors = exc.kwargs.get("errors", ()) if isinstance(exc, dns.resolver.NoNameservers) else ()
+    chain = [any(isinstance(part, dns.message.ChainTooLong) for part in error) for error in errors]
+    if isinstance(exc, dns.message.ChainTooLong) or (chain and all(chain)):
         return "the CNAME chain is too long (a CNAME loop?)"
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _chain_too_long(exc: Exception) -> bool:
-    """Whether dnspython gave up following CNAMEs (every server answered a chain longer than
-    it follows, as a loop does); it reports that inside "all nameservers failed"."""
-    if isinstance(exc, dns.message.ChainTooLong):
-        return True
-    errors = exc.kwargs.get("errors", ()) if isinstance(exc, dns.resolver.NoNameservers) else ()
-    return bool(errors) and all(any(isinstance(part, dns.message.ChainTooLong) for part in error) for error in errors)
-
-
 def addresses(resolver: dns.resolver.Resolver, host: str) -> tuple[Lookup, Lookup]:
     """The A and AAAA look-ups of ``host``."""
     return lookup(resolver, host, "A"), lookup(resolver, host, "AAAA")
-
-
-# --------------------------------------------------------------------------- mail hosts
 
 
 @dataclass(frozen=True)
@@ -117,8 +106,8 @@ def mail_hosts(resolver: dns.resolver.Resolver, domain: str) -> MailHosts:
     """Resolve the MX hosts of ``domain`` (or its implicit MX)."""
     mx = lookup(resolver, domain, "MX")
     if mx.outcome is Outcome.OK:
-        ordered = sorted(mx.records, key=lambda r: (r.preference, _text(r.exchange)))
-        hosts = tuple(dict.fromkeys(_text(r.exchange) for r in ordered))
+        ordered = sorted(mx.records, key=lambda r: (r.preference, name_text(r.exchange)))
+        hosts = tuple(dict.fromkeys(name_text(r.exchange) for r in ordered))
         if hosts in ((), ("",)):
             return MailHosts(domain, null_mx=True)
         return MailHosts(domain, tuple(h for h in hosts if h))

@@ -1,24 +1,8 @@
-"""The resolver behind every live DNS look-up: the checker's, the stack preflight's and the
-existing-record warnings'.
-
-One place decides which resolver is used, so tests (and users behind split-horizon DNS) can
-point every look-up at one server. Two documented switches name it for the stack program under
-``pulumi up`` / ``pulumi preview``, where the program has no command line; they are read only
-when asked (:func:`live_dns_enabled`, :func:`nameservers_from_env`; the program does it in
-:meth:`pulumi_mta_sts.program.options.ProgramOptions.from_environment`):
-
-- ``MTA_STS_NAMESERVERS``: comma-separated ``ADDRESS[:PORT]`` list used instead of the system
-  resolver (e.g. ``127.0.0.1:5353``); :func:`make_resolver` falls back to it when given no
-  servers.
-- ``MTA_STS_NO_LIVE_DNS=1``: the stack program makes no DNS queries at all; checks that need
-  live DNS are skipped with a warning (``mta-sts plan --no-live-dns`` asks for the same as an
-  argument of the run).
-
-Whether DNS can be reached at all is a separate question with its own answer
-(:func:`unreachable_reason`, :class:`DnsUnreachable`): when no server is configured, nothing
-listens, nothing answers or there is no route, no look-up can say anything about any domain, so
-``mta-sts check`` and ``mta-sts plan`` say so once, after one short probe, instead of blaming each
-domain after a timeout per question.
+"""The resolver behind every live DNS look-up, so tests and split-horizon users can point all of
+them at one server; under ``pulumi up`` (no command line) ``MTA_STS_NAMESERVERS`` and
+``MTA_STS_NO_LIVE_DNS`` stand in for the flags. Whether DNS can be reached at all is asked once, by
+one short probe (:func:`unreachable_reason`): ``check`` and ``plan`` then say so once instead of
+blaming each domain after a timeout per question.
 """
 
 from __future__ import annotations
@@ -43,79 +27,46 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 
 from .deadline import Deadline
 
-__all__ = [
-    "NAMESERVERS_ENV",
-    "NO_LIVE_DNS_ENV",
-    "OFFLINE_FIX",
-    "PROBE_ATTEMPTS",
-    "SYSTEM_RESOLV_CONF",
-    "DnsUnreachable",
-    "ensure_reachable",
-    "live_dns_enabled",
-    "make_resolver",
-    "nameservers_from_env",
-    "parse_nameserver",
-    "unreachable_reason",
-]
-
 NAMESERVERS_ENV = "MTA_STS_NAMESERVERS"
 NO_LIVE_DNS_ENV = "MTA_STS_NO_LIVE_DNS"
 
 
 def live_dns_enabled(environ: Mapping[str, str] | None = None) -> bool:
-    """False when ``MTA_STS_NO_LIVE_DNS`` is set to a true value (1, true, yes, on) in ``environ``
-    (default: the process environment)."""
+    """False when ``MTA_STS_NO_LIVE_DNS`` is 1, true, yes or on (default: in the process environment)."""
     value = (os.environ if environ is None else environ).get(NO_LIVE_DNS_ENV, "")
     return value.strip().lower() not in {"1", "true", "yes", "on"}
 
 
 def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
-    """``ADDRESS``, ``ADDRESS:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(address, port)``.
+    """``ADDRESS``, ``ADDRESS:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(address, port)``;
+    :class:`InputError` naming ``field`` otherwise. A name (``localhost``) would need a resolver to
+    find the resolver (dnspython fails deep inside the first query)."""
 
-    The host must be an IP address: a name (``localhost``) would need a resolver to find the
-    resolver, and dnspython refuses it with a traceback deep inside the first query. Any other
-    spec is an :class:`InputError` naming ``field`` and the fix, never another exception."""
+    def wrong(reason: str) -> InputError:
+        return InputError([Problem(field, spec, reason)])
+
     text = spec.strip()
-    host, port = text, 53
+    host, port = text, "53"
     if text.startswith("["):
         close = text.find("]")
         if close < 0:
-            raise InputError([Problem(field, spec, f"{spec!r} has '[' without ']'; use [ADDRESS]:PORT")])
+            raise wrong(f"{spec!r} has '[' without ']'; use [ADDRESS]:PORT")
         host, rest = text[1:close], text[close + 1 :]
-        if rest:
-            if not rest.startswith(":"):
-                raise InputError([Problem(field, spec, f"{spec!r} is not ADDRESS[:PORT]")])
-            port = _port(rest[1:], spec, field)
+        if rest and not rest.startswith(":"):
+            raise wrong(f"{spec!r} is not ADDRESS[:PORT]")
+        port = rest[1:] if rest else port
     elif text.count(":") == 1:
-        host, raw_port = text.split(":")
-        port = _port(raw_port, spec, field)
-    return _address(host, spec, field), port
-
-
-def _address(host: str, spec: str, field: str) -> str:
-    """``host`` as the IP address text dnspython takes; :class:`InputError` for anything else."""
+        host, port = text.split(":")
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+        raise wrong(f"{spec!r} has an invalid port; use a number from 1 to 65535")
     if not host:
-        raise InputError([Problem(field, spec, f"{spec!r} has no address; use ADDRESS[:PORT], e.g. 127.0.0.1:53")])
+        raise wrong(f"{spec!r} has no address; use ADDRESS[:PORT], e.g. 127.0.0.1:53")
     try:
-        return str(ipaddress.ip_address(host))
+        return str(ipaddress.ip_address(host)), int(port)
     except ValueError:
         shown = host if host.isprintable() and len(host) <= 80 else ascii(host[:80])
-        raise InputError(
-            [
-                Problem(
-                    field,
-                    spec,
-                    f"{shown!r} is not an IP address; give the DNS server's IP address, "
-                    "e.g. 127.0.0.1, 127.0.0.1:5353 or [::1]:53",
-                )
-            ]
-        ) from None
-
-
-def _port(raw: str, spec: str, field: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
-        raise InputError([Problem(field, spec, f"{spec!r} has an invalid port; use a number from 1 to 65535")])
-    return int(raw)
+        example = "e.g. 127.0.0.1, 127.0.0.1:5353 or [::1]:53"
+        raise wrong(f"{shown!r} is not an IP address; give the DNS server's IP address, {example}") from None
 
 
 def nameservers_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
@@ -142,14 +93,12 @@ OFFLINE_FIX = "is this machine offline, or the DNS server down? Try again once D
 
 
 class DnsUnreachable(dns.exception.DNSException):
-    """No DNS server can be reached (none configured, nothing listens, no answer, no route), so
-    nothing can be known about any domain and no domain is to blame. ``reason`` says why, in
-    words that name the servers (and the file they came from), never a flag; ``fix`` what to do."""
+    """No DNS server can be reached, so no domain is to blame; ``reason`` names the servers (and
+    the file they came from), never a flag; ``fix`` says what to do."""
 
     def __init__(self, reason: str, fix: str = OFFLINE_FIX) -> None:
         super().__init__(f"DNS cannot be reached: {reason}")  # type: ignore[no-untyped-call]
-        self.reason = reason
-        self.fix = fix
+        self.reason, self.fix = reason, fix
 
 
 class _Resolver(dns.resolver.Resolver):
@@ -159,12 +108,12 @@ class _Resolver(dns.resolver.Resolver):
 
 
 def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS_TIMEOUT) -> dns.resolver.Resolver:
-    """A dnspython resolver using ``nameservers`` (``ADDRESS[:PORT]``), else the environment's, else
-    the system's. ``timeout`` bounds each whole query (``lifetime``); the servers share it.
-    :class:`DnsUnreachable` when the system's configuration names no usable server."""
+    """A resolver asking ``nameservers`` (``ADDRESS[:PORT]``, each at its own port), else the
+    environment's, else the system's; ``timeout`` bounds each whole query, its servers share it."""
     specs = list(nameservers) if nameservers else nameservers_from_env()
     if specs:
-        resolver = _given_resolver(specs)
+        resolver = _Resolver(configure=False)
+        resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(spec)) for spec in specs]
         resolver.origin = "" if nameservers else f"the DNS servers of {NAMESERVERS_ENV}"
     else:
         resolver = _system_resolver()
@@ -174,17 +123,9 @@ def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS
     return resolver
 
 
-def _given_resolver(specs: Sequence[str]) -> _Resolver:
-    """A resolver asking exactly ``specs``, each at its own port (two servers on one address with
-    different ports stay two servers)."""
-    resolver = _Resolver(configure=False)
-    resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(spec)) for spec in specs]
-    return resolver
-
-
 def _system_resolver() -> _Resolver:
     """The resolver of :data:`SYSTEM_RESOLV_CONF`; :class:`DnsUnreachable` naming the file when it
-    cannot be read, names no server, or names one that is not an address."""
+    names no usable server."""
     fix = f"{SYSTEM_RESOLV_CONF} needs a 'nameserver ADDRESS' line with the IP address of a DNS server"
     try:
         resolver = _Resolver(filename=SYSTEM_RESOLV_CONF, configure=True)
@@ -199,11 +140,10 @@ def _system_resolver() -> _Resolver:
     return resolver
 
 
-# ---- can DNS be reached at all? ------------------------------------------------------------------
 @dataclass
 class _Probed:
-    """One server the probe asks over a connected UDP socket (so a "port unreachable" comes back
-    as an error at once, not as a timeout), and why it cannot be used once that is known."""
+    """One server the probe asks over a connected UDP socket (a "port unreachable" comes back at
+    once, not as a timeout), and why it cannot be used once that is known."""
 
     address: str
     port: int
@@ -271,13 +211,10 @@ def _probed_servers(resolver: dns.resolver.Resolver) -> list[_Probed]:
 
 
 def unreachable_reason(resolver: dns.resolver.Resolver, timeout: float) -> str | None:
-    """Why no DNS server of ``resolver`` can be reached, or ``None`` when one answers.
-
-    Each server is asked for the root zone's NS records, which every resolver answers at once
-    (an authoritative-only server answers too, if only with a refusal): any answer means DNS
-    works. The servers are asked side by side, :data:`PROBE_ATTEMPTS` times each, within
-    ``timeout`` in all; a server that reports "port unreachable" or has no route is given up at
-    once, so a machine without DNS learns it in far less than one query's time limit."""
+    """Why no DNS server of ``resolver`` can be reached, or ``None`` when one answers. Each is asked
+    for the root's NS, which any resolver answers at once (even with a refusal), side by side,
+    :data:`PROBE_ATTEMPTS` times within ``timeout``; one that reports "port unreachable" or has no
+    route is given up at once, so a machine without DNS learns it in far less than a query's time."""
     if not resolver.nameservers:
         return "no DNS server is configured"
     servers = _probed_servers(resolver)

@@ -1,16 +1,7 @@
-"""Wait until the policy URL serves exactly the expected bytes (no Pulumi: stdlib + ssl).
-
-Used by the ``PolicyLive`` dynamic resource (:mod:`pulumi_mta_sts.mtasts.policy_live`), which
-the ``_mta-sts`` TXT record depends on: a new policy id is only published once the new body is
-what senders get. Each attempt is the one sender-like fetch
-(:func:`pulumi_mta_sts.net.https_fetch.fetch_policy`), judged by the one set of sender rules
-(:func:`pulumi_mta_sts.core.acceptance.judge`) that ``mta-sts check`` applies too; the policy
-counts as served when a sender accepts the fetch AND the accepted body is byte-identical to the
-expected policy.
-
-Between attempts it backs off exponentially (``initial_delay`` doubling up to ``max_delay``)
-until ``timeout`` seconds have passed; then it reports what was served last and why that is not
-the new policy.
+"""Wait until the policy URL serves exactly the expected bytes, for ``PolicyLive``: a new id is
+published only once a sender-like fetch (judged as ``check`` judges) gets the byte-identical new
+body, with exponential back-off until ``timeout``; else the last answer and why it is not the new
+policy.
 """
 
 from __future__ import annotations
@@ -19,7 +10,6 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES, Accepted, Refused
@@ -33,31 +23,6 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import policy_id
 
 from .https_fetch import FetchResult, fetch_policy
-
-__all__ = [
-    "MIN_ATTEMPT_SECONDS",
-    "PolicyFetcher",
-    "PolicyNotServed",
-    "WaitResult",
-    "describe_attempt",
-    "is_served",
-    "wait_until_served",
-]
-
-
-class PolicyFetcher(Protocol):
-    """The signature of :func:`~pulumi_mta_sts.net.https_fetch.fetch_policy` (tests wrap it)."""
-
-    def __call__(
-        self,
-        host: str,
-        address: str | None = None,
-        *,
-        port: int,
-        path: str,
-        context: ssl.SSLContext | None,
-        timeout: float,
-    ) -> FetchResult: ...
 
 
 def is_served(attempt: FetchResult, expected: bytes) -> bool:
@@ -120,18 +85,9 @@ class PolicyNotServed(RuntimeError):
         super().__init__(result.failure_message())
 
 
-@dataclass(frozen=True)
-class _Target:
-    """Where to fetch: the URL's host and path, and the address and port to connect to."""
-
-    host: str
-    path: str
-    address: str | None
-    port: int
-
-
-def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> _Target:
-    """The fetch target of ``url``; :class:`InputError` for what can never be served."""
+def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> tuple[str, str | None, int, str]:
+    """The host, address, port and path ``url`` is fetched from; :class:`InputError` for what can
+    never be served."""
     parts = urlsplit(url)
     problems: list[Problem] = []
     if parts.scheme != "https" or not parts.hostname:
@@ -148,7 +104,7 @@ def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> _T
         raise InputError(problems)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     address, port = connect_to if connect_to is not None else (None, parts.port or 443)
-    return _Target(str(parts.hostname), path, address, port)
+    return str(parts.hostname), address, port, path
 
 
 #: The least time one attempt gets, even at the deadline: the fetch is bounded as a whole
@@ -172,30 +128,21 @@ def wait_until_served(
     request_timeout: float = HTTPS_REQUEST_TIMEOUT,
     ssl_context: ssl.SSLContext | None = None,
     connect_to: tuple[str, int] | None = None,
-    fetch: PolicyFetcher = fetch_policy,
+    fetch: Callable[..., FetchResult] = fetch_policy,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WaitResult:
-    """Fetch ``url`` until a sender would accept exactly ``expected`` from it, or ``timeout``
-    seconds pass (at least one attempt is made; each is bounded as a whole, however slowly the
-    host answers, see :func:`_attempt_budget`). ``connect_to`` (``(address, port)``) connects
-    there instead of resolving the URL's host, still verifying the certificate for that host.
-    Never raises for network problems (they are failed attempts); raises :class:`InputError`
-    when ``url`` is not HTTPS or ``expected`` is larger than senders read."""
-    target = _target(url, expected, connect_to)
+    """Fetch ``url`` until a sender would accept exactly ``expected``, or ``timeout`` passes (at
+    least one attempt); ``connect_to`` (address, port) instead of resolving the URL's host.
+    :class:`InputError` when ``url`` is not HTTPS or ``expected`` larger than senders read."""
+    host, address, port, path = _target(url, expected, connect_to)
     start = clock()
     deadline = start + timeout
     delay = initial_delay
     result = WaitResult(served=False, url=url, expected=expected, elapsed=0.0)
     while True:
-        attempt = fetch(
-            target.host,
-            target.address,
-            port=target.port,
-            path=target.path,
-            context=ssl_context,
-            timeout=_attempt_budget(request_timeout, deadline - clock()),
-        )
+        budget = _attempt_budget(request_timeout, deadline - clock())
+        attempt = fetch(host, address, port=port, path=path, context=ssl_context, timeout=budget)
         result.attempts.append(attempt)
         if is_served(attempt, expected):
             result.served = True

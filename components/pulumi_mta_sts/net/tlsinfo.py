@@ -7,8 +7,6 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CertInfo", "cert_info", "describe_tls_error"]
-
 
 @dataclass(frozen=True)
 class CertInfo:

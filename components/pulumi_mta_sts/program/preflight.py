@@ -30,10 +30,9 @@ import dns.resolver
 from pulumi_mta_sts.config.stack import StackConfig
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.matching import uncovered
+from pulumi_mta_sts.core.record_resources import CLOUDFLARE_RECORD
 from pulumi_mta_sts.core.records import policy_host
-from pulumi_mta_sts.dns.cloudflare import RECORD_TYPE_TOKEN as CLOUDFLARE_RECORD
-from pulumi_mta_sts.net.existing_records import MIGRATE_SECTION
-from pulumi_mta_sts.net.host_records import LOOKUP_ERRORS, HostAnswer, live_host_records
+from pulumi_mta_sts.net.existing_records import LOOKUP_ERRORS, MIGRATE_SECTION, HostAnswer, live_host_records
 from pulumi_mta_sts.net.lookup import Outcome, mail_hosts
 
 from .options import LiveDns

@@ -1,24 +1,9 @@
-"""Alarms to an SNS topic (with an optional e-mail subscription).
+"""Alarms to an SNS topic (optional e-mail subscription), on sustained conditions only.
 
-Anyone can post to the public endpoint or mail the public mailbox (spam, auto-replies, junk), so
-no alarm fires on one request: every alarm counts over whole days and fires only when its
-condition held on :data:`SUSTAINED_DAYS` days in a row. An alarm notifies when it goes to ALARM
-and stays there while the condition lasts: one notification per episode (no message on recovery).
-
-Per served domain: failed sessions in a day at or above the threshold, and silence. For the
-receiver itself: quarantined reports (:data:`QUARANTINED_PER_DAY` a day), function errors
-(:data:`ERRORS_PER_DAY` a day: one mail the function fails on is tried three times), and dead
-letters waiting (a report the function could not store).
-
-Silence is "no report for ``silence_days``". Its missing data is ``missing``, not ``breaching``:
-a breaching alarm would fire right after deploy, before any sender could have reported. So the
-alarm stays INSUFFICIENT_DATA until the first report about the domain arrives (OK then, without a
-message), and goes back to INSUFFICIENT_DATA — which notifies — when no report came for
-``silence_days`` days; run ``mta-sts receiver test`` after deploying to check the receiver works
-before the first report (test reports are not counted, so they do not end the grace period).
-
-The topic is not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the
-AWS-managed SNS key, and a customer key would cost more than the whole receiver.
+Anyone can post or mail junk, so every alarm counts whole days and fires when its condition held
+:data:`SUSTAINED_DAYS` days in a row, notifying once per episode. Silence treats missing data as
+``missing`` (``breaching`` would fire right after deploy) and notifies on INSUFFICIENT_DATA. The
+topic is not KMS-encrypted: alarms cannot publish to one under the AWS-managed SNS key.
 """
 
 from __future__ import annotations
@@ -30,22 +15,13 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_mta_sts.core.names import CLOUDWATCH_ALARM, SNS_TOPIC
+from pulumi_mta_sts.receiver_lambda.contract import Metric
 
 from .args import CheckedReceiverArgs
 from .function import ParserFunction
 from .naming import named_child
 
-__all__ = [
-    "ERRORS_PER_DAY",
-    "QUARANTINED_PER_DAY",
-    "SUSTAINED_DAYS",
-    "AlarmSpec",
-    "create_alarms",
-    "domain_alarms",
-    "health_alarms",
-    "metric_alarm",
-    "reader_alarm",
-]
+__all__ = ["SUSTAINED_DAYS", "create_alarms", "metric_alarm", "reader_alarm"]
 
 DAY_SECONDS = 86400
 #: Days in a row a condition must hold before an alarm fires (a day's junk never pages).
@@ -58,28 +34,23 @@ ERRORS_PER_DAY = 5
 
 @dataclass(frozen=True)
 class AlarmSpec:
-    """One CloudWatch alarm: it fires at or above ``threshold`` (``below``: under it)."""
+    """One CloudWatch alarm over whole days: it fires at or above ``threshold`` on ``days`` days."""
 
     resource_name: str
     """The name the receiver has always given it (cut to fit, with an alias, where too long)."""
     description: str
     namespace: pulumi.Input[str]
     metric: str
-    period: int
+    dimensions: Mapping[str, pulumi.Input[str]] | None = None
     threshold: int = 1
     statistic: str = "Sum"
-    evaluation_periods: int = SUSTAINED_DAYS
-    datapoints_to_alarm: int | None = SUSTAINED_DAYS
-    dimensions: Mapping[str, pulumi.Input[str]] | None = None
-    below: bool = False
-    """Fire when the metric is under ``threshold`` (silence) instead of at or above it."""
+    days: int = SUSTAINED_DAYS
     silence: bool = False
-    """No data is the condition watched: notify on INSUFFICIENT_DATA (see the module docs)."""
+    """Fire under ``threshold``, and notify on INSUFFICIENT_DATA: no data is the condition watched."""
 
 
 def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, parser: ParserFunction) -> aws.sns.Topic:
-    """Create the topic, its subscription (with ``alarm_email``) and every alarm; returns the topic."""
-    child = pulumi.ResourceOptions(parent=parent)
+    """The topic, its subscription (with ``alarm_email``) and every alarm; returns the topic."""
     topic_name, topic_opts = named_child(SNS_TOPIC, f"{receiver.name}-alarms", parent=parent)
     topic = aws.sns.Topic(topic_name, region=receiver.region, opts=topic_opts)
     if receiver.alarm_email:
@@ -89,91 +60,68 @@ def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, par
             protocol="email",
             endpoint=receiver.alarm_email,
             region=receiver.region,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=parent),
         )
-    specs = [spec for domain in receiver.served for spec in domain_alarms(receiver, domain)]
-    for spec in [*specs, *health_alarms(receiver, parser)]:
+    specs = [spec for domain in receiver.served for spec in _domain_alarms(receiver, domain)]
+    for spec in [*specs, *_health_alarms(receiver, parser)]:
         metric_alarm(spec, topic, region=receiver.region, parent=parent)
     return topic
 
 
-def domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]:
+def _domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec]:
     """Failed sessions reaching the threshold in a day, and silence, for one policy domain."""
-    settings, slug = receiver.settings, domain.replace(".", "-")
-    per_domain = {"PolicyDomain": domain}
-    failed = AlarmSpec(
-        f"{receiver.name}-failed-{slug}",
-        f"TLS-RPT: failed TLS sessions to {domain} reached {settings.failed_sessions_threshold} a day "
-        f"on {SUSTAINED_DAYS} days in a row",
-        receiver.metric_namespace,
-        "FailedSessions",
-        dimensions=per_domain,
-        period=DAY_SECONDS,
-        threshold=settings.failed_sessions_threshold,
+    name, slug, namespace = receiver.name, domain.replace(".", "-"), receiver.metric_namespace
+    threshold, silence = receiver.settings.failed_sessions_threshold, receiver.settings.silence_days
+    per_domain = {Metric.POLICY_DOMAIN: domain}
+    failed = f"TLS-RPT: failed TLS sessions to {domain} reached {threshold} a day on {SUSTAINED_DAYS} days in a row"
+    silent = (
+        f"TLS-RPT: no report about {domain} for {silence} days "
+        "(INSUFFICIENT_DATA; a broken receiver looks like a quiet one)"
     )
-    silent = AlarmSpec(
-        f"{receiver.name}-silent-{slug}",
-        f"TLS-RPT: no report about {domain} for {settings.silence_days} days "
-        "(INSUFFICIENT_DATA; a broken receiver looks like a quiet one)",
-        receiver.metric_namespace,
-        "Reports",
-        dimensions=per_domain,
-        period=DAY_SECONDS,
-        evaluation_periods=settings.silence_days,
-        datapoints_to_alarm=settings.silence_days,
-        below=True,
-        silence=True,
-    )
-    return [failed, silent]
+    return [
+        AlarmSpec(f"{name}-failed-{slug}", failed, namespace, Metric.FAILED_SESSIONS, per_domain, threshold),
+        AlarmSpec(f"{name}-silent-{slug}", silent, namespace, Metric.REPORTS, per_domain, days=silence, silence=True),
+    ]
 
 
-def health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list[AlarmSpec]:
+def _health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list[AlarmSpec]:
     """The receiver's own trouble: quarantined reports, function errors, dead letters."""
-    name = receiver.name
+    name, in_a_row = receiver.name, f"on {SUSTAINED_DAYS} days in a row"
+    quarantined = (
+        f"TLS-RPT: {QUARANTINED_PER_DAY} or more inputs a day were quarantined "
+        f"(unparseable or about a foreign domain) {in_a_row}"
+    )
+    errors = f"TLS-RPT: the parser function failed {ERRORS_PER_DAY} or more times a day {in_a_row}"
+    dead = f"TLS-RPT: mail the parser could not process has waited in the dead-letter queue for {SUSTAINED_DAYS} days"
     return [
         AlarmSpec(
-            f"{name}-quarantined",
-            f"TLS-RPT: {QUARANTINED_PER_DAY} or more inputs a day were quarantined (unparseable or about a "
-            f"foreign domain) on {SUSTAINED_DAYS} days in a row",
-            receiver.metric_namespace,
-            "QuarantinedReports",
-            period=DAY_SECONDS,
-            threshold=QUARANTINED_PER_DAY,
+            f"{name}-quarantined", quarantined, receiver.metric_namespace, Metric.QUARANTINED, None, QUARANTINED_PER_DAY
         ),
         AlarmSpec(
             f"{name}-parser-errors",
-            f"TLS-RPT: the parser function failed {ERRORS_PER_DAY} or more times a day "
-            f"on {SUSTAINED_DAYS} days in a row",
+            errors,
             "AWS/Lambda",
             "Errors",
-            dimensions={"FunctionName": parser.function.name},
-            period=DAY_SECONDS,
-            threshold=ERRORS_PER_DAY,
+            {"FunctionName": parser.function.name},
+            ERRORS_PER_DAY,
         ),
         AlarmSpec(
             f"{name}-dead-letters",
-            f"TLS-RPT: mail the parser could not process has waited in the dead-letter queue for {SUSTAINED_DAYS} days",
+            dead,
             "AWS/SQS",
             "ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": parser.dead_letters.name},
+            {"QueueName": parser.dead_letters.name},
             statistic="Maximum",
-            period=DAY_SECONDS,
         ),
     ]
 
 
 def reader_alarm(receiver: CheckedReceiverArgs, function_name: pulumi.Input[str]) -> AlarmSpec:
-    """The reader (weekly digest, backfill) failing. Only the schedule and the owner can invoke it,
-    so nobody outside can make it fail: one error in a day is trouble (a digest that did not go)."""
+    """The reader (weekly digest, backfill) failing: only the schedule and the owner invoke it, so
+    one error in a day is a digest that did not go."""
+    description = "TLS-RPT: the reader function (weekly digest, backfill) failed; the digest may not have been sent"
     return AlarmSpec(
-        f"{receiver.name}-reader-errors",
-        "TLS-RPT: the reader function (weekly digest, backfill) failed; the digest may not have been sent",
-        "AWS/Lambda",
-        "Errors",
-        dimensions={"FunctionName": function_name},
-        period=DAY_SECONDS,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
+        f"{receiver.name}-reader-errors", description, "AWS/Lambda", "Errors", {"FunctionName": function_name}, days=1
     )
 
 
@@ -190,11 +138,11 @@ def metric_alarm(
         metric_name=spec.metric,
         dimensions=dict(spec.dimensions) if spec.dimensions else None,
         statistic=spec.statistic,
-        period=spec.period,
-        evaluation_periods=spec.evaluation_periods,
-        datapoints_to_alarm=spec.datapoints_to_alarm,
+        period=DAY_SECONDS,
+        evaluation_periods=spec.days,
+        datapoints_to_alarm=spec.days,
         threshold=spec.threshold,
-        comparison_operator="LessThanThreshold" if spec.below else "GreaterThanOrEqualToThreshold",
+        comparison_operator="LessThanThreshold" if spec.silence else "GreaterThanOrEqualToThreshold",
         treat_missing_data="missing" if spec.silence else "notBreaching",
         alarm_actions=actions,
         insufficient_data_actions=actions if spec.silence else None,

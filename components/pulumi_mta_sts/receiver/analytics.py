@@ -1,32 +1,9 @@
-"""SQL over the stored reports: a Glue database and table, an Athena workgroup, the saved queries.
+"""SQL over the stored reports: a Glue database and table, an enforced Athena workgroup, saved queries.
 
-With ``analytics`` on (the default) the parser function also writes each report as JSON lines
-under ``tables/reports/dt=<day>/`` (:mod:`pulumi_mta_sts.receiver_lambda.table`), and this part
-creates, as children of the receiver:
-
-- a Glue database (the receiver's name with ``_`` for ``-``: Glue and Athena want lowercase
-  letters, digits and ``_``) and its external table ``report_rows`` over ``tables/reports/``, read with the OpenX
-  JSON SerDe, partitioned by ``dt`` with **partition projection** (type ``date``, format
-  ``yyyy-MM-dd``, from the first day of RFC 8460 to ``NOW``): Athena computes the day prefixes
-  itself, so no crawler runs and no partition is ever added;
-- an Athena workgroup whose configuration is **enforced** (a query cannot send its results
-  elsewhere or unencrypted): results under ``results/`` of the receiver's own bucket, encrypted
-  with SSE-S3 (the bucket's own encryption; no KMS key to grant), the bucket owner checked, a
-  per-query cutoff of :data:`BYTES_SCANNED_CUTOFF` bytes (about half a US cent at Athena's
-  US$5 per TB, whatever anyone runs), CloudWatch metrics on. It is made with ``force_destroy``:
-  Athena's ``DeleteWorkGroup`` refuses a workgroup that holds named queries or query executions
-  unless ``RecursiveDeleteOption`` is set (the provider sets it from ``force_destroy`` in the
-  state), so without it ``pulumi destroy`` would stop there once anyone ran a query. What it
-  deletes with the workgroup is scratch: the query history and the saved queries (the
-  receiver's own are re-made by a deploy; a query someone else saved in this workgroup goes
-  too: docs/receiver.md says so); result files are objects of the bucket, under its own rules;
-- the queries behind each view of ``mta-sts reports summary`` (:mod:`~pulumi_mta_sts.receiver_lambda.queries`),
-  saved in the workgroup.
-
-Nothing here grants anyone access: a person querying needs the usual Athena, Glue and S3
-permissions of their own (read ``tables/``, write ``results/``); the bucket policy only adds the
-TLS-only deny, which Athena (always TLS) passes. Query results expire with the bucket's lifecycle
-(``storage.py``: ``results/`` after :data:`RESULTS_RETENTION_DAYS` days).
+The table ``report_rows`` reads the parser's JSON lines under ``tables/reports/`` with partition
+projection on ``dt`` (no crawler, no partition ever added). The workgroup keeps results encrypted
+under ``results/``, caps every scan, and has ``force_destroy``: Athena refuses to delete one that
+ran queries otherwise, and what goes with it is scratch (query history, saved queries).
 """
 
 from __future__ import annotations
@@ -36,50 +13,19 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from pulumi_mta_sts.core.names import NameRule, physical_name
-from pulumi_mta_sts.receiver_lambda.queries import VIEWS
-from pulumi_mta_sts.receiver_lambda.table import COLUMNS, FIRST_DAY, PARTITION_COLUMN, TABLE_NAME, TABLE_PREFIX
+from pulumi_mta_sts.core.names import physical_name
+from pulumi_mta_sts.receiver_lambda import contract
 
 from .args import CheckedReceiverArgs
+from .naming import ATHENA_WORKGROUP, GLUE_DATABASE
+from .queries import VIEWS
 
-__all__ = [
-    "ATHENA_WORKGROUP",
-    "BYTES_SCANNED_CUTOFF",
-    "GLUE_DATABASE",
-    "RESULTS_PREFIX",
-    "RESULTS_RETENTION_DAYS",
-    "Analytics",
-    "create_analytics",
-    "database_name",
-    "table_parameters",
-    "workgroup_name",
-]
+__all__ = ["BYTES_SCANNED_CUTOFF", "RESULTS_RETENTION_DAYS", "create_analytics", "database_name", "workgroup_name"]
 
-#: Where Athena writes query results in the receiver's bucket.
-RESULTS_PREFIX = "results/"
 #: Days a query's result files are kept (they can be fetched again by re-running the query).
 RESULTS_RETENTION_DAYS = 30
-#: The most one query may scan (bytes): 1 GiB. Years of one domain's reports are a few MB, and a
-#: query filtered on ``dt`` reads only its days; the cap bounds what any query can cost.
+#: The most one query may scan: 1 GiB (years of one domain's reports are a few MB).
 BYTES_SCANNED_CUTOFF = 1024**3
-#: Glue database names: lowercase letters, digits and ``_``, at most 255 characters. The name is
-#: built as a slug (letters, digits, ``-``) that fits, whose ``-`` then become ``_``.
-GLUE_DATABASE = NameRule(
-    "glue-database",
-    255,
-    r"a-z0-9-",
-    "https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-databases.html",
-    lowercase=True,
-    autonamed=False,
-)
-#: Athena workgroup names: 1 to 128 letters, digits, ``.``, ``_`` or ``-``.
-ATHENA_WORKGROUP = NameRule(
-    "athena-workgroup",
-    128,
-    r"A-Za-z0-9._-",
-    "https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html",
-    autonamed=False,
-)
 _SERDE = "org.openx.data.jsonserde.JsonSerDe"
 _INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 _OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
@@ -107,27 +53,27 @@ def workgroup_name(receiver_name: str) -> str:
 
 def table_parameters(bucket: str) -> dict[str, str]:
     """The table's properties: an external JSON table with ``dt`` projected as a date."""
-    column = PARTITION_COLUMN
+    column = contract.PARTITION_COLUMN
     return {
         "EXTERNAL": "TRUE",
         "classification": "json",
         "projection.enabled": "true",
         f"projection.{column}.type": "date",
         f"projection.{column}.format": "yyyy-MM-dd",
-        f"projection.{column}.range": f"{FIRST_DAY.isoformat()},NOW",
+        f"projection.{column}.range": f"{contract.FIRST_DAY.isoformat()},NOW",
         f"projection.{column}.interval": "1",
         f"projection.{column}.interval.unit": "DAYS",
-        "storage.location.template": f"s3://{bucket}/{TABLE_PREFIX}{column}=${{{column}}}/",
+        "storage.location.template": f"s3://{bucket}/{contract.TABLE_PREFIX}{column}=${{{column}}}/",
     }
 
 
 def _storage(bucket: str) -> aws.glue.CatalogTableStorageDescriptorArgsDict:
     return {
-        "location": f"s3://{bucket}/{TABLE_PREFIX}",
+        "location": f"s3://{bucket}/{contract.TABLE_PREFIX}",
         "input_format": _INPUT_FORMAT,
         "output_format": _OUTPUT_FORMAT,
         "ser_de_info": {"serialization_library": _SERDE, "parameters": {"ignore.malformed.json": "FALSE"}},
-        "columns": [{"name": name, "type": kind} for name, kind in COLUMNS],
+        "columns": [{"name": name, "type": kind} for name, kind in contract.COLUMNS],
     }
 
 
@@ -149,12 +95,12 @@ def create_analytics(
     )
     table = aws.glue.CatalogTable(
         f"{name}-report-rows",
-        name=TABLE_NAME,
+        name=contract.TABLE_NAME,
         database_name=database.name,
         table_type="EXTERNAL_TABLE",
         description="One row per policy and per failure-detail row of each stored TLS-RPT report",
         parameters=bucket.bucket.apply(table_parameters),
-        partition_keys=[{"name": PARTITION_COLUMN, "type": "string"}],
+        partition_keys=[{"name": contract.PARTITION_COLUMN, "type": "string"}],
         storage_descriptor=bucket.bucket.apply(_storage),
         region=region,
         opts=child,
@@ -188,7 +134,7 @@ def _workgroup(
             "publish_cloudwatch_metrics_enabled": True,
             "bytes_scanned_cutoff_per_query": BYTES_SCANNED_CUTOFF,
             "result_configuration": {
-                "output_location": bucket.bucket.apply(lambda b: f"s3://{b}/{RESULTS_PREFIX}"),
+                "output_location": bucket.bucket.apply(lambda b: f"s3://{b}/{contract.RESULTS_PREFIX}"),
                 "encryption_configuration": {"encryption_option": "SSE_S3"},
                 "expected_bucket_owner": account,
             },

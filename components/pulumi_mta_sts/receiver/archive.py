@@ -1,57 +1,117 @@
-"""The receiver Lambda's deployment archive: the handler, the pure ``reports`` package, the
-escaping it writes text with (``escape``) and the one module of the core they use
-(:mod:`pulumi_mta_sts.core.bounded_json`, the JSON reading rule, standard library only),
-nothing else (no Pulumi, no third-party code). Shared by the Pulumi component and the benchmark.
+"""Each receiver function's deployment archive, from the list of the modules it runs.
 
-The archive is deterministic (sorted entries, fixed timestamps), so an unchanged source gives
-an unchanged archive and no redeploy.
+The lists name exactly what each handler imports (a test checks), so the parser ships no summary
+or HTML code and an edit to code a function does not run leaves it as deployed. Docstrings and
+comments ship as empty lines: the code and its line numbers are the source's, in half the bytes.
+Deterministic (sorted, fixed timestamps); standard library only (the bench builds it too).
 """
 
 from __future__ import annotations
 
+import ast
 import io
+import tokenize
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["HANDLER", "RUNTIME", "SHIPPED_CORE", "archive_files", "build_zip"]
+from pulumi_mta_sts.receiver_lambda.contract import PARSER_HANDLER, READER_HANDLER
 
-#: The function's handler setting.
-HANDLER = "pulumi_mta_sts.receiver_lambda.handler.handler"
-#: The Lambda runtime the handler is written for (standard library + boto3).
-RUNTIME = "python3.12"
+__all__ = ["FUNCTIONS", "PARSER", "READER", "FunctionCode", "shipped"]
 
-_PACKAGE_DIR = Path(__file__).parent.parent  # the pulumi_mta_sts package
-_SHIPPED = ("escape", "reports", "receiver_lambda")
-#: Modules of the core the shipped code imports (each standard library only); the core's real
-#: ``__init__`` imports all of it (and ``idna``), so the archive gets a stub in its place.
-SHIPPED_CORE = ("bounded_json",)
-#: The top package's ``__init__`` is replaced: the real one may grow imports the Lambda must not need.
-_STUB_INIT = b'"""The part of pulumi-mta-sts shipped in the TLS-RPT receiver Lambda."""\n'
-_STUB_CORE_INIT = b'"""The modules of the core the TLS-RPT receiver Lambda uses."""\n'
+_COMPONENTS = Path(__file__).parents[2]  # the folder holding the pulumi_mta_sts package
+_STUBS = {
+    "": b'"""The part of pulumi-mta-sts shipped in a TLS-RPT receiver function."""\n',
+    "core": b'"""The modules of the core the TLS-RPT receiver functions use."""\n',
+}
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+#: What both functions run: the contract, the store, the table rows and the parser.
+_SHARED = (
+    "core.bounded_json",
+    "receiver_lambda",
+    "receiver_lambda.contract",
+    "receiver_lambda.store",
+    "receiver_lambda.table",
+    "reports",
+    "reports.decompress",
+    "reports.extract",
+    "reports.json_text",
+    "reports.limits",
+    "reports.normalise",
+    "reports.parse",
+    "reports.sessions",
+)
 
 
-def archive_files() -> dict[str, bytes]:
-    """Archive path → content, for every file the function needs."""
-    files: dict[str, bytes] = {
-        "pulumi_mta_sts/__init__.py": _STUB_INIT,
-        "pulumi_mta_sts/core/__init__.py": _STUB_CORE_INIT,
-    }
-    for module in SHIPPED_CORE:
-        files[f"pulumi_mta_sts/core/{module}.py"] = (_PACKAGE_DIR / "core" / f"{module}.py").read_bytes()
-    for sub in _SHIPPED:
-        for path in sorted((_PACKAGE_DIR / sub).glob("*.py")):
-            files[f"pulumi_mta_sts/{sub}/{path.name}"] = path.read_bytes()
-    return files
+@dataclass(frozen=True)
+class FunctionCode:
+    """A function's handler and the modules (under ``pulumi_mta_sts``; a package is its
+    ``__init__``) its archive holds besides the two stubs."""
+
+    name: str
+    handler: str
+    modules: tuple[str, ...]
+
+    def files(self) -> dict[str, bytes]:
+        """Archive path → content."""
+        files = {
+            _archive_path(module): shipped((_COMPONENTS / _archive_path(module)).read_bytes())
+            for module in self.modules
+        }
+        return {**files, **{_archive_path(name): stub for name, stub in _STUBS.items()}}
+
+    def zip(self) -> bytes:
+        """The deployment zip (deflated, sorted, fixed timestamps)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name, content in sorted(self.files().items()):
+                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, content)
+        return buffer.getvalue()
 
 
-def build_zip(files: dict[str, bytes] | None = None) -> bytes:
-    """The deployment zip (deflated, sorted, fixed timestamps)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, content in sorted((files or archive_files()).items()):
-            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, content)
-    return buffer.getvalue()
+def shipped(source: bytes) -> bytes:
+    """``source`` with each string statement (docstrings) as ``""`` and each comment cut, every
+    line kept where it was."""
+    text = source.decode()
+    lines = text.splitlines(keepends=True)
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.COMMENT:
+            row, column = token.start
+            lines[row - 1] = lines[row - 1][:column].rstrip() + "\n"
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            first, last = node.lineno - 1, node.end_lineno or node.lineno
+            lines[first:last] = [" " * node.col_offset + '""\n', *["\n"] * (last - first - 1)]
+    return "".join(lines).encode()
+
+
+def _archive_path(module: str) -> str:
+    """``reports.parse`` → ``pulumi_mta_sts/reports/parse.py``; a package → its ``__init__.py``."""
+    path = "/".join(["pulumi_mta_sts", *module.split(".")]) if module else "pulumi_mta_sts"
+    return f"{path}/__init__.py" if (_COMPONENTS / path).is_dir() else f"{path}.py"
+
+
+PARSER = FunctionCode("parser", PARSER_HANDLER, (*_SHARED, "receiver_lambda.handler"))
+READER = FunctionCode(
+    "reader",
+    READER_HANDLER,
+    (
+        *_SHARED,
+        "escape",
+        "escape.csv",
+        "escape.markdown",
+        "escape.terminal",
+        "escape.visible",
+        "receiver_lambda.backfill",
+        "receiver_lambda.digest",
+        "receiver_lambda.listing",
+        "reports.readiness",
+        "reports.stored",
+        "reports.summary",
+        "reports.summary_render",
+    ),
+)
+FUNCTIONS = (PARSER, READER)

@@ -1,11 +1,9 @@
-"""The receiver's arguments and their validation, done in full before anything is registered.
+"""The receiver's arguments, checked in full before anything is registered.
 
-A Pulumi component that fails half-way leaves a partly registered graph behind (and, after the
-first deploy, a preview that wants to delete what it did not get to). So
-:func:`check_receiver_args` looks at every argument, reports every mistake at once as
-:class:`~pulumi_mta_sts.core.errors.Problem` values in the same words as the stack
-configuration (``check_receiver_settings``, ``normalize_hostname``), and returns the normalised
-values every part of the receiver builds from. Nothing here imports ``pulumi_aws``.
+A component that fails half-way leaves a partly registered graph (and, after a deploy, a preview
+that deletes what it did not reach), so :func:`check_receiver_args` reports every mistake at once,
+in the words of the stack configuration, and returns the normalised values each part builds from.
+No ``pulumi_aws`` here.
 """
 
 from __future__ import annotations
@@ -22,38 +20,12 @@ from pulumi_mta_sts.config.receiver import (
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
-from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, NameRule, physical_name
+from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, physical_name
 from pulumi_mta_sts.dns import DnsBackend
-from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_NAMESPACE
+from pulumi_mta_sts.receiver_lambda.contract import DEFAULT_NAMESPACE
 
-__all__ = [
-    "API_NAME",
-    "HTTPS_BURST_LIMIT",
-    "HTTPS_RATE_LIMIT",
-    "LAMBDA_STATEMENT_ID",
-    "CheckedReceiverArgs",
-    "EndpointBound",
-    "TlsRptReceiverArgs",
-    "check_receiver_args",
-    "endpoint_bound",
-]
+__all__ = ["CheckedReceiverArgs", "EndpointBound", "TlsRptReceiverArgs", "check_receiver_args"]
 
-# ---- name rules of the receiver's own kinds (to join core/names.NAME_RULES) ------------------------
-#: API Gateway API names: at most 128 characters.
-API_NAME = NameRule(
-    "apigateway-api", 128, r"A-Za-z0-9_.-", "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html"
-)
-#: A Lambda permission's statement id (autonamed from the logical name): at most 100 characters.
-LAMBDA_STATEMENT_ID = NameRule(
-    "lambda-statement-id", 100, r"A-Za-z0-9_-", "https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html"
-)
-
-# ---- operating settings (ReceiverSettings fields; defaults and ranges in core/defaults.py) ------------
-#: Requests per second the public HTTPS endpoint passes on to the function, steadily. A domain
-#: gets a few reports a day; one a second is 86,400 a day, far above any real need.
-HTTPS_RATE_LIMIT = defaults.RECEIVER_HTTPS_RATE_LIMIT
-#: Requests the endpoint passes on at once in a burst (senders report at about the same hour).
-HTTPS_BURST_LIMIT = defaults.RECEIVER_HTTPS_BURST_LIMIT
 #: CloudWatch metric namespaces are at most 255 characters; ``AWS/`` is reserved for AWS's own.
 NAMESPACE_MAX = 255
 RESERVED_NAMESPACE_PREFIX = "AWS/"
@@ -82,17 +54,13 @@ class TlsRptReceiverArgs:
 
 @dataclass(frozen=True)
 class EndpointBound:
-    """How far the public HTTPS endpoint lets anyone drive the function (and the bill).
+    """How far the public HTTPS endpoint lets anyone drive the function (and the bill): the stage
+    throttles to ``rate_limit`` requests a second, bursts of ``burst_limit``. Optional
+    ``reserved_concurrency``: Lambda refuses a reservation that leaves the account's unreserved
+    pool under its minimum (a new account can reserve nothing)."""
 
-    The endpoint is an API Gateway HTTP API whose stage throttles to ``rate_limit`` requests a
-    second with bursts of ``burst_limit``; requests over it get ``429`` from API Gateway and never
-    reach the function. This works in every account: reserved concurrency does not, since Lambda
-    refuses a reservation that leaves the account's unreserved pool under its minimum (100 in an
-    account with the default quota of 1,000; a new account whose quota is 10 can reserve nothing).
-    ``reserved_concurrency`` is therefore optional, for accounts that can spare it."""
-
-    rate_limit: int = HTTPS_RATE_LIMIT
-    burst_limit: int = HTTPS_BURST_LIMIT
+    rate_limit: int = defaults.RECEIVER_HTTPS_RATE_LIMIT
+    burst_limit: int = defaults.RECEIVER_HTTPS_BURST_LIMIT
     reserved_concurrency: int | None = None
 
     @property
@@ -119,14 +87,16 @@ class CheckedReceiverArgs:
     dns: DnsBackend
     alarm_email: str | None
     metric_namespace: str
-    bound: EndpointBound = EndpointBound()
-    """The HTTPS endpoint's throttle and the function's optional reserved concurrency."""
-    rule_after: str | None = None
-    """The receipt rule this receiver's rule is placed after; ``None``: first in the rule set."""
 
     @property
     def region(self) -> str:
         return self.settings.region
+
+    @property
+    def bound(self) -> EndpointBound:
+        """The HTTPS endpoint's throttle and the function's optional reserved concurrency."""
+        settings = self.settings
+        return EndpointBound(settings.https_rate_limit, settings.https_burst_limit, settings.reserved_concurrency)
 
     @property
     def rule_set_name(self) -> str:
@@ -166,18 +136,6 @@ def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverA
         dns=args.dns,
         alarm_email=args.alarm_email,
         metric_namespace=args.metric_namespace,
-        bound=endpoint_bound(args.settings),
-        rule_after=args.settings.rule_after,
-    )
-
-
-def endpoint_bound(settings: ReceiverSettings) -> EndpointBound:
-    """The endpoint's bound as ``settings`` give it (``https_rate_limit``, ``https_burst_limit``,
-    ``reserved_concurrency``; checked with the other settings by ``check_receiver_settings``)."""
-    return EndpointBound(
-        rate_limit=settings.https_rate_limit,
-        burst_limit=settings.https_burst_limit,
-        reserved_concurrency=settings.reserved_concurrency,
     )
 
 
@@ -211,10 +169,8 @@ def _served_domains(domain: str | None, extra_domains: Sequence[str]) -> tuple[t
 
 
 def _dns_problems(dns: object) -> list[Problem]:
-    if isinstance(dns, DnsBackend):
-        return []
     reason = f"must be a DNS backend (Route53Dns or CloudflareDns from pulumi_mta_sts.dns), got {type(dns).__name__}"
-    return [Problem("dns", dns, reason)]
+    return [] if isinstance(dns, DnsBackend) else [Problem("dns", dns, reason)]
 
 
 def _namespace_problems(namespace: object) -> list[Problem]:

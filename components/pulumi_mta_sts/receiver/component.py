@@ -1,39 +1,7 @@
 """``TlsRptReceiver`` (``mta-sts:index:TlsRptReceiver``): receive, keep and watch TLS-RPT reports.
 
-What it deploys, all in one AWS region where SES receives mail (one module per part; each is a
-plain function creating its resources as children of the receiver, so no URN depends on how the
-code is split; the arguments are checked in :mod:`.args` before anything is registered):
-
-- **By email**: an SES domain identity for a dedicated subdomain (default ``tlsrpt.<domain>``,
-  never the apex: an MX on the apex would take the domain's real mail), its verification TXT and
-  its MX to ``inbound-smtp.<region>.amazonaws.com`` (through the project's DNS backend), and a
-  receipt rule for ``<mailbox>@<subdomain>`` that first stores the raw message in S3
-  (``raw/email/``), then invokes the parser Lambda asynchronously, then stops the rule set (so
-  no later catch-all rule acts on report mail); it is placed first, or after ``rule_after``.
-  SES has ONE active receipt rule set per account and region; activating another silently
-  deactivates the account's current one (and whatever mail flows it carries). So by default the
-  rule is added to an existing active rule set given by name; a rule set is only created and
-  activated when ``create_rule_set`` is set. (:mod:`.inbound`)
-- **By HTTPS**: an API Gateway HTTP API (public, as RFC 8460 senders need; throttled, so nobody
-  can use up the account's Lambda concurrency or the owner's money) whose ``POST /`` goes to the
-  function; its URL is added to :attr:`TlsRptReceiver.rua`. (:mod:`.https`)
-- **Storage**: one private (public access blocked, bucket-owner-enforced), encrypted (SSE-S3),
-  versioned bucket with ``raw/``, ``reports/`` and ``quarantine/``; lifecycle rules expire
-  ``raw/`` and ``quarantine/`` after the configured days and old versions after 30 days.
-  (:mod:`.storage`)
-- **Function**: the handler + the pure parser only (:mod:`pulumi_mta_sts.receiver.archive`);
-  its role may read ``raw/``, write ``raw/https/``, ``reports/`` and ``quarantine/`` of this
-  bucket, write its own log group (metrics go out as embedded metric format log lines) and
-  send to its dead-letter queue, nothing more. Failed asynchronous invocations (after 2 retries)
-  go to an encrypted SQS queue. (:mod:`.function`; the policy documents: :mod:`.documents`)
-- **Alarms** to an SNS topic (optional e-mail subscription), each on whole days and only when
-  its condition lasts (never on one anonymous request): per domain, failed sessions a day ≥
-  threshold, and silence (no report for N days, after the first one); quarantined reports;
-  function errors; dead letters. (:mod:`.alarms`)
-- **SQL** (``analytics``, on by default): the reports also as JSON lines under ``tables/``, a Glue
-  database and table with partition projection, an enforced Athena workgroup. (:mod:`.analytics`)
-- **Weekly digest** (``digest``, Mondays by default): a schedule invokes a private reader function
-  that sends last week's summary and readiness verdict per domain to the topic. (:mod:`.digest`)
+One plain function per part creates its resources as children of the receiver (no URN depends on
+how the code is split), after :mod:`.args` checked every argument. docs/receiver.md describes it.
 """
 
 from __future__ import annotations
@@ -48,15 +16,14 @@ with provider_sdk("TlsRptReceiver"):  # the base install has neither; say which 
 
 from pulumi_mta_sts.config.receiver import mailto_rua
 from pulumi_mta_sts.core.records import tlsrpt_record_name, tlsrpt_record_value
-from pulumi_mta_sts.dns import DnsBackend
 
 from .alarms import create_alarms
 from .analytics import create_analytics
-from .args import CheckedReceiverArgs, TlsRptReceiverArgs, check_receiver_args
-from .digest import create_reader
+from .args import TlsRptReceiverArgs, check_receiver_args
 from .function import create_parser_function
 from .https import create_https_endpoint
 from .inbound import create_inbound, receipt_rule_arn
+from .reader import create_reader
 from .storage import create_storage
 
 __all__ = ["TlsRptReceiver", "TlsRptReceiverArgs"]
@@ -64,34 +31,36 @@ __all__ = ["TlsRptReceiver", "TlsRptReceiverArgs"]
 TYPE_TOKEN = "mta-sts:index:TlsRptReceiver"  # the package token (docs/packaging.md)
 
 
+#: The component's outputs (the stack exports them under ``tlsrpt_receiver``).
+OUTPUTS = (
+    "rua",
+    "bucket_name",
+    "topic_arn",
+    "https_endpoint",
+    "function_url",
+    "mailbox",
+    "athena_workgroup",
+    "glue_database",
+    "reader_function",
+)
+
+
 class TlsRptReceiver(pulumi.ComponentResource):
     """The TLS-RPT receiver: SES inbound mail + HTTPS endpoint → Lambda parser → S3, with alarms.
 
-    Outputs: :attr:`rua` (the ``mailto:`` and, when enabled, ``https:`` URIs to publish in the
-    ``_smtp._tls`` record), :attr:`bucket_name`, :attr:`topic_arn`, :attr:`https_endpoint`
-    (also as :attr:`function_url`, its former name), :attr:`mailbox`. Its records go through
-    :attr:`dns`.
+    Outputs (:data:`OUTPUTS`): :attr:`rua` (the ``mailto:`` and, with ``https``, ``https:`` URIs
+    for the ``_smtp._tls`` record), :attr:`bucket_name`, :attr:`topic_arn`, :attr:`https_endpoint`
+    (also :attr:`function_url`, its former name), :attr:`mailbox`, and with ``analytics`` or the
+    digest :attr:`athena_workgroup`, :attr:`glue_database`, :attr:`reader_function`. Its records go
+    through :attr:`dns`.
     """
 
-    rua: pulumi.Output[list[str]]
-    domain: str
-    dns: DnsBackend
-    bucket_name: pulumi.Output[str]
-    topic_arn: pulumi.Output[str]
-    https_endpoint: pulumi.Output[str] | None
-    function_url: pulumi.Output[str] | None
-    mailbox: str
-    receipt_rule: aws.ses.ReceiptRule
-    athena_workgroup: pulumi.Output[str] | None
-    glue_database: pulumi.Output[str] | None
-    reader_function: pulumi.Output[str] | None
-
     def __init__(self, name: str, args: TlsRptReceiverArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        # Every argument is checked before the component registers: a mistake registers nothing.
-        receiver = check_receiver_args(name, args)
-        former = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="mta-sts:receiver:TlsRptReceiver")])
+        receiver = check_receiver_args(name, args)  # before registering: a mistake registers nothing
         # The alias keeps stacks made before the type token moved to mta-sts:index from replacing it.
+        former = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="mta-sts:receiver:TlsRptReceiver")])
         super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(opts, former))
+        self.domain, self.dns, self.mailbox = receiver.domain, receiver.dns, receiver.mailbox
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         rule_arn = receipt_rule_arn(receiver, account)
         storage = create_storage(receiver, parent=self, account=account, rule_arn=rule_arn)
@@ -108,35 +77,12 @@ class TlsRptReceiver(pulumi.ComponentResource):
         reader = create_reader(
             receiver, parent=self, bucket=storage.bucket, topic=topic, account=account, workgroup=self.athena_workgroup
         )
-        self.reader_function = reader.function.name if reader else None
-        self._set_outputs(receiver, bucket_name=storage.bucket.bucket, topic_arn=topic.arn)
-
-    def _set_outputs(
-        self, receiver: CheckedReceiverArgs, *, bucket_name: pulumi.Output[str], topic_arn: pulumi.Output[str]
-    ) -> None:
-        """Set the public attributes and register them as the component's outputs."""
-        ruas: list[pulumi.Input[str]] = [mailto_rua(receiver.domain, receiver.settings)]
-        if self.https_endpoint is not None:
-            ruas.append(self.https_endpoint)
-        self.rua = pulumi.Output.all(*ruas).apply(lambda values: [str(v) for v in values])
-        self.domain = receiver.domain
-        self.dns = receiver.dns
-        self.mailbox = receiver.mailbox
-        self.bucket_name = bucket_name
-        self.topic_arn = topic_arn
-        self.register_outputs(
-            {
-                "rua": self.rua,
-                "bucket_name": self.bucket_name,
-                "topic_arn": self.topic_arn,
-                "https_endpoint": self.https_endpoint,
-                "function_url": self.function_url,
-                "mailbox": self.mailbox,
-                "athena_workgroup": self.athena_workgroup,
-                "glue_database": self.glue_database,
-                "reader_function": self.reader_function,
-            }
-        )
+        self.reader_function = reader.name if reader else None
+        self.bucket_name, self.topic_arn = storage.bucket.bucket, topic.arn
+        endpoint = [] if self.https_endpoint is None else [self.https_endpoint]
+        ruas: list[pulumi.Input[str]] = [mailto_rua(receiver.domain, receiver.settings), *endpoint]
+        self.rua: pulumi.Output[list[str]] = pulumi.Output.all(*ruas).apply(lambda values: [str(v) for v in values])
+        self.register_outputs({output: getattr(self, output) for output in OUTPUTS})
 
     def publish_tlsrpt_record(
         self, also: Sequence[str] = (), *, resource_name: str | None = None

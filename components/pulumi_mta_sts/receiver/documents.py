@@ -1,9 +1,7 @@
 """The receiver's IAM and bucket policy documents, as pure functions of named ARNs.
 
-Kept apart from the resources so each document can be read (and tested) as exactly what AWS
-receives: every grant names one ARN or one key prefix of this receiver, nothing wider. The
-Pulumi parts fill the ARNs in with ``pulumi.Output.all(bucket_arn=..., ...)`` and call these.
-The JSON is sorted so an unchanged document never shows up as a diff.
+Apart from the resources so each can be read (and tested) as exactly what AWS receives: every
+grant names one ARN or key prefix of this receiver. Sorted JSON: an unchanged document is no diff.
 """
 
 from __future__ import annotations
@@ -11,8 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_RAW_EMAIL_PREFIX
-from pulumi_mta_sts.receiver_lambda.table import TABLE_PREFIX
+from pulumi_mta_sts.receiver_lambda import contract
 
 __all__ = [
     "LAMBDA_ASSUME_ROLE_POLICY",
@@ -20,11 +17,14 @@ __all__ = [
     "bucket_policy_document",
     "parser_access_document",
     "policy_document",
+    "reader_access_document",
+    "scheduler_access_document",
+    "scheduler_assume_role_document",
 ]
 
-#: Where the function writes: report bodies it received by HTTPS, parsed reports, quarantine,
-#: test reports (``mta-sts receiver test``).
-RESULT_PREFIXES = ("raw/https/", "reports/", "quarantine/", "test/")
+#: Where the parser writes: bodies received by HTTPS, parsed reports, quarantine, test reports.
+RESULT_PREFIXES = (contract.RAW_HTTPS_PREFIX, contract.REPORTS_PREFIX, contract.QUARANTINE_PREFIX, contract.TEST_PREFIX)
+_LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 
 
 def policy_document(statements: list[dict[str, Any]]) -> str:
@@ -32,70 +32,86 @@ def policy_document(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-#: Only the Lambda service may assume the function's role.
-LAMBDA_ASSUME_ROLE_POLICY = policy_document(
-    [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
-)
+def _allow(sid: str, action: str | list[str], resource: str | list[str], **condition: Any) -> dict[str, Any]:
+    statement = {"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource}
+    return {**statement, "Condition": condition} if condition else statement
+
+
+def _trust(service: str, **condition: Any) -> str:
+    """Only ``service`` may assume the role."""
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return policy_document([{**statement, "Condition": condition} if condition else statement])
+
+
+def _objects(bucket_arn: str, *prefixes: str) -> str | list[str]:
+    """The bucket's objects under ``prefixes`` (one ARN pattern, or a list of them)."""
+    arns = [f"{bucket_arn}/{prefix}*" for prefix in prefixes]
+    return arns[0] if len(arns) == 1 else arns
+
+
+LAMBDA_ASSUME_ROLE_POLICY = _trust("lambda.amazonaws.com")
 
 
 def bucket_policy_document(*, bucket_arn: str, account: str, rule_arn: str) -> str:
-    """SES may write raw mail under ``raw/email/`` for this account's receipt rule ``rule_arn``
-    only (so another account's SES cannot fill the bucket); every request without TLS is denied."""
-    return policy_document(
-        [
-            {
-                "Sid": "SesWritesRawMail",
-                "Effect": "Allow",
-                "Principal": {"Service": "ses.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": f"{bucket_arn}/{DEFAULT_RAW_EMAIL_PREFIX}*",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account},
-                    "ArnLike": {"aws:SourceArn": rule_arn},
-                },
-            },
-            {
-                "Sid": "TlsOnly",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-        ]
-    )
+    """SES may write raw mail under ``raw/email/`` for this account's receipt rule only (another
+    account's SES cannot fill the bucket); every request without TLS is denied."""
+    ses_writes = {
+        "Sid": "SesWritesRawMail",
+        "Effect": "Allow",
+        "Principal": {"Service": "ses.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": _objects(bucket_arn, contract.RAW_EMAIL_PREFIX),
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": rule_arn}},
+    }
+    tls_only = {
+        "Sid": "TlsOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    return policy_document([ses_writes, tls_only])
 
 
 def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: str, write_table: bool = False) -> str:
-    """The function's grants: read ``raw/``, tag a raw object as junk (so it expires early, see
-    ``storage.JUNK_TAG``), write its result prefixes, read back what it stored in ``reports/`` and
-    ``test/`` (the content digest in an object's metadata tells an exact re-delivery from a
-    different report under the same key), write its own log group (metrics leave as embedded
-    metric format log lines) and send to its dead-letter queue; with ``write_table`` (``analytics``)
-    also write ``tables/`` (each stored report as JSON lines for Athena)."""
-    prefixes = (*RESULT_PREFIXES, *((TABLE_PREFIX,) if write_table else ()))
+    """The parser's grants: read ``raw/`` and tag an object there as junk (it then expires early),
+    write its result prefixes, read back ``reports/`` and ``test/`` (an object's content digest
+    tells a re-delivery from a different report under one key), write its log group (metrics are
+    log lines) and send to its dead-letter queue; with ``write_table`` also write ``tables/``."""
+    written = [*RESULT_PREFIXES, *([contract.TABLE_PREFIX] if write_table else [])]
     return policy_document(
         [
-            {"Sid": "ReadRaw", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/raw/*"},
-            {"Sid": "TagJunk", "Effect": "Allow", "Action": "s3:PutObjectTagging", "Resource": f"{bucket_arn}/raw/*"},
-            {
-                "Sid": "ReadResults",
-                "Effect": "Allow",
-                "Action": "s3:GetObject",
-                "Resource": [f"{bucket_arn}/reports/*", f"{bucket_arn}/test/*"],
-            },
-            {
-                "Sid": "WriteResults",
-                "Effect": "Allow",
-                "Action": "s3:PutObject",
-                "Resource": [f"{bucket_arn}/{prefix}*" for prefix in prefixes],
-            },
-            {
-                "Sid": "OwnLogsAndMetrics",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"{log_group_arn}:*",
-            },
-            {"Sid": "DeadLetters", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn},
+            _allow("ReadRaw", "s3:GetObject", _objects(bucket_arn, contract.RAW_PREFIX)),
+            _allow("TagJunk", "s3:PutObjectTagging", _objects(bucket_arn, contract.RAW_PREFIX)),
+            _allow("ReadResults", "s3:GetObject", _objects(bucket_arn, contract.REPORTS_PREFIX, contract.TEST_PREFIX)),
+            _allow("WriteResults", "s3:PutObject", [f"{bucket_arn}/{prefix}*" for prefix in written]),
+            _allow("OwnLogsAndMetrics", _LOGS, f"{log_group_arn}:*"),
+            _allow("DeadLetters", "sqs:SendMessage", queue_arn),
         ]
     )
+
+
+def reader_access_document(*, bucket_arn: str, log_group_arn: str, topic_arn: str, write_table: bool) -> str:
+    """The reader's grants: list and read ``reports/``, publish to the topic, write its log group;
+    with ``write_table``, create objects under ``tables/`` (the backfill)."""
+    reports = contract.REPORTS_PREFIX
+    statements = [
+        _allow("ListReports", "s3:ListBucket", bucket_arn, StringLike={"s3:prefix": [f"{reports}*"]}),
+        _allow("ReadReports", "s3:GetObject", _objects(bucket_arn, reports)),
+        _allow("PublishDigest", "sns:Publish", topic_arn),
+        _allow("OwnLogs", _LOGS, f"{log_group_arn}:*"),
+    ]
+    if write_table:
+        statements.append(_allow("WriteTable", "s3:PutObject", _objects(bucket_arn, contract.TABLE_PREFIX)))
+    return policy_document(statements)
+
+
+def scheduler_assume_role_document(account: str) -> str:
+    """Only EventBridge Scheduler acting for ``account`` may assume the schedule's role."""
+    return _trust("scheduler.amazonaws.com", StringEquals={"aws:SourceAccount": account})
+
+
+def scheduler_access_document(*, function_arn: str) -> str:
+    """The schedule's role may invoke the reader function, nothing else."""
+    return policy_document([_allow("InvokeDigest", "lambda:InvokeFunction", function_arn)])

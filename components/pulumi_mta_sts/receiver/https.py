@@ -1,16 +1,8 @@
-"""Reports by HTTPS: a public, throttled API Gateway HTTP API that senders ``POST`` reports to.
+"""Reports by HTTPS: a public API Gateway HTTP API, throttled, whose ``POST /`` reaches the parser.
 
-RFC 8460 senders post ``application/tlsrpt+gzip`` / ``+json`` without credentials, so the
-endpoint takes no authorisation; the function refuses what is not a report (and bodies over
-``max_body_bytes``). Being public, the endpoint is bounded (:class:`~.args.EndpointBound`): the
-stage passes on at most ``rate_limit`` requests a second (bursts of ``burst_limit``) and answers
-the rest ``429`` itself, so nobody can use up the account's Lambda concurrency or run up the bill.
-A Lambda function URL has no such limit, and reserved concurrency cannot be set in a new account
-(Lambda keeps a minimum of the account's concurrency unreserved), hence the throttled front.
-
-Only ``POST /`` reaches the function (any other method or path is API Gateway's ``404``), through
-one permission limited to this API's ``POST /`` route. The event the function receives is payload
-format 2.0, the same as a function URL's.
+RFC 8460 senders post without credentials; being public, the endpoint is bounded
+(:class:`~.args.EndpointBound`): over the throttle API Gateway answers ``429`` itself. A function
+URL has no such limit, and a new account cannot reserve concurrency: hence this front.
 """
 
 from __future__ import annotations
@@ -20,7 +12,8 @@ import pulumi_aws as aws
 
 from pulumi_mta_sts.core.names import autoname_base
 
-from .args import API_NAME, LAMBDA_STATEMENT_ID, CheckedReceiverArgs
+from .args import CheckedReceiverArgs
+from .naming import API_NAME, LAMBDA_STATEMENT_ID
 
 __all__ = ["ROUTE_KEY", "create_https_endpoint"]
 
@@ -35,8 +28,8 @@ INTEGRATION_TIMEOUT_MS = 30_000
 def create_https_endpoint(
     receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, function: aws.lambda_.Function
 ) -> pulumi.Output[str] | None:
-    """Create the throttled HTTP API, its route to ``function`` and the one permission (when
-    ``https`` is on); returns the URL to add to ``rua``, or ``None`` when reports come by email only."""
+    """The throttled API, its route to ``function`` and the one permission (with ``https``): the URL
+    to add to ``rua``, or ``None``."""
     if not receiver.settings.https:
         return None
     name, region = receiver.name, receiver.region

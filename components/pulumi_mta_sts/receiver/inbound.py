@@ -1,15 +1,9 @@
-"""Mail in: the SES identity of the reports subdomain, its DNS records and the receipt rule.
+"""Mail in: the SES identity of the reports subdomain (never the apex), its records, the receipt rule.
 
-The subdomain (never the apex: an MX on the apex would take the domain's real mail) gets its
-verification TXT and an MX to ``inbound-smtp.<region>.amazonaws.com`` through the project's DNS
-backend. The rule for ``<mailbox>@<subdomain>`` first stores the raw message in S3, then
-invokes the parser asynchronously, then STOPS the rule set: no later rule of a shared rule set
-(a catch-all bounce or forward) also acts on report mail. Its place is deliberate: first in the
-rule set (SES's place for a rule created without ``After``), or right after ``rule_after``, so the
-rules before it are exactly the ones the owner chose to run on all mail. SES has ONE active
-receipt rule set per account and region; activating another silently deactivates the current one
-(and the mail flows it carries), so the rule goes into an existing rule set by name unless
-``create_rule_set`` asks for a new one.
+The rule stores the raw message, invokes the parser asynchronously, then STOPS the rule set (no
+later catch-all acts on report mail); it goes first, or right after ``rule_after``. SES has ONE
+active rule set per account and region and activating another silently deactivates the current
+one, so a rule set is only created with ``create_rule_set``.
 """
 
 from __future__ import annotations
@@ -18,11 +12,11 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_mta_sts.config.receiver import inbound_mx_value
-from pulumi_mta_sts.receiver_lambda.handler import DEFAULT_RAW_EMAIL_PREFIX
+from pulumi_mta_sts.receiver_lambda.contract import RAW_EMAIL_PREFIX
 
-from .args import LAMBDA_STATEMENT_ID, CheckedReceiverArgs
+from .args import CheckedReceiverArgs
 from .function import ParserFunction
-from .naming import named_child
+from .naming import LAMBDA_STATEMENT_ID, named_child
 from .storage import ReportStorage
 
 __all__ = ["create_inbound", "receipt_rule_arn"]
@@ -33,16 +27,8 @@ SES_SERVICE = "ses.amazonaws.com"
 def receipt_rule_arn(receiver: CheckedReceiverArgs, account: pulumi.Input[str]) -> pulumi.Output[str]:
     """The ARN the receipt rule will have: known before it exists, so the bucket policy and the
     function's permission can name it (SES checks both when the rule is created)."""
-    return pulumi.Output.concat(
-        "arn:aws:ses:",
-        receiver.region,
-        ":",
-        account,
-        ":receipt-rule-set/",
-        receiver.rule_set_name,
-        ":receipt-rule/",
-        receiver.rule_name,
-    )
+    rule = f":receipt-rule-set/{receiver.rule_set_name}:receipt-rule/{receiver.rule_name}"
+    return pulumi.Output.concat("arn:aws:ses:", receiver.region, ":", account, rule)
 
 
 def create_inbound(
@@ -54,8 +40,8 @@ def create_inbound(
     account: pulumi.Input[str],
     rule_arn: pulumi.Input[str],
 ) -> aws.ses.ReceiptRule:
-    """Create the identity, its records, the rule set (when asked) and the receipt rule that
-    stores each message in ``storage`` and then hands it to ``parser``."""
+    """The identity, its records, the rule set (when asked) and the receipt rule that stores each
+    message in ``storage``, then hands it to ``parser``."""
     name, region = receiver.name, receiver.region
     waits_for: list[pulumi.Resource] = [storage.policy, _verified_identity(receiver, parent)]
     waits_for += _created_rule_set(receiver, parent)
@@ -76,14 +62,12 @@ def create_inbound(
         f"{name}-rule",
         name=receiver.rule_name,
         rule_set_name=receiver.rule_set_name,
-        after=receiver.rule_after,
+        after=receiver.settings.rule_after,
         recipients=[receiver.mailbox],
         enabled=True,
         scan_enabled=True,
         tls_policy="Optional",
-        s3_actions=[
-            {"bucket_name": storage.bucket.bucket, "object_key_prefix": DEFAULT_RAW_EMAIL_PREFIX, "position": 1}
-        ],
+        s3_actions=[{"bucket_name": storage.bucket.bucket, "object_key_prefix": RAW_EMAIL_PREFIX, "position": 1}],
         lambda_actions=[{"function_arn": parser.function.arn, "invocation_type": "Event", "position": 2}],
         stop_actions=[{"scope": "RuleSet", "position": 3}],
         region=region,
@@ -111,8 +95,7 @@ def _verified_identity(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -
 
 
 def _created_rule_set(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -> list[pulumi.Resource]:
-    """With ``create_rule_set``: the new rule set and its activation; otherwise nothing (the
-    account's active rule set is left alone)."""
+    """With ``create_rule_set``: the new rule set and its activation (else the account's is left alone)."""
     if not receiver.settings.create_rule_set:
         return []
     name, region = receiver.name, receiver.region

@@ -1,10 +1,7 @@
-"""Logical names of the receiver's autonamed resources, and the alias that keeps a renamed one.
+"""The receiver's own name limits, and logical names that leave room for Pulumi's random suffix.
 
-Pulumi names an autonamed resource ``<logical name>-<7 random characters>``, so the logical name
-must leave room for that within the provider's limit
-(:func:`~pulumi_mta_sts.core.names.autoname_base`, which keeps every name that already fits).
-Where that changes a name the receiver used before (a long name cut and hashed), the former name
-becomes an alias: a resource deployed under it is adopted under the new name, not replaced.
+Where fitting changed a name the receiver used before, the former name becomes an alias: the
+deployed resource is adopted, not replaced.
 """
 
 from __future__ import annotations
@@ -13,7 +10,33 @@ import pulumi
 
 from pulumi_mta_sts.core.names import NameRule, autoname_base
 
-__all__ = ["named_child"]
+__all__ = ["API_NAME", "ATHENA_WORKGROUP", "GLUE_DATABASE", "LAMBDA_STATEMENT_ID", "SCHEDULER_SCHEDULE", "named_child"]
+
+_AWS = "https://docs.aws.amazon.com"
+API_NAME = NameRule("apigateway-api", 128, r"A-Za-z0-9_.-", f"{_AWS}/apigatewayv2/latest/api-reference/apis.html")
+#: A Lambda permission's statement id (autonamed from the logical name).
+LAMBDA_STATEMENT_ID = NameRule(
+    "lambda-statement-id", 100, r"A-Za-z0-9_-", f"{_AWS}/lambda/latest/api/API_AddPermission.html"
+)
+SCHEDULER_SCHEDULE = NameRule(
+    "scheduler-schedule", 64, r"0-9a-zA-Z_.-", f"{_AWS}/scheduler/latest/APIReference/API_CreateSchedule.html"
+)
+#: Glue database names: lowercase letters, digits and ``_``; made as a slug whose ``-`` become ``_``.
+GLUE_DATABASE = NameRule(
+    "glue-database",
+    255,
+    r"a-z0-9-",
+    f"{_AWS}/glue/latest/dg/aws-glue-api-catalog-databases.html",
+    lowercase=True,
+    autonamed=False,
+)
+ATHENA_WORKGROUP = NameRule(
+    "athena-workgroup",
+    128,
+    r"A-Za-z0-9._-",
+    f"{_AWS}/athena/latest/APIReference/API_CreateWorkGroup.html",
+    autonamed=False,
+)
 
 
 def named_child(
@@ -22,7 +45,5 @@ def named_child(
     """The logical name for the resource the receiver used to call ``former``, and its options
     (child of ``parent``; aliased to ``former`` when the name had to change)."""
     logical = autoname_base(rule, former)
-    aliases: list[pulumi.Input[str | pulumi.Alias]] | None = None
-    if logical != former:
-        aliases = [pulumi.Alias(name=former)]
+    aliases: list[pulumi.Input[str | pulumi.Alias]] | None = [pulumi.Alias(name=former)] if logical != former else None
     return logical, pulumi.ResourceOptions(parent=parent, depends_on=depends_on, aliases=aliases)

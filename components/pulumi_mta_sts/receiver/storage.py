@@ -1,19 +1,8 @@
-"""The receiver's storage: one private, encrypted, versioned bucket with retention rules.
+"""The receiver's bucket (the toolkit's private bucket, versioned) and its retention rules.
 
-Raw mail and bodies go under ``raw/``, parsed reports under ``reports/``, what could not be
-parsed or is about a foreign domain under ``quarantine/``, test reports under ``test/``. ``raw/``
-and ``quarantine/`` expire after the configured days; old versions after
-:data:`NONCURRENT_VERSION_DAYS`. Junk is kept briefly, since anyone can send it: test reports
-for :data:`TEST_REPORT_DAYS`, a raw object the function tagged ``JUNK_TAG``
-(:mod:`~pulumi_mta_sts.receiver_lambda.handler`: nothing in it was stored) as long as the
-quarantine, and old versions of both a day. Delete markers whose object has no version left
-(an *expired object delete marker*) are removed (:data:`DELETE_MARKER_RULE`): nothing else
-removes them under ``reports/`` and ``tables/``, where nothing expires. The bucket itself is the
-toolkit's one private bucket set-up (:func:`~pulumi_mta_sts.hosting.private_bucket.private_bucket`),
-made with ``force_destroy`` only when the receiver's ``force_destroy`` setting asks for it.
-
-Deployed state is a contract: each rule keeps its ``id`` and meaning, and a new rule is appended
-last, so a deployed stack's preview shows it as one added rule.
+Junk is kept briefly since anyone can send it: quarantine and raw objects tagged ``JUNK_TAG`` for
+the quarantine's days, test reports :data:`TEST_REPORT_DAYS`, their old versions a day. Deployed
+state is a contract: each rule keeps its ``id`` and meaning, and a new rule goes last.
 """
 
 from __future__ import annotations
@@ -25,13 +14,13 @@ import pulumi_aws as aws
 
 from pulumi_mta_sts.core.names import S3_BUCKET, autoname_base
 from pulumi_mta_sts.hosting.private_bucket import BucketNames, private_bucket
-from pulumi_mta_sts.receiver_lambda.handler import JUNK_TAG
+from pulumi_mta_sts.receiver_lambda.contract import JUNK_TAG, QUARANTINE_PREFIX, RAW_PREFIX, RESULTS_PREFIX, TEST_PREFIX
 
-from .analytics import RESULTS_PREFIX, RESULTS_RETENTION_DAYS
+from .analytics import RESULTS_RETENTION_DAYS
 from .args import CheckedReceiverArgs
 from .documents import bucket_policy_document
 
-__all__ = ["DELETE_MARKER_RULE", "ReportStorage", "create_storage"]
+__all__ = ["DELETE_MARKER_RULE", "TEST_REPORT_DAYS", "ReportStorage", "create_storage"]
 
 #: Days an overwritten or deleted object's old version is kept.
 NONCURRENT_VERSION_DAYS = 30
@@ -39,34 +28,27 @@ NONCURRENT_VERSION_DAYS = 30
 JUNK_NONCURRENT_DAYS = 1
 #: Days test reports (``mta-sts receiver test``, stored under ``test/``) are kept.
 TEST_REPORT_DAYS = 7
-#: Days before an unfinished multipart upload is cleaned up.
 ABORT_MULTIPART_DAYS = 7
-#: The rule that removes expired object delete markers, bucket-wide. S3 takes
-#: ``ExpiredObjectDeleteMarker`` only in an expiration without ``Days`` or ``Date``, so it is a
-#: rule of its own (not part of ``old-versions``), and every rule needs a filter (``prefix: ""``:
-#: the whole bucket). S3 removes a marker once its object has no noncurrent version left, which
-#: ``old-versions`` ensures after :data:`NONCURRENT_VERSION_DAYS` days.
+#: The rule that removes expired object delete markers. S3 takes ``ExpiredObjectDeleteMarker`` only
+#: in an expiration without ``Days``, so it is a rule of its own; ``prefix: ""`` is the whole bucket.
 DELETE_MARKER_RULE = "expired-delete-markers"
+
+_Rule = aws.s3.BucketLifecycleConfigurationRuleArgsDict
 
 
 @dataclass(frozen=True)
 class ReportStorage:
-    """The reports bucket and its policy (the receipt rule waits for the policy: SES checks it
-    may write before it accepts the rule)."""
+    """The bucket and its policy (the receipt rule waits for the policy: SES checks it may write)."""
 
     bucket: aws.s3.Bucket
     policy: aws.s3.BucketPolicy
 
 
 def create_storage(
-    receiver: CheckedReceiverArgs,
-    *,
-    parent: pulumi.Resource,
-    account: pulumi.Input[str],
-    rule_arn: pulumi.Input[str],
+    receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, account: pulumi.Input[str], rule_arn: pulumi.Input[str]
 ) -> ReportStorage:
-    """Create the bucket, its versioning, lifecycle and policy as children of ``parent``. Only
-    SES acting for ``rule_arn`` in ``account`` may write raw mail into it."""
+    """The bucket, its versioning, lifecycle and policy: only SES acting for ``rule_arn`` in
+    ``account`` may write raw mail into it."""
     name, region = receiver.name, receiver.region
     names = BucketNames(
         bucket=autoname_base(S3_BUCKET, name, "reports"),
@@ -76,13 +58,13 @@ def create_storage(
     )
     force_destroy = receiver.settings.force_destroy
     private = private_bucket(names, parent=parent, region=region, bucket_key=True, force_destroy=force_destroy)
-    bucket = private.bucket
+    bucket, child = private.bucket, pulumi.ResourceOptions(parent=parent)
     versioning = aws.s3.BucketVersioning(
         f"{name}-reports-versioning",
         bucket=bucket.id,
         versioning_configuration={"status": "Enabled"},
         region=region,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=child,
     )
     aws.s3.BucketLifecycleConfiguration(
         f"{name}-reports-lifecycle",
@@ -91,67 +73,42 @@ def create_storage(
         region=region,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
     )
-    document = pulumi.Output.all(bucket_arn=bucket.arn, account=account, rule_arn=rule_arn).apply(
-        lambda arns: bucket_policy_document(**arns)
-    )
+    arns = pulumi.Output.all(bucket_arn=bucket.arn, account=account, rule_arn=rule_arn)
     policy = aws.s3.BucketPolicy(
         f"{name}-reports-policy",
         bucket=bucket.id,
-        policy=document,
+        policy=arns.apply(lambda named: bucket_policy_document(**named)),
         region=region,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[private.public_access]),
     )
     return ReportStorage(bucket=bucket, policy=policy)
 
 
-def _results_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
-    """With ``analytics``: Athena's query results (``results/``) expire; a query can be run again."""
-    if not receiver.settings.analytics:
-        return []
-    return [
-        {
-            "id": "athena-results-retention",
-            "status": "Enabled",
-            "filter": {"prefix": RESULTS_PREFIX},
-            "expiration": {"days": RESULTS_RETENTION_DAYS},
-            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
-        }
-    ]
+def _expiring(rule_id: str, prefix: str, days: int, *, junk: bool = True, tagged: bool = False) -> _Rule:
+    """Objects under ``prefix`` (``tagged``: with ``JUNK_TAG`` only) expire after ``days``; with
+    ``junk``, their old versions after :data:`JUNK_NONCURRENT_DAYS`."""
+    rule: _Rule = {
+        "id": rule_id,
+        "status": "Enabled",
+        "filter": {"and_": {"prefix": prefix, "tags": dict(JUNK_TAG)}} if tagged else {"prefix": prefix},
+        "expiration": {"days": days},
+    }
+    if junk:
+        rule["noncurrent_version_expiration"] = {"noncurrent_days": JUNK_NONCURRENT_DAYS}
+    return rule
 
 
-def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
+def _lifecycle_rules(receiver: CheckedReceiverArgs) -> list[_Rule]:
     """Retention per prefix; S3 applies the shortest expiration when several rules match."""
     settings = receiver.settings
-    junk_days = settings.quarantine_retention_days
+    raw_days, junk_days = settings.raw_retention_days, settings.quarantine_retention_days
+    results = [_expiring("athena-results-retention", RESULTS_PREFIX, RESULTS_RETENTION_DAYS)]
     return [
-        {
-            "id": "raw-retention",
-            "status": "Enabled",
-            "filter": {"prefix": "raw/"},
-            "expiration": {"days": settings.raw_retention_days},
-        },
-        {
-            "id": "quarantine-retention",
-            "status": "Enabled",
-            "filter": {"prefix": "quarantine/"},
-            "expiration": {"days": junk_days},
-            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
-        },
-        {
-            "id": "raw-junk-retention",
-            "status": "Enabled",
-            "filter": {"and_": {"prefix": "raw/", "tags": dict(JUNK_TAG)}},
-            "expiration": {"days": min(junk_days, settings.raw_retention_days)},
-            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
-        },
-        {
-            "id": "test-retention",
-            "status": "Enabled",
-            "filter": {"prefix": "test/"},
-            "expiration": {"days": TEST_REPORT_DAYS},
-            "noncurrent_version_expiration": {"noncurrent_days": JUNK_NONCURRENT_DAYS},
-        },
-        *_results_rules(receiver),
+        _expiring("raw-retention", RAW_PREFIX, raw_days, junk=False),
+        _expiring("quarantine-retention", QUARANTINE_PREFIX, junk_days),
+        _expiring("raw-junk-retention", RAW_PREFIX, min(junk_days, raw_days), tagged=True),
+        _expiring("test-retention", TEST_PREFIX, TEST_REPORT_DAYS),
+        *(results if settings.analytics else []),
         {
             "id": "old-versions",
             "status": "Enabled",

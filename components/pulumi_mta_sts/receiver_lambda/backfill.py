@@ -1,55 +1,29 @@
-"""Lay out, as the table's JSON lines, the reports stored before the table existed.
+"""The table objects of reports stored before the table existed (``{"backfill": {...}}`` to the reader).
 
-A receiver deployed before ``analytics`` (or with it off for a while) holds reports under
-``reports/`` that have no object under ``tables/``. The reader function does it on request::
-
-    aws lambda invoke --function-name <reader> --payload '{"backfill": {}}' out.json
-
-Each run lists at most ``max_reports`` reports after ``start_after`` (in key order), writes each
-one's table object create-only (an object that exists is left as it is, so running it twice, or
-beside the parser, changes nothing) and answers ``next``: the key to pass as ``start_after`` in the
-next run, or ``null`` when every report was seen. A stored object is checked as every reader of the
-bucket checks it (:func:`pulumi_mta_sts.reports.stored.check_stored`: the shape of a normalised
-report, counts at most 2^63-1); one that fails is listed in ``unreadable`` with the reason and gets
-no rows. The rows are the same pure function of the stored document the parser uses
-(:func:`.table.table_lines`), filed under the day the object was written (as the parser files it),
-so a backfilled object equals one the parser would have written.
+Written create-only (a second run, or one beside the parser, changes nothing), in batches that
+answer where the next one starts; a report failing the readers' check is listed, not laid out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.reports.limits import ReportError
 from pulumi_mta_sts.reports.stored import check_stored, stored_bounds
 
+from .contract import REPORTS_PREFIX, is_version_key
 from .listing import list_objects
-from .placement import REPORTS_PREFIX, is_version_key
 from .store import S3Store
 from .table import partition_day, table_key, table_lines
 
-__all__ = ["DEFAULT_BATCH", "MAX_BATCH", "Backfill", "backfill"]
+__all__ = ["DEFAULT_BATCH", "MAX_BATCH", "backfill"]
 
 #: Reports one run handles unless told (each a GET and a conditional PUT).
 DEFAULT_BATCH = 1_000
 #: The most one run may be asked to handle (a run has 900 seconds).
 MAX_BATCH = 5_000
-
-
-@dataclass
-class Backfill:
-    """What one run did, and where the next one starts."""
-
-    written: int = 0
-    existing: int = 0
-    unreadable: list[str] = field(default_factory=list)
-    next: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"written": self.written, "existing": self.existing, "unreadable": self.unreadable, "next": self.next}
 
 
 def _batch(request: Mapping[str, Any]) -> int:
@@ -59,12 +33,14 @@ def _batch(request: Mapping[str, Any]) -> int:
     return size
 
 
-def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> Backfill:
-    """One run of the backfill (``request``: ``start_after``, ``max_reports``; both optional)."""
+def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    """One run (``request``: ``start_after``, ``max_reports``, both optional): how many table objects
+    were ``written`` and already ``existing``, the ``unreadable`` reports, and the ``next`` start."""
     start_after = request.get("start_after")
     size = _batch(request)
     store = S3Store(bucket, client)
-    done = Backfill()
+    written = existing = 0
+    unreadable: list[str] = []
     last = None
     for item in list_objects(
         client, bucket, REPORTS_PREFIX, start_after=str(start_after) if start_after else None, max_keys=size
@@ -77,11 +53,11 @@ def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> Backfill:
             lines = table_lines(document, report_key=item.key, conflict=is_version_key(item.key))
         except (ValueError, TypeError, AttributeError, RecursionError) as exc:
             reason = exc.reason if isinstance(exc, ReportError | JsonInputError) else type(exc).__name__
-            done.unreadable.append(f"{item.key}: {reason}"[:300])
+            unreadable.append(f"{item.key}: {reason}"[:300])
             continue
         if store.put_new(table_key(item.key, day), lines, "application/x-ndjson", {"report-key": item.key[:512]}):
-            done.written += 1
+            written += 1
         else:
-            done.existing += 1
-    done.next = last if last is not None and done.written + done.existing + len(done.unreadable) >= size else None
-    return done
+            existing += 1
+    more = last is not None and written + existing + len(unreadable) >= size
+    return {"written": written, "existing": existing, "unreadable": unreadable, "next": last if more else None}

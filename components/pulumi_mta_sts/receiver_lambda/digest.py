@@ -1,23 +1,8 @@
-"""The receiver's weekly digest: what last week's reports say, per domain, to the alarm topic.
+"""The reader function: the weekly digest to the alarm topic, and the table backfill on request.
 
-A schedule (``receiver/digest.py``: EventBridge Scheduler, on the ``digest`` weekday) invokes
-:func:`handler`. It reads the reports the receiver stored under ``reports/`` (any layout it ever
-wrote: the normalised documents, not the table), and publishes one message to the receiver's SNS
-topic (``TOPIC_ARN``): for each served domain, the ``mta-sts reports summary`` text view of the 7
-days and the ``mta-sts reports ready`` verdict over the 14 days (the CLI's defaults).
-
-The days: senders send a day's report during the following day, so the digest leaves out the
-day before the run (``as_of`` is the run's day minus :data:`REPORTING_DELAY_DAYS`); the text
-covers the 7 days before ``as_of`` and the verdict the 14 days before it, as
-``mta-sts reports ready --as-of`` counts them.
-
-Bounded, whatever the bucket holds: it lists at most :data:`MAX_LISTED` keys, reads at most
-``MAX_REPORTS`` reports (newest first once over it; the message says so), skips objects over
-:data:`MAX_OBJECT_BYTES` (counted as unreadable), and cuts the message to :data:`MAX_MESSAGE_BYTES`
-(SNS takes 256 KiB) and the subject to :data:`MAX_SUBJECT_CHARACTERS` (SNS: fewer than 100).
-
-Standard library, boto3 and ``reports/`` only. Environment: ``BUCKET``, ``DOMAINS``,
-``TOPIC_ARN``, ``MAX_REPORTS`` (optional), ``ANALYTICS_WORKGROUP`` (optional: named in the text).
+Per served domain, the ``reports summary`` text of the 7 days and the ``reports ready`` verdict of
+the 14 before ``as_of`` (the run's day less :data:`REPORTING_DELAY_DAYS`), read from ``reports/``.
+Bounded whatever the bucket holds: keys listed, reports read, object, message and subject sizes.
 """
 
 from __future__ import annotations
@@ -26,30 +11,22 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.reports.limits import ReportError
-from pulumi_mta_sts.reports.readiness import readiness, render_verdict
+from pulumi_mta_sts.reports.readiness import Verdict, readiness, render_verdict
 from pulumi_mta_sts.reports.stored import stored_report
 from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import render_summary
 
 from .backfill import backfill
+from .contract import MAX_STORED_BYTES, REPORTS_PREFIX, Env, served_domains
 from .listing import Listed, list_objects
-from .placement import REPORTS_PREFIX
 
-__all__ = [
-    "MAX_MESSAGE_BYTES",
-    "MAX_SUBJECT_CHARACTERS",
-    "Digest",
-    "DigestSettings",
-    "build_digest",
-    "handler",
-    "subject_line",
-]
+__all__ = ["MAX_MESSAGE_BYTES", "MAX_SUBJECT_CHARACTERS", "Digest", "DigestSettings", "build_digest", "handler"]
 
 #: Days left out before the run's day: a day's reports arrive during the next day.
 REPORTING_DELAY_DAYS = 1
@@ -61,8 +38,6 @@ READINESS_MIN_ORGS = 2
 DEFAULT_MAX_REPORTS = 5_000
 #: Keys listed in one run at most (a page is 1,000 keys).
 MAX_LISTED = 200_000
-#: A stored report larger than this is not read (the parser caps a report at 8 MiB of text).
-MAX_OBJECT_BYTES = 16 * 1024 * 1024
 #: SNS takes messages up to 256 KiB (262,144 bytes); the digest stays well under.
 MAX_MESSAGE_BYTES = 240 * 1024
 #: SNS subjects: no line break or control character, fewer than 100 characters (kept ASCII here).
@@ -72,7 +47,7 @@ _CUT_NOTE = "\n[cut: the digest was longer than an SNS message may be; run the c
 
 @dataclass(frozen=True)
 class DigestSettings:
-    """What the digest function is configured with (its environment)."""
+    """The reader's environment (:class:`~.contract.Env`)."""
 
     bucket: str
     domains: tuple[str, ...]
@@ -83,15 +58,12 @@ class DigestSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DigestSettings:
         values = os.environ if env is None else env
-        domains = tuple(
-            sorted({d.strip().rstrip(".").lower() for d in values.get("DOMAINS", "").split(",") if d.strip()})
-        )
         return cls(
-            bucket=values["BUCKET"],
-            domains=domains,
-            topic_arn=values["TOPIC_ARN"],
-            max_reports=max(1, int(values.get("MAX_REPORTS") or DEFAULT_MAX_REPORTS)),
-            workgroup=values.get("ANALYTICS_WORKGROUP") or None,
+            bucket=values[Env.BUCKET],
+            domains=served_domains(values.get(Env.DOMAINS, "")),
+            topic_arn=values[Env.TOPIC_ARN],
+            max_reports=max(1, int(values.get(Env.MAX_REPORTS) or DEFAULT_MAX_REPORTS)),
+            workgroup=values.get(Env.ANALYTICS_WORKGROUP) or None,
         )
 
 
@@ -127,7 +99,6 @@ class Digest:
     window: Summary
     listed: int = 0
     candidates: int = 0
-    skipped_large: list[str] = field(default_factory=list)
 
     @classmethod
     def empty(cls, period: Period, domains: Iterable[str]) -> Digest:
@@ -150,11 +121,15 @@ class Digest:
         for summary in (self.window, *self.weekly.values()):
             summary.add_unreadable(source, reason)
 
+    def verdict(self, domain: str) -> Verdict:
+        """``mta-sts reports ready DOMAIN --as-of <as_of>`` with its defaults."""
+        return readiness(self.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=self.period.as_of)
+
 
 def _candidates(settings: DigestSettings, client: Any, period: Period) -> tuple[list[Listed], int]:
-    """The stored reports written since the verdict's first day (a report about a day is written
-    on or after that day), oldest first (so the first body stored counts), at most
-    ``max_reports`` of the newest; and how many were listed."""
+    """The reports written since the verdict's first day (one about a day is written on or after
+    it), oldest first (the first body stored counts), at most ``max_reports`` of the newest; and
+    how many keys were listed."""
     written_since = datetime.combine(period.readiness_since, time.min, tzinfo=UTC)
     listed = 0
     chosen: list[Listed] = []
@@ -172,9 +147,8 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
     digest = Digest.empty(period, settings.domains)
     chosen, digest.listed = _candidates(settings, client, period)
     for item in chosen:
-        if item.size > MAX_OBJECT_BYTES:
-            digest.skipped_large.append(item.key)
-            digest.add_unreadable(item.key, f"over {MAX_OBJECT_BYTES} bytes: not read by the digest")
+        if item.size > MAX_STORED_BYTES:
+            digest.add_unreadable(item.key, f"over {MAX_STORED_BYTES} bytes: not read by the digest")
             continue
         body = client.get_object(Bucket=settings.bucket, Key=item.key)["Body"].read()
         try:
@@ -188,15 +162,11 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
 
 
 def _domain_section(digest: Digest, domain: str) -> str:
-    """One domain's summary and verdict (their renderers show what senders wrote through
-    :mod:`pulumi_mta_sts.escape.terminal`, as every line of this plain-text e-mail)."""
-    summary = digest.weekly[domain]
-    verdict = readiness(
-        digest.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=digest.period.as_of
-    )
+    """One domain's summary and verdict (what senders wrote, through :mod:`~pulumi_mta_sts.escape.terminal`)."""
     shown = terminal.shown(domain)
     rule = "=" * min(len(shown) + 8, 72)
-    return f"{rule}\n=== {shown} ===\n{rule}\n{render_summary(summary, 'text')}\n{render_verdict(verdict)}"
+    summary, verdict = render_summary(digest.weekly[domain], "text"), render_verdict(digest.verdict(domain))
+    return f"{rule}\n=== {shown} ===\n{rule}\n{summary}\n{verdict}"
 
 
 def _footer(digest: Digest, settings: DigestSettings) -> str:
@@ -236,11 +206,9 @@ def subject_line(digest: Digest, settings: DigestSettings) -> str:
     """``TLS-RPT digest <since>..<until>: <domain> ready|not ready ...``: ASCII, one line, < 100."""
     verdicts = []
     for domain in settings.domains:
-        verdict = readiness(
-            digest.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=digest.period.as_of
-        )
+        ready = "ready" if digest.verdict(domain).ready else "not ready"
         failed = sum(d["failed"] for d in digest.weekly[domain].as_json()["domains"])
-        verdicts.append(f"{domain} {'ready' if verdict.ready else 'not ready'}, {failed} failed")
+        verdicts.append(f"{domain} {ready}, {failed} failed")
     text = terminal.shown(f"TLS-RPT digest {digest.period.since}..{digest.period.until}: " + "; ".join(verdicts))
     ascii_text = " ".join(text.encode("ascii", "replace").decode("ascii").split())
     if len(ascii_text) > MAX_SUBJECT_CHARACTERS:
@@ -267,7 +235,7 @@ def handler(event: Any, context: Any = None, *, s3: Any = None, sns: Any = None)
         sns = sns or boto3.client("sns")
     if isinstance(event, Mapping) and "backfill" in event:
         request = event["backfill"] if isinstance(event["backfill"], Mapping) else {}
-        done = backfill(s3, settings.bucket, request).as_dict()
+        done = backfill(s3, settings.bucket, request)
         sys.stdout.write(json.dumps({"tlsrpt_backfill": done}) + "\n")
         return done
     digest = build_digest(settings, s3, _today(event or {}))

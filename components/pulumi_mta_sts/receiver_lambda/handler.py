@@ -1,54 +1,8 @@
-"""The TLS-RPT receiver Lambda: SES (Lambda action), S3 notification and function URL events.
+"""The parser function: SES (Lambda action), S3 notification and HTTPS (payload 2.0) events.
 
-Standard library + boto3 only (what the Lambda runtime provides); shipped with the
-:mod:`pulumi_mta_sts.reports` package and nothing else.
-
-Nothing received is lost: every input ends stored or quarantined with its reason. Any exception
-while parsing (not only the parser's own ``ReportError``: a ``ValueError``, ``OverflowError``,
-``UnicodeEncodeError``, ``RecursionError`` or ``MemoryError`` from a corner of the parser) ends as
-a quarantined object; an e-mail's good attachments are stored when another one fails. Only a
-storage error raises (so an asynchronous invocation is retried, then dead-lettered, and an HTTPS
-sender gets a 5xx and retries).
-
-Storage layout in the one bucket (``BUCKET``):
-
-- ``raw/email/<message-id>``: written by the SES S3 action, before this function runs;
-- ``raw/https/<yyyy>/<mm>/<dd>/<request-id>``: every HTTPS body, as received, written first;
-- ``reports/<id>.json``: the first normalised report for one submitter + report-id;
-- ``reports/<id>.<content>.json``: a later report with the same submitter + report-id but a
-  DIFFERENT content, kept as a version and counted (``ReportConflicts``);
-- ``test/...``: the same two forms for test reports (below);
-- ``tables/reports/dt=<day>/<id>[.<content>].json``: with ``WRITE_TABLE`` set, the same report
-  as flat JSON lines for Athena (:mod:`.table`; written for exact re-deliveries too, so a retried
-  invocation completes it);
-- ``quarantine/invalid/<hash>`` and ``quarantine/foreign/<hash>``: the bytes that failed, with
-  the reason in the object metadata. A raw object of which nothing was stored is tagged
-  ``tlsrpt-outcome=quarantined`` (:data:`JUNK_TAG`) so it expires with the quarantine.
-
-The key scheme (:mod:`.placement`): ``<id>`` is the sha256 of the organisation name and report-id
-EXACTLY as the parser normalised them (no case-folding or other loosening), ``<content>`` the
-sha256 of the normalised report. Every write is create-only (``If-None-Match: *``). A report
-whose content equals the one stored under its key is an exact duplicate: dropped and not counted
-again. Anyone who can reach the public ``rua`` can send a report with a sender's name and
-report-id first; that claims nothing: the sender's real report, being a different content, is
-stored beside it as a version, counted, and ``ReportConflicts`` says it happened.
-
-Test reports: a report whose ``organization-name`` is exactly ``pulumi-mta-sts receiver test``
-and whose ``report-id`` starts with ``mta-sts-receiver-test-`` (what ``mta-sts receiver test``
-posts) is stored under ``test/`` (not where real reports go), emits none of the per-domain
-metrics the alarms watch, and is counted in its own metric ``TestReports``. It must still be
-about a served domain. The HTTPS answer's JSON body always has ``"stored"`` (the keys written),
-``"duplicates"``, ``"quarantined"`` and ``"test_reports"`` (how many test reports the body held).
-
-Metrics go out in CloudWatch embedded metric format on stdout (namespace ``METRIC_NAMESPACE``):
-per policy domain ``Reports``, ``SuccessfulSessions``, ``FailedSessions``; per domain and result
-type ``FailedSessionsByResultType``; ``QuarantinedReports`` (all, and per ``Kind``);
-``ReportConflicts``; ``TestReports``; ``TableSkipped`` (a report whose table rows would pass
-:data:`.table.MAX_TABLE_BYTES`: stored, without rows).
-
-Environment: ``BUCKET`` (required), ``DOMAINS`` (comma-separated policy domains served),
-``METRIC_NAMESPACE``, ``MAX_BODY_BYTES`` (HTTPS body cap), ``RAW_EMAIL_PREFIX``, ``WRITE_TABLE``
-(``true``: also write the table objects above).
+Every input ends stored or quarantined with its reason, whatever the parser raises; only a storage
+error raises (Lambda retries, then dead-letters; an HTTPS sender gets a 5xx). Every write is
+create-only: an exact re-delivery is dropped, a different body is kept as a version.
 """
 
 from __future__ import annotations
@@ -61,8 +15,8 @@ import os
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,76 +32,47 @@ from pulumi_mta_sts.reports import (
 from pulumi_mta_sts.reports.parse import unexpected_error_reason
 from pulumi_mta_sts.reports.sessions import domain_sessions
 
-from .placement import content_digest, first_key, is_test_report, version_key
+from . import contract
+from .contract import JUNK_TAG, Env, Metric, first_key, is_test_report
 from .store import MemoryStore, S3Store, Store
 from .table import TableTooLarge, partition_day, table_key, table_lines
 
-__all__ = [
-    "ACCEPTED_CONTENT_TYPES",
-    "MemoryStore",
-    "Outcome",
-    "S3Store",
-    "Settings",
-    "Store",
-    "handle_http",
-    "handle_raw",
-    "handler",
-]
+__all__ = ["MemoryStore", "Outcome", "S3Store", "Settings", "Store", "handle_http", "handle_raw", "handler"]
 
+#: What senders label their POSTs with (the bytes decide gzip or not).
 ACCEPTED_CONTENT_TYPES = frozenset(
-    {
-        "application/tlsrpt+gzip",
-        "application/tlsrpt+json",
-        # what some senders label their POSTs with; the bytes decide gzip or not
-        "application/gzip",
-        "application/json",
-        "application/octet-stream",
-    }
+    f"application/{kind}" for kind in ("tlsrpt+gzip", "tlsrpt+json", "gzip", "json", "octet-stream")
 )
-DEFAULT_NAMESPACE = "MtaSts/TlsRpt"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-DEFAULT_RAW_EMAIL_PREFIX = "raw/email/"
-#: The tag put on a raw object of which nothing was stored (every report in it quarantined:
-#: spam, auto-replies, junk POSTs); the bucket's lifecycle expires such raw copies with the
-#: quarantine (``pulumi_mta_sts.receiver.storage`` filters its lifecycle rule on this tag).
-JUNK_TAG = {"tlsrpt-outcome": "quarantined"}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the function is configured with (from its environment)."""
+    """The function's environment (:class:`~.contract.Env`)."""
 
     bucket: str
     domains: frozenset[str]
-    namespace: str = DEFAULT_NAMESPACE
+    namespace: str = contract.DEFAULT_NAMESPACE
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    raw_email_prefix: str = DEFAULT_RAW_EMAIL_PREFIX
+    raw_email_prefix: str = contract.RAW_EMAIL_PREFIX
     write_table: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         values = dict(os.environ if env is None else env)
-        domains = frozenset(d.strip().rstrip(".").lower() for d in values.get("DOMAINS", "").split(",") if d.strip())
         return cls(
-            bucket=values["BUCKET"],
-            domains=domains,
-            namespace=values.get("METRIC_NAMESPACE", DEFAULT_NAMESPACE),
-            max_body_bytes=int(values.get("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
-            raw_email_prefix=values.get("RAW_EMAIL_PREFIX", DEFAULT_RAW_EMAIL_PREFIX),
-            write_table=values.get("WRITE_TABLE", "").strip().lower() == "true",
+            bucket=values[Env.BUCKET],
+            domains=frozenset(contract.served_domains(values.get(Env.DOMAINS, ""))),
+            namespace=values.get(Env.METRIC_NAMESPACE, contract.DEFAULT_NAMESPACE),
+            max_body_bytes=int(values.get(Env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)),
+            raw_email_prefix=values.get(Env.RAW_EMAIL_PREFIX, contract.RAW_EMAIL_PREFIX),
+            write_table=values.get(Env.WRITE_TABLE, "").strip().lower() == "true",
         )
-
-    @property
-    def limits(self) -> Limits:
-        """Parser limits. ``max_body_bytes`` caps HTTPS bodies only (checked before parsing);
-        report attachments in mail keep the parser's own caps."""
-        return DEFAULT_LIMITS
 
 
 @dataclass
 class Outcome:
-    """What one input became: stored keys (``versions`` among them: a different body under an
-    existing key), exact duplicates, quarantined keys (+ reasons), and how many were test reports."""
+    """What one input became (``versions``: stored, a different body under an existing key)."""
 
     stored: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
@@ -158,51 +83,30 @@ class Outcome:
     test_reports: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "stored": self.stored,
-            "duplicates": self.duplicates,
-            "versions": self.versions,
-            "quarantined": self.quarantined,
-            "foreign": self.foreign,
-            "errors": self.errors,
-            "test_reports": self.test_reports,
-        }
+        return asdict(self)
 
 
 Emit = Callable[[dict[str, Any]], None]
+Parser = Callable[[bytes, str, Limits], ParseResult]
 
 
 def emit_stdout(document: dict[str, Any]) -> None:
-    """Write one embedded-metric-format document as one log line."""
+    """One embedded-metric-format document, one log line."""
     sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")
     sys.stdout.flush()
 
 
-def _emf(namespace: str, dimensions: list[list[str]], values: dict[str, Any], metrics: Iterable[str]) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "_aws": {
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": namespace,
-                    "Dimensions": dimensions,
-                    "Metrics": [{"Name": m, "Unit": "Count"} for m in metrics],
-                }
-            ],
-        }
-    }
-    doc.update(values)
-    return doc
+def _emf(namespace: str, dimensions: dict[str, str], counts: dict[str, int], *, total: bool = False) -> dict[str, Any]:
+    """One embedded-metric-format document: ``counts`` per ``dimensions`` (``total``: also without)."""
+    sets: list[list[str]] = ([[]] if total else []) + ([list(dimensions)] if dimensions else [])
+    directive = {"Namespace": namespace, "Dimensions": sets, "Metrics": [{"Name": m, "Unit": "Count"} for m in counts]}
+    return {"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [directive]}, **dimensions, **counts}
 
 
 def _safe_meta(text: str, limit: int = 512) -> str:
     """S3 metadata is ASCII without control characters."""
     ascii_text = text.encode("ascii", "backslashreplace").decode("ascii")
     return "".join(ch if " " <= ch <= "~" else " " for ch in ascii_text)[:limit]
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -215,35 +119,27 @@ class _Run:
     raw_key: str
     outcome: Outcome = field(default_factory=Outcome)
 
-    def count(self, metric: str, extra: dict[str, str] | None = None) -> None:
-        """One data point of a count metric without dimensions (plus ``extra`` ones)."""
-        dimensions = [[], list(extra)] if extra else [[]]
-        self.emit(_emf(self.settings.namespace, dimensions, {**(extra or {}), metric: 1}, [metric]))
+    def count(self, metric: str, dimensions: dict[str, str] | None = None) -> None:
+        self.emit(_emf(self.settings.namespace, dimensions or {}, {metric: 1}, total=True))
 
 
 def _quarantine(run: _Run, *, kind: str, data: bytes, source: str, reason: str) -> None:
     digest = hashlib.sha256(data + b"\x00" + reason.encode("utf-8", "replace")).hexdigest()[:40]
-    key = f"quarantine/{kind}/{digest}"
-    metadata = {
-        "reason": _safe_meta(reason),
-        "source": _safe_meta(source),
-        "raw-key": _safe_meta(run.raw_key),
-        "kind": kind,
-    }
-    created = run.store.put_new(key, data, "application/octet-stream", metadata)
+    key = f"{contract.QUARANTINE_PREFIX}{kind}/{digest}"
+    metadata = {"reason": _safe_meta(reason), "source": _safe_meta(source), "raw-key": _safe_meta(run.raw_key)}
+    created = run.store.put_new(key, data, "application/octet-stream", {**metadata, "kind": kind})
     run.outcome.quarantined.append(key)
     if kind == "foreign":
         run.outcome.foreign.append(key)
     else:
         run.outcome.errors.append(f"{source}: {reason}")
     if created:
-        run.count("QuarantinedReports", {"Kind": kind})
+        run.count(Metric.QUARANTINED, {Metric.KIND: kind})
 
 
 def _count_report(settings: Settings, emit: Emit, report: dict[str, Any]) -> None:
-    """One ``Reports`` per served domain in the report, its sessions counted once
-    (:func:`~pulumi_mta_sts.reports.sessions.domain_sessions`: a domain's ``tlsa`` and ``sts``
-    policies list the same sessions, as the summary and the alarms' readers count them)."""
+    """Per served domain one ``Reports`` and its sessions, counted once (:func:`domain_sessions`,
+    as the summary counts them); failed sessions per result type."""
     served = [p for p in report["policies"] if p["policy_domain"] in settings.domains]
     by_type: dict[tuple[str, str], int] = {}
     for policy in served:
@@ -252,84 +148,65 @@ def _count_report(settings: Settings, emit: Emit, report: dict[str, Any]) -> Non
             by_type[key] = by_type.get(key, 0) + detail["failed_session_count"]
     totals = domain_sessions(served) if served else {}
     for domain, (successful, failed) in sorted((d, t) for d, t in totals.items() if d is not None):
-        emit(
-            _emf(
-                settings.namespace,
-                [["PolicyDomain"]],
-                {"PolicyDomain": domain, "Reports": 1, "SuccessfulSessions": successful, "FailedSessions": failed},
-                ["Reports", "SuccessfulSessions", "FailedSessions"],
-            )
-        )
+        counts = {Metric.REPORTS: 1, Metric.SUCCESSFUL_SESSIONS: successful, Metric.FAILED_SESSIONS: failed}
+        emit(_emf(settings.namespace, {Metric.POLICY_DOMAIN: domain}, counts))
     for (domain, result_type), count in sorted(by_type.items()):
-        emit(
-            _emf(
-                settings.namespace,
-                [["PolicyDomain", "ResultType"]],
-                {"PolicyDomain": domain, "ResultType": result_type, "FailedSessionsByResultType": count},
-                ["FailedSessionsByResultType"],
-            )
-        )
+        dimensions = {Metric.POLICY_DOMAIN: domain, Metric.RESULT_TYPE: result_type}
+        emit(_emf(settings.namespace, dimensions, {Metric.FAILED_BY_RESULT_TYPE: count}))
 
 
 @dataclass(frozen=True)
 class _Placed:
-    """A report ready to write: its document, content digest and metadata."""
+    """A report ready to write: the stored document (the report and how it came), its bytes,
+    content digest and metadata."""
 
-    report: dict[str, Any]
+    document: dict[str, Any]
     body: bytes
     digest: str
     metadata: dict[str, str]
-    document: dict[str, Any] = field(default_factory=dict)
-    """What ``body`` holds (the report and how it was received): the table rows' source."""
 
 
 def _place(parsed: ParsedReport, raw_key: str) -> _Placed:
     """The stored document of ``parsed`` (pure: any exception here is the input's fault)."""
-    report = parsed.report
-    digest = content_digest(report)
-    document = dict(report)
-    document["received"] = {"source": parsed.source, "raw_key": raw_key, "at": _now()}
-    body = json.dumps(document, sort_keys=True).encode()
+    digest = contract.content_digest(parsed.report)
+    received = {"source": parsed.source, "raw_key": raw_key, "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    document = {**parsed.report, "received": received}
     metadata = {"raw-key": _safe_meta(raw_key), "source": _safe_meta(parsed.source), "content-sha256": digest}
-    return _Placed(report, body, digest, metadata, document)
+    return _Placed(document, json.dumps(document, sort_keys=True).encode(), digest, metadata)
 
 
 def _write_table(run: _Run, placed: _Placed, key: str) -> None:
     """The table object of the report stored under ``key`` (create-only: a retry finds it)."""
-    if not run.settings.write_table or is_test_report(placed.report):
+    document = placed.document
+    if not run.settings.write_table or is_test_report(document):
         return
-    day = partition_day(placed.report, received=datetime.now(UTC).date())
+    day = partition_day(document, received=datetime.now(UTC).date())
     try:
-        lines = table_lines(placed.document, report_key=key, conflict=key != first_key(placed.report))
+        lines = table_lines(document, report_key=key, conflict=key != first_key(document))
     except TableTooLarge:  # only a hostile report: it is stored, it just gets no rows
-        run.count("TableSkipped")
+        run.count(Metric.TABLE_SKIPPED)
         return
     run.store.put_new(table_key(key, day), lines, "application/x-ndjson", {"report-key": _safe_meta(key)})
 
 
 def _write_report(run: _Run, placed: _Placed) -> str | None:
-    """Write ``placed`` create-only; return the key written, ``None`` for an exact duplicate.
-
-    First under its submitter + report-id key; when that exists with another content (or its
-    content cannot be read), under the content-addressed version key."""
-    key = first_key(placed.report)
-    if run.store.put_new(key, placed.body, "application/json", placed.metadata):
-        _write_table(run, placed, key)
-        return key
-    existing = run.store.metadata(key)
-    if existing is not None and existing.get("content-sha256") == placed.digest:
+    """Write ``placed`` create-only under its first key or, when another content is there (or
+    its content cannot be read), its version key; the key written, ``None`` for a duplicate."""
+    key = first_key(placed.document)
+    written = run.store.put_new(key, placed.body, "application/json", placed.metadata)
+    existing = None if written else run.store.metadata(key)
+    version = not written and (existing is None or existing.get("content-sha256") != placed.digest)
+    if version:
+        key = contract.version_key(placed.document, placed.digest)
+        written = run.store.put_new(key, placed.body, "application/json", placed.metadata)
+    _write_table(run, placed, key)
+    if not written:
         run.outcome.duplicates.append(key)
-        _write_table(run, placed, key)
         return None
-    version = version_key(placed.report, placed.digest)
-    if not run.store.put_new(version, placed.body, "application/json", placed.metadata):
-        run.outcome.duplicates.append(version)
-        _write_table(run, placed, version)
-        return None
-    _write_table(run, placed, version)
-    run.outcome.versions.append(version)
-    run.count("ReportConflicts")
-    return version
+    if version:
+        run.outcome.versions.append(key)
+        run.count(Metric.CONFLICTS)
+    return key
 
 
 def _store_parsed(run: _Run, parsed: ParsedReport) -> None:
@@ -354,9 +231,16 @@ def _store_parsed(run: _Run, parsed: ParsedReport) -> None:
         return
     run.outcome.stored.append(key)
     if test:
-        run.count("TestReports")
+        run.count(Metric.TEST_REPORTS)
     else:
         _count_report(run.settings, run.emit, report)
+
+
+def _store_all(run: _Run, result: ParseResult, input_data: bytes) -> None:
+    for parsed in result.reports:
+        _store_parsed(run, parsed)
+    for failure in result.failures:
+        _quarantine(run, kind="invalid", data=failure.data or input_data, source=failure.source, reason=failure.error)
 
 
 def store_result(
@@ -364,42 +248,34 @@ def store_result(
 ) -> Outcome:
     """Store every parsed report about a served domain (once per content), quarantine the rest."""
     run = _Run(store, settings, emit, raw_key)
-    for parsed in result.reports:
-        _store_parsed(run, parsed)
-    for failure in result.failures:
-        _quarantine(run, kind="invalid", data=failure.data or input_data, source=failure.source, reason=failure.error)
+    _store_all(run, result, input_data)
     return run.outcome
 
 
-def _parse_safely(
-    parse: Callable[[bytes, str, Limits], ParseResult], data: bytes, source: str, limits: Limits
-) -> ParseResult:
-    """``parse`` that never raises: whatever escapes the parser becomes a failure with its reason."""
+def _store_input(parse: Parser, data: bytes, source: str, run: _Run) -> Outcome:
+    """Parse ``data`` (whatever escapes the parser becomes a failure with its reason), store what it
+    holds, and tag its raw copy with ``JUNK_TAG`` when nothing in it was stored (best effort)."""
     try:
-        return parse(data, source, limits)
+        result = parse(data, source, DEFAULT_LIMITS)
     except Exception as exc:
-        return ParseResult(failures=[ParseFailure(source, unexpected_error_reason(exc), data)])
-
-
-def _tag_if_junk(store: Store, raw_key: str, outcome: Outcome) -> None:
-    """Tag the raw copy with :data:`JUNK_TAG` when nothing in it was stored (best effort)."""
-    if outcome.quarantined and not outcome.stored and not outcome.duplicates:
-        store.tag(raw_key, JUNK_TAG)
+        result = ParseResult(failures=[ParseFailure(source, unexpected_error_reason(exc), data)])
+    _store_all(run, result, data)
+    if run.outcome.quarantined and not run.outcome.stored and not run.outcome.duplicates:
+        run.store.tag(run.raw_key, JUNK_TAG)
+    return run.outcome
 
 
 def handle_raw(raw_key: str, store: Store, settings: Settings, emit: Emit = emit_stdout) -> Outcome:
     """Parse one stored raw message (``raw/email/...``) and store what it holds."""
-    data = store.get(raw_key)
-    result = _parse_safely(parse_input, data, raw_key, settings.limits)
-    outcome = store_result(result, raw_key=raw_key, input_data=data, store=store, settings=settings, emit=emit)
-    _tag_if_junk(store, raw_key, outcome)
-    return outcome
+    return _store_input(parse_input, store.get(raw_key), raw_key, _Run(store, settings, emit, raw_key))
 
 
 def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-    out_headers = {"content-type": "application/json"}
-    out_headers.update(headers or {})
-    return {"statusCode": status, "headers": out_headers, "body": json.dumps(body)}
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/json", **(headers or {})},
+        "body": json.dumps(body),
+    }
 
 
 def _decode_body(event: dict[str, Any], settings: Settings) -> bytes | dict[str, Any]:
@@ -422,14 +298,10 @@ def _decode_body(event: dict[str, Any], settings: Settings) -> bytes | dict[str,
 
 
 def _outcome_response(outcome: Outcome) -> dict[str, Any]:
-    """200 when a report was stored or already was; 403 foreign; 400 quarantined as invalid.
-    The body always lists what was stored, duplicated and quarantined, and counts test reports."""
-    summary = {
-        "stored": outcome.stored,
-        "duplicates": outcome.duplicates,
-        "quarantined": outcome.quarantined,
-        "test_reports": outcome.test_reports,
-    }
+    """200 stored (or stored already); 403 foreign; 400 quarantined as invalid. The body always
+    lists what was stored, duplicated and quarantined, and counts test reports."""
+    keys = ("stored", "duplicates", "quarantined", "test_reports")
+    summary = {key: getattr(outcome, key) for key in keys}
     if outcome.stored or outcome.duplicates:
         status = "stored" if outcome.stored else "duplicate"
         return _response(200, {"status": status, "key": (outcome.stored or outcome.duplicates)[0], **summary})
@@ -439,7 +311,7 @@ def _outcome_response(outcome: Outcome) -> dict[str, Any]:
 
 
 def handle_http(event: dict[str, Any], store: Store, settings: Settings, emit: Emit = emit_stdout) -> dict[str, Any]:
-    """A function URL (payload 2.0) request: ``POST`` a report; 2xx stored, 4xx refused, 413 too big."""
+    """A ``POST`` of a report: 2xx stored, 4xx refused, 413 too big."""
     context = event.get("requestContext") or {}
     method = str((context.get("http") or {}).get("method", event.get("httpMethod", ""))).upper()
     if method != "POST":
@@ -447,19 +319,16 @@ def handle_http(event: dict[str, Any], store: Store, settings: Settings, emit: E
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ACCEPTED_CONTENT_TYPES:
-        return _response(
-            415, {"error": f"content type {content_type or '(none)'!r}; use application/tlsrpt+gzip or +json"}
-        )
+        reason = f"content type {content_type or '(none)'!r}; use application/tlsrpt+gzip or +json"
+        return _response(415, {"error": reason})
     data = _decode_body(event, settings)
     if isinstance(data, dict):
         return data
     request_id = str(context.get("requestId") or hashlib.sha256(data).hexdigest()[:32])
     safe_id = "".join(ch for ch in request_id if ch.isalnum() or ch in "-_.")[:100] or "request"
-    raw_key = f"raw/https/{datetime.now(UTC).strftime('%Y/%m/%d')}/{safe_id}"
+    raw_key = f"{contract.RAW_HTTPS_PREFIX}{datetime.now(UTC).strftime('%Y/%m/%d')}/{safe_id}"
     store.put_new(raw_key, data, content_type, {"content-type": _safe_meta(content_type)})
-    result = _parse_safely(parse_body, data, "https:" + safe_id, settings.limits)
-    outcome = store_result(result, raw_key=raw_key, input_data=data, store=store, settings=settings, emit=emit)
-    _tag_if_junk(store, raw_key, outcome)
+    outcome = _store_input(parse_body, data, f"https:{safe_id}", _Run(store, settings, emit, raw_key))
     return _outcome_response(outcome)
 
 
@@ -468,11 +337,10 @@ def _record_keys(event: dict[str, Any], settings: Settings) -> list[str]:
     for record in event.get("Records") or []:
         source = record.get("eventSource") or record.get("EventSource")
         if source == "aws:ses":
-            message_id = record["ses"]["mail"]["messageId"]
-            keys.append(settings.raw_email_prefix + message_id)
+            keys.append(settings.raw_email_prefix + record["ses"]["mail"]["messageId"])
         elif source == "aws:s3":
             key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
-            if key.startswith("raw/") and not key.startswith("raw/https/"):
+            if key.startswith(contract.RAW_PREFIX) and not key.startswith(contract.RAW_HTTPS_PREFIX):
                 keys.append(key)
         else:
             raise ValueError(f"unsupported event record source {source!r}")
@@ -480,8 +348,8 @@ def _record_keys(event: dict[str, Any], settings: Settings) -> list[str]:
 
 
 def handler(event: dict[str, Any], context: Any = None, *, store: Store | None = None) -> dict[str, Any]:
-    """Lambda entry point. Storage errors raise, so asynchronous invocations are retried and
-    finally sent to the on-failure destination; nothing is dropped silently."""
+    """Lambda entry point. Storage errors raise: asynchronous invocations are retried, then sent
+    to the dead-letter queue; nothing is dropped silently."""
     settings = Settings.from_env()
     the_store = store if store is not None else S3Store(settings.bucket)
     if "requestContext" in event and "Records" not in event:

@@ -1,8 +1,6 @@
-"""Listing the receiver's bucket, bounded (the digest and the table backfill read ``reports/``).
+"""Listing the receiver's bucket, bounded (the digest, the backfill and ``reports s3://`` read ``reports/``).
 
-``ListObjectsV2`` answers at most 1,000 keys a page; :func:`list_objects` follows the pages
-lazily and stops after ``max_keys``, so a run's work is bounded however large the archive grows.
-Standard library + a boto3 S3 client.
+Standard library and a client passed in: the base install's ``s3://`` reader imports it without boto3.
 """
 
 from __future__ import annotations
@@ -25,16 +23,15 @@ class Listed:
 
 
 def list_objects(
-    client: Any, bucket: str, prefix: str, *, start_after: str | None = None, max_keys: int
+    client: Any, bucket: str, prefix: str, *, start_after: str | None = None, max_keys: int | None = None
 ) -> Iterator[Listed]:
-    """The objects under ``prefix`` in key order (after ``start_after``), at most ``max_keys``."""
-    arguments: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
-    if start_after:
-        arguments["StartAfter"] = start_after
+    """The objects under ``prefix`` in key order (after ``start_after``), at most ``max_keys``,
+    each page (1,000 keys) fetched as it is read."""
+    arguments = {"Bucket": bucket, "Prefix": prefix, **({"StartAfter": start_after} if start_after else {})}
     listed = 0
     for page in client.get_paginator("list_objects_v2").paginate(**arguments):
         for item in page.get("Contents") or ():
-            if listed >= max_keys:
+            if max_keys is not None and listed >= max_keys:
                 return
             listed += 1
             yield Listed(str(item["Key"]), item["LastModified"], int(item.get("Size", 0)))

@@ -1,17 +1,9 @@
-"""Where the receiver's objects go: one S3 bucket (:class:`S3Store`) or a dict (:class:`MemoryStore`).
+"""Where the receiver's objects go: an S3 bucket, or a dict for tests.
 
-Every write is a create-only write (``put_new``): it never replaces an object that exists. On S3
-that is a conditional ``PutObject`` with ``If-None-Match: *``, which S3 enforces atomically.
-
-The ``IfNoneMatch`` parameter of ``put_object`` only exists in botocore 1.35 and later, and the
-SDK the Lambda runtime bundles is not a fixed version: AWS documents that the boto3/botocore
-included in the ``python3.12`` runtime "depends on the runtime version and your AWS Region" and
-is updated over time (https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html, section
-"Runtime-included SDK versions"). So :class:`S3Store` looks the parameter up in the client's
-service model; when it is absent it sends the same ``If-None-Match: *`` HTTP header through a
-botocore ``before-sign`` event hook (an old client does not know the parameter, but S3 still
-enforces the header and answers ``412 PreconditionFailed``). Either way, an existing report is
-never overwritten.
+Writes are create-only: ``PutObject`` with ``If-None-Match: *``. Its ``IfNoneMatch`` parameter
+needs botocore 1.35, and the runtime's SDK "depends on the runtime version and your AWS Region"
+(https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html), so an older client sends the
+header through a ``before-sign`` hook; S3 enforces it alike.
 """
 
 from __future__ import annotations
@@ -26,9 +18,8 @@ _CONDITION_FAILED_STATUSES = (409, 412)
 
 
 class Store(Protocol):
-    """Where objects go. ``put_new`` writes only when ``key`` is absent and says whether it did;
-    ``metadata`` answers an object's metadata, or ``None`` when it is absent or may not be read;
-    ``tag`` sets an object's tags and says whether it could."""
+    """``put_new`` writes only when ``key`` is absent and says whether it did; ``metadata`` is
+    ``None`` when the object is absent or may not be read; ``tag`` says whether it could."""
 
     def get(self, key: str) -> bytes: ...
 
@@ -108,8 +99,8 @@ class S3Store:
         return dict(answer.get("Metadata") or {})
 
     def tag(self, key: str, tags: dict[str, str]) -> bool:
-        """Set ``key``'s tags; ``False`` (never raised) when S3 refuses: a tag only shortens how
-        long junk is kept, and must not turn a kept input into a retried invocation."""
+        """``False`` (never raised) when S3 refuses: a tag only shortens how long junk is kept, and
+        must not turn a kept input into a retried invocation."""
         from botocore.exceptions import ClientError
 
         tag_set = [{"Key": name, "Value": value} for name, value in tags.items()]

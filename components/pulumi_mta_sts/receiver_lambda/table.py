@@ -1,43 +1,7 @@
-"""The receiver's reports as a table: flat JSON lines under a date-partitioned prefix, for Athena.
+"""A stored report as rows of the receiver's Athena table: one per policy, one per failure-detail row.
 
-Every normalised report the function stores under ``reports/`` is also written, with
-``TABLE_PREFIX`` set (the receiver's ``analytics`` switch), as one JSON-lines object:
-
-    tables/reports/dt=<YYYY-MM-DD>/<the report's object name>
-
-``dt`` is the UTC day the report's period starts (the day its sessions happened), so a query for
-some days reads only those days' objects (Athena's partition projection, no crawler). Each line is
-one row of :data:`COLUMNS`, at one of two grains (``kind``):
-
-- ``policy``: one row per policy of the report, with the policy's totals (``successful``,
-  ``failed``): what the per-policy views sum, and what the domain views combine per report and
-  domain by the rule of ``reports/sessions.py`` (its ``tlsa`` and ``sts`` rows: the larger sum);
-- ``failure``: one row per failure-detail row of a policy, with its ``result_type``,
-  ``failed_session_count``, MX host and IPs: what the failure views group; and, when a policy's
-  failure total exceeds the sum of its rows, one more row for the difference, of result type
-  ``(not detailed)``.
-
-Both carry the report's identity (``organization``, ``report_id``, ``report_key``), its period and
-the policy they belong to, and the two values ``mta-sts reports summary`` derives
-(:mod:`pulumi_mta_sts.reports.summary`, whose rules these are): ``domain`` (the policy domain, or
-``(no domain)``) and ``mx_host`` (on a policy row, its MX hosts joined with ``", "``, where its
-successful sessions count; on a failure row, the receiving MX host the sender named, else the
-policy's, else ``(not reported)``). So each view of ``reports summary`` is one ``GROUP BY``
-(:mod:`.queries`). The policy's strings and MX hosts are on its ``policy`` row only (a failure
-row has ``[]``): a report with many failure rows does not repeat them. ``conflict`` marks a
-report stored as a version (another body under an existing submitter + report-id, see
-:mod:`.placement`); the views count each submitter + report-id once (``NOT conflict``): the
-first body stored.
-
-Bounded: an object is at most :data:`MAX_TABLE_BYTES`; the rows of a (hostile) report that would
-exceed it raise :class:`TableTooLarge` and are not written (the report itself is stored as
-always, and the function counts ``TableSkipped``). Real reports make a few kilobytes.
-
-Reports the function stored before the table existed (or while ``analytics`` was off) are added
-by the backfill (:mod:`.backfill`, run by the reader function): the rows are a pure function of
-the stored document, so a backfilled object is the same as one written at once.
-
-Pure: standard library only (it runs in the Lambda and in the tests).
+``domain`` and ``mx_host`` are derived as ``reports summary`` derives them, so each view is one
+``GROUP BY`` (``receiver/queries.py``); the rows are a pure function of the stored document.
 """
 
 from __future__ import annotations
@@ -45,72 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any
 
-from pulumi_mta_sts.reports.summary import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED
+from pulumi_mta_sts.reports.sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, mx_label, receiving_host
 
-__all__ = [
-    "COLUMNS",
-    "FIRST_DAY",
-    "MAX_TABLE_BYTES",
-    "PARTITION_COLUMN",
-    "TABLE_NAME",
-    "TABLE_PREFIX",
-    "TableTooLarge",
-    "partition_day",
-    "table_key",
-    "table_lines",
-    "table_rows",
-]
+from .contract import COLUMNS, FIRST_DAY, PARTITION_COLUMN, TABLE_PREFIX
 
-#: Where the table's objects go (the parser writes them with ``WRITE_TABLE=true``).
-TABLE_PREFIX: Final = "tables/reports/"
-#: The table's name in the receiver's Glue database (what the queries say ``FROM``).
-TABLE_NAME: Final = "report_rows"
-#: The partition column (a ``dt=<day>`` path segment, projected by Athena as a date).
-PARTITION_COLUMN: Final = "dt"
-#: The first day the partition projection covers: RFC 8460 was published in September 2018, so no
-#: real report is older. A report claiming an earlier day is filed under this day (its own
-#: ``start_datetime`` is kept as sent).
-FIRST_DAY: Final = date(2018, 9, 1)
+__all__ = ["MAX_TABLE_BYTES", "TableTooLarge", "partition_day", "table_key", "table_lines", "table_rows"]
 
-#: The largest table object written (bytes): twice the parser's cap on a report's text.
-MAX_TABLE_BYTES: Final = 16 * 1024 * 1024
-
-
-class TableTooLarge(ValueError):
-    """The rows of one report would make an object over :data:`MAX_TABLE_BYTES`."""
-
-
-#: The table's columns (name, Glue/Hive type), in order; ``dt`` is the partition, not a column.
-COLUMNS: Final[tuple[tuple[str, str], ...]] = (
-    ("kind", "string"),
-    ("organization", "string"),
-    ("report_id", "string"),
-    ("report_key", "string"),
-    ("conflict", "boolean"),
-    ("start_datetime", "string"),
-    ("end_datetime", "string"),
-    ("policy_index", "int"),
-    ("domain", "string"),
-    ("policy_domain", "string"),
-    ("policy_type", "string"),
-    ("policy_strings", "array<string>"),
-    ("mx_hosts", "array<string>"),
-    ("mx_hosts_source", "string"),
-    ("mx_host", "string"),
-    ("successful", "bigint"),
-    ("failed", "bigint"),
-    ("result_type", "string"),
-    ("failed_session_count", "bigint"),
-    ("sending_mta_ip", "string"),
-    ("receiving_mx_hostname", "string"),
-    ("receiving_mx_helo", "string"),
-    ("receiving_ip", "string"),
-    ("additional_information", "string"),
-    ("failure_reason_code", "string"),
-    ("received_at", "string"),
-)
+#: The largest table object written: twice the parser's cap on a report's text.
+MAX_TABLE_BYTES = 16 * 1024 * 1024
 _DETAIL_TEXT = (
     "sending_mta_ip",
     "receiving_mx_hostname",
@@ -121,12 +29,13 @@ _DETAIL_TEXT = (
 )
 
 
+class TableTooLarge(ValueError):
+    """The rows of one (hostile) report would pass :data:`MAX_TABLE_BYTES`."""
+
+
 def _text(value: object) -> str | None:
-    """A text cell: JSON-safe for every engine (a lone surrogate, valid in a sender's JSON but not
-    in UTF-8, becomes ``?``); ``None`` stays ``None``."""
-    if value is None:
-        return None
-    return str(value).encode("utf-8", "replace").decode("utf-8")
+    """JSON-safe for every engine: a lone surrogate (valid in a sender's JSON) becomes ``?``."""
+    return None if value is None else str(value).encode("utf-8", "replace").decode("utf-8")
 
 
 def _texts(values: object) -> list[str]:
@@ -138,9 +47,8 @@ def _count(value: object) -> int | None:
 
 
 def partition_day(report: Mapping[str, Any], *, received: date) -> date:
-    """The day a report is filed under: its period's start (UTC), kept within the days the table
-    projects (:data:`FIRST_DAY` to the day it was received), so a sender's wrong clock cannot put
-    it where no query looks."""
+    """The report's first day (UTC), kept from :data:`FIRST_DAY` to the day it was received, so a
+    sender's wrong clock cannot file it where no query looks."""
     try:
         day = datetime.strptime(str(report.get("start"))[:10], "%Y-%m-%d").date()
     except ValueError:
@@ -149,12 +57,18 @@ def partition_day(report: Mapping[str, Any], *, received: date) -> date:
 
 
 def table_key(report_key: str, day: date) -> str:
-    """The table object of the report stored as ``reports/<name>`` (or ``<name>`` alone)."""
-    name = report_key.rsplit("/", 1)[-1]
-    return f"{TABLE_PREFIX}{PARTITION_COLUMN}={day.isoformat()}/{name}"
+    """The table object of the report stored as ``<prefix>/<name>``."""
+    return f"{TABLE_PREFIX}{PARTITION_COLUMN}={day.isoformat()}/{report_key.rsplit('/', 1)[-1]}"
 
 
-def _report_cells(document: Mapping[str, Any], report_key: str, conflict: bool) -> dict[str, Any]:
+def _empty_row() -> dict[str, Any]:
+    return dict.fromkeys(name for name, _ in COLUMNS)
+
+
+def _context(
+    document: Mapping[str, Any], report_key: str, conflict: bool, index: int, policy: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The cells every row of one policy shares: the report's identity and period, the policy."""
     received = document.get("received")
     return {
         "organization": _text(document.get("organization_name")),
@@ -164,54 +78,43 @@ def _report_cells(document: Mapping[str, Any], report_key: str, conflict: bool) 
         "start_datetime": _text(document.get("start")),
         "end_datetime": _text(document.get("end")),
         "received_at": _text(received.get("at")) if isinstance(received, Mapping) else None,
-    }
-
-
-def _mx_label(policy: Mapping[str, Any]) -> str | None:
-    """Where ``reports summary`` counts a policy's successful sessions: its MX hosts, joined."""
-    hosts = _texts(policy.get("mx_hosts"))
-    return ", ".join(hosts) if hosts else None
-
-
-def _policy_cells(index: int, policy: Mapping[str, Any]) -> dict[str, Any]:
-    return {
         "policy_index": index,
         "domain": _text(policy.get("policy_domain")) or NO_DOMAIN,
         "policy_domain": _text(policy.get("policy_domain")),
         "policy_type": _text(policy.get("policy_type")),
-        "policy_strings": _texts(policy.get("policy_strings")),
-        "mx_hosts": _texts(policy.get("mx_hosts")),
         "mx_hosts_source": _text(policy.get("mx_hosts_source")),
     }
 
 
-def _empty_row() -> dict[str, Any]:
-    return dict.fromkeys(name for name, _ in COLUMNS)
-
-
 def table_rows(document: Mapping[str, Any], *, report_key: str, conflict: bool = False) -> Iterator[dict[str, Any]]:
-    """The rows of one stored report (the document under ``reports/``), policy row first, then
-    its failure rows; every row has every column of :data:`COLUMNS` (``None`` where none)."""
-    shared = _report_cells(document, report_key, conflict)
+    """Each policy's row, then its failure rows; every row has every column (``None`` where none).
+    A policy's strings and MX hosts are on its policy row only."""
     policies = document.get("policies")
     for index, policy in enumerate(policies if isinstance(policies, list) else []):
         if not isinstance(policy, Mapping):
             continue
-        context = {**shared, **_policy_cells(index, policy)}
-        row = {**_empty_row(), **context, "kind": "policy", "mx_host": _mx_label(policy)}
+        context = _context(document, report_key, conflict, index, policy)
+        hosts = _texts(policy.get("mx_hosts"))
+        label = mx_label({"mx_hosts": hosts})
+        row = {**_empty_row(), **context, "kind": "policy", "mx_host": label, "mx_hosts": hosts}
+        row["policy_strings"] = _texts(policy.get("policy_strings"))
         row["successful"], row["failed"] = _count(policy.get("successful")), _count(policy.get("failed"))
         yield row
-        yield from _failure_rows(context, policy, failed=row["failed"] or 0)
+        yield from _failure_rows(context, policy, label, failed=row["failed"] or 0)
 
 
-def _failure_rows(context: Mapping[str, Any], policy: Mapping[str, Any], *, failed: int) -> Iterator[dict[str, Any]]:
-    """A policy's failure rows, then the failures its total counts beyond them (``(not detailed)``)."""
-    label = _mx_label(policy)
+def _failure_rows(
+    context: Mapping[str, Any], policy: Mapping[str, Any], label: str | None, *, failed: int
+) -> Iterator[dict[str, Any]]:
     detailed = 0
     details = policy.get("failure_details")
     for detail in details if isinstance(details, list) else []:
         if isinstance(detail, Mapping):
-            row = _failure_row(context, detail, label)
+            row = {**_empty_row(), **context, "kind": "failure", "policy_strings": [], "mx_hosts": []}
+            row["result_type"] = _text(detail.get("result_type"))
+            row["failed_session_count"] = _count(detail.get("failed_session_count"))
+            row.update((name, _text(detail.get(name))) for name in _DETAIL_TEXT)
+            row["mx_host"] = receiving_host(row["receiving_mx_hostname"]) or label or NOT_REPORTED
             detailed += row["failed_session_count"] or 0
             yield row
     if failed > detailed:
@@ -220,26 +123,11 @@ def _failure_rows(context: Mapping[str, Any], policy: Mapping[str, Any], *, fail
         yield {**_empty_row(), **context, "kind": "failure", "mx_host": label or NOT_REPORTED, **rest, **lists}
 
 
-def _receiving_host(name: str | None) -> str | None:
-    """The receiving MX host as ``reports summary`` names it: lowercase, without the final dot."""
-    return (name.rstrip(".").lower() or None) if name else None
-
-
-def _failure_row(context: Mapping[str, Any], detail: Mapping[str, Any], label: str | None) -> dict[str, Any]:
-    row = {**_empty_row(), **context, "kind": "failure", "policy_strings": [], "mx_hosts": []}
-    row["result_type"] = _text(detail.get("result_type"))
-    row["failed_session_count"] = _count(detail.get("failed_session_count"))
-    for name in _DETAIL_TEXT:
-        row[name] = _text(detail.get(name))
-    row["mx_host"] = _receiving_host(row["receiving_mx_hostname"]) or label or NOT_REPORTED
-    return row
-
-
 def table_lines(
     document: Mapping[str, Any], *, report_key: str, conflict: bool = False, max_bytes: int = MAX_TABLE_BYTES
 ) -> bytes:
-    """The table object's content: one JSON object per row, one row per line (``\\n``-ended);
-    :class:`TableTooLarge` past ``max_bytes`` (checked as it grows, so memory stays bounded)."""
+    """The table object: one JSON row a line; :class:`TableTooLarge` past ``max_bytes`` (checked
+    as it grows, so memory stays bounded)."""
     lines: list[bytes] = []
     size = 0
     for row in table_rows(document, report_key=report_key, conflict=conflict):

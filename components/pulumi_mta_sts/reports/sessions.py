@@ -30,10 +30,38 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["SAME_SESSIONS_TYPES", "domain_sessions", "sessions_once"]
+__all__ = [
+    "NOT_DETAILED",
+    "NOT_REPORTED",
+    "NO_DOMAIN",
+    "SAME_SESSIONS_TYPES",
+    "domain_sessions",
+    "mx_label",
+    "receiving_host",
+    "sessions_once",
+]
 
 #: The policy types whose sessions a sender may report twice, once under each.
 SAME_SESSIONS_TYPES = ("sts", "tlsa")
+# The labels and the two MX host rules the summary and the receiver's table rows share (here, not in
+# summary.py, so the parser's Lambda archive ships them without the summary).
+#: The domain label of a policy entry that has no ``policy-domain`` (``no-policy-found``).
+NO_DOMAIN = "(no domain)"
+#: The result type of failures a sender counted in its total but did not detail.
+NOT_DETAILED = "(not detailed)"
+#: The MX host of a failure whose receiving host and policy MX hosts are both unknown.
+NOT_REPORTED = "(not reported)"
+
+
+def mx_label(policy: Mapping[str, Any]) -> str | None:
+    """Where a policy's successful sessions count: its MX hosts, joined with ``", "``."""
+    hosts = policy.get("mx_hosts") or ()
+    return ", ".join(hosts) if hosts else None
+
+
+def receiving_host(name: str | None) -> str | None:
+    """A failure's receiving MX host: lowercase, without the final dot (``None`` when not given)."""
+    return (name.rstrip(".").lower() or None) if name else None
 
 
 def sessions_once(counts: Iterable[tuple[str, int]]) -> int:

@@ -44,7 +44,7 @@ from typing import Any
 
 from .normalise import _domain
 from .parse import report_key
-from .sessions import domain_sessions, sessions_once
+from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
 
 __all__ = [
     "ANY_POLICY_TYPE",
@@ -61,12 +61,6 @@ __all__ = [
     "summarise",
 ]
 
-#: The domain label of a policy entry that has no ``policy-domain`` (``no-policy-found``).
-NO_DOMAIN = "(no domain)"
-#: The result type of failures a sender counted in its total but did not detail.
-NOT_DETAILED = "(not detailed)"
-#: The MX host of a failure whose receiving host and policy MX hosts are both unknown.
-NOT_REPORTED = "(not reported)"
 #: How many unreadable inputs the summary names (all are counted).
 UNREADABLE_NAMED = 20
 #: Bytes of the identity digest kept per report (128 bits: no collision in any real archive).
@@ -219,17 +213,6 @@ class _Context:
     mx: _Mx | None
 
 
-def _mx_label(policy: Mapping[str, Any]) -> str | None:
-    hosts = policy.get("mx_hosts") or ()
-    return ", ".join(hosts) if hosts else None
-
-
-def _host(name: str | None) -> str | None:
-    if not name:
-        return None
-    return name.rstrip(".").lower() or None
-
-
 class Summary:
     """The aggregates of the reports added so far; :meth:`as_json` is the ``--format json`` object.
 
@@ -366,7 +349,7 @@ class Summary:
         seen = self._policies.get(seen_key)
         if seen is None:
             seen = self._policies[seen_key] = _Policy()
-        label = _mx_label(policy)
+        label = mx_label(policy)
         mx = self._mx_row(label) if label is not None else None
         if mx is not None:
             mx.saw_source(key[4])
@@ -419,7 +402,7 @@ class Summary:
         for detail in policy["failure_details"]:
             count: int = detail["failed_session_count"]
             detailed += count
-            host = _host(detail.get("receiving_mx_hostname")) or label or NOT_REPORTED
+            host = receiving_host(detail.get("receiving_mx_hostname")) or label or NOT_REPORTED
             self._add_failure(domain, policy_type, detail["result_type"], host, organization, day, count)
             failures.append((domain, policy_type, detail["result_type"], host, count))
             ip = detail.get("receiving_ip")

@@ -1,25 +1,8 @@
-"""The SQL behind each view of ``mta-sts reports summary``, over the receiver's table (:mod:`.table`).
+"""The SQL of each ``mta-sts reports summary`` view over ``report_rows``, written once.
 
-One text per view, written once here: docs/receiver.md shows them (a test checks each appears
-there verbatim), the receiver saves them in its Athena workgroup as named queries, and the tests
-run them with DuckDB over the same JSON-lines objects and compare every number with
-:func:`pulumi_mta_sts.reports.summary.summarise`. So they keep to SQL both engines read the same
-way: ``SELECT``/``WHERE``/``GROUP BY``/``ORDER BY``, a subquery in ``FROM``, ``SUM``,
-``COUNT(DISTINCT ...)``, ``MIN``, ``MAX``, ``GREATEST``, ``CASE``, ``IN``, ``ROUND``, ``CAST``,
-``NULLIF``, ``COALESCE``, string comparison.
-
-The domain views (``domains``, ``domains.days``, ``organizations``) first add up each report's
-sessions per domain by the rule of :mod:`pulumi_mta_sts.reports.sessions` (a domain's ``tlsa`` and
-``sts`` policies are the same sessions seen twice: the larger sum counts, other types add up),
-then group those; the per-policy views keep every count.
-
-Each query takes two parameters, the first and the last day (``'YYYY-MM-DD'``, inclusive): the
-``dt BETWEEN ? AND ?`` condition reads only those days' objects (partition projection), which is
-what keeps a query's cost flat as the archive grows. Athena takes them as execution parameters
-(the console asks for them); add ``AND domain = '...'`` for one domain (``--domain``).
-
-Every view counts each submitter + report-id once (``NOT conflict``: a different body stored as a
-version, see :mod:`.placement`, is left out; :data:`CONFLICTS` lists those).
+Saved in the workgroup, shown verbatim in docs/receiver.md and run by the tests with DuckDB
+against ``reports summary``. Each takes the first and last day (``dt``: only those days are read)
+and counts each submitter + report-id once (``NOT conflict``).
 """
 
 from __future__ import annotations
@@ -30,8 +13,7 @@ __all__ = ["CONFLICTS", "VIEWS"]
 
 _PERIOD = "NOT conflict AND dt BETWEEN ? AND ?"
 
-#: Each report's sessions per domain, by the rule of ``reports/sessions.py``: a domain's ``tlsa`` and
-#: ``sts`` policies are the same sessions seen twice (the larger sum counts); other types add up.
+#: Each report's sessions per domain: ``tlsa`` and ``sts`` are the same sessions (the larger sum counts).
 _SESSIONS = f"""(SELECT report_key, organization, domain, dt,
         GREATEST(SUM(CASE WHEN policy_type = 'sts' THEN successful ELSE 0 END),
                  SUM(CASE WHEN policy_type = 'tlsa' THEN successful ELSE 0 END))
