@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
-from pulumi_mta_sts.preview.digest import BOUNDS, MAX_BYTES
+from pulumi_mta_sts.preview.document import BOUNDS, MAX_BYTES
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "data" / "preview" / "show-sames.json"
 MIB = 1024 * 1024

@@ -26,7 +26,6 @@ from __future__ import annotations
 from pulumi_mta_sts.plan.cloud import (
     ACCOUNT,
     CACHING_DISABLED_POLICY_ID,
-    CACHING_OPTIMIZED_POLICY_ID,
     CLOUDFLARE_ACCOUNT_ID,
     CLOUDFRONT_ZONE_ID,
     HTTP_API_ENDPOINT,
@@ -39,7 +38,6 @@ from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, Recorder
 __all__ = [
     "ACCOUNT",
     "CACHING_DISABLED_POLICY_ID",
-    "CACHING_OPTIMIZED_POLICY_ID",
     "CLOUDFLARE_ACCOUNT_ID",
     "CLOUDFRONT_ZONE_ID",
     "HTTP_API_ENDPOINT",

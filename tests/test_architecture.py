@@ -34,7 +34,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 CONTRACTS: list[dict[str, object]] = PYPROJECT["tool"]["importlinter"]["contracts"]
 
 #: The folders the base install runs: the CLI's render, check and reports and what they stand on.
-BASE_LAYERS = ("core", "spec", "config", "net", "check", "reports", "cli")
+BASE_LAYERS = ("core", "spec", "config", "change", "net", "check", "reports", "cli")
 #: Modules an extra brings (pulumi, the provider SDKs, boto3): never loaded by the base layers.
 EXTRA_MODULES = frozenset(EXTRAS_OF_MODULE)
 MAX_FUNCTION_LINES = 80

@@ -25,9 +25,9 @@ from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote, safety_notes
 from pulumi_mta_sts.escape import csv as csv_escape
 from pulumi_mta_sts.escape import terminal
-from pulumi_mta_sts.plan.markdown import render_markdown as render_plan_markdown
-from pulumi_mta_sts.plan.report import render_json as render_plan_json
-from pulumi_mta_sts.plan.report import render_text as render_plan_text
+from pulumi_mta_sts.plan.output import render_json as render_plan_json
+from pulumi_mta_sts.plan.output import render_markdown as render_plan_markdown
+from pulumi_mta_sts.plan.output import render_text as render_plan_text
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.report_page import render_html
 from pulumi_mta_sts.reports.summary import Summary, summarise
@@ -58,21 +58,22 @@ def printable_json(text: str) -> Any:
 
 # ---- plan ----------------------------------------------------------------------------------------
 def plan_report(value: str, stack: str = "s") -> Any:
-    from pulumi_mta_sts.plan.live_diff import LiveComparison, PolicyDiff, RecordSet
+    from pulumi_mta_sts.change.model import ChangeSet, PolicyChange, RecordChange
     from pulumi_mta_sts.plan.report import StackReport
-    from pulumi_mta_sts.plan.stack_plan import Plan
+    from pulumi_mta_sts.plan.stack_plan import DomainPolicy, Plan
 
     new_text = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.com\r\nmax_age: 86400\r\n"
     old = PolicyState(f"version: STSv1\r\nmode: testing\r\nmx: {value}\r\n{value}\r\n", value)
-    diff = PolicyDiff("example.com", PolicyState(new_text, "new1"), old, problem=value, live_mx=(value,))
+    diff = PolicyChange("example.com", PolicyState(new_text, "new1"), old, problem=value, live_mx=(value,))
     diff.notes = (*safety_notes(old, diff.new, [value]), SafetyNote("stranger-said", "info", value))
     records = [
-        RecordSet(f"{value}.example.com", value, [value, value], "change", [value]),
-        RecordSet("_mta-sts.example.com", "TXT", [value], "unknown", [value]),
-        RecordSet("_smtp._tls.example.com", "TXT", [value], "unchanged", [value]),
+        RecordChange(f"{value}.example.com", value, [value, value], "change", [value]),
+        RecordChange("_mta-sts.example.com", "TXT", [value], "unknown", [value]),
+        RecordChange("_smtp._tls.example.com", "TXT", [value], "unchanged", [value]),
     ]
-    live = LiveComparison(records, [diff], compared=True)
-    return StackReport(stack, Plan(stack, "example.com", new_text, "new1", [], warnings=[value]), live)
+    live = ChangeSet(records, [diff], compared=True)
+    domains = [DomainPolicy("example.com", new_text, "new1")]
+    return StackReport(stack, Plan(stack, domains, [], warnings=[value]), live)
 
 
 @settings(max_examples=60, deadline=None)

@@ -15,14 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_BUDGET
+from pulumi_mta_sts.change.model import STATUSES, ChangeSet, PolicyChange, RecordChange, Status
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.config.sections import Deployment
 from pulumi_mta_sts.config.stack import load_any_config, read_stack_file, stack_values
 from pulumi_mta_sts.core.policy_change import PolicyState, safety_notes
 from pulumi_mta_sts.core.records import sts_record_name, sts_record_value
 from pulumi_mta_sts.plan.domains import domain_of_record
-from pulumi_mta_sts.plan.live_diff import STATUSES, LiveComparison, PolicyDiff, RecordSet, Status
-from pulumi_mta_sts.plan.markdown import MARKDOWN_BUDGET, render_markdown
+from pulumi_mta_sts.plan.output import render_markdown
 from pulumi_mta_sts.plan.report import StackReport
 from pulumi_mta_sts.plan.stack_plan import DomainPolicy, Plan
 from tests.livefixture import LiveFixture, live_fixture
@@ -257,20 +258,21 @@ def fleet_report(count: int, compared: bool, statuses: list[Status]) -> StackRep
         )
         for i in range(count)
     ]
-    records: list[RecordSet] = []
-    diffs: list[PolicyDiff] = []
+    records: list[RecordChange] = []
+    diffs: list[PolicyChange] = []
     for i, d in enumerate(domains):
         zone = f".{ZONE}" if d.delegated else ""
         status = statuses[i % len(statuses)] if compared else None
         for name in (f"_mta-sts.{d.domain}{zone}", f"_smtp._tls.{d.domain}{zone}"):
-            records.append(RecordSet(name, "TXT", [f"v=STSv1; id={d.id};"], status, ["old @x |"] if compared else None))
+            records.append(
+                RecordChange(name, "TXT", [f"v=STSv1; id={d.id};"], status, ["old @x |"] if compared else None)
+            )
         old = PolicyState(d.text.replace("testing", "none"), f"old{i}") if compared else None
-        diff = PolicyDiff(d.domain, PolicyState(d.text, d.id), old)
+        diff = PolicyChange(d.domain, PolicyState(d.text, d.id), old)
         diff.notes = safety_notes(old or PolicyState(None, None), diff.new, None)
         diffs.append(diff)
-    live = LiveComparison(records, diffs, compared=compared, reason=None if compared else "not asked")
-    first = domains[0]
-    plan = Plan("fleet", first.domain, first.text, first.id, [], fleet_domains=domains)
+    live = ChangeSet(records, diffs, compared=compared, reason=None if compared else "not asked")
+    plan = Plan("fleet", domains, [], fleet=True)
     return StackReport("fleet", plan, live)
 
 

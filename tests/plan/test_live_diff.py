@@ -13,20 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.change.model import LINE_ENDS_ONLY, ChangeSet, PolicyChange
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.policy_change import describe_seconds
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, sts_record_value
 from pulumi_mta_sts.net.resolver import PROBE_ATTEMPTS
 from pulumi_mta_sts.plan.cloud import UNKNOWN
-from pulumi_mta_sts.plan.live_diff import (
-    LINE_ENDS_ONLY,
-    LiveComparison,
-    LiveRun,
-    LiveSettings,
-    PolicyDiff,
-    compare_with_live,
-    policy_diff_lines,
-)
+from pulumi_mta_sts.plan.live_diff import LiveRun, LiveSettings, compare_with_live
 from pulumi_mta_sts.program.options import LIVE_DNS_UNREACHABLE, ProgramOptions
 from tests.livefixture import LiveFixture, Site, live_fixture
 from tests.livefixture.dns_server import DnsFixture, Zone
@@ -54,14 +47,14 @@ def sts_rows(domain: str, policy: Policy, record_id: str | None = None) -> list[
     return [{"name": sts_record_name(domain), "type": "TXT", "value": sts_record_value(record_id or policy.id)}]
 
 
-def compare_policy(live: LiveFixture, domain: str, new: Policy, record_id: str | None = None) -> PolicyDiff:
+def compare_policy(live: LiveFixture, domain: str, new: Policy, record_id: str | None = None) -> PolicyChange:
     comparison = compare_with_live(sts_rows(domain, new, record_id), {domain: new.render()}, run_for(live))
     assert comparison.compared, comparison.reason
     [diff] = comparison.policies
     return diff
 
 
-def codes(diff: PolicyDiff) -> list[str]:
+def codes(diff: PolicyChange) -> list[str]:
     return [note.code for note in diff.notes]
 
 
@@ -84,7 +77,7 @@ def test_txt_status_is_create_change_or_unchanged_as_live_dns_says(
     [record] = comparison.records
     expected = "create" if not served else "unchanged" if set(served) == set(planned) else "change"
     assert record.status == expected
-    assert (sorted(record.live) if record.live else None) == (sorted(served) or None)
+    assert (sorted(record.old) if record.old else None) == (sorted(served) or None)
 
 
 def test_mx_cname_and_address_values_compare_in_normal_form(live: LiveFixture) -> None:
@@ -121,8 +114,8 @@ def test_values_known_only_after_deploy(live: LiveFixture) -> None:
     ]
     comparison = compare_with_live(rows, {}, run_for(live))
     by_key = {r.key: r for r in comparison.records}
-    assert (by_key[(host, "A")].status, by_key[(host, "A")].live) == ("unknown", ["192.0.2.10"])
-    assert (by_key[(host, "AAAA")].status, by_key[(host, "AAAA")].live) == ("create", None)
+    assert (by_key[(host, "A")].status, by_key[(host, "A")].old) == ("unknown", ["192.0.2.10"])
+    assert (by_key[(host, "AAAA")].status, by_key[(host, "AAAA")].old) == ("create", None)
     assert by_key[(UNKNOWN, "CNAME")].status == "unknown"
     assert by_key[(f"w.{domain}", "WORKER")].status == "create"  # Cloudflare will make a record where none is
 
@@ -136,7 +129,7 @@ def test_a_staged_policy_edit_shows_the_diff_and_the_id_roll(live: LiveFixture) 
     diff = compare_policy(live, domain, new)
     assert diff.old is not None and diff.old.text == old.render() and diff.old.id == old.id
     assert diff.id_rolls is True
-    lines = policy_diff_lines(diff)
+    lines = diff.diff_lines()
     assert lines is not None
     assert "-mode: testing" in lines and "+mode: enforce" in lines
     assert "-max_age: 86401" in lines and "+max_age: 604800" in lines
@@ -149,7 +142,7 @@ def test_an_unchanged_policy_has_an_empty_diff_and_no_note(live: LiveFixture) ->
     domain = fresh_domain("same")
     policy = live.publish(domain).policy
     diff = compare_policy(live, domain, policy)
-    assert (diff.id_rolls, policy_diff_lines(diff), diff.notes) == (False, [], ())
+    assert (diff.id_rolls, diff.diff_lines(), diff.notes) == (False, [], ())
 
 
 def test_the_policy_served_today_is_judged_as_senders_judge_it(live: LiveFixture) -> None:
@@ -159,7 +152,7 @@ def test_the_policy_served_today_is_judged_as_senders_judge_it(live: LiveFixture
     diff = compare_policy(live, domain, published.policy)
     assert diff.old is not None and diff.old.text is None and diff.old.id == published.policy.id
     assert diff.problem is not None and "text/html" in diff.problem
-    lines = policy_diff_lines(diff)
+    lines = diff.diff_lines()
     assert lines is not None and lines[:2] == ["--- served today", "+++ after deploy"]
     body = [line for line in lines[2:] if not line.startswith("@@")]
     assert body == [f"+{line}" for line in published.policy.render().splitlines()]  # all of it is new to senders
@@ -268,10 +261,10 @@ def test_a_dns_server_that_does_not_answer_is_said_once_and_asked_once() -> None
     assert sum(zone.queries.values()) == asked  # the second plan of the run asks nothing
 
 
-def assert_desired_state_only(comparison: LiveComparison) -> None:
+def assert_desired_state_only(comparison: ChangeSet) -> None:
     assert not comparison.compared
     assert {r.status for r in comparison.records} <= {None, "unknown"}
-    assert all(r.live is None for r in comparison.records)
+    assert all(r.old is None for r in comparison.records)
     for diff in comparison.policies:
         assert (diff.old, diff.problem, diff.live_mx, diff.id_rolls) == (None, None, None, None)
 
@@ -328,5 +321,5 @@ def test_a_policy_served_with_other_line_ends_is_said_to_read_the_same(live: Liv
     published = live.publish(domain, mode="testing")
     published.site.body = published.policy.render_bytes().replace(b"\r\n", b"\n")
     diff = compare_policy(live, domain, published.policy, record_id="lf2024")
-    assert policy_diff_lines(diff) == [LINE_ENDS_ONLY]
+    assert diff.diff_lines() == [LINE_ENDS_ONLY]
     assert codes(diff) == []  # a body change with an id change: nothing to warn about

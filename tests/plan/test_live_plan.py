@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_BUDGET
 from pulumi_mta_sts.cli import main
-from pulumi_mta_sts.plan.markdown import MARKDOWN_BUDGET
 from tests.livefixture import LiveFixture, live_fixture
 from tests.livefixture.dns_server import DnsFixture, Zone
 

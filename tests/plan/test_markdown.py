@@ -1,4 +1,4 @@
-"""``mta-sts plan --format markdown`` (plan/markdown.py): a pull-request comment that always fits
+"""``mta-sts plan --format markdown`` (plan/output.py, change/comment.py): a pull-request comment that always fits
 GitHub's limit, whatever the size of the plan, and that nothing from outside can break.
 
 Plans are generated: hundreds to thousands of record sets with hostile values (pipes,
@@ -13,13 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_BUDGET
+from pulumi_mta_sts.change.comment import GITHUB_COMMENT_LIMIT
+from pulumi_mta_sts.change.model import STATUSES, ChangeSet, PolicyChange, RecordChange
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core.policy_change import PolicyState, safety_notes
 from pulumi_mta_sts.plan.engine import RecordedResource
-from pulumi_mta_sts.plan.live_diff import STATUSES, LiveComparison, PolicyDiff, RecordSet
-from pulumi_mta_sts.plan.markdown import GITHUB_COMMENT_LIMIT, MARKDOWN_BUDGET, render_markdown
+from pulumi_mta_sts.plan.output import render_markdown
 from pulumi_mta_sts.plan.report import StackReport
-from pulumi_mta_sts.plan.stack_plan import Plan
+from pulumi_mta_sts.plan.stack_plan import DomainPolicy, Plan
 from tests.escape import gfm
 from tests.strategies import hostile_text
 
@@ -56,12 +58,12 @@ def reports(draw: st.DrawFn) -> StackReport:
     width = draw(st.integers(1, 60))
     statuses = draw(st.lists(st.sampled_from([*STATUSES, None]), min_size=1, max_size=4))
     records = [
-        RecordSet(
+        RecordChange(
             name=f"{pieces[i % len(pieces)]}r{i}.example.com",
             type="TXT",
-            values=[pieces[(i + 1) % len(pieces)] * width + str(i)],
+            new=[pieces[(i + 1) % len(pieces)] * width + str(i)],
             status=statuses[i % len(statuses)],
-            live=[pieces[i % len(pieces)] * width] if i % 3 else None,
+            old=[pieces[i % len(pieces)] * width] if i % 3 else None,
         )
         for i in range(count)
     ]
@@ -70,11 +72,12 @@ def reports(draw: st.DrawFn) -> StackReport:
     new = "".join(f"mx: new{i}.example.com\r\n" for i in range(lines // 2))
     compared = draw(st.booleans())
     before = PolicyState(old, "old1") if compared else None
-    diff = PolicyDiff("example.com", PolicyState(new, "new1"), before, "a problem @x |" if compared else None)
+    diff = PolicyChange("example.com", PolicyState(new, "new1"), before, "a problem @x |" if compared else None)
     diff.notes = safety_notes(before or PolicyState(None, None), diff.new, None)
-    live = LiveComparison(records, [diff], compared=compared, reason=None if compared else "not asked")
+    live = ChangeSet(records, [diff], compared=compared, reason=None if compared else "not asked")
     warnings = [pieces[i % len(pieces)] * width for i in range(draw(st.integers(0, 400)))]
-    plan = Plan("big", "example.com", new, "new1", _resources(draw(st.integers(0, 800))), warnings=warnings)
+    domains = [DomainPolicy("example.com", new, "new1")]
+    plan = Plan("big", domains, _resources(draw(st.integers(0, 800))), warnings=warnings)
     return StackReport("big", plan, live)
 
 
@@ -135,15 +138,15 @@ def test_many_stacks_fit_one_comment_together(many: list[StackReport]) -> None:
 
 def _small(compared: bool) -> StackReport:
     records = [
-        RecordSet("_mta-sts.example.com", "TXT", ["v=STSv1; id=new1;"], "change", ["v=STSv1; id=old1;"]),
-        RecordSet("_smtp._tls.example.com", "TXT", ["v=TLSRPTv1; rua=mailto:a@example.com"], "unchanged", ["x"]),
-        RecordSet("mta-sts.example.com", "A", ["ALIAS (known after deploy) (zone Z)"], "unknown", None),
-        RecordSet("new.example.com", "TXT", ["v=1 a|b"], "create", None),
+        RecordChange("_mta-sts.example.com", "TXT", ["v=STSv1; id=new1;"], "change", ["v=STSv1; id=old1;"]),
+        RecordChange("_smtp._tls.example.com", "TXT", ["v=TLSRPTv1; rua=mailto:a@example.com"], "unchanged", ["x"]),
+        RecordChange("mta-sts.example.com", "A", ["ALIAS (known after deploy) (zone Z)"], "unknown", None),
+        RecordChange("new.example.com", "TXT", ["v=1 a|b"], "create", None),
     ]
     old, new = "version: STSv1\r\nmode: testing\r\n", "version: STSv1\r\nmode: enforce\r\n"
-    diff = PolicyDiff("example.com", PolicyState(new, "new1"), PolicyState(old, "old1"))
-    live = LiveComparison(records, [diff], compared=compared, reason=None if compared else "live DNS disabled")
-    plan = Plan("s", "example.com", new, "new1", _resources(2))
+    diff = PolicyChange("example.com", PolicyState(new, "new1"), PolicyState(old, "old1"))
+    live = ChangeSet(records, [diff], compared=compared, reason=None if compared else "live DNS disabled")
+    plan = Plan("s", [DomainPolicy("example.com", new, "new1")], _resources(2))
     return StackReport("s", plan, live)
 
 

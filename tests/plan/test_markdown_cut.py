@@ -11,9 +11,10 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_BUDGET
+from pulumi_mta_sts.change.model import ChangeSet, PolicyChange, RecordChange
 from pulumi_mta_sts.core.policy_change import LEVELS, PolicyState, safety_notes
-from pulumi_mta_sts.plan.live_diff import LiveComparison, PolicyDiff, RecordSet
-from pulumi_mta_sts.plan.markdown import MARKDOWN_BUDGET, render_markdown
+from pulumi_mta_sts.plan.output import render_markdown
 from pulumi_mta_sts.plan.report import StackReport
 from pulumi_mta_sts.plan.stack_plan import DomainPolicy, Plan
 from tests.escape import gfm
@@ -30,14 +31,14 @@ def _policy(domain: str, mode: str, patterns: int, width: int, prefix: str) -> s
     return "\r\n".join(["version: STSv1", f"mode: {mode}", *lines, "max_age: 86400", ""])
 
 
-def _diff(domain: str, patterns: int, width: int, uncovered: bool) -> PolicyDiff:
+def _diff(domain: str, patterns: int, width: int, uncovered: bool) -> PolicyChange:
     """A domain moving from testing to enforce, its mx lines all replaced by as many others (a
     diff of twice ``patterns`` lines); with ``uncovered`` its live MX host is not covered (an
     ``enforce-uncovered-mx`` danger note)."""
     old = PolicyState(_policy(domain, "testing", patterns, width, "o"), f"old-{domain}")
     new = PolicyState(_policy(domain, "enforce", patterns, width, "n"), f"new-{domain}")
     live_mx = (f"other.{domain}",) if uncovered else (f"n{'m' * width}0.{domain}",)
-    diff = PolicyDiff(domain, new, old, live_mx=live_mx)
+    diff = PolicyChange(domain, new, old, live_mx=live_mx)
     diff.notes = safety_notes(old, new, live_mx)
     return diff
 
@@ -52,13 +53,13 @@ def noted_reports(draw: st.DrawFn, stack: str = "big") -> StackReport:
     ]
     value = draw(hostile_text)
     records = [
-        RecordSet(f"_mta-sts.d{i % count}.example", "TXT", [value * 20 + str(i)], "change", [value])
+        RecordChange(f"_mta-sts.d{i % count}.example", "TXT", [value * 20 + str(i)], "change", [value])
         for i in range(draw(st.integers(0, 3000)))
     ]
-    live = LiveComparison(records, diffs, compared=True)
-    domains = [DomainPolicy(d.domain, d.new.text or "", d.new.id or "", mode="enforce") for d in diffs]
+    live = ChangeSet(records, diffs, compared=True)
+    domains = [DomainPolicy(d.domain or "", d.new.text or "", d.new.id or "", mode="enforce") for d in diffs]
     warnings = [value * 50 for _ in range(draw(st.integers(0, 200)))]
-    plan = Plan(stack, "d0.example", domains[0].text, domains[0].id, [], warnings=warnings, fleet_domains=domains)
+    plan = Plan(stack, domains, [], warnings=warnings, fleet=True)
     return StackReport(stack, plan, live)
 
 
@@ -74,7 +75,7 @@ def assert_every_note_is_there(text: str, report: StackReport) -> None:
     items = _rendered_items(text)
     several = len(report.live.policies) > 1
     for domain, note in report.live.notes:
-        named = re.compile(rf"(?<![\w.]){re.escape(domain)}(?![\w.])")
+        named = re.compile(rf"(?<![\w.]){re.escape(domain or '')}(?![\w.])")
         found = [i for i in items if note.level in i and note.code in i and (not several or named.search(i))]
         assert found, (domain, note.code)
 
@@ -91,8 +92,8 @@ def test_every_safety_note_survives_any_cut(report: StackReport) -> None:
 def test_an_uncovered_mx_note_survives_a_policy_diff_of_any_size() -> None:
     diff = _diff("example.com", 5000, 55, uncovered=True)  # 120 KB of diff: twice the budget
     assert any(note.code == "enforce-uncovered-mx" for note in diff.notes)
-    live = LiveComparison([], [diff], compared=True)
-    plan = Plan("s", "example.com", diff.new.text or "", "new", [])
+    live = ChangeSet([], [diff], compared=True)
+    plan = Plan("s", [DomainPolicy("example.com", diff.new.text or "", "new")], [])
     text = render_markdown([StackReport("s", plan, live)])
     assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
     assert "🛑 **danger** `enforce-uncovered-mx`" in text and "other\\.example\\.com" in text
@@ -101,9 +102,9 @@ def test_an_uncovered_mx_note_survives_a_policy_diff_of_any_size() -> None:
 
 def test_uncovered_mx_notes_survive_megabytes_of_policy_diffs() -> None:
     diffs = [_diff(f"d{i}.example", 5000, 55, uncovered=i % 3 == 0) for i in range(40)]  # about 5 MB of diffs
-    live = LiveComparison([], diffs, compared=True)
-    domains = [DomainPolicy(d.domain, d.new.text or "", "x", mode="enforce") for d in diffs]
-    report = StackReport("s", Plan("s", "d0.example", domains[0].text, "x", [], fleet_domains=domains), live)
+    live = ChangeSet([], diffs, compared=True)
+    domains = [DomainPolicy(d.domain or "", d.new.text or "", "x", mode="enforce") for d in diffs]
+    report = StackReport("s", Plan("s", domains, [], fleet=True), live)
     text = render_markdown([report])
     assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
     assert text.count("`enforce-uncovered-mx` (") == 14
@@ -113,9 +114,9 @@ def test_uncovered_mx_notes_survive_megabytes_of_policy_diffs() -> None:
 
 def test_notes_too_many_for_their_messages_keep_level_code_and_domain() -> None:
     diffs = [_diff(f"domain-number-{i}.example", 2, 1, uncovered=True) for i in range(1500)]
-    live = LiveComparison([], diffs, compared=True)
-    domains = [DomainPolicy(d.domain, d.new.text or "", "x", mode="enforce") for d in diffs]
-    plan = Plan("s", diffs[0].domain, domains[0].text, "x", [], fleet_domains=domains)
+    live = ChangeSet([], diffs, compared=True)
+    domains = [DomainPolicy(d.domain or "", d.new.text or "", "x", mode="enforce") for d in diffs]
+    plan = Plan("s", domains, [], fleet=True)
     report = StackReport("s", plan, live)
     text = render_markdown([report])
     assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
@@ -133,9 +134,9 @@ def many_stacks(draw: st.DrawFn) -> list[StackReport]:
         domain = f"s{index}.example"
         patterns = draw(st.sampled_from([0, 2, 50, 300]))
         diff = _diff(domain, patterns, 40, uncovered=draw(st.integers(0, 9)) == 0)
-        records = [RecordSet(f"r{n}.{domain}", "TXT", ["v" * 100], "create", None) for n in range(patterns)]
-        plan = Plan(f"stack-{index}", domain, diff.new.text or "", "x", [])
-        reports.append(StackReport(f"stack-{index}", plan, LiveComparison(records, [diff], compared=True)))
+        records = [RecordChange(f"r{n}.{domain}", "TXT", ["v" * 100], "create", None) for n in range(patterns)]
+        plan = Plan(f"stack-{index}", [DomainPolicy(domain, diff.new.text or "", "x")], [])
+        reports.append(StackReport(f"stack-{index}", plan, ChangeSet(records, [diff], compared=True)))
     return reports
 
 
@@ -167,8 +168,8 @@ def test_a_thousand_stacks_name_those_shown_and_count_the_rest() -> None:
     reports = []
     for index in range(1000):
         diff = _diff(f"s{index}.example", 2, 1, uncovered=index % 100 == 7)
-        plan = Plan(f"stack-{index}", diff.domain, diff.new.text or "", "x", [])
-        reports.append(StackReport(f"stack-{index}", plan, LiveComparison([], [diff], compared=True)))
+        plan = Plan(f"stack-{index}", [DomainPolicy(diff.domain or "", diff.new.text or "", "x")], [])
+        reports.append(StackReport(f"stack-{index}", plan, ChangeSet([], [diff], compared=True)))
     text = render_markdown(reports)
     assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
     shown = _shown_stacks(text)
@@ -190,10 +191,10 @@ def test_beyond_thousands_of_noted_domains_every_level_and_code_stays_and_the_cu
     for diff in diffs[1::2]:  # live MX not known: an info note each
         diff.live_mx = None
         diff.notes = safety_notes(diff.old or PolicyState(None, None), diff.new, None)
-    live = LiveComparison([], diffs, compared=True)
+    live = ChangeSet([], diffs, compared=True)
     assert len(live.notes) > 3000
-    domains = [DomainPolicy(d.domain, d.new.text or "", "x", mode="enforce") for d in diffs]
-    report = StackReport("s", Plan("s", diffs[0].domain, domains[0].text, "x", [], fleet_domains=domains), live)
+    domains = [DomainPolicy(d.domain or "", d.new.text or "", "x", mode="enforce") for d in diffs]
+    report = StackReport("s", Plan("s", domains, [], fleet=True), live)
     text = render_markdown([report])
     assert len(text.encode("utf-8")) <= MARKDOWN_BUDGET
     assert gfm.balanced(text)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_BUDGET
 from pulumi_mta_sts.cli import main
-from pulumi_mta_sts.plan.markdown import MARKDOWN_BUDGET
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden_render"

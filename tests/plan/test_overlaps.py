@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_BUDGET
+from pulumi_mta_sts.change.model import ChangeSet, RecordChange
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.plan.cloud import UNKNOWN
 from pulumi_mta_sts.plan.engine import RecordedResource
-from pulumi_mta_sts.plan.live_diff import LiveComparison, RecordSet
-from pulumi_mta_sts.plan.markdown import MARKDOWN_BUDGET, render_markdown
-from pulumi_mta_sts.plan.overlaps import HEADING, published_names, shared_names
-from pulumi_mta_sts.plan.report import StackReport, render_json, render_text
-from pulumi_mta_sts.plan.stack_plan import Plan, plan_stack
+from pulumi_mta_sts.plan.output import plan_json, render_json, render_markdown, render_text
+from pulumi_mta_sts.plan.report import HEADING, StackReport, published_names, shared_names
+from pulumi_mta_sts.plan.stack_plan import DomainPolicy, Plan, plan_stack
 from pulumi_mta_sts.program.options import ProgramOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,11 +115,11 @@ def _plan(stack: str, names: list[str]) -> Plan:
         )
         for i, name in enumerate(names)
     ]
-    return Plan(stack, names[0] if names else "x.example", "", "", resources)
+    return Plan(stack, [DomainPolicy(names[0] if names else "x.example", "", "")], resources)
 
 
 def _report(stack: str, names: list[str]) -> StackReport:
-    live = LiveComparison([RecordSet(n, "TXT", ["v=x"]) for n in names], [], compared=False, reason="not asked")
+    live = ChangeSet([RecordChange(n, "TXT", ["v=x"]) for n in names], [], compared=False, reason="not asked")
     return StackReport(stack, _plan(stack, names), live)
 
 
@@ -134,7 +134,7 @@ def test_json_keeps_every_key_and_adds_dns_overlaps() -> None:
             "owners": [{"stack": "one", "types": ["TXT"]}, {"stack": "two", "types": ["TXT"]}],
         }
     ]
-    assert render_json(reports[:1], several=False) == reports[0].plan.as_json(reports[0].live)  # type: ignore[union-attr]
+    assert render_json(reports[:1], several=False) == plan_json(reports[0].plan, reports[0].live)  # type: ignore[arg-type]
 
 
 def test_many_shared_names_keep_the_comment_within_its_budget_and_count_the_rest() -> None:

@@ -14,9 +14,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_LIMIT
 from pulumi_mta_sts.preview.changes import POLICY_LIVE, PreviewSummary, summarise
-from pulumi_mta_sts.preview.digest import read_preview
-from pulumi_mta_sts.preview.render import MARKDOWN_LIMIT, render_markdown
+from pulumi_mta_sts.preview.document import read_preview
+from pulumi_mta_sts.preview.output import render_markdown
 from tests.escape import gfm
 from tests.strategies import hostile_text
 
@@ -25,8 +26,8 @@ from . import pulumi_json as pj
 DATA = Path(__file__).resolve().parents[1] / "data" / "preview"
 BASE: dict[str, Any] = json.loads((DATA / "policy-edit.json").read_text())
 STACK = "example-com"
-_STRONG = frozenset({"DNS", "Policy", "What this means for senders", "Other changes", "DANGER", "warning", "info"})
-_SUMMARY = re.compile(r"(Warnings|Program output|Unchanged DNS records) \(\d+\)|\d+ other resources")
+_STRONG = frozenset({"Policy", "Other changes", "danger", "warning", "info"})
+_SUMMARY = re.compile(r"(Warnings|Program output) \(\d+\)|\d+ other resources|\d+ unchanged record sets")
 
 
 def ours(tag: str, text: str) -> bool:
@@ -34,9 +35,11 @@ def ours(tag: str, text: str) -> bool:
     if tag == "strong":
         return text in _STRONG or text.startswith("The preview failed (")
     if tag == "em":
-        return text.startswith(("…", "Messages shortened"))
+        return text.startswith(("…", "Messages shortened", "Listed by"))
     if tag == "h3":
         return text.startswith("MTA-STS preview: ")
+    if tag == "h4":
+        return text in ("Safety notes", "DNS records", "Policy") or text.startswith("Policy of ")
     if tag == "summary":
         return _SUMMARY.fullmatch(text) is not None
     return tag == "sub" and text.startswith("Pulumi's totals: ")
@@ -91,8 +94,7 @@ def assert_every_note_is_there(markdown: str, summary: PreviewSummary) -> None:
     items = [gfm.text_of(item) for item in gfm.parse(gfm.render(markdown)).find("li")]
     assert summary.notes
     for note in summary.notes:
-        label = "DANGER" if note.level == "danger" else note.level
-        assert any(item.startswith(f"{label} {note.code}") for item in items), note.code
+        assert any(f"{note.level} {note.code}" in item for item in items), note.code
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -121,7 +123,7 @@ def test_every_safety_note_survives_any_cut(
     assert_well_formed(markdown)
     assert_every_note_is_there(markdown, summary)
     assert markdown.startswith(f"### MTA-STS preview: `{STACK}`")
-    assert "**Policy**: `id " in markdown
+    assert "#### Policy of example\\.com\n\nThe id rolls: `" in markdown
     if any(message.startswith("error") for message in diagnostics):
         assert "> **The preview failed (" in markdown
 
@@ -131,6 +133,6 @@ def test_an_uncovered_mx_note_survives_a_policy_diff_of_megabytes(tmp_path: Path
     assert any(note.code == "enforce-uncovered-mx" for note in summary.notes)
     markdown = render_markdown(summary)
     assert len(markdown.encode("utf-8")) <= MARKDOWN_LIMIT
-    assert "- **DANGER** `enforce-uncovered-mx`: " in markdown
-    assert "more diff lines, left out to fit a comment" in markdown
+    assert "- 🛑 **danger** `enforce-uncovered-mx`: " in markdown
+    assert "more policy lines, left out to fit a comment" in markdown
     assert_well_formed(markdown)

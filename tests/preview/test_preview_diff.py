@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_LIMIT
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.preview.changes import summarise
-from pulumi_mta_sts.preview.digest import read_preview
-from pulumi_mta_sts.preview.render import MARKDOWN_LIMIT
+from pulumi_mta_sts.preview.document import read_preview
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "preview"
 GOLDEN = DATA / "golden"
@@ -45,13 +45,16 @@ def test_there_are_fixtures_for_every_scenario_of_the_issue() -> None:
 
 
 # ---- goldens ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("fmt", ["markdown", "text"])
+SUFFIX = {"markdown": "md", "text": "txt", "json": "json"}
+
+
+@pytest.mark.parametrize("fmt", sorted(SUFFIX))
 @pytest.mark.parametrize("name", FIXTURES)
 def test_output_matches_the_golden(capsys: pytest.CaptureFixture[str], name: str, fmt: str) -> None:
     code, out, err = run(capsys, str(DATA / f"{name}.json"), "--format", fmt)
     assert not err
     assert code == (1 if name == "failed" else 0)
-    golden = GOLDEN / f"{name}.{'md' if fmt == 'markdown' else 'txt'}"
+    golden = GOLDEN / f"{name}.{SUFFIX[fmt]}"
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
         golden.write_text(out)
@@ -146,7 +149,7 @@ def test_no_dns_change_counts_the_rest(capsys: pytest.CaptureFixture[str]) -> No
     assert document["dns"] == [] and not document["policy"]["changes"] and document["safety_notes"] == []
     assert document["other_changes"] == {"replace": 1}
     _code, out, _ = run(capsys, str(DATA / "no-dns-change.json"))
-    assert "**DNS**: 0 changes" in out and "**Policy**: no change in this preview." in out
+    assert "No record set changes." in out and "**Policy**: no change in this preview." in out
 
 
 def test_secrets_stay_hidden(capsys: pytest.CaptureFixture[str]) -> None:
@@ -201,6 +204,7 @@ def test_the_change_summary_is_pulumis(name: str) -> None:
 def test_markdown_ids_values_are_code_never_markup(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, str(DATA / "first-deploy.json"))
     assert len(out) < MARKDOWN_LIMIT
-    dns_table = out.split("**DNS**", 1)[1].split("**Policy**", 1)[0]
-    table_rows = [line for line in dns_table.splitlines() if line.startswith("| \\+")]
-    assert table_rows and all(re.fullmatch(r"\| [^|]+ \|( (`[^`|]*`(<br>)?)+ \|| — \|){4}", row) for row in table_rows)
+    dns_table = out.split("#### DNS records", 1)[1].split("#### Policy", 1)[0]
+    table_rows = [line for line in dns_table.splitlines() if line.startswith("| `+` |")]
+    cell = r"( `[^`|]*` \|| — \|)"
+    assert table_rows and all(re.fullmatch(rf"\| `\+` \|{cell} [A-Z]+ \|{cell}{{2}}", row) for row in table_rows)

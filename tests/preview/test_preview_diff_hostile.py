@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_LIMIT
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.escape import markdown as md
 from pulumi_mta_sts.escape.visible import shown
 from pulumi_mta_sts.preview.changes import POLICY_LIVE, mail_domain
-from pulumi_mta_sts.preview.digest import MAX_BYTES, read_preview
-from pulumi_mta_sts.preview.render import MARKDOWN_LIMIT
+from pulumi_mta_sts.preview.document import MAX_BYTES, read_preview
 from tests.escape.gfm import parse, render, text_of
 from tests.missing import ROOT_READS_EVERYTHING
 
@@ -278,4 +278,4 @@ def test_a_huge_stack_fits_one_comment(tmp_path: Path) -> None:
     path.write_text(pj.go_json(pj.digest(steps)))
     code, markdown, _ = run(path)
     assert code == 0 and len(markdown) <= MARKDOWN_LIMIT
-    assert "**DNS**: 3000 changes" in markdown and "more DNS changes, left out to fit a comment" in markdown
+    assert "`+` 3000 to create" in markdown and "more record sets, left out to fit a comment" in markdown

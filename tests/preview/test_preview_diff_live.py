@@ -10,7 +10,7 @@ import pytest
 
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.preview.changes import mail_domain
-from pulumi_mta_sts.preview.digest import read_preview
+from pulumi_mta_sts.preview.document import read_preview
 from tests.livefixture import LiveFixture, live_fixture
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "preview"

@@ -16,7 +16,7 @@ from pulumi_mta_sts.core.record_resources import record_rows
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("module", ["pulumi_mta_sts.preview.render", "pulumi_mta_sts.cli.preview_diff"])
+@pytest.mark.parametrize("module", ["pulumi_mta_sts.preview.output", "pulumi_mta_sts.cli.preview_diff"])
 def test_preview_diff_loads_no_extra(module: str) -> None:
     code = (
         "import importlib, sys\n"

@@ -14,8 +14,9 @@ import pytest
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.plan.cloud import UNKNOWN
 from pulumi_mta_sts.plan.engine import Recorder
-from pulumi_mta_sts.plan.stack_plan import UNKNOWN, config_for_engine, dns_rows
+from pulumi_mta_sts.plan.stack_plan import config_for_engine, dns_rows
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 from pulumi_mta_sts.program.pipeline import StackInputError
 from tests.livefixture.dns_server import DnsFixture, Zone

@@ -1,15 +1,8 @@
-"""``mta-sts onboard DOMAIN --stack NAME [--format text|json] [--outputs FILE] [--check]``: the
-records the owner of a delegated domain of a fleet stack publishes (hosted mode, docs/fleets.md).
-
-Without ``--outputs`` the records come from the plan (the stack program under the mock engine, as
-``mta-sts plan``); values only the cloud knows (the certificate's validation record) print as
-``(known after deploy)``. With ``--outputs FILE`` they come from the deployed stack's outputs,
-written by ``pulumi stack output --json --show-secrets > FILE`` (the ``domains`` output), so every
-value is real; a ``pulumi stack export > FILE`` is read too (the state keeps the certificate's
-validation record even when the deploy stopped waiting for it). ``--check`` looks each record up
-in live DNS (found / missing / wrong; exit 1 when one is not in place).
-
-Exit codes: 0 printed (and, with ``--check``, all in place), 1 a record is not in place, 2 usage.
+"""``mta-sts onboard DOMAIN --stack NAME``: the records the owner of a delegated domain publishes
+(hosted mode, docs/fleets.md), from the plan, or with ``--outputs`` from the deployed stack's
+``domains`` output or a ``pulumi stack export`` (which keeps the certificate's validation record
+when a deploy stopped waiting for it); ``--check`` looks each up in live DNS.
+Exit 0 printed (and all in place), 1 a record not in place, 2 usage.
 """
 
 from __future__ import annotations
@@ -19,37 +12,36 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY as UNKNOWN
 from pulumi_mta_sts.check.model import DomainReport
 from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
-from pulumi_mta_sts.config.sections import Deployment, DomainConfig
-from pulumi_mta_sts.config.stack import find_stack_file, load_deployment_file
+from pulumi_mta_sts.config.sections import DomainConfig
 from pulumi_mta_sts.core.bounded_json import JsonInputError, json_kind, load_bounded_json
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name
 from pulumi_mta_sts.escape import terminal
+from pulumi_mta_sts.plan.domains import load_stack
 
 from .argtypes import nameserver_problems
+from .plan import add_nameserver
 
 EXIT_OK = 0
 EXIT_NOT_IN_PLACE = 1
 #: The most bytes of ``--outputs`` read (a fleet of thousands of domains fits easily).
 MAX_OUTPUTS_BYTES = 64 * 1024 * 1024
-UNKNOWN = "(known after deploy)"
+_DESCRIPTION: Final = (
+    "Print exactly the records the owner of DOMAIN (delegated: true in the fleet stack NAME) publishes, "
+    f"in the order to publish them: from the plan (values only the cloud knows print as '{UNKNOWN}'), "
+    "or from the deployed stack's outputs with --outputs."
+)
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "onboard",
-        help="print the CNAMEs the owner of a delegated domain publishes (hosted mode of a fleet stack)",
-        description=(
-            "Print exactly the records the owner of DOMAIN (delegated: true in the fleet stack NAME) publishes, "
-            "in the order to publish them: from the plan (values only the cloud knows print as "
-            f"'{UNKNOWN}'), or from the deployed stack's outputs with --outputs."
-        ),
-    )
+    helps = "print the CNAMEs the owner of a delegated domain publishes (hosted mode of a fleet stack)"
+    parser: argparse.ArgumentParser = sub.add_parser("onboard", help=helps, description=_DESCRIPTION)
     parser.add_argument("domain", metavar="DOMAIN", help="the delegated mail domain")
     parser.add_argument(
         "-s", "--stack", metavar="NAME", required=True, help="the fleet stack (stacks/Pulumi.NAME.yaml)"
@@ -67,49 +59,31 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--check", action="store_true", help="also look each record up in live DNS: found, missing or wrong"
     )
-    parser.add_argument(
-        "-n",
-        "--nameserver",
-        action="append",
-        default=[],
-        metavar="ADDRESS[:PORT]",
-        help="with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)",
+    add_nameserver(
+        parser, "with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)"
     )
     parser.set_defaults(func=run)
 
 
-# ---- which domain ----------------------------------------------------------------------------------
-def delegated_entry(cfg: Deployment, domain: str, stack: str, path: Path) -> DomainConfig:
-    """The entry of ``domain``; :class:`InputError` (naming the stack file ``path``) when it is
-    not in the fleet or not delegated."""
-    entry = next((d for d in cfg.domains if d.domain == domain), None)
-    delegated = ", ".join(d.domain for d in cfg.domains if d.delegated) or "none"
+def delegated_entry(domains: Sequence[DomainConfig], domain: str, stack: str, path: Path) -> DomainConfig:
+    """The entry of ``domain``; :class:`InputError` (naming the stack file) when it is not one of
+    the stack's domains, or not delegated."""
+    entry = next((d for d in domains if d.domain == domain), None)
     if entry is None:
+        delegated = ", ".join(d.domain for d in domains if d.delegated) or "none"
         reason = f"is not a domain of the stack {stack} ({path.name}); its delegated domains: {delegated}"
         raise InputError([Problem("DOMAIN", domain, reason)])
     if not entry.delegated:
         reason = (
             f"is not delegated ({path.name}: {entry.key}): the stack publishes its records in its own zone, "
-            "so its owner publishes nothing; set delegated: true for hosted mode"
+            "so its owner publishes nothing; hosted mode is an entry of mta-sts:domains with delegated: true"
         )
         raise InputError([Problem("DOMAIN", domain, reason)])
     return entry
 
 
-def load_fleet(stack: str, stacks_dir: Path | None) -> tuple[Deployment, Path]:
-    """The fleet config of ``stack`` and its stack file."""
-    path = find_stack_file(stack, stacks_dir)
-    cfg = load_deployment_file(path)
-    if cfg.layout != "fleet":
-        reason = f"{path.name} is a single-domain stack; hosted mode needs a fleet stack (mta-sts:domains)"
-        raise InputError([Problem("--stack", stack, reason)])
-    return cfg, path
-
-
-# ---- where the values come from ---------------------------------------------------------------------
 def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
-    """The stack outputs as ``mta-sts plan --no-live-dns`` sees them (the program under the mock
-    engine, no network), for the stack file ``path``."""
+    """The stack outputs as ``mta-sts plan --no-live-dns`` sees them, for the stack file ``path``."""
     from pulumi_mta_sts.plan.stack_plan import plan_stack  # imports Pulumi: only without --outputs
     from pulumi_mta_sts.program.options import ProgramOptions
 
@@ -117,8 +91,8 @@ def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
 
 
 def read_outputs(path: Path) -> dict[str, Any]:
-    """The ``pulumi stack output --json`` document in ``path`` (or a ``pulumi stack export``:
-    :func:`is_state`), read by the bounded JSON reader; :class:`InputError` naming ``--outputs``."""
+    """The ``pulumi stack output --json`` document in ``path`` (or a ``pulumi stack export``),
+    read by the bounded JSON reader; :class:`InputError` naming ``--outputs``."""
     try:
         document = load_bounded_json(read_regular_file(path, MAX_OUTPUTS_BYTES))
     except UnreadableFile as exc:
@@ -136,8 +110,7 @@ def read_outputs(path: Path) -> dict[str, Any]:
 
 
 def is_state(document: object) -> bool:
-    """Whether ``document`` is a ``pulumi stack export`` (the state, kept even when a deploy
-    stopped half way, e.g. while a certificate waits for its owner's validation record)."""
+    """Whether ``document`` is a ``pulumi stack export`` (kept even when a deploy stopped half way)."""
     return isinstance(document, dict) and isinstance(document.get("deployment"), dict)
 
 
@@ -145,59 +118,39 @@ _EXPECTED: dict[type, str] = {dict: "an object", list: "an array", str: "a strin
 
 
 def _need(value: Any, kind: type, where: str, source: str) -> Any:
-    """``value`` when it is of the JSON type ``kind``; else :class:`InputError` naming the
-    document (``source``: the file, or "the plan") and where in it."""
+    """``value`` when it is of the JSON type ``kind`` (an absent array: empty); else
+    :class:`InputError` naming the document (``source``: the file, or "the plan") and where in it."""
+    if value is None and kind is list:
+        return []
     if isinstance(value, kind) and not isinstance(value, bool):
         return value
-    expected = _EXPECTED[kind]
     field = "DOMAIN" if source == "the plan" else "--outputs"
-    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {expected}")])
-
-
-def _items(value: Any, where: str, source: str) -> list[Any]:
-    """An array of the document (absent or null: empty)."""
-    return [] if value is None else list(_need(value, list, where, source))
-
-
-def _validation_options(resource: Mapping[str, Any], where: str, source: str) -> list[dict[str, Any]]:
-    """The ``domainValidationOptions`` of a certificate in a stack export, each an object."""
-    outputs = resource.get("outputs")
-    outputs = {} if outputs is None else _need(outputs, dict, f"{where}.outputs", source)
-    place = f"{where}.outputs.domainValidationOptions"
-    return [
-        _need(o, dict, f"{place}[{i}]", source)
-        for i, o in enumerate(_items(outputs.get("domainValidationOptions"), place, source))
-    ]
+    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {_EXPECTED[kind]}")])
 
 
 def validation_from_state(state: Mapping[str, Any], domain: str, source: str) -> dict[str, str] | None:
-    """The validation record of ``mta-sts.<domain>`` from the certificates in a stack export
-    (``source``: the file, for messages)."""
+    """The validation record of ``mta-sts.<domain>`` from the certificates in a stack export."""
     host = policy_host(domain)
-    for index, item in enumerate(_items(state["deployment"].get("resources"), "deployment.resources", source)):
+    for index, item in enumerate(_need(state["deployment"].get("resources"), list, "deployment.resources", source)):
         where = f"deployment.resources[{index}]"
         resource = _need(item, dict, where, source)
         if _need(resource.get("type"), str, f"{where}.type", source) != "aws:acm/certificate:Certificate":
             continue
-        for number, option in enumerate(_validation_options(resource, where, source)):
-            place = f"{where}.outputs.domainValidationOptions[{number}]"
-            if _need(option.get("domainName"), str, f"{place}.domainName", source).rstrip(".").lower() == host:
-                name = _need(option.get("resourceRecordName"), str, f"{place}.resourceRecordName", source)
-                value = _need(option.get("resourceRecordValue"), str, f"{place}.resourceRecordValue", source)
+        outputs = resource.get("outputs")
+        outputs = {} if outputs is None else _need(outputs, dict, f"{where}.outputs", source)
+        place = f"{where}.outputs.domainValidationOptions"
+        options = _need(outputs.get("domainValidationOptions"), list, place, source)
+        for number, option in enumerate([_need(o, dict, f"{place}[{i}]", source) for i, o in enumerate(options)]):
+            at = f"{place}[{number}]"
+            if _need(option.get("domainName"), str, f"{at}.domainName", source).rstrip(".").lower() == host:
+                name = _need(option.get("resourceRecordName"), str, f"{at}.resourceRecordName", source)
+                value = _need(option.get("resourceRecordValue"), str, f"{at}.resourceRecordValue", source)
                 return {"name": name.rstrip("."), "type": "CNAME", "value": value.rstrip(".")}
     return None
 
 
-def with_validation(records: list[dict[str, str]], found: Mapping[str, str] | None) -> list[dict[str, str]]:
-    """The plan's records with the validation record (``(known after deploy)``) from the state."""
-    if found is None:
-        return records
-    return [dict(found) if UNKNOWN in (r["name"], r["value"]) else r for r in records]
-
-
 def customer_records(outputs: Mapping[str, Any], domain: str, source: str) -> list[dict[str, str]]:
-    """The domain's ``customer_records`` of the ``domains`` output, every part of its JSON type
-    (else :class:`InputError` naming ``source`` and where in it)."""
+    """The domain's ``customer_records`` of the ``domains`` output, every part of its JSON type."""
     where = f"domains[{json.dumps(domain)}]"
     domains = outputs.get("domains")
     entry = domains.get(domain) if isinstance(domains, dict) else None
@@ -214,7 +167,6 @@ def _record(row: Any, where: str, source: str) -> dict[str, str]:
     return {key: _need(fields.get(key), str, f"{where}.{key}", source) for key in ("name", "type", "value")}
 
 
-# ---- what is printed --------------------------------------------------------------------------------
 def purpose(domain: str, name: str) -> str:
     """What a record is for, in a few words."""
     if name == policy_host(domain):
@@ -233,15 +185,16 @@ def as_json(domain: str, stack: str, source: str, records: Sequence[Mapping[str,
 
 
 def as_text(document: Mapping[str, Any]) -> str:
-    """The records for people: every value (from the outputs or a state file) through
-    :func:`pulumi_mta_sts.escape.terminal.shown`."""
+    """The records for people, every value through :func:`pulumi_mta_sts.escape.terminal.shown`."""
     domain, source = terminal.shown(document["domain"]), terminal.shown(document["source"])
     records = [{k: terminal.shown(v) for k, v in r.items()} for r in document["records"]]
     lines = [f"Records the owner of {domain} publishes (stack {terminal.shown(document['stack'])}, from {source}):", ""]
     name_w = max(len(r["name"]) for r in records)
     for number, r in enumerate(records, 1):
-        lines.append(f"  {number}. {r['name']:<{name_w}}  {r['type']:<5}  {r['value']}")
-        lines.append(f"     {'':<{name_w}}  {r['purpose']}")
+        lines += [
+            f"  {number}. {r['name']:<{name_w}}  {r['type']:<5}  {r['value']}",
+            f"     {'':<{name_w}}  {r['purpose']}",
+        ]
     lines += [
         "",
         "Publish them in this order, each as the only record at its name (remove any other record there:",
@@ -260,8 +213,8 @@ def run(args: argparse.Namespace) -> int:
     problems += nameserver_problems(args.nameserver)  # checked with or without --check
     if problems or domain is None:
         raise InputError(problems)
-    cfg, path = load_fleet(args.stack, args.stacks_dir)
-    delegated_entry(cfg, domain, args.stack, path)
+    path, _, cfg = load_stack(args.stack, args.stacks_dir)
+    delegated_entry(cfg.domains, domain, args.stack, path)
     records, kind, source = _records(args, domain, path)
     document = as_json(domain, args.stack, kind, records)
     report = _check(domain, args.nameserver, records) if args.check else None
@@ -288,11 +241,10 @@ def _records(args: argparse.Namespace, domain: str, path: Path) -> tuple[list[di
     records = customer_records(planned_outputs(args.stack, path), domain, "the plan")
     if given is None:
         return records, "plan", "the plan"
-    return (
-        with_validation(records, validation_from_state(given, domain, str(args.outputs))),
-        "plan+state",
-        (f"the plan and the state in {args.outputs}"),
-    )
+    found = validation_from_state(given, domain, str(args.outputs))
+    if found is not None:  # the plan's validation record (known after deploy) as the state holds it
+        records = [dict(found) if UNKNOWN in (r["name"], r["value"]) else r for r in records]
+    return records, "plan+state", f"the plan and the state in {args.outputs}"
 
 
 def _check(domain: str, nameservers: Sequence[str], records: Sequence[Mapping[str, str]]) -> DomainReport:

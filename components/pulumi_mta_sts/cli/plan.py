@@ -1,16 +1,7 @@
-"""``mta-sts plan (--stack NAME | --all) [--format text|markdown|json] [--live-dns | --no-live-dns]
-[--nameserver ADDRESS[:PORT] ...]``: the whole deployment of a stack, evaluated from the real
-stack program under Pulumi's mock engine (no cloud account, no Pulumi CLI), and compared with
-what live DNS and the policy host serve today. See :mod:`pulumi_mta_sts.plan.stack_plan` and
-:mod:`pulumi_mta_sts.plan.live_diff`.
-
-The flags become the program's :class:`~pulumi_mta_sts.program.options.ProgramOptions`, handed to
-it as an argument, and the same options drive the comparison with live DNS, so ``--nameserver``
-applies to every live look-up of the run; the environment's switches (``MTA_STS_NO_LIVE_DNS``,
-``MTA_STS_NAMESERVERS``) are the defaults, and nothing here changes the environment.
-
-Exit codes: 0 when every stack was planned, 2 for a usage error or a stack that could not be
-planned (with ``--all`` the others are still planned and shown; the exit code is the worst).
+"""``mta-sts plan (--stack NAME | --all)``: the stack program under the mock engine, compared with
+live DNS. The flags become the program's :class:`~pulumi_mta_sts.program.options.ProgramOptions`
+(the environment's switches are the defaults), which drive every look-up of the run too.
+Exit 0 every stack planned; 2 a usage error or a stack not planned (``--all``: the worst).
 """
 
 from __future__ import annotations
@@ -29,20 +20,18 @@ from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers, re
 from .argtypes import cafile_path, port_number, timeout_seconds
 
 FORMATS = ("text", "markdown", "json")
+_DESCRIPTION = (
+    "Evaluate the stack program with stacks/Pulumi.NAME.yaml under Pulumi's mock engine and print "
+    "the rendered policy and id, the resources (DNS, hosting, reporting) and every DNS record managed, "
+    "each compared with what live DNS serves today (+ create, ~ change, = unchanged, ? known only after "
+    "deploy), the policy diff and the safety notes. Values only the cloud knows print as "
+    "'(known after deploy)'."
+)
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "plan",
-        help="show every resource and DNS record a stack would create or change (mock engine, nothing deployed)",
-        description=(
-            "Evaluate the stack program with stacks/Pulumi.NAME.yaml under Pulumi's mock engine and print "
-            "the rendered policy and id, the resources (DNS, hosting, reporting) and every DNS record managed, "
-            "each compared with what live DNS serves today (+ create, ~ change, = unchanged, ? known only after "
-            "deploy), the policy diff and the safety notes. Values only the cloud knows print as "
-            "'(known after deploy)'."
-        ),
-    )
+    helps = "show every resource and DNS record a stack would create or change (mock engine, nothing deployed)"
+    parser: argparse.ArgumentParser = sub.add_parser("plan", help=helps, description=_DESCRIPTION)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("-s", "--stack", metavar="NAME", help="the stack (stacks/Pulumi.NAME.yaml)")
     which.add_argument("--all", action="store_true", help="plan every stack of the stacks folder")
@@ -50,11 +39,6 @@ def register(sub: Any) -> None:
         "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
     )
     parser.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default text)")
-    _live_arguments(parser)
-    parser.set_defaults(func=run)
-
-
-def _live_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live-dns",
         dest="live_dns",
@@ -65,38 +49,23 @@ def _live_arguments(parser: argparse.ArgumentParser) -> None:
             "--no-live-dns makes no network calls at all"
         ),
     )
-    parser.add_argument(
-        "-n",
-        "--nameserver",
-        action="append",
-        default=[],
-        metavar="ADDRESS[:PORT]",
-        help=(
-            "IP address of a DNS server every live look-up asks "
-            "(repeatable; default MTA_STS_NAMESERVERS, else the system's)"
-        ),
-    )
+    servers = "IP address of a DNS server every live look-up asks (repeatable; default MTA_STS_NAMESERVERS, else "
+    add_nameserver(parser, servers + "the system's)")
     parser.add_argument(
         "--cafile", type=Path, metavar="PEM", help="trust only these CA certificates for the policy fetch"
     )
-    parser.add_argument(
-        "--https-port",
-        type=port_number,
-        default=443,
-        metavar="N",
-        help="policy host port for the policy fetch (default 443)",
+    port = "policy host port for the policy fetch (default 443)"
+    parser.add_argument("--https-port", type=port_number, default=443, metavar="N", help=port)
+    timeout = (
+        f"seconds each DNS query (default {DNS_TIMEOUT:g}) and the policy fetch (default {HTTPS_REQUEST_TIMEOUT:g})"
     )
-    parser.add_argument(
-        "-t",
-        "--timeout",
-        type=timeout_seconds,
-        default=None,
-        metavar="S",
-        help=(
-            f"seconds each DNS query (default {DNS_TIMEOUT:g}) and the policy fetch "
-            f"(default {HTTPS_REQUEST_TIMEOUT:g}) may take"
-        ),
-    )
+    parser.add_argument("-t", "--timeout", type=timeout_seconds, default=None, metavar="S", help=timeout + " may take")
+    parser.set_defaults(func=run)
+
+
+def add_nameserver(parser: argparse.ArgumentParser, helps: str) -> None:
+    """``-n/--nameserver ADDRESS[:PORT]`` (repeatable), as ``plan`` and ``onboard`` read it."""
+    parser.add_argument("-n", "--nameserver", action="append", default=[], metavar="ADDRESS[:PORT]", help=helps)
 
 
 def program_options(args: argparse.Namespace) -> ProgramOptions:
@@ -118,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
         probing = pool.submit(reachable_live_dns, options)
         # imports Pulumi: only when this command runs
         from pulumi_mta_sts.plan.live_diff import LiveRun, LiveSettings
-        from pulumi_mta_sts.plan.markdown import render_markdown
-        from pulumi_mta_sts.plan.report import plan_reports, render_json, render_text, stack_names
+        from pulumi_mta_sts.plan.output import render_json, render_markdown, render_text
+        from pulumi_mta_sts.plan.report import plan_reports, stack_names
 
         live = probing.result()
     timeout = args.timeout if args.timeout is not None else HTTPS_REQUEST_TIMEOUT

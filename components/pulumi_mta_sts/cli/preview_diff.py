@@ -1,9 +1,6 @@
-"""``mta-sts preview-diff PREVIEW.json``: what a real ``pulumi preview --json`` changes in DNS
-and in the policy, and what that means for senders, for a pull-request comment.
-
-Runs in the base install (no Pulumi SDK): a CI job that has the preview's JSON needs nothing else.
-Exit ``0`` rendered; ``1`` rendered, but the preview itself failed (its errors are shown first);
-``2`` the file is not a readable preview (one line naming the file and the fix).
+"""``mta-sts preview-diff PREVIEW.json``: what a real ``pulumi preview --json`` changes in DNS and in
+the policy, and what that means for senders. Base install: no Pulumi SDK. Exit 0 rendered; 1
+rendered, but the preview failed; 2 the file is not a readable preview.
 """
 
 from __future__ import annotations
@@ -19,8 +16,8 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.net.lookup import mail_hosts
 from pulumi_mta_sts.net.resolver import live_dns_enabled, make_resolver
 from pulumi_mta_sts.preview.changes import mail_domain, summarise
-from pulumi_mta_sts.preview.digest import PreviewDigest, PreviewError, read_preview
-from pulumi_mta_sts.preview.render import RENDERERS
+from pulumi_mta_sts.preview.document import PreviewDigest, PreviewError, read_preview
+from pulumi_mta_sts.preview.output import RENDERERS
 from pulumi_mta_sts.program.options import check_nameservers
 
 EXIT_OK = 0
@@ -28,42 +25,23 @@ EXIT_PREVIEW_FAILED = 1
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "preview-diff",
-        help="summarise a `pulumi preview --json` for review: DNS records, policy diff, safety notes",
-        description=(
-            "Read the JSON `pulumi preview --json` prints and show every DNS record it changes (old -> new), "
-            "the policy diff and id roll, what that means for senders, and a count of the other changes."
-        ),
+    helps = "summarise a `pulumi preview --json` for review: DNS records, policy diff, safety notes"
+    description = (
+        "Read the JSON `pulumi preview --json` prints and show every DNS record it changes (old -> new), "
+        "the policy diff and id roll, what that means for senders, and a count of the other changes."
     )
+    parser: argparse.ArgumentParser = sub.add_parser("preview-diff", help=helps, description=description)
     parser.add_argument(
         "preview", metavar="PREVIEW.json", type=Path, help="the saved output of `pulumi preview --json`"
     )
-    parser.add_argument(
-        "-f",
-        "--format",
-        choices=tuple(RENDERERS),
-        default="markdown",
-        help="markdown (a pull-request comment, the default), text or json",
-    )
-    parser.add_argument(
-        "--mx",
-        metavar="HOST",
-        action="append",
-        help="an MX host the domain has today (repeatable): the safety notes then check the new policy covers it",
-    )
-    parser.add_argument(
-        "--live-dns",
-        action="store_true",
-        help="look up the domain's MX hosts today (unless MTA_STS_NO_LIVE_DNS is set), for the coverage notes",
-    )
-    parser.add_argument(
-        "-n",
-        "--nameserver",
-        metavar="ADDRESS[:PORT]",
-        action="append",
-        help="ask this DNS server for the MX hosts (repeatable; implies --live-dns)",
-    )
+    formats = "markdown (a pull-request comment, the default), text or json"
+    parser.add_argument("-f", "--format", choices=tuple(RENDERERS), default="markdown", help=formats)
+    mx = "an MX host the domain has today (repeatable): the safety notes then check the new policy covers it"
+    parser.add_argument("--mx", metavar="HOST", action="append", help=mx)
+    live = "look up the domain's MX hosts today (unless MTA_STS_NO_LIVE_DNS is set), for the coverage notes"
+    parser.add_argument("--live-dns", action="store_true", help=live)
+    nameserver = "ask this DNS server for the MX hosts (repeatable; implies --live-dns)"
+    parser.add_argument("-n", "--nameserver", metavar="ADDRESS[:PORT]", action="append", help=nameserver)
     parser.set_defaults(func=run)
 
 

@@ -1,23 +1,12 @@
 """The mock cloud: what AWS and Cloudflare answer when the stack program registers a resource
-or calls a data source, written once for ``mta-sts plan`` and the test-suite.
+or calls a data source, written once for ``mta-sts plan`` (:data:`PLAN_CLOUD`: a value only the
+cloud knows is :data:`UNKNOWN`) and the test-suite (:data:`TEST_CLOUD`: a realistic fake, account
+:data:`ACCOUNT`, region :data:`REGION`, ids hashed from the resource name).
 
-- :data:`PLAN_CLOUD` (``mta-sts plan``): a value only the cloud knows (a generated id, an ARN, a
-  CloudFront domain, a Lambda function URL) comes back as :data:`UNKNOWN`, which the plan shows
-  as it is.
-- :data:`TEST_CLOUD` (``tests/pulumi_mock.py``): the same value is a realistic fake (account
-  :data:`ACCOUNT`, region :data:`REGION`, ids hashed from the resource name), so tests can assert
-  on how it flows into other resources.
-
-Both know what is the same everywhere (CloudFront's hosted zone id, AWS's managed cache policy
-ids, the partition) and what follows from the inputs (a bucket name that was given, a record's
-FQDN). A resource's state is its inputs, overlaid with :meth:`MockCloud.default_outputs` (an id;
-an ARN for an AWS resource), overlaid with the answer for its type token. An invoke without an
-answer fails the program, naming the token (:class:`~pulumi_mta_sts.plan.engine.RecordingMocks`).
-
-To answer for a new type or data source, add a function with ``@_outputs_for(token)`` or
-``@_invoke_for(token)``, keyed by the exact token Pulumi writes (``aws:ses/receiptRule:ReceiptRule``;
-it is in the class's ``super().__init__('...')`` call in the SDK), and wrap every value the cloud
-makes up in ``cloud.after_deploy(fake)``.
+A resource's state is its inputs, overlaid with :meth:`MockCloud.default_outputs` (an id; an ARN
+for an AWS resource), overlaid with the answer for its type token. To answer for a new type or
+data source, add a function with ``@_answers(_OUTPUTS, token)`` or ``@_answers(_INVOKES, token)``, keyed by
+the exact token Pulumi writes, and wrap every value the cloud makes up in ``cloud.after_deploy``.
 """
 
 from __future__ import annotations
@@ -26,31 +15,16 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Final, TypeVar
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs
 
+from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY
+
 from .engine import InvokeFn, OutputsFn, Recorder
 
-__all__ = [
-    "ACCOUNT",
-    "CACHING_DISABLED_POLICY_ID",
-    "CACHING_OPTIMIZED_POLICY_ID",
-    "CLOUDFLARE_ACCOUNT_ID",
-    "CLOUDFRONT_ZONE_ID",
-    "HTTP_API_ENDPOINT",
-    "HTTP_API_ID",
-    "MANAGED_CACHE_POLICIES",
-    "PLAN_CLOUD",
-    "REGION",
-    "ROUTE53_ZONE_ID",
-    "TEST_CLOUD",
-    "UNKNOWN",
-    "MockCloud",
-]
-
 #: What the plan shows for a value only the cloud knows.
-UNKNOWN = "(known after deploy)"
+UNKNOWN: Final = KNOWN_AFTER_DEPLOY
 
 # ---- the same everywhere (documented by AWS) -------------------------------------------------------
 #: CloudFront's fixed hosted zone id for alias records.
@@ -61,7 +35,6 @@ MANAGED_CACHE_POLICIES = {
     "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
 }
 CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
-CACHING_OPTIMIZED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingOptimized"]
 
 # ---- the test cloud's made-up account ---------------------------------------------------------------
 ACCOUNT = "123456789012"
@@ -78,17 +51,14 @@ _OUTPUTS: dict[str, _CloudOutputs] = {}
 _INVOKES: dict[str, _CloudInvoke] = {}
 
 
-def _outputs_for(type_token: str) -> Callable[[_CloudOutputs], _CloudOutputs]:
-    def register(fn: _CloudOutputs) -> _CloudOutputs:
-        _OUTPUTS[type_token] = fn
-        return fn
-
-    return register
+_Answer = TypeVar("_Answer", _CloudOutputs, _CloudInvoke)
 
 
-def _invoke_for(token: str) -> Callable[[_CloudInvoke], _CloudInvoke]:
-    def register(fn: _CloudInvoke) -> _CloudInvoke:
-        _INVOKES[token] = fn
+def _answers(table: dict[str, _Answer], token: str) -> Callable[[_Answer], _Answer]:
+    """Register the decorated function in ``table`` (:data:`_OUTPUTS` or :data:`_INVOKES`) for ``token``."""
+
+    def register(fn: _Answer) -> _Answer:
+        table[token] = fn
         return fn
 
     return register
@@ -148,7 +118,7 @@ TEST_CLOUD = MockCloud(fake_values=True)
 
 
 # ---- AWS: the policy host ---------------------------------------------------------------------------
-@_outputs_for("aws:s3/bucket:Bucket")
+@_answers(_OUTPUTS, "aws:s3/bucket:Bucket")
 def _bucket(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     name = args.inputs.get("bucket") or cloud.after_deploy(f"{args.name}-{short_hash(args.name, length=7)}")
     return {
@@ -161,7 +131,7 @@ def _bucket(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("aws:cloudfront/distribution:Distribution")
+@_answers(_OUTPUTS, "aws:cloudfront/distribution:Distribution")
 def _distribution(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     dist_id = cloud.after_deploy("E" + short_hash(args.name).upper())
     return {
@@ -173,41 +143,31 @@ def _distribution(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("aws:cloudfront/originAccessControl:OriginAccessControl")
+@_answers(_OUTPUTS, "aws:cloudfront/originAccessControl:OriginAccessControl")
 def _oac(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     return {"id": cloud.after_deploy("E" + short_hash(args.name, "oac").upper())}
 
 
-@_outputs_for("aws:cloudfront/function:Function")
+@_answers(_OUTPUTS, "aws:cloudfront/function:Function")
 def _cf_function(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     name = args.inputs.get("name", args.name)
     return {"arn": cloud.after_deploy(f"arn:aws:cloudfront::{ACCOUNT}:function/{name}"), "status": "LIVE"}
 
 
-@_outputs_for("aws:cloudfront/keyValueStore:KeyValueStore")
+@_answers(_OUTPUTS, "aws:cloudfront/keyValueStore:KeyValueStore")
 def _cf_key_value_store(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     store_id = cloud.after_deploy(short_hash(args.name, "kvs", length=32))
     return {"id": store_id, "arn": cloud.derived(store_id, f"arn:aws:cloudfront::{ACCOUNT}:key-value-store/{{}}")}
 
 
-@_outputs_for("aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey")
+@_answers(_OUTPUTS, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey")
 def _cf_kvs_key(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     made_up = f"arn:aws:cloudfront::{ACCOUNT}:key-value-store/{short_hash(args.name, 'kvs', length=32)}"
     store = str(args.inputs.get("keyValueStoreArn") or cloud.after_deploy(made_up))
     return {"id": cloud.derived(store, f"{{}},{args.inputs.get('key')}")}
 
 
-@_outputs_for("aws:cloudfront/cachePolicy:CachePolicy")
-def _cf_cache_policy(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    return {"id": cloud.after_deploy(short_hash(args.name, "cp", length=32))}
-
-
-@_outputs_for("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
-def _cf_headers_policy(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    return {"id": cloud.after_deploy(short_hash(args.name, "rhp", length=32))}
-
-
-@_outputs_for("aws:acm/certificate:Certificate")
+@_answers(_OUTPUTS, "aws:acm/certificate:Certificate")
 def _certificate(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     domain = str(args.inputs.get("domainName", "example.com"))
     names = [domain, *args.inputs.get("subjectAlternativeNames", [])]
@@ -228,7 +188,7 @@ def _certificate(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("aws:route53/record:Record")
+@_answers(_OUTPUTS, "aws:route53/record:Record")
 def _r53_record(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     name = str(args.inputs.get("name", ""))
     return {
@@ -238,7 +198,7 @@ def _r53_record(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
 
 
 # ---- AWS: the TLS-RPT receiver ----------------------------------------------------------------------
-@_outputs_for("aws:ses/domainIdentity:DomainIdentity")
+@_answers(_OUTPUTS, "aws:ses/domainIdentity:DomainIdentity")
 def _ses_identity(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     domain = str(args.inputs.get("domain", ""))
     return {
@@ -247,13 +207,7 @@ def _ses_identity(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("aws:lambda/function:Function")
-def _lambda_function(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    name = f"{args.name}-f00"
-    return {"arn": cloud.regional_arn(args, "lambda", f"function:{name}"), "name": cloud.after_deploy(name)}
-
-
-@_outputs_for("aws:apigatewayv2/api:Api")
+@_answers(_OUTPUTS, "aws:apigatewayv2/api:Api")
 def _http_api(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     region = args.inputs.get("region", REGION)
     api_id = cloud.after_deploy(HTTP_API_ID)
@@ -264,13 +218,7 @@ def _http_api(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("aws:cloudwatch/logGroup:LogGroup")
-def _log_group(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    name = f"{args.name}-f00"
-    return {"arn": cloud.regional_arn(args, "logs", f"log-group:{name}"), "name": cloud.after_deploy(name)}
-
-
-@_outputs_for("aws:sqs/queue:Queue")
+@_answers(_OUTPUTS, "aws:sqs/queue:Queue")
 def _sqs_queue(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     name = f"{args.name}-f00"
     return {
@@ -280,20 +228,27 @@ def _sqs_queue(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("aws:iam/role:Role")
+@_answers(_OUTPUTS, "aws:iam/role:Role")
 def _iam_role(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     name = f"{args.name}-f00"
     known = cloud.after_deploy(name)
     return {"arn": cloud.after_deploy(f"arn:aws:iam::{ACCOUNT}:role/{name}"), "id": known, "name": known}
 
 
-@_outputs_for("aws:sns/topic:Topic")
-def _sns_topic(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    return {"arn": cloud.regional_arn(args, "sns", f"{args.name}-f00")}
+def _named(cloud: MockCloud, args: MockResourceArgs, service: str, kind: str, *, named: bool = True) -> dict[str, Any]:
+    """A resource the cloud names ``<logical name>-f00``: its regional ARN (and name)."""
+    name = f"{args.name}-f00"
+    out = {"arn": cloud.regional_arn(args, service, f"{kind}{name}")}
+    return out | {"name": cloud.after_deploy(name)} if named else out
+
+
+_OUTPUTS["aws:lambda/function:Function"] = partial(_named, service="lambda", kind="function:")
+_OUTPUTS["aws:cloudwatch/logGroup:LogGroup"] = partial(_named, service="logs", kind="log-group:")
+_OUTPUTS["aws:sns/topic:Topic"] = partial(_named, service="sns", kind="", named=False)
 
 
 # ---- AWS: data sources ------------------------------------------------------------------------------
-@_invoke_for("aws:route53/getZone:getZone")
+@_answers(_INVOKES, "aws:route53/getZone:getZone")
 def _get_r53_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     name = str(args.args.get("name") or cloud.after_deploy("example.com")).rstrip(".")
     zone_id = args.args.get("zoneId") or cloud.after_deploy(ROUTE53_ZONE_ID)
@@ -307,7 +262,7 @@ def _get_r53_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     }
 
 
-@_invoke_for("aws:cloudfront/getCachePolicy:getCachePolicy")
+@_answers(_INVOKES, "aws:cloudfront/getCachePolicy:getCachePolicy")
 def _get_cache_policy(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     name = str(args.args.get("name", ""))
     if name not in MANAGED_CACHE_POLICIES:
@@ -315,7 +270,7 @@ def _get_cache_policy(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     return {"id": MANAGED_CACHE_POLICIES[name], "name": name}
 
 
-@_invoke_for("aws:index/getCallerIdentity:getCallerIdentity")
+@_answers(_INVOKES, "aws:index/getCallerIdentity:getCallerIdentity")
 def _caller_identity(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     return {
         "accountId": cloud.after_deploy(ACCOUNT),
@@ -325,19 +280,8 @@ def _caller_identity(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     }
 
 
-@_invoke_for("aws:index/getRegion:getRegion")
-def _region(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
-    region = cloud.after_deploy(REGION)
-    return {"name": region, "region": region, "id": region}
-
-
-@_invoke_for("aws:index/getPartition:getPartition")
-def _partition(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
-    return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-
-
 # ---- Cloudflare -------------------------------------------------------------------------------------
-@_invoke_for("cloudflare:index/getZone:getZone")
+@_answers(_INVOKES, "cloudflare:index/getZone:getZone")
 def _get_cf_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     name = str((args.args.get("filter") or {}).get("name") or cloud.after_deploy("example.org"))
     zone_id = args.args.get("zoneId") or cloud.after_deploy(short_hash("cf-zone", name, length=32))
@@ -351,12 +295,12 @@ def _get_cf_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("cloudflare:index/dnsRecord:DnsRecord")
+@_answers(_OUTPUTS, "cloudflare:index/dnsRecord:DnsRecord")
 def _cf_record(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     return {"id": cloud.after_deploy(short_hash(args.name, "cfrec", length=32)), "proxiable": True}
 
 
-@_outputs_for("cloudflare:index/workersScript:WorkersScript")
+@_answers(_OUTPUTS, "cloudflare:index/workersScript:WorkersScript")
 def _cf_worker(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     return {
         "id": args.inputs.get("scriptName", cloud.after_deploy(args.name)),
@@ -364,7 +308,7 @@ def _cf_worker(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_outputs_for("cloudflare:index/workersCustomDomain:WorkersCustomDomain")
+@_answers(_OUTPUTS, "cloudflare:index/workersCustomDomain:WorkersCustomDomain")
 def _cf_worker_domain(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     return {
         "id": cloud.after_deploy(short_hash(args.name, "wcd", length=32)),

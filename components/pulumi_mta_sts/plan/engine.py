@@ -1,31 +1,14 @@
-"""Run a Pulumi program under the SDK's mock engine and record everything it registers.
+"""Run a Pulumi program under the SDK's mock engine and record what it registers: every resource
+(custom and component: type, name, URN, resolved inputs, parent, dependencies, provider),
+every invoke and every log message. ``mta-sts plan`` and the test-suite (``tests/pulumi_mock.py``)
+both use it, so both see a program alike.
 
-Used by ``mta-sts plan`` (see :mod:`pulumi_mta_sts.plan.stack_plan`) and by the test-suite's shared mock
-(``tests/pulumi_mock.py``), so both see a program the same way:
-
-- every registered resource (custom and component) with its type token, name, URN, resolved
-  inputs (camelCase keys, as the provider names them), parent URN, dependencies, property
-  dependencies and provider reference: :class:`RecordedResource`;
-- every invoke (data-source call) with its token and arguments: :class:`RecordedInvoke`;
-- every log message the program sends to the engine (``pulumi.log.warn`` ...): ``logs``.
-
-What a registered resource "returns" is decided per type token by ``outputs`` (a mapping of
-type token → function of :class:`~pulumi.runtime.MockResourceArgs` returning extra state, in
-camelCase); what an invoke returns is decided per token by ``invokes``. A resource's state is
-its inputs overlaid with those outputs. An invoke without a handler fails the program with a
-message naming the token, so a missing mock is never silent.
-
-The event loops are closed when the run is over (:meth:`Recorder.close`,
-:func:`close_event_loops`). The SDK's mock monitor answers in executor threads and makes an
-event loop in each (``_ensure_event_loop``), which nobody closes; left to the garbage collector
-at interpreter exit, such a loop may be finalised after its self-pipe socket, and
-``BaseEventLoop.__del__`` then prints ``Exception ignored … ValueError: Invalid file descriptor:
--1`` on stderr. So the monitor notes every loop it runs in, and closing shuts the executor down
-and closes them all.
-
-What the SDK does not offer publicly (reading a request's properties, resetting the root stack,
-the mock monitor) comes from :mod:`pulumi_mta_sts.program.sdk`, the one adapter for its internals.
-This module imports Pulumi; the pure modules of the package never import it.
+What a resource "returns" is decided per type token by ``outputs`` (its state is its inputs
+overlaid with them), what an invoke returns by ``invokes``; an invoke without an answer fails
+the program, naming the token. The SDK's mock monitor makes an event loop in each executor
+thread and closes none; a loop finalised after its socket at interpreter exit prints "Invalid
+file descriptor: -1", so every loop the monitor runs in is noted and closed
+(:func:`close_event_loops`). The SDK's internals come from :mod:`pulumi_mta_sts.program.sdk`.
 """
 
 from __future__ import annotations
@@ -43,19 +26,6 @@ import pulumi.runtime
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from pulumi_mta_sts.program import sdk
-
-__all__ = [
-    "InvokeFn",
-    "OutputsFn",
-    "RecordedInvoke",
-    "RecordedResource",
-    "Recorder",
-    "RecordingMocks",
-    "RecordingMonitor",
-    "close_event_loops",
-    "collector_paused",
-    "name_of_urn",
-]
 
 #: ``args -> extra state`` (camelCase keys) for a resource type.
 OutputsFn = Callable[[MockResourceArgs], Mapping[str, Any]]
@@ -167,60 +137,41 @@ class RecordedInvoke:
     provider: str
 
 
-class RecordingMocks(Mocks):
-    """Answers resources and invokes from the recorder's tables."""
-
-    def __init__(self, recorder: Recorder) -> None:
-        self.recorder = recorder
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        rec = self.recorder
-        handler = rec.outputs.get(args.typ, rec.default_outputs)
-        extra = dict(handler(args)) if handler is not None else {}
-        state = {**args.inputs, **extra}
-        resource_id = args.resource_id or str(state.pop("id", "") or f"{args.name}-id")
-        return resource_id, state
-
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        rec = self.recorder
-        rec.invocations.append(RecordedInvoke(args.token, dict(args.args), args.provider or ""))
-        handler = rec.invokes.get(args.token, rec.default_invoke)
-        if handler is None:
-            raise NotImplementedError(
-                f"no mock answer for invoke {args.token!r}; add one to Recorder.invokes "
-                "(answers for every program: pulumi_mta_sts/plan/cloud.py)"
-            )
-        return dict(handler(args)), []
-
-
 class RecordingMonitor(sdk.MockMonitor):
     """A :class:`MockMonitor` that keeps each request's parent, dependencies and provider."""
 
     def __init__(self, recorder: Recorder) -> None:
-        super().__init__(recorder.mocks)
+        super().__init__(recorder)
         self.recorder = recorder
+
+    def _record(self, request: Any, urn: str, properties: Any, **details: Any) -> None:
+        self.recorder.resources.append(
+            RecordedResource(
+                type=request.type,
+                name=request.name,
+                urn=urn,
+                inputs=sdk.deserialize_properties(properties),
+                parent=request.parent,
+                dependencies=list(request.dependencies),
+                provider=request.provider,
+                state=dict(self.resources[urn].state),
+                **details,
+            )
+        )
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         _note_event_loop()
         if request.type != "pulumi:pulumi:Stack":
-            inputs = sdk.deserialize_properties(request.object)
-            self.recorder._record(
-                RecordedResource(
-                    type=request.type,
-                    name=request.name,
-                    urn=response.urn,
-                    custom=bool(request.custom),
-                    inputs=inputs,
-                    parent=request.parent,
-                    dependencies=list(request.dependencies),
-                    property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
-                    provider=request.provider,
-                    providers=dict(request.providers),
-                    import_id=request.importId,
-                    id=response.id,
-                    state=dict(self.resources[response.urn].state),
-                )
+            self._record(
+                request,
+                response.urn,
+                request.object,
+                custom=bool(request.custom),
+                property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
+                providers=dict(request.providers),
+                import_id=request.importId,
+                id=response.id,
             )
         return response
 
@@ -232,21 +183,8 @@ class RecordingMonitor(sdk.MockMonitor):
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         _note_event_loop()
-        self.recorder._record(
-            RecordedResource(
-                type=request.type,
-                name=request.name,
-                urn=response.urn,
-                custom=True,
-                inputs=sdk.deserialize_properties(request.properties),
-                parent=request.parent,
-                dependencies=list(request.dependencies),
-                provider=request.provider,
-                import_id=request.id,
-                read=True,
-                id=request.id,
-                state=dict(self.resources[response.urn].state),
-            )
+        self._record(
+            request, response.urn, request.properties, custom=True, import_id=request.id, read=True, id=request.id
         )
         return response
 
@@ -260,40 +198,32 @@ class _ListHandler(logging.Handler):
         self.sink.append((record.levelname.lower(), record.getMessage()))
 
 
-class Recorder:
-    """Installs the mock engine and records a program's resources, invokes and log messages.
-
-    ``outputs`` maps a resource type token to a function returning the extra state the cloud
-    would compute (camelCase keys); ``default_outputs`` is used for types without an entry.
-    ``invokes`` maps an invoke token to a function returning its result. Both tables are plain
-    dicts: add or override entries before running a program. ``default_invoke`` answers tokens
-    without an entry (by default such an invoke fails the program, naming the token).
-    ``stack_outputs`` receives the program's ``pulumi.export`` values.
-    """
+class Recorder(Mocks):
+    """Installs the mock engine, answers from its tables and records a program's resources,
+    invokes and log messages. ``outputs``: type token → the extra state the cloud computes
+    (camelCase), ``default_outputs`` for the others; ``invokes``: token → result (none: the invoke
+    fails the program). Plain dicts: add or override entries before a run. ``stack_outputs``
+    receives the program's ``pulumi.export`` values."""
 
     def __init__(
         self,
         outputs: Mapping[str, OutputsFn] | None = None,
         invokes: Mapping[str, InvokeFn] | None = None,
         default_outputs: OutputsFn | None = None,
-        default_invoke: InvokeFn | None = None,
     ) -> None:
         self.outputs: dict[str, OutputsFn] = dict(outputs or {})
         self.invokes: dict[str, InvokeFn] = dict(invokes or {})
         self.default_outputs = default_outputs
-        self.default_invoke = default_invoke
         self.stack_outputs: dict[str, Any] = {}
         self.resources: list[RecordedResource] = []
         self.invocations: list[RecordedInvoke] = []
         self.logs: list[tuple[str, str]] = []
-        self.mocks = RecordingMocks(self)
         self.monitor = RecordingMonitor(self)
         self.logger = logging.getLogger(f"{__name__}.{id(self)}")
         self.logger.propagate = False
         self.logger.setLevel(logging.INFO)
         self.logger.addHandler(_ListHandler(self.logs))
 
-    # -- set-up -------------------------------------------------------------------------------
     def install(
         self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None
     ) -> Recorder:
@@ -304,9 +234,24 @@ class Recorder:
         sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
         pulumi.runtime.set_mocks(
-            self.mocks, project=project, stack=stack, preview=False, monitor=self.monitor, logger=self.logger
+            self, project=project, stack=stack, preview=False, monitor=self.monitor, logger=self.logger
         )
         return self
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        handler = self.outputs.get(args.typ, self.default_outputs)
+        state = {**args.inputs, **(dict(handler(args)) if handler is not None else {})}
+        return args.resource_id or str(state.pop("id", "") or f"{args.name}-id"), state
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.invocations.append(RecordedInvoke(args.token, dict(args.args), args.provider or ""))
+        handler = self.invokes.get(args.token)
+        if handler is None:
+            raise NotImplementedError(
+                f"no mock answer for invoke {args.token!r}; add one to Recorder.invokes "
+                "(answers for every program: pulumi_mta_sts/plan/cloud.py)"
+            )
+        return dict(handler(args)), []
 
     def run(self, program: Callable[[], Any]) -> None:
         """Run ``program`` to completion (all outputs resolved); exceptions propagate. The values
@@ -327,10 +272,6 @@ class Recorder:
         close_event_loops()
         gc.unfreeze()
 
-    def _record(self, resource: RecordedResource) -> None:
-        self.resources.append(resource)
-
-    # -- queries ------------------------------------------------------------------------------
     def of_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
 
@@ -348,12 +289,6 @@ class Recorder:
             raise AssertionError(f"expected one resource named {name!r}, found {len(found)}")
         return found[0]
 
-    def by_urn(self, urn: str) -> RecordedResource:
-        for r in self.resources:
-            if r.urn == urn:
-                return r
-        raise KeyError(urn)
-
     def children_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
         urn = parent.urn if isinstance(parent, RecordedResource) else parent
         return [r for r in self.resources if r.parent == urn]
@@ -362,8 +297,7 @@ class Recorder:
         out: list[RecordedResource] = []
         todo = [parent.urn if isinstance(parent, RecordedResource) else parent]
         while todo:
-            urn = todo.pop()
-            kids = [r for r in self.resources if r.parent == urn]
+            kids = self.children_of(todo.pop())
             out.extend(kids)
             todo.extend(k.urn for k in kids)
         return out

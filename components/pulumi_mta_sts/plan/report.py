@@ -1,42 +1,39 @@
-"""One run of ``mta-sts plan``: the stacks planned (or why one could not be), each compared with
-live DNS through the run's one :class:`~pulumi_mta_sts.plan.live_diff.LiveRun`, and the run as
-text or JSON (markdown: :mod:`.markdown`).
+"""One run of ``mta-sts plan``: each stack planned and compared with live DNS through the run's
+one :class:`~.live_diff.LiveRun`, or the problems that kept it from a plan (``--all`` goes on;
+the exit code is the worst), and the DNS names more than one stack would publish.
 
-``--all`` plans every stack of the stacks folder; a stack that cannot be planned (a config
-mistake) is reported in its place and the others are still planned; the exit code is the worst.
-The stacks planned are then compared with each other: a DNS name more than one of them would
-publish is a warning (:mod:`.overlaps`) in every format, which never changes the exit code.
+Two stacks never share a name: on Route53 a record taken over with ``allowOverwrite`` belongs to
+the stack deployed last, so destroying either deletes what the other serves; elsewhere the second
+deploy fails, or Cloudflare publishes a second TXT record (two ``v=STSv1`` records: no policy). So
+every name a stack would publish is compared in its normal form (``fold_hostname``), whatever the
+type; names known only after the deploy are left out. A warning, never an error.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY, ChangeSet
 from pulumi_mta_sts.config.stack import find_stacks_dir, stack_name_problems, stacks_dir_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.escape import terminal
+from pulumi_mta_sts.core.hostnames import fold_hostname
 
-from .live_diff import LiveComparison, LiveRun, compare_with_live
-from .overlaps import SharedName, published_names, shared_names, text_lines
+from .live_diff import LiveRun, compare_with_live
 from .stack_plan import Plan, plan_stack
-
-__all__ = [
-    "EXIT_OK",
-    "EXIT_USAGE",
-    "StackReport",
-    "dns_overlaps",
-    "plan_reports",
-    "render_json",
-    "render_text",
-    "stack_names",
-]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+HEADING: Final = "DNS names published by more than one stack"
+#: What an overlap does, said once under the list (text and Markdown).
+CONSEQUENCE: Final = (
+    "Each such record belongs to the stack deployed last, or that stack's deploy fails on it; "
+    "destroying either stack, or removing the domain from it, deletes the record the other serves. "
+    'Give each domain to one stack: docs/deploying.md, "Moving a domain between stacks".'
+)
 
 
 @dataclass
@@ -45,7 +42,7 @@ class StackReport:
 
     stack: str
     plan: Plan | None = None
-    live: LiveComparison | None = None
+    live: ChangeSet | None = None
     problems: tuple[Problem, ...] = ()
 
     @property
@@ -77,14 +74,9 @@ def _one(stack: str, stacks_dir: Path | None, run: LiveRun, keep_going: bool) ->
 
 
 def plan_reports(stacks: Sequence[str], stacks_dir: Path | None, run: LiveRun) -> list[StackReport]:
-    """Plan each stack and compare it with live DNS. One stack: a mistake raises
-    :class:`InputError`; several: it is that stack's report and the others go on."""
-    keep_going = len(stacks) > 1
-    return _said_once([_one(stack, stacks_dir, run, keep_going) for stack in stacks])
-
-
-def _said_once(reports: list[StackReport]) -> list[StackReport]:
-    """Why live DNS was not compared is said by the first stack it concerns; the next say "as above"."""
+    """Plan each stack and compare it with live DNS (one stack: a mistake raises). Why live DNS
+    was not compared is said by the first stack it concerns; the next say "as said above"."""
+    reports = [_one(stack, stacks_dir, run, len(stacks) > 1) for stack in stacks]
     said: set[str] = set()
     for report in reports:
         live = report.live
@@ -96,36 +88,54 @@ def _said_once(reports: list[StackReport]) -> list[StackReport]:
     return reports
 
 
+@dataclass(frozen=True)
+class Owner:
+    """One stack that publishes a name, and the record types it publishes there."""
+
+    stack: str
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SharedName:
+    """A DNS name (normal form) that two or more stacks (sorted) publish records at."""
+
+    name: str
+    owners: tuple[Owner, ...]
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        return tuple(owner.stack for owner in self.owners)
+
+    def as_json(self) -> dict[str, Any]:
+        owners = [{"stack": o.stack, "types": list(o.types)} for o in self.owners]
+        return {"name": self.name, "stacks": list(self.stacks), "owners": owners}
+
+    def text(self) -> str:
+        """``mta-sts.example.com: A, AAAA in example-com; A, AAAA in example-fleet``."""
+        return f"{self.name}: " + "; ".join(f"{', '.join(o.types)} in {o.stack}" for o in self.owners)
+
+
+def published_names(rows: Iterable[Mapping[str, str]]) -> dict[str, frozenset[str]]:
+    """The names one stack's DNS rows publish, in normal form, each with its record types."""
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        raw, rtype = str(row.get("name", "")), str(row.get("type", ""))
+        name = fold_hostname(raw)
+        if name and KNOWN_AFTER_DEPLOY not in raw:
+            found.setdefault(name, set()).add(rtype.strip().upper())
+    return {name: frozenset(types) for name, types in found.items()}
+
+
+def shared_names(published: Mapping[str, Mapping[str, Collection[str]]]) -> list[SharedName]:
+    """``stack → name → types`` to the names more than one stack publishes, sorted by name."""
+    owners: dict[str, list[Owner]] = {}
+    for stack in sorted(published):
+        for name, types in published[stack].items():
+            owners.setdefault(name, []).append(Owner(stack, tuple(sorted(types))))
+    return [SharedName(name, tuple(found)) for name, found in sorted(owners.items()) if len(found) > 1]
+
+
 def dns_overlaps(reports: Sequence[StackReport]) -> list[SharedName]:
-    """The DNS names more than one planned stack of the run would publish (stacks that could not
-    be planned publish nothing)."""
+    """The DNS names more than one planned stack of the run would publish."""
     return shared_names({r.stack: published_names(r.plan.dns_entries()) for r in reports if r.plan is not None})
-
-
-def _error_text(report: StackReport) -> str:
-    lines = [f"Stack {report.stack}: not planned"] + [f"  {problem}" for problem in report.problems]
-    return "\n".join(terminal.shown(line) for line in lines) + "\n"
-
-
-def render_text(reports: Sequence[StackReport]) -> str:
-    """The run for people: each stack's plan (or its problems), separated by a rule, then the DNS
-    names several stacks would publish (if any)."""
-    parts = [r.plan.text(r.live) if r.plan is not None else _error_text(r) for r in reports]
-    overlaps = text_lines(dns_overlaps(reports))
-    if overlaps:
-        parts.append("\n".join(terminal.shown(line) for line in overlaps) + "\n")
-    return ("\n" + "─" * 78 + "\n\n").join(parts)
-
-
-def _error_json(report: StackReport) -> dict[str, Any]:
-    return {"stack": report.stack, "errors": [{"field": p.field, "reason": p.reason} for p in report.problems]}
-
-
-def render_json(reports: Sequence[StackReport], *, several: bool) -> dict[str, Any]:
-    """One stack: its plan document; ``several`` (``--all``): ``{"stacks": [...], "dns_overlaps":
-    [...]}``, a stack that could not be planned as ``{"stack", "errors"}``, each DNS name several
-    stacks would publish as ``{"name", "stacks", "owners": [{"stack", "types"}]}``."""
-    docs = [r.plan.as_json(r.live) if r.plan is not None else _error_json(r) for r in reports]
-    if not several:
-        return docs[0]
-    return {"stacks": docs, "dns_overlaps": [entry.as_json() for entry in dns_overlaps(reports)]}

@@ -1,13 +1,11 @@
-"""What a preview changes for senders: DNS records, the policy, and the rest as counts.
+"""What a preview changes for senders, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`: its
+DNS records, the policy and its safety notes, and the rest as counts.
 
-A resource can appear as several steps (``replace`` with its ``create-replacement`` and
-``delete-replaced`` halves under ``--show-replacement-steps``; a refresh result before the
-change): steps are grouped by URN into one :class:`Change`. The policy's old and new text come
-from the resources that hold it — ``PolicyLive`` (``policy_text``, ``policy_id``), the S3 object
-at ``.well-known/mta-sts.txt`` (``content``), the Worker's script (its ``POLICY`` constant,
-:func:`pulumi_mta_sts.hosting.edge_code.worker_module` writes it as a JSON string) — and the
-id from the ``_mta-sts`` TXT record; then :func:`~pulumi_mta_sts.core.policy_change.safety_notes`
-says what the change means, as ``mta-sts plan`` does.
+Steps are grouped by URN into one :class:`ResourceChange` (a replacement's halves under
+``--show-replacement-steps``, a refresh before the change). The policy's text comes from the
+resources that hold it — ``PolicyLive`` (``policy_text``), the S3 object at
+``.well-known/mta-sts.txt``, the Worker script's ``POLICY`` constant — and its id from the
+``_mta-sts`` TXT record, else from ``PolicyLive`` (``policy_id``).
 """
 
 from __future__ import annotations
@@ -18,28 +16,42 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
+from pulumi_mta_sts.change.model import (
+    KNOWN_AFTER_DEPLOY,
+    MARKS,
+    PREVIEW,
+    ChangeSet,
+    PolicyChange,
+    RecordChange,
+    Status,
+)
 from pulumi_mta_sts.core.acceptance import WELL_KNOWN_PATH
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote, safety_notes
 from pulumi_mta_sts.core.record_resources import RECORD_TYPE_TOKENS, record_rows
 from pulumi_mta_sts.core.records import parse_sts_records
 
-from .digest import BOUNDS, SECRET, UNKNOWN, PreviewDigest, ResourceState, Step
+from .document import BOUNDS, SECRET, UNKNOWN, PreviewDigest, ResourceState, Step
 
-__all__ = ["KNOWN_AFTER_DEPLOY", "REPLACE_OPS", "Change", "PolicyChange", "PreviewSummary", "mail_domain", "summarise"]
-
-#: How a value only known after deploy is shown (as ``mta-sts plan`` shows it).
-KNOWN_AFTER_DEPLOY: Final = "(known after deploy)"
 #: The ops of one replacement: the logical step and its two halves.
 REPLACE_OPS: Final = frozenset({"replace", "create-replacement", "delete-replaced"})
 #: Steps that change nothing in the cloud.
 NO_CHANGE_OPS: Final = frozenset({"same", "read", "refresh", "diff"})
+#: What an op does to a resource (any other changes it); its mark is Pulumi's symbol.
+_STATUS: Final[Mapping[str, Status]] = {
+    "create": "create",
+    "replace": "replace",
+    "delete": "delete",
+    "discard": "delete",
+    "import": "import",
+    **dict.fromkeys(NO_CHANGE_OPS, "unchanged"),
+}
 POLICY_LIVE: Final = "pulumi-python:dynamic/mtasts:PolicyLive"
-S3_OBJECT: Final = "aws:s3/bucketObjectv2:BucketObjectv2"
-S3_OBJECT_V1: Final = "aws:s3/bucketObject:BucketObject"
-WORKER_SCRIPT: Final = "cloudflare:index/workersScript:WorkersScript"
-WORKER_SCRIPT_V5: Final = "cloudflare:index/workerScript:WorkerScript"
+_S3_OBJECTS: Final = ("aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject")
+_WORKER_SCRIPTS: Final = ("cloudflare:index/workersScript:WorkersScript", "cloudflare:index/workerScript:WorkerScript")
 _POLICY_LINE: Final = re.compile(r"^const POLICY = (\".*\");$", re.MULTILINE)
+_POLICY_URL: Final = re.compile(r"https://mta-sts\.([^/]+)/\.well-known/mta-sts\.txt")
+_STS: Final = "_mta-sts."
 
 
 def known(value: Any) -> Any:
@@ -54,8 +66,8 @@ def known(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Change:
-    """One resource's change: ``op`` is the logical op (``replace`` for a replacement and its
+class ResourceChange:
+    """One resource's change: ``op`` the logical op (``replace`` for a replacement and its
     halves), ``ops`` every op seen for it, ``old``/``new`` its states (``None`` when absent)."""
 
     urn: str
@@ -70,23 +82,37 @@ class Change:
 
     def rows(self, which: str) -> list[dict[str, str]] | None:
         """The DNS records of the old or new state (``None``: no such state)."""
-        return self._old_rows if which == "old" else self._new_rows
+        return self._rows[which]
 
-    def _rows_of(self, state: ResourceState | None) -> list[dict[str, str]] | None:
-        if state is None:
-            return None
-        return record_rows(self.type, known({**state.outputs, **state.inputs}))
+    def state(self, which: str) -> ResourceState | None:
+        return self.old if which == "old" else self.new
 
     @cached_property
-    def _old_rows(self) -> list[dict[str, str]] | None:  # read once: the renderers ask many times
-        return self._rows_of(self.old)
+    def _rows(self) -> dict[str, list[dict[str, str]] | None]:  # read once: the renderers ask many times
+        states = {"old": self.old, "new": self.new}
+        return {
+            k: None if s is None else record_rows(self.type, known({**s.outputs, **s.inputs}))
+            for k, s in states.items()
+        }
 
-    @cached_property
-    def _new_rows(self) -> list[dict[str, str]] | None:
-        return self._rows_of(self.new)
+    def record_part(self, key: str, missing: str) -> str:
+        """The record's ``name`` or ``type``, ``old → new`` when it changes."""
+        found = [rows[0][key] for rows in (self.rows("old"), self.rows("new")) if rows and rows[0][key]]
+        if len(found) == 2 and found[0] != found[1]:
+            return f"{found[0]} → {found[1]}"
+        return found[-1] if found else missing
+
+    @property
+    def status(self) -> Status:
+        return _STATUS.get(self.op, "change")
+
+    def label(self) -> str:
+        """``+- replace (name)``: the op with its mark, and a replacement's reasons."""
+        reasons = f" ({', '.join(self.replace_reasons)})" if self.op == "replace" and self.replace_reasons else ""
+        return f"{MARKS[self.status]} {self.op}{reasons}"
 
 
-def group_steps(steps: Iterable[Step]) -> list[Change]:
+def group_steps(steps: Iterable[Step]) -> list[ResourceChange]:
     """The steps grouped by URN, in the order each resource first appears."""
     by_urn: dict[str, list[Step]] = {}
     for step in steps:
@@ -94,7 +120,7 @@ def group_steps(steps: Iterable[Step]) -> list[Change]:
     return [_change(urn, group) for urn, group in by_urn.items()]
 
 
-def _change(urn: str, group: Sequence[Step]) -> Change:
+def _change(urn: str, group: Sequence[Step]) -> ResourceChange:
     """One resource's steps as one change: a replacement's halves fold into ``replace``; the old
     state is the first step's that has one, the new state never a ``delete-replaced``'s."""
     ops = tuple(step.op for step in group)
@@ -107,159 +133,159 @@ def _change(urn: str, group: Sequence[Step]) -> Change:
         new = None
     changed = tuple(dict.fromkeys(p for s in ordered for p in (s.detailed_diff or {}) or s.diff_reasons))
     reasons = tuple(dict.fromkeys(r for s in ordered for r in s.replace_reasons))
-    return Change(urn, first.name, first.type, logical, ops, old, new, changed, reasons)
+    return ResourceChange(urn, first.name, first.type, logical, ops, old, new, changed, reasons)
 
 
-# ---- the policy ---------------------------------------------------------------------------------
+def record_change(change: ResourceChange) -> RecordChange:
+    """A record resource's change as the change model reads it."""
+
+    def values(which: str) -> list[str] | None:
+        rows = change.rows(which)
+        return None if rows is None else [row["value"] for row in rows]
+
+    name, rtype = change.record_part("name", change.name), change.record_part("type", "?")
+    return RecordChange(name, rtype, values("new"), change.status, values("old"))
+
+
 def _worker_policy(script: object) -> str | None:
     """The ``POLICY`` constant of a Worker script (a JSON string literal on its own line)."""
-    if not isinstance(script, str):
-        return None
-    found = _POLICY_LINE.search(script)
-    if found is None:
-        return None
+    found = _POLICY_LINE.search(script) if isinstance(script, str) else None
     try:
-        text = load_bounded_json(found.group(1), BOUNDS)
+        text = load_bounded_json(found.group(1), BOUNDS) if found else None
     except JsonInputError:
         return None
     return text if isinstance(text, str) else None
 
 
-def policy_text_of(type_token: str, state: ResourceState | None) -> str | None:
-    """The policy body a resource holds, if it is one that holds it and the value is readable."""
-    if state is None:
-        return None
-    text: object = None
-    if type_token == POLICY_LIVE:
-        text = state.value("policy_text")
-    elif type_token in (S3_OBJECT, S3_OBJECT_V1) and state.value("key") == WELL_KNOWN_PATH.lstrip("/"):
-        text = state.value("content")
-    elif type_token in (WORKER_SCRIPT, WORKER_SCRIPT_V5):
-        text = _worker_policy(state.value("content"))
-    if not isinstance(text, str) or text in (SECRET, UNKNOWN):
-        return None
-    return text
-
-
-def holds_policy(change: Change) -> bool:
-    """Whether the resource holds the policy body (readable or hidden)."""
-    return any(
-        policy_text_of(change.type, s) is not None or _is_policy_object(change, s) for s in (change.old, change.new)
-    )
-
-
-def _is_policy_object(change: Change, state: ResourceState | None) -> bool:
-    """An S3 policy object or a Worker script even when its content is hidden ([secret])."""
+def _is_policy_object(change: ResourceChange, state: ResourceState | None) -> bool:
+    """An S3 policy object or a Worker script, even when its content is hidden ([secret])."""
     if state is None:
         return False
-    if change.type in (S3_OBJECT, S3_OBJECT_V1):
+    if change.type in _S3_OBJECTS:
         return bool(state.value("key") == WELL_KNOWN_PATH.lstrip("/"))
-    return change.type in (WORKER_SCRIPT, WORKER_SCRIPT_V5)
+    return change.type in _WORKER_SCRIPTS
 
 
-def _sts_id(change: Change, which: str) -> str | None:
+def policy_text_of(change: ResourceChange, state: ResourceState | None) -> str | None:
+    """The policy body a resource holds, if it is one that holds it and the value is readable."""
+    text: object = None
+    if state is not None and change.type == POLICY_LIVE:
+        text = state.value("policy_text")
+    elif _is_policy_object(change, state) and state is not None:
+        content = state.value("content")
+        text = content if change.type in _S3_OBJECTS else _worker_policy(content)
+    return text if isinstance(text, str) and text not in (SECRET, UNKNOWN) else None
+
+
+def _policy_id(change: ResourceChange, which: str) -> str | None:
+    """The id of an ``_mta-sts`` record's state, or the one ``PolicyLive`` holds back."""
+    if change.type == POLICY_LIVE:
+        state = change.state(which)
+        value = None if state is None else state.value("policy_id")
+        return value if isinstance(value, str) and value not in (SECRET, UNKNOWN) else None
     for row in change.rows(which) or []:
-        if row["name"].lower().startswith("_mta-sts.") and row["type"] == "TXT":
+        if row["name"].lower().startswith(_STS) and row["type"] == "TXT":
             record = parse_sts_records([row["value"]]).record
             if record is not None:
                 return record.id
     return None
 
 
-@dataclass(frozen=True)
-class PolicyChange:
-    """The policy senders see before and after; ``objects`` the changes that hold it."""
-
-    old: PolicyState
-    new: PolicyState
-    objects: tuple[Change, ...]
-    hidden: bool = False  # a policy object's content is [secret]: the diff cannot be shown
-
-    @property
-    def changes(self) -> bool:
-        return self.old != self.new
-
-
 def _first(values: Iterable[str | None]) -> str | None:
     return next((v for v in values if v is not None), None)
-
-
-def _gate_id(change: Change, which: str) -> str | None:
-    """The id ``PolicyLive`` holds back until its body is served (when no TXT step shows it)."""
-    state = change.old if which == "old" else change.new
-    value = None if state is None else state.value("policy_id")
-    return value if isinstance(value, str) and value not in (SECRET, UNKNOWN) else None
-
-
-def policy_change(changes: Sequence[Change]) -> PolicyChange:
-    """Old and new policy state from every change that holds the text or the id."""
-    holders = tuple(c for c in changes if holds_policy(c))
-    records = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
-    gates = [c for c in changes if c.type == POLICY_LIVE]
-    states = {}
-    for which in ("old", "new"):
-        text = _first(policy_text_of(c.type, c.old if which == "old" else c.new) for c in holders)
-        ident = _first(_sts_id(c, which) for c in records) or _first(_gate_id(c, which) for c in gates)
-        states[which] = PolicyState(text, ident)
-    hidden = any(
-        states[which].text is None and _is_policy_object(c, state) and policy_text_of(c.type, state) is None
-        for c in holders
-        for which, state in (("old", c.old), ("new", c.new))
-    )
-    return PolicyChange(states["old"], states["new"], holders, hidden)
-
-
-def mail_domain(digest: PreviewDigest) -> str | None:
-    """The mail domain the preview is about: from its ``_mta-sts`` record, else from the policy
-    URL ``PolicyLive`` checks (``https://mta-sts.<domain>/...``)."""
-    changes = group_steps(digest.steps)
-    for change in changes:
-        for which in ("new", "old"):
-            for row in change.rows(which) or []:
-                name = row["name"].lower().rstrip(".")
-                if name.startswith("_mta-sts.") and row["type"] == "TXT":
-                    return name.removeprefix("_mta-sts.")
-    for change in changes:
-        for state in (change.new, change.old):
-            url = state.value("url") if change.type == POLICY_LIVE and state is not None else None
-            found = re.fullmatch(
-                r"https://mta-sts\.([^/]+)/\.well-known/mta-sts\.txt", url if isinstance(url, str) else ""
-            )
-            if found:
-                return found.group(1).lower()
-    return None
-
-
-# ---- the whole summary --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PreviewSummary:
-    """Everything the renderers show, in the order they show it."""
-
-    stack: str | None
-    project: str | None
-    digest: PreviewDigest
-    dns: tuple[Change, ...]
-    dns_unchanged: tuple[Change, ...]
-    policy: PolicyChange
-    notes: tuple[SafetyNote, ...]
-    other: tuple[Change, ...]
-    other_counts: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.digest.errors)
-
-
-def _is_root(change: Change) -> bool:
-    return change.type == "pulumi:pulumi:Stack"
 
 
 def _for_preview(note: SafetyNote) -> SafetyNote:
     """A note as ``preview-diff`` shows it: where the fix is to name the live MX hosts, say how."""
     if note.code != "live-mx-unknown":
         return note
-    hint = " With preview-diff: pass --mx HOST for each MX host the domain has today."
-    return SafetyNote(note.code, note.level, note.message + hint)
+    return SafetyNote(
+        note.code,
+        note.level,
+        f"{note.message} With preview-diff: pass --mx HOST for each MX host the domain has today.",
+    )
+
+
+def preview_policy(
+    changes: Sequence[ResourceChange], holders: Sequence[ResourceChange], live_mx: Sequence[str] | None
+) -> PolicyChange:
+    """The policy before and after from every change that holds its text or id."""
+    records = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
+    gates = [c for c in changes if c.type == POLICY_LIVE]
+    states = {
+        which: PolicyState(
+            _first(policy_text_of(c, c.state(which)) for c in holders),
+            _first(_policy_id(c, which) for c in records) or _first(_policy_id(c, which) for c in gates),
+        )
+        for which in ("old", "new")
+    }
+    hidden = any(
+        states[which].text is None
+        and _is_policy_object(c, c.state(which))
+        and policy_text_of(c, c.state(which)) is None
+        for c in holders
+        for which in ("old", "new")
+    )
+    notes = tuple(_for_preview(n) for n in safety_notes(states["old"], states["new"], live_mx))
+    held = ", ".join(f"{c.name} ({c.label()})" for c in holders)
+    return PolicyChange(
+        mail_domain(changes),
+        states["new"],
+        states["old"],
+        notes=notes,
+        remarks=(("held by", held),) if held else (),
+        hidden=hidden,
+        labels=("policy now", "policy after"),
+    )
+
+
+def mail_domain(digest: PreviewDigest | Sequence[ResourceChange]) -> str | None:
+    """The mail domain the preview is about: from its ``_mta-sts`` record, else from the policy
+    URL ``PolicyLive`` checks."""
+    changes = group_steps(digest.steps) if isinstance(digest, PreviewDigest) else digest
+    for change in changes:
+        for rows in (change.rows("new"), change.rows("old")):
+            for row in rows or []:
+                name = row["name"].lower().rstrip(".")
+                if name.startswith(_STS) and row["type"] == "TXT":
+                    return name.removeprefix(_STS)
+    for change in (c for c in changes if c.type == POLICY_LIVE):
+        for state in (change.new, change.old):
+            url = state.value("url") if state is not None else None
+            found = _POLICY_URL.fullmatch(url) if isinstance(url, str) else None
+            if found:
+                return found.group(1).lower()
+    return None
+
+
+@dataclass(frozen=True)
+class PreviewSummary:
+    """Everything ``preview-diff`` shows: the change (records and policy), and the rest."""
+
+    digest: PreviewDigest
+    dns: tuple[ResourceChange, ...]
+    dns_unchanged: tuple[ResourceChange, ...]
+    policy: PolicyChange
+    holders: tuple[ResourceChange, ...]
+    change: ChangeSet
+    other: tuple[ResourceChange, ...]
+    other_counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def stack(self) -> str | None:
+        return self.digest.stack
+
+    @property
+    def project(self) -> str | None:
+        return self.digest.project
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.digest.errors)
+
+    @property
+    def notes(self) -> tuple[SafetyNote, ...]:
+        return tuple(note for _, note in self.change.notes)
 
 
 def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> PreviewSummary:
@@ -267,23 +293,19 @@ def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> Pr
     ``None`` when unknown) makes the coverage notes precise."""
     changes = group_steps(digest.steps)
     dns = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
-    policy = policy_change(changes)
-    notes = tuple(_for_preview(n) for n in safety_notes(policy.old, policy.new, live_mx)) if policy.changes else ()
-    apart = {id(c) for c in (*dns, *policy.objects)}  # by identity: equality would compare whole states
-    # A resource that changes nothing (``same`` under --show-sames, a ``read``/``refresh``) is no
-    # "other change": neither listed nor counted (Pulumi's changeSummary still counts it).
-    other = [c for c in changes if id(c) not in apart and not _is_root(c) and c.op not in NO_CHANGE_OPS]
+    holders = tuple(
+        c for c in changes if any(policy_text_of(c, s) is not None or _is_policy_object(c, s) for s in (c.old, c.new))
+    )
+    policy = preview_policy(changes, holders, live_mx)
+    apart = {id(c) for c in (*dns, *holders)}  # by identity: equality would compare whole states
+    # A resource that changes nothing (``same``, ``read``/``refresh``) is no "other change":
+    # neither listed nor counted (Pulumi's changeSummary still counts it).
+    other = [c for c in changes if id(c) not in apart and c.type != "pulumi:pulumi:Stack" and c.op not in NO_CHANGE_OPS]
     counts: dict[str, int] = {}
     for change in other:
         counts[change.op] = counts.get(change.op, 0) + 1
-    return PreviewSummary(
-        stack=digest.stack,
-        project=digest.project,
-        digest=digest,
-        dns=tuple(c for c in dns if c.op not in NO_CHANGE_OPS),
-        dns_unchanged=tuple(c for c in dns if c.op in NO_CHANGE_OPS),
-        policy=policy,
-        notes=notes,
-        other=tuple(other),
-        other_counts=counts,
-    )
+    moved = tuple(c for c in dns if c.op not in NO_CHANGE_OPS)
+    same = tuple(c for c in dns if c.op in NO_CHANGE_OPS)
+    policies = [policy] if policy.old != policy.new else []
+    change_set = ChangeSet([record_change(c) for c in (*moved, *same)], policies, source=PREVIEW)
+    return PreviewSummary(digest, moved, same, policy, holders, change_set, tuple(other), counts)

@@ -1,0 +1,213 @@
+"""A :class:`~.model.ChangeSet` as a pull-request comment within GitHub's limit: the safety notes,
+the record sets that change (the unchanged collapsed) and each policy's id and diff.
+
+A comment takes at most :data:`COMMENT_BUDGET` bytes, at the first level of detail
+(:data:`LEVELS`) that fits, each cut saying what was left out and where to see all; the safety
+notes are never left out (:func:`pulumi_mta_sts.escape.markdown.fit`), only shortened down to
+their level, code and domain. Values from outside go through :mod:`pulumi_mta_sts.escape.markdown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final, TypeVar
+
+from pulumi_mta_sts.core.policy_change import LEVELS as NOTE_LEVELS
+from pulumi_mta_sts.core.policy_change import SafetyNote
+from pulumi_mta_sts.escape import markdown
+from pulumi_mta_sts.escape.markdown import Block
+
+from .model import MARKS, STATUS_WORDS, ChangeSet, PolicyChange, RecordChange, Source
+from .text import VALUE_SEPARATOR, id_sentence, remarks
+
+#: GitHub's limit for the body of an issue or pull-request comment (its API: "Body is too long").
+GITHUB_COMMENT_LIMIT: Final = 65_536
+#: What a comment takes at most (UTF-8 bytes): the limit less room for a workflow's heading and marker.
+COMMENT_BUDGET: Final = 60_000
+T = TypeVar("T")
+_LEVEL_ICONS: Final = {"danger": "🛑", "warning": "⚠️", "info": "ℹ️"}
+#: Characters of a note's message in the notes' shortened form.
+_SHORT_MESSAGE: Final = 300
+#: Domains per line in the last form of the safety notes.
+_DOMAINS_PER_LINE: Final = 8
+
+
+@dataclass(frozen=True)
+class Level:
+    """How much a comment shows: ``rows`` per table or list (``None``: all), the ``unchanged``
+    rows or not, ``diff`` lines per policy, ``cell`` characters per value, ``items`` warnings."""
+
+    rows: int | None
+    unchanged: bool
+    diff: int | None
+    cell: int
+    items: int | None
+
+
+LEVELS: Final = (
+    Level(None, True, None, 400, None),
+    Level(None, False, None, 200, None),
+    Level(300, False, 300, 160, 50),
+    Level(100, False, 100, 120, 20),
+    Level(30, False, 40, 100, 10),
+    Level(10, False, 20, 80, 5),
+    Level(0, False, 0, 60, 3),
+)
+
+
+def json_hint(source: Source) -> str:
+    return f"see `{source.command} --format json`"
+
+
+def left_out(count: int, what: str, source: Source) -> list[str]:
+    """The line saying ``count`` more ``what`` were left out (nothing when none were)."""
+    if count <= 0:
+        return []
+    return ["", f"_…and {count} more {what}, left out to fit a comment: {json_hint(source)}._"]
+
+
+def cut_note(source: Source) -> Callable[[int, bool], str]:
+    """The last line of a comment that :func:`~pulumi_mta_sts.escape.markdown.fit` cut."""
+
+    def note(count: int, notes_cut: bool) -> str:
+        said = f"{count} more parts left out" if count else "shortened"
+        notes = " and the list of safety notes cut" if notes_cut else ""
+        return f"_…{said}{notes} to fit a comment: {json_hint(source)}._"
+
+    return note
+
+
+def fit_comment(render: Callable[[Level], Sequence[Block]], budget: int, source: Source) -> str:
+    """The comment at the first level that fits ``budget`` bytes, else cut to it."""
+    return markdown.fit_levels(render, LEVELS, budget - 1, cut_note(source)) + "\n"
+
+
+def details(summary: str, lines: Sequence[str]) -> str:
+    """``lines`` collapsed under ``summary`` (ours: never a value from outside)."""
+    return "\n".join([f"<details><summary>{summary}</summary>", "", *lines, "", "</details>"])
+
+
+def capped(items: Sequence[T], limit: int | None, what: str, source: Source) -> tuple[Sequence[T], list[str]]:
+    """The first ``limit`` of ``items``, and the lines saying how many more were left out."""
+    shown = items if limit is None else items[:limit]
+    return shown, left_out(len(items) - len(shown), what, source)
+
+
+def _note_line(domain: str | None, note: SafetyNote, message: int | None) -> str:
+    """Level, code, domain (``None``: not said) and message (``message`` characters; ``0``: none)."""
+    where = f" ({markdown.text(domain)})" if domain is not None else ""
+    said = f": {markdown.text(note.message, message)}" if message != 0 else ""
+    return f"- {_LEVEL_ICONS[note.level]} **{note.level}** {markdown.code(note.code)}{where}{said}"
+
+
+def _grouped_notes(notes: Sequence[tuple[str | None, SafetyNote]], several: bool) -> list[str]:
+    """One item per level and code naming its domains on lines of their own (a cut at a line
+    keeps every level and code)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for domain, note in notes:
+        groups.setdefault((note.level, note.code), []).append(domain or "")
+    lines = []
+    for (level, code), domains in sorted(groups.items(), key=lambda item: NOTE_LEVELS.index(item[0][0])):
+        lines.append(f"- {_LEVEL_ICONS[level]} **{level}** {markdown.code(code)} ×{len(domains)}{':' * several}")
+        if several:
+            lines += [
+                "  " + ", ".join(markdown.text(d) for d in domains[start : start + _DOMAINS_PER_LINE])
+                for start in range(0, len(domains), _DOMAINS_PER_LINE)
+            ]
+    return lines
+
+
+def notes_block(change: ChangeSet) -> list[Block]:
+    """The safety notes, kept whatever the size: in full, with shortened messages, without
+    messages, then one line per level and code naming the domains."""
+    notes, several = change.notes, change.several_domains
+    if not notes:
+        return []
+    title = "#### Safety notes\n\n"
+    shortened = f"\n\n_Messages shortened to fit a comment: {json_hint(change.source)}._"
+
+    def form(message: int | None) -> str:
+        return title + "\n".join(_note_line(d if several else None, n, message) for d, n in notes)
+
+    grouped = title + "\n".join(_grouped_notes(notes, several)) + shortened
+    return [Block.kept(form(None), form(_SHORT_MESSAGE) + shortened, form(0) + shortened, grouped)]
+
+
+def _values(values: Sequence[str] | None, cell: int) -> str:
+    return "—" if values is None else markdown.cell(VALUE_SEPARATOR.join(values), cell)
+
+
+def _change_row(record: RecordChange, cell: int) -> str:
+    today = _values(record.old or None, cell)
+    name, kind = markdown.cell(record.name, cell), markdown.text(record.type)
+    return f"| `{MARKS[record.status]}` | {name} | {kind} | {today} | {_values(record.new, cell)} |"
+
+
+def _value_row(record: RecordChange, cell: int) -> str:
+    mark = f"`{MARKS[record.status]}`" if record.status is not None else ""
+    value = _values(record.new, cell)
+    return f"| {mark} | {markdown.cell(record.name, cell)} | {markdown.text(record.type)} | {value} |"
+
+
+def _table(records: Sequence[RecordChange], level: Level, source: Source, compared: bool) -> list[str]:
+    rows, more = capped(records, level.rows, "record sets", source)
+    if compared:
+        head = ["| | Name | Type | Today | After deploy |", "|:-:|---|---|---|---|"]
+        lines = [*head, *(_change_row(r, level.cell) for r in rows)]
+    else:
+        lines = ["| | Name | Type | Value |", "|:-:|---|---|---|", *(_value_row(r, level.cell) for r in rows)]
+    return (lines if rows else []) + more
+
+
+def _counts(change: ChangeSet) -> str:
+    counts = change.counts()
+    return " · ".join(f"`{MARKS[s]}` {counts[s]} {w}" for s, w in STATUS_WORDS if s in counts)
+
+
+def records_blocks(change: ChangeSet, level: Level) -> list[Block]:
+    """Not compared: every record set's planned values; else the counts (kept), those that
+    change, and the unchanged collapsed."""
+    if not change.compared:
+        table = _table(change.records, level, change.source, compared=False)
+        return [Block.of("\n".join(["#### DNS records", "", *table]).rstrip("\n"))]
+    changing = [r for r in change.records if r.status != "unchanged"]
+    unchanged = [r for r in change.records if r.status == "unchanged"]
+    lines = _table(changing, level, change.source, compared=True) if changing else ["No record set changes."]
+    if unchanged:
+        listed = f"_Listed by `{change.source.command} --format json` (left out to fit a comment)._"
+        table = _table(unchanged, level, change.source, compared=False) if level.unchanged else [listed]
+        lines += ["", details(f"{len(unchanged)} unchanged record sets", table)]
+    return [Block.kept(f"#### DNS records\n\n{_counts(change)}"), Block.of("\n".join(lines))]
+
+
+def _policy_blocks(policy: PolicyChange, level: Level, change: ChangeSet, keep: bool) -> list[Block]:
+    """Heading and id (``keep``: kept), remarks, and the diff (not compared: the text)."""
+    head = [f"#### Policy of {markdown.text(policy.domain)}" if policy.domain else "#### Policy"]
+    if change.compared:
+        head += ["", id_sentence(policy, lambda value: markdown.code(value, 40))]
+    lines = [f"{label[0].upper()}{label[1:]}: {markdown.text(value)}" for label, value in remarks(policy)]
+    body = policy.diff_lines() if change.compared else None
+    if policy.hidden:
+        lines.append("The policy body is `[secret]` in the preview: its diff is not shown.")
+    elif body == []:
+        lines.append("The policy body does not change.")
+    else:
+        rows, more = capped(
+            body if body is not None else (policy.new.text or "").splitlines(),
+            level.diff,
+            "policy lines",
+            change.source,
+        )
+        if rows:
+            lines.append(markdown.fence(rows, "diff" if body is not None else "text", max(level.cell, 120)))
+        lines += more[1:]
+    return [(Block.kept if keep else Block.of)("\n".join(head)), Block.of("\n\n".join(lines))]
+
+
+def policies_blocks(change: ChangeSet, level: Level) -> list[Block]:
+    """Each policy the level shows (a change's only one, compared, always: its id kept)."""
+    keep = change.compared and len(change.policies) == 1
+    policies, more = capped(change.policies, None if keep else level.rows, "policies", change.source)
+    blocks = [block for policy in policies for block in _policy_blocks(policy, level, change, keep)]
+    return blocks + [Block.of(line) for line in more[1:]]

@@ -1,0 +1,145 @@
+"""A change as a reviewer reads it: record sets before → after, each domain's policy before →
+after with its safety notes (:func:`~pulumi_mta_sts.core.policy_change.safety_notes`).
+
+"Before" is what live DNS and the policy host serve today (``mta-sts plan``) or the stack's
+state (``preview-diff``); ``None`` where it was not compared. Mutable: the plan fills a record's
+status and old values in as live DNS answers."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Final, Literal, NamedTuple
+
+from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote
+from pulumi_mta_sts.core.records import policy_url
+
+#: How a value only the cloud knows is shown (both commands; ``preview-diff`` turns Pulumi's placeholder into it).
+KNOWN_AFTER_DEPLOY: Final = "(known after deploy)"
+#: The diff of two policies that differ only in their line ends (CRLF / LF, the last one).
+LINE_ENDS_ONLY: Final = "(only the line ends differ: senders read the same policy)"
+
+Status = Literal["create", "change", "unchanged", "unknown", "replace", "delete", "import"]
+#: The statuses a plan gives (``unknown``: known only after deploy); its counts always say them.
+STATUSES: Final[tuple[Status, ...]] = ("create", "change", "unchanged", "unknown")
+#: Each status's mark (Pulumi's symbol) and how a count of it reads, in the order counts say them.
+_STATUS_TABLE: Final[tuple[tuple[Status, str, str], ...]] = (
+    ("create", "+", "to create"),
+    ("change", "~", "to change"),
+    ("unchanged", "=", "unchanged"),
+    ("unknown", "?", "known only after deploy"),
+    ("replace", "+-", "to replace"),
+    ("delete", "-", "to delete"),
+    ("import", "=", "to import"),
+)
+STATUS_WORDS: Final[tuple[tuple[Status, str], ...]] = tuple((s, words) for s, _, words in _STATUS_TABLE)
+#: The mark of each status; a record not compared has none.
+MARKS: Final[dict[Status | None, str]] = {None: " ", **{s: mark for s, mark, _ in _STATUS_TABLE}}
+
+
+class Source(NamedTuple):
+    """Who computed a change: its command (whose ``--format json`` lists all a cut comment left
+    out) and what "before" is."""
+
+    command: str
+    basis: str
+
+
+PLAN: Final = Source("mta-sts plan", "compared with live DNS")
+PREVIEW: Final = Source("mta-sts preview-diff", "compared with the stack's state")
+
+
+@dataclass
+class RecordChange:
+    """One record set (a preview: one record resource): its values after the deploy (``new``;
+    ``None``: deleted) and before (``old``; ``None``: none, or not compared)."""
+
+    name: str
+    type: str
+    new: list[str] | None
+    status: Status | None = None
+    old: list[str] | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.type)
+
+
+@dataclass
+class PolicyChange:
+    """One domain's policy after the deploy (``new``) and before (``old``: ``None`` when not
+    compared), why there is none before (``problem``), the live MX hosts, the safety notes,
+    what else a reviewer reads (``remarks``: label, value) and whether the bodies are hidden."""
+
+    domain: str | None
+    new: PolicyState
+    old: PolicyState | None = None
+    problem: str | None = None
+    live_mx: tuple[str, ...] | None = None
+    notes: tuple[SafetyNote, ...] = ()
+    remarks: tuple[tuple[str, str], ...] = ()
+    hidden: bool = False
+    labels: tuple[str, str] = ("served today", "after deploy")
+
+    @property
+    def url(self) -> str | None:
+        return policy_url(self.domain) if self.domain else None
+
+    @property
+    def id_rolls(self) -> bool | None:
+        """Whether senders see a new id (``None``: the id before or after is not known)."""
+        if self.old is None or self.new.id is None:
+            return None
+        return self.old.id != self.new.id
+
+    def diff_lines(self) -> list[str] | None:
+        """The unified diff before → after, line ends read as senders read them (``[]``: the same
+        text); ``None`` when not compared, hidden, or without a body on either side. No body
+        before diffs as an empty one."""
+        if self.old is None or self.hidden or (self.old.text is None and self.new.text is None):
+            return None
+        old, new = _body_lines(self.old.text), _body_lines(self.new.text)
+        if old == new and self.old.text is not None and self.old.text != self.new.text:
+            return [LINE_ENDS_ONLY]
+        return list(difflib.unified_diff(old, new, *self.labels, lineterm="", n=8))
+
+
+def state_json(state: PolicyState | None) -> dict[str, str | None] | None:
+    """A policy as JSON: ``{"text", "id"}`` (``None``: not compared)."""
+    return None if state is None else {"text": state.text, "id": state.id}
+
+
+def _body_lines(text: str | None) -> list[str]:
+    lines = (text or "").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
+@dataclass
+class ChangeSet:
+    """Record sets and policies; ``compared`` False: nothing was compared (``reason`` says why)."""
+
+    records: list[RecordChange]
+    policies: list[PolicyChange]
+    compared: bool = True
+    reason: str | None = None
+    source: Source = field(default=PLAN)
+
+    def record_for(self, name: str, rtype: str) -> RecordChange | None:
+        return next((r for r in self.records if r.key == (name, rtype)), None)
+
+    def counts(self) -> dict[Status, int]:
+        """Record sets per status: the plan's statuses always, the others where they occur."""
+        counts = {status: sum(r.status == status for r in self.records) for status, _ in STATUS_WORDS}
+        return {status: n for status, n in counts.items() if n or status in STATUSES}
+
+    @property
+    def notes(self) -> list[tuple[str | None, SafetyNote]]:
+        """Every safety note with its domain."""
+        return [(p.domain, note) for p in self.policies for note in p.notes]
+
+    @property
+    def several_domains(self) -> bool:
+        """Whether the notes say each one's domain."""
+        return len(self.policies) > 1 or len({domain for domain, _ in self.notes}) > 1

@@ -1,0 +1,363 @@
+"""A run of ``mta-sts plan`` as text, JSON and a pull-request comment: each stack's own parts
+(policies, resources, warnings, a fleet's domains) around its
+:class:`~pulumi_mta_sts.change.model.ChangeSet` as the change's renderers write it, then the DNS
+names several stacks would publish. The JSON keeps the plan's keys (docs/cli.md). In a comment,
+several stacks (``--all``) share the budget: the largest are cut first; when not every stack's
+least form fits, those with the most serious notes are shown and the others counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from pulumi_mta_sts.change.comment import (
+    COMMENT_BUDGET,
+    LEVELS,
+    Level,
+    capped,
+    cut_note,
+    details,
+    left_out,
+    notes_block,
+    policies_blocks,
+    records_blocks,
+)
+from pulumi_mta_sts.change.model import MARKS, PLAN, STATUS_WORDS, ChangeSet, PolicyChange, state_json
+from pulumi_mta_sts.change.text import change_lines, counts_text, id_sentence
+from pulumi_mta_sts.core.policy_change import LEVELS as NOTE_LEVELS
+from pulumi_mta_sts.escape import markdown, terminal
+from pulumi_mta_sts.escape.markdown import Block
+
+from .cloud import UNKNOWN
+from .domains import DomainIndex, domain_of_record, domain_statuses
+from .report import CONSEQUENCE, HEADING, SharedName, StackReport, dns_overlaps
+from .stack_plan import GROUPS, DomainPolicy, Plan, clean_inputs
+
+#: How many of a fleet's domains a heading names.
+_NAMED_DOMAINS: Final = 5
+_SEPARATOR: Final = "\n\n---\n\n"
+#: The most the warning about shared DNS names takes (UTF-8 bytes); names beyond it are counted.
+_OVERLAP_BUDGET: Final = 8_000
+#: Stacks named per shared DNS name (the rest counted).
+_OWNERS_SHOWN: Final = 6
+#: Characters of the live-DNS line and of a problem in a comment.
+_HEADING_CHARS, _PROBLEM_CHARS = 600, 300
+
+
+def subject(plan: Plan) -> str:
+    """What the plan is for: the domain, or a fleet's domains (``3 domains: a, b, c``)."""
+    if not plan.fleet:
+        return plan.first.domain
+    names = [d.domain for d in plan.domains]
+    shown = ", ".join(names[:_NAMED_DOMAINS]) + (", …" if len(names) > _NAMED_DOMAINS else "")
+    return f"{len(names)} domain{'s' if len(names) > 1 else ''}: {shown}"
+
+
+def live_heading(live: ChangeSet) -> str:
+    """One line: compared with live DNS, or why not (said once for the whole plan)."""
+    if live.compared:
+        return f"Compared with live DNS: {counts_text(live.counts())}."
+    return f"Not compared with live DNS: {live.reason or 'live DNS not asked'}. Showing the desired state."
+
+
+def _policy_lines(plan: Plan) -> list[str]:
+    if not plan.fleet:
+        first = plan.first
+        return [f"Policy id {first.id}, served at {first.url}:", *(f"    {line}" for line in first.text.splitlines())]
+    lines = [f"Policies ({len(plan.domains)})"]
+    for d in plan.domains:
+        hosted = " (delegated: its owner's CNAMEs point to the provider zone)" if d.delegated else ""
+        lines += [f"  {d.domain}{hosted}: id {d.id}, served at {d.url}:", *(f"      {x}" for x in d.text.splitlines())]
+    return lines
+
+
+def _resource_lines(plan: Plan) -> list[str]:
+    entries = sorted(plan.resource_entries(), key=lambda e: e["name"])
+    lines = [f"Resources ({len(entries)})"]
+    for group in GROUPS:
+        members = [e for e in entries if e["group"] == group]
+        width = max((len(e["name"]) for e in members), default=0)
+        lines += [f"  {group}"] if members else []
+        for e in members:
+            lines.append(f"    {e['name']:<{width}}  {e['type']}")
+            if e["dependencies"]:
+                lines.append(f"    {'':<{width}}    after: {', '.join(e['dependencies'])}")
+    return lines
+
+
+def _domain_status_lines(plan: Plan, live: ChangeSet) -> list[str]:
+    """A fleet's comparison domain by domain: its record sets by status, its id, its notes."""
+    if not (plan.fleet and live.compared):
+        return []
+    domains = [d.domain for d in plan.domains]
+    statuses, shared = domain_statuses(live, domains)
+    width = max((len(d) for d in domains), default=0)
+    lines = ["", f"Compared with live DNS, per domain ({len(domains)})"]
+    for status in statuses:
+        policy = id_sentence(status.policy) if status.policy is not None else "No _mta-sts record is planned."
+        notes = f" {status.notes} safety note{'s' if status.notes > 1 else ''}." if status.notes else ""
+        lines.append(f"  {status.domain:<{width}}  {counts_text(status.counts)}. {policy}{notes}")
+    if shared:
+        lines.append(f"  {shared} record sets belong to no one domain (shared, or named only after deploy)")
+    return lines
+
+
+def plan_text(plan: Plan, live: ChangeSet) -> str:
+    """The plan for people: the policies, the resources, the records marked against live DNS,
+    the policy diffs and the safety notes."""
+    lines = [f"Stack {plan.stack}: MTA-STS for {subject(plan)} (evaluated under the mock engine; nothing was deployed)"]
+    lines += [live_heading(live), "", *_policy_lines(plan), *_domain_status_lines(plan, live)]
+    lines += ["", *_resource_lines(plan), "", *change_lines(live)]
+    lines += ["", "Warnings", *(f"  {w}" for w in plan.warnings)] if plan.warnings else []
+    lines += ["", f"Values shown as {UNKNOWN} are only known once the cloud creates the resource."]
+    return "\n".join(terminal.shown(line) for line in lines) + "\n"
+
+
+def render_text(reports: Sequence[StackReport]) -> str:
+    """Each stack's plan (or its problems), separated by a rule, then the shared DNS names."""
+    parts = [
+        plan_text(r.plan, r.live)
+        if r.plan is not None and r.live is not None
+        else "".join(terminal.shown(line) + "\n" for line in [f"Stack {r.stack}: not planned", *_problems(r)])
+        for r in reports
+    ]
+    shared = dns_overlaps(reports)
+    overlaps = [f"Warning: {HEADING} ({len(shared)})", *(f"  {e.text()}" for e in shared), f"  {CONSEQUENCE}"]
+    parts += ["".join(terminal.shown(line) + "\n" for line in overlaps)] if shared else []
+    return ("\n" + "─" * 78 + "\n\n").join(parts)
+
+
+def _problems(report: StackReport) -> list[str]:
+    return [f"  {problem}" for problem in report.problems]
+
+
+def _policy_json(policy: PolicyChange) -> dict[str, Any]:
+    diff, live_mx = policy.diff_lines(), policy.live_mx
+    return {
+        "domain": policy.domain,
+        "url": policy.url,
+        "old": state_json(policy.old),
+        "new": state_json(policy.new),
+        "id_rolls": policy.id_rolls,
+        "diff": None if diff is None else "\n".join(diff),
+        "problem": policy.problem,
+        "live_mx": None if live_mx is None else list(live_mx),
+    }
+
+
+def _dns_json(plan: Plan, live: ChangeSet) -> list[dict[str, Any]]:
+    """``dns`` entries with their status and live values; a fleet's name their mail domain."""
+    index = DomainIndex(d.domain for d in plan.domains)
+    entries: list[dict[str, Any]] = []
+    for row in plan.dns_entries():
+        record = live.record_for(row["name"], row["type"])
+        entry: dict[str, Any] = {**row, "domain": domain_of_record(row["name"], index)} if plan.fleet else dict(row)
+        entries.append({**entry, "status": record and record.status, "live": record and record.old})
+    return entries
+
+
+def plan_json(plan: Plan, live: ChangeSet) -> dict[str, Any]:
+    """The plan for scripts (keys in docs/cli.md)."""
+    first = plan.first
+    out: dict[str, Any] = {"stack": plan.stack, "domain": first.domain, "policy": state_json(first.state)}
+    domains = [
+        {"domain": d.domain, "policy": state_json(d.state), "url": d.url, "mode": d.mode, "delegated": d.delegated}
+        for d in plan.domains
+    ]
+    out |= {"domains": domains} if plan.fleet else {}
+    out |= {
+        "resources": plan.resource_entries(),
+        "dns": _dns_json(plan, live),
+        "outputs": clean_inputs(plan.outputs),
+        "warnings": plan.warnings,
+        "live_dns": {"compared": live.compared, "reason": live.reason},
+    }
+    diffs = [_policy_json(p) for p in live.policies]
+    out["policy_diff"] = next((d for d in diffs if d["domain"] == first.domain), diffs[0] if diffs else None)
+    out["policy_diffs"] = diffs
+    out["safety_notes"] = [{**note.as_json(), "domain": domain} for domain, note in live.notes]
+    return out
+
+
+def render_json(reports: Sequence[StackReport], *, several: bool) -> dict[str, Any]:
+    """One stack: its document; ``several`` (``--all``): ``{"stacks": [...], "dns_overlaps": [...]}``,
+    a stack that could not be planned as ``{"stack", "errors"}``."""
+    docs = [
+        plan_json(r.plan, r.live)
+        if r.plan is not None and r.live is not None
+        else {"stack": r.stack, "errors": [{"field": p.field, "reason": p.reason} for p in r.problems]}
+        for r in reports
+    ]
+    if not several:
+        return docs[0]
+    return {"stacks": docs, "dns_overlaps": [entry.as_json() for entry in dns_overlaps(reports)]}
+
+
+def _domain_cell(domain: DomainPolicy, cell: int) -> str:
+    return markdown.cell(domain.domain, cell) + (" (delegated)" if domain.delegated else "")
+
+
+def _domains_block(plan: Plan, live: ChangeSet, level: Level) -> list[Block]:
+    """A fleet's domains, one row each: its policy id and mode, or with live DNS its record sets
+    by status, what happens to its id and its safety notes."""
+    if not plan.fleet:
+        return []
+    domains, more = capped(plan.domains, level.rows, "domains", PLAN)
+    lines = [f"#### Domains ({len(plan.domains)})", ""]
+    if live.compared:
+        lines += ["| Domain | Record sets | Policy | Notes |", "|---|---|---|--:|"]
+        for d, status in zip(domains, domain_statuses(live, [d.domain for d in domains])[0], strict=True):
+            counts = " · ".join(f"`{MARKS[s]}` {n}" for s, _ in STATUS_WORDS if (n := status.counts.get(s)))
+            policy = id_sentence(status.policy, lambda v: markdown.cell(v, 40)) if status.policy else "—"
+            lines.append(f"| {_domain_cell(d, level.cell)} | {counts or '—'} | {policy} | {status.notes} |")
+    else:
+        lines += ["| Domain | Policy id | Mode | Served at |", "|---|---|---|---|"]
+        lines += [
+            f"| {_domain_cell(d, level.cell)} | {markdown.cell(d.id, 40)} | {markdown.text(d.mode)} | "
+            f"{markdown.cell(d.url, level.cell)} |"
+            for d in domains
+        ]
+    return [Block.of("\n".join([*lines, *more]))]
+
+
+def _resources_block(plan: Plan, level: Level) -> Block:
+    entries = sorted(plan.resource_entries(), key=lambda e: (GROUPS.index(e["group"]), e["name"]))
+    groups = ", ".join(f"{g} {n}" for g in GROUPS if (n := sum(e["group"] == g for e in entries)))
+    shown, more = capped(entries, level.rows, "resources", PLAN)
+    lines = [f"- {markdown.code(e['name'], level.cell)} {markdown.code(e['type'], level.cell)}" for e in shown]
+    return Block.of(details(f"Resources ({len(entries)}): {groups}", [*lines, *more]))
+
+
+def _warnings_block(plan: Plan, level: Level) -> list[Block]:
+    if not plan.warnings:
+        return []
+    shown, more = capped(plan.warnings, level.items, "warnings", PLAN)
+    return [
+        Block.of("\n".join(["#### Warnings", "", *(f"- {markdown.text(w, level.cell * 4)}" for w in shown), *more]))
+    ]
+
+
+def _blocks(report: StackReport, level: Level) -> list[Block]:
+    """One stack's section: heading, live-DNS line and safety notes kept, then the domains,
+    records, policies, resources and warnings."""
+    plan, live = report.plan, report.live
+    title = f" · {markdown.text(subject(plan))}" if plan is not None else ""
+    blocks = [Block.kept(f"### `mta-sts plan` · stack {markdown.code(report.stack)}{title}")]
+    if plan is None or live is None:
+        problems = report.problems
+        full = "**Not planned:**\n\n" + "\n".join(f"- {markdown.text(str(p))}" for p in problems)
+        short = "**Not planned:**\n\n" + "\n".join(f"- {markdown.text(str(p), _PROBLEM_CHARS)}" for p in problems)
+        return [*blocks, Block.kept(full, short, f"**Not planned:** {len(problems)} problems (printed on stderr).")]
+    said = markdown.text(live_heading(live), _HEADING_CHARS)
+    blocks.append(Block.kept(f"_{said} Evaluated under Pulumi's mock engine; nothing was deployed._"))
+    blocks += [*notes_block(live), *_domains_block(plan, live, level), *records_blocks(live, level)]
+    return [*blocks, *policies_blocks(live, level), _resources_block(plan, level), *_warnings_block(plan, level)]
+
+
+_cut_note = cut_note(PLAN)
+
+
+class _Section:
+    """One stack's section, rendered at each level on demand."""
+
+    def __init__(self, report: StackReport) -> None:
+        self.report = report
+        self._levels: dict[Level, list[Block]] = {}
+
+    def blocks(self, level: Level) -> list[Block]:
+        if level not in self._levels:
+            self._levels[level] = _blocks(self.report, level)
+        return self._levels[level]
+
+    def need(self) -> int:
+        """The size of the whole section."""
+        return markdown.size(markdown.join(self.blocks(LEVELS[0]))) + 1
+
+    def least(self) -> int:
+        """The size it needs at least: its kept parts in their shortest forms."""
+        return markdown.least_size(self.blocks(LEVELS[-1]), _cut_note) + 1
+
+    def within(self, budget: int) -> str:
+        """The section at the first level that fits ``budget`` bytes, else cut to it."""
+        return markdown.fit_levels(self.blocks, LEVELS, budget - 1, _cut_note) + "\n"
+
+    def notes(self) -> list[str]:
+        return [note.level for _, note in self.report.live.notes] if self.report.live is not None else []
+
+    def rank(self) -> int:
+        """How much a reviewer needs it: its most serious note first, a stack not planned as a
+        warning, no note last."""
+        if self.report.live is None:
+            return NOTE_LEVELS.index("warning")
+        return min((NOTE_LEVELS.index(level) for level in self.notes()), default=len(NOTE_LEVELS))
+
+
+def _rest(sections: Sequence[_Section]) -> str:
+    """The line counting the stacks left out, and the notes they hold."""
+    held = ", ".join(f"{n} {level}" for level in NOTE_LEVELS if (n := sum(s.notes().count(level) for s in sections)))
+    return (
+        f"_…and {len(sections)} more stacks left out to fit a comment (their safety notes: {held or 'none'}): "
+        "see `mta-sts plan --all --format json`._\n"
+    )
+
+
+def _chosen(sections: Sequence[_Section], budget: int) -> list[int]:
+    """The stacks shown: every one when their least forms fit together, else the most serious
+    first, as many as fit beside the line counting the others (at least one)."""
+    separator = markdown.size(_SEPARATOR)
+    if sum(s.least() + separator for s in sections) <= budget + separator:
+        return list(range(len(sections)))
+    room = budget - markdown.size(_rest(sections)) - separator
+    chosen: list[int] = []
+    for index in sorted(range(len(sections)), key=lambda i: (sections[i].rank(), i)):
+        cost = sections[index].least() + separator
+        if cost <= room or not chosen:
+            chosen.append(index)
+            room -= cost
+    return sorted(chosen)
+
+
+def _stacks(sections: Sequence[_Section], budget: int) -> str:
+    """Every stack's section, together at most ``budget`` bytes: each gets what it needs when
+    that fits, else an equal share of what the smaller ones leave, never less than its kept
+    parts; stacks that cannot all be shown are counted in a last line."""
+    chosen = _chosen(sections, budget)
+    tail = _rest([s for i, s in enumerate(sections) if i not in chosen]) if len(chosen) < len(sections) else ""
+    remaining = budget - markdown.size(tail) - markdown.size(_SEPARATOR) * (len(chosen) - 1 + bool(tail))
+    order = sorted(chosen, key=lambda i: sections[i].need())
+    texts: dict[int, str] = {}
+    for done, index in enumerate(order):
+        section, later = sections[index], sum(sections[i].least() for i in order[done + 1 :])
+        spare = max(0, remaining - later - section.least())
+        texts[index] = section.within(min(section.least() + spare // (len(order) - done), remaining - later))
+        remaining -= markdown.size(texts[index])
+    return _SEPARATOR.join([*(texts[i] for i in chosen), *([tail] if tail else [])])
+
+
+def _overlaps(shared: Sequence[SharedName]) -> str:
+    """The warning about DNS names several stacks would publish, within :data:`_OVERLAP_BUDGET`."""
+    if not shared:
+        return ""
+    lines = [f"### ⚠️ {markdown.text(HEADING)} ({len(shared)})", "", markdown.text(CONSEQUENCE), ""]
+    room = _OVERLAP_BUDGET - markdown.size("\n".join(lines)) - 200  # 200: the "…and N more" line
+    shown = 0
+    for entry in shared:
+        owners = entry.owners[:_OWNERS_SHOWN]
+        said = "; ".join(f"{markdown.text(', '.join(o.types))} in {markdown.code(o.stack, 100)}" for o in owners)
+        more = len(entry.owners) - len(owners)
+        line = f"- {markdown.code(entry.name, 260)}: {said}" + (f"; and {more} more stacks" if more else "")
+        if markdown.size(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= markdown.size(line) + 1
+        shown += 1
+    return "\n".join(lines + left_out(len(shared) - shown, "shared names", PLAN)) + "\n"
+
+
+def render_markdown(reports: Sequence[StackReport], budget: int = COMMENT_BUDGET) -> str:
+    """The warning about shared DNS names (if any), then every stack's section, together at most
+    ``budget`` UTF-8 bytes."""
+    warning = _overlaps(dns_overlaps(reports))
+    head = warning + _SEPARATOR if warning else ""
+    return head + _stacks([_Section(report) for report in reports], budget - markdown.size(head))
