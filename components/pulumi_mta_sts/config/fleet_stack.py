@@ -19,8 +19,6 @@ from pulumi_mta_sts.spec.rules import not_one_of, store_keys_problems, whole_num
 
 from .sections import SECTIONS, Collector, Deployment, DomainConfig, load_sections
 
-__all__ = ["DEFAULTS_KEYS", "ENTRY_KEYS", "FLEET_HOST_KEYS", "FLEET_KEYS", "load_fleet_config", "merge_settings"]
-
 #: The top-level keys of a fleet stack.
 FLEET_KEYS = ("defaults", "domains", "delegation")
 #: The keys of one ``mta-sts:domains`` entry.

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
 from pulumi_mta_sts.core.matching import uncovered
@@ -16,12 +17,6 @@ from pulumi_mta_sts.core.records import validate_rua
 
 from .init_project import extras_for
 from .stack_edit import edit_config
-
-#: The ``aws:region`` written for a Route53 stack (should move to ``core/defaults.py``).
-INIT_AWS_REGION = "us-east-1"
-
-#: Host kind that goes with each DNS provider (the stack's default pairing).
-HOST_OF_PROVIDER = {"route53": "cloudfront", "cloudflare": "worker"}
 
 
 @dataclass(frozen=True)
@@ -186,7 +181,7 @@ class InitChoices:
 
     @property
     def host_kind(self) -> str:
-        return HOST_OF_PROVIDER[self.provider]
+        return defaults.DEFAULT_HOST_KIND[self.provider]
 
     @property
     def extras(self) -> tuple[str, ...]:
@@ -255,7 +250,7 @@ def region_entry(choices: InitChoices) -> str:
     """``aws:region`` for a stack with AWS resources (added only where the file has none)."""
     if "aws" not in choices.extras:
         return ""
-    return f"aws:region: {INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely\n"
+    return f"aws:region: {defaults.INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely\n"
 
 
 def header(choices: InitChoices) -> str:

@@ -27,8 +27,6 @@ from pulumi_mta_sts.spec.receiver_settings import (
 )
 from pulumi_mta_sts.spec.rules import boolean, host_kind_problems, not_one_of, whole_number, zone_problems
 
-__all__ = ["NAMESPACE", "SECTIONS", "Collector", "Deployment", "DomainConfig", "load_sections", "receiver_record"]
-
 NAMESPACE = "mta-sts"
 #: The sections of one domain's settings (of a single-domain stack, a fleet entry, ``mta-sts:defaults``).
 SECTIONS = ("dns", "host", "policy", "reporting", "preflight")

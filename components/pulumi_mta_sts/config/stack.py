@@ -20,23 +20,6 @@ from .fleet_stack import load_fleet_config
 from .sections import NAMESPACE, SECTIONS, Collector, Deployment, DomainConfig, load_sections
 from .stack_file import SECRET, decode_config_value, read_project_file, read_stack_config
 
-__all__ = [
-    "NAMESPACE",
-    "PROJECT_FILE",
-    "find_stack_file",
-    "find_stacks_dir",
-    "load_any_config",
-    "load_deployment_file",
-    "load_stack_config",
-    "load_stack_file",
-    "no_reports_note",
-    "project_name",
-    "read_stack_file",
-    "stack_name_problems",
-    "stack_values",
-    "stacks_dir_problems",
-]
-
 _Loaded = TypeVar("_Loaded")
 
 

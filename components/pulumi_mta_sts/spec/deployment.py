@@ -31,22 +31,6 @@ from .rules import (
     zone_problems,
 )
 
-__all__ = [
-    "CheckedDomain",
-    "DelegationArgs",
-    "DnsConfig",
-    "FleetDomainArgs",
-    "MtaStsArgs",
-    "MtaStsFleetArgs",
-    "ZoneBackend",
-    "check_domain",
-    "check_fleet",
-    "check_mtasts",
-    "delegated_names",
-    "dns_config_problems",
-    "dns_provider",
-]
-
 
 class ZoneBackend(Protocol):
     """A DNS backend the program made (``Route53Dns``, ...): a spec asks only its provider."""

@@ -16,17 +16,6 @@ from pulumi_mta_sts.core.records import validate_rua
 
 from .rules import boolean, digit_string, whole_number_problems
 
-__all__ = [
-    "SES_RECEIVING_REGIONS",
-    "ReceiverSettings",
-    "alarm_email_problems",
-    "check_receiver_settings",
-    "inbound_mx_value",
-    "mailto_rua",
-    "reports_subdomain",
-    "settings_from_mapping",
-]
-
 #: Regions where SES receives mail (``inbound-smtp.<region>.amazonaws.com``, the SES endpoints documentation).
 SES_RECEIVING_REGIONS: frozenset[str] = frozenset(
     {"us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2"}

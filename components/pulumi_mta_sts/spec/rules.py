@@ -13,26 +13,6 @@ from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH, normalize_hostname
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name, validate_rua
 
-__all__ = [
-    "PRICE_CLASSES",
-    "WORKER_NEEDS_CLOUDFLARE",
-    "boolean",
-    "digit_string",
-    "host_kind_problems",
-    "id_problems",
-    "name_length_problems",
-    "not_one_of",
-    "policy_problems",
-    "price_class_problems",
-    "rua_problems",
-    "store_keys_problems",
-    "tags_problems",
-    "verify_timeout_problems",
-    "whole_number",
-    "whole_number_problems",
-    "zone_problems",
-]
-
 #: CloudFront's price classes (which edge locations serve the policy).
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 #: Why a Cloudflare Worker cannot serve the policy of a zone elsewhere.
