@@ -1,19 +1,9 @@
 """JSON from outside, read within bounds: the one rule for every JSON document the toolkit reads.
 
-A preview, a stack's outputs, a sender's report, an endpoint's answer may be hostile or odd, and
-Python's ``json`` reads more than JSON and more than the program can use:
-
-- nesting: ``json.loads``, and any code walking the result, recurses once per level (a few hundred
-  end in ``RecursionError``): the depth is counted on the bytes before anything is built;
-- values: 32 MiB of ``[{},{},…]`` builds some 11 million objects (a gigabyte): counted on the bytes too;
-- numbers: ``NaN``, ``Infinity`` (not JSON, RFC 8259 §6) and ``1e400`` (read as infinity) print
-  back as no JSON; an integer of thousands of digits is read but a sum of a few can no longer be
-  printed. So a non-finite number and an integer over :attr:`JsonBounds.max_int_digits` digits
-  (by default 40: int64, uint64 and float64 fit; a report's counts have their own rule) are refused.
-
-:class:`JsonInputError`'s ``reason`` completes a sentence naming what was read (``preview.json:
-nests deeper than 128 levels``). It lives in the core so every reader may use it; the receiver's
-Lambda ships this module alone: standard library only.
+Python's ``json`` reads more than JSON and more than a program can use: nesting that ends in
+``RecursionError`` and values by the million (both counted on the bytes before anything is built),
+``NaN``, ``Infinity`` and ``1e400`` (RFC 8259 §6 has none), integers of thousands of digits. The
+Lambda ships this module: standard library only.
 """
 
 from __future__ import annotations
@@ -27,12 +17,10 @@ from itertools import accumulate
 from typing import Any, Final
 
 _STRUCTURE_ONLY: Final = bytes(b for b in range(256) if b not in b'[]{}",')
-#: Brackets walked at a time when the depth is taken.
 _CHUNK: Final = 1 << 16
 #: Each bracket byte's step in depth: ``[`` and ``{`` one level in, ``]`` and ``}`` one out.
 _DEPTH_STEP: Final = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
-#: ASCII digits as 1, every other byte as 0: a run of digits longer than the bound is found with
-#: one translate and one substring search per :data:`_SCAN` bytes.
+#: ASCII digits as 1, other bytes 0: a long run of digits is one translate and one search per _SCAN bytes.
 _DIGITS: Final = bytes(1 if 0x30 <= b <= 0x39 else 0 for b in range(256))
 _SCAN: Final = 1 << 20
 #: What a number too long to be meant reads as in a message (its first digits).
@@ -41,23 +29,19 @@ _SHOWN_DIGITS: Final = 12
 
 @dataclass(frozen=True)
 class JsonBounds:
-    """How much one document may hold: ``max_depth`` levels of arrays and objects (the document
-    is level 1); ``max_items`` values, counted as containers + separators + 1 (``None``: no count);
-    ``max_int_digits`` digits of one integer."""
+    """``max_items``: containers + separators + 1 (``None``: no count)."""
 
     max_depth: int = 128
     max_items: int | None = 2_000_000
     max_int_digits: int = 40
 
 
-#: Deeper than any Pulumi property value (a Kubernetes CRD schema nests about 60), far fewer values
-#: than memory allows (some 100 bytes each once built), integers as long as any real one.
+#: Deeper than any Pulumi property value, far fewer values than memory allows, any real integer.
 DEFAULT_BOUNDS: Final = JsonBounds()
 
 
 class JsonInputError(ValueError):
-    """The text is not JSON this toolkit reads: ``reason`` completes "WHAT: …"; ``kind`` is
-    ``encoding``, ``syntax``, ``depth``, ``items``, ``number`` (not finite) or ``digits``."""
+    """``reason`` completes "WHAT: …" (``preview.json: nests deeper than 128 levels``)."""
 
     def __init__(self, kind: str, reason: str) -> None:
         self.kind = kind
@@ -75,15 +59,13 @@ def json_kind(value: object) -> str:
 
 # ---- counting on the bytes ------------------------------------------------------------------------
 def _structure_outside_strings(data: bytes) -> bytes:
-    """The brackets and commas of ``data`` that are not inside a JSON string (escapes first)."""
     structure = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _STRUCTURE_ONLY)
     return b"".join(structure.split(b'"')[::2])
 
 
 def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> None:
-    """:class:`JsonInputError` when the UTF-8 JSON ``data`` nests deeper than ``max_depth``. Cheap:
-    the opening brackets bound the depth; only over it are strings blanked out and the depth taken,
-    in C, over as many brackets as ``max_items`` values hold. Never below what ``json.loads`` reaches."""
+    """:class:`JsonInputError` when ``data`` nests deeper than ``max_depth``. Cheap: the opening
+    brackets bound the depth; only over it are strings blanked out and the depth taken, in C."""
     if data.count(b"{") + data.count(b"[") <= max_depth:
         return
     brackets = _structure_outside_strings(data).replace(b",", b"")
@@ -98,9 +80,7 @@ def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> No
 
 
 def count_items(data: bytes, max_items: int) -> int:
-    """How many values the UTF-8 JSON ``data`` holds (containers + separators + 1, outside strings);
-    :class:`JsonInputError` over ``max_items``. Cheap: the count over all bytes bounds it; only over
-    the limit are strings blanked out."""
+    """How many values ``data`` holds; over ``max_items``, :class:`JsonInputError`. Cheap as above."""
     bound = data.count(b",") + data.count(b"{") + data.count(b"[") + 1
     if bound <= max_items:
         return bound
@@ -113,7 +93,6 @@ def count_items(data: bytes, max_items: int) -> int:
 
 # ---- reading ----------------------------------------------------------------------------------------
 def _encoding(data: bytes | str) -> str | None:
-    """How bytes are decoded, as ``json.loads`` tells from the first bytes; ``None`` for text."""
     return None if isinstance(data, str) else json.detect_encoding(data)
 
 
@@ -126,8 +105,7 @@ def _text(data: bytes, encoding: str) -> str:
 
 
 def _utf8(data: bytes | str, encoding: str | None) -> bytes:
-    """The document in UTF-8, for counting (UTF-8 bytes as they are: the counts' copies are made
-    and freed before the text exists)."""
+    """The document in UTF-8, for counting."""
     if isinstance(data, str):
         return data.encode("utf-8", "surrogatepass")
     if encoding is None or encoding.startswith("utf-8"):
@@ -149,8 +127,7 @@ def _finite(text: str) -> float:
 
 @functools.cache
 def _decoder(max_int_digits: int | None) -> json.JSONDecoder:
-    """The decoder for a bound on integers (``None``: none needed), made once: ``json.loads`` with
-    hooks makes one per call, which costs more than a small report's parse."""
+    """Made once per bound: ``json.loads`` with hooks makes one per call, dearer than a small parse."""
     hook = None if max_int_digits is None else _integer_reader(max_int_digits)
     return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=hook)
 
@@ -169,8 +146,7 @@ def _integer_reader(max_digits: int) -> Any:
 
 
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:
-    """The JSON value in ``data`` and how many values it holds (the cheap bound when ``bounds``
-    counts none); :class:`JsonInputError` says what is wrong."""
+    """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`."""
     encoding = _encoding(data)
     utf8 = _utf8(data, encoding)
     check_depth(utf8, bounds.max_depth, bounds.max_items)
@@ -198,9 +174,7 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
 
 
 def _may_hold_long_integers(utf8: bytes, max_digits: int) -> bool:
-    """Whether an integer of ``utf8`` may have more than ``max_digits`` digits, so each must be
-    looked at (a Python call per integer costs more than the parse): not when Python's own limit
-    is lower; else whether a longer run of digits is there, a MiB at a time."""
+    """Whether an integer may be longer than ``max_digits`` (then each is looked at, a Python call each)."""
     limit = sys.get_int_max_str_digits()
     if 0 < limit <= max_digits:
         return False
@@ -209,6 +183,5 @@ def _may_hold_long_integers(utf8: bytes, max_digits: int) -> bool:
 
 
 def load_bounded_json(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> Any:
-    """The JSON value in ``data`` (UTF-8/16/32 bytes, a BOM allowed, or text), read within
-    ``bounds``; :class:`JsonInputError` says what is wrong."""
+    """The JSON value in ``data`` (bytes in any JSON encoding, or text); :class:`JsonInputError`."""
     return load_bounded_json_counted(data, bounds)[0]

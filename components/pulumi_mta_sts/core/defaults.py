@@ -8,12 +8,11 @@ from typing import Final
 # ---- the policy ----------------------------------------------------------------------------------
 #: A new domain starts by watching reports, not by refusing mail.
 DEFAULT_MODE: Final = "testing"
-#: One day and one second: some senders only send reports when max_age is over one day.
+#: Some senders only send reports when max_age is over one day.
 DEFAULT_MAX_AGE: Final = 86_401
 
 # ---- DNS -----------------------------------------------------------------------------------------
 DNS_PROVIDERS: Final = ("route53", "cloudflare")
-#: TTL in seconds of every record the toolkit publishes (Cloudflare: also the explicit TTL).
 DNS_TTL: Final = 300
 #: Seconds each live DNS query may take, its servers' tries included (also the whole probe that
 #: finds DNS unreachable): a working resolver answers well under a second; checkdmarc waits 2 s.
@@ -36,12 +35,10 @@ def default_host_kind(dns_provider: str) -> str:
 
 
 # ---- shared hosting of a fleet (hosting/shared_*.py, core/shards.py) ------------------------------
-#: Host names one ACM certificate (and so one shared CloudFront distribution) carries: ACM's
-#: default quota of domain names per certificate is 10; a quota raise allows up to 100.
+#: Host names per ACM certificate (one shared distribution): ACM's default quota, and raised.
 DOMAINS_PER_CERTIFICATE: Final = 10
 DOMAINS_PER_CERTIFICATE_MAX: Final = 100
-#: Shard numbers a pinned assignment may use (0 .. SHARD_LIMIT-1): far above CloudFront's
-#: default quota of 200 distributions per account, and a bound for hostile input.
+#: Shard numbers a pin may use: far above CloudFront's 200 distributions, a bound for hostile input.
 SHARD_LIMIT: Final = 1000
 #: Distributions one CloudFront Function may be associated with (AWS's default quota, adjustable;
 #: AWS General Reference, "Amazon CloudFront endpoints and quotas"): core/shards.py blocks by it.
@@ -54,14 +51,12 @@ STORE_KEYS: Final = "migrating"
 
 
 # ---- waiting until the new policy is served (PolicyLive) ------------------------------------------
-#: Seconds ``PolicyLive`` keeps trying before the deploy fails.
+#: Seconds ``PolicyLive`` keeps trying before the deploy fails, and the values it may take.
 VERIFY_TIMEOUT: Final = 600
-#: The values ``verify_timeout`` may take (seconds).
 VERIFY_TIMEOUT_RANGE: Final = (10, 3600)
 #: Seconds before the first retry, and the cap of the exponential back-off.
 VERIFY_INITIAL_DELAY: Final = 2.0
 VERIFY_MAX_DELAY: Final = 30.0
-#: Seconds one HTTPS fetch of the policy may take (the deploy gate and ``mta-sts check``).
 HTTPS_REQUEST_TIMEOUT: Final = 10.0
 
 # ---- the TLS-RPT receiver ------------------------------------------------------------------------
@@ -84,17 +79,12 @@ RECEIVER_HTTPS_RATE_LIMIT: Final = 1
 RECEIVER_HTTPS_BURST_LIMIT: Final = 5
 RECEIVER_HTTPS_RATE_LIMIT_MAX: Final = 10_000
 RECEIVER_HTTPS_BURST_LIMIT_MAX: Final = 5_000
-#: The most Lambda instances a receiver may reserve (reserving is optional: see the receiver docs).
 RECEIVER_RESERVED_CONCURRENCY_MAX: Final = 1_000
-#: The receiver's Glue table and Athena workgroup (``analytics``) are made unless switched off.
 RECEIVER_ANALYTICS: Final = True
-#: The day the weekly digest goes out (``digest``), and the values it may take (``off``: none).
 RECEIVER_DIGEST_DAY: Final = "monday"
 RECEIVER_DIGEST_DAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off")
-#: Whether ``pulumi destroy`` may delete the reports bucket with every report in it (``force_destroy``):
-#: off, since reports are data; a user turns it on, deploys, then destroys.
+#: ``pulumi destroy`` keeps the reports bucket unless turned on: reports are data.
 RECEIVER_FORCE_DESTROY: Final = False
-#: Days the receiver function's logs are kept.
 LOG_RETENTION_DAYS: Final = 90
 #: How long a report that failed every retry stays in the dead-letter queue (the SQS maximum).
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600

@@ -1,9 +1,6 @@
-"""Host names and MX patterns: validation and the one normal form used everywhere.
-
-The normal form is lowercase ASCII (IDNs as A-labels, IDNA 2008 / UTS #46), no trailing dot. An
-MX pattern is a host name, or ``*.`` and one: the wildcard is only the whole leftmost label (RFC
-8461 §3.2, §4.1); IP addresses are refused. A control, format or separator character is refused
-first, never cleaned up: it would reach the policy or a record as a line or field break.
+"""Host names and MX patterns (RFC 8461 §3.2, §4.1): validation and the one normal form, lowercase
+ASCII (A-labels, UTS #46), no trailing dot. A control, format or separator character is refused,
+never cleaned up: it would reach the policy or a record as a line or field break.
 """
 
 from __future__ import annotations
@@ -23,9 +20,7 @@ _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 def fold_hostname(name: str) -> str:
-    """A normal form for *comparison* only (never raises): no trailing dot, lower case, Unicode
-    labels as A-labels where possible, label by label when the whole is no host name
-    (``_mta-sts.bücher.example``)."""
+    """A normal form for *comparison* only (never raises), label by label when the whole is no host name."""
     text = name.strip().rstrip(".").lower()
     if text.isascii():
         return text
@@ -54,7 +49,6 @@ def _looks_like_ip(text: str) -> bool:
 
 
 def _shape_problem(name: str, field: str) -> Problem | None:
-    """What is wrong with the outline of ``name``: empty, an IP address, an empty label, a ``*``."""
     raw = name.strip()
     if not raw:
         return Problem(field, name, "is empty; give a host name such as mx1.example.com")
@@ -71,7 +65,6 @@ def _shape_problem(name: str, field: str) -> Problem | None:
 
 
 def _a_label(label: str, raw: str, name: str, field: str) -> tuple[str | None, Problem | None]:
-    """One label as an A-label (lowercase ASCII), or the problem: bad punycode, an invalid IDN."""
     if label.isascii():
         lower = label.lower()
         if lower.startswith("xn--"):
@@ -87,7 +80,6 @@ def _a_label(label: str, raw: str, name: str, field: str) -> tuple[str | None, P
 
 
 def _label_problem(label: str, raw: str, name: str, field: str) -> Problem | None:
-    """An A-label longer than 63 characters or not letters, digits and inner hyphens."""
     if len(label) > MAX_LABEL_LENGTH:
         return Problem(field, name, f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters")
     if not _LDH_LABEL.fullmatch(label):
@@ -101,7 +93,6 @@ def _label_problem(label: str, raw: str, name: str, field: str) -> Problem | Non
 
 
 def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels: int) -> Problem | None:
-    """The whole name: at most 253 characters, at least ``min_labels`` labels, not all-numeric at the end."""
     normal = ".".join(labels)
     if len(normal) > MAX_NAME_LENGTH:
         return Problem(field, name, f"{raw!r} is {len(normal)} characters long; names are at most 253")
@@ -113,9 +104,7 @@ def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels
 
 
 def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
-    """The normal form of a host name (or ``None``) and its first problem: a string, no control,
-    format or separator character, no IP address, labels of 1 to 63 letters, digits and inner
-    hyphens (Unicode as A-labels), at most 253 characters, ``min_labels`` labels, not all-numeric last."""
+    """The normal form of a host name (or ``None``) and its first problem."""
     if not isinstance(name, str):
         return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
     bad = unsafe_character(name)
@@ -145,7 +134,6 @@ def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tupl
 
 
 def normalize_mx_pattern(pattern: object, field: str) -> tuple[str | None, list[Problem]]:
-    """Validate an MX pattern (a host name, or ``*.`` + a host name) and return its normal form."""
     if isinstance(pattern, str) and unsafe_character(pattern) is None:  # else: refused below
         raw = pattern.strip()
         if raw.startswith("*."):

@@ -1,10 +1,7 @@
-"""TXT record values as each DNS provider wants them written, and what may reach one (pure).
+"""TXT record values as each DNS provider wants them written, and what may reach one.
 
-A TXT record is character-strings of at most 255 bytes each (RFC 1035 §3.3.14), which MTA-STS and
-TLS-RPT readers join (RFC 8461 §3.1, RFC 8460 §3). Route53 (pulumi-aws ``records``: the provider
-adds the outer quotes) takes the strings joined with ``""``; Cloudflare (``DnsRecord.content``)
-takes them quoted and separated by a space; quotes and backslashes are escaped in both. Strings
-are cut at UTF-8 byte boundaries, never inside a character.
+Strings of at most 255 bytes (RFC 1035 §3.3.14), cut at character boundaries, which readers join:
+Route53 takes them joined with ``""`` (it adds the outer quotes), Cloudflare quoted and space-separated.
 """
 
 from __future__ import annotations
@@ -23,9 +20,8 @@ CLOUDFLARE_MAX_WIRE_BYTES = 4096
 
 
 def unsafe_character(text: str) -> str | None:
-    """The first character of ``text`` in the Unicode categories C* (controls, format characters,
-    surrogates, private use, unassigned) or Z* but the ASCII space, or ``None``: each is a line or
-    field break for some parser (``str.splitlines``, ``str.split``) or makes text look other than it is."""
+    """The first character of ``text`` in the Unicode categories C* or Z* but the space, or ``None``: each
+    is a line or field break for some parser or makes text look other than it is."""
     for char in text:
         if char == " " or "!" <= char <= "~":
             continue
@@ -47,8 +43,7 @@ def describe_character(char: str) -> str:
 
 
 def txt_size_problems(value: str, field: str) -> list[Problem]:
-    """A TXT value a provider we publish to cannot carry: its RDATA (each string with its length
-    byte) over Cloudflare's 4096 bytes, or its Route53 written form over 4000 characters."""
+    """A TXT value over Cloudflare's RDATA bytes or Route53's written characters."""
     wire = sum(len(piece.encode("utf-8")) + 1 for piece in split_txt(value))
     written = len(route53_txt(value)) + 2  # the provider adds the outer quotes
     if wire <= CLOUDFLARE_MAX_WIRE_BYTES and written <= ROUTE53_MAX_VALUE_CHARS:
@@ -66,8 +61,7 @@ def txt_size_problems(value: str, field: str) -> list[Problem]:
 
 
 def split_txt(value: str, limit: int = MAX_STRING, errors: str = "strict") -> list[str]:
-    """``value`` cut into pieces of at most ``limit`` UTF-8 bytes (at least one piece), never inside
-    a character; ``errors`` as for ``str.encode`` (``surrogatepass`` counts a lone surrogate's 3)."""
+    """``value`` in pieces of at most ``limit`` UTF-8 bytes (at least one); ``errors`` as ``str.encode``'s."""
     pieces: list[str] = []
     current: list[str] = []
     size = 0
@@ -87,12 +81,10 @@ def _escape(text: str) -> str:
 
 
 def route53_txt(value: str) -> str:
-    """One entry of ``aws.route53.Record.records`` for the TXT value ``value``."""
     return '""'.join(_escape(piece) for piece in split_txt(value))
 
 
 def cloudflare_txt(value: str) -> str:
-    """``cloudflare.DnsRecord.content`` for the TXT value ``value``."""
     return " ".join(f'"{_escape(piece)}"' for piece in split_txt(value))
 
 

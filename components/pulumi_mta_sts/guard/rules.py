@@ -1,10 +1,6 @@
-"""The MTA-STS policy rules, as pure functions over resource types and properties.
-
-A resource rule takes ``(type_, props)`` and returns its messages; a stack rule takes every
-:class:`Resource` and returns :class:`Violation` values naming the resource. :data:`RULES` lists
-each once with its level; ``policypack/`` wraps them (docs/packaging.md). Every message says the
-fix. A value unknown at preview (:data:`~.shapes.UNKNOWN`) never raises nor makes a violation by
-itself: a rule reports only what holds whatever it turns out to be.
+"""The MTA-STS policy rules, as pure functions: a resource rule takes ``(type_, props)`` and returns
+messages, a stack rule takes every :class:`Resource` and returns :class:`Violation` values. A value
+unknown at preview never raises: a rule reports only what holds whatever it turns out to be.
 """
 
 from __future__ import annotations
@@ -31,8 +27,6 @@ HTTP_SERVING = ("allow-all", "redirect-to-https")
 
 @dataclass(frozen=True, eq=False)  # each resource is itself (its props are a mapping, not hashable)
 class Resource:
-    """One resource of the stack as a stack rule sees it."""
-
     type: str
     props: Mapping[str, Any]
     urn: str = ""
@@ -41,8 +35,6 @@ class Resource:
 
 @dataclass(frozen=True)
 class Violation:
-    """A stack rule's finding: the message and the resource it is about."""
-
     message: str
     urn: str = ""
 
@@ -53,9 +45,6 @@ StackCheck = Callable[[Sequence[Resource]], list[Violation]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule of the pack: its name, what it checks, its level and its check (of a resource, or of
-    the stack)."""
-
     name: str
     description: str
     level: Level
@@ -142,19 +131,15 @@ def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
 # ---- stack rules ---------------------------------------------------------------------------------
 @dataclass
 class _TxtName:
-    """The known TXT values at one (zone, name) with their resources (``complete``: all known)."""
-
     entries: list[tuple[Resource, str]] = field(default_factory=list)
     complete: bool = True
 
     def candidates(self) -> list[tuple[Resource, str]]:
-        """The entries RFC 8461 §3.1's selection keeps (the core's one rule)."""
         kept = parse_sts_records([value for _, value in self.entries]).candidates
         return [(resource, value) for resource, value in self.entries if value in kept]
 
 
 def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtName]:
-    """The TXT values at each known (zone, name); a record with an unknown one is beside no other."""
     by_name: dict[tuple[str, str], _TxtName] = defaultdict(_TxtName)
     for resource in resources:
         record = txt_record(resource.type, resource.props)
@@ -220,7 +205,6 @@ def public_policy_bucket(resources: Sequence[Resource]) -> list[Violation]:
     return violations
 
 
-#: Every rule of the pack, in the order the pack lists them.
 RULES: tuple[Rule, ...] = (
     Rule("mta-sts-single-sts-record", "One v=STSv1 TXT record per name", "mandatory",
          stack_check=duplicate_sts_records),

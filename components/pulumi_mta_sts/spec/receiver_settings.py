@@ -1,6 +1,5 @@
-"""How the TLS-RPT receiver is deployed (:class:`ReceiverSettings`) and its rules, which the stack
-config, ``mta-sts init`` and the ``TlsRptReceiver`` component all apply: one mistake, one message.
-Problems name the setting (``region``, ...); callers place them under their own key with :meth:`Problem.under`.
+"""How the TLS-RPT receiver is deployed and its rules, for stack config, ``mta-sts init`` and the
+``TlsRptReceiver`` component alike. Problems name the setting; callers use :meth:`Problem.under`.
 """
 
 from __future__ import annotations
@@ -26,45 +25,31 @@ _MAILBOX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
 
 @dataclass(frozen=True)
 class ReceiverSettings:
-    """Every field has a safe default except the rule set: name the account's active one or create one."""
+    """Every field has a safe default except the rule set."""
 
     region: str = defaults.RECEIVER_REGION
-    """AWS region of SES inbound, the bucket and the function; it must receive mail (:data:`SES_RECEIVING_REGIONS`)."""
+    """AWS region of SES inbound, the bucket and the function (:data:`SES_RECEIVING_REGIONS`)."""
     subdomain: str | None = None
-    """The reports mailbox's domain; default ``tlsrpt.<domain>``; never the domain itself."""
+    """Default ``tlsrpt.<domain>``; never the domain itself."""
     mailbox: str = defaults.RECEIVER_MAILBOX
-    """Local part of the reports address (``reports`` → ``mailto:reports@tlsrpt.<domain>``)."""
     rule_set_name: str | None = None
-    """The SES receipt rule set the rule joins: the account's ACTIVE one (one is active per region)."""
+    """The account's ACTIVE SES receipt rule set (one is active per region)."""
     create_rule_set: bool = False
-    """Create a rule set (``rule_set_name`` or ``mta-sts-tlsrpt``) and activate it (deactivating the current one)."""
+    """Create and activate a rule set (deactivating the current one)."""
     https: bool = True
-    """Also accept reports by HTTPS POST (its endpoint is added to ``rua``)."""
     failed_sessions_threshold: int = defaults.RECEIVER_FAILED_SESSIONS_THRESHOLD
-    """Alarm when a domain's failed sessions in one day reach this many."""
     silence_days: int = defaults.RECEIVER_SILENCE_DAYS
-    """Alarm when no report at all arrived for a domain for this many days (1 to 7)."""
     raw_retention_days: int = defaults.RECEIVER_RAW_RETENTION_DAYS
-    """Days ``raw/`` objects (messages and bodies as received) are kept."""
     quarantine_retention_days: int = defaults.RECEIVER_QUARANTINE_RETENTION_DAYS
-    """Days ``quarantine/`` objects are kept."""
     max_body_bytes: int = defaults.RECEIVER_MAX_BODY_BYTES
-    """Largest HTTPS report body accepted (413 above)."""
     https_rate_limit: int = defaults.RECEIVER_HTTPS_RATE_LIMIT
-    """Requests a second the HTTPS endpoint passes on (429 above): it bounds the function and the bill."""
     https_burst_limit: int = defaults.RECEIVER_HTTPS_BURST_LIMIT
-    """Requests the endpoint passes on in one burst."""
     reserved_concurrency: int | None = None
-    """Lambda instances reserved for the function; empty: none (a new account can reserve none)."""
     rule_after: str | None = None
-    """The receipt rule of the rule set the receiver's rule is placed after; empty: first."""
     analytics: bool = defaults.RECEIVER_ANALYTICS
-    """Lay reports out for SQL (JSON lines under ``tables/``, a Glue table, an Athena workgroup)."""
     digest: str = defaults.RECEIVER_DIGEST_DAY
-    """The weekday the weekly digest goes to the alarm topic (``monday`` ... ``sunday``), or ``off``."""
     force_destroy: bool = defaults.RECEIVER_FORCE_DESTROY
-    """Let ``pulumi destroy`` delete the reports bucket with every report (off: reports are data; turn it
-    on, ``pulumi up``, then destroy: docs/receiver.md, "Removing the receiver")."""
+    """Let ``pulumi destroy`` delete the reports bucket with every report (docs/receiver.md)."""
 
     @property
     def effective_rule_set_name(self) -> str:
@@ -80,13 +65,12 @@ def mailto_rua(domain: str, settings: ReceiverSettings) -> str:
 
 
 def inbound_mx_value(region: str) -> str:
-    """The MX value (``<preference> <host>``) that sends the subdomain's mail to SES inbound."""
     return f"10 inbound-smtp.{region}.amazonaws.com"
 
 
 def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSettings, list[Problem]]:
-    """Settings from a config mapping (other keys are the caller's). Only types are checked (numbers may
-    be digit strings, switches ``"true"``): a wrong one is reported and left at its default."""
+    """Settings from a config mapping (other keys are the caller's); a wrong type is reported and left
+    at its default."""
     problems: list[Problem] = []
     chosen: dict[str, object] = {}
     for spec in fields(ReceiverSettings):
@@ -116,7 +100,6 @@ def _read_setting(name: str, value: object, default: object) -> tuple[object, Pr
     return (value.strip().lower() if name in ("region", "digest") else value.strip()), None
 
 
-#: The whole-number settings and their ranges.
 _RANGES = {
     "failed_sessions_threshold": (1, 10**9),
     "silence_days": (1, defaults.RECEIVER_MAX_SILENCE_DAYS),
@@ -129,7 +112,6 @@ _RANGES = {
 
 
 def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_rule_set: bool = True) -> list[Problem]:
-    """Every problem of ``settings`` for ``domain``; a receiver configured but not enabled needs no rule set."""
     problems: list[Problem] = []
     if settings.region not in SES_RECEIVING_REGIONS:
         reason = (
@@ -181,7 +163,7 @@ def _rule_after_problems(after: object) -> list[Problem]:
 
 
 def mailbox_problems(domain: str, settings: ReceiverSettings, *, subdomain_ok: bool = True) -> list[Problem]:
-    """Its ``mailto:`` must pass the rule of every ``rua``: a mistake names ``mailbox``, not a ``rua`` entry."""
+    """Its ``mailto:`` must pass the ``rua`` rule; a mistake names ``mailbox``, not a ``rua`` entry."""
     mailbox = settings.mailbox
     reason = "must be a mail local part of letters, digits, '.', '-', '_' or '+' (no leading, trailing or double dot)"
     if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
@@ -192,7 +174,6 @@ def mailbox_problems(domain: str, settings: ReceiverSettings, *, subdomain_ok: b
 
 
 def _subdomain_problems(domain: str, subdomain: str) -> list[Problem]:
-    """Strictly below ``domain``: an SES MX on the domain itself would take its real mail."""
     sub, problems = normalize_hostname(subdomain, "subdomain")
     if sub is not None and sub == domain:
         reason = (
@@ -227,7 +208,7 @@ def _rule_set_problems(settings: ReceiverSettings, require_rule_set: bool) -> li
 
 
 def _is_rule_set_name(name: object) -> bool:
-    """An existing rule set's name (older SES allowed '.'); one created here follows :data:`SES_RULE_SET`."""
+    """An existing rule set's name (older SES allowed '.')."""
     return (
         isinstance(name, str)
         and 1 <= len(name) <= 64
