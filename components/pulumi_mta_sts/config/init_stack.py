@@ -111,14 +111,8 @@ def unusable_patterns(patterns: Sequence[str]) -> list[Problem]:
 
 
 def split_rua(ruas: Sequence[str]) -> tuple[list[str], list[Problem]]:
-    kept: list[str] = []
-    problems: list[Problem] = []
-    for uri in ruas:
-        found = validate_rua(uri)
-        problems += found
-        if not found:
-            kept.append(uri)
-    return kept, problems
+    found = [(uri, validate_rua(uri)) for uri in ruas]
+    return [uri for uri, problems in found if not problems], [p for _, problems in found for p in problems]
 
 
 def dns_provider_of(nameservers: Sequence[str]) -> str | None:

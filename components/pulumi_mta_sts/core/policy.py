@@ -54,20 +54,19 @@ def is_toolkit_id(value: str) -> bool:
 
 def _check_max_age(value: object, *, text: bool = True) -> tuple[int | None, list[Problem]]:
     """``max_age`` as an ``int`` (as ``Policy`` holds it) or, unless not ``text``, digits."""
-    field_name = "max_age"
     if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, str) and not text):
-        return None, [Problem(field_name, value, f"must be a whole number of seconds, got {value!r}")]
+        return None, [Problem("max_age", value, f"must be a whole number of seconds, got {value!r}")]
     if isinstance(value, str):
         if not _MAX_AGE_TEXT.fullmatch(value.strip(_WSP)):
-            return None, [Problem(field_name, value, f"{value!r} is not a whole number of seconds (1 to 10 digits)")]
+            return None, [Problem("max_age", value, f"{value!r} is not a whole number of seconds (1 to 10 digits)")]
         value = int(value.strip(_WSP))
     if value < 0:
-        return None, [Problem(field_name, value, f"{value} is negative; use 0 to {MAX_AGE_LIMIT} seconds")]
+        return None, [Problem("max_age", value, f"{value} is negative; use 0 to {MAX_AGE_LIMIT} seconds")]
     if value > MAX_AGE_LIMIT:
         reason = (
             f"{value} is above the RFC 8461 limit of {MAX_AGE_LIMIT} seconds; use at most {MAX_AGE_LIMIT} (one year)"
         )
-        return None, [Problem(field_name, value, reason)]
+        return None, [Problem("max_age", value, reason)]
     return value, []
 
 
@@ -205,10 +204,8 @@ def _policy_size_problems(policy: Policy) -> list[Problem]:
 
 
 def _policy_extension_problems(extensions: object) -> list[Problem]:
-    pairs_given = isinstance(extensions, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in extensions)
-    if not pairs_given:
+    if not isinstance(extensions, tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in extensions):
         return [Problem("extensions", extensions, "must be a tuple of (name, value) pairs (Policy.build takes a dict)")]
-    assert isinstance(extensions, tuple)
     normal, problems = _check_extensions(extensions, "extensions")
     if not problems and normal != extensions:
         problems.append(

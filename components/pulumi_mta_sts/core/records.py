@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from .acceptance import WELL_KNOWN_PATH
 from .errors import InputError, Problem
 from .hostnames import normalize_hostname
-from .policy import Policy
+from .policy import _EXT_NAME, Policy
 from .txt_values import describe_character, txt_size_problems, unsafe_character
 
 STS_VERSION = "v=STSv1"
@@ -25,7 +25,6 @@ TLSRPT_VERSION = "v=TLSRPTv1"
 
 # Every pattern is used with fullmatch: "$" would also match before a final "\n".
 _ID = re.compile(r"[A-Za-z0-9]{1,32}")
-_STS_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 _TLSRPT_EXT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 # %x21-3A / %x3C / %x3E-7E : VCHAR except ';' and '='
 _EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
@@ -226,7 +225,7 @@ def _sts_fields(fields: list[str]) -> Read[StsRecord]:
         key, eq, value = item.partition("=")
         if key == "id" and _ID.fullmatch(value) and record_id is None:
             record_id = value
-        elif not eq or not _STS_EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
+        elif not eq or not _EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
             problems.append(_invalid_field(item))
         elif key == "id":
             other_ids.append(value)
@@ -343,11 +342,14 @@ def _select(txts: Sequence[str], kind: _Kind[R]) -> tuple[str | None, list[str],
     return candidates[0], candidates, []
 
 
-def _parse(txts: Sequence[str], kind: _Kind[R], result: _RecordSet[R]) -> None:
+S = TypeVar("S", bound=_RecordSet[Any])
+
+
+def _parse(txts: Sequence[str], kind: _Kind[R], result: S) -> S:
     text, result.candidates, result.problems = _select(txts, kind)
     result.warnings = _lookalike_warnings(txts, kind, result.candidates)
     if text is None:
-        return
+        return result
     head, *fields = _DELIM.split(text[len(kind.version) :])
     assert head == "", "a candidate begins with the version, then *WSP ';'"
     if fields and fields[-1] == "":
@@ -361,17 +363,14 @@ def _parse(txts: Sequence[str], kind: _Kind[R], result: _RecordSet[R]) -> None:
         if len(txts) == 1 and not _begins_literally(text, kind.version):
             result.literal_readers_drop = True
             result.warnings.insert(0, _literal_readers_warning(text, kind))
+    return result
 
 
 def parse_sts_records(txts: Sequence[str]) -> StsRecordSet:
     """RFC 8461 §3.1 applied to the TXT strings at ``_mta-sts.<domain>`` (module docs)."""
-    result = StsRecordSet(None)
-    _parse(txts, _STS, result)
-    return result
+    return _parse(txts, _STS, StsRecordSet(None))
 
 
 def parse_tlsrpt_records(txts: Sequence[str]) -> TlsRptRecordSet:
     """RFC 8460 §3 applied to the TXT strings at ``_smtp._tls.<domain>``."""
-    result = TlsRptRecordSet(None)
-    _parse(txts, _TLSRPT, result)
-    return result
+    return _parse(txts, _TLSRPT, TlsRptRecordSet(None))
