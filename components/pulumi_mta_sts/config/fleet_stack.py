@@ -61,11 +61,8 @@ def _single_domain_keys(c: Collector, values: Mapping[str, Any]) -> None:
     """Say where each single-domain key belongs instead."""
     for name, value in values.items():
         if name == "domain":
-            c.add(
-                name,
-                value,
-                "is a single-domain key; in a fleet stack list each domain in mta-sts:domains ({domain: ...})",
-            )
+            reason = "is a single-domain key; in a fleet stack list each domain in mta-sts:domains ({domain: ...})"
+            c.add(name, value, reason)
         elif name in SECTIONS:
             reason = (
                 f"is a single-domain key; in a fleet stack (mta-sts:domains) put it under "
@@ -77,8 +74,7 @@ def _single_domain_keys(c: Collector, values: Mapping[str, Any]) -> None:
 
 def _defaults(c: Collector, values: Mapping[str, Any]) -> tuple[dict[str, Any], int, str]:
     """``mta-sts:defaults`` without the fleet-wide keys, then those."""
-    raw = dict(c.mapping("defaults", values.get("defaults")) or {})
-    c.unknown("defaults", raw, DEFAULTS_KEYS)
+    raw = dict(c.mapping("defaults", values.get("defaults"), DEFAULTS_KEYS) or {})
     per_certificate, layout = defaults.DOMAINS_PER_CERTIFICATE, defaults.STORE_KEYS
     host = raw.get("host")
     if not isinstance(host, Mapping):
@@ -96,11 +92,10 @@ def _defaults(c: Collector, values: Mapping[str, Any]) -> tuple[dict[str, Any], 
 
 
 def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationArgs | None:
-    raw = c.mapping("delegation", values.get("delegation"))
+    before = len(c.problems)
+    raw = c.mapping("delegation", values.get("delegation"), _DELEGATION_KEYS)
     if not raw:
         return None
-    before = len(c.problems)
-    c.unknown("delegation", raw, _DELEGATION_KEYS)
     provider = raw.get("provider")
     if provider not in defaults.DNS_PROVIDERS:
         c.extend([not_one_of(c.key("delegation.provider"), provider, defaults.DNS_PROVIDERS)])
@@ -118,10 +113,9 @@ def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationArgs | Non
 def _entry(c: Collector, index: int, raw: object, base: Mapping[str, Any]) -> tuple[str | None, DomainConfig | None]:
     """An entry's domain as far as it is valid, and the entry when it is valid."""
     key, before = f"domains[{index}]", len(c.problems)
-    entry = c.mapping(key, None if raw == "" else raw)
+    entry = c.mapping(key, None if raw == "" else raw, ENTRY_KEYS)
     if entry is None:
         return None, None
-    c.unknown(key, entry, ENTRY_KEYS)
     domain = load_domain(c, f"{key}.domain", entry.get("domain"))
     flags = _entry_flags(c, key, entry, base)
     _entry_settings(c, key, entry, flags["delegated"])

@@ -109,18 +109,13 @@ def requirement_of(direct_url: str | None, version: str, extras: tuple[str, ...]
     return Requirement(f"{name} @ {url}", f"the source folder {path or url}")
 
 
-def _source_checkout() -> Path | None:
-    root = Path(__file__).resolve().parents[3]
-    return root if (root / "pyproject.toml").is_file() else None
-
-
 def installed_requirement(extras: tuple[str, ...]) -> Requirement:
     try:
         dist = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        checkout = _source_checkout()
+        checkout = Path(__file__).resolve().parents[3]  # components/ of a clone, when not installed
         name = DISTRIBUTION + (f"[{','.join(extras)}]" if extras else "")
-        if checkout is not None:
+        if (checkout / "pyproject.toml").is_file():
             return Requirement(f"{name} @ {checkout.as_uri()}", f"the source folder {checkout}")
         warning = f"{DISTRIBUTION} is not installed, so requirements.txt names it without a source; edit it"
         return Requirement(name, "nowhere known", warning)

@@ -100,8 +100,7 @@ def _not_as_written(
 
 
 def unusable_hosts(hosts: Sequence[str]) -> list[Problem]:
-    """Why a live MX name is not a host name as written (an MX named ``*.example.net`` made a pattern
-    would cover every host below it)."""
+    """Why a live MX name is not a host name as written (``*.example.net`` would cover every host)."""
     return _not_as_written(hosts, normalize_hostname, "MX", "as a host name")
 
 
@@ -118,18 +117,14 @@ def split_rua(ruas: Sequence[str]) -> tuple[list[str], list[Problem]]:
 def dns_provider_of(nameservers: Sequence[str]) -> str | None:
     """``route53``, ``cloudflare`` or ``None`` (anything else, mixed sets included)."""
     kinds = {_provider_of_one(ns) for ns in nameservers}
-    if len(kinds) == 1:
-        return kinds.pop()
-    return None
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _provider_of_one(nameserver: str) -> str | None:
     labels = nameserver.lower().rstrip(".").split(".")
     if any(label.startswith("awsdns-") for label in labels):
         return "route53"
-    if len(labels) == 4 and labels[1:] == ["ns", "cloudflare", "com"]:
-        return "cloudflare"
-    return None
+    return "cloudflare" if len(labels) == 4 and labels[1:] == ["ns", "cloudflare", "com"] else None
 
 
 def stack_name_for(domain: str) -> str:

@@ -88,8 +88,7 @@ class DomainConfig:
 
     @property
     def served_policy(self) -> Policy:
-        """What is served: the policy, or while offboarding ``mode: none`` with its ``max_age``
-        (RFC 8461 §8.3: a new id tells senders to stop applying the old policy)."""
+        """While offboarding ``mode: none`` with its ``max_age`` (RFC 8461 §8.3)."""
         return Policy("none", (), self.policy.max_age) if self.offboard else self.policy
 
     @property
@@ -148,12 +147,14 @@ class Collector:
         if unique:
             raise InputError(unique.values())
 
-    def mapping(self, path: str, value: object) -> Mapping[str, Any] | None:
+    def mapping(self, path: str, value: object, known: Sequence[str]) -> Mapping[str, Any] | None:
+        """``value`` as a mapping (``None``: it is none), keys not in ``known`` reported."""
         if value is None:
             return {}
         if not isinstance(value, Mapping):
             self.add(path, value, f"must be an object (YAML mapping), got {type(value).__name__}")
             return None
+        self.unknown(path, value, known)
         return value
 
     def unknown(self, path: str, value: Mapping[str, Any], known: Sequence[str], hint: str = "") -> None:
@@ -198,10 +199,9 @@ def load_domain(c: Collector, path: str, raw: object) -> str | None:
 
 
 def _load_dns(c: Collector, raw: object, domain: str | None) -> DnsConfig | None:
-    value = c.mapping("dns", raw)
+    value = c.mapping("dns", raw, ("provider", "zone_id", "zone_name"))
     if value is None:
         return None
-    c.unknown("dns", value, ("provider", "zone_id", "zone_name"))
     if "provider" not in value:
         c.add("dns.provider", None, f"is required; set it to {' or '.join(defaults.DNS_PROVIDERS)}")
         return None
@@ -220,10 +220,9 @@ def _load_dns(c: Collector, raw: object, domain: str | None) -> DnsConfig | None
 
 
 def _load_host(c: Collector, raw: object, provider: str | None) -> HostConfig | None:
-    value = c.mapping("host", raw)
+    value = c.mapping("host", raw, ("kind", "verify_live", "verify_timeout"))
     if value is None:
         return None
-    c.unknown("host", value, ("kind", "verify_live", "verify_timeout"))
     if value.get("kind") is None:  # unknown provider: no kind, but the other keys are still checked
         kind: str | None = defaults.default_host_kind(provider) if provider is not None else None
     else:
@@ -238,10 +237,9 @@ def _load_host(c: Collector, raw: object, provider: str | None) -> HostConfig | 
 
 
 def _load_policy(c: Collector, raw: object) -> Policy | None:
-    value = c.mapping("policy", raw)
+    value = c.mapping("policy", raw, ("mode", "mx", "max_age", "extensions"))
     if value is None:
         return None
-    c.unknown("policy", value, ("mode", "mx", "max_age", "extensions"))
     mode = value.get("mode", defaults.DEFAULT_MODE)
     extensions = value.get("extensions")
     if extensions is not None and not isinstance(extensions, Mapping):
@@ -267,10 +265,9 @@ def _load_receiver(c: Collector, raw: object, domain: str | None) -> ReceiverCon
     if isinstance(raw, bool | str) or raw is None:
         value: Mapping[str, Any] | None = {"enabled": boolean(path, raw, False)[0]}
     else:
-        value = c.mapping(path, raw)
+        value = c.mapping(path, raw, _RECEIVER_KEYS)
     if value is None:
         return ReceiverConfig()
-    c.unknown(path, value, _RECEIVER_KEYS)
     enabled = c.boolean(f"{path}.enabled", value.get("enabled"), True)
     settings, problems = settings_from_mapping(value)
     if domain is not None and not problems:
@@ -280,10 +277,9 @@ def _load_receiver(c: Collector, raw: object, domain: str | None) -> ReceiverCon
 
 
 def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingConfig:
-    value = c.mapping("reporting", raw)
+    value = c.mapping("reporting", raw, ("rua", "receiver", "alarm_email"))
     if value is None:
         return ReportingConfig()
-    c.unknown("reporting", value, ("rua", "receiver", "alarm_email"))
     ruas = c.string_list("reporting.rua", value.get("rua"))
     for index, uri in enumerate(ruas):
         c.extend(validate_rua(uri, f"rua[{index}]"), "reporting")
@@ -320,10 +316,9 @@ def _rua_problem_key(problem: Problem, configured: int, prefix: str) -> Problem:
 
 
 def _load_preflight(c: Collector, raw: object) -> PreflightConfig:
-    value = c.mapping("preflight", raw)
+    value = c.mapping("preflight", raw, ("mx_coverage",))
     if value is None:
         return PreflightConfig()
-    c.unknown("preflight", value, ("mx_coverage",))
     return PreflightConfig(mx_coverage=c.boolean("preflight.mx_coverage", value.get("mx_coverage"), True))
 
 

@@ -51,9 +51,7 @@ def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
 
 def load_any_config(values: Mapping[str, Any]) -> Deployment:
     """A fleet when ``mta-sts:domains`` is set, else one domain: the one place that tells them apart."""
-    if "domains" in values:
-        return load_fleet_config(values)
-    return Deployment("domain", (load_stack_config(values),))
+    return load_fleet_config(values) if "domains" in values else Deployment("domain", (load_stack_config(values),))
 
 
 # ---- stack files, as the Pulumi CLI finds them: `plan` and `render --stack` see what `pulumi up` does
@@ -116,12 +114,10 @@ def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
 
 
 def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
-    problems = stack_name_problems(stack)
-    if problems:
+    if problems := stack_name_problems(stack):
         raise InputError(problems)
     folder = stacks_dir or find_stacks_dir()
-    problems = stacks_dir_problems(folder, stacks_dir is not None)
-    if problems:
+    if problems := stacks_dir_problems(folder, stacks_dir is not None):
         raise InputError(problems)
     path = folder / f"Pulumi.{stack}.yaml"
     try:

@@ -185,10 +185,6 @@ def namespace_keys(text: str, namespace: str, project: str | None = None) -> lis
     return [e.key for e in config_entries(text, project) if e.key.split(":", 1)[0] == namespace]
 
 
-def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
-
-
 def _indented(block: str, column: int, newline: str) -> str:
     lines = block.splitlines()
     return "".join((" " * column + line if line.strip() else "") + newline for line in lines)
@@ -213,7 +209,7 @@ def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", pro
     config = _structure(text, project)
     removed = [entry for entry in config.entries if entry.key in remove]
     _check_anchors(config, removed)
-    newline = _newline(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
     new = _indented(block, config.column, newline)
     if config.missing:
         head = text if not text or text.endswith("\n") else text + newline

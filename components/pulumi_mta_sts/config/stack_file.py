@@ -135,9 +135,7 @@ class _Decoder:
             self.problems.append((path, node.line, f"has the YAML tag {node.tag}; write the value without a tag"))
         if node.kind == "seq":
             return [self.value(item, f"{path}[{i}]", depth + 1, strict) for i, item in enumerate(node.items)]
-        if node.kind == "map":
-            return self.mapping(node, path, depth, strict)
-        return self.scalar(node, path, strict)
+        return self.mapping(node, path, depth, strict) if node.kind == "map" else self.scalar(node, path, strict)
 
     def scalar(self, node: _Node, path: str, strict: bool) -> Any:
         if node.tag == _BINARY:
@@ -273,19 +271,17 @@ def _about(path: Path) -> Iterator[None]:
 def _top(path: Path, decoder: _Decoder) -> dict[str, _Node]:
     import yaml
 
-    try:
-        data = read_regular_file(path, MAX_FILE_BYTES)
-    except UnreadableFile as exc:
-        raise InputError([Problem(str(path), None, exc.reason)]) from None
     with _about(path):
         try:
-            root = _compose(_text_of(data))
+            root = _compose(_text_of(read_regular_file(path, MAX_FILE_BYTES)))
+        except UnreadableFile as exc:
+            raise _FileError(None, exc.reason) from None
         except yaml.YAMLError as exc:
-            raise InputError([Problem(str(path), None, f"is not valid YAML: {' '.join(str(exc).split())}")]) from None
+            raise _FileError(None, f"is not valid YAML: {' '.join(str(exc).split())}") from None
         if root is None or root.null:
             return {}
         if root.kind != "map":
-            raise InputError([Problem(str(path), None, "must be a YAML mapping (e.g. config: {...})")])
+            raise _FileError(None, "must be a YAML mapping (e.g. config: {...})")
         return decoder.entries(root, "")
 
 
@@ -307,8 +303,7 @@ def config_key(key: str, project: str | None) -> str | None:
 
 
 def read_stack_config(path: Path, project: str | None, strict_namespace: str) -> dict[str, Any]:
-    """Every ``config:`` entry as the engine hands it to the program (``namespace:name`` → text); values
-    in ``strict_namespace`` whose meaning depends on the YAML version are refused."""
+    """Every ``config:`` entry as the engine hands it over; ambiguous ``strict_namespace`` values refused."""
     decoder = _Decoder()
     node = _top(path, decoder).get("config")
     if node is None or node.null:

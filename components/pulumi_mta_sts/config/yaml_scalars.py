@@ -146,9 +146,7 @@ def _show(value: Any) -> str:
         return "a date"
     if isinstance(value, tuple):
         return "an error" if value[0] == "error" else "a number"
-    if isinstance(value, str):
-        return f"the text {_short(value)!r}"
-    return _short(repr(value))
+    return f"the text {_short(value)!r}" if isinstance(value, str) else _short(repr(value))
 
 
 def _short(text: str) -> str:

@@ -35,8 +35,7 @@ class Rule(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Fetched:
-    """What one fetch got: ``error`` when no HTTP answer was read; ``too_large``: the server sent more
-    than the ``body`` it holds."""
+    """What one fetch got (``error``: no HTTP answer; ``too_large``: more than ``body`` was sent)."""
 
     host: str
     status: int | None = None
@@ -66,6 +65,14 @@ class Refused:
 Verdict = Accepted | Refused
 
 
+_NO_ANSWER_FIX: Final = {
+    FetchError.TLS: "serve a certificate valid for {host} from a CA senders trust (with its chain)",
+    FetchError.TIMEOUT: "make {host} answer quickly (senders give up after a timeout)",
+    FetchError.CONNECT: "make {host} accept HTTPS connections on port 443",
+    FetchError.HTTP: "make {host} answer plain HTTP/1.1",
+}
+
+
 def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
@@ -76,7 +83,9 @@ def is_accepted_media_type(content_type: str | None) -> bool:
 
 def judge(got: Fetched) -> Verdict:
     if got.error is not None or got.status is None:
-        return _no_answer(got)
+        rule = Rule.CERTIFICATE if got.error_kind is FetchError.TLS else Rule.ANSWER
+        fix = _NO_ANSWER_FIX[got.error_kind] if got.error_kind is not None else "make {host} answer HTTPS requests"
+        return Refused(rule, got.error or "no HTTP answer", fix.format(host=got.host))
     if 300 <= got.status < 400:
         return Refused(
             Rule.NO_REDIRECT,
@@ -106,17 +115,3 @@ def judge(got: Fetched) -> Verdict:
             "serve the policy as UTF-8 text, e.g. as rendered by 'mta-sts render'",
         )
     return Accepted(got.body, text)
-
-
-_NO_ANSWER_FIX: Final = {
-    FetchError.TLS: "serve a certificate valid for {host} from a CA senders trust (with its chain)",
-    FetchError.TIMEOUT: "make {host} answer quickly (senders give up after a timeout)",
-    FetchError.CONNECT: "make {host} accept HTTPS connections on port 443",
-    FetchError.HTTP: "make {host} answer plain HTTP/1.1",
-}
-
-
-def _no_answer(got: Fetched) -> Refused:
-    rule = Rule.CERTIFICATE if got.error_kind is FetchError.TLS else Rule.ANSWER
-    fix = _NO_ANSWER_FIX[got.error_kind] if got.error_kind is not None else "make {host} answer HTTPS requests"
-    return Refused(rule, got.error or "no HTTP answer", fix.format(host=got.host))

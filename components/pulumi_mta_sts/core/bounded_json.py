@@ -64,8 +64,7 @@ def _structure_outside_strings(data: bytes) -> bytes:
 
 
 def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> None:
-    """:class:`JsonInputError` when ``data`` nests deeper than ``max_depth``. Cheap: the opening
-    brackets bound the depth; only over it are strings blanked out and the depth taken, in C."""
+    """Cheap: only when the opening brackets exceed ``max_depth`` are strings blanked and depth taken."""
     if data.count(b"{") + data.count(b"[") <= max_depth:
         return
     brackets = _structure_outside_strings(data).replace(b",", b"")
@@ -79,10 +78,10 @@ def check_depth(data: bytes, max_depth: int, max_items: int | None = None) -> No
         depth = running[-1]
 
 
-def count_items(data: bytes, max_items: int) -> int:
+def count_items(data: bytes, max_items: int | None) -> int:
     """How many values ``data`` holds; over ``max_items``, :class:`JsonInputError`. Cheap as above."""
     bound = data.count(b",") + data.count(b"{") + data.count(b"[") + 1
-    if bound <= max_items:
+    if max_items is None or bound <= max_items:
         return bound
     structure = _structure_outside_strings(data)
     items = structure.count(b",") + structure.count(b"{") + structure.count(b"[") + 1
@@ -92,10 +91,6 @@ def count_items(data: bytes, max_items: int) -> int:
 
 
 # ---- reading ----------------------------------------------------------------------------------------
-def _encoding(data: bytes | str) -> str | None:
-    return None if isinstance(data, str) else json.detect_encoding(data)
-
-
 def _text(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding, "surrogatepass")
@@ -147,13 +142,10 @@ def _integer_reader(max_digits: int) -> Any:
 
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:
     """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`."""
-    encoding = _encoding(data)
+    encoding = None if isinstance(data, str) else json.detect_encoding(data)
     utf8 = _utf8(data, encoding)
     check_depth(utf8, bounds.max_depth, bounds.max_items)
-    if bounds.max_items is None:
-        items = utf8.count(b",") + utf8.count(b"{") + utf8.count(b"[") + 1
-    else:
-        items = count_items(utf8, bounds.max_items)
+    items = count_items(utf8, bounds.max_items)
     long_integers = _may_hold_long_integers(utf8, bounds.max_int_digits)
     del utf8  # a copy unless the bytes were UTF-8: not kept while the values are built
     text = data if isinstance(data, str) else _text(data, encoding or "utf-8")

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one input: ``field`` (``mta-sts:policy.max_age``, ...), ``value`` (``None``:
-    missing) and ``reason``, with the fix."""
+    """One thing wrong with one input (``value`` ``None``: missing); ``reason`` says the fix."""
 
     field: str
     value: object

@@ -4,13 +4,12 @@ the readable slug when it fits (no existing name changes), else cut plus ``-`` a
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .errors import Problem
+from .policy import policy_id
 
 #: Pulumi's default autonaming appends ``-`` and 7 random characters to the logical name
 #: (https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming).
@@ -97,13 +96,6 @@ def slug(*parts: str) -> str:
     return _SLUG_OUTSIDE.sub("-", "-".join(parts)).strip("-")
 
 
-def _hashed(text: str, limit: int) -> str:
-    """``text`` cut so that ``-`` and a base32 hash of all of it fit in ``limit``."""
-    digest = base64.b32encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii").lower()[:HASH_LENGTH]
-    head = _EDGE.sub("", text[: max(limit - HASH_LENGTH - 1, 0)])
-    return f"{head}-{digest}" if head else digest
-
-
 #: Put before a name that would start with a prefix the provider reserves (an IDN domain's
 #: ``xn--`` label first in an S3 bucket name): only names that could never deploy change.
 RESERVED_PREFIX_ESCAPE: Final = "x-"
@@ -115,7 +107,9 @@ def _fit(rule: NameRule, text: str, limit: int) -> str:
         text = RESERVED_PREFIX_ESCAPE + text
     if len(text) <= limit and name_problem(rule, text, limit=limit) is None:
         return text
-    return _hashed(text, limit)
+    digest = policy_id(text)[:HASH_LENGTH]  # a policy id's base32 SHA-256: letters and digits every rule takes
+    head = _EDGE.sub("", text[: max(limit - HASH_LENGTH - 1, 0)])
+    return f"{head}-{digest}" if head else digest
 
 
 def physical_name(rule: NameRule, *parts: str) -> str:
@@ -129,9 +123,7 @@ def autoname_base(rule: NameRule, *parts: str) -> str:
     limit = rule.limit - AUTONAME_SUFFIX_LENGTH
     text = "-".join(parts)
     checked = text.lower() if rule.lowercase else text
-    if name_problem(rule, checked, limit=limit) is None:
-        return text
-    return _fit(rule, slug(*parts), limit)
+    return text if name_problem(rule, checked, limit=limit) is None else _fit(rule, slug(*parts), limit)
 
 
 def name_problem(rule: NameRule, name: str, *, limit: int | None = None) -> str | None:

@@ -41,8 +41,7 @@ Extensions = Mapping[str, object] | Iterable[tuple[str, object]] | None
 
 
 def policy_id(data: bytes | str) -> str:
-    """The first 32 characters of the lowercase base32 SHA-256 of exactly the bytes served: 160 bits,
-    letters and digits only (RFC 8461 §3.1)."""
+    """160 bits of the served bytes' SHA-256, letters and digits only (RFC 8461 §3.1)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return base64.b32encode(hashlib.sha256(raw).digest()).decode("ascii").lower()[:ID_LENGTH]
 
@@ -71,8 +70,7 @@ def _check_max_age(value: object, *, text: bool = True) -> tuple[int | None, lis
 
 
 def extension_value_problem(value: str) -> str | None:
-    """Why ``value`` may not be an extension value (RFC 8461 §3.2, and no character some sender takes
-    for a line or field break), or ``None``."""
+    """Why ``value`` may not be an extension value (RFC 8461 §3.2, no line breaks), or ``None``."""
     if not value:
         return "is empty; give a value"
     bad = unsafe_character(value)
@@ -81,9 +79,7 @@ def extension_value_problem(value: str) -> str | None:
             f"contains {describe_character(bad)}; use printable characters only: senders that split "
             "lines there would read the rest as another field"
         )
-    if value != value.strip(" "):
-        return "has leading or trailing spaces; remove them"
-    return None
+    return "has leading or trailing spaces; remove them" if value != value.strip(" ") else None
 
 
 def _extension_name_problem(key: object) -> str | None:
@@ -141,24 +137,16 @@ def _normal_patterns(items: Iterable[object]) -> tuple[list[str | None], list[Pr
     return normals, problems
 
 
-def _mx_items(mx: object) -> tuple[list[object], list[Problem]]:
-    if mx is None:
-        return [], []
-    if isinstance(mx, str):
-        return [mx], []
-    if isinstance(mx, list | tuple | set | frozenset):
-        return list(mx), []
-    return [], [Problem("mx", mx, "must be a list of MX host patterns")]
-
-
 def validate_policy(
     mode: object, mx: object, max_age: object, extensions: Extensions = None
 ) -> tuple[Policy | None, list[Problem]]:
     """The normalised :class:`Policy` (or ``None``) and every problem."""
     problems = _mode_problems(mode)
-    mx_items, mx_problems = _mx_items(mx)
+    mx_items = [mx] if isinstance(mx, str) else list(mx) if isinstance(mx, list | tuple | set | frozenset) else []
+    if mx is not None and not isinstance(mx, str | list | tuple | set | frozenset):
+        problems.append(Problem("mx", mx, "must be a list of MX host patterns"))
     normals, pattern_problems = _normal_patterns(mx_items)
-    problems += mx_problems + pattern_problems
+    problems += pattern_problems
     if mode in ("enforce", "testing") and not mx_items:
         problems.append(_mx_required(mode, mx))
     age, age_problems = _check_max_age(max_age)
@@ -278,8 +266,7 @@ class PolicyParse:
 
 
 def policy_lines(text: str) -> list[str]:
-    """The lines of a body as RFC 8461 §3.2 cuts them: at LF only (CRLF too), never at a lone CR,
-    NEL or U+2028; the last line end is optional."""
+    """The lines of a body as RFC 8461 §3.2 cuts them: at LF only, never at a lone CR, NEL or U+2028."""
     *ended, last = text.split("\n")
     lines = [line.removesuffix("\r") for line in ended]
     return [*lines, last] if last else lines

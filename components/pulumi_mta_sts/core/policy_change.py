@@ -53,9 +53,7 @@ def describe_seconds(seconds: int) -> str:
 
 
 def _policy(state: PolicyState) -> Policy | None:
-    if state.text is None:
-        return None
-    return parse_policy(state.text).policy
+    return None if state.text is None else parse_policy(state.text).policy
 
 
 @dataclass(frozen=True)

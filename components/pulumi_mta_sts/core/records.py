@@ -197,8 +197,7 @@ class _RecordSet(Generic[R]):
 
 @dataclass
 class StsRecordSet(_RecordSet[StsRecord]):
-    """What a sender makes of the TXT records at ``_mta-sts.<domain>``; ``literal_readers_drop``:
-    only the ABNF accepts the single answer (module docs)."""
+    """``literal_readers_drop``: only the ABNF accepts the single answer (module docs)."""
 
 
 @dataclass

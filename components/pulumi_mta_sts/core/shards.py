@@ -29,22 +29,6 @@ def _per_shard_problems(per_shard: object) -> list[Problem]:
     return []
 
 
-def _previous_problems(previous: Mapping[str, object]) -> list[Problem]:
-    problems = []
-    for domain, shard in previous.items():
-        if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < defaults.SHARD_LIMIT:
-            reason = f"must be a shard number from 0 to {defaults.SHARD_LIMIT - 1}"
-            problems.append(Problem(f"assignment.{domain}", shard, reason))
-    return problems
-
-
-def _duplicate_problems(domains: list[str]) -> list[Problem]:
-    seen: Counter[str] = Counter(shard_key(d) for d in domains)
-    return [
-        Problem("domains", key, "is listed more than once; list every domain once") for key, n in seen.items() if n > 1
-    ]
-
-
 def _overfull_problems(kept: Mapping[str, int], per_shard: int) -> list[Problem]:
     problems = []
     for shard, held in sorted(Counter(kept.values()).items()):
@@ -59,7 +43,14 @@ def _overfull_problems(kept: Mapping[str, int], per_shard: int) -> list[Problem]
 
 def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_shard: object) -> list[Problem]:
     listed = list(domains)
-    problems = [*_per_shard_problems(per_shard), *_previous_problems(previous), *_duplicate_problems(listed)]
+    problems = _per_shard_problems(per_shard)
+    for domain, shard in previous.items():
+        if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < defaults.SHARD_LIMIT:
+            reason = f"must be a shard number from 0 to {defaults.SHARD_LIMIT - 1}"
+            problems.append(Problem(f"assignment.{domain}", shard, reason))
+    for key, n in Counter(shard_key(d) for d in listed).items():
+        if n > 1:
+            problems.append(Problem("domains", key, "is listed more than once; list every domain once"))
     if problems or not isinstance(per_shard, int):
         return problems
     pins = {shard_key(d): s for d, s in previous.items() if isinstance(s, int)}
@@ -112,6 +103,4 @@ def function_groups(shards: Iterable[int], limit: int = defaults.FUNCTION_DISTRI
     """Shard -> its CloudFront Function: all 0 up to ``limit`` shards (as every fleet did before), beyond
     ``s // limit``, so a shard keeps its function as others come and go."""
     numbers = sorted(set(shards))
-    if len(numbers) <= limit:
-        return dict.fromkeys(numbers, 0)
-    return {shard: shard // limit for shard in numbers}
+    return dict.fromkeys(numbers, 0) if len(numbers) <= limit else {shard: shard // limit for shard in numbers}

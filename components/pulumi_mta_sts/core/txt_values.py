@@ -20,8 +20,7 @@ CLOUDFLARE_MAX_WIRE_BYTES = 4096
 
 
 def unsafe_character(text: str) -> str | None:
-    """The first character of ``text`` in the Unicode categories C* or Z* but the space, or ``None``: each
-    is a line or field break for some parser or makes text look other than it is."""
+    """The first C* or Z* character but the space: a line or field break to some parser, or a disguise."""
     for char in text:
         if char == " " or "!" <= char <= "~":
             continue

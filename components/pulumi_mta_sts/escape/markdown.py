@@ -1,14 +1,9 @@
 """GitHub-flavoured Markdown (pull-request comments, ``--format markdown``): what a stranger wrote
 is rendered inert, and a comment cut to GitHub's size keeps what it must.
 
-**Inert.** A value not from us never becomes a link, heading, emphasis, table break, HTML element,
-autolink or ``@mention``, as the tests check against cmark-gfm: :func:`code` is a code span with a
-longer fence than any backtick run in it; :func:`text` escapes every ASCII punctuation and puts a
-WORD JOINER after ``@``, ``#``, ``:`` and in ``www.`` (GitHub finds mentions, references and
-autolinks in the rendered text). Hosts, ids and record values are code spans, never raw HTML.
-
-**Cut.** :func:`fit` keeps a comment of :class:`Block`\\ s within a byte budget: kept blocks (safety
-notes, headings) are never left out; the others are left out whole, and a note says so.
+A value not from us never becomes a link, heading, table break, HTML or ``@mention`` (checked against
+cmark-gfm); :func:`text` puts a WORD JOINER after ``@``, ``#``, ``:`` and in ``www.``, as GitHub finds
+mentions and autolinks in the rendered text. :func:`fit` never leaves a kept block (a safety note) out.
 """
 
 from __future__ import annotations

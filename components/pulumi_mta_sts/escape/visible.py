@@ -12,8 +12,7 @@ def mark(char: str) -> str:
 
 
 def shown(value: object, limit: int | None = None) -> str:
-    """``value`` with each character that is not printable as its :func:`mark`, at most ``limit``
-    characters, marks counted (the last ``…`` when something was cut)."""
+    """``value`` with each unprintable character as its :func:`mark`, cut to ``limit`` marks counted."""
     text = value if isinstance(value, str) else str(value)
     if limit is None:
         return text if text.isprintable() else "".join(c if c.isprintable() else mark(c) for c in text)
@@ -26,7 +25,3 @@ def shown(value: object, limit: int | None = None) -> str:
         if size > limit:
             return "".join(out)[: max(0, limit - 1)] + ELLIPSIS
     return "".join(out)
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + ELLIPSIS

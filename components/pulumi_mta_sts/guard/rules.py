@@ -54,7 +54,6 @@ class Rule:
 
 # ---- resource rules ------------------------------------------------------------------------------
 def policy_content_type(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """The policy file must be served as ``text/plain`` (RFC 8461 §3.3)."""
     found = policy_object(type_, props)
     if found is None or found.content_type is UNKNOWN or is_accepted_media_type(found.content_type):
         return []
@@ -66,7 +65,6 @@ def policy_content_type(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def cloudfront_http(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """The policy host should answer HTTPS only: no plain-HTTP answer, not even a redirect."""
     if not is_policy_host(type_, props):
         return []
     behaviors = [mapping(b) for b in [props.get("defaultCacheBehavior"), *items(props.get("orderedCacheBehaviors"))]]
@@ -82,7 +80,6 @@ def cloudfront_http(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """The policy host must not accept TLS below 1.2."""
     if not is_policy_host(type_, props) or props.get("viewerCertificate") is UNKNOWN:
         return []
     certificate = mapping(props.get("viewerCertificate"))
@@ -113,7 +110,6 @@ def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """Every ``mx`` of the policy file must be a host name or ``*.``-pattern senders can match."""
     found = policy_object(type_, props)
     if found is None or not isinstance(found.content, str):
         return []
@@ -151,8 +147,7 @@ def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtNam
 
 
 def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
-    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all);
-    unknown values can only add records, so the known ones tell."""
+    """Unknown values can only add records, so the known ones tell."""
     violations = []
     for (_, name), found in _txt_by_name(resources).items():
         sts = found.candidates()
@@ -166,8 +161,7 @@ def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
 
 
 def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
-    """The id of each ``_mta-sts`` record senders keep is the id of the policy the stack serves (not
-    told while a policy's content or a value at the name is unknown)."""
+    """Not told while a policy's content or a value at the name is unknown."""
     objects = [found for r in resources if (found := policy_object(r.type, r.props)) is not None]
     served = {policy_id(found.content) for found in objects if isinstance(found.content, str)}
     if not served or any(found.content is UNKNOWN for found in objects):
@@ -189,7 +183,6 @@ def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
 
 
 def public_policy_bucket(resources: Sequence[Resource]) -> list[Violation]:
-    """The bucket holding the policy stays private (CloudFront reads it through origin access control)."""
     buckets = {found.bucket for r in resources if (found := policy_object(r.type, r.props)) is not None}
     buckets.discard(None)  # an unknown bucket name matches no other
     violations = []

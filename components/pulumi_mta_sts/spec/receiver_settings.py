@@ -72,8 +72,7 @@ def inbound_mx_value(region: str) -> str:
 
 
 def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSettings, list[Problem]]:
-    """Settings from a config mapping (other keys are the caller's); a wrong type is reported and left
-    at its default."""
+    """Settings from a config mapping; a wrong type is reported and left at its default."""
     problems: list[Problem] = []
     chosen: dict[str, object] = {}
     for spec in fields(ReceiverSettings):
@@ -129,18 +128,13 @@ def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_
         problems += whole_number_problems(name, getattr(settings, name), low, high)
     problems += _reserved_concurrency_problems(settings.reserved_concurrency)
     problems += _rule_after_problems(settings.rule_after)
-    problems += _digest_problems(settings.digest)
+    if not (isinstance(settings.digest, str) and settings.digest in defaults.RECEIVER_DIGEST_DAYS):
+        reason = f"must be one of {', '.join(defaults.RECEIVER_DIGEST_DAYS)} (the day the weekly digest is sent)"
+        problems.append(Problem("digest", settings.digest, f"{reason}, got {settings.digest!r}"))
     for name in ("analytics", "force_destroy"):  # the package passes values unconverted
         value = getattr(settings, name)
         problems += [] if isinstance(value, bool) else [Problem(name, value, f"must be true or false, got {value!r}")]
     return problems
-
-
-def _digest_problems(digest: object) -> list[Problem]:
-    if isinstance(digest, str) and digest in defaults.RECEIVER_DIGEST_DAYS:
-        return []
-    days = ", ".join(defaults.RECEIVER_DIGEST_DAYS)
-    return [Problem("digest", digest, f"must be one of {days} (the day the weekly digest is sent), got {digest!r}")]
 
 
 def _reserved_concurrency_problems(reserved: object) -> list[Problem]:
