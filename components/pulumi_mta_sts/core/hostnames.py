@@ -48,89 +48,80 @@ def _looks_like_ip(text: str) -> bool:
     return True
 
 
-def _shape_problem(name: str, field: str) -> Problem | None:
-    raw = name.strip()
+def _shape_problem(raw: str) -> str | None:
     if not raw:
-        return Problem(field, name, "is empty; give a host name such as mx1.example.com")
+        return "is empty; give a host name such as mx1.example.com"
     if _looks_like_ip(raw):
-        return Problem(field, name, f"{raw!r} is an IP address; MX patterns and domains must be host names")
+        return f"{raw!r} is an IP address; MX patterns and domains must be host names"
     text = raw[:-1] if raw.endswith(".") else raw
     if not text or ".." in text or text.startswith("."):
-        return Problem(field, name, f"{raw!r} has an empty label; remove the extra dot")
+        return f"{raw!r} has an empty label; remove the extra dot"
     if "*" in text:
-        return Problem(
-            field, name, f"{raw!r} contains '*'; a wildcard is only allowed as the whole leftmost label ('*.')"
-        )
+        return f"{raw!r} contains '*'; a wildcard is only allowed as the whole leftmost label ('*.')"
     return None
 
 
-def _a_label(label: str, raw: str, name: str, field: str) -> tuple[str | None, Problem | None]:
+def _a_label(label: str, raw: str) -> tuple[str, str | None]:
+    """One label as an A-label, or why it is none."""
     if label.isascii():
-        lower = label.lower()
-        if lower.startswith("xn--"):
-            try:
-                idna.decode(lower)
-            except (idna.IDNAError, UnicodeError):
-                return None, Problem(field, name, f"{raw!r} has an invalid A-label {label!r} (bad punycode)")
-        return lower, None
+        try:
+            if label.lower().startswith("xn--"):
+                idna.decode(label.lower())
+        except (idna.IDNAError, UnicodeError):
+            return "", f"{raw!r} has an invalid A-label {label!r} (bad punycode)"
+        return label.lower(), None
     try:
         return idna.encode(label, uts46=True).decode("ascii"), None
     except (idna.IDNAError, UnicodeError) as exc:
-        return None, Problem(field, name, f"{raw!r} has a label that is not a valid IDN ({label!r}: {exc})")
+        return "", f"{raw!r} has a label that is not a valid IDN ({label!r}: {exc})"
 
 
-def _label_problem(label: str, raw: str, name: str, field: str) -> Problem | None:
+def _label_problem(label: str, raw: str) -> str | None:
     if len(label) > MAX_LABEL_LENGTH:
-        return Problem(field, name, f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters")
+        return f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters"
     if not _LDH_LABEL.fullmatch(label):
-        return Problem(
-            field,
-            name,
-            f"{raw!r} has an invalid label {label!r}; use letters, digits and hyphens, "
-            "not starting or ending with a hyphen",
-        )
+        reason = f"{raw!r} has an invalid label {label!r}; use letters, digits and hyphens"
+        return reason + ", not starting or ending with a hyphen"
     return None
 
 
-def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels: int) -> Problem | None:
+def _name_problem(labels: list[str], raw: str, min_labels: int) -> str | None:
     normal = ".".join(labels)
     if len(normal) > MAX_NAME_LENGTH:
-        return Problem(field, name, f"{raw!r} is {len(normal)} characters long; names are at most 253")
+        return f"{raw!r} is {len(normal)} characters long; names are at most 253"
     if len(labels) < min_labels:
-        return Problem(field, name, f"{raw!r} is a single label; give a fully qualified name such as mx1.example.com")
+        return f"{raw!r} is a single label; give a fully qualified name such as mx1.example.com"
     if labels[-1].isdigit():
-        return Problem(field, name, f"{raw!r} ends in an all-numeric label; that is not a host name")
+        return f"{raw!r} ends in an all-numeric label; that is not a host name"
     return None
+
+
+def _normal_name(name: str, min_labels: int) -> tuple[str | None, str | None]:
+    """The normal form of ``name``, or why it has none (the first problem)."""
+    bad = unsafe_character(name)
+    if bad is not None:
+        what = describe_character(bad)
+        return None, f"{name!r} contains {what}; a host name is letters, digits, hyphens and dots only"
+    raw = name.strip()
+    if (shape := _shape_problem(raw)) is not None:
+        return None, shape
+    labels: list[str] = []
+    for label in raw.removesuffix(".").split("."):
+        ascii_label, reason = _a_label(label, raw)
+        if reason is not None:
+            return None, reason
+        labels.append(ascii_label)
+    reason = next(filter(None, (_label_problem(label, raw) for label in labels)), None)
+    reason = reason or _name_problem(labels, raw, min_labels)
+    return (None, reason) if reason else (".".join(labels), None)
 
 
 def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
     """The normal form of a host name (or ``None``) and its first problem."""
     if not isinstance(name, str):
         return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
-    bad = unsafe_character(name)
-    if bad is not None:
-        return None, [
-            Problem(
-                field,
-                name,
-                f"{name!r} contains {describe_character(bad)}; a host name is letters, digits, hyphens and dots only",
-            )
-        ]
-    shape = _shape_problem(name, field)
-    if shape is not None:
-        return None, [shape]
-    raw = name.strip()
-    ascii_labels: list[str] = []
-    for label in raw.removesuffix(".").split("."):
-        ascii_label, problem = _a_label(label, raw, name, field)
-        if problem is not None or ascii_label is None:
-            return None, [problem] if problem else []
-        ascii_labels.append(ascii_label)
-    problem = next((p for label in ascii_labels if (p := _label_problem(label, raw, name, field))), None)
-    problem = problem or _name_problem(ascii_labels, raw, name, field, min_labels)
-    if problem is not None:
-        return None, [problem]
-    return ".".join(ascii_labels), []
+    normal, reason = _normal_name(name, min_labels)
+    return (None, [Problem(field, name, reason)]) if reason else (normal, [])
 
 
 def normalize_mx_pattern(pattern: object, field: str) -> tuple[str | None, list[Problem]]:

@@ -59,33 +59,29 @@ def sts_record_value(policy_id: str) -> str:
     return f"{STS_VERSION}; id={policy_id};"
 
 
-def _mailto_problems(uri: str, rest: str, field: str) -> list[Problem]:
+def _mailto_problem(uri: str, rest: str) -> str | None:
     address = unquote(rest)
     if "?" in address:
-        return [Problem(field, uri, f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com")]
+        return f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com"
     local, at, domain = address.rpartition("@")
     if not at or not local or not _LOCAL_PART.fullmatch(local) or len(local) > 64:
-        return [Problem(field, uri, f"{uri!r} is not a valid mail address; use mailto:name@example.com")]
-    _, problems = normalize_hostname(domain, field)
-    if problems:
-        return [Problem(field, uri, f"{uri!r} has an invalid mail domain: {problems[0].reason}")]
-    return []
+        return f"{uri!r} is not a valid mail address; use mailto:name@example.com"
+    _, problems = normalize_hostname(domain, "rua")
+    return f"{uri!r} has an invalid mail domain: {problems[0].reason}" if problems else None
 
 
-def _https_problems(uri: str, rest: str, field: str) -> list[Problem]:
+def _https_problem(uri: str, rest: str) -> str | None:
     parts = urlsplit(uri)
     if not rest.startswith("//") or not parts.hostname:
-        return [Problem(field, uri, f"{uri!r} has no host; use https://host/path")]
+        return f"{uri!r} has no host; use https://host/path"
     if parts.username or parts.password:
-        return [Problem(field, uri, f"{uri!r} carries credentials; remove them")]
+        return f"{uri!r} carries credentials; remove them"
     try:
         parts.port  # noqa: B018 - raises on an invalid port
     except ValueError:
-        return [Problem(field, uri, f"{uri!r} has an invalid port")]
-    _, problems = normalize_hostname(parts.hostname, field)
-    if problems:
-        return [Problem(field, uri, f"{uri!r} has an invalid host: {problems[0].reason}")]
-    return []
+        return f"{uri!r} has an invalid port"
+    _, problems = normalize_hostname(parts.hostname, "rua")
+    return f"{uri!r} has an invalid host: {problems[0].reason}" if problems else None
 
 
 def _a_label_fix(uri: str) -> str:
@@ -99,36 +95,31 @@ def _a_label_fix(uri: str) -> str:
     return f" (A-label form: {fixed})" if fixed and fixed.isascii() else ""
 
 
-def _rua_character_problems(uri: str, field: str) -> list[Problem]:
+def _character_problem(uri: str) -> str | None:
     bad = unsafe_character(uri)
     if bad is not None or " " in uri:
         shown = describe_character(bad) if bad is not None else "a space"
-        return [Problem(field, uri, f"{uri!r} contains {shown}; remove it (a rua is published exactly as given)")]
+        return f"{uri!r} contains {shown}; remove it (a rua is published exactly as given)"
     for char, encoded in _RUA_FORBIDDEN.items():
         if char in uri:
-            reason = (
+            return (
                 f"{uri!r} contains {char!r}, which readers of the record take for a separator or quote; "
                 f"percent-encode it ({encoded}) or remove it"
             )
-            return [Problem(field, uri, reason)]
     if not uri.isascii():
-        reason = f"{uri!r} is not ASCII; a rua is a URI: write domains as A-labels{_a_label_fix(uri)}"
-        return [Problem(field, uri, reason)]
-    return []
+        return f"{uri!r} is not ASCII; a rua is a URI: write domains as A-labels{_a_label_fix(uri)}"
+    return None
 
 
 def validate_rua(uri: object, field: str = "rua") -> list[Problem]:
     """Problems with one TLS-RPT ``rua``: ``mailto:`` one address or ``https:`` a host (RFC 8460 §3)."""
     if not isinstance(uri, str) or not uri.strip():
         return [Problem(field, uri, "must be a mailto: or https: URI, e.g. mailto:tlsrpt@example.com")]
-    problems = _rua_character_problems(uri, field)
-    if problems:
-        return problems
     scheme, _, rest = uri.partition(":")
-    check = {"mailto": _mailto_problems, "https": _https_problems}.get(scheme.lower())
-    if check is None:
-        return [Problem(field, uri, f"{uri!r} must start with mailto: or https: (TLS-RPT reports go by mail or HTTPS)")]
-    return check(uri, rest, field)
+    check = {"mailto": _mailto_problem, "https": _https_problem}.get(scheme.lower())
+    no_scheme = f"{uri!r} must start with mailto: or https: (TLS-RPT reports go by mail or HTTPS)"
+    reason = _character_problem(uri) or (check(uri, rest) if check else no_scheme)
+    return [] if reason is None else [Problem(field, uri, reason)]
 
 
 def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
@@ -234,15 +225,12 @@ def _sts_fields(fields: list[str]) -> Read[StsRecord]:
         shown = next((v for k, _, v in (f.partition("=") for f in fields) if k == "id"), None)
         reason = f"{shown!r} is not 1 to 32 letters and digits" if shown is not None else "is missing"
         return None, [*problems, Problem("id", shown, f"{reason}; the record must be 'v=STSv1; id=<id>;'")], []
+    no_id = (
+        "is no id (1 to 32 letters and digits), so it can only be an extension field named 'id' that senders "
+        "ignore; parsers that keep the last 'id=' read it as the id: delete it"
+    )
     warnings = [
-        _repeat_warning("id", v, record_id)
-        if _ID.fullmatch(v)
-        else Problem(
-            "id",
-            v,
-            f"'id={v}' is no id (1 to 32 letters and digits), so it can only be an extension field "
-            "named 'id' that senders ignore; parsers that keep the last 'id=' read it as the id: delete it",
-        )
+        _repeat_warning("id", v, record_id) if _ID.fullmatch(v) else Problem("id", v, f"'id={v}' {no_id}")
         for v in other_ids
     ]
     return StsRecord(record_id, tuple(extensions)), problems, warnings

@@ -97,7 +97,6 @@ def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """An ``enforce`` policy cached less than a day protects little between fetches."""
     found = policy_object(type_, props)
     policy = parse_policy(found.content).policy if found is not None and isinstance(found.content, str) else None
     if policy is None or policy.mode != "enforce" or policy.max_age >= ONE_DAY:
@@ -113,15 +112,13 @@ def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
     found = policy_object(type_, props)
     if found is None or not isinstance(found.content, str):
         return []
-    messages = []
     values = [line.split(":", 1)[1].strip() for line in policy_lines(found.content) if line.startswith("mx:")]
-    for index, value in enumerate(values):
-        messages += [
-            f"the MTA-STS policy's {p}; fix the pattern" for p in normalize_mx_pattern(value, f"mx[{index}]")[1]
-        ]
-    if not messages:
-        messages = [f"the MTA-STS policy file {e}" for e in parse_policy(found.content).errors]
-    return messages
+    messages = [
+        f"the MTA-STS policy's {p}; fix the pattern"
+        for index, value in enumerate(values)
+        for p in normalize_mx_pattern(value, f"mx[{index}]")[1]
+    ]
+    return messages or [f"the MTA-STS policy file {e}" for e in parse_policy(found.content).errors]
 
 
 # ---- stack rules ---------------------------------------------------------------------------------
