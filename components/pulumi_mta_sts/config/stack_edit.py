@@ -231,10 +231,6 @@ def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", pro
     return "".join(pieces) + text[cursor:]
 
 
-def replace_namespace(text: str, namespace: str, block: str, project: str | None = None) -> str:
-    return edit_config(text, remove=set(namespace_keys(text, namespace, project)), block=block, project=project)
-
-
 @dataclass(frozen=True)
 class StackText:
     """A stack file's text and encoding, so that writing it back changes no byte the edit did not."""

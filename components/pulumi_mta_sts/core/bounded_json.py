@@ -123,21 +123,16 @@ def _finite(text: str) -> float:
 @functools.cache
 def _decoder(max_int_digits: int | None) -> json.JSONDecoder:
     """Made once per bound: ``json.loads`` with hooks makes one per call, dearer than a small parse."""
-    hook = None if max_int_digits is None else _integer_reader(max_int_digits)
+    hook = None if max_int_digits is None else functools.partial(_integer, max_int_digits)
     return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=hook)
 
 
-def _integer_reader(max_digits: int) -> Any:
-    def integer(text: str) -> int:
-        digits = len(text) - text.startswith("-")
-        if digits > max_digits:
-            raise JsonInputError(
-                "digits",
-                f"holds an integer of {digits} digits ({text[:_SHOWN_DIGITS]}…); the most read is {max_digits}",
-            )
-        return int(text)
-
-    return integer
+def _integer(max_digits: int, text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > max_digits:
+        reason = f"holds an integer of {digits} digits ({text[:_SHOWN_DIGITS]}…); the most read is {max_digits}"
+        raise JsonInputError("digits", reason)
+    return int(text)
 
 
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:

@@ -94,17 +94,12 @@ def decode_txt(written: str) -> str:
     # Route53 form: the provider adds the outer quotes, so inside we start within a string.
     inside = not quoted
     out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            out.append(text[index + 1])
-            index += 2
+    chars = iter(text)
+    for char in chars:
+        if char == "\\" and (escaped := next(chars, None)) is not None:
+            out.append(escaped)
         elif char == '"':
             inside = not inside
-            index += 1
-        else:
-            if inside:
-                out.append(char)
-            index += 1
+        elif inside:
+            out.append(char)
     return "".join(out)
