@@ -57,7 +57,6 @@ def json_kind(value: object) -> str:
     return names.get(type(value), "a number")
 
 
-# ---- counting on the bytes ------------------------------------------------------------------------
 def _structure_outside_strings(data: bytes) -> bytes:
     structure = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _STRUCTURE_ONLY)
     return b"".join(structure.split(b'"')[::2])
@@ -90,7 +89,6 @@ def count_items(data: bytes, max_items: int | None) -> int:
     return items
 
 
-# ---- reading ----------------------------------------------------------------------------------------
 def _text(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding, "surrogatepass")

@@ -425,13 +425,9 @@ def lint_policy_text(text: str | bytes) -> list[Problem]:
         advice.append(
             Problem("version", lines[0][1], "is not the first line; RFC 8461 allows any order, but put it first")
         )
-    seen: dict[str, list[str]] = {}
-    for _, _, key, value in lines:
-        if key is not None:
-            seen.setdefault(key, []).append(value)
     advice += [
         Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
-        for key, values in seen.items()
+        for key, values in parse_policy(decoded).fields.items()
         if key != "mx" and len(values) > 1
     ]
     for number, line, _, _ in lines:

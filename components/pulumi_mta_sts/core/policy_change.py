@@ -123,21 +123,17 @@ def _live_mx_unknown(change: _Change) -> list[SafetyNote]:
     return [SafetyNote("live-mx-unknown", "info", message)] if new.mode == "enforce" or removed else []
 
 
-def _id_without_body_change(change: _Change) -> list[SafetyNote]:
+def _id_or_body_alone(change: _Change) -> list[SafetyNote]:
+    """The id changes without the body, or the body without the id."""
     old, new = change.old, change.new
-    if None in (old.text, new.text, old.id, new.id) or old.text != new.text or old.id == new.id:
+    if None in (old.text, new.text, old.id, new.id) or (old.text == new.text) == (old.id == new.id):
         return []
-    message = (
-        f"The _mta-sts id changes ({old.id} → {new.id}) but the policy body does not: every sender "
-        "refetches the same policy. Harmless, but no edit of the policy is behind it."
-    )
-    return [SafetyNote("id-without-body-change", "info", message)]
-
-
-def _body_without_id_change(change: _Change) -> list[SafetyNote]:
-    old, new = change.old, change.new
-    if None in (old.text, new.text, old.id, new.id) or old.text == new.text or old.id != new.id:
-        return []
+    if old.text == new.text:
+        message = (
+            f"The _mta-sts id changes ({old.id} → {new.id}) but the policy body does not: every sender "
+            "refetches the same policy. Harmless, but no edit of the policy is behind it."
+        )
+        return [SafetyNote("id-without-body-change", "info", message)]
     same_rules = change.old_policy is not None and change.old_policy == change.new_policy
     detail = (
         "only its formatting differs, so senders apply the same rules either way"
@@ -202,8 +198,7 @@ _RULES: Final[tuple[Callable[[_Change], list[SafetyNote]], ...]] = (
     _enforce_uncovered_mx,
     _mx_pattern_removed_live,
     _live_mx_unknown,
-    _id_without_body_change,
-    _body_without_id_change,
+    _id_or_body_alone,
     _retirement,
     _removal_without_retirement,
     _max_age_change,

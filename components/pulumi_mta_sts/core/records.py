@@ -157,9 +157,6 @@ def records_for(domain: str, policy: Policy, ruas: Sequence[str]) -> list[DnsRec
     return records
 
 
-# --------------------------------------------------------------------------- parsing
-
-
 @dataclass(frozen=True)
 class StsRecord:
     id: str

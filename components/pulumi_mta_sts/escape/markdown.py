@@ -24,7 +24,6 @@ _WWW = re.compile(r"(?i)(www)(?=\\\.)")
 _BACKTICKS = re.compile(r"`+")
 
 
-# ---- values --------------------------------------------------------------------------------------
 def text(value: object, limit: int | None = None) -> str:
     """``value`` as running text that renders as :func:`~.visible.shown` writes it (table cells too)."""
     escaped = _PUNCTUATION.sub(r"\\\1", _shown(value, limit))
@@ -57,7 +56,6 @@ def fence(lines: Iterable[object], info: str = "", limit: int | None = None) -> 
     return "\n".join([f"{marker}{info}", *shown, marker])
 
 
-# ---- cutting a document to a size ------------------------------------------------------------
 def size(markdown: str) -> int:
     """The size GitHub's limit is checked against: UTF-8 bytes."""
     return len(markdown.encode("utf-8"))

@@ -52,7 +52,6 @@ class Rule:
     stack_check: StackCheck | None = None
 
 
-# ---- resource rules ------------------------------------------------------------------------------
 def policy_content_type(type_: str, props: Mapping[str, Any]) -> list[str]:
     found = policy_object(type_, props)
     if found is None or found.content_type is UNKNOWN or is_accepted_media_type(found.content_type):
@@ -121,7 +120,6 @@ def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
     return messages or [f"the MTA-STS policy file {e}" for e in parse_policy(found.content).errors]
 
 
-# ---- stack rules ---------------------------------------------------------------------------------
 @dataclass
 class _TxtName:
     entries: list[tuple[Resource, str]] = field(default_factory=list)

@@ -163,9 +163,8 @@ def mailbox_problems(domain: str, settings: ReceiverSettings, *, subdomain_ok: b
     """Its ``mailto:`` must pass the ``rua`` rule; a mistake names ``mailbox``, not a ``rua`` entry."""
     mailbox = settings.mailbox
     reason = "must be a mail local part of letters, digits, '.', '-', '_' or '+' (no leading, trailing or double dot)"
-    if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
-        return [Problem("mailbox", mailbox, reason)]
-    if subdomain_ok and validate_rua(mailto_rua(domain, settings)):
+    bad = not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64
+    if bad or (subdomain_ok and validate_rua(mailto_rua(domain, settings))):
         return [Problem("mailbox", mailbox, reason)]
     return []
 
