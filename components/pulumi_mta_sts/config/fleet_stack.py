@@ -58,7 +58,6 @@ def load_fleet_config(values: Mapping[str, Any]) -> Deployment:
 
 
 def _single_domain_keys(c: Collector, values: Mapping[str, Any]) -> None:
-    """Say where each single-domain key belongs instead."""
     for name, value in values.items():
         if name == "domain":
             reason = "is a single-domain key; in a fleet stack list each domain in mta-sts:domains ({domain: ...})"
@@ -73,7 +72,6 @@ def _single_domain_keys(c: Collector, values: Mapping[str, Any]) -> None:
 
 
 def _defaults(c: Collector, values: Mapping[str, Any]) -> tuple[dict[str, Any], int, str]:
-    """``mta-sts:defaults`` without the fleet-wide keys, then those."""
     raw = dict(c.mapping("defaults", values.get("defaults"), DEFAULTS_KEYS) or {})
     per_certificate, layout = defaults.DOMAINS_PER_CERTIFICATE, defaults.STORE_KEYS
     host = raw.get("host")
@@ -111,7 +109,6 @@ def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationArgs | Non
 
 
 def _entry(c: Collector, index: int, raw: object, base: Mapping[str, Any]) -> tuple[str | None, DomainConfig | None]:
-    """An entry's domain as far as it is valid, and the entry when it is valid."""
     key, before = f"domains[{index}]", len(c.problems)
     entry = c.mapping(key, None if raw == "" else raw, ENTRY_KEYS)
     if entry is None:

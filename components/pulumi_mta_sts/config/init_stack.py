@@ -15,7 +15,6 @@ from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.core.records import validate_rua
 
 from .init_project import extras_for
-from .stack_edit import edit_config
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,6 @@ def stack_name_for(domain: str) -> str:
 
 @dataclass(frozen=True)
 class ReceiverChoice:
-    """``--receiver``: the TLS-RPT receiver's settings ``init`` writes."""
-
     region: str
     rule_set_name: str | None = None
     create_rule_set: bool = False
@@ -224,7 +221,3 @@ def region_entry(choices: InitChoices) -> str:
 
 def header(choices: InitChoices) -> str:
     return f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
-
-
-def stack_text(choices: InitChoices) -> str:
-    return edit_config(header(choices), block=region_entry(choices) + stack_entries(choices))

@@ -61,11 +61,7 @@ _STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def _project_file(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        candidate = folder / PROJECT_FILE
-        if os.path.lexists(candidate):
-            return candidate
-    return None
+    return next((f / PROJECT_FILE for f in (start, *start.parents) if os.path.lexists(f / PROJECT_FILE)), None)
 
 
 def find_stacks_dir(start: Path | None = None) -> Path:

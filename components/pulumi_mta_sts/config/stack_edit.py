@@ -96,9 +96,8 @@ def _skip(events: list[Any], i: int, text: str) -> _Node:
             if flows.pop():
                 node.end = max(node.end, _pos(event.end_mark))
         else:
-            node.end = max(
-                node.end, _scalar_end(text, event) if isinstance(event, yaml.ScalarEvent) else _pos(event.end_mark)
-            )
+            end = _scalar_end(text, event) if isinstance(event, yaml.ScalarEvent) else _pos(event.end_mark)
+            node.end = max(node.end, end)
         if not flows:
             return node
 
@@ -106,12 +105,8 @@ def _skip(events: list[Any], i: int, text: str) -> _Node:
 def _is_null(event: Any) -> bool:
     import yaml
 
-    return (
-        isinstance(event, yaml.ScalarEvent)
-        and event.tag is None
-        and event.implicit[0]
-        and v3_scalar(event.value) is None
-    )
+    plain = isinstance(event, yaml.ScalarEvent) and event.tag is None and event.implicit[0]
+    return bool(plain and v3_scalar(event.value) is None)
 
 
 def _structure(text: str, project: str | None) -> _Config:
@@ -186,15 +181,11 @@ def namespace_keys(text: str, namespace: str, project: str | None = None) -> lis
 
 
 def _indented(block: str, column: int, newline: str) -> str:
-    lines = block.splitlines()
-    return "".join((" " * column + line if line.strip() else "") + newline for line in lines)
+    return "".join((" " * column + line if line.strip() else "") + newline for line in block.splitlines())
 
 
 def _check_anchors(config: _Config, removed: list[ConfigEntry]) -> None:
-    kept_aliases = set(config.outside_aliases)
-    for entry in config.entries:
-        if entry not in removed:
-            kept_aliases |= entry.aliases
+    kept_aliases = set(config.outside_aliases).union(*(e.aliases for e in config.entries if e not in removed))
     for entry in removed:
         used = entry.anchors & kept_aliases
         if used:

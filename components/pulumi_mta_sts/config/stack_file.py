@@ -148,10 +148,8 @@ class _Decoder:
         value = v3_scalar(node.value)
         if isinstance(value, float) and not math.isfinite(value):
             raise _FileError(node.line, f"{node.value} is not a number Pulumi can pass on (JSON has no {value})", path)
-        if strict and node.plain:
-            why = ambiguity(node.value)
-            if why is not None:
-                self.problems.append((path, node.line, why))
+        if strict and node.plain and (why := ambiguity(node.value)) is not None:
+            self.problems.append((path, node.line, why))
         return value.text if isinstance(value, GoTime) else value
 
     def mapping(self, node: _Node, path: str, depth: int, strict: bool) -> dict[str, Any]:

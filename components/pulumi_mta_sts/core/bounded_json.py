@@ -23,7 +23,6 @@ _DEPTH_STEP: Final = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in
 #: ASCII digits as 1, other bytes 0: a long run of digits is one translate and one search per _SCAN bytes.
 _DIGITS: Final = bytes(1 if 0x30 <= b <= 0x39 else 0 for b in range(256))
 _SCAN: Final = 1 << 20
-#: What a number too long to be meant reads as in a message (its first digits).
 _SHOWN_DIGITS: Final = 12
 
 
@@ -98,7 +97,6 @@ def _text(data: bytes, encoding: str) -> str:
 
 
 def _utf8(data: bytes | str, encoding: str | None) -> bytes:
-    """The document in UTF-8, for counting."""
     if isinstance(data, str):
         return data.encode("utf-8", "surrogatepass")
     if encoding is None or encoding.startswith("utf-8"):

@@ -62,7 +62,6 @@ def _shape_problem(raw: str) -> str | None:
 
 
 def _a_label(label: str, raw: str) -> tuple[str, str | None]:
-    """One label as an A-label, or why it is none."""
     if label.isascii():
         try:
             if label.lower().startswith("xn--"):
@@ -97,7 +96,6 @@ def _name_problem(labels: list[str], raw: str, min_labels: int) -> str | None:
 
 
 def _normal_name(name: str, min_labels: int) -> tuple[str | None, str | None]:
-    """The normal form of ``name``, or why it has none (the first problem)."""
     bad = unsafe_character(name)
     if bad is not None:
         what = describe_character(bad)

@@ -11,8 +11,7 @@ from typing import Any, Final
 from .errors import Problem
 from .policy import policy_id
 
-#: Pulumi's default autonaming appends ``-`` and 7 random characters to the logical name
-#: (https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming).
+#: Pulumi's autonaming appends ``-`` and 7 random characters (docs/iac/concepts/resources/names).
 AUTONAME_SUFFIX_LENGTH: Final = 8
 #: Characters of the hash added to a cut name: 40 bits.
 HASH_LENGTH: Final = 8
@@ -96,8 +95,7 @@ def slug(*parts: str) -> str:
     return _SLUG_OUTSIDE.sub("-", "-".join(parts)).strip("-")
 
 
-#: Put before a name that would start with a prefix the provider reserves (an IDN domain's
-#: ``xn--`` label first in an S3 bucket name): only names that could never deploy change.
+#: Put before a name starting with a reserved prefix (``xn--``): only names that could never deploy change.
 RESERVED_PREFIX_ESCAPE: Final = "x-"
 
 

@@ -282,13 +282,9 @@ def _decode(text: str | bytes) -> tuple[str | None, list[Problem]]:
 
 
 def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
-    out: list[tuple[int, str, str | None, str]] = []
-    for number, line in enumerate(policy_lines(decoded), start=1):
-        if not line.strip(_WSP):
-            continue
-        match = _FIELD_LINE.fullmatch(line)
-        out.append((number, line, None, "") if match is None else (number, line, match.group(1), match.group(2)))
-    return out
+    """``(number, line, key, value)`` of each non-blank line (``key`` ``None``: no field)."""
+    matched = [(n, line, _FIELD_LINE.fullmatch(line)) for n, line in enumerate(policy_lines(decoded), start=1)]
+    return [(n, line, m[1], m[2]) if m else (n, line, None, "") for n, line, m in matched if line.strip(_WSP)]
 
 
 def _read_fields(decoded: str, result: PolicyParse) -> None:
@@ -362,7 +358,6 @@ def parse_policy(text: str | bytes) -> PolicyParse:
 
 
 def _line_violations(number: int, line: str, key: str | None, value: str) -> list[Problem]:
-    """What breaks the RFC 8461 §3.2 grammar in one non-blank line."""
     where = f"line {number}"
     if "\r" in line:
         return [Problem(where, line, "contains a CR that does not end the line; end lines with CRLF or LF")]

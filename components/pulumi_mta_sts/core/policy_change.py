@@ -124,7 +124,6 @@ def _live_mx_unknown(change: _Change) -> list[SafetyNote]:
 
 
 def _id_or_body_alone(change: _Change) -> list[SafetyNote]:
-    """The id changes without the body, or the body without the id."""
     old, new = change.old, change.new
     if None in (old.text, new.text, old.id, new.id) or (old.text == new.text) == (old.id == new.id):
         return []

@@ -311,7 +311,6 @@ def _literal_readers_warning(text: str, kind: _Kind[R]) -> Problem:
 
 
 def _select(txts: Sequence[str], kind: _Kind[R]) -> tuple[str | None, list[str], list[Problem]]:
-    """The one record senders use (or ``None``), the candidates, and why there is none."""
     version = kind.version
     keep = _begins_as_the_grammar_allows if len(txts) == 1 else _begins_literally
     candidates = [t for t in txts if keep(t, version)]

@@ -11,11 +11,9 @@ import unicodedata
 from .errors import Problem
 
 MAX_STRING = 255
-#: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" (Route 53 API Reference),
-#: counted on the written form (quotes, ``""`` joins and escapes included).
+#: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" as written (Route 53 API Reference).
 ROUTE53_MAX_VALUE_CHARS = 4000
-#: Cloudflare: "Each DNS record has a maximum wire format size of 4,096 bytes" (Cloudflare DNS
-#: docs, DNS record types): for a TXT record, the RDATA, one length byte per character-string.
+#: Cloudflare: "a maximum wire format size of 4,096 bytes" (DNS record types): a TXT record's RDATA.
 CLOUDFLARE_MAX_WIRE_BYTES = 4096
 
 

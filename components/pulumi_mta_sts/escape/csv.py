@@ -37,6 +37,5 @@ def table(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
     out = io.StringIO()
     writer = _csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({key: "" if value is None else cell(value) for key, value in row.items()})
+    writer.writerows({key: "" if value is None else cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()

@@ -8,7 +8,6 @@ import html as _html
 
 from .visible import shown as _shown
 
-#: How a missing value (``None``) is shown.
 DASH = "–"
 
 

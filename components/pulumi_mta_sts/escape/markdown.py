@@ -112,13 +112,10 @@ def fit_levels(
     budget: int,
     cut_note: Callable[[int, bool], str],
 ) -> str:
-    blocks: Sequence[Block] = ()
-    for level in levels:
-        blocks = render(level)
-        whole = join(blocks)
-        if size(whole) <= budget:
+    for level in levels[:-1]:
+        if size(whole := join(render(level))) <= budget:
             return whole
-    return fit(blocks, budget, cut_note)
+    return fit(render(levels[-1]), budget, cut_note)
 
 
 def _fit_at(blocks: Sequence[Block], depth: int, budget: int, cut_note: Callable[[int, bool], str]) -> str | None:

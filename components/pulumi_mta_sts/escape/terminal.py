@@ -15,10 +15,7 @@ _LINE_END = re.compile(r"\r\n|\n|\r")
 
 
 def lines(value: object, limit: int | None = None) -> list[str]:
-    text = value if isinstance(value, str) else str(value)
-    if not text:
-        return []
-    parts = _LINE_END.split(text)
+    parts = _LINE_END.split(value if isinstance(value, str) else str(value))
     if parts[-1] == "":
         parts.pop()
     return [shown(part, limit) for part in parts]

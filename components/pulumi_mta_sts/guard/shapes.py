@@ -96,10 +96,8 @@ def txt_record(type_: str, props: Mapping[str, Any]) -> TxtRecord | None:
     if _text(props.get("type")).upper() != "TXT" or (type_ != ROUTE53_RECORD and type_ not in CLOUDFLARE_RECORDS):
         return None
     values, complete = _txt_values(type_, props)
-    name = props.get("name")
-    return TxtRecord(
-        _known_text(props.get("zoneId")), None if name is UNKNOWN else _name(name), tuple(values), complete
-    )
+    name = None if props.get("name") is UNKNOWN else _name(props.get("name"))
+    return TxtRecord(_known_text(props.get("zoneId")), name, tuple(values), complete)
 
 
 def policy_object(type_: str, props: Mapping[str, Any]) -> PolicyObject | None:
