@@ -5,7 +5,7 @@ domain's records, key and distribution exactly as they were."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.shards import shard_key
+from pulumi_mta_sts.core.shards import moves
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.edge_code import fleet_function_code, kvs_entries
 from pulumi_mta_sts.hosting.shared import FleetSite
@@ -29,13 +29,6 @@ from pulumi_mta_sts.hosting.shared_cloudfront import (
 from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
 from tests.components.shared_node import needs_node, run_function
 from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, make_recorder
-
-
-def moves(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tuple[int, int]]:
-    """Domains in both assignments whose shard differs: domain -> (before, after)."""
-    old = {shard_key(d): s for d, s in before.items()}
-    return {d: (old[shard_key(d)], s) for d, s in after.items() if shard_key(d) in old and old[shard_key(d)] != s}
-
 
 R53 = "aws:route53/record:Record"
 CF_RECORD = "cloudflare:index/dnsRecord:DnsRecord"

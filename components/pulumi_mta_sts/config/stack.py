@@ -86,18 +86,13 @@ def stack_name_problems(stack: str) -> list[Problem]:
     return [Problem("--stack", stack, "must be a stack name such as example-com (letters, digits, '-', '_', '.')")]
 
 
-def _not_a_directory(folder: Path) -> str | None:
-    try:
-        mode = os.stat(folder).st_mode
-    except FileNotFoundError:
-        return "does not exist"
-    except (OSError, ValueError) as exc:
-        return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
-    return None if stat.S_ISDIR(mode) else "is not a directory"
-
-
 def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
-    what = _not_a_directory(folder)
+    try:  # a name the system refuses is no folder either
+        what = None if stat.S_ISDIR(os.stat(folder).st_mode) else "is not a directory"
+    except FileNotFoundError:
+        what = "does not exist"
+    except (OSError, ValueError) as exc:
+        what = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
     if what is None:
         return []
     reason = (

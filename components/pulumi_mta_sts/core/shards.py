@@ -94,6 +94,11 @@ def shard_members(assignment: Mapping[str, int]) -> dict[int, tuple[str, ...]]:
     return {shard: tuple(sorted(members[shard], key=shard_key)) for shard in sorted(members)}
 
 
+def moves(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tuple[int, int]]:
+    old = {shard_key(d): s for d, s in before.items()}
+    return {d: (old[shard_key(d)], s) for d, s in after.items() if shard_key(d) in old and old[shard_key(d)] != s}
+
+
 def function_groups(shards: Iterable[int], limit: int = defaults.FUNCTION_DISTRIBUTION_LIMIT) -> dict[int, int]:
     """Shard -> its CloudFront Function: all 0 up to ``limit`` shards (as every fleet did before), beyond
     ``s // limit``, so a shard keeps its function as others come and go."""

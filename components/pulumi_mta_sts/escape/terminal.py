@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from .visible import shown
+from .visible import shown as shown  # terminal.shown: the one-line form of a stranger's text
 
 _LINE_END = re.compile(r"\r\n|\n|\r")
 

@@ -4,9 +4,6 @@
 
 from __future__ import annotations
 
-ELLIPSIS = "…"
-
-
 def mark(char: str) -> str:
     return f"⟨U+{ord(char):04X}⟩"
 
@@ -23,5 +20,5 @@ def shown(value: object, limit: int | None = None) -> str:
         out.append(piece)
         size += len(piece)
         if size > limit:
-            return "".join(out)[: max(0, limit - 1)] + ELLIPSIS
+            return "".join(out)[: max(0, limit - 1)] + "…"
     return "".join(out)
