@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+
 def mark(char: str) -> str:
     return f"⟨U+{ord(char):04X}⟩"
 
