@@ -84,7 +84,8 @@ class DomainConfig:
 
     @property
     def key(self) -> str:
-        return self.prefix.removesuffix(".")
+        """Its place in the stack file: ``mta-sts:domains[3]`` in a fleet, else ``mta-sts:domain``."""
+        return self.prefix.removesuffix(".") if self.prefix != f"{NAMESPACE}:" else f"{NAMESPACE}:domain"
 
     @property
     def served_policy(self) -> Policy:
