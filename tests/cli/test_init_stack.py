@@ -13,13 +13,16 @@ from pulumi_mta_sts.config.init_stack import (
     MAIL_PROVIDERS,
     InitChoices,
     dns_provider_of,
+    header,
     mx_patterns,
     pattern_for,
+    region_entry,
     split_rua,
+    stack_entries,
     stack_name_for,
-    stack_text,
     unusable_patterns,
 )
+from pulumi_mta_sts.config.stack_edit import edit_config
 from pulumi_mta_sts.core.matching import matching_pattern, uncovered
 
 LABEL = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=12)
@@ -81,7 +84,8 @@ def test_stack_name_is_the_domain_with_dashes() -> None:
 def test_stack_text_reads_back_exactly(hosts: list[str], provider: str) -> None:
     patterns = mx_patterns(hosts)
     choices = InitChoices("example.com", provider, "example.com", "testing", 86401, tuple(patterns), ("mailto:a@b.c",))
-    config = yaml.safe_load(stack_text(choices))["config"]
+    text = edit_config(header(choices), block=region_entry(choices) + stack_entries(choices))  # a new stack file
+    config = yaml.safe_load(text)["config"]
     assert config["mta-sts:policy"]["mx"] == patterns
     assert config["mta-sts:dns"] == {"provider": provider, "zone_name": "example.com"}
     assert config["mta-sts:reporting"]["rua"] == ["mailto:a@b.c"]

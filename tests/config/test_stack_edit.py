@@ -20,7 +20,6 @@ from pulumi_mta_sts.config.stack_edit import (
     edit_config,
     namespace_keys,
     read_stack_text,
-    replace_namespace,
     write_stack_text,
 )
 from pulumi_mta_sts.config.stack_file import read_stack_config
@@ -29,6 +28,11 @@ from pulumi_mta_sts.core.errors import InputError
 WORD = st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8).filter(lambda w: w[0] != "-")
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn", "Co", "Cf", "Zl", "Zp")), max_size=12)
 COMMENT = TEXT.map(lambda t: "# " + t.replace("\n", " "))
+
+
+def replace_namespace(text: str, namespace: str, block: str, project: str | None = None) -> str:
+    """What ``mta-sts init --force`` does: every entry of ``namespace`` replaced by ``block``."""
+    return edit_config(text, remove=set(namespace_keys(text, namespace, project)), block=block, project=project)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.escape.html import shown_text
+from pulumi_mta_sts.escape.visible import shown as shown_text
 from pulumi_mta_sts.reports.report_page import (
     CHART_BARS,
     MAX_DAYS,

@@ -18,8 +18,8 @@ from typing import Any
 from pulumi_mta_sts.config import init_project, init_stack, stack_edit
 from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
 from pulumi_mta_sts.config.init_stack import InitChoices, ReceiverChoice
+from pulumi_mta_sts.config.sections import NAMESPACE
 from pulumi_mta_sts.config.stack import (
-    NAMESPACE,
     PROJECT_FILE,
     find_stacks_dir,
     no_reports_note,

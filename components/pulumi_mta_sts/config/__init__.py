@@ -1,8 +1,5 @@
-"""Stack configuration → a checked :class:`~.sections.Deployment` (pure: no Pulumi, no network).
-
-:mod:`.stack` finds and loads a stack file's ``mta-sts:`` keys (read as the Pulumi CLI reads them:
-:mod:`.stack_file`; user-named files safely: :mod:`.files`), one domain's sections with
-:mod:`.sections`, a fleet's entries with :mod:`.fleet_stack`. Every problem names its config key.
+"""Stack configuration → a checked :class:`~.sections.Deployment` (no Pulumi, no network); every
+problem names its config key.
 """
 
 from .sections import Deployment, DomainConfig

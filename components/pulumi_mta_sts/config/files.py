@@ -1,8 +1,5 @@
 """Reading and writing a file the user named, safely: a path may be a named pipe (reading waits
-forever), a directory, ``/dev/zero`` or huge. :func:`read_regular_file` opens without blocking,
-checks the open descriptor and reads at most ``limit`` bytes; :func:`write_file_atomically`
-refuses a non-regular target (a symbolic link would write through) and renames a new file into
-place, so no reader sees half a file.
+forever), ``/dev/zero``, huge or a symbolic link; a file written is renamed into place whole.
 """
 
 from __future__ import annotations
@@ -31,7 +28,6 @@ class FileRefused(Exception):
         super().__init__(reason)
 
     def input_error(self, path: Path) -> InputError:
-        """The user's one-line error naming ``path``."""
         return InputError([Problem(str(path), None, self.reason)])
 
 
@@ -44,12 +40,11 @@ class UnwritableFile(FileRefused):
 
 
 def file_kind(mode: int) -> str:
-    """What a file of ``mode`` (``st_mode``) is, in words: ``a named pipe``, ``a directory`` ..."""
+    """What a file of ``mode`` (``st_mode``) is, in words: ``a named pipe`` ..."""
     found = (name for test, name in _KINDS if test(mode))
     return next(found, "a regular file" if stat.S_ISREG(mode) else "not a regular file")
 
 
-#: Why ``os.open`` could not open a file for reading, by its error.
 _OPEN_ERRORS: dict[type[OSError], str] = {
     FileNotFoundError: "does not exist",
     PermissionError: "is not a readable file (permission denied)",
@@ -58,7 +53,7 @@ _OPEN_ERRORS: dict[type[OSError], str] = {
 
 
 def _open(path: Path) -> int:
-    """A descriptor for reading ``path``; never blocks (a FIFO opens at once with O_NONBLOCK)."""
+    """A descriptor for reading ``path``; never blocks (O_NONBLOCK: a FIFO opens at once)."""
     try:
         return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
@@ -69,7 +64,6 @@ def _open(path: Path) -> int:
 
 
 def read_regular_file(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file ``path`` (at most ``limit``), else :class:`UnreadableFile`."""
     try:  # stat first: a socket cannot be opened at all, and a kind is clearer than an errno
         before = os.stat(path).st_mode
     except (OSError, ValueError):
@@ -96,8 +90,7 @@ def read_regular_file(path: Path, limit: int) -> bytes:
 
 
 def _writable_target(path: Path) -> Path:
-    """The folder the new file goes into; a target that is not a regular file (``lstat``: a
-    symbolic link too) is refused."""
+    """The folder the new file goes into; a target that is not a regular file (``lstat``) is refused."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -115,8 +108,7 @@ def _writable_target(path: Path) -> Path:
 
 
 def write_file_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a new file beside it, renamed into place;
-    :class:`UnwritableFile` for a target that is not a regular file or a folder not writable."""
+    """Write ``data`` to ``path`` through a new file beside it, renamed into place."""
     directory = _writable_target(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=directory)

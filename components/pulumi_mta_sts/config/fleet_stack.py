@@ -1,7 +1,6 @@
-"""A fleet stack (``mta-sts:domains``, docs/fleets.md): each entry merged over ``mta-sts:defaults`` key
-by key and read by the single-domain loaders (:func:`~.sections.load_sections`), every problem named
-where it was written: ``mta-sts:domains[12].policy.mx``, or once ``mta-sts:defaults.policy.max_age``
-when inherited. ``delegated``: hosted mode; ``offboard``: serve ``mode: none``, keep every record.
+"""A fleet stack (``mta-sts:domains``, docs/fleets.md): each entry merged over ``mta-sts:defaults`` and
+read by the single-domain loaders, every problem named where it was written (``mta-sts:domains[12].
+policy.mx``, or once ``mta-sts:defaults.policy.max_age`` when inherited).
 """
 
 from __future__ import annotations
@@ -12,20 +11,15 @@ from typing import Any
 
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
-from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH, normalize_hostname
+from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH
 from pulumi_mta_sts.core.shards import shard_problems
 from pulumi_mta_sts.spec.deployment import DelegationArgs, DnsConfig, delegated_names
 from pulumi_mta_sts.spec.rules import not_one_of, store_keys_problems, whole_number, zone_problems
 
-from .sections import SECTIONS, Collector, Deployment, DomainConfig, load_sections
+from .sections import SECTIONS, Collector, Deployment, DomainConfig, load_domain, load_sections
 
-__all__ = ["DEFAULTS_KEYS", "ENTRY_KEYS", "FLEET_HOST_KEYS", "FLEET_KEYS", "load_fleet_config", "merge_settings"]
-
-#: The top-level keys of a fleet stack.
 FLEET_KEYS = ("defaults", "domains", "delegation")
-#: The keys of one ``mta-sts:domains`` entry.
 ENTRY_KEYS = ("domain", *SECTIONS, "delegated", "offboard", "shard")
-#: The keys of ``mta-sts:defaults``.
 DEFAULTS_KEYS = (*SECTIONS, "delegated")
 #: Keys of ``mta-sts:defaults.host`` that are settings of the whole fleet, not of one domain.
 FLEET_HOST_KEYS = ("domains_per_certificate", "store_keys")
@@ -33,8 +27,7 @@ _DELEGATION_KEYS = ("provider", "zone_name", "zone_id")
 
 
 def merge_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """``over`` on top of ``base``, key by key: objects merge, anything else replaces; a key left
-    empty (``None``) in ``over`` keeps the value of ``base``."""
+    """``over`` on top of ``base``: objects merge, anything else replaces, ``None`` keeps ``base``'s."""
     merged = dict(base)
     for key, value in over.items():
         below = merged.get(key)
@@ -46,7 +39,6 @@ def merge_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str
 
 
 def load_fleet_config(values: Mapping[str, Any]) -> Deployment:
-    """A fleet stack's ``mta-sts:`` values, checked; :class:`InputError` lists every entry's problems."""
     values = {k: (None if v == "" else v) for k, v in values.items()}
     c = Collector()
     _single_domain_keys(c, values)
@@ -66,14 +58,10 @@ def load_fleet_config(values: Mapping[str, Any]) -> Deployment:
 
 
 def _single_domain_keys(c: Collector, values: Mapping[str, Any]) -> None:
-    """Say where each single-domain key belongs instead."""
     for name, value in values.items():
         if name == "domain":
-            c.add(
-                name,
-                value,
-                "is a single-domain key; in a fleet stack list each domain in mta-sts:domains ({domain: ...})",
-            )
+            reason = "is a single-domain key; in a fleet stack list each domain in mta-sts:domains ({domain: ...})"
+            c.add(name, value, reason)
         elif name in SECTIONS:
             reason = (
                 f"is a single-domain key; in a fleet stack (mta-sts:domains) put it under "
@@ -84,9 +72,7 @@ def _single_domain_keys(c: Collector, values: Mapping[str, Any]) -> None:
 
 
 def _defaults(c: Collector, values: Mapping[str, Any]) -> tuple[dict[str, Any], int, str]:
-    """``mta-sts:defaults`` without the fleet-wide keys, then those (``domains_per_certificate``, ``store_keys``)."""
-    raw = dict(c.mapping("defaults", values.get("defaults")) or {})
-    c.unknown("defaults", raw, DEFAULTS_KEYS)
+    raw = dict(c.mapping("defaults", values.get("defaults"), DEFAULTS_KEYS) or {})
     per_certificate, layout = defaults.DOMAINS_PER_CERTIFICATE, defaults.STORE_KEYS
     host = raw.get("host")
     if not isinstance(host, Mapping):
@@ -104,11 +90,10 @@ def _defaults(c: Collector, values: Mapping[str, Any]) -> tuple[dict[str, Any], 
 
 
 def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationArgs | None:
-    raw = c.mapping("delegation", values.get("delegation"))
+    before = len(c.problems)
+    raw = c.mapping("delegation", values.get("delegation"), _DELEGATION_KEYS)
     if not raw:
         return None
-    before = len(c.problems)
-    c.unknown("delegation", raw, _DELEGATION_KEYS)
     provider = raw.get("provider")
     if provider not in defaults.DNS_PROVIDERS:
         c.extend([not_one_of(c.key("delegation.provider"), provider, defaults.DNS_PROVIDERS)])
@@ -124,18 +109,11 @@ def _delegation(c: Collector, values: Mapping[str, Any]) -> DelegationArgs | Non
 
 
 def _entry(c: Collector, index: int, raw: object, base: Mapping[str, Any]) -> tuple[str | None, DomainConfig | None]:
-    """An entry's domain as far as it is valid, and the entry when it is valid."""
     key, before = f"domains[{index}]", len(c.problems)
-    entry = c.mapping(key, None if raw == "" else raw)
+    entry = c.mapping(key, None if raw == "" else raw, ENTRY_KEYS)
     if entry is None:
         return None, None
-    c.unknown(key, entry, ENTRY_KEYS)
-    domain: str | None = None
-    if entry.get("domain") is None:
-        c.add(f"{key}.domain", None, "is required; set it to the mail domain, e.g. example.com")
-    else:
-        domain, found = normalize_hostname(entry["domain"], c.key(f"{key}.domain"))
-        c.extend(found)
+    domain = load_domain(c, f"{key}.domain", entry.get("domain"))
     flags = _entry_flags(c, key, entry, base)
     _entry_settings(c, key, entry, flags["delegated"])
     own = {name: entry[name] for name in SECTIONS if name in entry and not (flags["delegated"] and name == "dns")}
@@ -191,8 +169,7 @@ def _given(settings: Mapping[str, Any], path: Sequence[str]) -> bool:
 
 
 def _attribute(problem: Problem, key: str, entry: Mapping[str, Any], base: Mapping[str, Any]) -> Problem:
-    """Name the key where the wrong value was written: the entry's, else the default it inherited
-    (``mta-sts:defaults.<path>``, reported once however many entries inherit it)."""
+    """Name the key where the wrong value was written: the entry's, else the default it inherited."""
     if not problem.field.startswith(f"{key}."):
         return problem
     relative = problem.field[len(key) + 1 :]
@@ -215,7 +192,6 @@ def _duplicates(c: Collector, domains: Sequence[str | None]) -> None:
 def _delegation_problems(
     c: Collector, domains: Sequence[DomainConfig], delegation: DelegationArgs | None, given: bool
 ) -> None:
-    """Delegated domains need ``mta-sts:delegation``, and room for their names under its zone."""
     delegated = [d for d in domains if d.delegated]
     if not delegated or (delegation is None and given):  # a delegation given wrong: its own problems say so
         return
@@ -238,7 +214,6 @@ def _delegation_problems(
 
 
 def _shard_problems(c: Collector, domains: Sequence[DomainConfig], per_certificate: int) -> None:
-    """Pinned shards: only on CloudFront-hosted domains, and an assignment that can keep them."""
     hosted = [d for d in domains if d.delegated or d.host.kind == "cloudfront"]
     for d in domains:
         if d.shard is not None and not (d.delegated or d.host.kind == "cloudfront"):

@@ -1,7 +1,5 @@
-"""The Pulumi project ``mta-sts init`` writes into an empty folder: ``Pulumi.yaml``, a short
-``__main__.py`` and a ``requirements.txt`` naming this package as installed here (PEP 610
-``direct_url.json``: a git URL at the release tag or commit, a wheel, a checkout; else the index
-version), with the extras the stack's providers need. No network, no Pulumi.
+"""The Pulumi project ``mta-sts init`` writes into an empty folder, with a ``requirements.txt`` naming
+this package as installed here (PEP 610 ``direct_url.json``) and the extras its providers need.
 """
 
 from __future__ import annotations
@@ -15,15 +13,14 @@ from urllib.parse import unquote, urlparse
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, load_bounded_json
 
-#: The distribution (``pulumi_mta_sts.DISTRIBUTION`` too: config may not import the package top).
+#: As ``pulumi_mta_sts.DISTRIBUTION`` (config may not import the package top).
 DISTRIBUTION = "pulumi-mta-sts"
 
-#: The project name: the one this repository's Pulumi.yaml has, so ``mta-sts:`` keys are the project's own.
+#: This repository's project name, so ``mta-sts:`` keys are the project's own.
 PROJECT_NAME = "mta-sts"
-#: The files a new project gets besides its stack file (none of them may exist already).
 PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "requirements.txt", ".gitignore")
 
-#: The stack program of a project: the package's (``stacks/__main__.py`` of this repository is the same text).
+#: The stack program (``stacks/__main__.py`` of this repository is the same text).
 PROGRAM_TEXT = '''"""The MTA-STS stack program (pulumi-mta-sts): `pulumi up` runs it with Pulumi.<stack>.yaml.
 
 Its steps are pulumi_mta_sts.program.pipeline.main; `mta-sts plan --stack NAME` runs it offline.
@@ -36,8 +33,7 @@ main()
 
 
 def project_text(domain: str) -> str:
-    """``Pulumi.yaml`` of a new project: Python in the project's own ``.venv`` (``pulumi install``
-    makes it from ``requirements.txt``); the stack files beside it."""
+    """``Pulumi.yaml``: Python in the project's own ``.venv`` (``pulumi install`` makes it)."""
     return (
         f"name: {PROJECT_NAME}\n"
         f"description: MTA-STS and TLS reporting for {json.dumps(domain)}, written by mta-sts init.\n"
@@ -50,8 +46,7 @@ def project_text(domain: str) -> str:
 
 
 def extras_for(provider: str, host_kind: str, receiver: bool) -> tuple[str, ...]:
-    """The extras the stack's providers need: ``aws`` for Route53, CloudFront and the receiver,
-    ``cloudflare`` for Cloudflare DNS and the Worker."""
+    """``aws`` for Route53, CloudFront and the receiver, ``cloudflare`` for its DNS and the Worker."""
     wanted = {"aws" if provider == "route53" else "cloudflare", "aws" if host_kind == "cloudfront" else "cloudflare"}
     if receiver:
         wanted.add("aws")
@@ -60,8 +55,7 @@ def extras_for(provider: str, host_kind: str, receiver: bool) -> tuple[str, ...]
 
 @dataclass(frozen=True)
 class Requirement:
-    """A requirement line for this package and where it came from; ``warning`` when the project
-    cannot install it as written (a wheel that is gone, a package not installed at all)."""
+    """A requirement line and where it came from; ``warning``: the project cannot install it as written."""
 
     line: str
     source: str
@@ -98,8 +92,7 @@ def _archive(name: str, url: str) -> Requirement:
 
 
 def requirement_of(direct_url: str | None, version: str, extras: tuple[str, ...]) -> Requirement:
-    """The requirement line for the distribution whose ``direct_url.json`` text is ``direct_url``
-    (``None``: installed from an index) at ``version``."""
+    """The requirement for ``direct_url.json``'s text (``None``: installed from an index)."""
     name = DISTRIBUTION + (f"[{','.join(extras)}]" if extras else "")
     try:
         info = load_bounded_json(direct_url) if direct_url else None
@@ -116,20 +109,13 @@ def requirement_of(direct_url: str | None, version: str, extras: tuple[str, ...]
     return Requirement(f"{name} @ {url}", f"the source folder {path or url}")
 
 
-def _source_checkout() -> Path | None:
-    """The checkout this package runs from when it is not installed (``components/`` of a clone)."""
-    root = Path(__file__).resolve().parents[3]
-    return root if (root / "pyproject.toml").is_file() else None
-
-
 def installed_requirement(extras: tuple[str, ...]) -> Requirement:
-    """This package as it is installed here, for a project's ``requirements.txt``."""
     try:
         dist = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        checkout = _source_checkout()
+        checkout = Path(__file__).resolve().parents[3]  # components/ of a clone, when not installed
         name = DISTRIBUTION + (f"[{','.join(extras)}]" if extras else "")
-        if checkout is not None:
+        if (checkout / "pyproject.toml").is_file():
             return Requirement(f"{name} @ {checkout.as_uri()}", f"the source folder {checkout}")
         warning = f"{DISTRIBUTION} is not installed, so requirements.txt names it without a source; edit it"
         return Requirement(name, "nowhere known", warning)
@@ -145,6 +131,5 @@ def requirements_text(requirement: Requirement) -> str:
 
 
 def project_files(domain: str, requirement: Requirement) -> dict[str, str]:
-    """The new project's files (:data:`PROJECT_FILES`) and their text."""
     texts = (project_text(domain), PROGRAM_TEXT, requirements_text(requirement), ".venv/\n__pycache__/\n")
     return dict(zip(PROJECT_FILES, texts, strict=True))

@@ -1,6 +1,5 @@
-"""The pure half of ``mta-sts init``: the DNS provider of the name servers, ``mx`` patterns for the
-live MX hosts and the stack file's text. A pattern is a host's exact name, or ``*.<suffix>`` for a
-suffix a mail provider documents and a host one label below it, never broader than its MX names.
+"""The pure half of ``mta-sts init``: the DNS provider, ``mx`` patterns for the live MX hosts (an exact
+name, or ``*.<suffix>`` for a suffix a mail provider documents) and the stack file's text.
 """
 
 from __future__ import annotations
@@ -9,25 +8,18 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
 from pulumi_mta_sts.core.matching import uncovered
 from pulumi_mta_sts.core.records import validate_rua
 
 from .init_project import extras_for
-from .stack_edit import edit_config
-
-#: The ``aws:region`` written for a Route53 stack (should move to ``core/defaults.py``).
-INIT_AWS_REGION = "us-east-1"
-
-#: Host kind that goes with each DNS provider (the stack's default pairing).
-HOST_OF_PROVIDER = {"route53": "cloudfront", "cloudflare": "worker"}
 
 
 @dataclass(frozen=True)
 class MailProvider:
-    """A mail provider whose MX names are ``<one label>.<suffix>``; ``wildcard`` False means the
-    provider's names share no suffix narrow enough for ``*.``, so hosts stay exact."""
+    """A mail provider whose MX names are ``<one label>.<suffix>`` (``wildcard`` False: hosts stay exact)."""
 
     name: str
     suffixes: tuple[str, ...]
@@ -35,7 +27,6 @@ class MailProvider:
     wildcard: bool = True
 
 
-#: Mail providers and the documentation each suffix comes from.
 MAIL_PROVIDERS: tuple[MailProvider, ...] = (
     MailProvider(
         "Google Workspace",
@@ -70,16 +61,13 @@ MAIL_PROVIDERS: tuple[MailProvider, ...] = (
 
 @dataclass(frozen=True)
 class PatternChoice:
-    """The pattern chosen for one MX host, and the provider it came from (``None``: exact name)."""
-
     host: str
     pattern: str
     provider: str | None = None
 
 
 def pattern_for(host: str) -> PatternChoice:
-    """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``
-    (a host that is not a host name, see :func:`unusable_hosts`, never gets a wildcard)."""
+    """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``."""
     if unusable_hosts([host]):
         return PatternChoice(host, host)
     for provider in MAIL_PROVIDERS:
@@ -91,7 +79,6 @@ def pattern_for(host: str) -> PatternChoice:
 
 
 def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> list[str]:
-    """``existing`` patterns, plus a pattern for each host they do not cover, in MX order."""
     patterns = list(existing)
     for host in uncovered(hosts, patterns):
         pattern = pattern_for(host).pattern
@@ -103,7 +90,6 @@ def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> list[str]
 def _not_as_written(
     names: Sequence[str], normalize: Callable[[object, str], tuple[str | None, list[Problem]]], field: str, where: str
 ) -> list[Problem]:
-    """Why each of ``names`` is not exactly what ``normalize`` makes of it (refused, or written otherwise)."""
     problems: list[Problem] = []
     for name in names:
         normal, found = normalize(name, field)
@@ -113,58 +99,39 @@ def _not_as_written(
 
 
 def unusable_hosts(hosts: Sequence[str]) -> list[Problem]:
-    """Why a live MX name is not a host name as written (a ``*`` label, an IP address ...): made a
-    pattern, an MX named ``*.example.net`` would cover every host one label below it."""
+    """Why a live MX name is not a host name as written (``*.example.net`` would cover every host)."""
     return _not_as_written(hosts, normalize_hostname, "MX", "as a host name")
 
 
 def unusable_patterns(patterns: Sequence[str]) -> list[Problem]:
-    """Why a pattern found in DNS cannot go into a policy as it is (the same rule the stack's
-    loader applies), so ``init`` never writes a file ``mta-sts plan`` would refuse."""
+    """Why a pattern found in DNS cannot go into a policy as it is (the stack loader's rule)."""
     return _not_as_written(patterns, normalize_mx_pattern, "mx", "in a policy")
 
 
 def split_rua(ruas: Sequence[str]) -> tuple[list[str], list[Problem]]:
-    """The live ``rua`` URIs the stack accepts as they are, and the problems of the others."""
-    kept: list[str] = []
-    problems: list[Problem] = []
-    for uri in ruas:
-        found = validate_rua(uri)
-        problems += found
-        if not found:
-            kept.append(uri)
-    return kept, problems
+    found = [(uri, validate_rua(uri)) for uri in ruas]
+    return [uri for uri, problems in found if not problems], [p for _, problems in found for p in problems]
 
 
 def dns_provider_of(nameservers: Sequence[str]) -> str | None:
-    """``route53`` for ``awsdns-`` name servers, ``cloudflare`` for ``*.ns.cloudflare.com``,
-    ``None`` for anything else (mixed sets included: the caller names them)."""
+    """``route53``, ``cloudflare`` or ``None`` (anything else, mixed sets included)."""
     kinds = {_provider_of_one(ns) for ns in nameservers}
-    if len(kinds) == 1:
-        return kinds.pop()
-    return None
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _provider_of_one(nameserver: str) -> str | None:
     labels = nameserver.lower().rstrip(".").split(".")
     if any(label.startswith("awsdns-") for label in labels):
         return "route53"
-    if len(labels) == 4 and labels[1:] == ["ns", "cloudflare", "com"]:
-        return "cloudflare"
-    return None
+    return "cloudflare" if len(labels) == 4 and labels[1:] == ["ns", "cloudflare", "com"] else None
 
 
 def stack_name_for(domain: str) -> str:
-    """The default stack name: the domain with dots as dashes (``example.com`` -> ``example-com``)."""
     return domain.replace(".", "-")
 
 
 @dataclass(frozen=True)
 class ReceiverChoice:
-    """``--receiver``: deploy the TLS-RPT receiver (``mta-sts:reporting.receiver``) in ``region``,
-    its receipt rule in the account's active rule set ``rule_set_name`` or in a new one
-    (``create_rule_set``); ``alarm_email`` gets its alarms and the weekly digest."""
-
     region: str
     rule_set_name: str | None = None
     create_rule_set: bool = False
@@ -173,8 +140,6 @@ class ReceiverChoice:
 
 @dataclass(frozen=True)
 class InitChoices:
-    """Everything the written stack file says."""
-
     domain: str
     provider: str
     zone: str
@@ -186,21 +151,19 @@ class InitChoices:
 
     @property
     def host_kind(self) -> str:
-        return HOST_OF_PROVIDER[self.provider]
+        return defaults.DEFAULT_HOST_KIND[self.provider]
 
     @property
     def extras(self) -> tuple[str, ...]:
-        """The package extras the stack's providers need."""
         return extras_for(self.provider, self.host_kind, self.receiver is not None)
 
 
 def _quoted(value: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML), so no value changes meaning."""
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     return json.dumps(value, ensure_ascii=True)
 
 
-#: The stack file's note when no report goes anywhere (inside ``mta-sts:reporting``, so that
-#: ``init --force`` replaces it with the rest of the ``mta-sts:`` keys).
+#: The note when no report goes anywhere (inside ``mta-sts:reporting``: ``init --force`` replaces it).
 NO_REPORTS_LINES = (
     "  # No TLS-RPT reports: no _smtp._tls record is published, so nothing shows what senders fail on",
     "  # before mode enforce. List where reports go (mailto:/https: URIs) under rua, or turn on the",
@@ -232,8 +195,7 @@ def _reporting_lines(choices: InitChoices) -> list[str]:
 
 
 def stack_entries(choices: InitChoices) -> str:
-    """The ``mta-sts:`` entries of the stack file (YAML at column 0, for :mod:`.stack_edit`): every
-    value quoted, so YAML reads back exactly what DNS said; comments only inside entries."""
+    """The ``mta-sts:`` entries (YAML at column 0): every value quoted, so YAML reads back what DNS said."""
     lines = [
         f"mta-sts:domain: {_quoted(choices.domain)}   # from live DNS by `mta-sts init`; review, then `mta-sts plan`",
         "mta-sts:dns:",
@@ -252,17 +214,10 @@ def stack_entries(choices: InitChoices) -> str:
 
 
 def region_entry(choices: InitChoices) -> str:
-    """``aws:region`` for a stack with AWS resources (added only where the file has none)."""
     if "aws" not in choices.extras:
         return ""
-    return f"aws:region: {INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely\n"
+    return f"aws:region: {defaults.INIT_AWS_REGION}   # the region of the stack's AWS resources; change it freely\n"
 
 
 def header(choices: InitChoices) -> str:
-    """The first line of a new stack file: where it came from."""
     return f"# Written by `mta-sts init {choices.domain}` from what live DNS said.\n"
-
-
-def stack_text(choices: InitChoices) -> str:
-    """A new stack file for ``choices``, as ``init`` writes it into an empty file."""
-    return edit_config(header(choices), block=region_entry(choices) + stack_entries(choices))

@@ -1,7 +1,6 @@
-"""What a stack file asks for: a :class:`Deployment` of one domain (keys ``mta-sts:policy``) or a
-fleet (``mta-sts:domains[3].policy``, :mod:`.fleet_stack`), each domain's settings read section by
-section into a :class:`DomainConfig` by the same loaders, so one mistake gets one message, named by
-the key where it was written.
+"""What a stack file asks for: a :class:`Deployment` of one domain or a fleet (:mod:`.fleet_stack`),
+each domain's settings read by the same section loaders, so one mistake gets one message, named by
+the key where it was written (``mta-sts:policy``, ``mta-sts:domains[3].policy``).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any, Literal
 
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.names import common_name_problem
 from pulumi_mta_sts.core.policy import Policy, validate_policy
 from pulumi_mta_sts.core.records import tlsrpt_record_value, validate_rua
@@ -27,8 +27,6 @@ from pulumi_mta_sts.spec.receiver_settings import (
 )
 from pulumi_mta_sts.spec.rules import boolean, host_kind_problems, not_one_of, whole_number, zone_problems
 
-__all__ = ["NAMESPACE", "SECTIONS", "Collector", "Deployment", "DomainConfig", "load_sections", "receiver_record"]
-
 NAMESPACE = "mta-sts"
 #: The sections of one domain's settings (of a single-domain stack, a fleet entry, ``mta-sts:defaults``).
 SECTIONS = ("dns", "host", "policy", "reporting", "preflight")
@@ -36,8 +34,6 @@ SECTIONS = ("dns", "host", "policy", "reporting", "preflight")
 
 @dataclass(frozen=True)
 class HostConfig:
-    """``verify_live``: publish a new id only once the URL serves the new body (up to ``verify_timeout``)."""
-
     kind: str
     verify_live: bool = True
     verify_timeout: int = defaults.VERIFY_TIMEOUT
@@ -57,7 +53,6 @@ class ReportingConfig:
 
     @property
     def publishes_record(self) -> bool:
-        """Whether a ``_smtp._tls`` record is published: only with a ``rua`` or the receiver."""
         return bool(self.rua) or self.receiver.enabled
 
 
@@ -70,19 +65,18 @@ class PreflightConfig:
 class DomainConfig:
     domain: str
     dns: DnsConfig | None
-    """Its zone; ``None`` for a fleet's delegated domain (its DNS is its owner's)."""
+    """``None`` for a fleet's delegated domain (its DNS is its owner's)."""
     host: HostConfig
     policy: Policy
     """The configured policy (while offboarding: the one senders may still have cached)."""
     reporting: ReportingConfig = field(default_factory=ReportingConfig)
     preflight: PreflightConfig = field(default_factory=PreflightConfig)
     prefix: str = f"{NAMESPACE}:"
-    """What its config keys start with: ``mta-sts:``, or ``mta-sts:domains[3].`` in a fleet."""
+    """``mta-sts:``, or ``mta-sts:domains[3].`` in a fleet."""
     offboard: bool = False
     offboard_since: dt.date | None = None
     """The day the ``mode: none`` policy was first deployed (``offboard: 'YYYY-MM-DD'``)."""
     shard: int | None = None
-    """The pinned shard (shared CloudFront distribution) of a fleet's CloudFront-hosted domain."""
 
     @property
     def delegated(self) -> bool:
@@ -95,37 +89,32 @@ class DomainConfig:
 
     @property
     def served_policy(self) -> Policy:
-        """What is served: the policy, or while offboarding ``mode: none`` with its ``max_age``
-        (RFC 8461 §8.3: a new id tells senders to stop applying the old policy)."""
+        """While offboarding ``mode: none`` with its ``max_age`` (RFC 8461 §8.3)."""
         return Policy("none", (), self.policy.max_age) if self.offboard else self.policy
 
     @property
     def removable_on(self) -> dt.date | None:
-        """The first day an offboarded entry may go: ``offboard_since`` + the old ``max_age``."""
+        """The first day an offboarded entry may go."""
         if self.offboard_since is None:
             return None
         return self.offboard_since + dt.timedelta(seconds=self.policy.max_age) + dt.timedelta(days=1)
 
     def args(self) -> FleetDomainArgs:
-        """The component arguments this domain asks for."""
         kind, live, timeout = astuple(self.host)
         return FleetDomainArgs(self.domain, self.served_policy, self.dns, kind, self.reporting.rua, live, timeout)
 
 
 @dataclass(frozen=True)
 class Deployment:
-    """What a stack file asks for: it always lists its domains; ``layout`` says whether they are one
-    domain's stack or a fleet, and only the program's layouts (:mod:`pulumi_mta_sts.program.layouts`) ask."""
+    """Its domains; ``layout``: one domain's stack or a fleet (only :mod:`pulumi_mta_sts.program.layouts` asks)."""
 
     layout: Literal["domain", "fleet"]
     domains: tuple[DomainConfig, ...]
     domains_per_certificate: int = defaults.DOMAINS_PER_CERTIFICATE
     delegation: DelegationArgs | None = None
-    """Hosted mode: the provider zone (``mta-sts:delegation``) of the delegated domains' records."""
     store_keys: str = defaults.STORE_KEYS
 
     def fleet_args(self) -> MtaStsFleetArgs:
-        """The ``MtaStsFleet`` arguments this fleet asks for."""
         return MtaStsFleetArgs(
             domains=[d.args() for d in self.domains],
             delegation=self.delegation,
@@ -136,8 +125,7 @@ class Deployment:
 
 
 class Collector:
-    """Every problem of one load; ``prefix`` goes before each key path (``mta-sts:``,
-    ``mta-sts:domains[12].``), so the same loaders name the key where the user wrote it."""
+    """Every problem of one load; ``prefix`` goes before each key path (``mta-sts:domains[12].``)."""
 
     def __init__(self, prefix: str = f"{NAMESPACE}:") -> None:
         self.prefix = prefix
@@ -154,19 +142,20 @@ class Collector:
         self.problems += [p if under is None else p.under(self.key(under)) for p in problems]
 
     def check(self) -> None:
-        """Raise :class:`InputError` with every problem, each (key and reason) once."""
         unique: dict[tuple[str, str], Problem] = {}
         for problem in self.problems:
             unique.setdefault((problem.field, problem.reason), problem)
         if unique:
             raise InputError(unique.values())
 
-    def mapping(self, path: str, value: object) -> Mapping[str, Any] | None:
+    def mapping(self, path: str, value: object, known: Sequence[str]) -> Mapping[str, Any] | None:
+        """``value`` as a mapping (``None``: it is none), keys not in ``known`` reported."""
         if value is None:
             return {}
         if not isinstance(value, Mapping):
             self.add(path, value, f"must be an object (YAML mapping), got {type(value).__name__}")
             return None
+        self.unknown(path, value, known)
         return value
 
     def unknown(self, path: str, value: Mapping[str, Any], known: Sequence[str], hint: str = "") -> None:
@@ -201,11 +190,19 @@ class Collector:
         return []
 
 
+def load_domain(c: Collector, path: str, raw: object) -> str | None:
+    if raw is None:
+        c.add(path, None, "is required; set it to the mail domain, e.g. example.com")
+        return None
+    domain, found = normalize_hostname(raw, c.key(path))
+    c.extend(found)
+    return domain
+
+
 def _load_dns(c: Collector, raw: object, domain: str | None) -> DnsConfig | None:
-    value = c.mapping("dns", raw)
+    value = c.mapping("dns", raw, ("provider", "zone_id", "zone_name"))
     if value is None:
         return None
-    c.unknown("dns", value, ("provider", "zone_id", "zone_name"))
     if "provider" not in value:
         c.add("dns.provider", None, f"is required; set it to {' or '.join(defaults.DNS_PROVIDERS)}")
         return None
@@ -224,10 +221,9 @@ def _load_dns(c: Collector, raw: object, domain: str | None) -> DnsConfig | None
 
 
 def _load_host(c: Collector, raw: object, provider: str | None) -> HostConfig | None:
-    value = c.mapping("host", raw)
+    value = c.mapping("host", raw, ("kind", "verify_live", "verify_timeout"))
     if value is None:
         return None
-    c.unknown("host", value, ("kind", "verify_live", "verify_timeout"))
     if value.get("kind") is None:  # unknown provider: no kind, but the other keys are still checked
         kind: str | None = defaults.default_host_kind(provider) if provider is not None else None
     else:
@@ -242,10 +238,9 @@ def _load_host(c: Collector, raw: object, provider: str | None) -> HostConfig | 
 
 
 def _load_policy(c: Collector, raw: object) -> Policy | None:
-    value = c.mapping("policy", raw)
+    value = c.mapping("policy", raw, ("mode", "mx", "max_age", "extensions"))
     if value is None:
         return None
-    c.unknown("policy", value, ("mode", "mx", "max_age", "extensions"))
     mode = value.get("mode", defaults.DEFAULT_MODE)
     extensions = value.get("extensions")
     if extensions is not None and not isinstance(extensions, Mapping):
@@ -271,10 +266,9 @@ def _load_receiver(c: Collector, raw: object, domain: str | None) -> ReceiverCon
     if isinstance(raw, bool | str) or raw is None:
         value: Mapping[str, Any] | None = {"enabled": boolean(path, raw, False)[0]}
     else:
-        value = c.mapping(path, raw)
+        value = c.mapping(path, raw, _RECEIVER_KEYS)
     if value is None:
         return ReceiverConfig()
-    c.unknown(path, value, _RECEIVER_KEYS)
     enabled = c.boolean(f"{path}.enabled", value.get("enabled"), True)
     settings, problems = settings_from_mapping(value)
     if domain is not None and not problems:
@@ -284,10 +278,9 @@ def _load_receiver(c: Collector, raw: object, domain: str | None) -> ReceiverCon
 
 
 def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingConfig:
-    value = c.mapping("reporting", raw)
+    value = c.mapping("reporting", raw, ("rua", "receiver", "alarm_email"))
     if value is None:
         return ReportingConfig()
-    c.unknown("reporting", value, ("rua", "receiver", "alarm_email"))
     ruas = c.string_list("reporting.rua", value.get("rua"))
     for index, uri in enumerate(ruas):
         c.extend(validate_rua(uri, f"rua[{index}]"), "reporting")
@@ -306,8 +299,8 @@ def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingC
 
 
 def receiver_record(ruas: Sequence[str], domain: str, settings: ReceiverSettings, prefix: str = "mta-sts:") -> str:
-    """The ``_smtp._tls`` value the receiver publishes (these URIs, then its mailbox), checked as a whole;
-    :class:`InputError` names the config key of each problem, never a list position."""
+    """The ``_smtp._tls`` value the receiver publishes (these URIs, then its mailbox), checked as a
+    whole; problems name config keys, never a list position."""
     try:
         return tlsrpt_record_value([*ruas, mailto_rua(domain, settings)])
     except InputError as exc:
@@ -324,14 +317,12 @@ def _rua_problem_key(problem: Problem, configured: int, prefix: str) -> Problem:
 
 
 def _load_preflight(c: Collector, raw: object) -> PreflightConfig:
-    value = c.mapping("preflight", raw)
+    value = c.mapping("preflight", raw, ("mx_coverage",))
     if value is None:
         return PreflightConfig()
-    c.unknown("preflight", value, ("mx_coverage",))
     return PreflightConfig(mx_coverage=c.boolean("preflight.mx_coverage", value.get("mx_coverage"), True))
 
 
-#: What a fleet cannot do for one domain yet, though a single-domain stack can.
 _DELEGATED_HOST = (
     "a delegated domain is served by the fleet's CloudFront hosting (a Worker serves only names in a "
     "Cloudflare zone of this account); use kind cloudfront or leave it out"
@@ -340,8 +331,8 @@ _NO_RECEIVER = "the TLS-RPT receiver is not available in a fleet stack; give rep
 
 
 def load_sections(c: Collector, values: Mapping[str, Any], domain: str | None, **flags: Any) -> DomainConfig | None:
-    """One domain's sections (:data:`SECTIONS`), problems added to ``c``; ``None`` when one could not be
-    read. ``flags``: a fleet entry's :class:`DomainConfig` fields, ``fleet`` and ``delegated`` (no ``dns``)."""
+    """One domain's sections (``None``: one could not be read). ``flags``: a fleet entry's
+    :class:`DomainConfig` fields, ``fleet`` and ``delegated`` (no ``dns``)."""
     fleet, delegated = bool(flags.pop("fleet", False)), bool(flags.pop("delegated", False))
     dns: DnsConfig | None = None
     if not delegated and "dns" in values:

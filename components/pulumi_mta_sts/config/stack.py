@@ -1,6 +1,5 @@
 """A stack file's ``mta-sts:`` keys (docs/configuration.md): found, read as the Pulumi CLI reads them
-(:mod:`.stack_file`) and loaded into a :class:`~.sections.Deployment`, one domain or a fleet. Every
-problem names its key and the fix, so a wrong config stops the program before any resource exists.
+(:mod:`.stack_file`) and loaded into a :class:`~.sections.Deployment`, one domain or a fleet.
 """
 
 from __future__ import annotations
@@ -13,36 +12,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.core.hostnames import normalize_hostname
 
 from .files import file_kind
 from .fleet_stack import load_fleet_config
-from .sections import NAMESPACE, SECTIONS, Collector, Deployment, DomainConfig, load_sections
+from .sections import NAMESPACE, SECTIONS, Collector, Deployment, DomainConfig, load_domain, load_sections
 from .stack_file import SECRET, decode_config_value, read_project_file, read_stack_config
-
-__all__ = [
-    "NAMESPACE",
-    "PROJECT_FILE",
-    "find_stack_file",
-    "find_stacks_dir",
-    "load_any_config",
-    "load_deployment_file",
-    "load_stack_config",
-    "load_stack_file",
-    "no_reports_note",
-    "project_name",
-    "read_stack_file",
-    "stack_name_problems",
-    "stack_values",
-    "stacks_dir_problems",
-]
 
 _Loaded = TypeVar("_Loaded")
 
 
 def no_reports_note(domain: str, key: str = f"{NAMESPACE}:reporting", *, receiver: bool = True) -> str:
-    """What ``plan``, ``pulumi up`` and ``init`` say when ``domain`` gets no ``_smtp._tls`` record:
-    without reports a policy that fails senders is invisible until mail is lost."""
+    """What ``plan``, ``pulumi up`` and ``init`` say when ``domain`` gets no ``_smtp._tls`` record."""
     fix = f"set {key}.rua or turn on {key}.receiver" if receiver else f"set {key}.rua"
     return (
         f"no _smtp._tls record will be published for {domain} ({key} has no rua"
@@ -52,8 +32,7 @@ def no_reports_note(domain: str, key: str = f"{NAMESPACE}:reporting", *, receive
 
 
 def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
-    """A single-domain stack's ``mta-sts:`` values (keys without the namespace), checked; raises
-    :class:`InputError` listing every problem, named ``mta-sts:<path>``."""
+    """A single-domain stack's ``mta-sts:`` values (keys without the namespace), checked."""
     c = Collector()
     values = {k: (None if v == "" else v) for k, v in values.items()}  # an empty value reaches the program as ""
     if "domains" in values:  # a fleet stack: say so rather than "not a known setting"
@@ -63,12 +42,7 @@ def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
         )
         raise InputError([Problem(c.key("domains"), "(a list of domains)", reason)])
     c.unknown("", values, ("domain", *SECTIONS))
-    domain: str | None = None
-    if values.get("domain") is None:
-        c.add("domain", None, "is required; set it to the mail domain, e.g. example.com")
-    else:
-        domain, found = normalize_hostname(values["domain"], c.key("domain"))
-        c.extend(found)
+    domain = load_domain(c, "domain", values.get("domain"))
     cfg = load_sections(c, values, domain)
     c.check()
     assert cfg is not None  # every section read, or a problem raised above
@@ -76,11 +50,8 @@ def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
 
 
 def load_any_config(values: Mapping[str, Any]) -> Deployment:
-    """A stack's ``mta-sts:`` values as the deployment they ask for: a fleet when ``mta-sts:domains`` is
-    set, else one domain. The one place that tells them apart."""
-    if "domains" in values:
-        return load_fleet_config(values)
-    return Deployment("domain", (load_stack_config(values),))
+    """A fleet when ``mta-sts:domains`` is set, else one domain: the one place that tells them apart."""
+    return load_fleet_config(values) if "domains" in values else Deployment("domain", (load_stack_config(values),))
 
 
 # ---- stack files, as the Pulumi CLI finds them: `plan` and `render --stack` see what `pulumi up` does
@@ -90,16 +61,11 @@ _STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def _project_file(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        candidate = folder / PROJECT_FILE
-        if os.path.lexists(candidate):
-            return candidate
-    return None
+    return next((f / PROJECT_FILE for f in (start, *start.parents) if os.path.lexists(f / PROJECT_FILE)), None)
 
 
 def find_stacks_dir(start: Path | None = None) -> Path:
-    """``stackConfigDir`` of the nearest ``Pulumi.yaml`` at or above ``start`` (default: here), else
-    ``./stacks``; an unreadable or invalid ``Pulumi.yaml`` is an :class:`InputError` (``pulumi`` refuses it)."""
+    """``stackConfigDir`` of the nearest ``Pulumi.yaml`` at or above ``start`` (default: here), else ``./stacks``."""
     here = (start or Path.cwd()).resolve()
     project = _project_file(here)
     if project is None:
@@ -120,19 +86,13 @@ def stack_name_problems(stack: str) -> list[Problem]:
     return [Problem("--stack", stack, "must be a stack name such as example-com (letters, digits, '-', '_', '.')")]
 
 
-def _not_a_directory(folder: Path) -> str | None:
-    """Why ``folder`` is no directory of stack files (``None``: it is one); a name the system refuses is one."""
-    try:
-        mode = os.stat(folder).st_mode
-    except FileNotFoundError:
-        return "does not exist"
-    except (OSError, ValueError) as exc:
-        return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
-    return None if stat.S_ISDIR(mode) else "is not a directory"
-
-
 def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
-    what = _not_a_directory(folder)
+    try:  # a name the system refuses is no folder either
+        what = None if stat.S_ISDIR(os.stat(folder).st_mode) else "is not a directory"
+    except FileNotFoundError:
+        what = "does not exist"
+    except (OSError, ValueError) as exc:
+        what = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
     if what is None:
         return []
     reason = (
@@ -145,13 +105,10 @@ def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
 
 
 def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
-    """``<stacks_dir>/Pulumi.<stack>.yaml``, a regular file; else :class:`InputError` saying why."""
-    problems = stack_name_problems(stack)
-    if problems:
+    if problems := stack_name_problems(stack):
         raise InputError(problems)
     folder = stacks_dir or find_stacks_dir()
-    problems = stacks_dir_problems(folder, stacks_dir is not None)
-    if problems:
+    if problems := stacks_dir_problems(folder, stacks_dir is not None):
         raise InputError(problems)
     path = folder / f"Pulumi.{stack}.yaml"
     try:
@@ -168,13 +125,12 @@ def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
 
 
 def read_stack_file(path: Path, project: str | None = None) -> dict[str, Any]:
-    """Every ``config:`` entry as ``pulumi up`` hands it to the program (``namespace:key`` → text; keys
-    without a namespace are ``project``'s); :class:`InputError` for anything ``pulumi`` would refuse."""
+    """Every ``config:`` entry as ``pulumi up`` hands it to the program."""
     return read_stack_config(path, project or project_name(path.parent), NAMESPACE)
 
 
 def stack_values(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``mta-sts:`` entries as the program reads them (no namespace, JSON decoded, a secret ``(secret)``)."""
+    """The ``mta-sts:`` entries as the program reads them (no namespace, JSON decoded)."""
     prefix = f"{NAMESPACE}:"
     return {
         key[len(prefix) :]: decode_config_value(SECRET if isinstance(value, Mapping) else value)
@@ -184,13 +140,11 @@ def stack_values(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def load_stack_file(path: Path) -> DomainConfig:
-    """:func:`load_stack_config` of a stack file (one domain), problems prefixed with its name."""
     return _named_by(path, load_stack_config, stack_values(read_stack_file(path)))
 
 
 def load_deployment_file(path: Path, config: Mapping[str, Any] | None = None) -> Deployment:
-    """:func:`load_any_config` of a stack file (``config``: its :func:`read_stack_file`, when read
-    already), problems prefixed with its name."""
+    """``config``: its :func:`read_stack_file`, when read already."""
     return _named_by(path, load_any_config, stack_values(read_stack_file(path) if config is None else config))
 
 

@@ -1,8 +1,6 @@
 """Editing a stack file's ``config:`` entries with every other byte kept (comments, quoting, other
-namespaces, ``pulumi stack init``'s keys): the YAML parser's marks say where each entry's lines
-start and end, on the text, never a re-dumped tree. What cannot be edited that way (flow style, a
-``<<`` merge into ``config:``, an anchor of a removed entry used elsewhere) is refused with the
-reason, never guessed.
+namespaces): the YAML parser's marks say where each entry's lines are, on the text, never a
+re-dumped tree. What cannot be edited that way (flow style, ``<<``, a shared anchor) is refused.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from .files import FileRefused, UnreadableFile, UnwritableFile, read_regular_fil
 from .stack_file import MAX_FILE_BYTES, config_key
 from .yaml_scalars import v3_scalar
 
-#: How many spaces the entries of a new ``config:`` mapping are indented (as Pulumi writes it).
 NEW_INDENT = 2
 
 
@@ -28,8 +25,7 @@ class EditRefused(FileRefused):
 
 @dataclass(frozen=True)
 class ConfigEntry:
-    """One ``config:`` entry: its full key (``namespace:name``), as written, and the characters it
-    spans (from its key's line start to after its value's last line break)."""
+    """One ``config:`` entry: its full key, as written, and the characters its lines span."""
 
     key: str
     written: str
@@ -41,9 +37,8 @@ class ConfigEntry:
 
 @dataclass
 class _Config:
-    """Where ``config:`` is: its block ``entries`` and their ``column``, ``insert_at`` (where new
-    entries go when none is replaced), ``empty_value`` (a ``config: {}`` / ``~`` to clear),
-    ``missing`` (no ``config:``) and the aliases used outside it."""
+    """Where ``config:`` is: ``insert_at``, where new entries go when none is replaced;
+    ``empty_value``, a ``config: {}`` / ``~`` to clear; ``missing``: no ``config:``."""
 
     entries: list[ConfigEntry] = field(default_factory=list)
     column: int = NEW_INDENT
@@ -54,12 +49,10 @@ class _Config:
 
 
 def _pos(mark: Any) -> int:
-    """A parser mark's character index (the pure parser always sets one)."""
     return int(getattr(mark, "index", 0))
 
 
 def _line_after(text: str, end: int) -> int:
-    """The index after the line break ending the line of the character before ``end``."""
     if end > 0 and text[end - 1] == "\n":
         return end
     found = text.find("\n", end)
@@ -68,8 +61,6 @@ def _line_after(text: str, end: int) -> int:
 
 @dataclass
 class _Node:
-    """What one node spans: the event after it, where its content ends, its anchors and aliases."""
-
     next: int
     end: int
     anchors: set[str] = field(default_factory=set)
@@ -77,8 +68,7 @@ class _Node:
 
 
 def _scalar_end(text: str, event: Any) -> int:
-    """Where a scalar's text ends: a block scalar (``|``, ``>``) consumes the blank lines after it,
-    which are not its value unless it keeps them (``|+``)."""
+    """Where a scalar's text ends: a block scalar's trailing blank lines are not its value unless ``|+``."""
     end: int = _pos(event.end_mark)
     if event.style not in ("|", ">"):
         return end
@@ -90,7 +80,6 @@ def _scalar_end(text: str, event: Any) -> int:
 
 
 def _skip(events: list[Any], i: int, text: str) -> _Node:
-    """The node starting at ``events[i]``: where its last scalar, alias or flow collection ends."""
     import yaml
 
     node = _Node(i, 0)
@@ -107,9 +96,8 @@ def _skip(events: list[Any], i: int, text: str) -> _Node:
             if flows.pop():
                 node.end = max(node.end, _pos(event.end_mark))
         else:
-            node.end = max(
-                node.end, _scalar_end(text, event) if isinstance(event, yaml.ScalarEvent) else _pos(event.end_mark)
-            )
+            end = _scalar_end(text, event) if isinstance(event, yaml.ScalarEvent) else _pos(event.end_mark)
+            node.end = max(node.end, end)
         if not flows:
             return node
 
@@ -117,16 +105,11 @@ def _skip(events: list[Any], i: int, text: str) -> _Node:
 def _is_null(event: Any) -> bool:
     import yaml
 
-    return (
-        isinstance(event, yaml.ScalarEvent)
-        and event.tag is None
-        and event.implicit[0]
-        and v3_scalar(event.value) is None
-    )
+    plain = isinstance(event, yaml.ScalarEvent) and event.tag is None and event.implicit[0]
+    return bool(plain and v3_scalar(event.value) is None)
 
 
 def _structure(text: str, project: str | None) -> _Config:
-    """Where the ``config:`` mapping and its entries are in ``text``."""
     import yaml
 
     try:
@@ -190,30 +173,19 @@ def _block_config(text: str, events: list[Any], i: int, project: str | None) -> 
 
 
 def config_entries(text: str, project: str | None = None) -> list[ConfigEntry]:
-    """The entries of the stack file's ``config:``, in file order (:class:`EditRefused`)."""
     return list(_structure(text, project).entries)
 
 
 def namespace_keys(text: str, namespace: str, project: str | None = None) -> list[str]:
-    """The full keys of ``text``'s ``config:`` in ``namespace`` (``mta-sts`` -> ``mta-sts:domain``, ...)."""
     return [e.key for e in config_entries(text, project) if e.key.split(":", 1)[0] == namespace]
 
 
-def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
-
-
 def _indented(block: str, column: int, newline: str) -> str:
-    """``block`` (entries written at column 0, ``\\n`` line ends) at ``column``, with ``newline``."""
-    lines = block.splitlines()
-    return "".join((" " * column + line if line.strip() else "") + newline for line in lines)
+    return "".join((" " * column + line if line.strip() else "") + newline for line in block.splitlines())
 
 
 def _check_anchors(config: _Config, removed: list[ConfigEntry]) -> None:
-    kept_aliases = set(config.outside_aliases)
-    for entry in config.entries:
-        if entry not in removed:
-            kept_aliases |= entry.aliases
+    kept_aliases = set(config.outside_aliases).union(*(e.aliases for e in config.entries if e not in removed))
     for entry in removed:
         used = entry.anchors & kept_aliases
         if used:
@@ -223,13 +195,12 @@ def _check_anchors(config: _Config, removed: list[ConfigEntry]) -> None:
 
 
 def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", project: str | None = None) -> str:
-    """``text`` with the ``config:`` entries whose full keys are in ``remove`` taken out and those
-    of ``block`` (``key: value`` lines at column 0) put in where the first removed one was, else
-    after the last (a ``config:`` is added when there is none). :class:`EditRefused`."""
+    """``text`` without the entries ``remove`` names, with ``block`` (column 0) where the first of them
+    was, else after the last entry (a ``config:`` is added when there is none)."""
     config = _structure(text, project)
     removed = [entry for entry in config.entries if entry.key in remove]
     _check_anchors(config, removed)
-    newline = _newline(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
     new = _indented(block, config.column, newline)
     if config.missing:
         head = text if not text or text.endswith("\n") else text + newline
@@ -251,15 +222,9 @@ def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", pro
     return "".join(pieces) + text[cursor:]
 
 
-def replace_namespace(text: str, namespace: str, block: str, project: str | None = None) -> str:
-    """``text`` with every ``config:`` entry of ``namespace`` replaced by the entries of ``block``."""
-    return edit_config(text, remove=set(namespace_keys(text, namespace, project)), block=block, project=project)
-
-
 @dataclass(frozen=True)
 class StackText:
-    """A stack file's text and how it was encoded (UTF-8, or UTF-16 after its byte-order mark), so
-    that writing it back changes no byte the edit did not."""
+    """A stack file's text and encoding, so that writing it back changes no byte the edit did not."""
 
     path: Path
     text: str
@@ -270,8 +235,7 @@ _UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 
 def read_stack_text(path: Path) -> StackText:
-    """The stack file ``path`` as text (a missing file is empty text). :class:`InputError` naming
-    the file when it is not a regular file, too large or not text."""
+    """The stack file ``path`` as text (a missing file is empty text)."""
     try:
         data = read_regular_file(path, MAX_FILE_BYTES)
     except UnreadableFile as exc:
@@ -287,7 +251,6 @@ def read_stack_text(path: Path) -> StackText:
 
 
 def write_stack_text(stack: StackText, text: str) -> None:
-    """Write ``text`` to the stack file in the encoding it was read in, atomically."""
     try:
         write_file_atomically(stack.path, text.encode(stack.encoding))
     except UnwritableFile as exc:
@@ -295,5 +258,4 @@ def write_stack_text(stack: StackText, text: str) -> None:
 
 
 def edit_problem(stack: StackText, exc: EditRefused) -> InputError:
-    """An :class:`EditRefused` as the one-line error naming the file."""
     return EditRefused(f"{exc.reason}; nothing was changed").input_error(stack.path)

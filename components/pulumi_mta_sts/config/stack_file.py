@@ -1,9 +1,6 @@
-"""Stack files and ``Pulumi.yaml`` read exactly as the Pulumi CLI reads them, so ``plan`` and
-``render --stack`` see the config ``pulumi up`` hands the program, value for value (pulumi/pulumi at
-1b5949891b3c: ``workspace/loaders.go``, ``gopkg.in/yaml.v3`` v3.0.1, ``config/key.go``,
-``object.MarshalString``). A plain scalar whose meaning depends on the YAML version is refused in
-the ``mta-sts:`` namespace (:mod:`.yaml_scalars`); hostile files are bounded in size, depth, nodes
-and alias expansion.
+"""Stack files and ``Pulumi.yaml`` read exactly as the Pulumi CLI reads them (pulumi/pulumi at
+1b5949891b3c: ``workspace/loaders.go``, ``gopkg.in/yaml.v3`` v3.0.1, ``config/key.go``), so ``plan``
+sees what ``pulumi up`` hands the program; hostile files are bounded in size, depth and aliases.
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ MAX_DEPTH = 64
 MAX_NODES = 20_000
 MAX_EXPANDED_VALUES = 20_000
 MAX_EXPANDED_CHARS = 4 * 1024 * 1024
-#: A config value the engine hands over as JSON is read within a stack file's own bounds.
 _CONFIG_JSON = JsonBounds(max_depth=MAX_DEPTH + 1, max_items=2 * MAX_EXPANDED_VALUES + 1)
 #: What a secret (``{secure: ...}``) stands as when the file is read without the stack's key.
 SECRET = "(secret)"
@@ -90,7 +86,6 @@ def _node_of(event: Any, anchors: dict[str, _Node]) -> _Node:
 
 
 def _compose(text: str) -> _Node | None:
-    """The first document as nodes (aliases shared, not copied); nesting and size bounded."""
     import yaml
 
     stack: list[_Node] = []
@@ -123,8 +118,7 @@ def _compose(text: str) -> _Node | None:
 
 # ---- decoding: nodes -> values as Pulumi passes them ------------------------------------------------
 class _Decoder:
-    """Nodes to plain values as yaml.v3 decodes them into ``any``, aliases expanded within budget.
-    ``strict`` paths (the ``mta-sts:`` namespace) refuse ambiguous scalars and explicit tags."""
+    """Nodes to values as yaml.v3 decodes them; ``strict`` paths refuse ambiguous scalars and tags."""
 
     def __init__(self) -> None:
         self.values = self.chars = 0
@@ -141,9 +135,7 @@ class _Decoder:
             self.problems.append((path, node.line, f"has the YAML tag {node.tag}; write the value without a tag"))
         if node.kind == "seq":
             return [self.value(item, f"{path}[{i}]", depth + 1, strict) for i, item in enumerate(node.items)]
-        if node.kind == "map":
-            return self.mapping(node, path, depth, strict)
-        return self.scalar(node, path, strict)
+        return self.mapping(node, path, depth, strict) if node.kind == "map" else self.scalar(node, path, strict)
 
     def scalar(self, node: _Node, path: str, strict: bool) -> Any:
         if node.tag == _BINARY:
@@ -156,10 +148,8 @@ class _Decoder:
         value = v3_scalar(node.value)
         if isinstance(value, float) and not math.isfinite(value):
             raise _FileError(node.line, f"{node.value} is not a number Pulumi can pass on (JSON has no {value})", path)
-        if strict and node.plain:
-            why = ambiguity(node.value)
-            if why is not None:
-                self.problems.append((path, node.line, why))
+        if strict and node.plain and (why := ambiguity(node.value)) is not None:
+            self.problems.append((path, node.line, why))
         return value.text if isinstance(value, GoTime) else value
 
     def mapping(self, node: _Node, path: str, depth: int, strict: bool) -> dict[str, Any]:
@@ -181,12 +171,10 @@ class _Decoder:
         return out
 
     def entries(self, node: _Node, path: str) -> dict[str, _Node]:
-        """A mapping's keys (checked by :meth:`key`) and their value nodes."""
         seen: dict[str, int] = {}
         return {self.key(k, path, seen): v for k, v in zip(node.items[::2], node.items[1::2], strict=True)}
 
     def key(self, key: _Node, path: str, seen: dict[str, int]) -> str:
-        """A mapping key: text (``SimplifyMarshalledValue``), not written twice (yaml.v3 ``mapping``)."""
         if key.kind != "scalar":
             raise _FileError(key.line, "a mapping key must be text, not a list or mapping", path)
         if key.value in seen:
@@ -200,7 +188,7 @@ class _Decoder:
 
 # ---- Go's encoding/json and config.Value -----------------------------------------------------------
 def _go_float(value: float) -> str:
-    """A float as Go's encoding/json writes it (``1e+21``, ``1e-7``, ``1000000``, ``0.5``)."""
+    """A float as Go's encoding/json writes it (``1e+21``, ``1e-7``)."""
     if value == 0:
         return "0"
     if 1e-6 <= abs(value) < 1e21:
@@ -217,8 +205,7 @@ def _go_string(text: str) -> str:
 
 
 def go_json(value: Any) -> str:
-    """``value`` as Go's ``json.Marshal`` writes it: compact, keys sorted, floats spelt as Go does,
-    ``<``, ``>``, ``&``, U+2028 and U+2029 escaped."""
+    """``value`` as Go's ``json.Marshal`` writes it."""
     if isinstance(value, dict):
         return "{" + ",".join(f"{_go_string(k)}:{go_json(value[k])}" for k in sorted(value)) + "}"
     if isinstance(value, list):
@@ -233,8 +220,7 @@ def go_json(value: Any) -> str:
 
 
 def config_text(value: Any) -> str | dict[str, str]:
-    """A top-level config value as the engine hands it to the program (``object.MarshalString``):
-    text as is, null as ``""``, other scalars and objects as JSON; ``{secure: ...}`` stays a mapping."""
+    """A top-level config value as the engine hands it to the program (``object.MarshalString``)."""
     if value is None:
         return ""
     if isinstance(value, GoTime):
@@ -247,8 +233,7 @@ def config_text(value: Any) -> str | dict[str, str]:
 
 
 def decode_config_value(text: object) -> object:
-    """A config value as the stack program reads it: objects and lists from the JSON the engine
-    passes them as (text beginning with ``{`` or ``[``), everything else as it is."""
+    """A config value as the stack program reads it: objects and lists from their JSON."""
     if isinstance(text, str) and text.strip()[:1] in ("{", "["):
         try:
             return load_bounded_json(text, _CONFIG_JSON)
@@ -259,7 +244,6 @@ def decode_config_value(text: object) -> object:
 
 # ---- files --------------------------------------------------------------------------------------
 def _text_of(data: bytes) -> str:
-    """The file's text: UTF-8 (a BOM stripped, as ``readFileStripUTF8BOM``) or UTF-16 with a BOM."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -274,7 +258,6 @@ def _text_of(data: bytes) -> str:
 
 @contextlib.contextmanager
 def _about(path: Path) -> Iterator[None]:
-    """A :class:`_FileError` as the :class:`InputError` naming the file (the key, the line)."""
     try:
         yield
     except _FileError as exc:
@@ -284,27 +267,23 @@ def _about(path: Path) -> Iterator[None]:
 
 
 def _top(path: Path, decoder: _Decoder) -> dict[str, _Node]:
-    """The document's top-level keys and their nodes (a stack file is a mapping)."""
     import yaml
 
-    try:
-        data = read_regular_file(path, MAX_FILE_BYTES)
-    except UnreadableFile as exc:
-        raise InputError([Problem(str(path), None, exc.reason)]) from None
     with _about(path):
         try:
-            root = _compose(_text_of(data))
+            root = _compose(_text_of(read_regular_file(path, MAX_FILE_BYTES)))
+        except UnreadableFile as exc:
+            raise _FileError(None, exc.reason) from None
         except yaml.YAMLError as exc:
-            raise InputError([Problem(str(path), None, f"is not valid YAML: {' '.join(str(exc).split())}")]) from None
+            raise _FileError(None, f"is not valid YAML: {' '.join(str(exc).split())}") from None
         if root is None or root.null:
             return {}
         if root.kind != "map":
-            raise InputError([Problem(str(path), None, "must be a YAML mapping (e.g. config: {...})")])
+            raise _FileError(None, "must be a YAML mapping (e.g. config: {...})")
         return decoder.entries(root, "")
 
 
 def read_project_file(path: Path) -> dict[str, Any]:
-    """``Pulumi.yaml`` as plain values (as yaml.v3 decodes it); :class:`InputError` naming the file."""
     decoder = _Decoder()
     top = _top(path, decoder)
     with _about(path):
@@ -312,8 +291,7 @@ def read_project_file(path: Path) -> dict[str, Any]:
 
 
 def config_key(key: str, project: str | None) -> str | None:
-    """``namespace:name`` as ``ParseKey`` reads a key (``ns:config:name`` too; a key without ``:``
-    is the project's); ``None`` for a key Pulumi refuses."""
+    """``namespace:name`` as ``ParseKey`` reads a key; ``None`` for a key Pulumi refuses."""
     parts = key.split(":")
     if len(parts) == 1:
         return f"{project}:{key}" if project else None
@@ -323,10 +301,7 @@ def config_key(key: str, project: str | None) -> str | None:
 
 
 def read_stack_config(path: Path, project: str | None, strict_namespace: str) -> dict[str, Any]:
-    """Every ``config:`` entry of the stack file as the engine hands it to the program:
-    ``namespace:name`` → text (``{"secure": ...}`` for a secret); ``project`` is the namespace of
-    keys written without one; values in ``strict_namespace`` whose meaning depends on the YAML
-    version are refused. :class:`InputError` names the file, the key and the line."""
+    """Every ``config:`` entry as the engine hands it over; ambiguous ``strict_namespace`` values refused."""
     decoder = _Decoder()
     node = _top(path, decoder).get("config")
     if node is None or node.null:

@@ -31,7 +31,7 @@ _UINT64 = 2**64 - 1
 
 @dataclass(frozen=True)
 class GoTime:
-    """A YAML timestamp as Go's ``time.Time.String()`` prints it (``2001-12-14 00:00:00 +0000 UTC``)."""
+    """A YAML timestamp as Go's ``time.Time.String()`` prints it."""
 
     text: str
 
@@ -127,7 +127,7 @@ def _core12_scalar(text: str) -> Any:
 
 
 def _meaning(value: Any) -> tuple[str, Any]:
-    """What a reading means, so that equal meanings compare equal (15 and 15.0 are one number)."""
+    """What a reading means (15 and 15.0 are one number)."""
     if value is None or isinstance(value, bool):
         return ("literal", value)
     if isinstance(value, int | float):
@@ -146,9 +146,7 @@ def _show(value: Any) -> str:
         return "a date"
     if isinstance(value, tuple):
         return "an error" if value[0] == "error" else "a number"
-    if isinstance(value, str):
-        return f"the text {_short(value)!r}"
-    return _short(repr(value))
+    return f"the text {_short(value)!r}" if isinstance(value, str) else _short(repr(value))
 
 
 def _short(text: str) -> str:

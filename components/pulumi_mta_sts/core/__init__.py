@@ -1,10 +1,5 @@
-"""The pure core: RFC 8461 / RFC 8460 logic with the standard library and ``idna`` only.
-
-No Pulumi, no network: what the CLI, the checker, the stack program and the components build on,
-and what other tools may import on their own. The policy (:mod:`.policy`), the TXT records
-(:mod:`.records`), MX matching (RFC 8461 §4.1, :mod:`.matching`), what a sender accepts when it
-fetches a policy (RFC 8461 §3.3, :mod:`.acceptance`), every default (:mod:`.defaults`);
-docs/architecture.md names the rest.
+"""The pure core: RFC 8461 / RFC 8460 logic with the standard library and ``idna`` only (no Pulumi, no
+network), which other tools may import on their own; docs/architecture.md names its modules.
 """
 
 from .errors import InputError, Problem

@@ -1,11 +1,6 @@
-"""What a sending MTA accepts when it fetches the policy (RFC 8461 §3.3), written once.
-
-The deploy gate (``PolicyLive``) and ``mta-sts check`` both judge a fetch with :func:`judge`: with
-rules of their own, the gate could publish a new id for a body senders refuse, the very mistake
-this toolkit exists to prevent. A sender accepts only HTTPS with a certificate valid for the host
-from a trusted CA, status ``200`` (a ``3xx`` is not followed: no policy), media type ``text/plain``
-(parameters may follow), at most :data:`MAX_POLICY_BYTES` (senders may cap the size), valid UTF-8.
-Pure: the fetch itself is :mod:`pulumi_mta_sts.net.https_fetch`.
+"""What a sending MTA accepts when it fetches the policy (RFC 8461 §3.3), written once: the deploy gate
+(``PolicyLive``) and ``mta-sts check`` both judge a fetch with :func:`judge`, so the gate never
+publishes a new id for a body senders refuse. The fetch itself is :mod:`pulumi_mta_sts.net.https_fetch`.
 """
 
 from __future__ import annotations
@@ -14,19 +9,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-#: Where a sender fetches the policy on ``mta-sts.<domain>`` (RFC 8461 §3.3).
 WELL_KNOWN_PATH: Final = "/.well-known/mta-sts.txt"
 #: Senders commonly cap the policy body at 64 KiB; a larger body is no policy.
 MAX_POLICY_BYTES: Final = 64 * 1024
-#: The media type senders check (RFC 8461 §3.3: "text/plain", parameters may follow).
 ACCEPTED_MEDIA_TYPE: Final = "text/plain"
-#: The only status that carries a policy (RFC 8461 §3.3).
 ACCEPTED_STATUS: Final = 200
 
 
 class FetchError(StrEnum):
-    """Why a fetch read no HTTP answer at all."""
-
     TLS = "tls"  # the handshake failed or the certificate was refused
     TIMEOUT = "timeout"
     CONNECT = "connect"
@@ -34,8 +24,6 @@ class FetchError(StrEnum):
 
 
 class Rule(StrEnum):
-    """The sender rule a refused fetch broke."""
-
     CERTIFICATE = "certificate"
     ANSWER = "answer"
     NO_REDIRECT = "no-redirect"
@@ -47,9 +35,7 @@ class Rule(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Fetched:
-    """What one fetch of the policy got: ``error`` (and ``error_kind``) when no HTTP answer was read;
-    ``body`` at most :data:`MAX_POLICY_BYTES` (``too_large``: the server sent more); ``location``,
-    the redirect a sender does not follow."""
+    """What one fetch got (``error``: no HTTP answer; ``too_large``: more than ``body`` was sent)."""
 
     host: str
     status: int | None = None
@@ -63,16 +49,13 @@ class Fetched:
 
 @dataclass(frozen=True)
 class Accepted:
-    """A sender caches this policy: ``body`` as served, ``text`` its UTF-8 decoding."""
-
     body: bytes
     text: str
 
 
 @dataclass(frozen=True)
 class Refused:
-    """A sender sees no (new) policy: ``reason`` follows the URL ("… answers HTTP 404"), ``fix``
-    says what to change."""
+    """A sender sees no (new) policy: ``reason`` follows the URL ("… answers HTTP 404")."""
 
     rule: Rule
     reason: str
@@ -82,20 +65,27 @@ class Refused:
 Verdict = Accepted | Refused
 
 
+_NO_ANSWER_FIX: Final = {
+    FetchError.TLS: "serve a certificate valid for {host} from a CA senders trust (with its chain)",
+    FetchError.TIMEOUT: "make {host} answer quickly (senders give up after a timeout)",
+    FetchError.CONNECT: "make {host} accept HTTPS connections on port 443",
+    FetchError.HTTP: "make {host} answer plain HTTP/1.1",
+}
+
+
 def media_type(content_type: str | None) -> str:
-    """The media type of a ``Content-Type`` value, lowercase, without parameters (``""`` for none)."""
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def is_accepted_media_type(content_type: str | None) -> bool:
-    """Whether a sender accepts a body served with this ``Content-Type``."""
     return media_type(content_type) == ACCEPTED_MEDIA_TYPE
 
 
 def judge(got: Fetched) -> Verdict:
-    """A sender's verdict on ``got``, the rules in the order a sender meets them."""
     if got.error is not None or got.status is None:
-        return _no_answer(got)
+        rule = Rule.CERTIFICATE if got.error_kind is FetchError.TLS else Rule.ANSWER
+        fix = _NO_ANSWER_FIX[got.error_kind] if got.error_kind is not None else "make {host} answer HTTPS requests"
+        return Refused(rule, got.error or "no HTTP answer", fix.format(host=got.host))
     if 300 <= got.status < 400:
         return Refused(
             Rule.NO_REDIRECT,
@@ -125,18 +115,3 @@ def judge(got: Fetched) -> Verdict:
             "serve the policy as UTF-8 text, e.g. as rendered by 'mta-sts render'",
         )
     return Accepted(got.body, text)
-
-
-#: What to do about each kind of failed fetch; ``{host}`` is the policy host.
-_NO_ANSWER_FIX: Final = {
-    FetchError.TLS: "serve a certificate valid for {host} from a CA senders trust (with its chain)",
-    FetchError.TIMEOUT: "make {host} answer quickly (senders give up after a timeout)",
-    FetchError.CONNECT: "make {host} accept HTTPS connections on port 443",
-    FetchError.HTTP: "make {host} answer plain HTTP/1.1",
-}
-
-
-def _no_answer(got: Fetched) -> Refused:
-    rule = Rule.CERTIFICATE if got.error_kind is FetchError.TLS else Rule.ANSWER
-    fix = _NO_ANSWER_FIX[got.error_kind] if got.error_kind is not None else "make {host} answer HTTPS requests"
-    return Refused(rule, got.error or "no HTTP answer", fix.format(host=got.host))

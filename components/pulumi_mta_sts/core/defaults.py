@@ -1,5 +1,5 @@
 """Every default and fixed choice of the toolkit, defined once: library users and stack files get
-the same deployment because both read them here (the standards' rules are :mod:`.acceptance`'s)."""
+the same deployment because both read them here."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from typing import Final
 # ---- the policy ----------------------------------------------------------------------------------
 #: A new domain starts by watching reports, not by refusing mail.
 DEFAULT_MODE: Final = "testing"
-#: One day and one second: some senders only send reports when max_age is over one day.
+#: Some senders only send reports when max_age is over one day.
 DEFAULT_MAX_AGE: Final = 86_401
 
 # ---- DNS -----------------------------------------------------------------------------------------
 DNS_PROVIDERS: Final = ("route53", "cloudflare")
-#: TTL in seconds of every record the toolkit publishes (Cloudflare: also the explicit TTL).
 DNS_TTL: Final = 300
-#: Seconds each live DNS query may take (check, plan, preflight, existing-record warnings), its
-#: servers' tries included; also the whole of the probe that finds DNS cannot be reached at all.
-#: A resolver that works answers in well under a second; checkdmarc waits 2 s.
+#: Seconds each live DNS query may take, its servers' tries included (also the whole probe that
+#: finds DNS unreachable): a working resolver answers well under a second; checkdmarc waits 2 s.
 DNS_TIMEOUT: Final = 3.0
 
 # ---- the policy host -----------------------------------------------------------------------------
@@ -25,9 +23,10 @@ HOST_KINDS: Final = ("cloudfront", "worker")
 #: The host each DNS provider gets unless one is chosen: a Worker needs Cloudflare DNS, and on
 #: Cloudflare it is one script instead of a bucket, a certificate and a distribution.
 DEFAULT_HOST_KIND: Final = {"route53": "cloudfront", "cloudflare": "worker"}
-#: CloudFront's cheapest price class (edge locations in North America and Europe): the policy is
-#: a few hundred bytes fetched about once a day per sender.
+#: CloudFront's cheapest price class: the policy is a few hundred bytes fetched about daily per sender.
 PRICE_CLASS: Final = "PriceClass_100"
+#: The ``aws:region`` ``mta-sts init`` writes into a stack with AWS resources.
+INIT_AWS_REGION: Final = "us-east-1"
 
 
 def default_host_kind(dns_provider: str) -> str:
@@ -36,37 +35,28 @@ def default_host_kind(dns_provider: str) -> str:
 
 
 # ---- shared hosting of a fleet (hosting/shared_*.py, core/shards.py) ------------------------------
-#: Host names one ACM certificate (and so one shared CloudFront distribution) carries: ACM's
-#: default quota of domain names per certificate is 10; a quota raise allows up to 100.
+#: Host names per ACM certificate (one shared distribution): ACM's default quota, and raised.
 DOMAINS_PER_CERTIFICATE: Final = 10
 DOMAINS_PER_CERTIFICATE_MAX: Final = 100
-#: Shard numbers a pinned assignment may use (0 .. SHARD_LIMIT-1): far above CloudFront's
-#: default quota of 200 distributions per account, and a bound for hostile input.
+#: Shard numbers a pin may use: far above CloudFront's 200 distributions, a bound for hostile input.
 SHARD_LIMIT: Final = 1000
-#: Distributions one CloudFront Function may be associated with: AWS's default quota
-#: ("CloudFront Functions: Maximum number of distributions associated with a single function",
-#: 100, adjustable; AWS General Reference, "Amazon CloudFront endpoints and quotas"). A fleet of
-#: more shards gets one function per block of this many shard numbers (core/shards.py).
+#: Distributions one CloudFront Function may be associated with (AWS's default quota, adjustable;
+#: AWS General Reference, "Amazon CloudFront endpoints and quotas"): core/shards.py blocks by it.
 FUNCTION_DISTRIBUTION_LIMIT: Final = 100
-#: How the shared CloudFront host writes its KeyValueStore (docs/fleets.md, "The store's keys"):
-#: ``exclusive`` — one ``KeyvaluestoreKeysExclusive`` resource holds every key (a policy over
-#: 1 KB keeps one resource per chunk, written first); ``migrating`` — the same, plus each domain's
-#: per-key resource of earlier versions, declared with ``retainOnDelete`` so that a stack deployed
-#: before can drop them without its keys being deleted. The default is ``migrating``: the one layout
-#: safe for every stack, whatever its state holds (a program cannot see its state).
+#: How the shared CloudFront host writes its KeyValueStore (docs/fleets.md, "The store's keys").
+#: ``migrating`` also declares earlier versions' per-key resources with ``retainOnDelete``: the
+#: one layout safe for every stack whatever its state holds (a program cannot see its state).
 STORE_KEYS_LAYOUTS: Final = ("migrating", "exclusive")
 STORE_KEYS: Final = "migrating"
 
 
 # ---- waiting until the new policy is served (PolicyLive) ------------------------------------------
-#: Seconds ``PolicyLive`` keeps trying before the deploy fails.
+#: Seconds ``PolicyLive`` keeps trying before the deploy fails, and the values it may take.
 VERIFY_TIMEOUT: Final = 600
-#: The values ``verify_timeout`` may take (seconds).
 VERIFY_TIMEOUT_RANGE: Final = (10, 3600)
 #: Seconds before the first retry, and the cap of the exponential back-off.
 VERIFY_INITIAL_DELAY: Final = 2.0
 VERIFY_MAX_DELAY: Final = 30.0
-#: Seconds one HTTPS fetch of the policy may take (the deploy gate and ``mta-sts check``).
 HTTPS_REQUEST_TIMEOUT: Final = 10.0
 
 # ---- the TLS-RPT receiver ------------------------------------------------------------------------
@@ -89,17 +79,17 @@ RECEIVER_HTTPS_RATE_LIMIT: Final = 1
 RECEIVER_HTTPS_BURST_LIMIT: Final = 5
 RECEIVER_HTTPS_RATE_LIMIT_MAX: Final = 10_000
 RECEIVER_HTTPS_BURST_LIMIT_MAX: Final = 5_000
-#: The most Lambda instances a receiver may reserve (reserving is optional: see the receiver docs).
 RECEIVER_RESERVED_CONCURRENCY_MAX: Final = 1_000
-#: The receiver's Glue table and Athena workgroup (``analytics``) are made unless switched off.
 RECEIVER_ANALYTICS: Final = True
-#: The day the weekly digest goes out (``digest``), and the values it may take (``off``: none).
 RECEIVER_DIGEST_DAY: Final = "monday"
 RECEIVER_DIGEST_DAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off")
-#: Whether ``pulumi destroy`` may delete the reports bucket with every report in it (``force_destroy``):
-#: off, since reports are data; a user turns it on, deploys, then destroys.
+#: ``pulumi destroy`` keeps the reports bucket unless turned on: reports are data.
 RECEIVER_FORCE_DESTROY: Final = False
-#: Days the receiver function's logs are kept.
 LOG_RETENTION_DAYS: Final = 90
 #: How long a report that failed every retry stays in the dead-letter queue (the SQS maximum).
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
+
+# ---- readiness for enforce (``mta-sts reports ready`` and the weekly digest) ----------------------
+#: Days looked at, and organisations that must report on each of them.
+READINESS_DAYS: Final = 14
+READINESS_MIN_ORGS: Final = 2

@@ -1,5 +1,4 @@
-"""Structured problems with user input: every validator reports :class:`Problem` values (the
-field, the value, a reason with the fix); :class:`InputError` carries all of them, so a user sees
+"""Problems with user input: :class:`InputError` carries every :class:`Problem` found, so a user sees
 every mistake at once, one line each."""
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one input: ``field`` (a policy key, ``mta-sts:policy.max_age``, ...),
-    ``value`` (``None``: missing) and ``reason``, a sentence with the fix where there is one."""
+    """One thing wrong with one input (``value`` ``None``: missing); ``reason`` says the fix."""
 
     field: str
     value: object
@@ -22,7 +20,6 @@ class Problem:
         return f"{self.field}: {self.reason}"
 
     def under(self, prefix: str) -> Problem:
-        """The same problem with ``field`` placed under ``prefix`` (``prefix.field``)."""
         sep = "" if not self.field or self.field.startswith("[") else "."
         return Problem(f"{prefix}{sep}{self.field}" if self.field else prefix, self.value, self.reason)
 
@@ -31,14 +28,12 @@ class Problem:
 
 
 class InputError(ValueError):
-    """Raised when user input is invalid; ``problems`` lists every problem found."""
-
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-#: The optional dependency groups (``pip install 'pulumi-mta-sts[<extra>]'``) that bring each module.
+#: The extras (``pip install 'pulumi-mta-sts[<extra>]'``) that bring each module.
 EXTRAS_OF_MODULE: dict[str, tuple[str, ...]] = {
     "pulumi": ("aws", "cloudflare"),
     "pulumi_aws": ("aws",),
@@ -49,9 +44,7 @@ EXTRAS_OF_MODULE: dict[str, tuple[str, ...]] = {
 
 
 class MissingExtraError(ImportError):
-    """A component needs a dependency of an extra that is not installed (the base install stays
-    small). Components import their provider SDK inside :func:`provider_sdk`; the CLI and the lazy
-    public API turn what escapes with :meth:`from_import_error`."""
+    """A component needs a dependency of an extra that is not installed (the base install stays small)."""
 
     @classmethod
     def for_module(cls, exc: ModuleNotFoundError, needed_by: str) -> MissingExtraError:
@@ -66,8 +59,7 @@ class MissingExtraError(ImportError):
 
     @classmethod
     def from_import_error(cls, exc: ImportError, needed_by: str) -> MissingExtraError | None:
-        """``exc`` as the extra to install, or ``None`` when it is not about an extra: a missing
-        module of ours or a broken install is a bug to show as it is, not a usage error."""
+        """``exc`` as the extra to install, or ``None``: a missing module of ours is a bug, shown as it is."""
         if isinstance(exc, MissingExtraError):
             return exc
         if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in EXTRAS_OF_MODULE:
@@ -77,8 +69,7 @@ class MissingExtraError(ImportError):
 
 @contextmanager
 def provider_sdk(needed_by: str) -> Iterator[None]:
-    """``with provider_sdk("Route53Dns"): import pulumi_aws``: a missing extra's SDK raises
-    :class:`MissingExtraError` naming the extra instead of a traceback."""
+    """``with provider_sdk("Route53Dns"): import pulumi_aws`` names the missing extra, not a traceback."""
     try:
         yield
     except ModuleNotFoundError as exc:

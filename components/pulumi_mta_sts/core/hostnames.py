@@ -1,9 +1,6 @@
-"""Host names and MX patterns: validation and the one normal form used everywhere.
-
-The normal form is lowercase ASCII (IDNs as A-labels, IDNA 2008 / UTS #46), no trailing dot. An
-MX pattern is a host name, or ``*.`` and one: the wildcard is only the whole leftmost label (RFC
-8461 §3.2, §4.1); IP addresses are refused. A control, format or separator character is refused
-first, never cleaned up: it would reach the policy or a record as a line or field break.
+"""Host names and MX patterns (RFC 8461 §3.2, §4.1): validation and the one normal form, lowercase
+ASCII (A-labels, UTS #46), no trailing dot. A control, format or separator character is refused,
+never cleaned up: it would reach the policy or a record as a line or field break.
 """
 
 from __future__ import annotations
@@ -23,9 +20,7 @@ _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 def fold_hostname(name: str) -> str:
-    """A normal form for *comparison* only (never raises): no trailing dot, lower case, Unicode
-    labels as A-labels where possible, label by label when the whole is no host name
-    (``_mta-sts.bücher.example``)."""
+    """A normal form for *comparison* only (never raises), label by label when the whole is no host name."""
     text = name.strip().rstrip(".").lower()
     if text.isascii():
         return text
@@ -53,99 +48,81 @@ def _looks_like_ip(text: str) -> bool:
     return True
 
 
-def _shape_problem(name: str, field: str) -> Problem | None:
-    """What is wrong with the outline of ``name``: empty, an IP address, an empty label, a ``*``."""
-    raw = name.strip()
+def _shape_problem(raw: str) -> str | None:
     if not raw:
-        return Problem(field, name, "is empty; give a host name such as mx1.example.com")
+        return "is empty; give a host name such as mx1.example.com"
     if _looks_like_ip(raw):
-        return Problem(field, name, f"{raw!r} is an IP address; MX patterns and domains must be host names")
+        return f"{raw!r} is an IP address; MX patterns and domains must be host names"
     text = raw[:-1] if raw.endswith(".") else raw
     if not text or ".." in text or text.startswith("."):
-        return Problem(field, name, f"{raw!r} has an empty label; remove the extra dot")
+        return f"{raw!r} has an empty label; remove the extra dot"
     if "*" in text:
-        return Problem(
-            field, name, f"{raw!r} contains '*'; a wildcard is only allowed as the whole leftmost label ('*.')"
-        )
+        return f"{raw!r} contains '*'; a wildcard is only allowed as the whole leftmost label ('*.')"
     return None
 
 
-def _a_label(label: str, raw: str, name: str, field: str) -> tuple[str | None, Problem | None]:
-    """One label as an A-label (lowercase ASCII), or the problem: bad punycode, an invalid IDN."""
+def _a_label(label: str, raw: str) -> tuple[str, str | None]:
     if label.isascii():
-        lower = label.lower()
-        if lower.startswith("xn--"):
-            try:
-                idna.decode(lower)
-            except (idna.IDNAError, UnicodeError):
-                return None, Problem(field, name, f"{raw!r} has an invalid A-label {label!r} (bad punycode)")
-        return lower, None
+        try:
+            if label.lower().startswith("xn--"):
+                idna.decode(label.lower())
+        except (idna.IDNAError, UnicodeError):
+            return "", f"{raw!r} has an invalid A-label {label!r} (bad punycode)"
+        return label.lower(), None
     try:
         return idna.encode(label, uts46=True).decode("ascii"), None
     except (idna.IDNAError, UnicodeError) as exc:
-        return None, Problem(field, name, f"{raw!r} has a label that is not a valid IDN ({label!r}: {exc})")
+        return "", f"{raw!r} has a label that is not a valid IDN ({label!r}: {exc})"
 
 
-def _label_problem(label: str, raw: str, name: str, field: str) -> Problem | None:
-    """An A-label longer than 63 characters or not letters, digits and inner hyphens."""
+def _label_problem(label: str, raw: str) -> str | None:
     if len(label) > MAX_LABEL_LENGTH:
-        return Problem(field, name, f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters")
+        return f"{raw!r} has a label of {len(label)} characters; labels are 1 to 63 characters"
     if not _LDH_LABEL.fullmatch(label):
-        return Problem(
-            field,
-            name,
-            f"{raw!r} has an invalid label {label!r}; use letters, digits and hyphens, "
-            "not starting or ending with a hyphen",
-        )
+        reason = f"{raw!r} has an invalid label {label!r}; use letters, digits and hyphens"
+        return reason + ", not starting or ending with a hyphen"
     return None
 
 
-def _name_problem(labels: list[str], raw: str, name: str, field: str, min_labels: int) -> Problem | None:
-    """The whole name: at most 253 characters, at least ``min_labels`` labels, not all-numeric at the end."""
+def _name_problem(labels: list[str], raw: str, min_labels: int) -> str | None:
     normal = ".".join(labels)
     if len(normal) > MAX_NAME_LENGTH:
-        return Problem(field, name, f"{raw!r} is {len(normal)} characters long; names are at most 253")
+        return f"{raw!r} is {len(normal)} characters long; names are at most 253"
     if len(labels) < min_labels:
-        return Problem(field, name, f"{raw!r} is a single label; give a fully qualified name such as mx1.example.com")
+        return f"{raw!r} is a single label; give a fully qualified name such as mx1.example.com"
     if labels[-1].isdigit():
-        return Problem(field, name, f"{raw!r} ends in an all-numeric label; that is not a host name")
+        return f"{raw!r} ends in an all-numeric label; that is not a host name"
     return None
+
+
+def _normal_name(name: str, min_labels: int) -> tuple[str | None, str | None]:
+    bad = unsafe_character(name)
+    if bad is not None:
+        what = describe_character(bad)
+        return None, f"{name!r} contains {what}; a host name is letters, digits, hyphens and dots only"
+    raw = name.strip()
+    if (shape := _shape_problem(raw)) is not None:
+        return None, shape
+    labels: list[str] = []
+    for label in raw.removesuffix(".").split("."):
+        ascii_label, reason = _a_label(label, raw)
+        if reason is not None:
+            return None, reason
+        labels.append(ascii_label)
+    reason = next(filter(None, (_label_problem(label, raw) for label in labels)), None)
+    reason = reason or _name_problem(labels, raw, min_labels)
+    return (None, reason) if reason else (".".join(labels), None)
 
 
 def normalize_hostname(name: object, field: str, *, min_labels: int = 2) -> tuple[str | None, list[Problem]]:
-    """The normal form of a host name (or ``None``) and its first problem: a string, no control,
-    format or separator character, no IP address, labels of 1 to 63 letters, digits and inner
-    hyphens (Unicode as A-labels), at most 253 characters, ``min_labels`` labels, not all-numeric last."""
+    """The normal form of a host name (or ``None``) and its first problem."""
     if not isinstance(name, str):
         return None, [Problem(field, name, f"must be a host name (a string), got {type(name).__name__}")]
-    bad = unsafe_character(name)
-    if bad is not None:
-        return None, [
-            Problem(
-                field,
-                name,
-                f"{name!r} contains {describe_character(bad)}; a host name is letters, digits, hyphens and dots only",
-            )
-        ]
-    shape = _shape_problem(name, field)
-    if shape is not None:
-        return None, [shape]
-    raw = name.strip()
-    ascii_labels: list[str] = []
-    for label in raw.removesuffix(".").split("."):
-        ascii_label, problem = _a_label(label, raw, name, field)
-        if problem is not None or ascii_label is None:
-            return None, [problem] if problem else []
-        ascii_labels.append(ascii_label)
-    problem = next((p for label in ascii_labels if (p := _label_problem(label, raw, name, field))), None)
-    problem = problem or _name_problem(ascii_labels, raw, name, field, min_labels)
-    if problem is not None:
-        return None, [problem]
-    return ".".join(ascii_labels), []
+    normal, reason = _normal_name(name, min_labels)
+    return (None, [Problem(field, name, reason)]) if reason else (normal, [])
 
 
 def normalize_mx_pattern(pattern: object, field: str) -> tuple[str | None, list[Problem]]:
-    """Validate an MX pattern (a host name, or ``*.`` + a host name) and return its normal form."""
     if isinstance(pattern, str) and unsafe_character(pattern) is None:  # else: refused below
         raw = pattern.strip()
         if raw.startswith("*."):

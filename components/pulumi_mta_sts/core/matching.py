@@ -1,9 +1,5 @@
-"""Matching MX hosts against policy ``mx`` patterns (RFC 8461 §4.1).
-
-A pattern is a host name, matched exactly, or ``*.`` + a host name, where the wildcard stands
-for exactly one leftmost label: ``*.example.net`` matches ``mx1.example.net`` but neither
-``a.b.example.net`` nor ``example.net``. Comparison is case-insensitive and ignores a trailing
-dot; Unicode names are compared in A-label form.
+"""Matching MX hosts against policy ``mx`` patterns (RFC 8461 §4.1): ``*.example.net`` matches
+``mx1.example.net`` but neither ``a.b.example.net`` nor ``example.net``; names compare folded.
 """
 
 from __future__ import annotations

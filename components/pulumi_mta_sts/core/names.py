@@ -1,32 +1,25 @@
-"""Physical names that fit every provider's limit, for every valid domain (docs/deploying.md, "Names
-that fit every domain"): the readable slug as it is when it fits (no existing stack's names change),
-else cut to fit plus ``-`` and a short hash of the whole slug, so two domains that differ only
-after the cut still get two names. The limits are data (:data:`NAME_RULES`), with their sources.
+"""Physical names that fit every provider's limit (docs/deploying.md, "Names that fit every domain"):
+the readable slug when it fits (no existing name changes), else cut plus ``-`` and a hash of it all.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .errors import Problem
+from .policy import policy_id
 
-#: Pulumi's default autonaming appends ``-`` and 7 random characters to the logical name
-#: (https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming).
+#: Pulumi's autonaming appends ``-`` and 7 random characters (docs/iac/concepts/resources/names).
 AUTONAME_SUFFIX_LENGTH: Final = 8
-#: Characters of the hash added to a cut name: 40 bits, a clash between two domains of one
-#: account is about one in a trillion.
+#: Characters of the hash added to a cut name: 40 bits.
 HASH_LENGTH: Final = 8
 
 
 @dataclass(frozen=True)
 class NameRule:
-    """What a provider accepts as a physical name, as ``source`` documents: at most ``limit``
-    characters of ``charset`` (a regex class); ``alnum_edges``: a letter or digit at both ends;
-    ``autonamed``: Pulumi autonames it when no name is given."""
+    """What a provider accepts as a physical name, as ``source`` documents (``charset``: a regex class)."""
 
     kind: str
     limit: int
@@ -39,16 +32,13 @@ class NameRule:
     forbidden_suffixes: tuple[str, ...] = ()
 
     def accepts(self, name: str) -> bool:
-        """Whether the provider takes ``name`` as it is."""
         return name_problem(self, name) is None
 
 
-#: Every rule, by kind.
 NAME_RULES: Final[dict[str, NameRule]] = {}
 
 
 def _rule(kind: str, limit: int, charset: str, source: str, **options: Any) -> NameRule:
-    """A rule, listed in :data:`NAME_RULES`; ``source`` relative to the AWS documentation."""
     url = source if source.startswith("https://") else f"https://docs.aws.amazon.com/{source}"
     rule = NAME_RULES[kind] = NameRule(kind, limit, charset, url, **options)
     return rule
@@ -101,21 +91,11 @@ _EDGE = re.compile(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$")
 
 
 def slug(*parts: str) -> str:
-    """``parts`` joined with ``-``, every run of other characters than ASCII letters, digits and
-    ``-`` one ``-``, none at the ends: ``slug("mta-sts", "mail.example.com") == "mta-sts-mail-example-com"``."""
+    """``slug("mta-sts", "mail.example.com") == "mta-sts-mail-example-com"``."""
     return _SLUG_OUTSIDE.sub("-", "-".join(parts)).strip("-")
 
 
-def _hashed(text: str, limit: int) -> str:
-    """``text`` cut so that ``-`` and a hash of all of it (base32 letters and digits: every rule
-    takes them) fit in ``limit``."""
-    digest = base64.b32encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii").lower()[:HASH_LENGTH]
-    head = _EDGE.sub("", text[: max(limit - HASH_LENGTH - 1, 0)])
-    return f"{head}-{digest}" if head else digest
-
-
-#: Put before a name that would start with a prefix the provider reserves (an IDN domain's
-#: ``xn--`` label first in an S3 bucket name): only names that could never deploy change.
+#: Put before a name starting with a reserved prefix (``xn--``): only names that could never deploy change.
 RESERVED_PREFIX_ESCAPE: Final = "x-"
 
 
@@ -125,29 +105,26 @@ def _fit(rule: NameRule, text: str, limit: int) -> str:
         text = RESERVED_PREFIX_ESCAPE + text
     if len(text) <= limit and name_problem(rule, text, limit=limit) is None:
         return text
-    return _hashed(text, limit)
+    digest = policy_id(text)[:HASH_LENGTH]  # a policy id's base32 SHA-256: letters and digits every rule takes
+    head = _EDGE.sub("", text[: max(limit - HASH_LENGTH - 1, 0)])
+    return f"{head}-{digest}" if head else digest
 
 
 def physical_name(rule: NameRule, *parts: str) -> str:
-    """The physical name of ``rule``'s kind from ``parts`` (e.g. a prefix and the domain): their
-    :func:`slug` when the provider takes it, else cut with a hash (module docs)."""
+    """The physical name of ``rule``'s kind from ``parts`` (module docs)."""
     return _fit(rule, slug(*parts), rule.limit)
 
 
 def autoname_base(rule: NameRule, *parts: str) -> str:
-    """A logical name from ``parts`` that still fits ``rule`` once Pulumi's autonaming adds ``-``
-    and 7 characters. One that fits stays exactly as it is (a changed logical name would replace
-    the resource), checked in lower case where the provider lower-cases autonames (S3 buckets)."""
+    """A logical name that still fits ``rule`` once Pulumi's autonaming adds 8 characters; one that
+    fits stays as it is (a changed logical name would replace the resource)."""
     limit = rule.limit - AUTONAME_SUFFIX_LENGTH
     text = "-".join(parts)
     checked = text.lower() if rule.lowercase else text
-    if name_problem(rule, checked, limit=limit) is None:
-        return text
-    return _fit(rule, slug(*parts), limit)
+    return text if name_problem(rule, checked, limit=limit) is None else _fit(rule, slug(*parts), limit)
 
 
 def name_problem(rule: NameRule, name: str, *, limit: int | None = None) -> str | None:
-    """Why the provider refuses ``name`` for ``rule``'s kind, or ``None`` if it takes it."""
     most = rule.limit if limit is None else limit
     if not name or len(name) > most:
         return f"must be 1 to {most} characters long"
@@ -166,8 +143,7 @@ ACM_COMMON_NAME_LIMIT: Final = 64
 
 
 def zone_apex_for(domain: str, zone: str | None) -> str | None:
-    """``zone`` when it is ``domain`` or a parent of it, else ``None``: only a zone that holds the
-    domain's names can carry its certificate's first name."""
+    """``zone`` when it is ``domain`` or a parent of it, else ``None``."""
     if not zone:
         return None
     zone = zone.rstrip(".").lower()
@@ -175,9 +151,8 @@ def zone_apex_for(domain: str, zone: str | None) -> str | None:
 
 
 def certificate_common_name(host: str, domain: str, zone: str | None = None) -> str | None:
-    """A one-domain ACM certificate's first name: the first of the policy host, the mail domain and
-    its zone apex that fits (``None``: none). In that order a name that fitted before is still
-    chosen: no certificate is replaced."""
+    """The first of the policy host, the domain and its zone apex that fits an ACM certificate's first
+    name (in that order a name that fitted before is still chosen: no certificate is replaced)."""
     names = (host, domain, zone_apex_for(domain, zone))
     return next((name for name in names if name is not None and len(name) <= ACM_COMMON_NAME_LIMIT), None)
 
@@ -185,8 +160,7 @@ def certificate_common_name(host: str, domain: str, zone: str | None = None) -> 
 def common_name_problem(
     domain: str, field_name: str = "domain", zone: str | None = None, zone_field: str = "dns.zone_name"
 ) -> Problem | None:
-    """``domain`` when no name of :func:`certificate_common_name` fits: a one-domain CloudFront host
-    cannot get its certificate (a Worker needs none)."""
+    """``domain`` when a one-domain CloudFront host can get no certificate (a Worker needs none)."""
     host = f"mta-sts.{domain}"
     if certificate_common_name(host, domain, zone) is not None:
         return None

@@ -1,10 +1,7 @@
 """The MTA-STS policy (RFC 8461 §3.2): model, validation, canonical rendering, id, parsing.
 
-One byte form (UTF-8, CRLF after each line; ``version``, ``mode``, ``mx`` sorted (none in ``none``
-mode), ``max_age``, extensions by key) and an id hashed from exactly those bytes: every change of
-what is served changes the id, nothing else (no timestamp) does. No value holds a character some
-sender takes for a line or field break (:func:`.txt_values.unsafe_character`), and no policy is
-larger than senders fetch (:data:`.acceptance.MAX_POLICY_BYTES`).
+One byte form (UTF-8, CRLF line ends, ``mx`` sorted, extensions by key) and an id hashed from exactly
+those bytes: every change of what is served changes the id, nothing else (no timestamp) does.
 """
 
 from __future__ import annotations
@@ -35,7 +32,6 @@ _MAX_AGE_TEXT = re.compile(r"[0-9]{1,10}")
 _TOOLKIT_ID = re.compile(r"[a-z2-7]{32}")
 #: A field line, ``name ":" *WSP value *WSP`` (RFC 8461 §3.2): the name starts the line.
 _FIELD_LINE = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]{0,31}):[ \t]*(.*?)[ \t]*", re.DOTALL)
-#: RFC 8461 §3.2: ``field-delim = ":" *WSP``, and ``*WSP`` may follow a field's value.
 _WSP = " \t"
 #: No line end for RFC 8461 and no CTL, but one for ``str.splitlines`` (postfix-mta-sts-resolver).
 _UNICODE_BREAKS = "\x85\u2028\u2029"
@@ -45,39 +41,36 @@ Extensions = Mapping[str, object] | Iterable[tuple[str, object]] | None
 
 
 def policy_id(data: bytes | str) -> str:
-    """The id of a policy: the first 32 characters of the lowercase base32 (RFC 4648: a-z, 2-7)
-    SHA-256 of exactly the bytes served; 160 bits, letters and digits only (RFC 8461 §3.1)."""
+    """160 bits of the served bytes' SHA-256, letters and digits only (RFC 8461 §3.1)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return base64.b32encode(hashlib.sha256(raw).digest()).decode("ascii").lower()[:ID_LENGTH]
 
 
 def is_toolkit_id(value: str) -> bool:
-    """Whether ``value`` has the form of a :func:`policy_id` (timestamps and hex digests almost
-    never do: they use 0, 1, 8 or 9)."""
+    """Whether ``value`` has the form of a :func:`policy_id` (timestamps and hex digests use 0, 1, 8 or 9)."""
     return bool(_TOOLKIT_ID.fullmatch(value))
 
 
-def _check_max_age(value: object, field_name: str) -> tuple[int | None, list[Problem]]:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None, [Problem(field_name, value, f"must be a whole number of seconds, got {value!r}")]
+def _check_max_age(value: object, *, text: bool = True) -> tuple[int | None, list[Problem]]:
+    """``max_age`` as an ``int`` (as ``Policy`` holds it) or, unless not ``text``, digits."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, str) and not text):
+        return None, [Problem("max_age", value, f"must be a whole number of seconds, got {value!r}")]
     if isinstance(value, str):
         if not _MAX_AGE_TEXT.fullmatch(value.strip(_WSP)):
-            return None, [Problem(field_name, value, f"{value!r} is not a whole number of seconds (1 to 10 digits)")]
+            return None, [Problem("max_age", value, f"{value!r} is not a whole number of seconds (1 to 10 digits)")]
         value = int(value.strip(_WSP))
     if value < 0:
-        return None, [Problem(field_name, value, f"{value} is negative; use 0 to {MAX_AGE_LIMIT} seconds")]
+        return None, [Problem("max_age", value, f"{value} is negative; use 0 to {MAX_AGE_LIMIT} seconds")]
     if value > MAX_AGE_LIMIT:
         reason = (
             f"{value} is above the RFC 8461 limit of {MAX_AGE_LIMIT} seconds; use at most {MAX_AGE_LIMIT} (one year)"
         )
-        return None, [Problem(field_name, value, reason)]
+        return None, [Problem("max_age", value, reason)]
     return value, []
 
 
 def extension_value_problem(value: str) -> str | None:
-    """Why ``value`` may not be served as an extension value, or ``None``: RFC 8461 §3.2's
-    ``sts-policy-ext-value`` (no CTL, no space at either end) and, stricter, no character some
-    sender takes for a line or field break (:func:`.txt_values.unsafe_character`)."""
+    """Why ``value`` may not be an extension value (RFC 8461 §3.2, no line breaks), or ``None``."""
     if not value:
         return "is empty; give a value"
     bad = unsafe_character(value)
@@ -86,13 +79,10 @@ def extension_value_problem(value: str) -> str | None:
             f"contains {describe_character(bad)}; use printable characters only: senders that split "
             "lines there would read the rest as another field"
         )
-    if value != value.strip(" "):
-        return "has leading or trailing spaces; remove them"
-    return None
+    return "has leading or trailing spaces; remove them" if value != value.strip(" ") else None
 
 
 def _extension_name_problem(key: object) -> str | None:
-    """Why ``key`` may not be an extension name (RFC 8461 §3.2 ``sts-policy-ext-name``)."""
     if not isinstance(key, str) or not _EXT_NAME.fullmatch(key):
         return (
             "is not a valid extension name; use 1 to 32 letters, digits, '_', '-' or '.', "
@@ -138,7 +128,6 @@ def _mx_required(mode: object, mx: object) -> Problem:
 
 
 def _normal_patterns(items: Iterable[object]) -> tuple[list[str | None], list[Problem]]:
-    """The normal form of each pattern (``None`` where it is invalid) and the problems, ``mx[i]``."""
     normals: list[str | None] = []
     problems: list[Problem] = []
     for index, item in enumerate(items):
@@ -148,34 +137,23 @@ def _normal_patterns(items: Iterable[object]) -> tuple[list[str | None], list[Pr
     return normals, problems
 
 
-def _mx_items(mx: object) -> tuple[list[object], list[Problem]]:
-    """The MX patterns given as ``mx``: one string, or a list, tuple or set of them."""
-    if mx is None:
-        return [], []
-    if isinstance(mx, str):
-        return [mx], []
-    if isinstance(mx, list | tuple | set | frozenset):
-        return list(mx), []
-    return [], [Problem("mx", mx, "must be a list of MX host patterns")]
-
-
 def validate_policy(
     mode: object, mx: object, max_age: object, extensions: Extensions = None
 ) -> tuple[Policy | None, list[Problem]]:
-    """The normalised :class:`Policy` (or ``None``) and every problem (``mode``, ``mx``, ``mx[i]``,
-    ``max_age``, ``extensions.<key>``)."""
+    """The normalised :class:`Policy` (or ``None``) and every problem."""
     problems = _mode_problems(mode)
-    mx_items, mx_problems = _mx_items(mx)
+    mx_items = [mx] if isinstance(mx, str) else list(mx) if isinstance(mx, list | tuple | set | frozenset) else []
+    if mx is not None and not isinstance(mx, str | list | tuple | set | frozenset):
+        problems.append(Problem("mx", mx, "must be a list of MX host patterns"))
     normals, pattern_problems = _normal_patterns(mx_items)
-    problems += mx_problems + pattern_problems
+    problems += pattern_problems
     if mode in ("enforce", "testing") and not mx_items:
         problems.append(_mx_required(mode, mx))
-    age, age_problems = _check_max_age(max_age, "max_age")
+    age, age_problems = _check_max_age(max_age)
     exts, ext_problems = _check_extensions(extensions, "extensions")
     problems += age_problems + ext_problems
     if problems or age is None or not isinstance(mode, str):
         return None, problems
-    # A `none` policy retires MTA-STS: it is rendered without mx lines.
     final_mx = () if mode == "none" else tuple(sorted({n for n in normals if n is not None}))
     try:
         return Policy(mode=mode, mx=final_mx, max_age=age, extensions=exts), []
@@ -184,7 +162,6 @@ def validate_policy(
 
 
 def _policy_mx_problems(mode: object, mx: object) -> list[Problem]:
-    """``Policy.mx``: normal-form patterns, sorted, unique; empty exactly in ``none`` mode."""
     if not isinstance(mx, tuple):
         return [Problem("mx", mx, "must be a tuple of MX host patterns (Policy.build takes any list)")]
     normals, problems = _normal_patterns(mx)
@@ -202,16 +179,8 @@ def _policy_mx_problems(mode: object, mx: object) -> list[Problem]:
     return problems
 
 
-def _policy_max_age_problems(max_age: object) -> list[Problem]:
-    """``Policy.max_age``: an ``int`` (not a ``bool``, not text) within the RFC 8461 range."""
-    if isinstance(max_age, bool) or not isinstance(max_age, int):
-        return [Problem("max_age", max_age, f"must be a whole number of seconds, got {max_age!r}")]
-    return _check_max_age(max_age, "max_age")[1]
-
-
 def _policy_size_problems(policy: Policy) -> list[Problem]:
-    """RFC 8461 §3.3 lets senders cap the size: the rendered bytes must fit the cap the deploy
-    gate and the checker apply (:data:`.acceptance.MAX_POLICY_BYTES`)."""
+    """RFC 8461 §3.3 lets senders cap the size: the bytes must fit the deploy gate's and checker's cap."""
     size = len(policy.render_bytes())
     if size <= MAX_POLICY_BYTES:
         return []
@@ -223,11 +192,8 @@ def _policy_size_problems(policy: Policy) -> list[Problem]:
 
 
 def _policy_extension_problems(extensions: object) -> list[Problem]:
-    """``Policy.extensions``: valid ``(name, value)`` text pairs, sorted by name, none reserved."""
-    pairs_given = isinstance(extensions, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in extensions)
-    if not pairs_given:
+    if not isinstance(extensions, tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in extensions):
         return [Problem("extensions", extensions, "must be a tuple of (name, value) pairs (Policy.build takes a dict)")]
-    assert isinstance(extensions, tuple)
     normal, problems = _check_extensions(extensions, "extensions")
     if not problems and normal != extensions:
         problems.append(
@@ -238,9 +204,8 @@ def _policy_extension_problems(extensions: object) -> list[Problem]:
 
 @dataclass(frozen=True)
 class Policy:
-    """A valid policy in normal form, from :meth:`Policy.build` (any case, order, duplicates, IDNs,
-    ``max_age`` as text). The constructor refuses anything else (:class:`InputError`): a ``Policy``
-    cannot exist invalid, so whatever holds one renders it and publishes its id unchecked."""
+    """A valid policy in normal form (:meth:`build` normalises any input). The constructor refuses
+    anything else: a ``Policy`` cannot exist invalid, so its holders publish its id unchecked."""
 
     mode: str
     mx: tuple[str, ...]
@@ -251,7 +216,7 @@ class Policy:
         problems = [
             *_mode_problems(self.mode),
             *_policy_mx_problems(self.mode, self.mx),
-            *_policy_max_age_problems(self.max_age),
+            *_check_max_age(self.max_age, text=False)[1],
             *_policy_extension_problems(self.extensions),
         ]
         if problems or (problems := _policy_size_problems(self)):
@@ -265,14 +230,12 @@ class Policy:
         max_age: object = DEFAULT_MAX_AGE,
         extensions: Extensions = None,
     ) -> Policy:
-        """Validate and normalise; :class:`InputError` lists every problem."""
         policy, problems = validate_policy(mode, mx, max_age, extensions)
         if policy is None:
             raise InputError(problems)
         return policy
 
     def render(self) -> str:
-        """The canonical policy text (CRLF line ends, trailing CRLF)."""
         lines = [f"version: {VERSION}", f"mode: {self.mode}"]
         lines += [f"mx: {pattern}" for pattern in self.mx]
         lines.append(f"max_age: {self.max_age}")
@@ -280,19 +243,16 @@ class Policy:
         return "".join(line + "\r\n" for line in lines)
 
     def render_bytes(self) -> bytes:
-        """Exactly the bytes to serve."""
         return self.render().encode("utf-8")
 
     @property
     def id(self) -> str:
-        """:func:`policy_id` of :meth:`render_bytes`."""
         return policy_id(self.render_bytes())
 
 
 @dataclass
 class PolicyParse:
-    """What :func:`parse_policy` read: ``policy`` when usable; ``fields``, each key's values in order;
-    ``unknown_keys``, what senders ignore; ``warnings``, what senders skip or disagree on."""
+    """What :func:`parse_policy` read: ``policy`` when usable; ``fields``, each key's values in order."""
 
     policy: Policy | None
     fields: dict[str, list[str]] = field(default_factory=dict)
@@ -306,9 +266,7 @@ class PolicyParse:
 
 
 def policy_lines(text: str) -> list[str]:
-    """The lines of a body as RFC 8461 §3.2 cuts them (``sts-policy-term = LF / CRLF``): at LF only,
-    never at a lone CR (at the very end either), NEL, U+2028 or other ``str.splitlines`` breaks;
-    the last line end is optional (no empty last line for it; an empty line before it is kept)."""
+    """The lines of a body as RFC 8461 §3.2 cuts them: at LF only, never at a lone CR, NEL or U+2028."""
     *ended, last = text.split("\n")
     lines = [line.removesuffix("\r") for line in ended]
     return [*lines, last] if last else lines
@@ -324,18 +282,12 @@ def _decode(text: str | bytes) -> tuple[str | None, list[Problem]]:
 
 
 def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
-    """``(line number, line, key, value)`` of every non-blank line (``key`` ``None``: no field)."""
-    out: list[tuple[int, str, str | None, str]] = []
-    for number, line in enumerate(policy_lines(decoded), start=1):
-        if not line.strip(_WSP):
-            continue
-        match = _FIELD_LINE.fullmatch(line)
-        out.append((number, line, None, "") if match is None else (number, line, match.group(1), match.group(2)))
-    return out
+    """``(number, line, key, value)`` of each non-blank line (``key`` ``None``: no field)."""
+    matched = [(n, line, _FIELD_LINE.fullmatch(line)) for n, line in enumerate(policy_lines(decoded), start=1)]
+    return [(n, line, m[1], m[2]) if m else (n, line, None, "") for n, line, m in matched if line.strip(_WSP)]
 
 
 def _read_fields(decoded: str, result: PolicyParse) -> None:
-    """``key: value`` lines into ``result.fields``; other lines and unknown keys are warnings."""
     for number, line, key, value in _field_lines(decoded):
         if key is None:
             result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; senders ignore it"))
@@ -348,8 +300,7 @@ def _read_fields(decoded: str, result: PolicyParse) -> None:
 
 
 def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
-    """``version`` (its first value ``STSv1``), ``mode`` and ``max_age`` present. A repeated field
-    is no error: "all entries except for the first SHALL be ignored" (RFC 8461 §3.2)."""
+    """A repeated field is no error: "all entries except for the first SHALL be ignored" (RFC 8461 §3.2)."""
     errors: list[Problem] = []
     versions = fields.get("version")
     if not versions:
@@ -364,8 +315,7 @@ def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
 
 
 def mx_form_problems(values: Iterable[str]) -> list[Problem]:
-    """Served ``mx`` values that are valid names, but not in RFC 8461 §3.2's served form
-    (``["*."] Domain``: A-labels, no trailing dot), on which senders disagree."""
+    """Served ``mx`` values that are valid names but not A-labels without a trailing dot (RFC 8461 §3.2)."""
     problems: list[Problem] = []
     for index, value in enumerate(values):
         normal, invalid = normalize_mx_pattern(value, f"mx[{index}]")
@@ -382,10 +332,8 @@ def mx_form_problems(values: Iterable[str]) -> list[Problem]:
 
 
 def parse_policy(text: str | bytes) -> PolicyParse:
-    """Read a policy as a sender that follows RFC 8461 §3.2 does (:func:`policy_lines`, white space
-    after a value, any order, a repeated field's first value: "all entries except for the first
-    SHALL be ignored", but ``mx``). Unknown keys, lines that are no field and ``mx`` values not in
-    served form are warnings; missing or invalid required fields are errors."""
+    """Read a policy as a sender that follows RFC 8461 §3.2 does (a repeated field's first value, but
+    ``mx``). What senders ignore or disagree on is a warning; a missing or invalid field an error."""
     decoded, problems = _decode(text)
     if decoded is None:
         return PolicyParse(policy=None, errors=problems)
@@ -410,8 +358,6 @@ def parse_policy(text: str | bytes) -> PolicyParse:
 
 
 def _line_violations(number: int, line: str, key: str | None, value: str) -> list[Problem]:
-    """What breaks the RFC 8461 §3.2 grammar in one non-blank line: a CR inside it, no field, or
-    an extension value that is empty or holds a CTL (only %x20 may be inside; WSP only after it)."""
     where = f"line {number}"
     if "\r" in line:
         return [Problem(where, line, "contains a CR that does not end the line; end lines with CRLF or LF")]
@@ -427,8 +373,7 @@ def _line_violations(number: int, line: str, key: str | None, value: str) -> lis
 
 
 def _empty_lines_at_end(decoded: str) -> list[Problem]:
-    """Empty lines after the last field: RFC 8461 §3.2 ends the body with ``sts-policy-field *WSP
-    [sts-policy-term]``, and senders disagree on more (on blank lines between fields they agree)."""
+    """Empty lines after the last field: the grammar allows none, and senders disagree on them."""
     lines = policy_lines(decoded)
     filled = [number for number, line in enumerate(lines, start=1) if line.strip(_WSP)]
     if not filled or filled[-1] == len(lines):
@@ -445,10 +390,8 @@ def _empty_lines_at_end(decoded: str) -> list[Problem]:
 
 
 def validate_policy_text(text: str | bytes) -> list[Problem]:
-    """The violations of RFC 8461 §3.2 in a body (none: every sender that follows the RFC accepts
-    it), with what strict senders refuse and lenient ones accept (``mx`` not in served form, empty
-    lines at the end). What the RFC allows, and blank lines between fields (every sender we
-    compare with skips them, docs/standards.md), are :func:`lint_policy_text`'s advice."""
+    """The violations of RFC 8461 §3.2 in a body, with what strict senders refuse and lenient ones
+    accept; what the RFC allows is :func:`lint_policy_text`'s advice (docs/standards.md)."""
     decoded, problems = _decode(text)
     if decoded is None:
         return problems
@@ -463,9 +406,7 @@ def validate_policy_text(text: str | bytes) -> list[Problem]:
 
 
 def lint_policy_text(text: str | bytes) -> list[Problem]:
-    """Advice on a body senders accept as it is: ``version`` not first, a repeated field (senders
-    use the first), blank lines (senders skip them), and characters some parsers wrongly take for
-    a line end (NEL, U+2028, U+2029: ``str.splitlines``)."""
+    """Advice on a body senders accept as it is (order, repeats, blank lines, Unicode line breaks)."""
     decoded, _ = _decode(text)
     if decoded is None:
         return []
@@ -479,13 +420,9 @@ def lint_policy_text(text: str | bytes) -> list[Problem]:
         advice.append(
             Problem("version", lines[0][1], "is not the first line; RFC 8461 allows any order, but put it first")
         )
-    seen: dict[str, list[str]] = {}
-    for _, _, key, value in lines:
-        if key is not None:
-            seen.setdefault(key, []).append(value)
     advice += [
         Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
-        for key, values in seen.items()
+        for key, values in parse_policy(decoded).fields.items()
         if key != "mx" and len(values) > 1
     ]
     for number, line, _, _ in lines:

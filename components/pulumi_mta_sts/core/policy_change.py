@@ -1,11 +1,6 @@
-"""What a change of policy means for senders: the safety notes a reviewer needs.
-
-``mta-sts plan`` (against live DNS) and ``mta-sts preview-diff`` (a ``pulumi preview``) both ask
-:func:`safety_notes` about the move from one :class:`PolicyState` (what senders see today) to
-another (after the deploy), so both warn alike. The notes follow RFC 8461: a sender caches a
-policy for its ``max_age`` (§3.2, §5.1) and refetches it only when the id changes (§3.3); in
-``enforce`` it refuses an MX host no ``mx`` pattern covers (§4.1, §5); ``mode: none`` retires
-MTA-STS (§8.3).
+"""What a change of policy means for senders (RFC 8461: caching by ``max_age``, refetch on a new id,
+``enforce`` refusing uncovered MX hosts, ``mode: none`` retiring): ``plan`` and ``preview-diff`` both
+ask :func:`safety_notes`, so both warn alike.
 """
 
 from __future__ import annotations
@@ -32,8 +27,7 @@ class PolicyState:
 
 @dataclass(frozen=True)
 class SafetyNote:
-    """One thing a reviewer must know: a stable ``code``, and what changes, what senders do about
-    it and the fix."""
+    """One thing a reviewer must know: a stable ``code``, what changes, what senders do, the fix."""
 
     code: str
     level: Level
@@ -48,8 +42,7 @@ _UNITS: Final = ((31_557_600, "year"), (86400, "day"), (3600, "hour"), (60, "min
 
 
 def describe_seconds(seconds: int) -> str:
-    """``604800`` → ``"604800 seconds (7 days)"``: the exact figure, read in the largest unit it
-    reaches (``about`` when one decimal does not say it exactly)."""
+    """``604800`` → ``"604800 seconds (7 days)"`` (``about`` when one decimal is not exact)."""
     for size, unit in _UNITS:
         if seconds >= size:
             amount = round(seconds / size, 1)
@@ -60,16 +53,11 @@ def describe_seconds(seconds: int) -> str:
 
 
 def _policy(state: PolicyState) -> Policy | None:
-    """The policy a sender applies (``None``: none, unknown or unusable)."""
-    if state.text is None:
-        return None
-    return parse_policy(state.text).policy
+    return None if state.text is None else parse_policy(state.text).policy
 
 
 @dataclass(frozen=True)
 class _Change:
-    """The two states with their parsed policies and the live MX hosts (``None``: unknown)."""
-
     old: PolicyState
     new: PolicyState
     old_policy: Policy | None
@@ -135,21 +123,16 @@ def _live_mx_unknown(change: _Change) -> list[SafetyNote]:
     return [SafetyNote("live-mx-unknown", "info", message)] if new.mode == "enforce" or removed else []
 
 
-def _id_without_body_change(change: _Change) -> list[SafetyNote]:
+def _id_or_body_alone(change: _Change) -> list[SafetyNote]:
     old, new = change.old, change.new
-    if None in (old.text, new.text, old.id, new.id) or old.text != new.text or old.id == new.id:
+    if None in (old.text, new.text, old.id, new.id) or (old.text == new.text) == (old.id == new.id):
         return []
-    message = (
-        f"The _mta-sts id changes ({old.id} → {new.id}) but the policy body does not: every sender "
-        "refetches the same policy. Harmless, but no edit of the policy is behind it."
-    )
-    return [SafetyNote("id-without-body-change", "info", message)]
-
-
-def _body_without_id_change(change: _Change) -> list[SafetyNote]:
-    old, new = change.old, change.new
-    if None in (old.text, new.text, old.id, new.id) or old.text == new.text or old.id != new.id:
-        return []
+    if old.text == new.text:
+        message = (
+            f"The _mta-sts id changes ({old.id} → {new.id}) but the policy body does not: every sender "
+            "refetches the same policy. Harmless, but no edit of the policy is behind it."
+        )
+        return [SafetyNote("id-without-body-change", "info", message)]
     same_rules = change.old_policy is not None and change.old_policy == change.new_policy
     detail = (
         "only its formatting differs, so senders apply the same rules either way"
@@ -214,8 +197,7 @@ _RULES: Final[tuple[Callable[[_Change], list[SafetyNote]], ...]] = (
     _enforce_uncovered_mx,
     _mx_pattern_removed_live,
     _live_mx_unknown,
-    _id_without_body_change,
-    _body_without_id_change,
+    _id_or_body_alone,
     _retirement,
     _removal_without_retirement,
     _max_age_change,
@@ -223,8 +205,7 @@ _RULES: Final[tuple[Callable[[_Change], list[SafetyNote]], ...]] = (
 
 
 def safety_notes(old: PolicyState, new: PolicyState, live_mx: Sequence[str] | None) -> tuple[SafetyNote, ...]:
-    """The notes for moving senders from ``old`` to ``new``, most serious first; ``live_mx``: the
-    domain's MX hosts today (``None``: unknown). A text that is no usable policy counts as none."""
+    """The notes for moving senders from ``old`` to ``new``, most serious first (``live_mx`` ``None``: unknown)."""
     change = _Change(old, new, _policy(old), _policy(new), None if live_mx is None else tuple(live_mx))
     notes = [note for rule in _RULES for note in rule(change)]
     return tuple(sorted(notes, key=lambda note: LEVELS.index(note.level)))

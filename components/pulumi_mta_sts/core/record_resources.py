@@ -1,10 +1,5 @@
-"""The DNS records a provider's record resource writes, read from its properties (pure).
-
-``mta-sts plan`` (under the mock engine) and ``mta-sts preview-diff`` (a ``pulumi preview --json``)
-both show a record resource as readers see it: TXT values unquoted and joined, an MX with its
-preference, a Route53 alias as its target. The type tokens and properties are the providers' own
-(pulumi-aws ``route53.Record``, pulumi-cloudflare 6 ``DnsRecord`` and 5 ``Record``,
-``WorkersCustomDomain``); the properties may come from a user's file, so any shape is tolerated.
+"""The DNS records a provider's record resource writes, as readers see them, for ``plan`` and
+``preview-diff``; the properties may come from a user's file, so any shape is tolerated.
 """
 
 from __future__ import annotations
@@ -28,7 +23,6 @@ def _text(value: object) -> str:
 
 
 def _items(value: object) -> list[Any]:
-    """A list property as a list (a secret or unknown list is one string: one item)."""
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
@@ -63,8 +57,7 @@ def _cloudflare(props: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def record_rows(type_token: str, props: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The records (``name``, ``type``, ``value``) a resource of ``type_token`` with the
-    properties ``props`` writes; ``[]`` for a type that writes no DNS record."""
+    """The records (``name``, ``type``, ``value``) a resource writes; ``[]`` for other types."""
     if type_token == ROUTE53_RECORD:
         return _route53(props)
     if type_token in (CLOUDFLARE_RECORD, CLOUDFLARE_RECORD_V5):

@@ -1,11 +1,9 @@
 """DNS names and TXT record values for MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3).
 
-What we publish, and the one rule every reader of live records follows (:func:`parse_sts_records`,
-:func:`parse_tlsrpt_records`): of several answers, those not beginning with the literal
-``v=STSv1;`` are discarded and exactly one must be left; a single answer is judged by the ABNF
-alone (``*WSP ";"``), with a warning; a repeated field keeps its first value (RFC 8461 §3.2).
-docs/standards.md works these out. A ``rua`` is published as given, so :func:`validate_rua`
-refuses, rather than encodes, anything a reader could split or mistake.
+What we publish, and the one rule every reader of live records follows: of several answers, those
+not beginning with the literal ``v=STSv1;`` are discarded and exactly one must be left; a single
+answer is judged by the ABNF alone (``*WSP ";"``), with a warning (docs/standards.md). A ``rua`` is
+published as given, so :func:`validate_rua` refuses, rather than encodes, anything a reader could split.
 """
 
 from __future__ import annotations
@@ -13,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from .acceptance import WELL_KNOWN_PATH
 from .errors import InputError, Problem
 from .hostnames import normalize_hostname
-from .policy import Policy
+from .policy import _EXT_NAME, Policy
 from .txt_values import describe_character, txt_size_problems, unsafe_character
 
 STS_VERSION = "v=STSv1"
@@ -27,37 +25,30 @@ TLSRPT_VERSION = "v=TLSRPTv1"
 
 # Every pattern is used with fullmatch: "$" would also match before a final "\n".
 _ID = re.compile(r"[A-Za-z0-9]{1,32}")
-_STS_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 _TLSRPT_EXT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 # %x21-3A / %x3C / %x3E-7E : VCHAR except ';' and '='
 _EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
-#: RFC 8461 §3.1 ``sts-field-delim`` / RFC 8460 §3 ``field-delim``: ``*WSP ";" *WSP`` (WSP: space, tab).
+#: RFC 8461 §3.1 ``sts-field-delim`` / RFC 8460 §3 ``field-delim``.
 _DELIM = re.compile(r"[ \t]*;[ \t]*")
 # RFC 5322 dot-atom local part (the form report mailboxes use).
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-#: Characters a ``rua`` may not hold, with the percent-encoding to use where one exists: the
-#: record's field and list separators (``;``, ``,``), ``!`` (RFC 8460 §3: "commas ... and
-#: exclamation points ... MUST be encoded"), and quotes and backslashes (TXT quoting).
+#: Characters a ``rua`` may not hold (separators, RFC 8460 §3's ``!``, TXT quoting), and their encoding.
 _RUA_FORBIDDEN = {";": "%3B", ",": "%2C", "!": "%21", '"': "%22", "'": "%27", "\\": "%5C"}
 
 
 def policy_host(domain: str) -> str:
-    """``mta-sts.<domain>``: the host that serves the policy."""
     return f"mta-sts.{domain}"
 
 
 def policy_url(domain: str) -> str:
-    """``https://mta-sts.<domain>/.well-known/mta-sts.txt``."""
     return f"https://{policy_host(domain)}{WELL_KNOWN_PATH}"
 
 
 def sts_record_name(domain: str) -> str:
-    """``_mta-sts.<domain>``."""
     return f"_mta-sts.{domain}"
 
 
 def tlsrpt_record_name(domain: str) -> str:
-    """``_smtp._tls.<domain>``."""
     return f"_smtp._tls.{domain}"
 
 
@@ -68,40 +59,33 @@ def sts_record_value(policy_id: str) -> str:
     return f"{STS_VERSION}; id={policy_id};"
 
 
-def _mailto_problems(uri: str, rest: str, field: str) -> list[Problem]:
-    """One address (a dot-atom local part of at most 64 characters, a valid domain), no query."""
+def _mailto_problem(uri: str, rest: str) -> str | None:
     address = unquote(rest)
     if "?" in address:
-        return [Problem(field, uri, f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com")]
+        return f"{uri!r} has a query; give only the address, e.g. mailto:tlsrpt@example.com"
     local, at, domain = address.rpartition("@")
     if not at or not local or not _LOCAL_PART.fullmatch(local) or len(local) > 64:
-        return [Problem(field, uri, f"{uri!r} is not a valid mail address; use mailto:name@example.com")]
-    _, problems = normalize_hostname(domain, field)
-    if problems:
-        return [Problem(field, uri, f"{uri!r} has an invalid mail domain: {problems[0].reason}")]
-    return []
+        return f"{uri!r} is not a valid mail address; use mailto:name@example.com"
+    _, problems = normalize_hostname(domain, "rua")
+    return f"{uri!r} has an invalid mail domain: {problems[0].reason}" if problems else None
 
 
-def _https_problems(uri: str, rest: str, field: str) -> list[Problem]:
-    """A valid host, a valid port if any, no credentials."""
+def _https_problem(uri: str, rest: str) -> str | None:
     parts = urlsplit(uri)
     if not rest.startswith("//") or not parts.hostname:
-        return [Problem(field, uri, f"{uri!r} has no host; use https://host/path")]
+        return f"{uri!r} has no host; use https://host/path"
     if parts.username or parts.password:
-        return [Problem(field, uri, f"{uri!r} carries credentials; remove them")]
+        return f"{uri!r} carries credentials; remove them"
     try:
         parts.port  # noqa: B018 - raises on an invalid port
     except ValueError:
-        return [Problem(field, uri, f"{uri!r} has an invalid port")]
-    _, problems = normalize_hostname(parts.hostname, field)
-    if problems:
-        return [Problem(field, uri, f"{uri!r} has an invalid host: {problems[0].reason}")]
-    return []
+        return f"{uri!r} has an invalid port"
+    _, problems = normalize_hostname(parts.hostname, "rua")
+    return f"{uri!r} has an invalid host: {problems[0].reason}" if problems else None
 
 
 def _a_label_fix(uri: str) -> str:
-    """`` (A-label form: mailto:r@xn--...)`` when a valid U-label domain is what makes ``uri``
-    non-ASCII; ``""`` otherwise."""
+    """`` (A-label form: ...)`` when a valid U-label domain is what makes ``uri`` non-ASCII."""
     if uri.lower().startswith("mailto:"):
         host = uri.rpartition("@")[2]
     else:
@@ -111,43 +95,35 @@ def _a_label_fix(uri: str) -> str:
     return f" (A-label form: {fixed})" if fixed and fixed.isascii() else ""
 
 
-def _rua_character_problems(uri: str, field: str) -> list[Problem]:
-    """Any character a reader could split a rua at or mistake (it is published verbatim)."""
+def _character_problem(uri: str) -> str | None:
     bad = unsafe_character(uri)
     if bad is not None or " " in uri:
         shown = describe_character(bad) if bad is not None else "a space"
-        return [Problem(field, uri, f"{uri!r} contains {shown}; remove it (a rua is published exactly as given)")]
+        return f"{uri!r} contains {shown}; remove it (a rua is published exactly as given)"
     for char, encoded in _RUA_FORBIDDEN.items():
         if char in uri:
-            reason = (
+            return (
                 f"{uri!r} contains {char!r}, which readers of the record take for a separator or quote; "
                 f"percent-encode it ({encoded}) or remove it"
             )
-            return [Problem(field, uri, reason)]
     if not uri.isascii():
-        reason = f"{uri!r} is not ASCII; a rua is a URI: write domains as A-labels{_a_label_fix(uri)}"
-        return [Problem(field, uri, reason)]
-    return []
+        return f"{uri!r} is not ASCII; a rua is a URI: write domains as A-labels{_a_label_fix(uri)}"
+    return None
 
 
 def validate_rua(uri: object, field: str = "rua") -> list[Problem]:
-    """Problems with one TLS-RPT ``rua``: ``mailto:`` with one valid address, or ``https:`` with a
-    host; printable ASCII without ``;``, ``,``, ``!``, quotes or backslashes (RFC 8460 §3)."""
+    """Problems with one TLS-RPT ``rua``: ``mailto:`` one address or ``https:`` a host (RFC 8460 §3)."""
     if not isinstance(uri, str) or not uri.strip():
         return [Problem(field, uri, "must be a mailto: or https: URI, e.g. mailto:tlsrpt@example.com")]
-    problems = _rua_character_problems(uri, field)
-    if problems:
-        return problems
     scheme, _, rest = uri.partition(":")
-    check = {"mailto": _mailto_problems, "https": _https_problems}.get(scheme.lower())
-    if check is None:
-        return [Problem(field, uri, f"{uri!r} must start with mailto: or https: (TLS-RPT reports go by mail or HTTPS)")]
-    return check(uri, rest, field)
+    check = {"mailto": _mailto_problem, "https": _https_problem}.get(scheme.lower())
+    no_scheme = f"{uri!r} must start with mailto: or https: (TLS-RPT reports go by mail or HTTPS)"
+    reason = _character_problem(uri) or (check(uri, rest) if check else no_scheme)
+    return [] if reason is None else [Problem(field, uri, reason)]
 
 
 def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
-    """``v=TLSRPTv1; rua=<uri>[,<uri>]`` (duplicates dropped); :class:`InputError` for no rua, a value
-    too large, or an invalid URI (unless ``check`` is false: URIs not the user's, known after deploy)."""
+    """``v=TLSRPTv1; rua=<uri>[,<uri>]``; ``check`` false: URIs not the user's, known after deploy."""
     problems: list[Problem] = []
     if not ruas:
         problems.append(Problem("rua", list(ruas), "needs at least one mailto: or https: URI"))
@@ -164,7 +140,7 @@ def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
 
 @dataclass(frozen=True)
 class DnsRecord:
-    """One DNS record to publish: fully qualified ``name`` (no trailing dot), ``type``, ``value``."""
+    """One DNS record to publish (``name`` fully qualified, no trailing dot)."""
 
     name: str
     type: str
@@ -175,14 +151,10 @@ class DnsRecord:
 
 
 def records_for(domain: str, policy: Policy, ruas: Sequence[str]) -> list[DnsRecord]:
-    """The TXT records for ``domain``: ``_mta-sts`` always, ``_smtp._tls`` when ``ruas`` is not empty."""
     records = [DnsRecord(sts_record_name(domain), "TXT", sts_record_value(policy.id))]
     if ruas:
         records.append(DnsRecord(tlsrpt_record_name(domain), "TXT", tlsrpt_record_value(ruas)))
     return records
-
-
-# --------------------------------------------------------------------------- parsing
 
 
 @dataclass(frozen=True)
@@ -213,9 +185,7 @@ class _RecordSet(Generic[R]):
 
 @dataclass
 class StsRecordSet(_RecordSet[StsRecord]):
-    """What a sender makes of the TXT records at ``_mta-sts.<domain>``: the ``record`` (``None``: none
-    usable), the ``candidates`` kept, why there is no record, what senders ignore or disagree on;
-    ``literal_readers_drop``: only the ABNF accepts the single answer (module docs)."""
+    """``literal_readers_drop``: only the ABNF accepts the single answer (module docs)."""
 
 
 @dataclass
@@ -233,8 +203,7 @@ def _invalid_field(item: str) -> Problem:
 
 
 def _sts_fields(fields: list[str]) -> Read[StsRecord]:
-    """A ``v=STSv1;`` record's fields: its id is the first ``sts-id``; another ``id=`` is a
-    repeat (ignored) or, not being an ``sts-id``, an extension named ``id`` (ignored)."""
+    """Its id is the first ``sts-id``; another ``id=`` is a repeat or an extension named ``id``."""
     record_id: str | None = None
     extensions: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -243,7 +212,7 @@ def _sts_fields(fields: list[str]) -> Read[StsRecord]:
         key, eq, value = item.partition("=")
         if key == "id" and _ID.fullmatch(value) and record_id is None:
             record_id = value
-        elif not eq or not _STS_EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
+        elif not eq or not _EXT_NAME.fullmatch(key) or not _EXT_VALUE.fullmatch(value):
             problems.append(_invalid_field(item))
         elif key == "id":
             other_ids.append(value)
@@ -253,22 +222,18 @@ def _sts_fields(fields: list[str]) -> Read[StsRecord]:
         shown = next((v for k, _, v in (f.partition("=") for f in fields) if k == "id"), None)
         reason = f"{shown!r} is not 1 to 32 letters and digits" if shown is not None else "is missing"
         return None, [*problems, Problem("id", shown, f"{reason}; the record must be 'v=STSv1; id=<id>;'")], []
+    no_id = (
+        "is no id (1 to 32 letters and digits), so it can only be an extension field named 'id' that senders "
+        "ignore; parsers that keep the last 'id=' read it as the id: delete it"
+    )
     warnings = [
-        _repeat_warning("id", v, record_id)
-        if _ID.fullmatch(v)
-        else Problem(
-            "id",
-            v,
-            f"'id={v}' is no id (1 to 32 letters and digits), so it can only be an extension field "
-            "named 'id' that senders ignore; parsers that keep the last 'id=' read it as the id: delete it",
-        )
+        _repeat_warning("id", v, record_id) if _ID.fullmatch(v) else Problem("id", v, f"'id={v}' {no_id}")
         for v in other_ids
     ]
     return StsRecord(record_id, tuple(extensions)), problems, warnings
 
 
 def _tlsrpt_fields(fields: list[str]) -> Read[TlsRptRecord]:
-    """A ``v=TLSRPTv1;`` record's fields: its rua is the first ``rua=``; a later one is ignored."""
     rua: list[str] | None = None
     extensions: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -295,8 +260,7 @@ def _tlsrpt_fields(fields: list[str]) -> Read[TlsRptRecord]:
 
 @dataclass(frozen=True)
 class _Kind(Generic[R]):
-    """One kind of record: its version tag, the RFC section on how senders select it, what a
-    domain without one lacks, and how its fields are read."""
+    """One kind of record: its version tag, the RFC section, what a domain without one lacks."""
 
     version: str
     rfc: str
@@ -312,17 +276,14 @@ _TLSRPT = _Kind(
 
 
 def _begins_literally(text: str, version: str) -> bool:
-    """Whether ``text`` begins with ``version;``, the literal text of the discard rule."""
     return text.startswith(version + ";")
 
 
 def _begins_as_the_grammar_allows(text: str, version: str) -> bool:
-    """Whether ``text`` begins with ``version *WSP ";"``, as every valid record does."""
     return text.startswith(version) and _DELIM.match(text, len(version)) is not None
 
 
 def _lookalike_warnings(txts: Sequence[str], kind: _Kind[R], candidates: Sequence[str]) -> list[Problem]:
-    """Records that look like ``kind`` records but are no candidates: senders discard them."""
     version = kind.version
     warnings = []
     for text in txts:
@@ -339,7 +300,6 @@ def _lookalike_warnings(txts: Sequence[str], kind: _Kind[R], candidates: Sequenc
 
 
 def _literal_readers_warning(text: str, kind: _Kind[R]) -> Problem:
-    """The single answer that begins ``version *WSP ;``: valid, but not for every sender."""
     version = kind.version
     reason = (
         f"{text!r} has white space before the first ';': the ABNF allows it and, as the only TXT record at "
@@ -351,8 +311,6 @@ def _literal_readers_warning(text: str, kind: _Kind[R]) -> Problem:
 
 
 def _select(txts: Sequence[str], kind: _Kind[R]) -> tuple[str | None, list[str], list[Problem]]:
-    """The one record senders use (or ``None``), the candidates, and why there is none (RFC 8461
-    §3.1, RFC 8460 §3; a single answer is judged by the ABNF alone)."""
     version = kind.version
     keep = _begins_as_the_grammar_allows if len(txts) == 1 else _begins_literally
     candidates = [t for t in txts if keep(t, version)]
@@ -367,12 +325,14 @@ def _select(txts: Sequence[str], kind: _Kind[R]) -> tuple[str | None, list[str],
     return candidates[0], candidates, []
 
 
-def _parse(txts: Sequence[str], kind: _Kind[R], result: _RecordSet[R]) -> None:
-    """Fill ``result`` with what a sender makes of ``txts`` (each record's strings joined)."""
+S = TypeVar("S", bound=_RecordSet[Any])
+
+
+def _parse(txts: Sequence[str], kind: _Kind[R], result: S) -> S:
     text, result.candidates, result.problems = _select(txts, kind)
     result.warnings = _lookalike_warnings(txts, kind, result.candidates)
     if text is None:
-        return
+        return result
     head, *fields = _DELIM.split(text[len(kind.version) :])
     assert head == "", "a candidate begins with the version, then *WSP ';'"
     if fields and fields[-1] == "":
@@ -386,19 +346,14 @@ def _parse(txts: Sequence[str], kind: _Kind[R], result: _RecordSet[R]) -> None:
         if len(txts) == 1 and not _begins_literally(text, kind.version):
             result.literal_readers_drop = True
             result.warnings.insert(0, _literal_readers_warning(text, kind))
+    return result
 
 
 def parse_sts_records(txts: Sequence[str]) -> StsRecordSet:
-    """RFC 8461 §3.1 applied to the TXT strings at ``_mta-sts.<domain>`` (module docs): exactly one
-    record left, with a valid ``id``."""
-    result = StsRecordSet(None)
-    _parse(txts, _STS, result)
-    return result
+    """RFC 8461 §3.1 applied to the TXT strings at ``_mta-sts.<domain>`` (module docs)."""
+    return _parse(txts, _STS, StsRecordSet(None))
 
 
 def parse_tlsrpt_records(txts: Sequence[str]) -> TlsRptRecordSet:
-    """RFC 8460 §3 applied to the TXT strings at ``_smtp._tls.<domain>``: exactly one record left,
-    with a ``rua`` of valid URIs."""
-    result = TlsRptRecordSet(None)
-    _parse(txts, _TLSRPT, result)
-    return result
+    """RFC 8460 §3 applied to the TXT strings at ``_smtp._tls.<domain>``."""
+    return _parse(txts, _TLSRPT, TlsRptRecordSet(None))

@@ -1,9 +1,7 @@
 """Which shard (one ACM certificate + one CloudFront distribution) serves each domain of a fleet.
 
-Moving a domain changes two certificates and two distributions and can fail half way, so the
-assignment is stable (docs/fleets.md, "Stable shards"): a domain of ``previous`` (the deployed
-assignment, pinned in config) keeps its shard; new ones, in name order, fill free slots, lowest
-shard first, then the lowest unused numbers; the same inputs give the same assignment.
+Moving a domain can fail half way, so the assignment is stable (docs/fleets.md, "Stable shards"): a
+pinned domain keeps its shard; new ones, in name order, fill free slots, lowest shard first.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 
 
 def shard_key(domain: str) -> str:
-    """The form two spellings of one domain share: a pin of ``Example.COM.`` holds ``example.com``."""
     return domain.strip().rstrip(".").lower()
 
 
@@ -32,24 +29,7 @@ def _per_shard_problems(per_shard: object) -> list[Problem]:
     return []
 
 
-def _previous_problems(previous: Mapping[str, object]) -> list[Problem]:
-    problems = []
-    for domain, shard in previous.items():
-        if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < defaults.SHARD_LIMIT:
-            reason = f"must be a shard number from 0 to {defaults.SHARD_LIMIT - 1}"
-            problems.append(Problem(f"assignment.{domain}", shard, reason))
-    return problems
-
-
-def _duplicate_problems(domains: list[str]) -> list[Problem]:
-    seen: Counter[str] = Counter(shard_key(d) for d in domains)
-    return [
-        Problem("domains", key, "is listed more than once; list every domain once") for key, n in seen.items() if n > 1
-    ]
-
-
 def _overfull_problems(kept: Mapping[str, int], per_shard: int) -> list[Problem]:
-    """A shard holding more present domains than ``per_shard`` cannot shrink without moving one."""
     problems = []
     for shard, held in sorted(Counter(kept.values()).items()):
         if held > per_shard:
@@ -62,9 +42,15 @@ def _overfull_problems(kept: Mapping[str, int], per_shard: int) -> list[Problem]
 
 
 def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_shard: object) -> list[Problem]:
-    """Every reason :func:`assign_shards` would refuse these inputs (empty: it will not)."""
     listed = list(domains)
-    problems = [*_per_shard_problems(per_shard), *_previous_problems(previous), *_duplicate_problems(listed)]
+    problems = _per_shard_problems(per_shard)
+    for domain, shard in previous.items():
+        if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < defaults.SHARD_LIMIT:
+            reason = f"must be a shard number from 0 to {defaults.SHARD_LIMIT - 1}"
+            problems.append(Problem(f"assignment.{domain}", shard, reason))
+    for key, n in Counter(shard_key(d) for d in listed).items():
+        if n > 1:
+            problems.append(Problem("domains", key, "is listed more than once; list every domain once"))
     if problems or not isinstance(per_shard, int):
         return problems
     pins = {shard_key(d): s for d, s in previous.items() if isinstance(s, int)}
@@ -80,7 +66,6 @@ def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_s
 def assign_shards(
     domains: Iterable[str], previous: Mapping[str, int], per_shard: int = defaults.DOMAINS_PER_CERTIFICATE
 ) -> dict[str, int]:
-    """Domain -> shard number (module docs); :class:`InputError` with every problem first."""
     listed = list(domains)
     problems = shard_problems(listed, previous, per_shard)
     if problems:
@@ -95,7 +80,6 @@ def assign_shards(
 
 
 def _free_slots(held: Counter[int], per_shard: int) -> Iterable[int]:
-    """A shard number per free slot: the shards in use (lowest first), then unused numbers."""
     for shard in sorted(held):
         yield from [shard] * (per_shard - held[shard])
     for shard in count():
@@ -104,7 +88,6 @@ def _free_slots(held: Counter[int], per_shard: int) -> Iterable[int]:
 
 
 def shard_members(assignment: Mapping[str, int]) -> dict[int, tuple[str, ...]]:
-    """Shard number -> its domains (in name order), shards in number order."""
     members: dict[int, list[str]] = {}
     for domain, shard in assignment.items():
         members.setdefault(shard, []).append(domain)
@@ -112,16 +95,12 @@ def shard_members(assignment: Mapping[str, int]) -> dict[int, tuple[str, ...]]:
 
 
 def moves(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tuple[int, int]]:
-    """Domains present in both assignments whose shard differs: domain -> (before, after)."""
     old = {shard_key(d): s for d, s in before.items()}
     return {d: (old[shard_key(d)], s) for d, s in after.items() if shard_key(d) in old and old[shard_key(d)] != s}
 
 
 def function_groups(shards: Iterable[int], limit: int = defaults.FUNCTION_DISTRIBUTION_LIMIT) -> dict[int, int]:
-    """Shard -> the CloudFront Function its distribution runs. A function serves at most ``limit``
-    distributions (AWS's quota): up to ``limit`` shards all run function 0, as every fleet did
-    before; beyond, shard ``s`` runs ``s // limit``, so it keeps its function as others come and go."""
+    """Shard -> its CloudFront Function: all 0 up to ``limit`` shards (as every fleet did before), beyond
+    ``s // limit``, so a shard keeps its function as others come and go."""
     numbers = sorted(set(shards))
-    if len(numbers) <= limit:
-        return dict.fromkeys(numbers, 0)
-    return {shard: shard // limit for shard in numbers}
+    return dict.fromkeys(numbers, 0) if len(numbers) <= limit else {shard: shard // limit for shard in numbers}

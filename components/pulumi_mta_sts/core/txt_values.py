@@ -1,10 +1,7 @@
-"""TXT record values as each DNS provider wants them written, and what may reach one (pure).
+"""TXT record values as each DNS provider wants them written, and what may reach one.
 
-A TXT record is character-strings of at most 255 bytes each (RFC 1035 §3.3.14), which MTA-STS and
-TLS-RPT readers join (RFC 8461 §3.1, RFC 8460 §3). Route53 (pulumi-aws ``records``: the provider
-adds the outer quotes) takes the strings joined with ``""``; Cloudflare (``DnsRecord.content``)
-takes them quoted and separated by a space; quotes and backslashes are escaped in both. Strings
-are cut at UTF-8 byte boundaries, never inside a character.
+Strings of at most 255 bytes (RFC 1035 §3.3.14), cut at character boundaries, which readers join:
+Route53 takes them joined with ``""`` (it adds the outer quotes), Cloudflare quoted and space-separated.
 """
 
 from __future__ import annotations
@@ -14,18 +11,14 @@ import unicodedata
 from .errors import Problem
 
 MAX_STRING = 255
-#: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" (Route 53 API Reference),
-#: counted on the written form (quotes, ``""`` joins and escapes included).
+#: Route53 ``ResourceRecord.Value``: "not to exceed 4,000 characters" as written (Route 53 API Reference).
 ROUTE53_MAX_VALUE_CHARS = 4000
-#: Cloudflare: "Each DNS record has a maximum wire format size of 4,096 bytes" (Cloudflare DNS
-#: docs, DNS record types): for a TXT record, the RDATA, one length byte per character-string.
+#: Cloudflare: "a maximum wire format size of 4,096 bytes" (DNS record types): a TXT record's RDATA.
 CLOUDFLARE_MAX_WIRE_BYTES = 4096
 
 
 def unsafe_character(text: str) -> str | None:
-    """The first character of ``text`` in the Unicode categories C* (controls, format characters,
-    surrogates, private use, unassigned) or Z* but the ASCII space, or ``None``: each is a line or
-    field break for some parser (``str.splitlines``, ``str.split``) or makes text look other than it is."""
+    """The first C* or Z* character but the space: a line or field break to some parser, or a disguise."""
     for char in text:
         if char == " " or "!" <= char <= "~":
             continue
@@ -47,8 +40,7 @@ def describe_character(char: str) -> str:
 
 
 def txt_size_problems(value: str, field: str) -> list[Problem]:
-    """A TXT value a provider we publish to cannot carry: its RDATA (each string with its length
-    byte) over Cloudflare's 4096 bytes, or its Route53 written form over 4000 characters."""
+    """A TXT value over Cloudflare's RDATA bytes or Route53's written characters."""
     wire = sum(len(piece.encode("utf-8")) + 1 for piece in split_txt(value))
     written = len(route53_txt(value)) + 2  # the provider adds the outer quotes
     if wire <= CLOUDFLARE_MAX_WIRE_BYTES and written <= ROUTE53_MAX_VALUE_CHARS:
@@ -66,8 +58,7 @@ def txt_size_problems(value: str, field: str) -> list[Problem]:
 
 
 def split_txt(value: str, limit: int = MAX_STRING, errors: str = "strict") -> list[str]:
-    """``value`` cut into pieces of at most ``limit`` UTF-8 bytes (at least one piece), never inside
-    a character; ``errors`` as for ``str.encode`` (``surrogatepass`` counts a lone surrogate's 3)."""
+    """``value`` in pieces of at most ``limit`` UTF-8 bytes (at least one); ``errors`` as ``str.encode``'s."""
     pieces: list[str] = []
     current: list[str] = []
     size = 0
@@ -87,12 +78,10 @@ def _escape(text: str) -> str:
 
 
 def route53_txt(value: str) -> str:
-    """One entry of ``aws.route53.Record.records`` for the TXT value ``value``."""
     return '""'.join(_escape(piece) for piece in split_txt(value))
 
 
 def cloudflare_txt(value: str) -> str:
-    """``cloudflare.DnsRecord.content`` for the TXT value ``value``."""
     return " ".join(f'"{_escape(piece)}"' for piece in split_txt(value))
 
 
@@ -103,17 +92,12 @@ def decode_txt(written: str) -> str:
     # Route53 form: the provider adds the outer quotes, so inside we start within a string.
     inside = not quoted
     out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            out.append(text[index + 1])
-            index += 2
+    chars = iter(text)
+    for char in chars:
+        if char == "\\" and (escaped := next(chars, None)) is not None:
+            out.append(escaped)
         elif char == '"':
             inside = not inside
-            index += 1
-        else:
-            if inside:
-                out.append(char)
-            index += 1
+        elif inside:
+            out.append(char)
     return "".join(out)

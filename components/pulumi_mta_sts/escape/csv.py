@@ -1,7 +1,5 @@
-"""CSV for spreadsheets (``reports summary --format csv``): a cell a stranger wrote is data, never
-a formula. OWASP's rule: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a CR gets a
-``'`` before it (read as "this is text", not shown), after :func:`~.visible.shown` (the file may
-reach a terminal). Numbers we computed are written as they are; the ``csv`` module quotes.
+"""CSV for spreadsheets (``reports summary --format csv``): a cell a stranger wrote is data, never a
+formula (OWASP's rule: a ``'`` before a text cell starting with one of :data:`FORMULA_STARTS`).
 """
 
 from __future__ import annotations
@@ -17,8 +15,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Neutral(str):
-    """Text already made a safe cell (by :func:`cell` or :func:`lines_cell`)."""
-
     __slots__ = ()
 
 
@@ -27,23 +23,19 @@ def _neutral(text: str) -> Neutral:
 
 
 def cell(value: object) -> object:
-    """A number (not a ``bool``), ``None`` or a :class:`Neutral` as it is; anything else as shown
-    text that cannot start a formula."""
+    """A number, ``None`` or a :class:`Neutral` as it is; anything else shown, neutral."""
     if value is None or isinstance(value, Neutral) or (isinstance(value, int | float) and not isinstance(value, bool)):
         return value
     return _neutral(_shown(value))
 
 
 def lines_cell(lines: Iterable[object]) -> Neutral:
-    """Several lines in one cell (each shown; the line ends are ours), neutral as a whole."""
     return _neutral("\n".join(_shown(line) for line in lines))
 
 
 def table(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
-    """The CSV of ``rows`` under our ``columns`` (missing and ``None`` cells empty), each :func:`cell`."""
     out = io.StringIO()
     writer = _csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({key: "" if value is None else cell(value) for key, value in row.items()})
+    writer.writerows({key: "" if value is None else cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()

@@ -1,21 +1,9 @@
 """GitHub-flavoured Markdown (pull-request comments, ``--format markdown``): what a stranger wrote
 is rendered inert, and a comment cut to GitHub's size keeps what it must.
 
-**Inert.** A value not from us never becomes a link, image, heading, emphasis, table break, HTML
-element, autolink or ``@mention`` (``<code>`` is not enough: GitHub parses Markdown inside inline
-HTML), as the tests check against GitHub's renderer (cmark-gfm and its extensions). Each value is
-first :func:`~.visible.shown` (one line, nothing that acts); then :func:`code` is a code span with
-a longer backtick fence than any run in it, padded where CommonMark would strip a space;
-:func:`cell` the same in a table cell, ``|`` as ``\\|`` (the table splits cells first);
-:func:`text` running text, every ASCII punctuation backslash-escaped, a WORD JOINER (U+2060) after
-``@``, ``#``, ``:`` and in ``www.`` (GitHub finds mentions, references, emoji and autolinks in the
-rendered text), leading and trailing spaces as ``&#32;``; :func:`fence` a block no line can close.
-GitHub links commit hashes and ``GH-123`` in running text: hosts, ids and record values are code
-spans. A value never goes inside raw HTML (``<details>``, ``<summary>``, ``<sub>`` are ours).
-
-**Cut.** A comment is :class:`Block`\\ s, each closing what it opens. :func:`fit` keeps it within a
-byte budget: kept blocks (safety notes, headings) are never left out, at worst in their shorter
-forms; the others are left out whole when they do not fit, and a note says so.
+A value not from us never becomes a link, heading, table break, HTML or ``@mention`` (checked against
+cmark-gfm); :func:`text` puts a WORD JOINER after ``@``, ``#``, ``:`` and in ``www.``, as GitHub finds
+mentions and autolinks in the rendered text. :func:`fit` never leaves a kept block (a safety note) out.
 """
 
 from __future__ import annotations
@@ -27,7 +15,6 @@ from typing import TypeVar
 
 from .visible import shown as _shown
 
-#: How an empty value is shown (a code span cannot be empty).
 EMPTY = "(empty)"
 WORD_JOINER = "\N{WORD JOINER}"
 
@@ -37,10 +24,8 @@ _WWW = re.compile(r"(?i)(www)(?=\\\.)")
 _BACKTICKS = re.compile(r"`+")
 
 
-# ---- values --------------------------------------------------------------------------------------
 def text(value: object, limit: int | None = None) -> str:
-    """``value`` as running text that renders as :func:`~.visible.shown` writes it (safe in a table
-    cell too), cut to ``limit`` characters first."""
+    """``value`` as running text that renders as :func:`~.visible.shown` writes it (table cells too)."""
     escaped = _PUNCTUATION.sub(r"\\\1", _shown(value, limit))
     escaped = _WWW.sub(r"\1" + WORD_JOINER, _BREAK_AFTER.sub(r"\1" + WORD_JOINER, escaped))
     stripped = escaped.lstrip(" ")
@@ -51,7 +36,6 @@ def text(value: object, limit: int | None = None) -> str:
 
 
 def code(value: object, limit: int | None = None) -> str:
-    """``value`` as an inline code span outside a table (:data:`EMPTY` when empty)."""
     shown = _shown(value, limit)
     if not shown:
         return EMPTY
@@ -62,28 +46,24 @@ def code(value: object, limit: int | None = None) -> str:
 
 
 def cell(value: object, limit: int | None = None) -> str:
-    """``value`` as a code span inside a table cell (``|`` as ``\\|``)."""
     return code(value, limit).replace("|", "\\|")
 
 
 def fence(lines: Iterable[object], info: str = "", limit: int | None = None) -> str:
-    """``lines`` as a fenced code block, each :func:`~.visible.shown` (``info``: our language name)."""
     shown = [_shown(line, limit) for line in lines]
     longest = max((len(run) for line in shown for run in _BACKTICKS.findall(line)), default=0)
     marker = "`" * max(3, longest + 1)
     return "\n".join([f"{marker}{info}", *shown, marker])
 
 
-# ---- cutting a document to a size ------------------------------------------------------------
 def size(markdown: str) -> int:
-    """The size GitHub's limit is checked against, counted safely: UTF-8 bytes."""
+    """The size GitHub's limit is checked against: UTF-8 bytes."""
     return len(markdown.encode("utf-8"))
 
 
 @dataclass(frozen=True)
 class Block:
-    """A part of a document, complete in itself, in its ``forms`` (longest first): a ``keep`` block
-    is never left out (its last form is plain lines), another is left out whole when none fits."""
+    """A part of a document, complete in itself, in its ``forms`` (longest first); ``keep``: never left out."""
 
     forms: tuple[str, ...]
     keep: bool = False
@@ -97,25 +77,21 @@ class Block:
         return cls(tuple(forms), keep=True)
 
 
-#: Between two blocks: a blank line, so a block never runs into the next one.
 JOINER = "\n\n"
 
 
 def join(blocks: Iterable[Block]) -> str:
-    """Every block in its first form."""
     return JOINER.join(block.forms[0] for block in blocks if block.forms[0])
 
 
 def least_size(blocks: Sequence[Block], cut_note: Callable[[int, bool], str]) -> int:
-    """The size :func:`fit` needs at least: the kept blocks in their last forms and the note."""
     kept = [block.forms[-1] for block in blocks if block.keep]
     return size(JOINER.join([*kept, cut_note(len(blocks), False)]))
 
 
 def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], str]) -> str:
-    """The blocks within ``budget`` bytes: the kept ones in the longest forms that leave room, the
-    others where they fit, then ``cut_note(left out, False)``; only when the kept blocks' last
-    forms do not fit are they cut after a whole line (``cut_note(left out, True)``)."""
+    """The blocks within ``budget`` bytes: the kept ones in the longest forms that leave room, the others
+    where they fit, then ``cut_note``; only when the kept ones cannot fit are they cut after a line."""
     whole = join(blocks)
     if size(whole) <= budget:
         return whole
@@ -136,18 +112,13 @@ def fit_levels(
     budget: int,
     cut_note: Callable[[int, bool], str],
 ) -> str:
-    """The first level of detail (``render(level)``) that fits ``budget`` whole, else the last :func:`fit`."""
-    blocks: Sequence[Block] = ()
-    for level in levels:
-        blocks = render(level)
-        whole = join(blocks)
-        if size(whole) <= budget:
+    for level in levels[:-1]:
+        if size(whole := join(render(level))) <= budget:
             return whole
-    return fit(blocks, budget, cut_note)
+    return fit(render(levels[-1]), budget, cut_note)
 
 
 def _fit_at(blocks: Sequence[Block], depth: int, budget: int, cut_note: Callable[[int, bool], str]) -> str | None:
-    """:func:`fit` with the kept blocks in form ``depth`` (or their last); ``None``: they do not fit."""
     kept = {i: block.forms[min(depth, len(block.forms) - 1)] for i, block in enumerate(blocks) if block.keep}
     joiner = size(JOINER)
     room = budget - size(cut_note(len(blocks), False)) - sum(size(form) + joiner for form in kept.values())

@@ -1,10 +1,6 @@
-"""The MTA-STS policy rules, as pure functions over resource types and properties.
-
-A resource rule takes ``(type_, props)`` and returns its messages; a stack rule takes every
-:class:`Resource` and returns :class:`Violation` values naming the resource. :data:`RULES` lists
-each once with its level; ``policypack/`` wraps them (docs/packaging.md). Every message says the
-fix. A value unknown at preview (:data:`~.shapes.UNKNOWN`) never raises nor makes a violation by
-itself: a rule reports only what holds whatever it turns out to be.
+"""The MTA-STS policy rules, as pure functions: a resource rule takes ``(type_, props)`` and returns
+messages, a stack rule takes every :class:`Resource` and returns :class:`Violation` values. A value
+unknown at preview never raises: a rule reports only what holds whatever it turns out to be.
 """
 
 from __future__ import annotations
@@ -31,8 +27,6 @@ HTTP_SERVING = ("allow-all", "redirect-to-https")
 
 @dataclass(frozen=True, eq=False)  # each resource is itself (its props are a mapping, not hashable)
 class Resource:
-    """One resource of the stack as a stack rule sees it."""
-
     type: str
     props: Mapping[str, Any]
     urn: str = ""
@@ -41,8 +35,6 @@ class Resource:
 
 @dataclass(frozen=True)
 class Violation:
-    """A stack rule's finding: the message and the resource it is about."""
-
     message: str
     urn: str = ""
 
@@ -53,9 +45,6 @@ StackCheck = Callable[[Sequence[Resource]], list[Violation]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule of the pack: its name, what it checks, its level and its check (of a resource, or of
-    the stack)."""
-
     name: str
     description: str
     level: Level
@@ -63,9 +52,7 @@ class Rule:
     stack_check: StackCheck | None = None
 
 
-# ---- resource rules ------------------------------------------------------------------------------
 def policy_content_type(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """The policy file must be served as ``text/plain`` (RFC 8461 §3.3)."""
     found = policy_object(type_, props)
     if found is None or found.content_type is UNKNOWN or is_accepted_media_type(found.content_type):
         return []
@@ -77,7 +64,6 @@ def policy_content_type(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def cloudfront_http(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """The policy host should answer HTTPS only: no plain-HTTP answer, not even a redirect."""
     if not is_policy_host(type_, props):
         return []
     behaviors = [mapping(b) for b in [props.get("defaultCacheBehavior"), *items(props.get("orderedCacheBehaviors"))]]
@@ -93,7 +79,6 @@ def cloudfront_http(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """The policy host must not accept TLS below 1.2."""
     if not is_policy_host(type_, props) or props.get("viewerCertificate") is UNKNOWN:
         return []
     certificate = mapping(props.get("viewerCertificate"))
@@ -111,7 +96,6 @@ def cloudfront_tls(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """An ``enforce`` policy cached less than a day protects little between fetches."""
     found = policy_object(type_, props)
     policy = parse_policy(found.content).policy if found is not None and isinstance(found.content, str) else None
     if policy is None or policy.mode != "enforce" or policy.max_age >= ONE_DAY:
@@ -124,37 +108,29 @@ def enforce_max_age(type_: str, props: Mapping[str, Any]) -> list[str]:
 
 
 def mx_patterns(type_: str, props: Mapping[str, Any]) -> list[str]:
-    """Every ``mx`` of the policy file must be a host name or ``*.``-pattern senders can match."""
     found = policy_object(type_, props)
     if found is None or not isinstance(found.content, str):
         return []
-    messages = []
     values = [line.split(":", 1)[1].strip() for line in policy_lines(found.content) if line.startswith("mx:")]
-    for index, value in enumerate(values):
-        messages += [
-            f"the MTA-STS policy's {p}; fix the pattern" for p in normalize_mx_pattern(value, f"mx[{index}]")[1]
-        ]
-    if not messages:
-        messages = [f"the MTA-STS policy file {e}" for e in parse_policy(found.content).errors]
-    return messages
+    messages = [
+        f"the MTA-STS policy's {p}; fix the pattern"
+        for index, value in enumerate(values)
+        for p in normalize_mx_pattern(value, f"mx[{index}]")[1]
+    ]
+    return messages or [f"the MTA-STS policy file {e}" for e in parse_policy(found.content).errors]
 
 
-# ---- stack rules ---------------------------------------------------------------------------------
 @dataclass
 class _TxtName:
-    """The known TXT values at one (zone, name) with their resources (``complete``: all known)."""
-
     entries: list[tuple[Resource, str]] = field(default_factory=list)
     complete: bool = True
 
     def candidates(self) -> list[tuple[Resource, str]]:
-        """The entries RFC 8461 §3.1's selection keeps (the core's one rule)."""
         kept = parse_sts_records([value for _, value in self.entries]).candidates
         return [(resource, value) for resource, value in self.entries if value in kept]
 
 
 def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtName]:
-    """The TXT values at each known (zone, name); a record with an unknown one is beside no other."""
     by_name: dict[tuple[str, str], _TxtName] = defaultdict(_TxtName)
     for resource in resources:
         record = txt_record(resource.type, resource.props)
@@ -166,8 +142,7 @@ def _txt_by_name(resources: Sequence[Resource]) -> dict[tuple[str, str], _TxtNam
 
 
 def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
-    """At most one ``v=STSv1`` TXT record at a name (RFC 8461 §3.1: two mean no policy at all);
-    unknown values can only add records, so the known ones tell."""
+    """Unknown values can only add records, so the known ones tell."""
     violations = []
     for (_, name), found in _txt_by_name(resources).items():
         sts = found.candidates()
@@ -181,8 +156,7 @@ def duplicate_sts_records(resources: Sequence[Resource]) -> list[Violation]:
 
 
 def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
-    """The id of each ``_mta-sts`` record senders keep is the id of the policy the stack serves (not
-    told while a policy's content or a value at the name is unknown)."""
+    """Not told while a policy's content or a value at the name is unknown."""
     objects = [found for r in resources if (found := policy_object(r.type, r.props)) is not None]
     served = {policy_id(found.content) for found in objects if isinstance(found.content, str)}
     if not served or any(found.content is UNKNOWN for found in objects):
@@ -204,7 +178,6 @@ def sts_id_matches_policy(resources: Sequence[Resource]) -> list[Violation]:
 
 
 def public_policy_bucket(resources: Sequence[Resource]) -> list[Violation]:
-    """The bucket holding the policy stays private (CloudFront reads it through origin access control)."""
     buckets = {found.bucket for r in resources if (found := policy_object(r.type, r.props)) is not None}
     buckets.discard(None)  # an unknown bucket name matches no other
     violations = []
@@ -220,7 +193,6 @@ def public_policy_bucket(resources: Sequence[Resource]) -> list[Violation]:
     return violations
 
 
-#: Every rule of the pack, in the order the pack lists them.
 RULES: tuple[Rule, ...] = (
     Rule("mta-sts-single-sts-record", "One v=STSv1 TXT record per name", "mandatory",
          stack_check=duplicate_sts_records),

@@ -1,10 +1,6 @@
-"""What the policy rules read from resources, in the shapes the providers' Pulumi schemas give them
-(camelCase properties; pulumi-aws 7, pulumi-cloudflare 6 and 5): TXT records, the policy object,
-the policy host and what makes a bucket public, for any program.
-
-A value unknown at preview is :data:`UNKNOWN` at any depth (the pack maps pulumi-policy's
-sentinels to it), and what is read from it is unknown too, never a guess; a value of another type
-than the schema's is absent and never raises (docs/packaging.md, "Values unknown at preview").
+"""What the policy rules read from resources, in the providers' Pulumi schemas' shapes (pulumi-aws 7,
+pulumi-cloudflare 6 and 5). What is read from :data:`UNKNOWN` is unknown too, never a guess; a value
+of another type is absent (docs/packaging.md, "Values unknown at preview").
 """
 
 from __future__ import annotations
@@ -30,30 +26,24 @@ BUCKET_ACLS = (
 )
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-#: Where RFC 8461 §3.3 puts the policy: ``https://mta-sts.<domain>/.well-known/mta-sts.txt``.
 POLICY_KEY = WELL_KNOWN_PATH.lstrip("/")
-#: Canned ACLs that let anyone (or any AWS account) read the bucket.
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
 class Unknown(Enum):
-    """A value not known until the update (pulumi-policy's sentinels, mapped by the pack)."""
-
     UNKNOWN = "unknown"
 
     def __repr__(self) -> str:
         return "UNKNOWN"
 
 
-#: What a rule sees where the value is not known yet.
 UNKNOWN: Final = Unknown.UNKNOWN
 
 
 @dataclass(frozen=True)
 class TxtRecord:
-    """The known TXT values at one name of one zone, as resolvers return them (``zone``, ``name``:
-    ``None`` when unknown; ``complete``: every value is known)."""
+    """The known TXT values at one name of one zone (``None``: unknown; ``complete``: all known)."""
 
     zone: str | None
     name: str | None
@@ -63,8 +53,7 @@ class TxtRecord:
 
 @dataclass(frozen=True)
 class PolicyObject:
-    """An object served as the policy file (``bucket``: ``None`` when unknown; ``content`` and
-    ``content_type``: :data:`UNKNOWN` when unknown, ``None`` when not set)."""
+    """An object served as the policy file (``bucket`` ``None``: unknown)."""
 
     bucket: str | None
     content: str | Literal[Unknown.UNKNOWN] | None
@@ -72,12 +61,10 @@ class PolicyObject:
 
 
 def mapping(value: object) -> Mapping[str, Any]:
-    """``value`` if it is an object, else an empty one (unknown, absent or of another type)."""
     return value if isinstance(value, Mapping) else {}
 
 
 def items(value: object) -> list[Any]:
-    """``value`` if it is a list, else an empty one (unknown, absent or of another type)."""
     return list(value) if isinstance(value, list | tuple) else []
 
 
@@ -86,7 +73,6 @@ def _text(value: object) -> str:
 
 
 def _known_text(value: object) -> str | None:
-    """The text of a known value (``""`` for none), ``None`` for an unknown one."""
     return None if value is UNKNOWN else _text(value)
 
 
@@ -95,7 +81,6 @@ def _name(value: object) -> str:
 
 
 def _txt_values(type_: str, props: Mapping[str, Any]) -> tuple[list[str], bool]:
-    """The known values of a record and whether all of them are known."""
     if type_ == ROUTE53_RECORD:
         raw = props.get("records")
         entries = items(raw)
@@ -108,18 +93,14 @@ def _txt_values(type_: str, props: Mapping[str, Any]) -> tuple[list[str], bool]:
 
 
 def txt_record(type_: str, props: Mapping[str, Any]) -> TxtRecord | None:
-    """The TXT record ``props`` describe (``None``: not one, or not known to be one)."""
     if _text(props.get("type")).upper() != "TXT" or (type_ != ROUTE53_RECORD and type_ not in CLOUDFLARE_RECORDS):
         return None
     values, complete = _txt_values(type_, props)
-    name = props.get("name")
-    return TxtRecord(
-        _known_text(props.get("zoneId")), None if name is UNKNOWN else _name(name), tuple(values), complete
-    )
+    name = None if props.get("name") is UNKNOWN else _name(props.get("name"))
+    return TxtRecord(_known_text(props.get("zoneId")), name, tuple(values), complete)
 
 
 def policy_object(type_: str, props: Mapping[str, Any]) -> PolicyObject | None:
-    """The policy file ``props`` describe (``None``: not one, or not known to be one)."""
     if type_ not in POLICY_OBJECTS or _text(props.get("key")).lstrip("/") != POLICY_KEY:
         return None
     content = props.get("content")
@@ -132,14 +113,12 @@ def policy_object(type_: str, props: Mapping[str, Any]) -> PolicyObject | None:
 
 
 def is_policy_host(type_: str, props: Mapping[str, Any]) -> bool:
-    """Whether ``props`` describe a CloudFront distribution known to serve ``mta-sts.<domain>``."""
     aliases = items(props.get("aliases"))
     return type_ == DISTRIBUTION and any(_name(a).startswith("mta-sts.") for a in aliases if isinstance(a, str))
 
 
 def _public_statement(statement: object) -> bool:
-    """An ``Allow`` known to be for everyone (``"*"``, ``{"AWS": "*"}``) with no condition (an
-    unknown one may narrow it)."""
+    """An ``Allow`` known to be for everyone with no condition (an unknown one may narrow it)."""
     if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow" or statement.get("Condition"):
         return False  # (UNKNOWN is true: an unknown condition counts as one)
     principal = statement.get("Principal")
@@ -160,7 +139,6 @@ def _policy_statements(document: object) -> list[object]:
 
 
 def bucket_exposure(type_: str, props: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(bucket, how it is public)`` when ``props`` are known to make a bucket public."""
     bucket = _known_text(props.get("bucket"))
     if bucket is None:
         return None

@@ -1,6 +1,5 @@
-"""A deployment as plain, checked data (pure: no Pulumi, no network), between the core's rules and
-the stack config that reads it from YAML: the components' arguments (:mod:`.deployment`), the
-TLS-RPT receiver's settings (:mod:`.receiver_settings`) and the field rules they share (:mod:`.rules`).
+"""A deployment as plain, checked data (no Pulumi, no network): the components' arguments, the
+receiver's settings and the field rules they share.
 """
 
 from .deployment import DelegationArgs, DnsConfig, FleetDomainArgs, MtaStsArgs, MtaStsFleetArgs

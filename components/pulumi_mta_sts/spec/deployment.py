@@ -1,8 +1,6 @@
-"""A deployment as plain data: the arguments of ``MtaSts`` (one domain, its own host) and ``MtaStsFleet``
-(many domains, shared hosting), and their checks. One domain is a fleet of one: :func:`check_domain`
-checks a domain for both (``MtaStsArgs`` is a :class:`FleetDomainArgs` with its host's settings), naming
-the field where it was given (``policy``, ``domains[3].policy``). Stack config builds these, the
-components check and take them, the multi-language package maps its schema onto them.
+"""The arguments of ``MtaSts`` and ``MtaStsFleet`` as plain data, and their checks. One domain is a
+fleet of one: :func:`check_domain` checks a domain for both, naming the field where it was given
+(``policy``, ``domains[3].policy``). Stack config and the multi-language package build these.
 """
 
 from __future__ import annotations
@@ -31,22 +29,6 @@ from .rules import (
     zone_problems,
 )
 
-__all__ = [
-    "CheckedDomain",
-    "DelegationArgs",
-    "DnsConfig",
-    "FleetDomainArgs",
-    "MtaStsArgs",
-    "MtaStsFleetArgs",
-    "ZoneBackend",
-    "check_domain",
-    "check_fleet",
-    "check_mtasts",
-    "delegated_names",
-    "dns_config_problems",
-    "dns_provider",
-]
-
 
 class ZoneBackend(Protocol):
     """A DNS backend the program made (``Route53Dns``, ...): a spec asks only its provider."""
@@ -57,14 +39,11 @@ class ZoneBackend(Protocol):
 
 @dataclass(frozen=True)
 class DnsConfig:
-    """A zone to make a DNS backend for."""
+    """A zone to make a DNS backend for: by id, or by name (looked up at deploy time)."""
 
     provider: str
-    """``route53`` or ``cloudflare``."""
     zone_id: str | None = None
-    """The zone's id, when known (nothing is looked up)."""
     zone_name: str | None = None
-    """Else its name, looked up at deploy time."""
 
 
 @dataclass(frozen=True)
@@ -72,22 +51,17 @@ class FleetDomainArgs:
     """One mail domain (of a fleet; ``MtaStsArgs`` adds its own host's settings)."""
 
     domain: str
-    """The mail domain (``example.com``); its policy is served at ``mta-sts.<domain>``."""
+    """The mail domain; its policy is served at ``mta-sts.<domain>``."""
     policy: Policy
-    """Its policy (:meth:`Policy.build`); its id is the hash of exactly these bytes."""
     dns: DnsConfig | ZoneBackend | None
-    """Its zone: a backend you created (e.g. with your own provider) or a :class:`DnsConfig` to create
-    one (domains of one zone share it); in a fleet ``None`` delegates it (its owner publishes CNAMEs)."""
+    """A backend you created or a :class:`DnsConfig` to create one; in a fleet ``None`` delegates it."""
     host: str | None = None
-    """``cloudfront`` (any DNS) or ``worker`` (Cloudflare DNS only); default: the DNS provider's
-    (``cloudfront`` on Route53 and when delegated, ``worker`` on Cloudflare), as in stack config."""
+    """``cloudfront`` or ``worker`` (Cloudflare DNS only); default: the DNS provider's, as in stack config."""
     rua: Sequence[str] = ()
     """TLS-RPT report destinations (``mailto:`` / ``https:``); empty: no ``_smtp._tls`` record."""
     verify_live: bool = True
-    """Publish a new id only once the policy URL serves the new body (``PolicyLive``). Turn off only
-    for a first deploy before DNS points at the host; a warning says so."""
+    """Publish a new id only once the policy URL serves the new body (``PolicyLive``)."""
     verify_timeout: int = defaults.VERIFY_TIMEOUT
-    """Seconds ``PolicyLive`` keeps trying before the deploy fails."""
 
     @property
     def delegated(self) -> bool:
@@ -99,9 +73,7 @@ class MtaStsArgs(FleetDomainArgs):
     """``MtaSts``: one domain (never delegated) and the settings of its own host."""
 
     price_class: str = defaults.PRICE_CLASS
-    """CloudFront price class (``cloudfront`` host only)."""
     tags: dict[str, str] = field(default_factory=dict)
-    """Tags for taggable AWS resources."""
 
 
 @dataclass(frozen=True)
@@ -109,9 +81,7 @@ class DelegationArgs:
     """Hosted mode: the provider zone holding delegated domains' TXT records and host names."""
 
     zone: str
-    """The zone's name, e.g. ``mta-sts.provider.example``."""
     dns: DnsConfig | ZoneBackend
-    """Where its records go."""
 
 
 @dataclass(frozen=True)
@@ -119,26 +89,20 @@ class MtaStsFleetArgs:
     """``MtaStsFleet``: the domains and the shared hosting's settings."""
 
     domains: Sequence[FleetDomainArgs]
-    """The domains, at least one, each once."""
     delegation: DelegationArgs | None = None
     """Required when a domain is delegated (``dns=None``)."""
     domains_per_certificate: int = defaults.DOMAINS_PER_CERTIFICATE
-    """Host names per shared certificate and distribution (1 to 100; ACM's default quota is 10)."""
     assignment: Mapping[str, int] = field(default_factory=dict)
     """Domain → shard it was deployed on (pinned, so no domain ever moves; :mod:`core.shards`)."""
     price_class: str = defaults.PRICE_CLASS
-    """CloudFront price class of the shared distributions."""
     tags: dict[str, str] = field(default_factory=dict)
-    """Tags for taggable AWS resources."""
     store_keys: str = defaults.STORE_KEYS
-    """How the shared CloudFront host writes its KeyValueStore: ``migrating`` (the default, safe for a
-    fleet deployed with an earlier version) or ``exclusive``: docs/fleets.md, "The store's keys"."""
+    """docs/fleets.md, "The store's keys"."""
 
 
 @dataclass(frozen=True)
 class DelegatedNames:
-    """Where a delegated domain's TXT records are in the provider zone (its owner's CNAME targets):
-    ``_mta-sts.<domain>.<zone>``, ``_smtp._tls.<domain>.<zone>``, whatever shard serves it."""
+    """Where a delegated domain's TXT records are in the provider zone (its owner's CNAME targets)."""
 
     sts: str
     tlsrpt: str
@@ -151,8 +115,7 @@ def delegated_names(domain: str, zone: str) -> DelegatedNames:
 
 @dataclass(frozen=True)
 class CheckedDomain:
-    """A domain's valid arguments, its name in normal form, its host kind, and what its fields are
-    named under (``domains[3].``; empty for ``MtaSts``)."""
+    """A domain's valid arguments, its normal name, its host kind, its fields' prefix (``domains[3].``)."""
 
     args: FleetDomainArgs
     domain: str
@@ -168,7 +131,6 @@ def dns_config_problems(dns: DnsConfig, field_name: str = "dns") -> list[Problem
 
 
 def dns_provider(dns: object, field_name: str = "dns") -> tuple[str | None, list[Problem]]:
-    """The provider the DNS argument names (``None``: cannot be told) and its problems."""
     name = getattr(type(dns), "provider_name", None)  # a backend names it on its class
     if isinstance(name, str):
         return name, []
@@ -182,7 +144,7 @@ def dns_provider(dns: object, field_name: str = "dns") -> tuple[str | None, list
 def check_domain(
     args: FleetDomainArgs, where: str = "", *, fleet: bool = False
 ) -> tuple[CheckedDomain | None, list[Problem]]:
-    """One domain checked, fields named ``<where><field>``; in a ``fleet`` (only) it may be delegated."""
+    """One domain checked, fields named ``<where><field>``; only in a ``fleet`` may it be delegated."""
     domain, problems = normalize_hostname(args.domain, f"{where}domain")
     problems += name_length_problems(domain, args.rua, f"{where}domain")
     delegated = fleet and args.delegated
@@ -209,7 +171,6 @@ def check_mtasts(args: MtaStsArgs) -> CheckedDomain:
 
 
 def check_fleet(args: MtaStsFleetArgs) -> tuple[list[CheckedDomain], str | None]:
-    """Every domain checked, and the delegation zone; :class:`InputError` with every problem."""
     if isinstance(args.domains, str) or not isinstance(args.domains, Sequence) or not args.domains:
         raise InputError([Problem("domains", args.domains, "must be a non-empty list of FleetDomainArgs")])
     checked: list[CheckedDomain] = []

@@ -1,10 +1,10 @@
-"""How the TLS-RPT receiver is deployed (:class:`ReceiverSettings`) and its rules, which the stack
-config, ``mta-sts init`` and the ``TlsRptReceiver`` component all apply: one mistake, one message.
-Problems name the setting (``region``, ...); callers place them under their own key with :meth:`Problem.under`.
+"""How the TLS-RPT receiver is deployed and its rules, for stack config, ``mta-sts init`` and the
+``TlsRptReceiver`` component alike. Problems name the setting; callers use :meth:`Problem.under`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -16,66 +16,43 @@ from pulumi_mta_sts.core.records import validate_rua
 
 from .rules import boolean, digit_string, whole_number_problems
 
-__all__ = [
-    "SES_RECEIVING_REGIONS",
-    "ReceiverSettings",
-    "alarm_email_problems",
-    "check_receiver_settings",
-    "inbound_mx_value",
-    "mailto_rua",
-    "reports_subdomain",
-    "settings_from_mapping",
-]
-
 #: Regions where SES receives mail (``inbound-smtp.<region>.amazonaws.com``, the SES endpoints documentation).
 SES_RECEIVING_REGIONS: frozenset[str] = frozenset(
     {"us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2"}
     | {"ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3"}
 )
 _MAILBOX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
+#: An existing rule set's name (older SES allowed '.'; one created here follows ``SES_RULE_SET``).
+_RULE_SET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass(frozen=True)
 class ReceiverSettings:
-    """Every field has a safe default except the rule set: name the account's active one or create one."""
+    """Every field has a safe default except the rule set."""
 
     region: str = defaults.RECEIVER_REGION
-    """AWS region of SES inbound, the bucket and the function; it must receive mail (:data:`SES_RECEIVING_REGIONS`)."""
+    """AWS region of SES inbound, the bucket and the function (:data:`SES_RECEIVING_REGIONS`)."""
     subdomain: str | None = None
-    """The reports mailbox's domain; default ``tlsrpt.<domain>``; never the domain itself."""
+    """Default ``tlsrpt.<domain>``; never the domain itself."""
     mailbox: str = defaults.RECEIVER_MAILBOX
-    """Local part of the reports address (``reports`` → ``mailto:reports@tlsrpt.<domain>``)."""
     rule_set_name: str | None = None
-    """The SES receipt rule set the rule joins: the account's ACTIVE one (one is active per region)."""
+    """The account's ACTIVE SES receipt rule set (one is active per region)."""
     create_rule_set: bool = False
-    """Create a rule set (``rule_set_name`` or ``mta-sts-tlsrpt``) and activate it (deactivating the current one)."""
+    """Create and activate a rule set (deactivating the current one)."""
     https: bool = True
-    """Also accept reports by HTTPS POST (its endpoint is added to ``rua``)."""
     failed_sessions_threshold: int = defaults.RECEIVER_FAILED_SESSIONS_THRESHOLD
-    """Alarm when a domain's failed sessions in one day reach this many."""
     silence_days: int = defaults.RECEIVER_SILENCE_DAYS
-    """Alarm when no report at all arrived for a domain for this many days (1 to 7)."""
     raw_retention_days: int = defaults.RECEIVER_RAW_RETENTION_DAYS
-    """Days ``raw/`` objects (messages and bodies as received) are kept."""
     quarantine_retention_days: int = defaults.RECEIVER_QUARANTINE_RETENTION_DAYS
-    """Days ``quarantine/`` objects are kept."""
     max_body_bytes: int = defaults.RECEIVER_MAX_BODY_BYTES
-    """Largest HTTPS report body accepted (413 above)."""
     https_rate_limit: int = defaults.RECEIVER_HTTPS_RATE_LIMIT
-    """Requests a second the HTTPS endpoint passes on (429 above): it bounds the function and the bill."""
     https_burst_limit: int = defaults.RECEIVER_HTTPS_BURST_LIMIT
-    """Requests the endpoint passes on in one burst."""
     reserved_concurrency: int | None = None
-    """Lambda instances reserved for the function; empty: none (a new account can reserve none)."""
     rule_after: str | None = None
-    """The receipt rule of the rule set the receiver's rule is placed after; empty: first."""
     analytics: bool = defaults.RECEIVER_ANALYTICS
-    """Lay reports out for SQL (JSON lines under ``tables/``, a Glue table, an Athena workgroup)."""
     digest: str = defaults.RECEIVER_DIGEST_DAY
-    """The weekday the weekly digest goes to the alarm topic (``monday`` ... ``sunday``), or ``off``."""
     force_destroy: bool = defaults.RECEIVER_FORCE_DESTROY
-    """Let ``pulumi destroy`` delete the reports bucket with every report (off: reports are data; turn it
-    on, ``pulumi up``, then destroy: docs/receiver.md, "Removing the receiver")."""
+    """Let ``pulumi destroy`` delete the reports bucket with every report (docs/receiver.md)."""
 
     @property
     def effective_rule_set_name(self) -> str:
@@ -91,13 +68,11 @@ def mailto_rua(domain: str, settings: ReceiverSettings) -> str:
 
 
 def inbound_mx_value(region: str) -> str:
-    """The MX value (``<preference> <host>``) that sends the subdomain's mail to SES inbound."""
     return f"10 inbound-smtp.{region}.amazonaws.com"
 
 
 def settings_from_mapping(values: Mapping[str, object]) -> tuple[ReceiverSettings, list[Problem]]:
-    """Settings from a config mapping (other keys are the caller's). Only types are checked (numbers may
-    be digit strings, switches ``"true"``): a wrong one is reported and left at its default."""
+    """Settings from a config mapping; a wrong type is reported and left at its default."""
     problems: list[Problem] = []
     chosen: dict[str, object] = {}
     for spec in fields(ReceiverSettings):
@@ -127,7 +102,6 @@ def _read_setting(name: str, value: object, default: object) -> tuple[object, Pr
     return (value.strip().lower() if name in ("region", "digest") else value.strip()), None
 
 
-#: The whole-number settings and their ranges.
 _RANGES = {
     "failed_sessions_threshold": (1, 10**9),
     "silence_days": (1, defaults.RECEIVER_MAX_SILENCE_DAYS),
@@ -140,7 +114,6 @@ _RANGES = {
 
 
 def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_rule_set: bool = True) -> list[Problem]:
-    """Every problem of ``settings`` for ``domain``; a receiver configured but not enabled needs no rule set."""
     problems: list[Problem] = []
     if settings.region not in SES_RECEIVING_REGIONS:
         reason = (
@@ -155,18 +128,13 @@ def check_receiver_settings(domain: str, settings: ReceiverSettings, *, require_
         problems += whole_number_problems(name, getattr(settings, name), low, high)
     problems += _reserved_concurrency_problems(settings.reserved_concurrency)
     problems += _rule_after_problems(settings.rule_after)
-    problems += _digest_problems(settings.digest)
+    if not (isinstance(settings.digest, str) and settings.digest in defaults.RECEIVER_DIGEST_DAYS):
+        reason = f"must be one of {', '.join(defaults.RECEIVER_DIGEST_DAYS)} (the day the weekly digest is sent)"
+        problems.append(Problem("digest", settings.digest, f"{reason}, got {settings.digest!r}"))
     for name in ("analytics", "force_destroy"):  # the package passes values unconverted
         value = getattr(settings, name)
         problems += [] if isinstance(value, bool) else [Problem(name, value, f"must be true or false, got {value!r}")]
     return problems
-
-
-def _digest_problems(digest: object) -> list[Problem]:
-    if isinstance(digest, str) and digest in defaults.RECEIVER_DIGEST_DAYS:
-        return []
-    days = ", ".join(defaults.RECEIVER_DIGEST_DAYS)
-    return [Problem("digest", digest, f"must be one of {days} (the day the weekly digest is sent), got {digest!r}")]
 
 
 def _reserved_concurrency_problems(reserved: object) -> list[Problem]:
@@ -192,18 +160,16 @@ def _rule_after_problems(after: object) -> list[Problem]:
 
 
 def mailbox_problems(domain: str, settings: ReceiverSettings, *, subdomain_ok: bool = True) -> list[Problem]:
-    """Its ``mailto:`` must pass the rule of every ``rua``: a mistake names ``mailbox``, not a ``rua`` entry."""
+    """Its ``mailto:`` must pass the ``rua`` rule; a mistake names ``mailbox``, not a ``rua`` entry."""
     mailbox = settings.mailbox
     reason = "must be a mail local part of letters, digits, '.', '-', '_' or '+' (no leading, trailing or double dot)"
-    if not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64:
-        return [Problem("mailbox", mailbox, reason)]
-    if subdomain_ok and validate_rua(mailto_rua(domain, settings)):
+    bad = not isinstance(mailbox, str) or not mailbox or not set(mailbox.lower()) <= _MAILBOX_CHARS or len(mailbox) > 64
+    if bad or (subdomain_ok and validate_rua(mailto_rua(domain, settings))):
         return [Problem("mailbox", mailbox, reason)]
     return []
 
 
 def _subdomain_problems(domain: str, subdomain: str) -> list[Problem]:
-    """Strictly below ``domain``: an SES MX on the domain itself would take its real mail."""
     sub, problems = normalize_hostname(subdomain, "subdomain")
     if sub is not None and sub == domain:
         reason = (
@@ -231,20 +197,10 @@ def _rule_set_problems(settings: ReceiverSettings, require_rule_set: bool) -> li
     if name is not None and settings.create_rule_set and (why := name_problem(SES_RULE_SET, str(name))):
         # SES creates a rule set only under today's rule (core/names.py cites it)
         return [Problem("rule_set_name", name, f"{why} for a rule set to create (create_rule_set: true)")]
-    if name is not None and not _is_rule_set_name(name):
+    if name is not None and not (isinstance(name, str) and _RULE_SET_NAME.fullmatch(name)):
         reason = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
         return [Problem("rule_set_name", name, reason)]
     return []
-
-
-def _is_rule_set_name(name: object) -> bool:
-    """An existing rule set's name (older SES allowed '.'); one created here follows :data:`SES_RULE_SET`."""
-    return (
-        isinstance(name, str)
-        and 1 <= len(name) <= 64
-        and all(ch.isascii() and (ch.isalnum() or ch in "._-") for ch in name)
-        and name[0].isalnum()
-    )
 
 
 def alarm_email_problems(alarm_email: object) -> list[Problem]:

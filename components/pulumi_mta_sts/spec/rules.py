@@ -1,6 +1,5 @@
-"""The rules of a deployment's fields, one function each: stack config, the components, the DNS
-backends and the policy hosts all call these, so one mistake gets one message wherever it is made.
-Each takes the field name to report (``mta-sts:host.kind`` in stack config, ``host`` in ``MtaStsArgs``).
+"""The rules of a deployment's fields, one function each, so one mistake gets one message wherever it
+is made; each takes the field name to report (``mta-sts:host.kind``, ``host``).
 """
 
 from __future__ import annotations
@@ -13,36 +12,13 @@ from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH, normalize_hostname
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name, validate_rua
 
-__all__ = [
-    "PRICE_CLASSES",
-    "WORKER_NEEDS_CLOUDFLARE",
-    "boolean",
-    "digit_string",
-    "host_kind_problems",
-    "id_problems",
-    "name_length_problems",
-    "not_one_of",
-    "policy_problems",
-    "price_class_problems",
-    "rua_problems",
-    "store_keys_problems",
-    "tags_problems",
-    "verify_timeout_problems",
-    "whole_number",
-    "whole_number_problems",
-    "zone_problems",
-]
-
-#: CloudFront's price classes (which edge locations serve the policy).
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
-#: Why a Cloudflare Worker cannot serve the policy of a zone elsewhere.
 WORKER_NEEDS_CLOUDFLARE = (
     "a Cloudflare Worker needs dns.provider cloudflare (a CloudflareDns backend); use kind cloudfront"
 )
 #: AWS limits on tag names and values (characters).
 TAG_KEY_LENGTH, TAG_VALUE_LENGTH = 128, 256
-#: The longest digit string read as a number: far beyond every range here (``int()`` of thousands
-#: of digits is slow and, past 4300, refused by Python).
+#: The longest digit string read as a number (``int()`` of thousands of digits is slow).
 MAX_DIGITS = 18
 
 
@@ -51,8 +27,7 @@ def not_one_of(field_name: str, value: object, choices: Sequence[str]) -> Proble
 
 
 def digit_string(text: str) -> int | None:
-    """The number an ASCII digit string stands for (``" 600 "`` → 600); ``None`` for anything else:
-    signs, other scripts' digits (``'¹²³'``, ``'٣'``), more than :data:`MAX_DIGITS` digits."""
+    """The number an ASCII digit string stands for (``" 600 "`` → 600), else ``None`` (``'٣'``, signs)."""
     text = text.strip()
     if not text or len(text) > MAX_DIGITS or not (text.isascii() and text.isdigit()):
         return None
@@ -60,14 +35,13 @@ def digit_string(text: str) -> int | None:
 
 
 def whole_number_problems(field_name: str, value: object, low: int, high: int) -> list[Problem]:
-    """``value`` must be an ``int`` (not a ``bool``, not text) from ``low`` to ``high``."""
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return []
     return [Problem(field_name, value, f"must be a whole number from {low} to {high}, got {value!r}")]
 
 
 def whole_number(field_name: str, value: object, low: int, high: int) -> tuple[int | None, list[Problem]]:
-    """``value`` from ``low`` to ``high`` as config gives it (an ``int`` or a digit string), or its problem."""
+    """``value`` (an ``int`` or a digit string) from ``low`` to ``high``, or its problem."""
     number = digit_string(value) if isinstance(value, str) else value
     if isinstance(number, int) and not whole_number_problems(field_name, number, low, high):
         return number, []
@@ -84,7 +58,6 @@ def boolean(field_name: str, value: object, default: bool) -> tuple[bool, list[P
 
 
 def verify_timeout_problems(value: object, field_name: str = "verify_timeout") -> list[Problem]:
-    """Seconds ``PolicyLive`` keeps trying: :data:`~pulumi_mta_sts.core.defaults.VERIFY_TIMEOUT_RANGE`."""
     return whole_number_problems(field_name, value, *defaults.VERIFY_TIMEOUT_RANGE)
 
 
@@ -93,7 +66,6 @@ def price_class_problems(value: object, field_name: str = "price_class") -> list
 
 
 def tags_problems(value: object, field_name: str = "tags") -> list[Problem]:
-    """AWS tags: a mapping of text names (1 to 128 characters) to text values (at most 256)."""
     if not isinstance(value, Mapping):
         reason = f"must be a mapping of tag names to text values, got {type(value).__name__}"
         return [Problem(field_name, value, reason)]
@@ -116,7 +88,6 @@ def policy_problems(value: object, field_name: str = "policy") -> list[Problem]:
 
 
 def host_kind_problems(kind: object, dns_provider: str | None, field_name: str = "host.kind") -> list[Problem]:
-    """``kind`` is a host kind the DNS provider can carry (``dns_provider`` ``None``: not known)."""
     if kind not in defaults.HOST_KINDS:
         return [not_one_of(field_name, kind, defaults.HOST_KINDS)]
     if kind == "worker" and dns_provider is not None and dns_provider != "cloudflare":
@@ -125,15 +96,13 @@ def host_kind_problems(kind: object, dns_provider: str | None, field_name: str =
 
 
 def id_problems(value: object, field_name: str, owner: str) -> list[Problem]:
-    """An optional provider id (of a ``zone``, an ``account``): ``None``, or text without spaces."""
     if value is None or (isinstance(value, str) and value.strip() and " " not in value.strip()):
         return []
     return [Problem(field_name, value, f"must be the {owner}'s id as a string (no spaces)")]
 
 
 def zone_problems(zone_id: object, zone_name: object, *, required: bool = True) -> tuple[str | None, list[Problem]]:
-    """The zone name in normal form (``None`` when not given) and the problems of a zone given by
-    ``zone_id`` and/or ``zone_name``; with ``required``, one of the two must be given."""
+    """The zone name in normal form (``None``: not given) and the problems; ``required``: id or name."""
     problems = id_problems(zone_id, "zone_id", "zone")
     normal: str | None = None
     if zone_name is not None:
@@ -145,7 +114,6 @@ def zone_problems(zone_id: object, zone_name: object, *, required: bool = True) 
 
 
 def rua_problems(rua: object, field_name: str = "rua") -> list[Problem]:
-    """``rua``: a list of TLS-RPT report URIs (``mailto:`` / ``https:``)."""
     if isinstance(rua, str) or not isinstance(rua, Sequence):
         reason = "must be a list of mailto: or https: URIs, e.g. ['mailto:tlsrpt@example.com']"
         return [Problem(field_name, rua, reason)]
@@ -153,9 +121,7 @@ def rua_problems(rua: object, field_name: str = "rua") -> list[Problem]:
 
 
 def name_length_problems(domain: str | None, rua: object, field_name: str = "domain") -> list[Problem]:
-    """Every name published for a domain must be a DNS name (at most 253 characters): a valid domain
-    may leave no room for ``mta-sts.``, ``_mta-sts.`` or ``_smtp._tls.`` before it, and then no
-    deploy could succeed (ACM and the DNS providers refuse the name)."""
+    """A valid domain may leave no room for ``_smtp._tls.`` before it within DNS's 253 characters."""
     if domain is None:
         return []
     names = [policy_host(domain), sts_record_name(domain)]
@@ -173,7 +139,6 @@ def name_length_problems(domain: str | None, rua: object, field_name: str = "dom
 
 
 def store_keys_problems(layout: object, field_name: str = "store_keys") -> list[Problem]:
-    """How a fleet's shared CloudFront host writes its store (:data:`~.defaults.STORE_KEYS_LAYOUTS`)."""
     if isinstance(layout, str) and layout in defaults.STORE_KEYS_LAYOUTS:
         return []
     reason = (
