@@ -1,22 +1,13 @@
 """A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
 
-Keys are snake_case, times UTC ``YYYY-MM-DDTHH:MM:SSZ``, counts whole numbers from 0 to
-:data:`~.limits.MAX_COUNT` (a larger one, however written, makes the report malformed). What real
-senders send is tolerated: counts as strings, ``mx-host`` or ``policy-string`` as one string, times
-without a zone, ``no-policy-found`` without a domain, unknown result and policy types (lowercased),
-a ``tlsa`` ``policy-string`` holding a JSON array (Microsoft: split into records), the keys of
-:data:`POLICY_ALIASES` and :data:`DETAIL_ALIASES`. Anything else raises :class:`ReportError`
-naming the JSON path. Nothing a sender says is dropped:
-
-- ``mx_hosts`` are the policy's MX patterns, and ``mx_hosts_source`` says where from: ``mx-host``,
-  or ``policy-string`` (an ``sts`` policy without ``mx-host``, as Microsoft and older Google
-  reports send: its ``mx:`` lines, RFC 8461 §3.2, read by :func:`policy_mx_patterns`: the Lambda
-  has no ``idna`` for the core's parser), or ``None``;
-- keys the parser does not read are kept as sent in ``extra`` at their level (the report's holds
-  ``date-range.<key>``, a policy's ``policy.<key>`` and ``summary.<key>``); ``None`` when there are
-  none, so a large report's many rows stay flat, cheap records;
-- ``warnings`` says, with the JSON path, what looks wrong but is kept as sent (a failure total that
-  is not the sum of its rows; ``mx:`` values that are no host name pattern).
+Keys snake_case, times UTC ``YYYY-MM-DDTHH:MM:SSZ``, counts whole numbers up to :data:`~.limits.MAX_COUNT`.
+What real senders send is tolerated (counts as strings, ``mx-host`` or ``policy-string`` as one string,
+times without a zone, ``no-policy-found`` without a domain, a ``tlsa`` ``policy-string`` holding a JSON
+array, the alias keys); anything else raises :class:`ReportError` naming the JSON path. Nothing a sender
+says is dropped: ``mx_hosts_source`` says where ``mx_hosts`` came from (``mx-host``, or an ``sts``
+policy's ``mx:`` lines: the Lambda has no ``idna`` for the core's parser), unread keys stay in ``extra``
+at their level (``None`` when none: a large report's rows stay cheap), ``warnings`` name what looks
+wrong but is kept. Each check has a fast path for the common value; the slow path words the error.
 """
 
 from __future__ import annotations
@@ -29,8 +20,6 @@ from typing import Any
 from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
 
 from .limits import DEFAULT_LIMITS, MAX_COUNT, ReportError, shown_count
-
-__all__ = ["DETAIL_ALIASES", "FAILURE_DETAIL_FIELDS", "POLICY_ALIASES", "normalise_report", "policy_mx_patterns"]
 
 #: Optional string fields of a failure detail: (JSON key, normalised key).
 FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
@@ -64,15 +53,12 @@ _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
 #: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
 _MX_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\Z")
 
-_MISSING = object()
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
 _COUNT_DIGITS = len(str(MAX_COUNT))
 
 
 def _text(value: Any, path: str, *, required: bool) -> str | None:
-    if type(value) is str and value and not required:
-        return value.strip() or None
-    if value is _MISSING or value is None:
+    if value is None:
         if required:
             raise ReportError(f"{path} is missing")
         return None
@@ -87,9 +73,8 @@ def _text(value: Any, path: str, *, required: bool) -> str | None:
 
 
 def _count(value: Any, path: str) -> int:
-    """A session count: a whole number from 0 to :data:`MAX_COUNT`, as a JSON number (a whole
-    float too) or a string of ASCII digits."""
-    if value is _MISSING or value is None:
+    """A session count from 0 to :data:`MAX_COUNT`: a JSON number (a whole float too) or ASCII digits."""
+    if value is None:
         raise ReportError(f"{path} is missing")
     if type(value) is int:
         number = value
@@ -120,9 +105,8 @@ def _count_too_large(value: object, path: str) -> ReportError:
 
 
 def _timestamp(value: Any, path: str) -> str:
-    """``value`` as a canonical UTC date-time (``YYYY-MM-DDTHH:MM:SSZ``): RFC 3339 text, with the
-    deviations real senders use (Unix seconds as number or digits, ``UTC``/``GMT`` suffixes)."""
-    if value is _MISSING or value is None:
+    """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
+    if value is None:
         raise ReportError(f"{path} is missing")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_unix_seconds(value, path)
@@ -160,30 +144,33 @@ def _parse_iso(text: str, original: str, path: str) -> datetime:
 
 
 def _strings(value: Any, path: str) -> list[str]:
-    """A list of strings; one string is split into its lines (at LF or CRLF only, as RFC 8461
-    §3.2 ends a policy line); missing is empty."""
-    if type(value) is list and all(type(item) is str and item.strip() == item and item for item in value):
-        return value
-    if value is _MISSING or value is None:
+    """A list of strings, stripped, empty ones left out; one string is split into its lines (at LF
+    or CRLF only, as RFC 8461 §3.2 ends a policy line); missing is empty."""
+    if type(value) is list:
+        try:
+            return [item for item in map(str.strip, value) if item]
+        except TypeError:  # an item that is no string: named below
+            pass
+    if value is None:
         return []
     if isinstance(value, str):
         return [line for line in (part.strip() for part in value.split("\n")) if line]
     if not isinstance(value, list):
         raise ReportError(f"{path} must be a list of strings, got {type(value).__name__}")
-    out: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str):
             raise ReportError(f"{path}[{i}] must be a string, got {type(item).__name__}")
-        if item.strip():
-            out.append(item.strip())
-    return out
+    raise AssertionError("unreachable: str.strip failed on strings")  # pragma: no cover
 
 
-def _domain(value: Any, path: str, *, required: bool) -> str | None:
-    text = _text(value, path, required=required)
-    if text is None:
-        return None
-    text = text.rstrip(".").lower()
+def normal_domain(value: Any, path: str = "domain") -> str:
+    """A domain as the parser keeps it (lowercase A-labels, no trailing dot): a policy's, or a
+    filter's (so it matches what the reports hold); :class:`ReportError` naming ``path`` if none."""
+    if type(value) is str and value.isascii():
+        text = value.strip().rstrip(".").lower()
+        if text and " " not in text:
+            return text
+    text = str(_text(value, path, required=True)).rstrip(".").lower()
     if not text.isascii():
         try:
             text = text.encode("idna").decode("ascii")
@@ -195,7 +182,7 @@ def _domain(value: Any, path: str, *, required: bool) -> str | None:
 
 
 def _object(value: Any, path: str) -> dict[str, Any]:
-    if value is _MISSING or value is None:
+    if value is None:
         raise ReportError(f"{path} is missing")
     if not isinstance(value, dict):
         raise ReportError(f"{path} must be an object, got {type(value).__name__}")
@@ -203,13 +190,10 @@ def _object(value: Any, path: str) -> dict[str, Any]:
 
 
 def _split_known(
-    obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str]
+    obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """``obj`` as (the fields read, by their RFC names; the rest as sent, or ``None`` if none).
-
-    An alias is read as its RFC key when that key is absent or null; otherwise it stays in the rest.
-    The common case (nothing unknown) costs one subset test and no copy.
-    """
+    """``obj`` as (the fields read, by their RFC names; the rest as sent, or ``None`` if none). An
+    alias is read as its RFC key when that key is absent or null; otherwise it stays in the rest."""
     if known.issuperset(obj):
         return obj, None
     fields = {key: value for key, value in obj.items() if key in known}
@@ -231,15 +215,18 @@ def _merged(*parts: tuple[str, dict[str, Any] | None]) -> dict[str, Any] | None:
     return merged or None
 
 
-def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
-    detail, extra = _split_known(raw if type(raw) is dict else _object(raw, path), _DETAIL_KEYS, DETAIL_ALIASES)
+def _failure_detail(raw: Any, path: str, index: int) -> dict[str, Any]:
+    """One failure detail; ``path`` and ``index`` name it (built only for an error)."""
+    if type(raw) is not dict:
+        raw = _object(raw, f"{path}.failure-details[{index}]")
+    detail, extra = _split_known(raw, _DETAIL_KEYS, DETAIL_ALIASES)
     get = detail.get
     result_type = get("result-type")
     if type(result_type) is not str or not result_type.strip():
-        result_type = _text(get("result-type", _MISSING), f"{path}.result-type", required=True)
+        result_type = _text(result_type, f"{path}.failure-details[{index}].result-type", required=True)
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
-        count = _count(get("failed-session-count", _MISSING), f"{path}.failed-session-count")
+        count = _count(count, f"{path}.failure-details[{index}].failed-session-count")
     out: dict[str, Any] = {"result_type": str(result_type).strip().lower(), "failed_session_count": count}
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
@@ -248,16 +235,9 @@ def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
         elif type(value) is str:
             out[name] = value.strip() or None
         else:
-            out[name] = _text(value, f"{path}.{key}", required=False)
+            out[name] = _text(value, f"{path}.failure-details[{index}].{key}", required=False)
     out["extra"] = extra
     return out
-
-
-def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
-    value = summary.get(key, _MISSING)
-    if type(value) is int and 0 <= value <= MAX_COUNT:
-        return value
-    return _count(value, f"{path}.summary.{key}")
 
 
 def _mx_pattern(value: str) -> str | None:
@@ -273,11 +253,8 @@ def _mx_pattern(value: str) -> str | None:
 
 
 def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]) -> list[str]:
-    """The ``mx`` values of an MTA-STS policy given as its lines (RFC 8461 §3.2), in order.
-
-    Lines end at LF or CRLF only; ``mx`` is case-sensitive (``MX:`` is an extension, which a
-    sender ignores). A value that is not a host name pattern is left out, with a warning.
-    """
+    """The ``mx`` values of an MTA-STS policy's lines (RFC 8461 §3.2: lines end at LF or CRLF, ``mx``
+    is case-sensitive), in order; a value that is no host name pattern is left out, with a warning."""
     patterns: list[str] = []
     for item in policy_strings:
         for line in item.split("\n"):
@@ -322,7 +299,7 @@ def _mx_hosts(
     policy: dict[str, Any], policy_type: str, policy_strings: list[str], path: str, warnings: list[str]
 ) -> tuple[list[str], str | None]:
     """The policy's MX host patterns and where they came from (see the module docstring)."""
-    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host", _MISSING), f"{path}.policy.mx-host")]
+    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host"), f"{path}.policy.mx-host")]
     if declared:
         return declared, "mx-host"
     if policy_type == "sts":
@@ -335,44 +312,59 @@ def _mx_hosts(
 def _part(
     parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The object under ``key``, split by :func:`_split_known`."""
-    return _split_known(_object(parent.get(key, _MISSING), path), known, aliases)
+    """The object under ``key``, split by :func:`_split_known` (``path`` names it)."""
+    value = parent.get(key)
+    return _split_known(value if type(value) is dict else _object(value, f"{path}{key}"), known, aliases)
 
 
-def _policy(raw: Any, path: str, warnings: list[str]) -> dict[str, Any]:
-    entry, entry_extra = _split_known(_object(raw, path), _ENTRY_KEYS, _NO_ALIASES)
-    policy, policy_extra = _part(entry, "policy", f"{path}.policy", _POLICY_KEYS, POLICY_ALIASES)
-    policy_type = str(_text(policy.get("policy-type", _MISSING), f"{path}.policy.policy-type", required=True)).lower()
-    domain = _domain(
-        policy.get("policy-domain", _MISSING), f"{path}.policy.policy-domain", required=policy_type != "no-policy-found"
-    )
-    strings = _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string")
+def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
+    value = summary.get(key)
+    if type(value) is int and 0 <= value <= MAX_COUNT:
+        return value
+    return _count(value, f"{path}.summary.{key}")
+
+
+def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
+    path = f"policies[{index}]"
+    entry, entry_extra = _split_known(raw if type(raw) is dict else _object(raw, path), _ENTRY_KEYS)
+    policy, policy_extra = _part(entry, "policy", f"{path}.", _POLICY_KEYS, POLICY_ALIASES)
+    kind = policy.get("policy-type")
+    kind = (kind.strip() if type(kind) is str else "") or str(_text(kind, f"{path}.policy.policy-type", required=True))
+    policy_type = kind.lower()
+    value, where = policy.get("policy-domain"), f"{path}.policy.policy-domain"
+    optional = policy_type == "no-policy-found" and _text(value, where, required=False) is None
+    domain = None if optional else normal_domain(value, where)
+    strings = _strings(policy.get("policy-string"), f"{path}.policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
     mx_hosts, mx_source = _mx_hosts(policy, policy_type, strings, path, warnings)
-    summary, summary_extra = _part(entry, "summary", f"{path}.summary", _SUMMARY_KEYS)
+    summary, summary_extra = _part(entry, "summary", f"{path}.", _SUMMARY_KEYS)
     details = entry.get("failure-details")
     if isinstance(details, dict):
         details = [details]
     elif details is not None and not isinstance(details, list):
         raise ReportError(f"{path}.failure-details must be a list, got {type(details).__name__}")
-    out: dict[str, Any] = {
+    successful = _summary_count(summary, "total-successful-session-count", path)
+    failed = _summary_count(summary, "total-failure-session-count", path)
+    rows = [_failure_detail(d, path, i) for i, d in enumerate(details)] if details else []
+    if rows and (listed := sum(row["failed_session_count"] for row in rows)) != failed:
+        warnings.append(
+            f"{path}: summary.total-failure-session-count is {failed} but the failure-details rows "
+            f"add up to {listed}; the sender's total is kept"
+        )
+    extra = None
+    if entry_extra or policy_extra or summary_extra:
+        extra = _merged(("", entry_extra), ("policy.", policy_extra), ("summary.", summary_extra))
+    return {
         "policy_type": policy_type,
         "policy_domain": domain,
         "policy_strings": strings,
         "mx_hosts": mx_hosts,
         "mx_hosts_source": mx_source,
-        "successful": _summary_count(summary, "total-successful-session-count", path),
-        "failed": _summary_count(summary, "total-failure-session-count", path),
-        "failure_details": [_failure_detail(d, f"{path}.failure-details[{i}]") for i, d in enumerate(details or ())],
-        "extra": _merged(("", entry_extra), ("policy.", policy_extra), ("summary.", summary_extra)),
+        "successful": successful,
+        "failed": failed,
+        "failure_details": rows,
+        "extra": extra,
     }
-    listed = sum(detail["failed_session_count"] for detail in out["failure_details"])
-    if out["failure_details"] and listed != out["failed"]:
-        warnings.append(
-            f"{path}: summary.total-failure-session-count is {out['failed']} but the failure-details rows "
-            f"add up to {listed}; the sender's total is kept"
-        )
-    return out
 
 
 def normalise_report(doc: Any) -> dict[str, Any]:
@@ -381,8 +373,8 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(f"a report is a JSON object; this is a JSON {type(doc).__name__}")
     if "organization-name" not in doc and "policies" not in doc and "report-id" not in doc:
         raise ReportError("not a TLS-RPT report: no organization-name, report-id or policies")
-    report, report_extra = _split_known(doc, _REPORT_KEYS, _NO_ALIASES)
-    date_range, date_extra = _part(report, "date-range", "date-range", _DATE_RANGE_KEYS)
+    report, report_extra = _split_known(doc, _REPORT_KEYS)
+    date_range, date_extra = _part(report, "date-range", "", _DATE_RANGE_KEYS)
     policies_raw = report.get("policies")
     if policies_raw is None:
         raise ReportError("policies is missing")
@@ -390,12 +382,12 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
     warnings: list[str] = []
     return {
-        "organization_name": _text(report.get("organization-name", _MISSING), "organization-name", required=True),
-        "report_id": _text(report.get("report-id", _MISSING), "report-id", required=True),
-        "contact_info": _text(report.get("contact-info", _MISSING), "contact-info", required=False),
-        "start": _timestamp(date_range.get("start-datetime", _MISSING), "date-range.start-datetime"),
-        "end": _timestamp(date_range.get("end-datetime", _MISSING), "date-range.end-datetime"),
-        "policies": [_policy(p, f"policies[{i}]", warnings) for i, p in enumerate(policies_raw)],
-        "extra": _merged(("", report_extra), ("date-range.", date_extra)),
+        "organization_name": _text(report.get("organization-name"), "organization-name", required=True),
+        "report_id": _text(report.get("report-id"), "report-id", required=True),
+        "contact_info": _text(report.get("contact-info"), "contact-info", required=False),
+        "start": _timestamp(date_range.get("start-datetime"), "date-range.start-datetime"),
+        "end": _timestamp(date_range.get("end-datetime"), "date-range.end-datetime"),
+        "policies": [_policy(p, i, warnings) for i, p in enumerate(policies_raw)],
+        "extra": _merged(("", report_extra), ("date-range.", date_extra)) if report_extra or date_extra else None,
         "warnings": warnings,
     }

@@ -16,8 +16,9 @@ from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 
+from .normalise import normal_domain
 from .sessions import NOT_DETAILED
-from .summary import FailureRow, Summary, normal_domain
+from .summary import FailureRow, Summary
 
 __all__ = ["Blocker", "Verdict", "fix_for", "readiness", "render_verdict"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .normalise import _domain
+from .normalise import normal_domain
 from .parse import report_key
 from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
 
@@ -42,14 +42,6 @@ def report_identity(report: Mapping[str, Any]) -> bytes:
     """The receiver's key digest of a report (organisation name and report-id, compared exactly),
     cut to :data:`IDENTITY_BYTES`."""
     return bytes.fromhex(report_key(report if isinstance(report, dict) else dict(report))[: 2 * IDENTITY_BYTES])
-
-
-def normal_domain(domain: str, name: str = "domain") -> str:
-    """``domain`` as the parser normalises a policy domain (lowercase A-labels, no trailing dot), so
-    a filter matches what the reports hold; :class:`ReportError` naming ``name`` when it is none."""
-    normal = _domain(domain, name, required=True)
-    assert normal is not None  # required=True
-    return normal
 
 
 @dataclass(frozen=True)
