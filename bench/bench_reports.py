@@ -354,6 +354,7 @@ _CHILD = """
 import base64, json, sys
 import boto3  # what the Lambda runtime has loaded too
 from pulumi_mta_sts.receiver_lambda import handler as lam
+from pulumi_mta_sts.receiver_lambda import store as lam_store
 def high_water_kib():  # VmHWM: this process's peak RSS (ru_maxrss keeps the forking parent's)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
@@ -366,9 +367,9 @@ if kind == "https":
     event = {"requestContext": {"http": {"method": "POST"}, "requestId": "w"},
              "headers": {"content-type": "application/tlsrpt+gzip"},
              "body": base64.b64encode(data).decode(), "isBase64Encoded": True}
-    status = lam.handle_http(event, lam.MemoryStore(), settings, emit=lambda d: None)["statusCode"]
+    status = lam.handle_http(event, lam_store.MemoryStore(), settings, emit=lambda d: None)["statusCode"]
 else:
-    store = lam.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
+    store = lam_store.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
     status = 200 if lam.handle_raw("raw/email/w", store, settings, emit=lambda d: None).stored else 400
 print(before, high_water_kib(), status)
 """
@@ -394,6 +395,7 @@ def memory_figures() -> None:
     """Peak memory of the handler on the worst input it still accepts, beside ``memorySize``."""
     from pulumi_mta_sts.receiver.function import MEMORY_MB
     from pulumi_mta_sts.receiver_lambda import handler as lam
+    from pulumi_mta_sts.receiver_lambda import store as lam_store
     from pulumi_mta_sts.reports import DEFAULT_LIMITS
 
     settings = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
@@ -412,9 +414,11 @@ def memory_figures() -> None:
                 "body": base64.b64encode(data).decode(),
                 "isBase64Encoded": True,
             }
-            peak = handler_peak_bytes(functools.partial(lam.handle_http, event, lam.MemoryStore(), settings, _drop))
+            peak = handler_peak_bytes(
+                functools.partial(lam.handle_http, event, lam_store.MemoryStore(), settings, _drop)
+            )
         else:
-            store = lam.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
+            store = lam_store.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
             peak = handler_peak_bytes(functools.partial(lam.handle_raw, "raw/email/w", store, settings, _drop))
         base, rss, status = child_max_rss_mib(kind, data)
         print(

@@ -26,7 +26,8 @@ STUBS = {"pulumi_mta_sts/__init__.py", "pulumi_mta_sts/core/__init__.py"}
 #: writes an empty digest (summary, verdict, escaping).
 EXERCISE = {
     "parser": (
-        "store = mod.MemoryStore({'raw/email/m': (sys.stdin.buffer.read(), 'message/rfc822', {})})\n"
+        "memory = importlib.import_module('pulumi_mta_sts.receiver_lambda.store').MemoryStore\n"
+        "store = memory({'raw/email/m': (sys.stdin.buffer.read(), 'message/rfc822', {})})\n"
         "settings = mod.Settings(bucket='b', domains=frozenset({'example.com'}))\n"
         "ran = len(mod.handle_raw('raw/email/m', store, settings, emit=lambda d: None).stored)\n"
     ),

@@ -1,9 +1,6 @@
-"""Where the receiver's objects go: an S3 bucket, or a dict for tests.
-
-Writes are create-only: ``PutObject`` with ``If-None-Match: *``. Its ``IfNoneMatch`` parameter
-needs botocore 1.35, and the runtime's SDK "depends on the runtime version and your AWS Region"
-(https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html), so an older client sends the
-header through a ``before-sign`` hook; S3 enforces it alike.
+"""Where the receiver's objects go: an S3 bucket, or a dict for tests. Writes are create-only
+(``If-None-Match: *``); botocore before 1.35 (the runtime's SDK "depends on the runtime version and
+your AWS Region", AWS Lambda docs) sends the header through a ``before-sign`` hook.
 """
 
 from __future__ import annotations
@@ -11,15 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["MemoryStore", "S3Store", "Store", "supports_if_none_match"]
-
 _CONDITION_FAILED_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 _CONDITION_FAILED_STATUSES = (409, 412)
 
 
 class Store(Protocol):
-    """``put_new`` writes only when ``key`` is absent and says whether it did; ``metadata`` is
-    ``None`` when the object is absent or may not be read; ``tag`` says whether it could."""
+    """``put_new`` writes only an absent ``key``; ``metadata`` is ``None`` for an absent or unreadable one."""
 
     def get(self, key: str) -> bytes: ...
 
@@ -31,7 +25,7 @@ class Store(Protocol):
 
 
 def supports_if_none_match(client: Any) -> bool:
-    """True when ``client``'s botocore knows ``PutObject``'s ``IfNoneMatch`` (botocore >= 1.35)."""
+    """Whether ``client``'s botocore knows ``PutObject``'s ``IfNoneMatch`` (botocore >= 1.35)."""
     try:
         members = client.meta.service_model.operation_model("PutObject").input_shape.members
     except Exception:  # an unexpected client shape: use the header, which works everywhere
@@ -40,13 +34,10 @@ def supports_if_none_match(client: Any) -> bool:
 
 
 def _add_if_none_match_header(request: Any, **_: Any) -> None:
-    """botocore ``before-sign.s3.PutObject`` hook: make the write create-only."""
     request.headers["If-None-Match"] = "*"
 
 
 class S3Store:
-    """:class:`Store` on one S3 bucket; ``put_new`` is an atomic conditional write."""
-
     def __init__(self, bucket: str, client: Any = None, *, use_parameter: bool | None = None) -> None:
         if client is None:
             import boto3  # the Lambda runtime provides it; imported late to keep cold start short
@@ -85,8 +76,7 @@ class S3Store:
         return True
 
     def metadata(self, key: str) -> dict[str, str] | None:
-        """The object's user metadata; ``None`` when it is absent or the role may not read it
-        (S3 answers 403 rather than 404 to a role without ``s3:ListBucket``)."""
+        """``None`` for 403 too: S3 answers it for an absent key to a role without ``s3:ListBucket``."""
         from botocore.exceptions import ClientError
 
         try:
@@ -99,8 +89,7 @@ class S3Store:
         return dict(answer.get("Metadata") or {})
 
     def tag(self, key: str, tags: dict[str, str]) -> bool:
-        """``False`` (never raised) when S3 refuses: a tag only shortens how long junk is kept, and
-        must not turn a kept input into a retried invocation."""
+        """``False``, never raised, when S3 refuses: a tag must not turn a kept input into a retry."""
         from botocore.exceptions import ClientError
 
         tag_set = [{"Key": name, "Value": value} for name, value in tags.items()]
@@ -119,8 +108,6 @@ def _condition_failed(response: Any) -> bool:
 
 @dataclass
 class MemoryStore:
-    """:class:`Store` in a dict (tests and fuzzing)."""
-
     objects: dict[str, tuple[bytes, str, dict[str, str]]] = field(default_factory=dict)
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
 

@@ -1,8 +1,4 @@
-"""TLS-RPT (RFC 8460) report parsing: pure, standard library only.
-
-This package is shipped inside the receiver Lambda's archive, so it must never import
-Pulumi or any third-party package. Entry points live in :mod:`.parse`.
-"""
+"""TLS-RPT (RFC 8460) report parsing, standard library only: the receiver Lambda ships it."""
 
 from .limits import DEFAULT_LIMITS, Limits, ReportError
 from .parse import (

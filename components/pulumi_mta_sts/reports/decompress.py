@@ -40,8 +40,6 @@ def gunzip_capped(data: bytes, max_output: int) -> bytes:
 
 
 class _CappedOutput:
-    """Decompressed pieces whose total size may not pass ``cap``."""
-
     def __init__(self, cap: int) -> None:
         self.cap, self.total = cap, 0
         self.pieces: list[bytes] = []

@@ -1,13 +1,9 @@
 """A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
 
-Keys snake_case, times UTC ``YYYY-MM-DDTHH:MM:SSZ``, counts whole numbers up to :data:`~.limits.MAX_COUNT`.
-What real senders send is tolerated (counts as strings, ``mx-host`` or ``policy-string`` as one string,
-times without a zone, ``no-policy-found`` without a domain, a ``tlsa`` ``policy-string`` holding a JSON
-array, the alias keys); anything else raises :class:`ReportError` naming the JSON path. Nothing a sender
-says is dropped: ``mx_hosts_source`` says where ``mx_hosts`` came from (``mx-host``, or an ``sts``
-policy's ``mx:`` lines: the Lambda has no ``idna`` for the core's parser), unread keys stay in ``extra``
-at their level (``None`` when none: a large report's rows stay cheap), ``warnings`` name what looks
-wrong but is kept. Each check has a fast path for the common value; the slow path words the error.
+What real senders send is tolerated (counts as strings, one string for a list, times without a zone,
+no domain for ``no-policy-found``, a ``tlsa`` JSON-array string, alias keys); anything else raises
+:class:`ReportError` naming the JSON path. Nothing is dropped: unread keys stay in ``extra`` (``None``
+when none), ``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value.
 """
 
 from __future__ import annotations
@@ -210,7 +206,6 @@ def _split_known(
 
 
 def _merged(*parts: tuple[str, dict[str, Any] | None]) -> dict[str, Any] | None:
-    """The unknown keys of several objects of one level, each under its prefix; ``None`` if none."""
     merged = {f"{prefix}{key}": value for prefix, extra in parts if extra for key, value in extra.items()}
     return merged or None
 
@@ -241,7 +236,6 @@ def _failure_detail(raw: Any, path: str, index: int) -> dict[str, Any]:
 
 
 def _mx_pattern(value: str) -> str | None:
-    """``value`` as a host name pattern (lowercase, A-labels, no trailing dot), or ``None``."""
     pattern = value.lower().rstrip(".")
     if not pattern.isascii():
         wildcard, name = ("*.", pattern[2:]) if pattern.startswith("*.") else ("", pattern)
@@ -274,7 +268,6 @@ _FLAT_ARRAY = JsonBounds(max_depth=1, max_items=DEFAULT_LIMITS.max_json_items)
 
 
 def _json_string_array(text: str) -> list[str] | None:
-    """The strings of ``text`` when it is a flat JSON array of strings, else ``None``."""
     try:
         value = load_bounded_json(text, _FLAT_ARRAY)
     except JsonInputError:
@@ -298,7 +291,6 @@ def _tlsa_records(policy_strings: list[str]) -> list[str]:
 def _mx_hosts(
     policy: dict[str, Any], policy_type: str, policy_strings: list[str], path: str, warnings: list[str]
 ) -> tuple[list[str], str | None]:
-    """The policy's MX host patterns and where they came from (see the module docstring)."""
     declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host"), f"{path}.policy.mx-host")]
     if declared:
         return declared, "mx-host"
@@ -312,7 +304,6 @@ def _mx_hosts(
 def _part(
     parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The object under ``key``, split by :func:`_split_known` (``path`` names it)."""
     value = parent.get(key)
     return _split_known(value if type(value) is dict else _object(value, f"{path}{key}"), known, aliases)
 
@@ -368,7 +359,6 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
 
 
 def normalise_report(doc: Any) -> dict[str, Any]:
-    """Validate and normalise one decoded report (see the module docstring)."""
     if not isinstance(doc, dict):
         raise ReportError(f"a report is a JSON object; this is a JSON {type(doc).__name__}")
     if "organization-name" not in doc and "policies" not in doc and "report-id" not in doc:

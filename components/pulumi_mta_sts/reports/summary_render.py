@@ -1,7 +1,5 @@
-"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``), all three
-drawn from one table model of the views (:func:`tables`), so every format shows the same numbers.
-What senders wrote goes through each format's escaping module (:mod:`pulumi_mta_sts.escape`).
-Standard library only (the receiver's weekly digest sends the text form).
+"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``), all drawn from
+one table model (:func:`tables`); what senders wrote goes through each format's escaping module.
 """
 
 from __future__ import annotations
@@ -14,8 +12,6 @@ from pulumi_mta_sts.escape import csv as csv_escape
 from pulumi_mta_sts.escape import markdown, terminal
 
 from .summary import Summary
-
-__all__ = ["CSV_COLUMNS", "FORMATS", "Table", "render_summary", "render_summary_json", "tables"]
 
 FORMATS = ("text", "markdown", "json", "csv")
 
@@ -41,10 +37,6 @@ CSV_COLUMNS = (
 )
 
 
-def _same(value: Any) -> object:
-    return value
-
-
 def _percent(rate: float | None) -> str:
     return "-" if rate is None else f"{rate * 100:.2f}%"
 
@@ -54,26 +46,20 @@ def _names(items: Sequence[str], limit: int = 4) -> str:
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
-def _spaced(items: Sequence[str]) -> str:
-    return " ".join(items)
-
-
 @dataclass(frozen=True)
 class Column:
-    """One column of a view: its header in text and Markdown (``None``: in the CSV only), the key of
-    the summary's row it shows, its CSV column (``""``: the key; ``None``: not in the CSV), and how
-    text and Markdown show the value and the CSV holds it."""
+    """A view's column: header (``None``: CSV only), the row's key, CSV column (``""``: the key;
+    ``None``: none), and how text/Markdown show the value and the CSV holds it."""
 
     header: str | None
     key: str
     csv: str | None = ""
-    shown: Callable[[Any], object] = _same
-    csv_value: Callable[[Any], object] = _same
+    shown: Callable[[Any], object] = lambda value: value
+    csv_value: Callable[[Any], object] = lambda value: value
 
 
 class View:
-    """One view of the summary: its title (``{domain}`` filled in per domain), its name in the CSV's
-    ``view`` column, the summary's list it shows, and its columns."""
+    """A view: title (``{domain}`` filled in), name in the CSV's ``view`` column, the summary's list, columns."""
 
     def __init__(self, title: str, csv: str, key: str, *columns: Column) -> None:
         self.title, self.csv, self.key, self.columns = title, csv, key, columns
@@ -91,13 +77,13 @@ _DAY_DOMAIN = Column(None, "domain")
 _DAY_ORGS = Column("organisations", "organizations")
 _ORG = Column("organisation", "organization")
 _REPORTS = Column("reports", "reports")
-_ORGS = Column("organisations", "organizations", "organization", _names, _spaced)
-_DOMAINS = Column("domains", "domains", "domain", _names, _spaced)
+_ORGS = Column("organisations", "organizations", "organization", _names, " ".join)
+_DOMAINS = Column("domains", "domains", "domain", _names, " ".join)
 _RESULT = Column("result type", "result_type")
-_MX_HOSTS = Column("MX hosts", "mx_hosts", "mx_host", _names, _spaced)
-_CSV_DOMAINS = Column(None, "domains", "domain", csv_value=_spaced)
+_MX_HOSTS = Column("MX hosts", "mx_hosts", "mx_host", _names, " ".join)
+_CSV_DOMAINS = Column(None, "domains", "domain", csv_value=" ".join)
 _MX = Column("MX host", "mx_host")
-_IPS = Column("IPs", "ips", "", _names, _spaced)
+_IPS = Column("IPs", "ips", "", _names, " ".join)
 _SOURCE = Column("from", "source", None, lambda source: source or "failure rows")
 _CSV_RATE = Column(None, "success_rate")
 _TYPE = Column("type", "policy_type")
@@ -118,19 +104,15 @@ _AFTER_DAYS = (
 
 @dataclass(frozen=True)
 class Table:
-    """One view's rows (the summary's objects) under its title."""
-
     title: str
     view: View
     rows: Sequence[Mapping[str, Any]]
 
     def shown(self) -> tuple[list[str], list[list[object]]]:
-        """The headers and the values text and Markdown show (before their escaping)."""
         columns = [c for c in self.view.columns if c.header is not None]
         return [str(c.header) for c in columns], [[c.shown(row[c.key]) for c in columns] for row in self.rows]
 
     def csv_rows(self) -> Iterator[dict[str, object]]:
-        """The rows as the CSV holds them (a value missing from the summary's row: an empty cell)."""
         for row in self.rows:
             cells = {c.csv or c.key: _csv_value(c, row.get(c.key)) for c in self.view.columns if c.csv is not None}
             yield {"view": self.view.csv, **cells}
@@ -141,7 +123,6 @@ def _csv_value(column: Column, value: object) -> object:
 
 
 def tables(data: Mapping[str, Any]) -> list[Table]:
-    """The tables of the summary in reading order: the domains, each domain's days, then the rest."""
     domains = data["domains"]
     per_day = [
         Table(_DAYS.title.format(domain=d["domain"]), _DAYS, [{"domain": d["domain"], **day} for day in d["days"]])
@@ -179,7 +160,6 @@ def _numeric(rows: list[list[object]]) -> list[bool]:
 
 
 def _unreadable(data: Mapping[str, Any], heading: list[str], bullet: str, escape: Callable[[str], str]) -> list[str]:
-    """The inputs that could not be read (the first ones by name), under ``heading``; none: no lines."""
     named = data["reports"].get("unreadable_named") or []
     items = [f"{bullet}{escape(str(item['source']))}: {escape(str(item['error']))}" for item in named]
     hidden = data["reports"]["unreadable"] - len(named)
@@ -227,7 +207,6 @@ def _render_markdown(data: Mapping[str, Any]) -> str:
 
 
 def _csv_rows(data: Mapping[str, Any]) -> Iterator[dict[str, object]]:
-    """Every view's rows; each domain's days follow its own row."""
     domains, *rest = tables(data)
     for row, days in zip(domains.csv_rows(), rest, strict=False):
         yield row
@@ -244,13 +223,11 @@ _RENDERERS = {"text": _render_text, "markdown": _render_markdown, "csv": _render
 
 
 def render_summary_json(data: Mapping[str, Any], fmt: Literal["text", "markdown", "csv"]) -> str:
-    """:func:`render_summary` of an ``as_json()`` object (e.g. one read back from a file)."""
+    """:func:`render_summary` of an ``as_json()`` object (e.g. read back from a file)."""
     if fmt not in _RENDERERS:
         raise ValueError(f"unknown format {fmt!r}; use one of text, markdown, csv")
     return _RENDERERS[fmt](data)
 
 
 def render_summary(summary: Summary, fmt: Literal["text", "markdown", "csv"]) -> str:
-    """``summary`` in ``fmt``: ``text`` (aligned tables), ``markdown`` (headings and pipe
-    tables) or ``csv`` (one table, a ``view`` column naming each row's view)."""
     return render_summary_json(summary.as_json(), fmt)
