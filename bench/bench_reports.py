@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pulumi_mta_sts.receiver.archive import FunctionCode
-    from pulumi_mta_sts.reports import Limits
+    from pulumi_mta_sts.reports.limits import Limits
 
 RESULT_TYPES = ["certificate-expired", "starttls-not-supported", "certificate-host-mismatch", "validation-failure"]
 ORGS = ["Google Inc.", "Microsoft Corporation", "Yahoo", "Mail.ru", "Comcast"]
@@ -192,7 +192,7 @@ _WORKER = """
 import gzip, json, sys, time
 sys.path.insert(0, sys.argv[1])
 import bench_reports as b
-from pulumi_mta_sts.reports import parse_report
+from pulumi_mta_sts.reports.parse import parse_report
 try:
     from pulumi_mta_sts.core.bounded_json import _decoder
     decoder = _decoder(None)
@@ -299,7 +299,7 @@ def _fill_items(row: dict[str, Any], limits: Limits) -> bytes:
 
 def worst_accepted_bodies(limits: Limits | None = None) -> dict[str, bytes]:
     """HTTPS bodies at the caps (default: the parser's), gzipped (each is accepted: stored, not refused)."""
-    from pulumi_mta_sts.reports import DEFAULT_LIMITS
+    from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS
 
     limits = limits or DEFAULT_LIMITS
     minimal = {"result-type": "x", "failed-session-count": 1}
@@ -326,7 +326,7 @@ def worst_accepted_bodies(limits: Limits | None = None) -> dict[str, bytes]:
 
 def worst_accepted_email(limits: Limits | None = None) -> bytes:
     """A message just under the size cap: the worst report as its attachment, the rest filler."""
-    from pulumi_mta_sts.reports import DEFAULT_LIMITS
+    from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS
 
     limits = limits or DEFAULT_LIMITS
     body = worst_accepted_bodies(limits)["max items, full rows"]
@@ -396,7 +396,7 @@ def memory_figures() -> None:
     from pulumi_mta_sts.receiver.function import MEMORY_MB
     from pulumi_mta_sts.receiver_lambda import handler as lam
     from pulumi_mta_sts.receiver_lambda import store as lam_store
-    from pulumi_mta_sts.reports import DEFAULT_LIMITS
+    from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS
 
     settings = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
     limits = DEFAULT_LIMITS
@@ -471,7 +471,7 @@ def parsedmarc_figures(args: argparse.Namespace) -> None:
     """Ours beside parsedmarc on the generated reports and on them as e-mails."""
     import parsedmarc
 
-    from pulumi_mta_sts.reports import parse_email, parse_report
+    from pulumi_mta_sts.reports.parse import parse_email, parse_report
 
     corpus = generate(args.reports)
     size = sum(len(d) for d in corpus)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 
 __all__ = [
     "FIRST",

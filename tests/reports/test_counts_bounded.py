@@ -24,8 +24,8 @@ from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.receiver_lambda import digest as dig
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
-from pulumi_mta_sts.reports import parse_body
 from pulumi_mta_sts.reports.limits import MAX_COUNT
+from pulumi_mta_sts.reports.parse import parse_body
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.report_page import render_html
 from pulumi_mta_sts.reports.summary import summarise

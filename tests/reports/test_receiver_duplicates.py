@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.receiver_lambda.contract import first_key
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 from tests.reports.test_receiver_lambda import gz, keys, report, s3, stored_json, url_event
 
 __all__ = ["s3"]  # the fixture, imported for pytest

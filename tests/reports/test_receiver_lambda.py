@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 
 BUCKET = "tlsrpt-reports-test"
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"

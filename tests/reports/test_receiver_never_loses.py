@@ -17,8 +17,9 @@ from pulumi_mta_sts.receiver_lambda import contract
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.receiver_lambda.contract import content_digest
-from pulumi_mta_sts.reports import parse, parse_body
+from pulumi_mta_sts.reports import parse
 from pulumi_mta_sts.reports.normalise import normalise_report
+from pulumi_mta_sts.reports.parse import parse_body
 from tests.reports.test_receiver_lambda import BUCKET, deliver_email, email, gz, keys, report, s3, s3_event, url_event
 
 __all__ = ["s3"]  # the fixture, imported for pytest

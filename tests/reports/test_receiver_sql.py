@@ -22,7 +22,7 @@ from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, PARTITION_COLUMN, TABLE_NAME, TABLE_PREFIX
 from pulumi_mta_sts.receiver_lambda.contract import FIRST_DAY as TABLE_FIRST_DAY
 from pulumi_mta_sts.receiver_lambda.table import partition_day
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 from pulumi_mta_sts.reports.summary import summarise
 from tests.reports.receiver_corpus import FIRST, deliver, report_lists, sample_report, write_tree
 

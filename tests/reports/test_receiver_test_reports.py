@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX, is_test_report
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 from tests.reports.test_receiver_lambda import (
     deliver_email,
     gz,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda.handler import Settings, store_result
 from pulumi_mta_sts.receiver_lambda.store import MemoryStore
-from pulumi_mta_sts.reports import parse_body, parse_input
+from pulumi_mta_sts.reports.parse import parse_body, parse_input
 
 SETTINGS = Settings(bucket="b", domains=frozenset({"example.com"}))
 

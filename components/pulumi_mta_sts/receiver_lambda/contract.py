@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
+from pulumi_mta_sts.reports.normalise import FAILURE_DETAIL_FIELDS
 from pulumi_mta_sts.reports.parse import report_key
 
 RUNTIME: Final = "python3.12"
@@ -96,12 +97,7 @@ COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("failed", "bigint"),
     ("result_type", "string"),
     ("failed_session_count", "bigint"),
-    ("sending_mta_ip", "string"),
-    ("receiving_mx_hostname", "string"),
-    ("receiving_mx_helo", "string"),
-    ("receiving_ip", "string"),
-    ("additional_information", "string"),
-    ("failure_reason_code", "string"),
+    *((name, "string") for _, name in FAILURE_DETAIL_FIELDS),
     ("received_at", "string"),
 )
 

@@ -62,23 +62,17 @@ class DigestSettings:
 
 @dataclass(frozen=True)
 class Period:
+    """The text's 7 days and the verdict's 14, all before ``as_of`` (the run's day less the delay)."""
+
     as_of: date
-
-    @property
-    def until(self) -> date:
-        return self.as_of - timedelta(days=1)
-
-    @property
-    def since(self) -> date:
-        return self.as_of - timedelta(days=DIGEST_DAYS)
-
-    @property
-    def readiness_since(self) -> date:
-        return self.as_of - timedelta(days=READINESS_DAYS)
+    until: date
+    since: date
+    readiness_since: date
 
     @classmethod
     def for_run(cls, today: date) -> Period:
-        return cls(today - timedelta(days=REPORTING_DELAY_DAYS))
+        as_of = today - timedelta(days=REPORTING_DELAY_DAYS)
+        return cls(as_of, *(as_of - timedelta(days=n) for n in (1, DIGEST_DAYS, READINESS_DAYS)))
 
 
 @dataclass

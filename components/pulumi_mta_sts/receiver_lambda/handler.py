@@ -217,35 +217,33 @@ def _store_parsed(run: _Run, parsed: ParsedReport) -> None:
         _count_report(run.settings, run.emit, report)
 
 
-def _store_all(run: _Run, result: ParseResult, input_data: bytes) -> None:
-    for parsed in result.reports:
-        _store_parsed(run, parsed)
-    for failure in result.failures:
-        _quarantine(run, kind="invalid", data=failure.data or input_data, source=failure.source, reason=failure.error)
-
-
 def store_result(
     result: ParseResult, *, raw_key: str, input_data: bytes, store: Store, settings: Settings, emit: Emit
 ) -> Outcome:
     run = _Run(store, settings, emit, raw_key)
-    _store_all(run, result, input_data)
+    for parsed in result.reports:
+        _store_parsed(run, parsed)
+    for failure in result.failures:
+        _quarantine(run, kind="invalid", data=failure.data or input_data, source=failure.source, reason=failure.error)
     return run.outcome
 
 
-def _store_input(parse: Parser, data: bytes, source: str, run: _Run) -> Outcome:
+def _store_input(
+    parse: Parser, data: bytes, source: str, raw_key: str, store: Store, settings: Settings, emit: Emit
+) -> Outcome:
     """Parse and store ``data``; its raw copy gets ``JUNK_TAG`` when nothing in it was stored."""
     try:
         result = parse(data, source, DEFAULT_LIMITS)
     except Exception as exc:
         result = ParseResult(failures=[ParseFailure(source, unexpected_error_reason(exc), data)])
-    _store_all(run, result, data)
-    if run.outcome.quarantined and not run.outcome.stored and not run.outcome.duplicates:
-        run.store.tag(run.raw_key, JUNK_TAG)
-    return run.outcome
+    outcome = store_result(result, raw_key=raw_key, input_data=data, store=store, settings=settings, emit=emit)
+    if outcome.quarantined and not outcome.stored and not outcome.duplicates:
+        store.tag(raw_key, JUNK_TAG)
+    return outcome
 
 
 def handle_raw(raw_key: str, store: Store, settings: Settings, emit: Emit = emit_stdout) -> Outcome:
-    return _store_input(parse_input, store.get(raw_key), raw_key, _Run(store, settings, emit, raw_key))
+    return _store_input(parse_input, store.get(raw_key), raw_key, raw_key, store, settings, emit)
 
 
 def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -304,8 +302,7 @@ def handle_http(event: dict[str, Any], store: Store, settings: Settings, emit: E
     safe_id = "".join(ch for ch in request_id if ch.isalnum() or ch in "-_.")[:100] or "request"
     raw_key = f"{contract.RAW_HTTPS_PREFIX}{datetime.now(UTC).strftime('%Y/%m/%d')}/{safe_id}"
     store.put_new(raw_key, data, content_type, {"content-type": _safe_meta(content_type)})
-    outcome = _store_input(parse_body, data, f"https:{safe_id}", _Run(store, settings, emit, raw_key))
-    return _outcome_response(outcome)
+    return _outcome_response(_store_input(parse_body, data, f"https:{safe_id}", raw_key, store, settings, emit))
 
 
 def _record_keys(event: dict[str, Any], settings: Settings) -> list[str]:

@@ -142,21 +142,17 @@ def _parse_iso(text: str, original: str, path: str) -> datetime:
 def _strings(value: Any, path: str) -> list[str]:
     """A list of strings, stripped, empty ones left out; one string is split into its lines (at LF
     or CRLF only, as RFC 8461 §3.2 ends a policy line); missing is empty."""
-    if type(value) is list:
-        try:
-            return [item for item in map(str.strip, value) if item]
-        except TypeError:  # an item that is no string: named below
-            pass
     if value is None:
         return []
     if isinstance(value, str):
         return [line for line in (part.strip() for part in value.split("\n")) if line]
     if not isinstance(value, list):
         raise ReportError(f"{path} must be a list of strings, got {type(value).__name__}")
-    for i, item in enumerate(value):
-        if not isinstance(item, str):
-            raise ReportError(f"{path}[{i}] must be a string, got {type(item).__name__}")
-    raise AssertionError("unreachable: str.strip failed on strings")  # pragma: no cover
+    try:
+        return [item for item in map(str.strip, value) if item]
+    except TypeError:  # an item that is no string
+        i, item = next((i, item) for i, item in enumerate(value) if not isinstance(item, str))
+        raise ReportError(f"{path}[{i}] must be a string, got {type(item).__name__}") from None
 
 
 def normal_domain(value: Any, path: str = "domain") -> str:

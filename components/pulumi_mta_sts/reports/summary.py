@@ -377,7 +377,7 @@ class Summary:
                 "domain": domain,
                 "policy_type": policy_type,
                 "policy_string": list(strings),
-                "policy_id": self._id_of(policy_type, strings),
+                "policy_id": self._policy_id(strings) if self._policy_id and policy_type == "sts" and strings else None,
                 "organizations": sorted(seen.organizations),
                 "first_day": seen.first_day,
                 "last_day": seen.last_day,
@@ -389,11 +389,6 @@ class Summary:
         return sorted(
             rows, key=lambda r: (r["domain"], r["first_day"], r["last_day"], r["policy_type"], r["policy_string"])
         )
-
-    def _id_of(self, policy_type: str, strings: tuple[str, ...]) -> str | None:
-        if self._policy_id is None or policy_type != "sts" or not strings:
-            return None
-        return self._policy_id(strings)
 
 
 def _ranked(name: str, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
