@@ -186,7 +186,9 @@ def _row(figure: str, value: float, unit: str, target: str, ratio: float | None,
 
 # --- parse_report against its floor, each layout in a fresh process --------------------------------
 
-_REALWORLD_BESIDE = Path(__file__).resolve().parents[1].parent / "shared" / "tlsrpt-realworld" / "files"
+#: The checkout: ``tests.reports.memory_store`` (the receiver's store in a dict) is imported from it.
+_ROOT = Path(__file__).resolve().parents[1]
+_REALWORLD_BESIDE = _ROOT.parent / "shared" / "tlsrpt-realworld" / "files"
 #: The parser's JSON decoder at this layout (the core's bounded reader), else ``json.loads``'s.
 _WORKER = """
 import gzip, json, sys, time
@@ -354,7 +356,7 @@ _CHILD = """
 import base64, json, sys
 import boto3  # what the Lambda runtime has loaded too
 from pulumi_mta_sts.receiver_lambda import handler as lam
-from pulumi_mta_sts.receiver_lambda import store as lam_store
+from tests.reports.memory_store import MemoryStore  # run from the checkout
 def high_water_kib():  # VmHWM: this process's peak RSS (ru_maxrss keeps the forking parent's)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
@@ -367,9 +369,9 @@ if kind == "https":
     event = {"requestContext": {"http": {"method": "POST"}, "requestId": "w"},
              "headers": {"content-type": "application/tlsrpt+gzip"},
              "body": base64.b64encode(data).decode(), "isBase64Encoded": True}
-    status = lam.handle_http(event, lam_store.MemoryStore(), settings, emit=lambda d: None)["statusCode"]
+    status = lam.handle_http(event, MemoryStore(), settings, emit=lambda d: None)["statusCode"]
 else:
-    store = lam_store.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
+    store = MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
     status = 200 if lam.handle_raw("raw/email/w", store, settings, emit=lambda d: None).stored else 400
 print(before, high_water_kib(), status)
 """
@@ -382,7 +384,7 @@ def child_max_rss_mib(kind: str, data: bytes) -> tuple[float, float, int]:
         handle.write(data)
         handle.flush()
         out = subprocess.run(
-            [sys.executable, "-c", _CHILD, kind, handle.name], capture_output=True, text=True, check=True
+            [sys.executable, "-c", _CHILD, kind, handle.name], capture_output=True, text=True, check=True, cwd=_ROOT
         ).stdout.split()
     return int(out[0]) / 1024, int(out[1]) / 1024, int(out[2])
 
@@ -393,9 +395,11 @@ def _drop(document: dict[str, Any]) -> None:
 
 def memory_figures() -> None:
     """Peak memory of the handler on the worst input it still accepts, beside ``memorySize``."""
+    sys.path.insert(0, str(_ROOT))
+    from tests.reports.memory_store import MemoryStore
+
     from pulumi_mta_sts.receiver.function import MEMORY_MB
     from pulumi_mta_sts.receiver_lambda import handler as lam
-    from pulumi_mta_sts.receiver_lambda import store as lam_store
     from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS
 
     settings = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
@@ -414,11 +418,9 @@ def memory_figures() -> None:
                 "body": base64.b64encode(data).decode(),
                 "isBase64Encoded": True,
             }
-            peak = handler_peak_bytes(
-                functools.partial(lam.handle_http, event, lam_store.MemoryStore(), settings, _drop)
-            )
+            peak = handler_peak_bytes(functools.partial(lam.handle_http, event, MemoryStore(), settings, _drop))
         else:
-            store = lam_store.MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
+            store = MemoryStore({"raw/email/w": (data, "message/rfc822", {})})
             peak = handler_peak_bytes(functools.partial(lam.handle_raw, "raw/email/w", store, settings, _drop))
         base, rss, status = child_max_rss_mib(kind, data)
         print(

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.reports.parse import parse_body
+from tests.reports.memory_store import MemoryStore
 
 __all__ = [
     "FIRST",
@@ -193,7 +194,7 @@ def _drop(_: dict[str, Any]) -> None:
     return None
 
 
-def write_tree(store: lam_store.MemoryStore, root: Path) -> None:
+def write_tree(store: MemoryStore, root: Path) -> None:
     """The store's objects as files under ``root`` (what ``aws s3 sync s3://bucket root`` gives)."""
     for key, (data, _, _) in store.objects.items():
         path = root / key

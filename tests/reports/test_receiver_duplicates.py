@@ -15,6 +15,7 @@ from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.receiver_lambda.contract import first_key
 from pulumi_mta_sts.reports.parse import parse_body
+from tests.reports.memory_store import MemoryStore
 from tests.reports.test_receiver_lambda import gz, keys, report, s3, stored_json, url_event
 
 __all__ = ["s3"]  # the fixture, imported for pytest
@@ -30,7 +31,7 @@ def _deliver(store: lam_store.Store, doc: dict[str, Any], emitted: list[dict[str
     )
 
 
-def _reports(store: lam_store.MemoryStore) -> list[str]:
+def _reports(store: MemoryStore) -> list[str]:
     return sorted(k for k in store.objects if k.startswith("reports/"))
 
 
@@ -64,7 +65,7 @@ def test_a_different_body_under_a_claimed_key_is_kept_and_counted_whoever_came_f
 ) -> None:
     real = report("rid-1")
     fake = _changed(real, path, value)
-    store = lam_store.MemoryStore()
+    store = MemoryStore()
     emitted: list[dict[str, Any]] = []
     order = [fake, real] if attacker_first else [real, fake]
     outcomes = [_deliver(store, doc, emitted) for doc in order]
@@ -81,7 +82,7 @@ def test_a_different_body_under_a_claimed_key_is_kept_and_counted_whoever_came_f
 
 @given(st.integers(1, 5))
 def test_exact_duplicates_are_dropped_and_counted_once(times: int) -> None:
-    store = lam_store.MemoryStore()
+    store = MemoryStore()
     emitted: list[dict[str, Any]] = []
     outcomes = [_deliver(store, report("same"), emitted) for _ in range(times)]
     assert len(_reports(store)) == 1
@@ -90,7 +91,7 @@ def test_exact_duplicates_are_dropped_and_counted_once(times: int) -> None:
 
 
 def test_a_version_delivered_again_is_an_exact_duplicate_of_that_version() -> None:
-    store = lam_store.MemoryStore()
+    store = MemoryStore()
     _deliver(store, report("v", failed=1))
     second = _deliver(store, report("v", failed=2))
     third = _deliver(store, report("v", failed=2))
@@ -108,7 +109,7 @@ def test_a_name_variant_claims_nothing_of_the_senders_key(variant: Any) -> None:
     real = report("google-1")
     claim = dict(_changed(real, ("policies", 0, "summary", "total-failure-session-count"), 0))
     claim["organization-name"] = variant(real["organization-name"])
-    store = lam_store.MemoryStore()
+    store = MemoryStore()
     first = _deliver(store, claim)
     second = _deliver(store, real)
     assert second.stored and not second.duplicates  # the sender's report is stored as itself
@@ -122,7 +123,7 @@ def test_the_key_compares_the_organisation_name_exactly() -> None:
     assert a != b
 
 
-class _UnreadableStore(lam_store.MemoryStore):
+class _UnreadableStore(MemoryStore):
     """A role that may write reports but not read their metadata back (no ``s3:GetObject``)."""
 
     def metadata(self, key: str) -> dict[str, str] | None:

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda.handler import Settings, store_result
-from pulumi_mta_sts.receiver_lambda.store import MemoryStore
 from pulumi_mta_sts.reports.parse import parse_body, parse_input
+from tests.reports.memory_store import MemoryStore
 
 SETTINGS = Settings(bucket="b", domains=frozenset({"example.com"}))
 

@@ -1,6 +1,5 @@
 """The table objects of reports stored before the table existed (``{"backfill": {...}}`` to the reader):
-create-only (a second run changes nothing), in batches that say where the next starts.
-"""
+create-only (a second run changes nothing), in batches that say where the next starts."""
 
 from __future__ import annotations
 
@@ -20,18 +19,11 @@ from .table import partition_day, table_key, table_lines
 DEFAULT_BATCH, MAX_BATCH = 1_000, 5_000
 
 
-def _batch(request: Mapping[str, Any]) -> int:
-    size = request.get("max_reports", DEFAULT_BATCH)
+def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    """One run: table objects ``written`` and ``existing``, ``unreadable`` reports, the ``next`` start."""
+    start_after, size = request.get("start_after"), request.get("max_reports", DEFAULT_BATCH)
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
         raise ValueError(f"backfill.max_reports must be a whole number from 1 to {MAX_BATCH}, got {size!r}")
-    return size
-
-
-def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> dict[str, Any]:
-    """One run (optional ``start_after``, ``max_reports``): objects ``written`` and ``existing``, the
-    ``unreadable`` reports, the ``next`` start."""
-    start_after = request.get("start_after")
-    size = _batch(request)
     store = S3Store(bucket, client)
     written = existing = 0
     unreadable: list[str] = []

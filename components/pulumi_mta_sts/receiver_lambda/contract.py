@@ -1,6 +1,5 @@
 """What the receiver's components (``receiver/``) and its Lambda functions agree on, written once:
-handlers, environment, bucket layout and keys, junk tag, metrics, table (docs/receiver.md).
-"""
+handlers, environment, bucket layout and keys, junk tag, metrics, table (docs/receiver.md)."""
 
 from __future__ import annotations
 
@@ -110,11 +109,7 @@ def served_domains(value: str) -> tuple[str, ...]:
 def is_test_report(report: Mapping[str, Any]) -> bool:
     """The owner's smoke-test report: both marks must match exactly."""
     report_id = report.get("report_id")
-    return (
-        report.get("organization_name") == TEST_ORGANIZATION
-        and isinstance(report_id, str)
-        and report_id.startswith(TEST_REPORT_ID_PREFIX)
-    )
+    return report.get("organization_name") == TEST_ORGANIZATION and str(report_id).startswith(TEST_REPORT_ID_PREFIX)
 
 
 def content_digest(report: dict[str, Any]) -> str:

@@ -1,6 +1,5 @@
 """The reader function: the weekly digest to the alarm topic (per served domain, ``reports summary``
-of 7 days and ``reports ready`` of 14, bounded whatever the bucket holds), and the table backfill.
-"""
+of 7 days and ``reports ready`` of 14, bounded whatever the bucket holds), and the table backfill."""
 
 from __future__ import annotations
 
@@ -108,8 +107,7 @@ class Digest:
 
 
 def _candidates(settings: DigestSettings, client: Any, period: Period) -> tuple[list[Listed], int]:
-    """The newest ``max_reports`` written since the verdict's first day, oldest first (the first
-    body stored counts), and how many keys were listed."""
+    """The newest ``max_reports`` since the verdict's first day, oldest first (the first body counts)."""
     written_since = datetime.combine(period.readiness_since, time.min, tzinfo=UTC)
     listed = 0
     chosen: list[Listed] = []
@@ -196,9 +194,7 @@ def subject_line(digest: Digest, settings: DigestSettings) -> str:
 def _today(event: Mapping[str, Any]) -> date:
     """The run's day: today (UTC), or the event's ``"today": "YYYY-MM-DD"`` for a manual re-run."""
     given = event.get("today") if isinstance(event, Mapping) else None
-    if isinstance(given, str):
-        return date.fromisoformat(given)
-    return datetime.now(UTC).date()
+    return date.fromisoformat(given) if isinstance(given, str) else datetime.now(UTC).date()
 
 
 def handler(event: Any, context: Any = None, *, s3: Any = None, sns: Any = None) -> dict[str, Any]:

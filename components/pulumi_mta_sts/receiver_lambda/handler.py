@@ -1,8 +1,6 @@
 """The parser function: SES (Lambda action), S3 notification and HTTPS (payload 2.0) events.
-
 Every input ends stored or quarantined with its reason; only a storage error raises (Lambda retries,
-then dead-letters). Writes are create-only: a re-delivery is dropped, a different body kept as a version.
-"""
+then dead-letters). Writes are create-only: a re-delivery is dropped, a different body kept as a version."""
 
 from __future__ import annotations
 

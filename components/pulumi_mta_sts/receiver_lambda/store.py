@@ -1,11 +1,9 @@
-"""Where the receiver's objects go: an S3 bucket, or a dict for tests. Writes are create-only
+"""Where the receiver's objects go: an S3 bucket (tests use a dict). Writes are create-only
 (``If-None-Match: *``); botocore before 1.35 (the runtime's SDK "depends on the runtime version and
-your AWS Region", AWS Lambda docs) sends the header through a ``before-sign`` hook.
-"""
+your AWS Region", AWS Lambda docs) sends the header through a ``before-sign`` hook."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 _CONDITION_FAILED_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
@@ -58,19 +56,15 @@ class S3Store:
     def put_new(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> bool:
         from botocore.exceptions import ClientError
 
-        arguments: dict[str, Any] = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "Body": data,
-            "ContentType": content_type,
-            "Metadata": metadata,
-        }
-        if self.uses_parameter:
-            arguments["IfNoneMatch"] = "*"
+        condition = {"IfNoneMatch": "*"} if self.uses_parameter else {}
         try:
-            self.client.put_object(**arguments)
+            self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, Metadata=metadata, **condition
+            )
         except ClientError as exc:
-            if _condition_failed(exc.response):
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in _CONDITION_FAILED_CODES or status in _CONDITION_FAILED_STATUSES:
                 return False
             raise
         return True
@@ -97,35 +91,4 @@ class S3Store:
             self.client.put_object_tagging(Bucket=self.bucket, Key=key, Tagging={"TagSet": tag_set})
         except ClientError:
             return False
-        return True
-
-
-def _condition_failed(response: Any) -> bool:
-    code = str(response.get("Error", {}).get("Code", ""))
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return code in _CONDITION_FAILED_CODES or status in _CONDITION_FAILED_STATUSES
-
-
-@dataclass
-class MemoryStore:
-    objects: dict[str, tuple[bytes, str, dict[str, str]]] = field(default_factory=dict)
-    tags: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def get(self, key: str) -> bytes:
-        return self.objects[key][0]
-
-    def put_new(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> bool:
-        if key in self.objects:
-            return False
-        self.objects[key] = (data, content_type, dict(metadata))
-        return True
-
-    def metadata(self, key: str) -> dict[str, str] | None:
-        found = self.objects.get(key)
-        return dict(found[2]) if found is not None else None
-
-    def tag(self, key: str, tags: dict[str, str]) -> bool:
-        if key not in self.objects:
-            return False
-        self.tags[key] = dict(tags)
         return True

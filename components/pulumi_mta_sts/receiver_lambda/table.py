@@ -1,6 +1,5 @@
 """A stored report as rows of the receiver's Athena table: one per policy and per failure row, with
-``domain`` and ``mx_host`` as ``reports summary`` derives them (each view one ``GROUP BY``).
-"""
+``domain`` and ``mx_host`` as ``reports summary`` derives them (each view one ``GROUP BY``)."""
 
 from __future__ import annotations
 

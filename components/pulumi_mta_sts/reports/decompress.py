@@ -1,10 +1,8 @@
 """Gzip detection by magic bytes and decompression with a hard output cap.
-
 A gzip bomb is cut off as soon as the output passes the cap (zlib is asked for at most ``cap + 1``
 bytes). The first member gets the whole input in one call (a report is one member); later members
 (RFC 1952 §2.2) get slices growing from 64 bytes, so zlib hands back at most one slice at a member's
-end: time stays linear in the input however many tiny members it holds.
-"""
+end: time stays linear in the input however many tiny members it holds."""
 
 from __future__ import annotations
 
@@ -24,8 +22,7 @@ def is_gzip(data: bytes) -> bool:
 
 
 def gunzip_capped(data: bytes, max_output: int) -> bytes:
-    """Decompress gzip ``data`` (concatenated members allowed) into at most ``max_output`` bytes;
-    :class:`ReportError` on corrupt or truncated input."""
+    """``data`` gunzipped (members concatenated) into at most ``max_output`` bytes, or :class:`ReportError`."""
     out = _CappedOutput(max_output)
     view = memoryview(data)
     position, size = 0, len(view)
@@ -57,8 +54,7 @@ class _CappedOutput:
 
 
 def _inflate_member(view: memoryview, start: int, out: _CappedOutput, size: int) -> int:
-    """Inflate the member at ``view[start]`` into ``out``, fed slices of ``size`` bytes growing to
-    at least ``_CHUNK``; return where the next member (or the trailing bytes) starts."""
+    """Inflate the member at ``view[start]`` into ``out``; where the next member (or trailing bytes) starts."""
     decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     position = start
     while not decoder.eof:
@@ -84,8 +80,7 @@ def _zlib_call(method: Callable[..., bytes], *args: object) -> bytes:
 
 
 def report_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """The JSON text of a report body, gunzipped when it starts with the gzip magic bytes, within
-    ``max_input_bytes`` and ``max_report_bytes``."""
+    """A report body's JSON text (gunzipped by its magic bytes) within its input and report limits."""
     if len(data) > limits.max_input_bytes:
         raise ReportError(f"report body is {len(data)} bytes; the limit is {limits.max_input_bytes}")
     if is_gzip(data):

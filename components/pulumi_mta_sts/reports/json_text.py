@@ -1,6 +1,5 @@
 """Report bytes → JSON values by the toolkit's one reading rule (:mod:`pulumi_mta_sts.core.bounded_json`)
-under the report's :class:`~.limits.Limits`, its refusals worded as a report's :class:`~.limits.ReportError`.
-"""
+under the report's :class:`~.limits.Limits`, its refusals worded as a report's :class:`~.limits.ReportError`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Caps that keep hostile input (gzip bombs, huge or deep JSON, mail of many attachments) from
 exhausting the parser, checked while reading. The worst accepted input stays well inside the Lambda's
-256 MB (a JSON value costs about 260 bytes at peak, 200,000 about 52 MB; ``bench/bench_reports.py``).
-"""
+256 MB (a JSON value costs about 260 bytes at peak, 200,000 about 52 MB; ``bench/bench_reports.py``)."""
 
 from __future__ import annotations
 
@@ -15,8 +14,7 @@ MAX_COUNT = 2**63 - 1
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds for one input (``report`` and ``json_items``: all of a message's attachments together);
-    a real report is tens of KB, nests 5 deep and holds a few thousand JSON values."""
+    """Bounds for one input or message; a real report is tens of KB, 5 deep, a few thousand values."""
 
     max_input_bytes: int = 5 * MIB
     max_report_bytes: int = 8 * MIB

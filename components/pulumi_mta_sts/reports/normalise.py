@@ -1,10 +1,8 @@
 """A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
-
 What real senders send is tolerated (counts as strings, one string for a list, times without a zone,
 no domain for ``no-policy-found``, a ``tlsa`` JSON-array string, alias keys); anything else raises
 :class:`ReportError` naming the JSON path. Nothing is dropped: unread keys stay in ``extra`` (``None``
-when none), ``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value.
-"""
+when none), ``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value."""
 
 from __future__ import annotations
 
@@ -140,8 +138,7 @@ def _parse_iso(text: str, original: str, path: str) -> datetime:
 
 
 def _strings(value: Any, path: str) -> list[str]:
-    """A list of strings, stripped, empty ones left out; one string is split into its lines (at LF
-    or CRLF only, as RFC 8461 §3.2 ends a policy line); missing is empty."""
+    """Stripped strings, empty ones left out; one string is split at LF (RFC 8461 §3.2 ends a line so)."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -156,8 +153,7 @@ def _strings(value: Any, path: str) -> list[str]:
 
 
 def normal_domain(value: Any, path: str = "domain") -> str:
-    """A domain as the parser keeps it (lowercase A-labels, no trailing dot): a policy's, or a
-    filter's (so it matches what the reports hold); :class:`ReportError` naming ``path`` if none."""
+    """Lowercase A-labels, no trailing dot: a policy's domain, or a filter's (to match the reports)."""
     if type(value) is str and value.isascii():
         text = value.strip().rstrip(".").lower()
         if text and " " not in text:
@@ -184,8 +180,7 @@ def _object(value: Any, path: str) -> dict[str, Any]:
 def _split_known(
     obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """``obj`` as (the fields read, by their RFC names; the rest as sent, or ``None`` if none). An
-    alias is read as its RFC key when that key is absent or null; otherwise it stays in the rest."""
+    """(Fields read, aliases as their absent RFC keys; the rest as sent or ``None``)."""
     if known.issuperset(obj):
         return obj, None
     fields = {key: value for key, value in obj.items() if key in known}
@@ -243,8 +238,7 @@ def _mx_pattern(value: str) -> str | None:
 
 
 def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]) -> list[str]:
-    """The ``mx`` values of an MTA-STS policy's lines (RFC 8461 §3.2: lines end at LF or CRLF, ``mx``
-    is case-sensitive), in order; a value that is no host name pattern is left out, with a warning."""
+    """The ``mx`` values of a policy's lines (RFC 8461 §3.2); no host name pattern: a warning instead."""
     patterns: list[str] = []
     for item in policy_strings:
         for line in item.split("\n"):

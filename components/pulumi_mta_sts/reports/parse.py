@@ -70,8 +70,7 @@ def parse_body(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Par
 
 
 def _parse_body_measured(data: bytes, source: str, limits: Limits) -> tuple[ParseResult, int, int]:
-    """:func:`parse_body`, with the JSON values and text bytes it used. Any exception (a
-    ``MemoryError`` too) ends as a failure with its reason: the report is quarantined, not lost."""
+    """With the values and text it used. Any exception is a failure with its reason: quarantined, not lost."""
     try:
         report, items, size = _parse_measured(data, limits)
     except Exception as exc:  # every failure is kept with its reason
@@ -80,8 +79,7 @@ def _parse_body_measured(data: bytes, source: str, limits: Limits) -> tuple[Pars
 
 
 def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """A MIME message → each report attachment parsed alone, under one budget of JSON values and
-    text for the whole message (twenty attachments cannot cost twenty reports)."""
+    """Each report attachment parsed alone, under one budget for the message (not one per attachment)."""
     try:
         extraction = extract_attachments(raw, limits)
     except Exception as exc:  # e.g. RecursionError from deeply nested MIME

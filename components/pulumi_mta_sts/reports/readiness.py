@@ -1,8 +1,7 @@
 """Is a domain ready for ``mode: enforce``? (``mta-sts reports ready``, the weekly digest.) Yes when,
 over the ``days`` UTC days before ``as_of``, reports from ``min_orgs`` organisations applying its ``sts``
 policy cover every day with no failed session of it nor any ``sts-*`` result (a failure in testing is
-mail enforce would hold back); else each reason is a :class:`Blocker` with its fix (docs/reports.md).
-"""
+mail enforce would hold back); else each reason is a :class:`Blocker` with its fix (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -101,8 +100,7 @@ def window(as_of: date, days: int) -> list[str]:
 
 
 def _blocking_rows(summary: Summary, domain: str, first: str, last: str) -> Iterator[FailureRow]:
-    """The ``sts`` policy's failures but ``sts-*``, and the ``sts-*`` ones under any policy type
-    (each report's ``tlsa`` and ``sts`` rows counted once)."""
+    """The ``sts`` policy's failures but ``sts-*``; ``sts-*`` under any type, counted once (:mod:`.sessions`)."""
     for row in summary.failure_rows():
         if row.policy_type == "sts" and not row.result_type.startswith("sts-") and _within(row, domain, first, last):
             yield row

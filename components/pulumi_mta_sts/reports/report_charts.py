@@ -1,6 +1,5 @@
 """The HTML report's inline SVG bar charts: named for screen readers, drawn from whole numbers of any
-size (``int / int`` first), every value above zero visible; text through :mod:`pulumi_mta_sts.escape.html`.
-"""
+size (``int / int`` first), every value above zero visible; text through :mod:`pulumi_mta_sts.escape.html`."""
 
 from __future__ import annotations
 

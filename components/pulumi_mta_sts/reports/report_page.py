@@ -1,7 +1,6 @@
 """``mta-sts reports html``: the summary as one self-contained HTML page. It fetches nothing (inline CSS
 allowed by its hash, inline SVG, a ``default-src 'none'`` CSP); report text goes through
-:mod:`pulumi_mta_sts.escape.html`; days, rows and bars are bounded, saying how many more there are.
-"""
+:mod:`pulumi_mta_sts.escape.html`; days, rows and bars are bounded, saying how many more there are."""
 
 from __future__ import annotations
 
@@ -130,17 +129,12 @@ def _all_days(lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[list[Ba
 
 def _calendar(days: list[str]) -> list[str] | None:
     try:
-        first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
-        for day in days:
-            date.fromisoformat(day)
+        parsed = [date.fromisoformat(day) for day in days]
+        first, last = parsed[0], parsed[-1]
     except (ValueError, IndexError):
         return None
     span = (last - first).days + 1
     return None if span > MAX_DAYS else [(first + timedelta(days=n)).isoformat() for n in range(span)]
-
-
-def _day(value: object) -> str:
-    return text(value, 20)
 
 
 def _rate(successful: int, failed: int) -> str:
@@ -192,9 +186,9 @@ def _title(report: _Report) -> str:
 def _period(report: _Report) -> str:
     first, last = report.period.get("first_day"), report.period.get("last_day")
     since, until = report.period.get("since"), report.period.get("until")
-    shown = f"{_day(first)} to {_day(last)}" if first and last else "no reports"
+    shown = f"{text(first, 20)} to {text(last, 20)}" if first and last else "no reports"
     if since or until:
-        shown += f"; asked for {_day(since or 'the start')} to {_day(until or 'the end')}"
+        shown += f"; asked for {text(since or 'the start', 20)} to {text(until or 'the end', 20)}"
     return shown
 
 
@@ -266,7 +260,7 @@ def _days_section(report: _Report) -> str:
         )
     if report.days_cut:
         notes += f" The {number(report.days_cut)} earliest days are not shown (at most {number(MAX_DAYS)} days)."
-    rows = [[_day(d.label), *_count_cells(d.successful, d.failed)] for d in days]
+    rows = [[text(d.label, 20), *_count_cells(d.successful, d.failed)] for d in days]
     return _section(
         "per-day",
         heading,
@@ -350,8 +344,8 @@ _RANKED = (
         lambda bar, row: [
             number(bar.failed),
             *_list_cells(row, "organizations", "mx_hosts", "domains"),
-            _day(row.get("first_day")),
-            _day(row.get("last_day")),
+            text(row.get("first_day"), 20),
+            text(row.get("last_day"), 20),
         ],
         failures_only=True,
     ),
@@ -384,8 +378,8 @@ def _policies_section(report: _Report) -> str:
             _policy_lines(_strings(row, "policy_string")),
             text(row.get("policy_id") or "–", 33),
             *_list_cells(row, "organizations"),
-            _day(row.get("first_day")),
-            _day(row.get("last_day")),
+            text(row.get("first_day"), 20),
+            text(row.get("last_day"), 20),
             number(_count(row, "successful") + _count(row, "failed")),
             number(_count(row, "failed")),
         ]
@@ -414,8 +408,7 @@ def _table(
     total: int,
     limit: int | None = TABLE_ROWS,
 ) -> str:
-    """Escaped cells, the first of a row its header; a header ending in ``#`` is numeric, in ``@``
-    never wraps. Shows ``limit`` rows and says how many more."""
+    """Escaped cells, a row's first its header; a header ending ``#`` is numeric, ``@`` never wraps."""
     classes = [_COLUMN_CLASSES.get(header[-1], "") for header in headers]
     head = "".join(
         f'<th scope="col"{cls}>{header.rstrip("#@")}</th>' for header, cls in zip(headers, classes, strict=True)

@@ -1,7 +1,6 @@
 """Reading back a report the receiver stored (``reports/<id>.json``: the normalised ``dict`` and a
 ``received`` note): loaded and its shape checked, not parsed again. A foreign object, another layout
-or a count above 2^63-1 is an unreadable input with its reason, never a crash.
-"""
+or a count above 2^63-1 is an unreadable input with its reason, never a crash."""
 
 from __future__ import annotations
 
@@ -67,8 +66,7 @@ def stored_bounds(limits: Limits = DEFAULT_LIMITS) -> JsonBounds:
 
 
 def check_stored(document: Any) -> dict[str, Any]:
-    """``document`` unchanged when it is a normalised report with counts in bounds, else
-    :class:`ReportError` naming the field (every reader of the bucket checks with it)."""
+    """``document`` unchanged if a normalised report with counts in bounds, else :class:`ReportError`."""
     _need(document, dict, "report")
     _need(document.get("organization_name"), str, "organization_name")
     _need(document.get("report_id"), str, "report_id")

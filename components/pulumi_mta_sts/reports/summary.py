@@ -1,10 +1,8 @@
 """What many TLS-RPT reports say together (``mta-sts reports summary|ready|html``, the weekly digest).
-
 :class:`Summary` reads reports one at a time; its aggregates grow with the names reports hold, plus
 16 bytes per report. A report counts once per (``organization_name``, ``report_id``), compared exactly,
 on the UTC day its range starts; domain views count sessions by :mod:`.sessions` (docs/reports.md).
-``policy_id`` needs the core's parser, absent from the Lambda, so the caller passes it.
-"""
+``policy_id`` needs the core's parser, absent from the Lambda, so the caller passes it."""
 
 from __future__ import annotations
 
@@ -31,11 +29,6 @@ PolicyIdFunction = Callable[[Sequence[str]], str | None]
 _SOURCE_RANK = {"mx-host": 0, "policy-string": 1}
 #: One failure row of the report being counted: (domain, policy type, result type, MX host, sessions).
 _Failure = tuple[str, str, str, str, int]
-
-
-def report_identity(report: Mapping[str, Any]) -> bytes:
-    """The receiver's key digest of a report, cut to :data:`IDENTITY_BYTES`."""
-    return bytes.fromhex(report_key(report if isinstance(report, dict) else dict(report))[: 2 * IDENTITY_BYTES])
 
 
 @dataclass(frozen=True)
@@ -183,7 +176,8 @@ class Summary:
         if not policies:
             self.outside += 1
             return False
-        if not self._seen.add(report_identity(report)):
+        key = report_key(report if isinstance(report, dict) else dict(report))  # the receiver's: exact
+        if not self._seen.add(bytes.fromhex(key[: 2 * IDENTITY_BYTES])):
             self.duplicates += 1
             return False
         self._count(report["organization_name"], day, policies)
@@ -196,10 +190,7 @@ class Summary:
 
     def _count(self, organization: str, day: str, policies: list[Mapping[str, Any]]) -> None:
         self.counted += 1
-        if self.first_day is None or day < self.first_day:
-            self.first_day = day
-        if self.last_day is None or day > self.last_day:
-            self.last_day = day
+        self.first_day, self.last_day = min(self.first_day or day, day), max(self.last_day or day, day)
         org = self._orgs[organization]
         org.reports += 1
         failures: list[_Failure] = []
@@ -258,10 +249,7 @@ class Summary:
         seen = context.seen
         seen.successful += successful
         seen.failed += failed
-        if day < seen.first_day:
-            seen.first_day = day
-        if day > seen.last_day:
-            seen.last_day = day
+        seen.first_day, seen.last_day = min(seen.first_day, day), max(seen.last_day, day)
         seen.organizations.add(organization)
 
     def _failure_rows(self, context: _Context, policy: Mapping[str, Any]) -> list[_Failure]:

@@ -1,6 +1,5 @@
 """A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``), all drawn from
-one table model (:func:`tables`); what senders wrote goes through each format's escaping module.
-"""
+one table model (:func:`tables`); what senders wrote goes through each format's escaping module."""
 
 from __future__ import annotations
 
@@ -48,8 +47,7 @@ def _names(items: Sequence[str], limit: int = 4) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A view's column: header (``None``: CSV only), the row's key, CSV column (``""``: the key;
-    ``None``: none), and how text/Markdown show the value and the CSV holds it."""
+    """A column: header (``None``: CSV only), key, CSV name (``""``: the key; ``None``: none), formats."""
 
     header: str | None
     key: str
@@ -114,12 +112,9 @@ class Table:
 
     def csv_rows(self) -> Iterator[dict[str, object]]:
         for row in self.rows:
-            cells = {c.csv or c.key: _csv_value(c, row.get(c.key)) for c in self.view.columns if c.csv is not None}
+            values = {c: row.get(c.key) for c in self.view.columns if c.csv is not None}
+            cells = {c.csv or c.key: None if v is None else c.csv_value(v) for c, v in values.items()}
             yield {"view": self.view.csv, **cells}
-
-
-def _csv_value(column: Column, value: object) -> object:
-    return None if value is None else column.csv_value(value)
 
 
 def tables(data: Mapping[str, Any]) -> list[Table]:
@@ -139,14 +134,10 @@ def _header(data: Mapping[str, Any]) -> str:
     counts = data["reports"]
     period = data["period"]
     days = f"days {period['first_day']} to {period['last_day']}" if period["first_day"] else "no days"
-    selected = [
-        f"since {period['since']}" if period["since"] else "",
-        f"until {period['until']}" if period["until"] else "",
-    ]
-    domain = (data.get("filter") or {}).get("domain")
-    if domain:
+    selected = [f"{bound} {period[bound]}" for bound in ("since", "until") if period[bound]]
+    if domain := (data.get("filter") or {}).get("domain"):
         selected.append(f"domain {domain}")
-    chosen = ", ".join(s for s in selected if s)
+    chosen = ", ".join(selected)
     return (
         f"{counts['counted']} report(s) counted ({counts['read']} read, {counts['duplicates']} duplicate(s), "
         f"{counts['outside_filter']} outside the filter, {counts['unreadable']} unreadable input(s)); {days}"
@@ -215,11 +206,11 @@ def _csv_rows(data: Mapping[str, Any]) -> Iterator[dict[str, object]]:
         yield from table.csv_rows()
 
 
-def _render_csv(data: Mapping[str, Any]) -> str:
-    return csv_escape.table(CSV_COLUMNS, _csv_rows(data))
-
-
-_RENDERERS = {"text": _render_text, "markdown": _render_markdown, "csv": _render_csv}
+_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "text": _render_text,
+    "markdown": _render_markdown,
+    "csv": lambda data: csv_escape.table(CSV_COLUMNS, _csv_rows(data)),
+}
 
 
 def render_summary_json(data: Mapping[str, Any], fmt: Literal["text", "markdown", "csv"]) -> str:
