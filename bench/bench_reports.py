@@ -7,7 +7,7 @@
    read in place; ``--realworld DIR`` or ``MTA_STS_REALWORLD_REPORTS`` elsewhere), each in a fresh
    process that times floor and parser alternately, best of ``--repeat``. ``--baseline DIR`` (a
    ``components`` folder of another checkout, e.g. the previous layout) measures it too, in the same
-   run. In the full run, parsedmarc beside it (target >= 10x), and e-mails by ``parse_email``.
+   run (repeatable). In the full run, parsedmarc beside it (target >= 10x), and e-mails by ``parse_email``.
 2. Each receiver function's archive (``receiver/archive.py``) and the cold import of its handler
    module (fresh interpreter, archive only on sys.path, median), also as Lambda runs it: no bytecode
    cache (``-B``; only /tmp is writable there). Targets: parser archive <= 30 KB, import <= 50 ms.
@@ -251,8 +251,7 @@ def parse_figures(args: argparse.Namespace) -> list[dict[str, Any]]:
     else:
         print(f"real senders' reports: not found at {folder} (--realworld DIR); not measured")
     layouts = {"this layout": Path(__file__).resolve().parents[1] / "components"}
-    if args.baseline:
-        layouts["baseline " + str(args.baseline)] = Path(args.baseline)
+    layouts.update({f"baseline {path}": Path(path) for path in args.baseline})
     rows = []
     for layout, components in layouts.items():
         for corpus, (floor_s, ours_s) in parse_ratios(components, corpora, args.repeat).items():
@@ -503,7 +502,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--baseline", help="a components folder of another layout, measured in the same run")
+    parser.add_argument(
+        "--baseline", action="append", default=[], help="a components folder of another layout (repeatable)"
+    )
     parser.add_argument("--realworld", help="the folder of real senders' reports (read in place)")
     parser.add_argument("--quick", action="store_true", help="a few seconds: parse ratios and the parser's archive")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the rows (with --quick)")
