@@ -16,8 +16,8 @@
 4. Concatenated gzip members: time for 1, 2 and 4 MiB of tiny members, and the bytes handed to zlib
    as a multiple of the input (constant when linear).
 
-Run: ``.venv/bin/python bench/bench_reports.py [--reports N] [--repeat R] [--baseline DIR] [--limits-only]
-[--archives-only]``. ``--quick`` (a few seconds: parse ratios and the parser's archive) with ``--json``
+Run: ``.venv/bin/python bench/bench_reports.py [--reports N] [--repeat R] [--baseline DIR] [--parse-only]
+[--limits-only] [--archives-only]``. ``--quick`` (a few seconds: parse ratios and the parser's archive) with ``--json``
 prints, as its last stdout line, ``{"rows": [{"figure", "value", "unit", "target", "ratio", "ok"}]}``
 (``bench/run_all.py`` reads it): ``ratio`` is measured against the floor in the same process,
 ``ok`` is never decided on an absolute time (``null`` there).
@@ -508,6 +508,7 @@ def main() -> None:
     parser.add_argument("--realworld", help="the folder of real senders' reports (read in place)")
     parser.add_argument("--quick", action="store_true", help="a few seconds: parse ratios and the parser's archive")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the rows (with --quick)")
+    parser.add_argument("--parse-only", action="store_true", help="only parse_report against its floor")
     parser.add_argument("--limits-only", action="store_true", help="only the memory and gzip-member figures")
     parser.add_argument("--archives-only", action="store_true", help="only the functions' archives and cold imports")
     args = parser.parse_args()
@@ -519,6 +520,9 @@ def main() -> None:
         return
     if args.archives_only:
         archive_figures()
+        return
+    if args.parse_only:
+        parse_figures(args)
         return
     memory_figures()
     gzip_member_figures()

@@ -137,27 +137,28 @@ def _parse_iso(text: str, original: str, path: str) -> datetime:
         raise ReportError(f"{path} is not an RFC 3339 date-time: {original!r}") from None
 
 
-def _strings(value: Any, path: str) -> list[str]:
+def _strings(value: Any, path: str, key: str = "") -> list[str]:
     """Stripped strings, empty ones left out; one string is split at LF (RFC 8461 §3.2 ends a line so)."""
     if value is None:
         return []
     if isinstance(value, str):
         return [line for line in (part.strip() for part in value.split("\n")) if line]
     if not isinstance(value, list):
-        raise ReportError(f"{path} must be a list of strings, got {type(value).__name__}")
+        raise ReportError(f"{path}{key} must be a list of strings, got {type(value).__name__}")
     try:
         return [item for item in map(str.strip, value) if item]
     except TypeError:  # an item that is no string
         i, item = next((i, item) for i, item in enumerate(value) if not isinstance(item, str))
-        raise ReportError(f"{path}[{i}] must be a string, got {type(item).__name__}") from None
+        raise ReportError(f"{path}{key}[{i}] must be a string, got {type(item).__name__}") from None
 
 
-def normal_domain(value: Any, path: str = "domain") -> str:
+def normal_domain(value: Any, path: str = "domain", key: str = "") -> str:
     """Lowercase A-labels, no trailing dot: a policy's domain, or a filter's (to match the reports)."""
     if type(value) is str and value.isascii():
         text = value.strip().rstrip(".").lower()
         if text and " " not in text:
             return text
+    path += key  # the JSON path, built only when the fast path does not answer
     text = str(_text(value, path, required=True)).rstrip(".").lower()
     if not text.isascii():
         try:
@@ -281,7 +282,7 @@ def _tlsa_records(policy_strings: list[str]) -> list[str]:
 def _mx_hosts(
     policy: dict[str, Any], policy_type: str, policy_strings: list[str], path: str, warnings: list[str]
 ) -> tuple[list[str], str | None]:
-    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host"), f"{path}.policy.mx-host")]
+    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host"), path, ".policy.mx-host")]
     if declared:
         return declared, "mx-host"
     if policy_type == "sts":
@@ -295,7 +296,9 @@ def _part(
     parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     value = parent.get(key)
-    return _split_known(value if type(value) is dict else _object(value, f"{path}{key}"), known, aliases)
+    return _split_known(
+        value if type(value) is dict else _object(value, f"{path}.{key}" if path else key), known, aliases
+    )
 
 
 def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
@@ -308,17 +311,17 @@ def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
 def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
     path = f"policies[{index}]"
     entry, entry_extra = _split_known(raw if type(raw) is dict else _object(raw, path), _ENTRY_KEYS)
-    policy, policy_extra = _part(entry, "policy", f"{path}.", _POLICY_KEYS, POLICY_ALIASES)
+    policy, policy_extra = _part(entry, "policy", path, _POLICY_KEYS, POLICY_ALIASES)
     kind = policy.get("policy-type")
     kind = (kind.strip() if type(kind) is str else "") or str(_text(kind, f"{path}.policy.policy-type", required=True))
     policy_type = kind.lower()
-    value, where = policy.get("policy-domain"), f"{path}.policy.policy-domain"
-    optional = policy_type == "no-policy-found" and _text(value, where, required=False) is None
-    domain = None if optional else normal_domain(value, where)
-    strings = _strings(policy.get("policy-string"), f"{path}.policy.policy-string")
+    value = policy.get("policy-domain")
+    optional = policy_type == "no-policy-found" and _text(value, f"{path}.policy.policy-domain", required=False) is None
+    domain = None if optional else normal_domain(value, path, ".policy.policy-domain")
+    strings = _strings(policy.get("policy-string"), path, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
     mx_hosts, mx_source = _mx_hosts(policy, policy_type, strings, path, warnings)
-    summary, summary_extra = _part(entry, "summary", f"{path}.", _SUMMARY_KEYS)
+    summary, summary_extra = _part(entry, "summary", path, _SUMMARY_KEYS)
     details = entry.get("failure-details")
     if isinstance(details, dict):
         details = [details]
