@@ -243,7 +243,7 @@ def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]
     patterns: list[str] = []
     for item in policy_strings:
         for line in item.split("\n"):
-            match = _MX_LINE.match(line.rstrip("\r"))
+            match = _MX_LINE.match(line.rstrip("\r")) if line.startswith("mx") else None  # the regex's own start
             if match is None:
                 continue
             pattern = _mx_pattern(match.group(1))
