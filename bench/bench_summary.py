@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from pulumi_mta_sts.reports import parse_report
+from pulumi_mta_sts.reports.parse import parse_report
 from pulumi_mta_sts.reports.summary import Summary
 
 ORGS = ["Google Inc.", "Microsoft Corporation", "Yahoo", "Mail.ru", "Comcast", "GMX", "Fastmail", "Proton"]

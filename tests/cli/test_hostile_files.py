@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.cli import onboard as onboard_command
-from pulumi_mta_sts.reports import parse_report
+from pulumi_mta_sts.reports.parse import parse_report
 from tests.hostile import fuzzed_bytes, hostile_json, hostile_yaml, json_tokens, node_paths
 
 from .test_onboard import OUTPUTS, STATE

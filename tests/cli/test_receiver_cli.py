@@ -31,7 +31,8 @@ from pulumi_mta_sts.cli.receiver import EXIT_NOT_STORED, EXIT_STORED, EXIT_UNREA
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 from pulumi_mta_sts.receiver_lambda.handler import handler
-from pulumi_mta_sts.reports import DEFAULT_LIMITS, parse_body
+from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS
+from pulumi_mta_sts.reports.parse import parse_body
 from tests.livefixture.pki import Pki
 from tests.strategies import hostname
 

@@ -26,7 +26,9 @@ STUBS = {"pulumi_mta_sts/__init__.py", "pulumi_mta_sts/core/__init__.py"}
 #: writes an empty digest (summary, verdict, escaping).
 EXERCISE = {
     "parser": (
-        "store = mod.MemoryStore({'raw/email/m': (sys.stdin.buffer.read(), 'message/rfc822', {})})\n"
+        f"sys.path.append({str(PACKAGE.parents[1])!r})\n"  # the tests' MemoryStore, beside the archive
+        "from tests.reports.memory_store import MemoryStore\n"
+        "store = MemoryStore({'raw/email/m': (sys.stdin.buffer.read(), 'message/rfc822', {})})\n"
         "settings = mod.Settings(bucket='b', domains=frozenset({'example.com'}))\n"
         "ran = len(mod.handle_raw('raw/email/m', store, settings, emit=lambda d: None).stored)\n"
     ),

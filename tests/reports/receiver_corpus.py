@@ -18,7 +18,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda import handler as lam
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.receiver_lambda import store as lam_store
+from pulumi_mta_sts.reports.parse import parse_body
+from tests.reports.memory_store import MemoryStore
 
 __all__ = [
     "FIRST",
@@ -177,7 +179,7 @@ def report_lists(max_size: int = 30) -> st.SearchStrategy[list[dict[str, Any]]]:
     )
 
 
-def deliver(store: lam.Store, reports: Iterable[Mapping[str, Any]], *, write_table: bool = True) -> None:
+def deliver(store: lam_store.Store, reports: Iterable[Mapping[str, Any]], *, write_table: bool = True) -> None:
     """Each report through the receiver's storage path, as the function stores it."""
     settings = lam.Settings(bucket="b", domains=SERVED, write_table=write_table)
     for index, report in enumerate(reports):
@@ -192,7 +194,7 @@ def _drop(_: dict[str, Any]) -> None:
     return None
 
 
-def write_tree(store: lam.MemoryStore, root: Path) -> None:
+def write_tree(store: MemoryStore, root: Path) -> None:
     """The store's objects as files under ``root`` (what ``aws s3 sync s3://bucket root`` gives)."""
     for key, (data, _, _) in store.objects.items():
         path = root / key

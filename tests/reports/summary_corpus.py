@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 
 FIRST_DAY = date(2024, 3, 1)
 DAYS = 14

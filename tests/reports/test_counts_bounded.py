@@ -23,8 +23,9 @@ from moto import mock_aws
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.receiver_lambda import digest as dig
 from pulumi_mta_sts.receiver_lambda import handler as lam
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.reports.limits import MAX_COUNT
+from pulumi_mta_sts.reports.parse import parse_body
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.report_page import render_html
 from pulumi_mta_sts.reports.summary import summarise
@@ -323,7 +324,7 @@ def test_sums_of_counts_at_the_bound_print_in_every_format_and_in_the_verdict(co
 
 def test_the_digest_prints_sums_of_counts_at_the_bound(digest_aws: dict[str, Any]) -> None:
     as_of = date.today() - timedelta(days=dig.REPORTING_DELAY_DAYS)
-    store = lam.S3Store(DIGEST_BUCKET, digest_aws["s3"])
+    store = lam_store.S3Store(DIGEST_BUCKET, digest_aws["s3"])
     settings = lam.Settings(bucket=DIGEST_BUCKET, domains=frozenset({"example.com"}))
     week = 40
     for n in range(week):

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.reports import ReportError, parse_input
 from pulumi_mta_sts.reports.extract import MAX_MIME_DEPTH, extract_attachments
+from pulumi_mta_sts.reports.limits import ReportError
+from pulumi_mta_sts.reports.parse import parse_input
 
 GENERATED = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 

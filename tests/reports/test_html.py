@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.escape.visible import shown as shown_text
+from pulumi_mta_sts.reports.report_charts import CHART_BARS
 from pulumi_mta_sts.reports.report_page import (
-    CHART_BARS,
     MAX_DAYS,
     NO_REPORTS,
     TABLE_ROWS,

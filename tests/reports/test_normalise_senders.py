@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postfix_mta_sts_resolver.utils import parse_mta_sts_policy
 
-from pulumi_mta_sts.reports import parse_report
 from pulumi_mta_sts.reports.normalise import DETAIL_ALIASES, POLICY_ALIASES, normalise_report
+from pulumi_mta_sts.reports.parse import parse_report
 
 GENERATED = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 

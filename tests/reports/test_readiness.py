@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.reports.readiness import Blocker, readiness, render_verdict
-from pulumi_mta_sts.reports.summary import NOT_DETAILED, NOT_REPORTED, summarise
+from pulumi_mta_sts.reports.sessions import NOT_DETAILED, NOT_REPORTED
+from pulumi_mta_sts.reports.summary import summarise
 
 from .summary_corpus import normalised_reports, write_corpus
 from .test_summary import check_golden, run

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_mta_sts.reports import parse_input
+from pulumi_mta_sts.reports.parse import parse_input
 
 from .realworld_files import REALWORLD_FILES, needs_real_reports
 

@@ -12,8 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda import handler as lam
+from pulumi_mta_sts.receiver_lambda import store as lam_store
 from pulumi_mta_sts.receiver_lambda.contract import first_key
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
+from tests.reports.memory_store import MemoryStore
 from tests.reports.test_receiver_lambda import gz, keys, report, s3, stored_json, url_event
 
 __all__ = ["s3"]  # the fixture, imported for pytest
@@ -21,7 +23,7 @@ __all__ = ["s3"]  # the fixture, imported for pytest
 SETTINGS = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
 
 
-def _deliver(store: lam.Store, doc: dict[str, Any], emitted: list[dict[str, Any]] | None = None) -> lam.Outcome:
+def _deliver(store: lam_store.Store, doc: dict[str, Any], emitted: list[dict[str, Any]] | None = None) -> lam.Outcome:
     data = json.dumps(doc).encode()
     sink = emitted.append if emitted is not None else (lambda d: None)
     return lam.store_result(
@@ -29,7 +31,7 @@ def _deliver(store: lam.Store, doc: dict[str, Any], emitted: list[dict[str, Any]
     )
 
 
-def _reports(store: lam.MemoryStore) -> list[str]:
+def _reports(store: MemoryStore) -> list[str]:
     return sorted(k for k in store.objects if k.startswith("reports/"))
 
 
@@ -63,7 +65,7 @@ def test_a_different_body_under_a_claimed_key_is_kept_and_counted_whoever_came_f
 ) -> None:
     real = report("rid-1")
     fake = _changed(real, path, value)
-    store = lam.MemoryStore()
+    store = MemoryStore()
     emitted: list[dict[str, Any]] = []
     order = [fake, real] if attacker_first else [real, fake]
     outcomes = [_deliver(store, doc, emitted) for doc in order]
@@ -80,7 +82,7 @@ def test_a_different_body_under_a_claimed_key_is_kept_and_counted_whoever_came_f
 
 @given(st.integers(1, 5))
 def test_exact_duplicates_are_dropped_and_counted_once(times: int) -> None:
-    store = lam.MemoryStore()
+    store = MemoryStore()
     emitted: list[dict[str, Any]] = []
     outcomes = [_deliver(store, report("same"), emitted) for _ in range(times)]
     assert len(_reports(store)) == 1
@@ -89,7 +91,7 @@ def test_exact_duplicates_are_dropped_and_counted_once(times: int) -> None:
 
 
 def test_a_version_delivered_again_is_an_exact_duplicate_of_that_version() -> None:
-    store = lam.MemoryStore()
+    store = MemoryStore()
     _deliver(store, report("v", failed=1))
     second = _deliver(store, report("v", failed=2))
     third = _deliver(store, report("v", failed=2))
@@ -107,7 +109,7 @@ def test_a_name_variant_claims_nothing_of_the_senders_key(variant: Any) -> None:
     real = report("google-1")
     claim = dict(_changed(real, ("policies", 0, "summary", "total-failure-session-count"), 0))
     claim["organization-name"] = variant(real["organization-name"])
-    store = lam.MemoryStore()
+    store = MemoryStore()
     first = _deliver(store, claim)
     second = _deliver(store, real)
     assert second.stored and not second.duplicates  # the sender's report is stored as itself
@@ -121,7 +123,7 @@ def test_the_key_compares_the_organisation_name_exactly() -> None:
     assert a != b
 
 
-class _UnreadableStore(lam.MemoryStore):
+class _UnreadableStore(MemoryStore):
     """A role that may write reports but not read their metadata back (no ``s3:GetObject``)."""
 
     def metadata(self, key: str) -> dict[str, str] | None:

@@ -17,7 +17,8 @@ import pytest
 from moto import mock_aws
 
 from pulumi_mta_sts.receiver_lambda import handler as lam
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
+from tests.reports.memory_store import MemoryStore
 
 BUCKET = "tlsrpt-reports-test"
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
@@ -357,7 +358,7 @@ def test_only_served_domains_are_counted_and_a_domain_counts_one_report_per_repo
         }
     )
     emitted: list[dict[str, Any]] = []
-    store = lam.MemoryStore()
+    store = MemoryStore()
     settings = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
     result = parse_body(json.dumps(doc).encode(), "t")
     outcome = lam.store_result(

@@ -19,6 +19,7 @@ import pytest
 
 from pulumi_mta_sts.receiver.function import MEMORY_MB
 from pulumi_mta_sts.receiver_lambda import handler as lam
+from tests.reports.memory_store import MemoryStore
 
 MIB = 1024 * 1024
 #: The handler's own peak may use at most this much of the function's memory: the runtime and
@@ -72,7 +73,7 @@ def test_the_cases_measured_are_the_benchs() -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_the_worst_accepted_https_body_stays_well_inside_memory_size(name: str) -> None:
     body = _bodies()[name]
-    store = lam.MemoryStore()
+    store = MemoryStore()
     responses: list[dict[str, Any]] = []
 
     def run() -> None:
@@ -85,7 +86,7 @@ def test_the_worst_accepted_https_body_stays_well_inside_memory_size(name: str) 
 
 def test_the_worst_accepted_message_stays_well_inside_memory_size() -> None:
     raw = BENCH.worst_accepted_email()
-    store = lam.MemoryStore({"raw/email/w": (raw, "message/rfc822", {})})
+    store = MemoryStore({"raw/email/w": (raw, "message/rfc822", {})})
     outcomes: list[lam.Outcome] = []
     peak = BENCH.handler_peak_bytes(lambda: outcomes.append(lam.handle_raw("raw/email/w", store, SETTINGS, _drop)))
     assert len(outcomes[0].stored) == 1, outcomes[0].errors
@@ -98,7 +99,7 @@ def test_the_58_kb_post_of_313k_rows_is_quarantined_at_a_small_cost() -> None:
     doc["policies"][0]["failure-details"] = [row] * 313_000
     body = gzip.compress(json.dumps(doc, separators=(",", ":")).encode(), 9)
     assert len(body) < 64 * 1024
-    store = lam.MemoryStore()
+    store = MemoryStore()
     responses: list[dict[str, Any]] = []
     peak = BENCH.handler_peak_bytes(lambda: responses.append(lam.handle_http(_post(body), store, SETTINGS, _drop)))
     assert responses[0]["statusCode"] == 400

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.receiver_lambda import contract
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda.contract import content_digest
-from pulumi_mta_sts.reports import parse, parse_body
+from pulumi_mta_sts.reports import parse
 from pulumi_mta_sts.reports.normalise import normalise_report
+from pulumi_mta_sts.reports.parse import parse_body
+from tests.reports.memory_store import MemoryStore
 from tests.reports.test_receiver_lambda import BUCKET, deliver_email, email, gz, keys, report, s3, s3_event, url_event
 
 __all__ = ["s3"]  # the fixture, imported for pytest
@@ -60,7 +62,7 @@ def test_any_exception_in_one_attachment_quarantines_it_and_the_good_ones_are_st
     docs = [report(f"good-{i}") for i in range(good_before)] + [report("bad")]
     docs += [report(f"late-{i}") for i in range(good_after)]
     raw = email(*[(f"r{i}.json.gz", gz(d) if zipped else json.dumps(d).encode()) for i, d in enumerate(docs)])
-    store = lam.MemoryStore({"raw/email/m": (raw, "message/rfc822", {})})
+    store = MemoryStore({"raw/email/m": (raw, "message/rfc822", {})})
     outcome = lam.handle_raw("raw/email/m", store, SETTINGS, emit=lambda d: None)
     assert len(outcome.stored) == good_before + good_after
     [quarantined] = outcome.quarantined
@@ -75,7 +77,7 @@ def test_an_https_body_whose_parse_raises_is_quarantined_and_answered_400_not_5x
     monkeypatch: pytest.MonkeyPatch, error: Callable[[], BaseException]
 ) -> None:
     monkeypatch.setattr(parse, "normalise_report", _normalise_raising_on("bad", error))
-    store = lam.MemoryStore()
+    store = MemoryStore()
     event = url_event(gz(report("bad")))
     response = lam.handle_http(event, store, SETTINGS, emit=lambda d: None)
     assert response["statusCode"] == 400
@@ -94,7 +96,7 @@ def test_an_exception_while_extracting_attachments_quarantines_the_whole_message
 
     monkeypatch.setattr(parse, "extract_attachments", explode)
     raw = email(("r.json.gz", gz(report())))
-    store = lam.MemoryStore({"raw/email/m": (raw, "message/rfc822", {})})
+    store = MemoryStore({"raw/email/m": (raw, "message/rfc822", {})})
     outcome = lam.handle_raw("raw/email/m", store, SETTINGS, emit=lambda d: None)
     [quarantined] = outcome.quarantined
     assert store.objects[quarantined][0] == raw
@@ -113,7 +115,7 @@ def test_an_exception_while_building_the_stored_document_quarantines_that_report
 
     monkeypatch.setattr(contract, "content_digest", digest)  # what the handler calls
     raw = email(("a.json.gz", gz(report("ok"))), ("b.json.gz", gz(report("bad"))))
-    store = lam.MemoryStore({"raw/email/m": (raw, "message/rfc822", {})})
+    store = MemoryStore({"raw/email/m": (raw, "message/rfc822", {})})
     outcome = lam.handle_raw("raw/email/m", store, SETTINGS, emit=lambda d: None)
     assert len(outcome.stored) == 1
     [quarantined] = outcome.quarantined
@@ -128,7 +130,7 @@ _SURROGATES = st.integers(0xD800, 0xDFFF).map(lambda c: f"\\u{c:04x}")
 @given(_SURROGATES, st.sampled_from(["organization-name", "report-id"]))
 def test_lone_surrogates_in_ids_are_stored_not_raised(surrogate: str, field: str) -> None:
     text = json.dumps(report("id")).replace(f'"{field}": "', f'"{field}": "{surrogate}', 1).encode()
-    store = lam.MemoryStore()
+    store = MemoryStore()
     outcome = lam.store_result(
         parse_body(text, "t"), raw_key="raw/x", input_data=text, store=store, settings=SETTINGS, emit=lambda d: None
     )
@@ -148,7 +150,7 @@ def test_date_offsets_past_the_calendar_are_quarantined_with_a_reason(
     doc = report("dated")
     doc["date-range"]["start-datetime"] = f"{moment}{sign}{hours:02d}:{minutes:02d}"
     text = json.dumps(doc).encode()
-    store = lam.MemoryStore()
+    store = MemoryStore()
     outcome = lam.store_result(
         parse_body(text, "t"), raw_key="raw/x", input_data=text, store=store, settings=SETTINGS, emit=lambda d: None
     )

@@ -21,8 +21,9 @@ from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, PARTITION_COLUMN, TABLE_NAME, TABLE_PREFIX
 from pulumi_mta_sts.receiver_lambda.contract import FIRST_DAY as TABLE_FIRST_DAY
 from pulumi_mta_sts.receiver_lambda.table import partition_day
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 from pulumi_mta_sts.reports.summary import summarise
+from tests.reports.memory_store import MemoryStore
 from tests.reports.receiver_corpus import FIRST, deliver, report_lists, sample_report, write_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def run(db: duckdb.DuckDBPyConnection, sql: str, first: date, last: date) -> lis
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def stored_reports(store: lam.MemoryStore) -> Iterator[dict[str, Any]]:
+def stored_reports(store: MemoryStore) -> Iterator[dict[str, Any]]:
     """The reports under ``reports/``, in the order the receiver stored them."""
     for key, (data, _, _) in store.objects.items():
         if key.startswith("reports/"):
@@ -139,7 +140,7 @@ PERIODS = st.tuples(st.integers(0, 9), st.integers(0, 9)).map(
 def test_each_documented_query_gives_the_numbers_of_reports_summary(
     reports: list[dict[str, Any]], period: tuple[date, date]
 ) -> None:
-    store = lam.MemoryStore()
+    store = MemoryStore()
     deliver(store, reports)
     first, last = period
     summary = summarise(stored_reports(store), since=first, until=last).as_json()
@@ -150,7 +151,7 @@ def test_each_documented_query_gives_the_numbers_of_reports_summary(
 
 def test_a_report_delivered_twice_is_one_table_object_and_counted_once(tmp_path: Path) -> None:
     report = sample_report()
-    store = lam.MemoryStore()
+    store = MemoryStore()
     deliver(store, [report, report])
     tables = [k for k in store.objects if k.startswith(TABLE_PREFIX)]
     assert len(tables) == 1
@@ -163,7 +164,7 @@ def test_a_conflicting_version_is_listed_apart_and_not_counted_twice(tmp_path: P
     report = sample_report()
     changed = json.loads(json.dumps(report))
     changed["policies"][0]["summary"]["total-successful-session-count"] += 1
-    store = lam.MemoryStore()
+    store = MemoryStore()
     deliver(store, [report, changed])
     write_tree(store, tmp_path)
     db = connect(tmp_path)
@@ -177,7 +178,7 @@ def test_a_conflicting_version_is_listed_apart_and_not_counted_twice(tmp_path: P
 
 
 def test_without_the_switch_no_table_object_is_written() -> None:
-    store = lam.MemoryStore()
+    store = MemoryStore()
     deliver(store, [sample_report()], write_table=False)
     assert not [k for k in store.objects if k.startswith(TABLE_PREFIX)]
     assert [k for k in store.objects if k.startswith("reports/")]
@@ -198,7 +199,7 @@ def test_a_report_whose_rows_would_be_huge_is_stored_without_rows_and_counted() 
     ]
     report["policies"][0]["summary"]["total-failure-session-count"] = 60
     emitted: list[dict[str, Any]] = []
-    store = lam.MemoryStore()
+    store = MemoryStore()
     data = json.dumps(report).encode()
     settings = lam.Settings(bucket="b", domains=frozenset({"example.com"}), write_table=True)
     result = parse_body(data, "https:big")
@@ -209,7 +210,7 @@ def test_a_report_whose_rows_would_be_huge_is_stored_without_rows_and_counted() 
 
 
 def test_failure_rows_do_not_repeat_the_policy_strings() -> None:
-    store = lam.MemoryStore()
+    store = MemoryStore()
     deliver(store, [sample_report(failed=3)])
     [(data, _, _)] = [v for k, v in store.objects.items() if k.startswith(TABLE_PREFIX)]
     rows = [json.loads(line) for line in data.splitlines()]
@@ -229,7 +230,7 @@ def test_a_report_is_filed_under_its_day_within_what_the_table_projects(day: dat
 def test_text_a_sender_wrote_reaches_both_engines_as_valid_text(tmp_path: Path) -> None:
     report = sample_report()
     report["organization-name"] = 'Org \ud800 \u2028 "quoted"\nnewline é'  # a lone surrogate is valid JSON text
-    store = lam.MemoryStore()
+    store = MemoryStore()
     deliver(store, [report])
     write_tree(store, tmp_path)
     [row] = run(connect(tmp_path), VIEWS["organizations"], FIRST, FIRST)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda import handler as lam
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX, is_test_report
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
+from tests.reports.memory_store import MemoryStore
 from tests.reports.test_receiver_lambda import (
     deliver_email,
     gz,
@@ -106,7 +107,7 @@ def test_only_the_exact_marks_make_a_test_report(change: Any, suffix: str) -> No
     assert is_test_report({"organization_name": doc["organization-name"], "report_id": doc["report-id"]})
     change(doc)
     data = json.dumps(doc).encode()
-    store = lam.MemoryStore()
+    store = MemoryStore()
     outcome = lam.store_result(
         parse_body(data, "t"), raw_key="raw/x", input_data=data, store=store, settings=SETTINGS, emit=lambda d: None
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_mta_sts.reports import parse_input
+from pulumi_mta_sts.reports.parse import parse_input
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_file() and p.suffix in {".json", ".gz", ".eml"})

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.reports import parse_body
+from pulumi_mta_sts.reports.parse import parse_body
 
 _NON_ASCII_DIGITS = st.characters(categories=["Nd", "No"]).filter(lambda c: not c.isascii() and c.isdigit())
 

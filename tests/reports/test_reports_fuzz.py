@@ -11,8 +11,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.receiver_lambda.handler import MemoryStore, Settings, store_result
-from pulumi_mta_sts.reports import parse_body, parse_input
+from pulumi_mta_sts.receiver_lambda.handler import Settings, store_result
+from pulumi_mta_sts.reports.parse import parse_body, parse_input
+from tests.reports.memory_store import MemoryStore
 
 SETTINGS = Settings(bucket="b", domains=frozenset({"example.com"}))
 

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.bounded_json import JsonInputError, count_items
-from pulumi_mta_sts.reports import Limits, ReportError, parse_body, parse_email, parse_input, parse_report
 from pulumi_mta_sts.reports.decompress import gunzip_capped
+from pulumi_mta_sts.reports.limits import Limits, ReportError
+from pulumi_mta_sts.reports.parse import parse_body, parse_email, parse_input, parse_report
 
 REPORT: dict[str, Any] = {
     "organization-name": "Limits Org",

@@ -24,8 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.receiver_lambda import digest as dig
-from pulumi_mta_sts.receiver_lambda.handler import S3Store
-from pulumi_mta_sts.reports import parse_input
+from pulumi_mta_sts.receiver_lambda.store import S3Store
+from pulumi_mta_sts.reports.parse import parse_input
 from pulumi_mta_sts.reports.readiness import readiness
 from pulumi_mta_sts.reports.report_page import render_html
 from pulumi_mta_sts.reports.sessions import sessions_once

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.reports.summary import NOT_DETAILED, Summary, summarise
+from pulumi_mta_sts.reports.sessions import NOT_DETAILED
+from pulumi_mta_sts.reports.summary import Summary, summarise
 from pulumi_mta_sts.reports.summary_render import render_summary, render_summary_json
 
 from .realworld_files import REALWORLD_FILES, needs_real_reports

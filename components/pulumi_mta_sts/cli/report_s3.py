@@ -14,8 +14,7 @@ from typing import Any
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.receiver_lambda.contract import MAX_STORED_BYTES, REPORTS_PREFIX, STORED_NAME
 from pulumi_mta_sts.receiver_lambda.listing import list_objects
-from pulumi_mta_sts.reports import ParseResult
-from pulumi_mta_sts.reports.parse import ParseFailure
+from pulumi_mta_sts.reports.parse import ParseFailure, ParseResult
 from pulumi_mta_sts.reports.stored import parse_stored
 
 __all__ = ["read_bucket"]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.reports import DEFAULT_LIMITS, ParseResult, parse_input
-from pulumi_mta_sts.reports.parse import ParseFailure
+from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS
+from pulumi_mta_sts.reports.parse import ParseFailure, ParseResult, parse_input
 from pulumi_mta_sts.reports.stored import looks_stored, parse_stored
 
 __all__ = ["FOREIGN_FORMATS", "S3Source", "check_sources", "foreign_format", "parse_path", "read_path", "read_sources"]

@@ -18,7 +18,7 @@ from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import parse_policy
 from pulumi_mta_sts.escape import terminal
-from pulumi_mta_sts.reports import ReportError
+from pulumi_mta_sts.reports.limits import ReportError
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict, window
 from pulumi_mta_sts.reports.sessions import NO_DOMAIN
 from pulumi_mta_sts.reports.summary import Summary

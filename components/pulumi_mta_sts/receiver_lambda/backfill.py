@@ -1,8 +1,5 @@
-"""The table objects of reports stored before the table existed (``{"backfill": {...}}`` to the reader).
-
-Written create-only (a second run, or one beside the parser, changes nothing), in batches that
-answer where the next one starts; a report failing the readers' check is listed, not laid out.
-"""
+"""The table objects of reports stored before the table existed (``{"backfill": {...}}`` to the reader):
+create-only (a second run changes nothing), in batches that say where the next starts."""
 
 from __future__ import annotations
 
@@ -18,26 +15,15 @@ from .listing import list_objects
 from .store import S3Store
 from .table import partition_day, table_key, table_lines
 
-__all__ = ["DEFAULT_BATCH", "MAX_BATCH", "backfill"]
-
-#: Reports one run handles unless told (each a GET and a conditional PUT).
-DEFAULT_BATCH = 1_000
-#: The most one run may be asked to handle (a run has 900 seconds).
-MAX_BATCH = 5_000
-
-
-def _batch(request: Mapping[str, Any]) -> int:
-    size = request.get("max_reports", DEFAULT_BATCH)
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
-        raise ValueError(f"backfill.max_reports must be a whole number from 1 to {MAX_BATCH}, got {size!r}")
-    return size
+#: Reports one run handles unless told, and at most (each a GET and a conditional PUT; a run has 900 s).
+DEFAULT_BATCH, MAX_BATCH = 1_000, 5_000
 
 
 def backfill(client: Any, bucket: str, request: Mapping[str, Any]) -> dict[str, Any]:
-    """One run (``request``: ``start_after``, ``max_reports``, both optional): how many table objects
-    were ``written`` and already ``existing``, the ``unreadable`` reports, and the ``next`` start."""
-    start_after = request.get("start_after")
-    size = _batch(request)
+    """One run: table objects ``written`` and ``existing``, ``unreadable`` reports, the ``next`` start."""
+    start_after, size = request.get("start_after"), request.get("max_reports", DEFAULT_BATCH)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
+        raise ValueError(f"backfill.max_reports must be a whole number from 1 to {MAX_BATCH}, got {size!r}")
     store = S3Store(bucket, client)
     written = existing = 0
     unreadable: list[str] = []

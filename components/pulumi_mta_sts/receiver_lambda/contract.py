@@ -1,9 +1,5 @@
-"""What the receiver's components (``receiver/``) and its Lambda functions agree on, written once.
-
-Handler paths, environment variable names, the bucket's layout and key scheme, the junk tag, the
-metrics and the table's layout. Standard library and the parser's ``report_key`` only: the Lambda
-imports it. docs/receiver.md describes the layout to owners.
-"""
+"""What the receiver's components (``receiver/``) and its Lambda functions agree on, written once:
+handlers, environment, bucket layout and keys, junk tag, metrics, table (docs/receiver.md)."""
 
 from __future__ import annotations
 
@@ -14,9 +10,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
+from pulumi_mta_sts.reports.normalise import FAILURE_DETAIL_FIELDS
 from pulumi_mta_sts.reports.parse import report_key
 
-# ---- the functions -------------------------------------------------------------------------------
 RUNTIME: Final = "python3.12"
 PARSER_HANDLER: Final = "pulumi_mta_sts.receiver_lambda.handler.handler"
 READER_HANDLER: Final = "pulumi_mta_sts.receiver_lambda.digest.handler"
@@ -36,7 +32,6 @@ class Env:
     ANALYTICS_WORKGROUP: Final = "ANALYTICS_WORKGROUP"
 
 
-# ---- the bucket ----------------------------------------------------------------------------------
 RAW_PREFIX: Final = "raw/"
 #: Where SES writes each message (the parser reads it from there).
 RAW_EMAIL_PREFIX: Final = "raw/email/"
@@ -59,13 +54,10 @@ _VERSION_DIGITS = 16
 #: report-id, or ``<id>.<content>.json``, a later different body (a version).
 STORED_NAME: Final = re.compile(rf"(?P<id>[0-9a-f]{{40}})(?P<version>\.[0-9a-f]{{{_VERSION_DIGITS}}})?\.json")
 
-# ---- metrics (CloudWatch embedded metric format) --------------------------------------------------
 DEFAULT_NAMESPACE: Final = "MtaSts/TlsRpt"
 
 
 class Metric:
-    """The parser's metric and dimension names (the alarms watch some of them)."""
-
     REPORTS: Final = "Reports"
     SUCCESSFUL_SESSIONS: Final = "SuccessfulSessions"
     FAILED_SESSIONS: Final = "FailedSessions"
@@ -79,7 +71,6 @@ class Metric:
     KIND: Final = "Kind"
 
 
-# ---- the table (Glue/Athena) ---------------------------------------------------------------------
 TABLE_NAME: Final = "report_rows"
 PARTITION_COLUMN: Final = "dt"
 #: The first day projected (RFC 8460 is of September 2018); an older claimed day is filed here.
@@ -105,12 +96,7 @@ COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("failed", "bigint"),
     ("result_type", "string"),
     ("failed_session_count", "bigint"),
-    ("sending_mta_ip", "string"),
-    ("receiving_mx_hostname", "string"),
-    ("receiving_mx_helo", "string"),
-    ("receiving_ip", "string"),
-    ("additional_information", "string"),
-    ("failure_reason_code", "string"),
+    *((name, "string") for _, name in FAILURE_DETAIL_FIELDS),
     ("received_at", "string"),
 )
 
@@ -123,32 +109,24 @@ def served_domains(value: str) -> tuple[str, ...]:
 def is_test_report(report: Mapping[str, Any]) -> bool:
     """The owner's smoke-test report: both marks must match exactly."""
     report_id = report.get("report_id")
-    return (
-        report.get("organization_name") == TEST_ORGANIZATION
-        and isinstance(report_id, str)
-        and report_id.startswith(TEST_REPORT_ID_PREFIX)
-    )
+    return report.get("organization_name") == TEST_ORGANIZATION and str(report_id).startswith(TEST_REPORT_ID_PREFIX)
 
 
 def content_digest(report: dict[str, Any]) -> str:
-    """sha256 of the normalised report's canonical JSON: one value for one content, whichever
-    channel, compression or key order delivered it."""
+    """sha256 of the report's canonical JSON: one content, one value, however it came."""
     canonical = json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def first_key(report: dict[str, Any]) -> str:
-    """Where the first body of a submitter + report-id goes (``<id>``: the sha256 of the EXACT
-    organisation name and report-id, :func:`~pulumi_mta_sts.reports.report_key`)."""
+    """Where the first body of a submitter + report-id goes (:func:`~pulumi_mta_sts.reports.report_key`)."""
     return (TEST_PREFIX if is_test_report(report) else REPORTS_PREFIX) + report_key(report)
 
 
 def version_key(report: dict[str, Any], digest: str) -> str:
-    """Where a different body for the same submitter + report-id goes."""
     return first_key(report).removesuffix(".json") + f".{digest[:_VERSION_DIGITS]}.json"
 
 
 def is_version_key(key: str) -> bool:
-    """A key :func:`version_key` made."""
     match = STORED_NAME.fullmatch(key.rpartition("/")[2])
     return match is not None and match["version"] is not None

@@ -1,9 +1,5 @@
-"""The reader function: the weekly digest to the alarm topic, and the table backfill on request.
-
-Per served domain, the ``reports summary`` text of the 7 days and the ``reports ready`` verdict of
-the 14 before ``as_of`` (the run's day less :data:`REPORTING_DELAY_DAYS`), read from ``reports/``.
-Bounded whatever the bucket holds: keys listed, reports read, object, message and subject sizes.
-"""
+"""The reader function: the weekly digest to the alarm topic (per served domain, ``reports summary``
+of 7 days and ``reports ready`` of 14, bounded whatever the bucket holds), and the table backfill."""
 
 from __future__ import annotations
 
@@ -26,8 +22,6 @@ from .backfill import backfill
 from .contract import MAX_STORED_BYTES, REPORTS_PREFIX, Env, served_domains
 from .listing import Listed, list_objects
 
-__all__ = ["MAX_MESSAGE_BYTES", "MAX_SUBJECT_CHARACTERS", "Digest", "DigestSettings", "build_digest", "handler"]
-
 #: Days left out before the run's day: a day's reports arrive during the next day.
 REPORTING_DELAY_DAYS = 1
 #: Days the text covers, and days the readiness verdict looks at (``reports ready`` defaults).
@@ -47,8 +41,6 @@ _CUT_NOTE = "\n[cut: the digest was longer than an SNS message may be; run the c
 
 @dataclass(frozen=True)
 class DigestSettings:
-    """The reader's environment (:class:`~.contract.Env`)."""
-
     bucket: str
     domains: tuple[str, ...]
     topic_arn: str
@@ -69,31 +61,21 @@ class DigestSettings:
 
 @dataclass(frozen=True)
 class Period:
-    """The days of one digest: the text's 7 and the verdict's 14, all before ``as_of``."""
+    """The text's 7 days and the verdict's 14, all before ``as_of`` (the run's day less the delay)."""
 
     as_of: date
-
-    @property
-    def until(self) -> date:
-        return self.as_of - timedelta(days=1)
-
-    @property
-    def since(self) -> date:
-        return self.as_of - timedelta(days=DIGEST_DAYS)
-
-    @property
-    def readiness_since(self) -> date:
-        return self.as_of - timedelta(days=READINESS_DAYS)
+    until: date
+    since: date
+    readiness_since: date
 
     @classmethod
     def for_run(cls, today: date) -> Period:
-        return cls(today - timedelta(days=REPORTING_DELAY_DAYS))
+        as_of = today - timedelta(days=REPORTING_DELAY_DAYS)
+        return cls(as_of, *(as_of - timedelta(days=n) for n in (1, DIGEST_DAYS, READINESS_DAYS)))
 
 
 @dataclass
 class Digest:
-    """One run's summaries (per domain for the text; all domains for the verdicts) and its bounds."""
-
     period: Period
     weekly: dict[str, Summary]
     window: Summary
@@ -106,7 +88,6 @@ class Digest:
         return cls(period, weekly, Summary(since=period.readiness_since, until=period.until))
 
     def add(self, source: str, document: object) -> None:
-        """Count one stored report in every summary (unreadable ones are named as such)."""
         if not isinstance(document, Mapping):
             self.add_unreadable(source, "not a JSON object")
             return
@@ -122,14 +103,11 @@ class Digest:
             summary.add_unreadable(source, reason)
 
     def verdict(self, domain: str) -> Verdict:
-        """``mta-sts reports ready DOMAIN --as-of <as_of>`` with its defaults."""
         return readiness(self.window, domain, days=READINESS_DAYS, min_orgs=READINESS_MIN_ORGS, as_of=self.period.as_of)
 
 
 def _candidates(settings: DigestSettings, client: Any, period: Period) -> tuple[list[Listed], int]:
-    """The reports written since the verdict's first day (one about a day is written on or after
-    it), oldest first (the first body stored counts), at most ``max_reports`` of the newest; and
-    how many keys were listed."""
+    """The newest ``max_reports`` since the verdict's first day, oldest first (the first body counts)."""
     written_since = datetime.combine(period.readiness_since, time.min, tzinfo=UTC)
     listed = 0
     chosen: list[Listed] = []
@@ -142,7 +120,6 @@ def _candidates(settings: DigestSettings, client: Any, period: Period) -> tuple[
 
 
 def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
-    """Read the reports of the period from the bucket into the digest's summaries."""
     period = Period.for_run(today)
     digest = Digest.empty(period, settings.domains)
     chosen, digest.listed = _candidates(settings, client, period)
@@ -162,7 +139,6 @@ def build_digest(settings: DigestSettings, client: Any, today: date) -> Digest:
 
 
 def _domain_section(digest: Digest, domain: str) -> str:
-    """One domain's summary and verdict (what senders wrote, through :mod:`~pulumi_mta_sts.escape.terminal`)."""
     shown = terminal.shown(domain)
     rule = "=" * min(len(shown) + 8, 72)
     summary, verdict = render_summary(digest.weekly[domain], "text"), render_verdict(digest.verdict(domain))
@@ -187,7 +163,6 @@ def _footer(digest: Digest, settings: DigestSettings) -> str:
 
 
 def message_text(digest: Digest, settings: DigestSettings) -> str:
-    """The digest's text: a heading, each domain's section, the footer; cut to fit SNS."""
     period = digest.period
     heading = (
         f"TLS-RPT weekly digest: {period.since} to {period.until} (UTC days; the verdicts look at the "
@@ -203,7 +178,7 @@ def message_text(digest: Digest, settings: DigestSettings) -> str:
 
 
 def subject_line(digest: Digest, settings: DigestSettings) -> str:
-    """``TLS-RPT digest <since>..<until>: <domain> ready|not ready ...``: ASCII, one line, < 100."""
+    """ASCII, one line, under 100 characters (SNS)."""
     verdicts = []
     for domain in settings.domains:
         ready = "ready" if digest.verdict(domain).ready else "not ready"
@@ -219,14 +194,11 @@ def subject_line(digest: Digest, settings: DigestSettings) -> str:
 def _today(event: Mapping[str, Any]) -> date:
     """The run's day: today (UTC), or the event's ``"today": "YYYY-MM-DD"`` for a manual re-run."""
     given = event.get("today") if isinstance(event, Mapping) else None
-    if isinstance(given, str):
-        return date.fromisoformat(given)
-    return datetime.now(UTC).date()
+    return date.fromisoformat(given) if isinstance(given, str) else datetime.now(UTC).date()
 
 
 def handler(event: Any, context: Any = None, *, s3: Any = None, sns: Any = None) -> dict[str, Any]:
-    """Lambda entry point: the schedule's target (build the digest and publish it), or, for an
-    event ``{"backfill": {...}}`` its owner sends, one run of the table backfill (:mod:`.backfill`)."""
+    """The schedule's target, or for ``{"backfill": {...}}`` one run of :mod:`.backfill`."""
     settings = DigestSettings.from_env()
     if s3 is None or sns is None:
         import boto3  # the Lambda runtime provides it

@@ -1,9 +1,6 @@
 """The parser function: SES (Lambda action), S3 notification and HTTPS (payload 2.0) events.
-
-Every input ends stored or quarantined with its reason, whatever the parser raises; only a storage
-error raises (Lambda retries, then dead-letters; an HTTPS sender gets a 5xx). Every write is
-create-only: an exact re-delivery is dropped, a different body is kept as a version.
-"""
+Every input ends stored or quarantined with its reason; only a storage error raises (Lambda retries,
+then dead-letters). Writes are create-only: a re-delivery is dropped, a different body kept as a version."""
 
 from __future__ import annotations
 
@@ -20,24 +17,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pulumi_mta_sts.reports import (
-    DEFAULT_LIMITS,
-    Limits,
+from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS, Limits
+from pulumi_mta_sts.reports.parse import (
     ParsedReport,
     ParseFailure,
     ParseResult,
     parse_body,
     parse_input,
+    unexpected_error_reason,
 )
-from pulumi_mta_sts.reports.parse import unexpected_error_reason
 from pulumi_mta_sts.reports.sessions import domain_sessions
 
 from . import contract
 from .contract import JUNK_TAG, Env, Metric, first_key, is_test_report
-from .store import MemoryStore, S3Store, Store
+from .store import S3Store, Store
 from .table import TableTooLarge, partition_day, table_key, table_lines
-
-__all__ = ["MemoryStore", "Outcome", "S3Store", "Settings", "Store", "handle_http", "handle_raw", "handler"]
 
 #: What senders label their POSTs with (the bytes decide gzip or not).
 ACCEPTED_CONTENT_TYPES = frozenset(
@@ -48,8 +42,6 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Settings:
-    """The function's environment (:class:`~.contract.Env`)."""
-
     bucket: str
     domains: frozenset[str]
     namespace: str = contract.DEFAULT_NAMESPACE
@@ -82,16 +74,12 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     test_reports: int = 0
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 Emit = Callable[[dict[str, Any]], None]
 Parser = Callable[[bytes, str, Limits], ParseResult]
 
 
 def emit_stdout(document: dict[str, Any]) -> None:
-    """One embedded-metric-format document, one log line."""
     sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")
     sys.stdout.flush()
 
@@ -104,15 +92,13 @@ def _emf(namespace: str, dimensions: dict[str, str], counts: dict[str, int], *, 
 
 
 def _safe_meta(text: str, limit: int = 512) -> str:
-    """S3 metadata is ASCII without control characters."""
+    """As S3 metadata takes it: ASCII without control characters."""
     ascii_text = text.encode("ascii", "backslashreplace").decode("ascii")
     return "".join(ch if " " <= ch <= "~" else " " for ch in ascii_text)[:limit]
 
 
 @dataclass
 class _Run:
-    """One input being stored: where to, under which settings, and what became of it so far."""
-
     store: Store
     settings: Settings
     emit: Emit
@@ -138,8 +124,7 @@ def _quarantine(run: _Run, *, kind: str, data: bytes, source: str, reason: str) 
 
 
 def _count_report(settings: Settings, emit: Emit, report: dict[str, Any]) -> None:
-    """Per served domain one ``Reports`` and its sessions, counted once (:func:`domain_sessions`,
-    as the summary counts them); failed sessions per result type."""
+    """Per served domain one ``Reports`` and its sessions as the summary counts them; failures per type."""
     served = [p for p in report["policies"] if p["policy_domain"] in settings.domains]
     by_type: dict[tuple[str, str], int] = {}
     for policy in served:
@@ -157,9 +142,6 @@ def _count_report(settings: Settings, emit: Emit, report: dict[str, Any]) -> Non
 
 @dataclass(frozen=True)
 class _Placed:
-    """A report ready to write: the stored document (the report and how it came), its bytes,
-    content digest and metadata."""
-
     document: dict[str, Any]
     body: bytes
     digest: str
@@ -176,7 +158,6 @@ def _place(parsed: ParsedReport, raw_key: str) -> _Placed:
 
 
 def _write_table(run: _Run, placed: _Placed, key: str) -> None:
-    """The table object of the report stored under ``key`` (create-only: a retry finds it)."""
     document = placed.document
     if not run.settings.write_table or is_test_report(document):
         return
@@ -190,8 +171,7 @@ def _write_table(run: _Run, placed: _Placed, key: str) -> None:
 
 
 def _write_report(run: _Run, placed: _Placed) -> str | None:
-    """Write ``placed`` create-only under its first key or, when another content is there (or
-    its content cannot be read), its version key; the key written, ``None`` for a duplicate."""
+    """Write under the first key, or its version key when another content is there; ``None``: a duplicate."""
     key = first_key(placed.document)
     written = run.store.put_new(key, placed.body, "application/json", placed.metadata)
     existing = None if written else run.store.metadata(key)
@@ -210,7 +190,6 @@ def _write_report(run: _Run, placed: _Placed) -> str | None:
 
 
 def _store_parsed(run: _Run, parsed: ParsedReport) -> None:
-    """Store one parsed report about a served domain, quarantine it otherwise."""
     report = parsed.report
     domains = {p["policy_domain"] for p in report["policies"]}
     if not domains & run.settings.domains:
@@ -236,38 +215,33 @@ def _store_parsed(run: _Run, parsed: ParsedReport) -> None:
         _count_report(run.settings, run.emit, report)
 
 
-def _store_all(run: _Run, result: ParseResult, input_data: bytes) -> None:
+def store_result(
+    result: ParseResult, *, raw_key: str, input_data: bytes, store: Store, settings: Settings, emit: Emit
+) -> Outcome:
+    run = _Run(store, settings, emit, raw_key)
     for parsed in result.reports:
         _store_parsed(run, parsed)
     for failure in result.failures:
         _quarantine(run, kind="invalid", data=failure.data or input_data, source=failure.source, reason=failure.error)
-
-
-def store_result(
-    result: ParseResult, *, raw_key: str, input_data: bytes, store: Store, settings: Settings, emit: Emit
-) -> Outcome:
-    """Store every parsed report about a served domain (once per content), quarantine the rest."""
-    run = _Run(store, settings, emit, raw_key)
-    _store_all(run, result, input_data)
     return run.outcome
 
 
-def _store_input(parse: Parser, data: bytes, source: str, run: _Run) -> Outcome:
-    """Parse ``data`` (whatever escapes the parser becomes a failure with its reason), store what it
-    holds, and tag its raw copy with ``JUNK_TAG`` when nothing in it was stored (best effort)."""
+def _store_input(
+    parse: Parser, data: bytes, source: str, raw_key: str, store: Store, settings: Settings, emit: Emit
+) -> Outcome:
+    """Parse and store ``data``; its raw copy gets ``JUNK_TAG`` when nothing in it was stored."""
     try:
         result = parse(data, source, DEFAULT_LIMITS)
     except Exception as exc:
         result = ParseResult(failures=[ParseFailure(source, unexpected_error_reason(exc), data)])
-    _store_all(run, result, data)
-    if run.outcome.quarantined and not run.outcome.stored and not run.outcome.duplicates:
-        run.store.tag(run.raw_key, JUNK_TAG)
-    return run.outcome
+    outcome = store_result(result, raw_key=raw_key, input_data=data, store=store, settings=settings, emit=emit)
+    if outcome.quarantined and not outcome.stored and not outcome.duplicates:
+        store.tag(raw_key, JUNK_TAG)
+    return outcome
 
 
 def handle_raw(raw_key: str, store: Store, settings: Settings, emit: Emit = emit_stdout) -> Outcome:
-    """Parse one stored raw message (``raw/email/...``) and store what it holds."""
-    return _store_input(parse_input, store.get(raw_key), raw_key, _Run(store, settings, emit, raw_key))
+    return _store_input(parse_input, store.get(raw_key), raw_key, raw_key, store, settings, emit)
 
 
 def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -298,8 +272,7 @@ def _decode_body(event: dict[str, Any], settings: Settings) -> bytes | dict[str,
 
 
 def _outcome_response(outcome: Outcome) -> dict[str, Any]:
-    """200 stored (or stored already); 403 foreign; 400 quarantined as invalid. The body always
-    lists what was stored, duplicated and quarantined, and counts test reports."""
+    """200 stored (or already); 403 foreign; 400 invalid; the body lists what became of what."""
     keys = ("stored", "duplicates", "quarantined", "test_reports")
     summary = {key: getattr(outcome, key) for key in keys}
     if outcome.stored or outcome.duplicates:
@@ -311,7 +284,6 @@ def _outcome_response(outcome: Outcome) -> dict[str, Any]:
 
 
 def handle_http(event: dict[str, Any], store: Store, settings: Settings, emit: Emit = emit_stdout) -> dict[str, Any]:
-    """A ``POST`` of a report: 2xx stored, 4xx refused, 413 too big."""
     context = event.get("requestContext") or {}
     method = str((context.get("http") or {}).get("method", event.get("httpMethod", ""))).upper()
     if method != "POST":
@@ -328,8 +300,7 @@ def handle_http(event: dict[str, Any], store: Store, settings: Settings, emit: E
     safe_id = "".join(ch for ch in request_id if ch.isalnum() or ch in "-_.")[:100] or "request"
     raw_key = f"{contract.RAW_HTTPS_PREFIX}{datetime.now(UTC).strftime('%Y/%m/%d')}/{safe_id}"
     store.put_new(raw_key, data, content_type, {"content-type": _safe_meta(content_type)})
-    outcome = _store_input(parse_body, data, f"https:{safe_id}", _Run(store, settings, emit, raw_key))
-    return _outcome_response(outcome)
+    return _outcome_response(_store_input(parse_body, data, f"https:{safe_id}", raw_key, store, settings, emit))
 
 
 def _record_keys(event: dict[str, Any], settings: Settings) -> list[str]:
@@ -348,13 +319,12 @@ def _record_keys(event: dict[str, Any], settings: Settings) -> list[str]:
 
 
 def handler(event: dict[str, Any], context: Any = None, *, store: Store | None = None) -> dict[str, Any]:
-    """Lambda entry point. Storage errors raise: asynchronous invocations are retried, then sent
-    to the dead-letter queue; nothing is dropped silently."""
+    """Storage errors raise: asynchronous invocations are retried, then dead-lettered."""
     settings = Settings.from_env()
     the_store = store if store is not None else S3Store(settings.bucket)
     if "requestContext" in event and "Records" not in event:
         return handle_http(event, the_store, settings)
-    outcomes = [handle_raw(key, the_store, settings).as_dict() for key in _record_keys(event, settings)]
+    outcomes = [asdict(handle_raw(key, the_store, settings)) for key in _record_keys(event, settings)]
     summary = {"results": outcomes}
     sys.stdout.write(json.dumps({"tlsrpt": summary}) + "\n")
     return summary

@@ -1,7 +1,4 @@
-"""Listing the receiver's bucket, bounded (the digest, the backfill and ``reports s3://`` read ``reports/``).
-
-Standard library and a client passed in: the base install's ``s3://`` reader imports it without boto3.
-"""
+"""Listing the receiver's bucket, bounded, with a client passed in (``reports s3://`` runs without boto3)."""
 
 from __future__ import annotations
 
@@ -10,13 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Listed", "list_objects"]
-
 
 @dataclass(frozen=True)
 class Listed:
-    """One listed object: its key, when it was written and its size in bytes."""
-
     key: str
     last_modified: datetime
     size: int
@@ -25,8 +18,7 @@ class Listed:
 def list_objects(
     client: Any, bucket: str, prefix: str, *, start_after: str | None = None, max_keys: int | None = None
 ) -> Iterator[Listed]:
-    """The objects under ``prefix`` in key order (after ``start_after``), at most ``max_keys``,
-    each page (1,000 keys) fetched as it is read."""
+    """The objects under ``prefix`` in key order, at most ``max_keys``, each page fetched as read."""
     arguments = {"Bucket": bucket, "Prefix": prefix, **({"StartAfter": start_after} if start_after else {})}
     listed = 0
     for page in client.get_paginator("list_objects_v2").paginate(**arguments):

@@ -1,8 +1,5 @@
-"""A stored report as rows of the receiver's Athena table: one per policy, one per failure-detail row.
-
-``domain`` and ``mx_host`` are derived as ``reports summary`` derives them, so each view is one
-``GROUP BY`` (``receiver/queries.py``); the rows are a pure function of the stored document.
-"""
+"""A stored report as rows of the receiver's Athena table: one per policy and per failure row, with
+``domain`` and ``mx_host`` as ``reports summary`` derives them (each view one ``GROUP BY``)."""
 
 from __future__ import annotations
 
@@ -11,26 +8,19 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from pulumi_mta_sts.reports.normalise import FAILURE_DETAIL_FIELDS
 from pulumi_mta_sts.reports.sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, mx_label, receiving_host
 
 from .contract import COLUMNS, FIRST_DAY, PARTITION_COLUMN, TABLE_PREFIX
 
-__all__ = ["MAX_TABLE_BYTES", "TableTooLarge", "partition_day", "table_key", "table_lines", "table_rows"]
-
 #: The largest table object written: twice the parser's cap on a report's text.
 MAX_TABLE_BYTES = 16 * 1024 * 1024
-_DETAIL_TEXT = (
-    "sending_mta_ip",
-    "receiving_mx_hostname",
-    "receiving_mx_helo",
-    "receiving_ip",
-    "additional_information",
-    "failure_reason_code",
-)
+_DETAIL_TEXT = tuple(name for _, name in FAILURE_DETAIL_FIELDS)
+_EMPTY_ROW: dict[str, Any] = dict.fromkeys(name for name, _ in COLUMNS)
 
 
 class TableTooLarge(ValueError):
-    """The rows of one (hostile) report would pass :data:`MAX_TABLE_BYTES`."""
+    """The rows of one (hostile) report pass :data:`MAX_TABLE_BYTES`."""
 
 
 def _text(value: object) -> str | None:
@@ -47,8 +37,7 @@ def _count(value: object) -> int | None:
 
 
 def partition_day(report: Mapping[str, Any], *, received: date) -> date:
-    """The report's first day (UTC), kept from :data:`FIRST_DAY` to the day it was received, so a
-    sender's wrong clock cannot file it where no query looks."""
+    """The report's first day, kept from :data:`FIRST_DAY` to ``received``: a wrong clock cannot hide it."""
     try:
         day = datetime.strptime(str(report.get("start"))[:10], "%Y-%m-%d").date()
     except ValueError:
@@ -57,18 +46,12 @@ def partition_day(report: Mapping[str, Any], *, received: date) -> date:
 
 
 def table_key(report_key: str, day: date) -> str:
-    """The table object of the report stored as ``<prefix>/<name>``."""
     return f"{TABLE_PREFIX}{PARTITION_COLUMN}={day.isoformat()}/{report_key.rsplit('/', 1)[-1]}"
-
-
-def _empty_row() -> dict[str, Any]:
-    return dict.fromkeys(name for name, _ in COLUMNS)
 
 
 def _context(
     document: Mapping[str, Any], report_key: str, conflict: bool, index: int, policy: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The cells every row of one policy shares: the report's identity and period, the policy."""
     received = document.get("received")
     return {
         "organization": _text(document.get("organization_name")),
@@ -87,8 +70,7 @@ def _context(
 
 
 def table_rows(document: Mapping[str, Any], *, report_key: str, conflict: bool = False) -> Iterator[dict[str, Any]]:
-    """Each policy's row, then its failure rows; every row has every column (``None`` where none).
-    A policy's strings and MX hosts are on its policy row only."""
+    """Each policy's row (with its strings and MX hosts), then its failure rows; every column in each."""
     policies = document.get("policies")
     for index, policy in enumerate(policies if isinstance(policies, list) else []):
         if not isinstance(policy, Mapping):
@@ -96,7 +78,7 @@ def table_rows(document: Mapping[str, Any], *, report_key: str, conflict: bool =
         context = _context(document, report_key, conflict, index, policy)
         hosts = _texts(policy.get("mx_hosts"))
         label = mx_label({"mx_hosts": hosts})
-        row = {**_empty_row(), **context, "kind": "policy", "mx_host": label, "mx_hosts": hosts}
+        row = {**_EMPTY_ROW, **context, "kind": "policy", "mx_host": label, "mx_hosts": hosts}
         row["policy_strings"] = _texts(policy.get("policy_strings"))
         row["successful"], row["failed"] = _count(policy.get("successful")), _count(policy.get("failed"))
         yield row
@@ -110,7 +92,7 @@ def _failure_rows(
     details = policy.get("failure_details")
     for detail in details if isinstance(details, list) else []:
         if isinstance(detail, Mapping):
-            row = {**_empty_row(), **context, "kind": "failure", "policy_strings": [], "mx_hosts": []}
+            row = {**_EMPTY_ROW, **context, "kind": "failure", "policy_strings": [], "mx_hosts": []}
             row["result_type"] = _text(detail.get("result_type"))
             row["failed_session_count"] = _count(detail.get("failed_session_count"))
             row.update((name, _text(detail.get(name))) for name in _DETAIL_TEXT)
@@ -120,14 +102,13 @@ def _failure_rows(
     if failed > detailed:
         rest = {"result_type": NOT_DETAILED, "failed_session_count": failed - detailed}
         lists: dict[str, list[str]] = {"policy_strings": [], "mx_hosts": []}
-        yield {**_empty_row(), **context, "kind": "failure", "mx_host": label or NOT_REPORTED, **rest, **lists}
+        yield {**_EMPTY_ROW, **context, "kind": "failure", "mx_host": label or NOT_REPORTED, **rest, **lists}
 
 
 def table_lines(
     document: Mapping[str, Any], *, report_key: str, conflict: bool = False, max_bytes: int = MAX_TABLE_BYTES
 ) -> bytes:
-    """The table object: one JSON row a line; :class:`TableTooLarge` past ``max_bytes`` (checked
-    as it grows, so memory stays bounded)."""
+    """One JSON row a line; :class:`TableTooLarge` past ``max_bytes``, checked as it grows."""
     lines: list[bytes] = []
     size = 0
     for row in table_rows(document, report_key=report_key, conflict=conflict):

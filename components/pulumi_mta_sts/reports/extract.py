@@ -1,11 +1,7 @@
-"""MIME message → the attachments that may hold TLS-RPT reports (RFC 8460 §5.3).
-
-An attachment counts when its type is ``application/tlsrpt+gzip`` or ``+json``, or, as senders
-also do, a gzip/json/octet-stream type named ``*.json``, ``*.json.gz`` or ``*.gz``, or a bare
-``application/tlsrpt`` named as RFC 8460 §5.3 names report files. Whether it is gzipped is decided
-later from its bytes. Parts nested deeper than :data:`MAX_MIME_DEPTH` are refused (the standard
-library's parser recurses once per level: a hostile message would end in a ``RecursionError``).
-"""
+"""MIME message → the attachments that may hold TLS-RPT reports (RFC 8460 §5.3): ``application/tlsrpt+gzip``
+or ``+json``; as senders also send them, a gzip/json/octet-stream part named ``*.json``, ``*.json.gz``
+or ``*.gz``, or a bare ``application/tlsrpt`` (Stalwart's fixture) named as RFC 8460 §5.3 names reports.
+Parts nested deeper than :data:`MAX_MIME_DEPTH` are refused (the standard library recurses per level)."""
 
 from __future__ import annotations
 
@@ -18,34 +14,20 @@ from .limits import DEFAULT_LIMITS, Limits, ReportError
 if TYPE_CHECKING:
     from email.message import Message
 
-__all__ = ["MAX_MIME_DEPTH", "REPORT_TYPES", "Attachment", "Extraction", "extract_attachments"]
 
 #: How deep MIME parts may nest (a report e-mail nests 2 deep, a forwarded one a few more).
 MAX_MIME_DEPTH = 32
 
 REPORT_TYPES = frozenset({"application/tlsrpt+gzip", "application/tlsrpt+json"})
-_LOOSE_TYPES = frozenset(
-    {
-        "application/gzip",
-        "application/x-gzip",
-        "application/x-gzip-compressed",
-        "application/json",
-        "application/x-json",
-        "application/octet-stream",
-        "text/json",
-    }
-)
+_LOOSE_SUBTYPES = ("gzip", "x-gzip", "x-gzip-compressed", "json", "x-json", "octet-stream")
+_LOOSE_TYPES = frozenset({"text/json", *(f"application/{t}" for t in _LOOSE_SUBTYPES)})
 _REPORT_SUFFIXES = (".json", ".json.gz", ".gz")
-#: ``application/tlsrpt`` without ``+json``/``+gzip`` (seen in Stalwart mail-auth's report e-mail
-#: fixture rpt02.eml): a report only when named as RFC 8460 §5.3 names report files.
 _BARE_REPORT_TYPE = "application/tlsrpt"
 _BARE_REPORT_SUFFIXES = (".json", ".json.gz")
 
 
 @dataclass(frozen=True)
 class Attachment:
-    """One candidate report: its position among the candidates, name, declared type and bytes."""
-
     index: int
     filename: str | None
     content_type: str
@@ -53,14 +35,11 @@ class Attachment:
 
     @property
     def label(self) -> str:
-        """How an error names it: the file name, else ``attachment #N``."""
         return self.filename or f"attachment #{self.index + 1}"
 
 
 @dataclass
 class Extraction:
-    """The candidate attachments, and how many more there were beyond the limit."""
-
     attachments: list[Attachment]
     skipped: int
 
@@ -85,8 +64,7 @@ def _too_deep() -> ReportError:
 
 
 def _leaf_parts(message: Message) -> Iterator[Message]:
-    """The non-multipart parts of ``message`` in order (as ``walk()`` gives them), without
-    recursion and refusing nesting deeper than :data:`MAX_MIME_DEPTH`."""
+    """The non-multipart parts of ``message`` in ``walk()`` order, without recursion."""
     stack: list[tuple[Message, int]] = [(message, 0)]
     while stack:
         part, depth = stack.pop()
@@ -101,8 +79,7 @@ def _leaf_parts(message: Message) -> Iterator[Message]:
 
 
 def extract_attachments(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Extraction:
-    """Find every report attachment in the MIME message ``raw`` (at most
-    ``limits.max_attachments`` are returned; ``skipped`` counts the rest)."""
+    """Every report attachment in the MIME message ``raw`` (past ``max_attachments``: ``skipped``)."""
     if len(raw) > limits.max_email_bytes:
         raise ReportError(f"message is {len(raw)} bytes; the limit is {limits.max_email_bytes}")
     import email  # imported here: the HTTPS path of the Lambda never needs the email package

@@ -1,8 +1,5 @@
-"""Report bytes → JSON values, by the toolkit's one reading rule (:mod:`pulumi_mta_sts.core.bounded_json`:
-nesting and values counted on the bytes before anything is built, no ``NaN``/``Infinity``, no number
-too long to print) under the report's :class:`~.limits.Limits`, its refusals worded as a report's
-:class:`~.limits.ReportError` (the receiver quarantines the report with the reason).
-"""
+"""Report bytes → JSON values by the toolkit's one reading rule (:mod:`pulumi_mta_sts.core.bounded_json`)
+under the report's :class:`~.limits.Limits`, its refusals worded as a report's :class:`~.limits.ReportError`."""
 
 from __future__ import annotations
 
@@ -13,8 +10,6 @@ from typing import Any
 from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json_counted
 
 from .limits import DEFAULT_LIMITS, MAX_COUNT, Limits, ReportError
-
-__all__ = ["REPORT_INT_DIGITS", "load_json_counted"]
 
 #: The longest integer a report's JSON may hold: Python's own limit (4,300 digits). A count is
 #: refused far below it (2^63-1, :mod:`.normalise`); other numbers are kept as sent, never summed.
@@ -41,9 +36,12 @@ def _bounds(limits: Limits) -> JsonBounds:
     return JsonBounds(limits.max_json_depth, limits.max_json_items, max_int_digits=REPORT_INT_DIGITS)
 
 
+_DEFAULT_BOUNDS = _bounds(DEFAULT_LIMITS)
+
+
 def load_json_counted(data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, int]:
     """The report's JSON (UTF-8/16/32, BOM allowed) and how many values it holds, within ``limits``."""
     try:
-        return load_bounded_json_counted(data, _bounds(limits))
+        return load_bounded_json_counted(data, _DEFAULT_BOUNDS if limits is DEFAULT_LIMITS else _bounds(limits))
     except JsonInputError as exc:
         raise _report_error(exc) from None

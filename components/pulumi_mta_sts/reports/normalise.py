@@ -1,23 +1,8 @@
 """A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
-
-Keys are snake_case, times UTC ``YYYY-MM-DDTHH:MM:SSZ``, counts whole numbers from 0 to
-:data:`~.limits.MAX_COUNT` (a larger one, however written, makes the report malformed). What real
-senders send is tolerated: counts as strings, ``mx-host`` or ``policy-string`` as one string, times
-without a zone, ``no-policy-found`` without a domain, unknown result and policy types (lowercased),
-a ``tlsa`` ``policy-string`` holding a JSON array (Microsoft: split into records), the keys of
-:data:`POLICY_ALIASES` and :data:`DETAIL_ALIASES`. Anything else raises :class:`ReportError`
-naming the JSON path. Nothing a sender says is dropped:
-
-- ``mx_hosts`` are the policy's MX patterns, and ``mx_hosts_source`` says where from: ``mx-host``,
-  or ``policy-string`` (an ``sts`` policy without ``mx-host``, as Microsoft and older Google
-  reports send: its ``mx:`` lines, RFC 8461 §3.2, read by :func:`policy_mx_patterns`: the Lambda
-  has no ``idna`` for the core's parser), or ``None``;
-- keys the parser does not read are kept as sent in ``extra`` at their level (the report's holds
-  ``date-range.<key>``, a policy's ``policy.<key>`` and ``summary.<key>``); ``None`` when there are
-  none, so a large report's many rows stay flat, cheap records;
-- ``warnings`` says, with the JSON path, what looks wrong but is kept as sent (a failure total that
-  is not the sum of its rows; ``mx:`` values that are no host name pattern).
-"""
+What real senders send is tolerated (counts as strings, one string for a list, times without a zone,
+no domain for ``no-policy-found``, a ``tlsa`` JSON-array string, alias keys); anything else raises
+:class:`ReportError` naming the JSON path. Nothing is dropped: unread keys stay in ``extra`` (``None``
+when none), ``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value."""
 
 from __future__ import annotations
 
@@ -29,8 +14,6 @@ from typing import Any
 from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
 
 from .limits import DEFAULT_LIMITS, MAX_COUNT, ReportError, shown_count
-
-__all__ = ["DETAIL_ALIASES", "FAILURE_DETAIL_FIELDS", "POLICY_ALIASES", "normalise_report", "policy_mx_patterns"]
 
 #: Optional string fields of a failure detail: (JSON key, normalised key).
 FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
@@ -64,15 +47,12 @@ _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
 #: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
 _MX_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\Z")
 
-_MISSING = object()
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
 _COUNT_DIGITS = len(str(MAX_COUNT))
 
 
 def _text(value: Any, path: str, *, required: bool) -> str | None:
-    if type(value) is str and value and not required:
-        return value.strip() or None
-    if value is _MISSING or value is None:
+    if value is None:
         if required:
             raise ReportError(f"{path} is missing")
         return None
@@ -87,9 +67,8 @@ def _text(value: Any, path: str, *, required: bool) -> str | None:
 
 
 def _count(value: Any, path: str) -> int:
-    """A session count: a whole number from 0 to :data:`MAX_COUNT`, as a JSON number (a whole
-    float too) or a string of ASCII digits."""
-    if value is _MISSING or value is None:
+    """A session count from 0 to :data:`MAX_COUNT`: a JSON number (a whole float too) or ASCII digits."""
+    if value is None:
         raise ReportError(f"{path} is missing")
     if type(value) is int:
         number = value
@@ -120,9 +99,8 @@ def _count_too_large(value: object, path: str) -> ReportError:
 
 
 def _timestamp(value: Any, path: str) -> str:
-    """``value`` as a canonical UTC date-time (``YYYY-MM-DDTHH:MM:SSZ``): RFC 3339 text, with the
-    deviations real senders use (Unix seconds as number or digits, ``UTC``/``GMT`` suffixes)."""
-    if value is _MISSING or value is None:
+    """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
+    if value is None:
         raise ReportError(f"{path} is missing")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_unix_seconds(value, path)
@@ -159,31 +137,29 @@ def _parse_iso(text: str, original: str, path: str) -> datetime:
         raise ReportError(f"{path} is not an RFC 3339 date-time: {original!r}") from None
 
 
-def _strings(value: Any, path: str) -> list[str]:
-    """A list of strings; one string is split into its lines (at LF or CRLF only, as RFC 8461
-    §3.2 ends a policy line); missing is empty."""
-    if type(value) is list and all(type(item) is str and item.strip() == item and item for item in value):
-        return value
-    if value is _MISSING or value is None:
+def _strings(value: Any, path: str, key: str = "") -> list[str]:
+    """Stripped strings, empty ones left out; one string is split at LF (RFC 8461 §3.2 ends a line so)."""
+    if value is None:
         return []
     if isinstance(value, str):
         return [line for line in (part.strip() for part in value.split("\n")) if line]
     if not isinstance(value, list):
-        raise ReportError(f"{path} must be a list of strings, got {type(value).__name__}")
-    out: list[str] = []
-    for i, item in enumerate(value):
-        if not isinstance(item, str):
-            raise ReportError(f"{path}[{i}] must be a string, got {type(item).__name__}")
-        if item.strip():
-            out.append(item.strip())
-    return out
+        raise ReportError(f"{path}{key} must be a list of strings, got {type(value).__name__}")
+    try:
+        return [item for item in map(str.strip, value) if item]
+    except TypeError:  # an item that is no string
+        i, item = next((i, item) for i, item in enumerate(value) if not isinstance(item, str))
+        raise ReportError(f"{path}{key}[{i}] must be a string, got {type(item).__name__}") from None
 
 
-def _domain(value: Any, path: str, *, required: bool) -> str | None:
-    text = _text(value, path, required=required)
-    if text is None:
-        return None
-    text = text.rstrip(".").lower()
+def normal_domain(value: Any, path: str = "domain", key: str = "") -> str:
+    """Lowercase A-labels, no trailing dot: a policy's domain, or a filter's (to match the reports)."""
+    if type(value) is str and value.isascii():
+        text = value.strip().rstrip(".").lower()
+        if text and " " not in text:
+            return text
+    path += key  # the JSON path, built only when the fast path does not answer
+    text = str(_text(value, path, required=True)).rstrip(".").lower()
     if not text.isascii():
         try:
             text = text.encode("idna").decode("ascii")
@@ -195,7 +171,7 @@ def _domain(value: Any, path: str, *, required: bool) -> str | None:
 
 
 def _object(value: Any, path: str) -> dict[str, Any]:
-    if value is _MISSING or value is None:
+    if value is None:
         raise ReportError(f"{path} is missing")
     if not isinstance(value, dict):
         raise ReportError(f"{path} must be an object, got {type(value).__name__}")
@@ -203,13 +179,9 @@ def _object(value: Any, path: str) -> dict[str, Any]:
 
 
 def _split_known(
-    obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str]
+    obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """``obj`` as (the fields read, by their RFC names; the rest as sent, or ``None`` if none).
-
-    An alias is read as its RFC key when that key is absent or null; otherwise it stays in the rest.
-    The common case (nothing unknown) costs one subset test and no copy.
-    """
+    """(Fields read, aliases as their absent RFC keys; the rest as sent or ``None``)."""
     if known.issuperset(obj):
         return obj, None
     fields = {key: value for key, value in obj.items() if key in known}
@@ -226,20 +198,22 @@ def _split_known(
 
 
 def _merged(*parts: tuple[str, dict[str, Any] | None]) -> dict[str, Any] | None:
-    """The unknown keys of several objects of one level, each under its prefix; ``None`` if none."""
     merged = {f"{prefix}{key}": value for prefix, extra in parts if extra for key, value in extra.items()}
     return merged or None
 
 
-def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
-    detail, extra = _split_known(raw if type(raw) is dict else _object(raw, path), _DETAIL_KEYS, DETAIL_ALIASES)
+def _failure_detail(raw: Any, path: str, index: int) -> dict[str, Any]:
+    """One failure detail; ``path`` and ``index`` name it (built only for an error)."""
+    if type(raw) is not dict:
+        raw = _object(raw, f"{path}.failure-details[{index}]")
+    detail, extra = _split_known(raw, _DETAIL_KEYS, DETAIL_ALIASES)
     get = detail.get
     result_type = get("result-type")
     if type(result_type) is not str or not result_type.strip():
-        result_type = _text(get("result-type", _MISSING), f"{path}.result-type", required=True)
+        result_type = _text(result_type, f"{path}.failure-details[{index}].result-type", required=True)
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
-        count = _count(get("failed-session-count", _MISSING), f"{path}.failed-session-count")
+        count = _count(count, f"{path}.failure-details[{index}].failed-session-count")
     out: dict[str, Any] = {"result_type": str(result_type).strip().lower(), "failed_session_count": count}
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
@@ -248,20 +222,12 @@ def _failure_detail(raw: Any, path: str) -> dict[str, Any]:
         elif type(value) is str:
             out[name] = value.strip() or None
         else:
-            out[name] = _text(value, f"{path}.{key}", required=False)
+            out[name] = _text(value, f"{path}.failure-details[{index}].{key}", required=False)
     out["extra"] = extra
     return out
 
 
-def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
-    value = summary.get(key, _MISSING)
-    if type(value) is int and 0 <= value <= MAX_COUNT:
-        return value
-    return _count(value, f"{path}.summary.{key}")
-
-
 def _mx_pattern(value: str) -> str | None:
-    """``value`` as a host name pattern (lowercase, A-labels, no trailing dot), or ``None``."""
     pattern = value.lower().rstrip(".")
     if not pattern.isascii():
         wildcard, name = ("*.", pattern[2:]) if pattern.startswith("*.") else ("", pattern)
@@ -273,15 +239,11 @@ def _mx_pattern(value: str) -> str | None:
 
 
 def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]) -> list[str]:
-    """The ``mx`` values of an MTA-STS policy given as its lines (RFC 8461 §3.2), in order.
-
-    Lines end at LF or CRLF only; ``mx`` is case-sensitive (``MX:`` is an extension, which a
-    sender ignores). A value that is not a host name pattern is left out, with a warning.
-    """
+    """The ``mx`` values of a policy's lines (RFC 8461 §3.2); no host name pattern: a warning instead."""
     patterns: list[str] = []
     for item in policy_strings:
         for line in item.split("\n"):
-            match = _MX_LINE.match(line.rstrip("\r"))
+            match = _MX_LINE.match(line.rstrip("\r")) if line.startswith("mx") else None  # the regex's own start
             if match is None:
                 continue
             pattern = _mx_pattern(match.group(1))
@@ -297,7 +259,6 @@ _FLAT_ARRAY = JsonBounds(max_depth=1, max_items=DEFAULT_LIMITS.max_json_items)
 
 
 def _json_string_array(text: str) -> list[str] | None:
-    """The strings of ``text`` when it is a flat JSON array of strings, else ``None``."""
     try:
         value = load_bounded_json(text, _FLAT_ARRAY)
     except JsonInputError:
@@ -321,8 +282,7 @@ def _tlsa_records(policy_strings: list[str]) -> list[str]:
 def _mx_hosts(
     policy: dict[str, Any], policy_type: str, policy_strings: list[str], path: str, warnings: list[str]
 ) -> tuple[list[str], str | None]:
-    """The policy's MX host patterns and where they came from (see the module docstring)."""
-    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host", _MISSING), f"{path}.policy.mx-host")]
+    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host"), path, ".policy.mx-host")]
     if declared:
         return declared, "mx-host"
     if policy_type == "sts":
@@ -335,54 +295,69 @@ def _mx_hosts(
 def _part(
     parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The object under ``key``, split by :func:`_split_known`."""
-    return _split_known(_object(parent.get(key, _MISSING), path), known, aliases)
-
-
-def _policy(raw: Any, path: str, warnings: list[str]) -> dict[str, Any]:
-    entry, entry_extra = _split_known(_object(raw, path), _ENTRY_KEYS, _NO_ALIASES)
-    policy, policy_extra = _part(entry, "policy", f"{path}.policy", _POLICY_KEYS, POLICY_ALIASES)
-    policy_type = str(_text(policy.get("policy-type", _MISSING), f"{path}.policy.policy-type", required=True)).lower()
-    domain = _domain(
-        policy.get("policy-domain", _MISSING), f"{path}.policy.policy-domain", required=policy_type != "no-policy-found"
+    value = parent.get(key)
+    return _split_known(
+        value if type(value) is dict else _object(value, f"{path}.{key}" if path else key), known, aliases
     )
-    strings = _strings(policy.get("policy-string", _MISSING), f"{path}.policy.policy-string")
+
+
+def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
+    value = summary.get(key)
+    if type(value) is int and 0 <= value <= MAX_COUNT:
+        return value
+    return _count(value, f"{path}.summary.{key}")
+
+
+def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
+    path = f"policies[{index}]"
+    entry, entry_extra = _split_known(raw if type(raw) is dict else _object(raw, path), _ENTRY_KEYS)
+    policy, policy_extra = _part(entry, "policy", path, _POLICY_KEYS, POLICY_ALIASES)
+    kind = policy.get("policy-type")
+    kind = (kind.strip() if type(kind) is str else "") or str(_text(kind, f"{path}.policy.policy-type", required=True))
+    policy_type = kind.lower()
+    value = policy.get("policy-domain")
+    optional = policy_type == "no-policy-found" and _text(value, f"{path}.policy.policy-domain", required=False) is None
+    domain = None if optional else normal_domain(value, path, ".policy.policy-domain")
+    strings = _strings(policy.get("policy-string"), path, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
     mx_hosts, mx_source = _mx_hosts(policy, policy_type, strings, path, warnings)
-    summary, summary_extra = _part(entry, "summary", f"{path}.summary", _SUMMARY_KEYS)
+    summary, summary_extra = _part(entry, "summary", path, _SUMMARY_KEYS)
     details = entry.get("failure-details")
     if isinstance(details, dict):
         details = [details]
     elif details is not None and not isinstance(details, list):
         raise ReportError(f"{path}.failure-details must be a list, got {type(details).__name__}")
-    out: dict[str, Any] = {
+    successful = _summary_count(summary, "total-successful-session-count", path)
+    failed = _summary_count(summary, "total-failure-session-count", path)
+    rows = [_failure_detail(d, path, i) for i, d in enumerate(details)] if details else []
+    if rows and (listed := sum(row["failed_session_count"] for row in rows)) != failed:
+        warnings.append(
+            f"{path}: summary.total-failure-session-count is {failed} but the failure-details rows "
+            f"add up to {listed}; the sender's total is kept"
+        )
+    extra = None
+    if entry_extra or policy_extra or summary_extra:
+        extra = _merged(("", entry_extra), ("policy.", policy_extra), ("summary.", summary_extra))
+    return {
         "policy_type": policy_type,
         "policy_domain": domain,
         "policy_strings": strings,
         "mx_hosts": mx_hosts,
         "mx_hosts_source": mx_source,
-        "successful": _summary_count(summary, "total-successful-session-count", path),
-        "failed": _summary_count(summary, "total-failure-session-count", path),
-        "failure_details": [_failure_detail(d, f"{path}.failure-details[{i}]") for i, d in enumerate(details or ())],
-        "extra": _merged(("", entry_extra), ("policy.", policy_extra), ("summary.", summary_extra)),
+        "successful": successful,
+        "failed": failed,
+        "failure_details": rows,
+        "extra": extra,
     }
-    listed = sum(detail["failed_session_count"] for detail in out["failure_details"])
-    if out["failure_details"] and listed != out["failed"]:
-        warnings.append(
-            f"{path}: summary.total-failure-session-count is {out['failed']} but the failure-details rows "
-            f"add up to {listed}; the sender's total is kept"
-        )
-    return out
 
 
 def normalise_report(doc: Any) -> dict[str, Any]:
-    """Validate and normalise one decoded report (see the module docstring)."""
     if not isinstance(doc, dict):
         raise ReportError(f"a report is a JSON object; this is a JSON {type(doc).__name__}")
     if "organization-name" not in doc and "policies" not in doc and "report-id" not in doc:
         raise ReportError("not a TLS-RPT report: no organization-name, report-id or policies")
-    report, report_extra = _split_known(doc, _REPORT_KEYS, _NO_ALIASES)
-    date_range, date_extra = _part(report, "date-range", "date-range", _DATE_RANGE_KEYS)
+    report, report_extra = _split_known(doc, _REPORT_KEYS)
+    date_range, date_extra = _part(report, "date-range", "", _DATE_RANGE_KEYS)
     policies_raw = report.get("policies")
     if policies_raw is None:
         raise ReportError("policies is missing")
@@ -390,12 +365,12 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
     warnings: list[str] = []
     return {
-        "organization_name": _text(report.get("organization-name", _MISSING), "organization-name", required=True),
-        "report_id": _text(report.get("report-id", _MISSING), "report-id", required=True),
-        "contact_info": _text(report.get("contact-info", _MISSING), "contact-info", required=False),
-        "start": _timestamp(date_range.get("start-datetime", _MISSING), "date-range.start-datetime"),
-        "end": _timestamp(date_range.get("end-datetime", _MISSING), "date-range.end-datetime"),
-        "policies": [_policy(p, f"policies[{i}]", warnings) for i, p in enumerate(policies_raw)],
-        "extra": _merged(("", report_extra), ("date-range.", date_extra)),
+        "organization_name": _text(report.get("organization-name"), "organization-name", required=True),
+        "report_id": _text(report.get("report-id"), "report-id", required=True),
+        "contact_info": _text(report.get("contact-info"), "contact-info", required=False),
+        "start": _timestamp(date_range.get("start-datetime"), "date-range.start-datetime"),
+        "end": _timestamp(date_range.get("end-datetime"), "date-range.end-datetime"),
+        "policies": [_policy(p, i, warnings) for i, p in enumerate(policies_raw)],
+        "extra": _merged(("", report_extra), ("date-range.", date_extra)) if report_extra or date_extra else None,
         "warnings": warnings,
     }

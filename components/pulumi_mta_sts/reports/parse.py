@@ -1,5 +1,4 @@
-"""Public entry points: bytes in, normalised reports and precise failures out (standard library
-only; the receiver Lambda and ``mta-sts reports`` run it)."""
+"""Bytes in, normalised reports and precise failures out (the receiver Lambda and ``mta-sts reports``)."""
 
 from __future__ import annotations
 
@@ -13,23 +12,9 @@ from .json_text import load_json_counted
 from .limits import DEFAULT_LIMITS, Limits, ReportError
 from .normalise import normalise_report
 
-__all__ = [
-    "ParseFailure",
-    "ParseResult",
-    "ParsedReport",
-    "parse_body",
-    "parse_email",
-    "parse_input",
-    "parse_report",
-    "report_key",
-    "unexpected_error_reason",
-]
-
 
 @dataclass(frozen=True)
 class ParsedReport:
-    """A report that parsed: where it came from, the normalised report, the bytes it came from."""
-
     source: str
     report: dict[str, Any]
     data: bytes
@@ -37,8 +22,7 @@ class ParsedReport:
 
 @dataclass(frozen=True)
 class ParseFailure:
-    """Something that did not parse: where, why, and the bytes (none when there were none); as a
-    dict, where and why."""
+    """Something that did not parse: where, why, and its bytes (if any)."""
 
     source: str
     error: str
@@ -50,8 +34,6 @@ class ParseFailure:
 
 @dataclass
 class ParseResult:
-    """Everything found in one input; an input with no report at all has one failure."""
-
     reports: list[ParsedReport] = field(default_factory=list)
     failures: list[ParseFailure] = field(default_factory=list)
 
@@ -66,15 +48,13 @@ def parse_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]
 
 
 def _parse_measured(data: bytes, limits: Limits) -> tuple[dict[str, Any], int, int]:
-    """The normalised report, how many JSON values it held and how long its text was."""
     text = report_bytes(data, limits)
     document, items = load_json_counted(text, limits)
     return normalise_report(document), items, len(text)
 
 
 def unexpected_error_reason(exc: BaseException) -> str:
-    """The reason kept with an input that raised something other than :class:`ReportError` (a
-    parser defect or an exhausted resource): the exception's type and message, shortened."""
+    """The reason kept for an input that raised something else than :class:`ReportError`."""
     message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")[:300]
     return f"could not parse ({type(exc).__name__}: {message or 'no detail'})"
 
@@ -85,14 +65,12 @@ def _failure(source: str, exc: Exception, data: bytes) -> ParseResult:
 
 
 def parse_body(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """A report body (HTTPS POST, ``.json``, ``.json.gz``) → result with one report or one failure."""
+    """A report body (HTTPS POST, ``.json``, ``.json.gz``) → one report or one failure."""
     return _parse_body_measured(data, source, limits)[0]
 
 
 def _parse_body_measured(data: bytes, source: str, limits: Limits) -> tuple[ParseResult, int, int]:
-    """:func:`parse_body`, with the JSON values and text bytes it used (0, 0 on failure). Any
-    exception ends as a failure with its reason, never raised: a ``RecursionError`` or
-    ``MemoryError`` from a corner of the parser must not lose the report (it is quarantined)."""
+    """With the values and text it used. Any exception is a failure with its reason: quarantined, not lost."""
     try:
         report, items, size = _parse_measured(data, limits)
     except Exception as exc:  # every failure is kept with its reason
@@ -101,9 +79,7 @@ def _parse_body_measured(data: bytes, source: str, limits: Limits) -> tuple[Pars
 
 
 def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """A MIME message → every report attachment parsed, each alone (a broken one fails alone), under
-    one budget for the whole message: together they may hold ``max_json_items`` values and
-    ``max_report_bytes`` of text, so twenty attachments cannot cost twenty times one report."""
+    """Each report attachment parsed alone, under one budget for the message (not one per attachment)."""
     try:
         extraction = extract_attachments(raw, limits)
     except Exception as exc:  # e.g. RecursionError from deeply nested MIME
@@ -145,8 +121,7 @@ def _over_message_budget(failure: ParseFailure) -> ParseFailure:
 
 
 def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """Any input: a report body (gzip, or text that starts, after a BOM and white space, with ``{``
-    or ``[`` or is UTF-16/32) or else a MIME message."""
+    """A report body (gzip, or text starting ``{``/``[`` after a BOM and white space, or UTF-16/32), else mail."""
     if not data:
         return ParseResult(failures=[ParseFailure(source, "input is empty; no report in it")])
     head = data[:64].lstrip(b"\xef\xbb\xbf").lstrip()
@@ -156,12 +131,9 @@ def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Pa
 
 
 def report_key(report: dict[str, Any]) -> str:
-    """Stable storage key of a report: the same submitter + report-id always give the same key,
-    whichever channel or message delivered it (``<sha256 hex, 40 chars>.json``).
-
-    Both are compared exactly as the normalised report holds them, never case-folded or
-    otherwise loosened: a looser match only widens what someone else can send to claim a
-    sender's key. Lone surrogates (valid in JSON text) are hashed as they are, never raised on."""
+    """The storage key of a submitter + report-id, whichever channel brought it (``<sha256, 40 hex>.json``).
+    Compared exactly, never case-folded: a looser match widens what others can send to claim a
+    sender's key. Lone surrogates (valid JSON) are hashed as they are."""
     identity = f"{report['organization_name']}\x00{report['report_id']}"
     digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{digest[:40]}.json"

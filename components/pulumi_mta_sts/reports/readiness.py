@@ -1,10 +1,7 @@
-"""Is a domain ready to go from ``mode: testing`` to ``mode: enforce``? (``mta-sts reports ready``
-and the weekly digest.) Ready when, over the ``days`` whole UTC days before ``as_of``, reports from
-at least ``min_orgs`` organisations that applied its ``sts`` policy cover every day and show no
-failed session of it, nor any ``sts-*`` result type under any policy type (:mod:`.sessions`
-counts a report's ``tlsa`` and ``sts`` sessions once). A failure in testing is mail enforce would
-hold back. Else each reason is a :class:`Blocker` with what to fix (docs/reports.md).
-"""
+"""Is a domain ready for ``mode: enforce``? (``mta-sts reports ready``, the weekly digest.) Yes when,
+over the ``days`` UTC days before ``as_of``, reports from ``min_orgs`` organisations applying its ``sts``
+policy cover every day with no failed session of it nor any ``sts-*`` result (a failure in testing is
+mail enforce would hold back); else each reason is a :class:`Blocker` with its fix (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -16,10 +13,9 @@ from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 
+from .normalise import normal_domain
 from .sessions import NOT_DETAILED
-from .summary import FailureRow, Summary, normal_domain
-
-__all__ = ["Blocker", "Verdict", "fix_for", "readiness", "render_verdict"]
+from .summary import FailureRow, Summary
 
 #: What to fix for each RFC 8460 §4.3 result type (``{mx}`` and ``{domain}`` are filled in).
 FIXES: dict[str, str] = {
@@ -47,16 +43,10 @@ _DEFAULT_FIX = (
 )
 
 
-def fix_for(result_type: str, mx_host: str, domain: str) -> str:
-    """What to do about failures of ``result_type`` at ``mx_host``, in one sentence."""
-    return FIXES.get(result_type, _DEFAULT_FIX).format(mx=mx_host, domain=domain)
-
-
 @dataclass(frozen=True)
 class Blocker:
-    """One reason the domain is not ready: ``failures`` (failed sessions of one result type at one
-    MX host, seen by one organisation), ``coverage`` (a run of days with reports from fewer than
-    ``min_orgs`` organisations: ``organizations`` of them each day) or ``no-reports``."""
+    """``failures`` (of one result type at one MX host, seen by one organisation), ``coverage`` (days
+    with reports from fewer than ``min_orgs`` organisations) or ``no-reports``."""
 
     kind: str
     result_type: str | None = None
@@ -69,13 +59,10 @@ class Blocker:
     message: str = ""
     fix: str = ""
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class Verdict:
-    """``ready`` only when there is no blocker; ``coverage`` is (day, organisations) for each day."""
+    """``coverage``: (day, organisations) for each day."""
 
     domain: str
     as_of: date
@@ -102,21 +89,18 @@ class Verdict:
             "window": {"first_day": self.first_day, "last_day": self.last_day},
             "organizations": list(self.organizations),
             "coverage": [{"day": day, "organizations": count} for day, count in self.coverage],
-            "blockers": [b.as_json() for b in self.blockers],
+            "blockers": [asdict(b) for b in self.blockers],
         }
 
 
 def window(as_of: date, days: int) -> list[str]:
-    """The ``days`` UTC days before ``as_of`` (oldest first), as ``YYYY-MM-DD``."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     return [(as_of - timedelta(days=n)).isoformat() for n in range(days, 0, -1)]
 
 
 def _blocking_rows(summary: Summary, domain: str, first: str, last: str) -> Iterator[FailureRow]:
-    """The failed sessions that block, in the window: the ``sts`` policy's of every result type
-    but ``sts-*``, and the ``sts-*`` result types under whatever policy type the sender filed
-    them, each report's ``tlsa`` and ``sts`` rows counted once (:mod:`.sessions`)."""
+    """The ``sts`` policy's failures but ``sts-*``; ``sts-*`` under any type, counted once (:mod:`.sessions`)."""
     for row in summary.failure_rows():
         if row.policy_type == "sts" and not row.result_type.startswith("sts-") and _within(row, domain, first, last):
             yield row
@@ -130,7 +114,6 @@ def _within(row: FailureRow, domain: str, first: str, last: str) -> bool:
 
 
 def _failure_blockers(summary: Summary, domain: str, first: str, last: str) -> list[Blocker]:
-    """One blocker per result type, MX host and organisation that failed in the window."""
     grouped: defaultdict[tuple[str, str, str], list[FailureRow]] = defaultdict(list)
     for row in _blocking_rows(summary, domain, first, last):
         grouped[(row.result_type, row.mx_host, row.organization)].append(row)
@@ -140,7 +123,7 @@ def _failure_blockers(summary: Summary, domain: str, first: str, last: str) -> l
         message = (
             f"{organization} saw {sessions} failed session(s) of type {result_type} at {mx_host} from {start} to {end}"
         )
-        fix = fix_for(result_type, mx_host, domain)
+        fix = FIXES.get(result_type, _DEFAULT_FIX).format(mx=mx_host, domain=domain)
         blockers.append(
             Blocker("failures", result_type, mx_host, organization, start, end, sessions, message=message, fix=fix)
         )
@@ -155,7 +138,6 @@ def _coverage_fix(domain: str, min_orgs: int) -> str:
 
 
 def _coverage_blockers(coverage: list[tuple[str, int]], domain: str, min_orgs: int) -> list[Blocker]:
-    """One blocker per run of consecutive days with the same too-small number of organisations."""
     blockers: list[Blocker] = []
     run: list[tuple[str, int]] = []
     for day, count in [*coverage, ("", min_orgs)]:
@@ -174,7 +156,6 @@ def _coverage_blockers(coverage: list[tuple[str, int]], domain: str, min_orgs: i
 
 
 def readiness(summary: Summary, domain: str, *, days: int = 14, min_orgs: int = 2, as_of: date) -> Verdict:
-    """The verdict for ``domain`` over the ``days`` UTC days before ``as_of`` (module docstring)."""
     if min_orgs < 1:
         raise ValueError(f"min_orgs must be at least 1, got {min_orgs}")
     domain = normal_domain(domain)
@@ -196,7 +177,6 @@ def readiness(summary: Summary, domain: str, *, days: int = 14, min_orgs: int = 
 
 
 def render_verdict(verdict: Verdict) -> str:
-    """The verdict as text: the decision, the window, then each blocker and its fix."""
     span = f"the {verdict.days} day(s) from {verdict.first_day} to {verdict.last_day}"
     orgs = len(verdict.organizations)
     if verdict.ready:

@@ -1,8 +1,5 @@
-"""The HTML report's charts: inline SVG bar charts, named for screen readers (a table of the
-numbers follows each), drawn from whole numbers of any size (``int / int`` first: no float of a
-huge count), every value above zero visible. Standard library only; text through
-:mod:`pulumi_mta_sts.escape.html`.
-"""
+"""The HTML report's inline SVG bar charts: named for screen readers, drawn from whole numbers of any
+size (``int / int`` first), every value above zero visible; text through :mod:`pulumi_mta_sts.escape.html`."""
 
 from __future__ import annotations
 
@@ -11,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pulumi_mta_sts.escape import html as html_escape
-
-__all__ = ["CHART_BARS", "LABEL_CHARS", "Bar", "bar_chart", "day_chart", "day_span", "number", "text"]
 
 #: Bars shown per chart of organisations, result types, MX hosts or domains.
 CHART_BARS = 20
@@ -24,8 +19,6 @@ _BAR_W, _BAR_LABEL_W, _BAR_ROW, _BAR_TOP, _BAR_VALUE_W = 960, 250, 24, 6, 230
 
 @dataclass(frozen=True)
 class Bar:
-    """One day of a day chart, or one row of a bar chart."""
-
     label: str
     successful: int
     failed: int
@@ -35,12 +28,11 @@ class Bar:
         return self.successful + self.failed
 
     def segments(self, failures_only: bool) -> list[tuple[str, int]]:
-        """What the bar stacks: its failed sessions, after its successful ones unless ``failures_only``."""
         return [("fail", self.failed)] if failures_only else [("ok", self.successful), ("fail", self.failed)]
 
 
 def text(value: object, limit: int = CELL_CHARS) -> str:
-    """Any value from a report, as HTML text or a double-quoted attribute value (``None`` as a dash)."""
+    """A value from a report as HTML text or attribute value (``None`` as a dash)."""
     return html_escape.text(value, limit)
 
 
@@ -92,14 +84,12 @@ def _axis_label(value: int) -> str:
 
 
 def _length(value: int, ceiling: int, full: float) -> float:
-    """The drawn length of ``value`` on an axis of ``full`` units for ``ceiling``: at least 1.5
-    units for a value above zero (one failed session must show)."""
+    """At least 1.5 units for a value above zero: one failed session must show."""
     return max(full * (value / ceiling), 1.5) if value > 0 else 0.0
 
 
 def day_chart(days: Sequence[Bar], *, failures_only: bool) -> str:
-    """Vertical bars, one per day: sessions (successful and failed stacked) or failed sessions only,
-    on a scale of their own, with a round axis and about eight day labels."""
+    """A bar per day (sessions stacked, or failures only), a round axis, about eight day labels."""
     values = [d.failed if failures_only else d.sessions for d in days]
     ceiling, ticks = _ticks(max(values))
     plot_w, plot_h = _DAY_W - _DAY_LEFT - _DAY_RIGHT, _DAY_H - _DAY_TOP - _DAY_BOTTOM
@@ -139,8 +129,7 @@ def _day_bar(day: Bar, x: float, slot: float, ceiling: int, plot_h: float, failu
 
 
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, failures_only: bool = False) -> str:
-    """Horizontal bars, one per row (the first :data:`CHART_BARS`): sessions (successful and failed
-    stacked) or failed sessions only, labelled with the name and the numbers."""
+    """A bar per row (the first :data:`CHART_BARS`), labelled with the name and the numbers."""
     shown = bars[:CHART_BARS]
     ceiling = max(max(bar.failed if failures_only else bar.sessions for bar in shown), 1)
     height = _BAR_TOP * 2 + _BAR_ROW * len(shown)

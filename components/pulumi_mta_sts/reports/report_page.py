@@ -1,11 +1,6 @@
-"""``mta-sts reports html``: the summary as one self-contained HTML page (standard library only).
-
-It fetches nothing: inline CSS (allowed by its hash), inline SVG charts (:mod:`.report_charts`), no
-script, font or image, and a Content-Security-Policy (``default-src 'none'``) that makes the browser
-refuse anything else. Report text goes through :mod:`pulumi_mta_sts.escape.html`. The size is
-bounded: up to :data:`MAX_DAYS` days, :data:`TABLE_ROWS` rows per table, :data:`CHART_BARS` bars per
-chart, with a line saying how many more there are.
-"""
+"""``mta-sts reports html``: the summary as one self-contained HTML page. It fetches nothing (inline CSS
+allowed by its hash, inline SVG, a ``default-src 'none'`` CSP); report text goes through
+:mod:`pulumi_mta_sts.escape.html`; days, rows and bars are bounded, saying how many more there are."""
 
 from __future__ import annotations
 
@@ -17,8 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from .report_charts import CHART_BARS, LABEL_CHARS, Bar, bar_chart, day_chart, day_span, number, text
-
-__all__ = ["CHART_BARS", "FAIL_COLOUR", "MAX_DAYS", "NO_REPORTS", "OK_COLOUR", "TABLE_ROWS", "render_html"]
 
 #: Rows shown per table (days excepted); days shown (the most recent ones: ten years of reports).
 TABLE_ROWS, MAX_DAYS = 100, 3660
@@ -73,8 +66,7 @@ _LISTS = ("domains", "organizations", "result_types", "mx_hosts", "policies")
 
 
 def render_html(summary_json: Mapping[str, Any]) -> str:
-    """The report page for a summary (the ``Summary.as_json()`` object of ``reports/summary.py``).
-    A summary of another shape raises ValueError naming the key; no page is returned then."""
+    """The page of a ``Summary.as_json()`` object; ValueError naming the key of another shape."""
     lists = {key: _list(summary_json, key) for key in _LISTS}
     days, cut, filled = _all_days(lists)
     report = _Report(_mapping(summary_json, "period"), _mapping(summary_json, "reports"), lists, days, cut, filled)
@@ -85,8 +77,6 @@ def render_html(summary_json: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class _Report:
-    """The summary's parts this page shows."""
-
     period: Mapping[str, Any]
     reports: Mapping[str, Any]
     lists: Mapping[str, Sequence[Mapping[str, Any]]]  # each of _LISTS
@@ -124,10 +114,8 @@ def _strings(row: Mapping[str, Any], key: str) -> list[str]:
 
 
 def _all_days(lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[list[Bar], int, bool]:
-    """Sessions per day over every domain, oldest first (the last :data:`MAX_DAYS`), how many
-    earlier days are cut, and whether days without reports between the first and the last were
-    added as zeros (a missing day is news), which they are unless a day is no ISO date or that
-    would make more than :data:`MAX_DAYS` days."""
+    """Sessions per day, oldest first (the last :data:`MAX_DAYS`), how many earlier days are cut, and
+    whether missing days were added as zeros (a missing day is news; not past MAX_DAYS or a non-date)."""
     totals: dict[str, list[int]] = {}
     for domain in lists["domains"]:
         for row in domain.get("days") or []:
@@ -141,17 +129,12 @@ def _all_days(lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[list[Ba
 
 def _calendar(days: list[str]) -> list[str] | None:
     try:
-        first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
-        for day in days:
-            date.fromisoformat(day)
+        parsed = [date.fromisoformat(day) for day in days]
+        first, last = parsed[0], parsed[-1]
     except (ValueError, IndexError):
         return None
     span = (last - first).days + 1
     return None if span > MAX_DAYS else [(first + timedelta(days=n)).isoformat() for n in range(span)]
-
-
-def _day(value: object) -> str:
-    return text(value, 20)
 
 
 def _rate(successful: int, failed: int) -> str:
@@ -163,7 +146,6 @@ def _rate(successful: int, failed: int) -> str:
 
 
 def _list_cells(row: Mapping[str, Any], *keys: str) -> list[str]:
-    """A cell per key: the row's list there, its first :data:`LIST_ITEMS` names and how many more."""
     cells = []
     for items in (_strings(row, key) for key in keys):
         shown = ", ".join(f'<bdi class="item">{text(item, LABEL_CHARS)}</bdi>' for item in items[:LIST_ITEMS])
@@ -173,7 +155,6 @@ def _list_cells(row: Mapping[str, Any], *keys: str) -> list[str]:
 
 
 def _count_cells(successful: int, failed: int) -> list[str]:
-    """Sessions, successful, failed and the success rate: the cells of _COUNT_HEADERS."""
     return [number(successful + failed), number(successful), number(failed), _rate(successful, failed)]
 
 
@@ -205,9 +186,9 @@ def _title(report: _Report) -> str:
 def _period(report: _Report) -> str:
     first, last = report.period.get("first_day"), report.period.get("last_day")
     since, until = report.period.get("since"), report.period.get("until")
-    shown = f"{_day(first)} to {_day(last)}" if first and last else "no reports"
+    shown = f"{text(first, 20)} to {text(last, 20)}" if first and last else "no reports"
     if since or until:
-        shown += f"; asked for {_day(since or 'the start')} to {_day(until or 'the end')}"
+        shown += f"; asked for {text(since or 'the start', 20)} to {text(until or 'the end', 20)}"
     return shown
 
 
@@ -250,7 +231,6 @@ def _unreadable(counts: Mapping[str, Any]) -> str:
 
 
 def _section(anchor: str, heading: str, *content: str) -> str:
-    """A section of the page; with no content, :data:`NO_REPORTS`."""
     body = "\n".join(content) if content else f'<p class="empty">{NO_REPORTS}</p>'
     return (
         f'<section id="{anchor}" aria-labelledby="{anchor}-h">\n<h2 id="{anchor}-h">{heading}</h2>\n{body}\n</section>'
@@ -280,7 +260,7 @@ def _days_section(report: _Report) -> str:
         )
     if report.days_cut:
         notes += f" The {number(report.days_cut)} earliest days are not shown (at most {number(MAX_DAYS)} days)."
-    rows = [[_day(d.label), *_count_cells(d.successful, d.failed)] for d in days]
+    rows = [[text(d.label, 20), *_count_cells(d.successful, d.failed)] for d in days]
     return _section(
         "per-day",
         heading,
@@ -296,11 +276,9 @@ def _days_section(report: _Report) -> str:
 
 @dataclass(frozen=True)
 class _Ranked:
-    """One "per X" view: a bar chart of its first rows and the table behind it, whose cells after
-    the row's name are ``cells(bar, row)``."""
+    """A "per X" view: a bar chart of its first rows and the table, cells after the name ``cells(bar, row)``."""
 
-    key: str  # the summary's list; each row's name is under ``name``
-    name: str
+    key: str  # the summary's list; each row's name is under its singular (``domains``: ``domain``)
     anchor: str  # the section's id; the chart is chart-<anchor>, the table table-<anchor>
     heading: str
     plural: str  # what the rows are, for "the first 20 of 57 organisations"
@@ -316,7 +294,9 @@ def _ranked_section(report: _Report, view: _Ranked) -> str:
         if view.failures_only and report.days:
             return _section(view.anchor, view.heading, '<p class="empty">No failed sessions in this period.</p>')
         return _section(view.anchor, view.heading)
-    bars = [Bar(str(row.get(view.name)), _count(row, "successful"), _count(row, "failed")) for row in rows[:TABLE_ROWS]]
+    bars = [
+        Bar(str(row.get(view.key[:-1])), _count(row, "successful"), _count(row, "failed")) for row in rows[:TABLE_ROWS]
+    ]
     caption = view.chart_title
     if len(rows) > CHART_BARS:
         caption += f": the first {CHART_BARS} of {number(len(rows))} {view.plural} (the table lists more)"
@@ -334,7 +314,6 @@ def _ranked_section(report: _Report, view: _Ranked) -> str:
 _RANKED = (
     _Ranked(
         "domains",
-        "domain",
         "per-domain",
         "Per policy domain",
         "domains",
@@ -344,7 +323,6 @@ _RANKED = (
     ),
     _Ranked(
         "organizations",
-        "organization",
         "per-organisation",
         "Per sending organisation",
         "organisations",
@@ -358,7 +336,6 @@ _RANKED = (
     ),
     _Ranked(
         "result_types",
-        "result_type",
         "per-result-type",
         "Per result type",
         "result types",
@@ -367,14 +344,13 @@ _RANKED = (
         lambda bar, row: [
             number(bar.failed),
             *_list_cells(row, "organizations", "mx_hosts", "domains"),
-            _day(row.get("first_day")),
-            _day(row.get("last_day")),
+            text(row.get("first_day"), 20),
+            text(row.get("last_day"), 20),
         ],
         failures_only=True,
     ),
     _Ranked(
         "mx_hosts",
-        "mx_host",
         "per-mx-host",
         "Per MX host",
         "MX hosts",
@@ -402,8 +378,8 @@ def _policies_section(report: _Report) -> str:
             _policy_lines(_strings(row, "policy_string")),
             text(row.get("policy_id") or "–", 33),
             *_list_cells(row, "organizations"),
-            _day(row.get("first_day")),
-            _day(row.get("last_day")),
+            text(row.get("first_day"), 20),
+            text(row.get("last_day"), 20),
             number(_count(row, "successful") + _count(row, "failed")),
             number(_count(row, "failed")),
         ]
@@ -432,9 +408,7 @@ def _table(
     total: int,
     limit: int | None = TABLE_ROWS,
 ) -> str:
-    """A table of escaped cells, the first of each row its header cell; a header ending in ``#`` is
-    a numeric column (right-aligned), in ``@`` one that never wraps (days, ids). Shows ``limit``
-    rows and says how many more there are."""
+    """Escaped cells, a row's first its header; a header ending ``#`` is numeric, ``@`` never wraps."""
     classes = [_COLUMN_CLASSES.get(header[-1], "") for header in headers]
     head = "".join(
         f'<th scope="col"{cls}>{header.rstrip("#@")}</th>' for header, cls in zip(headers, classes, strict=True)

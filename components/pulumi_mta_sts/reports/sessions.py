@@ -1,32 +1,14 @@
-"""How many sessions one report says a policy domain had: the rule every domain total follows.
-
-A sender that validates a domain both with DANE and with MTA-STS may list the SAME sessions twice,
-under the domain's ``tlsa`` and its ``sts`` policy (Microsoft does). So within ONE report and ONE
-policy domain, the domain's successful (and, apart, failed) sessions are the larger of the ``tlsa``
-and the ``sts`` policies' sums; policies of one type add up (a sender that fetched a new policy
-during the day judged each session under one of them); every other type (``no-policy-found``)
-adds to the totals. The views per policy keep every count as sent; the domain views, the readiness
-verdict's ``sts-*`` failures and the receiver's SQL (``receiver_lambda/queries.py``) follow this
-rule. docs/reports.md says it to owners. Standard library only (the receiver's digest runs it).
-"""
+"""How many sessions one report says a policy domain had (docs/reports.md).
+A sender validating with DANE and MTA-STS may list the SAME sessions under the ``tlsa`` and the ``sts``
+policy (Microsoft does): within one report and domain, the sessions are the larger of the two types'
+sums, plus every other type's. Views per policy keep counts as sent; domain views, readiness's
+``sts-*`` failures and the receiver's SQL follow this rule. Standard library only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = [
-    "NOT_DETAILED",
-    "NOT_REPORTED",
-    "NO_DOMAIN",
-    "domain_sessions",
-    "mx_label",
-    "receiving_host",
-    "sessions_once",
-]
-
-# The labels and the two MX host rules the summary and the receiver's table rows share (here, not in
-# summary.py, so the parser's Lambda archive ships them without the summary).
 #: The domain label of a policy entry that has no ``policy-domain`` (``no-policy-found``).
 NO_DOMAIN = "(no domain)"
 #: The result type of failures a sender counted in its total but did not detail.
@@ -60,8 +42,7 @@ def sessions_once(counts: Iterable[tuple[str, int]]) -> int:
 
 
 def domain_sessions(policies: Sequence[Mapping[str, Any]]) -> dict[str | None, tuple[int, int]]:
-    """Each policy domain of ONE report's normalised ``policies`` (``None``: ``no-policy-found``
-    without a domain) -> its ``(successful, failed)`` sessions, each by :func:`sessions_once`."""
+    """Each policy domain (``None``: none given) of ONE report -> its ``(successful, failed)``."""
     if len(policies) == 1:
         only = policies[0]
         return {only["policy_domain"]: (only["successful"], only["failed"])}

@@ -1,9 +1,6 @@
-"""Reading back a report the receiver stored (``reports/<id>.json``): the parser's normalised
-``dict`` plus a ``received`` note, so it is loaded and its shape checked, not parsed again. An
-object someone else put in the bucket (or another version's layout) is an unreadable input with
-its reason, never a crash; a count above 2^63-1 (stored before counts were bounded) too. Standard
-library only (the receiver's digest and backfill read the bucket with it).
-"""
+"""Reading back a report the receiver stored (``reports/<id>.json``: the normalised ``dict`` and a
+``received`` note): loaded and its shape checked, not parsed again. A foreign object, another layout
+or a count above 2^63-1 is an unreadable input with its reason, never a crash."""
 
 from __future__ import annotations
 
@@ -15,13 +12,11 @@ from .json_text import REPORT_INT_DIGITS
 from .limits import DEFAULT_LIMITS, MAX_COUNT, Limits, ReportError, shown_count
 from .parse import ParsedReport, ParseFailure, ParseResult
 
-__all__ = ["check_stored", "looks_stored", "parse_stored", "stored_bounds", "stored_report"]
-
 _MARK = b'"organization_name"'
 
 
 def looks_stored(data: bytes) -> bool:
-    """True when ``data`` looks like a normalised report (snake_case keys), not a sender's."""
+    """Whether ``data`` looks like a normalised report (snake_case keys), not a sender's."""
     head = data[:64].lstrip(b"\xef\xbb\xbf").lstrip()
     return head[:1] == b"{" and _MARK in data and b'"organization-name"' not in data
 
@@ -64,17 +59,14 @@ def _check_policy(policy: Any, path: str) -> None:
 
 
 def stored_bounds(limits: Limits = DEFAULT_LIMITS) -> JsonBounds:
-    """What a report the receiver stored may hold: what a sender's report may, and room for what
-    normalising adds (``extra`` one level down, a few keys per object)."""
+    """A sender's report's bounds, with room for what normalising adds (``extra`` one level down)."""
     return JsonBounds(
         max_depth=limits.max_json_depth + 4, max_items=2 * limits.max_json_items, max_int_digits=REPORT_INT_DIGITS
     )
 
 
 def check_stored(document: Any) -> dict[str, Any]:
-    """``document`` (a stored object, decoded), unchanged, when it has the shape of a normalised
-    report with counts in bounds; :class:`ReportError` naming the field when not. Every reader of
-    the bucket checks with it: ``reports`` over ``s3://``, the digest, the backfill."""
+    """``document`` unchanged if a normalised report with counts in bounds, else :class:`ReportError`."""
     _need(document, dict, "report")
     _need(document.get("organization_name"), str, "organization_name")
     _need(document.get("report_id"), str, "report_id")
@@ -88,7 +80,6 @@ def check_stored(document: Any) -> dict[str, Any]:
 
 
 def stored_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """The normalised report in ``data`` (a stored object); :class:`ReportError` when it is not one."""
     if len(data) > limits.max_report_bytes:
         raise ReportError(f"stored report is larger than {limits.max_report_bytes} bytes")
     try:
@@ -101,7 +92,6 @@ def stored_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any
 
 
 def parse_stored(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """:func:`stored_report` as a :class:`ParseResult` (one report, or one failure with its reason)."""
     try:
         report = stored_report(data, limits)
     except ReportError as exc:

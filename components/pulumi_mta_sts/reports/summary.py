@@ -1,13 +1,8 @@
-"""What many TLS-RPT reports say together: the views of ``mta-sts reports summary|ready|html``
-and of the receiver's weekly digest (which runs it: standard library only).
-
-:class:`Summary` reads reports one at a time and keeps aggregates that grow with the domains, days,
-organisations, result types, MX hosts and policies named, plus a 16-byte identity per report. The
-rules (docs/reports.md): a report counts once per (``organization_name``, ``report_id``), compared
-exactly as the receiver keys it, on the UTC day its range starts; the domain views count a report's
-sessions per domain by :mod:`.sessions`, the views per policy keep every count as sent;
-``policy_id`` needs the core's parser, absent from the Lambda, so the caller passes it.
-"""
+"""What many TLS-RPT reports say together (``mta-sts reports summary|ready|html``, the weekly digest).
+:class:`Summary` reads reports one at a time; its aggregates grow with the names reports hold, plus
+16 bytes per report. A report counts once per (``organization_name``, ``report_id``), compared exactly,
+on the UTC day its range starts; domain views count sessions by :mod:`.sessions` (docs/reports.md).
+``policy_id`` needs the core's parser, absent from the Lambda, so the caller passes it."""
 
 from __future__ import annotations
 
@@ -17,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .normalise import _domain
+from .normalise import normal_domain
 from .parse import report_key
 from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
-
-__all__ = ["NOT_DETAILED", "NOT_REPORTED", "NO_DOMAIN", "FailureRow", "IdentitySet", "Summary", "summarise"]
 
 #: The ``policy_type`` of :meth:`Summary.domain_failure_rows`: every policy type of the domain.
 ANY_POLICY_TYPE = "(any)"
@@ -38,24 +31,8 @@ _SOURCE_RANK = {"mx-host": 0, "policy-string": 1}
 _Failure = tuple[str, str, str, str, int]
 
 
-def report_identity(report: Mapping[str, Any]) -> bytes:
-    """The receiver's key digest of a report (organisation name and report-id, compared exactly),
-    cut to :data:`IDENTITY_BYTES`."""
-    return bytes.fromhex(report_key(report if isinstance(report, dict) else dict(report))[: 2 * IDENTITY_BYTES])
-
-
-def normal_domain(domain: str, name: str = "domain") -> str:
-    """``domain`` as the parser normalises a policy domain (lowercase A-labels, no trailing dot), so
-    a filter matches what the reports hold; :class:`ReportError` naming ``name`` when it is none."""
-    normal = _domain(domain, name, required=True)
-    assert normal is not None  # required=True
-    return normal
-
-
 @dataclass(frozen=True)
 class FailureRow:
-    """Failed sessions of one kind: who saw which result at which MX host of which policy, on which day."""
-
     domain: str
     policy_type: str
     result_type: str
@@ -66,9 +43,8 @@ class FailureRow:
 
 
 class IdentitySet:
-    """The identities seen, 16 bytes each in one ``bytearray`` (open addressing, linear probing, at
-    most half full): 32-64 bytes a report, where a ``set`` of ``bytes`` takes about 100. A slot of
-    zeros is empty; the (practically impossible) all-zero identity is kept apart."""
+    """The identities seen in one ``bytearray`` (open addressing, at most half full): 32-64 bytes a
+    report where a ``set`` takes about 100. Zeros mark a free slot; the zero identity is kept apart."""
 
     _EMPTY = bytes(IDENTITY_BYTES)
 
@@ -82,7 +58,6 @@ class IdentitySet:
         return self._count + self._zero
 
     def add(self, identity: bytes) -> bool:
-        """Remember ``identity``; ``False`` when it was already there."""
         if identity == self._EMPTY:
             seen, self._zero = self._zero, True
             return not seen
@@ -121,8 +96,6 @@ class _Sessions:
 
 @dataclass
 class _Day(_Sessions):
-    """One policy domain on one day: its sessions, and who reported which policy type."""
-
     organizations: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
@@ -154,8 +127,6 @@ class _Policy(_Sessions):
 
 @dataclass
 class _Context:
-    """What every report of one policy shares (worked out once per distinct policy, not per report)."""
-
     domain: str
     policy_type: str
     label: str | None  # its MX hosts, joined
@@ -164,9 +135,6 @@ class _Context:
 
 
 class Summary:
-    """The aggregates of the reports :meth:`add`-ed so far (and the inputs that did not parse,
-    :meth:`add_unreadable`); :meth:`as_json` is the ``--format json`` object."""
-
     def __init__(
         self,
         *,
@@ -195,8 +163,6 @@ class Summary:
         #: (domain, result type, MX host, organisation, day) -> failed sessions, by :mod:`.sessions`.
         self._domain_failures: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
 
-    # --- reading ----------------------------------------------------------------------------
-
     def add(self, report: Mapping[str, Any]) -> bool:
         """Count one normalised report; ``False`` when it is a duplicate or outside the filters."""
         self.read += 1
@@ -210,24 +176,21 @@ class Summary:
         if not policies:
             self.outside += 1
             return False
-        if not self._seen.add(report_identity(report)):
+        key = report_key(report if isinstance(report, dict) else dict(report))  # the receiver's: exact
+        if not self._seen.add(bytes.fromhex(key[: 2 * IDENTITY_BYTES])):
             self.duplicates += 1
             return False
         self._count(report["organization_name"], day, policies)
         return True
 
     def add_unreadable(self, source: str, reason: str) -> None:
-        """Count an input that held no readable report; the first :data:`UNREADABLE_NAMED` are named."""
         self.unreadable += 1
         if len(self.unreadable_named) < UNREADABLE_NAMED:
             self.unreadable_named.append((source, reason))
 
     def _count(self, organization: str, day: str, policies: list[Mapping[str, Any]]) -> None:
         self.counted += 1
-        if self.first_day is None or day < self.first_day:
-            self.first_day = day
-        if self.last_day is None or day > self.last_day:
-            self.last_day = day
+        self.first_day, self.last_day = min(self.first_day or day, day), max(self.last_day or day, day)
         org = self._orgs[organization]
         org.reports += 1
         failures: list[_Failure] = []
@@ -245,9 +208,7 @@ class Summary:
             self._count_failures(organization, day, failures)
 
     def _count_failures(self, organization: str, day: str, failures: list[_Failure]) -> None:
-        """One report's failure rows: each as sent (:meth:`failure_rows`, the MX hosts' rows), and per
-        domain across policy types, ``tlsa`` and ``sts`` by the rule of :mod:`.sessions`
-        (:meth:`domain_failure_rows`)."""
+        """One report's failure rows, as sent and per domain by the rule of :mod:`.sessions`."""
         grouped: defaultdict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
         for domain, policy_type, result_type, host, count in failures:
             self._failures[(domain, policy_type, result_type, host, organization, day)] += count
@@ -257,7 +218,6 @@ class Summary:
             self._domain_failures[(domain, result_type, host, organization, day)] += sessions_once(counts)
 
     def _context(self, policy: Mapping[str, Any]) -> _Context:
-        """The shared part of ``policy`` (its domain, type, MX row and policy-seen row), cached."""
         key = (
             policy["policy_domain"],
             policy["policy_type"],
@@ -278,7 +238,6 @@ class Summary:
         return context
 
     def _count_policy(self, organization: str, day: str, policy: Mapping[str, Any], failures: list[_Failure]) -> None:
-        """The views per policy (MX hosts, result types, policies seen): every count as sent."""
         context = self._context(policy)
         successful: int = policy["successful"]
         failed: int = policy["failed"]
@@ -290,15 +249,11 @@ class Summary:
         seen = context.seen
         seen.successful += successful
         seen.failed += failed
-        if day < seen.first_day:
-            seen.first_day = day
-        if day > seen.last_day:
-            seen.last_day = day
+        seen.first_day, seen.last_day = min(seen.first_day, day), max(seen.last_day, day)
         seen.organizations.add(organization)
 
     def _failure_rows(self, context: _Context, policy: Mapping[str, Any]) -> list[_Failure]:
-        """A policy's failure rows, one per detail and one for failures counted without detail; the
-        receiving IPs noted on their MX host's row."""
+        """One row per detail and one for failures counted without detail."""
         rows: list[_Failure] = []
         for detail in policy["failure_details"]:
             host = receiving_host(detail.get("receiving_mx_hostname")) or context.label or NOT_REPORTED
@@ -312,30 +267,21 @@ class Summary:
             rows.append((context.domain, context.policy_type, NOT_DETAILED, context.label or NOT_REPORTED, rest))
         return rows
 
-    # --- what readiness asks ----------------------------------------------------------------
-
     def organizations_on(self, domain: str, day: str, policy_type: str = "sts") -> frozenset[str]:
-        """The organisations whose counted reports hold a ``policy_type`` policy for ``domain`` on ``day``."""
         cell = self._days.get((domain, day))
         return frozenset(cell.organizations.get(policy_type, ())) if cell is not None else frozenset()
 
     def failure_rows(self) -> Iterator[FailureRow]:
-        """Every (domain, policy type, result type, MX host, organisation, day) with its failed
-        sessions: per policy type, every count as the senders gave it."""
         for (domain, policy_type, result_type, host, organization, day), failed in self._failures.items():
             yield FailureRow(domain, policy_type, result_type, host, organization, day, failed)
 
     def domain_failure_rows(self) -> Iterator[FailureRow]:
-        """Every (domain, result type, MX host, organisation, day) with its failed sessions across
-        policy types (:mod:`.sessions`); ``policy_type`` is :data:`ANY_POLICY_TYPE`."""
+        """Failed sessions across policy types (:mod:`.sessions`), as :data:`ANY_POLICY_TYPE`."""
         for (domain, result_type, host, organization, day), failed in self._domain_failures.items():
             yield FailureRow(domain, ANY_POLICY_TYPE, result_type, host, organization, day, failed)
 
-    # --- output -------------------------------------------------------------------------------
-
     def as_json(self) -> dict[str, Any]:
-        """The ``reports summary --format json`` object (shape in docs/reports.md). Lists are sorted:
-        domains and days by name and date, the others by failed sessions first."""
+        """The ``reports summary --format json`` object (docs/reports.md)."""
         period = {"since": self._since, "until": self._until, "first_day": self.first_day, "last_day": self.last_day}
         return {
             "period": period,
@@ -419,7 +365,7 @@ class Summary:
                 "domain": domain,
                 "policy_type": policy_type,
                 "policy_string": list(strings),
-                "policy_id": self._id_of(policy_type, strings),
+                "policy_id": self._policy_id(strings) if self._policy_id and policy_type == "sts" and strings else None,
                 "organizations": sorted(seen.organizations),
                 "first_day": seen.first_day,
                 "last_day": seen.last_day,
@@ -432,14 +378,8 @@ class Summary:
             rows, key=lambda r: (r["domain"], r["first_day"], r["last_day"], r["policy_type"], r["policy_string"])
         )
 
-    def _id_of(self, policy_type: str, strings: tuple[str, ...]) -> str | None:
-        if self._policy_id is None or policy_type != "sts" or not strings:
-            return None
-        return self._policy_id(strings)
-
 
 def _ranked(name: str, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Organisations or MX hosts: most failed sessions first, then most successful, then by ``name``."""
     return sorted(rows, key=lambda r: (-r["failed"], -r["successful"], r[name]))
 
 
@@ -451,8 +391,6 @@ def summarise(
     domain: str | None = None,
     policy_id: PolicyIdFunction | None = None,
 ) -> Summary:
-    """The summary of ``reports`` (normalised report dicts, as ``reports.parse`` yields them),
-    read once, one at a time."""
     summary = Summary(since=since, until=until, domain=domain, policy_id=policy_id)
     for report in reports:
         summary.add(report)

@@ -1,8 +1,5 @@
-"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``), all three
-drawn from one table model of the views (:func:`tables`), so every format shows the same numbers.
-What senders wrote goes through each format's escaping module (:mod:`pulumi_mta_sts.escape`).
-Standard library only (the receiver's weekly digest sends the text form).
-"""
+"""A :class:`~.summary.Summary` as text, Markdown or CSV (``reports summary --format``), all drawn from
+one table model (:func:`tables`); what senders wrote goes through each format's escaping module."""
 
 from __future__ import annotations
 
@@ -14,8 +11,6 @@ from pulumi_mta_sts.escape import csv as csv_escape
 from pulumi_mta_sts.escape import markdown, terminal
 
 from .summary import Summary
-
-__all__ = ["CSV_COLUMNS", "FORMATS", "Table", "render_summary", "render_summary_json", "tables"]
 
 FORMATS = ("text", "markdown", "json", "csv")
 
@@ -41,10 +36,6 @@ CSV_COLUMNS = (
 )
 
 
-def _same(value: Any) -> object:
-    return value
-
-
 def _percent(rate: float | None) -> str:
     return "-" if rate is None else f"{rate * 100:.2f}%"
 
@@ -54,26 +45,19 @@ def _names(items: Sequence[str], limit: int = 4) -> str:
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
-def _spaced(items: Sequence[str]) -> str:
-    return " ".join(items)
-
-
 @dataclass(frozen=True)
 class Column:
-    """One column of a view: its header in text and Markdown (``None``: in the CSV only), the key of
-    the summary's row it shows, its CSV column (``""``: the key; ``None``: not in the CSV), and how
-    text and Markdown show the value and the CSV holds it."""
+    """A column: header (``None``: CSV only), key, CSV name (``""``: the key; ``None``: none), formats."""
 
     header: str | None
     key: str
     csv: str | None = ""
-    shown: Callable[[Any], object] = _same
-    csv_value: Callable[[Any], object] = _same
+    shown: Callable[[Any], object] = lambda value: value
+    csv_value: Callable[[Any], object] = lambda value: value
 
 
 class View:
-    """One view of the summary: its title (``{domain}`` filled in per domain), its name in the CSV's
-    ``view`` column, the summary's list it shows, and its columns."""
+    """A view: title (``{domain}`` filled in), name in the CSV's ``view`` column, the summary's list, columns."""
 
     def __init__(self, title: str, csv: str, key: str, *columns: Column) -> None:
         self.title, self.csv, self.key, self.columns = title, csv, key, columns
@@ -91,13 +75,13 @@ _DAY_DOMAIN = Column(None, "domain")
 _DAY_ORGS = Column("organisations", "organizations")
 _ORG = Column("organisation", "organization")
 _REPORTS = Column("reports", "reports")
-_ORGS = Column("organisations", "organizations", "organization", _names, _spaced)
-_DOMAINS = Column("domains", "domains", "domain", _names, _spaced)
+_ORGS = Column("organisations", "organizations", "organization", _names, " ".join)
+_DOMAINS = Column("domains", "domains", "domain", _names, " ".join)
 _RESULT = Column("result type", "result_type")
-_MX_HOSTS = Column("MX hosts", "mx_hosts", "mx_host", _names, _spaced)
-_CSV_DOMAINS = Column(None, "domains", "domain", csv_value=_spaced)
+_MX_HOSTS = Column("MX hosts", "mx_hosts", "mx_host", _names, " ".join)
+_CSV_DOMAINS = Column(None, "domains", "domain", csv_value=" ".join)
 _MX = Column("MX host", "mx_host")
-_IPS = Column("IPs", "ips", "", _names, _spaced)
+_IPS = Column("IPs", "ips", "", _names, " ".join)
 _SOURCE = Column("from", "source", None, lambda source: source or "failure rows")
 _CSV_RATE = Column(None, "success_rate")
 _TYPE = Column("type", "policy_type")
@@ -118,30 +102,22 @@ _AFTER_DAYS = (
 
 @dataclass(frozen=True)
 class Table:
-    """One view's rows (the summary's objects) under its title."""
-
     title: str
     view: View
     rows: Sequence[Mapping[str, Any]]
 
     def shown(self) -> tuple[list[str], list[list[object]]]:
-        """The headers and the values text and Markdown show (before their escaping)."""
         columns = [c for c in self.view.columns if c.header is not None]
         return [str(c.header) for c in columns], [[c.shown(row[c.key]) for c in columns] for row in self.rows]
 
     def csv_rows(self) -> Iterator[dict[str, object]]:
-        """The rows as the CSV holds them (a value missing from the summary's row: an empty cell)."""
         for row in self.rows:
-            cells = {c.csv or c.key: _csv_value(c, row.get(c.key)) for c in self.view.columns if c.csv is not None}
+            values = {c: row.get(c.key) for c in self.view.columns if c.csv is not None}
+            cells = {c.csv or c.key: None if v is None else c.csv_value(v) for c, v in values.items()}
             yield {"view": self.view.csv, **cells}
 
 
-def _csv_value(column: Column, value: object) -> object:
-    return None if value is None else column.csv_value(value)
-
-
 def tables(data: Mapping[str, Any]) -> list[Table]:
-    """The tables of the summary in reading order: the domains, each domain's days, then the rest."""
     domains = data["domains"]
     per_day = [
         Table(_DAYS.title.format(domain=d["domain"]), _DAYS, [{"domain": d["domain"], **day} for day in d["days"]])
@@ -158,14 +134,10 @@ def _header(data: Mapping[str, Any]) -> str:
     counts = data["reports"]
     period = data["period"]
     days = f"days {period['first_day']} to {period['last_day']}" if period["first_day"] else "no days"
-    selected = [
-        f"since {period['since']}" if period["since"] else "",
-        f"until {period['until']}" if period["until"] else "",
-    ]
-    domain = (data.get("filter") or {}).get("domain")
-    if domain:
+    selected = [f"{bound} {period[bound]}" for bound in ("since", "until") if period[bound]]
+    if domain := (data.get("filter") or {}).get("domain"):
         selected.append(f"domain {domain}")
-    chosen = ", ".join(s for s in selected if s)
+    chosen = ", ".join(selected)
     return (
         f"{counts['counted']} report(s) counted ({counts['read']} read, {counts['duplicates']} duplicate(s), "
         f"{counts['outside_filter']} outside the filter, {counts['unreadable']} unreadable input(s)); {days}"
@@ -179,7 +151,6 @@ def _numeric(rows: list[list[object]]) -> list[bool]:
 
 
 def _unreadable(data: Mapping[str, Any], heading: list[str], bullet: str, escape: Callable[[str], str]) -> list[str]:
-    """The inputs that could not be read (the first ones by name), under ``heading``; none: no lines."""
     named = data["reports"].get("unreadable_named") or []
     items = [f"{bullet}{escape(str(item['source']))}: {escape(str(item['error']))}" for item in named]
     hidden = data["reports"]["unreadable"] - len(named)
@@ -227,7 +198,6 @@ def _render_markdown(data: Mapping[str, Any]) -> str:
 
 
 def _csv_rows(data: Mapping[str, Any]) -> Iterator[dict[str, object]]:
-    """Every view's rows; each domain's days follow its own row."""
     domains, *rest = tables(data)
     for row, days in zip(domains.csv_rows(), rest, strict=False):
         yield row
@@ -236,21 +206,19 @@ def _csv_rows(data: Mapping[str, Any]) -> Iterator[dict[str, object]]:
         yield from table.csv_rows()
 
 
-def _render_csv(data: Mapping[str, Any]) -> str:
-    return csv_escape.table(CSV_COLUMNS, _csv_rows(data))
-
-
-_RENDERERS = {"text": _render_text, "markdown": _render_markdown, "csv": _render_csv}
+_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "text": _render_text,
+    "markdown": _render_markdown,
+    "csv": lambda data: csv_escape.table(CSV_COLUMNS, _csv_rows(data)),
+}
 
 
 def render_summary_json(data: Mapping[str, Any], fmt: Literal["text", "markdown", "csv"]) -> str:
-    """:func:`render_summary` of an ``as_json()`` object (e.g. one read back from a file)."""
+    """:func:`render_summary` of an ``as_json()`` object (e.g. read back from a file)."""
     if fmt not in _RENDERERS:
         raise ValueError(f"unknown format {fmt!r}; use one of text, markdown, csv")
     return _RENDERERS[fmt](data)
 
 
 def render_summary(summary: Summary, fmt: Literal["text", "markdown", "csv"]) -> str:
-    """``summary`` in ``fmt``: ``text`` (aligned tables), ``markdown`` (headings and pipe
-    tables) or ``csv`` (one table, a ``view`` column naming each row's view)."""
     return render_summary_json(summary.as_json(), fmt)
