@@ -25,8 +25,8 @@ from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_rec
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.plan.domains import load_stack
 
-from .argtypes import nameserver_problems
-from .plan import add_nameserver
+from .argtypes import STACKS_DIR_HELP, add_flag, nameserver_problems
+from .parser import add_command
 
 EXIT_OK = 0
 EXIT_NOT_IN_PLACE = 1
@@ -41,28 +41,18 @@ _DESCRIPTION: Final = (
 
 def register(sub: Any) -> None:
     helps = "print the CNAMEs the owner of a delegated domain publishes (hosted mode of a fleet stack)"
-    parser: argparse.ArgumentParser = sub.add_parser("onboard", help=helps, description=_DESCRIPTION)
+    parser = add_command(sub, "onboard", run, helps, _DESCRIPTION)
     parser.add_argument("domain", metavar="DOMAIN", help="the delegated mail domain")
-    parser.add_argument(
-        "-s", "--stack", metavar="NAME", required=True, help="the fleet stack (stacks/Pulumi.NAME.yaml)"
-    )
-    parser.add_argument(
-        "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
-    )
-    parser.add_argument("-f", "--format", choices=("text", "json"), default="text", help="output format (default text)")
-    parser.add_argument(
-        "--outputs",
-        metavar="FILE",
-        type=Path,
-        help="the deployed stack's outputs: the file `pulumi stack output --json --show-secrets` wrote",
-    )
+    add_flag(parser, "stack", "the fleet stack (stacks/Pulumi.NAME.yaml)", required=True)
+    add_flag(parser, "stacks-dir", STACKS_DIR_HELP)
+    add_flag(parser, "format", "output format (default text)", choices=("text", "json"), default="text")
+    outputs = "the deployed stack's outputs: the file `pulumi stack output --json --show-secrets` wrote"
+    parser.add_argument("--outputs", metavar="FILE", type=Path, help=outputs)
     parser.add_argument(
         "--check", action="store_true", help="also look each record up in live DNS: found, missing or wrong"
     )
-    add_nameserver(
-        parser, "with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)"
-    )
-    parser.set_defaults(func=run)
+    servers = "with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)"
+    add_flag(parser, "nameserver", servers)
 
 
 def delegated_entry(domains: Sequence[DomainConfig], domain: str, stack: str, path: Path) -> DomainConfig:

@@ -23,11 +23,13 @@ _CONSEQUENCES = ("the following arguments are required", "one of the arguments",
 
 
 def add_command(
-    sub: Any, name: str, run: Callable[[argparse.Namespace], int], help: str, description: str | None = None
+    sub: Any, name: str, run: Callable[[argparse.Namespace], int] | None, help: str, description: str | None = None
 ) -> argparse.ArgumentParser:
-    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``."""
+    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``
+    (``None``: a command of actions)."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
-    parser.set_defaults(func=run)
+    if run is not None:
+        parser.set_defaults(func=run)
     return parser
 
 

@@ -26,10 +26,9 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 
+from . import EXIT_UNREACHABLE
 from .argtypes import add_flag
 from .parser import add_command
-
-__all__ = ["EXIT_NOT_STORED", "EXIT_STORED", "EXIT_UNREACHABLE", "Answer", "register", "sample_report"]
 
 #: The stack outputs the command reads.
 RECEIVER_OUTPUT = "tlsrpt_receiver"
@@ -38,7 +37,6 @@ DOMAIN_OUTPUT = "domain"
 
 EXIT_STORED = 0
 EXIT_NOT_STORED = 1
-EXIT_UNREACHABLE = 3
 DEFAULT_TIMEOUT_SECONDS = 30.0
 #: Most bytes of the endpoint's answer read (a receiver answers with a few hundred).
 MAX_ANSWER_BYTES = 64 * 1024
@@ -48,11 +46,8 @@ PULUMI_TIMEOUT_SECONDS = 120
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "receiver",
-        help="operate a deployed TLS-RPT receiver (test it)",
-        description="Operate a deployed TLS-RPT receiver.",
-    )
+    helps = "operate a deployed TLS-RPT receiver (test it)"
+    parser = add_command(sub, "receiver", None, helps, "Operate a deployed TLS-RPT receiver.")
     actions = parser.add_subparsers(dest="receiver_command", metavar="ACTION", required=True)
     test = add_command(
         actions,
@@ -235,8 +230,7 @@ def _checked_domain(domain: object, field: str) -> str:
 
 
 def _stack_field(stack: str | None) -> str:
-    """What a message about the stack names: ``--stack`` when it was given, else the stack the
-    Pulumi CLI has selected (never a flag the user did not type)."""
+    """``--stack`` when it was given, else the selected stack (never a flag the user did not type)."""
     return "--stack" if stack is not None else "the selected Pulumi stack"
 
 

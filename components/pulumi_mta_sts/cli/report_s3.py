@@ -18,8 +18,6 @@ from pulumi_mta_sts.reports import ParseResult
 from pulumi_mta_sts.reports.parse import ParseFailure
 from pulumi_mta_sts.reports.stored import parse_stored
 
-__all__ = ["read_bucket"]
-
 
 def _aws_module(name: str) -> Any:
     """``name`` from the ``[aws]`` extra, by name (the base CLI does not declare boto3:

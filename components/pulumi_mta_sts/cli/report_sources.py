@@ -17,8 +17,6 @@ from pulumi_mta_sts.reports import DEFAULT_LIMITS, ParseResult, parse_input
 from pulumi_mta_sts.reports.parse import ParseFailure
 from pulumi_mta_sts.reports.stored import looks_stored, parse_stored
 
-__all__ = ["FOREIGN_FORMATS", "S3Source", "check_sources", "foreign_format", "parse_path", "read_path", "read_sources"]
-
 S3_SCHEME = "s3://"
 #: S3 bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at both ends.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
