@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         digest = read_preview(args.preview)
     except PreviewError as exc:
-        raise InputError([Problem(str(args.preview), None, exc.reason)]) from None
+        raise InputError([Problem(str(args.preview), None, str(exc))]) from None
     if live_mx is None and (args.live_dns or nameservers):
         live_mx = _looked_up_mx(digest, nameservers)
     summary = summarise(digest, live_mx)

@@ -31,10 +31,6 @@ _SAVE: Final = "save only the standard output of `pulumi preview --json` to the 
 class PreviewError(ValueError):
     """The file is not a usable preview; the message completes "FILE: …" with the fix."""
 
-    @property
-    def reason(self) -> str:
-        return str(self)
-
 
 @dataclass(frozen=True)
 class ResourceState:
@@ -95,10 +91,6 @@ class PreviewDigest:
     @property
     def project(self) -> str | None:
         return next((urn_parts(s.urn)[1] for s in self.steps if urn_parts(s.urn)[1]), None)
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity == "error")
 
 
 def urn_parts(urn: str) -> tuple[str, str, str, str]:
