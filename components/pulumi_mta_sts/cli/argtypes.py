@@ -1,6 +1,5 @@
 """The flags and argument types several commands share, so one flag reads the same everywhere:
-:func:`add_flag` adds one of :data:`SHARED_FLAGS` (its short form, metavar, type and default),
-each command giving only its own help text."""
+:func:`add_flag` adds one of :data:`SHARED_FLAGS`, each command giving its own help text."""
 
 from __future__ import annotations
 
@@ -58,9 +57,8 @@ def add_flag(parser: Any, name: str, help: str, **settings: Any) -> argparse.Act
 
 
 def cafile_path(path: Path | None) -> str | None:
-    """``--cafile`` as the TLS context takes it (``None``: the system's CAs); :class:`InputError`
-    naming what the path is when it is not a regular file (loading a named pipe would wait for a
-    writer)."""
+    """``--cafile`` as the TLS context takes it (``None``: the system's CAs); not a regular file is
+    refused, naming what it is (loading a named pipe would wait for a writer)."""
     if path is None:
         return None
     try:
@@ -93,7 +91,7 @@ def nameserver_problems(specs: Sequence[str]) -> list[Problem]:
 
 
 def network_problems(args: argparse.Namespace) -> list[Problem]:
-    """What is wrong with ``--nameserver`` and ``--cafile``, every one named before anything is asked."""
+    """What is wrong with ``--nameserver`` and ``--cafile``, all named before anything is asked."""
     problems = nameserver_problems(args.nameserver)
     try:
         cafile_path(args.cafile)

@@ -21,7 +21,7 @@ from pulumi_mta_sts.change.comment import (
     records_blocks,
 )
 from pulumi_mta_sts.change.model import PREVIEW, state_json
-from pulumi_mta_sts.change.text import change_lines
+from pulumi_mta_sts.change.text import change_lines, shown_lines
 from pulumi_mta_sts.escape import markdown, terminal
 from pulumi_mta_sts.escape.markdown import Block
 
@@ -121,7 +121,7 @@ def render_text(summary: PreviewSummary) -> str:
     lines += _text_diagnostics(_diagnostics(summary, "info"), "Program output")
     lines += ["", "Pulumi says one or more resources may be corrupt."] if summary.digest.maybe_corrupt else []
     lines += ["", f"Pulumi's totals: {_totals(summary)}"]
-    return "\n".join(terminal.shown(line) for line in lines) + "\n"
+    return shown_lines(lines)
 
 
 def _message_lines(message: str) -> list[str]:
