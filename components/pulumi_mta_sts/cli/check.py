@@ -1,7 +1,5 @@
-"""``mta-sts check DOMAIN...``: verify live domains the way a sending MTA would.
-
-Exit codes: 0 when no check failed, 1 when any check failed, 2 for usage errors, 3 when DNS
-cannot be reached at all (nothing was checked; said once, no domain blamed).
+"""``mta-sts check DOMAIN...``: verify live domains the way a sending MTA would. Exit 0 no check
+failed, 1 one did, 2 usage, 3 DNS unreachable (nothing checked; said once, no domain blamed).
 """
 
 from __future__ import annotations
@@ -61,7 +59,6 @@ def register(sub: Any) -> None:
 
 
 def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
-    """The domains and options; :class:`InputError` naming every bad argument."""
     problems = []
     domains: list[str] = []
     for raw in args.domains:

@@ -124,8 +124,7 @@ def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    """The project folder: ``--dir`` (a name the system refuses, too long or with a NUL, is a
-    usage error naming it) or the working directory."""
+    """The project folder: ``--dir`` (a name the system refuses is a usage error) or the working one."""
     if args.dir is None:
         return Path.cwd()
     try:
@@ -139,8 +138,8 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | None]:
-    """Where the stack file goes, and the folder of a new project (``None``: none is written),
-    whose files must not exist yet (``pulumi new`` refuses to overwrite them too)."""
+    """Where the stack file goes, and the folder of a new project (``None``: none), whose files must
+    not exist yet (``pulumi new`` refuses to overwrite them too)."""
     new_project = None
     if args.stacks_dir is not None:
         stacks, problems = args.stacks_dir, stacks_dir_problems(args.stacks_dir, True)
@@ -159,8 +158,8 @@ def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | 
 
 
 def _target(args: argparse.Namespace, domain: str) -> Target:
-    """Where the stack goes; refuses a bad name or folder, and a stack file whose ``mta-sts:``
-    keys ``--force`` was not given to replace, before DNS is asked anything."""
+    """Where the stack goes; a bad name or folder, or ``mta-sts:`` keys without ``--force``, refused
+    before DNS is asked anything."""
     stack = args.stack if args.stack is not None else init_stack.stack_name_for(domain)
     problems = stack_name_problems(stack)
     if problems:
@@ -309,8 +308,8 @@ def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
 
 
 def _print_text(detected: dict[str, Any], written: list[Path], warnings: list[str], commands: list[str]) -> None:
-    """What was found and written, each line through :mod:`pulumi_mta_sts.escape.terminal` (names
-    and warnings quote what live DNS and the served policy say)."""
+    """What was found and written, each line through :mod:`~pulumi_mta_sts.escape.terminal` (it
+    quotes live DNS)."""
     lines = [f"{detected['domain']}: zone {detected['zone']} on {detected['dns_provider']}"]
     implicit = " (implicit: no MX record)" if detected["implicit_mx"] else ""
     lines.append(f"  MX: {', '.join(detected['mx_hosts'])}{implicit}")

@@ -1,8 +1,7 @@
 """``mta-sts onboard DOMAIN --stack NAME``: the records the owner of a delegated domain publishes
-(hosted mode, docs/fleets.md), from the plan, or with ``--outputs`` from the deployed stack's
-``domains`` output or a ``pulumi stack export`` (which keeps the certificate's validation record
-when a deploy stopped waiting for it); ``--check`` looks each up in live DNS.
-Exit 0 printed (and all in place), 1 a record not in place, 2 usage.
+(docs/fleets.md), from the plan, or ``--outputs`` (the ``domains`` output, or a ``pulumi stack
+export``, which keeps the validation record when a deploy stopped waiting for it); ``--check`` looks
+each up in live DNS. Exit 0 printed (and all in place), 1 a record not in place, 2 usage.
 """
 
 from __future__ import annotations
@@ -56,8 +55,7 @@ def register(sub: Any) -> None:
 
 
 def delegated_entry(domains: Sequence[DomainConfig], domain: str, stack: str, path: Path) -> DomainConfig:
-    """The entry of ``domain``; :class:`InputError` (naming the stack file) when it is not one of
-    the stack's domains, or not delegated."""
+    """The entry of ``domain``, refused (naming the stack file) when absent or not delegated."""
     entry = next((d for d in domains if d.domain == domain), None)
     if entry is None:
         delegated = ", ".join(d.domain for d in domains if d.delegated) or "none"
@@ -73,7 +71,7 @@ def delegated_entry(domains: Sequence[DomainConfig], domain: str, stack: str, pa
 
 
 def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
-    """The stack outputs as ``mta-sts plan --no-live-dns`` sees them, for the stack file ``path``."""
+    """The stack outputs as ``mta-sts plan --no-live-dns`` sees them."""
     from pulumi_mta_sts.plan.stack_plan import plan_stack  # imports Pulumi: only without --outputs
     from pulumi_mta_sts.program.options import ProgramOptions
 
@@ -81,8 +79,7 @@ def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
 
 
 def read_outputs(path: Path) -> dict[str, Any]:
-    """The ``pulumi stack output --json`` document in ``path`` (or a ``pulumi stack export``),
-    read by the bounded JSON reader; :class:`InputError` naming ``--outputs``."""
+    """The ``pulumi stack output --json`` document (or ``pulumi stack export``) in ``path``."""
     try:
         document = load_bounded_json(read_regular_file(path, MAX_OUTPUTS_BYTES))
     except UnreadableFile as exc:
@@ -108,8 +105,8 @@ _EXPECTED: dict[type, str] = {dict: "an object", list: "an array", str: "a strin
 
 
 def _need(value: Any, kind: type, where: str, source: str) -> Any:
-    """``value`` when it is of the JSON type ``kind`` (an absent array: empty); else
-    :class:`InputError` naming the document (``source``: the file, or "the plan") and where in it."""
+    """``value`` if of the JSON type ``kind`` (an absent array: empty), else refused naming the
+    document (``source``: the file, or "the plan") and where in it."""
     if value is None and kind is list:
         return []
     if isinstance(value, kind) and not isinstance(value, bool):
@@ -140,7 +137,7 @@ def validation_from_state(state: Mapping[str, Any], domain: str, source: str) ->
 
 
 def customer_records(outputs: Mapping[str, Any], domain: str, source: str) -> list[dict[str, str]]:
-    """The domain's ``customer_records`` of the ``domains`` output, every part of its JSON type."""
+    """The domain's ``customer_records`` of the ``domains`` output, each part checked."""
     where = f"domains[{json.dumps(domain)}]"
     domains = outputs.get("domains")
     entry = domains.get(domain) if isinstance(domains, dict) else None
@@ -158,7 +155,6 @@ def _record(row: Any, where: str, source: str) -> dict[str, str]:
 
 
 def purpose(domain: str, name: str) -> str:
-    """What a record is for, in a few words."""
     if name == policy_host(domain):
         return f"policy host: the fleet serves https://{name}/.well-known/mta-sts.txt"
     if name == sts_record_name(domain):
@@ -175,7 +171,7 @@ def as_json(domain: str, stack: str, source: str, records: Sequence[Mapping[str,
 
 
 def as_text(document: Mapping[str, Any]) -> str:
-    """The records for people, every value through :func:`pulumi_mta_sts.escape.terminal.shown`."""
+    """The records for people, every value through :func:`~pulumi_mta_sts.escape.terminal.shown`."""
     domain, source = terminal.shown(document["domain"]), terminal.shown(document["source"])
     records = [{k: terminal.shown(v) for k, v in r.items()} for r in document["records"]]
     lines = [f"Records the owner of {domain} publishes (stack {terminal.shown(document['stack'])}, from {source}):", ""]
@@ -238,7 +234,6 @@ def _records(args: argparse.Namespace, domain: str, path: Path) -> tuple[list[di
 
 
 def _check(domain: str, nameservers: Sequence[str], records: Sequence[Mapping[str, str]]) -> DomainReport:
-    """``--check``: each record against live DNS."""
     from pulumi_mta_sts.check.delegation import compare_records
     from pulumi_mta_sts.net.resolver import make_resolver
 

@@ -1,7 +1,5 @@
-"""``mta-sts render``: the policy text, its id and the DNS records to publish.
-
-Either from flags (``--domain --mode --mx --max-age [--rua]``) or from a stack file
-(``--stack NAME`` reads ``stacks/Pulumi.NAME.yaml``). Needs no cloud account and no network.
+"""``mta-sts render``: the policy text, its id and the DNS records to publish, from flags or from a
+stack file (``--stack NAME``); no cloud account, no network.
 """
 
 from __future__ import annotations
@@ -43,7 +41,6 @@ def register(sub: Any) -> None:
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
-    """The render result as the JSON object the command prints."""
     if args.stack is not None:
         given = [f"--{name.replace('_', '-')}" for name in _FLAG_ONLY if getattr(args, name) is not None]
         if given:

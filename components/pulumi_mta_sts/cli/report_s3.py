@@ -1,8 +1,6 @@
-"""Reading the receiver's bucket (``s3://bucket[/prefix]``, ``reports/`` by default) for ``mta-sts reports``.
-
-boto3 (the ``[aws]`` extra) is imported only for such a source. Only keys named as stored reports
-are read (never ``raw/`` or ``quarantine/``), an identity's first body before its versions, so
-the summary counts the body the receiver kept first.
+"""Reading the receiver's bucket (``s3://bucket[/prefix]``, ``reports/`` by default) for ``mta-sts
+reports``, boto3 (``[aws]``) imported only then. Only stored reports are read, an identity's first
+body before its versions, so the summary counts the body the receiver kept first.
 """
 
 from __future__ import annotations
@@ -20,8 +18,7 @@ from pulumi_mta_sts.reports.stored import parse_stored
 
 
 def _aws_module(name: str) -> Any:
-    """``name`` from the ``[aws]`` extra, by name (the base CLI does not declare boto3:
-    tests/test_architecture.py); :class:`MissingExtraError` names the extra when it is missing."""
+    """``name`` from the ``[aws]`` extra, imported by name: the base CLI does not declare boto3."""
     with provider_sdk("reading reports from s3://"):
         return importlib.import_module(name)
 

@@ -1,7 +1,6 @@
-"""Where ``mta-sts reports summary|ready|html`` read reports from: a file (anything ``reports parse``
-reads, or a report the receiver stored), a directory (every file under it in name order; names
-starting with ``.`` skipped; links to directories not followed: no endless walk), or
-``s3://bucket[/prefix]`` (:mod:`.report_s3`, boto3 from ``[aws]``). All are checked before any is read.
+"""Where ``mta-sts reports summary|ready|html`` read reports from, all checked before any is read: a
+file (what ``reports parse`` reads, or a report the receiver stored), a directory (every file under
+it in name order, hidden names skipped, links to directories not followed), or ``s3://bucket[/prefix]``.
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ def _problem(text: str, source: Path | S3Source) -> Problem | None:
 
 
 def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
-    """The sources, each checked; every bad one is a :class:`Problem` (raised together)."""
+    """The sources, every bad one a :class:`Problem` (raised together)."""
     checked = [S3Source(text) if text.startswith(S3_SCHEME) else Path(text) for text in sources]
     problems = [p for text, source in zip(sources, checked, strict=True) if (p := _problem(text, source))]
     if problems:
@@ -63,12 +62,10 @@ def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
 
 
 def foreign_format(data: bytes) -> str | None:
-    """What ``data`` really is when it is one of :data:`FOREIGN_FORMATS` (never a report), else None."""
     return next((name for magic, name in FOREIGN_FORMATS if data.startswith(magic)), None)
 
 
 def _read_file(path: Path) -> bytes | ParseResult:
-    """The bytes of ``path``, or the failure saying what it really is."""
     try:
         data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
     except UnreadableFile as exc:
@@ -81,16 +78,14 @@ def _read_file(path: Path) -> bytes | ParseResult:
 
 
 def parse_path(path: Path) -> ParseResult:
-    """Parse one file (``reports parse``); a path that is not a readable regular file (a named pipe
-    is never opened for a blocking read), or a file in another format, is a failure of that file,
-    not of the command."""
+    """Parse one file (``reports parse``); one that is not a readable regular file (a named pipe is
+    never opened) or in another format is a failure of that file, not of the command."""
     data = _read_file(path)
     return data if isinstance(data, ParseResult) else parse_input(data, str(path))
 
 
 def read_path(path: Path) -> ParseResult:
-    """One file as :func:`parse_path` reads it or, when it is a report the receiver stored (a
-    normalised report, e.g. from ``aws s3 sync s3://BUCKET/reports/ DIR``), as that report."""
+    """One file as :func:`parse_path` reads it, or as the stored report it is (``aws s3 sync``)."""
     data = _read_file(path)
     if isinstance(data, ParseResult):
         return data
@@ -98,14 +93,12 @@ def read_path(path: Path) -> ParseResult:
 
 
 def _files(directory: Path) -> Iterator[Path]:
-    """Every non-hidden file under ``directory``, in name order, links to directories not followed."""
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         yield from (Path(root) / name for name in sorted(files) if not name.startswith("."))
 
 
 def read_sources(sources: Sequence[Path | S3Source]) -> Iterator[ParseResult]:
-    """Every input of every source, one :class:`ParseResult` at a time."""
     for source in sources:
         if isinstance(source, S3Source):
             from .report_s3 import read_bucket  # boto3 is imported there, only when used

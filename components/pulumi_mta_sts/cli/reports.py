@@ -71,7 +71,7 @@ def register(sub: Any) -> None:
 def _action(
     actions: Any, run: Callable[[argparse.Namespace], int], help_text: str, description: str, *, filters: bool = False
 ) -> argparse.ArgumentParser:
-    """The parser of one action (named for its ``run_<name>``), with the SOURCE filters if asked."""
+    """The parser of the action its ``run_<name>`` names, with the SOURCE filters if asked."""
     parser = add_command(actions, run.__name__.removeprefix("run_"), run, help_text, description)
     if filters:
         parser.add_argument("sources", metavar="SOURCE", nargs="+", help=SOURCE_HELP)
@@ -120,7 +120,6 @@ def day_argument(text: str) -> date:
 
 
 def positive_argument(text: str) -> int:
-    """A whole number of at least 1 (argparse type)."""
     try:
         value = int(text) if text.strip().isdigit() else 0
     except ValueError:  # e.g. superscript digits, or more digits than int() reads
@@ -131,7 +130,6 @@ def positive_argument(text: str) -> int:
 
 
 def days_argument(text: str) -> int:
-    """``--days``: 1 to :data:`MAX_READY_DAYS` (argparse type)."""
     value = positive_argument(text)
     if value > MAX_READY_DAYS:
         raise argparse.ArgumentTypeError(f"{value} is more than {MAX_READY_DAYS} days; judge at most a year")
@@ -140,8 +138,7 @@ def days_argument(text: str) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def toolkit_policy_id(policy_strings: tuple[str, ...]) -> str | None:
-    """The id this toolkit publishes for the policy in ``policy_strings`` (the core parses it as
-    senders do and renders its canonical bytes), or ``None`` when it is no valid policy."""
+    """The id this toolkit publishes for the policy in ``policy_strings``, ``None`` if it is none."""
     parsed = parse_policy("".join(line + "\r\n" for line in policy_strings))
     return parsed.policy.id if parsed.policy is not None else None
 
@@ -155,7 +152,6 @@ def build_summary(
     domain_flag: str = "--domain",
     warn: Callable[[str], None] | None = None,
 ) -> Summary:
-    """Read every source once, report by report, into a :class:`Summary`."""
     if since is not None and until is not None and since > until:
         raise InputError([Problem("--since", since.isoformat(), f"is after --until {until.isoformat()}")])
     checked = check_sources(sources)
@@ -227,7 +223,7 @@ def run_html(args: argparse.Namespace) -> int:
 
 
 def _summary(source: str, report: dict[str, Any]) -> str:
-    """One report for people: what its sender wrote through :mod:`pulumi_mta_sts.escape.terminal`."""
+    """One report for people, what its sender wrote through :mod:`~pulumi_mta_sts.escape.terminal`."""
     lines = [
         f"{source}: {report['organization_name']} report {report['report_id']} ({report['start']} .. {report['end']})"
     ]
