@@ -43,13 +43,8 @@ def register(sub: Any) -> None:
     add_flag(parser, "nameserver", "IP address of a DNS server to ask instead of the system resolver (repeatable)")
     add_flag(parser, "cafile", "trust only these CA certificates")
     add_flag(parser, "https-port", f"policy host port (default {_DEFAULTS.https_port})")
-    parser.add_argument(
-        "--smtp-port",
-        type=port_number,
-        default=_DEFAULTS.smtp_port,
-        metavar="N",
-        help=f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})",
-    )
+    smtp_port = f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})"
+    parser.add_argument("--smtp-port", type=port_number, default=_DEFAULTS.smtp_port, metavar="N", help=smtp_port)
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
     timeouts = f"(default {DNS_TIMEOUT:g}), each whole HTTPS fetch and each whole SMTP dialogue"
     add_flag(parser, "timeout", f"seconds each DNS query {timeouts} (default {_DEFAULTS.timeout:g}) may take")

@@ -73,19 +73,14 @@ def register(sub: Any) -> None:
     add_flag(parser, "cafile", "trust only these CA certificates for the policy")
     add_flag(parser, "https-port", "the policy host's HTTPS port (default 443)", metavar="PORT")
     # where TLS-RPT reports go: --rua URIs, or the receiver this stack deploys
-    parser.add_argument(
-        "--rua", metavar="URI", action="append", default=[], help="send TLS-RPT reports here (repeatable)"
-    )
+    rua = "send TLS-RPT reports here (repeatable)"
+    parser.add_argument("--rua", metavar="URI", action="append", default=[], help=rua)
     parser.add_argument("--receiver", action="store_true", help="deploy the TLS-RPT receiver (AWS SES + Lambda)")
-    parser.add_argument(
-        "--receiver-region",
-        metavar="REGION",
-        help=f"the receiver's AWS region, one where SES receives mail (default {defaults.RECEIVER_REGION})",
-    )
+    region = f"the receiver's AWS region, one where SES receives mail (default {defaults.RECEIVER_REGION})"
+    parser.add_argument("--receiver-region", metavar="REGION", help=region)
     parser.add_argument("--rule-set", metavar="NAME", help="the account's active SES receipt rule set (--receiver)")
-    parser.add_argument(
-        "--create-rule-set", action="store_true", help="create a rule set and make it the active one (--receiver)"
-    )
+    create = "create a rule set and make it the active one (--receiver)"
+    parser.add_argument("--create-rule-set", action="store_true", help=create)
     parser.add_argument("--alarm-email", metavar="ADDRESS", help="who gets the receiver's alarms and digest")
 
 

@@ -47,9 +47,8 @@ def register(sub: Any) -> None:
     add_flag(parser, "format", "output format (default text)", choices=("text", "json"), default="text")
     outputs = "the deployed stack's outputs: the file `pulumi stack output --json --show-secrets` wrote"
     parser.add_argument("--outputs", metavar="FILE", type=Path, help=outputs)
-    parser.add_argument(
-        "--check", action="store_true", help="also look each record up in live DNS: found, missing or wrong"
-    )
+    check = "also look each record up in live DNS: found, missing or wrong"
+    parser.add_argument("--check", action="store_true", help=check)
     servers = "with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)"
     add_flag(parser, "nameserver", servers)
 

@@ -25,7 +25,6 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 
-from . import EXIT_UNREACHABLE
 from .argtypes import add_flag
 from .parser import add_command
 
@@ -36,6 +35,7 @@ DOMAIN_OUTPUT = "domain"
 
 EXIT_STORED = 0
 EXIT_NOT_STORED = 1
+EXIT_UNREACHABLE = 3
 DEFAULT_TIMEOUT_SECONDS = 30.0
 #: Most bytes of the endpoint's answer read (a receiver answers with a few hundred).
 MAX_ANSWER_BYTES = 64 * 1024

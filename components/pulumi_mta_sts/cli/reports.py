@@ -93,19 +93,12 @@ def _register_ready(actions: Any) -> None:
     ready.add_argument(
         "--source", dest="sources", metavar="SOURCE", nargs="+", action="extend", required=True, help=SOURCE_HELP
     )
-    ready.add_argument(
-        "--days", type=days_argument, default=DEFAULT_READY_DAYS, metavar="N", help="days to look at (default 14)"
-    )
-    ready.add_argument(
-        "--min-orgs",
-        type=positive_argument,
-        default=DEFAULT_MIN_ORGS,
-        metavar="K",
-        help="organisations that must report every day (default 2)",
-    )
-    ready.add_argument(
-        "--as-of", type=day_argument, metavar="DATE", help="judge the N days before this UTC day (default: today)"
-    )
+    days = "days to look at (default 14)"
+    ready.add_argument("--days", type=days_argument, default=DEFAULT_READY_DAYS, metavar="N", help=days)
+    orgs = "organisations that must report every day (default 2)"
+    ready.add_argument("--min-orgs", type=positive_argument, default=DEFAULT_MIN_ORGS, metavar="K", help=orgs)
+    as_of = "judge the N days before this UTC day (default: today)"
+    ready.add_argument("--as-of", type=day_argument, metavar="DATE", help=as_of)
     add_flag(ready, "format", "output format (default: text)", choices=("text", "json"), default="text")
 
 

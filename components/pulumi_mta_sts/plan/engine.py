@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import pulumi
 import pulumi.runtime
@@ -207,9 +207,7 @@ class Recorder(Mocks):
         self.logger.setLevel(logging.INFO)
         self.logger.addHandler(_ListHandler(self.logs))
 
-    def install(
-        self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None
-    ) -> Recorder:
+    def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
         """Point the runtime at this recorder (``preview=False``: every ``apply`` runs) with a fresh
         root stack and exactly ``config``, on an open event loop (a test may have closed it)."""
         _note_event_loop()
@@ -251,39 +249,6 @@ class Recorder(Mocks):
         recorded stays readable."""
         close_event_loops()
         gc.unfreeze()
-
-    def of_type(self, type_token: str) -> list[RecordedResource]:
-        return [r for r in self.resources if r.type == type_token]
-
-    def one(self, type_token: str, name: str | None = None) -> RecordedResource:
-        """The single resource of ``type_token`` (and ``name``, if given); fails otherwise."""
-        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
-        if len(found) != 1:
-            names = [r.name for r in self.of_type(type_token)]
-            raise AssertionError(f"expected one {type_token} named {name!r}, found {len(found)} among {names}")
-        return found[0]
-
-    def named(self, name: str) -> RecordedResource:
-        found = [r for r in self.resources if r.name == name]
-        if len(found) != 1:
-            raise AssertionError(f"expected one resource named {name!r}, found {len(found)}")
-        return found[0]
-
-    def children_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
-        urn = parent.urn if isinstance(parent, RecordedResource) else parent
-        return [r for r in self.resources if r.parent == urn]
-
-    def descendants_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
-        out: list[RecordedResource] = []
-        todo = [parent.urn if isinstance(parent, RecordedResource) else parent]
-        while todo:
-            kids = self.children_of(todo.pop())
-            out.extend(kids)
-            todo.extend(k.urn for k in kids)
-        return out
-
-    def invoked(self, token: str) -> list[RecordedInvoke]:
-        return [c for c in self.invocations if c.token == token]
 
     @property
     def warnings(self) -> list[str]:

@@ -9,18 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from pulumi_mta_sts.change.comment import (
-    COMMENT_BUDGET,
-    LEVELS,
-    Level,
-    capped,
-    cut_note,
-    details,
-    left_out,
-    notes_block,
-    policies_blocks,
-    records_blocks,
-)
+from pulumi_mta_sts.change import comment
 from pulumi_mta_sts.change.model import MARKS, PLAN, STATUS_WORDS, ChangeSet, PolicyChange, state_json
 from pulumi_mta_sts.change.text import change_lines, counts_text, id_sentence, shown_lines
 from pulumi_mta_sts.core.policy_change import LEVELS as NOTE_LEVELS
@@ -188,11 +177,11 @@ def _domain_cell(domain: DomainPolicy, cell: int) -> str:
     return markdown.cell(domain.domain, cell) + (" (delegated)" if domain.delegated else "")
 
 
-def _domains_block(plan: Plan, live: ChangeSet, level: Level) -> list[Block]:
+def _domains_block(plan: Plan, live: ChangeSet, level: comment.Level) -> list[Block]:
     """A fleet's domains, one row each: policy id and mode, or compared its statuses, id and notes."""
     if not plan.fleet:
         return []
-    domains, more = capped(plan.domains, level.rows, "domains", PLAN)
+    domains, more = comment.capped(plan.domains, level.rows, "domains", PLAN)
     lines = [f"#### Domains ({len(plan.domains)})", ""]
     if live.compared:
         lines += ["| Domain | Record sets | Policy | Notes |", "|---|---|---|--:|"]
@@ -210,24 +199,24 @@ def _domains_block(plan: Plan, live: ChangeSet, level: Level) -> list[Block]:
     return [Block.of("\n".join([*lines, *more]))]
 
 
-def _resources_block(plan: Plan, level: Level) -> Block:
+def _resources_block(plan: Plan, level: comment.Level) -> Block:
     entries = sorted(plan.resource_entries(), key=lambda e: (GROUPS.index(e["group"]), e["name"]))
     groups = ", ".join(f"{g} {n}" for g in GROUPS if (n := sum(e["group"] == g for e in entries)))
-    shown, more = capped(entries, level.rows, "resources", PLAN)
+    shown, more = comment.capped(entries, level.rows, "resources", PLAN)
     lines = [f"- {markdown.code(e['name'], level.cell)} {markdown.code(e['type'], level.cell)}" for e in shown]
-    return Block.of(details(f"Resources ({len(entries)}): {groups}", [*lines, *more]))
+    return Block.of(comment.details(f"Resources ({len(entries)}): {groups}", [*lines, *more]))
 
 
-def _warnings_block(plan: Plan, level: Level) -> list[Block]:
+def _warnings_block(plan: Plan, level: comment.Level) -> list[Block]:
     if not plan.warnings:
         return []
-    shown, more = capped(plan.warnings, level.items, "warnings", PLAN)
+    shown, more = comment.capped(plan.warnings, level.items, "warnings", PLAN)
     return [
         Block.of("\n".join(["#### Warnings", "", *(f"- {markdown.text(w, level.cell * 4)}" for w in shown), *more]))
     ]
 
 
-def _blocks(report: StackReport, level: Level) -> list[Block]:
+def _blocks(report: StackReport, level: comment.Level) -> list[Block]:
     """One stack's section: heading, live-DNS line and safety notes kept, then the rest."""
     plan, live = report.plan, report.live
     title = f" · {markdown.text(subject(plan))}" if plan is not None else ""
@@ -239,11 +228,16 @@ def _blocks(report: StackReport, level: Level) -> list[Block]:
         return [*blocks, Block.kept(full, short, f"**Not planned:** {len(problems)} problems (printed on stderr).")]
     said = markdown.text(live_heading(live), _HEADING_CHARS)
     blocks.append(Block.kept(f"_{said} Evaluated under Pulumi's mock engine; nothing was deployed._"))
-    blocks += [*notes_block(live), *_domains_block(plan, live, level), *records_blocks(live, level)]
-    return [*blocks, *policies_blocks(live, level), _resources_block(plan, level), *_warnings_block(plan, level)]
+    blocks += [*comment.notes_block(live), *_domains_block(plan, live, level), *comment.records_blocks(live, level)]
+    return [
+        *blocks,
+        *comment.policies_blocks(live, level),
+        _resources_block(plan, level),
+        *_warnings_block(plan, level),
+    ]
 
 
-_cut_note = cut_note(PLAN)
+_cut_note = comment.cut_note(PLAN)
 
 
 class _Section:
@@ -251,22 +245,22 @@ class _Section:
 
     def __init__(self, report: StackReport) -> None:
         self.report = report
-        self._levels: dict[Level, list[Block]] = {}
+        self._levels: dict[comment.Level, list[Block]] = {}
 
-    def blocks(self, level: Level) -> list[Block]:
+    def blocks(self, level: comment.Level) -> list[Block]:
         if level not in self._levels:
             self._levels[level] = _blocks(self.report, level)
         return self._levels[level]
 
     def need(self) -> int:
-        return markdown.size(markdown.join(self.blocks(LEVELS[0]))) + 1
+        return markdown.size(markdown.join(self.blocks(comment.LEVELS[0]))) + 1
 
     def least(self) -> int:
         """Its kept parts in their shortest forms."""
-        return markdown.least_size(self.blocks(LEVELS[-1]), _cut_note) + 1
+        return markdown.least_size(self.blocks(comment.LEVELS[-1]), _cut_note) + 1
 
     def within(self, budget: int) -> str:
-        return markdown.fit_levels(self.blocks, LEVELS, budget - 1, _cut_note) + "\n"
+        return markdown.fit_levels(self.blocks, comment.LEVELS, budget - 1, _cut_note) + "\n"
 
     def notes(self) -> list[str]:
         return [note.level for _, note in self.report.live.notes] if self.report.live is not None else []
@@ -333,10 +327,10 @@ def _overlaps(shared: Sequence[SharedName]) -> str:
         lines.append(line)
         room -= markdown.size(line) + 1
         shown += 1
-    return "\n".join(lines + left_out(len(shared) - shown, "shared names", PLAN)) + "\n"
+    return "\n".join(lines + comment.left_out(len(shared) - shown, "shared names", PLAN)) + "\n"
 
 
-def render_markdown(reports: Sequence[StackReport], budget: int = COMMENT_BUDGET) -> str:
+def render_markdown(reports: Sequence[StackReport], budget: int = comment.COMMENT_BUDGET) -> str:
     """The warning about shared DNS names, then every stack's section, at most ``budget`` bytes."""
     warning = _overlaps(dns_overlaps(reports))
     head = warning + _SEPARATOR if warning else ""
