@@ -23,6 +23,11 @@ tests with ``from tests.pulumi_mock import ACCOUNT, ...`` (``tests`` is a packag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime import MockCallArgs
+
 from pulumi_mta_sts.plan import engine
 from pulumi_mta_sts.plan.cloud import (
     ACCOUNT,
@@ -34,7 +39,7 @@ from pulumi_mta_sts.plan.cloud import (
     ROUTE53_ZONE_ID,
     TEST_CLOUD,
 )
-from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, RecordedInvoke, RecordedResource
+from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, RecordedResource
 
 __all__ = [
     "ACCOUNT",
@@ -56,8 +61,23 @@ OUTPUTS: dict[str, OutputsFn] = TEST_CLOUD.outputs()
 INVOKES: dict[str, InvokeFn] = TEST_CLOUD.invokes()
 
 
+@dataclass(frozen=True)
+class RecordedInvoke:
+    token: str
+    args: dict[str, Any]
+    provider: str
+
+
 class Recorder(engine.Recorder):
-    """The engine's recorder with the queries tests ask of what a program registered."""
+    """The engine's recorder, keeping every invoke, with the queries tests ask of what a program did."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invocations: list[RecordedInvoke] = []
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.invocations.append(RecordedInvoke(args.token, dict(args.args), args.provider or ""))
+        return super().call(args)
 
     def of_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]

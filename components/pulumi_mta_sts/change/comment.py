@@ -129,26 +129,21 @@ def _values(values: Sequence[str] | None, cell: int) -> str:
     return "—" if values is None else markdown.cell(VALUE_SEPARATOR.join(values), cell)
 
 
-def _change_row(record: RecordChange, cell: int) -> str:
-    today = _values(record.old or None, cell)
-    name, kind = markdown.cell(record.name, cell), markdown.text(record.type)
-    return f"| `{MARKS[record.status]}` | {name} | {kind} | {today} | {_values(record.new, cell)} |"
-
-
-def _value_row(record: RecordChange, cell: int) -> str:
+def _row(record: RecordChange, cell: int, compared: bool) -> str:
+    """One record set; ``compared``: with what is served today (a compared record has a status)."""
     mark = f"`{MARKS[record.status]}`" if record.status is not None else ""
-    value = _values(record.new, cell)
-    return f"| {mark} | {markdown.cell(record.name, cell)} | {markdown.text(record.type)} | {value} |"
+    today = [_values(record.old or None, cell)] if compared else []
+    cells = [mark, markdown.cell(record.name, cell), markdown.text(record.type), *today, _values(record.new, cell)]
+    return "| " + " | ".join(cells) + " |"
 
 
 def _table(records: Sequence[RecordChange], level: Level, source: Source, compared: bool) -> list[str]:
     rows, more = capped(records, level.rows, "record sets", source)
     if compared:
         head = ["| | Name | Type | Today | After deploy |", "|:-:|---|---|---|---|"]
-        lines = [*head, *(_change_row(r, level.cell) for r in rows)]
     else:
-        lines = ["| | Name | Type | Value |", "|:-:|---|---|---|", *(_value_row(r, level.cell) for r in rows)]
-    return (lines if rows else []) + more
+        head = ["| | Name | Type | Value |", "|:-:|---|---|---|"]
+    return ([*head, *(_row(r, level.cell, compared) for r in rows)] if rows else []) + more
 
 
 def _counts(change: ChangeSet) -> str:

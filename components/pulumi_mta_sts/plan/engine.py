@@ -115,13 +115,6 @@ class RecordedResource:
         return any(urn == other or name_of_urn(urn) == other for urn in self.all_dependencies())
 
 
-@dataclass(frozen=True)
-class RecordedInvoke:
-    token: str
-    args: dict[str, Any]
-    provider: str
-
-
 class RecordingMonitor(sdk.MockMonitor):
     """A :class:`MockMonitor` that keeps each request's parent, dependencies and provider."""
 
@@ -199,7 +192,6 @@ class Recorder(Mocks):
         self.default_outputs = default_outputs
         self.stack_outputs: dict[str, Any] = {}
         self.resources: list[RecordedResource] = []
-        self.invocations: list[RecordedInvoke] = []
         self.logs: list[tuple[str, str]] = []
         self.monitor = RecordingMonitor(self)
         self.logger = logging.getLogger(f"{__name__}.{id(self)}")
@@ -224,7 +216,6 @@ class Recorder(Mocks):
         return args.resource_id or str(state.pop("id", "") or f"{args.name}-id"), state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        self.invocations.append(RecordedInvoke(args.token, dict(args.args), args.provider or ""))
         handler = self.invokes.get(args.token)
         if handler is None:
             raise NotImplementedError(
