@@ -38,7 +38,6 @@ class S3Source:
     """``s3://bucket[/prefix]``; without a prefix the receiver's ``reports/`` is read."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self.bucket, _, self.prefix = url[len(S3_SCHEME) :].partition("/")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Final
 
@@ -191,13 +191,8 @@ def _first(values: Iterable[str | None]) -> str | None:
 
 def _for_preview(note: SafetyNote) -> SafetyNote:
     """A note as ``preview-diff`` shows it: where the fix is to name the live MX hosts, say how."""
-    if note.code != "live-mx-unknown":
-        return note
-    return SafetyNote(
-        note.code,
-        note.level,
-        f"{note.message} With preview-diff: pass --mx HOST for each MX host the domain has today.",
-    )
+    how = " With preview-diff: pass --mx HOST for each MX host the domain has today."
+    return replace(note, message=note.message + how) if note.code == "live-mx-unknown" else note
 
 
 def preview_policy(
