@@ -211,9 +211,8 @@ def _warnings_block(plan: Plan, level: comment.Level) -> list[Block]:
     if not plan.warnings:
         return []
     shown, more = comment.capped(plan.warnings, level.items, "warnings", PLAN)
-    return [
-        Block.of("\n".join(["#### Warnings", "", *(f"- {markdown.text(w, level.cell * 4)}" for w in shown), *more]))
-    ]
+    items = [f"- {markdown.text(w, level.cell * 4)}" for w in shown]
+    return [Block.of("\n".join(["#### Warnings", "", *items, *more]))]
 
 
 def _blocks(report: StackReport, level: comment.Level) -> list[Block]:
@@ -229,12 +228,8 @@ def _blocks(report: StackReport, level: comment.Level) -> list[Block]:
     said = markdown.text(live_heading(live), _HEADING_CHARS)
     blocks.append(Block.kept(f"_{said} Evaluated under Pulumi's mock engine; nothing was deployed._"))
     blocks += [*comment.notes_block(live), *_domains_block(plan, live, level), *comment.records_blocks(live, level)]
-    return [
-        *blocks,
-        *comment.policies_blocks(live, level),
-        _resources_block(plan, level),
-        *_warnings_block(plan, level),
-    ]
+    blocks += [*comment.policies_blocks(live, level), _resources_block(plan, level)]
+    return blocks + _warnings_block(plan, level)
 
 
 _cut_note = comment.cut_note(PLAN)

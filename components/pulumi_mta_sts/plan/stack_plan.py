@@ -160,19 +160,9 @@ def _archive_files(archive: pulumi.AssetArchive, prefix: str = "") -> dict[str, 
     return files
 
 
-_TYPE_GROUPS = (
-    ("DNS", ("aws:route53/", "cloudflare:index/dnsRecord:", "mta-sts:dns:")),
-    (
-        "Hosting",
-        (
-            "aws:s3/",
-            "aws:cloudfront/",
-            "aws:acm/",
-            "cloudflare:index/workers",
-            "mta-sts:hosting:",
-            "pulumi-python:dynamic",
-        ),
-    ),
+_TYPE_GROUPS = (  # the toolkit's own components are grouped by group_of before this table
+    ("DNS", ("aws:route53/", "cloudflare:index/dnsRecord:")),
+    ("Hosting", ("aws:s3/", "aws:cloudfront/", "aws:acm/", "cloudflare:index/workers", "pulumi-python:dynamic")),
     ("Reporting", ("aws:ses/", "aws:lambda/", "aws:sns/", "aws:cloudwatch/", "aws:iam/", "aws:apigateway", "aws:sqs/")),
 )
 
