@@ -1,12 +1,13 @@
-"""The flags and argument types several commands share, so one flag reads the same everywhere:
-:func:`add_flag` adds one of :data:`SHARED_FLAGS`, each command giving its own help text."""
+"""How a command builds its parser: :func:`add_command`, and the flags and argument types several
+commands share, so one flag reads the same everywhere (:func:`add_flag` adds one of
+:data:`SHARED_FLAGS`, each command giving its own help text)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,17 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.net.resolver import parse_nameserver
 
 _CAFILE_FIX = "give a PEM file of CA certificates"
+
+
+def add_command(
+    sub: Any, name: str, run: Callable[[argparse.Namespace], int] | None, help: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``
+    (``None``: a command of actions)."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
+    if run is not None:
+        parser.set_defaults(func=run)
+    return parser
 
 
 def port_number(text: str) -> int:

@@ -14,8 +14,7 @@ from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 
-from .argtypes import add_flag, cafile_unusable, network_problems, port_number
-from .parser import add_command
+from .argtypes import add_command, add_flag, cafile_unusable, network_problems, port_number
 
 EXIT_OK = 0
 EXIT_FAILED = 1

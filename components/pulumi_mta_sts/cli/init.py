@@ -40,8 +40,7 @@ from pulumi_mta_sts.net.https_fetch import make_tls_context
 from pulumi_mta_sts.net.resolver import make_resolver
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings, alarm_email_problems, check_receiver_settings
 
-from .argtypes import add_flag, cafile_unusable, network_problems
-from .parser import add_command
+from .argtypes import add_command, add_flag, cafile_unusable, network_problems
 
 EXIT_WRITTEN = 0
 EXIT_NOT_WRITTEN = 1

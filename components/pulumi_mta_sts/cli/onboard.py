@@ -24,8 +24,7 @@ from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_rec
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.plan.domains import load_stack
 
-from .argtypes import STACKS_DIR_HELP, add_flag, nameserver_problems
-from .parser import add_command
+from .argtypes import STACKS_DIR_HELP, add_command, add_flag, nameserver_problems
 
 EXIT_OK = 0
 EXIT_NOT_IN_PLACE = 1

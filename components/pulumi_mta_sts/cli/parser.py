@@ -9,7 +9,7 @@ import argparse
 import difflib
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 #: How alike a word must be to a valid one to be suggested (difflib's ratio, 0..1).
@@ -18,17 +18,6 @@ _ALIKE = 0.6
 _NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 #: argparse's messages that only follow from an unknown flag: dropped when that flag is reported.
 _CONSEQUENCES = ("the following arguments are required", "one of the arguments", "unrecognized arguments")
-
-
-def add_command(
-    sub: Any, name: str, run: Callable[[argparse.Namespace], int] | None, help: str, description: str | None = None
-) -> argparse.ArgumentParser:
-    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``
-    (``None``: a command of actions)."""
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
-    if run is not None:
-        parser.set_defaults(func=run)
-    return parser
 
 
 def closest(word: str, candidates: Sequence[str]) -> str | None:

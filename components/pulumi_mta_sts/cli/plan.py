@@ -16,8 +16,7 @@ from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.net.resolver import live_dns_enabled
 from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers, reachable_live_dns
 
-from .argtypes import STACKS_DIR_HELP, add_flag, cafile_path
-from .parser import add_command
+from .argtypes import STACKS_DIR_HELP, add_command, add_flag, cafile_path
 
 FORMATS = ("text", "markdown", "json")
 _DESCRIPTION = (

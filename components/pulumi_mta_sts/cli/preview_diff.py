@@ -20,8 +20,7 @@ from pulumi_mta_sts.preview.document import PreviewDigest, PreviewError, read_pr
 from pulumi_mta_sts.preview.output import RENDERERS
 from pulumi_mta_sts.program.options import check_nameservers
 
-from .argtypes import add_flag
-from .parser import add_command
+from .argtypes import add_command, add_flag
 
 EXIT_OK = 0
 EXIT_PREVIEW_FAILED = 1

@@ -25,8 +25,7 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 
-from .argtypes import add_flag
-from .parser import add_command
+from .argtypes import add_command, add_flag
 
 #: The stack outputs the command reads.
 RECEIVER_OUTPUT = "tlsrpt_receiver"

@@ -14,8 +14,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.records import policy_url, records_for
 from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
-from .argtypes import STACKS_DIR_HELP, add_flag
-from .parser import add_command
+from .argtypes import STACKS_DIR_HELP, add_command, add_flag
 
 _FLAG_ONLY = ("domain", "mode", "mx", "max_age", "rua")
 

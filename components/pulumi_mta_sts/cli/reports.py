@@ -24,8 +24,7 @@ from pulumi_mta_sts.reports.sessions import NO_DOMAIN
 from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
-from .argtypes import add_flag
-from .parser import add_command
+from .argtypes import add_command, add_flag
 from .report_sources import check_sources, parse_path, read_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_READY = 0, 1, 1
