@@ -66,16 +66,12 @@ def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
     return checked
 
 
-def foreign_format(data: bytes) -> str | None:
-    return next((name for magic, name in FOREIGN_FORMATS if data.startswith(magic)), None)
-
-
 def _read_file(path: Path) -> bytes | ParseResult:
     try:
         data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
     except UnreadableFile as exc:
         return ParseResult(failures=[ParseFailure(str(path), f"cannot read the file: it {exc.reason}")])
-    real = foreign_format(data)
+    real = next((name for magic, name in FOREIGN_FORMATS if data.startswith(magic)), None)
     if real is not None:
         reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
         return ParseResult(failures=[ParseFailure(str(path), reason)])
