@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from pulumi_mta_sts.plan.engine import Recorder
+from tests.pulumi_mock import Recorder
 
 # No profile has a per-example deadline or a health check that times data generation: the
 # README's test command must pass on a two-core machine whose other core is busy, so nothing in

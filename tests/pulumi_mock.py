@@ -23,6 +23,12 @@ tests with ``from tests.pulumi_mock import ACCOUNT, ...`` (``tests`` is a packag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime import MockCallArgs
+
+from pulumi_mta_sts.plan import engine
 from pulumi_mta_sts.plan.cloud import (
     ACCOUNT,
     CACHING_DISABLED_POLICY_ID,
@@ -33,7 +39,7 @@ from pulumi_mta_sts.plan.cloud import (
     ROUTE53_ZONE_ID,
     TEST_CLOUD,
 )
-from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, Recorder
+from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, RecordedResource
 
 __all__ = [
     "ACCOUNT",
@@ -45,6 +51,7 @@ __all__ = [
     "OUTPUTS",
     "REGION",
     "ROUTE53_ZONE_ID",
+    "Recorder",
     "make_recorder",
 ]
 
@@ -54,6 +61,60 @@ OUTPUTS: dict[str, OutputsFn] = TEST_CLOUD.outputs()
 INVOKES: dict[str, InvokeFn] = TEST_CLOUD.invokes()
 
 
+@dataclass(frozen=True)
+class RecordedInvoke:
+    token: str
+    args: dict[str, Any]
+    provider: str
+
+
+class Recorder(engine.Recorder):
+    """The engine's recorder, keeping every invoke, with the queries tests ask of what a program did."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invocations: list[RecordedInvoke] = []
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.invocations.append(RecordedInvoke(args.token, dict(args.args), args.provider or ""))
+        return super().call(args)
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> RecordedResource:
+        """The single resource of ``type_token`` (and ``name``, if given); fails otherwise."""
+        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_token)]
+            raise AssertionError(f"expected one {type_token} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def named(self, name: str) -> RecordedResource:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one resource named {name!r}, found {len(found)}")
+        return found[0]
+
+    def children_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
+        urn = parent.urn if isinstance(parent, RecordedResource) else parent
+        return [r for r in self.resources if r.parent == urn]
+
+    def descendants_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
+        out: list[RecordedResource] = []
+        todo = [parent.urn if isinstance(parent, RecordedResource) else parent]
+        while todo:
+            kids = self.children_of(todo.pop())
+            out.extend(kids)
+            todo.extend(k.urn for k in kids)
+        return out
+
+    def invoked(self, token: str) -> list[RecordedInvoke]:
+        return [c for c in self.invocations if c.token == token]
+
+
 def make_recorder() -> Recorder:
     """A fresh recorder answering as the test cloud (not yet installed)."""
-    return TEST_CLOUD.recorder()
+    return Recorder(
+        outputs=TEST_CLOUD.outputs(), invokes=TEST_CLOUD.invokes(), default_outputs=TEST_CLOUD.default_outputs
+    )

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
+from tests.pulumi_mock import Recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "stacks" / "__main__.py"

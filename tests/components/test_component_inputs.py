@@ -24,9 +24,8 @@ from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Rou
 from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
 from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.spec import DnsConfig
-from tests.pulumi_mock import make_recorder
+from tests.pulumi_mock import Recorder, make_recorder
 
 POLICY = Policy.build("testing", ["mx1.example.com"], 86401)
 #: The smallest valid stack config (``mta-sts:`` keys).

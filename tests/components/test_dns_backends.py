@@ -8,8 +8,7 @@ import pytest
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.txt_values import cloudflare_txt, decode_txt, route53_txt, split_txt
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
-from pulumi_mta_sts.plan.engine import Recorder
-from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, ROUTE53_ZONE_ID
+from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, ROUTE53_ZONE_ID, Recorder
 
 LONG = "v=TLSRPTv1; rua=" + ",".join(f"mailto:reports-{i}@example.com" for i in range(12))  # > 255 bytes
 

@@ -12,8 +12,9 @@ import pytest
 from pulumi_mta_sts import DelegationArgs, DnsConfig, FleetDomainArgs, InputError, MtaStsFleet, MtaStsFleetArgs, Policy
 from pulumi_mta_sts.core.policy import policy_id
 from pulumi_mta_sts.core.records import sts_record_value
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
+from pulumi_mta_sts.plan.engine import RecordedResource
 from tests.components.fleet_support import run_program, three_domains
+from tests.pulumi_mock import Recorder
 
 POLICY_LIVE = "pulumi-python:dynamic/mtasts:PolicyLive"
 ROUTE53 = "aws:route53/record:Record"

@@ -14,9 +14,9 @@ from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import records_for
 from pulumi_mta_sts.hosting.edge_code import NOT_FOUND_KEY, POLICY_KEY
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
+from pulumi_mta_sts.plan.engine import RecordedResource
 from pulumi_mta_sts.spec import DnsConfig
-from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID
+from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, Recorder
 from tests.strategies import domain_under
 
 POLICY = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 86401)

@@ -14,10 +14,9 @@ from pulumi_mta_sts.core.records import records_for
 from pulumi_mta_sts.core.txt_values import decode_txt
 from pulumi_mta_sts.hosting.edge_code import MISSING_PATH, WORKER_MAIN_MODULE, viewer_request_code, worker_module
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.spec import DnsConfig
 from tests.missing import needs_node
-from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID
+from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, Recorder
 
 POLICY = Policy.build("enforce", ["*.mail.example.org", "mx.example.org"], 604800)
 RUA = ["mailto:tlsrpt@example.org", "https://tlsrpt.example.org/v1/report"]

@@ -20,8 +20,8 @@ from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, RecordImport, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.base import HostParts, PolicyHost
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.spec import DnsConfig
+from tests.pulumi_mock import Recorder
 
 POLICY = Policy.build("testing", ["mx1.example.com"], 86401)
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,10 +13,9 @@ from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import DnsRecord, sts_record_value
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV, make_resolver
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.spec import DnsConfig
 from tests.livefixture.dns_server import DnsFixture, Zone
-from tests.pulumi_mock import make_recorder
+from tests.pulumi_mock import Recorder, make_recorder
 
 POLICY = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 86401)
 

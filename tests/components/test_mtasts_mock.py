@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from pulumi_mta_sts.plan.engine import Recorder
+from tests.pulumi_mock import Recorder
 
 
 class _Box(pulumi.ComponentResource):

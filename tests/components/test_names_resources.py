@@ -22,9 +22,8 @@ from pulumi_mta_sts.core.names import (
 )
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.spec import DnsConfig
-from tests.pulumi_mock import make_recorder
+from tests.pulumi_mock import Recorder, make_recorder
 
 POLICY = Policy.build("testing", ["mx1.example.com"], 86401)
 RUA = ["mailto:tlsrpt@example.com"]

@@ -103,7 +103,7 @@ def test_the_provider_serialises_by_reference_and_is_not_a_secret() -> None:
 
 def test_type_token_and_inputs_under_the_mock_engine(pulumi_mocks: object) -> None:
     from pulumi_mta_sts.mtasts.policy_live import PolicyLiveArgs
-    from pulumi_mta_sts.plan.engine import Recorder
+    from tests.pulumi_mock import Recorder
 
     assert isinstance(pulumi_mocks, Recorder)
     pulumi_mocks.run(

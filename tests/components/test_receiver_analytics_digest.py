@@ -14,7 +14,7 @@ from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.names import AUTONAME_SUFFIX_LENGTH, name_problem
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
+from pulumi_mta_sts.plan.engine import RecordedResource
 from pulumi_mta_sts.receiver.analytics import BYTES_SCANNED_CUTOFF, database_name, workgroup_name
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.receiver.naming import SCHEDULER_SCHEDULE
@@ -22,7 +22,7 @@ from pulumi_mta_sts.receiver.queries import VIEWS
 from pulumi_mta_sts.receiver.reader import schedule_expression
 from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, READER_HANDLER, RESULTS_PREFIX, TABLE_NAME
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
-from tests.pulumi_mock import ACCOUNT
+from tests.pulumi_mock import ACCOUNT, Recorder
 
 REGION = "eu-west-1"
 ANALYTICS_TYPES = ("aws:glue/catalogDatabase:CatalogDatabase", "aws:glue/catalogTable:CatalogTable")

@@ -21,10 +21,10 @@ import pytest
 from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.dns import DnsBackend, Route53Dns, Route53DnsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.receiver.args import CheckedReceiverArgs, check_receiver_args
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
+from tests.pulumi_mock import Recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"

@@ -11,10 +11,10 @@ import pytest
 
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
+from pulumi_mta_sts.plan.engine import RecordedResource
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
-from tests.pulumi_mock import ACCOUNT, HTTP_API_ENDPOINT
+from tests.pulumi_mock import ACCOUNT, HTTP_API_ENDPOINT, Recorder
 
 REGION = "eu-west-1"
 #: The ``https:`` URI the receiver adds to ``rua``: the API's endpoint (a POST to it is ``POST /``).

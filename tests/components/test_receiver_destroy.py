@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.receiver.storage import DELETE_MARKER_RULE
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
-from tests.pulumi_mock import make_recorder
+from tests.pulumi_mock import Recorder, make_recorder
 
 REGION: Final = "eu-west-1"
 BUCKET = "aws:s3/bucket:Bucket"

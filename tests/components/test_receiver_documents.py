@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
 from pulumi_mta_sts.receiver.documents import (
     LAMBDA_ASSUME_ROLE_POLICY,
@@ -21,7 +20,7 @@ from pulumi_mta_sts.receiver.documents import (
     parser_access_document,
 )
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
-from tests.pulumi_mock import ACCOUNT
+from tests.pulumi_mock import ACCOUNT, Recorder
 
 REGION = "eu-west-1"
 BUCKET = "arn:aws:s3:::reports-bucket"

@@ -30,7 +30,6 @@ from pulumi_mta_sts.core.names import (
     name_problem,
 )
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.receiver.alarms import SUSTAINED_DAYS
 from pulumi_mta_sts.receiver.args import EndpointBound, TlsRptReceiverArgs, check_receiver_args
 from pulumi_mta_sts.receiver.component import TlsRptReceiver
@@ -38,6 +37,7 @@ from pulumi_mta_sts.receiver.naming import API_NAME, LAMBDA_STATEMENT_ID
 from pulumi_mta_sts.receiver.storage import TEST_REPORT_DAYS
 from pulumi_mta_sts.receiver_lambda.contract import JUNK_TAG
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings, check_receiver_settings
+from tests.pulumi_mock import Recorder
 
 from .test_receiver_component import API_ENDPOINT, REGION
 

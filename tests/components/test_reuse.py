@@ -10,8 +10,8 @@ import pytest
 
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
-from tests.pulumi_mock import HTTP_API_ENDPOINT
+from pulumi_mta_sts.plan.engine import RecordedResource
+from tests.pulumi_mock import HTTP_API_ENDPOINT, Recorder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "three_domains.py"
 

@@ -26,9 +26,9 @@ from pulumi_mta_sts.hosting.shared_cloudfront import (
     SharedCloudFrontHostingArgs,
     delegated_target,
 )
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
+from pulumi_mta_sts.plan.engine import RecordedResource
 from tests.components.shared_node import needs_node, run_function
-from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, make_recorder
+from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, Recorder, make_recorder
 
 R53 = "aws:route53/record:Record"
 CF_RECORD = "cloudflare:index/dnsRecord:DnsRecord"

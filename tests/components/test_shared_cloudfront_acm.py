@@ -18,9 +18,9 @@ from pulumi_mta_sts.core.shards import function_groups
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.shared import FleetSite
 from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, SharedCloudFrontHostingArgs
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
+from pulumi_mta_sts.plan.engine import RecordedResource
 from tests.components.fleet_support import EXAMPLE_FLEET, run_program
-from tests.pulumi_mock import make_recorder
+from tests.pulumi_mock import Recorder, make_recorder
 from tests.strategies import domain_under
 
 CERT = "aws:acm/certificate:Certificate"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pulumi.runtime
 
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder
-from tests.pulumi_mock import make_recorder
+from pulumi_mta_sts.plan.engine import RecordedResource
+from tests.pulumi_mock import Recorder, make_recorder
 
 _OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 

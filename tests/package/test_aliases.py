@@ -18,7 +18,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from pulumi_mta_sts.plan.engine import RecordedResource, Recorder, RecordingMonitor
+from pulumi_mta_sts.plan.engine import RecordedResource, RecordingMonitor
+from tests.pulumi_mock import Recorder
 
 from .equivalence import record
 from .programs import (

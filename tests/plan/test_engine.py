@@ -9,8 +9,9 @@ import pulumi.runtime.resource as sdk_resource  # noqa: TID251 - the test reads 
 import pytest
 from pulumi.runtime.proto import source_pb2  # type: ignore[import-untyped]  # noqa: TID251
 
-from pulumi_mta_sts.plan.engine import Recorder, collector_paused
+from pulumi_mta_sts.plan.engine import collector_paused
 from pulumi_mta_sts.program import sdk
+from tests.pulumi_mock import Recorder
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -113,7 +113,7 @@ def test_values_known_only_after_deploy(live: LiveFixture) -> None:
         {"name": f"w.{domain}", "type": "WORKER", "value": "Worker w (record made by Cloudflare)"},
     ]
     comparison = compare_with_live(rows, {}, run_for(live))
-    by_key = {r.key: r for r in comparison.records}
+    by_key = {(r.name, r.type): r for r in comparison.records}
     assert (by_key[(host, "A")].status, by_key[(host, "A")].old) == ("unknown", ["192.0.2.10"])
     assert (by_key[(host, "AAAA")].status, by_key[(host, "AAAA")].old) == ("create", None)
     assert by_key[(UNKNOWN, "CNAME")].status == "unknown"
@@ -297,7 +297,7 @@ def test_without_live_dns_nothing_is_asked_and_notes_come_from_the_plan() -> Non
     comparison = compare_with_live(_plan_rows("off.test", policy), {"off.test": policy.render()}, run)
     assert_desired_state_only(comparison)
     assert comparison.reason is not None and "disabled" in comparison.reason
-    statuses = {r.key: r.status for r in comparison.records}
+    statuses = {(r.name, r.type): r.status for r in comparison.records}
     assert statuses[("mta-sts.off.test", "A")] == "unknown" and statuses[("_mta-sts.off.test", "TXT")] is None
     assert [code for _, n in comparison.notes for code in [n.code]] == ["live-mx-unknown"]
 

@@ -10,11 +10,10 @@ import pytest
 
 from pulumi_mta_sts.config.stack import load_stack_file
 from pulumi_mta_sts.net.resolver import NAMESERVERS_ENV, NO_LIVE_DNS_ENV
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.plan.stack_plan import config_for_engine
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 from pulumi_mta_sts.program.pipeline import StackInputError
-from tests.pulumi_mock import make_recorder
+from tests.pulumi_mock import Recorder, make_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "stacks" / "__main__.py"

@@ -15,13 +15,12 @@ import pytest
 from pulumi_mta_sts.config.sections import DomainConfig
 from pulumi_mta_sts.config.stack import load_deployment_file, read_stack_file
 from pulumi_mta_sts.mtasts.component import MtaSts
-from pulumi_mta_sts.plan.engine import Recorder
 from pulumi_mta_sts.plan.stack_plan import config_for_engine
 from pulumi_mta_sts.program import pipeline
 from pulumi_mta_sts.program.options import LiveDns, ProgramOptions, open_live_dns, running_with
 from pulumi_mta_sts.program.part import BuiltPart, resource_name
 from tests.livefixture.dns_server import DnsFixture, Zone
-from tests.pulumi_mock import make_recorder
+from tests.pulumi_mock import Recorder, make_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ROOT / "stacks"

@@ -14,13 +14,13 @@ import pytest
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.core.record_resources import record_rows
 from pulumi_mta_sts.plan.cloud import UNKNOWN
-from pulumi_mta_sts.plan.engine import Recorder
-from pulumi_mta_sts.plan.stack_plan import config_for_engine, dns_rows
+from pulumi_mta_sts.plan.stack_plan import config_for_engine
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 from pulumi_mta_sts.program.pipeline import StackInputError
 from tests.livefixture.dns_server import DnsFixture, Zone
-from tests.pulumi_mock import HTTP_API_ENDPOINT, make_recorder
+from tests.pulumi_mock import HTTP_API_ENDPOINT, Recorder, make_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "stacks" / "__main__.py"
@@ -52,7 +52,7 @@ def run_program(
 
 
 def records(rec: Recorder) -> list[dict[str, str]]:
-    return [row for r in rec.resources for row in dns_rows(r)]
+    return [row for r in rec.resources for row in record_rows(r.type, r.inputs)]
 
 
 def values_at(rec: Recorder, name: str, rtype: str) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-import pulumi_mta_sts.cli.report_s3 as report_s3
+import pulumi_mta_sts.cli.report_sources as report_sources
 from pulumi_mta_sts.receiver_lambda.contract import STORED_NAME, first_key, is_version_key, version_key
 
 
@@ -17,7 +17,7 @@ def test_written_keys_are_read_back_as_first_bodies_and_versions(org: str, repor
     for key in (first, version):
         assert STORED_NAME.fullmatch(key.rpartition("/")[2])
     assert not is_version_key(first) and is_version_key(version)
-    assert vars(report_s3)["STORED_NAME"] is STORED_NAME  # the bucket reader uses the writer's rule
+    assert vars(report_sources)["STORED_NAME"] is STORED_NAME  # the bucket reader uses the writer's rule
 
 
 def test_other_names_are_neither() -> None:

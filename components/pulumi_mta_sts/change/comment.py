@@ -1,10 +1,7 @@
-"""A :class:`~.model.ChangeSet` as a pull-request comment within GitHub's limit: the safety notes,
-the record sets that change (the unchanged collapsed) and each policy's id and diff.
-
-A comment takes at most :data:`COMMENT_BUDGET` bytes, at the first level of detail
-(:data:`LEVELS`) that fits, each cut saying what was left out and where to see all; the safety
-notes are never left out (:func:`pulumi_mta_sts.escape.markdown.fit`), only shortened down to
-their level, code and domain. Values from outside go through :mod:`pulumi_mta_sts.escape.markdown`.
+"""A :class:`~.model.ChangeSet` as a pull-request comment: the safety notes, the record sets that
+change (the unchanged collapsed), each policy's id and diff; at the first level of detail
+(:data:`LEVELS`) that fits :data:`COMMENT_BUDGET`, each cut saying what it left out. The safety notes
+are never left out, only shortened. Values from outside go through :mod:`~pulumi_mta_sts.escape.markdown`.
 """
 
 from __future__ import annotations
@@ -35,8 +32,8 @@ _DOMAINS_PER_LINE: Final = 8
 
 @dataclass(frozen=True)
 class Level:
-    """How much a comment shows: ``rows`` per table or list (``None``: all), the ``unchanged``
-    rows or not, ``diff`` lines per policy, ``cell`` characters per value, ``items`` warnings."""
+    """How much a comment shows: ``rows`` per table (``None``: all), the ``unchanged`` rows or not,
+    ``diff`` lines per policy, ``cell`` characters per value, ``items`` warnings."""
 
     rows: int | None
     unchanged: bool
@@ -61,14 +58,12 @@ def json_hint(source: Source) -> str:
 
 
 def left_out(count: int, what: str, source: Source) -> list[str]:
-    """The line saying ``count`` more ``what`` were left out (nothing when none were)."""
     if count <= 0:
         return []
     return ["", f"_…and {count} more {what}, left out to fit a comment: {json_hint(source)}._"]
 
 
 def cut_note(source: Source) -> Callable[[int, bool], str]:
-    """The last line of a comment that :func:`~pulumi_mta_sts.escape.markdown.fit` cut."""
 
     def note(count: int, notes_cut: bool) -> str:
         said = f"{count} more parts left out" if count else "shortened"
@@ -79,7 +74,6 @@ def cut_note(source: Source) -> Callable[[int, bool], str]:
 
 
 def fit_comment(render: Callable[[Level], Sequence[Block]], budget: int, source: Source) -> str:
-    """The comment at the first level that fits ``budget`` bytes, else cut to it."""
     return markdown.fit_levels(render, LEVELS, budget - 1, cut_note(source)) + "\n"
 
 
@@ -89,7 +83,6 @@ def details(summary: str, lines: Sequence[str]) -> str:
 
 
 def capped(items: Sequence[T], limit: int | None, what: str, source: Source) -> tuple[Sequence[T], list[str]]:
-    """The first ``limit`` of ``items``, and the lines saying how many more were left out."""
     shown = items if limit is None else items[:limit]
     return shown, left_out(len(items) - len(shown), what, source)
 
@@ -102,8 +95,7 @@ def _note_line(domain: str | None, note: SafetyNote, message: int | None) -> str
 
 
 def _grouped_notes(notes: Sequence[tuple[str | None, SafetyNote]], several: bool) -> list[str]:
-    """One item per level and code naming its domains on lines of their own (a cut at a line
-    keeps every level and code)."""
+    """One item per level and code, its domains on lines of their own (a cut keeps every code)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for domain, note in notes:
         groups.setdefault((note.level, note.code), []).append(domain or "")
@@ -119,8 +111,7 @@ def _grouped_notes(notes: Sequence[tuple[str | None, SafetyNote]], several: bool
 
 
 def notes_block(change: ChangeSet) -> list[Block]:
-    """The safety notes, kept whatever the size: in full, with shortened messages, without
-    messages, then one line per level and code naming the domains."""
+    """The safety notes, kept: in full, then shortened, without messages, grouped by code."""
     notes, several = change.notes, change.several_domains
     if not notes:
         return []
@@ -138,26 +129,21 @@ def _values(values: Sequence[str] | None, cell: int) -> str:
     return "—" if values is None else markdown.cell(VALUE_SEPARATOR.join(values), cell)
 
 
-def _change_row(record: RecordChange, cell: int) -> str:
-    today = _values(record.old or None, cell)
-    name, kind = markdown.cell(record.name, cell), markdown.text(record.type)
-    return f"| `{MARKS[record.status]}` | {name} | {kind} | {today} | {_values(record.new, cell)} |"
-
-
-def _value_row(record: RecordChange, cell: int) -> str:
+def _row(record: RecordChange, cell: int, compared: bool) -> str:
+    """One record set; ``compared``: with what is served today (a compared record has a status)."""
     mark = f"`{MARKS[record.status]}`" if record.status is not None else ""
-    value = _values(record.new, cell)
-    return f"| {mark} | {markdown.cell(record.name, cell)} | {markdown.text(record.type)} | {value} |"
+    today = [_values(record.old or None, cell)] if compared else []
+    cells = [mark, markdown.cell(record.name, cell), markdown.text(record.type), *today, _values(record.new, cell)]
+    return "| " + " | ".join(cells) + " |"
 
 
 def _table(records: Sequence[RecordChange], level: Level, source: Source, compared: bool) -> list[str]:
     rows, more = capped(records, level.rows, "record sets", source)
     if compared:
         head = ["| | Name | Type | Today | After deploy |", "|:-:|---|---|---|---|"]
-        lines = [*head, *(_change_row(r, level.cell) for r in rows)]
     else:
-        lines = ["| | Name | Type | Value |", "|:-:|---|---|---|", *(_value_row(r, level.cell) for r in rows)]
-    return (lines if rows else []) + more
+        head = ["| | Name | Type | Value |", "|:-:|---|---|---|"]
+    return ([*head, *(_row(r, level.cell, compared) for r in rows)] if rows else []) + more
 
 
 def _counts(change: ChangeSet) -> str:
@@ -166,8 +152,7 @@ def _counts(change: ChangeSet) -> str:
 
 
 def records_blocks(change: ChangeSet, level: Level) -> list[Block]:
-    """Not compared: every record set's planned values; else the counts (kept), those that
-    change, and the unchanged collapsed."""
+    """Not compared: the planned values; else the counts (kept), the changes, the unchanged collapsed."""
     if not change.compared:
         table = _table(change.records, level, change.source, compared=False)
         return [Block.of("\n".join(["#### DNS records", "", *table]).rstrip("\n"))]

@@ -1,9 +1,6 @@
-"""A change as a reviewer reads it: record sets before → after, each domain's policy before →
-after with its safety notes (:func:`~pulumi_mta_sts.core.policy_change.safety_notes`).
-
-"Before" is what live DNS and the policy host serve today (``mta-sts plan``) or the stack's
-state (``preview-diff``); ``None`` where it was not compared. Mutable: the plan fills a record's
-status and old values in as live DNS answers."""
+"""A change as a reviewer reads it: record sets and each domain's policy (with its safety notes)
+before → after. "Before" is what live DNS serves (``mta-sts plan``, which fills it in as DNS
+answers) or the stack's state (``preview-diff``); ``None`` where it was not compared."""
 
 from __future__ import annotations
 
@@ -38,8 +35,8 @@ MARKS: Final[dict[Status | None, str]] = {None: " ", **{s: mark for s, mark, _ i
 
 
 class Source(NamedTuple):
-    """Who computed a change: its command (whose ``--format json`` lists all a cut comment left
-    out) and what "before" is."""
+    """Who computed a change: its command (its ``--format json`` lists what a comment left out) and
+    what "before" is."""
 
     command: str
     basis: str
@@ -60,16 +57,11 @@ class RecordChange:
     status: Status | None = None
     old: list[str] | None = None
 
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.name, self.type)
-
 
 @dataclass
 class PolicyChange:
-    """One domain's policy after the deploy (``new``) and before (``old``: ``None`` when not
-    compared), why there is none before (``problem``), the live MX hosts, the safety notes,
-    what else a reviewer reads (``remarks``: label, value) and whether the bodies are hidden."""
+    """One domain's policy after (``new``) and before (``old``; ``None``: not compared), why there is
+    none before (``problem``), what else a reviewer reads (``remarks``: label, value)."""
 
     domain: str | None
     new: PolicyState
@@ -93,9 +85,8 @@ class PolicyChange:
         return self.old.id != self.new.id
 
     def diff_lines(self) -> list[str] | None:
-        """The unified diff before → after, line ends read as senders read them (``[]``: the same
-        text); ``None`` when not compared, hidden, or without a body on either side. No body
-        before diffs as an empty one."""
+        """The unified diff before → after, line ends read as senders read them (``[]``: the same);
+        ``None`` when not compared, hidden, or without a body on either side."""
         if self.old is None or self.hidden or (self.old.text is None and self.new.text is None):
             return None
         old, new = _body_lines(self.old.text), _body_lines(self.new.text)
@@ -127,7 +118,7 @@ class ChangeSet:
     source: Source = field(default=PLAN)
 
     def record_for(self, name: str, rtype: str) -> RecordChange | None:
-        return next((r for r in self.records if r.key == (name, rtype)), None)
+        return next((r for r in self.records if (r.name, r.type) == (name, rtype)), None)
 
     def counts(self) -> dict[Status, int]:
         """Record sets per status: the plan's statuses always, the others where they occur."""
@@ -136,7 +127,6 @@ class ChangeSet:
 
     @property
     def notes(self) -> list[tuple[str | None, SafetyNote]]:
-        """Every safety note with its domain."""
         return [(p.domain, note) for p in self.policies for note in p.notes]
 
     @property

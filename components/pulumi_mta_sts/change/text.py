@@ -1,11 +1,9 @@
-"""A :class:`~.model.ChangeSet` as text for a terminal or a log: record sets with their marks
-(``+`` create, ``~`` change old → new, ``=`` unchanged, ``?`` known only after deploy), each
-policy's id and diff, the safety notes. Values from outside go through
-:mod:`pulumi_mta_sts.escape.terminal`."""
+"""A :class:`~.model.ChangeSet` as text for a terminal or a log: record sets with their marks, each
+policy's id and diff, the safety notes; values from outside through :mod:`~pulumi_mta_sts.escape.terminal`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
 
 from pulumi_mta_sts.escape import terminal
@@ -16,6 +14,11 @@ from .model import MARKS, STATUS_WORDS, ChangeSet, PolicyChange, RecordChange, S
 VALUE_SEPARATOR: Final = " / "
 #: Statuses shown as before → after.
 _CHANGING: Final = frozenset({"change", "replace", "delete"})
+
+
+def shown_lines(lines: Iterable[str]) -> str:
+    """Each line through :func:`terminal.shown`, each ended."""
+    return "".join(terminal.shown(line) + "\n" for line in lines)
 
 
 def values_text(values: Sequence[str] | None) -> str:
@@ -37,7 +40,6 @@ def _record_value(record: RecordChange) -> str:
 
 
 def _columns(rows: Sequence[tuple[str, str, str, str]]) -> list[str]:
-    """``mark name type value`` rows, name and type padded to their widest."""
     if not rows:
         return []
     name_w, type_w = max(len(r[1]) for r in rows), max(len(r[2]) for r in rows)
@@ -45,7 +47,7 @@ def _columns(rows: Sequence[tuple[str, str, str, str]]) -> list[str]:
 
 
 def record_lines(change: ChangeSet) -> list[str]:
-    """Every record set with its mark; not compared, every planned value on its own line."""
+    """Every record set with its mark; not compared: every planned value on its own line."""
     records = change.records
     if not change.compared:
         rows = [
@@ -71,7 +73,7 @@ def id_sentence(policy: PolicyChange, show: Callable[[str], str] = str) -> str:
 
 
 def remarks(policy: PolicyChange) -> list[tuple[str, str]]:
-    """What is said under the id: why there is no policy before, then the change's own remarks."""
+    """Why there is no policy before, then the change's own remarks."""
     return [*((("served today", policy.problem),) if policy.problem else ()), *policy.remarks]
 
 
@@ -87,12 +89,10 @@ def _policy_lines(policy: PolicyChange) -> list[str]:
 
 
 def policy_lines(change: ChangeSet) -> list[str]:
-    """Each policy's id and diff (nothing when nothing was compared)."""
     return [line for p in change.policies for line in ("", *_policy_lines(p))] if change.compared else []
 
 
 def notes_lines(change: ChangeSet) -> list[str]:
-    """The safety notes, most serious first, each with its domain when there are several."""
     notes, several = change.notes, change.several_domains
     if not notes:
         return []
@@ -104,5 +104,5 @@ def notes_lines(change: ChangeSet) -> list[str]:
 
 
 def change_lines(change: ChangeSet) -> list[str]:
-    """The record sets, the policies and the notes (lines, for :func:`terminal.shown` each)."""
+    """The record sets, the policies and the notes (lines, each for :func:`terminal.shown`)."""
     return record_lines(change) + policy_lines(change) + notes_lines(change)

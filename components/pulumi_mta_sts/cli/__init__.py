@@ -1,6 +1,5 @@
 """The ``mta-sts`` command: each sub-command is a module here with ``register(subparsers)``. No
-traceback for anything the user does: an ``InputError`` or a missing extra is one line per problem,
-exit 2; DNS that cannot be reached at all one line, exit 3. Imports no Pulumi.
+traceback for a user's mistake (one line per problem, exit 2) or unreachable DNS (one line, exit 3).
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from .parser import CommandParser
 #: Sub-commands, in the order ``--help`` lists them (module: the name with ``_`` for ``-``).
 COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "reports", "receiver", "schema")
 
-EXIT_OK = 0
-EXIT_FAILED = 1
 EXIT_USAGE = 2
 #: DNS could not be reached at all: nothing was looked up, so nothing was judged.
 EXIT_UNREACHABLE = 3
@@ -42,14 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        module_name = f"{__name__}.{name.replace('-', '_')}"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # a command another issue has not delivered yet
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"{__name__}.{name.replace('-', '_')}").register(sub)
     return parser
 
 
@@ -73,14 +63,12 @@ def _drop_stdout() -> None:
 
 
 def _report(command: str, problems: Sequence[object]) -> int:
-    """One line per problem, through :mod:`pulumi_mta_sts.escape.terminal` (it may quote a file)."""
     for problem in problems:
         print(terminal.shown(f"mta-sts {command}: {problem}"), file=sys.stderr)
     return EXIT_USAGE
 
 
 def _run(args: argparse.Namespace) -> int:
-    """The command's exit code; user mistakes and missing extras as one line each, exit 2."""
     try:
         code: int = args.func(args)
         sys.stdout.flush()

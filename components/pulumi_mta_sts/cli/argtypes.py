@@ -1,13 +1,13 @@
-"""The flags and argument types several commands share, so one flag reads the same everywhere:
-:func:`add_flag` adds one of :data:`SHARED_FLAGS` (its short form, metavar, type and default),
-each command giving only its own help text."""
+"""How a command builds its parser: :func:`add_command`, and the flags and argument types several
+commands share, so one flag reads the same everywhere (:func:`add_flag` adds one of
+:data:`SHARED_FLAGS`, each command giving its own help text)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,17 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.net.resolver import parse_nameserver
 
 _CAFILE_FIX = "give a PEM file of CA certificates"
+
+
+def add_command(
+    sub: Any, name: str, run: Callable[[argparse.Namespace], int] | None, help: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``
+    (``None``: a command of actions)."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
+    if run is not None:
+        parser.set_defaults(func=run)
+    return parser
 
 
 def port_number(text: str) -> int:
@@ -58,9 +69,8 @@ def add_flag(parser: Any, name: str, help: str, **settings: Any) -> argparse.Act
 
 
 def cafile_path(path: Path | None) -> str | None:
-    """``--cafile`` as the TLS context takes it (``None``: the system's CAs); :class:`InputError`
-    naming what the path is when it is not a regular file (loading a named pipe would wait for a
-    writer)."""
+    """``--cafile`` as the TLS context takes it (``None``: the system's CAs); not a regular file is
+    refused, naming what it is (loading a named pipe would wait for a writer)."""
     if path is None:
         return None
     try:
@@ -93,7 +103,7 @@ def nameserver_problems(specs: Sequence[str]) -> list[Problem]:
 
 
 def network_problems(args: argparse.Namespace) -> list[Problem]:
-    """What is wrong with ``--nameserver`` and ``--cafile``, every one named before anything is asked."""
+    """What is wrong with ``--nameserver`` and ``--cafile``, all named before anything is asked."""
     problems = nameserver_problems(args.nameserver)
     try:
         cafile_path(args.cafile)

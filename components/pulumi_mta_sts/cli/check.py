@@ -1,7 +1,5 @@
-"""``mta-sts check DOMAIN...``: verify live domains the way a sending MTA would.
-
-Exit codes: 0 when no check failed, 1 when any check failed, 2 for usage errors, 3 when DNS
-cannot be reached at all (nothing was checked; said once, no domain blamed).
+"""``mta-sts check DOMAIN...``: verify live domains the way a sending MTA would. Exit 0 no check
+failed, 1 one did, 2 usage, 3 DNS unreachable (nothing checked; said once, no domain blamed).
 """
 
 from __future__ import annotations
@@ -16,8 +14,7 @@ from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 
-from .argtypes import add_flag, cafile_unusable, network_problems, port_number
-from .parser import add_command
+from .argtypes import add_command, add_flag, cafile_unusable, network_problems, port_number
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -45,13 +42,8 @@ def register(sub: Any) -> None:
     add_flag(parser, "nameserver", "IP address of a DNS server to ask instead of the system resolver (repeatable)")
     add_flag(parser, "cafile", "trust only these CA certificates")
     add_flag(parser, "https-port", f"policy host port (default {_DEFAULTS.https_port})")
-    parser.add_argument(
-        "--smtp-port",
-        type=port_number,
-        default=_DEFAULTS.smtp_port,
-        metavar="N",
-        help=f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})",
-    )
+    smtp_port = f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})"
+    parser.add_argument("--smtp-port", type=port_number, default=_DEFAULTS.smtp_port, metavar="N", help=smtp_port)
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
     timeouts = f"(default {DNS_TIMEOUT:g}), each whole HTTPS fetch and each whole SMTP dialogue"
     add_flag(parser, "timeout", f"seconds each DNS query {timeouts} (default {_DEFAULTS.timeout:g}) may take")
@@ -61,7 +53,6 @@ def register(sub: Any) -> None:
 
 
 def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
-    """The domains and options; :class:`InputError` naming every bad argument."""
     problems = []
     domains: list[str] = []
     for raw in args.domains:

@@ -40,8 +40,7 @@ from pulumi_mta_sts.net.https_fetch import make_tls_context
 from pulumi_mta_sts.net.resolver import make_resolver
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings, alarm_email_problems, check_receiver_settings
 
-from .argtypes import add_flag, cafile_unusable, network_problems
-from .parser import add_command
+from .argtypes import add_command, add_flag, cafile_unusable, network_problems
 
 EXIT_WRITTEN = 0
 EXIT_NOT_WRITTEN = 1
@@ -73,19 +72,14 @@ def register(sub: Any) -> None:
     add_flag(parser, "cafile", "trust only these CA certificates for the policy")
     add_flag(parser, "https-port", "the policy host's HTTPS port (default 443)", metavar="PORT")
     # where TLS-RPT reports go: --rua URIs, or the receiver this stack deploys
-    parser.add_argument(
-        "--rua", metavar="URI", action="append", default=[], help="send TLS-RPT reports here (repeatable)"
-    )
+    rua = "send TLS-RPT reports here (repeatable)"
+    parser.add_argument("--rua", metavar="URI", action="append", default=[], help=rua)
     parser.add_argument("--receiver", action="store_true", help="deploy the TLS-RPT receiver (AWS SES + Lambda)")
-    parser.add_argument(
-        "--receiver-region",
-        metavar="REGION",
-        help=f"the receiver's AWS region, one where SES receives mail (default {defaults.RECEIVER_REGION})",
-    )
+    region = f"the receiver's AWS region, one where SES receives mail (default {defaults.RECEIVER_REGION})"
+    parser.add_argument("--receiver-region", metavar="REGION", help=region)
     parser.add_argument("--rule-set", metavar="NAME", help="the account's active SES receipt rule set (--receiver)")
-    parser.add_argument(
-        "--create-rule-set", action="store_true", help="create a rule set and make it the active one (--receiver)"
-    )
+    create = "create a rule set and make it the active one (--receiver)"
+    parser.add_argument("--create-rule-set", action="store_true", help=create)
     parser.add_argument("--alarm-email", metavar="ADDRESS", help="who gets the receiver's alarms and digest")
 
 
@@ -124,8 +118,7 @@ def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    """The project folder: ``--dir`` (a name the system refuses, too long or with a NUL, is a
-    usage error naming it) or the working directory."""
+    """The project folder: ``--dir`` (a name the system refuses is a usage error) or the working one."""
     if args.dir is None:
         return Path.cwd()
     try:
@@ -139,8 +132,8 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | None]:
-    """Where the stack file goes, and the folder of a new project (``None``: none is written),
-    whose files must not exist yet (``pulumi new`` refuses to overwrite them too)."""
+    """Where the stack file goes, and the folder of a new project (``None``: none), whose files must
+    not exist yet (``pulumi new`` refuses to overwrite them too)."""
     new_project = None
     if args.stacks_dir is not None:
         stacks, problems = args.stacks_dir, stacks_dir_problems(args.stacks_dir, True)
@@ -159,8 +152,8 @@ def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | 
 
 
 def _target(args: argparse.Namespace, domain: str) -> Target:
-    """Where the stack goes; refuses a bad name or folder, and a stack file whose ``mta-sts:``
-    keys ``--force`` was not given to replace, before DNS is asked anything."""
+    """Where the stack goes; a bad name or folder, or ``mta-sts:`` keys without ``--force``, refused
+    before DNS is asked anything."""
     stack = args.stack if args.stack is not None else init_stack.stack_name_for(domain)
     problems = stack_name_problems(stack)
     if problems:
@@ -309,8 +302,8 @@ def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
 
 
 def _print_text(detected: dict[str, Any], written: list[Path], warnings: list[str], commands: list[str]) -> None:
-    """What was found and written, each line through :mod:`pulumi_mta_sts.escape.terminal` (names
-    and warnings quote what live DNS and the served policy say)."""
+    """What was found and written, each line through :mod:`~pulumi_mta_sts.escape.terminal` (it
+    quotes live DNS)."""
     lines = [f"{detected['domain']}: zone {detected['zone']} on {detected['dns_provider']}"]
     implicit = " (implicit: no MX record)" if detected["implicit_mx"] else ""
     lines.append(f"  MX: {', '.join(detected['mx_hosts'])}{implicit}")

@@ -1,8 +1,7 @@
 """``mta-sts onboard DOMAIN --stack NAME``: the records the owner of a delegated domain publishes
-(hosted mode, docs/fleets.md), from the plan, or with ``--outputs`` from the deployed stack's
-``domains`` output or a ``pulumi stack export`` (which keeps the certificate's validation record
-when a deploy stopped waiting for it); ``--check`` looks each up in live DNS.
-Exit 0 printed (and all in place), 1 a record not in place, 2 usage.
+(docs/fleets.md), from the plan, or ``--outputs`` (the ``domains`` output, or a ``pulumi stack
+export``, which keeps the validation record when a deploy stopped waiting for it); ``--check`` looks
+each up in live DNS. Exit 0 printed (and all in place), 1 a record not in place, 2 usage.
 """
 
 from __future__ import annotations
@@ -25,8 +24,7 @@ from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_rec
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.plan.domains import load_stack
 
-from .argtypes import nameserver_problems
-from .plan import add_nameserver
+from .argtypes import STACKS_DIR_HELP, add_command, add_flag, nameserver_problems
 
 EXIT_OK = 0
 EXIT_NOT_IN_PLACE = 1
@@ -41,33 +39,21 @@ _DESCRIPTION: Final = (
 
 def register(sub: Any) -> None:
     helps = "print the CNAMEs the owner of a delegated domain publishes (hosted mode of a fleet stack)"
-    parser: argparse.ArgumentParser = sub.add_parser("onboard", help=helps, description=_DESCRIPTION)
+    parser = add_command(sub, "onboard", run, helps, _DESCRIPTION)
     parser.add_argument("domain", metavar="DOMAIN", help="the delegated mail domain")
-    parser.add_argument(
-        "-s", "--stack", metavar="NAME", required=True, help="the fleet stack (stacks/Pulumi.NAME.yaml)"
-    )
-    parser.add_argument(
-        "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
-    )
-    parser.add_argument("-f", "--format", choices=("text", "json"), default="text", help="output format (default text)")
-    parser.add_argument(
-        "--outputs",
-        metavar="FILE",
-        type=Path,
-        help="the deployed stack's outputs: the file `pulumi stack output --json --show-secrets` wrote",
-    )
-    parser.add_argument(
-        "--check", action="store_true", help="also look each record up in live DNS: found, missing or wrong"
-    )
-    add_nameserver(
-        parser, "with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)"
-    )
-    parser.set_defaults(func=run)
+    add_flag(parser, "stack", "the fleet stack (stacks/Pulumi.NAME.yaml)", required=True)
+    add_flag(parser, "stacks-dir", STACKS_DIR_HELP)
+    add_flag(parser, "format", "output format (default text)", choices=("text", "json"), default="text")
+    outputs = "the deployed stack's outputs: the file `pulumi stack output --json --show-secrets` wrote"
+    parser.add_argument("--outputs", metavar="FILE", type=Path, help=outputs)
+    check = "also look each record up in live DNS: found, missing or wrong"
+    parser.add_argument("--check", action="store_true", help=check)
+    servers = "with --check: IP address of a DNS server to ask instead of the system resolver (repeatable)"
+    add_flag(parser, "nameserver", servers)
 
 
 def delegated_entry(domains: Sequence[DomainConfig], domain: str, stack: str, path: Path) -> DomainConfig:
-    """The entry of ``domain``; :class:`InputError` (naming the stack file) when it is not one of
-    the stack's domains, or not delegated."""
+    """The entry of ``domain``, refused (naming the stack file) when absent or not delegated."""
     entry = next((d for d in domains if d.domain == domain), None)
     if entry is None:
         delegated = ", ".join(d.domain for d in domains if d.delegated) or "none"
@@ -83,7 +69,7 @@ def delegated_entry(domains: Sequence[DomainConfig], domain: str, stack: str, pa
 
 
 def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
-    """The stack outputs as ``mta-sts plan --no-live-dns`` sees them, for the stack file ``path``."""
+    """The stack outputs as ``mta-sts plan --no-live-dns`` sees them."""
     from pulumi_mta_sts.plan.stack_plan import plan_stack  # imports Pulumi: only without --outputs
     from pulumi_mta_sts.program.options import ProgramOptions
 
@@ -91,8 +77,7 @@ def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
 
 
 def read_outputs(path: Path) -> dict[str, Any]:
-    """The ``pulumi stack output --json`` document in ``path`` (or a ``pulumi stack export``),
-    read by the bounded JSON reader; :class:`InputError` naming ``--outputs``."""
+    """The ``pulumi stack output --json`` document (or ``pulumi stack export``) in ``path``."""
     try:
         document = load_bounded_json(read_regular_file(path, MAX_OUTPUTS_BYTES))
     except UnreadableFile as exc:
@@ -118,8 +103,8 @@ _EXPECTED: dict[type, str] = {dict: "an object", list: "an array", str: "a strin
 
 
 def _need(value: Any, kind: type, where: str, source: str) -> Any:
-    """``value`` when it is of the JSON type ``kind`` (an absent array: empty); else
-    :class:`InputError` naming the document (``source``: the file, or "the plan") and where in it."""
+    """``value`` if of the JSON type ``kind`` (an absent array: empty), else refused naming the
+    document (``source``: the file, or "the plan") and where in it."""
     if value is None and kind is list:
         return []
     if isinstance(value, kind) and not isinstance(value, bool):
@@ -150,7 +135,7 @@ def validation_from_state(state: Mapping[str, Any], domain: str, source: str) ->
 
 
 def customer_records(outputs: Mapping[str, Any], domain: str, source: str) -> list[dict[str, str]]:
-    """The domain's ``customer_records`` of the ``domains`` output, every part of its JSON type."""
+    """The domain's ``customer_records`` of the ``domains`` output, each part checked."""
     where = f"domains[{json.dumps(domain)}]"
     domains = outputs.get("domains")
     entry = domains.get(domain) if isinstance(domains, dict) else None
@@ -168,7 +153,6 @@ def _record(row: Any, where: str, source: str) -> dict[str, str]:
 
 
 def purpose(domain: str, name: str) -> str:
-    """What a record is for, in a few words."""
     if name == policy_host(domain):
         return f"policy host: the fleet serves https://{name}/.well-known/mta-sts.txt"
     if name == sts_record_name(domain):
@@ -185,7 +169,7 @@ def as_json(domain: str, stack: str, source: str, records: Sequence[Mapping[str,
 
 
 def as_text(document: Mapping[str, Any]) -> str:
-    """The records for people, every value through :func:`pulumi_mta_sts.escape.terminal.shown`."""
+    """The records for people, every value through :func:`~pulumi_mta_sts.escape.terminal.shown`."""
     domain, source = terminal.shown(document["domain"]), terminal.shown(document["source"])
     records = [{k: terminal.shown(v) for k, v in r.items()} for r in document["records"]]
     lines = [f"Records the owner of {domain} publishes (stack {terminal.shown(document['stack'])}, from {source}):", ""]
@@ -248,7 +232,6 @@ def _records(args: argparse.Namespace, domain: str, path: Path) -> tuple[list[di
 
 
 def _check(domain: str, nameservers: Sequence[str], records: Sequence[Mapping[str, str]]) -> DomainReport:
-    """``--check``: each record against live DNS."""
     from pulumi_mta_sts.check.delegation import compare_records
     from pulumi_mta_sts.net.resolver import make_resolver
 

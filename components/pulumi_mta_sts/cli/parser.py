@@ -1,7 +1,6 @@
-"""The argument parser of every ``mta-sts`` command (:class:`CommandParser`), answering slips the
-way the command answers mistakes: a mistyped flag, sub-command or choice names the closest valid
-one, under the usage line of the sub-command it was given to, and instead of what it caused
-(``plan --stak dev`` is told about ``--stak``, not a missing ``--stack``).
+"""The argument parser of every ``mta-sts`` command: a mistyped flag, sub-command or choice names the
+closest valid one, under its sub-command's usage line, instead of what it caused (``plan --stak
+dev`` is told about ``--stak``, not a missing ``--stack``).
 """
 
 from __future__ import annotations
@@ -10,43 +9,31 @@ import argparse
 import difflib
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 #: How alike a word must be to a valid one to be suggested (difflib's ratio, 0..1).
 _ALIKE = 0.6
 #: What argparse reads as a negative number rather than a flag.
 _NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
-#: argparse's messages that only follow from an unknown flag (a mistyped ``--stack`` leaves the
-#: required ``--stack`` missing): dropped when that flag is reported.
+#: argparse's messages that only follow from an unknown flag: dropped when that flag is reported.
 _CONSEQUENCES = ("the following arguments are required", "one of the arguments", "unrecognized arguments")
 
 
-def add_command(
-    sub: Any, name: str, run: Callable[[argparse.Namespace], int], help: str, description: str | None = None
-) -> argparse.ArgumentParser:
-    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``."""
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
-    parser.set_defaults(func=run)
-    return parser
-
-
 def closest(word: str, candidates: Sequence[str]) -> str | None:
-    """The candidate most like ``word`` (``None`` when none is alike enough)."""
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=_ALIKE)
     return found[0] if found else None
 
 
 class CommandParser(argparse.ArgumentParser):
-    """An :class:`argparse.ArgumentParser` that reports unknown flags itself, with suggestions."""
+    """An argument parser that reports unknown flags itself, with suggestions."""
 
     _given: list[str]
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        """As argparse's, except that what this parser cannot place is an error of this parser
-        (with its usage line), not left to the parser above it."""
+        """What this parser cannot place is its error (with its usage line), not its parent's."""
         self._given = list(sys.argv[1:] if args is None else args)
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
@@ -54,8 +41,8 @@ class CommandParser(argparse.ArgumentParser):
         return parsed, extras
 
     def error(self, message: str) -> NoReturn:
-        """Usage line, then one line per problem: each unknown flag with the closest valid one,
-        and argparse's message unless it only follows from an unknown flag."""
+        """Usage line, then each unknown flag with the closest valid one, then argparse's message
+        unless it only follows from an unknown flag."""
         unknown = self._unknown_flags()
         lines = [self._unknown_line(flag) for flag in unknown]
         if not (unknown and message.startswith(_CONSEQUENCES)):
@@ -76,10 +63,8 @@ class CommandParser(argparse.ArgumentParser):
             )
         super()._check_value(action, value)
 
-    # ---- unknown flags ---------------------------------------------------------------------------
     def _unknown_flags(self) -> list[str]:
-        """The flags given to this parser that it does not know, in the order given. A parser with
-        sub-commands reads only up to the sub-command (what follows is the sub-command's)."""
+        """The flags given that this parser does not know (with sub-commands: up to the sub-command)."""
         stops_at_command = any(isinstance(action, argparse._SubParsersAction) for action in self._actions)
         unknown: list[str] = []
         for token in getattr(self, "_given", []):
@@ -95,8 +80,8 @@ class CommandParser(argparse.ArgumentParser):
         return unknown
 
     def _knows(self, name: str) -> bool:
-        """Whether argparse reads ``name`` as one of this parser's flags: exactly, as an
-        unambiguous abbreviation of a long flag, or as a short flag with its value attached."""
+        """Whether argparse reads ``name`` as a flag of this parser: exactly, abbreviated, or with
+        its value attached."""
         flags = self._option_string_actions
         if name in flags:
             return True

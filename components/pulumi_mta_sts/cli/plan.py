@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT, HTTPS_REQUEST_TIMEOUT
@@ -17,7 +16,7 @@ from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.net.resolver import live_dns_enabled
 from pulumi_mta_sts.program.options import ProgramOptions, check_nameservers, reachable_live_dns
 
-from .argtypes import cafile_path, port_number, timeout_seconds
+from .argtypes import STACKS_DIR_HELP, add_command, add_flag, cafile_path
 
 FORMATS = ("text", "markdown", "json")
 _DESCRIPTION = (
@@ -31,53 +30,38 @@ _DESCRIPTION = (
 
 def register(sub: Any) -> None:
     helps = "show every resource and DNS record a stack would create or change (mock engine, nothing deployed)"
-    parser: argparse.ArgumentParser = sub.add_parser("plan", help=helps, description=_DESCRIPTION)
+    parser = add_command(sub, "plan", run, helps, _DESCRIPTION)
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("-s", "--stack", metavar="NAME", help="the stack (stacks/Pulumi.NAME.yaml)")
+    add_flag(which, "stack", "the stack (stacks/Pulumi.NAME.yaml)")
     which.add_argument("--all", action="store_true", help="plan every stack of the stacks folder")
-    parser.add_argument(
-        "--stacks-dir", metavar="DIR", type=Path, help="where stack files live (default: found from Pulumi.yaml)"
-    )
-    parser.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default text)")
+    add_flag(parser, "stacks-dir", STACKS_DIR_HELP)
+    add_flag(parser, "format", "output format (default text)", choices=FORMATS, default="text")
     parser.add_argument(
         "--live-dns",
-        dest="live_dns",
         action=argparse.BooleanOptionalAction,
-        default=None,
         help=(
             "compare with live DNS and the policy served today (default: on unless MTA_STS_NO_LIVE_DNS is set); "
             "--no-live-dns makes no network calls at all"
         ),
     )
     servers = "IP address of a DNS server every live look-up asks (repeatable; default MTA_STS_NAMESERVERS, else "
-    add_nameserver(parser, servers + "the system's)")
-    parser.add_argument(
-        "--cafile", type=Path, metavar="PEM", help="trust only these CA certificates for the policy fetch"
-    )
-    port = "policy host port for the policy fetch (default 443)"
-    parser.add_argument("--https-port", type=port_number, default=443, metavar="N", help=port)
+    add_flag(parser, "nameserver", servers + "the system's)")
+    add_flag(parser, "cafile", "trust only these CA certificates for the policy fetch")
+    add_flag(parser, "https-port", "policy host port for the policy fetch (default 443)")
     timeout = (
         f"seconds each DNS query (default {DNS_TIMEOUT:g}) and the policy fetch (default {HTTPS_REQUEST_TIMEOUT:g})"
     )
-    parser.add_argument("-t", "--timeout", type=timeout_seconds, default=None, metavar="S", help=timeout + " may take")
-    parser.set_defaults(func=run)
-
-
-def add_nameserver(parser: argparse.ArgumentParser, helps: str) -> None:
-    """``-n/--nameserver ADDRESS[:PORT]`` (repeatable), as ``plan`` and ``onboard`` read it."""
-    parser.add_argument("-n", "--nameserver", action="append", default=[], metavar="ADDRESS[:PORT]", help=helps)
+    add_flag(parser, "timeout", timeout + " may take")
 
 
 def program_options(args: argparse.Namespace) -> ProgramOptions:
     """The options the flags ask for, the environment's switches filling in what they leave open."""
-    timeout = args.timeout if args.timeout is not None else DNS_TIMEOUT
     given = check_nameservers(args.nameserver, "--nameserver") if args.nameserver else None  # never ignored
     if args.live_dns is False:
         return ProgramOptions(live_dns=False)
     live = True if args.live_dns else live_dns_enabled()
-    if given:
-        return ProgramOptions(live, given, timeout)
-    return ProgramOptions(live, ProgramOptions.from_environment().nameservers, timeout)
+    timeout = args.timeout if args.timeout is not None else DNS_TIMEOUT
+    return ProgramOptions(live, given or ProgramOptions.from_environment().nameservers, timeout)
 
 
 def run(args: argparse.Namespace) -> int:

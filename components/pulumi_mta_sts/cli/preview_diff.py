@@ -20,6 +20,8 @@ from pulumi_mta_sts.preview.document import PreviewDigest, PreviewError, read_pr
 from pulumi_mta_sts.preview.output import RENDERERS
 from pulumi_mta_sts.program.options import check_nameservers
 
+from .argtypes import add_command, add_flag
+
 EXIT_OK = 0
 EXIT_PREVIEW_FAILED = 1
 
@@ -30,19 +32,17 @@ def register(sub: Any) -> None:
         "Read the JSON `pulumi preview --json` prints and show every DNS record it changes (old -> new), "
         "the policy diff and id roll, what that means for senders, and a count of the other changes."
     )
-    parser: argparse.ArgumentParser = sub.add_parser("preview-diff", help=helps, description=description)
+    parser = add_command(sub, "preview-diff", run, helps, description)
     parser.add_argument(
         "preview", metavar="PREVIEW.json", type=Path, help="the saved output of `pulumi preview --json`"
     )
     formats = "markdown (a pull-request comment, the default), text or json"
-    parser.add_argument("-f", "--format", choices=tuple(RENDERERS), default="markdown", help=formats)
+    add_flag(parser, "format", formats, choices=tuple(RENDERERS), default="markdown")
     mx = "an MX host the domain has today (repeatable): the safety notes then check the new policy covers it"
     parser.add_argument("--mx", metavar="HOST", action="append", help=mx)
     live = "look up the domain's MX hosts today (unless MTA_STS_NO_LIVE_DNS is set), for the coverage notes"
     parser.add_argument("--live-dns", action="store_true", help=live)
-    nameserver = "ask this DNS server for the MX hosts (repeatable; implies --live-dns)"
-    parser.add_argument("-n", "--nameserver", metavar="ADDRESS[:PORT]", action="append", help=nameserver)
-    parser.set_defaults(func=run)
+    add_flag(parser, "nameserver", "ask this DNS server for the MX hosts (repeatable; implies --live-dns)")
 
 
 def _live_mx(hosts: list[str] | None) -> list[str] | None:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         digest = read_preview(args.preview)
     except PreviewError as exc:
-        raise InputError([Problem(str(args.preview), None, exc.reason)]) from None
+        raise InputError([Problem(str(args.preview), None, str(exc))]) from None
     if live_mx is None and (args.live_dns or nameservers):
         live_mx = _looked_up_mx(digest, nameservers)
     summary = summarise(digest, live_mx)

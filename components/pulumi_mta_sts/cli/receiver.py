@@ -1,7 +1,6 @@
-"""``mta-sts receiver test``: post one sample report, marked as a test by the receiver's contract
-(:mod:`pulumi_mta_sts.receiver_lambda.contract`), to a deployed receiver's HTTPS endpoint and say
-whether it was stored. Exit 0 stored, 1 not stored, 2 usage error, 3 unreachable. Standard
-library only (the endpoint from ``pulumi stack output --json``): it runs in the base install.
+"""``mta-sts receiver test``: post one sample report, marked as a test (the receiver's contract), to
+a deployed receiver's HTTPS endpoint and say whether it was stored. Exit 0 stored, 1 not stored, 2
+usage, 3 unreachable. Standard library only: it runs in the base install.
 """
 
 from __future__ import annotations
@@ -26,10 +25,7 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPORT_ID_PREFIX
 
-from .argtypes import add_flag
-from .parser import add_command
-
-__all__ = ["EXIT_NOT_STORED", "EXIT_STORED", "EXIT_UNREACHABLE", "Answer", "register", "sample_report"]
+from .argtypes import add_command, add_flag
 
 #: The stack outputs the command reads.
 RECEIVER_OUTPUT = "tlsrpt_receiver"
@@ -48,11 +44,8 @@ PULUMI_TIMEOUT_SECONDS = 120
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "receiver",
-        help="operate a deployed TLS-RPT receiver (test it)",
-        description="Operate a deployed TLS-RPT receiver.",
-    )
+    helps = "operate a deployed TLS-RPT receiver (test it)"
+    parser = add_command(sub, "receiver", None, helps, "Operate a deployed TLS-RPT receiver.")
     actions = parser.add_subparsers(dest="receiver_command", metavar="ACTION", required=True)
     test = add_command(
         actions,
@@ -103,7 +96,6 @@ def run_test(args: argparse.Namespace) -> int:
 
 
 def _verdict(answer: Answer) -> int:
-    """Print what the answer means; the exit code."""
     stored = answer.stored
     if 200 <= answer.status < 300 and stored:
         print(f"stored: {terminal.shown(', '.join(stored), ANSWER_CHARS)}")
@@ -118,7 +110,6 @@ def _verdict(answer: Answer) -> int:
 
 
 def _explain(answer: Answer) -> str:
-    """The endpoint's reason, or what the status means when it gave none."""
     reason = answer.body.get("error") or answer.body.get("message") or answer.text.strip()[:200]
     if answer.status == 429:
         return f"{reason or 'too many requests'} (the endpoint's throttle; try again in a minute)"
@@ -128,8 +119,8 @@ def _explain(answer: Answer) -> str:
 
 
 def sample_report(domain: str, report_id: str, *, now: datetime | None = None) -> bytes:
-    """A valid RFC 8460 report about ``domain`` for yesterday, marked as a test: no session,
-    no policy found (so it claims nothing about the domain's mail)."""
+    """A valid RFC 8460 report about ``domain`` for yesterday, marked as a test, claiming nothing
+    about its mail (no session, no policy found)."""
     day = ((now or datetime.now(UTC)) - timedelta(days=1)).strftime("%Y-%m-%d")
     report = {
         "organization-name": TEST_ORGANIZATION,
@@ -183,7 +174,6 @@ def _answer(status: int, raw: bytes) -> Answer:
 
 
 def _target(args: argparse.Namespace) -> tuple[str, str]:
-    """The endpoint and domain from the flags, or from the stack's outputs."""
     if args.timeout is None or not 0 < args.timeout <= 600:
         raise InputError([Problem("--timeout", args.timeout, "must be more than 0 and at most 600 seconds")])
     if args.endpoint is not None:
@@ -235,8 +225,7 @@ def _checked_domain(domain: object, field: str) -> str:
 
 
 def _stack_field(stack: str | None) -> str:
-    """What a message about the stack names: ``--stack`` when it was given, else the stack the
-    Pulumi CLI has selected (never a flag the user did not type)."""
+    """``--stack`` when it was given, else the selected stack (never a flag the user did not type)."""
     return "--stack" if stack is not None else "the selected Pulumi stack"
 
 
@@ -268,7 +257,6 @@ def stack_outputs(stack: str | None) -> dict[str, Any]:
 
 
 def _receiver_endpoint(outputs: dict[str, Any], stack: str | None) -> str:
-    """The receiver's HTTPS endpoint from the outputs, or why there is none."""
     receiver = outputs.get(RECEIVER_OUTPUT)
     if not isinstance(receiver, dict):
         reason = f"has no output {RECEIVER_OUTPUT}: the receiver is not enabled (mta-sts:reporting.receiver)"

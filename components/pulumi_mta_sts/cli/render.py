@@ -1,7 +1,5 @@
-"""``mta-sts render``: the policy text, its id and the DNS records to publish.
-
-Either from flags (``--domain --mode --mx --max-age [--rua]``) or from a stack file
-(``--stack NAME`` reads ``stacks/Pulumi.NAME.yaml``). Needs no cloud account and no network.
+"""``mta-sts render``: the policy text, its id and the DNS records to publish, from flags or from a
+stack file (``--stack NAME``); no cloud account, no network.
 """
 
 from __future__ import annotations
@@ -16,8 +14,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.records import policy_url, records_for
 from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
-from .argtypes import STACKS_DIR_HELP, add_flag
-from .parser import add_command
+from .argtypes import STACKS_DIR_HELP, add_command, add_flag
 
 _FLAG_ONLY = ("domain", "mode", "mx", "max_age", "rua")
 
@@ -43,7 +40,6 @@ def register(sub: Any) -> None:
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
-    """The render result as the JSON object the command prints."""
     if args.stack is not None:
         given = [f"--{name.replace('_', '-')}" for name in _FLAG_ONLY if getattr(args, name) is not None]
         if given:

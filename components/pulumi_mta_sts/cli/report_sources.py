@@ -1,23 +1,26 @@
-"""Where ``mta-sts reports summary|ready|html`` read reports from: a file (anything ``reports parse``
-reads, or a report the receiver stored), a directory (every file under it in name order; names
-starting with ``.`` skipped; links to directories not followed: no endless walk), or
-``s3://bucket[/prefix]`` (:mod:`.report_s3`, boto3 from ``[aws]``). All are checked before any is read.
+"""Where ``mta-sts reports summary|ready|html`` read reports from, all checked before any is read: a
+file (what ``reports parse`` reads, or a report the receiver stored), a directory (every file under
+it in name order, hidden names skipped, links to directories not followed), or ``s3://bucket[/prefix]``
+(``reports/`` by default; boto3 from ``[aws]`` imported only then), whose stored reports are read an
+identity's first body before its versions, so the summary counts the body the receiver kept first.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from pulumi_mta_sts.config.files import UnreadableFile, read_regular_file
-from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
+from pulumi_mta_sts.receiver_lambda.contract import MAX_STORED_BYTES, REPORTS_PREFIX, STORED_NAME
+from pulumi_mta_sts.receiver_lambda.listing import list_objects
 from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS
 from pulumi_mta_sts.reports.parse import ParseFailure, ParseResult, parse_input
 from pulumi_mta_sts.reports.stored import looks_stored, parse_stored
-
-__all__ = ["FOREIGN_FORMATS", "S3Source", "check_sources", "foreign_format", "parse_path", "read_path", "read_sources"]
 
 S3_SCHEME = "s3://"
 #: S3 bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at both ends.
@@ -41,7 +44,6 @@ class S3Source:
     """``s3://bucket[/prefix]``; without a prefix the receiver's ``reports/`` is read."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self.bucket, _, self.prefix = url[len(S3_SCHEME) :].partition("/")
 
 
@@ -56,7 +58,7 @@ def _problem(text: str, source: Path | S3Source) -> Problem | None:
 
 
 def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
-    """The sources, each checked; every bad one is a :class:`Problem` (raised together)."""
+    """The sources, every bad one a :class:`Problem` (raised together)."""
     checked = [S3Source(text) if text.startswith(S3_SCHEME) else Path(text) for text in sources]
     problems = [p for text, source in zip(sources, checked, strict=True) if (p := _problem(text, source))]
     if problems:
@@ -64,18 +66,12 @@ def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
     return checked
 
 
-def foreign_format(data: bytes) -> str | None:
-    """What ``data`` really is when it is one of :data:`FOREIGN_FORMATS` (never a report), else None."""
-    return next((name for magic, name in FOREIGN_FORMATS if data.startswith(magic)), None)
-
-
 def _read_file(path: Path) -> bytes | ParseResult:
-    """The bytes of ``path``, or the failure saying what it really is."""
     try:
         data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
     except UnreadableFile as exc:
         return ParseResult(failures=[ParseFailure(str(path), f"cannot read the file: it {exc.reason}")])
-    real = foreign_format(data)
+    real = next((name for magic, name in FOREIGN_FORMATS if data.startswith(magic)), None)
     if real is not None:
         reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
         return ParseResult(failures=[ParseFailure(str(path), reason)])
@@ -83,16 +79,14 @@ def _read_file(path: Path) -> bytes | ParseResult:
 
 
 def parse_path(path: Path) -> ParseResult:
-    """Parse one file (``reports parse``); a path that is not a readable regular file (a named pipe
-    is never opened for a blocking read), or a file in another format, is a failure of that file,
-    not of the command."""
+    """Parse one file (``reports parse``); one that is not a readable regular file (a named pipe is
+    never opened) or in another format is a failure of that file, not of the command."""
     data = _read_file(path)
     return data if isinstance(data, ParseResult) else parse_input(data, str(path))
 
 
 def read_path(path: Path) -> ParseResult:
-    """One file as :func:`parse_path` reads it or, when it is a report the receiver stored (a
-    normalised report, e.g. from ``aws s3 sync s3://BUCKET/reports/ DIR``), as that report."""
+    """One file as :func:`parse_path` reads it, or as the stored report it is (``aws s3 sync``)."""
     data = _read_file(path)
     if isinstance(data, ParseResult):
         return data
@@ -100,20 +94,67 @@ def read_path(path: Path) -> ParseResult:
 
 
 def _files(directory: Path) -> Iterator[Path]:
-    """Every non-hidden file under ``directory``, in name order, links to directories not followed."""
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         yield from (Path(root) / name for name in sorted(files) if not name.startswith("."))
 
 
 def read_sources(sources: Sequence[Path | S3Source]) -> Iterator[ParseResult]:
-    """Every input of every source, one :class:`ParseResult` at a time."""
     for source in sources:
         if isinstance(source, S3Source):
-            from .report_s3 import read_bucket  # boto3 is imported there, only when used
-
             yield from read_bucket(source.bucket, source.prefix)
         elif source.is_dir() and not source.is_symlink():
             yield from map(read_path, _files(source))
         else:
             yield read_path(source)
+
+
+# ---- s3:// -------------------------------------------------------------------------------------------
+def _aws_module(name: str) -> Any:
+    """``name`` from the ``[aws]`` extra, imported by name: the base CLI does not declare boto3."""
+    with provider_sdk("reading reports from s3://"):
+        return importlib.import_module(name)
+
+
+def _stored_keys(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
+    """(key, size) of every stored report under ``prefix``, first bodies before their versions."""
+    group: list[tuple[bool, str, int]] = []
+    group_id = None
+    for item in list_objects(client, bucket, prefix):
+        match = STORED_NAME.fullmatch(item.key.rpartition("/")[2])
+        if match is None:
+            continue
+        ident = item.key[: len(item.key) - len(match.group(0))] + match["id"]
+        if ident != group_id:
+            yield from ((key, size) for _, key, size in sorted(group))
+            group, group_id = [], ident
+        group.append((match["version"] is not None, item.key, item.size))
+    yield from ((key, size) for _, key, size in sorted(group))
+
+
+def _read(client: Any, bucket: str, key: str, size: int) -> ParseResult:
+    source = f"s3://{bucket}/{key}"
+    if size > MAX_STORED_BYTES:
+        return ParseResult(failures=[ParseFailure(source, f"object is {size} bytes, more than a stored report", b"")])
+    return parse_stored(client.get_object(Bucket=bucket, Key=key)["Body"].read(), source)
+
+
+def read_bucket(bucket: str, prefix: str) -> Iterator[ParseResult]:
+    """Every stored report under ``s3://bucket/prefix`` (``reports/`` when ``prefix`` is empty)."""
+    client = _aws_module("boto3").client("s3")
+    errors = _aws_module("botocore.exceptions")
+    keys = _stored_keys(client, bucket, prefix or REPORTS_PREFIX)
+    while True:
+        try:
+            key, size = next(keys)
+            result = _read(client, bucket, key, size)
+        except StopIteration:
+            return
+        except (errors.BotoCoreError, errors.ClientError) as exc:
+            code = str((getattr(exc, "response", None) or {}).get("Error", {}).get("Code", "")) or type(exc).__name__
+            reason = (
+                f"cannot be read ({code}): check the bucket name, the AWS region and credentials "
+                "(AWS_PROFILE / AWS_REGION) and that they allow s3:ListBucket and s3:GetObject"
+            )
+            raise InputError([Problem(f"s3://{bucket}", f"s3://{bucket}", reason)]) from None
+        yield result

@@ -24,8 +24,7 @@ from pulumi_mta_sts.reports.sessions import NO_DOMAIN
 from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
-from .argtypes import add_flag
-from .parser import add_command
+from .argtypes import add_command, add_flag
 from .report_sources import check_sources, parse_path, read_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_READY = 0, 1, 1
@@ -71,7 +70,7 @@ def register(sub: Any) -> None:
 def _action(
     actions: Any, run: Callable[[argparse.Namespace], int], help_text: str, description: str, *, filters: bool = False
 ) -> argparse.ArgumentParser:
-    """The parser of one action (named for its ``run_<name>``), with the SOURCE filters if asked."""
+    """The parser of the action its ``run_<name>`` names, with the SOURCE filters if asked."""
     parser = add_command(actions, run.__name__.removeprefix("run_"), run, help_text, description)
     if filters:
         parser.add_argument("sources", metavar="SOURCE", nargs="+", help=SOURCE_HELP)
@@ -93,19 +92,12 @@ def _register_ready(actions: Any) -> None:
     ready.add_argument(
         "--source", dest="sources", metavar="SOURCE", nargs="+", action="extend", required=True, help=SOURCE_HELP
     )
-    ready.add_argument(
-        "--days", type=days_argument, default=DEFAULT_READY_DAYS, metavar="N", help="days to look at (default 14)"
-    )
-    ready.add_argument(
-        "--min-orgs",
-        type=positive_argument,
-        default=DEFAULT_MIN_ORGS,
-        metavar="K",
-        help="organisations that must report every day (default 2)",
-    )
-    ready.add_argument(
-        "--as-of", type=day_argument, metavar="DATE", help="judge the N days before this UTC day (default: today)"
-    )
+    days = "days to look at (default 14)"
+    ready.add_argument("--days", type=days_argument, default=DEFAULT_READY_DAYS, metavar="N", help=days)
+    orgs = "organisations that must report every day (default 2)"
+    ready.add_argument("--min-orgs", type=positive_argument, default=DEFAULT_MIN_ORGS, metavar="K", help=orgs)
+    as_of = "judge the N days before this UTC day (default: today)"
+    ready.add_argument("--as-of", type=day_argument, metavar="DATE", help=as_of)
     add_flag(ready, "format", "output format (default: text)", choices=("text", "json"), default="text")
 
 
@@ -120,7 +112,6 @@ def day_argument(text: str) -> date:
 
 
 def positive_argument(text: str) -> int:
-    """A whole number of at least 1 (argparse type)."""
     try:
         value = int(text) if text.strip().isdigit() else 0
     except ValueError:  # e.g. superscript digits, or more digits than int() reads
@@ -131,7 +122,6 @@ def positive_argument(text: str) -> int:
 
 
 def days_argument(text: str) -> int:
-    """``--days``: 1 to :data:`MAX_READY_DAYS` (argparse type)."""
     value = positive_argument(text)
     if value > MAX_READY_DAYS:
         raise argparse.ArgumentTypeError(f"{value} is more than {MAX_READY_DAYS} days; judge at most a year")
@@ -140,8 +130,7 @@ def days_argument(text: str) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def toolkit_policy_id(policy_strings: tuple[str, ...]) -> str | None:
-    """The id this toolkit publishes for the policy in ``policy_strings`` (the core parses it as
-    senders do and renders its canonical bytes), or ``None`` when it is no valid policy."""
+    """The id this toolkit publishes for the policy in ``policy_strings``, ``None`` if it is none."""
     parsed = parse_policy("".join(line + "\r\n" for line in policy_strings))
     return parsed.policy.id if parsed.policy is not None else None
 
@@ -155,7 +144,6 @@ def build_summary(
     domain_flag: str = "--domain",
     warn: Callable[[str], None] | None = None,
 ) -> Summary:
-    """Read every source once, report by report, into a :class:`Summary`."""
     if since is not None and until is not None and since > until:
         raise InputError([Problem("--since", since.isoformat(), f"is after --until {until.isoformat()}")])
     checked = check_sources(sources)
@@ -227,7 +215,7 @@ def run_html(args: argparse.Namespace) -> int:
 
 
 def _summary(source: str, report: dict[str, Any]) -> str:
-    """One report for people: what its sender wrote through :mod:`pulumi_mta_sts.escape.terminal`."""
+    """One report for people, what its sender wrote through :mod:`~pulumi_mta_sts.escape.terminal`."""
     lines = [
         f"{source}: {report['organization_name']} report {report['report_id']} ({report['start']} .. {report['end']})"
     ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_mta_sts.core.errors import MissingExtraError
 
-from .parser import add_command
+from .argtypes import add_command
 
 #: The extra that brings everything the hosted components import at module level.
 EXTRA = "aws"

@@ -3,10 +3,9 @@ or calls a data source, written once for ``mta-sts plan`` (:data:`PLAN_CLOUD`: a
 cloud knows is :data:`UNKNOWN`) and the test-suite (:data:`TEST_CLOUD`: a realistic fake, account
 :data:`ACCOUNT`, region :data:`REGION`, ids hashed from the resource name).
 
-A resource's state is its inputs, overlaid with :meth:`MockCloud.default_outputs` (an id; an ARN
-for an AWS resource), overlaid with the answer for its type token. To answer for a new type or
-data source, add a function with ``@_answers(_OUTPUTS, token)`` or ``@_answers(_INVOKES, token)``, keyed by
-the exact token Pulumi writes, and wrap every value the cloud makes up in ``cloud.after_deploy``.
+A resource's state is its inputs, overlaid with :meth:`MockCloud.default_outputs`, overlaid with
+its answer in :data:`_OUTPUTS` (a data source's: :data:`_INVOKES`), keyed by the exact token Pulumi
+writes; every value the cloud makes up is wrapped in ``cloud.after_deploy``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs
 
@@ -47,21 +46,6 @@ HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
 
 _CloudOutputs = Callable[["MockCloud", MockResourceArgs], dict[str, Any]]
 _CloudInvoke = Callable[["MockCloud", MockCallArgs], dict[str, Any]]
-_OUTPUTS: dict[str, _CloudOutputs] = {}
-_INVOKES: dict[str, _CloudInvoke] = {}
-
-
-_Answer = TypeVar("_Answer", _CloudOutputs, _CloudInvoke)
-
-
-def _answers(table: dict[str, _Answer], token: str) -> Callable[[_Answer], _Answer]:
-    """Register the decorated function in ``table`` (:data:`_OUTPUTS` or :data:`_INVOKES`) for ``token``."""
-
-    def register(fn: _Answer) -> _Answer:
-        table[token] = fn
-        return fn
-
-    return register
 
 
 def short_hash(*parts: str, length: int = 13) -> str:
@@ -118,7 +102,6 @@ TEST_CLOUD = MockCloud(fake_values=True)
 
 
 # ---- AWS: the policy host ---------------------------------------------------------------------------
-@_answers(_OUTPUTS, "aws:s3/bucket:Bucket")
 def _bucket(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     name = args.inputs.get("bucket") or cloud.after_deploy(f"{args.name}-{short_hash(args.name, length=7)}")
     return {
@@ -131,7 +114,6 @@ def _bucket(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_answers(_OUTPUTS, "aws:cloudfront/distribution:Distribution")
 def _distribution(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     dist_id = cloud.after_deploy("E" + short_hash(args.name).upper())
     return {
@@ -143,31 +125,17 @@ def _distribution(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_answers(_OUTPUTS, "aws:cloudfront/originAccessControl:OriginAccessControl")
-def _oac(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    return {"id": cloud.after_deploy("E" + short_hash(args.name, "oac").upper())}
-
-
-@_answers(_OUTPUTS, "aws:cloudfront/function:Function")
-def _cf_function(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    name = args.inputs.get("name", args.name)
-    return {"arn": cloud.after_deploy(f"arn:aws:cloudfront::{ACCOUNT}:function/{name}"), "status": "LIVE"}
-
-
-@_answers(_OUTPUTS, "aws:cloudfront/keyValueStore:KeyValueStore")
-def _cf_key_value_store(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
+def _key_value_store(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     store_id = cloud.after_deploy(short_hash(args.name, "kvs", length=32))
     return {"id": store_id, "arn": cloud.derived(store_id, f"arn:aws:cloudfront::{ACCOUNT}:key-value-store/{{}}")}
 
 
-@_answers(_OUTPUTS, "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey")
-def _cf_kvs_key(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
+def _kvs_key(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     made_up = f"arn:aws:cloudfront::{ACCOUNT}:key-value-store/{short_hash(args.name, 'kvs', length=32)}"
     store = str(args.inputs.get("keyValueStoreArn") or cloud.after_deploy(made_up))
     return {"id": cloud.derived(store, f"{{}},{args.inputs.get('key')}")}
 
 
-@_answers(_OUTPUTS, "aws:acm/certificate:Certificate")
 def _certificate(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     domain = str(args.inputs.get("domainName", "example.com"))
     names = [domain, *args.inputs.get("subjectAlternativeNames", [])]
@@ -188,26 +156,13 @@ def _certificate(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_answers(_OUTPUTS, "aws:route53/record:Record")
 def _r53_record(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     name = str(args.inputs.get("name", ""))
-    return {
-        "fqdn": name.rstrip("."),
-        "id": cloud.after_deploy(f"{args.inputs.get('zoneId')}_{name}_{args.inputs.get('type')}"),
-    }
+    made_up = f"{args.inputs.get('zoneId')}_{name}_{args.inputs.get('type')}"
+    return {"fqdn": name.rstrip("."), "id": cloud.after_deploy(made_up)}
 
 
 # ---- AWS: the TLS-RPT receiver ----------------------------------------------------------------------
-@_answers(_OUTPUTS, "aws:ses/domainIdentity:DomainIdentity")
-def _ses_identity(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    domain = str(args.inputs.get("domain", ""))
-    return {
-        "arn": cloud.regional_arn(args, "ses", f"identity/{domain}"),
-        "verificationToken": cloud.after_deploy("VeRiFy+token="),
-    }
-
-
-@_answers(_OUTPUTS, "aws:apigatewayv2/api:Api")
 def _http_api(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     region = args.inputs.get("region", REGION)
     api_id = cloud.after_deploy(HTTP_API_ID)
@@ -218,23 +173,6 @@ def _http_api(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_answers(_OUTPUTS, "aws:sqs/queue:Queue")
-def _sqs_queue(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    name = f"{args.name}-f00"
-    return {
-        "arn": cloud.regional_arn(args, "sqs", name),
-        "name": cloud.after_deploy(name),
-        "url": cloud.after_deploy(f"https://sqs.{args.inputs.get('region', REGION)}.amazonaws.com/{ACCOUNT}/{name}"),
-    }
-
-
-@_answers(_OUTPUTS, "aws:iam/role:Role")
-def _iam_role(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    name = f"{args.name}-f00"
-    known = cloud.after_deploy(name)
-    return {"arn": cloud.after_deploy(f"arn:aws:iam::{ACCOUNT}:role/{name}"), "id": known, "name": known}
-
-
 def _named(cloud: MockCloud, args: MockResourceArgs, service: str, kind: str, *, named: bool = True) -> dict[str, Any]:
     """A resource the cloud names ``<logical name>-f00``: its regional ARN (and name)."""
     name = f"{args.name}-f00"
@@ -242,13 +180,18 @@ def _named(cloud: MockCloud, args: MockResourceArgs, service: str, kind: str, *,
     return out | {"name": cloud.after_deploy(name)} if named else out
 
 
-_OUTPUTS["aws:lambda/function:Function"] = partial(_named, service="lambda", kind="function:")
-_OUTPUTS["aws:cloudwatch/logGroup:LogGroup"] = partial(_named, service="logs", kind="log-group:")
-_OUTPUTS["aws:sns/topic:Topic"] = partial(_named, service="sns", kind="", named=False)
+def _sqs_queue(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
+    url = f"https://sqs.{args.inputs.get('region', REGION)}.amazonaws.com/{ACCOUNT}/{args.name}-f00"
+    return {**_named(cloud, args, "sqs", ""), "url": cloud.after_deploy(url)}
+
+
+def _iam_role(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
+    name = f"{args.name}-f00"
+    known = cloud.after_deploy(name)
+    return {"arn": cloud.after_deploy(f"arn:aws:iam::{ACCOUNT}:role/{name}"), "id": known, "name": known}
 
 
 # ---- AWS: data sources ------------------------------------------------------------------------------
-@_answers(_INVOKES, "aws:route53/getZone:getZone")
 def _get_r53_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     name = str(args.args.get("name") or cloud.after_deploy("example.com")).rstrip(".")
     zone_id = args.args.get("zoneId") or cloud.after_deploy(ROUTE53_ZONE_ID)
@@ -262,7 +205,6 @@ def _get_r53_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     }
 
 
-@_answers(_INVOKES, "aws:cloudfront/getCachePolicy:getCachePolicy")
 def _get_cache_policy(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     name = str(args.args.get("name", ""))
     if name not in MANAGED_CACHE_POLICIES:
@@ -270,7 +212,6 @@ def _get_cache_policy(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     return {"id": MANAGED_CACHE_POLICIES[name], "name": name}
 
 
-@_answers(_INVOKES, "aws:index/getCallerIdentity:getCallerIdentity")
 def _caller_identity(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     return {
         "accountId": cloud.after_deploy(ACCOUNT),
@@ -281,7 +222,6 @@ def _caller_identity(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
 
 
 # ---- Cloudflare -------------------------------------------------------------------------------------
-@_answers(_INVOKES, "cloudflare:index/getZone:getZone")
 def _get_cf_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     name = str((args.args.get("filter") or {}).get("name") or cloud.after_deploy("example.org"))
     zone_id = args.args.get("zoneId") or cloud.after_deploy(short_hash("cf-zone", name, length=32))
@@ -295,12 +235,6 @@ def _get_cf_zone(cloud: MockCloud, args: MockCallArgs) -> dict[str, Any]:
     }
 
 
-@_answers(_OUTPUTS, "cloudflare:index/dnsRecord:DnsRecord")
-def _cf_record(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    return {"id": cloud.after_deploy(short_hash(args.name, "cfrec", length=32)), "proxiable": True}
-
-
-@_answers(_OUTPUTS, "cloudflare:index/workersScript:WorkersScript")
 def _cf_worker(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     return {
         "id": args.inputs.get("scriptName", cloud.after_deploy(args.name)),
@@ -308,9 +242,44 @@ def _cf_worker(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-@_answers(_OUTPUTS, "cloudflare:index/workersCustomDomain:WorkersCustomDomain")
-def _cf_worker_domain(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
-    return {
+#: The answers, keyed by the exact token Pulumi writes.
+_OUTPUTS: dict[str, _CloudOutputs] = {
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:cloudfront/originAccessControl:OriginAccessControl": lambda cloud, args: {
+        "id": cloud.after_deploy("E" + short_hash(args.name, "oac").upper())
+    },
+    "aws:cloudfront/function:Function": lambda cloud, args: {
+        "arn": cloud.after_deploy(f"arn:aws:cloudfront::{ACCOUNT}:function/{args.inputs.get('name', args.name)}"),
+        "status": "LIVE",
+    },
+    "aws:cloudfront/keyValueStore:KeyValueStore": _key_value_store,
+    "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey": _kvs_key,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:route53/record:Record": _r53_record,
+    "aws:ses/domainIdentity:DomainIdentity": lambda cloud, args: {
+        "arn": cloud.regional_arn(args, "ses", f"identity/{args.inputs.get('domain', '')}"),
+        "verificationToken": cloud.after_deploy("VeRiFy+token="),
+    },
+    "aws:apigatewayv2/api:Api": _http_api,
+    "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:iam/role:Role": _iam_role,
+    "aws:lambda/function:Function": partial(_named, service="lambda", kind="function:"),
+    "aws:cloudwatch/logGroup:LogGroup": partial(_named, service="logs", kind="log-group:"),
+    "aws:sns/topic:Topic": partial(_named, service="sns", kind="", named=False),
+    "cloudflare:index/dnsRecord:DnsRecord": lambda cloud, args: {
+        "id": cloud.after_deploy(short_hash(args.name, "cfrec", length=32)),
+        "proxiable": True,
+    },
+    "cloudflare:index/workersScript:WorkersScript": _cf_worker,
+    "cloudflare:index/workersCustomDomain:WorkersCustomDomain": lambda cloud, args: {
         "id": cloud.after_deploy(short_hash(args.name, "wcd", length=32)),
         "zoneName": cloud.after_deploy("example.org"),
-    }
+    },
+}
+_INVOKES: dict[str, _CloudInvoke] = {
+    "aws:route53/getZone:getZone": _get_r53_zone,
+    "aws:cloudfront/getCachePolicy:getCachePolicy": _get_cache_policy,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "cloudflare:index/getZone:getZone": _get_cf_zone,
+}

@@ -1,11 +1,7 @@
-"""A stack's mail domains, however its file is laid out (a single-domain stack is a list of
-one), and which domain each DNS record of a plan belongs to, to read a fleet's plan domain by
-domain.
-
-A record belongs to a domain by its name: ``_mta-sts.<domain>``, ``_smtp._tls.<domain>``,
-``mta-sts.<domain>`` and names under them, and for a delegated domain whose records live in a
-provider zone ``[_mta-sts.|_smtp._tls.]<domain>.<zone>``; a name that fits no domain (known only
-after the deploy, shared) belongs to none. No Pulumi: ``mta-sts onboard`` reads it without.
+"""A stack's domains (the config's :class:`Deployment`) and which domain each DNS record of a plan
+belongs to, by its name: ``[_mta-sts.|_smtp._tls.|mta-sts.]<domain>`` and names under them, or a
+delegated domain's ``[prefix.]<domain>.<zone>``; a name known only after deploy belongs to none.
+No Pulumi: ``mta-sts onboard`` reads it without.
 """
 
 from __future__ import annotations
@@ -17,7 +13,7 @@ from typing import Any, Final
 
 from pulumi_mta_sts.change.model import STATUSES, ChangeSet, PolicyChange, Status
 from pulumi_mta_sts.config.sections import Deployment
-from pulumi_mta_sts.config.stack import find_stack_file, load_any_config, read_stack_file, stack_values
+from pulumi_mta_sts.config.stack import find_stack_file, load_deployment_file, read_stack_file
 from pulumi_mta_sts.core.errors import InputError, Problem
 
 #: Record name prefixes of a domain's own records, longest first.
@@ -30,14 +26,10 @@ def in_file(problems: Iterable[Problem], path: Path) -> InputError:
 
 
 def load_stack(stack: str, stacks_dir: Path | None) -> tuple[Path, dict[str, Any], Deployment]:
-    """The stack file of ``stack``, its ``config:`` entries as ``pulumi up`` passes them, and the
-    config loaded from them (the config layer decides the layout)."""
+    """The stack file of ``stack``, its ``config:`` entries as ``pulumi up`` passes them, and its deployment."""
     path = find_stack_file(stack, stacks_dir)
     entries = read_stack_file(path)
-    try:
-        return path, entries, load_any_config(stack_values(entries))
-    except InputError as exc:
-        raise in_file(exc.problems, path) from None
+    return path, entries, load_deployment_file(path, entries)
 
 
 class DomainIndex(frozenset[str]):
@@ -48,10 +40,9 @@ class DomainIndex(frozenset[str]):
 
 
 def domain_of_record(name: str, domains: Iterable[str]) -> str | None:
-    """The domain of ``domains`` (best a :class:`DomainIndex`) the record ``name`` belongs to. A
-    delegated name (``<domain>.<zone>`` once the prefix is stripped) is tried before a name under
-    a domain, so a provider zone under another planned domain names the right one; among several
-    fits the longest domain wins."""
+    """The domain of ``domains`` (best a :class:`DomainIndex`) the record ``name`` belongs to, the
+    longest that fits; ``<domain>.<zone>`` before a name under a domain, so a provider zone under
+    another planned domain names the right one."""
     index = domains if isinstance(domains, DomainIndex) else DomainIndex(domains)
     labels = name.rstrip(".").lower().split(".")
     prefix = next((p for p in _PREFIXES if ".".join(labels).startswith(p)), "")
@@ -72,8 +63,7 @@ class DomainStatus:
 
 
 def domain_statuses(change: ChangeSet, domains: Sequence[str]) -> tuple[list[DomainStatus], int]:
-    """Per domain (in the order given) its part of ``change``, and how many record sets belong
-    to no domain."""
+    """Per domain (in the order given) its part of ``change``, and the number of record sets of none."""
     by_domain = {d.lower(): DomainStatus(d) for d in domains}
     index = DomainIndex(domains)
     unattributed = 0

@@ -1,14 +1,7 @@
-"""Run a Pulumi program under the SDK's mock engine and record what it registers: every resource
-(custom and component: type, name, URN, resolved inputs, parent, dependencies, provider),
-every invoke and every log message. ``mta-sts plan`` and the test-suite (``tests/pulumi_mock.py``)
-both use it, so both see a program alike.
-
-What a resource "returns" is decided per type token by ``outputs`` (its state is its inputs
-overlaid with them), what an invoke returns by ``invokes``; an invoke without an answer fails
-the program, naming the token. The SDK's mock monitor makes an event loop in each executor
-thread and closes none; a loop finalised after its socket at interpreter exit prints "Invalid
-file descriptor: -1", so every loop the monitor runs in is noted and closed
-(:func:`close_event_loops`). The SDK's internals come from :mod:`pulumi_mta_sts.program.sdk`.
+"""Run a Pulumi program under the SDK's mock engine and record every resource, invoke and log
+message it makes: ``mta-sts plan`` and the test-suite (``tests/pulumi_mock.py``) both use it, so
+both see a program alike. The SDK's mock monitor opens an event loop per executor thread and closes
+none (at exit: "Invalid file descriptor: -1"), so every loop it runs in is noted and closed.
 """
 
 from __future__ import annotations
@@ -19,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import pulumi
 import pulumi.runtime
@@ -33,28 +26,25 @@ OutputsFn = Callable[[MockResourceArgs], Mapping[str, Any]]
 InvokeFn = Callable[[MockCallArgs], Mapping[str, Any]]
 
 
-#: Every event loop the mock runtime used since the last :func:`close_event_loops`: the main
-#: thread's and one per executor thread. Held, not weakly referenced: a loop the garbage collector
-#: finds unreachable before it is closed is finalised in no set order with its socket, too.
+#: Every event loop the mock runtime used since the last :func:`close_event_loops`; held, not weakly
+#: referenced: a loop collected before it is closed is finalised in no set order with its socket.
 _LOOPS: set[asyncio.AbstractEventLoop] = set()
 
 
 def _note_event_loop() -> None:
-    """Note the current thread's event loop (made if missing), to close it with the others."""
     _LOOPS.add(sdk.ensure_event_loop())
 
 
 def close_event_loops() -> None:
-    """End the mock runtime's event loops: on the main thread's, cancel what is pending and shut
-    its executor down (its threads end), then close it and every loop an executor thread made.
-    The next :meth:`Recorder.install` starts afresh."""
+    """Close the main thread's loop (as ``asyncio.run`` does on its way out) and every loop an
+    executor thread made; the next :meth:`Recorder.install` starts afresh."""
     try:
         main = asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:  # none set in this thread
         main = None
     if main is not None and not main.is_running() and not main.is_closed():
         pending = [task for task in asyncio.all_tasks(main) if not task.done()]
-        for task in pending:  # as asyncio.run does on its way out
+        for task in pending:
             task.cancel()
         main.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         main.run_until_complete(main.shutdown_asyncgens())
@@ -69,15 +59,10 @@ def close_event_loops() -> None:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a program runs under the mock engine.
-
-    A program registering thousands of resources keeps every future, output and resource alive
-    until it ends, so each collection walks an ever larger heap and frees almost nothing: half
-    of the planning time of a 400-domain program went to the collector. On the way out what the
-    program made is frozen (``gc.freeze``) before the collector comes back: else its first
-    collection would walk all of it at once (5 s for a 1,000-domain fleet).
-    :meth:`Recorder.close` unfreezes it into the oldest generation, so a process that plans many
-    times (the tests) still frees it later. Figures: ``bench/bench_fleet.py --only engine``."""
+    """Pause the cyclic collector while a program runs: what it makes stays alive to the end, so
+    collections walk a growing heap and free nothing (half the time of a 400-domain plan). What it
+    made is frozen before the collector comes back (else 5 s for 1,000 domains); :meth:`Recorder.close`
+    unfreezes it. Figures: ``bench/bench_fleet.py --only engine``."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -128,13 +113,6 @@ class RecordedResource:
         if isinstance(other, RecordedResource):
             return other.urn in self.all_dependencies()
         return any(urn == other or name_of_urn(urn) == other for urn in self.all_dependencies())
-
-
-@dataclass(frozen=True)
-class RecordedInvoke:
-    token: str
-    args: dict[str, Any]
-    provider: str
 
 
 class RecordingMonitor(sdk.MockMonitor):
@@ -199,11 +177,9 @@ class _ListHandler(logging.Handler):
 
 
 class Recorder(Mocks):
-    """Installs the mock engine, answers from its tables and records a program's resources,
-    invokes and log messages. ``outputs``: type token → the extra state the cloud computes
-    (camelCase), ``default_outputs`` for the others; ``invokes``: token → result (none: the invoke
-    fails the program). Plain dicts: add or override entries before a run. ``stack_outputs``
-    receives the program's ``pulumi.export`` values."""
+    """The mock engine: ``outputs`` (type token → the state the cloud adds, camelCase; else
+    ``default_outputs``) and ``invokes`` (token → result; none: the invoke fails the program) are
+    plain dicts a test may override; ``stack_outputs`` receives the ``pulumi.export`` values."""
 
     def __init__(
         self,
@@ -216,7 +192,6 @@ class Recorder(Mocks):
         self.default_outputs = default_outputs
         self.stack_outputs: dict[str, Any] = {}
         self.resources: list[RecordedResource] = []
-        self.invocations: list[RecordedInvoke] = []
         self.logs: list[tuple[str, str]] = []
         self.monitor = RecordingMonitor(self)
         self.logger = logging.getLogger(f"{__name__}.{id(self)}")
@@ -224,12 +199,9 @@ class Recorder(Mocks):
         self.logger.setLevel(logging.INFO)
         self.logger.addHandler(_ListHandler(self.logs))
 
-    def install(
-        self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None
-    ) -> Recorder:
-        """Point the Pulumi runtime at this recorder (``preview=False``: every ``apply`` runs)
-        with a fresh root stack and exactly ``config`` (``"ns:key" -> string``), on an open
-        event loop (a test before may have closed or unset it: ``asyncio.run`` does)."""
+    def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
+        """Point the runtime at this recorder (``preview=False``: every ``apply`` runs) with a fresh
+        root stack and exactly ``config``, on an open event loop (a test may have closed it)."""
         _note_event_loop()
         sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
@@ -244,7 +216,6 @@ class Recorder(Mocks):
         return args.resource_id or str(state.pop("id", "") or f"{args.name}-id"), state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        self.invocations.append(RecordedInvoke(args.token, dict(args.args), args.provider or ""))
         handler = self.invokes.get(args.token)
         if handler is None:
             raise NotImplementedError(
@@ -254,8 +225,7 @@ class Recorder(Mocks):
         return dict(handler(args)), []
 
     def run(self, program: Callable[[], Any]) -> None:
-        """Run ``program`` to completion (all outputs resolved); exceptions propagate. The values
-        it exports (``pulumi.export``) end up, resolved, in ``stack_outputs``."""
+        """Run ``program`` to completion; exceptions propagate, exports land in ``stack_outputs``."""
 
         def wrapped() -> Any:
             program()
@@ -266,44 +236,10 @@ class Recorder(Mocks):
             pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
-        """Close the event loops the program ran on (:func:`close_event_loops`), once nothing
-        more will run on them, and hand what the run froze back to the collector
-        (:func:`collector_paused`). What was recorded stays readable."""
+        """Close the run's event loops and hand what it froze back to the collector; what was
+        recorded stays readable."""
         close_event_loops()
         gc.unfreeze()
-
-    def of_type(self, type_token: str) -> list[RecordedResource]:
-        return [r for r in self.resources if r.type == type_token]
-
-    def one(self, type_token: str, name: str | None = None) -> RecordedResource:
-        """The single resource of ``type_token`` (and ``name``, if given); fails otherwise."""
-        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
-        if len(found) != 1:
-            names = [r.name for r in self.of_type(type_token)]
-            raise AssertionError(f"expected one {type_token} named {name!r}, found {len(found)} among {names}")
-        return found[0]
-
-    def named(self, name: str) -> RecordedResource:
-        found = [r for r in self.resources if r.name == name]
-        if len(found) != 1:
-            raise AssertionError(f"expected one resource named {name!r}, found {len(found)}")
-        return found[0]
-
-    def children_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
-        urn = parent.urn if isinstance(parent, RecordedResource) else parent
-        return [r for r in self.resources if r.parent == urn]
-
-    def descendants_of(self, parent: RecordedResource | str) -> list[RecordedResource]:
-        out: list[RecordedResource] = []
-        todo = [parent.urn if isinstance(parent, RecordedResource) else parent]
-        while todo:
-            kids = self.children_of(todo.pop())
-            out.extend(kids)
-            todo.extend(k.urn for k in kids)
-        return out
-
-    def invoked(self, token: str) -> list[RecordedInvoke]:
-        return [c for c in self.invocations if c.token == token]
 
     @property
     def warnings(self) -> list[str]:

@@ -1,11 +1,7 @@
-"""``mta-sts plan`` against live DNS: each planned record set (``create``, ``change``, ``unchanged``,
-or ``unknown`` when a planned name or value is only known after the deploy) and each policy,
-fetched as a sender fetches it and judged as ``mta-sts check`` judges, as a
-:class:`~pulumi_mta_sts.change.model.ChangeSet` with the safety notes from the live MX hosts.
-
-One :class:`LiveRun` asks for the whole run: when DNS cannot be reached (one probe) or once it
-gives no usable answer, every later comparison is "not compared" with that one reason, and the
-stack program runs without live DNS (:attr:`LiveRun.program_options`).
+"""``mta-sts plan`` against live DNS: each planned record set and each policy (fetched as a sender
+fetches it) as a :class:`~pulumi_mta_sts.change.model.ChangeSet` with the safety notes from the live
+MX hosts. One :class:`LiveRun` asks for the whole run: once DNS cannot be reached or gives no usable
+answer, every later comparison is "not compared" for that one reason, and the program runs offline.
 """
 
 from __future__ import annotations
@@ -44,12 +40,10 @@ class LiveSettings:
 
 
 class LiveRun:
-    """The live look-ups of one run: one resolver, one TLS context, and the first failure
-    (:attr:`unavailable`, said once; nothing is asked after it)."""
+    """The live look-ups of one run: one resolver (``dns``: probed already, as ``mta-sts plan`` does
+    while Pulumi loads), one TLS context, and the first failure (nothing is asked after it)."""
 
     def __init__(self, settings: LiveSettings, dns: LiveDns | None = None) -> None:
-        """``dns``: the resolver as ``reachable_live_dns`` found it (``mta-sts plan`` probes
-        while Pulumi loads); found here when not given."""
         self.settings = settings
         self.dns: LiveDns = dns if dns is not None else reachable_live_dns(settings.options)
         self.unavailable: str | None = self.dns.unavailable if self.dns.resolver is None else None
@@ -104,8 +98,7 @@ def record_sets(rows: Iterable[Mapping[str, str]]) -> list[RecordChange]:
 
 
 def _rdata_text(rtype: str, rdata: Any) -> str:
-    """One live record as the plan writes values: TXT strings joined, MX ``PREF HOST``, names
-    without the trailing dot."""
+    """One live record as the plan writes values (TXT joined, MX ``PREF HOST``, no trailing dot)."""
     if rtype == "TXT":
         return b"".join(rdata.strings).decode("utf-8", "replace")
     if rtype == "MX":
@@ -128,9 +121,8 @@ def _normal(rtype: str, value: str) -> str:
 
 
 def _status(record: RecordChange, live: list[str]) -> Status:
-    """``create`` where nothing is served (even when the new value is only known after the
-    deploy); ``unknown`` where the name is not known yet, or the new value is not and something
-    is served."""
+    """``create`` where nothing is served (even if the new value is known only after deploy);
+    ``unknown`` where the name is not known yet, or the new value is not and something is served."""
     if UNKNOWN in record.name:
         return "unknown"
     if not live:
@@ -155,8 +147,7 @@ def _compare_record(record: RecordChange, run: LiveRun) -> bool:
 
 
 def _served_policy(domain: str, record: Lookup, run: LiveRun) -> tuple[PolicyState, str | None]:
-    """What senders get today from the ``_mta-sts`` answer ``record`` and the policy host, and
-    why there is no policy when there is none."""
+    """What senders get today from the ``_mta-sts`` answer and the policy host, and why none if none."""
     if record.outcome is not Outcome.OK:
         return PolicyState(None, None), f"_mta-sts.{domain} has no TXT record today: senders see no policy"
     parsed = parse_sts_records(record.texts())
@@ -183,8 +174,7 @@ def _first_address(host: str, run: LiveRun) -> str | None:
 
 
 def _domain_of(record_name: str, policies: Mapping[str, str]) -> str:
-    """The mail domain of an ``_mta-sts`` record: ``_mta-sts.<domain>``, or for a record kept in
-    a delegation zone (``_mta-sts.<domain>.<zone>``) the longest planned domain it starts with."""
+    """The mail domain of ``_mta-sts.<domain>``, or of ``_mta-sts.<domain>.<zone>`` (delegated)."""
     rest = record_name.removeprefix(_STS_PREFIX)
     owners = [domain for domain in policies if rest == domain or rest.startswith(domain + ".")]
     return max(owners, key=len) if owners else rest
@@ -217,9 +207,8 @@ def _offline(records: list[RecordChange], policies: list[PolicyChange], reason: 
 
 
 def compare_with_live(rows: Sequence[Mapping[str, str]], policies: Mapping[str, str], run: LiveRun | None) -> ChangeSet:
-    """The planned DNS ``rows`` and ``policies`` (domain → planned text; the policies follow its
-    order) against what ``run`` finds; ``run`` ``None`` (or without DNS, or once DNS failed):
-    nothing is compared."""
+    """The planned DNS ``rows`` and ``policies`` (domain → text, in its order) against what ``run``
+    finds; nothing is compared without a run, without DNS or once DNS failed."""
     records = record_sets(rows)
     order = {domain: index for index, domain in enumerate(policies)}
     sts = [r for r in records if r.type == "TXT" and r.name.startswith(_STS_PREFIX)]

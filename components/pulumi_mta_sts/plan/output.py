@@ -1,9 +1,7 @@
-"""A run of ``mta-sts plan`` as text, JSON and a pull-request comment: each stack's own parts
-(policies, resources, warnings, a fleet's domains) around its
-:class:`~pulumi_mta_sts.change.model.ChangeSet` as the change's renderers write it, then the DNS
-names several stacks would publish. The JSON keeps the plan's keys (docs/cli.md). In a comment,
-several stacks (``--all``) share the budget: the largest are cut first; when not every stack's
-least form fits, those with the most serious notes are shown and the others counted.
+"""A run of ``mta-sts plan`` as text, JSON (keys in docs/cli.md) and a pull-request comment: each
+stack's own parts around its :class:`~pulumi_mta_sts.change.model.ChangeSet` as the change's
+renderers write it, then the DNS names several stacks would publish. In a comment the stacks share
+the budget, the largest cut first; if not all fit, the most serious are shown and the rest counted.
 """
 
 from __future__ import annotations
@@ -11,22 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from pulumi_mta_sts.change.comment import (
-    COMMENT_BUDGET,
-    LEVELS,
-    Level,
-    capped,
-    cut_note,
-    details,
-    left_out,
-    notes_block,
-    policies_blocks,
-    records_blocks,
-)
+from pulumi_mta_sts.change import comment
 from pulumi_mta_sts.change.model import MARKS, PLAN, STATUS_WORDS, ChangeSet, PolicyChange, state_json
-from pulumi_mta_sts.change.text import change_lines, counts_text, id_sentence
+from pulumi_mta_sts.change.text import change_lines, counts_text, id_sentence, shown_lines
 from pulumi_mta_sts.core.policy_change import LEVELS as NOTE_LEVELS
-from pulumi_mta_sts.escape import markdown, terminal
+from pulumi_mta_sts.escape import markdown
 from pulumi_mta_sts.escape.markdown import Block
 
 from .cloud import UNKNOWN
@@ -46,7 +33,7 @@ _HEADING_CHARS, _PROBLEM_CHARS = 600, 300
 
 
 def subject(plan: Plan) -> str:
-    """What the plan is for: the domain, or a fleet's domains (``3 domains: a, b, c``)."""
+    """The domain, or a fleet's domains (``3 domains: a, b, c``)."""
     if not plan.fleet:
         return plan.first.domain
     names = [d.domain for d in plan.domains]
@@ -55,7 +42,6 @@ def subject(plan: Plan) -> str:
 
 
 def live_heading(live: ChangeSet) -> str:
-    """One line: compared with live DNS, or why not (said once for the whole plan)."""
     if live.compared:
         return f"Compared with live DNS: {counts_text(live.counts())}."
     return f"Not compared with live DNS: {live.reason or 'live DNS not asked'}. Showing the desired state."
@@ -87,7 +73,7 @@ def _resource_lines(plan: Plan) -> list[str]:
 
 
 def _domain_status_lines(plan: Plan, live: ChangeSet) -> list[str]:
-    """A fleet's comparison domain by domain: its record sets by status, its id, its notes."""
+    """A fleet's comparison per domain: its record sets by status, its id, its notes."""
     if not (plan.fleet and live.compared):
         return []
     domains = [d.domain for d in plan.domains]
@@ -104,14 +90,12 @@ def _domain_status_lines(plan: Plan, live: ChangeSet) -> list[str]:
 
 
 def plan_text(plan: Plan, live: ChangeSet) -> str:
-    """The plan for people: the policies, the resources, the records marked against live DNS,
-    the policy diffs and the safety notes."""
     lines = [f"Stack {plan.stack}: MTA-STS for {subject(plan)} (evaluated under the mock engine; nothing was deployed)"]
     lines += [live_heading(live), "", *_policy_lines(plan), *_domain_status_lines(plan, live)]
     lines += ["", *_resource_lines(plan), "", *change_lines(live)]
     lines += ["", "Warnings", *(f"  {w}" for w in plan.warnings)] if plan.warnings else []
     lines += ["", f"Values shown as {UNKNOWN} are only known once the cloud creates the resource."]
-    return "\n".join(terminal.shown(line) for line in lines) + "\n"
+    return shown_lines(lines)
 
 
 def render_text(reports: Sequence[StackReport]) -> str:
@@ -119,17 +103,13 @@ def render_text(reports: Sequence[StackReport]) -> str:
     parts = [
         plan_text(r.plan, r.live)
         if r.plan is not None and r.live is not None
-        else "".join(terminal.shown(line) + "\n" for line in [f"Stack {r.stack}: not planned", *_problems(r)])
+        else shown_lines([f"Stack {r.stack}: not planned", *(f"  {p}" for p in r.problems)])
         for r in reports
     ]
     shared = dns_overlaps(reports)
     overlaps = [f"Warning: {HEADING} ({len(shared)})", *(f"  {e.text()}" for e in shared), f"  {CONSEQUENCE}"]
-    parts += ["".join(terminal.shown(line) + "\n" for line in overlaps)] if shared else []
+    parts += [shown_lines(overlaps)] if shared else []
     return ("\n" + "─" * 78 + "\n\n").join(parts)
-
-
-def _problems(report: StackReport) -> list[str]:
-    return [f"  {problem}" for problem in report.problems]
 
 
 def _policy_json(policy: PolicyChange) -> dict[str, Any]:
@@ -147,7 +127,7 @@ def _policy_json(policy: PolicyChange) -> dict[str, Any]:
 
 
 def _dns_json(plan: Plan, live: ChangeSet) -> list[dict[str, Any]]:
-    """``dns`` entries with their status and live values; a fleet's name their mail domain."""
+    """``dns`` entries with their status and live values; a fleet's name their domain."""
     index = DomainIndex(d.domain for d in plan.domains)
     entries: list[dict[str, Any]] = []
     for row in plan.dns_entries():
@@ -158,7 +138,6 @@ def _dns_json(plan: Plan, live: ChangeSet) -> list[dict[str, Any]]:
 
 
 def plan_json(plan: Plan, live: ChangeSet) -> dict[str, Any]:
-    """The plan for scripts (keys in docs/cli.md)."""
     first = plan.first
     out: dict[str, Any] = {"stack": plan.stack, "domain": first.domain, "policy": state_json(first.state)}
     domains = [
@@ -181,8 +160,8 @@ def plan_json(plan: Plan, live: ChangeSet) -> dict[str, Any]:
 
 
 def render_json(reports: Sequence[StackReport], *, several: bool) -> dict[str, Any]:
-    """One stack: its document; ``several`` (``--all``): ``{"stacks": [...], "dns_overlaps": [...]}``,
-    a stack that could not be planned as ``{"stack", "errors"}``."""
+    """One stack's document, or (``--all``) ``{"stacks", "dns_overlaps"}``, a stack not planned as
+    ``{"stack", "errors"}``."""
     docs = [
         plan_json(r.plan, r.live)
         if r.plan is not None and r.live is not None
@@ -198,12 +177,11 @@ def _domain_cell(domain: DomainPolicy, cell: int) -> str:
     return markdown.cell(domain.domain, cell) + (" (delegated)" if domain.delegated else "")
 
 
-def _domains_block(plan: Plan, live: ChangeSet, level: Level) -> list[Block]:
-    """A fleet's domains, one row each: its policy id and mode, or with live DNS its record sets
-    by status, what happens to its id and its safety notes."""
+def _domains_block(plan: Plan, live: ChangeSet, level: comment.Level) -> list[Block]:
+    """A fleet's domains, one row each: policy id and mode, or compared its statuses, id and notes."""
     if not plan.fleet:
         return []
-    domains, more = capped(plan.domains, level.rows, "domains", PLAN)
+    domains, more = comment.capped(plan.domains, level.rows, "domains", PLAN)
     lines = [f"#### Domains ({len(plan.domains)})", ""]
     if live.compared:
         lines += ["| Domain | Record sets | Policy | Notes |", "|---|---|---|--:|"]
@@ -221,26 +199,24 @@ def _domains_block(plan: Plan, live: ChangeSet, level: Level) -> list[Block]:
     return [Block.of("\n".join([*lines, *more]))]
 
 
-def _resources_block(plan: Plan, level: Level) -> Block:
+def _resources_block(plan: Plan, level: comment.Level) -> Block:
     entries = sorted(plan.resource_entries(), key=lambda e: (GROUPS.index(e["group"]), e["name"]))
     groups = ", ".join(f"{g} {n}" for g in GROUPS if (n := sum(e["group"] == g for e in entries)))
-    shown, more = capped(entries, level.rows, "resources", PLAN)
+    shown, more = comment.capped(entries, level.rows, "resources", PLAN)
     lines = [f"- {markdown.code(e['name'], level.cell)} {markdown.code(e['type'], level.cell)}" for e in shown]
-    return Block.of(details(f"Resources ({len(entries)}): {groups}", [*lines, *more]))
+    return Block.of(comment.details(f"Resources ({len(entries)}): {groups}", [*lines, *more]))
 
 
-def _warnings_block(plan: Plan, level: Level) -> list[Block]:
+def _warnings_block(plan: Plan, level: comment.Level) -> list[Block]:
     if not plan.warnings:
         return []
-    shown, more = capped(plan.warnings, level.items, "warnings", PLAN)
-    return [
-        Block.of("\n".join(["#### Warnings", "", *(f"- {markdown.text(w, level.cell * 4)}" for w in shown), *more]))
-    ]
+    shown, more = comment.capped(plan.warnings, level.items, "warnings", PLAN)
+    items = [f"- {markdown.text(w, level.cell * 4)}" for w in shown]
+    return [Block.of("\n".join(["#### Warnings", "", *items, *more]))]
 
 
-def _blocks(report: StackReport, level: Level) -> list[Block]:
-    """One stack's section: heading, live-DNS line and safety notes kept, then the domains,
-    records, policies, resources and warnings."""
+def _blocks(report: StackReport, level: comment.Level) -> list[Block]:
+    """One stack's section: heading, live-DNS line and safety notes kept, then the rest."""
     plan, live = report.plan, report.live
     title = f" · {markdown.text(subject(plan))}" if plan is not None else ""
     blocks = [Block.kept(f"### `mta-sts plan` · stack {markdown.code(report.stack)}{title}")]
@@ -251,11 +227,12 @@ def _blocks(report: StackReport, level: Level) -> list[Block]:
         return [*blocks, Block.kept(full, short, f"**Not planned:** {len(problems)} problems (printed on stderr).")]
     said = markdown.text(live_heading(live), _HEADING_CHARS)
     blocks.append(Block.kept(f"_{said} Evaluated under Pulumi's mock engine; nothing was deployed._"))
-    blocks += [*notes_block(live), *_domains_block(plan, live, level), *records_blocks(live, level)]
-    return [*blocks, *policies_blocks(live, level), _resources_block(plan, level), *_warnings_block(plan, level)]
+    blocks += [*comment.notes_block(live), *_domains_block(plan, live, level), *comment.records_blocks(live, level)]
+    blocks += [*comment.policies_blocks(live, level), _resources_block(plan, level)]
+    return blocks + _warnings_block(plan, level)
 
 
-_cut_note = cut_note(PLAN)
+_cut_note = comment.cut_note(PLAN)
 
 
 class _Section:
@@ -263,38 +240,34 @@ class _Section:
 
     def __init__(self, report: StackReport) -> None:
         self.report = report
-        self._levels: dict[Level, list[Block]] = {}
+        self._levels: dict[comment.Level, list[Block]] = {}
 
-    def blocks(self, level: Level) -> list[Block]:
+    def blocks(self, level: comment.Level) -> list[Block]:
         if level not in self._levels:
             self._levels[level] = _blocks(self.report, level)
         return self._levels[level]
 
     def need(self) -> int:
-        """The size of the whole section."""
-        return markdown.size(markdown.join(self.blocks(LEVELS[0]))) + 1
+        return markdown.size(markdown.join(self.blocks(comment.LEVELS[0]))) + 1
 
     def least(self) -> int:
-        """The size it needs at least: its kept parts in their shortest forms."""
-        return markdown.least_size(self.blocks(LEVELS[-1]), _cut_note) + 1
+        """Its kept parts in their shortest forms."""
+        return markdown.least_size(self.blocks(comment.LEVELS[-1]), _cut_note) + 1
 
     def within(self, budget: int) -> str:
-        """The section at the first level that fits ``budget`` bytes, else cut to it."""
-        return markdown.fit_levels(self.blocks, LEVELS, budget - 1, _cut_note) + "\n"
+        return markdown.fit_levels(self.blocks, comment.LEVELS, budget - 1, _cut_note) + "\n"
 
     def notes(self) -> list[str]:
         return [note.level for _, note in self.report.live.notes] if self.report.live is not None else []
 
     def rank(self) -> int:
-        """How much a reviewer needs it: its most serious note first, a stack not planned as a
-        warning, no note last."""
+        """Most serious note first; a stack not planned counts as a warning."""
         if self.report.live is None:
             return NOTE_LEVELS.index("warning")
         return min((NOTE_LEVELS.index(level) for level in self.notes()), default=len(NOTE_LEVELS))
 
 
 def _rest(sections: Sequence[_Section]) -> str:
-    """The line counting the stacks left out, and the notes they hold."""
     held = ", ".join(f"{n} {level}" for level in NOTE_LEVELS if (n := sum(s.notes().count(level) for s in sections)))
     return (
         f"_…and {len(sections)} more stacks left out to fit a comment (their safety notes: {held or 'none'}): "
@@ -303,8 +276,7 @@ def _rest(sections: Sequence[_Section]) -> str:
 
 
 def _chosen(sections: Sequence[_Section], budget: int) -> list[int]:
-    """The stacks shown: every one when their least forms fit together, else the most serious
-    first, as many as fit beside the line counting the others (at least one)."""
+    """All stacks when their least forms fit, else the most serious that fit (at least one)."""
     separator = markdown.size(_SEPARATOR)
     if sum(s.least() + separator for s in sections) <= budget + separator:
         return list(range(len(sections)))
@@ -319,9 +291,8 @@ def _chosen(sections: Sequence[_Section], budget: int) -> list[int]:
 
 
 def _stacks(sections: Sequence[_Section], budget: int) -> str:
-    """Every stack's section, together at most ``budget`` bytes: each gets what it needs when
-    that fits, else an equal share of what the smaller ones leave, never less than its kept
-    parts; stacks that cannot all be shown are counted in a last line."""
+    """The sections within ``budget``: each what it needs if that fits, else an equal share of what
+    the smaller leave (never less than its kept parts); stacks left out counted in a last line."""
     chosen = _chosen(sections, budget)
     tail = _rest([s for i, s in enumerate(sections) if i not in chosen]) if len(chosen) < len(sections) else ""
     remaining = budget - markdown.size(tail) - markdown.size(_SEPARATOR) * (len(chosen) - 1 + bool(tail))
@@ -336,7 +307,6 @@ def _stacks(sections: Sequence[_Section], budget: int) -> str:
 
 
 def _overlaps(shared: Sequence[SharedName]) -> str:
-    """The warning about DNS names several stacks would publish, within :data:`_OVERLAP_BUDGET`."""
     if not shared:
         return ""
     lines = [f"### ⚠️ {markdown.text(HEADING)} ({len(shared)})", "", markdown.text(CONSEQUENCE), ""]
@@ -352,12 +322,11 @@ def _overlaps(shared: Sequence[SharedName]) -> str:
         lines.append(line)
         room -= markdown.size(line) + 1
         shown += 1
-    return "\n".join(lines + left_out(len(shared) - shown, "shared names", PLAN)) + "\n"
+    return "\n".join(lines + comment.left_out(len(shared) - shown, "shared names", PLAN)) + "\n"
 
 
-def render_markdown(reports: Sequence[StackReport], budget: int = COMMENT_BUDGET) -> str:
-    """The warning about shared DNS names (if any), then every stack's section, together at most
-    ``budget`` UTF-8 bytes."""
+def render_markdown(reports: Sequence[StackReport], budget: int = comment.COMMENT_BUDGET) -> str:
+    """The warning about shared DNS names, then every stack's section, at most ``budget`` bytes."""
     warning = _overlaps(dns_overlaps(reports))
     head = warning + _SEPARATOR if warning else ""
     return head + _stacks([_Section(report) for report in reports], budget - markdown.size(head))

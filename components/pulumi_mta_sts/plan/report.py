@@ -1,12 +1,8 @@
-"""One run of ``mta-sts plan``: each stack planned and compared with live DNS through the run's
-one :class:`~.live_diff.LiveRun`, or the problems that kept it from a plan (``--all`` goes on;
-the exit code is the worst), and the DNS names more than one stack would publish.
-
-Two stacks never share a name: on Route53 a record taken over with ``allowOverwrite`` belongs to
-the stack deployed last, so destroying either deletes what the other serves; elsewhere the second
-deploy fails, or Cloudflare publishes a second TXT record (two ``v=STSv1`` records: no policy). So
-every name a stack would publish is compared in its normal form (``fold_hostname``), whatever the
-type; names known only after the deploy are left out. A warning, never an error.
+"""One run of ``mta-sts plan``: each stack planned and compared with live DNS through the run's one
+:class:`~.live_diff.LiveRun`, or the problems that kept it from a plan (``--all`` goes on; the exit
+code is the worst), and the DNS names (normal form, any type, known before deploy) several stacks
+would publish: a warning, as such a record belongs to the stack deployed last (Route53's
+``allowOverwrite``), or fails the second deploy, or is a second ``v=STSv1`` TXT (no policy).
 """
 
 from __future__ import annotations
@@ -74,8 +70,8 @@ def _one(stack: str, stacks_dir: Path | None, run: LiveRun, keep_going: bool) ->
 
 
 def plan_reports(stacks: Sequence[str], stacks_dir: Path | None, run: LiveRun) -> list[StackReport]:
-    """Plan each stack and compare it with live DNS (one stack: a mistake raises). Why live DNS
-    was not compared is said by the first stack it concerns; the next say "as said above"."""
+    """Plan each stack and compare it with live DNS (one stack: a mistake raises); why live DNS was
+    not compared is said once, the next stacks say "as said above"."""
     reports = [_one(stack, stacks_dir, run, len(stacks) > 1) for stack in stacks]
     said: set[str] = set()
     for report in reports:
@@ -112,7 +108,6 @@ class SharedName:
         return {"name": self.name, "stacks": list(self.stacks), "owners": owners}
 
     def text(self) -> str:
-        """``mta-sts.example.com: A, AAAA in example-com; A, AAAA in example-fleet``."""
         return f"{self.name}: " + "; ".join(f"{', '.join(o.types)} in {o.stack}" for o in self.owners)
 
 
@@ -128,7 +123,7 @@ def published_names(rows: Iterable[Mapping[str, str]]) -> dict[str, frozenset[st
 
 
 def shared_names(published: Mapping[str, Mapping[str, Collection[str]]]) -> list[SharedName]:
-    """``stack → name → types`` to the names more than one stack publishes, sorted by name."""
+    """``stack → name → types`` to the names several stacks publish, sorted by name."""
     owners: dict[str, list[Owner]] = {}
     for stack in sorted(published):
         for name, types in published[stack].items():

@@ -1,7 +1,6 @@
-"""``mta-sts plan``: the real stack program under Pulumi's mock engine (no cloud account, no
-Pulumi CLI) with every ``config:`` entry of ``Pulumi.NAME.yaml``, and all it asks the cloud for.
-Values only the cloud knows are :data:`~.cloud.UNKNOWN`; nothing is created. The program's
-options are an argument: with ``live_dns=False`` it makes no network call at all.
+"""``mta-sts plan``: the real stack program under Pulumi's mock engine (no cloud account, no Pulumi
+CLI) with every ``config:`` entry of ``Pulumi.NAME.yaml``; values only the cloud knows are
+:data:`~.cloud.UNKNOWN`. With ``live_dns=False`` in its options it makes no network call at all.
 """
 
 from __future__ import annotations
@@ -34,8 +33,7 @@ PROJECT = "mta-sts"
 
 
 def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
-    """A stack file's ``config:`` entries as the engine passes them: text as it is, other values
-    as the Pulumi CLI writes them (JSON as Go writes it), secrets hidden."""
+    """``config:`` entries as the engine passes them: as the Pulumi CLI writes them, secrets hidden."""
     out: dict[str, str] = {}
     for key, value in config.items():
         text = config_text(value)
@@ -75,8 +73,8 @@ class DomainPolicy:
 
 @dataclass
 class Plan:
-    """What the program registered and each mail domain's policy (a single-domain stack: one);
-    ``fleet``: the stack lists its domains (``mta-sts:domains``), so its outputs say each."""
+    """What the program registered and each domain's policy; ``fleet``: the deployment's layout is
+    a fleet (``mta-sts:domains``), whose outputs and renderings say each domain."""
 
     stack: str
     domains: list[DomainPolicy]
@@ -106,7 +104,8 @@ class Plan:
         ]
 
     def dns_entries(self) -> list[dict[str, str]]:
-        return [row for r in self.resources for row in dns_rows(r)]
+        """The records the resources write, read as ``preview-diff`` reads them."""
+        return [row for r in self.resources for row in record_rows(r.type, r.inputs)]
 
     def policies(self) -> dict[str, str]:
         return {d.domain: d.text for d in self.domains}
@@ -132,9 +131,8 @@ def clean_inputs(value: Any) -> Any:
 
 
 def describe_asset(value: pulumi.Asset | pulumi.Archive) -> str:
-    """``(archive: 9 files, sha256 1a2b…)``: the digest covers every file's path and content, so
-    it changes exactly when the code the cloud would receive does; references as ``(file: PATH)``
-    / ``(remote: URI)``."""
+    """``(archive: 9 files, sha256 1a2b…)``, over every path and content: it changes exactly when the
+    code the cloud would receive does; references as ``(file: PATH)`` / ``(remote: URI)``."""
     if isinstance(value, pulumi.AssetArchive):
         files = _archive_files(value)
         digest = hashlib.sha256()
@@ -162,26 +160,15 @@ def _archive_files(archive: pulumi.AssetArchive, prefix: str = "") -> dict[str, 
     return files
 
 
-_TYPE_GROUPS = (
-    ("DNS", ("aws:route53/", "cloudflare:index/dnsRecord:", "mta-sts:dns:")),
-    (
-        "Hosting",
-        (
-            "aws:s3/",
-            "aws:cloudfront/",
-            "aws:acm/",
-            "cloudflare:index/workers",
-            "mta-sts:hosting:",
-            "pulumi-python:dynamic",
-        ),
-    ),
+_TYPE_GROUPS = (  # the toolkit's own components are grouped by group_of before this table
+    ("DNS", ("aws:route53/", "cloudflare:index/dnsRecord:")),
+    ("Hosting", ("aws:s3/", "aws:cloudfront/", "aws:acm/", "cloudflare:index/workers", "pulumi-python:dynamic")),
     ("Reporting", ("aws:ses/", "aws:lambda/", "aws:sns/", "aws:cloudwatch/", "aws:iam/", "aws:apigateway", "aws:sqs/")),
 )
 
 
 def group_of(resource: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> str:
-    """``DNS``, ``Hosting``, ``Reporting`` or ``Other``: by the nearest toolkit component above
-    the resource (its DNS backend, policy host, or a reporting/receiver component), else by type."""
+    """A resource's group: by the nearest toolkit component above it, else by its type."""
     node: RecordedResource | None = resource
     while node is not None:
         t = node.type.lower()
@@ -193,12 +180,6 @@ def group_of(resource: RecordedResource, by_urn: Mapping[str, RecordedResource])
             return "Reporting"
         node = by_urn.get(node.parent)
     return next((group for group, prefixes in _TYPE_GROUPS if resource.type.startswith(prefixes)), "Other")
-
-
-def dns_rows(r: RecordedResource) -> list[dict[str, str]]:
-    """The DNS records a recorded resource writes (``name``, ``type``, ``value``): the one
-    reading of record resources, shared with ``preview-diff``."""
-    return record_rows(r.type, r.inputs)
 
 
 def plan_stack(
@@ -233,8 +214,7 @@ def _exported(outputs: Mapping[str, Any], domain: str, fleet: bool) -> Mapping[s
 
 
 def _domain_policy(domain: DomainConfig, exported: Mapping[str, Any]) -> DomainPolicy:
-    """The domain's policy as the program exported it, else as the config serves it (offboarding:
-    ``mode: none``)."""
+    """The policy as the program exported it, else as the config serves it (offboarding: ``none``)."""
     text, policy_id = exported.get("policy_text"), exported.get("policy_id")
     policy = domain.served_policy
     return DomainPolicy(

@@ -1,18 +1,14 @@
-"""What a preview changes for senders, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`: its
-DNS records, the policy and its safety notes, and the rest as counts.
-
-Steps are grouped by URN into one :class:`ResourceChange` (a replacement's halves under
-``--show-replacement-steps``, a refresh before the change). The policy's text comes from the
-resources that hold it — ``PolicyLive`` (``policy_text``), the S3 object at
-``.well-known/mta-sts.txt``, the Worker script's ``POLICY`` constant — and its id from the
-``_mta-sts`` TXT record, else from ``PolicyLive`` (``policy_id``).
+"""What a preview changes for senders, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`: its DNS
+records, the policy and its safety notes, and the rest as counts. Steps are grouped by URN (a
+replacement's halves, a refresh). The policy's text comes from what holds it (``PolicyLive``, the S3
+object, the Worker's ``POLICY``), its id from the ``_mta-sts`` record, else ``PolicyLive``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Final
 
@@ -67,8 +63,8 @@ def known(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ResourceChange:
-    """One resource's change: ``op`` the logical op (``replace`` for a replacement and its
-    halves), ``ops`` every op seen for it, ``old``/``new`` its states (``None`` when absent)."""
+    """One resource's change: ``op`` the logical op (a replacement's halves: ``replace``), ``ops``
+    every op seen, ``old``/``new`` its states (``None`` when absent)."""
 
     urn: str
     name: str
@@ -81,14 +77,14 @@ class ResourceChange:
     replace_reasons: tuple[str, ...] = ()
 
     def rows(self, which: str) -> list[dict[str, str]] | None:
-        """The DNS records of the old or new state (``None``: no such state)."""
         return self._rows[which]
 
     def state(self, which: str) -> ResourceState | None:
         return self.old if which == "old" else self.new
 
     @cached_property
-    def _rows(self) -> dict[str, list[dict[str, str]] | None]:  # read once: the renderers ask many times
+    def _rows(self) -> dict[str, list[dict[str, str]] | None]:
+        """The DNS records of each state (``None``: no such state), read once for every renderer."""
         states = {"old": self.old, "new": self.new}
         return {
             k: None if s is None else record_rows(self.type, known({**s.outputs, **s.inputs}))
@@ -121,8 +117,8 @@ def group_steps(steps: Iterable[Step]) -> list[ResourceChange]:
 
 
 def _change(urn: str, group: Sequence[Step]) -> ResourceChange:
-    """One resource's steps as one change: a replacement's halves fold into ``replace``; the old
-    state is the first step's that has one, the new state never a ``delete-replaced``'s."""
+    """One resource's steps as one change: the old state is the first step's that has one, the new
+    state never a ``delete-replaced``'s."""
     ops = tuple(step.op for step in group)
     logical = "replace" if REPLACE_OPS & set(ops) else ops[-1]
     first = next((s for s in group if s.op == logical), group[-1])
@@ -137,8 +133,6 @@ def _change(urn: str, group: Sequence[Step]) -> ResourceChange:
 
 
 def record_change(change: ResourceChange) -> RecordChange:
-    """A record resource's change as the change model reads it."""
-
     def values(which: str) -> list[str] | None:
         rows = change.rows(which)
         return None if rows is None else [row["value"] for row in rows]
@@ -197,13 +191,8 @@ def _first(values: Iterable[str | None]) -> str | None:
 
 def _for_preview(note: SafetyNote) -> SafetyNote:
     """A note as ``preview-diff`` shows it: where the fix is to name the live MX hosts, say how."""
-    if note.code != "live-mx-unknown":
-        return note
-    return SafetyNote(
-        note.code,
-        note.level,
-        f"{note.message} With preview-diff: pass --mx HOST for each MX host the domain has today.",
-    )
+    how = " With preview-diff: pass --mx HOST for each MX host the domain has today."
+    return replace(note, message=note.message + how) if note.code == "live-mx-unknown" else note
 
 
 def preview_policy(
@@ -240,8 +229,7 @@ def preview_policy(
 
 
 def mail_domain(digest: PreviewDigest | Sequence[ResourceChange]) -> str | None:
-    """The mail domain the preview is about: from its ``_mta-sts`` record, else from the policy
-    URL ``PolicyLive`` checks."""
+    """The mail domain: from the ``_mta-sts`` record, else from the URL ``PolicyLive`` checks."""
     changes = group_steps(digest.steps) if isinstance(digest, PreviewDigest) else digest
     for change in changes:
         for rows in (change.rows("new"), change.rows("old")):
@@ -281,7 +269,7 @@ class PreviewSummary:
 
     @property
     def failed(self) -> bool:
-        return bool(self.digest.errors)
+        return any(d.severity == "error" for d in self.digest.diagnostics)
 
     @property
     def notes(self) -> tuple[SafetyNote, ...]:
@@ -289,8 +277,7 @@ class PreviewSummary:
 
 
 def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> PreviewSummary:
-    """The DNS-focused summary of ``digest``; ``live_mx`` (the domain's MX hosts today, or
-    ``None`` when unknown) makes the coverage notes precise."""
+    """The summary of ``digest``; ``live_mx`` (the MX hosts today, ``None``: unknown) for the notes."""
     changes = group_steps(digest.steps)
     dns = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
     holders = tuple(
@@ -298,8 +285,7 @@ def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> Pr
     )
     policy = preview_policy(changes, holders, live_mx)
     apart = {id(c) for c in (*dns, *holders)}  # by identity: equality would compare whole states
-    # A resource that changes nothing (``same``, ``read``/``refresh``) is no "other change":
-    # neither listed nor counted (Pulumi's changeSummary still counts it).
+    # a resource that changes nothing is no "other change" (Pulumi's changeSummary counts it)
     other = [c for c in changes if id(c) not in apart and c.type != "pulumi:pulumi:Stack" and c.op not in NO_CHANGE_OPS]
     counts: dict[str, int] = {}
     for change in other:

@@ -1,7 +1,6 @@
-"""The document ``pulumi preview --json`` prints (Pulumi's ``PreviewDigest``: its form, from the
-CLI's source, is in ``tests/data/preview/README.md``), read by the one bounded JSON reader
-(:mod:`pulumi_mta_sts.core.bounded_json`) and checked, every part used, for its type. Anything
-else is refused with one sentence naming what it is and the fix.
+"""The document ``pulumi preview --json`` prints (its form: ``tests/data/preview/README.md``), read by
+the bounded JSON reader and every part used checked for its type; anything else is refused with one
+sentence naming what it is and the fix.
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, json_ki
 
 #: The most read: a preview of thousands of resources is a few MiB; this bounds memory.
 MAX_BYTES: Final = 32 * 1024 * 1024
-#: Nesting and values: a step's state nests five levels above its properties; a preview spends
-#: 60-75 bytes a value, so MAX_BYTES holds about 500,000 (2 million cost about 200 MB built).
+#: A step's state nests five levels above its properties; at 60-75 bytes a value MAX_BYTES holds
+#: about 500,000 values (2 million cost about 200 MB built).
 BOUNDS: Final = JsonBounds(max_depth=128, max_items=2_000_000)
 #: What the CLI writes for a secret value (``massagePropertyValue``).
 SECRET: Final = "[secret]"
@@ -31,14 +30,10 @@ _SAVE: Final = "save only the standard output of `pulumi preview --json` to the 
 class PreviewError(ValueError):
     """The file is not a usable preview; the message completes "FILE: …" with the fix."""
 
-    @property
-    def reason(self) -> str:
-        return str(self)
-
 
 @dataclass(frozen=True)
 class ResourceState:
-    """A resource's ``oldState`` or ``newState``: its type token, inputs and outputs."""
+    """A resource's ``oldState`` or ``newState``."""
 
     type: str
     inputs: Mapping[str, Any]
@@ -63,7 +58,7 @@ class Step:
 
     @property
     def type(self) -> str:
-        """The resource's type token (from the state, else from the URN)."""
+        """The type token, from the state, else from the URN."""
         state = next((s for s in (self.new, self.old) if s is not None and s.type), None)
         return state.type if state is not None else urn_parts(self.urn)[2].rsplit("$", 1)[-1]
 
@@ -96,14 +91,9 @@ class PreviewDigest:
     def project(self) -> str | None:
         return next((urn_parts(s.urn)[1] for s in self.steps if urn_parts(s.urn)[1]), None)
 
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity == "error")
-
 
 def urn_parts(urn: str) -> tuple[str, str, str, str]:
-    """``urn:pulumi:STACK::PROJECT::QUALIFIED-TYPE::NAME`` → its four parts (empty when absent;
-    a name may contain ``::``)."""
+    """``urn:pulumi:STACK::PROJECT::QUALIFIED-TYPE::NAME`` → its four parts (a name may hold ``::``)."""
     body = urn.removeprefix("urn:pulumi:")
     parts = body.split("::", 3) if body != urn else []
     parts += [""] * (4 - len(parts))
@@ -111,7 +101,6 @@ def urn_parts(urn: str) -> tuple[str, str, str, str]:
 
 
 def read_preview(path: Path) -> PreviewDigest:
-    """The preview in the file ``path``; :class:`PreviewError` says what is wrong with it."""
     try:
         data = read_regular_file(path, MAX_BYTES)
     except UnreadableFile as exc:
@@ -139,7 +128,7 @@ def _decode(data: bytes) -> str:
 
 
 def _engine_events(text: str) -> bool:
-    """Whether ``text`` is the streamed form (one engine event per line, each with a ``sequence``)."""
+    """Whether ``text`` is the streamed form (one engine event per line)."""
     try:
         event = load_bounded_json(text.lstrip().split("\n", 1)[0], BOUNDS)
     except JsonInputError:
@@ -172,7 +161,6 @@ def _not_json(text: str, exc: JsonInputError) -> PreviewError:
 
 
 def parse_preview(data: bytes) -> PreviewDigest:
-    """The preview held in ``data`` (the bytes of the file)."""
     text = _decode(data)
     try:
         document = load_bounded_json(text, BOUNDS)
@@ -192,7 +180,6 @@ def parse_preview(data: bytes) -> PreviewDigest:
 
 
 def _identify(document: Mapping[str, Any]) -> str:
-    """What a JSON object that is no preview seems to be, for the message."""
     if {"resources", "dns", "policy"} <= document.keys():
         return "the output of `mta-sts plan --format json`, not of `pulumi preview --json`"
     if "deployment" in document and "version" in document:
@@ -208,7 +195,7 @@ def _shape(where: str, value: object, expected: str) -> PreviewError:
 
 
 def _quoted(key: str, limit: int = 60) -> str:
-    """A key of the file, as a JSON string (escapes shown), cut to ``limit`` characters."""
+    """A key of the file as a JSON string (escapes shown), cut to ``limit`` characters."""
     return json.dumps(key if len(key) <= limit else key[:limit] + "…")
 
 

@@ -10,18 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from pulumi_mta_sts.change.comment import (
-    COMMENT_BUDGET,
-    Level,
-    capped,
-    details,
-    fit_comment,
-    notes_block,
-    policies_blocks,
-    records_blocks,
-)
+from pulumi_mta_sts.change import comment
 from pulumi_mta_sts.change.model import PREVIEW, state_json
-from pulumi_mta_sts.change.text import change_lines
+from pulumi_mta_sts.change.text import change_lines, shown_lines
 from pulumi_mta_sts.escape import markdown, terminal
 from pulumi_mta_sts.escape.markdown import Block
 
@@ -121,7 +112,7 @@ def render_text(summary: PreviewSummary) -> str:
     lines += _text_diagnostics(_diagnostics(summary, "info"), "Program output")
     lines += ["", "Pulumi says one or more resources may be corrupt."] if summary.digest.maybe_corrupt else []
     lines += ["", f"Pulumi's totals: {_totals(summary)}"]
-    return "\n".join(terminal.shown(line) for line in lines) + "\n"
+    return shown_lines(lines)
 
 
 def _message_lines(message: str) -> list[str]:
@@ -130,12 +121,12 @@ def _message_lines(message: str) -> list[str]:
     return terminal.lines(text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…")
 
 
-def _md_errors(summary: PreviewSummary, level: Level) -> list[Block]:
+def _md_errors(summary: PreviewSummary, level: comment.Level) -> list[Block]:
     """That the preview failed (kept: nothing below is final), then each error."""
     errors = _diagnostics(summary, "error")
     if not errors:
         return []
-    shown, more = capped(errors, None if level.rows is None else max(level.rows, 3), "errors", PREVIEW)
+    shown, more = comment.capped(errors, None if level.rows is None else max(level.rows, 3), "errors", PREVIEW)
     caution = Block.kept(
         f"> [!CAUTION]\n> **The preview failed ({len(errors)} error{'s' if len(errors) > 1 else ''})**: "
         "nothing below is final. Fix these first."
@@ -144,10 +135,10 @@ def _md_errors(summary: PreviewSummary, level: Level) -> list[Block]:
     return [caution, *fences, *(Block.of(line) for line in more[1:])]
 
 
-def _md_other(summary: PreviewSummary, level: Level) -> list[Block]:
+def _md_other(summary: PreviewSummary, level: comment.Level) -> list[Block]:
     if not summary.other:
         return [Block.of("**Other changes**: none.")]
-    shown, more = capped(summary.other, level.rows, "resources", PREVIEW)
+    shown, more = comment.capped(summary.other, level.rows, "resources", PREVIEW)
     rows = ["| | resource | type |", "|---|---|---|"]
     rows += [
         f"| {markdown.text(c.label().strip(), level.cell)} | {markdown.cell(c.name, level.cell)} | "
@@ -156,25 +147,25 @@ def _md_other(summary: PreviewSummary, level: Level) -> list[Block]:
     ]
     return [
         Block.of(f"**Other changes**: {markdown.text(_counts(dict(summary.other_counts)))}"),
-        Block.of(details(f"{len(summary.other)} other resources", rows + more)),
+        Block.of(comment.details(f"{len(summary.other)} other resources", rows + more)),
     ]
 
 
-def _md_diagnostics(items: Sequence[Diagnostic], title: str, level: Level) -> list[Block]:
+def _md_diagnostics(items: Sequence[Diagnostic], title: str, level: comment.Level) -> list[Block]:
     if not items:
         return []
-    shown, more = capped(items, level.rows, title.lower(), PREVIEW)
+    shown, more = comment.capped(items, level.rows, title.lower(), PREVIEW)
     body = markdown.fence([line for d in shown for line in _message_lines(d.message)], "text")
-    return [Block.of(details(f"{title} ({len(items)})", [body, *more]))]
+    return [Block.of(comment.details(f"{title} ({len(items)})", [body, *more]))]
 
 
-def _blocks(summary: PreviewSummary, level: Level) -> list[Block]:
+def _blocks(summary: PreviewSummary, level: comment.Level) -> list[Block]:
     """The comment at ``level``: kept what a reviewer must never miss (heading, failure, DNS
     counts, policy id, safety notes), the rest droppable."""
     change = summary.change
     blocks = [Block.kept(f"### MTA-STS preview: {markdown.code(summary.stack or '?', 100)}")]
-    blocks += _md_errors(summary, level) + notes_block(change) + records_blocks(change, level)
-    blocks += policies_blocks(change, level) or [Block.kept(f"**Policy**: {_NO_POLICY_CHANGE}")]
+    blocks += _md_errors(summary, level) + comment.notes_block(change) + comment.records_blocks(change, level)
+    blocks += comment.policies_blocks(change, level) or [Block.kept(f"**Policy**: {_NO_POLICY_CHANGE}")]
     blocks += _md_other(summary, level) + _md_diagnostics(_diagnostics(summary, "warning"), "Warnings", level)
     blocks += _md_diagnostics(_diagnostics(summary, "info"), "Program output", level)
     if summary.digest.maybe_corrupt:
@@ -182,9 +173,9 @@ def _blocks(summary: PreviewSummary, level: Level) -> list[Block]:
     return [*blocks, Block.of(f"<sub>Pulumi's totals: {markdown.text(_totals(summary))}</sub>")]
 
 
-def render_markdown(summary: PreviewSummary, limit: int = COMMENT_BUDGET) -> str:
+def render_markdown(summary: PreviewSummary, limit: int = comment.COMMENT_BUDGET) -> str:
     """Markdown for a pull-request comment, at most ``limit`` UTF-8 bytes."""
-    return fit_comment(lambda level: _blocks(summary, level), limit, PREVIEW)
+    return comment.fit_comment(lambda level: _blocks(summary, level), limit, PREVIEW)
 
 
 RENDERERS: Final[dict[str, Callable[[PreviewSummary], str]]] = {
