@@ -16,8 +16,6 @@ from pulumi_mta_sts.spec.deployment import CheckedDomain, DnsConfig
 
 from .policy_live import PolicyLive, PolicyLiveArgs
 
-__all__ = ["make_dns", "publish_domain", "record_label"]
-
 
 def make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
     if cfg.provider == "cloudflare":

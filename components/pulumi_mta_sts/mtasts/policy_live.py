@@ -23,8 +23,6 @@ from pulumi_mta_sts.core.defaults import VERIFY_TIMEOUT
 from pulumi_mta_sts.core.policy import policy_id
 from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
 
-__all__ = ["TYPE_TOKEN", "PolicyLive", "PolicyLiveArgs", "PolicyLiveProvider"]
-
 TYPE_TOKEN = "pulumi-python:dynamic/mtasts:PolicyLive"
 #: Inputs whose change means "verify again".
 WATCHED = ("url", "policy_sha", "policy_text")

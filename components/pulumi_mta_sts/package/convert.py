@@ -13,8 +13,6 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.spec.deployment import DnsConfig
 
-__all__ = ["dns_config", "plain", "policy_of"]
-
 
 def plain(value: Any) -> Any:
     """``value`` as Python code would give it: enum members as their values, and whole numbers as

@@ -14,8 +14,6 @@ from pulumi_mta_sts.spec import deployment
 from .convert import dns_config, plain, policy_of
 from .types import DnsZone, HostDetails, HostKind, PolicySpec, PriceClass, Record
 
-__all__ = ["MtaSts", "MtaStsArgs", "rich_mtasts_args"]
-
 
 class MtaStsArgs(TypedDict):
     """The inputs of MtaSts."""

@@ -24,16 +24,6 @@ from pulumi_mta_sts.spec import deployment
 from .convert import plain
 from .types import DnsProvider, DnsZone, HostKind, PolicySpec, PriceClass, Record
 
-__all__ = [
-    "FleetDefaults",
-    "FleetDelegation",
-    "FleetDomain",
-    "MtaStsFleet",
-    "MtaStsFleetArgs",
-    "fleet_config_values",
-    "rich_fleet_args",
-]
-
 
 class FleetDefaults(TypedDict):
     """What every domain gets unless its entry says otherwise, merged key by key (e.g. policy.mx alone keeps mode)."""

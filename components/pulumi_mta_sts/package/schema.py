@@ -18,8 +18,6 @@ from .mtasts import MtaSts
 from .mtasts_fleet import MtaStsFleet
 from .tlsrpt_receiver import TlsRptReceiver
 
-__all__ = ["COMPONENTS", "PACKAGE_NAME", "PACKAGE_VERSION", "package_schema", "semver"]
-
 #: The package name: the type tokens are ``mta-sts:index:<Component>``.
 PACKAGE_NAME = "mta-sts"
 

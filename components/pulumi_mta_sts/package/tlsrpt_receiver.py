@@ -23,8 +23,6 @@ from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from .convert import dns_config, plain
 from .types import DnsZone, Record
 
-__all__ = ["ReceiverOptions", "TlsRptReceiver", "TlsRptReceiverArgs", "dns_backend", "rich_receiver_args"]
-
 
 class ReceiverOptions(TypedDict):
     """How the receiver is deployed: safe defaults, except the SES rule set (name the active one or create one)."""

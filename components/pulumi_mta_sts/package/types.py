@@ -13,8 +13,6 @@ from typing import NotRequired, TypedDict
 
 from pulumi_mta_sts.core import defaults
 
-__all__ = ["DnsProvider", "DnsZone", "HostDetails", "HostKind", "PolicyMode", "PolicySpec", "PriceClass", "Record"]
-
 
 class PolicyMode(Enum):
     """What a sending MTA does when the receiving MX fails the policy (RFC 8461 §5)."""

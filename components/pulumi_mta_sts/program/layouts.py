@@ -23,8 +23,6 @@ from .options import LiveDns
 from .part import BuiltPart, StackPart, resource_name
 from .preflight import run_preflight
 
-__all__ = ["FLEET_RESOURCE", "LAYOUTS", "Fleet", "Layout", "OneDomain", "lifecycle_warnings"]
-
 #: The resource name of a fleet stack's one ``MtaStsFleet``.
 FLEET_RESOURCE = "fleet"
 

@@ -29,19 +29,6 @@ from pulumi_mta_sts.net.resolver import (
     unreachable_reason,
 )
 
-__all__ = [
-    "LIVE_DNS_DISABLED",
-    "LIVE_DNS_UNREACHABLE",
-    "PROGRAM_OPTIONS",
-    "LiveDns",
-    "ProgramOptions",
-    "check_nameservers",
-    "current_options",
-    "open_live_dns",
-    "reachable_live_dns",
-    "running_with",
-]
-
 #: Why a run makes no live look-ups when its options say so (shown in the skipped checks' warnings).
 LIVE_DNS_DISABLED = f"live DNS disabled (--no-live-dns or {NO_LIVE_DNS_ENV})"
 #: How a run says that DNS cannot be reached at all (followed by why, where it is said first).

@@ -18,8 +18,6 @@ import pulumi
 from pulumi_mta_sts.config.sections import DomainConfig
 from pulumi_mta_sts.mtasts.component import MtaSts
 
-__all__ = ["BuiltPart", "LiveCheck", "StackPart", "resource_name"]
-
 #: A look-up in live DNS a part wants made after it is built: ``resolver -> warnings`` (it logs them).
 LiveCheck = Callable[[dns.resolver.Resolver], list[str]]
 

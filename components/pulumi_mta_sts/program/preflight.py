@@ -26,16 +26,6 @@ from pulumi_mta_sts.net.lookup import Outcome, mail_hosts
 from .options import LiveDns
 from .part import resource_name
 
-__all__ = [
-    "HOST_KIND_KEY",
-    "Situation",
-    "blocking_reason",
-    "check_host_records",
-    "check_mx_coverage",
-    "run_preflight",
-    "takeover_warnings",
-]
-
 _SWITCH = "mta-sts:preflight.mx_coverage"
 HOST_KIND_KEY = "mta-sts:host.kind"
 _MIGRATING = MIGRATE_SECTION

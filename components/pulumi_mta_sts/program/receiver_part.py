@@ -25,8 +25,6 @@ from .part import BuiltPart, resource_name
 if TYPE_CHECKING:
     from pulumi_mta_sts.receiver.component import TlsRptReceiver
 
-__all__ = ["CONFIG_KEY", "TLSRPT_RECEIVER", "TlsRptReceiverPart"]
-
 CONFIG_KEY = "mta-sts:reporting.receiver"
 
 

@@ -23,17 +23,6 @@ from pulumi.runtime.mocks import MockMonitor as _MockMonitor
 from pulumi.runtime.proto import source_pb2 as _source_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
 
-__all__ = [
-    "MockMonitor",
-    "deserialize_properties",
-    "ensure_event_loop",
-    "reset_root_resource",
-    "root_resource_outputs",
-    "serialize_provider",
-    "stack_config",
-    "without_source_positions",
-]
-
 #: The SDK's mock monitor (``set_mocks(..., monitor=...)``): subclass it to see each request's
 #: parent, dependencies and provider, which ``Mocks.new_resource`` is not given.
 MockMonitor = _MockMonitor

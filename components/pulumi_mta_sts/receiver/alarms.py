@@ -21,8 +21,6 @@ from .args import CheckedReceiverArgs
 from .function import ParserFunction
 from .naming import named_child
 
-__all__ = ["SUSTAINED_DAYS", "create_alarms", "metric_alarm", "reader_alarm"]
-
 DAY_SECONDS = 86400
 #: Days in a row a condition must hold before an alarm fires (a day's junk never pages).
 SUSTAINED_DAYS = 2

@@ -20,8 +20,6 @@ from .args import CheckedReceiverArgs
 from .naming import ATHENA_WORKGROUP, GLUE_DATABASE
 from .queries import VIEWS
 
-__all__ = ["BYTES_SCANNED_CUTOFF", "RESULTS_RETENTION_DAYS", "create_analytics", "database_name", "workgroup_name"]
-
 #: Days a query's result files are kept (they can be fetched again by re-running the query).
 RESULTS_RETENTION_DAYS = 30
 #: The most one query may scan: 1 GiB (years of one domain's reports are a few MB).

@@ -17,8 +17,6 @@ from pathlib import Path
 
 from pulumi_mta_sts.receiver_lambda.contract import PARSER_HANDLER, READER_HANDLER
 
-__all__ = ["FUNCTIONS", "PARSER", "READER", "FunctionCode", "shipped"]
-
 _COMPONENTS = Path(__file__).parents[2]  # the folder holding the pulumi_mta_sts package
 _STUBS = {
     "": b'"""The part of pulumi-mta-sts shipped in a TLS-RPT receiver function."""\n',

@@ -24,8 +24,6 @@ from pulumi_mta_sts.spec.receiver_settings import (
     reports_subdomain,
 )
 
-__all__ = ["CheckedReceiverArgs", "EndpointBound", "TlsRptReceiverArgs", "check_receiver_args"]
-
 #: CloudWatch metric namespaces are at most 255 characters; ``AWS/`` is reserved for AWS's own.
 NAMESPACE_MAX = 255
 RESERVED_NAMESPACE_PREFIX = "AWS/"

@@ -9,18 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pulumi_mta_sts.hosting.private_bucket import tls_only_statement
 from pulumi_mta_sts.receiver_lambda import contract
-
-__all__ = [
-    "LAMBDA_ASSUME_ROLE_POLICY",
-    "RESULT_PREFIXES",
-    "bucket_policy_document",
-    "parser_access_document",
-    "policy_document",
-    "reader_access_document",
-    "scheduler_access_document",
-    "scheduler_assume_role_document",
-]
 
 #: Where the parser writes: bodies received by HTTPS, parsed reports, quarantine, test reports.
 RESULT_PREFIXES = (contract.RAW_HTTPS_PREFIX, contract.REPORTS_PREFIX, contract.QUARANTINE_PREFIX, contract.TEST_PREFIX)
@@ -63,15 +53,7 @@ def bucket_policy_document(*, bucket_arn: str, account: str, rule_arn: str) -> s
         "Resource": _objects(bucket_arn, contract.RAW_EMAIL_PREFIX),
         "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": rule_arn}},
     }
-    tls_only = {
-        "Sid": "TlsOnly",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-    return policy_document([ses_writes, tls_only])
+    return policy_document([ses_writes, tls_only_statement(bucket_arn, "TlsOnly")])
 
 
 def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: str, write_table: bool = False) -> str:

@@ -21,8 +21,6 @@ from .args import CheckedReceiverArgs
 from .documents import LAMBDA_ASSUME_ROLE_POLICY, parser_access_document
 from .naming import named_child
 
-__all__ = ["MEMORY_MB", "ParserFunction", "create_parser_function", "lambda_function"]
-
 ARCHITECTURE = "arm64"
 MEMORY_MB = 256
 TIMEOUT_SECONDS = 60

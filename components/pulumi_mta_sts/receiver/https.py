@@ -15,8 +15,6 @@ from pulumi_mta_sts.core.names import autoname_base
 from .args import CheckedReceiverArgs
 from .naming import API_NAME, LAMBDA_STATEMENT_ID
 
-__all__ = ["ROUTE_KEY", "create_https_endpoint"]
-
 #: The one route: the report goes to the endpoint's root, as published in ``rua``.
 ROUTE_KEY = "POST /"
 #: The stage every request goes through (``$default``: no stage name in the URL).

@@ -19,8 +19,6 @@ from .function import ParserFunction
 from .naming import LAMBDA_STATEMENT_ID, named_child
 from .storage import ReportStorage
 
-__all__ = ["create_inbound", "receipt_rule_arn"]
-
 SES_SERVICE = "ses.amazonaws.com"
 
 

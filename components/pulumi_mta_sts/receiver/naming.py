@@ -10,8 +10,6 @@ import pulumi
 
 from pulumi_mta_sts.core.names import NameRule, autoname_base
 
-__all__ = ["API_NAME", "ATHENA_WORKGROUP", "GLUE_DATABASE", "LAMBDA_STATEMENT_ID", "SCHEDULER_SCHEDULE", "named_child"]
-
 _AWS = "https://docs.aws.amazon.com"
 API_NAME = NameRule("apigateway-api", 128, r"A-Za-z0-9_.-", f"{_AWS}/apigatewayv2/latest/api-reference/apis.html")
 #: A Lambda permission's statement id (autonamed from the logical name).

@@ -23,8 +23,6 @@ from .documents import reader_access_document, scheduler_access_document, schedu
 from .function import lambda_function
 from .naming import SCHEDULER_SCHEDULE, named_child
 
-__all__ = ["DIGEST_HOUR_UTC", "create_reader", "schedule_expression"]
-
 #: The hour (UTC) the digest goes out on its day.
 DIGEST_HOUR_UTC = 6
 READER_MEMORY_MB = 512

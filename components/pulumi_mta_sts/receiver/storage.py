@@ -20,8 +20,6 @@ from .analytics import RESULTS_RETENTION_DAYS
 from .args import CheckedReceiverArgs
 from .documents import bucket_policy_document
 
-__all__ = ["DELETE_MARKER_RULE", "TEST_REPORT_DAYS", "ReportStorage", "create_storage"]
-
 #: Days an overwritten or deleted object's old version is kept.
 NONCURRENT_VERSION_DAYS = 30
 #: Days an old version of junk (quarantined or test) is kept: junk is not worth a month.
