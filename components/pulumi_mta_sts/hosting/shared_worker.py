@@ -1,9 +1,7 @@
 """Cloudflare shared policy host of a fleet (``mta-sts:hosting:SharedWorkerHosting``): one Worker
-with every policy embedded (:func:`.edge_code.fleet_worker_module`: a change is one atomic new
-version), and per domain a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it, for which
-Cloudflare makes the DNS record and the certificate itself. A custom domain can only be a name in
-a zone of the Worker's account: every site's ``dns`` is a ``CloudflareDns`` (delegated domains are
-the CloudFront shared host's).
+with every policy embedded (a change is one atomic new version), and per domain a custom domain
+binding ``mta-sts.<domain>`` to it. A custom domain can only be a name in a zone of the Worker's
+account, so every site's ``dns`` is a ``CloudflareDns`` (delegated domains go to CloudFront).
 """
 
 from __future__ import annotations
@@ -15,26 +13,23 @@ from typing import ClassVar
 import pulumi
 
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
-from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.dns import CloudflareDns
 from pulumi_mta_sts.spec.rules import WORKER_NEEDS_CLOUDFLARE, id_problems
 
 from .edge_code import FLEET_MAIN_MODULE, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
 from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
-from .worker import worker
+from .worker import script_name_for, script_name_problems, worker
 
 
 @dataclass(frozen=True)
 class SharedWorkerHostingArgs:
-    """Arguments of :class:`SharedWorkerHosting`."""
+    """Arguments of :class:`SharedWorkerHosting`; defaults: the first site's zone's account, and
+    :func:`.worker.script_name_for` the resource name."""
 
     sites: Sequence[FleetSite]
-    """Every domain served (any order); each ``dns`` a ``CloudflareDns`` of one account."""
     account_id: str | None = None
-    """The account of the Worker; default: the first site's zone's account."""
     script_name: str | None = None
-    """The Worker's name; default ``mta-sts-<resource name>`` (within Cloudflare's 63 characters)."""
 
 
 def _problems(args: SharedWorkerHostingArgs) -> list[Problem]:
@@ -42,16 +37,11 @@ def _problems(args: SharedWorkerHostingArgs) -> list[Problem]:
     for index, site in enumerate(args.sites if isinstance(args.sites, Sequence) else []):
         if isinstance(site, FleetSite) and site.dns is not None and not isinstance(site.dns, CloudflareDns):
             problems.append(Problem(f"sites[{index}].dns", site.dns, WORKER_NEEDS_CLOUDFLARE))
-    problems += id_problems(args.account_id, "account_id", "account")
-    name = args.script_name
-    if name is not None and not (isinstance(name, str) and WORKER_SCRIPT.accepts(name)):
-        reason = "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_'"
-        problems.append(Problem("script_name", name, reason))
-    return problems
+    return problems + id_problems(args.account_id, "account_id", "account") + script_name_problems(args.script_name)
 
 
 class SharedWorkerHosting(SharedHosting):
-    """Serves every site's policy from one Cloudflare Worker (see the module docs)."""
+    """Serves every site's policy from one Cloudflare Worker (module docs)."""
 
     type_token: ClassVar[str] = "mta-sts:hosting:SharedWorkerHosting"
 
@@ -74,7 +64,7 @@ class SharedWorkerHosting(SharedHosting):
         super().__init__(self.type_token, name, None, opts)
         zones = [s.dns for s in sites if isinstance(s.dns, CloudflareDns)]
         account_id = pulumi.Output.from_input(args.account_id) if args.account_id else zones[0].account_id
-        script_name = args.script_name or physical_name(WORKER_SCRIPT, "mta-sts", name.lower())
+        script_name = args.script_name or script_name_for(name)
         domains = {
             policy_host(s.domain): (f"{name}-{s.domain}-domain", z.zone_id) for s, z in zip(sites, zones, strict=True)
         }

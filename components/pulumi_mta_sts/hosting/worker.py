@@ -27,9 +27,19 @@ COMPATIBILITY_DATE = "2024-09-23"
 
 
 def script_name_for(domain: str) -> str:
-    """``mta-sts-<domain>`` (:func:`~pulumi_mta_sts.core.names.physical_name`: two long domains of
-    one account never share a Worker)."""
+    """``mta-sts-<domain>``, cut with a hash: two long domains of one account never share a Worker."""
     return physical_name(WORKER_SCRIPT, "mta-sts", domain.lower())
+
+
+def script_name_problems(name: object) -> list[Problem]:
+    """A Worker name given must be one Cloudflare takes."""
+    if name is None or (isinstance(name, str) and WORKER_SCRIPT.accepts(name)):
+        return []
+    reason = (
+        "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_', "
+        "starting and ending with a letter or a digit"
+    )
+    return [Problem("script_name", name, reason)]
 
 
 def worker(
@@ -39,8 +49,8 @@ def worker(
     script: tuple[str, str, str],
     domains: Mapping[str, tuple[str, pulumi.Input[str]]],
 ) -> tuple[cloudflare.WorkersScript, dict[str, cloudflare.WorkersCustomDomain]]:
-    """A ``WorkersScript`` (``script``: its name, content and main module) and a
-    ``WorkersCustomDomain`` binding each host of ``domains`` (host -> resource name, zone id) to it."""
+    """A ``WorkersScript`` (``script``: name, content, main module) and a ``WorkersCustomDomain``
+    binding each host of ``domains`` (host -> resource name, zone id) to it."""
     with provider_sdk(type(parent).__name__):
         import pulumi_cloudflare as cloudflare
 
@@ -70,16 +80,13 @@ def worker(
 
 @dataclass(frozen=True)
 class WorkerHostArgs:
-    """Arguments of :class:`WorkerHost`."""
+    """Arguments of :class:`WorkerHost`: ``dns`` is the domain's Cloudflare zone (its account runs
+    the Worker); ``script_name`` defaults to :func:`script_name_for` the domain."""
 
     domain: str
-    """The mail domain; the host is ``mta-sts.<domain>``."""
     policy: Policy
-    """The policy to serve (embedded in the script)."""
     dns: CloudflareDns
-    """The Cloudflare zone of the domain (gives the zone id and the account id)."""
     script_name: str | None = None
-    """The Worker's name; default :func:`script_name_for` of the domain."""
 
 
 class WorkerHost(PolicyHost[WorkerHostArgs]):
@@ -93,15 +100,12 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
 
     @classmethod
     def problems(cls, args: WorkerHostArgs) -> list[Problem]:
-        problems = [] if isinstance(args.dns, CloudflareDns) else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE)]
-        name = args.script_name
-        if name is not None and not (isinstance(name, str) and WORKER_SCRIPT.accepts(name)):
-            reason = (
-                "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_', "
-                "starting and ending with a letter or a digit"
-            )
-            problems.append(Problem("script_name", name, reason))
-        return problems
+        problems = script_name_problems(args.script_name)
+        return (
+            problems
+            if isinstance(args.dns, CloudflareDns)
+            else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE), *problems]
+        )
 
     def build(self, name: str, args: WorkerHostArgs) -> HostParts:
         script_name = args.script_name or script_name_for(self.domain)

@@ -16,6 +16,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, physical_name
 from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.hosting.base import dns_backend_problems
 from pulumi_mta_sts.receiver_lambda.contract import DEFAULT_NAMESPACE
 from pulumi_mta_sts.spec.receiver_settings import (
     ReceiverSettings,
@@ -116,7 +117,7 @@ def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverA
         problems.extend(check_receiver_settings(domain, args.settings))
     served, served_problems = _served_domains(domain, args.extra_domains)
     problems.extend(served_problems)
-    problems.extend(_dns_problems(args.dns))
+    problems.extend(dns_backend_problems(args.dns))
     problems.extend(alarm_email_problems(args.alarm_email))
     problems.extend(_namespace_problems(args.metric_namespace))
     if isinstance(args.settings, ReceiverSettings) and domain is not None and args.settings.subdomain is None:
@@ -164,11 +165,6 @@ def _served_domains(domain: str | None, extra_domains: Sequence[str]) -> tuple[t
         elif normal:
             served.append(normal)
     return tuple(served), problems
-
-
-def _dns_problems(dns: object) -> list[Problem]:
-    reason = f"must be a DNS backend (Route53Dns or CloudflareDns from pulumi_mta_sts.dns), got {type(dns).__name__}"
-    return [] if isinstance(dns, DnsBackend) else [Problem("dns", dns, reason)]
 
 
 def _namespace_problems(namespace: object) -> list[Problem]:
