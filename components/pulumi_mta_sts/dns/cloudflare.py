@@ -24,17 +24,16 @@ PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
 
 @dataclass(frozen=True)
 class CloudflareDnsArgs:
-    """Arguments of :class:`CloudflareDns`."""
+    """Arguments of :class:`CloudflareDns`: the zone by id, else looked up by name; the account
+    (for Workers) is looked up from the zone when not given."""
 
     zone_id: str | None = None
-    """The zone id (32 hex characters); else the zone is looked up by ``zone_name``."""
     zone_name: str | None = None
     account_id: str | None = None
-    """The account (for Workers); looked up from the zone when not given."""
 
 
 class CloudflareDns(DnsBackend):
-    """Records in a Cloudflare zone (``cloudflare.DnsRecord``; TTL 300, never proxied)."""
+    """Records in a Cloudflare zone."""
 
     provider_name: ClassVar[str] = "cloudflare"
 

@@ -20,10 +20,9 @@ ALIAS_RECORD_TYPES = ("A", "AAAA")
 
 @dataclass(frozen=True)
 class Route53DnsArgs:
-    """Arguments of :class:`Route53Dns`."""
+    """Arguments of :class:`Route53Dns`: the hosted zone by id, else the public zone looked up by name."""
 
     zone_id: str | None = None
-    """The hosted zone id (``Z...``); else the public zone is looked up by ``zone_name``."""
     zone_name: str | None = None
 
 
