@@ -3,7 +3,7 @@
 domains whose DNS is elsewhere (RFC 8461 §8.2).
 
 Both check their arguments (:mod:`pulumi_mta_sts.spec`) before anything registers and give each
-domain the same gate and records (:mod:`.domain`); they differ in the host they inject: ``MtaSts``
+domain the same gate and records (:func:`publish_domain`); they differ in the host they inject: ``MtaSts``
 makes the domain's own (CloudFront + ACM, or a Cloudflare Worker) and DNS backend as children,
 ``MtaStsFleet`` one shared host per kind and one backend per zone (a delegated domain's TXT records go
 under the provider zone, and :attr:`MtaStsFleet.domains` lists its owner's CNAMEs). Use::
@@ -29,7 +29,7 @@ import pulumi
 
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import DnsRecord, policy_url, records_for, sts_record_name, tlsrpt_record_name
-from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.dns.base import slug
 from pulumi_mta_sts.hosting.base import PolicyHost
 from pulumi_mta_sts.hosting.shared import FleetSite, SharedHosting, SiteHosting
@@ -47,9 +47,42 @@ from pulumi_mta_sts.spec.deployment import (
     delegated_names,
 )
 
-from .domain import make_dns, publish_domain, record_label
+from .policy_live import PolicyLive, PolicyLiveArgs
 
 __all__ = ["DelegationArgs", "FleetDomainArgs", "MtaSts", "MtaStsArgs", "MtaStsFleet", "MtaStsFleetArgs"]
+
+
+def make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
+    if cfg.provider == "cloudflare":
+        return CloudflareDns(name, CloudflareDnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
+    return Route53Dns(name, Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
+
+
+def record_label(record: DnsRecord) -> str:
+    return "mta-sts" if record.name.startswith("_mta-sts.") else "tlsrpt"
+
+
+def publish_domain(
+    name: str,
+    parent: pulumi.Resource,
+    checked: CheckedDomain,
+    url: str,
+    serving: Sequence[pulumi.Resource],
+    dns: DnsBackend,
+    records: Sequence[DnsRecord],
+) -> None:
+    """What every domain gets, whoever serves it: the gate ``<name>-policy-live`` (child of ``parent``,
+    after ``serving``) and ``records`` through ``dns``, ``<name>-mta-sts-txt`` after the gate (RFC 8461
+    §3.3: a new id is never published before its body; ``verify_live`` off: after ``serving``)."""
+    args = checked.args
+    after = list(serving)
+    if args.verify_live:
+        gate = PolicyLiveArgs(url=url, policy_text=args.policy.render(), timeout=args.verify_timeout)
+        after = [PolicyLive(f"{name}-policy-live", gate, pulumi.ResourceOptions(parent=parent, depends_on=after))]
+    for record in records:
+        label = record_label(record)
+        opts = pulumi.ResourceOptions(depends_on=after) if label == "mta-sts" else None
+        dns.record(record.name, "TXT", [record.value], resource_name=f"{name}-{label}-txt", opts=opts)
 
 
 def _with_alias(opts: pulumi.ResourceOptions | None, former: str) -> pulumi.ResourceOptions:

@@ -14,7 +14,7 @@ import pulumi_aws as aws
 
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.dns import DnsBackend
-from pulumi_mta_sts.mtasts.domain import make_dns
+from pulumi_mta_sts.mtasts.component import make_dns
 from pulumi_mta_sts.receiver import component
 from pulumi_mta_sts.receiver.args import check_receiver_args
 from pulumi_mta_sts.spec.deployment import DnsConfig, dns_config_problems

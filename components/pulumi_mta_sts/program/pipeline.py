@@ -20,9 +20,8 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from . import sdk
 from .layouts import LAYOUTS, Layout
 from .options import LiveDns, current_options, open_live_dns
-from .part import StackPart
+from .part import TLSRPT_RECEIVER, StackPart
 from .preflight import run_preflight
-from .receiver_part import TLSRPT_RECEIVER
 
 #: The optional parts of the stack, in the order they are built. Add a new part here.
 PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER,)
