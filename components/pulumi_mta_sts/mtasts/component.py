@@ -142,8 +142,7 @@ class MtaSts(pulumi.ComponentResource):
         is_ours: Callable[[str], bool] | None = None,
     ) -> list[str]:
         """Warn (never fail) about live TXT records at the names of ``records`` (default: its own) that
-        the stack would not own, with the ``pulumi import`` adopting each; the TLS-RPT receiver passes
-        its record and ``is_ours``."""
+        the stack would not own, with the ``pulumi import`` adopting each."""
         checked = self.txt_records if records is None else records
         prefix = self.dns.resource_prefix
         hints = [
@@ -175,8 +174,7 @@ def _own_host(
 
 @dataclass(frozen=True)
 class FleetMember:
-    """What the fleet built for one domain: its TXT ``records`` and, delegated, the ``customer_records``
-    its owner publishes (in order)."""
+    """What the fleet built for one domain (delegated: the ``customer_records`` its owner publishes)."""
 
     domain: str
     policy: Policy
@@ -186,7 +184,7 @@ class FleetMember:
     customer_records: pulumi.Output[list[dict[str, str]]]
 
     def summary(self) -> dict[str, Any]:
-        """The domain's entry in :attr:`MtaStsFleet.domains` (and the stack's ``domains`` output)."""
+        """The domain's entry in :attr:`MtaStsFleet.domains`."""
         return {
             "policy_id": self.policy.id,
             "policy_text": self.policy.render(),
@@ -235,7 +233,7 @@ class MtaStsFleet(pulumi.ComponentResource):
         return self._backends[dns]
 
     def _hosting(self, checked: Sequence[CheckedDomain], args: MtaStsFleetArgs) -> dict[str, SharedHosting]:
-        """One shared host per kind that has domains; domain → its host."""
+        """One shared host per kind; domain → its host."""
         by_kind: dict[str, list[FleetSite]] = {}
         for c in checked:
             dns = None if c.args.delegated else self._backend(c.args.dns)

@@ -1,6 +1,5 @@
-"""``mta-sts:index:MtaSts`` for every Pulumi language: the Python component (a subclass) with plain
-inputs mapped onto its spec (:mod:`pulumi_mta_sts.spec`), so it builds exactly what Python builds. The
-annotations are what Pulumi's analyzer reads for the schema: no ``from __future__ import annotations``.
+"""``mta-sts:index:MtaSts`` for every Pulumi language: the Python component with plain inputs mapped
+onto its spec. The analyzer reads the annotations: no ``from __future__ import annotations``.
 """
 
 from typing import NotRequired, TypedDict

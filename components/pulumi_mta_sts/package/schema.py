@@ -1,6 +1,5 @@
-"""What the component provider hosts, and the package schema exactly as Pulumi infers it: the SDK's own
-``ComponentProvider`` built in-process (its constructor only runs the analyzer), so ``mta-sts schema``,
-the golden test and ``pulumi package add`` see the same JSON.
+"""What the component provider hosts, and the package schema exactly as Pulumi infers it (the SDK's
+own ``ComponentProvider``, whose constructor only runs the analyzer).
 """
 
 from __future__ import annotations
