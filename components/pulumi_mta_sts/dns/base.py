@@ -17,7 +17,6 @@ import pulumi
 
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.spec.rules import zone_problems
 
 Name = pulumi.Input[str]
 Values = Sequence[pulumi.Input[str]]
@@ -38,14 +37,6 @@ class RecordImport:
 def slug(text: str) -> str:
     """``text`` as a piece of a Pulumi resource name (lowercase letters, digits, dashes)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "apex"
-
-
-def checked_zone(zone_id: object, zone_name: object) -> str | None:
-    """The zone name in normal form (``None``: only the id is given)."""
-    normal, problems = zone_problems(zone_id, zone_name)
-    if problems:
-        raise InputError(problems)
-    return normal
 
 
 class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):

@@ -248,7 +248,7 @@ class MtaStsFleet(pulumi.ComponentResource):
         """Imported here: a Cloudflare-only fleet needs no pulumi_aws."""
         opts = pulumi.ResourceOptions(parent=self)
         if kind == "worker":
-            from pulumi_mta_sts.hosting.shared_worker import SharedWorkerHosting, SharedWorkerHostingArgs
+            from pulumi_mta_sts.hosting.worker import SharedWorkerHosting, SharedWorkerHostingArgs
 
             return SharedWorkerHosting(f"{self._name}-worker", SharedWorkerHostingArgs(sites=sites), opts)
         from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, SharedCloudFrontHostingArgs
