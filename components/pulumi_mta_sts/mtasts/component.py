@@ -1,12 +1,7 @@
 """``MtaSts`` (``mta-sts:index:MtaSts``): MTA-STS + TLS-RPT for one mail domain on its own host;
 ``MtaStsFleet`` (``mta-sts:index:MtaStsFleet``): many domains on shared hosting, and hosted mode for
-domains whose DNS is elsewhere (RFC 8461 §8.2).
-
-Both check their arguments (:mod:`pulumi_mta_sts.spec`) before anything registers and give each
-domain the same gate and records (:func:`publish_domain`); they differ in the host they inject: ``MtaSts``
-makes the domain's own (CloudFront + ACM, or a Cloudflare Worker) and DNS backend as children,
-``MtaStsFleet`` one shared host per kind and one backend per zone (a delegated domain's TXT records go
-under the provider zone, and :attr:`MtaStsFleet.domains` lists its owner's CNAMEs). Use::
+domains whose DNS is elsewhere (RFC 8461 §8.2). Both check their arguments before anything registers
+and give each domain the same gate and records (:func:`publish_domain`) on the host they inject. Use::
 
     from pulumi_mta_sts import DnsConfig, MtaSts, MtaStsArgs, Policy
 

@@ -27,7 +27,7 @@ FLEET_RESOURCE = "fleet"
 class Layout(Protocol):
     """A layout's steps: :meth:`build`, then on what it built :meth:`warn_unmanaged_records`, :meth:`export`."""
 
-    #: Whether optional parts (the TLS-RPT receiver) can be built: they stand on one domain's ``MtaSts``.
+    #: Whether optional parts can be built (they stand on one domain's ``MtaSts``).
     has_parts: ClassVar[bool]
 
     @staticmethod

@@ -33,7 +33,10 @@ def check_mx_coverage(cfg: DomainConfig, resolver: dns.resolver.Resolver | LiveD
     if policy.mode != "enforce":
         return []
     if not cfg.preflight.mx_coverage:
-        return [_switched_off(domain)]
+        return [
+            f"preflight: MX coverage of {domain} not checked ({_SWITCH} is false); run "
+            f"'mta-sts check {domain}' once the MX records are final — an uncovered MX loses mail in enforce"
+        ]
     if live.resolver is None and live.disabled:
         return [f"preflight: {live.unavailable}; MX coverage of {domain} not checked"]
     if live.resolver is None:
@@ -87,13 +90,6 @@ def check_host_records(cfg: DomainConfig, resolver: dns.resolver.Resolver) -> li
     if blocking:
         raise InputError([Problem(f"{cfg.prefix}host.kind", cfg.host.kind, blocking)])
     return takeover_warnings(situation)
-
-
-def _switched_off(domain: str) -> str:
-    return (
-        f"preflight: MX coverage of {domain} not checked ({_SWITCH} is false); run "
-        f"'mta-sts check {domain}' once the MX records are final — an uncovered MX loses mail in enforce"
-    )
 
 
 def _unreachable(domain: str, why: str) -> str:

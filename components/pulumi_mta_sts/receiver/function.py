@@ -78,8 +78,7 @@ def lambda_function(
     reserved_concurrency: int | None = None,
 ) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
     """The function running ``code``, its log group, role and the role's one policy (``access`` of
-    ``arns``, ``bucket_arn`` and ``log_group_arn``), as children of ``parent``. Its environment:
-    ``BUCKET`` and ``DOMAINS``, which both functions read, and ``environment``."""
+    ``arns``, ``bucket_arn`` and ``log_group_arn``); ``environment`` beside ``BUCKET`` and ``DOMAINS``."""
     name, region = f"{receiver.name}-{code.name}", receiver.region
     logs_name, logs_opts = named_child(LOG_GROUP, f"{name}-logs", parent=parent)
     log_group = aws.cloudwatch.LogGroup(logs_name, retention_in_days=LOG_RETENTION_DAYS, region=region, opts=logs_opts)
