@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, physical_name
@@ -42,21 +41,6 @@ class TlsRptReceiverArgs:
 
 
 @dataclass(frozen=True)
-class EndpointBound:
-    """How far the public HTTPS endpoint lets anyone drive the function (and the bill). Optional
-    ``reserved_concurrency``: a new account can reserve nothing."""
-
-    rate_limit: int = defaults.RECEIVER_HTTPS_RATE_LIMIT
-    burst_limit: int = defaults.RECEIVER_HTTPS_BURST_LIMIT
-    reserved_concurrency: int | None = None
-
-    @property
-    def requests_per_day(self) -> int:
-        """The most requests a day that reach the function by HTTPS."""
-        return self.rate_limit * 86_400 + self.burst_limit
-
-
-@dataclass(frozen=True)
 class CheckedReceiverArgs:
     """Valid, normalised arguments each part builds from: ``served`` is ``domain`` then the extra
     domains; ``mailbox`` the full address, ``<mailbox>@<subdomain>``."""
@@ -74,11 +58,6 @@ class CheckedReceiverArgs:
     @property
     def region(self) -> str:
         return self.settings.region
-
-    @property
-    def bound(self) -> EndpointBound:
-        settings = self.settings
-        return EndpointBound(settings.https_rate_limit, settings.https_burst_limit, settings.reserved_concurrency)
 
     @property
     def rule_set_name(self) -> str:

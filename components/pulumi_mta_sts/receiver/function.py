@@ -136,7 +136,7 @@ def create_parser_function(
         environment=environment,
         access=functools.partial(parser_access_document, write_table=analytics),
         arns={"queue_arn": dead_letters.arn},
-        reserved_concurrency=receiver.bound.reserved_concurrency,
+        reserved_concurrency=receiver.settings.reserved_concurrency,
     )
     aws.lambda_.FunctionEventInvokeConfig(
         f"{name}-parser-async",

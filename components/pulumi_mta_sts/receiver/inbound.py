@@ -6,8 +6,8 @@ catch-all acts on report mail); it goes first, or right after ``rule_after``. SE
 set per account and region and activating another silently deactivates the current one, so a rule
 set is only created with ``create_rule_set``.
 
-HTTPS: RFC 8460 senders post without credentials, so the public API Gateway HTTP API is bounded
-(:class:`~.args.EndpointBound`): over the throttle API Gateway answers ``429`` itself. A function
+HTTPS: RFC 8460 senders post without credentials, so the public API Gateway HTTP API is throttled
+(``https_rate_limit``, ``https_burst_limit``): over it API Gateway answers ``429`` itself. A function
 URL has no such limit, and a new account cannot reserve concurrency: hence this front.
 """
 
@@ -170,16 +170,16 @@ def create_https_endpoint(
 def _throttled_stage(
     receiver: CheckedReceiverArgs, api: aws.apigatewayv2.Api, child: pulumi.ResourceOptions
 ) -> aws.apigatewayv2.Stage:
-    """The ``$default`` stage, deployed on every change, throttled to the receiver's bound."""
-    bound = receiver.bound
+    """The ``$default`` stage, deployed on every change, throttled as the settings say."""
+    settings = receiver.settings
     return aws.apigatewayv2.Stage(
         f"{receiver.name}-https-stage",
         api_id=api.id,
         name=STAGE_NAME,
         auto_deploy=True,
         default_route_settings={
-            "throttling_rate_limit": bound.rate_limit,
-            "throttling_burst_limit": bound.burst_limit,
+            "throttling_rate_limit": settings.https_rate_limit,
+            "throttling_burst_limit": settings.https_burst_limit,
         },
         region=receiver.region,
         opts=child,
