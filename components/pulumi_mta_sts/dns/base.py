@@ -17,6 +17,7 @@ import pulumi
 
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.spec.rules import zone_problems
 
 Name = pulumi.Input[str]
 Values = Sequence[pulumi.Input[str]]
@@ -32,6 +33,15 @@ class RecordImport:
 
     type_token: str
     import_id: str
+
+
+def checked_zone(zone_id: object, zone_name: object, *more: Problem) -> str | None:
+    """The zone name in normal form (``None``: only the id is given), or :class:`InputError` with
+    its problems and ``more``: every problem before anything is registered."""
+    normal, problems = zone_problems(zone_id, zone_name)
+    if problems or more:
+        raise InputError([*problems, *more])
+    return normal
 
 
 def slug(text: str) -> str:

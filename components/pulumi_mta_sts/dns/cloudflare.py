@@ -14,9 +14,9 @@ import pulumi
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.record_resources import CLOUDFLARE_RECORD as RECORD_TYPE_TOKEN
 from pulumi_mta_sts.core.txt_values import cloudflare_txt
-from pulumi_mta_sts.spec.rules import id_problems, zone_problems
+from pulumi_mta_sts.spec.rules import id_problems
 
-from .base import DnsBackend, Made, Name, Opts, RecordImport, Values
+from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone
 
 #: Record types Cloudflare can proxy (``proxied`` is only sent for these).
 PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
@@ -38,10 +38,7 @@ class CloudflareDns(DnsBackend):
     provider_name: ClassVar[str] = "cloudflare"
 
     def __init__(self, name: str, args: CloudflareDnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        zone_name, problems = zone_problems(args.zone_id, args.zone_name)
-        problems += id_problems(args.account_id, "account_id", "account")
-        if problems:  # every problem before anything is registered
-            raise InputError(problems)
+        zone_name = checked_zone(args.zone_id, args.zone_name, *id_problems(args.account_id, "account_id", "account"))
         super().__init__("mta-sts:dns:CloudflareDns", name, opts)
         self._args = args
         self.zone_name = zone_name

@@ -12,9 +12,8 @@ import pulumi
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.record_resources import ROUTE53_RECORD
 from pulumi_mta_sts.core.txt_values import route53_txt
-from pulumi_mta_sts.spec.rules import zone_problems
 
-from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, slug
+from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone, slug
 
 ALIAS_RECORD_TYPES = ("A", "AAAA")
 
@@ -33,9 +32,7 @@ class Route53Dns(DnsBackend):
     provider_name: ClassVar[str] = "route53"
 
     def __init__(self, name: str, args: Route53DnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        zone_name, problems = zone_problems(args.zone_id, args.zone_name)
-        if problems:  # before anything is registered
-            raise InputError(problems)
+        zone_name = checked_zone(args.zone_id, args.zone_name)
         super().__init__("mta-sts:dns:Route53Dns", name, opts)
         self.zone_name = zone_name
         if args.zone_id:
