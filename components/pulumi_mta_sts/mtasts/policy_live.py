@@ -59,8 +59,7 @@ class PolicyLiveArgs:
 
 
 class PolicyLive(Resource, module="mtasts", name="PolicyLive"):
-    """Exists once ``url`` serves ``policy_text``; its outputs: ``served_id`` (the id of what was
-    verified) and ``attempts``."""
+    """Exists once ``url`` serves ``policy_text``; outputs ``served_id`` (what was verified) and ``attempts``."""
 
     served_id: pulumi.Output[str]
     attempts: pulumi.Output[int]

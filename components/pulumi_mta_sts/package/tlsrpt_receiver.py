@@ -109,9 +109,7 @@ def rich_receiver_args(args: TlsRptReceiverArgs, dns: DnsBackend | None) -> comp
         domain=given.get("domain"),  # type: ignore[arg-type]  # checked by the component
         dns=dns,  # type: ignore[arg-type]  # None only in check_before_registering
         settings=_settings(given.get("settings")),
-        alarm_email=plain(given.get("alarm_email")),
-        extra_domains=plain(given.get("extra_domains", [])),
-        metric_namespace=plain(given.get("metric_namespace", component.TlsRptReceiverArgs.metric_namespace)),
+        **{key: plain(given[key]) for key in ("alarm_email", "extra_domains", "metric_namespace") if key in given},
     )
 
 

@@ -52,8 +52,7 @@ def serialize_provider(provider: object) -> str:
 
 
 def ensure_event_loop() -> asyncio.AbstractEventLoop:
-    """The current thread's open event loop, made (and set) as the SDK makes it when there is none
-    or it was closed."""
+    """The current thread's open event loop, made as the SDK makes it when there is none or it closed."""
     loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
     if loop.is_closed():
         loop = asyncio.new_event_loop()

@@ -151,8 +151,7 @@ def create_parser_function(
 
 
 def schedule_expression(day: str) -> str:
-    """The Scheduler cron expression for ``day`` (``monday`` ... ``sunday``) at :data:`DIGEST_HOUR_UTC`:
-    minutes, hours, day of month (``?``), month, day of week, year."""
+    """Scheduler's cron (minutes, hours, day of month, month, weekday, year) for ``day`` (``monday`` ...)."""
     return f"cron(0 {DIGEST_HOUR_UTC} ? * {day[:3].upper()} *)"
 
 
@@ -165,8 +164,7 @@ def create_reader(
     account: pulumi.Input[str],
     workgroup: pulumi.Input[str] | None,
 ) -> aws.lambda_.Function | None:
-    """The reader function, its alarm and (with the digest on) its schedule as children of
-    ``parent``; ``None`` when neither the digest nor ``analytics`` is on."""
+    """The reader function, its alarm and its schedule; ``None`` without the digest and ``analytics``."""
     settings = receiver.settings
     if settings.digest == "off" and not settings.analytics:
         return None

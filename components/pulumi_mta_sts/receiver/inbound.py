@@ -50,8 +50,7 @@ def create_inbound(
     account: pulumi.Input[str],
     rule_arn: pulumi.Input[str],
 ) -> aws.ses.ReceiptRule:
-    """The identity, its records, the rule set (when asked) and the receipt rule that stores each
-    message in ``storage``, then hands it to ``parser``."""
+    """The identity, its records, the rule set (when asked) and the receipt rule."""
     name, region = receiver.name, receiver.region
     waits_for: list[pulumi.Resource] = [storage.policy, _verified_identity(receiver, parent)]
     waits_for += _created_rule_set(receiver, parent)
@@ -122,8 +121,7 @@ def _created_rule_set(receiver: CheckedReceiverArgs, parent: pulumi.Resource) ->
 def create_https_endpoint(
     receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, function: aws.lambda_.Function
 ) -> pulumi.Output[str] | None:
-    """The throttled API, its route to ``function`` and the one permission (with ``https``): the URL
-    to add to ``rua``, or ``None``."""
+    """With ``https``, the throttled API to ``function``: the URL to add to ``rua``; else ``None``."""
     if not receiver.settings.https:
         return None
     name, region = receiver.name, receiver.region
