@@ -17,9 +17,9 @@ from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource
 from pulumi_mta_sts.receiver.analytics import BYTES_SCANNED_CUTOFF, database_name, workgroup_name
 from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
+from pulumi_mta_sts.receiver.function import schedule_expression
 from pulumi_mta_sts.receiver.naming import SCHEDULER_SCHEDULE
 from pulumi_mta_sts.receiver.queries import VIEWS
-from pulumi_mta_sts.receiver.reader import schedule_expression
 from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, READER_HANDLER, RESULTS_PREFIX, TABLE_NAME
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 from tests.pulumi_mock import ACCOUNT, Recorder

@@ -31,7 +31,7 @@ from pulumi_mta_sts.core.names import (
 )
 from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.receiver.alarms import SUSTAINED_DAYS
-from pulumi_mta_sts.receiver.args import EndpointBound, TlsRptReceiverArgs, check_receiver_args
+from pulumi_mta_sts.receiver.args import TlsRptReceiverArgs, check_receiver_args
 from pulumi_mta_sts.receiver.component import TlsRptReceiver
 from pulumi_mta_sts.receiver.naming import API_NAME, LAMBDA_STATEMENT_ID
 from pulumi_mta_sts.receiver.storage import TEST_REPORT_DAYS
@@ -131,9 +131,10 @@ def test_a_bound_out_of_range_is_a_problem_naming_the_setting(field: str, value:
 
 
 def test_the_default_bound_caps_what_anyone_can_make_the_function_do_in_a_day() -> None:
-    bound = EndpointBound()
-    assert bound.reserved_concurrency is None
-    assert bound.requests_per_day == HTTPS_RATE_LIMIT * DAY + HTTPS_BURST_LIMIT <= 100_000
+    settings = ReceiverSettings()
+    assert settings.reserved_concurrency is None
+    requests_per_day = settings.https_rate_limit * DAY + settings.https_burst_limit
+    assert requests_per_day == HTTPS_RATE_LIMIT * DAY + HTTPS_BURST_LIMIT <= 100_000
 
 
 def test_a_reserved_concurrency_problem_says_why_it_is_optional() -> None:

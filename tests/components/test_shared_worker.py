@@ -17,7 +17,7 @@ from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.edge_code import NOT_FOUND, WORKER_SIZE_LIMIT, compressed_size, fleet_worker_module
 from pulumi_mta_sts.hosting.shared import FleetSite
-from pulumi_mta_sts.hosting.shared_worker import SharedWorkerHosting, SharedWorkerHostingArgs
+from pulumi_mta_sts.hosting.worker import SharedWorkerHosting, SharedWorkerHostingArgs
 from tests.components.shared_node import needs_node, run_worker
 from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, Recorder
 from tests.strategies import case_variants, hostname

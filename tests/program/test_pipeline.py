@@ -126,8 +126,8 @@ def test_building_looks_nothing_up_the_live_step_does(pulumi_mocks: Recorder, se
     def program() -> None:
         deployment = pipeline.build(cfg, pipeline.enabled_parts(cfg))
         queries_after_build.append(sum(server.zone.queries.values()))
-        warnings.extend(pipeline.warn_unmanaged_records(deployment, live))
-        pipeline.export(deployment)
+        warnings.extend(deployment.warn_unmanaged_records(live))
+        deployment.export()
 
     pulumi_mocks.run(program)
     assert queries_after_build == [0]
@@ -141,14 +141,14 @@ def test_building_looks_nothing_up_the_live_step_does(pulumi_mocks: Recorder, se
 def test_live_dns_off_means_no_look_up_and_no_warning(pulumi_mocks: Recorder) -> None:
     cfg = load_deployment_file(STACKS / "Pulumi.example-com.yaml")
     seen: list[str] = []
-    pulumi_mocks.run(lambda: seen.extend(pipeline.warn_unmanaged_records(pipeline.build(cfg), open_live_dns(OFFLINE))))
+    pulumi_mocks.run(lambda: seen.extend(pipeline.build(cfg).warn_unmanaged_records(open_live_dns(OFFLINE))))
     assert seen == [] and pulumi_mocks.warnings == []
 
 
 def test_no_resolver_is_one_warning_saying_why(pulumi_mocks: Recorder) -> None:
     cfg = load_deployment_file(STACKS / "Pulumi.example-com.yaml")
     live = LiveDns(None, "no DNS resolver could be set up: no nameservers")
-    pulumi_mocks.run(lambda: pipeline.warn_unmanaged_records(pipeline.build(cfg), live))
+    pulumi_mocks.run(lambda: pipeline.build(cfg).warn_unmanaged_records(live))
     assert pulumi_mocks.warnings == [
         "could not check live DNS for existing MTA-STS records of example.com: "
         "no DNS resolver could be set up: no nameservers; continuing"

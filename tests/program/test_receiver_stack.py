@@ -295,7 +295,7 @@ def test_the_program_checks_the_combined_rua_before_building_the_receiver(pulumi
     from dataclasses import replace
 
     from pulumi_mta_sts.config.sections import ReceiverConfig
-    from pulumi_mta_sts.program.receiver_part import TLSRPT_RECEIVER
+    from pulumi_mta_sts.program.part import TLSRPT_RECEIVER
     from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 
     cfg = load_stack_config(base(rua=["mailto:a@example.com"], receiver=RECEIVER))

@@ -1,9 +1,8 @@
-"""The DNS-backend interface: all a component may ask of the zone its records go into.
+"""The DNS-backend interface: all a component may ask of a zone, never which provider is behind it.
 
-Components talk to a zone only through :class:`DnsBackend`, never asking which provider is behind
-it: the backend quotes and splits TXT values, names the record types of an alias and how ``pulumi
-import`` adopts a TXT record, and refuses a second record set of one type at one name or anything
-beside a CNAME (Route53 would fail the deploy, Cloudflare would serve both).
+A backend quotes and splits TXT values, names an alias's record types and how ``pulumi import``
+adopts a TXT record, and refuses a second record set of one type at one name or anything beside a
+CNAME (Route53 would fail the deploy, Cloudflare would serve both).
 """
 
 from __future__ import annotations
@@ -30,11 +29,19 @@ RECORD_TYPES = ("TXT", "CNAME", "MX", "A", "AAAA", "CAA")
 
 @dataclass(frozen=True)
 class RecordImport:
-    """What ``pulumi import <type_token> <name> <import_id>`` needs (``import_id`` may hold
-    placeholders such as ``<ZONE_ID>``)."""
+    """What ``pulumi import <type_token> <name> <import_id>`` needs (placeholders: ``<ZONE_ID>``)."""
 
     type_token: str
     import_id: str
+
+
+def checked_zone(zone_id: object, zone_name: object, *more: Problem) -> str | None:
+    """The zone name in normal form (``None``: only the id is given), or :class:`InputError` with
+    its problems and ``more``: every problem before anything is registered."""
+    normal, problems = zone_problems(zone_id, zone_name)
+    if problems or more:
+        raise InputError([*problems, *more])
+    return normal
 
 
 def slug(text: str) -> str:
@@ -42,17 +49,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "apex"
 
 
-def checked_zone(zone_id: object, zone_name: object) -> str | None:
-    """The zone name in normal form (``None``: only the id is given), or :class:`InputError`."""
-    normal, problems = zone_problems(zone_id, zone_name)
-    if problems:
-        raise InputError(problems)
-    return normal
-
-
 class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
-    """A DNS zone the toolkit writes records into: implementations set ``zone_id``, ``zone_name``
-    (``None`` when only the id is given) and ``provider_name`` (``dns.provider`` of stack config)."""
+    """A DNS zone: implementations set ``zone_id``, ``zone_name`` and ``provider_name``."""
 
     provider_name: ClassVar[str]
     zone_id: pulumi.Output[str]
@@ -68,7 +66,7 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
     @property
     @abstractmethod
     def alias_record_types(self) -> tuple[str, ...]:
-        """The record types :meth:`alias` creates (for the ``records`` output and ``mta-sts plan``)."""
+        """The record types :meth:`alias` creates."""
 
     @abstractmethod
     def txt_import(self, record_name: str) -> RecordImport:
@@ -96,10 +94,8 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
         resource_name: str | None = None,
         opts: Opts | None = None,
     ) -> Made:
-        """Publish ``values`` as readers see them (a TXT value unquoted, an MX ``"<preference> <host>"``)
-        at ``name`` (fully qualified; an ``Output`` only with ``resource_name``). :class:`InputError`
-        when this backend published that type there already (or a CNAME beside anything): put every
-        value in one call."""
+        """Publish ``values`` as readers see them (TXT unquoted, MX ``"<preference> <host>"``) at
+        ``name`` (fully qualified; an ``Output`` only with ``resource_name``), all in one call."""
         rtype, resource = self._checked(name, type, resource_name)
         return self._records(name, rtype, values, ttl, resource, self._opts(opts), False)
 
@@ -119,9 +115,8 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
         self, name: Name, type: str, values: Values, *, resource_name: str, opts: Opts | None = None
     ) -> Made:
         """:meth:`record`, taking over a record set already there where the provider can (Route53: one
-        UPSERT, no moment without a record). Cloudflare cannot (its provider dropped
-        ``allow_overwrite`` in version 5): a record in the way is imported or removed first
-        (docs/deploying.md). A subclass's own :meth:`record` is never sent an overwrite."""
+        UPSERT; Cloudflare's provider dropped ``allow_overwrite`` in version 5, docs/deploying.md). A
+        subclass's own :meth:`record` is never sent an overwrite."""
         if self.__class__.record is not DnsBackend.record:
             return self.record(name, type, values, resource_name=resource_name, opts=opts)
         rtype, resource = self._checked(name, type, resource_name)
@@ -141,9 +136,8 @@ class DnsBackend(pulumi.ComponentResource, metaclass=ABCMeta):
             return self.alias(name, target, target_zone_id, resource_name=resource_name, opts=opts)
         return self._alias(name, target, target_zone_id, resource_name, self._opts(opts), True)
 
-    # -- shared by the implementations -------------------------------------------------------
     def _checked(self, name: Name, type: str, resource_name: str | None) -> tuple[str, str]:
-        """The record type and the resource name, the name claimed for that type."""
+        """The record type and the resource name, claimed for that type."""
         rtype = type.upper()
         if rtype not in RECORD_TYPES:
             raise InputError([Problem("type", type, f"is not supported; use one of {', '.join(RECORD_TYPES)}")])

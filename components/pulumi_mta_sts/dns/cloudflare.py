@@ -24,28 +24,21 @@ PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
 
 @dataclass(frozen=True)
 class CloudflareDnsArgs:
-    """Arguments of :class:`CloudflareDns`."""
+    """Arguments of :class:`CloudflareDns`: the zone by id, else looked up by name; the account
+    (for Workers) is looked up from the zone when not given."""
 
     zone_id: str | None = None
-    """The zone id (32 hex characters); else the zone is looked up by ``zone_name``."""
     zone_name: str | None = None
     account_id: str | None = None
-    """The account (for Workers); looked up from the zone when not given."""
 
 
 class CloudflareDns(DnsBackend):
-    """Records in a Cloudflare zone (``cloudflare.DnsRecord``; TTL 300, never proxied)."""
+    """Records in a Cloudflare zone."""
 
     provider_name: ClassVar[str] = "cloudflare"
 
     def __init__(self, name: str, args: CloudflareDnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        account = id_problems(args.account_id, "account_id", "account")
-        try:  # every problem before anything is registered
-            zone_name = checked_zone(args.zone_id, args.zone_name)
-        except InputError as exc:
-            raise InputError([*exc.problems, *account]) from None
-        if account:
-            raise InputError(account)
+        zone_name = checked_zone(args.zone_id, args.zone_name, *id_problems(args.account_id, "account_id", "account"))
         super().__init__("mta-sts:dns:CloudflareDns", name, opts)
         self._args = args
         self.zone_name = zone_name

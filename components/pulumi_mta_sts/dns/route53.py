@@ -20,10 +20,9 @@ ALIAS_RECORD_TYPES = ("A", "AAAA")
 
 @dataclass(frozen=True)
 class Route53DnsArgs:
-    """Arguments of :class:`Route53Dns`."""
+    """Arguments of :class:`Route53Dns`: the hosted zone by id, else the public zone looked up by name."""
 
     zone_id: str | None = None
-    """The hosted zone id (``Z...``); else the public zone is looked up by ``zone_name``."""
     zone_name: str | None = None
 
 
@@ -33,7 +32,7 @@ class Route53Dns(DnsBackend):
     provider_name: ClassVar[str] = "route53"
 
     def __init__(self, name: str, args: Route53DnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        zone_name = checked_zone(args.zone_id, args.zone_name)  # before anything is registered
+        zone_name = checked_zone(args.zone_id, args.zone_name)
         super().__init__("mta-sts:dns:Route53Dns", name, opts)
         self.zone_name = zone_name
         if args.zone_id:

@@ -1,9 +1,6 @@
-"""The policy-host interface: what ``MtaSts`` needs from a host (:mod:`.cloudfront`, :mod:`.worker`).
-
-:class:`PolicyHost` fixes the order every host follows: check every argument (the rules and
-messages of stack config) and raise :class:`~pulumi_mta_sts.core.errors.InputError` before
-anything is registered, then build, then register the outputs: a mistake never leaves a half-built
-host in the stack.
+"""The policy-host interface (:mod:`.cloudfront`, :mod:`.worker`): :class:`PolicyHost` checks every
+argument before anything is registered, then builds, then registers the outputs, so a mistake never
+leaves a half-built host in the stack.
 """
 
 from __future__ import annotations
@@ -24,7 +21,7 @@ from pulumi_mta_sts.spec.rules import policy_problems
 
 @dataclass(frozen=True)
 class HostRecord:
-    """A DNS record the host created (for the ``records`` output and ``mta-sts plan``)."""
+    """A DNS record the host created (the ``records`` output)."""
 
     name: str
     type: str
@@ -33,7 +30,7 @@ class HostRecord:
 
 @dataclass(frozen=True)
 class HostParts:
-    """What :meth:`PolicyHost.build` made (:class:`PolicyHost` says what each field is)."""
+    """What :meth:`PolicyHost.build` made (fields: :class:`PolicyHost`)."""
 
     serving: list[pulumi.Resource]
     host_records: list[HostRecord]
@@ -41,7 +38,7 @@ class HostParts:
 
 
 class HostArgs(Protocol):
-    """The arguments every host takes (each host's own dataclass adds its options)."""
+    """The arguments every host takes."""
 
     @property
     def domain(self) -> str: ...
@@ -57,10 +54,10 @@ ArgsT = TypeVar("ArgsT", bound=HostArgs)
 
 
 def dns_backend_problems(dns: object, field_name: str = "dns") -> list[Problem]:
-    """``dns`` must be a DNS backend (the host writes its records through it)."""
+    """``dns`` must be a DNS backend (records are written through it)."""
     if isinstance(dns, DnsBackend):
         return []
-    reason = "must be a DNS backend (Route53Dns or CloudflareDns from pulumi_mta_sts.dns)"
+    reason = f"must be a DNS backend (Route53Dns or CloudflareDns from pulumi_mta_sts.dns), got {type(dns).__name__}"
     return [Problem(field_name, dns, reason)]
 
 
@@ -97,10 +94,8 @@ class PolicyHost(pulumi.ComponentResource, Generic[ArgsT], metaclass=ABCMeta):
     @classmethod
     @abstractmethod
     def problems(cls, args: ArgsT) -> list[Problem]:
-        """Every problem with the host's own arguments, named by them (``domain`` and ``policy`` are
-        :class:`PolicyHost`'s to check)."""
+        """Every problem with the host's own arguments (``domain`` and ``policy`` are checked for it)."""
 
     @abstractmethod
     def build(self, name: str, args: ArgsT) -> HostParts:
-        """Create the host's resources as children of ``self`` (valid arguments; ``domain``,
-        ``hostname`` and ``url`` set)."""
+        """Create the host's resources as children of ``self`` (``domain``, ``hostname``, ``url`` set)."""

@@ -50,18 +50,14 @@ ORIGIN_ID = "policy-bucket"
 
 @dataclass(frozen=True)
 class CloudFrontHostArgs:
-    """Arguments of :class:`CloudFrontHost`."""
+    """Arguments of :class:`CloudFrontHost`: ``dns`` (any backend) gets the certificate's validation
+    records and the host's alias; ``tags`` go on the taggable AWS resources."""
 
     domain: str
-    """The mail domain; the host is ``mta-sts.<domain>``."""
     policy: Policy
-    """The policy to serve (its canonical bytes are uploaded)."""
     dns: DnsBackend
-    """Where the certificate validation record and the host's alias go (any backend)."""
     price_class: str = defaults.PRICE_CLASS
-    """CloudFront price class (edge locations used); ``PriceClass_100`` is the cheapest."""
     tags: dict[str, str] = field(default_factory=dict)
-    """Tags for the taggable AWS resources."""
 
 
 def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> dict[str, Any]:
@@ -105,8 +101,7 @@ def distribution(
     parent: pulumi.Resource,
     **settings: Any,
 ) -> aws.cloudfront.Distribution:
-    """The toolkit's one CloudFront set-up (module docs): ``settings`` add the comment, aliases,
-    price class, tags and error responses."""
+    """The toolkit's one CloudFront set-up (module docs); ``settings`` add the rest."""
     return aws.cloudfront.Distribution(
         resource_name,
         enabled=True,
@@ -167,29 +162,28 @@ def validated_arn(
     return validation.certificate_arn
 
 
-def validation_option(certificate: aws.acm.Certificate, name: str) -> pulumi.Output[Any]:
-    """The certificate's ``domain_validation_options`` entry for ``name`` (in the provider's order)."""
-    return certificate.domain_validation_options.apply(
+def validation_cname(certificate: aws.acm.Certificate, name: str) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+    """The name and the target of the validation CNAME ACM gives ``name`` on ``certificate``."""
+    option = certificate.domain_validation_options.apply(
         lambda options: next(o for o in options if str(o.domain_name).rstrip(".").lower() == name)
+    )
+    return option.apply(lambda o: str(o.resource_record_name).rstrip(".")), option.apply(
+        lambda o: str(o.resource_record_value).rstrip(".")
     )
 
 
-def validation_cname(option: pulumi.Output[Any]) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
-    """The name and the target of the validation CNAME of one ``domain_validation_options`` entry."""
-    name = option.apply(lambda o: str(o.resource_record_name).rstrip("."))
-    return name, option.apply(lambda o: str(o.resource_record_value).rstrip("."))
-
-
-def validation_record(dns: DnsBackend, option: pulumi.Output[Any], resource_name: str) -> list[pulumi.CustomResource]:
-    """The validation CNAME of one name of a certificate, through ``dns``. ACM gives every certificate
-    for one name in one account the same record: one made before (by hand, another stack, the
-    certificate being replaced) is taken over, not duplicated."""
-    name, target = validation_cname(option)
-    return dns.takeover_record(name, "CNAME", [target], resource_name=resource_name)
+def validation_record(
+    dns: DnsBackend, certificate: aws.acm.Certificate, name: str, resource_name: str
+) -> list[pulumi.CustomResource]:
+    """The validation CNAME of ``name``, through ``dns``. ACM gives every certificate for one name in
+    one account the same record: one made before (by hand, another stack, the certificate being
+    replaced) is taken over, not duplicated."""
+    record_name, target = validation_cname(certificate, name)
+    return dns.takeover_record(record_name, "CNAME", [target], resource_name=resource_name)
 
 
 class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
-    """Serves the policy from a private S3 bucket through CloudFront (see the module docs)."""
+    """Serves the policy from a private S3 bucket through CloudFront (module docs)."""
 
     kind: ClassVar[str] = "cloudfront"
     type_token: ClassVar[str] = "mta-sts:hosting:CloudFrontHost"
@@ -262,8 +256,7 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
         )
 
     def _certificate(self, name: str, dns: DnsBackend, tags: dict[str, str]) -> pulumi.Output[str]:
-        """The certificate (:func:`certificate_common_name` picks its first name), validated by a
-        CNAME in ``dns`` per name; its ARN once validated."""
+        """The certificate, validated by a CNAME in ``dns`` per name; its ARN once validated."""
         first = certificate_common_name(self.hostname, self.domain, dns.zone_name) or self.hostname
         alternatives = [] if first == self.hostname else [self.hostname]
         self.certificate = certificate(f"{name}-certificate", first, alternatives, tags, self)
@@ -273,7 +266,7 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
         records = [
             record
             for host, resource_name in names.items()
-            for record in validation_record(dns, validation_option(self.certificate, host), resource_name)
+            for record in validation_record(dns, self.certificate, host, resource_name)
         ]
         return validated_arn(
             f"{name}-certificate-validation", self.certificate, dns.record_names(records), records, self
@@ -282,8 +275,7 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
     def _distribution(
         self, name: str, price_class: str, certificate_arn: pulumi.Output[str], tags: dict[str, str]
     ) -> aws.cloudfront.Distribution:
-        """The distribution, with the origin access control (CloudFront signs its S3 reads) and the
-        viewer-request function that sends every path but the policy to the 404 page."""
+        """The distribution, its origin access control, and the function sending other paths to the 404 page."""
         child = pulumi.ResourceOptions(parent=self)
         oac = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",

@@ -1,15 +1,9 @@
-"""The JavaScript the policy hosts run at the edge, and the store layout the fleet's function reads (pure).
-
-Each script is a ``.js`` file beside this module whose ``@NAME@`` placeholders are filled from the
-one source of each value; the bytes deployed are exactly the template's. Every host serves the
-policy path with the policy and never redirects (RFC 8461 §3.3); docs/deploying.md and
-docs/fleets.md say what each answers. The CloudFront fleet function's ``405`` is unreachable (the
-distributions allow GET and HEAD only) and stays so that the deployed function does not change.
+"""The JavaScript the policy hosts run at the edge (``.js`` templates beside this module, their
+``@NAME@`` filled from the one source of each value), and the store layout the fleet's function reads.
 
 The store holds a policy of at most :data:`KVS_VALUE_LIMIT` bytes under its host name; a larger one
 is split under ``<host>~<tag>~<i>`` (``~`` is in no host name) and the host's key holds
-``chunks:<n>:<tag>``: the tag is the policy's hash, so a changed policy's chunks are new keys
-written first and the host's key switches to them in one write.
+``chunks:<n>:<tag>``, the tag being the policy's hash: new chunks are new keys, written first.
 """
 
 from __future__ import annotations
@@ -82,8 +76,8 @@ def viewer_request_code() -> str:
 
 
 def fleet_function_code() -> str:
-    """The fleet's CloudFront Function (``cloudfront-js-2.0``: ES 5.1 with ``async``/``await``; the
-    ``cloudfront`` module's ``kvs()`` reads the associated store)."""
+    """The fleet's CloudFront Function, reading the associated store (its ``405`` is unreachable and
+    stays so that the deployed code does not change)."""
     return _filled(
         "cloudfront_fleet_function.js",
         CHUNKED=CHUNK_PREFIX,
@@ -102,8 +96,8 @@ def worker_module(policy_text: str, domain: str, policy_id: str) -> str:
 
 
 def fleet_worker_module(policies: Mapping[str, str]) -> str:
-    """The ES module serving ``policies`` (host name -> policy text), in host order, so the script
-    changes exactly when a policy or the set of hosts does."""
+    """The ES module serving ``policies`` (host -> policy text) in host order: it changes exactly
+    when a policy or the set of hosts does."""
     raw = {"HOSTS": len(policies), "POLICIES": json.dumps(sorted(policies.items()), indent=0)}
     return _filled("fleet_worker.js", raw, NOT_FOUND=NOT_FOUND, HTTP_REFUSED=HTTP_REFUSED)
 
@@ -114,8 +108,7 @@ def compressed_size(source: str) -> int:
 
 
 def kvs_entries(host: str, policy_text: str) -> list[tuple[str, str]]:
-    """The ``(key, value)`` pairs serving ``policy_text`` at ``host`` (module docs): the chunks
-    first, the host's own key last (it must be written after them)."""
+    """The ``(key, value)`` pairs serving ``policy_text`` at ``host``, the host's own key last."""
     encoded = policy_text.encode("utf-8", "surrogatepass")
     if len(encoded) <= KVS_VALUE_LIMIT and not policy_text.startswith(CHUNK_PREFIX):
         return [(host, policy_text)]

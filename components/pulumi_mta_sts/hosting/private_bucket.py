@@ -1,8 +1,5 @@
-"""The one way this toolkit makes an S3 bucket: private, owner-enforced, encrypted at rest.
-
-The policy hosts' buckets (read only by CloudFront) and the TLS-RPT receiver's (written only by
-SES and its function) must never become public by accident; written once, the set-up cannot drift
-apart: object ownership ``BucketOwnerEnforced`` (no ACLs), all four public-access blocks, SSE-S3.
+"""The one way this toolkit makes an S3 bucket (the policy hosts' and the TLS-RPT receiver's), so
+the set-up cannot drift apart: ``BucketOwnerEnforced`` (no ACLs), all four public-access blocks, SSE-S3.
 """
 
 from __future__ import annotations
@@ -20,8 +17,7 @@ with provider_sdk("PrivateBucket"):
 
 @dataclass(frozen=True)
 class BucketNames:
-    """Pulumi resource names of the bucket and its three set-up resources (a new name would
-    replace the resource)."""
+    """Resource names of the bucket and its three set-up resources."""
 
     bucket: str
     ownership: str
@@ -58,9 +54,8 @@ def private_bucket(
     bucket_key: bool = False,
     force_destroy: bool = False,
 ) -> PrivateBucket:
-    """A private bucket (module docs), child of ``parent``. ``region`` pins every resource (default:
-    the provider's); ``bucket_key`` cuts request costs for many small objects; ``force_destroy``
-    lets a delete empty it first (off: S3 keeps a bucket that is not empty from a stray destroy)."""
+    """A private bucket, child of ``parent``. ``bucket_key`` cuts request costs for many small objects;
+    without ``force_destroy``, S3 keeps a bucket that is not empty from a stray destroy."""
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(names.bucket, force_destroy=force_destroy, tags=tags, region=region, opts=child)
     ownership = aws.s3.BucketOwnershipControls(
@@ -93,7 +88,7 @@ def private_bucket(
 
 
 def tls_only_statement(bucket_arn: str, sid: str) -> dict[str, Any]:
-    """The bucket policy statement that denies every request to the bucket made without TLS."""
+    """The bucket policy statement denying every request made without TLS."""
     return {
         "Sid": sid,
         "Effect": "Deny",

@@ -1,9 +1,6 @@
-"""What the shared hosts of a fleet (one host, many domains' policies) have in common.
-
-:mod:`.shared_cloudfront` and :mod:`.shared_worker` take a list of :class:`FleetSite` and answer
-:meth:`SharedHosting.site` with a :class:`SiteHosting`: what the domain's ``PolicyLive`` gate waits
-for and, for a delegated domain, the records its owner publishes (the fleet makes the TXT records
-and the gates). Every argument is checked first, its field named (``sites[3].policy_text``).
+"""What the shared hosts of a fleet (:mod:`.shared_cloudfront`, :mod:`.shared_worker`) have in common:
+a list of :class:`FleetSite` in, checked first (``sites[3].policy_text``), and per domain a
+:class:`SiteHosting` out: what its ``PolicyLive`` gate waits for, and a delegated domain's records.
 """
 
 from __future__ import annotations
@@ -24,29 +21,24 @@ from pulumi_mta_sts.dns import DnsBackend
 
 @dataclass(frozen=True)
 class FleetSite:
-    """One domain a shared host serves."""
+    """One domain a shared host serves: ``domain`` in normal form, exactly the ``policy_text`` to
+    serve, and where ``mta-sts.<domain>``'s records go (``None``: delegated, its owner publishes them)."""
 
     domain: str
-    """The mail domain (A-label, normal form); its policy host is ``mta-sts.<domain>``."""
     policy_text: str
-    """Exactly the policy body to serve (the core's rendered policy)."""
     dns: DnsBackend | None
-    """Where the host records of ``mta-sts.<domain>`` go; ``None``: delegated, its owner publishes
-    them (:attr:`SiteHosting.customer_records`)."""
 
 
 @dataclass(frozen=True)
 class SiteHosting:
-    """How one domain of the fleet is served."""
+    """How one domain is served: ``served``, what its gate waits for; ``customer_records``, what a
+    delegated domain's owner publishes; ``shard``, its certificate and distribution (CloudFront)."""
 
     domain: str
     policy_url: str
     served: tuple[pulumi.Resource, ...]
-    """What must be finished before ``policy_url`` serves ``policy_text`` (the gate's dependencies)."""
     customer_records: pulumi.Output[list[dict[str, str]]]
-    """Delegated sites only (else empty): ``[{"name", "type", "value"}]`` the owner publishes."""
     shard: int | None = None
-    """The shard (certificate + distribution) serving the domain; ``None`` where there are none."""
 
 
 def _policy_text_problems(text: object, field: str) -> list[Problem]:
@@ -103,12 +95,12 @@ def checked_sites(sites: Sequence[FleetSite], *, allow_delegated: bool = True) -
 
 
 class SharedHosting(pulumi.ComponentResource):
-    """A host serving every site of a fleet; :meth:`site` says how one domain is served."""
+    """A host serving every site of a fleet."""
 
     hosted: dict[str, SiteHosting]
 
     def site(self, domain: str) -> SiteHosting:
-        """How ``domain`` (one of the sites) is served; :class:`KeyError` naming it otherwise."""
+        """How ``domain`` is served; a :class:`KeyError` naming it if it is no site."""
         try:
             return self.hosted[domain]
         except KeyError:

@@ -1,20 +1,15 @@
-"""AWS shared policy host of a fleet (``mta-sts:hosting:SharedCloudFrontHosting``); docs/fleets.md,
-"Shared hosting", has the design and its sources.
+"""AWS shared policy host of a fleet (``mta-sts:hosting:SharedCloudFrontHosting``; docs/fleets.md,
+"Shared hosting" and "The store's keys").
 
-Once: a KeyValueStore of every policy (its keys: below), the CloudFront Functions reading it
-(one per 100 shards: a function serves at most 100 distributions) and a private, empty origin
-bucket. Per shard (a domain never changes shard, :mod:`pulumi_mta_sts.core.shards`): an ACM
-certificate for its hosts, validated, and a distribution with :mod:`.cloudfront`'s set-up. Per
-domain: its validation CNAME and alias through its DNS backend, or for a delegated domain
-(``dns=None``) an alias in the provider zone and the CNAMEs its owner publishes.
+Once: a KeyValueStore of every policy, the CloudFront Functions reading it (a function serves at
+most 100 distributions) and a private, empty origin bucket. Per shard (a domain never moves): a
+validated ACM certificate and a distribution. Per domain: its validation CNAME and alias, or for a
+delegated domain an alias in the provider zone and the CNAMEs its owner publishes.
 
-The store's keys (docs/fleets.md, "The store's keys"): one ``KeyvaluestoreKeysExclusive`` holds
-them all (1,000 domains: one resource, some 20 calls); a policy over 1 KB has one
-``KeyvaluestoreKey`` per chunk, written first (the exclusive resource's batches come in no order:
-a head never points at missing chunks); ``migrating`` also declares each domain's head-key
-resource of earlier versions with ``retain_on_delete``: Pulumi deletes what left the program with
-its *old* state's options, so a stack deployed before would otherwise end its first update by
-deleting every head key just written.
+One ``KeyvaluestoreKeysExclusive`` holds every key; a policy over 1 KB also has one
+``KeyvaluestoreKey`` per chunk, written first (the exclusive batches come in no order). ``migrating``
+also declares each domain's head-key resource of earlier versions with ``retain_on_delete``: Pulumi
+deletes what left the program with its *old* options, so it would delete every head key just written.
 """
 
 from __future__ import annotations
@@ -52,7 +47,6 @@ from .cloudfront import (
     distribution,
     validated_arn,
     validation_cname,
-    validation_option,
     validation_record,
 )
 from .edge_code import CHUNK_SEPARATOR, KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
@@ -64,29 +58,24 @@ ORIGIN_ID = "never-read"
 
 @dataclass(frozen=True)
 class SharedCloudFrontHostingArgs:
-    """Arguments of :class:`SharedCloudFrontHosting`."""
+    """Arguments of :class:`SharedCloudFrontHosting`: ``assignment`` is each domain's shard as
+    deployed (the others are placed by :func:`~pulumi_mta_sts.core.shards.assign_shards`);
+    ``delegation_dns`` is the provider zone of delegated sites (``dns=None``), named
+    ``delegation_zone`` (default: its ``zone_name``)."""
 
     sites: Sequence[FleetSite]
-    """Every domain served (any order)."""
     domains_per_certificate: int = defaults.DOMAINS_PER_CERTIFICATE
-    """Host names per ACM certificate and distribution (ACM's default quota is 10; up to 100)."""
     assignment: Mapping[str, int] | None = None
-    """The shard of each domain as deployed before (they stay put); others are placed by
-    :func:`pulumi_mta_sts.core.shards.assign_shards`."""
     price_class: str = defaults.PRICE_CLASS
     tags: dict[str, str] = field(default_factory=dict)
     delegation_dns: DnsBackend | None = None
-    """The provider zone of the delegated domains' targets (required when a site has ``dns=None``)."""
     delegation_zone: str | None = None
-    """The provider zone's name (default: ``delegation_dns.zone_name``)."""
     store_keys: str = defaults.STORE_KEYS
-    """How the store is written (module docs): ``migrating`` (safe for a stack
-    deployed with an earlier version) or ``exclusive``."""
 
 
 def delegated_target(domain: str, zone: str) -> str:
-    """What a delegated domain's ``mta-sts.<domain>`` is a CNAME to: ``<domain>.<zone>``, or
-    ``<hash>.<zone>`` when that is too long for a DNS name; per domain, whatever its shard."""
+    """A delegated ``mta-sts.<domain>``'s CNAME target, whatever its shard: ``<domain>.<zone>``, or
+    ``<hash>.<zone>`` when that is too long for a DNS name."""
     name = f"{domain}.{zone}"
     if len(name) <= 253:
         return name
@@ -127,13 +116,12 @@ def _problems(args: SharedCloudFrontHostingArgs) -> list[Problem]:
 
 
 class SharedCloudFrontHosting(SharedHosting):
-    """Serves every site's policy from CloudFront (see the module docs)."""
+    """Serves every site's policy from CloudFront (module docs)."""
 
     type_token: ClassVar[str] = "mta-sts:hosting:SharedCloudFrontHosting"
 
     assignment: dict[str, int]
     store: aws.cloudfront.KeyValueStore
-    function: aws.cloudfront.Function
     functions: dict[int, aws.cloudfront.Function]
     keys: StoreKeys
     certificates: dict[int, aws.acm.Certificate]
@@ -174,16 +162,14 @@ class SharedCloudFrontHosting(SharedHosting):
         self.register_outputs(self._outputs())
 
     def _edge(self, groups: set[int]) -> None:
-        """The store, the functions reading it (one per group of shards) and the never-read origin."""
-        # Autonamed (a replacement is created before the old one goes), from logical names cut to fit
-        # 64 characters with the suffix (a store's name has a function name's rule).
+        """The store, one function per group of shards, and the never-read origin."""
+        # Autonamed (a replacement is created before the old one goes); a store's name has a function's rule.
         self.store = aws.cloudfront.KeyValueStore(
             autoname_base(CLOUDFRONT_FUNCTION, f"{self._name}-policies"),
             comment="MTA-STS policies by host name (pulumi-mta-sts)",
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.functions = {group: self._function(group) for group in sorted(groups)}
-        self.function = self.functions[min(self.functions)]
         origin = f"{self._name}-origin"
         names = BucketNames.around(autoname_base(S3_BUCKET, origin), origin)
         self.origin = private_bucket(names, parent=self, tags=self._tags).bucket
@@ -234,18 +220,16 @@ class SharedCloudFrontHosting(SharedHosting):
     def _validation(self, cert: aws.acm.Certificate, site: FleetSite) -> list[pulumi.CustomResource]:
         if site.dns is None:
             return []
-        option = validation_option(cert, policy_host(site.domain))
-        return validation_record(site.dns, option, f"{self._name}-{site.domain}-validation")
+        return validation_record(site.dns, cert, policy_host(site.domain), f"{self._name}-{site.domain}-validation")
 
     def _first_name_record(self, cert: aws.acm.Certificate, first: _FirstName) -> list[pulumi.CustomResource]:
-        """The validation record of a first name that is no host of the shard, made once per name
-        (ACM gives a name one record per account: two shards certifying one apex share it)."""
+        """The validation record of a first name that is no host of the shard, once per name (ACM
+        gives a name one record per account)."""
         if first.dns is None:
             return []
         if first.name not in self._first_name_records:
-            option = validation_option(cert, first.name)
             resource_name = f"{self._name}-{first.name}-first-name-validation"
-            self._first_name_records[first.name] = validation_record(first.dns, option, resource_name)
+            self._first_name_records[first.name] = validation_record(first.dns, cert, first.name, resource_name)
         return self._first_name_records[first.name]
 
     def _site(
@@ -260,7 +244,7 @@ class SharedCloudFrontHosting(SharedHosting):
         )
         customer = no_records()
         if site.dns is None:
-            name, target = validation_cname(validation_option(cert, host))
+            name, target = validation_cname(cert, host)
             customer = as_records([(host, "CNAME", alias_name), (name, "CNAME", target)])
         served = (*self.keys.served(site.domain), self.functions[self._groups[shard]], cdn, *aliases)
         return SiteHosting(site.domain, self._url_of(site), served, customer, shard)
@@ -287,9 +271,8 @@ def _validation_names(
     records: Mapping[str, list[pulumi.CustomResource]],
     extra: Sequence[pulumi.Output[str]],
 ) -> list[pulumi.Input[str]]:
-    """A shard validation's ``validation_record_fqdns``: every name's record (a delegated host's by
-    the name ACM gave it), or none for delegated domains only; given, the provider fails at once
-    when a name lacks its record, empty it only waits (up to 75 minutes)."""
+    """A shard validation's ``validation_record_fqdns``: every name's record, or none when all are
+    delegated (given, the provider fails at once when a name lacks its record; empty, it waits)."""
     if all(s.dns is None for s in members):
         return []
     names: list[pulumi.Input[str]] = []
@@ -297,22 +280,21 @@ def _validation_names(
         if site.dns is not None:
             names += site.dns.record_names(records[site.domain])
         else:
-            names.append(validation_cname(validation_option(cert, policy_host(site.domain)))[0])
+            names.append(validation_cname(cert, policy_host(site.domain))[0])
     return [*names, *extra]
 
 
 @dataclass(frozen=True)
 class _FirstName:
-    """A shard certificate's first name (ACM's domain name, at most 64 characters), and where its
-    record goes when it is no host of the shard (``None``: a host, validated with its domain)."""
+    """A shard certificate's first name (at most 64 characters) and, when it is no host of the
+    shard, where its validation record goes."""
 
     name: str
     dns: DnsBackend | None
 
 
 def _first_name(members: Sequence[FleetSite]) -> _FirstName | None:
-    """:func:`~pulumi_mta_sts.core.names.certificate_common_name` for a shard: a host that fits, else
-    the domain, else the zone apex of a member whose DNS is ours (``None``: nothing fits)."""
+    """A shard's first name: a host that fits, else a domain, else a zone apex whose DNS is ours."""
     host = next((h for h in (policy_host(s.domain) for s in members) if len(h) <= ACM_COMMON_NAME_LIMIT), None)
     if host is not None:
         return _FirstName(host, None)
@@ -330,8 +312,7 @@ def _first_name(members: Sequence[FleetSite]) -> _FirstName | None:
 def _first_names(
     members: Mapping[int, Sequence[FleetSite]], per_certificate: int
 ) -> tuple[dict[int, _FirstName], list[Problem]]:
-    """Each shard's first name, or a problem naming the shard: none fits, or the extra name would
-    put more names on the certificate than ``domains_per_certificate``."""
+    """Each shard's first name, or a problem: none fits, or one name too many on its certificate."""
     found: dict[int, _FirstName] = {}
     problems = []
     for shard, sites in members.items():
@@ -359,8 +340,7 @@ def _first_names(
 
 @dataclass(frozen=True)
 class StoreKeys:
-    """What writes the store: the exclusive resource, and each domain's own key resources (its
-    chunks and, in ``migrating``, its retained head)."""
+    """The exclusive resource, and each domain's own keys (chunks; ``migrating``: its retained head)."""
 
     exclusive: aws.cloudfront.KeyvaluestoreKeysExclusive
     per_domain: dict[str, list[aws.cloudfront.KeyvaluestoreKey]]
@@ -371,15 +351,14 @@ class StoreKeys:
 
 
 def _chunk_label(key: str) -> str:
-    """``<tag>-<i>`` of a chunk key ``<host>~<tag>~<i>``, in its resource name: a changed policy's
-    chunks are new resources, created before the head switches to them."""
+    """``<tag>-<i>`` of a chunk key ``<host>~<tag>~<i>``: a changed policy's chunks are new resources."""
     return key.split(CHUNK_SEPARATOR, 1)[1].replace(CHUNK_SEPARATOR, "-")
 
 
 def _per_key(
     name: str, store: aws.cloudfront.KeyValueStore, site: FleetSite, layout: str, parent: pulumi.Resource
 ) -> list[aws.cloudfront.KeyvaluestoreKey]:
-    """The site's own key resources, named as before: its chunks, and in ``migrating`` its head."""
+    """The site's own key resources: its chunks, and in ``migrating`` its head."""
     *chunks, (host, head) = kvs_entries(policy_host(site.domain), site.policy_text)
     made = [
         aws.cloudfront.KeyvaluestoreKey(
@@ -407,7 +386,7 @@ def _per_key(
 def store_keys(
     name: str, store: aws.cloudfront.KeyValueStore, sites: Sequence[FleetSite], layout: str, parent: pulumi.Resource
 ) -> StoreKeys:
-    """Every key of ``sites``, written as the module docs say (``layout`` checked by the caller)."""
+    """Every key of ``sites`` (module docs)."""
     per_domain = {site.domain: _per_key(name, store, site, layout, parent) for site in sites}
     entries = sorted(
         (key, value) for site in sites for key, value in kvs_entries(policy_host(site.domain), site.policy_text)

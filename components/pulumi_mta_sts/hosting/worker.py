@@ -1,35 +1,57 @@
-"""Cloudflare policy host (``mta-sts:hosting:WorkerHost``): a ``WorkersScript`` serving the policy
-(:func:`.edge_code.worker_module`) and a ``WorkersCustomDomain`` binding ``mta-sts.<domain>`` to it,
-for which Cloudflare makes the DNS record and the certificate itself (no S3, no ACM).
+"""The Cloudflare Worker hosts: ``mta-sts:hosting:WorkerHost`` serves one domain's policy, and
+``mta-sts:hosting:SharedWorkerHosting`` a fleet's, every policy embedded in one Worker (a change is
+one atomic new version). Each ``mta-sts.<domain>`` is bound to its Worker by a ``WorkersCustomDomain``,
+for which Cloudflare makes the DNS record and the certificate itself (no S3, no ACM); it can only be
+a name in a zone of the Worker's account, so every site's ``dns`` is a ``CloudflareDns`` (delegated
+domains go to CloudFront).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import pulumi
 
-from pulumi_mta_sts.core.errors import Problem, provider_sdk
+from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.dns import CloudflareDns
-from pulumi_mta_sts.spec.rules import WORKER_NEEDS_CLOUDFLARE
+from pulumi_mta_sts.spec.rules import WORKER_NEEDS_CLOUDFLARE, id_problems
 
 if TYPE_CHECKING:
     import pulumi_cloudflare as cloudflare
 
 from .base import HostParts, HostRecord, PolicyHost
-from .edge_code import WORKER_MAIN_MODULE, worker_module
+from .edge_code import (
+    FLEET_MAIN_MODULE,
+    WORKER_MAIN_MODULE,
+    WORKER_SIZE_LIMIT,
+    compressed_size,
+    fleet_worker_module,
+    worker_module,
+)
+from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
 
 COMPATIBILITY_DATE = "2024-09-23"
 
 
 def script_name_for(domain: str) -> str:
-    """``mta-sts-<domain>`` (:func:`~pulumi_mta_sts.core.names.physical_name`: two long domains of
-    one account never share a Worker)."""
+    """``mta-sts-<domain>``, cut with a hash: two long domains of one account never share a Worker."""
     return physical_name(WORKER_SCRIPT, "mta-sts", domain.lower())
+
+
+def script_name_problems(name: object) -> list[Problem]:
+    """A Worker name given must be one Cloudflare takes."""
+    if name is None or (isinstance(name, str) and WORKER_SCRIPT.accepts(name)):
+        return []
+    reason = (
+        "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_', "
+        "starting and ending with a letter or a digit"
+    )
+    return [Problem("script_name", name, reason)]
 
 
 def worker(
@@ -39,8 +61,8 @@ def worker(
     script: tuple[str, str, str],
     domains: Mapping[str, tuple[str, pulumi.Input[str]]],
 ) -> tuple[cloudflare.WorkersScript, dict[str, cloudflare.WorkersCustomDomain]]:
-    """A ``WorkersScript`` (``script``: its name, content and main module) and a
-    ``WorkersCustomDomain`` binding each host of ``domains`` (host -> resource name, zone id) to it."""
+    """A ``WorkersScript`` (``script``: name, content, main module) and a ``WorkersCustomDomain``
+    binding each host of ``domains`` (host -> resource name, zone id) to it."""
     with provider_sdk(type(parent).__name__):
         import pulumi_cloudflare as cloudflare
 
@@ -70,16 +92,13 @@ def worker(
 
 @dataclass(frozen=True)
 class WorkerHostArgs:
-    """Arguments of :class:`WorkerHost`."""
+    """Arguments of :class:`WorkerHost`: ``dns`` is the domain's Cloudflare zone (its account runs
+    the Worker); ``script_name`` defaults to :func:`script_name_for` the domain."""
 
     domain: str
-    """The mail domain; the host is ``mta-sts.<domain>``."""
     policy: Policy
-    """The policy to serve (embedded in the script)."""
     dns: CloudflareDns
-    """The Cloudflare zone of the domain (gives the zone id and the account id)."""
     script_name: str | None = None
-    """The Worker's name; default :func:`script_name_for` of the domain."""
 
 
 class WorkerHost(PolicyHost[WorkerHostArgs]):
@@ -93,15 +112,12 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
 
     @classmethod
     def problems(cls, args: WorkerHostArgs) -> list[Problem]:
-        problems = [] if isinstance(args.dns, CloudflareDns) else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE)]
-        name = args.script_name
-        if name is not None and not (isinstance(name, str) and WORKER_SCRIPT.accepts(name)):
-            reason = (
-                "is not a Worker name; use 1 to 63 lowercase letters, digits, '-' or '_', "
-                "starting and ending with a letter or a digit"
-            )
-            problems.append(Problem("script_name", name, reason))
-        return problems
+        problems = script_name_problems(args.script_name)
+        return (
+            problems
+            if isinstance(args.dns, CloudflareDns)
+            else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE), *problems]
+        )
 
     def build(self, name: str, args: WorkerHostArgs) -> HostParts:
         script_name = args.script_name or script_name_for(self.domain)
@@ -114,3 +130,62 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
             host_records=[HostRecord(self.hostname, "WORKER", script_name)],
             details={"script_name": script_name},
         )
+
+
+@dataclass(frozen=True)
+class SharedWorkerHostingArgs:
+    """Arguments of :class:`SharedWorkerHosting`; defaults: the first site's zone's account, and
+    :func:`script_name_for` the resource name."""
+
+    sites: Sequence[FleetSite]
+    account_id: str | None = None
+    script_name: str | None = None
+
+
+def _problems(args: SharedWorkerHostingArgs) -> list[Problem]:
+    problems = site_problems(args.sites, allow_delegated=False)
+    for index, site in enumerate(args.sites if isinstance(args.sites, Sequence) else []):
+        if isinstance(site, FleetSite) and site.dns is not None and not isinstance(site.dns, CloudflareDns):
+            problems.append(Problem(f"sites[{index}].dns", site.dns, WORKER_NEEDS_CLOUDFLARE))
+    return problems + id_problems(args.account_id, "account_id", "account") + script_name_problems(args.script_name)
+
+
+class SharedWorkerHosting(SharedHosting):
+    """Serves every site's policy from one Cloudflare Worker (module docs)."""
+
+    type_token: ClassVar[str] = "mta-sts:hosting:SharedWorkerHosting"
+
+    script: pulumi.CustomResource
+    custom_domains: dict[str, pulumi.CustomResource]
+
+    def __init__(self, name: str, args: SharedWorkerHostingArgs, opts: pulumi.ResourceOptions | None = None):
+        problems = _problems(args)
+        source = "" if problems else fleet_worker_module({policy_host(s.domain): s.policy_text for s in args.sites})
+        if not problems and compressed_size(source) > WORKER_SIZE_LIMIT:
+            size = compressed_size(source)
+            reason = f"make a Worker of {size} bytes compressed, over {WORKER_SIZE_LIMIT}: split the fleet"
+            problems.append(Problem("sites", len(args.sites), reason))
+        if problems:
+            raise InputError(problems)  # before anything is registered
+        with provider_sdk("SharedWorkerHosting"):
+            import pulumi_cloudflare  # noqa: F401
+
+        sites = checked_sites(args.sites, allow_delegated=False)
+        super().__init__(self.type_token, name, None, opts)
+        zones = [s.dns for s in sites if isinstance(s.dns, CloudflareDns)]
+        account_id = pulumi.Output.from_input(args.account_id) if args.account_id else zones[0].account_id
+        script_name = args.script_name or script_name_for(name)
+        domains = {
+            policy_host(s.domain): (f"{name}-{s.domain}-domain", z.zone_id) for s, z in zip(sites, zones, strict=True)
+        }
+        self.script, bound = worker(
+            self, f"{name}-script", account_id, (script_name, source, FLEET_MAIN_MODULE), domains
+        )
+        self.custom_domains = {site.domain: bound[policy_host(site.domain)] for site in sites}
+        self.hosted = {
+            site.domain: SiteHosting(
+                site.domain, self._url_of(site), (self.script, self.custom_domains[site.domain]), no_records()
+            )
+            for site in sites
+        }
+        self.register_outputs({"script_name": self.script.script_name, "hosts": sorted(self.custom_domains)})

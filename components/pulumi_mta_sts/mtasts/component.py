@@ -1,12 +1,7 @@
 """``MtaSts`` (``mta-sts:index:MtaSts``): MTA-STS + TLS-RPT for one mail domain on its own host;
 ``MtaStsFleet`` (``mta-sts:index:MtaStsFleet``): many domains on shared hosting, and hosted mode for
-domains whose DNS is elsewhere (RFC 8461 §8.2).
-
-Both check their arguments (:mod:`pulumi_mta_sts.spec`) before anything registers and give each
-domain the same gate and records (:mod:`.domain`); they differ in the host they inject: ``MtaSts``
-makes the domain's own (CloudFront + ACM, or a Cloudflare Worker) and DNS backend as children,
-``MtaStsFleet`` one shared host per kind and one backend per zone (a delegated domain's TXT records go
-under the provider zone, and :attr:`MtaStsFleet.domains` lists its owner's CNAMEs). Use::
+domains whose DNS is elsewhere (RFC 8461 §8.2). Both check their arguments before anything registers
+and give each domain the same gate and records (:func:`publish_domain`) on the host they inject. Use::
 
     from pulumi_mta_sts import DnsConfig, MtaSts, MtaStsArgs, Policy
 
@@ -29,7 +24,7 @@ import pulumi
 
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import DnsRecord, policy_url, records_for, sts_record_name, tlsrpt_record_name
-from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.dns.base import slug
 from pulumi_mta_sts.hosting.base import PolicyHost
 from pulumi_mta_sts.hosting.shared import FleetSite, SharedHosting, SiteHosting
@@ -47,9 +42,42 @@ from pulumi_mta_sts.spec.deployment import (
     delegated_names,
 )
 
-from .domain import make_dns, publish_domain, record_label
+from .policy_live import PolicyLive, PolicyLiveArgs
 
 __all__ = ["DelegationArgs", "FleetDomainArgs", "MtaSts", "MtaStsArgs", "MtaStsFleet", "MtaStsFleetArgs"]
+
+
+def make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
+    if cfg.provider == "cloudflare":
+        return CloudflareDns(name, CloudflareDnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
+    return Route53Dns(name, Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
+
+
+def record_label(record: DnsRecord) -> str:
+    return "mta-sts" if record.name.startswith("_mta-sts.") else "tlsrpt"
+
+
+def publish_domain(
+    name: str,
+    parent: pulumi.Resource,
+    checked: CheckedDomain,
+    url: str,
+    serving: Sequence[pulumi.Resource],
+    dns: DnsBackend,
+    records: Sequence[DnsRecord],
+) -> None:
+    """What every domain gets, whoever serves it: the gate ``<name>-policy-live`` (child of ``parent``,
+    after ``serving``) and ``records`` through ``dns``, ``<name>-mta-sts-txt`` after the gate (RFC 8461
+    §3.3: a new id is never published before its body; ``verify_live`` off: after ``serving``)."""
+    args = checked.args
+    after = list(serving)
+    if args.verify_live:
+        gate = PolicyLiveArgs(url=url, policy_text=args.policy.render(), timeout=args.verify_timeout)
+        after = [PolicyLive(f"{name}-policy-live", gate, pulumi.ResourceOptions(parent=parent, depends_on=after))]
+    for record in records:
+        label = record_label(record)
+        opts = pulumi.ResourceOptions(depends_on=after) if label == "mta-sts" else None
+        dns.record(record.name, "TXT", [record.value], resource_name=f"{name}-{label}-txt", opts=opts)
 
 
 def _with_alias(opts: pulumi.ResourceOptions | None, former: str) -> pulumi.ResourceOptions:
@@ -109,8 +137,7 @@ class MtaSts(pulumi.ComponentResource):
         is_ours: Callable[[str], bool] | None = None,
     ) -> list[str]:
         """Warn (never fail) about live TXT records at the names of ``records`` (default: its own) that
-        the stack would not own, with the ``pulumi import`` adopting each; the TLS-RPT receiver passes
-        its record and ``is_ours``."""
+        the stack would not own, with the ``pulumi import`` adopting each."""
         checked = self.txt_records if records is None else records
         prefix = self.dns.resource_prefix
         hints = [
@@ -142,8 +169,7 @@ def _own_host(
 
 @dataclass(frozen=True)
 class FleetMember:
-    """What the fleet built for one domain: its TXT ``records`` and, delegated, the ``customer_records``
-    its owner publishes (in order)."""
+    """What the fleet built for one domain (delegated: the ``customer_records`` its owner publishes)."""
 
     domain: str
     policy: Policy
@@ -153,7 +179,7 @@ class FleetMember:
     customer_records: pulumi.Output[list[dict[str, str]]]
 
     def summary(self) -> dict[str, Any]:
-        """The domain's entry in :attr:`MtaStsFleet.domains` (and the stack's ``domains`` output)."""
+        """The domain's entry in :attr:`MtaStsFleet.domains`."""
         return {
             "policy_id": self.policy.id,
             "policy_text": self.policy.render(),
@@ -202,7 +228,7 @@ class MtaStsFleet(pulumi.ComponentResource):
         return self._backends[dns]
 
     def _hosting(self, checked: Sequence[CheckedDomain], args: MtaStsFleetArgs) -> dict[str, SharedHosting]:
-        """One shared host per kind that has domains; domain → its host."""
+        """One shared host per kind; domain → its host."""
         by_kind: dict[str, list[FleetSite]] = {}
         for c in checked:
             dns = None if c.args.delegated else self._backend(c.args.dns)
@@ -217,7 +243,7 @@ class MtaStsFleet(pulumi.ComponentResource):
         """Imported here: a Cloudflare-only fleet needs no pulumi_aws."""
         opts = pulumi.ResourceOptions(parent=self)
         if kind == "worker":
-            from pulumi_mta_sts.hosting.shared_worker import SharedWorkerHosting, SharedWorkerHostingArgs
+            from pulumi_mta_sts.hosting.worker import SharedWorkerHosting, SharedWorkerHostingArgs
 
             return SharedWorkerHosting(f"{self._name}-worker", SharedWorkerHostingArgs(sites=sites), opts)
         from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, SharedCloudFrontHostingArgs

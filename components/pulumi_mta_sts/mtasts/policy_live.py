@@ -1,13 +1,9 @@
 """``PolicyLive``: a dynamic resource "created" once the policy URL serves the expected bytes.
 
-The ``_mta-sts`` record depends on it, so a new id is published only once the new body is what
-senders get (RFC 8461 §3.3 / §5: one that sees the new id and fetches the old body caches it under
-the new id for ``max_age``). On create and on every change of the bytes or the URL, the provider
-fetches the URL (:func:`pulumi_mta_sts.net.served.wait_until_served`, retries and backoff) until a
-sender would accept exactly the new bytes (:mod:`pulumi_mta_sts.core.acceptance`), else fails and the
-deploy stops with the old id. It runs where ``pulumi up`` runs, with the system's resolver and trust
-store, like a sender. Deployed stacks hold the provider pickled by this module path and class name:
-both are a contract (``tests/components/test_policy_live_state.py``).
+The ``_mta-sts`` record depends on it: a sender that sees a new id and fetches the old body caches
+it under the new id for ``max_age`` (RFC 8461 §3.3, §5). On create and on every change, the provider
+fetches the URL until a sender would accept exactly the new bytes, else the deploy stops with the old
+id. Deployed stacks hold the provider pickled by this module path and class name: both are a contract.
 """
 
 from __future__ import annotations
@@ -22,8 +18,6 @@ from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider,
 from pulumi_mta_sts.core.defaults import VERIFY_TIMEOUT
 from pulumi_mta_sts.core.policy import policy_id
 from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
-
-__all__ = ["TYPE_TOKEN", "PolicyLive", "PolicyLiveArgs", "PolicyLiveProvider"]
 
 TYPE_TOKEN = "pulumi-python:dynamic/mtasts:PolicyLive"
 #: Inputs whose change means "verify again".
@@ -56,19 +50,16 @@ class PolicyLiveProvider(ResourceProvider):
 
 @dataclass(frozen=True)
 class PolicyLiveArgs:
-    """Arguments of :class:`PolicyLive`."""
+    """Arguments of :class:`PolicyLive`: ``policy_text`` must be served at ``url`` byte for byte
+    within ``timeout`` seconds."""
 
     url: str
-    """The policy URL, ``https://mta-sts.<domain>/.well-known/mta-sts.txt``."""
     policy_text: str
-    """The policy text that must be served, byte for byte (UTF-8)."""
     timeout: int = VERIFY_TIMEOUT
-    """Seconds to keep trying before the deploy fails."""
 
 
 class PolicyLive(Resource, module="mtasts", name="PolicyLive"):
-    """Exists once ``url`` serves ``policy_text``; its outputs: ``served_id`` (the id of what was
-    verified) and ``attempts``."""
+    """Exists once ``url`` serves ``policy_text``; outputs ``served_id`` (what was verified) and ``attempts``."""
 
     served_id: pulumi.Output[str]
     attempts: pulumi.Output[int]

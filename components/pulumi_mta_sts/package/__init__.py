@@ -1,11 +1,6 @@
-"""The ``mta-sts`` Pulumi component package: the components every Pulumi language can use.
-
-``provider/`` (``PulumiPlugin.yaml`` + ``__main__.py``) hosts :data:`~.schema.COMPONENTS` with
-``pulumi.provider.experimental.component_provider_host`` under :data:`~.schema.PACKAGE_NAME`, so
-``pulumi package add`` generates an SDK for TypeScript, Go, C#, Java or YAML from the schema
-Pulumi's analyzer infers from the classes here (``mta-sts schema`` prints it). Each hosted class
-is the Python component with plain, documented inputs (:mod:`.mtasts`, :mod:`.tlsrpt_receiver`,
-:mod:`.mtasts_fleet`); the schema's enums and objects are in :mod:`.types`. See docs/packaging.md.
+"""The ``mta-sts`` Pulumi component package (docs/packaging.md): ``provider/`` hosts
+:data:`~.schema.COMPONENTS`, the Python components with plain, documented inputs, so ``pulumi package
+add`` generates an SDK for every Pulumi language from the schema the analyzer infers.
 """
 
 from .mtasts import MtaSts, MtaStsArgs

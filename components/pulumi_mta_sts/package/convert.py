@@ -1,6 +1,4 @@
-"""Plain package inputs (a ``dict`` keyed by the args ``TypedDict``'s names, enums as members) → the
-spec's values; the component then checks them as it checks a Python program's, before anything registers.
-"""
+"""Plain package inputs → the spec's values, which the component then checks as a Python program's."""
 
 from __future__ import annotations
 
@@ -13,13 +11,10 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.spec.deployment import DnsConfig
 
-__all__ = ["dns_config", "plain", "policy_of"]
-
 
 def plain(value: Any) -> Any:
-    """``value`` as Python code would give it: enum members as their values, and whole numbers as
-    ``int`` (the engine sends every number as a float, and the SDK's provider keeps the float
-    for integer properties), in lists and maps too."""
+    """``value`` as Python code would give it: enum members as values, whole numbers as ``int`` (the
+    engine sends every number as a float), in lists and maps too."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, float) and value.is_integer():

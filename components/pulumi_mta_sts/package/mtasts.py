@@ -1,20 +1,16 @@
-"""``mta-sts:index:MtaSts`` for every Pulumi language: the Python component (a subclass) with plain
-inputs mapped onto its spec (:mod:`pulumi_mta_sts.spec`), so it builds exactly what Python builds. The
-annotations are what Pulumi's analyzer reads for the schema: no ``from __future__ import annotations``.
+"""``mta-sts:index:MtaSts`` for every Pulumi language: the Python component with plain inputs mapped
+onto its spec. The analyzer reads the annotations: no ``from __future__ import annotations``.
 """
 
 from typing import NotRequired, TypedDict
 
 import pulumi
 
-from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.mtasts import component
 from pulumi_mta_sts.spec import deployment
 
 from .convert import dns_config, plain, policy_of
 from .types import DnsZone, HostDetails, HostKind, PolicySpec, PriceClass, Record
-
-__all__ = ["MtaSts", "MtaStsArgs", "rich_mtasts_args"]
 
 
 class MtaStsArgs(TypedDict):
@@ -40,6 +36,10 @@ class MtaStsArgs(TypedDict):
     """Tags for the taggable AWS resources."""
 
 
+#: The inputs passed on as they are (plain); a missing one takes the Python default.
+_PLAIN_INPUTS = ("host", "rua", "verify_live", "verify_timeout", "price_class", "tags")
+
+
 def rich_mtasts_args(args: MtaStsArgs) -> deployment.MtaStsArgs:
     """The Python component's arguments for the package inputs ``args``."""
     given = dict(args)
@@ -47,12 +47,7 @@ def rich_mtasts_args(args: MtaStsArgs) -> deployment.MtaStsArgs:
         domain=given.get("domain"),  # type: ignore[arg-type]  # checked by the component
         policy=policy_of(given.get("policy")),
         dns=dns_config(given.get("dns")),
-        host=plain(given.get("host")),
-        rua=plain(given.get("rua", [])),
-        verify_live=plain(given.get("verify_live", True)),
-        verify_timeout=plain(given.get("verify_timeout", defaults.VERIFY_TIMEOUT)),
-        price_class=plain(given.get("price_class", defaults.PRICE_CLASS)),
-        tags=plain(given.get("tags", {})),
+        **{key: plain(given[key]) for key in _PLAIN_INPUTS if key in given},
     )
 
 

@@ -1,10 +1,7 @@
-"""``mta-sts:index:MtaStsFleet`` for every Pulumi language: the Python fleet (a subclass) with inputs
-shaped like a fleet stack's config (``defaults``, ``domains``, ``delegation``, with ``MtaSts``'s flat
-per-domain keys), read by the stack config's own loader (the same merging, zone default and checks) and
-turned into the spec as the stack program does. A mistake names the package input (``domains[3].policy.mx[0]``).
-The typed output maps beside ``domains`` hold only values whose names need no mapping: the SDK's provider
-maps an output object's key names, not those of objects in lists and maps. No ``from __future__ import
-annotations``: Pulumi's analyzer reads these annotations as objects.
+"""``mta-sts:index:MtaStsFleet`` for every Pulumi language: the Python fleet with inputs shaped like a
+fleet stack's config, read by the stack config's own loader, a mistake named by the package input.
+The typed output maps beside ``domains`` hold only values whose names need no mapping (the provider
+maps an output object's key names, not those in lists and maps). The analyzer reads the annotations.
 """
 
 import dataclasses
@@ -23,16 +20,6 @@ from pulumi_mta_sts.spec import deployment
 
 from .convert import plain
 from .types import DnsProvider, DnsZone, HostKind, PolicySpec, PriceClass, Record
-
-__all__ = [
-    "FleetDefaults",
-    "FleetDelegation",
-    "FleetDomain",
-    "MtaStsFleet",
-    "MtaStsFleetArgs",
-    "fleet_config_values",
-    "rich_fleet_args",
-]
 
 
 class FleetDefaults(TypedDict):

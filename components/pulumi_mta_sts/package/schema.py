@@ -1,6 +1,5 @@
-"""What the component provider hosts, and the package schema exactly as Pulumi infers it: the SDK's own
-``ComponentProvider`` built in-process (its constructor only runs the analyzer), so ``mta-sts schema``,
-the golden test and ``pulumi package add`` see the same JSON.
+"""What the component provider hosts, and the package schema exactly as Pulumi infers it (the SDK's
+own ``ComponentProvider``, whose constructor only runs the analyzer).
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ from pulumi_mta_sts.core.bounded_json import load_bounded_json
 from .mtasts import MtaSts
 from .mtasts_fleet import MtaStsFleet
 from .tlsrpt_receiver import TlsRptReceiver
-
-__all__ = ["COMPONENTS", "PACKAGE_NAME", "PACKAGE_VERSION", "package_schema", "semver"]
 
 #: The package name: the type tokens are ``mta-sts:index:<Component>``.
 PACKAGE_NAME = "mta-sts"

@@ -1,9 +1,6 @@
 """``mta-sts:index:TlsRptReceiver`` for every Pulumi language: the Python receiver with plain inputs.
-
-Other languages cannot create a DNS backend, so this class makes it from ``dns`` (``<name>-dns``)
-beside the receiver, under its parent: the URNs of the Python program ``Route53Dns(f"{name}-dns", ...)``
-then ``TlsRptReceiver(name, ...)`` (not a child: the receiver registers only once its arguments, the
-backend among them, are checked). No ``from __future__ import annotations``: the analyzer reads them.
+Other languages cannot create a DNS backend, so this class makes ``<name>-dns`` beside the receiver
+(the URNs of a Python program). The analyzer reads the annotations: no ``from __future__``.
 """
 
 from collections.abc import Mapping
@@ -14,7 +11,7 @@ import pulumi_aws as aws
 
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.dns import DnsBackend
-from pulumi_mta_sts.mtasts.domain import make_dns
+from pulumi_mta_sts.mtasts.component import make_dns
 from pulumi_mta_sts.receiver import component
 from pulumi_mta_sts.receiver.args import check_receiver_args
 from pulumi_mta_sts.spec.deployment import DnsConfig, dns_config_problems
@@ -22,8 +19,6 @@ from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
 
 from .convert import dns_config, plain
 from .types import DnsZone, Record
-
-__all__ = ["ReceiverOptions", "TlsRptReceiver", "TlsRptReceiverArgs", "dns_backend", "rich_receiver_args"]
 
 
 class ReceiverOptions(TypedDict):
@@ -89,7 +84,7 @@ class TlsRptReceiverArgs(TypedDict):
 
 
 def dns_backend(name: str, zone: DnsConfig, opts: pulumi.ResourceOptions | None) -> DnsBackend:
-    """The backend for ``zone`` as a Python program creates it: ``<name>-dns`` beside the receiver."""
+    """``<name>-dns`` for ``zone``, beside the receiver as a Python program creates it."""
     given = opts or pulumi.ResourceOptions()
     providers = (
         given.providers if given.providers is None or isinstance(given.providers, Mapping) else list(given.providers)
@@ -114,15 +109,12 @@ def rich_receiver_args(args: TlsRptReceiverArgs, dns: DnsBackend | None) -> comp
         domain=given.get("domain"),  # type: ignore[arg-type]  # checked by the component
         dns=dns,  # type: ignore[arg-type]  # None only in check_before_registering
         settings=_settings(given.get("settings")),
-        alarm_email=plain(given.get("alarm_email")),
-        extra_domains=plain(given.get("extra_domains", [])),
-        metric_namespace=plain(given.get("metric_namespace", component.TlsRptReceiverArgs.metric_namespace)),
+        **{key: plain(given[key]) for key in ("alarm_email", "extra_domains", "metric_namespace") if key in given},
     )
 
 
 def check_before_registering(name: str, args: TlsRptReceiverArgs, zone: DnsConfig) -> None:
-    """Every input checked, the zone included, before the backend (the first resource) registers:
-    the receiver's own check, without the backend it cannot have yet; raises :class:`InputError`."""
+    """Every input checked, the zone included, before the backend (the first resource) registers."""
     problems = dns_config_problems(zone)
     try:
         check_receiver_args(name, rich_receiver_args(args, None))

@@ -1,19 +1,10 @@
-"""The types of the component package's schema: enums and objects every Pulumi language sees.
-
-Pulumi's analyzer (``pulumi.provider.experimental.analyzer``) turns these classes into the
-``types`` section of the ``mta-sts`` package schema: an ``Enum`` of strings becomes a string
-enum, a ``TypedDict`` an object type (``NotRequired`` keys are optional), each attribute's
-docstring its description. So this module must not use ``from __future__ import annotations``:
-the analyzer reads the annotations as objects, not as strings. Names here are schema names
-(``mta-sts:index:<Name>``) and must be unique across the package.
+"""The enums and objects of the package schema, as Pulumi's analyzer reads them: each attribute's
+docstring is its description, the annotations are read as objects (no ``from __future__ import
+annotations``), and each name is a schema name (``mta-sts:index:<Name>``), unique in the package.
 """
 
 from enum import Enum
 from typing import NotRequired, TypedDict
-
-from pulumi_mta_sts.core import defaults
-
-__all__ = ["DnsProvider", "DnsZone", "HostDetails", "HostKind", "PolicyMode", "PolicySpec", "PriceClass", "Record"]
 
 
 class PolicyMode(Enum):
@@ -108,8 +99,3 @@ class HostDetails(TypedDict):
     """The ACM certificate of mta-sts.<domain> (cloudfront)."""
     script_name: NotRequired[str]
     """The Cloudflare Worker script's name (worker)."""
-
-
-#: The defaults the package's descriptions promise, from their one source.
-DEFAULT_POLICY_MODE = PolicyMode(defaults.DEFAULT_MODE)
-DEFAULT_PRICE_CLASS = PriceClass(defaults.PRICE_CLASS)

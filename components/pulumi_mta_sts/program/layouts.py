@@ -1,8 +1,5 @@
 """The two stack layouts, decided once (:data:`LAYOUTS`, by the config's ``layout``); every other step
-(:mod:`.pipeline`) treats a stack as the list of its domains. ``domain``: ``MtaSts`` named after the
-domain, the optional parts (:mod:`.part`) on top, outputs ``domain``, ``policy_id``, ``records`` ...;
-``fleet``: one ``MtaStsFleet`` named ``fleet``, offboarding and unpinned-shard warnings, outputs
-``domains`` (per domain) and ``shards`` (domain → shard: pin them).
+treats a stack as the list of its domains.
 """
 
 from __future__ import annotations
@@ -23,8 +20,6 @@ from .options import LiveDns
 from .part import BuiltPart, StackPart, resource_name
 from .preflight import run_preflight
 
-__all__ = ["FLEET_RESOURCE", "LAYOUTS", "Fleet", "Layout", "OneDomain", "lifecycle_warnings"]
-
 #: The resource name of a fleet stack's one ``MtaStsFleet``.
 FLEET_RESOURCE = "fleet"
 
@@ -32,7 +27,7 @@ FLEET_RESOURCE = "fleet"
 class Layout(Protocol):
     """A layout's steps: :meth:`build`, then on what it built :meth:`warn_unmanaged_records`, :meth:`export`."""
 
-    #: Whether optional parts (the TLS-RPT receiver) can be built: they stand on one domain's ``MtaSts``.
+    #: Whether optional parts can be built (they stand on one domain's ``MtaSts``).
     has_parts: ClassVar[bool]
 
     @staticmethod
@@ -67,7 +62,7 @@ class OneDomain:
         return cls(mtasts, tuple(part.build(domain, mtasts) for part in parts))
 
     def warn_unmanaged_records(self, live: LiveDns) -> list[str]:
-        """``MtaSts``'s own records, then each part's; when no resolver could be set up, that is the one warning."""
+        """``MtaSts``'s own records, then each part's; without a resolver, one warning saying why."""
         mtasts = self.mtasts
         if live.resolver is None:
             if live.disabled:
@@ -83,8 +78,7 @@ class OneDomain:
         return warnings
 
     def export(self) -> None:
-        """``domain``, ``policy_id``, ``policy_text``, ``policy_url``, ``records`` (with those the parts
-        publish themselves), ``host``, then each part's own."""
+        """``domain``, ``policy_*``, ``records`` (the parts' too), ``host``, then each part's own."""
         mtasts = self.mtasts
         pulumi.export("domain", mtasts.domain)
         for name in ("policy_id", "policy_text", "policy_url"):
@@ -102,7 +96,7 @@ class OneDomain:
 
 @dataclass(frozen=True)
 class Fleet:
-    """The fleet's ``MtaStsFleet`` and its config."""
+    """The fleet's ``MtaStsFleet`` (named ``fleet``); exports ``domains`` and ``shards`` (pin them)."""
 
     fleet: MtaStsFleet
     config: Deployment
@@ -141,8 +135,7 @@ LAYOUTS: dict[str, type[Layout]] = {"domain": OneDomain, "fleet": Fleet}
 def lifecycle_warnings(
     cfg: Deployment, today: dt.date | None = None, shards: Mapping[str, int] | None = None
 ) -> list[str]:
-    """Offboarding domains (when the entry may go) and unpinned shards (with the pin to write, from
-    ``shards``: the plan places them exactly as ``pulumi up`` will)."""
+    """Offboarding domains (when the entry may go) and unpinned shards (the pins to write, from ``shards``)."""
     today = today or dt.datetime.now(dt.UTC).date()
     warnings = []
     for d in cfg.domains:

@@ -1,9 +1,7 @@
-"""How one run of the stack program may reach the outside world (live DNS look-ups, nothing else):
-an argument of the run, :class:`ProgramOptions`, never something a module reads on its own.
-``mta-sts plan`` hands its flags' options to the program with :func:`running_with` (a context
-variable around ``runpy``: Pulumi's tasks copy it); under ``pulumi up`` nobody sets it and
-:func:`current_options` reads ``MTA_STS_NO_LIVE_DNS`` / ``MTA_STS_NAMESERVERS`` instead.
-:func:`open_live_dns` makes the one resolver every live step of the run uses. No Pulumi import.
+"""How one run of the stack program may reach the outside world (live DNS, nothing else): an
+argument of the run, never something a module reads on its own. ``mta-sts plan`` hands it over
+with :func:`running_with` (a context variable: Pulumi's tasks copy it); under ``pulumi up`` it comes
+from ``MTA_STS_NO_LIVE_DNS`` / ``MTA_STS_NAMESERVERS``. No Pulumi import.
 """
 
 from __future__ import annotations
@@ -29,27 +27,12 @@ from pulumi_mta_sts.net.resolver import (
     unreachable_reason,
 )
 
-__all__ = [
-    "LIVE_DNS_DISABLED",
-    "LIVE_DNS_UNREACHABLE",
-    "PROGRAM_OPTIONS",
-    "LiveDns",
-    "ProgramOptions",
-    "check_nameservers",
-    "current_options",
-    "open_live_dns",
-    "reachable_live_dns",
-    "running_with",
-]
-
-#: Why a run makes no live look-ups when its options say so (shown in the skipped checks' warnings).
 LIVE_DNS_DISABLED = f"live DNS disabled (--no-live-dns or {NO_LIVE_DNS_ENV})"
-#: How a run says that DNS cannot be reached at all (followed by why, where it is said first).
 LIVE_DNS_UNREACHABLE = "live DNS cannot be reached"
 
 
 def check_nameservers(specs: Sequence[str], field: str) -> tuple[str, ...]:
-    """``specs`` (``ADDRESS[:PORT]``) as given, or :class:`InputError` naming ``field`` and every bad one."""
+    """``specs`` (``ADDRESS[:PORT]``) as given, or :class:`InputError` naming every bad one."""
     problems: list[Problem] = []
     for spec in specs:
         try:
@@ -63,32 +46,28 @@ def check_nameservers(specs: Sequence[str], field: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class ProgramOptions:
-    """What one run of the stack program may do beyond registering resources."""
+    """What one run may do beyond registering resources: live look-ups (off: each is skipped with a
+    warning saying ``offline_reason``), asking ``nameservers`` (empty: the system resolver)."""
 
     live_dns: bool = True
-    """Make the live look-ups (preflight, hand-made records); off: each is skipped with a warning."""
     nameservers: tuple[str, ...] = ()
-    """``ADDRESS[:PORT]`` servers to ask; empty: the system resolver."""
     dns_timeout: float = DNS_TIMEOUT
     offline_reason: str = LIVE_DNS_DISABLED
-    """Why there is no live DNS when ``live_dns`` is off: the switch, or what the caller found
-    (``mta-sts plan`` probes DNS once and, when it cannot be reached, runs the program without it)."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ProgramOptions:
-        """The options the documented switches ask for; a malformed server is an :class:`InputError`."""
+        """The options the documented switches ask for."""
         return cls(
             live_dns=live_dns_enabled(environ),
             nameservers=check_nameservers(nameservers_from_env(environ), NAMESERVERS_ENV),
         )
 
 
-#: The options of the program run in this context (:func:`running_with`).
 PROGRAM_OPTIONS: ContextVar[ProgramOptions] = ContextVar("pulumi_mta_sts.program_options")
 
 
 def current_options() -> ProgramOptions:
-    """The options handed to this run, else the environment's (``pulumi up``)."""
+    """The options handed to this run, else the environment's."""
     try:
         return PROGRAM_OPTIONS.get()
     except LookupError:
@@ -107,8 +86,7 @@ def running_with(options: ProgramOptions) -> Iterator[ProgramOptions]:
 
 @dataclass(frozen=True)
 class LiveDns:
-    """The resolver every live look-up of one run uses, or why there is none (``unavailable``), and
-    whether the options switched it off (``disabled``) rather than it failing."""
+    """The run's one resolver, or why there is none (``disabled``: the options switched it off)."""
 
     resolver: dns.resolver.Resolver | None
     unavailable: str = ""
@@ -116,8 +94,7 @@ class LiveDns:
 
 
 def open_live_dns(options: ProgramOptions) -> LiveDns:
-    """The resolver the options ask for. A system without resolver configuration is no error of the
-    stack: the live checks are skipped with a warning saying why."""
+    """The resolver the options ask for; none (the live checks skipped, saying why) is no error."""
     if not options.live_dns:
         return LiveDns(None, options.offline_reason, disabled=True)
     try:
@@ -129,8 +106,7 @@ def open_live_dns(options: ProgramOptions) -> LiveDns:
 
 
 def reachable_live_dns(options: ProgramOptions) -> LiveDns:
-    """:func:`open_live_dns`, then one probe (``mta-sts plan``, once per run): no resolver, with why,
-    when none of its servers answers, so nothing after it waits on a dead server."""
+    """:func:`open_live_dns`, then one probe: no resolver when no server answers, so nothing waits on one."""
     live = open_live_dns(options)
     if live.resolver is None:
         return live

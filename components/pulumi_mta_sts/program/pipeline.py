@@ -1,17 +1,15 @@
-"""The stack program (:func:`main`; ``stacks/__main__.py`` and every project ``mta-sts init`` writes
-call it, ``mta-sts plan`` runs it under Pulumi's mock engine): its steps, in the order a deployment
-goes through them. Each treats a stack as the list of its domains; what differs between one domain
-and a fleet is decided once, in :mod:`.layouts`. Nothing is registered before :func:`build`, so a
-bad config or a failed preflight leaves no resource; live DNS is looked up only in :func:`preflight`
-and :func:`warn_unmanaged_records`, through the resolver the run's options allow. The optional parts
-are plugged in one place, :data:`PARTS` (:mod:`.part`); no step names a part.
+"""The stack program (:func:`main`; ``stacks/__main__.py``, every project ``mta-sts init`` writes
+and ``mta-sts plan``'s mock engine run it), its steps in the order a deployment goes through them.
+
+Nothing is registered before :func:`build`, so a bad config or a failed preflight leaves no
+resource; one domain or a fleet is decided once, in :mod:`.layouts`; the optional parts are
+listed once, :data:`PARTS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pulumi
 
@@ -22,24 +20,8 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from . import sdk
 from .layouts import LAYOUTS, Layout
 from .options import LiveDns, current_options, open_live_dns
-from .part import StackPart
+from .part import TLSRPT_RECEIVER, StackPart
 from .preflight import run_preflight
-from .receiver_part import TLSRPT_RECEIVER
-
-__all__ = [
-    "PARTS",
-    "StackInputError",
-    "build",
-    "enabled_parts",
-    "export",
-    "load_config",
-    "main",
-    "open_live_dns",
-    "preflight",
-    "reporting_warnings",
-    "user_errors",
-    "warn_unmanaged_records",
-]
 
 #: The optional parts of the stack, in the order they are built. Add a new part here.
 PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER,)
@@ -63,13 +45,6 @@ def user_errors() -> Iterator[None]:
         raise StackInputError(exc.problems) from None
 
 
-# ---- 2. config, 3. parts -------------------------------------------------------------------------
-def load_config(values: Mapping[str, Any] | None = None) -> Deployment:
-    """The checked stack config: the engine's ``mta-sts:`` keys (JSON decoded) unless ``values`` is
-    given. Raises :class:`InputError` naming every wrong ``mta-sts:`` key."""
-    return load_any_config(stack_values(sdk.stack_config()) if values is None else values)
-
-
 def enabled_parts(cfg: Deployment, parts: tuple[StackPart, ...] | None = None) -> tuple[StackPart, ...]:
     """The parts of ``parts`` (default :data:`PARTS`) the config turns on, in order."""
     if not LAYOUTS[cfg.layout].has_parts:
@@ -88,7 +63,6 @@ def reporting_warnings(cfg: Deployment) -> list[str]:
     return warnings
 
 
-# ---- 4. live DNS before any resource ---------------------------------------------------------------
 def preflight(cfg: Deployment, live: LiveDns) -> list[str]:
     """The checks that must pass before any resource is registered: :class:`InputError` with the
     problems of every domain at once. Returns (and logs) the warnings, e.g. what was skipped."""
@@ -109,33 +83,20 @@ def preflight(cfg: Deployment, live: LiveDns) -> list[str]:
     return warnings
 
 
-# ---- 5. the resources, 6. live DNS after, 7. the stack outputs ------------------------------------
 def build(cfg: Deployment, parts: tuple[StackPart, ...] = ()) -> Layout:
-    """The stack's resources, as its layout builds them (:mod:`.layouts`); nothing before this step."""
+    """The stack's resources, as its layout builds them; nothing is registered before this step."""
     return LAYOUTS[cfg.layout].build(cfg, parts)
 
 
-def warn_unmanaged_records(deployment: Layout, live: LiveDns) -> list[str]:
-    """Look up the records the stack publishes in live DNS and warn (never fail) about hand-made ones
-    it would not own. Returns the warnings."""
-    return deployment.warn_unmanaged_records(live)
-
-
-def export(deployment: Layout) -> None:
-    """The stack outputs."""
-    deployment.export()
-
-
-# ---- the program ----------------------------------------------------------------------------------
 def main() -> None:
     """The steps, in the order a deployment goes through them."""
     with user_errors():  # a user's mistake ends the program with its message, no traceback
         options = current_options()  # 1. live DNS or not, which servers: plan's flags or the environment
-        cfg = load_config()  # 2. every mta-sts: key checked, before any resource exists
+        cfg = load_any_config(stack_values(sdk.stack_config()))  # 2. every mta-sts: key checked
         parts = enabled_parts(cfg)  # 3. the optional parts the config turns on (the TLS-RPT receiver)
         reporting_warnings(cfg)  # a domain without a _smtp._tls record
         live = open_live_dns(options)  # 4. the run's one resolver, or why there is none
         preflight(cfg, live)  # an uncovered live MX (enforce) or records in the way stop here
         deployment = build(cfg, parts)  # 5. the resources
-        warn_unmanaged_records(deployment, live)  # 6. hand-made records in live DNS: warnings
-        export(deployment)  # 7. the stack outputs
+        deployment.warn_unmanaged_records(live)  # 6. hand-made records in live DNS: warnings
+        deployment.export()  # 7. the stack outputs

@@ -1,12 +1,6 @@
 """Preflight, before any resource is registered: refuse to publish an ``enforce`` policy that would
-lose mail, and to start a deploy that records already at ``mta-sts.<domain>`` would stop half-way.
-
-:func:`check_mx_coverage` matches the domain's live MX hosts (or its implicit MX) against the policy
-(RFC 8461 §4.1); an uncovered one stops the program naming hosts and patterns. It is skipped with a
-warning when ``mta-sts:preflight.mx_coverage`` is false, when live DNS is off or unreachable, and when
-the domain has no mail hosts. :func:`check_host_records` stops where the policy host's own record
-could not be created over what is there (:func:`blocking_reason`), and warns with the steps where a
-safe sequence exists. Every look-up goes to the run's one resolver (:class:`~.options.LiveDns`).
+lose mail (the live MX hosts against the policy, RFC 8461 §4.1), and to start a deploy that records
+already at ``mta-sts.<domain>`` would stop half-way. Every look-up goes to the run's one resolver.
 """
 
 from __future__ import annotations
@@ -26,31 +20,23 @@ from pulumi_mta_sts.net.lookup import Outcome, mail_hosts
 from .options import LiveDns
 from .part import resource_name
 
-__all__ = [
-    "HOST_KIND_KEY",
-    "Situation",
-    "blocking_reason",
-    "check_host_records",
-    "check_mx_coverage",
-    "run_preflight",
-    "takeover_warnings",
-]
-
 _SWITCH = "mta-sts:preflight.mx_coverage"
 HOST_KIND_KEY = "mta-sts:host.kind"
 _MIGRATING = MIGRATE_SECTION
 
 
 def check_mx_coverage(cfg: DomainConfig, resolver: dns.resolver.Resolver | LiveDns) -> list[str]:
-    """Compare the live MX hosts of ``cfg.domain`` with the policy's ``mx`` when the mode is ``enforce``.
-    Returns warnings (the check was skipped or partial); raises :class:`InputError` when an MX host is
-    not covered."""
+    """In ``enforce``, :class:`InputError` when a live MX host of ``cfg.domain`` matches no pattern;
+    warnings when the check was skipped."""
     policy, domain = cfg.served_policy, cfg.domain
     live = resolver if isinstance(resolver, LiveDns) else LiveDns(resolver)
     if policy.mode != "enforce":
         return []
     if not cfg.preflight.mx_coverage:
-        return [_switched_off(domain)]
+        return [
+            f"preflight: MX coverage of {domain} not checked ({_SWITCH} is false); run "
+            f"'mta-sts check {domain}' once the MX records are final — an uncovered MX loses mail in enforce"
+        ]
     if live.resolver is None and live.disabled:
         return [f"preflight: {live.unavailable}; MX coverage of {domain} not checked"]
     if live.resolver is None:
@@ -81,9 +67,8 @@ def check_mx_coverage(cfg: DomainConfig, resolver: dns.resolver.Resolver | LiveD
 
 
 def run_preflight(cfg: DomainConfig, live: LiveDns) -> list[str]:
-    """One domain's preflight with the run's resolver. Without one, the MX coverage is skipped with a
-    warning saying why and the host records are not looked at (the program's later live step says once
-    that live DNS could not be checked), nor for a delegated domain (its owner's CNAME to the fleet)."""
+    """One domain's preflight; host records are not looked at without a resolver (the live step says
+    so once) nor for a delegated domain (its owner's CNAME)."""
     warnings = check_mx_coverage(cfg, live)
     if live.resolver is not None and not cfg.delegated:
         warnings += check_host_records(cfg, live.resolver)
@@ -91,8 +76,8 @@ def run_preflight(cfg: DomainConfig, live: LiveDns) -> list[str]:
 
 
 def check_host_records(cfg: DomainConfig, resolver: dns.resolver.Resolver) -> list[str]:
-    """What live DNS has at ``mta-sts.<domain>``: stop where the policy host's own record could not
-    be created there, warn with the steps where a safe sequence exists; a failed look-up warns."""
+    """Stop where live DNS at ``mta-sts.<domain>`` blocks the host's own record, warn with the steps
+    where a safe sequence exists."""
     host = policy_host(cfg.domain)
     try:
         answer = live_host_records(host, resolver)
@@ -107,13 +92,6 @@ def check_host_records(cfg: DomainConfig, resolver: dns.resolver.Resolver) -> li
     return takeover_warnings(situation)
 
 
-def _switched_off(domain: str) -> str:
-    return (
-        f"preflight: MX coverage of {domain} not checked ({_SWITCH} is false); run "
-        f"'mta-sts check {domain}' once the MX records are final — an uncovered MX loses mail in enforce"
-    )
-
-
 def _unreachable(domain: str, why: str) -> str:
     return (
         f"preflight: DNS could not be reached ({why}); MX coverage of "
@@ -124,8 +102,7 @@ def _unreachable(domain: str, why: str) -> str:
 # ---- what is already at mta-sts.<domain> ----------------------------------------------------------
 @dataclass(frozen=True)
 class Situation:
-    """The stack's DNS provider and host kind, its ``MtaSts`` resource name, and what live DNS
-    has at ``mta-sts.<domain>``."""
+    """The stack's provider, host kind and ``MtaSts`` name, and what is at ``mta-sts.<domain>``."""
 
     provider: str
     kind: str
@@ -142,10 +119,8 @@ class Situation:
 
 
 def blocking_reason(situation: Situation) -> str | None:
-    """Why the policy host's record cannot be created over what is there (``None``: it can).
-    Route53 puts no alias A/AAAA beside a CNAME; Cloudflare binds no Worker custom domain over a
-    CNAME (error 100117). A/AAAA records are no obstacle on Route53 (the alias overwrites them in
-    one UPSERT) and, for a Worker, are what its own custom domain looks like."""
+    """Why the host's record cannot be created over a CNAME there: Route53 puts no alias beside one,
+    Cloudflare binds no Worker custom domain over one (error 100117). A/AAAA records are no obstacle."""
     if situation.answer.cname is None:
         return None
     if situation.provider == "route53" and situation.kind == "cloudfront":
@@ -156,9 +131,8 @@ def blocking_reason(situation: Situation) -> str | None:
 
 
 def takeover_warnings(situation: Situation) -> list[str]:
-    """Warnings with a safe sequence where the deploy would stop half-way but need not be
-    stopped before it starts: a CloudFront host on Cloudflare DNS, whose CNAME Cloudflare will
-    not create over another A/AAAA/CNAME (error 81053). Its own CNAME points at CloudFront."""
+    """The safe sequence where the deploy would stop half-way but need not be stopped before: a
+    CloudFront host on Cloudflare DNS, whose CNAME Cloudflare will not create over another record."""
     if situation.provider != "cloudflare" or situation.kind != "cloudfront" or situation.answer.empty:
         return []
     if situation.answer.cname is None:

@@ -1,9 +1,6 @@
-"""The one module that touches the Pulumi SDK's internals (checked with pulumi 3.272).
-
-Pulumi's public API cannot list a config namespace's keys, reset the root stack resource between
-two mock runs, read a protobuf request as the engine does or own the mock runtime's event loop; the
-stack program and the mock engine of ``mta-sts plan`` need that. ruff's ``banned-api`` refuses these
-private names everywhere else, and ``tests/program/test_sdk.py`` names the symbol an SDK moves.
+"""The one module that touches the Pulumi SDK's internals (checked with pulumi 3.272), for what the
+public API cannot do: ruff's ``banned-api`` refuses them elsewhere, ``tests/program/test_sdk.py``
+names the symbol an SDK moves.
 """
 
 from __future__ import annotations
@@ -23,26 +20,13 @@ from pulumi.runtime.mocks import MockMonitor as _MockMonitor
 from pulumi.runtime.proto import source_pb2 as _source_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
 
-__all__ = [
-    "MockMonitor",
-    "deserialize_properties",
-    "ensure_event_loop",
-    "reset_root_resource",
-    "root_resource_outputs",
-    "serialize_provider",
-    "stack_config",
-    "without_source_positions",
-]
-
-#: The SDK's mock monitor (``set_mocks(..., monitor=...)``): subclass it to see each request's
-#: parent, dependencies and provider, which ``Mocks.new_resource`` is not given.
+#: Subclass it to see each request's parent, dependencies and provider (``Mocks`` is not given them).
 MockMonitor = _MockMonitor
 
 
 def stack_config() -> dict[str, Any]:
-    """Every ``namespace:key`` of the stack config, as the engine passed it (values are strings;
-    structured ones are JSON). Under ``pulumi up`` the engine sets them in ``PULUMI_CONFIG``;
-    under the mock engine ``set_all_config`` does; the latter wins."""
+    """Every ``namespace:key`` of the stack config as the engine passed it (``PULUMI_CONFIG``, or
+    the mock engine's ``set_all_config``, which wins)."""
     return {**_get_config_env(), **_CONFIG.get()}
 
 
@@ -68,9 +52,7 @@ def serialize_provider(provider: object) -> str:
 
 
 def ensure_event_loop() -> asyncio.AbstractEventLoop:
-    """The current thread's open event loop, made (and set) when there is none or it was closed,
-    as the SDK makes it: the mock runtime registers the root stack and every output on the main
-    thread's, and its mock monitor makes one in each executor thread it answers in."""
+    """The current thread's open event loop, made as the SDK makes it when there is none or it closed."""
     loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
     if loop.is_closed():
         loop = asyncio.new_event_loop()
@@ -84,11 +66,8 @@ def _no_stack_trace() -> Any:
 
 @contextmanager
 def without_source_positions() -> Iterator[None]:
-    """Register resources without the call stack the SDK captures for each one.
-
-    For every resource the SDK walks the whole Python stack and resolves a source position per
-    frame (``_get_stack_trace``), which only the Pulumi CLI's display uses. Under the mock engine
-    nobody reads it, and it was 15% of planning time (``bench/bench_fleet.py``). Restored on exit."""
+    """Register resources without the call stack the SDK captures for each one: only the Pulumi
+    CLI's display reads it, and it was 15% of planning time (``bench/bench_fleet.py``)."""
     captured = _resource._get_stack_trace
     _resource._get_stack_trace = _no_stack_trace
     try:

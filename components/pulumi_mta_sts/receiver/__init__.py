@@ -1,8 +1,4 @@
-"""``TlsRptReceiver``: SES inbound mail + Lambda + HTTPS endpoint that store every TLS-RPT report.
-
-The component is loaded on first use, so :mod:`.archive` (the Lambda's deployment files) can be
-imported without ``pulumi_aws``.
-"""
+"""``TlsRptReceiver``, loaded on first use: :mod:`.archive` can be imported without ``pulumi_aws``."""
 
 from __future__ import annotations
 

@@ -1,15 +1,14 @@
-"""Alarms to an SNS topic (optional e-mail subscription), on sustained conditions only.
-
-Anyone can post or mail junk, so every alarm counts whole days and fires when its condition held
-:data:`SUSTAINED_DAYS` days in a row, notifying once per episode. Silence treats missing data as
-``missing`` (``breaching`` would fire right after deploy) and notifies on INSUFFICIENT_DATA. The
-topic is not KMS-encrypted: alarms cannot publish to one under the AWS-managed SNS key.
+"""Alarms to an SNS topic, on sustained conditions only: anyone can post or mail junk, so every
+alarm counts whole days and fires when its condition held :data:`SUSTAINED_DAYS` days in a row.
+Silence treats missing data as ``missing`` (``breaching`` would fire right after deploy) and
+notifies on INSUFFICIENT_DATA. No KMS: alarms cannot publish under the AWS-managed SNS key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -18,10 +17,10 @@ from pulumi_mta_sts.core.names import CLOUDWATCH_ALARM, SNS_TOPIC
 from pulumi_mta_sts.receiver_lambda.contract import Metric
 
 from .args import CheckedReceiverArgs
-from .function import ParserFunction
 from .naming import named_child
 
-__all__ = ["SUSTAINED_DAYS", "create_alarms", "metric_alarm", "reader_alarm"]
+if TYPE_CHECKING:
+    from .function import ParserFunction
 
 DAY_SECONDS = 86400
 #: Days in a row a condition must hold before an alarm fires (a day's junk never pages).
@@ -34,10 +33,10 @@ ERRORS_PER_DAY = 5
 
 @dataclass(frozen=True)
 class AlarmSpec:
-    """One CloudWatch alarm over whole days: it fires at or above ``threshold`` on ``days`` days."""
+    """One CloudWatch alarm over whole days: it fires at or above ``threshold`` on ``days`` days
+    (``silence``: under it, and on INSUFFICIENT_DATA: no data is the condition watched)."""
 
     resource_name: str
-    """The name the receiver has always given it (cut to fit, with an alias, where too long)."""
     description: str
     namespace: pulumi.Input[str]
     metric: str
@@ -46,7 +45,6 @@ class AlarmSpec:
     statistic: str = "Sum"
     days: int = SUSTAINED_DAYS
     silence: bool = False
-    """Fire under ``threshold``, and notify on INSUFFICIENT_DATA: no data is the condition watched."""
 
 
 def create_alarms(receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, parser: ParserFunction) -> aws.sns.Topic:
@@ -117,8 +115,7 @@ def _health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> lis
 
 
 def reader_alarm(receiver: CheckedReceiverArgs, function_name: pulumi.Input[str]) -> AlarmSpec:
-    """The reader (weekly digest, backfill) failing: only the schedule and the owner invoke it, so
-    one error in a day is a digest that did not go."""
+    """The reader failing: only the schedule and the owner invoke it, so one error is a lost digest."""
     description = "TLS-RPT: the reader function (weekly digest, backfill) failed; the digest may not have been sent"
     return AlarmSpec(
         f"{receiver.name}-reader-errors", description, "AWS/Lambda", "Errors", {"FunctionName": function_name}, days=1

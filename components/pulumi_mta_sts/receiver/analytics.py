@@ -1,9 +1,6 @@
-"""SQL over the stored reports: a Glue database and table, an enforced Athena workgroup, saved queries.
-
-The table ``report_rows`` reads the parser's JSON lines under ``tables/reports/`` with partition
-projection on ``dt`` (no crawler, no partition ever added). The workgroup keeps results encrypted
-under ``results/``, caps every scan, and has ``force_destroy``: Athena refuses to delete one that
-ran queries otherwise, and what goes with it is scratch (query history, saved queries).
+"""SQL over the stored reports: a Glue database, the table ``report_rows`` over the parser's JSON
+lines with partition projection on ``dt`` (no crawler), an enforced Athena workgroup (results
+encrypted under ``results/``, every scan capped) and the saved queries.
 """
 
 from __future__ import annotations
@@ -20,8 +17,6 @@ from .args import CheckedReceiverArgs
 from .naming import ATHENA_WORKGROUP, GLUE_DATABASE
 from .queries import VIEWS
 
-__all__ = ["BYTES_SCANNED_CUTOFF", "RESULTS_RETENTION_DAYS", "create_analytics", "database_name", "workgroup_name"]
-
 #: Days a query's result files are kept (they can be fetched again by re-running the query).
 RESULTS_RETENTION_DAYS = 30
 #: The most one query may scan: 1 GiB (years of one domain's reports are a few MB).
@@ -33,7 +28,7 @@ _OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 
 @dataclass(frozen=True)
 class Analytics:
-    """What SQL users need: the database, the table and the workgroup."""
+    """What SQL users need."""
 
     database: aws.glue.CatalogDatabase
     table: aws.glue.CatalogTable
@@ -41,18 +36,17 @@ class Analytics:
 
 
 def database_name(receiver_name: str) -> str:
-    """The Glue database: the receiver's name in the characters Glue and Athena take
-    (``example-com-tlsrpt-receiver`` → ``example_com_tlsrpt_receiver``)."""
+    """The receiver's name as Glue and Athena take it (``example-com-x`` → ``example_com_x``)."""
     return physical_name(GLUE_DATABASE, receiver_name.lower().replace("_", "-")).replace("-", "_")
 
 
 def workgroup_name(receiver_name: str) -> str:
-    """The Athena workgroup: the receiver's name (cut with a hash when too long)."""
+    """The receiver's name, cut with a hash when too long."""
     return physical_name(ATHENA_WORKGROUP, receiver_name)
 
 
 def table_parameters(bucket: str) -> dict[str, str]:
-    """The table's properties: an external JSON table with ``dt`` projected as a date."""
+    """An external JSON table with ``dt`` projected as a date."""
     column = contract.PARTITION_COLUMN
     return {
         "EXTERNAL": "TRUE",
@@ -80,8 +74,7 @@ def _storage(bucket: str) -> aws.glue.CatalogTableStorageDescriptorArgsDict:
 def create_analytics(
     receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, bucket: aws.s3.Bucket, account: pulumi.Input[str]
 ) -> Analytics | None:
-    """The database, table, workgroup and saved queries as children of ``parent``; ``None``
-    when ``analytics`` is off."""
+    """The database, table, workgroup and saved queries; ``None`` when ``analytics`` is off."""
     if not receiver.settings.analytics:
         return None
     name, region = receiver.name, receiver.region
@@ -123,7 +116,6 @@ def create_analytics(
 def _workgroup(
     receiver: CheckedReceiverArgs, parent: pulumi.Resource, *, bucket: aws.s3.Bucket, account: pulumi.Input[str]
 ) -> aws.athena.Workgroup:
-    """The workgroup, its settings enforced: results encrypted in ``results/``, scans capped."""
     return aws.athena.Workgroup(
         f"{receiver.name}-analytics",
         name=workgroup_name(receiver.name),

@@ -1,9 +1,6 @@
-"""Each receiver function's deployment archive, from the list of the modules it runs.
-
-The lists name exactly what each handler imports (a test checks), so the parser ships no summary
-or HTML code and an edit to code a function does not run leaves it as deployed. Docstrings and
-comments ship as empty lines: the code and its line numbers are the source's, in half the bytes.
-Deterministic (sorted, fixed timestamps); standard library only (the bench builds it too).
+"""Each receiver function's deployment archive, from the list of exactly the modules its handler
+imports (a test checks): an edit to code a function does not run leaves it as deployed. Docstrings
+and comments ship as empty lines (the line numbers stay the source's). Standard library only.
 """
 
 from __future__ import annotations
@@ -16,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pulumi_mta_sts.receiver_lambda.contract import PARSER_HANDLER, READER_HANDLER
-
-__all__ = ["FUNCTIONS", "PARSER", "READER", "FunctionCode", "shipped"]
 
 _COMPONENTS = Path(__file__).parents[2]  # the folder holding the pulumi_mta_sts package
 _STUBS = {
@@ -45,15 +40,13 @@ _SHARED = (
 
 @dataclass(frozen=True)
 class FunctionCode:
-    """A function's handler and the modules (under ``pulumi_mta_sts``; a package is its
-    ``__init__``) its archive holds besides the two stubs."""
+    """A function's handler and the modules (under ``pulumi_mta_sts``) its archive holds besides the stubs."""
 
     name: str
     handler: str
     modules: tuple[str, ...]
 
     def files(self) -> dict[str, bytes]:
-        """Archive path → content."""
         files = {
             _archive_path(module): shipped((_COMPONENTS / _archive_path(module)).read_bytes())
             for module in self.modules
@@ -73,8 +66,7 @@ class FunctionCode:
 
 
 def shipped(source: bytes) -> bytes:
-    """``source`` with each string statement (docstrings) as ``""`` and each comment cut, every
-    line kept where it was."""
+    """``source`` with each string statement as ``""`` and each comment cut, every line kept where it was."""
     text = source.decode()
     lines = text.splitlines(keepends=True)
     for token in tokenize.generate_tokens(io.StringIO(text).readline):

@@ -1,9 +1,5 @@
-"""The receiver's arguments, checked in full before anything is registered.
-
-A component that fails half-way leaves a partly registered graph (and, after a deploy, a preview
-that deletes what it did not reach), so :func:`check_receiver_args` reports every mistake at once,
-in the words of the stack configuration, and returns the normalised values each part builds from.
-No ``pulumi_aws`` here.
+"""The receiver's arguments, checked in full before anything is registered: a component that fails
+half-way leaves a partly registered graph (and a preview that deletes what it did not reach).
 """
 
 from __future__ import annotations
@@ -11,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.names import SES_RECEIPT_RULE, physical_name
 from pulumi_mta_sts.dns import DnsBackend
+from pulumi_mta_sts.hosting.base import dns_backend_problems
 from pulumi_mta_sts.receiver_lambda.contract import DEFAULT_NAMESPACE
 from pulumi_mta_sts.spec.receiver_settings import (
     ReceiverSettings,
@@ -24,8 +20,6 @@ from pulumi_mta_sts.spec.receiver_settings import (
     reports_subdomain,
 )
 
-__all__ = ["CheckedReceiverArgs", "EndpointBound", "TlsRptReceiverArgs", "check_receiver_args"]
-
 #: CloudWatch metric namespaces are at most 255 characters; ``AWS/`` is reserved for AWS's own.
 NAMESPACE_MAX = 255
 RESERVED_NAMESPACE_PREFIX = "AWS/"
@@ -33,56 +27,29 @@ RESERVED_NAMESPACE_PREFIX = "AWS/"
 
 @dataclass(frozen=True)
 class TlsRptReceiverArgs:
-    """Arguments of :class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver`."""
+    """Arguments of :class:`~pulumi_mta_sts.receiver.component.TlsRptReceiver`: the policy ``domain``
+    (the reports subdomain goes under it, its MX and SES records through ``dns``), an ``alarm_email``
+    to subscribe (confirmed by mail), ``extra_domains`` whose reports it also counts (all others are
+    quarantined as foreign), and the CloudWatch ``metric_namespace``."""
 
     domain: str
-    """The policy domain whose reports are received (e.g. ``example.com``); the reports
-    subdomain is created under it."""
     dns: DnsBackend
-    """Where the subdomain's MX and SES verification TXT are published (its zone must contain
-    the subdomain)."""
     settings: ReceiverSettings = field(default_factory=ReceiverSettings)
-    """Region, subdomain, rule set, thresholds, retention, body cap (see :class:`ReceiverSettings`)."""
     alarm_email: str | None = None
-    """Subscribe this address to the alarm topic (the subscription must be confirmed by mail)."""
     extra_domains: Sequence[str] = ()
-    """Other policy domains whose reports this receiver also counts (all others are quarantined
-    as foreign)."""
     metric_namespace: str = DEFAULT_NAMESPACE
-    """CloudWatch namespace of the report metrics."""
-
-
-@dataclass(frozen=True)
-class EndpointBound:
-    """How far the public HTTPS endpoint lets anyone drive the function (and the bill): the stage
-    throttles to ``rate_limit`` requests a second, bursts of ``burst_limit``. Optional
-    ``reserved_concurrency``: Lambda refuses a reservation that leaves the account's unreserved
-    pool under its minimum (a new account can reserve nothing)."""
-
-    rate_limit: int = defaults.RECEIVER_HTTPS_RATE_LIMIT
-    burst_limit: int = defaults.RECEIVER_HTTPS_BURST_LIMIT
-    reserved_concurrency: int | None = None
-
-    @property
-    def requests_per_day(self) -> int:
-        """The most requests a day that reach the function by HTTPS (what bounds the bill)."""
-        return self.rate_limit * 86_400 + self.burst_limit
 
 
 @dataclass(frozen=True)
 class CheckedReceiverArgs:
-    """Valid, normalised arguments: what each part of the receiver creates its resources from."""
+    """Valid, normalised arguments each part builds from: ``served`` is ``domain`` then the extra
+    domains; ``mailbox`` the full address, ``<mailbox>@<subdomain>``."""
 
     name: str
-    """The component's resource name; every child's name starts with it."""
     domain: str
-    """The policy domain (normal form)."""
     served: tuple[str, ...]
-    """``domain`` then the extra domains: the domains whose reports are counted and alarmed on."""
     subdomain: str
-    """The reports mailbox's domain (``tlsrpt.<domain>`` unless set)."""
     mailbox: str
-    """The full reports address, ``<mailbox>@<subdomain>``."""
     settings: ReceiverSettings
     dns: DnsBackend
     alarm_email: str | None
@@ -93,24 +60,17 @@ class CheckedReceiverArgs:
         return self.settings.region
 
     @property
-    def bound(self) -> EndpointBound:
-        """The HTTPS endpoint's throttle and the function's optional reserved concurrency."""
-        settings = self.settings
-        return EndpointBound(settings.https_rate_limit, settings.https_burst_limit, settings.reserved_concurrency)
-
-    @property
     def rule_set_name(self) -> str:
         return self.settings.effective_rule_set_name
 
     @property
     def rule_name(self) -> str:
-        """The SES receipt rule's name: ``<component name>-tlsrpt`` when SES takes it as it is,
-        else cut to fit with a hash (:func:`~pulumi_mta_sts.core.names.physical_name`)."""
+        """``<component name>-tlsrpt``, cut to fit with a hash where SES needs it."""
         return physical_name(SES_RECEIPT_RULE, self.name, "tlsrpt")
 
 
 def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverArgs:
-    """``args`` validated and normalised; raises :class:`InputError` listing every problem."""
+    """``args`` validated and normalised, or :class:`InputError` listing every problem."""
     domain, problems = normalize_hostname(args.domain, "domain")
     if not isinstance(args.settings, ReceiverSettings):
         problems.append(Problem("settings", args.settings, "must be a ReceiverSettings (see its fields)"))
@@ -118,7 +78,7 @@ def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverA
         problems.extend(check_receiver_settings(domain, args.settings))
     served, served_problems = _served_domains(domain, args.extra_domains)
     problems.extend(served_problems)
-    problems.extend(_dns_problems(args.dns))
+    problems.extend(dns_backend_problems(args.dns))
     problems.extend(alarm_email_problems(args.alarm_email))
     problems.extend(_namespace_problems(args.metric_namespace))
     if isinstance(args.settings, ReceiverSettings) and domain is not None and args.settings.subdomain is None:
@@ -140,8 +100,7 @@ def check_receiver_args(name: str, args: TlsRptReceiverArgs) -> CheckedReceiverA
 
 
 def _default_subdomain_problems(domain: str, settings: ReceiverSettings) -> list[Problem]:
-    """``tlsrpt.<domain>`` must itself be a host name: a domain of 247 characters or more leaves
-    no room for the label, and SES would refuse the identity after half the stack was created."""
+    """``tlsrpt.<domain>`` must be a host name, else SES refuses the identity half-way through."""
     default = reports_subdomain(domain, settings)
     if not normalize_hostname(default, "subdomain")[1]:
         return []
@@ -150,8 +109,7 @@ def _default_subdomain_problems(domain: str, settings: ReceiverSettings) -> list
 
 
 def _served_domains(domain: str | None, extra_domains: Sequence[str]) -> tuple[tuple[str, ...], list[Problem]]:
-    """``domain`` and the normalised extra domains, each once: a domain listed twice would name
-    two alarms alike (Pulumi refuses duplicate resource names)."""
+    """``domain`` and the normalised extra domains, each once (twice would name two alarms alike)."""
     if isinstance(extra_domains, str):
         reason = "must be a list of domains, e.g. ['example.org'], not one string"
         return (), [Problem("extra_domains", extra_domains, reason)]
@@ -166,11 +124,6 @@ def _served_domains(domain: str | None, extra_domains: Sequence[str]) -> tuple[t
         elif normal:
             served.append(normal)
     return tuple(served), problems
-
-
-def _dns_problems(dns: object) -> list[Problem]:
-    reason = f"must be a DNS backend (Route53Dns or CloudflareDns from pulumi_mta_sts.dns), got {type(dns).__name__}"
-    return [] if isinstance(dns, DnsBackend) else [Problem("dns", dns, reason)]
 
 
 def _namespace_problems(namespace: object) -> list[Problem]:

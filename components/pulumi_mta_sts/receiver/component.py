@@ -1,7 +1,5 @@
-"""``TlsRptReceiver`` (``mta-sts:index:TlsRptReceiver``): receive, keep and watch TLS-RPT reports.
-
-One plain function per part creates its resources as children of the receiver (no URN depends on
-how the code is split), after :mod:`.args` checked every argument. docs/receiver.md describes it.
+"""``TlsRptReceiver`` (``mta-sts:index:TlsRptReceiver``, docs/receiver.md): once :mod:`.args` has
+checked every argument, one function per part creates its resources as children of the receiver.
 """
 
 from __future__ import annotations
@@ -20,10 +18,8 @@ from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 from .alarms import create_alarms
 from .analytics import create_analytics
 from .args import TlsRptReceiverArgs, check_receiver_args
-from .function import create_parser_function
-from .https import create_https_endpoint
-from .inbound import create_inbound, receipt_rule_arn
-from .reader import create_reader
+from .function import create_parser_function, create_reader
+from .inbound import create_https_endpoint, create_inbound, receipt_rule_arn
 from .storage import create_storage
 
 __all__ = ["TlsRptReceiver", "TlsRptReceiverArgs"]
@@ -47,13 +43,8 @@ OUTPUTS = (
 
 class TlsRptReceiver(pulumi.ComponentResource):
     """The TLS-RPT receiver: SES inbound mail + HTTPS endpoint → Lambda parser → S3, with alarms.
-
-    Outputs (:data:`OUTPUTS`): :attr:`rua` (the ``mailto:`` and, with ``https``, ``https:`` URIs
-    for the ``_smtp._tls`` record), :attr:`bucket_name`, :attr:`topic_arn`, :attr:`https_endpoint`
-    (also :attr:`function_url`, its former name), :attr:`mailbox`, and with ``analytics`` or the
-    digest :attr:`athena_workgroup`, :attr:`glue_database`, :attr:`reader_function`. Its records go
-    through :attr:`dns`.
-    """
+    Outputs: :data:`OUTPUTS` (:attr:`rua` lists the URIs for the ``_smtp._tls`` record;
+    :attr:`function_url` is :attr:`https_endpoint`'s former name)."""
 
     def __init__(self, name: str, args: TlsRptReceiverArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         receiver = check_receiver_args(name, args)  # before registering: a mistake registers nothing
@@ -87,12 +78,10 @@ class TlsRptReceiver(pulumi.ComponentResource):
     def publish_tlsrpt_record(
         self, also: Sequence[str] = (), *, resource_name: str | None = None
     ) -> pulumi.Output[dict[str, str]]:
-        """Publish the domain's one ``_smtp._tls`` record through the receiver's DNS backend:
-        ``also`` (your other ``mailto:``/``https:`` destinations, checked here) followed by
-        :attr:`rua`. A domain must have exactly one ``v=TLSRPTv1`` record, so do not publish
-        another one (e.g. leave ``MtaStsArgs.rua`` empty). ``resource_name`` names the record's
-        Pulumi resource (keep it when moving an existing record here, so it updates in place).
-        Returns the record as ``{"name", "type", "value"}``."""
+        """Publish the domain's one ``_smtp._tls`` record (do not publish another, e.g. leave
+        ``MtaStsArgs.rua`` empty): ``also`` (your other destinations, checked here), then :attr:`rua`.
+        Keep an existing record's ``resource_name`` so it updates in place. Returns the record as
+        ``{"name", "type", "value"}``."""
         configured = list(also)
         if configured:
             tlsrpt_record_value(configured)  # raises InputError naming rua[i]

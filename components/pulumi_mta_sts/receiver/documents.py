@@ -1,7 +1,5 @@
-"""The receiver's IAM and bucket policy documents, as pure functions of named ARNs.
-
-Apart from the resources so each can be read (and tested) as exactly what AWS receives: every
-grant names one ARN or key prefix of this receiver. Sorted JSON: an unchanged document is no diff.
+"""The receiver's IAM and bucket policy documents, pure functions of named ARNs, tested as exactly
+what AWS receives: every grant names one ARN or key prefix. Sorted JSON: unchanged is no diff.
 """
 
 from __future__ import annotations
@@ -9,18 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pulumi_mta_sts.hosting.private_bucket import tls_only_statement
 from pulumi_mta_sts.receiver_lambda import contract
-
-__all__ = [
-    "LAMBDA_ASSUME_ROLE_POLICY",
-    "RESULT_PREFIXES",
-    "bucket_policy_document",
-    "parser_access_document",
-    "policy_document",
-    "reader_access_document",
-    "scheduler_access_document",
-    "scheduler_assume_role_document",
-]
 
 #: Where the parser writes: bodies received by HTTPS, parsed reports, quarantine, test reports.
 RESULT_PREFIXES = (contract.RAW_HTTPS_PREFIX, contract.REPORTS_PREFIX, contract.QUARANTINE_PREFIX, contract.TEST_PREFIX)
@@ -53,8 +41,7 @@ LAMBDA_ASSUME_ROLE_POLICY = _trust("lambda.amazonaws.com")
 
 
 def bucket_policy_document(*, bucket_arn: str, account: str, rule_arn: str) -> str:
-    """SES may write raw mail under ``raw/email/`` for this account's receipt rule only (another
-    account's SES cannot fill the bucket); every request without TLS is denied."""
+    """SES may write raw mail under ``raw/email/`` for this account's receipt rule only; no request without TLS."""
     ses_writes = {
         "Sid": "SesWritesRawMail",
         "Effect": "Allow",
@@ -63,22 +50,13 @@ def bucket_policy_document(*, bucket_arn: str, account: str, rule_arn: str) -> s
         "Resource": _objects(bucket_arn, contract.RAW_EMAIL_PREFIX),
         "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": rule_arn}},
     }
-    tls_only = {
-        "Sid": "TlsOnly",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-    return policy_document([ses_writes, tls_only])
+    return policy_document([ses_writes, tls_only_statement(bucket_arn, "TlsOnly")])
 
 
 def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: str, write_table: bool = False) -> str:
-    """The parser's grants: read ``raw/`` and tag an object there as junk (it then expires early),
-    write its result prefixes, read back ``reports/`` and ``test/`` (an object's content digest
-    tells a re-delivery from a different report under one key), write its log group (metrics are
-    log lines) and send to its dead-letter queue; with ``write_table`` also write ``tables/``."""
+    """The parser's grants: read ``raw/`` and tag junk there, write its result prefixes (``tables/``
+    too with ``write_table``), read back ``reports/`` and ``test/`` (a digest tells a re-delivery
+    from another report under one key), its log group (metrics are log lines) and dead letters."""
     written = [*RESULT_PREFIXES, *([contract.TABLE_PREFIX] if write_table else [])]
     return policy_document(
         [
@@ -93,8 +71,7 @@ def parser_access_document(*, bucket_arn: str, log_group_arn: str, queue_arn: st
 
 
 def reader_access_document(*, bucket_arn: str, log_group_arn: str, topic_arn: str, write_table: bool) -> str:
-    """The reader's grants: list and read ``reports/``, publish to the topic, write its log group;
-    with ``write_table``, create objects under ``tables/`` (the backfill)."""
+    """The reader's grants: list and read ``reports/``, publish, log; ``write_table``: the backfill."""
     reports = contract.REPORTS_PREFIX
     statements = [
         _allow("ListReports", "s3:ListBucket", bucket_arn, StringLike={"s3:prefix": [f"{reports}*"]}),

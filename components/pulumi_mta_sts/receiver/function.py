@@ -1,6 +1,11 @@
-"""The receiver's Lambda functions, each with its log group, role and one inline policy; the parser's
-dead-letter queue (asynchronous invocations that failed :data:`ASYNC_RETRIES` retries or waited
-:data:`ASYNC_MAX_EVENT_AGE_SECONDS`).
+"""The receiver's Lambda functions, each with its log group, role and one inline policy.
+
+The parser has a dead-letter queue (asynchronous invocations that failed :data:`ASYNC_RETRIES`
+retries or waited :data:`ASYNC_MAX_EVENT_AGE_SECONDS`). The reader (weekly digest, backfill) is
+private: nothing public can invoke it, and the parser gets none of its grants. Its schedule is an
+EventBridge Scheduler schedule (AWS calls scheduled EventBridge rules legacy:
+https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html), whose
+role only Scheduler acting for this account may assume.
 """
 
 from __future__ import annotations
@@ -16,18 +21,29 @@ from pulumi_mta_sts.core.defaults import DLQ_RETENTION_SECONDS, LOG_RETENTION_DA
 from pulumi_mta_sts.core.names import IAM_POLICY, IAM_ROLE, LAMBDA_FUNCTION, LOG_GROUP, SQS_QUEUE
 from pulumi_mta_sts.receiver_lambda.contract import RAW_EMAIL_PREFIX, RUNTIME, Env
 
-from .archive import PARSER, FunctionCode
+from .alarms import metric_alarm, reader_alarm
+from .archive import PARSER, READER, FunctionCode
 from .args import CheckedReceiverArgs
-from .documents import LAMBDA_ASSUME_ROLE_POLICY, parser_access_document
-from .naming import named_child
-
-__all__ = ["MEMORY_MB", "ParserFunction", "create_parser_function", "lambda_function"]
+from .documents import (
+    LAMBDA_ASSUME_ROLE_POLICY,
+    parser_access_document,
+    reader_access_document,
+    scheduler_access_document,
+    scheduler_assume_role_document,
+)
+from .naming import SCHEDULER_SCHEDULE, named_child
 
 ARCHITECTURE = "arm64"
 MEMORY_MB = 256
 TIMEOUT_SECONDS = 60
 ASYNC_RETRIES = 2
 ASYNC_MAX_EVENT_AGE_SECONDS = 6 * 3600
+
+#: The hour (UTC) the digest goes out on its day.
+DIGEST_HOUR_UTC = 6
+READER_MEMORY_MB = 512
+#: Reading 5,000 reports one GET at a time takes minutes; Lambda allows 15.
+READER_TIMEOUT_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,16 @@ class ParserFunction:
 
     function: aws.lambda_.Function
     dead_letters: aws.sqs.Queue
+
+
+def _role(
+    base: str, trust: pulumi.Input[str], access: pulumi.Input[str], parent: pulumi.Resource
+) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+    """``<base>-role``, assumed as ``trust`` allows, and its one inline policy ``<base>-access``."""
+    role_name, role_opts = named_child(IAM_ROLE, f"{base}-role", parent=parent)
+    role = aws.iam.Role(role_name, assume_role_policy=trust, opts=role_opts)
+    policy_name, policy_opts = named_child(IAM_POLICY, f"{base}-access", parent=parent)
+    return role, aws.iam.RolePolicy(policy_name, role=role.id, policy=access, opts=policy_opts)
 
 
 def lambda_function(
@@ -52,17 +78,13 @@ def lambda_function(
     reserved_concurrency: int | None = None,
 ) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
     """The function running ``code``, its log group, role and the role's one policy (``access`` of
-    ``arns``, ``bucket_arn`` and ``log_group_arn``), as children of ``parent``. Its environment:
-    ``BUCKET`` and ``DOMAINS``, which both functions read, and ``environment``."""
+    ``arns``, ``bucket_arn`` and ``log_group_arn``); ``environment`` beside ``BUCKET`` and ``DOMAINS``."""
     name, region = f"{receiver.name}-{code.name}", receiver.region
     logs_name, logs_opts = named_child(LOG_GROUP, f"{name}-logs", parent=parent)
     log_group = aws.cloudwatch.LogGroup(logs_name, retention_in_days=LOG_RETENTION_DAYS, region=region, opts=logs_opts)
-    role_name, role_opts = named_child(IAM_ROLE, f"{name}-role", parent=parent)
-    role = aws.iam.Role(role_name, assume_role_policy=LAMBDA_ASSUME_ROLE_POLICY, opts=role_opts)
     named_arns = pulumi.Output.all(**arns, bucket_arn=bucket.arn, log_group_arn=log_group.arn)
-    policy_name, policy_opts = named_child(IAM_POLICY, f"{name}-access", parent=parent)
     policy = named_arns.apply(lambda named: access(**named))
-    role_policy = aws.iam.RolePolicy(policy_name, role=role.id, policy=policy, opts=policy_opts)
+    role, role_policy = _role(name, LAMBDA_ASSUME_ROLE_POLICY, policy, parent)
     function_name, function_opts = named_child(
         LAMBDA_FUNCTION, name, parent=parent, depends_on=[role_policy, log_group]
     )
@@ -114,7 +136,7 @@ def create_parser_function(
         environment=environment,
         access=functools.partial(parser_access_document, write_table=analytics),
         arns={"queue_arn": dead_letters.arn},
-        reserved_concurrency=receiver.bound.reserved_concurrency,
+        reserved_concurrency=receiver.settings.reserved_concurrency,
     )
     aws.lambda_.FunctionEventInvokeConfig(
         f"{name}-parser-async",
@@ -126,3 +148,70 @@ def create_parser_function(
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[role_policy]),
     )
     return ParserFunction(function=function, dead_letters=dead_letters)
+
+
+def schedule_expression(day: str) -> str:
+    """Scheduler's cron (minutes, hours, day of month, month, weekday, year) for ``day`` (``monday`` ...)."""
+    return f"cron(0 {DIGEST_HOUR_UTC} ? * {day[:3].upper()} *)"
+
+
+def create_reader(
+    receiver: CheckedReceiverArgs,
+    *,
+    parent: pulumi.Resource,
+    bucket: aws.s3.Bucket,
+    topic: aws.sns.Topic,
+    account: pulumi.Input[str],
+    workgroup: pulumi.Input[str] | None,
+) -> aws.lambda_.Function | None:
+    """The reader function, its alarm and its schedule; ``None`` without the digest and ``analytics``."""
+    settings = receiver.settings
+    if settings.digest == "off" and not settings.analytics:
+        return None
+    workgroup_variable = {} if workgroup is None else {Env.ANALYTICS_WORKGROUP: workgroup}
+    function, _ = lambda_function(
+        receiver,
+        parent,
+        bucket,
+        READER,
+        memory_mb=READER_MEMORY_MB,
+        timeout_seconds=READER_TIMEOUT_SECONDS,
+        environment={Env.TOPIC_ARN: topic.arn, **workgroup_variable},
+        access=functools.partial(reader_access_document, write_table=settings.analytics),
+        arns={"topic_arn": topic.arn},
+    )
+    metric_alarm(reader_alarm(receiver, function.name), topic, region=receiver.region, parent=parent)
+    if settings.digest != "off":
+        _schedule(receiver, parent, function=function, account=account)
+    return function
+
+
+def _schedule(
+    receiver: CheckedReceiverArgs,
+    parent: pulumi.Resource,
+    *,
+    function: aws.lambda_.Function,
+    account: pulumi.Input[str],
+) -> aws.scheduler.Schedule:
+    name = receiver.name
+    trust = pulumi.Output.from_input(account).apply(scheduler_assume_role_document)
+    access = function.arn.apply(lambda arn: scheduler_access_document(function_arn=arn))
+    role, role_policy = _role(f"{name}-digest-schedule", trust, access, parent)
+    schedule_name, schedule_opts = named_child(
+        SCHEDULER_SCHEDULE, f"{name}-digest", parent=parent, depends_on=[role_policy]
+    )
+    return aws.scheduler.Schedule(
+        schedule_name,
+        description=f"Weekly TLS-RPT digest for {', '.join(receiver.served)} (pulumi-mta-sts)",
+        schedule_expression=schedule_expression(receiver.settings.digest),
+        schedule_expression_timezone="UTC",
+        flexible_time_window={"mode": "OFF"},
+        target={
+            "arn": function.arn,
+            "role_arn": role.arn,
+            "input": "{}",
+            "retry_policy": {"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600},
+        },
+        region=receiver.region,
+        opts=schedule_opts,
+    )

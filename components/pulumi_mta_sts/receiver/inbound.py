@@ -1,9 +1,14 @@
-"""Mail in: the SES identity of the reports subdomain (never the apex), its records, the receipt rule.
+"""How reports come in: by mail and by HTTPS.
 
-The rule stores the raw message, invokes the parser asynchronously, then STOPS the rule set (no
-later catch-all acts on report mail); it goes first, or right after ``rule_after``. SES has ONE
-active rule set per account and region and activating another silently deactivates the current
-one, so a rule set is only created with ``create_rule_set``.
+Mail: the SES identity of the reports subdomain (never the apex), its records, and the receipt rule
+that stores the raw message, invokes the parser asynchronously, then STOPS the rule set (no later
+catch-all acts on report mail); it goes first, or right after ``rule_after``. SES has ONE active rule
+set per account and region and activating another silently deactivates the current one, so a rule
+set is only created with ``create_rule_set``.
+
+HTTPS: RFC 8460 senders post without credentials, so the public API Gateway HTTP API is throttled
+(``https_rate_limit``, ``https_burst_limit``): over it API Gateway answers ``429`` itself. A function
+URL has no such limit, and a new account cannot reserve concurrency: hence this front.
 """
 
 from __future__ import annotations
@@ -11,17 +16,22 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from pulumi_mta_sts.core.names import autoname_base
 from pulumi_mta_sts.receiver_lambda.contract import RAW_EMAIL_PREFIX
 from pulumi_mta_sts.spec.receiver_settings import inbound_mx_value
 
 from .args import CheckedReceiverArgs
 from .function import ParserFunction
-from .naming import LAMBDA_STATEMENT_ID, named_child
+from .naming import API_NAME, LAMBDA_STATEMENT_ID, named_child
 from .storage import ReportStorage
 
-__all__ = ["create_inbound", "receipt_rule_arn"]
-
 SES_SERVICE = "ses.amazonaws.com"
+#: The one route: the report goes to the endpoint's root, as published in ``rua``.
+ROUTE_KEY = "POST /"
+#: The stage every request goes through (``$default``: no stage name in the URL).
+STAGE_NAME = "$default"
+#: API Gateway waits this long for the function (its maximum is 30 s).
+INTEGRATION_TIMEOUT_MS = 30_000
 
 
 def receipt_rule_arn(receiver: CheckedReceiverArgs, account: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -40,8 +50,7 @@ def create_inbound(
     account: pulumi.Input[str],
     rule_arn: pulumi.Input[str],
 ) -> aws.ses.ReceiptRule:
-    """The identity, its records, the rule set (when asked) and the receipt rule that stores each
-    message in ``storage``, then hands it to ``parser``."""
+    """The identity, its records, the rule set (when asked) and the receipt rule."""
     name, region = receiver.name, receiver.region
     waits_for: list[pulumi.Resource] = [storage.policy, _verified_identity(receiver, parent)]
     waits_for += _created_rule_set(receiver, parent)
@@ -107,3 +116,69 @@ def _created_rule_set(receiver: CheckedReceiverArgs, parent: pulumi.Resource) ->
         f"{name}-rule-set-active", rule_set_name=created.rule_set_name, region=region, opts=child
     )
     return [created, active]
+
+
+def create_https_endpoint(
+    receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, function: aws.lambda_.Function
+) -> pulumi.Output[str] | None:
+    """With ``https``, the throttled API to ``function``: the URL to add to ``rua``; else ``None``."""
+    if not receiver.settings.https:
+        return None
+    name, region = receiver.name, receiver.region
+    child = pulumi.ResourceOptions(parent=parent)
+    api = aws.apigatewayv2.Api(
+        autoname_base(API_NAME, name, "https"),
+        protocol_type="HTTP",
+        description="TLS-RPT reports (RFC 8460)",
+        region=region,
+        opts=child,
+    )
+    integration = aws.apigatewayv2.Integration(
+        f"{name}-https-parser",
+        api_id=api.id,
+        integration_type="AWS_PROXY",
+        integration_method="POST",
+        integration_uri=function.arn,
+        payload_format_version="2.0",
+        timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
+        region=region,
+        opts=child,
+    )
+    aws.apigatewayv2.Route(
+        f"{name}-https-post",
+        api_id=api.id,
+        route_key=ROUTE_KEY,
+        target=integration.id.apply(lambda integration_id: f"integrations/{integration_id}"),
+        region=region,
+        opts=child,
+    )
+    _throttled_stage(receiver, api, child)
+    aws.lambda_.Permission(
+        autoname_base(LAMBDA_STATEMENT_ID, name, "https-invoke"),
+        action="lambda:InvokeFunction",
+        function=function.name,
+        principal="apigateway.amazonaws.com",
+        source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/POST/"),
+        region=region,
+        opts=child,
+    )
+    return api.api_endpoint  # https://<id>.execute-api.<region>.amazonaws.com: a POST to it is "POST /"
+
+
+def _throttled_stage(
+    receiver: CheckedReceiverArgs, api: aws.apigatewayv2.Api, child: pulumi.ResourceOptions
+) -> aws.apigatewayv2.Stage:
+    """The ``$default`` stage, deployed on every change, throttled as the settings say."""
+    settings = receiver.settings
+    return aws.apigatewayv2.Stage(
+        f"{receiver.name}-https-stage",
+        api_id=api.id,
+        name=STAGE_NAME,
+        auto_deploy=True,
+        default_route_settings={
+            "throttling_rate_limit": settings.https_rate_limit,
+            "throttling_burst_limit": settings.https_burst_limit,
+        },
+        region=receiver.region,
+        opts=child,
+    )

@@ -1,7 +1,5 @@
-"""The receiver's own name limits, and logical names that leave room for Pulumi's random suffix.
-
-Where fitting changed a name the receiver used before, the former name becomes an alias: the
-deployed resource is adopted, not replaced.
+"""The receiver's own name limits, and logical names that leave room for Pulumi's random suffix
+(the former name an alias where fitting changed it: the deployed resource is adopted, not replaced).
 """
 
 from __future__ import annotations
@@ -9,8 +7,6 @@ from __future__ import annotations
 import pulumi
 
 from pulumi_mta_sts.core.names import NameRule, autoname_base
-
-__all__ = ["API_NAME", "ATHENA_WORKGROUP", "GLUE_DATABASE", "LAMBDA_STATEMENT_ID", "SCHEDULER_SCHEDULE", "named_child"]
 
 _AWS = "https://docs.aws.amazon.com"
 API_NAME = NameRule("apigateway-api", 128, r"A-Za-z0-9_.-", f"{_AWS}/apigatewayv2/latest/api-reference/apis.html")
@@ -42,8 +38,7 @@ ATHENA_WORKGROUP = NameRule(
 def named_child(
     rule: NameRule, former: str, *, parent: pulumi.Resource, depends_on: list[pulumi.Resource] | None = None
 ) -> tuple[str, pulumi.ResourceOptions]:
-    """The logical name for the resource the receiver used to call ``former``, and its options
-    (child of ``parent``; aliased to ``former`` when the name had to change)."""
+    """The logical name for what the receiver called ``former``, and its options (child of ``parent``)."""
     logical = autoname_base(rule, former)
     aliases: list[pulumi.Input[str | pulumi.Alias]] | None = [pulumi.Alias(name=former)] if logical != former else None
     return logical, pulumi.ResourceOptions(parent=parent, depends_on=depends_on, aliases=aliases)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["CONFLICTS", "VIEWS"]
-
 _PERIOD = "NOT conflict AND dt BETWEEN ? AND ?"
 
 #: Each report's sessions per domain: ``tlsa`` and ``sts`` are the same sessions (the larger sum counts).

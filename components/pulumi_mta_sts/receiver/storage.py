@@ -1,8 +1,5 @@
-"""The receiver's bucket (the toolkit's private bucket, versioned) and its retention rules.
-
-Junk is kept briefly since anyone can send it: quarantine and raw objects tagged ``JUNK_TAG`` for
-the quarantine's days, test reports :data:`TEST_REPORT_DAYS`, their old versions a day. Deployed
-state is a contract: each rule keeps its ``id`` and meaning, and a new rule goes last.
+"""The receiver's bucket (the toolkit's private bucket, versioned) and its retention rules: junk is
+kept briefly since anyone can send it. Each rule keeps its ``id`` and meaning; a new rule goes last.
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ from pulumi_mta_sts.receiver_lambda.contract import JUNK_TAG, QUARANTINE_PREFIX,
 from .analytics import RESULTS_RETENTION_DAYS
 from .args import CheckedReceiverArgs
 from .documents import bucket_policy_document
-
-__all__ = ["DELETE_MARKER_RULE", "TEST_REPORT_DAYS", "ReportStorage", "create_storage"]
 
 #: Days an overwritten or deleted object's old version is kept.
 NONCURRENT_VERSION_DAYS = 30
@@ -47,8 +42,7 @@ class ReportStorage:
 def create_storage(
     receiver: CheckedReceiverArgs, *, parent: pulumi.Resource, account: pulumi.Input[str], rule_arn: pulumi.Input[str]
 ) -> ReportStorage:
-    """The bucket, its versioning, lifecycle and policy: only SES acting for ``rule_arn`` in
-    ``account`` may write raw mail into it."""
+    """The bucket, its versioning, lifecycle and policy (only SES acting for ``rule_arn`` writes mail)."""
     name, region = receiver.name, receiver.region
     names = BucketNames(
         bucket=autoname_base(S3_BUCKET, name, "reports"),
@@ -85,8 +79,7 @@ def create_storage(
 
 
 def _expiring(rule_id: str, prefix: str, days: int, *, junk: bool = True, tagged: bool = False) -> _Rule:
-    """Objects under ``prefix`` (``tagged``: with ``JUNK_TAG`` only) expire after ``days``; with
-    ``junk``, their old versions after :data:`JUNK_NONCURRENT_DAYS`."""
+    """Objects under ``prefix`` (``tagged``: junk only) expire after ``days``; junk's old versions sooner."""
     rule: _Rule = {
         "id": rule_id,
         "status": "Enabled",
