@@ -90,8 +90,8 @@ class DomainConfig:
 
     @property
     def key(self) -> str:
-        """A fleet entry's place in the stack file (``mta-sts:domains[3]``)."""
-        return self.prefix.removesuffix(".")
+        """Its place in the stack file: ``mta-sts:domains[3]`` in a fleet, else ``mta-sts:domain``."""
+        return self.prefix.removesuffix(".") if self.prefix != f"{NAMESPACE}:" else f"{NAMESPACE}:domain"
 
     @property
     def served_policy(self) -> Policy:
