@@ -9,7 +9,9 @@ For each input, the time (best of ``--repeat``) and the peak memory (tracemalloc
   cap), ``[{},{},…]`` (11 million objects to ``json.loads``), brackets and quotes inside
   strings (the exact count's worst case), ``NaN`` at the very end; an integer of 4,000 digits.
 
-Run: ``.venv/bin/python bench/bench_bounded_json.py [--repeat R]``
+Run: ``.venv/bin/python bench/bench_bounded_json.py [--repeat R] [--quick] [--json]`` (``--quick``:
+the fixture and the long integer only; ``--json``: a last line of figures for
+``bench/run_all.py``, each the bounded reader's time over ``json.loads``'s on the same bytes).
 """
 
 from __future__ import annotations
@@ -38,8 +40,13 @@ def _big_preview() -> bytes:
     return json.dumps(document, indent=4).encode()
 
 
-def _inputs() -> dict[str, bytes]:
+def _inputs(quick: bool) -> dict[str, bytes]:
     size = MAX_BYTES
+    if quick:
+        return {
+            "show-sames.json (83 KB)": FIXTURE.read_bytes(),
+            "4,000-digit integer": b"[" + b"9" * 4000 + b"]",
+        }
     return {
         "show-sames.json (83 KB)": FIXTURE.read_bytes(),
         "real-shaped preview (~30 MiB)": _big_preview(),
@@ -73,15 +80,32 @@ def _measure(function: Callable[[], Any], repeat: int) -> tuple[float, float, st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="three inputs only")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     args = parser.parse_args()
+    rows = []
     print(f"{'input':<32} {'reader':<12} {'time s':>8} {'peak MiB':>9}  outcome")
-    for name, data in _inputs().items():
+    for name, data in _inputs(args.quick).items():
+        seconds: dict[str, float] = {}
         for reader, function in (
             ("bounded", lambda d=data: load_bounded_json(d, BOUNDS)),
             ("json.loads", lambda d=data: json.loads(d)),
         ):
-            seconds, peak, outcome = _measure(function, args.repeat)
-            print(f"{name:<32} {reader:<12} {seconds:>8.3f} {peak:>9.1f}  {outcome}")
+            seconds[reader], peak, outcome = _measure(function, args.repeat)
+            print(f"{name:<32} {reader:<12} {seconds[reader]:>8.3f} {peak:>9.1f}  {outcome}")
+        ratio = seconds["bounded"] / seconds["json.loads"] if seconds["json.loads"] else None
+        rows.append(
+            {
+                "figure": f"bounded JSON: {name}",
+                "value": round(seconds["bounded"] * 1000, 2),
+                "unit": "ms",
+                "target": "(no target; ratio: / json.loads)",
+                "ratio": None if ratio is None else round(ratio, 2),
+                "ok": None,
+            }
+        )
+    if args.json:
+        print(json.dumps({"rows": rows}))
 
 
 if __name__ == "__main__":

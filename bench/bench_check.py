@@ -1,14 +1,20 @@
 """Benchmark: ``mta-sts check --no-smtp`` over many domains (concurrent) beside a sequential loop
-of checkdmarc's MTA-STS check over the same domains, in the same run, against the same
-loopback fixture (tests/livefixture: dnslib DNS server, HTTPS server with a trustme CA).
+of checkdmarc's MTA-STS check over the same domains, and beside the previous layout's check (issue
+25's baseline, ``--base``), all in the same run against the same loopback fixture
+(tests/livefixture: dnslib DNS server, HTTPS server with a trustme CA) in a separate process.
 
 Run: ``.venv/bin/python bench/bench_check.py [--domains 200] [--concurrency 20]
-[--delays 0/0,20/50] [--repeat 3]``
+[--delays 0/0,20/50] [--repeat 3] [--base /work/wt/base/components] [--quick] [--json]``
+
+Each checker of ``mta-sts`` runs in its own interpreter (a worker: this script with ``--worker``),
+this tree's with this tree's code, the baseline's with ``PYTHONPATH=<--base>``, so both pay the
+same and the figures of one run compare. Rounds alternate baseline, ours, checkdmarc (so load
+from elsewhere on the machine hits all alike); the medians are compared.
 
 Loopback has no round-trip time, so two scenarios run by default: no added delay (pure CPU
-cost; the fixture and the checker share this machine's CPUs), and 20 ms added to every DNS
+cost; the fixture and the checkers share this machine's CPUs), and 20 ms added to every DNS
 answer and 50 ms to every policy response, standing in for network round trips (the fixture
-sleeps before answering). Both checkers see the same delays.
+sleeps before answering). All checkers see the same delays.
 
 Adapter for checkdmarc (it fetches ``https://mta-sts.<domain>/...`` on port 443 with
 ``requests`` and the system trust store): its DNS queries use a dnspython resolver pointed at
@@ -16,55 +22,63 @@ the fixture (checkdmarc's own ``resolver=`` argument); for the HTTPS fetch,
 ``urllib3.util.connection.create_connection`` is wrapped to resolve the host through the same
 fixture DNS server (one A query) and connect to the fixture's HTTPS port, and
 ``REQUESTS_CA_BUNDLE`` points at the fixture CA. Host name, SNI and certificate verification
-are unchanged. Nothing else in checkdmarc is altered.
+are unchanged. Nothing else in checkdmarc is altered. Its loop is sequential, so its time is the
+sum of its domains': ``--checkdmarc-domains`` (``--quick``: 50) times a sample and scales it.
 
-Note the two do different amounts of work per domain: checkdmarc's check_mta_sts reads the
-_mta-sts TXT record (plus a CNAME query) and fetches the policy over IPv4; ours also resolves
-MX, _smtp._tls, A/AAAA, CAA (climbing) and fetches over IPv4 and IPv6. Each run prints the DNS
-questions and HTTPS fetches per domain the fixture answered for each side, and the CPU per
-domain; before the scenarios, the CPU of one DNS question and one HTTPS fetch (TLS handshake
-included) measured here, which give the CPU floor of each side's work.
+The work differs per domain: checkdmarc reads the _mta-sts TXT record (plus a CNAME query) and
+fetches the policy over IPv4; ours also reads MX, _smtp._tls, A/AAAA, CAA (climbing; shared
+parents once per run) and fetches over IPv4 and IPv6: 7 DNS questions and 2 fetches. The CPU
+floor per domain is that work's cost measured here, unit by unit (one DNS question through
+``net.lookup``, one HTTPS fetch, TLS handshake included). The fixture counts the questions it
+answers and how many were asked more than once in the run (each should be asked once).
 
-Reading the figures: with no added delay both sides are bound by CPU, not by waiting, and
-concurrency cannot buy anything on a 2-CPU machine whose other CPU runs the fixture; ours does
-about 3x the work per domain, so it cannot be 10x faster there (its two TLS handshakes alone
-cost more CPU than a tenth of checkdmarc's whole per-domain time). With network-like delays the
-sequential loop pays every round trip one after the other while ours overlaps them; ours is
-then bound by its own CPU again (about 8-10 ms per domain here: dnspython message handling for
-7 questions, two TLS handshakes, thread hand-offs), so the ratio moves with this machine's load:
-medians of 9.9x-12x were seen on the 2-CPU development VM.
+With no added delay every side is bound by CPU, not by waiting, and concurrency cannot buy
+anything on a 2-CPU machine whose other CPU runs the fixture. With network-like delays the
+sequential loop pays every round trip one after the other while ours overlaps them, and ours is
+bound by CPU again (the checking process's and the fixture's, on a machine other sessions share),
+so the ratio moves with this machine's load: compare figures of one run, never absolute times.
+
+``--json`` prints, as the last line, ``{"rows": [...]}`` for ``bench/run_all.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import resource
 import socket
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-from tests.livefixture import live_fixture  # noqa: E402
-
-from pulumi_mta_sts.check import CheckOptions, check_domains  # noqa: E402
-from pulumi_mta_sts.net.https_fetch import fetch_policy, make_tls_context  # noqa: E402
-from pulumi_mta_sts.net.lookup import lookup  # noqa: E402
-from pulumi_mta_sts.net.resolver import make_resolver  # noqa: E402
+#: The previous layout (commit a4039e1), checked out beside this tree; ``--base`` overrides.
+DEFAULT_BASE = Path("/work/wt/base/components")
+#: What a domain of the bench costs ours: DNS questions and HTTPS fetches (the floor's units).
+OUR_QUESTIONS, OUR_FETCHES = 7, 2
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# ---- the fixture, in its own process ---------------------------------------------------------------
 def serve_fixture(conn: Any, domains: list[str]) -> None:
     """Child process: run the fixture (its servers would otherwise compete with the checkers for
     this process's GIL), publish ``domains``, report where it listens, then answer requests:
-    ``"cpu"`` (its CPU seconds so far), ``("delay", dns_s, http_s)``, ``"stop"``."""
+    ``"cpu"`` (its CPU seconds so far), ``"work"``, ``("delay", dns_s, http_s)``, ``"stop"``."""
+    from tests.livefixture import live_fixture
+
     with live_fixture() as live:
         sites = [live.publish(domain, smtp_certs=False).site for domain in domains]
         conn.send({"nameserver": live.nameserver, "cafile": live.cafile, "https_port": live.https.port})
@@ -72,9 +86,11 @@ def serve_fixture(conn: Any, domains: list[str]) -> None:
             message = conn.recv()
             if message == "cpu":
                 conn.send(_cpu())
-            elif message == "work":  # DNS questions and policy requests answered since last asked
-                conn.send((sum(live.zone.queries.values()), sum(site.requests for site in sites)))
-                live.zone.queries.clear()
+            elif message == "work":  # questions, repeated questions, policy requests since last asked
+                counts = live.zone.queries
+                repeated = sum(1 for (name, _), n in counts.items() if n > 1 and name)  # "": DNS probe
+                conn.send((sum(counts.values()), repeated, sum(site.requests for site in sites)))
+                counts.clear()
                 for site in sites:
                     site.requests = 0
             elif isinstance(message, tuple) and message[0] == "delay":
@@ -86,17 +102,120 @@ def serve_fixture(conn: Any, domains: list[str]) -> None:
                 return
 
 
+@dataclass(frozen=True)
 class Remote:
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.nameserver: str = info["nameserver"]
-        self.cafile: str = info["cafile"]
-        self.https_port: int = info["https_port"]
+    nameserver: str
+    cafile: str
+    https_port: int
 
 
+@dataclass(frozen=True)
+class Work:
+    """Per domain: DNS questions, questions asked more than once in the run, policy fetches."""
+
+    questions: float
+    repeated: int
+    fetches: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.questions:.1f} DNS questions ({self.repeated} asked more than once in the run) "
+            f"+ {self.fetches:.1f} HTTPS fetches per domain"
+        )
+
+
+def fixture_work(conn: Any, domains: int) -> Work:
+    """What the fixture answered since the last call."""
+    conn.send("work")
+    questions, repeated, requests = conn.recv()
+    return Work(questions / domains, repeated, requests / domains)
+
+
+def fixture_cpu(conn: Any) -> float:
+    conn.send("cpu")
+    value: float = conn.recv()
+    return value
+
+
+# ---- a checker of mta-sts in its own interpreter -----------------------------------------------------
+def worker() -> int:
+    """``--worker``: read the fixture and options (one JSON line), warm up, then for each ``run``
+    line check every domain and print ``{"wall", "cpu", "ok", "checks", "module"}``."""
+    from pulumi_mta_sts.check import CheckOptions, check_domains
+
+    setup = json.loads(sys.stdin.readline())
+    domains: list[str] = setup["domains"]
+    options = CheckOptions(
+        nameservers=(setup["nameserver"],),
+        cafile=setup["cafile"],
+        https_port=setup["https_port"],
+        smtp=False,
+        timeout=10,
+        concurrency=setup["concurrency"],
+    )
+    check_domains(domains[:4], options)  # imports, first TLS contexts: not part of any figure
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        t0, c0 = time.perf_counter(), _cpu()
+        reports = check_domains(domains, options)
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
+        module = sys.modules["pulumi_mta_sts"].__file__
+        ok, checks = sum(r.ok for r in reports), sum(len(r.checks) for r in reports)
+        print(json.dumps({"wall": wall, "cpu": cpu, "ok": ok, "checks": checks, "module": module}), flush=True)
+    return 0
+
+
+class Checker:
+    """A worker process checking ``domains``: this tree's code, or the code under ``pythonpath``."""
+
+    def __init__(self, name: str, live: Remote, domains: list[str], concurrency: int, pythonpath: str | None) -> None:
+        env = dict(os.environ)
+        if pythonpath:
+            env["PYTHONPATH"] = pythonpath
+        self.name = name
+        self.process = subprocess.Popen(
+            [sys.executable, "-W", "ignore", __file__, "--worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        setup = {**vars(live), "domains": domains, "concurrency": concurrency}
+        self._send(json.dumps(setup))
+        self._receive()
+
+    def _send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def _receive(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"the {self.name} checker stopped (see its error above)")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def run(self) -> dict[str, Any]:
+        self._send("run")
+        return self._receive()
+
+    def close(self) -> None:
+        self._send("stop")
+        self.process.wait(10)
+
+
+# ---- checkdmarc, in this process ---------------------------------------------------------------------
 @contextmanager
 def checkdmarc_adapter(live: Remote) -> Iterator[Callable[[str], dict[str, Any]]]:
     import checkdmarc.mta_sts
     import urllib3.util.connection as u3conn
+
+    from pulumi_mta_sts.net.lookup import lookup
+    from pulumi_mta_sts.net.resolver import make_resolver
 
     resolver = make_resolver([live.nameserver], 5.0)
     real_create = u3conn.create_connection
@@ -122,28 +241,14 @@ def checkdmarc_adapter(live: Remote) -> Iterator[Callable[[str], dict[str, Any]]
             os.environ["REQUESTS_CA_BUNDLE"] = old_bundle
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def fixture_work(conn: Any, domains: int) -> str:
-    """DNS questions and HTTPS policy requests per domain since the last call."""
-    conn.send("work")
-    questions, requests = conn.recv()
-    return f"{questions / domains:.1f} DNS questions + {requests / domains:.1f} HTTPS fetches per domain"
-
-
-def fixture_cpu(conn: Any) -> float:
-    conn.send("cpu")
-    value: float = conn.recv()
-    return value
-
-
 def unit_costs(live: Remote, domains: list[str]) -> float:
     """CPU of the two units of work, one after the other in this process: one DNS question
-    through dnspython and one HTTPS policy fetch (TCP + TLS handshake with certificate
-    verification + GET). Multiplied by the work per domain they give the CPU floor per domain."""
+    through ``net.lookup`` and one HTTPS policy fetch (TCP + TLS handshake with certificate
+    verification + GET). Times the work per domain they give the CPU floor per domain (ms)."""
+    from pulumi_mta_sts.net.https_fetch import fetch_policy, make_tls_context
+    from pulumi_mta_sts.net.lookup import lookup
+    from pulumi_mta_sts.net.resolver import make_resolver
+
     resolver = make_resolver([live.nameserver], 5.0)
     context = make_tls_context(live.cafile)
     sample = domains[: min(100, len(domains))]
@@ -155,132 +260,215 @@ def unit_costs(live: Remote, domains: list[str]) -> float:
     for d in sample:
         fetch_policy(f"mta-sts.{d}", "127.0.0.1", port=live.https_port, context=context)
     per_fetch = (_cpu() - c0) / len(sample) * 1000
-    floor = 7 * per_query + 2 * per_fetch
+    floor = OUR_QUESTIONS * per_query + OUR_FETCHES * per_fetch
     print(
         f"unit CPU here: {per_query:.2f} ms per DNS question, {per_fetch:.2f} ms per HTTPS fetch -> floor per "
-        f"domain: ours (7 questions + 2 fetches) {floor:.1f} ms, "
-        f"checkdmarc's work (2 + 1) with our code {2 * per_query + per_fetch:.1f} ms"
+        f"domain: ours ({OUR_QUESTIONS} questions + {OUR_FETCHES} fetches) {floor:.2f} ms, "
+        f"checkdmarc's work (2 + 1) with our code {2 * per_query + per_fetch:.2f} ms"
     )
     return floor
 
 
-def one_round(
-    parent: Any, live: Remote, domains: list[str], options: CheckOptions, run: int
-) -> tuple[float, float, float, float]:
-    """Ours, then checkdmarc, over ``domains``; prints both and returns their wall and CPU
-    seconds: (ours wall, checkdmarc wall, ours CPU, checkdmarc CPU)."""
-    fixture_work(parent, len(domains))
-    t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
-    reports = check_domains(domains, options)
-    ours, ours_cpu = time.perf_counter() - t0, _cpu() - c0
-    ours_fixture_cpu = fixture_cpu(parent) - f0
-    ok = sum(r.ok for r in reports)
-    checks = sum(len(r.checks) for r in reports)
+# ---- rounds, scenarios, figures ----------------------------------------------------------------------
+@dataclass
+class Side:
+    """One checker's rounds in a scenario: wall seconds for all domains, CPU ms per domain (its
+    process), the fixture's CPU ms per domain, and the work the fixture saw (last round)."""
+
+    name: str
+    walls: list[float]
+    cpus: list[float]
+    fixture_cpus: list[float]
+    work: Work | None = None
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+
+def run_checker(parent: Any, checker: Checker, side: Side, n: int, label: str) -> None:
+    fixture_work(parent, n)
+    f0 = fixture_cpu(parent)
+    result = checker.run()
+    side.fixture_cpus.append((fixture_cpu(parent) - f0) / n * 1000)
+    side.walls.append(result["wall"])
+    side.cpus.append(result["cpu"] / n * 1000)
+    side.work = fixture_work(parent, n)
     print(
-        f"[{run}] ours (mta-sts check --no-smtp, concurrency {options.concurrency}): {ours:.2f}s wall, "
-        f"{ok}/{len(reports)} domains ok, {checks} checks, {ours_cpu:.2f}s CPU here, "
-        f"{ours_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
+        f"{label} {side.name}: {result['wall']:.2f}s wall, {result['ok']}/{n} domains ok, {result['checks']} checks, "
+        f"{side.cpus[-1]:.2f} ms CPU per domain, {side.fixture_cpus[-1]:.2f} ms in the fixture; {side.work}"
     )
+
+
+def run_checkdmarc(parent: Any, live: Remote, domains: list[str], sample: int, side: Side, label: str) -> None:
+    """checkdmarc's sequential loop over the first ``sample`` domains, scaled to all of them."""
+    chosen = domains[:sample]
     with checkdmarc_adapter(live) as check_mta_sts:
-        fixture_work(parent, len(domains))
+        fixture_work(parent, len(chosen))
         t0, c0, f0 = time.perf_counter(), _cpu(), fixture_cpu(parent)
-        results = [check_mta_sts(d) for d in domains]
-        theirs, theirs_cpu = time.perf_counter() - t0, _cpu() - c0
-        theirs_fixture_cpu = fixture_cpu(parent) - f0
+        results = [check_mta_sts(d) for d in chosen]
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
+        side.fixture_cpus.append((fixture_cpu(parent) - f0) / len(chosen) * 1000)
+    side.walls.append(wall * len(domains) / len(chosen))
+    side.cpus.append(cpu / len(chosen) * 1000)
+    side.work = fixture_work(parent, len(chosen))
     valid = sum(bool(r.get("valid")) for r in results)
+    scaled = f" ({wall:.2f}s for {len(chosen)}, scaled to {len(domains)})" if len(chosen) < len(domains) else ""
     print(
-        f"[{run}] checkdmarc check_mta_sts, sequential loop: {theirs:.2f}s wall, "
-        f"{valid}/{len(results)} valid, {theirs_cpu:.2f}s CPU here, "
-        f"{theirs_fixture_cpu:.2f}s CPU in the fixture; {fixture_work(parent, len(domains))}"
+        f"{label} checkdmarc check_mta_sts, sequential loop: {side.walls[-1]:.2f}s wall{scaled}, "
+        f"{valid}/{len(chosen)} valid, {side.cpus[-1]:.2f} ms CPU per domain; {side.work}"
     )
     if valid < len(results):
         print("  first error:", next(r.get("error") for r in results if not r.get("valid")))
-    return ours, theirs, ours_cpu, theirs_cpu
+
+
+@dataclass(frozen=True)
+class Scenario:
+    dns_ms: float
+    http_ms: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.dns_ms:g}/{self.http_ms:g} ms"
 
 
 def run_scenario(
-    parent: Any,
-    live: Remote,
-    domains: list[str],
-    concurrency: int,
-    dns_ms: float,
-    http_ms: float,
-    repeat: int,
-    floor_ms: float,
-) -> None:
-    """Alternate ours and checkdmarc ``repeat`` times (so load from elsewhere hits both alike) and
-    print each run, then the median ratio."""
-    parent.send(("delay", dns_ms / 1000, http_ms / 1000))
+    parent: Any, live: Remote, checkers: list[Checker], domains: list[str], scenario: Scenario, args: argparse.Namespace
+) -> dict[str, Side]:
+    """Alternate the checkers ``args.repeat`` times; each one's rounds by name (and "checkdmarc")."""
+    parent.send(("delay", scenario.dns_ms / 1000, scenario.http_ms / 1000))
     parent.recv()
-    print(f"\n== added delay: DNS {dns_ms:g} ms per answer, HTTP {http_ms:g} ms per policy response")
-    options = CheckOptions(
-        nameservers=(live.nameserver,),
-        cafile=live.cafile,
-        https_port=live.https_port,
-        smtp=False,
-        timeout=10,
-        concurrency=concurrency,
-    )
-    rounds = [one_round(parent, live, domains, options, run) for run in range(1, repeat + 1)]
-    ours_walls, theirs_walls, ours_cpus, theirs_cpus = (list(column) for column in zip(*rounds, strict=True))
-    ours_med, theirs_med = statistics.median(ours_walls), statistics.median(theirs_walls)
+    print(f"\n== added delay: DNS {scenario.dns_ms:g} ms per answer, HTTP {scenario.http_ms:g} ms per policy response")
+    sides = {name: Side(name, [], [], []) for name in [c.name for c in checkers] + ["checkdmarc"]}
+    for run in range(1, args.repeat + 1):
+        for checker in checkers:
+            run_checker(parent, checker, sides[checker.name], len(domains), f"[{run}]")
+        run_checkdmarc(parent, live, domains, args.checkdmarc_domains, sides["checkdmarc"], f"[{run}]")
+    return sides
+
+
+def summarise(sides: dict[str, Side], floor_ms: float, scenario: Scenario) -> None:
+    ours, theirs, base = sides["ours"], sides["checkdmarc"], sides.get("previous layout")
     print(
-        f"median wall: ours {ours_med:.2f}s, checkdmarc {theirs_med:.2f}s; "
-        f"ratio (checkdmarc sequential / ours concurrent): {theirs_med / ours_med:.1f}x  (target >= 10x)"
+        f"median wall: ours {ours.wall:.2f}s, checkdmarc {theirs.wall:.2f}s; ratio (checkdmarc sequential / "
+        f"ours concurrent): {theirs.wall / ours.wall:.1f}x (target >= 10x with delays)"
     )
-    per = 1000 / len(domains)
     print(
-        f"CPU per domain in the checking process: ours {statistics.median(ours_cpus) * per:.1f} ms, "
-        f"checkdmarc {statistics.median(theirs_cpus) * per:.1f} ms"
-        + (
-            " (with no added delay the run is bound by this CPU, not by waiting, so concurrency cannot help there)"
-            if dns_ms == http_ms == 0
-            else ""
+        f"median CPU per domain in the checking process: ours {ours.cpu:.2f} ms = {ours.cpu / floor_ms:.2f}x the "
+        f"floor {floor_ms:.2f} ms (target <= 1.5x); checkdmarc {theirs.cpu:.2f} ms"
+    )
+    if base is not None:
+        print(
+            f"previous layout, same run: wall {base.wall:.2f}s (ours/previous {ours.wall / base.wall:.2f}x), CPU per "
+            f"domain {base.cpu:.2f} ms (ours/previous {ours.cpu / base.cpu:.2f}x), "
+            f"{base.work.questions if base.work else 0:.1f} DNS questions per domain"
         )
-    )
-    # Python runs one thread at a time (GIL), so the checking process's CPU floor is a wall floor.
-    best = floor_ms * len(domains) / 1000
-    print(
-        f"bound: at the CPU floor ({floor_ms:.1f} ms/domain on one core) ours needs >= {best:.2f}s, "
-        f"so the best reachable ratio here is {theirs_med / best:.1f}x"
-    )
+
+
+def rows(sides: dict[str, Side], floor_ms: float, scenario: Scenario, n: int) -> list[dict[str, Any]]:
+    """The issue-25 figures of one scenario, for ``--json``."""
+    ours, theirs, base = sides["ours"], sides["checkdmarc"], sides.get("previous layout")
+    work, base_work = ours.work or Work(0, 0, 0), base.work if base else None
+
+    def row(figure: str, value: float, unit: str, target: str, ratio: float | None, ok: bool | None) -> dict[str, Any]:
+        return {"figure": figure, "value": round(value, 3), "unit": unit, "target": target, "ratio": ratio, "ok": ok}
+
+    cpu_ratio, wall_ratio = ours.cpu / floor_ms, theirs.wall / ours.wall
+    found = [
+        row(
+            f"check CPU/domain vs floor ({scenario.label})",
+            ours.cpu,
+            "ms",
+            "<= 1.5x floor",
+            cpu_ratio,
+            cpu_ratio <= 1.5,
+        ),
+        row(
+            f"check vs checkdmarc loop ({scenario.label}, {n} domains)",
+            wall_ratio,
+            "x",
+            ">= 10x",
+            wall_ratio,
+            wall_ratio >= 10,
+        ),
+        row("check DNS questions/domain", work.questions, "questions", "each once per run", None, work.repeated == 0),
+        row(
+            "check policy fetches/domain", work.fetches, "fetches", "1 per address family (2)", None, work.fetches <= 2
+        ),
+    ]
+    if base is not None and base_work is not None:
+        found[2]["ratio"] = round(work.questions / base_work.questions, 3)
+        found[3]["ratio"] = round(work.fetches / base_work.fetches, 3)
+        found.append(
+            row(
+                f"check CPU/domain vs previous layout ({scenario.label})",
+                ours.cpu,
+                "ms",
+                "<= 1x previous",
+                ours.cpu / base.cpu,
+                ours.cpu <= base.cpu,
+            )
+        )
+    return found
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--domains", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20, help="as mta-sts check --concurrency (default 20)")
+    parser.add_argument("--delays", default="0/0,20/50", metavar="DNS/HTTP,...", help="added delay in ms per scenario")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per scenario; the medians are compared")
+    parser.add_argument("--checkdmarc-domains", type=int, default=0, help="domains checkdmarc's loop runs (0: all)")
+    parser.add_argument("--base", default=str(DEFAULT_BASE), help="the previous layout's components/ ('' to skip)")
+    parser.add_argument("--quick", action="store_true", help="only 20/50 ms, 1 round, checkdmarc over 50 domains")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.quick:
+        args.delays, args.repeat, args.checkdmarc_domains = "20/50", 1, args.checkdmarc_domains or 50
+    args.checkdmarc_domains = min(args.checkdmarc_domains or args.domains, args.domains)
+    return args
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--domains", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=20, help="as mta-sts check --concurrency (default 20)")
-    parser.add_argument(
-        "--delays",
-        default="0/0,20/50",
-        metavar="DNS/HTTP,...",
-        help="scenarios of added delay in ms: DNS answer / policy response (default 0/0,20/50)",
-    )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario; the median is compared")
-    args = parser.parse_args()
-    scenarios = [tuple(float(x) for x in item.split("/")) for item in args.delays.split(",")]
-
+    args = parse_args()
+    if args.worker:
+        return worker()
+    scenarios = [Scenario(*(float(x) for x in item.split("/"))) for item in args.delays.split(",")]
     domains = [f"d{i:03d}.bench.test" for i in range(args.domains)]
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     server = ctx.Process(target=serve_fixture, args=(child, domains), daemon=True)
     server.start()
+    checkers: list[Checker] = []
     try:
-        live = Remote(parent.recv())
+        live = Remote(**parent.recv())
         print(
-            f"fixture in a separate process: {len(domains)} domains; {os.cpu_count()} CPUs; "
-            f"checkdmarc adapter: see this script's docstring"
+            f"fixture in a separate process: {len(domains)} domains; {os.cpu_count()} CPUs; checkers: see the docstring"
         )
-        warm = CheckOptions((live.nameserver,), live.cafile, live.https_port, smtp=False, concurrency=2)
-        check_domains(domains[:4], warm)  # imports, first TLS contexts: not part of any figure
+        if args.base and Path(args.base).is_dir():
+            checkers.append(Checker("previous layout", live, domains, args.concurrency, args.base))
+        checkers.append(Checker("ours", live, domains, args.concurrency, None))
         with checkdmarc_adapter(live) as check_mta_sts:
-            [check_mta_sts(d) for d in domains[:4]]
+            [check_mta_sts(d) for d in domains[:4]]  # imports: not part of any figure
         floor_ms = unit_costs(live, domains)
-        for dns_ms, http_ms in scenarios:
-            run_scenario(parent, live, domains, args.concurrency, dns_ms, http_ms, args.repeat, floor_ms)
+        figures: list[dict[str, Any]] = []
+        for scenario in scenarios:
+            sides = run_scenario(parent, live, checkers, domains, scenario, args)
+            summarise(sides, floor_ms, scenario)
+            if scenario.dns_ms or scenario.http_ms or len(scenarios) == 1:
+                figures = rows(sides, floor_ms, scenario, len(domains))
     finally:
+        for checker in checkers:
+            checker.close()
         parent.send("stop")
         server.join(10)
+    if args.json:
+        print(json.dumps({"rows": figures}))
     return 0
 
 

@@ -11,17 +11,27 @@
 4. ``engine``: the fleet of the largest N planned twice in one process, once with the mock
    engine's two speed-ups undone (the cyclic garbage collector running during the program, the
    SDK capturing a call stack per resource) and once as shipped: the ratio is what they save.
+5. ``scale`` (issue 25's plan figures): the fleet of each size planned in a fresh interpreter
+   after a warm-up, so its peak memory is its own: wall and CPU per domain, the memory it added
+   per domain (peak RSS after the plan less peak RSS after the warm-up), and the last tenfold
+   step's per-domain ratio (target <= 1.2x). ``--quick`` runs 20 and 200 domains; the README's
+   figures are 200 and 2,000 (``--scale-sizes 200,2000``).
 
 For each N: wall time, resources, resources per domain, and the marginal cost per domain between
 two sizes ((t(N2) - t(N1)) / (N2 - N1)); a flat marginal cost means the cost per domain does not
 grow with N. Ratios are against the smallest N of the same run.
 
-Run: ``.venv/bin/python bench/bench_fleet.py [--sizes 10,100,1000] [--only per-domain,fleet,config]``
+Run: ``.venv/bin/python bench/bench_fleet.py [--sizes 10,100,1000] [--only per-domain,fleet,config,engine,scale]
+[--scale-sizes 200,2000] [--quick] [--json]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("per-domain", "fleet", "config", "engine")
+SECTIONS = ("per-domain", "fleet", "config", "engine", "scale")
 
 
 @dataclass(frozen=True)
@@ -189,11 +199,106 @@ def compare_engine(n: int) -> None:
     )
 
 
+# ---- 5. scale: each size in a fresh interpreter -----------------------------------------------------
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scale_child(n: int) -> None:
+    """``--scale-child N``: warm up, plan a fleet of ``n``, print one JSON line of its figures."""
+    plan_fleet(10)
+    before = _peak_mib()
+    run = plan_fleet(n)
+    added = _peak_mib() - before
+    print(
+        json.dumps(
+            {
+                "n": n,
+                "seconds": run.seconds,
+                "cpu": run.cpu,
+                "resources": run.resources,
+                "added_mib": added,
+                "peak_mib": _peak_mib(),
+            }
+        )
+    )
+
+
+def scale(sizes: Sequence[int]) -> list[dict[str, Any]]:
+    """Plan each size in its own interpreter; print and return the figures (rows for ``--json``)."""
+    found = []
+    for n in sizes:
+        done = subprocess.run(
+            [sys.executable, "-W", "ignore", __file__, "--scale-child", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        one = json.loads(done.stdout.strip().splitlines()[-1])
+        found.append(one)
+        print(
+            f"scale: fleet of N={n}: {one['seconds']:.2f} s wall ({one['seconds'] / n * 1000:.1f} ms/domain), CPU "
+            f"{one['cpu'] / n * 1000:.1f} ms/domain, {one['resources']} resources, peak {one['peak_mib']:.0f} MiB "
+            f"(+{one['added_mib']:.0f} MiB for the plan: {one['added_mib'] / n * 1024:.0f} KiB/domain)"
+        )
+    return scale_rows(found)
+
+
+def scale_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def row(figure: str, value: float, unit: str, target: str, ratio: float | None, ok: bool | None) -> dict[str, Any]:
+        return {"figure": figure, "value": round(value, 3), "unit": unit, "target": target, "ratio": ratio, "ok": ok}
+
+    rows = []
+    for one in found:
+        n = one["n"]
+        rows.append(
+            row(f"plan wall/domain, fleet of {n}", one["seconds"] / n * 1000, "ms", "2,000 in <= 30 s", None, None)
+        )
+        rows.append(
+            row(
+                f"plan memory/domain, fleet of {n}",
+                one["added_mib"] / n * 1024,
+                "KiB",
+                "2,000 in <= 512 MiB",
+                None,
+                None,
+            )
+        )
+    if len(found) >= 2:
+        small, large = found[-2], found[-1]
+        per = (large["seconds"] / large["n"]) / (small["seconds"] / small["n"])
+        cpu = (large["cpu"] / large["n"]) / (small["cpu"] / small["n"])
+        step = f"{small['n']}->{large['n']}"
+        rows.append(row(f"plan wall/domain, last step {step}", per, "x", "<= 1.2x per tenfold step", per, per <= 1.2))
+        rows.append(row(f"plan CPU/domain, last step {step}", cpu, "x", "<= 1.2x per tenfold step", cpu, cpu <= 1.2))
+        peak = large["peak_mib"]
+        rows.append(
+            row(
+                f"plan peak memory, fleet of {large['n']}",
+                peak,
+                "MiB",
+                "2,000 in <= 512 MiB",
+                None,
+                peak <= 512 if large["n"] >= 2000 else None,
+            )
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000", help="domain counts, comma separated")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"sections to run: {', '.join(SECTIONS)}")
+    parser.add_argument("--scale-sizes", default="200,2000", help="the scale section's sizes (fresh interpreter each)")
+    parser.add_argument("--quick", action="store_true", help="only the scale section, 20 and 200 domains")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of the scale figures")
+    parser.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scale_child:
+        scale_child(args.scale_child)
+        return
+    if args.quick:
+        args.only, args.scale_sizes = "scale", "20,200"
     sizes = sorted({int(n) for n in args.sizes.split(",") if n.strip()})
     only = {s.strip() for s in args.only.split(",")}
     if "config" in only:
@@ -207,6 +312,9 @@ def main() -> None:
         measure("fleet: the stack program on a fleet stack (mta-sts:domains) on shared hosting", plan_fleet, sizes)
     if "engine" in only:
         compare_engine(max(sizes))
+    rows = scale(sorted(int(n) for n in args.scale_sizes.split(","))) if "scale" in only else []
+    if args.json:
+        print(json.dumps({"rows": rows}))
 
 
 if __name__ == "__main__":

@@ -9,12 +9,15 @@
    domain between sizes (flat: no step grows with N).
 
 Ratios are against the smallest N of the same run.
-Run: ``.venv/bin/python bench/bench_shared_hosting.py [--sizes 10,100,1000] [--layouts migrating,exclusive]``
+Run: ``.venv/bin/python bench/bench_shared_hosting.py [--sizes 10,100,1000] [--layouts migrating,exclusive]
+[--quick] [--json]`` (``--quick``: sizes 10 and 100, the ``exclusive`` layout; ``--json``: a last line of
+figures for ``bench/run_all.py``: CPU per domain of each layout's last tenfold step against the step before).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -42,7 +45,8 @@ def bench_shards(sizes: list[int]) -> None:
         )
 
 
-def bench_cloudfront(sizes: list[int], layout: str | None) -> None:
+def bench_cloudfront(sizes: list[int], layout: str | None) -> list[tuple[int, float]]:
+    """Print each size's figures; return (N, CPU seconds) per size."""
     from pulumi_mta_sts.core.policy import Policy
     from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
     from pulumi_mta_sts.hosting.shared import FleetSite
@@ -52,6 +56,7 @@ def bench_cloudfront(sizes: list[int], layout: str | None) -> None:
     policy = Policy.build("testing", ["mx1.mail.example.net", "mx2.mail.example.net"], 86401).render()
     extra: dict[str, Any] = {} if layout is None else {"store_keys": layout}
     previous: tuple[int, float] | None = None
+    measured: list[tuple[int, float]] = []
     for n in sizes:
         rec = TEST_CLOUD.recorder().install()
 
@@ -77,17 +82,42 @@ def bench_cloudfront(sizes: list[int], layout: str | None) -> None:
             f" {1e3 * seconds / n:.2f} ms/domain{marginal}; CPU {cpu:.2f} s ({1e3 * cpu / n:.2f} ms/domain)"
         )
         previous = (n, seconds)
+        measured.append((n, cpu))
+    return measured
+
+
+def step_row(layout: str, measured: list[tuple[int, float]]) -> dict[str, Any]:
+    """The last step's CPU per domain over the step before's (flat: about 1)."""
+    (n1, cpu1), (n2, cpu2) = measured[-2], measured[-1]
+    ratio = (cpu2 / n2) / (cpu1 / n1)
+    return {
+        "figure": f"shared CloudFront ({layout}) CPU/domain, step {n1}->{n2}",
+        "value": round(1e3 * cpu2 / n2, 3),
+        "unit": "ms",
+        "target": "flat (<= 1.2x per step)",
+        "ratio": round(ratio, 2),
+        "ok": ratio <= 1.2,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10,100,1000")
     parser.add_argument("--layouts", default="migrating,exclusive", help="store_keys layouts ('default': none given)")
+    parser.add_argument("--quick", action="store_true", help="sizes 10,100; the exclusive layout")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.layouts = "10,100", "exclusive"
     sizes = [int(s) for s in args.sizes.split(",")]
     bench_shards([s * 10 for s in sizes])
+    rows = []
     for layout in args.layouts.split(","):
-        bench_cloudfront(sizes, None if layout == "default" else layout)
+        measured = bench_cloudfront(sizes, None if layout == "default" else layout)
+        if len(measured) >= 2:
+            rows.append(step_row(layout, measured))
+    if args.json:
+        print(json.dumps({"rows": rows}))
 
 
 if __name__ == "__main__":

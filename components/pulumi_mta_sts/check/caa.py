@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import dns.resolver
-
-from pulumi_mta_sts.net.lookup import Lookup, Outcome, lookup
+from pulumi_mta_sts.net.lookup import Asker, Lookup, Outcome, lookup
 from pulumi_mta_sts.net.tlsinfo import CertInfo
 
 from .model import CheckResult, failed, passed, skipped, warned
@@ -49,7 +47,7 @@ class CaaSet:
     problem: Lookup | None = None
 
 
-def find_caa(resolver: dns.resolver.Resolver, host: str) -> CaaSet:
+def find_caa(resolver: Asker, host: str) -> CaaSet:
     """The CAA set relevant for a certificate for ``host``."""
     labels = host.rstrip(".").lower().split(".")
     for start in range(len(labels) - 1):

@@ -6,12 +6,10 @@ names; :func:`compare_records` (``onboard --check``) judges the records the owne
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-import dns.resolver
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name
-from pulumi_mta_sts.net.lookup import Lookup, Outcome, lookup, name_text
+from pulumi_mta_sts.net.lookup import Asker, Lookup, Outcome, lookup, name_text
 
 from .model import CheckResult, failed, passed, skipped
 
@@ -19,9 +17,11 @@ from .model import CheckResult, failed, passed, skipped
 CHECK_ID = "delegation"
 #: A name's CNAME target (``None``: no CNAME there) and its look-up.
 _Looked = tuple[str | None, Lookup]
+#: Runs a look-up over several names (``map``, or a pool's ``map`` to ask them side by side).
+Gather = Callable[[Callable[[str], _Looked], Iterable[str]], Iterator[_Looked]]
 
 
-def _live_cname(resolver: dns.resolver.Resolver, name: str) -> _Looked:
+def _live_cname(resolver: Asker, name: str) -> _Looked:
     """The CNAME target at ``name`` (``None``: no CNAME there) and the look-up."""
     found = lookup(resolver, name, "CNAME")
     if found.outcome is Outcome.OK and found.records:
@@ -44,10 +44,17 @@ def _judge(
     return failed(cid, f"{name} → {target}: {wrong[0]}", wrong[1])
 
 
-def check_delegation(resolver: dns.resolver.Resolver, domain: str) -> list[CheckResult]:
-    """The delegation of ``domain`` (see the module docs); empty when it is not delegated."""
+def check_delegation(resolver: Asker, domain: str, gather: Gather = map) -> list[CheckResult]:
+    """The delegation of ``domain`` (see the module docs); empty when it is not delegated. The
+    CNAMEs are read from the answers the other checks need anyway (the two TXT records and the
+    policy host's A record: with a run's :class:`~pulumi_mta_sts.net.lookup.Answers` they are not
+    asked again); only a name whose answer failed is asked for its CNAME alone (side by side,
+    through ``gather``)."""
     sts, host, tlsrpt = sts_record_name(domain), policy_host(domain), tlsrpt_record_name(domain)
-    looked = {name: _live_cname(resolver, name) for name in (sts, host, tlsrpt)}
+    shown = {name: lookup(resolver, name, rtype) for name, rtype in ((sts, "TXT"), (host, "A"), (tlsrpt, "TXT"))}
+    unknown = [name for name, found in shown.items() if found.failed]
+    looked = {name: (found.cname, found) for name, found in shown.items()}
+    looked.update(zip(unknown, gather(lambda name: _live_cname(resolver, name), unknown), strict=True))
     if all(target is None for target, _ in looked.values()):
         return []
     sts_target = looked[sts][0] or ""
@@ -68,7 +75,7 @@ def _delegated(name: str, looked: _Looked, zone: str, host: bool, optional: bool
     return _judge(name, looked, expected, ok, (f"wrong, not into {zone}", f"point {name} at {expected}"))
 
 
-def compare_records(resolver: dns.resolver.Resolver, records: Sequence[Mapping[str, str]]) -> list[CheckResult]:
+def compare_records(resolver: Asker, records: Sequence[Mapping[str, str]]) -> list[CheckResult]:
     """Each CNAME an owner must publish (``name``, ``value``; one only known after deploy starts
     with ``(``) against live DNS."""
     results = []

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import dns.resolver
-
 from pulumi_mta_sts.core import records
 from pulumi_mta_sts.core.matching import matching_pattern, uncovered, unused_patterns
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import StsRecord, StsRecordSet, TlsRptRecord, TlsRptRecordSet
-from pulumi_mta_sts.net.lookup import MailHosts, Outcome, lookup
+from pulumi_mta_sts.net.lookup import Asker, MailHosts, Outcome, lookup
 
 from .model import CheckResult, failed, passed, skipped, warned
 
 
-def _txt_check(
-    resolver: dns.resolver.Resolver, domain: str, sts: bool, hints: tuple[str, str]
-) -> tuple[CheckResult, Any]:
+def _txt_check(resolver: Asker, domain: str, sts: bool, hints: tuple[str, str]) -> tuple[CheckResult, Any]:
     """Check 1 (``sts``, a CNAME followed is shown) or 7: exactly one record senders use; the result
     and that record (``None``: none). ``hints``: what to publish, what to do about several."""
     check_id = "sts-record" if sts else "tlsrpt-record"
@@ -40,13 +36,13 @@ def _txt_check(
     return _passed_or_warned(check_id, f"{name}{via}: {said}", parsed), record
 
 
-def check_sts_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, StsRecord | None]:
+def check_sts_record(resolver: Asker, domain: str) -> tuple[CheckResult, StsRecord | None]:
     """Check 1: exactly one valid ``v=STSv1`` TXT record at ``_mta-sts.<domain>`` (CNAME followed)."""
     several = "delete all but one v=STSv1 record (senders ignore MTA-STS when there are several)"
     return _txt_check(resolver, domain, True, ("'v=STSv1; id=<1-32 letters/digits>;'", several))
 
 
-def check_tlsrpt_record(resolver: dns.resolver.Resolver, domain: str) -> tuple[CheckResult, TlsRptRecord | None]:
+def check_tlsrpt_record(resolver: Asker, domain: str) -> tuple[CheckResult, TlsRptRecord | None]:
     """Check 7: exactly one valid ``v=TLSRPTv1`` record at ``_smtp._tls.<domain>`` with a valid rua."""
     several = "delete all but one v=TLSRPTv1 record; put every address in its rua, comma separated"
     return _txt_check(resolver, domain, False, (f"'v=TLSRPTv1; rua=mailto:tlsrpt@{domain}'", several))

@@ -15,7 +15,7 @@ from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host
 from pulumi_mta_sts.net.https_fetch import FetchResult, fetch_policy, make_tls_context
-from pulumi_mta_sts.net.lookup import Lookup, Outcome, addresses, lookup, mail_hosts
+from pulumi_mta_sts.net.lookup import Answers, Lookup, Outcome, addresses, lookup, mail_hosts
 from pulumi_mta_sts.net.resolver import ensure_reachable, make_resolver
 
 from .caa import check_caa, find_caa
@@ -59,9 +59,9 @@ class Session:
         self.tls: ssl.SSLContext = make_tls_context(options.cafile)  # a bad CA file is said before DNS is asked
         self.resolver: dns.resolver.Resolver = make_resolver(list(options.nameservers), options.dns_limit)
         ensure_reachable(self.resolver, options.dns_limit)
-        # One answer per question per run (within its TTL): domains of one run share parents (the
-        # CAA climb asks each parent zone) and MX hosts, which are then asked once, not per domain.
-        self.resolver.cache = dns.resolver.LRUCache()
+        # Each question once per run: domains of one run share parents (the CAA climb asks each
+        # parent zone) and MX hosts, and the delegation reads the answers the other checks got.
+        self.answers = Answers(self.resolver)
         self.io = ThreadPoolExecutor(max_workers=min(256, 8 * max(1, options.concurrency)))
 
     def __enter__(self) -> Session:
@@ -81,18 +81,17 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
         with Session(options) as own:
             return check_domain(domain, options, own)
     s = session
-    io, resolver = s.io, s.resolver
+    io, answers = s.io, s.answers
     host = policy_host(domain)
     # The longest chains start at once in the pool (each address family's look-up then fetch, MX
     # then STARTTLS probes, the CAA climb) while this thread reads the two TXT records. Few
     # hand-offs between threads: with many domains at once they, not the waiting, are what costs.
     v4_future = io.submit(_address_and_fetch, s, host, "A")
     v6_future = io.submit(_address_and_fetch, s, host, "AAAA")
-    mail_future = io.submit(mail_hosts, resolver, domain)
-    caa_future = io.submit(find_caa, resolver, host)
-    delegation_future = io.submit(check_delegation, resolver, domain)
-    sts, record = check_sts_record(resolver, domain)
-    tlsrpt, _ = check_tlsrpt_record(resolver, domain)
+    mail_future = io.submit(mail_hosts, answers, domain)
+    caa_future = io.submit(find_caa, answers, host)
+    sts, record = check_sts_record(answers, domain)
+    tlsrpt, _ = check_tlsrpt_record(answers, domain)
     mail = mail_future.result()
     probed = mail.hosts if s.options.smtp and mail.problem is None and not mail.null_mx else ()
     starttls_futures = [io.submit(_probe_mx, s, mx) for mx in probed]
@@ -114,7 +113,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     add(_ip_families(host, a, aaaa, fetch4, fetch6))
     cert = primary.certificate if primary is not None else None
     add(check_caa(caa_future.result(), cert, host))
-    report.checks.extend(delegation_future.result())  # hosted mode only
+    report.checks.extend(check_delegation(answers, domain, io.map))  # hosted mode only; asks nothing new
     return report
 
 
@@ -137,7 +136,7 @@ def _fetch_and_content(
 
 def _address_and_fetch(s: Session, host: str, rdtype: str) -> tuple[Lookup, FetchResult | None]:
     """The policy host's first address of one family, and the policy fetched from it."""
-    found = lookup(s.resolver, host, rdtype)
+    found = lookup(s.answers, host, rdtype)
     address = _first(found)
     if address is None:
         return found, None
@@ -145,7 +144,7 @@ def _address_and_fetch(s: Session, host: str, rdtype: str) -> tuple[Lookup, Fetc
 
 
 def _probe_mx(s: Session, mx: str) -> CheckResult:
-    a, aaaa = addresses(s.resolver, mx)
+    a, aaaa = addresses(s.answers, mx)
     address = _first(a) or _first(aaaa)
     if address is None:
         problem = a if a.failed else aaaa

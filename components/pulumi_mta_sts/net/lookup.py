@@ -1,8 +1,12 @@
 """DNS look-ups that never raise: every outcome (answer, no data, NXDOMAIN, timeout, failure) is a
-:class:`Lookup` value, so the checker, the preflight and ``plan`` read a domain the same way."""
+:class:`Lookup` value, so the checker, the preflight and ``plan`` read a domain the same way.
+:class:`Answers` asks each question of one run once, whoever asks it and however often."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -24,7 +28,9 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Lookup:
-    """One DNS question and what came back. ``canonical`` is the name after CNAMEs."""
+    """One DNS question and what came back. ``canonical`` is the name after CNAMEs; ``cname`` the
+    target of the CNAME at ``name`` itself when the answer shows one (any answer about a name
+    carries its CNAME, RFC 1034 §3.6.2, so a separate CNAME question is not needed)."""
 
     name: str
     rtype: str
@@ -32,6 +38,7 @@ class Lookup:
     records: tuple[Any, ...] = ()
     canonical: str = ""
     error: str = ""
+    cname: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -57,21 +64,74 @@ def name_text(name: dns.name.Name | str | object) -> str:
     return str(name).rstrip(".").lower()
 
 
-def lookup(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
-    """Ask ``resolver`` for ``rtype`` records of ``name``; never raises for DNS trouble."""
+def lookup(resolver: Asker, name: str, rtype: str) -> Lookup:
+    """Ask ``resolver`` (or the run's :class:`Answers`) for ``rtype`` records of ``name``; never
+    raises for DNS trouble."""
+    if isinstance(resolver, Answers):
+        return resolver.lookup(name, rtype)
+    return _ask(resolver, name, rtype)
+
+
+def _ask(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
+    """One question to the DNS servers of ``resolver``."""
     try:
         answer = resolver.resolve(name, rtype, raise_on_no_answer=False, search=False)
-    except dns.resolver.NXDOMAIN:
-        return Lookup(name, rtype, Outcome.NXDOMAIN)
+    except dns.resolver.NXDOMAIN as exc:
+        responses: dict[dns.name.Name, dns.message.Message] = exc.kwargs.get("responses") or {}
+        response = next(iter(responses.values()), None)
+        return Lookup(name, rtype, Outcome.NXDOMAIN, cname=_cname_in(response, next(iter(responses), None)))
     except dns.exception.Timeout:
         return Lookup(name, rtype, Outcome.TIMEOUT, error="timeout")
     except dns.exception.DNSException as exc:  # SERVFAIL/REFUSED from every server, bad answers
         return Lookup(name, rtype, Outcome.ERROR, error=_short(exc))
     except OSError as exc:  # e.g. no route to the configured nameserver
         return Lookup(name, rtype, Outcome.ERROR, error=str(exc))
+    canonical, cname = name_text(answer.canonical_name), _cname_in(answer.response, answer.qname)
     if answer.rrset is None:
-        return Lookup(name, rtype, Outcome.NODATA, canonical=name_text(answer.canonical_name))
-    return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), name_text(answer.canonical_name))
+        return Lookup(name, rtype, Outcome.NODATA, canonical=canonical, cname=cname)
+    return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), canonical, cname=cname)
+
+
+def _cname_in(response: dns.message.Message | None, qname: dns.name.Name | None) -> str | None:
+    """The target of the CNAME owned by ``qname`` in ``response``'s answer, if there is one."""
+    if response is None or qname is None:
+        return None
+    for rrset in response.answer:
+        if rrset.rdtype == dns.rdatatype.CNAME and rrset.name == qname and len(rrset):
+            return name_text(rrset[0].target)
+    return None
+
+
+class Answers:
+    """One run's look-ups: each question (name and type) goes to the DNS servers once, however many
+    domains or threads need it; who asks while it is being asked waits for that answer. The run is
+    short, so answers are kept for the run (not by TTL); failures too (asking again would only
+    wait out the same timeout again)."""
+
+    def __init__(self, resolver: dns.resolver.Resolver) -> None:
+        self.resolver = resolver
+        self._lock = threading.Lock()
+        self._asked: dict[tuple[str, str], Future[Lookup]] = {}
+
+    def lookup(self, name: str, rtype: str) -> Lookup:
+        key = (name_text(name), rtype.upper())
+        with self._lock:
+            pending = self._asked.get(key)
+            mine = pending is None
+            if pending is None:
+                pending = self._asked[key] = Future()
+        if mine:
+            try:
+                pending.set_result(_ask(self.resolver, name, rtype))
+            except BaseException as exc:  # a bug, not DNS trouble: the waiters see it too
+                pending.set_exception(exc)
+                raise
+        found = pending.result()
+        return found if found.name == name else dataclasses.replace(found, name=name)
+
+
+#: Where look-ups go: a resolver (every call asks) or a run's :class:`Answers` (each question once).
+Asker = dns.resolver.Resolver | Answers
 
 
 def _short(exc: Exception) -> str:
@@ -85,7 +145,7 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def addresses(resolver: dns.resolver.Resolver, host: str) -> tuple[Lookup, Lookup]:
+def addresses(resolver: Asker, host: str) -> tuple[Lookup, Lookup]:
     """The A and AAAA look-ups of ``host``."""
     return lookup(resolver, host, "A"), lookup(resolver, host, "AAAA")
 
@@ -102,7 +162,7 @@ class MailHosts:
     problem: Lookup | None = None  # set when DNS did not give a usable answer
 
 
-def mail_hosts(resolver: dns.resolver.Resolver, domain: str) -> MailHosts:
+def mail_hosts(resolver: Asker, domain: str) -> MailHosts:
     """Resolve the MX hosts of ``domain`` (or its implicit MX)."""
     mx = lookup(resolver, domain, "MX")
     if mx.outcome is Outcome.OK:
