@@ -99,9 +99,6 @@ def is_state(document: object) -> bool:
     return isinstance(document, dict) and isinstance(document.get("deployment"), dict)
 
 
-_EXPECTED: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
-
-
 def _need(value: Any, kind: type, where: str, source: str) -> Any:
     """``value`` if of the JSON type ``kind`` (an absent array: empty), else refused naming the
     document (``source``: the file, or "the plan") and where in it."""
@@ -110,7 +107,7 @@ def _need(value: Any, kind: type, where: str, source: str) -> Any:
     if isinstance(value, kind) and not isinstance(value, bool):
         return value
     field = "DOMAIN" if source == "the plan" else "--outputs"
-    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {_EXPECTED[kind]}")])
+    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {json_kind(kind())}")])
 
 
 def validation_from_state(state: Mapping[str, Any], domain: str, source: str) -> dict[str, str] | None:

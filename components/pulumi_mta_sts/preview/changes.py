@@ -7,6 +7,7 @@ object, the Worker's ``POLICY``), its id from the ``_mta-sts`` record, else ``Po
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -260,14 +261,6 @@ class PreviewSummary:
     other_counts: Mapping[str, int] = field(default_factory=dict)
 
     @property
-    def stack(self) -> str | None:
-        return self.digest.stack
-
-    @property
-    def project(self) -> str | None:
-        return self.digest.project
-
-    @property
     def failed(self) -> bool:
         return any(d.severity == "error" for d in self.digest.diagnostics)
 
@@ -287,11 +280,10 @@ def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> Pr
     apart = {id(c) for c in (*dns, *holders)}  # by identity: equality would compare whole states
     # a resource that changes nothing is no "other change" (Pulumi's changeSummary counts it)
     other = [c for c in changes if id(c) not in apart and c.type != "pulumi:pulumi:Stack" and c.op not in NO_CHANGE_OPS]
-    counts: dict[str, int] = {}
-    for change in other:
-        counts[change.op] = counts.get(change.op, 0) + 1
     moved = tuple(c for c in dns if c.op not in NO_CHANGE_OPS)
     same = tuple(c for c in dns if c.op in NO_CHANGE_OPS)
     policies = [policy] if policy.old != policy.new else []
     change_set = ChangeSet([record_change(c) for c in (*moved, *same)], policies, source=PREVIEW)
-    return PreviewSummary(digest, moved, same, policy, holders, change_set, tuple(other), counts)
+    return PreviewSummary(
+        digest, moved, same, policy, holders, change_set, tuple(other), dict(Counter(c.op for c in other))
+    )

@@ -199,16 +199,13 @@ def _quoted(key: str, limit: int = 60) -> str:
     return json.dumps(key if len(key) <= limit else key[:limit] + "…")
 
 
-_EXPECTED: Final[dict[type, str]] = {list: "an array", dict: "an object", str: "a string"}
-
-
 def _get(item: Mapping[str, Any], key: str, kind: type, where: str, *, required: bool = False) -> Any:
     """``item[key]`` when it is of the JSON type ``kind`` (``None`` when absent, unless required)."""
     value = item.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, kind):
-        raise _shape(f"{where}.{key}" if where else key, value, _EXPECTED[kind])
+        raise _shape(f"{where}.{key}" if where else key, value, json_kind(kind()))
     return value
 
 

@@ -66,8 +66,8 @@ def render_json(summary: PreviewSummary) -> str:
     diff = policy.diff_lines() if changes else None
     diagnostics = [{"severity": d.severity, "message": d.message, "urn": d.urn} for d in summary.digest.diagnostics]
     document = {
-        "stack": summary.stack,
-        "project": summary.project,
+        "stack": summary.digest.stack,
+        "project": summary.digest.project,
         "failed": summary.failed,
         "errors": [d for d in diagnostics if d["severity"] == "error"],
         "warnings": [d for d in diagnostics if d["severity"] == "warning"],
@@ -104,7 +104,10 @@ def _text_other(summary: PreviewSummary) -> list[str]:
 
 def render_text(summary: PreviewSummary) -> str:
     """Plain text for a terminal or a log (every line through :mod:`~pulumi_mta_sts.escape.terminal`)."""
-    lines = [f"Preview of stack {summary.stack or '?'}" + (f" (project {summary.project})" if summary.project else "")]
+    lines = [
+        f"Preview of stack {summary.digest.stack or '?'}"
+        + (f" (project {summary.digest.project})" if summary.digest.project else "")
+    ]
     lines += _text_diagnostics(_diagnostics(summary, "error"), "THE PREVIEW FAILED: nothing below is final. Errors")
     lines += ["", *change_lines(summary.change)]
     lines += [] if summary.change.policies else ["", f"Policy: {_NO_POLICY_CHANGE}"]
@@ -163,7 +166,7 @@ def _blocks(summary: PreviewSummary, level: comment.Level) -> list[Block]:
     """The comment at ``level``: kept what a reviewer must never miss (heading, failure, DNS
     counts, policy id, safety notes), the rest droppable."""
     change = summary.change
-    blocks = [Block.kept(f"### MTA-STS preview: {markdown.code(summary.stack or '?', 100)}")]
+    blocks = [Block.kept(f"### MTA-STS preview: {markdown.code(summary.digest.stack or '?', 100)}")]
     blocks += _md_errors(summary, level) + comment.notes_block(change) + comment.records_blocks(change, level)
     blocks += comment.policies_blocks(change, level) or [Block.kept(f"**Policy**: {_NO_POLICY_CHANGE}")]
     blocks += _md_other(summary, level) + _md_diagnostics(_diagnostics(summary, "warning"), "Warnings", level)
