@@ -26,7 +26,7 @@ from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
 from .argtypes import add_command, add_flag
-from .report_sources import check_sources, parse_path, read_sources
+from .report_sources import check_sources, read_path, read_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_READY = 0, 1, 1
 #: The longest window ``reports ready`` judges (a year: older reports say nothing about today).
@@ -231,7 +231,7 @@ def _summary(source: str, report: dict[str, Any]) -> str:
 def run_parse(args: argparse.Namespace) -> int:
     failed = False
     for path in args.paths:
-        result = parse_path(path)
+        result = read_path(path, stored=False)
         for parsed in result.reports:
             print(
                 json.dumps({"source": parsed.source, **parsed.report})
