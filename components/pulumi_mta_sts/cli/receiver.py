@@ -114,9 +114,9 @@ def _explain(answer: Answer) -> str:
     return str(reason or "no reason given")
 
 
-def sample_report(domain: str, report_id: str, *, now: datetime | None = None) -> bytes:
+def sample_report(domain: str, report_id: str) -> bytes:
     """A valid report for yesterday claiming nothing about the mail (no session, no policy found)."""
-    day = ((now or datetime.now(UTC)) - timedelta(days=1)).strftime("%Y-%m-%d")
+    day = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
     report = {
         "organization-name": TEST_ORGANIZATION,
         "date-range": {"start-datetime": f"{day}T00:00:00Z", "end-datetime": f"{day}T23:59:59Z"},

@@ -221,9 +221,6 @@ def _blocks(report: StackReport, level: comment.Level) -> list[Block]:
     return blocks + _warnings_block(plan, level)
 
 
-_cut_note = comment.cut_note(PLAN)
-
-
 class _Section:
     def __init__(self, report: StackReport) -> None:
         self.report = report
@@ -238,10 +235,10 @@ class _Section:
         return markdown.size(markdown.join(self.blocks(comment.LEVELS[0]))) + 1
 
     def least(self) -> int:
-        return markdown.least_size(self.blocks(comment.LEVELS[-1]), _cut_note) + 1
+        return markdown.least_size(self.blocks(comment.LEVELS[-1]), comment.cut_note(PLAN)) + 1
 
     def within(self, budget: int) -> str:
-        return markdown.fit_levels(self.blocks, comment.LEVELS, budget - 1, _cut_note) + "\n"
+        return comment.fit_comment(self.blocks, budget, PLAN)
 
     def notes(self) -> list[str]:
         return [note.level for _, note in self.report.live.notes] if self.report.live is not None else []

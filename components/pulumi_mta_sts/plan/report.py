@@ -60,7 +60,9 @@ def _one(stack: str, stacks_dir: Path | None, run: LiveRun, keep_going: bool) ->
         if not keep_going:
             raise
         return StackReport(stack, problems=tuple(exc.problems))
-    return StackReport(stack, plan, compare_with_live(plan.dns_entries(), plan.policies(), run))
+    return StackReport(
+        stack, plan, compare_with_live(plan.dns_entries(), {d.domain: d.text for d in plan.domains}, run)
+    )
 
 
 def plan_reports(stacks: Sequence[str], stacks_dir: Path | None, run: LiveRun) -> list[StackReport]:

@@ -100,9 +100,6 @@ class Plan:
     def dns_entries(self) -> list[dict[str, str]]:
         return [row for r in self.resources for row in record_rows(r.type, r.inputs)]
 
-    def policies(self) -> dict[str, str]:
-        return {d.domain: d.text for d in self.domains}
-
 
 def clean_inputs(value: Any) -> Any:
     """Inputs as JSON: the engine's internals left out, numbers as written, assets described."""
