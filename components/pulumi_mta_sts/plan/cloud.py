@@ -27,7 +27,6 @@ MANAGED_CACHE_POLICIES = {
     "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
     "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
 }
-CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
 
 # ---- the test cloud's made-up account ---------------------------------------------------------------
 ACCOUNT = "123456789012"
@@ -35,7 +34,6 @@ REGION = "eu-west-1"
 ROUTE53_ZONE_ID = "Z0123456789EXAMPLE"
 CLOUDFLARE_ACCOUNT_ID = "f037e56e89293a057740de681ac9abbe"
 HTTP_API_ID = "a1b2c3d4e5"
-HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
 
 _CloudOutputs = Callable[["MockCloud", MockResourceArgs], dict[str, Any]]
 _CloudInvoke = Callable[["MockCloud", MockCallArgs], dict[str, Any]]
