@@ -20,8 +20,6 @@ from .txt_values import describe_character, unsafe_character
 
 MODES = ("enforce", "testing", "none")
 MAX_AGE_LIMIT = 31_557_600
-DEFAULT_MODE = defaults.DEFAULT_MODE
-DEFAULT_MAX_AGE = defaults.DEFAULT_MAX_AGE
 ID_LENGTH = 32
 VERSION = "STSv1"
 RESERVED_KEYS = ("version", "mode", "mx", "max_age")
@@ -225,9 +223,9 @@ class Policy:
     @classmethod
     def build(
         cls,
-        mode: object = DEFAULT_MODE,
+        mode: object = defaults.DEFAULT_MODE,
         mx: object = (),
-        max_age: object = DEFAULT_MAX_AGE,
+        max_age: object = defaults.DEFAULT_MAX_AGE,
         extensions: Extensions = None,
     ) -> Policy:
         policy, problems = validate_policy(mode, mx, max_age, extensions)
