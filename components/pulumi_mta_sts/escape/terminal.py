@@ -14,16 +14,16 @@ from .visible import shown as shown  # terminal.shown: the one-line form of a st
 _LINE_END = re.compile(r"\r\n|\n|\r")
 
 
-def lines(value: object, limit: int | None = None) -> list[str]:
+def lines(value: object) -> list[str]:
     parts = _LINE_END.split(value if isinstance(value, str) else str(value))
     if parts[-1] == "":
         parts.pop()
-    return [shown(part, limit) for part in parts]
+    return [shown(part) for part in parts]
 
 
-def json_text(document: Any, *, indent: int | None = 2) -> str:
+def json_text(document: Any) -> str:
     """``document`` as JSON (non-ASCII as written), each character :func:`shown` would mark escaped."""
-    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() or char == "\n" else _json_escape_char(char) for char in text)
