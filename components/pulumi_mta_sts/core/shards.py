@@ -56,8 +56,7 @@ def assign_shards(
     domains: Iterable[str], previous: Mapping[str, int], per_shard: int = defaults.DOMAINS_PER_CERTIFICATE
 ) -> dict[str, int]:
     listed = list(domains)
-    problems = shard_problems(listed, previous, per_shard)
-    if problems:
+    if problems := shard_problems(listed, previous, per_shard):
         raise InputError(problems)
     pins = {shard_key(d): s for d, s in previous.items()}
     assignment = {d: pins[shard_key(d)] for d in listed if shard_key(d) in pins}

@@ -95,8 +95,7 @@ def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], st
         return whole
     depths = max((len(block.forms) for block in blocks if block.keep), default=1)
     for depth in range(depths):
-        fitted = _fit_at(blocks, depth, budget, cut_note)
-        if fitted is not None:
+        if (fitted := _fit_at(blocks, depth, budget, cut_note)) is not None:
             return fitted
     return _cut_kept(blocks, budget, cut_note)
 
