@@ -26,12 +26,5 @@ def json_text(document: Any) -> str:
     text = json.dumps(document, indent=2, ensure_ascii=False)
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() or char == "\n" else _json_escape_char(char) for char in text)
-
-
-def _json_escape_char(char: str) -> str:
-    code = ord(char)
-    if code > 0xFFFF:
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
+    # json.dumps escaped every control character but the indent's line ends: the rest get \uXXXX
+    return "".join(char if char.isprintable() or char == "\n" else json.dumps(char)[1:-1] for char in text)
