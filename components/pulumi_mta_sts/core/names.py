@@ -34,13 +34,9 @@ class NameRule:
         return name_problem(self, name) is None
 
 
-NAME_RULES: Final[dict[str, NameRule]] = {}
-
-
 def _rule(kind: str, limit: int, charset: str, source: str, **options: Any) -> NameRule:
     url = source if source.startswith("https://") else f"https://docs.aws.amazon.com/{source}"
-    rule = NAME_RULES[kind] = NameRule(kind, limit, charset, url, **options)
-    return rule
+    return NameRule(kind, limit, charset, url, **options)
 
 
 _API = "latest/APIReference/API_"
