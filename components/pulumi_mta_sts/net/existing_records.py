@@ -39,9 +39,8 @@ def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
 
 
 def _beside_ours(txts: Sequence[str], expected: str) -> str:
-    """What senders make of the live records once the stack's record is published beside them,
-    judged by the one rule of :func:`parse_sts_records`: a lone ``v=STSv1 ;id=…`` is a record
-    (the single answer), but beside ours it is discarded (several answers, RFC 8461 §3.1)."""
+    """What senders make of the live records beside the stack's (:func:`parse_sts_records`): a lone
+    ``v=STSv1 ;id=…`` counts alone but is discarded beside ours (RFC 8461 §3.1)."""
     if parse_sts_records(list(dict.fromkeys([*txts, expected]))).record is None:
         return (
             f"If the stack adds its own next to it, senders see two '{STS_VERSION}' records and treat the domain "
@@ -98,9 +97,8 @@ def unmanaged_record_warnings(
     import_hint: str = ADOPT_HINT,
     is_ours: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Warnings about live TXT records at the names of ``expected`` (``records_for``) the stack would
-    not own; ``is_ours`` tells a ``v=TLSRPTv1`` value the stack published when ``expected`` cannot
-    (the receiver's endpoint is known only after deploy). Unreachable DNS is one warning per name."""
+    """Warnings about live TXT records at ``expected``'s names the stack would not own; ``is_ours`` tells
+    the stack's ``v=TLSRPTv1`` (endpoint known after deploy). Unreachable DNS: one warning per name."""
     warnings: list[str] = []
     for record in expected:
         if record.type != "TXT":
@@ -158,9 +156,7 @@ def _addresses(name: str, rtype: str, resolver: dns.resolver.Resolver) -> list[s
 
 
 def live_host_records(name: str, resolver: dns.resolver.Resolver) -> HostAnswer:
-    """The CNAME and the addresses at ``name`` (``mta-sts.<domain>``), asked of ``resolver``.
-    Raises ``dns.exception.DNSException`` (or ``OSError``) when the name cannot be looked up;
-    the caller turns that into a warning."""
+    """The CNAME and addresses at ``name``; ``DNSException``/``OSError`` (a warning for the caller)."""
     cname = _cname(name, resolver)
     addresses = [*_addresses(name, "A", resolver), *_addresses(name, "AAAA", resolver)]
     return HostAnswer(name, cname, tuple(addresses))

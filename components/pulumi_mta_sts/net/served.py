@@ -1,8 +1,5 @@
-"""Wait until the policy URL serves exactly the expected bytes, for ``PolicyLive``: a new id is
-published only once a sender-like fetch (judged as ``check`` judges) gets the byte-identical new
-body, with exponential back-off until ``timeout``; else the last answer and why it is not the new
-policy.
-"""
+"""Wait until the policy URL serves exactly the expected bytes (``PolicyLive``: a new id is published only
+then), backing off until ``timeout``; else the last answer and why it is not the new policy."""
 
 from __future__ import annotations
 
@@ -86,8 +83,7 @@ class PolicyNotServed(RuntimeError):
 
 
 def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> tuple[str, str | None, int, str]:
-    """The host, address, port and path ``url`` is fetched from; :class:`InputError` for what can
-    never be served."""
+    """Where ``url`` is fetched from; :class:`InputError` for what can never be served."""
     parts = urlsplit(url)
     problems: list[Problem] = []
     if parts.scheme != "https" or not parts.hostname:
@@ -113,8 +109,7 @@ MIN_ATTEMPT_SECONDS = 2.0
 
 
 def _attempt_budget(request_timeout: float, left: float) -> float:
-    """The time one fetch may take: what is left of the wait, at least
-    :data:`MIN_ATTEMPT_SECONDS`, never more than ``request_timeout``."""
+    """What is left of the wait, at least :data:`MIN_ATTEMPT_SECONDS`, at most ``request_timeout``."""
     return min(request_timeout, max(left, MIN_ATTEMPT_SECONDS))
 
 
@@ -132,8 +127,7 @@ def wait_until_served(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WaitResult:
-    """Fetch ``url`` until a sender would accept exactly ``expected``, or ``timeout`` passes (at
-    least one attempt); ``connect_to`` (address, port) instead of resolving the URL's host.
+    """Fetch ``url`` (at ``connect_to``) until a sender accepts exactly ``expected`` or ``timeout`` passes;
     :class:`InputError` when ``url`` is not HTTPS or ``expected`` larger than senders read."""
     host, address, port, path = _target(url, expected, connect_to)
     start = clock()
