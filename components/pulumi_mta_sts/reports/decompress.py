@@ -1,8 +1,5 @@
-"""Gzip detection by magic bytes and decompression with a hard output cap.
-A gzip bomb is cut off as soon as the output passes the cap (zlib is asked for at most ``cap + 1``
-bytes). The first member gets the whole input in one call (a report is one member); later members
-(RFC 1952 §2.2) get slices growing from 64 bytes, so zlib hands back at most one slice at a member's
-end: time stays linear in the input however many tiny members it holds."""
+"""Gzip by magic bytes, decompressed under a hard cap (zlib asked for at most ``cap + 1`` bytes). Members
+after the first (RFC 1952 §2.2) get slices growing from 64 bytes: time stays linear however many there are."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
-What real senders send is tolerated (counts as strings, one string for a list, times without a zone,
-no domain for ``no-policy-found``, a ``tlsa`` JSON-array string, alias keys); anything else raises
-:class:`ReportError` naming the JSON path. Nothing is dropped: unread keys stay in ``extra`` (``None``
-when none), ``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value."""
+"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md). What real senders send is
+tolerated, anything else raises :class:`ReportError` naming the JSON path; unread keys stay in ``extra``,
+``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value."""
 
 from __future__ import annotations
 
