@@ -20,6 +20,13 @@ def is_gzip(data: bytes) -> bool:
 
 def gunzip_capped(data: bytes, max_output: int) -> bytes:
     """``data`` gunzipped (members concatenated) into at most ``max_output`` bytes, or :class:`ReportError`."""
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:  # a report is one member within the cap: read at once; anything else step by step below
+        whole = decoder.decompress(data, max_output + 1)
+    except zlib.error:
+        whole = b""
+    if decoder.eof and not decoder.unused_data and len(whole) <= max_output:
+        return whole
     out = _CappedOutput(max_output)
     view = memoryview(data)
     position, size = 0, len(view)

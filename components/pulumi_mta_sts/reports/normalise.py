@@ -294,16 +294,11 @@ def _part(
     parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     value = parent.get(key)
+    if type(value) is dict and known.issuperset(value):  # the common case, without a call
+        return value, None
     return _split_known(
         value if type(value) is dict else _object(value, f"{path}.{key}" if path else key), known, aliases
     )
-
-
-def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
-    value = summary.get(key)
-    if type(value) is int and 0 <= value <= MAX_COUNT:
-        return value
-    return _count(value, f"{path}.summary.{key}")
 
 
 def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
@@ -325,8 +320,11 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
         details = [details]
     elif details is not None and not isinstance(details, list):
         raise ReportError(f"{path}.failure-details must be a list, got {type(details).__name__}")
-    successful = _summary_count(summary, "total-successful-session-count", path)
-    failed = _summary_count(summary, "total-failure-session-count", path)
+    successful, failed = summary.get("total-successful-session-count"), summary.get("total-failure-session-count")
+    if type(successful) is not int or not 0 <= successful <= MAX_COUNT:
+        successful = _count(successful, f"{path}.summary.total-successful-session-count")
+    if type(failed) is not int or not 0 <= failed <= MAX_COUNT:
+        failed = _count(failed, f"{path}.summary.total-failure-session-count")
     rows = [_failure_detail(d, path, i) for i, d in enumerate(details)] if details else []
     if rows and (listed := sum(row["failed_session_count"] for row in rows)) != failed:
         warnings.append(
