@@ -31,7 +31,8 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class CheckResult:
-    """``id`` (:data:`CHECK_IDS`), what was found in one line, and how to fix it (empty: nothing to fix)."""
+    """``id`` names the check (see :data:`CHECK_IDS`); ``detail`` says in one line what was found;
+    ``hint`` says how to fix it (empty when there is nothing to fix)."""
 
     id: str
     status: Status
