@@ -1,10 +1,6 @@
-"""JSON from outside, read within bounds: the one rule for every JSON document the toolkit reads.
-
-Python's ``json`` reads more than JSON and more than a program can use: nesting that ends in
-``RecursionError`` and values by the million (both counted on the bytes before anything is built),
-``NaN``, ``Infinity`` and ``1e400`` (RFC 8259 §6 has none), integers of thousands of digits. The
-Lambda ships this module: standard library only.
-"""
+"""JSON from outside, read within bounds (the one rule for every JSON document the toolkit reads): Python's
+``json`` takes nesting that ends in ``RecursionError``, values by the million (both counted on the bytes
+first), ``NaN``, ``Infinity``, ``1e400`` and huge integers. The Lambda ships it: standard library only."""
 
 from __future__ import annotations
 
