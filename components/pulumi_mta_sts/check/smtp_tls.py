@@ -19,8 +19,7 @@ EXPIRY_WARNING_DAYS = 14
 _HELO_NAME = "mta-sts-check.invalid"
 #: The most lines one SMTP reply may have (a greeting or an EHLO reply has a few dozen at most).
 MAX_REPLY_LINES: Final = 100
-#: The longest SMTP reply line read, CRLF included (RFC 5321 §4.5.3.1.5 allows 512; servers
-#: that exceed it a little still work with senders).
+#: The longest SMTP reply line read, CRLF included (RFC 5321 allows 512; senders take a little more).
 MAX_REPLY_LINE_BYTES: Final = 2048
 
 

@@ -103,8 +103,7 @@ def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> tu
     return str(parts.hostname), address, port, path
 
 
-#: The least time one attempt gets, even at the deadline: the fetch is bounded as a whole
-#: (connect, TLS handshake, answer), so a sliver of time would only ever time out.
+#: The least time one attempt gets, even at the deadline (a sliver of time would only ever time out).
 MIN_ATTEMPT_SECONDS = 2.0
 
 

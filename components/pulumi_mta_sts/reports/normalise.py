@@ -23,8 +23,7 @@ FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
     ("failure-reason-code", "failure_reason_code"),
 )
 
-#: Keys real senders use for an RFC 8460 key, read as the RFC key when that one is absent (else kept
-#: in ``extra``): SocketLabs' ``receiving-mx-host-name``; the drafts of RFC 8460 named the others.
+#: Keys senders use (SocketLabs, RFC 8460's drafts), read as the RFC key when that is absent (else ``extra``).
 DETAIL_ALIASES: dict[str, str] = {
     "receiving-mx-host-name": "receiving-mx-hostname",
     "additional-info-uri": "additional-information",
@@ -39,8 +38,7 @@ _SUMMARY_KEYS = frozenset({"total-successful-session-count", "total-failure-sess
 _DETAIL_KEYS = frozenset({"result-type", "failed-session-count", *(key for key, _ in FAILURE_DETAIL_FIELDS)})
 _NO_ALIASES: dict[str, str] = {}
 
-#: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2: ``"mx" *WSP ":" *WSP sts-policy-mx-value``;
-#: the field name is case-sensitive, white space may follow the value).
+#: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2; the field name is case-sensitive).
 _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
 #: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
 _MX_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\Z")

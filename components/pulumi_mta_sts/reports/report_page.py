@@ -17,8 +17,7 @@ TABLE_ROWS, MAX_DAYS = 100, 3660
 #: Items of a list shown in one cell (organisations of a result type, IPs; twice as many policy lines).
 LIST_ITEMS = 8
 NO_REPORTS = "No reports in this period."
-#: Successful and failed sessions in every chart: blue and orange, told apart with the common
-#: colour-vision deficiencies too.
+#: Successful and failed sessions: blue and orange, told apart with common colour-vision deficiencies too.
 OK_COLOUR, FAIL_COLOUR = "#2f67b1", "#d9480f"
 
 _CSS = """
