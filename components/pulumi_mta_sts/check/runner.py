@@ -144,12 +144,7 @@ def _probe_mx(s: Session, mx: str) -> CheckResult:
         problem = a if a.failed else aaaa
         return failed(f"starttls:{mx}", f"{mx}: {problem.describe_failure()}", f"publish an A record for {mx}")
     return probe_starttls(
-        mx,
-        address,
-        port=s.options.smtp_port,
-        context=s.tls,
-        timeout=s.options.timeout,
-        now=dt.datetime.now(dt.UTC),
+        mx, address, port=s.options.smtp_port, context=s.tls, timeout=s.options.timeout, now=dt.datetime.now(dt.UTC)
     )
 
 

@@ -10,12 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES, Accepted, Refused
-from pulumi_mta_sts.core.defaults import (
-    HTTPS_REQUEST_TIMEOUT,
-    VERIFY_INITIAL_DELAY,
-    VERIFY_MAX_DELAY,
-    VERIFY_TIMEOUT,
-)
+from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT, VERIFY_INITIAL_DELAY, VERIFY_MAX_DELAY, VERIFY_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import policy_id
 
@@ -107,11 +102,6 @@ def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> tu
 MIN_ATTEMPT_SECONDS = 2.0
 
 
-def _attempt_budget(request_timeout: float, left: float) -> float:
-    """What is left of the wait, at least :data:`MIN_ATTEMPT_SECONDS`, at most ``request_timeout``."""
-    return min(request_timeout, max(left, MIN_ATTEMPT_SECONDS))
-
-
 def wait_until_served(
     url: str,
     expected: bytes,
@@ -134,7 +124,7 @@ def wait_until_served(
     delay = initial_delay
     result = WaitResult(served=False, url=url, expected=expected, elapsed=0.0)
     while True:
-        budget = _attempt_budget(request_timeout, deadline - clock())
+        budget = min(request_timeout, max(deadline - clock(), MIN_ATTEMPT_SECONDS))  # what is left, at least the least
         attempt = fetch(host, address, port=port, path=path, context=ssl_context, timeout=budget)
         result.attempts.append(attempt)
         if is_served(attempt, expected):
