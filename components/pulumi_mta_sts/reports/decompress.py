@@ -20,13 +20,10 @@ def is_gzip(data: bytes) -> bool:
 
 def gunzip_capped(data: bytes, max_output: int) -> bytes:
     """``data`` gunzipped (members concatenated) into at most ``max_output`` bytes, or :class:`ReportError`."""
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:  # a report is one member within the cap: read at once; anything else step by step below
-        whole = decoder.decompress(data, max_output + 1)
-    except zlib.error:
-        whole = b""
-    if decoder.eof and not decoder.unused_data and len(whole) <= max_output:
-        return whole
+    if data[:2] == GZIP_MAGIC and data.find(GZIP_MAGIC, 2) < 0:  # one member, as a report is
+        whole = _one_member(data, max_output)
+        if whole is not None:
+            return whole
     out = _CappedOutput(max_output)
     view = memoryview(data)
     position, size = 0, len(view)
@@ -38,6 +35,19 @@ def gunzip_capped(data: bytes, max_output: int) -> bytes:
         position = _inflate_member(view, position, out, size)
         size = _FIRST_SLICE
     return out.pieces[0] if len(out.pieces) == 1 else b"".join(out.pieces)
+
+
+def _one_member(data: bytes, max_output: int) -> bytes | None:
+    """The member in one call, refused as the loop below refuses it; ``None``: the loop must read it."""
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    whole = _zlib_call(decoder.decompress, data, max_output + 1)
+    if len(whole) > max_output:
+        raise _over_cap(max_output)
+    return whole if decoder.eof and not decoder.unused_data else None
+
+
+def _over_cap(cap: int) -> ReportError:
+    return ReportError(f"decompressed report exceeds the limit of {cap} bytes")
 
 
 class _CappedOutput:
@@ -53,7 +63,7 @@ class _CappedOutput:
     def add(self, piece: bytes) -> None:
         self.total += len(piece)
         if self.total > self.cap:
-            raise ReportError(f"decompressed report exceeds the limit of {self.cap} bytes")
+            raise _over_cap(self.cap)
         self.pieces.append(piece)
 
 
