@@ -1,7 +1,5 @@
-"""Check 9: the CAA records (RFC 8659) relevant to ``mta-sts.<domain>`` (the first set climbing
-towards the root) must allow the CA that issued its certificate; a certificate does not name its
-CA's CAA domain, so well-known CAs are mapped, else a CAA domain named in the issuer counts.
-"""
+"""Check 9: the CAA records (RFC 8659) relevant to ``mta-sts.<domain>`` must allow its certificate's CA;
+a certificate does not name its CA's CAA domain, so well-known CAs are mapped, else the issuer's name counts."""
 
 from __future__ import annotations
 

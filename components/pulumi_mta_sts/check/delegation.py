@@ -1,8 +1,5 @@
 """Hosted mode (RFC 8461 §8.2): are a delegated domain's CNAMEs into the provider's zone in place?
-:func:`check_delegation` (``check``) reads the zone from the ``_mta-sts`` target (this toolkit's
-``_mta-sts.<domain>.<zone>``; another provider's naming is only reported) and judges the three
-names; :func:`compare_records` (``onboard --check``) judges the records the owner must publish.
-"""
+The zone is read from the ``_mta-sts`` target (this toolkit's naming; another provider's is only reported)."""
 
 from __future__ import annotations
 
@@ -32,8 +29,7 @@ def _live_cname(resolver: Asker, name: str) -> _Looked:
 def _judge(
     name: str, looked: tuple[str | None, Lookup], expected: str, ok: bool, wrong: tuple[str, str]
 ) -> CheckResult:
-    """One name: a failed look-up, missing (no CNAME), as ``expected`` (``ok``) or ``wrong``
-    (what it is, and the fix)."""
+    """One name: a failed look-up, missing, as ``expected`` (``ok``) or ``wrong`` (what it is, and the fix)."""
     cid, (target, found) = f"{CHECK_ID}:{name}", looked
     if found.failed:
         return failed(cid, found.describe_failure(), f"make the name servers of {name} answer")
@@ -45,11 +41,8 @@ def _judge(
 
 
 def check_delegation(resolver: Asker, domain: str, gather: Gather = map) -> list[CheckResult]:
-    """The delegation of ``domain`` (see the module docs); empty when it is not delegated. The
-    CNAMEs are read from the answers the other checks need anyway (the two TXT records and the
-    policy host's A record: with a run's :class:`~pulumi_mta_sts.net.lookup.Answers` they are not
-    asked again); only a name whose answer failed is asked for its CNAME alone (side by side,
-    through ``gather``)."""
+    """The delegation of ``domain`` (empty: not delegated), read from the answers the other checks ask
+    anyway; only a name whose answer failed is asked for its CNAME alone (side by side, via ``gather``)."""
     sts, host, tlsrpt = sts_record_name(domain), policy_host(domain), tlsrpt_record_name(domain)
     shown = {name: lookup(resolver, name, rtype) for name, rtype in ((sts, "TXT"), (host, "A"), (tlsrpt, "TXT"))}
     unknown = [name for name, found in shown.items() if found.failed]
@@ -63,8 +56,7 @@ def check_delegation(resolver: Asker, domain: str, gather: Gather = map) -> list
 
 
 def _delegated(name: str, looked: _Looked, zone: str, host: bool, optional: bool) -> CheckResult:
-    """One of the three names, against the provider ``zone`` (empty: another provider's naming,
-    so what is there is said and nothing judged)."""
+    """One of the three names against ``zone`` (empty: another provider's naming, reported, not judged)."""
     cid, (target, found) = f"{CHECK_ID}:{name}", looked
     if not zone:
         return passed(cid, f"{name} → {target}") if target else skipped(cid, f"{name}: no CNAME")
@@ -76,8 +68,7 @@ def _delegated(name: str, looked: _Looked, zone: str, host: bool, optional: bool
 
 
 def compare_records(resolver: Asker, records: Sequence[Mapping[str, str]]) -> list[CheckResult]:
-    """Each CNAME an owner must publish (``name``, ``value``; one only known after deploy starts
-    with ``(``) against live DNS."""
+    """Each CNAME an owner must publish against live DNS (a value starting ``(`` is known after deploy)."""
     results = []
     for record in records:
         name, value = name_text(record["name"]), name_text(record["value"])

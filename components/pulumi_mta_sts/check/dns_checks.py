@@ -49,8 +49,7 @@ def check_tlsrpt_record(resolver: Asker, domain: str) -> tuple[CheckResult, TlsR
 
 
 def _passed_or_warned(check_id: str, detail: str, parsed: StsRecordSet | TlsRptRecordSet) -> CheckResult:
-    """A usable record passes, or warns when senders ignored something beside it (parsers may
-    disagree) or it is valid only as the single answer (some senders drop it, RFC 8461 §3.1)."""
+    """Passes, or warns when something beside it was ignored or it is valid only alone (RFC 8461 §3.1)."""
     if not parsed.warnings:
         return passed(check_id, detail)
     notes = "; ".join(p.reason for p in parsed.warnings)

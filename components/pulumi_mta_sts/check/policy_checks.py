@@ -15,8 +15,7 @@ ONE_DAY = 86_400
 
 
 def check_policy_fetch(fetch: FetchResult) -> CheckResult:
-    """Check 2: would a sender accept this fetch (:mod:`pulumi_mta_sts.core.acceptance`, the deploy
-    gate's rules too)."""
+    """Check 2: would a sender accept this fetch (the deploy gate's rules too)."""
     cid = "policy-fetch"
     verdict = fetch.verdict
     if isinstance(verdict, Refused):
@@ -32,9 +31,8 @@ def check_policy_fetch(fetch: FetchResult) -> CheckResult:
 
 
 def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
-    """Check 3: the body judged as senders judge it: a violation of RFC 8461 §3.2 (some sender
-    refuses the body) fails, advice and operational notes warn. Also the policy senders that
-    follow the RFC apply (``None``: none)."""
+    """Check 3: an RFC 8461 §3.2 violation (some sender refuses the body) fails, advice warns; and the
+    policy RFC-following senders apply (``None``: none)."""
     cid = "policy-content"
     parsed = parse_policy(body)
     errors = validate_policy_text(body)
@@ -56,8 +54,7 @@ def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
 
 
 def _violation_hint(errors: list[Problem]) -> str:
-    """What to do about violations. Those strict and lenient senders judge differently (an mx
-    value in another form, empty lines at the end of the body) say what each kind does."""
+    """What to do about violations; where strict and lenient senders differ, what each does."""
     fixes = []
     if any(p.field.startswith("mx[") and "Strict senders refuse" in p.reason for p in errors):
         fixes.append(
@@ -89,9 +86,8 @@ def _operational_notes(policy: Policy, parsed: PolicyParse) -> tuple[list[str], 
 
 
 def check_policy_id(record: StsRecord | None, body: bytes | None) -> CheckResult:
-    """Check 4: an id of this toolkit's form (the base32 SHA-256 of the served bytes) must be the
-    served body's; otherwise it was published before the body (or the body changed without a new
-    id) and senders cache the wrong policy under it."""
+    """Check 4: an id of this toolkit's form must be the served body's hash, else senders cache the
+    wrong policy under it."""
     cid = "policy-id"
     if record is None:
         return skipped(cid, "no valid MTA-STS record to compare")

@@ -28,9 +28,7 @@ from .smtp_tls import probe_starttls
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What ``mta-sts check`` was asked to do. ``timeout`` bounds each whole HTTPS fetch and SMTP
-    dialogue, and each DNS query unless ``dns_timeout`` is given; ``nameservers`` are
-    ``ADDRESS[:PORT]`` (empty: the system resolver)."""
+    """What ``mta-sts check`` was asked; ``timeout`` bounds each fetch, SMTP dialogue and (by default) DNS query."""
 
     nameservers: tuple[str, ...] = ()
     cafile: str | None = None
@@ -48,11 +46,8 @@ class CheckOptions:
 
 
 class Session:
-    """What all checks of one run share: the resolver and TLS context (thread-safe) and a pool for
-    the network steps inside one domain, run side by side. Domain-level work waits on this pool,
-    never the other way round, so the two bounded pools cannot deadlock. It first makes sure DNS
-    can be reached at all (one probe): :class:`~pulumi_mta_sts.net.resolver.DnsUnreachable`
-    otherwise, said once, no domain blamed."""
+    """What a run's checks share: resolver, TLS context and a pool for one domain's network steps (domain
+    work waits on it, never the reverse: no deadlock). DNS is probed once first (``DnsUnreachable``)."""
 
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
@@ -120,8 +115,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
 def _fetch_and_content(
     host: str, a: Lookup, aaaa: Lookup, primary: FetchResult | None
 ) -> tuple[CheckResult, CheckResult, bytes | None, Policy | None]:
-    """Checks 2 and 3, and the body and policy later checks compare with. Any body that came with
-    a 200 is checked (even one senders refuse for its media type), so one run says all that is wrong."""
+    """Checks 2 and 3, the body and policy; any 200 body is checked, so one run says all that is wrong."""
     if primary is None:
         problem = next((x for x in (a, aaaa) if x.failed or x.outcome is Outcome.NXDOMAIN), None)
         detail = problem.describe_failure() if problem else f"{host} has no A or AAAA record"
@@ -150,12 +144,7 @@ def _probe_mx(s: Session, mx: str) -> CheckResult:
         problem = a if a.failed else aaaa
         return failed(f"starttls:{mx}", f"{mx}: {problem.describe_failure()}", f"publish an A record for {mx}")
     return probe_starttls(
-        mx,
-        address,
-        port=s.options.smtp_port,
-        context=s.tls,
-        timeout=s.options.timeout,
-        now=dt.datetime.now(dt.UTC),
+        mx, address, port=s.options.smtp_port, context=s.tls, timeout=s.options.timeout, now=dt.datetime.now(dt.UTC)
     )
 
 

@@ -19,8 +19,7 @@ EXPIRY_WARNING_DAYS = 14
 _HELO_NAME = "mta-sts-check.invalid"
 #: The most lines one SMTP reply may have (a greeting or an EHLO reply has a few dozen at most).
 MAX_REPLY_LINES: Final = 100
-#: The longest SMTP reply line read, CRLF included (RFC 5321 §4.5.3.1.5 allows 512; servers
-#: that exceed it a little still work with senders).
+#: The longest SMTP reply line read, CRLF included (RFC 5321 allows 512; senders take a little more).
 MAX_REPLY_LINE_BYTES: Final = 2048
 
 
@@ -29,9 +28,7 @@ class ReplyTooLong(smtplib.SMTPException):
 
 
 class _PinnedSMTP(smtplib.SMTP):
-    """SMTP to ``address`` while STARTTLS uses the MX host name for SNI and verification
-    (smtplib passes the host given to ``connect`` as ``server_hostname``), every step by
-    ``deadline``. ``check_id`` and ``where`` name the probe in its result."""
+    """SMTP to ``address`` while STARTTLS names the MX host (SNI, verification), every step by ``deadline``."""
 
     def __init__(self, mx_host: str, address: str, port: int, deadline: Deadline) -> None:
         self._address = address
@@ -71,8 +68,7 @@ class _PinnedSMTP(smtplib.SMTP):
                 return int(code), b"\n".join(lines)
 
     def _reply_line(self, lines_read: int) -> bytes:
-        """The next reply line; :class:`ReplyTooLong` past the limits, and the connection closed
-        on any failure (so nothing more is read from it)."""
+        """The next reply line; :class:`ReplyTooLong` past the limits; any failure closes the connection."""
         assert self.file is not None
         try:
             if lines_read >= MAX_REPLY_LINES:
@@ -110,8 +106,7 @@ def probe_starttls(
 
 
 def _negotiate_tls(smtp: _PinnedSMTP, port: int, context: ssl.SSLContext) -> CheckResult | None:
-    """Connect, EHLO and STARTTLS as a sender does; the failed result of the first step that
-    fails, or ``None`` once the TLS handshake succeeded."""
+    """Connect, EHLO and STARTTLS as a sender does; the first failed step's result, or ``None``."""
     cid, where, mx_host = smtp.check_id, smtp.where, smtp.mx_host
     try:
         code, greeting = smtp.connect(mx_host, port)

@@ -1,10 +1,6 @@
-"""JSON from outside, read within bounds: the one rule for every JSON document the toolkit reads.
-
-Python's ``json`` reads more than JSON and more than a program can use: nesting that ends in
-``RecursionError`` and values by the million (both counted on the bytes before anything is built),
-``NaN``, ``Infinity`` and ``1e400`` (RFC 8259 §6 has none), integers of thousands of digits. The
-Lambda ships this module: standard library only.
-"""
+"""JSON from outside, read within bounds (the one rule for every JSON document the toolkit reads): Python's
+``json`` takes nesting that ends in ``RecursionError``, values by the million (both counted on the bytes
+first), ``NaN``, ``Infinity``, ``1e400`` and huge integers. The Lambda ships it: standard library only."""
 
 from __future__ import annotations
 
@@ -17,6 +13,8 @@ from itertools import accumulate
 from typing import Any, Final
 
 _STRUCTURE_ONLY: Final = bytes(b for b in range(256) if b not in b'[]{}",')
+#: Every byte but ``[``, ``{`` and ``,``: deleting them leaves what both cheap bounds count, in one pass.
+_NOT_OPEN_OR_COMMA: Final = bytes(b for b in range(256) if b not in b"[{,")
 _CHUNK: Final = 1 << 16
 #: Each bracket byte's step in depth: ``[`` and ``{`` one level in, ``]`` and ``}`` one out.
 _DEPTH_STEP: Final = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
@@ -88,6 +86,21 @@ def count_items(data: bytes, max_items: int | None) -> int:
     return items
 
 
+def _checked_count(utf8: bytes, bounds: JsonBounds) -> int:
+    """:func:`check_depth` then :func:`count_items`, their cheap bounds taken in one pass (nearly every document)."""
+    marks = utf8.translate(None, _NOT_OPEN_OR_COMMA)
+    if len(marks) - marks.count(b",") > bounds.max_depth:
+        check_depth(utf8, bounds.max_depth, bounds.max_items)
+    if bounds.max_items is not None and len(marks) >= bounds.max_items:
+        return count_items(utf8, bounds.max_items)
+    return len(marks) + 1
+
+
+def _encoding(data: bytes) -> str:
+    """``json.detect_encoding``'s answer; a document starting ``{`` and a non-NUL byte is UTF-8 (no BOM), at once."""
+    return "utf-8" if data[:1] == b"{" and data[1:2] != b"\x00" else json.detect_encoding(data)
+
+
 def _text(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding, "surrogatepass")
@@ -133,10 +146,9 @@ def _integer(max_digits: int, text: str) -> int:
 
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:
     """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`."""
-    encoding = None if isinstance(data, str) else json.detect_encoding(data)
+    encoding = None if isinstance(data, str) else _encoding(data)
     utf8 = _utf8(data, encoding)
-    check_depth(utf8, bounds.max_depth, bounds.max_items)
-    items = count_items(utf8, bounds.max_items)
+    items = _checked_count(utf8, bounds)
     long_integers = _may_hold_long_integers(utf8, bounds.max_int_digits)
     del utf8  # a copy unless the bytes were UTF-8: not kept while the values are built
     text = data if isinstance(data, str) else _text(data, encoding or "utf-8")

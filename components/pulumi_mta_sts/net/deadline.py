@@ -37,15 +37,13 @@ class Deadline:
         return self.clock() - self.started
 
     def arm(self, sock: socket.socket) -> None:
-        """Give ``sock``'s next blocking call only the time left (CPython counts a socket or TLS
-        call's timeout from its start, so one call cannot outlive the deadline)."""
+        """Give ``sock``'s next blocking call only the time left (a call's timeout counts from its start)."""
         sock.settimeout(self.remaining())
 
 
 class DeadlineReader(io.RawIOBase):
-    """A raw stream over ``sock`` whose every read ends by ``deadline``; like ``makefile`` it keeps
-    the socket open until closed itself (``http.client`` closes its socket before reading a body
-    delimited by the end of the connection)."""
+    """A raw stream over ``sock`` whose every read ends by ``deadline``; open until closed itself, like
+    ``makefile`` (``http.client`` closes its socket before reading a body ended by the connection)."""
 
     def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
         super().__init__()

@@ -1,8 +1,5 @@
-"""What live DNS (and the policy host) say about a domain before ``mta-sts init`` writes its stack:
-the zone and its name servers, the MX hosts, an existing ``_mta-sts`` record and policy (fetched as
-a sender does), ``_smtp._tls`` and ``mta-sts.<domain>``. DNS or network trouble is a value the
-command reports, never an exception.
-"""
+"""What live DNS and the policy host say about a domain before ``mta-sts init`` writes its stack; DNS or
+network trouble is a value the command reports, never an exception."""
 
 from __future__ import annotations
 
@@ -29,8 +26,7 @@ from .lookup import Lookup, MailHosts, Outcome, lookup, mail_hosts, name_text
 
 @dataclass(frozen=True)
 class ExistingPolicy:
-    """The live MTA-STS set-up: ``policy`` when the record and the fetched policy are usable,
-    else ``problem`` says what a sender would have stumbled on."""
+    """The live MTA-STS set-up: ``policy`` when usable, else ``problem``: what a sender stumbled on."""
 
     policy: Policy | None = None
     problem: str | None = None
@@ -53,8 +49,7 @@ class Survey:
 
 
 def find_zone(resolver: dns.resolver.Resolver, domain: str) -> tuple[str | None, Lookup]:
-    """The closest enclosing name of ``domain`` with NS records (its zone), and that NS look-up;
-    ``(None, failed look-up)`` when DNS did not answer or no enclosing name has NS."""
+    """The zone of ``domain`` (closest enclosing name with NS) and that look-up; ``None`` and the failure."""
     name = domain
     while True:
         found = lookup(resolver, name, "NS")

@@ -27,21 +27,29 @@ ADOPT_HINT = f"see {ADOPT_SECTION}"
 MIGRATE_SECTION = "docs/deploying.md, 'Migrating from a hand-made or hosted MTA-STS setup'"
 
 
-def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
-    """The TXT records at ``name``, each one's strings joined; ``DNSException`` when it cannot be looked up."""
+#: What a failed look-up raises (callers turn it into a warning).
+LOOKUP_ERRORS: tuple[type[BaseException], ...] = (dns.exception.DNSException, OSError)
+
+
+def _answer(name: str, rtype: str, resolver: dns.resolver.Resolver) -> dns.resolver.Answer | None:
+    """``None`` for NXDOMAIN; :data:`LOOKUP_ERRORS` when ``name`` cannot be looked up."""
     try:
-        answer = resolver.resolve(name, "TXT", raise_on_no_answer=False)
+        return resolver.resolve(name, rtype, raise_on_no_answer=False)
     except dns.resolver.NXDOMAIN:
-        return []
-    if answer.rrset is None:
+        return None
+
+
+def live_txt(name: str, resolver: dns.resolver.Resolver) -> list[str]:
+    """The TXT records at ``name``, each one's strings joined."""
+    answer = _answer(name, "TXT", resolver)
+    if answer is None or answer.rrset is None:
         return []
     return [b"".join(rdata.strings).decode("utf-8", errors="replace") for rdata in answer.rrset]
 
 
 def _beside_ours(txts: Sequence[str], expected: str) -> str:
-    """What senders make of the live records once the stack's record is published beside them,
-    judged by the one rule of :func:`parse_sts_records`: a lone ``v=STSv1 ;id=…`` is a record
-    (the single answer), but beside ours it is discarded (several answers, RFC 8461 §3.1)."""
+    """What senders make of the live records beside the stack's (:func:`parse_sts_records`): a lone
+    ``v=STSv1 ;id=…`` counts alone but is discarded beside ours (RFC 8461 §3.1)."""
     if parse_sts_records(list(dict.fromkeys([*txts, expected]))).record is None:
         return (
             f"If the stack adds its own next to it, senders see two '{STS_VERSION}' records and treat the domain "
@@ -98,16 +106,15 @@ def unmanaged_record_warnings(
     import_hint: str = ADOPT_HINT,
     is_ours: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Warnings about live TXT records at the names of ``expected`` (``records_for``) the stack would
-    not own; ``is_ours`` tells a ``v=TLSRPTv1`` value the stack published when ``expected`` cannot
-    (the receiver's endpoint is known only after deploy). Unreachable DNS is one warning per name."""
+    """Warnings about live TXT records at ``expected``'s names the stack would not own; ``is_ours`` tells
+    the stack's ``v=TLSRPTv1`` (endpoint known after deploy). Unreachable DNS: one warning per name."""
     warnings: list[str] = []
     for record in expected:
         if record.type != "TXT":
             continue
         try:
             txts = live_txt(record.name, resolver)
-        except (dns.exception.DNSException, OSError) as exc:
+        except LOOKUP_ERRORS as exc:
             reason = str(exc) or type(exc).__name__
             warnings.append(f"could not check live DNS for existing records at {record.name} ({reason}); continuing")
             continue
@@ -118,19 +125,13 @@ def unmanaged_record_warnings(
     return warnings
 
 
-#: What a failed look-up raises (callers turn it into a warning).
-LOOKUP_ERRORS: tuple[type[BaseException], ...] = (dns.exception.DNSException, OSError)
-
-
 @dataclass(frozen=True)
 class HostAnswer:
     """The records live DNS has at one name."""
 
     name: str
-    cname: str | None = None
-    """The CNAME's target (lower case, no trailing dot), ``None`` when the name has no CNAME."""
-    addresses: tuple[str, ...] = ()
-    """The A and AAAA addresses the name resolves to (through the CNAME, if any)."""
+    cname: str | None = None  # the CNAME's target as names are compared (None: no CNAME)
+    addresses: tuple[str, ...] = ()  # A and AAAA, through the CNAME if any
 
     @property
     def empty(self) -> bool:
@@ -138,29 +139,16 @@ class HostAnswer:
         return self.cname is None and not self.addresses
 
 
-def _cname(name: str, resolver: dns.resolver.Resolver) -> str | None:
-    try:
-        answer = resolver.resolve(name, "CNAME", raise_on_no_answer=False)
-    except dns.resolver.NXDOMAIN:
-        return None
-    if answer.rrset is None:
-        return None
-    return name_text(answer.rrset[0].target)
-
-
 def _addresses(name: str, rtype: str, resolver: dns.resolver.Resolver) -> list[str]:
-    try:
-        answer = resolver.resolve(name, rtype, raise_on_no_answer=False)
-    except dns.resolver.NXDOMAIN:
+    answer, wanted = _answer(name, rtype, resolver), dns.rdatatype.from_text(rtype)
+    if answer is None:
         return []
-    wanted = dns.rdatatype.from_text(rtype)
     return [rdata.to_text() for rrset in answer.response.answer if rrset.rdtype == wanted for rdata in rrset]
 
 
 def live_host_records(name: str, resolver: dns.resolver.Resolver) -> HostAnswer:
-    """The CNAME and the addresses at ``name`` (``mta-sts.<domain>``), asked of ``resolver``.
-    Raises ``dns.exception.DNSException`` (or ``OSError``) when the name cannot be looked up;
-    the caller turns that into a warning."""
-    cname = _cname(name, resolver)
+    """The CNAME and addresses at ``name``; :data:`LOOKUP_ERRORS` (a warning for the caller)."""
+    answer = _answer(name, "CNAME", resolver)
+    cname = None if answer is None or answer.rrset is None else name_text(answer.rrset[0].target)
     addresses = [*_addresses(name, "A", resolver), *_addresses(name, "AAAA", resolver)]
     return HostAnswer(name, cname, tuple(addresses))

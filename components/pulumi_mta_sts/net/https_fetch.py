@@ -1,9 +1,6 @@
-"""The one HTTPS fetch of a policy, as a sender makes it (certificate verified for the policy host,
-no redirect followed, the body read up to the cap plus one byte), possibly to an address the caller
-chose while SNI and ``Host`` name the host. The deploy gate and ``check`` both fetch here and judge
-with :func:`~pulumi_mta_sts.core.acceptance.judge`, so they cannot disagree. Bounded whatever the
-server does: ``timeout`` for the whole fetch, the heads in bytes and lines, a short body never a policy.
-"""
+"""The one HTTPS fetch of a policy, as a sender makes it (certificate verified, no redirect, the cap plus one
+byte), maybe to a chosen address; the deploy gate and ``check`` both fetch and judge here, so they cannot
+disagree. Bounded whatever the server does: ``timeout`` for the whole fetch, the heads in bytes and lines."""
 
 from __future__ import annotations
 
@@ -22,8 +19,7 @@ from .deadline import Deadline, DeadlineReader
 from .tlsinfo import CertInfo, cert_info, describe_tls_error
 
 USER_AGENT = "pulumi-mta-sts (+RFC 8461 policy fetch)"
-#: The most bytes and lines of response head read, over all interim (``1xx``) and the final
-#: response (real policy hosts send well under 4 KiB).
+#: The most bytes and lines of response heads read, ``1xx`` ones included (real hosts send under 4 KiB).
 MAX_HEAD_BYTES: Final = 64 * 1024
 MAX_HEAD_LINES: Final = 256
 
@@ -43,8 +39,7 @@ def _system_context() -> ssl.SSLContext:
 
 @dataclass(frozen=True, kw_only=True)
 class FetchResult(Fetched):
-    """What one HTTPS GET got (the facts a sender judges, :class:`Fetched`), and how: the address
-    connected to, the time taken, the TLS version and the verified certificate."""
+    """What one HTTPS GET got (:class:`Fetched`), and how: address, time, TLS version, certificate."""
 
     url: str
     address: str
@@ -68,8 +63,7 @@ class _HeadTooLarge(http.client.HTTPException):
 
 
 class _BoundedFile(io.BufferedReader):
-    """The response file: every read ends by the deadline, and while ``counting`` (the status
-    lines and headers) the lines read are limited in number and in bytes, over all responses."""
+    """Every read ends by the deadline; while ``counting`` (heads) lines are bounded in number and bytes."""
 
     def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
         super().__init__(DeadlineReader(sock, deadline))
@@ -100,8 +94,7 @@ class _BoundedResponse(http.client.HTTPResponse):
 
 
 class _PinnedConnection(http.client.HTTPSConnection):
-    """HTTPS to ``address`` (``None``: the host name) while SNI, ``Host`` and the certificate
-    check use ``host``; ``peer`` is the address connected to. Every step ends by ``deadline``."""
+    """HTTPS to ``address`` while SNI, ``Host`` and the certificate name ``host``; all by ``deadline``."""
 
     def __init__(self, host: str, port: int, address: str | None, context: ssl.SSLContext, deadline: Deadline) -> None:
         super().__init__(host, port, timeout=deadline.seconds, context=context)
@@ -134,9 +127,7 @@ def fetch_policy(
     context: ssl.SSLContext | None = None,
     timeout: float = HTTPS_REQUEST_TIMEOUT,
 ) -> FetchResult:
-    """GET ``https://host:port/path`` (from ``address`` when given) within ``timeout`` as a whole;
-    a network failure is a result with ``error`` set, never an exception. ``context`` defaults to
-    the system trust store."""
+    """GET the policy within ``timeout`` as a whole; a network failure is a result with ``error`` set."""
     url = policy_fetch_url(host, port, path)
     deadline = Deadline(timeout)
     conn = _PinnedConnection(host, port, address, context or _system_context(), deadline)

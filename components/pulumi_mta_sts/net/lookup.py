@@ -28,9 +28,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Lookup:
-    """One DNS question and what came back. ``canonical`` is the name after CNAMEs; ``cname`` the
-    target of the CNAME at ``name`` itself when the answer shows one (any answer about a name
-    carries its CNAME, RFC 1034 §3.6.2, so a separate CNAME question is not needed)."""
+    """One DNS question and its answer; ``cname``: the CNAME at ``name`` any answer carries (RFC 1034 §3.6.2)."""
 
     name: str
     rtype: str
@@ -42,7 +40,6 @@ class Lookup:
 
     @property
     def failed(self) -> bool:
-        """True when the server did not give a usable answer (timeout or error)."""
         return self.outcome in (Outcome.TIMEOUT, Outcome.ERROR)
 
     def texts(self) -> list[str]:
@@ -65,15 +62,13 @@ def name_text(name: dns.name.Name | str | object) -> str:
 
 
 def lookup(resolver: Asker, name: str, rtype: str) -> Lookup:
-    """Ask ``resolver`` (or the run's :class:`Answers`) for ``rtype`` records of ``name``; never
-    raises for DNS trouble."""
+    """``rtype`` records of ``name``; never raises for DNS trouble."""
     if isinstance(resolver, Answers):
         return resolver.lookup(name, rtype)
     return _ask(resolver, name, rtype)
 
 
 def _ask(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
-    """One question to the DNS servers of ``resolver``."""
     try:
         answer = resolver.resolve(name, rtype, raise_on_no_answer=False, search=False)
     except dns.resolver.NXDOMAIN as exc:
@@ -103,10 +98,8 @@ def _cname_in(response: dns.message.Message | None, qname: dns.name.Name | None)
 
 
 class Answers:
-    """One run's look-ups: each question (name and type) goes to the DNS servers once, however many
-    domains or threads need it; who asks while it is being asked waits for that answer. The run is
-    short, so answers are kept for the run (not by TTL); failures too (asking again would only
-    wait out the same timeout again)."""
+    """One run's look-ups: each question is asked once, whoever needs it (others wait for it); kept for the
+    short run, not by TTL, failures too (asking again would wait out the same timeout)."""
 
     def __init__(self, resolver: dns.resolver.Resolver) -> None:
         self.resolver = resolver
@@ -146,14 +139,12 @@ def _short(exc: Exception) -> str:
 
 
 def addresses(resolver: Asker, host: str) -> tuple[Lookup, Lookup]:
-    """The A and AAAA look-ups of ``host``."""
     return lookup(resolver, host, "A"), lookup(resolver, host, "AAAA")
 
 
 @dataclass(frozen=True)
 class MailHosts:
-    """The hosts mail for a domain goes to: its MX hosts by preference, or the domain itself when
-    it has no MX but has an address (RFC 5321 §5.1 implicit MX)."""
+    """Where mail for a domain goes: its MX hosts by preference, or itself (RFC 5321 §5.1 implicit MX)."""
 
     domain: str
     hosts: tuple[str, ...] = ()
@@ -163,7 +154,6 @@ class MailHosts:
 
 
 def mail_hosts(resolver: Asker, domain: str) -> MailHosts:
-    """Resolve the MX hosts of ``domain`` (or its implicit MX)."""
     mx = lookup(resolver, domain, "MX")
     if mx.outcome is Outcome.OK:
         ordered = sorted(mx.records, key=lambda r: (r.preference, name_text(r.exchange)))

@@ -1,9 +1,6 @@
-"""The resolver behind every live DNS look-up, so tests and split-horizon users can point all of
-them at one server; under ``pulumi up`` (no command line) ``MTA_STS_NAMESERVERS`` and
-``MTA_STS_NO_LIVE_DNS`` stand in for the flags. Whether DNS can be reached at all is asked once, by
-one short probe (:func:`unreachable_reason`): ``check`` and ``plan`` then say so once instead of
-blaming each domain after a timeout per question.
-"""
+"""The resolver behind every live DNS look-up (tests and split-horizon users point all at one server;
+under ``pulumi up`` the environment stands in for the flags), and one short probe of whether DNS can be
+reached at all, so ``check`` and ``plan`` say so once instead of a timeout per domain."""
 
 from __future__ import annotations
 
@@ -38,9 +35,8 @@ def live_dns_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
-    """``ADDRESS``, ``ADDRESS:PORT``, ``[V6]:PORT`` or a bare IPv6 address → ``(address, port)``;
-    :class:`InputError` naming ``field`` otherwise. A name (``localhost``) would need a resolver to
-    find the resolver (dnspython fails deep inside the first query)."""
+    """``ADDRESS``, ``ADDRESS:PORT``, ``[V6]:PORT`` or bare IPv6 → ``(address, port)``, else :class:`InputError`.
+    Never a name: it would need a resolver to find the resolver (dnspython fails deep in the first query)."""
 
     def wrong(reason: str) -> InputError:
         return InputError([Problem(field, spec, reason)])
@@ -70,21 +66,18 @@ def parse_nameserver(spec: str, field: str = "--nameserver") -> tuple[str, int]:
 
 
 def nameservers_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The ``MTA_STS_NAMESERVERS`` list of ``environ`` (default: the process environment), or an
-    empty list for the system resolver."""
+    """The ``MTA_STS_NAMESERVERS`` list (empty: the system resolver)."""
     raw = (os.environ if environ is None else environ).get(NAMESERVERS_ENV, "")
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 #: The file the system's DNS servers are read from (POSIX); messages about them name it.
 SYSTEM_RESOLV_CONF = "/etc/resolv.conf"
-#: How many times the reachability probe asks each server (a lost datagram is not an outage);
-#: the attempts share one DNS timeout, so the probe never takes longer than one query may.
+#: How many times the probe asks each server (a lost datagram is no outage), within one DNS timeout.
 PROBE_ATTEMPTS = 2
 #: At most this many servers are probed (a resolver asks the first few in turn anyway).
 _PROBED_SERVERS = 10
-#: A query's servers share its time limit: the first three each get a part, so a silent first
-#: server does not use up the time of the others (a resolver configuration lists at most three).
+#: A query's first three servers share its time limit: a silent first one leaves time to the others.
 _SHARED_BY = 3
 
 
@@ -93,8 +86,7 @@ OFFLINE_FIX = "is this machine offline, or the DNS server down? Try again once D
 
 
 class DnsUnreachable(dns.exception.DNSException):
-    """No DNS server can be reached, so no domain is to blame; ``reason`` names the servers (and
-    the file they came from), never a flag; ``fix`` says what to do."""
+    """No DNS server can be reached, so no domain is to blame; ``reason`` names the servers, never a flag."""
 
     def __init__(self, reason: str, fix: str = OFFLINE_FIX) -> None:
         super().__init__(f"DNS cannot be reached: {reason}")  # type: ignore[no-untyped-call]
@@ -102,14 +94,11 @@ class DnsUnreachable(dns.exception.DNSException):
 
 
 class _Resolver(dns.resolver.Resolver):
-    """A resolver that remembers where its servers came from, for the messages about them."""
-
-    origin: str = ""
+    origin: str = ""  # where its servers came from, for the messages about them
 
 
 def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS_TIMEOUT) -> dns.resolver.Resolver:
-    """A resolver asking ``nameservers`` (``ADDRESS[:PORT]``, each at its own port), else the
-    environment's, else the system's; ``timeout`` bounds each whole query, its servers share it."""
+    """A resolver asking ``nameservers``, else the environment's, else the system's; ``timeout`` bounds a query."""
     specs = list(nameservers) if nameservers else nameservers_from_env()
     if specs:
         resolver = _Resolver(configure=False)
@@ -124,8 +113,7 @@ def make_resolver(nameservers: Sequence[str] | None = None, timeout: float = DNS
 
 
 def _system_resolver() -> _Resolver:
-    """The resolver of :data:`SYSTEM_RESOLV_CONF`; :class:`DnsUnreachable` naming the file when it
-    names no usable server."""
+    """The resolver of :data:`SYSTEM_RESOLV_CONF`; :class:`DnsUnreachable` naming the file if unusable."""
     fix = f"{SYSTEM_RESOLV_CONF} needs a 'nameserver ADDRESS' line with the IP address of a DNS server"
     try:
         resolver = _Resolver(filename=SYSTEM_RESOLV_CONF, configure=True)
@@ -142,8 +130,7 @@ def _system_resolver() -> _Resolver:
 
 @dataclass
 class _Probed:
-    """One server the probe asks over a connected UDP socket (a "port unreachable" comes back at
-    once, not as a timeout), and why it cannot be used once that is known."""
+    """One server probed over a connected UDP socket ("port unreachable" comes back at once), and its failure."""
 
     address: str
     port: int
@@ -175,8 +162,7 @@ class _Probed:
                 self._failed(exc)
 
     def answered(self, query: dns.message.Message) -> bool:
-        """Whether what arrived is an answer to ``query`` that shows a working DNS server (any
-        answer, even a refusal, except SERVFAIL for the root zone)."""
+        """Whether an answer to ``query`` arrived from a working server (even a refusal; not SERVFAIL)."""
         assert self.sock is not None
         try:
             response = dns.message.from_wire(self.sock.recv(65535))
@@ -211,10 +197,8 @@ def _probed_servers(resolver: dns.resolver.Resolver) -> list[_Probed]:
 
 
 def unreachable_reason(resolver: dns.resolver.Resolver, timeout: float) -> str | None:
-    """Why no DNS server of ``resolver`` can be reached, or ``None`` when one answers. Each is asked
-    for the root's NS, which any resolver answers at once (even with a refusal), side by side,
-    :data:`PROBE_ATTEMPTS` times within ``timeout``; one that reports "port unreachable" or has no
-    route is given up at once, so a machine without DNS learns it in far less than a query's time."""
+    """Why no DNS server of ``resolver`` can be reached, or ``None``. All are asked the root's NS (answered at
+    once, even refused) side by side; one "port unreachable" or without a route is given up at once."""
     if not resolver.nameservers:
         return "no DNS server is configured"
     servers = _probed_servers(resolver)
@@ -236,7 +220,6 @@ def unreachable_reason(resolver: dns.resolver.Resolver, timeout: float) -> str |
 
 
 def _an_answer(servers: Sequence[_Probed], query: dns.message.Message, deadline: Deadline) -> bool:
-    """Wait until a server answers (True), or every one failed or ``deadline`` passed (False)."""
     with selectors.DefaultSelector() as waiting:
         for server in servers:
             if server.sock is not None and not server.failure:
@@ -256,7 +239,6 @@ def _an_answer(servers: Sequence[_Probed], query: dns.message.Message, deadline:
 
 
 def ensure_reachable(resolver: dns.resolver.Resolver, timeout: float) -> None:
-    """:class:`DnsUnreachable` when :func:`unreachable_reason` finds no working server."""
     reason = unreachable_reason(resolver, timeout)
     if reason is not None:
         raise DnsUnreachable(reason)

@@ -1,8 +1,5 @@
-"""Wait until the policy URL serves exactly the expected bytes, for ``PolicyLive``: a new id is
-published only once a sender-like fetch (judged as ``check`` judges) gets the byte-identical new
-body, with exponential back-off until ``timeout``; else the last answer and why it is not the new
-policy.
-"""
+"""Wait until the policy URL serves exactly the expected bytes (``PolicyLive``: a new id is published only
+then), backing off until ``timeout``; else the last answer and why it is not the new policy."""
 
 from __future__ import annotations
 
@@ -13,12 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES, Accepted, Refused
-from pulumi_mta_sts.core.defaults import (
-    HTTPS_REQUEST_TIMEOUT,
-    VERIFY_INITIAL_DELAY,
-    VERIFY_MAX_DELAY,
-    VERIFY_TIMEOUT,
-)
+from pulumi_mta_sts.core.defaults import HTTPS_REQUEST_TIMEOUT, VERIFY_INITIAL_DELAY, VERIFY_MAX_DELAY, VERIFY_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import policy_id
 
@@ -86,8 +78,7 @@ class PolicyNotServed(RuntimeError):
 
 
 def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> tuple[str, str | None, int, str]:
-    """The host, address, port and path ``url`` is fetched from; :class:`InputError` for what can
-    never be served."""
+    """Where ``url`` is fetched from; :class:`InputError` for what can never be served."""
     parts = urlsplit(url)
     problems: list[Problem] = []
     if parts.scheme != "https" or not parts.hostname:
@@ -107,15 +98,8 @@ def _target(url: str, expected: bytes, connect_to: tuple[str, int] | None) -> tu
     return str(parts.hostname), address, port, path
 
 
-#: The least time one attempt gets, even at the deadline: the fetch is bounded as a whole
-#: (connect, TLS handshake, answer), so a sliver of time would only ever time out.
+#: The least time one attempt gets, even at the deadline (a sliver of time would only ever time out).
 MIN_ATTEMPT_SECONDS = 2.0
-
-
-def _attempt_budget(request_timeout: float, left: float) -> float:
-    """The time one fetch may take: what is left of the wait, at least
-    :data:`MIN_ATTEMPT_SECONDS`, never more than ``request_timeout``."""
-    return min(request_timeout, max(left, MIN_ATTEMPT_SECONDS))
 
 
 def wait_until_served(
@@ -132,8 +116,7 @@ def wait_until_served(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WaitResult:
-    """Fetch ``url`` until a sender would accept exactly ``expected``, or ``timeout`` passes (at
-    least one attempt); ``connect_to`` (address, port) instead of resolving the URL's host.
+    """Fetch ``url`` (at ``connect_to``) until a sender accepts exactly ``expected`` or ``timeout`` passes;
     :class:`InputError` when ``url`` is not HTTPS or ``expected`` larger than senders read."""
     host, address, port, path = _target(url, expected, connect_to)
     start = clock()
@@ -141,7 +124,7 @@ def wait_until_served(
     delay = initial_delay
     result = WaitResult(served=False, url=url, expected=expected, elapsed=0.0)
     while True:
-        budget = _attempt_budget(request_timeout, deadline - clock())
+        budget = min(request_timeout, max(deadline - clock(), MIN_ATTEMPT_SECONDS))  # what is left, at least the least
         attempt = fetch(host, address, port=port, path=path, context=ssl_context, timeout=budget)
         result.attempts.append(attempt)
         if is_served(attempt, expected):

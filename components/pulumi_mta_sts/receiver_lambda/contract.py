@@ -50,8 +50,7 @@ MAX_STORED_BYTES: Final = 16 * 1024 * 1024
 TEST_ORGANIZATION: Final = "pulumi-mta-sts receiver test"
 TEST_REPORT_ID_PREFIX: Final = "mta-sts-receiver-test-"
 _VERSION_DIGITS = 16
-#: A stored report's name after its prefix: ``<id>.json``, the first body of a submitter +
-#: report-id, or ``<id>.<content>.json``, a later different body (a version).
+#: A stored report's name: ``<id>.json`` (the first body), or ``<id>.<content>.json`` (a later version).
 STORED_NAME: Final = re.compile(rf"(?P<id>[0-9a-f]{{40}})(?P<version>\.[0-9a-f]{{{_VERSION_DIGITS}}})?\.json")
 
 DEFAULT_NAMESPACE: Final = "MtaSts/TlsRpt"

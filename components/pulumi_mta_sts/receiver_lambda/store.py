@@ -1,6 +1,5 @@
-"""Where the receiver's objects go: an S3 bucket (tests use a dict). Writes are create-only
-(``If-None-Match: *``); botocore before 1.35 (the runtime's SDK "depends on the runtime version and
-your AWS Region", AWS Lambda docs) sends the header through a ``before-sign`` hook."""
+"""Where the receiver's objects go: an S3 bucket. Writes are create-only (``If-None-Match: *``); botocore
+before 1.35 (the runtime's may be older) sends the header through a ``before-sign`` hook."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""MIME message → the attachments that may hold TLS-RPT reports (RFC 8460 §5.3): ``application/tlsrpt+gzip``
-or ``+json``; as senders also send them, a gzip/json/octet-stream part named ``*.json``, ``*.json.gz``
-or ``*.gz``, or a bare ``application/tlsrpt`` (Stalwart's fixture) named as RFC 8460 §5.3 names reports.
-Parts nested deeper than :data:`MAX_MIME_DEPTH` are refused (the standard library recurses per level)."""
+"""MIME message → the attachments that may hold TLS-RPT reports (RFC 8460 §5.3, and the types and names
+senders also use); parts nested deeper than :data:`MAX_MIME_DEPTH` are refused (the parser recurses)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,7 @@ from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bo
 
 from .limits import DEFAULT_LIMITS, MAX_COUNT, Limits, ReportError
 
-#: The longest integer a report's JSON may hold: Python's own limit (4,300 digits). A count is
-#: refused far below it (2^63-1, :mod:`.normalise`); other numbers are kept as sent, never summed.
+#: The longest integer a report may hold: Python's own limit (a count is refused far below it).
 REPORT_INT_DIGITS = sys.int_info.default_max_str_digits
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
-#: The largest session count (2^63-1, the receiver's ``bigint``); a larger one makes the report
-#: malformed. N reports add up to N x (2^63-1): printable, and a float for the HTML charts.
+#: The largest session count (the receiver's ``bigint``); a larger one makes the report malformed.
 MAX_COUNT = 2**63 - 1
 
 

@@ -1,8 +1,6 @@
-"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md, ``reports parse``).
-What real senders send is tolerated (counts as strings, one string for a list, times without a zone,
-no domain for ``no-policy-found``, a ``tlsa`` JSON-array string, alias keys); anything else raises
-:class:`ReportError` naming the JSON path. Nothing is dropped: unread keys stay in ``extra`` (``None``
-when none), ``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value."""
+"""A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md). What real senders send is
+tolerated, anything else raises :class:`ReportError` naming the JSON path; unread keys stay in ``extra``,
+``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value."""
 
 from __future__ import annotations
 
@@ -25,8 +23,7 @@ FAILURE_DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
     ("failure-reason-code", "failure_reason_code"),
 )
 
-#: Keys real senders use for an RFC 8460 key, read as the RFC key when that one is absent (else kept
-#: in ``extra``): SocketLabs' ``receiving-mx-host-name``; the drafts of RFC 8460 named the others.
+#: Keys senders use (SocketLabs, RFC 8460's drafts), read as the RFC key when that is absent (else ``extra``).
 DETAIL_ALIASES: dict[str, str] = {
     "receiving-mx-host-name": "receiving-mx-hostname",
     "additional-info-uri": "additional-information",
@@ -41,8 +38,7 @@ _SUMMARY_KEYS = frozenset({"total-successful-session-count", "total-failure-sess
 _DETAIL_KEYS = frozenset({"result-type", "failed-session-count", *(key for key, _ in FAILURE_DETAIL_FIELDS)})
 _NO_ALIASES: dict[str, str] = {}
 
-#: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2: ``"mx" *WSP ":" *WSP sts-policy-mx-value``;
-#: the field name is case-sensitive, white space may follow the value).
+#: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2; the field name is case-sensitive).
 _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
 #: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
 _MX_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\Z")
@@ -296,16 +292,11 @@ def _part(
     parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     value = parent.get(key)
+    if type(value) is dict and known.issuperset(value):  # the common case, without a call
+        return value, None
     return _split_known(
         value if type(value) is dict else _object(value, f"{path}.{key}" if path else key), known, aliases
     )
-
-
-def _summary_count(summary: dict[str, Any], key: str, path: str) -> int:
-    value = summary.get(key)
-    if type(value) is int and 0 <= value <= MAX_COUNT:
-        return value
-    return _count(value, f"{path}.summary.{key}")
 
 
 def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
@@ -327,8 +318,11 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
         details = [details]
     elif details is not None and not isinstance(details, list):
         raise ReportError(f"{path}.failure-details must be a list, got {type(details).__name__}")
-    successful = _summary_count(summary, "total-successful-session-count", path)
-    failed = _summary_count(summary, "total-failure-session-count", path)
+    successful, failed = summary.get("total-successful-session-count"), summary.get("total-failure-session-count")
+    if type(successful) is not int or not 0 <= successful <= MAX_COUNT:
+        successful = _count(successful, f"{path}.summary.total-successful-session-count")
+    if type(failed) is not int or not 0 <= failed <= MAX_COUNT:
+        failed = _count(failed, f"{path}.summary.total-failure-session-count")
     rows = [_failure_detail(d, path, i) for i, d in enumerate(details)] if details else []
     if rows and (listed := sum(row["failed_session_count"] for row in rows)) != failed:
         warnings.append(

@@ -131,9 +131,8 @@ def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Pa
 
 
 def report_key(report: dict[str, Any]) -> str:
-    """The storage key of a submitter + report-id, whichever channel brought it (``<sha256, 40 hex>.json``).
-    Compared exactly, never case-folded: a looser match widens what others can send to claim a
-    sender's key. Lone surrogates (valid JSON) are hashed as they are."""
+    """The storage key of a submitter + report-id, from any channel; exact, never case-folded (a looser
+    match widens what others can send to claim a sender's key)."""
     identity = f"{report['organization_name']}\x00{report['report_id']}"
     digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{digest[:40]}.json"

@@ -1,7 +1,5 @@
-"""Is a domain ready for ``mode: enforce``? (``mta-sts reports ready``, the weekly digest.) Yes when,
-over the ``days`` UTC days before ``as_of``, reports from ``min_orgs`` organisations applying its ``sts``
-policy cover every day with no failed session of it nor any ``sts-*`` result (a failure in testing is
-mail enforce would hold back); else each reason is a :class:`Blocker` with its fix (docs/reports.md)."""
+"""Is a domain ready for ``mode: enforce``? Yes when ``min_orgs`` organisations' reports cover every one of
+``days`` days with no failed ``sts`` session (mail enforce would hold back); else each reason is a :class:`Blocker`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""``mta-sts reports html``: the summary as one self-contained HTML page. It fetches nothing (inline CSS
-allowed by its hash, inline SVG, a ``default-src 'none'`` CSP); report text goes through
-:mod:`pulumi_mta_sts.escape.html`; days, rows and bars are bounded, saying how many more there are."""
+"""``mta-sts reports html``: one self-contained page that fetches nothing (``default-src 'none'``); report
+text goes through :mod:`pulumi_mta_sts.escape.html`; days, rows and bars are bounded, saying how many more."""
 
 from __future__ import annotations
 
@@ -18,8 +17,7 @@ TABLE_ROWS, MAX_DAYS = 100, 3660
 #: Items of a list shown in one cell (organisations of a result type, IPs; twice as many policy lines).
 LIST_ITEMS = 8
 NO_REPORTS = "No reports in this period."
-#: Successful and failed sessions in every chart: blue and orange, told apart with the common
-#: colour-vision deficiencies too.
+#: Successful and failed sessions: blue and orange, told apart with common colour-vision deficiencies too.
 OK_COLOUR, FAIL_COLOUR = "#2f67b1", "#d9480f"
 
 _CSS = """
@@ -114,8 +112,7 @@ def _strings(row: Mapping[str, Any], key: str) -> list[str]:
 
 
 def _all_days(lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[list[Bar], int, bool]:
-    """Sessions per day, oldest first (the last :data:`MAX_DAYS`), how many earlier days are cut, and
-    whether missing days were added as zeros (a missing day is news; not past MAX_DAYS or a non-date)."""
+    """The last :data:`MAX_DAYS` days' sessions, how many are cut, whether missing days were added as zeros."""
     totals: dict[str, list[int]] = {}
     for domain in lists["domains"]:
         for row in domain.get("days") or []:

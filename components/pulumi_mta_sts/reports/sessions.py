@@ -1,8 +1,5 @@
-"""How many sessions one report says a policy domain had (docs/reports.md).
-A sender validating with DANE and MTA-STS may list the SAME sessions under the ``tlsa`` and the ``sts``
-policy (Microsoft does): within one report and domain, the sessions are the larger of the two types'
-sums, plus every other type's. Views per policy keep counts as sent; domain views, readiness's
-``sts-*`` failures and the receiver's SQL follow this rule. Standard library only."""
+"""How many sessions one report says a policy domain had (docs/reports.md): a sender may list the SAME
+sessions under ``tlsa`` and ``sts`` (Microsoft does), so it is the larger of the two plus every other type."""
 
 from __future__ import annotations
 

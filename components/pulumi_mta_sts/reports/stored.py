@@ -1,6 +1,5 @@
-"""Reading back a report the receiver stored (``reports/<id>.json``: the normalised ``dict`` and a
-``received`` note): loaded and its shape checked, not parsed again. A foreign object, another layout
-or a count above 2^63-1 is an unreadable input with its reason, never a crash."""
+"""A report the receiver stored, read back and its shape checked (not parsed again); anything else is an
+unreadable input with its reason, never a crash."""
 
 from __future__ import annotations
 

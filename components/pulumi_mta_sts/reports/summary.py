@@ -1,8 +1,6 @@
-"""What many TLS-RPT reports say together (``mta-sts reports summary|ready|html``, the weekly digest).
-:class:`Summary` reads reports one at a time; its aggregates grow with the names reports hold, plus
-16 bytes per report. A report counts once per (``organization_name``, ``report_id``), compared exactly,
-on the UTC day its range starts; domain views count sessions by :mod:`.sessions` (docs/reports.md).
-``policy_id`` needs the core's parser, absent from the Lambda, so the caller passes it."""
+"""What many TLS-RPT reports say together, read one at a time (16 bytes a report plus the names they hold);
+a report counts once, on the day its range starts (docs/reports.md). ``policy_id`` needs the core's
+parser, absent from the Lambda, so the caller passes it."""
 
 from __future__ import annotations
 

@@ -36,10 +36,6 @@ CSV_COLUMNS = (
 )
 
 
-def _percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.2f}%"
-
-
 def _names(items: Sequence[str], limit: int = 4) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
@@ -67,7 +63,7 @@ _DOMAIN = Column("domain", "domain")
 _DAY = Column("day", "day")
 _OK = Column("successful", "successful")
 _FAILED = Column("failed", "failed")
-_RATE = Column("success rate", "success_rate", shown=_percent)
+_RATE = Column("success rate", "success_rate", shown=lambda rate: "-" if rate is None else f"{rate * 100:.2f}%")
 _FIRST = Column("first day", "first_day")
 _LAST = Column("last day", "last_day")
 _DAYS_COUNT = Column("days", "days", None, len)
