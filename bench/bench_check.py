@@ -4,7 +4,7 @@ of checkdmarc's MTA-STS check over the same domains, and beside the previous lay
 (tests/livefixture: dnslib DNS server, HTTPS server with a trustme CA) in a separate process.
 
 Run: ``.venv/bin/python bench/bench_check.py [--domains 200] [--concurrency 20]
-[--delays 0/0,20/50] [--repeat 3] [--base /work/wt/base/components] [--quick] [--json]``
+[--delays 0/0,20/50] [--repeat 3] [--base DIR] [--quick] [--json]``
 
 Each checker of ``mta-sts`` runs in its own interpreter (a worker: this script with ``--worker``),
 this tree's with this tree's code, the baseline's with ``PYTHONPATH=<--base>``, so both pay the
@@ -61,8 +61,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-#: The previous layout (commit a4039e1), checked out beside this tree; ``--base`` overrides.
-DEFAULT_BASE = Path("/work/wt/base/components")
+#: The previous layout's ``components/`` (commit a4039e1: ``git worktree add ../base a4039e1``); none by default.
+DEFAULT_BASE = Path("../base/components")
 #: What a domain of the bench costs ours: DNS questions and HTTPS fetches (the floor's units).
 OUR_QUESTIONS, OUR_FETCHES = 7, 2
 

@@ -19,6 +19,7 @@ only the identity set (:class:`IdentitySet`, 16 bytes a report in one table); th
 how many distinct rows the failure view holds.
 
 Run: ``.venv/bin/python bench/bench_summary.py [--reports N] [--repeat R] [--sizes 10000,25000,50000]``
+(``--quick --json``: the throughput of 5,000 reports as one row for ``bench/run_all.py``)
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def best_seconds(runs: list[Callable[[], object]], repeat: int) -> list[float]:
     return best
 
 
-def throughput(n: int, repeat: int) -> None:
+def throughput(n: int, repeat: int) -> dict[str, object]:
+    """Print parsing alone vs parsing + summarising; the ratio as a row for ``bench/run_all.py``."""
     corpus = list(stream(n))
     size = sum(len(d) for d in corpus)
     print(f"throughput: {n} gzipped reports ({size / MIB:.1f} MiB), best of {repeat}, Python {sys.version.split()[0]}")
@@ -140,6 +142,17 @@ def throughput(n: int, repeat: int) -> None:
     print(f"  parsing alone (reports.parse_report)        {n / parse_s:10.0f} reports/s")
     print(f"  parsing + summarising (Summary.add)         {n / summary_s:10.0f} reports/s")
     print(f"  ratio summary/parsing time                  {summary_s / parse_s:10.2f}x  (target <= 1.5x)")
+    ratio = summary_s / parse_s
+    value = round(n / summary_s, 1)
+    figure = "parse + summarise vs parsing alone"
+    return {
+        "figure": figure,
+        "value": value,
+        "unit": "reports/s",
+        "target": "<= 1.5x",
+        "ratio": round(ratio, 3),
+        "ok": ratio <= 1.5,
+    }
 
 
 def traced(run: Callable[[], object]) -> tuple[int, int, object]:
@@ -210,9 +223,14 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sizes", default="10000,25000,50000")
+    parser.add_argument("--quick", action="store_true", help="throughput of 5,000 reports only (a few seconds)")
+    parser.add_argument("--json", action="store_true", help='end with one line {"rows": [...]} for run_all.py')
     args = parser.parse_args()
-    throughput(args.reports, args.repeat)
-    memory([int(s) for s in args.sizes.split(",")])
+    row = throughput(5_000 if args.quick else args.reports, 3 if args.quick else args.repeat)
+    if not args.quick:
+        memory([int(s) for s in args.sizes.split(",")])
+    if args.json:
+        print(json.dumps({"rows": [row]}))
 
 
 if __name__ == "__main__":
