@@ -15,7 +15,6 @@ from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import validate_policy_text
-from pulumi_mta_sts.core.records import policy_url
 from pulumi_mta_sts.dns import DnsBackend
 
 
@@ -105,10 +104,6 @@ class SharedHosting(pulumi.ComponentResource):
             return self.hosted[domain]
         except KeyError:
             raise KeyError(f"{domain!r} is not one of the sites of this shared host") from None
-
-    @staticmethod
-    def _url_of(site: FleetSite) -> str:
-        return policy_url(site.domain)
 
 
 def no_records() -> pulumi.Output[list[dict[str, str]]]:

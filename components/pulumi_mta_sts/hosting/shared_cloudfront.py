@@ -31,7 +31,7 @@ from pulumi_mta_sts.core.names import (
     autoname_base,
     zone_apex_for,
 )
-from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.core.shards import assign_shards, function_groups, shard_members, shard_problems
 from pulumi_mta_sts.dns import DnsBackend
 from pulumi_mta_sts.spec.rules import price_class_problems, store_keys_problems, tags_problems
@@ -193,7 +193,11 @@ class SharedCloudFrontHosting(SharedHosting):
         prefix, first = f"{self._name}-shard-{shard}", self._first_names[shard]
         tags = {**self._tags, "mta-sts:shard": str(shard)}
         cert = certificate(f"{prefix}-certificate", first.name, [h for h in hosts if h != first.name], tags, self)
-        records = {s.domain: self._validation(cert, s) for s in members}
+        records = {
+            s.domain: validation_record(s.dns, cert, policy_host(s.domain), f"{self._name}-{s.domain}-validation")
+            for s in members
+            if s.dns is not None
+        }
         extra = self._first_name_record(cert, first)
         fqdns = _validation_names(cert, members, records, first.dns.record_names(extra) if first.dns else [])
         depends = [r for rs in records.values() for r in rs] + extra
@@ -216,11 +220,6 @@ class SharedCloudFrontHosting(SharedHosting):
         self.certificates[shard], self.distributions[shard] = cert, cdn
         for site in members:
             self.hosted[site.domain] = self._site(site, shard, cert, cdn)
-
-    def _validation(self, cert: aws.acm.Certificate, site: FleetSite) -> list[pulumi.CustomResource]:
-        if site.dns is None:
-            return []
-        return validation_record(site.dns, cert, policy_host(site.domain), f"{self._name}-{site.domain}-validation")
 
     def _first_name_record(self, cert: aws.acm.Certificate, first: _FirstName) -> list[pulumi.CustomResource]:
         """The validation record of a first name that is no host of the shard, once per name (ACM
@@ -247,7 +246,7 @@ class SharedCloudFrontHosting(SharedHosting):
             name, target = validation_cname(cert, host)
             customer = as_records([(host, "CNAME", alias_name), (name, "CNAME", target)])
         served = (*self.keys.served(site.domain), self.functions[self._groups[shard]], cdn, *aliases)
-        return SiteHosting(site.domain, self._url_of(site), served, customer, shard)
+        return SiteHosting(site.domain, policy_url(site.domain), served, customer, shard)
 
     def _outputs(self) -> dict[str, Any]:
         return {
@@ -350,19 +349,15 @@ class StoreKeys:
         return (*self.per_domain[domain], self.exclusive)
 
 
-def _chunk_label(key: str) -> str:
-    """``<tag>-<i>`` of a chunk key ``<host>~<tag>~<i>``: a changed policy's chunks are new resources."""
-    return key.split(CHUNK_SEPARATOR, 1)[1].replace(CHUNK_SEPARATOR, "-")
-
-
 def _per_key(
     name: str, store: aws.cloudfront.KeyValueStore, site: FleetSite, layout: str, parent: pulumi.Resource
 ) -> list[aws.cloudfront.KeyvaluestoreKey]:
-    """The site's own key resources: its chunks, and in ``migrating`` its head."""
+    """The site's own key resources: its chunks (named ``<tag>-<i>`` from ``<host>~<tag>~<i>``: a
+    changed policy's chunks are new resources), and in ``migrating`` its head."""
     *chunks, (host, head) = kvs_entries(policy_host(site.domain), site.policy_text)
     made = [
         aws.cloudfront.KeyvaluestoreKey(
-            f"{name}-{site.domain}-policy-{_chunk_label(key)}",
+            f"{name}-{site.domain}-policy-{key.split(CHUNK_SEPARATOR, 1)[1].replace(CHUNK_SEPARATOR, '-')}",
             key_value_store_arn=store.arn,
             key=key,
             value=value,

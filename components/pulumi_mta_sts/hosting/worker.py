@@ -17,7 +17,7 @@ import pulumi
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.dns import CloudflareDns
 from pulumi_mta_sts.spec.rules import WORKER_NEEDS_CLOUDFLARE, id_problems
 
@@ -184,7 +184,7 @@ class SharedWorkerHosting(SharedHosting):
         self.custom_domains = {site.domain: bound[policy_host(site.domain)] for site in sites}
         self.hosted = {
             site.domain: SiteHosting(
-                site.domain, self._url_of(site), (self.script, self.custom_domains[site.domain]), no_records()
+                site.domain, policy_url(site.domain), (self.script, self.custom_domains[site.domain]), no_records()
             )
             for site in sites
         }

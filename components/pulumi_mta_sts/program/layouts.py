@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import pulumi
 
@@ -24,26 +24,11 @@ from .preflight import run_preflight
 FLEET_RESOURCE = "fleet"
 
 
-class Layout(Protocol):
-    """A layout's steps: :meth:`build`, then on what it built :meth:`warn_unmanaged_records`, :meth:`export`."""
-
-    #: Whether optional parts can be built (they stand on one domain's ``MtaSts``).
-    has_parts: ClassVar[bool]
-
-    @staticmethod
-    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]: ...
-
-    @classmethod
-    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Layout: ...
-
-    def warn_unmanaged_records(self, live: LiveDns) -> list[str]: ...
-
-    def export(self) -> None: ...
-
-
 @dataclass(frozen=True)
 class OneDomain:
-    """One domain's ``MtaSts`` and each enabled part's share."""
+    """One domain's ``MtaSts`` and each enabled part's share. A layout's steps: :meth:`build`, then on
+    what it built :meth:`warn_unmanaged_records`, :meth:`export`; ``has_parts``: whether optional parts
+    can be built (they stand on one domain's ``MtaSts``)."""
 
     mtasts: MtaSts
     parts: tuple[BuiltPart, ...] = ()
@@ -128,6 +113,7 @@ class Fleet:
         pulumi.export("shards", shards)
 
 
+Layout = OneDomain | Fleet
 #: The layouts, by :attr:`Deployment.layout`.
 LAYOUTS: dict[str, type[Layout]] = {"domain": OneDomain, "fleet": Fleet}
 
