@@ -1,5 +1,5 @@
-"""What the shared hosts of a fleet (:mod:`.shared_cloudfront`, :mod:`.shared_worker`) have in common:
-a list of :class:`FleetSite` in, checked first (``sites[3].policy_text``), and per domain a
+"""What the shared hosts of a fleet (:mod:`.shared_cloudfront`, :mod:`.worker`) have in common: a list
+of :class:`FleetSite` in, checked by :func:`site_problems` before anything registers, and per domain a
 :class:`SiteHosting` out: what its ``PolicyLive`` gate waits for, and a delegated domain's records.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 
 from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES
-from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import validate_policy_text
 from pulumi_mta_sts.dns import DnsBackend
@@ -83,14 +83,6 @@ def site_problems(sites: object, *, allow_delegated: bool = True) -> list[Proble
         if n > 1
     ]
     return problems
-
-
-def checked_sites(sites: Sequence[FleetSite], *, allow_delegated: bool = True) -> tuple[FleetSite, ...]:
-    """``sites`` in domain order, or :class:`InputError` with every problem."""
-    problems = site_problems(sites, allow_delegated=allow_delegated)
-    if problems:
-        raise InputError(problems)
-    return tuple(sorted(sites, key=lambda s: s.domain))
 
 
 class SharedHosting(pulumi.ComponentResource):

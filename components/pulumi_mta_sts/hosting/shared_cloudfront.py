@@ -51,7 +51,7 @@ from .cloudfront import (
 )
 from .edge_code import CHUNK_SEPARATOR, KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
 from .private_bucket import BucketNames, private_bucket
-from .shared import FleetSite, SharedHosting, SiteHosting, as_records, checked_sites, no_records, site_problems
+from .shared import FleetSite, SharedHosting, SiteHosting, as_records, no_records, site_problems
 
 ORIGIN_ID = "never-read"
 
@@ -131,7 +131,7 @@ class SharedCloudFrontHosting(SharedHosting):
         problems = _problems(args)
         if problems:
             raise InputError(problems)  # before anything is registered
-        sites = checked_sites(args.sites)
+        sites = sorted(args.sites, key=lambda s: s.domain)
         self.assignment = assign_shards(
             [s.domain for s in sites], dict(args.assignment or {}), args.domains_per_certificate
         )

@@ -33,7 +33,7 @@ from .edge_code import (
     fleet_worker_module,
     worker_module,
 )
-from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
+from .shared import FleetSite, SharedHosting, SiteHosting, no_records, site_problems
 
 COMPATIBILITY_DATE = "2024-09-23"
 
@@ -170,7 +170,7 @@ class SharedWorkerHosting(SharedHosting):
         with provider_sdk("SharedWorkerHosting"):
             import pulumi_cloudflare  # noqa: F401
 
-        sites = checked_sites(args.sites, allow_delegated=False)
+        sites = sorted(args.sites, key=lambda s: s.domain)
         super().__init__(self.type_token, name, None, opts)
         zones = [s.dns for s in sites if isinstance(s.dns, CloudflareDns)]
         account_id = pulumi.Output.from_input(args.account_id) if args.account_id else zones[0].account_id
