@@ -18,9 +18,6 @@ from pulumi_mta_sts.spec.rules import id_problems
 
 from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone
 
-#: Record types Cloudflare can proxy (``proxied`` is only sent for these).
-PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
-
 
 @dataclass(frozen=True)
 class CloudflareDnsArgs:
@@ -93,7 +90,7 @@ class CloudflareDns(DnsBackend):
                     ttl=ttl,
                     content=content,
                     priority=priority,
-                    proxied=False if rtype in PROXIABLE_TYPES else None,
+                    proxied=False if rtype in ("A", "AAAA", "CNAME") else None,  # the types it can proxy
                     opts=opts,
                 )
             )

@@ -35,8 +35,6 @@ from .edge_code import (
 )
 from .shared import FleetSite, SharedHosting, SiteHosting, no_records, site_problems
 
-COMPATIBILITY_DATE = "2024-09-23"
-
 
 def script_name_for(domain: str) -> str:
     """``mta-sts-<domain>``, cut with a hash: two long domains of one account never share a Worker."""
@@ -73,7 +71,7 @@ def worker(
         script_name=script_name,
         content=content,
         main_module=main_module,
-        compatibility_date=COMPATIBILITY_DATE,
+        compatibility_date="2024-09-23",
         opts=pulumi.ResourceOptions(parent=parent),
     )
     bound = {

@@ -20,9 +20,6 @@ from .options import LiveDns
 from .part import BuiltPart, StackPart, resource_name
 from .preflight import run_preflight
 
-#: The resource name of a fleet stack's one ``MtaStsFleet``.
-FLEET_RESOURCE = "fleet"
-
 
 @dataclass(frozen=True)
 class OneDomain:
@@ -97,7 +94,7 @@ class Fleet:
     @classmethod
     def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Fleet:
         try:
-            fleet = MtaStsFleet(FLEET_RESOURCE, cfg.fleet_args())
+            fleet = MtaStsFleet("fleet", cfg.fleet_args())
         except InputError as exc:  # the config was checked; what is left names the component's fields
             raise InputError(p.under("mta-sts:") for p in exc.problems) from None
         return cls(fleet, cfg)
