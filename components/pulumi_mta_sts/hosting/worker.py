@@ -111,11 +111,9 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
     @classmethod
     def problems(cls, args: WorkerHostArgs) -> list[Problem]:
         problems = script_name_problems(args.script_name)
-        return (
-            problems
-            if isinstance(args.dns, CloudflareDns)
-            else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE), *problems]
-        )
+        if not isinstance(args.dns, CloudflareDns):
+            problems.insert(0, Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE))
+        return problems
 
     def build(self, name: str, args: WorkerHostArgs) -> HostParts:
         script_name = args.script_name or script_name_for(self.domain)
@@ -159,8 +157,8 @@ class SharedWorkerHosting(SharedHosting):
     def __init__(self, name: str, args: SharedWorkerHostingArgs, opts: pulumi.ResourceOptions | None = None):
         problems = _problems(args)
         source = "" if problems else fleet_worker_module({policy_host(s.domain): s.policy_text for s in args.sites})
-        if not problems and compressed_size(source) > WORKER_SIZE_LIMIT:
-            size = compressed_size(source)
+        size = compressed_size(source)
+        if not problems and size > WORKER_SIZE_LIMIT:
             reason = f"make a Worker of {size} bytes compressed, over {WORKER_SIZE_LIMIT}: split the fleet"
             problems.append(Problem("sites", len(args.sites), reason))
         if problems:
