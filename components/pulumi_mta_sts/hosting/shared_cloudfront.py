@@ -123,7 +123,7 @@ class SharedCloudFrontHosting(SharedHosting):
     assignment: dict[str, int]
     store: aws.cloudfront.KeyValueStore
     functions: dict[int, aws.cloudfront.Function]
-    keys: StoreKeys
+    keys: dict[str, tuple[pulumi.Resource, ...]]
     certificates: dict[int, aws.acm.Certificate]
     distributions: dict[int, aws.cloudfront.Distribution]
 
@@ -245,7 +245,7 @@ class SharedCloudFrontHosting(SharedHosting):
         if site.dns is None:
             name, target = validation_cname(cert, host)
             customer = as_records([(host, "CNAME", alias_name), (name, "CNAME", target)])
-        served = (*self.keys.served(site.domain), self.functions[self._groups[shard]], cdn, *aliases)
+        served = (*self.keys[site.domain], self.functions[self._groups[shard]], cdn, *aliases)
         return SiteHosting(site.domain, policy_url(site.domain), served, customer, shard)
 
     def _outputs(self) -> dict[str, Any]:
@@ -337,18 +337,6 @@ def _first_names(
     return found, problems
 
 
-@dataclass(frozen=True)
-class StoreKeys:
-    """The exclusive resource, and each domain's own keys (chunks; ``migrating``: its retained head)."""
-
-    exclusive: aws.cloudfront.KeyvaluestoreKeysExclusive
-    per_domain: dict[str, list[aws.cloudfront.KeyvaluestoreKey]]
-
-    def served(self, domain: str) -> tuple[pulumi.Resource, ...]:
-        """What must be written before ``domain``'s policy is in the store."""
-        return (*self.per_domain[domain], self.exclusive)
-
-
 def _per_key(
     name: str, store: aws.cloudfront.KeyValueStore, site: FleetSite, layout: str, parent: pulumi.Resource
 ) -> list[aws.cloudfront.KeyvaluestoreKey]:
@@ -380,8 +368,9 @@ def _per_key(
 
 def store_keys(
     name: str, store: aws.cloudfront.KeyValueStore, sites: Sequence[FleetSite], layout: str, parent: pulumi.Resource
-) -> StoreKeys:
-    """Every key of ``sites`` (module docs)."""
+) -> dict[str, tuple[pulumi.Resource, ...]]:
+    """Every key of ``sites`` (module docs); per domain, what must be written before its policy is in
+    the store: its own keys (chunks; ``migrating``: its retained head), then the exclusive resource."""
     per_domain = {site.domain: _per_key(name, store, site, layout, parent) for site in sites}
     entries = sorted(
         (key, value) for site in sites for key, value in kvs_entries(policy_host(site.domain), site.policy_text)
@@ -395,4 +384,4 @@ def store_keys(
         ],
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[r for rs in per_domain.values() for r in rs]),
     )
-    return StoreKeys(exclusive, per_domain)
+    return {domain: (*keys, exclusive) for domain, keys in per_domain.items()}
