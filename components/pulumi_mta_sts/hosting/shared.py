@@ -98,15 +98,11 @@ class SharedHosting(pulumi.ComponentResource):
             raise KeyError(f"{domain!r} is not one of the sites of this shared host") from None
 
 
-def no_records() -> pulumi.Output[list[dict[str, str]]]:
-    """The ``customer_records`` of a site whose DNS the stack manages."""
-    return pulumi.Output.from_input([])
-
-
 def as_records(
     records: Sequence[tuple[pulumi.Input[str], str, pulumi.Input[str]]],
 ) -> pulumi.Output[list[dict[str, str]]]:
-    """``(name, type, value)`` triples (Outputs or not) as the ``customer_records`` list."""
+    """``(name, type, value)`` triples (Outputs or not) as the ``customer_records`` list (none: a site
+    whose DNS the stack manages)."""
     items = [
         pulumi.Output.all(name, rtype, value).apply(lambda v: {"name": v[0], "type": v[1], "value": v[2]})
         for name, rtype, value in records

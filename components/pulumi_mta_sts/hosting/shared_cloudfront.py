@@ -51,7 +51,7 @@ from .cloudfront import (
 )
 from .edge_code import CHUNK_SEPARATOR, KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
 from .private_bucket import BucketNames, private_bucket
-from .shared import FleetSite, SharedHosting, SiteHosting, as_records, no_records, site_problems
+from .shared import FleetSite, SharedHosting, SiteHosting, as_records, site_problems
 
 ORIGIN_ID = "never-read"
 
@@ -241,7 +241,7 @@ class SharedCloudFrontHosting(SharedHosting):
         aliases = backend.takeover_alias(
             alias_name, cdn.domain_name, cdn.hosted_zone_id, resource_name=f"{self._name}-{site.domain}-alias"
         )
-        customer = no_records()
+        customer = as_records([])
         if site.dns is None:
             name, target = validation_cname(cert, host)
             customer = as_records([(host, "CNAME", alias_name), (name, "CNAME", target)])

@@ -33,7 +33,7 @@ from .edge_code import (
     fleet_worker_module,
     worker_module,
 )
-from .shared import FleetSite, SharedHosting, SiteHosting, no_records, site_problems
+from .shared import FleetSite, SharedHosting, SiteHosting, as_records, site_problems
 
 
 def script_name_for(domain: str) -> str:
@@ -180,7 +180,7 @@ class SharedWorkerHosting(SharedHosting):
         self.custom_domains = {site.domain: bound[policy_host(site.domain)] for site in sites}
         self.hosted = {
             site.domain: SiteHosting(
-                site.domain, policy_url(site.domain), (self.script, self.custom_domains[site.domain]), no_records()
+                site.domain, policy_url(site.domain), (self.script, self.custom_domains[site.domain]), as_records([])
             )
             for site in sites
         }
