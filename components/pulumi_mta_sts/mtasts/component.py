@@ -233,11 +233,8 @@ class MtaStsFleet(pulumi.ComponentResource):
         for c in checked:
             dns = None if c.args.delegated else self._backend(c.args.dns)
             by_kind.setdefault(c.kind, []).append(FleetSite(c.domain, c.args.policy.render(), dns))
-        hosts: dict[str, SharedHosting] = {}
-        for kind, sites in by_kind.items():
-            host = self._shared_host(kind, sites, args)
-            hosts.update((site.domain, host) for site in sites)
-        return hosts
+        hosts = {kind: self._shared_host(kind, sites, args) for kind, sites in by_kind.items()}
+        return {site.domain: hosts[kind] for kind, sites in by_kind.items() for site in sites}
 
     def _shared_host(self, kind: str, sites: list[FleetSite], args: MtaStsFleetArgs) -> SharedHosting:
         """Imported here: a Cloudflare-only fleet needs no pulumi_aws."""
