@@ -31,10 +31,10 @@ from pulumi.runtime import MockCallArgs
 from pulumi_mta_sts.plan import engine
 from pulumi_mta_sts.plan.cloud import (
     ACCOUNT,
-    CACHING_DISABLED_POLICY_ID,
     CLOUDFLARE_ACCOUNT_ID,
     CLOUDFRONT_ZONE_ID,
-    HTTP_API_ENDPOINT,
+    HTTP_API_ID,
+    MANAGED_CACHE_POLICIES,
     REGION,
     ROUTE53_ZONE_ID,
     TEST_CLOUD,
@@ -55,6 +55,9 @@ __all__ = [
     "make_recorder",
 ]
 
+CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
+#: The receiver's HTTPS endpoint (an API Gateway HTTP API) in the test cloud.
+HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
 #: Resource type token → ``args -> state`` of the test cloud (camelCase keys).
 OUTPUTS: dict[str, OutputsFn] = TEST_CLOUD.outputs()
 #: Invoke token → ``args -> result`` of the test cloud.

@@ -62,7 +62,8 @@ def test_every_module_of_an_extra_becomes_an_install_hint(module: str) -> None:
 
 
 def test_a_missing_extra_raised_by_a_component_is_shown_as_it_is() -> None:
-    raised = MissingExtraError.for_module(ModuleNotFoundError(name="pulumi_cloudflare"), "WorkerHost")
+    raised = MissingExtraError.from_import_error(ModuleNotFoundError(name="pulumi_cloudflare"), "WorkerHost")
+    assert raised is not None
     assert MissingExtraError.from_import_error(raised, "this command") is raised
 
 

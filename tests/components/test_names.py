@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.core import names
 from pulumi_mta_sts.core.names import (
     AUTONAME_SUFFIX_LENGTH,
     CLOUDFRONT_FUNCTION,
     CLOUDFRONT_OAC,
     IAM_ROLE,
-    NAME_RULES,
     S3_BUCKET,
     SES_RECEIPT_RULE,
     WORKER_SCRIPT,
@@ -26,7 +26,8 @@ from pulumi_mta_sts.core.names import (
     slug,
 )
 
-RULES = list(NAME_RULES.values())
+#: Every rule core/names.py defines, in its order.
+RULES = [rule for rule in vars(names).values() if isinstance(rule, NameRule)]
 PREFIXES = ("mta-sts", "tlsrpt", "mta-sts-only-policy", "example-com-tlsrpt-function")
 
 #: A DNS label as the generators want it: letters, digits and hyphens, ending in anything.

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.shards import moves
 from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, DnsBackend, Route53Dns, Route53DnsArgs
 from pulumi_mta_sts.hosting.edge_code import fleet_function_code, kvs_entries
 from pulumi_mta_sts.hosting.shared import FleetSite
@@ -28,6 +27,7 @@ from pulumi_mta_sts.hosting.shared_cloudfront import (
 )
 from pulumi_mta_sts.plan.engine import RecordedResource
 from tests.components.shared_node import needs_node, run_function
+from tests.core.test_shards import moves
 from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, Recorder, make_recorder
 
 R53 = "aws:route53/record:Record"

@@ -25,9 +25,15 @@ from pulumi_mta_sts.spec.rules import (
     policy_problems,
     price_class_problems,
     tags_problems,
-    verify_timeout_problems,
+    whole_number_problems,
     zone_problems,
 )
+
+
+def verify_timeout_problems(value: object) -> list[Problem]:
+    """What a component's ``verify_timeout`` is checked with (spec.deployment.check_domain)."""
+    return whole_number_problems("verify_timeout", value, *defaults.VERIFY_TIMEOUT_RANGE)
+
 
 STACK: dict[str, Any] = {"domain": "example.com", "dns": {"provider": "route53"}, "policy": {"mx": ["mx1.example.com"]}}
 

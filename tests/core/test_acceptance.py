@@ -19,7 +19,6 @@ from pulumi_mta_sts.core.acceptance import (
     Verdict,
     is_accepted_media_type,
     judge,
-    media_type,
 )
 from pulumi_mta_sts.core.policy import Policy
 from tests.strategies import case_variants
@@ -82,7 +81,7 @@ _PARAMETERS = st.sampled_from(["", ";charset=utf-8", "; charset=UTF-8", ' ; char
 @given(case_variants("text/plain"), _PARAMETERS, st.sampled_from(["", " ", "\t"]))
 def test_text_plain_in_any_case_with_any_parameters_is_accepted(media: str, params: str, pad: str) -> None:
     content_type = f"{pad}{media}{pad}{params}"
-    assert is_accepted_media_type(content_type) and media_type(content_type) == "text/plain"
+    assert is_accepted_media_type(content_type)
     assert isinstance(judge(good(content_type=content_type)), Accepted)
 
 

@@ -9,10 +9,9 @@ from checkdmarc.mta_sts import parse_mta_sts_policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulumi_mta_sts.core.defaults import DEFAULT_MAX_AGE, DEFAULT_MODE
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.policy import (
-    DEFAULT_MAX_AGE,
-    DEFAULT_MODE,
     Policy,
     is_toolkit_id,
     parse_policy,

@@ -38,8 +38,12 @@ class Zone:
 
     def add(self, name: str, rtype: str, value: Any) -> None:
         """``value``: an address or name; for MX ``(preference, host)``; for TXT a string
-        (split into 255-byte strings); for CAA ``(flags, tag, value)``."""
-        self.records[_norm(name)].append((rtype.upper(), value))
+        (split into 255-byte strings); for CAA ``(flags, tag, value)``. A record already there is not
+        added again: an RRset is a set (RFC 2181 §5), and repeated copies would grow an answer past
+        512 bytes until the client retried it over TCP, a second question the server would count."""
+        rows = self.records[_norm(name)]
+        if (rtype.upper(), value) not in rows:
+            rows.append((rtype.upper(), value))
 
     def remove(self, name: str, rtype: str | None = None) -> None:
         key = _norm(name)

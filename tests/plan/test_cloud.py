@@ -43,7 +43,7 @@ MADE_UP = (
     cloud.ACCOUNT,
     cloud.ROUTE53_ZONE_ID,
     cloud.CLOUDFLARE_ACCOUNT_ID,
-    cloud.HTTP_API_ENDPOINT,
+    pulumi_mock.HTTP_API_ENDPOINT,
     "VeRiFy+token=",
     "-f00",
 )

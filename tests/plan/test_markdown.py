@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.change.comment import COMMENT_BUDGET as MARKDOWN_BUDGET
-from pulumi_mta_sts.change.comment import GITHUB_COMMENT_LIMIT
 from pulumi_mta_sts.change.model import STATUSES, ChangeSet, PolicyChange, RecordChange
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core.policy_change import PolicyState, safety_notes
@@ -26,6 +25,8 @@ from tests.escape import gfm
 from tests.strategies import hostile_text
 
 ROOT = Path(__file__).resolve().parents[2]
+#: GitHub's limit for the body of an issue or pull-request comment (its API: "Body is too long").
+GITHUB_COMMENT_LIMIT = 65_536
 HOSTILE = [
     "|",
     "`",

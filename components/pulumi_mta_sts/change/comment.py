@@ -1,7 +1,5 @@
-"""A :class:`~.model.ChangeSet` as a pull-request comment: the safety notes, the record sets that
-change (the unchanged collapsed), each policy's id and diff; at the first level of detail
-(:data:`LEVELS`) that fits :data:`COMMENT_BUDGET`, each cut saying what it left out. The safety notes
-are never left out, only shortened. Values from outside go through :mod:`~pulumi_mta_sts.escape.markdown`.
+"""A :class:`~.model.ChangeSet` as a pull-request comment at the first of :data:`LEVELS` that fits
+:data:`COMMENT_BUDGET`, each cut saying what it left out; safety notes are only ever shortened.
 """
 
 from __future__ import annotations
@@ -18,22 +16,17 @@ from pulumi_mta_sts.escape.markdown import Block
 from .model import MARKS, STATUS_WORDS, ChangeSet, PolicyChange, RecordChange, Source
 from .text import VALUE_SEPARATOR, id_sentence, remarks
 
-#: GitHub's limit for the body of an issue or pull-request comment (its API: "Body is too long").
-GITHUB_COMMENT_LIMIT: Final = 65_536
-#: What a comment takes at most (UTF-8 bytes): the limit less room for a workflow's heading and marker.
+#: UTF-8 bytes: GitHub's comment limit (65,536) less room for a workflow's heading and marker.
 COMMENT_BUDGET: Final = 60_000
 T = TypeVar("T")
 _LEVEL_ICONS: Final = {"danger": "🛑", "warning": "⚠️", "info": "ℹ️"}
-#: Characters of a note's message in the notes' shortened form.
 _SHORT_MESSAGE: Final = 300
-#: Domains per line in the last form of the safety notes.
 _DOMAINS_PER_LINE: Final = 8
 
 
 @dataclass(frozen=True)
 class Level:
-    """How much a comment shows: ``rows`` per table (``None``: all), the ``unchanged`` rows or not,
-    ``diff`` lines per policy, ``cell`` characters per value, ``items`` warnings."""
+    """How much a comment shows (``None``: all)."""
 
     rows: int | None
     unchanged: bool
@@ -78,7 +71,7 @@ def fit_comment(render: Callable[[Level], Sequence[Block]], budget: int, source:
 
 
 def details(summary: str, lines: Sequence[str]) -> str:
-    """``lines`` collapsed under ``summary`` (ours: never a value from outside)."""
+    """``summary``: ours, never a value from outside."""
     return "\n".join([f"<details><summary>{summary}</summary>", "", *lines, "", "</details>"])
 
 
@@ -88,14 +81,13 @@ def capped(items: Sequence[T], limit: int | None, what: str, source: Source) -> 
 
 
 def _note_line(domain: str | None, note: SafetyNote, message: int | None) -> str:
-    """Level, code, domain (``None``: not said) and message (``message`` characters; ``0``: none)."""
     where = f" ({markdown.text(domain)})" if domain is not None else ""
     said = f": {markdown.text(note.message, message)}" if message != 0 else ""
     return f"- {_LEVEL_ICONS[note.level]} **{note.level}** {markdown.code(note.code)}{where}{said}"
 
 
 def _grouped_notes(notes: Sequence[tuple[str | None, SafetyNote]], several: bool) -> list[str]:
-    """One item per level and code, its domains on lines of their own (a cut keeps every code)."""
+    """One item per level and code (a cut keeps every code)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for domain, note in notes:
         groups.setdefault((note.level, note.code), []).append(domain or "")
@@ -111,7 +103,7 @@ def _grouped_notes(notes: Sequence[tuple[str | None, SafetyNote]], several: bool
 
 
 def notes_block(change: ChangeSet) -> list[Block]:
-    """The safety notes, kept: in full, then shortened, without messages, grouped by code."""
+    """Kept: in full, then shortened, without messages, grouped by code."""
     notes, several = change.notes, change.several_domains
     if not notes:
         return []
@@ -130,7 +122,6 @@ def _values(values: Sequence[str] | None, cell: int) -> str:
 
 
 def _row(record: RecordChange, cell: int, compared: bool) -> str:
-    """One record set; ``compared``: with what is served today (a compared record has a status)."""
     mark = f"`{MARKS[record.status]}`" if record.status is not None else ""
     today = [_values(record.old or None, cell)] if compared else []
     cells = [mark, markdown.cell(record.name, cell), markdown.text(record.type), *today, _values(record.new, cell)]
@@ -152,7 +143,6 @@ def _counts(change: ChangeSet) -> str:
 
 
 def records_blocks(change: ChangeSet, level: Level) -> list[Block]:
-    """Not compared: the planned values; else the counts (kept), the changes, the unchanged collapsed."""
     if not change.compared:
         table = _table(change.records, level, change.source, compared=False)
         return [Block.of("\n".join(["#### DNS records", "", *table]).rstrip("\n"))]
@@ -167,7 +157,6 @@ def records_blocks(change: ChangeSet, level: Level) -> list[Block]:
 
 
 def _policy_blocks(policy: PolicyChange, level: Level, change: ChangeSet, keep: bool) -> list[Block]:
-    """Heading and id (``keep``: kept), remarks, and the diff (not compared: the text)."""
     head = [f"#### Policy of {markdown.text(policy.domain)}" if policy.domain else "#### Policy"]
     if change.compared:
         head += ["", id_sentence(policy, lambda value: markdown.code(value, 40))]
@@ -191,7 +180,7 @@ def _policy_blocks(policy: PolicyChange, level: Level, change: ChangeSet, keep: 
 
 
 def policies_blocks(change: ChangeSet, level: Level) -> list[Block]:
-    """Each policy the level shows (a change's only one, compared, always: its id kept)."""
+    """A change's only policy, compared, always has its id kept."""
     keep = change.compared and len(change.policies) == 1
     policies, more = capped(change.policies, None if keep else level.rows, "policies", change.source)
     blocks = [block for policy in policies for block in _policy_blocks(policy, level, change, keep)]

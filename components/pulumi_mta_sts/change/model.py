@@ -1,6 +1,5 @@
-"""A change as a reviewer reads it: record sets and each domain's policy (with its safety notes)
-before → after. "Before" is what live DNS serves (``mta-sts plan``, which fills it in as DNS
-answers) or the stack's state (``preview-diff``); ``None`` where it was not compared."""
+"""A change as a reviewer reads it: record sets and policies (with safety notes) before → after, where
+"before" is live DNS (``mta-sts plan``) or the stack's state (``preview-diff``)."""
 
 from __future__ import annotations
 
@@ -11,9 +10,8 @@ from typing import Final, Literal, NamedTuple
 from pulumi_mta_sts.core.policy_change import PolicyState, SafetyNote
 from pulumi_mta_sts.core.records import policy_url
 
-#: How a value only the cloud knows is shown (both commands; ``preview-diff`` turns Pulumi's placeholder into it).
+#: How a value only the cloud knows is shown (``preview-diff`` turns Pulumi's placeholder into it).
 KNOWN_AFTER_DEPLOY: Final = "(known after deploy)"
-#: The diff of two policies that differ only in their line ends (CRLF / LF, the last one).
 LINE_ENDS_ONLY: Final = "(only the line ends differ: senders read the same policy)"
 
 Status = Literal["create", "change", "unchanged", "unknown", "replace", "delete", "import"]
@@ -30,13 +28,11 @@ _STATUS_TABLE: Final[tuple[tuple[Status, str, str], ...]] = (
     ("import", "=", "to import"),
 )
 STATUS_WORDS: Final[tuple[tuple[Status, str], ...]] = tuple((s, words) for s, _, words in _STATUS_TABLE)
-#: The mark of each status; a record not compared has none.
 MARKS: Final[dict[Status | None, str]] = {None: " ", **{s: mark for s, mark, _ in _STATUS_TABLE}}
 
 
 class Source(NamedTuple):
-    """Who computed a change: its command (its ``--format json`` lists what a comment left out) and
-    what "before" is."""
+    """Who computed a change (its ``--format json`` lists what a comment left out) and what "before" is."""
 
     command: str
     basis: str
@@ -48,8 +44,7 @@ PREVIEW: Final = Source("mta-sts preview-diff", "compared with the stack's state
 
 @dataclass
 class RecordChange:
-    """One record set (a preview: one record resource): its values after the deploy (``new``;
-    ``None``: deleted) and before (``old``; ``None``: none, or not compared)."""
+    """One record set (a preview: one record resource); ``None`` values: none, or not compared."""
 
     name: str
     type: str
@@ -60,8 +55,7 @@ class RecordChange:
 
 @dataclass
 class PolicyChange:
-    """One domain's policy after (``new``) and before (``old``; ``None``: not compared), why there is
-    none before (``problem``), what else a reviewer reads (``remarks``: label, value)."""
+    """One domain's policy; ``problem``: why there is none before; ``remarks``: (label, value)."""
 
     domain: str | None
     new: PolicyState
@@ -79,14 +73,12 @@ class PolicyChange:
 
     @property
     def id_rolls(self) -> bool | None:
-        """Whether senders see a new id (``None``: the id before or after is not known)."""
         if self.old is None or self.new.id is None:
             return None
         return self.old.id != self.new.id
 
     def diff_lines(self) -> list[str] | None:
-        """The unified diff before → after, line ends read as senders read them (``[]``: the same);
-        ``None`` when not compared, hidden, or without a body on either side."""
+        """The unified diff, line ends read as senders read them (``[]``: the same; ``None``: none)."""
         if self.old is None or self.hidden or (self.old.text is None and self.new.text is None):
             return None
         old, new = _body_lines(self.old.text), _body_lines(self.new.text)
@@ -96,7 +88,6 @@ class PolicyChange:
 
 
 def state_json(state: PolicyState | None) -> dict[str, str | None] | None:
-    """A policy as JSON: ``{"text", "id"}`` (``None``: not compared)."""
     return None if state is None else {"text": state.text, "id": state.id}
 
 
@@ -109,8 +100,6 @@ def _body_lines(text: str | None) -> list[str]:
 
 @dataclass
 class ChangeSet:
-    """Record sets and policies; ``compared`` False: nothing was compared (``reason`` says why)."""
-
     records: list[RecordChange]
     policies: list[PolicyChange]
     compared: bool = True
@@ -121,7 +110,6 @@ class ChangeSet:
         return next((r for r in self.records if (r.name, r.type) == (name, rtype)), None)
 
     def counts(self) -> dict[Status, int]:
-        """Record sets per status: the plan's statuses always, the others where they occur."""
         counts = {status: sum(r.status == status for r in self.records) for status, _ in STATUS_WORDS}
         return {status: n for status, n in counts.items() if n or status in STATUSES}
 

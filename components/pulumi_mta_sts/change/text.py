@@ -1,5 +1,4 @@
-"""A :class:`~.model.ChangeSet` as text for a terminal or a log: record sets with their marks, each
-policy's id and diff, the safety notes; values from outside through :mod:`~pulumi_mta_sts.escape.terminal`."""
+"""A :class:`~.model.ChangeSet` as text; values from outside through :mod:`~pulumi_mta_sts.escape.terminal`."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ _CHANGING: Final = frozenset({"change", "replace", "delete"})
 
 
 def shown_lines(lines: Iterable[str]) -> str:
-    """Each line through :func:`terminal.shown`, each ended."""
     return "".join(terminal.shown(line) + "\n" for line in lines)
 
 
@@ -26,7 +24,6 @@ def values_text(values: Sequence[str] | None) -> str:
 
 
 def counts_text(counts: Mapping[Status, int]) -> str:
-    """``2 to create, 1 unchanged`` (the statuses that occur), or ``no records``."""
     return ", ".join(f"{counts[s]} {w}" for s, w in STATUS_WORDS if counts.get(s)) or "no records"
 
 
@@ -47,7 +44,6 @@ def _columns(rows: Sequence[tuple[str, str, str, str]]) -> list[str]:
 
 
 def record_lines(change: ChangeSet) -> list[str]:
-    """Every record set with its mark; not compared: every planned value on its own line."""
     records = change.records
     if not change.compared:
         rows = [
@@ -61,7 +57,6 @@ def record_lines(change: ChangeSet) -> list[str]:
 
 
 def id_sentence(policy: PolicyChange, show: Callable[[str], str] = str) -> str:
-    """What happens to the ``_mta-sts`` id, as a sentence; ``show`` writes an id."""
     old_id = policy.old.id if policy.old is not None else None
     if policy.new.id is None:
         return "The id is only known after the deploy."
@@ -73,7 +68,6 @@ def id_sentence(policy: PolicyChange, show: Callable[[str], str] = str) -> str:
 
 
 def remarks(policy: PolicyChange) -> list[tuple[str, str]]:
-    """Why there is no policy before, then the change's own remarks."""
     return [*((("served today", policy.problem),) if policy.problem else ()), *policy.remarks]
 
 
@@ -104,5 +98,4 @@ def notes_lines(change: ChangeSet) -> list[str]:
 
 
 def change_lines(change: ChangeSet) -> list[str]:
-    """The record sets, the policies and the notes (lines, each for :func:`terminal.shown`)."""
     return record_lines(change) + policy_lines(change) + notes_lines(change)

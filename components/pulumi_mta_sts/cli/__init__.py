@@ -53,7 +53,7 @@ def _tolerant_streams() -> None:
 
 
 def _drop_stdout() -> None:
-    """After a broken pipe: stdout to /dev/null, so the last flush prints no ``BrokenPipeError``."""
+    """So the last flush prints no ``BrokenPipeError``."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``mta-sts``; never a traceback for what the user did, the pipe reader or Ctrl-C."""
+    """Never a traceback for what the user did, the pipe reader or Ctrl-C."""
     _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -1,6 +1,5 @@
-"""How a command builds its parser: :func:`add_command`, and the flags and argument types several
-commands share, so one flag reads the same everywhere (:func:`add_flag` adds one of
-:data:`SHARED_FLAGS`, each command giving its own help text)."""
+"""How a command builds its parser, and the flags and argument types several commands share, so one
+flag reads the same everywhere."""
 
 from __future__ import annotations
 
@@ -21,8 +20,7 @@ _CAFILE_FIX = "give a PEM file of CA certificates"
 def add_command(
     sub: Any, name: str, run: Callable[[argparse.Namespace], int] | None, help: str, description: str | None = None
 ) -> argparse.ArgumentParser:
-    """The parser of the sub-command ``name`` (of ``sub``, the subparsers), whose ``func`` is ``run``
-    (``None``: a command of actions)."""
+    """``run`` ``None``: a command of actions."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
     if run is not None:
         parser.set_defaults(func=run)
@@ -30,14 +28,12 @@ def add_command(
 
 
 def port_number(text: str) -> int:
-    """A TCP port, 1-65535, in ASCII digits (``--https-port``, ``--smtp-port``)."""
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
     return int(text)
 
 
 def timeout_seconds(text: str) -> float:
-    """A time limit in seconds, more than 0 and at most 600 (``--timeout``)."""
     try:
         value = float(text)
     except ValueError:
@@ -47,7 +43,6 @@ def timeout_seconds(text: str) -> float:
     return value
 
 
-#: Flag → its option strings and settings; a command adds it with :func:`add_flag`.
 SHARED_FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "stack": (("-s", "--stack"), {"metavar": "NAME"}),
     "stacks-dir": (("--stacks-dir",), {"metavar": "DIR", "type": Path}),
@@ -57,20 +52,17 @@ SHARED_FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "https-port": (("--https-port",), {"type": port_number, "default": 443, "metavar": "N"}),
     "timeout": (("-t", "--timeout"), {"type": timeout_seconds, "default": None, "metavar": "S"}),
 }
-#: The help of ``--stacks-dir`` where it names the folder stack files are read from.
 STACKS_DIR_HELP = "where stack files live (default: found from Pulumi.yaml)"
 
 
 def add_flag(parser: Any, name: str, help: str, **settings: Any) -> argparse.Action:
-    """Add the shared flag ``name`` to ``parser`` (or a group); ``settings`` override its own."""
     flags, own = SHARED_FLAGS[name]
     action: argparse.Action = parser.add_argument(*flags, **{**own, "help": help, **settings})
     return action
 
 
 def cafile_path(path: Path | None) -> str | None:
-    """``--cafile`` as the TLS context takes it (``None``: the system's CAs); not a regular file is
-    refused, naming what it is (loading a named pipe would wait for a writer)."""
+    """Not a regular file is refused, naming what it is (loading a named pipe would wait for a writer)."""
     if path is None:
         return None
     try:
@@ -87,12 +79,11 @@ def cafile_path(path: Path | None) -> str | None:
 
 
 def cafile_unusable(path: Path | str | None, exc: OSError) -> InputError:
-    """The error for a ``--cafile`` the TLS library could not load (not PEM, unreadable)."""
     return InputError([Problem("--cafile", str(path), f"{path} cannot be used ({exc}); {_CAFILE_FIX}")])
 
 
 def nameserver_problems(specs: Sequence[str]) -> list[Problem]:
-    """What is wrong with each ``--nameserver`` given, used or not (a wrong value is never ignored)."""
+    """Used or not: a wrong value is never ignored."""
     problems: list[Problem] = []
     for spec in specs:
         try:
@@ -103,7 +94,6 @@ def nameserver_problems(specs: Sequence[str]) -> list[Problem]:
 
 
 def network_problems(args: argparse.Namespace) -> list[Problem]:
-    """What is wrong with ``--nameserver`` and ``--cafile``, all named before anything is asked."""
     problems = nameserver_problems(args.nameserver)
     try:
         cafile_path(args.cafile)

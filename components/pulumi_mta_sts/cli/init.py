@@ -1,7 +1,5 @@
-"""``mta-sts init DOMAIN``: a stack for a domain from what live DNS says. Outside a Pulumi project
-it writes one (:mod:`~pulumi_mta_sts.config.init_project`); inside, the stack file only, edited in
-place if it exists (its ``mta-sts:`` keys replaced only with ``--force``). Exit 1: nothing written,
-DNS says the domain cannot be set up as asked.
+"""``mta-sts init DOMAIN``: a stack (outside a Pulumi project, a project too) from what live DNS says;
+an existing stack file's ``mta-sts:`` keys are replaced only with ``--force``. Exit 1: nothing written.
 """
 
 from __future__ import annotations
@@ -44,15 +42,12 @@ from .argtypes import add_command, add_flag, cafile_unusable, network_problems
 
 EXIT_WRITTEN = 0
 EXIT_NOT_WRITTEN = 1
-#: Seconds for each DNS query and for the policy fetch.
 INIT_TIMEOUT = 5.0
 _RECEIVER_FLAGS = ("receiver_region", "rule_set", "create_rule_set", "alarm_email")
 
 
 @dataclass(frozen=True)
 class Target:
-    """The stack file, and the folder of a new project (``None``: the project exists)."""
-
     stack: str
     stack_file: StackText
     keys: tuple[str, ...]
@@ -71,7 +66,6 @@ def register(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print what was detected and written as JSON")
     add_flag(parser, "cafile", "trust only these CA certificates for the policy")
     add_flag(parser, "https-port", "the policy host's HTTPS port (default 443)", metavar="PORT")
-    # where TLS-RPT reports go: --rua URIs, or the receiver this stack deploys
     rua = "send TLS-RPT reports here (repeatable)"
     parser.add_argument("--rua", metavar="URI", action="append", default=[], help=rua)
     parser.add_argument("--receiver", action="store_true", help="deploy the TLS-RPT receiver (AWS SES + Lambda)")
@@ -118,7 +112,6 @@ def _check_usage(args: argparse.Namespace) -> tuple[str, ReceiverChoice | None]:
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    """The project folder: ``--dir`` (a name the system refuses is a usage error) or the working one."""
     if args.dir is None:
         return Path.cwd()
     try:
@@ -132,8 +125,7 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | None]:
-    """Where the stack file goes, and the folder of a new project (``None``: none), whose files must
-    not exist yet (``pulumi new`` refuses to overwrite them too)."""
+    """The stack folder, and a new project's folder, whose files must not exist (as ``pulumi new``)."""
     new_project = None
     if args.stacks_dir is not None:
         stacks, problems = args.stacks_dir, stacks_dir_problems(args.stacks_dir, True)
@@ -152,8 +144,7 @@ def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | 
 
 
 def _target(args: argparse.Namespace, domain: str) -> Target:
-    """Where the stack goes; a bad name or folder, or ``mta-sts:`` keys without ``--force``, refused
-    before DNS is asked anything."""
+    """Refused before DNS is asked anything."""
     stack = args.stack if args.stack is not None else init_stack.stack_name_for(domain)
     problems = stack_name_problems(stack)
     if problems:
@@ -184,7 +175,6 @@ def _survey(args: argparse.Namespace, domain: str) -> Survey:
 
 
 def _refusal(survey: Survey) -> str | None:
-    """Why DNS says this domain cannot be set up as asked (``None``: it can)."""
     if survey.failure is not None:
         return f"DNS gave no usable answer for {survey.domain}: {survey.failure}"
     if survey.mail is not None and survey.mail.null_mx:
@@ -208,7 +198,6 @@ def _refusal(survey: Survey) -> str | None:
 def _choices(
     survey: Survey, args: argparse.Namespace, receiver: ReceiverChoice | None
 ) -> tuple[InitChoices, list[str]]:
-    """The stack's values and the warnings about what was carried over."""
     hosts = survey.mail.hosts if survey.mail is not None else ()
     existing = survey.existing.policy if survey.existing is not None else None
     warnings: list[str] = []
@@ -272,7 +261,7 @@ def _write_project(folder: Path, domain: str, requirement: init_project.Requirem
 
 
 def next_commands(args: argparse.Namespace, target: Target, domain: str) -> list[str]:
-    """What to run next, from where ``init`` ran: the README's deploy steps for this folder."""
+    """The README's deploy steps, from where ``init`` ran."""
     commands = [f"cd {shlex.quote(args.dir)}"] if args.dir is not None and target.new_project else []
     if target.new_project is not None:
         commands.append("pulumi install")
@@ -302,8 +291,7 @@ def _detected(survey: Survey, choices: InitChoices) -> dict[str, Any]:
 
 
 def _print_text(detected: dict[str, Any], written: list[Path], warnings: list[str], commands: list[str]) -> None:
-    """What was found and written, each line through :mod:`~pulumi_mta_sts.escape.terminal` (it
-    quotes live DNS)."""
+    """Through :mod:`~pulumi_mta_sts.escape.terminal`: it quotes live DNS."""
     lines = [f"{detected['domain']}: zone {detected['zone']} on {detected['dns_provider']}"]
     implicit = " (implicit: no MX record)" if detected["implicit_mx"] else ""
     lines.append(f"  MX: {', '.join(detected['mx_hosts'])}{implicit}")
@@ -319,7 +307,6 @@ def _print_text(detected: dict[str, Any], written: list[Path], warnings: list[st
 
 
 def _refuse(args: argparse.Namespace, domain: str, reason: str) -> int:
-    """Nothing written: say why on stderr (and as JSON with ``--json``); exit 1."""
     print(terminal.shown(f"mta-sts init: {reason}; nothing written"), file=sys.stderr)
     if args.json:
         print(json.dumps({"domain": domain, "written": None, "error": reason}, indent=2))

@@ -1,7 +1,6 @@
 """``mta-sts onboard DOMAIN --stack NAME``: the records the owner of a delegated domain publishes
-(docs/fleets.md), from the plan, or ``--outputs`` (the ``domains`` output, or a ``pulumi stack
-export``, which keeps the validation record when a deploy stopped waiting for it); ``--check`` looks
-each up in live DNS. Exit 0 printed (and all in place), 1 a record not in place, 2 usage.
+(docs/fleets.md), from the plan or ``--outputs`` (a ``pulumi stack export`` keeps the validation
+record when a deploy stopped waiting for it). Exit 0 printed (and in place), 1 not in place, 2 usage.
 """
 
 from __future__ import annotations
@@ -53,7 +52,6 @@ def register(sub: Any) -> None:
 
 
 def delegated_entry(domains: Sequence[DomainConfig], domain: str, stack: str, path: Path) -> DomainConfig:
-    """The entry of ``domain``, refused (naming the stack file) when absent or not delegated."""
     entry = next((d for d in domains if d.domain == domain), None)
     if entry is None:
         delegated = ", ".join(d.domain for d in domains if d.delegated) or "none"
@@ -77,7 +75,6 @@ def planned_outputs(stack: str, path: Path) -> dict[str, Any]:
 
 
 def read_outputs(path: Path) -> dict[str, Any]:
-    """The ``pulumi stack output --json`` document (or ``pulumi stack export``) in ``path``."""
     try:
         document = load_bounded_json(read_regular_file(path, MAX_OUTPUTS_BYTES))
     except UnreadableFile as exc:
@@ -99,22 +96,17 @@ def is_state(document: object) -> bool:
     return isinstance(document, dict) and isinstance(document.get("deployment"), dict)
 
 
-_EXPECTED: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
-
-
 def _need(value: Any, kind: type, where: str, source: str) -> Any:
-    """``value`` if of the JSON type ``kind`` (an absent array: empty), else refused naming the
-    document (``source``: the file, or "the plan") and where in it."""
+    """``value`` if of the JSON type ``kind`` (an absent array: empty); ``source``: the file, or "the plan"."""
     if value is None and kind is list:
         return []
     if isinstance(value, kind) and not isinstance(value, bool):
         return value
     field = "DOMAIN" if source == "the plan" else "--outputs"
-    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {_EXPECTED[kind]}")])
+    raise InputError([Problem(field, source, f"{source}: {where} is {json_kind(value)}, not {json_kind(kind())}")])
 
 
 def validation_from_state(state: Mapping[str, Any], domain: str, source: str) -> dict[str, str] | None:
-    """The validation record of ``mta-sts.<domain>`` from the certificates in a stack export."""
     host = policy_host(domain)
     for index, item in enumerate(_need(state["deployment"].get("resources"), list, "deployment.resources", source)):
         where = f"deployment.resources[{index}]"
@@ -135,7 +127,6 @@ def validation_from_state(state: Mapping[str, Any], domain: str, source: str) ->
 
 
 def customer_records(outputs: Mapping[str, Any], domain: str, source: str) -> list[dict[str, str]]:
-    """The domain's ``customer_records`` of the ``domains`` output, each part checked."""
     where = f"domains[{json.dumps(domain)}]"
     domains = outputs.get("domains")
     entry = domains.get(domain) if isinstance(domains, dict) else None
@@ -169,7 +160,6 @@ def as_json(domain: str, stack: str, source: str, records: Sequence[Mapping[str,
 
 
 def as_text(document: Mapping[str, Any]) -> str:
-    """The records for people, every value through :func:`~pulumi_mta_sts.escape.terminal.shown`."""
     domain, source = terminal.shown(document["domain"]), terminal.shown(document["source"])
     records = [{k: terminal.shown(v) for k, v in r.items()} for r in document["records"]]
     lines = [f"Records the owner of {domain} publishes (stack {terminal.shown(document['stack'])}, from {source}):", ""]
@@ -217,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _records(args: argparse.Namespace, domain: str, path: Path) -> tuple[list[dict[str, str]], str, str]:
-    """The records, where they come from (``plan``, ``outputs``, ``plan+state``) and that in words."""
+    """The records, their source (``plan``, ``outputs``, ``plan+state``) and that in words."""
     given = read_outputs(args.outputs) if args.outputs is not None else None
     if given is not None and not is_state(given):
         source = f"the outputs in {args.outputs}"

@@ -1,6 +1,5 @@
 """The argument parser of every ``mta-sts`` command: a mistyped flag, sub-command or choice names the
-closest valid one, under its sub-command's usage line, instead of what it caused (``plan --stak
-dev`` is told about ``--stak``, not a missing ``--stack``).
+closest valid one instead of what it caused (``--stak``, not a missing ``--stack``).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-#: How alike a word must be to a valid one to be suggested (difflib's ratio, 0..1).
 _ALIKE = 0.6
 #: What argparse reads as a negative number rather than a flag.
 _NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
@@ -26,8 +24,6 @@ def closest(word: str, candidates: Sequence[str]) -> str | None:
 
 
 class CommandParser(argparse.ArgumentParser):
-    """An argument parser that reports unknown flags itself, with suggestions."""
-
     _given: list[str]
 
     def parse_known_args(  # type: ignore[override]
@@ -41,8 +37,7 @@ class CommandParser(argparse.ArgumentParser):
         return parsed, extras
 
     def error(self, message: str) -> NoReturn:
-        """Usage line, then each unknown flag with the closest valid one, then argparse's message
-        unless it only follows from an unknown flag."""
+        """Each unknown flag with the closest valid one, then argparse's message unless it follows from one."""
         unknown = self._unknown_flags()
         lines = [self._unknown_line(flag) for flag in unknown]
         if not (unknown and message.startswith(_CONSEQUENCES)):
@@ -53,7 +48,6 @@ class CommandParser(argparse.ArgumentParser):
         sys.exit(2)
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
-        """A value outside ``choices`` (a sub-command, a ``--format``) names the closest choice."""
         if action.choices is not None and value not in action.choices:
             choices = [str(choice) for choice in action.choices]
             hint = closest(str(value), choices)
@@ -64,7 +58,7 @@ class CommandParser(argparse.ArgumentParser):
         super()._check_value(action, value)
 
     def _unknown_flags(self) -> list[str]:
-        """The flags given that this parser does not know (with sub-commands: up to the sub-command)."""
+        """With sub-commands: up to the sub-command."""
         stops_at_command = any(isinstance(action, argparse._SubParsersAction) for action in self._actions)
         unknown: list[str] = []
         for token in getattr(self, "_given", []):
@@ -80,8 +74,7 @@ class CommandParser(argparse.ArgumentParser):
         return unknown
 
     def _knows(self, name: str) -> bool:
-        """Whether argparse reads ``name`` as a flag of this parser: exactly, abbreviated, or with
-        its value attached."""
+        """Exactly, abbreviated, or with its value attached."""
         flags = self._option_string_actions
         if name in flags:
             return True

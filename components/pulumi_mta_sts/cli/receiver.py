@@ -1,6 +1,5 @@
-"""``mta-sts receiver test``: post one sample report, marked as a test (the receiver's contract), to
-a deployed receiver's HTTPS endpoint and say whether it was stored. Exit 0 stored, 1 not stored, 2
-usage, 3 unreachable. Standard library only: it runs in the base install.
+"""``mta-sts receiver test``: post a sample report marked as a test to a deployed receiver's HTTPS
+endpoint. Exit 0 stored, 1 not stored, 2 usage, 3 unreachable. Standard library only (base install).
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from pulumi_mta_sts.receiver_lambda.contract import TEST_ORGANIZATION, TEST_REPO
 
 from .argtypes import add_command, add_flag
 
-#: The stack outputs the command reads.
 RECEIVER_OUTPUT = "tlsrpt_receiver"
 ENDPOINT_OUTPUT = "https_endpoint"
 DOMAIN_OUTPUT = "domain"
@@ -65,15 +63,13 @@ def register(sub: Any) -> None:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the endpoint said: the HTTP status and its JSON body (``{}`` if it was not JSON)."""
-
     status: int
     body: dict[str, Any]
     text: str
 
     @property
     def stored(self) -> list[str]:
-        """The keys the receiver says it wrote (``stored``; an older receiver says ``key``)."""
+        """An older receiver says ``key``."""
         keys = self.body.get("stored")
         if isinstance(keys, list):
             return [str(k) for k in keys]
@@ -118,10 +114,9 @@ def _explain(answer: Answer) -> str:
     return str(reason or "no reason given")
 
 
-def sample_report(domain: str, report_id: str, *, now: datetime | None = None) -> bytes:
-    """A valid RFC 8460 report about ``domain`` for yesterday, marked as a test, claiming nothing
-    about its mail (no session, no policy found)."""
-    day = ((now or datetime.now(UTC)) - timedelta(days=1)).strftime("%Y-%m-%d")
+def sample_report(domain: str, report_id: str) -> bytes:
+    """A valid report for yesterday claiming nothing about the mail (no session, no policy found)."""
+    day = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
     report = {
         "organization-name": TEST_ORGANIZATION,
         "date-range": {"start-datetime": f"{day}T00:00:00Z", "end-datetime": f"{day}T23:59:59Z"},
@@ -145,7 +140,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def post_report(endpoint: str, body: bytes, *, timeout: float) -> Answer:
-    """POST ``body`` (gzip) to ``endpoint``; every HTTP status is an :class:`Answer`."""
     request = urllib.request.Request(
         endpoint,
         data=body,
@@ -170,9 +164,6 @@ def _answer(status: int, raw: bytes) -> Answer:
     return Answer(status=status, body=body if isinstance(body, dict) else {}, text=text)
 
 
-# ---- where to post --------------------------------------------------------------------------------
-
-
 def _target(args: argparse.Namespace) -> tuple[str, str]:
     if args.timeout is None or not 0 < args.timeout <= 600:
         raise InputError([Problem("--timeout", args.timeout, "must be more than 0 and at most 600 seconds")])
@@ -186,7 +177,6 @@ def _target(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def _given_target(endpoint: str, domain: str | None) -> tuple[str, str]:
-    """``--endpoint`` and ``--domain`` checked together: every problem with them at once."""
     problems: list[Problem] = []
     checked: list[str] = []
     for check, value, field in ((checked_endpoint, endpoint, "--endpoint"), (_checked_domain, domain, "--domain")):
@@ -203,7 +193,6 @@ def _given_target(endpoint: str, domain: str | None) -> tuple[str, str]:
 
 
 def checked_endpoint(url: object, field: str) -> str:
-    """``url`` if it is an ``https://`` URL with a host (no credentials, fragment or spaces)."""
     reason = "must be an https:// URL such as the stack output tlsrpt_receiver.https_endpoint"
     if not isinstance(url, str) or not url.isprintable() or any(ch.isspace() for ch in url):
         raise InputError([Problem(field, url, reason)])
@@ -225,12 +214,11 @@ def _checked_domain(domain: object, field: str) -> str:
 
 
 def _stack_field(stack: str | None) -> str:
-    """``--stack`` when it was given, else the selected stack (never a flag the user did not type)."""
+    """Never a flag the user did not type."""
     return "--stack" if stack is not None else "the selected Pulumi stack"
 
 
 def stack_outputs(stack: str | None) -> dict[str, Any]:
-    """``pulumi stack output --json`` of ``stack`` (the selected stack if ``None``)."""
     field, value = _stack_field(stack), stack
     pulumi = shutil.which("pulumi")
     if pulumi is None:

@@ -1,7 +1,5 @@
-"""Where ``mta-sts reports summary|ready|html`` read reports from, all checked before any is read: a
-file (what ``reports parse`` reads, or a report the receiver stored), a directory (every file under
-it in name order, hidden names skipped, links to directories not followed), or ``s3://bucket[/prefix]``
-(``reports/`` by default; boto3 from ``[aws]`` imported only then), whose stored reports are read an
+"""Where ``mta-sts reports summary|ready|html`` read reports, all checked first: a file, a directory
+(hidden names skipped, links to directories not followed), or ``s3://bucket[/prefix]``, read an
 identity's first body before its versions, so the summary counts the body the receiver kept first.
 """
 
@@ -23,11 +21,10 @@ from pulumi_mta_sts.reports.parse import ParseFailure, ParseResult, parse_input
 from pulumi_mta_sts.reports.stored import looks_stored, parse_stored
 
 S3_SCHEME = "s3://"
-#: S3 bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at both ends.
+#: S3 general purpose bucket names.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
-#: Formats a report file is sometimes mistaken for (a report is gzip or JSON, or inside an email),
-#: by their magic bytes: the file is named for what it is, not for what its name says.
+#: Formats a report file is mistaken for, by magic bytes: the file is named for what it is.
 FOREIGN_FORMATS: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a zip archive"),
     (b"PK\x05\x06", "an empty zip archive"),
@@ -41,8 +38,6 @@ FOREIGN_FORMATS: tuple[tuple[bytes, str], ...] = (
 
 
 class S3Source:
-    """``s3://bucket[/prefix]``; without a prefix the receiver's ``reports/`` is read."""
-
     def __init__(self, url: str) -> None:
         self.bucket, _, self.prefix = url[len(S3_SCHEME) :].partition("/")
 
@@ -58,7 +53,6 @@ def _problem(text: str, source: Path | S3Source) -> Problem | None:
 
 
 def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
-    """The sources, every bad one a :class:`Problem` (raised together)."""
     checked = [S3Source(text) if text.startswith(S3_SCHEME) else Path(text) for text in sources]
     problems = [p for text, source in zip(sources, checked, strict=True) if (p := _problem(text, source))]
     if problems:
@@ -66,7 +60,9 @@ def check_sources(sources: Sequence[str]) -> list[Path | S3Source]:
     return checked
 
 
-def _read_file(path: Path) -> bytes | ParseResult:
+def read_path(path: Path, *, stored: bool = True) -> ParseResult:
+    """One file (``stored``: or the stored report it is, ``aws s3 sync``); one not a readable regular
+    file (a named pipe is never opened) or in another format is a failure of that file, not of the command."""
     try:
         data = read_regular_file(path, DEFAULT_LIMITS.max_email_bytes)
     except UnreadableFile as exc:
@@ -75,22 +71,7 @@ def _read_file(path: Path) -> bytes | ParseResult:
     if real is not None:
         reason = f"the file is {real}, not a TLS report (gzip or JSON) or an email; unpack it and parse what is inside"
         return ParseResult(failures=[ParseFailure(str(path), reason)])
-    return data
-
-
-def parse_path(path: Path) -> ParseResult:
-    """Parse one file (``reports parse``); one that is not a readable regular file (a named pipe is
-    never opened) or in another format is a failure of that file, not of the command."""
-    data = _read_file(path)
-    return data if isinstance(data, ParseResult) else parse_input(data, str(path))
-
-
-def read_path(path: Path) -> ParseResult:
-    """One file as :func:`parse_path` reads it, or as the stored report it is (``aws s3 sync``)."""
-    data = _read_file(path)
-    if isinstance(data, ParseResult):
-        return data
-    return parse_stored(data, str(path)) if looks_stored(data) else parse_input(data, str(path))
+    return parse_stored(data, str(path)) if stored and looks_stored(data) else parse_input(data, str(path))
 
 
 def _files(directory: Path) -> Iterator[Path]:
@@ -111,13 +92,13 @@ def read_sources(sources: Sequence[Path | S3Source]) -> Iterator[ParseResult]:
 
 # ---- s3:// -------------------------------------------------------------------------------------------
 def _aws_module(name: str) -> Any:
-    """``name`` from the ``[aws]`` extra, imported by name: the base CLI does not declare boto3."""
+    """Imported by name: the base CLI does not declare boto3."""
     with provider_sdk("reading reports from s3://"):
         return importlib.import_module(name)
 
 
 def _stored_keys(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
-    """(key, size) of every stored report under ``prefix``, first bodies before their versions."""
+    """First bodies before their versions."""
     group: list[tuple[bool, str, int]] = []
     group_id = None
     for item in list_objects(client, bucket, prefix):
@@ -140,7 +121,6 @@ def _read(client: Any, bucket: str, key: str, size: int) -> ParseResult:
 
 
 def read_bucket(bucket: str, prefix: str) -> Iterator[ParseResult]:
-    """Every stored report under ``s3://bucket/prefix`` (``reports/`` when ``prefix`` is empty)."""
     client = _aws_module("boto3").client("s3")
     errors = _aws_module("botocore.exceptions")
     keys = _stored_keys(client, bucket, prefix or REPORTS_PREFIX)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.config.files import UnwritableFile, write_file_atomically
+from pulumi_mta_sts.core.defaults import READINESS_DAYS, READINESS_MIN_ORGS
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy import parse_policy
 from pulumi_mta_sts.escape import terminal
@@ -25,10 +26,9 @@ from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
 from .argtypes import add_command, add_flag
-from .report_sources import check_sources, parse_path, read_sources
+from .report_sources import check_sources, read_path, read_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_READY = 0, 1, 1
-DEFAULT_READY_DAYS, DEFAULT_MIN_ORGS = 14, 2
 #: The longest window ``reports ready`` judges (a year: older reports say nothing about today).
 MAX_READY_DAYS = 366
 SOURCE_HELP = "a report file, a directory of them, or s3://BUCKET[/PREFIX] (the receiver's bucket; needs [aws])"
@@ -92,10 +92,10 @@ def _register_ready(actions: Any) -> None:
     ready.add_argument(
         "--source", dest="sources", metavar="SOURCE", nargs="+", action="extend", required=True, help=SOURCE_HELP
     )
-    days = "days to look at (default 14)"
-    ready.add_argument("--days", type=days_argument, default=DEFAULT_READY_DAYS, metavar="N", help=days)
-    orgs = "organisations that must report every day (default 2)"
-    ready.add_argument("--min-orgs", type=positive_argument, default=DEFAULT_MIN_ORGS, metavar="K", help=orgs)
+    days = f"days to look at (default {READINESS_DAYS})"
+    ready.add_argument("--days", type=days_argument, default=READINESS_DAYS, metavar="N", help=days)
+    orgs = f"organisations that must report every day (default {READINESS_MIN_ORGS})"
+    ready.add_argument("--min-orgs", type=positive_argument, default=READINESS_MIN_ORGS, metavar="K", help=orgs)
     as_of = "judge the N days before this UTC day (default: today)"
     ready.add_argument("--as-of", type=day_argument, metavar="DATE", help=as_of)
     add_flag(ready, "format", "output format (default: text)", choices=("text", "json"), default="text")
@@ -231,7 +231,7 @@ def _summary(source: str, report: dict[str, Any]) -> str:
 def run_parse(args: argparse.Namespace) -> int:
     failed = False
     for path in args.paths:
-        result = parse_path(path)
+        result = read_path(path, stored=False)
         for parsed in result.reports:
             print(
                 json.dumps({"source": parsed.source, **parsed.report})

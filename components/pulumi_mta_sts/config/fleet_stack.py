@@ -49,7 +49,11 @@ def load_fleet_config(values: Mapping[str, Any]) -> Deployment:
         reason = "must be a non-empty list of objects, each with domain and any key overriding mta-sts:defaults"
         c.add("domains", raw, reason)
     entries = [_entry(c, index, entry, base) for index, entry in enumerate(raw if isinstance(raw, list) else [])]
-    _duplicates(c, [domain for domain, _ in entries])
+    first: dict[str, int] = {}
+    for index, (domain, _) in enumerate(entries):
+        if domain is not None and first.setdefault(domain, index) != index:
+            reason = f"{domain!r} is also mta-sts:domains[{first[domain]}]; list each domain once"
+            c.add(f"domains[{index}].domain", domain, reason)
     loaded = [d for _, d in entries if d is not None]
     _delegation_problems(c, loaded, delegation, values.get("delegation") is not None)
     _shard_problems(c, loaded, per_certificate)
@@ -177,16 +181,6 @@ def _attribute(problem: Problem, key: str, entry: Mapping[str, Any], base: Mappi
     if _given(entry, path) or not _given(base, path):
         return problem
     return Problem(f"mta-sts:defaults.{relative}", problem.value, problem.reason)
-
-
-def _duplicates(c: Collector, domains: Sequence[str | None]) -> None:
-    first: dict[str, int] = {}
-    for index, domain in enumerate(domains):
-        if domain is not None and domain in first:
-            reason = f"{domain!r} is also mta-sts:domains[{first[domain]}]; list each domain once"
-            c.add(f"domains[{index}].domain", domain, reason)
-        elif domain is not None:
-            first[domain] = index
 
 
 def _delegation_problems(

@@ -122,14 +122,11 @@ def installed_requirement(extras: tuple[str, ...]) -> Requirement:
     return requirement_of(dist.read_text("direct_url.json"), dist.version, extras)
 
 
-def requirements_text(requirement: Requirement) -> str:
-    return (
+def project_files(domain: str, requirement: Requirement) -> dict[str, str]:
+    requirements = (
         f"# Written by mta-sts init: {DISTRIBUTION} as it was installed where init ran ({requirement.source}),\n"
         f"# with the extras the stack's providers need. `pulumi install` puts it into .venv.\n"
         f"{requirement.line}\n"
     )
-
-
-def project_files(domain: str, requirement: Requirement) -> dict[str, str]:
-    texts = (project_text(domain), PROGRAM_TEXT, requirements_text(requirement), ".venv/\n__pycache__/\n")
+    texts = (project_text(domain), PROGRAM_TEXT, requirements, ".venv/\n__pycache__/\n")
     return dict(zip(PROJECT_FILES, texts, strict=True))

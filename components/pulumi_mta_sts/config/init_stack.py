@@ -172,24 +172,19 @@ NO_REPORTS_LINES = (
 )
 
 
-def _receiver_lines(receiver: ReceiverChoice) -> list[str]:
-    lines = ["  receiver:", f"    region: {_quoted(receiver.region)}"]
-    if receiver.rule_set_name is not None:
-        lines.append(f"    rule_set_name: {_quoted(receiver.rule_set_name)}   # the account's active SES rule set")
-    if receiver.create_rule_set:
-        lines.append("    create_rule_set: true   # makes a new rule set the active one (docs/receiver.md)")
-    return lines
-
-
 def _reporting_lines(choices: InitChoices) -> list[str]:
     lines = ["mta-sts:reporting:"]
     if choices.rua:
         lines += ["  rua:", *(f"    - {_quoted(uri)}" for uri in choices.rua)]
-    if choices.receiver is not None:
-        if choices.receiver.alarm_email:
-            lines.append(f"  alarm_email: {_quoted(choices.receiver.alarm_email)}")
-        lines += _receiver_lines(choices.receiver)
-    if not choices.rua and choices.receiver is None:
+    if (receiver := choices.receiver) is not None:
+        if receiver.alarm_email:
+            lines.append(f"  alarm_email: {_quoted(receiver.alarm_email)}")
+        lines += ["  receiver:", f"    region: {_quoted(receiver.region)}"]
+        if receiver.rule_set_name is not None:
+            lines.append(f"    rule_set_name: {_quoted(receiver.rule_set_name)}   # the account's active SES rule set")
+        if receiver.create_rule_set:
+            lines.append("    create_rule_set: true   # makes a new rule set the active one (docs/receiver.md)")
+    if not choices.rua and receiver is None:
         lines += NO_REPORTS_LINES
     return lines
 

@@ -158,11 +158,11 @@ class Collector:
         self.unknown(path, value, known)
         return value
 
-    def unknown(self, path: str, value: Mapping[str, Any], known: Sequence[str], hint: str = "") -> None:
+    def unknown(self, path: str, value: Mapping[str, Any], known: Sequence[str]) -> None:
         for name in value:
             if name not in known:
                 close = difflib.get_close_matches(str(name), known, n=1)
-                advice = hint or (f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}")
+                advice = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
                 self.add(f"{path}.{name}" if path else str(name), value[name], f"is not a known setting; {advice}")
 
     def boolean(self, path: str, value: object, default: bool) -> bool:
@@ -316,13 +316,6 @@ def _rua_problem_key(problem: Problem, configured: int, prefix: str) -> Problem:
     return Problem(f"{prefix}{key}", problem.value, problem.reason)
 
 
-def _load_preflight(c: Collector, raw: object) -> PreflightConfig:
-    value = c.mapping("preflight", raw, ("mx_coverage",))
-    if value is None:
-        return PreflightConfig()
-    return PreflightConfig(mx_coverage=c.boolean("preflight.mx_coverage", value.get("mx_coverage"), True))
-
-
 _DELEGATED_HOST = (
     "a delegated domain is served by the fleet's CloudFront hosting (a Worker serves only names in a "
     "Cloudflare zone of this account); use kind cloudfront or leave it out"
@@ -342,7 +335,8 @@ def load_sections(c: Collector, values: Mapping[str, Any], domain: str | None, *
     host = _load_host(c, values.get("host"), dns.provider if dns else None)
     policy = _load_policy(c, values.get("policy"))
     reporting = _load_reporting(c, values.get("reporting"), domain)
-    preflight = _load_preflight(c, values.get("preflight"))
+    checks = c.mapping("preflight", values.get("preflight"), ("mx_coverage",)) or {}
+    preflight = PreflightConfig(c.boolean("preflight.mx_coverage", checks.get("mx_coverage"), True))
     if delegated and host is not None and host.kind != "cloudfront":
         c.add("host.kind", host.kind, _DELEGATED_HOST)
     if fleet and reporting.receiver.enabled:

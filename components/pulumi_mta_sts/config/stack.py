@@ -124,9 +124,9 @@ def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
     return path
 
 
-def read_stack_file(path: Path, project: str | None = None) -> dict[str, Any]:
+def read_stack_file(path: Path) -> dict[str, Any]:
     """Every ``config:`` entry as ``pulumi up`` hands it to the program."""
-    return read_stack_config(path, project or project_name(path.parent), NAMESPACE)
+    return read_stack_config(path, project_name(path.parent), NAMESPACE)
 
 
 def stack_values(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -187,8 +187,7 @@ def _indented(block: str, column: int, newline: str) -> str:
 def _check_anchors(config: _Config, removed: list[ConfigEntry]) -> None:
     kept_aliases = set(config.outside_aliases).union(*(e.aliases for e in config.entries if e not in removed))
     for entry in removed:
-        used = entry.anchors & kept_aliases
-        if used:
+        if used := entry.anchors & kept_aliases:
             raise EditRefused(
                 f"uses the YAML anchor &{sorted(used)[0]} of {entry.written} elsewhere; write that value out to edit it"
             )

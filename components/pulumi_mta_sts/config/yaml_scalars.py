@@ -78,12 +78,10 @@ def v3_scalar(text: str) -> Any:
         return float(text)
     if not first or first not in "+-0123456789":
         return text
-    stamp = _go_time(text) if first.isdigit() else None
-    if stamp is not None:
+    if first.isdigit() and (stamp := _go_time(text)) is not None:
         return stamp
     plain = text.replace("_", "")
-    number = _go_int(plain)
-    if number is not None:
+    if (number := _go_int(plain)) is not None:
         return number
     if _FLOAT.fullmatch(plain):
         value = float(plain)

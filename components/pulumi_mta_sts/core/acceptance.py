@@ -73,12 +73,8 @@ _NO_ANSWER_FIX: Final = {
 }
 
 
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
 def is_accepted_media_type(content_type: str | None) -> bool:
-    return media_type(content_type) == ACCEPTED_MEDIA_TYPE
+    return (content_type or "").split(";", 1)[0].strip().lower() == ACCEPTED_MEDIA_TYPE
 
 
 def judge(got: Fetched) -> Verdict:

@@ -47,24 +47,20 @@ class MissingExtraError(ImportError):
     """A component needs a dependency of an extra that is not installed (the base install stays small)."""
 
     @classmethod
-    def for_module(cls, exc: ModuleNotFoundError, needed_by: str) -> MissingExtraError:
+    def from_import_error(cls, exc: ImportError, needed_by: str) -> MissingExtraError | None:
+        """``exc`` as the extra to install, or ``None``: a missing module of ours is a bug, shown as it is."""
+        if isinstance(exc, MissingExtraError):
+            return exc
         missing = (exc.name or "").split(".")[0]
-        extras = EXTRAS_OF_MODULE.get(missing, ("all",))
+        if not isinstance(exc, ModuleNotFoundError) or missing not in EXTRAS_OF_MODULE:
+            return None
+        extras = EXTRAS_OF_MODULE[missing]
         commands = " or ".join(f"pip install 'pulumi-mta-sts[{extra}]'" for extra in extras)
         return cls(
             f"{needed_by} needs the Python package {missing!r}, which is not installed; install it with "
             f"{commands} (from a checkout: pip install -e '.[{extras[0]}]')",
             name=missing,
         )
-
-    @classmethod
-    def from_import_error(cls, exc: ImportError, needed_by: str) -> MissingExtraError | None:
-        """``exc`` as the extra to install, or ``None``: a missing module of ours is a bug, shown as it is."""
-        if isinstance(exc, MissingExtraError):
-            return exc
-        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in EXTRAS_OF_MODULE:
-            return cls.for_module(exc, needed_by)
-        return None
 
 
 @contextmanager

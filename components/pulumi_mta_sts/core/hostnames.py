@@ -96,8 +96,7 @@ def _name_problem(labels: list[str], raw: str, min_labels: int) -> str | None:
 
 
 def _normal_name(name: str, min_labels: int) -> tuple[str | None, str | None]:
-    bad = unsafe_character(name)
-    if bad is not None:
+    if (bad := unsafe_character(name)) is not None:
         what = describe_character(bad)
         return None, f"{name!r} contains {what}; a host name is letters, digits, hyphens and dots only"
     raw = name.strip()

@@ -27,7 +27,6 @@ class NameRule:
     source: str
     lowercase: bool = False
     alnum_edges: bool = False
-    autonamed: bool = True
     forbidden_prefixes: tuple[str, ...] = ()
     forbidden_suffixes: tuple[str, ...] = ()
 
@@ -35,13 +34,9 @@ class NameRule:
         return name_problem(self, name) is None
 
 
-NAME_RULES: Final[dict[str, NameRule]] = {}
-
-
 def _rule(kind: str, limit: int, charset: str, source: str, **options: Any) -> NameRule:
     url = source if source.startswith("https://") else f"https://docs.aws.amazon.com/{source}"
-    rule = NAME_RULES[kind] = NameRule(kind, limit, charset, url, **options)
-    return rule
+    return NameRule(kind, limit, charset, url, **options)
 
 
 _API = "latest/APIReference/API_"
@@ -60,15 +55,13 @@ S3_BUCKET: Final = _rule(
 )
 #: SES: older API pages say "less than 64 characters", newer ones "64 characters or fewer": 63 fits both.
 SES_RECEIPT_RULE: Final = _rule(
-    "ses-receipt-rule", 63, r"A-Za-z0-9_.-", f"ses/{_API}ReceiptRule.html", alnum_edges=True, autonamed=False
+    "ses-receipt-rule", 63, r"A-Za-z0-9_.-", f"ses/{_API}ReceiptRule.html", alnum_edges=True
 )
 SES_RULE_SET: Final = _rule(
-    "ses-rule-set", 63, r"A-Za-z0-9_-", f"ses/{_API}CreateReceiptRuleSet.html", alnum_edges=True, autonamed=False
+    "ses-rule-set", 63, r"A-Za-z0-9_-", f"ses/{_API}CreateReceiptRuleSet.html", alnum_edges=True
 )
 CLOUDFRONT_FUNCTION: Final = _rule("cloudfront-function", 64, r"A-Za-z0-9_-", f"cloudfront/{_API}CreateFunction.html")
-CLOUDFRONT_OAC: Final = _rule(
-    "cloudfront-oac", 64, r"A-Za-z0-9_.-", f"cloudfront/{_API}OriginAccessControlConfig.html", autonamed=False
-)
+CLOUDFRONT_OAC: Final = _rule("cloudfront-oac", 64, r"A-Za-z0-9_.-", f"cloudfront/{_API}OriginAccessControlConfig.html")
 SQS_QUEUE: Final = _rule("sqs-queue", 80, r"A-Za-z0-9_-", f"AWSSimpleQueueService/{_API}CreateQueue.html")
 CLOUDWATCH_ALARM: Final = _rule(
     "cloudwatch-alarm", 255, r"A-Za-z0-9_.:/ -", f"AmazonCloudWatch/{_API}PutMetricAlarm.html"
@@ -83,7 +76,6 @@ WORKER_SCRIPT: Final = _rule(
     "https://developers.cloudflare.com/workers/tooling/api/scripts/#script-naming-conventions",
     lowercase=True,
     alnum_edges=True,
-    autonamed=False,
 )
 
 _SLUG_OUTSIDE = re.compile(r"[^A-Za-z0-9-]+")

@@ -20,8 +20,6 @@ from .txt_values import describe_character, unsafe_character
 
 MODES = ("enforce", "testing", "none")
 MAX_AGE_LIMIT = 31_557_600
-DEFAULT_MODE = defaults.DEFAULT_MODE
-DEFAULT_MAX_AGE = defaults.DEFAULT_MAX_AGE
 ID_LENGTH = 32
 VERSION = "STSv1"
 RESERVED_KEYS = ("version", "mode", "mx", "max_age")
@@ -73,8 +71,7 @@ def extension_value_problem(value: str) -> str | None:
     """Why ``value`` may not be an extension value (RFC 8461 §3.2, no line breaks), or ``None``."""
     if not value:
         return "is empty; give a value"
-    bad = unsafe_character(value)
-    if bad is not None:
+    if (bad := unsafe_character(value)) is not None:
         return (
             f"contains {describe_character(bad)}; use printable characters only: senders that split "
             "lines there would read the rest as another field"
@@ -103,8 +100,7 @@ def _check_extensions(extensions: Extensions, field_name: str) -> tuple[tuple[tu
     out: dict[str, str] = {}
     for key, value in items:
         where = f"{field_name}.{key}"
-        name_problem = _extension_name_problem(key)
-        if name_problem is not None:
+        if (name_problem := _extension_name_problem(key)) is not None:
             problems.append(Problem(where, key, name_problem))
         elif isinstance(value, bool) or not isinstance(value, str | int):
             problems.append(Problem(where, value, "must be a text value"))
@@ -225,9 +221,9 @@ class Policy:
     @classmethod
     def build(
         cls,
-        mode: object = DEFAULT_MODE,
+        mode: object = defaults.DEFAULT_MODE,
         mx: object = (),
-        max_age: object = DEFAULT_MAX_AGE,
+        max_age: object = defaults.DEFAULT_MAX_AGE,
         extensions: Extensions = None,
     ) -> Policy:
         policy, problems = validate_policy(mode, mx, max_age, extensions)
@@ -426,8 +422,7 @@ def lint_policy_text(text: str | bytes) -> list[Problem]:
         if key != "mx" and len(values) > 1
     ]
     for number, line, _, _ in lines:
-        breaks = sorted({describe_character(c) for c in line if c in _UNICODE_BREAKS})
-        if breaks:
+        if breaks := sorted({describe_character(c) for c in line if c in _UNICODE_BREAKS}):
             reason = (
                 f"contains {', '.join(breaks)}; senders that split lines with str.splitlines() "
                 "(postfix-mta-sts-resolver) read a new line there: remove it"

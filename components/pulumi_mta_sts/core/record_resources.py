@@ -32,16 +32,12 @@ def _route53(props: Mapping[str, Any]) -> list[dict[str, str]]:
     name, rtype = _text(props.get("name")), _text(props.get("type"))
     aliases = _items(props.get("aliases"))
     if aliases:
-        return [
-            {
-                "name": name,
-                "type": rtype,
-                "value": f"ALIAS {a.get('name')} (zone {a.get('zoneId')})" if isinstance(a, Mapping) else _text(a),
-            }
-            for a in aliases
+        values = [
+            f"ALIAS {a.get('name')} (zone {a.get('zoneId')})" if isinstance(a, Mapping) else _text(a) for a in aliases
         ]
-    values = [_text(v) for v in _items(props.get("records"))]
-    return [{"name": name, "type": rtype, "value": decode_txt(v) if rtype == "TXT" else v} for v in values]
+    else:
+        values = [decode_txt(_text(v)) if rtype == "TXT" else _text(v) for v in _items(props.get("records"))]
+    return [{"name": name, "type": rtype, "value": value} for value in values]
 
 
 def _cloudflare(props: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -132,8 +132,7 @@ def tlsrpt_record_value(ruas: Sequence[str], *, check: bool = True) -> str:
     if problems:
         raise InputError(problems)
     value = f"{TLSRPT_VERSION}; rua={','.join(dict.fromkeys(u.strip() for u in ruas))}"
-    size_problems = txt_size_problems(value, "rua")
-    if size_problems:
+    if size_problems := txt_size_problems(value, "rua"):
         raise InputError(size_problems)
     return value
 

@@ -18,32 +18,15 @@ def shard_key(domain: str) -> str:
     return domain.strip().rstrip(".").lower()
 
 
-def _per_shard_problems(per_shard: object) -> list[Problem]:
-    low, high = 1, defaults.DOMAINS_PER_CERTIFICATE_MAX
-    if isinstance(per_shard, bool) or not isinstance(per_shard, int) or not low <= per_shard <= high:
+def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_shard: object) -> list[Problem]:
+    listed, high = list(domains), defaults.DOMAINS_PER_CERTIFICATE_MAX
+    problems: list[Problem] = []
+    if isinstance(per_shard, bool) or not isinstance(per_shard, int) or not 1 <= per_shard <= high:
         reason = (
-            f"must be a whole number from {low} to {high} (ACM allows {defaults.DOMAINS_PER_CERTIFICATE} "
+            f"must be a whole number from 1 to {high} (ACM allows {defaults.DOMAINS_PER_CERTIFICATE} "
             f"names per certificate by default, up to {high} after a quota raise)"
         )
-        return [Problem("domains_per_certificate", per_shard, reason)]
-    return []
-
-
-def _overfull_problems(kept: Mapping[str, int], per_shard: int) -> list[Problem]:
-    problems = []
-    for shard, held in sorted(Counter(kept.values()).items()):
-        if held > per_shard:
-            reason = (
-                f"is smaller than the {held} domains shard {shard} already carries; keep it at least {held} "
-                "(lowering it would move live domains to another certificate and distribution)"
-            )
-            problems.append(Problem("domains_per_certificate", per_shard, reason))
-    return problems
-
-
-def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_shard: object) -> list[Problem]:
-    listed = list(domains)
-    problems = _per_shard_problems(per_shard)
+        problems.append(Problem("domains_per_certificate", per_shard, reason))
     for domain, shard in previous.items():
         if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < defaults.SHARD_LIMIT:
             reason = f"must be a shard number from 0 to {defaults.SHARD_LIMIT - 1}"
@@ -55,9 +38,15 @@ def shard_problems(domains: Iterable[str], previous: Mapping[str, object], per_s
         return problems
     pins = {shard_key(d): s for d, s in previous.items() if isinstance(s, int)}
     kept = {d: pins[shard_key(d)] for d in listed if shard_key(d) in pins}
-    problems = _overfull_problems(kept, per_shard)
-    used = len(set(kept.values()))
-    room = (defaults.SHARD_LIMIT - used) * per_shard + sum(per_shard - n for n in Counter(kept.values()).values())
+    held = Counter(kept.values())
+    for shard, carried in sorted(held.items()):
+        if carried > per_shard:
+            reason = (
+                f"is smaller than the {carried} domains shard {shard} already carries; keep it at least {carried} "
+                "(lowering it would move live domains to another certificate and distribution)"
+            )
+            problems.append(Problem("domains_per_certificate", per_shard, reason))
+    room = (defaults.SHARD_LIMIT - len(held)) * per_shard + sum(per_shard - n for n in held.values())
     if len(listed) - len(kept) > room:
         problems.append(Problem("domains", len(listed), f"need more than {defaults.SHARD_LIMIT} shards"))
     return problems
@@ -67,8 +56,7 @@ def assign_shards(
     domains: Iterable[str], previous: Mapping[str, int], per_shard: int = defaults.DOMAINS_PER_CERTIFICATE
 ) -> dict[str, int]:
     listed = list(domains)
-    problems = shard_problems(listed, previous, per_shard)
-    if problems:
+    if problems := shard_problems(listed, previous, per_shard):
         raise InputError(problems)
     pins = {shard_key(d): s for d, s in previous.items()}
     assignment = {d: pins[shard_key(d)] for d in listed if shard_key(d) in pins}
@@ -92,11 +80,6 @@ def shard_members(assignment: Mapping[str, int]) -> dict[int, tuple[str, ...]]:
     for domain, shard in assignment.items():
         members.setdefault(shard, []).append(domain)
     return {shard: tuple(sorted(members[shard], key=shard_key)) for shard in sorted(members)}
-
-
-def moves(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tuple[int, int]]:
-    old = {shard_key(d): s for d, s in before.items()}
-    return {d: (old[shard_key(d)], s) for d, s in after.items() if shard_key(d) in old and old[shard_key(d)] != s}
 
 
 def function_groups(shards: Iterable[int], limit: int = defaults.FUNCTION_DISTRIBUTION_LIMIT) -> dict[int, int]:

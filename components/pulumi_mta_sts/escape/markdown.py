@@ -28,11 +28,9 @@ def text(value: object, limit: int | None = None) -> str:
     """``value`` as running text that renders as :func:`~.visible.shown` writes it (table cells too)."""
     escaped = _PUNCTUATION.sub(r"\\\1", _shown(value, limit))
     escaped = _WWW.sub(r"\1" + WORD_JOINER, _BREAK_AFTER.sub(r"\1" + WORD_JOINER, escaped))
-    stripped = escaped.lstrip(" ")
-    leading = len(escaped) - len(stripped)
-    body = stripped.rstrip(" ")
-    trailing = len(stripped) - len(body)
-    return "&#32;" * leading + body + "&#32;" * trailing
+    body = escaped.strip(" ")
+    leading = len(escaped) - len(escaped.lstrip(" "))
+    return "&#32;" * leading + body + "&#32;" * (len(escaped) - len(body) - leading)
 
 
 def code(value: object, limit: int | None = None) -> str:
@@ -97,8 +95,7 @@ def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], st
         return whole
     depths = max((len(block.forms) for block in blocks if block.keep), default=1)
     for depth in range(depths):
-        fitted = _fit_at(blocks, depth, budget, cut_note)
-        if fitted is not None:
+        if (fitted := _fit_at(blocks, depth, budget, cut_note)) is not None:
             return fitted
     return _cut_kept(blocks, budget, cut_note)
 

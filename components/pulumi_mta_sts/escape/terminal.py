@@ -14,24 +14,17 @@ from .visible import shown as shown  # terminal.shown: the one-line form of a st
 _LINE_END = re.compile(r"\r\n|\n|\r")
 
 
-def lines(value: object, limit: int | None = None) -> list[str]:
+def lines(value: object) -> list[str]:
     parts = _LINE_END.split(value if isinstance(value, str) else str(value))
     if parts[-1] == "":
         parts.pop()
-    return [shown(part, limit) for part in parts]
+    return [shown(part) for part in parts]
 
 
-def json_text(document: Any, *, indent: int | None = 2) -> str:
+def json_text(document: Any) -> str:
     """``document`` as JSON (non-ASCII as written), each character :func:`shown` would mark escaped."""
-    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() or char == "\n" else _json_escape_char(char) for char in text)
-
-
-def _json_escape_char(char: str) -> str:
-    code = ord(char)
-    if code > 0xFFFF:
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
+    # json.dumps escaped every control character but the indent's line ends: the rest get \uXXXX
+    return "".join(char if char.isprintable() or char == "\n" else json.dumps(char)[1:-1] for char in text)

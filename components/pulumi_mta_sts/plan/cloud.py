@@ -1,11 +1,6 @@
-"""The mock cloud: what AWS and Cloudflare answer when the stack program registers a resource
-or calls a data source, written once for ``mta-sts plan`` (:data:`PLAN_CLOUD`: a value only the
-cloud knows is :data:`UNKNOWN`) and the test-suite (:data:`TEST_CLOUD`: a realistic fake, account
-:data:`ACCOUNT`, region :data:`REGION`, ids hashed from the resource name).
-
-A resource's state is its inputs, overlaid with :meth:`MockCloud.default_outputs`, overlaid with
-its answer in :data:`_OUTPUTS` (a data source's: :data:`_INVOKES`), keyed by the exact token Pulumi
-writes; every value the cloud makes up is wrapped in ``cloud.after_deploy``.
+"""The mock cloud's answers to resources and data sources, written once for ``mta-sts plan``
+(:data:`PLAN_CLOUD`: made-up values are :data:`UNKNOWN`) and the tests (:data:`TEST_CLOUD`: realistic
+fakes), keyed by the exact token Pulumi writes.
 """
 
 from __future__ import annotations
@@ -22,7 +17,6 @@ from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY
 
 from .engine import InvokeFn, OutputsFn, Recorder
 
-#: What the plan shows for a value only the cloud knows.
 UNKNOWN: Final = KNOWN_AFTER_DEPLOY
 
 # ---- the same everywhere (documented by AWS) -------------------------------------------------------
@@ -33,7 +27,6 @@ MANAGED_CACHE_POLICIES = {
     "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
     "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
 }
-CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
 
 # ---- the test cloud's made-up account ---------------------------------------------------------------
 ACCOUNT = "123456789012"
@@ -41,31 +34,25 @@ REGION = "eu-west-1"
 ROUTE53_ZONE_ID = "Z0123456789EXAMPLE"
 CLOUDFLARE_ACCOUNT_ID = "f037e56e89293a057740de681ac9abbe"
 HTTP_API_ID = "a1b2c3d4e5"
-#: The receiver's HTTPS endpoint (an API Gateway HTTP API) in the test cloud.
-HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
 
 _CloudOutputs = Callable[["MockCloud", MockResourceArgs], dict[str, Any]]
 _CloudInvoke = Callable[["MockCloud", MockCallArgs], dict[str, Any]]
 
 
 def short_hash(*parts: str, length: int = 13) -> str:
-    """A stable made-up identifier: the first ``length`` hex digits of SHA-256 of ``parts``."""
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
 
 @dataclass(frozen=True)
 class MockCloud:
-    """The cloud's answers, with values only the cloud knows either made up or unknown."""
+    """``fake_values``: realistic fakes (tests), else :data:`UNKNOWN` (``mta-sts plan``)."""
 
     fake_values: bool
-    """True: realistic fakes (tests); False: :data:`UNKNOWN` (``mta-sts plan``)."""
 
     def after_deploy(self, fake: str) -> str:
-        """A value the cloud makes up when it creates something: ``fake``, or :data:`UNKNOWN`."""
         return fake if self.fake_values else UNKNOWN
 
     def derived(self, base: str, template: str) -> str:
-        """``template`` formatted with ``base`` (a value that may be unknown), unknown if it is."""
         return UNKNOWN if base == UNKNOWN else template.format(base)
 
     def default_outputs(self, args: MockResourceArgs) -> dict[str, Any]:
@@ -79,15 +66,12 @@ class MockCloud:
         return out
 
     def outputs(self) -> dict[str, OutputsFn]:
-        """Type token → ``args -> state`` (camelCase), the defaults included."""
         return {token: partial(self._outputs, fn) for token, fn in _OUTPUTS.items()}
 
     def invokes(self) -> dict[str, InvokeFn]:
-        """Invoke token → ``args -> result`` (camelCase)."""
         return {token: partial(fn, self) for token, fn in _INVOKES.items()}
 
     def recorder(self) -> Recorder:
-        """A fresh recorder answering as this cloud (not yet installed)."""
         return Recorder(outputs=self.outputs(), invokes=self.invokes(), default_outputs=self.default_outputs)
 
     def _outputs(self, fn: _CloudOutputs, args: MockResourceArgs) -> Mapping[str, Any]:
@@ -174,7 +158,6 @@ def _http_api(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
 
 
 def _named(cloud: MockCloud, args: MockResourceArgs, service: str, kind: str, *, named: bool = True) -> dict[str, Any]:
-    """A resource the cloud names ``<logical name>-f00``: its regional ARN (and name)."""
     name = f"{args.name}-f00"
     out = {"arn": cloud.regional_arn(args, service, f"{kind}{name}")}
     return out | {"name": cloud.after_deploy(name)} if named else out
@@ -242,7 +225,6 @@ def _cf_worker(cloud: MockCloud, args: MockResourceArgs) -> dict[str, Any]:
     }
 
 
-#: The answers, keyed by the exact token Pulumi writes.
 _OUTPUTS: dict[str, _CloudOutputs] = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:cloudfront/distribution:Distribution": _distribution,

@@ -1,7 +1,5 @@
-"""A stack's domains (the config's :class:`Deployment`) and which domain each DNS record of a plan
-belongs to, by its name: ``[_mta-sts.|_smtp._tls.|mta-sts.]<domain>`` and names under them, or a
-delegated domain's ``[prefix.]<domain>.<zone>``; a name known only after deploy belongs to none.
-No Pulumi: ``mta-sts onboard`` reads it without.
+"""A stack's domains and which of them each DNS record of a plan belongs to, by its name. No Pulumi:
+``mta-sts onboard`` reads it without.
 """
 
 from __future__ import annotations
@@ -21,28 +19,25 @@ _PREFIXES: Final = ("_smtp._tls.", "_mta-sts.", "mta-sts.")
 
 
 def in_file(problems: Iterable[Problem], path: Path) -> InputError:
-    """The ``problems`` of a stack file, each field prefixed by the file's name."""
     return InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in problems)
 
 
 def load_stack(stack: str, stacks_dir: Path | None) -> tuple[Path, dict[str, Any], Deployment]:
-    """The stack file of ``stack``, its ``config:`` entries as ``pulumi up`` passes them, and its deployment."""
     path = find_stack_file(stack, stacks_dir)
     entries = read_stack_file(path)
     return path, entries, load_deployment_file(path, entries)
 
 
 class DomainIndex(frozenset[str]):
-    """A plan's domains in lower case: one look-up per label, not per domain."""
+    """Lower case: one look-up per label, not per domain."""
 
     def __new__(cls, domains: Iterable[str]) -> DomainIndex:
         return super().__new__(cls, (d.rstrip(".").lower() for d in domains))
 
 
 def domain_of_record(name: str, domains: Iterable[str]) -> str | None:
-    """The domain of ``domains`` (best a :class:`DomainIndex`) the record ``name`` belongs to, the
-    longest that fits; ``<domain>.<zone>`` before a name under a domain, so a provider zone under
-    another planned domain names the right one."""
+    """The longest domain the record ``name`` is ``[prefix.]<domain>[.<zone>]`` of, or is under;
+    ``<domain>.<zone>`` first, so a provider zone under another planned domain names the right one."""
     index = domains if isinstance(domains, DomainIndex) else DomainIndex(domains)
     labels = name.rstrip(".").lower().split(".")
     prefix = next((p for p in _PREFIXES if ".".join(labels).startswith(p)), "")
@@ -54,8 +49,6 @@ def domain_of_record(name: str, domains: Iterable[str]) -> str | None:
 
 @dataclass
 class DomainStatus:
-    """One domain's part of a comparison: its record sets by status, its policy, its notes."""
-
     domain: str
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     policy: PolicyChange | None = None
@@ -63,7 +56,7 @@ class DomainStatus:
 
 
 def domain_statuses(change: ChangeSet, domains: Sequence[str]) -> tuple[list[DomainStatus], int]:
-    """Per domain (in the order given) its part of ``change``, and the number of record sets of none."""
+    """Per domain its part of ``change``, and the number of record sets of none."""
     by_domain = {d.lower(): DomainStatus(d) for d in domains}
     index = DomainIndex(domains)
     unattributed = 0

@@ -1,7 +1,6 @@
-"""Run a Pulumi program under the SDK's mock engine and record every resource, invoke and log
-message it makes: ``mta-sts plan`` and the test-suite (``tests/pulumi_mock.py``) both use it, so
-both see a program alike. The SDK's mock monitor opens an event loop per executor thread and closes
-none (at exit: "Invalid file descriptor: -1"), so every loop it runs in is noted and closed.
+"""Run a Pulumi program under the SDK's mock engine and record every resource and log message:
+``mta-sts plan`` and the tests both use it, so both see a program alike. The SDK's mock monitor
+closes none of its per-thread event loops ("Invalid file descriptor: -1" at exit): each is noted and closed.
 """
 
 from __future__ import annotations
@@ -20,14 +19,11 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from pulumi_mta_sts.program import sdk
 
-#: ``args -> extra state`` (camelCase keys) for a resource type.
 OutputsFn = Callable[[MockResourceArgs], Mapping[str, Any]]
-#: ``args -> result`` (camelCase keys) for an invoke token.
 InvokeFn = Callable[[MockCallArgs], Mapping[str, Any]]
 
 
-#: Every event loop the mock runtime used since the last :func:`close_event_loops`; held, not weakly
-#: referenced: a loop collected before it is closed is finalised in no set order with its socket.
+#: Held, not weakly referenced: a loop collected before it is closed is finalised with its socket in no set order.
 _LOOPS: set[asyncio.AbstractEventLoop] = set()
 
 
@@ -36,8 +32,7 @@ def _note_event_loop() -> None:
 
 
 def close_event_loops() -> None:
-    """Close the main thread's loop (as ``asyncio.run`` does on its way out) and every loop an
-    executor thread made; the next :meth:`Recorder.install` starts afresh."""
+    """Close the main thread's loop (as ``asyncio.run`` does) and every loop an executor thread made."""
     try:
         main = asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:  # none set in this thread
@@ -59,10 +54,8 @@ def close_event_loops() -> None:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic collector while a program runs: what it makes stays alive to the end, so
-    collections walk a growing heap and free nothing (half the time of a 400-domain plan). What it
-    made is frozen before the collector comes back (else 5 s for 1,000 domains); :meth:`Recorder.close`
-    unfreezes it. Figures: ``bench/bench_fleet.py --only engine``."""
+    """No cyclic collection while a program runs: all it makes lives to the end (half the time of a
+    400-domain plan), then frozen until :meth:`Recorder.close` (``bench/bench_fleet.py --only engine``)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -74,13 +67,12 @@ def collector_paused() -> Iterator[None]:
 
 
 def name_of_urn(urn: str) -> str:
-    """The logical name at the end of a URN (``urn:pulumi:s::p::t$u::NAME`` → ``NAME``)."""
     return urn.rsplit("::", 1)[-1]
 
 
 @dataclass
 class RecordedResource:
-    """One ``RegisterResource`` (or ``ReadResource``) request as the engine would see it."""
+    """One ``RegisterResource`` (or ``ReadResource``) request."""
 
     type: str
     name: str
@@ -102,22 +94,16 @@ class RecordedResource:
         return name_of_urn(self.parent) if self.parent else ""
 
     def all_dependencies(self) -> set[str]:
-        """URNs this resource depends on: ``dependsOn`` plus every property dependency."""
-        urns = set(self.dependencies)
-        for deps in self.property_dependencies.values():
-            urns.update(deps)
-        return urns
+        return set(self.dependencies).union(*self.property_dependencies.values())
 
     def depends_on(self, other: RecordedResource | str) -> bool:
-        """True when this resource depends on ``other`` (a record, a URN or a logical name)."""
+        """``other``: a record, a URN or a logical name."""
         if isinstance(other, RecordedResource):
             return other.urn in self.all_dependencies()
         return any(urn == other or name_of_urn(urn) == other for urn in self.all_dependencies())
 
 
 class RecordingMonitor(sdk.MockMonitor):
-    """A :class:`MockMonitor` that keeps each request's parent, dependencies and provider."""
-
     def __init__(self, recorder: Recorder) -> None:
         super().__init__(recorder)
         self.recorder = recorder
@@ -177,9 +163,8 @@ class _ListHandler(logging.Handler):
 
 
 class Recorder(Mocks):
-    """The mock engine: ``outputs`` (type token → the state the cloud adds, camelCase; else
-    ``default_outputs``) and ``invokes`` (token → result; none: the invoke fails the program) are
-    plain dicts a test may override; ``stack_outputs`` receives the ``pulumi.export`` values."""
+    """The mock engine: ``outputs`` (type token → state the cloud adds) and ``invokes`` (token → result;
+    none: the invoke fails) are plain dicts a test may override."""
 
     def __init__(
         self,
@@ -200,8 +185,7 @@ class Recorder(Mocks):
         self.logger.addHandler(_ListHandler(self.logs))
 
     def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
-        """Point the runtime at this recorder (``preview=False``: every ``apply`` runs) with a fresh
-        root stack and exactly ``config``, on an open event loop (a test may have closed it)."""
+        """Fresh root stack, exactly ``config``, every ``apply`` run (``preview=False``)."""
         _note_event_loop()
         sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
@@ -225,7 +209,6 @@ class Recorder(Mocks):
         return dict(handler(args)), []
 
     def run(self, program: Callable[[], Any]) -> None:
-        """Run ``program`` to completion; exceptions propagate, exports land in ``stack_outputs``."""
 
         def wrapped() -> Any:
             program()
@@ -236,8 +219,7 @@ class Recorder(Mocks):
             pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
-        """Close the run's event loops and hand what it froze back to the collector; what was
-        recorded stays readable."""
+        """Close the run's event loops and unfreeze what it froze; what was recorded stays readable."""
         close_event_loops()
         gc.unfreeze()
 

@@ -1,7 +1,5 @@
-"""``mta-sts plan`` against live DNS: each planned record set and each policy (fetched as a sender
-fetches it) as a :class:`~pulumi_mta_sts.change.model.ChangeSet` with the safety notes from the live
-MX hosts. One :class:`LiveRun` asks for the whole run: once DNS cannot be reached or gives no usable
-answer, every later comparison is "not compared" for that one reason, and the program runs offline.
+"""``mta-sts plan`` against live DNS: record sets and policies (fetched as senders do) as a
+:class:`~pulumi_mta_sts.change.model.ChangeSet`. Once DNS fails, the rest of the run is not compared.
 """
 
 from __future__ import annotations
@@ -31,8 +29,6 @@ _PROXIED: Final = " (proxied)"
 
 @dataclass(frozen=True)
 class LiveSettings:
-    """The program's options (live DNS, name servers, DNS timeout) and the policy fetch's."""
-
     options: ProgramOptions = field(default_factory=ProgramOptions)
     cafile: str | None = None
     https_port: int = 443
@@ -40,8 +36,7 @@ class LiveSettings:
 
 
 class LiveRun:
-    """The live look-ups of one run: one resolver (``dns``: probed already, as ``mta-sts plan`` does
-    while Pulumi loads), one TLS context, and the first failure (nothing is asked after it)."""
+    """One run's resolver (``dns``: probed already), TLS context and first failure (then nothing is asked)."""
 
     def __init__(self, settings: LiveSettings, dns: LiveDns | None = None) -> None:
         self.settings = settings
@@ -50,14 +45,12 @@ class LiveRun:
 
     @property
     def program_options(self) -> ProgramOptions:
-        """The run's options, without live DNS when the run found it cannot be reached."""
         options = self.settings.options
         if not options.live_dns or self.dns.resolver is not None or self.dns.disabled:
             return options
         return replace(options, live_dns=False, offline_reason=LIVE_DNS_UNREACHABLE)
 
     def ask(self, name: str, rtype: str) -> Lookup | None:
-        """The answer for ``rtype`` at ``name``; ``None`` when DNS is not (or no longer) asked."""
         if self.unavailable is not None or self.dns.resolver is None:
             return None
         found = lookup(self.dns.resolver, name, rtype)
@@ -67,7 +60,6 @@ class LiveRun:
         return found
 
     def live_mx(self, domain: str) -> tuple[str, ...] | None:
-        """The hosts mail for ``domain`` goes to today, or ``None``."""
         if self.unavailable is not None or self.dns.resolver is None:
             return None
         hosts = mail_hosts(self.dns.resolver, domain)
@@ -83,7 +75,6 @@ class LiveRun:
 
 
 def known(record: RecordChange) -> bool:
-    """Whether the planned name and every value are known before the deploy."""
     if record.type in _ASKED_AS or UNKNOWN in record.name:
         return False
     return not any(UNKNOWN in v or v.endswith(_PROXIED) for v in record.new or ())
@@ -98,7 +89,6 @@ def record_sets(rows: Iterable[Mapping[str, str]]) -> list[RecordChange]:
 
 
 def _rdata_text(rtype: str, rdata: Any) -> str:
-    """One live record as the plan writes values (TXT joined, MX ``PREF HOST``, no trailing dot)."""
     if rtype == "TXT":
         return b"".join(rdata.strings).decode("utf-8", "replace")
     if rtype == "MX":
@@ -111,7 +101,6 @@ def _rdata_text(rtype: str, rdata: Any) -> str:
 
 
 def _normal(rtype: str, value: str) -> str:
-    """A value in the form two equal records share (case of names, address notation)."""
     if rtype in ("A", "AAAA"):
         try:
             return str(ipaddress.ip_address(value))
@@ -134,7 +123,7 @@ def _status(record: RecordChange, live: list[str]) -> Status:
 
 
 def _compare_record(record: RecordChange, run: LiveRun) -> bool:
-    """Fill in ``status`` and ``old`` (what DNS serves); False when DNS could not be asked."""
+    """Fill in ``status`` and ``old``; False when DNS could not be asked."""
     live: list[str] = []
     for rtype in () if UNKNOWN in record.name else _ASKED_AS.get(record.type, (record.type,)):
         found = run.ask(record.name, rtype)
@@ -147,7 +136,6 @@ def _compare_record(record: RecordChange, run: LiveRun) -> bool:
 
 
 def _served_policy(domain: str, record: Lookup, run: LiveRun) -> tuple[PolicyState, str | None]:
-    """What senders get today from the ``_mta-sts`` answer and the policy host, and why none if none."""
     if record.outcome is not Outcome.OK:
         return PolicyState(None, None), f"_mta-sts.{domain} has no TXT record today: senders see no policy"
     parsed = parse_sts_records(record.texts())
@@ -181,7 +169,6 @@ def _domain_of(record_name: str, policies: Mapping[str, str]) -> str:
 
 
 def _policy_change(record: RecordChange, policies: Mapping[str, str], run: LiveRun | None) -> PolicyChange:
-    """The policy change of the domain of the ``_mta-sts`` record set ``record``."""
     domain = _domain_of(record.name, policies)
     planned = parse_sts_records([v for v in record.new or () if UNKNOWN not in v]).record
     change = PolicyChange(domain, PolicyState(policies.get(domain), planned.id if planned else None))
@@ -197,7 +184,6 @@ def _policy_change(record: RecordChange, policies: Mapping[str, str], run: LiveR
 
 
 def _offline(records: list[RecordChange], policies: list[PolicyChange], reason: str | None) -> ChangeSet:
-    """Nothing compared: no status but ``unknown`` for values known only after deploy, no old state."""
     for record in records:
         record.status, record.old = (None if known(record) else "unknown"), None
     for policy in policies:
@@ -207,8 +193,7 @@ def _offline(records: list[RecordChange], policies: list[PolicyChange], reason: 
 
 
 def compare_with_live(rows: Sequence[Mapping[str, str]], policies: Mapping[str, str], run: LiveRun | None) -> ChangeSet:
-    """The planned DNS ``rows`` and ``policies`` (domain → text, in its order) against what ``run``
-    finds; nothing is compared without a run, without DNS or once DNS failed."""
+    """The planned DNS ``rows`` and ``policies`` (domain → text) against what ``run`` finds."""
     records = record_sets(rows)
     order = {domain: index for index, domain in enumerate(policies)}
     sts = [r for r in records if r.type == "TXT" and r.name.startswith(_STS_PREFIX)]

@@ -1,7 +1,5 @@
-"""A run of ``mta-sts plan`` as text, JSON (keys in docs/cli.md) and a pull-request comment: each
-stack's own parts around its :class:`~pulumi_mta_sts.change.model.ChangeSet` as the change's
-renderers write it, then the DNS names several stacks would publish. In a comment the stacks share
-the budget, the largest cut first; if not all fit, the most serious are shown and the rest counted.
+"""A run of ``mta-sts plan`` as text, JSON (docs/cli.md) and a pull-request comment: each stack's parts
+around its :class:`~pulumi_mta_sts.change.model.ChangeSet`, then the DNS names several stacks publish.
 """
 
 from __future__ import annotations
@@ -21,19 +19,16 @@ from .domains import DomainIndex, domain_of_record, domain_statuses
 from .report import CONSEQUENCE, HEADING, SharedName, StackReport, dns_overlaps
 from .stack_plan import GROUPS, DomainPolicy, Plan, clean_inputs
 
-#: How many of a fleet's domains a heading names.
 _NAMED_DOMAINS: Final = 5
 _SEPARATOR: Final = "\n\n---\n\n"
 #: The most the warning about shared DNS names takes (UTF-8 bytes); names beyond it are counted.
 _OVERLAP_BUDGET: Final = 8_000
-#: Stacks named per shared DNS name (the rest counted).
 _OWNERS_SHOWN: Final = 6
 #: Characters of the live-DNS line and of a problem in a comment.
 _HEADING_CHARS, _PROBLEM_CHARS = 600, 300
 
 
 def subject(plan: Plan) -> str:
-    """The domain, or a fleet's domains (``3 domains: a, b, c``)."""
     if not plan.fleet:
         return plan.first.domain
     names = [d.domain for d in plan.domains]
@@ -73,7 +68,6 @@ def _resource_lines(plan: Plan) -> list[str]:
 
 
 def _domain_status_lines(plan: Plan, live: ChangeSet) -> list[str]:
-    """A fleet's comparison per domain: its record sets by status, its id, its notes."""
     if not (plan.fleet and live.compared):
         return []
     domains = [d.domain for d in plan.domains]
@@ -99,7 +93,6 @@ def plan_text(plan: Plan, live: ChangeSet) -> str:
 
 
 def render_text(reports: Sequence[StackReport]) -> str:
-    """Each stack's plan (or its problems), separated by a rule, then the shared DNS names."""
     parts = [
         plan_text(r.plan, r.live)
         if r.plan is not None and r.live is not None
@@ -127,7 +120,6 @@ def _policy_json(policy: PolicyChange) -> dict[str, Any]:
 
 
 def _dns_json(plan: Plan, live: ChangeSet) -> list[dict[str, Any]]:
-    """``dns`` entries with their status and live values; a fleet's name their domain."""
     index = DomainIndex(d.domain for d in plan.domains)
     entries: list[dict[str, Any]] = []
     for row in plan.dns_entries():
@@ -160,8 +152,7 @@ def plan_json(plan: Plan, live: ChangeSet) -> dict[str, Any]:
 
 
 def render_json(reports: Sequence[StackReport], *, several: bool) -> dict[str, Any]:
-    """One stack's document, or (``--all``) ``{"stacks", "dns_overlaps"}``, a stack not planned as
-    ``{"stack", "errors"}``."""
+    """One stack's document, or (``--all``) ``{"stacks", "dns_overlaps"}``."""
     docs = [
         plan_json(r.plan, r.live)
         if r.plan is not None and r.live is not None
@@ -178,7 +169,6 @@ def _domain_cell(domain: DomainPolicy, cell: int) -> str:
 
 
 def _domains_block(plan: Plan, live: ChangeSet, level: comment.Level) -> list[Block]:
-    """A fleet's domains, one row each: policy id and mode, or compared its statuses, id and notes."""
     if not plan.fleet:
         return []
     domains, more = comment.capped(plan.domains, level.rows, "domains", PLAN)
@@ -216,7 +206,6 @@ def _warnings_block(plan: Plan, level: comment.Level) -> list[Block]:
 
 
 def _blocks(report: StackReport, level: comment.Level) -> list[Block]:
-    """One stack's section: heading, live-DNS line and safety notes kept, then the rest."""
     plan, live = report.plan, report.live
     title = f" · {markdown.text(subject(plan))}" if plan is not None else ""
     blocks = [Block.kept(f"### `mta-sts plan` · stack {markdown.code(report.stack)}{title}")]
@@ -232,12 +221,7 @@ def _blocks(report: StackReport, level: comment.Level) -> list[Block]:
     return blocks + _warnings_block(plan, level)
 
 
-_cut_note = comment.cut_note(PLAN)
-
-
 class _Section:
-    """One stack's section, rendered at each level on demand."""
-
     def __init__(self, report: StackReport) -> None:
         self.report = report
         self._levels: dict[comment.Level, list[Block]] = {}
@@ -251,11 +235,10 @@ class _Section:
         return markdown.size(markdown.join(self.blocks(comment.LEVELS[0]))) + 1
 
     def least(self) -> int:
-        """Its kept parts in their shortest forms."""
-        return markdown.least_size(self.blocks(comment.LEVELS[-1]), _cut_note) + 1
+        return markdown.least_size(self.blocks(comment.LEVELS[-1]), comment.cut_note(PLAN)) + 1
 
     def within(self, budget: int) -> str:
-        return markdown.fit_levels(self.blocks, comment.LEVELS, budget - 1, _cut_note) + "\n"
+        return comment.fit_comment(self.blocks, budget, PLAN)
 
     def notes(self) -> list[str]:
         return [note.level for _, note in self.report.live.notes] if self.report.live is not None else []
@@ -291,8 +274,7 @@ def _chosen(sections: Sequence[_Section], budget: int) -> list[int]:
 
 
 def _stacks(sections: Sequence[_Section], budget: int) -> str:
-    """The sections within ``budget``: each what it needs if that fits, else an equal share of what
-    the smaller leave (never less than its kept parts); stacks left out counted in a last line."""
+    """Each section what it needs if that fits, else an equal share of what the smaller leave."""
     chosen = _chosen(sections, budget)
     tail = _rest([s for i, s in enumerate(sections) if i not in chosen]) if len(chosen) < len(sections) else ""
     remaining = budget - markdown.size(tail) - markdown.size(_SEPARATOR) * (len(chosen) - 1 + bool(tail))
@@ -326,7 +308,6 @@ def _overlaps(shared: Sequence[SharedName]) -> str:
 
 
 def render_markdown(reports: Sequence[StackReport], budget: int = comment.COMMENT_BUDGET) -> str:
-    """The warning about shared DNS names, then every stack's section, at most ``budget`` bytes."""
     warning = _overlaps(dns_overlaps(reports))
     head = warning + _SEPARATOR if warning else ""
     return head + _stacks([_Section(report) for report in reports], budget - markdown.size(head))

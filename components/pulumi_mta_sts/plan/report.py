@@ -1,8 +1,6 @@
-"""One run of ``mta-sts plan``: each stack planned and compared with live DNS through the run's one
-:class:`~.live_diff.LiveRun`, or the problems that kept it from a plan (``--all`` goes on; the exit
-code is the worst), and the DNS names (normal form, any type, known before deploy) several stacks
-would publish: a warning, as such a record belongs to the stack deployed last (Route53's
-``allowOverwrite``), or fails the second deploy, or is a second ``v=STSv1`` TXT (no policy).
+"""One run of ``mta-sts plan``: each stack planned and compared with live DNS (or the problems that
+kept it from a plan), and the DNS names several stacks would publish: such a record belongs to the
+stack deployed last (Route53's ``allowOverwrite``), fails the second deploy, or is a second ``v=STSv1``.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from .stack_plan import Plan, plan_stack
 EXIT_OK = 0
 EXIT_USAGE = 2
 HEADING: Final = "DNS names published by more than one stack"
-#: What an overlap does, said once under the list (text and Markdown).
 CONSEQUENCE: Final = (
     "Each such record belongs to the stack deployed last, or that stack's deploy fails on it; "
     "destroying either stack, or removing the domain from it, deletes the record the other serves. "
@@ -34,8 +31,6 @@ CONSEQUENCE: Final = (
 
 @dataclass
 class StackReport:
-    """One stack of the run: its plan and comparison, or the problems that kept it from a plan."""
-
     stack: str
     plan: Plan | None = None
     live: ChangeSet | None = None
@@ -47,7 +42,6 @@ class StackReport:
 
 
 def stack_names(stacks_dir: Path | None) -> list[str]:
-    """Every stack with a ``Pulumi.<stack>.yaml`` in the stacks folder, sorted (``--all``)."""
     folder = stacks_dir or find_stacks_dir()
     problems = stacks_dir_problems(folder, stacks_dir is not None)
     if problems:
@@ -66,12 +60,13 @@ def _one(stack: str, stacks_dir: Path | None, run: LiveRun, keep_going: bool) ->
         if not keep_going:
             raise
         return StackReport(stack, problems=tuple(exc.problems))
-    return StackReport(stack, plan, compare_with_live(plan.dns_entries(), plan.policies(), run))
+    return StackReport(
+        stack, plan, compare_with_live(plan.dns_entries(), {d.domain: d.text for d in plan.domains}, run)
+    )
 
 
 def plan_reports(stacks: Sequence[str], stacks_dir: Path | None, run: LiveRun) -> list[StackReport]:
-    """Plan each stack and compare it with live DNS (one stack: a mistake raises); why live DNS was
-    not compared is said once, the next stacks say "as said above"."""
+    """Each stack planned and compared (one stack: a mistake raises); why not compared is said once."""
     reports = [_one(stack, stacks_dir, run, len(stacks) > 1) for stack in stacks]
     said: set[str] = set()
     for report in reports:
@@ -86,16 +81,12 @@ def plan_reports(stacks: Sequence[str], stacks_dir: Path | None, run: LiveRun) -
 
 @dataclass(frozen=True)
 class Owner:
-    """One stack that publishes a name, and the record types it publishes there."""
-
     stack: str
     types: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class SharedName:
-    """A DNS name (normal form) that two or more stacks (sorted) publish records at."""
-
     name: str
     owners: tuple[Owner, ...]
 
@@ -112,7 +103,6 @@ class SharedName:
 
 
 def published_names(rows: Iterable[Mapping[str, str]]) -> dict[str, frozenset[str]]:
-    """The names one stack's DNS rows publish, in normal form, each with its record types."""
     found: dict[str, set[str]] = {}
     for row in rows:
         raw, rtype = str(row.get("name", "")), str(row.get("type", ""))
@@ -123,7 +113,6 @@ def published_names(rows: Iterable[Mapping[str, str]]) -> dict[str, frozenset[st
 
 
 def shared_names(published: Mapping[str, Mapping[str, Collection[str]]]) -> list[SharedName]:
-    """``stack → name → types`` to the names several stacks publish, sorted by name."""
     owners: dict[str, list[Owner]] = {}
     for stack in sorted(published):
         for name, types in published[stack].items():
@@ -132,5 +121,4 @@ def shared_names(published: Mapping[str, Mapping[str, Collection[str]]]) -> list
 
 
 def dns_overlaps(reports: Sequence[StackReport]) -> list[SharedName]:
-    """The DNS names more than one planned stack of the run would publish."""
     return shared_names({r.stack: published_names(r.plan.dns_entries()) for r in reports if r.plan is not None})

@@ -1,6 +1,5 @@
-"""``mta-sts plan``: the real stack program under Pulumi's mock engine (no cloud account, no Pulumi
-CLI) with every ``config:`` entry of ``Pulumi.NAME.yaml``; values only the cloud knows are
-:data:`~.cloud.UNKNOWN`. With ``live_dns=False`` in its options it makes no network call at all.
+"""``mta-sts plan``: the real stack program with ``Pulumi.NAME.yaml``'s config under Pulumi's mock
+engine (no cloud account, no Pulumi CLI; with ``live_dns=False``, no network call at all).
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ PROJECT = "mta-sts"
 
 
 def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
-    """``config:`` entries as the engine passes them: as the Pulumi CLI writes them, secrets hidden."""
+    """``config:`` entries as the Pulumi CLI passes them, secrets hidden."""
     out: dict[str, str] = {}
     for key, value in config.items():
         text = config_text(value)
@@ -42,7 +41,6 @@ def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _program_path(stacks_dir: Path) -> Path:
-    """``__main__.py`` of the project's ``main`` folder (``Pulumi.yaml`` above the stack dir)."""
     for folder in (stacks_dir, *stacks_dir.parents):
         project = folder / "Pulumi.yaml"
         if os.path.lexists(project):  # of any kind: read_project_file says what is wrong with it
@@ -54,8 +52,6 @@ def _program_path(stacks_dir: Path) -> Path:
 
 @dataclass(frozen=True)
 class DomainPolicy:
-    """One mail domain of the plan and the policy served for it."""
-
     domain: str
     text: str
     id: str
@@ -73,8 +69,7 @@ class DomainPolicy:
 
 @dataclass
 class Plan:
-    """What the program registered and each domain's policy; ``fleet``: the deployment's layout is
-    a fleet (``mta-sts:domains``), whose outputs and renderings say each domain."""
+    """What the program registered and each domain's policy; a fleet's renderings say each domain."""
 
     stack: str
     domains: list[DomainPolicy]
@@ -85,7 +80,6 @@ class Plan:
 
     @property
     def first(self) -> DomainPolicy:
-        """The first domain of the stack file: what a single-domain reader sees."""
         return self.domains[0] if self.domains else DomainPolicy(self.stack, "", "")
 
     def resource_entries(self) -> list[dict[str, Any]]:
@@ -104,11 +98,7 @@ class Plan:
         ]
 
     def dns_entries(self) -> list[dict[str, str]]:
-        """The records the resources write, read as ``preview-diff`` reads them."""
         return [row for r in self.resources for row in record_rows(r.type, r.inputs)]
-
-    def policies(self) -> dict[str, str]:
-        return {d.domain: d.text for d in self.domains}
 
 
 def clean_inputs(value: Any) -> Any:
@@ -131,8 +121,7 @@ def clean_inputs(value: Any) -> Any:
 
 
 def describe_asset(value: pulumi.Asset | pulumi.Archive) -> str:
-    """``(archive: 9 files, sha256 1a2b…)``, over every path and content: it changes exactly when the
-    code the cloud would receive does; references as ``(file: PATH)`` / ``(remote: URI)``."""
+    """``(archive: 9 files, sha256 1a2b…)``: changes exactly when the code the cloud receives does."""
     if isinstance(value, pulumi.AssetArchive):
         files = _archive_files(value)
         digest = hashlib.sha256()
@@ -148,7 +137,6 @@ def describe_asset(value: pulumi.Asset | pulumi.Archive) -> str:
 
 
 def _archive_files(archive: pulumi.AssetArchive, prefix: str = "") -> dict[str, bytes]:
-    """Path → its content (a reference: its description), nested archives flattened."""
     files: dict[str, bytes] = {}
     for name, member in archive.assets.items():
         path = f"{prefix}{name}"
@@ -189,8 +177,7 @@ def plan_stack(
     options: ProgramOptions | None = None,
     program: Path | None = None,
 ) -> Plan:
-    """The :class:`Plan` of ``stack`` (``options``: default the environment's; ``program``: the
-    one ``Pulumi.yaml`` names); :class:`InputError` for any mistake of the user's."""
+    """The :class:`Plan` of ``stack``; :class:`InputError` for any mistake of the user's."""
     folder = stacks_dir or find_stacks_dir()
     path, entries, cfg = load_stack(stack, folder)  # config errors: before the program runs
     program = program or _program_path(folder)
@@ -205,7 +192,6 @@ def plan_stack(
 
 
 def _exported(outputs: Mapping[str, Any], domain: str, fleet: bool) -> Mapping[str, Any]:
-    """What the program exported for ``domain``: a fleet's ``domains`` entry, else the outputs."""
     if not fleet:
         return outputs
     exported = outputs.get("domains")
@@ -223,7 +209,6 @@ def _domain_policy(domain: DomainConfig, exported: Mapping[str, Any]) -> DomainP
 
 
 def _run_program(program: Path, stack: str, config: dict[str, str], path: Path, options: ProgramOptions) -> Recorder:
-    """The recorder after ``program`` ran; user mistakes as :class:`InputError` naming the stack file."""
     from pulumi_mta_sts.program.pipeline import StackInputError
 
     recorder = PLAN_CLOUD.recorder()

@@ -1,12 +1,12 @@
-"""What a preview changes for senders, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`: its DNS
-records, the policy and its safety notes, and the rest as counts. Steps are grouped by URN (a
-replacement's halves, a refresh). The policy's text comes from what holds it (``PolicyLive``, the S3
-object, the Worker's ``POLICY``), its id from the ``_mta-sts`` record, else ``PolicyLive``.
+"""What a preview changes for senders, as a :class:`~pulumi_mta_sts.change.model.ChangeSet`. The
+policy's text comes from what holds it (``PolicyLive``, the S3 object, the Worker's ``POLICY``), its
+id from the ``_mta-sts`` record, else ``PolicyLive``.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -33,7 +33,7 @@ from .document import BOUNDS, SECRET, UNKNOWN, PreviewDigest, ResourceState, Ste
 REPLACE_OPS: Final = frozenset({"replace", "create-replacement", "delete-replaced"})
 #: Steps that change nothing in the cloud.
 NO_CHANGE_OPS: Final = frozenset({"same", "read", "refresh", "diff"})
-#: What an op does to a resource (any other changes it); its mark is Pulumi's symbol.
+#: What an op does to a resource (any other changes it).
 _STATUS: Final[Mapping[str, Status]] = {
     "create": "create",
     "replace": "replace",
@@ -51,7 +51,6 @@ _STS: Final = "_mta-sts."
 
 
 def known(value: Any) -> Any:
-    """``value`` with every unknown placeholder replaced by :data:`KNOWN_AFTER_DEPLOY`."""
     if isinstance(value, str):
         return KNOWN_AFTER_DEPLOY if value == UNKNOWN else value
     if isinstance(value, list):
@@ -63,8 +62,7 @@ def known(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ResourceChange:
-    """One resource's change: ``op`` the logical op (a replacement's halves: ``replace``), ``ops``
-    every op seen, ``old``/``new`` its states (``None`` when absent)."""
+    """One resource's change: ``op`` the logical op (a replacement's halves: ``replace``)."""
 
     urn: str
     name: str
@@ -84,7 +82,6 @@ class ResourceChange:
 
     @cached_property
     def _rows(self) -> dict[str, list[dict[str, str]] | None]:
-        """The DNS records of each state (``None``: no such state), read once for every renderer."""
         states = {"old": self.old, "new": self.new}
         return {
             k: None if s is None else record_rows(self.type, known({**s.outputs, **s.inputs}))
@@ -92,7 +89,6 @@ class ResourceChange:
         }
 
     def record_part(self, key: str, missing: str) -> str:
-        """The record's ``name`` or ``type``, ``old → new`` when it changes."""
         found = [rows[0][key] for rows in (self.rows("old"), self.rows("new")) if rows and rows[0][key]]
         if len(found) == 2 and found[0] != found[1]:
             return f"{found[0]} → {found[1]}"
@@ -103,13 +99,11 @@ class ResourceChange:
         return _STATUS.get(self.op, "change")
 
     def label(self) -> str:
-        """``+- replace (name)``: the op with its mark, and a replacement's reasons."""
         reasons = f" ({', '.join(self.replace_reasons)})" if self.op == "replace" and self.replace_reasons else ""
         return f"{MARKS[self.status]} {self.op}{reasons}"
 
 
 def group_steps(steps: Iterable[Step]) -> list[ResourceChange]:
-    """The steps grouped by URN, in the order each resource first appears."""
     by_urn: dict[str, list[Step]] = {}
     for step in steps:
         by_urn.setdefault(step.urn, []).append(step)
@@ -117,8 +111,7 @@ def group_steps(steps: Iterable[Step]) -> list[ResourceChange]:
 
 
 def _change(urn: str, group: Sequence[Step]) -> ResourceChange:
-    """One resource's steps as one change: the old state is the first step's that has one, the new
-    state never a ``delete-replaced``'s."""
+    """The new state is never a ``delete-replaced``'s."""
     ops = tuple(step.op for step in group)
     logical = "replace" if REPLACE_OPS & set(ops) else ops[-1]
     first = next((s for s in group if s.op == logical), group[-1])
@@ -142,7 +135,6 @@ def record_change(change: ResourceChange) -> RecordChange:
 
 
 def _worker_policy(script: object) -> str | None:
-    """The ``POLICY`` constant of a Worker script (a JSON string literal on its own line)."""
     found = _POLICY_LINE.search(script) if isinstance(script, str) else None
     try:
         text = load_bounded_json(found.group(1), BOUNDS) if found else None
@@ -161,7 +153,6 @@ def _is_policy_object(change: ResourceChange, state: ResourceState | None) -> bo
 
 
 def policy_text_of(change: ResourceChange, state: ResourceState | None) -> str | None:
-    """The policy body a resource holds, if it is one that holds it and the value is readable."""
     text: object = None
     if state is not None and change.type == POLICY_LIVE:
         text = state.value("policy_text")
@@ -172,7 +163,6 @@ def policy_text_of(change: ResourceChange, state: ResourceState | None) -> str |
 
 
 def _policy_id(change: ResourceChange, which: str) -> str | None:
-    """The id of an ``_mta-sts`` record's state, or the one ``PolicyLive`` holds back."""
     if change.type == POLICY_LIVE:
         state = change.state(which)
         value = None if state is None else state.value("policy_id")
@@ -190,7 +180,6 @@ def _first(values: Iterable[str | None]) -> str | None:
 
 
 def _for_preview(note: SafetyNote) -> SafetyNote:
-    """A note as ``preview-diff`` shows it: where the fix is to name the live MX hosts, say how."""
     how = " With preview-diff: pass --mx HOST for each MX host the domain has today."
     return replace(note, message=note.message + how) if note.code == "live-mx-unknown" else note
 
@@ -198,7 +187,6 @@ def _for_preview(note: SafetyNote) -> SafetyNote:
 def preview_policy(
     changes: Sequence[ResourceChange], holders: Sequence[ResourceChange], live_mx: Sequence[str] | None
 ) -> PolicyChange:
-    """The policy before and after from every change that holds its text or id."""
     records = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
     gates = [c for c in changes if c.type == POLICY_LIVE]
     states = {
@@ -229,7 +217,6 @@ def preview_policy(
 
 
 def mail_domain(digest: PreviewDigest | Sequence[ResourceChange]) -> str | None:
-    """The mail domain: from the ``_mta-sts`` record, else from the URL ``PolicyLive`` checks."""
     changes = group_steps(digest.steps) if isinstance(digest, PreviewDigest) else digest
     for change in changes:
         for rows in (change.rows("new"), change.rows("old")):
@@ -248,8 +235,6 @@ def mail_domain(digest: PreviewDigest | Sequence[ResourceChange]) -> str | None:
 
 @dataclass(frozen=True)
 class PreviewSummary:
-    """Everything ``preview-diff`` shows: the change (records and policy), and the rest."""
-
     digest: PreviewDigest
     dns: tuple[ResourceChange, ...]
     dns_unchanged: tuple[ResourceChange, ...]
@@ -258,14 +243,6 @@ class PreviewSummary:
     change: ChangeSet
     other: tuple[ResourceChange, ...]
     other_counts: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def stack(self) -> str | None:
-        return self.digest.stack
-
-    @property
-    def project(self) -> str | None:
-        return self.digest.project
 
     @property
     def failed(self) -> bool:
@@ -277,7 +254,6 @@ class PreviewSummary:
 
 
 def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> PreviewSummary:
-    """The summary of ``digest``; ``live_mx`` (the MX hosts today, ``None``: unknown) for the notes."""
     changes = group_steps(digest.steps)
     dns = [c for c in changes if c.type in RECORD_TYPE_TOKENS]
     holders = tuple(
@@ -287,11 +263,10 @@ def summarise(digest: PreviewDigest, live_mx: Sequence[str] | None = None) -> Pr
     apart = {id(c) for c in (*dns, *holders)}  # by identity: equality would compare whole states
     # a resource that changes nothing is no "other change" (Pulumi's changeSummary counts it)
     other = [c for c in changes if id(c) not in apart and c.type != "pulumi:pulumi:Stack" and c.op not in NO_CHANGE_OPS]
-    counts: dict[str, int] = {}
-    for change in other:
-        counts[change.op] = counts.get(change.op, 0) + 1
     moved = tuple(c for c in dns if c.op not in NO_CHANGE_OPS)
     same = tuple(c for c in dns if c.op in NO_CHANGE_OPS)
     policies = [policy] if policy.old != policy.new else []
     change_set = ChangeSet([record_change(c) for c in (*moved, *same)], policies, source=PREVIEW)
-    return PreviewSummary(digest, moved, same, policy, holders, change_set, tuple(other), counts)
+    return PreviewSummary(
+        digest, moved, same, policy, holders, change_set, tuple(other), dict(Counter(c.op for c in other))
+    )

@@ -1,6 +1,5 @@
-"""The document ``pulumi preview --json`` prints (its form: ``tests/data/preview/README.md``), read by
-the bounded JSON reader and every part used checked for its type; anything else is refused with one
-sentence naming what it is and the fix.
+"""The document ``pulumi preview --json`` prints (``tests/data/preview/README.md``), every part used
+checked for its type; anything else is refused naming what it is and the fix.
 """
 
 from __future__ import annotations
@@ -33,21 +32,16 @@ class PreviewError(ValueError):
 
 @dataclass(frozen=True)
 class ResourceState:
-    """A resource's ``oldState`` or ``newState``."""
-
     type: str
     inputs: Mapping[str, Any]
     outputs: Mapping[str, Any]
 
     def value(self, key: str) -> Any:
-        """The input ``key`` (what the program asks for), else the output (what the cloud holds)."""
         return self.inputs[key] if key in self.inputs else self.outputs.get(key)
 
 
 @dataclass(frozen=True)
 class Step:
-    """One entry of ``steps``; ``detailed_diff`` maps a property path to its diff kind."""
-
     op: str
     urn: str
     old: ResourceState | None
@@ -58,7 +52,6 @@ class Step:
 
     @property
     def type(self) -> str:
-        """The type token, from the state, else from the URN."""
         state = next((s for s in (self.new, self.old) if s is not None and s.type), None)
         return state.type if state is not None else urn_parts(self.urn)[2].rsplit("$", 1)[-1]
 
@@ -76,8 +69,6 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class PreviewDigest:
-    """The whole document (``stack`` and ``project`` from the steps' URNs)."""
-
     steps: tuple[Step, ...]
     diagnostics: tuple[Diagnostic, ...]
     change_summary: Mapping[str, int]
@@ -128,7 +119,6 @@ def _decode(data: bytes) -> str:
 
 
 def _engine_events(text: str) -> bool:
-    """Whether ``text`` is the streamed form (one engine event per line)."""
     try:
         event = load_bounded_json(text.lstrip().split("\n", 1)[0], BOUNDS)
     except JsonInputError:
@@ -136,7 +126,6 @@ def _engine_events(text: str) -> bool:
     return isinstance(event, dict) and "sequence" in event and "timestamp" in event
 
 
-#: What a refusal of the JSON reader adds, by its kind, before the fix.
 _WHY: Final = {
     "depth": " (a preview nests about ten levels)",
     "items": " (a preview of thousands of resources holds a few hundred thousand)",
@@ -195,20 +184,15 @@ def _shape(where: str, value: object, expected: str) -> PreviewError:
 
 
 def _quoted(key: str, limit: int = 60) -> str:
-    """A key of the file as a JSON string (escapes shown), cut to ``limit`` characters."""
     return json.dumps(key if len(key) <= limit else key[:limit] + "…")
 
 
-_EXPECTED: Final[dict[type, str]] = {list: "an array", dict: "an object", str: "a string"}
-
-
 def _get(item: Mapping[str, Any], key: str, kind: type, where: str, *, required: bool = False) -> Any:
-    """``item[key]`` when it is of the JSON type ``kind`` (``None`` when absent, unless required)."""
     value = item.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, kind):
-        raise _shape(f"{where}.{key}" if where else key, value, _EXPECTED[kind])
+        raise _shape(f"{where}.{key}" if where else key, value, json_kind(kind()))
     return value
 
 

@@ -1,8 +1,6 @@
-"""A :class:`~.changes.PreviewSummary` as JSON, text or a pull-request comment: the preview's
-errors first (nothing below them is final), its change as ``mta-sts plan`` shows one (the
-change's renderers), then the other changes, the warnings and the program's output. Values are
-shown, never interpreted (``[secret]`` stays): through :mod:`pulumi_mta_sts.escape.terminal` or
-:mod:`pulumi_mta_sts.escape.markdown`, within GitHub's comment size.
+"""A :class:`~.changes.PreviewSummary` as JSON, text or a pull-request comment: errors first (nothing
+below them is final), the change as ``mta-sts plan`` shows one, then the rest. Values are shown, never
+interpreted (``[secret]`` stays).
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from pulumi_mta_sts.escape.markdown import Block
 from .changes import PreviewSummary, ResourceChange
 from .document import Diagnostic
 
-#: Characters of one diagnostic's message shown.
 _MESSAGE_CHARS: Final = 2000
 #: The order counts are listed in: what changes the cloud first, unchanged last.
 _OP_ORDER: Final = ("create", "update", "replace", "delete", "import")
@@ -32,7 +29,6 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _diagnostics(summary: PreviewSummary, severity: str) -> list[Diagnostic]:
-    """The diagnostics of ``severity`` (``info``: every one neither error nor warning)."""
     found = summary.digest.diagnostics
     if severity == "info":
         return [d for d in found if d.severity not in ("error", "warning")]
@@ -60,14 +56,13 @@ def _change_json(change: ResourceChange) -> dict[str, Any]:
 
 
 def render_json(summary: PreviewSummary) -> str:
-    """One JSON document (keys in docs/cli.md)."""
     policy = summary.policy
     changes = policy.old != policy.new
     diff = policy.diff_lines() if changes else None
     diagnostics = [{"severity": d.severity, "message": d.message, "urn": d.urn} for d in summary.digest.diagnostics]
     document = {
-        "stack": summary.stack,
-        "project": summary.project,
+        "stack": summary.digest.stack,
+        "project": summary.digest.project,
         "failed": summary.failed,
         "errors": [d for d in diagnostics if d["severity"] == "error"],
         "warnings": [d for d in diagnostics if d["severity"] == "warning"],
@@ -103,8 +98,10 @@ def _text_other(summary: PreviewSummary) -> list[str]:
 
 
 def render_text(summary: PreviewSummary) -> str:
-    """Plain text for a terminal or a log (every line through :mod:`~pulumi_mta_sts.escape.terminal`)."""
-    lines = [f"Preview of stack {summary.stack or '?'}" + (f" (project {summary.project})" if summary.project else "")]
+    lines = [
+        f"Preview of stack {summary.digest.stack or '?'}"
+        + (f" (project {summary.digest.project})" if summary.digest.project else "")
+    ]
     lines += _text_diagnostics(_diagnostics(summary, "error"), "THE PREVIEW FAILED: nothing below is final. Errors")
     lines += ["", *change_lines(summary.change)]
     lines += [] if summary.change.policies else ["", f"Policy: {_NO_POLICY_CHANGE}"]
@@ -116,13 +113,11 @@ def render_text(summary: PreviewSummary) -> str:
 
 
 def _message_lines(message: str) -> list[str]:
-    """A diagnostic's message as lines for a fenced block, at most :data:`_MESSAGE_CHARS` characters."""
     text = message.rstrip("\n")
     return terminal.lines(text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…")
 
 
 def _md_errors(summary: PreviewSummary, level: comment.Level) -> list[Block]:
-    """That the preview failed (kept: nothing below is final), then each error."""
     errors = _diagnostics(summary, "error")
     if not errors:
         return []
@@ -160,10 +155,9 @@ def _md_diagnostics(items: Sequence[Diagnostic], title: str, level: comment.Leve
 
 
 def _blocks(summary: PreviewSummary, level: comment.Level) -> list[Block]:
-    """The comment at ``level``: kept what a reviewer must never miss (heading, failure, DNS
-    counts, policy id, safety notes), the rest droppable."""
+    """Kept what a reviewer must never miss (heading, failure, DNS counts, policy id, safety notes)."""
     change = summary.change
-    blocks = [Block.kept(f"### MTA-STS preview: {markdown.code(summary.stack or '?', 100)}")]
+    blocks = [Block.kept(f"### MTA-STS preview: {markdown.code(summary.digest.stack or '?', 100)}")]
     blocks += _md_errors(summary, level) + comment.notes_block(change) + comment.records_blocks(change, level)
     blocks += comment.policies_blocks(change, level) or [Block.kept(f"**Policy**: {_NO_POLICY_CHANGE}")]
     blocks += _md_other(summary, level) + _md_diagnostics(_diagnostics(summary, "warning"), "Warnings", level)
@@ -174,7 +168,6 @@ def _blocks(summary: PreviewSummary, level: comment.Level) -> list[Block]:
 
 
 def render_markdown(summary: PreviewSummary, limit: int = comment.COMMENT_BUDGET) -> str:
-    """Markdown for a pull-request comment, at most ``limit`` UTF-8 bytes."""
     return comment.fit_comment(lambda level: _blocks(summary, level), limit, PREVIEW)
 
 

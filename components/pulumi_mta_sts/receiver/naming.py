@@ -24,14 +24,12 @@ GLUE_DATABASE = NameRule(
     r"a-z0-9-",
     f"{_AWS}/glue/latest/dg/aws-glue-api-catalog-databases.html",
     lowercase=True,
-    autonamed=False,
 )
 ATHENA_WORKGROUP = NameRule(
     "athena-workgroup",
     128,
     r"A-Za-z0-9._-",
     f"{_AWS}/athena/latest/APIReference/API_CreateWorkGroup.html",
-    autonamed=False,
 )
 
 

@@ -25,7 +25,7 @@ from .rules import (
     rua_problems,
     store_keys_problems,
     tags_problems,
-    verify_timeout_problems,
+    whole_number_problems,
     zone_problems,
 )
 
@@ -156,7 +156,7 @@ def check_domain(
         reason = "a delegated domain is served by the shared CloudFront hosting; use host cloudfront"
         problems.append(Problem(f"{where}host", kind, reason))
     problems += policy_problems(args.policy, f"{where}policy") + rua_problems(args.rua, f"{where}rua")
-    problems += verify_timeout_problems(args.verify_timeout, f"{where}verify_timeout")
+    problems += whole_number_problems(f"{where}verify_timeout", args.verify_timeout, *defaults.VERIFY_TIMEOUT_RANGE)
     if problems or domain is None:
         return None, problems
     return CheckedDomain(args, domain, kind, where), []

@@ -57,26 +57,22 @@ def boolean(field_name: str, value: object, default: bool) -> tuple[bool, list[P
     return default, [Problem(field_name, value, f"must be true or false, got {value!r}")]
 
 
-def verify_timeout_problems(value: object, field_name: str = "verify_timeout") -> list[Problem]:
-    return whole_number_problems(field_name, value, *defaults.VERIFY_TIMEOUT_RANGE)
+def price_class_problems(value: object) -> list[Problem]:
+    return [] if value in PRICE_CLASSES else [not_one_of("price_class", value, PRICE_CLASSES)]
 
 
-def price_class_problems(value: object, field_name: str = "price_class") -> list[Problem]:
-    return [] if value in PRICE_CLASSES else [not_one_of(field_name, value, PRICE_CLASSES)]
-
-
-def tags_problems(value: object, field_name: str = "tags") -> list[Problem]:
+def tags_problems(value: object) -> list[Problem]:
     if not isinstance(value, Mapping):
         reason = f"must be a mapping of tag names to text values, got {type(value).__name__}"
-        return [Problem(field_name, value, reason)]
+        return [Problem("tags", value, reason)]
     problems: list[Problem] = []
     for key, text in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_LENGTH:
             reason = f"a tag name is text of 1 to {TAG_KEY_LENGTH} characters"
-            problems.append(Problem(f"{field_name}.{key}", key, reason))
+            problems.append(Problem(f"tags.{key}", key, reason))
         elif not isinstance(text, str) or len(text) > TAG_VALUE_LENGTH:
             reason = f"a tag value is text of at most {TAG_VALUE_LENGTH} characters"
-            problems.append(Problem(f"{field_name}.{key}", text, reason))
+            problems.append(Problem(f"tags.{key}", text, reason))
     return problems
 
 
