@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pulumi_mta_sts.core.errors import MissingExtraError
     from pulumi_mta_sts.dns import CloudflareDns, CloudflareDnsArgs, Route53Dns, Route53DnsArgs
     from pulumi_mta_sts.mtasts import DelegationArgs, FleetDomainArgs, MtaSts, MtaStsArgs, MtaStsFleet, MtaStsFleetArgs
-    from pulumi_mta_sts.receiver import TlsRptReceiver, TlsRptReceiverArgs
+    from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs
     from pulumi_mta_sts.spec import DnsConfig, ReceiverSettings
 
     __version__: str
@@ -29,7 +29,7 @@ _SOURCES: dict[str, str] = {
     name: f"pulumi_mta_sts.{module}"
     for module, names in (
         ("mtasts", "MtaSts MtaStsArgs MtaStsFleet MtaStsFleetArgs FleetDomainArgs DelegationArgs"),
-        ("receiver", "TlsRptReceiver TlsRptReceiverArgs"),
+        ("receiver.component", "TlsRptReceiver TlsRptReceiverArgs"),
         ("dns", "Route53Dns Route53DnsArgs CloudflareDns CloudflareDnsArgs"),
         ("core", "Policy InputError Problem"),
         ("core.errors", "MissingExtraError"),

@@ -18,6 +18,7 @@ import pytest
 
 from pulumi_mta_sts.receiver.archive import FUNCTIONS, PARSER, READER, FunctionCode, shipped
 from pulumi_mta_sts.receiver_lambda.contract import PARSER_HANDLER, READER_HANDLER
+from tests.components.archive_zip import archive_zip
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
 PACKAGE = Path(__file__).resolve().parents[2] / "components" / "pulumi_mta_sts"
@@ -44,7 +45,7 @@ EXERCISE = {
 def _loaded(code: FunctionCode, tmp_path: Path) -> dict[str, Any]:
     """Import the handler from the unpacked archive in an interpreter that has nothing else: ``-I``
     (no user site, no PYTHONPATH) and ``-S`` (no site-packages); what it loaded, what it ran."""
-    zipfile.ZipFile(io.BytesIO(code.zip())).extractall(tmp_path)
+    zipfile.ZipFile(io.BytesIO(archive_zip(code))).extractall(tmp_path)
     module, _, function = code.handler.rpartition(".")
     script = (
         "import sys, importlib, json\n"
@@ -69,7 +70,7 @@ def test_each_archive_holds_exactly_what_its_handler_imports_and_runs_alone(code
     loaded = _loaded(code, tmp_path)
     assert set(loaded["ours"]) == listed  # a missing module fails the import
     assert loaded["ran"] and loaded["third_party"] == []
-    names = zipfile.ZipFile(io.BytesIO(code.zip())).namelist()
+    names = zipfile.ZipFile(io.BytesIO(archive_zip(code))).namelist()
     assert names == sorted(code.files()) and set(names) >= STUBS
 
 
@@ -89,7 +90,7 @@ def test_the_parser_ships_no_summary_html_or_escaping_code() -> None:
 
 def test_archives_are_byte_for_byte_reproducible() -> None:
     for code in FUNCTIONS:
-        assert code.zip() == code.zip()
+        assert archive_zip(code) == archive_zip(code)
 
 
 def _blanked(tree: ast.AST) -> list[tuple[str, int, int]]:

@@ -235,7 +235,7 @@ def test_the_receipt_rule_name_is_cut_to_the_ses_limit() -> None:
     ("blocked", "statement", "extra"),
     [
         ("pulumi_aws", "import pulumi_mta_sts.receiver.component", "[aws]"),
-        ("pulumi_aws", "from pulumi_mta_sts.receiver import TlsRptReceiver", "[aws]"),
+        ("pulumi_aws", "from pulumi_mta_sts import TlsRptReceiver", "[aws]"),
         ("pulumi", "import pulumi_mta_sts.receiver.component", "[aws]"),
     ],
 )

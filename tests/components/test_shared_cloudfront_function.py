@@ -17,8 +17,6 @@ from pulumi_mta_sts.hosting.cloudfront import cache_behaviour
 from pulumi_mta_sts.hosting.edge_code import (
     CHUNK_PREFIX,
     CHUNK_SEPARATOR,
-    FUNCTION_CODE_LIMIT,
-    KVS_KEY_LIMIT,
     KVS_VALUE_LIMIT,
     MAX_CHUNKS,
     NOT_FOUND,
@@ -27,6 +25,10 @@ from pulumi_mta_sts.hosting.edge_code import (
 )
 from tests.components.shared_node import needs_node, run_function
 from tests.strategies import case_variants, hostname
+
+#: CloudFront limits (Developer Guide, "Quotas"): a function's code, a store's key.
+FUNCTION_CODE_LIMIT = 10 * 1024
+KVS_KEY_LIMIT = 512
 
 PATH = "/.well-known/mta-sts.txt"
 SMALL = Policy.build("enforce", ["mx1.example.com", "*.mail.example.com"], 604800)

@@ -5,6 +5,7 @@ by id or name. Aliases are CNAMEs, never proxied (Cloudflare's edge would answer
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -17,9 +18,6 @@ from pulumi_mta_sts.core.txt_values import cloudflare_txt
 from pulumi_mta_sts.spec.rules import id_problems
 
 from .base import DnsBackend, Made, Name, Opts, RecordImport, Values, checked_zone
-
-#: Record types Cloudflare can proxy (``proxied`` is only sent for these).
-PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
 
 
 @dataclass(frozen=True)
@@ -42,33 +40,30 @@ class CloudflareDns(DnsBackend):
         super().__init__("mta-sts:dns:CloudflareDns", name, opts)
         self._args = args
         self.zone_name = zone_name
-        self._zone: pulumi.Output[Any] | None = None
         if args.zone_id:
             self.zone_id = pulumi.Output.from_input(args.zone_id.strip())
         else:
-            self.zone_id = self._lookup().apply(lambda z: str(z.zone_id or z.id))
+            self.zone_id = self._zone.apply(lambda z: str(z.zone_id or z.id))
         self.register_outputs({"zone_id": self.zone_id})
 
-    def _lookup(self) -> pulumi.Output[Any]:
-        if self._zone is None:
-            with provider_sdk("CloudflareDns"):
-                import pulumi_cloudflare as cloudflare
+    @functools.cached_property
+    def _zone(self) -> pulumi.Output[Any]:
+        """The zone's one look-up: by name for its id, or by id for its account."""
+        with provider_sdk("CloudflareDns"):
+            import pulumi_cloudflare as cloudflare
 
-            invoke_opts = pulumi.InvokeOutputOptions(parent=self)
-            if self._args.zone_id:
-                self._zone = cloudflare.get_zone_output(zone_id=self._args.zone_id.strip(), opts=invoke_opts)
-            else:
-                self._zone = cloudflare.get_zone_output(
-                    filter=cloudflare.GetZoneFilterArgs(name=str(self.zone_name), match="all"), opts=invoke_opts
-                )
-        return self._zone
+        invoke_opts = pulumi.InvokeOutputOptions(parent=self)
+        if self._args.zone_id:
+            return cloudflare.get_zone_output(zone_id=self._args.zone_id.strip(), opts=invoke_opts)
+        zone = cloudflare.GetZoneFilterArgs(name=str(self.zone_name), match="all")
+        return cloudflare.get_zone_output(filter=zone, opts=invoke_opts)
 
     @property
     def account_id(self) -> pulumi.Output[str]:
         """The account that owns the zone (needed for Workers)."""
         if self._args.account_id:
             return pulumi.Output.from_input(self._args.account_id.strip())
-        return self._lookup().apply(lambda z: str(z.account.id))
+        return self._zone.apply(lambda z: str(z.account.id))
 
     @property
     def alias_record_types(self) -> tuple[str, ...]:
@@ -93,7 +88,7 @@ class CloudflareDns(DnsBackend):
                     ttl=ttl,
                     content=content,
                     priority=priority,
-                    proxied=False if rtype in PROXIABLE_TYPES else None,
+                    proxied=False if rtype in ("A", "AAAA", "CNAME") else None,  # the types it can proxy
                     opts=opts,
                 )
             )

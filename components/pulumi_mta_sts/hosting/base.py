@@ -46,9 +46,6 @@ class HostArgs(Protocol):
     @property
     def policy(self) -> object: ...
 
-    @property
-    def dns(self) -> object: ...
-
 
 ArgsT = TypeVar("ArgsT", bound=HostArgs)
 

@@ -41,10 +41,6 @@ from .edge_code import NOT_FOUND_KEY, POLICY_KEY, RUNTIME, not_found_text, viewe
 from .private_bucket import BucketNames, private_bucket, tls_only_statement
 
 ACM_REGION = "us-east-1"
-MIN_TLS = "TLSv1.2_2021"
-VIEWER_PROTOCOL_POLICY = "https-only"
-CACHE_POLICY_NAME = "Managed-CachingDisabled"
-POLICY_CONTENT_TYPE = "text/plain; charset=utf-8"
 ORIGIN_ID = "policy-bucket"
 
 
@@ -80,7 +76,7 @@ def cache_behaviour(
     """GET/HEAD only, HTTPS only, nothing cached, the viewer-request function on every request."""
     return aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
         target_origin_id=origin_id,
-        viewer_protocol_policy=VIEWER_PROTOCOL_POLICY,
+        viewer_protocol_policy="https-only",
         allowed_methods=["GET", "HEAD"],
         cached_methods=["GET", "HEAD"],
         cache_policy_id=cache_policy_id,
@@ -113,7 +109,7 @@ def distribution(
         viewer_certificate={
             "acm_certificate_arn": certificate_arn,
             "ssl_support_method": "sni-only",
-            "minimum_protocol_version": MIN_TLS,
+            "minimum_protocol_version": "TLSv1.2_2021",
         },
         wait_for_deployment=True,
         opts=pulumi.ResourceOptions(parent=parent),
@@ -124,7 +120,7 @@ def distribution(
 def caching_disabled_policy_id(parent: pulumi.Resource) -> pulumi.Output[str]:
     """The id of the AWS managed ``CachingDisabled`` cache policy."""
     cache_policy = aws.cloudfront.get_cache_policy_output(
-        name=CACHE_POLICY_NAME, opts=pulumi.InvokeOutputOptions(parent=parent)
+        name="Managed-CachingDisabled", opts=pulumi.InvokeOutputOptions(parent=parent)
     )
     return cache_policy.apply(lambda p: str(p.id))
 
@@ -218,7 +214,7 @@ class CloudFrontHost(PolicyHost[CloudFrontHostArgs]):
                 bucket=storage.bucket.id,
                 key=key,
                 content=content,
-                content_type=POLICY_CONTENT_TYPE,
+                content_type="text/plain; charset=utf-8",
                 cache_control="no-cache",
                 server_side_encryption="AES256",
                 tags=tags,

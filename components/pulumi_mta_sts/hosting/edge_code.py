@@ -31,10 +31,8 @@ WORKER_MAIN_MODULE: Final = "mta-sts-policy.mjs"
 FLEET_MAIN_MODULE: Final = "mta-sts-fleet.mjs"
 #: The largest Worker on the Free plan, gzip-compressed (Cloudflare Workers docs, "Limits").
 WORKER_SIZE_LIMIT: Final = 3 * 1024 * 1024
-#: CloudFront limits (Developer Guide, "Quotas"): function code; a store's value, key and total.
-FUNCTION_CODE_LIMIT: Final = 10 * 1024
+#: CloudFront limits (Developer Guide, "Quotas"): a store's value and total.
 KVS_VALUE_LIMIT: Final = 1024
-KVS_KEY_LIMIT: Final = 512
 KVS_TOTAL_LIMIT: Final = 5 * 1024 * 1024
 CHUNK_SEPARATOR: Final = "~"
 #: What a chunked host's value starts with (a policy's first line is a field, never this).

@@ -32,17 +32,13 @@ class BucketNames:
 
 @dataclass(frozen=True)
 class PrivateBucket:
-    """The bucket and its set-up resources; anything written to it waits for :attr:`setup`, and
-    a bucket policy for :attr:`public_access` (S3 refuses policies the block would forbid)."""
+    """The bucket and its set-up resources (ownership, public access, encryption); anything written
+    to it waits for :attr:`setup`, and a bucket policy for :attr:`public_access` (S3 refuses policies
+    the block would forbid)."""
 
     bucket: aws.s3.Bucket
-    ownership: aws.s3.BucketOwnershipControls
     public_access: aws.s3.BucketPublicAccessBlock
-    encryption: aws.s3.BucketServerSideEncryptionConfiguration
-
-    @property
-    def setup(self) -> list[pulumi.Resource]:
-        return [self.ownership, self.public_access, self.encryption]
+    setup: list[pulumi.Resource]
 
 
 def private_bucket(
@@ -84,7 +80,7 @@ def private_bucket(
     encryption = aws.s3.BucketServerSideEncryptionConfiguration(
         names.encryption, bucket=bucket.id, rules=[rule], region=region, opts=child
     )
-    return PrivateBucket(bucket, ownership, public_access, encryption)
+    return PrivateBucket(bucket, public_access, [ownership, public_access, encryption])
 
 
 def tls_only_statement(bucket_arn: str, sid: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""What the shared hosts of a fleet (:mod:`.shared_cloudfront`, :mod:`.shared_worker`) have in common:
-a list of :class:`FleetSite` in, checked first (``sites[3].policy_text``), and per domain a
+"""What the shared hosts of a fleet (:mod:`.shared_cloudfront`, :mod:`.worker`) have in common: a list
+of :class:`FleetSite` in, checked by :func:`site_problems` before anything registers, and per domain a
 :class:`SiteHosting` out: what its ``PolicyLive`` gate waits for, and a delegated domain's records.
 """
 
@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import pulumi
 
 from pulumi_mta_sts.core.acceptance import MAX_POLICY_BYTES
-from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.policy import validate_policy_text
-from pulumi_mta_sts.core.records import policy_url
 from pulumi_mta_sts.dns import DnsBackend
 
 
@@ -86,14 +85,6 @@ def site_problems(sites: object, *, allow_delegated: bool = True) -> list[Proble
     return problems
 
 
-def checked_sites(sites: Sequence[FleetSite], *, allow_delegated: bool = True) -> tuple[FleetSite, ...]:
-    """``sites`` in domain order, or :class:`InputError` with every problem."""
-    problems = site_problems(sites, allow_delegated=allow_delegated)
-    if problems:
-        raise InputError(problems)
-    return tuple(sorted(sites, key=lambda s: s.domain))
-
-
 class SharedHosting(pulumi.ComponentResource):
     """A host serving every site of a fleet."""
 
@@ -106,20 +97,12 @@ class SharedHosting(pulumi.ComponentResource):
         except KeyError:
             raise KeyError(f"{domain!r} is not one of the sites of this shared host") from None
 
-    @staticmethod
-    def _url_of(site: FleetSite) -> str:
-        return policy_url(site.domain)
-
-
-def no_records() -> pulumi.Output[list[dict[str, str]]]:
-    """The ``customer_records`` of a site whose DNS the stack manages."""
-    return pulumi.Output.from_input([])
-
 
 def as_records(
     records: Sequence[tuple[pulumi.Input[str], str, pulumi.Input[str]]],
 ) -> pulumi.Output[list[dict[str, str]]]:
-    """``(name, type, value)`` triples (Outputs or not) as the ``customer_records`` list."""
+    """``(name, type, value)`` triples (Outputs or not) as the ``customer_records`` list (none: a site
+    whose DNS the stack manages)."""
     items = [
         pulumi.Output.all(name, rtype, value).apply(lambda v: {"name": v[0], "type": v[1], "value": v[2]})
         for name, rtype, value in records

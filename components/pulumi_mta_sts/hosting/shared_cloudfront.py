@@ -31,7 +31,7 @@ from pulumi_mta_sts.core.names import (
     autoname_base,
     zone_apex_for,
 )
-from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.core.shards import assign_shards, function_groups, shard_members, shard_problems
 from pulumi_mta_sts.dns import DnsBackend
 from pulumi_mta_sts.spec.rules import price_class_problems, store_keys_problems, tags_problems
@@ -51,7 +51,7 @@ from .cloudfront import (
 )
 from .edge_code import CHUNK_SEPARATOR, KVS_TOTAL_LIMIT, RUNTIME, fleet_function_code, kvs_entries, kvs_size
 from .private_bucket import BucketNames, private_bucket
-from .shared import FleetSite, SharedHosting, SiteHosting, as_records, checked_sites, no_records, site_problems
+from .shared import FleetSite, SharedHosting, SiteHosting, as_records, site_problems
 
 ORIGIN_ID = "never-read"
 
@@ -123,7 +123,7 @@ class SharedCloudFrontHosting(SharedHosting):
     assignment: dict[str, int]
     store: aws.cloudfront.KeyValueStore
     functions: dict[int, aws.cloudfront.Function]
-    keys: StoreKeys
+    keys: dict[str, tuple[pulumi.Resource, ...]]
     certificates: dict[int, aws.acm.Certificate]
     distributions: dict[int, aws.cloudfront.Distribution]
 
@@ -131,7 +131,7 @@ class SharedCloudFrontHosting(SharedHosting):
         problems = _problems(args)
         if problems:
             raise InputError(problems)  # before anything is registered
-        sites = checked_sites(args.sites)
+        sites = sorted(args.sites, key=lambda s: s.domain)
         self.assignment = assign_shards(
             [s.domain for s in sites], dict(args.assignment or {}), args.domains_per_certificate
         )
@@ -193,7 +193,11 @@ class SharedCloudFrontHosting(SharedHosting):
         prefix, first = f"{self._name}-shard-{shard}", self._first_names[shard]
         tags = {**self._tags, "mta-sts:shard": str(shard)}
         cert = certificate(f"{prefix}-certificate", first.name, [h for h in hosts if h != first.name], tags, self)
-        records = {s.domain: self._validation(cert, s) for s in members}
+        records = {
+            s.domain: validation_record(s.dns, cert, policy_host(s.domain), f"{self._name}-{s.domain}-validation")
+            for s in members
+            if s.dns is not None
+        }
         extra = self._first_name_record(cert, first)
         fqdns = _validation_names(cert, members, records, first.dns.record_names(extra) if first.dns else [])
         depends = [r for rs in records.values() for r in rs] + extra
@@ -217,11 +221,6 @@ class SharedCloudFrontHosting(SharedHosting):
         for site in members:
             self.hosted[site.domain] = self._site(site, shard, cert, cdn)
 
-    def _validation(self, cert: aws.acm.Certificate, site: FleetSite) -> list[pulumi.CustomResource]:
-        if site.dns is None:
-            return []
-        return validation_record(site.dns, cert, policy_host(site.domain), f"{self._name}-{site.domain}-validation")
-
     def _first_name_record(self, cert: aws.acm.Certificate, first: _FirstName) -> list[pulumi.CustomResource]:
         """The validation record of a first name that is no host of the shard, once per name (ACM
         gives a name one record per account)."""
@@ -242,12 +241,12 @@ class SharedCloudFrontHosting(SharedHosting):
         aliases = backend.takeover_alias(
             alias_name, cdn.domain_name, cdn.hosted_zone_id, resource_name=f"{self._name}-{site.domain}-alias"
         )
-        customer = no_records()
+        customer = as_records([])
         if site.dns is None:
             name, target = validation_cname(cert, host)
             customer = as_records([(host, "CNAME", alias_name), (name, "CNAME", target)])
-        served = (*self.keys.served(site.domain), self.functions[self._groups[shard]], cdn, *aliases)
-        return SiteHosting(site.domain, self._url_of(site), served, customer, shard)
+        served = (*self.keys[site.domain], self.functions[self._groups[shard]], cdn, *aliases)
+        return SiteHosting(site.domain, policy_url(site.domain), served, customer, shard)
 
     def _outputs(self) -> dict[str, Any]:
         return {
@@ -338,31 +337,15 @@ def _first_names(
     return found, problems
 
 
-@dataclass(frozen=True)
-class StoreKeys:
-    """The exclusive resource, and each domain's own keys (chunks; ``migrating``: its retained head)."""
-
-    exclusive: aws.cloudfront.KeyvaluestoreKeysExclusive
-    per_domain: dict[str, list[aws.cloudfront.KeyvaluestoreKey]]
-
-    def served(self, domain: str) -> tuple[pulumi.Resource, ...]:
-        """What must be written before ``domain``'s policy is in the store."""
-        return (*self.per_domain[domain], self.exclusive)
-
-
-def _chunk_label(key: str) -> str:
-    """``<tag>-<i>`` of a chunk key ``<host>~<tag>~<i>``: a changed policy's chunks are new resources."""
-    return key.split(CHUNK_SEPARATOR, 1)[1].replace(CHUNK_SEPARATOR, "-")
-
-
 def _per_key(
     name: str, store: aws.cloudfront.KeyValueStore, site: FleetSite, layout: str, parent: pulumi.Resource
 ) -> list[aws.cloudfront.KeyvaluestoreKey]:
-    """The site's own key resources: its chunks, and in ``migrating`` its head."""
+    """The site's own key resources: its chunks (named ``<tag>-<i>`` from ``<host>~<tag>~<i>``: a
+    changed policy's chunks are new resources), and in ``migrating`` its head."""
     *chunks, (host, head) = kvs_entries(policy_host(site.domain), site.policy_text)
     made = [
         aws.cloudfront.KeyvaluestoreKey(
-            f"{name}-{site.domain}-policy-{_chunk_label(key)}",
+            f"{name}-{site.domain}-policy-{key.split(CHUNK_SEPARATOR, 1)[1].replace(CHUNK_SEPARATOR, '-')}",
             key_value_store_arn=store.arn,
             key=key,
             value=value,
@@ -385,8 +368,9 @@ def _per_key(
 
 def store_keys(
     name: str, store: aws.cloudfront.KeyValueStore, sites: Sequence[FleetSite], layout: str, parent: pulumi.Resource
-) -> StoreKeys:
-    """Every key of ``sites`` (module docs)."""
+) -> dict[str, tuple[pulumi.Resource, ...]]:
+    """Every key of ``sites`` (module docs); per domain, what must be written before its policy is in
+    the store: its own keys (chunks; ``migrating``: its retained head), then the exclusive resource."""
     per_domain = {site.domain: _per_key(name, store, site, layout, parent) for site in sites}
     entries = sorted(
         (key, value) for site in sites for key, value in kvs_entries(policy_host(site.domain), site.policy_text)
@@ -400,4 +384,4 @@ def store_keys(
         ],
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[r for rs in per_domain.values() for r in rs]),
     )
-    return StoreKeys(exclusive, per_domain)
+    return {domain: (*keys, exclusive) for domain, keys in per_domain.items()}

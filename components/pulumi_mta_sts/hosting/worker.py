@@ -17,7 +17,7 @@ import pulumi
 from pulumi_mta_sts.core.errors import InputError, Problem, provider_sdk
 from pulumi_mta_sts.core.names import WORKER_SCRIPT, physical_name
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import policy_host
+from pulumi_mta_sts.core.records import policy_host, policy_url
 from pulumi_mta_sts.dns import CloudflareDns
 from pulumi_mta_sts.spec.rules import WORKER_NEEDS_CLOUDFLARE, id_problems
 
@@ -33,9 +33,7 @@ from .edge_code import (
     fleet_worker_module,
     worker_module,
 )
-from .shared import FleetSite, SharedHosting, SiteHosting, checked_sites, no_records, site_problems
-
-COMPATIBILITY_DATE = "2024-09-23"
+from .shared import FleetSite, SharedHosting, SiteHosting, as_records, site_problems
 
 
 def script_name_for(domain: str) -> str:
@@ -73,7 +71,7 @@ def worker(
         script_name=script_name,
         content=content,
         main_module=main_module,
-        compatibility_date=COMPATIBILITY_DATE,
+        compatibility_date="2024-09-23",
         opts=pulumi.ResourceOptions(parent=parent),
     )
     bound = {
@@ -113,11 +111,9 @@ class WorkerHost(PolicyHost[WorkerHostArgs]):
     @classmethod
     def problems(cls, args: WorkerHostArgs) -> list[Problem]:
         problems = script_name_problems(args.script_name)
-        return (
-            problems
-            if isinstance(args.dns, CloudflareDns)
-            else [Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE), *problems]
-        )
+        if not isinstance(args.dns, CloudflareDns):
+            problems.insert(0, Problem("dns", args.dns, WORKER_NEEDS_CLOUDFLARE))
+        return problems
 
     def build(self, name: str, args: WorkerHostArgs) -> HostParts:
         script_name = args.script_name or script_name_for(self.domain)
@@ -161,8 +157,8 @@ class SharedWorkerHosting(SharedHosting):
     def __init__(self, name: str, args: SharedWorkerHostingArgs, opts: pulumi.ResourceOptions | None = None):
         problems = _problems(args)
         source = "" if problems else fleet_worker_module({policy_host(s.domain): s.policy_text for s in args.sites})
-        if not problems and compressed_size(source) > WORKER_SIZE_LIMIT:
-            size = compressed_size(source)
+        size = compressed_size(source)
+        if not problems and size > WORKER_SIZE_LIMIT:
             reason = f"make a Worker of {size} bytes compressed, over {WORKER_SIZE_LIMIT}: split the fleet"
             problems.append(Problem("sites", len(args.sites), reason))
         if problems:
@@ -170,7 +166,7 @@ class SharedWorkerHosting(SharedHosting):
         with provider_sdk("SharedWorkerHosting"):
             import pulumi_cloudflare  # noqa: F401
 
-        sites = checked_sites(args.sites, allow_delegated=False)
+        sites = sorted(args.sites, key=lambda s: s.domain)
         super().__init__(self.type_token, name, None, opts)
         zones = [s.dns for s in sites if isinstance(s.dns, CloudflareDns)]
         account_id = pulumi.Output.from_input(args.account_id) if args.account_id else zones[0].account_id
@@ -184,7 +180,7 @@ class SharedWorkerHosting(SharedHosting):
         self.custom_domains = {site.domain: bound[policy_host(site.domain)] for site in sites}
         self.hosted = {
             site.domain: SiteHosting(
-                site.domain, self._url_of(site), (self.script, self.custom_domains[site.domain]), no_records()
+                site.domain, policy_url(site.domain), (self.script, self.custom_domains[site.domain]), as_records([])
             )
             for site in sites
         }

@@ -47,7 +47,11 @@ from .policy_live import PolicyLive, PolicyLiveArgs
 __all__ = ["DelegationArgs", "FleetDomainArgs", "MtaSts", "MtaStsArgs", "MtaStsFleet", "MtaStsFleetArgs"]
 
 
-def make_dns(name: str, cfg: DnsConfig, opts: pulumi.ResourceOptions) -> DnsBackend:
+def make_dns(name: str, cfg: DnsConfig | ZoneBackend | None, opts: pulumi.ResourceOptions) -> DnsBackend:
+    """``cfg``'s backend: a given one as it is, else ``name`` made for the zone ``cfg`` names."""
+    if not isinstance(cfg, DnsConfig):
+        assert isinstance(cfg, DnsBackend)  # checked: a backend or a DnsConfig
+        return cfg
     if cfg.provider == "cloudflare":
         return CloudflareDns(name, CloudflareDnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
     return Route53Dns(name, Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
@@ -101,11 +105,7 @@ class MtaSts(pulumi.ComponentResource):
         self.txt_records = records_for(self.domain, args.policy, list(args.rua))
         super().__init__("mta-sts:index:MtaSts", name, None, _with_alias(opts, "mta-sts:mtasts:MtaSts"))
         child = pulumi.ResourceOptions(parent=self)
-        if isinstance(args.dns, DnsConfig):
-            self.dns = make_dns(f"{name}-dns", args.dns, child)
-        else:
-            assert isinstance(args.dns, DnsBackend)  # checked: a backend or a DnsConfig
-            self.dns = args.dns
+        self.dns = make_dns(f"{name}-dns", args.dns, child)
         self.policy_host = _own_host(name, checked, args, self.dns, child)
         url = policy_url(self.domain)
         if not args.verify_live:
@@ -233,11 +233,8 @@ class MtaStsFleet(pulumi.ComponentResource):
         for c in checked:
             dns = None if c.args.delegated else self._backend(c.args.dns)
             by_kind.setdefault(c.kind, []).append(FleetSite(c.domain, c.args.policy.render(), dns))
-        hosts: dict[str, SharedHosting] = {}
-        for kind, sites in by_kind.items():
-            host = self._shared_host(kind, sites, args)
-            hosts.update((site.domain, host) for site in sites)
-        return hosts
+        hosts = {kind: self._shared_host(kind, sites, args) for kind, sites in by_kind.items()}
+        return {site.domain: hosts[kind] for kind, sites in by_kind.items() for site in sites}
 
     def _shared_host(self, kind: str, sites: list[FleetSite], args: MtaStsFleetArgs) -> SharedHosting:
         """Imported here: a Cloudflare-only fleet needs no pulumi_aws."""

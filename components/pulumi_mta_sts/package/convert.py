@@ -26,17 +26,15 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _mapping(value: object, field: str, example: str) -> tuple[Mapping[str, Any], list[Problem]]:
+def _mapping(value: object, field: str, example: str) -> Mapping[str, Any]:
     if isinstance(value, Mapping):
-        return value, []
-    return {}, [Problem(field, value, f"must be an object, e.g. {example}")]
+        return value
+    raise InputError([Problem(field, value, f"must be an object, e.g. {example}")])
 
 
 def policy_of(value: object) -> Policy:
     """The ``policy`` input as a :class:`Policy`; raises :class:`InputError` naming ``policy.<key>``."""
-    spec, problems = _mapping(value, "policy", "{mode: testing, mx: [mx1.example.com]}")
-    if problems:
-        raise InputError(problems)
+    spec = _mapping(value, "policy", "{mode: testing, mx: [mx1.example.com]}")
     try:
         return Policy.build(
             plain(spec.get("mode", defaults.DEFAULT_MODE)),
@@ -50,7 +48,5 @@ def policy_of(value: object) -> Policy:
 
 def dns_config(value: object) -> DnsConfig:
     """The ``dns`` input as a :class:`DnsConfig` (checked by the component that uses it)."""
-    zone, problems = _mapping(value, "dns", "{provider: route53, zone_name: example.com}")
-    if problems:
-        raise InputError(problems)
+    zone = _mapping(value, "dns", "{provider: route53, zone_name: example.com}")
     return DnsConfig(plain(zone.get("provider")), plain(zone.get("zone_id")), plain(zone.get("zone_name")))

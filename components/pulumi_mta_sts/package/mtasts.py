@@ -36,18 +36,15 @@ class MtaStsArgs(TypedDict):
     """Tags for the taggable AWS resources."""
 
 
-#: The inputs passed on as they are (plain); a missing one takes the Python default.
-_PLAIN_INPUTS = ("host", "rua", "verify_live", "verify_timeout", "price_class", "tags")
-
-
 def rich_mtasts_args(args: MtaStsArgs) -> deployment.MtaStsArgs:
     """The Python component's arguments for the package inputs ``args``."""
     given = dict(args)
+    passed = ("host", "rua", "verify_live", "verify_timeout", "price_class", "tags")  # missing: Python's default
     return deployment.MtaStsArgs(
         domain=given.get("domain"),  # type: ignore[arg-type]  # checked by the component
         policy=policy_of(given.get("policy")),
         dns=dns_config(given.get("dns")),
-        **{key: plain(given[key]) for key in _PLAIN_INPUTS if key in given},
+        **{key: plain(given[key]) for key in passed if key in given},
     )
 
 

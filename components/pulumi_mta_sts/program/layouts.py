@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import pulumi
 
@@ -20,30 +20,12 @@ from .options import LiveDns
 from .part import BuiltPart, StackPart, resource_name
 from .preflight import run_preflight
 
-#: The resource name of a fleet stack's one ``MtaStsFleet``.
-FLEET_RESOURCE = "fleet"
-
-
-class Layout(Protocol):
-    """A layout's steps: :meth:`build`, then on what it built :meth:`warn_unmanaged_records`, :meth:`export`."""
-
-    #: Whether optional parts can be built (they stand on one domain's ``MtaSts``).
-    has_parts: ClassVar[bool]
-
-    @staticmethod
-    def offline_preflight(cfg: Deployment, live: LiveDns) -> list[str]: ...
-
-    @classmethod
-    def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Layout: ...
-
-    def warn_unmanaged_records(self, live: LiveDns) -> list[str]: ...
-
-    def export(self) -> None: ...
-
 
 @dataclass(frozen=True)
 class OneDomain:
-    """One domain's ``MtaSts`` and each enabled part's share."""
+    """One domain's ``MtaSts`` and each enabled part's share. A layout's steps: :meth:`build`, then on
+    what it built :meth:`warn_unmanaged_records`, :meth:`export`; ``has_parts``: whether optional parts
+    can be built (they stand on one domain's ``MtaSts``)."""
 
     mtasts: MtaSts
     parts: tuple[BuiltPart, ...] = ()
@@ -112,7 +94,7 @@ class Fleet:
     @classmethod
     def build(cls, cfg: Deployment, parts: tuple[StackPart, ...]) -> Fleet:
         try:
-            fleet = MtaStsFleet(FLEET_RESOURCE, cfg.fleet_args())
+            fleet = MtaStsFleet("fleet", cfg.fleet_args())
         except InputError as exc:  # the config was checked; what is left names the component's fields
             raise InputError(p.under("mta-sts:") for p in exc.problems) from None
         return cls(fleet, cfg)
@@ -128,6 +110,7 @@ class Fleet:
         pulumi.export("shards", shards)
 
 
+Layout = OneDomain | Fleet
 #: The layouts, by :attr:`Deployment.layout`.
 LAYOUTS: dict[str, type[Layout]] = {"domain": OneDomain, "fleet": Fleet}
 

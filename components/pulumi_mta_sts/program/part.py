@@ -59,9 +59,6 @@ class StackPart(Protocol):
         ...
 
 
-CONFIG_KEY = "mta-sts:reporting.receiver"
-
-
 class TlsRptReceiverPart:
     """The receiver and the ``_smtp._tls`` record that lists it; exports ``tlsrpt_receiver``."""
 
@@ -116,7 +113,7 @@ def _deploy(cfg: DomainConfig, mtasts: MtaSts) -> TlsRptReceiver:
     try:
         return TlsRptReceiver(f"{resource_name(cfg)}-tlsrpt-receiver", args)
     except InputError as exc:
-        raise InputError(p.under(CONFIG_KEY) for p in exc.problems) from None
+        raise InputError(p.under("mta-sts:reporting.receiver") for p in exc.problems) from None
 
 
 def _warn_unmanaged(mtasts: MtaSts, expected: DnsRecord, mailbox: str, resolver: dns.resolver.Resolver) -> list[str]:

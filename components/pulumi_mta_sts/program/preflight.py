@@ -142,13 +142,9 @@ def takeover_warnings(situation: Situation) -> list[str]:
     return [_cloudflare_over_cname(situation)]
 
 
-def _host(situation: Situation) -> str:
-    return f"mta-sts.{situation.answer.name.removeprefix('mta-sts.')}"
-
-
 def _route53_over_cname(s: Situation) -> str:
     return (
-        f"live DNS has a CNAME at {_host(s)} (to {s.target}; a hand-made or hosted MTA-STS setup): Route53 "
+        f"live DNS has a CNAME at {s.answer.name} (to {s.target}; a hand-made or hosted MTA-STS setup): Route53 "
         "cannot create this stack's alias A/AAAA records beside it, and `pulumi up` would stop after creating "
         "the certificate and the distribution. To take over with no moment without a policy: in the hosted "
         "zone, replace the CNAME by A/AAAA records with the addresses it resolves to now "
@@ -161,7 +157,7 @@ def _route53_over_cname(s: Situation) -> str:
 
 def _worker_over_cname(s: Situation) -> str:
     return (
-        f"live DNS has a CNAME at {_host(s)} (to {s.target}): Cloudflare binds no Worker custom domain over "
+        f"live DNS has a CNAME at {s.answer.name} (to {s.target}): Cloudflare binds no Worker custom domain over "
         "an existing record (error 100117), and `pulumi up` would stop after uploading the Worker. If it is "
         f"this stack's CloudFront alias (switching {HOST_KIND_KEY} from cloudfront to worker), run "
         f"`pulumi destroy --target '<URN of {s.resource}-host-alias>'`; if it was made by hand or by a "
@@ -174,7 +170,7 @@ def _worker_over_cname(s: Situation) -> str:
 
 def _cloudflare_over_cname(s: Situation) -> str:
     return (
-        f"live DNS has a CNAME at {_host(s)} (to {s.target}) that this stack did not make; Cloudflare will not "
+        f"live DNS has a CNAME at {s.answer.name} (to {s.target}) that this stack did not make; Cloudflare will not "
         "create the stack's CNAME to CloudFront over it (error 81053). To take it over with no gap: run "
         "`pulumi up` (it stops at that record once CloudFront serves, the old host still answering), then "
         f"`pulumi import {CLOUDFLARE_RECORD} {s.resource}-host-alias '<ZONE_ID>/<RECORD_ID>' "
@@ -185,7 +181,7 @@ def _cloudflare_over_cname(s: Situation) -> str:
 
 def _cloudflare_over_addresses(s: Situation) -> str:
     return (
-        f"live DNS has A/AAAA records at {_host(s)} ({s.addresses}): a hand-made setup, or this stack's "
+        f"live DNS has A/AAAA records at {s.answer.name} ({s.addresses}): a hand-made setup, or this stack's "
         f"Worker when switching {HOST_KIND_KEY} from worker to cloudfront. Cloudflare will not create the "
         "stack's CNAME to CloudFront beside them (error 81053). Run `pulumi up` (it stops at that record once "
         "CloudFront serves, the old host still answering); then remove them (this stack's Worker: "

@@ -84,33 +84,19 @@ def _domain_alarms(receiver: CheckedReceiverArgs, domain: str) -> list[AlarmSpec
 
 def _health_alarms(receiver: CheckedReceiverArgs, parser: ParserFunction) -> list[AlarmSpec]:
     """The receiver's own trouble: quarantined reports, function errors, dead letters."""
-    name, in_a_row = receiver.name, f"on {SUSTAINED_DAYS} days in a row"
+    name, in_a_row, namespace = receiver.name, f"on {SUSTAINED_DAYS} days in a row", receiver.metric_namespace
     quarantined = (
         f"TLS-RPT: {QUARANTINED_PER_DAY} or more inputs a day were quarantined "
         f"(unparseable or about a foreign domain) {in_a_row}"
     )
     errors = f"TLS-RPT: the parser function failed {ERRORS_PER_DAY} or more times a day {in_a_row}"
     dead = f"TLS-RPT: mail the parser could not process has waited in the dead-letter queue for {SUSTAINED_DAYS} days"
+    function, queue = {"FunctionName": parser.function.name}, {"QueueName": parser.dead_letters.name}
+    waiting = "ApproximateNumberOfMessagesVisible"
     return [
-        AlarmSpec(
-            f"{name}-quarantined", quarantined, receiver.metric_namespace, Metric.QUARANTINED, None, QUARANTINED_PER_DAY
-        ),
-        AlarmSpec(
-            f"{name}-parser-errors",
-            errors,
-            "AWS/Lambda",
-            "Errors",
-            {"FunctionName": parser.function.name},
-            ERRORS_PER_DAY,
-        ),
-        AlarmSpec(
-            f"{name}-dead-letters",
-            dead,
-            "AWS/SQS",
-            "ApproximateNumberOfMessagesVisible",
-            {"QueueName": parser.dead_letters.name},
-            statistic="Maximum",
-        ),
+        AlarmSpec(f"{name}-quarantined", quarantined, namespace, Metric.QUARANTINED, None, QUARANTINED_PER_DAY),
+        AlarmSpec(f"{name}-parser-errors", errors, "AWS/Lambda", "Errors", function, ERRORS_PER_DAY),
+        AlarmSpec(f"{name}-dead-letters", dead, "AWS/SQS", waiting, queue, statistic="Maximum"),
     ]
 
 

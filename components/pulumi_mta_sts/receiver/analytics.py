@@ -21,9 +21,6 @@ from .queries import VIEWS
 RESULTS_RETENTION_DAYS = 30
 #: The most one query may scan: 1 GiB (years of one domain's reports are a few MB).
 BYTES_SCANNED_CUTOFF = 1024**3
-_SERDE = "org.openx.data.jsonserde.JsonSerDe"
-_INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
-_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 
 
 @dataclass(frozen=True)
@@ -64,9 +61,12 @@ def table_parameters(bucket: str) -> dict[str, str]:
 def _storage(bucket: str) -> aws.glue.CatalogTableStorageDescriptorArgsDict:
     return {
         "location": f"s3://{bucket}/{contract.TABLE_PREFIX}",
-        "input_format": _INPUT_FORMAT,
-        "output_format": _OUTPUT_FORMAT,
-        "ser_de_info": {"serialization_library": _SERDE, "parameters": {"ignore.malformed.json": "FALSE"}},
+        "input_format": "org.apache.hadoop.mapred.TextInputFormat",
+        "output_format": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+        "ser_de_info": {
+            "serialization_library": "org.openx.data.jsonserde.JsonSerDe",
+            "parameters": {"ignore.malformed.json": "FALSE"},
+        },
         "columns": [{"name": name, "type": kind} for name, kind in contract.COLUMNS],
     }
 

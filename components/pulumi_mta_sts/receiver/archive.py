@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,6 @@ _STUBS = {
     "": b'"""The part of pulumi-mta-sts shipped in a TLS-RPT receiver function."""\n',
     "core": b'"""The modules of the core the TLS-RPT receiver functions use."""\n',
 }
-_FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 #: What both functions run: the contract, the store, the table rows and the parser.
 _SHARED = (
     "core.bounded_json",
@@ -52,17 +50,6 @@ class FunctionCode:
             for module in self.modules
         }
         return {**files, **{_archive_path(name): stub for name, stub in _STUBS.items()}}
-
-    def zip(self) -> bytes:
-        """The deployment zip (deflated, sorted, fixed timestamps)."""
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-            for name, content in sorted(self.files().items()):
-                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, content)
-        return buffer.getvalue()
 
 
 def shipped(source: bytes) -> bytes:

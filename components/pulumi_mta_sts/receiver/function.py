@@ -33,7 +33,6 @@ from .documents import (
 )
 from .naming import SCHEDULER_SCHEDULE, named_child
 
-ARCHITECTURE = "arm64"
 MEMORY_MB = 256
 TIMEOUT_SECONDS = 60
 ASYNC_RETRIES = 2
@@ -95,7 +94,7 @@ def lambda_function(
         handler=code.handler,
         code=pulumi.AssetArchive({path: pulumi.StringAsset(text.decode()) for path, text in code.files().items()}),
         role=role.arn,
-        architectures=[ARCHITECTURE],
+        architectures=["arm64"],
         memory_size=memory_mb,
         timeout=timeout_seconds,
         reserved_concurrent_executions=reserved_concurrency,

@@ -25,14 +25,6 @@ from .function import ParserFunction
 from .naming import API_NAME, LAMBDA_STATEMENT_ID, named_child
 from .storage import ReportStorage
 
-SES_SERVICE = "ses.amazonaws.com"
-#: The one route: the report goes to the endpoint's root, as published in ``rua``.
-ROUTE_KEY = "POST /"
-#: The stage every request goes through (``$default``: no stage name in the URL).
-STAGE_NAME = "$default"
-#: API Gateway waits this long for the function (its maximum is 30 s).
-INTEGRATION_TIMEOUT_MS = 30_000
-
 
 def receipt_rule_arn(receiver: CheckedReceiverArgs, account: pulumi.Input[str]) -> pulumi.Output[str]:
     """The ARN the receipt rule will have: known before it exists, so the bucket policy and the
@@ -60,7 +52,7 @@ def create_inbound(
             permission_name,
             action="lambda:InvokeFunction",
             function=parser.function.name,
-            principal=SES_SERVICE,
+            principal="ses.amazonaws.com",
             source_account=account,
             source_arn=rule_arn,
             region=region,
@@ -140,14 +132,14 @@ def create_https_endpoint(
         integration_method="POST",
         integration_uri=function.arn,
         payload_format_version="2.0",
-        timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
+        timeout_milliseconds=30_000,  # API Gateway's maximum
         region=region,
         opts=child,
     )
     aws.apigatewayv2.Route(
         f"{name}-https-post",
         api_id=api.id,
-        route_key=ROUTE_KEY,
+        route_key="POST /",  # the endpoint's root, as published in rua
         target=integration.id.apply(lambda integration_id: f"integrations/{integration_id}"),
         region=region,
         opts=child,
@@ -173,7 +165,7 @@ def _throttled_stage(
     return aws.apigatewayv2.Stage(
         f"{receiver.name}-https-stage",
         api_id=api.id,
-        name=STAGE_NAME,
+        name="$default",  # no stage name in the URL
         auto_deploy=True,
         default_route_settings={
             "throttling_rate_limit": settings.https_rate_limit,
