@@ -256,10 +256,6 @@ class PolicyParse:
     warnings: list[Problem] = field(default_factory=list)
     unknown_keys: list[str] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.policy is not None and not self.errors
-
 
 def policy_lines(text: str) -> list[str]:
     """The lines of a body as RFC 8461 §3.2 cuts them: at LF only, never at a lone CR, NEL or U+2028."""
@@ -283,16 +279,13 @@ def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
     return [(n, line, m[1], m[2]) if m else (n, line, None, "") for n, line, m in matched if line.strip(_WSP)]
 
 
-def _read_fields(decoded: str, result: PolicyParse) -> None:
-    for number, line, key, value in _field_lines(decoded):
-        if key is None:
-            result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; senders ignore it"))
-            continue
-        result.fields.setdefault(key, []).append(value)
-    for key in result.fields:
-        if key not in RESERVED_KEYS:
-            result.unknown_keys.append(key)
-            result.warnings.append(Problem(key, result.fields[key][0], "is not a standard field; senders ignore it"))
+def _fields(lines: list[tuple[int, str, str | None, str]]) -> dict[str, list[str]]:
+    """Each key's values in order of the body."""
+    fields: dict[str, list[str]] = {}
+    for _, _, key, value in lines:
+        if key is not None:
+            fields.setdefault(key, []).append(value)
+    return fields
 
 
 def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
@@ -333,12 +326,21 @@ def parse_policy(text: str | bytes) -> PolicyParse:
     decoded, problems = _decode(text)
     if decoded is None:
         return PolicyParse(policy=None, errors=problems)
-    result = PolicyParse(policy=None)
-    _read_fields(decoded, result)
-    result.errors.extend(_required_field_errors(result.fields))
+    return _parse_lines(_field_lines(decoded))
+
+
+def _parse_lines(lines: list[tuple[int, str, str | None, str]]) -> PolicyParse:
+    fields = _fields(lines)
+    result = PolicyParse(policy=None, fields=fields, errors=_required_field_errors(fields))
+    for number, line, key, _ in lines:
+        if key is None:
+            result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; senders ignore it"))
+    result.unknown_keys = [key for key in fields if key not in RESERVED_KEYS]
+    result.warnings += [
+        Problem(key, fields[key][0], "is not a standard field; senders ignore it") for key in result.unknown_keys
+    ]
     if result.errors:
         return result
-    fields = result.fields
     # Invalid extensions are only warnings (senders ignore unknown keys): the policy keeps the valid ones.
     good_exts, ext_problems = _check_extensions(
         [(k, v[0]) for k, v in fields.items() if k not in RESERVED_KEYS], "extensions"
@@ -391,14 +393,14 @@ def validate_policy_text(text: str | bytes) -> list[Problem]:
     decoded, problems = _decode(text)
     if decoded is None:
         return problems
-    parsed = parse_policy(decoded)
+    lines = _field_lines(decoded)
+    parsed = _parse_lines(lines)
     problems = list(parsed.errors)
-    for number, line, key, value in _field_lines(decoded):
+    for number, line, key, value in lines:
         problems.extend(_line_violations(number, line, key, value))
     problems.extend(_empty_lines_at_end(decoded))
-    if parsed.policy is not None:
-        problems.extend(mx_form_problems(parsed.fields.get("mx", [])))
-    return problems
+    # The parse's warnings end with mx_form_problems when it has a policy (no field name has "[").
+    return problems + [p for p in parsed.warnings if p.field.startswith("mx[")]
 
 
 def lint_policy_text(text: str | bytes) -> list[Problem]:
@@ -418,7 +420,7 @@ def lint_policy_text(text: str | bytes) -> list[Problem]:
         )
     advice += [
         Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
-        for key, values in parse_policy(decoded).fields.items()
+        for key, values in _fields(lines).items()
         if key != "mx" and len(values) > 1
     ]
     for number, line, _, _ in lines:
