@@ -92,14 +92,14 @@ def _extension_name_problem(key: object) -> str | None:
     return None
 
 
-def _check_extensions(extensions: Extensions, field_name: str) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+def _check_extensions(extensions: Extensions) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
     if extensions is None:
         return (), []
     items = list(extensions.items()) if isinstance(extensions, Mapping) else list(extensions)
     problems: list[Problem] = []
     out: dict[str, str] = {}
     for key, value in items:
-        where = f"{field_name}.{key}"
+        where = f"extensions.{key}"
         if (name_problem := _extension_name_problem(key)) is not None:
             problems.append(Problem(where, key, name_problem))
         elif isinstance(value, bool) or not isinstance(value, str | int):
@@ -146,7 +146,7 @@ def validate_policy(
     if mode in ("enforce", "testing") and not mx_items:
         problems.append(_mx_required(mode, mx))
     age, age_problems = _check_max_age(max_age)
-    exts, ext_problems = _check_extensions(extensions, "extensions")
+    exts, ext_problems = _check_extensions(extensions)
     problems += age_problems + ext_problems
     if problems or age is None or not isinstance(mode, str):
         return None, problems
@@ -190,7 +190,7 @@ def _policy_size_problems(policy: Policy) -> list[Problem]:
 def _policy_extension_problems(extensions: object) -> list[Problem]:
     if not isinstance(extensions, tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in extensions):
         return [Problem("extensions", extensions, "must be a tuple of (name, value) pairs (Policy.build takes a dict)")]
-    normal, problems = _check_extensions(extensions, "extensions")
+    normal, problems = _check_extensions(extensions)
     if not problems and normal != extensions:
         problems.append(
             Problem("extensions", extensions, "must be text pairs sorted by name (Policy.build sorts them)")
@@ -342,9 +342,7 @@ def _parse_lines(lines: list[tuple[int, str, str | None, str]]) -> PolicyParse:
     if result.errors:
         return result
     # Invalid extensions are only warnings (senders ignore unknown keys): the policy keeps the valid ones.
-    good_exts, ext_problems = _check_extensions(
-        [(k, v[0]) for k, v in fields.items() if k not in RESERVED_KEYS], "extensions"
-    )
+    good_exts, ext_problems = _check_extensions([(k, fields[k][0]) for k in result.unknown_keys])
     mx_values = fields.get("mx", [])
     policy, field_problems = validate_policy(fields["mode"][0], mx_values, fields["max_age"][0], good_exts)
     if policy is None:
