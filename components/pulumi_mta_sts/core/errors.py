@@ -23,9 +23,6 @@ class Problem:
         sep = "" if not self.field or self.field.startswith("[") else "."
         return Problem(f"{prefix}{sep}{self.field}" if self.field else prefix, self.value, self.reason)
 
-    def as_dict(self) -> dict[str, object]:
-        return {"field": self.field, "value": self.value, "reason": self.reason}
-
 
 class InputError(ValueError):
     def __init__(self, problems: Iterable[Problem]) -> None:

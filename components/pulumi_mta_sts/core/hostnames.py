@@ -24,17 +24,8 @@ def fold_hostname(name: str) -> str:
     text = name.strip().rstrip(".").lower()
     if text.isascii():
         return text
-    whole = _a_label_or_none(text)
-    return whole if whole is not None else ".".join(_a_label_or_none(label) or label for label in text.split("."))
-
-
-def _a_label_or_none(text: str) -> str | None:
-    if text.isascii():
-        return text
-    try:
-        return idna.encode(text, uts46=True).decode("ascii")
-    except idna.IDNAError:
-        return None
+    whole, reason = _a_label(text, text)
+    return whole if reason is None else ".".join(_a_label(label, label)[0] or label for label in text.split("."))
 
 
 def _looks_like_ip(text: str) -> bool:

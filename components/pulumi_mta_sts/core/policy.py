@@ -92,14 +92,14 @@ def _extension_name_problem(key: object) -> str | None:
     return None
 
 
-def _check_extensions(extensions: Extensions, field_name: str) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+def _check_extensions(extensions: Extensions) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
     if extensions is None:
         return (), []
     items = list(extensions.items()) if isinstance(extensions, Mapping) else list(extensions)
     problems: list[Problem] = []
     out: dict[str, str] = {}
     for key, value in items:
-        where = f"{field_name}.{key}"
+        where = f"extensions.{key}"
         if (name_problem := _extension_name_problem(key)) is not None:
             problems.append(Problem(where, key, name_problem))
         elif isinstance(value, bool) or not isinstance(value, str | int):
@@ -146,7 +146,7 @@ def validate_policy(
     if mode in ("enforce", "testing") and not mx_items:
         problems.append(_mx_required(mode, mx))
     age, age_problems = _check_max_age(max_age)
-    exts, ext_problems = _check_extensions(extensions, "extensions")
+    exts, ext_problems = _check_extensions(extensions)
     problems += age_problems + ext_problems
     if problems or age is None or not isinstance(mode, str):
         return None, problems
@@ -190,7 +190,7 @@ def _policy_size_problems(policy: Policy) -> list[Problem]:
 def _policy_extension_problems(extensions: object) -> list[Problem]:
     if not isinstance(extensions, tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in extensions):
         return [Problem("extensions", extensions, "must be a tuple of (name, value) pairs (Policy.build takes a dict)")]
-    normal, problems = _check_extensions(extensions, "extensions")
+    normal, problems = _check_extensions(extensions)
     if not problems and normal != extensions:
         problems.append(
             Problem("extensions", extensions, "must be text pairs sorted by name (Policy.build sorts them)")
@@ -256,10 +256,6 @@ class PolicyParse:
     warnings: list[Problem] = field(default_factory=list)
     unknown_keys: list[str] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.policy is not None and not self.errors
-
 
 def policy_lines(text: str) -> list[str]:
     """The lines of a body as RFC 8461 §3.2 cuts them: at LF only, never at a lone CR, NEL or U+2028."""
@@ -283,16 +279,13 @@ def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
     return [(n, line, m[1], m[2]) if m else (n, line, None, "") for n, line, m in matched if line.strip(_WSP)]
 
 
-def _read_fields(decoded: str, result: PolicyParse) -> None:
-    for number, line, key, value in _field_lines(decoded):
-        if key is None:
-            result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; senders ignore it"))
-            continue
-        result.fields.setdefault(key, []).append(value)
-    for key in result.fields:
-        if key not in RESERVED_KEYS:
-            result.unknown_keys.append(key)
-            result.warnings.append(Problem(key, result.fields[key][0], "is not a standard field; senders ignore it"))
+def _fields(lines: list[tuple[int, str, str | None, str]]) -> dict[str, list[str]]:
+    """Each key's values in order of the body."""
+    fields: dict[str, list[str]] = {}
+    for _, _, key, value in lines:
+        if key is not None:
+            fields.setdefault(key, []).append(value)
+    return fields
 
 
 def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
@@ -333,16 +326,23 @@ def parse_policy(text: str | bytes) -> PolicyParse:
     decoded, problems = _decode(text)
     if decoded is None:
         return PolicyParse(policy=None, errors=problems)
-    result = PolicyParse(policy=None)
-    _read_fields(decoded, result)
-    result.errors.extend(_required_field_errors(result.fields))
+    return _parse_lines(_field_lines(decoded))
+
+
+def _parse_lines(lines: list[tuple[int, str, str | None, str]]) -> PolicyParse:
+    fields = _fields(lines)
+    result = PolicyParse(policy=None, fields=fields, errors=_required_field_errors(fields))
+    for number, line, key, _ in lines:
+        if key is None:
+            result.warnings.append(Problem(f"line {number}", line, "is not a 'key: value' line; senders ignore it"))
+    result.unknown_keys = [key for key in fields if key not in RESERVED_KEYS]
+    result.warnings += [
+        Problem(key, fields[key][0], "is not a standard field; senders ignore it") for key in result.unknown_keys
+    ]
     if result.errors:
         return result
-    fields = result.fields
     # Invalid extensions are only warnings (senders ignore unknown keys): the policy keeps the valid ones.
-    good_exts, ext_problems = _check_extensions(
-        [(k, v[0]) for k, v in fields.items() if k not in RESERVED_KEYS], "extensions"
-    )
+    good_exts, ext_problems = _check_extensions([(k, fields[k][0]) for k in result.unknown_keys])
     mx_values = fields.get("mx", [])
     policy, field_problems = validate_policy(fields["mode"][0], mx_values, fields["max_age"][0], good_exts)
     if policy is None:
@@ -391,14 +391,14 @@ def validate_policy_text(text: str | bytes) -> list[Problem]:
     decoded, problems = _decode(text)
     if decoded is None:
         return problems
-    parsed = parse_policy(decoded)
+    lines = _field_lines(decoded)
+    parsed = _parse_lines(lines)
     problems = list(parsed.errors)
-    for number, line, key, value in _field_lines(decoded):
+    for number, line, key, value in lines:
         problems.extend(_line_violations(number, line, key, value))
     problems.extend(_empty_lines_at_end(decoded))
-    if parsed.policy is not None:
-        problems.extend(mx_form_problems(parsed.fields.get("mx", [])))
-    return problems
+    # The parse's warnings end with mx_form_problems when it has a policy (no field name has "[").
+    return problems + [p for p in parsed.warnings if p.field.startswith("mx[")]
 
 
 def lint_policy_text(text: str | bytes) -> list[Problem]:
@@ -418,7 +418,7 @@ def lint_policy_text(text: str | bytes) -> list[Problem]:
         )
     advice += [
         Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
-        for key, values in parse_policy(decoded).fields.items()
+        for key, values in _fields(lines).items()
         if key != "mx" and len(values) > 1
     ]
     for number, line, _, _ in lines:
