@@ -8,8 +8,8 @@ from pulumi_mta_sts.check.caa import CaaSet, check_caa, issuer_caa_domains
 from pulumi_mta_sts.check.model import Status
 from pulumi_mta_sts.net.tlsinfo import CertInfo
 
-AMAZON = CertInfo(("mta-sts.example.com",), "Amazon", "Amazon RSA 2048 M02", dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
-LE = CertInfo(("mta-sts.example.com",), "Let's Encrypt", "R11", dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+AMAZON = CertInfo("Amazon", "Amazon RSA 2048 M02", dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+LE = CertInfo("Let's Encrypt", "R11", dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
 
 
 def test_known_issuers_map_to_their_caa_domains() -> None:

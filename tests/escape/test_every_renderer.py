@@ -30,12 +30,12 @@ from pulumi_mta_sts.plan.output import render_markdown as render_plan_markdown
 from pulumi_mta_sts.plan.output import render_text as render_plan_text
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.report_page import render_html
-from pulumi_mta_sts.reports.summary import Summary, summarise
+from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import render_summary
 from tests.plan.test_markdown import assert_well_formed as assert_plan_well_formed
 from tests.preview import pulumi_json as pj
 from tests.preview.test_preview_cut import ours as preview_ours
-from tests.reports.summary_corpus import normalised_reports
+from tests.reports.summary_corpus import normalised_reports, summarise
 from tests.strategies import hostile_text
 
 from . import gfm

@@ -13,11 +13,11 @@ from pulumi_mta_sts.net.deadline import Deadline, buffered_reader
 def test_the_time_left_shrinks_and_then_is_a_timeout() -> None:
     now = [100.0]
     deadline = Deadline(5, clock=lambda: now[0])
-    assert deadline.remaining() == 5 and not deadline.expired
+    assert deadline.remaining() == 5 and deadline.elapsed() == 0
     now[0] += 4
     assert deadline.remaining() == pytest.approx(1) and deadline.elapsed() == pytest.approx(4)
     now[0] += 1
-    assert deadline.expired
+    assert deadline.elapsed() == pytest.approx(5)
     with pytest.raises(TimeoutError, match="within 5s"):
         deadline.remaining()
 

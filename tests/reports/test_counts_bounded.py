@@ -28,9 +28,9 @@ from pulumi_mta_sts.reports.limits import MAX_COUNT
 from pulumi_mta_sts.reports.parse import parse_body
 from pulumi_mta_sts.reports.readiness import readiness, render_verdict
 from pulumi_mta_sts.reports.report_page import render_html
-from pulumi_mta_sts.reports.summary import summarise
 from pulumi_mta_sts.reports.summary_render import render_summary
 from tests.reports.conftest import DIGEST_BUCKET, published_digest
+from tests.reports.summary_corpus import summarise
 from tests.reports.test_receiver_lambda import email, s3_event, url_event
 
 #: How the reader starts refusing a number that reads as infinity.

@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.reports.readiness import Blocker, readiness, render_verdict
 from pulumi_mta_sts.reports.sessions import NOT_DETAILED, NOT_REPORTED
-from pulumi_mta_sts.reports.summary import summarise
 
-from .summary_corpus import normalised_reports, write_corpus
+from .summary_corpus import normalised_reports, summarise, write_corpus
 from .test_summary import check_golden, run
 
 AS_OF = date(2024, 3, 15)

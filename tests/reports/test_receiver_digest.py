@@ -19,10 +19,10 @@ from pulumi_mta_sts.receiver_lambda import digest as dig
 from pulumi_mta_sts.receiver_lambda.backfill import backfill
 from pulumi_mta_sts.receiver_lambda.contract import TABLE_PREFIX
 from pulumi_mta_sts.receiver_lambda.store import S3Store
-from pulumi_mta_sts.reports.summary import summarise
 from tests.reports.conftest import DIGEST_BUCKET
 from tests.reports.memory_store import MemoryStore
 from tests.reports.receiver_corpus import deliver, sample_report
+from tests.reports.summary_corpus import summarise
 from tests.reports.test_receiver_sql import connect, run
 
 BUCKET = DIGEST_BUCKET

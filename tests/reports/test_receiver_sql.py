@@ -22,9 +22,9 @@ from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, PARTITION_COLUMN, T
 from pulumi_mta_sts.receiver_lambda.contract import FIRST_DAY as TABLE_FIRST_DAY
 from pulumi_mta_sts.receiver_lambda.table import partition_day
 from pulumi_mta_sts.reports.parse import parse_body
-from pulumi_mta_sts.reports.summary import summarise
 from tests.reports.memory_store import MemoryStore
 from tests.reports.receiver_corpus import FIRST, deliver, report_lists, sample_report, write_tree
+from tests.reports.summary_corpus import summarise
 
 ROOT = Path(__file__).resolve().parents[2]
 _DUCK_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "int": "INTEGER", "bigint": "BIGINT"}

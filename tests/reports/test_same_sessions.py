@@ -29,10 +29,10 @@ from pulumi_mta_sts.reports.parse import parse_input
 from pulumi_mta_sts.reports.readiness import readiness
 from pulumi_mta_sts.reports.report_page import render_html
 from pulumi_mta_sts.reports.sessions import sessions_once
-from pulumi_mta_sts.reports.summary import summarise
 from tests.reports.conftest import DIGEST_BUCKET, published_digest
 from tests.reports.realworld_files import REALWORLD_FILES, needs_real_reports
 from tests.reports.receiver_corpus import deliver
+from tests.reports.summary_corpus import summarise
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
 NO_DOMAIN, NOT_DETAILED, NOT_REPORTED = "(no domain)", "(not detailed)", "(not reported)"

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.reports.sessions import NOT_DETAILED
-from pulumi_mta_sts.reports.summary import Summary, summarise
+from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import render_summary, render_summary_json
 
 from .realworld_files import REALWORLD_FILES, needs_real_reports
-from .summary_corpus import NEW_POLICY, OLD_POLICY, normalised_reports, raw_reports, write_corpus
+from .summary_corpus import NEW_POLICY, OLD_POLICY, normalised_reports, raw_reports, summarise, write_corpus
 
 GOLDEN = Path(__file__).parent / "golden_summary"
 UPDATE = os.environ.get("MTA_STS_UPDATE_GOLDEN") == "1"

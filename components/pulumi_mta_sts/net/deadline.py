@@ -29,10 +29,6 @@ class Deadline:
             raise TimeoutError(f"no complete answer within {self.seconds:g}s")
         return left
 
-    @property
-    def expired(self) -> bool:
-        return self.elapsed() >= self.seconds
-
     def elapsed(self) -> float:
         return self.clock() - self.started
 

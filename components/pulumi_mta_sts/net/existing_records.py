@@ -22,7 +22,6 @@ from .lookup import name_text
 
 #: Where the adoption steps are documented (the README only links there now).
 ADOPT_SECTION = "docs/deploying.md 'Adopting existing records'"
-ADOPT_HINT = f"see {ADOPT_SECTION}"
 #: Where taking over what is already at ``mta-sts.<domain>`` is documented (the preflight and ``init`` name it).
 MIGRATE_SECTION = "docs/deploying.md, 'Migrating from a hand-made or hosted MTA-STS setup'"
 
@@ -103,7 +102,7 @@ def unmanaged_record_warnings(
     expected: Sequence[DnsRecord],
     *,
     resolver: dns.resolver.Resolver,
-    import_hint: str = ADOPT_HINT,
+    import_hint: str,
     is_ours: Callable[[str], bool] | None = None,
 ) -> list[str]:
     """Warnings about live TXT records at ``expected``'s names the stack would not own; ``is_ours`` tells

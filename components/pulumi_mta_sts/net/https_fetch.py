@@ -143,7 +143,7 @@ def fetch_policy(
     except TimeoutError:
         return failure(f"no answer within {timeout:g}s", FetchError.TIMEOUT)
     except OSError as exc:
-        if conn.peer is not None and deadline.expired:  # a read cut short by the deadline
+        if conn.peer is not None and deadline.elapsed() >= timeout:  # a read cut short by the deadline
             return failure(f"no answer within {timeout:g}s", FetchError.TIMEOUT)
         return failure(f"cannot connect to {conn.peer or address or host} port {port}: {exc}", FetchError.CONNECT)
     except http.client.HTTPException as exc:

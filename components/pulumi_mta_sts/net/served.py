@@ -17,12 +17,6 @@ from pulumi_mta_sts.core.policy import policy_id
 from .https_fetch import FetchResult, fetch_policy
 
 
-def is_served(attempt: FetchResult, expected: bytes) -> bool:
-    """Whether a sender would cache exactly ``expected`` from this attempt."""
-    verdict = attempt.verdict
-    return isinstance(verdict, Accepted) and verdict.body == expected
-
-
 def describe_attempt(attempt: FetchResult, expected: bytes) -> str:
     """One line saying what was served and why it is not the expected policy."""
     verdict = attempt.verdict
@@ -51,17 +45,13 @@ class WaitResult:
     attempts: list[FetchResult] = field(default_factory=list)
 
     @property
-    def expected_id(self) -> str:
-        return policy_id(self.expected)
-
-    @property
     def last(self) -> FetchResult | None:
         return self.attempts[-1] if self.attempts else None
 
     def failure_message(self) -> str:
         last = describe_attempt(self.last, self.expected) if self.last else "nothing fetched"
         return (
-            f"{self.url} did not serve the new MTA-STS policy (id {self.expected_id}) within "
+            f"{self.url} did not serve the new MTA-STS policy (id {policy_id(self.expected)}) within "
             f"{self.elapsed:.0f} s and {len(self.attempts)} attempts; last: {last}. The _mta-sts TXT record "
             "keeps its old id, so senders keep using the policy they have. Fix the policy host (or wait for "
             "DNS/CDN to settle) and run `pulumi up` again; to skip this check on a first deploy before DNS "
@@ -127,7 +117,7 @@ def wait_until_served(
         budget = min(request_timeout, max(deadline - clock(), MIN_ATTEMPT_SECONDS))  # what is left, at least the least
         attempt = fetch(host, address, port=port, path=path, context=ssl_context, timeout=budget)
         result.attempts.append(attempt)
-        if is_served(attempt, expected):
+        if isinstance(attempt.verdict, Accepted) and attempt.verdict.body == expected:  # what senders cache
             result.served = True
             break
         remaining = deadline - clock()

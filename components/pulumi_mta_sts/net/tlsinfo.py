@@ -10,7 +10,6 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CertInfo:
-    names: tuple[str, ...]
     issuer_organization: str
     issuer_common_name: str
     not_after: dt.datetime
@@ -28,13 +27,12 @@ def cert_info(peer: dict[str, Any] | None) -> CertInfo | None:
     """From :meth:`ssl.SSLSocket.getpeercert` (only available after verification)."""
     if not peer:
         return None
-    names = tuple(value for kind, value in peer.get("subjectAltName", ()) if kind == "DNS")
     issuer: dict[str, str] = {}
     for rdn in peer.get("issuer", ()):
         for key, value in rdn:
             issuer.setdefault(key, value)
     not_after = dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(peer["notAfter"]), dt.UTC)
-    return CertInfo(names, issuer.get("organizationName", ""), issuer.get("commonName", ""), not_after)
+    return CertInfo(issuer.get("organizationName", ""), issuer.get("commonName", ""), not_after)
 
 
 def describe_tls_error(exc: ssl.SSLError) -> str:

@@ -87,10 +87,7 @@ class Digest:
         weekly = {d: Summary(since=period.since, until=period.until, domain=d) for d in domains}
         return cls(period, weekly, Summary(since=period.readiness_since, until=period.until))
 
-    def add(self, source: str, document: object) -> None:
-        if not isinstance(document, Mapping):
-            self.add_unreadable(source, "not a JSON object")
-            return
+    def add(self, source: str, document: Mapping[str, Any]) -> None:
         try:
             self.window.add(document)
             for summary in self.weekly.values():

@@ -69,7 +69,7 @@ def _context(
     }
 
 
-def table_rows(document: Mapping[str, Any], *, report_key: str, conflict: bool = False) -> Iterator[dict[str, Any]]:
+def table_rows(document: Mapping[str, Any], *, report_key: str, conflict: bool) -> Iterator[dict[str, Any]]:
     """Each policy's row (with its strings and MX hosts), then its failure rows; every column in each."""
     policies = document.get("policies")
     for index, policy in enumerate(policies if isinstance(policies, list) else []):
@@ -105,16 +105,14 @@ def _failure_rows(
         yield {**_EMPTY_ROW, **context, "kind": "failure", "mx_host": label or NOT_REPORTED, **rest, **lists}
 
 
-def table_lines(
-    document: Mapping[str, Any], *, report_key: str, conflict: bool = False, max_bytes: int = MAX_TABLE_BYTES
-) -> bytes:
-    """One JSON row a line; :class:`TableTooLarge` past ``max_bytes``, checked as it grows."""
+def table_lines(document: Mapping[str, Any], *, report_key: str, conflict: bool) -> bytes:
+    """One JSON row a line; :class:`TableTooLarge` past :data:`MAX_TABLE_BYTES`, checked as it grows."""
     lines: list[bytes] = []
     size = 0
     for row in table_rows(document, report_key=report_key, conflict=conflict):
         line = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
         size += len(line)
-        if size > max_bytes:
-            raise TableTooLarge(f"the table rows of {report_key} pass {max_bytes} bytes")
+        if size > MAX_TABLE_BYTES:
+            raise TableTooLarge(f"the table rows of {report_key} pass {MAX_TABLE_BYTES} bytes")
         lines.append(line)
     return b"".join(lines)

@@ -37,10 +37,6 @@ class ParseResult:
     reports: list[ParsedReport] = field(default_factory=list)
     failures: list[ParseFailure] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.failures and bool(self.reports)
-
 
 def parse_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """One report body (gzip detected by its magic bytes, else JSON) → normalised report."""

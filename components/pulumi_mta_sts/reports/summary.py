@@ -379,17 +379,3 @@ class Summary:
 
 def _ranked(name: str, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["failed"], -r["successful"], r[name]))
-
-
-def summarise(
-    reports: Iterable[Mapping[str, Any]],
-    *,
-    since: date | None = None,
-    until: date | None = None,
-    domain: str | None = None,
-    policy_id: PolicyIdFunction | None = None,
-) -> Summary:
-    summary = Summary(since=since, until=until, domain=domain, policy_id=policy_id)
-    for report in reports:
-        summary.add(report)
-    return summary
