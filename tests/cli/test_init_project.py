@@ -258,7 +258,7 @@ def test_init_names_the_sections_plan_names(
     from pulumi_mta_sts.net.existing_records import ADOPT_SECTION, MIGRATE_SECTION
     from pulumi_mta_sts.program import preflight
 
-    assert preflight._MIGRATING == MIGRATE_SECTION
+    assert vars(preflight)["MIGRATE_SECTION"] == MIGRATE_SECTION  # the section its messages cite
     assert _section_exists(MIGRATE_SECTION) and _section_exists(ADOPT_SECTION)
     zone_with(live, "hosted.init.test", ("mx.hosted.init.test",))
     live.zone.add("mta-sts.hosted.init.test", "CNAME", "mta-sts.provider.example")

@@ -40,15 +40,6 @@ class SiteHosting:
     shard: int | None = None
 
 
-def _policy_text_problems(text: object, field: str) -> list[Problem]:
-    if not isinstance(text, str):
-        return [Problem(field, text, "must be the policy body (a string), e.g. Policy.render()")]
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_POLICY_BYTES:
-        return [Problem(field, size, f"is {size} bytes; senders fetch at most {MAX_POLICY_BYTES} bytes")]
-    return [p.under(field) for p in validate_policy_text(text)]
-
-
 def _site_problems(index: int, site: object, allow_delegated: bool) -> tuple[str | None, list[Problem]]:
     field = f"sites[{index}]"
     if not isinstance(site, FleetSite):
@@ -57,7 +48,14 @@ def _site_problems(index: int, site: object, allow_delegated: bool) -> tuple[str
     if domain is not None and domain != site.domain:
         reason = f"must be in normal form (lower-case A-labels, no trailing dot): {domain!r}"
         problems = [Problem(f"{field}.domain", site.domain, reason)]
-    problems += _policy_text_problems(site.policy_text, f"{field}.policy_text")
+    text, text_field = site.policy_text, f"{field}.policy_text"
+    size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
+    if not isinstance(text, str):
+        problems.append(Problem(text_field, text, "must be the policy body (a string), e.g. Policy.render()"))
+    elif size > MAX_POLICY_BYTES:
+        problems.append(Problem(text_field, size, f"is {size} bytes; senders fetch at most {MAX_POLICY_BYTES} bytes"))
+    else:
+        problems += [p.under(text_field) for p in validate_policy_text(text)]
     if site.dns is None and not allow_delegated:
         problems.append(Problem(f"{field}.dns", None, "is required: this host cannot serve a delegated domain"))
     elif site.dns is not None and not isinstance(site.dns, DnsBackend):

@@ -57,6 +57,12 @@ def make_dns(name: str, cfg: DnsConfig | ZoneBackend | None, opts: pulumi.Resour
     return Route53Dns(name, Route53DnsArgs(zone_id=cfg.zone_id, zone_name=cfg.zone_name), opts)
 
 
+def first_and_more(items: Sequence[str], shown: int, separator: str = ", ", before_and: str = " ") -> str:
+    """The first ``shown`` of ``items`` and how many more: a warning names a few, an output has them all."""
+    more = f"{before_and}and {len(items) - shown} more" if len(items) > shown else ""
+    return separator.join(items[:shown]) + more
+
+
 def record_label(record: DnsRecord) -> str:
     return "mta-sts" if record.name.startswith("_mta-sts.") else "tlsrpt"
 
@@ -106,7 +112,17 @@ class MtaSts(pulumi.ComponentResource):
         super().__init__("mta-sts:index:MtaSts", name, None, _with_alias(opts, "mta-sts:mtasts:MtaSts"))
         child = pulumi.ResourceOptions(parent=self)
         self.dns = make_dns(f"{name}-dns", args.dns, child)
-        self.policy_host = _own_host(name, checked, args, self.dns, child)
+        self.policy_host: PolicyHost[Any]
+        if checked.kind == "worker":  # imported here: a Cloudflare-only program needs no pulumi_aws
+            from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
+
+            worker_args = WorkerHostArgs(checked.domain, args.policy, self.dns)  # type: ignore[arg-type]
+            self.policy_host = WorkerHost(f"{name}-host", worker_args, child)
+        else:
+            from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
+
+            host_args = CloudFrontHostArgs(checked.domain, args.policy, self.dns, args.price_class, dict(args.tags))
+            self.policy_host = CloudFrontHost(f"{name}-host", host_args, child)
         url = policy_url(self.domain)
         if not args.verify_live:
             pulumi.log.warn(
@@ -153,20 +169,6 @@ class MtaSts(pulumi.ComponentResource):
         return warnings
 
 
-def _own_host(
-    name: str, checked: CheckedDomain, args: MtaStsArgs, dns: DnsBackend, opts: pulumi.ResourceOptions
-) -> PolicyHost[Any]:
-    """The domain's own host (imported here: a Cloudflare-only program needs no pulumi_aws)."""
-    if checked.kind == "worker":
-        from pulumi_mta_sts.hosting.worker import WorkerHost, WorkerHostArgs
-
-        return WorkerHost(f"{name}-host", WorkerHostArgs(checked.domain, args.policy, dns), opts)  # type: ignore[arg-type]
-    from pulumi_mta_sts.hosting.cloudfront import CloudFrontHost, CloudFrontHostArgs
-
-    host_args = CloudFrontHostArgs(checked.domain, args.policy, dns, price_class=args.price_class, tags=dict(args.tags))
-    return CloudFrontHost(f"{name}-host", host_args, opts)
-
-
 @dataclass(frozen=True)
 class FleetMember:
     """What the fleet built for one domain (delegated: the ``customer_records`` its owner publishes)."""
@@ -207,7 +209,7 @@ class MtaStsFleet(pulumi.ComponentResource):
         self.members = {c.domain: self._member(c, hosts[c.domain].site(c.domain)) for c in checked}
         unverified = [c.domain for c in checked if not c.args.verify_live]
         if unverified:
-            shown = ", ".join(unverified[:5]) + (f" and {len(unverified) - 5} more" if len(unverified) > 5 else "")
+            shown = first_and_more(unverified, 5)
             pulumi.log.warn(
                 f"verify_live is off for {shown}: their new _mta-sts ids are published without checking that the "
                 "new policy is served. Turn it back on (host.verify_live: true) once their DNS points at the fleet.",

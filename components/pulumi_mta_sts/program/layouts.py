@@ -14,7 +14,7 @@ import pulumi
 
 from pulumi_mta_sts.config.sections import Deployment, DomainConfig
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs, MtaStsFleet
+from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs, MtaStsFleet, first_and_more
 
 from .options import LiveDns
 from .part import BuiltPart, StackPart, resource_name
@@ -147,7 +147,7 @@ _PINS_SHOWN = 10
 
 def _unpinned_warning(unpinned: Sequence[DomainConfig], shards: Mapping[str, int]) -> str:
     pins = [f"{d.key} ({d.domain}): shard: {shards[d.domain]}" for d in unpinned if d.domain in shards]
-    shown = "; ".join(pins[:_PINS_SHOWN]) + (f"; and {len(pins) - _PINS_SHOWN} more" if len(pins) > _PINS_SHOWN else "")
+    shown = first_and_more(pins, _PINS_SHOWN, "; ", "; ")
     return (
         f"{len(unpinned)} CloudFront-hosted domains have no pinned shard; add to each entry the shard this "
         f"plan (and `pulumi up`) places it in, so that later additions and removals never move it "

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import dns.resolver
 import pulumi
@@ -24,9 +24,6 @@ from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name
 from pulumi_mta_sts.mtasts.component import MtaSts
 from pulumi_mta_sts.spec.receiver_settings import mailto_rua
-
-if TYPE_CHECKING:
-    from pulumi_mta_sts.receiver.component import TlsRptReceiver
 
 #: A live DNS look-up a part wants made after it is built: ``resolver -> warnings`` (it logs them).
 LiveCheck = Callable[[dns.resolver.Resolver], list[str]]
@@ -74,7 +71,13 @@ class TlsRptReceiverPart:
         configured = list(cfg.reporting.rua)
         settings = cfg.reporting.receiver.settings
         known, mailbox = receiver_record(configured, cfg.domain, settings), mailto_rua(cfg.domain, settings)
-        receiver = _deploy(cfg, mtasts)
+        from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs  # pulumi_aws: only when used
+
+        args = TlsRptReceiverArgs(cfg.domain, mtasts.dns, settings, cfg.reporting.alarm_email)
+        try:
+            receiver = TlsRptReceiver(f"{resource_name(cfg)}-tlsrpt-receiver", args)
+        except InputError as exc:
+            raise InputError(p.under("mta-sts:reporting.receiver") for p in exc.problems) from None
         expected = DnsRecord(tlsrpt_record_name(cfg.domain), "TXT", known)
         record = receiver.publish_tlsrpt_record(configured, resource_name=f"{resource_name(cfg)}-tlsrpt-txt")
         exports = {
@@ -96,24 +99,6 @@ class TlsRptReceiverPart:
 
 #: The part as :data:`pulumi_mta_sts.program.pipeline.PARTS` lists it.
 TLSRPT_RECEIVER = TlsRptReceiverPart()
-
-
-def _deploy(cfg: DomainConfig, mtasts: MtaSts) -> TlsRptReceiver:
-    from pulumi_mta_sts.receiver.component import (  # pulumi_aws: imported only when used
-        TlsRptReceiver,
-        TlsRptReceiverArgs,
-    )
-
-    args = TlsRptReceiverArgs(
-        domain=cfg.domain,
-        dns=mtasts.dns,
-        settings=cfg.reporting.receiver.settings,
-        alarm_email=cfg.reporting.alarm_email,
-    )
-    try:
-        return TlsRptReceiver(f"{resource_name(cfg)}-tlsrpt-receiver", args)
-    except InputError as exc:
-        raise InputError(p.under("mta-sts:reporting.receiver") for p in exc.problems) from None
 
 
 def _warn_unmanaged(mtasts: MtaSts, expected: DnsRecord, mailbox: str, resolver: dns.resolver.Resolver) -> list[str]:

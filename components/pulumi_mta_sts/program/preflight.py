@@ -22,7 +22,6 @@ from .part import resource_name
 
 _SWITCH = "mta-sts:preflight.mx_coverage"
 HOST_KIND_KEY = "mta-sts:host.kind"
-_MIGRATING = MIGRATE_SECTION
 
 
 def check_mx_coverage(cfg: DomainConfig, resolver: dns.resolver.Resolver | LiveDns) -> list[str]:
@@ -118,73 +117,57 @@ class Situation:
         return ", ".join(self.answer.addresses) or "none"
 
 
-def blocking_reason(situation: Situation) -> str | None:
+def blocking_reason(s: Situation) -> str | None:
     """Why the host's record cannot be created over a CNAME there: Route53 puts no alias beside one,
     Cloudflare binds no Worker custom domain over one (error 100117). A/AAAA records are no obstacle."""
-    if situation.answer.cname is None:
+    if s.answer.cname is None:
         return None
-    if situation.provider == "route53" and situation.kind == "cloudfront":
-        return _route53_over_cname(situation)
-    if situation.kind == "worker":
-        return _worker_over_cname(situation)
+    if s.provider == "route53" and s.kind == "cloudfront":
+        return (
+            f"live DNS has a CNAME at {s.answer.name} (to {s.target}; a hand-made or hosted MTA-STS setup): Route53 "
+            "cannot create this stack's alias A/AAAA records beside it, and `pulumi up` would stop after creating "
+            "the certificate and the distribution. To take over with no moment without a policy: in the hosted "
+            "zone, replace the CNAME by A/AAAA records with the addresses it resolves to now "
+            f"({s.addresses}) in one change batch (DELETE the CNAME, CREATE the A/AAAA records); once the "
+            "CNAME's TTL has passed (or with MTA_STS_NAMESERVERS set to the zone's name servers), run "
+            "`pulumi up`: it overwrites those records with its alias in one step and the old host serves "
+            f"until CloudFront does. See {MIGRATE_SECTION}"
+        )
+    if s.kind == "worker":
+        return (
+            f"live DNS has a CNAME at {s.answer.name} (to {s.target}): Cloudflare binds no Worker custom domain over "
+            "an existing record (error 100117), and `pulumi up` would stop after uploading the Worker. If it is "
+            f"this stack's CloudFront alias (switching {HOST_KIND_KEY} from cloudfront to worker), run "
+            f"`pulumi destroy --target '<URN of {s.resource}-host-alias>'`; if it was made by hand or by a "
+            "hosting service, delete it in the Cloudflare dashboard. Then run `pulumi up` at once (with "
+            "MTA_STS_NAMESERVERS set to the zone's name servers, so this check sees the change), keeping the "
+            "policy unchanged so its id stays: until the Worker serves, senders keep the policy they cached "
+            f"and the others deliver as without MTA-STS. See {MIGRATE_SECTION}"
+        )
     return None
 
 
-def takeover_warnings(situation: Situation) -> list[str]:
+def takeover_warnings(s: Situation) -> list[str]:
     """The safe sequence where the deploy would stop half-way but need not be stopped before: a
     CloudFront host on Cloudflare DNS, whose CNAME Cloudflare will not create over another record."""
-    if situation.provider != "cloudflare" or situation.kind != "cloudfront" or situation.answer.empty:
+    if s.provider != "cloudflare" or s.kind != "cloudfront" or s.answer.empty:
         return []
-    if situation.answer.cname is None:
-        return [_cloudflare_over_addresses(situation)]
-    if situation.target.endswith(".cloudfront.net"):
+    if s.answer.cname is None:
+        return [
+            f"live DNS has A/AAAA records at {s.answer.name} ({s.addresses}): a hand-made setup, or this stack's "
+            f"Worker when switching {HOST_KIND_KEY} from worker to cloudfront. Cloudflare will not create the "
+            "stack's CNAME to CloudFront beside them (error 81053). Run `pulumi up` (it stops at that record once "
+            "CloudFront serves, the old host still answering); then remove them (this stack's Worker: "
+            f"`pulumi destroy --target '<URN of {s.resource}-host-domain>'`; by hand: the Cloudflare dashboard) "
+            f"and run `pulumi up` again at once: the CNAME is created within seconds. See {MIGRATE_SECTION}"
+        ]
+    if s.target.endswith(".cloudfront.net"):
         return []
-    return [_cloudflare_over_cname(situation)]
-
-
-def _route53_over_cname(s: Situation) -> str:
-    return (
-        f"live DNS has a CNAME at {s.answer.name} (to {s.target}; a hand-made or hosted MTA-STS setup): Route53 "
-        "cannot create this stack's alias A/AAAA records beside it, and `pulumi up` would stop after creating "
-        "the certificate and the distribution. To take over with no moment without a policy: in the hosted "
-        "zone, replace the CNAME by A/AAAA records with the addresses it resolves to now "
-        f"({s.addresses}) in one change batch (DELETE the CNAME, CREATE the A/AAAA records); once the "
-        "CNAME's TTL has passed (or with MTA_STS_NAMESERVERS set to the zone's name servers), run "
-        "`pulumi up`: it overwrites those records with its alias in one step and the old host serves "
-        f"until CloudFront does. See {_MIGRATING}"
-    )
-
-
-def _worker_over_cname(s: Situation) -> str:
-    return (
-        f"live DNS has a CNAME at {s.answer.name} (to {s.target}): Cloudflare binds no Worker custom domain over "
-        "an existing record (error 100117), and `pulumi up` would stop after uploading the Worker. If it is "
-        f"this stack's CloudFront alias (switching {HOST_KIND_KEY} from cloudfront to worker), run "
-        f"`pulumi destroy --target '<URN of {s.resource}-host-alias>'`; if it was made by hand or by a "
-        "hosting service, delete it in the Cloudflare dashboard. Then run `pulumi up` at once (with "
-        "MTA_STS_NAMESERVERS set to the zone's name servers, so this check sees the change), keeping the "
-        "policy unchanged so its id stays: until the Worker serves, senders keep the policy they cached "
-        f"and the others deliver as without MTA-STS. See {_MIGRATING}"
-    )
-
-
-def _cloudflare_over_cname(s: Situation) -> str:
-    return (
+    return [
         f"live DNS has a CNAME at {s.answer.name} (to {s.target}) that this stack did not make; Cloudflare will not "
         "create the stack's CNAME to CloudFront over it (error 81053). To take it over with no gap: run "
         "`pulumi up` (it stops at that record once CloudFront serves, the old host still answering), then "
         f"`pulumi import {CLOUDFLARE_RECORD} {s.resource}-host-alias '<ZONE_ID>/<RECORD_ID>' "
         f"--parent '{s.resource}-dns=<URN of {s.resource}-dns>'`, then `pulumi up` again: it points the "
-        f"record at CloudFront in place. See {_MIGRATING}"
-    )
-
-
-def _cloudflare_over_addresses(s: Situation) -> str:
-    return (
-        f"live DNS has A/AAAA records at {s.answer.name} ({s.addresses}): a hand-made setup, or this stack's "
-        f"Worker when switching {HOST_KIND_KEY} from worker to cloudfront. Cloudflare will not create the "
-        "stack's CNAME to CloudFront beside them (error 81053). Run `pulumi up` (it stops at that record once "
-        "CloudFront serves, the old host still answering); then remove them (this stack's Worker: "
-        f"`pulumi destroy --target '<URN of {s.resource}-host-domain>'`; by hand: the Cloudflare dashboard) "
-        f"and run `pulumi up` again at once: the CNAME is created within seconds. See {_MIGRATING}"
-    )
+        f"record at CloudFront in place. See {MIGRATE_SECTION}"
+    ]

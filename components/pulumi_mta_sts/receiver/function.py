@@ -180,29 +180,18 @@ def create_reader(
         arns={"topic_arn": topic.arn},
     )
     metric_alarm(reader_alarm(receiver, function.name), topic, region=receiver.region, parent=parent)
-    if settings.digest != "off":
-        _schedule(receiver, parent, function=function, account=account)
-    return function
-
-
-def _schedule(
-    receiver: CheckedReceiverArgs,
-    parent: pulumi.Resource,
-    *,
-    function: aws.lambda_.Function,
-    account: pulumi.Input[str],
-) -> aws.scheduler.Schedule:
-    name = receiver.name
+    if settings.digest == "off":
+        return function
     trust = pulumi.Output.from_input(account).apply(scheduler_assume_role_document)
     access = function.arn.apply(lambda arn: scheduler_access_document(function_arn=arn))
-    role, role_policy = _role(f"{name}-digest-schedule", trust, access, parent)
+    role, role_policy = _role(f"{receiver.name}-digest-schedule", trust, access, parent)
     schedule_name, schedule_opts = named_child(
-        SCHEDULER_SCHEDULE, f"{name}-digest", parent=parent, depends_on=[role_policy]
+        SCHEDULER_SCHEDULE, f"{receiver.name}-digest", parent=parent, depends_on=[role_policy]
     )
-    return aws.scheduler.Schedule(
+    aws.scheduler.Schedule(
         schedule_name,
         description=f"Weekly TLS-RPT digest for {', '.join(receiver.served)} (pulumi-mta-sts)",
-        schedule_expression=schedule_expression(receiver.settings.digest),
+        schedule_expression=schedule_expression(settings.digest),
         schedule_expression_timezone="UTC",
         flexible_time_window={"mode": "OFF"},
         target={
@@ -214,3 +203,4 @@ def _schedule(
         region=receiver.region,
         opts=schedule_opts,
     )
+    return function

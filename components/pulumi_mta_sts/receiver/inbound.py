@@ -45,7 +45,15 @@ def create_inbound(
     """The identity, its records, the rule set (when asked) and the receipt rule."""
     name, region = receiver.name, receiver.region
     waits_for: list[pulumi.Resource] = [storage.policy, _verified_identity(receiver, parent)]
-    waits_for += _created_rule_set(receiver, parent)
+    if receiver.settings.create_rule_set:  # else the account's active rule set is left alone
+        child = pulumi.ResourceOptions(parent=parent)
+        created = aws.ses.ReceiptRuleSet(
+            f"{name}-rule-set", rule_set_name=receiver.rule_set_name, region=region, opts=child
+        )
+        active = aws.ses.ActiveReceiptRuleSet(
+            f"{name}-rule-set-active", rule_set_name=created.rule_set_name, region=region, opts=child
+        )
+        waits_for += [created, active]
     permission_name, permission_opts = named_child(LAMBDA_STATEMENT_ID, f"{name}-parser-from-ses", parent=parent)
     waits_for.append(
         aws.lambda_.Permission(
@@ -93,21 +101,6 @@ def _verified_identity(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -
         region=region,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=verification_records),
     )
-
-
-def _created_rule_set(receiver: CheckedReceiverArgs, parent: pulumi.Resource) -> list[pulumi.Resource]:
-    """With ``create_rule_set``: the new rule set and its activation (else the account's is left alone)."""
-    if not receiver.settings.create_rule_set:
-        return []
-    name, region = receiver.name, receiver.region
-    child = pulumi.ResourceOptions(parent=parent)
-    created = aws.ses.ReceiptRuleSet(
-        f"{name}-rule-set", rule_set_name=receiver.rule_set_name, region=region, opts=child
-    )
-    active = aws.ses.ActiveReceiptRuleSet(
-        f"{name}-rule-set-active", rule_set_name=created.rule_set_name, region=region, opts=child
-    )
-    return [created, active]
 
 
 def create_https_endpoint(
