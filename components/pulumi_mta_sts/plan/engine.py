@@ -66,10 +66,6 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def name_of_urn(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1]
-
-
 @dataclass
 class RecordedResource:
     """One ``RegisterResource`` (or ``ReadResource``) request."""
@@ -89,18 +85,8 @@ class RecordedResource:
     id: str = ""
     state: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def parent_name(self) -> str:
-        return name_of_urn(self.parent) if self.parent else ""
-
     def all_dependencies(self) -> set[str]:
         return set(self.dependencies).union(*self.property_dependencies.values())
-
-    def depends_on(self, other: RecordedResource | str) -> bool:
-        """``other``: a record, a URN or a logical name."""
-        if isinstance(other, RecordedResource):
-            return other.urn in self.all_dependencies()
-        return any(urn == other or name_of_urn(urn) == other for urn in self.all_dependencies())
 
 
 class RecordingMonitor(sdk.MockMonitor):
