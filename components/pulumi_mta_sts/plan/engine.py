@@ -79,9 +79,6 @@ class RecordedResource:
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     provider: str = ""
-    providers: dict[str, str] = field(default_factory=dict)
-    import_id: str = ""
-    read: bool = False
     id: str = ""
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -119,8 +116,6 @@ class RecordingMonitor(sdk.MockMonitor):
                 request.object,
                 custom=bool(request.custom),
                 property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
-                providers=dict(request.providers),
-                import_id=request.importId,
                 id=response.id,
             )
         return response
@@ -133,9 +128,7 @@ class RecordingMonitor(sdk.MockMonitor):
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         _note_event_loop()
-        self._record(
-            request, response.urn, request.properties, custom=True, import_id=request.id, read=True, id=request.id
-        )
+        self._record(request, response.urn, request.properties, custom=True, id=request.id)
         return response
 
 
