@@ -37,7 +37,7 @@ from pulumi_mta_sts.plan.cloud import (
     MANAGED_CACHE_POLICIES,
     REGION,
     ROUTE53_ZONE_ID,
-    TEST_CLOUD,
+    MockCloud,
 )
 from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, RecordedResource
 
@@ -51,12 +51,15 @@ __all__ = [
     "OUTPUTS",
     "REGION",
     "ROUTE53_ZONE_ID",
+    "TEST_CLOUD",
     "Recorder",
     "depends_on",
     "make_recorder",
     "parent_name",
 ]
 
+#: The mock cloud answering with realistic fakes where ``mta-sts plan`` shows ``(known after deploy)``.
+TEST_CLOUD = MockCloud(fake_values=True)
 CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
 #: The receiver's HTTPS endpoint (an API Gateway HTTP API) in the test cloud.
 HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
