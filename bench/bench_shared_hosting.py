@@ -51,14 +51,14 @@ def bench_cloudfront(sizes: list[int], layout: str | None) -> list[tuple[int, fl
     from pulumi_mta_sts.dns import Route53Dns, Route53DnsArgs
     from pulumi_mta_sts.hosting.shared import FleetSite
     from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, SharedCloudFrontHostingArgs
-    from pulumi_mta_sts.plan.cloud import TEST_CLOUD
+    from pulumi_mta_sts.plan.cloud import MockCloud
 
     policy = Policy.build("testing", ["mx1.mail.example.net", "mx2.mail.example.net"], 86401).render()
     extra: dict[str, Any] = {} if layout is None else {"store_keys": layout}
     previous: tuple[int, float] | None = None
     measured: list[tuple[int, float]] = []
     for n in sizes:
-        rec = TEST_CLOUD.recorder().install()
+        rec = MockCloud(fake_values=True).recorder().install()
 
         def program(n: int = n) -> None:
             sites = [

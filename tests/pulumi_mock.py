@@ -13,7 +13,7 @@ How to use it in a test (the ``pulumi_mocks`` fixture in ``conftest.py`` does th
         pulumi_mocks.run(lambda: MyComponent("x", args))
         bucket = pulumi_mocks.one("aws:s3/bucket:Bucket")
         assert bucket.inputs["forceDestroy"] is False
-        assert txt.depends_on(policy_live)          # a RecordedResource, URN or logical name
+        assert depends_on(txt, policy_live)         # a RecordedResource, URN or logical name
         assert "..." in pulumi_mocks.warnings[0]
 
 A single test can override an answer on its own recorder without touching the tables:
@@ -37,7 +37,7 @@ from pulumi_mta_sts.plan.cloud import (
     MANAGED_CACHE_POLICIES,
     REGION,
     ROUTE53_ZONE_ID,
-    TEST_CLOUD,
+    MockCloud,
 )
 from pulumi_mta_sts.plan.engine import InvokeFn, OutputsFn, RecordedResource
 
@@ -51,10 +51,15 @@ __all__ = [
     "OUTPUTS",
     "REGION",
     "ROUTE53_ZONE_ID",
+    "TEST_CLOUD",
     "Recorder",
+    "depends_on",
     "make_recorder",
+    "parent_name",
 ]
 
+#: The mock cloud answering with realistic fakes where ``mta-sts plan`` shows ``(known after deploy)``.
+TEST_CLOUD = MockCloud(fake_values=True)
 CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
 #: The receiver's HTTPS endpoint (an API Gateway HTTP API) in the test cloud.
 HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
@@ -114,6 +119,21 @@ class Recorder(engine.Recorder):
 
     def invoked(self, token: str) -> list[RecordedInvoke]:
         return [c for c in self.invocations if c.token == token]
+
+
+def name_of_urn(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def parent_name(resource: RecordedResource) -> str:
+    return name_of_urn(resource.parent) if resource.parent else ""
+
+
+def depends_on(resource: RecordedResource, other: RecordedResource | str) -> bool:
+    """``other``: a record, a URN or a logical name."""
+    if isinstance(other, RecordedResource):
+        return other.urn in resource.all_dependencies()
+    return any(urn == other or name_of_urn(urn) == other for urn in resource.all_dependencies())
 
 
 def make_recorder() -> Recorder:

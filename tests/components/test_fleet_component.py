@@ -14,7 +14,7 @@ from pulumi_mta_sts.core.policy import policy_id
 from pulumi_mta_sts.core.records import sts_record_value
 from pulumi_mta_sts.plan.engine import RecordedResource
 from tests.components.fleet_support import run_program, three_domains
-from tests.pulumi_mock import Recorder
+from tests.pulumi_mock import Recorder, depends_on
 
 POLICY_LIVE = "pulumi-python:dynamic/mtasts:PolicyLive"
 ROUTE53 = "aws:route53/record:Record"
@@ -40,8 +40,8 @@ def test_three_domains_each_with_their_own_policy_id_records_and_gate(pulumi_moc
         text = gate.inputs["policy_text"]
         assert domains[domain]["policy_id"] == policy_id(text.encode())  # the hash of its own bytes
         txt = txt_of(pulumi_mocks, label)
-        assert txt.depends_on(gate)  # its id only after its own body is served
-        assert not any(txt.depends_on(other) for other in gates.values() if other is not gate)
+        assert depends_on(txt, gate)  # its id only after its own body is served
+        assert not any(depends_on(txt, other) for other in gates.values() if other is not gate)
         record = domains[domain]["records"][0]
         assert record["value"] == sts_record_value(domains[domain]["policy_id"])
     assert len({d["policy_id"] for d in domains.values()}) == 3
@@ -64,9 +64,9 @@ def test_the_gate_waits_for_what_serves_the_domain(pulumi_mocks: Recorder) -> No
     run_program(pulumi_mocks, three_domains())
     gate = pulumi_mocks.named("fleet-example-com-policy-live")
     distribution = pulumi_mocks.one("aws:cloudfront/distribution:Distribution")
-    assert gate.depends_on(distribution) and gate.depends_on("fleet-cloudfront-example.com-policy")
+    assert depends_on(gate, distribution) and depends_on(gate, "fleet-cloudfront-example.com-policy")
     worker_gate = pulumi_mocks.named("fleet-example-org-policy-live")
-    assert worker_gate.depends_on(pulumi_mocks.one("cloudflare:index/workersScript:WorkersScript"))
+    assert depends_on(worker_gate, pulumi_mocks.one("cloudflare:index/workersScript:WorkersScript"))
 
 
 def test_only_a_delegated_domain_has_customer_records(pulumi_mocks: Recorder) -> None:
@@ -204,7 +204,7 @@ def test_verify_live_off_publishes_after_the_hosting_with_a_warning(pulumi_mocks
     run_program(pulumi_mocks, values)
     assert [r.name for r in pulumi_mocks.of_type(POLICY_LIVE)] == ["fleet-d0-example-com-policy-live"]
     txt = pulumi_mocks.named("fleet-d1-example-com-mta-sts-txt")
-    assert txt.depends_on("fleet-cloudfront-shard-0-cdn")
+    assert depends_on(txt, "fleet-cloudfront-shard-0-cdn")
     assert any("verify_live is off for d1.example.com" in w for w in pulumi_mocks.warnings)
 
 

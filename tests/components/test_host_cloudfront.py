@@ -16,7 +16,7 @@ from pulumi_mta_sts.hosting.edge_code import NOT_FOUND_KEY, POLICY_KEY
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.plan.engine import RecordedResource
 from pulumi_mta_sts.spec import DnsConfig
-from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, Recorder
+from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, Recorder, depends_on
 from tests.strategies import domain_under
 
 POLICY = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 86401)
@@ -133,7 +133,7 @@ def test_certificate_is_in_us_east_1_and_validated_through_the_chosen_dns_backen
     validation = rec.one("aws:acm/certificateValidation:CertificateValidation")
     assert validation.inputs["region"] == "us-east-1"
     assert validation.inputs["certificateArn"] == cert.state["arn"]
-    assert validation.depends_on(cname)  # it waits for the record
+    assert depends_on(validation, cname)  # it waits for the record
 
 
 def test_distribution_is_https_only_tls12_ipv6_uncached_and_uses_the_validated_certificate(rec: Recorder) -> None:
@@ -152,7 +152,7 @@ def test_distribution_is_https_only_tls12_ipv6_uncached_and_uses_the_validated_c
     assert viewer["minimumProtocolVersion"] == "TLSv1.2_2021"
     assert viewer["sslSupportMethod"] == "sni-only"
     assert viewer["acmCertificateArn"] == rec.one("aws:acm/certificate:Certificate").state["arn"]
-    assert dist.depends_on(rec.one("aws:acm/certificateValidation:CertificateValidation"))
+    assert depends_on(dist, rec.one("aws:acm/certificateValidation:CertificateValidation"))
     [origin] = inputs["origins"]
     assert origin["originAccessControlId"] == rec.one("aws:cloudfront/originAccessControl:OriginAccessControl").id
     assert origin["domainName"] == rec.one("aws:s3/bucket:Bucket").state["bucketRegionalDomainName"]
@@ -203,13 +203,13 @@ def test_txt_values_are_exactly_what_the_policy_core_renders(rec: Recorder, prov
 def test_the_mta_sts_txt_waits_for_the_served_policy(rec: Recorder, provider: str) -> None:
     [txt] = [r for r in rec.of_type(DNS_RECORD[provider]) if r.inputs["name"] == "_mta-sts.example.com"]
     live = rec.one("pulumi-python:dynamic/mtasts:PolicyLive")
-    assert txt.depends_on(live)
+    assert depends_on(txt, live)
     assert live.inputs["url"] == "https://mta-sts.example.com/.well-known/mta-sts.txt"
     assert live.inputs["policy_text"] == POLICY.render()
     for serving in ("example-com-host-policy", "example-com-host-cdn", "example-com-host-bucket-policy"):
-        assert live.depends_on(serving)
+        assert depends_on(live, serving)
     [tlsrpt] = [r for r in rec.of_type(DNS_RECORD[provider]) if r.inputs["name"] == "_smtp._tls.example.com"]
-    assert not tlsrpt.depends_on(live)  # nothing to wait for
+    assert not depends_on(tlsrpt, live)  # nothing to wait for
 
 
 # ---- adopting what is already there (issue 13) ---------------------------------------------------
@@ -256,7 +256,7 @@ def test_the_certificate_names_fit_acms_64_character_common_name(pulumi_mocks: R
     options = {o["domainName"]: o["resourceRecordName"].rstrip(".") for o in cert.state["domainValidationOptions"]}
     assert sorted(r.inputs["name"] for r in cnames) == sorted(options[name] for name in names)  # every name validated
     validation = pulumi_mocks.one("aws:acm/certificateValidation:CertificateValidation")
-    assert all(validation.depends_on(r) for r in cnames)
+    assert all(depends_on(validation, r) for r in cnames)
 
 
 @pytest.mark.parametrize("length", [65, 100, 200])

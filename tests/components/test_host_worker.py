@@ -16,7 +16,7 @@ from pulumi_mta_sts.hosting.edge_code import MISSING_PATH, WORKER_MAIN_MODULE, v
 from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.spec import DnsConfig
 from tests.missing import needs_node
-from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, Recorder
+from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, Recorder, depends_on
 
 POLICY = Policy.build("enforce", ["*.mail.example.org", "mx.example.org"], 604800)
 RUA = ["mailto:tlsrpt@example.org", "https://tlsrpt.example.org/v1/report"]
@@ -63,7 +63,7 @@ def test_the_custom_domain_binds_mta_sts_host_to_the_script(rec: Recorder) -> No
     assert domain.inputs["hostname"] == "mta-sts.example.org"
     assert domain.inputs["service"] == script.inputs["scriptName"]
     assert domain.inputs["zoneId"] == zone_id
-    assert domain.depends_on(script)
+    assert depends_on(domain, script)
 
 
 def test_txt_records_are_exact_and_the_id_waits_for_the_worker(rec: Recorder) -> None:
@@ -72,8 +72,8 @@ def test_txt_records_are_exact_and_the_id_waits_for_the_worker(rec: Recorder) ->
         r.name: r.value for r in records_for("example.org", POLICY, RUA)
     }
     live = rec.one("pulumi-python:dynamic/mtasts:PolicyLive")
-    assert txts["_mta-sts.example.org"].depends_on(live)
-    assert live.depends_on("example-org-host-script") and live.depends_on("example-org-host-domain")
+    assert depends_on(txts["_mta-sts.example.org"], live)
+    assert depends_on(live, "example-org-host-script") and depends_on(live, "example-org-host-domain")
 
 
 def test_a_worker_needs_the_cloudflare_backend(pulumi_mocks: Recorder) -> None:

@@ -15,7 +15,7 @@ from pulumi_mta_sts.mtasts.component import MtaSts, MtaStsArgs
 from pulumi_mta_sts.net.resolver import NO_LIVE_DNS_ENV, make_resolver
 from pulumi_mta_sts.spec import DnsConfig
 from tests.livefixture.dns_server import DnsFixture, Zone
-from tests.pulumi_mock import Recorder, make_recorder
+from tests.pulumi_mock import Recorder, depends_on, make_recorder
 
 POLICY = Policy.build("testing", ["mx1.example.com", "mx2.example.com"], 86401)
 
@@ -87,7 +87,7 @@ def test_without_live_verification_the_txt_waits_for_the_host_and_a_warning_says
     assert rec.of_type("pulumi-python:dynamic/mtasts:PolicyLive") == []
     txt = rec.named("example-com-mta-sts-txt")
     for name in ("example-com-host-policy", "example-com-host-cdn", "example-com-host-alias-a"):
-        assert txt.depends_on(name)
+        assert depends_on(txt, name)
     assert any("verify_live is off" in w and "https://mta-sts.example.com" in w for w in rec.warnings)
 
 

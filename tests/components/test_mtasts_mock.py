@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from tests.pulumi_mock import Recorder
+from tests.pulumi_mock import Recorder, depends_on
 
 
 class _Box(pulumi.ComponentResource):
@@ -38,9 +38,9 @@ def test_records_type_inputs_parent_dependencies_and_logs(pulumi_mocks: Recorder
     assert record.inputs["records"] == [bucket.state["arn"]]
     assert bucket.state["arn"].startswith("arn:aws:s3:::b-bucket-")
     assert record.inputs["zoneId"] == "Z0123456789EXAMPLE"
-    assert record.depends_on(bucket) and record.depends_on("b-bucket")
+    assert depends_on(record, bucket) and depends_on(record, "b-bucket")
     assert bucket.urn in record.property_dependencies["records"]
-    assert not bucket.depends_on(record)
+    assert not depends_on(bucket, record)
     assert [c.args["name"] for c in pulumi_mocks.invoked("aws:route53/getZone:getZone")] == ["example.com"]
     assert "hello from the box" in pulumi_mocks.warnings
     assert pulumi_mocks.descendants_of(box) == [bucket, record]

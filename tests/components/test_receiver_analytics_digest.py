@@ -22,7 +22,7 @@ from pulumi_mta_sts.receiver.naming import SCHEDULER_SCHEDULE
 from pulumi_mta_sts.receiver.queries import VIEWS
 from pulumi_mta_sts.receiver_lambda.contract import COLUMNS, READER_HANDLER, RESULTS_PREFIX, TABLE_NAME
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
-from tests.pulumi_mock import ACCOUNT, Recorder
+from tests.pulumi_mock import ACCOUNT, Recorder, depends_on
 
 REGION = "eu-west-1"
 ANALYTICS_TYPES = ("aws:glue/catalogDatabase:CatalogDatabase", "aws:glue/catalogTable:CatalogTable")
@@ -70,7 +70,7 @@ def test_by_default_the_table_is_projected_on_the_day_with_no_crawler(pulumi_moc
     assert database.inputs["name"] == database_name("tlsrpt") == "tlsrpt"
     table = pulumi_mocks.one("aws:glue/catalogTable:CatalogTable")
     assert (table.inputs["name"], table.inputs["tableType"]) == (TABLE_NAME, "EXTERNAL_TABLE")
-    assert table.depends_on(database)
+    assert depends_on(table, database)
     assert table.inputs["partitionKeys"] == [{"name": "dt", "type": "string"}]
     assert table.inputs["parameters"] == {
         "EXTERNAL": "TRUE",
@@ -179,7 +179,7 @@ def test_the_schedule_invokes_the_reader_on_monday_through_a_role_only_scheduler
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     access = pulumi_mocks.one("aws:iam/rolePolicy:RolePolicy", "tlsrpt-digest-schedule-access")
     assert grants(access) == {("lambda:InvokeFunction", reader.state["arn"])}
-    assert schedule.depends_on(access)
+    assert depends_on(schedule, access)
 
 
 @pytest.mark.parametrize(

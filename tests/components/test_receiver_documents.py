@@ -20,7 +20,7 @@ from pulumi_mta_sts.receiver.documents import (
     parser_access_document,
 )
 from pulumi_mta_sts.spec.receiver_settings import ReceiverSettings
-from tests.pulumi_mock import ACCOUNT, Recorder
+from tests.pulumi_mock import ACCOUNT, Recorder, depends_on
 
 REGION = "eu-west-1"
 BUCKET = "arn:aws:s3:::reports-bucket"
@@ -140,7 +140,7 @@ def test_the_policies_wait_for_what_they_name(pulumi_mocks: Recorder) -> None:
     _deploy(pulumi_mocks)
     role_policy = pulumi_mocks.one("aws:iam/rolePolicy:RolePolicy", "tlsrpt-parser-access")
     for named in ("tlsrpt-reports", "tlsrpt-parser-logs", "tlsrpt-dead-letters", "tlsrpt-parser-role"):
-        assert role_policy.depends_on(named), named
+        assert depends_on(role_policy, named), named
     bucket_policy = pulumi_mocks.one("aws:s3/bucketPolicy:BucketPolicy")
-    assert bucket_policy.depends_on("tlsrpt-reports")
-    assert bucket_policy.depends_on("tlsrpt-reports-private")  # S3 refuses a policy the block would forbid
+    assert depends_on(bucket_policy, "tlsrpt-reports")
+    assert depends_on(bucket_policy, "tlsrpt-reports-private")  # S3 refuses a policy the block would forbid

@@ -28,7 +28,7 @@ from pulumi_mta_sts.hosting.shared_cloudfront import (
 from pulumi_mta_sts.plan.engine import RecordedResource
 from tests.components.shared_node import needs_node, run_function
 from tests.core.test_shards import moves
-from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, Recorder, make_recorder
+from tests.pulumi_mock import CACHING_DISABLED_POLICY_ID, CLOUDFRONT_ZONE_ID, Recorder, depends_on, make_recorder
 
 R53 = "aws:route53/record:Record"
 CF_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
@@ -171,11 +171,11 @@ def test_each_shard_has_one_certificate_naming_its_hosts_and_its_distribution_us
         assert cert.inputs["region"] == "us-east-1" and cert.inputs["validationMethod"] == "DNS"
         validation = base.named(f"fleet-shard-{shard}-certificate-validation")
         for d in members:
-            assert validation.depends_on(f"fleet-{d}-validation")
+            assert depends_on(validation, f"fleet-{d}-validation")
         dist = base.named(f"fleet-shard-{shard}-cdn")
         assert dist.inputs["aliases"] == hosts
         assert dist.inputs["viewerCertificate"]["acmCertificateArn"] == cert.state["arn"]
-        assert dist.depends_on(validation)
+        assert depends_on(dist, validation)
 
 
 def test_each_domain_has_its_validation_cname_alias_and_key(base: Plan) -> None:
@@ -223,7 +223,7 @@ def test_a_large_policys_head_key_is_written_after_its_chunks(base: Plan, layout
     writers = [plan.rec.one(KEYS)]
     if layout == "migrating":
         writers.append(plan.named("fleet-d07.example-policy"))
-    assert all(w.depends_on(c) for w in writers for c in chunks)
+    assert all(depends_on(w, c) for w in writers for c in chunks)
 
 
 def test_the_served_resources_are_what_the_gate_must_wait_for(base: Plan) -> None:

@@ -20,7 +20,7 @@ from pulumi_mta_sts.hosting.shared import FleetSite
 from pulumi_mta_sts.hosting.shared_cloudfront import SharedCloudFrontHosting, SharedCloudFrontHostingArgs
 from pulumi_mta_sts.plan.engine import RecordedResource
 from tests.components.fleet_support import EXAMPLE_FLEET, run_program
-from tests.pulumi_mock import Recorder, make_recorder
+from tests.pulumi_mock import Recorder, depends_on, make_recorder
 from tests.strategies import domain_under
 
 CERT = "aws:acm/certificate:Certificate"
@@ -157,7 +157,7 @@ def test_two_shards_certifying_one_apex_share_its_validation_record() -> None:
     assert len(records) == 1
     pairs = certificates_and_validations(rec)
     assert len(pairs) == 2 and {c.inputs["domainName"] for c, _ in pairs} == {"example"}
-    assert all(v.depends_on(records[0]) for _, v in pairs)
+    assert all(depends_on(v, records[0]) for _, v in pairs)
     assert_every_validation_names_all_or_none(rec)
 
 

@@ -19,7 +19,7 @@ from pulumi_mta_sts.hosting.edge_code import NOT_FOUND, WORKER_SIZE_LIMIT, compr
 from pulumi_mta_sts.hosting.shared import FleetSite
 from pulumi_mta_sts.hosting.worker import SharedWorkerHosting, SharedWorkerHostingArgs
 from tests.components.shared_node import needs_node, run_worker
-from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, Recorder
+from tests.pulumi_mock import CLOUDFLARE_ACCOUNT_ID, Recorder, depends_on
 from tests.strategies import case_variants, hostname
 
 PATH = "/.well-known/mta-sts.txt"
@@ -124,7 +124,7 @@ def test_one_script_and_one_custom_domain_per_domain(pulumi_mocks: Recorder) -> 
         bound = pulumi_mocks.named(f"fleet-{d}-domain")
         assert bound.inputs["hostname"] == f"mta-sts.{d}"
         assert bound.inputs["service"] == script.inputs["scriptName"]
-        assert bound.depends_on(script)
+        assert depends_on(bound, script)
         assert host.site(d).policy_url == f"https://mta-sts.{d}{PATH}"
         assert len(host.site(d).served) == 2
 

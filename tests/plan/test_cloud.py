@@ -11,8 +11,9 @@ import pytest
 from pulumi.runtime import MockCallArgs, MockResourceArgs
 
 from pulumi_mta_sts.plan import cloud
-from pulumi_mta_sts.plan.cloud import PLAN_CLOUD, TEST_CLOUD, UNKNOWN
+from pulumi_mta_sts.plan.cloud import PLAN_CLOUD, UNKNOWN
 from tests import pulumi_mock
+from tests.pulumi_mock import TEST_CLOUD
 
 #: What a program passes, for every input an answer reads (and an empty set: all defaults).
 RESOURCE_INPUTS: list[dict[str, Any]] = [

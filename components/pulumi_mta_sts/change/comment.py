@@ -67,7 +67,11 @@ def cut_note(source: Source) -> Callable[[int, bool], str]:
 
 
 def fit_comment(render: Callable[[Level], Sequence[Block]], budget: int, source: Source) -> str:
-    return markdown.fit_levels(render, LEVELS, budget - 1, cut_note(source)) + "\n"
+    """The first level whose whole comment fits, else the last one fitted block by block."""
+    for level in LEVELS[:-1]:
+        if markdown.size(whole := markdown.join(render(level))) <= budget - 1:
+            return whole + "\n"
+    return markdown.fit(render(LEVELS[-1]), budget - 1, cut_note(source)) + "\n"
 
 
 def details(summary: str, lines: Sequence[str]) -> str:
@@ -167,12 +171,8 @@ def _policy_blocks(policy: PolicyChange, level: Level, change: ChangeSet, keep: 
     elif body == []:
         lines.append("The policy body does not change.")
     else:
-        rows, more = capped(
-            body if body is not None else (policy.new.text or "").splitlines(),
-            level.diff,
-            "policy lines",
-            change.source,
-        )
+        shown = body if body is not None else (policy.new.text or "").splitlines()
+        rows, more = capped(shown, level.diff, "policy lines", change.source)
         if rows:
             lines.append(markdown.fence(rows, "diff" if body is not None else "text", max(level.cell, 120)))
         lines += more[1:]

@@ -142,7 +142,6 @@ def build_summary(
     until: date | None = None,
     domain: str | None = None,
     domain_flag: str = "--domain",
-    warn: Callable[[str], None] | None = None,
 ) -> Summary:
     if since is not None and until is not None and since > until:
         raise InputError([Problem("--since", since.isoformat(), f"is after --until {until.isoformat()}")])
@@ -156,8 +155,7 @@ def build_summary(
             summary.add(parsed.report)
         for failure in result.failures:
             summary.add_unreadable(failure.source, failure.error)
-            if warn is not None:
-                warn(f"{failure.source}: {failure.error}")
+            _warn(f"{failure.source}: {failure.error}")
     return summary
 
 
@@ -166,7 +164,7 @@ def _warn(message: str) -> None:
 
 
 def _filtered(args: argparse.Namespace) -> Summary:
-    return build_summary(args.sources, since=args.since, until=args.until, domain=args.domain, warn=_warn)
+    return build_summary(args.sources, since=args.since, until=args.until, domain=args.domain)
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -189,9 +187,7 @@ def run_ready(args: argparse.Namespace) -> int:
     except OverflowError:
         raise InputError([Problem("--as-of", as_of.isoformat(), f"leaves no {args.days} days before it")]) from None
     until = as_of - timedelta(days=1)
-    summary = build_summary(
-        args.sources, since=first, until=until, domain=args.domain, domain_flag="DOMAIN", warn=_warn
-    )
+    summary = build_summary(args.sources, since=first, until=until, domain=args.domain, domain_flag="DOMAIN")
     verdict = readiness(summary, args.domain, days=args.days, min_orgs=args.min_orgs, as_of=as_of)
     if args.format == "json":
         print(json.dumps({**verdict.as_json(), "unreadable": summary.unreadable}, indent=2))

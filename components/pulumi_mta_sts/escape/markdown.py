@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from .visible import shown as _shown
 
@@ -98,21 +97,6 @@ def fit(blocks: Sequence[Block], budget: int, cut_note: Callable[[int, bool], st
         if (fitted := _fit_at(blocks, depth, budget, cut_note)) is not None:
             return fitted
     return _cut_kept(blocks, budget, cut_note)
-
-
-Level = TypeVar("Level")
-
-
-def fit_levels(
-    render: Callable[[Level], Sequence[Block]],
-    levels: Sequence[Level],
-    budget: int,
-    cut_note: Callable[[int, bool], str],
-) -> str:
-    for level in levels[:-1]:
-        if size(whole := join(render(level))) <= budget:
-            return whole
-    return fit(render(levels[-1]), budget, cut_note)
 
 
 def _fit_at(blocks: Sequence[Block], depth: int, budget: int, cut_note: Callable[[int, bool], str]) -> str | None:

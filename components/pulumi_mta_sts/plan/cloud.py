@@ -1,6 +1,6 @@
 """The mock cloud's answers to resources and data sources, written once for ``mta-sts plan``
-(:data:`PLAN_CLOUD`: made-up values are :data:`UNKNOWN`) and the tests (:data:`TEST_CLOUD`: realistic
-fakes), keyed by the exact token Pulumi writes.
+(:data:`PLAN_CLOUD`: made-up values are :data:`UNKNOWN`) and the tests (``tests/pulumi_mock.py``:
+realistic fakes), keyed by the exact token Pulumi writes.
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ class MockCloud:
 
 
 PLAN_CLOUD = MockCloud(fake_values=False)
-TEST_CLOUD = MockCloud(fake_values=True)
 
 
 # ---- AWS: the policy host ---------------------------------------------------------------------------

@@ -66,10 +66,6 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def name_of_urn(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1]
-
-
 @dataclass
 class RecordedResource:
     """One ``RegisterResource`` (or ``ReadResource``) request."""
@@ -83,24 +79,11 @@ class RecordedResource:
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     provider: str = ""
-    providers: dict[str, str] = field(default_factory=dict)
-    import_id: str = ""
-    read: bool = False
     id: str = ""
     state: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def parent_name(self) -> str:
-        return name_of_urn(self.parent) if self.parent else ""
-
     def all_dependencies(self) -> set[str]:
         return set(self.dependencies).union(*self.property_dependencies.values())
-
-    def depends_on(self, other: RecordedResource | str) -> bool:
-        """``other``: a record, a URN or a logical name."""
-        if isinstance(other, RecordedResource):
-            return other.urn in self.all_dependencies()
-        return any(urn == other or name_of_urn(urn) == other for urn in self.all_dependencies())
 
 
 class RecordingMonitor(sdk.MockMonitor):
@@ -133,8 +116,6 @@ class RecordingMonitor(sdk.MockMonitor):
                 request.object,
                 custom=bool(request.custom),
                 property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
-                providers=dict(request.providers),
-                import_id=request.importId,
                 id=response.id,
             )
         return response
@@ -147,9 +128,7 @@ class RecordingMonitor(sdk.MockMonitor):
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         _note_event_loop()
-        self._record(
-            request, response.urn, request.properties, custom=True, import_id=request.id, read=True, id=request.id
-        )
+        self._record(request, response.urn, request.properties, custom=True, id=request.id)
         return response
 
 
