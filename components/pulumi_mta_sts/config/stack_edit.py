@@ -180,10 +180,6 @@ def namespace_keys(text: str, namespace: str, project: str | None = None) -> lis
     return [e.key for e in config_entries(text, project) if e.key.split(":", 1)[0] == namespace]
 
 
-def _indented(block: str, column: int, newline: str) -> str:
-    return "".join((" " * column + line if line.strip() else "") + newline for line in block.splitlines())
-
-
 def _check_anchors(config: _Config, removed: list[ConfigEntry]) -> None:
     kept_aliases = set(config.outside_aliases).union(*(e.aliases for e in config.entries if e not in removed))
     for entry in removed:
@@ -200,7 +196,7 @@ def edit_config(text: str, *, remove: Collection[str] = (), block: str = "", pro
     removed = [entry for entry in config.entries if entry.key in remove]
     _check_anchors(config, removed)
     newline = "\r\n" if "\r\n" in text else "\n"
-    new = _indented(block, config.column, newline)
+    new = "".join((" " * config.column + line if line.strip() else "") + newline for line in block.splitlines())
     if config.missing:
         head = text if not text or text.endswith("\n") else text + newline
         return head + ("config:" + newline + new if new else "")

@@ -31,10 +31,8 @@ def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
     return ctx
 
 
-@functools.cache
-def _system_context() -> ssl.SSLContext:
-    """The system trust store, loaded once per process (a context is safe to share)."""
-    return make_tls_context()
+#: The system trust store, loaded once per process (a context is safe to share).
+_system_context = functools.cache(make_tls_context)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pulumi_mta_sts.escape import html as html_escape
+from pulumi_mta_sts.escape.html import text
 
 #: Bars shown per chart of organisations, result types, MX hosts or domains.
 CHART_BARS = 20
@@ -29,11 +29,6 @@ class Bar:
 
     def segments(self, failures_only: bool) -> list[tuple[str, int]]:
         return [("fail", self.failed)] if failures_only else [("ok", self.successful), ("fail", self.failed)]
-
-
-def text(value: object, limit: int = CELL_CHARS) -> str:
-    """A value from a report as HTML text or attribute value (``None`` as a dash)."""
-    return html_escape.text(value, limit)
 
 
 def number(value: int) -> str:

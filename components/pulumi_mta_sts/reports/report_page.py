@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .report_charts import CHART_BARS, LABEL_CHARS, Bar, bar_chart, day_chart, day_span, number, text
+from pulumi_mta_sts.escape.html import text
+
+from .report_charts import CELL_CHARS, CHART_BARS, LABEL_CHARS, Bar, bar_chart, day_chart, day_span, number
 
 #: Rows shown per table (days excepted); days shown (the most recent ones: ten years of reports).
 TABLE_ROWS, MAX_DAYS = 100, 3660
@@ -220,7 +222,7 @@ def _unreadable(counts: Mapping[str, Any]) -> str:
     if not isinstance(named, list) or not named:
         return ""
     items = "".join(
-        f"<li><bdi>{text(row.get('source'), LABEL_CHARS * 2)}</bdi>: {text(row.get('error'))}</li>"
+        f"<li><bdi>{text(row.get('source'), LABEL_CHARS * 2)}</bdi>: {text(row.get('error'), CELL_CHARS)}</li>"
         for row in named[:LIST_ITEMS]
         if isinstance(row, Mapping)
     )
@@ -298,7 +300,8 @@ def _ranked_section(report: _Report, view: _Ranked) -> str:
     if len(rows) > CHART_BARS:
         caption += f": the first {CHART_BARS} of {number(len(rows))} {view.plural} (the table lists more)"
     chart = bar_chart(f"svg-{view.anchor}", view.chart_title, bars, failures_only=view.failures_only)
-    cells = [[f"<bdi>{text(bar.label)}</bdi>", *view.cells(bar, row)] for bar, row in zip(bars, rows, strict=False)]
+    pairs = zip(bars, rows, strict=False)
+    cells = [[f"<bdi>{text(bar.label, CELL_CHARS)}</bdi>", *view.cells(bar, row)] for bar, row in pairs]
     return _section(
         view.anchor,
         view.heading,
@@ -370,7 +373,7 @@ def _policies_section(report: _Report) -> str:
         return _section(*_POLICIES)
     cells = [
         [
-            f"<bdi>{text(row.get('domain'))}</bdi>",
+            f"<bdi>{text(row.get('domain'), CELL_CHARS)}</bdi>",
             text(row.get("policy_type"), 40),
             _policy_lines(_strings(row, "policy_string")),
             text(row.get("policy_id") or "–", 33),
