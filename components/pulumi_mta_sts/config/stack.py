@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -148,8 +148,13 @@ def load_deployment_file(path: Path, config: Mapping[str, Any] | None = None) ->
     return _named_by(path, load_any_config, stack_values(read_stack_file(path) if config is None else config))
 
 
+def in_file(problems: Iterable[Problem], path: Path) -> InputError:
+    """The ``problems`` of a stack file, each field prefixed by the file's name."""
+    return InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in problems)
+
+
 def _named_by(path: Path, load: Callable[[dict[str, Any]], _Loaded], values: dict[str, Any]) -> _Loaded:
     try:
         return load(values)
     except InputError as exc:
-        raise InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in exc.problems) from None
+        raise in_file(exc.problems, path) from None

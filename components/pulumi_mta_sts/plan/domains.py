@@ -12,14 +12,9 @@ from typing import Any, Final
 from pulumi_mta_sts.change.model import STATUSES, ChangeSet, PolicyChange, Status
 from pulumi_mta_sts.config.sections import Deployment
 from pulumi_mta_sts.config.stack import find_stack_file, load_deployment_file, read_stack_file
-from pulumi_mta_sts.core.errors import InputError, Problem
 
 #: Record name prefixes of a domain's own records, longest first.
 _PREFIXES: Final = ("_smtp._tls.", "_mta-sts.", "mta-sts.")
-
-
-def in_file(problems: Iterable[Problem], path: Path) -> InputError:
-    return InputError(Problem(f"{path.name}: {p.field}", p.value, p.reason) for p in problems)
 
 
 def load_stack(stack: str, stacks_dir: Path | None) -> tuple[Path, dict[str, Any], Deployment]:

@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 from pulumi_mta_sts.config.sections import DomainConfig
-from pulumi_mta_sts.config.stack import find_stacks_dir
+from pulumi_mta_sts.config.stack import find_stacks_dir, in_file
 from pulumi_mta_sts.config.stack_file import SECRET, config_text, read_project_file
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy_change import PolicyState
@@ -24,7 +24,7 @@ from pulumi_mta_sts.core.records import policy_url
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 
 from .cloud import PLAN_CLOUD
-from .domains import in_file, load_stack
+from .domains import load_stack
 from .engine import RecordedResource, Recorder
 
 GROUPS = ("DNS", "Hosting", "Reporting", "Other")
