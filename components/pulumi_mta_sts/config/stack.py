@@ -17,6 +17,7 @@ from .files import file_kind
 from .fleet_stack import load_fleet_config
 from .sections import NAMESPACE, SECTIONS, Collector, Deployment, DomainConfig, load_domain, load_sections
 from .stack_file import SECRET, decode_config_value, read_project_file, read_stack_config
+from .watch import WATCH_SECTION, load_watch
 
 _Loaded = TypeVar("_Loaded")
 
@@ -41,7 +42,8 @@ def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
             "a fleet's policies and records are in its plan and its 'domains' output"
         )
         raise InputError([Problem(c.key("domains"), "(a list of domains)", reason)])
-    c.unknown("", values, ("domain", *SECTIONS))
+    c.unknown("", values, ("domain", *SECTIONS, WATCH_SECTION))
+    load_watch(c, values)
     domain = load_domain(c, "domain", values.get("domain"))
     cfg = load_sections(c, values, domain)
     c.check()
