@@ -106,6 +106,19 @@ def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
     return [Problem("--stacks-dir", str(folder), reason)]
 
 
+def stack_names(stacks_dir: Path | None) -> list[str]:
+    """Every stack of the stacks folder (``--all``), by name."""
+    folder = stacks_dir or find_stacks_dir()
+    problems = stacks_dir_problems(folder, stacks_dir is not None)
+    if problems:
+        raise InputError(problems)
+    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
+    names = [n for n in names if not stack_name_problems(n)]
+    if not names:
+        raise InputError([Problem("--all", str(folder), f"no stack files (Pulumi.<stack>.yaml) in {folder}")])
+    return names
+
+
 def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:
     if problems := stack_name_problems(stack):
         raise InputError(problems)

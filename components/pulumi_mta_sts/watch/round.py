@@ -110,6 +110,10 @@ def advance(
     return DomainOutcome(domain, tuple(marked), recovered), said_now
 
 
+def _reminder_days(days: int | Mapping[str, int], domain: str) -> int:
+    return days if isinstance(days, int) else days.get(domain, DEFAULT_TESTING_REMINDER_DAYS)
+
+
 def _expectation(value: Expectation | Mapping[str, Any]) -> Expectation:
     return value if isinstance(value, Expectation) else Expectation.from_json(value)
 
@@ -120,12 +124,13 @@ def judge_round(
     previous: WatchState | Mapping[str, Any] | None,
     report_problems: Mapping[str, Sequence[WatchProblem]] | None,
     now: dt.datetime,
-    testing_reminder_days: int = DEFAULT_TESTING_REMINDER_DAYS,
+    testing_reminder_days: int | Mapping[str, int] = DEFAULT_TESTING_REMINDER_DAYS,
 ) -> RoundOutcome:
     """Judge the ``check`` reports of one round. ``expectations``: by domain, what the stack declares
     (a domain without one is compared with nothing but itself); ``previous``: the last state (a
     :class:`WatchState` or its JSON; ``None``: every problem is new); ``report_problems``: by domain,
-    from :func:`~.reports.problems_from_reports` (the ``--no-smtp`` stand-in for STARTTLS probes)."""
+    from :func:`~.reports.problems_from_reports` (the ``--no-smtp`` stand-in for STARTTLS probes);
+    ``testing_reminder_days``: one for all, or by domain (``mta-sts:watch.testing_reminder_days`` of each stack)."""
     now = _utc(now)
     state = previous if isinstance(previous, WatchState) or previous is None else state_from_json(previous)
     kept = dict(state.domains) if state else {}
@@ -134,7 +139,8 @@ def judge_round(
         before = kept.get(report.domain)
         since = _testing_since(report, before, now)
         extra = list((report_problems or {}).get(report.domain, ()))
-        if (reminder := testing_problem(report, since, now, testing_reminder_days)) is not None:
+        days = _reminder_days(testing_reminder_days, report.domain)
+        if (reminder := testing_problem(report, since, now, days)) is not None:
             extra.append(reminder)
         expected = expectations.get(report.domain)
         found = domain_problems(report, None if expected is None else _expectation(expected), now, extra)
@@ -151,7 +157,7 @@ def run_round(
     options: CheckOptions,
     report_problems: Mapping[str, Sequence[WatchProblem]] | None,
     now: dt.datetime,
-    testing_reminder_days: int = DEFAULT_TESTING_REMINDER_DAYS,
+    testing_reminder_days: int | Mapping[str, int] = DEFAULT_TESTING_REMINDER_DAYS,
 ) -> RoundOutcome:
     """One round for ``domains`` (normalised host names): the sender-view checks (``options`` as
     ``check`` takes them; ``smtp=False`` for ``--no-smtp``), then :func:`judge_round`. Raises what
