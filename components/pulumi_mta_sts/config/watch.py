@@ -30,7 +30,8 @@ _UNIT_MINUTES: Final = {"minute": 1, "hour": 60, "day": 1440}
 _SCHEDULE_FIX = (
     "write an EventBridge Scheduler expression: rate(N minutes|hours|days) with N*unit at least "
     f"{MIN_RATE_MINUTES} minutes and 'minute'/'hour'/'day' only for 1 (e.g. {DEFAULT_SCHEDULE!r}), or "
-    "cron(M H DAY-OF-MONTH MONTH DAY-OF-WEEK YEAR) with one minute M from 0 to 59 (at most once an hour)"
+    "cron(M H DAY-OF-MONTH MONTH DAY-OF-WEEK YEAR) with one minute M from 0 to 59 (at most once an hour) and "
+    "'?' in exactly one of DAY-OF-MONTH and DAY-OF-WEEK"
 )
 
 
@@ -55,7 +56,7 @@ def schedule_problem(value: object) -> str | None:
         if singular != (count == 1) or count * _UNIT_MINUTES[unit.removesuffix("s")] < MIN_RATE_MINUTES:
             return f"{value!r} is not allowed; {_SCHEDULE_FIX}"
         return None
-    if cron is not None and int(cron[1]) < 60:
+    if cron is not None and int(cron[1]) < 60 and (cron[3] == "?") != (cron[5] == "?"):
         return None
     return f"{value!r} is not a schedule the watcher accepts; {_SCHEDULE_FIX}"
 

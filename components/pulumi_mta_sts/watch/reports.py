@@ -44,6 +44,11 @@ def _enforced(policy: Mapping[str, Any]) -> bool:
     )
 
 
+def _items(value: object) -> list[Mapping[str, Any]]:
+    """The objects of a list in a report (anything else: none), whatever a caller hands in."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
 Key = tuple[str, str, str]  # domain, result type, MX host
 
 
@@ -54,12 +59,12 @@ def _tally(reports: Iterable[Mapping[str, Any]], now: dt.datetime) -> dict[Key, 
         if not isinstance(report, Mapping) or not _recent(report, now):
             continue
         organisation = str(report.get("organization_name") or "a sender")
-        for policy in report.get("policies") or ():
-            domain = policy.get("policy_domain") if isinstance(policy, Mapping) else None
+        for policy in _items(report.get("policies")):
+            domain = policy.get("policy_domain")
             if not isinstance(domain, str):
                 continue
-            for detail in policy.get("failure_details") or ():
-                result = detail.get("result_type") if isinstance(detail, Mapping) else None
+            for detail in _items(policy.get("failure_details")):
+                result = detail.get("result_type")
                 if result not in WATCHED_RESULTS:
                     continue
                 mx = detail.get("receiving_mx_hostname") or detail.get("receiving_ip") or "an unnamed MX host"
