@@ -71,14 +71,12 @@ def coverage_problems(report: DomainReport) -> list[WatchProblem]:
 def _expiry(host: str, cert: CertInfo, now: dt.datetime) -> WatchProblem | None:
     days = cert.days_left(now)
     crossed = [limit for limit in EXPIRY_THRESHOLDS if days < limit]
-    if days < 0 or not crossed:
-        return None  # an expired certificate fails verification: the check's row says so
+    if not crossed:
+        return None
     limit = crossed[-1]
     severity: Severity = FAIL if limit == EXPIRY_THRESHOLDS[-1] else WARN
-    message = (
-        f"the certificate of {host} ({cert.issuer}) expires {cert.not_after:%Y-%m-%d %H:%M} UTC, "
-        f"in {days:.1f} days (under the {limit}-day threshold)"
-    )
+    when = f"in {days:.1f} days (under the {limit}-day threshold)" if days >= 0 else "(it has expired)"
+    message = f"the certificate of {host} ({cert.issuer}) expires {cert.not_after:%Y-%m-%d %H:%M} UTC, {when}"
     fix = f"renew the certificate of {host} and install it with its full chain before {cert.not_after:%Y-%m-%d}"
     return WatchProblem(f"certificate-expiring:{host}", severity, message, fix, EXPIRY_THRESHOLDS.index(limit) + 1)
 
