@@ -29,7 +29,8 @@ class Watcher:
     """Rounds for one domain, each from the last one's state, as ``--state`` or the scheduled watcher does."""
 
     def __init__(self, live: LiveFixture, domain: str, expected: Expectation | None, **options: Any) -> None:
-        self.domain, self.expected, self.state = domain, expected, None
+        self.domain, self.expected = domain, expected
+        self.state: dict[str, Any] | None = None
         self.options = CheckOptions(
             nameservers=(live.nameserver,),
             cafile=live.cafile,
