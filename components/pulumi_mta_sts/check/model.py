@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pulumi_mta_sts.net.tlsinfo import CertInfo
+
+from .watch_facts import DomainFacts
+
 #: The check ids, in the order they are reported: ``starttls:<mx-host>`` per MX host (or one
 #: ``starttls`` skip), ``delegation:<name>`` per delegated name (hosted mode only). A bug in the
 #: checker is one failed ``checker`` result for that domain, not a traceback.
@@ -38,6 +42,7 @@ class CheckResult:
     status: Status
     detail: str
     hint: str = ""
+    certificate: CertInfo | None = field(default=None, compare=False)  # STARTTLS: the verified one
 
     def as_dict(self) -> dict[str, str]:
         return {"id": self.id, "status": self.status.value, "detail": self.detail, "hint": self.hint}
@@ -63,6 +68,7 @@ def skipped(check_id: str, detail: str, hint: str = "") -> CheckResult:
 class DomainReport:
     domain: str
     checks: list[CheckResult] = field(default_factory=list)
+    facts: DomainFacts | None = None  # what was seen, as data (``mta-sts watch``)
 
     @property
     def ok(self) -> bool:

@@ -24,6 +24,7 @@ from .dns_checks import check_mx_coverage, check_sts_record, check_tlsrpt_record
 from .model import CheckResult, DomainReport, failed, passed, skipped, warned
 from .policy_checks import check_policy_content, check_policy_fetch, check_policy_id
 from .smtp_tls import probe_starttls
+from .watch_facts import DomainFacts
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     mail_future = io.submit(mail_hosts, answers, domain)
     caa_future = io.submit(find_caa, answers, host)
     sts, record = check_sts_record(answers, domain)
-    tlsrpt, _ = check_tlsrpt_record(answers, domain)
+    tlsrpt, tlsrpt_record = check_tlsrpt_record(answers, domain)
     mail = mail_future.result()
     probed = mail.hosts if s.options.smtp and mail.problem is None and not mail.null_mx else ()
     starttls_futures = [io.submit(_probe_mx, s, mx) for mx in probed]
@@ -107,6 +108,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     add(tlsrpt)
     add(_ip_families(host, a, aaaa, fetch4, fetch6))
     cert = primary.certificate if primary is not None else None
+    report.facts = DomainFacts(mail, policy, record, tlsrpt_record, cert)
     add(check_caa(caa_future.result(), cert, host))
     report.checks.extend(check_delegation(answers, domain, io.map))  # hosted mode only; asks nothing new
     return report

@@ -8,6 +8,7 @@ import datetime as dt
 import smtplib
 import socket
 import ssl
+from dataclasses import replace
 from typing import Final
 
 from pulumi_mta_sts.net.deadline import Deadline, buffered_reader
@@ -151,14 +152,16 @@ def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None) -> CheckResu
     days = cert.days_left(now)
     summary = f"{version}, certificate for {mx_host} from {cert.issuer}, expires {cert.not_after:%Y-%m-%d}"
     if days < 0:
-        return failed(cid, f"{where}: {summary} — expired", f"renew the certificate of {mx_host}")
-    if days < EXPIRY_WARNING_DAYS:
-        return warned(
+        result = failed(cid, f"{where}: {summary} — expired", f"renew the certificate of {mx_host}")
+    elif days < EXPIRY_WARNING_DAYS:
+        result = warned(
             cid,
             f"{where}: {summary} — expires in {days:.0f} days",
             f"renew the certificate of {mx_host} (less than {EXPIRY_WARNING_DAYS} days left)",
         )
-    return passed(cid, f"{where}: {summary}")
+    else:
+        result = passed(cid, f"{where}: {summary}")
+    return replace(result, certificate=cert)
 
 
 def _reason(exc: BaseException, smtp: smtplib.SMTP) -> str:

@@ -39,6 +39,12 @@ def register(sub: Any) -> None:
         "Exit 0 when no check failed, 1 when one did, 2 for usage errors, 3 when DNS cannot be reached.",
     )
     parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="mail domains to check")
+    add_connection_flags(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    """How the checks connect (``check``, ``watch``): read back by :func:`options_from`."""
     add_flag(parser, "nameserver", "IP address of a DNS server to ask instead of the system resolver (repeatable)")
     add_flag(parser, "cafile", "trust only these CA certificates")
     add_flag(parser, "https-port", f"policy host port (default {_DEFAULTS.https_port})")
@@ -49,7 +55,6 @@ def register(sub: Any) -> None:
     add_flag(parser, "timeout", f"seconds each DNS query {timeouts} (default {_DEFAULTS.timeout:g}) may take")
     concurrency = f"domains checked at once (default {_DEFAULTS.concurrency})"
     parser.add_argument("--concurrency", type=_count, default=_DEFAULTS.concurrency, metavar="N", help=concurrency)
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
 
 
 def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:

@@ -11,6 +11,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from pulumi_mta_sts.config.stack import stack_names
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT, HTTPS_REQUEST_TIMEOUT
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.net.resolver import live_dns_enabled
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         # imports Pulumi: only when this command runs
         from pulumi_mta_sts.plan.live_diff import LiveRun, LiveSettings
         from pulumi_mta_sts.plan.output import render_json, render_markdown, render_text
-        from pulumi_mta_sts.plan.report import plan_reports, stack_names
+        from pulumi_mta_sts.plan.report import plan_reports
 
         live = probing.result()
     timeout = args.timeout if args.timeout is not None else HTTPS_REQUEST_TIMEOUT

@@ -17,8 +17,9 @@ from pulumi_mta_sts.spec.deployment import DelegationArgs, DnsConfig, delegated_
 from pulumi_mta_sts.spec.rules import not_one_of, store_keys_problems, whole_number, zone_problems
 
 from .sections import SECTIONS, Collector, Deployment, DomainConfig, load_domain, load_sections
+from .watch import WATCH_SECTION, load_watch
 
-FLEET_KEYS = ("defaults", "domains", "delegation")
+FLEET_KEYS = ("defaults", "domains", "delegation", WATCH_SECTION)
 ENTRY_KEYS = ("domain", *SECTIONS, "delegated", "offboard", "shard")
 DEFAULTS_KEYS = (*SECTIONS, "delegated")
 #: Keys of ``mta-sts:defaults.host`` that are settings of the whole fleet, not of one domain.
@@ -42,6 +43,7 @@ def load_fleet_config(values: Mapping[str, Any]) -> Deployment:
     values = {k: (None if v == "" else v) for k, v in values.items()}
     c = Collector()
     _single_domain_keys(c, values)
+    load_watch(c, values)
     base, per_certificate, store_keys = _defaults(c, values)
     delegation = _delegation(c, values)
     raw = values.get("domains")

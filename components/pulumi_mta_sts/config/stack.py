@@ -17,6 +17,7 @@ from .files import file_kind
 from .fleet_stack import load_fleet_config
 from .sections import NAMESPACE, SECTIONS, Collector, Deployment, DomainConfig, load_domain, load_sections
 from .stack_file import SECRET, decode_config_value, read_project_file, read_stack_config
+from .watch import WATCH_SECTION, load_watch
 
 _Loaded = TypeVar("_Loaded")
 
@@ -41,7 +42,8 @@ def load_stack_config(values: Mapping[str, Any]) -> DomainConfig:
             "a fleet's policies and records are in its plan and its 'domains' output"
         )
         raise InputError([Problem(c.key("domains"), "(a list of domains)", reason)])
-    c.unknown("", values, ("domain", *SECTIONS))
+    c.unknown("", values, ("domain", *SECTIONS, WATCH_SECTION))
+    load_watch(c, values)
     domain = load_domain(c, "domain", values.get("domain"))
     cfg = load_sections(c, values, domain)
     c.check()
@@ -102,6 +104,19 @@ def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
         "or give --stacks-dir"
     )
     return [Problem("--stacks-dir", str(folder), reason)]
+
+
+def stack_names(stacks_dir: Path | None) -> list[str]:
+    """Every stack of the stacks folder (``--all``), by name."""
+    folder = stacks_dir or find_stacks_dir()
+    problems = stacks_dir_problems(folder, stacks_dir is not None)
+    if problems:
+        raise InputError(problems)
+    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
+    names = [n for n in names if not stack_name_problems(n)]
+    if not names:
+        raise InputError([Problem("--all", str(folder), f"no stack files (Pulumi.<stack>.yaml) in {folder}")])
+    return names
 
 
 def find_stack_file(stack: str, stacks_dir: Path | None = None) -> Path:

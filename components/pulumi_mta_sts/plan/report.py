@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY, ChangeSet
-from pulumi_mta_sts.config.stack import find_stacks_dir, stack_name_problems, stacks_dir_problems
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import fold_hostname
 
@@ -39,18 +38,6 @@ class StackReport:
     @property
     def exit_code(self) -> int:
         return EXIT_USAGE if self.problems else EXIT_OK
-
-
-def stack_names(stacks_dir: Path | None) -> list[str]:
-    folder = stacks_dir or find_stacks_dir()
-    problems = stacks_dir_problems(folder, stacks_dir is not None)
-    if problems:
-        raise InputError(problems)
-    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
-    names = [n for n in names if not stack_name_problems(n)]
-    if not names:
-        raise InputError([Problem("--all", str(folder), f"no stack files (Pulumi.<stack>.yaml) in {folder}")])
-    return names
 
 
 def _one(stack: str, stacks_dir: Path | None, run: LiveRun, keep_going: bool) -> StackReport:
