@@ -17,26 +17,89 @@ from typing import Any
 
 from pulumi_mta_sts.watch_lambda.contract import WATCH_HANDLER
 
-from .archive import FunctionCode
+from .archive import FunctionCode, shipped
 
 #: The file the handler reads the stack's ``mta-sts:`` settings from (the archive's root).
 STACK_FILE = "watch_stack.json"
 #: Third-party packages shipped whole: (import name, distribution name).
 VENDORED = (("dns", "dnspython"), ("idna", "idna"))
 
+#: The handler's modules: the watch round (``check``'s code with its DNS, HTTPS and config readers), the
+#: receiver's contract and stored-report reader, plain-text escaping.
 WATCH = FunctionCode(
     "watch",
     WATCH_HANDLER,
     (
+        "check",
+        "check.caa",
+        "check.delegation",
+        "check.dns_checks",
+        "check.model",
+        "check.policy_checks",
+        "check.runner",
+        "check.smtp_tls",
+        "check.watch_facts",
+        "config",
+        "config.files",
+        "config.fleet_stack",
+        "config.sections",
+        "config.stack",
+        "config.stack_file",
+        "config.watch",
+        "config.yaml_scalars",
+        "core.acceptance",
+        "core.bounded_json",
+        "core.defaults",
+        "core.errors",
+        "core.hostnames",
+        "core.matching",
+        "core.names",
+        "core.policy",
+        "core.records",
+        "core.shards",
+        "core.txt_values",
         "escape",
         "escape.terminal",
         "escape.visible",
+        "net",
+        "net.deadline",
+        "net.https_fetch",
+        "net.lookup",
+        "net.resolver",
+        "net.tlsinfo",
+        "receiver_lambda",
+        "receiver_lambda.contract",
+        "receiver_lambda.listing",
+        "reports",
+        "reports.decompress",
+        "reports.extract",
+        "reports.json_text",
+        "reports.limits",
+        "reports.normalise",
+        "reports.parse",
+        "reports.stored",
+        "spec",
+        "spec.deployment",
+        "spec.receiver_settings",
+        "spec.rules",
+        "watch",
+        "watch.model",
+        "watch.problems",
+        "watch.reports",
+        "watch.round",
+        "watch.state",
         "watch_lambda",
         "watch_lambda.contract",
         "watch_lambda.handler",
         "watch_lambda.notify",
     ),
 )
+
+
+def _core_init() -> dict[str, bytes]:
+    """The core's own ``__init__`` (the check code imports names from the package), not the receiver's stub."""
+    path = Path(__file__).parents[1] / "core" / "__init__.py"
+    return {"pulumi_mta_sts/core/__init__.py": shipped(path.read_bytes())}
 
 
 def vendored_files() -> dict[str, bytes]:
@@ -58,4 +121,4 @@ def watch_files(stack: Mapping[str, Any]) -> dict[str, bytes]:
     """The watcher's whole archive: its modules (:data:`WATCH`), the vendored packages and ``stack``, the
     ``mta-sts:`` settings, as sorted JSON (unchanged settings: an unchanged archive)."""
     settings = json.dumps(stack, sort_keys=True, separators=(",", ":")).encode()
-    return {**WATCH.files(), **vendored_files(), STACK_FILE: settings}
+    return {**WATCH.files(), **_core_init(), **vendored_files(), STACK_FILE: settings}

@@ -15,14 +15,21 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.check.runner import CheckOptions
 from pulumi_mta_sts.config.stack import load_any_config
 from pulumi_mta_sts.receiver_lambda.contract import MAX_STORED_BYTES, REPORTS_PREFIX
-from pulumi_mta_sts.watch import expectations_of, problems_from_reports, run_round, state_from_bytes, watch_config
+from pulumi_mta_sts.watch import (
+    RoundOutcome,
+    expectations_of,
+    problems_from_reports,
+    run_round,
+    state_from_bytes,
+    watch_config,
+)
 
 from .contract import REPORT_HOURS, STATE_KEY, WatchEnv
 from .notify import message_text, round_changes, subject_line
@@ -84,8 +91,10 @@ def recent_reports(s3: Any, bucket: str, now: dt.datetime) -> list[dict[str, Any
     return reports
 
 
-def watch_round(settings: WatchSettings, s3: Any, now: dt.datetime, stack: Mapping[str, Any]) -> Any:
-    """The round's outcome (``pulumi_mta_sts.watch.RoundOutcome``), the state not yet written."""
+def watch_round(
+    settings: WatchSettings, s3: Any, now: dt.datetime, stack: Mapping[str, Any], options: CheckOptions
+) -> RoundOutcome:
+    """The round's outcome, the state not yet written."""
     previous_bytes = read_state(s3, settings.bucket)
     previous = (
         None if previous_bytes is None else state_from_bytes(previous_bytes, f"s3://{settings.bucket}/{STATE_KEY}")
@@ -94,14 +103,21 @@ def watch_round(settings: WatchSettings, s3: Any, now: dt.datetime, stack: Mappi
     reports = recent_reports(s3, settings.reports_bucket, now) if settings.reports_bucket else []
     from_reports = problems_from_reports(reports, now)
     reminder = watch_config(stack).testing_reminder_days
-    options = CheckOptions(smtp=False)  # --no-smtp: outbound port 25 is closed on Lambda
     return run_round(settings.domains, expectations, previous, options, from_reports, now, reminder)
 
 
 def handler(
-    event: Any, context: Any = None, *, s3: Any = None, sns: Any = None, now: dt.datetime | None = None
+    event: Any,
+    context: Any = None,
+    *,
+    s3: Any = None,
+    sns: Any = None,
+    now: dt.datetime | None = None,
+    stack: Mapping[str, Any] | None = None,
+    options: CheckOptions | None = None,
 ) -> dict[str, Any]:
-    """The schedule's target: one round; returns (and logs as one JSON line) what it found and said."""
+    """The schedule's target: one round; returns (and logs as one JSON line) what it found and said.
+    The keywords are the tests' (clients, clock, settings, connection options); the schedule passes none."""
     settings = WatchSettings.from_env()
     if s3 is None or sns is None:
         import boto3  # the Lambda runtime provides it
@@ -109,8 +125,10 @@ def handler(
         s3 = s3 or boto3.client("s3")
         sns = sns or boto3.client("sns")
     moment = now or dt.datetime.now(dt.UTC)
-    stack = json.loads(STACK_FILE.read_text(encoding="utf-8"))
-    outcome = watch_round(settings, s3, moment, stack)
+    if stack is None:
+        stack = json.loads(STACK_FILE.read_text(encoding="utf-8"))
+    options = options or CheckOptions(smtp=False)  # --no-smtp: outbound port 25 is closed on Lambda
+    outcome = watch_round(settings, s3, moment, stack, replace(options, smtp=False))
     changes = round_changes(outcome.as_json())
     message_id = None
     if changes.worth_saying:  # said before the state remembers it: a failed publish is said again next round
