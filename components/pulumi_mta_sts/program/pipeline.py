@@ -22,6 +22,7 @@ from .layouts import LAYOUTS, Layout
 from .options import LiveDns, current_options, open_live_dns
 from .part import TLSRPT_RECEIVER, StackPart
 from .preflight import run_preflight
+from .watch_part import WatchStep
 
 #: The optional parts of the stack, in the order they are built. Add a new part here.
 PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER,)
@@ -94,9 +95,11 @@ def main() -> None:
         options = current_options()  # 1. live DNS or not, which servers: plan's flags or the environment
         cfg = load_any_config(stack_values(sdk.stack_config()))  # 2. every mta-sts: key checked
         parts = enabled_parts(cfg)  # 3. the optional parts the config turns on (the TLS-RPT receiver)
+        watch = WatchStep.of(cfg, stack_values(sdk.stack_config()))  # and the scheduled watcher, checked
         reporting_warnings(cfg)  # a domain without a _smtp._tls record
         live = open_live_dns(options)  # 4. the run's one resolver, or why there is none
         preflight(cfg, live)  # an uncovered live MX (enforce) or records in the way stop here
         deployment = build(cfg, parts)  # 5. the resources
+        watch.build(cfg, deployment)  # the scheduled watcher, when mta-sts:watch.enabled
         deployment.warn_unmanaged_records(live)  # 6. hand-made records in live DNS: warnings
         deployment.export()  # 7. the stack outputs
