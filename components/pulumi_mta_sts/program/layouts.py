@@ -66,10 +66,7 @@ class OneDomain:
         for name in ("policy_id", "policy_text", "policy_url"):
             pulumi.export(name, getattr(mtasts, name))
         extra = [record for part in self.parts for record in part.records]
-        records = mtasts.records
-        if extra:
-            records = pulumi.Output.all(mtasts.records, *extra).apply(lambda v: [*v[0], *v[1:]])
-        pulumi.export("records", records)
+        pulumi.export("records", pulumi.Output.all(mtasts.records, *extra).apply(lambda v: [*v[0], *v[1:]]))
         pulumi.export("host", mtasts.host)
         for part in self.parts:
             for name, value in part.exports.items():

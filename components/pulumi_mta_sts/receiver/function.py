@@ -53,7 +53,7 @@ class ParserFunction:
     dead_letters: aws.sqs.Queue
 
 
-def _role(
+def role_with_policy(
     base: str, trust: pulumi.Input[str], access: pulumi.Input[str], parent: pulumi.Resource
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
     """``<base>-role``, assumed as ``trust`` allows, and its one inline policy ``<base>-access``."""
@@ -83,7 +83,7 @@ def lambda_function(
     log_group = aws.cloudwatch.LogGroup(logs_name, retention_in_days=LOG_RETENTION_DAYS, region=region, opts=logs_opts)
     named_arns = pulumi.Output.all(**arns, bucket_arn=bucket.arn, log_group_arn=log_group.arn)
     policy = named_arns.apply(lambda named: access(**named))
-    role, role_policy = _role(name, LAMBDA_ASSUME_ROLE_POLICY, policy, parent)
+    role, role_policy = role_with_policy(name, LAMBDA_ASSUME_ROLE_POLICY, policy, parent)
     function_name, function_opts = named_child(
         LAMBDA_FUNCTION, name, parent=parent, depends_on=[role_policy, log_group]
     )
@@ -184,7 +184,7 @@ def create_reader(
         return function
     trust = pulumi.Output.from_input(account).apply(scheduler_assume_role_document)
     access = function.arn.apply(lambda arn: scheduler_access_document(function_arn=arn))
-    role, role_policy = _role(f"{receiver.name}-digest-schedule", trust, access, parent)
+    role, role_policy = role_with_policy(f"{receiver.name}-digest-schedule", trust, access, parent)
     schedule_name, schedule_opts = named_child(
         SCHEDULER_SCHEDULE, f"{receiver.name}-digest", parent=parent, depends_on=[role_policy]
     )

@@ -28,8 +28,6 @@ with provider_sdk("ScheduledWatch"):
 from pulumi_mta_sts.core.defaults import LOG_RETENTION_DAYS
 from pulumi_mta_sts.core.names import (
     CLOUDWATCH_ALARM,
-    IAM_POLICY,
-    IAM_ROLE,
     LAMBDA_FUNCTION,
     LOG_GROUP,
     S3_BUCKET,
@@ -41,10 +39,9 @@ from pulumi_mta_sts.receiver_lambda.contract import REPORTS_PREFIX, RUNTIME
 from pulumi_mta_sts.watch_lambda.contract import STATE_KEY, WatchEnv
 
 from .documents import LAMBDA_ASSUME_ROLE_POLICY, policy_document, scheduler_assume_role_document
+from .function import role_with_policy
 from .naming import SCHEDULER_SCHEDULE, named_child
 from .watch_archive import WATCH, watch_files
-
-RoleAndPolicy = tuple[aws.iam.Role, aws.iam.RolePolicy]
 
 TYPE_TOKEN = "mta-sts:index:ScheduledWatch"
 OUTPUTS = ("function_name", "schedule_name", "bucket_name", "topic_arn")
@@ -201,14 +198,6 @@ def invoke_document(function_arn: str) -> str:
     )
 
 
-def _role(base: str, trust: pulumi.Input[str], access: pulumi.Input[str], parent: pulumi.Resource) -> RoleAndPolicy:
-    """``<base>-role``, assumed as ``trust`` allows, and its one inline policy ``<base>-access``."""
-    role_name, role_opts = named_child(IAM_ROLE, f"{base}-role", parent=parent)
-    role = aws.iam.Role(role_name, assume_role_policy=trust, opts=role_opts)
-    policy_name, policy_opts = named_child(IAM_POLICY, f"{base}-access", parent=parent)
-    return role, aws.iam.RolePolicy(policy_name, role=role.id, policy=access, opts=policy_opts)
-
-
 @dataclass(frozen=True)
 class Targets:
     """Where the function keeps its state (a bucket name) and sends its notices (a topic ARN), with their ARNs."""
@@ -230,7 +219,7 @@ def _function(
             bucket_arn=v[0]["bucket"], topic_arn=v[0]["topic"], log_group_arn=v[1], reports=reports
         )
     )
-    role, role_policy = _role(name, LAMBDA_ASSUME_ROLE_POLICY, access, parent)
+    role, role_policy = role_with_policy(name, LAMBDA_ASSUME_ROLE_POLICY, access, parent)
     function_name, function_opts = named_child(
         LAMBDA_FUNCTION, name, parent=parent, depends_on=[role_policy, log_group]
     )
@@ -292,7 +281,7 @@ def _schedule(
 ) -> pulumi.Output[str]:
     """The schedule and its role (only Scheduler acting for ``account`` assumes it; it invokes the function)."""
     trust = pulumi.Output.from_input(account).apply(scheduler_assume_role_document)
-    role, role_policy = _role(f"{name}-schedule", trust, function.arn.apply(invoke_document), parent)
+    role, role_policy = role_with_policy(f"{name}-schedule", trust, function.arn.apply(invoke_document), parent)
     schedule_name, schedule_opts = named_child(SCHEDULER_SCHEDULE, name, parent=parent, depends_on=[role_policy])
     shown = ", ".join(domains[:3]) + (f" and {len(domains) - 3} more" if len(domains) > 3 else "")
     schedule = aws.scheduler.Schedule(
