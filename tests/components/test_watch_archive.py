@@ -40,7 +40,8 @@ try:
 except Exception as exc:
     unreachable = type(exc).__name__
 ours = sorted(m for m in sys.modules if m.split(".")[0] == "pulumi_mta_sts")
-third = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("pulumi", "yaml", "idna", "dns", "boto3", "rich")})
+tops = {m.split(".")[0] for m in sys.modules}
+third = sorted(tops & {"pulumi", "yaml", "idna", "dns", "boto3", "rich"})
 print(json.dumps({"ours": ours, "third_party": third, "unreachable": unreachable, "text": len(text)}))
 """
 

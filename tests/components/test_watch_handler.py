@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 import boto3
 import pytest
@@ -19,7 +19,7 @@ from pulumi_mta_sts.watch_lambda import handler as watch_handler
 from pulumi_mta_sts.watch_lambda.contract import STATE_KEY, WatchEnv
 from tests.livefixture import LiveFixture, live_fixture
 
-REGION = "eu-west-1"
+REGION: Final = "eu-west-1"
 BUCKET = "watch-state"
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -63,8 +63,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         yield Aws()
 
 
-def run(live: LiveFixture, aws: Aws, stack: dict[str, Any], days: float = 0, **env: str) -> dict[str, Any]:
-    environment = {WatchEnv.BUCKET: BUCKET, WatchEnv.TOPIC_ARN: aws.topic, WatchEnv.NAME: "example-watch", **env}
+def run(
+    live: LiveFixture, aws: Aws, stack: dict[str, Any], days: float = 0, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    environment = {
+        WatchEnv.BUCKET: BUCKET,
+        WatchEnv.TOPIC_ARN: aws.topic,
+        WatchEnv.NAME: "example-watch",
+        **(env or {}),
+    }
     environment.setdefault(WatchEnv.DOMAINS, str(stack["domain"]))
     options = CheckOptions(nameservers=(live.nameserver,), cafile=live.cafile, https_port=live.https.port, timeout=3)
     with pytest.MonkeyPatch.context() as patch:
@@ -137,7 +144,7 @@ def test_the_receivers_reports_of_the_last_day_stand_in_for_starttls(live: LiveF
     aws.s3.put_object(
         Bucket=BUCKET, Key="reports/0123456789abcdef0123456789abcdef01234567.json", Body=json.dumps(report)
     )
-    result = run(live, aws, stack_of(domain, list(published.mx_hosts)), **{WatchEnv.REPORTS_BUCKET: BUCKET})
+    result = run(live, aws, stack_of(domain, list(published.mx_hosts)), env={WatchEnv.REPORTS_BUCKET: BUCKET})
     (notice,) = aws.said()
     assert result["new"] == 1 and f"report-certificate-expired:{mx}" in notice["Message"]
     assert "Big Mail <script>" in notice["Message"]  # plain text for e-mail: shown, one line, never markup

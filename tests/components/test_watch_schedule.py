@@ -15,7 +15,7 @@ from pulumi_mta_sts.core.defaults import LOG_RETENTION_DAYS
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.plan.engine import RecordedResource
 from pulumi_mta_sts.receiver import watch_schedule
-from pulumi_mta_sts.receiver.watch_archive import STACK_FILE, WATCH
+from pulumi_mta_sts.receiver.watch_archive import WATCH
 from pulumi_mta_sts.receiver.watch_schedule import ScheduledWatch, ScheduledWatchArgs, check_watch_args
 from pulumi_mta_sts.watch_lambda.contract import STATE_KEY, WatchEnv
 from tests.pulumi_mock import ACCOUNT, Recorder, parent_name
@@ -116,16 +116,6 @@ def test_the_schedule_cannot_storm_and_its_role_invokes_one_function(pulumi_mock
     (trust,) = roles["example-com-watch-schedule-role"]["Statement"]
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-
-
-def test_the_archive_holds_the_code_dnspython_and_the_stack(pulumi_mocks: Recorder) -> None:
-    deploy(pulumi_mocks)
-    code = pulumi_mocks.one("aws:lambda/function:Function").inputs["code"]
-    assert "(archive" in str(code) or code  # the engine describes the asset; its files are checked below
-    files = watch_schedule.watch_files(STACK)
-    assert json.loads(files[STACK_FILE]) == STACK
-    assert "dns/resolver.py" in files and "idna/core.py" in files
-    assert any(name.startswith("THIRD_PARTY/dnspython/") for name in files)
 
 
 @pytest.mark.parametrize(

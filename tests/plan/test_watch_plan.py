@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from pulumi_mta_sts.cli import main
+from pulumi_mta_sts.receiver.watch_archive import watch_files
 
 ROOT = Path(__file__).resolve().parents[2]
 WATCH_TYPES = {
@@ -62,6 +63,9 @@ def test_a_receiver_stack_watches_with_the_receivers_bucket_and_topic(
     names_before = {(r["name"], r["type"]) for r in before["resources"]}
     assert names_before <= {(r["name"], r["type"]) for r in after["resources"]}  # nothing else changes
     assert len(after["resources"]) == len(before["resources"]) + len(ours)
+    function = next(r for r in ours if r["type"] == "aws:lambda/function:Function")
+    shipped = len(watch_files({"domain": "example.net"}))  # the settings are one file, whatever they hold
+    assert function["inputs"]["code"].startswith(f"(archive: {shipped} files, sha256 ")
     schedule = next(r for r in ours if r["type"] == "aws:scheduler/schedule:Schedule")
     assert schedule["inputs"]["scheduleExpression"] == "rate(1 hour)"
     assert set(after["outputs"]) - set(before["outputs"]) == {"watch"}

@@ -1,4 +1,4 @@
-"""The GitHub watcher's issues (``.github/workflows/watch.yml``, docs/deploying.md): one open issue per
+"""The GitHub watcher's issues (``.github/workflows/watch.yml``, docs/watch-scheduled.md): one open issue per
 domain and problem of ``mta-sts watch --format json``'s document, updated when its text changes and
 closed when the problem is gone, through the GitHub CLI (``gh``, with ``$GH_TOKEN``).
 

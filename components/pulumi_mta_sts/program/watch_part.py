@@ -1,4 +1,4 @@
-"""The scheduled watcher on AWS (``mta-sts:watch.enabled: true``, docs/watch.md): a step of the stack
+"""The scheduled watcher on AWS (``mta-sts:watch.enabled: true``, docs/watch-scheduled.md): a step of the stack
 program beside the optional parts, for one domain and for a fleet alike. :meth:`WatchStep.of` checks
 the ``mta-sts:watch`` settings before anything registers; :meth:`WatchStep.build`, after the layout is
 built, adds a :class:`~pulumi_mta_sts.receiver.watch_schedule.ScheduledWatch` for every domain of the

@@ -1,4 +1,4 @@
-"""``ScheduledWatch`` (``mta-sts:index:ScheduledWatch``, docs/watch.md): ``mta-sts watch --no-smtp`` for a
+"""``ScheduledWatch`` (``mta-sts:index:ScheduledWatch``, docs/watch-scheduled.md): ``mta-sts watch --no-smtp`` for a
 stack's domains on an EventBridge Scheduler schedule, as a Lambda function (outbound port 25 is closed
 there; the TLS-RPT receiver's stored reports of the last day stand in for the STARTTLS probes).
 

@@ -1,1 +1,1 @@
-"""The scheduled watcher's Lambda function (docs/watch.md): one ``mta-sts watch`` round per schedule."""
+"""The scheduled watcher's Lambda function (docs/watch-scheduled.md): one ``mta-sts watch`` round per schedule."""
