@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pulumi_mta_sts.net.tlsinfo import CertInfo
-
-from .watch_facts import DomainFacts
+from .watch_facts import CertInfo, DomainFacts
 
 #: The check ids, in the order they are reported: ``starttls:<mx-host>`` per MX host (or one
 #: ``starttls`` skip), ``delegation:<name>`` per delegated name (hosted mode only). A bug in the
@@ -48,16 +46,16 @@ class CheckResult:
         return {"id": self.id, "status": self.status.value, "detail": self.detail, "hint": self.hint}
 
 
-def passed(check_id: str, detail: str) -> CheckResult:
-    return CheckResult(check_id, Status.PASS, detail)
+def passed(check_id: str, detail: str, certificate: CertInfo | None = None) -> CheckResult:
+    return CheckResult(check_id, Status.PASS, detail, certificate=certificate)
 
 
-def warned(check_id: str, detail: str, hint: str) -> CheckResult:
-    return CheckResult(check_id, Status.WARN, detail, hint)
+def warned(check_id: str, detail: str, hint: str, certificate: CertInfo | None = None) -> CheckResult:
+    return CheckResult(check_id, Status.WARN, detail, hint, certificate)
 
 
-def failed(check_id: str, detail: str, hint: str) -> CheckResult:
-    return CheckResult(check_id, Status.FAIL, detail, hint)
+def failed(check_id: str, detail: str, hint: str, certificate: CertInfo | None = None) -> CheckResult:
+    return CheckResult(check_id, Status.FAIL, detail, hint, certificate)
 
 
 def skipped(check_id: str, detail: str, hint: str = "") -> CheckResult:

@@ -8,7 +8,6 @@ import datetime as dt
 import smtplib
 import socket
 import ssl
-from dataclasses import replace
 from typing import Final
 
 from pulumi_mta_sts.net.deadline import Deadline, buffered_reader
@@ -152,16 +151,15 @@ def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None) -> CheckResu
     days = cert.days_left(now)
     summary = f"{version}, certificate for {mx_host} from {cert.issuer}, expires {cert.not_after:%Y-%m-%d}"
     if days < 0:
-        result = failed(cid, f"{where}: {summary} — expired", f"renew the certificate of {mx_host}")
-    elif days < EXPIRY_WARNING_DAYS:
-        result = warned(
+        return failed(cid, f"{where}: {summary} — expired", f"renew the certificate of {mx_host}", cert)
+    if days < EXPIRY_WARNING_DAYS:
+        return warned(
             cid,
             f"{where}: {summary} — expires in {days:.0f} days",
             f"renew the certificate of {mx_host} (less than {EXPIRY_WARNING_DAYS} days left)",
+            cert,
         )
-    else:
-        result = passed(cid, f"{where}: {summary}")
-    return replace(result, certificate=cert)
+    return passed(cid, f"{where}: {summary}", cert)
 
 
 def _reason(exc: BaseException, smtp: smtplib.SMTP) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import StsRecord, TlsRptRecord
 from pulumi_mta_sts.net.lookup import MailHosts
-from pulumi_mta_sts.net.tlsinfo import CertInfo
+from pulumi_mta_sts.net.tlsinfo import CertInfo as CertInfo  # check.model's, from one import
 
 
 @dataclass(frozen=True)

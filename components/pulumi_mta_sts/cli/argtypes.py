@@ -27,10 +27,18 @@ def add_command(
     return parser
 
 
-def port_number(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
-    return int(text)
+def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    """The argparse type of every whole-number flag: ASCII digits (not '¹²³' or '٣'), ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit() and len(text) <= 12) or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} from {low} to {high}")
+        return int(text)
+
+    return parse
+
+
+port_number = whole_number(1, 65535, "a port number")
 
 
 def timeout_seconds(text: str) -> float:

@@ -14,18 +14,12 @@ from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 
-from .argtypes import add_command, add_flag, cafile_unusable, network_problems, port_number
+from .argtypes import add_command, add_flag, cafile_unusable, network_problems, port_number, whole_number
 
-EXIT_OK = 0
-EXIT_FAILED = 1
+EXIT_OK, EXIT_FAILED = 0, 1
 #: The checker's own defaults, shown and used by the options.
 _DEFAULTS = CheckOptions()
-
-
-def _count(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 1000:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000")
-    return int(text)
+_count = whole_number(1, 1000)
 
 
 def register(sub: Any) -> None:
@@ -44,7 +38,6 @@ def register(sub: Any) -> None:
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:
-    """How the checks connect (``check``, ``watch``): read back by :func:`options_from`."""
     add_flag(parser, "nameserver", "IP address of a DNS server to ask instead of the system resolver (repeatable)")
     add_flag(parser, "cafile", "trust only these CA certificates")
     add_flag(parser, "https-port", f"policy host port (default {_DEFAULTS.https_port})")
@@ -68,7 +61,7 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
     problems += network_problems(args)
     if problems:
         raise InputError(problems)
-    options = CheckOptions(
+    return domains, CheckOptions(
         nameservers=tuple(args.nameserver),
         cafile=None if args.cafile is None else str(args.cafile),
         https_port=args.https_port,
@@ -78,7 +71,6 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
         concurrency=args.concurrency,
         dns_timeout=DNS_TIMEOUT if args.timeout is None else args.timeout,
     )
-    return domains, options
 
 
 def run(args: argparse.Namespace) -> int:

@@ -146,8 +146,7 @@ def _stack_folder(args: argparse.Namespace, folder: Path) -> tuple[Path, Path | 
 def _target(args: argparse.Namespace, domain: str) -> Target:
     """Refused before DNS is asked anything."""
     stack = args.stack if args.stack is not None else init_stack.stack_name_for(domain)
-    problems = stack_name_problems(stack)
-    if problems:
+    if problems := stack_name_problems(stack):
         raise InputError(problems)
     stacks, new_project = _stack_folder(args, _folder(args))
     path = stacks / f"Pulumi.{stack}.yaml"

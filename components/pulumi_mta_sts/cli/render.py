@@ -41,8 +41,7 @@ def register(sub: Any) -> None:
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
     if args.stack is not None:
-        given = [f"--{name.replace('_', '-')}" for name in _FLAG_ONLY if getattr(args, name) is not None]
-        if given:
+        if given := [f"--{name.replace('_', '-')}" for name in _FLAG_ONLY if getattr(args, name) is not None]:
             raise InputError([Problem(given[0], None, "cannot be combined with --stack; edit the stack file instead")])
         cfg = load_stack_file(find_stack_file(args.stack, args.stacks_dir))
     else:

@@ -25,7 +25,7 @@ from pulumi_mta_sts.reports.sessions import NO_DOMAIN
 from pulumi_mta_sts.reports.summary import Summary
 from pulumi_mta_sts.reports.summary_render import FORMATS, render_summary
 
-from .argtypes import add_command, add_flag
+from .argtypes import add_command, add_flag, whole_number
 from .report_sources import check_sources, read_path, read_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_READY = 0, 1, 1
@@ -101,6 +101,10 @@ def _register_ready(actions: Any) -> None:
     add_flag(ready, "format", "output format (default: text)", choices=("text", "json"), default="text")
 
 
+days_argument = whole_number(1, MAX_READY_DAYS, "a number of days")
+positive_argument = whole_number(1, 100_000)  # more organisations than report on any one domain
+
+
 def day_argument(text: str) -> date:
     """A ``YYYY-MM-DD`` day (argparse type: a bad one is a usage error naming the flag)."""
     try:
@@ -109,23 +113,6 @@ def day_argument(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD, e.g. 2024-03-01") from None
-
-
-def positive_argument(text: str) -> int:
-    try:
-        value = int(text) if text.strip().isdigit() else 0
-    except ValueError:  # e.g. superscript digits, or more digits than int() reads
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return value
-
-
-def days_argument(text: str) -> int:
-    value = positive_argument(text)
-    if value > MAX_READY_DAYS:
-        raise argparse.ArgumentTypeError(f"{value} is more than {MAX_READY_DAYS} days; judge at most a year")
-    return value
 
 
 @functools.lru_cache(maxsize=4096)

@@ -107,10 +107,8 @@ def stacks_dir_problems(folder: Path, given: bool) -> list[Problem]:
 
 
 def stack_names(stacks_dir: Path | None) -> list[str]:
-    """Every stack of the stacks folder (``--all``), by name."""
     folder = stacks_dir or find_stacks_dir()
-    problems = stacks_dir_problems(folder, stacks_dir is not None)
-    if problems:
+    if problems := stacks_dir_problems(folder, stacks_dir is not None):
         raise InputError(problems)
     names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
     names = [n for n in names if not stack_name_problems(n)]
