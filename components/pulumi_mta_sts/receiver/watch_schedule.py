@@ -46,8 +46,9 @@ from .watch_archive import WATCH, watch_files
 TYPE_TOKEN = "mta-sts:index:ScheduledWatch"
 OUTPUTS = ("function_name", "schedule_name", "bucket_name", "topic_arn")
 MEMORY_MB = 512
-#: A round checks every domain concurrently; each fetch and query has its own timeout.
-TIMEOUT_SECONDS = 300
+#: A round checks every domain concurrently (each fetch and query has its own timeout) and may list and
+#: read the receiver's reports; Lambda allows 900.
+TIMEOUT_SECONDS = 600
 #: Lambda's own retries of a failed round, and how long a round waits for its turn: none, a quarter hour.
 ASYNC_RETRIES = 0
 ASYNC_MAX_EVENT_AGE_SECONDS = 900

@@ -36,9 +36,10 @@ from .notify import message_text, round_changes, subject_line
 
 #: What the stack declares: its ``mta-sts:`` settings, shipped beside the code (receiver/watch_archive.py).
 STACK_FILE = Path(__file__).resolve().parents[2] / "watch_stack.json"
-#: Reports read in one round at most (the newest first), and keys listed at most.
+#: Reports read in one round at most (the newest), and keys listed at most (the digest's bound: keys are
+#: digests, not dates, so a round lists them all to find the last day's).
 MAX_REPORTS = 2_000
-MAX_LISTED = 50_000
+MAX_LISTED = 200_000
 
 
 @dataclass(frozen=True)
