@@ -37,13 +37,15 @@ elif args[:2] == ["issue", "list"]:
     print(json.dumps([{{"number": i["number"], "body": i["body"]}} for i in db["issues"] if i["state"] == "open"]))
 elif args[:2] == ["issue", "create"]:
     number = len(db["issues"]) + 1
-    body = open(value("--body-file"), encoding="utf-8").read()
+    assert value("--body-file") == "-"
+    body = sys.stdin.read()
     db["issues"].append({{"number": number, "title": value("--title"), "body": body, "state": "open",
                           "labels": [value("--label")], "edits": 0}})
     print(f"https://github.com/o/r/issues/{{number}}")
 elif args[:2] == ["issue", "edit"]:
     issue = db["issues"][int(args[2]) - 1]
-    issue["body"] = open(value("--body-file"), encoding="utf-8").read()
+    assert value("--body-file") == "-"
+    issue["body"] = sys.stdin.read()
     issue["edits"] += 1
 elif args[:2] == ["issue", "close"]:
     db["issues"][int(args[2]) - 1]["state"] = "closed"

@@ -31,7 +31,7 @@ from pulumi_mta_sts.config.stack import load_any_config
 from pulumi_mta_sts.check.runner import CheckOptions, check_domains
 from pulumi_mta_sts.watch_lambda import notify
 import pulumi_mta_sts.receiver_lambda.listing, pulumi_mta_sts.reports.stored
-stack = json.loads(handler.STACK_FILE.read_text())
+stack = json.loads(handler.STACK_FILE.read_text())["settings"]
 outcome = judge_round([], expectations_of(load_any_config(stack)), None, None, datetime.datetime(2026, 12, 7))
 changes = notify.round_changes(outcome.as_json())
 text = notify.message_text(changes, "w") + notify.subject_line(changes, "w")
@@ -68,7 +68,8 @@ def test_the_archive_holds_exactly_what_the_handler_runs_and_runs_alone(tmp_path
 
 def test_the_archive_ships_the_settings_the_vendored_packages_and_their_licences() -> None:
     files = watch_files(STACK)
-    assert json.loads(files[STACK_FILE]) == STACK
+    assert json.loads(files[STACK_FILE]) == {"domains": [], "settings": STACK}
+    assert json.loads(watch_files(STACK, ["example.com"])[STACK_FILE])["domains"] == ["example.com"]
     assert WATCH.handler == WATCH_HANDLER == "pulumi_mta_sts.watch_lambda.handler.handler"
     assert {"dns/resolver.py", "dns/rdtypes/ANY/MX.py", "idna/core.py"} <= set(files)
     assert any(name.startswith("THIRD_PARTY/dnspython/LICEN") for name in files)

@@ -72,13 +72,17 @@ def run(
         WatchEnv.NAME: "example-watch",
         **(env or {}),
     }
-    environment.setdefault(WatchEnv.DOMAINS, str(stack["domain"]))
     options = CheckOptions(nameservers=(live.nameserver,), cafile=live.cafile, https_port=live.https.port, timeout=3)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in environment.items():
             patch.setenv(name, value)
         result: dict[str, Any] = watch_handler.handler(
-            {}, s3=aws.s3, sns=aws.sns, now=NOW + dt.timedelta(days=days), stack=stack, options=options
+            {},
+            s3=aws.s3,
+            sns=aws.sns,
+            now=NOW + dt.timedelta(days=days),
+            shipped={"domains": [stack["domain"]], "settings": stack},
+            options=options,
         )
     return result
 

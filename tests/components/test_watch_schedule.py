@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.core.defaults import LOG_RETENTION_DAYS
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.plan.engine import RecordedResource
-from pulumi_mta_sts.receiver import watch_schedule
+from pulumi_mta_sts.receiver import watch_archive, watch_schedule
 from pulumi_mta_sts.receiver.watch_archive import WATCH
 from pulumi_mta_sts.receiver.watch_schedule import ScheduledWatch, ScheduledWatchArgs, check_watch_args
 from pulumi_mta_sts.watch_lambda.contract import STATE_KEY, WatchEnv
@@ -52,7 +52,7 @@ def test_without_a_receiver_it_has_a_private_bucket_and_a_topic_of_its_own(pulum
     assert (subscription["protocol"], subscription["endpoint"]) == ("email", "ops@example.com")
     topic = pulumi_mocks.one("aws:sns/topic:Topic")
     variables = pulumi_mocks.one("aws:lambda/function:Function").inputs["environment"]["variables"]
-    assert WatchEnv.REPORTS_BUCKET not in variables and variables[WatchEnv.DOMAINS] == "example.com"
+    assert WatchEnv.REPORTS_BUCKET not in variables and len(variables) == 3  # the domains are in the archive
     grants = statements(access_policy(pulumi_mocks, "example-com-watch"))
     assert set(grants) == {"State", "Notify", "OwnLogs", "List"}
     assert grants["State"]["Resource"].endswith(f":::{bucket.state['bucket']}/{STATE_KEY}")
@@ -80,6 +80,21 @@ def test_with_a_receiver_it_uses_its_bucket_topic_and_reports(pulumi_mocks: Reco
     assert grants["Notify"] == {"Sid": "Notify", "Effect": "Allow", "Action": "sns:Publish", "Resource": RECEIVER_TOPIC}
     alarm = pulumi_mocks.one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs
     assert alarm["alarmActions"] == [RECEIVER_TOPIC] and alarm["metricName"] == "Errors"
+
+
+def test_the_domains_and_settings_are_shipped_in_the_archive(
+    pulumi_mocks: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped: list[tuple[Any, ...]] = []
+    real = watch_archive.watch_files
+
+    def spy(*args: Any) -> dict[str, bytes]:
+        shipped.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(watch_schedule, "watch_files", spy)
+    deploy(pulumi_mocks, domains=["Example.COM.", "example.org", "example.com"])
+    assert shipped == [(STACK, ("example.com", "example.org"))]
 
 
 def test_the_function_is_bounded(pulumi_mocks: Recorder) -> None:

@@ -15,7 +15,6 @@ import hashlib
 import json
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,34 +88,26 @@ def findings(document: Mapping[str, Any]) -> tuple[list[Finding], set[str]]:
     return found, domains
 
 
-def gh(*args: str) -> str:
-    """Run ``gh`` (arguments as a list: nothing is read by a shell); its output, or the exception."""
-    done = subprocess.run(["gh", *args], capture_output=True, text=True, check=True, timeout=120)
+def gh(*args: str, body: str | None = None) -> str:
+    """Run ``gh`` (arguments as a list: nothing is read by a shell; ``body`` on its standard input for
+    ``--body-file -``); its output, or the exception."""
+    done = subprocess.run(["gh", *args], input=body, capture_output=True, text=True, check=True, timeout=120)
     return done.stdout
 
 
 def open_issues() -> dict[str, tuple[int, str]]:
     """The open issues with :data:`LABEL`, by their marker: number and body."""
-    listed = json.loads(
-        gh("issue", "list", "--label", LABEL, "--state", "open", "--json", "number,body", "--limit", str(MAX_OPEN))
-        or "[]"
-    )
+    answer = gh("issue", "list", "--label", LABEL, "--state", "open", "--json", "number,body", "--limit", str(MAX_OPEN))
+    listed = load_bounded_json(answer or "[]")
     issues: dict[str, tuple[int, str]] = {}
-    for issue in listed:
+    for issue in listed if isinstance(listed, list) else ():
+        if not isinstance(issue, Mapping):
+            continue
         body = str(issue.get("body") or "")
         first = body.split("\n", 1)[0].strip()
         if first.startswith(f"<!-- {LABEL}:") and isinstance(issue.get("number"), int):
             issues[first] = (issue["number"], body)
     return issues
-
-
-def _with_body(body: str, *args: str) -> None:
-    with tempfile.NamedTemporaryFile("w", suffix=".md", encoding="utf-8", delete=False) as handle:
-        handle.write(body)
-    try:
-        gh(*args, "--body-file", handle.name)
-    finally:
-        Path(handle.name).unlink()
 
 
 def sync(document: Mapping[str, Any]) -> dict[str, int]:
@@ -127,10 +118,10 @@ def sync(document: Mapping[str, Any]) -> dict[str, int]:
     wanted = {finding.marker: finding for finding in found}
     for marker, finding in wanted.items():
         if marker not in existing:
-            _with_body(finding.body(), "issue", "create", "--title", finding.title(), "--label", LABEL)
+            gh("issue", "create", "--title", finding.title(), "--label", LABEL, "--body-file", "-", body=finding.body())
             done["opened"] += 1
         elif existing[marker][1].replace("\r\n", "\n") != finding.body():
-            _with_body(finding.body(), "issue", "edit", str(existing[marker][0]))
+            gh("issue", "edit", str(existing[marker][0]), "--body-file", "-", body=finding.body())
             done["updated"] += 1
     watched = {domain_digest(domain) for domain in domains}
     for marker, (number, _) in sorted(existing.items(), key=lambda item: item[1][0]):

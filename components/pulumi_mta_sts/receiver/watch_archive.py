@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -117,8 +117,9 @@ def vendored_files() -> dict[str, bytes]:
     return files
 
 
-def watch_files(stack: Mapping[str, Any]) -> dict[str, bytes]:
-    """The watcher's whole archive: its modules (:data:`WATCH`), the vendored packages and ``stack``, the
-    ``mta-sts:`` settings, as sorted JSON (unchanged settings: an unchanged archive)."""
-    settings = json.dumps(stack, sort_keys=True, separators=(",", ":")).encode()
+def watch_files(stack: Mapping[str, Any], domains: Sequence[str] = ()) -> dict[str, bytes]:
+    """The watcher's whole archive: its modules (:data:`WATCH`), the vendored packages, and the ``domains``
+    to watch with ``stack``, the ``mta-sts:`` settings, as sorted JSON (unchanged: an unchanged archive)."""
+    shipped = {"domains": list(domains), "settings": stack}
+    settings = json.dumps(shipped, sort_keys=True, separators=(",", ":")).encode()
     return {**WATCH.files(), **_core_init(), **vendored_files(), STACK_FILE: settings}

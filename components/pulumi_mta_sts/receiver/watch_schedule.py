@@ -224,11 +224,10 @@ def _function(
     function_name, function_opts = named_child(
         LAMBDA_FUNCTION, name, parent=parent, depends_on=[role_policy, log_group]
     )
-    files = watch_files(args.stack)
+    files = watch_files(args.stack, domains)
     variables: dict[str, pulumi.Input[str]] = {
         WatchEnv.BUCKET: targets.bucket_name,
         WatchEnv.TOPIC_ARN: targets.topic_arn,
-        WatchEnv.DOMAINS: ",".join(domains),
         WatchEnv.NAME: name,
         **({WatchEnv.REPORTS_BUCKET: args.receiver_bucket} if args.receiver_bucket is not None else {}),
     }

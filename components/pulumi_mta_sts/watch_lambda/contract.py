@@ -21,7 +21,6 @@ class WatchEnv:
 
     BUCKET: Final = "WATCH_BUCKET"
     TOPIC_ARN: Final = "WATCH_TOPIC_ARN"
-    DOMAINS: Final = "WATCH_DOMAINS"
     #: Set when the stack has a TLS-RPT receiver: its bucket, whose ``reports/`` the round reads.
     REPORTS_BUCKET: Final = "WATCH_REPORTS_BUCKET"
     #: A name for the stack in the notifications' subject (the component's name).

@@ -21,6 +21,7 @@ from typing import Any
 
 from pulumi_mta_sts.check.runner import CheckOptions
 from pulumi_mta_sts.config.stack import load_any_config
+from pulumi_mta_sts.core.bounded_json import load_bounded_json
 from pulumi_mta_sts.receiver_lambda.contract import MAX_STORED_BYTES, REPORTS_PREFIX
 from pulumi_mta_sts.watch import (
     RoundOutcome,
@@ -34,7 +35,9 @@ from pulumi_mta_sts.watch import (
 from .contract import REPORT_HOURS, STATE_KEY, WatchEnv
 from .notify import message_text, round_changes, subject_line
 
-#: What the stack declares: its ``mta-sts:`` settings, shipped beside the code (receiver/watch_archive.py).
+#: The domains to watch and what the stack declares, its ``mta-sts:`` settings: ``{"domains", "settings"}``,
+#: shipped beside the code (receiver/watch_archive.py; a fleet's domains would not fit Lambda's 4 KB of
+#: environment).
 STACK_FILE = Path(__file__).resolve().parents[2] / "watch_stack.json"
 #: Reports read in one round at most (the newest), and keys listed at most (the digest's bound: keys are
 #: digests, not dates, so a round lists them all to find the last day's).
@@ -46,18 +49,15 @@ MAX_LISTED = 200_000
 class WatchSettings:
     bucket: str
     topic_arn: str
-    domains: tuple[str, ...]
     name: str
     reports_bucket: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WatchSettings:
         values = os.environ if env is None else env
-        domains = tuple(d for d in values.get(WatchEnv.DOMAINS, "").split(",") if d)
         return cls(
             bucket=values[WatchEnv.BUCKET],
             topic_arn=values[WatchEnv.TOPIC_ARN],
-            domains=domains,
             name=values.get(WatchEnv.NAME, "watch"),
             reports_bucket=values.get(WatchEnv.REPORTS_BUCKET) or None,
         )
@@ -93,18 +93,19 @@ def recent_reports(s3: Any, bucket: str, now: dt.datetime) -> list[dict[str, Any
 
 
 def watch_round(
-    settings: WatchSettings, s3: Any, now: dt.datetime, stack: Mapping[str, Any], options: CheckOptions
+    settings: WatchSettings, s3: Any, now: dt.datetime, shipped: Mapping[str, Any], options: CheckOptions
 ) -> RoundOutcome:
     """The round's outcome, the state not yet written."""
     previous_bytes = read_state(s3, settings.bucket)
     previous = (
         None if previous_bytes is None else state_from_bytes(previous_bytes, f"s3://{settings.bucket}/{STATE_KEY}")
     )
+    stack, domains = shipped["settings"], list(shipped["domains"])
     expectations = expectations_of(load_any_config(stack))
     reports = recent_reports(s3, settings.reports_bucket, now) if settings.reports_bucket else []
     from_reports = problems_from_reports(reports, now)
     reminder = watch_config(stack).testing_reminder_days
-    return run_round(settings.domains, expectations, previous, options, from_reports, now, reminder)
+    return run_round(domains, expectations, previous, options, from_reports, now, reminder)
 
 
 def handler(
@@ -114,11 +115,12 @@ def handler(
     s3: Any = None,
     sns: Any = None,
     now: dt.datetime | None = None,
-    stack: Mapping[str, Any] | None = None,
+    shipped: Mapping[str, Any] | None = None,
     options: CheckOptions | None = None,
 ) -> dict[str, Any]:
     """The schedule's target: one round; returns (and logs as one JSON line) what it found and said.
-    The keywords are the tests' (clients, clock, settings, connection options); the schedule passes none."""
+    The keywords are the tests' (clients, clock, what the archive ships, connection options); the schedule
+    passes none."""
     settings = WatchSettings.from_env()
     if s3 is None or sns is None:
         import boto3  # the Lambda runtime provides it
@@ -126,10 +128,10 @@ def handler(
         s3 = s3 or boto3.client("s3")
         sns = sns or boto3.client("sns")
     moment = now or dt.datetime.now(dt.UTC)
-    if stack is None:
-        stack = json.loads(STACK_FILE.read_text(encoding="utf-8"))
+    if shipped is None:
+        shipped = load_bounded_json(STACK_FILE.read_bytes())
     options = options or CheckOptions(smtp=False)  # --no-smtp: outbound port 25 is closed on Lambda
-    outcome = watch_round(settings, s3, moment, stack, replace(options, smtp=False))
+    outcome = watch_round(settings, s3, moment, shipped, replace(options, smtp=False))
     changes = round_changes(outcome.as_json())
     message_id = None
     if changes.worth_saying:  # said before the state remembers it: a failed publish is said again next round
@@ -138,7 +140,7 @@ def handler(
     state = json.dumps(outcome.state_json(), sort_keys=True).encode()
     s3.put_object(Bucket=settings.bucket, Key=STATE_KEY, Body=state, ContentType="application/json")
     result = {
-        "domains": len(settings.domains),
+        "domains": len(outcome.domains),
         "new": len(changes.new),
         "recovered": len(changes.recovered),
         "open": changes.still_open + len(changes.new),
