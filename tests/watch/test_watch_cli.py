@@ -144,12 +144,13 @@ def test_a_state_path_that_is_no_file_is_named(
         (["--stack", "ok", "not-in.stack.test"], "not-in.stack.test is not a domain of the stack"),
         (["--stack", "nope"], "--stack: "),
         (["bad..domain"], "DOMAIN"),
+        (["a.example", "--stacks-dir", "stacks"], "--stacks-dir: stacks is read only with --stack NAME or --all"),
     ],
 )
 def test_usage_errors_exit_2_in_one_line(
     live: LiveFixture, capsys: pytest.CaptureFixture[str], stacks: Path, args: list[str], says: str
 ) -> None:
-    code, out, err = watch(live, capsys, *args, "--stacks-dir", str(stacks))
+    code, out, err = watch(live, capsys, *args, *(["--stacks-dir", str(stacks)] if "--stack" in args else []))
     assert code == 2 and out == "" and says in err and len(err.splitlines()) >= 1
     assert all(line.startswith("mta-sts watch: ") for line in err.splitlines())
 
