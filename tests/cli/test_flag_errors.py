@@ -36,7 +36,7 @@ PREVIEW = ROOT / "tests" / "data" / "preview" / "policy-edit.json"
 REPORTS = ROOT / "tests" / "data" / "tlsrpt" / "additional_info_uri_alias_and_extras.json"
 MISSING = "/nonexistent-mta-sts-test"
 #: Flags that name a file or folder: a line about one of them shows the path given.
-FILE_FLAGS = frozenset({"--cafile", "--stacks-dir", "--outputs", "--output", "--source"})
+FILE_FLAGS = frozenset({"--cafile", "--stacks-dir", "--outputs", "--output", "--source", "--state"})
 #: Words after which a flag that was not given is advice, not a cause.
 ADVICE = re.compile(r"\b(give|pass|use|with|without|add|drop|or|and|instead of|run|try)\s+$")
 
@@ -68,6 +68,24 @@ COMMANDS: tuple[Command, ...] = (
             "--concurrency": ("0",),
         },
         switches=("--no-smtp", "--json"),
+        positional=("mail.example",),
+    ),
+    Command(
+        ("watch",),
+        {
+            "--stack": ("no-such-stack",),
+            "--stacks-dir": (MISSING,),
+            "--state": (f"{MISSING}/state.json",),
+            "--reports": (f"{MISSING}/reports",),
+            "--format": ("jsn",),
+            "--nameserver": ("localhost",),
+            "--cafile": (f"{MISSING}/ca.pem",),
+            "--https-port": ("0",),
+            "--smtp-port": ("65536",),
+            "--timeout": ("0",),
+            "--concurrency": ("0",),
+        },
+        switches=("--no-smtp", "--all"),
         positional=("mail.example",),
     ),
     Command(

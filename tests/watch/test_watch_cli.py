@@ -17,6 +17,7 @@ from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.watch import judge_round
 from pulumi_mta_sts.watch.text import render_text
 from tests.livefixture import LiveFixture, live_fixture
+from tests.livefixture.silent_dns import closed_port
 
 DOMAIN = "ok.watchcli.test"
 OTHER = "other.watchcli.test"
@@ -144,12 +145,13 @@ def test_a_state_path_that_is_no_file_is_named(
         (["--stack", "ok", "not-in.stack.test"], "not-in.stack.test is not a domain of the stack"),
         (["--stack", "nope"], "--stack: "),
         (["bad..domain"], "DOMAIN"),
+        (["a.example", "--stacks-dir", "stacks"], "--stacks-dir: stacks is read only with --stack NAME or --all"),
     ],
 )
 def test_usage_errors_exit_2_in_one_line(
     live: LiveFixture, capsys: pytest.CaptureFixture[str], stacks: Path, args: list[str], says: str
 ) -> None:
-    code, out, err = watch(live, capsys, *args, "--stacks-dir", str(stacks))
+    code, out, err = watch(live, capsys, *args, *(["--stacks-dir", str(stacks)] if "--stack" in args else []))
     assert code == 2 and out == "" and says in err and len(err.splitlines()) >= 1
     assert all(line.startswith("mta-sts watch: ") for line in err.splitlines())
 
@@ -208,3 +210,9 @@ def test_text_shows_what_strangers_wrote_and_obeys_none_of_it() -> None:
     assert all(char.isprintable() for line in text.splitlines() for char in line)
     assert "⟨U+001B⟩[2J" in text and "⟨U+202E⟩" in text and "⟨U+0007⟩" in text and "[bold]" in text
     assert len(text.splitlines()) == 4  # head, problem, fix, totals: no line a stranger added
+
+
+def test_dns_that_cannot_be_reached_is_exit_3_and_blames_no_domain(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["watch", DOMAIN, "--nameserver", f"127.0.0.1:{closed_port()}", "--no-smtp", "--timeout", "1"])
+    captured = capsys.readouterr()
+    assert code == 3 and captured.out == "" and len(captured.err.splitlines()) == 1

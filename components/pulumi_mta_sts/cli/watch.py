@@ -69,6 +69,9 @@ def register(sub: Any) -> None:
 
 
 def _stacks(args: argparse.Namespace) -> list[str]:
+    if args.stacks_dir is not None and not (args.stack or args.all):
+        reason = f"{args.stacks_dir} is read only with --stack NAME or --all; give one of them or leave it out"
+        raise InputError([Problem("--stacks-dir", str(args.stacks_dir), reason)])
     if args.all:
         return stack_names(args.stacks_dir)
     return [args.stack] if args.stack is not None else []
@@ -110,14 +113,16 @@ def _previous(path: Path | None) -> WatchState | None:
     """The state file (``None``: none given, or the first round); unusable: exit 2 naming it."""
     if path is None:
         return None
+    if not path.exists() and not path.is_symlink():  # the first round: said now if it cannot be written
+        if path.parent.is_dir():
+            return None
+        reason = f"{path} cannot be written: {path.parent} is not a directory; give a file in an existing folder"
+        raise InputError([Problem("--state", str(path), reason)])
     try:
         data = read_regular_file(path, MAX_STATE_BYTES)
     except UnreadableFile as exc:
-        if not path.exists() and not path.is_symlink():
-            return None
-        raise InputError(
-            [Problem("--state", str(path), f"{path} {exc.reason}; name the state file a round wrote")]
-        ) from None
+        reason = f"{path} {exc.reason}; name the state file a round wrote"
+        raise InputError([Problem("--state", str(path), reason)]) from None
     return state_from_bytes(data, f"--state: {path}")
 
 

@@ -68,7 +68,7 @@ def _tally(reports: Iterable[Mapping[str, Any]], now: dt.datetime) -> dict[Key, 
                 if result not in WATCHED_RESULTS:
                     continue
                 mx = detail.get("receiving_mx_hostname") or detail.get("receiving_ip") or "an unnamed MX host"
-                key = (domain.rstrip(".").lower(), str(result), str(mx).rstrip(".").lower())
+                key = (domain.rstrip(".").lower(), str(result), str(mx).rstrip(".").lower()[:253])  # a host name's most
                 count, who, enforced = tally.get(key, (0, set(), False))
                 sessions = detail.get("failed_session_count")
                 count += sessions if isinstance(sessions, int) and not isinstance(sessions, bool) else 0

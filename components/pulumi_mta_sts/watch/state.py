@@ -22,6 +22,8 @@ STATE_VERSION: Final = 1
 MAX_STATE_BYTES: Final = 32 * 1024 * 1024
 STATE_BOUNDS: Final = JsonBounds(max_depth=8, max_items=2_000_000, max_int_digits=6)
 _MAX_TEXT: Final = 4000
+#: The longest problem code kept: a check name and a host name (at most 253 characters).
+MAX_CODE: Final = 300
 _FIX: Final = (
     "delete it to start afresh (the next round then says every problem again) or restore the file a round wrote"
 )
@@ -42,7 +44,9 @@ class Said:
 
     @classmethod
     def of(cls, problem: WatchProblem, since: dt.datetime) -> Said:
-        return cls(problem.severity, problem.level, problem.message, since)
+        """What the state keeps: the message cut to what a state file may hold (a served policy is long)."""
+        message = problem.message if len(problem.message) <= _MAX_TEXT else problem.message[: _MAX_TEXT - 1] + "…"
+        return cls(problem.severity, problem.level, message, since)
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ def _domain_state(value: Any, path: str) -> DomainState:
     entry = _object(value, path)
     problems = _object(entry.get("problems"), f"{path}.problems")
     said = {
-        _text(code, f"{path}.problems key", 600): _said(v, f"{path}.problems[{code!r}]") for code, v in problems.items()
+        _text(code, f"{path}.problems key", MAX_CODE): _said(v, f"{path}.problems[{code!r}]")
+        for code, v in problems.items()
     }
     since = entry.get("testing_since")
     return DomainState(said, None if since is None else _moment(since, f"{path}.testing_since"))
