@@ -20,11 +20,12 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from . import sdk
 from .layouts import LAYOUTS, Layout
 from .options import LiveDns, current_options, open_live_dns
+from .dane_tlsrpt import PER_MX_TLSRPT
 from .part import TLSRPT_RECEIVER, StackPart
 from .preflight import run_preflight
 
 #: The optional parts of the stack, in the order they are built. Add a new part here.
-PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER,)
+PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER, PER_MX_TLSRPT)
 
 
 class StackInputError(pulumi.RunError):
