@@ -18,9 +18,9 @@ from pulumi_mta_sts.config.stack import load_any_config, no_reports_note, stack_
 from pulumi_mta_sts.core.errors import InputError, Problem
 
 from . import sdk
+from .dane_tlsrpt import PER_MX_TLSRPT
 from .layouts import LAYOUTS, Layout
 from .options import LiveDns, current_options, open_live_dns
-from .dane_tlsrpt import PER_MX_TLSRPT
 from .part import TLSRPT_RECEIVER, StackPart
 from .preflight import run_preflight
 
