@@ -91,6 +91,8 @@ READER = FunctionCode(
         "reports.stored",
         "reports.summary",
         "reports.summary_render",
+        "reports.tlsa_sts",
+        "reports.tlsa_sts_render",
     ),
 )
 FUNCTIONS = (PARSER, READER)

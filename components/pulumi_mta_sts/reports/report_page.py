@@ -71,8 +71,10 @@ def render_html(summary_json: Mapping[str, Any]) -> str:
     days, cut, filled = _all_days(lists)
     report = _Report(_mapping(summary_json, "period"), _mapping(summary_json, "reports"), lists, days, cut, filled)
     ranked = [_ranked_section(report, view) for view in _RANKED]
-    body = "\n".join([_header(report), _days_section(report), *ranked, _policies_section(report)])
-    return _page(_title(report), body)
+    from .tlsa_sts_page import side_section  # issue 27's tlsa/sts view, drawn with this module's tables
+
+    sections = [_header(report), _days_section(report), *ranked, _policies_section(report)]
+    return _page(_title(report), "\n".join([*sections, *side_section(summary_json)]))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from .normalise import normal_domain
 from .parse import report_key
 from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
+from .tlsa_sts import TlsaSts
 
 #: The ``policy_type`` of :meth:`Summary.domain_failure_rows`: every policy type of the domain.
 ANY_POLICY_TYPE = "(any)"
@@ -160,6 +161,7 @@ class Summary:
         self._failures: defaultdict[tuple[str, str, str, str, str, str], int] = defaultdict(int)
         #: (domain, result type, MX host, organisation, day) -> failed sessions, by :mod:`.sessions`.
         self._domain_failures: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
+        self.tlsa_sts = TlsaSts()
 
     def add(self, report: Mapping[str, Any]) -> bool:
         """Count one normalised report; ``False`` when it is a duplicate or outside the filters."""
@@ -202,6 +204,7 @@ class Summary:
             cell = self._days[(domain, day)]
             cell.successful += successful
             cell.failed += failed
+        self.tlsa_sts.add(policies, failures)
         if failures:
             self._count_failures(organization, day, failures)
 
@@ -309,6 +312,7 @@ class Summary:
                 ),
             ),
             "policies": self._policies_json(),
+            "tlsa_sts": self.tlsa_sts.as_json(),
         }
 
     def _domains_json(self) -> list[dict[str, Any]]:

@@ -119,11 +119,10 @@ def tables(data: Mapping[str, Any]) -> list[Table]:
         Table(_DAYS.title.format(domain=d["domain"]), _DAYS, [{"domain": d["domain"], **day} for day in d["days"]])
         for d in domains
     ]
-    return [
-        Table(_DOMAIN_VIEW.title, _DOMAIN_VIEW, domains),
-        *per_day,
-        *(Table(v.title, v, data[v.key]) for v in _AFTER_DAYS),
-    ]
+    from .tlsa_sts_render import side_tables  # the tlsa/sts view (issue 27) is built on this module's Table
+
+    after = [*(Table(v.title, v, data[v.key]) for v in _AFTER_DAYS), *side_tables(data)]
+    return [Table(_DOMAIN_VIEW.title, _DOMAIN_VIEW, domains), *per_day, *after]
 
 
 def _header(data: Mapping[str, Any]) -> str:
