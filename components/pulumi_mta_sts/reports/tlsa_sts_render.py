@@ -8,31 +8,31 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .summary_render import Column, Table, View
+from . import summary_render as base
 from .tlsa_sts import ALL_MX, SAME_SESSIONS, SIDE_TYPES, result_types_text
 
 TITLE = f"DANE (tlsa) beside MTA-STS (sts) per domain and MX host ({SAME_SESSIONS})"
 #: The ``policy_type`` of the CSV rows counted once.
 ONCE = "(once)"
 
-_VIEW = View(
+_VIEW = base.View(
     TITLE,
     "tlsa_sts",
     "tlsa_sts",
-    Column("domain", "domain"),
-    Column("MX host", "mx_host"),
+    base.Column("domain", "domain"),
+    base.Column("MX host", "mx_host"),
     *(
         column
         for kind in SIDE_TYPES
         for column in (
-            Column(f"{kind} ok", f"{kind}_successful"),
-            Column(f"{kind} failed", f"{kind}_failed"),
-            Column(f"{kind} failure types", f"{kind}_failures"),
+            base.Column(f"{kind} ok", f"{kind}_successful"),
+            base.Column(f"{kind} failed", f"{kind}_failed"),
+            base.Column(f"{kind} failure types", f"{kind}_failures"),
         )
     ),
-    Column("once ok", "once_successful"),
-    Column("once failed", "once_failed"),
-    Column("reports with both", "both"),
+    base.Column("once ok", "once_successful"),
+    base.Column("once failed", "once_failed"),
+    base.Column("reports with both", "both"),
 )
 
 
@@ -48,7 +48,7 @@ def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class SideTable(Table):
+class SideTable(base.Table):
     """The view's CSV is long: a row per policy type (and ``(once)``), one per result type."""
 
     def csv_rows(self) -> Iterator[dict[str, object]]:
@@ -68,7 +68,7 @@ def _counts(counts: Mapping[str, Any]) -> dict[str, object]:
     return {"successful": counts["successful"], "failed": counts["failed"]}
 
 
-def side_tables(data: Mapping[str, Any]) -> list[Table]:
+def side_tables(data: Mapping[str, Any]) -> list[base.Table]:
     """The view's table, or none when no domain had a ``tlsa`` policy (or the object predates the view)."""
     rows = data.get("tlsa_sts") or []
     return [SideTable(TITLE, _VIEW, [_flat(row) for row in rows])] if rows else []
