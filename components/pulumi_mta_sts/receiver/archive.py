@@ -91,6 +91,7 @@ READER = FunctionCode(
         "reports.stored",
         "reports.summary",
         "reports.summary_render",
+        "reports.tlsa_ready",
         "reports.tlsa_sts",
         "reports.tlsa_sts_render",
     ),
