@@ -15,12 +15,10 @@ from .tlsa_sts import ALL_MX, SAME_SESSIONS, SIDE_TYPES
 
 ANCHOR, HEADING = "tlsa-sts", "DANE (tlsa) beside MTA-STS (sts)"
 _HEADERS = [
-    "Policy domain",
-    "MX host",
-    *(f"{kind} {what}" for kind in SIDE_TYPES for what in ("successful#", "failed#", "failure types")),
-    "Once: successful#",
-    "Once: failed#",
-    "Reports with both#",
+    "Policy domain and MX host",
+    *(header for kind in SIDE_TYPES for header in (f"{kind} ok / failed#", f"{kind} failure types")),
+    "Once ok / failed#",
+    "Both in reports#",
 ]
 
 
@@ -34,15 +32,18 @@ def _side(row: Mapping[str, Any], kind: str) -> list[str]:
         for item in types[:LIST_ITEMS]
     ]
     more = [f"and {number(len(types) - LIST_ITEMS)} more"] if len(types) > LIST_ITEMS else []
-    return [number(_count(side, "successful")), number(_count(side, "failed")), ", ".join(shown + more) or "–"]
+    return [_pair(side), ", ".join(shown + more) or "–"]
+
+
+def _pair(counts: Mapping[str, Any]) -> str:
+    return f"{number(_count(counts, 'successful'))} / {number(_count(counts, 'failed'))}"
 
 
 def _once(row: Mapping[str, Any]) -> list[str]:
     once = row.get("once")
     if row.get("mx_host") != ALL_MX or not isinstance(once, Mapping):
-        return ["–", "–", "–"]
-    both = f"{number(_count(row, 'reports_with_both'))} of {number(_count(row, 'reports'))}"
-    return [number(_count(once, "successful")), number(_count(once, "failed")), both]
+        return ["–", "–"]
+    return [_pair(once), f"{number(_count(row, 'reports_with_both'))} of {number(_count(row, 'reports'))}"]
 
 
 def side_section(summary: Mapping[str, Any]) -> list[str]:
@@ -52,8 +53,7 @@ def side_section(summary: Mapping[str, Any]) -> list[str]:
         return []
     cells = [
         [
-            f"<bdi>{text(row.get('domain'), CELL_CHARS)}</bdi>",
-            f"<bdi>{text(row.get('mx_host'), CELL_CHARS)}</bdi>",
+            f"<bdi>{text(row.get('domain'), CELL_CHARS)}</bdi><br><bdi>{text(row.get('mx_host'), CELL_CHARS)}</bdi>",
             *_side(row, "sts"),
             *_side(row, "tlsa"),
             *_once(row),
