@@ -40,7 +40,7 @@ Key = tuple[str, str]
 def expected_side_by_side(reports: Iterable[Mapping[str, Any]]) -> dict[Key, dict[str, Any]]:
     """(domain, MX host) -> per type (successful, failed, {result type: failed}); the domain's row also
     ``once`` (per report the larger of the two types' sums) and (reports, reports with both)."""
-    cells: defaultdict[Key, dict[str, list[Any]]] = defaultdict(lambda: {k: [0, 0, Counter()] for k in KINDS})
+    cells: defaultdict[Key, dict[str, Any]] = defaultdict(lambda: {k: [0, 0, Counter()] for k in KINDS})
     once: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     counted: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     with_tlsa: set[str] = set()
@@ -68,9 +68,9 @@ def expected_side_by_side(reports: Iterable[Mapping[str, Any]]) -> dict[Key, dic
             counted[domain][1] += len(by_kind) == 2
             with_tlsa |= {domain} if "tlsa" in by_kind else set()
     out: dict[Key, dict[str, Any]] = {}
-    for (domain, host), by_kind in cells.items():
+    for (domain, host), kinds in cells.items():
         if domain in with_tlsa:
-            row = {k: (v[0], v[1], {rt: n for rt, n in v[2].items() if n}) for k, v in by_kind.items()}
+            row: dict[str, Any] = {k: (v[0], v[1], {t: n for t, n in v[2].items() if n}) for k, v in kinds.items()}
             if host == ALL:
                 row |= {"once": tuple(once[domain]), "reports": tuple(counted[domain])}
             out[(domain, host)] = row

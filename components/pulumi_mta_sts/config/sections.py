@@ -337,8 +337,7 @@ def load_sections(c: Collector, values: Mapping[str, Any], domain: str | None, *
     host = _load_host(c, values.get("host"), dns.provider if dns else None)
     policy = _load_policy(c, values.get("policy"))
     reporting = _load_reporting(c, values.get("reporting"), domain)
-    mx = PerMxSetting(domain, dns.zone_name if dns else None, policy, reporting.rua, reporting.receiver.enabled, fleet)
-    hosts, found = per_mx_hosts(values.get("reporting"), mx)
+    hosts, found = per_mx_hosts(values.get("reporting"), PerMxSetting(domain, dns, policy, reporting, fleet))
     c.extend(found, "reporting")
     reporting = replace(reporting, per_mx=hosts)
     checks = c.mapping("preflight", values.get("preflight"), ("mx_coverage",)) or {}

@@ -11,6 +11,7 @@ from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 
+from . import tlsa_ready  # issue 27's DANE notes (they use this module's Blocker and FIXES when called)
 from .normalise import normal_domain
 from .sessions import NOT_DETAILED
 from .summary import FailureRow, Summary
@@ -100,10 +101,9 @@ def window(as_of: date, days: int) -> list[str]:
 
 
 def _blocking_rows(summary: Summary, domain: str, first: str, last: str) -> Iterator[FailureRow]:
-    """The ``sts`` policy's failures but ``sts-*``; ``sts-*`` under any type, counted once (:mod:`.sessions`)."""
+    """The ``sts`` policy's own failures; ``sts-*`` under any type, counted once (:mod:`.sessions`)."""
     for row in summary.failure_rows():
-        ours = row.policy_type == "sts" and not tlsa_ready.is_dane(row.result_type)  # DANE's: a note, not a blocker
-        if ours and not row.result_type.startswith("sts-") and within(row, domain, first, last):
+        if row.policy_type == "sts" and tlsa_ready.policy_failure(row.result_type) and within(row, domain, first, last):
             yield row
     for row in summary.domain_failure_rows():
         if row.result_type.startswith("sts-") and within(row, domain, first, last):
@@ -197,6 +197,3 @@ def render_verdict(verdict: Verdict) -> str:
         lines.append(f"  - {blocker.kind}: {terminal.shown(blocker.message)}")
         lines.append(f"    fix: {terminal.shown(blocker.fix)}")
     return "\n".join(lines + tlsa_ready.render_dane(verdict.dane)) + "\n"
-
-
-from . import tlsa_ready  # noqa: E402  (issue 27's DANE notes build on Blocker and FIXES: imported once they exist)

@@ -33,6 +33,11 @@ def is_dane(result_type: str) -> bool:
     return result_type in DANE_RESULT_TYPES
 
 
+def policy_failure(result_type: str) -> bool:
+    """Whether a failure filed under ``sts`` is the policy's own (neither ``sts-*`` nor DANE's)."""
+    return not result_type.startswith("sts-") and not is_dane(result_type)
+
+
 def _dane_rows(
     summary: Summary, domain: str, first: str, last: str, blockers: Sequence[base.Blocker]
 ) -> Iterator[FailureRow]:

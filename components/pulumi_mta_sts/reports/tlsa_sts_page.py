@@ -9,8 +9,8 @@ from typing import Any
 
 from pulumi_mta_sts.escape.html import text
 
+from . import report_page as page
 from .report_charts import CELL_CHARS, LABEL_CHARS, number
-from .report_page import LIST_ITEMS, TABLE_ROWS, _count, _list, _section, _table
 from .tlsa_sts import ALL_MX, SAME_SESSIONS, SIDE_TYPES
 
 ANCHOR, HEADING = "tlsa-sts", "DANE (tlsa) beside MTA-STS (sts)"
@@ -26,29 +26,29 @@ def _side(row: Mapping[str, Any], kind: str) -> list[str]:
     side = row.get(kind)
     if not isinstance(side, Mapping):
         raise ValueError(f"tlsa_sts[].{kind} must be an object")
-    types = _list(side, "result_types")
+    types = page._list(side, "result_types")
     shown = [
-        f'<bdi class="item">{text(item.get("result_type"), LABEL_CHARS)}</bdi> ×{number(_count(item, "failed"))}'
-        for item in types[:LIST_ITEMS]
+        f'<bdi class="item">{text(item.get("result_type"), LABEL_CHARS)}</bdi> ×{number(page._count(item, "failed"))}'
+        for item in types[: page.LIST_ITEMS]
     ]
-    more = [f"and {number(len(types) - LIST_ITEMS)} more"] if len(types) > LIST_ITEMS else []
+    more = [f"and {number(len(types) - page.LIST_ITEMS)} more"] if len(types) > page.LIST_ITEMS else []
     return [_pair(side), ", ".join(shown + more) or "–"]
 
 
 def _pair(counts: Mapping[str, Any]) -> str:
-    return f"{number(_count(counts, 'successful'))} / {number(_count(counts, 'failed'))}"
+    return f"{number(page._count(counts, 'successful'))} / {number(page._count(counts, 'failed'))}"
 
 
 def _once(row: Mapping[str, Any]) -> list[str]:
     once = row.get("once")
     if row.get("mx_host") != ALL_MX or not isinstance(once, Mapping):
         return ["–", "–"]
-    return [_pair(once), f"{number(_count(row, 'reports_with_both'))} of {number(_count(row, 'reports'))}"]
+    return [_pair(once), f"{number(page._count(row, 'reports_with_both'))} of {number(page._count(row, 'reports'))}"]
 
 
 def side_section(summary: Mapping[str, Any]) -> list[str]:
     """The section (one string), or none when no domain had a ``tlsa`` policy; ValueError on another shape."""
-    rows = _list(summary, "tlsa_sts")
+    rows = page._list(summary, "tlsa_sts")
     if not rows:
         return []
     cells = [
@@ -58,12 +58,12 @@ def side_section(summary: Mapping[str, Any]) -> list[str]:
             *_side(row, "tlsa"),
             *_once(row),
         ]
-        for row in rows[:TABLE_ROWS]
+        for row in rows[: page.TABLE_ROWS]
     ]
     note = (
         f'<p class="meta">{text(SAME_SESSIONS[0].upper() + SAME_SESSIONS[1:], 400)}. A domain\'s first row is '
         "every MX host together; tlsa policies name no MX host, so their successful sessions are under "
         "(not reported).</p>"
     )
-    table = _table("table-tlsa-sts", "tlsa and sts sessions per domain and MX host", _HEADERS, cells, len(rows))
-    return [_section(ANCHOR, HEADING, note, table)]
+    table = page._table("table-tlsa-sts", "tlsa and sts sessions per domain and MX host", _HEADERS, cells, len(rows))
+    return [page._section(ANCHOR, HEADING, note, table)]

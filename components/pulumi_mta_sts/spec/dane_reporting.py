@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import MAX_NAME_LENGTH, normalize_hostname
@@ -20,6 +21,7 @@ from pulumi_mta_sts.core.matching import matches
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import tlsrpt_record_name
 
+from .deployment import DnsConfig
 from .rules import boolean
 
 #: The keys of ``mta-sts:reporting`` this module reads.
@@ -27,17 +29,35 @@ PER_MX_KEYS = ("per_mx", "per_mx_hosts")
 _HOSTS = "per_mx_hosts"
 
 
+class _Receiver(Protocol):
+    @property
+    def enabled(self) -> bool: ...
+
+
+class _Reporting(Protocol):
+    """The rest of ``mta-sts:reporting`` as the loader read it (``config.sections.ReportingConfig``)."""
+
+    @property
+    def rua(self) -> Sequence[str]: ...
+
+    @property
+    def receiver(self) -> _Receiver: ...
+
+
 @dataclass(frozen=True)
 class PerMxSetting:
-    """What the loader knows when it reads the keys: the domain, its zone, policy and reporting."""
+    """What the loader knows when it reads the keys: the domain, its DNS zone, policy and reporting."""
 
     domain: str | None
-    zone: str | None
-    """The zone the stack manages (``dns.zone_name``; the domain itself when only ``zone_id`` is given)."""
+    dns: DnsConfig | None
     policy: Policy | None
-    rua: Sequence[str]
-    receiver: bool
+    reporting: _Reporting
     fleet: bool
+
+    @property
+    def zone(self) -> str | None:
+        """The zone the stack manages (``dns.zone_name``; the domain itself when only ``zone_id`` is given)."""
+        return (self.dns.zone_name if self.dns else None) or self.domain
 
 
 def per_mx_hosts(raw: object, setting: PerMxSetting) -> tuple[tuple[str, ...], list[Problem]]:
@@ -86,13 +106,13 @@ def _refusals(setting: PerMxSetting) -> list[Problem]:
     if setting.fleet:
         reason = "is available in a one-domain stack only; publish _smtp._tls.<mx host> in the MX zone's own stack"
         return [Problem("per_mx", True, reason)]
-    if setting.receiver:
+    if setting.reporting.receiver.enabled:
         reason = (
             "cannot be combined with reporting.receiver yet (its address is known only after deploy); "
             "list the receiver's mailbox in reporting.rua and turn the receiver off, or set per_mx: false"
         )
         return [Problem("per_mx", True, reason)]
-    if not setting.rua:
+    if not setting.reporting.rua:
         return [Problem("per_mx", True, "needs reporting.rua: the per-MX records carry the domain's rua")]
     return []
 
