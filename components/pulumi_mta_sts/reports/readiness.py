@@ -16,7 +16,7 @@ from .normalise import normal_domain
 from .sessions import NOT_DETAILED
 from .summary import FailureRow, Summary
 
-#: What to fix for each RFC 8460 §4.3 result type (``{mx}`` and ``{domain}`` are filled in).
+#: What to fix for each RFC 8460 §4.3 result type (``{mx}``, ``{domain}`` filled in; DANE's: tlsa_ready.FIXES).
 FIXES: dict[str, str] = {
     "starttls-not-supported": "make {mx} offer STARTTLS (senders that enforce will not deliver in clear text)",
     "certificate-host-mismatch": "give {mx} a certificate that names {mx} (a SAN entry for that host name)",
@@ -28,9 +28,6 @@ FIXES: dict[str, str] = {
     ),
     "sts-policy-invalid": "the policy served for {domain} is refused by senders: run `mta-sts check {domain}`",
     "sts-webpki-invalid": "the certificate of mta-sts.{domain} is not valid for senders: run `mta-sts check {domain}`",
-    "tlsa-invalid": "the TLSA records of {mx} do not match its certificate: update them (DANE)",
-    "dnssec-invalid": "the DNSSEC answers for {mx} do not validate: fix the zone's signatures (DANE)",
-    "dane-required": "the sender requires DANE for {mx}: publish valid TLSA records or ask the sender",
     NOT_DETAILED: (
         "the sender counted failed sessions at {mx} without saying why: run `mta-sts check {domain}` "
         "and ask the sender's contact (contact-info) for details"

@@ -27,6 +27,12 @@ _WHAT = {
     "dane-required": "{organization} requires DANE for {mx} and found no usable TLSA record",
 }
 _OTHER = "a DANE-validating sender failed TLS at {mx} ({result_type})"
+#: What to fix for DANE's result types (the others: :data:`.readiness.FIXES`).
+FIXES = {
+    "tlsa-invalid": "the TLSA records of {mx} do not match its certificate: update them (DANE)",
+    "dnssec-invalid": "the DNSSEC answers for {mx} do not validate: fix the zone's signatures (DANE)",
+    "dane-required": "the sender requires DANE for {mx}: publish valid TLSA records or ask the sender",
+}
 
 
 def is_dane(result_type: str) -> bool:
@@ -72,7 +78,7 @@ def _note(domain: str, key: tuple[str, str, str], rows: Iterable[FailureRow]) ->
         f"the failures are DANE's: {what} ({organization} saw {sessions} failed session(s) of type {result_type} "
         f"from {start} to {end}); enforcing MTA-STS does not change them"
     )
-    fix = base.FIXES.get(result_type, base.DEFAULT_FIX).format(mx=mx, domain=domain)
+    fix = (FIXES.get(result_type) or base.FIXES.get(result_type, base.DEFAULT_FIX)).format(mx=mx, domain=domain)
     if not is_dane(result_type):
         fix += f"; DANE-validating senders fail here whatever the policy's mode (`mta-sts check {domain}`)"
     return base.Blocker("dane", result_type, mx, organization, start, end, sessions, message=message, fix=fix)
