@@ -6,6 +6,7 @@ a fleet, the receiver, no ``rua``. Off by default: the example stacks' golden pl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,8 +16,11 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.cli import main
 from pulumi_mta_sts.config.stack import load_any_config, load_stack_config
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.program.options import ProgramOptions
 from pulumi_mta_sts.program.pipeline import StackInputError
+from tests.livefixture.dns_server import DnsFixture, Zone
 from tests.program.test_receiver_stack import RECEIVER, run_program, stack_yaml, values_at
+from tests.pulumi_mock import Recorder
 
 DOMAIN_RECORD = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com"
 
@@ -166,3 +170,27 @@ def test_plan_says_the_problem_in_one_line_and_exits_2(tmp_path: Any, capsys: py
     err = capsys.readouterr().err
     assert code == 2
     assert "mta-sts:reporting.per_mx_hosts[0]" in err and "Traceback" not in err
+
+
+# ---- live DNS: a hand-made record at an MX host is a warning with the import that adopts it -------
+
+
+@pytest.fixture
+def live_dns() -> Iterator[tuple[Zone, ProgramOptions]]:
+    """A loopback DNS server (tests/livefixture) and the options pointing the program's look-ups at it."""
+    server = DnsFixture(Zone())
+    yield server.zone, ProgramOptions(nameservers=(server.nameserver,), dns_timeout=2)
+    server.stop()
+
+
+def test_a_hand_made_record_at_an_mx_host_is_reported_with_how_to_adopt_it(
+    pulumi_mocks: Recorder, live_dns: tuple[Zone, ProgramOptions]
+) -> None:
+    zone, options = live_dns
+    zone.add("_smtp._tls.mx1.example.com", "TXT", "v=TLSRPTv1; rua=mailto:other@provider.example")
+    zone.add("_smtp._tls.mx2.example.com", "TXT", DOMAIN_RECORD)  # already what the stack publishes
+    rec = run_program(with_per_mx("example-com", per_mx=True), options=options)
+    [warning] = rec.warnings
+    assert "_smtp._tls.mx1.example.com" in warning and "mailto:other@provider.example" in warning
+    assert "pulumi import aws:route53/record:Record example-com-tlsrpt-mx1-example-com-txt" in warning
+    assert rec.named("example-com-tlsrpt-mx1-example-com-txt")  # a warning, not a failure
