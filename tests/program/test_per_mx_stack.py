@@ -6,7 +6,6 @@ a fleet, the receiver, no ``rua``. Off by default: the example stacks' golden pl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from pulumi_mta_sts.config.stack import load_any_config, load_stack_config
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.program.options import ProgramOptions
 from pulumi_mta_sts.program.pipeline import StackInputError
-from tests.livefixture.dns_server import DnsFixture, Zone
+from tests.livefixture.dns_server import Zone
 from tests.program.test_receiver_stack import RECEIVER, run_program, stack_yaml, values_at
 from tests.pulumi_mock import Recorder
 
@@ -173,14 +172,6 @@ def test_plan_says_the_problem_in_one_line_and_exits_2(tmp_path: Any, capsys: py
 
 
 # ---- live DNS: a hand-made record at an MX host is a warning with the import that adopts it -------
-
-
-@pytest.fixture
-def live_dns() -> Iterator[tuple[Zone, ProgramOptions]]:
-    """A loopback DNS server (tests/livefixture) and the options pointing the program's look-ups at it."""
-    server = DnsFixture(Zone())
-    yield server.zone, ProgramOptions(nameservers=(server.nameserver,), dns_timeout=2)
-    server.stop()
 
 
 def test_a_hand_made_record_at_an_mx_host_is_reported_with_how_to_adopt_it(
