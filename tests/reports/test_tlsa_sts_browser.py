@@ -43,7 +43,7 @@ def test_the_side_by_side_section_in_a_real_browser(tmp_path: Path) -> None:
     facts = page.facts
     assert facts["section"] and facts["active"] == 0
     assert facts["headers"][:3] == ["Policy domain and MX host", "sts ok / failed", "sts failure types"]
-    by_host = {row[0].split("\n")[-1]: row for row in facts["rows"]}
+    by_host = {row[0].rsplit(" · ", 1)[-1]: row for row in facts["rows"]}
     assert by_host["(all MX hosts)"][1] == "8 / 2" and by_host["(all MX hosts)"][3] == "8 / 3"
     assert by_host["(all MX hosts)"][5:7] == ["8 / 3", "1 of 1"]  # once: max(8, 8) and max(2, 3)
     assert host.lower() in by_host and result_type in by_host[host.lower()][4]  # shown as text

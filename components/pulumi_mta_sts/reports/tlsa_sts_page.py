@@ -53,7 +53,7 @@ def side_section(summary: Mapping[str, Any]) -> list[str]:
         return []
     cells = [
         [
-            f"<bdi>{text(row.get('domain'), CELL_CHARS)}</bdi><br><bdi>{text(row.get('mx_host'), CELL_CHARS)}</bdi>",
+            f"<bdi>{text(row.get('domain'), CELL_CHARS)}</bdi> · <bdi>{text(row.get('mx_host'), CELL_CHARS)}</bdi>",
             *_side(row, "sts"),
             *_side(row, "tlsa"),
             *_once(row),
