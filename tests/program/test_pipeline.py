@@ -18,7 +18,7 @@ from pulumi_mta_sts.mtasts.component import MtaSts
 from pulumi_mta_sts.plan.stack_plan import config_for_engine
 from pulumi_mta_sts.program import pipeline
 from pulumi_mta_sts.program.options import LiveDns, ProgramOptions, open_live_dns, running_with
-from pulumi_mta_sts.program.part import BuiltPart, resource_name
+from pulumi_mta_sts.program.part import TLSRPT_RECEIVER, BuiltPart, resource_name
 from tests.livefixture.dns_server import DnsFixture, Zone
 from tests.pulumi_mock import Recorder, make_recorder
 
@@ -112,7 +112,7 @@ def test_the_parts_the_config_turns_on_in_order() -> None:
     on, off = AuditPart(), AuditPart(turned_on=False)
     cfg = load_deployment_file(STACKS / "Pulumi.example-net.yaml")  # the receiver is on
     assert pipeline.enabled_parts(cfg, (on, off)) == (on,)
-    assert pipeline.enabled_parts(cfg) == pipeline.PARTS
+    assert pipeline.enabled_parts(cfg) == (TLSRPT_RECEIVER,)  # per_mx (issue 27) is off
     assert pipeline.enabled_parts(load_deployment_file(STACKS / "Pulumi.example-com.yaml")) == ()
 
 

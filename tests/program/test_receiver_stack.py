@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import runpy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from pulumi_mta_sts.plan.cloud import UNKNOWN
 from pulumi_mta_sts.plan.stack_plan import config_for_engine
 from pulumi_mta_sts.program.options import ProgramOptions, running_with
 from pulumi_mta_sts.program.pipeline import StackInputError
-from tests.livefixture.dns_server import DnsFixture, Zone
+from tests.livefixture.dns_server import Zone
 from tests.pulumi_mock import HTTP_API_ENDPOINT, Recorder, make_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -242,15 +241,6 @@ def test_render_lists_the_receivers_mailbox_and_says_the_endpoint_comes_at_deplo
 
 
 # ---- a hand-made _smtp._tls record in live DNS (a real DNS server on 127.0.0.1) ------------------
-@pytest.fixture
-def live_dns() -> Iterator[tuple[Zone, ProgramOptions]]:
-    """A loopback DNS server and the options that point the program's live look-ups at it."""
-    server = DnsFixture(Zone())
-    server.zone.add("example.com", "A", "127.0.0.1")
-    yield server.zone, ProgramOptions(nameservers=(server.nameserver,), dns_timeout=2)
-    server.stop()
-
-
 def test_a_hand_made_tlsrpt_record_is_reported_with_how_to_adopt_it(
     pulumi_mocks: Recorder, live_dns: tuple[Zone, ProgramOptions]
 ) -> None:

@@ -36,6 +36,7 @@ from tests.reports.summary_corpus import summarise
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "tlsrpt"
 NO_DOMAIN, NOT_DETAILED, NOT_REPORTED = "(no domain)", "(not detailed)", "(not reported)"
+DANE_TYPES = ("tlsa-invalid", "dnssec-invalid", "dane-required")  # RFC 8460 §4.3.2
 
 # --- the oracle ---------------------------------------------------------------------------------
 
@@ -103,7 +104,8 @@ def expected_blockers(
     reports: Iterable[Mapping[str, Any]], domain: str, first: str, last: str
 ) -> dict[tuple[str, str, str], int]:
     """(result type, MX host, organisation) -> the failed sessions that block: the ``sts``
-    policy's, and ``sts-*`` results under any policy type counted once per report."""
+    policy's but DANE's own result types (issue 27: notes, not blockers), and ``sts-*`` results
+    under any policy type counted once per report."""
     out: dict[tuple[str, str, str], int] = defaultdict(int)
     for report in first_of_each(reports):
         if not first <= report["start"][:10] <= last:
@@ -116,7 +118,7 @@ def expected_blockers(
             for result_type, host, count in _failure_rows(policy):
                 if result_type.startswith("sts-"):
                     repeated[(result_type, host)][policy["policy_type"]] += count
-                elif policy["policy_type"] == "sts":
+                elif policy["policy_type"] == "sts" and result_type not in DANE_TYPES:
                     out[(result_type, host, organization)] += count
         for (result_type, host), by_type in repeated.items():
             out[(result_type, host, organization)] += once(by_type)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields, replace
 from typing import Any, Literal
 
 from pulumi_mta_sts.core import defaults
@@ -17,6 +17,7 @@ from pulumi_mta_sts.core.hostnames import normalize_hostname
 from pulumi_mta_sts.core.names import common_name_problem
 from pulumi_mta_sts.core.policy import Policy, validate_policy
 from pulumi_mta_sts.core.records import tlsrpt_record_value, validate_rua
+from pulumi_mta_sts.spec.dane_reporting import PER_MX_KEYS, PerMxSetting, per_mx_hosts
 from pulumi_mta_sts.spec.deployment import DelegationArgs, DnsConfig, FleetDomainArgs, MtaStsFleetArgs
 from pulumi_mta_sts.spec.receiver_settings import (
     ReceiverSettings,
@@ -50,6 +51,7 @@ class ReportingConfig:
     rua: tuple[str, ...] = ()
     receiver: ReceiverConfig = field(default_factory=ReceiverConfig)
     alarm_email: str | None = None
+    per_mx: tuple[str, ...] = ()  # MX hosts that get _smtp._tls.<host> too (spec/dane_reporting.py)
 
     @property
     def publishes_record(self) -> bool:
@@ -278,7 +280,7 @@ def _load_receiver(c: Collector, raw: object, domain: str | None) -> ReceiverCon
 
 
 def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingConfig:
-    value = c.mapping("reporting", raw, ("rua", "receiver", "alarm_email"))
+    value = c.mapping("reporting", raw, ("rua", "receiver", "alarm_email", *PER_MX_KEYS))
     if value is None:
         return ReportingConfig()
     ruas = c.string_list("reporting.rua", value.get("rua"))
@@ -335,6 +337,9 @@ def load_sections(c: Collector, values: Mapping[str, Any], domain: str | None, *
     host = _load_host(c, values.get("host"), dns.provider if dns else None)
     policy = _load_policy(c, values.get("policy"))
     reporting = _load_reporting(c, values.get("reporting"), domain)
+    hosts, found = per_mx_hosts(values.get("reporting"), PerMxSetting(domain, dns, policy, reporting, fleet))
+    c.extend(found, "reporting")
+    reporting = replace(reporting, per_mx=hosts)
     checks = c.mapping("preflight", values.get("preflight"), ("mx_coverage",)) or {}
     preflight = PreflightConfig(c.boolean("preflight.mx_coverage", checks.get("mx_coverage"), True))
     if delegated and host is not None and host.kind != "cloudfront":

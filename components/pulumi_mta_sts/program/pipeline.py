@@ -18,6 +18,7 @@ from pulumi_mta_sts.config.stack import load_any_config, no_reports_note, stack_
 from pulumi_mta_sts.core.errors import InputError, Problem
 
 from . import sdk
+from .dane_tlsrpt import PER_MX_TLSRPT
 from .layouts import LAYOUTS, Layout
 from .options import LiveDns, current_options, open_live_dns
 from .part import TLSRPT_RECEIVER, StackPart
@@ -25,7 +26,7 @@ from .preflight import run_preflight
 from .watch_part import WatchStep
 
 #: The optional parts of the stack, in the order they are built. Add a new part here.
-PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER,)
+PARTS: tuple[StackPart, ...] = (TLSRPT_RECEIVER, PER_MX_TLSRPT)
 
 
 class StackInputError(pulumi.RunError):

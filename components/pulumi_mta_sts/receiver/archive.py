@@ -91,6 +91,9 @@ READER = FunctionCode(
         "reports.stored",
         "reports.summary",
         "reports.summary_render",
+        "reports.tlsa_ready",
+        "reports.tlsa_sts",
+        "reports.tlsa_sts_render",
     ),
 )
 FUNCTIONS = (PARSER, READER)

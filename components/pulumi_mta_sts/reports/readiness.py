@@ -11,11 +11,12 @@ from typing import Any
 
 from pulumi_mta_sts.escape import terminal
 
+from . import tlsa_ready  # issue 27's DANE notes (they use this module's Blocker and FIXES when called)
 from .normalise import normal_domain
 from .sessions import NOT_DETAILED
 from .summary import FailureRow, Summary
 
-#: What to fix for each RFC 8460 §4.3 result type (``{mx}`` and ``{domain}`` are filled in).
+#: What to fix for each RFC 8460 §4.3 result type (``{mx}``, ``{domain}`` filled in; DANE's: tlsa_ready.FIXES).
 FIXES: dict[str, str] = {
     "starttls-not-supported": "make {mx} offer STARTTLS (senders that enforce will not deliver in clear text)",
     "certificate-host-mismatch": "give {mx} a certificate that names {mx} (a SAN entry for that host name)",
@@ -27,15 +28,12 @@ FIXES: dict[str, str] = {
     ),
     "sts-policy-invalid": "the policy served for {domain} is refused by senders: run `mta-sts check {domain}`",
     "sts-webpki-invalid": "the certificate of mta-sts.{domain} is not valid for senders: run `mta-sts check {domain}`",
-    "tlsa-invalid": "the TLSA records of {mx} do not match its certificate: update them (DANE)",
-    "dnssec-invalid": "the DNSSEC answers for {mx} do not validate: fix the zone's signatures (DANE)",
-    "dane-required": "the sender requires DANE for {mx}: publish valid TLSA records or ask the sender",
     NOT_DETAILED: (
         "the sender counted failed sessions at {mx} without saying why: run `mta-sts check {domain}` "
         "and ask the sender's contact (contact-info) for details"
     ),
 }
-_DEFAULT_FIX = (
+DEFAULT_FIX = (
     "look the result type up in RFC 8460 §4.3 (or the sender's documentation) and fix {mx}; "
     "`mta-sts check {domain}` tests the MX hosts and the policy"
 )
@@ -71,6 +69,7 @@ class Verdict:
     blockers: tuple[Blocker, ...]
     coverage: tuple[tuple[str, int], ...]
     organizations: tuple[str, ...]
+    dane: tuple[Blocker, ...] = ()  # failures that are DANE's, not the policy's (reports/tlsa_ready.py)
 
     @property
     def ready(self) -> bool:
@@ -88,6 +87,7 @@ class Verdict:
             "organizations": list(self.organizations),
             "coverage": [{"day": day, "organizations": count} for day, count in self.coverage],
             "blockers": [asdict(b) for b in self.blockers],
+            "dane": [asdict(b) for b in self.dane],
         }
 
 
@@ -98,16 +98,16 @@ def window(as_of: date, days: int) -> list[str]:
 
 
 def _blocking_rows(summary: Summary, domain: str, first: str, last: str) -> Iterator[FailureRow]:
-    """The ``sts`` policy's failures but ``sts-*``; ``sts-*`` under any type, counted once (:mod:`.sessions`)."""
+    """The ``sts`` policy's own failures; ``sts-*`` under any type, counted once (:mod:`.sessions`)."""
     for row in summary.failure_rows():
-        if row.policy_type == "sts" and not row.result_type.startswith("sts-") and _within(row, domain, first, last):
+        if row.policy_type == "sts" and tlsa_ready.policy_failure(row.result_type) and within(row, domain, first, last):
             yield row
     for row in summary.domain_failure_rows():
-        if row.result_type.startswith("sts-") and _within(row, domain, first, last):
+        if row.result_type.startswith("sts-") and within(row, domain, first, last):
             yield row
 
 
-def _within(row: FailureRow, domain: str, first: str, last: str) -> bool:
+def within(row: FailureRow, domain: str, first: str, last: str) -> bool:
     return row.domain == domain and first <= row.day <= last and row.failed > 0
 
 
@@ -121,7 +121,7 @@ def _failure_blockers(summary: Summary, domain: str, first: str, last: str) -> l
         message = (
             f"{organization} saw {sessions} failed session(s) of type {result_type} at {mx_host} from {start} to {end}"
         )
-        fix = FIXES.get(result_type, _DEFAULT_FIX).format(mx=mx_host, domain=domain)
+        fix = FIXES.get(result_type, DEFAULT_FIX).format(mx=mx_host, domain=domain)
         blockers.append(
             Blocker("failures", result_type, mx_host, organization, start, end, sessions, message=message, fix=fix)
         )
@@ -171,7 +171,8 @@ def readiness(summary: Summary, domain: str, *, days: int = 14, min_orgs: int = 
         blockers.append(Blocker("no-reports", first_day=first, last_day=last, message=message, fix=fix))
     else:
         blockers.extend(_coverage_blockers(coverage, domain, min_orgs))
-    return Verdict(domain, as_of, days, min_orgs, first, last, tuple(blockers), tuple(coverage), tuple(everyone))
+    dane = tlsa_ready.dane_notes(summary, domain, first, last, blockers)
+    return Verdict(domain, as_of, days, min_orgs, first, last, tuple(blockers), tuple(coverage), tuple(everyone), dane)
 
 
 def render_verdict(verdict: Verdict) -> str:
@@ -184,7 +185,7 @@ def render_verdict(verdict: Verdict) -> str:
             f"  over {span}: reports from at least {lowest} organisation(s) every day "
             f"(need {verdict.min_orgs}; {orgs} in all), no failed session of the sts policy.\n"
             f"  Next: set mode enforce, keep reading reports (`mta-sts reports summary`).\n"
-        )
+        ) + "".join(line + "\n" for line in tlsa_ready.render_dane(verdict.dane))
     lines = [
         f"{terminal.shown(verdict.domain)}: not ready ({len(verdict.blockers)} blocker(s))",
         f"  over {span} (need reports from {verdict.min_orgs} organisation(s) every day; {orgs} seen):",
@@ -192,4 +193,4 @@ def render_verdict(verdict: Verdict) -> str:
     for blocker in verdict.blockers:
         lines.append(f"  - {blocker.kind}: {terminal.shown(blocker.message)}")
         lines.append(f"    fix: {terminal.shown(blocker.fix)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + tlsa_ready.render_dane(verdict.dane)) + "\n"

@@ -12,6 +12,7 @@ from typing import Any
 
 from pulumi_mta_sts.escape.html import text
 
+from . import tlsa_sts_page  # issue 27's tlsa/sts view, drawn with this module's tables when called
 from .report_charts import CELL_CHARS, CHART_BARS, LABEL_CHARS, Bar, bar_chart, day_chart, day_span, number
 
 #: Rows shown per table (days excepted); days shown (the most recent ones: ten years of reports).
@@ -71,8 +72,8 @@ def render_html(summary_json: Mapping[str, Any]) -> str:
     days, cut, filled = _all_days(lists)
     report = _Report(_mapping(summary_json, "period"), _mapping(summary_json, "reports"), lists, days, cut, filled)
     ranked = [_ranked_section(report, view) for view in _RANKED]
-    body = "\n".join([_header(report), _days_section(report), *ranked, _policies_section(report)])
-    return _page(_title(report), body)
+    sections = [_header(report), _days_section(report), *ranked, _policies_section(report)]
+    return _page(_title(report), "\n".join([*sections, *tlsa_sts_page.side_section(summary_json)]))
 
 
 @dataclass(frozen=True)

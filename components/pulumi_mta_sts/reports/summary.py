@@ -13,6 +13,7 @@ from typing import Any
 from .normalise import normal_domain
 from .parse import report_key
 from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
+from .tlsa_sts import TlsaSts
 
 #: The ``policy_type`` of :meth:`Summary.domain_failure_rows`: every policy type of the domain.
 ANY_POLICY_TYPE = "(any)"
@@ -25,6 +26,7 @@ IDENTITY_BYTES = 16
 PolicyIdFunction = Callable[[Sequence[str]], str | None]
 
 _SOURCE_RANK = {"mx-host": 0, "policy-string": 1}
+_COUNTS = ("successful", "failed")
 #: One failure row of the report being counted: (domain, policy type, result type, MX host, sessions).
 _Failure = tuple[str, str, str, str, int]
 
@@ -110,8 +112,8 @@ class _Mx(_Sessions):
 
     def saw_source(self, source: str | None) -> None:
         """Keep the most direct source seen (``mx-host`` before ``policy-string``)."""
-        if source is not None and (
-            self.source is None or _SOURCE_RANK.get(source, 9) < _SOURCE_RANK.get(self.source, 9)
+        if source is not None and _SOURCE_RANK.get(source, 9) < (
+            _SOURCE_RANK.get(self.source, 9) if self.source else 10
         ):
             self.source = source
 
@@ -160,6 +162,7 @@ class Summary:
         self._failures: defaultdict[tuple[str, str, str, str, str, str], int] = defaultdict(int)
         #: (domain, result type, MX host, organisation, day) -> failed sessions, by :mod:`.sessions`.
         self._domain_failures: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
+        self.tlsa_sts = TlsaSts()
 
     def add(self, report: Mapping[str, Any]) -> bool:
         """Count one normalised report; ``False`` when it is a duplicate or outside the filters."""
@@ -202,6 +205,7 @@ class Summary:
             cell = self._days[(domain, day)]
             cell.successful += successful
             cell.failed += failed
+        self.tlsa_sts.add(policies, failures)
         if failures:
             self._count_failures(organization, day, failures)
 
@@ -309,51 +313,36 @@ class Summary:
                 ),
             ),
             "policies": self._policies_json(),
+            "tlsa_sts": self.tlsa_sts.as_json(),
         }
 
     def _domains_json(self) -> list[dict[str, Any]]:
-        by_domain: defaultdict[str, list[tuple[str, _Day]]] = defaultdict(list)
-        for (domain, day), cell in sorted(self._days.items(), key=lambda item: item[0]):
-            by_domain[domain].append((day, cell))
+        by_domain: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        for (domain, day), c in sorted(self._days.items(), key=lambda item: item[0]):
+            orgs = len(set().union(*c.organizations.values()))
+            by_domain[domain].append(
+                {"day": day, "successful": c.successful, "failed": c.failed, "organizations": orgs}
+            )
         return [
-            {
-                "domain": domain,
-                **_Sessions(sum(c.successful for _, c in days), sum(c.failed for _, c in days)).as_json(),
-                "days": [
-                    {
-                        "day": day,
-                        "successful": c.successful,
-                        "failed": c.failed,
-                        "organizations": len(set().union(*c.organizations.values())),
-                    }
-                    for day, c in days
-                ],
-            }
+            {"domain": domain, **_Sessions(*(sum(d[k] for d in days) for k in _COUNTS)).as_json(), "days": days}
             for domain, days in by_domain.items()
         ]
 
     def _result_types_json(self) -> list[dict[str, Any]]:
-        grouped: dict[str, tuple[list[int], set[str], set[str], set[str], set[str]]] = {}
+        grouped: defaultdict[str, list[FailureRow]] = defaultdict(list)
         for row in self.failure_rows():
-            failed, organizations, hosts, domains, days = grouped.setdefault(
-                row.result_type, ([0], set(), set(), set(), set())
-            )
-            failed[0] += row.failed
-            organizations.add(row.organization)
-            hosts.add(row.mx_host)
-            domains.add(row.domain)
-            days.add(row.day)
+            grouped[row.result_type].append(row)
         rows = [
             {
                 "result_type": name,
-                "failed": failed[0],
-                "organizations": sorted(organizations),
-                "mx_hosts": sorted(hosts),
-                "domains": sorted(domains),
-                "first_day": min(days),
-                "last_day": max(days),
+                "failed": sum(r.failed for r in group),
+                "organizations": sorted({r.organization for r in group}),
+                "mx_hosts": sorted({r.mx_host for r in group}),
+                "domains": sorted({r.domain for r in group}),
+                "first_day": min(r.day for r in group),
+                "last_day": max(r.day for r in group),
             }
-            for name, (failed, organizations, hosts, domains, days) in grouped.items()
+            for name, group in grouped.items()
         ]
         return sorted(rows, key=lambda r: (-r["failed"], r["result_type"]))
 

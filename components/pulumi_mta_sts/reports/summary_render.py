@@ -119,11 +119,8 @@ def tables(data: Mapping[str, Any]) -> list[Table]:
         Table(_DAYS.title.format(domain=d["domain"]), _DAYS, [{"domain": d["domain"], **day} for day in d["days"]])
         for d in domains
     ]
-    return [
-        Table(_DOMAIN_VIEW.title, _DOMAIN_VIEW, domains),
-        *per_day,
-        *(Table(v.title, v, data[v.key]) for v in _AFTER_DAYS),
-    ]
+    after = [*(Table(v.title, v, data[v.key]) for v in _AFTER_DAYS), *tlsa_sts_render.side_tables(data)]
+    return [Table(_DOMAIN_VIEW.title, _DOMAIN_VIEW, domains), *per_day, *after]
 
 
 def _header(data: Mapping[str, Any]) -> str:
@@ -218,3 +215,6 @@ def render_summary_json(data: Mapping[str, Any], fmt: Literal["text", "markdown"
 
 def render_summary(summary: Summary, fmt: Literal["text", "markdown", "csv"]) -> str:
     return render_summary_json(summary.as_json(), fmt)
+
+
+from . import tlsa_sts_render  # noqa: E402  (issue 27's tlsa/sts view subclasses Table: imported once Table exists)

@@ -1,0 +1,117 @@
+"""``tlsa`` (DANE) beside ``sts`` (MTA-STS) per policy domain and per MX host (issue 27): what each
+policy type's successful and failed sessions and failure types were, and the domain's sessions once.
+
+A sender that validates both (Microsoft) judges the SAME sessions under the domain's ``tlsa`` and
+its ``sts`` policy, so the two columns are never added: the domain's ``once`` is
+:func:`.sessions.sessions_once` over the two types, report by report (the rule of the domain views).
+Per MX host the columns are as senders filed them, with no ``once``: a policy's successful sessions
+count under its MX hosts (``tlsa`` policies name none: ``(not reported)``, so the two types'
+successes rarely share a row) and a failure under the MX host the summary files it at. Only domains
+with a ``tlsa`` policy are shown (for the others the domain views already say it all). The
+:class:`~.summary.Summary` feeds :meth:`TlsaSts.add` the policies and failure rows of each report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .sessions import NO_DOMAIN, NOT_REPORTED, mx_label, sessions_once
+
+#: The policy types shown side by side.
+SIDE_TYPES = ("sts", "tlsa")
+#: The ``mx_host`` of a domain's own row (every MX host together).
+ALL_MX = "(all MX hosts)"
+#: What the output says of the numbers (text, Markdown and HTML show it; docs/reports.md).
+SAME_SESSIONS = (
+    "where a sender reports both, tlsa and sts are the same sessions judged twice: "
+    "a domain's 'once' counts them once (the larger of the two), never their sum"
+)
+
+#: (domain, mx host) -> [successful, failed] per type, and (the domain's row only) counted once.
+_Cells = defaultdict[tuple[str, str], dict[str, list[int]]]
+
+
+def _cells() -> dict[str, list[int]]:
+    return {"sts": [0, 0], "tlsa": [0, 0], "once": [0, 0]}
+
+
+class TlsaSts:
+    """The side-by-side counts; memory grows with domains, MX hosts and result types, not reports."""
+
+    def __init__(self) -> None:
+        self._cells: _Cells = defaultdict(_cells)
+        #: (domain, mx host, policy type, result type) -> failed sessions.
+        self._failures: defaultdict[tuple[str, str, str, str], int] = defaultdict(int)
+        self._reports: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])  # [with either, with both]
+        self._with_tlsa: set[str] = set()
+
+    def add(self, policies: Sequence[Mapping[str, Any]], failures: Iterable[tuple[str, str, str, str, int]]) -> None:
+        """One counted report: its policies and failure rows ``(domain, type, result type, MX host, sessions)``."""
+        totals: defaultdict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        for policy in policies:
+            kind = policy["policy_type"]
+            if kind in SIDE_TYPES:
+                domain, successful, failed = (
+                    policy["policy_domain"] or NO_DOMAIN,
+                    policy["successful"],
+                    policy["failed"],
+                )
+                totals[domain].append((kind, successful, failed))
+                self._cells[(domain, ALL_MX)][kind][0] += successful
+                self._cells[(domain, ALL_MX)][kind][1] += failed
+                self._cells[(domain, mx_label(policy) or NOT_REPORTED)][kind][0] += successful
+        for domain, kind, result_type, host, count in failures:
+            if kind in SIDE_TYPES:
+                self._cells[(domain, host)][kind][1] += count
+                self._failures[(domain, host, kind, result_type)] += count
+        for domain, counts in totals.items():  # the rule of the domain views, over these two types
+            once = self._cells[(domain, ALL_MX)]["once"]
+            once[0] += sessions_once((kind, successful) for kind, successful, _ in counts)
+            once[1] += sessions_once((kind, failed) for kind, _, failed in counts)
+        self._count_reports(policies)
+
+    def _count_reports(self, policies: Sequence[Mapping[str, Any]]) -> None:
+        types: defaultdict[str, set[str]] = defaultdict(set)
+        for policy in policies:
+            if policy["policy_type"] in SIDE_TYPES:
+                types[policy["policy_domain"] or NO_DOMAIN].add(policy["policy_type"])
+        for domain, seen in types.items():
+            self._reports[domain][0] += 1
+            self._reports[domain][1] += len(seen) == 2
+            if "tlsa" in seen:
+                self._with_tlsa.add(domain)
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """The rows of ``tlsa_sts`` (docs/reports.md): each domain's own row, then its MX hosts by name."""
+        keys = sorted((k for k in self._cells if k[0] in self._with_tlsa), key=lambda k: (k[0], k[1] != ALL_MX, k[1]))
+        return [self._row(domain, host) for domain, host in keys]
+
+    def _row(self, domain: str, host: str) -> dict[str, Any]:
+        cells = self._cells[(domain, host)]
+        row: dict[str, Any] = {"domain": domain, "mx_host": host}
+        for kind in SIDE_TYPES:
+            types = _failure_types(self._failures, domain, None if host == ALL_MX else host, kind)
+            row[kind] = {"successful": cells[kind][0], "failed": cells[kind][1], "result_types": types}
+        if host == ALL_MX:
+            row["once"] = {"successful": cells["once"][0], "failed": cells["once"][1]}
+            row["reports"], row["reports_with_both"] = self._reports[domain]
+        return row
+
+
+def _failure_types(
+    failures: Mapping[tuple[str, str, str, str], int], domain: str, host: str | None, kind: str
+) -> list[dict[str, Any]]:
+    """The failed sessions per result type of one policy type at ``host`` (``None``: every host)."""
+    total: defaultdict[str, int] = defaultdict(int)
+    for (d, h, k, result_type), count in failures.items():
+        if (d, k) == (domain, kind) and host in (None, h) and count:
+            total[result_type] += count
+    ranked = sorted(total.items(), key=lambda item: (-item[1], item[0]))
+    return [{"result_type": result_type, "failed": count} for result_type, count in ranked]
+
+
+def result_types_text(side: Mapping[str, Any]) -> str:
+    """``tlsa-invalid x3, certificate-expired x1`` (``-`` when none); the caller escapes it."""
+    return ", ".join(f"{item['result_type']} x{item['failed']}" for item in side.get("result_types") or []) or "-"
