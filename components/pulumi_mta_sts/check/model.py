@@ -15,6 +15,7 @@ CHECK_IDS = (
     "policy-id",
     "mx-coverage",
     "starttls",
+    "dane",
     "tlsrpt-record",
     "policy-host-ip",
     "caa",

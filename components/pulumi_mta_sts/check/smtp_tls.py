@@ -8,6 +8,7 @@ import datetime as dt
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from typing import Final
 
 from pulumi_mta_sts.net.deadline import Deadline, buffered_reader
@@ -21,6 +22,7 @@ _HELO_NAME = "mta-sts-check.invalid"
 MAX_REPLY_LINES: Final = 100
 #: The longest SMTP reply line read, CRLF included (RFC 5321 allows 512; senders take a little more).
 MAX_REPLY_LINE_BYTES: Final = 2048
+Keep = Callable[[ssl.SSLSocket], None]
 
 
 class ReplyTooLong(smtplib.SMTPException):
@@ -93,11 +95,13 @@ def probe_starttls(
     context: ssl.SSLContext,
     timeout: float,
     now: dt.datetime | None = None,
+    keep: Keep | None = None,
 ) -> CheckResult:
-    """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue."""
+    """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue; ``keep`` is handed
+    the TLS socket once the handshake succeeded (the DANE rows read its certificate: no second connection)."""
     smtp = _PinnedSMTP(mx_host, address, port, Deadline(timeout))
     try:
-        return _negotiate_tls(smtp, port, context) or _certificate_result(smtp, now)
+        return _negotiate_tls(smtp, port, context) or _certificate_result(smtp, now, keep)
     finally:
         try:
             smtp.quit()
@@ -140,10 +144,12 @@ def _negotiate_tls(smtp: _PinnedSMTP, port: int, context: ssl.SSLContext) -> Che
     return None
 
 
-def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None) -> CheckResult:
+def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None, keep: Keep | None = None) -> CheckResult:
     """The verdict on the verified certificate: its expiry decides pass, warn or fail."""
     cid, where, mx_host, sock = smtp.check_id, smtp.where, smtp.mx_host, smtp.sock
     assert isinstance(sock, ssl.SSLSocket)
+    if keep is not None:
+        keep(sock)
     version = sock.version() or "TLS"
     cert = cert_info(sock.getpeercert())
     if cert is None:

@@ -8,6 +8,7 @@ import argparse
 import sys
 from typing import Any
 
+from pulumi_mta_sts.check import dane
 from pulumi_mta_sts.check.output import render_json, render_table
 from pulumi_mta_sts.check.runner import CheckOptions, check_domains
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
@@ -45,6 +46,7 @@ def register(sub: Any) -> None:
     smtp_port = f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})"
     parser.add_argument("--smtp-port", type=port_number, default=_DEFAULTS.smtp_port, metavar="N", help=smtp_port)
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
+    parser.add_argument(dane.FLAG, metavar="HOST[:PORT]", help=dane.FLAG_HELP)
     timeouts = f"(default {DNS_TIMEOUT:g}), each whole HTTPS fetch and each whole SMTP dialogue"
     add_flag(parser, "timeout", f"seconds each DNS query {timeouts} (default {_DEFAULTS.timeout:g}) may take")
     concurrency = f"domains checked at once (default {_DEFAULTS.concurrency})"
@@ -60,7 +62,7 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
         problems += found
         if domain is not None and domain not in domains:
             domains.append(domain)
-    problems += network_problems(args)
+    problems += network_problems(args) + dane.resolver_problems(args.dnssec_resolver)
     if problems:
         raise InputError(problems)
     options = CheckOptions(
@@ -72,6 +74,7 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
         timeout=_DEFAULTS.timeout if args.timeout is None else args.timeout,
         concurrency=args.concurrency,
         dns_timeout=DNS_TIMEOUT if args.timeout is None else args.timeout,
+        dnssec_resolver=args.dnssec_resolver or "",
     )
     return domains, options
 
