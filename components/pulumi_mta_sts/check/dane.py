@@ -91,7 +91,8 @@ def _facts(dnssec: DnssecAnswers, answers: Answers, domain: str, mx: str) -> Dan
 
 def rows(jobs: Sequence[Future[DaneFacts]], peers: Peers, smtp: bool, has_policy: bool) -> list[CheckResult]:
     """One ``dane:<mx>`` row per MX host, in MX order."""
-    return [dane_row(job.result(), peers.get(job.result().dns.mx), smtp, has_policy) for job in jobs]
+    found = [job.result() for job in jobs]
+    return [dane_row(facts, peers.get(facts.dns.mx), smtp, has_policy) for facts in found]
 
 
 def dane_row(facts: DaneFacts, peer: Peer | None, smtp: bool, has_policy: bool) -> CheckResult:

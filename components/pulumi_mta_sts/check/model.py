@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-#: The check ids, in the order they are reported: ``starttls:<mx-host>`` per MX host (or one
-#: ``starttls`` skip), ``delegation:<name>`` per delegated name (hosted mode only). A bug in the
-#: checker is one failed ``checker`` result for that domain, not a traceback.
+#: The check ids, in the order they are reported: ``starttls:<mx-host>`` (or one ``starttls`` skip) and
+#: ``dane:<mx-host>`` per MX host, ``delegation:<name>`` per delegated name (hosted mode only). A bug in
+#: the checker is one failed ``checker`` result for that domain, not a traceback.
 CHECK_IDS = (
     "sts-record",
     "policy-fetch",

@@ -156,15 +156,12 @@ def _ip_families(
     """Check 8: the policy host answers over IPv4 and, where it has AAAA records, IPv6."""
     cid = "policy-host-ip"
 
-    def ok(fetch: FetchResult | None) -> bool:
-        return fetch is not None and fetch.error is None and fetch.status == 200
-
     if fetch4 is None and fetch6 is None:
         return skipped(cid, f"{host} has no address")
     broken = [
         f"IPv{n} ({f.address}): {f.error or f'HTTP {f.status}'}"
         for n, f in ((4, fetch4), (6, fetch6))
-        if f is not None and not ok(f)
+        if f is not None and (f.error is not None or f.status != 200)
     ]
     if broken:
         return failed(cid, f"{host} does not serve the policy over " + "; ".join(broken), "fix or remove that address")
@@ -190,10 +187,8 @@ def check_domains(domains: Sequence[str], options: CheckOptions) -> list[DomainR
             try:
                 return check_domain(domain, options, session)
             except Exception as exc:  # a checker bug must not hide the other domains' results
-                return DomainReport(
-                    domain,
-                    [failed("checker", f"internal error: {type(exc).__name__}: {exc}", "please report this bug")],
-                )
+                bug = failed("checker", f"internal error: {type(exc).__name__}: {exc}", "please report this bug")
+                return DomainReport(domain, [bug])
 
         if len(domains) <= 1 or options.concurrency <= 1:
             return [one(d) for d in domains]

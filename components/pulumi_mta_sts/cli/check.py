@@ -8,17 +8,15 @@ import argparse
 import sys
 from typing import Any
 
-from pulumi_mta_sts.check import dane
+from pulumi_mta_sts.check import CheckOptions, check_domains, dane
 from pulumi_mta_sts.check.output import render_json, render_table
-from pulumi_mta_sts.check.runner import CheckOptions, check_domains
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 
 from .argtypes import add_command, add_flag, cafile_unusable, network_problems, port_number
 
-EXIT_OK = 0
-EXIT_FAILED = 1
+EXIT_OK, EXIT_FAILED = 0, 1
 #: The checker's own defaults, shown and used by the options.
 _DEFAULTS = CheckOptions()
 
@@ -34,9 +32,9 @@ def register(sub: Any) -> None:
         sub,
         "check",
         run,
-        "verify live domains like a sending MTA (MTA-STS, TLS-RPT, STARTTLS, CAA)",
+        "verify live domains like a sending MTA (MTA-STS, TLS-RPT, STARTTLS, DANE, CAA)",
         "Check each DOMAIN like a sending MTA: the _mta-sts and _smtp._tls records, the policy fetch and content, "
-        "MX coverage, STARTTLS on every MX, IPv4/IPv6 and CAA. "
+        "MX coverage, STARTTLS and DANE on every MX, IPv4/IPv6 and CAA. "
         "Exit 0 when no check failed, 1 when one did, 2 for usage errors, 3 when DNS cannot be reached.",
     )
     parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="mail domains to check")
