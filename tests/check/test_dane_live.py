@@ -270,3 +270,12 @@ def test_with_the_chain_dane_ta_matches_the_issuer_and_fails_for_another_ca(
     add_tlsa(world, mx2, DANE_TA, 0, 1, record_for(another_ca, DANE_TA, 0, 1).data)
     status, detail, _ = row(check(world, other), mx2)
     assert status is Status.FAIL and "DANE mismatch" in detail
+
+
+def test_a_hostile_rrset_of_many_records_is_listed_in_a_bounded_row(world: World) -> None:
+    domain, mx, leaf, _ = publish(world)
+    for n in range(40):
+        add_tlsa(world, mx, 3, 1, 1, n.to_bytes(32, "big"))
+    add_tlsa(world, mx, 3, 1, 1, record_for(leaf, 3, 1, 1).data)
+    status, detail, _ = row(check(world, domain), mx)
+    assert status is Status.PASS and "and 33 more" in detail and len(detail) < 2000, detail

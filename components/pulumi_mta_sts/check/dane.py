@@ -6,12 +6,12 @@ docs/dane.md explains the verdicts."""
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.core.tlsa import DANE_TA, Match, Tlsa, match, names_only_the_current_key
+from pulumi_mta_sts.core.tlsa import Match, Tlsa, match, names_only_the_current_key
 from pulumi_mta_sts.net.dane_lookup import DaneDns, DnssecAnswers, dane_dns, tlsa_name
 from pulumi_mta_sts.net.lookup import Answers, MailHosts, Outcome
 from pulumi_mta_sts.net.resolver import parse_nameserver
@@ -24,6 +24,8 @@ FLAG_HELP = (
     "IP address[:PORT] of a DNSSEC-validating resolver whose AD bit decides whether TLSA and MX address "
     "answers are validated (default: the --nameserver servers, else the system resolver)"
 )
+#: The most TLSA records a row lists.
+SHOWN_RECORDS = 8
 NOT_VALIDATED = "not validated (the zone is unsigned or the resolver does not validate)"
 ROLLOVER = (
     "publish a second TLSA record for the next key before the renewal (3 1 1 of the current and of the next key), "
@@ -115,7 +117,7 @@ def _verdict(found: DaneDns, peer: Peer | None, smtp: bool, has_policy: bool) ->
     if tlsa.outcome is not Outcome.OK:
         return passed(cid, f"no DANE (no TLSA record at {where}): every sender applies {sts}")
     records = found.records
-    shown = f"TLSA {where}: {', '.join(map(str, records))}"
+    shown = f"TLSA {where}: {_listed(map(str, records))}"
     matched = _matches(records, peer, smtp)
     if not found.tlsa_validated:
         detail = f"{shown} — {NOT_VALIDATED}; {_described(matched)}: no sender uses it, every sender applies {sts}"
@@ -133,7 +135,7 @@ def _verdict(found: DaneDns, peer: Peer | None, smtp: bool, has_policy: bool) ->
     if isinstance(matched, str) or peer is None:
         detail = f"{shown} — validated; {_described(matched)}: {senders}"
         return passed(cid, detail) if not smtp else warned(cid, detail, f"see the starttls:{found.mx} row")
-    return _matched_row(cid, shown, matched, peer.leaf, records, senders)
+    return _matched_row(cid, shown, matched, peer, records, senders)
 
 
 def _matches(records: Sequence[Tlsa], peer: Peer | None, smtp: bool) -> dict[Tlsa, Match] | str:
@@ -148,23 +150,31 @@ def _matches(records: Sequence[Tlsa], peer: Peer | None, smtp: bool) -> dict[Tls
 def _described(matched: dict[Tlsa, Match] | str) -> str:
     if isinstance(matched, str):
         return matched
-    return ", ".join(f"{r}: {m.value}" for r, m in matched.items())
+    return _listed(f"{r}: {m.value}" for r, m in matched.items())
+
+
+def _listed(items: Iterable[str]) -> str:
+    """At most :data:`SHOWN_RECORDS` items: a hostile RRset of hundreds of records is not a page of text."""
+    every = list(items)
+    more = f" and {len(every) - SHOWN_RECORDS} more" if len(every) > SHOWN_RECORDS else ""
+    return ", ".join(every[:SHOWN_RECORDS]) + more
 
 
 def _matched_row(
-    cid: str, shown: str, matched: dict[Tlsa, Match], leaf: bytes, records: Sequence[Tlsa], senders: str
+    cid: str, shown: str, matched: dict[Tlsa, Match], peer: Peer, records: Sequence[Tlsa], senders: str
 ) -> CheckResult:
     """Validated, usable TLSA: the verdict is the certificate's match (validating senders apply DANE)."""
     verdicts = set(matched.values())
     if Match.MATCH in verdicts:
         detail = f"{shown} — DANE valid ({_described(matched)}): {senders}"
-        if names_only_the_current_key(records, leaf):
+        if names_only_the_current_key(records, peer.leaf):
             return warned(cid, f"{detail}; the records name only the current key", ROLLOVER)
         return passed(cid, detail)
     if Match.NOT_CHECKED in verdicts:
-        ta = "DANE-TA needs the server's chain (Python 3.13+)" if any(r.usage == DANE_TA for r in records) else ""
-        detail = f"{shown} — no record matched, some not checked ({_described(matched)}; {ta}): {senders}"
-        return warned(cid, detail, "run the check with Python 3.13 or later to match DANE-TA records")
+        detail = f"{shown} — no record matched, some not checked ({_described(matched)}): {senders}"
+        if peer.chain is None:  # DANE-TA needs the chain the server presented
+            return warned(cid, detail, "run the check with Python 3.13 or later to match DANE-TA records")
+        return warned(cid, detail, "compare the DANE-TA key (2 1 0) with the key of the CA that issued the certificate")
     detail = f"{shown} — DANE mismatch ({_described(matched)}): validating senders will not deliver to this MX"
     fix = "publish TLSA records of the served certificate (3 1 1 of its key), or serve the certificate they name"
     return failed(cid, f"{detail} (MTA-STS does not override a failing DANE check, RFC 8461 §2); {senders}", fix)
