@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.check import CheckOptions, DomainReport, Status, check_domain
-from pulumi_mta_sts.cli import main
+from pulumi_mta_sts.cli import EXIT_UNREACHABLE, main
 from pulumi_mta_sts.core.tlsa import DANE_TA, record_for
 from tests.livefixture import LiveFixture, live_fixture
 from tests.livefixture.dns_server import DnsFixture
+from tests.livefixture.silent_dns import closed_port
 
 #: Whether this Python gives the server's chain (3.13+): DANE-TA is matched only then.
 CHAIN_KNOWN = hasattr(ssl.SSLSocket, "get_unverified_chain")
@@ -279,3 +280,20 @@ def test_a_hostile_rrset_of_many_records_is_listed_in_a_bounded_row(world: World
     add_tlsa(world, mx, 3, 1, 1, record_for(leaf, 3, 1, 1).data)
     status, detail, _ = row(check(world, domain), mx)
     assert status is Status.PASS and "and 33 more" in detail and len(detail) < 2000, detail
+
+
+def test_a_dnssec_resolver_that_does_not_answer_is_said_once_and_nothing_is_judged(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    domain, _, _, _ = publish(world)
+    port = closed_port()
+    args = ["check", domain, *world.live.cli_args(), "--dnssec-resolver", f"127.0.0.1:{port}"]
+    assert main(args) == EXIT_UNREACHABLE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and f"127.0.0.1:{port}: nothing answers DNS there" in lines[0]
+        and "--dnssec-resolver" in lines[0]
+    )

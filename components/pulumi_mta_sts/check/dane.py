@@ -14,7 +14,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.tlsa import Match, Tlsa, match, names_only_the_current_key
 from pulumi_mta_sts.net.dane_lookup import DaneDns, DnssecAnswers, dane_dns, tlsa_name
 from pulumi_mta_sts.net.lookup import Answers, MailHosts, Outcome
-from pulumi_mta_sts.net.resolver import parse_nameserver
+from pulumi_mta_sts.net.resolver import ensure_reachable, parse_nameserver
 
 from .dns_checks import check_tlsrpt_record
 from .model import CheckResult, Status, failed, passed, warned
@@ -44,8 +44,13 @@ def resolver_problems(spec: str | None) -> list[Problem]:
 
 
 def dnssec_answers(dnssec_resolver: str, nameservers: Sequence[str], timeout: float) -> DnssecAnswers:
-    """The run's DANE look-ups: through ``--dnssec-resolver`` when given, else the servers ``check`` asks."""
-    return DnssecAnswers([dnssec_resolver] if dnssec_resolver else nameservers, timeout)
+    """The run's DANE look-ups: through ``--dnssec-resolver`` when given, else the servers ``check`` asks.
+    A named resolver that does not answer is said once (:class:`DnsUnreachable`, exit 3), not once per MX host."""
+    answers = DnssecAnswers([dnssec_resolver] if dnssec_resolver else nameservers, timeout)
+    if dnssec_resolver:
+        answers.resolver.origin = FLAG
+        ensure_reachable(answers.resolver, timeout)
+    return answers
 
 
 @dataclass(frozen=True)

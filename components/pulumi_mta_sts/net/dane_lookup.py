@@ -31,6 +31,8 @@ def tlsa_name(mx_host: str) -> str:
 class _Validating(dns.resolver.Resolver):
     """A resolver asking for validation, remembering for each question whether the answer carried AD."""
 
+    origin: str = ""  # where its servers came from, for the messages about them (as resolver.py's)
+
     def __init__(self) -> None:
         super().__init__(configure=False)
         self.use_edns(0, dns.flags.DO, 1232)
