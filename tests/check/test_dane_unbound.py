@@ -135,6 +135,9 @@ def _unbound_conf(workdir: Path, port: int, auth_port: int, anchor: str) -> str:
   do-not-query-localhost: no
   qname-minimisation: no
   local-zone: "test." nodefault
+  # Offline, unbound cannot reach the root; the check's reachability probe asks the root's NS.
+  local-zone: "." transparent
+  local-data: ". 3600 IN NS ns.{SIGNED}."
   module-config: "validator iterator"
   trust-anchor: "{anchor}"
 {stubs}"""
