@@ -62,6 +62,8 @@ def test_a_correct_domain_passes_every_check(live: LiveFixture) -> None:
         "mx-coverage",
         "starttls:mx1.good.mail.test",
         "starttls:mx2.good.mail.test",
+        "dane:mx1.good.mail.test",
+        "dane:mx2.good.mail.test",
         "tlsrpt-record",
         "policy-host-ip",
         "caa",

@@ -16,7 +16,7 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
-from dnslib import AAAA, CAA, CNAME, MX, NS, QTYPE, RCODE, RR, TXT, A, DNSError, DNSHeader, DNSRecord
+from dnslib import AAAA, CAA, CNAME, MX, NS, QTYPE, RCODE, RR, TLSA, TXT, A, DNSError, DNSHeader, DNSRecord
 from dnslib.server import DNSHandler, DNSLogger, DNSServer
 
 _RDATA = {"A": A, "AAAA": AAAA, "CNAME": CNAME, "NS": NS, "TXT": TXT}
@@ -35,6 +35,8 @@ class Zone:
         self.delay = 0.0
         self.queries: Counter[tuple[str, str]] = Counter()
         """How many times each ``(name, type)`` was asked (names without the trailing dot)."""
+        self.signed: set[str] = set()
+        """Zones a server started with ``sets_ad`` vouches for (the AD bit; nothing is signed or validated)."""
 
     def add(self, name: str, rtype: str, value: Any) -> None:
         """``value``: an address or name; for MX ``(preference, host)``; for TXT a string
@@ -56,6 +58,9 @@ class Zone:
     def is_blackholed(self, name: str) -> bool:
         return any(name == b or name.endswith("." + b) for b in self.blackholes)
 
+    def is_signed(self, name: str) -> bool:
+        return any(name == z or name.endswith("." + z) for z in self.signed)
+
     def exists(self, name: str) -> bool:
         return any((k == name or k.endswith("." + name)) and v for k, v in self.records.items())
 
@@ -65,6 +70,8 @@ class Zone:
             rdata: Any = MX(value[1], value[0])
         elif rtype == "CAA":
             rdata = CAA(value[0], value[1], value[2])
+        elif rtype == "TLSA":  # (usage, selector, matching type, data)
+            rdata = TLSA(*value)
         elif rtype == "TXT":
             raw = value.encode()
             rdata = TXT([raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""])
@@ -74,8 +81,9 @@ class Zone:
 
 
 class _ZoneResolver:
-    def __init__(self, zone: Zone) -> None:
+    def __init__(self, zone: Zone, sets_ad: bool = False) -> None:
         self.zone = zone
+        self.sets_ad = sets_ad
 
     def resolve(self, request: DNSRecord, handler: DNSHandler) -> DNSRecord | None:
         zone = self.zone
@@ -102,7 +110,14 @@ class _ZoneResolver:
             if not zone.exists(name):
                 reply.header.rcode = RCODE.NXDOMAIN
             break
+        # dnslib's reply() copies the query's flags, AD too: only a server playing a validating resolver keeps it.
+        reply.header.ad = int(self.sets_ad and (request.header.ad or _asks_dnssec(request)) and zone.is_signed(name))
         return reply
+
+
+def _asks_dnssec(request: DNSRecord) -> bool:
+    """Whether ``request`` has EDNS with the DO bit (RFC 3225): the bit is the top one of the TTL field."""
+    return any(rr.rtype == QTYPE.OPT and rr.ttl & 0x8000 for rr in request.ar)
 
 
 #: The largest UDP answer a client without EDNS accepts (RFC 1035 §4.2.1).
@@ -155,11 +170,13 @@ def _free_port_pair() -> int:
 
 
 class DnsFixture:
-    """UDP and TCP DNS servers on 127.0.0.1, same port, serving ``zone``."""
+    """UDP and TCP DNS servers on 127.0.0.1, same port, serving ``zone``. With ``sets_ad`` it plays a
+    validating resolver the cheap way: it sets the AD bit, when asked for it (AD or DO), on answers about
+    names in ``zone.signed`` (it validates nothing; the unbound tests in tests/check have real DNSSEC)."""
 
-    def __init__(self, zone: Zone) -> None:
+    def __init__(self, zone: Zone, *, sets_ad: bool = False) -> None:
         self.zone = zone
-        resolver = _ZoneResolver(zone)
+        resolver = _ZoneResolver(zone, sets_ad)
         logger = DNSLogger(log="none", prefix=False)
         for attempt in range(20):
             port = _free_port_pair()

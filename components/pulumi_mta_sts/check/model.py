@@ -7,9 +7,9 @@ from enum import StrEnum
 
 from .watch_facts import CertInfo, DomainFacts
 
-#: The check ids, in the order they are reported: ``starttls:<mx-host>`` per MX host (or one
-#: ``starttls`` skip), ``delegation:<name>`` per delegated name (hosted mode only). A bug in the
-#: checker is one failed ``checker`` result for that domain, not a traceback.
+#: The check ids, in the order they are reported: ``starttls:<mx-host>`` (or one ``starttls`` skip) and
+#: ``dane:<mx-host>`` per MX host, ``delegation:<name>`` per delegated name (hosted mode only). A bug in
+#: the checker is one failed ``checker`` result for that domain, not a traceback.
 CHECK_IDS = (
     "sts-record",
     "policy-fetch",
@@ -17,6 +17,7 @@ CHECK_IDS = (
     "policy-id",
     "mx-coverage",
     "starttls",
+    "dane",
     "tlsrpt-record",
     "policy-host-ip",
     "caa",

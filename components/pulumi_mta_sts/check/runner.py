@@ -3,7 +3,6 @@ work is waiting on the network, so checking N domains takes about as long as the
 
 from __future__ import annotations
 
-import datetime as dt
 import ssl
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,12 +17,13 @@ from pulumi_mta_sts.net.https_fetch import FetchResult, fetch_policy, make_tls_c
 from pulumi_mta_sts.net.lookup import Answers, Lookup, Outcome, addresses, lookup, mail_hosts
 from pulumi_mta_sts.net.resolver import ensure_reachable, make_resolver
 
+from . import dane
 from .caa import check_caa, find_caa
 from .delegation import check_delegation
 from .dns_checks import check_mx_coverage, check_sts_record, check_tlsrpt_record
 from .model import CheckResult, DomainReport, failed, passed, skipped, warned
 from .policy_checks import check_policy_content, check_policy_fetch, check_policy_id
-from .smtp_tls import probe_starttls
+from .smtp_tls import Keep, probe_starttls
 from .watch_facts import DomainFacts
 
 
@@ -39,6 +39,7 @@ class CheckOptions:
     timeout: float = HTTPS_REQUEST_TIMEOUT
     concurrency: int = 20
     dns_timeout: float | None = None
+    dnssec_resolver: str = ""  # default: the nameservers above (check/dane.py)
 
     @property
     def dns_limit(self) -> float:
@@ -58,6 +59,7 @@ class Session:
         # Each question once per run: domains of one run share parents (the CAA climb asks each
         # parent zone) and MX hosts, and the delegation reads the answers the other checks got.
         self.answers = Answers(self.resolver)
+        self.dnssec = dane.dnssec_answers(options.dnssec_resolver, options.nameservers, options.dns_limit)
         self.io = ThreadPoolExecutor(max_workers=min(256, 8 * max(1, options.concurrency)))
 
     def __enter__(self) -> Session:
@@ -90,7 +92,8 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     tlsrpt, tlsrpt_record = check_tlsrpt_record(answers, domain)
     mail = mail_future.result()
     probed = mail.hosts if s.options.smtp and mail.problem is None and not mail.null_mx else ()
-    starttls_futures = [io.submit(_probe_mx, s, mx) for mx in probed]
+    peers, dane_jobs = dane.Peers(), dane.start(io.submit, s.dnssec, answers, mail)
+    starttls_futures = [io.submit(_probe_mx, s, mx, peers.keeper(mx)) for mx in probed]
     (a, fetch4), (aaaa, fetch6) = v4_future.result(), v6_future.result()
 
     report = DomainReport(domain)
@@ -105,6 +108,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     if not starttls_futures:
         add(skipped("starttls", "no MX hosts to probe" if s.options.smtp else "skipped (--no-smtp)"))
     report.checks.extend(f.result() for f in starttls_futures)
+    report.checks.extend(dane.rows(dane_jobs, peers, s.options.smtp, policy is not None))
     add(tlsrpt)
     add(_ip_families(host, a, aaaa, fetch4, fetch6))
     cert = primary.certificate if primary is not None else None
@@ -139,15 +143,13 @@ def _address_and_fetch(s: Session, host: str, rdtype: str) -> tuple[Lookup, Fetc
     return found, fetch_policy(host, address, port=s.options.https_port, context=s.tls, timeout=s.options.timeout)
 
 
-def _probe_mx(s: Session, mx: str) -> CheckResult:
+def _probe_mx(s: Session, mx: str, keep: Keep) -> CheckResult:
     a, aaaa = addresses(s.answers, mx)
     address = _first(a) or _first(aaaa)
     if address is None:
         problem = a if a.failed else aaaa
         return failed(f"starttls:{mx}", f"{mx}: {problem.describe_failure()}", f"publish an A record for {mx}")
-    return probe_starttls(
-        mx, address, port=s.options.smtp_port, context=s.tls, timeout=s.options.timeout, now=dt.datetime.now(dt.UTC)
-    )
+    return probe_starttls(mx, address, port=s.options.smtp_port, context=s.tls, timeout=s.options.timeout, keep=keep)
 
 
 def _ip_families(
@@ -156,15 +158,12 @@ def _ip_families(
     """Check 8: the policy host answers over IPv4 and, where it has AAAA records, IPv6."""
     cid = "policy-host-ip"
 
-    def ok(fetch: FetchResult | None) -> bool:
-        return fetch is not None and fetch.error is None and fetch.status == 200
-
     if fetch4 is None and fetch6 is None:
         return skipped(cid, f"{host} has no address")
     broken = [
         f"IPv{n} ({f.address}): {f.error or f'HTTP {f.status}'}"
         for n, f in ((4, fetch4), (6, fetch6))
-        if f is not None and not ok(f)
+        if f is not None and (f.error is not None or f.status != 200)
     ]
     if broken:
         return failed(cid, f"{host} does not serve the policy over " + "; ".join(broken), "fix or remove that address")
@@ -190,10 +189,8 @@ def check_domains(domains: Sequence[str], options: CheckOptions) -> list[DomainR
             try:
                 return check_domain(domain, options, session)
             except Exception as exc:  # a checker bug must not hide the other domains' results
-                return DomainReport(
-                    domain,
-                    [failed("checker", f"internal error: {type(exc).__name__}: {exc}", "please report this bug")],
-                )
+                bug = failed("checker", f"internal error: {type(exc).__name__}: {exc}", "please report this bug")
+                return DomainReport(domain, [bug])
 
         if len(domains) <= 1 or options.concurrency <= 1:
             return [one(d) for d in domains]

@@ -8,6 +8,7 @@ import datetime as dt
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from typing import Final
 
 from pulumi_mta_sts.net.deadline import Deadline, buffered_reader
@@ -21,6 +22,7 @@ _HELO_NAME = "mta-sts-check.invalid"
 MAX_REPLY_LINES: Final = 100
 #: The longest SMTP reply line read, CRLF included (RFC 5321 allows 512; senders take a little more).
 MAX_REPLY_LINE_BYTES: Final = 2048
+Keep = Callable[[ssl.SSLSocket], None]
 
 
 class ReplyTooLong(smtplib.SMTPException):
@@ -31,9 +33,7 @@ class _PinnedSMTP(smtplib.SMTP):
     """SMTP to ``address`` while STARTTLS names the MX host (SNI, verification), every step by ``deadline``."""
 
     def __init__(self, mx_host: str, address: str, port: int, deadline: Deadline) -> None:
-        self._address = address
-        self._deadline = deadline
-        self.connected = False
+        self._address, self._deadline, self.connected = address, deadline, False
         self.mx_host, self.check_id, self.where = mx_host, f"starttls:{mx_host}", f"{mx_host} ({address} port {port})"
         super().__init__(local_hostname=_HELO_NAME, timeout=deadline.seconds)
         self._host = mx_host  # what starttls() passes as server_hostname
@@ -62,10 +62,9 @@ class _PinnedSMTP(smtplib.SMTP):
             line = self._reply_line(len(lines))
             lines.append(line[4:].strip(b" \t\r\n"))
             code = line[:3]
-            if not (code.isascii() and code.isdigit()):
-                return -1, b"\n".join(lines)
-            if line[3:4] != b"-":
-                return int(code), b"\n".join(lines)
+            numeric = code.isascii() and code.isdigit()
+            if not numeric or line[3:4] != b"-":  # a reply ends at its last line, or at one without a code
+                return int(code) if numeric else -1, b"\n".join(lines)
 
     def _reply_line(self, lines_read: int) -> bytes:
         """The next reply line; :class:`ReplyTooLong` past the limits; any failure closes the connection."""
@@ -93,11 +92,12 @@ def probe_starttls(
     context: ssl.SSLContext,
     timeout: float,
     now: dt.datetime | None = None,
+    keep: Keep = lambda _sock: None,
 ) -> CheckResult:
-    """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue."""
+    """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue; ``keep`` gets the TLS socket."""
     smtp = _PinnedSMTP(mx_host, address, port, Deadline(timeout))
     try:
-        return _negotiate_tls(smtp, port, context) or _certificate_result(smtp, now)
+        return _negotiate_tls(smtp, port, context) or _certificate_result(smtp, now, keep)
     finally:
         try:
             smtp.quit()
@@ -140,10 +140,11 @@ def _negotiate_tls(smtp: _PinnedSMTP, port: int, context: ssl.SSLContext) -> Che
     return None
 
 
-def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None) -> CheckResult:
+def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None, keep: Keep) -> CheckResult:
     """The verdict on the verified certificate: its expiry decides pass, warn or fail."""
     cid, where, mx_host, sock = smtp.check_id, smtp.where, smtp.mx_host, smtp.sock
     assert isinstance(sock, ssl.SSLSocket)
+    keep(sock)  # before the verdict: the DANE rows match the certificate whatever its expiry
     version = sock.version() or "TLS"
     cert = cert_info(sock.getpeercert())
     if cert is None:

@@ -8,8 +8,8 @@ import argparse
 import sys
 from typing import Any
 
+from pulumi_mta_sts.check import CheckOptions, check_domains, dane
 from pulumi_mta_sts.check.output import render_json, render_table
-from pulumi_mta_sts.check.runner import CheckOptions, check_domains
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.hostnames import normalize_hostname
@@ -27,9 +27,9 @@ def register(sub: Any) -> None:
         sub,
         "check",
         run,
-        "verify live domains like a sending MTA (MTA-STS, TLS-RPT, STARTTLS, CAA)",
+        "verify live domains like a sending MTA (MTA-STS, TLS-RPT, STARTTLS, DANE, CAA)",
         "Check each DOMAIN like a sending MTA: the _mta-sts and _smtp._tls records, the policy fetch and content, "
-        "MX coverage, STARTTLS on every MX, IPv4/IPv6 and CAA. "
+        "MX coverage, STARTTLS and DANE on every MX, IPv4/IPv6 and CAA. "
         "Exit 0 when no check failed, 1 when one did, 2 for usage errors, 3 when DNS cannot be reached.",
     )
     parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="mail domains to check")
@@ -44,6 +44,7 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     smtp_port = f"SMTP port of MX hosts (default {_DEFAULTS.smtp_port})"
     parser.add_argument("--smtp-port", type=port_number, default=_DEFAULTS.smtp_port, metavar="N", help=smtp_port)
     parser.add_argument("--no-smtp", action="store_true", help="do not probe STARTTLS on the MX hosts")
+    parser.add_argument(dane.FLAG, metavar="HOST[:PORT]", help=dane.FLAG_HELP)
     timeouts = f"(default {DNS_TIMEOUT:g}), each whole HTTPS fetch and each whole SMTP dialogue"
     add_flag(parser, "timeout", f"seconds each DNS query {timeouts} (default {_DEFAULTS.timeout:g}) may take")
     concurrency = f"domains checked at once (default {_DEFAULTS.concurrency})"
@@ -58,7 +59,7 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
         problems += found
         if domain is not None and domain not in domains:
             domains.append(domain)
-    problems += network_problems(args)
+    problems += network_problems(args) + dane.resolver_problems(args.dnssec_resolver)
     if problems:
         raise InputError(problems)
     return domains, CheckOptions(
@@ -70,6 +71,7 @@ def options_from(args: argparse.Namespace) -> tuple[list[str], CheckOptions]:
         timeout=_DEFAULTS.timeout if args.timeout is None else args.timeout,
         concurrency=args.concurrency,
         dns_timeout=DNS_TIMEOUT if args.timeout is None else args.timeout,
+        dnssec_resolver=args.dnssec_resolver or "",
     )
 
 
