@@ -19,7 +19,7 @@ from pulumi_mta_sts.net.resolver import DnsUnreachable
 from .parser import CommandParser
 
 #: Sub-commands, in the order ``--help`` lists them (module: the name with ``_`` for ``-``).
-COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "reports", "receiver", "schema")
+COMMANDS = ("init", "render", "plan", "preview-diff", "onboard", "check", "reports", "receiver", "schema", "migrate")
 
 EXIT_USAGE = 2
 #: DNS could not be reached at all: nothing was looked up, so nothing was judged.
