@@ -28,6 +28,10 @@ UNKNOWN_BEFORE = (
     f"written at step 1 is missing), so the wait counts the longest a policy may have ({MAX_AGE_LIMIT} s, a year); "
     "restore that line from the stack file's history to count the real value"
 )
+EARLY_SWITCH = (
+    "the MX records were switched before {}: senders that still cache the policy from before the widening "
+    "refuse the new hosts in enforce (and report them in testing) until then"
+)
 STEP_NAMES = {1: "widen", 2: "wait", 3: "switch", 4: "narrow", 5: "done"}
 
 
@@ -173,7 +177,7 @@ def _after_widening(
     if rec.seen is None or rec.widened_id != live.sts_id:
         rec = dataclasses.replace(rec, seen=now, widened_id=live.sts_id, switched=None)
     target = narrowed(stack_mx, new)
-    old_live = [h for h in live.mx if not matches(h, target)]
+    old_live = [h for h in live.mx if h not in new]  # switched: DNS lists only the new hosts
     after = rec.narrow_after
     assert after is not None  # seen is set above
     if old_live:
@@ -187,6 +191,21 @@ def _after_widening(
         return step
     if rec.switched is None:
         rec = dataclasses.replace(rec, switched=now)
+    warnings = [EARLY_SWITCH.format(stamp(after))] if (rec.switched or now) < after else []
+    step = _switched(stack_mx, rec, live, new, target, now, narrow)
+    step.warnings += warnings
+    return step
+
+
+def _switched(
+    stack_mx: Sequence[str],
+    rec: Record,
+    live: Live,
+    new: tuple[str, ...],
+    target: tuple[str, ...],
+    now: dt.datetime,
+    narrow: bool,
+) -> Step:
     if tuple(dict.fromkeys(stack_mx)) != target:
         return _narrow(rec, live, new, target, now, narrow)
     wide = live.policy is not None and narrowed(live.policy.mx, new) != tuple(dict.fromkeys(live.policy.mx))
