@@ -39,7 +39,7 @@ MAIL_PROVIDERS: tuple[MailProvider, ...] = (
         ("mail.protection.outlook.com",),
         "https://learn.microsoft.com/purview/enhancing-mail-flow-with-mta-sts (mx: *.mail.protection.outlook.com)",
     ),
-    MailProvider("Microsoft 365", ("mx.microsoft",), "MC1048624: <domain>.<zone>.mx.microsoft", depth=2),
+    MailProvider("Microsoft 365", ("mx.microsoft",), "https://c7solutions.com/2024/02/what-is-mx-microsoft", depth=2),
     MailProvider(
         "Fastmail",
         ("messagingengine.com",),
