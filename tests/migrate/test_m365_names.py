@@ -14,8 +14,7 @@ from pulumi_mta_sts.core.matching import matches
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.migrate.steps import widened
 from pulumi_mta_sts.net.lookup import MailHosts
-
-from ..strategies import label
+from tests.strategies import label
 
 m365_host = st.builds(lambda domain, zone: f"{domain}.{zone}.mx.microsoft", label, label)
 

@@ -21,8 +21,7 @@ from pulumi_mta_sts.core.matching import matches, uncovered
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, sts_record_value
 from tests.livefixture import LiveFixture, Site, live_fixture
-
-from .world import Domain, stack_text, with_ttls, without_edited_lines
+from tests.migrate.world import Domain, stack_text, with_ttls, without_edited_lines
 
 T0 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 _names = itertools.count()
@@ -154,12 +153,12 @@ def test_losing_the_record_never_brings_the_date_earlier(live: LiveFixture, tmp_
     new = ["mx1.b.example"]
     assert domain.migrate(T0, new)[0] == 0
     domain.deploy()
-    code, out, _ = domain.migrate(T0, new)
+    _code, out, _ = domain.migrate(T0, new)
     due = out["narrow_after"]
     text = domain.path.read_text()
     domain.path.write_text("".join(line for line in text.splitlines(True) if "mta-sts migrate:" not in line))
     later = T0 + dt.timedelta(days=1)
-    code, out, _ = domain.migrate(later, new)
+    _code, out, _ = domain.migrate(later, new)
     assert out["narrow_after"] > due  # the sighting restarts and the old max_age counts as a year
     assert out["record"]["before_max_age"] is None and any("history" in w for w in out["warnings"])
     assert out["narrow_after"] == (later + dt.timedelta(seconds=31_557_600 + 120)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -180,6 +179,7 @@ def test_policy_host_trouble_is_exit_1_and_nothing_is_written(live: LiveFixture,
     before = domain.path.read_bytes()
     code, out, err = domain.migrate(T0, ["mx1.b.example"])
     assert (code, out) == (1, {}) and "HTTP 404" in err and domain.path.read_bytes() == before
-    assert sts_record_value(Policy.build("enforce", ["mx1.a.example"], 86_400).id) in live.zone.records[
-        sts_record_name(domain.name)
-    ][0][1]
+    assert (
+        sts_record_value(Policy.build("enforce", ["mx1.a.example"], 86_400).id)
+        in live.zone.records[sts_record_name(domain.name)][0][1]
+    )

@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.config.stack_edit import EditRefused
 from pulumi_mta_sts.migrate.stack_mx import read_record, rewrite
 from pulumi_mta_sts.migrate.steps import Record
-
-from ..strategies import hostname, mx_list
+from tests.strategies import hostname, mx_list
 
 comment = st.text(alphabet="abc XYZ-:#'\"{}[]é", max_size=20).map(lambda s: "# " + s)
 quoting = st.sampled_from(["{}", "'{}'", '"{}"'])
@@ -32,7 +31,12 @@ def stack_files(draw: st.DrawFn) -> tuple[str, str, str, list[str]]:
     head = [draw(comment), "encryptionsalt: v1:abc", "config:", "  aws:region: eu-west-1  " + draw(comment)]
     head += ["  mta-sts:domain: example.com", "  " + draw(comment)]
     if draw(st.booleans()):  # a block policy, block or flow mx
-        head += ["  mta-sts:policy:", "    mode: enforce  " + draw(comment), "    " + draw(comment), "    max_age: 86400"]
+        head += [
+            "  mta-sts:policy:",
+            "    mode: enforce  " + draw(comment),
+            "    " + draw(comment),
+            "    max_age: 86400",
+        ]
         if draw(st.booleans()):
             value = nl.join(f"      - {w}" for w in written) + nl
             prefix = nl.join([*head, "    mx:"]) + nl
@@ -92,7 +96,9 @@ def test_what_cannot_be_edited_in_place_is_refused(policy: str, reason: str) -> 
         rewrite("config:\n" + policy, None, ("b.example",), None)
 
 
-@pytest.mark.parametrize("line", ["# mta-sts migrate: not json", '# mta-sts migrate: {"to": 1}', "# mta-sts migrate: []"])
+@pytest.mark.parametrize(
+    "line", ["# mta-sts migrate: not json", '# mta-sts migrate: {"to": 1}', "# mta-sts migrate: []"]
+)
 def test_a_record_that_does_not_read_is_no_record(line: str) -> None:
     text = f"config:\n  {line}\n  mta-sts:policy:\n    mx: [a.example]\n"
     assert read_record(text, None) is None

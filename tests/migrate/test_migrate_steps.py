@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.core.matching import matches, uncovered
 from pulumi_mta_sts.core.policy import MAX_AGE_LIMIT, Policy
 from pulumi_mta_sts.migrate.steps import Live, Record, plan_step
-
-from ..strategies import label
+from tests.strategies import label
 
 T0 = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 hosts_under = st.sampled_from(["a.example", "b.example", "mail.protection.outlook.com", "o-v1.mx.microsoft"])
