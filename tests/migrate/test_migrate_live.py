@@ -178,7 +178,8 @@ def test_policy_host_trouble_is_exit_1_and_nothing_is_written(live: LiveFixture,
     live.https.serve(policy_host(domain.name), Site(status=404), live.pki.server_context(policy_host(domain.name)))
     before = domain.path.read_bytes()
     code, out, err = domain.migrate(T0, ["mx1.b.example"])
-    assert (code, out) == (1, {}) and "HTTP 404" in err and domain.path.read_bytes() == before
+    assert code == 1 and "HTTP 404" in err and domain.path.read_bytes() == before
+    assert out["written"] is False and "HTTP 404" in out["error"]
     assert (
         sts_record_value(Policy.build("enforce", ["mx1.a.example"], 86_400).id)
         in live.zone.records[sts_record_name(domain.name)][0][1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import shlex
 import sys
 from collections.abc import Callable
@@ -154,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
     read = read_live(resolver, domain, context=context, https_port=args.https_port, timeout=timeout)
     if read.live is None:
         print(terminal.shown(f"mta-sts migrate: {read.problem}; nothing written"), file=sys.stderr)
+        if args.format == "json":
+            print(json.dumps({"domain": domain, "stack": stack, "written": False, "error": read.problem}, indent=2))
         return EXIT_REFUSED
     record = stack_mx.read_record(text.text, project)
     step = plan_step(mx, hosts, patterns, read.live, record, clock(), narrow=args.narrow)
