@@ -97,6 +97,19 @@ def test_a_record_of_another_migration_is_not_used(old: list[str], new: list[str
     assert step.record is not None and step.record.seen == T0 and step.record.to == tuple(new)
 
 
+@given(old=host_sets, new=host_sets, data=st.data())
+def test_the_record_is_the_same_migration_whatever_the_order_of_to(
+    old: list[str], new: list[str], data: st.DataObject
+) -> None:
+    assume(not set(old) & set(new))
+    stack = [*old, *new]
+    served = Policy.build("enforce", stack, 86_400)
+    kept = Record(tuple(new), 600, None, served.id, T0)
+    shuffled = data.draw(st.permutations(new))
+    step = plan_step(stack, shuffled, [], _live(old, served, (0, 0)), kept, T0 + dt.timedelta(days=1))
+    assert step.record is not None and step.record.seen == T0 and step.record.before_max_age == 600
+
+
 @given(old=host_sets, new=host_sets)
 def test_a_stack_that_misses_a_live_host_is_widened_to_cover_it(old: list[str], new: list[str]) -> None:
     served = Policy.build("enforce", new, 86_400)

@@ -32,6 +32,8 @@ from pulumi_mta_sts.net.resolver import ensure_reachable, make_resolver
 from .argtypes import add_command, add_flag, cafile_unusable, network_problems
 
 EXIT_OK, EXIT_REFUSED = 0, 1
+#: Step 3 happens outside: a stack manages no domain's own MX records (only the receiver's, at its subdomain).
+OUTSIDE = "(outside this stack: it does not manage the domain's MX records)"
 #: The clock of a run (tests replace it: nothing else reads the time).
 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
 
@@ -132,7 +134,7 @@ def _next(args: argparse.Namespace, domain: str, stack: str, hosts: tuple[str, .
         "widen": [commit, *deploy, again],
         "deploy-widened": [*deploy, again],
         "wait": [f"wait until {after}", again],
-        "switch": [f"switch the MX records of {domain} to {', '.join(hosts)} where they are managed", again],
+        "switch": [f"switch the MX records of {domain} to {', '.join(hosts)} where they are managed {OUTSIDE}", again],
         "narrow": [f"{again} --narrow"] if step.mx is None and not step.refused else [f"wait until {after}", again],
         "deploy-narrowed": [*deploy[1:], f"mta-sts check {domain}"],
         "done": [f"mta-sts check {domain}"],

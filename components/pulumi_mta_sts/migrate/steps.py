@@ -125,7 +125,7 @@ def _before(record: Record, live: Live) -> Record:
 
 def _observed(record: Record | None, new_hosts: tuple[str, ...], live: Live) -> Record:
     """The record for this migration (another migration's is dropped), with the largest TTLs seen."""
-    if record is None or record.to != new_hosts:
+    if record is None or sorted(record.to) != sorted(new_hosts):
         record = Record(new_hosts)
     return dataclasses.replace(
         record, txt_ttl=max(record.txt_ttl, live.txt_ttl), mx_ttl=max(record.mx_ttl, live.mx_ttl)
