@@ -2,8 +2,8 @@
 migration's record kept in a comment line above that entry, every other byte as it was.
 
 Entries are found with :func:`pulumi_mta_sts.config.stack_edit.config_entries` (the editor's rules: flow
-``config:``, ``<<`` merges and the like are refused there); inside the entry only the ``mx`` items are
-replaced (block items keep their indentation and dash, a flow list stays a flow list). The record is one
+``config:``, ``<<`` merges and the like are refused there); inside the policy entry only its ``mx`` entry
+(the key and its list, written back as a block list) is replaced, by the same editor. The record is one
 line, ``# mta-sts migrate: {...}`` (JSON), placed right above ``mta-sts:policy`` where no loader reads
 it: a stack file with or without it deploys the same. Losing it only lengthens the wait (:mod:`.steps`).
 """
@@ -14,7 +14,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from pulumi_mta_sts.config.stack_edit import ConfigEntry, EditRefused, config_entries
+from pulumi_mta_sts.config.stack_edit import ConfigEntry, EditRefused, config_entries, edit_config
+from pulumi_mta_sts.core.bounded_json import load_bounded_json
 
 from .steps import Record, stamp
 
@@ -62,7 +63,7 @@ def read_record(text: str, project: str | None) -> Record | None:
     if found is None:
         return None
     try:
-        data = json.loads(found[2].strip()[len(RECORD_MARK.strip()) :])
+        data = load_bounded_json(found[2].strip()[len(RECORD_MARK.strip()) :])
     except ValueError:
         return None
     if (
@@ -91,68 +92,23 @@ def record_json(record: Record) -> dict[str, Any]:
     return data | {"txt_ttl": record.txt_ttl, "mx_ttl": record.mx_ttl}
 
 
-def _index(mark: Any) -> int:
-    return int(getattr(mark, "index", 0))
+_SUB = "config:\n"
 
 
-def _events(text: str) -> list[Any]:
-    import yaml
-
-    return list(yaml.parse(text, Loader=yaml.SafeLoader))
-
-
-def _after(events: list[Any], i: int) -> int:
-    """The index after the node that starts at ``i``."""
-    import yaml
-
-    depth = 0
-    while True:
-        event = events[i]
-        i += 1
-        depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
-        if depth == 0:
-            return i
-
-
-def _mx_node(text: str, entry: ConfigEntry) -> list[Any]:
-    """The events of the ``mx`` value inside the policy entry."""
-    import yaml
-
-    events = _events(text)
-    i = next(
-        k + 1
-        for k, e in enumerate(events)
-        if isinstance(e, yaml.ScalarEvent) and _index(e.start_mark) >= entry.start and e.value == entry.written
-    )
-    if not isinstance(events[i], yaml.MappingStartEvent):
-        raise EditRefused(f"has a {POLICY_KEY} that is not a mapping (mode:, max_age:, mx:)")
-    i += 1
-    while not isinstance(events[i], yaml.MappingEndEvent):
-        value, end = i + 1, _after(events, i + 1)
-        if isinstance(events[i], yaml.ScalarEvent) and events[i].value == "mx":
-            return events[value:end]
-        i = end
-    raise EditRefused(f"has no mx list in {POLICY_KEY}; migrate replaces that list")
-
-
-def _mx_span(text: str, entry: ConfigEntry) -> tuple[int, int, str | None]:
-    """Where the mx items are and the text before each block item (``None``: a flow list, replaced whole)."""
-    import yaml
-
-    node = _mx_node(text, entry)
-    items = node[1:-1]
-    plain = all(isinstance(e, yaml.ScalarEvent) and not e.anchor and e.style not in ("|", ">") for e in items)
-    if not isinstance(node[0], yaml.SequenceStartEvent) or node[0].anchor or not plain:
-        raise EditRefused(f"has a {POLICY_KEY}.mx that is not a plain list of names; write it as one to edit it")
-    if node[0].flow_style or not items:
-        return _index(node[0].start_mark), _index(node[-1].end_mark), None
-    first = _index(items[0].start_mark)
-    start = text.rfind("\n", 0, first) + 1
-    prefix = text[start:first]
-    if prefix.strip() != "-":
-        raise EditRefused(f"has {POLICY_KEY}.mx items that do not each start a line; write one '- name' a line")
-    end = text.find("\n", _index(items[-1].end_mark))
-    return start, len(text) if end < 0 else end + 1, prefix
+def _with_mx(text: str, entry: ConfigEntry, mx: tuple[str, ...]) -> str:
+    """``text`` with the policy's ``mx`` entry replaced by a block list of ``mx``: the entry's value lines
+    are edited by :func:`~pulumi_mta_sts.config.stack_edit.edit_config` as the entries of a ``config:`` of
+    their own (same rules: every other byte kept, an anchor used elsewhere refused)."""
+    if entry.aliases or entry.anchors:
+        raise EditRefused(f"uses YAML anchors or aliases in {POLICY_KEY}; write its values out to edit it here")
+    value_start = text.find("\n", entry.start, entry.end) + 1
+    sub = _SUB + text[value_start : entry.end]
+    if not value_start or "mx" not in {e.key for e in config_entries(sub)}:
+        reason = f"has no mx list under {POLICY_KEY} in block style (mode:, max_age: and mx: on their own lines)"
+        raise EditRefused(reason + "; write it so to edit it here")
+    block = "mx:\n" + "".join(f"  - {json.dumps(pattern)}\n" for pattern in mx)
+    edited = edit_config(sub, remove={"mx"}, block=block)
+    return text[:value_start] + edited[len(_SUB) :] + text[entry.end :]
 
 
 def rewrite(text: str, project: str | None, mx: tuple[str, ...] | None, record: Record | None) -> str:
@@ -160,12 +116,7 @@ def rewrite(text: str, project: str | None, mx: tuple[str, ...] | None, record: 
     newline = "\r\n" if "\r\n" in text else "\n"
     entry, _ = policy_entry(text, project)
     if mx is not None:
-        start, end, prefix = _mx_span(text, entry)
-        if prefix is None:
-            new = "[" + ", ".join(json.dumps(p) for p in mx) + "]"
-        else:
-            new = "".join(f"{prefix}{json.dumps(p)}{newline}" for p in mx)
-        text = text[:start] + new + text[end:]
+        text = _with_mx(text, entry, mx)
     found = _record_line(text, project)
     start, end = (found[0], found[1]) if found else (entry.start, entry.start)
     column = len(text[entry.start :]) - len(text[entry.start :].lstrip(" "))
