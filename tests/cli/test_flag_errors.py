@@ -190,6 +190,23 @@ COMMANDS: tuple[Command, ...] = (
             "--timeout": ("0",),
         },
     ),
+    Command(
+        ("migrate",),
+        {
+            "--to": ("exa mple",),
+            "--pattern": ("*.*.example",),
+            "--stack": ("Not A Stack",),
+            "--stacks-dir": (MISSING,),
+            "--format": ("jsn",),
+            "--nameserver": ("localhost",),
+            "--cafile": (f"{MISSING}/ca.pem",),
+            "--https-port": ("0",),
+            "--timeout": ("0",),
+        },
+        switches=("--narrow", "--dry-run"),
+        base=(("--to", "mx.new.example"),),
+        positional=("mail.example",),
+    ),
 )
 #: Commands with no flag that takes a value (nothing to give a wrong value to).
 WITHOUT_VALUES = {("reports", "parse"): ("--json",), ("schema",): ()}

@@ -63,6 +63,7 @@ def written_and_planned(
 PRESETS = [
     ("google.init.test", ("aspmx.l.google.com", "alt1.aspmx.l.google.com", "alt2.aspmx.l.google.com")),
     ("m365.init.test", ("m365-init-test.mail.protection.outlook.com",)),
+    ("m365new.init.test", ("m365new-init-test.o-v1.mx.microsoft",)),
     ("fastmail.init.test", ("in1-smtp.messagingengine.com", "in2-smtp.messagingengine.com")),
     ("proton.init.test", ("mail.protonmail.ch", "mailsec.protonmail.ch")),
     ("zoho.init.test", ("mx.zoho.eu", "mx2.zoho.eu", "mx3.zoho.eu")),

@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_mta_sts.core import records
 from pulumi_mta_sts.core.matching import matching_pattern, uncovered, unused_patterns
+from pulumi_mta_sts.core.migrate_patterns import one_label_notes
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import StsRecord, StsRecordSet, TlsRptRecord, TlsRptRecordSet
 from pulumi_mta_sts.net.lookup import Asker, MailHosts, Outcome, lookup
@@ -83,13 +84,11 @@ def check_mx_coverage(mail: MailHosts, policy: Policy | None) -> CheckResult:
     missing = uncovered(mail.hosts, patterns)
     unused = unused_patterns(mail.hosts, patterns)
     kind = "implicit MX (no MX record)" if mail.implicit else "MX"
-    shown_patterns = ", ".join(patterns) or "(none)"
     if missing:
-        detail = f"{kind} not covered by the policy: {', '.join(missing)} (patterns: {shown_patterns})"
-        hint = (
-            "add an 'mx:' line for each uncovered host (a '*.' pattern covers exactly one label) "
-            "and publish a new policy before relying on enforce"
-        )
+        detail = f"{kind} not covered by the policy: {', '.join(missing)} (patterns: {', '.join(patterns) or '(none)'})"
+        notes = "".join(f"{note}; " for note in one_label_notes(missing, patterns))
+        hint = notes + "add an 'mx:' line for each uncovered host (a '*.' pattern covers exactly one label) "
+        hint += "and publish a new policy before relying on enforce"
         if policy.mode == "enforce":
             return failed(cid, detail + " — senders will not deliver to them", hint)
         return warned(cid, detail + " — would lose mail in enforce", hint)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pulumi_mta_sts.core import defaults
 from pulumi_mta_sts.core.errors import Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
-from pulumi_mta_sts.core.matching import uncovered
+from pulumi_mta_sts.core.matching import matches
 from pulumi_mta_sts.core.records import validate_rua
 
 from .init_project import extras_for
@@ -19,12 +19,13 @@ from .init_project import extras_for
 
 @dataclass(frozen=True)
 class MailProvider:
-    """A mail provider whose MX names are ``<one label>.<suffix>`` (``wildcard`` False: hosts stay exact)."""
+    """A mail provider whose MX names are ``depth`` labels below a suffix (``wildcard`` False: hosts stay exact)."""
 
     name: str
     suffixes: tuple[str, ...]
     source: str
     wildcard: bool = True
+    depth: int = 1
 
 
 MAIL_PROVIDERS: tuple[MailProvider, ...] = (
@@ -38,6 +39,7 @@ MAIL_PROVIDERS: tuple[MailProvider, ...] = (
         ("mail.protection.outlook.com",),
         "https://learn.microsoft.com/purview/enhancing-mail-flow-with-mta-sts (mx: *.mail.protection.outlook.com)",
     ),
+    MailProvider("Microsoft 365", ("mx.microsoft",), "https://c7solutions.com/2024/02/what-is-mx-microsoft", depth=2),
     MailProvider(
         "Fastmail",
         ("messagingengine.com",),
@@ -61,29 +63,28 @@ MAIL_PROVIDERS: tuple[MailProvider, ...] = (
 
 @dataclass(frozen=True)
 class PatternChoice:
-    host: str
     pattern: str
     provider: str | None = None
 
 
 def pattern_for(host: str) -> PatternChoice:
-    """``*.<suffix>`` when ``host`` is one label below a documented provider suffix, else ``host``."""
+    """``*.`` and the name above ``host``'s first label when ``host`` is as deep below a provider's suffix as
+    its MX names are (``*.<suffix>``, ``*.<zone>.mx.microsoft``), else ``host``."""
     if unusable_hosts([host]):
-        return PatternChoice(host, host)
+        return PatternChoice(host)
     for provider in MAIL_PROVIDERS:
         for suffix in provider.suffixes:
             if host.endswith("." + suffix):
-                one_label = "." not in host[: -len(suffix) - 1]
-                return PatternChoice(host, "*." + suffix if provider.wildcard and one_label else host, provider.name)
-    return PatternChoice(host, host)
+                fits = provider.wildcard and host[: -len(suffix) - 1].count(".") == provider.depth - 1
+                return PatternChoice("*." + host.partition(".")[2] if fits else host, provider.name)
+    return PatternChoice(host)
 
 
 def mx_patterns(hosts: Sequence[str], existing: Sequence[str] = ()) -> list[str]:
     patterns = list(existing)
-    for host in uncovered(hosts, patterns):
-        pattern = pattern_for(host).pattern
-        if pattern not in patterns:
-            patterns.append(pattern)
+    for host in hosts:  # a pattern added for one host covers the next ones it matches
+        if not matches(host, patterns):
+            patterns.append(pattern_for(host).pattern)
     return patterns
 
 
