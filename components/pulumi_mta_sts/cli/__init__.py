@@ -19,19 +19,8 @@ from pulumi_mta_sts.net.resolver import DnsUnreachable
 from .parser import CommandParser
 
 #: Sub-commands, in the order ``--help`` lists them (module: the name with ``_`` for ``-``).
-COMMANDS = (
-    "init",
-    "render",
-    "plan",
-    "preview-diff",
-    "onboard",
-    "check",
-    "watch",
-    "migrate",
-    "reports",
-    "receiver",
-    "schema",
-)
+_BEFORE_DEPLOY = ("init", "render", "plan", "preview-diff", "onboard")
+COMMANDS = (*_BEFORE_DEPLOY, "check", "watch", "migrate", "reports", "receiver", "schema")
 
 EXIT_USAGE = 2
 #: DNS could not be reached at all: nothing was looked up, so nothing was judged.
