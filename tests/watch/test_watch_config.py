@@ -10,15 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.config.stack import load_any_config
-from pulumi_mta_sts.config.watch import (
-    DEFAULT_SCHEDULE,
-    DEFAULT_TESTING_REMINDER_DAYS,
-    MIN_RATE_MINUTES,
-    WatchConfig,
-    schedule_problem,
-    watch_config,
-)
+from pulumi_mta_sts.config.watch import DEFAULT_TESTING_REMINDER_DAYS, WatchConfig, schedule_problem, watch_config
 from pulumi_mta_sts.core.errors import InputError
+from pulumi_mta_sts.spec.watch_schedule import DEFAULT_SCHEDULE, MIN_RATE_MINUTES
 
 SINGLE: dict[str, Any] = {
     "domain": "example.com",

@@ -6,33 +6,20 @@ watch round (:func:`watch_config`). Every default lives here, once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi_mta_sts.spec.receiver_settings import alarm_email_problems
+from pulumi_mta_sts.spec.watch_schedule import DEFAULT_SCHEDULE, schedule_problems
 
 from .sections import Collector
 
 WATCH_SECTION: Final = "watch"
 KEYS: Final = ("enabled", "schedule", "alarm_email", "testing_reminder_days")
-#: How often the scheduled watcher runs unless ``mta-sts:watch.schedule`` says otherwise.
-DEFAULT_SCHEDULE: Final = "rate(1 hour)"
 #: Days a published policy may stay in ``testing`` before ``watch`` reminds you to read the reports.
 DEFAULT_TESTING_REMINDER_DAYS: Final = 30
 TESTING_REMINDER_DAYS_MAX: Final = 3650
-#: The shortest ``rate(...)``: more often pages nobody sooner (senders cache policies for a day or more).
-MIN_RATE_MINUTES: Final = 15
-_RATE = re.compile(r"rate\(([1-9][0-9]{0,5}) (minute|minutes|hour|hours|day|days)\)")
-_CRON = re.compile(r"cron\(([0-9]{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+)\)")
-_UNIT_MINUTES: Final = {"minute": 1, "hour": 60, "day": 1440}
-_SCHEDULE_FIX = (
-    "write an EventBridge Scheduler expression: rate(N minutes|hours|days) with N*unit at least "
-    f"{MIN_RATE_MINUTES} minutes and 'minute'/'hour'/'day' only for 1 (e.g. {DEFAULT_SCHEDULE!r}), or "
-    "cron(M H DAY-OF-MONTH MONTH DAY-OF-WEEK YEAR) with one minute M from 0 to 59 (at most once an hour) and "
-    "'?' in exactly one of DAY-OF-MONTH and DAY-OF-WEEK"
-)
 
 
 @dataclass(frozen=True)
@@ -46,19 +33,10 @@ class WatchConfig:
 
 
 def schedule_problem(value: object) -> str | None:
-    """Why ``value`` is not a schedule the watcher accepts (``None``: it is)."""
-    if not isinstance(value, str):
-        return f"must be text such as {DEFAULT_SCHEDULE!r}; {_SCHEDULE_FIX}"
-    rate, cron = _RATE.fullmatch(value), _CRON.fullmatch(value)
-    if rate is not None:
-        count, unit = int(rate[1]), rate[2]
-        singular = unit.removesuffix("s") == unit
-        if singular != (count == 1) or count * _UNIT_MINUTES[unit.removesuffix("s")] < MIN_RATE_MINUTES:
-            return f"{value!r} is not allowed; {_SCHEDULE_FIX}"
-        return None
-    if cron is not None and int(cron[1]) < 60 and (cron[3] == "?") != (cron[5] == "?"):
-        return None
-    return f"{value!r} is not a schedule the watcher accepts; {_SCHEDULE_FIX}"
+    """Why ``value`` is not a schedule the watcher accepts (``None``: it is), as EventBridge Scheduler reads
+    it: the one grammar, in spec/watch_schedule.py, that the scheduled watcher's component also applies."""
+    problems = schedule_problems(value)
+    return problems[0].reason if problems else None
 
 
 def load_watch(c: Collector, values: Mapping[str, Any]) -> WatchConfig:

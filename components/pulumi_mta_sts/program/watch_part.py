@@ -17,7 +17,6 @@ import pulumi
 from pulumi_mta_sts.config.sections import Deployment
 from pulumi_mta_sts.config.watch import WatchConfig, watch_config
 from pulumi_mta_sts.core.errors import InputError
-from pulumi_mta_sts.spec.watch_schedule import schedule_problems
 
 from .layouts import Layout, OneDomain
 from .part import resource_name
@@ -36,11 +35,8 @@ class WatchStep:
 
     @classmethod
     def of(cls, cfg: Deployment, values: Mapping[str, Any]) -> WatchStep:
-        """Checked: the settings as the loaders check them, then the schedule as EventBridge Scheduler reads it."""
-        config = watch_config(values)
-        if config.enabled and (problems := schedule_problems(config.schedule, "mta-sts:watch.schedule")):
-            raise InputError(problems)
-        return cls(config, values)
+        """Checked as the stack loaders check them (the schedule as EventBridge Scheduler reads it)."""
+        return cls(watch_config(values), values)
 
     def build(self, cfg: Deployment, layout: Layout) -> None:
         """The watcher, when enabled, and its output ``watch``."""

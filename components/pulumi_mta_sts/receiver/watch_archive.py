@@ -87,6 +87,7 @@ WATCH = FunctionCode(
         "spec.deployment",
         "spec.receiver_settings",
         "spec.rules",
+        "spec.watch_schedule",
         "watch",
         "watch.model",
         "watch.problems",
