@@ -11,8 +11,8 @@ from pulumi_mta_sts.check.dns_checks import check_mx_coverage
 from pulumi_mta_sts.check.model import Status
 from pulumi_mta_sts.config.init_stack import mx_patterns, pattern_for
 from pulumi_mta_sts.core.matching import matches
+from pulumi_mta_sts.core.migrate_steps import widened
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.migrate.steps import widened
 from pulumi_mta_sts.net.lookup import MailHosts
 from tests.strategies import label
 

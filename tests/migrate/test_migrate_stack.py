@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.config.stack_edit import EditRefused
+from pulumi_mta_sts.core.migrate_steps import Record
 from pulumi_mta_sts.migrate.stack_mx import read_record, rewrite
-from pulumi_mta_sts.migrate.steps import Record
 from tests.strategies import hostname, mx_list
 
 comment = st.text(alphabet="abc XYZ-:#'\"{}[]é", max_size=20).map(lambda s: "# " + s)

@@ -11,8 +11,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.core.matching import matches, uncovered
+from pulumi_mta_sts.core.migrate_steps import Live, Record, plan_step
 from pulumi_mta_sts.core.policy import MAX_AGE_LIMIT, Policy
-from pulumi_mta_sts.migrate.steps import Live, Record, plan_step
 from tests.strategies import label
 
 T0 = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)

@@ -1,5 +1,5 @@
 """``mta-sts migrate DOMAIN --to MX...``: the step a mail-provider change is in (widen, wait, switch,
-narrow; :mod:`pulumi_mta_sts.migrate.steps`) from live DNS and the stack file, and that step's
+narrow; :mod:`pulumi_mta_sts.core.migrate_steps`) from live DNS and the stack file, and that step's
 stack-file change, written with every other byte kept. Exit 0: told (and written); 1: refused or
 live DNS could not be read; 2: usage (one line per problem, naming the flag)."""
 
@@ -22,10 +22,10 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
 from pulumi_mta_sts.core.matching import matches
 from pulumi_mta_sts.core.migrate_patterns import one_label_notes, parent_wildcard
+from pulumi_mta_sts.core.migrate_steps import Step, plan_step, stamp
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.migrate import output, stack_mx
 from pulumi_mta_sts.migrate.live import read_live
-from pulumi_mta_sts.migrate.steps import Step, plan_step, stamp
 from pulumi_mta_sts.net.https_fetch import make_tls_context
 from pulumi_mta_sts.net.resolver import ensure_reachable, make_resolver
 

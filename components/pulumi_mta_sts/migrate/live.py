@@ -11,12 +11,11 @@ import dns.exception
 import dns.resolver
 
 from pulumi_mta_sts.core.acceptance import Refused
+from pulumi_mta_sts.core.migrate_steps import Live
 from pulumi_mta_sts.core.policy import parse_policy
 from pulumi_mta_sts.core.records import parse_sts_records, policy_host, sts_record_name
 from pulumi_mta_sts.net.https_fetch import fetch_policy
 from pulumi_mta_sts.net.lookup import Outcome, lookup, mail_hosts
-
-from .steps import Live
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi_mta_sts.config.migrate_record import record_json
+from pulumi_mta_sts.core.migrate_steps import Live, Step, stamp
 from pulumi_mta_sts.escape import terminal
-
-from .stack_mx import record_json
-from .steps import Live, Step, stamp
 
 
 @dataclass
