@@ -14,6 +14,8 @@ import pytest
 
 from pulumi_mta_sts.check.model import DomainReport, failed
 from pulumi_mta_sts.cli import main
+from pulumi_mta_sts.core.migrate_steps import Record
+from pulumi_mta_sts.migrate.stack_mx import rewrite
 from pulumi_mta_sts.watch import judge_round
 from pulumi_mta_sts.watch.text import render_text
 from tests.livefixture import LiveFixture, live_fixture
@@ -216,3 +218,41 @@ def test_dns_that_cannot_be_reached_is_exit_3_and_blames_no_domain(capsys: pytes
     code = main(["watch", DOMAIN, "--nameserver", f"127.0.0.1:{closed_port()}", "--no-smtp", "--timeout", "1"])
     captured = capsys.readouterr()
     assert code == 3 and captured.out == "" and len(captured.err.splitlines()) == 1
+
+
+def test_a_migration_record_in_the_stack_file_says_when_narrowing_is_due(
+    live: LiveFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The record ``mta-sts migrate`` keeps above ``mta-sts:policy`` (written here by migrate's own
+    writer): waiting says nothing, due is one warning (exit 0) with the command, gone is a recovery."""
+    domain = "moving.watchcli.test"
+    new = (f"mx1.{domain}", f"mx2.{domain}")  # live DNS lists only the new hosts: the switch is done
+    published = live.publish(domain, patterns=[*new, "*.old-mail.test"], aaaa=False)
+    folder = tmp_path / "stacks"
+    write_stack(folder, "moving", domain, [json.dumps(p) for p in (*new, "*.old-mail.test")])
+    path, state = folder / "Pulumi.moving.yaml", tmp_path / "state.json"
+    wide = path.read_text()
+    flags = ["--stack", "moving", "--stacks-dir", str(folder), "--state", str(state), "--format", "json"]
+
+    def with_record(seen_days_ago: int) -> str:
+        seen = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=seen_days_ago)
+        record = Record(new, 604_800, "before1", published.policy.id, seen, seen, 300, 3_600)
+        return rewrite(wide, None, None, record)
+
+    path.write_text(with_record(0))  # widened policy seen just now: the wait (a week and more) runs
+    code, out, err = watch(live, capsys, *flags)
+    assert (code, err) == (0, "") and json.loads(out)["domains"][0]["problems"] == []
+    path.write_text(with_record(30))  # seen a month ago: narrowing is due
+    code, out, _ = watch(live, capsys, *flags)
+    (problem,) = json.loads(out)["domains"][0]["problems"]
+    assert code == 0 and (problem["code"], problem["severity"], problem["new"]) == (
+        "migration-narrow-due",
+        "warn",
+        True,
+    )
+    assert f"mta-sts migrate {domain} --to {' '.join(new)} --stack moving --narrow" in problem["fix"]
+    path.write_text(wide)  # `migrate --narrow` removes the record
+    code, out, _ = watch(live, capsys, *flags)
+    (domain_json,) = json.loads(out)["domains"]
+    assert code == 0 and domain_json["problems"] == []
+    assert [r["code"] for r in domain_json["recovered"]] == ["migration-narrow-due"]

@@ -6,6 +6,7 @@ failure (warnings allowed), 1 a failure, 2 usage (a bad state file too), 3 DNS u
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,14 +14,17 @@ from typing import Any
 
 from pulumi_mta_sts.check.runner import CheckOptions
 from pulumi_mta_sts.config.files import UnreadableFile, UnwritableFile, read_regular_file, write_file_atomically
+from pulumi_mta_sts.config.migrate_record import read_record
 from pulumi_mta_sts.config.stack import (
     find_stack_file,
     in_file,
     load_deployment_file,
+    project_name,
     read_stack_file,
     stack_names,
     stack_values,
 )
+from pulumi_mta_sts.config.stack_edit import EditRefused, read_stack_text
 from pulumi_mta_sts.config.watch import watch_config
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.escape import terminal
@@ -89,10 +93,22 @@ def _declared(args: argparse.Namespace) -> tuple[dict[str, Expectation], dict[st
             days = watch_config(stack_values(config)).testing_reminder_days
         except InputError as exc:
             raise in_file(exc.problems, path) from None
-        for domain, expected in expectations_of(deployment).items():
+        for domain, expected in _with_migration(expectations_of(deployment), path, stack).items():
             expectations[domain] = expected
             reminders[domain] = days
     return expectations, reminders
+
+
+def _with_migration(declared: dict[str, Expectation], path: Path, stack: str) -> dict[str, Expectation]:
+    """A one-domain stack's expectation with the record ``mta-sts migrate`` keeps in its stack file (a
+    comment: no loader reads it); a fleet stack has none (migrate edits one-domain stacks only)."""
+    if len(declared) != 1:
+        return declared
+    try:
+        record = read_record(read_stack_text(path).text, project_name(path.parent))
+    except EditRefused:  # a stack file the editor cannot read holds no record migrate wrote
+        return declared
+    return {d: dataclasses.replace(e, migration=record, stack=stack) for d, e in declared.items()}
 
 
 def _domains(given: Sequence[str], declared: dict[str, Expectation], stacks: bool) -> list[str]:

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from pulumi_mta_sts.config.migrate_record import record_from_json, record_json
 from pulumi_mta_sts.config.sections import Deployment, DomainConfig
 from pulumi_mta_sts.core.errors import InputError, Problem
+from pulumi_mta_sts.core.migrate_steps import Record
 from pulumi_mta_sts.core.records import sts_record_value, tlsrpt_record_value
 from pulumi_mta_sts.spec.receiver_settings import mailto_rua
 
@@ -44,7 +46,9 @@ class WatchProblem:
 class Expectation:
     """What the stack declares for ``domain``: the policy text senders should fetch, its id, the
     ``_mta-sts`` value and the ``_smtp._tls`` rua (``None``: no record). ``rua_after_deploy``: the
-    receiver adds its HTTPS endpoint, known only once deployed, so one more ``https:`` URI is expected."""
+    receiver adds its HTTPS endpoint, known only once deployed, so one more ``https:`` URI is expected.
+    ``migration``: the record ``mta-sts migrate`` keeps in the stack file (a comment: only ``watch --stack``
+    and ``--all`` read it), ``stack`` the stack's name for the fix it suggests."""
 
     domain: str
     policy: str
@@ -52,6 +56,8 @@ class Expectation:
     sts_record: str
     tlsrpt_rua: tuple[str, ...] | None = None
     rua_after_deploy: bool = False
+    migration: Record | None = None
+    stack: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         rua = None if self.tlsrpt_rua is None else list(self.tlsrpt_rua)
@@ -62,6 +68,8 @@ class Expectation:
             "sts_record": self.sts_record,
             "tlsrpt_rua": rua,
             "rua_after_deploy": self.rua_after_deploy,
+            "migration": None if self.migration is None else record_json(self.migration),
+            "stack": self.stack,
         }
 
     @property
@@ -83,7 +91,9 @@ class Expectation:
             raise InputError(problems)
         ruas = None if rua is None else tuple(rua)
         domain, policy, policy_id, sts = (str(v) for v in text.values())
-        return cls(domain, policy, policy_id, sts, ruas, bool(data.get("rua_after_deploy", False)))
+        stack = data.get("stack") if isinstance(data.get("stack"), str) else None
+        migration = record_from_json(data.get("migration"))  # one that does not read is none: a longer wait
+        return cls(domain, policy, policy_id, sts, ruas, bool(data.get("rua_after_deploy", False)), migration, stack)
 
 
 def expectation_of(config: DomainConfig) -> Expectation:

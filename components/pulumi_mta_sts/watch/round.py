@@ -13,6 +13,7 @@ from pulumi_mta_sts.check.model import DomainReport
 from pulumi_mta_sts.check.runner import CheckOptions, check_domains
 from pulumi_mta_sts.config.watch import DEFAULT_TESTING_REMINDER_DAYS
 
+from .migration import narrow_due
 from .model import FAIL, Expectation, WatchProblem
 from .problems import domain_problems, testing_problem
 from .state import DomainState, Said, WatchState, state_from_json
@@ -142,8 +143,11 @@ def judge_round(
         days = _reminder_days(testing_reminder_days, report.domain)
         if (reminder := testing_problem(report, since, now, days)) is not None:
             extra.append(reminder)
-        expected = expectations.get(report.domain)
-        found = domain_problems(report, None if expected is None else _expectation(expected), now, extra)
+        given = expectations.get(report.domain)
+        expected = None if given is None else _expectation(given)
+        if (due := narrow_due(report, expected, now)) is not None:
+            extra.append(due)
+        found = domain_problems(report, expected, now, extra)
         outcome, said = advance(report.domain, found, before, state is not None, now)
         outcomes.append(outcome)
         kept[report.domain] = DomainState(said, since)
