@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
+from pulumi_mta_sts.core.bounded_json import JsonBounds, json_decoder, load_bounded_json
 
 from .limits import DEFAULT_LIMITS, MAX_COUNT, ReportError, shown_count
 
@@ -47,6 +47,8 @@ _MX_PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*\Z")
 #: An ``mx`` line whose value is plainly such a pattern (ASCII, any case, one final dot at most): read at once.
 _MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?i:(?:\*\.)?{_LABEL}(?:\.{_LABEL})*))\.?[ \t]*\Z", re.ASCII)
 
+#: A date-time without zone, as ``%Y-%m-%dT%H:%M:%S`` writes it (four-digit years: strftime does not pad).
+_NAIVE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
 _COUNT_DIGITS = len(str(MAX_COUNT))
 
@@ -100,9 +102,9 @@ def _count_too_large(value: object, path: str) -> ReportError:
 
 def _timestamp(value: Any, path: str) -> str:
     """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
-    if type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z":  # canonical: validate
-        _parse_iso(value[:19], value, path)
-        return value
+    if type(value) is str and ((len(value) == 20 and value[10] == "T" and value[19] == "Z") or _NAIVE.match(value)):
+        _parse_iso(value[:19], value, path)  # canonical, or UTC without its Z (Microsoft) as strftime would end it
+        return value if len(value) == 20 else value + "Z"
     if value is None:
         raise ReportError(f"{path} is missing")
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -141,7 +143,7 @@ def _strings(value: Any, index: int, key: str) -> list[str]:
     """Stripped strings, empty ones left out; one string is split at LF (RFC 8461 §3.2 ends a line so)."""
     if isinstance(value, list):
         try:
-            return [item for item in map(str.strip, value) if item]
+            return list(filter(None, map(str.strip, value)))  # no Python frame: map and filter run in C
         except TypeError:  # an item that is no string
             i, item = next((i, item) for i, item in enumerate(value) if not isinstance(item, str))
             raise ReportError(f"policies[{index}]{key}[{i}] must be a string, got {type(item).__name__}") from None
@@ -223,9 +225,10 @@ def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
         if type(value) is str:
-            out[name] = value.strip() or None
-        else:
-            out[name] = None if value is None else _text(value, f"{_detail_path(where, index)}.{key}", required=False)
+            value = value.strip() or None
+        elif value is not None:
+            value = _text(value, f"{_detail_path(where, index)}.{key}", required=False)
+        out[name] = value
     out["extra"] = extra
     return out
 
@@ -274,22 +277,22 @@ _FLAT_ARRAY = JsonBounds(max_depth=1, max_items=DEFAULT_LIMITS.max_json_items)
 
 
 def _json_string_array(text: str) -> list[str] | None:
+    """An array of strings as the bounded reader reads it; text shorter than its item bound, at once (if flat)."""
     try:
-        value = load_bounded_json(text, _FLAT_ARRAY)
-    except JsonInputError:
+        if len(text) >= DEFAULT_LIMITS.max_json_items:
+            value = load_bounded_json(text, _FLAT_ARRAY)
+        else:
+            value = json_decoder(None).decode(text)
+        return list(filter(None, map(str.strip, value))) if type(value) is list else None
+    except (ValueError, TypeError, RecursionError):  # not JSON, past a bound, or an item that is no string
         return None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        return None
-    return [item.strip() for item in value if item.strip()]
 
 
 def _tlsa_records(policy_strings: list[str]) -> list[str]:
     """TLSA records one per string: Microsoft sends them all as one string holding a JSON array."""
-    if not any(line.startswith("[") for line in policy_strings):
-        return policy_strings
     records: list[str] = []
     for line in policy_strings:
-        split = _json_string_array(line) if line.startswith("[") else None
+        split = _json_string_array(line) if line[:1] == "[" else None
         records.extend([line] if split is None else split)
     return records
 
@@ -301,30 +304,14 @@ def _part(
     return _split_known(value if type(value) is dict else _object(value, path), known, aliases)
 
 
-def _policy_domain(value: Any, policy_type: str, index: int) -> str | None:
-    path = f"policies[{index}].policy.policy-domain"
-    if policy_type == "no-policy-found" and _text(value, path, required=False) is None:
-        return None
-    return normal_domain(value, path)
-
-
 def _details(details: Any, index: int) -> list[Any]:
-    if isinstance(details, list):
-        return details
-    if isinstance(details, dict):
-        return [details]
-    if details is None:
-        return []
+    if details is None or isinstance(details, dict | list):
+        return [] if details is None else [details] if isinstance(details, dict) else details
     raise ReportError(f"policies[{index}].failure-details must be a list, got {type(details).__name__}")
 
 
-def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
-    entry, entry_extra = raw, None
-    if type(raw) is not dict or not _ENTRY_KEYS.issuperset(raw):
-        entry, entry_extra = _part(raw, f"policies[{index}]", _ENTRY_KEYS)
-    policy, policy_extra = entry.get("policy"), None
-    if type(policy) is not dict or not _POLICY_KEYS.issuperset(policy):
-        policy, policy_extra = _part(policy, f"policies[{index}].policy", _POLICY_KEYS, POLICY_ALIASES)
+def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple[Any, ...]:
+    """A policy's type, domain, strings, MX hosts and where those came from."""
     get = policy.get
     kind = get("policy-type")
     kind = (kind.strip() if type(kind) is str else "") or str(
@@ -334,18 +321,32 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
     value = get("policy-domain")
     domain = value.strip().rstrip(".").lower() if type(value) is str and value.isascii() else None
     if not domain or " " in domain:  # else what normal_domain answers at once
-        domain = _policy_domain(value, policy_type, index)
+        path = f"policies[{index}].policy.policy-domain"
+        optional = policy_type == "no-policy-found" and _text(value, path, required=False) is None
+        domain = None if optional else normal_domain(value, path)
     strings = _strings(get("policy-string"), index, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
-    mx_hosts, mx_source = [h.rstrip(".").lower() for h in _strings(get("mx-host"), index, ".policy.mx-host")], None
+    mx_hosts = [host.rstrip(".").lower() for host in _strings(get("mx-host"), index, ".policy.mx-host")]
     if mx_hosts:
-        mx_source = "mx-host"
-    elif policy_type == "sts" and (mx_hosts := _policy_mx(strings, index, warnings)):
-        mx_source = "policy-string"
+        return policy_type, domain, strings, mx_hosts, "mx-host"
+    if policy_type == "sts" and (mx_hosts := _policy_mx(strings, index, warnings)):
+        return policy_type, domain, strings, mx_hosts, "policy-string"
+    return policy_type, domain, strings, mx_hosts, None
+
+
+def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
+    entry, entry_extra = raw, None
+    if type(raw) is not dict or not _ENTRY_KEYS.issuperset(raw):
+        entry, entry_extra = _part(raw, f"policies[{index}]", _ENTRY_KEYS)
+    policy, policy_extra = entry.get("policy"), None
+    if type(policy) is not dict or not _POLICY_KEYS.issuperset(policy):
+        policy, policy_extra = _part(policy, f"policies[{index}].policy", _POLICY_KEYS, POLICY_ALIASES)
+    policy_type, domain, strings, mx_hosts, mx_source = _described(policy, index, warnings)
     summary, summary_extra = entry.get("summary"), None
     if type(summary) is not dict or not _SUMMARY_KEYS.issuperset(summary):
         summary, summary_extra = _part(summary, f"policies[{index}].summary", _SUMMARY_KEYS)
-    details = _details(entry.get("failure-details"), index)
+    details = entry.get("failure-details")
+    details = details if type(details) is list else _details(details, index)
     successful, failed = summary.get("total-successful-session-count"), summary.get("total-failure-session-count")
     if type(successful) is not int or not 0 <= successful <= MAX_COUNT:
         successful = _count(successful, f"policies[{index}].summary.total-successful-session-count")
@@ -373,15 +374,6 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
     }
 
 
-def _policies(report: dict[str, Any]) -> list[Any]:
-    policies = report.get("policies")
-    if isinstance(policies, list):
-        return policies
-    if policies is None:
-        raise ReportError("policies is missing")
-    raise ReportError(f"policies must be a list, got {type(policies).__name__}")
-
-
 def normalise_report(doc: Any) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ReportError(f"a report is a JSON object; this is a JSON {type(doc).__name__}")
@@ -393,7 +385,11 @@ def normalise_report(doc: Any) -> dict[str, Any]:
     date_range, date_extra = report.get("date-range"), None
     if type(date_range) is not dict or not _DATE_RANGE_KEYS.issuperset(date_range):
         date_range, date_extra = _part(date_range, "date-range", _DATE_RANGE_KEYS)
-    policies = _policies(report)
+    policies = report.get("policies")
+    if not isinstance(policies, list):
+        raise ReportError(
+            "policies is missing" if policies is None else f"policies must be a list, got {type(policies).__name__}"
+        )
     get = report.get
     name, report_id, contact = get("organization-name"), get("report-id"), get("contact-info")
     name = (name.strip() if type(name) is str else "") or _text(name, "organization-name", required=True)

@@ -40,7 +40,7 @@ class ParseResult:
 
 def parse_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """One report body (gzip detected by its magic bytes, else JSON) → normalised report."""
-    return _parse_measured(data, limits)[0]
+    return normalise_report(load_json_counted(report_bytes(data, limits), limits)[0])
 
 
 def _parse_measured(data: bytes, limits: Limits) -> tuple[dict[str, Any], int, int]:
