@@ -1,7 +1,6 @@
 """A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md). What real senders send is
 tolerated, anything else raises :class:`ReportError` naming the JSON path; unread keys stay in ``extra``,
-``warnings`` name what looks wrong but is kept. Each check has a fast path for the common value, inline (a call
-costs as much as the check), and builds a JSON path only for an error (bench/README.md: the parse's floor)."""
+``warnings`` name what looks wrong but is kept. Checks have an inline fast path, JSON paths are built for errors."""
 
 from __future__ import annotations
 
@@ -172,62 +171,31 @@ def normal_domain(value: Any, path: str = "domain", key: str = "") -> str:
     return text
 
 
-def _object(value: Any, path: str) -> dict[str, Any]:
-    if value is None:
-        raise ReportError(f"{path} is missing")
-    if not isinstance(value, dict):
-        raise ReportError(f"{path} must be an object, got {type(value).__name__}")
-    return value
-
-
-def _split_known(
-    obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(Fields read, aliases as their absent RFC keys; the rest as sent or ``None``)."""
-    if known.issuperset(obj):
-        return obj, None
-    fields = {key: value for key, value in obj.items() if key in known}
-    extra: dict[str, Any] = {}
-    for key, value in obj.items():
-        if key in known:
-            continue
-        rfc_key = aliases.get(key)
-        if rfc_key is not None and fields.get(rfc_key) is None:
-            fields[rfc_key] = value
-        else:
-            extra[key] = value
-    return fields, extra or None
-
-
 def _merged(*parts: tuple[str, dict[str, Any] | None]) -> dict[str, Any] | None:
     merged = {f"{prefix}{key}": value for prefix, extra in parts if extra for key, value in extra.items()}
     return merged or None
-
-
-def _detail_path(where: int, index: int) -> str:
-    return f"policies[{where}].failure-details[{index}]"
 
 
 def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
     """Failure detail ``index`` of policy ``where`` (its JSON path is built only for an error)."""
     detail, extra = raw, None
     if type(raw) is not dict or not _DETAIL_KEYS.issuperset(raw):
-        detail, extra = _part(raw, _detail_path(where, index), _DETAIL_KEYS, DETAIL_ALIASES)
+        detail, extra = _part(raw, f"policies[{where}].failure-details[{index}]", _DETAIL_KEYS, DETAIL_ALIASES)
     get = detail.get
     result_type = get("result-type")
     result_type = (result_type.strip() if type(result_type) is str else "") or str(
-        _text(result_type, f"{_detail_path(where, index)}.result-type", required=True)
+        _text(result_type, f"policies[{where}].failure-details[{index}].result-type", required=True)
     ).strip()
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
-        count = _count(count, f"{_detail_path(where, index)}.failed-session-count")
+        count = _count(count, f"policies[{where}].failure-details[{index}].failed-session-count")
     out: dict[str, Any] = {"result_type": result_type.lower(), "failed_session_count": count}
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
         if type(value) is str:
             value = value.strip() or None
         elif value is not None:
-            value = _text(value, f"{_detail_path(where, index)}.{key}", required=False)
+            value = _text(value, f"policies[{where}].failure-details[{index}].{key}", required=False)
         out[name] = value
     out["extra"] = extra
     return out
@@ -300,8 +268,23 @@ def _tlsa_records(policy_strings: list[str]) -> list[str]:
 def _part(
     value: Any, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """An object's fields and unread keys, when it has unread keys or is no object (the caller tests that)."""
-    return _split_known(value if type(value) is dict else _object(value, path), known, aliases)
+    """(Fields read, aliases as their absent RFC keys; the rest as sent or ``None``) of an object with unread keys
+    or no object (the caller tests for the common case)."""
+    if not isinstance(value, dict):
+        raise ReportError(
+            f"{path} is missing" if value is None else f"{path} must be an object, got {type(value).__name__}"
+        )
+    fields = {key: item for key, item in value.items() if key in known}
+    extra: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in known:
+            continue
+        rfc_key = aliases.get(key)
+        if rfc_key is not None and fields.get(rfc_key) is None:
+            fields[rfc_key] = item
+        else:
+            extra[key] = item
+    return fields, extra or None
 
 
 def _details(details: Any, index: int) -> list[Any]:
@@ -329,9 +312,8 @@ def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple
     mx_hosts = [host.rstrip(".").lower() for host in _strings(get("mx-host"), index, ".policy.mx-host")]
     if mx_hosts:
         return policy_type, domain, strings, mx_hosts, "mx-host"
-    if policy_type == "sts" and (mx_hosts := _policy_mx(strings, index, warnings)):
-        return policy_type, domain, strings, mx_hosts, "policy-string"
-    return policy_type, domain, strings, mx_hosts, None
+    mx_hosts = _policy_mx(strings, index, warnings) if policy_type == "sts" else []
+    return policy_type, domain, strings, mx_hosts, "policy-string" if mx_hosts else None
 
 
 def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
@@ -381,7 +363,7 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError("not a TLS-RPT report: no organization-name, report-id or policies")
     report, report_extra = doc, None
     if not _REPORT_KEYS.issuperset(doc):
-        report, report_extra = _split_known(doc, _REPORT_KEYS)
+        report, report_extra = _part(doc, "", _REPORT_KEYS)
     date_range, date_extra = report.get("date-range"), None
     if type(date_range) is not dict or not _DATE_RANGE_KEYS.issuperset(date_range):
         date_range, date_extra = _part(date_range, "date-range", _DATE_RANGE_KEYS)
