@@ -45,7 +45,6 @@ _LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
 _MX_PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*\Z")
 #: An ``mx`` line whose value is plainly such a pattern (ASCII, any case, one final dot at most): read at once.
 _MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?i:(?:\*\.)?{_LABEL}(?:\.{_LABEL})*))\.?[ \t]*\Z", re.ASCII)
-
 #: A date-time without zone, as ``%Y-%m-%dT%H:%M:%S`` writes it (four-digit years: strftime does not pad).
 _NAIVE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
@@ -146,10 +145,8 @@ def _strings(value: Any, index: int, key: str) -> list[str]:
         except TypeError:  # an item that is no string
             i, item = next((i, item) for i, item in enumerate(value) if not isinstance(item, str))
             raise ReportError(f"policies[{index}]{key}[{i}] must be a string, got {type(item).__name__}") from None
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [line for line in (part.strip() for part in value.split("\n")) if line]
+    if value is None or isinstance(value, str):
+        return [] if value is None else list(filter(None, map(str.strip, value.split("\n"))))
     raise ReportError(f"policies[{index}]{key} must be a list of strings, got {type(value).__name__}")
 
 
@@ -182,14 +179,15 @@ def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
     if type(raw) is not dict or not _DETAIL_KEYS.issuperset(raw):
         detail, extra = _part(raw, f"policies[{where}].failure-details[{index}]", _DETAIL_KEYS, DETAIL_ALIASES)
     get = detail.get
-    result_type = get("result-type")
-    result_type = (result_type.strip() if type(result_type) is str else "") or str(
-        _text(result_type, f"policies[{where}].failure-details[{index}].result-type", required=True)
-    ).strip()
+    result = get("result-type")
+    if type(result) is not str or not (result := result.strip()):
+        result = str(
+            _text(get("result-type"), f"policies[{where}].failure-details[{index}].result-type", required=True)
+        )
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
         count = _count(count, f"policies[{where}].failure-details[{index}].failed-session-count")
-    out: dict[str, Any] = {"result_type": result_type.lower(), "failed_session_count": count}
+    out: dict[str, Any] = {"result_type": result.lower(), "failed_session_count": count}
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
         if type(value) is str:
@@ -241,16 +239,14 @@ def _policy_mx(policy_strings: list[str], index: int, warnings: list[str]) -> li
 
 
 #: A TLSA records string read as JSON: one flat array, no more values than a whole report may hold.
-_FLAT_ARRAY = JsonBounds(max_depth=1, max_items=DEFAULT_LIMITS.max_json_items)
+_FLAT_ITEMS = DEFAULT_LIMITS.max_json_items
+_FLAT_ARRAY = JsonBounds(max_depth=1, max_items=_FLAT_ITEMS)
 
 
 def _json_string_array(text: str) -> list[str] | None:
     """An array of strings as the bounded reader reads it; text shorter than its item bound, at once (if flat)."""
     try:
-        if len(text) >= DEFAULT_LIMITS.max_json_items:
-            value = load_bounded_json(text, _FLAT_ARRAY)
-        else:
-            value = json_decoder(None).decode(text)
+        value = json_decoder(None).decode(text) if len(text) < _FLAT_ITEMS else load_bounded_json(text, _FLAT_ARRAY)
         return list(filter(None, map(str.strip, value))) if type(value) is list else None
     except (ValueError, TypeError, RecursionError):  # not JSON, past a bound, or an item that is no string
         return None
@@ -268,8 +264,7 @@ def _tlsa_records(policy_strings: list[str]) -> list[str]:
 def _part(
     value: Any, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(Fields read, aliases as their absent RFC keys; the rest as sent or ``None``) of an object with unread keys
-    or no object (the caller tests for the common case)."""
+    """(Fields read, aliases as their absent RFC keys; the rest or ``None``): the caller has the common case."""
     if not isinstance(value, dict):
         raise ReportError(
             f"{path} is missing" if value is None else f"{path} must be an object, got {type(value).__name__}"
@@ -277,29 +272,21 @@ def _part(
     fields = {key: item for key, item in value.items() if key in known}
     extra: dict[str, Any] = {}
     for key, item in value.items():
-        if key in known:
-            continue
-        rfc_key = aliases.get(key)
-        if rfc_key is not None and fields.get(rfc_key) is None:
-            fields[rfc_key] = item
-        else:
-            extra[key] = item
+        if key not in known:
+            rfc_key = aliases.get(key)
+            if rfc_key is not None and fields.get(rfc_key) is None:
+                fields[rfc_key] = item
+            else:
+                extra[key] = item
     return fields, extra or None
-
-
-def _details(details: Any, index: int) -> list[Any]:
-    if details is None or isinstance(details, dict | list):
-        return [] if details is None else [details] if isinstance(details, dict) else details
-    raise ReportError(f"policies[{index}].failure-details must be a list, got {type(details).__name__}")
 
 
 def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple[Any, ...]:
     """A policy's type, domain, strings, MX hosts and where those came from."""
     get = policy.get
     kind = get("policy-type")
-    kind = (kind.strip() if type(kind) is str else "") or str(
-        _text(kind, f"policies[{index}].policy.policy-type", required=True)
-    )
+    if type(kind) is not str or not (kind := kind.strip()):
+        kind = str(_text(get("policy-type"), f"policies[{index}].policy.policy-type", required=True))
     policy_type = kind.lower()
     value = get("policy-domain")
     domain = value.strip().rstrip(".").lower() if type(value) is str and value.isascii() else None
@@ -328,7 +315,10 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
     if type(summary) is not dict or not _SUMMARY_KEYS.issuperset(summary):
         summary, summary_extra = _part(summary, f"policies[{index}].summary", _SUMMARY_KEYS)
     details = entry.get("failure-details")
-    details = details if type(details) is list else _details(details, index)
+    if type(details) is not list and details is not None:  # one object: a list of it
+        if not isinstance(details, dict | list):
+            raise ReportError(f"policies[{index}].failure-details must be a list, got {type(details).__name__}")
+        details = [details] if isinstance(details, dict) else details
     successful, failed = summary.get("total-successful-session-count"), summary.get("total-failure-session-count")
     if type(successful) is not int or not 0 <= successful <= MAX_COUNT:
         successful = _count(successful, f"policies[{index}].summary.total-successful-session-count")
@@ -372,8 +362,7 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(
             "policies is missing" if policies is None else f"policies must be a list, got {type(policies).__name__}"
         )
-    get = report.get
-    name, report_id, contact = get("organization-name"), get("report-id"), get("contact-info")
+    name, report_id, contact = map(report.get, ("organization-name", "report-id", "contact-info"))
     name = (name.strip() if type(name) is str else "") or _text(name, "organization-name", required=True)
     report_id = (report_id.strip() if type(report_id) is str else "") or _text(report_id, "report-id", required=True)
     contact = (contact.strip() or None) if type(contact) is str else _text(contact, "contact-info", required=False)
