@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pulumi_mta_sts.reports.json_text import load_json_counted
 from pulumi_mta_sts.reports.limits import ReportError
 from pulumi_mta_sts.reports.normalise import normalise_report
-from pulumi_mta_sts.reports.parse import parse_report
+from pulumi_mta_sts.reports.parse import parse_body, parse_report
 from tests.hostile import control_text, hostile_json, other_types
 from tests.strategies import hostile_text
 
@@ -39,7 +39,16 @@ def _or_other(*good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 _host = st.sampled_from(
-    ["mx1.example.com", "MX.Example.COM.", "*.example.net", "bücher.example", "a..b", " mx.example.org ", "-a.b", "mx example.org"]
+    [
+        "mx1.example.com",
+        "MX.Example.COM.",
+        "*.example.net",
+        "bücher.example",
+        "a..b",
+        " mx.example.org ",
+        "-a.b",
+        "mx example.org",
+    ]
 )
 _mx_line = st.builds(
     "{}{}:{}{}{}".format,
@@ -221,3 +230,55 @@ def test_every_real_senders_report_gets_the_previous_answer() -> None:
     for path in files:
         data = path.read_bytes()
         assert _answer(parse_report, data) == _reference(data), path.name
+
+
+_arrays = st.lists(st.text(max_size=8) | st.integers() | st.floats() | st.none(), max_size=4).map(json.dumps)
+_array_texts = st.one_of(
+    _arrays,
+    _arrays.map(lambda text: text + " x"),
+    st.sampled_from([1, 2, 999, 1000, 1500, 5000]).map(lambda n: "[" * n + "]" * n),
+    st.integers(1, 40).map(lambda n: '["' + "9" * n + '"]'),
+    st.integers(39, 4400).map(lambda n: "[" + "9" * n + "]"),
+    st.sampled_from(['["NaN"]', "[NaN]", "[1e400]", '["a", ["b"]]', '["a", {"b": 1}]', "[", '["\\ud800"]', '[" x "]']),
+)
+
+
+@MANY
+@given(_array_texts)
+def test_a_tlsa_string_holding_json_is_split_as_the_bounded_reader_split_it(text: str) -> None:
+    from pulumi_mta_sts.reports.normalise import _json_string_array
+
+    assert _json_string_array(text) == reference_normalise._json_string_array(text)
+
+
+_moments = st.builds(
+    "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}".format,
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.sampled_from(["", "Z", "z", " UTC", "+01:00", ".5Z", " "]),
+)
+
+
+@MANY
+@given(_moments)
+def test_a_timestamp_gets_the_previous_answer(value: str) -> None:
+    from pulumi_mta_sts.reports.normalise import _timestamp
+
+    assert _answer(lambda v: _timestamp(v, "date-range.start-datetime"), value) == _answer(
+        lambda v: reference_normalise._timestamp(v, "date-range.start-datetime"), value
+    )
+
+
+@MANY
+@given(hostile_json(_SENT), st.booleans())
+def test_parse_report_and_parse_body_agree(text: str, gzipped: bool) -> None:
+    data = text.encode("utf-8", "surrogatepass")
+    data = gzip.compress(data, mtime=0) if gzipped else data
+    result = parse_body(data, "test")
+    assert _answer(parse_report, data) == (
+        ("report", result.reports[0].report) if result.reports else ("refused", result.failures[0].error)
+    )
