@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
-
 from pulumi_mta_sts.reports.limits import DEFAULT_LIMITS, MAX_COUNT, ReportError, shown_count
 
 #: Optional string fields of a failure detail: (JSON key, normalised key).
