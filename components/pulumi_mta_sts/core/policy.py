@@ -279,15 +279,6 @@ def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
     return [(n, line, m[1], m[2]) if m else (n, line, None, "") for n, line, m in matched if line.strip(_WSP)]
 
 
-def _fields(lines: list[tuple[int, str, str | None, str]]) -> dict[str, list[str]]:
-    """Each key's values in order of the body."""
-    fields: dict[str, list[str]] = {}
-    for _, _, key, value in lines:
-        if key is not None:
-            fields.setdefault(key, []).append(value)
-    return fields
-
-
 def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
     """A repeated field is no error: "all entries except for the first SHALL be ignored" (RFC 8461 §3.2)."""
     errors: list[Problem] = []
@@ -330,7 +321,10 @@ def parse_policy(text: str | bytes) -> PolicyParse:
 
 
 def _parse_lines(lines: list[tuple[int, str, str | None, str]]) -> PolicyParse:
-    fields = _fields(lines)
+    fields: dict[str, list[str]] = {}  # each key's values in order of the body
+    for _, _, key, value in lines:
+        if key is not None:
+            fields.setdefault(key, []).append(value)
     result = PolicyParse(policy=None, fields=fields, errors=_required_field_errors(fields))
     for number, line, key, _ in lines:
         if key is None:
@@ -406,10 +400,7 @@ def read_policy_text(text: str | bytes) -> tuple[PolicyParse, list[Problem], lis
         return PolicyParse(policy=None, errors=problems), problems, []
     lines = _field_lines(decoded)
     parsed = _parse_lines(lines)
-    violations = list(parsed.errors)
-    for number, line, key, value in lines:
-        violations.extend(_line_violations(number, line, key, value))
-    violations.extend(_empty_lines_at_end(decoded))
+    violations = [*parsed.errors, *(p for ln in lines for p in _line_violations(*ln)), *_empty_lines_at_end(decoded)]
     # The parse's warnings end with mx_form_problems when it has a policy (no field name has "[").
     violations += [p for p in parsed.warnings if p.field.startswith("mx[")]
     return parsed, violations, _advice(decoded, lines, parsed.fields)
