@@ -342,7 +342,10 @@ def run_scenario(
     """Alternate the checkers ``args.repeat`` times; each one's rounds by name (and "checkdmarc")."""
     parent.send(("delay", scenario.dns_ms / 1000, scenario.http_ms / 1000))
     parent.recv()
-    print(f"\n== added delay: DNS {scenario.dns_ms:g} ms per answer, HTTP {scenario.http_ms:g} ms per policy response")
+    print(
+        f"\n== added delay: DNS {scenario.dns_ms:g} ms per answer, HTTP {scenario.http_ms:g} ms per policy response "
+        f"(load average {_load()})"
+    )
     sides = {name: Side(name, [], [], []) for name in [c.name for c in checkers] + ["checkdmarc"]}
     for run in range(1, args.repeat + 1):
         for checker in checkers:
@@ -351,11 +354,16 @@ def run_scenario(
     return sides
 
 
+def _load() -> str:
+    """The 1-minute load average: the wall ratio moves with it (ours is bound by CPU), so it is said beside it."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
+
+
 def summarise(sides: dict[str, Side], floor_ms: float, scenario: Scenario) -> None:
     ours, theirs, base = sides["ours"], sides["checkdmarc"], sides.get("previous layout")
     print(
         f"median wall: ours {ours.wall:.2f}s, checkdmarc {theirs.wall:.2f}s; ratio (checkdmarc sequential / "
-        f"ours concurrent): {theirs.wall / ours.wall:.1f}x (target >= 10x with delays)"
+        f"ours concurrent): {theirs.wall / ours.wall:.1f}x (target >= 10x with delays; load average now {_load()})"
     )
     print(
         f"median CPU per domain in the checking process: ours {ours.cpu:.2f} ms = {ours.cpu / floor_ms:.2f}x the "
