@@ -198,15 +198,16 @@ def _row(figure: str, value: float, unit: str, target: str, ratio: float | None,
 #: The checkout: ``tests.reports.memory_store`` (the receiver's store in a dict) is imported from it.
 _ROOT = Path(__file__).resolve().parents[1]
 _REALWORLD_BESIDE = _ROOT.parent / "shared" / "tlsrpt-realworld" / "files"
-#: The parser's JSON decoder at this layout (the core's bounded reader), else ``json.loads``'s.
+#: The parser's JSON decoder at this layout (the core's bounded reader: ``json_decoder``, ``_decoder`` before
+#: issue 25), else ``json.loads``'s.
 _WORKER = """
 import gzip, json, sys, time
 sys.path.insert(0, sys.argv[1])
 import bench_reports as b
 from pulumi_mta_sts.reports.parse import parse_report
 try:
-    from pulumi_mta_sts.core.bounded_json import _decoder
-    decoder = _decoder(None)
+    from pulumi_mta_sts.core import bounded_json
+    decoder = (getattr(bounded_json, "json_decoder", None) or bounded_json._decoder)(None)
 except ImportError:
     decoder = json._default_decoder
 def floor(data):

@@ -3,9 +3,9 @@ the published id was derived from the served body (check 4). Pure functions of t
 
 from __future__ import annotations
 
-from pulumi_mta_sts.core import Policy, PolicyParse, Problem, is_toolkit_id, lint_policy_text, parse_policy, policy_id
+from pulumi_mta_sts.core import Policy, PolicyParse, Problem, is_toolkit_id, policy_id
 from pulumi_mta_sts.core.acceptance import Refused
-from pulumi_mta_sts.core.policy import EMPTY_LINES_AT_END, validate_policy_text
+from pulumi_mta_sts.core.policy import EMPTY_LINES_AT_END, read_policy_text
 from pulumi_mta_sts.core.records import StsRecord
 from pulumi_mta_sts.net.https_fetch import FetchResult
 
@@ -34,8 +34,7 @@ def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
     """Check 3: an RFC 8461 §3.2 violation (some sender refuses the body) fails, advice warns; and the
     policy RFC-following senders apply (``None``: none)."""
     cid = "policy-content"
-    parsed = parse_policy(body)
-    errors = validate_policy_text(body)
+    parsed, errors, advice = read_policy_text(body)  # one read of the body (issue 25)
     if errors:
         text = "; ".join(str(p) for p in errors[:4]) + (f" (+{len(errors) - 4} more)" if len(errors) > 4 else "")
         return failed(cid, f"invalid policy: {text}", _violation_hint(errors)), parsed.policy
@@ -44,8 +43,7 @@ def check_policy_content(body: bytes) -> tuple[CheckResult, Policy | None]:
         return failed(cid, "no usable policy", "serve a valid policy"), None
     summary = f"mode {policy.mode}, max_age {policy.max_age}, mx {', '.join(policy.mx) or '(none)'}"
     notes, hints = _operational_notes(policy, parsed)
-    for advice in lint_policy_text(body):
-        notes.append(str(advice))
+    notes += [str(a) for a in advice]
     if len(hints) < len(notes):
         hints.append("senders accept the policy as it is; serve one rendered by 'mta-sts render' to be safe")
     if notes:

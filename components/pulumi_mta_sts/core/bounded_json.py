@@ -130,7 +130,7 @@ def _finite(text: str) -> float:
 
 
 @functools.cache
-def _decoder(max_int_digits: int | None) -> json.JSONDecoder:
+def json_decoder(max_int_digits: int | None) -> json.JSONDecoder:
     """Made once per bound: ``json.loads`` with hooks makes one per call, dearer than a small parse."""
     hook = None if max_int_digits is None else functools.partial(_integer, max_int_digits)
     return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=hook)
@@ -153,7 +153,7 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
     del utf8  # a copy unless the bytes were UTF-8: not kept while the values are built
     text = data if isinstance(data, str) else _text(data, encoding or "utf-8")
     try:
-        value = _decoder(bounds.max_int_digits if long_integers else None).decode(text)
+        value = json_decoder(bounds.max_int_digits if long_integers else None).decode(text)
     except JsonInputError:
         raise
     except RecursionError:  # pragma: no cover - check_depth refuses this first

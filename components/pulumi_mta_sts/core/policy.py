@@ -279,15 +279,6 @@ def _field_lines(decoded: str) -> list[tuple[int, str, str | None, str]]:
     return [(n, line, m[1], m[2]) if m else (n, line, None, "") for n, line, m in matched if line.strip(_WSP)]
 
 
-def _fields(lines: list[tuple[int, str, str | None, str]]) -> dict[str, list[str]]:
-    """Each key's values in order of the body."""
-    fields: dict[str, list[str]] = {}
-    for _, _, key, value in lines:
-        if key is not None:
-            fields.setdefault(key, []).append(value)
-    return fields
-
-
 def _required_field_errors(fields: dict[str, list[str]]) -> list[Problem]:
     """A repeated field is no error: "all entries except for the first SHALL be ignored" (RFC 8461 §3.2)."""
     errors: list[Problem] = []
@@ -330,7 +321,10 @@ def parse_policy(text: str | bytes) -> PolicyParse:
 
 
 def _parse_lines(lines: list[tuple[int, str, str | None, str]]) -> PolicyParse:
-    fields = _fields(lines)
+    fields: dict[str, list[str]] = {}  # each key's values in order of the body
+    for _, _, key, value in lines:
+        if key is not None:
+            fields.setdefault(key, []).append(value)
     result = PolicyParse(policy=None, fields=fields, errors=_required_field_errors(fields))
     for number, line, key, _ in lines:
         if key is None:
@@ -348,7 +342,9 @@ def _parse_lines(lines: list[tuple[int, str, str | None, str]]) -> PolicyParse:
     if policy is None:
         result.errors.extend(field_problems)
         return result
-    result.warnings.extend(ext_problems + mx_form_problems(mx_values))
+    # A value the policy holds is in normal form: only the others can be in the wrong one.
+    odd_mx = [] if set(mx_values) <= set(policy.mx) else mx_form_problems(mx_values)
+    result.warnings.extend(ext_problems + odd_mx)
     result.policy = policy
     return result
 
@@ -388,25 +384,29 @@ def _empty_lines_at_end(decoded: str) -> list[Problem]:
 def validate_policy_text(text: str | bytes) -> list[Problem]:
     """The violations of RFC 8461 §3.2 in a body, with what strict senders refuse and lenient ones
     accept; what the RFC allows is :func:`lint_policy_text`'s advice (docs/standards.md)."""
-    decoded, problems = _decode(text)
-    if decoded is None:
-        return problems
-    lines = _field_lines(decoded)
-    parsed = _parse_lines(lines)
-    problems = list(parsed.errors)
-    for number, line, key, value in lines:
-        problems.extend(_line_violations(number, line, key, value))
-    problems.extend(_empty_lines_at_end(decoded))
-    # The parse's warnings end with mx_form_problems when it has a policy (no field name has "[").
-    return problems + [p for p in parsed.warnings if p.field.startswith("mx[")]
+    return read_policy_text(text)[1]
 
 
 def lint_policy_text(text: str | bytes) -> list[Problem]:
     """Advice on a body senders accept as it is (order, repeats, blank lines, Unicode line breaks)."""
-    decoded, _ = _decode(text)
+    return read_policy_text(text)[2]
+
+
+def read_policy_text(text: str | bytes) -> tuple[PolicyParse, list[Problem], list[Problem]]:
+    """One read of a served body: :func:`parse_policy`'s, :func:`validate_policy_text`'s and
+    :func:`lint_policy_text`'s answers from one decode and one parse (``check`` reads every body)."""
+    decoded, problems = _decode(text)
     if decoded is None:
-        return []
+        return PolicyParse(policy=None, errors=problems), problems, []
     lines = _field_lines(decoded)
+    parsed = _parse_lines(lines)
+    violations = [*parsed.errors, *(p for ln in lines for p in _line_violations(*ln)), *_empty_lines_at_end(decoded)]
+    # The parse's warnings end with mx_form_problems when it has a policy (no field name has "[").
+    violations += [p for p in parsed.warnings if p.field.startswith("mx[")]
+    return parsed, violations, _advice(decoded, lines, parsed.fields)
+
+
+def _advice(decoded: str, lines: list[tuple[int, str, str | None, str]], fields: dict[str, list[str]]) -> list[Problem]:
     advice = [
         Problem(f"line {number}", line, "is blank; senders skip it, but the RFC 8461 grammar has none: remove it")
         for number, line in enumerate(policy_lines(decoded), start=1)
@@ -418,7 +418,7 @@ def lint_policy_text(text: str | bytes) -> list[Problem]:
         )
     advice += [
         Problem(key, values, f"appears {len(values)} times; senders use the first ({values[0]!r}): keep one")
-        for key, values in _fields(lines).items()
+        for key, values in fields.items()
         if key != "mx" and len(values) > 1
     ]
     for number, line, _, _ in lines:

@@ -81,7 +81,8 @@ def _ask(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Lookup:
         return Lookup(name, rtype, Outcome.ERROR, error=_short(exc))
     except OSError as exc:  # e.g. no route to the configured nameserver
         return Lookup(name, rtype, Outcome.ERROR, error=str(exc))
-    canonical, cname = name_text(answer.canonical_name), _cname_in(answer.response, answer.qname)
+    cname = _cname_in(answer.response, answer.qname)  # none: the canonical name is the name asked
+    canonical = name_text(name if cname is None else answer.canonical_name)
     if answer.rrset is None:
         return Lookup(name, rtype, Outcome.NODATA, canonical=canonical, cname=cname)
     return Lookup(name, rtype, Outcome.OK, tuple(answer.rrset), canonical, cname=cname)

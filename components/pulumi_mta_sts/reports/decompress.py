@@ -55,11 +55,6 @@ class _CappedOutput:
         self.cap, self.total = cap, 0
         self.pieces: list[bytes] = []
 
-    @property
-    def room(self) -> int:
-        """How much output zlib may return: one byte past the cap, so exceeding it is seen."""
-        return self.cap - self.total + 1
-
     def add(self, piece: bytes) -> None:
         self.total += len(piece)
         if self.total > self.cap:
@@ -80,7 +75,7 @@ def _inflate_member(view: memoryview, start: int, out: _CappedOutput, size: int)
             break
         piece = view[position : position + size]
         size = max(min(size * 2, _CHUNK), size)
-        out.add(_zlib_call(decoder.decompress, piece, out.room))
+        out.add(_zlib_call(decoder.decompress, piece, out.cap - out.total + 1))  # 1 past the cap: going over is seen
         # What zlib did not take: the unconsumed tail, or after the member's end, unused data.
         position += len(piece) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
     return position

@@ -3,7 +3,6 @@ under the report's :class:`~.limits.Limits`, its refusals worded as a report's :
 
 from __future__ import annotations
 
-import functools
 import sys
 from typing import Any
 
@@ -30,7 +29,6 @@ def _report_error(exc: JsonInputError) -> ReportError:
     return ReportError(f"report {exc.reason}")
 
 
-@functools.lru_cache(maxsize=8)
 def _bounds(limits: Limits) -> JsonBounds:
     return JsonBounds(limits.max_json_depth, limits.max_json_items, max_int_digits=REPORT_INT_DIGITS)
 

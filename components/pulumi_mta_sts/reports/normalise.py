@@ -1,6 +1,6 @@
 """A TLS-RPT report (RFC 8460 §4) as JSON → one normalised ``dict`` (docs/cli.md). What real senders send is
 tolerated, anything else raises :class:`ReportError` naming the JSON path; unread keys stay in ``extra``,
-``warnings`` name what looks wrong but is kept. Checks have a fast path for the common value."""
+``warnings`` name what looks wrong but is kept. Checks have an inline fast path, JSON paths are built for errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from pulumi_mta_sts.core.bounded_json import JsonBounds, JsonInputError, load_bounded_json
+from pulumi_mta_sts.core.bounded_json import JsonBounds, json_decoder, load_bounded_json
 
 from .limits import DEFAULT_LIMITS, MAX_COUNT, ReportError, shown_count
 
@@ -40,9 +40,13 @@ _NO_ALIASES: dict[str, str] = {}
 
 #: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2; the field name is case-sensitive).
 _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
 #: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
-_MX_PATTERN = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\Z")
-
+_MX_PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*\Z")
+#: An ``mx`` line whose value is plainly such a pattern (ASCII, any case, one final dot at most): read at once.
+_MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?i:(?:\*\.)?{_LABEL}(?:\.{_LABEL})*))\.?[ \t]*\Z", re.ASCII)
+#: A date-time without zone, as ``%Y-%m-%dT%H:%M:%S`` writes it (four-digit years: strftime does not pad).
+_NAIVE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
 _COUNT_DIGITS = len(str(MAX_COUNT))
 
@@ -96,15 +100,15 @@ def _count_too_large(value: object, path: str) -> ReportError:
 
 def _timestamp(value: Any, path: str) -> str:
     """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
+    if type(value) is str and ((len(value) == 20 and value[10] == "T" and value[19] == "Z") or _NAIVE.match(value)):
+        _parse_iso(value[:19], value, path)  # canonical, or UTC without its Z (Microsoft) as strftime would end it
+        return value if len(value) == 20 else value + "Z"
     if value is None:
         raise ReportError(f"{path} is missing")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_unix_seconds(value, path)
     if not isinstance(value, str):
         raise ReportError(f"{path} must be an RFC 3339 date-time string, got {type(value).__name__}")
-    if len(value) == 20 and value[10] == "T" and value[19] == "Z":  # already canonical: validate only
-        _parse_iso(value[:19], value, path)
-        return value
     text = value.strip()
     if text.isascii() and text.isdigit() and len(text) >= 9:
         return _from_unix_seconds(int(text), path)
@@ -133,19 +137,17 @@ def _parse_iso(text: str, original: str, path: str) -> datetime:
         raise ReportError(f"{path} is not an RFC 3339 date-time: {original!r}") from None
 
 
-def _strings(value: Any, path: str, key: str = "") -> list[str]:
+def _strings(value: Any, index: int, key: str) -> list[str]:
     """Stripped strings, empty ones left out; one string is split at LF (RFC 8461 §3.2 ends a line so)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [line for line in (part.strip() for part in value.split("\n")) if line]
-    if not isinstance(value, list):
-        raise ReportError(f"{path}{key} must be a list of strings, got {type(value).__name__}")
-    try:
-        return [item for item in map(str.strip, value) if item]
-    except TypeError:  # an item that is no string
-        i, item = next((i, item) for i, item in enumerate(value) if not isinstance(item, str))
-        raise ReportError(f"{path}{key}[{i}] must be a string, got {type(item).__name__}") from None
+    if isinstance(value, list):
+        try:
+            return list(filter(None, map(str.strip, value)))  # no Python frame: map and filter run in C
+        except TypeError:  # an item that is no string
+            i, item = next((i, item) for i, item in enumerate(value) if not isinstance(item, str))
+            raise ReportError(f"policies[{index}]{key}[{i}] must be a string, got {type(item).__name__}") from None
+    if value is None or isinstance(value, str):
+        return [] if value is None else list(filter(None, map(str.strip, value.split("\n"))))
+    raise ReportError(f"policies[{index}]{key} must be a list of strings, got {type(value).__name__}")
 
 
 def normal_domain(value: Any, path: str = "domain", key: str = "") -> str:
@@ -166,59 +168,33 @@ def normal_domain(value: Any, path: str = "domain", key: str = "") -> str:
     return text
 
 
-def _object(value: Any, path: str) -> dict[str, Any]:
-    if value is None:
-        raise ReportError(f"{path} is missing")
-    if not isinstance(value, dict):
-        raise ReportError(f"{path} must be an object, got {type(value).__name__}")
-    return value
-
-
-def _split_known(
-    obj: dict[str, Any], known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(Fields read, aliases as their absent RFC keys; the rest as sent or ``None``)."""
-    if known.issuperset(obj):
-        return obj, None
-    fields = {key: value for key, value in obj.items() if key in known}
-    extra: dict[str, Any] = {}
-    for key, value in obj.items():
-        if key in known:
-            continue
-        rfc_key = aliases.get(key)
-        if rfc_key is not None and fields.get(rfc_key) is None:
-            fields[rfc_key] = value
-        else:
-            extra[key] = value
-    return fields, extra or None
-
-
 def _merged(*parts: tuple[str, dict[str, Any] | None]) -> dict[str, Any] | None:
     merged = {f"{prefix}{key}": value for prefix, extra in parts if extra for key, value in extra.items()}
     return merged or None
 
 
-def _failure_detail(raw: Any, path: str, index: int) -> dict[str, Any]:
-    """One failure detail; ``path`` and ``index`` name it (built only for an error)."""
-    if type(raw) is not dict:
-        raw = _object(raw, f"{path}.failure-details[{index}]")
-    detail, extra = _split_known(raw, _DETAIL_KEYS, DETAIL_ALIASES)
+def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
+    """Failure detail ``index`` of policy ``where`` (its JSON path is built only for an error)."""
+    detail, extra = raw, None
+    if type(raw) is not dict or not _DETAIL_KEYS.issuperset(raw):
+        detail, extra = _part(raw, f"policies[{where}].failure-details[{index}]", _DETAIL_KEYS, DETAIL_ALIASES)
     get = detail.get
-    result_type = get("result-type")
-    if type(result_type) is not str or not result_type.strip():
-        result_type = _text(result_type, f"{path}.failure-details[{index}].result-type", required=True)
+    result = get("result-type")
+    if type(result) is not str or not (result := result.strip()):
+        result = str(
+            _text(get("result-type"), f"policies[{where}].failure-details[{index}].result-type", required=True)
+        )
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
-        count = _count(count, f"{path}.failure-details[{index}].failed-session-count")
-    out: dict[str, Any] = {"result_type": str(result_type).strip().lower(), "failed_session_count": count}
+        count = _count(count, f"policies[{where}].failure-details[{index}].failed-session-count")
+    out: dict[str, Any] = {"result_type": result.lower(), "failed_session_count": count}
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
-        if value is None:
-            out[name] = None
-        elif type(value) is str:
-            out[name] = value.strip() or None
-        else:
-            out[name] = _text(value, f"{path}.failure-details[{index}].{key}", required=False)
+        if type(value) is str:
+            value = value.strip() or None
+        elif value is not None:
+            value = _text(value, f"policies[{where}].failure-details[{index}].{key}", required=False)
+        out[name] = value
     out["extra"] = extra
     return out
 
@@ -250,83 +226,108 @@ def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]
     return patterns
 
 
+def _policy_mx(policy_strings: list[str], index: int, warnings: list[str]) -> list[str]:
+    """:func:`policy_mx_patterns`, one match a line when every ``mx`` line is plainly a pattern (nearly always)."""
+    patterns: list[str] = []
+    for item in policy_strings:
+        if item[:2] == "mx" or "\n" in item:
+            match = _MX_PLAIN.match(item)
+            if match is None:
+                return policy_mx_patterns(policy_strings, f"policies[{index}].policy.policy-string", warnings)
+            patterns.append(match.group(1).lower())
+    return patterns
+
+
 #: A TLSA records string read as JSON: one flat array, no more values than a whole report may hold.
-_FLAT_ARRAY = JsonBounds(max_depth=1, max_items=DEFAULT_LIMITS.max_json_items)
+_FLAT_ITEMS = DEFAULT_LIMITS.max_json_items
+_FLAT_ARRAY = JsonBounds(max_depth=1, max_items=_FLAT_ITEMS)
 
 
 def _json_string_array(text: str) -> list[str] | None:
+    """An array of strings as the bounded reader reads it; text shorter than its item bound, at once (if flat)."""
     try:
-        value = load_bounded_json(text, _FLAT_ARRAY)
-    except JsonInputError:
+        value = json_decoder(None).decode(text) if len(text) < _FLAT_ITEMS else load_bounded_json(text, _FLAT_ARRAY)
+        return list(filter(None, map(str.strip, value))) if type(value) is list else None
+    except (ValueError, TypeError, RecursionError):  # not JSON, past a bound, or an item that is no string
         return None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        return None
-    return [item.strip() for item in value if item.strip()]
 
 
 def _tlsa_records(policy_strings: list[str]) -> list[str]:
     """TLSA records one per string: Microsoft sends them all as one string holding a JSON array."""
-    if not any(line.startswith("[") for line in policy_strings):
-        return policy_strings
     records: list[str] = []
     for line in policy_strings:
-        split = _json_string_array(line) if line.startswith("[") else None
+        split = _json_string_array(line) if line[:1] == "[" else None
         records.extend([line] if split is None else split)
     return records
 
 
-def _mx_hosts(
-    policy: dict[str, Any], policy_type: str, policy_strings: list[str], path: str, warnings: list[str]
-) -> tuple[list[str], str | None]:
-    declared = [h.rstrip(".").lower() for h in _strings(policy.get("mx-host"), path, ".policy.mx-host")]
-    if declared:
-        return declared, "mx-host"
-    if policy_type == "sts":
-        derived = policy_mx_patterns(policy_strings, f"{path}.policy.policy-string", warnings)
-        if derived:
-            return derived, "policy-string"
-    return [], None
-
-
 def _part(
-    parent: dict[str, Any], key: str, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
+    value: Any, path: str, known: frozenset[str], aliases: dict[str, str] = _NO_ALIASES
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    value = parent.get(key)
-    if type(value) is dict and known.issuperset(value):  # the common case, without a call
-        return value, None
-    return _split_known(
-        value if type(value) is dict else _object(value, f"{path}.{key}" if path else key), known, aliases
-    )
+    """(Fields read, aliases as their absent RFC keys; the rest or ``None``): the caller has the common case."""
+    if not isinstance(value, dict):
+        raise ReportError(
+            f"{path} is missing" if value is None else f"{path} must be an object, got {type(value).__name__}"
+        )
+    fields = {key: item for key, item in value.items() if key in known}
+    extra: dict[str, Any] = {}
+    for key, item in value.items():
+        if key not in known:
+            rfc_key = aliases.get(key)
+            if rfc_key is not None and fields.get(rfc_key) is None:
+                fields[rfc_key] = item
+            else:
+                extra[key] = item
+    return fields, extra or None
+
+
+def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple[Any, ...]:
+    """A policy's type, domain, strings, MX hosts and where those came from."""
+    get = policy.get
+    kind = get("policy-type")
+    if type(kind) is not str or not (kind := kind.strip()):
+        kind = str(_text(get("policy-type"), f"policies[{index}].policy.policy-type", required=True))
+    policy_type = kind.lower()
+    value = get("policy-domain")
+    domain = value.strip().rstrip(".").lower() if type(value) is str and value.isascii() else None
+    if not domain or " " in domain:  # else what normal_domain answers at once
+        path = f"policies[{index}].policy.policy-domain"
+        optional = policy_type == "no-policy-found" and _text(value, path, required=False) is None
+        domain = None if optional else normal_domain(value, path)
+    strings = _strings(get("policy-string"), index, ".policy.policy-string")
+    strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
+    mx_hosts = [host.rstrip(".").lower() for host in _strings(get("mx-host"), index, ".policy.mx-host")]
+    if mx_hosts:
+        return policy_type, domain, strings, mx_hosts, "mx-host"
+    mx_hosts = _policy_mx(strings, index, warnings) if policy_type == "sts" else []
+    return policy_type, domain, strings, mx_hosts, "policy-string" if mx_hosts else None
 
 
 def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
-    path = f"policies[{index}]"
-    entry, entry_extra = _split_known(raw if type(raw) is dict else _object(raw, path), _ENTRY_KEYS)
-    policy, policy_extra = _part(entry, "policy", path, _POLICY_KEYS, POLICY_ALIASES)
-    kind = policy.get("policy-type")
-    kind = (kind.strip() if type(kind) is str else "") or str(_text(kind, f"{path}.policy.policy-type", required=True))
-    policy_type = kind.lower()
-    value = policy.get("policy-domain")
-    optional = policy_type == "no-policy-found" and _text(value, f"{path}.policy.policy-domain", required=False) is None
-    domain = None if optional else normal_domain(value, path, ".policy.policy-domain")
-    strings = _strings(policy.get("policy-string"), path, ".policy.policy-string")
-    strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
-    mx_hosts, mx_source = _mx_hosts(policy, policy_type, strings, path, warnings)
-    summary, summary_extra = _part(entry, "summary", path, _SUMMARY_KEYS)
+    entry, entry_extra = raw, None
+    if type(raw) is not dict or not _ENTRY_KEYS.issuperset(raw):
+        entry, entry_extra = _part(raw, f"policies[{index}]", _ENTRY_KEYS)
+    policy, policy_extra = entry.get("policy"), None
+    if type(policy) is not dict or not _POLICY_KEYS.issuperset(policy):
+        policy, policy_extra = _part(policy, f"policies[{index}].policy", _POLICY_KEYS, POLICY_ALIASES)
+    policy_type, domain, strings, mx_hosts, mx_source = _described(policy, index, warnings)
+    summary, summary_extra = entry.get("summary"), None
+    if type(summary) is not dict or not _SUMMARY_KEYS.issuperset(summary):
+        summary, summary_extra = _part(summary, f"policies[{index}].summary", _SUMMARY_KEYS)
     details = entry.get("failure-details")
-    if isinstance(details, dict):
-        details = [details]
-    elif details is not None and not isinstance(details, list):
-        raise ReportError(f"{path}.failure-details must be a list, got {type(details).__name__}")
+    if type(details) is not list and details is not None:  # one object: a list of it
+        if not isinstance(details, dict | list):
+            raise ReportError(f"policies[{index}].failure-details must be a list, got {type(details).__name__}")
+        details = [details] if isinstance(details, dict) else details
     successful, failed = summary.get("total-successful-session-count"), summary.get("total-failure-session-count")
     if type(successful) is not int or not 0 <= successful <= MAX_COUNT:
-        successful = _count(successful, f"{path}.summary.total-successful-session-count")
+        successful = _count(successful, f"policies[{index}].summary.total-successful-session-count")
     if type(failed) is not int or not 0 <= failed <= MAX_COUNT:
-        failed = _count(failed, f"{path}.summary.total-failure-session-count")
-    rows = [_failure_detail(d, path, i) for i, d in enumerate(details)] if details else []
+        failed = _count(failed, f"policies[{index}].summary.total-failure-session-count")
+    rows = [_failure_detail(d, index, i) for i, d in enumerate(details)] if details else []
     if rows and (listed := sum(row["failed_session_count"] for row in rows)) != failed:
         warnings.append(
-            f"{path}: summary.total-failure-session-count is {failed} but the failure-details rows "
+            f"policies[{index}]: summary.total-failure-session-count is {failed} but the failure-details rows "
             f"add up to {listed}; the sender's total is kept"
         )
     extra = None
@@ -350,21 +351,31 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(f"a report is a JSON object; this is a JSON {type(doc).__name__}")
     if "organization-name" not in doc and "policies" not in doc and "report-id" not in doc:
         raise ReportError("not a TLS-RPT report: no organization-name, report-id or policies")
-    report, report_extra = _split_known(doc, _REPORT_KEYS)
-    date_range, date_extra = _part(report, "date-range", "", _DATE_RANGE_KEYS)
-    policies_raw = report.get("policies")
-    if policies_raw is None:
-        raise ReportError("policies is missing")
-    if not isinstance(policies_raw, list):
-        raise ReportError(f"policies must be a list, got {type(policies_raw).__name__}")
+    report, report_extra = doc, None
+    if not _REPORT_KEYS.issuperset(doc):
+        report, report_extra = _part(doc, "", _REPORT_KEYS)
+    date_range, date_extra = report.get("date-range"), None
+    if type(date_range) is not dict or not _DATE_RANGE_KEYS.issuperset(date_range):
+        date_range, date_extra = _part(date_range, "date-range", _DATE_RANGE_KEYS)
+    policies = report.get("policies")
+    if not isinstance(policies, list):
+        raise ReportError(
+            "policies is missing" if policies is None else f"policies must be a list, got {type(policies).__name__}"
+        )
+    name, report_id, contact = map(report.get, ("organization-name", "report-id", "contact-info"))
+    name = (name.strip() if type(name) is str else "") or _text(name, "organization-name", required=True)
+    report_id = (report_id.strip() if type(report_id) is str else "") or _text(report_id, "report-id", required=True)
+    contact = (contact.strip() or None) if type(contact) is str else _text(contact, "contact-info", required=False)
+    start = _timestamp(date_range.get("start-datetime"), "date-range.start-datetime")
+    end = _timestamp(date_range.get("end-datetime"), "date-range.end-datetime")
     warnings: list[str] = []
     return {
-        "organization_name": _text(report.get("organization-name"), "organization-name", required=True),
-        "report_id": _text(report.get("report-id"), "report-id", required=True),
-        "contact_info": _text(report.get("contact-info"), "contact-info", required=False),
-        "start": _timestamp(date_range.get("start-datetime"), "date-range.start-datetime"),
-        "end": _timestamp(date_range.get("end-datetime"), "date-range.end-datetime"),
-        "policies": [_policy(p, i, warnings) for i, p in enumerate(policies_raw)],
+        "organization_name": name,
+        "report_id": report_id,
+        "contact_info": contact,
+        "start": start,
+        "end": end,
+        "policies": [_policy(p, i, warnings) for i, p in enumerate(policies)],
         "extra": _merged(("", report_extra), ("date-range.", date_extra)) if report_extra or date_extra else None,
         "warnings": warnings,
     }

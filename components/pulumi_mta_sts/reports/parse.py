@@ -40,13 +40,7 @@ class ParseResult:
 
 def parse_report(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """One report body (gzip detected by its magic bytes, else JSON) → normalised report."""
-    return _parse_measured(data, limits)[0]
-
-
-def _parse_measured(data: bytes, limits: Limits) -> tuple[dict[str, Any], int, int]:
-    text = report_bytes(data, limits)
-    document, items = load_json_counted(text, limits)
-    return normalise_report(document), items, len(text)
+    return normalise_report(load_json_counted(report_bytes(data, limits), limits)[0])
 
 
 def unexpected_error_reason(exc: BaseException) -> str:
@@ -68,10 +62,12 @@ def parse_body(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Par
 def _parse_body_measured(data: bytes, source: str, limits: Limits) -> tuple[ParseResult, int, int]:
     """With the values and text it used. Any exception is a failure with its reason: quarantined, not lost."""
     try:
-        report, items, size = _parse_measured(data, limits)
+        text = report_bytes(data, limits)
+        document, items = load_json_counted(text, limits)
+        report = normalise_report(document)
     except Exception as exc:  # every failure is kept with its reason
         return _failure(source, exc, data), 0, 0
-    return ParseResult(reports=[ParsedReport(source, report, data)]), items, size
+    return ParseResult(reports=[ParsedReport(source, report, data)]), items, len(text)
 
 
 def parse_email(raw: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
