@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.check import CheckOptions, DomainReport, Status, check_domain
+from pulumi_mta_sts.check.dane_presented import names_host
 from pulumi_mta_sts.core.tlsa import DANE_EE, DANE_TA, record_for
 from tests.check import test_dane_live as base
 from tests.livefixture.smtp_server import _port_free_on, _Sink
@@ -278,3 +279,20 @@ def test_without_cryptography_dane_ta_of_a_chain_read_without_trust_is_not_check
     with serving(tls) as server:
         status, detail, hint = rows(check(world, domain, server.port), mx)[1]
     assert status is Status.WARN and "2 0 1" in detail and "not checked" in detail and "cryptography" in hint, detail
+
+
+label = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(labels=st.lists(label, min_size=2, max_size=5), upper=st.booleans(), dot=st.booleans())
+def test_a_dane_ta_leaf_names_the_mx_host_exactly_or_by_a_wildcard_of_one_leftmost_label(
+    labels: list[str], upper: bool, dot: bool
+) -> None:
+    host = ".".join(labels)
+    shown = (host.upper() if upper else host) + ("." if dot else "")
+    assert names_host([shown], host) and names_host(["*." + ".".join(labels[1:])], host)
+    assert not names_host(["*." + host], host)  # a wildcard stands for one label, not two
+    assert not names_host(["x" + host], host) and not names_host([], host)
+    if len(labels) > 2:
+        assert not names_host(["*." + ".".join(labels[2:])], host)

@@ -14,15 +14,11 @@ import itertools
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pulumi_mta_sts.core.tlsa import Match, Tlsa, association
 from pulumi_mta_sts.net.lookup import Answers, Outcome, addresses
 
 from .smtp_tls import probe_starttls
-
-if TYPE_CHECKING:
-    from cryptography import x509
 
 
 @dataclass(frozen=True)
@@ -79,8 +75,9 @@ def has_cryptography() -> bool:
 
 def unverified_ta(record: Tlsa, peer: Peer, mx_host: str) -> Match:
     """A DANE-TA record that matched a certificate of a chain nobody verified: the chain from the leaf up to
-    that certificate must be signed link by link, and the leaf must name the MX host (RFC 7672 §3.1.2, §3.2.2).
-    Signatures need the ``cryptography`` package (not in the base install): without it, "not checked"."""
+    that certificate must be signed link by link, and the leaf must name the MX host (RFC 7672 §3.1.2).
+    Signatures need the ``cryptography`` package, an optional import (not in the base install): without
+    it, "not checked"."""
     try:
         from cryptography import x509
         from cryptography.exceptions import InvalidSignature
@@ -92,21 +89,19 @@ def unverified_ta(record: Tlsa, peer: Peer, mx_host: str) -> Match:
         certs = [x509.load_der_x509_certificate(c) for c in chain[: at + 1]]
         for child, issuer in itertools.pairwise(certs):
             child.verify_directly_issued_by(issuer)
+        try:
+            san = certs[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            names = san.get_values_for_type(x509.DNSName)
+        except x509.ExtensionNotFound:  # no subjectAltName: the subject's CN
+            names = [str(a.value) for a in certs[0].subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
     except (InvalidSignature, ValueError, TypeError):
         return Match.NOT_ISSUED
-    return Match.MATCH if names_host(certs[0], mx_host) else Match.WRONG_NAME
+    return Match.MATCH if names_host(names, mx_host) else Match.WRONG_NAME
 
 
-def names_host(cert: x509.Certificate, mx_host: str) -> bool:
-    """Whether the certificate's DNS names (subjectAltName, else the subject's CN) include ``mx_host``; a
-    ``*`` is a whole leftmost label standing for one label (RFC 7672 §3.2.3)."""
-    from cryptography import x509
-
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names: Sequence[str] = san.get_values_for_type(x509.DNSName)
-    except x509.ExtensionNotFound:
-        names = [str(a.value) for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+def names_host(names: Sequence[str], mx_host: str) -> bool:
+    """Whether ``names`` (a certificate's DNS names) include ``mx_host``; a ``*`` is a whole leftmost label
+    standing for one label (RFC 7672 §3.2.3)."""
     host = mx_host.lower().rstrip(".")
     parent = host.partition(".")[2]
     return any(n.lower().rstrip(".") in (host, f"*.{parent}" if parent else host) for n in names)
