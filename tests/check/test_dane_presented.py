@@ -18,10 +18,6 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +25,7 @@ from pulumi_mta_sts.check import CheckOptions, DomainReport, Status, check_domai
 from pulumi_mta_sts.check.dane_presented import names_host
 from pulumi_mta_sts.core.tlsa import DANE_EE, DANE_TA, record_for
 from tests.check import test_dane_live as base
+from tests.check.test_gate_and_check_agree import self_signed
 from tests.livefixture.smtp_server import _port_free_on, _Sink
 
 world = base.world  # the module-scoped loopback world (DNS that sets AD, HTTPS policy)
@@ -80,30 +77,6 @@ def _server_context(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
         key.write_bytes(key_pem)
         context.load_cert_chain(cert, key)
     return context
-
-
-def self_signed(name: str) -> tuple[ssl.SSLContext, bytes]:
-    """A server context with a self-signed certificate for ``name``, and that certificate (DER)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=90))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    pem_key = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return _server_context(cert.public_bytes(serialization.Encoding.PEM), pem_key), cert.public_bytes(
-        serialization.Encoding.DER
-    )
 
 
 def issued(ca: trustme.CA, name: str, **kwargs: Any) -> tuple[ssl.SSLContext, bytes, list[bytes]]:
