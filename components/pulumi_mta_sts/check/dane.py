@@ -196,7 +196,7 @@ def _matched_row(
         if peer.chain is None:  # DANE-TA needs the chain the server presented
             return warned(cid, detail, "run the check with Python 3.13 or later to match DANE-TA records")
         if not peer.verified and not has_cryptography():  # the chain's signatures are checked with it
-            return warned(cid, detail, "install the cryptography package to check DANE-TA on an unverified chain")
+            return warned(cid, detail, "pip install 'pulumi-mta-sts[dane]' to check DANE-TA on an unverified chain")
         return warned(cid, detail, "compare the DANE-TA key (2 1 0) with the key of the CA that issued the certificate")
     detail = f"{shown} — DANE mismatch ({_described(matched)}): validating senders will not deliver to this MX"
     fix = "publish TLSA records of the served certificate (3 1 1 of its key), or serve the certificate they name"
