@@ -55,6 +55,11 @@ def stranger() -> Iterator[Pki]:
 
 def self_signed_context(host: str) -> ssl.SSLContext:
     """A server context with a certificate for ``host`` that signs itself."""
+    return self_signed(host)[0]
+
+
+def self_signed(host: str) -> tuple[ssl.SSLContext, bytes]:
+    """:func:`self_signed_context` and that certificate (DER)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = dt.datetime.now(dt.UTC)
@@ -78,7 +83,7 @@ def self_signed_context(host: str) -> ssl.SSLContext:
         pem.write(cert_pem + key_pem)
         pem.flush()
         ctx.load_cert_chain(pem.name)
-    return ctx
+    return ctx, cert.public_bytes(serialization.Encoding.DER)
 
 
 def at_the_cap(policy: Policy) -> bytes:

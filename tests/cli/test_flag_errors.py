@@ -85,6 +85,7 @@ COMMANDS: tuple[Command, ...] = (
             "--smtp-port": ("65536",),
             "--timeout": ("0",),
             "--concurrency": ("0",),
+            "--dnssec-resolver": ("resolver.example", "127.0.0.1:0"),
         },
         switches=("--no-smtp", "--all"),
         positional=("mail.example",),

@@ -21,6 +21,7 @@ DOMAINS = ("a.example", "b.example")
 #: Check rows that become problems when they fail, and their codes.
 ROWS = {"sts-record": "sts-record-invalid", "starttls:mx1.a.example": "mx-starttls:mx1.a.example"}
 ROWS |= {"policy-fetch": "policy-unavailable", "tlsrpt-record": "tlsrpt-record-invalid"}
+ROWS |= {"dane:mx1.a.example": "dane-mismatch:mx1.a.example"}
 
 round_failures = st.dictionaries(st.sampled_from(DOMAINS), st.frozensets(st.sampled_from(sorted(ROWS))), max_size=2)
 
@@ -60,7 +61,7 @@ def test_new_once_per_episode_and_recovered_once(rounds: list[dict[str, frozense
             seen[domain] = now
         state = json.dumps(outcome.state_json()).encode()
         failing_rows = {r for rows in failing.values() for r in rows}
-        assert outcome.exit_code == (1 if failing_rows & {"sts-record", "policy-fetch"} else 0)
+        assert outcome.exit_code == (1 if failing_rows & {"sts-record", "policy-fetch", "dane:mx1.a.example"} else 0)
 
 
 @given(st.lists(round_failures, min_size=1, max_size=6))

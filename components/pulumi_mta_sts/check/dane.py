@@ -9,15 +9,20 @@ import ssl
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pulumi_mta_sts.core.errors import InputError, Problem
-from pulumi_mta_sts.core.tlsa import Match, Tlsa, match, names_only_the_current_key
+from pulumi_mta_sts.core.tlsa import DANE_TA, Match, Tlsa, match, names_only_the_current_key
 from pulumi_mta_sts.net.dane_lookup import DaneDns, DnssecAnswers, dane_dns, tlsa_name
 from pulumi_mta_sts.net.lookup import Answers, MailHosts, Outcome
 from pulumi_mta_sts.net.resolver import ensure_reachable, parse_nameserver
 
+from .dane_presented import Peer, has_cryptography, peer_of, presented, unverified_ta
 from .dns_checks import check_tlsrpt_record
 from .model import CheckResult, Status, failed, passed, warned
+
+if TYPE_CHECKING:
+    from .runner import Session
 
 FLAG = "--dnssec-resolver"
 FLAG_HELP = (
@@ -53,24 +58,22 @@ def dnssec_answers(dnssec_resolver: str, nameservers: Sequence[str], timeout: fl
     return answers
 
 
-@dataclass(frozen=True)
-class Peer:
-    """What the STARTTLS probe saw: the leaf certificate (DER) and, from Python 3.13, the chain presented."""
-
-    leaf: bytes
-    chain: tuple[bytes, ...] | None
-
-
 class Peers(dict[str, Peer]):
-    """The certificates the STARTTLS probes saw, by MX host (handed over by the probe: no second connection)."""
+    """The certificates the STARTTLS probes saw, by MX host (handed over by the probe), and the MX hosts
+    whose certificate the probe refused (:mod:`.dane_presented` reads it again where TLSA records exist)."""
 
-    def keeper(self, mx_host: str) -> Callable[[ssl.SSLSocket], None]:
-        def keep(sock: ssl.SSLSocket) -> None:
-            leaf = sock.getpeercert(binary_form=True)
-            presented = getattr(sock, "get_unverified_chain", None)  # Python 3.13+: DER bytes, leaf first
-            chain = tuple(bytes(c) for c in presented() or ()) if presented is not None else None
-            if leaf:
-                self[mx_host] = Peer(leaf, chain)
+    refused: set[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = set()
+
+    def keeper(self, mx_host: str) -> Callable[[ssl.SSLSocket | ssl.SSLError], None]:
+        def keep(sock: ssl.SSLSocket | ssl.SSLError) -> None:
+            if isinstance(sock, ssl.SSLCertVerificationError):  # a certificate reason, not a network one
+                self.refused.add(mx_host)
+            elif isinstance(sock, ssl.SSLSocket) and (peer := peer_of(sock, verified=True)):
+                self[mx_host] = peer
 
         return keep
 
@@ -96,13 +99,18 @@ def _facts(dnssec: DnssecAnswers, answers: Answers, domain: str, mx: str) -> Dan
     return DaneFacts(found, tlsrpt)
 
 
-def rows(jobs: Sequence[Future[DaneFacts]], peers: Peers, smtp: bool, has_policy: bool) -> list[CheckResult]:
-    """One ``dane:<mx>`` row per MX host, in MX order."""
+def rows(jobs: Sequence[Future[DaneFacts]], peers: Peers, run: Session, has_policy: bool) -> list[CheckResult]:
+    """One ``dane:<mx>`` row per MX host, in MX order. MX hosts with usable TLSA records whose certificate the
+    probe refused are connected to once more, all at once, to read it (:func:`.dane_presented.presented`)."""
     found = [job.result() for job in jobs]
-    return [dane_row(facts, peers.get(facts.dns.mx), smtp, has_policy) for facts in found]
+    again = [f.dns.mx for f in found if f.dns.mx in peers.refused and any(not r.unusable for r in f.dns.records)]
+    opts = run.options
+    reads = {mx: run.io.submit(presented, run.answers, mx, opts.smtp_port, opts.timeout) for mx in again}
+    seen = {mx: job.result() for mx, job in reads.items()}
+    return [dane_row(f, seen.get(f.dns.mx) or peers.get(f.dns.mx), opts.smtp, has_policy) for f in found]
 
 
-def dane_row(facts: DaneFacts, peer: Peer | None, smtp: bool, has_policy: bool) -> CheckResult:
+def dane_row(facts: DaneFacts, peer: Peer | str | None, smtp: bool, has_policy: bool) -> CheckResult:
     """The verdict for one MX host, with what validating and other senders apply, and the TLS-RPT note."""
     found = _verdict(facts.dns, peer, smtp, has_policy)
     if facts.tlsrpt is None:
@@ -113,7 +121,7 @@ def dane_row(facts: DaneFacts, peer: Peer | None, smtp: bool, has_policy: bool) 
     return CheckResult(found.id, found.status, found.detail + tail, found.hint)
 
 
-def _verdict(found: DaneDns, peer: Peer | None, smtp: bool, has_policy: bool) -> CheckResult:
+def _verdict(found: DaneDns, peer: Peer | str | None, smtp: bool, has_policy: bool) -> CheckResult:
     cid, where, tlsa = f"dane:{found.mx}", tlsa_name(found.mx), found.tlsa
     sts = "MTA-STS" if has_policy else "opportunistic TLS (no MTA-STS policy)"
     if tlsa.failed:
@@ -123,7 +131,7 @@ def _verdict(found: DaneDns, peer: Peer | None, smtp: bool, has_policy: bool) ->
         return passed(cid, f"no DANE (no TLSA record at {where}): every sender applies {sts}")
     records = found.records
     shown = f"TLSA {where}: {_listed(map(str, records))}"
-    matched = _matches(records, peer, smtp)
+    matched = _matches(records, peer, smtp, found.mx)
     if not found.tlsa_validated:
         detail = f"{shown} — {NOT_VALIDATED}; {_described(matched)}: no sender uses it, every sender applies {sts}"
         fix = f"sign the zone of {where} with DNSSEC, or ask a validating resolver ({FLAG})"
@@ -137,19 +145,27 @@ def _verdict(found: DaneDns, peer: Peer | None, smtp: bool, has_policy: bool) ->
         fix = f"sign the zone of {found.mx}'s A/AAAA records too (RFC 7672 §2.2.2)"
         return warned(cid, f"{detail} (RFC 7672 §2.2.2) and, like others, apply {sts}", fix)
     senders = f"validating senders apply DANE, others {sts}"
-    if isinstance(matched, str) or peer is None:
+    if isinstance(matched, str) or not isinstance(peer, Peer):
         detail = f"{shown} — validated; {_described(matched)}: {senders}"
         return passed(cid, detail) if not smtp else warned(cid, detail, f"see the starttls:{found.mx} row")
+    if not peer.verified:
+        refused = "MTA-STS senders (non-DANE) refuse this certificate" if has_policy else f"others apply {sts}"
+        senders = f"validating senders deliver under DANE; {refused}"
     return _matched_row(cid, shown, matched, peer, records, senders)
 
 
-def _matches(records: Sequence[Tlsa], peer: Peer | None, smtp: bool) -> dict[Tlsa, Match] | str:
-    """Each record's match with the served certificate, or why the certificate was not matched."""
+def _matches(records: Sequence[Tlsa], peer: Peer | str | None, smtp: bool, mx: str) -> dict[Tlsa, Match] | str:
+    """Each record's match with the served certificate, or why the certificate was not matched. DANE-TA on a
+    chain read without trust is checked further (:func:`.dane_presented.unverified_ta`)."""
     if not smtp:
         return "certificate match not checked (--no-smtp)"
     if peer is None:
         return "certificate match not checked (no certificate from the STARTTLS probe: see its row)"
-    return {r: match(r, peer.leaf, peer.chain) for r in records}
+    if isinstance(peer, str):
+        return f"certificate match not checked (reading the certificate again failed: {peer})"
+    found = {r: match(r, peer.leaf, peer.chain) for r in records}
+    further = [r for r, m in found.items() if r.usage == DANE_TA and m is Match.MATCH and not peer.verified]
+    return found | {r: unverified_ta(r, peer, mx) for r in further}
 
 
 def _described(matched: dict[Tlsa, Match] | str) -> str:
@@ -179,6 +195,8 @@ def _matched_row(
         detail = f"{shown} — no record matched, some not checked ({_described(matched)}): {senders}"
         if peer.chain is None:  # DANE-TA needs the chain the server presented
             return warned(cid, detail, "run the check with Python 3.13 or later to match DANE-TA records")
+        if not peer.verified and not has_cryptography():  # the chain's signatures are checked with it
+            return warned(cid, detail, "pip install 'pulumi-mta-sts[dane]' to check DANE-TA on an unverified chain")
         return warned(cid, detail, "compare the DANE-TA key (2 1 0) with the key of the CA that issued the certificate")
     detail = f"{shown} — DANE mismatch ({_described(matched)}): validating senders will not deliver to this MX"
     fix = "publish TLSA records of the served certificate (3 1 1 of its key), or serve the certificate they name"

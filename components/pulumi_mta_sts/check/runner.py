@@ -108,7 +108,7 @@ def check_domain(domain: str, options: CheckOptions, session: Session | None = N
     if not starttls_futures:
         add(skipped("starttls", "no MX hosts to probe" if s.options.smtp else "skipped (--no-smtp)"))
     report.checks.extend(f.result() for f in starttls_futures)
-    report.checks.extend(dane.rows(dane_jobs, peers, s.options.smtp, policy is not None))
+    report.checks.extend(dane.rows(dane_jobs, peers, s, policy is not None))
     add(tlsrpt)
     add(_ip_families(host, a, aaaa, fetch4, fetch6))
     cert = primary.certificate if primary is not None else None

@@ -22,7 +22,7 @@ _HELO_NAME = "mta-sts-check.invalid"
 MAX_REPLY_LINES: Final = 100
 #: The longest SMTP reply line read, CRLF included (RFC 5321 allows 512; senders take a little more).
 MAX_REPLY_LINE_BYTES: Final = 2048
-Keep = Callable[[ssl.SSLSocket], None]
+Keep = Callable[[ssl.SSLSocket | ssl.SSLError], None]  # the TLS socket, or why the handshake failed
 
 
 class ReplyTooLong(smtplib.SMTPException):
@@ -94,10 +94,11 @@ def probe_starttls(
     now: dt.datetime | None = None,
     keep: Keep = lambda _sock: None,
 ) -> CheckResult:
-    """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue; ``keep`` gets the TLS socket."""
+    """One ``starttls:<mx_host>`` result; ``timeout`` bounds the whole SMTP dialogue; ``keep`` gets the TLS socket
+    (or the handshake's error)."""
     smtp = _PinnedSMTP(mx_host, address, port, Deadline(timeout))
     try:
-        return _negotiate_tls(smtp, port, context) or _certificate_result(smtp, now, keep)
+        return _negotiate_tls(smtp, port, context, keep) or _certificate_result(smtp, now, keep)
     finally:
         try:
             smtp.quit()
@@ -105,7 +106,7 @@ def probe_starttls(
             smtp.close()
 
 
-def _negotiate_tls(smtp: _PinnedSMTP, port: int, context: ssl.SSLContext) -> CheckResult | None:
+def _negotiate_tls(smtp: _PinnedSMTP, port: int, context: ssl.SSLContext, keep: Keep) -> CheckResult | None:
     """Connect, EHLO and STARTTLS as a sender does; the first failed step's result, or ``None``."""
     cid, where, mx_host = smtp.check_id, smtp.where, smtp.mx_host
     try:
@@ -130,6 +131,7 @@ def _negotiate_tls(smtp: _PinnedSMTP, port: int, context: ssl.SSLContext) -> Che
     try:
         smtp.starttls(context=context)
     except ssl.SSLError as exc:
+        keep(exc)  # a certificate refused here may still be valid under DANE (check/dane.py)
         return failed(
             cid,
             f"{where}: {describe_tls_error(exc)}",
@@ -154,12 +156,8 @@ def _certificate_result(smtp: _PinnedSMTP, now: dt.datetime | None, keep: Keep) 
     if days < 0:
         return failed(cid, f"{where}: {summary} — expired", f"renew the certificate of {mx_host}", cert)
     if days < EXPIRY_WARNING_DAYS:
-        return warned(
-            cid,
-            f"{where}: {summary} — expires in {days:.0f} days",
-            f"renew the certificate of {mx_host} (less than {EXPIRY_WARNING_DAYS} days left)",
-            cert,
-        )
+        renew = f"renew the certificate of {mx_host} (less than {EXPIRY_WARNING_DAYS} days left)"
+        return warned(cid, f"{where}: {summary} — expires in {days:.0f} days", renew, cert)
     return passed(cid, f"{where}: {summary}", cert)
 
 

@@ -37,6 +37,7 @@ EXTRAS_OF_MODULE: dict[str, tuple[str, ...]] = {
     "boto3": ("aws",),
     "botocore": ("aws",),
     "pulumi_cloudflare": ("cloudflare",),
+    "cryptography": ("dane",),
 }
 
 

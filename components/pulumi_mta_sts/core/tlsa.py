@@ -26,6 +26,9 @@ class Match(StrEnum):
     MISMATCH = "mismatch"
     UNUSABLE = "unusable"  # a DANE sender ignores the record (RFC 7672 §2.2, §3.1.3)
     NOT_CHECKED = "not checked"  # DANE-TA without the server's chain (Python < 3.13)
+    # DANE-TA matched a certificate of a chain no CA store verified (check/dane_presented.py), but:
+    NOT_ISSUED = "mismatch (the chain below that CA is not signed by it)"
+    WRONG_NAME = "mismatch (the CA matches; the certificate does not name the MX host, RFC 7672 §3.1.2)"
 
 
 @dataclass(frozen=True)

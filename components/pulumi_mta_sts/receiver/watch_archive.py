@@ -33,6 +33,7 @@ WATCH = FunctionCode(
         "check",
         "check.caa",
         "check.dane",
+        "check.dane_presented",
         "check.delegation",
         "check.dns_checks",
         "check.model",

@@ -35,7 +35,7 @@ def _by_mode(policy: Policy | None) -> Severity:
 
 
 def row_problems(report: DomainReport) -> list[WatchProblem]:
-    """The failed rows ``watch`` reports as they are: records, the policy host, STARTTLS per MX."""
+    """The failed rows ``watch`` reports as they are: records, the policy host, STARTTLS and DANE per MX."""
     policy = report.facts.policy if report.facts else None
     found: list[WatchProblem] = []
     for row in report.checks:
@@ -43,6 +43,8 @@ def row_problems(report: DomainReport) -> list[WatchProblem]:
             continue
         if row.id.startswith("starttls:"):
             found.append(WatchProblem(f"mx-starttls:{row.id[9:]}", _by_mode(policy), row.detail, row.hint))
+        elif row.id.startswith("dane:"):  # DANE senders refuse it whatever the policy's mode (RFC 8461 §2)
+            found.append(WatchProblem(f"dane-mismatch:{row.id[5:]}", FAIL, row.detail, row.hint))
         elif row.id in ROW_CODES:
             code, severity = ROW_CODES[row.id]
             found.append(WatchProblem(code, severity or _by_mode(policy), row.detail, row.hint))
