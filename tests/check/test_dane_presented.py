@@ -251,7 +251,9 @@ def test_without_cryptography_dane_ta_of_a_chain_read_without_trust_is_not_check
     monkeypatch.setitem(sys.modules, "cryptography", None)  # the base install has no cryptography
     with serving(tls) as server:
         status, detail, hint = rows(check(world, domain, server.port), mx)[1]
-    assert status is Status.WARN and "2 0 1" in detail and "not checked" in detail and "pulumi-mta-sts[dane]" in hint, detail
+    assert status is Status.WARN and "2 0 1" in detail and "not checked" in detail and "pulumi-mta-sts[dane]" in hint, (
+        detail
+    )
 
 
 label = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10)
