@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Self
 
 import pulumi
@@ -54,8 +54,8 @@ def close_event_loops() -> None:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No cyclic collection while a program runs: all it makes lives to the end (half the time of a
-    400-domain plan), then frozen until :meth:`Recorder.close` (``bench/bench_fleet.py --only engine``)."""
+    """No automatic collection while a program runs (full ones walk every object alive: three times the CPU
+    of a plan), only :data:`STEP_EVERY`'s young ones; then frozen until :meth:`Recorder.close`."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -64,6 +64,11 @@ def collector_paused() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+#: Every so many resources the program constructs, the registrations queued so far run and the young generations
+#: are collected: memory follows the registrations in flight, not the stack's size (``bench/bench_fleet.py``).
+STEP_EVERY = 100
 
 
 @dataclass
@@ -132,15 +137,6 @@ class RecordingMonitor(sdk.MockMonitor):
         return response
 
 
-class _ListHandler(logging.Handler):
-    def __init__(self, sink: list[tuple[str, str]]) -> None:
-        super().__init__(logging.INFO)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append((record.levelname.lower(), record.getMessage()))
-
-
 class Recorder(Mocks):
     """The mock engine: ``outputs`` (type token → state the cloud adds) and ``invokes`` (token → result;
     none: the invoke fails) are plain dicts a test may override."""
@@ -156,21 +152,16 @@ class Recorder(Mocks):
         self.default_outputs = default_outputs
         self.stack_outputs: dict[str, Any] = {}
         self.resources: list[RecordedResource] = []
-        self.logs: list[tuple[str, str]] = []
+        self.log_sink = sdk.LogSink()
         self.monitor = RecordingMonitor(self)
-        self.logger = logging.getLogger(f"{__name__}.{id(self)}")
-        self.logger.propagate = False
-        self.logger.setLevel(logging.INFO)
-        self.logger.addHandler(_ListHandler(self.logs))
 
     def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
         """Fresh root stack, exactly ``config``, every ``apply`` run (``preview=False``)."""
         _note_event_loop()
         sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
-        pulumi.runtime.set_mocks(
-            self, project=project, stack=stack, preview=False, monitor=self.monitor, logger=self.logger
-        )
+        pulumi.runtime.set_mocks(self, project=project, stack=stack, preview=False, monitor=self.monitor)
+        self.log_sink.install()
         return self
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -188,19 +179,29 @@ class Recorder(Mocks):
         return dict(handler(args)), []
 
     def run(self, program: Callable[[], Any]) -> None:
+        stepper = sdk.LoopStepper(STEP_EVERY, partial(gc.collect, 1))
 
         def wrapped() -> Any:
+            stepper.start()
             program()
             exported = sdk.root_resource_outputs()
             return pulumi.Output.from_input(exported).apply(self.stack_outputs.update)
 
-        with collector_paused(), sdk.without_source_positions():
+        with collector_paused(), sdk.without_source_positions(stepper):
             pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         """Close the run's event loops and unfreeze what it froze; what was recorded stays readable."""
         close_event_loops()
         gc.unfreeze()
+
+    @property
+    def logs(self) -> list[tuple[str, str]]:
+        """Each log's level and message in an order that does not depend on when the event loop ran (a log about a
+        resource waits for its URN): those about none as they came, then by the registration of their resource."""
+        order = {r.urn: i for i, r in enumerate(self.resources)}
+        received = sorted(self.log_sink.received, key=lambda log: order.get(log[2], len(order)) if log[2] else -1)
+        return [(level, message) for level, message, _ in received]
 
     @property
     def warnings(self) -> list[str]:

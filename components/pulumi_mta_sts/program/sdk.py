@@ -6,7 +6,7 @@ names the symbol an SDK moves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from pulumi.runtime import settings as _settings
 from pulumi.runtime.config import CONFIG as _CONFIG
 from pulumi.runtime.config import get_config_env as _get_config_env
 from pulumi.runtime.mocks import MockMonitor as _MockMonitor
+from pulumi.runtime.proto import engine_pb2 as _engine_pb2
 from pulumi.runtime.proto import source_pb2 as _source_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
 
@@ -41,6 +42,21 @@ def root_resource_outputs() -> dict[str, Any]:
     return dict(getattr(root, "outputs", {}) or {})
 
 
+class LogSink:
+    """The run's engine once :meth:`install` ed (after ``set_mocks``: the SDK's mock engine hands a logger only
+    the message): ``received`` holds each log's level, message and the URN it is about ("" for none)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, str, str]] = []
+
+    def install(self) -> None:
+        _settings.SETTINGS.engine = self
+
+    def Log(self, request: Any) -> None:
+        if request.severity != _engine_pb2.DEBUG:
+            self.received.append((_engine_pb2.LogSeverity.Name(request.severity).lower(), request.message, request.urn))
+
+
 def deserialize_properties(struct: Any) -> dict[str, Any]:
     """A request's ``google.protobuf.Struct`` of properties as Python values (what the engine sees)."""
     return dict(_rpc.deserialize_properties(struct))
@@ -61,12 +77,48 @@ def ensure_event_loop() -> asyncio.AbstractEventLoop:
 
 
 @contextmanager
-def without_source_positions() -> Iterator[None]:
+def without_source_positions(each_resource: Callable[[], object] = lambda: None) -> Iterator[None]:
     """Register resources without the call stack the SDK captures for each one: only the Pulumi
-    CLI's display reads it, and it was 15% of planning time (``bench/bench_fleet.py``)."""
+    CLI's display reads it, and it was 15% of planning time (``bench/bench_fleet.py``). The SDK asks
+    for it as it constructs each resource, before queueing its registration: ``each_resource`` is called then."""
     captured = _resource._get_stack_trace
-    _resource._get_stack_trace = _source_pb2.StackTrace  # called with no argument: an empty trace
+
+    def empty_trace() -> Any:
+        each_resource()
+        return _source_pb2.StackTrace()
+
+    _resource._get_stack_trace = empty_trace
     try:
         yield
     finally:
         _resource._get_stack_trace = captured
+
+
+class LoopStepper:
+    """Called as each resource is constructed (:func:`without_source_positions`): every ``every`` calls,
+    from inside the program, it runs what the event loop has ready (the registrations queued so far, as
+    the SDK's ``_sync_await`` does for an invoke), then ``then``. :meth:`start` as the program starts."""
+
+    def __init__(self, every: int, then: Callable[[], object]) -> None:
+        self.every, self.then, self.calls = every, then, 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[Any] | None = None
+
+    def start(self) -> None:
+        self.loop = asyncio.get_event_loop()
+        self.task, self.floor = asyncio.current_task(self.loop), len(self.loop._ready)  # type: ignore[attr-defined]
+
+    def __call__(self) -> None:
+        self.calls += 1
+        loop, task = self.loop, self.task
+        if self.calls % self.every or not (loop and task) or asyncio.current_task(loop) is not task:
+            return  # not yet, or called from a callback the loop runs: not the program's own step
+        asyncio.tasks._leave_task(loop, task)  # type: ignore[attr-defined]
+        for _ in range(1000):  # a registration takes a few dozen; bounds a callback that reschedules itself
+            if not loop._ready:  # type: ignore[attr-defined]
+                break
+            loop._run_once()  # type: ignore[attr-defined]
+        for _ in range(self.floor - len(loop._ready)):  # type: ignore[attr-defined]
+            loop.call_soon(int)  # no-ops: the step the program runs in pops as many as it saw
+        asyncio.tasks._enter_task(loop, task)  # type: ignore[attr-defined]
+        self.then()
