@@ -92,12 +92,12 @@ class RecordedResource:
 
 
 class RecordingMonitor(sdk.MockMonitor):
-    def __init__(self, recorder: Recorder) -> None:
-        super().__init__(recorder)
-        self.recorder = recorder
+    """Made with the :class:`Recorder` (its ``mocks``), which it appends each request to."""
+
+    mocks: Recorder
 
     def _record(self, request: Any, urn: str, properties: Any, **details: Any) -> None:
-        self.recorder.resources.append(
+        self.mocks.resources.append(
             RecordedResource(
                 type=request.type,
                 name=request.name,
@@ -182,7 +182,6 @@ class Recorder(Mocks):
         stepper = sdk.LoopStepper(STEP_EVERY, partial(gc.collect, 1))
 
         def wrapped() -> Any:
-            stepper.start()
             program()
             exported = sdk.root_resource_outputs()
             return pulumi.Output.from_input(exported).apply(self.stack_outputs.update)
@@ -200,7 +199,7 @@ class Recorder(Mocks):
         """Each log's level and message in an order that does not depend on when the event loop ran (a log about a
         resource waits for its URN): those about none as they came, then by the registration of their resource."""
         order = {r.urn: i for i, r in enumerate(self.resources)}
-        received = sorted(self.log_sink.received, key=lambda log: order.get(log[2], len(order)) if log[2] else -1)
+        received = sorted(self.log_sink, key=lambda log: order.get(log[2], len(order)) if log[2] else -1)
         return [(level, message) for level, message, _ in received]
 
     @property

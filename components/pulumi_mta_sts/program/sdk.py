@@ -42,19 +42,16 @@ def root_resource_outputs() -> dict[str, Any]:
     return dict(getattr(root, "outputs", {}) or {})
 
 
-class LogSink:
-    """The run's engine once :meth:`install` ed (after ``set_mocks``: the SDK's mock engine hands a logger only
-    the message): ``received`` holds each log's level, message and the URN it is about ("" for none)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, str, str]] = []
+class LogSink(list[tuple[str, str, str]]):
+    """The run's engine once :meth:`install` ed (after ``set_mocks``, whose engine hands a logger only the
+    message): each log's level, message and the URN it is about ("" for none), as they come."""
 
     def install(self) -> None:
         _settings.SETTINGS.engine = self
 
     def Log(self, request: Any) -> None:
         if request.severity != _engine_pb2.DEBUG:
-            self.received.append((_engine_pb2.LogSeverity.Name(request.severity).lower(), request.message, request.urn))
+            self.append((_engine_pb2.LogSeverity.Name(request.severity).lower(), request.message, request.urn))
 
 
 def deserialize_properties(struct: Any) -> dict[str, Any]:
@@ -77,17 +74,12 @@ def ensure_event_loop() -> asyncio.AbstractEventLoop:
 
 
 @contextmanager
-def without_source_positions(each_resource: Callable[[], object] = lambda: None) -> Iterator[None]:
-    """Register resources without the call stack the SDK captures for each one: only the Pulumi
-    CLI's display reads it, and it was 15% of planning time (``bench/bench_fleet.py``). The SDK asks
-    for it as it constructs each resource, before queueing its registration: ``each_resource`` is called then."""
+def without_source_positions(trace: Callable[[], Any] = _source_pb2.StackTrace) -> Iterator[None]:
+    """Register resources without the call stack the SDK captures for each one: only the Pulumi CLI's display
+    reads it, and it was 15% of planning time (``bench/bench_fleet.py``). ``trace`` makes the empty one; the
+    SDK calls it as it constructs each resource, before queueing its registration (:class:`LoopStepper`)."""
     captured = _resource._get_stack_trace
-
-    def empty_trace() -> Any:
-        each_resource()
-        return _source_pb2.StackTrace()
-
-    _resource._get_stack_trace = empty_trace
+    _resource._get_stack_trace = trace
     try:
         yield
     finally:
@@ -95,30 +87,26 @@ def without_source_positions(each_resource: Callable[[], object] = lambda: None)
 
 
 class LoopStepper:
-    """Called as each resource is constructed (:func:`without_source_positions`): every ``every`` calls,
-    from inside the program, it runs what the event loop has ready (the registrations queued so far, as
-    the SDK's ``_sync_await`` does for an invoke), then ``then``. :meth:`start` as the program starts."""
+    """The empty call stack of :func:`without_source_positions`, and every ``every`` calls, from the program's
+    own step (the one of the first call), it runs what the event loop has ready (the registrations queued so
+    far) as the SDK's ``_sync_await`` does for an invoke, then ``then``."""
 
     def __init__(self, every: int, then: Callable[[], object]) -> None:
-        self.every, self.then, self.calls = every, then, 0
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.task: asyncio.Task[Any] | None = None
+        self.every, self.then, self.calls, self.loop = every, then, 0, ensure_event_loop()
 
-    def start(self) -> None:
-        self.loop = asyncio.get_event_loop()
-        self.task, self.floor = asyncio.current_task(self.loop), len(self.loop._ready)  # type: ignore[attr-defined]
-
-    def __call__(self) -> None:
-        self.calls += 1
-        loop, task = self.loop, self.task
-        if self.calls % self.every or not (loop and task) or asyncio.current_task(loop) is not task:
-            return  # not yet, or called from a callback the loop runs: not the program's own step
-        asyncio.tasks._leave_task(loop, task)  # type: ignore[attr-defined]
+    def __call__(self) -> Any:
+        loop, ready, self.calls = self.loop, self.loop._ready, self.calls + 1  # type: ignore[attr-defined]
+        if self.calls == 1:
+            self.task, self.floor = asyncio.current_task(loop), len(ready)
+        if self.calls % self.every or self.task is None or asyncio.current_task(loop) is not self.task:
+            return _source_pb2.StackTrace()  # not yet, or called from a callback the loop runs, not the program
+        asyncio.tasks._leave_task(loop, self.task)  # type: ignore[attr-defined]
         for _ in range(1000):  # a registration takes a few dozen; bounds a callback that reschedules itself
-            if not loop._ready:  # type: ignore[attr-defined]
+            if not ready:
                 break
             loop._run_once()  # type: ignore[attr-defined]
-        for _ in range(self.floor - len(loop._ready)):  # type: ignore[attr-defined]
+        for _ in range(self.floor - len(ready)):
             loop.call_soon(int)  # no-ops: the step the program runs in pops as many as it saw
-        asyncio.tasks._enter_task(loop, task)  # type: ignore[attr-defined]
+        asyncio.tasks._enter_task(loop, self.task)  # type: ignore[attr-defined]
         self.then()
+        return _source_pb2.StackTrace()
