@@ -113,7 +113,6 @@ class RecordingMonitor(sdk.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        _note_event_loop()
         if request.type != "pulumi:pulumi:Stack":
             self._record(
                 request,
@@ -125,14 +124,8 @@ class RecordingMonitor(sdk.MockMonitor):
             )
         return response
 
-    def Invoke(self, request: Any) -> Any:
-        response = super().Invoke(request)  # type: ignore[no-untyped-call]
-        _note_event_loop()
-        return response
-
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
-        _note_event_loop()
         self._record(request, response.urn, request.properties, custom=True, id=request.id)
         return response
 
@@ -165,11 +158,13 @@ class Recorder(Mocks):
         return self
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        _note_event_loop()  # the monitor's thread's: this and call are where each request enters
         handler = self.outputs.get(args.typ, self.default_outputs)
         state = {**args.inputs, **(dict(handler(args)) if handler is not None else {})}
         return args.resource_id or str(state.pop("id", "") or f"{args.name}-id"), state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        _note_event_loop()
         handler = self.invokes.get(args.token)
         if handler is None:
             raise NotImplementedError(
@@ -195,13 +190,9 @@ class Recorder(Mocks):
         gc.unfreeze()
 
     @property
-    def logs(self) -> list[tuple[str, str]]:
-        """Each log's level and message in an order that does not depend on when the event loop ran (a log about a
-        resource waits for its URN): those about none as they came, then by the registration of their resource."""
-        order = {r.urn: i for i, r in enumerate(self.resources)}
-        received = sorted(self.log_sink, key=lambda log: order.get(log[2], len(order)) if log[2] else -1)
-        return [(level, message) for level, message, _ in received]
-
-    @property
     def warnings(self) -> list[str]:
-        return [msg for level, msg in self.logs if level == "warning"]
+        """In an order that does not depend on when the event loop ran (a log about a resource waits for its
+        URN): those about none as they came, then by the registration of their resource."""
+        order = {r.urn: i for i, r in enumerate(self.resources)}
+        logs = sorted(self.log_sink, key=lambda log: order.get(log[2], len(order)) if log[2] else -1)
+        return [message for level, message, _ in logs if level == "warning"]
