@@ -172,20 +172,29 @@ def measure(title: str, plan: Callable[[int], Run], sizes: Sequence[int]) -> Non
 
 
 def without_engine_speedups(n: int) -> Run:
-    """:func:`plan_fleet` with the collector left running and a call stack captured per resource,
-    as before the engine paused the one and skipped the other (``plan/engine.py``)."""
+    """:func:`plan_fleet` with the collector left running and a call stack captured per resource (so
+    no loop steps either), as before the engine paused the one and skipped the other (``plan/engine.py``)."""
     import contextlib
+    import gc
 
-    from pulumi_mta_sts.plan import engine
+    from pulumi_mta_sts.plan.engine import Recorder
     from pulumi_mta_sts.program import sdk
 
-    paused, positions = engine.collector_paused, sdk.without_source_positions
-    engine.collector_paused = contextlib.nullcontext  # type: ignore[assignment]
+    run, positions = Recorder.run, sdk.without_source_positions
+
+    def collector_running(self: Recorder, program: Callable[[], Any]) -> None:
+        def enabled_then_program() -> None:
+            gc.enable()
+            program()
+
+        run(self, enabled_then_program)
+
     sdk.without_source_positions = contextlib.nullcontext  # type: ignore[assignment]
+    Recorder.run = collector_running  # type: ignore[method-assign]
     try:
         return plan_fleet(n)
     finally:
-        engine.collector_paused, sdk.without_source_positions = paused, positions
+        Recorder.run, sdk.without_source_positions = run, positions  # type: ignore[method-assign]
 
 
 def compare_engine(n: int) -> None:

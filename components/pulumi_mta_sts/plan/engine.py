@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Self
@@ -50,20 +49,6 @@ def close_event_loops() -> None:
         if not loop.is_running() and not loop.is_closed():
             loop.close()
         _LOOPS.discard(loop)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No automatic collection while a program runs (full ones walk every object alive: three times the CPU
-    of a plan), only :data:`STEP_EVERY`'s young ones; then frozen until :meth:`Recorder.close`."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 #: Every so many resources the program constructs, the registrations queued so far run and the young generations
@@ -174,15 +159,23 @@ class Recorder(Mocks):
         return dict(handler(args)), []
 
     def run(self, program: Callable[[], Any]) -> None:
-        stepper = sdk.LoopStepper(STEP_EVERY, partial(gc.collect, 1))
+        """No automatic collection meanwhile (full ones walk every object alive: three times the CPU of a plan),
+        only the young ones of :data:`STEP_EVERY`; what it made is frozen until :meth:`close`."""
+        stepper, was_enabled = sdk.LoopStepper(STEP_EVERY, partial(gc.collect, 1)), gc.isenabled()
 
         def wrapped() -> Any:
             program()
             exported = sdk.root_resource_outputs()
             return pulumi.Output.from_input(exported).apply(self.stack_outputs.update)
 
-        with collector_paused(), sdk.without_source_positions(stepper):
-            pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
+        gc.disable()
+        try:
+            with sdk.without_source_positions(stepper):
+                pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
+        finally:
+            gc.freeze()
+            if was_enabled:
+                gc.enable()
 
     def close(self) -> None:
         """Close the run's event loops and unfreeze what it froze; what was recorded stays readable."""
