@@ -26,10 +26,6 @@ InvokeFn = Callable[[MockCallArgs], Mapping[str, Any]]
 _LOOPS: set[asyncio.AbstractEventLoop] = set()
 
 
-def _note_event_loop() -> None:
-    _LOOPS.add(sdk.ensure_event_loop())
-
-
 def close_event_loops() -> None:
     """Close the main thread's loop (as ``asyncio.run`` does) and every loop an executor thread made."""
     try:
@@ -51,14 +47,13 @@ def close_event_loops() -> None:
         _LOOPS.discard(loop)
 
 
-#: Every so many resources the program constructs, the registrations queued so far run and the young generations
-#: are collected: memory follows the registrations in flight, not the stack's size (``bench/bench_fleet.py``).
+#: Every so many resources constructed, the registrations queued run and the young generations are collected.
 STEP_EVERY = 100
 
 
 @dataclass
 class RecordedResource:
-    """One ``RegisterResource`` (or ``ReadResource``) request."""
+    """One ``RegisterResource`` request."""
 
     type: str
     name: str
@@ -77,41 +72,29 @@ class RecordedResource:
 
 
 class RecordingMonitor(sdk.MockMonitor):
-    """Made with the :class:`Recorder` (its ``mocks``), which it appends each request to."""
+    """Made with the :class:`Recorder` (its ``mocks``), which it appends each resource's request to. Reads
+    (``Resource.get``) are not recorded: they create nothing, and no stack program here makes one."""
 
     mocks: Recorder
-
-    def _record(self, request: Any, urn: str, properties: Any, **details: Any) -> None:
-        self.mocks.resources.append(
-            RecordedResource(
-                type=request.type,
-                name=request.name,
-                urn=urn,
-                inputs=sdk.deserialize_properties(properties),
-                parent=request.parent,
-                dependencies=list(request.dependencies),
-                provider=request.provider,
-                state=dict(self.resources[urn].state),
-                **details,
-            )
-        )
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self._record(
-                request,
-                response.urn,
-                request.object,
-                custom=bool(request.custom),
-                property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
-                id=response.id,
+            self.mocks.resources.append(
+                RecordedResource(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    custom=bool(request.custom),
+                    inputs=sdk.deserialize_properties(request.object),
+                    parent=request.parent,
+                    dependencies=list(request.dependencies),
+                    property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
+                    provider=request.provider,
+                    id=response.id,
+                    state=dict(self.resources[response.urn].state),
+                )
             )
-        return response
-
-    def ReadResource(self, request: Any) -> Any:
-        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
-        self._record(request, response.urn, request.properties, custom=True, id=request.id)
         return response
 
 
@@ -135,7 +118,7 @@ class Recorder(Mocks):
 
     def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
         """Fresh root stack, exactly ``config``, every ``apply`` run (``preview=False``)."""
-        _note_event_loop()
+        _LOOPS.add(sdk.ensure_event_loop())
         sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
         pulumi.runtime.set_mocks(self, project=project, stack=stack, preview=False, monitor=self.monitor)
@@ -143,13 +126,13 @@ class Recorder(Mocks):
         return self
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        _note_event_loop()  # the monitor's thread's: this and call are where each request enters
+        _LOOPS.add(sdk.ensure_event_loop())  # the monitor's thread's: this and call are where requests enter
         handler = self.outputs.get(args.typ, self.default_outputs)
         state = {**args.inputs, **(dict(handler(args)) if handler is not None else {})}
         return args.resource_id or str(state.pop("id", "") or f"{args.name}-id"), state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        _note_event_loop()
+        _LOOPS.add(sdk.ensure_event_loop())
         handler = self.invokes.get(args.token)
         if handler is None:
             raise NotImplementedError(

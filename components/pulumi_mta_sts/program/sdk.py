@@ -87,9 +87,8 @@ def without_source_positions(trace: Callable[[], Any] = _source_pb2.StackTrace) 
 
 
 class LoopStepper:
-    """The empty call stack of :func:`without_source_positions`, and every ``every`` calls, from the program's
-    own step (the one of the first call), it runs what the event loop has ready (the registrations queued so
-    far) as the SDK's ``_sync_await`` does for an invoke, then ``then``."""
+    """The empty call stack :func:`without_source_positions` asks for; every ``every`` calls from the program's
+    own step (the first call's), it runs the callbacks the loop has ready as ``_sync_await`` does, then ``then``."""
 
     def __init__(self, every: int, then: Callable[[], object]) -> None:
         self.every, self.then, self.calls, self.loop = every, then, 0, ensure_event_loop()
