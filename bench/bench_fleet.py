@@ -15,7 +15,8 @@
    after a warm-up, so its peak memory is its own: wall and CPU per domain, the memory it added
    per domain (peak RSS after the plan less peak RSS after the warm-up), and the last tenfold
    step's per-domain ratio (target <= 1.2x). ``--quick`` runs 20 and 200 domains; the README's
-   figures are 200 and 2,000 (``--scale-sizes 200,2000``).
+   figures are 200 and 2,000 (``--scale-sizes 200,2000``); ``cap`` is the largest fleet the stack-file
+   size cap admits (:func:`cap_entries`; ``--scale-sizes 2000,cap``).
 
 For each N: wall time, resources, resources per domain, and the marginal cost per domain between
 two sizes ((t(N2) - t(N1)) / (N2 - N1)); a flat marginal cost means the cost per domain does not
@@ -129,6 +130,37 @@ def plan_fleet(n: int) -> Run:
     return Run(n, time.perf_counter() - start, len(recorder.resources), time.process_time() - cpu)
 
 
+def cap_entries() -> int:
+    """The most entries of :func:`cap_text` the stack-file loader admits (its caps on bytes and on values,
+    ``config/stack_file.py``), found by bisection with the loader itself."""
+    import tempfile
+
+    from pulumi_mta_sts.config.stack import read_stack_file
+    from pulumi_mta_sts.core.errors import InputError
+
+    def admitted(n: int) -> bool:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "Pulumi.cap.yaml"
+            path.write_text(cap_text(n), encoding="utf-8")
+            try:
+                read_stack_file(path)
+            except InputError:
+                return False
+            return True
+
+    low, high = 1, 1 << 16
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if admitted(mid) else (low, mid - 1)
+    return low
+
+
+def cap_text(n: int) -> str:
+    """The stack file of :func:`cap_entries`, with ``n`` entries."""
+    head = "config:\n  aws:region: eu-west-1\n  mta-sts:defaults:\n    policy: {mode: testing, mx: [mx.example.net]}\n"
+    return head + "  mta-sts:domains:\n" + "".join(f"    - domain: d{i:05d}.example.com\n" for i in range(n))
+
+
 # ---- 3. config validation ------------------------------------------------------------------------
 def validate_config(n: int, broken: bool) -> tuple[float, int]:
     """Seconds to validate a fleet config of ``n`` entries, and the problems reported."""
@@ -172,20 +204,29 @@ def measure(title: str, plan: Callable[[int], Run], sizes: Sequence[int]) -> Non
 
 
 def without_engine_speedups(n: int) -> Run:
-    """:func:`plan_fleet` with the collector left running and a call stack captured per resource,
-    as before the engine paused the one and skipped the other (``plan/engine.py``)."""
+    """:func:`plan_fleet` with the collector left running and a call stack captured per resource (so
+    no loop steps either), as before the engine paused the one and skipped the other (``plan/engine.py``)."""
     import contextlib
+    import gc
 
-    from pulumi_mta_sts.plan import engine
+    from pulumi_mta_sts.plan.engine import Recorder
     from pulumi_mta_sts.program import sdk
 
-    paused, positions = engine.collector_paused, sdk.without_source_positions
-    engine.collector_paused = contextlib.nullcontext  # type: ignore[assignment]
+    run, positions = Recorder.run, sdk.without_source_positions
+
+    def collector_running(self: Recorder, program: Callable[[], Any]) -> None:
+        def enabled_then_program() -> None:
+            gc.enable()
+            program()
+
+        run(self, enabled_then_program)
+
     sdk.without_source_positions = contextlib.nullcontext  # type: ignore[assignment]
+    Recorder.run = collector_running  # type: ignore[method-assign]
     try:
         return plan_fleet(n)
     finally:
-        engine.collector_paused, sdk.without_source_positions = paused, positions
+        Recorder.run, sdk.without_source_positions = run, positions  # type: ignore[method-assign]
 
 
 def compare_engine(n: int) -> None:
@@ -289,7 +330,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000", help="domain counts, comma separated")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"sections to run: {', '.join(SECTIONS)}")
-    parser.add_argument("--scale-sizes", default="200,2000", help="the scale section's sizes (fresh interpreter each)")
+    parser.add_argument(
+        "--scale-sizes", default="200,2000", help="the scale section's sizes (fresh interpreter each; cap: cap_entries)"
+    )
     parser.add_argument("--quick", action="store_true", help="only the scale section, 20 and 200 domains")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the scale figures")
     parser.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
@@ -312,7 +355,8 @@ def main() -> None:
         measure("fleet: the stack program on a fleet stack (mta-sts:domains) on shared hosting", plan_fleet, sizes)
     if "engine" in only:
         compare_engine(max(sizes))
-    rows = scale(sorted(int(n) for n in args.scale_sizes.split(","))) if "scale" in only else []
+    sizes = [cap_entries() if n == "cap" else int(n) for n in args.scale_sizes.split(",")]
+    rows = scale(sorted(sizes)) if "scale" in only else []
     if args.json:
         print(json.dumps({"rows": rows}))
 

@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 import pulumi
 import pulumi.runtime.resource as sdk_resource  # noqa: TID251 - the test reads what the adapter patches
 import pytest
 from pulumi.runtime.proto import source_pb2  # type: ignore[import-untyped]  # noqa: TID251
 
-from pulumi_mta_sts.plan.engine import collector_paused
 from pulumi_mta_sts.program import sdk
 from tests.pulumi_mock import Recorder
+
+
+def _run(program: Callable[[], None]) -> None:
+    recorder = Recorder().install()
+    try:
+        recorder.run(program)
+    finally:
+        recorder.close()
 
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_collector_is_paused_during_a_run_and_left_as_it_was(enabled: bool) -> None:
     (gc.enable if enabled else gc.disable)()
+    seen: list[bool] = []
     try:
-        with collector_paused():
-            assert not gc.isenabled()
+        _run(lambda: seen.append(gc.isenabled()))
+        assert seen == [False]
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
-        gc.unfreeze()
 
 
 def test_the_collector_comes_back_when_the_program_fails() -> None:
-    with pytest.raises(RuntimeError), collector_paused():
+    def program() -> None:
         raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        _run(program)
     assert gc.isenabled()
-    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
 
 
 def test_no_source_positions_are_captured_inside_and_the_sdk_function_is_back_after() -> None:

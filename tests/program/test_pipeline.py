@@ -17,6 +17,7 @@ from pulumi_mta_sts.config.stack import load_deployment_file, read_stack_file
 from pulumi_mta_sts.mtasts.component import MtaSts
 from pulumi_mta_sts.plan.stack_plan import config_for_engine
 from pulumi_mta_sts.program import pipeline
+from pulumi_mta_sts.program.layouts import LAYOUTS
 from pulumi_mta_sts.program.options import LiveDns, ProgramOptions, open_live_dns, running_with
 from pulumi_mta_sts.program.part import TLSRPT_RECEIVER, BuiltPart, resource_name
 from tests.livefixture.dns_server import DnsFixture, Zone
@@ -124,7 +125,7 @@ def test_building_looks_nothing_up_the_live_step_does(pulumi_mocks: Recorder, se
     warnings: list[str] = []
 
     def program() -> None:
-        deployment = pipeline.build(cfg, pipeline.enabled_parts(cfg))
+        deployment = LAYOUTS[cfg.layout].build(cfg, pipeline.enabled_parts(cfg))
         queries_after_build.append(sum(server.zone.queries.values()))
         warnings.extend(deployment.warn_unmanaged_records(live))
         deployment.export()
@@ -141,14 +142,15 @@ def test_building_looks_nothing_up_the_live_step_does(pulumi_mocks: Recorder, se
 def test_live_dns_off_means_no_look_up_and_no_warning(pulumi_mocks: Recorder) -> None:
     cfg = load_deployment_file(STACKS / "Pulumi.example-com.yaml")
     seen: list[str] = []
-    pulumi_mocks.run(lambda: seen.extend(pipeline.build(cfg).warn_unmanaged_records(open_live_dns(OFFLINE))))
+    layout = LAYOUTS[cfg.layout]
+    pulumi_mocks.run(lambda: seen.extend(layout.build(cfg, ()).warn_unmanaged_records(open_live_dns(OFFLINE))))
     assert seen == [] and pulumi_mocks.warnings == []
 
 
 def test_no_resolver_is_one_warning_saying_why(pulumi_mocks: Recorder) -> None:
     cfg = load_deployment_file(STACKS / "Pulumi.example-com.yaml")
     live = LiveDns(None, "no DNS resolver could be set up: no nameservers")
-    pulumi_mocks.run(lambda: pipeline.build(cfg).warn_unmanaged_records(live))
+    pulumi_mocks.run(lambda: LAYOUTS[cfg.layout].build(cfg, ()).warn_unmanaged_records(live))
     assert pulumi_mocks.warnings == [
         "could not check live DNS for existing MTA-STS records of example.com: "
         "no DNS resolver could be set up: no nameservers; continuing"

@@ -186,3 +186,15 @@ def test_the_adapter_itself_is_allowed() -> None:
         check=False,
     )
     assert found.returncode == 0, found.stdout
+
+
+def test_the_asyncio_internals_the_plan_engines_stepper_uses_exist() -> None:
+    """``sdk.LoopStepper`` (the plan engine only, never ``pulumi up``) steps the loop as the SDK's own
+    ``_sync_await`` does: a Python that moves these fails here, naming them, not in a plan."""
+    loop = asyncio.new_event_loop()
+    try:
+        missing = [name for name in ("_ready", "_run_once") if not hasattr(loop, name)]
+    finally:
+        loop.close()
+    missing += [f"asyncio.tasks.{name}" for name in ("_enter_task", "_leave_task") if not hasattr(asyncio.tasks, name)]
+    assert not missing, f"asyncio internals the plan engine's LoopStepper uses are gone: {missing}"

@@ -83,7 +83,6 @@ class Plan:
         return self.domains[0] if self.domains else DomainPolicy(self.stack, "", "")
 
     def resource_entries(self) -> list[dict[str, Any]]:
-        names = {r.urn: r.name for r in self.resources}
         by_urn = {r.urn: r for r in self.resources}
         return [
             {
@@ -91,8 +90,8 @@ class Plan:
                 "type": r.type,
                 "group": group_of(r, by_urn),
                 "inputs": clean_inputs(r.inputs),
-                "parent": names.get(r.parent),
-                "dependencies": sorted({names[u] for u in r.all_dependencies() if u in names}),
+                "parent": by_urn[r.parent].name if r.parent in by_urn else None,
+                "dependencies": sorted({by_urn[u].name for u in r.all_dependencies() if u in by_urn}),
             }
             for r in self.resources
         ]

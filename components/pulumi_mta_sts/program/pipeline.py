@@ -1,9 +1,9 @@
 """The stack program (:func:`main`; ``stacks/__main__.py``, every project ``mta-sts init`` writes
 and ``mta-sts plan``'s mock engine run it), its steps in the order a deployment goes through them.
 
-Nothing is registered before :func:`build`, so a bad config or a failed preflight leaves no
-resource; one domain or a fleet is decided once, in :mod:`.layouts`; the optional parts are
-listed once, :data:`PARTS`.
+Nothing is registered before the layout's ``build`` (step 5 of :func:`main`), so a bad config or a
+failed preflight leaves no resource; one domain or a fleet is decided once, in :mod:`.layouts`; the
+optional parts are listed once, :data:`PARTS`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pulumi_mta_sts.core.errors import InputError, Problem
 
 from . import sdk
 from .dane_tlsrpt import PER_MX_TLSRPT
-from .layouts import LAYOUTS, Layout
+from .layouts import LAYOUTS
 from .options import LiveDns, current_options, open_live_dns
 from .part import TLSRPT_RECEIVER, StackPart
 from .preflight import run_preflight
@@ -85,11 +85,6 @@ def preflight(cfg: Deployment, live: LiveDns) -> list[str]:
     return warnings
 
 
-def build(cfg: Deployment, parts: tuple[StackPart, ...] = ()) -> Layout:
-    """The stack's resources, as its layout builds them; nothing is registered before this step."""
-    return LAYOUTS[cfg.layout].build(cfg, parts)
-
-
 def main() -> None:
     """The steps, in the order a deployment goes through them."""
     with user_errors():  # a user's mistake ends the program with its message, no traceback
@@ -100,7 +95,7 @@ def main() -> None:
         reporting_warnings(cfg)  # a domain without a _smtp._tls record
         live = open_live_dns(options)  # 4. the run's one resolver, or why there is none
         preflight(cfg, live)  # an uncovered live MX (enforce) or records in the way stop here
-        deployment = build(cfg, parts)  # 5. the resources
+        deployment = LAYOUTS[cfg.layout].build(cfg, parts)  # 5. the resources; none registered before
         watch.build(cfg, deployment)  # the scheduled watcher, when mta-sts:watch.enabled
         deployment.warn_unmanaged_records(live)  # 6. hand-made records in live DNS: warnings
         deployment.export()  # 7. the stack outputs

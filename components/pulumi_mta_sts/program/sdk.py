@@ -6,7 +6,7 @@ names the symbol an SDK moves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from pulumi.runtime import settings as _settings
 from pulumi.runtime.config import CONFIG as _CONFIG
 from pulumi.runtime.config import get_config_env as _get_config_env
 from pulumi.runtime.mocks import MockMonitor as _MockMonitor
+from pulumi.runtime.proto import engine_pb2 as _engine_pb2
 from pulumi.runtime.proto import source_pb2 as _source_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
 
@@ -41,6 +42,18 @@ def root_resource_outputs() -> dict[str, Any]:
     return dict(getattr(root, "outputs", {}) or {})
 
 
+class LogSink(list[tuple[str, str, str]]):
+    """The run's engine once :meth:`install` ed (after ``set_mocks``, whose engine hands a logger only the
+    message): each log's level, message and the URN it is about ("" for none), as they come."""
+
+    def install(self) -> None:
+        _settings.SETTINGS.engine = self
+
+    def Log(self, request: Any) -> None:
+        if request.severity != _engine_pb2.DEBUG:
+            self.append((_engine_pb2.LogSeverity.Name(request.severity).lower(), request.message, request.urn))
+
+
 def deserialize_properties(struct: Any) -> dict[str, Any]:
     """A request's ``google.protobuf.Struct`` of properties as Python values (what the engine sees)."""
     return dict(_rpc.deserialize_properties(struct))
@@ -61,12 +74,38 @@ def ensure_event_loop() -> asyncio.AbstractEventLoop:
 
 
 @contextmanager
-def without_source_positions() -> Iterator[None]:
-    """Register resources without the call stack the SDK captures for each one: only the Pulumi
-    CLI's display reads it, and it was 15% of planning time (``bench/bench_fleet.py``)."""
+def without_source_positions(trace: Callable[[], Any] = _source_pb2.StackTrace) -> Iterator[None]:
+    """Register resources without the call stack the SDK captures for each one: only the Pulumi CLI's display
+    reads it, and it was 15% of planning time (``bench/bench_fleet.py``). ``trace`` makes the empty one; the
+    SDK calls it as it constructs each resource, before queueing its registration (:class:`LoopStepper`)."""
     captured = _resource._get_stack_trace
-    _resource._get_stack_trace = _source_pb2.StackTrace  # called with no argument: an empty trace
+    _resource._get_stack_trace = trace
     try:
         yield
     finally:
         _resource._get_stack_trace = captured
+
+
+class LoopStepper:
+    """The empty call stack :func:`without_source_positions` asks for; every ``every`` calls from the program's
+    own step (the first call's), it runs the callbacks the loop has ready as ``_sync_await`` does, then ``then``."""
+
+    def __init__(self, every: int, then: Callable[[], object]) -> None:
+        self.every, self.then, self.calls, self.loop = every, then, 0, ensure_event_loop()
+
+    def __call__(self) -> Any:
+        loop, ready, self.calls = self.loop, self.loop._ready, self.calls + 1  # type: ignore[attr-defined]
+        if self.calls == 1:
+            self.task, self.floor = asyncio.current_task(loop), len(ready)
+        if self.calls % self.every or self.task is None or asyncio.current_task(loop) is not self.task:
+            return _source_pb2.StackTrace()  # not yet, or called from a callback the loop runs, not the program
+        asyncio.tasks._leave_task(loop, self.task)  # type: ignore[attr-defined]
+        for _ in range(1000):  # a registration takes a few dozen; bounds a callback that reschedules itself
+            if not ready:
+                break
+            loop._run_once()  # type: ignore[attr-defined]
+        for _ in range(self.floor - len(ready)):
+            loop.call_soon(int)  # no-ops: the step the program runs in pops as many as it saw
+        asyncio.tasks._enter_task(loop, self.task)  # type: ignore[attr-defined]
+        self.then()
+        return _source_pb2.StackTrace()
