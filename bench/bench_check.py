@@ -29,10 +29,15 @@ sum of its domains': ``--checkdmarc-domains`` (``--quick``: 50) times a sample a
 
 The work differs per domain: checkdmarc reads the _mta-sts TXT record (plus a CNAME query) and
 fetches the policy over IPv4; ours also reads MX, _smtp._tls, A/AAAA, CAA (climbing; shared
-parents once per run) and fetches over IPv4 and IPv6: 7 DNS questions and 2 fetches. The CPU
-floor per domain is that work's cost measured here, unit by unit (one DNS question through
-``net.lookup``, one HTTPS fetch, TLS handshake included). The fixture counts the questions it
-answers and how many were asked more than once in the run (each should be asked once).
+parents once per run) and fetches over IPv4 and IPv6: 7 DNS questions and 2 fetches, and for DANE
+one TLSA question per MX host (``_25._tcp.<mx>``, with the DNSSEC OK and AD bits; an MX host
+several domains share is asked once per run) plus, only where TLSA records exist, the MX host's
+address (the fixture publishes none: its domains have 2 MX hosts each and no TLSA). The CPU floor
+per domain is that work's cost measured here, unit by unit (one DNS question through
+``net.lookup``, one TLSA question asked as DANE asks it, one HTTPS fetch, TLS handshake included),
+times the questions and fetches the fixture's domains need (the TLSA count is read from the MX
+hosts it publishes). The fixture counts the questions it answers and how many were asked more than
+once in the run (each should be asked once); the bench says so when they differ from the floor's.
 
 With no added delay every side is bound by CPU, not by waiting, and concurrency cannot buy
 anything on a 2-CPU machine whose other CPU runs the fixture. With network-like delays the
@@ -65,7 +70,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 #: The previous layout's ``components/`` (commit a4039e1: ``git worktree add ../base a4039e1``); none by default.
 DEFAULT_BASE = Path("../base/components")
-#: What a domain of the bench costs ours: DNS questions and HTTPS fetches (the floor's units).
+#: What a domain of the bench costs ours besides DANE: DNS questions and HTTPS fetches (the floor's
+#: units). DANE adds one TLSA question per MX host (:class:`Floor`, from the fixture's MX hosts).
 OUR_QUESTIONS, OUR_FETCHES = 7, 2
 
 
@@ -82,8 +88,12 @@ def serve_fixture(conn: Any, domains: list[str]) -> None:
     from tests.livefixture import live_fixture
 
     with live_fixture() as live:
-        sites = [live.publish(domain, smtp_certs=False).site for domain in domains]
-        conn.send({"nameserver": live.nameserver, "cafile": live.cafile, "https_port": live.https.port})
+        published = [live.publish(domain, smtp_certs=False) for domain in domains]
+        sites = [p.site for p in published]
+        mx_hosts = sorted({mx for p in published for mx in p.mx_hosts})
+        conn.send(
+            {"nameserver": live.nameserver, "cafile": live.cafile, "https_port": live.https.port, "mx_hosts": mx_hosts}
+        )
         while True:
             message = conn.recv()
             if message == "cpu":
@@ -109,6 +119,7 @@ class Remote:
     nameserver: str
     cafile: str
     https_port: int
+    mx_hosts: tuple[str, ...] = ()  # every MX host the fixture's domains name (none has TLSA records)
 
 
 @dataclass(frozen=True)
@@ -184,7 +195,8 @@ class Checker:
             text=True,
             env=env,
         )
-        setup = {**vars(live), "domains": domains, "concurrency": concurrency}
+        setup = {"nameserver": live.nameserver, "cafile": live.cafile, "https_port": live.https_port}
+        setup.update(domains=domains, concurrency=concurrency)
         self._send(json.dumps(setup))
         self._receive()
 
@@ -243,15 +255,52 @@ def checkdmarc_adapter(live: Remote) -> Iterator[Callable[[str], dict[str, Any]]
             os.environ["REQUESTS_CA_BUNDLE"] = old_bundle
 
 
-def unit_costs(live: Remote, domains: list[str]) -> float:
-    """CPU of the two units of work, one after the other in this process: one DNS question
-    through ``net.lookup`` and one HTTPS policy fetch (TCP + TLS handshake with certificate
-    verification + GET). Times the work per domain they give the CPU floor per domain (ms)."""
+@dataclass(frozen=True)
+class Floor:
+    """The CPU floor per domain: each unit's CPU measured here (ms) times the units a domain needs."""
+
+    per_query: float  # one DNS question through ``net.lookup``
+    per_tlsa: float  # one TLSA question as DANE asks it (EDNS with the DNSSEC OK bit, AD set; no such name)
+    per_fetch: float  # one HTTPS policy fetch, TLS handshake included
+    tlsa: float  # TLSA questions per domain: the fixture's MX hosts (each asked once per run) / domains
+
+    @property
+    def questions(self) -> float:
+        return OUR_QUESTIONS + self.tlsa
+
+    @property
+    def ms(self) -> float:
+        return OUR_QUESTIONS * self.per_query + self.tlsa * self.per_tlsa + OUR_FETCHES * self.per_fetch
+
+    def __str__(self) -> str:
+        return (
+            f"{OUR_QUESTIONS} questions + {self.tlsa:g} TLSA (one per MX host; no MX address question: "
+            f"no TLSA records) + {OUR_FETCHES} fetches = {self.ms:.2f} ms"
+        )
+
+
+def dane_resolver(nameserver: str) -> Any:
+    """A resolver asking as ``net/dane_lookup`` does (EDNS0, DNSSEC OK, AD; RFC 6840 §5.7), for the TLSA unit."""
+    import dns.flags
+
+    from pulumi_mta_sts.net.resolver import make_resolver
+
+    resolver = make_resolver([nameserver], 5.0)
+    resolver.use_edns(0, dns.flags.DO, 1232)
+    resolver.flags = dns.flags.RD | dns.flags.AD
+    return resolver
+
+
+def unit_costs(live: Remote, domains: list[str]) -> Floor:
+    """CPU of the units of work, one after the other in this process: one DNS question through
+    ``net.lookup``, one TLSA question asked as DANE asks it (the fixture answers NXDOMAIN, as for
+    its MX hosts), and one HTTPS policy fetch (TCP + TLS handshake with certificate verification +
+    GET). Times the work per domain they give the CPU floor per domain."""
     from pulumi_mta_sts.net.https_fetch import fetch_policy, make_tls_context
     from pulumi_mta_sts.net.lookup import lookup
     from pulumi_mta_sts.net.resolver import make_resolver
 
-    resolver = make_resolver([live.nameserver], 5.0)
+    resolver, tlsa_resolver = make_resolver([live.nameserver], 5.0), dane_resolver(live.nameserver)
     context = make_tls_context(live.cafile)
     sample = domains[: min(100, len(domains))]
     c0 = _cpu()
@@ -260,12 +309,16 @@ def unit_costs(live: Remote, domains: list[str]) -> float:
     per_query = (_cpu() - c0) / len(sample) * 1000
     c0 = _cpu()
     for d in sample:
+        lookup(tlsa_resolver, f"_25._tcp.unit.{d}", "TLSA")  # not a name the checkers ask
+    per_tlsa = (_cpu() - c0) / len(sample) * 1000
+    c0 = _cpu()
+    for d in sample:
         fetch_policy(f"mta-sts.{d}", "127.0.0.1", port=live.https_port, context=context)
     per_fetch = (_cpu() - c0) / len(sample) * 1000
-    floor = OUR_QUESTIONS * per_query + OUR_FETCHES * per_fetch
+    floor = Floor(per_query, per_tlsa, per_fetch, len(live.mx_hosts) / len(domains))
     print(
-        f"unit CPU here: {per_query:.2f} ms per DNS question, {per_fetch:.2f} ms per HTTPS fetch -> floor per "
-        f"domain: ours ({OUR_QUESTIONS} questions + {OUR_FETCHES} fetches) {floor:.2f} ms, "
+        f"unit CPU here: {per_query:.2f} ms per DNS question, {per_tlsa:.2f} ms per TLSA question (DNSSEC OK bit), "
+        f"{per_fetch:.2f} ms per HTTPS fetch -> floor per domain: ours ({floor}), "
         f"checkdmarc's work (2 + 1) with our code {2 * per_query + per_fetch:.2f} ms"
     )
     return floor
@@ -362,8 +415,9 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
 
 
-def summarise(sides: dict[str, Side], floor_ms: float, scenario: Scenario) -> None:
+def summarise(sides: dict[str, Side], floor: Floor, scenario: Scenario) -> None:
     ours, theirs, base = sides["ours"], sides["checkdmarc"], sides.get("previous layout")
+    floor_ms = floor.ms
     print(
         f"median wall: ours {ours.wall:.2f}s, checkdmarc {theirs.wall:.2f}s; ratio (checkdmarc sequential / "
         f"ours concurrent): {theirs.wall / ours.wall:.1f}x (target >= 10x with delays; load average now {_load()})"
@@ -372,6 +426,8 @@ def summarise(sides: dict[str, Side], floor_ms: float, scenario: Scenario) -> No
         f"median CPU per domain in the checking process: ours {ours.cpu:.2f} ms = {ours.cpu / floor_ms:.2f}x the "
         f"floor {floor_ms:.2f} ms (target <= 1.5x); checkdmarc {theirs.cpu:.2f} ms"
     )
+    if ours.work is not None and abs(ours.work.questions - floor.questions) > 0.05:
+        print(f"NOTE: ours asked {ours.work.questions:.1f} questions per domain, the floor counts {floor.questions:g}")
     if base is not None:
         print(
             f"previous layout, same run: wall {base.wall:.2f}s (ours/previous {ours.wall / base.wall:.2f}x), CPU per "
@@ -380,7 +436,7 @@ def summarise(sides: dict[str, Side], floor_ms: float, scenario: Scenario) -> No
         )
 
 
-def rows(sides: dict[str, Side], floor_ms: float, scenario: Scenario, n: int) -> list[dict[str, Any]]:
+def rows(sides: dict[str, Side], floor: Floor, scenario: Scenario, n: int) -> list[dict[str, Any]]:
     """The issue-25 figures of one scenario, for ``--json``."""
     ours, theirs, base = sides["ours"], sides["checkdmarc"], sides.get("previous layout")
     work, base_work = ours.work or Work(0, 0, 0), base.work if base else None
@@ -388,7 +444,7 @@ def rows(sides: dict[str, Side], floor_ms: float, scenario: Scenario, n: int) ->
     def row(figure: str, value: float, unit: str, target: str, ratio: float | None, ok: bool | None) -> dict[str, Any]:
         return {"figure": figure, "value": round(value, 3), "unit": unit, "target": target, "ratio": ratio, "ok": ok}
 
-    cpu_ratio, wall_ratio = ours.cpu / floor_ms, theirs.wall / ours.wall
+    cpu_ratio, wall_ratio = ours.cpu / floor.ms, theirs.wall / ours.wall
     found = [
         row(
             f"check CPU/domain vs floor ({scenario.label})",
@@ -457,7 +513,8 @@ def main() -> int:
     server.start()
     checkers: list[Checker] = []
     try:
-        live = Remote(**parent.recv())
+        found = parent.recv()
+        live = Remote(**{**found, "mx_hosts": tuple(found["mx_hosts"])})
         print(
             f"fixture in a separate process: {len(domains)} domains; {os.cpu_count()} CPUs; checkers: see the docstring"
         )
@@ -466,13 +523,13 @@ def main() -> int:
         checkers.append(Checker("ours", live, domains, args.concurrency, None))
         with checkdmarc_adapter(live) as check_mta_sts:
             [check_mta_sts(d) for d in domains[:4]]  # imports: not part of any figure
-        floor_ms = unit_costs(live, domains)
+        floor = unit_costs(live, domains)
         figures: list[dict[str, Any]] = []
         for scenario in scenarios:
             sides = run_scenario(parent, live, checkers, domains, scenario, args)
-            summarise(sides, floor_ms, scenario)
+            summarise(sides, floor, scenario)
             if scenario.dns_ms or scenario.http_ms or len(scenarios) == 1:
-                figures = rows(sides, floor_ms, scenario, len(domains))
+                figures = rows(sides, floor, scenario, len(domains))
     finally:
         for checker in checkers:
             checker.close()

@@ -105,3 +105,30 @@ def test_a_name_whose_answer_failed_is_asked_for_its_cname_once(live: LiveFixtur
     )
     cname_questions = sorted(name for name, rtype in live.zone.queries if rtype == "CNAME")
     assert cname_questions == sorted([sts_record_name(domain), policy_host(domain), tlsrpt_record_name(domain)])
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    with_tlsa=st.lists(st.booleans(), min_size=1, max_size=3),
+    sharers=st.integers(min_value=2, max_value=4),
+    concurrency=st.sampled_from([1, 3, 20]),
+)
+def test_dane_asks_each_shared_mx_host_once(
+    live: LiveFixture, with_tlsa: list[bool], sharers: int, concurrency: int
+) -> None:
+    """DANE's questions (issue 27) are the run's too: MX hosts several domains share get one TLSA question
+    each per run, and their address is asked (with the DNSSEC OK bit) only where TLSA records exist,
+    once. Without STARTTLS (with it, the probe's plain address question is the other one)."""
+    run = next(_runs)
+    mx_hosts = tuple(f"mx{i}.dane{run}.{PARENT}" for i in range(len(with_tlsa)))
+    for mx, tlsa in zip(mx_hosts, with_tlsa, strict=True):
+        live.zone.add(mx, "A", "127.0.0.1")
+        if tlsa:
+            live.zone.add(f"_25._tcp.{mx}", "TLSA", (3, 1, 1, bytes(32)))
+    domains = [f"s{i}-dane{run}.{PARENT}" for i in range(sharers)]
+    for domain in domains:
+        live.publish(domain, mx_hosts=mx_hosts)
+    assert asked_twice(live, domains, smtp=False, concurrency=concurrency) == {}
+    asked = live.zone.queries
+    assert [asked[(f"_25._tcp.{mx}", "TLSA")] for mx in mx_hosts] == [1] * len(mx_hosts)
+    assert [asked.get((mx, "A"), 0) for mx in mx_hosts] == [int(tlsa) for tlsa in with_tlsa]
