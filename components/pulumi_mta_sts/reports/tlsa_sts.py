@@ -48,40 +48,40 @@ class TlsaSts:
         self._with_tlsa: set[str] = set()
 
     def add(self, policies: Sequence[Mapping[str, Any]], failures: Iterable[tuple[str, str, str, str, int]]) -> None:
-        """One counted report: its policies and failure rows ``(domain, type, result type, MX host, sessions)``."""
-        totals: defaultdict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        """One counted report: its policies and failure rows ``(domain, type, result type, MX host, sessions)``.
+        Every summarised report passes here (``reports summary`` is measured against parsing alone,
+        bench/bench_summary.py): one pass over the policies, one over the failures."""
+        cells, totals = self._cells, dict[str, list[tuple[str, int, int]]]()
         for policy in policies:
             kind = policy["policy_type"]
-            if kind in SIDE_TYPES:
-                domain, successful, failed = (
-                    policy["policy_domain"] or NO_DOMAIN,
-                    policy["successful"],
-                    policy["failed"],
-                )
-                totals[domain].append((kind, successful, failed))
-                self._cells[(domain, ALL_MX)][kind][0] += successful
-                self._cells[(domain, ALL_MX)][kind][1] += failed
-                self._cells[(domain, mx_label(policy) or NOT_REPORTED)][kind][0] += successful
+            if kind not in SIDE_TYPES:
+                continue
+            domain, successful, failed = policy["policy_domain"] or NO_DOMAIN, policy["successful"], policy["failed"]
+            totals.setdefault(domain, []).append((kind, successful, failed))
+            whole = cells[(domain, ALL_MX)][kind]
+            whole[0] += successful
+            whole[1] += failed
+            cells[(domain, mx_label(policy) or NOT_REPORTED)][kind][0] += successful
         for domain, kind, result_type, host, count in failures:
             if kind in SIDE_TYPES:
-                self._cells[(domain, host)][kind][1] += count
+                cells[(domain, host)][kind][1] += count
                 self._failures[(domain, host, kind, result_type)] += count
-        for domain, counts in totals.items():  # the rule of the domain views, over these two types
-            once = self._cells[(domain, ALL_MX)]["once"]
+        for domain, counts in totals.items():
+            self._count_once(domain, counts)
+
+    def _count_once(self, domain: str, counts: list[tuple[str, int, int]]) -> None:
+        """The rule of the domain views over these two types (one policy: its own counts), and the report."""
+        once, reports = self._cells[(domain, ALL_MX)]["once"], self._reports[domain]
+        if len(counts) == 1:
+            once[0], once[1] = once[0] + counts[0][1], once[1] + counts[0][2]
+        else:
             once[0] += sessions_once((kind, successful) for kind, successful, _ in counts)
             once[1] += sessions_once((kind, failed) for kind, _, failed in counts)
-        self._count_reports(policies)
-
-    def _count_reports(self, policies: Sequence[Mapping[str, Any]]) -> None:
-        types: defaultdict[str, set[str]] = defaultdict(set)
-        for policy in policies:
-            if policy["policy_type"] in SIDE_TYPES:
-                types[policy["policy_domain"] or NO_DOMAIN].add(policy["policy_type"])
-        for domain, seen in types.items():
-            self._reports[domain][0] += 1
-            self._reports[domain][1] += len(seen) == 2
-            if "tlsa" in seen:
-                self._with_tlsa.add(domain)
+        kinds = {kind for kind, _, _ in counts}
+        reports[0] += 1
+        reports[1] += len(kinds) == 2
+        if "tlsa" in kinds:
+            self._with_tlsa.add(domain)
 
     def as_json(self) -> list[dict[str, Any]]:
         """The rows of ``tlsa_sts`` (docs/reports.md): each domain's own row, then its MX hosts by name."""
