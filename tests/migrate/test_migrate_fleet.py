@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,12 +20,18 @@ from hypothesis import strategies as st
 
 from pulumi_mta_sts.config.fleet_stack import load_fleet_config
 from pulumi_mta_sts.config.migrate_fleet import fleet_item
+from pulumi_mta_sts.config.stack import load_deployment_file
 from pulumi_mta_sts.config.stack_edit import EditRefused
 from pulumi_mta_sts.core.migrate_steps import Record
+from pulumi_mta_sts.core.policy import Policy
+from pulumi_mta_sts.core.records import policy_host, sts_record_name, sts_record_value
 from pulumi_mta_sts.migrate.stack_mx import read_record, rewrite
+from tests.livefixture import LiveFixture, Site, live_fixture
+from tests.migrate.world import Domain, with_ttls
 from tests.strategies import hostname, mx_list
 
 comment = st.text(alphabet="abc XYZ-:#'\"{}[]é", max_size=20).map(lambda s: "# " + s)
+T0 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 DEFAULT_MX = ["mx.default.example", "*.shared.example"]
 
 
@@ -152,3 +160,74 @@ def test_what_cannot_be_edited_in_place_is_refused(domains: str, reason: str) ->
         rewrite(
             "config:\n  mta-sts:domains:\n" + domains.replace("  [", "    ["), None, ("b.example",), None, "a.example"
         )
+
+
+class FleetDomain(Domain):
+    """A domain of the fleet stack ``fleet`` in the loopback world: deployed from its fleet entry."""
+
+    @property
+    def stack(self) -> str:
+        return "fleet"
+
+    def policy(self) -> Policy:
+        return next(d.policy for d in load_deployment_file(self.path).domains if d.domain == self.name)
+
+    def deploy(self) -> Policy:
+        policy = self.policy()
+        host = policy_host(self.name)
+        self.live.https.serve(host, Site(body=policy.render_bytes()), self.live.pki.server_context(host))
+        self.live.zone.remove(sts_record_name(self.name), "TXT")
+        self.live.zone.add(sts_record_name(self.name), "TXT", sts_record_value(policy.id))
+        self.live.zone.add(host, "A", "127.0.0.1")
+        return policy
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[LiveFixture]:
+    with live_fixture() as fixture:
+        with_ttls(fixture, {})
+        yield fixture
+
+
+def test_a_fleet_domain_migrates_live_and_only_its_entry_changes(live: LiveFixture, tmp_path: Path) -> None:
+    """Widen, wait, switch, narrow for the inheriting domain of a three-domain fleet: the CLI writes
+    its own ``policy.mx`` and its record above its entry; the others and the defaults stay as written."""
+    names = [f"f{i}.fleetmigrate.test" for i in range(3)]
+    domains = [FleetDomain(live, name, tmp_path) for name in names]
+    items = f"    - domain: {names[0]}\n      policy: {{mx: [mx.f0.example]}}\n    - domain: {names[1]}\n"
+    items += f"    # the inheriting one\n    - domain: {names[2]}\n      policy:\n        mx: [mx.f2.example]\n"
+    text = "config:\n  mta-sts:defaults:\n    dns: {provider: route53}\n"
+    text += '    policy:\n      mode: enforce\n      max_age: 86400\n      mx: ["mx1.old.example"]\n'
+    domains[0].path.write_text(text + "  mta-sts:domains:\n" + items)
+    for domain, old in zip(domains, ["mx.f0.example", "mx1.old.example", "mx.f2.example"], strict=True):
+        domain.set_mx([old])
+        domain.deploy()
+    moving, new = domains[1], ["mx1.new.example"]
+    before = moving.path.read_text()
+    code, out, err = moving.migrate(T0, new)
+    assert (code, out["state"], out["written"]) == (0, "widen", True), err
+    widened = moving.path.read_text()
+    assert widened.startswith(before[: before.index(f"    - domain: {names[1]}")] + "    # mta-sts migrate: ")
+    assert widened.endswith(before[before.index("    # the inheriting one") :])
+    assert loaded(moving.path) == {
+        names[0]: ["mx.f0.example"],
+        names[1]: [*new, "mx1.old.example"],
+        names[2]: ["mx.f2.example"],
+    }
+    moving.deploy()
+    assert moving.migrate(T0, new)[1]["state"] == "wait"
+    moving.set_mx(new)
+    code, out, err = moving.migrate(T0 + dt.timedelta(hours=1), new, "--narrow")
+    assert code == 1 and "narrowing refused before 2026-12-08T09:02:00Z" in err  # seen T0 + 86400 + TTLs
+    assert loaded(moving.path)[names[1]] == [*new, "mx1.old.example"]
+    code, out, err = moving.migrate(T0 + dt.timedelta(days=2), new, "--narrow")
+    assert (code, out["state"], out["record"]) == (0, "narrow", None), err
+    assert moving.path.read_text() == before.replace(
+        f"    - domain: {names[1]}\n", f'    - domain: {names[1]}\n      policy:\n        mx:\n          - "{new[0]}"\n'
+    )
+    moving.deploy()
+    assert moving.migrate(T0 + dt.timedelta(days=3), new)[1]["state"] == "done"
+
+
+def loaded(path: Path) -> dict[str, list[str]]:
+    return {d.domain: sorted(d.policy.mx) for d in load_deployment_file(path).domains}
