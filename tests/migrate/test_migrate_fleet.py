@@ -24,9 +24,8 @@ from pulumi_mta_sts.config.stack import load_deployment_file
 from pulumi_mta_sts.config.stack_edit import EditRefused
 from pulumi_mta_sts.core.migrate_steps import Record
 from pulumi_mta_sts.core.policy import Policy
-from pulumi_mta_sts.core.records import policy_host, sts_record_name, sts_record_value
 from pulumi_mta_sts.migrate.stack_mx import read_record, rewrite
-from tests.livefixture import LiveFixture, Site, live_fixture
+from tests.livefixture import LiveFixture, live_fixture
 from tests.migrate.world import Domain, with_ttls
 from tests.strategies import hostname, mx_list
 
@@ -171,15 +170,6 @@ class FleetDomain(Domain):
 
     def policy(self) -> Policy:
         return next(d.policy for d in load_deployment_file(self.path).domains if d.domain == self.name)
-
-    def deploy(self) -> Policy:
-        policy = self.policy()
-        host = policy_host(self.name)
-        self.live.https.serve(host, Site(body=policy.render_bytes()), self.live.pki.server_context(host))
-        self.live.zone.remove(sts_record_name(self.name), "TXT")
-        self.live.zone.add(sts_record_name(self.name), "TXT", sts_record_value(policy.id))
-        self.live.zone.add(host, "A", "127.0.0.1")
-        return policy
 
 
 @pytest.fixture(scope="module")
