@@ -139,7 +139,7 @@ def test_a_record_of_another_domain_is_not_used() -> None:
 @pytest.mark.parametrize(
     ("domains", "reason"),
     [
-        ("    - {domain: a.example, policy: {mx: [a.example]}}\n", "written in flow style"),
+        ("    - {domain: a.example, policy: {mx: [a.example]}}\n", "entries in flow style ({domain: ...}) cannot"),
         ("  [{domain: a.example}]\n", "flow style"),
         (
             "    - domain: a.example\n      policy: {mx: [a.example]}\n",
@@ -152,6 +152,7 @@ def test_a_record_of_another_domain_is_not_used() -> None:
         ),
         ("    - domain: b.example\n", "has no entry for a.example"),
         ("    -\n      domain: a.example\n", "not written as '- domain: ...'"),
+        ("    - domain: >-\n        a.example\n", "has no entry for a.example"),
     ],
 )
 def test_what_cannot_be_edited_in_place_is_refused(domains: str, reason: str) -> None:

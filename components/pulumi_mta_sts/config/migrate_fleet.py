@@ -1,22 +1,23 @@
 """Where one domain's entry of a fleet stack (``mta-sts:domains``, docs/fleets.md) is written, for an MX
-migration: the characters of its ``- domain: ...`` list item, found on the text by the YAML parser's
-marks, never a re-dumped tree. ``mta-sts migrate`` edits that entry's ``policy.mx`` and keeps the domain's
-record in a comment line directly above it; ``mta-sts watch`` reads the record there.
+migration: the characters of its ``- domain: ...`` list item, on the text, never a re-dumped tree.
+``mta-sts migrate`` edits that entry's ``policy.mx`` and keeps the domain's record in a comment line
+directly above it; ``mta-sts watch`` reads the record there.
 
 Only what can be edited in place is found: a block list of block mappings, each item starting
-``- <key>:`` on the dash's line, and no YAML anchors or aliases in ``mta-sts:domains``. Anything else is
-refused (:class:`~pulumi_mta_sts.config.stack_edit.EditRefused`) with the way to write it instead.
+``- <key>:`` on the dash's line with a one-line ``domain:``, and no YAML anchors or aliases in
+``mta-sts:domains``. Anything else is refused (:class:`~pulumi_mta_sts.config.stack_edit.EditRefused`)
+with the way to write it instead. The items are told apart by their dashes' column and each is then
+read by the editor's parser (:func:`~pulumi_mta_sts.config.stack_edit.config_entries`): a split that is
+not an item does not read, and is refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pulumi_mta_sts.core.hostnames import normalize_hostname
 
 from .stack_edit import EditRefused, config_entries
-from .stack_file import config_key
 
 DOMAINS_KEY = "mta-sts:domains"
 
@@ -32,48 +33,61 @@ class FleetItem:
     dash: int
 
 
-def _domains_node(text: str, project: str | None) -> Any:
-    import yaml
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise EditRefused(f"is not valid YAML: {' '.join(str(exc).split())}") from None
-    config = next((v for k, v in getattr(root, "value", []) if k.value == "config"), None)
-    found = [v for k, v in getattr(config, "value", []) if config_key(str(k.value), project) == DOMAINS_KEY]
-    if not found:
-        raise EditRefused(f"has no {DOMAINS_KEY} entry")
-    node = found[0]
-    if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+def _item_starts(text: str, start: int, end: int) -> list[int]:
+    """The line starts of the block list's items between ``start`` and ``end`` (the value lines of
+    ``mta-sts:domains``): lines with a dash at the first item's column. Inside an item every line but a
+    comment is indented deeper, so no other line has one there; each item is then read by the parser."""
+    lines = [(i, line) for i, line in _lines(text, start, end) if line.strip() and not line.lstrip().startswith("#")]
+    if not lines or not lines[0][1].lstrip(" ").startswith("-"):
         raise EditRefused(f"has its {DOMAINS_KEY} written in flow style ([...]); write it as a block list (- domain:)")
-    return node
+    column = len(lines[0][1]) - len(lines[0][1].lstrip(" "))
+    return [
+        i for i, line in lines if line[column : column + 2].rstrip("\r\n") in ("-", "- ") and not line[:column].strip()
+    ]
 
 
-def _named(item: Any, domain: str) -> bool:
-    names = [v.value for k, v in getattr(item, "value", []) if getattr(k, "value", None) == "domain"]
-    return bool(names) and isinstance(names[0], str) and normalize_hostname(names[0], "")[0] == domain
+def _lines(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    found, cursor = [], start
+    for line in text[start:end].splitlines(keepends=True):
+        found.append((cursor, line))
+        cursor += len(line)
+    return found
+
+
+def _names(line: str, domain: str) -> bool:
+    """Whether the one-line ``domain:`` entry ``line`` is ``domain``: its value, a comment and quotes
+    removed, must be that host name (anything else is no match: the entry is then not found, refused)."""
+    value = line.split(":", 1)[1].split(" #", 1)[0].strip()
+    if len(value) > 1 and value[0] in "'\"" and value[-1] == value[0]:
+        value = value[1:-1]
+    return normalize_hostname(value, "")[0] == domain
 
 
 def fleet_item(text: str, project: str | None, domain: str) -> FleetItem:
     """The list item of ``domain`` in ``mta-sts:domains``; refused when it is not there or not editable."""
     entry = next((e for e in config_entries(text, project) if e.key == DOMAINS_KEY), None)
-    if entry is not None and (entry.anchors or entry.aliases):
+    if entry is None:
+        raise EditRefused(f"has no {DOMAINS_KEY} entry")
+    if entry.anchors or entry.aliases:
         raise EditRefused(f"uses YAML anchors or aliases in {DOMAINS_KEY}; write its values out to edit it here")
-    items = _domains_node(text, project).value
-    index = next((i for i, item in enumerate(items) if _named(item, domain)), None)
-    if entry is None or index is None:
-        raise EditRefused(f"has no entry for {domain} in {DOMAINS_KEY}")
-    item = items[index]
-    if getattr(item, "flow_style", True):
-        reason = f"has the entry of {domain} ({DOMAINS_KEY}[{index}]) written in flow style ({{domain: ...}})"
-        raise EditRefused(reason + "; write it in block style (- domain: ... with one key a line) to edit it here")
-    start = text.rfind("\n", 0, item.start_mark.index) + 1
-    dash = text.find("-", start, item.start_mark.index)
-    if dash < 0 or text[start:dash].strip(" ") or text[dash + 1 : item.start_mark.index].strip(" "):
-        raise EditRefused(f"has the entry of {domain} not written as '- domain: ...'; write it so to edit it here")
-    after = items[index + 1].start_mark.index if index + 1 < len(items) else None
-    end = entry.end if after is None else text.rfind("\n", 0, after) + 1
-    return FleetItem(index, start, end, dash)
+    starts = _item_starts(text, text.find("\n", entry.start, entry.end) + 1 or entry.end, entry.end)
+    flow = False
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else entry.end
+        dash = text.index("-", start)
+        after = text[dash + 1 : end].split("\n", 1)[0].strip()
+        if not after or after.startswith("#"):
+            reason = f"has {DOMAINS_KEY}[{index}] not written as '- domain: ...' (a key on the dash's line)"
+            raise EditRefused(reason + "; write it so to edit it here")
+        flow = flow or after.startswith("{")
+        sub = "config:\n" + text[start:dash] + " " + text[dash + 1 : end]
+        if after.startswith("{"):
+            continue
+        named = [e for e in config_entries(sub) if e.key == "domain" and sub.count("\n", e.start, e.end) == 1]
+        if named and _names(sub[named[0].start : named[0].end], domain):
+            return FleetItem(index, start, end, dash)
+    reason = f"has no entry for {domain} in {DOMAINS_KEY} written in block style (- domain: {domain})"
+    raise EditRefused(reason + ("; entries in flow style ({domain: ...}) cannot be edited here" if flow else ""))
 
 
 def comments_above(text: str, start: int) -> int:

@@ -17,7 +17,6 @@ from typing import Any
 from pulumi_mta_sts.core.bounded_json import load_bounded_json
 from pulumi_mta_sts.core.migrate_steps import Record, stamp
 
-from .migrate_fleet import comments_above, fleet_item
 from .stack_edit import ConfigEntry, EditRefused, config_entries
 
 POLICY_KEY = "mta-sts:policy"
@@ -40,6 +39,8 @@ def record_region(text: str, project: str | None, domain: str | None = None) -> 
     if domain is None:
         entry, region = policy_entry(text, project)
         return region, entry.start
+    from .migrate_fleet import comments_above, fleet_item  # not in the watcher's Lambda: it reads no file
+
     item = fleet_item(text, project, domain)
     return comments_above(text, item.start), item.start
 
