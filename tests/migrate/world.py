@@ -92,9 +92,13 @@ class Domain:
         for preference, host in enumerate(hosts, start=1):
             self.live.zone.add(self.name, "MX", (preference * 10, host))
 
+    def policy(self) -> Policy:
+        """The policy the stack file declares for this domain."""
+        return load_stack_file(self.path).policy
+
     def deploy(self) -> Policy:
         """What ``pulumi up`` does: serve the stack's policy, then publish its id."""
-        policy = load_stack_file(self.path).policy
+        policy = self.policy()
         host = policy_host(self.name)
         self.live.https.serve(host, Site(body=policy.render_bytes()), self.live.pki.server_context(host))
         self.live.zone.remove(sts_record_name(self.name), "TXT")

@@ -256,3 +256,32 @@ def test_a_migration_record_in_the_stack_file_says_when_narrowing_is_due(
     (domain_json,) = json.loads(out)["domains"]
     assert code == 0 and domain_json["problems"] == []
     assert [r["code"] for r in domain_json["recovered"]] == ["migration-narrow-due"]
+
+
+def test_each_fleet_domains_migration_record_is_read(
+    live: LiveFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """In a fleet stack the record sits above its domain's ``mta-sts:domains`` item: the domain with a
+    due record gets ``migration-narrow-due`` with its own command, the other domain nothing."""
+    moving, steady = "fleetmoving.watchcli.test", "fleetsteady.watchcli.test"
+    new = (f"mx1.{moving}", f"mx2.{moving}")
+    published = live.publish(moving, patterns=[*new, "*.old-mail.test"], aaaa=False)
+    live.publish(steady, mode="enforce", aaaa=False)
+    items = "".join(
+        f"    - domain: {d}\n      reporting: {{rua: ['mailto:tlsrpt@{d}']}}\n"
+        f"      policy:\n        mx: [{', '.join(json.dumps(p) for p in mx)}]\n"
+        for d, mx in ((steady, [f"mx1.{steady}", f"mx2.{steady}"]), (moving, [*new, "*.old-mail.test"]))
+    )
+    folder = tmp_path / "stacks"
+    folder.mkdir()
+    path = folder / "Pulumi.fleet.yaml"
+    defaults = "    dns: {provider: route53}\n    policy: {mode: enforce, max_age: 604800}\n"
+    text = f"config:\n  mta-sts:defaults:\n{defaults}  mta-sts:domains:\n{items}"
+    seen = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=30)
+    record = Record(new, 604_800, "before1", published.policy.id, seen, seen, 300, 3_600)
+    path.write_text(rewrite(text, None, None, record, moving))
+    flags = ["--stack", "fleet", "--stacks-dir", str(folder), "--format", "json"]
+    code, out, err = watch(live, capsys, *flags, "--state", str(tmp_path / "state.json"))
+    problems = {d["domain"]: [p["code"] for p in d["problems"]] for d in json.loads(out)["domains"]}
+    assert (code, problems) == (0, {moving: ["migration-narrow-due"], steady: []}), err
+    assert f"--to {' '.join(new)} --stack fleet --narrow" in out

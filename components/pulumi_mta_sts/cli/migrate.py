@@ -11,18 +11,21 @@ import json
 import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pulumi_mta_sts.config import stack_edit
 from pulumi_mta_sts.config.init_stack import pattern_for, stack_name_for
-from pulumi_mta_sts.config.stack import find_stack_file, load_stack_file, project_name
+from pulumi_mta_sts.config.sections import DomainConfig
+from pulumi_mta_sts.config.stack import find_stack_file, load_deployment_file, load_stack_file, project_name
 from pulumi_mta_sts.config.stack_edit import EditRefused, StackText, edit_problem
 from pulumi_mta_sts.core.defaults import DNS_TIMEOUT
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.hostnames import normalize_hostname, normalize_mx_pattern
 from pulumi_mta_sts.core.matching import matches
 from pulumi_mta_sts.core.migrate_patterns import one_label_notes, parent_wildcard
-from pulumi_mta_sts.core.migrate_steps import Step, plan_step, stamp
+from pulumi_mta_sts.core.migrate_steps import Record, Step, plan_step, stamp
 from pulumi_mta_sts.escape import terminal
 from pulumi_mta_sts.migrate import output, stack_mx
 from pulumi_mta_sts.migrate.live import read_live
@@ -101,27 +104,50 @@ def _usage(args: argparse.Namespace) -> tuple[str, tuple[str, ...], list[str]]:
     return domain, hosts, patterns
 
 
-def _stack(args: argparse.Namespace, domain: str) -> tuple[str, StackText, str | None, tuple[str, ...]]:
-    """The stack of ``domain``: its name, text, project and policy mx; refused before DNS is asked."""
+@dataclass(frozen=True)
+class _Stack:
+    """The stack of a migrated domain: its name and text, its project, the domain's policy mx and, in a
+    fleet stack, the domain whose ``mta-sts:domains`` entry is edited (``None``: a one-domain stack)."""
+
+    name: str
+    text: StackText
+    project: str | None
+    mx: tuple[str, ...]
+    entry: str | None
+
+    def rewrite(self, mx: tuple[str, ...] | None, record: Record | None) -> str:
+        return stack_mx.rewrite(self.text.text, self.project, mx, record, self.entry)
+
+
+def _domain_config(path: Path, domain: str, fleet: bool) -> DomainConfig:
+    if not fleet:
+        return load_stack_file(path)
+    found = [d for d in load_deployment_file(path).domains if d.domain == domain]
+    if not found:
+        reason = f"{path.name} is a fleet stack without {domain} in mta-sts:domains; give the stack of {domain}"
+        raise InputError([Problem("--stack", path.name[len("Pulumi.") : -len(".yaml")], reason)])
+    return found[0]
+
+
+def _stack(args: argparse.Namespace, domain: str) -> _Stack:
+    """The stack of ``domain`` (a one-domain stack, or a fleet listing it); refused before DNS is asked."""
     stack = args.stack or stack_name_for(domain)
     path = find_stack_file(stack, args.stacks_dir)
     text, project = stack_edit.read_stack_text(path), project_name(path.parent)
     try:
-        keys = {entry.key for entry in stack_edit.config_entries(text.text, project)}
-        if "mta-sts:domains" in keys:
-            reason = f"{path.name} is a fleet stack; migrate edits one-domain stacks: change that domain's entry "
-            raise InputError([Problem("--stack", stack, reason + "by hand in the order of docs/migrations.md")])
-        config = load_stack_file(path)
+        fleet = "mta-sts:domains" in {entry.key for entry in stack_edit.config_entries(text.text, project)}
+        config = _domain_config(path, domain, fleet)
         if config.domain != domain:
             reason = f"{path.name} is the stack of {config.domain}, not {domain}; give the stack of {domain}"
             raise InputError([Problem("--stack", stack, reason)])
         if config.policy.mode == "none":
-            reason = f"{path.name}'s policy has mode none (no mx list): there is nothing to migrate"
+            reason = f"{path.name}'s policy of {domain} has mode none (no mx list): there is nothing to migrate"
             raise InputError([Problem("--stack", stack, reason)])
-        stack_mx.rewrite(text.text, project, config.policy.mx, None)  # can the mx list be edited at all?
+        found = _Stack(stack, text, project, config.policy.mx, domain if fleet else None)
+        found.rewrite(config.policy.mx, None)  # can the mx list be edited at all?
     except EditRefused as exc:
         raise edit_problem(text, exc) from None
-    return stack, text, project, config.policy.mx
+    return found
 
 
 def _next(args: argparse.Namespace, domain: str, stack: str, hosts: tuple[str, ...], step: Step) -> list[str]:
@@ -146,7 +172,8 @@ def _next(args: argparse.Namespace, domain: str, stack: str, hosts: tuple[str, .
 
 def run(args: argparse.Namespace) -> int:
     domain, hosts, patterns = _usage(args)
-    stack, text, project, mx = _stack(args, domain)
+    found = _stack(args, domain)
+    stack, text, mx = found.name, found.text, found.mx
     timeout = DNS_TIMEOUT if args.timeout is None else args.timeout
     try:
         context = make_tls_context(str(args.cafile) if args.cafile is not None else None)
@@ -160,10 +187,10 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps({"domain": domain, "stack": stack, "written": False, "error": read.problem}, indent=2))
         return EXIT_REFUSED
-    record = stack_mx.read_record(text.text, project)
+    record = stack_mx.read_record(text.text, found.project, found.entry)
     step = plan_step(mx, hosts, patterns, read.live, record, clock(), narrow=args.narrow)
     out = output.Outcome(domain, stack, text.path, hosts, mx, read.live, step)
-    new_text = stack_mx.rewrite(text.text, project, None if step.refused else step.mx, step.record)
+    new_text = found.rewrite(None if step.refused else step.mx, step.record)
     if new_text != text.text and not args.dry_run:
         stack_edit.write_stack_text(text, new_text)
         out.written = True

@@ -93,22 +93,26 @@ def _declared(args: argparse.Namespace) -> tuple[dict[str, Expectation], dict[st
             days = watch_config(stack_values(config)).testing_reminder_days
         except InputError as exc:
             raise in_file(exc.problems, path) from None
-        for domain, expected in _with_migration(expectations_of(deployment), path, stack).items():
+        fleet = deployment.layout == "fleet"
+        for domain, expected in _with_migration(expectations_of(deployment), path, stack, fleet).items():
             expectations[domain] = expected
             reminders[domain] = days
     return expectations, reminders
 
 
-def _with_migration(declared: dict[str, Expectation], path: Path, stack: str) -> dict[str, Expectation]:
-    """A one-domain stack's expectation with the record ``mta-sts migrate`` keeps in its stack file (a
-    comment: no loader reads it); a fleet stack has none (migrate edits one-domain stacks only)."""
-    if len(declared) != 1:
-        return declared
-    try:
-        record = read_record(read_stack_text(path).text, project_name(path.parent))
-    except EditRefused:  # a stack file the editor cannot read holds no record migrate wrote
-        return declared
-    return {d: dataclasses.replace(e, migration=record, stack=stack) for d, e in declared.items()}
+def _with_migration(declared: dict[str, Expectation], path: Path, stack: str, fleet: bool) -> dict[str, Expectation]:
+    """Each domain's expectation with the record ``mta-sts migrate`` keeps in its stack file (a comment: no
+    loader reads it): a one-domain stack's above ``mta-sts:policy``, a fleet domain's above its entry."""
+    text, project = read_stack_text(path).text, project_name(path.parent)
+    with_records = dict(declared)
+    for domain, expected in declared.items():
+        try:
+            record = read_record(text, project, domain if fleet else None)
+        except EditRefused:  # a stack file (or entry) the editor cannot read holds no record migrate wrote
+            continue
+        if record is not None or not fleet:
+            with_records[domain] = dataclasses.replace(expected, migration=record, stack=stack)
+    return with_records
 
 
 def _domains(given: Sequence[str], declared: dict[str, Expectation], stacks: bool) -> list[str]:

@@ -1,8 +1,10 @@
 """The record of an MX migration in a stack file: one comment line, ``# mta-sts migrate: {...}`` (JSON),
-right above ``mta-sts:policy``, where no loader reads it (a stack file with or without it deploys the
-same). ``mta-sts migrate`` writes it (:mod:`pulumi_mta_sts.migrate.stack_mx`); ``mta-sts watch`` reads it
-to say when narrowing is due. Here, below both, because neither may import the other. Entries are found
-with :func:`~pulumi_mta_sts.config.stack_edit.config_entries` (the editor's rules). A record that does not
+right above ``mta-sts:policy`` (in a fleet stack, one per domain, right above that domain's
+``- domain:`` item of ``mta-sts:domains``: :mod:`pulumi_mta_sts.config.migrate_fleet`), where no loader
+reads it (a stack file with or without it deploys the same). ``mta-sts migrate`` writes it
+(:mod:`pulumi_mta_sts.migrate.stack_mx`); ``mta-sts watch`` reads it to say when narrowing is due. Here,
+below both, because neither may import the other. Entries are found with
+:func:`~pulumi_mta_sts.config.stack_edit.config_entries` (the editor's rules). A record that does not
 read is no record: losing it only lengthens the wait (:mod:`pulumi_mta_sts.core.migrate_steps`).
 """
 
@@ -31,11 +33,23 @@ def policy_entry(text: str, project: str | None) -> tuple[ConfigEntry, int]:
     raise EditRefused(f"has no {POLICY_KEY} entry; migrate edits that entry's mx list")
 
 
-def record_line(text: str, project: str | None) -> tuple[int, int, str] | None:
-    """The record line's start, end and text, looked for between the previous entry and the policy."""
-    entry, region = policy_entry(text, project)
+def record_region(text: str, project: str | None, domain: str | None = None) -> tuple[int, int]:
+    """Where the record may be: between the previous entry and the policy (``domain`` ``None``: a one-domain
+    stack), else the comment lines directly above ``domain``'s item of a fleet's ``mta-sts:domains``."""
+    if domain is None:
+        entry, region = policy_entry(text, project)
+        return region, entry.start
+    from .migrate_fleet import comments_above, fleet_item  # not in the watcher's Lambda: it reads no file
+
+    item = fleet_item(text, project, domain)
+    return comments_above(text, item.start), item.start
+
+
+def record_line(text: str, project: str | None, domain: str | None = None) -> tuple[int, int, str] | None:
+    """The record line's start, end and text, looked for in :func:`record_region`."""
+    region, start = record_region(text, project, domain)
     cursor = region
-    for line in text[region : entry.start].splitlines(keepends=True):
+    for line in text[region:start].splitlines(keepends=True):
         if line.strip().startswith(RECORD_MARK.strip()):
             return cursor, cursor + len(line), line
         cursor += len(line)
@@ -55,9 +69,10 @@ def _count(value: Any, low: int = 0) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and low <= value <= 2**31 else None
 
 
-def read_record(text: str, project: str | None) -> Record | None:
-    """The record of earlier runs; ``None`` when there is none or it does not read (then the wait restarts)."""
-    found = record_line(text, project)
+def read_record(text: str, project: str | None, domain: str | None = None) -> Record | None:
+    """The record of earlier runs (of ``domain`` in a fleet stack); ``None`` when there is none or it does
+    not read (then the wait restarts)."""
+    found = record_line(text, project, domain)
     if found is None:
         return None
     try:
