@@ -189,3 +189,18 @@ def test_every_tlsrpt_record_we_render_is_accepted_by_checkdmarc_and_by_us(ruas:
     assert parse_smtp_tls_reporting_record(value)["tags"]["rua"]["value"] == ruas
     found = parse_tlsrpt_records([value])
     assert found.record is not None and list(found.record.rua) == ruas
+
+
+_URL_PIECES = st.sampled_from(
+    ["https://", "mailto:", "[", "]", "::1", ":", "99999", "@", "/", "é", "a.example", "?", "#"]
+)
+
+
+@given(st.lists(_URL_PIECES, max_size=8).map("".join))
+def test_any_rua_is_judged_never_raised(uri: str) -> None:
+    """Brackets, ports and hosts that Python's URL parser refuses (``https://[tlsrpt...`` raised ValueError
+    out of ``render`` once) are one problem naming the field, like every other wrong rua."""
+    problems = validate_rua(uri, "rua[0]")
+    assert all(p.field == "rua[0]" for p in problems)
+    if uri.startswith("https://[") and "]" not in uri:
+        assert problems and "use https://host/path" in problems[0].reason

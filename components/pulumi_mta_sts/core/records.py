@@ -71,15 +71,15 @@ def _mailto_problem(uri: str, rest: str) -> str | None:
 
 
 def _https_problem(uri: str, rest: str) -> str | None:
-    parts = urlsplit(uri)
+    try:  # an unbalanced '[' or ']' (an IPv6 literal's brackets) or a bad port raises
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018
+    except ValueError:
+        return f"{uri!r} has an invalid host or port; use https://host/path"
     if not rest.startswith("//") or not parts.hostname:
         return f"{uri!r} has no host; use https://host/path"
     if parts.username or parts.password:
         return f"{uri!r} carries credentials; remove them"
-    try:
-        parts.port  # noqa: B018 - raises on an invalid port
-    except ValueError:
-        return f"{uri!r} has an invalid port"
     _, problems = normalize_hostname(parts.hostname, "rua")
     return f"{uri!r} has an invalid host: {problems[0].reason}" if problems else None
 
@@ -89,7 +89,7 @@ def _a_label_fix(uri: str) -> str:
     if uri.lower().startswith("mailto:"):
         host = uri.rpartition("@")[2]
     else:
-        host = urlsplit(uri).netloc.rpartition("@")[2].partition(":")[0]
+        host = re.split(r"[/?#]", uri.partition("//")[2])[0].rpartition("@")[2].partition(":")[0]  # never raises
     normal, problems = normalize_hostname(host, "rua") if host else (None, [])
     fixed = uri.replace(host, normal, 1) if normal is not None and not problems else ""
     return f" (A-label form: {fixed})" if fixed and fixed.isascii() else ""
