@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable
 
 import pulumi
 import pulumi.runtime.resource as sdk_resource  # noqa: TID251 - the test reads what the adapter patches
+import pulumi.runtime.settings as sdk_settings  # noqa: TID251 - and the RPCs the stepper forgets
 import pytest
 from pulumi.runtime.proto import source_pb2  # type: ignore[import-untyped]  # noqa: TID251
 
+from pulumi_mta_sts.plan import engine
 from pulumi_mta_sts.program import sdk
 from tests.pulumi_mock import Recorder
 
@@ -78,3 +81,47 @@ def test_what_the_program_made_is_frozen_until_the_recorder_closes() -> None:
     finally:
         recorder.close()
     assert gc.get_freeze_count() == 0
+
+
+def test_a_resources_inputs_are_recorded_as_the_engine_sends_them_and_shared_with_its_state() -> None:
+    """The record's inputs are the mock monitor's own reading of the request (numbers come back as floats), the
+    very objects its state holds: one copy per resource, not two (bench/README.md, plan memory)."""
+    recorder = Recorder().install()
+    sent = {"name": "_mta-sts.example.com", "ttl": 300, "records": ["v=STSv1; id=x;"], "tags": {"a": "b"}}
+    try:
+        recorder.run(lambda: pulumi.CustomResource("test:index:Thing", "thing", dict(sent)) and None)
+    finally:
+        recorder.close()
+    [record] = recorder.resources
+    assert record.inputs == {**sent, "ttl": 300.0}
+    assert all(record.state[key] is value for key, value in record.inputs.items())
+
+
+async def _fails() -> None:
+    raise RuntimeError("the registration failed")
+
+
+def test_a_step_forgets_the_rpcs_that_finished_and_keeps_the_failed_and_the_pending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The SDK keeps every RPC to await at the program's end; a step drops those that finished cleanly (awaiting
+    them returns at once), never one whose failure the end must raise or one still running."""
+    monkeypatch.setattr(engine, "STEP_EVERY", 1)
+    kept: list[bool] = []
+
+    def program() -> None:
+        rpcs, loop = sdk_settings._get_rpc_manager().rpcs, asyncio.get_event_loop()
+        tasks = [
+            loop.create_task(asyncio.sleep(0)),
+            loop.create_task(_fails()),
+            loop.create_task(asyncio.Event().wait()),
+        ]
+        rpcs.extend(tasks)
+        pulumi.CustomResource("test:index:Thing", "thing", {})  # the engine steps the loop as it is constructed
+        kept.extend(task in rpcs for task in tasks)
+        for task in tasks[1:]:
+            rpcs.remove(task)
+        tasks[2].cancel()
+
+    _run(program)
+    assert kept == [False, True, True]

@@ -23,7 +23,6 @@ import pulumi
 import pulumi.dynamic
 import pulumi.runtime
 import pytest
-from google.protobuf import struct_pb2  # type: ignore[import-untyped]
 
 from pulumi_mta_sts.program import sdk
 
@@ -84,7 +83,7 @@ USED = internal_names(ADAPTER.read_text(encoding="utf-8"))
 
 def test_the_adapter_uses_internals_at_all() -> None:
     """Guards the parser above: an empty list would make the next test pass vacuously."""
-    assert {"pulumi.runtime.config.CONFIG", "pulumi.runtime.settings.ROOT", "pulumi.runtime.rpc"} <= set(USED)
+    assert {"pulumi.runtime.config.CONFIG", "pulumi.runtime.settings.ROOT", "pulumi.runtime.resource"} <= set(USED)
 
 
 @pytest.mark.parametrize("dotted", USED)
@@ -110,16 +109,6 @@ def test_stack_config_merges_the_engines_environment_and_the_mock_config(monkeyp
         pulumi.runtime.set_all_config({})
     assert config["mta-sts:domain"] == "example.com"  # the mock engine's config wins
     assert config["mta-sts:only-env"] == "1"
-
-
-def test_properties_are_read_as_the_engine_sends_them() -> None:
-    struct = struct_pb2.Struct()
-    struct.update({"name": "_mta-sts.example.com", "ttl": 300, "records": ["v=STSv1; id=x;"]})
-    assert sdk.deserialize_properties(struct) == {
-        "name": "_mta-sts.example.com",
-        "ttl": 300.0,
-        "records": ["v=STSv1; id=x;"],
-    }
 
 
 def test_a_closed_event_loop_is_replaced() -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -53,7 +55,7 @@ STEP_EVERY = 100
 
 @dataclass
 class RecordedResource:
-    """One ``RegisterResource`` request."""
+    """One ``RegisterResource`` request; its inputs and state are the very objects the mock monitor holds."""
 
     type: str
     name: str
@@ -82,17 +84,19 @@ class RecordingMonitor(sdk.MockMonitor):
         if request.type != "pulumi:pulumi:Stack":
             self.mocks.resources.append(
                 RecordedResource(
-                    type=request.type,
+                    type=sys.intern(request.type),
                     name=request.name,
-                    urn=response.urn,
+                    urn=sys.intern(response.urn),
                     custom=bool(request.custom),
-                    inputs=sdk.deserialize_properties(request.object),
-                    parent=request.parent,
-                    dependencies=list(request.dependencies),
-                    property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
+                    inputs=self.mocks.registering.inputs,
+                    parent=sys.intern(request.parent),
+                    dependencies=[sys.intern(u) for u in request.dependencies],
+                    property_dependencies={
+                        key: [sys.intern(u) for u in deps.urns] for key, deps in request.propertyDependencies.items()
+                    },
                     provider=request.provider,
                     id=response.id,
-                    state=dict(self.resources[response.urn].state),
+                    state=self.resources[response.urn].state,
                 )
             )
         return response
@@ -114,6 +118,7 @@ class Recorder(Mocks):
         self.stack_outputs: dict[str, Any] = {}
         self.resources: list[RecordedResource] = []
         self.log_sink = sdk.LogSink()
+        self.registering = threading.local()  # the inputs of the resource each monitor thread is registering
         self.monitor = RecordingMonitor(self)
 
     def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
@@ -127,6 +132,7 @@ class Recorder(Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         _LOOPS.add(sdk.ensure_event_loop())  # the monitor's thread's: this and call are where requests enter
+        self.registering.inputs = args.inputs  # what the RecordingMonitor records: the state's values, not a copy
         handler = self.outputs.get(args.typ, self.default_outputs)
         state = {**args.inputs, **(dict(handler(args)) if handler is not None else {})}
         return args.resource_id or str(state.pop("id", "") or f"{args.name}-id"), state
@@ -148,8 +154,7 @@ class Recorder(Mocks):
 
         def wrapped() -> Any:
             program()
-            exported = sdk.root_resource_outputs()
-            return pulumi.Output.from_input(exported).apply(self.stack_outputs.update)
+            return pulumi.Output.from_input(sdk.root_resource_outputs()).apply(self.stack_outputs.update)
 
         gc.disable()
         try:

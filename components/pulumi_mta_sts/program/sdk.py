@@ -12,7 +12,6 @@ from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider as _serialize_provider
 from pulumi.runtime import resource as _resource
-from pulumi.runtime import rpc as _rpc
 from pulumi.runtime import settings as _settings
 from pulumi.runtime.config import CONFIG as _CONFIG
 from pulumi.runtime.config import get_config_env as _get_config_env
@@ -38,8 +37,7 @@ def reset_root_resource() -> None:
 
 def root_resource_outputs() -> dict[str, Any]:
     """What the program exported (``pulumi.export``) so far: the root stack's outputs."""
-    root = _settings.get_root_resource()
-    return dict(getattr(root, "outputs", {}) or {})
+    return dict(getattr(_settings.get_root_resource(), "outputs", {}) or {})
 
 
 class LogSink(list[tuple[str, str, str]]):
@@ -52,11 +50,6 @@ class LogSink(list[tuple[str, str, str]]):
     def Log(self, request: Any) -> None:
         if request.severity != _engine_pb2.DEBUG:
             self.append((_engine_pb2.LogSeverity.Name(request.severity).lower(), request.message, request.urn))
-
-
-def deserialize_properties(struct: Any) -> dict[str, Any]:
-    """A request's ``google.protobuf.Struct`` of properties as Python values (what the engine sees)."""
-    return dict(_rpc.deserialize_properties(struct))
 
 
 def serialize_provider(provider: object) -> str:
@@ -107,5 +100,7 @@ class LoopStepper:
         for _ in range(self.floor - len(ready)):
             loop.call_soon(int)  # no-ops: the step the program runs in pops as many as it saw
         asyncio.tasks._enter_task(loop, self.task)  # type: ignore[attr-defined]
+        rpcs = _settings._get_rpc_manager().rpcs  # kept to be awaited at the end: a finished one would return at once
+        rpcs[:] = [t for t in rpcs if not isinstance(t, asyncio.Task) or not t.done() or t.cancelled() or t.exception()]
         self.then()
         return _source_pb2.StackTrace()
