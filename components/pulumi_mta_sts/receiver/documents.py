@@ -89,6 +89,6 @@ def scheduler_assume_role_document(account: str) -> str:
     return _trust("scheduler.amazonaws.com", StringEquals={"aws:SourceAccount": account})
 
 
-def scheduler_access_document(*, function_arn: str) -> str:
-    """The schedule's role may invoke the reader function, nothing else."""
-    return policy_document([_allow("InvokeDigest", "lambda:InvokeFunction", function_arn)])
+def scheduler_access_document(*, function_arn: str, sid: str = "InvokeDigest") -> str:
+    """A schedule's role may invoke its one function (the digest's reader, the watcher), nothing else."""
+    return policy_document([_allow(sid, "lambda:InvokeFunction", function_arn)])

@@ -38,7 +38,12 @@ from pulumi_mta_sts.hosting.private_bucket import BucketNames, private_bucket, t
 from pulumi_mta_sts.receiver_lambda.contract import REPORTS_PREFIX, RUNTIME
 from pulumi_mta_sts.watch_lambda.contract import STATE_KEY, WatchEnv
 
-from .documents import LAMBDA_ASSUME_ROLE_POLICY, policy_document, scheduler_assume_role_document
+from .documents import (
+    LAMBDA_ASSUME_ROLE_POLICY,
+    policy_document,
+    scheduler_access_document,
+    scheduler_assume_role_document,
+)
 from .function import role_with_policy
 from .naming import SCHEDULER_SCHEDULE, named_child
 from .watch_archive import WATCH, watch_files
@@ -192,13 +197,6 @@ def access_document(*, bucket_arn: str, topic_arn: str, log_group_arn: str, repo
     return policy_document(statements)
 
 
-def invoke_document(function_arn: str) -> str:
-    """The schedule's role may invoke the watcher function, nothing else."""
-    return policy_document(
-        [{"Sid": "InvokeWatch", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function_arn}]
-    )
-
-
 @dataclass(frozen=True)
 class Targets:
     """Where the function keeps its state (a bucket name) and sends its notices (a topic ARN), with their ARNs."""
@@ -281,7 +279,12 @@ def _schedule(
 ) -> pulumi.Output[str]:
     """The schedule and its role (only Scheduler acting for ``account`` assumes it; it invokes the function)."""
     trust = pulumi.Output.from_input(account).apply(scheduler_assume_role_document)
-    role, role_policy = role_with_policy(f"{name}-schedule", trust, function.arn.apply(invoke_document), parent)
+    role, role_policy = role_with_policy(
+        f"{name}-schedule",
+        trust,
+        function.arn.apply(lambda arn: scheduler_access_document(function_arn=arn, sid="InvokeWatch")),
+        parent,
+    )
     schedule_name, schedule_opts = named_child(SCHEDULER_SCHEDULE, name, parent=parent, depends_on=[role_policy])
     shown = ", ".join(domains[:3]) + (f" and {len(domains) - 3} more" if len(domains) > 3 else "")
     schedule = aws.scheduler.Schedule(
