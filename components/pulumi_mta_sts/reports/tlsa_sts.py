@@ -51,6 +51,34 @@ class TlsaSts:
         """One counted report: its policies and failure rows ``(domain, type, result type, MX host, sessions)``.
         Every summarised report passes here (``reports summary`` is measured against parsing alone,
         bench/bench_summary.py): one pass over the policies, one over the failures."""
+        if len(policies) == 1:
+            self._add_one(policies[0])
+        else:
+            self._add_many(policies)
+        for domain, kind, result_type, host, count in failures:
+            if kind in SIDE_TYPES:
+                self._cells[(domain, host)][kind][1] += count
+                self._failures[(domain, host, kind, result_type)] += count
+
+    def _add_one(self, policy: Mapping[str, Any]) -> None:
+        """A report of one policy (nearly every report): its counts are its domain's ``once``, as
+        :meth:`_count_once` has it for one policy, without the grouping."""
+        kind = policy["policy_type"]
+        if kind not in SIDE_TYPES:
+            return
+        domain, successful, failed = policy["policy_domain"] or NO_DOMAIN, policy["successful"], policy["failed"]
+        row = self._cells[(domain, ALL_MX)]
+        whole, once = row[kind], row["once"]
+        whole[0] += successful
+        whole[1] += failed
+        once[0] += successful
+        once[1] += failed
+        self._cells[(domain, mx_label(policy) or NOT_REPORTED)][kind][0] += successful
+        self._reports[domain][0] += 1
+        if kind == "tlsa":
+            self._with_tlsa.add(domain)
+
+    def _add_many(self, policies: Sequence[Mapping[str, Any]]) -> None:
         cells, totals = self._cells, dict[str, list[tuple[str, int, int]]]()
         for policy in policies:
             kind = policy["policy_type"]
@@ -62,10 +90,6 @@ class TlsaSts:
             whole[0] += successful
             whole[1] += failed
             cells[(domain, mx_label(policy) or NOT_REPORTED)][kind][0] += successful
-        for domain, kind, result_type, host, count in failures:
-            if kind in SIDE_TYPES:
-                cells[(domain, host)][kind][1] += count
-                self._failures[(domain, host, kind, result_type)] += count
         for domain, counts in totals.items():
             self._count_once(domain, counts)
 
