@@ -36,15 +36,15 @@ address (the fixture publishes none: its domains have 2 MX hosts each and no TLS
 
 The CPU floor per domain is a fourth side, the "network floor" (its own worker, this tree's ``net``
 code): every domain's network work and nothing else (the 7 questions, the TLSA question of each MX
-host once per run, a policy fetch from each address of the policy host), ``--concurrency``
-domains at once as ours checks them (each domain's operations one after another: fewer thread hand-offs than ours),
-in the same scenario and rounds as the checkers. It replaced a floor made of the units measured
-back to back in a warm process (still printed): on an idle machine an operation that follows a
-20 ms wait cost about twice its CPU in a tight loop (checkdmarc's own loop shows it: 4-5 ms for
-work that costs 1.1 ms back to back; why - the wake-ups, cold caches, the VM's scheduling - was not
-measured), so that floor said 2.4x for the same code that measured 1.4x on a busy machine. The fixture counts the questions
-it answers and how many were asked more than once in the run (each should be asked once); the
-bench says so when they differ from the floor's.
+host once per run, a policy fetch from each address of the policy host), ``--concurrency`` domains
+at once as ours checks them (each domain's operations one after another: fewer thread hand-offs
+than ours), in the same scenario and rounds as the checkers. It replaced a floor made of the units
+measured back to back in a warm process (still printed): on an idle machine an operation that
+follows a 20 ms wait cost about twice its CPU in a tight loop (checkdmarc's own loop shows it: 4-5
+ms for work that costs 1.1 ms back to back; why - the wake-ups, cold caches, the VM's scheduling -
+was not measured), so that floor said 2.4x for the same code that measured 1.4x on a busy machine.
+The fixture counts the questions it answers and how many were asked more than once in the run (each
+should be asked once); the bench says so when they differ from the floor's.
 
 With no added delay every side is bound by CPU, not by waiting, and concurrency cannot buy
 anything on a 2-CPU machine whose other CPU runs the fixture. With network-like delays the

@@ -287,9 +287,9 @@ def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingC
     for index, uri in enumerate(ruas):
         c.extend(validate_rua(uri, f"rua[{index}]"), "reporting")
     receiver = _load_receiver(c, value.get("receiver"), domain)
-    if receiver.enabled and domain is not None and not c.problems:
-        try:
-            receiver_record(ruas, domain, receiver.settings, c.prefix)
+    if (ruas or receiver.enabled) and domain is not None and not c.problems:
+        try:  # the record as published, its size too: named here, before anything registers
+            receiver_record(ruas, domain, receiver.settings if receiver.enabled else None, c.prefix)
         except InputError as exc:
             c.extend(exc.problems)
     alarm = value.get("alarm_email")
@@ -300,11 +300,13 @@ def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingC
     return ReportingConfig(clean, receiver, alarm)
 
 
-def receiver_record(ruas: Sequence[str], domain: str, settings: ReceiverSettings, prefix: str = "mta-sts:") -> str:
-    """The ``_smtp._tls`` value the receiver publishes (these URIs, then its mailbox), checked as a
-    whole; problems name config keys, never a list position."""
+def receiver_record(
+    ruas: Sequence[str], domain: str, settings: ReceiverSettings | None, prefix: str = "mta-sts:"
+) -> str:
+    """The ``_smtp._tls`` value published (these URIs, then the receiver's mailbox unless ``settings`` is
+    ``None``: no receiver), checked as a whole; problems name config keys, never a list position."""
     try:
-        return tlsrpt_record_value([*ruas, mailto_rua(domain, settings)])
+        return tlsrpt_record_value([*ruas, *([] if settings is None else [mailto_rua(domain, settings)])])
     except InputError as exc:
         raise InputError(_rua_problem_key(p, len(ruas), prefix) for p in exc.problems) from None
 
