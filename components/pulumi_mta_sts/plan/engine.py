@@ -5,13 +5,16 @@ closes none of its per-thread event loops ("Invalid file descriptor: -1" at exit
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import gc
+import importlib.util
 import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from types import CodeType, ModuleType
 from typing import Any, Self
 
 import pulumi
@@ -35,18 +38,45 @@ def close_event_loops() -> None:
     except RuntimeError:  # none set in this thread
         main = None
     if main is not None and not main.is_running() and not main.is_closed():
-        pending = [task for task in asyncio.all_tasks(main) if not task.done()]
-        for task in pending:
-            task.cancel()
-        main.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        main.run_until_complete(main.shutdown_asyncgens())
-        main.run_until_complete(main.shutdown_default_executor())
-        main.close()
-        asyncio.set_event_loop(None)
+        with asyncio.Runner(loop_factory=lambda: main):  # closing it cancels the loop's tasks and shuts it down
+            asyncio.set_event_loop(None)
     for loop in list(_LOOPS):
         if not loop.is_running() and not loop.is_closed():
             loop.close()
         _LOOPS.discard(loop)
+
+
+def defer_star_imports(package: str) -> None:
+    """``import package`` costs nothing until a name of it is asked for; then its ``__init__`` runs without the
+    submodules it star-imports (``pulumi_cloudflare``: 781, 117 MiB); :func:`_star_name` reads each name asked for."""
+    spec = None if package in sys.modules else importlib.util.find_spec(package)
+    if spec is not None and spec.loader is not None:
+        tree = ast.parse(spec.loader.get_source(package) or "")  # type: ignore[attr-defined]
+        stars = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*"]
+        tree.body = [node for node in tree.body if node not in stars]
+        module = sys.modules[package] = importlib.util.module_from_spec(spec)
+        names = [f"{package}.{node.module}" for node in stars]
+        module.__getattr__ = partial(_star_name, module, compile(tree, spec.origin or package, "exec"), names)  # type: ignore[method-assign]
+
+
+def _star_name(module: ModuleType, rest: CodeType | None, stars: list[str], name: str) -> Any:
+    """The first name asked for runs the rest of the ``__init__``; a name is then read from ``_inputs`` (star-imported
+    last) or its own submodule (``DnsRecord``: ``dns_record``), else all are star-imported as the ``__init__`` does:
+    the same objects either way (tests/plan/test_deferred_imports.py)."""
+    if rest is not None:
+        del module.__getattr__  # its own imports (``from . import outputs``) find none
+        exec(rest, vars(module))
+        module.__getattr__ = partial(_star_name, module, None, stars)  # type: ignore[method-assign]
+        return getattr(module, name)
+    own = "".join(f"_{c.lower()}" if c.isupper() else c for c in name.removesuffix("Args")).lstrip("_")
+    for found in (f"{module.__name__}._inputs", f"{module.__name__}.{own.removesuffix('_output')}"):
+        if found in stars and name in (submodule := importlib.import_module(found)).__all__:
+            setattr(module, name, getattr(submodule, name))
+            return getattr(module, name)
+    vars(module).pop("__getattr__", None)
+    for submodule in map(importlib.import_module, stars):
+        vars(module).update({key: getattr(submodule, key) for key in submodule.__all__})
+    return getattr(module, name)
 
 
 #: Every so many resources constructed, the registrations queued run and the young generations are collected.
@@ -124,6 +154,7 @@ class Recorder(Mocks):
     def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
         """Fresh root stack, exactly ``config``, every ``apply`` run (``preview=False``)."""
         _LOOPS.add(sdk.ensure_event_loop())
+        defer_star_imports("pulumi_cloudflare")  # planned, a fleet on Cloudflare needs 3 of its resources' modules
         sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
         pulumi.runtime.set_mocks(self, project=project, stack=stack, preview=False, monitor=self.monitor)
