@@ -210,15 +210,15 @@ def measure(title: str, plan: Callable[[int], Run], sizes: Sequence[int]) -> Non
 
 
 def without_engine_speedups(n: int) -> Run:
-    """:func:`plan_fleet` with the collector left running and a call stack captured per resource (so
-    no loop steps either), as before the engine paused the one and skipped the other (``plan/engine.py``)."""
-    import contextlib
+    """:func:`plan_fleet` with the collector left running and the SDK's own call stack per resource and cycle
+    check (so no loop steps either), as before the engine paused the one and replaced the others
+    (``plan/engine.py``, ``program/sdk.py``'s ``LoopStepper``)."""
     import gc
 
     from pulumi_mta_sts.plan.engine import Recorder
     from pulumi_mta_sts.program import sdk
 
-    run, positions = Recorder.run, sdk.without_source_positions
+    run, enter, leave = Recorder.run, sdk.LoopStepper.__enter__, sdk.LoopStepper.__exit__
 
     def collector_running(self: Recorder, program: Callable[[], Any]) -> None:
         def enabled_then_program() -> None:
@@ -227,12 +227,12 @@ def without_engine_speedups(n: int) -> Run:
 
         run(self, enabled_then_program)
 
-    sdk.without_source_positions = contextlib.nullcontext  # type: ignore[assignment]
+    sdk.LoopStepper.__enter__ = sdk.LoopStepper.__exit__ = lambda *_: None  # type: ignore[method-assign,assignment]
     Recorder.run = collector_running  # type: ignore[method-assign]
     try:
         return plan_fleet(n)
     finally:
-        Recorder.run, sdk.without_source_positions = run, positions  # type: ignore[method-assign]
+        Recorder.run, sdk.LoopStepper.__enter__, sdk.LoopStepper.__exit__ = run, enter, leave  # type: ignore[method-assign]
 
 
 def compare_engine(n: int) -> None:

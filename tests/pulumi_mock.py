@@ -64,9 +64,9 @@ CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
 #: The receiver's HTTPS endpoint (an API Gateway HTTP API) in the test cloud.
 HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
 #: Resource type token → ``args -> state`` of the test cloud (camelCase keys).
-OUTPUTS: dict[str, OutputsFn] = TEST_CLOUD.outputs()
+OUTPUTS: dict[str, OutputsFn] = TEST_CLOUD.recorder().outputs
 #: Invoke token → ``args -> result`` of the test cloud.
-INVOKES: dict[str, InvokeFn] = TEST_CLOUD.invokes()
+INVOKES: dict[str, InvokeFn] = TEST_CLOUD.recorder().invokes
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,4 @@ def depends_on(resource: RecordedResource, other: RecordedResource | str) -> boo
 
 def make_recorder() -> Recorder:
     """A fresh recorder answering as the test cloud (not yet installed)."""
-    return Recorder(
-        outputs=TEST_CLOUD.outputs(), invokes=TEST_CLOUD.invokes(), default_outputs=TEST_CLOUD.default_outputs
-    )
+    return Recorder(OUTPUTS, INVOKES, TEST_CLOUD.default_outputs)

@@ -33,11 +33,8 @@ _LOOPS: set[asyncio.AbstractEventLoop] = set()
 
 def close_event_loops() -> None:
     """Close the main thread's loop (as ``asyncio.run`` does) and every loop an executor thread made."""
-    try:
-        main = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:  # none set in this thread
-        main = None
-    if main is not None and not main.is_running() and not main.is_closed():
+    main = sdk.ensure_event_loop()  # a new one if none is open, closed at once
+    if not main.is_running():
         with asyncio.Runner(loop_factory=lambda: main):  # closing it cancels the loop's tasks and shuts it down
             asyncio.set_event_loop(None)
     for loop in list(_LOOPS):
@@ -189,7 +186,7 @@ class Recorder(Mocks):
 
         gc.disable()
         try:
-            with sdk.without_source_positions(stepper):
+            with stepper:
                 pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
         finally:
             gc.freeze()

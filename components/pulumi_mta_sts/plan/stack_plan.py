@@ -33,11 +33,7 @@ PROJECT = "mta-sts"
 
 def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
     """``config:`` entries as the Pulumi CLI passes them, secrets hidden."""
-    out: dict[str, str] = {}
-    for key, value in config.items():
-        text = config_text(value)
-        out[str(key)] = SECRET if isinstance(text, Mapping) else text
-    return out
+    return {str(key): SECRET if isinstance(text := config_text(v), Mapping) else text for key, v in config.items()}
 
 
 def _program_path(stacks_dir: Path) -> Path:
