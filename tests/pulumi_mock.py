@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi.dynamic.dynamic import serialize_provider as _serialize_provider  # noqa: TID251  (what the SDK stores)
 from pulumi.runtime import MockCallArgs
 
 from pulumi_mta_sts.plan import engine
@@ -134,6 +135,11 @@ def depends_on(resource: RecordedResource, other: RecordedResource | str) -> boo
     if isinstance(other, RecordedResource):
         return other.urn in resource.all_dependencies()
     return any(urn == other or name_of_urn(urn) == other for urn in resource.all_dependencies())
+
+
+def serialize_provider(provider: object) -> str:
+    """A dynamic provider as Pulumi stores it in the state (base64 of the pickled provider)."""
+    return str(_serialize_provider(provider))  # type: ignore[arg-type]
 
 
 def make_recorder() -> Recorder:

@@ -28,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_mta_sts.program import sdk
+from tests.pulumi_mock import serialize_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTER = ROOT / "components" / "pulumi_mta_sts" / "program" / "sdk.py"
@@ -171,7 +172,7 @@ class _Provider(pulumi.dynamic.ResourceProvider):
 
 
 def test_a_dynamic_provider_serialises_as_pulumi_stores_it() -> None:
-    text = sdk.serialize_provider(_Provider())
+    text = serialize_provider(_Provider())
     assert text and text.isascii()
 
 

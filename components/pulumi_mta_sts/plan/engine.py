@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from types import CodeType, ModuleType
 from typing import Any, Self
 
 import pulumi
@@ -31,49 +30,35 @@ InvokeFn = Callable[[MockCallArgs], Mapping[str, Any]]
 _LOOPS: set[asyncio.AbstractEventLoop] = set()
 
 
-def close_event_loops() -> None:
-    """Close the main thread's loop (as ``asyncio.run`` does) and every loop an executor thread made."""
-    main = sdk.ensure_event_loop()  # a new one if none is open, closed at once
-    if not main.is_running():
-        with asyncio.Runner(loop_factory=lambda: main):  # closing it cancels the loop's tasks and shuts it down
-            asyncio.set_event_loop(None)
-    for loop in list(_LOOPS):
-        if not loop.is_running() and not loop.is_closed():
-            loop.close()
-        _LOOPS.discard(loop)
-
-
 def defer_star_imports(package: str) -> None:
-    """``import package`` costs nothing until a name of it is asked for; then its ``__init__`` runs without the
-    submodules it star-imports (``pulumi_cloudflare``: 781, 117 MiB); :func:`_star_name` reads each name asked for."""
+    """``import package`` costs nothing until a name of it is asked for; then its ``__init__`` runs without its star
+    imports (``pulumi_cloudflare``: 781 submodules, 117 MiB), and a name is read from ``_inputs`` (imported last) or its
+    own submodule (``get_zone_output``: ``get_zone``), else from all, in order (tests/plan/test_deferred_imports.py)."""
     spec = None if package in sys.modules else importlib.util.find_spec(package)
-    if spec is not None and spec.loader is not None:
-        tree = ast.parse(spec.loader.get_source(package) or "")  # type: ignore[attr-defined]
-        stars = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*"]
-        tree.body = [node for node in tree.body if node not in stars]
-        module = sys.modules[package] = importlib.util.module_from_spec(spec)
-        names = [f"{package}.{node.module}" for node in stars]
-        module.__getattr__ = partial(_star_name, module, compile(tree, spec.origin or package, "exec"), names)  # type: ignore[method-assign]
+    if spec is None or spec.loader is None:
+        return
+    tree = ast.parse(spec.loader.get_source(package) or "")  # type: ignore[attr-defined]
+    stars = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*"]
+    tree.body = [node for node in tree.body if node not in stars]
+    rest, names = [compile(tree, spec.origin or package, "exec")], [f"{package}.{node.module}" for node in stars]
+    module = sys.modules[package] = importlib.util.module_from_spec(spec)
 
-
-def _star_name(module: ModuleType, rest: CodeType | None, stars: list[str], name: str) -> Any:
-    """The first name asked for runs the rest of the ``__init__``; a name is then read from ``_inputs`` (star-imported
-    last) or its own submodule (``DnsRecord``: ``dns_record``), else all are star-imported as the ``__init__`` does:
-    the same objects either way (tests/plan/test_deferred_imports.py)."""
-    if rest is not None:
-        del module.__getattr__  # its own imports (``from . import outputs``) find none
-        exec(rest, vars(module))
-        module.__getattr__ = partial(_star_name, module, None, stars)  # type: ignore[method-assign]
-        return getattr(module, name)
-    own = "".join(f"_{c.lower()}" if c.isupper() else c for c in name.removesuffix("Args")).lstrip("_")
-    for found in (f"{module.__name__}._inputs", f"{module.__name__}.{own.removesuffix('_output')}"):
-        if found in stars and name in (submodule := importlib.import_module(found)).__all__:
-            setattr(module, name, getattr(submodule, name))
+    def star_name(name: str) -> Any:
+        if rest:  # the first name asked for: the rest of the __init__ runs, its own imports finding no __getattr__
+            del module.__getattr__
+            exec(rest.pop(), vars(module))
+            module.__getattr__ = star_name  # type: ignore[method-assign]
             return getattr(module, name)
-    vars(module).pop("__getattr__", None)
-    for submodule in map(importlib.import_module, stars):
-        vars(module).update({key: getattr(submodule, key) for key in submodule.__all__})
-    return getattr(module, name)
+        own = "".join(f"_{c.lower()}" if c.isupper() else c for c in name.removesuffix("Args")).lstrip("_")
+        for found in (f"{package}._inputs", f"{package}.{own.removesuffix('_output')}"):
+            if found in names and name in (submodule := importlib.import_module(found)).__all__:
+                return vars(module).setdefault(name, getattr(submodule, name))
+        vars(module).pop("__getattr__", None)
+        for submodule in map(importlib.import_module, names):
+            vars(module).update({key: getattr(submodule, key) for key in submodule.__all__})
+        return getattr(module, name)
+
+    module.__getattr__ = star_name  # type: ignore[method-assign]
 
 
 #: Every so many resources constructed, the registrations queued run and the young generations are collected.
@@ -194,8 +179,15 @@ class Recorder(Mocks):
                 gc.enable()
 
     def close(self) -> None:
-        """Close the run's event loops and unfreeze what it froze; what was recorded stays readable."""
-        close_event_loops()
+        """Close the run's event loops (the main thread's as ``asyncio.run`` does) and unfreeze what it froze."""
+        main = sdk.ensure_event_loop()  # a new one if none is open, closed at once
+        if not main.is_running():
+            with asyncio.Runner(loop_factory=lambda: main):  # closing it cancels the loop's tasks and shuts it down
+                asyncio.set_event_loop(None)
+        for loop in list(_LOOPS):
+            if not loop.is_running() and not loop.is_closed():
+                loop.close()
+            _LOOPS.discard(loop)
         gc.unfreeze()
 
     @property

@@ -9,20 +9,16 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from pulumi.dynamic.dynamic import serialize_provider as _serialize_provider
 from pulumi.runtime import resource as _resource
 from pulumi.runtime import resource_cycle_breaker as _cycles
 from pulumi.runtime import rpc as _rpc
 from pulumi.runtime import settings as _settings
 from pulumi.runtime.config import CONFIG as _CONFIG
 from pulumi.runtime.config import get_config_env as _get_config_env
-from pulumi.runtime.mocks import MockMonitor as _MockMonitor
+from pulumi.runtime.mocks import MockMonitor as MockMonitor  # subclass it to see each request's parent and provider
 from pulumi.runtime.proto import engine_pb2 as _engine_pb2
 from pulumi.runtime.proto import source_pb2 as _source_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
-
-#: Subclass it to see each request's parent, dependencies and provider (``Mocks`` is not given them).
-MockMonitor = _MockMonitor
 
 
 def stack_config() -> dict[str, Any]:
@@ -53,11 +49,6 @@ class LogSink(list[tuple[str, str, str]]):
             self.append((_engine_pb2.LogSeverity.Name(request.severity).lower(), request.message, request.urn))
 
 
-def serialize_provider(provider: object) -> str:
-    """A dynamic provider as Pulumi stores it in the state (base64 of the pickled provider)."""
-    return str(_serialize_provider(provider))  # type: ignore[arg-type]
-
-
 def ensure_event_loop() -> asyncio.AbstractEventLoop:
     """The current thread's open event loop, made as the SDK makes it when there is none or it closed."""
     loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
@@ -68,11 +59,10 @@ def ensure_event_loop() -> asyncio.AbstractEventLoop:
 
 
 class LoopStepper:
-    """Inside ``with``, resources register without the call stack the SDK captures for each one (only the Pulumi
-    CLI's display reads it, and it was 15% of planning time: ``bench/bench_fleet.py``), and with the cycle check of
-    :meth:`declare_dependency`. The SDK calls this for the call stack as it constructs each resource, before queueing
-    its registration: every ``every`` calls from the program's own step (the first call's), it runs the callbacks
-    the loop has ready as ``_sync_await`` does, then ``then``."""
+    """Inside ``with``, the SDK's cycle check is :meth:`declare_dependency` and this makes the call stack it captures
+    per resource (empty: only the Pulumi CLI's display reads it, 15% of planning time), called as the program constructs
+    each resource: every ``every`` calls from the program's own step (the first call's), it runs the callbacks the
+    loop has ready as ``_sync_await`` does, then ``then``."""
 
     def __init__(self, every: int, then: Callable[[], object]) -> None:
         self.every, self.then, self.calls, self.loop = every, then, 0, ensure_event_loop()
