@@ -13,7 +13,6 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Self
 
 import pulumi
@@ -61,7 +60,7 @@ def defer_star_imports(package: str) -> None:
     module.__getattr__ = star_name  # type: ignore[method-assign]
 
 
-#: Every so many resources constructed, the registrations queued run and the young generations are collected.
+#: Every so many resources constructed, the registrations queued so far run.
 STEP_EVERY = 100
 
 
@@ -161,22 +160,24 @@ class Recorder(Mocks):
         return dict(handler(args)), []
 
     def run(self, program: Callable[[], Any]) -> None:
-        """No automatic collection meanwhile (full ones walk every object alive: three times the CPU of a plan),
-        only the young ones of :data:`STEP_EVERY`; what it made is frozen until :meth:`close`."""
-        stepper, was_enabled = sdk.LoopStepper(STEP_EVERY, partial(gc.collect, 1)), gc.isenabled()
+        """Only the young generations are collected meanwhile, also as the registrations left run after the program (a
+        full collection walks every object alive: 3x the CPU of a plan); what it made is frozen until :meth:`close`."""
+        stepper, was_enabled, thresholds = sdk.LoopStepper(STEP_EVERY, int), gc.isenabled(), gc.get_threshold()
 
         def wrapped() -> Any:
             program()
             return pulumi.Output.from_input(sdk.root_resource_outputs()).apply(self.stack_outputs.update)
 
-        gc.disable()
+        gc.set_threshold(thresholds[0], thresholds[1], 2**31 - 1)  # never the oldest
+        gc.enable()
         try:
             with stepper:
                 pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
         finally:
+            gc.set_threshold(*thresholds)
             gc.freeze()
-            if was_enabled:
-                gc.enable()
+            if not was_enabled:
+                gc.disable()
 
     def close(self) -> None:
         """Close the run's event loops (the main thread's as ``asyncio.run`` does) and unfreeze what it froze."""
