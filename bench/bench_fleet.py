@@ -210,8 +210,8 @@ def measure(title: str, plan: Callable[[int], Run], sizes: Sequence[int]) -> Non
 
 
 def without_engine_speedups(n: int) -> Run:
-    """:func:`plan_fleet` with the collector left running and the SDK's own call stack per resource and cycle
-    check (so no loop steps either), as before the engine paused the one and replaced the others
+    """:func:`plan_fleet` with the collector's full collections and the SDK's own call stack per resource and cycle
+    check (so no loop steps either), as before the engine kept to young collections and replaced the others
     (``plan/engine.py``, ``program/sdk.py``'s ``LoopStepper``)."""
     import gc
 
@@ -220,9 +220,11 @@ def without_engine_speedups(n: int) -> Run:
 
     run, enter, leave = Recorder.run, sdk.LoopStepper.__enter__, sdk.LoopStepper.__exit__
 
+    thresholds = gc.get_threshold()
+
     def collector_running(self: Recorder, program: Callable[[], Any]) -> None:
         def enabled_then_program() -> None:
-            gc.enable()
+            gc.set_threshold(*thresholds)  # full collections too
             program()
 
         run(self, enabled_then_program)
