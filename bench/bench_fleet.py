@@ -23,7 +23,7 @@ two sizes ((t(N2) - t(N1)) / (N2 - N1)); a flat marginal cost means the cost per
 grow with N. Ratios are against the smallest N of the same run.
 
 Run: ``.venv/bin/python bench/bench_fleet.py [--sizes 10,100,1000] [--only per-domain,fleet,config,engine,scale]
-[--scale-sizes 200,2000] [--route53-only] [--quick] [--json]``
+[--scale-sizes 200,2000] [--route53-only | --cloudflare-only] [--quick] [--json]``
 """
 
 from __future__ import annotations
@@ -60,17 +60,18 @@ def domains(n: int) -> list[str]:
 
 
 #: Half the fleet's domains on Cloudflare (the default), or every one on Route53 (``--route53-only``: the
-#: case issue 25 measured, "2,000 Route53 domains").
+#: case issue 25 measured, "2,000 Route53 domains"), or every one on Cloudflare (``--cloudflare-only``).
 ROUTE53_ONLY = ["--route53-only"] if "--route53-only" in sys.argv else []
+CLOUDFLARE_ONLY = ["--cloudflare-only"] if "--cloudflare-only" in sys.argv else []
 
 
 def fleet_values(n: int, *, broken: bool = False) -> dict[str, Any]:
     """The ``mta-sts:`` values of a fleet stack of ``n`` domains (half Route53, half Cloudflare, unless
-    ``--route53-only``); ``broken``: every entry has a mistake (an IP address in its mx list)."""
+    ``--route53-only`` or ``--cloudflare-only``); ``broken``: every entry has a mistake (an IP address in its mx)."""
     entries: list[dict[str, Any]] = []
     for index, domain in enumerate(domains(n)):
         entry: dict[str, Any] = {"domain": domain, "policy": {"mx": [f"mx.{domain}"]}}
-        if index % 2 and not ROUTE53_ONLY:
+        if (index % 2 or CLOUDFLARE_ONLY) and not ROUTE53_ONLY:
             entry["dns"] = {"provider": "cloudflare"}
         if broken:
             entry["policy"] = {"mx": ["192.0.2.1"]}
@@ -209,29 +210,31 @@ def measure(title: str, plan: Callable[[int], Run], sizes: Sequence[int]) -> Non
 
 
 def without_engine_speedups(n: int) -> Run:
-    """:func:`plan_fleet` with the collector left running and a call stack captured per resource (so
-    no loop steps either), as before the engine paused the one and skipped the other (``plan/engine.py``)."""
-    import contextlib
+    """:func:`plan_fleet` with the collector's full collections and the SDK's own call stack per resource and cycle
+    check (so no loop steps either), as before the engine kept to young collections and replaced the others
+    (``plan/engine.py``, ``program/sdk.py``'s ``LoopStepper``)."""
     import gc
 
     from pulumi_mta_sts.plan.engine import Recorder
     from pulumi_mta_sts.program import sdk
 
-    run, positions = Recorder.run, sdk.without_source_positions
+    run, enter, leave = Recorder.run, sdk.LoopStepper.__enter__, sdk.LoopStepper.__exit__
+
+    thresholds = gc.get_threshold()
 
     def collector_running(self: Recorder, program: Callable[[], Any]) -> None:
         def enabled_then_program() -> None:
-            gc.enable()
+            gc.set_threshold(*thresholds)  # full collections too
             program()
 
         run(self, enabled_then_program)
 
-    sdk.without_source_positions = contextlib.nullcontext  # type: ignore[assignment]
+    sdk.LoopStepper.__enter__ = sdk.LoopStepper.__exit__ = lambda *_: None  # type: ignore[method-assign,assignment]
     Recorder.run = collector_running  # type: ignore[method-assign]
     try:
         return plan_fleet(n)
     finally:
-        Recorder.run, sdk.without_source_positions = run, positions  # type: ignore[method-assign]
+        Recorder.run, sdk.LoopStepper.__enter__, sdk.LoopStepper.__exit__ = run, enter, leave  # type: ignore[method-assign]
 
 
 def compare_engine(n: int) -> None:
@@ -275,7 +278,7 @@ def scale(sizes: Sequence[int]) -> list[dict[str, Any]]:
     found = []
     for n in sizes:
         done = subprocess.run(
-            [sys.executable, "-W", "ignore", __file__, "--scale-child", str(n), *ROUTE53_ONLY],
+            [sys.executable, "-W", "ignore", __file__, "--scale-child", str(n), *ROUTE53_ONLY, *CLOUDFLARE_ONLY],
             capture_output=True,
             text=True,
             check=True,
@@ -344,6 +347,7 @@ def main() -> None:
     parser.add_argument(
         "--route53-only", action="store_true", help="every domain on Route53 (default: half on Cloudflare)"
     )
+    parser.add_argument("--cloudflare-only", action="store_true", help="every domain on Cloudflare")
     args = parser.parse_args()
     if args.scale_child:
         scale_child(args.scale_child)

@@ -72,8 +72,9 @@ def main() -> None:
         warm[stack] = statistics.median(times)
         print(f"in-process plan_stack({stack!r}): median {warm[stack] * 1000:.0f} ms (n={len(times)})")
 
+    from pulumi.dynamic.dynamic import serialize_provider  # noqa: TID251  (what the SDK stores)
+
     from pulumi_mta_sts.mtasts.policy_live import PolicyLiveProvider
-    from pulumi_mta_sts.program.sdk import serialize_provider
 
     print(f"serialised PolicyLive provider: {len(serialize_provider(PolicyLiveProvider()))} bytes (base64)")
     if args.json:

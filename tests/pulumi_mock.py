@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi.dynamic.dynamic import serialize_provider as _serialize_provider  # noqa: TID251  (what the SDK stores)
 from pulumi.runtime import MockCallArgs
 
 from pulumi_mta_sts.plan import engine
@@ -64,9 +65,9 @@ CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
 #: The receiver's HTTPS endpoint (an API Gateway HTTP API) in the test cloud.
 HTTP_API_ENDPOINT = f"https://{HTTP_API_ID}.execute-api.{REGION}.amazonaws.com"
 #: Resource type token → ``args -> state`` of the test cloud (camelCase keys).
-OUTPUTS: dict[str, OutputsFn] = TEST_CLOUD.outputs()
+OUTPUTS: dict[str, OutputsFn] = TEST_CLOUD.recorder().outputs
 #: Invoke token → ``args -> result`` of the test cloud.
-INVOKES: dict[str, InvokeFn] = TEST_CLOUD.invokes()
+INVOKES: dict[str, InvokeFn] = TEST_CLOUD.recorder().invokes
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,11 @@ def depends_on(resource: RecordedResource, other: RecordedResource | str) -> boo
     return any(urn == other or name_of_urn(urn) == other for urn in resource.all_dependencies())
 
 
+def serialize_provider(provider: object) -> str:
+    """A dynamic provider as Pulumi stores it in the state (base64 of the pickled provider)."""
+    return str(_serialize_provider(provider))  # type: ignore[arg-type]
+
+
 def make_recorder() -> Recorder:
     """A fresh recorder answering as the test cloud (not yet installed)."""
-    return Recorder(
-        outputs=TEST_CLOUD.outputs(), invokes=TEST_CLOUD.invokes(), default_outputs=TEST_CLOUD.default_outputs
-    )
+    return Recorder(OUTPUTS, INVOKES, TEST_CLOUD.default_outputs)

@@ -14,9 +14,9 @@ from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.mtasts import policy_live as policy_live_resource
 from pulumi_mta_sts.mtasts.policy_live import TYPE_TOKEN, PolicyLive, PolicyLiveProvider
 from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
-from pulumi_mta_sts.program import sdk
 from tests.livefixture.https_server import HttpsFixture, Site
 from tests.livefixture.pki import Pki
+from tests.pulumi_mock import serialize_provider
 
 HOST = "mta-sts.example.com"
 OLD = Policy.build("testing", ["mx1.example.com"], 86401)
@@ -95,7 +95,7 @@ def test_a_changed_policy_is_an_update_that_verifies_again(
 
 
 def test_the_provider_serialises_by_reference_and_is_not_a_secret() -> None:
-    blob = sdk.serialize_provider(PolicyLiveProvider())
+    blob = serialize_provider(PolicyLiveProvider())
     assert len(blob) < 2000  # the class is imported where the provider runs, not pickled whole
     assert isinstance(dill.loads(base64.b64decode(blob)), PolicyLiveProvider)
     assert PolicyLiveProvider.serialize_as_secret_always is False

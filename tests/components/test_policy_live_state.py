@@ -5,7 +5,7 @@ pickled by dill, by module path and class name) and, to diff, update or delete t
 loads it from there as ``pulumi/dynamic/__main__.py``'s ``get_provider`` does (Pulumi 3.272):
 ``dill.loads(base64.b64decode(props["__provider"]))``. ``data/policy_live_state.json`` is the state
 a stack deployed with main at 8b95414 holds: ``PolicyLive``'s inputs as it registered them, its
-provider serialised by ``sdk.serialize_provider`` and the outputs of a real create against a
+provider serialised by ``tests.pulumi_mock.serialize_provider`` and the outputs of a real create against a
 loopback HTTPS server. Whatever moves in the package, that provider must still load and work.
 """
 
@@ -27,9 +27,9 @@ from pulumi.dynamic import ResourceProvider
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.mtasts import policy_live
 from pulumi_mta_sts.net.served import PolicyNotServed, wait_until_served
-from pulumi_mta_sts.program import sdk
 from tests.livefixture.https_server import HttpsFixture, Site
 from tests.livefixture.pki import Pki
+from tests.pulumi_mock import serialize_provider
 
 STATE: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "policy_live_state.json").read_text())
 HOST = "mta-sts.example.com"
@@ -65,7 +65,7 @@ def news_for(policy: Policy) -> dict[str, Any]:
     no time to wait (the fetch is tried once): the loopback server answers at once."""
     text = policy.render()
     sha = hashlib.sha256(text.encode()).hexdigest()
-    provider = sdk.serialize_provider(policy_live.PolicyLiveProvider())
+    provider = serialize_provider(policy_live.PolicyLiveProvider())
     changed = {"policy_text": text, "policy_id": policy.id, "policy_sha": sha, "timeout": 0}
     return {**STATE["inputs"], **changed, "__provider": provider}
 

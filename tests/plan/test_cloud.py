@@ -68,21 +68,25 @@ def assert_plan_differs_only_by_unknowns(plan: Any, test: Any) -> None:
 
 
 @pytest.mark.parametrize("inputs", RESOURCE_INPUTS, ids=["no inputs", "inputs"])
-@pytest.mark.parametrize("token", sorted(PLAN_CLOUD.outputs()))
+@pytest.mark.parametrize("token", sorted(PLAN_CLOUD.recorder().outputs))
 def test_every_resource_answer_is_the_test_clouds_with_the_made_up_values_unknown(
     token: str, inputs: dict[str, Any]
 ) -> None:
     args = MockResourceArgs(token, "example-com-thing", dict(inputs), custom=True)
-    assert_plan_differs_only_by_unknowns(PLAN_CLOUD.outputs()[token](args), TEST_CLOUD.outputs()[token](args))
+    assert_plan_differs_only_by_unknowns(
+        PLAN_CLOUD.recorder().outputs[token](args), TEST_CLOUD.recorder().outputs[token](args)
+    )
 
 
 @pytest.mark.parametrize("arguments", INVOKE_ARGS, ids=["few", "all"])
-@pytest.mark.parametrize("token", sorted(PLAN_CLOUD.invokes()))
+@pytest.mark.parametrize("token", sorted(PLAN_CLOUD.recorder().invokes))
 def test_every_invoke_answer_is_the_test_clouds_with_the_made_up_values_unknown(
     token: str, arguments: dict[str, Any]
 ) -> None:
     args = MockCallArgs(token, {**arguments, **REQUIRED_ARGS.get(token, {})}, "")
-    assert_plan_differs_only_by_unknowns(PLAN_CLOUD.invokes()[token](args), TEST_CLOUD.invokes()[token](args))
+    assert_plan_differs_only_by_unknowns(
+        PLAN_CLOUD.recorder().invokes[token](args), TEST_CLOUD.recorder().invokes[token](args)
+    )
 
 
 @pytest.mark.parametrize("typ", ["aws:sns/topicSubscription:TopicSubscription", "cloudflare:index/anything:Thing"])
@@ -96,18 +100,18 @@ def test_a_type_without_an_answer_gets_an_id_and_for_aws_an_arn(typ: str) -> Non
 
 def test_what_is_the_same_everywhere_is_known_to_the_plan() -> None:
     distribution = MockResourceArgs("aws:cloudfront/distribution:Distribution", "cdn", {}, custom=True)
-    assert PLAN_CLOUD.outputs()[distribution.typ](distribution)["hostedZoneId"] == "Z2FDTNDATAQYW2"
+    assert PLAN_CLOUD.recorder().outputs[distribution.typ](distribution)["hostedZoneId"] == "Z2FDTNDATAQYW2"
     policy = MockCallArgs("aws:cloudfront/getCachePolicy:getCachePolicy", {"name": "Managed-CachingDisabled"}, "")
-    assert PLAN_CLOUD.invokes()[policy.token](policy)["id"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    assert PLAN_CLOUD.recorder().invokes[policy.token](policy)["id"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
     bucket = MockResourceArgs("aws:s3/bucket:Bucket", "b", {"bucket": "given"}, custom=True)
-    assert PLAN_CLOUD.outputs()[bucket.typ](bucket)["arn"] == "arn:aws:s3:::given"
+    assert PLAN_CLOUD.recorder().outputs[bucket.typ](bucket)["arn"] == "arn:aws:s3:::given"
 
 
 def test_an_unknown_managed_cache_policy_is_an_error_naming_it() -> None:
     args = MockCallArgs("aws:cloudfront/getCachePolicy:getCachePolicy", {"name": "Managed-Nope"}, "")
     for answers in (PLAN_CLOUD, TEST_CLOUD):
         with pytest.raises(ValueError, match="Managed-Nope"):
-            answers.invokes()[args.token](args)
+            answers.recorder().invokes[args.token](args)
 
 
 def test_the_test_suites_names_keep_their_values() -> None:
@@ -118,5 +122,5 @@ def test_the_test_suites_names_keep_their_values() -> None:
     assert pulumi_mock.ROUTE53_ZONE_ID == "Z0123456789EXAMPLE"
     assert pulumi_mock.CACHING_DISABLED_POLICY_ID == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
     assert pulumi_mock.CLOUDFRONT_ZONE_ID == "Z2FDTNDATAQYW2"
-    assert set(pulumi_mock.INVOKES) == set(TEST_CLOUD.invokes())
+    assert set(pulumi_mock.INVOKES) == set(TEST_CLOUD.recorder().invokes)
     assert pulumi_mock.make_recorder().invokes.keys() == pulumi_mock.INVOKES.keys()

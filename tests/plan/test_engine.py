@@ -26,13 +26,14 @@ def _run(program: Callable[[], None]) -> None:
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_the_collector_is_paused_during_a_run_and_left_as_it_was(enabled: bool) -> None:
+def test_the_collector_runs_only_the_young_generations_during_a_run_and_is_left_as_it_was(enabled: bool) -> None:
     (gc.enable if enabled else gc.disable)()
-    seen: list[bool] = []
+    thresholds = gc.get_threshold()
+    seen: list[tuple[bool, tuple[int, int, int]]] = []
     try:
-        _run(lambda: seen.append(gc.isenabled()))
-        assert seen == [False]
-        assert gc.isenabled() is enabled
+        _run(lambda: seen.append((gc.isenabled(), gc.get_threshold())))
+        assert seen == [(True, (*thresholds[:2], 2**31 - 1))]  # the oldest generation: never
+        assert gc.isenabled() is enabled and gc.get_threshold() == thresholds
     finally:
         gc.enable()
 
@@ -49,7 +50,7 @@ def test_the_collector_comes_back_when_the_program_fails() -> None:
 
 def test_no_source_positions_are_captured_inside_and_the_sdk_function_is_back_after() -> None:
     captured = sdk_resource._get_stack_trace
-    with sdk.without_source_positions():
+    with sdk.LoopStepper(10**9, int):
         assert sdk_resource._get_stack_trace() == source_pb2.StackTrace()
     assert sdk_resource._get_stack_trace is captured
 
@@ -57,16 +58,16 @@ def test_no_source_positions_are_captured_inside_and_the_sdk_function_is_back_af
 def test_a_program_run_records_its_resources_with_both_in_force() -> None:
     recorder = Recorder().install()
     try:
-        seen: list[bool] = []
+        seen: list[int] = []
 
         def program() -> None:
-            seen.append(gc.isenabled())
+            seen.append(gc.get_threshold()[2])
             pulumi.ComponentResource("test:index:Thing", "thing")
 
         recorder.run(program)
     finally:
         recorder.close()
-    assert seen == [False]
+    assert seen == [2**31 - 1]
     assert [r.name for r in recorder.resources] == ["thing"]
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0  # close() handed what the run made back to the collector

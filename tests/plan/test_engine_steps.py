@@ -1,6 +1,6 @@
 """The mock engine runs the registrations queued so far every :data:`engine.STEP_EVERY` resources the program
-constructs, and collects the young generations then (``plan/engine.py``, ``program/sdk.py``'s ``LoopStepper``):
-memory follows what is in flight, not the stack's size. What it records must not depend on it: every fleet and
+constructs (``plan/engine.py``, ``program/sdk.py``'s ``LoopStepper``), the collector collecting the young generations
+only: memory follows what is in flight, not the stack's size. What it records must not depend on it: every fleet and
 example stack is planned stepping after every resource and never stepping, and both records are compared."""
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def _pending_at_the_end(count: int, every: int, monkeypatch: pytest.MonkeyPatch)
 
 def test_the_engine_steps_the_loop_as_the_program_goes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Never stepping, every registration is still queued when the program ends; stepping every 10 resources,
-    the engine ran the loop (and collected) about once per 10. How many registrations a step finishes depends
+    the engine ran the loop about once per 10. How many registrations a step finishes depends
     on the mock monitor's threads, so that is left to the bench (bench/bench_fleet.py), not asserted here."""
     _, stepped, stepped_names = _pending_at_the_end(500, 10, monkeypatch)
     unstepped_pending, never, unstepped_names = _pending_at_the_end(500, NEVER, monkeypatch)
@@ -164,7 +164,7 @@ class _Cycle:
 
 
 def test_garbage_made_early_in_the_program_is_collected_before_it_ends(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The automatic collector is off while a program runs; the engine's steps collect the young generations."""
+    """While a program runs the automatic collector collects the young generations only, never the oldest."""
     monkeypatch.setattr(engine, "STEP_EVERY", 10)
     seen: list[bool] = []
     recorder = Recorder().install()

@@ -18,13 +18,17 @@ import sys
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi.dynamic
 import pulumi.runtime
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pulumi_mta_sts.program import sdk
+from tests.pulumi_mock import serialize_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTER = ROOT / "components" / "pulumi_mta_sts" / "program" / "sdk.py"
@@ -130,12 +134,45 @@ def test_the_root_resource_is_reset_between_runs(pulumi_mocks: object) -> None:
     assert sdk.root_resource_outputs() == {}
 
 
+class _Node:
+    """What the SDK's cycle check reads of a resource: its identity and the dependencies declared on it."""
+
+    def index_in(self, nodes: list[_Node]) -> int:
+        return nodes.index(self)
+
+
+@settings(max_examples=300, deadline=None)
+@given(edges=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=40))
+def test_dependencies_are_declared_and_refused_exactly_as_the_sdk_does(edges: list[tuple[int, int]]) -> None:
+    """Every answer (a dependency that would close a cycle is refused) and the graph it leaves are the SDK's own, on
+    generated graphs with cycles, self-dependencies and repeats; inside ``with`` the SDK calls the stepper's."""
+    from pulumi.runtime import resource_cycle_breaker as cycles  # noqa: TID251  (the SDK's own, to compare with)
+    from pulumi.runtime import rpc  # noqa: TID251
+
+    theirs, ours = [_Node() for _ in range(8)], [_Node() for _ in range(8)]
+    sdks_own: Any = cycles.declare_dependency  # typed for resources; it reads only the attribute it sets
+    expected = [sdks_own(theirs[a], theirs[b]) for a, b in edges]
+    stepper, sdks = sdk.LoopStepper(10**9, int), rpc.declare_dependency  # type: ignore[attr-defined]
+    with stepper:
+        patched: Any = rpc.declare_dependency  # type: ignore[attr-defined]
+        assert patched == stepper.declare_dependency
+        answers = [patched(ours[a], ours[b]) for a, b in edges]
+    assert rpc.declare_dependency is sdks  # type: ignore[attr-defined]
+    assert answers == expected
+    graph: Any = cycles._deps
+    assert [{d.index_in(ours) for d in graph(n)} for n in ours] == [
+        {d.index_in(theirs) for d in graph(n)} for n in theirs
+    ]
+    if any(a == b for a, b in edges) or any((b, a) in edges for a, b in edges):
+        assert False in answers
+
+
 class _Provider(pulumi.dynamic.ResourceProvider):
     pass
 
 
 def test_a_dynamic_provider_serialises_as_pulumi_stores_it() -> None:
-    text = sdk.serialize_provider(_Provider())
+    text = serialize_provider(_Provider())
     assert text and text.isascii()
 
 

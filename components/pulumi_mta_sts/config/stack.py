@@ -62,14 +62,14 @@ PROJECT_FILE = "Pulumi.yaml"
 _STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
-def _project_file(start: Path) -> Path | None:
+def project_file(start: Path) -> Path | None:
     return next((f / PROJECT_FILE for f in (start, *start.parents) if os.path.lexists(f / PROJECT_FILE)), None)
 
 
 def find_stacks_dir(start: Path | None = None) -> Path:
     """``stackConfigDir`` of the nearest ``Pulumi.yaml`` at or above ``start`` (default: here), else ``./stacks``."""
     here = (start or Path.cwd()).resolve()
-    project = _project_file(here)
+    project = project_file(here)
     if project is None:
         return here / "stacks"
     config_dir = read_project_file(project).get("stackConfigDir")
@@ -77,7 +77,7 @@ def find_stacks_dir(start: Path | None = None) -> Path:
 
 
 def project_name(folder: Path) -> str | None:
-    project = _project_file(folder.resolve())
+    project = project_file(folder.resolve())
     name = read_project_file(project).get("name") if project is not None else None
     return name if isinstance(name, str) and name else None
 

@@ -15,7 +15,7 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs
 
 from pulumi_mta_sts.change.model import KNOWN_AFTER_DEPLOY
 
-from .engine import InvokeFn, OutputsFn, Recorder
+from .engine import Recorder
 
 UNKNOWN: Final = KNOWN_AFTER_DEPLOY
 
@@ -65,14 +65,10 @@ class MockCloud:
             out["arn"] = self.after_deploy(f"arn:aws:{service}:{REGION}:{ACCOUNT}:{args.name}")
         return out
 
-    def outputs(self) -> dict[str, OutputsFn]:
-        return {token: partial(self._outputs, fn) for token, fn in _OUTPUTS.items()}
-
-    def invokes(self) -> dict[str, InvokeFn]:
-        return {token: partial(fn, self) for token, fn in _INVOKES.items()}
-
     def recorder(self) -> Recorder:
-        return Recorder(outputs=self.outputs(), invokes=self.invokes(), default_outputs=self.default_outputs)
+        """A recorder answering as this cloud (its ``outputs`` and ``invokes``: the answers by token)."""
+        outputs = {token: partial(self._outputs, fn) for token, fn in _OUTPUTS.items()}
+        return Recorder(outputs, {token: partial(fn, self) for token, fn in _INVOKES.items()}, self.default_outputs)
 
     def _outputs(self, fn: _CloudOutputs, args: MockResourceArgs) -> Mapping[str, Any]:
         return {**self.default_outputs(args), **fn(self, args)}

@@ -5,13 +5,14 @@ closes none of its per-thread event loops ("Invalid file descriptor: -1" at exit
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import gc
+import importlib.util
 import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Self
 
 import pulumi
@@ -28,28 +29,38 @@ InvokeFn = Callable[[MockCallArgs], Mapping[str, Any]]
 _LOOPS: set[asyncio.AbstractEventLoop] = set()
 
 
-def close_event_loops() -> None:
-    """Close the main thread's loop (as ``asyncio.run`` does) and every loop an executor thread made."""
-    try:
-        main = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:  # none set in this thread
-        main = None
-    if main is not None and not main.is_running() and not main.is_closed():
-        pending = [task for task in asyncio.all_tasks(main) if not task.done()]
-        for task in pending:
-            task.cancel()
-        main.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        main.run_until_complete(main.shutdown_asyncgens())
-        main.run_until_complete(main.shutdown_default_executor())
-        main.close()
-        asyncio.set_event_loop(None)
-    for loop in list(_LOOPS):
-        if not loop.is_running() and not loop.is_closed():
-            loop.close()
-        _LOOPS.discard(loop)
+def defer_star_imports(package: str) -> None:
+    """``import package`` costs nothing until a name of it is asked for; then its ``__init__`` runs without its star
+    imports (``pulumi_cloudflare``: 781 submodules, 117 MiB), and a name is read from ``_inputs`` (imported last) or its
+    own submodule (``get_zone_output``: ``get_zone``), else from all, in order (tests/plan/test_deferred_imports.py)."""
+    spec = None if package in sys.modules else importlib.util.find_spec(package)
+    if spec is None or spec.loader is None:
+        return
+    tree = ast.parse(spec.loader.get_source(package) or "")  # type: ignore[attr-defined]
+    stars = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*"]
+    tree.body = [node for node in tree.body if node not in stars]
+    rest, names = [compile(tree, spec.origin or package, "exec")], [f"{package}.{node.module}" for node in stars]
+    module = sys.modules[package] = importlib.util.module_from_spec(spec)
+
+    def star_name(name: str) -> Any:
+        if rest:  # the first name asked for: the rest of the __init__ runs, its own imports finding no __getattr__
+            del module.__getattr__
+            exec(rest.pop(), vars(module))
+            module.__getattr__ = star_name  # type: ignore[method-assign]
+            return getattr(module, name)
+        own = "".join(f"_{c.lower()}" if c.isupper() else c for c in name.removesuffix("Args")).lstrip("_")
+        for found in (f"{package}._inputs", f"{package}.{own.removesuffix('_output')}"):
+            if found in names and name in (submodule := importlib.import_module(found)).__all__:
+                return vars(module).setdefault(name, getattr(submodule, name))
+        vars(module).pop("__getattr__", None)
+        for submodule in map(importlib.import_module, names):
+            vars(module).update({key: getattr(submodule, key) for key in submodule.__all__})
+        return getattr(module, name)
+
+    module.__getattr__ = star_name  # type: ignore[method-assign]
 
 
-#: Every so many resources constructed, the registrations queued run and the young generations are collected.
+#: Every so many resources constructed, the registrations queued so far run.
 STEP_EVERY = 100
 
 
@@ -124,6 +135,7 @@ class Recorder(Mocks):
     def install(self, project: str = "mta-sts", stack: str = "test", config: Mapping[str, str] | None = None) -> Self:
         """Fresh root stack, exactly ``config``, every ``apply`` run (``preview=False``)."""
         _LOOPS.add(sdk.ensure_event_loop())
+        defer_star_imports("pulumi_cloudflare")  # planned, a fleet on Cloudflare needs 3 of its resources' modules
         sdk.reset_root_resource()
         pulumi.runtime.set_all_config(dict(config or {}))
         pulumi.runtime.set_mocks(self, project=project, stack=stack, preview=False, monitor=self.monitor)
@@ -148,26 +160,35 @@ class Recorder(Mocks):
         return dict(handler(args)), []
 
     def run(self, program: Callable[[], Any]) -> None:
-        """No automatic collection meanwhile (full ones walk every object alive: three times the CPU of a plan),
-        only the young ones of :data:`STEP_EVERY`; what it made is frozen until :meth:`close`."""
-        stepper, was_enabled = sdk.LoopStepper(STEP_EVERY, partial(gc.collect, 1)), gc.isenabled()
+        """Only the young generations are collected meanwhile, also as the registrations left run after the program (a
+        full collection walks every object alive: 3x the CPU of a plan); what it made is frozen until :meth:`close`."""
+        stepper, was_enabled, thresholds = sdk.LoopStepper(STEP_EVERY, int), gc.isenabled(), gc.get_threshold()
 
         def wrapped() -> Any:
             program()
             return pulumi.Output.from_input(sdk.root_resource_outputs()).apply(self.stack_outputs.update)
 
-        gc.disable()
+        gc.set_threshold(thresholds[0], thresholds[1], 2**31 - 1)  # never the oldest
+        gc.enable()
         try:
-            with sdk.without_source_positions(stepper):
+            with stepper:
                 pulumi.runtime.test(wrapped)()  # type: ignore[no-untyped-call]
         finally:
+            gc.set_threshold(*thresholds)
             gc.freeze()
-            if was_enabled:
-                gc.enable()
+            if not was_enabled:
+                gc.disable()
 
     def close(self) -> None:
-        """Close the run's event loops and unfreeze what it froze; what was recorded stays readable."""
-        close_event_loops()
+        """Close the run's event loops (the main thread's as ``asyncio.run`` does) and unfreeze what it froze."""
+        main = sdk.ensure_event_loop()  # a new one if none is open, closed at once
+        if not main.is_running():
+            with asyncio.Runner(loop_factory=lambda: main):  # closing it cancels the loop's tasks and shuts it down
+                asyncio.set_event_loop(None)
+        for loop in list(_LOOPS):
+            if not loop.is_running() and not loop.is_closed():
+                loop.close()
+            _LOOPS.discard(loop)
         gc.unfreeze()
 
     @property

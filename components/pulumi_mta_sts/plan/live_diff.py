@@ -154,11 +154,8 @@ def _served_policy(domain: str, record: Lookup, run: LiveRun) -> tuple[PolicySta
 
 
 def _first_address(host: str, run: LiveRun) -> str | None:
-    for rtype in ("A", "AAAA"):
-        found = run.ask(host, rtype)
-        if found is not None and found.outcome is Outcome.OK:
-            return str(found.records[0].address)
-    return None
+    asked = (run.ask(host, rtype) for rtype in ("A", "AAAA"))  # AAAA only when A has none
+    return next((str(f.records[0].address) for f in asked if f is not None and f.outcome is Outcome.OK), None)
 
 
 def _domain_of(record_name: str, policies: Mapping[str, str]) -> str:

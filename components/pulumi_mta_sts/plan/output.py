@@ -237,9 +237,6 @@ class _Section:
     def least(self) -> int:
         return markdown.least_size(self.blocks(comment.LEVELS[-1]), comment.cut_note(PLAN)) + 1
 
-    def within(self, budget: int) -> str:
-        return comment.fit_comment(self.blocks, budget, PLAN)
-
     def notes(self) -> list[str]:
         return [note.level for _, note in self.report.live.notes] if self.report.live is not None else []
 
@@ -283,7 +280,8 @@ def _stacks(sections: Sequence[_Section], budget: int) -> str:
     for done, index in enumerate(order):
         section, later = sections[index], sum(sections[i].least() for i in order[done + 1 :])
         spare = max(0, remaining - later - section.least())
-        texts[index] = section.within(min(section.least() + spare // (len(order) - done), remaining - later))
+        share = min(section.least() + spare // (len(order) - done), remaining - later)
+        texts[index] = comment.fit_comment(section.blocks, share, PLAN)
         remaining -= markdown.size(texts[index])
     return _SEPARATOR.join([*(texts[i] for i in chosen), *([tail] if tail else [])])
 

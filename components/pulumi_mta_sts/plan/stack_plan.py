@@ -5,7 +5,6 @@ engine (no cloud account, no Pulumi CLI; with ``live_dns=False``, no network cal
 from __future__ import annotations
 
 import hashlib
-import os
 import runpy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any
 import pulumi
 
 from pulumi_mta_sts.config.sections import DomainConfig
-from pulumi_mta_sts.config.stack import find_stacks_dir, in_file
+from pulumi_mta_sts.config.stack import find_stacks_dir, in_file, project_file
 from pulumi_mta_sts.config.stack_file import SECRET, config_text, read_project_file
 from pulumi_mta_sts.core.errors import InputError, Problem
 from pulumi_mta_sts.core.policy_change import PolicyState
@@ -25,7 +24,7 @@ from pulumi_mta_sts.program.options import ProgramOptions, running_with
 
 from .cloud import PLAN_CLOUD
 from .domains import load_stack
-from .engine import RecordedResource, Recorder
+from .engine import RecordedResource
 
 GROUPS = ("DNS", "Hosting", "Reporting", "Other")
 PROJECT = "mta-sts"
@@ -33,21 +32,16 @@ PROJECT = "mta-sts"
 
 def config_for_engine(config: Mapping[str, Any]) -> dict[str, str]:
     """``config:`` entries as the Pulumi CLI passes them, secrets hidden."""
-    out: dict[str, str] = {}
-    for key, value in config.items():
-        text = config_text(value)
-        out[str(key)] = SECRET if isinstance(text, Mapping) else text
-    return out
+    return {str(key): SECRET if isinstance(text := config_text(v), Mapping) else text for key, v in config.items()}
 
 
 def _program_path(stacks_dir: Path) -> Path:
-    for folder in (stacks_dir, *stacks_dir.parents):
-        project = folder / "Pulumi.yaml"
-        if os.path.lexists(project):  # of any kind: read_project_file says what is wrong with it
-            main = read_project_file(project).get("main", ".")
-            target = folder / (main if isinstance(main, str) else ".")
-            return target / "__main__.py" if target.is_dir() else target
-    return stacks_dir / "__main__.py"
+    project = project_file(stacks_dir)  # of any kind: read_project_file says what is wrong with it
+    if project is None:
+        return stacks_dir / "__main__.py"
+    main = read_project_file(project).get("main", ".")
+    target = project.parent / (main if isinstance(main, str) else ".")
+    return target / "__main__.py" if target.is_dir() else target
 
 
 @dataclass(frozen=True)
@@ -183,7 +177,17 @@ def plan_stack(
     if not program.is_file():
         raise InputError([Problem("--stack", stack, f"the stack program {program} does not exist")])
     options = options or ProgramOptions.from_environment()
-    recorder = _run_program(program, stack, config_for_engine(entries), path, options)
+    from pulumi_mta_sts.program.pipeline import StackInputError
+
+    recorder = PLAN_CLOUD.recorder()
+    try:
+        recorder.install(project=PROJECT, stack=stack, config=config_for_engine(entries))
+        with running_with(options):
+            recorder.run(lambda: runpy.run_path(str(program), run_name="__main__"))
+    except (StackInputError, InputError) as exc:
+        raise in_file(exc.problems, path) from None
+    finally:
+        recorder.close()
     outputs = dict(recorder.stack_outputs)
     fleet = cfg.layout == "fleet"
     domains = [_domain_policy(d, _exported(outputs, d.domain, fleet)) for d in cfg.domains]
@@ -205,18 +209,3 @@ def _domain_policy(domain: DomainConfig, exported: Mapping[str, Any]) -> DomainP
     return DomainPolicy(
         domain.domain, str(text or policy.render()), str(policy_id or policy.id), domain.delegated, policy.mode
     )
-
-
-def _run_program(program: Path, stack: str, config: dict[str, str], path: Path, options: ProgramOptions) -> Recorder:
-    from pulumi_mta_sts.program.pipeline import StackInputError
-
-    recorder = PLAN_CLOUD.recorder()
-    try:
-        recorder.install(project=PROJECT, stack=stack, config=config)
-        with running_with(options):
-            recorder.run(lambda: runpy.run_path(str(program), run_name="__main__"))
-    except (StackInputError, InputError) as exc:
-        raise in_file(exc.problems, path) from None
-    finally:
-        recorder.close()
-    return recorder

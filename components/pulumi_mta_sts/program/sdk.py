@@ -6,22 +6,19 @@ names the symbol an SDK moves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-from pulumi.dynamic.dynamic import serialize_provider as _serialize_provider
 from pulumi.runtime import resource as _resource
+from pulumi.runtime import resource_cycle_breaker as _cycles
+from pulumi.runtime import rpc as _rpc
 from pulumi.runtime import settings as _settings
 from pulumi.runtime.config import CONFIG as _CONFIG
 from pulumi.runtime.config import get_config_env as _get_config_env
-from pulumi.runtime.mocks import MockMonitor as _MockMonitor
+from pulumi.runtime.mocks import MockMonitor as MockMonitor  # subclass it to see each request's parent and provider
 from pulumi.runtime.proto import engine_pb2 as _engine_pb2
 from pulumi.runtime.proto import source_pb2 as _source_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
-
-#: Subclass it to see each request's parent, dependencies and provider (``Mocks`` is not given them).
-MockMonitor = _MockMonitor
 
 
 def stack_config() -> dict[str, Any]:
@@ -52,11 +49,6 @@ class LogSink(list[tuple[str, str, str]]):
             self.append((_engine_pb2.LogSeverity.Name(request.severity).lower(), request.message, request.urn))
 
 
-def serialize_provider(provider: object) -> str:
-    """A dynamic provider as Pulumi stores it in the state (base64 of the pickled provider)."""
-    return str(_serialize_provider(provider))  # type: ignore[arg-type]
-
-
 def ensure_event_loop() -> asyncio.AbstractEventLoop:
     """The current thread's open event loop, made as the SDK makes it when there is none or it closed."""
     loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
@@ -66,25 +58,31 @@ def ensure_event_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-@contextmanager
-def without_source_positions(trace: Callable[[], Any] = _source_pb2.StackTrace) -> Iterator[None]:
-    """Register resources without the call stack the SDK captures for each one: only the Pulumi CLI's display
-    reads it, and it was 15% of planning time (``bench/bench_fleet.py``). ``trace`` makes the empty one; the
-    SDK calls it as it constructs each resource, before queueing its registration (:class:`LoopStepper`)."""
-    captured = _resource._get_stack_trace
-    _resource._get_stack_trace = trace
-    try:
-        yield
-    finally:
-        _resource._get_stack_trace = captured
-
-
 class LoopStepper:
-    """The empty call stack :func:`without_source_positions` asks for; every ``every`` calls from the program's
-    own step (the first call's), it runs the callbacks the loop has ready as ``_sync_await`` does, then ``then``."""
+    """Inside ``with``, the SDK's cycle check is :meth:`declare_dependency` and this makes the call stack it captures
+    per resource (empty: only the Pulumi CLI's display reads it, 15% of planning time), called as the program constructs
+    each resource: every ``every`` calls from the program's own step (the first call's), it runs the callbacks the
+    loop has ready as ``_sync_await`` does, then ``then``."""
 
     def __init__(self, every: int, then: Callable[[], object]) -> None:
         self.every, self.then, self.calls, self.loop = every, then, 0, ensure_event_loop()
+
+    def __enter__(self) -> None:
+        self.depended_on: set[object] = set()  # every resource a dependency was asked on while in force
+        self.captured = _resource._get_stack_trace, _rpc.declare_dependency  # type: ignore[attr-defined]
+        _resource._get_stack_trace, _rpc.declare_dependency = self, self.declare_dependency  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: object) -> None:
+        _resource._get_stack_trace, _rpc.declare_dependency = self.captured  # type: ignore[attr-defined]
+
+    def declare_dependency(self, from_resource: Any, to_resource: Any) -> bool:
+        """The SDK's, which refuses a dependency that would close a cycle by walking all ``to_resource`` depends on
+        (quadratic in a fleet's domains: its shared hosting), walking only when a path to ``from_resource`` can be."""
+        self.depended_on.add(to_resource)
+        if from_resource in self.depended_on:
+            return bool(_cycles.declare_dependency(from_resource, to_resource))
+        _cycles._add_dep(from_resource, to_resource)  # nothing depends on it: no path leads back to it
+        return True
 
     def __call__(self) -> Any:
         loop, ready, self.calls = self.loop, self.loop._ready, self.calls + 1  # type: ignore[attr-defined]
