@@ -86,35 +86,12 @@ def count_items(data: bytes, max_items: int | None) -> int:
     return items
 
 
-def _checked_count(utf8: bytes, bounds: JsonBounds) -> int:
-    """:func:`check_depth` then :func:`count_items`, their cheap bounds taken in one pass (nearly every document)."""
-    marks = utf8.translate(None, _NOT_OPEN_OR_COMMA)
-    if len(marks) - marks.count(b",") > bounds.max_depth:
-        check_depth(utf8, bounds.max_depth, bounds.max_items)
-    if bounds.max_items is not None and len(marks) >= bounds.max_items:
-        return count_items(utf8, bounds.max_items)
-    return len(marks) + 1
-
-
-def _encoding(data: bytes) -> str:
-    """``json.detect_encoding``'s answer; a document starting ``{`` and a non-NUL byte is UTF-8 (no BOM), at once."""
-    return "utf-8" if data[:1] == b"{" and data[1:2] != b"\x00" else json.detect_encoding(data)
-
-
 def _text(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding, "surrogatepass")
     except UnicodeDecodeError as exc:
         name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
         raise JsonInputError("encoding", f"is not valid {name} text ({exc.reason} at byte {exc.start})") from None
-
-
-def _utf8(data: bytes | str, encoding: str | None) -> bytes:
-    if isinstance(data, str):
-        return data.encode("utf-8", "surrogatepass")
-    if encoding is None or encoding.startswith("utf-8"):
-        return data
-    return _text(data, encoding).encode("utf-8", "surrogatepass")
 
 
 def _no_constant(name: str) -> Any:
@@ -136,6 +113,9 @@ def json_decoder(max_int_digits: int | None) -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=hook)
 
 
+_PLAIN_DECODER: Final = json_decoder(None)
+
+
 def _integer(max_digits: int, text: str) -> int:
     digits = len(text) - text.startswith("-")
     if digits > max_digits:
@@ -145,15 +125,25 @@ def _integer(max_digits: int, text: str) -> int:
 
 
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:
-    """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`."""
-    encoding = None if isinstance(data, str) else _encoding(data)
-    utf8 = _utf8(data, encoding)
-    items = _checked_count(utf8, bounds)
-    long_integers = _may_hold_long_integers(utf8, bounds.max_int_digits)
-    del utf8  # a copy unless the bytes were UTF-8: not kept while the values are built
-    text = data if isinstance(data, str) else _text(data, encoding or "utf-8")
+    """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`. Starting ``{`` and a
+    non-NUL byte, bytes are UTF-8 (no BOM) at once; else ``json.detect_encoding`` says, and UTF-16/32 are recoded."""
+    encoding = ""
+    if isinstance(data, str):
+        utf8 = data.encode("utf-8", "surrogatepass")
+    else:
+        encoding = "utf-8" if data[:1] == b"{" and data[1:2] != b"\x00" else json.detect_encoding(data)
+        utf8 = data if encoding.startswith("utf-8") else _text(data, encoding).encode("utf-8", "surrogatepass")
+    marks = utf8.translate(None, _NOT_OPEN_OR_COMMA)  # what both cheap bounds count, in one pass
+    if len(marks) > bounds.max_depth and len(marks) - marks.count(b",") > bounds.max_depth:
+        check_depth(utf8, bounds.max_depth, bounds.max_items)
+    items = len(marks) + 1
+    if bounds.max_items is not None and items > bounds.max_items:
+        items = count_items(utf8, bounds.max_items)
+    long_integers = len(utf8) > bounds.max_int_digits and _may_hold_long_integers(utf8, bounds.max_int_digits)
+    del utf8, marks  # a copy unless the bytes were UTF-8: not kept while the values are built
+    text = data if isinstance(data, str) else _text(data, encoding)
     try:
-        value = json_decoder(bounds.max_int_digits if long_integers else None).decode(text)
+        value = _decode(json_decoder(bounds.max_int_digits) if long_integers else _PLAIN_DECODER, text)
     except JsonInputError:
         raise
     except RecursionError:  # pragma: no cover - check_depth refuses this first
@@ -166,6 +156,15 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
             "digits", f"holds an integer of more than {limit} digits; the most read is {bounds.max_int_digits}"
         ) from None
     return value, items
+
+
+def _decode(decoder: json.JSONDecoder, text: str) -> Any:
+    """``decoder.decode(text)``; an object followed by JSON's white space at most without its two regex matches."""
+    if text[:1] == "{":
+        value, end = decoder.raw_decode(text)
+        if not text[end:].strip(" \t\n\r"):
+            return value
+    return decoder.decode(text)  # with its words for what is wrong
 
 
 def _may_hold_long_integers(utf8: bytes, max_digits: int) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from pulumi_mta_sts.core.bounded_json import JsonBounds, json_decoder, load_bounded_json
@@ -37,6 +38,7 @@ _POLICY_KEYS = frozenset({"policy-type", "policy-string", "policy-domain", "mx-h
 _SUMMARY_KEYS = frozenset({"total-successful-session-count", "total-failure-session-count"})
 _DETAIL_KEYS = frozenset({"result-type", "failed-session-count", *(key for key, _ in FAILURE_DETAIL_FIELDS)})
 _NO_ALIASES: dict[str, str] = {}
+_FAILED_SESSIONS = itemgetter("failed_session_count")
 
 #: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2; the field name is case-sensitive).
 _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
@@ -101,7 +103,10 @@ def _count_too_large(value: object, path: str) -> ReportError:
 def _timestamp(value: Any, path: str) -> str:
     """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
     if type(value) is str and ((len(value) == 20 and value[10] == "T" and value[19] == "Z") or _NAIVE.match(value)):
-        _parse_iso(value[:19], value, path)  # canonical, or UTC without its Z (Microsoft) as strftime would end it
+        try:  # canonical, or UTC without its Z (Microsoft) as strftime would end it
+            datetime.fromisoformat(value[:19])
+        except ValueError:
+            raise ReportError(f"{path} is not an RFC 3339 date-time: {value!r}") from None
         return value if len(value) == 20 else value + "Z"
     if value is None:
         raise ReportError(f"{path} is missing")
@@ -296,7 +301,8 @@ def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple
         domain = None if optional else normal_domain(value, path)
     strings = _strings(get("policy-string"), index, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
-    mx_hosts = [host.rstrip(".").lower() for host in _strings(get("mx-host"), index, ".policy.mx-host")]
+    hosts = get("mx-host")
+    mx_hosts = [] if hosts is None else [host.rstrip(".").lower() for host in _strings(hosts, index, ".policy.mx-host")]
     if mx_hosts:
         return policy_type, domain, strings, mx_hosts, "mx-host"
     mx_hosts = _policy_mx(strings, index, warnings) if policy_type == "sts" else []
@@ -325,7 +331,7 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
     if type(failed) is not int or not 0 <= failed <= MAX_COUNT:
         failed = _count(failed, f"policies[{index}].summary.total-failure-session-count")
     rows = [_failure_detail(d, index, i) for i, d in enumerate(details)] if details else []
-    if rows and (listed := sum(row["failed_session_count"] for row in rows)) != failed:
+    if rows and (listed := sum(map(_FAILED_SESSIONS, rows))) != failed:
         warnings.append(
             f"policies[{index}]: summary.total-failure-session-count is {failed} but the failure-details rows "
             f"add up to {listed}; the sender's total is kept"
