@@ -142,8 +142,11 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
     long_integers = len(utf8) > bounds.max_int_digits and _may_hold_long_integers(utf8, bounds.max_int_digits)
     del utf8, marks  # a copy unless the bytes were UTF-8: not kept while the values are built
     text = data if isinstance(data, str) else _text(data, encoding)
-    try:
-        value = _decode(json_decoder(bounds.max_int_digits) if long_integers else _PLAIN_DECODER, text)
+    decoder = json_decoder(bounds.max_int_digits) if long_integers else _PLAIN_DECODER
+    try:  # an object with JSON's white space at most after it: raw_decode, without decode's two regex matches
+        value, end = decoder.raw_decode(text) if text[:1] == "{" else (None, 0)
+        if not end or text[end:].strip(" \t\n\r"):
+            value = decoder.decode(text)  # with its words for what is wrong
     except JsonInputError:
         raise
     except RecursionError:  # pragma: no cover - check_depth refuses this first
@@ -156,15 +159,6 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
             "digits", f"holds an integer of more than {limit} digits; the most read is {bounds.max_int_digits}"
         ) from None
     return value, items
-
-
-def _decode(decoder: json.JSONDecoder, text: str) -> Any:
-    """``decoder.decode(text)``; an object followed by JSON's white space at most without its two regex matches."""
-    if text[:1] == "{":
-        value, end = decoder.raw_decode(text)
-        if not text[end:].strip(" \t\n\r"):
-            return value
-    return decoder.decode(text)  # with its words for what is wrong
 
 
 def _may_hold_long_integers(utf8: bytes, max_digits: int) -> bool:

@@ -4,7 +4,6 @@ after the first (RFC 1952 §2.2) get slices growing from 64 bytes: time stays li
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 
 from .limits import DEFAULT_LIMITS, Limits, ReportError
 
@@ -21,20 +20,23 @@ def is_gzip(data: bytes) -> bool:
 def gunzip_capped(data: bytes, max_output: int) -> bytes:
     """``data`` gunzipped (members concatenated) into at most ``max_output`` bytes, or :class:`ReportError`."""
     decoder, is_member = zlib.decompressobj(16 + zlib.MAX_WBITS), data[:2] == GZIP_MAGIC
-    first = _zlib_call(decoder.decompress, data, max_output + 1) if is_member else b""  # 1 past the cap: seen
-    if decoder.eof and not decoder.unused_data and len(first) <= max_output:
-        return first  # one member, as a report is: one call
-    out, view, position = _CappedOutput(max_output), memoryview(data), 0
-    if is_member:  # the first member goes on where that call stopped (each byte is fed once), then the rest
-        out.add(first)
-        position = len(data) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
-        position = _inflate_member(view, position, out, decoder)
-    while position < len(view):
-        if bytes(view[position : position + 2]) != GZIP_MAGIC:
-            if bytes(view[position:]).strip(b"\x00"):
-                raise ReportError("trailing garbage after the gzip data")
-            break
-        position = _inflate_member(view, position, out, zlib.decompressobj(16 + zlib.MAX_WBITS))
+    try:
+        first = decoder.decompress(data, max_output + 1) if is_member else b""  # 1 past the cap: going over is seen
+        if decoder.eof and not decoder.unused_data and len(first) <= max_output:
+            return first  # one member, as a report is: one call
+        out, view, position = _CappedOutput(max_output), memoryview(data), 0
+        if is_member:  # the first member goes on where that call stopped (each byte is fed once), then the rest
+            out.add(first)
+            position = len(data) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
+            position = _inflate_member(view, position, out, decoder)
+        while position < len(view):
+            if bytes(view[position : position + 2]) != GZIP_MAGIC:
+                if bytes(view[position:]).strip(b"\x00"):
+                    raise ReportError("trailing garbage after the gzip data")
+                break
+            position = _inflate_member(view, position, out, zlib.decompressobj(16 + zlib.MAX_WBITS))
+    except zlib.error as exc:
+        raise ReportError(f"corrupt gzip data ({exc})") from None
     return out.pieces[0] if len(out.pieces) == 1 else b"".join(out.pieces)
 
 
@@ -60,23 +62,16 @@ def _inflate_member(view: memoryview, start: int, out: _CappedOutput, decoder: z
     while not decoder.eof:
         if position >= len(view):
             # Ask for any output still buffered inside zlib before deciding it is truncated.
-            out.add(_zlib_call(decoder.flush, _CHUNK))
+            out.add(decoder.flush(_CHUNK))
             if not decoder.eof:
                 raise ReportError("truncated gzip data (the stream ends before the gzip trailer)")
             break
         piece = view[position : position + size]
         size = max(min(size * 2, _CHUNK), size)
-        out.add(_zlib_call(decoder.decompress, piece, out.cap - out.total + 1))  # 1 past the cap: going over is seen
+        out.add(decoder.decompress(piece, out.cap - out.total + 1))  # 1 past the cap: going over is seen
         # What zlib did not take: the unconsumed tail, or after the member's end, unused data.
         position += len(piece) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
     return position
-
-
-def _zlib_call(method: Callable[..., bytes], *args: object) -> bytes:
-    try:
-        return method(*args)
-    except zlib.error as exc:
-        raise ReportError(f"corrupt gzip data ({exc})") from None
 
 
 def report_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bytes:
