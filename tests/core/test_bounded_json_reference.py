@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,9 +31,18 @@ _values = st.recursive(
 )
 _space = st.sampled_from(["", " ", "\n", "\r\n\t ", "\x0b", "\u00a0"])
 _tail = st.sampled_from(["", "", " x", "{}", ",", "\x00", " // c"])
-_tokens = st.sampled_from(
-    ["NaN", "-Infinity", "1e400", "9" * 41, "-" + "9" * 45, "[" * 40 + "]" * 40, '{"a":' * 9 + "1" + "}" * 9, "{"]
-)
+_TOKENS = [
+    "NaN",
+    "-Infinity",
+    "1e400",
+    "9" * 41,
+    "-" + "9" * 45,
+    "9" * 4400,
+    "[" * 40 + "]" * 40,
+    '{"a":' * 9 + "1" + "}" * 9,
+    "{",
+]
+_tokens = st.sampled_from(_TOKENS)
 
 
 @st.composite
@@ -79,7 +89,7 @@ def test_the_inlined_reader_answers_as_the_previous_one(data: bytes | str, bound
 
 
 @MANY
-@given(st.integers(0, 4), st.integers(1, 8), st.sampled_from(["[", "{"]), _space)
+@given(st.integers(0, 4), st.integers(1, 8), st.sampled_from(["[", "{", "\xff{", '{"a": "\\ud800"}']), _space)
 def test_a_document_at_each_bound_gets_the_previous_answer(extra: int, bound: int, opening: str, space: str) -> None:
     """Depth, values and digits at, just under and just over each bound, as the one-pass counting sees them."""
     closing = "]" if opening == "[" else "}"
@@ -90,3 +100,12 @@ def test_a_document_at_each_bound_gets_the_previous_answer(extra: int, bound: in
         data = (text + space).encode()
         ours = _answer(load_bounded_json_counted, data, JsonBounds(bound, bound + 2, bound))
         assert ours == _answer(reference.load_bounded_json_counted, data, reference.JsonBounds(bound, bound + 2, bound))
+
+
+@pytest.mark.parametrize("bounds", [(128, 2_000_000, 40), (32, 200_000, REPORT_INT_DIGITS), (3, 5, 4)])
+@pytest.mark.parametrize("where", ["{}", '{"a": [1, {}]}', "[{}]", '  {"a": {}} \n'])
+def test_each_hostile_token_gets_the_previous_answer(bounds: tuple[int, int, int], where: str) -> None:
+    for token in _TOKENS:
+        for data in (where.replace("{}", token, 1), where.replace("{}", token, 1).encode("utf-16")):
+            ours = _answer(load_bounded_json_counted, data, JsonBounds(*bounds))
+            assert ours == _answer(reference.load_bounded_json_counted, data, reference.JsonBounds(*bounds)), data
