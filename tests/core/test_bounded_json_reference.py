@@ -106,6 +106,7 @@ def test_a_document_at_each_bound_gets_the_previous_answer(extra: int, bound: in
 @pytest.mark.parametrize("where", ["{}", '{"a": [1, {}]}', "[{}]", '  {"a": {}} \n'])
 def test_each_hostile_token_gets_the_previous_answer(bounds: tuple[int, int, int], where: str) -> None:
     for token in _TOKENS:
-        for data in (where.replace("{}", token, 1), where.replace("{}", token, 1).encode("utf-16")):
+        text = where.replace("{}", token, 1)
+        for data in (text, text.encode("utf-16"), text.encode() + b"\xc3", b"{\xff" + text.encode()[1:]):
             ours = _answer(load_bounded_json_counted, data, JsonBounds(*bounds))
             assert ours == _answer(reference.load_bounded_json_counted, data, reference.JsonBounds(*bounds)), data
