@@ -10,6 +10,7 @@ from .limits import DEFAULT_LIMITS, Limits, ReportError
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 64 * 1024
 _FIRST_SLICE = 64
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
 def is_gzip(data: bytes) -> bool:
@@ -19,7 +20,7 @@ def is_gzip(data: bytes) -> bool:
 
 def gunzip_capped(data: bytes, max_output: int) -> bytes:
     """``data`` gunzipped (members concatenated) into at most ``max_output`` bytes, or :class:`ReportError`."""
-    decoder, is_member = zlib.decompressobj(16 + zlib.MAX_WBITS), data[:2] == GZIP_MAGIC
+    decoder, is_member = zlib.decompressobj(_GZIP_WBITS), data[:2] == GZIP_MAGIC
     try:
         first = decoder.decompress(data, max_output + 1) if is_member else b""  # 1 past the cap: going over is seen
         if decoder.eof and not decoder.unused_data and len(first) <= max_output:
@@ -34,7 +35,7 @@ def gunzip_capped(data: bytes, max_output: int) -> bytes:
                 if bytes(view[position:]).strip(b"\x00"):
                     raise ReportError("trailing garbage after the gzip data")
                 break
-            position = _inflate_member(view, position, out, zlib.decompressobj(16 + zlib.MAX_WBITS))
+            position = _inflate_member(view, position, out, zlib.decompressobj(_GZIP_WBITS))
     except zlib.error as exc:
         raise ReportError(f"corrupt gzip data ({exc})") from None
     return out.pieces[0] if len(out.pieces) == 1 else b"".join(out.pieces)

@@ -51,6 +51,7 @@ _MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?i:(?:\*\.)?{_LABEL}(?:\.{_LABEL})*))
 _NAIVE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
 _COUNT_DIGITS = len(str(MAX_COUNT))
+_from_iso = datetime.fromisoformat
 
 
 def _text(value: Any, path: str, *, required: bool) -> str | None:
@@ -104,7 +105,7 @@ def _timestamp(value: Any, path: str) -> str:
     """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
     if type(value) is str and ((len(value) == 20 and value[10] == "T" and value[19] == "Z") or _NAIVE.match(value)):
         try:  # canonical, or UTC without its Z (Microsoft) as strftime would end it
-            datetime.fromisoformat(value[:19])
+            _from_iso(value[:19])
         except ValueError:
             raise ReportError(f"{path} is not an RFC 3339 date-time: {value!r}") from None
         return value if len(value) == 20 else value + "Z"
