@@ -107,7 +107,7 @@ def _timestamp(value: Any, path: str) -> str:
         try:  # canonical, or UTC without its Z (Microsoft) as strftime would end it
             _from_iso(value[:19])
         except ValueError:
-            raise ReportError(f"{path} is not an RFC 3339 date-time: {value!r}") from None
+            _parse_iso(value[:19], value, path)  # refused, in its words
         return value if len(value) == 20 else value + "Z"
     if value is None:
         raise ReportError(f"{path} is missing")
