@@ -45,8 +45,10 @@ _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
 #: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
 _MX_PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*\Z")
+#: A label in any case as runs the matcher never backtracks into (a plain ``mx`` line is matched in one pass).
+_ANY_CASE_LABEL = r"[A-Za-z0-9_]++(?:-++[A-Za-z0-9_]++)*+"
 #: An ``mx`` line whose value is plainly such a pattern (ASCII, any case, one final dot at most): read at once.
-_MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?i:(?:\*\.)?{_LABEL}(?:\.{_LABEL})*))\.?[ \t]*\Z", re.ASCII)
+_MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?:\*\.)?{_ANY_CASE_LABEL}(?:\.{_ANY_CASE_LABEL})*)\.?[ \t]*\Z", re.ASCII)
 #: A date-time without zone, as ``%Y-%m-%dT%H:%M:%S`` writes it (four-digit years: strftime does not pad).
 _NAIVE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
