@@ -18,6 +18,7 @@ from pulumi_mta_sts.reports.limits import Limits, ReportError
 from tests.hostile import fuzzed_bytes
 
 from . import reference_decompress as reference
+from .test_reports_limits import _CountingDecoder
 
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
@@ -52,30 +53,12 @@ def test_gunzip_answers_as_the_previous_reader(data: bytes, cap: int) -> None:
     assert _answer(report_bytes, data, limits) == _answer(reference.report_bytes, data, limits)
 
 
-class _Counting:
-    """``zlib.decompressobj`` adding up the bytes handed to ``decompress`` (in ``fed``)."""
-
-    fed = 0
-    real: Any = staticmethod(zlib.decompressobj)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.inner = _Counting.real(*args, **kwargs)
-
-    def decompress(self, piece: Any, max_length: int = 0) -> bytes:
-        _Counting.fed += len(piece)
-        out: bytes = self.inner.decompress(piece, max_length)
-        return out
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 def _fed(read: Any, data: bytes, monkeypatch: pytest.MonkeyPatch) -> int:
-    _Counting.fed = 0
+    _CountingDecoder.fed = 0
     with monkeypatch.context() as patch:
-        patch.setattr(zlib, "decompressobj", _Counting)
+        patch.setattr(zlib, "decompressobj", _CountingDecoder)
         _answer(read, data, 1 << 20)
-    return _Counting.fed
+    return _CountingDecoder.fed
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None)
