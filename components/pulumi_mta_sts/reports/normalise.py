@@ -372,7 +372,8 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(
             "policies is missing" if policies is None else f"policies must be a list, got {type(policies).__name__}"
         )
-    name, report_id, contact = map(report.get, ("organization-name", "report-id", "contact-info"))
+    get = report.get
+    name, report_id, contact = get("organization-name"), get("report-id"), get("contact-info")
     name = (name.strip() if type(name) is str else "") or _text(name, "organization-name", required=True)
     report_id = (report_id.strip() if type(report_id) is str else "") or _text(report_id, "report-id", required=True)
     contact = (contact.strip() or None) if type(contact) is str else _text(contact, "contact-info", required=False)
