@@ -39,6 +39,7 @@ _SUMMARY_KEYS = frozenset({"total-successful-session-count", "total-failure-sess
 _DETAIL_KEYS = frozenset({"result-type", "failed-session-count", *(key for key, _ in FAILURE_DETAIL_FIELDS)})
 _NO_ALIASES: dict[str, str] = {}
 _FAILED_SESSIONS = itemgetter("failed_session_count")
+_DETAIL_ROW = dict.fromkeys(["result_type", "failed_session_count", *dict(FAILURE_DETAIL_FIELDS).values(), "extra"])
 
 #: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2; the field name is case-sensitive).
 _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
@@ -196,7 +197,8 @@ def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
         count = _count(count, f"policies[{where}].failure-details[{index}].failed-session-count")
-    out: dict[str, Any] = {"result_type": result.lower(), "failed_session_count": count}
+    out: dict[str, Any] = _DETAIL_ROW.copy()  # every key in its place at once: no growing
+    out["result_type"], out["failed_session_count"], out["extra"] = result.lower(), count, extra
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
         if type(value) is str:
@@ -204,7 +206,6 @@ def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
         elif value is not None:
             value = _text(value, f"policies[{where}].failure-details[{index}].{key}", required=False)
         out[name] = value
-    out["extra"] = extra
     return out
 
 
