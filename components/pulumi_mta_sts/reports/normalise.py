@@ -201,10 +201,9 @@ def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
         if type(value) is str:
-            value = value.strip() or None
-        elif value is not None:
-            value = _text(value, f"policies[{where}].failure-details[{index}].{key}", required=False)
-        out[name] = value
+            out[name] = value.strip() or None
+        elif value is not None:  # None: the template's None stays
+            out[name] = _text(value, f"policies[{where}].failure-details[{index}].{key}", required=False)
     return out
 
 
