@@ -86,35 +86,26 @@ def count_items(data: bytes, max_items: int | None) -> int:
     return items
 
 
-def _checked_count(utf8: bytes, bounds: JsonBounds) -> int:
-    """:func:`check_depth` then :func:`count_items`, their cheap bounds taken in one pass (nearly every document)."""
-    marks = utf8.translate(None, _NOT_OPEN_OR_COMMA)
-    if len(marks) - marks.count(b",") > bounds.max_depth:
-        check_depth(utf8, bounds.max_depth, bounds.max_items)
-    if bounds.max_items is not None and len(marks) >= bounds.max_items:
-        return count_items(utf8, bounds.max_items)
-    return len(marks) + 1
-
-
-def _encoding(data: bytes) -> str:
-    """``json.detect_encoding``'s answer; a document starting ``{`` and a non-NUL byte is UTF-8 (no BOM), at once."""
-    return "utf-8" if data[:1] == b"{" and data[1:2] != b"\x00" else json.detect_encoding(data)
-
-
 def _text(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding, "surrogatepass")
     except UnicodeDecodeError as exc:
+        raise _refusal(exc, encoding) from None
+
+
+def _refusal(exc: Exception, encoding: str, max_int_digits: int = 0) -> JsonInputError:
+    """What the reader says when decoding ``encoding`` text or reading its JSON raised ``exc``."""
+    if isinstance(exc, JsonInputError):
+        return exc
+    if isinstance(exc, RecursionError):  # pragma: no cover - check_depth refuses this first
+        return JsonInputError("depth", "nests too deeply")
+    if isinstance(exc, json.JSONDecodeError):
+        return JsonInputError("syntax", f"is not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})")
+    if isinstance(exc, UnicodeDecodeError):
         name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
-        raise JsonInputError("encoding", f"is not valid {name} text ({exc.reason} at byte {exc.start})") from None
-
-
-def _utf8(data: bytes | str, encoding: str | None) -> bytes:
-    if isinstance(data, str):
-        return data.encode("utf-8", "surrogatepass")
-    if encoding is None or encoding.startswith("utf-8"):
-        return data
-    return _text(data, encoding).encode("utf-8", "surrogatepass")
+        return JsonInputError("encoding", f"is not valid {name} text ({exc.reason} at byte {exc.start})")
+    limit = sys.get_int_max_str_digits()  # int() itself: longer than Python's limit, which is within the bound
+    return JsonInputError("digits", f"holds an integer of more than {limit} digits; the most read is {max_int_digits}")
 
 
 def _no_constant(name: str) -> Any:
@@ -136,6 +127,9 @@ def json_decoder(max_int_digits: int | None) -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=hook)
 
 
+_PLAIN_DECODER: Final = json_decoder(None)
+
+
 def _integer(max_digits: int, text: str) -> int:
     digits = len(text) - text.startswith("-")
     if digits > max_digits:
@@ -145,26 +139,32 @@ def _integer(max_digits: int, text: str) -> int:
 
 
 def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BOUNDS) -> tuple[Any, int]:
-    """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`."""
-    encoding = None if isinstance(data, str) else _encoding(data)
-    utf8 = _utf8(data, encoding)
-    items = _checked_count(utf8, bounds)
-    long_integers = _may_hold_long_integers(utf8, bounds.max_int_digits)
-    del utf8  # a copy unless the bytes were UTF-8: not kept while the values are built
-    text = data if isinstance(data, str) else _text(data, encoding or "utf-8")
-    try:
-        value = json_decoder(bounds.max_int_digits if long_integers else None).decode(text)
-    except JsonInputError:
-        raise
-    except RecursionError:  # pragma: no cover - check_depth refuses this first
-        raise JsonInputError("depth", "nests too deeply") from None
-    except json.JSONDecodeError as exc:
-        raise JsonInputError("syntax", f"is not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
-    except ValueError:  # int() itself: longer than Python's limit, which is within the bound (see above)
-        limit = sys.get_int_max_str_digits()
-        raise JsonInputError(
-            "digits", f"holds an integer of more than {limit} digits; the most read is {bounds.max_int_digits}"
-        ) from None
+    """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`. Starting ``{`` and a
+    non-NUL byte, bytes are UTF-8 (no BOM) at once; else ``json.detect_encoding`` says, and UTF-16/32 are recoded."""
+    encoding = "utf-8"
+    if isinstance(data, str):
+        utf8 = data.encode("utf-8", "surrogatepass")
+    elif data[:1] == b"{" and data[1:2] != b"\x00":
+        utf8 = data
+    else:
+        encoding = json.detect_encoding(data)
+        utf8 = data if encoding.startswith("utf-8") else _text(data, encoding).encode("utf-8", "surrogatepass")
+    marks = utf8.translate(None, _NOT_OPEN_OR_COMMA)  # what both cheap bounds count, in one pass
+    if len(marks) > bounds.max_depth and len(marks) - marks.count(b",") > bounds.max_depth:
+        check_depth(utf8, bounds.max_depth, bounds.max_items)
+    items = len(marks) + 1
+    if bounds.max_items is not None and items > bounds.max_items:
+        items = count_items(utf8, bounds.max_items)
+    long_integers = len(utf8) > bounds.max_int_digits and _may_hold_long_integers(utf8, bounds.max_int_digits)
+    del utf8, marks  # a copy unless the bytes were UTF-8: not kept while the values are built
+    decoder = json_decoder(bounds.max_int_digits) if long_integers else _PLAIN_DECODER
+    try:  # an object with JSON's white space at most after it: raw_decode, without decode's two regex matches
+        text = data if isinstance(data, str) else data.decode(encoding, "surrogatepass")
+        value, end = decoder.raw_decode(text) if text[:1] == "{" else (None, 0)
+        if not end or text[end:].strip(" \t\n\r"):
+            value = decoder.decode(text)  # with its words for what is wrong
+    except (RecursionError, ValueError) as exc:  # a JsonInputError, bad text or JSON, an integer int() refuses
+        raise _refusal(exc, encoding, bounds.max_int_digits) from None
     return value, items
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from pulumi_mta_sts.core.bounded_json import JsonBounds, json_decoder, load_bounded_json
@@ -37,18 +38,23 @@ _POLICY_KEYS = frozenset({"policy-type", "policy-string", "policy-domain", "mx-h
 _SUMMARY_KEYS = frozenset({"total-successful-session-count", "total-failure-session-count"})
 _DETAIL_KEYS = frozenset({"result-type", "failed-session-count", *(key for key, _ in FAILURE_DETAIL_FIELDS)})
 _NO_ALIASES: dict[str, str] = {}
+_FAILED_SESSIONS = itemgetter("failed_session_count")
+_DETAIL_ROW = dict.fromkeys(["result_type", "failed_session_count", *dict(FAILURE_DETAIL_FIELDS).values(), "extra"])
 
 #: An ``mx`` line of an MTA-STS policy (RFC 8461 §3.2; the field name is case-sensitive).
 _MX_LINE = re.compile(r"mx[ \t]*:[ \t]*(.*?)[ \t]*\Z", re.DOTALL)
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
 #: A host name pattern once lowercased and without its trailing dot: ``[*.]label(.label)*``.
 _MX_PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*\Z")
+#: A label in any case as runs the matcher never backtracks into (a plain ``mx`` line is matched in one pass).
+_ANY_CASE_LABEL = r"[A-Za-z0-9_]++(?:-++[A-Za-z0-9_]++)*+"
 #: An ``mx`` line whose value is plainly such a pattern (ASCII, any case, one final dot at most): read at once.
-_MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?i:(?:\*\.)?{_LABEL}(?:\.{_LABEL})*))\.?[ \t]*\Z", re.ASCII)
+_MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?:\*\.)?{_ANY_CASE_LABEL}(?:\.{_ANY_CASE_LABEL})*)\.?[ \t]*\Z", re.ASCII)
 #: A date-time without zone, as ``%Y-%m-%dT%H:%M:%S`` writes it (four-digit years: strftime does not pad).
 _NAIVE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
 _COUNT_DIGITS = len(str(MAX_COUNT))
+_from_iso = datetime.fromisoformat
 
 
 def _text(value: Any, path: str, *, required: bool) -> str | None:
@@ -101,7 +107,10 @@ def _count_too_large(value: object, path: str) -> ReportError:
 def _timestamp(value: Any, path: str) -> str:
     """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
     if type(value) is str and ((len(value) == 20 and value[10] == "T" and value[19] == "Z") or _NAIVE.match(value)):
-        _parse_iso(value[:19], value, path)  # canonical, or UTC without its Z (Microsoft) as strftime would end it
+        try:  # canonical, or UTC without its Z (Microsoft) as strftime would end it
+            _from_iso(value[:19])
+        except ValueError:
+            _parse_iso(value[:19], value, path)  # refused, in its words
         return value if len(value) == 20 else value + "Z"
     if value is None:
         raise ReportError(f"{path} is missing")
@@ -187,15 +196,14 @@ def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
         count = _count(count, f"policies[{where}].failure-details[{index}].failed-session-count")
-    out: dict[str, Any] = {"result_type": result.lower(), "failed_session_count": count}
+    out: dict[str, Any] = _DETAIL_ROW.copy()  # every key in its place at once: no growing
+    out["result_type"], out["failed_session_count"], out["extra"] = result.lower(), count, extra
     for key, name in FAILURE_DETAIL_FIELDS:
         value = get(key)
         if type(value) is str:
-            value = value.strip() or None
-        elif value is not None:
-            value = _text(value, f"policies[{where}].failure-details[{index}].{key}", required=False)
-        out[name] = value
-    out["extra"] = extra
+            out[name] = value.strip() or None
+        elif value is not None:  # None: the template's None stays
+            out[name] = _text(value, f"policies[{where}].failure-details[{index}].{key}", required=False)
     return out
 
 
@@ -296,7 +304,8 @@ def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple
         domain = None if optional else normal_domain(value, path)
     strings = _strings(get("policy-string"), index, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
-    mx_hosts = [host.rstrip(".").lower() for host in _strings(get("mx-host"), index, ".policy.mx-host")]
+    hosts = get("mx-host")
+    mx_hosts = [] if hosts is None else [host.rstrip(".").lower() for host in _strings(hosts, index, ".policy.mx-host")]
     if mx_hosts:
         return policy_type, domain, strings, mx_hosts, "mx-host"
     mx_hosts = _policy_mx(strings, index, warnings) if policy_type == "sts" else []
@@ -325,7 +334,7 @@ def _policy(raw: Any, index: int, warnings: list[str]) -> dict[str, Any]:
     if type(failed) is not int or not 0 <= failed <= MAX_COUNT:
         failed = _count(failed, f"policies[{index}].summary.total-failure-session-count")
     rows = [_failure_detail(d, index, i) for i, d in enumerate(details)] if details else []
-    if rows and (listed := sum(row["failed_session_count"] for row in rows)) != failed:
+    if rows and (listed := sum(map(_FAILED_SESSIONS, rows))) != failed:
         warnings.append(
             f"policies[{index}]: summary.total-failure-session-count is {failed} but the failure-details rows "
             f"add up to {listed}; the sender's total is kept"
@@ -362,7 +371,8 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         raise ReportError(
             "policies is missing" if policies is None else f"policies must be a list, got {type(policies).__name__}"
         )
-    name, report_id, contact = map(report.get, ("organization-name", "report-id", "contact-info"))
+    get = report.get
+    name, report_id, contact = get("organization-name"), get("report-id"), get("contact-info")
     name = (name.strip() if type(name) is str else "") or _text(name, "organization-name", required=True)
     report_id = (report_id.strip() if type(report_id) is str else "") or _text(report_id, "report-id", required=True)
     contact = (contact.strip() or None) if type(contact) is str else _text(contact, "contact-info", required=False)
