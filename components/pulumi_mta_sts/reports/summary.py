@@ -118,14 +118,9 @@ class _Policy(_Sessions):
     organizations: set[str] = field(default_factory=set)
 
 
-@dataclass(slots=True)
-class _Context:
-    domain: str
-    policy_type: str
-    label: str | None  # its MX hosts, joined
-    seen: _Policy
-    mx: _Mx | None
-    tlsa: TlsaCells | None  # where a one-policy report of this context counts beside the other type
+#: What one policy context (domain, type, strings, MX hosts and their source) counts into, found once a
+#: context: (domain, policy type, MX hosts joined, its policy-seen row, its MX hosts' row, its tlsa/sts cells).
+_Context = tuple[str, str, str | None, _Policy, _Mx | None, TlsaCells | None]
 
 
 class Summary:
@@ -137,7 +132,6 @@ class Summary:
         domain: str | None = None,
         policy_id: PolicyIdFunction | None = None,
     ) -> None:
-        self.since, self.until = since, until
         self.domain = normal_domain(domain) if domain else None
         self._since = since.isoformat() if since else None
         self._until = until.isoformat() if until else None
@@ -169,7 +163,8 @@ class Summary:
         if not policies:
             self.outside += 1
             return False
-        if not self._seen.add(report_identity(report)):
+        identity = f"{report['organization_name']}\x00{report['report_id']}".encode("utf-8", "surrogatepass")
+        if not self._seen.add(hashlib.sha256(identity).digest()[:IDENTITY_BYTES]):  # report_key's digest: exact
             self.duplicates += 1
             return False
         self._count(report["organization_name"], day, policies)
@@ -186,11 +181,11 @@ class Summary:
         org.reports += 1
         if len(policies) == 1:  # nearly every report: its policy's counts are its domain's sessions
             policy = policies[0]
-            context, cell, failures = self._count_policy(organization, day, policy)
+            (domain, _, _, _, _, tlsa), cell, failures = self._count_policy(organization, day, policy)
             successful, failed = policy["successful"], policy["failed"]
-            _add_sessions(org, context.domain, cell, successful, failed)
-            if context.tlsa is not None:
-                self.tlsa_sts.add_one(context.tlsa, successful, failed)
+            _add_sessions(org, domain, cell, successful, failed)
+            if tlsa is not None:
+                self.tlsa_sts.add_one(tlsa, successful, failed)
         else:
             failures = [row for policy in policies for row in self._count_policy(organization, day, policy)[2]]
             for policy_domain, (successful, failed) in domain_sessions(policies).items():
@@ -214,7 +209,10 @@ class Summary:
         for (domain, result_type, host), counts in grouped.items():
             self._domain_failures[(domain, result_type, host, organization, day)] += sessions_once(counts)
 
-    def _context(self, policy: Mapping[str, Any]) -> _Context:
+    def _count_policy(
+        self, organization: str, day: str, policy: Mapping[str, Any]
+    ) -> tuple[_Context, _Day, Sequence[_Failure]]:
+        """One policy's own counts; its context (found once a context), its domain's day and its failure rows."""
         key = (
             policy["policy_domain"],
             policy["policy_type"],
@@ -231,21 +229,14 @@ class Summary:
                 mx.saw_source(key[4])
             seen = self._policies[(domain, key[1], key[2])]
             tlsa = self.tlsa_sts.cells(domain, key[1], label)
-            context = self._contexts[key] = _Context(domain, key[1], label, seen, mx, tlsa)
-        return context
-
-    def _count_policy(
-        self, organization: str, day: str, policy: Mapping[str, Any]
-    ) -> tuple[_Context, _Day, Sequence[_Failure]]:
-        """One policy's own counts; its context, its domain's day and its failure rows."""
-        context = self._context(policy)
+            context = self._contexts[key] = (domain, key[1], label, seen, mx, tlsa)
+        domain, kind, _, seen, mx, _ = context
         successful: int = policy["successful"]
         failed: int = policy["failed"]
-        cell = self._days[(context.domain, day)]
-        cell.organizations[context.policy_type].add(organization)
-        if context.mx is not None:
-            context.mx.successful += successful
-        seen = context.seen
+        cell = self._days[(domain, day)]
+        cell.organizations[kind].add(organization)
+        if mx is not None:
+            mx.successful += successful
         seen.successful += successful
         seen.failed += failed
         seen.first_day, seen.last_day = min(seen.first_day, day), max(seen.last_day, day)
@@ -254,17 +245,16 @@ class Summary:
 
     def _failure_rows(self, context: _Context, policy: Mapping[str, Any]) -> list[_Failure]:
         """One row per detail and one for failures counted without detail."""
+        domain, kind, label = context[:3]
         rows: list[_Failure] = []
         for detail in policy["failure_details"]:
-            host = receiving_host(detail.get("receiving_mx_hostname")) or context.label or NOT_REPORTED
-            rows.append(
-                (context.domain, context.policy_type, detail["result_type"], host, detail["failed_session_count"])
-            )
+            host = receiving_host(detail.get("receiving_mx_hostname")) or label or NOT_REPORTED
+            rows.append((domain, kind, detail["result_type"], host, detail["failed_session_count"]))
             if detail.get("receiving_ip"):
                 self._mx[host].ips.add(detail["receiving_ip"])
         rest = policy["failed"] - sum(row[4] for row in rows)
         if rest > 0:
-            rows.append((context.domain, context.policy_type, NOT_DETAILED, context.label or NOT_REPORTED, rest))
+            rows.append((domain, kind, NOT_DETAILED, label or NOT_REPORTED, rest))
         return rows
 
     def organizations_on(self, domain: str, day: str, policy_type: str = "sts") -> frozenset[str]:
@@ -364,13 +354,6 @@ class Summary:
         return sorted(
             rows, key=lambda r: (r["domain"], r["first_day"], r["last_day"], r["policy_type"], r["policy_string"])
         )
-
-
-def report_identity(report: Mapping[str, Any]) -> bytes:
-    """The first :data:`IDENTITY_BYTES` of the digest behind the receiver's :func:`.parse.report_key`
-    (exact, as there), taken from the digest itself rather than through its hex text."""
-    identity = f"{report['organization_name']}\x00{report['report_id']}"
-    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).digest()[:IDENTITY_BYTES]
 
 
 def _add_sessions(org: _Org, domain: str, cell: _Day, successful: int, failed: int) -> None:
