@@ -161,7 +161,7 @@ def test_real_senders_reports_give_the_same_summary() -> None:
     assert fast == old
 
 
-_names = st.sampled_from(["Google Inc.", "google inc.", "Google Inc. ", "G\x00", "\ud800", "Ünï"]) | st.text(max_size=3)
+_names = st.sampled_from(["Google", "google", "Google ", "G\x00", "\x00", "\ud800", "?", "Ü", "U\u0308", "1"])
 
 
 @MANY
