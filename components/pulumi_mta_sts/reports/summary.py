@@ -146,8 +146,8 @@ class Summary:
         self._contexts: dict[tuple[Any, ...], _Context] = {}
         #: (domain, policy type, result type, MX host, organisation, day) -> failed sessions.
         self._failures: defaultdict[tuple[str, str, str, str, str, str], int] = defaultdict(int)
-        #: (domain, result type, MX host, organisation, day) -> failed sessions, by :mod:`.sessions`.
-        self._domain_failures: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
+        #: (domain, result type, MX host, organisation, day) -> what reports' policy types repeated (:mod:`.sessions`).
+        self._repeated: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
         self.tlsa_sts = TlsaSts()
 
     def add(self, report: Mapping[str, Any]) -> bool:
@@ -196,18 +196,16 @@ class Summary:
             self._count_failures(organization, day, failures, len(policies) == 1)
 
     def _count_failures(self, organization: str, day: str, failures: Sequence[_Failure], one_policy: bool) -> None:
-        """One report's failure rows, as sent and per domain by the rule of :mod:`.sessions` (for one
-        policy: as sent)."""
-        grouped: defaultdict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
+        """One report's failure rows, as sent; for several policies, what their types repeat of each other."""
+        grouped: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
         for domain, policy_type, result_type, host, count in failures:
             self._failures[(domain, policy_type, result_type, host, organization, day)] += count
             self._mx[host].failed += count
-            if one_policy:
-                self._domain_failures[(domain, result_type, host, organization, day)] += count
-            else:
-                grouped[(domain, result_type, host)].append((policy_type, count))
+            if not one_policy:
+                grouped.setdefault((domain, result_type, host), []).append((policy_type, count))
         for (domain, result_type, host), counts in grouped.items():
-            self._domain_failures[(domain, result_type, host, organization, day)] += sessions_once(counts)
+            repeated = sum(count for _, count in counts) - sessions_once(counts)
+            self._repeated[(domain, result_type, host, organization, day)] += repeated
 
     def _count_policy(
         self, organization: str, day: str, policy: Mapping[str, Any]
@@ -247,12 +245,13 @@ class Summary:
         """One row per detail and one for failures counted without detail."""
         domain, kind, label = context[:3]
         rows: list[_Failure] = []
+        rest = policy["failed"]
         for detail in policy["failure_details"]:
             host = receiving_host(detail.get("receiving_mx_hostname")) or label or NOT_REPORTED
             rows.append((domain, kind, detail["result_type"], host, detail["failed_session_count"]))
+            rest -= detail["failed_session_count"]
             if detail.get("receiving_ip"):
                 self._mx[host].ips.add(detail["receiving_ip"])
-        rest = policy["failed"] - sum(row[4] for row in rows)
         if rest > 0:
             rows.append((domain, kind, NOT_DETAILED, label or NOT_REPORTED, rest))
         return rows
@@ -266,9 +265,14 @@ class Summary:
             yield FailureRow(domain, policy_type, result_type, host, organization, day, failed)
 
     def domain_failure_rows(self) -> Iterator[FailureRow]:
-        """Failed sessions across policy types (:mod:`.sessions`), as :data:`ANY_POLICY_TYPE`."""
-        for (domain, result_type, host, organization, day), failed in self._domain_failures.items():
-            yield FailureRow(domain, ANY_POLICY_TYPE, result_type, host, organization, day, failed)
+        """Failed sessions across policy types (:mod:`.sessions`), as :data:`ANY_POLICY_TYPE`: the rows' sum
+        less what a report's policy types repeated (its ``tlsa`` and ``sts`` rows of one MX host and result type)."""
+        totals: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
+        for (domain, _, result_type, host, organization, day), failed in self._failures.items():
+            totals[(domain, result_type, host, organization, day)] += failed
+        for (domain, result_type, host, organization, day), failed in totals.items():
+            repeated = self._repeated.get((domain, result_type, host, organization, day), 0)
+            yield FailureRow(domain, ANY_POLICY_TYPE, result_type, host, organization, day, failed - repeated)
 
     def as_json(self) -> dict[str, Any]:
         """The ``reports summary --format json`` object (docs/reports.md)."""
