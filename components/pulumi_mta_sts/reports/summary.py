@@ -1,4 +1,4 @@
-"""What many TLS-RPT reports say together, read one at a time (16 bytes a report plus the names they hold);
+"""What many TLS-RPT reports say together, read one at a time (about 23 bytes a report plus the names they hold);
 a report counts once, on the day its range starts (docs/reports.md). ``policy_id`` needs the core's
 parser, absent from the Lambda, so the caller passes it."""
 
