@@ -44,9 +44,9 @@ class FailureRow:
 
 
 class IdentitySet:
-    """The identities seen, 16 bytes each, appended to buckets (``bytearray``s) their first bytes pick, 8-16
-    a bucket on average: about 23 bytes a report where a ``set`` takes about 100. A look-up is one search of
-    one bucket in C; a hit counts only at a multiple of 16 bytes (a match across two identities is none)."""
+    """The identities seen, 16 bytes each, in buckets (``bytearray``s) ``hash()`` picks (keyed per process: no
+    sender can aim at one), 8-16 a bucket: about 23 bytes a report where a ``set`` takes about 100. A look-up
+    is one search of one bucket in C; a hit counts only at a multiple of 16 bytes (none across two identities)."""
 
     def __init__(self, buckets: int = 64) -> None:
         self._buckets = [bytearray() for _ in range(buckets)]
@@ -56,7 +56,7 @@ class IdentitySet:
         return self._count
 
     def add(self, identity: bytes) -> bool:
-        bucket = self._buckets[int.from_bytes(identity, "little") & (len(self._buckets) - 1)]
+        bucket = self._buckets[hash(identity) & (len(self._buckets) - 1)]
         at = bucket.find(identity)
         while at % IDENTITY_BYTES and at != -1:
             at = bucket.find(identity, at + 1)
@@ -69,11 +69,11 @@ class IdentitySet:
         return True
 
     def _grow(self) -> None:
-        """Twice the buckets: each identity moves to the one its next bit picks (read in C by ``struct``)."""
+        """Twice the buckets: each identity moves to the one its hash's next bit picks (read in C by ``struct``)."""
         old, self._buckets = self._buckets, [bytearray() for _ in range(2 * len(self._buckets))]
         for bucket in old:
             for (identity,) in struct.iter_unpack(f"{IDENTITY_BYTES}s", bucket):
-                self._buckets[int.from_bytes(identity, "little") & (len(self._buckets) - 1)] += identity
+                self._buckets[hash(identity) & (len(self._buckets) - 1)] += identity
 
 
 @dataclass(slots=True)
