@@ -8,7 +8,9 @@ Per MX host the columns are as senders filed them, with no ``once``: a policy's 
 count under its MX hosts (``tlsa`` policies name none: ``(not reported)``, so the two types'
 successes rarely share a row) and a failure under the MX host the summary files it at. Only domains
 with a ``tlsa`` policy are shown (for the others the domain views already say it all). The
-:class:`~.summary.Summary` feeds :class:`TlsaSts` the policies and failure rows of each report.
+:class:`~.summary.Summary` feeds :class:`TlsaSts` the policies of each report (:meth:`TlsaSts.add_one`
+with the cells :meth:`TlsaSts.cells` gave its policy context, or :meth:`TlsaSts.add_many`) and, when
+asked for the rows, its failure rows.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class TlsaSts:
         reports[0] += 1
 
     def add_many(self, policies: Sequence[Mapping[str, Any]]) -> None:
+        """A report of several policies: each type's counts as sent, the domain's ``once`` by the rule."""
         cells, totals = self._cells, dict[str, list[tuple[str, int, int]]]()
         for policy in policies:
             kind = policy["policy_type"]
@@ -117,7 +120,7 @@ class TlsaSts:
         return [self._row(domain, host, at_host) for domain, host in keys]
 
     def _row(self, domain: str, host: str, at_host: Mapping[tuple[str, str, str, str], int]) -> dict[str, Any]:
-        cells = self._cells[(domain, host)]
+        cells = self._cells.get((domain, host)) or _cells()  # a host only failures name has no cells
         row: dict[str, Any] = {"domain": domain, "mx_host": host}
         for kind in SIDE_TYPES:
             failed = cells[kind][1] + sum(n for (d, h, k, _), n in at_host.items() if (d, h, k) == (domain, host, kind))
