@@ -181,7 +181,7 @@ class Summary:
         org.reports += 1
         if len(policies) == 1:  # nearly every report: its policy's counts are its domain's sessions
             policy = policies[0]
-            (domain, _, _, _, _, tlsa), cell, failures = self._count_policy(organization, day, policy)
+            (domain, _, _, _, _, tlsa), cell, _ = self._count_policy(organization, day, policy)
             successful, failed = policy["successful"], policy["failed"]
             _add_sessions(org, domain, cell, successful, failed)
             if tlsa is not None:
@@ -192,25 +192,22 @@ class Summary:
                 domain = policy_domain or NO_DOMAIN
                 _add_sessions(org, domain, self._days[(domain, day)], successful, failed)
             self.tlsa_sts.add_many(policies)
-        if failures:
-            self._count_failures(organization, day, failures, len(policies) == 1)
+            self._count_repeats(organization, day, failures)
 
-    def _count_failures(self, organization: str, day: str, failures: Sequence[_Failure], one_policy: bool) -> None:
-        """One report's failure rows, as sent; for several policies, what their types repeat of each other."""
+    def _count_repeats(self, organization: str, day: str, failures: Sequence[_Failure]) -> None:
+        """What the failure rows of a report of several policies repeat of each other (:mod:`.sessions`)."""
         grouped: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
         for domain, policy_type, result_type, host, count in failures:
-            self._failures[(domain, policy_type, result_type, host, organization, day)] += count
-            self._mx[host].failed += count
-            if not one_policy:
-                grouped.setdefault((domain, result_type, host), []).append((policy_type, count))
+            grouped.setdefault((domain, result_type, host), []).append((policy_type, count))
         for (domain, result_type, host), counts in grouped.items():
             repeated = sum(count for _, count in counts) - sessions_once(counts)
             self._repeated[(domain, result_type, host, organization, day)] += repeated
 
     def _count_policy(
         self, organization: str, day: str, policy: Mapping[str, Any]
-    ) -> tuple[_Context, _Day, Sequence[_Failure]]:
-        """One policy's own counts; its context (found once a context), its domain's day and its failure rows."""
+    ) -> tuple[_Context, _Day, list[_Failure]]:
+        """One policy's own counts and failure rows (one per detail, one for failures counted without
+        detail: each counted as sent); its context (found once a context), its domain's day, the rows."""
         key = (
             policy["policy_domain"],
             policy["policy_type"],
@@ -228,7 +225,7 @@ class Summary:
             seen = self._policies[(domain, key[1], key[2])]
             tlsa = self.tlsa_sts.cells(domain, key[1], label)
             context = self._contexts[key] = (domain, key[1], label, seen, mx, tlsa)
-        domain, kind, _, seen, mx, _ = context
+        domain, kind, label, seen, mx, _ = context
         successful: int = policy["successful"]
         failed: int = policy["failed"]
         cell = self._days[(domain, day)]
@@ -239,13 +236,8 @@ class Summary:
         seen.failed += failed
         seen.first_day, seen.last_day = min(seen.first_day, day), max(seen.last_day, day)
         seen.organizations.add(organization)
-        return context, cell, self._failure_rows(context, policy) if failed or policy["failure_details"] else ()
-
-    def _failure_rows(self, context: _Context, policy: Mapping[str, Any]) -> list[_Failure]:
-        """One row per detail and one for failures counted without detail."""
-        domain, kind, label = context[:3]
         rows: list[_Failure] = []
-        rest = policy["failed"]
+        rest = failed
         for detail in policy["failure_details"]:
             host = receiving_host(detail.get("receiving_mx_hostname")) or label or NOT_REPORTED
             rows.append((domain, kind, detail["result_type"], host, detail["failed_session_count"]))
@@ -254,7 +246,10 @@ class Summary:
                 self._mx[host].ips.add(detail["receiving_ip"])
         if rest > 0:
             rows.append((domain, kind, NOT_DETAILED, label or NOT_REPORTED, rest))
-        return rows
+        for _, _, result_type, host, count in rows:
+            self._failures[(domain, kind, result_type, host, organization, day)] += count
+            self._mx[host].failed += count
+        return context, cell, rows
 
     def organizations_on(self, domain: str, day: str, policy_type: str = "sts") -> frozenset[str]:
         cell = self._days.get((domain, day))
