@@ -6,17 +6,17 @@
 2. Memory, streaming: the reports are generated one at a time (nothing holds the corpus) and
    read by parsing alone, then by parsing + summarising, at 10,000 / 25,000 / 50,000 reports.
    Printed: the peak Python allocation during the run (tracemalloc), what the summary still
-   holds afterwards (its aggregates and its 16-byte identity per report), and, in a fresh
-   process for each size, the peak RSS (``VmHWM``). Target: flat in the number of reports,
-   except the identities kept to count duplicates once.
+   holds afterwards (its aggregates and its 16-byte identity per report, about 23 bytes with the
+   table that finds it), and, in a fresh process for each size, the peak RSS (``VmHWM``). Target:
+   flat in the number of reports, except the identities kept to count duplicates once.
 
 The reports span 60 days, 8 organisations, 4 policy domains, 2 policies per domain (a change
 mid-period), 0-2 failure rows per report; each (domain, organisation) sees up to 2 kinds of
 failure (result type at MX host), as real senders report the same few problems day after day.
 The views are then bounded (at most 60 x 8 x 4 x 2 failure rows: the summary's size depends on
 what the reports say, not on how many there are), and what grows with the number of reports is
-only the identity set (:class:`IdentitySet`, 16 bytes a report in one table); the figures print
-how many distinct rows the failure view holds.
+only the identity set (:class:`IdentitySet`: 16 bytes a report in buckets, about 23 with the
+buckets); the figures print how many distinct rows the failure view holds.
 
 Run: ``.venv/bin/python bench/bench_summary.py [--reports N] [--repeat R] [--sizes 10000,25000,50000]``
 (``--quick --json``: the throughput of 5,000 reports as one row for ``bench/run_all.py``)

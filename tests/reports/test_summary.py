@@ -9,6 +9,7 @@ Update the golden files after an intended change with::
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 from datetime import date
@@ -371,12 +372,27 @@ def test_reports_html_refuses_a_fifo_or_a_link_in_one_line(
 def test_identity_set_behaves_as_a_set(identities: list[bytes]) -> None:
     from pulumi_mta_sts.reports.summary import IdentitySet
 
-    compact, plain = IdentitySet(slots=4), set[bytes]()
+    compact, plain = IdentitySet(buckets=1), set[bytes]()
     for identity in identities:
         assert compact.add(identity) == (identity not in plain)
         plain.add(identity)
     assert len(compact) == len(plain)
     assert not any(compact.add(identity) for identity in plain)
+
+
+@settings(max_examples=100)
+@given(st.lists(st.binary(min_size=16, max_size=16), min_size=2, max_size=16), st.integers(1, 15))
+def test_an_identity_spanning_two_stored_ones_is_new(identities: list[bytes], offset: int) -> None:
+    """A bucket is a run of identities: ``b[offset:] + c[:offset]`` of two neighbours is found in it,
+    at no multiple of 16 bytes, and is not one of them (until the set grows, every identity shares a bucket)."""
+    from pulumi_mta_sts.reports.summary import IdentitySet
+
+    compact = IdentitySet(buckets=1)
+    for identity in identities:
+        compact.add(identity)
+    spanning = {b[offset:] + c[:offset] for b, c in itertools.pairwise(identities)} - set(identities)
+    assert all(compact.add(identity) for identity in spanning)
+    assert len(compact) == len(set(identities)) + len(spanning)
 
 
 def test_the_domain_filter_is_normalised_as_the_reports_are() -> None:

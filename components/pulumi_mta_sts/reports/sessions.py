@@ -40,9 +40,6 @@ def sessions_once(counts: Iterable[tuple[str, int]]) -> int:
 
 def domain_sessions(policies: Sequence[Mapping[str, Any]]) -> dict[str | None, tuple[int, int]]:
     """Each policy domain (``None``: none given) of ONE report -> its ``(successful, failed)``."""
-    if len(policies) == 1:
-        only = policies[0]
-        return {only["policy_domain"]: (only["successful"], only["failed"])}
     grouped: dict[str | None, list[Mapping[str, Any]]] = {}
     for policy in policies:
         grouped.setdefault(policy["policy_domain"], []).append(policy)

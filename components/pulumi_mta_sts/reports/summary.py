@@ -1,9 +1,11 @@
-"""What many TLS-RPT reports say together, read one at a time (16 bytes a report plus the names they hold);
+"""What many TLS-RPT reports say together, read one at a time (about 23 bytes a report plus the names they hold);
 a report counts once, on the day its range starts (docs/reports.md). ``policy_id`` needs the core's
 parser, absent from the Lambda, so the caller passes it."""
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,9 +13,8 @@ from datetime import date
 from typing import Any
 
 from .normalise import normal_domain
-from .parse import report_key
 from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
-from .tlsa_sts import TlsaSts
+from .tlsa_sts import TlsaCells, TlsaSts
 
 #: The ``policy_type`` of :meth:`Summary.domain_failure_rows`: every policy type of the domain.
 ANY_POLICY_TYPE = "(any)"
@@ -43,47 +44,39 @@ class FailureRow:
 
 
 class IdentitySet:
-    """The identities seen in one ``bytearray`` (open addressing, at most half full): 32-64 bytes a
-    report where a ``set`` takes about 100. Zeros mark a free slot; the zero identity is kept apart."""
+    """The identities seen, 16 bytes each, in buckets (``bytearray``s) ``hash()`` picks (keyed per process: no
+    sender can aim at one), 8-16 a bucket: about 23 bytes a report where a ``set`` takes about 100. A look-up
+    is one search of one bucket in C; a hit counts only at a multiple of 16 bytes (none across two identities)."""
 
-    _EMPTY = bytes(IDENTITY_BYTES)
-
-    def __init__(self, slots: int = 1024) -> None:
-        self._table = bytearray(IDENTITY_BYTES * slots)
-        self._mask = slots - 1
+    def __init__(self, buckets: int = 64) -> None:
+        self._buckets = [bytearray() for _ in range(buckets)]
         self._count = 0
-        self._zero = False
 
     def __len__(self) -> int:
-        return self._count + self._zero
+        return self._count
 
     def add(self, identity: bytes) -> bool:
-        if identity == self._EMPTY:
-            seen, self._zero = self._zero, True
-            return not seen
-        table, size = self._table, IDENTITY_BYTES
-        slot = int.from_bytes(identity[:8], "little") & self._mask
-        while (current := table[slot * size : slot * size + size]) != self._EMPTY:
-            if current == identity:
-                return False
-            slot = (slot + 1) & self._mask
-        table[slot * size : slot * size + size] = identity
+        bucket = self._buckets[hash(identity) & (len(self._buckets) - 1)]
+        at = bucket.find(identity)
+        while at % IDENTITY_BYTES and at != -1:
+            at = bucket.find(identity, at + 1)
+        if at != -1:
+            return False
+        bucket += identity
         self._count += 1
-        if 2 * self._count > self._mask:
+        if self._count > 16 * len(self._buckets):
             self._grow()
         return True
 
     def _grow(self) -> None:
-        old, size = self._table, IDENTITY_BYTES
-        self._table = bytearray(2 * len(old))
-        self._mask = 2 * self._mask + 1
-        self._count = 0
-        for start in range(0, len(old), size):
-            if old[start : start + size] != self._EMPTY:
-                self.add(bytes(old[start : start + size]))
+        """Twice the buckets: each identity moves to the one its hash's next bit picks (read in C by ``struct``)."""
+        old, self._buckets = self._buckets, [bytearray() for _ in range(2 * len(self._buckets))]
+        for bucket in old:
+            for (identity,) in struct.iter_unpack(f"{IDENTITY_BYTES}s", bucket):
+                self._buckets[hash(identity) & (len(self._buckets) - 1)] += identity
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sessions:
     successful: int = 0
     failed: int = 0
@@ -94,18 +87,18 @@ class _Sessions:
         return {"successful": self.successful, "failed": self.failed, "success_rate": rate}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Day(_Sessions):
     organizations: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Org(_Sessions):
     reports: int = 0
     domains: set[str] = field(default_factory=set)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mx(_Sessions):
     ips: set[str] = field(default_factory=set)
     source: str | None = None
@@ -118,20 +111,16 @@ class _Mx(_Sessions):
             self.source = source
 
 
-@dataclass
+@dataclass(slots=True)
 class _Policy(_Sessions):
     first_day: str = "9999-99-99"
     last_day: str = ""
     organizations: set[str] = field(default_factory=set)
 
 
-@dataclass
-class _Context:
-    domain: str
-    policy_type: str
-    label: str | None  # its MX hosts, joined
-    seen: _Policy
-    mx: _Mx | None
+#: What one policy context (domain, type, strings, MX hosts and their source) counts into, found once a
+#: context: (domain, policy type, MX hosts joined, its policy-seen row, its MX hosts' row, its tlsa/sts cells).
+_Context = tuple[str, str, str | None, _Policy, _Mx | None, TlsaCells | None]
 
 
 class Summary:
@@ -143,7 +132,6 @@ class Summary:
         domain: str | None = None,
         policy_id: PolicyIdFunction | None = None,
     ) -> None:
-        self.since, self.until = since, until
         self.domain = normal_domain(domain) if domain else None
         self._since = since.isoformat() if since else None
         self._until = until.isoformat() if until else None
@@ -151,8 +139,6 @@ class Summary:
         self._seen = IdentitySet()
         self.read = self.counted = self.duplicates = self.outside = self.unreadable = 0
         self.unreadable_named: list[tuple[str, str]] = []
-        self.first_day: str | None = None
-        self.last_day: str | None = None
         self._days: defaultdict[tuple[str, str], _Day] = defaultdict(_Day)
         self._orgs: defaultdict[str, _Org] = defaultdict(_Org)
         self._mx: defaultdict[str, _Mx] = defaultdict(_Mx)
@@ -160,8 +146,8 @@ class Summary:
         self._contexts: dict[tuple[Any, ...], _Context] = {}
         #: (domain, policy type, result type, MX host, organisation, day) -> failed sessions.
         self._failures: defaultdict[tuple[str, str, str, str, str, str], int] = defaultdict(int)
-        #: (domain, result type, MX host, organisation, day) -> failed sessions, by :mod:`.sessions`.
-        self._domain_failures: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
+        #: (domain, result type, MX host, organisation, day) -> what reports' policy types repeated (:mod:`.sessions`).
+        self._repeated: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
         self.tlsa_sts = TlsaSts()
 
     def add(self, report: Mapping[str, Any]) -> bool:
@@ -177,8 +163,8 @@ class Summary:
         if not policies:
             self.outside += 1
             return False
-        key = report_key(report if isinstance(report, dict) else dict(report))  # the receiver's: exact
-        if not self._seen.add(bytes.fromhex(key[: 2 * IDENTITY_BYTES])):
+        identity = f"{report['organization_name']}\x00{report['report_id']}".encode("utf-8", "surrogatepass")
+        if not self._seen.add(hashlib.sha256(identity).digest()[:IDENTITY_BYTES]):  # report_key's digest: exact
             self.duplicates += 1
             return False
         self._count(report["organization_name"], day, policies)
@@ -191,35 +177,37 @@ class Summary:
 
     def _count(self, organization: str, day: str, policies: list[Mapping[str, Any]]) -> None:
         self.counted += 1
-        self.first_day, self.last_day = min(self.first_day or day, day), max(self.last_day or day, day)
         org = self._orgs[organization]
         org.reports += 1
-        failures: list[_Failure] = []
-        for policy in policies:
-            self._count_policy(organization, day, policy, failures)
-        for policy_domain, (successful, failed) in domain_sessions(policies).items():
-            domain = policy_domain or NO_DOMAIN
-            org.successful += successful
-            org.failed += failed
-            org.domains.add(domain)
-            cell = self._days[(domain, day)]
-            cell.successful += successful
-            cell.failed += failed
-        self.tlsa_sts.add(policies, failures)
-        if failures:
-            self._count_failures(organization, day, failures)
+        if len(policies) == 1:  # nearly every report: its policy's counts are its domain's sessions
+            policy = policies[0]
+            (domain, _, _, _, _, tlsa), cell, _ = self._count_policy(organization, day, policy)
+            successful, failed = policy["successful"], policy["failed"]
+            _add_sessions(org, domain, cell, successful, failed)
+            if tlsa is not None:
+                self.tlsa_sts.add_one(tlsa, successful, failed)
+        else:
+            failures = [row for policy in policies for row in self._count_policy(organization, day, policy)[2]]
+            for policy_domain, (successful, failed) in domain_sessions(policies).items():
+                domain = policy_domain or NO_DOMAIN
+                _add_sessions(org, domain, self._days[(domain, day)], successful, failed)
+            self.tlsa_sts.add_many(policies)
+            self._count_repeats(organization, day, failures)
 
-    def _count_failures(self, organization: str, day: str, failures: list[_Failure]) -> None:
-        """One report's failure rows, as sent and per domain by the rule of :mod:`.sessions`."""
-        grouped: defaultdict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
+    def _count_repeats(self, organization: str, day: str, failures: Sequence[_Failure]) -> None:
+        """What the failure rows of a report of several policies repeat of each other (:mod:`.sessions`)."""
+        grouped: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
         for domain, policy_type, result_type, host, count in failures:
-            self._failures[(domain, policy_type, result_type, host, organization, day)] += count
-            self._mx[host].failed += count
-            grouped[(domain, result_type, host)].append((policy_type, count))
+            grouped.setdefault((domain, result_type, host), []).append((policy_type, count))
         for (domain, result_type, host), counts in grouped.items():
-            self._domain_failures[(domain, result_type, host, organization, day)] += sessions_once(counts)
+            repeated = sum(count for _, count in counts) - sessions_once(counts)
+            self._repeated[(domain, result_type, host, organization, day)] += repeated
 
-    def _context(self, policy: Mapping[str, Any]) -> _Context:
+    def _count_policy(
+        self, organization: str, day: str, policy: Mapping[str, Any]
+    ) -> tuple[_Context, _Day, list[_Failure]]:
+        """One policy's own counts and failure rows (one per detail, one for failures counted without
+        detail: each counted as sent); its context (found once a context), its domain's day, the rows."""
         key = (
             policy["policy_domain"],
             policy["policy_type"],
@@ -234,40 +222,34 @@ class Summary:
             mx = self._mx[label] if label is not None else None
             if mx is not None:
                 mx.saw_source(key[4])
-            context = self._contexts[key] = _Context(
-                domain, key[1], label, self._policies[(domain, key[1], key[2])], mx
-            )
-        return context
-
-    def _count_policy(self, organization: str, day: str, policy: Mapping[str, Any], failures: list[_Failure]) -> None:
-        context = self._context(policy)
+            seen = self._policies[(domain, key[1], key[2])]
+            tlsa = self.tlsa_sts.cells(domain, key[1], label)
+            context = self._contexts[key] = (domain, key[1], label, seen, mx, tlsa)
+        domain, kind, label, seen, mx, _ = context
         successful: int = policy["successful"]
         failed: int = policy["failed"]
-        self._days[(context.domain, day)].organizations[context.policy_type].add(organization)
-        if context.mx is not None:
-            context.mx.successful += successful
-        if failed or policy["failure_details"]:
-            failures += self._failure_rows(context, policy)
-        seen = context.seen
+        cell = self._days[(domain, day)]
+        cell.organizations[kind].add(organization)
+        if mx is not None:
+            mx.successful += successful
         seen.successful += successful
         seen.failed += failed
         seen.first_day, seen.last_day = min(seen.first_day, day), max(seen.last_day, day)
         seen.organizations.add(organization)
-
-    def _failure_rows(self, context: _Context, policy: Mapping[str, Any]) -> list[_Failure]:
-        """One row per detail and one for failures counted without detail."""
         rows: list[_Failure] = []
+        rest = failed
         for detail in policy["failure_details"]:
-            host = receiving_host(detail.get("receiving_mx_hostname")) or context.label or NOT_REPORTED
-            rows.append(
-                (context.domain, context.policy_type, detail["result_type"], host, detail["failed_session_count"])
-            )
+            host = receiving_host(detail.get("receiving_mx_hostname")) or label or NOT_REPORTED
+            rows.append((domain, kind, detail["result_type"], host, detail["failed_session_count"]))
+            rest -= detail["failed_session_count"]
             if detail.get("receiving_ip"):
                 self._mx[host].ips.add(detail["receiving_ip"])
-        rest = policy["failed"] - sum(row[4] for row in rows)
         if rest > 0:
-            rows.append((context.domain, context.policy_type, NOT_DETAILED, context.label or NOT_REPORTED, rest))
-        return rows
+            rows.append((domain, kind, NOT_DETAILED, label or NOT_REPORTED, rest))
+        for _, _, result_type, host, count in rows:
+            self._failures[(domain, kind, result_type, host, organization, day)] += count
+            self._mx[host].failed += count
+        return context, cell, rows
 
     def organizations_on(self, domain: str, day: str, policy_type: str = "sts") -> frozenset[str]:
         cell = self._days.get((domain, day))
@@ -278,13 +260,20 @@ class Summary:
             yield FailureRow(domain, policy_type, result_type, host, organization, day, failed)
 
     def domain_failure_rows(self) -> Iterator[FailureRow]:
-        """Failed sessions across policy types (:mod:`.sessions`), as :data:`ANY_POLICY_TYPE`."""
-        for (domain, result_type, host, organization, day), failed in self._domain_failures.items():
-            yield FailureRow(domain, ANY_POLICY_TYPE, result_type, host, organization, day, failed)
+        """Failed sessions across policy types (:mod:`.sessions`), as :data:`ANY_POLICY_TYPE`: the rows' sum
+        less what a report's policy types repeated (its ``tlsa`` and ``sts`` rows of one MX host and result type)."""
+        totals: defaultdict[tuple[str, str, str, str, str], int] = defaultdict(int)
+        for (domain, _, result_type, host, organization, day), failed in self._failures.items():
+            totals[(domain, result_type, host, organization, day)] += failed
+        for (domain, result_type, host, organization, day), failed in totals.items():
+            repeated = self._repeated.get((domain, result_type, host, organization, day), 0)
+            yield FailureRow(domain, ANY_POLICY_TYPE, result_type, host, organization, day, failed - repeated)
 
     def as_json(self) -> dict[str, Any]:
         """The ``reports summary --format json`` object (docs/reports.md)."""
-        period = {"since": self._since, "until": self._until, "first_day": self.first_day, "last_day": self.last_day}
+        days = [(seen.first_day, seen.last_day) for seen in self._policies.values()]  # every counted report's
+        first, last = (min(d[0] for d in days), max(d[1] for d in days)) if days else (None, None)
+        period = {"since": self._since, "until": self._until, "first_day": first, "last_day": last}
         return {
             "period": period,
             "filter": {"domain": self.domain},
@@ -313,7 +302,7 @@ class Summary:
                 ),
             ),
             "policies": self._policies_json(),
-            "tlsa_sts": self.tlsa_sts.as_json(),
+            "tlsa_sts": self.tlsa_sts.as_json(self._failures),
         }
 
     def _domains_json(self) -> list[dict[str, Any]]:
@@ -364,6 +353,15 @@ class Summary:
         return sorted(
             rows, key=lambda r: (r["domain"], r["first_day"], r["last_day"], r["policy_type"], r["policy_string"])
         )
+
+
+def _add_sessions(org: _Org, domain: str, cell: _Day, successful: int, failed: int) -> None:
+    """One report's sessions of one policy domain (:mod:`.sessions`) under its organisation and its day."""
+    org.successful += successful
+    org.failed += failed
+    org.domains.add(domain)
+    cell.successful += successful
+    cell.failed += failed
 
 
 def _ranked(name: str, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,13 +8,15 @@ Per MX host the columns are as senders filed them, with no ``once``: a policy's 
 count under its MX hosts (``tlsa`` policies name none: ``(not reported)``, so the two types'
 successes rarely share a row) and a failure under the MX host the summary files it at. Only domains
 with a ``tlsa`` policy are shown (for the others the domain views already say it all). The
-:class:`~.summary.Summary` feeds :meth:`TlsaSts.add` the policies and failure rows of each report.
+:class:`~.summary.Summary` feeds :class:`TlsaSts` the policies of each report (:meth:`TlsaSts.add_one`
+with the cells :meth:`TlsaSts.cells` gave its policy context, or :meth:`TlsaSts.add_many`) and, when
+asked for the rows, its failure rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .sessions import NO_DOMAIN, NOT_REPORTED, mx_label, sessions_once
@@ -33,6 +35,11 @@ SAME_SESSIONS = (
 _Cells = defaultdict[tuple[str, str], dict[str, list[int]]]
 
 
+#: A one-policy report's cells: its type's and the ``once`` [successful, failed] of its domain's own row,
+#: its type's at its MX hosts, and the domain's [reports, reports with both types].
+TlsaCells = tuple[list[int], list[int], list[int], list[int]]
+
+
 def _cells() -> dict[str, list[int]]:
     return {"sts": [0, 0], "tlsa": [0, 0], "once": [0, 0]}
 
@@ -42,43 +49,36 @@ class TlsaSts:
 
     def __init__(self) -> None:
         self._cells: _Cells = defaultdict(_cells)
-        #: (domain, mx host, policy type, result type) -> failed sessions.
-        self._failures: defaultdict[tuple[str, str, str, str], int] = defaultdict(int)
         self._reports: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])  # [with either, with both]
         self._with_tlsa: set[str] = set()
 
-    def add(self, policies: Sequence[Mapping[str, Any]], failures: Iterable[tuple[str, str, str, str, int]]) -> None:
-        """One counted report: its policies and failure rows ``(domain, type, result type, MX host, sessions)``.
-        Every summarised report passes here (``reports summary`` is measured against parsing alone,
-        bench/bench_summary.py): one pass over the policies, one over the failures."""
-        if len(policies) == 1:
-            self._add_one(policies[0])
-        else:
-            self._add_many(policies)
-        for domain, kind, result_type, host, count in failures:
-            if kind in SIDE_TYPES:
-                self._cells[(domain, host)][kind][1] += count
-                self._failures[(domain, host, kind, result_type)] += count
+    def cells(self, domain: str, kind: str, label: str | None) -> TlsaCells | None:
+        """Where a report of one policy of this domain, type and MX hosts (its :func:`.sessions.mx_label`)
+        counts: the domain's type and ``once`` cells, its MX hosts' cell and its report counts (``None``
+        for a type not shown). The summary asks once per policy context; :meth:`add_one` then counts a
+        report with no look-up (every summarised report passes here: ``reports summary`` is measured
+        against parsing alone, bench/bench_summary.py)."""
+        if kind not in SIDE_TYPES:
+            return None
+        if kind == "tlsa":
+            self._with_tlsa.add(domain)
+        row = self._cells[(domain, ALL_MX)]
+        return row[kind], row["once"], self._cells[(domain, label or NOT_REPORTED)][kind], self._reports[domain]
 
-    def _add_one(self, policy: Mapping[str, Any]) -> None:
+    @staticmethod
+    def add_one(cells: TlsaCells, successful: int, failed: int) -> None:
         """A report of one policy (nearly every report): its counts are its domain's ``once``, as
         :meth:`_count_once` has it for one policy, without the grouping."""
-        kind = policy["policy_type"]
-        if kind not in SIDE_TYPES:
-            return
-        domain, successful, failed = policy["policy_domain"] or NO_DOMAIN, policy["successful"], policy["failed"]
-        row = self._cells[(domain, ALL_MX)]
-        whole, once = row[kind], row["once"]
+        whole, once, at_mx, reports = cells
         whole[0] += successful
         whole[1] += failed
         once[0] += successful
         once[1] += failed
-        self._cells[(domain, mx_label(policy) or NOT_REPORTED)][kind][0] += successful
-        self._reports[domain][0] += 1
-        if kind == "tlsa":
-            self._with_tlsa.add(domain)
+        at_mx[0] += successful
+        reports[0] += 1
 
-    def _add_many(self, policies: Sequence[Mapping[str, Any]]) -> None:
+    def add_many(self, policies: Sequence[Mapping[str, Any]]) -> None:
+        """A report of several policies: each type's counts as sent, the domain's ``once`` by the rule."""
         cells, totals = self._cells, dict[str, list[tuple[str, int, int]]]()
         for policy in policies:
             kind = policy["policy_type"]
@@ -107,17 +107,25 @@ class TlsaSts:
         if "tlsa" in kinds:
             self._with_tlsa.add(domain)
 
-    def as_json(self) -> list[dict[str, Any]]:
-        """The rows of ``tlsa_sts`` (docs/reports.md): each domain's own row, then its MX hosts by name."""
-        keys = sorted((k for k in self._cells if k[0] in self._with_tlsa), key=lambda k: (k[0], k[1] != ALL_MX, k[1]))
-        return [self._row(domain, host) for domain, host in keys]
+    def as_json(self, failures: Mapping[tuple[str, str, str, str, str, str], int]) -> list[dict[str, Any]]:
+        """The rows of ``tlsa_sts`` (docs/reports.md): each domain's own row, then its MX hosts by name.
+        ``failures`` are the summary's failed sessions per (domain, policy type, result type, MX host,
+        organisation, day): each row's failures are theirs at its MX host (read here, not per report)."""
+        at_host: defaultdict[tuple[str, str, str, str], int] = defaultdict(int)  # (domain, host, type, result type)
+        for (domain, kind, result_type, host, _, _), count in failures.items():
+            if kind in SIDE_TYPES and domain in self._with_tlsa:
+                at_host[(domain, host, kind, result_type)] += count
+        hosts = {*self._cells, *((domain, host) for domain, host, _, _ in at_host)}
+        keys = sorted((k for k in hosts if k[0] in self._with_tlsa), key=lambda k: (k[0], k[1] != ALL_MX, k[1]))
+        return [self._row(domain, host, at_host) for domain, host in keys]
 
-    def _row(self, domain: str, host: str) -> dict[str, Any]:
-        cells = self._cells[(domain, host)]
+    def _row(self, domain: str, host: str, at_host: Mapping[tuple[str, str, str, str], int]) -> dict[str, Any]:
+        cells = self._cells.get((domain, host)) or _cells()  # a host only failures name has no cells
         row: dict[str, Any] = {"domain": domain, "mx_host": host}
         for kind in SIDE_TYPES:
-            types = _failure_types(self._failures, domain, None if host == ALL_MX else host, kind)
-            row[kind] = {"successful": cells[kind][0], "failed": cells[kind][1], "result_types": types}
+            failed = cells[kind][1] + sum(n for (d, h, k, _), n in at_host.items() if (d, h, k) == (domain, host, kind))
+            types = _failure_types(at_host, domain, None if host == ALL_MX else host, kind)
+            row[kind] = {"successful": cells[kind][0], "failed": failed, "result_types": types}
         if host == ALL_MX:
             row["once"] = {"successful": cells["once"][0], "failed": cells["once"][1]}
             row["reports"], row["reports_with_both"] = self._reports[domain]
