@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -122,9 +123,14 @@ def parse_input(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Pa
     return parse_email(data, source, limits)
 
 
-def report_key(report: dict[str, Any]) -> str:
-    """The storage key of a submitter + report-id, from any channel; exact, never case-folded (a looser
-    match widens what others can send to claim a sender's key)."""
-    identity = f"{report['organization_name']}\x00{report['report_id']}"
-    digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{digest[:40]}.json"
+def report_digest(report: Mapping[str, Any]) -> bytes:
+    """SHA-256 of a submitter + report-id: exact, never case-folded (a looser match widens what others can
+    send to claim a sender's key). :func:`report_key` and the summary's duplicate count both read it."""
+    return hashlib.sha256(
+        f"{report['organization_name']}\x00{report['report_id']}".encode("utf-8", "surrogatepass")
+    ).digest()
+
+
+def report_key(report: Mapping[str, Any]) -> str:
+    """The storage key of a submitter + report-id, from any channel."""
+    return f"{report_digest(report).hex()[:40]}.json"

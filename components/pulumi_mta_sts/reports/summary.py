@@ -4,7 +4,6 @@ parser, absent from the Lambda, so the caller passes it."""
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -13,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from .normalise import normal_domain
+from .parse import report_digest
 from .sessions import NO_DOMAIN, NOT_DETAILED, NOT_REPORTED, domain_sessions, mx_label, receiving_host, sessions_once
 from .tlsa_sts import TlsaCells, TlsaSts
 
@@ -163,8 +163,7 @@ class Summary:
         if not policies:
             self.outside += 1
             return False
-        identity = f"{report['organization_name']}\x00{report['report_id']}".encode("utf-8", "surrogatepass")
-        if not self._seen.add(hashlib.sha256(identity).digest()[:IDENTITY_BYTES]):  # report_key's digest: exact
+        if not self._seen.add(report_digest(report)[:IDENTITY_BYTES]):  # report_key's digest: exact
             self.duplicates += 1
             return False
         self._count(report["organization_name"], day, policies)
