@@ -37,6 +37,16 @@ REPORTS = ROOT / "tests" / "data" / "tlsrpt" / "additional_info_uri_alias_and_ex
 MISSING = "/nonexistent-mta-sts-test"
 #: Flags that name a file or folder: a line about one of them shows the path given.
 FILE_FLAGS = frozenset({"--cafile", "--stacks-dir", "--outputs", "--output", "--source", "--state"})
+#: Wrong values for the connection flags ``check`` and ``watch`` share (``cli.check.add_connection_flags``).
+CONNECTION_FLAGS: dict[str, tuple[str, ...]] = {
+    "--nameserver": ("localhost",),
+    "--cafile": (f"{MISSING}/ca.pem",),
+    "--https-port": ("0",),
+    "--smtp-port": ("65536",),
+    "--timeout": ("0",),
+    "--concurrency": ("0",),
+    "--dnssec-resolver": ("resolver.example", "127.0.0.1:0"),
+}
 #: Words after which a flag that was not given is advice, not a cause.
 ADVICE = re.compile(r"\b(give|pass|use|with|without|add|drop|or|and|instead of|run|try)\s+$")
 
@@ -59,15 +69,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command(
         ("check",),
-        {
-            "--nameserver": ("localhost",),
-            "--cafile": (f"{MISSING}/ca.pem",),
-            "--https-port": ("0",),
-            "--smtp-port": ("65536",),
-            "--timeout": ("0",),
-            "--concurrency": ("0",),
-            "--dnssec-resolver": ("resolver.example", "127.0.0.1:0"),
-        },
+        dict(CONNECTION_FLAGS),
         switches=("--no-smtp", "--json"),
         positional=("mail.example",),
     ),
@@ -79,13 +81,7 @@ COMMANDS: tuple[Command, ...] = (
             "--state": (f"{MISSING}/state.json",),
             "--reports": (f"{MISSING}/reports",),
             "--format": ("jsn",),
-            "--nameserver": ("localhost",),
-            "--cafile": (f"{MISSING}/ca.pem",),
-            "--https-port": ("0",),
-            "--smtp-port": ("65536",),
-            "--timeout": ("0",),
-            "--concurrency": ("0",),
-            "--dnssec-resolver": ("resolver.example", "127.0.0.1:0"),
+            **CONNECTION_FLAGS,
         },
         switches=("--no-smtp", "--all"),
         positional=("mail.example",),
