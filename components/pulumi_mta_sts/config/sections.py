@@ -289,7 +289,7 @@ def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingC
     receiver = _load_receiver(c, value.get("receiver"), domain)
     if (ruas or receiver.enabled) and domain is not None and not c.problems:
         try:  # the record as published, its size too: named here, before anything registers
-            receiver_record(ruas, domain, receiver.settings if receiver.enabled else None, c.prefix)
+            tlsrpt_record_from_config(ruas, domain, receiver.settings if receiver.enabled else None, c.prefix)
         except InputError as exc:
             c.extend(exc.problems)
     alarm = value.get("alarm_email")
@@ -300,7 +300,7 @@ def _load_reporting(c: Collector, raw: object, domain: str | None) -> ReportingC
     return ReportingConfig(clean, receiver, alarm)
 
 
-def receiver_record(
+def tlsrpt_record_from_config(
     ruas: Sequence[str], domain: str, settings: ReceiverSettings | None, prefix: str = "mta-sts:"
 ) -> str:
     """The ``_smtp._tls`` value published (these URIs, then the receiver's mailbox unless ``settings`` is

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import dns.resolver
 import pulumi
 
-from pulumi_mta_sts.config.sections import DomainConfig, receiver_record
+from pulumi_mta_sts.config.sections import DomainConfig, tlsrpt_record_from_config
 from pulumi_mta_sts.core.errors import InputError
 from pulumi_mta_sts.core.records import DnsRecord, parse_tlsrpt_records, tlsrpt_record_name
 from pulumi_mta_sts.mtasts.component import MtaSts
@@ -70,7 +70,7 @@ class TlsRptReceiverPart:
         (also for a config no loader checked), problems named ``mta-sts:reporting.receiver.<key>``."""
         configured = list(cfg.reporting.rua)
         settings = cfg.reporting.receiver.settings
-        known, mailbox = receiver_record(configured, cfg.domain, settings), mailto_rua(cfg.domain, settings)
+        known, mailbox = tlsrpt_record_from_config(configured, cfg.domain, settings), mailto_rua(cfg.domain, settings)
         from pulumi_mta_sts.receiver.component import TlsRptReceiver, TlsRptReceiverArgs  # pulumi_aws: only when used
 
         args = TlsRptReceiverArgs(cfg.domain, mtasts.dns, settings, cfg.reporting.alarm_email)
