@@ -24,15 +24,7 @@ def live() -> Iterator[LiveFixture]:
 
 
 def check(live: LiveFixture, domain: str, *, smtp: bool = True, timeout: float = 3.0) -> DomainReport:
-    options = CheckOptions(
-        nameservers=(live.nameserver,),
-        cafile=live.cafile,
-        https_port=live.https.port,
-        smtp_port=live.smtp.port,
-        smtp=smtp,
-        timeout=timeout,
-    )
-    return check_domain(domain, options)
+    return check_domain(domain, live.check_options(smtp=smtp, timeout=timeout))
 
 
 def status(report: DomainReport, check_id: str) -> Status:

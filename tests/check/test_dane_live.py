@@ -17,7 +17,7 @@ import trustme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.check import CheckOptions, DomainReport, Status, check_domain
+from pulumi_mta_sts.check import DomainReport, Status, check_domain
 from pulumi_mta_sts.cli import EXIT_UNREACHABLE, main
 from pulumi_mta_sts.core.tlsa import DANE_TA, record_for
 from tests.livefixture import LiveFixture, live_fixture
@@ -84,14 +84,8 @@ def check(
     """``mta-sts check`` of ``domain``; DANE asks ``resolver``, else the AD-setting server (``validating``)
     or the fixture's plain one."""
     live = world.live
-    options = CheckOptions(
-        nameservers=(live.nameserver,),
-        cafile=live.cafile,
-        https_port=live.https.port,
-        smtp_port=live.smtp.port,
-        smtp=smtp,
-        timeout=3.0,
-        dnssec_resolver=resolver or (world.ad_setting.nameserver if validating else ""),
+    options = live.check_options(
+        smtp=smtp, dnssec_resolver=resolver or (world.ad_setting.nameserver if validating else "")
     )
     return check_domain(domain, options)
 

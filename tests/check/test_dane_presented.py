@@ -21,7 +21,7 @@ from aiosmtpd.smtp import SMTP
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.check import CheckOptions, DomainReport, Status, check_domain
+from pulumi_mta_sts.check import DomainReport, Status, check_domain
 from pulumi_mta_sts.check.dane_presented import names_host
 from pulumi_mta_sts.core.tlsa import DANE_EE, DANE_TA, record_for
 from tests.check import test_dane_live as base
@@ -104,14 +104,7 @@ def refused_certificate(world: base.World, kind: str, mx: str) -> tuple[ssl.SSLC
 
 def check(world: base.World, domain: str, port: int) -> DomainReport:
     live = world.live
-    options = CheckOptions(
-        nameservers=(live.nameserver,),
-        cafile=live.cafile,
-        https_port=live.https.port,
-        smtp_port=port,
-        timeout=3.0,
-        dnssec_resolver=world.ad_setting.nameserver,
-    )
+    options = live.check_options(smtp_port=port, dnssec_resolver=world.ad_setting.nameserver)
     return check_domain(domain, options)
 
 

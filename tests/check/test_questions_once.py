@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_mta_sts.check import CheckOptions, check_domains
+from pulumi_mta_sts.check import check_domains
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, tlsrpt_record_name
 from tests.check.test_delegation import delegate
 from tests.livefixture import LiveFixture, live_fixture
@@ -55,16 +55,7 @@ def asked_twice(
     """Run one check of ``domains``; the questions the DNS server got more than once. The
     reachability probe's question for the root (asked again only if a datagram is lost) is left out."""
     live.zone.queries.clear()
-    options = CheckOptions(
-        nameservers=(live.nameserver,),
-        cafile=live.cafile,
-        https_port=live.https.port,
-        smtp_port=live.smtp.port,
-        smtp=smtp,
-        timeout=3.0,
-        concurrency=concurrency,
-        dns_timeout=dns_timeout,
-    )
+    options = live.check_options(smtp=smtp, concurrency=concurrency, dns_timeout=dns_timeout)
     reports = check_domains(domains, options)
     assert [r.domain for r in reports] == domains
     return {key: n for key, n in live.zone.queries.items() if n > 1 and key[0] != ""}

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+from pulumi_mta_sts.check import CheckOptions
 from pulumi_mta_sts.core.policy import Policy
 from pulumi_mta_sts.core.records import policy_host, sts_record_name, sts_record_value, tlsrpt_record_name
 
@@ -78,6 +80,11 @@ class LiveFixture:
         ]
         args += ["--smtp-port", str(self.smtp.port)] if smtp else ["--no-smtp"]
         return args
+
+    def check_options(self, **options: Any) -> CheckOptions:
+        """The :class:`CheckOptions` that point ``check`` at this fixture (3 s timeout), and ``options``."""
+        found = {"smtp_port": self.smtp.port, "timeout": 3.0, **options}
+        return CheckOptions(nameservers=(self.nameserver,), cafile=self.cafile, https_port=self.https.port, **found)
 
     # ------------------------------------------------------------------ building scenarios
     def publish(

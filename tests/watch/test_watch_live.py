@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from pulumi_mta_sts.check.runner import CheckOptions
 from pulumi_mta_sts.config.stack import load_stack_config
 from pulumi_mta_sts.core.records import policy_host, tlsrpt_record_name
 from pulumi_mta_sts.watch import Expectation, RoundOutcome, expectation_of, run_round
@@ -31,14 +30,7 @@ class Watcher:
     def __init__(self, live: LiveFixture, domain: str, expected: Expectation | None, **options: Any) -> None:
         self.domain, self.expected = domain, expected
         self.state: dict[str, Any] | None = None
-        self.options = CheckOptions(
-            nameservers=(live.nameserver,),
-            cafile=live.cafile,
-            https_port=live.https.port,
-            smtp_port=live.smtp.port,
-            timeout=3.0,
-            **options,
-        )
+        self.options = live.check_options(**options)
 
     def round(self, days: float = 0, reminder: int = 30) -> RoundOutcome:
         expectations = {} if self.expected is None else {self.domain: self.expected}
