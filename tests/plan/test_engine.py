@@ -50,7 +50,7 @@ def test_the_collector_comes_back_when_the_program_fails() -> None:
 
 def test_no_source_positions_are_captured_inside_and_the_sdk_function_is_back_after() -> None:
     captured = sdk_resource._get_stack_trace
-    with sdk.LoopStepper(10**9, int):
+    with sdk.LoopStepper(10**9):
         assert sdk_resource._get_stack_trace() == source_pb2.StackTrace()
     assert sdk_resource._get_stack_trace is captured
 

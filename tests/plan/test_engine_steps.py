@@ -10,7 +10,6 @@ import gc
 import json
 import runpy
 import weakref
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,18 +121,15 @@ def _pending_at_the_end(count: int, every: int, monkeypatch: pytest.MonkeyPatch)
     """Registrations still queued as the program ends, how many times the engine stepped the loop, the names."""
     monkeypatch.setattr(engine, "STEP_EVERY", every)
     pending: list[int] = []
-    steps: list[int] = []
+    steppers: list[sdk.LoopStepper] = []
     real = sdk.LoopStepper
 
-    class Counting(real):  # type: ignore[valid-type,misc]
-        def __init__(self, every: int, then: Callable[[], object]) -> None:
-            def counted() -> object:
-                steps.append(len(steps))
-                return then()
+    class Kept(real):  # type: ignore[valid-type,misc]
+        def __init__(self, every: int) -> None:
+            super().__init__(every)
+            steppers.append(self)
 
-            super().__init__(every, counted)
-
-    monkeypatch.setattr(sdk, "LoopStepper", Counting)
+    monkeypatch.setattr(sdk, "LoopStepper", Kept)
     recorder = Recorder().install()
     try:
 
@@ -144,7 +140,7 @@ def _pending_at_the_end(count: int, every: int, monkeypatch: pytest.MonkeyPatch)
         recorder.run(program)
     finally:
         recorder.close()
-    return pending[0], len(steps), [r.name for r in recorder.resources]
+    return pending[0], steppers[0].steps, [r.name for r in recorder.resources]
 
 
 def test_the_engine_steps_the_loop_as_the_program_goes(monkeypatch: pytest.MonkeyPatch) -> None:

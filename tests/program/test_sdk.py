@@ -152,7 +152,7 @@ def test_dependencies_are_declared_and_refused_exactly_as_the_sdk_does(edges: li
     theirs, ours = [_Node() for _ in range(8)], [_Node() for _ in range(8)]
     sdks_own: Any = cycles.declare_dependency  # typed for resources; it reads only the attribute it sets
     expected = [sdks_own(theirs[a], theirs[b]) for a, b in edges]
-    stepper, sdks = sdk.LoopStepper(10**9, int), rpc.declare_dependency  # type: ignore[attr-defined]
+    stepper, sdks = sdk.LoopStepper(10**9), rpc.declare_dependency  # type: ignore[attr-defined]
     with stepper:
         patched: Any = rpc.declare_dependency  # type: ignore[attr-defined]
         assert patched == stepper.declare_dependency

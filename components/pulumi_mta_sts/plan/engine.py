@@ -162,7 +162,7 @@ class Recorder(Mocks):
     def run(self, program: Callable[[], Any]) -> None:
         """Only the young generations are collected meanwhile, also as the registrations left run after the program (a
         full collection walks every object alive: 3x the CPU of a plan); what it made is frozen until :meth:`close`."""
-        stepper, was_enabled, thresholds = sdk.LoopStepper(STEP_EVERY, int), gc.isenabled(), gc.get_threshold()
+        stepper, was_enabled, thresholds = sdk.LoopStepper(STEP_EVERY), gc.isenabled(), gc.get_threshold()
 
         def wrapped() -> Any:
             program()

@@ -6,7 +6,6 @@ names the symbol an SDK moves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from pulumi.runtime import resource as _resource
@@ -62,10 +61,10 @@ class LoopStepper:
     """Inside ``with``, the SDK's cycle check is :meth:`declare_dependency` and this makes the call stack it captures
     per resource (empty: only the Pulumi CLI's display reads it, 15% of planning time), called as the program constructs
     each resource: every ``every`` calls from the program's own step (the first call's), it runs the callbacks the
-    loop has ready as ``_sync_await`` does, then ``then``."""
+    loop has ready as ``_sync_await`` does (``steps``: how many times)."""
 
-    def __init__(self, every: int, then: Callable[[], object]) -> None:
-        self.every, self.then, self.calls, self.loop = every, then, 0, ensure_event_loop()
+    def __init__(self, every: int) -> None:
+        self.every, self.calls, self.steps, self.loop = every, 0, 0, ensure_event_loop()
 
     def __enter__(self) -> None:
         self.depended_on: set[object] = set()  # every resource a dependency was asked on while in force
@@ -100,5 +99,5 @@ class LoopStepper:
         asyncio.tasks._enter_task(loop, self.task)  # type: ignore[attr-defined]
         rpcs = _settings._get_rpc_manager().rpcs  # kept to be awaited at the end: a finished one would return at once
         rpcs[:] = [t for t in rpcs if not isinstance(t, asyncio.Task) or not t.done() or t.cancelled() or t.exception()]
-        self.then()
+        self.steps += 1
         return _source_pb2.StackTrace()
