@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +275,59 @@ def test_a_timestamp_gets_the_previous_answer(value: str) -> None:
     assert _answer(lambda v: _timestamp(v, "date-range.start-datetime"), value) == _answer(
         lambda v: reference_normalise._timestamp(v, "date-range.start-datetime"), value
     )
+
+
+@MANY
+@given(st.lists(_moments | st.sampled_from([20240301, 1.5, True, None, "2024-03-01T00:00:00Z"]), max_size=6))
+def test_a_timestamp_read_before_gets_the_answer_it_got_the_first_time(values: list[Any]) -> None:
+    """Date-times are kept once read (the first :data:`_KEPT_TIMES`): a second reading, with others between and
+    the values numbers equal to others, answers as the previous code; only canonical text is kept."""
+    from pulumi_mta_sts.reports import normalise
+
+    path = "date-range.end-datetime"
+    for value in [*values, *reversed(values)]:
+        expected = _answer(lambda v: reference_normalise._timestamp(v, path), value)
+        assert _answer(lambda v: normalise._timestamp(v, path), value) == expected
+    kept = normalise._CANONICAL_TIMES
+    assert len(kept) <= normalise._KEPT_TIMES
+    for key, answer in kept.items():
+        assert type(key) is str and reference_normalise._timestamp(key, "date-range.start-datetime") == answer
+
+
+def test_date_times_kept_are_bounded() -> None:
+    from pulumi_mta_sts.reports import normalise
+
+    for day in range(2 * normalise._KEPT_TIMES):
+        moment = f"{2000 + day // 60:04d}-01-01T00:00:{day % 60:02d}Z"
+        assert normalise._timestamp(moment, "date-range.start-datetime") == moment
+    assert len(normalise._CANONICAL_TIMES) == normalise._KEPT_TIMES
+
+
+_TIME_TEXT = "0123456789-:+.,WTZ \u0663\uff10"
+_twenty_characters = st.builds(
+    "{}T{}Z".format,
+    st.sampled_from(["2024-03-01", "2024-W09-1", "2024-061+0", "20240301+0", "0999-03-01", "2024-02-30"])
+    | st.text(_TIME_TEXT, min_size=10, max_size=10),
+    st.sampled_from(["00:00:00", "00:00+01", "000000.1", "00:00:0.", "23:59:60", "12:00,50", "00:00:00"])
+    | st.text(_TIME_TEXT, min_size=8, max_size=8),
+)
+
+
+@MANY
+@given(_twenty_characters)
+def test_twenty_characters_with_t_and_z_in_place_are_kept_only_in_canonical_form(value: str) -> None:
+    """What fits ``YYYY-MM-DDTHH:MM:SSZ``'s length and its T and Z but not its form (a week date, an offset,
+    basic format) is read as any other date-time: its instant in canonical form, or refused."""
+    from pulumi_mta_sts.reports.normalise import _timestamp
+
+    answer = _answer(lambda v: _timestamp(v, "date-range.start-datetime"), value)
+    try:
+        moment = datetime.fromisoformat(value[:-1] + "+00:00")
+    except ValueError:
+        assert answer[0] == "refused"
+        return
+    kept = re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value, re.ASCII) and answer == ("report", value)
+    assert kept or answer == ("report", moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 @MANY

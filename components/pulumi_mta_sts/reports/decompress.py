@@ -41,10 +41,6 @@ def gunzip_capped(data: bytes, max_output: int) -> bytes:
     return out.pieces[0] if len(out.pieces) == 1 else b"".join(out.pieces)
 
 
-def _over_cap(cap: int) -> ReportError:
-    return ReportError(f"decompressed report exceeds the limit of {cap} bytes")
-
-
 class _CappedOutput:
     def __init__(self, cap: int) -> None:
         self.cap, self.total = cap, 0
@@ -53,7 +49,7 @@ class _CappedOutput:
     def add(self, piece: bytes) -> None:
         self.total += len(piece)
         if self.total > self.cap:
-            raise _over_cap(self.cap)
+            raise ReportError(f"decompressed report exceeds the limit of {self.cap} bytes")
         self.pieces.append(piece)
 
 

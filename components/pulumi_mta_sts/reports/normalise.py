@@ -54,7 +54,9 @@ _MX_PLAIN = re.compile(rf"mx[ \t]*:[ \t]*((?:\*\.)?{_ANY_CASE_LABEL}(?:\.{_ANY_C
 _NAIVE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 #: Digits of :data:`MAX_COUNT` (19): a count string with more significant digits is too large.
 _COUNT_DIGITS = len(str(MAX_COUNT))
-_from_iso = datetime.fromisoformat
+#: Canonical date-times read before and their answer (a day's reports share one date-range): the first 1024.
+_CANONICAL_TIMES: dict[str, str] = {}
+_KEPT_TIMES = 1024
 
 
 def _text(value: Any, path: str, *, required: bool) -> str | None:
@@ -106,12 +108,15 @@ def _count_too_large(value: object, path: str) -> ReportError:
 
 def _timestamp(value: Any, path: str) -> str:
     """RFC 3339 text, or what real senders use instead (Unix seconds, ``UTC``/``GMT`` suffixes)."""
-    if type(value) is str and ((len(value) == 20 and value[10] == "T" and value[19] == "Z") or _NAIVE.match(value)):
-        try:  # canonical, or UTC without its Z (Microsoft) as strftime would end it
-            _from_iso(value[:19])
+    if type(value) is str and (known := _CANONICAL_TIMES.get(value)):
+        return known
+    if type(value) is str and ((len(value) == 20 and value[4::3] == "--T::Z") or _NAIVE.match(value)):
+        try:  # YYYY-MM-DDTHH:MM:SSZ (the parse checks the digits), or UTC without its Z (Microsoft) as strftime ends it
+            datetime.fromisoformat(value[:19])
         except ValueError:
             _parse_iso(value[:19], value, path)  # refused, in its words
-        return value if len(value) == 20 else value + "Z"
+        canonical = value if len(value) == 20 else value + "Z"
+        return _CANONICAL_TIMES.setdefault(value, canonical) if len(_CANONICAL_TIMES) < _KEPT_TIMES else canonical
     if value is None:
         raise ReportError(f"{path} is missing")
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -126,9 +131,7 @@ def _timestamp(value: Any, path: str) -> str:
     elif text.endswith(" UTC") or text.endswith(" GMT"):
         text = text[:-4] + "+00:00"
     moment = _parse_iso(text, value, path)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _from_unix_seconds(value: float, path: str) -> str:
@@ -159,13 +162,12 @@ def _strings(value: Any, index: int, key: str) -> list[str]:
     raise ReportError(f"policies[{index}]{key} must be a list of strings, got {type(value).__name__}")
 
 
-def normal_domain(value: Any, path: str = "domain", key: str = "") -> str:
+def normal_domain(value: Any, path: str = "domain") -> str:
     """Lowercase A-labels, no trailing dot: a policy's domain, or a filter's (to match the reports)."""
     if type(value) is str and value.isascii():
         text = value.strip().rstrip(".").lower()
         if text and " " not in text:
             return text
-    path += key  # the JSON path, built only when the fast path does not answer
     text = str(_text(value, path, required=True)).rstrip(".").lower()
     if not text.isascii():
         try:
@@ -190,9 +192,7 @@ def _failure_detail(raw: Any, where: int, index: int) -> dict[str, Any]:
     get = detail.get
     result = get("result-type")
     if type(result) is not str or not (result := result.strip()):
-        result = str(
-            _text(get("result-type"), f"policies[{where}].failure-details[{index}].result-type", required=True)
-        )
+        result = str(_text(result, f"policies[{where}].failure-details[{index}].result-type", required=True))
     count = get("failed-session-count")
     if type(count) is not int or not 0 <= count <= MAX_COUNT:
         count = _count(count, f"policies[{where}].failure-details[{index}].failed-session-count")
@@ -221,16 +221,15 @@ def _mx_pattern(value: str) -> str | None:
 def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]) -> list[str]:
     """The ``mx`` values of a policy's lines (RFC 8461 §3.2); no host name pattern: a warning instead."""
     patterns: list[str] = []
-    for item in policy_strings:
-        for line in item.split("\n"):
-            match = _MX_LINE.match(line.rstrip("\r")) if line.startswith("mx") else None  # the regex's own start
-            if match is None:
-                continue
-            pattern = _mx_pattern(match.group(1))
-            if pattern is None:
-                warnings.append(f"{path}: mx value {match.group(1)!r} is not a host name pattern; not in mx_hosts")
-            else:
-                patterns.append(pattern)
+    for line in "\n".join(policy_strings).split("\n"):  # each string's lines
+        match = _MX_LINE.match(line.rstrip("\r")) if line.startswith("mx") else None  # the regex's own start
+        if match is None:
+            continue
+        pattern = _mx_pattern(match.group(1))
+        if pattern is None:
+            warnings.append(f"{path}: mx value {match.group(1)!r} is not a host name pattern; not in mx_hosts")
+        else:
+            patterns.append(pattern)
     return patterns
 
 
@@ -305,7 +304,12 @@ def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple
     strings = _strings(get("policy-string"), index, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
     hosts = get("mx-host")
-    mx_hosts = [] if hosts is None else [host.rstrip(".").lower() for host in _strings(hosts, index, ".policy.mx-host")]
+    try:  # a list of strings (nearly always): one comprehension; else as _strings reads it, or refuses it
+        mx_hosts = [host.rstrip(".").lower() for host in map(str.strip, hosts) if host] if type(hosts) is list else None
+    except TypeError:
+        mx_hosts = None
+    if mx_hosts is None and hosts is not None:
+        mx_hosts = [host.rstrip(".").lower() for host in _strings(hosts, index, ".policy.mx-host")]
     if mx_hosts:
         return policy_type, domain, strings, mx_hosts, "mx-host"
     mx_hosts = _policy_mx(strings, index, warnings) if policy_type == "sts" else []
