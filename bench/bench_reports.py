@@ -601,7 +601,7 @@ def main() -> None:
     parser.add_argument("--archives-only", action="store_true", help="only the functions' archives and cold imports")
     args = parser.parse_args()
     if args.quick:
-        args.reports, args.repeat = min(args.reports, 1_000), min(args.repeat, 5)
+        args.reports, args.repeat = min(args.reports, 4_000), 7  # as the full figure: a smaller run swings ±0.03
         rows = parse_figures(args) + archive_figures(("parser",), runs=3)
         if args.json:
             print(json.dumps({"rows": rows}))
