@@ -142,10 +142,10 @@ def load_bounded_json_counted(data: bytes | str, bounds: JsonBounds = DEFAULT_BO
     """The JSON value in ``data`` and how many values it holds; :class:`JsonInputError`. Starting ``{`` and a
     non-NUL byte, bytes are UTF-8 (no BOM) at once; else ``json.detect_encoding`` says, and UTF-16/32 are recoded."""
     encoding = "utf-8"
-    if isinstance(data, str):
-        utf8 = data.encode("utf-8", "surrogatepass")
-    elif data[:1] == b"{" and data[1:2] != b"\x00":
+    if type(data) is bytes and data[:1] == b"{" and data[1:2] != b"\x00":
         utf8 = data
+    elif isinstance(data, str):
+        utf8 = data.encode("utf-8", "surrogatepass")
     else:
         encoding = json.detect_encoding(data)
         utf8 = data if encoding.startswith("utf-8") else _text(data, encoding).encode("utf-8", "surrogatepass")
