@@ -114,9 +114,10 @@ def _timestamp(value: Any, path: str) -> str:
     elif text.endswith(" UTC") or text.endswith(" GMT"):
         text = text[:-4] + "+00:00"
     moment = _parse_iso(text, value, path)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:  # changed on purpose in issue 25's seventh session: an instant outside years 1-9999 in UTC raised
+        return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError:  # OverflowError (a failure without the field's name); it is refused as unreadable
+        raise ReportError(f"{path} is not an RFC 3339 date-time: {value!r}") from None
 
 
 def _from_unix_seconds(value: float, path: str) -> str:

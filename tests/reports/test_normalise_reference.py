@@ -331,6 +331,30 @@ def test_twenty_characters_with_t_and_z_in_place_are_kept_only_in_canonical_form
 
 
 @MANY
+@given(
+    st.sampled_from(["0001-01-01T00:", "9999-12-31T23:"]),
+    st.integers(0, 59),
+    st.sampled_from(["+", "-"]),
+    st.integers(0, 23),
+    st.booleans(),
+)
+def test_a_date_time_outside_the_calendar_in_utc_is_refused_naming_its_field(
+    start: str, minute: int, sign: str, hours: int, raw: bool
+) -> None:
+    """Year 1 ahead of UTC or year 9999 behind it: refused with the field's path (was an OverflowError)."""
+    value = f"{start}{minute:02d}:00{sign}{hours:02d}:00"
+    dates = {"start-datetime": "2024-03-01T00:00:00Z", "end-datetime": value}
+    document: dict[str, Any] = {"organization-name": "x", "report-id": "1", "policies": [], "date-range": dates}
+    answer = _answer(normalise_report, document) if raw else _answer(parse_report, json.dumps(document).encode())
+    moment = datetime.fromisoformat(value)
+    try:
+        expected = ("report", moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    except OverflowError:
+        expected = ("refused", f"date-range.end-datetime is not an RFC 3339 date-time: {value!r}")
+    assert answer[0] == expected[0] and (answer == expected or answer[1]["end"] == expected[1])
+
+
+@MANY
 @given(hostile_json(_SENT), st.booleans())
 def test_parse_report_and_parse_body_agree(text: str, gzipped: bool) -> None:
     data = text.encode("utf-8", "surrogatepass")

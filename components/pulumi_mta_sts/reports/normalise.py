@@ -130,8 +130,7 @@ def _timestamp(value: Any, path: str) -> str:
         text = text[:-1] + "+00:00"
     elif text.endswith(" UTC") or text.endswith(" GMT"):
         text = text[:-4] + "+00:00"
-    moment = _parse_iso(text, value, path)
-    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _parse_iso(text, value, path).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _from_unix_seconds(value: float, path: str) -> str:
@@ -143,9 +142,11 @@ def _from_unix_seconds(value: float, path: str) -> str:
 
 
 def _parse_iso(text: str, original: str, path: str) -> datetime:
+    """The instant ``text`` names, in UTC (no zone: UTC); refused if unreadable or outside years 1-9999 in UTC."""
     try:
-        return datetime.fromisoformat(text)
-    except ValueError:
+        moment = datetime.fromisoformat(text)
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ReportError(f"{path} is not an RFC 3339 date-time: {original!r}") from None
 
 
