@@ -219,30 +219,21 @@ def _mx_pattern(value: str) -> str | None:
     return pattern if _MX_PATTERN.match(pattern) else None
 
 
-def policy_mx_patterns(policy_strings: list[str], path: str, warnings: list[str]) -> list[str]:
-    """The ``mx`` values of a policy's lines (RFC 8461 §3.2); no host name pattern: a warning instead."""
-    patterns: list[str] = []
-    for line in "\n".join(policy_strings).split("\n"):  # each string's lines
-        match = _MX_LINE.match(line.rstrip("\r")) if line.startswith("mx") else None  # the regex's own start
-        if match is None:
-            continue
-        pattern = _mx_pattern(match.group(1))
-        if pattern is None:
-            warnings.append(f"{path}: mx value {match.group(1)!r} is not a host name pattern; not in mx_hosts")
-        else:
-            patterns.append(pattern)
-    return patterns
-
-
-def _policy_mx(policy_strings: list[str], index: int, warnings: list[str]) -> list[str]:
-    """:func:`policy_mx_patterns`, one match a line when every ``mx`` line is plainly a pattern (nearly always)."""
+def policy_mx_patterns(policy_strings: list[str], index: int, warnings: list[str]) -> list[str]:
+    """The ``mx`` values of a policy's lines (RFC 8461 §3.2), a plain line in one match (nearly always); no host
+    name pattern: a warning instead."""
     patterns: list[str] = []
     for item in policy_strings:
-        if item[:2] == "mx" or "\n" in item:
-            match = _MX_PLAIN.match(item)
-            if match is None:
-                return policy_mx_patterns(policy_strings, f"policies[{index}].policy.policy-string", warnings)
-            patterns.append(match.group(1).lower())
+        for line in item.split("\n") if "\n" in item else (item,):
+            if line[:2] != "mx":  # the regexes' own start
+                continue
+            if plain := _MX_PLAIN.match(line):
+                patterns.append(plain.group(1).lower())
+            elif (match := _MX_LINE.match(line.rstrip("\r"))) and (pattern := _mx_pattern(match.group(1))):
+                patterns.append(pattern)
+            elif match:
+                where = f"policies[{index}].policy.policy-string"
+                warnings.append(f"{where}: mx value {match.group(1)!r} is not a host name pattern; not in mx_hosts")
     return patterns
 
 
@@ -302,7 +293,13 @@ def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple
         path = f"policies[{index}].policy.policy-domain"
         optional = policy_type == "no-policy-found" and _text(value, path, required=False) is None
         domain = None if optional else normal_domain(value, path)
-    strings = _strings(get("policy-string"), index, ".policy.policy-string")
+    strings = get("policy-string")
+    try:  # a list of strings (nearly always) in C; else as _strings reads it, or refuses it
+        strings = list(filter(None, map(str.strip, strings))) if type(strings) is list else None
+    except TypeError:
+        strings = None
+    if strings is None:
+        strings = _strings(get("policy-string"), index, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
     hosts = get("mx-host")
     try:  # a list of strings (nearly always): one comprehension; else as _strings reads it, or refuses it
@@ -313,7 +310,7 @@ def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple
         mx_hosts = [host.rstrip(".").lower() for host in _strings(hosts, index, ".policy.mx-host")]
     if mx_hosts:
         return policy_type, domain, strings, mx_hosts, "mx-host"
-    mx_hosts = _policy_mx(strings, index, warnings) if policy_type == "sts" else []
+    mx_hosts = policy_mx_patterns(strings, index, warnings) if policy_type == "sts" else []
     return policy_type, domain, strings, mx_hosts, "policy-string" if mx_hosts else None
 
 
@@ -390,7 +387,9 @@ def normalise_report(doc: Any) -> dict[str, Any]:
         "contact_info": contact,
         "start": start,
         "end": end,
-        "policies": [_policy(p, i, warnings) for i, p in enumerate(policies)],
+        "policies": [_policy(policies[0], 0, warnings)]
+        if len(policies) == 1
+        else [_policy(p, i, warnings) for i, p in enumerate(policies)],
         "extra": _merged(("", report_extra), ("date-range.", date_extra)) if report_extra or date_extra else None,
         "warnings": warnings,
     }
