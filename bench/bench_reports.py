@@ -234,22 +234,15 @@ print(json.dumps(out))
 """
 #: The normaliser's kept answers (``reports/normalise.py``): emptied before each report for "first sight".
 KEPT_ANSWERS = ("_CANONICAL_TIMES",)
-#: A failure detail's output keys and the JSON keys they are read from, as the normaliser names them.
-_DETAIL_KEYS = (
-    ("result_type", "result-type"),
-    ("failed_session_count", "failed-session-count"),
-    *(
-        (name, key)
-        for key, name in (
-            ("sending-mta-ip", "sending_mta_ip"),
-            ("receiving-mx-hostname", "receiving_mx_hostname"),
-            ("receiving-mx-helo", "receiving_mx_helo"),
-            ("receiving-ip", "receiving_ip"),
-            ("additional-information", "additional_information"),
-            ("failure-reason-code", "failure_reason_code"),
-        )
-    ),
-)
+
+
+@functools.cache
+def _detail_keys() -> tuple[tuple[str, str], ...]:
+    """A failure detail's output keys and the JSON keys they are read from: the measured layout's own."""
+    from pulumi_mta_sts.reports.normalise import FAILURE_DETAIL_FIELDS
+
+    required = (("result_type", "result-type"), ("failed_session_count", "failed-session-count"))
+    return (*required, *((name, key) for key, name in FAILURE_DETAIL_FIELDS))
 
 
 def unchecked_report(doc: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +264,7 @@ def unchecked_report(doc: dict[str, Any]) -> dict[str, Any]:
 def _unchecked_policy(entry: dict[str, Any]) -> dict[str, Any]:
     get, counts = (entry.get("policy") or {}).get, entry.get("summary") or {}
     details = [
-        {**{name: detail.get(key) for name, key in _DETAIL_KEYS}, "extra": None}
+        {**{name: detail.get(key) for name, key in _detail_keys()}, "extra": None}
         for detail in entry.get("failure-details") or ()
     ]
     return {
