@@ -224,7 +224,7 @@ def policy_mx_patterns(policy_strings: list[str], index: int, warnings: list[str
     name pattern: a warning instead."""
     patterns: list[str] = []
     for item in policy_strings:
-        for line in item.split("\n") if "\n" in item else (item,):
+        for line in item.split("\n"):
             if line[:2] != "mx":  # the regexes' own start
                 continue
             if plain := _MX_PLAIN.match(line):
@@ -293,13 +293,7 @@ def _described(policy: dict[str, Any], index: int, warnings: list[str]) -> tuple
         path = f"policies[{index}].policy.policy-domain"
         optional = policy_type == "no-policy-found" and _text(value, path, required=False) is None
         domain = None if optional else normal_domain(value, path)
-    strings = get("policy-string")
-    try:  # a list of strings (nearly always) in C; else as _strings reads it, or refuses it
-        strings = list(filter(None, map(str.strip, strings))) if type(strings) is list else None
-    except TypeError:
-        strings = None
-    if strings is None:
-        strings = _strings(get("policy-string"), index, ".policy.policy-string")
+    strings = _strings(get("policy-string"), index, ".policy.policy-string")
     strings = _tlsa_records(strings) if policy_type == "tlsa" else strings
     hosts = get("mx-host")
     try:  # a list of strings (nearly always): one comprehension; else as _strings reads it, or refuses it
