@@ -2,9 +2,10 @@
 
 1. ``reports.parse_report`` against its floor (issue 25: at most 1.5x): the floor is
    ``gzip.decompress`` + decoding the JSON with the decoder the parser uses (the core's bounded
-   decoder; ``json.loads`` at a layout before it). Measured on a generated corpus of gzipped reports
-   and on the real senders' JSON reports (``*.json``, ``*.json.gz`` of ``shared/tlsrpt-realworld/files``,
-   read in place; ``--realworld DIR`` or ``MTA_STS_REALWORLD_REPORTS`` elsewhere), each in a fresh
+   decoder; ``json.loads`` at a layout before it). Measured on a generated corpus of gzipped reports,
+   on the real senders' JSON reports (``*.json``, ``*.json.gz`` of ``shared/tlsrpt-realworld/files``,
+   read in place; ``--realworld DIR`` or ``MTA_STS_REALWORLD_REPORTS`` elsewhere) and on the same
+   folder's reports as delivered (the report attachments of its ``*.eml`` mails, as sent), each in a fresh
    process that times floor and parser back to back on each chunk of 50 reports (each first every
    other round), the fastest of ``--repeat`` per chunk. ``--baseline DIR`` (a
    ``components`` folder of another checkout, e.g. the previous layout) measures it too, in the same
@@ -304,6 +305,26 @@ def real_reports(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.iterdir() if p.name.endswith((".json", ".json.gz")))
 
 
+#: Attachment types senders label reports with (RFC 8460 §5.3's two, and what some send instead).
+_REPORT_TYPES = ("application/tlsrpt+gzip", "application/tlsrpt+json", "application/tlsrpt", "application/gzip")
+
+
+def delivered_reports(folder: Path, into: Path) -> list[str]:
+    """The report attachments of the mails (``*.eml``) in ``folder``, their bytes as the senders sent them
+    (nearly all gzip), written to files in ``into``: what the receiver's Lambda is handed. Read with the
+    standard library's MIME parser, so every layout is measured on the same bytes."""
+    paths = []
+    for mail in sorted(folder.glob("*.eml")):
+        message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+        for number, part in enumerate(message.walk()):
+            data = part.get_payload(decode=True)
+            if part.get_content_type() in _REPORT_TYPES and isinstance(data, bytes) and data:
+                path = into / f"{mail.stem}.{number}"
+                path.write_bytes(data)
+                paths.append(str(path))
+    return paths
+
+
 def parse_ratios(components: Path, corpora: dict[str, Any], repeat: int) -> dict[str, dict[str, list[float]]]:
     """Seconds per report for the floor and each way of the layout in ``components`` (``parse_report``, every
     report as the first seen, the output built with no check), each way timed against the floor anew."""
@@ -318,16 +339,20 @@ def parse_figures(args: argparse.Namespace) -> list[dict[str, Any]]:
     """``parse_report`` against the floor, at this layout and at ``--baseline``, printed and as rows."""
     folder = Path(args.realworld or os.environ.get("MTA_STS_REALWORLD_REPORTS") or _REALWORLD_BESIDE)
     corpora: dict[str, Any] = {"synthetic": [[], args.reports, 1]}
-    if folder.is_dir():
-        corpora["real"] = [real_reports(folder), 0, max(1, args.reports // 40)]
-    else:
-        print(f"real senders' reports: not found at {folder} (--realworld DIR); not measured")
-    layouts = {"this layout": Path(__file__).resolve().parents[1] / "components"}
-    layouts.update({f"baseline {path}": Path(path) for path in args.baseline})
+    with tempfile.TemporaryDirectory() as attachments:
+        if folder.is_dir():
+            corpora["real"] = [real_reports(folder), 0, max(1, args.reports // 40)]
+            delivered = delivered_reports(folder, Path(attachments))
+            corpora["real as delivered"] = [delivered, 0, max(1, args.reports // (2 * len(delivered) or 1))]
+        else:
+            print(f"real senders' reports: not found at {folder} (--realworld DIR); not measured")
+        layouts = {"this layout": Path(__file__).resolve().parents[1] / "components"}
+        layouts.update({f"baseline {path}": Path(path) for path in args.baseline})
+        measured = {layout: parse_ratios(components, corpora, args.repeat) for layout, components in layouts.items()}
     rows = []
-    for layout, components in layouts.items():
-        for corpus, ways in parse_ratios(components, corpora, args.repeat).items():
-            count = args.reports if corpus == "synthetic" else len(corpora["real"][0])
+    for layout, ratios in measured.items():
+        for corpus, ways in ratios.items():
+            count = args.reports if corpus == "synthetic" else len(corpora[corpus][0])
             for way, (floor_s, ours_s) in ways.items():
                 ratio = ours_s / floor_s
                 print(
