@@ -101,8 +101,8 @@ def _cname_in(response: dns.message.Message | None, qname: dns.name.Name | None)
 class Answers:
     """One run's look-ups: each question is asked once, whoever needs it (others wait for it); kept for the
     short run, not by TTL, failures too (asking again would wait out the same timeout). An answer is kept as
-    its :class:`Lookup`, a question being asked as a ``Future``: a run keeps thousands of answers, and a
-    ``Future`` each (a dozen objects the collector walks) was most of what made ``check`` collect garbage."""
+    its :class:`Lookup`, a question being asked as a ``Future``: a ``Future`` kept per answer (about ten objects
+    the cyclic collector walks) made ``check`` collect about 70 times per 300 domains, 40 without."""
 
     def __init__(self, resolver: dns.resolver.Resolver) -> None:
         self.resolver = resolver
