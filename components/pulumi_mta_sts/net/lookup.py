@@ -100,27 +100,29 @@ def _cname_in(response: dns.message.Message | None, qname: dns.name.Name | None)
 
 class Answers:
     """One run's look-ups: each question is asked once, whoever needs it (others wait for it); kept for the
-    short run, not by TTL, failures too (asking again would wait out the same timeout)."""
+    short run, not by TTL, failures too (asking again would wait out the same timeout). An answer is kept as
+    its :class:`Lookup`, a question being asked as a ``Future``: a ``Future`` kept per answer (about ten objects
+    the cyclic collector walks) made ``check`` collect about 70 times per 300 domains, 40 without."""
 
     def __init__(self, resolver: dns.resolver.Resolver) -> None:
         self.resolver = resolver
         self._lock = threading.Lock()
-        self._asked: dict[tuple[str, str], Future[Lookup]] = {}
+        self._asked: dict[tuple[str, str], Lookup | Future[Lookup]] = {}
 
     def lookup(self, name: str, rtype: str) -> Lookup:
         key = (name_text(name), rtype.upper())
         with self._lock:
-            pending = self._asked.get(key)
-            mine = pending is None
-            if pending is None:
-                pending = self._asked[key] = Future()
-        if mine:
+            if (known := self._asked.get(key)) is None:
+                asking = self._asked[key] = Future()
+        if known is None:
             try:
-                pending.set_result(_ask(self.resolver, name, rtype))
+                found = self._asked[key] = _ask(self.resolver, name, rtype)
             except BaseException as exc:  # a bug, not DNS trouble: the waiters see it too
-                pending.set_exception(exc)
+                asking.set_exception(exc)
                 raise
-        found = pending.result()
+            asking.set_result(found)
+        else:
+            found = known if isinstance(known, Lookup) else known.result()
         return found if found.name == name else dataclasses.replace(found, name=name)
 
 
@@ -157,8 +159,8 @@ class MailHosts:
 def mail_hosts(resolver: Asker, domain: str) -> MailHosts:
     mx = lookup(resolver, domain, "MX")
     if mx.outcome is Outcome.OK:
-        ordered = sorted(mx.records, key=lambda r: (r.preference, name_text(r.exchange)))
-        hosts = tuple(dict.fromkeys(name_text(r.exchange) for r in ordered))
+        ordered = sorted((r.preference, name_text(r.exchange)) for r in mx.records)  # each name read once
+        hosts = tuple(dict.fromkeys(host for _, host in ordered))
         if hosts in ((), ("",)):
             return MailHosts(domain, null_mx=True)
         return MailHosts(domain, tuple(h for h in hosts if h))

@@ -1,0 +1,198 @@
+"""Where ``mta-sts check``'s CPU above the network floor goes (issue 25): in ONE process, against
+bench_check.py's fixture (its own process, 20 ms DNS / 50 ms HTTP delay), alternating each round:
+
+- ``floor``: bench_check.py's network floor (each domain's 9 questions and 2 fetches one after another,
+  ``--concurrency`` domains at once);
+- ``layout``: the same network work laid out on threads as ``check_domain`` lays it out (the policy host's
+  A and AAAA look-up each followed by its fetch, the MX and the CAA climb as pool jobs while the domain's
+  thread asks the two TXT records, then a pool job per MX host's TLSA question), and nothing else;
+- ``check``: ``check_domains`` itself;
+
+and, once, ``check`` with every answer and fetch replayed from a first pass (the checks' own work and
+the pool hand-offs, no network). Per side: CPU, user and system time, voluntary context switches and
+cyclic collections per domain (medians). Profile further with yappi (CPU clock) on the same sides.
+
+Run: ``.venv/bin/python bench/check_cpu_parts.py [--domains 300] [--rounds 6] [--concurrency 20]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_check  # type: ignore[import-not-found]
+
+_collections = [0]
+
+
+def _count_collections(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start":
+        _collections[0] += 1
+
+
+def _usage() -> tuple[float, float, int, float]:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime, usage.ru_nvcsw, time.perf_counter()
+
+
+def measure(work: Callable[[], object], n: int) -> dict[str, float]:
+    """CPU (ms), user, system (ms), voluntary context switches and collections per domain; the share of the
+    wall the process was on a CPU (``busy``: near 1, its threads wait on each other for the GIL)."""
+    before, collected = _usage(), _collections[0]
+    work()
+    after = _usage()
+    user, system = (after[0] - before[0]) / n * 1000, (after[1] - before[1]) / n * 1000
+    switches, busy = (after[2] - before[2]) / n, (user + system) * n / 1000 / (after[3] - before[3])
+    found = {"cpu": user + system, "user": user, "sys": system, "vcsw": switches, "busy": busy}
+    return found | {"gc": _collections[0] - collected}
+
+
+def sides(setup: dict[str, Any], domains: list[str], concurrency: int) -> dict[str, Callable[[], object]]:
+    from pulumi_mta_sts.check.runner import CheckOptions, check_domains
+    from pulumi_mta_sts.net.https_fetch import fetch_policy, make_tls_context
+    from pulumi_mta_sts.net.lookup import lookup
+    from pulumi_mta_sts.net.resolver import make_resolver
+
+    port, hosts = setup["https_port"], setup["mx_hosts"]
+    shares = {domain: hosts[i :: len(domains)] for i, domain in enumerate(domains)}
+    context = make_tls_context(setup["cafile"])
+    options = CheckOptions(
+        (setup["nameserver"],), setup["cafile"], port, smtp=False, timeout=10, concurrency=concurrency
+    )
+
+    def resolvers() -> tuple[Any, Any]:
+        return make_resolver([setup["nameserver"]], 10.0), bench_check.dane_resolver(setup["nameserver"])
+
+    def floor() -> object:
+        resolver, tlsa = resolvers()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            work = [pool.submit(bench_check.floor_work, resolver, tlsa, context, port, d, shares[d]) for d in domains]
+            return [job.result() for job in work]
+
+    def layout() -> object:
+        resolver, tlsa = resolvers()
+
+        def chain(host: str, rtype: str) -> object:
+            found = lookup(resolver, host, rtype)
+            return [fetch_policy(host, r.address, port=port, context=context) for r in found.records[:1]]
+
+        def caa(domain: str) -> None:
+            lookup(resolver, f"mta-sts.{domain}", "CAA")
+            lookup(resolver, domain, "CAA")
+
+        def one(io: ThreadPoolExecutor, domain: str) -> None:
+            host = f"mta-sts.{domain}"
+            jobs: list[Future[Any]] = [
+                io.submit(chain, host, "A"),
+                io.submit(chain, host, "AAAA"),
+                io.submit(caa, domain),
+            ]
+            mx = io.submit(lookup, resolver, domain, "MX")
+            lookup(resolver, f"_mta-sts.{domain}", "TXT")
+            lookup(resolver, f"_smtp._tls.{domain}", "TXT")
+            mx.result()
+            jobs += [io.submit(lookup, tlsa, f"_25._tcp.{mx_host}", "TLSA") for mx_host in shares[domain]]
+            [job.result() for job in jobs]
+
+        with ThreadPoolExecutor(max_workers=min(256, 8 * concurrency)) as io, ThreadPoolExecutor(concurrency) as pool:
+            return list(pool.map(lambda domain: one(io, domain), domains))
+
+    return {"floor": floor, "layout": layout, "check": lambda: check_domains(domains, options)}
+
+
+def replayed(setup: dict[str, Any], domains: list[str], concurrency: int) -> dict[str, float]:
+    """``check_domain`` over answers already in the run's ``Answers`` and fetches replayed: no network."""
+    from pulumi_mta_sts.check import runner
+
+    options = runner.CheckOptions(
+        nameservers=(setup["nameserver"],),
+        cafile=setup["cafile"],
+        https_port=setup["https_port"],
+        smtp=False,
+        timeout=10,
+        concurrency=concurrency,
+    )
+    names = vars(runner)  # the runner's own binding of fetch_policy, replaced for this pass
+    real, fetched = names["fetch_policy"], {}
+
+    def fetch(host: str, address: str, **options: Any) -> Any:
+        if (host, address) not in fetched:
+            fetched[host, address] = real(host, address, **options)
+        return fetched[host, address]
+
+    names["fetch_policy"] = fetch
+    try:
+        with runner.Session(options) as session, ThreadPoolExecutor(concurrency) as pool:
+            first = [r.as_dict() for r in pool.map(lambda d: runner.check_domain(d, options, session), domains)]
+            again: list[object] = []
+            figures = measure(
+                lambda: again.extend(
+                    r.as_dict() for r in pool.map(lambda d: runner.check_domain(d, options, session), domains)
+                ),
+                len(domains),
+            )
+            assert again == first
+            return figures
+    finally:
+        names["fetch_policy"] = real
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--domains", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args()
+    domains = [f"d{i:03d}.bench.test" for i in range(args.domains)]
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=bench_check.serve_fixture, args=(child, domains), daemon=True)
+    server.start()
+    try:
+        setup = parent.recv()
+        parent.send(("delay", 0.020, 0.050))
+        parent.recv()
+        work = sides(setup, domains, args.concurrency)
+        for run in work.values():
+            run()  # imports, TLS contexts, first threads: not part of any figure
+        gc.callbacks.append(_count_collections)
+        print(f"{args.domains} domains, {args.concurrency} at once, 20/50 ms; load average {os.getloadavg()[0]:.1f}")
+        found: dict[str, list[dict[str, float]]] = {name: [] for name in work}
+        names = list(work)
+        for n in range(args.rounds):
+            for name in names[n % len(names) :] + names[: n % len(names)]:
+                found[name].append(measure(work[name], len(domains)))
+        floor = statistics.median(r["cpu"] for r in found["floor"])
+        for name, rounds in found.items():
+            median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+            print(
+                f"{name:7s} {median['cpu']:.2f} ms CPU a domain ({median['cpu'] / floor:.2f}x the floor; "
+                f"user {median['user']:.2f}, system {median['sys']:.2f}), {median['vcsw']:.0f} context switches, "
+                f"{median['gc']:.0f} collections a round; on a CPU {median['busy']:.0%} of the wall"
+            )
+        parent.send(("delay", 0.0, 0.0))
+        parent.recv()
+        own = replayed(setup, domains, args.concurrency)
+        print(
+            f"check, network replayed (its own work and hand-offs): {own['cpu']:.2f} ms CPU a domain, "
+            f"{own['vcsw']:.0f} context switches; load average now {os.getloadavg()[0]:.1f}"
+        )
+    finally:
+        parent.send("stop")
+        server.join(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
