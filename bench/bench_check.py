@@ -578,12 +578,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="rounds per scenario; the medians are compared")
     parser.add_argument("--checkdmarc-domains", type=int, default=0, help="domains checkdmarc's loop runs (0: all)")
     parser.add_argument("--base", default=str(DEFAULT_BASE), help="the previous layout's components/ ('' to skip)")
-    parser.add_argument("--quick", action="store_true", help="only 20/50 ms, 3 rounds, checkdmarc over 30 domains")
+    parser.add_argument("--quick", action="store_true", help="only 20/50 ms, 5 rounds, checkdmarc over 30 domains")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
-        args.delays, args.repeat, args.checkdmarc_domains = "20/50", 3, args.checkdmarc_domains or 30
+        args.delays, args.repeat, args.checkdmarc_domains = "20/50", 5, args.checkdmarc_domains or 30
     args.checkdmarc_domains = min(args.checkdmarc_domains or args.domains, args.domains)
     return args
 
