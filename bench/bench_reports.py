@@ -305,22 +305,18 @@ def real_reports(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.iterdir() if p.name.endswith((".json", ".json.gz")))
 
 
-#: Attachment types senders label reports with (RFC 8460 §5.3's two, and what some send instead).
-_REPORT_TYPES = ("application/tlsrpt+gzip", "application/tlsrpt+json", "application/tlsrpt", "application/gzip")
-
-
 def delivered_reports(folder: Path, into: Path) -> list[str]:
     """The report attachments of the mails (``*.eml``) in ``folder``, their bytes as the senders sent them
-    (nearly all gzip), written to files in ``into``: what the receiver's Lambda is handed. Read with the
-    standard library's MIME parser, so every layout is measured on the same bytes."""
+    (nearly all gzip), written to files in ``into``: what the receiver's Lambda hands the parser, found by
+    this tree's own rule (``reports/extract.py``) once, so every layout is measured on the same bytes."""
+    from pulumi_mta_sts.reports.extract import extract_attachments
+
     paths = []
     for mail in sorted(folder.glob("*.eml")):
-        message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
-        for number, part in enumerate(message.walk()):
-            data = part.get_payload(decode=True)
-            if part.get_content_type() in _REPORT_TYPES and isinstance(data, bytes) and data:
-                path = into / f"{mail.stem}.{number}"
-                path.write_bytes(data)
+        for attachment in extract_attachments(mail.read_bytes()).attachments:
+            if attachment.data:
+                path = into / f"{mail.stem}.{attachment.index}"
+                path.write_bytes(attachment.data)
                 paths.append(str(path))
     return paths
 
@@ -341,9 +337,9 @@ def parse_figures(args: argparse.Namespace) -> list[dict[str, Any]]:
     corpora: dict[str, Any] = {"synthetic": [[], args.reports, 1]}
     with tempfile.TemporaryDirectory() as attachments:
         if folder.is_dir():
-            corpora["real"] = [real_reports(folder), 0, max(1, args.reports // 40)]
-            delivered = delivered_reports(folder, Path(attachments))
-            corpora["real as delivered"] = [delivered, 0, max(1, args.reports // (2 * len(delivered) or 1))]
+            real = {"real": real_reports(folder), "real as delivered": delivered_reports(folder, Path(attachments))}
+            for corpus, paths in real.items():  # each repeated to about half as many reports as the synthetic
+                corpora[corpus] = [paths, 0, max(1, args.reports // (2 * len(paths) or 1))]
         else:
             print(f"real senders' reports: not found at {folder} (--realworld DIR); not measured")
         layouts = {"this layout": Path(__file__).resolve().parents[1] / "components"}
