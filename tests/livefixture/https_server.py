@@ -89,6 +89,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # It stands in for every test domain's policy host: socketserver's backlog of 5 dropped the SYNs of
+    # bench_check.py's concurrent fetches, which the client sends again a second later.
+    request_queue_size = socket.SOMAXCONN
     tls: ssl.SSLContext
     sites: dict[str, Site]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
+import struct
 import threading
 
 import pytest
@@ -121,3 +123,13 @@ def test_a_closed_port_is_a_connect_failure(trust: ssl.SSLContext) -> None:
         got = fetch_policy(HOST, "127.0.0.1", port=port, context=trust)
     assert got.error_kind is FetchError.CONNECT and got.address == "127.0.0.1"
     assert isinstance(got.verdict, Refused) and got.verdict.rule is Rule.ANSWER
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_INFO"), reason="TCP_INFO (a listening socket's backlog) is Linux's")
+def test_the_fixture_keeps_concurrent_connections_waiting(server: HttpsFixture) -> None:
+    """The fixture stands in for every domain's policy host at once: a backlog of socketserver's 5 dropped
+    bench_check.py's concurrent connections, which then waited a second for the SYN to be sent again."""
+    for listening in server.servers:
+        info = listening.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+        backlog = struct.unpack_from("I", info, 28)[0]  # tcpi_sacked: a listening socket's backlog
+        assert backlog >= 128
