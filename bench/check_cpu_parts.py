@@ -7,20 +7,26 @@ bench_check.py's fixture (its own process, 20 ms DNS / 50 ms HTTP delay), altern
   A and AAAA look-up each followed by its fetch, the MX and the CAA climb as pool jobs while the domain's
   thread asks the two TXT records, then a pool job per MX host's TLSA question), and nothing else;
 - ``check``: ``check_domains`` itself;
+- with ``--one-at-a-time N,...``, ``check@N``: ``check_domain`` making each domain's operations one after another
+  on the domain's thread (its pool jobs run where they are submitted), N domains at once: the other end of the
+  trade between CPU and wall (the floor's layout, with the checks);
 
 and, once, ``check`` with every answer and fetch replayed from a first pass (the checks' own work and
 the pool hand-offs, no network). Per side: CPU, user and system time, voluntary context switches and
 cyclic collections per domain (medians). Profile further with yappi (CPU clock) on the same sides.
 
-Run: ``.venv/bin/python bench/check_cpu_parts.py [--domains 300] [--rounds 6] [--concurrency 20]``
+Run: ``.venv/bin/python bench/check_cpu_parts.py [--domains 300] [--rounds 6] [--concurrency 20]
+[--one-at-a-time 20,40,60,80]``
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import multiprocessing as mp
 import os
+import re
 import resource
 import statistics
 import sys
@@ -55,7 +61,48 @@ def measure(work: Callable[[], object], n: int) -> dict[str, float]:
     user, system = (after[0] - before[0]) / n * 1000, (after[1] - before[1]) / n * 1000
     switches, busy = (after[2] - before[2]) / n, (user + system) * n / 1000 / (after[3] - before[3])
     found = {"cpu": user + system, "user": user, "sys": system, "vcsw": switches, "busy": busy}
+    found["wall"] = after[3] - before[3]
     return found | {"gc": _collections[0] - collected}
+
+
+class OnThisThread:
+    """An executor running each job where it is submitted, for ``check_domain``'s pool: a domain's operations
+    then run one after another on its own thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        job: Future[Any] = Future()
+        try:
+            job.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            job.set_exception(exc)
+        return job
+
+    def map(self, fn: Callable[..., Any], *iterables: Any) -> Any:
+        return map(fn, *iterables)
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+def one_at_a_time(setup: dict[str, Any], domains: list[str], concurrency: int) -> Callable[[], object]:
+    """``check_domains`` with each domain's operations one after another, ``concurrency`` domains at once."""
+    from pulumi_mta_sts.check.runner import CheckOptions, Session, check_domain
+
+    port, cafile = setup["https_port"], setup["cafile"]
+    options = CheckOptions((setup["nameserver"],), cafile, port, smtp=False, timeout=10, concurrency=concurrency)
+
+    def run() -> object:
+        with Session(options) as session, ThreadPoolExecutor(concurrency) as pool:
+            session.io.shutdown()
+            session.io = OnThisThread()  # type: ignore[assignment]
+            return list(pool.map(lambda domain: check_domain(domain, options, session), domains))
+
+    return run
+
+
+def _reports(found: Any) -> str:
+    """The reports as JSON, without the fetches' durations (the one thing two runs may report differently)."""
+    return re.sub(r", \d+ ms\b", "", json.dumps([report.as_dict() for report in found]))
 
 
 def sides(setup: dict[str, Any], domains: list[str], concurrency: int) -> dict[str, Callable[[], object]]:
@@ -153,6 +200,7 @@ def main() -> int:
     parser.add_argument("--domains", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--one-at-a-time", default="", metavar="N,...", help="check@N sides (see above)")
     args = parser.parse_args()
     domains = [f"d{i:03d}.bench.test" for i in range(args.domains)]
     ctx = mp.get_context("spawn")
@@ -164,8 +212,11 @@ def main() -> int:
         parent.send(("delay", 0.020, 0.050))
         parent.recv()
         work = sides(setup, domains, args.concurrency)
-        for run in work.values():
-            run()  # imports, TLS contexts, first threads: not part of any figure
+        for n in [int(n) for n in args.one_at_a_time.split(",") if n]:
+            work[f"check@{n}"] = one_at_a_time(setup, domains, n)
+        first = {name: run() for name, run in work.items()}  # imports, TLS contexts, first threads: not timed
+        for name in [name for name in first if name.startswith("check@")]:
+            assert _reports(first[name]) == _reports(first["check"]), f"{name} reports differently from check"
         gc.callbacks.append(_count_collections)
         print(f"{args.domains} domains, {args.concurrency} at once, 20/50 ms; load average {os.getloadavg()[0]:.1f}")
         found: dict[str, list[dict[str, float]]] = {name: [] for name in work}
@@ -177,9 +228,10 @@ def main() -> int:
         for name, rounds in found.items():
             median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
             print(
-                f"{name:7s} {median['cpu']:.2f} ms CPU a domain ({median['cpu'] / floor:.2f}x the floor; "
+                f"{name:8s} {median['cpu']:.2f} ms CPU a domain ({median['cpu'] / floor:.2f}x the floor; "
                 f"user {median['user']:.2f}, system {median['sys']:.2f}), {median['vcsw']:.0f} context switches, "
-                f"{median['gc']:.0f} collections a round; on a CPU {median['busy']:.0%} of the wall"
+                f"{median['gc']:.0f} collections a round; wall {median['wall']:.2f} s, "
+                f"on a CPU {median['busy']:.0%} of it"
             )
         parent.send(("delay", 0.0, 0.0))
         parent.recv()
