@@ -1,5 +1,5 @@
 """Where ``mta-sts check``'s CPU above the network floor goes (issue 25): in ONE process, against
-bench_check.py's fixture (its own process, 20 ms DNS / 50 ms HTTP delay), alternating each round:
+bench_check.py's fixture (its own process, 20 ms DNS / 50 ms HTTP delay unless ``--delays``), alternating each round:
 
 - ``floor``: bench_check.py's network floor (each domain's 9 questions and 2 fetches one after another,
   ``--concurrency`` domains at once);
@@ -16,7 +16,7 @@ the pool hand-offs, no network). Per side: CPU, user and system time, voluntary 
 cyclic collections per domain (medians). Profile further with yappi (CPU clock) on the same sides.
 
 Run: ``.venv/bin/python bench/check_cpu_parts.py [--domains 300] [--rounds 6] [--concurrency 20]
-[--one-at-a-time 20,40,60,80]``
+[--delays 20/50] [--one-at-a-time 20,40,60,80]``
 """
 
 from __future__ import annotations
@@ -200,6 +200,7 @@ def main() -> int:
     parser.add_argument("--domains", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--delays", default="20/50", metavar="DNS/HTTP", help="added delay in ms (bench_check.py's)")
     parser.add_argument("--one-at-a-time", default="", metavar="N,...", help="check@N sides (see above)")
     args = parser.parse_args()
     domains = [f"d{i:03d}.bench.test" for i in range(args.domains)]
@@ -209,7 +210,8 @@ def main() -> int:
     server.start()
     try:
         setup = parent.recv()
-        parent.send(("delay", 0.020, 0.050))
+        dns_ms, http_ms = (int(ms) for ms in args.delays.split("/"))
+        parent.send(("delay", dns_ms / 1000, http_ms / 1000))
         parent.recv()
         work = sides(setup, domains, args.concurrency)
         for n in [int(n) for n in args.one_at_a_time.split(",") if n]:
@@ -218,7 +220,8 @@ def main() -> int:
         for name in [name for name in first if name.startswith("check@")]:
             assert _reports(first[name]) == _reports(first["check"]), f"{name} reports differently from check"
         gc.callbacks.append(_count_collections)
-        print(f"{args.domains} domains, {args.concurrency} at once, 20/50 ms; load average {os.getloadavg()[0]:.1f}")
+        load = os.getloadavg()[0]
+        print(f"{args.domains} domains, {args.concurrency} at once, {args.delays} ms; load average {load:.1f}")
         found: dict[str, list[dict[str, float]]] = {name: [] for name in work}
         names = list(work)
         for n in range(args.rounds):
