@@ -11,6 +11,7 @@ bench_check.py's fixture (its own process, 20 ms DNS / 50 ms HTTP delay unless `
   on the domain's thread (its pool jobs run where they are submitted), N domains at once: the other end of the
   trade between CPU and wall (the floor's layout, with the checks);
 
+Every side keeps its threads on one CPU, as ``check_domains`` keeps a run's (``check/runner.py``: ``one_cpu``);
 and, once, ``check`` with every answer and fetch replayed from a first pass (the checks' own work and
 the pool hand-offs, no network). Per side: CPU, user and system time, voluntary context switches and
 cyclic collections per domain (medians). Profile further with yappi (CPU clock) on the same sides.
@@ -155,7 +156,26 @@ def sides(setup: dict[str, Any], domains: list[str], concurrency: int) -> dict[s
         with ThreadPoolExecutor(max_workers=min(256, 8 * concurrency)) as io, ThreadPoolExecutor(concurrency) as pool:
             return list(pool.map(lambda domain: one(io, domain), domains))
 
-    return {"floor": floor, "layout": layout, "check": lambda: check_domains(domains, options)}
+    return {
+        "floor": _on_one_cpu(floor),
+        "layout": _on_one_cpu(layout),
+        "check": lambda: check_domains(domains, options),
+    }
+
+
+def _on_one_cpu(work: Callable[[], object]) -> Callable[[], object]:
+    """``work`` with its threads kept on one CPU, as ``check_domains`` keeps a run's (``check/runner.py``)."""
+    from pulumi_mta_sts.check.runner import one_cpu
+
+    def run() -> object:
+        cpus = one_cpu()
+        try:
+            return work()
+        finally:
+            if cpus:
+                os.sched_setaffinity(0, cpus)
+
+    return run
 
 
 def replayed(setup: dict[str, Any], domains: list[str], concurrency: int) -> dict[str, float]:

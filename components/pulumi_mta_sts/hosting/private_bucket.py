@@ -55,11 +55,7 @@ def private_bucket(
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(names.bucket, force_destroy=force_destroy, tags=tags, region=region, opts=child)
     ownership = aws.s3.BucketOwnershipControls(
-        names.ownership,
-        bucket=bucket.id,
-        rule={"object_ownership": "BucketOwnerEnforced"},
-        region=region,
-        opts=child,
+        names.ownership, bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, region=region, opts=child
     )
     public_access = aws.s3.BucketPublicAccessBlock(
         names.public_access,

@@ -164,11 +164,7 @@ def group_of(resource: RecordedResource, by_urn: Mapping[str, RecordedResource])
 
 
 def plan_stack(
-    stack: str,
-    *,
-    stacks_dir: Path | None = None,
-    options: ProgramOptions | None = None,
-    program: Path | None = None,
+    stack: str, *, stacks_dir: Path | None = None, options: ProgramOptions | None = None, program: Path | None = None
 ) -> Plan:
     """The :class:`Plan` of ``stack``; :class:`InputError` for any mistake of the user's."""
     folder = stacks_dir or find_stacks_dir()

@@ -19,17 +19,10 @@ SCHEDULER_SCHEDULE = NameRule(
 )
 #: Glue database names: lowercase letters, digits and ``_``; made as a slug whose ``-`` become ``_``.
 GLUE_DATABASE = NameRule(
-    "glue-database",
-    255,
-    r"a-z0-9-",
-    f"{_AWS}/glue/latest/dg/aws-glue-api-catalog-databases.html",
-    lowercase=True,
+    "glue-database", 255, r"a-z0-9-", f"{_AWS}/glue/latest/dg/aws-glue-api-catalog-databases.html", lowercase=True
 )
 ATHENA_WORKGROUP = NameRule(
-    "athena-workgroup",
-    128,
-    r"A-Za-z0-9._-",
-    f"{_AWS}/athena/latest/APIReference/API_CreateWorkGroup.html",
+    "athena-workgroup", 128, r"A-Za-z0-9._-", f"{_AWS}/athena/latest/APIReference/API_CreateWorkGroup.html"
 )
 
 
