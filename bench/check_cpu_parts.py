@@ -85,12 +85,19 @@ class OnThisThread:
         pass
 
 
-def one_at_a_time(setup: dict[str, Any], domains: list[str], concurrency: int) -> Callable[[], object]:
-    """``check_domains`` with each domain's operations one after another, ``concurrency`` domains at once."""
-    from pulumi_mta_sts.check.runner import CheckOptions, Session, check_domain
+def check_options(setup: dict[str, Any], concurrency: int) -> Any:
+    """What every side's check is asked: the fixture's DNS, CA and HTTPS port, no SMTP, as bench_check.py asks."""
+    from pulumi_mta_sts.check.runner import CheckOptions
 
     port, cafile = setup["https_port"], setup["cafile"]
-    options = CheckOptions((setup["nameserver"],), cafile, port, smtp=False, timeout=10, concurrency=concurrency)
+    return CheckOptions((setup["nameserver"],), cafile, port, smtp=False, timeout=10, concurrency=concurrency)
+
+
+def one_at_a_time(setup: dict[str, Any], domains: list[str], concurrency: int) -> Callable[[], object]:
+    """``check_domains`` with each domain's operations one after another, ``concurrency`` domains at once."""
+    from pulumi_mta_sts.check.runner import Session, check_domain
+
+    options = check_options(setup, concurrency)
 
     def run() -> object:
         with Session(options) as session, ThreadPoolExecutor(concurrency) as pool:
@@ -107,7 +114,7 @@ def _reports(found: Any) -> str:
 
 
 def sides(setup: dict[str, Any], domains: list[str], concurrency: int) -> dict[str, Callable[[], object]]:
-    from pulumi_mta_sts.check.runner import CheckOptions, check_domains
+    from pulumi_mta_sts.check.runner import check_domains
     from pulumi_mta_sts.net.https_fetch import fetch_policy, make_tls_context
     from pulumi_mta_sts.net.lookup import lookup
     from pulumi_mta_sts.net.resolver import make_resolver
@@ -115,9 +122,7 @@ def sides(setup: dict[str, Any], domains: list[str], concurrency: int) -> dict[s
     port, hosts = setup["https_port"], setup["mx_hosts"]
     shares = {domain: hosts[i :: len(domains)] for i, domain in enumerate(domains)}
     context = make_tls_context(setup["cafile"])
-    options = CheckOptions(
-        (setup["nameserver"],), setup["cafile"], port, smtp=False, timeout=10, concurrency=concurrency
-    )
+    options = check_options(setup, concurrency)
 
     def resolvers() -> tuple[Any, Any]:
         return make_resolver([setup["nameserver"]], 10.0), bench_check.dane_resolver(setup["nameserver"])
@@ -182,14 +187,7 @@ def replayed(setup: dict[str, Any], domains: list[str], concurrency: int) -> dic
     """``check_domain`` over answers already in the run's ``Answers`` and fetches replayed: no network."""
     from pulumi_mta_sts.check import runner
 
-    options = runner.CheckOptions(
-        nameservers=(setup["nameserver"],),
-        cafile=setup["cafile"],
-        https_port=setup["https_port"],
-        smtp=False,
-        timeout=10,
-        concurrency=concurrency,
-    )
+    options = check_options(setup, concurrency)
     names = vars(runner)  # the runner's own binding of fetch_policy, replaced for this pass
     real, fetched = names["fetch_policy"], {}
 
