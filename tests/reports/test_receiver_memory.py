@@ -8,17 +8,14 @@ from __future__ import annotations
 import base64
 import functools
 import gzip
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from pulumi_mta_sts.receiver.function import MEMORY_MB
 from pulumi_mta_sts.receiver_lambda import handler as lam
+from tests.reports.bench_module import BENCH
 from tests.reports.memory_store import MemoryStore
 
 MIB = 1024 * 1024
@@ -28,17 +25,6 @@ BUDGET = MEMORY_MB * MIB // 3
 SETTINGS = lam.Settings(bucket="b", domains=frozenset({"example.com"}))
 
 
-def _bench() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "bench" / "bench_reports.py"
-    spec = importlib.util.spec_from_file_location("bench_reports_for_tests", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-BENCH = _bench()
 NAMES = [
     "max items, full rows",
     "max items, minimal rows",
