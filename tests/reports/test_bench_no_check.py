@@ -37,7 +37,7 @@ def test_the_unchecked_build_has_the_parsers_keys_on_real_reports(path: str) -> 
     with open(path, "rb") as file:
         data = file.read()
     paths = BENCH.key_paths(parse_report(data))
-    assert any(".failure_details[0]." in p for p in paths) or ".policies[0].failed" in paths
+    assert ".policies[0].failed" in paths  # a policy at least: the comparison below is not of two empty lists
     assert BENCH.key_paths(_unchecked(data)) == paths
 
 
